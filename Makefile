@@ -1,0 +1,138 @@
+# cherry: a terminal chat client for LLM providers.
+# Plain make + pkg-config. `make run` and `make check` install missing
+# dependencies first (scripts/deps.sh).
+
+VERSION   = 0.1.0
+PREFIX   ?= /usr/local
+BINDIR    = $(PREFIX)/bin
+MANDIR    = $(PREFIX)/share/man/man1
+DESTDIR  ?=
+
+CC       ?= cc
+PKGS      = ncursesw libcurl jansson libsodium
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN      = -Wall -Wextra -Wpedantic -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+            -Wformat=2 -Wno-format-nonliteral -Wvla
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+             -DCHERRY_VERSION='"$(VERSION)"' -Iinclude $(PKG_CFLAGS) $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS    = $(PKG_LIBS) -lm
+
+# BUILD is the output directory; `make check` builds a second tree with sanitizers.
+BUILD    ?= build
+
+SRC       = $(wildcard src/*.c)
+LIB_SRC   = $(filter-out src/main.c,$(SRC))
+LIB_OBJ   = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+UNIT_SRC  = $(wildcard tests/unit/test_*.c)
+INTEG_SRC = $(wildcard tests/integration/test_*.c)
+TEST_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
+TESTLIB_SRC = $(wildcard tests/lib/*.c)
+FAKEPROV  = $(BUILD)/tests/fakeprov
+FUZZ_SRC  = $(wildcard tests/fuzz/fuzz_*.c)
+
+SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+
+.PHONY: all run check test tests deps deps-check bench fuzz fuzz-smoke install uninstall clean lint-man
+
+all: $(BUILD)/cherry
+
+deps:
+	@sh scripts/deps.sh build
+
+deps-check:
+	@sh scripts/deps.sh check
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	./$(BUILD)/cherry $(ARGS)
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard include/cherry/*.h src/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libcherry.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/cherry: $(BUILD)/obj/main.o $(BUILD)/libcherry.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(TESTLIB_SRC) $(BUILD)/libcherry.a $(wildcard tests/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/lib -Isrc -o $@ $< $(TESTLIB_SRC) \
+		$(BUILD)/libcherry.a $(LDFLAGS) $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/%: tests/integration/%.c $(TESTLIB_SRC) $(BUILD)/libcherry.a $(wildcard tests/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/lib -Isrc -o $@ $< $(TESTLIB_SRC) \
+		$(BUILD)/libcherry.a $(LDFLAGS) $(LDLIBS) -lcmocka
+
+$(FAKEPROV): tests/fakeprov.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
+
+tests: $(BUILD)/cherry $(TEST_BIN) $(FAKEPROV)
+
+# Runs every test binary of one build tree; appends "passed failed" to $(BUILD)/results.
+test: tests
+	@sh tests/run.sh $(BUILD) $(TEST_BIN)
+
+# The whole suite: strict build, tests, the same tests under ASan+UBSan,
+# a bounded fuzz run, and the man page lint. Ends with "N passed, N failed".
+check: deps-check
+	@rm -f build/results build/san/results
+	@$(MAKE) --no-print-directory BUILD=build EXTRA_CFLAGS=-Werror test
+	@$(MAKE) --no-print-directory BUILD=build/san CFLAGS="-O1 -g" \
+		EXTRA_CFLAGS="-Werror $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" test
+	@$(MAKE) --no-print-directory fuzz-smoke
+	@$(MAKE) --no-print-directory lint-man
+	@sh tests/summary.sh build/results build/san/results build/fuzz/results build/man-results
+
+lint-man:
+	@mkdir -p build
+	@if out=$$(mandoc -Tlint -Wwarning man/cherry.1 2>&1) && [ -z "$$out" ]; then \
+		echo "PASS man page lint"; echo "1 0" > build/man-results; \
+	else echo "$$out"; echo "FAIL man page lint"; echo "0 1" > build/man-results; fi
+
+FUZZ_CC      = clang
+FUZZ_FLAGS   = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -g -O1
+FUZZ_LIB_OBJ = $(LIB_SRC:src/%.c=build/fuzz/obj/%.o)
+FUZZ_BIN     = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_RUNS   ?= 20000
+
+build/fuzz/obj/%.o: src/%.c $(wildcard include/cherry/*.h src/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DCHERRY_VERSION='"$(VERSION)"' \
+		-Iinclude $(PKG_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -g -O1 -c -o $@ $<
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Isrc $(PKG_CFLAGS) \
+		$(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_OBJ) $(PKG_LIBS) -lm
+
+fuzz-smoke: $(FUZZ_BIN)
+	@sh tests/fuzz/run.sh smoke $(FUZZ_RUNS) $(FUZZ_BIN)
+
+fuzz: $(FUZZ_BIN)
+	@sh tests/fuzz/run.sh long 0 $(FUZZ_BIN)
+
+bench: deps-check
+	@$(MAKE) --no-print-directory BUILD=build all $(FAKEPROV) build/bench/parse_floor
+	@sh tests/bench/run.sh
+
+build/bench/parse_floor: tests/bench/parse_floor.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
+
+install: $(BUILD)/cherry
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+	install -m 0755 $(BUILD)/cherry $(DESTDIR)$(BINDIR)/cherry
+	install -m 0644 man/cherry.1 $(DESTDIR)$(MANDIR)/cherry.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cherry $(DESTDIR)$(MANDIR)/cherry.1
+
+clean:
+	rm -rf build

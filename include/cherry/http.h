@@ -1,0 +1,84 @@
+/* http: libcurl transfers on one multi handle: streaming chat requests with
+ * retries, stall detection, size caps and cancel; and small GETs (model lists).
+ * The caller owns the one wait (loop.c) and calls http_perform after it. */
+#ifndef CHERRY_HTTP_H
+#define CHERRY_HTTP_H
+
+#include <curl/curl.h>
+
+#include "cherry/buf.h"
+#include "cherry/config.h"
+#include "cherry/err.h"
+#include "cherry/secret.h"
+#include "cherry/wire.h"
+
+#define HTTP_MAX_RESPONSE (64u << 20) /* bytes; beyond this a transfer is aborted */
+#define HTTP_MAX_RETRY_WAIT 60.0      /* seconds; a longer hint is not waited for */
+
+struct http_engine;
+struct http_transfer;
+
+struct http_opts {
+	double connect_timeout; /* seconds */
+	double stall_timeout;   /* seconds without a byte during a stream */
+	int max_retries;
+	const char *ca_file;    /* NULL: the system's CAs */
+};
+
+enum http_outcome {
+	HTTP_RUNNING,
+	HTTP_OK,        /* the stream ended normally (or the GET succeeded) */
+	HTTP_FAILED,    /* err says why; partial text may have been delivered */
+	HTTP_CANCELLED, /* http_cancel */
+};
+
+/* Called once when a transfer ends (not for each retry). */
+typedef void (*http_done_fn)(void *ctx, struct http_transfer *t);
+
+struct http_engine *http_engine_new(const struct http_opts *opts, struct err *e);
+void http_engine_free(struct http_engine *eng);
+
+/* Starts a streaming chat request. req and key must stay valid until the
+ * transfer ends; key may be NULL (no auth header). Deltas go to sink. */
+struct http_transfer *http_start_stream(struct http_engine *eng, const struct provider *p,
+					const struct wire_http *req, const struct secret *key,
+					const struct wire_sink *sink, http_done_fn done, void *ctx,
+					struct err *e);
+/* Starts a GET whose body is collected (model lists). */
+struct http_transfer *http_start_get(struct http_engine *eng, const struct provider *p,
+				     const struct wire_http *req, const struct secret *key,
+				     http_done_fn done, void *ctx, struct err *e);
+
+/* Stops a transfer at once; its done callback runs with HTTP_CANCELLED. */
+void http_cancel(struct http_engine *eng, struct http_transfer *t);
+/* Frees a transfer that has ended (call after its done callback, not inside it). */
+void http_transfer_free(struct http_transfer *t);
+
+/* Milliseconds until the engine needs http_perform again (-1: no timer). */
+long http_timeout_ms(struct http_engine *eng);
+/* Waits on curl's sockets plus extra (stdin, a signal pipe...) up to timeout_ms. */
+int http_wait(struct http_engine *eng, struct curl_waitfd *extra, unsigned nextra,
+	      int timeout_ms);
+/* Drives every transfer: reads, retries, timers, completions. Returns the
+ * number of transfers still running or waiting. */
+int http_perform(struct http_engine *eng);
+
+/* What a finished transfer reports. */
+enum http_outcome http_outcome(const struct http_transfer *t);
+const struct err *http_error(const struct http_transfer *t);
+const struct wire_stream *http_stream(const struct http_transfer *t);
+const struct buf *http_body(const struct http_transfer *t);   /* GET body */
+long http_status(const struct http_transfer *t);
+int http_attempts(const struct http_transfer *t);
+/* Seconds from the start of the last attempt to the first delta (-1: none), and total. */
+double http_time_to_first_token(const struct http_transfer *t);
+double http_elapsed(const struct http_transfer *t);
+/* Seconds from the first delta to the end of the stream (-1: none). */
+double http_generation_time(const struct http_transfer *t);
+
+/* A URL's scheme is https, or http to a loopback host. */
+int http_url_allowed(const char *url, int *is_loopback);
+/* Monotonic clock in seconds. */
+double http_now(void);
+
+#endif

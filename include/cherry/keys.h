@@ -1,0 +1,30 @@
+/* keys: the one way a request gets its API key: the provider's environment
+ * variable first, then the vault (unlocked lazily, once per process). */
+#ifndef CHERRY_KEYS_H
+#define CHERRY_KEYS_H
+
+#include "cherry/config.h"
+#include "cherry/err.h"
+#include "cherry/providers.h"
+#include "cherry/secret.h"
+
+struct keyring_opts {
+	int passphrase_fd;               /* --passphrase-fd N; -1 when not given */
+	const char *passphrase_command;  /* vault.passphrase_command; NULL when unset */
+};
+
+struct keyring;
+
+struct keyring *keyring_new(const struct keyring_opts *opts);
+/* Finds the key for p. Returns 0 with *key set (free with secret_free) and
+ * *source naming where it came from (the variable name, or "vault");
+ * 1 when there is none (e says which variable to set; code EXIT_KEY);
+ * -1 on error (e.g. wrong vault passphrase: EXIT_VAULT). */
+int keyring_get(struct keyring *kr, const struct provider *p, struct secret **key,
+		const char **source, struct err *e);
+void keyring_free(struct keyring *kr);
+
+/* A key must be printable ASCII without spaces, CR or LF, at most 512 bytes. */
+int keys_valid(const char *key, size_t len);
+
+#endif

@@ -1,0 +1,58 @@
+/* providers: the preset table and the provider records built from it and config. */
+#ifndef CHERRY_PROVIDERS_H
+#define CHERRY_PROVIDERS_H
+
+#include <stddef.h>
+
+enum wire_kind {
+	WIRE_OPENAI,    /* OpenAI Chat Completions and compatible servers */
+	WIRE_ANTHROPIC, /* Anthropic Messages */
+	WIRE_GEMINI,    /* Google Gemini generateContent */
+	WIRE_OLLAMA,    /* Ollama native /api/chat (NDJSON) */
+	WIRE_AZURE,     /* Azure OpenAI deployments */
+};
+
+struct provider_header {
+	char *name;
+	char *value;
+};
+
+struct provider {
+	char *name;         /* "openai", or a name from config */
+	enum wire_kind kind;
+	char *base_url;     /* no trailing slash */
+	char *key_env;      /* conventional key variable; NULL when there is none */
+	int key_optional;   /* works without a key (local servers) */
+	char *policy_url;   /* the provider's privacy policy; NULL when unknown */
+	char *api_version;  /* azure: the api-version query parameter */
+	char **models;      /* models named in config (or preset defaults) */
+	size_t nmodels;
+	struct provider_header *headers; /* extra headers from config */
+	size_t nheaders;
+	int preset;         /* came from the built-in table */
+	int configured;     /* named in config.json (added or overridden) */
+};
+
+struct provider_list {
+	struct provider *v;
+	size_t n;
+};
+
+/* Fills list with a copy of every built-in preset. Returns 0 or -1 (OOM).
+ * getenv_fn lets OLLAMA_HOST be read (pass getenv; tests pass their own). */
+int providers_presets(struct provider_list *list, char *(*getenv_fn)(const char *));
+struct provider *providers_find(const struct provider_list *list, const char *name);
+/* Adds an empty provider named name (or returns the existing one). NULL on OOM. */
+struct provider *providers_add(struct provider_list *list, const char *name);
+void providers_free(struct provider_list *list);
+
+const char *wire_kind_name(enum wire_kind kind);
+/* Returns 0 and sets *kind, or -1 when name is not a kind. */
+int wire_kind_parse(const char *name, enum wire_kind *kind);
+
+/* Splits "provider/model/with/slashes" at the first '/'. Returns 0 or -1
+ * when either part is empty. Pointers point into spec; lengths are given. */
+int model_spec_split(const char *spec, const char **prov, size_t *prov_len,
+		     const char **model);
+
+#endif

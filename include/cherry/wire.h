@@ -1,0 +1,115 @@
+/* wire: per-kind request builders and stream decoders (pure: JSON in, values out).
+ * wire.c dispatches on the kind; wire_openai.c (also azure), wire_anthropic.c,
+ * wire_gemini.c and wire_ollama.c each implement one kind. */
+#ifndef CHERRY_WIRE_H
+#define CHERRY_WIRE_H
+
+#include <stddef.h>
+
+#include "cherry/buf.h"
+#include "cherry/err.h"
+#include "cherry/providers.h"
+
+struct wire_msg {
+	const char *role;     /* "user" or "assistant" */
+	const char *content;
+};
+
+struct wire_request {
+	const struct provider *provider;
+	const char *model;    /* without the provider prefix */
+	const char *system;   /* NULL for none */
+	const struct wire_msg *msgs;
+	size_t nmsgs;
+	int has_temperature;
+	double temperature;
+	long max_tokens;      /* 0: leave to the provider (anthropic: WIRE_DEFAULT_MAX_TOKENS) */
+};
+
+#define WIRE_DEFAULT_MAX_TOKENS 8192
+
+enum wire_framing { WIRE_SSE, WIRE_NDJSON };
+
+/* Everything needed to send one request, except the key. */
+struct wire_http {
+	struct buf url;          /* full URL */
+	struct buf body;         /* JSON */
+	const char *headers[6];  /* fixed, non-secret headers ("anthropic-version: 2023-06-01") */
+	size_t nheaders;
+	const char *auth_prefix; /* the key goes after this ("Authorization: Bearer "); NULL: no auth header */
+	enum wire_framing framing;
+};
+
+int wire_build_request(const struct wire_request *rq, struct wire_http *out, struct err *e);
+void wire_http_free(struct wire_http *h);
+
+struct wire_usage {
+	long input;      /* -1: unknown */
+	long output;
+	long reasoning;
+	long cached;
+};
+
+enum wire_finish {
+	WIRE_FINISH_NONE,     /* no finish reason seen (yet) */
+	WIRE_FINISH_STOP,     /* natural end */
+	WIRE_FINISH_LENGTH,   /* cut by the token limit */
+	WIRE_FINISH_TOOL,     /* the model asked for a tool (not supported yet) */
+	WIRE_FINISH_FILTER,   /* content filter / safety */
+	WIRE_FINISH_REFUSAL,  /* the model refused */
+	WIRE_FINISH_ERROR,    /* the provider signalled an error in-stream */
+	WIRE_FINISH_OTHER,
+};
+
+/* Where decoded deltas go. Either callback may be NULL. */
+struct wire_sink {
+	void (*text)(void *ctx, const char *s, size_t len);
+	void (*reasoning)(void *ctx, const char *s, size_t len);
+	void *ctx;
+};
+
+struct wire_stream {
+	enum wire_kind kind;
+	const char *provider;      /* name, for error lines */
+	struct wire_usage usage;
+	enum wire_finish finish;
+	char finish_raw[64];       /* the provider's own word for it ("length", "MAX_TOKENS") */
+	int done;                  /* the kind's terminal marker was seen */
+	int refusal;               /* refusal text was streamed */
+	int tool_call;             /* a tool call was streamed */
+	int failed;                /* an error arrived inside the stream */
+	struct buf error;          /* its one-line description, "provider: ..." */
+	long text_bytes;           /* answer bytes delivered so far */
+	int block_thinking;        /* anthropic: current content block is thinking */
+};
+
+void wire_stream_init(struct wire_stream *st, enum wire_kind kind, const char *provider);
+/* Feeds one event: for SSE kinds the event type and data, for NDJSON a line
+ * (type NULL). Returns 0, or -1 when the payload is not JSON the kind knows
+ * (the stream goes on; such events are ignored). Errors inside the stream set
+ * st->failed and st->error. */
+int wire_stream_event(struct wire_stream *st, const char *type, const char *data,
+		      size_t len, const struct wire_sink *sink);
+/* A one-line description of how the stream ended, e.g. "cut short by the
+ * length limit"; NULL for a normal end. */
+const char *wire_finish_note(const struct wire_stream *st);
+void wire_stream_free(struct wire_stream *st);
+
+/* An HTTP error response turned into one line and a retry verdict. */
+struct wire_error {
+	char line[512];        /* "anthropic: 529 overloaded_error: Overloaded" */
+	int retryable;         /* 408/409/429/5xx/overload, but never quota */
+	double retry_after;    /* seconds hinted in the body (Gemini RetryInfo); -1 none */
+	int key_rejected;      /* 401/403 or the provider said the key is bad */
+};
+
+void wire_error_from_response(enum wire_kind kind, const char *provider, long status,
+			      const char *body, size_t len, struct wire_error *out);
+
+/* Model listing: the GET request for the kind's list endpoint (body stays empty). */
+int wire_models_request(const struct provider *p, struct wire_http *out, struct err *e);
+/* Calls on_model for each model id in a list response; returns the count or -1. */
+int wire_parse_models(enum wire_kind kind, const char *body, size_t len,
+		      void (*on_model)(void *ctx, const char *id), void *ctx);
+
+#endif

@@ -1,0 +1,262 @@
+/* cmd_models: `cherry models`: configured models plus each provider's own list,
+ * fetched in parallel and cached in $XDG_CACHE_HOME/cherry/. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "cherry/app.h"
+#include "cherry/fsutil.h"
+#include "cherry/sanitize.h"
+
+#define CACHE_MAX_AGE (24 * 3600) /* seconds before a cached list is fetched again */
+#define CACHE_MAX_SIZE (8u << 20)
+
+struct listing {
+	struct provider *prov;
+	int fetch;                 /* ask the provider */
+	int explicit_choice;       /* named on the command line */
+	json_t *models;            /* array of ids: configured first, then fetched */
+	struct wire_http req;
+	struct secret *key;
+	struct http_transfer *t;
+	int failed;
+};
+
+static int cache_path(const struct provider *p, struct buf *out, struct err *e)
+{
+	if (xdg_dir(XDG_CACHE, out, e) < 0)
+		return -1;
+	buf_append_str(out, "/models-");
+	/* Provider names come from config: keep the file name tame. */
+	for (const char *c = p->name; *c; c++) {
+		int plain = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			    (*c >= '0' && *c <= '9') || *c == '-' || *c == '_';
+		if (plain)
+			buf_append_char(out, *c);
+		else
+			buf_printf(out, "%%%02X", (unsigned char)*c);
+	}
+	return buf_append_str(out, ".json");
+}
+
+static void add_model(json_t *arr, const char *id)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v)
+		if (!strcmp(json_string_value(v), id))
+			return;
+	json_array_append_new(arr, json_string(id));
+}
+
+/* Reads a fresh cached list; returns 1 when it was used. */
+static int read_cache(struct listing *l, int refresh)
+{
+	struct buf path = BUF_INIT, text = BUF_INIT;
+	struct err e;
+	err_clear(&e);
+	int used = 0;
+	if (cache_path(l->prov, &path, &e) < 0 || fs_read_file(path.data, CACHE_MAX_SIZE, &text, &e))
+		goto out;
+	json_t *root = json_loadb(text.data, text.len, 0, NULL);
+	json_t *fetched = json_object_get(root, "fetched");
+	json_t *models = json_object_get(root, "models");
+	if (json_is_integer(fetched) && json_is_array(models) &&
+	    (!refresh || !l->fetch) &&
+	    (!l->fetch || time(NULL) - json_integer_value(fetched) < CACHE_MAX_AGE)) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(models, i, v)
+			if (json_is_string(v))
+				add_model(l->models, json_string_value(v));
+		used = 1;
+	}
+	json_decref(root);
+out:
+	buf_free(&path);
+	buf_free(&text);
+	return used;
+}
+
+static void write_cache(struct listing *l, json_t *fetched)
+{
+	struct buf path = BUF_INIT, dir = BUF_INIT;
+	struct err e;
+	err_clear(&e);
+	json_t *root = json_pack("{s:s, s:I, s:O}", "provider", l->prov->name,
+				 "fetched", (json_int_t)time(NULL), "models", fetched);
+	char *text = root ? json_dumps(root, JSON_INDENT(2)) : NULL;
+	if (text && xdg_dir(XDG_CACHE, &dir, &e) == 0 && fs_mkdirs(dir.data, &e) == 0 &&
+	    cache_path(l->prov, &path, &e) == 0)
+		fs_write_atomic(path.data, text, strlen(text), &e);
+	if (e.code)
+		fprintf(stderr, "cherry: warning: cannot cache the model list: %s\n", e.msg);
+	free(text);
+	json_decref(root);
+	buf_free(&path);
+	buf_free(&dir);
+}
+
+static void on_model(void *ctx, const char *id)
+{
+	json_array_append_new(ctx, json_string(id));
+}
+
+static void on_done(void *ctx, struct http_transfer *t)
+{
+	struct listing *l = ctx;
+	struct err e = *http_error(t);
+	if (http_outcome(t) != HTTP_OK) {
+		l->failed = 1;
+		err_set(&e, e.code ? e.code : EXIT_NETWORK, "cannot list models of %s: %s",
+			l->prov->name, http_error(t)->msg);
+		app_fail(&e);
+		return;
+	}
+	const struct buf *body = http_body(t);
+	json_t *fetched = json_array();
+	if (wire_parse_models(l->prov->kind, body->data ? body->data : "", body->len, on_model,
+			      fetched) < 0) {
+		l->failed = 1;
+		err_set(&e, EXIT_NETWORK, "%s: the model list is not JSON this kind of provider sends",
+			l->prov->name);
+		app_fail(&e);
+	} else {
+		size_t i;
+		json_t *v;
+		json_array_foreach(fetched, i, v)
+			add_model(l->models, json_string_value(v));
+		write_cache(l, fetched);
+	}
+	json_decref(fetched);
+}
+
+/* "Configured or chosen": named in config, in default_model or favorites, or
+ * with a key in the environment. Nothing else is contacted. */
+static int chosen(const struct app *app, const struct provider *p)
+{
+	if (p->configured)
+		return 1;
+	const char *v = p->key_env ? getenv(p->key_env) : NULL;
+	if (v && *v)
+		return 1;
+	size_t n = strlen(p->name);
+	if (app->cfg.default_model && !strncmp(app->cfg.default_model, p->name, n) &&
+	    app->cfg.default_model[n] == '/')
+		return 1;
+	for (size_t i = 0; i < app->cfg.nfavorites; i++)
+		if (!strncmp(app->cfg.favorites[i], p->name, n) && app->cfg.favorites[i][n] == '/')
+			return 1;
+	return 0;
+}
+
+static int start_fetch(struct app *app, struct http_engine *eng, struct listing *l)
+{
+	struct err e;
+	err_clear(&e);
+	const struct provider *p = l->prov;
+	if (!p->base_url || !*p->base_url)
+		return 0;
+	if (l->explicit_choice) {
+		const char *source;
+		int r = keyring_get(app->keyring, p, &l->key, &source, &e);
+		if (r < 0 || (r > 0 && !p->key_optional)) {
+			l->failed = 1;
+			return app_fail(&e);
+		}
+	} else {
+		/* Listing everything never unlocks the vault: environment keys only. */
+		const char *v = p->key_env ? getenv(p->key_env) : NULL;
+		if (v && *v && keys_valid(v, strlen(v)))
+			l->key = secret_new(v, strlen(v));
+		else if (!p->key_optional)
+			return 0;
+	}
+	if (wire_models_request(p, &l->req, &e) < 0 ||
+	    !(l->t = http_start_get(eng, p, &l->req, l->key, on_done, l, &e))) {
+		l->failed = 1;
+		return app_fail(&e);
+	}
+	return 0;
+}
+
+int models_main(struct app *app, int argc, char **argv)
+{
+	int refresh = 0;
+	const char *only = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--refresh"))
+			refresh = 1;
+		else if (argv[i][0] == '-')
+			return app_usage("models: unknown option %s (see cherry --help)", argv[i]);
+		else if (only)
+			return app_usage("models: name at most one provider");
+		else
+			only = argv[i];
+	}
+	struct provider_list *list = &app->cfg.providers;
+	if (only && !providers_find(list, only))
+		return app_usage("models: unknown provider \"%s\" (cherry providers lists them)", only);
+
+	struct err e;
+	err_clear(&e);
+	struct http_opts hopts = app_http_opts(app);
+	struct http_engine *eng = http_engine_new(&hopts, &e);
+	struct listing *ls = calloc(list->n, sizeof *ls);
+	if (!eng || !ls) {
+		http_engine_free(eng);
+		free(ls);
+		if (!e.code)
+			err_set(&e, EXIT_FAIL, "out of memory");
+		return app_fail(&e);
+	}
+	for (size_t i = 0; i < list->n; i++) {
+		struct listing *l = &ls[i];
+		l->prov = &list->v[i];
+		l->models = json_array();
+		if (only && strcmp(only, l->prov->name))
+			continue;
+		for (size_t m = 0; m < l->prov->nmodels; m++)
+			add_model(l->models, l->prov->models[m]);
+		l->explicit_choice = only != NULL;
+		l->fetch = l->explicit_choice || chosen(app, l->prov);
+		if (!read_cache(l, refresh) && l->fetch)
+			start_fetch(app, eng, l);
+	}
+	while (http_perform(eng) > 0) {
+		long tmo = http_timeout_ms(eng);
+		http_wait(eng, NULL, 0, tmo < 0 || tmo > 1000 ? 1000 : (int)tmo);
+	}
+	int status = EXIT_OK;
+	struct buf line = BUF_INIT;
+	for (size_t i = 0; i < list->n; i++) {
+		struct listing *l = &ls[i];
+		size_t k;
+		json_t *v;
+		json_array_foreach(l->models, k, v) {
+			buf_reset(&line);
+			buf_printf(&line, "%s/%s", l->prov->name, json_string_value(v));
+			struct buf safe = BUF_INIT;
+			sanitize_string(line.data, line.len, &safe);
+			printf("%s\n", safe.data ? safe.data : "");
+			buf_free(&safe);
+		}
+		if (l->failed && l->explicit_choice)
+			status = EXIT_NETWORK;
+		if (l->t)
+			http_transfer_free(l->t);
+		wire_http_free(&l->req);
+		secret_free(l->key);
+		json_decref(l->models);
+	}
+	buf_free(&line);
+	free(ls);
+	http_engine_free(eng);
+	if (fflush(stdout) != 0 && status == EXIT_OK)
+		status = EXIT_FAIL;
+	return status;
+}

@@ -1,0 +1,30 @@
+/* secret: strings in guarded memory that is wiped when freed. */
+#include "cherry/secret.h"
+
+#include <string.h>
+
+#include <sodium.h>
+
+struct secret *secret_new(const char *s, size_t len)
+{
+	struct secret *sec = sodium_malloc(sizeof *sec);
+	if (!sec)
+		return NULL;
+	sec->s = sodium_malloc(len + 1);
+	if (!sec->s) {
+		sodium_free(sec);
+		return NULL;
+	}
+	memcpy(sec->s, s, len);
+	sec->s[len] = '\0';
+	sec->len = len;
+	return sec;
+}
+
+void secret_free(struct secret *sec)
+{
+	if (!sec)
+		return;
+	sodium_free(sec->s); /* sodium_free wipes before releasing */
+	sodium_free(sec);
+}

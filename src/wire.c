@@ -1,0 +1,245 @@
+/* wire: dispatch on the provider kind, and what every kind shares. */
+#include "cherry/wire.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wire_kinds.h"
+
+struct wire_ops {
+	int (*build)(const struct wire_request *, struct wire_http *, struct err *);
+	int (*event)(struct wire_stream *, const char *, const char *, size_t, const struct wire_sink *);
+	void (*error)(const char *, long, json_t *, struct wire_error *);
+	int (*models_request)(const struct provider *, struct wire_http *, struct err *);
+	int (*models)(json_t *, void (*)(void *, const char *), void *);
+};
+
+static const struct wire_ops ops_by_kind[] = {
+	[WIRE_OPENAI] = {wire_openai_build, wire_openai_event, wire_openai_error,
+			 wire_openai_models_request, wire_openai_models},
+	[WIRE_ANTHROPIC] = {wire_anthropic_build, wire_anthropic_event, wire_anthropic_error,
+			    wire_anthropic_models_request, wire_anthropic_models},
+	[WIRE_GEMINI] = {wire_gemini_build, wire_gemini_event, wire_gemini_error,
+			 wire_gemini_models_request, wire_gemini_models},
+	[WIRE_OLLAMA] = {wire_ollama_build, wire_ollama_event, wire_ollama_error,
+			 wire_ollama_models_request, wire_ollama_models},
+	[WIRE_AZURE] = {wire_openai_build, wire_openai_event, wire_openai_error,
+			wire_openai_models_request, wire_openai_models},
+};
+
+static const struct wire_ops *ops(enum wire_kind kind)
+{
+	return &ops_by_kind[kind];
+}
+
+int wire_build_request(const struct wire_request *rq, struct wire_http *out, struct err *e)
+{
+	memset(out, 0, sizeof *out);
+	int r = ops(rq->provider->kind)->build(rq, out, e);
+	if (r < 0)
+		wire_http_free(out);
+	return r;
+}
+
+int wire_models_request(const struct provider *p, struct wire_http *out, struct err *e)
+{
+	memset(out, 0, sizeof *out);
+	int r = ops(p->kind)->models_request(p, out, e);
+	if (r < 0)
+		wire_http_free(out);
+	return r;
+}
+
+void wire_http_free(struct wire_http *h)
+{
+	buf_free(&h->url);
+	/* The body holds conversation text: wipe it rather than leave it in the heap. */
+	buf_wipe_free(&h->body);
+}
+
+void wire_stream_init(struct wire_stream *st, enum wire_kind kind, const char *provider)
+{
+	memset(st, 0, sizeof *st);
+	st->kind = kind;
+	st->provider = provider;
+	st->usage.input = st->usage.output = st->usage.reasoning = st->usage.cached = -1;
+}
+
+void wire_stream_free(struct wire_stream *st)
+{
+	buf_free(&st->error);
+}
+
+int wire_stream_event(struct wire_stream *st, const char *type, const char *data, size_t len,
+		      const struct wire_sink *sink)
+{
+	return ops(st->kind)->event(st, type, data, len, sink);
+}
+
+const char *wire_finish_note(const struct wire_stream *st)
+{
+	switch (st->finish) {
+	case WIRE_FINISH_LENGTH:
+		return "cut short by the length limit";
+	case WIRE_FINISH_TOOL:
+		return "the model asked to call a tool; cherry does not run tools yet";
+	case WIRE_FINISH_FILTER:
+		return "stopped by the provider's content filter";
+	case WIRE_FINISH_REFUSAL:
+		return "the model refused";
+	default:
+		break;
+	}
+	if (st->refusal)
+		return "the model refused";
+	if (st->tool_call)
+		return "the model asked to call a tool; cherry does not run tools yet";
+	return NULL;
+}
+
+void wire_error_from_response(enum wire_kind kind, const char *provider, long status,
+			      const char *body, size_t len, struct wire_error *out)
+{
+	memset(out, 0, sizeof *out);
+	out->retry_after = -1;
+	wire_error_defaults(status, out);
+	json_error_t jerr;
+	json_t *root = body && len ? json_loadb(body, len, JSON_ALLOW_NUL, &jerr) : NULL;
+	/* Gemini's non-SSE form wraps the error in a one-element array. */
+	if (root && json_is_array(root) && json_array_size(root) == 1) {
+		json_t *first = json_incref(json_array_get(root, 0));
+		json_decref(root);
+		root = first;
+	}
+	if (root && json_is_object(root)) {
+		ops(kind)->error(provider, status, root, out);
+	}
+	if (!out->line[0])
+		wire_error_line(out, provider, status, NULL, NULL);
+	json_decref(root);
+}
+
+int wire_parse_models(enum wire_kind kind, const char *body, size_t len,
+		      void (*on_model)(void *ctx, const char *id), void *ctx)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(body, len, 0, &jerr);
+	if (!root)
+		return -1;
+	int n = ops(kind)->models(root, on_model, ctx);
+	json_decref(root);
+	return n;
+}
+
+/* ---- helpers shared by the kinds ---- */
+
+const char *wire_json_str(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+void wire_emit_text(struct wire_stream *st, const struct wire_sink *sink, const char *s, size_t len)
+{
+	if (!len)
+		return;
+	st->text_bytes += (long)len;
+	if (sink && sink->text)
+		sink->text(sink->ctx, s, len);
+}
+
+void wire_emit_reasoning(struct wire_stream *st, const struct wire_sink *sink, const char *s,
+			 size_t len)
+{
+	(void)st;
+	if (len && sink && sink->reasoning)
+		sink->reasoning(sink->ctx, s, len);
+}
+
+void wire_set_finish(struct wire_stream *st, enum wire_finish f, const char *raw)
+{
+	st->finish = f;
+	snprintf(st->finish_raw, sizeof st->finish_raw, "%s", raw ? raw : "");
+}
+
+void wire_fail(struct wire_stream *st, const char *fmt, ...)
+{
+	if (st->failed)
+		return; /* the first error is the one that matters */
+	st->failed = 1;
+	buf_reset(&st->error);
+	buf_printf(&st->error, "%s: ", st->provider ? st->provider : wire_kind_name(st->kind));
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&st->error, fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < st->error.len; i++)
+		if (st->error.data[i] == '\n' || st->error.data[i] == '\r')
+			st->error.data[i] = ' ';
+}
+
+void wire_error_defaults(long status, struct wire_error *out)
+{
+	out->retryable = status == 408 || status == 409 || status == 429 || status >= 500;
+	out->key_rejected = status == 401 || status == 403;
+}
+
+void wire_error_line(struct wire_error *out, const char *provider, long status, const char *what,
+		     const char *message)
+{
+	int n = snprintf(out->line, sizeof out->line, "%s: %ld", provider, status);
+	if (what && *what && n > 0 && (size_t)n < sizeof out->line)
+		n += snprintf(out->line + n, sizeof out->line - (size_t)n, " %s", what);
+	if (message && *message && n > 0 && (size_t)n < sizeof out->line)
+		n += snprintf(out->line + n, sizeof out->line - (size_t)n, "%s %s",
+			      what && *what ? ":" : "", message);
+	if (!(what && *what) && !(message && *message) && n > 0 && (size_t)n < sizeof out->line) {
+		const char *reason = status == 401   ? "unauthorized (check the API key)"
+				     : status == 403 ? "forbidden"
+				     : status == 404 ? "not found (check the base URL and model)"
+				     : status == 429 ? "too many requests"
+				     : status >= 500 ? "server error"
+						     : "request failed";
+		snprintf(out->line + n, sizeof out->line - (size_t)n, " %s", reason);
+	}
+	for (char *p = out->line; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+}
+
+int wire_url(struct buf *url, const char *base, const char *path, struct err *e)
+{
+	size_t blen = strlen(base);
+	while (blen && base[blen - 1] == '/')
+		blen--;
+	if (!blen) {
+		err_set(e, EXIT_FAIL, "empty base URL");
+		return -1;
+	}
+	buf_reset(url);
+	if (buf_append(url, base, blen) < 0 || buf_append_str(url, path) < 0) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int wire_body(struct buf *body, json_t *root, struct err *e)
+{
+	if (!root) {
+		err_set(e, EXIT_FAIL, "out of memory building the request");
+		return -1;
+	}
+	size_t n = json_dumpb(root, NULL, 0, JSON_COMPACT);
+	int r = -1;
+	if (n && buf_reserve(body, n) == 0) {
+		body->len = json_dumpb(root, body->data, n, JSON_COMPACT);
+		body->data[body->len] = '\0';
+		r = 0;
+	} else {
+		err_set(e, EXIT_FAIL, "out of memory building the request");
+	}
+	json_decref(root);
+	return r;
+}

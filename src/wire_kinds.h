@@ -1,0 +1,61 @@
+/* wire_kinds: what each kind's module gives wire.c to dispatch on. Private to src/. */
+#ifndef CHERRY_WIRE_KINDS_H
+#define CHERRY_WIRE_KINDS_H
+
+#include <jansson.h>
+
+#include "cherry/wire.h"
+
+/* wire_openai.c: OpenAI Chat Completions, its compatibles, and Azure. */
+int wire_openai_build(const struct wire_request *rq, struct wire_http *out, struct err *e);
+int wire_openai_event(struct wire_stream *st, const char *type, const char *data, size_t len,
+		      const struct wire_sink *sink);
+void wire_openai_error(const char *provider, long status, json_t *body, struct wire_error *out);
+int wire_openai_models_request(const struct provider *p, struct wire_http *out, struct err *e);
+int wire_openai_models(json_t *body, void (*on_model)(void *, const char *), void *ctx);
+
+/* wire_anthropic.c */
+int wire_anthropic_build(const struct wire_request *rq, struct wire_http *out, struct err *e);
+int wire_anthropic_event(struct wire_stream *st, const char *type, const char *data, size_t len,
+			 const struct wire_sink *sink);
+void wire_anthropic_error(const char *provider, long status, json_t *body, struct wire_error *out);
+int wire_anthropic_models_request(const struct provider *p, struct wire_http *out, struct err *e);
+int wire_anthropic_models(json_t *body, void (*on_model)(void *, const char *), void *ctx);
+
+/* wire_gemini.c */
+int wire_gemini_build(const struct wire_request *rq, struct wire_http *out, struct err *e);
+int wire_gemini_event(struct wire_stream *st, const char *type, const char *data, size_t len,
+		      const struct wire_sink *sink);
+void wire_gemini_error(const char *provider, long status, json_t *body, struct wire_error *out);
+int wire_gemini_models_request(const struct provider *p, struct wire_http *out, struct err *e);
+int wire_gemini_models(json_t *body, void (*on_model)(void *, const char *), void *ctx);
+
+/* wire_ollama.c: native /api/chat, NDJSON. */
+int wire_ollama_build(const struct wire_request *rq, struct wire_http *out, struct err *e);
+int wire_ollama_event(struct wire_stream *st, const char *type, const char *data, size_t len,
+		      const struct wire_sink *sink);
+void wire_ollama_error(const char *provider, long status, json_t *body, struct wire_error *out);
+int wire_ollama_models_request(const struct provider *p, struct wire_http *out, struct err *e);
+int wire_ollama_models(json_t *body, void (*on_model)(void *, const char *), void *ctx);
+
+/* Shared helpers in wire.c. */
+/* json_t string member or NULL. */
+const char *wire_json_str(json_t *obj, const char *key);
+/* Emits text to the sink and counts it. */
+void wire_emit_text(struct wire_stream *st, const struct wire_sink *sink, const char *s, size_t len);
+void wire_emit_reasoning(struct wire_stream *st, const struct wire_sink *sink, const char *s, size_t len);
+/* Records a finish reason (raw word and its meaning). */
+void wire_set_finish(struct wire_stream *st, enum wire_finish f, const char *raw);
+/* Marks the stream failed with "provider: ..." built from fmt. */
+void wire_fail(struct wire_stream *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The verdict for a status alone: 408/409/429/5xx retryable; 401/403 key rejected. */
+void wire_error_defaults(long status, struct wire_error *out);
+/* Sets out->line to "provider: STATUS what: message" (what or message may be NULL). */
+void wire_error_line(struct wire_error *out, const char *provider, long status, const char *what,
+		     const char *message);
+/* Joins base_url and path into url; fails on a bad base URL. */
+int wire_url(struct buf *url, const char *base, const char *path, struct err *e);
+/* Serialises root compactly into body (jansson), then frees root. */
+int wire_body(struct buf *body, json_t *root, struct err *e);
+
+#endif
