@@ -117,9 +117,11 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (!cmd) {
-		fputs("cherry: the full-screen client is not in this version yet; "
-		      "use cherry ask (see cherry --help)\n", stderr);
-		return EXIT_FAIL;
+		/* The full-screen client will start here; until then, say what there is. */
+		fputs(usage_text, stdout);
+		fputs("\nThe full-screen client is not in this version yet; "
+		      "use cherry ask.\n", stdout);
+		return EXIT_OK;
 	}
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

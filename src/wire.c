@@ -231,10 +231,10 @@ int wire_body(struct buf *body, json_t *root, struct err *e)
 		err_set(e, EXIT_FAIL, "out of memory building the request");
 		return -1;
 	}
-	size_t n = json_dumpb(root, NULL, 0, JSON_COMPACT);
+	size_t n = json_dumpb(root, NULL, 0, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	int r = -1;
 	if (n && buf_reserve(body, n) == 0) {
-		body->len = json_dumpb(root, body->data, n, JSON_COMPACT);
+		body->len = json_dumpb(root, body->data, n, JSON_COMPACT | JSON_REAL_PRECISION(15));
 		body->data[body->len] = '\0';
 		r = 0;
 	} else {

@@ -1,0 +1,263 @@
+/* wire_anthropic: the Anthropic Messages API (POST /v1/messages, SSE with named events). */
+#include <string.h>
+
+#include "wire_kinds.h"
+
+static const char *const anthropic_version = "anthropic-version: 2023-06-01";
+
+/* A token count, or -1 when the field is absent or not a number. */
+static long count(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	if (json_is_integer(v))
+		return (long)json_integer_value(v);
+	if (json_is_real(v))
+		return (long)json_real_value(v);
+	return -1;
+}
+
+/* json_string fails on invalid UTF-8 as well as on OOM; either way the request cannot go. */
+static int set_str(json_t *obj, const char *key, const char *s)
+{
+	json_t *v = json_string(s ? s : "");
+	return v ? json_object_set_new(obj, key, v) : -1;
+}
+
+static json_t *build_messages(const struct wire_request *rq)
+{
+	json_t *msgs = json_array();
+	if (!msgs)
+		return NULL;
+	for (size_t i = 0; i < rq->nmsgs; i++) {
+		/* Only two roles exist: whatever is not the model speaks as the user. */
+		const char *role = rq->msgs[i].role && !strcmp(rq->msgs[i].role, "assistant")
+					   ? "assistant"
+					   : "user";
+		json_t *m = json_object();
+		if (!m || set_str(m, "role", role) < 0
+		    || set_str(m, "content", rq->msgs[i].content) < 0
+		    || json_array_append_new(msgs, m) < 0) {
+			json_decref(m);
+			json_decref(msgs);
+			return NULL;
+		}
+	}
+	return msgs;
+}
+
+int wire_anthropic_build(const struct wire_request *rq, struct wire_http *out, struct err *e)
+{
+	const struct provider *p = rq->provider;
+	if (!rq->model || !*rq->model) {
+		err_set(e, EXIT_USAGE, "%s: no model given", p->name);
+		return -1;
+	}
+	if (wire_url(&out->url, p->base_url, "/v1/messages", e) < 0)
+		return -1;
+	out->headers[0] = "Content-Type: application/json";
+	out->headers[1] = anthropic_version;
+	out->headers[2] = "Accept: text/event-stream";
+	out->nheaders = 3;
+	out->auth_prefix = "x-api-key: ";
+	out->framing = WIRE_SSE;
+
+	json_t *root = json_object();
+	json_t *msgs = build_messages(rq);
+	long max_tokens = rq->max_tokens > 0 ? rq->max_tokens : WIRE_DEFAULT_MAX_TOKENS;
+	/* The temperature goes through as given: the API rejects values outside 0..1 with a
+	 * clear message, which beats silently sending something else. */
+	int bad = !root || !msgs || set_str(root, "model", rq->model) < 0
+		  || json_object_set_new(root, "max_tokens", json_integer(max_tokens)) < 0
+		  || (rq->system && set_str(root, "system", rq->system) < 0)
+		  || json_object_set(root, "messages", msgs) < 0
+		  || (rq->has_temperature
+		      && json_object_set_new(root, "temperature", json_real(rq->temperature)) < 0)
+		  || json_object_set_new(root, "stream", json_true()) < 0;
+	json_decref(msgs);
+	if (bad) {
+		json_decref(root);
+		err_set(e, EXIT_FAIL,
+			"%s: cannot encode the request (invalid UTF-8 or out of memory)", p->name);
+		return -1;
+	}
+	return wire_body(&out->body, root, e);
+}
+
+/* Usage counts are cumulative snapshots: the newest value of each field wins. */
+static void take_usage(struct wire_stream *st, json_t *usage)
+{
+	if (!json_is_object(usage))
+		return;
+	long in = count(usage, "input_tokens");
+	long cache_write = count(usage, "cache_creation_input_tokens");
+	long cache_read = count(usage, "cache_read_input_tokens");
+	long out = count(usage, "output_tokens");
+	if (cache_read >= 0)
+		st->usage.cached = cache_read;
+	/* The input the model saw is the uncached part plus both cache parts. A snapshot
+	 * without input_tokens (message_delta usually) leaves the total alone. */
+	if (in >= 0)
+		st->usage.input = in + (cache_write > 0 ? cache_write : 0)
+				  + (st->usage.cached > 0 ? st->usage.cached : 0);
+	if (out >= 0)
+		st->usage.output = out;
+}
+
+static const struct {
+	const char *raw;
+	enum wire_finish finish;
+} stop_reasons[] = {
+	{"end_turn", WIRE_FINISH_STOP},
+	{"stop_sequence", WIRE_FINISH_STOP},
+	{"max_tokens", WIRE_FINISH_LENGTH},
+	{"model_context_window_exceeded", WIRE_FINISH_LENGTH},
+	{"tool_use", WIRE_FINISH_TOOL},
+	{"refusal", WIRE_FINISH_REFUSAL},
+	{"pause_turn", WIRE_FINISH_OTHER},
+};
+
+static void take_stop_reason(struct wire_stream *st, const char *raw)
+{
+	enum wire_finish f = WIRE_FINISH_OTHER;
+	for (size_t i = 0; i < sizeof stop_reasons / sizeof stop_reasons[0]; i++)
+		if (!strcmp(raw, stop_reasons[i].raw))
+			f = stop_reasons[i].finish;
+	wire_set_finish(st, f, raw);
+}
+
+static void block_start(struct wire_stream *st, json_t *ev, const struct wire_sink *sink)
+{
+	json_t *block = json_object_get(ev, "content_block");
+	const char *type = wire_json_str(block, "type");
+	if (!type)
+		return;
+	st->block_thinking = !strcmp(type, "thinking") || !strcmp(type, "redacted_thinking");
+	if (!strcmp(type, "tool_use"))
+		st->tool_call = 1;
+	/* The opening block is normally empty, but nothing promises that. */
+	const char *s;
+	if (!strcmp(type, "text") && (s = wire_json_str(block, "text")))
+		wire_emit_text(st, sink, s, strlen(s));
+	else if (!strcmp(type, "thinking") && (s = wire_json_str(block, "thinking")))
+		wire_emit_reasoning(st, sink, s, strlen(s));
+}
+
+static void block_delta(struct wire_stream *st, json_t *ev, const struct wire_sink *sink)
+{
+	json_t *delta = json_object_get(ev, "delta");
+	const char *type = wire_json_str(delta, "type");
+	json_t *v;
+	if (!type)
+		return;
+	/* signature_delta, input_json_delta and citations_delta carry nothing to show. */
+	if (!strcmp(type, "text_delta") && json_is_string(v = json_object_get(delta, "text")))
+		wire_emit_text(st, sink, json_string_value(v), json_string_length(v));
+	else if (!strcmp(type, "thinking_delta")
+		 && json_is_string(v = json_object_get(delta, "thinking")))
+		wire_emit_reasoning(st, sink, json_string_value(v), json_string_length(v));
+}
+
+static void stream_error(struct wire_stream *st, json_t *ev)
+{
+	json_t *error = json_object_get(ev, "error");
+	const char *type = wire_json_str(error, "type");
+	const char *message = wire_json_str(error, "message");
+	if (st->failed)
+		return; /* the first error is the one that matters */
+	if (type && message)
+		wire_fail(st, "%s: %s", type, message);
+	else if (type || message)
+		wire_fail(st, "%s", type ? type : message);
+	else
+		wire_fail(st, "error event without a description");
+	wire_set_finish(st, WIRE_FINISH_ERROR, type ? type : "error");
+}
+
+int wire_anthropic_event(struct wire_stream *st, const char *type, const char *data, size_t len,
+			 const struct wire_sink *sink)
+{
+	json_error_t jerr;
+	json_t *ev = json_loadb(data, len, 0, &jerr);
+	if (!json_is_object(ev)) {
+		json_decref(ev);
+		if (type && !strcmp(type, "error") && !st->failed) {
+			/* An error we cannot read is still an error. */
+			wire_fail(st, "unreadable error event: %.*s", len > 200 ? 200 : (int)len,
+				  data);
+			wire_set_finish(st, WIRE_FINISH_ERROR, "error");
+		}
+		return type && !strcmp(type, "error") ? 0 : -1;
+	}
+	/* data.type names the event; the SSE event name stands in when it is missing. An
+	 * error event is an error whatever its data claims. */
+	const char *name = wire_json_str(ev, "type");
+	if (!name || (type && !strcmp(type, "error")))
+		name = type ? type : "";
+
+	if (!strcmp(name, "message_start")) {
+		take_usage(st, json_object_get(json_object_get(ev, "message"), "usage"));
+	} else if (!strcmp(name, "content_block_start")) {
+		block_start(st, ev, sink);
+	} else if (!strcmp(name, "content_block_delta")) {
+		block_delta(st, ev, sink);
+	} else if (!strcmp(name, "content_block_stop")) {
+		st->block_thinking = 0;
+	} else if (!strcmp(name, "message_delta")) {
+		const char *reason = wire_json_str(json_object_get(ev, "delta"), "stop_reason");
+		if (reason)
+			take_stop_reason(st, reason);
+		take_usage(st, json_object_get(ev, "usage"));
+	} else if (!strcmp(name, "message_stop")) {
+		st->done = 1;
+	} else if (!strcmp(name, "error")) {
+		stream_error(st, ev);
+	}
+	/* ping and event types added later are ignored, as the API asks. */
+	json_decref(ev);
+	return 0;
+}
+
+void wire_anthropic_error(const char *provider, long status, json_t *body, struct wire_error *out)
+{
+	json_t *error = json_object_get(body, "error");
+	const char *type = wire_json_str(error, "type");
+	const char *message = wire_json_str(error, "message");
+	if (!type && !message)
+		return;
+	wire_error_line(out, provider, status, type, message);
+	if (!type)
+		return;
+	if (!strcmp(type, "authentication_error"))
+		out->key_rejected = 1;
+	else if (!strcmp(type, "overloaded_error"))
+		out->retryable = 1;
+}
+
+int wire_anthropic_models_request(const struct provider *p, struct wire_http *out, struct err *e)
+{
+	if (wire_url(&out->url, p->base_url, "/v1/models", e) < 0)
+		return -1;
+	out->headers[0] = anthropic_version;
+	out->nheaders = 1;
+	out->auth_prefix = "x-api-key: ";
+	out->framing = WIRE_SSE;
+	return 0;
+}
+
+int wire_anthropic_models(json_t *body, void (*on_model)(void *, const char *), void *ctx)
+{
+	json_t *data = json_object_get(body, "data");
+	if (!json_is_array(data))
+		return -1;
+	int n = 0;
+	size_t i;
+	json_t *m;
+	json_array_foreach(data, i, m) {
+		const char *id = wire_json_str(m, "id");
+		if (id && *id) {
+			on_model(ctx, id);
+			n++;
+		}
+	}
+	return n;
+}

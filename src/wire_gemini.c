@@ -1,0 +1,361 @@
+/* wire_gemini: the Google Gemini Developer API (streamGenerateContent with alt=sse). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "wire_kinds.h"
+
+/* A token count, or -1 when the field is absent or not a number. */
+static long count(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	if (json_is_integer(v))
+		return (long)json_integer_value(v);
+	if (json_is_real(v))
+		return (long)json_real_value(v);
+	return -1;
+}
+
+/* [{"text": text}]. NULL on invalid UTF-8 as well as on OOM: either way the request cannot go. */
+static json_t *text_parts(const char *text)
+{
+	return json_pack("[{s:s}]", "text", text ? text : "");
+}
+
+static json_t *build_contents(const struct wire_request *rq)
+{
+	json_t *contents = json_array();
+	if (!contents)
+		return NULL;
+	for (size_t i = 0; i < rq->nmsgs; i++) {
+		const char *role = rq->msgs[i].role && !strcmp(rq->msgs[i].role, "assistant")
+					   ? "model"
+					   : "user";
+		json_t *c = json_object();
+		if (!c || json_object_set_new(c, "role", json_string(role)) < 0
+		    || json_object_set_new(c, "parts", text_parts(rq->msgs[i].content)) < 0
+		    || json_array_append_new(contents, c) < 0) {
+			json_decref(c);
+			json_decref(contents);
+			return NULL;
+		}
+	}
+	return contents;
+}
+
+/* generationConfig with only what the user set; NULL (and *bad 0) when nothing is. */
+static json_t *build_config(const struct wire_request *rq, int *bad)
+{
+	if (!rq->has_temperature && rq->max_tokens <= 0)
+		return NULL;
+	json_t *cfg = json_object();
+	if (!cfg
+	    || (rq->has_temperature
+		&& json_object_set_new(cfg, "temperature", json_real(rq->temperature)) < 0)
+	    || (rq->max_tokens > 0
+		&& json_object_set_new(cfg, "maxOutputTokens", json_integer(rq->max_tokens)) < 0)) {
+		json_decref(cfg);
+		*bad = 1;
+		return NULL;
+	}
+	return cfg;
+}
+
+/* The model goes into the URL path: keep unreserved characters, escape the rest. */
+static int model_path(struct buf *url, const char *model)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	if (!strncmp(model, "models/", 7))
+		model += 7;
+	int r = buf_append_str(url, "/v1beta/models/");
+	for (const unsigned char *c = (const unsigned char *)model; *c && r == 0; c++) {
+		if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')
+		    || *c == '.' || *c == '_' || *c == '-')
+			r = buf_append_char(url, (char)*c);
+		else
+			r = buf_printf(url, "%%%c%c", hex[*c >> 4], hex[*c & 15]);
+	}
+	return r;
+}
+
+int wire_gemini_build(const struct wire_request *rq, struct wire_http *out, struct err *e)
+{
+	const struct provider *p = rq->provider;
+	const char *model = rq->model ? rq->model : "";
+	if (!*model || !strcmp(model, "models/")) {
+		err_set(e, EXIT_USAGE, "%s: no model given", p->name);
+		return -1;
+	}
+	if (wire_url(&out->url, p->base_url, "", e) < 0)
+		return -1;
+	if (model_path(&out->url, model) < 0
+	    || buf_append_str(&out->url, ":streamGenerateContent?alt=sse") < 0) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	out->headers[0] = "Content-Type: application/json";
+	out->nheaders = 1;
+	out->auth_prefix = "x-goog-api-key: ";
+	out->framing = WIRE_SSE;
+
+	int bad = 0;
+	json_t *root = json_object();
+	json_t *contents = build_contents(rq);
+	json_t *cfg = build_config(rq, &bad);
+	json_t *sys = NULL;
+	if (rq->system) {
+		sys = json_object();
+		if (!sys || json_object_set_new(sys, "parts", text_parts(rq->system)) < 0)
+			bad = 1;
+	}
+	bad = bad || !root || !contents
+	      || (sys && json_object_set(root, "systemInstruction", sys) < 0)
+	      || json_object_set(root, "contents", contents) < 0
+	      || (cfg && json_object_set(root, "generationConfig", cfg) < 0);
+	json_decref(sys);
+	json_decref(contents);
+	json_decref(cfg);
+	if (bad) {
+		json_decref(root);
+		err_set(e, EXIT_FAIL,
+			"%s: cannot encode the request (invalid UTF-8 or out of memory)", p->name);
+		return -1;
+	}
+	return wire_body(&out->body, root, e);
+}
+
+static const struct {
+	const char *raw;
+	enum wire_finish finish;
+} finish_reasons[] = {
+	{"STOP", WIRE_FINISH_STOP},
+	{"MAX_TOKENS", WIRE_FINISH_LENGTH},
+	{"SAFETY", WIRE_FINISH_FILTER},
+	{"RECITATION", WIRE_FINISH_FILTER},
+	{"BLOCKLIST", WIRE_FINISH_FILTER},
+	{"PROHIBITED_CONTENT", WIRE_FINISH_FILTER},
+	{"SPII", WIRE_FINISH_FILTER},
+	{"IMAGE_SAFETY", WIRE_FINISH_FILTER},
+	{"IMAGE_PROHIBITED_CONTENT", WIRE_FINISH_FILTER},
+	{"IMAGE_RECITATION", WIRE_FINISH_FILTER},
+	{"LANGUAGE", WIRE_FINISH_FILTER},
+	/* The model wanted a tool; a malformed call is its own failure, not a request. */
+	{"UNEXPECTED_TOOL_CALL", WIRE_FINISH_TOOL},
+	{"TOO_MANY_TOOL_CALLS", WIRE_FINISH_TOOL},
+	{"MALFORMED_FUNCTION_CALL", WIRE_FINISH_OTHER},
+};
+
+static void take_finish(struct wire_stream *st, const char *raw)
+{
+	enum wire_finish f = WIRE_FINISH_OTHER;
+	for (size_t i = 0; i < sizeof finish_reasons / sizeof finish_reasons[0]; i++)
+		if (!strcmp(raw, finish_reasons[i].raw))
+			f = finish_reasons[i].finish;
+	wire_set_finish(st, f, raw);
+	/* The server closes the connection after the chunk that carries a finishReason. */
+	st->done = 1;
+}
+
+static void take_parts(struct wire_stream *st, json_t *parts, const struct wire_sink *sink)
+{
+	size_t i;
+	json_t *part;
+	json_array_foreach(parts, i, part) {
+		json_t *text = json_object_get(part, "text");
+		if (json_object_get(part, "functionCall"))
+			st->tool_call = 1;
+		if (!json_is_string(text))
+			continue;
+		if (json_is_true(json_object_get(part, "thought")))
+			wire_emit_reasoning(st, sink, json_string_value(text),
+					    json_string_length(text));
+		else
+			wire_emit_text(st, sink, json_string_value(text), json_string_length(text));
+	}
+}
+
+/* usageMetadata is a running snapshot on every chunk: the newest value of each field wins.
+ * candidatesTokenCount leaves out the thoughts (thoughtsTokenCount), and may be missing. */
+static void take_usage(struct wire_stream *st, json_t *u)
+{
+	long v;
+	if (!json_is_object(u))
+		return;
+	if ((v = count(u, "promptTokenCount")) >= 0)
+		st->usage.input = v;
+	if ((v = count(u, "candidatesTokenCount")) >= 0)
+		st->usage.output = v;
+	if ((v = count(u, "thoughtsTokenCount")) >= 0)
+		st->usage.reasoning = v;
+	if ((v = count(u, "cachedContentTokenCount")) >= 0)
+		st->usage.cached = v;
+}
+
+static void stream_error(struct wire_stream *st, json_t *error)
+{
+	const char *status = wire_json_str(error, "status");
+	const char *message = wire_json_str(error, "message");
+	long code = count(error, "code");
+	if (json_is_string(error))
+		message = json_string_value(error);
+	if (st->failed)
+		return; /* the first error is the one that matters */
+	if (status && message)
+		wire_fail(st, "%s: %s", status, message);
+	else if (message && code >= 0)
+		wire_fail(st, "%ld: %s", code, message);
+	else if (status || message)
+		wire_fail(st, "%s", status ? status : message);
+	else
+		wire_fail(st, "error chunk without a description");
+	wire_set_finish(st, WIRE_FINISH_ERROR, status ? status : "error");
+}
+
+int wire_gemini_event(struct wire_stream *st, const char *type, const char *data, size_t len,
+		      const struct wire_sink *sink)
+{
+	(void)type; /* Gemini names no events */
+	json_error_t jerr;
+	json_t *chunk = json_loadb(data, len, 0, &jerr);
+	if (!json_is_object(chunk)) {
+		json_decref(chunk);
+		return -1;
+	}
+	json_t *error = json_object_get(chunk, "error");
+	if (error && !json_is_null(error)) {
+		stream_error(st, error);
+		json_decref(chunk);
+		return 0;
+	}
+	take_usage(st, json_object_get(chunk, "usageMetadata"));
+	json_t *cand = json_array_get(json_object_get(chunk, "candidates"), 0);
+	if (cand) {
+		take_parts(st, json_object_get(json_object_get(cand, "content"), "parts"), sink);
+		const char *reason = wire_json_str(cand, "finishReason");
+		if (reason)
+			take_finish(st, reason);
+	} else {
+		/* A blocked prompt: HTTP 200, no candidates, and nothing more will come. */
+		const char *block =
+			wire_json_str(json_object_get(chunk, "promptFeedback"), "blockReason");
+		if (block) {
+			wire_set_finish(st, WIRE_FINISH_FILTER, block);
+			st->done = 1;
+			wire_fail(st, "prompt blocked: %s", block);
+		}
+	}
+	json_decref(chunk);
+	return 0;
+}
+
+/* "12s", "2.500s": a google.protobuf.Duration in its JSON form. -1 when unreadable. */
+static double duration_seconds(const char *s)
+{
+	char *end;
+	double d = strtod(s, &end);
+	if (end == s || strcmp(end, "s") != 0 || !(d >= 0))
+		return -1;
+	return d;
+}
+
+static int is_detail(json_t *d, const char *name)
+{
+	const char *type = wire_json_str(d, "@type");
+	size_t tl = type ? strlen(type) : 0, nl = strlen(name);
+	return tl >= nl && !strcmp(type + tl - nl, name);
+}
+
+/* A per-day quota will not come back within any wait worth making. */
+static int daily_quota(json_t *quota_failure)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(quota_failure, "violations"), i, v) {
+		const char *id = wire_json_str(v, "quotaId");
+		const char *metric = wire_json_str(v, "quotaMetric");
+		if ((id && strstr(id, "PerDay")) || (metric && strstr(metric, "PerDay"))
+		    || (metric && strstr(metric, "per_day")))
+			return 1;
+	}
+	return 0;
+}
+
+void wire_gemini_error(const char *provider, long status, json_t *body, struct wire_error *out)
+{
+	json_t *error = json_object_get(body, "error");
+	if (!json_is_object(error))
+		return;
+	const char *rpc_status = wire_json_str(error, "status");
+	const char *message = wire_json_str(error, "message");
+	if (rpc_status || message)
+		wire_error_line(out, provider, status, rpc_status, message);
+	if (message && strstr(message, "API key not valid"))
+		out->key_rejected = 1;
+	size_t i;
+	json_t *d;
+	json_array_foreach(json_object_get(error, "details"), i, d) {
+		if (is_detail(d, "google.rpc.RetryInfo")) {
+			const char *delay = wire_json_str(d, "retryDelay");
+			double secs = delay ? duration_seconds(delay) : -1;
+			if (secs >= 0)
+				out->retry_after = secs;
+		} else if (is_detail(d, "google.rpc.ErrorInfo")) {
+			/* API_KEY_INVALID, API_KEY_EXPIRED, API_KEY_SERVICE_BLOCKED, ... */
+			const char *reason = wire_json_str(d, "reason");
+			if (reason && !strncmp(reason, "API_KEY_", 8))
+				out->key_rejected = 1;
+		} else if (is_detail(d, "google.rpc.QuotaFailure") && status == 429) {
+			if (daily_quota(d))
+				out->retryable = 0;
+		}
+	}
+}
+
+int wire_gemini_models_request(const struct provider *p, struct wire_http *out, struct err *e)
+{
+	if (wire_url(&out->url, p->base_url, "/v1beta/models", e) < 0)
+		return -1;
+	out->nheaders = 0;
+	out->auth_prefix = "x-goog-api-key: ";
+	out->framing = WIRE_SSE;
+	return 0;
+}
+
+static int can_generate(json_t *model)
+{
+	json_t *methods = json_object_get(model, "supportedGenerationMethods");
+	if (!json_is_array(methods))
+		return 1;
+	size_t i;
+	json_t *m;
+	json_array_foreach(methods, i, m)
+		if (json_is_string(m) && !strcmp(json_string_value(m), "generateContent"))
+			return 1;
+	return 0;
+}
+
+int wire_gemini_models(json_t *body, void (*on_model)(void *, const char *), void *ctx)
+{
+	if (!json_is_object(body))
+		return -1;
+	json_t *models = json_object_get(body, "models");
+	/* An empty list is left out of the JSON altogether. */
+	if (!models)
+		return 0;
+	if (!json_is_array(models))
+		return -1;
+	int n = 0;
+	size_t i;
+	json_t *m;
+	json_array_foreach(models, i, m) {
+		const char *name = wire_json_str(m, "name");
+		if (!name || !can_generate(m))
+			continue;
+		if (!strncmp(name, "models/", 7))
+			name += 7;
+		if (*name) {
+			on_model(ctx, name);
+			n++;
+		}
+	}
+	return n;
+}

@@ -1,0 +1,187 @@
+/* wire_ollama: Ollama's native chat API (POST /api/chat, one JSON object per line). */
+#include <string.h>
+
+#include "wire_kinds.h"
+
+/* A token count, or -1 when the field is absent or not a number. */
+static long count(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	if (json_is_integer(v))
+		return (long)json_integer_value(v);
+	if (json_is_real(v))
+		return (long)json_real_value(v);
+	return -1;
+}
+
+/* {"role": role, "content": content}; NULL on invalid UTF-8 or OOM. */
+static json_t *message(const char *role, const char *content)
+{
+	return json_pack("{s:s,s:s}", "role", role, "content", content ? content : "");
+}
+
+static json_t *build_messages(const struct wire_request *rq)
+{
+	json_t *msgs = json_array();
+	if (!msgs || (rq->system && json_array_append_new(msgs, message("system", rq->system)) < 0))
+		goto fail;
+	for (size_t i = 0; i < rq->nmsgs; i++) {
+		/* The system prompt has its own place; a "system" message speaks as the user. */
+		const char *role = rq->msgs[i].role && !strcmp(rq->msgs[i].role, "assistant")
+					   ? "assistant"
+					   : "user";
+		if (json_array_append_new(msgs, message(role, rq->msgs[i].content)) < 0)
+			goto fail;
+	}
+	return msgs;
+fail:
+	json_decref(msgs);
+	return NULL;
+}
+
+/* options with only what the user set; NULL (and *bad 0) when nothing is. */
+static json_t *build_options(const struct wire_request *rq, int *bad)
+{
+	if (!rq->has_temperature && rq->max_tokens <= 0)
+		return NULL;
+	json_t *opt = json_object();
+	if (!opt
+	    || (rq->has_temperature
+		&& json_object_set_new(opt, "temperature", json_real(rq->temperature)) < 0)
+	    || (rq->max_tokens > 0
+		&& json_object_set_new(opt, "num_predict", json_integer(rq->max_tokens)) < 0)) {
+		json_decref(opt);
+		*bad = 1;
+		return NULL;
+	}
+	return opt;
+}
+
+int wire_ollama_build(const struct wire_request *rq, struct wire_http *out, struct err *e)
+{
+	const struct provider *p = rq->provider;
+	if (!rq->model || !*rq->model) {
+		err_set(e, EXIT_USAGE, "%s: no model given", p->name);
+		return -1;
+	}
+	if (wire_url(&out->url, p->base_url, "/api/chat", e) < 0)
+		return -1;
+	out->headers[0] = "Content-Type: application/json";
+	out->nheaders = 1;
+	out->auth_prefix = "Authorization: Bearer ";
+	out->framing = WIRE_NDJSON;
+
+	int bad = 0;
+	json_t *root = json_object();
+	json_t *msgs = build_messages(rq);
+	json_t *opt = build_options(rq, &bad);
+	json_t *model = json_string(rq->model);
+	bad = bad || !root || !msgs || !model || json_object_set(root, "model", model) < 0
+	      || json_object_set(root, "messages", msgs) < 0
+	      || json_object_set_new(root, "stream", json_true()) < 0
+	      || (opt && json_object_set(root, "options", opt) < 0);
+	json_decref(model);
+	json_decref(msgs);
+	json_decref(opt);
+	if (bad) {
+		json_decref(root);
+		err_set(e, EXIT_FAIL,
+			"%s: cannot encode the request (invalid UTF-8 or out of memory)", p->name);
+		return -1;
+	}
+	return wire_body(&out->body, root, e);
+}
+
+static void take_done(struct wire_stream *st, json_t *line)
+{
+	const char *reason = wire_json_str(line, "done_reason");
+	long v;
+	st->done = 1;
+	/* Servers older than done_reason only ever ended naturally here. */
+	if (!reason || !strcmp(reason, "stop"))
+		wire_set_finish(st, WIRE_FINISH_STOP, reason);
+	else if (!strcmp(reason, "length"))
+		wire_set_finish(st, WIRE_FINISH_LENGTH, reason);
+	else
+		wire_set_finish(st, WIRE_FINISH_OTHER, reason);
+	if ((v = count(line, "prompt_eval_count")) >= 0)
+		st->usage.input = v;
+	if ((v = count(line, "eval_count")) >= 0)
+		st->usage.output = v;
+}
+
+int wire_ollama_event(struct wire_stream *st, const char *type, const char *data, size_t len,
+		      const struct wire_sink *sink)
+{
+	(void)type; /* NDJSON lines have no event names */
+	json_error_t jerr;
+	json_t *line = json_loadb(data, len, 0, &jerr);
+	if (!json_is_object(line)) {
+		json_decref(line);
+		return -1;
+	}
+	json_t *error = json_object_get(line, "error");
+	if (error && !json_is_null(error)) {
+		/* Ollama sends a string; a proxy might send an OpenAI-style object. */
+		const char *text = json_is_string(error) ? json_string_value(error)
+							 : wire_json_str(error, "message");
+		if (!st->failed) {
+			wire_fail(st, "%s",
+				  text && *text ? text : "error line without a description");
+			wire_set_finish(st, WIRE_FINISH_ERROR, "error");
+		}
+		json_decref(line);
+		return 0;
+	}
+	json_t *msg = json_object_get(line, "message");
+	json_t *v;
+	if (json_is_string(v = json_object_get(msg, "thinking")))
+		wire_emit_reasoning(st, sink, json_string_value(v), json_string_length(v));
+	if (json_is_string(v = json_object_get(msg, "content")))
+		wire_emit_text(st, sink, json_string_value(v), json_string_length(v));
+	if (json_array_size(json_object_get(msg, "tool_calls")) > 0)
+		st->tool_call = 1;
+	if (json_is_true(json_object_get(line, "done")))
+		take_done(st, line);
+	json_decref(line);
+	return 0;
+}
+
+void wire_ollama_error(const char *provider, long status, json_t *body, struct wire_error *out)
+{
+	json_t *error = json_object_get(body, "error");
+	const char *text =
+		json_is_string(error) ? json_string_value(error) : wire_json_str(error, "message");
+	if (text && *text)
+		wire_error_line(out, provider, status, NULL, text);
+}
+
+int wire_ollama_models_request(const struct provider *p, struct wire_http *out, struct err *e)
+{
+	if (wire_url(&out->url, p->base_url, "/api/tags", e) < 0)
+		return -1;
+	out->nheaders = 0;
+	out->auth_prefix = "Authorization: Bearer ";
+	out->framing = WIRE_NDJSON;
+	return 0;
+}
+
+int wire_ollama_models(json_t *body, void (*on_model)(void *, const char *), void *ctx)
+{
+	json_t *models = json_object_get(body, "models");
+	if (json_is_null(models) && json_is_object(body))
+		return 0; /* Go marshals an empty list as null */
+	if (!json_is_array(models))
+		return -1;
+	int n = 0;
+	size_t i;
+	json_t *m;
+	json_array_foreach(models, i, m) {
+		const char *name = wire_json_str(m, "name");
+		if (name && *name) {
+			on_model(ctx, name);
+			n++;
+		}
+	}
+	return n;
+}

@@ -1,0 +1,50 @@
+#!/bin/sh
+# make bench: figures, never a verdict. A 20,000-delta OpenAI-format stream
+# (about 5 MB) from the fake provider on loopback, read by curl (transport
+# floor), by parse_floor (jansson decode floor) and by cherry ask.
+set -u
+build=${BUILD:-build}
+deltas=${DELTAS:-20000}
+runs=${RUNS:-5}
+tmp=$(mktemp -d)
+trap 'kill $fp 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+
+"$build/tests/fakeprov" --port-file "$tmp/port" --max-seconds 600 >/dev/null 2>&1 &
+fp=$!
+i=0
+while [ ! -s "$tmp/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+port=$(cat "$tmp/port")
+url="http://127.0.0.1:$port/v1/chat/completions"
+body="{\"model\":\"long:$deltas\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
+
+mkdir -p "$tmp/config/cherry"
+cat >"$tmp/config/cherry/config.json" <<JSON
+{"providers": {"fo": {"kind": "openai", "base_url": "http://127.0.0.1:$port/v1", "key_env": "FAKE_OPENAI_KEY"}}}
+JSON
+export HOME="$tmp" XDG_CONFIG_HOME="$tmp/config" XDG_DATA_HOME="$tmp/data" \
+	XDG_STATE_HOME="$tmp/state" XDG_CACHE_HOME="$tmp/cache" FAKE_OPENAI_KEY=sk-test-bench
+
+size=$(curl -sN -X POST -H 'Content-Type: application/json' -d "$body" "$url" | wc -c)
+echo "stream: $deltas deltas, $size bytes, best of $runs runs"
+
+# best wall time and peak RSS of a command over $runs runs
+measure() {
+	label=$1; shift
+	best=""; rss=""
+	for _ in $(seq "$runs"); do
+		/usr/bin/time -f "%e %M" -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err"
+		read -r secs kb <"$tmp/t"
+		if [ -z "$best" ] || [ "$(echo "$secs < $best" | awk '{print ($1 < $3)}')" = 1 ]; then
+			best=$secs; rss=$kb
+		fi
+	done
+	printf '%-34s %6.2f s  %7.1f MB peak RSS\n' "$label" "$best" "$(echo "$rss" | awk '{print $1/1024}')"
+	echo "$best" >"$tmp/last"
+}
+
+measure "curl -sN > /dev/null (transport)" curl -sN -X POST -H 'Content-Type: application/json' -d "$body" "$url"
+measure "parse_floor (jansson decode)" "$build/bench/parse_floor" "$url" "$body"
+floor=$(cat "$tmp/last")
+measure "cherry ask > /dev/null" "$build/cherry" ask -m "fo/long:$deltas" "x"
+ask=$(cat "$tmp/last")
+awk -v a="$ask" -v f="$floor" 'BEGIN { if (f > 0) printf "cherry ask / parse floor: %.2fx (budget 1.5x)\n", a / f }'
