@@ -35,6 +35,9 @@ FUZZ_SRC  = $(wildcard tests/fuzz/fuzz_*.c)
 
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
+# Keep intermediate objects, so fuzz and test builds do not recompile everything.
+.SECONDARY:
+
 .PHONY: all run check test tests deps deps-check bench fuzz fuzz-smoke install uninstall clean lint-man
 
 all: $(BUILD)/cherry
@@ -108,9 +111,13 @@ build/fuzz/obj/%.o: src/%.c $(wildcard include/cherry/*.h src/*.h)
 	$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DCHERRY_VERSION='"$(VERSION)"' \
 		-Iinclude $(PKG_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -g -O1 -c -o $@ $<
 
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJ)
+build/fuzz/libcherry.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/%: tests/fuzz/%.c build/fuzz/libcherry.a
 	$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Isrc $(PKG_CFLAGS) \
-		$(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB_OBJ) $(PKG_LIBS) -lm
+		$(FUZZ_FLAGS) -o $@ $< build/fuzz/libcherry.a $(PKG_LIBS) -lm
 
 fuzz-smoke: $(FUZZ_BIN)
 	@sh tests/fuzz/run.sh smoke $(FUZZ_RUNS) $(FUZZ_BIN)

@@ -1,0 +1,430 @@
+/* sanitize: turns untrusted text into text that cannot drive the terminal (security.md §6.4).
+ *
+ * Three stages, each a small state machine fed one unit at a time, so any split
+ * of the input across sanitize_feed calls gives the same bytes as one call:
+ *   bytes -> strict UTF-8 decoding (ill-formed subparts become U+FFFD)
+ *         -> an ECMA-48 escape-sequence recogniser that swallows whole sequences
+ *         -> a filter for controls, bidi overrides and tag characters.
+ * Plain text skips all of it: spans that would come out unchanged are copied whole. */
+#include "cherry/sanitize.h"
+
+#include <stdint.h>
+#include <string.h>
+
+enum {
+	ST_GROUND,
+	ST_ESC,       /* after ESC */
+	ST_ESC_INTER, /* after ESC and intermediate bytes 0x20-0x2F */
+	ST_CSI,       /* parameters and intermediates, until a final byte */
+	ST_OSC,       /* string ended by BEL or ST */
+	ST_STRING,    /* DCS, SOS, PM, APC: string ended by ST only */
+};
+
+enum { TAG_NONE, TAG_COLLECTING, TAG_REJECTED };
+
+/* Once a sequence has run past this many bytes (from its ESC or C1 introducer), it is
+ * no longer trusted to end: the next LF ends it and is kept. So a stray ESC ] cannot
+ * swallow the rest of a reply, yet no byte of a long OSC 52 payload (base64, no LF)
+ * ever shows. */
+#define SEQ_MAX 4096
+
+#define REPLACEMENT 0xFFFDu
+#define BLACK_FLAG 0x1F3F4u
+#define TAG_FIRST 0xE0000u
+#define TAG_LAST 0xE007Fu
+#define CANCEL_TAG 0xE007Fu
+
+void sanitize_init(struct sanitizer *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->state = ST_GROUND;
+}
+
+static size_t utf8_encode(uint32_t cp, unsigned char *p)
+{
+	if (cp < 0x80) {
+		p[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		p[0] = (unsigned char)(0xC0 | (cp >> 6));
+		p[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		p[0] = (unsigned char)(0xE0 | (cp >> 12));
+		p[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		p[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	p[0] = (unsigned char)(0xF0 | (cp >> 18));
+	p[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+	p[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+	p[3] = (unsigned char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+static int append_cp(struct buf *out, uint32_t cp)
+{
+	unsigned char tmp[4];
+	return buf_append(out, tmp, utf8_encode(cp, tmp));
+}
+
+/* Bytes a sequence with this lead byte has in total; 0 for bytes that never lead. */
+static size_t utf8_need(unsigned char lead)
+{
+	if (lead >= 0xC2 && lead <= 0xDF)
+		return 2;
+	if (lead >= 0xE0 && lead <= 0xEF)
+		return 3;
+	if (lead >= 0xF0 && lead <= 0xF4)
+		return 4;
+	return 0;
+}
+
+/* Whether b may follow lead at position pos (1-based) of a sequence. The second-byte
+ * ranges are what rule out overlongs, surrogates and code points above U+10FFFF. */
+static int utf8_cont_ok(unsigned char lead, size_t pos, unsigned char b)
+{
+	unsigned char lo = 0x80, hi = 0xBF;
+	if (pos == 1) {
+		if (lead == 0xE0)
+			lo = 0xA0;
+		else if (lead == 0xED)
+			hi = 0x9F;
+		else if (lead == 0xF0)
+			lo = 0x90;
+		else if (lead == 0xF4)
+			hi = 0x8F;
+	}
+	return b >= lo && b <= hi;
+}
+
+static uint32_t utf8_decode(const unsigned char *p, size_t n)
+{
+	uint32_t cp = p[0] & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+	for (size_t i = 1; i < n; i++)
+		cp = (cp << 6) | (p[i] & 0x3F);
+	return cp;
+}
+
+static int is_bidi_control(uint32_t cp)
+{
+	return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* The tag_spec characters a subdivision flag uses: tag digits and lowercase tag letters. */
+static int is_flag_tag_spec(uint32_t cp)
+{
+	return (cp >= 0xE0030 && cp <= 0xE0039) || (cp >= 0xE0061 && cp <= 0xE007A);
+}
+
+/* A tag character is held back until its run ends, because whether it is part of an
+ * emoji flag (kept) or smuggled text (dropped) is only known at the CANCEL TAG. */
+static int filter_tag(struct sanitizer *s, uint32_t cp, struct buf *out)
+{
+	if (s->in_tag_seq == TAG_REJECTED)
+		return 0;
+	if (s->in_tag_seq == TAG_NONE) {
+		if (!s->after_black_flag)
+			return 0;
+		if (!is_flag_tag_spec(cp)) {
+			s->in_tag_seq = TAG_REJECTED;
+			return 0;
+		}
+		s->in_tag_seq = TAG_COLLECTING;
+		s->tag_len = 0;
+	}
+	if (cp == CANCEL_TAG) {
+		unsigned char seq[(sizeof(s->tag_run) + 1) * 4];
+		size_t n = 0;
+		for (size_t i = 0; i < s->tag_len; i++)
+			n += utf8_encode(TAG_FIRST + s->tag_run[i], seq + n);
+		n += utf8_encode(CANCEL_TAG, seq + n);
+		s->in_tag_seq = TAG_NONE;
+		s->tag_len = 0;
+		s->after_black_flag = 0;
+		return buf_append(out, seq, n);
+	}
+	if (!is_flag_tag_spec(cp) || s->tag_len == sizeof(s->tag_run)) {
+		s->in_tag_seq = TAG_REJECTED;
+		s->tag_len = 0;
+		return 0;
+	}
+	s->tag_run[s->tag_len++] = (unsigned char)(cp - TAG_FIRST);
+	return 0;
+}
+
+/* The last stage: every character that reaches the output passes here. Characters
+ * removed earlier are transparent to the flag check, which keeps the output stable
+ * when sanitised again. */
+static int put_char(struct sanitizer *s, uint32_t cp, struct buf *out)
+{
+	if (is_bidi_control(cp))
+		return 0;
+	if (cp >= TAG_FIRST && cp <= TAG_LAST)
+		return filter_tag(s, cp, out);
+	s->in_tag_seq = TAG_NONE; /* an unfinished tag run is dropped */
+	s->tag_len = 0;
+	s->after_black_flag = cp == BLACK_FLAG;
+	return append_cp(out, cp);
+}
+
+/* C0 controls as a terminal would execute them, minus everything that moves the cursor
+ * backwards or rings. CR is always dropped: in CRLF the LF survives, and a lone CR would
+ * let later text overwrite earlier text. So pending_cr is never needed. */
+static int execute_c0(struct sanitizer *s, uint32_t c, struct buf *out)
+{
+	switch (c) {
+	case '\n':
+	case '\t':
+		return put_char(s, c, out);
+	case '\b':
+		return put_char(s, 0x2408, out); /* SYMBOL FOR BACKSPACE */
+	default:
+		return 0;
+	}
+}
+
+/* C1 controls start the same sequences as their ESC forms; the rest are dropped. */
+static int c1_state(uint32_t cp)
+{
+	switch (cp) {
+	case 0x9B:
+		return ST_CSI;
+	case 0x9D:
+		return ST_OSC;
+	case 0x90: /* DCS */
+	case 0x98: /* SOS */
+	case 0x9E: /* PM */
+	case 0x9F: /* APC */
+		return ST_STRING;
+	default:
+		return ST_GROUND;
+	}
+}
+
+static void begin_seq(struct sanitizer *s, int state, size_t nbytes)
+{
+	s->state = state;
+	s->seq_len = nbytes;
+}
+
+static int ground(struct sanitizer *s, uint32_t cp, size_t nbytes, struct buf *out)
+{
+	if (cp == 0x1B) {
+		begin_seq(s, ST_ESC, nbytes);
+		return 0;
+	}
+	if (cp < 0x20)
+		return execute_c0(s, cp, out);
+	if (cp == 0x7F)
+		return 0;
+	if (cp >= 0x80 && cp <= 0x9F) {
+		begin_seq(s, c1_state(cp), nbytes);
+		return 0;
+	}
+	return put_char(s, cp, out);
+}
+
+/* ESC, ESC+intermediates and CSI: bytes outside the sequence's alphabet. C0 controls are
+ * executed without ending the sequence, as terminals do; a character beyond ASCII cannot
+ * belong to it, so the sequence is abandoned and the character shown. */
+static int seq_other(struct sanitizer *s, uint32_t cp, size_t nbytes, struct buf *out)
+{
+	if (cp < 0x20)
+		return execute_c0(s, cp, out);
+	if (cp == 0x7F)
+		return 0;
+	s->state = ST_GROUND;
+	return ground(s, cp, nbytes, out);
+}
+
+/* One decoded unit (a code point, or U+FFFD for an ill-formed subpart) of nbytes bytes. */
+static int step(struct sanitizer *s, uint32_t cp, size_t nbytes, struct buf *out)
+{
+	if (s->state == ST_GROUND)
+		return ground(s, cp, nbytes, out);
+
+	/* What ends or restarts any sequence, wherever it is. ST (ESC \) inside a string is
+	 * just ESC starting a sequence whose final byte is the backslash. */
+	if (cp == 0x1B || (cp >= 0x80 && cp <= 0x9F)) {
+		s->state = ST_GROUND;
+		return ground(s, cp, nbytes, out);
+	}
+	if (cp == 0x18 || cp == 0x1A) { /* CAN, SUB */
+		s->state = ST_GROUND;
+		return 0;
+	}
+	if (cp == '\n' && s->seq_len > SEQ_MAX) {
+		s->state = ST_GROUND;
+		return put_char(s, cp, out);
+	}
+	if (s->seq_len <= SEQ_MAX)
+		s->seq_len += nbytes;
+
+	switch (s->state) {
+	case ST_ESC:
+		if (cp == '[')
+			s->state = ST_CSI;
+		else if (cp == ']')
+			s->state = ST_OSC;
+		else if (cp == 'P' || cp == 'X' || cp == '^' || cp == '_')
+			s->state = ST_STRING;
+		else if (cp >= 0x20 && cp <= 0x2F)
+			s->state = ST_ESC_INTER;
+		else if (cp >= 0x30 && cp <= 0x7E)
+			s->state = ST_GROUND;
+		else
+			return seq_other(s, cp, nbytes, out);
+		return 0;
+	case ST_ESC_INTER:
+		if (cp >= 0x30 && cp <= 0x7E)
+			s->state = ST_GROUND;
+		else if (!(cp >= 0x20 && cp <= 0x2F))
+			return seq_other(s, cp, nbytes, out);
+		return 0;
+	case ST_CSI:
+		if (cp >= 0x40 && cp <= 0x7E)
+			s->state = ST_GROUND;
+		else if (!(cp >= 0x20 && cp <= 0x3F))
+			return seq_other(s, cp, nbytes, out);
+		return 0;
+	case ST_OSC:
+		if (cp == 0x07)
+			s->state = ST_GROUND;
+		return 0;
+	default: /* ST_STRING: everything up to ST is payload */
+		return 0;
+	}
+}
+
+/* Printable ASCII, LF, TAB: the bytes that leave the ground state unchanged. */
+static int ascii_plain(unsigned char b)
+{
+	return (b >= 0x20 && b < 0x7F) || b == '\n' || b == '\t';
+}
+
+/* Length of the prefix of p that the ground state would copy unchanged: plain ASCII and
+ * complete, well-formed UTF-8 characters that need no decision. It stops before anything
+ * that needs the state machine, including a character cut off by the end of the input. */
+static size_t plain_span(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		unsigned char b = p[i];
+		if (b < 0x80) {
+			if (!ascii_plain(b))
+				break;
+			i++;
+			continue;
+		}
+		size_t need = utf8_need(b);
+		if (!need || n - i < need)
+			break;
+		size_t k;
+		for (k = 1; k < need; k++)
+			if (!utf8_cont_ok(b, k, p[i + k]))
+				break;
+		if (k < need)
+			break;
+		uint32_t cp = utf8_decode(p + i, need);
+		if (cp <= 0x9F || is_bidi_control(cp) || cp == BLACK_FLAG ||
+		    (cp >= TAG_FIRST && cp <= TAG_LAST))
+			break;
+		i += need;
+	}
+	return i;
+}
+
+/* Inside OSC and DCS-like strings printable ASCII is payload (an OSC 52 body is base64):
+ * swallow it in one go. */
+static size_t string_span(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n && p[i] >= 0x20 && p[i] <= 0x7E)
+		i++;
+	return i;
+}
+
+int sanitize_feed(struct sanitizer *s, const char *in, size_t len, struct buf *out)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t i = 0;
+
+	while (i < len) {
+		if (s->utf8_len == 0 && s->in_tag_seq == TAG_NONE && s->state == ST_GROUND) {
+			size_t n = plain_span(p + i, len - i);
+			if (n) {
+				if (buf_append(out, p + i, n) < 0)
+					return -1;
+				s->after_black_flag = 0;
+				i += n;
+				continue;
+			}
+		} else if (s->utf8_len == 0 && (s->state == ST_OSC || s->state == ST_STRING)) {
+			size_t n = string_span(p + i, len - i);
+			if (n) {
+				s->seq_len += n;
+				if (s->seq_len > SEQ_MAX)
+					s->seq_len = SEQ_MAX + 1;
+				i += n;
+				continue;
+			}
+		}
+
+		unsigned char b = p[i];
+		if (s->utf8_len) {
+			if (!utf8_cont_ok(s->utf8[0], s->utf8_len, b)) {
+				/* The cut-short sequence is one U+FFFD; b starts afresh. */
+				size_t n = s->utf8_len;
+				s->utf8_len = 0;
+				if (step(s, REPLACEMENT, n, out) < 0)
+					return -1;
+				continue;
+			}
+			s->utf8[s->utf8_len++] = b;
+			i++;
+			if (s->utf8_len == utf8_need(s->utf8[0])) {
+				size_t n = s->utf8_len;
+				s->utf8_len = 0;
+				if (step(s, utf8_decode(s->utf8, n), n, out) < 0)
+					return -1;
+			}
+			continue;
+		}
+		i++;
+		if (b < 0x80) {
+			if (step(s, b, 1, out) < 0)
+				return -1;
+		} else if (utf8_need(b)) {
+			s->utf8[0] = b;
+			s->utf8_len = 1;
+		} else if (step(s, REPLACEMENT, 1, out) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int sanitize_finish(struct sanitizer *s, struct buf *out)
+{
+	int rc = 0;
+	if (s->utf8_len) {
+		size_t n = s->utf8_len;
+		s->utf8_len = 0;
+		rc = step(s, REPLACEMENT, n, out);
+	}
+	/* An unterminated sequence and an unfinished tag run are dropped with the state. */
+	sanitize_init(s);
+	return rc;
+}
+
+int sanitize_string(const char *in, size_t len, struct buf *out)
+{
+	struct sanitizer s;
+	sanitize_init(&s);
+	if (sanitize_feed(&s, in, len, out) < 0)
+		return -1;
+	return sanitize_finish(&s, out);
+}
