@@ -12,6 +12,9 @@ enum wire_kind {
 	WIRE_AZURE,     /* Azure OpenAI deployments */
 };
 
+/* The api-version an azure provider uses when config names none (a GA version). */
+#define PROVIDERS_AZURE_API_VERSION "2024-10-21"
+
 struct provider_header {
 	char *name;
 	char *value;

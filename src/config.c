@@ -1,0 +1,646 @@
+/* config: config.json (PRODUCT §3) checked and turned into plain values on top of the presets. */
+#include "cherry/config.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cherry/buf.h"
+#include "cherry/fsutil.h"
+
+/* A config bigger than this is a mistake (or not a config); refuse before parsing. */
+#define CONFIG_MAX_BYTES (1024 * 1024)
+/* Upper bound for the timeouts: libcurl takes whole seconds as long. */
+#define MAX_TIMEOUT 86400.0
+
+struct ctx {
+	const char *file;
+	config_warn_fn warn;
+	void *warn_ctx;
+	struct err *e;
+};
+
+/*
+ * Messages quote key names and jansson's "near '...'" text, which come from
+ * the file: control characters, C1 controls and broken UTF-8 become '?', so
+ * a hostile config cannot drive the terminal. Longer than fits: cut on a
+ * character boundary.
+ */
+static void clean_line(const char *in, char *out, size_t size)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t o = 0;
+	while (*s && o + 4 < size) {
+		size_t n = 1;
+		unsigned char c = s[0];
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 2;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 3;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 4;
+		int ok = c >= 0x20 && c != 0x7f && (c < 0x80 || n > 1);
+		for (size_t i = 1; ok && i < n; i++)
+			ok = (s[i] & 0xc0) == 0x80;
+		if (ok && n == 2 && c == 0xc2 && s[1] < 0xa0)
+			ok = 0; /* U+0080..U+009F: C1 controls */
+		if (!ok) {
+			out[o++] = '?';
+			s++;
+			continue;
+		}
+		memcpy(out + o, s, n);
+		o += n;
+		s += n;
+	}
+	if (*s && size >= 4) {
+		o = o > size - 4 ? size - 4 : o;
+		while (o > 0 && ((unsigned char)out[o] & 0xc0) == 0x80)
+			o--;
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
+static int fail(struct ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Sets "<file>: <what>" and returns -1. */
+static int fail(struct ctx *x, const char *fmt, ...)
+{
+	char raw[1024], clean[sizeof x->e->msg];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	va_end(ap);
+	char line[sizeof raw + 256];
+	snprintf(line, sizeof line, "%s: %s", x->file, raw);
+	clean_line(line, clean, sizeof clean);
+	err_set(x->e, EXIT_FAIL, "%s", clean);
+	return -1;
+}
+
+static void warn_unknown(struct ctx *x, const char *path)
+{
+	if (!x->warn)
+		return;
+	char line[1024], clean[1024];
+	snprintf(line, sizeof line, "%s: unknown key \"%s\" ignored", x->file, path);
+	clean_line(line, clean, sizeof clean);
+	x->warn(x->warn_ctx, clean);
+}
+
+/* One warning per key of obj not in known (a NULL-ended list); prefix names the object. */
+static void check_keys(struct ctx *x, json_t *obj, const char *prefix, const char *const *known)
+{
+	const char *key;
+	json_t *val;
+	json_object_foreach(obj, key, val) {
+		const char *const *k = known;
+		while (*k && strcmp(*k, key) != 0)
+			k++;
+		if (*k)
+			continue;
+		char path[768];
+		snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", key);
+		warn_unknown(x, path);
+	}
+}
+
+static int has_ctl(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f)
+			return 1;
+		/* C1 controls encoded in UTF-8 */
+		if (c == 0xc2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] < 0xa0)
+			return 1;
+	}
+	return 0;
+}
+
+static int is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == '-';
+}
+
+static int is_provider_name(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!is_name_char(*s))
+			return 0;
+	return 1;
+}
+
+static int is_env_name(const char *s)
+{
+	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+		return 0;
+	for (s++; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_'))
+			return 0;
+	return 1;
+}
+
+/* RFC 9110 token characters: what a header field name may be made of. */
+static int is_header_name(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++) {
+		char c = *s;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      strchr("!#$%&'*+-.^_`|~", c)))
+			return 0;
+	}
+	return 1;
+}
+
+/* Field values: no CR, LF or other controls (tab is allowed), since libcurl sends them verbatim. */
+static int is_header_value(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+/* "http://" or "https://", a host, no spaces or controls, nothing after a '?' or '#'. */
+static int is_http_url(const char *s)
+{
+	size_t skip;
+	if (strncasecmp(s, "https://", 8) == 0)
+		skip = 8;
+	else if (strncasecmp(s, "http://", 7) == 0)
+		skip = 7;
+	else
+		return 0;
+	if (!s[skip] || s[skip] == '/')
+		return 0;
+	for (const char *p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c <= ' ' || c == 0x7f || c == '?' || c == '#' || c == '\\')
+			return 0;
+	}
+	return !has_ctl(s);
+}
+
+static int is_model_spec(const char *s)
+{
+	const char *prov, *model;
+	size_t plen;
+	return model_spec_split(s, &prov, &plen, &model) == 0 && !has_ctl(s);
+}
+
+/* Replaces *dst with a copy of src (or NULL). */
+static int set_str(struct ctx *x, char **dst, const char *src)
+{
+	char *copy = NULL;
+	if (src && !(copy = strdup(src))) {
+		err_set(x->e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	free(*dst);
+	*dst = copy;
+	return 0;
+}
+
+/* A string, or null (NULL); an empty string is the same as null. */
+static int get_str_or_null(struct ctx *x, json_t *v, const char *path, char **dst)
+{
+	if (json_is_null(v))
+		return set_str(x, dst, NULL);
+	if (!json_is_string(v))
+		return fail(x, "%s must be a string or null", path);
+	const char *s = json_string_value(v);
+	return set_str(x, dst, s[0] ? s : NULL);
+}
+
+static void free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* An array whose every item passes ok(); copied into out and n (replacing what was there). */
+static int get_strv(struct ctx *x, json_t *arr, int (*ok)(const char *), const char *what,
+		    char ***out, size_t *n)
+{
+	if (!json_is_array(arr))
+		return fail(x, "%s", what);
+	size_t len = json_array_size(arr);
+	char **v = calloc(len ? len : 1, sizeof *v);
+	if (!v) {
+		err_set(x->e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < len; i++) {
+		json_t *item = json_array_get(arr, i);
+		if (!json_is_string(item) || !ok(json_string_value(item))) {
+			free_strv(v, i);
+			return fail(x, "%s", what);
+		}
+		if (!(v[i] = strdup(json_string_value(item)))) {
+			free_strv(v, i);
+			err_set(x->e, EXIT_FAIL, "out of memory");
+			return -1;
+		}
+	}
+	free_strv(*out, *n);
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+static int is_model_name(const char *s)
+{
+	return s[0] && !has_ctl(s);
+}
+
+static int parse_headers(struct ctx *x, struct provider *p, json_t *obj, const char *path)
+{
+	if (!json_is_object(obj))
+		return fail(x, "%s must be an object of strings", path);
+	size_t n = json_object_size(obj);
+	struct provider_header *h = calloc(n ? n : 1, sizeof *h);
+	if (!h) {
+		err_set(x->e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	size_t i = 0;
+	int rc = 0;
+	const char *key;
+	json_t *val;
+	json_object_foreach(obj, key, val) {
+		if (!is_header_name(key)) {
+			rc = fail(x, "%s: \"%s\" is not a valid header name", path, key);
+			break;
+		}
+		if (!json_is_string(val)) {
+			rc = fail(x, "%s must be an object of strings", path);
+			break;
+		}
+		if (!is_header_value(json_string_value(val))) {
+			rc = fail(x, "%s.%s must not contain CR, LF or other control characters",
+				  path, key);
+			break;
+		}
+		h[i].name = strdup(key);
+		h[i].value = strdup(json_string_value(val));
+		i++;
+		if (!h[i - 1].name || !h[i - 1].value) {
+			err_set(x->e, EXIT_FAIL, "out of memory");
+			rc = -1;
+			break;
+		}
+	}
+	if (rc < 0) {
+		for (size_t j = 0; j < i; j++) {
+			free(h[j].name);
+			free(h[j].value);
+		}
+		free(h);
+		return -1;
+	}
+	for (size_t j = 0; j < p->nheaders; j++) {
+		free(p->headers[j].name);
+		free(p->headers[j].value);
+	}
+	free(p->headers);
+	p->headers = h;
+	p->nheaders = n;
+	return 0;
+}
+
+/* A base URL is kept without its trailing slashes: paths are appended to it. */
+static int set_url(struct ctx *x, char **dst, const char *url)
+{
+	if (set_str(x, dst, url) < 0)
+		return -1;
+	size_t n = strlen(*dst);
+	while (n > 0 && (*dst)[n - 1] == '/')
+		(*dst)[--n] = '\0';
+	return 0;
+}
+
+static int parse_provider(struct ctx *x, struct config *c, const char *name, json_t *obj)
+{
+	static const char *const known[] = {"kind", "base_url", "key_env", "models", "headers",
+					    "api_version", "privacy_policy", NULL};
+	char path[512], field[640];
+	snprintf(path, sizeof path, "providers.%s", name);
+	if (!is_provider_name(name))
+		return fail(x, "providers: \"%s\" is not a valid provider name "
+			    "(use letters, digits, '.', '_' or '-')", name);
+	if (!json_is_object(obj))
+		return fail(x, "%s must be an object", path);
+	check_keys(x, obj, path, known);
+
+	json_t *kind = json_object_get(obj, "kind");
+	json_t *base = json_object_get(obj, "base_url");
+	struct provider *p = providers_find(&c->providers, name);
+	if (!p && !kind)
+		return fail(x, "%s.kind is required for a provider that is not a preset", path);
+	if (!p && !base)
+		return fail(x, "%s.base_url is required for a provider that is not a preset", path);
+
+	enum wire_kind k = WIRE_OPENAI;
+	if (kind && (!json_is_string(kind) || wire_kind_parse(json_string_value(kind), &k) < 0))
+		return fail(x, "%s.kind must be one of openai, anthropic, gemini, ollama, azure",
+			    path);
+	if (base && (!json_is_string(base) || !is_http_url(json_string_value(base))))
+		return fail(x, "%s.base_url must be an http:// or https:// URL", path);
+
+	if (!p) {
+		if (!(p = providers_add(&c->providers, name))) {
+			err_set(x->e, EXIT_FAIL, "out of memory");
+			return -1;
+		}
+		/* A local server speaking Ollama's protocol needs no key by default. */
+		p->key_optional = k == WIRE_OLLAMA;
+	}
+	p->configured = 1;
+	if (kind)
+		p->kind = k;
+	if (base && set_url(x, &p->base_url, json_string_value(base)) < 0)
+		return -1;
+
+	json_t *v;
+	if ((v = json_object_get(obj, "key_env"))) {
+		snprintf(field, sizeof field, "%s.key_env", path);
+		if (!json_is_null(v) && (!json_is_string(v) || !is_env_name(json_string_value(v))))
+			return fail(x, "%s must be an environment variable name or null", field);
+		if (get_str_or_null(x, v, field, &p->key_env) < 0)
+			return -1;
+	}
+	if ((v = json_object_get(obj, "api_version"))) {
+		snprintf(field, sizeof field, "%s.api_version", path);
+		if (!json_is_null(v) &&
+		    (!json_is_string(v) || !is_provider_name(json_string_value(v))))
+			return fail(x, "%s must be a version string like 2024-10-21, or null", field);
+		if (get_str_or_null(x, v, field, &p->api_version) < 0)
+			return -1;
+	}
+	if ((v = json_object_get(obj, "privacy_policy"))) {
+		snprintf(field, sizeof field, "%s.privacy_policy", path);
+		if (!json_is_null(v) && (!json_is_string(v) || !is_http_url(json_string_value(v))))
+			return fail(x, "%s must be an http:// or https:// URL or null", field);
+		if (get_str_or_null(x, v, field, &p->policy_url) < 0)
+			return -1;
+	}
+	if ((v = json_object_get(obj, "models"))) {
+		snprintf(field, sizeof field, "%s.models must be an array of model names", path);
+		if (get_strv(x, v, is_model_name, field, &p->models, &p->nmodels) < 0)
+			return -1;
+	}
+	if ((v = json_object_get(obj, "headers"))) {
+		snprintf(field, sizeof field, "%s.headers", path);
+		if (parse_headers(x, p, v, field) < 0)
+			return -1;
+	}
+	/* Azure refuses requests without an api-version: a new or cleared one gets the default. */
+	if (p->kind == WIRE_AZURE && !p->api_version)
+		return set_str(x, &p->api_version, PROVIDERS_AZURE_API_VERSION);
+	return 0;
+}
+
+static int parse_providers(struct ctx *x, struct config *c, json_t *obj)
+{
+	if (!json_is_object(obj))
+		return fail(x, "providers must be an object");
+	const char *name;
+	json_t *val;
+	json_object_foreach(obj, name, val) {
+		if (parse_provider(x, c, name, val) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int get_seconds(struct ctx *x, json_t *v, const char *path, double *dst)
+{
+	double d = json_is_number(v) ? json_number_value(v) : -1;
+	if (!json_is_number(v) || !isfinite(d) || d <= 0 || d > MAX_TIMEOUT)
+		return fail(x, "%s must be a positive number of seconds (at most %.0f)", path,
+			    MAX_TIMEOUT);
+	*dst = d;
+	return 0;
+}
+
+static int parse_network(struct ctx *x, struct config *c, json_t *obj)
+{
+	static const char *const known[] = {"connect_timeout", "stall_timeout", "max_retries",
+					    "ca_file", NULL};
+	if (!json_is_object(obj))
+		return fail(x, "network must be an object");
+	check_keys(x, obj, "network", known);
+	json_t *v;
+	if ((v = json_object_get(obj, "connect_timeout")) &&
+	    get_seconds(x, v, "network.connect_timeout", &c->connect_timeout) < 0)
+		return -1;
+	if ((v = json_object_get(obj, "stall_timeout")) &&
+	    get_seconds(x, v, "network.stall_timeout", &c->stall_timeout) < 0)
+		return -1;
+	if ((v = json_object_get(obj, "max_retries"))) {
+		json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
+		if (n < 0 || n > 10)
+			return fail(x, "network.max_retries must be an integer from 0 to 10");
+		c->max_retries = (int)n;
+	}
+	if ((v = json_object_get(obj, "ca_file")) &&
+	    get_str_or_null(x, v, "network.ca_file", &c->ca_file) < 0)
+		return -1;
+	return 0;
+}
+
+static int parse_vault(struct ctx *x, struct config *c, json_t *obj)
+{
+	static const char *const known[] = {"passphrase_command", NULL};
+	if (!json_is_object(obj))
+		return fail(x, "vault must be an object");
+	check_keys(x, obj, "vault", known);
+	json_t *v = json_object_get(obj, "passphrase_command");
+	if (v && get_str_or_null(x, v, "vault.passphrase_command", &c->passphrase_command) < 0)
+		return -1;
+	return 0;
+}
+
+static int parse_telemetry(struct ctx *x, struct config *c, json_t *obj)
+{
+	static const char *const known[] = {"enabled", "endpoint", NULL};
+	if (!json_is_object(obj))
+		return fail(x, "telemetry must be an object");
+	check_keys(x, obj, "telemetry", known);
+	json_t *v;
+	if ((v = json_object_get(obj, "enabled"))) {
+		if (!json_is_boolean(v))
+			return fail(x, "telemetry.enabled must be true or false");
+		c->telemetry_enabled = json_is_true(v);
+	}
+	if ((v = json_object_get(obj, "endpoint"))) {
+		if (!json_is_null(v) && (!json_is_string(v) || !is_http_url(json_string_value(v))))
+			return fail(x, "telemetry.endpoint must be an http:// or https:// URL or null");
+		if (get_str_or_null(x, v, "telemetry.endpoint", &c->telemetry_endpoint) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Sections whose contents later features check: kept as JSON, only their type checked here. */
+static int keep_object(struct ctx *x, json_t *v, const char *name, json_t **dst)
+{
+	if (!json_is_object(v))
+		return fail(x, "%s must be an object", name);
+	json_decref(*dst);
+	*dst = json_incref(v);
+	return 0;
+}
+
+static int parse_root(struct ctx *x, struct config *c, json_t *root)
+{
+	static const char *const known[] = {"default_model", "favorites", "providers",
+					    "assistants", "keys", "ui", "network", "vault",
+					    "telemetry", NULL};
+	if (!json_is_object(root))
+		return fail(x, "the top level must be an object");
+	check_keys(x, root, "", known);
+
+	json_t *v;
+	if ((v = json_object_get(root, "default_model"))) {
+		if (!json_is_null(v) && (!json_is_string(v) || !is_model_spec(json_string_value(v))))
+			return fail(x, "default_model must be a string PROVIDER/MODEL");
+		if (set_str(x, &c->default_model, json_is_null(v) ? NULL : json_string_value(v)) < 0)
+			return -1;
+	}
+	if ((v = json_object_get(root, "favorites")) &&
+	    get_strv(x, v, is_model_spec, "favorites must be an array of PROVIDER/MODEL strings",
+		     &c->favorites, &c->nfavorites) < 0)
+		return -1;
+	if ((v = json_object_get(root, "providers")) && parse_providers(x, c, v) < 0)
+		return -1;
+	if ((v = json_object_get(root, "assistants")) &&
+	    keep_object(x, v, "assistants", &c->assistants) < 0)
+		return -1;
+	if ((v = json_object_get(root, "keys")) && keep_object(x, v, "keys", &c->keys) < 0)
+		return -1;
+	if ((v = json_object_get(root, "ui")) && keep_object(x, v, "ui", &c->ui) < 0)
+		return -1;
+	if ((v = json_object_get(root, "network")) && parse_network(x, c, v) < 0)
+		return -1;
+	if ((v = json_object_get(root, "vault")) && parse_vault(x, c, v) < 0)
+		return -1;
+	if ((v = json_object_get(root, "telemetry")) && parse_telemetry(x, c, v) < 0)
+		return -1;
+	return 0;
+}
+
+int config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->connect_timeout = 15;
+	c->stall_timeout = 120;
+	c->max_retries = 2;
+	if (providers_presets(&c->providers, getenv) < 0) {
+		memset(c, 0, sizeof *c);
+		return -1;
+	}
+	return 0;
+}
+
+static int blank(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return 0;
+	return 1;
+}
+
+/*
+ * Duplicate keys are rejected (JSON_REJECT_DUPLICATES): with two "network"
+ * objects jansson would silently keep one, and a setting the user wrote
+ * would be ignored without a word. A file holding only whitespace counts as
+ * an empty object, like a file that is not there.
+ */
+int config_parse(struct config *c, const char *text, size_t len, const char *filename,
+		 config_warn_fn warn, void *warn_ctx, struct err *e)
+{
+	struct ctx x = {filename ? filename : "config.json", warn, warn_ctx, e};
+	if (config_defaults(c) < 0) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	if (!text || blank(text, len))
+		return 0;
+	json_error_t jerr;
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		char where[64];
+		snprintf(where, sizeof where, ":%d:%d", jerr.line, jerr.column);
+		char line[1024 + 64], clean[sizeof e->msg];
+		snprintf(line, sizeof line, "%s%s: %s", x.file, where, jerr.text);
+		clean_line(line, clean, sizeof clean);
+		err_set(e, EXIT_FAIL, "%s", clean);
+		config_free(c);
+		return -1;
+	}
+	int rc = parse_root(&x, c, root);
+	json_decref(root);
+	if (rc < 0)
+		config_free(c);
+	return rc;
+}
+
+int config_load(struct config *c, const char *path, config_warn_fn warn, void *warn_ctx,
+		struct err *e)
+{
+	struct buf text = BUF_INIT;
+	int rc = fs_read_file(path, CONFIG_MAX_BYTES, &text, e);
+	if (rc < 0) {
+		memset(c, 0, sizeof *c);
+		buf_free(&text);
+		return -1;
+	}
+	if (rc == 1) {
+		buf_free(&text);
+		if (config_defaults(c) < 0) {
+			err_set(e, EXIT_FAIL, "out of memory");
+			return -1;
+		}
+		return 0;
+	}
+	rc = config_parse(c, text.data, text.len, path, warn, warn_ctx, e);
+	buf_free(&text);
+	if (rc == 0 && !(c->path = strdup(path))) {
+		config_free(c);
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	return rc;
+}
+
+void config_free(struct config *c)
+{
+	if (!c)
+		return;
+	free(c->path);
+	free(c->default_model);
+	free_strv(c->favorites, c->nfavorites);
+	providers_free(&c->providers);
+	json_decref(c->assistants);
+	json_decref(c->keys);
+	json_decref(c->ui);
+	free(c->ca_file);
+	free(c->passphrase_command);
+	free(c->telemetry_endpoint);
+	memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,388 @@
+/* providers: the built-in preset table, provider records, kinds and "PROVIDER/MODEL" names. */
+#include "cherry/providers.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cherry/buf.h"
+
+#define OLLAMA_DEFAULT "http://127.0.0.1:11434"
+
+struct preset {
+	const char *name;
+	enum wire_kind kind;
+	const char *base_url; /* NULL: must come from config */
+	const char *key_env;
+	int key_optional;
+	const char *policy_url; /* NULL: not verified */
+	const char *api_version;
+};
+
+/*
+ * Every value was checked against the provider's own documentation where the
+ * stored copies allowed; "corroborated" marks a value only seen in third-party
+ * code or docs. Models are left out on purpose: names change monthly, and the
+ * list endpoint is the source of truth.
+ */
+static const struct preset presets[] = {
+	/* Base: openai-python's default. Policy: openai.com, also linked by third parties. */
+	{"openai", WIRE_OPENAI, "https://api.openai.com/v1", "OPENAI_API_KEY", 0,
+	 "https://openai.com/policies/privacy-policy/", NULL},
+	/* Requests go to {base}/v1/messages. */
+	{"anthropic", WIRE_ANTHROPIC, "https://api.anthropic.com", "ANTHROPIC_API_KEY", 0,
+	 "https://www.anthropic.com/legal/privacy", NULL},
+	/* ai.google.dev: the libraries read GEMINI_API_KEY (or GOOGLE_API_KEY). Policy: Google's
+	 * general privacy policy (corroborated); the Gemini API terms add data-use rules. */
+	{"gemini", WIRE_GEMINI, "https://generativelanguage.googleapis.com", "GEMINI_API_KEY", 0,
+	 "https://policies.google.com/privacy", NULL},
+	/* Base replaced from OLLAMA_HOST when set; native /api/chat. */
+	{"ollama", WIRE_OLLAMA, OLLAMA_DEFAULT, NULL, 1, "https://ollama.com/privacy", NULL},
+	/* api-docs.deepseek.com: base_url https://api.deepseek.com, DEEPSEEK_API_KEY in its curl
+	 * example. Policy URL corroborated only. */
+	{"deepseek", WIRE_OPENAI, "https://api.deepseek.com", "DEEPSEEK_API_KEY", 0,
+	 "https://cdn.deepseek.com/policies/en-US/deepseek-privacy-policy.html", NULL},
+	/* openrouter.ai model pages: baseURL https://openrouter.ai/api/v1. */
+	{"openrouter", WIRE_OPENAI, "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY", 0,
+	 "https://openrouter.ai/privacy", NULL},
+	/* console.groq.com/docs/openai. Policy URL corroborated (a copy of the page was seen). */
+	{"groq", WIRE_OPENAI, "https://api.groq.com/openai/v1", "GROQ_API_KEY", 0,
+	 "https://groq.com/privacy-policy/", NULL},
+	/* docs.mistral.ai/api: POST https://api.mistral.ai/v1/chat/completions. */
+	{"mistral", WIRE_OPENAI, "https://api.mistral.ai/v1", "MISTRAL_API_KEY", 0,
+	 "https://legal.mistral.ai/terms/privacy-policy", NULL},
+	/* docs.x.ai names XAI_API_KEY; the /v1 base is corroborated by several SDKs. */
+	{"xai", WIRE_OPENAI, "https://api.x.ai/v1", "XAI_API_KEY", 0,
+	 "https://x.ai/legal/privacy-policy", NULL},
+	/* docs.together.ai now documents api.together.ai (api.together.xyz is the older host). */
+	{"together", WIRE_OPENAI, "https://api.together.ai/v1", "TOGETHER_API_KEY", 0,
+	 "https://together.ai/privacy", NULL},
+	/* docs.siliconflow.cn (China platform; the global one is api.siliconflow.com with
+	 * separate accounts). SiliconFlow names no key variable; SILICONFLOW_API_KEY is the
+	 * convention of third-party tools. */
+	{"siliconflow", WIRE_OPENAI, "https://api.siliconflow.cn/v1", "SILICONFLOW_API_KEY", 0,
+	 "https://docs.siliconflow.cn/en/legals/privacy-policy", NULL},
+	/* Kimi platform quickstart: https://api.moonshot.ai/v1 and $MOONSHOT_API_KEY (China:
+	 * api.moonshot.cn). Policy URL corroborated only (its terms name the policy). */
+	{"moonshot", WIRE_OPENAI, "https://api.moonshot.ai/v1", "MOONSHOT_API_KEY", 0,
+	 "https://platform.moonshot.ai/docs/agreement/userprivacy", NULL},
+	/* Alibaba Cloud Model Studio, international (Singapore) compatible mode; Beijing is
+	 * https://dashscope.aliyuncs.com/compatible-mode/v1. Policy URL corroborated only. */
+	{"dashscope", WIRE_OPENAI, "https://dashscope-intl.aliyuncs.com/compatible-mode/v1",
+	 "DASHSCOPE_API_KEY", 0,
+	 "https://www.alibabacloud.com/help/en/legal/latest/"
+	 "alibaba-cloud-international-website-privacy-policy",
+	 NULL},
+	/* docs.bigmodel.cn: https://open.bigmodel.cn/api/paas/v4. Its docs now show ZAI_API_KEY
+	 * (the zai-sdk); ZHIPUAI_API_KEY is what the zhipuai SDK and LangChain read. No privacy
+	 * policy URL could be verified (third parties disagree), so none is claimed. */
+	{"zhipu", WIRE_OPENAI, "https://open.bigmodel.cn/api/paas/v4", "ZHIPUAI_API_KEY", 0,
+	 NULL, NULL},
+	/* lmstudio.ai/docs: http://localhost:1234/v1 (loopback spelled as an address). */
+	{"lmstudio", WIRE_OPENAI, "http://127.0.0.1:1234/v1", NULL, 1,
+	 "https://lmstudio.ai/app-privacy", NULL},
+	/* Each resource has its own https://{resource}.openai.azure.com: no usable default.
+	 * 2024-10-21 is a GA api-version (wire-formats.md); AZURE_OPENAI_API_KEY is what the
+	 * openai SDK's AzureOpenAI reads. Policy: Microsoft's privacy statement (corroborated). */
+	{"azure", WIRE_AZURE, NULL, "AZURE_OPENAI_API_KEY", 0,
+	 "https://privacy.microsoft.com/privacystatement", PROVIDERS_AZURE_API_VERSION},
+};
+
+static const char *const kind_names[] = {
+	[WIRE_OPENAI] = "openai",
+	[WIRE_ANTHROPIC] = "anthropic",
+	[WIRE_GEMINI] = "gemini",
+	[WIRE_OLLAMA] = "ollama",
+	[WIRE_AZURE] = "azure",
+};
+
+const char *wire_kind_name(enum wire_kind kind)
+{
+	if ((unsigned)kind < sizeof kind_names / sizeof kind_names[0] && kind_names[kind])
+		return kind_names[kind];
+	return "unknown";
+}
+
+int wire_kind_parse(const char *name, enum wire_kind *kind)
+{
+	if (!name)
+		return -1;
+	for (size_t i = 0; i < sizeof kind_names / sizeof kind_names[0]; i++) {
+		if (kind_names[i] && strcmp(name, kind_names[i]) == 0) {
+			*kind = (enum wire_kind)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int model_spec_split(const char *spec, const char **prov, size_t *prov_len, const char **model)
+{
+	if (!spec)
+		return -1;
+	const char *slash = strchr(spec, '/');
+	if (!slash || slash == spec || !slash[1])
+		return -1;
+	*prov = spec;
+	*prov_len = (size_t)(slash - spec);
+	*model = slash + 1;
+	return 0;
+}
+
+struct provider *providers_find(const struct provider_list *list, const char *name)
+{
+	if (!list || !name)
+		return NULL;
+	for (size_t i = 0; i < list->n; i++)
+		if (list->v[i].name && strcmp(list->v[i].name, name) == 0)
+			return &list->v[i];
+	return NULL;
+}
+
+struct provider *providers_add(struct provider_list *list, const char *name)
+{
+	struct provider *p = providers_find(list, name);
+	if (p)
+		return p;
+	char *copy = strdup(name);
+	if (!copy)
+		return NULL;
+	struct provider *v = realloc(list->v, (list->n + 1) * sizeof *v);
+	if (!v) {
+		free(copy);
+		return NULL;
+	}
+	list->v = v;
+	p = &v[list->n++];
+	memset(p, 0, sizeof *p);
+	p->name = copy;
+	return p;
+}
+
+static void provider_clear(struct provider *p)
+{
+	free(p->name);
+	free(p->base_url);
+	free(p->key_env);
+	free(p->policy_url);
+	free(p->api_version);
+	for (size_t i = 0; i < p->nmodels; i++)
+		free(p->models[i]);
+	free(p->models);
+	for (size_t i = 0; i < p->nheaders; i++) {
+		free(p->headers[i].name);
+		free(p->headers[i].value);
+	}
+	free(p->headers);
+	memset(p, 0, sizeof *p);
+}
+
+void providers_free(struct provider_list *list)
+{
+	if (!list)
+		return;
+	for (size_t i = 0; i < list->n; i++)
+		provider_clear(&list->v[i]);
+	free(list->v);
+	list->v = NULL;
+	list->n = 0;
+}
+
+static int is_host_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '-' || c == '_';
+}
+
+/* A port of 1..65535 written in decimal, or -1. */
+static long parse_port(const char *s, size_t len)
+{
+	if (len == 0 || len > 5)
+		return -1;
+	long v = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v >= 1 && v <= 65535 ? v : -1;
+}
+
+/*
+ * OLLAMA_HOST read the way Ollama's own client reads it (envconfig.Host):
+ * quotes and spaces trimmed; "host", "host:port", ":port", "[v6]:port" or
+ * "scheme://host[:port][/path]"; without a scheme http and port 11434, with
+ * http:// port 80, with https:// port 443; a bad port falls back to the
+ * default. Unlike a server, a client cannot talk to the wildcard address, so
+ * 0.0.0.0, :: and an empty host mean this machine. Anything else odd (another
+ * scheme, characters that do not belong in a host) gives the default URL.
+ */
+static int ollama_url(const char *env, struct buf *out)
+{
+	const char *s = env ? env : "";
+	size_t len = strlen(s);
+	static const char trim[] = " \t\r\n\"'";
+	while (len && strchr(trim, s[0])) {
+		s++;
+		len--;
+	}
+	while (len && strchr(trim, s[len - 1]))
+		len--;
+
+	const char *scheme = "http";
+	const char *def_port = "11434";
+	const char *sep = len >= 3 ? strstr(s, "://") : NULL;
+	if (sep && (size_t)(sep - s) < len) {
+		size_t slen = (size_t)(sep - s);
+		if (slen == 4 && strncasecmp(s, "http", 4) == 0) {
+			def_port = "80";
+		} else if (slen == 5 && strncasecmp(s, "https", 5) == 0) {
+			scheme = "https";
+			def_port = "443";
+		} else {
+			return buf_append_str(out, OLLAMA_DEFAULT);
+		}
+		len -= slen + 3;
+		s = sep + 3;
+	} else if (len == 10 && strncmp(s, "ollama.com", 10) == 0) {
+		/* Ollama's special case: the hosted service. */
+		return buf_append_str(out, "https://ollama.com:443");
+	}
+
+	const char *slash = memchr(s, '/', len);
+	size_t hp_len = slash ? (size_t)(slash - s) : len;
+	const char *path = slash ? slash + 1 : "";
+	size_t path_len = slash ? len - hp_len - 1 : 0;
+	while (path_len && path[path_len - 1] == '/')
+		path_len--;
+
+	char host[INET6_ADDRSTRLEN + 1] = "";
+	const char *h = s;
+	size_t h_len = hp_len;
+	const char *port_s = NULL;
+	size_t port_len = 0;
+	int colons = 0;
+	for (size_t i = 0; i < hp_len; i++)
+		colons += s[i] == ':';
+	if (hp_len && s[0] == '[') {
+		const char *close = memchr(s, ']', hp_len);
+		if (!close)
+			return buf_append_str(out, OLLAMA_DEFAULT);
+		h = s + 1;
+		h_len = (size_t)(close - h);
+		if ((size_t)(close + 1 - s) < hp_len) {
+			if (close[1] != ':')
+				return buf_append_str(out, OLLAMA_DEFAULT);
+			port_s = close + 2;
+			port_len = hp_len - (size_t)(port_s - s);
+		}
+	} else if (colons == 1) {
+		const char *colon = memchr(s, ':', hp_len);
+		h_len = (size_t)(colon - s);
+		port_s = colon + 1;
+		port_len = hp_len - h_len - 1;
+	}
+
+	char port[8];
+	long pv = port_s ? parse_port(port_s, port_len) : -1;
+	if (pv > 0)
+		snprintf(port, sizeof port, "%ld", pv);
+	else
+		snprintf(port, sizeof port, "%s", def_port);
+
+	/* An IP address is written in its canonical form; a name must look like one. */
+	int v6 = 0;
+	if (h_len < sizeof host) {
+		char lit[INET6_ADDRSTRLEN + 1];
+		memcpy(lit, h, h_len);
+		lit[h_len] = '\0';
+		unsigned char addr[16];
+		if (inet_pton(AF_INET6, lit, addr) == 1) {
+			static const unsigned char any[16];
+			if (memcmp(addr, any, sizeof any) == 0)
+				addr[15] = 1;
+			inet_ntop(AF_INET6, addr, host, sizeof host);
+			v6 = 1;
+		} else if (inet_pton(AF_INET, lit, addr) == 1) {
+			if (memcmp(addr, "\0\0\0\0", 4) == 0)
+				memcpy(addr, "\x7f\0\0\x01", 4);
+			inet_ntop(AF_INET, addr, host, sizeof host);
+		}
+	}
+	int rc = buf_printf(out, "%s://", scheme);
+	if (v6)
+		rc |= buf_printf(out, "[%s]", host);
+	else if (host[0])
+		rc |= buf_append_str(out, host);
+	else if (h_len == 0)
+		rc |= buf_append_str(out, "127.0.0.1");
+	else {
+		for (size_t i = 0; i < h_len; i++) {
+			if (!is_host_char(h[i])) {
+				buf_reset(out);
+				return buf_append_str(out, OLLAMA_DEFAULT);
+			}
+		}
+		rc |= buf_append(out, h, h_len);
+	}
+	rc |= buf_printf(out, ":%s", port);
+	if (path_len) {
+		for (size_t i = 0; i < path_len; i++) {
+			unsigned char c = (unsigned char)path[i];
+			if (c <= ' ' || c == 0x7f || c == '?' || c == '#') {
+				buf_reset(out);
+				return buf_append_str(out, OLLAMA_DEFAULT);
+			}
+		}
+		rc |= buf_append_char(out, '/');
+		rc |= buf_append(out, path, path_len);
+	}
+	return rc ? -1 : 0;
+}
+
+static int dup_opt(char **dst, const char *src)
+{
+	if (!src) {
+		*dst = NULL;
+		return 0;
+	}
+	*dst = strdup(src);
+	return *dst ? 0 : -1;
+}
+
+int providers_presets(struct provider_list *list, char *(*getenv_fn)(const char *))
+{
+	list->v = NULL;
+	list->n = 0;
+	if (!getenv_fn)
+		getenv_fn = getenv;
+	for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
+		const struct preset *ps = &presets[i];
+		struct provider *p = providers_add(list, ps->name);
+		if (!p)
+			goto oom;
+		p->kind = ps->kind;
+		p->key_optional = ps->key_optional;
+		p->preset = 1;
+		if (dup_opt(&p->key_env, ps->key_env) < 0 ||
+		    dup_opt(&p->policy_url, ps->policy_url) < 0 ||
+		    dup_opt(&p->api_version, ps->api_version) < 0)
+			goto oom;
+		if (ps->kind == WIRE_OLLAMA) {
+			struct buf url = BUF_INIT;
+			if (ollama_url(getenv_fn("OLLAMA_HOST"), &url) < 0 ||
+			    !(p->base_url = buf_steal(&url))) {
+				buf_free(&url);
+				goto oom;
+			}
+		} else if (dup_opt(&p->base_url, ps->base_url) < 0) {
+			goto oom;
+		}
+	}
+	return 0;
+oom:
+	providers_free(list);
+	return -1;
+}
