@@ -1,0 +1,213 @@
+/* sse: WHATWG event-stream parsing: chunks of bytes in, dispatched events out. */
+#include "cherry/sse.h"
+
+#include <limits.h>
+#include <string.h>
+
+static const char sse_bom[3] = {'\xEF', '\xBB', '\xBF'};
+
+void sse_init(struct sse_parser *p, sse_event_fn on_event, void *ctx)
+{
+	memset(p, 0, sizeof(*p));
+	p->on_event = on_event;
+	p->ctx = ctx;
+	p->retry_ms = -1;
+}
+
+void sse_free(struct sse_parser *p)
+{
+	buf_free(&p->line);
+	buf_free(&p->data);
+	buf_free(&p->type);
+	buf_free(&p->last_id);
+	buf_free(&p->source_id);
+}
+
+static int sse_same(const struct buf *a, const struct buf *b)
+{
+	return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
+static int sse_set(struct buf *b, const char *s, size_t len)
+{
+	buf_reset(b);
+	return buf_append(b, s, len);
+}
+
+static int sse_oom(struct sse_parser *p)
+{
+	p->failed = 1;
+	return -1;
+}
+
+static int sse_dispatch(struct sse_parser *p)
+{
+	/* The last-event-ID is committed even when no event follows (E10). */
+	if (!sse_same(&p->source_id, &p->last_id) &&
+	    sse_set(&p->source_id, p->last_id.data, p->last_id.len) < 0)
+		return sse_oom(p);
+	if (p->data.len == 0) {
+		buf_reset(&p->type);
+		return 0;
+	}
+	/* Every data line appended an LF; the last one is not part of the data. */
+	p->data.data[--p->data.len] = '\0';
+	struct sse_event ev = {
+		.type = p->type.len ? p->type.data : "message",
+		.type_len = p->type.len ? p->type.len : strlen("message"),
+		.data = p->data.data,
+		.data_len = p->data.len,
+		.id = p->last_id.len ? p->last_id.data : "",
+		.id_len = p->last_id.len,
+	};
+	int r = p->on_event ? p->on_event(p->ctx, &ev) : 0;
+	buf_reset(&p->data);
+	buf_reset(&p->type);
+	return r;
+}
+
+/* A retry value counts only when it is all ASCII digits; huge values saturate. */
+static void sse_retry(struct sse_parser *p, const char *v, size_t len)
+{
+	long ms = 0;
+	if (len == 0)
+		return;
+	for (size_t i = 0; i < len; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return;
+		int d = v[i] - '0';
+		ms = ms > (LONG_MAX - d) / 10 ? LONG_MAX : ms * 10 + d;
+	}
+	p->retry_ms = ms;
+}
+
+/* One complete line without its line end. Returns 0, the callback's value, or -1. */
+static int sse_line(struct sse_parser *p, const char *line, size_t len)
+{
+	if (len == 0)
+		return sse_dispatch(p);
+	if (line[0] == ':')
+		return 0;
+	const char *colon = memchr(line, ':', len);
+	size_t nlen = colon ? (size_t)(colon - line) : len;
+	const char *val = colon ? colon + 1 : line + len;
+	size_t vlen = colon ? len - nlen - 1 : 0;
+	if (vlen && val[0] == ' ') {
+		val++;
+		vlen--;
+	}
+	switch (nlen) {
+	case 4:
+		if (memcmp(line, "data", 4) == 0) {
+			if (buf_reserve(&p->data, vlen + 1) < 0)
+				return sse_oom(p);
+			buf_append(&p->data, val, vlen);
+			buf_append_char(&p->data, '\n');
+		}
+		break;
+	case 5:
+		if (memcmp(line, "event", 5) == 0 && sse_set(&p->type, val, vlen) < 0)
+			return sse_oom(p);
+		if (memcmp(line, "retry", 5) == 0)
+			sse_retry(p, val, vlen);
+		break;
+	case 2:
+		if (memcmp(line, "id", 2) == 0 && !memchr(val, '\0', vlen) &&
+		    sse_set(&p->last_id, val, vlen) < 0)
+			return sse_oom(p);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* Swallows the one leading BOM, which may itself arrive split across chunks:
+ * its bytes wait in the line buffer until the third one is seen. */
+static int sse_eat_bom(struct sse_parser *p, const char *s, size_t n, size_t *i)
+{
+	while (*i < n && !p->bom_checked) {
+		if (s[*i] != sse_bom[p->line.len]) {
+			p->bom_checked = 1;
+			break;
+		}
+		if (buf_append_char(&p->line, s[*i]) < 0)
+			return -1;
+		(*i)++;
+		if (p->line.len == sizeof(sse_bom)) {
+			buf_reset(&p->line);
+			p->bom_checked = 1;
+		}
+	}
+	return 0;
+}
+
+static size_t sse_find(const char *s, size_t from, size_t n, char c)
+{
+	const char *q = memchr(s + from, c, n - from);
+	return q ? (size_t)(q - s) : n;
+}
+
+int sse_feed(struct sse_parser *p, const char *bytes, size_t len)
+{
+	size_t i = 0;
+	int r;
+
+	if (p->failed)
+		return -1;
+	if (len == 0)
+		return 0;
+	if (sse_eat_bom(p, bytes, len, &i) < 0)
+		goto oom;
+	if (i < len && p->skip_lf) {
+		if (bytes[i] == '\n')
+			i++;
+		p->skip_lf = 0;
+	}
+	/* Each memchr resumes past the last hit, so the chunk is scanned once per byte value. */
+	size_t cr = sse_find(bytes, i, len, '\r');
+	size_t lf = sse_find(bytes, i, len, '\n');
+	while (i < len) {
+		if (cr < i)
+			cr = sse_find(bytes, i, len, '\r');
+		if (lf < i)
+			lf = sse_find(bytes, i, len, '\n');
+		size_t e = cr < lf ? cr : lf;
+		if (e == len) {
+			if (buf_append(&p->line, bytes + i, len - i) < 0)
+				goto oom;
+			break;
+		}
+		const char *line = bytes + i;
+		size_t llen = e - i;
+		if (p->line.len) {
+			if (buf_append(&p->line, line, llen) < 0)
+				goto oom;
+			line = p->line.data;
+			llen = p->line.len;
+		}
+		i = e + 1;
+		if (bytes[e] == '\r') {
+			if (i == len)
+				p->skip_lf = 1;
+			else if (bytes[i] == '\n')
+				i++;
+		}
+		r = sse_line(p, line, llen);
+		buf_reset(&p->line);
+		if (r)
+			return r;
+	}
+	return 0;
+oom:
+	p->failed = 1;
+	return -1;
+}
+
+void sse_finish(struct sse_parser *p)
+{
+	buf_reset(&p->line);
+	buf_reset(&p->data);
+	buf_reset(&p->type);
+	p->skip_lf = 0;
+}
