@@ -1,0 +1,81 @@
+/* test_http: the URL policy (https, or http to this machine only) and utf8 repair. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "cherry/http.h"
+#include "cherry/utf8.h"
+
+static void test_url_policy(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *url;
+		int allowed, loopback;
+	} cases[] = {
+		{"https://api.openai.com/v1/chat/completions", 1, 0},
+		{"https://127.0.0.1:8443/v1", 1, 1},
+		{"http://127.0.0.1:11434/api/chat", 1, 1},
+		{"http://127.9.8.7/x", 1, 1},
+		{"http://localhost:1234/v1", 1, 1},
+		{"http://LOCALHOST/v1", 1, 1},
+		{"http://[::1]:11434/api/chat", 1, 1},
+		{"http://192.168.1.10:11434/api/chat", 0, 0},
+		{"http://example.com/v1", 0, 0},
+		{"http://127.0.0.1.evil.com/v1", 0, 0},
+		{"http://localhost.evil.com/v1", 0, 0},
+		{"http://1270.0.0.1/v1", 0, 0},
+		{"ftp://127.0.0.1/x", 0, 1},
+		{"file:///etc/passwd", 0, 0},
+		{"not a url", 0, 0},
+		{"", 0, 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		int lb = -1;
+		int ok = http_url_allowed(cases[i].url, &lb);
+		if (ok != cases[i].allowed)
+			print_error("%s\n", cases[i].url);
+		assert_int_equal(ok, cases[i].allowed);
+		if (ok)
+			assert_int_equal(lb, cases[i].loopback);
+	}
+}
+
+static void test_utf8_repair(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in;
+		size_t len;
+		const char *out;
+	} cases[] = {
+		{"plain", 5, "plain"},
+		{"caf\xc3\xa9 \xe4\xbd\xa0\xf0\x9f\x8d\x92", 13, "caf\xc3\xa9 \xe4\xbd\xa0\xf0\x9f\x8d\x92"},
+		{"a\xff" "b", 3, "a\xef\xbf\xbd" "b"},
+		{"a\xc0\xaf" "b", 4, "a\xef\xbf\xbd\xef\xbf\xbd" "b"},
+		{"\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+		{"end\xe4\xbd", 5, "end\xef\xbf\xbd"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct buf out = BUF_INIT;
+		assert_int_equal(utf8_repair(cases[i].in, cases[i].len, &out), 0);
+		assert_string_equal(out.data, cases[i].out);
+		assert_true(utf8_valid(out.data, out.len));
+		buf_free(&out);
+	}
+	assert_false(utf8_valid("\xf4\x90\x80\x80", 4));
+	assert_true(utf8_valid("\xf4\x8f\xbf\xbf", 4));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_url_policy),
+		cmocka_unit_test(test_utf8_repair),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
