@@ -1,6 +1,7 @@
 /* wire: dispatch on the provider kind, and what every kind shares. */
 #include "cherry/wire.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -138,6 +139,21 @@ const char *wire_json_str(json_t *obj, const char *key)
 {
 	json_t *v = json_object_get(obj, key);
 	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+long wire_json_count(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	if (json_is_integer(v)) {
+		json_int_t n = json_integer_value(v);
+		return n < 0 ? -1 : n > LONG_MAX ? LONG_MAX : (long)n;
+	}
+	if (json_is_real(v)) {
+		/* A cast of an out-of-range double is undefined: check first. */
+		double d = json_real_value(v);
+		return d >= 0 && d < 2147483647.0 ? (long)d : -1;
+	}
+	return -1;
 }
 
 void wire_emit_text(struct wire_stream *st, const struct wire_sink *sink, const char *s, size_t len)

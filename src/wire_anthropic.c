@@ -5,17 +5,6 @@
 
 static const char *const anthropic_version = "anthropic-version: 2023-06-01";
 
-/* A token count, or -1 when the field is absent or not a number. */
-static long count(json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-	if (json_is_integer(v))
-		return (long)json_integer_value(v);
-	if (json_is_real(v))
-		return (long)json_real_value(v);
-	return -1;
-}
-
 /* json_string fails on invalid UTF-8 as well as on OOM; either way the request cannot go. */
 static int set_str(json_t *obj, const char *key, const char *s)
 {
@@ -88,10 +77,10 @@ static void take_usage(struct wire_stream *st, json_t *usage)
 {
 	if (!json_is_object(usage))
 		return;
-	long in = count(usage, "input_tokens");
-	long cache_write = count(usage, "cache_creation_input_tokens");
-	long cache_read = count(usage, "cache_read_input_tokens");
-	long out = count(usage, "output_tokens");
+	long in = wire_json_count(usage, "input_tokens");
+	long cache_write = wire_json_count(usage, "cache_creation_input_tokens");
+	long cache_read = wire_json_count(usage, "cache_read_input_tokens");
+	long out = wire_json_count(usage, "output_tokens");
 	if (cache_read >= 0)
 		st->usage.cached = cache_read;
 	/* The input the model saw is the uncached part plus both cache parts. A snapshot

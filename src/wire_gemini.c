@@ -4,17 +4,6 @@
 
 #include "wire_kinds.h"
 
-/* A token count, or -1 when the field is absent or not a number. */
-static long count(json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-	if (json_is_integer(v))
-		return (long)json_integer_value(v);
-	if (json_is_real(v))
-		return (long)json_real_value(v);
-	return -1;
-}
-
 /* [{"text": text}]. NULL on invalid UTF-8 as well as on OOM: either way the request cannot go. */
 static json_t *text_parts(const char *text)
 {
@@ -180,13 +169,13 @@ static void take_usage(struct wire_stream *st, json_t *u)
 	long v;
 	if (!json_is_object(u))
 		return;
-	if ((v = count(u, "promptTokenCount")) >= 0)
+	if ((v = wire_json_count(u, "promptTokenCount")) >= 0)
 		st->usage.input = v;
-	if ((v = count(u, "candidatesTokenCount")) >= 0)
+	if ((v = wire_json_count(u, "candidatesTokenCount")) >= 0)
 		st->usage.output = v;
-	if ((v = count(u, "thoughtsTokenCount")) >= 0)
+	if ((v = wire_json_count(u, "thoughtsTokenCount")) >= 0)
 		st->usage.reasoning = v;
-	if ((v = count(u, "cachedContentTokenCount")) >= 0)
+	if ((v = wire_json_count(u, "cachedContentTokenCount")) >= 0)
 		st->usage.cached = v;
 }
 
@@ -194,7 +183,7 @@ static void stream_error(struct wire_stream *st, json_t *error)
 {
 	const char *status = wire_json_str(error, "status");
 	const char *message = wire_json_str(error, "message");
-	long code = count(error, "code");
+	long code = wire_json_count(error, "code");
 	if (json_is_string(error))
 		message = json_string_value(error);
 	if (st->failed)

@@ -41,6 +41,8 @@ int wire_ollama_models(json_t *body, void (*on_model)(void *, const char *), voi
 /* Shared helpers in wire.c. */
 /* json_t string member or NULL. */
 const char *wire_json_str(json_t *obj, const char *key);
+/* A non-negative count (integer, or a real in range), or -1 when absent or not one. */
+long wire_json_count(json_t *obj, const char *key);
 /* Emits text to the sink and counts it. */
 void wire_emit_text(struct wire_stream *st, const struct wire_sink *sink, const char *s, size_t len);
 void wire_emit_reasoning(struct wire_stream *st, const struct wire_sink *sink, const char *s, size_t len);

@@ -3,17 +3,6 @@
 
 #include "wire_kinds.h"
 
-/* A token count, or -1 when the field is absent or not a number. */
-static long count(json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-	if (json_is_integer(v))
-		return (long)json_integer_value(v);
-	if (json_is_real(v))
-		return (long)json_real_value(v);
-	return -1;
-}
-
 /* {"role": role, "content": content}; NULL on invalid UTF-8 or OOM. */
 static json_t *message(const char *role, const char *content)
 {
@@ -104,9 +93,9 @@ static void take_done(struct wire_stream *st, json_t *line)
 		wire_set_finish(st, WIRE_FINISH_LENGTH, reason);
 	else
 		wire_set_finish(st, WIRE_FINISH_OTHER, reason);
-	if ((v = count(line, "prompt_eval_count")) >= 0)
+	if ((v = wire_json_count(line, "prompt_eval_count")) >= 0)
 		st->usage.input = v;
-	if ((v = count(line, "eval_count")) >= 0)
+	if ((v = wire_json_count(line, "eval_count")) >= 0)
 		st->usage.output = v;
 }
 

@@ -1,0 +1,544 @@
+/* wire_openai: OpenAI Chat Completions (SSE, data: only, ends with [DONE]), the many servers
+ * that copy it (DeepSeek, OpenRouter, Groq, Mistral, vLLM, LM Studio, ...) and Azure OpenAI. */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wire_kinds.h"
+
+/* A token count, or -1 when the field is absent, negative or not a number. Reals are range
+ * checked because casting an out-of-range double to long is undefined. */
+/* json_string fails on invalid UTF-8 as well as on OOM; either way the request cannot go. */
+static int set_str(json_t *obj, const char *key, const char *s)
+{
+	json_t *v = json_string(s ? s : "");
+	return v ? json_object_set_new(obj, key, v) : -1;
+}
+
+static int add_msg(json_t *msgs, const char *role, const char *content)
+{
+	json_t *m = json_object();
+	if (!m || set_str(m, "role", role) < 0 || set_str(m, "content", content) < 0
+	    || json_array_append_new(msgs, m) < 0) {
+		json_decref(m);
+		return -1;
+	}
+	return 0;
+}
+
+static json_t *build_messages(const struct wire_request *rq)
+{
+	json_t *msgs = json_array();
+	if (!msgs)
+		return NULL;
+	/* "system" rather than OpenAI's newer "developer": every compatible server knows it,
+	 * and OpenAI maps it for the models that want the other. */
+	if (rq->system && add_msg(msgs, "system", rq->system) < 0)
+		goto fail;
+	for (size_t i = 0; i < rq->nmsgs; i++) {
+		/* A history holds two sides; whatever is not the model's is the user's. */
+		const char *role = rq->msgs[i].role && !strcmp(rq->msgs[i].role, "assistant")
+					   ? "assistant"
+					   : "user";
+		if (add_msg(msgs, role, rq->msgs[i].content) < 0)
+			goto fail;
+	}
+	return msgs;
+fail:
+	json_decref(msgs);
+	return NULL;
+}
+
+/* Percent-escapes everything outside [A-Za-z0-9._-], so a name cannot leave its path segment
+ * or smuggle in query parameters. */
+static int append_escaped(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		int plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')
+			    || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-';
+		char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+		if (plain ? buf_append_char(b, (char)*p) < 0 : buf_append(b, esc, 3) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int need_base(const struct provider *p, struct err *e)
+{
+	if (p->base_url && *p->base_url)
+		return 0;
+	err_set(e, EXIT_USAGE, "%s: no base URL; set \"base_url\" for this provider in config.json",
+		p->name);
+	return -1;
+}
+
+static int need_api_version(const struct provider *p, struct err *e)
+{
+	if (p->api_version && *p->api_version)
+		return 0;
+	err_set(e, EXIT_USAGE,
+		"%s: Azure needs an API version; set \"api_version\" for this provider in "
+		"config.json",
+		p->name);
+	return -1;
+}
+
+/* {base}/openai/{middle}?api-version=V, with middle already in path form. */
+static int azure_url(struct buf *url, const struct provider *p, const char *deployment,
+		     const char *rest, struct err *e)
+{
+	if (wire_url(url, p->base_url, "/openai/", e) < 0)
+		return -1;
+	int bad = 0;
+	if (deployment)
+		bad = buf_append_str(url, "deployments/") < 0 || append_escaped(url, deployment) < 0
+		      || buf_append_char(url, '/') < 0;
+	bad = bad || buf_append_str(url, rest) < 0 || buf_append_str(url, "?api-version=") < 0
+	      || append_escaped(url, p->api_version) < 0;
+	if (bad) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int wire_openai_build(const struct wire_request *rq, struct wire_http *out, struct err *e)
+{
+	const struct provider *p = rq->provider;
+	int azure = p->kind == WIRE_AZURE;
+	if (!rq->model || !*rq->model) {
+		err_set(e, EXIT_USAGE, "%s: no model given", p->name);
+		return -1;
+	}
+	if (need_base(p, e) < 0)
+		return -1;
+	if (azure) {
+		/* The deployment in the path picks the model; the body's model would be ignored. */
+		if (need_api_version(p, e) < 0
+		    || azure_url(&out->url, p, rq->model, "chat/completions", e) < 0)
+			return -1;
+	} else if (wire_url(&out->url, p->base_url, "/chat/completions", e) < 0) {
+		return -1;
+	}
+	out->headers[0] = "Content-Type: application/json";
+	out->headers[1] = "Accept: text/event-stream";
+	out->nheaders = 2;
+	out->auth_prefix = azure ? "api-key: " : "Authorization: Bearer ";
+	out->framing = WIRE_SSE;
+
+	/* OpenAI deprecated max_tokens (o-series models reject it); the compatibles mostly only
+	 * know max_tokens. Azure follows OpenAI. */
+	const char *max_key = azure || (p->name && !strcmp(p->name, "openai"))
+				      ? "max_completion_tokens"
+				      : "max_tokens";
+	json_t *root = json_object();
+	json_t *msgs = build_messages(rq);
+	json_t *opts = json_pack("{s:b}", "include_usage", 1);
+	/* Without include_usage OpenAI sends no token counts at all; compatibles that do not
+	 * know the option ignore it. */
+	int bad = !root || !msgs || !opts || (!azure && set_str(root, "model", rq->model) < 0)
+		  || json_object_set(root, "messages", msgs) < 0
+		  || json_object_set_new(root, "stream", json_true()) < 0
+		  || json_object_set(root, "stream_options", opts) < 0
+		  || (rq->has_temperature
+		      && json_object_set_new(root, "temperature", json_real(rq->temperature)) < 0)
+		  || (rq->max_tokens > 0
+		      && json_object_set_new(root, max_key, json_integer(rq->max_tokens)) < 0);
+	json_decref(msgs);
+	json_decref(opts);
+	if (bad) {
+		json_decref(root);
+		err_set(e, EXIT_FAIL,
+			"%s: cannot encode the request (invalid UTF-8 or out of memory)", p->name);
+		return -1;
+	}
+	return wire_body(&out->body, root, e);
+}
+
+/* ---- secrets in error text ---- */
+
+/* OpenAI echoes a masked key in 401 messages ("Incorrect API key provided: sk-test-****ARY1").
+ * Even masked, it does not belong in logs or on screen: a word holding "****", or "sk-" at its
+ * start or after punctuation ("key=sk-..."), becomes [redacted]. */
+static int secret_word(const char *w, size_t n)
+{
+	for (size_t i = 0; i + 3 <= n; i++) {
+		if (i + 4 <= n && !memcmp(w + i, "****", 4))
+			return 1;
+		if (!memcmp(w + i, "sk-", 3)) {
+			unsigned char before = i ? (unsigned char)w[i - 1] : ' ';
+			int alnum = (before >= 'a' && before <= 'z')
+				    || (before >= 'A' && before <= 'Z')
+				    || (before >= '0' && before <= '9') || before >= 0x80;
+			if (!alnum)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Copies s into b with secret-looking words replaced. Returns b's text, or "" on OOM. */
+static const char *redact(struct buf *b, const char *s)
+{
+	buf_reset(b);
+	int bad = buf_append_str(b, "") < 0;
+	while (s && *s && !bad) {
+		size_t gap = strspn(s, " \t\r\n");
+		size_t n = strcspn(s + gap, " \t\r\n");
+		bad = buf_append(b, s, gap) < 0;
+		if (!bad && n)
+			bad = secret_word(s + gap, n) ? buf_append_str(b, "[redacted]") < 0
+						      : buf_append(b, s + gap, n) < 0;
+		s += gap + n;
+	}
+	return bad || !b->data ? "" : b->data;
+}
+
+/* ---- error objects, shared by HTTP error bodies and in-stream errors ---- */
+
+struct error_desc {
+	const char *code;    /* string code ("invalid_api_key", Azure "429"), or NULL */
+	long code_num;       /* numeric code (OpenRouter 429); -1 none */
+	const char *type;
+	const char *message;
+	char num[24];
+};
+
+static int all_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+/* The error object can be {"error":{...}} (OpenAI, OpenRouter, Azure), {"error":"text"}
+ * (some local servers), or the body itself ({"object":"error",...} from vLLM and Mistral). */
+static void describe(json_t *root, struct error_desc *d)
+{
+	memset(d, 0, sizeof *d);
+	d->code_num = -1;
+	json_t *error = json_object_get(root, "error");
+	if (json_is_string(error)) {
+		d->message = json_string_value(error);
+		return;
+	}
+	json_t *obj = json_is_object(error) ? error : root;
+	json_t *code = json_object_get(obj, "code");
+	if (json_is_string(code) && *json_string_value(code))
+		d->code = json_string_value(code);
+	else if (json_is_integer(code) && json_integer_value(code) >= 0
+		 && json_integer_value(code) <= INT_MAX)
+		d->code_num = (long)json_integer_value(code);
+	d->type = wire_json_str(obj, "type");
+	if (d->type && !*d->type)
+		d->type = NULL;
+	d->message = wire_json_str(obj, "message");
+	if (!d->message && obj == root)
+		d->message = wire_json_str(root, "detail"); /* FastAPI-based servers */
+}
+
+/* What goes before the message: a word-like code, else the type, else a number code that
+ * adds something (Azure's "429" on a 429 says nothing new). */
+static const char *describe_what(struct error_desc *d, long status)
+{
+	if (d->code && !all_digits(d->code))
+		return d->code;
+	if (d->type)
+		return d->type;
+	snprintf(d->num, sizeof d->num, "%ld", status);
+	if (d->code && strcmp(d->code, d->num))
+		return d->code;
+	if (d->code_num >= 0 && d->code_num != status) {
+		snprintf(d->num, sizeof d->num, "%ld", d->code_num);
+		return d->num;
+	}
+	return NULL;
+}
+
+/* ---- stream ---- */
+
+/* Python's truthiness, which is what openai-python tests "error" with. */
+static int truthy(json_t *v)
+{
+	if (!v)
+		return 0;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return json_object_size(v) > 0;
+	case JSON_ARRAY:
+		return json_array_size(v) > 0;
+	case JSON_STRING:
+		return json_string_length(v) > 0;
+	case JSON_INTEGER:
+		return json_integer_value(v) != 0;
+	case JSON_REAL:
+		return json_real_value(v) != 0;
+	case JSON_TRUE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void stream_error(struct wire_stream *st, json_t *ev)
+{
+	if (st->failed)
+		return; /* the first error is the one that matters */
+	struct error_desc d;
+	describe(ev, &d);
+	const char *what = describe_what(&d, 0);
+	const char *message = d.message && *d.message ? d.message : NULL;
+	struct buf line = BUF_INIT;
+	struct buf clean = BUF_INIT;
+	if (what && message)
+		buf_printf(&line, "%s: %s", what, message);
+	else
+		buf_append_str(&line, what ? what : message ? message : "");
+	const char *text = redact(&clean, line.data);
+	wire_fail(st, "%s", *text ? text : "an error occurred during streaming");
+	buf_wipe_free(&line); /* it may hold the unredacted key */
+	buf_free(&clean);
+	wire_set_finish(st, WIRE_FINISH_ERROR, "error");
+}
+
+/* Usage may come on a chunk of its own (OpenAI with include_usage), on the finish chunk
+ * (DeepSeek and most compatibles) or under x_groq; each is the total so far, so the newest
+ * value of each field wins and a missing field leaves the old one alone. */
+static void take_usage(struct wire_stream *st, json_t *usage)
+{
+	if (!json_is_object(usage))
+		return;
+	long v;
+	if ((v = wire_json_count(usage, "prompt_tokens")) >= 0)
+		st->usage.input = v;
+	if ((v = wire_json_count(usage, "completion_tokens")) >= 0)
+		st->usage.output = v;
+	json_t *details = json_object_get(usage, "completion_tokens_details");
+	if ((v = wire_json_count(details, "reasoning_tokens")) >= 0)
+		st->usage.reasoning = v;
+	if ((v = wire_json_count(json_object_get(usage, "prompt_tokens_details"), "cached_tokens")) >= 0
+	    || (v = wire_json_count(usage, "prompt_cache_hit_tokens")) >= 0) /* older DeepSeek */
+		st->usage.cached = v;
+}
+
+static const struct {
+	const char *raw;
+	enum wire_finish finish;
+} finish_reasons[] = {
+	{"stop", WIRE_FINISH_STOP},
+	{"length", WIRE_FINISH_LENGTH},
+	{"tool_calls", WIRE_FINISH_TOOL},
+	{"function_call", WIRE_FINISH_TOOL},
+	{"content_filter", WIRE_FINISH_FILTER},
+	{"error", WIRE_FINISH_ERROR}, /* OpenRouter */
+};
+
+/* A finish reason is not the end of an OpenAI stream: the usage chunk and [DONE] follow.
+ * The caller still treats a stream that closes after a finish reason (finish != NONE) as
+ * a normal end, not as truncated: many compatibles never send [DONE] at all. */
+static void take_finish(struct wire_stream *st, const char *raw)
+{
+	enum wire_finish f = WIRE_FINISH_OTHER;
+	for (size_t i = 0; i < sizeof finish_reasons / sizeof finish_reasons[0]; i++)
+		if (!strcmp(raw, finish_reasons[i].raw))
+			f = finish_reasons[i].finish;
+	if (f == WIRE_FINISH_ERROR) {
+		/* Usually the chunk's "error" member has already said more. */
+		if (!st->failed)
+			wire_fail(st, "the provider ended the answer with an error");
+		wire_set_finish(st, f, raw);
+		return;
+	}
+	/* An error stays the verdict even if a finish reason trails it. */
+	if (st->finish != WIRE_FINISH_ERROR)
+		wire_set_finish(st, f, raw);
+}
+
+static void emit_str(struct wire_stream *st, const struct wire_sink *sink, json_t *v, int reasoning)
+{
+	if (!json_is_string(v))
+		return;
+	if (reasoning)
+		wire_emit_reasoning(st, sink, json_string_value(v), json_string_length(v));
+	else
+		wire_emit_text(st, sink, json_string_value(v), json_string_length(v));
+}
+
+/* Mistral's reasoning models send content as typed parts: {"type":"text","text":...} and
+ * {"type":"thinking","thinking":[{"type":"text","text":...}]}. */
+static void content_parts(struct wire_stream *st, const struct wire_sink *sink, json_t *parts)
+{
+	size_t i;
+	json_t *part;
+	json_array_foreach(parts, i, part) {
+		const char *type = wire_json_str(part, "type");
+		if (json_is_string(part)) {
+			emit_str(st, sink, part, 0);
+		} else if (type && !strcmp(type, "text")) {
+			emit_str(st, sink, json_object_get(part, "text"), 0);
+		} else if (type && !strcmp(type, "thinking")) {
+			json_t *thinking = json_object_get(part, "thinking");
+			size_t k;
+			json_t *t;
+			emit_str(st, sink, thinking, 1);
+			json_array_foreach(thinking, k, t) {
+				const char *ttype = wire_json_str(t, "type");
+				if (!ttype || !strcmp(ttype, "text"))
+					emit_str(st, sink, json_object_get(t, "text"), 1);
+			}
+		}
+	}
+}
+
+static void take_delta(struct wire_stream *st, json_t *delta, const struct wire_sink *sink)
+{
+	/* Servers in the middle of renaming reasoning_content to reasoning may send both with
+	 * the same text; the first one present wins. */
+	json_t *r = json_object_get(delta, "reasoning_content");
+	if (!json_is_string(r) || !json_string_length(r))
+		r = json_object_get(delta, "reasoning");
+	emit_str(st, sink, r, 1);
+
+	json_t *content = json_object_get(delta, "content");
+	if (json_is_array(content))
+		content_parts(st, sink, content);
+	else
+		emit_str(st, sink, content, 0);
+
+	json_t *refusal = json_object_get(delta, "refusal");
+	if (json_is_string(refusal) && json_string_length(refusal)) {
+		/* The refusal is what the model said; show it, and mark why the answer is short. */
+		st->refusal = 1;
+		emit_str(st, sink, refusal, 0);
+	}
+	/* Tool arguments are JSON for a program, not text for the reader. */
+	if (truthy(json_object_get(delta, "tool_calls"))
+	    || json_is_object(json_object_get(delta, "function_call")))
+		st->tool_call = 1;
+}
+
+/* Only choice 0 is shown: with n > 1 the choices interleave, each chunk naming its index. */
+static json_t *choice_zero(json_t *choices)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(choices, i, c) {
+		json_t *index = json_object_get(c, "index");
+		if (json_is_integer(index) ? json_integer_value(index) == 0 : i == 0)
+			return json_is_object(c) ? c : NULL;
+	}
+	return NULL;
+}
+
+int wire_openai_event(struct wire_stream *st, const char *type, const char *data, size_t len,
+		      const struct wire_sink *sink)
+{
+	int error_event = type && !strcmp(type, "error");
+	/* openai-node ignores whatever follows [DONE]; so do we. */
+	if (st->done)
+		return 0;
+	if (!error_event && len >= 6 && !memcmp(data, "[DONE]", 6)) {
+		st->done = 1;
+		return 0;
+	}
+	json_error_t jerr;
+	json_t *ev = json_loadb(data, len, 0, &jerr);
+	if (!json_is_object(ev)) {
+		json_decref(ev);
+		if (!error_event)
+			return -1; /* keep-alive noise and the like */
+		/* An error we cannot read is still an error. */
+		if (!st->failed) {
+			struct buf clean = BUF_INIT;
+			struct buf raw = BUF_INIT;
+			buf_append(&raw, data, len > 200 ? 200 : len);
+			wire_fail(st, "unreadable error event: %s", redact(&clean, raw.data));
+			buf_free(&raw);
+			buf_free(&clean);
+			wire_set_finish(st, WIRE_FINISH_ERROR, "error");
+		}
+		return 0;
+	}
+	const char *object = wire_json_str(ev, "object");
+	if (error_event || truthy(json_object_get(ev, "error"))
+	    || (object && !strcmp(object, "error")))
+		stream_error(st, ev);
+	take_usage(st, json_object_get(ev, "usage"));
+	take_usage(st, json_object_get(json_object_get(ev, "x_groq"), "usage"));
+
+	/* choices is empty on the usage chunk and on Azure's first chunk. */
+	json_t *choice = choice_zero(json_object_get(ev, "choices"));
+	json_t *delta = json_object_get(choice, "delta");
+	if (json_is_object(delta))
+		take_delta(st, delta, sink);
+	const char *reason = wire_json_str(choice, "finish_reason");
+	if (reason && *reason)
+		take_finish(st, reason);
+	json_decref(ev);
+	return 0;
+}
+
+/* ---- HTTP errors and the model list ---- */
+
+void wire_openai_error(const char *provider, long status, json_t *body, struct wire_error *out)
+{
+	struct error_desc d;
+	describe(body, &d);
+	const char *what = describe_what(&d, status);
+	if (!what && !d.message)
+		return;
+	struct buf clean_what = BUF_INIT;
+	struct buf clean = BUF_INIT;
+	wire_error_line(out, provider, status, what ? redact(&clean_what, what) : NULL,
+			d.message ? redact(&clean, d.message) : NULL);
+	buf_free(&clean_what);
+	buf_free(&clean);
+	/* Both kinds of 429 share the status; only waiting for the rate limit helps. */
+	if ((d.code && !strcmp(d.code, "insufficient_quota"))
+	    || (d.type && !strcmp(d.type, "insufficient_quota")))
+		out->retryable = 0;
+	if ((d.code && !strcmp(d.code, "invalid_api_key"))
+	    || (d.type && !strcmp(d.type, "authentication_error")))
+		out->key_rejected = 1;
+}
+
+int wire_openai_models_request(const struct provider *p, struct wire_http *out, struct err *e)
+{
+	int azure = p->kind == WIRE_AZURE;
+	if (need_base(p, e) < 0)
+		return -1;
+	if (azure) {
+		if (need_api_version(p, e) < 0 || azure_url(&out->url, p, NULL, "models", e) < 0)
+			return -1;
+	} else if (wire_url(&out->url, p->base_url, "/models", e) < 0) {
+		return -1;
+	}
+	out->headers[0] = "Accept: application/json";
+	out->nheaders = 1;
+	out->auth_prefix = azure ? "api-key: " : "Authorization: Bearer ";
+	out->framing = WIRE_SSE;
+	return 0;
+}
+
+/* {"object":"list","data":[{"id":...}]}; Together answers with the bare array. */
+int wire_openai_models(json_t *body, void (*on_model)(void *, const char *), void *ctx)
+{
+	json_t *data = json_is_array(body) ? body : json_object_get(body, "data");
+	if (!json_is_array(data))
+		return -1;
+	int n = 0;
+	size_t i;
+	json_t *m;
+	json_array_foreach(data, i, m) {
+		const char *id = wire_json_str(m, "id");
+		if (id && *id) {
+			on_model(ctx, id);
+			n++;
+		}
+	}
+	return n;
+}
