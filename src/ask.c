@@ -68,8 +68,10 @@ static int parse_args(int argc, char **argv, struct ask_opts *o, struct app *app
 		    TAKES("-c", "--conversation") || TAKES("", "--passphrase-fd")) {
 			char flag = a[1] == '-' ? a[2] : a[1];
 			if (!val) {
-				if (i + 1 >= argc)
-					return app_usage("ask: %s needs a value", a);
+				if (i + 1 >= argc) {
+					app_usage("ask: %s needs a value", a);
+					return -1;
+				}
 				val = argv[++i];
 			}
 			if (flag == 'm')
@@ -81,8 +83,10 @@ static int parse_args(int argc, char **argv, struct ask_opts *o, struct app *app
 			else {
 				char *end;
 				long fd = strtol(val, &end, 10);
-				if (*end || fd < 0 || fd > 1 << 20)
-					return app_usage("ask: --passphrase-fd needs a file descriptor number");
+				if (*end || fd < 0 || fd > 1 << 20) {
+					app_usage("ask: --passphrase-fd needs a file descriptor number");
+					return -1;
+				}
 				app->kopts.passphrase_fd = (int)fd;
 			}
 		} else if (!strcmp(a, "--raw")) {
@@ -96,12 +100,15 @@ static int parse_args(int argc, char **argv, struct ask_opts *o, struct app *app
 		} else if (!strcmp(a, "--new")) {
 			o->new_conversation = 1;
 		} else {
-			return app_usage("ask: unknown option %s (see cherry --help)", a);
+			app_usage("ask: unknown option %s (see cherry --help)", a);
+			return -1;
 		}
 #undef TAKES
 	}
-	if ((o->conversation != NULL) + o->new_conversation + o->no_save > 1)
-		return app_usage("ask: use only one of -c, --new and --no-save");
+	if ((o->conversation != NULL) + o->new_conversation + o->no_save > 1) {
+		app_usage("ask: use only one of -c, --new and --no-save");
+		return -1;
+	}
 	return 0;
 }
 
@@ -262,7 +269,7 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 	struct http_opts hopts = app_http_opts(app);
 	struct http_engine *eng = http_engine_new(&hopts, e);
 	if (!eng)
-		return e->code;
+		return app_fail(e);
 	struct ask_run run;
 	memset(&run, 0, sizeof run);
 	run.opts = o;
@@ -272,7 +279,7 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 	struct http_transfer *t = http_start_stream(eng, prov, req, key, &sink, on_done, NULL, e);
 	if (!t) {
 		http_engine_free(eng);
-		return e->code;
+		return app_fail(e);
 	}
 	int interrupted = 0;
 	int live = 1;

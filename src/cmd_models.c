@@ -89,13 +89,18 @@ static void write_cache(struct listing *l, json_t *fetched)
 	err_clear(&e);
 	json_t *root = json_pack("{s:s, s:I, s:O}", "provider", l->prov->name,
 				 "fetched", (json_int_t)time(NULL), "models", fetched);
-	char *text = root ? json_dumps(root, JSON_INDENT(2)) : NULL;
-	if (text && xdg_dir(XDG_CACHE, &dir, &e) == 0 && fs_mkdirs(dir.data, &e) == 0 &&
+	struct buf text = BUF_INIT;
+	size_t n = root ? json_dumpb(root, NULL, 0, JSON_INDENT(2)) : 0;
+	if (n && buf_reserve(&text, n) == 0) {
+		text.len = json_dumpb(root, text.data, n, JSON_INDENT(2));
+		text.data[text.len] = '\0';
+	}
+	if (text.len && xdg_dir(XDG_CACHE, &dir, &e) == 0 && fs_mkdirs(dir.data, &e) == 0 &&
 	    cache_path(l->prov, &path, &e) == 0)
-		fs_write_atomic(path.data, text, strlen(text), &e);
+		fs_write_atomic(path.data, text.data, text.len, &e);
 	if (e.code)
 		fprintf(stderr, "cherry: warning: cannot cache the model list: %s\n", e.msg);
-	free(text);
+	buf_free(&text);
 	json_decref(root);
 	buf_free(&path);
 	buf_free(&dir);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cherry/utf8.h"
 #include "wire_kinds.h"
 
 struct wire_ops {
@@ -75,7 +76,16 @@ void wire_stream_free(struct wire_stream *st)
 int wire_stream_event(struct wire_stream *st, const char *type, const char *data, size_t len,
 		      const struct wire_sink *sink)
 {
-	return ops(st->kind)->event(st, type, data, len, sink);
+	if (utf8_valid(data, len))
+		return ops(st->kind)->event(st, type, data, len, sink);
+	/* jansson refuses invalid UTF-8 outright; a broken byte must cost the
+	 * user one U+FFFD, not the whole event. */
+	struct buf fixed = BUF_INIT;
+	int r = -1;
+	if (utf8_repair(data, len, &fixed) == 0)
+		r = ops(st->kind)->event(st, type, fixed.data, fixed.len, sink);
+	buf_free(&fixed);
+	return r;
 }
 
 const char *wire_finish_note(const struct wire_stream *st)

@@ -543,7 +543,7 @@ static void test_missing_key(void **state)
 static void test_usage_errors(void **state)
 {
 	(void)state;
-	static const char *const *cases[] = {
+	const char *const *cases[] = {
 		(const char *const[]){"ask", "--bogus", "hi", NULL},
 		(const char *const[]){"ask", "-m", NULL},
 		(const char *const[]){"ask", "-m", "fo/hello", NULL},

@@ -1,0 +1,2056 @@
+/* fakeprov: a fake LLM provider on 127.0.0.1 for cherry's integration tests and benchmarks.
+ * It speaks the OpenAI, Azure, Anthropic, Gemini and Ollama wire formats of
+ * /work/shared/reference/wire-formats.md; the model name picks the scenario, words joined
+ * by '+' ("hello+split+crlf"), listed in tests/fakeprov.md. One process, one connection
+ * at a time; every request is appended to --log as one JSON line before the answer. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#define IO_TIMEOUT_MS 10000     /* a client that sends or reads nothing for this long is dropped */
+#define STALL_MS 60000          /* how long "stall" keeps a silent socket open */
+#define MAX_HEADER_BYTES (1 << 20)
+#define MAX_BODY_BYTES (256u << 20)
+#define MAX_HEADERS 128
+#define PROMPT_TOKENS 12
+
+/* ---------------------------------------------------------------- buffers */
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static void die(const char *what)
+{
+	fprintf(stderr, "fakeprov: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void sb_reserve(struct sbuf *b, size_t extra)
+{
+	if (b->len + extra + 1 <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < b->len + extra + 1)
+		cap *= 2;
+	char *p = realloc(b->p, cap);
+	if (!p)
+		die("out of memory");
+	b->p = p;
+	b->cap = cap;
+}
+
+static void sb_add(struct sbuf *b, const void *p, size_t n)
+{
+	sb_reserve(b, n);
+	if (n)
+		memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void sb_adds(struct sbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+static void sb_addc(struct sbuf *b, char c)
+{
+	sb_add(b, &c, 1);
+}
+
+__attribute__((format(printf, 2, 3)))
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	sb_reserve(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+static void sb_clear(struct sbuf *b)
+{
+	b->len = 0;
+	if (b->p)
+		b->p[0] = '\0';
+}
+
+static void sb_free(struct sbuf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+/* JSON string contents (no quotes). Bytes >= 0x80 pass through untouched, so the
+ * "badutf8" scenario can put raw invalid bytes inside a JSON string. */
+static void sb_json_esc(struct sbuf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		switch (ch) {
+		case '"': sb_adds(b, "\\\""); break;
+		case '\\': sb_adds(b, "\\\\"); break;
+		case '\n': sb_adds(b, "\\n"); break;
+		case '\r': sb_adds(b, "\\r"); break;
+		case '\t': sb_adds(b, "\\t"); break;
+		default:
+			if (ch < 0x20) {
+				char e[6] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15]};
+				sb_add(b, e, 6);
+			} else {
+				sb_addc(b, (char)ch);
+			}
+		}
+	}
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is not one. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	if (s[0] < 0x80)
+		return 1;
+	size_t len;
+	unsigned min;
+	unsigned cp;
+	if ((s[0] & 0xE0) == 0xC0) {
+		len = 2, min = 0x80, cp = s[0] & 0x1F;
+	} else if ((s[0] & 0xF0) == 0xE0) {
+		len = 3, min = 0x800, cp = s[0] & 0x0F;
+	} else if ((s[0] & 0xF8) == 0xF0) {
+		len = 4, min = 0x10000, cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3F);
+	}
+	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return len;
+}
+
+/* A JSON string of arbitrary bytes: invalid UTF-8 becomes U+FFFD (jansson wants UTF-8). */
+static json_t *json_lossy(const char *s, size_t n)
+{
+	struct sbuf b = {0};
+	const unsigned char *u = (const unsigned char *)s;
+	sb_reserve(&b, n);
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_seq(u + i, n - i);
+		if (l) {
+			sb_add(&b, s + i, l);
+			i += l;
+		} else {
+			sb_adds(&b, "\xEF\xBF\xBD");
+			i++;
+		}
+	}
+	json_t *j = json_stringn(b.p ? b.p : "", b.len);
+	sb_free(&b);
+	return j;
+}
+
+/* ---------------------------------------------------------------- time, signals, waiting */
+
+static int sigpipe_fds[2] = {-1, -1};
+static volatile sig_atomic_t stop_flag;
+static double deadline;
+static pid_t parent_pid;
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	(void)sig;
+	stop_flag = 1;
+	if (write(sigpipe_fds[1], "x", 1) < 0) {
+		/* the flag alone still stops us at the next wakeup */
+	}
+	errno = saved;
+}
+
+/* Stop on a signal, at --max-seconds, or when whoever started us is gone (a crashed test
+ * must not leave us behind). */
+static int must_stop(void)
+{
+	if (stop_flag || now() >= deadline)
+		return 1;
+	if (parent_pid > 1 && getppid() != parent_pid)
+		return 1;
+	return 0;
+}
+
+/* Waits up to ms for events on fd (fd < 0: just sleeps). 1 ready, 0 timeout, -1 stop. */
+static int wait_fd(int fd, short events, int ms)
+{
+	double end = now() + ms / 1000.0;
+	for (;;) {
+		if (must_stop()) {
+			stop_flag = 1;
+			return -1;
+		}
+		double t = now(), lim = end < deadline ? end : deadline;
+		if (t >= end)
+			return 0;
+		double left = (lim - t) * 1000.0;
+		int tmo = left > 1000 ? 1000 : (int)left + 1;
+		struct pollfd p[2] = {{sigpipe_fds[0], POLLIN, 0}, {fd, events, 0}};
+		int n = poll(p, fd >= 0 ? 2 : 1, tmo);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (p[0].revents) {
+			stop_flag = 1;
+			return -1;
+		}
+		if (fd >= 0 && p[1].revents)
+			return 1;
+	}
+}
+
+/* ---------------------------------------------------------------- connection output */
+
+enum eol { EOL_DEFAULT, EOL_LF, EOL_CRLF, EOL_CR };
+
+struct conn {
+	int fd;
+	int dead;         /* the client went away, or we must stop */
+	int split;        /* one byte per write */
+	int chunks;       /* random write sizes 1..64 */
+	unsigned rng;
+	enum eol eol;
+	int bom_pending;
+	struct sbuf out;  /* scratch for line-end translation */
+};
+
+static void send_all(struct conn *c, const char *p, size_t n)
+{
+	while (n && !c->dead) {
+		ssize_t w = write(c->fd, p, n);
+		if (w > 0) {
+			p += w;
+			n -= (size_t)w;
+		} else if (w < 0 && errno == EINTR) {
+			continue;
+		} else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (wait_fd(c->fd, POLLOUT, IO_TIMEOUT_MS) <= 0)
+				c->dead = 1;
+		} else {
+			c->dead = 1;
+		}
+	}
+}
+
+static unsigned rng_next(unsigned *s)
+{
+	unsigned x = *s;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return *s = x;
+}
+
+/* Writes stream bytes as generated: '\n' line ends become the chosen ones, and the split
+ * modifiers decide the write() sizes. */
+static void emit(struct conn *c, const char *p, size_t n)
+{
+	if (c->dead)
+		return;
+	if (c->eol == EOL_CRLF || c->eol == EOL_CR || c->bom_pending) {
+		sb_clear(&c->out);
+		if (c->bom_pending)
+			sb_adds(&c->out, "\xEF\xBB\xBF");
+		c->bom_pending = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (p[i] == '\n' && c->eol == EOL_CRLF)
+				sb_adds(&c->out, "\r\n");
+			else if (p[i] == '\n' && c->eol == EOL_CR)
+				sb_addc(&c->out, '\r');
+			else
+				sb_addc(&c->out, p[i]);
+		}
+		p = c->out.p;
+		n = c->out.len;
+	}
+	if (c->split) {
+		for (size_t i = 0; i < n && !c->dead; i++)
+			send_all(c, p + i, 1);
+	} else if (c->chunks) {
+		while (n && !c->dead) {
+			size_t k = 1 + rng_next(&c->rng) % 64;
+			if (k > n)
+				k = n;
+			send_all(c, p, k);
+			p += k;
+			n -= k;
+		}
+	} else {
+		send_all(c, p, n);
+	}
+}
+
+static void nap(struct conn *c, int ms)
+{
+	if (ms > 0 && wait_fd(-1, 0, ms) < 0)
+		c->dead = 1;
+}
+
+/* ---------------------------------------------------------------- requests */
+
+struct req {
+	char method[16];
+	char *target;            /* as sent, with the query */
+	char *path;              /* without the query */
+	const char *query;       /* after '?', or "" */
+	char *hname[MAX_HEADERS]; /* lower-cased */
+	char *hval[MAX_HEADERS];
+	size_t nh;
+	struct sbuf body;
+	json_t *json;            /* the body parsed, or NULL */
+};
+
+static const char *req_header(const struct req *r, const char *name)
+{
+	for (size_t i = 0; i < r->nh; i++)
+		if (!strcmp(r->hname[i], name))
+			return r->hval[i];
+	return NULL;
+}
+
+static void req_free(struct req *r)
+{
+	free(r->target);
+	free(r->path);
+	for (size_t i = 0; i < r->nh; i++) {
+		free(r->hname[i]);
+		free(r->hval[i]);
+	}
+	sb_free(&r->body);
+	json_decref(r->json);
+}
+
+struct reader {
+	int fd;
+	struct sbuf b;
+	size_t pos;
+};
+
+/* Reads more bytes into rd->b. >0 read, 0 EOF, -1 error or timeout. */
+static int rd_fill(struct reader *rd)
+{
+	for (;;) {
+		sb_reserve(&rd->b, 65536);
+		ssize_t n = read(rd->fd, rd->b.p + rd->b.len, 65536);
+		if (n > 0) {
+			rd->b.len += (size_t)n;
+			rd->b.p[rd->b.len] = '\0';
+			return 1;
+		}
+		if (n == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		if (wait_fd(rd->fd, POLLIN, IO_TIMEOUT_MS) <= 0)
+			return -1;
+	}
+}
+
+/* Makes sure n bytes are buffered after rd->pos. */
+static int rd_need(struct reader *rd, size_t n)
+{
+	while (rd->b.len - rd->pos < n)
+		if (rd_fill(rd) <= 0)
+			return -1;
+	return 0;
+}
+
+/* One line (without its CRLF or LF) starting at rd->pos; NULL on EOF or error. */
+static char *rd_line(struct reader *rd, size_t *len)
+{
+	for (;;) {
+		char *start = rd->b.p ? rd->b.p + rd->pos : NULL;
+		char *nl = start ? memchr(start, '\n', rd->b.len - rd->pos) : NULL;
+		if (nl) {
+			size_t l = (size_t)(nl - start);
+			rd->pos += l + 1;
+			if (l && start[l - 1] == '\r')
+				l--;
+			start[l] = '\0';
+			*len = l;
+			return start;
+		}
+		if (rd->b.len - rd->pos > MAX_HEADER_BYTES || rd_fill(rd) <= 0)
+			return NULL;
+	}
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+	if (!d)
+		die("out of memory");
+	return d;
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
+}
+
+static int read_chunked(struct reader *rd, struct sbuf *body)
+{
+	for (;;) {
+		size_t len;
+		char *line = rd_line(rd, &len);
+		if (!line)
+			return -1;
+		char *end;
+		unsigned long size = strtoul(line, &end, 16);
+		if (end == line || body->len + size > MAX_BODY_BYTES)
+			return -1;
+		if (size == 0) {
+			do {
+				if (!(line = rd_line(rd, &len)))
+					return -1;
+			} while (len);
+			return 0;
+		}
+		if (rd_need(rd, size + 2) < 0)
+			return -1;
+		sb_add(body, rd->b.p + rd->pos, size);
+		rd->pos += size + 2;
+	}
+}
+
+static int read_request(int fd, struct req *r)
+{
+	struct reader rd = {fd, {0}, 0};
+	int ok = -1;
+	size_t len;
+	char *line;
+
+	memset(r, 0, sizeof *r);
+	do { /* tolerate empty lines before the request line */
+		if (!(line = rd_line(&rd, &len)))
+			goto out;
+	} while (!len);
+	char *sp1 = strchr(line, ' ');
+	char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+	if (!sp1 || !sp2 || (size_t)(sp1 - line) >= sizeof r->method)
+		goto out;
+	memcpy(r->method, line, (size_t)(sp1 - line));
+	*sp2 = '\0';
+	r->target = xstrdup(sp1 + 1);
+	r->path = xstrdup(r->target);
+	char *q = strchr(r->path, '?');
+	r->query = q ? r->target + (q - r->path) + 1 : "";
+	if (q)
+		*q = '\0';
+
+	for (;;) {
+		if (!(line = rd_line(&rd, &len)))
+			goto out;
+		if (!len)
+			break;
+		char *colon = strchr(line, ':');
+		if (!colon || r->nh == MAX_HEADERS)
+			continue;
+		*colon = '\0';
+		for (char *p = line; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		r->hname[r->nh] = xstrdup(trim(line));
+		r->hval[r->nh] = xstrdup(trim(colon + 1));
+		r->nh++;
+	}
+
+	const char *te = req_header(r, "transfer-encoding");
+	const char *cl = req_header(r, "content-length");
+	const char *expect = req_header(r, "expect");
+	unsigned long long want = cl ? strtoull(cl, NULL, 10) : 0;
+	if (want > MAX_BODY_BYTES)
+		goto out;
+	if (expect && !strcasecmp(expect, "100-continue") && (te || want > rd.b.len - rd.pos)) {
+		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+		struct conn c = {.fd = fd};
+		send_all(&c, cont, sizeof cont - 1);
+	}
+	if (te && !strcasecmp(te, "chunked")) {
+		if (read_chunked(&rd, &r->body) < 0)
+			goto out;
+	} else if (want) {
+		if (rd_need(&rd, (size_t)want) < 0)
+			goto out;
+		sb_add(&r->body, rd.b.p + rd.pos, (size_t)want);
+	}
+	if (r->body.len)
+		r->json = json_loadb(r->body.p, r->body.len, JSON_DECODE_ANY, NULL);
+	ok = 0;
+out:
+	sb_free(&rd.b);
+	return ok;
+}
+
+/* ---------------------------------------------------------------- the request log */
+
+static const char *log_path;
+static long request_count;
+
+static void log_request(const struct req *r)
+{
+	request_count++;
+	if (!log_path)
+		return;
+	json_t *o = json_object(), *h = json_object();
+	json_object_set_new(o, "n", json_integer(request_count));
+	json_object_set_new(o, "method", json_string(r->method));
+	json_object_set_new(o, "path", json_lossy(r->target, strlen(r->target)));
+	for (size_t i = 0; i < r->nh; i++) {
+		json_t *old = json_object_get(h, r->hname[i]);
+		json_t *v = json_lossy(r->hval[i], strlen(r->hval[i]));
+		if (old) { /* repeated headers are joined as HTTP allows */
+			struct sbuf j = {0};
+			sb_printf(&j, "%s, %s", json_string_value(old), json_string_value(v));
+			json_decref(v);
+			v = json_string(j.p);
+			sb_free(&j);
+		}
+		json_object_set_new(h, r->hname[i], v);
+	}
+	json_object_set_new(o, "headers", h);
+	json_t *body = r->json ? json_incref(r->json)
+			       : json_lossy(r->body.p ? r->body.p : "", r->body.len);
+	json_object_set_new(o, "body", body);
+	char *s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (!s)
+		return;
+	struct sbuf line = {0};
+	sb_adds(&line, s);
+	sb_addc(&line, '\n');
+	free(s);
+	int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		struct conn c = {.fd = fd};
+		send_all(&c, line.p, line.len);
+		close(fd);
+	}
+	sb_free(&line);
+}
+
+/* ---------------------------------------------------------------- scenarios */
+
+enum kind { K_OPENAI, K_ANTHROPIC, K_GEMINI, K_OLLAMA, K_AZURE };
+static const char *const kind_names[] = {"openai", "anthropic", "gemini", "ollama", "azure"};
+
+enum content { C_HELLO, C_LONG, C_BIGLINE, C_BADUTF8, C_ESCAPES, C_CJK, C_ECHO, C_REPLAY };
+
+enum failure {
+	F_NONE, F_400, F_401, F_403, F_404, F_429, F_429MS, F_QUOTA, F_500, F_503, F_529,
+	/* not scenario words: requests fakeprov itself rejects */
+	F_SCENARIO, F_NO_MODEL, F_NO_API_VERSION, F_NO_ALT_SSE, F_NO_REPLAY, F_NO_KEY,
+};
+
+enum midstream { M_NONE, M_MIDFAIL, M_DROP, M_STALL, M_STALLFIRST };
+
+struct scenario {
+	enum content content;
+	long long_n;
+	char replay[128];
+	int reasoning;          /* 0 none, 1 the kind's own field, 2 openai "reasoning" */
+	int length;
+	int split, chunks, comments, bom, nodone, slow_ms;
+	enum eol eol;
+	enum failure fail;
+	int flaky;              /* 0, 503 or 429 */
+	enum midstream mid;
+	int redirect, html;
+	char bad[80];           /* the unknown word */
+};
+
+static const struct {
+	const char *word;
+	enum failure f;
+} fail_words[] = {
+	{"e400", F_400}, {"e401", F_401}, {"e403", F_403}, {"e404", F_404},
+	{"e429", F_429}, {"e429ms", F_429MS}, {"quota", F_QUOTA}, {"e500", F_500},
+	{"e503", F_503}, {"e529", F_529},
+};
+
+/* A fixture name stays inside the fixtures directory: no '/', no leading dot. */
+static int replay_name_ok(const char *s)
+{
+	if (!*s || strlen(s) >= 100 || s[0] == '.')
+		return 0;
+	for (; *s; s++) {
+		int alnum = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')
+			    || (*s >= '0' && *s <= '9');
+		if (!alnum && *s != '-' && *s != '_' && *s != '.')
+			return 0;
+	}
+	return 1;
+}
+
+static int word_is(const char *w, size_t n, const char *lit)
+{
+	return strlen(lit) == n && !memcmp(w, lit, n);
+}
+
+/* Parses a number after "prefix:" in word w; -1 when w is not that word. */
+static long word_num(const char *w, size_t n, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+	if (n <= pl || memcmp(w, prefix, pl))
+		return -1;
+	long v = 0;
+	for (size_t i = pl; i < n; i++) {
+		if (w[i] < '0' || w[i] > '9' || v > 100000000)
+			return -1;
+		v = v * 10 + (w[i] - '0');
+	}
+	return v;
+}
+
+static int parse_word(struct scenario *sc, const char *w, size_t n)
+{
+	long v;
+	if (!n)
+		return 0;
+	for (size_t i = 0; i < sizeof fail_words / sizeof *fail_words; i++)
+		if (word_is(w, n, fail_words[i].word)) {
+			sc->fail = fail_words[i].f;
+			return 0;
+		}
+	if (word_is(w, n, "hello"))
+		sc->content = C_HELLO;
+	else if (word_is(w, n, "reasoning"))
+		sc->reasoning = 1;
+	else if (word_is(w, n, "reasoning2"))
+		sc->reasoning = 2;
+	else if ((v = word_num(w, n, "long:")) >= 0)
+		sc->content = C_LONG, sc->long_n = v;
+	else if (word_is(w, n, "bigline"))
+		sc->content = C_BIGLINE;
+	else if (word_is(w, n, "badutf8"))
+		sc->content = C_BADUTF8;
+	else if (word_is(w, n, "escapes"))
+		sc->content = C_ESCAPES;
+	else if (word_is(w, n, "cjk"))
+		sc->content = C_CJK;
+	else if (word_is(w, n, "length"))
+		sc->length = 1;
+	else if (word_is(w, n, "echo"))
+		sc->content = C_ECHO;
+	else if (n > 7 && !memcmp(w, "replay:", 7) && n - 7 < sizeof sc->replay) {
+		memcpy(sc->replay, w + 7, n - 7);
+		sc->replay[n - 7] = '\0';
+		if (!replay_name_ok(sc->replay))
+			return -1;
+		sc->content = C_REPLAY;
+	} else if (word_is(w, n, "split"))
+		sc->split = 1;
+	else if (word_is(w, n, "chunks"))
+		sc->chunks = 1;
+	else if (word_is(w, n, "cr"))
+		sc->eol = EOL_CR;
+	else if (word_is(w, n, "crlf"))
+		sc->eol = EOL_CRLF;
+	else if (word_is(w, n, "lf"))
+		sc->eol = EOL_LF;
+	else if (word_is(w, n, "comments"))
+		sc->comments = 1;
+	else if (word_is(w, n, "bom"))
+		sc->bom = 1;
+	else if (word_is(w, n, "nodone"))
+		sc->nodone = 1;
+	else if (word_is(w, n, "slow"))
+		sc->slow_ms = 30;
+	else if ((v = word_num(w, n, "slow:")) >= 0 && v <= 600000)
+		sc->slow_ms = (int)v;
+	else if (word_is(w, n, "flaky"))
+		sc->flaky = 503;
+	else if (word_is(w, n, "flaky429"))
+		sc->flaky = 429;
+	else if (word_is(w, n, "midfail"))
+		sc->mid = M_MIDFAIL;
+	else if (word_is(w, n, "drop"))
+		sc->mid = M_DROP;
+	else if (word_is(w, n, "stall"))
+		sc->mid = M_STALL;
+	else if (word_is(w, n, "stallfirst"))
+		sc->mid = M_STALLFIRST;
+	else if (word_is(w, n, "redirect"))
+		sc->redirect = 1;
+	else if (word_is(w, n, "html"))
+		sc->html = 1;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_scenario(const char *model, struct scenario *sc)
+{
+	memset(sc, 0, sizeof *sc);
+	for (const char *w = model;;) {
+		const char *plus = strchr(w, '+');
+		size_t n = plus ? (size_t)(plus - w) : strlen(w);
+		if (parse_word(sc, w, n) < 0) {
+			snprintf(sc->bad, sizeof sc->bad, "%.*s", (int)(n < 60 ? n : 60), w);
+			return -1;
+		}
+		if (!plus)
+			return 0;
+		w = plus + 1;
+	}
+}
+
+/* "flaky": the first request with this kind and model string fails, later ones succeed. */
+struct seen {
+	char *key;
+	struct seen *next;
+};
+static struct seen *flaky_seen;
+
+static int flaky_first(enum kind k, const char *model)
+{
+	struct sbuf key = {0};
+	sb_printf(&key, "%s\n%s", kind_names[k], model);
+	for (struct seen *s = flaky_seen; s; s = s->next)
+		if (!strcmp(s->key, key.p)) {
+			sb_free(&key);
+			return 0;
+		}
+	struct seen *s = malloc(sizeof *s);
+	if (!s)
+		die("out of memory");
+	s->key = key.p;
+	s->next = flaky_seen;
+	flaky_seen = s;
+	return 1;
+}
+
+/* ---------------------------------------------------------------- plain responses */
+
+static const char *reason_phrase(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 302: return "Found";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	case 529: return "Overloaded";
+	default: return "Unknown";
+	}
+}
+
+/* A complete response with a Content-Length; extra is more header lines ending in CRLF. */
+static void respond(struct conn *c, int status, const char *ctype, const char *extra,
+		    const char *body, size_t len)
+{
+	struct sbuf h = {0};
+	sb_printf(&h, "HTTP/1.1 %d %s\r\n", status, reason_phrase(status));
+	if (ctype)
+		sb_printf(&h, "Content-Type: %s\r\n", ctype);
+	sb_printf(&h, "Content-Length: %zu\r\n%sConnection: close\r\n\r\n", len,
+		  extra ? extra : "");
+	sb_add(&h, body, len);
+	send_all(c, h.p, h.len);
+	sb_free(&h);
+}
+
+/* Serialises j (stolen) and sends it; indent 0 is compact. */
+static void respond_json(struct conn *c, int status, const char *extra, json_t *j, int indent)
+{
+	size_t flags = indent ? JSON_INDENT(indent) : JSON_COMPACT;
+	char *s = json_dumps(j, flags);
+	json_decref(j);
+	struct sbuf b = {0};
+	sb_adds(&b, s ? s : "{}");
+	if (indent)
+		sb_addc(&b, '\n');
+	free(s);
+	respond(c, status, "application/json", extra, b.p, b.len);
+	sb_free(&b);
+}
+
+/* ---------------------------------------------------------------- error bodies per kind */
+
+/* The key the client sent, for the OpenAI 401 message, shown masked as the real one does. */
+static void masked_key(const struct req *r, enum kind k, struct sbuf *out)
+{
+	const char *key = NULL;
+	if (k == K_AZURE)
+		key = req_header(r, "api-key");
+	if (!key) {
+		const char *a = req_header(r, "authorization");
+		if (a && !strncasecmp(a, "Bearer ", 7))
+			for (key = a + 7; *key == ' ';)
+				key++;
+	}
+	if (!key || !*key)
+		return;
+	size_t n = strlen(key);
+	if (n >= 12)
+		sb_add(out, key, 8);
+	sb_adds(out, "****");
+	if (n >= 4)
+		sb_adds(out, key + n - 4);
+}
+
+struct errinfo {
+	int status;
+	const char *extra_headers;
+};
+
+static struct errinfo err_status(enum kind k, enum failure f)
+{
+	struct errinfo e = {400, NULL};
+	switch (f) {
+	case F_401: e.status = 401; break;
+	case F_403: e.status = 403; break;
+	case F_404: case F_NO_REPLAY: e.status = 404; break;
+	case F_429: e.status = 429; e.extra_headers = "Retry-After: 1\r\n"; break;
+	case F_429MS: e.status = 429; e.extra_headers = "retry-after-ms: 200\r\n"; break;
+	case F_QUOTA: e.status = k == K_ANTHROPIC ? 400 : 429; break;
+	case F_500: e.status = 500; break;
+	case F_503: e.status = 503; break;
+	case F_529: e.status = k == K_ANTHROPIC ? 529 : 503; break;
+	default: break;
+	}
+	return e;
+}
+
+/* The words and message of one error, per failure and kind. type is the kind's error type
+ * (gemini: its status word), msg a format taking one string: the model, the masked key or
+ * fakeprov's own detail. The last entry of each table, F_NONE, is the fallback. */
+struct errtext {
+	enum failure f;
+	const char *type;
+	const char *code;
+	const char *param;
+	const char *msg;
+};
+
+#define OA_KEYS "You can find your API key at https://platform.openai.com/account/api-keys."
+static const struct errtext openai_errors[] = {
+	{F_401, "invalid_request_error", "invalid_api_key", NULL,
+	 "Incorrect API key provided: %s. " OA_KEYS},
+	{F_NO_KEY, "invalid_request_error", NULL, NULL,
+	 "You didn't provide an API key. You need to provide your API key in an Authorization "
+	 "header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY). " OA_KEYS},
+	{F_403, "invalid_request_error", "model_not_found", NULL,
+	 "Project does not have access to model `%s`."},
+	{F_404, "invalid_request_error", "model_not_found", NULL,
+	 "The model `%s` does not exist or you do not have access to it."},
+	{F_429, "requests", "rate_limit_exceeded", NULL,
+	 "Rate limit reached for fake-gpt-1 in organization org-fake on requests per min (RPM): "
+	 "Limit 3, Used 3, Requested 1. Please try again in 1s."},
+	{F_QUOTA, "insufficient_quota", "insufficient_quota", NULL,
+	 "You exceeded your current quota, please check your plan and billing details."},
+	{F_500, "server_error", NULL, NULL,
+	 "The server had an error while processing your request. Sorry about that!"},
+	{F_503, "server_error", NULL, NULL,
+	 "The engine is currently overloaded, please try again later"},
+	{F_NO_MODEL, "invalid_request_error", NULL, NULL, "you must provide a model parameter"},
+	{F_NO_REPLAY, "invalid_request_error", "model_not_found", NULL, "fakeprov: no fixture %s"},
+	{F_SCENARIO, "invalid_request_error", NULL, "model",
+	 "fakeprov: unknown scenario word \"%s\""},
+	{F_NONE, "invalid_request_error", "invalid_value", "temperature",
+	 "Invalid value for 'temperature': expected a number."},
+};
+
+static const struct errtext azure_errors[] = {
+	{F_401, NULL, "401", NULL,
+	 "Access denied due to invalid subscription key or wrong API endpoint. Make sure to "
+	 "provide a valid key for an active subscription and use a correct regional API endpoint "
+	 "for your resource."},
+	{F_403, NULL, "403", NULL, "Public access is disabled. Please configure private endpoint."},
+	{F_404, NULL, "DeploymentNotFound", NULL,
+	 "The API deployment for this resource does not exist. If you created the deployment "
+	 "within the last 5 minutes, please wait a moment and try again."},
+	{F_429, NULL, "429", NULL,
+	 "Requests to the ChatCompletions_Create Operation under Azure OpenAI API version "
+	 "2024-10-21 have exceeded call rate limit of your current OpenAI S0 pricing tier. "
+	 "Please retry after 1 second."},
+	{F_500, NULL, "InternalServerError", NULL,
+	 "The service encountered an internal error. Please retry your request."},
+	{F_503, NULL, "ServiceUnavailable", NULL,
+	 "The service is temporarily unable to process your request. Please try again later."},
+	{F_NO_API_VERSION, NULL, "BadRequest", NULL,
+	 "Missing API version parameter: api-version is required."},
+	{F_SCENARIO, NULL, "BadRequest", NULL, "fakeprov: unknown scenario word \"%s\""},
+	{F_NONE, NULL, "BadRequest", NULL, "Invalid request (fake e400)."},
+};
+
+static const struct errtext anthropic_errors[] = {
+	{F_401, "authentication_error", NULL, NULL, "invalid x-api-key"},
+	{F_403, "permission_error", NULL, NULL,
+	 "Your API key does not have permission to use the specified resource."},
+	{F_404, "not_found_error", NULL, NULL, "model: %s"},
+	{F_429, "rate_limit_error", NULL, NULL,
+	 "This request would exceed the rate limit for your organization of 5 requests per "
+	 "minute. Please try again later."},
+	{F_QUOTA, "invalid_request_error", NULL, NULL,
+	 "Your credit balance is too low to access the Anthropic API. Please go to Plans & "
+	 "Billing to upgrade or purchase credits."},
+	{F_500, "api_error", NULL, NULL, "Internal server error"},
+	{F_503, "api_error", NULL, NULL, "Service unavailable"},
+	{F_529, "overloaded_error", NULL, NULL, "Overloaded"},
+	{F_NO_MODEL, "invalid_request_error", NULL, NULL, "model: Field required"},
+	{F_SCENARIO, "invalid_request_error", NULL, NULL, "fakeprov: unknown scenario word \"%s\""},
+	{F_NONE, "invalid_request_error", NULL, NULL, "messages: at least one message is required"},
+};
+
+static const struct errtext gemini_errors[] = {
+	{F_401, "UNAUTHENTICATED", NULL, NULL,
+	 "Request had invalid authentication credentials. Expected OAuth 2 access token, login "
+	 "cookie or other valid authentication credential. See "
+	 "https://developers.google.com/identity/sign-in/web/devconsole-project."},
+	{F_403, "PERMISSION_DENIED", NULL, NULL, "The caller does not have permission"},
+	{F_404, "NOT_FOUND", NULL, NULL,
+	 "models/%s is not found for API version v1beta, or is not supported for "
+	 "generateContent. Call ListModels to see the list of available models and their "
+	 "supported methods."},
+	{F_429, "RESOURCE_EXHAUSTED", NULL, NULL,
+	 "You exceeded your current quota, please check your plan and billing details. For more "
+	 "information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. "
+	 "Please retry in 1s."},
+	{F_500, "INTERNAL", NULL, NULL,
+	 "An internal error has occurred. Please retry or report in "
+	 "https://developers.generativeai.google/guide/troubleshooting"},
+	{F_503, "UNAVAILABLE", NULL, NULL, "The model is overloaded. Please try again later."},
+	{F_NO_ALT_SSE, "INVALID_ARGUMENT", NULL, NULL,
+	 "fakeprov: streamGenerateContent needs ?alt=sse (without it the real service streams "
+	 "one JSON array, not SSE)"},
+	{F_SCENARIO, "INVALID_ARGUMENT", NULL, NULL, "fakeprov: unknown scenario word \"%s\""},
+	{F_NONE, "INVALID_ARGUMENT", NULL, NULL, "Request contains an invalid argument."},
+};
+
+static const struct errtext ollama_errors[] = {
+	{F_401, NULL, NULL, NULL, "unauthorized"},
+	{F_403, NULL, NULL, NULL, "forbidden"},
+	{F_404, NULL, NULL, NULL, "model \"%s\" not found, try pulling it first"},
+	{F_429, NULL, NULL, NULL, "too many requests"},
+	{F_500, NULL, NULL, NULL, "an error was encountered while running the model"},
+	{F_503, NULL, NULL, NULL,
+	 "server busy, please try again.  maximum pending requests exceeded"},
+	{F_NO_MODEL, NULL, NULL, NULL, "model is required"},
+	{F_SCENARIO, NULL, NULL, NULL, "fakeprov: unknown scenario word \"%s\""},
+	{F_NONE, NULL, NULL, NULL, "invalid request (fake e400)"},
+};
+
+/* Failures that share one text: 429 with either header, and per kind the nearest one. */
+static enum failure err_alias(enum kind k, enum failure f)
+{
+	if (f == F_429MS || (f == F_QUOTA && (k == K_AZURE || k == K_OLLAMA || k == K_GEMINI)))
+		return F_429;
+	if (f == F_529 && k != K_ANTHROPIC)
+		return F_503;
+	if (f == F_NO_REPLAY && k != K_OPENAI)
+		return F_404;
+	return f;
+}
+
+static const struct errtext *err_text(enum kind k, enum failure f)
+{
+#define TABLE(t) {t, sizeof t / sizeof *t}
+	static const struct {
+		const struct errtext *t;
+		size_t n;
+	} tables[] = {
+		[K_OPENAI] = TABLE(openai_errors),
+		[K_ANTHROPIC] = TABLE(anthropic_errors),
+		[K_GEMINI] = TABLE(gemini_errors),
+		[K_OLLAMA] = TABLE(ollama_errors),
+		[K_AZURE] = TABLE(azure_errors),
+	};
+#undef TABLE
+	f = err_alias(k, f);
+	for (size_t i = 0; i + 1 < tables[k].n; i++)
+		if (tables[k].t[i].f == f)
+			return &tables[k].t[i];
+	return &tables[k].t[tables[k].n - 1];
+}
+
+static json_t *google_detail(const char *type)
+{
+	struct sbuf t = {0};
+	sb_printf(&t, "type.googleapis.com/google.rpc.%s", type);
+	json_t *d = json_pack("{s:s}", "@type", t.p);
+	sb_free(&t);
+	return d;
+}
+
+/* google.rpc.Status details of a 429: which quota, where to read more, when to retry. */
+static json_t *gemini_quota_details(int daily)
+{
+	json_t *details = json_array(), *d;
+	d = google_detail("QuotaFailure");
+	json_object_set_new(d, "violations", json_pack("[{s:s,s:s,s:{s:s,s:s},s:s}]", "quotaMetric",
+		"generativelanguage.googleapis.com/generate_content_free_tier_requests",
+		"quotaId", daily ? "GenerateRequestsPerDayPerProjectPerModel-FreeTier"
+				 : "GenerateRequestsPerMinutePerProjectPerModel-FreeTier",
+		"quotaDimensions", "location", "global", "model", "fake-gemini-1",
+		"quotaValue", daily ? "250" : "10"));
+	json_array_append_new(details, d);
+	d = google_detail("Help");
+	json_object_set_new(d, "links", json_pack("[{s:s,s:s}]", "description",
+		"Learn more about Gemini API quotas", "url",
+		"https://ai.google.dev/gemini-api/docs/rate-limits"));
+	json_array_append_new(details, d);
+	d = google_detail("RetryInfo");
+	json_object_set_new(d, "retryDelay", json_string("1s"));
+	json_array_append_new(details, d);
+	return details;
+}
+
+/* An HTTP error in the kind's own envelope. arg fills the message's %s: the model, or
+ * fakeprov's detail for its own complaints (unknown word, missing fixture). */
+static void send_error(struct conn *c, const struct req *r, enum kind k, enum failure f,
+		       const char *arg)
+{
+	struct errinfo ei = err_status(k, f);
+	struct sbuf msg = {0}, key = {0};
+	json_t *j;
+	if (k == K_OPENAI && f == F_401) {
+		masked_key(r, k, &key);
+		if (!key.len)
+			f = F_NO_KEY;
+		else
+			arg = key.p;
+	}
+	const struct errtext *t = err_text(k, f);
+	sb_printf(&msg, t->msg, arg ? arg : "");
+	switch (k) {
+	case K_OPENAI:
+		j = json_pack("{s:{s:s,s:s,s:s?,s:s?}}", "error", "message", msg.p, "type", t->type,
+			      "param", t->param, "code", t->code);
+		respond_json(c, ei.status, ei.extra_headers, j, 4);
+		break;
+	case K_AZURE:
+		j = json_pack("{s:{s:s,s:s}}", "error", "code", t->code, "message", msg.p);
+		respond_json(c, ei.status, ei.extra_headers, j, 0);
+		break;
+	case K_ANTHROPIC:
+		j = json_pack("{s:s,s:{s:s,s:s},s:s}", "type", "error", "error", "type", t->type,
+			      "message", msg.p, "request_id", "req_011CfakeRequest0123456789");
+		respond_json(c, ei.status, ei.extra_headers, j, 0);
+		break;
+	case K_GEMINI:
+		j = json_pack("{s:i,s:s,s:s}", "code", ei.status, "message", msg.p, "status",
+			      t->type);
+		if (ei.status == 429)
+			json_object_set_new(j, "details", gemini_quota_details(f == F_QUOTA));
+		respond_json(c, ei.status, ei.extra_headers, json_pack("{s:o}", "error", j), 2);
+		break;
+	case K_OLLAMA:
+		respond_json(c, ei.status, ei.extra_headers, json_pack("{s:s}", "error", msg.p), 0);
+		break;
+	}
+	sb_free(&msg);
+	sb_free(&key);
+}
+
+/* ---------------------------------------------------------------- answer content */
+
+/* Fragments are JSON string contents, already escaped. */
+static const char *const reasoning_frags[] = {"Considering", " how to greet", " the user."};
+static const char *const escapes_frags[] = {
+	"Clear\\u001b[2J screen, ",
+	"now \\u001b[31mred\\u001b[0m text, ",
+	"clipboard \\u001b]52;c;ZWNob",
+	"yBwd25lZA==\\u0007 set, title \\u001b]0;pwned\\u0007 set, ",
+	"C1 \\u009b31m CSI, bidi \\u202eevil\\u202c done.",
+};
+/* Raw bytes, escaped on the way out: invalid UTF-8 stays raw inside the JSON string. */
+static const char *const badutf8_texts[] = {
+	"Bad \xC0\xAF bytes", ", a lone \xFF here", ", a cut \xE2\x82", " end.",
+};
+static const char *const cjk_texts[] = {
+	"你好，世界！", " こんにちは。", " 안녕하세요.", " 🍒 cherry 🎉👍🏽",
+};
+static const char *const long_words[] = {
+	"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
+	"juliet", "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo",
+	"sierra", "tango", "uniform", "victor", "whiskey", "xray", "yankee", "zulu", "42",
+	"3.14159", "(parens)", "\"quoted\"", "back\\slash", "a/b", "x<y>z", "50%", "#hash",
+	"[brackets]", "{braces}", "semi;colon", "tab\there", "end.",
+};
+
+#define LONG_TEXT_BYTES 12  /* a few words: 260-odd bytes per OpenAI event, long:20000 ~5 MB */
+#define BIGLINE_BYTES (1 << 20)
+
+/* Varied ASCII for delta number i: words picked by a generator seeded with i. */
+static void long_text(struct sbuf *raw, unsigned long i, size_t want, int newline)
+{
+	unsigned s = (unsigned)(i * 2654435761u) | 1u;
+	sb_printf(raw, "[%lu] ", i);
+	while (raw->len < want) {
+		sb_adds(raw, long_words[rng_next(&s) % (sizeof long_words / sizeof *long_words)]);
+		sb_addc(raw, ' ');
+	}
+	if (newline)
+		sb_addc(raw, '\n');
+}
+
+/* The text of the last user message, whatever shape the kind gives it. */
+static void append_parts(struct sbuf *out, json_t *content, const char *text_key)
+{
+	if (json_is_string(content)) {
+		sb_add(out, json_string_value(content), json_string_length(content));
+		return;
+	}
+	size_t i;
+	json_t *part;
+	json_array_foreach(content, i, part) {
+		json_t *t = json_object_get(part, text_key);
+		if (json_is_string(t))
+			sb_add(out, json_string_value(t), json_string_length(t));
+	}
+}
+
+static void echo_text(const struct req *r, enum kind k, struct sbuf *out)
+{
+	json_t *list = json_object_get(r->json, k == K_GEMINI ? "contents" : "messages");
+	for (size_t i = json_array_size(list); i-- > 0;) {
+		json_t *m = json_array_get(list, i);
+		json_t *role = json_object_get(m, "role");
+		if (role && !(json_is_string(role) && !strcmp(json_string_value(role), "user")))
+			continue;
+		if (k == K_GEMINI)
+			append_parts(out, json_object_get(m, "parts"), "text");
+		else
+			append_parts(out, json_object_get(m, "content"), "text");
+		return;
+	}
+}
+
+struct gen {
+	const struct scenario *sc;
+	enum kind kind;
+	int phase;          /* 0 reasoning, 1 answer, 2 done */
+	unsigned long i;
+	struct sbuf raw;    /* unescaped text */
+	struct sbuf echo;   /* echo: the whole text */
+	size_t echo_pos;
+};
+
+/* Next delta into frag (escaped); returns 0 at the end, 1 answer text, 2 reasoning. */
+static int gen_next(struct gen *g, struct sbuf *frag)
+{
+	sb_clear(frag);
+	sb_clear(&g->raw);
+	if (g->phase == 0) {
+		if (g->sc->reasoning && g->i < 3) {
+			sb_adds(frag, reasoning_frags[g->i++]);
+			return 2;
+		}
+		g->phase = 1;
+		g->i = 0;
+	}
+	if (g->phase != 1)
+		return 0;
+	unsigned long i = g->i++;
+	switch (g->sc->content) {
+	case C_HELLO:
+		if (i == 0) sb_adds(frag, "Hello");
+		else if (i == 1) sb_adds(frag, " from");
+		else if (i == 2) sb_adds(frag, " fake");
+		else if (i == 3) sb_printf(frag, " %s!", kind_names[g->kind]);
+		else break;
+		return 1;
+	case C_LONG:
+		if (i >= (unsigned long)g->sc->long_n)
+			break;
+		long_text(&g->raw, i + 1, LONG_TEXT_BYTES, (i + 1) % 8 == 0);
+		sb_json_esc(frag, g->raw.p, g->raw.len);
+		return 1;
+	case C_BIGLINE:
+		if (i)
+			break;
+		for (unsigned long k = 1; g->raw.len < BIGLINE_BYTES - 1024; k++)
+			long_text(&g->raw, k, g->raw.len + 200, 0);
+		sb_json_esc(frag, g->raw.p, g->raw.len);
+		return 1;
+	case C_BADUTF8:
+		if (i >= sizeof badutf8_texts / sizeof *badutf8_texts)
+			break;
+		sb_json_esc(frag, badutf8_texts[i], strlen(badutf8_texts[i]));
+		return 1;
+	case C_ESCAPES:
+		if (i >= sizeof escapes_frags / sizeof *escapes_frags)
+			break;
+		sb_adds(frag, escapes_frags[i]);
+		return 1;
+	case C_CJK:
+		if (i >= sizeof cjk_texts / sizeof *cjk_texts)
+			break;
+		sb_json_esc(frag, cjk_texts[i], strlen(cjk_texts[i]));
+		return 1;
+	case C_ECHO: {
+		/* pieces of up to 16 bytes, cut only between characters */
+		size_t left = g->echo.len - g->echo_pos;
+		if (!left)
+			break;
+		size_t n = left < 16 ? left : 16;
+		while (n < left && (g->echo.p[g->echo_pos + n] & 0xC0) == 0x80)
+			n++;
+		sb_json_esc(frag, g->echo.p + g->echo_pos, n);
+		g->echo_pos += n;
+		return 1;
+	}
+	case C_REPLAY:
+		break;
+	}
+	g->phase = 2;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- streams per kind */
+
+#define OA_ID "chatcmpl-fake0123456789abcdefghijklm"
+#define OA_CREATED "1727346168"
+#define OA_MODEL "fake-gpt-1"
+#define OA_FP "fp_fake0001"
+#define OA_HEAD "{\"id\":\"" OA_ID "\",\"object\":\"chat.completion.chunk\",\"created\":" \
+	OA_CREATED ",\"model\":\"" OA_MODEL "\",\"system_fingerprint\":\"" OA_FP "\",\"choices\":["
+#define AZ_TAIL "\"created\":" OA_CREATED ",\"id\":\"" OA_ID "\",\"model\":\"" OA_MODEL \
+	"\",\"object\":\"chat.completion.chunk\",\"system_fingerprint\":\"" OA_FP "\""
+#define AZ_FILTERS "{\"hate\":{\"filtered\":false,\"severity\":\"safe\"},\"self_harm\":" \
+	"{\"filtered\":false,\"severity\":\"safe\"},\"sexual\":{\"filtered\":false,\"severity\":" \
+	"\"safe\"},\"violence\":{\"filtered\":false,\"severity\":\"safe\"}}"
+#define AN_SIGNATURE "EqQBCgIYAhIMfakeSignature0123456789abcdefghijklmnopqrstuvwxyzAB=="
+#define GE_TAIL ",\"modelVersion\": \"fake-gemini-1\",\"responseId\": \"fakeResp0123456789\"}"
+#define OL_HEAD "{\"model\":\"fake-llama:latest\",\"created_at\":\"2025-10-26T17:15:24.097767Z\","
+#define OA_USAGE_CHUNK OA_HEAD "],\"usage\":{\"prompt_tokens\":%d,\"completion_tokens\":%d," \
+	"\"total_tokens\":%d,\"completion_tokens_details\":{\"reasoning_tokens\":%d}}}"
+#define AZ_PROMPT_CHUNK "{\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\"," \
+	"\"object\":\"\",\"prompt_filter_results\":[{\"prompt_index\":0," \
+	"\"content_filter_results\":" AZ_FILTERS "}]}"
+#define AZ_USAGE_CHUNK "{\"choices\":[]," AZ_TAIL ",\"usage\":{\"completion_tokens\":%d," \
+	"\"completion_tokens_details\":{\"reasoning_tokens\":%d},\"prompt_tokens\":%d," \
+	"\"total_tokens\":%d}}"
+#define AN_MESSAGE_START "{\"type\":\"message_start\",\"message\":{\"id\":" \
+	"\"msg_01Fake0123456789abcdefgh\",\"type\":\"message\",\"role\":\"assistant\",\"model\":" \
+	"\"fake-claude-1\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null," \
+	"\"usage\":{\"input_tokens\":%d,\"cache_creation_input_tokens\":0," \
+	"\"cache_read_input_tokens\":0,\"output_tokens\":1}}}"
+/* errors inside a 200 stream */
+#define OA_MIDFAIL "{\"error\":{\"message\":\"The server had an error while processing your " \
+	"request. Sorry about that!\",\"type\":\"server_error\",\"param\":null,\"code\":null}}"
+#define AN_MIDFAIL "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\"," \
+	"\"message\":\"Overloaded\"}}"
+#define GE_MIDFAIL "{\"error\": {\"code\": 500,\"message\": \"An internal error has occurred. " \
+	"Please retry or report in " \
+	"https://developers.generativeai.google/guide/troubleshooting\",\"status\": \"INTERNAL\"}}"
+#define OL_MIDFAIL "{\"error\":\"an error was encountered while running the model\"}"
+
+struct stream {
+	struct conn *c;
+	enum kind kind;
+	const struct scenario *sc;
+	struct sbuf ev;
+	long events;       /* stream events sent, for keep-alive comments */
+	int text_n, reason_n;
+	int block;         /* anthropic: open content block index, -1 none */
+	int block_thinking;
+	int next_block;
+	int deltas;        /* deltas sent, for "slow" */
+};
+
+/* Sends s->ev as one stream write, with keep-alive comments when asked. */
+static void ev_send(struct stream *s)
+{
+	struct conn *c = s->c;
+	if (s->sc->comments && s->kind != K_OLLAMA && s->kind != K_ANTHROPIC) {
+		static const char first[] = ": OPENROUTER PROCESSING\n\n";
+		static const char glued[] = ": keep-alive\n\n";
+		if (!s->events) {
+			emit(c, first, sizeof first - 1);
+		} else {
+			struct sbuf t = {0};
+			sb_add(&t, glued, sizeof glued - 1);
+			sb_add(&t, s->ev.p, s->ev.len);
+			emit(c, t.p, t.len);
+			sb_free(&t);
+			s->events++;
+			return;
+		}
+	}
+	emit(c, s->ev.p, s->ev.len);
+	s->events++;
+}
+
+static void sse_data(struct stream *s, const char *event, const char *json)
+{
+	sb_clear(&s->ev);
+	if (event)
+		sb_printf(&s->ev, "event: %s\n", event);
+	sb_printf(&s->ev, "data: %s\n\n", json);
+	ev_send(s);
+}
+
+/* The JSON of one event is assembled in j, then framed. */
+static void send_json_event(struct stream *s, const char *event, struct sbuf *j)
+{
+	sb_clear(&s->ev);
+	if (s->kind == K_OLLAMA) {
+		sb_add(&s->ev, j->p, j->len);
+		sb_addc(&s->ev, '\n');
+	} else {
+		if (event)
+			sb_printf(&s->ev, "event: %s\n", event);
+		sb_adds(&s->ev, "data: ");
+		sb_add(&s->ev, j->p, j->len);
+		sb_adds(&s->ev, "\n\n");
+	}
+	ev_send(s);
+}
+
+/* openai and azure: a chunk with one choice carrying delta (JSON) and finish reason. */
+static void oa_chunk(struct stream *s, const char *delta, const char *finish, int filtered)
+{
+	struct sbuf j = {0};
+	if (s->kind == K_AZURE) {
+		sb_printf(&j, "{\"choices\":[{\"content_filter_results\":%s,\"delta\":%s,"
+			  "\"finish_reason\":", filtered ? AZ_FILTERS : "{}", delta);
+		sb_printf(&j, finish ? "\"%s\"" : "null", finish);
+		sb_adds(&j, ",\"index\":0,\"logprobs\":null}]," AZ_TAIL "}");
+	} else {
+		sb_printf(&j, OA_HEAD "{\"index\":0,\"delta\":%s,\"logprobs\":null,"
+			  "\"finish_reason\":", delta);
+		sb_printf(&j, finish ? "\"%s\"" : "null", finish);
+		sb_adds(&j, "}]}");
+	}
+	send_json_event(s, NULL, &j);
+	sb_free(&j);
+}
+
+static void an_event(struct stream *s, const char *name, const char *json)
+{
+	sse_data(s, name, json);
+}
+
+static void an_block_start(struct stream *s, int thinking)
+{
+	struct sbuf j = {0};
+	s->block = s->next_block++;
+	s->block_thinking = thinking;
+	sb_printf(&j, "{\"type\":\"content_block_start\",\"index\":%d,\"content_block\":%s}",
+		  s->block, thinking ? "{\"type\":\"thinking\",\"thinking\":\"\"}"
+				     : "{\"type\":\"text\",\"text\":\"\"}");
+	an_event(s, "content_block_start", j.p);
+	sb_free(&j);
+	if (s->block == 0)
+		an_event(s, "ping", "{\"type\": \"ping\"}");
+}
+
+static void an_block_stop(struct stream *s)
+{
+	struct sbuf j = {0};
+	if (s->block < 0)
+		return;
+	if (s->block_thinking) {
+		sb_printf(&j, "{\"type\":\"content_block_delta\",\"index\":%d,\"delta\":"
+			  "{\"type\":\"signature_delta\",\"signature\":\"" AN_SIGNATURE "\"}}",
+			  s->block);
+		an_event(s, "content_block_delta", j.p);
+		sb_clear(&j);
+	}
+	sb_printf(&j, "{\"type\":\"content_block_stop\",\"index\":%d}", s->block);
+	an_event(s, "content_block_stop", j.p);
+	sb_free(&j);
+	s->block = -1;
+}
+
+static void ge_usage(struct stream *s, struct sbuf *j, int final)
+{
+	int total = PROMPT_TOKENS + s->reason_n + (final ? s->text_n : 0);
+	sb_printf(j, ",\"usageMetadata\": {\"promptTokenCount\": %d,", PROMPT_TOKENS);
+	if (final)
+		sb_printf(j, "\"candidatesTokenCount\": %d,", s->text_n);
+	sb_printf(j, "\"totalTokenCount\": %d,\"promptTokensDetails\": [{\"modality\": \"TEXT\","
+		  "\"tokenCount\": %d}]", total, PROMPT_TOKENS);
+	if (s->reason_n)
+		sb_printf(j, ",\"thoughtsTokenCount\": %d", s->reason_n);
+	sb_adds(j, "}");
+}
+
+static void st_begin(struct stream *s)
+{
+	switch (s->kind) {
+	case K_OPENAI:
+		oa_chunk(s, s->sc->reasoning == 1
+			 ? "{\"role\":\"assistant\",\"content\":null,\"reasoning_content\":\"\"}"
+			 : "{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}", NULL, 0);
+		break;
+	case K_AZURE:
+		sse_data(s, NULL, AZ_PROMPT_CHUNK);
+		oa_chunk(s, s->sc->reasoning == 1
+			 ? "{\"content\":null,\"reasoning_content\":\"\",\"role\":\"assistant\"}"
+			 : "{\"content\":\"\",\"refusal\":null,\"role\":\"assistant\"}", NULL, 0);
+		break;
+	case K_ANTHROPIC: {
+		struct sbuf j = {0};
+		sb_printf(&j, AN_MESSAGE_START, PROMPT_TOKENS);
+		an_event(s, "message_start", j.p);
+		sb_free(&j);
+		break;
+	}
+	case K_GEMINI: case K_OLLAMA:
+		break;
+	}
+}
+
+/* One delta; frag is escaped JSON string content; last marks gemini's finishing chunk. */
+static void st_delta(struct stream *s, int reasoning, const struct sbuf *frag, int last)
+{
+	struct sbuf j = {0};
+	const struct scenario *sc = s->sc;
+	if (s->deltas++ && sc->slow_ms)
+		nap(s->c, sc->slow_ms);
+	if (reasoning)
+		s->reason_n++;
+	else
+		s->text_n++;
+	switch (s->kind) {
+	case K_OPENAI: case K_AZURE:
+		if (reasoning && sc->reasoning == 2)
+			sb_adds(&j, "{\"reasoning\":\"");
+		else if (reasoning)
+			sb_adds(&j, "{\"content\":null,\"reasoning_content\":\"");
+		else
+			sb_adds(&j, "{\"content\":\"");
+		sb_add(&j, frag->p, frag->len);
+		if (!reasoning && sc->reasoning == 1)
+			sb_adds(&j, "\",\"reasoning_content\":null}");
+		else
+			sb_adds(&j, "\"}");
+		oa_chunk(s, j.p, NULL, 1);
+		break;
+	case K_ANTHROPIC:
+		if (s->block >= 0 && s->block_thinking != reasoning)
+			an_block_stop(s);
+		if (s->block < 0)
+			an_block_start(s, reasoning);
+		if (sc->comments)
+			an_event(s, "ping", "{\"type\": \"ping\"}");
+		sb_printf(&j, "{\"type\":\"content_block_delta\",\"index\":%d,\"delta\":{\"type\":"
+			  "\"%s\",\"%s\":\"", s->block, reasoning ? "thinking_delta" : "text_delta",
+			  reasoning ? "thinking" : "text");
+		sb_add(&j, frag->p, frag->len);
+		sb_adds(&j, "\"}}");
+		an_event(s, "content_block_delta", j.p);
+		break;
+	case K_GEMINI:
+		sb_adds(&j, "{\"candidates\": [{\"content\": {\"parts\": [{\"text\": \"");
+		sb_add(&j, frag->p, frag->len);
+		sb_adds(&j, reasoning ? "\",\"thought\": true}]" : "\"}]");
+		sb_adds(&j, ",\"role\": \"model\"}");
+		if (last && !sc->nodone)
+			sb_printf(&j, ",\"finishReason\": \"%s\"",
+				  sc->length ? "MAX_TOKENS" : "STOP");
+		sb_adds(&j, ",\"index\": 0}]");
+		ge_usage(s, &j, last && !sc->nodone);
+		sb_adds(&j, GE_TAIL);
+		send_json_event(s, NULL, &j);
+		break;
+	case K_OLLAMA:
+		sb_adds(&j, OL_HEAD "\"message\":{\"role\":\"assistant\",\"content\":\"");
+		if (reasoning) {
+			sb_adds(&j, "\",\"thinking\":\"");
+			sb_add(&j, frag->p, frag->len);
+		} else {
+			sb_add(&j, frag->p, frag->len);
+		}
+		sb_adds(&j, "\"},\"done\":false}");
+		send_json_event(s, NULL, &j);
+		break;
+	}
+	sb_free(&j);
+}
+
+/* The natural end: finish reason, usage and the kind's end marker. "nodone" sends none of
+ * them (gemini: its last chunk has no finishReason), so the stream is cut off by every
+ * definition: no [DONE] and no finish_reason, no message_stop and no stop_reason. */
+static void st_finish(struct stream *s)
+{
+	struct sbuf j = {0};
+	const struct scenario *sc = s->sc;
+	int out_tokens = s->text_n + s->reason_n;
+	if (sc->nodone)
+		return;
+	switch (s->kind) {
+	case K_OPENAI: case K_AZURE:
+		oa_chunk(s, "{}", sc->length ? "length" : "stop", 0);
+		if (s->kind == K_AZURE)
+			sb_printf(&j, AZ_USAGE_CHUNK, out_tokens, s->reason_n, PROMPT_TOKENS,
+				  PROMPT_TOKENS + out_tokens);
+		else
+			sb_printf(&j, OA_USAGE_CHUNK, PROMPT_TOKENS, out_tokens,
+				  PROMPT_TOKENS + out_tokens, s->reason_n);
+		send_json_event(s, NULL, &j);
+		sse_data(s, NULL, "[DONE]");
+		break;
+	case K_ANTHROPIC:
+		if (s->block < 0 && !s->next_block)
+			an_block_start(s, 0); /* an empty answer still has its text block */
+		an_block_stop(s);
+		sb_printf(&j, "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"%s\","
+			  "\"stop_sequence\":null},\"usage\":{\"output_tokens\":%d}}",
+			  sc->length ? "max_tokens" : "end_turn", out_tokens);
+		an_event(s, "message_delta", j.p);
+		an_event(s, "message_stop", "{\"type\":\"message_stop\"}");
+		break;
+	case K_GEMINI:
+		break; /* the last delta carried finishReason */
+	case K_OLLAMA:
+		sb_printf(&j, OL_HEAD "\"message\":{\"role\":\"assistant\",\"content\":\"\"},"
+			  "\"done\":true,\"done_reason\":\"%s\",\"total_duration\":4883583458,"
+			  "\"load_duration\":1334875,\"prompt_eval_count\":%d,"
+			  "\"prompt_eval_duration\":342546000,\"eval_count\":%d,"
+			  "\"eval_duration\":4535599000}", sc->length ? "length" : "stop",
+			  PROMPT_TOKENS, out_tokens);
+		send_json_event(s, NULL, &j);
+		break;
+	}
+	sb_free(&j);
+}
+
+/* An error inside the 200 stream, in the kind's own shape. */
+static void st_midfail(struct stream *s)
+{
+	switch (s->kind) {
+	case K_OPENAI: case K_AZURE:
+		sse_data(s, NULL, OA_MIDFAIL);
+		break;
+	case K_ANTHROPIC:
+		sse_data(s, "error", AN_MIDFAIL);
+		break;
+	case K_GEMINI:
+		sse_data(s, NULL, GE_MIDFAIL);
+		break;
+	case K_OLLAMA: {
+		struct sbuf j = {0};
+		sb_adds(&j, OL_MIDFAIL);
+		send_json_event(s, NULL, &j);
+		sb_free(&j);
+		break;
+	}
+	}
+}
+
+/* Keeps a silent socket open until the client leaves, STALL_MS pass, or we must stop. */
+static void stall(struct conn *c)
+{
+	double end = now() + STALL_MS / 1000.0;
+	char junk[4096];
+	while (!c->dead && now() < end) {
+		int r = wait_fd(c->fd, POLLIN, (int)((end - now()) * 1000) + 1);
+		if (r <= 0)
+			return;
+		ssize_t n = read(c->fd, junk, sizeof junk);
+		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+			return;
+	}
+}
+
+/* Closes with a reset, not a FIN: the client sees a broken connection, not an end. */
+static void drop(struct conn *c)
+{
+	nap(c, 20); /* let the deltas already written reach the client first */
+	struct linger l = {1, 0};
+	setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+}
+
+static const char *content_type(enum kind k)
+{
+	switch (k) {
+	case K_GEMINI: return "text/event-stream";
+	case K_OLLAMA: return "application/x-ndjson";
+	default: return "text/event-stream; charset=utf-8";
+	}
+}
+
+static void stream_headers(struct conn *c, enum kind k)
+{
+	struct sbuf h = {0};
+	sb_printf(&h, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nCache-Control: no-cache\r\n"
+		  "Connection: close\r\n\r\n", content_type(k));
+	send_all(c, h.p, h.len);
+	sb_free(&h);
+}
+
+static const char *fixtures_dir = "tests/fixtures/recorded-openai";
+
+/* The recorded bytes, event by event (each write ends after a blank line). */
+static void replay(struct stream *s)
+{
+	struct sbuf path = {0}, data = {0};
+	sb_printf(&path, "%s/%s.sse", fixtures_dir, s->sc->replay);
+	FILE *f = fopen(path.p, "rb");
+	sb_free(&path);
+	if (!f)
+		return;
+	char tmp[65536];
+	size_t n;
+	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+		sb_add(&data, tmp, n);
+	fclose(f);
+	size_t pos = 0;
+	int deltas = 0;
+	while (pos < data.len && !s->c->dead) {
+		char *end = data.p ? strstr(data.p + pos, "\n\n") : NULL;
+		size_t len = end ? (size_t)(end - (data.p + pos)) + 2 : data.len - pos;
+		if (deltas++ && s->sc->slow_ms)
+			nap(s->c, s->sc->slow_ms);
+		emit(s->c, data.p + pos, len);
+		pos += len;
+	}
+	sb_free(&data);
+}
+
+static void stream(struct conn *c, const struct req *r, enum kind k, const struct scenario *sc)
+{
+	struct stream s = {.c = c, .kind = k, .sc = sc, .block = -1};
+	struct gen g = {.sc = sc, .kind = k};
+	struct sbuf cur = {0}, nxt = {0};
+
+	c->split = sc->split;
+	c->chunks = sc->chunks;
+	c->rng = 0x2545F491u;
+	c->eol = sc->eol != EOL_DEFAULT ? sc->eol : k == K_GEMINI ? EOL_CRLF : EOL_LF;
+	c->bom_pending = sc->bom;
+	if (sc->content == C_ECHO)
+		echo_text(r, k, &g.echo);
+
+	stream_headers(c, k);
+	if (sc->mid == M_STALLFIRST) {
+		stall(c);
+		goto out;
+	}
+	if (sc->content == C_REPLAY) {
+		replay(&s);
+		goto out;
+	}
+	st_begin(&s);
+	int texts = 0, pending = sc->mid != M_NONE;
+	int kind_of = gen_next(&g, &cur);
+	while (kind_of && !c->dead) {
+		int kind_next = gen_next(&g, &nxt);
+		int fail_now = pending && kind_of == 1 && texts + 1 == 2;
+		st_delta(&s, kind_of == 2, &cur, !kind_next && !pending);
+		if (kind_of == 1)
+			texts++;
+		if (fail_now)
+			break;
+		struct sbuf t = cur;
+		cur = nxt;
+		nxt = t;
+		kind_of = kind_next;
+	}
+	if (c->dead)
+		goto out;
+	switch (sc->mid) {
+	case M_NONE: case M_STALLFIRST: st_finish(&s); break;
+	case M_MIDFAIL: st_midfail(&s); break;
+	case M_STALL: stall(c); break;
+	case M_DROP: drop(c); break;
+	}
+out:
+	sb_free(&cur);
+	sb_free(&nxt);
+	sb_free(&g.raw);
+	sb_free(&g.echo);
+	sb_free(&s.ev);
+}
+
+/* ---------------------------------------------------------------- model lists */
+
+static const char *const list_ids[] = {"hello", "reasoning", "echo", "cjk", "escapes"};
+#define OL_MODIFIED "2025-05-04T17:37:44.706015396-07:00"
+#define OL_DIGEST "a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72"
+#define NLIST (sizeof list_ids / sizeof *list_ids)
+
+static void list_models(struct conn *c, enum kind k)
+{
+	json_t *arr = json_array(), *top;
+	for (size_t i = 0; i < NLIST; i++) {
+		const char *id = list_ids[i];
+		struct sbuf name = {0};
+		json_t *m;
+		switch (k) {
+		case K_ANTHROPIC:
+			sb_printf(&name, "Fake %s", id);
+			m = json_pack("{s:s,s:s,s:s,s:s}", "type", "model", "id", id,
+				      "display_name", name.p, "created_at", "2025-02-19T00:00:00Z");
+			break;
+		case K_GEMINI:
+			sb_printf(&name, "models/%s", id);
+			m = json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:[s,s,s]}", "name", name.p,
+				      "version", "001", "displayName", id, "description",
+				      "A fakeprov scenario", "inputTokenLimit", 1048576,
+				      "outputTokenLimit", 65536, "supportedGenerationMethods",
+				      "generateContent", "countTokens", "streamGenerateContent");
+			break;
+		case K_OLLAMA:
+			m = json_pack("{s:s,s:s,s:s,s:i,s:s,s:{s:s,s:s,s:s,s:s}}", "name", id,
+				      "model", id, "modified_at", OL_MODIFIED, "size", 2019393189,
+				      "digest", OL_DIGEST, "details", "format", "gguf", "family",
+				      "llama", "parameter_size", "3.2B", "quantization_level",
+				      "Q4_K_M");
+			break;
+		default:
+			m = json_pack("{s:s,s:s,s:i,s:s}", "id", id, "object", "model", "created",
+				      1686935002, "owned_by", "fakeprov");
+			break;
+		}
+		sb_free(&name);
+		json_array_append_new(arr, m);
+	}
+	switch (k) {
+	case K_ANTHROPIC:
+		top = json_pack("{s:o,s:b,s:s,s:s}", "data", arr, "has_more", 0, "first_id",
+				list_ids[0], "last_id", list_ids[NLIST - 1]);
+		break;
+	case K_GEMINI: case K_OLLAMA:
+		top = json_pack("{s:o}", "models", arr);
+		break;
+	default:
+		top = json_pack("{s:s,s:o}", "object", "list", "data", arr);
+		break;
+	}
+	respond_json(c, 200, NULL, top, 0);
+}
+
+/* ---------------------------------------------------------------- routing */
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decodes s[0..n) into a new string. */
+static char *pct_decode(const char *s, size_t n)
+{
+	char *d = malloc(n + 1), *o = d;
+	if (!d)
+		die("out of memory");
+	for (size_t i = 0; i < n; i++) {
+		int hi, lo;
+		if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0
+		    && (lo = hexval(s[i + 2])) >= 0) {
+			*o++ = (char)(hi << 4 | lo);
+			i += 2;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = '\0';
+	return d;
+}
+
+/* 1 when the query has name=something non-empty. */
+static int query_has(const char *query, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = query; p && *p;) {
+		if (!strncmp(p, name, n) && p[n] == '=' && p[n + 1] && p[n + 1] != '&')
+			return 1;
+		p = strchr(p, '&');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
+static void handle_chat(struct conn *c, const struct req *r, enum kind k, const char *model)
+{
+	struct scenario sc;
+	if (parse_scenario(model, &sc) < 0) {
+		send_error(c, r, k, F_SCENARIO, sc.bad);
+		return;
+	}
+	if (sc.flaky && flaky_first(k, model)) {
+		enum failure f = sc.flaky == 429 ? F_429 : k == K_ANTHROPIC ? F_529 : F_503;
+		send_error(c, r, k, f, model);
+		return;
+	}
+	if (sc.redirect) {
+		respond(c, 302, NULL, "Location: http://127.0.0.2:9/elsewhere\r\n", "", 0);
+		return;
+	}
+	if (sc.html) {
+		static const char page[] = "<!DOCTYPE html>\n<html><head><title>Just a moment..."
+			"</title></head><body><h1>Checking your browser</h1></body></html>\n";
+		respond(c, 200, "text/html; charset=UTF-8", NULL, page, sizeof page - 1);
+		return;
+	}
+	if (sc.fail != F_NONE) {
+		send_error(c, r, k, sc.fail, model);
+		return;
+	}
+	if (sc.content == C_REPLAY) {
+		struct sbuf path = {0};
+		sb_printf(&path, "%s/%s.sse", fixtures_dir, sc.replay);
+		int ok = (k == K_OPENAI || k == K_AZURE) && access(path.p, R_OK) == 0;
+		sb_free(&path);
+		if (!ok) {
+			send_error(c, r, k, F_NO_REPLAY, k == K_OPENAI ? sc.replay : model);
+			return;
+		}
+	}
+	stream(c, r, k, &sc);
+}
+
+static void route(struct conn *c, const struct req *r)
+{
+	const char *p = r->path;
+	const char *dep, *gm;
+	int post = !strcmp(r->method, "POST"), get = !strcmp(r->method, "GET");
+
+	if (post && ends_with(p, "/chat/completions")) {
+		if ((dep = strstr(p, "/openai/deployments/"))) {
+			dep += strlen("/openai/deployments/");
+			const char *slash = strchr(dep, '/');
+			char *model = pct_decode(dep, (size_t)(slash - dep));
+			if (!query_has(r->query, "api-version"))
+				send_error(c, r, K_AZURE, F_NO_API_VERSION, model);
+			else
+				handle_chat(c, r, K_AZURE, model);
+			free(model);
+			return;
+		}
+		json_t *m = json_object_get(r->json, "model");
+		if (!json_is_string(m))
+			send_error(c, r, K_OPENAI, F_NO_MODEL, NULL);
+		else
+			handle_chat(c, r, K_OPENAI, json_string_value(m));
+		return;
+	}
+	if (post && ends_with(p, "/v1/messages")) {
+		json_t *m = json_object_get(r->json, "model");
+		if (!json_is_string(m))
+			send_error(c, r, K_ANTHROPIC, F_NO_MODEL, NULL);
+		else
+			handle_chat(c, r, K_ANTHROPIC, json_string_value(m));
+		return;
+	}
+	if (post && (gm = strstr(p, "/v1beta/models/")) && ends_with(p, ":streamGenerateContent")) {
+		gm += strlen("/v1beta/models/");
+		char *model = pct_decode(gm, strlen(gm) - strlen(":streamGenerateContent"));
+		if (!query_has(r->query, "alt") || !strstr(r->query, "alt=sse"))
+			send_error(c, r, K_GEMINI, F_NO_ALT_SSE, model);
+		else
+			handle_chat(c, r, K_GEMINI, model);
+		free(model);
+		return;
+	}
+	if (post && ends_with(p, "/api/chat")) {
+		json_t *m = json_object_get(r->json, "model");
+		if (!json_is_string(m))
+			send_error(c, r, K_OLLAMA, F_NO_MODEL, NULL);
+		else
+			handle_chat(c, r, K_OLLAMA, json_string_value(m));
+		return;
+	}
+	if (get && ends_with(p, "/v1beta/models")) {
+		list_models(c, K_GEMINI);
+		return;
+	}
+	if (get && ends_with(p, "/api/tags")) {
+		list_models(c, K_OLLAMA);
+		return;
+	}
+	if (get && !strncmp(p, "/openai/", 8) && ends_with(p, "/models")) {
+		if (!query_has(r->query, "api-version"))
+			send_error(c, r, K_AZURE, F_NO_API_VERSION, NULL);
+		else
+			list_models(c, K_AZURE);
+		return;
+	}
+	if (get && ends_with(p, "/models")) {
+		list_models(c, req_header(r, "x-api-key") ? K_ANTHROPIC : K_OPENAI);
+		return;
+	}
+	struct sbuf msg = {0};
+	sb_printf(&msg, "fakeprov: no route for %s %s", r->method, r->path);
+	respond_json(c, 404, NULL, json_pack("{s:s}", "error", msg.p), 0);
+	sb_free(&msg);
+}
+
+static void serve(int fd)
+{
+	struct req r;
+	struct conn c = {.fd = fd};
+	if (read_request(fd, &r) == 0) {
+		log_request(&r);
+		route(&c, &r);
+	}
+	req_free(&r);
+	sb_free(&c.out);
+	close(fd);
+}
+
+/* ---------------------------------------------------------------- main */
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: fakeprov --port-file PATH [--log PATH] [--fixtures DIR] "
+		"[--max-seconds N]\n");
+	exit(2);
+}
+
+static void write_port_file(const char *path, int port)
+{
+	struct sbuf tmp = {0}, text = {0};
+	sb_printf(&tmp, "%s.tmp", path);
+	sb_printf(&text, "%d\n", port);
+	int fd = open(tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		die(tmp.p);
+	struct conn c = {.fd = fd};
+	send_all(&c, text.p, text.len);
+	if (c.dead || close(fd) < 0 || rename(tmp.p, path) < 0)
+		die(path);
+	sb_free(&tmp);
+	sb_free(&text);
+}
+
+int main(int argc, char **argv)
+{
+	const char *port_file = NULL;
+	double max_seconds = 120;
+
+	for (int i = 1; i < argc; i++) {
+		if (i + 1 >= argc)
+			usage();
+		if (!strcmp(argv[i], "--port-file"))
+			port_file = argv[++i];
+		else if (!strcmp(argv[i], "--log"))
+			log_path = argv[++i];
+		else if (!strcmp(argv[i], "--fixtures"))
+			fixtures_dir = argv[++i];
+		else if (!strcmp(argv[i], "--max-seconds"))
+			max_seconds = atof(argv[++i]);
+		else
+			usage();
+	}
+	if (!port_file || !(max_seconds > 0))
+		usage();
+
+	parent_pid = getppid();
+	deadline = now() + max_seconds;
+	if (pipe(sigpipe_fds) < 0)
+		die("pipe");
+	for (int i = 0; i < 2; i++) {
+		fcntl(sigpipe_fds[i], F_SETFL, O_NONBLOCK);
+		fcntl(sigpipe_fds[i], F_SETFD, FD_CLOEXEC);
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (ls < 0)
+		die("socket");
+	struct sockaddr_in addr;
+	memset(&addr, 0, sizeof addr);
+	addr.sin_family = AF_INET;
+	addr.sin_port = 0;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	socklen_t alen = sizeof addr;
+	if (bind(ls, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(ls, 64) < 0
+	    || getsockname(ls, (struct sockaddr *)&addr, &alen) < 0)
+		die("bind 127.0.0.1");
+	fcntl(ls, F_SETFL, O_NONBLOCK);
+	write_port_file(port_file, ntohs(addr.sin_port));
+
+	while (!must_stop()) {
+		if (wait_fd(ls, POLLIN, 1000) <= 0)
+			continue;
+		int fd = accept(ls, NULL, NULL);
+		if (fd < 0)
+			continue;
+		int one = 1;
+		fcntl(fd, F_SETFL, O_NONBLOCK);
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		serve(fd);
+	}
+	close(ls);
+	while (flaky_seen) {
+		struct seen *s = flaky_seen->next;
+		free(flaky_seen->key);
+		free(flaky_seen);
+		flaky_seen = s;
+	}
+	return 0;
+}

@@ -1,0 +1,91 @@
+/* harness: what the integration tests and benchmarks share: start and stop the fake
+ * provider (tests/fakeprov.c), make a throw-away HOME with its XDG directories, and run
+ * the real cherry binary in a clean environment with its output captured.
+ * No cmocka here: every function reports with its return value. */
+#ifndef CHERRY_TEST_HARNESS_H
+#define CHERRY_TEST_HARNESS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+/* ---- the fake provider ---- */
+
+struct fakeprov {
+	pid_t pid;
+	int port;
+	char dir[256];       /* temp directory holding the port file and the log */
+	char log_path[300];  /* one JSON line per request */
+};
+
+/* Makes a temp dir, spawns $FAKEPROV_BIN (default build/tests/fakeprov) with
+ * --fixtures $CHERRY_FIXTURES/recorded-openai when that variable is set, and waits
+ * (at most 5 s) for its port. 0, or -1 with a line on stderr. */
+int fakeprov_start(struct fakeprov *fp);
+/* SIGTERM, wait (SIGKILL after 5 s), remove the temp dir. Safe on a zeroed struct. */
+void fakeprov_stop(struct fakeprov *fp);
+/* Every request logged so far, oldest first: objects {"n","method","path" (with query),
+ * "headers" (lower-case names), "body" (parsed JSON, or the raw text)}. Never NULL
+ * (an empty array when nothing was logged); the caller decrefs. */
+json_t *fakeprov_requests(const struct fakeprov *fp);
+/* How many requests are logged (cheaper to read than fakeprov_requests). */
+size_t fakeprov_count(const struct fakeprov *fp);
+/* Empties the log (the provider's own numbering "n" goes on). 0 or -1. */
+int fakeprov_clear_log(const struct fakeprov *fp);
+
+/* ---- a throw-away home ---- */
+
+struct testhome {
+	char root[256];  /* HOME; XDG_{CONFIG,DATA,STATE,CACHE}_HOME are root/{config,...} */
+};
+
+int testhome_make(struct testhome *h);
+/* Removes the whole tree. Safe on a zeroed struct. */
+void testhome_remove(struct testhome *h);
+/* Writes json to $XDG_CONFIG_HOME/cherry/config.json (mode 0600). 0 or -1. */
+int testhome_write_config(const struct testhome *h, const char *json);
+/* A config naming providers at the fake port: fo (openai, base .../v1, key_env
+ * FAKE_OPENAI_KEY), fa (anthropic, FAKE_ANTHROPIC_KEY), fg (gemini, FAKE_GEMINI_KEY),
+ * fl (ollama, no key), fz (azure, api_version "2024-10-21", FAKE_AZURE_KEY). extra is
+ * spliced into the top-level object (e.g. "\"network\": {\"max_retries\": 0}") or NULL.
+ * The caller frees; NULL only when memory ran out. */
+char *testhome_fake_config(int port, const char *extra);
+
+/* ---- running cherry ---- */
+
+struct run {
+	int status;      /* exit status, or 128+signal (128+9 when killed at the timeout) */
+	char *out;       /* stdout, NUL-terminated (never NULL after a successful run) */
+	size_t out_len;
+	char *err;       /* stderr, NUL-terminated */
+	size_t err_len;
+	double seconds;  /* wall time */
+};
+
+/* Runs $CHERRY_BIN (default build/cherry) with args (NULL-terminated, no argv[0]) in a
+ * clean environment: PATH, HOME and the XDG variables of h (h may be NULL: none),
+ * LANG=C.UTF-8, the sanitizer option variables if set, plus env ("K=V", NULL-terminated,
+ * env may be NULL; an entry overrides the default of the same name, and a bare "K"
+ * leaves that default out). stdin gets stdin_data (NULL: /dev/null). Killed after timeout_ms.
+ * Returns 0 when it ran (whatever its status), -1 when it could not be started. */
+int run_cherry(struct run *r, const struct testhome *h, const char *const *args,
+	       const char *const *env, const char *stdin_data, int timeout_ms);
+/* The same with stdin from /dev/null, sending signo to cherry after delay_ms. */
+int run_cherry_signal(struct run *r, const struct testhome *h, const char *const *args,
+		      const char *const *env, int signo, int delay_ms, int timeout_ms);
+/* Any program (argv[0] is the path) run the same way: for tools beside cherry. */
+int harness_run(struct run *r, const struct testhome *h, const char *const *argv,
+		const char *const *env, const char *stdin_data, int signo, int delay_ms,
+		int timeout_ms);
+void run_free(struct run *r);
+
+/* ---- files ---- */
+
+/* 1 if needle occurs in any regular file under dir (recursively, symlinks not followed),
+ * 0 if in none, -1 if dir cannot be read. */
+int tree_contains(const char *dir, const char *needle);
+/* Reads a whole file into a NUL-terminated malloc'd string; NULL on error. */
+char *harness_read_file(const char *path, size_t *len);
+
+#endif
