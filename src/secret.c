@@ -1,4 +1,4 @@
-/* secret: strings in guarded memory that is wiped when freed. */
+/* secret: strings in guarded memory that is wiped when freed and hidden while idle. */
 #include "cherry/secret.h"
 
 #include <string.h>
@@ -25,6 +25,18 @@ void secret_free(struct secret *sec)
 {
 	if (!sec)
 		return;
-	sodium_free(sec->s); /* sodium_free wipes before releasing */
+	sodium_free(sec->s); /* makes the pages writable again, wipes, releases */
 	sodium_free(sec);
+}
+
+void secret_hide(struct secret *sec)
+{
+	if (sec)
+		sodium_mprotect_noaccess(sec->s);
+}
+
+void secret_show(struct secret *sec)
+{
+	if (sec)
+		sodium_mprotect_readwrite(sec->s);
 }

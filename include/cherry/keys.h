@@ -19,10 +19,22 @@ struct keyring *keyring_new(const struct keyring_opts *opts);
 /* Finds the key for p. Returns 0 with *key set (free with secret_free) and
  * *source naming where it came from (the variable name, or "vault");
  * 1 when there is none (e says which variable to set; code EXIT_KEY);
- * -1 on error (e.g. wrong vault passphrase: EXIT_VAULT). */
+ * -1 on error (e.g. wrong vault passphrase: EXIT_VAULT). The vault is
+ * unlocked on the first call that needs it and at most once per keyring; a
+ * failed unlock is remembered, not retried. A provider that works without a
+ * key (key_optional) never causes an unlock on its own. */
 int keyring_get(struct keyring *kr, const struct provider *p, struct secret **key,
 		const char **source, struct err *e);
 void keyring_free(struct keyring *kr);
+
+struct vault;
+
+/* Reads, checks and unlocks the vault at path, getting the passphrase through
+ * passphrase_get (three tries when the user types it). Returns 0 with *out,
+ * 1 when there is no vault file, -1 with e set (EXIT_VAULT: wrong passphrase,
+ * damaged, newer format, unsafe permissions). The file is never written. */
+int keys_vault_open(const struct keyring_opts *opts, const char *path, struct vault **out,
+		    struct err *e);
 
 /* A key must be printable ASCII without spaces, CR or LF, at most 512 bytes. */
 int keys_valid(const char *key, size_t len);

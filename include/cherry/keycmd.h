@@ -1,0 +1,12 @@
+/* keycmd: the `cherry key` commands: set, list, rm, passwd. */
+#ifndef CHERRY_KEYCMD_H
+#define CHERRY_KEYCMD_H
+
+#include "cherry/config.h"
+#include "cherry/keys.h"
+
+/* argv[0] is "key"; returns an exit status (enum cherry_exit). */
+int keycmd_main(int argc, char **argv, const struct config *cfg,
+		const struct keyring_opts *opts);
+
+#endif
