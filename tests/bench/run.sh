@@ -40,11 +40,15 @@ measure() {
 	done
 	printf '%-34s %6.2f s  %7.1f MB peak RSS\n' "$label" "$best" "$(echo "$rss" | awk '{print $1/1024}')"
 	echo "$best" >"$tmp/last"
+	echo "$rss" >"$tmp/last_rss"
 }
 
 measure "curl -sN > /dev/null (transport)" curl -sN -X POST -H 'Content-Type: application/json' -d "$body" "$url"
 measure "parse_floor (jansson decode)" "$build/bench/parse_floor" "$url" "$body"
 floor=$(cat "$tmp/last")
+floor_rss=$(cat "$tmp/last_rss")
 measure "cherry ask > /dev/null" "$build/cherry" ask -m "fo/long:$deltas" "x"
 ask=$(cat "$tmp/last")
+ask_rss=$(cat "$tmp/last_rss")
 awk -v a="$ask" -v f="$floor" 'BEGIN { if (f > 0) printf "cherry ask / parse floor: %.2fx (budget 1.5x)\n", a / f }'
+awk -v a="$ask_rss" -v f="$floor_rss" 'BEGIN { printf "cherry ask peak RSS: %.1f MB (budget 10 MB); %.1f MB above the parse floor, which is mostly libcurl and OpenSSL initialisation\n", a / 1024, (a - f) / 1024 }'

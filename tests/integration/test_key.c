@@ -554,6 +554,32 @@ static void test_moderate_default(void **state)
 	G.home = saved;
 }
 
+/* While a request runs with a key from the vault, neither its command line nor
+ * its environment holds the key. */
+static void test_proc_shows_no_key(void **state)
+{
+	(void)state;
+	static const char script[] =
+		"\"$0\" ask -m fo/long:300+slow hi >/dev/null 2>&1 & pid=$!\n"
+		"sleep 0.6\n"
+		"tr '\\000' ' ' </proc/$pid/cmdline; echo\n"
+		"tr '\\000' '\\n' </proc/$pid/environ\n"
+		"kill -INT $pid; wait $pid; echo \"exit $?\"\n";
+	const char *argv[] = {"/bin/sh", "-c", script, cherry_bin(), NULL};
+	char pass_env[128];
+	snprintf(pass_env, sizeof pass_env, "CHERRY_PASSPHRASE=%s", G.pass);
+	const char *env[] = {pass_env, NULL};
+	struct run r;
+	assert_int_equal(harness_run(&r, &G.home, argv, env, NULL, 0, 0, TIMEOUT), 0);
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out, "ask -m fo/long:300+slow hi");
+	assert_contains(r.out, "CHERRY_PASSPHRASE=");
+	assert_contains(r.out, "exit 130");
+	assert_null(strstr(r.out, "CANARY"));
+	assert_null(strstr(r.err, "CANARY"));
+	run_free(&r);
+}
+
 /* ---- after everything, including the errors above ---- */
 
 static void test_canary_nowhere(void **state)
@@ -588,6 +614,7 @@ int main(void)
 		cmocka_unit_test(test_exposed_vault_refused),
 		cmocka_unit_test(test_weak_vault_refused),
 		cmocka_unit_test(test_moderate_default),
+		cmocka_unit_test(test_proc_shows_no_key),
 		cmocka_unit_test(test_canary_nowhere),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
