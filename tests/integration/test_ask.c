@@ -31,18 +31,6 @@ static const char *const key_env[] = {
 	NULL,
 };
 
-/* memmem is a GNU extension; this is the portable one we need. */
-static const void *mem_find(const void *hay, size_t hay_len, const void *needle, size_t n)
-{
-	const char *h = hay;
-	if (!n)
-		return hay;
-	for (size_t i = 0; i + n <= hay_len; i++)
-		if (h[i] == *(const char *)needle && !memcmp(h + i, needle, n))
-			return h + i;
-	return NULL;
-}
-
 /* One fake provider and one home for the whole file; each test clears the log. */
 static struct env G;
 
@@ -98,25 +86,10 @@ static size_t count_requests(void)
 	return n;
 }
 
-/* The last request the fake provider saw (caller decrefs). */
-static json_t *last_request(void)
-{
-	json_t *reqs = fakeprov_requests(&G.fp);
-	size_t n = json_array_size(reqs);
-	json_t *last = n ? json_incref(json_array_get(reqs, n - 1)) : NULL;
-	json_decref(reqs);
-	return last;
-}
-
-static const char *header(json_t *req, const char *name)
-{
-	return json_string_value(json_object_get(json_object_get(req, "headers"), name));
-}
-
 static void assert_no_canary(const struct run *r)
 {
-	assert_null(mem_find(r->out, r->out_len, "CANARY", 6));
-	assert_null(mem_find(r->err, r->err_len, "CANARY", 6));
+	assert_null(harness_mem_find(r->out, r->out_len, "CANARY", 6));
+	assert_null(harness_mem_find(r->err, r->err_len, "CANARY", 6));
 }
 
 static void assert_one_line(const char *s)
@@ -157,29 +130,29 @@ static void test_auth_headers(void **state)
 	ask(&r, "fo/hello", "hi", NULL, NULL, NULL);
 	assert_int_equal(r.status, 0);
 	run_free(&r);
-	req = last_request();
-	assert_string_equal(header(req, "authorization"), "Bearer " CANARY);
-	assert_null(header(req, "x-api-key"));
-	assert_null(header(req, "api-key"));
-	assert_null(header(req, "x-goog-api-key"));
+	req = fakeprov_last_request(&G.fp);
+	assert_string_equal(request_header(req, "authorization"), "Bearer " CANARY);
+	assert_null(request_header(req, "x-api-key"));
+	assert_null(request_header(req, "api-key"));
+	assert_null(request_header(req, "x-goog-api-key"));
 	assert_string_equal(json_string_value(json_object_get(req, "path")), "/v1/chat/completions");
 	json_decref(req);
 
 	ask(&r, "fa/hello", "hi", NULL, NULL, NULL);
 	assert_int_equal(r.status, 0);
 	run_free(&r);
-	req = last_request();
-	assert_string_equal(header(req, "x-api-key"), CANARY);
-	assert_string_equal(header(req, "anthropic-version"), "2023-06-01");
-	assert_null(header(req, "authorization"));
+	req = fakeprov_last_request(&G.fp);
+	assert_string_equal(request_header(req, "x-api-key"), CANARY);
+	assert_string_equal(request_header(req, "anthropic-version"), "2023-06-01");
+	assert_null(request_header(req, "authorization"));
 	json_decref(req);
 
 	ask(&r, "fg/hello", "hi", NULL, NULL, NULL);
 	assert_int_equal(r.status, 0);
 	run_free(&r);
-	req = last_request();
-	assert_string_equal(header(req, "x-goog-api-key"), CANARY);
-	assert_null(header(req, "authorization"));
+	req = fakeprov_last_request(&G.fp);
+	assert_string_equal(request_header(req, "x-goog-api-key"), CANARY);
+	assert_null(request_header(req, "authorization"));
 	const char *path = json_string_value(json_object_get(req, "path"));
 	assert_string_equal(path, "/v1beta/models/hello:streamGenerateContent?alt=sse");
 	json_decref(req);
@@ -187,17 +160,17 @@ static void test_auth_headers(void **state)
 	ask(&r, "fl/hello", "hi", NULL, NULL, NULL);
 	assert_int_equal(r.status, 0);
 	run_free(&r);
-	req = last_request();
-	assert_null(header(req, "authorization"));
+	req = fakeprov_last_request(&G.fp);
+	assert_null(request_header(req, "authorization"));
 	assert_string_equal(json_string_value(json_object_get(req, "path")), "/api/chat");
 	json_decref(req);
 
 	ask(&r, "fz/hello", "hi", NULL, NULL, NULL);
 	assert_int_equal(r.status, 0);
 	run_free(&r);
-	req = last_request();
-	assert_string_equal(header(req, "api-key"), CANARY);
-	assert_null(header(req, "authorization"));
+	req = fakeprov_last_request(&G.fp);
+	assert_string_equal(request_header(req, "api-key"), CANARY);
+	assert_null(request_header(req, "authorization"));
 	assert_string_equal(json_string_value(json_object_get(req, "path")),
 			    "/openai/deployments/hello/chat/completions?api-version=2024-10-21");
 	json_decref(req);
@@ -212,7 +185,7 @@ static void test_request_bodies(void **state)
 	ask(&r, "fo/echo", "question", "-s", "be terse", NULL);
 	assert_int_equal(r.status, 0);
 	run_free(&r);
-	req = last_request();
+	req = fakeprov_last_request(&G.fp);
 	body = json_object_get(req, "body");
 	assert_string_equal(json_string_value(json_object_get(body, "model")), "echo");
 	assert_true(json_is_true(json_object_get(body, "stream")));
@@ -231,7 +204,7 @@ static void test_request_bodies(void **state)
 	ask(&r, "fa/echo", "question", "-s", "be terse", NULL);
 	assert_int_equal(r.status, 0);
 	run_free(&r);
-	req = last_request();
+	req = fakeprov_last_request(&G.fp);
 	body = json_object_get(req, "body");
 	assert_string_equal(json_string_value(json_object_get(body, "system")), "be terse");
 	assert_true(json_integer_value(json_object_get(body, "max_tokens")) > 0);
@@ -244,7 +217,7 @@ static void test_request_bodies(void **state)
 	ask(&r, "fg/echo", "question", "-s", "be terse", NULL);
 	assert_int_equal(r.status, 0);
 	run_free(&r);
-	req = last_request();
+	req = fakeprov_last_request(&G.fp);
 	body = json_object_get(req, "body");
 	json_t *sys = json_object_get(json_object_get(body, "systemInstruction"), "parts");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(sys, 0), "text")),
@@ -257,7 +230,7 @@ static void test_request_bodies(void **state)
 	ask(&r, "fl/echo", "question", "-s", "be terse", NULL);
 	assert_int_equal(r.status, 0);
 	run_free(&r);
-	req = last_request();
+	req = fakeprov_last_request(&G.fp);
 	body = json_object_get(req, "body");
 	msgs = json_object_get(body, "messages");
 	assert_int_equal(json_array_size(msgs), 2);
@@ -327,7 +300,7 @@ static void test_reasoning(void **state)
 		assert_true(shown.err_len > 0);
 		assert_string_equal(quiet.out, shown.out);
 		/* no reasoning text in the answer */
-		assert_null(mem_find(shown.out, shown.out_len, shown.err, shown.err_len > 8 ? 8 : shown.err_len));
+		assert_null(harness_mem_find(shown.out, shown.out_len, shown.err, shown.err_len > 8 ? 8 : shown.err_len));
 		run_free(&quiet);
 		run_free(&shown);
 	}
@@ -450,8 +423,8 @@ static void test_escapes_are_removed(void **state)
 		assert_int_equal(r.status, 0);
 		assert_int_equal(raw.status, 0);
 		assert_null(memchr(r.out, 0x1b, r.out_len));
-		assert_null(mem_find(r.out, r.out_len, "\xc2\x9b", 2));
-		assert_null(mem_find(r.out, r.out_len, "\xe2\x80\xae", 3));
+		assert_null(harness_mem_find(r.out, r.out_len, "\xc2\x9b", 2));
+		assert_null(harness_mem_find(r.out, r.out_len, "\xe2\x80\xae", 3));
 		assert_non_null(memchr(raw.out, 0x1b, raw.out_len));
 		run_free(&r);
 		run_free(&raw);
@@ -464,7 +437,7 @@ static void test_invalid_utf8_and_big_lines(void **state)
 	struct run r;
 	ask(&r, "fo/badutf8", "hi", NULL, NULL, NULL);
 	assert_int_equal(r.status, 0);
-	assert_non_null(mem_find(r.out, r.out_len, "\xef\xbf\xbd", 3));
+	assert_non_null(harness_mem_find(r.out, r.out_len, "\xef\xbf\xbd", 3));
 	run_free(&r);
 	ask(&r, "fo/bigline", "hi", NULL, NULL, NULL);
 	assert_int_equal(r.status, 0);
@@ -685,9 +658,9 @@ static void test_models_fetch_and_cache(void **state)
 	assert_int_equal(r.status, 0);
 	assert_true(!strncmp(r.out, "fo/", 3));
 	assert_int_equal(count_requests() - before, 1);
-	json_t *req = last_request();
+	json_t *req = fakeprov_last_request(&G.fp);
 	assert_string_equal(json_string_value(json_object_get(req, "method")), "GET");
-	assert_string_equal(header(req, "authorization"), "Bearer " CANARY);
+	assert_string_equal(request_header(req, "authorization"), "Bearer " CANARY);
 	json_decref(req);
 	char *first = strdup(r.out);
 	run_free(&r);

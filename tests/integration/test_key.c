@@ -37,23 +37,13 @@ struct env {
 
 static struct env G;
 
-static const void *mem_find(const void *hay, size_t hay_len, const char *needle)
-{
-	size_t n = strlen(needle);
-	const char *h = hay;
-	for (size_t i = 0; h && i + n <= hay_len; i++)
-		if (!memcmp(h + i, needle, n))
-			return h + i;
-	return NULL;
-}
-
 /* Every run of cherry in this file goes through here: no output ever shows the key. */
 static void check_run(const struct run *r)
 {
 	assert_non_null(r->out);
 	assert_non_null(r->err);
-	assert_null(mem_find(r->out, r->out_len, "CANARY"));
-	assert_null(mem_find(r->err, r->err_len, "CANARY"));
+	assert_null(harness_mem_find(r->out, r->out_len, "CANARY", strlen("CANARY")));
+	assert_null(harness_mem_find(r->err, r->err_len, "CANARY", strlen("CANARY")));
 	G.runs++;
 }
 
@@ -217,20 +207,6 @@ static void test_set_second_key_stdin_fd0(void **state)
 	run_free(&r);
 }
 
-static json_t *last_request(void)
-{
-	json_t *reqs = fakeprov_requests(&G.fp);
-	size_t n = json_array_size(reqs);
-	json_t *last = n ? json_incref(json_array_get(reqs, n - 1)) : NULL;
-	json_decref(reqs);
-	return last;
-}
-
-static const char *header(json_t *req, const char *name)
-{
-	return json_string_value(json_object_get(json_object_get(req, "headers"), name));
-}
-
 static void test_ask_uses_vault_key(void **state)
 {
 	(void)state;
@@ -247,9 +223,9 @@ static void test_ask_uses_vault_key(void **state)
 	assert_non_null(strchr(r.err, '\n'));
 	assert_string_equal(strchr(r.err, '\n'), "\n");
 	run_free(&r);
-	json_t *req = last_request();
+	json_t *req = fakeprov_last_request(&G.fp);
 	assert_non_null(req);
-	assert_string_equal(header(req, "authorization"), "Bearer " CANARY);
+	assert_string_equal(request_header(req, "authorization"), "Bearer " CANARY);
 	json_decref(req);
 }
 
@@ -265,9 +241,9 @@ static void test_env_beats_vault(void **state)
 	assert_int_equal(r.status, 0);
 	assert_null(strstr(r.err, "passphrase"));
 	run_free(&r);
-	json_t *req = last_request();
+	json_t *req = fakeprov_last_request(&G.fp);
 	assert_non_null(req);
-	assert_string_equal(header(req, "authorization"), "Bearer sk-env-wins");
+	assert_string_equal(request_header(req, "authorization"), "Bearer sk-env-wins");
 	json_decref(req);
 }
 

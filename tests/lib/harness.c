@@ -675,3 +675,28 @@ int tree_contains(const char *dir, const char *needle)
 	closedir(d);
 	return found;
 }
+
+const void *harness_mem_find(const void *hay, size_t hay_len, const void *needle, size_t n)
+{
+	const char *h = hay;
+	if (!n)
+		return hay;
+	for (size_t i = 0; h && i + n <= hay_len; i++)
+		if (h[i] == *(const char *)needle && !memcmp(h + i, needle, n))
+			return h + i;
+	return NULL;
+}
+
+json_t *fakeprov_last_request(const struct fakeprov *fp)
+{
+	json_t *reqs = fakeprov_requests(fp);
+	size_t n = json_array_size(reqs);
+	json_t *last = n ? json_incref(json_array_get(reqs, n - 1)) : NULL;
+	json_decref(reqs);
+	return last;
+}
+
+const char *request_header(json_t *req, const char *name)
+{
+	return json_string_value(json_object_get(json_object_get(req, "headers"), name));
+}

@@ -85,6 +85,12 @@ void run_free(struct run *r);
 /* 1 if needle occurs in any regular file under dir (recursively, symlinks not followed),
  * 0 if in none, -1 if dir cannot be read. */
 int tree_contains(const char *dir, const char *needle);
+/* memmem, which is a GNU extension. */
+const void *harness_mem_find(const void *hay, size_t hay_len, const void *needle, size_t n);
+/* The last request the fake provider logged (caller decrefs), or NULL. */
+json_t *fakeprov_last_request(const struct fakeprov *fp);
+/* A logged request's header (names are lowercased in the log), or NULL. */
+const char *request_header(json_t *req, const char *name);
 /* Reads a whole file into a NUL-terminated malloc'd string; NULL on error. */
 char *harness_read_file(const char *path, size_t *len);
 
