@@ -224,7 +224,7 @@ void wire_anthropic_error(const char *provider, long status, json_t *body, struc
 
 int wire_anthropic_models_request(const struct provider *p, struct wire_http *out, struct err *e)
 {
-	if (wire_url(&out->url, p->base_url, "/v1/models", e) < 0)
+	if (wire_url(&out->url, p->base_url, "/v1/models?limit=1000", e) < 0)
 		return -1;
 	out->headers[0] = anthropic_version;
 	out->nheaders = 1;

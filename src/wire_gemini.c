@@ -301,7 +301,7 @@ void wire_gemini_error(const char *provider, long status, json_t *body, struct w
 
 int wire_gemini_models_request(const struct provider *p, struct wire_http *out, struct err *e)
 {
-	if (wire_url(&out->url, p->base_url, "/v1beta/models", e) < 0)
+	if (wire_url(&out->url, p->base_url, "/v1beta/models?pageSize=1000", e) < 0)
 		return -1;
 	out->nheaders = 0;
 	out->auth_prefix = "x-goog-api-key: ";

@@ -215,7 +215,7 @@ static void test_models_request(void **state)
 	struct wire_http h;
 	struct err e = {0};
 	assert_int_equal(wire_models_request(&prov, &h, &e), 0);
-	assert_string_equal(h.url.data, "https://api.anthropic.com/v1/models");
+	assert_string_equal(h.url.data, "https://api.anthropic.com/v1/models?limit=1000");
 	assert_int_equal(h.nheaders, 1);
 	assert_string_equal(h.headers[0], "anthropic-version: 2023-06-01");
 	assert_string_equal(h.auth_prefix, "x-api-key: ");

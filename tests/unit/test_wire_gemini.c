@@ -257,7 +257,7 @@ static void test_models_request(void **state)
 	struct wire_http h;
 	struct err e = {0};
 	assert_int_equal(wire_models_request(&prov, &h, &e), 0);
-	assert_string_equal(h.url.data, "https://generativelanguage.googleapis.com/v1beta/models");
+	assert_string_equal(h.url.data, "https://generativelanguage.googleapis.com/v1beta/models?pageSize=1000");
 	assert_int_equal(h.nheaders, 0);
 	assert_string_equal(h.auth_prefix, "x-goog-api-key: ");
 	assert_int_equal(h.body.len, 0);
