@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cherry/loop.h"
+#include "cherry/privacy.h"
 #include "cherry/sanitize.h"
 #include "cherry/utf8.h"
 #include "cherry/wire.h"
@@ -281,6 +282,8 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 		http_engine_free(eng);
 		return app_fail(e);
 	}
+	privacy_count("asks");
+	privacy_count_message(prov->kind);
 	int interrupted = 0;
 	int live = 1;
 	while (live) {
@@ -311,11 +314,16 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 
 	int status = EXIT_OK;
 	const struct wire_stream *ws = http_stream(t);
+	for (int a = http_attempts(t); a > 1; a--)
+		privacy_count("retries");
 	if (interrupted || http_outcome(t) == HTTP_CANCELLED) {
+		privacy_count("stops");
 		err_set(e, EXIT_INTERRUPTED, "interrupted; the answer is incomplete");
 		status = app_fail(e);
 	} else if (http_outcome(t) == HTTP_FAILED) {
 		*e = *http_error(t);
+		char code[16];
+		privacy_error(privacy_error_code(http_status(t), e->msg, code, sizeof code));
 		redact(e, key);
 		status = app_fail(e);
 	} else {
@@ -349,6 +357,11 @@ int ask_main(struct app *app, int argc, char **argv)
 	if (parse_args(argc, argv, &o, app) < 0) {
 		buf_wipe_free(&o.prompt);
 		return EXIT_USAGE;
+	}
+	if (privacy_notice_due()) {
+		fprintf(stderr, "cherry: the privacy policy has changed (now version %d); "
+				"read it with: cherry privacy\n", PRIVACY_VERSION);
+		privacy_notice_seen();
 	}
 	if (o.conversation) {
 		buf_wipe_free(&o.prompt);
@@ -384,6 +397,8 @@ int ask_main(struct app *app, int argc, char **argv)
 	const char *source = NULL;
 	int kr = keyring_get(app->keyring, prov, &key, &source, &e);
 	if (kr < 0 || (kr > 0 && !prov->key_optional)) {
+		if (e.code == EXIT_VAULT || e.code == EXIT_KEY)
+			privacy_error(e.code == EXIT_VAULT ? "vault_wrong_passphrase" : "key_missing");
 		status = app_fail(&e);
 		goto out;
 	}

@@ -8,10 +8,12 @@
 #include <curl/curl.h>
 
 #include "cherry/app.h"
+#include "cherry/crash.h"
 #include "cherry/fsutil.h"
 #include "cherry/harden.h"
 #include "cherry/keycmd.h"
 #include "cherry/loop.h"
+#include "cherry/privacy.h"
 
 static const char usage_text[] =
 	"usage: cherry [--passphrase-fd N] [COMMAND] [ARGS...]\n"
@@ -24,6 +26,9 @@ static const char usage_text[] =
 	"  providers                       list providers: kind, base URL, key source, privacy policy\n"
 	"  key set PROVIDER [--kdf interactive] | key list | key rm PROVIDER | key passwd\n"
 	"                                  manage API keys in the encrypted vault\n"
+	"  privacy [--report | --delete | --send]\n"
+	"                                  the privacy summary with the paths in use; the\n"
+	"                                  anonymous local report: show, delete, send (opt-in)\n"
 	"\n"
 	"options:\n"
 	"  --passphrase-fd N   read the vault passphrase from file descriptor N\n"
@@ -79,6 +84,9 @@ int main(int argc, char **argv)
 	err_clear(&e);
 	if (harden_process(&e) < 0)
 		return app_fail(&e);
+	/* Without it cherry still runs; only the crash record is lost. */
+	(void)crash_install(&e);
+	err_clear(&e);
 	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, 0};
 	if (loop_signals_init(sigs, &e) < 0)
 		return app_fail(&e);
@@ -110,7 +118,7 @@ int main(int argc, char **argv)
 	}
 	const char *cmd = i < argc ? argv[i] : NULL;
 	if (cmd && strcmp(cmd, "ask") && strcmp(cmd, "models") && strcmp(cmd, "providers") &&
-	    strcmp(cmd, "key") && strcmp(cmd, "help"))
+	    strcmp(cmd, "key") && strcmp(cmd, "privacy") && strcmp(cmd, "help"))
 		return app_usage("unknown command \"%s\" (see cherry --help)", cmd);
 	if (cmd && !strcmp(cmd, "help")) {
 		fputs(usage_text, stdout);
@@ -140,6 +148,8 @@ int main(int argc, char **argv)
 		status = app_fail(&e);
 		goto out;
 	}
+	if (strcmp(cmd, "privacy"))
+		privacy_maybe_send_daily(&app);
 	int sub_argc = argc - i;
 	char **sub_argv = argv + i;
 	if (!strcmp(cmd, "ask"))
@@ -148,9 +158,14 @@ int main(int argc, char **argv)
 		status = models_main(&app, sub_argc, sub_argv);
 	else if (!strcmp(cmd, "providers"))
 		status = providers_main(&app, sub_argc, sub_argv);
+	else if (!strcmp(cmd, "privacy"))
+		status = privacy_main(&app, sub_argc, sub_argv);
 	else
 		status = keycmd_main(sub_argc, sub_argv, &app.cfg, &app.kopts);
 out:
+	/* Counts are kept only when written here; a failure must not change the status. */
+	err_clear(&e);
+	(void)privacy_flush(&e);
 	keyring_free(app.keyring);
 	config_free(&app.cfg);
 	curl_global_cleanup();
