@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cherry/histstore.h"
 #include "cherry/loop.h"
 #include "cherry/privacy.h"
 #include "cherry/sanitize.h"
@@ -30,6 +31,7 @@ struct ask_opts {
 
 struct ask_run {
 	const struct ask_opts *opts;
+	struct hist_session *hist; /* saves the exchange (a no-op with --no-save) */
 	struct sanitizer san_text;
 	struct sanitizer san_reasoning;
 	struct buf out;         /* pending for stdout */
@@ -160,6 +162,7 @@ static int read_stdin(struct ask_opts *o, struct err *e)
 static void emit_text(void *ctx, const char *s, size_t len)
 {
 	struct ask_run *run = ctx;
+	hist_delta(run->hist, s, len, 0); /* raw: the file keeps what was sent */
 	if (run->wrote_reasoning && !run->wrote_text && run->last_reasoning != '\n')
 		buf_append_char(&run->errout, '\n'); /* end the reasoning before the answer */
 	run->wrote_text = 1;
@@ -172,6 +175,7 @@ static void emit_text(void *ctx, const char *s, size_t len)
 static void emit_reasoning(void *ctx, const char *s, size_t len)
 {
 	struct ask_run *run = ctx;
+	hist_delta(run->hist, s, len, 1); /* saved even when not shown */
 	if (!run->opts->show_reasoning)
 		return;
 	run->wrote_reasoning = 1;
@@ -265,7 +269,8 @@ static void redact(struct err *e, const struct secret *key)
 }
 
 static int stream_answer(struct app *app, struct ask_opts *o, const struct provider *prov,
-			 const struct wire_http *req, const struct secret *key, struct err *e)
+			 const struct wire_http *req, const struct secret *key,
+			 struct hist_session *hist, struct err *e)
 {
 	struct http_opts hopts = app_http_opts(app);
 	struct http_engine *eng = http_engine_new(&hopts, e);
@@ -274,6 +279,7 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 	struct ask_run run;
 	memset(&run, 0, sizeof run);
 	run.opts = o;
+	run.hist = hist;
 	sanitize_init(&run.san_text);
 	sanitize_init(&run.san_reasoning);
 	struct wire_sink sink = {emit_text, emit_reasoning, &run};
@@ -284,22 +290,25 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 	}
 	privacy_count("asks");
 	privacy_count_message(prov->kind);
-	int interrupted = 0;
+	int interrupted = 0, stopped = 0;
 	int live = 1;
 	while (live) {
 		long tmo = http_timeout_ms(eng);
-		if (tmo < 0 || tmo > 1000)
-			tmo = 1000;
+		/* Short enough that a stalled stream's last text is saved within a second. */
+		if (tmo < 0 || tmo > 250)
+			tmo = 250;
 		struct curl_waitfd wfd = {loop_signal_fd(), CURL_WAIT_POLLIN, 0};
 		http_wait(eng, &wfd, 1, (int)tmo);
 		int sig;
 		while ((sig = loop_signal_next()))
 			if ((sig == SIGINT || sig == SIGTERM || sig == SIGHUP) && !interrupted) {
 				interrupted = 1;
+				stopped = sig == SIGINT; /* Ctrl-C is a stop; TERM/HUP end the run */
 				http_cancel(eng, t);
 			}
 		live = http_perform(eng);
 		flush_output(&run);
+		hist_tick(hist);
 	}
 	if (!o->raw) {
 		sanitize_finish(&run.san_text, &run.out);
@@ -334,6 +343,17 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 			app_fail(&n);
 		}
 	}
+	/* The outcome goes into the conversation file; a failed save is one more line. */
+	const char *hstatus = "complete";
+	if (interrupted || http_outcome(t) == HTTP_CANCELLED)
+		hstatus = stopped ? "stopped" : "interrupted";
+	else if (http_outcome(t) == HTTP_FAILED)
+		hstatus = "error";
+	struct err he;
+	err_clear(&he);
+	if (hist_finish(hist, hstatus, !strcmp(hstatus, "error") ? e->msg : NULL, &ws->usage,
+			http_time_to_first_token(t), &he) < 0)
+		app_fail(&he);
 	if (o->stats)
 		print_stats(t);
 	if (run.output_failed && status == EXIT_OK) {
@@ -363,11 +383,6 @@ int ask_main(struct app *app, int argc, char **argv)
 				"read it with: cherry privacy\n", PRIVACY_VERSION);
 		privacy_notice_seen();
 	}
-	if (o.conversation) {
-		buf_wipe_free(&o.prompt);
-		err_set(&e, EXIT_FAIL, "ask -c: conversation history is not available in this version");
-		return app_fail(&e);
-	}
 	if (read_stdin(&o, &e) < 0) {
 		buf_wipe_free(&o.prompt);
 		return app_fail(&e);
@@ -377,12 +392,23 @@ int ask_main(struct app *app, int argc, char **argv)
 		return app_usage("ask: no prompt: give it as arguments or on standard input");
 	}
 
-	struct provider *prov;
-	const char *model;
-	if (app_resolve_model(app, o.model, &prov, &model, &e) < 0) {
+	/* -c loads (and locks) the conversation first: its model and system are defaults. */
+	struct hist_opts ho = {.continue_id = o.conversation, .no_save = o.no_save,
+			       .warn = hist_warn_stderr};
+	struct hist_session *hist = hist_begin(&ho, &e);
+	if (!hist) {
 		buf_wipe_free(&o.prompt);
 		return app_fail(&e);
 	}
+	struct provider *prov;
+	const char *model;
+	const char *spec = o.model ? o.model : hist_session_model(hist);
+	if (app_resolve_model(app, spec, &prov, &model, &e) < 0) {
+		hist_end(hist);
+		buf_wipe_free(&o.prompt);
+		return app_fail(&e);
+	}
+	const char *hsystem = o.system ? NULL : hist_session_system(hist);
 
 	/* The provider and the wire want valid UTF-8; broken bytes become U+FFFD. */
 	struct buf prompt = BUF_INIT, system = BUF_INIT;
@@ -404,24 +430,49 @@ int ask_main(struct app *app, int argc, char **argv)
 	}
 	err_clear(&e);
 
-	struct wire_msg msg = {"user", prompt.data};
+	/* The current branch of a continued conversation goes first, then the prompt. */
+	const struct wire_msg *past;
+	size_t npast;
+	struct wire_msg *msgs = NULL;
+	if (hist_history_msgs(hist, &past, &npast) < 0 ||
+	    !(msgs = calloc(npast + 1, sizeof *msgs))) {
+		secret_free(key);
+		err_set(&e, EXIT_FAIL, "out of memory");
+		status = app_fail(&e);
+		goto out;
+	}
+	if (npast)
+		memcpy(msgs, past, npast * sizeof *msgs);
+	msgs[npast] = (struct wire_msg){"user", prompt.data};
 	struct wire_request rq = {
 		.provider = prov,
 		.model = model,
-		.system = o.system ? system.data : NULL,
-		.msgs = &msg,
-		.nmsgs = 1,
+		.system = o.system ? system.data : hsystem,
+		.msgs = msgs,
+		.nmsgs = npast + 1,
 	};
 	struct wire_http req;
 	if (wire_build_request(&rq, &req, &e) < 0) {
+		free(msgs);
 		secret_free(key);
 		status = app_fail(&e);
 		goto out;
 	}
-	status = stream_answer(app, &o, prov, &req, key, &e);
+	free(msgs);
+	/* Saved before the request goes out: a crash from here on leaves "interrupted". */
+	struct err he;
+	err_clear(&he);
+	if (hist_user(hist, prompt.data, o.system ? system.data : NULL, prov->name, model,
+		      &he) < 0)
+		app_fail(&he);
+	/* On a terminal only: scripts keep a quiet stderr and find it with `history list`. */
+	if (hist_session_id(hist)[0] && isatty(STDERR_FILENO))
+		fprintf(stderr, "cherry: conversation %s\n", hist_session_id(hist));
+	status = stream_answer(app, &o, prov, &req, key, hist, &e);
 	wire_http_free(&req);
 	secret_free(key);
 out:
+	hist_end(hist);
 	buf_wipe_free(&prompt);
 	buf_wipe_free(&system);
 	buf_wipe_free(&o.prompt);

@@ -11,6 +11,7 @@
 #include "cherry/crash.h"
 #include "cherry/fsutil.h"
 #include "cherry/harden.h"
+#include "cherry/histstore.h"
 #include "cherry/keycmd.h"
 #include "cherry/loop.h"
 #include "cherry/privacy.h"
@@ -19,9 +20,13 @@ static const char usage_text[] =
 	"usage: cherry [--passphrase-fd N] [COMMAND] [ARGS...]\n"
 	"\n"
 	"commands:\n"
-	"  ask [-m PROVIDER/MODEL] [-s SYSTEM] [--raw] [--show-reasoning] [--stats]\n"
-	"      [--no-save] [PROMPT...]     stream one answer to stdout; stdin, when it is\n"
+	"  ask [-m PROVIDER/MODEL] [-s SYSTEM] [-c ID | --new | --no-save] [--raw]\n"
+	"      [--show-reasoning] [--stats] [PROMPT...]\n"
+	"                                  stream one answer to stdout; stdin, when it is\n"
 	"                                  not a terminal, is added to the prompt\n"
+	"  history list [--json] | show ID [--json] | search TEXT |\n"
+	"          export ID --format md|json | rm ID [-f]\n"
+	"                                  saved conversations\n"
 	"  models [--refresh] [PROVIDER]   list models, one PROVIDER/MODEL a line\n"
 	"  providers                       list providers: kind, base URL, key source, privacy policy\n"
 	"  key set PROVIDER [--kdf interactive] | key list | key rm PROVIDER | key passwd\n"
@@ -118,7 +123,8 @@ int main(int argc, char **argv)
 	}
 	const char *cmd = i < argc ? argv[i] : NULL;
 	if (cmd && strcmp(cmd, "ask") && strcmp(cmd, "models") && strcmp(cmd, "providers") &&
-	    strcmp(cmd, "key") && strcmp(cmd, "privacy") && strcmp(cmd, "help"))
+	    strcmp(cmd, "key") && strcmp(cmd, "privacy") && strcmp(cmd, "history") &&
+	    strcmp(cmd, "help"))
 		return app_usage("unknown command \"%s\" (see cherry --help)", cmd);
 	if (cmd && !strcmp(cmd, "help")) {
 		fputs(usage_text, stdout);
@@ -158,6 +164,8 @@ int main(int argc, char **argv)
 		status = models_main(&app, sub_argc, sub_argv);
 	else if (!strcmp(cmd, "providers"))
 		status = providers_main(&app, sub_argc, sub_argv);
+	else if (!strcmp(cmd, "history"))
+		status = history_main(&app, sub_argc, sub_argv);
 	else if (!strcmp(cmd, "privacy"))
 		status = privacy_main(&app, sub_argc, sub_argv);
 	else

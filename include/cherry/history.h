@@ -1,0 +1,107 @@
+/* history: the conversation model (a tree of messages) and its JSON file format (pure). */
+#ifndef CHERRY_HISTORY_H
+#define CHERRY_HISTORY_H
+
+#include <stddef.h>
+
+#include "cherry/buf.h"
+#include "cherry/err.h"
+
+/* The format version this build writes. Files with a larger "version" are newer:
+ * they are loaded as far as understood and must be treated read-only. */
+#define HIST_FORMAT 1
+/* Conversation ids: 1..HIST_ID_MAX characters of [A-Za-z0-9_-], safe as a file name. */
+#define HIST_ID_MAX 40
+/* Local titles are cut to this many characters (code points). */
+#define HIST_TITLE_MAX 60
+
+enum hist_status {
+	HIST_COMPLETE,
+	HIST_STOPPED,     /* the user stopped the answer */
+	HIST_ERROR,       /* the provider or network failed; msg->error says how */
+	HIST_INTERRUPTED, /* the run died while answering (what partial saves record) */
+};
+
+struct hist_usage {
+	long input; /* -1: unknown, for each */
+	long output;
+	long reasoning;
+	long cached;
+};
+
+struct hist_msg {
+	char *id;        /* unique within the conversation ("m1", "m2", ...) */
+	char *parent;    /* NULL for a root message */
+	char *role;      /* "user" or "assistant" */
+	char *content;
+	char *reasoning; /* NULL when none */
+	char *provider;  /* NULL when unknown (user messages) */
+	char *model;
+	double created;  /* Unix time, seconds; 0 unknown */
+	double updated;
+	struct hist_usage usage;
+	double ttft;     /* time to first token, seconds; < 0 unknown */
+	enum hist_status status;
+	char *error;     /* the one-line error for HIST_ERROR, else NULL */
+};
+
+struct hist_conv {
+	int version;              /* as read (HIST_FORMAT for a new one) */
+	char id[HIST_ID_MAX + 1];
+	char *title;
+	double created;
+	double updated;
+	char *model;              /* "provider/model" of the last exchange, NULL unknown */
+	char *system;             /* system prompt, NULL none */
+	char *current;            /* id of the current leaf, NULL when empty */
+	struct hist_msg *msgs;    /* in the order they were added */
+	size_t n;
+	size_t cap;
+	unsigned next_seq;        /* for new message ids */
+};
+
+/* 1 when id is a valid conversation id. */
+int hist_id_valid(const char *id);
+const char *hist_status_name(enum hist_status s);
+/* -1 when the name is unknown. */
+int hist_status_parse(const char *name);
+
+/* An empty conversation with this id (which must be valid). 0, or -1 on bad id/OOM. */
+int hist_conv_init(struct hist_conv *c, const char *id, double now);
+void hist_conv_free(struct hist_conv *c);
+
+/* Appends a message under parent (NULL: a new root) and makes it the current leaf.
+ * Strings are copied (NULL allowed except role and content). Returns the message
+ * (valid until the next hist_add), or NULL on OOM or an unknown parent. */
+struct hist_msg *hist_add(struct hist_conv *c, const char *parent, const char *role,
+			  const char *content, double now);
+struct hist_msg *hist_find(const struct hist_conv *c, const char *id);
+/* Replaces a string field (*field) with a copy of s (NULL allowed). 0 or -1 on OOM. */
+int hist_set_str(char **field, const char *s);
+
+/* The current branch, root first, as indexes into c->msgs (caller frees *idx).
+ * *n is 0 for an empty conversation. 0, or -1 on OOM. */
+int hist_branch(const struct hist_conv *c, size_t **idx, size_t *n);
+
+/* Pretty-printed JSON (2-space indent, newline at the end) appended to out. 0 or -1 (OOM). */
+int hist_to_json(const struct hist_conv *c, struct buf *out);
+
+enum hist_load {
+	HIST_LOAD_OK = 0,
+	HIST_LOAD_NEWER = 1,    /* a newer format: c holds what was understood; read-only */
+	HIST_LOAD_CORRUPT = -1, /* not a conversation file; e says why, c is empty */
+};
+/* Parses and validates a file's bytes: unique ids, parents that exist, no cycles, a
+ * current leaf that exists. Returns an enum hist_load. */
+int hist_from_json(const char *data, size_t len, struct hist_conv *c, struct err *e);
+
+/* A local title from the first prompt: first non-blank line, whitespace collapsed,
+ * cut to HIST_TITLE_MAX characters with "..." when cut. Appended to out. 0 or -1. */
+int hist_make_title(const char *prompt, struct buf *out);
+
+/* "2026-11-29T06:42:26.123Z" for a Unix time; out has room for 32 bytes. */
+void hist_format_time(double t, char out[32]);
+/* The reverse; -1 when s is not such a time. */
+int hist_parse_time(const char *s, double *t);
+
+#endif

@@ -1,0 +1,468 @@
+/* cmd_history: `cherry history list|show|search|export|rm`, over the files in histstore. */
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cherry/app.h"
+#include "cherry/fsutil.h"
+#include "cherry/histstore.h"
+#include "cherry/sanitize.h"
+#include "cherry/utf8.h"
+
+#define HIST_READ_MAX (256u * 1024 * 1024)
+#define SNIPPET_BEFORE 30
+#define SNIPPET_AFTER 50
+
+static const char usage_line[] =
+	"usage: cherry history list [--json] | show ID [--json] | search TEXT |\n"
+	"       export ID --format md|json | rm ID [-f]";
+
+void hist_warn_stderr(void *ctx, const char *line)
+{
+	(void)ctx;
+	struct err e = {EXIT_FAIL, ""};
+	snprintf(e.msg, sizeof e.msg, "%s", line);
+	app_fail(&e);
+}
+
+/* Writes text through the sanitiser: history content came from models and files. */
+static void put_safe(const char *s, size_t len)
+{
+	struct buf b = BUF_INIT;
+	if (sanitize_string(s ? s : "", s ? len : 0, &b) == 0 && b.len)
+		fwrite(b.data, 1, b.len, stdout);
+	buf_free(&b);
+}
+
+static void puts_safe(const char *s)
+{
+	put_safe(s, s ? strlen(s) : 0);
+}
+
+/* Local "YYYY-MM-DD HH:MM" for listings. */
+static void short_time(double t, char out[32])
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+	if (!localtime_r(&s, &tm) || !strftime(out, 32, "%Y-%m-%d %H:%M", &tm))
+		snprintf(out, 32, "?");
+}
+
+static int cmd_list(struct histstore *st, int json)
+{
+	struct hist_entry *v;
+	size_t n;
+	struct err e = {0, ""};
+	if (histstore_list(st, &v, &n, &e) < 0)
+		return app_fail(&e);
+	if (json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; arr && i < n; i++) {
+			char t[32];
+			hist_format_time(v[i].updated, t);
+			json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:s,s:b}", "id", v[i].id,
+					      "updated", t, "model", v[i].model, "messages",
+					      (json_int_t)v[i].nmsgs, "title", v[i].title,
+					      "newer", v[i].newer);
+			json_array_append_new(arr, o);
+		}
+		/* json_dumpb: a json_dumps string would need jansson's own free function. */
+		struct buf b = BUF_INIT;
+		size_t need = arr ? json_dumpb(arr, NULL, 0, JSON_INDENT(2)) : 0;
+		if (need && buf_reserve(&b, need + 1) == 0 &&
+		    json_dumpb(arr, b.data, need, JSON_INDENT(2)) == need) {
+			fwrite(b.data, 1, need, stdout);
+			fputc('\n', stdout);
+		}
+		buf_free(&b);
+		json_decref(arr);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			char t[32];
+			short_time(v[i].updated, t);
+			printf("%-10s %s  ", v[i].id, t);
+			puts_safe(v[i].model[0] ? v[i].model : "-");
+			printf("  %zu  ", v[i].nmsgs);
+			puts_safe(v[i].title);
+			fputs(v[i].newer ? "  (newer format, read-only)\n" : "\n", stdout);
+		}
+	}
+	histstore_entries_free(v, n);
+	return EXIT_OK;
+}
+
+/* Loads ID (or a unique prefix); -1 with the error already shown. */
+static int load(struct histstore *st, const char *arg, struct hist_conv *c, char *path_out,
+		size_t path_size)
+{
+	char id[HIST_ID_MAX + 1];
+	struct err e = {0, ""};
+	if (histstore_resolve(st, arg, id, &e) < 0 || histstore_load(st, id, 0, c, &e) < 0) {
+		app_fail(&e);
+		return e.code ? -e.code : -1;
+	}
+	if (path_out)
+		snprintf(path_out, path_size, "%s/%s.json", st->dir, id);
+	return 0;
+}
+
+/* The file's bytes: raw to a pipe or file (it is the JSON itself), sanitised to a terminal. */
+static int print_raw(const char *path)
+{
+	struct buf b = BUF_INIT;
+	struct err e = {0, ""};
+	if (fs_read_file(path, HIST_READ_MAX, &b, &e) != 0) {
+		if (!e.code)
+			err_set(&e, EXIT_FAIL, "cannot read %s", path);
+		buf_free(&b);
+		return app_fail(&e);
+	}
+	if (isatty(STDOUT_FILENO))
+		put_safe(b.data, b.len);
+	else
+		fwrite(b.data, 1, b.len, stdout);
+	buf_free(&b);
+	return EXIT_OK;
+}
+
+static void role_line(const struct hist_msg *m, const char *prefix)
+{
+	fputs(prefix, stdout);
+	puts_safe(m->role);
+	if (m->model) {
+		fputs(" (", stdout);
+		if (m->provider) {
+			puts_safe(m->provider);
+			fputc('/', stdout);
+		}
+		puts_safe(m->model);
+		fputc(')', stdout);
+	}
+	if (m->status != HIST_COMPLETE) {
+		printf(" [%s", hist_status_name(m->status));
+		if (m->error) {
+			fputs(": ", stdout);
+			puts_safe(m->error);
+		}
+		fputc(']', stdout);
+	}
+	fputc('\n', stdout);
+}
+
+static int cmd_show(struct histstore *st, const char *arg, int json)
+{
+	struct hist_conv c;
+	char path[4096];
+	int rc = load(st, arg, &c, path, sizeof path);
+	if (rc < 0)
+		return -rc;
+	if (json) {
+		hist_conv_free(&c);
+		return print_raw(path);
+	}
+	size_t *idx, n;
+	if (hist_branch(&c, &idx, &n) < 0) {
+		hist_conv_free(&c);
+		return app_usage("out of memory");
+	}
+	char t[32];
+	short_time(c.created, t);
+	puts_safe(c.title ? c.title : "(untitled)");
+	printf("\n%s  %s  ", c.id, t);
+	puts_safe(c.model ? c.model : "-");
+	fputc('\n', stdout);
+	if (c.system) {
+		fputs("\n--- system\n", stdout);
+		puts_safe(c.system);
+		fputc('\n', stdout);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct hist_msg *m = &c.msgs[idx[i]];
+		fputc('\n', stdout);
+		role_line(m, "--- ");
+		if (m->reasoning) {
+			fputs("(reasoning)\n", stdout);
+			puts_safe(m->reasoning);
+			fputs("\n(answer)\n", stdout);
+		}
+		puts_safe(m->content);
+		fputc('\n', stdout);
+	}
+	free(idx);
+	hist_conv_free(&c);
+	return EXIT_OK;
+}
+
+static int cmd_export(struct histstore *st, const char *arg, const char *format)
+{
+	struct hist_conv c;
+	char path[4096];
+	int rc = load(st, arg, &c, path, sizeof path);
+	if (rc < 0)
+		return -rc;
+	if (!strcmp(format, "json")) {
+		hist_conv_free(&c);
+		return print_raw(path);
+	}
+	size_t *idx, n;
+	if (hist_branch(&c, &idx, &n) < 0) {
+		hist_conv_free(&c);
+		return app_usage("out of memory");
+	}
+	/* Markdown is for files: raw to a pipe, so fenced code stays byte for byte. */
+	int tty = isatty(STDOUT_FILENO);
+	struct buf md = BUF_INIT;
+	buf_printf(&md, "# %s\n", c.title ? c.title : "(untitled)");
+	if (c.system)
+		buf_printf(&md, "\n## System\n\n%s\n", c.system);
+	for (size_t i = 0; i < n; i++) {
+		const struct hist_msg *m = &c.msgs[idx[i]];
+		int user = !strcmp(m->role, "user");
+		buf_printf(&md, "\n## %s", user ? "User" : !strcmp(m->role, "assistant") ?
+			   "Assistant" : m->role);
+		if (!user && m->model)
+			buf_printf(&md, " (%s%s%s)", m->provider ? m->provider : "",
+				   m->provider ? "/" : "", m->model);
+		if (m->status != HIST_COMPLETE)
+			buf_printf(&md, " [%s]", hist_status_name(m->status));
+		buf_printf(&md, "\n\n%s\n", m->content);
+	}
+	if (tty)
+		put_safe(md.data, md.len);
+	else if (md.data)
+		fwrite(md.data, 1, md.len, stdout);
+	buf_free(&md);
+	free(idx);
+	hist_conv_free(&c);
+	return EXIT_OK;
+}
+
+/* ---- search ---- */
+
+static int fold(int ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
+}
+
+/* ASCII-case-insensitive memmem; NULL when absent. The next lower- and upper-case
+ * occurrences of the first byte are each found once (memchr) and reused, so the scan
+ * stays linear. */
+static const char *find_ci(const char *h, size_t hl, const char *n, size_t nl)
+{
+	if (!nl)
+		return h;
+	if (nl > hl)
+		return NULL;
+	int lo = fold((unsigned char)n[0]), up = toupper(lo);
+	const char *end = h + hl - nl + 1; /* candidates are below end */
+	const char *a = h, *b = h;
+	int a_ok = 0, b_ok = lo == up;
+	const char *a_at = NULL, *b_at = NULL;
+	for (const char *p = h; p < end;) {
+		if (!a_ok || (a_at && a_at < p)) {
+			a_at = memchr(p, lo, (size_t)(end - p));
+			a_ok = 1;
+		}
+		if (!b_ok || (b_at && b_at < p)) {
+			b_at = memchr(p, up, (size_t)(end - p));
+			b_ok = 1;
+		}
+		a = a_at;
+		b = lo != up ? b_at : NULL;
+		const char *c = !a ? b : !b ? a : a < b ? a : b;
+		if (!c)
+			return NULL;
+		size_t i = 1;
+		while (i < nl && fold((unsigned char)c[i]) == fold((unsigned char)n[i]))
+			i++;
+		if (i == nl)
+			return c;
+		p = c + 1;
+	}
+	return NULL;
+}
+
+static void snippet(const char *text, const char *hit, size_t nl)
+{
+	const char *start = hit, *end = hit + nl, *stop = text + strlen(text);
+	for (int k = 0; start > text && k < SNIPPET_BEFORE; k++)
+		start--;
+	for (int k = 0; end < stop && k < SNIPPET_AFTER; k++)
+		end++;
+	/* Land on character boundaries. */
+	while (start > text && ((unsigned char)*start & 0xc0) == 0x80)
+		start--;
+	while (end < stop && ((unsigned char)*end & 0xc0) == 0x80)
+		end++;
+	struct buf b = BUF_INIT;
+	if (start > text)
+		buf_append_str(&b, "...");
+	for (const char *p = start; p < end; p++)
+		buf_append_char(&b, *p == '\n' || *p == '\r' || *p == '\t' ? ' ' : *p);
+	if (end < stop)
+		buf_append_str(&b, "...");
+	fputs("    ", stdout);
+	puts_safe(b.data);
+	fputc('\n', stdout);
+	buf_free(&b);
+}
+
+static int cmd_search(struct histstore *st, const char *text)
+{
+	size_t nl = strlen(text);
+	/* The raw file is a cheap first filter, valid when JSON writes the text verbatim. */
+	int raw_ok = 1;
+	for (size_t i = 0; i < nl; i++)
+		if ((unsigned char)text[i] < 0x20 || text[i] == '"' || text[i] == '\\')
+			raw_ok = 0;
+	DIR *d = opendir(st->dir);
+	if (!d) {
+		struct err e;
+		err_set(&e, EXIT_FAIL, "cannot read %s", st->dir);
+		return app_fail(&e);
+	}
+	struct buf file = BUF_INIT, path = BUF_INIT;
+	struct dirent *de;
+	int found = 0;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		char id[HIST_ID_MAX + 1];
+		if (len < 6 || len - 5 > HIST_ID_MAX || strcmp(de->d_name + len - 5, ".json"))
+			continue;
+		memcpy(id, de->d_name, len - 5);
+		id[len - 5] = '\0';
+		if (!hist_id_valid(id))
+			continue;
+		buf_reset(&path);
+		buf_printf(&path, "%s/%s", st->dir, de->d_name);
+		struct err e = {0, ""};
+		if (fs_read_file(path.data, HIST_READ_MAX, &file, &e) != 0)
+			continue;
+		if (raw_ok && !find_ci(file.data, file.len, text, nl))
+			continue;
+		struct hist_conv c;
+		if (hist_from_json(file.data, file.len, &c, &e) == HIST_LOAD_CORRUPT)
+			continue;
+		const char *where = NULL, *hit = NULL;
+		if (c.title && (hit = find_ci(c.title, strlen(c.title), text, nl)))
+			where = c.title;
+		for (size_t i = 0; !where && i < c.n; i++) {
+			const char *s = c.msgs[i].content;
+			if ((hit = find_ci(s, strlen(s), text, nl)))
+				where = s;
+		}
+		if (where) {
+			found++;
+			printf("%-10s ", c.id);
+			puts_safe(c.title ? c.title : "(untitled)");
+			fputc('\n', stdout);
+			snippet(where, hit, nl);
+		}
+		hist_conv_free(&c);
+	}
+	closedir(d);
+	buf_free(&file);
+	buf_free(&path);
+	return found ? EXIT_OK : EXIT_FAIL;
+}
+
+/* ---- rm ---- */
+
+static int cmd_rm(struct histstore *st, const char *arg, int force)
+{
+	char id[HIST_ID_MAX + 1];
+	struct err e = {0, ""};
+	if (histstore_resolve(st, arg, id, &e) < 0)
+		return app_fail(&e);
+	if (!force) {
+		if (!isatty(STDIN_FILENO))
+			return app_usage("not removing %s without asking: use -f", id);
+		fprintf(stderr, "Remove conversation %s? [y/N] ", id);
+		char line[32];
+		if (!fgets(line, sizeof line, stdin) || (line[0] != 'y' && line[0] != 'Y')) {
+			fputs("not removed\n", stderr);
+			return EXIT_FAIL;
+		}
+	}
+	int fd;
+	long pid;
+	int lr = histstore_lock(st, id, &fd, &pid, &e);
+	if (lr == 1) {
+		err_set(&e, EXIT_FAIL, "conversation %s is open in another cherry (pid %ld); "
+			"not removed", id, pid);
+		return app_fail(&e);
+	}
+	if (lr < 0)
+		return app_fail(&e);
+	int rc = histstore_remove(st, id, &e);
+	histstore_unlock(fd);
+	if (rc < 0)
+		return app_fail(&e);
+	fprintf(stderr, "removed %s\n", id);
+	return EXIT_OK;
+}
+
+int history_main(struct app *app, int argc, char **argv)
+{
+	(void)app;
+	if (argc < 2)
+		return app_usage("%s", usage_line);
+	const char *sub = argv[1];
+	int json = 0, force = 0;
+	const char *arg = NULL, *format = NULL;
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--force"))
+			force = 1;
+		else if (!strcmp(argv[i], "--format") && i + 1 < argc)
+			format = argv[++i];
+		else if (!strncmp(argv[i], "--format=", 9))
+			format = argv[i] + 9;
+		else if (!strcmp(argv[i], "--") && i + 1 < argc && !arg)
+			arg = argv[++i];
+		else if (argv[i][0] == '-' && argv[i][1])
+			return app_usage("history %s: unknown option %s", sub, argv[i]);
+		else if (!arg)
+			arg = argv[i];
+		else
+			return app_usage("history %s: too many arguments", sub);
+	}
+	int needs_arg = strcmp(sub, "list") != 0;
+	if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "search") &&
+	    strcmp(sub, "export") && strcmp(sub, "rm"))
+		return app_usage("unknown history command \"%.40s\"\n%s", sub, usage_line);
+	if (needs_arg != (arg != NULL))
+		return app_usage("%s", usage_line);
+	if ((json && strcmp(sub, "list") && strcmp(sub, "show")) || (force && strcmp(sub, "rm")))
+		return app_usage("%s", usage_line);
+	if (!strcmp(sub, "export") && (!format || (strcmp(format, "md") && strcmp(format, "json"))))
+		return app_usage("history export needs --format md or --format json");
+	if (format && strcmp(sub, "export"))
+		return app_usage("%s", usage_line);
+
+	struct histstore st;
+	struct err e = {0, ""};
+	if (histstore_open(&st, NULL, NULL, hist_warn_stderr, NULL, &e) < 0)
+		return app_fail(&e);
+	int rc;
+	if (!strcmp(sub, "list"))
+		rc = cmd_list(&st, json);
+	else if (!strcmp(sub, "show"))
+		rc = cmd_show(&st, arg, json);
+	else if (!strcmp(sub, "search"))
+		rc = cmd_search(&st, arg);
+	else if (!strcmp(sub, "export"))
+		rc = cmd_export(&st, arg, format);
+	else
+		rc = cmd_rm(&st, arg, force);
+	histstore_close(&st);
+	fflush(stdout);
+	return rc;
+}

@@ -1,0 +1,575 @@
+/* history: the conversation tree and its pretty-printed, versioned JSON form. No I/O. */
+#include "cherry/history.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "cherry/utf8.h"
+
+static const char *const status_names[] = {
+	[HIST_COMPLETE] = "complete",
+	[HIST_STOPPED] = "stopped",
+	[HIST_ERROR] = "error",
+	[HIST_INTERRUPTED] = "interrupted",
+};
+
+int hist_id_valid(const char *id)
+{
+	size_t n = 0;
+	if (!id)
+		return 0;
+	for (; id[n]; n++) {
+		char ch = id[n];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
+			return 0;
+		if (n >= HIST_ID_MAX)
+			return 0;
+	}
+	return n > 0;
+}
+
+const char *hist_status_name(enum hist_status s)
+{
+	if ((unsigned)s < sizeof status_names / sizeof status_names[0])
+		return status_names[s];
+	return "interrupted";
+}
+
+int hist_status_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof status_names / sizeof status_names[0]; i++)
+		if (name && !strcmp(name, status_names[i]))
+			return (int)i;
+	return -1;
+}
+
+int hist_set_str(char **field, const char *s)
+{
+	char *copy = NULL;
+	if (s && !(copy = strdup(s)))
+		return -1;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+int hist_conv_init(struct hist_conv *c, const char *id, double now)
+{
+	memset(c, 0, sizeof *c);
+	if (!hist_id_valid(id))
+		return -1;
+	c->version = HIST_FORMAT;
+	snprintf(c->id, sizeof c->id, "%s", id);
+	c->created = c->updated = now;
+	c->next_seq = 1;
+	return 0;
+}
+
+static void msg_free(struct hist_msg *m)
+{
+	free(m->id);
+	free(m->parent);
+	free(m->role);
+	free(m->content);
+	free(m->reasoning);
+	free(m->provider);
+	free(m->model);
+	free(m->error);
+}
+
+void hist_conv_free(struct hist_conv *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		msg_free(&c->msgs[i]);
+	free(c->msgs);
+	free(c->title);
+	free(c->model);
+	free(c->system);
+	free(c->current);
+	memset(c, 0, sizeof *c);
+}
+
+struct hist_msg *hist_find(const struct hist_conv *c, const char *id)
+{
+	if (!id)
+		return NULL;
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(c->msgs[i].id, id))
+			return &c->msgs[i];
+	return NULL;
+}
+
+static int grow(struct hist_conv *c)
+{
+	if (c->n < c->cap)
+		return 0;
+	size_t cap = c->cap ? c->cap * 2 : 8;
+	struct hist_msg *m = realloc(c->msgs, cap * sizeof *m);
+	if (!m)
+		return -1;
+	c->msgs = m;
+	c->cap = cap;
+	return 0;
+}
+
+struct hist_msg *hist_add(struct hist_conv *c, const char *parent, const char *role,
+			  const char *content, double now)
+{
+	if (!role || !content || (parent && !hist_find(c, parent)) || grow(c) < 0)
+		return NULL;
+	char id[32];
+	/* A loaded file may use any ids: skip the ones taken. */
+	do
+		snprintf(id, sizeof id, "m%u", c->next_seq++);
+	while (hist_find(c, id));
+	struct hist_msg *m = &c->msgs[c->n];
+	memset(m, 0, sizeof *m);
+	m->usage = (struct hist_usage){-1, -1, -1, -1};
+	m->ttft = -1;
+	m->created = m->updated = now;
+	m->status = HIST_COMPLETE;
+	if (hist_set_str(&m->id, id) < 0 || hist_set_str(&m->parent, parent) < 0 ||
+	    hist_set_str(&m->role, role) < 0 || hist_set_str(&m->content, content) < 0 ||
+	    hist_set_str(&c->current, id) < 0) {
+		msg_free(m);
+		return NULL;
+	}
+	c->n++;
+	c->updated = now;
+	return m;
+}
+
+int hist_branch(const struct hist_conv *c, size_t **idx, size_t *n)
+{
+	*idx = NULL;
+	*n = 0;
+	if (!c->current || !c->n)
+		return 0;
+	size_t *v = malloc(c->n * sizeof *v);
+	if (!v)
+		return -1;
+	size_t k = 0;
+	/* At most c->n steps, so even an (unvalidated) cycle cannot loop forever. */
+	for (const char *id = c->current; id && k < c->n;) {
+		const struct hist_msg *m = hist_find(c, id);
+		if (!m)
+			break;
+		v[k++] = (size_t)(m - c->msgs);
+		id = m->parent;
+	}
+	for (size_t i = 0; i < k / 2; i++) {
+		size_t t = v[i];
+		v[i] = v[k - 1 - i];
+		v[k - 1 - i] = t;
+	}
+	*idx = v;
+	*n = k;
+	return 0;
+}
+
+void hist_format_time(double t, char out[32])
+{
+	if (!(t >= 0) || t > 253402300799.0) /* up to 9999-12-31 */
+		t = 0;
+	/* Whole milliseconds, rounded: truncating would turn .123 into .122 on a re-save. */
+	long long total = llround(t * 1000.0);
+	time_t s = (time_t)(total / 1000);
+	int ms = (int)(total % 1000);
+	struct tm tm;
+	char b[96]; /* the compiler cannot see the ranges gmtime_r guarantees */
+	gmtime_r(&s, &tm);
+	snprintf(b, sizeof b, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+	snprintf(out, 32, "%.31s", b);
+}
+
+int hist_parse_time(const char *s, double *t)
+{
+	int y, mo, d, h, mi, sec, ms = 0, used = 0;
+	if (!s)
+		return -1;
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &used) != 6 ||
+	    used != 19)
+		return -1;
+	const char *p = s + used;
+	if (*p == '.') {
+		int digits = 0;
+		for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+			if (digits < 3)
+				ms = ms * 10 + (*p - '0');
+		if (!digits)
+			return -1;
+		for (; digits < 3; digits++)
+			ms *= 10;
+	}
+	if (strcmp(p, "Z") || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || sec > 60 || h < 0 || mi < 0 || sec < 0)
+		return -1;
+	struct tm tm = {0};
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	time_t v = timegm(&tm);
+	if (v == (time_t)-1)
+		return -1;
+	*t = (double)v + ms / 1000.0;
+	return 0;
+}
+
+/* ---- writing ---- */
+
+static int set_new(json_t *obj, const char *key, json_t *v)
+{
+	return v ? json_object_set_new(obj, key, v) : -1;
+}
+
+static int set_str(json_t *obj, const char *key, const char *s)
+{
+	return set_new(obj, key, s ? json_string(s) : json_null());
+}
+
+static int set_time(json_t *obj, const char *key, double t)
+{
+	char b[32];
+	hist_format_time(t, b);
+	return set_new(obj, key, json_string(b));
+}
+
+static int set_long(json_t *obj, const char *key, long v)
+{
+	return set_new(obj, key, v < 0 ? json_null() : json_integer(v));
+}
+
+static json_t *msg_json(const struct hist_msg *m)
+{
+	json_t *o = json_object(), *u = json_object();
+	if (!o || !u)
+		goto fail;
+	int bad = set_str(o, "id", m->id) | set_str(o, "parent", m->parent) |
+		  set_str(o, "role", m->role) | set_str(o, "content", m->content) |
+		  set_str(o, "reasoning", m->reasoning) | set_str(o, "provider", m->provider) |
+		  set_str(o, "model", m->model) | set_time(o, "created", m->created) |
+		  set_time(o, "updated", m->updated) |
+		  set_str(o, "status", hist_status_name(m->status)) |
+		  set_str(o, "error", m->error) |
+		  set_new(o, "ttft", m->ttft < 0 ? json_null() :
+			  json_real(round(m->ttft * 1000.0) / 1000.0)) |
+		  set_long(u, "input", m->usage.input) | set_long(u, "output", m->usage.output) |
+		  set_long(u, "reasoning", m->usage.reasoning) |
+		  set_long(u, "cached", m->usage.cached);
+	if (bad || json_object_set(o, "usage", u) < 0)
+		goto fail;
+	json_decref(u);
+	return o;
+fail:
+	json_decref(u);
+	json_decref(o);
+	return NULL;
+}
+
+int hist_to_json(const struct hist_conv *c, struct buf *out)
+{
+	json_t *root = json_object(), *msgs = json_array();
+	int rc = -1;
+	if (!root || !msgs)
+		goto done;
+	if (set_new(root, "version", json_integer(HIST_FORMAT)) | set_str(root, "id", c->id) |
+	    set_str(root, "title", c->title) | set_time(root, "created", c->created) |
+	    set_time(root, "updated", c->updated) | set_str(root, "model", c->model) |
+	    set_str(root, "system", c->system) | set_str(root, "current", c->current))
+		goto done;
+	for (size_t i = 0; i < c->n; i++)
+		if (json_array_append_new(msgs, msg_json(&c->msgs[i])) < 0)
+			goto done;
+	if (json_object_set(root, "messages", msgs) < 0)
+		goto done;
+	/* json_dumpb into our buffer: a json_dumps string would need jansson's own free,
+	 * which main replaces with a wiping allocator. */
+	size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER;
+	size_t need = json_dumpb(root, NULL, 0, flags);
+	if (!need || buf_reserve(out, need + 2) < 0 ||
+	    json_dumpb(root, out->data + out->len, need, flags) != need)
+		goto done;
+	out->len += need;
+	out->data[out->len] = '\0';
+	rc = buf_append_char(out, '\n');
+done:
+	json_decref(msgs);
+	json_decref(root);
+	return rc;
+}
+
+/* ---- reading ---- */
+
+struct rd {
+	struct err *e;
+	int newer;
+};
+
+static int bad(struct rd *r, const char *fmt, const char *what)
+{
+	err_set(r->e, EXIT_FAIL, fmt, what);
+	return -1;
+}
+
+/* A string or null (or missing when optional). */
+static int get_str(struct rd *r, json_t *obj, const char *key, int required, char **dst)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v || json_is_null(v)) {
+		if (required)
+			return bad(r, "missing \"%s\"", key);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return bad(r, "\"%s\" is not a string", key);
+	if (!(*dst = strdup(json_string_value(v))))
+		return bad(r, "out of memory%s", "");
+	return 0;
+}
+
+static int get_time(struct rd *r, json_t *obj, const char *key, double *dst)
+{
+	json_t *v = json_object_get(obj, key);
+	*dst = 0;
+	if (!v || json_is_null(v))
+		return 0;
+	if (json_is_number(v)) { /* tolerated: a hand-edited file with Unix seconds */
+		*dst = json_number_value(v);
+		return 0;
+	}
+	if (!json_is_string(v) || hist_parse_time(json_string_value(v), dst) < 0)
+		return bad(r, "\"%s\" is not a time like 2026-01-31T12:00:00Z", key);
+	return 0;
+}
+
+static int get_long(struct rd *r, json_t *obj, const char *key, long *dst)
+{
+	json_t *v = obj ? json_object_get(obj, key) : NULL;
+	*dst = -1;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > LONG_MAX)
+		return bad(r, "usage \"%s\" is not a count", key);
+	*dst = (long)json_integer_value(v);
+	return 0;
+}
+
+static int read_msg(struct rd *r, json_t *o, struct hist_msg *m)
+{
+	memset(m, 0, sizeof *m);
+	m->ttft = -1;
+	m->usage = (struct hist_usage){-1, -1, -1, -1};
+	if (!json_is_object(o))
+		return bad(r, "a message is not an object%s", "");
+	char *status = NULL;
+	if (get_str(r, o, "id", 1, &m->id) < 0 || get_str(r, o, "parent", 0, &m->parent) < 0 ||
+	    get_str(r, o, "role", 1, &m->role) < 0 ||
+	    get_str(r, o, "content", 1, &m->content) < 0 ||
+	    get_str(r, o, "reasoning", 0, &m->reasoning) < 0 ||
+	    get_str(r, o, "provider", 0, &m->provider) < 0 ||
+	    get_str(r, o, "model", 0, &m->model) < 0 ||
+	    get_str(r, o, "error", 0, &m->error) < 0 ||
+	    get_time(r, o, "created", &m->created) < 0 ||
+	    get_time(r, o, "updated", &m->updated) < 0 ||
+	    get_str(r, o, "status", 0, &status) < 0)
+		goto fail;
+	if (!m->id[0])
+		return bad(r, "a message has an empty id%s", "");
+	int st = status ? hist_status_parse(status) : HIST_COMPLETE;
+	free(status);
+	if (st < 0) {
+		/* A newer cherry may know more statuses; an older file never has them. */
+		if (!r->newer)
+			return bad(r, "message %s has an unknown status", m->id);
+		st = HIST_INTERRUPTED;
+	}
+	m->status = (enum hist_status)st;
+	json_t *t = json_object_get(o, "ttft");
+	if (t && !json_is_null(t)) {
+		if (!json_is_number(t) || json_number_value(t) < 0)
+			return bad(r, "message %s has a bad \"ttft\"", m->id);
+		m->ttft = json_number_value(t);
+	}
+	json_t *u = json_object_get(o, "usage");
+	if (u && !json_is_null(u) && !json_is_object(u))
+		return bad(r, "message %s has a bad \"usage\"", m->id);
+	if (get_long(r, u, "input", &m->usage.input) < 0 ||
+	    get_long(r, u, "output", &m->usage.output) < 0 ||
+	    get_long(r, u, "reasoning", &m->usage.reasoning) < 0 ||
+	    get_long(r, u, "cached", &m->usage.cached) < 0)
+		return -1;
+	return 0;
+fail:
+	return -1;
+}
+
+/* Every parent exists and following parents from any message reaches a root. */
+static int check_tree(struct rd *r, struct hist_conv *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(c->msgs[i].id, c->msgs[j].id))
+				return bad(r, "message id %s is used twice", c->msgs[i].id);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct hist_msg *m = &c->msgs[i];
+		size_t steps = 0;
+		while (m->parent) {
+			const struct hist_msg *p = hist_find(c, m->parent);
+			if (!p)
+				return bad(r, "message %s has a parent that does not exist",
+					   c->msgs[i].id);
+			if (++steps > c->n)
+				return bad(r, "message %s is part of a cycle", c->msgs[i].id);
+			m = p;
+		}
+	}
+	if (c->current && !hist_find(c, c->current))
+		return bad(r, "the current message %s does not exist", c->current);
+	if (!c->current && c->n)
+		return bad(r, "missing \"current\"%s", "");
+	return 0;
+}
+
+static void set_next_seq(struct hist_conv *c)
+{
+	c->next_seq = 1;
+	for (size_t i = 0; i < c->n; i++) {
+		const char *id = c->msgs[i].id;
+		if (id[0] == 'm' && id[1] >= '1' && id[1] <= '9') {
+			char *end;
+			unsigned long v = strtoul(id + 1, &end, 10);
+			if (!*end && v < 0x7fffffffUL && v >= c->next_seq)
+				c->next_seq = (unsigned)v + 1;
+		}
+	}
+}
+
+int hist_from_json(const char *data, size_t len, struct hist_conv *c, struct err *e)
+{
+	memset(c, 0, sizeof *c);
+	struct rd r = {e, 0};
+	json_error_t je;
+	json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		err_set(e, EXIT_FAIL, "not valid JSON (line %d: %.200s)", je.line, je.text);
+		return HIST_LOAD_CORRUPT;
+	}
+	if (!json_is_object(root)) {
+		bad(&r, "not a conversation (no JSON object)%s", "");
+		goto fail;
+	}
+	json_t *ver = json_object_get(root, "version");
+	if (!json_is_integer(ver) || json_integer_value(ver) < 1) {
+		bad(&r, "missing or bad \"version\"%s", "");
+		goto fail;
+	}
+	r.newer = json_integer_value(ver) > HIST_FORMAT;
+	c->version = r.newer ? HIST_FORMAT + 1 : (int)json_integer_value(ver);
+	json_t *id = json_object_get(root, "id");
+	if (!json_is_string(id) || !hist_id_valid(json_string_value(id))) {
+		bad(&r, "missing or bad \"id\"%s", "");
+		goto fail;
+	}
+	snprintf(c->id, sizeof c->id, "%s", json_string_value(id));
+	if (get_str(&r, root, "title", 0, &c->title) < 0 ||
+	    get_str(&r, root, "model", 0, &c->model) < 0 ||
+	    get_str(&r, root, "system", 0, &c->system) < 0 ||
+	    get_str(&r, root, "current", 0, &c->current) < 0 ||
+	    get_time(&r, root, "created", &c->created) < 0 ||
+	    get_time(&r, root, "updated", &c->updated) < 0)
+		goto fail;
+	json_t *msgs = json_object_get(root, "messages");
+	if (!json_is_array(msgs)) {
+		bad(&r, "missing \"messages\" array%s", "");
+		goto fail;
+	}
+	size_t n = json_array_size(msgs);
+	if (n) {
+		c->msgs = calloc(n, sizeof *c->msgs);
+		if (!c->msgs) {
+			bad(&r, "out of memory%s", "");
+			goto fail;
+		}
+		c->cap = n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int rc = read_msg(&r, json_array_get(msgs, i), &c->msgs[i]);
+		c->n = i + 1; /* so a half-read message is freed too */
+		if (rc < 0)
+			goto fail;
+	}
+	if (check_tree(&r, c) < 0)
+		goto fail;
+	set_next_seq(c);
+	json_decref(root);
+	return r.newer ? HIST_LOAD_NEWER : HIST_LOAD_OK;
+fail:
+	json_decref(root);
+	hist_conv_free(c);
+	return HIST_LOAD_CORRUPT;
+}
+
+/* ---- titles ---- */
+
+static int is_space(unsigned char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\v' || ch == '\f';
+}
+
+int hist_make_title(const char *prompt, struct buf *out)
+{
+	const unsigned char *p = (const unsigned char *)(prompt ? prompt : "");
+	size_t len = strlen((const char *)p);
+	while (*p && is_space(*p))
+		p++, len--;
+	struct buf b = BUF_INIT;
+	size_t chars = 0;
+	int space = 0, cut = 0;
+	for (size_t i = 0; i < len && p[i] != '\n';) {
+		if (is_space(p[i]) || p[i] < 0x20 || p[i] == 0x7f) {
+			space = 1;
+			i++;
+			continue;
+		}
+		size_t sl = utf8_seq_len(p + i, len - i);
+		if (chars >= HIST_TITLE_MAX) {
+			cut = 1;
+			break;
+		}
+		if (space && b.len && buf_append_char(&b, ' ') < 0)
+			goto oom;
+		space = 0;
+		if (sl == 0) {
+			if (buf_append_str(&b, "\xef\xbf\xbd") < 0)
+				goto oom;
+			i++;
+		} else {
+			if (buf_append(&b, p + i, sl) < 0)
+				goto oom;
+			i += sl;
+		}
+		chars++;
+	}
+	if (!b.len && buf_append_str(&b, "(untitled)") < 0)
+		goto oom;
+	if (cut && buf_append_str(&b, "...") < 0)
+		goto oom;
+	int rc = buf_append(out, b.data, b.len);
+	buf_free(&b);
+	return rc;
+oom:
+	buf_free(&b);
+	return -1;
+}

@@ -1,0 +1,296 @@
+/* test_history: the pure conversation model: tree, branch, JSON round trips, versions,
+ * validation of damaged files, titles and times. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cherry/history.h"
+
+#define T0 1764398546.25 /* 2025-11-29T06:42:26.250Z */
+
+/* A tree with two branches: m1 -> m2 -> m3 -> m4 and m1 -> m2 -> m5 -> m6 (current). */
+static void make_tree(struct hist_conv *c)
+{
+	assert_int_equal(hist_conv_init(c, "abc123", T0), 0);
+	assert_int_equal(hist_set_str(&c->title, "A \"tree\"\n"), 0);
+	assert_int_equal(hist_set_str(&c->system, "be brief"), 0);
+	assert_int_equal(hist_set_str(&c->model, "fo/echo"), 0);
+	struct hist_msg *m = hist_add(c, NULL, "user", "hello", T0);
+	assert_non_null(m);
+	m = hist_add(c, "m1", "assistant", "hi \x1b[31m there\n```c\nint x;\n```\n", T0 + 1);
+	assert_non_null(m);
+	m->usage = (struct hist_usage){10, 20, 5, 0};
+	m->ttft = 0.25;
+	assert_int_equal(hist_set_str(&m->provider, "fo"), 0);
+	assert_int_equal(hist_set_str(&m->reasoning, "thinking..."), 0);
+	assert_non_null(hist_add(c, "m2", "user", "first follow-up", T0 + 2));
+	m = hist_add(c, "m3", "assistant", "partial", T0 + 3);
+	m->status = HIST_INTERRUPTED;
+	assert_non_null(hist_add(c, "m2", "user", "edited follow-up \xc3\xa9", T0 + 4));
+	m = hist_add(c, "m5", "assistant", "", T0 + 5);
+	m->status = HIST_ERROR;
+	assert_int_equal(hist_set_str(&m->error, "fo: 500 server error"), 0);
+	assert_string_equal(c->current, "m6");
+}
+
+static void assert_same(const struct hist_conv *a, const struct hist_conv *b)
+{
+	assert_string_equal(a->id, b->id);
+	assert_string_equal(a->title, b->title);
+	assert_string_equal(a->system, b->system);
+	assert_string_equal(a->model, b->model);
+	assert_string_equal(a->current, b->current);
+	assert_true(a->created - b->created < 0.0011 && b->created - a->created < 0.0011);
+	assert_int_equal(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		const struct hist_msg *x = &a->msgs[i], *y = &b->msgs[i];
+		assert_string_equal(x->id, y->id);
+		if (x->parent)
+			assert_string_equal(x->parent, y->parent);
+		else
+			assert_null(y->parent);
+		assert_string_equal(x->role, y->role);
+		assert_string_equal(x->content, y->content);
+		assert_int_equal(!!x->reasoning, !!y->reasoning);
+		assert_int_equal(!!x->error, !!y->error);
+		assert_int_equal(x->status, y->status);
+		assert_int_equal(x->usage.input, y->usage.input);
+		assert_int_equal(x->usage.output, y->usage.output);
+		assert_int_equal(x->usage.reasoning, y->usage.reasoning);
+		assert_int_equal(x->usage.cached, y->usage.cached);
+		assert_true(x->ttft == y->ttft);
+		assert_true(x->updated - y->updated < 0.0011 && y->updated - x->updated < 0.0011);
+	}
+}
+
+static void test_round_trip_tree(void **state)
+{
+	(void)state;
+	struct hist_conv c, d;
+	make_tree(&c);
+	struct buf j = BUF_INIT, j2 = BUF_INIT;
+	assert_int_equal(hist_to_json(&c, &j), 0);
+	/* pretty-printed, versioned, ends with a newline */
+	assert_non_null(strstr(j.data, "\n  \"version\": 1,\n"));
+	assert_int_equal(j.data[j.len - 1], '\n');
+	assert_non_null(strstr(j.data, "\"created\": \"2025-11-29T06:42:26.250Z\""));
+	assert_non_null(strstr(j.data, "\"status\": \"interrupted\""));
+	assert_non_null(strstr(j.data, "\"error\": \"fo: 500 server error\""));
+	struct err e = {0, ""};
+	assert_int_equal(hist_from_json(j.data, j.len, &d, &e), HIST_LOAD_OK);
+	assert_same(&c, &d);
+	assert_string_equal(d.msgs[1].reasoning, "thinking...");
+	assert_string_equal(d.msgs[5].error, "fo: 500 server error");
+	/* and byte-identical when written again */
+	assert_int_equal(hist_to_json(&d, &j2), 0);
+	assert_string_equal(j.data, j2.data);
+	/* new ids continue after the loaded ones */
+	struct hist_msg *m = hist_add(&d, "m4", "user", "x", T0);
+	assert_string_equal(m->id, "m7");
+	hist_conv_free(&c);
+	hist_conv_free(&d);
+	buf_free(&j);
+	buf_free(&j2);
+}
+
+static void test_branch(void **state)
+{
+	(void)state;
+	struct hist_conv c;
+	make_tree(&c);
+	size_t *idx, n;
+	assert_int_equal(hist_branch(&c, &idx, &n), 0);
+	assert_int_equal(n, 4);
+	const char *want[] = {"m1", "m2", "m5", "m6"};
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(c.msgs[idx[i]].id, want[i]);
+	free(idx);
+	assert_int_equal(hist_set_str(&c.current, "m4"), 0);
+	assert_int_equal(hist_branch(&c, &idx, &n), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(c.msgs[idx[2]].content, "first follow-up");
+	free(idx);
+	/* an unknown parent is refused */
+	assert_null(hist_add(&c, "nope", "user", "x", T0));
+	hist_conv_free(&c);
+
+	assert_int_equal(hist_conv_init(&c, "e", T0), 0);
+	assert_int_equal(hist_branch(&c, &idx, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(idx);
+	hist_conv_free(&c);
+}
+
+static int load_str(const char *s, struct hist_conv *c, struct err *e)
+{
+	err_clear(e);
+	return hist_from_json(s, strlen(s), c, e);
+}
+
+static void test_damaged(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *json;
+		const char *why;
+	} cases[] = {
+		{"", "not valid JSON"},
+		{"[]", "no JSON object"},
+		{"{\"id\":\"a\",\"messages\":[]}", "version"},
+		{"{\"version\":1,\"id\":\"../x\",\"messages\":[]}", "\"id\""},
+		{"{\"version\":1,\"id\":\"a\"}", "messages"},
+		{"{\"version\":1,\"id\":\"a\",\"messages\":[{\"id\":\"m1\",\"role\":\"user\"}],"
+		 "\"current\":\"m1\"}", "content"},
+		{"{\"version\":1,\"id\":\"a\",\"current\":\"m1\",\"messages\":[{\"id\":\"m1\","
+		 "\"role\":\"user\",\"content\":\"x\",\"parent\":\"m9\"}]}", "parent"},
+		{"{\"version\":1,\"id\":\"a\",\"current\":\"m1\",\"messages\":["
+		 "{\"id\":\"m1\",\"role\":\"user\",\"content\":\"x\",\"parent\":\"m2\"},"
+		 "{\"id\":\"m2\",\"role\":\"user\",\"content\":\"x\",\"parent\":\"m1\"}]}",
+		 "cycle"},
+		{"{\"version\":1,\"id\":\"a\",\"current\":\"m1\",\"messages\":["
+		 "{\"id\":\"m1\",\"role\":\"user\",\"content\":\"x\"},"
+		 "{\"id\":\"m1\",\"role\":\"user\",\"content\":\"y\"}]}", "twice"},
+		{"{\"version\":1,\"id\":\"a\",\"current\":\"m7\",\"messages\":["
+		 "{\"id\":\"m1\",\"role\":\"user\",\"content\":\"x\"}]}", "current"},
+		{"{\"version\":1,\"id\":\"a\",\"current\":\"m1\",\"messages\":["
+		 "{\"id\":\"m1\",\"role\":\"user\",\"content\":\"x\",\"status\":\"odd\"}]}",
+		 "status"},
+		{"{\"version\":1,\"id\":\"a\",\"current\":\"m1\",\"messages\":["
+		 "{\"id\":\"m1\",\"role\":\"user\",\"content\":\"x\",\"created\":\"yesterday\"}]}",
+		 "time"},
+		{"{\"version\":1,\"version\":1,\"id\":\"a\",\"messages\":[]}", "not valid JSON"},
+		{"{\"version\":1,\"id\":\"a\",\"messages\":[],\"title\":\"a\\u0000b\"}",
+		 "not valid JSON"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct hist_conv c;
+		struct err e;
+		assert_int_equal(load_str(cases[i].json, &c, &e), HIST_LOAD_CORRUPT);
+		if (!strstr(e.msg, cases[i].why))
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, e.msg, cases[i].why);
+		assert_null(strchr(e.msg, '\n'));
+		assert_int_equal(c.n, 0);
+		assert_null(c.msgs);
+	}
+}
+
+static void test_newer_version(void **state)
+{
+	(void)state;
+	struct hist_conv c;
+	struct err e;
+	const char *s = "{\"version\":7,\"id\":\"zz\",\"title\":\"t\",\"current\":\"m1\","
+			"\"future\":{\"x\":1},\"messages\":[{\"id\":\"m1\",\"role\":\"user\","
+			"\"content\":\"hi\",\"status\":\"levitating\"}]}";
+	assert_int_equal(load_str(s, &c, &e), HIST_LOAD_NEWER);
+	assert_true(c.version > HIST_FORMAT);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.msgs[0].content, "hi");
+	assert_int_equal(c.msgs[0].status, HIST_INTERRUPTED);
+	hist_conv_free(&c);
+	/* an old, minimal file (no times, no usage) is fine */
+	s = "{\"version\":1,\"id\":\"old\",\"messages\":[]}";
+	assert_int_equal(load_str(s, &c, &e), HIST_LOAD_OK);
+	assert_null(c.current);
+	hist_conv_free(&c);
+}
+
+static void check_title(const char *prompt, const char *want)
+{
+	struct buf b = BUF_INIT;
+	assert_int_equal(hist_make_title(prompt, &b), 0);
+	assert_string_equal(b.data, want);
+	buf_free(&b);
+}
+
+static void test_titles(void **state)
+{
+	(void)state;
+	check_title("  \n\t Fix my   C\tcode\nsecond line", "Fix my C code");
+	check_title("", "(untitled)");
+	check_title("\x1b[2J", "[2J");
+	check_title("\xc3\xa9t\xc3\xa9 \xff", "\xc3\xa9t\xc3\xa9 \xef\xbf\xbd");
+	char longp[200];
+	memset(longp, 'a', sizeof longp - 1);
+	longp[sizeof longp - 1] = '\0';
+	char want[HIST_TITLE_MAX + 4];
+	memset(want, 'a', HIST_TITLE_MAX);
+	strcpy(want + HIST_TITLE_MAX, "...");
+	check_title(longp, want);
+	/* multibyte characters are never cut in half */
+	struct buf p = BUF_INIT;
+	for (int i = 0; i < 100; i++)
+		buf_append_str(&p, "\xe2\x82\xac");
+	struct buf b = BUF_INIT;
+	assert_int_equal(hist_make_title(p.data, &b), 0);
+	assert_int_equal(b.len, HIST_TITLE_MAX * 3 + 3);
+	buf_free(&b);
+	buf_free(&p);
+}
+
+static void test_ids_status_time(void **state)
+{
+	(void)state;
+	assert_true(hist_id_valid("abc-DEF_09"));
+	assert_false(hist_id_valid(""));
+	assert_false(hist_id_valid(".x"));
+	assert_false(hist_id_valid("a/b"));
+	assert_false(hist_id_valid("a.json"));
+	char longid[HIST_ID_MAX + 2];
+	memset(longid, 'a', sizeof longid - 1);
+	longid[sizeof longid - 1] = '\0';
+	assert_false(hist_id_valid(longid));
+	longid[HIST_ID_MAX] = '\0';
+	assert_true(hist_id_valid(longid));
+	for (int s = HIST_COMPLETE; s <= HIST_INTERRUPTED; s++)
+		assert_int_equal(hist_status_parse(hist_status_name((enum hist_status)s)), s);
+	assert_int_equal(hist_status_parse("done"), -1);
+	double t;
+	assert_int_equal(hist_parse_time("2026-01-31T12:00:00Z", &t), 0);
+	assert_true(t == 1769860800.0);
+	assert_int_equal(hist_parse_time("2026-01-31T12:00:00.5Z", &t), 0);
+	assert_true(t == 1769860800.5);
+	assert_int_equal(hist_parse_time("2026-01-31 12:00:00Z", &t), -1);
+	assert_int_equal(hist_parse_time("2026-01-31T12:00:00", &t), -1);
+	assert_int_equal(hist_parse_time("2026-13-31T12:00:00Z", &t), -1);
+	char out[32];
+	hist_format_time(1769860800.5, out);
+	assert_string_equal(out, "2026-01-31T12:00:00.500Z");
+	hist_format_time(-5, out);
+	assert_string_equal(out, "1970-01-01T00:00:00.000Z");
+}
+
+/* Like main's wiping allocator, jansson's memory is not plain malloc memory here: any
+ * free() of a string jansson allocated would crash (as it did in the real binary). */
+static void *offset_malloc(size_t n)
+{
+	char *p = malloc(n + 16);
+	return p ? p + 16 : NULL;
+}
+
+static void offset_free(void *p)
+{
+	if (p)
+		free((char *)p - 16);
+}
+
+int main(void)
+{
+	json_set_alloc_funcs(offset_malloc, offset_free);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip_tree),
+		cmocka_unit_test(test_branch),
+		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_newer_version),
+		cmocka_unit_test(test_titles),
+		cmocka_unit_test(test_ids_status_time),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

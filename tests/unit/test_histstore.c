@@ -1,0 +1,883 @@
+/* test_histstore: conversation files on disk: modes, corrupt and newer files, locks
+ * between processes, full disk, read-only directory, planted symlinks, temp-file
+ * cleanup, the index, id prefixes, XDG fallbacks and the streaming session. */
+#define _GNU_SOURCE /* unshare(2), for the read-only bind mount as root */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cherry/histstore.h"
+
+#define FMT(arr, ...) assert_true(snprintf(arr, sizeof arr, __VA_ARGS__) < (int)sizeof arr)
+
+static char root[512];   /* the test's temp dir */
+static char data[600];   /* root/data: cherry's data dir */
+static char cache[600];  /* root/cache */
+static char convdir[700];
+static int nwarn;
+static char lastwarn[1200];
+
+static void count_warn(void *ctx, const char *line)
+{
+	(void)ctx;
+	nwarn++;
+	snprintf(lastwarn, sizeof lastwarn, "%s", line);
+}
+
+static int rm_tree(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (S_ISDIR(st.st_mode)) {
+		chmod(path, 0700);
+		DIR *d = opendir(path);
+		if (!d)
+			return -1;
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			char sub[4096];
+			snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
+			rm_tree(sub);
+		}
+		closedir(d);
+		return rmdir(path);
+	}
+	return unlink(path);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	const char *base = getenv("TMPDIR");
+	snprintf(root, sizeof root, "%s/cherry-histstore-XXXXXX",
+		 base && base[0] == '/' ? base : "/tmp");
+	if (!mkdtemp(root))
+		return -1;
+	snprintf(data, sizeof data, "%s/data", root);
+	snprintf(cache, sizeof cache, "%s/cache", root);
+	snprintf(convdir, sizeof convdir, "%s/conversations", data);
+	nwarn = 0;
+	lastwarn[0] = '\0';
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return rm_tree(root);
+}
+
+static void open_store(struct histstore *s)
+{
+	struct err e = {0, ""};
+	if (histstore_open(s, data, cache, count_warn, NULL, &e) < 0)
+		fail_msg("histstore_open: %s", e.msg);
+}
+
+static void make_conv(struct hist_conv *c, const char *id, const char *title, int nmsgs)
+{
+	assert_int_equal(hist_conv_init(c, id, 1700000000.0), 0);
+	assert_int_equal(hist_set_str(&c->title, title), 0);
+	assert_int_equal(hist_set_str(&c->model, "fo/echo"), 0);
+	for (int i = 0; i < nmsgs; i++)
+		assert_non_null(hist_add(c, c->current, i % 2 ? "assistant" : "user",
+					 i % 2 ? "an answer" : "a question", 1700000000.0 + i));
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct buf b = BUF_INIT;
+	char tmp[4096];
+	size_t n;
+	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+		buf_append(&b, tmp, n);
+	fclose(f);
+	if (!b.data)
+		buf_append_str(&b, "");
+	return buf_steal(&b);
+}
+
+static void put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Entries of convdir starting with '.', other than . and .. */
+static int count_hidden(const char *dir)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (de->d_name[0] == '.' && strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* ---- tests ---- */
+
+static void test_save_load_modes(void **state)
+{
+	(void)state;
+	mode_t old = umask(0);
+	struct histstore s;
+	open_store(&s);
+	struct hist_conv c, d;
+	make_conv(&c, "k1", "first", 4);
+	struct err e = {0, ""};
+	assert_int_equal(histstore_save(&s, &c, &e), 0);
+	umask(old);
+	char p[900];
+	FMT(p, "%s/k1.json", convdir);
+	struct stat st;
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(stat(convdir, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(histstore_load(&s, "k1", 0, &d, &e), HIST_LOAD_OK);
+	assert_int_equal(d.n, 4);
+	assert_string_equal(d.title, "first");
+	assert_string_equal(d.msgs[3].content, "an answer");
+	hist_conv_free(&d);
+	assert_int_equal(histstore_load(&s, "nope", 0, &d, &e), -1);
+	assert_string_equal(e.msg, "no conversation nope");
+	assert_int_equal(histstore_load(&s, "../etc", 0, &d, &e), -1);
+	hist_conv_free(&c);
+	histstore_close(&s);
+}
+
+static void test_corrupt_moved_once(void **state)
+{
+	(void)state;
+	struct histstore s;
+	open_store(&s);
+	char p[900], moved[900];
+	FMT(p, "%s/bad1.json", convdir);
+	put_file(p, "{\"version\": 1, \"id\": \"bad1\", \"messages\": [tr");
+	struct hist_conv c;
+	make_conv(&c, "good", "fine", 2);
+	struct err e = {0, ""};
+	assert_int_equal(histstore_save(&s, &c, &e), 0);
+	hist_conv_free(&c);
+	struct hist_entry *v;
+	size_t n;
+	assert_int_equal(histstore_list(&s, &v, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].id, "good");
+	histstore_entries_free(v, n);
+	assert_int_equal(nwarn, 1);
+	assert_non_null(strstr(lastwarn, "conversation bad1 cannot be read (not valid JSON"));
+	assert_non_null(strstr(lastwarn, "moved to "));
+	FMT(moved, "%s/corrupt/bad1.json", convdir);
+	char *text = slurp(moved);
+	assert_non_null(text);
+	assert_string_equal(text, "{\"version\": 1, \"id\": \"bad1\", \"messages\": [tr");
+	free(text);
+	assert_int_equal(access(p, F_OK), -1);
+	/* reported once: the second listing is quiet */
+	assert_int_equal(histstore_list(&s, &v, &n, &e), 0);
+	histstore_entries_free(v, n);
+	assert_int_equal(nwarn, 1);
+	/* a second corrupt file of the same id never replaces the first copy */
+	put_file(p, "garbage");
+	assert_int_equal(histstore_load(&s, "bad1", 0, &c, &e), -1);
+	assert_non_null(strstr(e.msg, "corrupt/bad1.json.1"));
+	text = slurp(moved);
+	assert_non_null(strstr(text, "[tr"));
+	free(text);
+	histstore_close(&s);
+}
+
+static void test_newer_version_read_only(void **state)
+{
+	(void)state;
+	struct histstore s;
+	open_store(&s);
+	char p[900];
+	FMT(p, "%s/fut.json", convdir);
+	const char *future = "{\"version\": 99, \"id\": \"fut\", \"current\": \"m1\", "
+			     "\"messages\": [{\"id\": \"m1\", \"role\": \"user\", "
+			     "\"content\": \"from the future\"}]}";
+	put_file(p, future);
+	struct hist_conv c;
+	struct err e = {0, ""};
+	assert_int_equal(histstore_load(&s, "fut", 0, &c, &e), HIST_LOAD_NEWER);
+	assert_int_equal(histstore_save(&s, &c, &e), -1);
+	assert_non_null(strstr(e.msg, "newer cherry"));
+	hist_conv_free(&c);
+	/* continuing it makes a new conversation and leaves the file alone */
+	struct hist_opts o = {.data_dir = data, .cache_dir = cache, .continue_id = "fut",
+			      .warn = count_warn};
+	struct hist_session *h = hist_begin(&o, &e);
+	assert_non_null(h);
+	assert_string_not_equal(hist_session_id(h), "fut");
+	assert_non_null(strstr(lastwarn, "was written by a newer cherry"));
+	const struct wire_msg *m;
+	size_t n;
+	assert_int_equal(hist_history_msgs(h, &m, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(m[0].content, "from the future");
+	assert_int_equal(hist_user(h, "next", NULL, "fo", "echo", &e), 0);
+	assert_int_equal(hist_finish(h, "complete", NULL, NULL, -1, &e), 0);
+	hist_end(h);
+	char *text = slurp(p);
+	assert_string_equal(text, future);
+	free(text);
+	histstore_close(&s);
+}
+
+static void test_two_processes_lock(void **state)
+{
+	(void)state;
+	struct histstore s;
+	open_store(&s);
+	struct hist_conv c;
+	make_conv(&c, "shared", "two of us", 2);
+	struct err e = {0, ""};
+	assert_int_equal(histstore_save(&s, &c, &e), 0);
+	hist_conv_free(&c);
+	int ready[2], go[2];
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* the other cherry: continues "shared", answers, waits, finishes */
+		struct hist_opts o = {.data_dir = data, .cache_dir = cache,
+				      .continue_id = "shared"};
+		struct err ce = {0, ""};
+		struct hist_session *h = hist_begin(&o, &ce);
+		int ok = h && !strcmp(hist_session_id(h), "shared") &&
+			 hist_user(h, "child prompt", NULL, "fo", "echo", &ce) == 0;
+		char b = ok ? 'y' : 'n';
+		if (write(ready[1], &b, 1) != 1 || read(go[0], &b, 1) != 1)
+			_exit(3);
+		hist_delta(h, "child answer", 12, 0);
+		ok = ok && hist_finish(h, "complete", NULL, NULL, 0.1, &ce) == 0;
+		hist_end(h);
+		_exit(ok ? 0 : 1);
+	}
+	char b = 0;
+	assert_int_equal(read(ready[0], &b, 1), 1);
+	assert_int_equal(b, 'y');
+	int fd;
+	long holder;
+	assert_int_equal(histstore_lock(&s, "shared", &fd, &holder, &e), 1);
+	assert_int_equal(holder, (long)pid);
+	struct hist_opts o = {.data_dir = data, .cache_dir = cache, .continue_id = "sha",
+			      .warn = count_warn};
+	struct hist_session *h = hist_begin(&o, &e);
+	assert_non_null(h);
+	char other[64];
+	FMT(other, "%s", hist_session_id(h));
+	assert_string_not_equal(other, "shared");
+	char want[128];
+	FMT(want, "conversation shared is open in another cherry (pid %ld)", (long)pid);
+	assert_non_null(strstr(lastwarn, want));
+	assert_non_null(strstr(lastwarn, other));
+	assert_int_equal(hist_user(h, "parent prompt", NULL, "fo", "echo", &e), 0);
+	hist_delta(h, "parent answer", 13, 0);
+	assert_int_equal(hist_finish(h, "complete", NULL, NULL, 0.1, &e), 0);
+	hist_end(h);
+	assert_int_equal(write(go[1], "g", 1), 1);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* both writes are there, each in its own file */
+	assert_int_equal(histstore_load(&s, "shared", 0, &c, &e), HIST_LOAD_OK);
+	assert_int_equal(c.n, 4);
+	assert_string_equal(c.msgs[3].content, "child answer");
+	hist_conv_free(&c);
+	/* the copy holds the branch as it was on disk when the parent began (the child's
+	 * prompt and its still-empty answer), then the parent's own exchange */
+	assert_int_equal(histstore_load(&s, other, 0, &c, &e), HIST_LOAD_OK);
+	assert_int_equal(c.n, 6);
+	assert_string_equal(c.msgs[2].content, "child prompt");
+	assert_string_equal(c.msgs[4].content, "parent prompt");
+	assert_string_equal(c.msgs[5].content, "parent answer");
+	assert_string_equal(c.msgs[4].parent, "m4");
+	hist_conv_free(&c);
+	/* the lock is free again */
+	assert_int_equal(histstore_lock(&s, "shared", &fd, &holder, &e), 0);
+	histstore_unlock(fd);
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+	histstore_close(&s);
+}
+
+static void test_full_disk(void **state)
+{
+	(void)state;
+	struct histstore s;
+	open_store(&s);
+	struct hist_conv c;
+	make_conv(&c, "big", "small first", 2);
+	struct err e = {0, ""};
+	assert_int_equal(histstore_save(&s, &c, &e), 0);
+	char p[900];
+	FMT(p, "%s/big.json", convdir);
+	char *before = slurp(p);
+	/* now too big for the file-size limit */
+	struct buf huge = BUF_INIT;
+	for (int i = 0; i < 20000; i++)
+		buf_append_str(&huge, "0123456789");
+	assert_non_null(hist_add(&c, c.current, "user", huge.data, 1700000100.0));
+	void (*old)(int) = signal(SIGXFSZ, SIG_IGN);
+	struct rlimit rl, small;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &rl), 0);
+	small = rl;
+	small.rlim_cur = 64 * 1024;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	int rc = histstore_save(&s, &c, &e);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(e.msg, "cannot save"));
+	assert_non_null(strstr(e.msg, "big.json"));
+	assert_non_null(strstr(e.msg, strerror(EFBIG)));
+	assert_null(strchr(e.msg, '\n'));
+	char *after = slurp(p);
+	assert_string_equal(after, before);
+	free(after);
+	assert_int_equal(count_hidden(convdir), 0);
+	/* the conversation is still in memory and the next save works */
+	assert_int_equal(histstore_save(&s, &c, &e), 0);
+	struct hist_conv d;
+	assert_int_equal(histstore_load(&s, "big", 0, &d, &e), HIST_LOAD_OK);
+	assert_int_equal(d.n, 3);
+	assert_int_equal(strlen(d.msgs[2].content), 200000);
+	hist_conv_free(&d);
+	signal(SIGXFSZ, old);
+	free(before);
+	buf_free(&huge);
+	hist_conv_free(&c);
+	histstore_close(&s);
+}
+
+static void test_session_full_disk_warns_then_recovers(void **state)
+{
+	(void)state;
+	struct err e = {0, ""};
+	struct hist_opts o = {.data_dir = data, .cache_dir = cache, .warn = count_warn,
+			      .save_interval = 0.001};
+	struct hist_session *h = hist_begin(&o, &e);
+	assert_non_null(h);
+	assert_int_equal(hist_user(h, "q", NULL, "fo", "echo", &e), 0);
+	struct rlimit rl, small;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &rl), 0);
+	small = rl;
+	small.rlim_cur = 4096;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	char chunk[1000];
+	memset(chunk, 'x', sizeof chunk);
+	for (int i = 0; i < 10; i++) {
+		struct timespec ts = {0, 2000000};
+		nanosleep(&ts, NULL);
+		hist_delta(h, chunk, sizeof chunk, 0);
+	}
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	assert_int_equal(nwarn, 1); /* reported once, not per delta */
+	assert_non_null(strstr(lastwarn, "conversation not saved: cannot save"));
+	assert_int_equal(hist_finish(h, "complete", NULL, NULL, 0.5, &e), 0);
+	assert_string_equal(lastwarn, "conversation saved again");
+	assert_int_equal(hist_saved_len(h), 10000);
+	hist_end(h);
+	assert_int_equal(count_hidden(convdir), 0);
+}
+
+/* In a child with its own mount namespace, conversations/ becomes a read-only bind mount:
+ * the save must fail with EROFS and leave the file whole. 0 pass, 77 unsupported. */
+static int ro_mount_child(struct histstore *s, struct hist_conv *c)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return 1;
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount(convdir, convdir, NULL, MS_BIND, NULL) < 0 ||
+		    mount(NULL, convdir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+			_exit(77);
+		char p[900];
+		snprintf(p, sizeof p, "%s/ro.json", convdir);
+		char *before = slurp(p);
+		struct err e = {0, ""};
+		if (!hist_add(c, c->current, "user", "more", 1700000200.0))
+			_exit(2);
+		if (histstore_save(s, c, &e) != -1 || !strstr(e.msg, strerror(EROFS)))
+			_exit(3);
+		/* ask on a read-only directory: one line, the exchange goes on in memory */
+		nwarn = 0;
+		struct hist_opts o = {.data_dir = data, .cache_dir = cache, .warn = count_warn};
+		struct hist_session *h = hist_begin(&o, &e);
+		if (!h || nwarn != 1 || !strstr(lastwarn, "conversation not saved: ") ||
+		    !strstr(lastwarn, strerror(EROFS)) ||
+		    hist_user(h, "q", NULL, "fo", "echo", &e) != 0 ||
+		    hist_finish(h, "complete", NULL, NULL, -1, &e) != 0 || nwarn != 1)
+			_exit(5);
+		hist_end(h);
+		o.continue_id = "ro";
+		h = hist_begin(&o, &e);
+		const struct wire_msg *m;
+		size_t n;
+		if (!h || nwarn != 2 || hist_history_msgs(h, &m, &n) != 0 || n != 2 ||
+		    hist_user(h, "q", NULL, "fo", "echo", &e) != 0)
+			_exit(6);
+		hist_end(h);
+		char *after = slurp(p);
+		if (!before || !after || strcmp(before, after) || count_hidden(convdir))
+			_exit(4);
+		_exit(0);
+	}
+	int status;
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 1;
+	return WEXITSTATUS(status);
+}
+
+static void test_read_only_dir(void **state)
+{
+	(void)state;
+	struct histstore s;
+	open_store(&s);
+	struct hist_conv c;
+	make_conv(&c, "ro", "read only", 2);
+	struct err e = {0, ""};
+	assert_int_equal(histstore_save(&s, &c, &e), 0);
+	assert_int_equal(chmod(convdir, 0500), 0);
+	char probe[900];
+	FMT(probe, "%s/probe", convdir);
+	int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd >= 0) {
+		/* root (CAP_DAC_OVERRIDE) writes anyway: use a read-only bind mount in a
+		 * private mount namespace instead, when the system allows one. */
+		close(fd);
+		unlink(probe);
+		chmod(convdir, 0700);
+		int rc = ro_mount_child(&s, &c);
+		hist_conv_free(&c);
+		histstore_close(&s);
+		if (rc == 77) {
+			/* run.sh counts cmocka's "not ok # SKIP" as a failure: say it, pass */
+			print_message("# NOT TESTED: read-only directory: running as root and no "
+				      "mount namespace for a read-only bind mount\n");
+			return;
+		}
+		assert_int_equal(rc, 0);
+		return;
+	}
+	assert_non_null(hist_add(&c, c.current, "user", "more", 1700000200.0));
+	assert_int_equal(histstore_save(&s, &c, &e), -1);
+	assert_non_null(strstr(e.msg, strerror(EACCES)));
+	chmod(convdir, 0700);
+	struct hist_conv d;
+	assert_int_equal(histstore_load(&s, "ro", 0, &d, &e), HIST_LOAD_OK);
+	assert_int_equal(d.n, 2);
+	hist_conv_free(&d);
+	assert_int_equal(histstore_save(&s, &c, &e), 0);
+	hist_conv_free(&c);
+	histstore_close(&s);
+}
+
+static void test_symlinks_never_followed(void **state)
+{
+	(void)state;
+	struct histstore s;
+	open_store(&s);
+	char victim[900], target[900], tmpname[900];
+	FMT(victim, "%s/victim", root);
+	put_file(victim, "precious");
+	/* a link at the target name: the save replaces the link, never writes through it */
+	FMT(target, "%s/lnk.json", convdir);
+	assert_int_equal(symlink(victim, target), 0);
+	/* a link at a temp name: start-up cleanup removes the link, not what it points to */
+	FMT(tmpname, "%s/.lnk.json.0123456789abcdef", convdir);
+	assert_int_equal(symlink(victim, tmpname), 0);
+	histstore_close(&s);
+	open_store(&s);
+	struct stat st;
+	assert_int_equal(lstat(tmpname, &st), -1);
+	struct hist_conv c;
+	make_conv(&c, "lnk", "linked", 2);
+	struct err e = {0, ""};
+	assert_int_equal(histstore_save(&s, &c, &e), 0);
+	assert_int_equal(lstat(target, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	char *text = slurp(victim);
+	assert_string_equal(text, "precious");
+	free(text);
+	/* a listing does not follow a link at a conversation name either */
+	char other[900];
+	FMT(other, "%s/evil.json", convdir);
+	assert_int_equal(symlink(victim, other), 0);
+	struct hist_entry *v;
+	size_t n;
+	assert_int_equal(histstore_list(&s, &v, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].id, "lnk");
+	histstore_entries_free(v, n);
+	text = slurp(victim);
+	assert_string_equal(text, "precious");
+	free(text);
+	hist_conv_free(&c);
+	histstore_close(&s);
+}
+
+static void test_temp_cleanup_respects_locks(void **state)
+{
+	(void)state;
+	struct histstore s;
+	open_store(&s);
+	char t1[900], t2[900], keep[900];
+	FMT(t1, "%s/.aa.json.00112233445566ff", convdir);
+	FMT(t2, "%s/.bb.json.00112233445566ff", convdir);
+	FMT(keep, "%s/.bb.json.not-a-temp", convdir);
+	int fd;
+	long pid;
+	struct err e = {0, ""};
+	/* bb is being written by another process, which holds its lock */
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	pid_t child = fork();
+	if (child == 0) {
+		struct err ce = {0, ""};
+		if (histstore_lock(&s, "bb", &fd, &pid, &ce) != 0 || write(p[1], "l", 1) != 1)
+			_exit(1);
+		sleep(10);
+		_exit(0);
+	}
+	char b;
+	assert_int_equal(read(p[0], &b, 1), 1);
+	close(p[0]);
+	close(p[1]);
+	put_file(t1, "half");
+	put_file(t2, "half");
+	put_file(keep, "x");
+	histstore_close(&s);
+	open_store(&s);
+	assert_int_equal(access(t1, F_OK), -1);
+	assert_int_equal(access(t2, F_OK), 0);
+	assert_int_equal(access(keep, F_OK), 0);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	histstore_close(&s);
+	open_store(&s);
+	assert_int_equal(access(t2, F_OK), -1);
+	(void)e;
+	histstore_close(&s);
+}
+
+static void test_index_never_trusted(void **state)
+{
+	(void)state;
+	struct histstore s;
+	open_store(&s);
+	struct err e = {0, ""};
+	for (int i = 0; i < 5; i++) {
+		struct hist_conv c;
+		char id[16], title[32];
+		FMT(id, "c%d", i);
+		FMT(title, "title\t%d\n", i);
+		make_conv(&c, id, title, i);
+		c.updated = 1700000000.0 + i;
+		assert_int_equal(histstore_save(&s, &c, &e), 0);
+		hist_conv_free(&c);
+	}
+	struct hist_entry *v;
+	size_t n;
+	assert_int_equal(histstore_list(&s, &v, &n, &e), 0);
+	assert_int_equal(n, 5);
+	assert_string_equal(v[0].id, "c4"); /* newest first */
+	assert_string_equal(v[0].title, "title 4 ");
+	assert_int_equal(v[0].nmsgs, 4);
+	assert_string_equal(v[4].id, "c0");
+	histstore_entries_free(v, n);
+	char idx[900];
+	FMT(idx, "%s/history-index", cache);
+	assert_int_equal(access(idx, F_OK), 0);
+	/* the file changes behind the index's back */
+	struct hist_conv c;
+	make_conv(&c, "c0", "renamed", 1);
+	c.updated = 1800000000.0;
+	assert_int_equal(histstore_save(&s, &c, &e), 0);
+	hist_conv_free(&c);
+	char gone[900];
+	FMT(gone, "%s/c2.json", convdir);
+	assert_int_equal(unlink(gone), 0);
+	assert_int_equal(histstore_list(&s, &v, &n, &e), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(v[0].id, "c0");
+	assert_string_equal(v[0].title, "renamed");
+	for (size_t i = 0; i < n; i++)
+		assert_string_not_equal(v[i].id, "c2");
+	histstore_entries_free(v, n);
+	/* a damaged index is just rebuilt */
+	put_file(idx, "cherry-history-index 1\nc1\tgarbage\n\n\t\t\n");
+	assert_int_equal(histstore_list(&s, &v, &n, &e), 0);
+	assert_int_equal(n, 4);
+	histstore_entries_free(v, n);
+	char *text = slurp(idx);
+	assert_null(strstr(text, "garbage"));
+	free(text);
+	histstore_close(&s);
+	/* an index temp file left by a killed run goes once it is old */
+	char old[900], young[900];
+	FMT(old, "%s/.history-index.0123456789abcdef", cache);
+	FMT(young, "%s/.history-index.fedcba9876543210", cache);
+	put_file(old, "x");
+	put_file(young, "x");
+	struct timespec times[2] = {{time(NULL) - 3600, 0}, {time(NULL) - 3600, 0}};
+	assert_int_equal(utimensat(AT_FDCWD, old, times, 0), 0);
+	open_store(&s);
+	assert_int_equal(access(old, F_OK), -1);
+	assert_int_equal(access(young, F_OK), 0);
+	histstore_close(&s);
+}
+
+static void test_resolve_prefix(void **state)
+{
+	(void)state;
+	struct histstore s;
+	open_store(&s);
+	struct err e = {0, ""};
+	const char *ids[] = {"abc1", "abc2", "abd", "x"};
+	for (size_t i = 0; i < 4; i++) {
+		struct hist_conv c;
+		make_conv(&c, ids[i], "t", 0);
+		assert_int_equal(histstore_save(&s, &c, &e), 0);
+		hist_conv_free(&c);
+	}
+	char id[HIST_ID_MAX + 1];
+	assert_int_equal(histstore_resolve(&s, "abd", id, &e), 0);
+	assert_string_equal(id, "abd");
+	assert_int_equal(histstore_resolve(&s, "abc2", id, &e), 0);
+	assert_string_equal(id, "abc2");
+	assert_int_equal(histstore_resolve(&s, "ab", id, &e), -1);
+	assert_string_equal(e.msg, "ab matches 3 conversations; give more of the id");
+	assert_int_equal(histstore_resolve(&s, "q", id, &e), -1);
+	assert_string_equal(e.msg, "no conversation q");
+	assert_int_equal(histstore_resolve(&s, "a/b", id, &e), -1);
+	assert_int_equal(histstore_resolve(&s, "x", id, &e), 0);
+	assert_int_equal(histstore_new_id(&s, id, &e), 0);
+	assert_int_equal(strlen(id), 8);
+	assert_true(hist_id_valid(id));
+	histstore_close(&s);
+}
+
+static void test_xdg_fallbacks(void **state)
+{
+	(void)state;
+	char *saved_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+	char *saved_data = getenv("XDG_DATA_HOME") ? strdup(getenv("XDG_DATA_HOME")) : NULL;
+	char *saved_cache = getenv("XDG_CACHE_HOME") ? strdup(getenv("XDG_CACHE_HOME")) : NULL;
+	setenv("HOME", root, 1);
+	const char *vals[] = {NULL, "", "relative/dir"};
+	for (size_t i = 0; i < 3; i++) {
+		if (vals[i]) {
+			setenv("XDG_DATA_HOME", vals[i], 1);
+			setenv("XDG_CACHE_HOME", vals[i], 1);
+		} else {
+			unsetenv("XDG_DATA_HOME");
+			unsetenv("XDG_CACHE_HOME");
+		}
+		struct histstore s;
+		struct err e = {0, ""};
+		assert_int_equal(histstore_open(&s, NULL, NULL, NULL, NULL, &e), 0);
+		char want[900];
+		FMT(want, "%s/.local/share/cherry/conversations", root);
+		assert_string_equal(s.dir, want);
+		FMT(want, "%s/.cache/cherry/history-index", root);
+		assert_string_equal(s.index, want);
+		histstore_close(&s);
+	}
+	setenv("XDG_DATA_HOME", data, 1);
+	struct histstore s;
+	struct err e = {0, ""};
+	assert_int_equal(histstore_open(&s, NULL, NULL, NULL, NULL, &e), 0);
+	char want[900];
+	FMT(want, "%s/cherry/conversations", data);
+	assert_string_equal(s.dir, want);
+	histstore_close(&s);
+	if (saved_home)
+		setenv("HOME", saved_home, 1);
+	if (saved_data)
+		setenv("XDG_DATA_HOME", saved_data, 1);
+	else
+		unsetenv("XDG_DATA_HOME");
+	if (saved_cache)
+		setenv("XDG_CACHE_HOME", saved_cache, 1);
+	else
+		unsetenv("XDG_CACHE_HOME");
+	free(saved_home);
+	free(saved_data);
+	free(saved_cache);
+}
+
+static void test_session_exchange(void **state)
+{
+	(void)state;
+	struct err e = {0, ""};
+	struct hist_opts o = {.data_dir = data, .cache_dir = cache, .warn = count_warn,
+			      .save_interval = 0.02};
+	struct hist_session *h = hist_begin(&o, &e);
+	assert_non_null(h);
+	const struct wire_msg *m;
+	size_t n;
+	assert_int_equal(hist_history_msgs(h, &m, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(hist_session_system(h));
+	assert_null(hist_session_model(h));
+	assert_int_equal(hist_user(h, "  What is 2+2?\nThanks", "be terse", "fo", "echo", &e), 0);
+	char id[64], p[900];
+	FMT(id, "%s", hist_session_id(h));
+	FMT(p, "%s/%s.json", convdir, id);
+	/* the prompt is on disk at once, the answer marked interrupted until it ends */
+	char *text = slurp(p);
+	assert_non_null(strstr(text, "\"status\": \"interrupted\""));
+	assert_non_null(strstr(text, "\"title\": \"What is 2+2?\""));
+	free(text);
+	hist_delta(h, "Fo", 2, 0);
+	hist_delta(h, "hmm", 3, 1);
+	struct timespec ts = {0, 30000000};
+	nanosleep(&ts, NULL);
+	assert_int_equal(hist_tick(h), 1);
+	assert_int_equal(hist_tick(h), 0); /* nothing new */
+	assert_int_equal(hist_saved_len(h), 2);
+	text = slurp(p);
+	assert_non_null(strstr(text, "\"content\": \"Fo\""));
+	assert_non_null(strstr(text, "\"reasoning\": \"hmm\""));
+	free(text);
+	hist_delta(h, "ur.", 3, 0);
+	struct wire_usage u = {12, 3, 1, -1};
+	assert_int_equal(hist_finish(h, "complete", NULL, &u, 0.125, &e), 0);
+	hist_end(h);
+
+	/* -c: the branch goes into the request; an unfinished answer ends interrupted */
+	o.continue_id = id;
+	h = hist_begin(&o, &e);
+	assert_non_null(h);
+	assert_int_equal(hist_history_msgs(h, &m, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(hist_session_system(h), "be terse");
+	assert_string_equal(hist_session_model(h), "fo/echo");
+	assert_string_equal(m[0].role, "user");
+	assert_string_equal(m[0].content, "  What is 2+2?\nThanks");
+	assert_string_equal(m[1].role, "assistant");
+	assert_string_equal(m[1].content, "Four.");
+	/* what ask does without -m/-s: the conversation's own strings, which hist_user
+	 * replaces as it goes (ASan checks nothing is read after it is freed) */
+	const char *spec = hist_session_model(h);
+	assert_int_equal(hist_user(h, "and 3+3?", hist_session_system(h), "fo", spec + 3, &e), 0);
+	hist_delta(h, "Si", 2, 0);
+	hist_end(h);
+	struct histstore s;
+	open_store(&s);
+	struct hist_conv c;
+	assert_int_equal(histstore_load(&s, id, 0, &c, &e), HIST_LOAD_OK);
+	assert_int_equal(c.n, 4);
+	assert_string_equal(c.system, "be terse");
+	assert_string_equal(c.model, "fo/echo");
+	assert_string_equal(c.msgs[1].content, "Four.");
+	assert_string_equal(c.msgs[1].reasoning, "hmm");
+	assert_int_equal(c.msgs[1].status, HIST_COMPLETE);
+	assert_int_equal(c.msgs[1].usage.input, 12);
+	assert_int_equal(c.msgs[1].usage.cached, -1);
+	assert_true(c.msgs[1].ttft == 0.125);
+	assert_string_equal(c.msgs[3].content, "Si");
+	assert_int_equal(c.msgs[3].status, HIST_INTERRUPTED);
+	assert_string_equal(c.current, "m4");
+	hist_conv_free(&c);
+
+	/* an error keeps its line; a stop is recorded as such */
+	h = hist_begin(&o, &e);
+	assert_int_equal(hist_user(h, "x", NULL, "fo", "echo", &e), 0);
+	assert_int_equal(hist_finish(h, "error", "fo: HTTP 500", NULL, -1, &e), 0);
+	hist_end(h);
+	h = hist_begin(&o, &e);
+	assert_int_equal(hist_history_msgs(h, &m, &n), 0);
+	assert_int_equal(n, 5); /* the empty failed answer is not sent */
+	assert_int_equal(hist_user(h, "y", NULL, "fo", "echo", &e), 0);
+	hist_delta(h, "partial", 7, 0);
+	assert_int_equal(hist_finish(h, "stopped", NULL, NULL, -1, &e), 0);
+	hist_end(h);
+	assert_int_equal(histstore_load(&s, id, 0, &c, &e), HIST_LOAD_OK);
+	assert_int_equal(c.msgs[5].status, HIST_ERROR);
+	assert_string_equal(c.msgs[5].error, "fo: HTTP 500");
+	assert_int_equal(c.msgs[7].status, HIST_STOPPED);
+	assert_string_equal(c.msgs[7].content, "partial");
+	hist_conv_free(&c);
+
+	/* -c with nothing to continue fails with a line */
+	o.continue_id = "zzzz";
+	assert_null(hist_begin(&o, &e));
+	assert_string_equal(e.msg, "no conversation zzzz");
+	histstore_close(&s);
+	assert_int_equal(nwarn, 0);
+}
+
+static void test_session_no_save(void **state)
+{
+	(void)state;
+	struct err e = {0, ""};
+	struct hist_opts o = {.data_dir = data, .cache_dir = cache, .no_save = 1};
+	struct hist_session *h = hist_begin(&o, &e);
+	assert_non_null(h);
+	assert_int_equal(hist_user(h, "q", NULL, "fo", "echo", &e), 0);
+	hist_delta(h, "a", 1, 0);
+	assert_int_equal(hist_tick(h), 0);
+	assert_int_equal(hist_finish(h, "complete", NULL, NULL, -1, &e), 0);
+	assert_string_equal(hist_session_id(h), "");
+	hist_end(h);
+	assert_int_equal(access(data, F_OK), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_save_load_modes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_moved_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_version_read_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_processes_lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_disk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_full_disk_warns_then_recovers, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_read_only_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_symlinks_never_followed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_temp_cleanup_respects_locks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_never_trusted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resolve_prefix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xdg_fallbacks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_exchange, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_no_save, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
