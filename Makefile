@@ -126,12 +126,16 @@ fuzz: $(FUZZ_BIN)
 	@sh tests/fuzz/run.sh long 0 $(FUZZ_BIN)
 
 bench: deps-check
-	@$(MAKE) --no-print-directory BUILD=build all $(FAKEPROV) build/bench/parse_floor
+	@$(MAKE) --no-print-directory BUILD=build all $(FAKEPROV) build/bench/parse_floor build/bench/gen_history
 	@sh tests/bench/run.sh
 
 build/bench/parse_floor: tests/bench/parse_floor.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
+
+build/bench/gen_history: tests/bench/gen_history.c build/libcherry.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< build/libcherry.a $(LDLIBS)
 
 install: $(BUILD)/cherry
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)

@@ -52,3 +52,15 @@ ask=$(cat "$tmp/last")
 ask_rss=$(cat "$tmp/last_rss")
 awk -v a="$ask" -v f="$floor" 'BEGIN { if (f > 0) printf "cherry ask / parse floor: %.2fx (budget 1.5x)\n", a / f }'
 awk -v a="$ask_rss" -v f="$floor_rss" 'BEGIN { printf "cherry ask peak RSS: %.1f MB (budget 10 MB); %.1f MB above the parse floor, which is mostly libcurl and OpenSSL initialisation\n", a / 1024, (a - f) / 1024 }'
+
+# History: 10,000 conversations of 20 messages each.
+conv="$tmp/data/cherry/conversations"
+mkdir -p "$conv"
+chmod 700 "$tmp/data" "$tmp/data/cherry" "$conv"
+"$build/bench/gen_history" "$conv" "${CONVERSATIONS:-10000}"
+echo "history: $(ls "$conv" | wc -l) conversations, $(du -sm "$conv" | cut -f1) MB"
+"$build/cherry" history list >/dev/null 2>&1 # builds the index once
+measure "ls conversations/" ls "$conv"
+measure "cherry history list" "$build/cherry" history list
+measure "grep -rli needle-word" grep -rli needle-word "$conv"
+measure "cherry history search needle-word" "$build/cherry" history search needle-word
