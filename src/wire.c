@@ -166,6 +166,48 @@ long wire_json_count(json_t *obj, const char *key)
 	return -1;
 }
 
+int wire_json_set_str(json_t *obj, const char *key, const char *s)
+{
+	json_t *v = json_string(s ? s : "");
+	return v ? json_object_set_new(obj, key, v) : -1;
+}
+
+int wire_models_from_array(json_t *arr, const char *field,
+			   void (*on_model)(void *, const char *), void *ctx)
+{
+	if (!json_is_array(arr))
+		return -1;
+	int n = 0;
+	size_t i;
+	json_t *m;
+	json_array_foreach(arr, i, m) {
+		const char *id = wire_json_str(m, field);
+		if (id && *id) {
+			on_model(ctx, id);
+			n++;
+		}
+	}
+	return n;
+}
+
+json_t *wire_sampling_object(const struct wire_request *rq, const char *temp_key,
+			     const char *max_key, int *bad)
+{
+	if (!rq->has_temperature && rq->max_tokens <= 0)
+		return NULL;
+	json_t *o = json_object();
+	if (!o
+	    || (rq->has_temperature
+		&& json_object_set_new(o, temp_key, json_real(rq->temperature)) < 0)
+	    || (rq->max_tokens > 0
+		&& json_object_set_new(o, max_key, json_integer(rq->max_tokens)) < 0)) {
+		json_decref(o);
+		*bad = 1;
+		return NULL;
+	}
+	return o;
+}
+
 void wire_emit_text(struct wire_stream *st, const struct wire_sink *sink, const char *s, size_t len)
 {
 	if (!len)

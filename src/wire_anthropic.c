@@ -5,13 +5,6 @@
 
 static const char *const anthropic_version = "anthropic-version: 2023-06-01";
 
-/* json_string fails on invalid UTF-8 as well as on OOM; either way the request cannot go. */
-static int set_str(json_t *obj, const char *key, const char *s)
-{
-	json_t *v = json_string(s ? s : "");
-	return v ? json_object_set_new(obj, key, v) : -1;
-}
-
 static json_t *build_messages(const struct wire_request *rq)
 {
 	json_t *msgs = json_array();
@@ -23,8 +16,8 @@ static json_t *build_messages(const struct wire_request *rq)
 					   ? "assistant"
 					   : "user";
 		json_t *m = json_object();
-		if (!m || set_str(m, "role", role) < 0
-		    || set_str(m, "content", rq->msgs[i].content) < 0
+		if (!m || wire_json_set_str(m, "role", role) < 0
+		    || wire_json_set_str(m, "content", rq->msgs[i].content) < 0
 		    || json_array_append_new(msgs, m) < 0) {
 			json_decref(m);
 			json_decref(msgs);
@@ -55,9 +48,9 @@ int wire_anthropic_build(const struct wire_request *rq, struct wire_http *out, s
 	long max_tokens = rq->max_tokens > 0 ? rq->max_tokens : WIRE_DEFAULT_MAX_TOKENS;
 	/* The temperature goes through as given: the API rejects values outside 0..1 with a
 	 * clear message, which beats silently sending something else. */
-	int bad = !root || !msgs || set_str(root, "model", rq->model) < 0
+	int bad = !root || !msgs || wire_json_set_str(root, "model", rq->model) < 0
 		  || json_object_set_new(root, "max_tokens", json_integer(max_tokens)) < 0
-		  || (rq->system && set_str(root, "system", rq->system) < 0)
+		  || (rq->system && wire_json_set_str(root, "system", rq->system) < 0)
 		  || json_object_set(root, "messages", msgs) < 0
 		  || (rq->has_temperature
 		      && json_object_set_new(root, "temperature", json_real(rq->temperature)) < 0)
@@ -236,17 +229,5 @@ int wire_anthropic_models_request(const struct provider *p, struct wire_http *ou
 int wire_anthropic_models(json_t *body, void (*on_model)(void *, const char *), void *ctx)
 {
 	json_t *data = json_object_get(body, "data");
-	if (!json_is_array(data))
-		return -1;
-	int n = 0;
-	size_t i;
-	json_t *m;
-	json_array_foreach(data, i, m) {
-		const char *id = wire_json_str(m, "id");
-		if (id && *id) {
-			on_model(ctx, id);
-			n++;
-		}
-	}
-	return n;
+	return wire_models_from_array(data, "id", on_model, ctx);
 }

@@ -31,24 +31,6 @@ static json_t *build_contents(const struct wire_request *rq)
 	return contents;
 }
 
-/* generationConfig with only what the user set; NULL (and *bad 0) when nothing is. */
-static json_t *build_config(const struct wire_request *rq, int *bad)
-{
-	if (!rq->has_temperature && rq->max_tokens <= 0)
-		return NULL;
-	json_t *cfg = json_object();
-	if (!cfg
-	    || (rq->has_temperature
-		&& json_object_set_new(cfg, "temperature", json_real(rq->temperature)) < 0)
-	    || (rq->max_tokens > 0
-		&& json_object_set_new(cfg, "maxOutputTokens", json_integer(rq->max_tokens)) < 0)) {
-		json_decref(cfg);
-		*bad = 1;
-		return NULL;
-	}
-	return cfg;
-}
-
 /* The model goes into the URL path: keep unreserved characters, escape the rest. */
 static int model_path(struct buf *url, const char *model)
 {
@@ -89,7 +71,7 @@ int wire_gemini_build(const struct wire_request *rq, struct wire_http *out, stru
 	int bad = 0;
 	json_t *root = json_object();
 	json_t *contents = build_contents(rq);
-	json_t *cfg = build_config(rq, &bad);
+	json_t *cfg = wire_sampling_object(rq, "temperature", "maxOutputTokens", &bad);
 	json_t *sys = NULL;
 	if (rq->system) {
 		sys = json_object();

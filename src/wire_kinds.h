@@ -43,6 +43,16 @@ int wire_ollama_models(json_t *body, void (*on_model)(void *, const char *), voi
 const char *wire_json_str(json_t *obj, const char *key);
 /* A non-negative count (integer, or a real in range), or -1 when absent or not one. */
 long wire_json_count(json_t *obj, const char *key);
+/* Sets obj[key] to the string s ("" for NULL); -1 on invalid UTF-8 or OOM. */
+int wire_json_set_str(json_t *obj, const char *key, const char *s);
+/* Calls on_model with arr[i][field] for every element that has a non-empty one;
+ * returns the count, or -1 when arr is not an array. */
+int wire_models_from_array(json_t *arr, const char *field,
+			   void (*on_model)(void *, const char *), void *ctx);
+/* An object with only the sampling settings the request sets (temperature under
+ * temp_key, max tokens under max_key); NULL when it sets none, or on OOM (*bad = 1). */
+json_t *wire_sampling_object(const struct wire_request *rq, const char *temp_key,
+			     const char *max_key, int *bad);
 /* Emits text to the sink and counts it. */
 void wire_emit_text(struct wire_stream *st, const struct wire_sink *sink, const char *s, size_t len);
 void wire_emit_reasoning(struct wire_stream *st, const struct wire_sink *sink, const char *s, size_t len);

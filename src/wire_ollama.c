@@ -28,24 +28,6 @@ fail:
 	return NULL;
 }
 
-/* options with only what the user set; NULL (and *bad 0) when nothing is. */
-static json_t *build_options(const struct wire_request *rq, int *bad)
-{
-	if (!rq->has_temperature && rq->max_tokens <= 0)
-		return NULL;
-	json_t *opt = json_object();
-	if (!opt
-	    || (rq->has_temperature
-		&& json_object_set_new(opt, "temperature", json_real(rq->temperature)) < 0)
-	    || (rq->max_tokens > 0
-		&& json_object_set_new(opt, "num_predict", json_integer(rq->max_tokens)) < 0)) {
-		json_decref(opt);
-		*bad = 1;
-		return NULL;
-	}
-	return opt;
-}
-
 int wire_ollama_build(const struct wire_request *rq, struct wire_http *out, struct err *e)
 {
 	const struct provider *p = rq->provider;
@@ -63,7 +45,7 @@ int wire_ollama_build(const struct wire_request *rq, struct wire_http *out, stru
 	int bad = 0;
 	json_t *root = json_object();
 	json_t *msgs = build_messages(rq);
-	json_t *opt = build_options(rq, &bad);
+	json_t *opt = wire_sampling_object(rq, "temperature", "num_predict", &bad);
 	json_t *model = json_string(rq->model);
 	bad = bad || !root || !msgs || !model || json_object_set(root, "model", model) < 0
 	      || json_object_set(root, "messages", msgs) < 0
@@ -160,17 +142,5 @@ int wire_ollama_models(json_t *body, void (*on_model)(void *, const char *), voi
 	json_t *models = json_object_get(body, "models");
 	if (json_is_null(models) && json_is_object(body))
 		return 0; /* Go marshals an empty list as null */
-	if (!json_is_array(models))
-		return -1;
-	int n = 0;
-	size_t i;
-	json_t *m;
-	json_array_foreach(models, i, m) {
-		const char *name = wire_json_str(m, "name");
-		if (name && *name) {
-			on_model(ctx, name);
-			n++;
-		}
-	}
-	return n;
+	return wire_models_from_array(models, "name", on_model, ctx);
 }

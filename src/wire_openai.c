@@ -8,17 +8,10 @@
 
 /* A token count, or -1 when the field is absent, negative or not a number. Reals are range
  * checked because casting an out-of-range double to long is undefined. */
-/* json_string fails on invalid UTF-8 as well as on OOM; either way the request cannot go. */
-static int set_str(json_t *obj, const char *key, const char *s)
-{
-	json_t *v = json_string(s ? s : "");
-	return v ? json_object_set_new(obj, key, v) : -1;
-}
-
 static int add_msg(json_t *msgs, const char *role, const char *content)
 {
 	json_t *m = json_object();
-	if (!m || set_str(m, "role", role) < 0 || set_str(m, "content", content) < 0
+	if (!m || wire_json_set_str(m, "role", role) < 0 || wire_json_set_str(m, "content", content) < 0
 	    || json_array_append_new(msgs, m) < 0) {
 		json_decref(m);
 		return -1;
@@ -137,7 +130,7 @@ int wire_openai_build(const struct wire_request *rq, struct wire_http *out, stru
 	json_t *opts = json_pack("{s:b}", "include_usage", 1);
 	/* Without include_usage OpenAI sends no token counts at all; compatibles that do not
 	 * know the option ignore it. */
-	int bad = !root || !msgs || !opts || (!azure && set_str(root, "model", rq->model) < 0)
+	int bad = !root || !msgs || !opts || (!azure && wire_json_set_str(root, "model", rq->model) < 0)
 		  || json_object_set(root, "messages", msgs) < 0
 		  || json_object_set_new(root, "stream", json_true()) < 0
 		  || json_object_set(root, "stream_options", opts) < 0
@@ -528,17 +521,5 @@ int wire_openai_models_request(const struct provider *p, struct wire_http *out, 
 int wire_openai_models(json_t *body, void (*on_model)(void *, const char *), void *ctx)
 {
 	json_t *data = json_is_array(body) ? body : json_object_get(body, "data");
-	if (!json_is_array(data))
-		return -1;
-	int n = 0;
-	size_t i;
-	json_t *m;
-	json_array_foreach(data, i, m) {
-		const char *id = wire_json_str(m, "id");
-		if (id && *id) {
-			on_model(ctx, id);
-			n++;
-		}
-	}
-	return n;
+	return wire_models_from_array(data, "id", on_model, ctx);
 }
