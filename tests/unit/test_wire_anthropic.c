@@ -11,6 +11,7 @@
 
 #include "cherry/sse.h"
 #include "cherry/wire.h"
+#include "wiretest.h"
 
 static struct provider prov = {
 	.name = (char *)"anthropic",
@@ -20,56 +21,16 @@ static struct provider prov = {
 
 /* ---- helpers ---- */
 
-struct capture {
-	struct buf text;
-	struct buf reasoning;
-	int text_calls;
-};
-
-static void on_text(void *ctx, const char *s, size_t len)
-{
-	struct capture *c = ctx;
-	assert_int_equal(buf_append(&c->text, s, len), 0);
-	c->text_calls++;
-}
-
-static void on_reasoning(void *ctx, const char *s, size_t len)
-{
-	struct capture *c = ctx;
-	assert_int_equal(buf_append(&c->reasoning, s, len), 0);
-}
-
-struct fixture {
-	struct wire_stream st;
-	struct capture cap;
-	struct wire_sink sink;
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	assert_non_null(f);
-	wire_stream_init(&f->st, WIRE_ANTHROPIC, "anthropic");
-	f->sink.text = on_text;
-	f->sink.reasoning = on_reasoning;
-	f->sink.ctx = &f->cap;
-	*state = f;
-	return 0;
+	*state = wt_new(WIRE_ANTHROPIC, "anthropic");
+	return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	wire_stream_free(&f->st);
-	buf_free(&f->cap.text);
-	buf_free(&f->cap.reasoning);
-	free(f);
+	wt_free(*state);
 	return 0;
-}
-
-static const char *text_of(struct buf *b)
-{
-	return b->data ? b->data : "";
 }
 
 static int feed(struct fixture *f, const char *type, const char *data)
@@ -84,27 +45,10 @@ static void feed_all(struct fixture *f, const char *const *pairs)
 		assert_int_equal(feed(f, pairs[i], pairs[i + 1]), 0);
 }
 
-static int on_sse(void *ctx, const struct sse_event *ev)
-{
-	struct fixture *f = ctx;
-	char type[64];
-	assert_true(ev->type_len < sizeof type);
-	memcpy(type, ev->type, ev->type_len);
-	type[ev->type_len] = '\0';
-	wire_stream_event(&f->st, type, ev->data, ev->data_len, &f->sink);
-	return 0;
-}
-
 /* Replays a raw body through the SSE parser in chunks of at most step bytes. */
 static void replay(struct fixture *f, const char *body, size_t step)
 {
-	struct sse_parser p;
-	sse_init(&p, on_sse, f);
-	size_t len = strlen(body);
-	for (size_t off = 0; off < len; off += step)
-		assert_int_equal(sse_feed(&p, body + off, len - off < step ? len - off : step), 0);
-	sse_finish(&p);
-	sse_free(&p);
+	assert_int_equal(wt_replay_sse(f, body, strlen(body), step), 0);
 }
 
 /* ---- request builder ---- */

@@ -11,6 +11,7 @@
 
 #include "cherry/sse.h"
 #include "cherry/wire.h"
+#include "wiretest.h"
 
 static struct provider prov = {
 	.name = (char *)"gemini",
@@ -20,55 +21,16 @@ static struct provider prov = {
 
 /* ---- helpers ---- */
 
-struct capture {
-	struct buf text;
-	struct buf reasoning;
-};
-
-static void on_text(void *ctx, const char *s, size_t len)
-{
-	struct capture *c = ctx;
-	assert_int_equal(buf_append(&c->text, s, len), 0);
-}
-
-static void on_reasoning(void *ctx, const char *s, size_t len)
-{
-	struct capture *c = ctx;
-	assert_int_equal(buf_append(&c->reasoning, s, len), 0);
-}
-
-struct fixture {
-	struct wire_stream st;
-	struct capture cap;
-	struct wire_sink sink;
-	int events;
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	assert_non_null(f);
-	wire_stream_init(&f->st, WIRE_GEMINI, "gemini");
-	f->sink.text = on_text;
-	f->sink.reasoning = on_reasoning;
-	f->sink.ctx = &f->cap;
-	*state = f;
-	return 0;
+	*state = wt_new(WIRE_GEMINI, "gemini");
+	return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	wire_stream_free(&f->st);
-	buf_free(&f->cap.text);
-	buf_free(&f->cap.reasoning);
-	free(f);
+	wt_free(*state);
 	return 0;
-}
-
-static const char *text_of(struct buf *b)
-{
-	return b->data ? b->data : "";
 }
 
 static int feed(struct fixture *f, const char *data)
@@ -76,41 +38,18 @@ static int feed(struct fixture *f, const char *data)
 	return wire_stream_event(&f->st, "message", data, strlen(data), &f->sink);
 }
 
-static int on_sse(void *ctx, const struct sse_event *ev)
-{
-	struct fixture *f = ctx;
-	assert_int_equal(ev->type_len, 7);
-	assert_memory_equal(ev->type, "message", 7);
-	f->events++;
-	assert_int_equal(wire_stream_event(&f->st, "message", ev->data, ev->data_len, &f->sink), 0);
-	return 0;
-}
-
-/* Replays the body through the SSE parser split at the given offsets. */
+/* Replays the body through the SSE parser split at the given offsets; every
+ * event must be a default "message" event the decoder accepts. */
 static void replay_split(struct fixture *f, const char *body, const size_t *cuts, size_t ncuts)
 {
-	struct sse_parser p;
-	sse_init(&p, on_sse, f);
-	size_t len = strlen(body), off = 0;
-	for (size_t i = 0; i <= ncuts; i++) {
-		size_t end = i < ncuts ? cuts[i] : len;
-		assert_true(end >= off && end <= len);
-		assert_int_equal(sse_feed(&p, body + off, end - off), 0);
-		off = end;
-	}
-	sse_finish(&p);
-	sse_free(&p);
+	assert_int_equal(wt_replay_sse_cuts(f, body, strlen(body), cuts, ncuts), 0);
+	assert_int_equal(f->rejected, 0);
 }
 
 static void replay_step(struct fixture *f, const char *body, size_t step)
 {
-	struct sse_parser p;
-	sse_init(&p, on_sse, f);
-	size_t len = strlen(body);
-	for (size_t off = 0; off < len; off += step)
-		assert_int_equal(sse_feed(&p, body + off, len - off < step ? len - off : step), 0);
-	sse_finish(&p);
-	sse_free(&p);
+	assert_int_equal(wt_replay_sse(f, body, strlen(body), step), 0);
+	assert_int_equal(f->rejected, 0);
 }
 
 /* ---- request builder ---- */

@@ -11,6 +11,7 @@
 
 #include "cherry/ndjson.h"
 #include "cherry/wire.h"
+#include "wiretest.h"
 
 static struct provider prov = {
 	.name = (char *)"ollama",
@@ -21,56 +22,16 @@ static struct provider prov = {
 
 /* ---- helpers ---- */
 
-struct capture {
-	struct buf text;
-	struct buf reasoning;
-};
-
-static void on_text(void *ctx, const char *s, size_t len)
-{
-	struct capture *c = ctx;
-	assert_int_equal(buf_append(&c->text, s, len), 0);
-}
-
-static void on_reasoning(void *ctx, const char *s, size_t len)
-{
-	struct capture *c = ctx;
-	assert_int_equal(buf_append(&c->reasoning, s, len), 0);
-}
-
-struct fixture {
-	struct wire_stream st;
-	struct capture cap;
-	struct wire_sink sink;
-	int lines;
-	int rejected;
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	assert_non_null(f);
-	wire_stream_init(&f->st, WIRE_OLLAMA, "ollama");
-	f->sink.text = on_text;
-	f->sink.reasoning = on_reasoning;
-	f->sink.ctx = &f->cap;
-	*state = f;
-	return 0;
+	*state = wt_new(WIRE_OLLAMA, "ollama");
+	return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	wire_stream_free(&f->st);
-	buf_free(&f->cap.text);
-	buf_free(&f->cap.reasoning);
-	free(f);
+	wt_free(*state);
 	return 0;
-}
-
-static const char *text_of(struct buf *b)
-{
-	return b->data ? b->data : "";
 }
 
 static int feed(struct fixture *f, const char *line)
@@ -78,26 +39,10 @@ static int feed(struct fixture *f, const char *line)
 	return wire_stream_event(&f->st, NULL, line, strlen(line), &f->sink);
 }
 
-static int on_line(void *ctx, const char *line, size_t len)
-{
-	struct fixture *f = ctx;
-	f->lines++;
-	if (wire_stream_event(&f->st, NULL, line, len, &f->sink) < 0)
-		f->rejected++;
-	return 0;
-}
-
 /* Replays a body through the line splitter in chunks of at most step bytes. */
 static void replay(struct fixture *f, const char *body, size_t step)
 {
-	struct ndjson_splitter s;
-	ndjson_init(&s, on_line, f);
-	size_t len = strlen(body);
-	for (size_t off = 0; off < len; off += step)
-		assert_int_equal(ndjson_feed(&s, body + off, len - off < step ? len - off : step),
-				 0);
-	assert_int_equal(ndjson_finish(&s), 0);
-	ndjson_free(&s);
+	assert_int_equal(wt_replay_ndjson(f, body, strlen(body), step), 0);
 }
 
 /* ---- request builder ---- */

@@ -14,6 +14,7 @@
 
 #include "cherry/sse.h"
 #include "cherry/wire.h"
+#include "wiretest.h"
 
 static struct provider openai = {
 	.name = (char *)"openai",
@@ -36,65 +37,16 @@ static struct provider azure = {
 
 /* ---- helpers ---- */
 
-struct capture {
-	struct buf text;
-	struct buf reasoning;
-};
-
-static void on_text(void *ctx, const char *s, size_t len)
-{
-	struct capture *c = ctx;
-	assert_int_equal(buf_append(&c->text, s, len), 0);
-}
-
-static void on_reasoning(void *ctx, const char *s, size_t len)
-{
-	struct capture *c = ctx;
-	assert_int_equal(buf_append(&c->reasoning, s, len), 0);
-}
-
-struct fixture {
-	struct wire_stream st;
-	struct capture cap;
-	struct wire_sink sink;
-};
-
-static void start(struct fixture *f, enum wire_kind kind, const char *name)
-{
-	memset(f, 0, sizeof *f);
-	wire_stream_init(&f->st, kind, name);
-	f->sink.text = on_text;
-	f->sink.reasoning = on_reasoning;
-	f->sink.ctx = &f->cap;
-}
-
-static void stop(struct fixture *f)
-{
-	wire_stream_free(&f->st);
-	buf_free(&f->cap.text);
-	buf_free(&f->cap.reasoning);
-}
-
 static int setup(void **state)
 {
-	struct fixture *f = malloc(sizeof *f);
-	assert_non_null(f);
-	start(f, WIRE_OPENAI, "openai");
-	*state = f;
-	return 0;
+	*state = wt_new(WIRE_OPENAI, "openai");
+	return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	stop(f);
-	free(f);
+	wt_free(*state);
 	return 0;
-}
-
-static const char *text_of(const struct buf *b)
-{
-	return b->data ? b->data : "";
 }
 
 static int feed(struct fixture *f, const char *data)
@@ -109,26 +61,10 @@ static void feed_all(struct fixture *f, const char *const *datas)
 		assert_int_equal(feed(f, datas[i]), 0);
 }
 
-static int on_sse(void *ctx, const struct sse_event *ev)
-{
-	struct fixture *f = ctx;
-	char type[64];
-	assert_true(ev->type_len < sizeof type);
-	memcpy(type, ev->type, ev->type_len);
-	type[ev->type_len] = '\0';
-	wire_stream_event(&f->st, type, ev->data, ev->data_len, &f->sink);
-	return 0;
-}
-
 /* Replays a raw body through the SSE parser in chunks of at most step bytes. */
 static void replay(struct fixture *f, const char *body, size_t len, size_t step)
 {
-	struct sse_parser p;
-	sse_init(&p, on_sse, f);
-	for (size_t off = 0; off < len; off += step)
-		assert_int_equal(sse_feed(&p, body + off, len - off < step ? len - off : step), 0);
-	sse_finish(&p);
-	sse_free(&p);
+	assert_int_equal(wt_replay_sse(f, body, len, step), 0);
 }
 
 static char *read_fixture(const char *name, size_t *len)
@@ -227,7 +163,7 @@ static void test_recorded(void **state)
 	const size_t steps[] = {len, 1, 7, 300};
 	for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
 		struct fixture f;
-		start(&f, WIRE_OPENAI, "openai");
+		wt_init(&f, WIRE_OPENAI, "openai");
 		replay(&f, body, len, steps[k]);
 		assert_string_equal(text_of(&f.cap.text), text_of(&want));
 		assert_int_equal(f.st.text_bytes, (long)want.len);
@@ -252,7 +188,7 @@ static void test_recorded(void **state)
 			assert_string_equal(note, "cut short by the length limit");
 		else
 			assert_null(note);
-		stop(&f);
+		wt_fini(&f);
 	}
 	buf_free(&want);
 	free(body);
@@ -574,29 +510,29 @@ static void test_error_event_type(void **state)
 	assert_int_equal(f->st.finish, WIRE_FINISH_ERROR);
 
 	struct fixture g;
-	start(&g, WIRE_OPENAI, "openai");
+	wt_init(&g, WIRE_OPENAI, "openai");
 	/* An error event is an error whatever its data looks like. */
 	assert_int_equal(wire_stream_event(&g.st, "error", "oops", 4, &g.sink), 0);
 	assert_string_equal(g.st.error.data, "openai: unreadable error event: oops");
 	assert_int_equal(g.st.finish, WIRE_FINISH_ERROR);
-	stop(&g);
+	wt_fini(&g);
 
-	start(&g, WIRE_OPENAI, "openai");
+	wt_init(&g, WIRE_OPENAI, "openai");
 	const char *bare = "{\"message\":\"bare\"}";
 	assert_int_equal(wire_stream_event(&g.st, "error", bare, strlen(bare), &g.sink), 0);
 	assert_string_equal(g.st.error.data, "openai: bare");
-	stop(&g);
+	wt_fini(&g);
 
-	start(&g, WIRE_OPENAI, "openai");
+	wt_init(&g, WIRE_OPENAI, "openai");
 	assert_int_equal(wire_stream_event(&g.st, "error", "{}", 2, &g.sink), 0);
 	assert_string_equal(g.st.error.data, "openai: an error occurred during streaming");
-	stop(&g);
+	wt_fini(&g);
 
-	start(&g, WIRE_OPENAI, "openai");
+	wt_init(&g, WIRE_OPENAI, "openai");
 	assert_int_equal(wire_stream_event(&g.st, "error", "[DONE]", 6, &g.sink), 0);
 	assert_int_equal(g.st.failed, 1);
 	assert_int_equal(g.st.done, 0);
-	stop(&g);
+	wt_fini(&g);
 }
 
 static void test_stream_error_redacts_keys(void **state)
@@ -679,7 +615,7 @@ static void test_finish_reasons(void **state)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct fixture f;
-		start(&f, WIRE_OPENAI, "openai");
+		wt_init(&f, WIRE_OPENAI, "openai");
 		char data[160];
 		snprintf(data, sizeof data,
 			 "{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"%s\"}]}",
@@ -689,7 +625,7 @@ static void test_finish_reasons(void **state)
 		assert_string_equal(f.st.finish_raw, cases[i].raw);
 		assert_int_equal(f.st.failed, 0);
 		assert_int_equal(f.st.done, 0);
-		stop(&f);
+		wt_fini(&f);
 	}
 }
 
@@ -710,7 +646,7 @@ static void test_refusal_and_tools_constructed(void **state)
 	assert_string_equal(text_of(&f->cap.text), "No.");
 
 	struct fixture g;
-	start(&g, WIRE_OPENAI, "openai");
+	wt_init(&g, WIRE_OPENAI, "openai");
 	assert_int_equal(feed(&g, "{\"choices\":[{\"index\":0,\"delta\":{\"function_call\":{"
 				  "\"name\":\"f\",\"arguments\":\"{}\"}},\"finish_reason\":"
 				  "\"function_call\"}]}"),
@@ -718,7 +654,7 @@ static void test_refusal_and_tools_constructed(void **state)
 	assert_int_equal(g.st.tool_call, 1);
 	assert_int_equal(g.st.finish, WIRE_FINISH_TOOL);
 	assert_int_equal(g.st.text_bytes, 0);
-	stop(&g);
+	wt_fini(&g);
 }
 
 static void test_after_done_ignored(void **state)
