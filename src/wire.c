@@ -293,10 +293,12 @@ int wire_url(struct buf *url, const char *base, const char *path, struct err *e)
 	return 0;
 }
 
-int wire_body(struct buf *body, json_t *root, struct err *e)
+int wire_body(struct buf *body, json_t *root, int bad, const char *provider, struct err *e)
 {
-	if (!root) {
-		err_set(e, EXIT_FAIL, "out of memory building the request");
+	if (bad || !root) {
+		json_decref(root);
+		err_set(e, EXIT_FAIL, "%s: cannot encode the request (invalid UTF-8 or out of memory)",
+			provider);
 		return -1;
 	}
 	size_t n = json_dumpb(root, NULL, 0, JSON_COMPACT | JSON_REAL_PRECISION(15));

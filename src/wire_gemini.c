@@ -85,13 +85,7 @@ int wire_gemini_build(const struct wire_request *rq, struct wire_http *out, stru
 	json_decref(sys);
 	json_decref(contents);
 	json_decref(cfg);
-	if (bad) {
-		json_decref(root);
-		err_set(e, EXIT_FAIL,
-			"%s: cannot encode the request (invalid UTF-8 or out of memory)", p->name);
-		return -1;
-	}
-	return wire_body(&out->body, root, e);
+	return wire_body(&out->body, root, bad, p->name, e);
 }
 
 static const struct {

@@ -67,7 +67,8 @@ void wire_error_line(struct wire_error *out, const char *provider, long status, 
 		     const char *message);
 /* Joins base_url and path into url; fails on a bad base URL. */
 int wire_url(struct buf *url, const char *base, const char *path, struct err *e);
-/* Serialises root compactly into body (jansson), then frees root. */
-int wire_body(struct buf *body, json_t *root, struct err *e);
+/* Serialises root compactly into body (jansson), then frees root. When bad is
+ * set (a member could not be added) or root is NULL, fails with one line. */
+int wire_body(struct buf *body, json_t *root, int bad, const char *provider, struct err *e);
 
 #endif

@@ -54,13 +54,7 @@ int wire_ollama_build(const struct wire_request *rq, struct wire_http *out, stru
 	json_decref(model);
 	json_decref(msgs);
 	json_decref(opt);
-	if (bad) {
-		json_decref(root);
-		err_set(e, EXIT_FAIL,
-			"%s: cannot encode the request (invalid UTF-8 or out of memory)", p->name);
-		return -1;
-	}
-	return wire_body(&out->body, root, e);
+	return wire_body(&out->body, root, bad, p->name, e);
 }
 
 static void take_done(struct wire_stream *st, json_t *line)

@@ -140,13 +140,7 @@ int wire_openai_build(const struct wire_request *rq, struct wire_http *out, stru
 		      && json_object_set_new(root, max_key, json_integer(rq->max_tokens)) < 0);
 	json_decref(msgs);
 	json_decref(opts);
-	if (bad) {
-		json_decref(root);
-		err_set(e, EXIT_FAIL,
-			"%s: cannot encode the request (invalid UTF-8 or out of memory)", p->name);
-		return -1;
-	}
-	return wire_body(&out->body, root, e);
+	return wire_body(&out->body, root, bad, p->name, e);
 }
 
 /* ---- secrets in error text ---- */
