@@ -80,3 +80,21 @@ int app_resolve_model(const struct app *app, const char *spec, struct provider *
 	}
 	return 0;
 }
+
+void app_redact(struct err *e, const struct secret *key)
+{
+	if (!key || key->len < 4)
+		return;
+	char *p;
+	while ((p = strstr(e->msg, key->s))) {
+		static const char mark[] = "[redacted]";
+		size_t rest = strlen(p + key->len);
+		size_t mlen = sizeof mark - 1;
+		if (key->len >= mlen) {
+			memcpy(p, mark, mlen);
+			memmove(p + mlen, p + key->len, rest + 1);
+		} else {
+			memset(p, '*', key->len);
+		}
+	}
+}

@@ -249,25 +249,6 @@ static void on_done(void *ctx, struct http_transfer *t)
 	(void)t;
 }
 
-/* Removes every occurrence of the key from an error line before it is shown. */
-static void redact(struct err *e, const struct secret *key)
-{
-	if (!key || key->len < 4)
-		return;
-	char *p;
-	while ((p = strstr(e->msg, key->s))) {
-		static const char mark[] = "[redacted]";
-		size_t rest = strlen(p + key->len);
-		size_t mlen = sizeof mark - 1;
-		if (key->len >= mlen) {
-			memcpy(p, mark, mlen);
-			memmove(p + mlen, p + key->len, rest + 1);
-		} else {
-			memset(p, '*', key->len);
-		}
-	}
-}
-
 static int stream_answer(struct app *app, struct ask_opts *o, const struct provider *prov,
 			 const struct wire_http *req, const struct secret *key,
 			 struct hist_session *hist, struct err *e)
@@ -333,7 +314,7 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 		*e = *http_error(t);
 		char code[16];
 		privacy_error(privacy_error_code(http_status(t), e->msg, code, sizeof code));
-		redact(e, key);
+		app_redact(e, key);
 		status = app_fail(e);
 	} else {
 		const char *note = wire_finish_note(ws);

@@ -210,35 +210,18 @@ static int cmd_export(struct histstore *st, const char *arg, const char *format)
 		hist_conv_free(&c);
 		return print_raw(path);
 	}
-	size_t *idx, n;
-	if (hist_branch(&c, &idx, &n) < 0) {
+	struct buf md = BUF_INIT;
+	if (hist_to_markdown(&c, &md) < 0) {
+		buf_free(&md);
 		hist_conv_free(&c);
 		return app_usage("out of memory");
 	}
 	/* Markdown is for files: raw to a pipe, so fenced code stays byte for byte. */
-	int tty = isatty(STDOUT_FILENO);
-	struct buf md = BUF_INIT;
-	buf_printf(&md, "# %s\n", c.title ? c.title : "(untitled)");
-	if (c.system)
-		buf_printf(&md, "\n## System\n\n%s\n", c.system);
-	for (size_t i = 0; i < n; i++) {
-		const struct hist_msg *m = &c.msgs[idx[i]];
-		int user = !strcmp(m->role, "user");
-		buf_printf(&md, "\n## %s", user ? "User" : !strcmp(m->role, "assistant") ?
-			   "Assistant" : m->role);
-		if (!user && m->model)
-			buf_printf(&md, " (%s%s%s)", m->provider ? m->provider : "",
-				   m->provider ? "/" : "", m->model);
-		if (m->status != HIST_COMPLETE)
-			buf_printf(&md, " [%s]", hist_status_name(m->status));
-		buf_printf(&md, "\n\n%s\n", m->content);
-	}
-	if (tty)
+	if (isatty(STDOUT_FILENO))
 		put_safe(md.data, md.len);
 	else if (md.data)
 		fwrite(md.data, 1, md.len, stdout);
 	buf_free(&md);
-	free(idx);
 	hist_conv_free(&c);
 	return EXIT_OK;
 }

@@ -265,3 +265,87 @@ int models_main(struct app *app, int argc, char **argv)
 		status = EXIT_FAIL;
 	return status;
 }
+
+/* ---- the client's model list ---- */
+
+struct known {
+	char **v;
+	size_t n, cap;
+	int oom;
+};
+
+/* Adds "prov/model" (or spec alone when model is NULL), skipping empties and repeats.
+ * Linear: a few hundred names at most, and this runs when the picker opens. */
+static void known_add(struct known *k, const char *prov, const char *model)
+{
+	struct buf b = BUF_INIT;
+	if (k->oom || !prov || !*prov || (model && !*model))
+		return;
+	if ((model ? buf_printf(&b, "%s/%s", prov, model) : buf_append_str(&b, prov)) < 0) {
+		k->oom = 1;
+		return;
+	}
+	for (size_t i = 0; i < k->n; i++)
+		if (!strcmp(k->v[i], b.data)) {
+			buf_free(&b);
+			return;
+		}
+	if (k->n == k->cap) {
+		size_t nc = k->cap ? k->cap * 2 : 32;
+		char **nv = realloc(k->v, nc * sizeof *nv);
+		if (!nv) {
+			buf_free(&b);
+			k->oom = 1;
+			return;
+		}
+		k->v = nv;
+		k->cap = nc;
+	}
+	k->v[k->n++] = buf_steal(&b);
+}
+
+int app_known_models(const struct app *app, char ***list, size_t *n)
+{
+	struct known k = {NULL, 0, 0, 0};
+	const struct config *cfg = &app->cfg;
+	for (size_t i = 0; i < cfg->nfavorites; i++)
+		known_add(&k, cfg->favorites[i], NULL);
+	known_add(&k, cfg->default_model, NULL);
+	/* Presets name no models: these are the config's own. */
+	for (size_t i = 0; i < cfg->providers.n; i++) {
+		const struct provider *p = &cfg->providers.v[i];
+		for (size_t m = 0; m < p->nmodels; m++)
+			known_add(&k, p->name, p->models[m]);
+	}
+	for (size_t i = 0; i < cfg->providers.n && !k.oom; i++) {
+		/* fetch = 0: any cached list is used, however old; nothing is fetched. */
+		struct listing l = {.prov = &cfg->providers.v[i], .models = json_array()};
+		if (!l.models) {
+			k.oom = 1;
+			break;
+		}
+		if (read_cache(&l, 0)) {
+			size_t j;
+			json_t *v;
+			json_array_foreach(l.models, j, v)
+				known_add(&k, l.prov->name, json_string_value(v));
+		}
+		json_decref(l.models);
+	}
+	if (k.oom) {
+		app_models_free(k.v, k.n);
+		*list = NULL;
+		*n = 0;
+		return -1;
+	}
+	*list = k.v;
+	*n = k.n;
+	return 0;
+}
+
+void app_models_free(char **list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}

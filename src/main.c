@@ -17,7 +17,10 @@
 #include "cherry/privacy.h"
 
 static const char usage_text[] =
-	"usage: cherry [--passphrase-fd N] [COMMAND] [ARGS...]\n"
+	"usage: cherry [--passphrase-fd N] [-m PROVIDER/MODEL] [-a ASSISTANT] [-c ID]\n"
+	"       cherry [--passphrase-fd N] COMMAND [ARGS...]\n"
+	"\n"
+	"With no command, cherry opens the full-screen client (F1 there lists every key).\n"
 	"\n"
 	"commands:\n"
 	"  ask [-m PROVIDER/MODEL] [-s SYSTEM] [-c ID | --new | --no-save] [--raw]\n"
@@ -118,23 +121,16 @@ int main(int argc, char **argv)
 			i++;
 			break;
 		} else {
-			return app_usage("unknown option %s (see cherry --help)", a);
+			break; /* the full-screen client's own options (-m, -a, -c) */
 		}
 	}
-	const char *cmd = i < argc ? argv[i] : NULL;
+	const char *cmd = i < argc && argv[i][0] != '-' ? argv[i] : NULL;
 	if (cmd && strcmp(cmd, "ask") && strcmp(cmd, "models") && strcmp(cmd, "providers") &&
 	    strcmp(cmd, "key") && strcmp(cmd, "privacy") && strcmp(cmd, "history") &&
 	    strcmp(cmd, "help"))
 		return app_usage("unknown command \"%s\" (see cherry --help)", cmd);
 	if (cmd && !strcmp(cmd, "help")) {
 		fputs(usage_text, stdout);
-		return EXIT_OK;
-	}
-	if (!cmd) {
-		/* The full-screen client will start here; until then, say what there is. */
-		fputs(usage_text, stdout);
-		fputs("\nThe full-screen client is not in this version yet; "
-		      "use cherry ask.\n", stdout);
 		return EXIT_OK;
 	}
 
@@ -154,11 +150,13 @@ int main(int argc, char **argv)
 		status = app_fail(&e);
 		goto out;
 	}
-	if (strcmp(cmd, "privacy"))
+	if (!cmd || strcmp(cmd, "privacy"))
 		privacy_maybe_send_daily(&app);
 	int sub_argc = argc - i;
 	char **sub_argv = argv + i;
-	if (!strcmp(cmd, "ask"))
+	if (!cmd)
+		status = tui_main(&app, sub_argc, sub_argv);
+	else if (!strcmp(cmd, "ask"))
 		status = ask_main(&app, sub_argc, sub_argv);
 	else if (!strcmp(cmd, "models"))
 		status = models_main(&app, sub_argc, sub_argv);

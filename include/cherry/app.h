@@ -17,15 +17,25 @@ struct app {
 int ask_main(struct app *app, int argc, char **argv);
 int models_main(struct app *app, int argc, char **argv);
 int providers_main(struct app *app, int argc, char **argv);
+/* The full-screen client (tui.c); argv holds its options only (-m, -a, -c). */
+int tui_main(struct app *app, int argc, char **argv);
 
 /* Prints "cherry: <line>" on stderr, sanitised, and returns e->code. */
 int app_fail(const struct err *e);
 /* Prints a usage error line on stderr and returns EXIT_USAGE. */
 int app_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Replaces every occurrence of the key in an error line before it is shown. */
+void app_redact(struct err *e, const struct secret *key);
 /* The engine options from config. */
 struct http_opts app_http_opts(const struct app *app);
 /* Resolves "provider/model" (or the default model when spec is NULL). */
 int app_resolve_model(const struct app *app, const char *spec, struct provider **prov,
 		      const char **model, struct err *e);
+/* Every model the client can offer as "provider/model", without duplicates: favourites
+ * first, then default_model, then each configured provider's config "models", then the
+ * cached lists `cherry models` wrote (read from $XDG_CACHE_HOME/cherry, never fetched
+ * here; stale caches are still used). Caller frees with app_models_free. 0 or -1 (OOM). */
+int app_known_models(const struct app *app, char ***list, size_t *n);
+void app_models_free(char **list, size_t n);
 
 #endif

@@ -92,29 +92,28 @@ char *harness_read_file(const char *path, size_t *len)
 }
 
 /* rm -rf without following symlinks. */
-static void remove_tree(const char *path)
+int harness_rm_tree(const char *path)
 {
 	struct stat st;
 	if (lstat(path, &st) < 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(path);
-		if (d) {
-			struct dirent *e;
-			while ((e = readdir(d))) {
-				if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-					continue;
-				char sub[4096];
-				int n = snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-				if (n > 0 && (size_t)n < sizeof sub)
-					remove_tree(sub);
-			}
-			closedir(d);
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	chmod(path, 0700); /* tests make read-only directories */
+	DIR *d = opendir(path);
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			char sub[4096];
+			int n = snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+			if (n > 0 && (size_t)n < sizeof sub)
+				harness_rm_tree(sub);
 		}
-		rmdir(path);
-	} else {
-		unlink(path);
+		closedir(d);
 	}
+	return rmdir(path);
 }
 
 /* ---- the fake provider ---- */
@@ -213,7 +212,7 @@ void fakeprov_stop(struct fakeprov *fp)
 		}
 	}
 	if (fp->dir[0])
-		remove_tree(fp->dir);
+		harness_rm_tree(fp->dir);
 	memset(fp, 0, sizeof *fp);
 }
 
@@ -286,7 +285,7 @@ int testhome_make(struct testhome *h)
 void testhome_remove(struct testhome *h)
 {
 	if (h->root[0])
-		remove_tree(h->root);
+		harness_rm_tree(h->root);
 	h->root[0] = '\0';
 }
 

@@ -82,6 +82,9 @@ void run_free(struct run *r);
 
 /* ---- files ---- */
 
+/* rm -rf (read-only directories included, symlinks not followed). 0 or -1. */
+int harness_rm_tree(const char *path);
+
 /* 1 if needle occurs in any regular file under dir (recursively, symlinks not followed),
  * 0 if in none, -1 if dir cannot be read. */
 int tree_contains(const char *dir, const char *needle);

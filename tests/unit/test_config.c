@@ -14,6 +14,8 @@
 
 #include "cherry/config.h"
 
+#include "harness.h"
+
 #define NPRESETS 16
 
 /* ---- warnings collected from the parser ---- */
@@ -511,33 +513,10 @@ static int setup_tmp(void **state)
 }
 
 /* rm -rf with POSIX calls only (nftw is XSI). */
-static int rm_tree(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) < 0)
-		return -1;
-	if (S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(path);
-		if (!d)
-			return -1;
-		struct dirent *de;
-		char sub[4096];
-		while ((de = readdir(d))) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			if (snprintf(sub, sizeof sub, "%s/%s", path, de->d_name) < (int)sizeof sub)
-				rm_tree(sub);
-		}
-		closedir(d);
-		return rmdir(path);
-	}
-	return unlink(path);
-}
-
 static int teardown_tmp(void **state)
 {
 	(void)state;
-	return rm_tree(tmpdir);
+	return harness_rm_tree(tmpdir);
 }
 
 static void write_file(const char *path, const char *data, size_t len)

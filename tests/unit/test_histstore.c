@@ -25,6 +25,8 @@
 
 #include "cherry/histstore.h"
 
+#include "harness.h"
+
 #define FMT(arr, ...) assert_true(snprintf(arr, sizeof arr, __VA_ARGS__) < (int)sizeof arr)
 
 static char root[512];   /* the test's temp dir */
@@ -39,30 +41,6 @@ static void count_warn(void *ctx, const char *line)
 	(void)ctx;
 	nwarn++;
 	snprintf(lastwarn, sizeof lastwarn, "%s", line);
-}
-
-static int rm_tree(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -1;
-	if (S_ISDIR(st.st_mode)) {
-		chmod(path, 0700);
-		DIR *d = opendir(path);
-		if (!d)
-			return -1;
-		struct dirent *de;
-		while ((de = readdir(d))) {
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-				continue;
-			char sub[4096];
-			snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
-			rm_tree(sub);
-		}
-		closedir(d);
-		return rmdir(path);
-	}
-	return unlink(path);
 }
 
 static int setup(void **state)
@@ -84,7 +62,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	return rm_tree(root);
+	return harness_rm_tree(root);
 }
 
 static void open_store(struct histstore *s)

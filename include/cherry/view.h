@@ -1,0 +1,84 @@
+/* view: the chat laid out for one width (pure). Holds each message as the screen shows
+ * it — text passed through the sanitiser as it arrives (statefully, so a sequence split
+ * across deltas is caught), a header, optional reasoning and a footer — and wraps it
+ * into lines with text.h's one width function. Streaming appends re-wrap only the last
+ * line of the message, so a long answer costs O(delta) per delta, not O(answer).
+ * Markdown is styled per line: headings, fenced code (kept verbatim, not re-flowed
+ * beyond the width), block quotes and list items; inline markers are shown as typed. */
+#ifndef CHERRY_VIEW_H
+#define CHERRY_VIEW_H
+
+#include <stddef.h>
+
+#include "cherry/buf.h"
+
+enum view_role {
+	VIEW_USER,
+	VIEW_ASSISTANT,
+	VIEW_INFO,      /* cherry's own text: the welcome, notices, command output */
+};
+
+enum view_style {
+	VS_BLANK,            /* the empty line between messages */
+	VS_HEADER_USER,      /* "you" */
+	VS_HEADER_ASSISTANT, /* "openai/gpt-4o-mini" plus whatever the shell put in the header */
+	VS_TEXT,
+	VS_HEADING,          /* a Markdown heading line (# ...) */
+	VS_CODE,             /* inside a fenced code block, fences included */
+	VS_QUOTE,            /* > quoted */
+	VS_REASONING,        /* reasoning text, dimmed */
+	VS_FOLDED,           /* the one line standing for folded reasoning */
+	VS_FOOTER,           /* a note under the message: "[stopped]", "[cut short ...]" */
+	VS_ERROR,            /* an error footer */
+	VS_INFO,             /* the text of a VIEW_INFO message */
+};
+
+/* One laid-out line. s is valid until the view next changes. */
+struct view_line {
+	size_t msg;             /* message index */
+	enum view_style style;
+	const char *s;          /* the line's bytes (sanitised, valid UTF-8, no LF) */
+	size_t len;
+	int width;              /* display columns */
+};
+
+struct view; /* opaque */
+
+struct view *view_new(int width);
+void view_free(struct view *v);
+/* Drops every message (switching conversations). */
+void view_clear(struct view *v);
+
+/* Appends a message; returns its index, or -1 on OOM. header is sanitised and shown on
+ * the message's first line (no header line when NULL or ""). */
+long view_add(struct view *v, enum view_role role, const char *header);
+size_t view_count(const struct view *v);
+int view_set_header(struct view *v, size_t msg, const char *header);
+/* Streams raw bytes into the message's text or reasoning (sanitised here). 0 or -1. */
+int view_append_text(struct view *v, size_t msg, const char *s, size_t len);
+int view_append_reasoning(struct view *v, size_t msg, const char *s, size_t len);
+/* Ends a message's streaming: flushes the sanitisers (a cut UTF-8 sequence becomes
+ * U+FFFD). Appending afterwards starts a fresh sanitiser state. */
+int view_end(struct view *v, size_t msg);
+/* The footer under the message (NULL or "" for none); error selects VS_ERROR. */
+int view_set_footer(struct view *v, size_t msg, const char *footer, int error);
+
+/* Reasoning folded (one VS_FOLDED line per message that has reasoning) or shown. */
+void view_set_fold(struct view *v, int folded);
+int view_folded(const struct view *v);
+/* Re-lays out everything for a new width (< 1 counts as 1). */
+void view_set_width(struct view *v, int width);
+
+/* Lines of the whole view, in order: for each message, its header, its reasoning (or
+ * the folded line), its text, its footer, then one VS_BLANK line. */
+size_t view_lines(struct view *v);
+/* Fills *out for line i (0 <= i < view_lines). 0, or -1 when out of range. */
+int view_line(struct view *v, size_t i, struct view_line *out);
+/* The index of the first line of message msg, and its number of lines. */
+size_t view_msg_first_line(struct view *v, size_t msg);
+size_t view_msg_lines(struct view *v, size_t msg);
+
+/* The message's sanitised text so far (for copying), NUL-terminated, or NULL. */
+const char *view_text(struct view *v, size_t msg, size_t *len);
+
+#endif

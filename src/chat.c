@@ -1,0 +1,727 @@
+/* chat: the full-screen client's open conversation, kept on disk through histstore under
+ * its lock, and the client's small state files (last conversation, prompt ring). */
+#include "cherry/chat.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cherry/fsutil.h"
+
+#define NO_STREAM SIZE_MAX
+#define STATE_MAX_FILE (16u << 20)
+
+static void reset(struct chat *c, struct histstore *s)
+{
+	memset(c, 0, sizeof *c);
+	c->store = s;
+	c->lock_fd = -1;
+	c->stream = NO_STREAM;
+}
+
+/* Adds a line to e; a line already there (the copy notice) is kept in front. */
+static void say(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct err *e, const char *fmt, ...)
+{
+	if (!e)
+		return;
+	char line[sizeof e->msg];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (e->code && e->msg[0]) {
+		size_t n = strlen(e->msg);
+		snprintf(e->msg + n, sizeof e->msg - n, "; %s", line);
+	} else {
+		e->code = EXIT_FAIL;
+		snprintf(e->msg, sizeof e->msg, "%s", line);
+	}
+}
+
+static int oom(struct err *e)
+{
+	say(e, "out of memory");
+	return -1;
+}
+
+/* A conversation with messages belongs on disk, even before its first save succeeded. */
+static int persistent(const struct chat *c)
+{
+	return c->store && !c->readonly && (c->on_disk || c->conv.n);
+}
+
+/* One save attempt. On failure everything stays in memory; only the first failure in a
+ * row is reported (e may be NULL: then the next report-capable call says it). */
+static int save(struct chat *c, double now, struct err *e)
+{
+	if (!persistent(c))
+		return 0;
+	c->last_save = now;
+	struct err se = {0, ""};
+	if (histstore_save(c->store, &c->conv, &se) < 0) {
+		if (!c->save_warned && e) {
+			say(e, "conversation not saved: %s", se.msg);
+			c->save_warned = 1;
+		}
+		return -1;
+	}
+	c->on_disk = 1;
+	c->dirty = 0;
+	c->save_warned = 0;
+	return 0;
+}
+
+/* Takes the lock of a conversation that is not on disk yet. Another process holding it
+ * means the id got taken after all: a fresh one. Without any lock (a read-only directory)
+ * we go on; the save then says why it cannot write. */
+static void claim(struct chat *c)
+{
+	for (int tries = 0; tries < 5 && c->lock_fd < 0 && !c->on_disk; tries++) {
+		long pid;
+		struct err le = {0, ""};
+		char id[HIST_ID_MAX + 1];
+		if (histstore_lock(c->store, c->conv.id, &c->lock_fd, &pid, &le) != 1 ||
+		    histstore_new_id(c->store, id, &le) < 0)
+			return;
+		snprintf(c->conv.id, sizeof c->conv.id, "%s", id);
+	}
+}
+
+int chat_new(struct chat *c, struct histstore *s, double now, struct err *e)
+{
+	reset(c, s);
+	/* SIGXFSZ would kill us at a file-size limit; ignored, the write fails with EFBIG. */
+	signal(SIGXFSZ, SIG_IGN);
+	char id[HIST_ID_MAX + 1];
+	if (histstore_new_id(s, id, e) < 0)
+		return -1;
+	if (hist_conv_init(&c->conv, id, now) < 0) {
+		reset(c, s);
+		return oom(e);
+	}
+	c->last_save = now;
+	return 0;
+}
+
+int chat_open(struct chat *c, struct histstore *s, const char *prefix, struct err *e)
+{
+	reset(c, s);
+	signal(SIGXFSZ, SIG_IGN);
+	char id[HIST_ID_MAX + 1];
+	if (histstore_resolve(s, prefix, id, e) < 0)
+		return -1;
+	long pid = 0;
+	struct err le = {0, ""};
+	int lr = histstore_lock(s, id, &c->lock_fd, &pid, &le);
+	int rc = histstore_load(s, id, lr == 0, &c->conv, e);
+	if (rc < 0) {
+		histstore_unlock(c->lock_fd);
+		reset(c, s);
+		return -1;
+	}
+	c->on_disk = 1;
+	if (lr == 0 && rc == HIST_LOAD_OK)
+		return 0;
+	/* A newer file keeps our lock: we never write it, but chat_delete may remove it. */
+	c->readonly = 1;
+	if (lr == 1 && pid > 0)
+		snprintf(c->readonly_why, sizeof c->readonly_why,
+			 "is open in another cherry (pid %ld)", pid);
+	else if (lr == 1)
+		snprintf(c->readonly_why, sizeof c->readonly_why, "is open in another cherry");
+	else if (lr < 0)
+		snprintf(c->readonly_why, sizeof c->readonly_why, "cannot be locked (%.120s)",
+			 le.msg);
+	else
+		snprintf(c->readonly_why, sizeof c->readonly_why, "was written by a newer cherry");
+	err_set(e, EXIT_FAIL, "conversation %s %s; read-only: sending starts a new conversation",
+		id, c->readonly_why);
+	return 1;
+}
+
+void chat_close(struct chat *c)
+{
+	if (c->dirty)
+		save(c, c->last_save, NULL);
+	histstore_unlock(c->lock_fd);
+	hist_conv_free(&c->conv);
+	reset(c, NULL);
+}
+
+/* Copies msg's fields but id and parent (hist_add made those). */
+static int copy_msg(struct hist_msg *d, const struct hist_msg *m)
+{
+	d->created = m->created;
+	d->updated = m->updated;
+	d->usage = m->usage;
+	d->ttft = m->ttft;
+	d->status = m->status;
+	return hist_set_str(&d->reasoning, m->reasoning) | hist_set_str(&d->provider, m->provider) |
+	       hist_set_str(&d->model, m->model) | hist_set_str(&d->error, m->error);
+}
+
+/* A read-only conversation is never written: its current branch moves into a new one. */
+static int fork_branch(struct chat *c, double now, struct err *e)
+{
+	char id[HIST_ID_MAX + 1], old[HIST_ID_MAX + 1];
+	struct err ie = {0, ""};
+	if (histstore_new_id(c->store, id, &ie) < 0) {
+		say(e, "conversation %s %s, and no new one can be made: %s", c->conv.id,
+		    c->readonly_why, ie.msg);
+		return -1;
+	}
+	struct hist_conv n;
+	size_t *idx = NULL, k = 0;
+	int bad = hist_conv_init(&n, id, now) < 0;
+	if (!bad)
+		bad = hist_set_str(&n.title, c->conv.title) < 0 ||
+		      hist_set_str(&n.model, c->conv.model) < 0 ||
+		      hist_set_str(&n.system, c->conv.system) < 0 ||
+		      hist_branch(&c->conv, &idx, &k) < 0;
+	for (size_t i = 0; !bad && i < k; i++) {
+		const struct hist_msg *m = &c->conv.msgs[idx[i]];
+		struct hist_msg *d = hist_add(&n, n.current, m->role, m->content, m->created);
+		bad = !d || copy_msg(d, m) < 0;
+	}
+	free(idx);
+	if (bad) {
+		hist_conv_free(&n);
+		return oom(e);
+	}
+	n.updated = now;
+	snprintf(old, sizeof old, "%s", c->conv.id);
+	char why[sizeof c->readonly_why];
+	snprintf(why, sizeof why, "%s", c->readonly_why);
+	histstore_unlock(c->lock_fd);
+	hist_conv_free(&c->conv);
+	struct histstore *s = c->store;
+	double last = c->last_save;
+	reset(c, s);
+	c->conv = n;
+	c->last_save = last;
+	c->dirty = 1;
+	claim(c);
+	say(e, "conversation %s %s; continuing in a new conversation %s with a copy of it", old,
+	    why, c->conv.id);
+	return 0;
+}
+
+/* A new empty answer under parent (an id in c->conv), made current. */
+static int add_answer(struct chat *c, const char *parent, const char *provider,
+		      const char *model, double now, size_t *answer)
+{
+	struct hist_msg *m = hist_add(&c->conv, parent, "assistant", "", now);
+	if (!m)
+		return -1;
+	/* Interrupted until chat_finish: a run that dies is recognised as such. */
+	m->status = HIST_INTERRUPTED;
+	if (hist_set_str(&m->provider, provider) < 0 || hist_set_str(&m->model, model) < 0)
+		return -1;
+	*answer = (size_t)(m - c->conv.msgs);
+	c->stream = NO_STREAM;
+	c->dirty = 1;
+	return 0;
+}
+
+static int set_conv_model(struct chat *c, const char *provider, const char *model)
+{
+	if (!provider || !model)
+		return 0;
+	struct buf full = BUF_INIT;
+	int rc = buf_printf(&full, "%s/%s", provider, model) < 0 ||
+		 hist_set_str(&c->conv.model, full.data) < 0 ? -1 : 0;
+	buf_free(&full);
+	return rc;
+}
+
+/* The body of chat_send, on copies that cannot alias the conversation's strings. */
+static int send_copied(struct chat *c, const char *prompt, const char *provider,
+		       const char *model, double now, size_t *answer, struct err *e)
+{
+	int rc = 0;
+	if (c->readonly) {
+		if (fork_branch(c, now, e) < 0)
+			return -1;
+		rc = 1;
+	}
+	claim(c);
+	if (!c->conv.title) {
+		struct buf t = BUF_INIT;
+		int bad = hist_make_title(prompt, &t) < 0 ||
+			  hist_set_str(&c->conv.title, t.data) < 0;
+		buf_free(&t);
+		if (bad)
+			return oom(e);
+	}
+	if (set_conv_model(c, provider, model) < 0)
+		return oom(e);
+	struct hist_msg *u = hist_add(&c->conv, c->conv.current, "user", prompt, now);
+	if (!u || hist_set_str(&u->provider, provider) < 0 || hist_set_str(&u->model, model) < 0)
+		return oom(e);
+	c->dirty = 1;
+	if (add_answer(c, c->conv.current, provider, model, now, answer) < 0)
+		return oom(e);
+	save(c, now, e);
+	return rc;
+}
+
+int chat_send(struct chat *c, const char *prompt, const char *provider, const char *model,
+	      double now, size_t *answer, struct err *e)
+{
+	char *pr = strdup(prompt ? prompt : ""), *pv = provider ? strdup(provider) : NULL;
+	char *mo = model ? strdup(model) : NULL;
+	int rc;
+	if (!pr || (provider && !pv) || (model && !mo))
+		rc = oom(e);
+	else
+		rc = send_copied(c, pr, pv, mo, now, answer, e);
+	free(pr);
+	free(pv);
+	free(mo);
+	return rc;
+}
+
+static int retry_copied(struct chat *c, const char *provider, const char *model, double now,
+			size_t *answer, struct err *e)
+{
+	size_t *idx, k, pos = SIZE_MAX;
+	if (hist_branch(&c->conv, &idx, &k) < 0)
+		return oom(e);
+	for (size_t i = k; i-- > 0;)
+		if (!strcmp(c->conv.msgs[idx[i]].role, "user")) {
+			pos = i;
+			break;
+		}
+	size_t user = pos == SIZE_MAX ? 0 : idx[pos];
+	free(idx);
+	if (pos == SIZE_MAX)
+		return 1;
+	if (c->readonly) {
+		if (fork_branch(c, now, e) < 0)
+			return -1;
+		user = pos; /* the copy holds the branch in order */
+	}
+	claim(c);
+	if (set_conv_model(c, provider, model) < 0 ||
+	    add_answer(c, c->conv.msgs[user].id, provider, model, now, answer) < 0)
+		return oom(e);
+	save(c, now, e);
+	return 0;
+}
+
+int chat_retry(struct chat *c, const char *provider, const char *model, double now,
+	       size_t *answer, struct err *e)
+{
+	char *pv = provider ? strdup(provider) : NULL, *mo = model ? strdup(model) : NULL;
+	int rc;
+	if ((provider && !pv) || (model && !mo))
+		rc = oom(e);
+	else
+		rc = retry_copied(c, pv, mo, now, answer, e);
+	free(pv);
+	free(mo);
+	return rc;
+}
+
+int chat_request_msgs(const struct chat *c, size_t answer, struct wire_msg **msgs, size_t *n)
+{
+	*msgs = NULL;
+	*n = 0;
+	const struct hist_conv *cv = &c->conv;
+	if (answer >= cv->n)
+		return -1;
+	size_t *idx = malloc((cv->n ? cv->n : 1) * sizeof *idx), k = 0;
+	struct wire_msg *w = calloc(cv->n ? cv->n : 1, sizeof *w);
+	if (!idx || !w) {
+		free(idx);
+		free(w);
+		return -1;
+	}
+	/* At most n steps: a cycle (which validation rules out anyway) cannot loop. */
+	for (const struct hist_msg *m = hist_find(cv, cv->msgs[answer].parent); m && k < cv->n;
+	     m = hist_find(cv, m->parent))
+		idx[k++] = (size_t)(m - cv->msgs);
+	size_t out = 0;
+	for (size_t i = k; i-- > 0;) {
+		const struct hist_msg *m = &cv->msgs[idx[i]];
+		/* Failed answers with no text carry nothing the model needs to see. */
+		if (!m->content[0] && strcmp(m->role, "user"))
+			continue;
+		w[out].role = m->role;
+		w[out].content = m->content;
+		out++;
+	}
+	free(idx);
+	*msgs = w;
+	*n = out;
+	return 0;
+}
+
+void chat_delta(struct chat *c, size_t answer, const char *s, size_t len, int reasoning,
+		double now)
+{
+	if (answer >= c->conv.n || !len)
+		return;
+	struct hist_msg *m = &c->conv.msgs[answer];
+	if (c->stream != answer) {
+		c->stream = answer;
+		c->stream_len[0] = strlen(m->content);
+		c->stream_cap[0] = c->stream_len[0] + 1;
+		c->stream_len[1] = m->reasoning ? strlen(m->reasoning) : 0;
+		c->stream_cap[1] = m->reasoning ? c->stream_len[1] + 1 : 0;
+	}
+	int r = reasoning != 0;
+	char **field = r ? &m->reasoning : &m->content;
+	size_t *have = &c->stream_len[r], *cap = &c->stream_cap[r];
+	if (len > SIZE_MAX / 2 - *have)
+		return;
+	if (*have + len + 1 > *cap) {
+		size_t nc = *cap < 64 ? 64 : *cap;
+		while (nc < *have + len + 1)
+			nc *= 2;
+		char *p = realloc(*field, nc);
+		if (!p)
+			return; /* the text so far stays; a later delta may fit again */
+		*field = p;
+		*cap = nc;
+	}
+	/* A JSON "\u0000" would end the C string early and hide the rest. */
+	for (size_t i = 0; i < len; i++)
+		if (s[i])
+			(*field)[(*have)++] = s[i];
+	(*field)[*have] = '\0';
+	m->updated = now;
+	c->conv.updated = now;
+	c->dirty = 1;
+	if (now - c->last_save >= HIST_SAVE_INTERVAL || now < c->last_save)
+		save(c, now, NULL);
+}
+
+int chat_tick(struct chat *c, double now, struct err *e)
+{
+	if (!c->dirty || !persistent(c) ||
+	    (now - c->last_save < HIST_SAVE_INTERVAL && now >= c->last_save))
+		return 0;
+	return save(c, now, e) < 0 ? -1 : 1;
+}
+
+int chat_finish(struct chat *c, size_t answer, enum hist_status status, const char *error_line,
+		const struct wire_usage *u, double ttft, double now, struct err *e)
+{
+	if (answer >= c->conv.n)
+		return 0;
+	struct hist_msg *m = &c->conv.msgs[answer];
+	m->status = status;
+	if (hist_set_str(&m->error, status == HIST_ERROR ? error_line : NULL) < 0)
+		return oom(e);
+	if (u)
+		m->usage = (struct hist_usage){u->input, u->output, u->reasoning, u->cached};
+	m->ttft = ttft;
+	m->updated = now;
+	c->conv.updated = now;
+	c->stream = NO_STREAM;
+	c->dirty = 1;
+	return save(c, now, e);
+}
+
+int chat_branch(const struct chat *c, size_t **idx, size_t *n)
+{
+	return hist_branch(&c->conv, idx, n);
+}
+
+static int same_parent(const struct hist_msg *a, const struct hist_msg *b)
+{
+	return a->parent && b->parent ? !strcmp(a->parent, b->parent) : a->parent == b->parent;
+}
+
+static int is_sibling(const struct hist_msg *a, const struct hist_msg *b)
+{
+	return same_parent(a, b) && !strcmp(a->role, b->role);
+}
+
+void chat_siblings(const struct chat *c, size_t msg, size_t *pos, size_t *count)
+{
+	*pos = 0;
+	*count = 1;
+	if (msg >= c->conv.n)
+		return;
+	const struct hist_msg *m = &c->conv.msgs[msg];
+	size_t k = 0;
+	for (size_t i = 0; i < c->conv.n; i++) {
+		if (!is_sibling(&c->conv.msgs[i], m))
+			continue;
+		if (i == msg)
+			*pos = k;
+		k++;
+	}
+	*count = k;
+}
+
+int chat_switch_sibling(struct chat *c, size_t msg, int dir, double now, struct err *e)
+{
+	const struct hist_conv *cv = &c->conv;
+	if (msg >= cv->n)
+		return 1;
+	const struct hist_msg *m = &cv->msgs[msg];
+	size_t to = SIZE_MAX;
+	if (dir < 0) {
+		for (size_t i = msg; i-- > 0;)
+			if (is_sibling(&cv->msgs[i], m)) {
+				to = i;
+				break;
+			}
+	} else {
+		for (size_t i = msg + 1; i < cv->n; i++)
+			if (is_sibling(&cv->msgs[i], m)) {
+				to = i;
+				break;
+			}
+	}
+	if (to == SIZE_MAX)
+		return 1;
+	/* Down the newest child each time; at most n steps even on a malformed tree. */
+	for (size_t steps = 0; steps < cv->n; steps++) {
+		size_t child = SIZE_MAX;
+		for (size_t i = cv->n; i-- > 0;)
+			if (cv->msgs[i].parent && !strcmp(cv->msgs[i].parent, cv->msgs[to].id)) {
+				child = i;
+				break;
+			}
+		if (child == SIZE_MAX)
+			break;
+		to = child;
+	}
+	if (hist_set_str(&c->conv.current, cv->msgs[to].id) < 0)
+		return oom(e);
+	c->dirty = 1;
+	save(c, now, e);
+	return 0;
+}
+
+static int is_blank(const char *s)
+{
+	for (; s && *s; s++)
+		if (!strchr(" \t\r\n\v\f", *s))
+			return 0;
+	return 1;
+}
+
+/* Saves a changed field; only a failed save is an error. */
+static int changed(struct chat *c, double now, struct err *e)
+{
+	c->dirty = 1;
+	return save(c, now, e);
+}
+
+int chat_rename(struct chat *c, const char *title, double now, struct err *e)
+{
+	struct buf t = BUF_INIT;
+	if (!is_blank(title) && hist_make_title(title, &t) < 0)
+		return oom(e);
+	int bad = hist_set_str(&c->conv.title, t.data) < 0;
+	buf_free(&t);
+	return bad ? oom(e) : changed(c, now, e);
+}
+
+int chat_set_system(struct chat *c, const char *system, double now, struct err *e)
+{
+	if (hist_set_str(&c->conv.system, system && *system ? system : NULL) < 0)
+		return oom(e);
+	return changed(c, now, e);
+}
+
+int chat_set_model(struct chat *c, const char *spec, double now, struct err *e)
+{
+	const char *p, *m;
+	size_t pl;
+	if (spec && *spec && model_spec_split(spec, &p, &pl, &m) < 0) {
+		err_set(e, EXIT_USAGE, "\"%.200s\" is not PROVIDER/MODEL", spec);
+		return -1;
+	}
+	if (hist_set_str(&c->conv.model, spec && *spec ? spec : NULL) < 0)
+		return oom(e);
+	return changed(c, now, e);
+}
+
+int chat_delete(struct chat *c, struct err *e)
+{
+	if (c->on_disk) {
+		if (c->lock_fd < 0) {
+			err_set(e, EXIT_FAIL, "conversation %s %s; not deleted", c->conv.id,
+				c->readonly_why[0] ? c->readonly_why : "is not locked");
+			return -1;
+		}
+		if (histstore_remove(c->store, c->conv.id, e) < 0)
+			return -1;
+	}
+	histstore_unlock(c->lock_fd);
+	hist_conv_free(&c->conv);
+	reset(c, NULL);
+	return 0;
+}
+
+int chat_export_md(const struct chat *c, struct buf *out)
+{
+	return hist_to_markdown(&c->conv, out);
+}
+
+/* ---- state files ---- */
+
+/* dir gets $XDG_STATE_HOME/cherry, path dir/name. */
+static int state_path(const char *name, struct buf *dir, struct buf *path, struct err *e)
+{
+	if (xdg_dir(XDG_STATE, dir, e) < 0)
+		return -1;
+	if (buf_printf(path, "%s/%s", dir->data, name) < 0)
+		return oom(e);
+	return 0;
+}
+
+static int state_write(const char *name, const char *data, size_t len, struct err *e)
+{
+	struct buf dir = BUF_INIT, path = BUF_INIT;
+	int rc = -1;
+	if (state_path(name, &dir, &path, e) == 0 && fs_mkdirs(dir.data, e) == 0)
+		rc = fs_write_atomic(path.data, data, len, e);
+	buf_free(&dir);
+	buf_free(&path);
+	return rc;
+}
+
+int chat_last_get(char id[HIST_ID_MAX + 1])
+{
+	struct buf dir = BUF_INIT, path = BUF_INIT, text = BUF_INIT;
+	struct err e = {0, ""};
+	int rc = -1;
+	if (state_path("last", &dir, &path, &e) == 0)
+		rc = fs_read_file(path.data, 4096, &text, &e);
+	if (rc == 0) {
+		char *p = text.data;
+		size_t n = strlen(p);
+		while (n && strchr(" \t\r\n", p[n - 1]))
+			p[--n] = '\0';
+		if (hist_id_valid(p))
+			memcpy(id, p, strlen(p) + 1);
+		else
+			rc = 1;
+	}
+	buf_free(&dir);
+	buf_free(&path);
+	buf_free(&text);
+	return rc;
+}
+
+int chat_last_set(const char *id)
+{
+	struct err e = {0, ""};
+	if (id && *id) {
+		if (!hist_id_valid(id))
+			return -1;
+		struct buf line = BUF_INIT;
+		int rc = buf_printf(&line, "%s\n", id) < 0 ? -1 :
+			 state_write("last", line.data, line.len, &e);
+		buf_free(&line);
+		return rc;
+	}
+	struct buf dir = BUF_INIT, path = BUF_INIT;
+	int rc = state_path("last", &dir, &path, &e) < 0 ? -1 : 0;
+	if (rc == 0 && unlink(path.data) < 0 && errno != ENOENT)
+		rc = -1;
+	buf_free(&dir);
+	buf_free(&path);
+	return rc;
+}
+
+/* Recall puts these back in the input box: nothing a terminal would act on. */
+static int plain_prompt(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+int chat_prompts_load(struct edit *ed, struct err *e)
+{
+	struct buf dir = BUF_INIT, path = BUF_INIT, text = BUF_INIT;
+	int rc = -1;
+	if (state_path("prompts.json", &dir, &path, e) < 0)
+		goto out;
+	rc = fs_read_file(path.data, STATE_MAX_FILE, &text, e);
+	if (rc != 0) {
+		rc = rc == 1 ? 0 : -1;
+		goto out;
+	}
+	json_error_t je;
+	json_t *root = json_loadb(text.data, text.len, 0, &je);
+	if (!json_is_array(root)) {
+		/* Set aside, as PRODUCT §3 asks of files we cannot parse; the ring is only
+		 * convenience, so the next save simply starts a new file. */
+		struct buf aside = BUF_INIT;
+		int moved = buf_printf(&aside, "%s.corrupt", path.data) == 0 &&
+			    rename(path.data, aside.data) == 0;
+		err_set(e, EXIT_FAIL, "%s cannot be read (%s); %s%s", path.data,
+			root ? "not a JSON array" : je.text, moved ? "moved to " : "left in place",
+			moved ? aside.data : "");
+		buf_free(&aside);
+		json_decref(root);
+		rc = -1;
+		goto out;
+	}
+	size_t i;
+	json_t *v;
+	json_array_foreach(root, i, v) {
+		const char *s = json_string_value(v);
+		if (!s || !plain_prompt(s))
+			continue;
+		if (edit_history_add(ed, s, strlen(s)) < 0) {
+			rc = oom(e);
+			break;
+		}
+	}
+	json_decref(root);
+out:
+	buf_free(&dir);
+	buf_free(&path);
+	buf_free(&text);
+	return rc;
+}
+
+int chat_prompts_save(const struct edit *ed, struct err *e)
+{
+	json_t *arr = json_array();
+	struct buf b = BUF_INIT;
+	int rc = -1;
+	if (!arr)
+		return oom(e);
+	for (size_t i = 0; i < edit_history_count(ed); i++) {
+		json_t *s = json_string(edit_history_get(ed, i));
+		/* NULL: not UTF-8 (the editor makes it so; skip rather than fail) or OOM. */
+		if (s && json_array_append_new(arr, s) < 0)
+			goto out;
+	}
+	/* Into our own buffer: a json_dumps string would need jansson's free. */
+	size_t flags = JSON_INDENT(2);
+	size_t need = json_dumpb(arr, NULL, 0, flags);
+	if (!need || buf_reserve(&b, need + 2) < 0 || json_dumpb(arr, b.data, need, flags) != need)
+		goto out;
+	b.len = need;
+	b.data[b.len] = '\0';
+	if (buf_append_char(&b, '\n') < 0)
+		goto out;
+	rc = state_write("prompts.json", b.data, b.len, e);
+out:
+	if (rc < 0 && !e->code)
+		oom(e);
+	json_decref(arr);
+	buf_free(&b);
+	return rc;
+}

@@ -1,0 +1,564 @@
+/* input: the one table of the full-screen client's actions (name, default keys, help),
+ * key names both ways, the key map with its config.json "keys" rebinding, and the help
+ * text made from the table. Pure: curses is included for its KEY_* numbers only. */
+#include "cherry/input.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+#include <curses.h>
+
+#include "cherry/utf8.h"
+
+/* Help lines are kept short enough that "  KEYS  help" fits in 78 columns. */
+static const struct input_action_info actions[] = {
+	{ACT_SEND, "send", "Enter", "send the message, or run the /command"},
+	{ACT_STOP, "stop", "Esc", "stop the answer being streamed; close an overlay"},
+	{ACT_MODEL_PICKER, "model_picker", "C-o", "choose a model: type to filter, Enter chooses"},
+	{ACT_FAVORITE_NEXT, "favorite_next", "F2", "next favourite model"},
+	{ACT_FAVORITE_PREV, "favorite_prev", "S-F2", "previous favourite model"},
+	{ACT_NEW_CONVERSATION, "new_conversation", "C-n", "start a new conversation"},
+	{ACT_SWITCHER, "switcher", "C-t", "switch conversation: type to filter by title"},
+	{ACT_TOGGLE_LIST, "toggle_list", "F3", "show or hide the conversation list"},
+	{ACT_FOCUS_LIST, "focus_list", "M-l", "move focus to the conversation list and back"},
+	{ACT_RETRY, "retry", "F5", "ask again; the earlier answer stays as a sibling"},
+	{ACT_SIBLING_PREV, "sibling_prev", "M-,", "show the previous sibling answer"},
+	{ACT_SIBLING_NEXT, "sibling_next", "M-.", "show the next sibling answer"},
+	{ACT_TOGGLE_REASONING, "toggle_reasoning", "F4", "fold or unfold the reasoning"},
+	{ACT_RENAME, "rename", "F6", "rename the conversation (puts /rename in the input)"},
+	{ACT_DELETE_CONVERSATION, "delete_conversation", "F8",
+	 "delete the conversation (asks to confirm)"},
+	{ACT_COPY, "copy", "M-w", "copy the last answer to the clipboard (OSC 52)"},
+	{ACT_EDITOR, "editor", "C-x", "compose the message in $EDITOR"},
+	{ACT_COMPLETE, "complete", "Tab", "complete a /command or a model name"},
+	{ACT_SCROLL_UP, "scroll_up", "PgUp", "scroll the chat up a page"},
+	{ACT_SCROLL_DOWN, "scroll_down", "PgDn", "scroll the chat down a page"},
+	{ACT_SCROLL_TOP, "scroll_top", "M-Home", "scroll to the start of the conversation"},
+	{ACT_SCROLL_BOTTOM, "scroll_bottom", "M-End", "scroll to the end and follow new text"},
+	{ACT_HELP, "help", "F1", "show this help"},
+	{ACT_REDRAW, "redraw", "C-l", "redraw the screen"},
+	{ACT_QUIT, "quit", "C-q", "quit (stops an answer being streamed first)"},
+	{ACT_NEWLINE, "newline", "M-Enter C-j", "start a new line in the input"},
+	{ACT_LINE_START, "line_start", "C-a Home", "move to the start of the line"},
+	{ACT_LINE_END, "line_end", "C-e End", "move to the end of the line"},
+	{ACT_BACK_CHAR, "back_char", "C-b Left", "move back one character"},
+	{ACT_FORWARD_CHAR, "forward_char", "C-f Right", "move forward one character"},
+	{ACT_BACK_WORD, "back_word", "M-b", "move back one word"},
+	{ACT_FORWARD_WORD, "forward_word", "M-f", "move forward one word"},
+	{ACT_KILL_LINE_END, "kill_line_end", "C-k", "delete to the end of the line"},
+	{ACT_KILL_LINE_START, "kill_line_start", "C-u", "delete to the start of the line"},
+	{ACT_KILL_WORD_BACK, "kill_word_back", "C-w M-Backspace", "delete the word before the cursor"},
+	{ACT_KILL_WORD_FORWARD, "kill_word_forward", "M-d", "delete the word after the cursor"},
+	{ACT_YANK, "yank", "C-y", "paste the text deleted last"},
+	{ACT_DELETE_CHAR_OR_QUIT, "delete_char_or_quit", "C-d",
+	 "delete the character under the cursor; quit if empty"},
+	{ACT_DELETE_CHAR, "delete_char", "Delete", "delete the character under the cursor"},
+	{ACT_BACKSPACE, "backspace", "Backspace C-h", "delete the character before the cursor"},
+	{ACT_UP, "up", "Up", "previous line, else recall an earlier prompt"},
+	{ACT_DOWN, "down", "Down", "next line, else a later prompt"},
+	{ACT_HISTORY_OLDER, "history_older", "C-p M-p", "recall an earlier prompt"},
+	{ACT_HISTORY_NEWER, "history_newer", "M-n", "recall a later prompt"},
+	{ACT_TEXT_START, "text_start", "M-<", "move to the start of the input"},
+	{ACT_TEXT_END, "text_end", "M->", "move to the end of the input"},
+};
+
+#define NACTIONS (sizeof(actions) / sizeof(actions[0]))
+
+const struct input_action_info *input_actions(size_t *n)
+{
+	*n = NACTIONS;
+	return actions;
+}
+
+const struct input_action_info *input_action_info(enum input_action a)
+{
+	for (size_t i = 0; i < NACTIONS; i++)
+		if (actions[i].action == a)
+			return &actions[i];
+	return NULL;
+}
+
+enum input_action input_action_by_name(const char *name)
+{
+	for (size_t i = 0; name && i < NACTIONS; i++)
+		if (strcmp(actions[i].name, name) == 0)
+			return actions[i].action;
+	return ACT_NONE;
+}
+
+/* Named keys. The first entry of a key gives its canonical name; later entries with
+ * the same key are aliases parse accepts. Function keys F1..F63 are computed. */
+static const struct { const char *name; input_key key; } named[] = {
+	{"Enter", 13},
+	{"Enter", INPUT_FN | KEY_ENTER},   /* keypad Enter; bound with Enter */
+	{"Return", 13},
+	{"Esc", 27},
+	{"Escape", 27},
+	{"Tab", 9},
+	{"S-Tab", INPUT_FN | KEY_BTAB},
+	{"Backspace", 127},
+	{"Backspace", INPUT_FN | KEY_BACKSPACE}, /* bound with Backspace */
+	{"Delete", INPUT_FN | KEY_DC},
+	{"Del", INPUT_FN | KEY_DC},
+	{"Insert", INPUT_FN | KEY_IC},
+	{"Ins", INPUT_FN | KEY_IC},
+	{"Up", INPUT_FN | KEY_UP},
+	{"Down", INPUT_FN | KEY_DOWN},
+	{"Left", INPUT_FN | KEY_LEFT},
+	{"Right", INPUT_FN | KEY_RIGHT},
+	{"Home", INPUT_FN | KEY_HOME},
+	{"End", INPUT_FN | KEY_END},
+	{"PgUp", INPUT_FN | KEY_PPAGE},
+	{"PageUp", INPUT_FN | KEY_PPAGE},
+	{"PgDn", INPUT_FN | KEY_NPAGE},
+	{"PageDown", INPUT_FN | KEY_NPAGE},
+	{"S-Up", INPUT_FN | KEY_SR},
+	{"S-Down", INPUT_FN | KEY_SF},
+	{"S-Left", INPUT_FN | KEY_SLEFT},
+	{"S-Right", INPUT_FN | KEY_SRIGHT},
+	{"S-Home", INPUT_FN | KEY_SHOME},
+	{"S-End", INPUT_FN | KEY_SEND},
+	{"S-PgUp", INPUT_FN | KEY_SPREVIOUS},
+	{"S-PgDn", INPUT_FN | KEY_SNEXT},
+	{"S-Delete", INPUT_FN | KEY_SDC},
+	{"S-Insert", INPUT_FN | KEY_SIC},
+	{"Space", ' '},
+	{"C-Space", 0},
+	{"C-@", 0},
+};
+
+#define NNAMED (sizeof(named) / sizeof(named[0]))
+
+/* Control keys that have no letter: C-[ is Esc, C-? is Backspace. */
+static const char ctrl_punct[] = "@[\\]^_";
+
+/* Curses decodes the same key to one of two codes depending on the terminal (127 or
+ * KEY_BACKSPACE, CR or the keypad's KEY_ENTER): a binding of one covers the other. */
+static input_key key_alias(input_key k)
+{
+	input_key meta = k & INPUT_META, code = INPUT_CODE(k);
+	if (!(k & INPUT_FN)) {
+		if (code == 127)
+			return meta | INPUT_FN | KEY_BACKSPACE;
+		if (code == 13)
+			return meta | INPUT_FN | KEY_ENTER;
+	} else {
+		if (code == KEY_BACKSPACE)
+			return meta | 127;
+		if (code == KEY_ENTER)
+			return meta | 13;
+	}
+	return (input_key)-1;
+}
+
+/* "F7" or "S-F7" (case-insensitive): 0 with *out set, else -1. */
+static int parse_fkey(const char *s, input_key *out)
+{
+	int shift = 0;
+	if ((s[0] == 'S' || s[0] == 's') && s[1] == '-') {
+		shift = 1;
+		s += 2;
+	}
+	if (s[0] != 'F' && s[0] != 'f')
+		return -1;
+	s++;
+	if (s[0] < '1' || s[0] > '9')
+		return -1;
+	int n = s[0] - '0';
+	if (s[1] >= '0' && s[1] <= '9') {
+		n = n * 10 + (s[1] - '0');
+		if (s[2])
+			return -1;
+	} else if (s[1]) {
+		return -1;
+	}
+	if (shift) {
+		if (n > 12)
+			return -1;
+		n += 12;
+	} else if (n > 63) {
+		return -1;
+	}
+	*out = INPUT_FN | (input_key)KEY_F(n);
+	return 0;
+}
+
+/* One printable character, UTF-8: its code point or 0 when s is anything else. */
+static uint32_t single_char(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = strlen(s);
+	size_t n = utf8_seq_len(u, len);
+	if (n == 0 || n != len)
+		return 0;
+	uint32_t cp;
+	if (n == 1)
+		cp = u[0];
+	else if (n == 2)
+		cp = (uint32_t)(u[0] & 0x1f) << 6 | (u[1] & 0x3f);
+	else if (n == 3)
+		cp = (uint32_t)(u[0] & 0x0f) << 12 | (uint32_t)(u[1] & 0x3f) << 6 | (u[2] & 0x3f);
+	else
+		cp = (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3f) << 12 |
+		     (uint32_t)(u[2] & 0x3f) << 6 | (u[3] & 0x3f);
+	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+		return 0;
+	return cp;
+}
+
+static int parse_base(const char *s, input_key *out)
+{
+	for (size_t i = 0; i < NNAMED; i++) {
+		if (strcasecmp(named[i].name, s) == 0) {
+			*out = named[i].key;
+			return 0;
+		}
+	}
+	if (parse_fkey(s, out) == 0)
+		return 0;
+	if ((s[0] == 'C' || s[0] == 'c') && s[1] == '-' && s[2] && !s[3]) {
+		char c = s[2];
+		const char *p;
+		if (c >= 'a' && c <= 'z')
+			*out = (input_key)(c - 'a' + 1);
+		else if (c >= 'A' && c <= 'Z')
+			*out = (input_key)(c - 'A' + 1);
+		else if (c == '?')
+			*out = 127;
+		else if ((p = strchr(ctrl_punct, c)) != NULL)
+			*out = (input_key)(p - ctrl_punct == 0 ? 0 : 27 + (p - ctrl_punct) - 1);
+		else
+			return -1;
+		return 0;
+	}
+	uint32_t cp = single_char(s);
+	if (!cp)
+		return -1;
+	*out = cp;
+	return 0;
+}
+
+int input_key_parse(const char *name, input_key *out)
+{
+	if (!name || !*name)
+		return -1;
+	input_key meta = 0;
+	/* "M-" alone is no key; "M--" is Meta and the minus sign. */
+	if ((name[0] == 'M' || name[0] == 'm') && name[1] == '-' && name[2]) {
+		meta = INPUT_META;
+		name += 2;
+	}
+	input_key k;
+	if (parse_base(name, &k) < 0)
+		return -1;
+	*out = meta | k;
+	return 0;
+}
+
+static size_t utf8_put(uint32_t cp, char *o)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xc0 | cp >> 6);
+		o[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xe0 | cp >> 12);
+		o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		o[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | cp >> 18);
+	o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+	o[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+	o[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* The name without "M-"; keys nothing can name get a descriptive form parse rejects. */
+static void base_name(input_key k, char *o, size_t osz)
+{
+	input_key code = INPUT_CODE(k);
+	int fn = (k & INPUT_FN) != 0;
+	for (size_t i = 0; i < NNAMED; i++) {
+		if (named[i].key == (k & ~INPUT_META)) {
+			snprintf(o, osz, "%s", named[i].name);
+			return;
+		}
+	}
+	if (fn) {
+		if (code >= (input_key)KEY_F(1) && code <= (input_key)KEY_F(63)) {
+			int n = (int)(code - (input_key)KEY_F0);
+			if (n > 12 && n <= 24)
+				snprintf(o, osz, "S-F%d", n - 12);
+			else
+				snprintf(o, osz, "F%d", n);
+		} else {
+			snprintf(o, osz, "<key 0%o>", (unsigned)code);
+		}
+		return;
+	}
+	if (code >= 1 && code <= 26) {
+		snprintf(o, osz, "C-%c", (char)('a' + code - 1));
+	} else if (code >= 28 && code <= 31) {
+		snprintf(o, osz, "C-%c", ctrl_punct[code - 27 + 1]);
+	} else if (code >= 0x20 && code != 0x7f && !(code >= 0x80 && code < 0xa0) &&
+		   code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff)) {
+		char u[5];
+		size_t n = utf8_put(code, u);
+		u[n] = '\0';
+		snprintf(o, osz, "%s", u);
+	} else {
+		snprintf(o, osz, "<U+%04X>", (unsigned)code);
+	}
+}
+
+void input_key_name(input_key k, char *out, size_t outsz)
+{
+	if (!outsz)
+		return;
+	char base[32];
+	base_name(k, base, sizeof(base));
+	snprintf(out, outsz, "%s%s", (k & INPUT_META) ? "M-" : "", base);
+}
+
+static void unbind_key(struct input_map *m, input_key key)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < m->n; i++)
+		if (m->b[i].key != key)
+			m->b[j++] = m->b[i];
+	m->n = j;
+}
+
+static void unbind_action(struct input_map *m, enum input_action a)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < m->n; i++)
+		if (m->b[i].action != a)
+			m->b[j++] = m->b[i];
+	m->n = j;
+}
+
+/* Binds key (and its alias) to a, taking it from any other action. -1 when full. */
+static int map_bind(struct input_map *m, input_key key, enum input_action a)
+{
+	input_key keys[2] = {key, key_alias(key)};
+	for (int i = 0; i < 2; i++) {
+		if (i == 1 && keys[1] == (input_key)-1)
+			break;
+		unbind_key(m, keys[i]);
+		if (m->n >= INPUT_MAX_BINDINGS)
+			return -1;
+		m->b[m->n].key = keys[i];
+		m->b[m->n].action = a;
+		m->n++;
+	}
+	return 0;
+}
+
+/* Binds each space-separated key name of list; -1 at the first bad name. */
+static int bind_list(struct input_map *m, const char *list, enum input_action a)
+{
+	const char *p = list;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		size_t len = strcspn(p, " ");
+		if (!len)
+			break;
+		char name[32];
+		input_key k;
+		if (len >= sizeof(name))
+			return -1;
+		memcpy(name, p, len);
+		name[len] = '\0';
+		if (input_key_parse(name, &k) < 0 || map_bind(m, k, a) < 0)
+			return -1;
+		p += len;
+	}
+	return 0;
+}
+
+void input_map_defaults(struct input_map *m)
+{
+	memset(m, 0, sizeof(*m));
+	for (size_t i = 0; i < NACTIONS; i++)
+		(void)bind_list(m, actions[i].defaults, actions[i].action);
+}
+
+static void warnf(input_warn_fn warn, void *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void warnf(input_warn_fn warn, void *ctx, const char *fmt, ...)
+{
+	if (!warn)
+		return;
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	warn(ctx, line);
+}
+
+/* Text from the config for a warning line: at most max bytes, never cutting a UTF-8
+ * sequence, with control characters and invalid bytes shown as '?' so that the line
+ * stays one line and safe to print wherever the caller sends it. */
+static const char *shown(const char *s, size_t max, char *out, size_t outsz)
+{
+	size_t o = 0, len = strlen(s);
+	for (size_t i = 0; i < len && o + 5 <= outsz;) {
+		size_t n = utf8_seq_len((const unsigned char *)s + i, len - i);
+		unsigned char c = (unsigned char)s[i];
+		if (i + (n ? n : 1) > max)
+			break;
+		if (n == 0 || c < 0x20 || c == 0x7f ||
+		    (c == 0xc2 && (unsigned char)s[i + 1] < 0xa0)) {
+			out[o++] = '?';
+			i += n ? n : 1;
+			continue;
+		}
+		memcpy(out + o, s + i, n);
+		o += n;
+		i += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* One "keys" entry, applied to a copy so that a bad entry leaves the map as it was. */
+static void apply_entry(struct input_map *m, const char *name, json_t *v, input_warn_fn warn,
+			void *ctx)
+{
+	char act[128], key[64];
+	enum input_action a = input_action_by_name(name);
+	if (a == ACT_NONE) {
+		warnf(warn, ctx, "keys.%s: no such action", shown(name, 100, act, sizeof(act)));
+		return;
+	}
+	if (!json_is_string(v) && !json_is_array(v)) {
+		warnf(warn, ctx, "keys.%s: expected a key name or a list of key names", name);
+		return;
+	}
+	size_t n = json_is_string(v) ? 1 : json_array_size(v);
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = json_is_string(v) ? v : json_array_get(v, i);
+		input_key k;
+		if (!json_is_string(e)) {
+			warnf(warn, ctx, "keys.%s: expected a key name or a list of key names", name);
+			return;
+		}
+		if (input_key_parse(json_string_value(e), &k) < 0) {
+			warnf(warn, ctx, "keys.%s: unknown key \"%s\"", name,
+			      shown(json_string_value(e), 40, key, sizeof(key)));
+			return;
+		}
+	}
+	struct input_map t = *m;
+	unbind_action(&t, a);
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = json_is_string(v) ? v : json_array_get(v, i);
+		input_key k;
+		(void)input_key_parse(json_string_value(e), &k);
+		if (map_bind(&t, k, a) < 0) {
+			warnf(warn, ctx, "keys.%s: too many key bindings", name);
+			return;
+		}
+	}
+	*m = t;
+}
+
+void input_map_apply(struct input_map *m, json_t *keys, input_warn_fn warn, void *ctx)
+{
+	if (!keys)
+		return;
+	if (!json_is_object(keys)) {
+		warnf(warn, ctx, "keys: expected an object of action names and keys");
+		return;
+	}
+	const char *name;
+	json_t *v;
+	json_object_foreach(keys, name, v)
+		apply_entry(m, name, v, warn, ctx);
+}
+
+enum input_action input_lookup(const struct input_map *m, input_key key)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->b[i].key == key)
+			return m->b[i].action;
+	return ACT_NONE;
+}
+
+static int keys_of(const struct input_map *m, enum input_action a, struct buf *out)
+{
+	int first = 1;
+	for (size_t i = 0; i < m->n; i++) {
+		if (m->b[i].action != a)
+			continue;
+		char name[48], prev[48];
+		input_key_name(m->b[i].key, name, sizeof(name));
+		/* An alias has the name of the key it goes with: show it once. */
+		int seen = 0;
+		for (size_t j = 0; j < i && !seen; j++) {
+			if (m->b[j].action != a)
+				continue;
+			input_key_name(m->b[j].key, prev, sizeof(prev));
+			seen = strcmp(prev, name) == 0;
+		}
+		if (seen)
+			continue;
+		if ((!first && buf_append_str(out, ", ") < 0) || buf_append_str(out, name) < 0)
+			return -1;
+		first = 0;
+	}
+	return 0;
+}
+
+void input_keys_of(const struct input_map *m, enum input_action a, struct buf *out)
+{
+	(void)keys_of(m, a, out);
+}
+
+/* The help column: wide enough for the widest keys, but never so wide that the help
+ * lines overflow; keys longer than that get a line of their own. */
+#define HELP_MIN_KEYS 16
+#define HELP_MAX_KEYS 22
+
+int input_help_text(const struct input_map *m, struct buf *out)
+{
+	struct buf keys = BUF_INIT;
+	size_t width = HELP_MIN_KEYS;
+	int r = 0;
+	for (size_t i = 0; i < NACTIONS && r == 0; i++) {
+		buf_reset(&keys);
+		r = keys_of(m, actions[i].action, &keys);
+		if (keys.len > width && keys.len <= HELP_MAX_KEYS)
+			width = keys.len;
+	}
+	for (size_t i = 0; i < NACTIONS && r == 0; i++) {
+		buf_reset(&keys);
+		if ((r = keys_of(m, actions[i].action, &keys)) < 0)
+			break;
+		const char *k = keys.len ? keys.data : "(unbound)";
+		size_t klen = strlen(k);
+		if (klen <= width)
+			r = buf_printf(out, "  %s%*s  %s\n", k, (int)(width - klen), "",
+				       actions[i].help);
+		else
+			r = buf_printf(out, "  %s\n  %*s  %s\n", k, (int)width, "",
+				       actions[i].help);
+	}
+	buf_free(&keys);
+	return r;
+}

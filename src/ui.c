@@ -1,0 +1,659 @@
+/* ui: the full-screen client's curses shell: windows, geometry, drawing each part of
+ * the screen from the state in struct tui, reading keys, and putting the terminal back.
+ * Text is placed cluster by cluster at the columns text.h computes, so what was laid
+ * out is what is drawn, whatever the C library's wcwidth thinks. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include "tui.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <curses.h>
+#include <sodium.h>
+
+#include "cherry/crash.h"
+#include "cherry/sanitize.h"
+#include "cherry/text.h"
+
+#define LIST_WIDTH 24
+#define LIST_MIN_COLS 70
+#define INPUT_MAX_ROWS 8
+
+static WINDOW *w_list, *w_chat, *w_input, *w_status;
+static int tty_fd = -1;
+static struct termios saved_tios;
+static int have_tios;
+
+/* Colour pairs; with NO_COLOR or a terminal without colours only attributes are used. */
+enum { PAIR_USER = 1, PAIR_ASSISTANT, PAIR_ERROR, PAIR_CODE, PAIR_INFO, PAIR_QUOTE };
+
+static const char restore_seq[] = "\033[?2004l\033[?1000l\033[?1006l\033[0m\033[?25h\033[?1049l";
+
+/* Runs in the crash handler: async-signal-safe calls only. */
+static void crash_restore(void)
+{
+	if (tty_fd < 0)
+		return;
+	ssize_t r = write(tty_fd, restore_seq, sizeof restore_seq - 1);
+	(void)r;
+	if (have_tios)
+		tcsetattr(tty_fd, TCSANOW, &saved_tios);
+}
+
+static void write_tty(const char *s)
+{
+	size_t len = strlen(s);
+	while (len) {
+		ssize_t n = write(tty_fd >= 0 ? tty_fd : STDOUT_FILENO, s, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
+int ui_start(struct tui *t, struct err *e)
+{
+	tty_fd = STDOUT_FILENO;
+	if (tcgetattr(tty_fd, &saved_tios) == 0)
+		have_tios = 1;
+	crash_set_restore(crash_restore);
+	/* Esc must act within 50 ms; Alt-keys arrive as ESC plus a key well within that. */
+	set_escdelay(25);
+	if (!initscr()) {
+		crash_set_restore(NULL);
+		err_set(e, EXIT_FAIL, "cannot start the terminal screen (is TERM set correctly?)");
+		return -1;
+	}
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	meta(stdscr, TRUE);
+	t->color = 0;
+	const char *nc = getenv("NO_COLOR");
+	if (has_colors() && !(nc && *nc)) {
+		start_color();
+		use_default_colors();
+		init_pair(PAIR_USER, COLOR_CYAN, -1);
+		init_pair(PAIR_ASSISTANT, COLOR_GREEN, -1);
+		init_pair(PAIR_ERROR, COLOR_RED, -1);
+		init_pair(PAIR_CODE, COLOR_YELLOW, -1);
+		init_pair(PAIR_INFO, COLOR_MAGENTA, -1);
+		init_pair(PAIR_QUOTE, COLOR_BLUE, -1);
+		t->color = 1;
+	}
+	/* Wheel only; a paste is bracketed so its newlines never send. */
+	mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	mouseinterval(0);
+	define_key("\033[200~", (int)INPUT_CODE(UI_PASTE_START));
+	define_key("\033[201~", (int)INPUT_CODE(UI_PASTE_END));
+	write_tty("\033[?2004h");
+	w_list = newwin(1, 1, 0, 0);
+	w_chat = newwin(1, 1, 0, 0);
+	w_input = newwin(1, 1, 0, 0);
+	w_status = newwin(1, 1, 0, 0);
+	if (!w_list || !w_chat || !w_input || !w_status) {
+		ui_stop(t);
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	leaveok(w_list, TRUE);
+	leaveok(w_chat, TRUE);
+	leaveok(w_status, TRUE);
+	ui_layout(t);
+	return 0;
+}
+
+void ui_stop(struct tui *t)
+{
+	(void)t;
+	if (tty_fd < 0)
+		return;
+	write_tty("\033[?2004l");
+	if (w_list)
+		delwin(w_list);
+	if (w_chat)
+		delwin(w_chat);
+	if (w_input)
+		delwin(w_input);
+	if (w_status)
+		delwin(w_status);
+	w_list = w_chat = w_input = w_status = NULL;
+	endwin();
+	crash_set_restore(NULL);
+	tty_fd = -1;
+}
+
+void ui_suspend(struct tui *t)
+{
+	(void)t;
+	write_tty("\033[?2004l");
+	def_prog_mode();
+	endwin();
+}
+
+void ui_resume(struct tui *t)
+{
+	reset_prog_mode();
+	write_tty("\033[?2004h");
+	clearok(curscr, TRUE);
+	t->dirty |= DIRTY_ALL | DIRTY_LAYOUT;
+}
+
+int ui_osc52(const char *text, size_t len)
+{
+	size_t b64len = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+	char *b64 = malloc(b64len + 16);
+	if (!b64)
+		return -1;
+	sodium_bin2base64(b64, b64len, (const unsigned char *)text, len,
+			  sodium_base64_VARIANT_ORIGINAL);
+	write_tty("\033]52;c;");
+	write_tty(b64);
+	write_tty("\a");
+	free(b64);
+	return 0;
+}
+
+int ui_chat_rows(const struct tui *t)
+{
+	return t->chat_h;
+}
+
+/* The input's wrapped rows at the input width, for the box's height. */
+static int input_rows(struct tui *t, int width)
+{
+	if (t->focus == FOCUS_PASSPHRASE || t->focus == FOCUS_CONFIRM_DELETE)
+		return 1;
+	size_t len;
+	const char *s = edit_text(&t->ed, &len);
+	if (!s)
+		return 1;
+	int row, col;
+	text_wrap_locate(s, len, width, edit_cursor_offset(&t->ed), &row, &col);
+	int n = text_wrap(s, len, width, NULL, NULL);
+	return row + 1 > n ? row + 1 : n;
+}
+
+static void place(WINDOW *w, int h, int wd, int y, int x)
+{
+	/* Resize before moving, so the window never hangs off the screen (mvwin fails then). */
+	wresize(w, h < 1 ? 1 : h, wd < 1 ? 1 : wd);
+	mvwin(w, y, x);
+}
+
+void ui_layout(struct tui *t)
+{
+	struct winsize ws;
+	int resized = 0;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0 &&
+	    (ws.ws_row != LINES || ws.ws_col != COLS)) {
+		resizeterm(ws.ws_row, ws.ws_col);
+		resized = 1;
+	}
+	int old_chat_w = t->chat_w, old_chat_h = t->chat_h, old_input_h = t->input_h;
+	int old_list = t->list_visible;
+	resized |= t->rows != LINES || t->cols != COLS;
+	t->rows = LINES;
+	t->cols = COLS;
+	t->list_visible = t->show_list && t->cols >= LIST_MIN_COLS;
+	t->list_w = t->list_visible ? LIST_WIDTH : 0;
+	t->chat_x = t->list_visible ? LIST_WIDTH + 1 : 0;
+	t->chat_w = t->cols - t->chat_x;
+	if (t->chat_w < 1)
+		t->chat_w = 1;
+	int cap = t->rows / 3;
+	if (cap > INPUT_MAX_ROWS)
+		cap = INPUT_MAX_ROWS;
+	if (cap < 1)
+		cap = 1;
+	int want = input_rows(t, t->cols > 2 ? t->cols - 2 : 1);
+	t->input_h = want < cap ? want : cap;
+	/* status 1, separator 1, input, the rest for the chat (possibly nothing) */
+	t->chat_h = t->rows - 2 - t->input_h;
+	if (t->chat_h < 0)
+		t->chat_h = 0;
+	t->dirty &= ~DIRTY_LAYOUT;
+	if (!resized && !t->force_layout && old_chat_w == t->chat_w && old_chat_h == t->chat_h &&
+	    old_input_h == t->input_h && old_list == t->list_visible)
+		return;
+	t->force_layout = 0;
+	/* Keep the view on the same message across a change of width. */
+	size_t anchor_msg = 0, anchor_sub = 0;
+	struct view_line vl;
+	int anchored = !t->follow && view_line(t->view, t->top_line, &vl) == 0;
+	if (anchored) {
+		anchor_msg = vl.msg;
+		anchor_sub = t->top_line - view_msg_first_line(t->view, vl.msg);
+	}
+	int main_h = t->chat_h;
+	place(w_status, 1, t->cols, t->rows - 1, 0);
+	int in_y = t->rows - 1 - (t->input_h + 1);
+	if (in_y < 0)
+		in_y = 0;
+	place(w_input, t->input_h + 1, t->cols, in_y, 0);
+	place(w_chat, main_h, t->chat_w, 0, t->chat_x);
+	place(w_list, main_h, t->list_visible ? LIST_WIDTH + 1 : 1, 0, 0);
+	if (old_chat_w != t->chat_w) {
+		view_set_width(t->view, t->chat_w);
+		if (anchored) {
+			size_t n = view_msg_lines(t->view, anchor_msg);
+			t->top_line = view_msg_first_line(t->view, anchor_msg) +
+				      (anchor_sub < n ? anchor_sub : (n ? n - 1 : 0));
+		}
+	}
+	t->dirty |= DIRTY_ALL;
+	if (resized) {
+		werase(stdscr);
+		wnoutrefresh(stdscr);
+		clearok(curscr, TRUE);
+	}
+}
+
+/* Draws s[0..len) at (y, x) in at most maxw columns, cluster by cluster. Controls and a
+ * zero-width cluster with no base are shown as U+FFFD or dropped; TAB as spaces. Returns
+ * the columns used. */
+static int draw_text(WINDOW *w, int y, int x, int maxw, const char *s, size_t len)
+{
+	int col = 0;
+	size_t off = 0;
+	while (off < len && col < maxw) {
+		int cw;
+		size_t n = text_next_cluster(s + off, len - off, &cw);
+		unsigned char c0 = (unsigned char)s[off];
+		if (c0 == '\t') {
+			int tw = text_tab_width(col);
+			for (int i = 0; i < tw && col < maxw; i++, col++)
+				mvwaddch(w, y, x + col, ' ');
+		} else if (c0 < 0x20 || c0 == 0x7f) {
+			mvwaddstr(w, y, x + col, "\xef\xbf\xbd");
+			col++;
+		} else if (cw == 0) {
+			/* combining marks with no base: nothing to attach them to */
+		} else if (col + cw > maxw) {
+			break;
+		} else {
+			wmove(w, y, x + col);
+			waddnstr(w, s + off, (int)n);
+			col += cw;
+		}
+		off += n;
+	}
+	return col;
+}
+
+static void fill_to(WINDOW *w, int y, int from, int to)
+{
+	for (int c = from; c < to; c++)
+		mvwaddch(w, y, c, ' ');
+}
+
+static attr_t style_attr(const struct tui *t, enum view_style s)
+{
+	switch (s) {
+	case VS_HEADER_USER:
+		return A_BOLD | (t->color ? COLOR_PAIR(PAIR_USER) : 0);
+	case VS_HEADER_ASSISTANT:
+		return A_BOLD | (t->color ? COLOR_PAIR(PAIR_ASSISTANT) : 0);
+	case VS_HEADING:
+		return A_BOLD;
+	case VS_CODE:
+		return t->color ? COLOR_PAIR(PAIR_CODE) : A_NORMAL;
+	case VS_QUOTE:
+		return t->color ? COLOR_PAIR(PAIR_QUOTE) : A_DIM;
+	case VS_REASONING:
+	case VS_FOLDED:
+		return A_DIM;
+	case VS_FOOTER:
+		return A_DIM | A_BOLD;
+	case VS_ERROR:
+		return A_BOLD | (t->color ? COLOR_PAIR(PAIR_ERROR) : 0);
+	case VS_INFO:
+		return t->color ? COLOR_PAIR(PAIR_INFO) : A_NORMAL;
+	default:
+		return A_NORMAL;
+	}
+}
+
+static void draw_list(struct tui *t)
+{
+	werase(w_list);
+	if (!t->list_visible || t->chat_h < 1)
+		return;
+	int h = t->chat_h;
+	if (t->list_sel < t->list_top)
+		t->list_top = t->list_sel;
+	if (t->list_sel >= t->list_top + (size_t)h)
+		t->list_top = t->list_sel - (size_t)h + 1;
+	for (int r = 0; r < h; r++) {
+		mvwaddstr(w_list, r, LIST_WIDTH, "\xe2\x94\x82");
+		size_t i = t->list_top + (size_t)r;
+		if (i >= t->nlist)
+			continue;
+		const struct hist_entry *en = &t->list[i];
+		int current = t->shown && !strcmp(en->id, t->shown->conv.id);
+		int selected = t->focus == FOCUS_LIST && i == t->list_sel;
+		if (selected)
+			wattron(w_list, A_REVERSE);
+		if (current)
+			wattron(w_list, A_BOLD);
+		mvwaddstr(w_list, r, 0, current ? "\xe2\x96\xb8 " : "  ");
+		struct buf b = BUF_INIT;
+		const char *title = en->title && *en->title ? en->title : "(untitled)";
+		sanitize_string(title, strlen(title), &b);
+		int used = draw_text(w_list, r, 2, LIST_WIDTH - 3, b.data ? b.data : "", b.len);
+		if (selected)
+			fill_to(w_list, r, 2 + used, LIST_WIDTH - 1);
+		buf_free(&b);
+		wattrset(w_list, A_NORMAL);
+	}
+}
+
+static void draw_overlay(struct tui *t)
+{
+	struct overlay *o = &t->ov;
+	int h = t->chat_h, w = t->chat_w;
+	if (h < 1)
+		return;
+	const char *title = o->kind == OV_HELP ? "cherry help \xe2\x80\x94 Esc closes" :
+			    o->kind == OV_MODELS ? "Model: " : "Conversation: ";
+	wattron(w_chat, A_BOLD);
+	int used = draw_text(w_chat, 0, 0, w, title, strlen(title));
+	wattroff(w_chat, A_BOLD);
+	if (o->kind != OV_HELP)
+		draw_text(w_chat, 0, used, w - used, o->filter.data ? o->filter.data : "",
+			  o->filter.len);
+	int rows = h - 1;
+	if (rows < 1)
+		return;
+	if (o->kind != OV_HELP) {
+		if (o->sel < o->top)
+			o->top = o->sel;
+		if (o->sel >= o->top + (size_t)rows)
+			o->top = o->sel - (size_t)rows + 1;
+	} else if (o->nmatch > (size_t)rows && o->top > o->nmatch - (size_t)rows) {
+		o->top = o->nmatch - (size_t)rows;
+	}
+	if (o->kind != OV_HELP && o->nmatch == 0) {
+		const char *none = o->kind == OV_MODELS ?
+			"  no model matches; Enter takes what you typed as PROVIDER/MODEL" :
+			"  no conversation matches";
+		wattron(w_chat, A_DIM);
+		draw_text(w_chat, 1, 0, w, none, strlen(none));
+		wattroff(w_chat, A_DIM);
+	}
+	for (int r = 0; r < rows; r++) {
+		size_t i = o->top + (size_t)r;
+		if (i >= o->nmatch)
+			break;
+		size_t k = o->match[i];
+		const char *s = o->labels && o->labels[k] ? o->labels[k] : o->items[k];
+		int sel = o->kind != OV_HELP && i == o->sel;
+		if (sel)
+			wattron(w_chat, A_REVERSE);
+		int x = 0;
+		if (o->kind != OV_HELP)
+			x = draw_text(w_chat, r + 1, 0, w, sel ? "\xe2\x96\xb8 " : "  ", sel ? 4 : 2);
+		struct buf b = BUF_INIT;
+		sanitize_string(s, strlen(s), &b);
+		x += draw_text(w_chat, r + 1, x, w - x, b.data ? b.data : "", b.len);
+		buf_free(&b);
+		if (sel) {
+			fill_to(w_chat, r + 1, x, w);
+			wattroff(w_chat, A_REVERSE);
+		}
+	}
+}
+
+static void draw_chat(struct tui *t)
+{
+	werase(w_chat);
+	int h = t->chat_h;
+	if (h < 1)
+		return;
+	if (t->ov.kind != OV_NONE) {
+		draw_overlay(t);
+		return;
+	}
+	size_t total = view_lines(t->view);
+	if (t->follow || t->top_line + (size_t)h > total) {
+		size_t top = total > (size_t)h ? total - (size_t)h : 0;
+		if (t->follow || t->top_line > top)
+			t->top_line = top;
+	}
+	if (t->top_line + (size_t)h >= total)
+		t->more_below = 0;
+	int rows = h;
+	if (t->more_below && rows > 1)
+		rows--;
+	for (int r = 0; r < rows; r++) {
+		struct view_line vl;
+		if (view_line(t->view, t->top_line + (size_t)r, &vl) < 0)
+			break;
+		attr_t a = style_attr(t, vl.style);
+		wattrset(w_chat, a);
+		draw_text(w_chat, r, 0, t->chat_w, vl.s, vl.len);
+		wattrset(w_chat, A_NORMAL);
+	}
+	if (t->more_below && h > 1) {
+		static const char more[] = "\xe2\x96\xbc more below (End)";
+		wattrset(w_chat, A_REVERSE);
+		int used = draw_text(w_chat, h - 1, 0, t->chat_w, more, sizeof more - 1);
+		fill_to(w_chat, h - 1, used, t->chat_w);
+		wattrset(w_chat, A_NORMAL);
+	}
+}
+
+/* The input's rows as text_wrap lays them out. */
+struct wrapped {
+	struct { size_t off, len; } *v;
+	size_t n;
+};
+
+static int collect_row(void *ctx, size_t off, size_t len, int width)
+{
+	(void)width;
+	struct wrapped *w = ctx;
+	w->v[w->n].off = off;
+	w->v[w->n].len = len;
+	w->n++;
+	return 0;
+}
+
+/* The input box: a separator row and the wrapped input, scrolled to the cursor. */
+static void draw_input(struct tui *t, int *cur_y, int *cur_x)
+{
+	werase(w_input);
+	for (int c = 0; c < t->cols; c++)
+		mvwaddstr(w_input, 0, c, "\xe2\x94\x80");
+	*cur_y = 1;
+	*cur_x = 0;
+	if (t->focus == FOCUS_PASSPHRASE) {
+		const char *p = t->pw_prompt ? t->pw_prompt : "Vault passphrase: ";
+		int used = draw_text(w_input, 1, 0, t->cols, p, strlen(p));
+		size_t n = t->pw_masked.len;
+		int shown = 0;
+		for (size_t i = 0; i < n && used + shown < t->cols - 1; i++, shown++)
+			mvwaddch(w_input, 1, used + shown, '*');
+		*cur_x = used + shown < t->cols ? used + shown : t->cols - 1;
+		return;
+	}
+	if (t->focus == FOCUS_CONFIRM_DELETE) {
+		struct buf q = BUF_INIT, s = BUF_INIT;
+		const char *title = t->shown->conv.title ? t->shown->conv.title : "(untitled)";
+		sanitize_string(title, strlen(title), &s);
+		buf_printf(&q, "Delete conversation \"%s\"? (y/n)", s.data ? s.data : "");
+		wattron(w_input, A_BOLD);
+		int used = draw_text(w_input, 1, 0, t->cols, q.data ? q.data : "", q.len);
+		wattroff(w_input, A_BOLD);
+		*cur_x = used < t->cols ? used : t->cols - 1;
+		buf_free(&q);
+		buf_free(&s);
+		return;
+	}
+	size_t len;
+	const char *s = edit_text(&t->ed, &len);
+	if (!s)
+		return;
+	int width = t->cols > 2 ? t->cols - 2 : 1;
+	int crow, ccol;
+	text_wrap_locate(s, len, width, edit_cursor_offset(&t->ed), &crow, &ccol);
+	if ((size_t)crow < t->input_top)
+		t->input_top = (size_t)crow;
+	if ((size_t)crow >= t->input_top + (size_t)t->input_h)
+		t->input_top = (size_t)crow - (size_t)t->input_h + 1;
+	int n = text_wrap(s, len, width, NULL, NULL);
+	struct wrapped rows = {calloc((size_t)n + 1, sizeof *rows.v), 0};
+	if (!rows.v)
+		return;
+	text_wrap(s, len, width, collect_row, &rows);
+	for (int r = 0; r < t->input_h; r++) {
+		size_t i = t->input_top + (size_t)r;
+		mvwaddstr(w_input, r + 1, 0, i == 0 ? "> " : "  ");
+		if (i < rows.n)
+			draw_text(w_input, r + 1, 2, width, s + rows.v[i].off, rows.v[i].len);
+	}
+	free(rows.v);
+	*cur_y = 1 + crow - (int)t->input_top;
+	*cur_x = 2 + (ccol < width ? ccol : width - 1);
+	if (*cur_x >= t->cols)
+		*cur_x = t->cols - 1;
+}
+
+static void draw_status(struct tui *t)
+{
+	werase(w_status);
+	wbkgdset(w_status, ' ' | A_REVERSE);
+	wattrset(w_status, A_REVERSE);
+	for (int c = 0; c < t->cols; c++)
+		mvwaddch(w_status, 0, c, ' ');
+	struct buf s = BUF_INIT;
+	buf_append_char(&s, ' ');
+	buf_append_str(&s, t->model[0] ? t->model : "no model (C-o chooses)");
+	buf_append_str(&s, " \xc2\xb7 ");
+	char tmp[96];
+	buf_append_str(&s, tui_state_word(t, tmp, sizeof tmp));
+	if (t->message[0]) {
+		buf_append_str(&s, " \xc2\xb7 ");
+		buf_append_str(&s, t->message);
+	} else {
+		if (t->usage.input >= 0 || t->usage.output >= 0) {
+			buf_append_str(&s, " \xc2\xb7 ");
+			if (t->usage.input >= 0)
+				buf_printf(&s, "%ld in", t->usage.input);
+			else
+				buf_append_str(&s, "? in");
+			if (t->usage.output >= 0)
+				buf_printf(&s, " / %ld out", t->usage.output);
+		}
+		if (t->ttft >= 0)
+			buf_printf(&s, " \xc2\xb7 first token %.2f s", t->ttft);
+		if (t->proxy[0])
+			buf_printf(&s, " \xc2\xb7 proxy %s", t->proxy);
+	}
+	static const char help[] = "F1 help ";
+	int hw = (int)sizeof help - 1;
+	struct buf safe = BUF_INIT;
+	sanitize_string(s.data ? s.data : "", s.len, &safe);
+	/* "F1 help" only where it leaves the state readable. */
+	int show_help = t->cols >= 50;
+	int room = show_help ? t->cols - hw - 1 : t->cols;
+	draw_text(w_status, 0, 0, room, safe.data ? safe.data : "", safe.len);
+	if (show_help)
+		mvwaddstr(w_status, 0, t->cols - hw, help);
+	buf_free(&s);
+	buf_free(&safe);
+	wattrset(w_status, A_NORMAL);
+}
+
+void ui_draw(struct tui *t)
+{
+	if (t->dirty & DIRTY_LAYOUT)
+		ui_layout(t);
+	int cy = 1, cx = 0;
+	if (t->dirty & DIRTY_LIST)
+		draw_list(t);
+	if (t->dirty & DIRTY_CHAT)
+		draw_chat(t);
+	if (t->dirty & DIRTY_STATUS)
+		draw_status(t);
+	/* The input is drawn every frame: it holds the cursor. */
+	draw_input(t, &cy, &cx);
+	if (t->list_visible && (t->dirty & DIRTY_LIST))
+		wnoutrefresh(w_list);
+	if (t->chat_h > 0 && (t->dirty & DIRTY_CHAT))
+		wnoutrefresh(w_chat);
+	if (t->dirty & DIRTY_STATUS)
+		wnoutrefresh(w_status);
+	int show_cursor = t->ov.kind == OV_NONE && t->focus != FOCUS_LIST;
+	curs_set(show_cursor ? 1 : 0);
+	wmove(w_input, cy, cx);
+	wnoutrefresh(w_input);
+	doupdate();
+	t->dirty = 0;
+}
+
+int ui_read_key(struct tui *t, input_key *key)
+{
+	wint_t wc;
+	int r = wget_wch(stdscr, &wc);
+	if (r == ERR)
+		return 1;
+	if (r == KEY_CODE_YES) {
+		if (wc == KEY_RESIZE) {
+			*key = UI_RESIZE;
+			return 0;
+		}
+		if (wc == KEY_MOUSE) {
+			MEVENT ev;
+			*key = 0;
+			if (getmouse(&ev) == OK) {
+				if (ev.bstate & BUTTON4_PRESSED)
+					*key = UI_WHEEL_UP;
+				else if (ev.bstate & BUTTON5_PRESSED)
+					*key = UI_WHEEL_DOWN;
+			}
+			return *key ? 0 : ui_read_key(t, key);
+		}
+		if (wc == (wint_t)INPUT_CODE(UI_PASTE_START) || wc == (wint_t)INPUT_CODE(UI_PASTE_END)) {
+			*key = INPUT_FN | (input_key)wc;
+			return 0;
+		}
+		*key = INPUT_FN | (input_key)wc;
+		return 0;
+	}
+	if (wc == 27 && !t->in_paste) {
+		/* ESC then another key at once is Alt/Meta plus that key. */
+		wint_t wc2;
+		int r2 = wget_wch(stdscr, &wc2);
+		/* Esc followed by a control key (Esc, C-o) is two keys: Alt-Ctrl combinations
+		 * are rare, while a quick Esc then C-o is common. M-Enter stays one key. */
+		if (r2 == OK && (wc2 >= 0x20 || wc2 == 13)) {
+			*key = INPUT_META | (input_key)wc2;
+			return 0;
+		}
+		if (r2 == OK) {
+			unget_wch(wc2);
+			*key = 27;
+			return 0;
+		}
+		if (r2 == KEY_CODE_YES) {
+			*key = INPUT_META | INPUT_FN | (input_key)wc2;
+			return 0;
+		}
+		*key = 27;
+		return 0;
+	}
+	*key = (input_key)wc;
+	return 0;
+}

@@ -1,0 +1,171 @@
+/* fuzz_view: streaming any bytes into the chat layout, in any deltas, must give the same
+ * lines as one append of everything (at the first width, and after a change of width
+ * and fold), and every line must be safe for the terminal, measured by text_width and
+ * within the width unless it is one cluster. The first three input bytes choose the
+ * two widths (1..40), the delta sizes, how much goes to reasoning and the fold; the
+ * rest is the text. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cherry/text.h"
+#include "cherry/view.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void require(int ok)
+{
+	if (!ok)
+		abort();
+}
+
+/* Strict UTF-8 with no control character but TAB. Written apart from the sanitiser. */
+static void require_safe(const unsigned char *p, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = p[i];
+		uint32_t cp;
+		size_t n;
+		if (c < 0x80) {
+			cp = c;
+			n = 1;
+		} else if (c >= 0xC2 && c <= 0xDF) {
+			cp = c & 0x1F;
+			n = 2;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			cp = c & 0x0F;
+			n = 3;
+		} else {
+			require(c >= 0xF0 && c <= 0xF4);
+			cp = c & 0x07;
+			n = 4;
+		}
+		require(i + n <= len);
+		for (size_t k = 1; k < n; k++) {
+			require((p[i + k] & 0xC0) == 0x80);
+			cp = (cp << 6) | (p[i + k] & 0x3F);
+		}
+		require(!(n == 2 && cp < 0x80) && !(n == 3 && cp < 0x800));
+		require(!(n == 4 && (cp < 0x10000 || cp > 0x10FFFF)));
+		require(!(cp >= 0xD800 && cp <= 0xDFFF));
+		require(cp >= 0x20 || cp == '\t');
+		require(!(cp >= 0x7F && cp <= 0x9F));
+		i += n;
+	}
+}
+
+static void require_lines_ok(struct view *v, int width)
+{
+	size_t total = view_lines(v), first = 0;
+	for (size_t m = 0; m < view_count(v); m++) {
+		require(view_msg_first_line(v, m) == first);
+		first += view_msg_lines(v, m);
+	}
+	require(first == total);
+	for (size_t i = 0; i < total; i++) {
+		struct view_line l;
+		require(view_line(v, i, &l) == 0);
+		require_safe((const unsigned char *)l.s, l.len);
+		require(l.width == text_width(l.s, l.len));
+		if (l.width > width) {
+			int w;
+			require(text_next_cluster(l.s, l.len, &w) == l.len);
+		}
+		require(i >= view_msg_first_line(v, l.msg));
+		require(i < view_msg_first_line(v, l.msg) + view_msg_lines(v, l.msg));
+	}
+	struct view_line l;
+	require(view_line(v, total, &l) == -1);
+}
+
+static void require_same(struct view *a, struct view *b)
+{
+	size_t n = view_lines(a);
+	require(n == view_lines(b));
+	for (size_t i = 0; i < n; i++) {
+		struct view_line x, y;
+		require(view_line(a, i, &x) == 0 && view_line(b, i, &y) == 0);
+		require(x.msg == y.msg && x.style == y.style && x.width == y.width);
+		require(x.len == y.len && memcmp(x.s, y.s, x.len) == 0);
+	}
+}
+
+/* A fresh view: a user message, then the answer in one append of each part. */
+static struct view *one_shot(int width, int fold, const char *header, const char *footer,
+			     const char *r, size_t rlen, const char *t, size_t tlen, int end)
+{
+	struct view *v = view_new(width);
+	require(v != NULL);
+	view_set_fold(v, fold);
+	require(view_add(v, VIEW_USER, "you") == 0);
+	require(view_append_text(v, 0, "q", 1) == 0);
+	require(view_add(v, VIEW_ASSISTANT, header) == 1);
+	require(view_append_reasoning(v, 1, r, rlen) == 0);
+	require(view_append_text(v, 1, t, tlen) == 0);
+	if (end)
+		require(view_end(v, 1) == 0);
+	require(view_set_footer(v, 1, footer, 1) == 0);
+	return v;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 3)
+		return 0;
+	int width = data[0] % 40 + 1, width2 = data[1] % 40 + 1;
+	uint32_t seed = data[2];
+	int fold = (data[2] >> 2) & 1;
+	const char *in = (const char *)data + 3;
+	size_t len = size - 3;
+	size_t rlen = len * (data[2] & 3) / 4;
+	const char *r = in, *t = in + rlen;
+	size_t tlen = len - rlen;
+	/* the header and footer: up to 32 bytes from each end (a NUL ends them early) */
+	char header[33], footer[33];
+	size_t hlen = len < 32 ? len : 32;
+	memcpy(header, in, hlen);
+	header[hlen] = '\0';
+	memcpy(footer, in + len - hlen, hlen);
+	footer[hlen] = '\0';
+
+	struct view *v = view_new(width);
+	require(v != NULL);
+	require(view_add(v, VIEW_USER, "you") == 0);
+	require(view_append_text(v, 0, "q", 1) == 0);
+	require(view_add(v, VIEW_ASSISTANT, header) == 1);
+	size_t rat = 0, tat = 0;
+	while (rat < rlen || tat < tlen) {
+		seed = seed * 1103515245u + 12345u;
+		size_t d = (seed >> 16) % 16 + 1;
+		if (rat < rlen) {
+			size_t n = d < rlen - rat ? d : rlen - rat;
+			require(view_append_reasoning(v, 1, r + rat, n) == 0);
+			rat += n;
+		} else {
+			size_t n = d < tlen - tat ? d : tlen - tat;
+			require(view_append_text(v, 1, t + tat, n) == 0);
+			tat += n;
+		}
+	}
+	require(view_set_footer(v, 1, footer, 1) == 0);
+	struct view *f = one_shot(width, 0, header, footer, r, rlen, t, tlen, 0);
+	require_same(v, f);
+	view_free(f);
+
+	require(view_end(v, 1) == 0);
+	require_lines_ok(v, width);
+	f = one_shot(width, 0, header, footer, r, rlen, t, tlen, 1);
+	require_same(v, f);
+	view_free(f);
+
+	view_set_width(v, width2);
+	view_set_fold(v, fold);
+	require_lines_ok(v, width2);
+	f = one_shot(width2, fold, header, footer, r, rlen, t, tlen, 1);
+	require_same(v, f);
+	view_free(f);
+	view_free(v);
+	return 0;
+}

@@ -1,0 +1,631 @@
+/* test_input: the action table against the documented defaults, key names both ways
+ * (every named key, every code), the default map without a key bound twice, config
+ * rebinding (replace, steal, unbind, the exact warning lines) and the help text. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include <curses.h>
+
+#include "cherry/input.h"
+
+#define FN(k) (INPUT_FN | (input_key)(k))
+#define META(k) (INPUT_META | (input_key)(k))
+
+/* The documented defaults (PRODUCT §5, the tui contract, the man page). */
+static const struct { enum input_action a; const char *name, *keys; } want_defaults[] = {
+	{ACT_SEND, "send", "Enter"},
+	{ACT_STOP, "stop", "Esc"},
+	{ACT_MODEL_PICKER, "model_picker", "C-o"},
+	{ACT_FAVORITE_NEXT, "favorite_next", "F2"},
+	{ACT_FAVORITE_PREV, "favorite_prev", "S-F2"},
+	{ACT_NEW_CONVERSATION, "new_conversation", "C-n"},
+	{ACT_SWITCHER, "switcher", "C-t"},
+	{ACT_TOGGLE_LIST, "toggle_list", "F3"},
+	{ACT_FOCUS_LIST, "focus_list", "M-l"},
+	{ACT_RETRY, "retry", "F5"},
+	{ACT_SIBLING_PREV, "sibling_prev", "M-,"},
+	{ACT_SIBLING_NEXT, "sibling_next", "M-."},
+	{ACT_TOGGLE_REASONING, "toggle_reasoning", "F4"},
+	{ACT_RENAME, "rename", "F6"},
+	{ACT_DELETE_CONVERSATION, "delete_conversation", "F8"},
+	{ACT_COPY, "copy", "M-w"},
+	{ACT_EDITOR, "editor", "C-x"},
+	{ACT_COMPLETE, "complete", "Tab"},
+	{ACT_SCROLL_UP, "scroll_up", "PgUp"},
+	{ACT_SCROLL_DOWN, "scroll_down", "PgDn"},
+	{ACT_SCROLL_TOP, "scroll_top", "M-Home"},
+	{ACT_SCROLL_BOTTOM, "scroll_bottom", "M-End"},
+	{ACT_HELP, "help", "F1"},
+	{ACT_REDRAW, "redraw", "C-l"},
+	{ACT_QUIT, "quit", "C-q"},
+	{ACT_NEWLINE, "newline", "M-Enter C-j"},
+	{ACT_LINE_START, "line_start", "C-a Home"},
+	{ACT_LINE_END, "line_end", "C-e End"},
+	{ACT_BACK_CHAR, "back_char", "C-b Left"},
+	{ACT_FORWARD_CHAR, "forward_char", "C-f Right"},
+	{ACT_BACK_WORD, "back_word", "M-b"},
+	{ACT_FORWARD_WORD, "forward_word", "M-f"},
+	{ACT_KILL_LINE_END, "kill_line_end", "C-k"},
+	{ACT_KILL_LINE_START, "kill_line_start", "C-u"},
+	{ACT_KILL_WORD_BACK, "kill_word_back", "C-w M-Backspace"},
+	{ACT_KILL_WORD_FORWARD, "kill_word_forward", "M-d"},
+	{ACT_YANK, "yank", "C-y"},
+	{ACT_DELETE_CHAR_OR_QUIT, "delete_char_or_quit", "C-d"},
+	{ACT_DELETE_CHAR, "delete_char", "Delete"},
+	{ACT_BACKSPACE, "backspace", "Backspace C-h"},
+	{ACT_UP, "up", "Up"},
+	{ACT_DOWN, "down", "Down"},
+	{ACT_HISTORY_OLDER, "history_older", "C-p M-p"},
+	{ACT_HISTORY_NEWER, "history_newer", "M-n"},
+	{ACT_TEXT_START, "text_start", "M-<"},
+	{ACT_TEXT_END, "text_end", "M->"},
+};
+#define NWANT (sizeof(want_defaults) / sizeof(want_defaults[0]))
+
+static input_key parse_ok(const char *name)
+{
+	input_key k = 0xdeadbeef;
+	if (input_key_parse(name, &k) != 0)
+		fail_msg("key name \"%s\" does not parse", name);
+	return k;
+}
+
+static const char *name_of(input_key k)
+{
+	static char out[4][64];
+	static int slot;
+	char *o = out[slot++ & 3];
+	input_key_name(k, o, sizeof(out[0]));
+	return o;
+}
+
+static struct buf keys_bufs[4];
+
+static const char *keys_of(const struct input_map *m, enum input_action a)
+{
+	static int slot;
+	struct buf *o = &keys_bufs[slot++ & 3];
+	buf_reset(o);
+	input_keys_of(m, a, o);
+	return o->data ? o->data : "";
+}
+
+static void free_keys_of(void)
+{
+	for (int i = 0; i < 4; i++)
+		buf_free(&keys_bufs[i]);
+}
+
+static void test_table_matches_contract(void **state)
+{
+	(void)state;
+	size_t n;
+	const struct input_action_info *t = input_actions(&n);
+	assert_int_equal(n, ACT__COUNT - 1);
+	assert_int_equal(n, NWANT);
+	for (size_t i = 0; i < n; i++) {
+		/* Help order is the table order, and the documented one. */
+		assert_int_equal(t[i].action, want_defaults[i].a);
+		assert_string_equal(t[i].name, want_defaults[i].name);
+		assert_string_equal(t[i].defaults, want_defaults[i].keys);
+		assert_true(t[i].help && t[i].help[0]);
+		assert_ptr_equal(input_action_info(t[i].action), &t[i]);
+		assert_int_equal(input_action_by_name(t[i].name), t[i].action);
+		assert_int_equal(strspn(t[i].name, "abcdefghijklmnopqrstuvwxyz_"),
+				 strlen(t[i].name));
+	}
+	assert_null(input_action_info(ACT_NONE));
+	assert_null(input_action_info(ACT__COUNT));
+	assert_int_equal(input_action_by_name("model_pickr"), ACT_NONE);
+	assert_int_equal(input_action_by_name("Model_Picker"), ACT_NONE);
+	assert_int_equal(input_action_by_name(""), ACT_NONE);
+	assert_int_equal(input_action_by_name(NULL), ACT_NONE);
+}
+
+static void test_key_codes(void **state)
+{
+	(void)state;
+	static const struct { const char *name; input_key key; } cases[] = {
+		{"Enter", 13}, {"C-j", 10}, {"Tab", 9}, {"Esc", 27}, {"Backspace", 127},
+		{"C-h", 8}, {"M-Enter", META(13)}, {"S-Tab", FN(KEY_BTAB)},
+		{"F1", FN(KEY_F(1))}, {"F12", FN(KEY_F(12))}, {"S-F1", FN(KEY_F(13))},
+		{"S-F2", FN(KEY_F(14))}, {"S-F12", FN(KEY_F(24))}, {"F13", FN(KEY_F(13))},
+		{"F63", FN(KEY_F(63))},
+		{"M-Home", META(FN(KEY_HOME))}, {"M-End", META(FN(KEY_END))},
+		{"PgUp", FN(KEY_PPAGE)}, {"PgDn", FN(KEY_NPAGE)}, {"Delete", FN(KEY_DC)},
+		{"Insert", FN(KEY_IC)}, {"Up", FN(KEY_UP)}, {"Down", FN(KEY_DOWN)},
+		{"Left", FN(KEY_LEFT)}, {"Right", FN(KEY_RIGHT)}, {"Home", FN(KEY_HOME)},
+		{"End", FN(KEY_END)}, {"S-Left", FN(KEY_SLEFT)}, {"S-Up", FN(KEY_SR)},
+		{"C-a", 1}, {"C-o", 15}, {"C-z", 26}, {"C-i", 9}, {"C-m", 13}, {"C-[", 27},
+		{"C-@", 0}, {"C-Space", 0}, {"C-\\", 28}, {"C-]", 29}, {"C-^", 30}, {"C-_", 31},
+		{"C-?", 127}, {"Space", ' '}, {" ", ' '}, {"a", 'a'}, {"A", 'A'}, {"~", '~'},
+		{"-", '-'}, {"M--", META('-')}, {"M-,", META(',')}, {"M-.", META('.')},
+		{"M-<", META('<')}, {"M->", META('>')}, {"M-l", META('l')}, {"M-L", META('L')},
+		{"M-Backspace", META(127)}, {"M-C-a", META(1)}, {"M-Esc", META(27)},
+		{"M-S-F2", META(FN(KEY_F(14)))}, {"M-M", META('M')}, {"M", 'M'},
+		{"\xC3\xA9", 0xE9}, {"\xE4\xBD\xA0", 0x4F60}, {"\xF0\x9F\x98\x80", 0x1F600},
+		{"M-\xC3\xA9", META(0xE9)},
+		/* named keys are case-insensitive, and have a few aliases */
+		{"enter", 13}, {"ESC", 27}, {"pgup", FN(KEY_PPAGE)}, {"c-O", 15}, {"m-x", META('x')},
+		{"f12", FN(KEY_F(12))}, {"s-f12", FN(KEY_F(24))}, {"Return", 13}, {"Escape", 27},
+		{"PageUp", FN(KEY_PPAGE)}, {"PageDown", FN(KEY_NPAGE)}, {"Del", FN(KEY_DC)},
+		{"Ins", FN(KEY_IC)}, {"backspace", 127}, {"space", ' '}, {"s-tab", FN(KEY_BTAB)},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		input_key k = parse_ok(cases[i].name);
+		if (k != cases[i].key)
+			fail_msg("\"%s\": got 0x%x, want 0x%x", cases[i].name, (unsigned)k,
+				 (unsigned)cases[i].key);
+	}
+}
+
+static void test_key_parse_rejects(void **state)
+{
+	(void)state;
+	static const char *bad[] = {
+		"", "C-", "M-", "C-1", "C-\xC3\xA9", "F0", "F64", "F01", "F123", "S-F0", "S-F13",
+		"Ctrl-a", "Alt-x", "xy", "ab", "\x01", "\x7f", "\t", "\xC3", "\xC2\x80",
+		"\xED\xA0\x80", "M-M-x", "C-M-a", "Foo", "Enterr", "F1 ", " F1", "M-", "S-",
+		"S-x", "<key 0410>", "<U+0085>",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		input_key k = 0x1234;
+		if (input_key_parse(bad[i], &k) != -1)
+			fail_msg("\"%s\" parsed as 0x%x", bad[i], (unsigned)k);
+	}
+	input_key k;
+	assert_int_equal(input_key_parse(NULL, &k), -1);
+}
+
+/* Every canonical name parses to a key whose name is that name again. */
+static void test_name_round_trip(void **state)
+{
+	(void)state;
+	static const char *names[] = {
+		"Enter", "Esc", "Tab", "S-Tab", "Backspace", "Delete", "Insert", "Up", "Down",
+		"Left", "Right", "Home", "End", "PgUp", "PgDn", "Space", "C-Space", "S-Up",
+		"S-Down", "S-Left", "S-Right", "S-Home", "S-End", "S-PgUp", "S-PgDn",
+		"S-Delete", "S-Insert", "C-h", "C-j", "C-\\", "C-]", "C-^", "C-_", "a", "Z",
+		"0", "~", ",", ".", "<", ">", "-", "\xC3\xA9", "\xE4\xBD\xA0",
+		"\xF0\x9F\x98\x80", "F25", "F63",
+	};
+	char buf[80];
+	for (int meta = 0; meta < 2; meta++) {
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			snprintf(buf, sizeof(buf), "%s%s", meta ? "M-" : "", names[i]);
+			assert_string_equal(name_of(parse_ok(buf)), buf);
+		}
+		for (int f = 1; f <= 12; f++) {
+			snprintf(buf, sizeof(buf), "%sF%d", meta ? "M-" : "", f);
+			assert_string_equal(name_of(parse_ok(buf)), buf);
+			snprintf(buf, sizeof(buf), "%sS-F%d", meta ? "M-" : "", f);
+			assert_string_equal(name_of(parse_ok(buf)), buf);
+		}
+		for (char c = 'a'; c <= 'z'; c++) {
+			if (c == 'i' || c == 'm')
+				continue; /* Tab and Enter */
+			snprintf(buf, sizeof(buf), "%sC-%c", meta ? "M-" : "", c);
+			assert_string_equal(name_of(parse_ok(buf)), buf);
+		}
+	}
+	/* Aliases and other spellings name the key canonically. */
+	assert_string_equal(name_of(parse_ok("C-i")), "Tab");
+	assert_string_equal(name_of(parse_ok("C-m")), "Enter");
+	assert_string_equal(name_of(parse_ok("C-[")), "Esc");
+	assert_string_equal(name_of(parse_ok("C-?")), "Backspace");
+	assert_string_equal(name_of(parse_ok("F13")), "S-F1");
+	assert_string_equal(name_of(parse_ok("m-pageup")), "M-PgUp");
+	assert_string_equal(name_of(parse_ok(" ")), "Space");
+	assert_string_equal(name_of(FN(KEY_BACKSPACE)), "Backspace");
+	assert_string_equal(name_of(META(FN(KEY_ENTER))), "M-Enter");
+}
+
+/* The other way: every key that has a name parses back to itself (but for the two
+ * curses codes that are spelled like their ASCII twins); the rest get a name that
+ * does not parse. */
+static void test_every_code_round_trip(void **state)
+{
+	(void)state;
+	for (int meta = 0; meta < 2; meta++) {
+		for (input_key c = 0; c < 0x3000; c++) {
+			input_key k = (meta ? INPUT_META : 0) | c;
+			const char *n = name_of(k);
+			input_key back;
+			/* '<' itself is a key name; unnamed keys are "<...>" */
+			int named = n[meta ? 2 : 0] != '<' || n[meta ? 3 : 1] == '\0';
+			assert_int_equal(named, !(c >= 0x80 && c < 0xa0));
+			if (!named) {
+				assert_int_equal(input_key_parse(n, &back), -1);
+				continue;
+			}
+			if (input_key_parse(n, &back) != 0 || back != k)
+				fail_msg("0x%x is \"%s\", which does not parse back", (unsigned)k, n);
+		}
+		for (input_key c = KEY_MIN; c <= KEY_MAX; c++) {
+			input_key k = (meta ? INPUT_META : 0) | FN(c);
+			const char *n = name_of(k);
+			input_key back;
+			if (n[meta ? 2 : 0] == '<') {
+				assert_int_equal(input_key_parse(n, &back), -1);
+				continue;
+			}
+			assert_int_equal(input_key_parse(n, &back), 0);
+			if (c == KEY_BACKSPACE)
+				assert_int_equal(back, (meta ? INPUT_META : 0) | 127);
+			else if (c == KEY_ENTER)
+				assert_int_equal(back, (meta ? INPUT_META : 0) | 13);
+			else if (back != k)
+				fail_msg("FN 0%o is \"%s\", which parses as 0x%x", (unsigned)c, n,
+					 (unsigned)back);
+		}
+	}
+	assert_string_equal(name_of(FN(KEY_F0)), "<key 0410>");
+	assert_string_equal(name_of(0x85), "<U+0085>");
+	assert_string_equal(name_of(META(0x110000)), "M-<U+110000>");
+	assert_string_equal(name_of(0xD800), "<U+D800>");
+}
+
+static void test_key_name_cut(void **state)
+{
+	(void)state;
+	char out[8];
+	memset(out, 'x', sizeof(out));
+	input_key_name(META(FN(KEY_HOME)), out, 4);
+	assert_string_equal(out, "M-H");
+	assert_int_equal(out[4], 'x');
+	input_key_name(13, out, 0);
+	assert_int_equal(out[0], 'M');
+	input_key_name(13, out, 1);
+	assert_string_equal(out, "");
+}
+
+/* Every default key name parses, and no key is bound to two actions. */
+static void test_defaults_distinct(void **state)
+{
+	(void)state;
+	input_key seen[INPUT_MAX_BINDINGS];
+	enum input_action owner[INPUT_MAX_BINDINGS];
+	size_t nseen = 0;
+	size_t n;
+	const struct input_action_info *t = input_actions(&n);
+	for (size_t i = 0; i < n; i++) {
+		char list[64];
+		snprintf(list, sizeof(list), "%s", t[i].defaults);
+		for (char *save, *tok = strtok_r(list, " ", &save); tok;
+		     tok = strtok_r(NULL, " ", &save)) {
+			input_key k = parse_ok(tok);
+			for (size_t j = 0; j < nseen; j++)
+				if (seen[j] == k)
+					fail_msg("%s is bound to %s and %s", tok,
+						 input_action_info(owner[j])->name, t[i].name);
+			assert_true(nseen < INPUT_MAX_BINDINGS);
+			seen[nseen] = k;
+			owner[nseen++] = t[i].action;
+		}
+	}
+	struct input_map m;
+	input_map_defaults(&m);
+	/* Enter, M-Enter, Backspace and M-Backspace also bind their curses twins. */
+	assert_int_equal(m.n, nseen + 4);
+	for (size_t i = 0; i < m.n; i++)
+		for (size_t j = i + 1; j < m.n; j++)
+			if (m.b[i].key == m.b[j].key)
+				fail_msg("%s bound twice", name_of(m.b[i].key));
+	for (size_t j = 0; j < nseen; j++)
+		assert_int_equal(input_lookup(&m, seen[j]), owner[j]);
+}
+
+static void test_default_lookup(void **state)
+{
+	(void)state;
+	struct input_map m;
+	input_map_defaults(&m);
+	static const struct { input_key k; enum input_action a; } cases[] = {
+		{13, ACT_SEND}, {FN(KEY_ENTER), ACT_SEND}, {META(13), ACT_NEWLINE},
+		{META(FN(KEY_ENTER)), ACT_NEWLINE}, {10, ACT_NEWLINE}, {27, ACT_STOP},
+		{15, ACT_MODEL_PICKER}, {FN(KEY_F(2)), ACT_FAVORITE_NEXT},
+		{FN(KEY_F(14)), ACT_FAVORITE_PREV}, {14, ACT_NEW_CONVERSATION},
+		{127, ACT_BACKSPACE}, {FN(KEY_BACKSPACE), ACT_BACKSPACE}, {8, ACT_BACKSPACE},
+		{META(127), ACT_KILL_WORD_BACK}, {META(FN(KEY_BACKSPACE)), ACT_KILL_WORD_BACK},
+		{23, ACT_KILL_WORD_BACK}, {FN(KEY_DC), ACT_DELETE_CHAR}, {4, ACT_DELETE_CHAR_OR_QUIT},
+		{META(FN(KEY_HOME)), ACT_SCROLL_TOP}, {FN(KEY_HOME), ACT_LINE_START},
+		{META(FN(KEY_END)), ACT_SCROLL_BOTTOM}, {FN(KEY_END), ACT_LINE_END},
+		{16, ACT_HISTORY_OLDER}, {META('p'), ACT_HISTORY_OLDER}, {META('n'), ACT_HISTORY_NEWER},
+		{META(','), ACT_SIBLING_PREV}, {META('.'), ACT_SIBLING_NEXT}, {17, ACT_QUIT},
+		{9, ACT_COMPLETE}, {FN(KEY_F(1)), ACT_HELP}, {FN(KEY_PPAGE), ACT_SCROLL_UP},
+		{'a', ACT_NONE}, {' ', ACT_NONE}, {META('z'), ACT_NONE}, {FN(KEY_F(7)), ACT_NONE},
+		{FN(0x7f0005), ACT_NONE}, {0, ACT_NONE},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (input_lookup(&m, cases[i].k) != cases[i].a)
+			fail_msg("%s: got %d, want %d", name_of(cases[i].k),
+				 (int)input_lookup(&m, cases[i].k), (int)cases[i].a);
+	assert_string_equal(keys_of(&m, ACT_NEWLINE), "M-Enter, C-j");
+	assert_string_equal(keys_of(&m, ACT_SEND), "Enter");
+	assert_string_equal(keys_of(&m, ACT_BACKSPACE), "Backspace, C-h");
+	assert_string_equal(keys_of(&m, ACT_KILL_WORD_BACK), "C-w, M-Backspace");
+	assert_string_equal(keys_of(&m, ACT_FAVORITE_PREV), "S-F2");
+	assert_string_equal(keys_of(&m, ACT_NONE), "");
+	free_keys_of();
+}
+
+/* Warnings are collected as "line|line|". */
+struct warns {
+	char text[2048];
+	int n;
+};
+
+static void collect(void *ctx, const char *line)
+{
+	struct warns *w = ctx;
+	size_t len = strlen(w->text);
+	snprintf(w->text + len, sizeof(w->text) - len, "%s|", line);
+	w->n++;
+}
+
+/* The default map with the "keys" object of json applied. */
+static void apply(struct input_map *m, const char *json, struct warns *w)
+{
+	json_error_t jerr;
+	json_t *keys = json_loads(json, 0, &jerr);
+	if (!keys)
+		fail_msg("bad test json %s: %s", json, jerr.text);
+	input_map_defaults(m);
+	memset(w, 0, sizeof(*w));
+	input_map_apply(m, keys, collect, w);
+	json_decref(keys);
+}
+
+static void test_rebind_replaces(void **state)
+{
+	(void)state;
+	struct input_map m;
+	struct warns w;
+	apply(&m, "{\"model_picker\": \"F9\"}", &w);
+	assert_string_equal(w.text, "");
+	assert_int_equal(input_lookup(&m, FN(KEY_F(9))), ACT_MODEL_PICKER);
+	assert_int_equal(input_lookup(&m, 15), ACT_NONE);
+	assert_string_equal(keys_of(&m, ACT_MODEL_PICKER), "F9");
+
+	apply(&m, "{\"newline\": [\"C-j\", \"S-F12\"], \"stop\": [], \"send\": \"M-Enter\"}", &w);
+	assert_string_equal(w.text, "");
+	assert_string_equal(keys_of(&m, ACT_NEWLINE), "C-j, S-F12");
+	assert_string_equal(keys_of(&m, ACT_STOP), "");
+	assert_int_equal(input_lookup(&m, 27), ACT_NONE);
+	/* send took M-Enter (and its keypad twin) but lost plain Enter */
+	assert_string_equal(keys_of(&m, ACT_SEND), "M-Enter");
+	assert_int_equal(input_lookup(&m, META(13)), ACT_SEND);
+	assert_int_equal(input_lookup(&m, META(FN(KEY_ENTER))), ACT_SEND);
+	assert_int_equal(input_lookup(&m, 13), ACT_NONE);
+	assert_int_equal(input_lookup(&m, FN(KEY_ENTER)), ACT_NONE);
+
+	/* The same key given twice is bound once. */
+	apply(&m, "{\"quit\": [\"C-q\", \"c-Q\", \"F10\"]}", &w);
+	assert_string_equal(w.text, "");
+	assert_string_equal(keys_of(&m, ACT_QUIT), "C-q, F10");
+	free_keys_of();
+}
+
+static void test_rebind_steals(void **state)
+{
+	(void)state;
+	struct input_map m;
+	struct warns w;
+	apply(&m, "{\"model_picker\": \"C-n\"}", &w);
+	assert_string_equal(w.text, "");
+	assert_int_equal(input_lookup(&m, 14), ACT_MODEL_PICKER);
+	assert_string_equal(keys_of(&m, ACT_NEW_CONVERSATION), "");
+
+	/* Backspace carries its curses twin along, from either spelling. */
+	apply(&m, "{\"quit\": \"Backspace\"}", &w);
+	assert_int_equal(input_lookup(&m, 127), ACT_QUIT);
+	assert_int_equal(input_lookup(&m, FN(KEY_BACKSPACE)), ACT_QUIT);
+	assert_string_equal(keys_of(&m, ACT_BACKSPACE), "C-h");
+	assert_string_equal(keys_of(&m, ACT_QUIT), "Backspace");
+
+	/* A later entry takes a key from an earlier one (object order). */
+	apply(&m, "{\"model_picker\": \"F9\", \"help\": [\"F9\", \"F1\"]}", &w);
+	assert_string_equal(w.text, "");
+	assert_int_equal(input_lookup(&m, FN(KEY_F(9))), ACT_HELP);
+	assert_string_equal(keys_of(&m, ACT_MODEL_PICKER), "");
+	assert_string_equal(keys_of(&m, ACT_HELP), "F9, F1");
+
+	/* Stealing a key of an action that keeps others leaves those. */
+	apply(&m, "{\"redraw\": \"C-j\"}", &w);
+	assert_string_equal(keys_of(&m, ACT_NEWLINE), "M-Enter");
+	assert_int_equal(input_lookup(&m, 10), ACT_REDRAW);
+	assert_int_equal(input_lookup(&m, 12), ACT_NONE);
+
+	/* No key ends up bound twice. */
+	for (size_t i = 0; i < m.n; i++)
+		for (size_t j = i + 1; j < m.n; j++)
+			assert_true(m.b[i].key != m.b[j].key);
+	free_keys_of();
+}
+
+static void test_rebind_warnings(void **state)
+{
+	(void)state;
+	struct input_map m, def;
+	struct warns w;
+	input_map_defaults(&def);
+	static const struct { const char *json, *warn; } cases[] = {
+		{"{\"model_pickr\": \"C-o\"}", "keys.model_pickr: no such action|"},
+		{"{\"send\": \"Ctrl-X\"}", "keys.send: unknown key \"Ctrl-X\"|"},
+		{"{\"send\": \"\"}", "keys.send: unknown key \"\"|"},
+		{"{\"send\": 5}", "keys.send: expected a key name or a list of key names|"},
+		{"{\"send\": null}", "keys.send: expected a key name or a list of key names|"},
+		{"{\"send\": {\"a\": 1}}", "keys.send: expected a key name or a list of key names|"},
+		{"{\"send\": [\"C-s\", 5]}", "keys.send: expected a key name or a list of key names|"},
+		{"{\"send\": [\"C-s\", \"nope\"]}", "keys.send: unknown key \"nope\"|"},
+		{"{\"\": \"C-s\"}", "keys.: no such action|"},
+		/* what comes from the file is shown on one line, without control characters */
+		{"{\"a\\u001b[2Jb\\nc\": 1}", "keys.a?[2Jb?c: no such action|"},
+		{"{\"send\": \"\\u0085x\\u00e9\\u007f\"}", "keys.send: unknown key \"?x\xC3\xA9?\"|"},
+		{"{\"send\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\\u00e9zz\"}",
+		 "keys.send: unknown key \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"|"},
+		{"[\"send\"]", "keys: expected an object of action names and keys|"},
+		{"\"C-o\"", "keys: expected an object of action names and keys|"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_error_t jerr;
+		json_t *keys = json_loads(cases[i].json, JSON_DECODE_ANY, &jerr);
+		assert_non_null(keys);
+		input_map_defaults(&m);
+		memset(&w, 0, sizeof(w));
+		input_map_apply(&m, keys, collect, &w);
+		json_decref(keys);
+		if (strcmp(w.text, cases[i].warn) != 0)
+			fail_msg("%s: warned \"%s\", want \"%s\"", cases[i].json, w.text,
+				 cases[i].warn);
+		/* A bad entry changes nothing. */
+		assert_int_equal(m.n, def.n);
+		assert_memory_equal(m.b, def.b, sizeof(m.b[0]) * m.n);
+	}
+
+	/* Good entries around bad ones still apply; one warning per bad entry, in order. */
+	apply(&m, "{\"help\": \"F9\", \"nope\": \"F1\", \"quit\": \"Hyper-q\", \"redraw\": 1,"
+		  " \"stop\": [\"C-g\"]}", &w);
+	assert_string_equal(w.text, "keys.nope: no such action|keys.quit: unknown key \"Hyper-q\"|"
+				    "keys.redraw: expected a key name or a list of key names|");
+	assert_int_equal(w.n, 3);
+	assert_int_equal(input_lookup(&m, FN(KEY_F(9))), ACT_HELP);
+	assert_int_equal(input_lookup(&m, 7), ACT_STOP);
+	assert_int_equal(input_lookup(&m, 17), ACT_QUIT);
+	assert_int_equal(input_lookup(&m, 12), ACT_REDRAW);
+
+	/* Long names are cut, not overflowed; no callback is fine; NULL keys are nothing. */
+	char json[1200], name[1000];
+	memset(name, 'x', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	snprintf(json, sizeof(json), "{\"%s\": \"C-o\"}", name);
+	apply(&m, json, &w);
+	char want[200];
+	snprintf(want, sizeof(want), "keys.%.100s: no such action|", name);
+	assert_string_equal(w.text, want);
+	json_t *keys = json_loads("{\"nope\": 1, \"send\": \"F9\"}", 0, NULL);
+	input_map_defaults(&m);
+	input_map_apply(&m, keys, NULL, NULL);
+	json_decref(keys);
+	assert_int_equal(input_lookup(&m, FN(KEY_F(9))), ACT_SEND);
+	input_map_defaults(&m);
+	input_map_apply(&m, NULL, collect, &w);
+	assert_int_equal(m.n, def.n);
+}
+
+static void test_rebind_too_many(void **state)
+{
+	(void)state;
+	/* 150 distinct keys for one action overflow the map: refused as a whole. */
+	json_t *list = json_array();
+	for (unsigned cp = 0x100; cp < 0x100 + 150; cp++) {
+		char u[3] = {(char)(0xc0 | cp >> 6), (char)(0x80 | (cp & 0x3f)), 0};
+		json_array_append_new(list, json_string(u));
+	}
+	json_t *keys = json_object();
+	json_object_set_new(keys, "send", list);
+	struct input_map m, def;
+	struct warns w;
+	memset(&w, 0, sizeof(w));
+	input_map_defaults(&def);
+	input_map_defaults(&m);
+	input_map_apply(&m, keys, collect, &w);
+	json_decref(keys);
+	assert_string_equal(w.text, "keys.send: too many key bindings|");
+	assert_int_equal(m.n, def.n);
+	assert_int_equal(input_lookup(&m, 13), ACT_SEND);
+	assert_int_equal(input_lookup(&m, 0x100), ACT_NONE);
+}
+
+/* The line of the help text that starts with prefix, or NULL. */
+static const char *help_line(const char *text, const char *prefix, char *line, size_t sz)
+{
+	for (const char *p = text; *p;) {
+		size_t len = strcspn(p, "\n");
+		if (strncmp(p, prefix, strlen(prefix)) == 0) {
+			snprintf(line, sz, "%.*s", (int)len, p);
+			return line;
+		}
+		p += len + (p[len] == '\n');
+	}
+	return NULL;
+}
+
+static void test_help_text(void **state)
+{
+	(void)state;
+	struct input_map m;
+	input_map_defaults(&m);
+	struct buf b = BUF_INIT;
+	buf_append_str(&b, "before\n");
+	assert_int_equal(input_help_text(&m, &b), 0);
+	assert_true(strncmp(b.data, "before\n", 7) == 0);
+	const char *text = b.data + 7;
+
+	/* One line per action, in table order, help starting at one column. */
+	size_t n;
+	const struct input_action_info *t = input_actions(&n);
+	const char *p = text;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strcspn(p, "\n");
+		assert_int_equal(p[len], '\n');
+		assert_true(len <= 78);
+		char want[128];
+		const char *keys = keys_of(&m, t[i].action);
+		snprintf(want, sizeof(want), "  %-16s  %s", keys, t[i].help);
+		if (len != strlen(want) || strncmp(p, want, len) != 0)
+			fail_msg("line %zu: \"%.*s\", want \"%s\"", i, (int)len, p, want);
+		p += len + 1;
+	}
+	assert_string_equal(p, "");
+	char line[200];
+	assert_non_null(help_line(text, "  M-Enter, C-j ", line, sizeof(line)));
+	assert_string_equal(line, "  M-Enter, C-j      start a new line in the input");
+	assert_non_null(help_line(text, "  Enter ", line, sizeof(line)));
+	assert_string_equal(line, "  Enter             send the message, or run the /command");
+	assert_non_null(help_line(text, "  C-w, M-Backspace", line, sizeof(line)));
+	assert_string_equal(line, "  C-w, M-Backspace  delete the word before the cursor");
+
+	/* Rebinding shows; an unbound action still has its line; long keys wrap. */
+	buf_reset(&b);
+	struct warns w;
+	apply(&m, "{\"model_picker\": [\"F9\", \"F10\"], \"stop\": [],"
+		  " \"help\": [\"F1\", \"S-F1\", \"M-S-F1\", \"M-h\", \"M-?\"]}", &w);
+	assert_string_equal(w.text, "");
+	assert_int_equal(input_help_text(&m, &b), 0);
+	assert_non_null(help_line(b.data, "  F9, F10", line, sizeof(line)));
+	assert_string_equal(line, "  F9, F10           choose a model: type to filter, Enter chooses");
+	assert_non_null(help_line(b.data, "  (unbound)", line, sizeof(line)));
+	assert_string_equal(line, "  (unbound)         stop the answer being streamed; close an overlay");
+	assert_null(help_line(b.data, "  C-o", line, sizeof(line)));
+	assert_non_null(strstr(b.data, "  F1, S-F1, M-S-F1, M-h, M-?\n"
+				       "                    show this help\n"));
+	buf_free(&b);
+	free_keys_of();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_matches_contract),
+		cmocka_unit_test(test_key_codes),
+		cmocka_unit_test(test_key_parse_rejects),
+		cmocka_unit_test(test_name_round_trip),
+		cmocka_unit_test(test_every_code_round_trip),
+		cmocka_unit_test(test_key_name_cut),
+		cmocka_unit_test(test_defaults_distinct),
+		cmocka_unit_test(test_default_lookup),
+		cmocka_unit_test(test_rebind_replaces),
+		cmocka_unit_test(test_rebind_steals),
+		cmocka_unit_test(test_rebind_warnings),
+		cmocka_unit_test(test_rebind_too_many),
+		cmocka_unit_test(test_help_text),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
