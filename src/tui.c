@@ -1131,6 +1131,19 @@ static void use_assistant(struct tui *t, const char *name)
 	set_message(t, "assistant: %s", name);
 }
 
+/* Asks "Delete conversation ...? (y/n)" in the input line. */
+static void ask_delete(struct tui *t)
+{
+	if (busy(t))
+		return;
+	if (!t->shown->on_disk) {
+		set_message(t, "this conversation is not saved yet: nothing to delete");
+		return;
+	}
+	t->focus = FOCUS_CONFIRM_DELETE;
+	t->dirty |= DIRTY_LAYOUT;
+}
+
 static void run_command(struct tui *t, const char *line)
 {
 	struct slash_parsed sp;
@@ -1188,8 +1201,7 @@ static void run_command(struct tui *t, const char *line)
 		clear = 0;
 		break;
 	case CMD_DELETE:
-		if (!busy(t))
-			t->focus = FOCUS_CONFIRM_DELETE;
+		ask_delete(t);
 		break;
 	case CMD_OPEN:
 		if (*arg) {
@@ -1303,8 +1315,7 @@ static void focus_list_key(struct tui *t, input_key k, enum input_action a)
 			char id[HIST_ID_MAX + 1];
 			snprintf(id, sizeof id, "%s", t->list[t->list_sel].id);
 			open_conversation(t, id);
-			if (!busy(t))
-				t->focus = FOCUS_CONFIRM_DELETE;
+			ask_delete(t);
 		}
 	} else if (a == ACT_QUIT) {
 		t->quit = 1;
@@ -1373,6 +1384,7 @@ static void edit_key(struct tui *t, enum edit_action a)
 
 static void handle_key(struct tui *t, input_key k)
 {
+	t->dirty |= DIRTY_INPUT | DIRTY_STATUS;
 	if (k == UI_RESIZE) {
 		t->dirty |= DIRTY_LAYOUT;
 		return;
@@ -1501,8 +1513,7 @@ static void handle_key(struct tui *t, input_key k)
 		break;
 	}
 	case ACT_DELETE_CONVERSATION:
-		if (!busy(t))
-			t->focus = FOCUS_CONFIRM_DELETE;
+		ask_delete(t);
 		break;
 	case ACT_COPY:
 		copy_answer(t);
@@ -1725,6 +1736,7 @@ struct tui_opts {
 	const char *conversation;
 };
 
+/* 0, or the exit status of a usage error (already reported). */
 static int parse_args(struct app *app, int argc, char **argv, struct tui_opts *o)
 {
 	for (int i = 0; i < argc; i++) {
@@ -1855,8 +1867,9 @@ static void run_loop(struct tui *t)
 int tui_main(struct app *app, int argc, char **argv)
 {
 	struct tui_opts o = {0};
-	if (parse_args(app, argc, argv, &o) < 0)
-		return EXIT_USAGE;
+	int bad = parse_args(app, argc, argv, &o);
+	if (bad)
+		return bad;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return app_usage("the full-screen client needs a terminal; use cherry ask for scripts");
 
