@@ -11,7 +11,8 @@
  * A line stopping on a cluster uses the last break before it; the next line holds the
  * bytes from that break, has no break of its own before the cluster and so ends right
  * before it, or fits it. So at most the two lines before the last one looked at the
- * last cluster, and every earlier line stays as it is. */
+ * last cluster, and every earlier line stays as it is. (The sanitiser holds back a cut
+ * UTF-8 sequence, so the text always ends in a whole code point.) */
 #include "cherry/view.h"
 
 #include <limits.h>
@@ -404,8 +405,9 @@ static const char *msg_folded_line(struct msg *m, int width, size_t *len, int *w
 	size_t n = flow_visible(&m->reasoning);
 	if (m->folded_for != width || m->folded_n != n || !m->folded.data) {
 		struct buf line = BUF_INIT;
-		int rc = buf_printf(&line, "\xE2\x96\xB8 reasoning (%zu line%s) \xE2\x80\x94 F4 shows it",
-				    n, n == 1 ? "" : "s");
+		/* "▸ reasoning (N lines) — F4 shows it" */
+		int rc = buf_printf(&line, "\xE2\x96\xB8 reasoning (%zu line%s) \xE2\x80\x94 "
+				    "F4 shows it", n, n == 1 ? "" : "s");
 		if (!rc)
 			rc = cut_to_width(line.data, line.len, width, &m->folded, &m->folded_width);
 		buf_free(&line);

@@ -1,10 +1,11 @@
 /* view: the chat laid out for one width (pure). Holds each message as the screen shows
  * it — text passed through the sanitiser as it arrives (statefully, so a sequence split
  * across deltas is caught), a header, optional reasoning and a footer — and wraps it
- * into lines with text.h's one width function. Streaming appends re-wrap only the last
- * line of the message, so a long answer costs O(delta) per delta, not O(answer).
- * Markdown is styled per line: headings, fenced code (kept verbatim, not re-flowed
- * beyond the width), block quotes and list items; inline markers are shown as typed. */
+ * into lines with text.h's one width function. Streaming appends re-wrap at most the
+ * message's last three lines (a VS16 can widen a character already laid out; view.c says
+ * why three suffice), so a long answer costs O(delta) per delta, not O(answer).
+ * Markdown is styled per line: headings, fenced code (wrapped like text), block quotes;
+ * list items and inline markers are shown as typed. */
 #ifndef CHERRY_VIEW_H
 #define CHERRY_VIEW_H
 

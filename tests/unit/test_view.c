@@ -850,8 +850,11 @@ static void test_many_messages(void **state)
 			struct view_line l;
 			assert_int_equal(view_line(v, line, &l), 0);
 			assert_int_equal(l.msg, m);
-			enum view_style want = k == 0 ? (m % 2 ? VS_HEADER_ASSISTANT : VS_HEADER_USER)
-					       : k == 1 + m % 4 ? VS_BLANK : VS_TEXT;
+			enum view_style want = VS_TEXT;
+			if (k == 0)
+				want = m % 2 ? VS_HEADER_ASSISTANT : VS_HEADER_USER;
+			else if (k == 1 + m % 4)
+				want = VS_BLANK;
 			assert_int_equal(l.style, want);
 		}
 	}
