@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -481,7 +483,12 @@ static void finish_stream(struct tui *t)
 	app_resolve_model(t->app, st->spec, &prov, &model, &e);
 	for (int a = http_attempts(tr); a > 1; a--)
 		privacy_count("retries");
-	if (oc == HTTP_CANCELLED || st->stop_requested) {
+	if (st->stop_requested == STOP_SIGNAL) {
+		/* cherry itself was told to end (TERM, HUP): the answer was cut, not stopped */
+		hs = HIST_INTERRUPTED;
+		buf_append_str(&footer, "[interrupted]");
+		t->state = ST_STOPPED;
+	} else if (oc == HTTP_CANCELLED || st->stop_requested) {
 		hs = HIST_STOPPED;
 		privacy_count("stops");
 		buf_append_str(&footer, "[stopped]");
@@ -718,11 +725,11 @@ static void retry(struct tui *t)
 	start_stream(t, prov, model, key, answer);
 }
 
-static void stop_stream(struct tui *t)
+static void stop_stream(struct tui *t, int how)
 {
 	if (!t->st)
 		return;
-	t->st->stop_requested = 1;
+	t->st->stop_requested = how;
 	http_cancel(t->eng, t->st->t);
 	if (t->st && t->st->ended)
 		finish_stream(t);
@@ -1422,7 +1429,7 @@ static void handle_key(struct tui *t, input_key k)
 	enum input_action a = input_lookup(&t->keys, k);
 	/* Esc stops a stream even from an overlay: it must act at once. */
 	if (a == ACT_STOP && t->st) {
-		stop_stream(t);
+		stop_stream(t, STOP_USER);
 		return;
 	}
 	if (t->ov.kind != OV_NONE) {
@@ -1836,7 +1843,7 @@ static void run_loop(struct tui *t)
 			if (sig == SIGWINCH)
 				t->dirty |= DIRTY_LAYOUT;
 			else
-				t->quit = 1; /* TERM, HUP, INT: stop and save */
+				t->quit = t->quit_signal = 1; /* TERM, HUP, INT: end and save */
 		}
 		input_key k;
 		int keyed = 0;
@@ -1855,7 +1862,7 @@ static void run_loop(struct tui *t)
 		}
 	}
 	if (t->st)
-		stop_stream(t);
+		stop_stream(t, t->quit_signal ? STOP_SIGNAL : STOP_USER);
 	if (t->st) {
 		/* A cancelled transfer reports at the next perform. */
 		http_perform(t->eng);
@@ -1872,6 +1879,11 @@ int tui_main(struct app *app, int argc, char **argv)
 		return bad;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return app_usage("the full-screen client needs a terminal; use cherry ask for scripts");
+	/* ncursesw draws UTF-8 only under a UTF-8 locale; LANG=C would turn every answer
+	 * into question marks. */
+	const char *codeset = nl_langinfo(CODESET);
+	if (!codeset || strcmp(codeset, "UTF-8"))
+		setlocale(LC_CTYPE, "C.UTF-8");
 
 	struct tui t;
 	memset(&t, 0, sizeof t);

@@ -55,6 +55,8 @@ struct overlay {
 	size_t top;         /* first shown row */
 };
 
+enum { STOP_USER = 1, STOP_SIGNAL = 2 };
+
 /* The one answer being streamed (one at a time). */
 struct stream {
 	struct chat *chat;        /* the conversation it belongs to */
@@ -69,7 +71,7 @@ struct stream {
 	double last_delta;
 	long deltas;              /* text and reasoning deltas: a token estimate */
 	int ended;                /* the done callback ran */
-	int stop_requested;
+	int stop_requested;       /* STOP_USER or STOP_SIGNAL once cancelled */
 };
 
 /* Where keys go. */
@@ -129,6 +131,7 @@ struct tui {
 	int dirty;
 	double last_draw;
 	int quit;
+	int quit_signal;          /* quitting because of TERM, HUP or INT */
 	int in_paste;
 	int welcome;              /* the welcome text is shown */
 	int color;
