@@ -126,7 +126,8 @@ fuzz: $(FUZZ_BIN)
 	@sh tests/fuzz/run.sh long 0 $(FUZZ_BIN)
 
 bench: deps-check
-	@$(MAKE) --no-print-directory BUILD=build all $(FAKEPROV) build/bench/parse_floor build/bench/gen_history
+	@$(MAKE) --no-print-directory BUILD=build all $(FAKEPROV) build/bench/parse_floor build/bench/gen_history \
+		build/bench/tui_bench
 	@sh tests/bench/run.sh
 
 build/bench/parse_floor: tests/bench/parse_floor.c
@@ -136,6 +137,10 @@ build/bench/parse_floor: tests/bench/parse_floor.c
 build/bench/gen_history: tests/bench/gen_history.c build/libcherry.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< build/libcherry.a $(LDLIBS)
+
+build/bench/tui_bench: tests/bench/tui_bench.c tests/lib/harness.c tests/lib/tmux.c tests/lib/harness.h tests/lib/tmux.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/lib -o $@ $< tests/lib/harness.c tests/lib/tmux.c $(LDLIBS)
 
 install: $(BUILD)/cherry
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)

@@ -682,7 +682,8 @@ int histstore_list(struct histstore *s, struct hist_entry **out, size_t *nout, s
 		return -1;
 	}
 	if (dirty) {
-		qsort(v, n, sizeof *v, icmp);
+		if (n) /* v may be NULL then, which qsort must not be given */
+			qsort(v, n, sizeof *v, icmp);
 		index_write(s, v, n, &dir_mtime);
 	}
 	struct hist_entry *h = malloc((n ? n : 1) * sizeof *h);

@@ -234,6 +234,43 @@ static void refresh_list(struct tui *t)
 	t->dirty |= DIRTY_LIST;
 }
 
+/* Puts the conversation c at the top of the list with its current title and size, as a
+ * re-listing would, without reading 10,000 entries again after every message. */
+static void list_touch(struct tui *t, const struct chat *c)
+{
+	if (!c->on_disk)
+		return;
+	size_t i = 0;
+	while (i < t->nlist && strcmp(t->list[i].id, c->conv.id))
+		i++;
+	if (i == t->nlist) {
+		struct hist_entry *v = realloc(t->list, (t->nlist + 1) * sizeof *v);
+		if (!v)
+			return;
+		t->list = v;
+		memset(&v[t->nlist], 0, sizeof *v);
+		snprintf(v[t->nlist].id, sizeof v[t->nlist].id, "%s", c->conv.id);
+		t->nlist++;
+	}
+	struct hist_entry e = t->list[i];
+	char *title = strdup(c->conv.title ? c->conv.title : "");
+	char *model = strdup(c->conv.model ? c->conv.model : "");
+	if (!title || !model) {
+		free(title);
+		free(model);
+		return;
+	}
+	free(e.title);
+	free(e.model);
+	e.title = title;
+	e.model = model;
+	e.updated = c->conv.updated;
+	e.nmsgs = c->conv.n;
+	memmove(&t->list[1], &t->list[0], i * sizeof *t->list);
+	t->list[0] = e;
+	t->dirty |= DIRTY_LIST;
+}
+
 /* ---- models ---- */
 
 static int model_usable(struct tui *t, const char *spec, struct err *e)
@@ -320,6 +357,7 @@ static void pick_initial_model(struct tui *t, const char *opt_model)
 	app_models_free(known, nk);
 	t->model[0] = '\0';
 	t->welcome = 1;
+	rebuild_view(t);
 	set_message(t, "no model chosen: C-o picks one");
 	t->message_until = 0; /* until the next key */
 }
@@ -529,6 +567,7 @@ static void finish_stream(struct tui *t)
 		t->dirty |= DIRTY_CHAT;
 	}
 	struct chat *c = st->chat;
+	list_touch(t, c);
 	t->st = NULL;
 	free_stream(st);
 	if (c != t->shown) {
@@ -537,7 +576,6 @@ static void finish_stream(struct tui *t)
 	}
 	buf_free(&line);
 	buf_free(&footer);
-	refresh_list(t);
 	t->dirty |= DIRTY_STATUS;
 }
 
@@ -688,13 +726,10 @@ static void send_prompt(struct tui *t, const char *text, size_t len)
 	t->welcome = 0;
 	privacy_count("asks");
 	start_stream(t, prov, model, key, answer);
-	if (!was_on_disk || r == 1) {
+	if (!was_on_disk || r == 1)
 		chat_last_set(t->shown->conv.id);
-		refresh_list(t);
-		for (size_t i = 0; i < t->nlist; i++)
-			if (!strcmp(t->list[i].id, t->shown->conv.id))
-				t->list_sel = i;
-	}
+	list_touch(t, t->shown);
+	t->list_sel = 0;
 	t->dirty |= DIRTY_LAYOUT | DIRTY_ALL;
 }
 
@@ -1197,7 +1232,7 @@ static void run_command(struct tui *t, const char *line)
 			set_message(t, "%s", e.msg);
 		else
 			set_message(t, "renamed");
-		refresh_list(t);
+		list_touch(t, t->shown);
 		break;
 	case CMD_EXPORT:
 		export_conversation(t, arg);
@@ -1654,6 +1689,10 @@ static int prompt_passphrase(void *ctx, const char *prompt, struct secret **out,
 		struct pollfd p[2] = {{STDIN_FILENO, POLLIN, 0}, {loop_signal_fd(), POLLIN, 0}};
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
 			break;
+		if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			cancelled = done = 1;
+			break;
+		}
 		int sig;
 		while ((sig = loop_signal_next()))
 			if (sig == SIGWINCH)
@@ -1773,6 +1812,17 @@ static int parse_args(struct app *app, int argc, char **argv, struct tui_opts *o
 	return 0;
 }
 
+/* The terminal hung up (closed window, killed tmux): reads would fail forever. */
+static int terminal_gone(void)
+{
+	struct pollfd p = {STDIN_FILENO, POLLIN, 0};
+	if (poll(&p, 1, 0) <= 0)
+		return 0;
+	if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
+		return 1;
+	return 0;
+}
+
 static int wait_ms(struct tui *t, double now)
 {
 	long ms = http_timeout_ms(t->eng);
@@ -1838,6 +1888,11 @@ static void run_loop(struct tui *t)
 			{loop_signal_fd(), CURL_WAIT_POLLIN, 0},
 		};
 		http_wait(t->eng, fds, 2, wait_ms(t, now));
+		if (terminal_gone()) {
+			/* No terminal means no user: end as if signalled, saving the answer. */
+			t->quit = t->quit_signal = 1;
+			break;
+		}
 		int sig;
 		while ((sig = loop_signal_next())) {
 			if (sig == SIGWINCH)
@@ -1957,8 +2012,8 @@ int tui_main(struct app *app, int argc, char **argv)
 	}
 	passphrase_set_prompt(prompt_passphrase, &t);
 	refresh_list(&t);
-	pick_initial_model(&t, o.model);
 	show_chat(&t, t.shown);
+	pick_initial_model(&t, o.model); /* -m wins over the reopened conversation's model */
 	if (o.assistant)
 		use_assistant(&t, o.assistant);
 	if (opened == 1)

@@ -260,6 +260,29 @@ void ui_layout(struct tui *t)
 	}
 }
 
+/* How much of a cluster to hand to curses. Terminals that measure each code point on
+ * its own (tmux, xterm, VTE) draw an emoji with a skin tone, or a ZWJ family, wider
+ * than the one character it is; such a cluster is drawn as its first code point, so
+ * the columns stay exactly as laid out on every terminal (the text itself is kept). */
+static int cluster_drawn_len(const char *s, size_t n, int width)
+{
+	int sum = 0;
+	size_t off = 0, first = 0;
+	while (off < n) {
+		uint32_t cp;
+		size_t k = text_decode(s + off, n - off, &cp);
+		if (!first)
+			first = k;
+		int w = text_cp_width(cp);
+		/* VS16 makes the preceding text emoji two columns wide, as laid out */
+		if (cp == 0xFE0Fu && off == first && sum == 1)
+			sum = 2;
+		sum += w;
+		off += k;
+	}
+	return sum > width ? (int)first : (int)n;
+}
+
 /* Draws s[0..len) at (y, x) in at most maxw columns, cluster by cluster. Controls and a
  * zero-width cluster with no base are shown as U+FFFD or dropped; TAB as spaces. Returns
  * the columns used. */
@@ -284,7 +307,7 @@ static int draw_text(WINDOW *w, int y, int x, int maxw, const char *s, size_t le
 			break;
 		} else {
 			wmove(w, y, x + col);
-			waddnstr(w, s + off, (int)n);
+			waddnstr(w, s + off, cluster_drawn_len(s + off, n, cw));
 			col += cw;
 		}
 		off += n;

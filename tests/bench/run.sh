@@ -64,3 +64,12 @@ measure "ls conversations/" ls "$conv"
 measure "cherry history list" "$build/cherry" history list
 measure "grep -rli needle-word" grep -rli needle-word "$conv"
 measure "cherry history search needle-word" "$build/cherry" history search needle-word
+
+# The full-screen client under tmux (tests/bench/tui_bench.c), with the conversations
+# above on disk: the same stream shown to its last token, key echo while it streams,
+# start-up to the first frame and peak RSS.
+if [ -x "$build/bench/tui_bench" ]; then
+	CHERRY_BIN="$build/cherry" "$build/bench/tui_bench" "$tmp" "fo/long:$deltas" "$floor"
+else
+	echo "TUI: $build/bench/tui_bench is not built; skipped"
+fi

@@ -699,3 +699,37 @@ const char *request_header(json_t *req, const char *name)
 {
 	return json_string_value(json_object_get(json_object_get(req, "headers"), name));
 }
+
+const char *harness_find_strace(void)
+{
+	static const char *const where[] = {"/usr/bin/strace", "/bin/strace",
+					    "/usr/local/bin/strace", NULL};
+	for (int i = 0; where[i]; i++)
+		if (access(where[i], X_OK) == 0)
+			return where[i];
+	return NULL;
+}
+
+int harness_connects_only_to(const char *trace, int port, char *bad, size_t badsz)
+{
+	size_t len;
+	char *t = harness_read_file(trace, &len);
+	if (!t)
+		return -2;
+	char want[128];
+	snprintf(want, sizeof want, "sin_port=htons(%d), sin_addr=inet_addr(\"127.0.0.1\")", port);
+	int inet = 0;
+	for (char *save = NULL, *line = strtok_r(t, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strstr(line, "connect(") || strstr(line, "AF_UNIX"))
+			continue;
+		if (!strstr(line, want)) {
+			snprintf(bad, badsz, "%s", line);
+			inet = -1;
+			break;
+		}
+		inet++;
+	}
+	free(t);
+	return inet;
+}

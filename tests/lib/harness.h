@@ -80,6 +80,15 @@ int harness_run(struct run *r, const struct testhome *h, const char *const *argv
 		int timeout_ms);
 void run_free(struct run *r);
 
+/* ---- the network proof ---- */
+
+/* strace's path, or NULL when it is not installed. */
+const char *harness_find_strace(void);
+/* Reads an `strace -e trace=connect` log: returns how many inet connect() calls went to
+ * 127.0.0.1:port, or -1 when one went anywhere else (the line goes to bad), or -2 when
+ * the log cannot be read. Unix-socket connects (tmux, nscd) are not counted. */
+int harness_connects_only_to(const char *trace, int port, char *bad, size_t badsz);
+
 /* ---- files ---- */
 
 /* rm -rf (read-only directories included, symlinks not followed). 0 or -1. */

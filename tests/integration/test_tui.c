@@ -1,0 +1,1283 @@
+/* test_tui: the real full-screen client in a real terminal (a private tmux server) against
+ * the fake provider: what is on the screen, what the provider receives and what is saved,
+ * for each item of the full-screen contract (/tmp/s2/tui-contract.md): the status line,
+ * streaming, model switching, Esc, resizing, tiny terminals, wide characters, hostile
+ * escape sequences, idle CPU, quitting, help, commands, the welcome, reopening, the policy
+ * notice, where it connects, and keys that never reach the screen or a file. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cherry/privacy.h"
+#include "harness.h"
+#include "tmux.h"
+
+#define CANARY "sk-test-CANARY-5e1f0a9c3d7b2e4f6a8c"
+#define PROMPT_CANARY "PROMPTBIRD-8c2e7a" /* no "CANARY" in it: that marks the key */
+#define PASS "tui-test-passphrase"
+/* The input box while the vault asks for its passphrase (the contract's words, "Vault
+ * passphrase: ", without the blank that tmux drops at the end of a row). */
+#ifndef VAULT_PROMPT
+#define VAULT_PROMPT "Passphrase for the cherry key vault:"
+#endif
+/* Every wait polls and returns as soon as it can; these bound a wait that fails: what
+ * takes well under a second here, with room for a loaded machine and the sanitizer
+ * build (set in main). */
+static int TMO = 10000;
+
+static const char *const key_env[] = {
+	"FAKE_OPENAI_KEY=" CANARY,
+	"FAKE_ANTHROPIC_KEY=" CANARY,
+	"FAKE_GEMINI_KEY=" CANARY,
+	"FAKE_AZURE_KEY=" CANARY,
+	NULL,
+};
+
+#define BASE_CONFIG                                                                     \
+	"\"default_model\": \"fo/hello\",\n"                                                \
+	"  \"favorites\": [\"fo/hello\", \"fo/echo\", \"fl/hello\"],\n"                     \
+	"  \"network\": {\"max_retries\": 0, \"stall_timeout\": 10}"
+
+static struct fakeprov FP;
+static struct testhome H;
+static struct tmux T;
+static char *SCR; /* the last capture */
+
+/* ---- helpers ---- */
+
+static int slow_build(void)
+{
+	const char *b = getenv("CHERRY_TEST_BUILD");
+	return getenv("ASAN_OPTIONS") || (b && strstr(b, "san"));
+}
+
+static void need_tmux(void)
+{
+	if (!tmux_path()) {
+		printf("# SKIP tmux is not installed: the full-screen tests are skipped\n");
+		skip();
+	}
+}
+
+static void start_env(int cols, int rows, const char *a0, const char *a1,
+		      const char *const *env)
+{
+	need_tmux();
+	const char *args[] = {a0, a1, NULL};
+	if (tmux_start_cherry(&T, &H, a0 ? args : NULL, env, cols, rows) < 0)
+		fail_msg("could not start cherry in tmux");
+}
+
+static void start(int cols, int rows, const char *a0, const char *a1)
+{
+	start_env(cols, rows, a0, a1, key_env);
+}
+
+/* A fresh capture in SCR; no capture may ever show the key. */
+static const char *screen(void)
+{
+	free(SCR);
+	SCR = tmux_capture(&T, 0);
+	assert_non_null(SCR);
+	if (strstr(SCR, "CANARY")) {
+		tmux_dump(&T, "the API key is on the screen");
+		fail_msg("the API key is on the screen");
+	}
+	return SCR;
+}
+
+static const char *row(int i)
+{
+	static char r[8192];
+	return tmux_row(SCR, i, r, sizeof r);
+}
+
+/* The chat pane's part of a row: what follows the list's "│", if the row has one. */
+static const char *chat_part(const char *r)
+{
+	const char *bar = strstr(r, "│");
+	return bar ? bar + strlen("│") : r;
+}
+
+static void wait_for(const char *text)
+{
+	if (tmux_wait_for(&T, text, TMO) < 0)
+		fail_msg("\"%s\" never appeared on the screen (dumped above)", text);
+	screen();
+}
+
+static void wait_gone(const char *text)
+{
+	if (tmux_wait_gone(&T, text, TMO) < 0)
+		fail_msg("\"%s\" stayed on the screen (dumped above)", text);
+	screen();
+}
+
+static void wait_stable(void)
+{
+	if (tmux_wait_stable(&T, 150, TMO) < 0)
+		fail_msg("the screen kept changing (dumped above)");
+	screen();
+}
+
+/* text is on the screen, now or within a second (a capture may catch a frame half
+ * drawn). */
+static void on_screen(const char *text)
+{
+	if (strstr(screen(), text))
+		return;
+	if (tmux_wait_for(&T, text, 1000) < 0)
+		fail_msg("\"%s\" is not on the screen (dumped above)", text);
+	screen();
+}
+
+/* text is not on the settled screen. */
+static void not_on_screen(const char *text)
+{
+	if (tmux_wait_stable(&T, 100, TMO) < 0)
+		fail_msg("the screen kept changing (dumped above)");
+	if (strstr(screen(), text)) {
+		tmux_dump(&T, "unexpected text");
+		fail_msg("\"%s\" is on the screen (dumped above)", text);
+	}
+}
+
+static void keys(const char *k)
+{
+	assert_int_equal(tmux_keys(&T, k, NULL), 0);
+}
+
+static void type(const char *text)
+{
+	assert_int_equal(tmux_type(&T, text), 0);
+}
+
+static void send_line(const char *text)
+{
+	type(text);
+	keys("Enter");
+}
+
+/* Polls until the status line (the last row) starts with " MODEL · " and then state
+ * (NULL: any state). A capture may catch a frame half drawn: only a match counts. */
+static void wait_status(const char *model, const char *state)
+{
+	char want[256];
+	snprintf(want, sizeof want, " %s · %s", model, state ? state : "");
+	for (double end = tmux_now() + TMO / 1000.0;; tmux_sleep_ms(20)) {
+		screen();
+		if (!strncmp(row(-1), want, strlen(want)))
+			return;
+		if (tmux_now() > end || tmux_dead(&T, NULL) != 0) {
+			tmux_dump(&T, "status line");
+			fail_msg("the status line does not start with \"%s\"", want);
+		}
+	}
+}
+
+/* The status line's left part for a model in a state: " fo/hello · idle". */
+static void wait_state(const char *model, const char *state)
+{
+	wait_status(model, state);
+}
+
+/* The status line names model, whatever the state (a model chosen after a stopped or
+ * failed answer shows with that state until the next message). */
+static void wait_model(const char *model)
+{
+	wait_status(model, NULL);
+}
+
+/* 1 when text is in the chat pane (right of the list's "│", if shown). */
+static int chat_has(const char *text)
+{
+	screen();
+	for (int i = 0; i < tmux_nrows(SCR) - 1; i++)
+		if (strstr(chat_part(row(i)), text))
+			return 1;
+	return 0;
+}
+
+static void wait_chat(const char *text, int want)
+{
+	for (double end = tmux_now() + TMO / 1000.0; chat_has(text) != want; tmux_sleep_ms(20))
+		if (tmux_now() > end) {
+			tmux_dump(&T, "chat pane");
+			fail_msg("\"%s\" %s the chat pane", text, want ? "never showed in" :
+				 "stayed in");
+		}
+}
+
+static void wait_requests(size_t n)
+{
+	for (double end = tmux_now() + TMO / 1000.0; fakeprov_count(&FP) < n; tmux_sleep_ms(20))
+		if (tmux_now() > end)
+			fail_msg("the fake provider got %zu requests, not %zu", fakeprov_count(&FP), n);
+}
+
+/* The status line says idle, whatever the model. */
+static void wait_idle(void)
+{
+	for (double end = tmux_now() + TMO / 1000.0;; tmux_sleep_ms(20)) {
+		screen();
+		const char *st = row(-1), *dot = strstr(st, " · ");
+		if (dot && !strncmp(dot, " · idle", strlen(" · idle")))
+			return;
+		if (tmux_now() > end) {
+			tmux_dump(&T, "status line");
+			fail_msg("the status line never said idle");
+		}
+	}
+}
+
+/* Sends a prompt and waits for the answer to end: the request logged, the state idle. */
+static void exchange(const char *model, const char *prompt)
+{
+	size_t before = fakeprov_count(&FP);
+	send_line(prompt);
+	wait_requests(before + 1);
+	wait_state(model, "idle");
+}
+
+static const char *last_model_sent(char *out, size_t n)
+{
+	json_t *req = fakeprov_last_request(&FP);
+	assert_non_null(req);
+	const char *m = json_string_value(json_object_get(json_object_get(req, "body"), "model"));
+	snprintf(out, n, "%s", m ? m : "(none)");
+	json_decref(req);
+	return out;
+}
+
+static const char *last_path(char *out, size_t n)
+{
+	json_t *req = fakeprov_last_request(&FP);
+	assert_non_null(req);
+	snprintf(out, n, "%s", json_string_value(json_object_get(req, "path")));
+	json_decref(req);
+	return out;
+}
+
+static void quit_ok(void)
+{
+	int st = -1;
+	keys("C-q");
+	if (tmux_wait_dead(&T, &st, TMO) < 0)
+		fail_msg("C-q did not end cherry");
+	assert_int_equal(st, 0);
+}
+
+static void assert_alive(const char *when)
+{
+	int st = -1;
+	int d = tmux_dead(&T, &st);
+	if (d != 0) {
+		tmux_dump(&T, when);
+		fail_msg("cherry is not running %s (status %d)", when, st);
+	}
+}
+
+/* Every row of the settled screen fits the terminal's width. */
+static void assert_rows_fit(int cols)
+{
+	wait_stable();
+	for (int i = 0; i < tmux_nrows(SCR); i++) {
+		const char *r = row(i);
+		int w = tmux_width(r, strlen(r));
+		if (w > cols) {
+			tmux_dump(&T, "row too wide");
+			fail_msg("row %d is %d columns wide in a %d-column terminal", i, w, cols);
+		}
+	}
+}
+
+static void data_path(char *out, size_t n, const char *rel)
+{
+	snprintf(out, n, "%s/data/cherry/%s", H.root, rel);
+}
+
+static void state_path(char *out, size_t n, const char *rel)
+{
+	snprintf(out, n, "%s/state/cherry/%s", H.root, rel);
+}
+
+/* The newest conversation's id, from `cherry history list --json`. */
+static void newest_id(char *out, size_t n)
+{
+	static const char *const args[] = {"history", "list", "--json", NULL};
+	struct run r;
+	assert_int_equal(run_cherry(&r, &H, args, key_env, NULL, TMO), 0);
+	assert_int_equal(r.status, 0);
+	json_t *arr = json_loads(r.out, 0, NULL);
+	assert_true(json_array_size(arr) >= 1);
+	const char *id = json_string_value(json_object_get(json_array_get(arr, 0), "id"));
+	assert_non_null(id);
+	snprintf(out, n, "%s", id);
+	json_decref(arr);
+	run_free(&r);
+}
+
+static json_t *conv_file(const char *id)
+{
+	char rel[128], path[512];
+	snprintf(rel, sizeof rel, "conversations/%s.json", id);
+	data_path(path, sizeof path, rel);
+	json_error_t je;
+	json_t *c = json_load_file(path, 0, &je);
+	if (!c)
+		fail_msg("%s: %s", path, je.text);
+	return c;
+}
+
+static json_t *newest_conv(void)
+{
+	char id[64];
+	newest_id(id, sizeof id);
+	return conv_file(id);
+}
+
+/* A string member of the conversation's i-th message (negative: from the end). */
+static const char *msg_field(json_t *conv, long i, const char *key)
+{
+	json_t *msgs = json_object_get(conv, "messages");
+	if (i < 0)
+		i += (long)json_array_size(msgs);
+	return json_string_value(json_object_get(json_array_get(msgs, (size_t)i), key));
+}
+
+static void assert_str(const char *got, const char *want)
+{
+	if (!got || strcmp(got, want))
+		fail_msg("got \"%s\", want \"%s\"", got ? got : "(null)", want);
+}
+
+/* ---- fixtures ---- */
+
+static int group_setup(void **state)
+{
+	(void)state;
+	return fakeprov_start(&FP);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	fakeprov_stop(&FP);
+	return 0;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&T, 0, sizeof T);
+	if (testhome_make(&H) < 0)
+		return -1;
+	char *cfg = testhome_fake_config(FP.port, BASE_CONFIG);
+	int rc = cfg ? testhome_write_config(&H, cfg) : -1;
+	free(cfg);
+	fakeprov_clear_log(&FP);
+	return rc;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	tmux_stop(&T);
+	/* a key from the environment is never written anywhere */
+	int leaked = H.root[0] ? tree_contains(H.root, "CANARY") : 0;
+	testhome_remove(&H);
+	free(SCR);
+	SCR = NULL;
+	if (leaked == 1)
+		fprintf(stderr, "# the API key was written to a file under HOME\n");
+	return leaked == 1 ? -1 : 0;
+}
+
+/* ---- the tests ---- */
+
+static void test_needs_terminal(void **state)
+{
+	(void)state;
+	struct run r;
+	assert_int_equal(run_cherry(&r, &H, NULL, key_env, NULL, TMO), 0);
+	assert_int_equal(r.status, 2);
+	assert_string_equal(r.err, "cherry: the full-screen client needs a terminal; use cherry "
+				   "ask for scripts\n");
+	assert_int_equal(r.out_len, 0);
+	run_free(&r);
+}
+
+static void test_start_shows_status(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	wait_stable();
+	assert_int_equal(tmux_nrows(SCR), 30);
+	/* "F1 help" right-aligned on the status line */
+	const char *st = row(-1);
+	const char *help = strstr(st, "F1 help");
+	assert_non_null(help);
+	int end = tmux_width(st, (size_t)(help - st)) + 7;
+	if (end < 98)
+		fail_msg("\"F1 help\" ends at column %d of 100: \"%s\"", end, st);
+	/* the (empty) input row above the status line, under a separator of "─"; tmux
+	 * drops the blank after the "> " */
+	int input = -1;
+	char prev[8192] = "";
+	for (int i = 0; i < 29; i++) {
+		const char *r = row(i);
+		if (!strcmp(chat_part(r), ">") && strstr(prev, "──────────────────────────────"))
+			input = i;
+		snprintf(prev, sizeof prev, "%s", r);
+	}
+	if (input < 0) {
+		tmux_dump(&T, "input box");
+		fail_msg("no \"> \" input row under a \"─\" separator");
+	}
+	/* the full-screen client runs on the alternate screen */
+	assert_int_equal(tmux_format_long(&T, "#{alternate_on}"), 1);
+	assert_alive("after start");
+	/* the list is shown at 100 columns: "│" at column 24 on the main rows */
+	const char *r1 = row(1);
+	const char *bar = strstr(r1, "│");
+	if (!bar || tmux_width(r1, (size_t)(bar - r1)) != 24) {
+		tmux_dump(&T, "list");
+		fail_msg("no \"│\" at column 24 in row 1: \"%s\"", r1);
+	}
+	assert_int_equal(fakeprov_count(&FP), 0);
+}
+
+static void test_send_streams_answer_and_saves(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	send_line("hi there");
+	wait_for("Hello from fake openai!");
+	wait_state("fo/hello", "idle");
+	on_screen("hi there");
+	on_screen(" · 12 in / 4 out");
+	/* the headers: "you", and the model that wrote the answer */
+	wait_stable();
+	int you = 0, model = 0;
+	for (int i = 0; i < tmux_nrows(SCR); i++) {
+		const char *chat = chat_part(row(i));
+		while (*chat == ' ')
+			chat++;
+		you += !strcmp(chat, "you");
+		model += !strcmp(chat, "fo/hello");
+	}
+	if (you != 1 || model != 1) {
+		tmux_dump(&T, "headers");
+		fail_msg("want one \"you\" and one \"fo/hello\" header, got %d and %d", you, model);
+	}
+	/* the input box is empty again */
+	not_on_screen("> hi there");
+
+	/* what was sent */
+	json_t *req = fakeprov_last_request(&FP);
+	json_t *body = json_object_get(req, "body");
+	assert_str(json_string_value(json_object_get(body, "model")), "hello");
+	json_t *msgs = json_object_get(body, "messages");
+	assert_str(json_string_value(json_object_get(json_array_get(msgs, json_array_size(msgs) - 1),
+						     "content")), "hi there");
+	assert_str(request_header(req, "authorization"), "Bearer " CANARY);
+	json_decref(req);
+
+	/* and saved */
+	json_t *conv = newest_conv();
+	assert_int_equal(json_array_size(json_object_get(conv, "messages")), 2);
+	assert_str(msg_field(conv, 0, "role"), "user");
+	assert_str(msg_field(conv, 0, "content"), "hi there");
+	assert_str(msg_field(conv, 1, "role"), "assistant");
+	assert_str(msg_field(conv, 1, "content"), "Hello from fake openai!");
+	assert_str(msg_field(conv, 1, "status"), "complete");
+	assert_str(msg_field(conv, 1, "provider"), "fo");
+	assert_str(msg_field(conv, 1, "model"), "hello");
+	json_decref(conv);
+	assert_alive("after an answer");
+}
+
+static void test_switch_models(void **state)
+{
+	(void)state;
+	char m[128];
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+
+	/* F2: the next favourite, shown at once, sent with the next message */
+	keys("F2");
+	wait_state("fo/echo", "idle");
+	exchange("fo/echo", "ping one");
+	assert_str(last_model_sent(m, sizeof m), "echo");
+
+	keys("F2");
+	wait_state("fl/hello", "idle");
+	exchange("fl/hello", "to ollama");
+	assert_str(last_path(m, sizeof m), "/api/chat");
+	assert_str(last_model_sent(m, sizeof m), "hello");
+	on_screen("Hello from fake ollama!");
+
+	/* S-F2: the previous one */
+	keys("S-F2");
+	wait_state("fo/echo", "idle");
+	keys("S-F2");
+	wait_state("fo/hello", "idle");
+
+	/* C-o: the picker, filtered case-insensitively */
+	keys("C-o");
+	wait_for("Model:");
+	type("FL/HEL");
+	wait_for("Model: FL/HEL");
+	on_screen("▸ fl/hello");
+	keys("Enter");
+	wait_gone("Model: FL/HEL");
+	wait_state("fl/hello", "idle");
+	exchange("fl/hello", "picked");
+	assert_str(last_model_sent(m, sizeof m), "hello");
+	assert_str(last_path(m, sizeof m), "/api/chat");
+
+	/* a PROVIDER/MODEL that matches nothing is taken as typed */
+	keys("C-o");
+	wait_for("Model:");
+	type("fo/echo+slow:1");
+	wait_for("Model: fo/echo+slow:1");
+	keys("Enter");
+	wait_state("fo/echo+slow:1", "idle");
+	exchange("fo/echo+slow:1", "typed model");
+	assert_str(last_model_sent(m, sizeof m), "echo+slow:1");
+
+	/* Esc closes the picker and keeps the model */
+	keys("C-o");
+	wait_for("Model:");
+	keys("Escape");
+	wait_gone("Model:");
+	wait_state("fo/echo+slow:1", "idle");
+
+	/* /model NAME */
+	send_line("/model fo/hello");
+	wait_state("fo/hello", "idle");
+	exchange("fo/hello", "by command");
+	assert_str(last_model_sent(m, sizeof m), "hello");
+	assert_alive("after switching");
+}
+
+static void test_esc_stops_stream(void **state)
+{
+	(void)state;
+	start(100, 30, "-m", "fo/long:100000+slow");
+	wait_state("fo/long:100000+slow", "idle");
+	send_line("go");
+	wait_for("[5] ");
+	wait_for("streaming");
+	/* timed through a control-mode client: a tmux command costs ~0.1 ms there, against
+	 * ~10 ms for a fresh client */
+	struct tmux_ctl ctl;
+	assert_int_equal(tmux_ctl_open(&T, &ctl), 0);
+	double t0 = tmux_now(), ms = -1;
+	assert_int_equal(tmux_ctl_cmd(&ctl, "send-keys -t %0 Escape", NULL), 0);
+	while (ms < 0 && tmux_now() - t0 < TMO / 1000.0) {
+		char *s = NULL;
+		assert_int_equal(tmux_ctl_cmd(&ctl, "capture-pane -p -t %0", &s), 0);
+		if (strstr(s, "[stopped]"))
+			ms = (tmux_now() - t0) * 1000;
+		free(s);
+		tmux_sleep_ms(2);
+	}
+	tmux_ctl_close(&ctl);
+	if (ms < 0)
+		wait_for("[stopped]"); /* fails, with the screen */
+	printf("# Esc to [stopped] on the screen: %.0f ms\n", ms);
+	double budget = slow_build() ? 500 : 200;
+	if (ms > budget)
+		fail_msg("Esc took %.0f ms to stop the stream (budget %.0f ms)", ms, budget);
+	wait_state("fo/long:100000+slow", "stopped");
+	/* the text stops changing: 30 ms between deltas, so 300 ms would show ten more */
+	char *before = tmux_capture(&T, 0);
+	tmux_sleep_ms(300);
+	char *after = tmux_capture(&T, 0);
+	assert_non_null(before);
+	assert_non_null(after);
+	if (strcmp(before, after)) {
+		tmux_dump(&T, "after Esc");
+		fail_msg("the screen still changed after Esc");
+	}
+	free(before);
+	free(after);
+
+	json_t *conv = newest_conv();
+	assert_str(msg_field(conv, -1, "role"), "assistant");
+	assert_str(msg_field(conv, -1, "status"), "stopped");
+	const char *text = msg_field(conv, -1, "content");
+	assert_non_null(text);
+	assert_true(!strncmp(text, "[1] ", 4));
+	assert_non_null(strstr(text, "[5] "));
+	json_decref(conv);
+
+	/* the next request works */
+	send_line("/model fo/hello");
+	wait_model("fo/hello");
+	exchange("fo/hello", "again");
+	on_screen("Hello from fake openai!");
+	assert_int_equal(fakeprov_count(&FP), 2);
+}
+
+/* The model's text as `cherry ask --raw` prints it (without the final newline). */
+static char *ask_text(const char *model)
+{
+	const char *args[] = {"ask", "--no-save", "--raw", "-m", model, "x", NULL};
+	struct run r;
+	assert_int_equal(run_cherry(&r, &H, args, key_env, NULL, TMO), 0);
+	assert_int_equal(r.status, 0);
+	if (r.out_len && r.out[r.out_len - 1] == '\n')
+		r.out[--r.out_len] = '\0';
+	char *s = r.out;
+	r.out = NULL;
+	run_free(&r);
+	return s;
+}
+
+static void test_resize_mid_stream(void **state)
+{
+	(void)state;
+	static const int sizes[][2] = {{60, 20}, {120, 40}, {30, 8},  {20, 6},  {90, 25},
+				       {140, 45}, {40, 12}, {71, 20}, {69, 20}, {100, 30}};
+	start(100, 30, "-m", "fo/long:300+slow:5");
+	wait_state("fo/long:300+slow:5", "idle");
+	send_line("go");
+	wait_for("[3] ");
+	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+		assert_int_equal(tmux_resize(&T, sizes[i][0], sizes[i][1]), 0);
+		tmux_sleep_ms(80); /* mid-stream on purpose: resize while text arrives */
+		assert_alive("while resizing");
+	}
+	wait_state("fo/long:300+slow:5", "idle");
+	on_screen("[300] ");
+	assert_rows_fit(100);
+	assert_non_null(strstr(row(-1), "F1 help"));
+	/* the whole answer arrived and was saved intact */
+	char *want = ask_text("fo/long:300");
+	json_t *conv = newest_conv();
+	assert_str(msg_field(conv, -1, "status"), "complete");
+	assert_str(msg_field(conv, -1, "content"), want);
+	json_decref(conv);
+	free(want);
+	/* and still answers */
+	send_line("/model fo/hello");
+	wait_model("fo/hello");
+	exchange("fo/hello", "after resizing");
+	on_screen("Hello from fake openai!");
+}
+
+static void test_tiny_terminal(void **state)
+{
+	(void)state;
+	start(80, 24, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	exchange("fo/hello", "hello there");
+	assert_int_equal(tmux_resize(&T, 20, 6), 0);
+	wait_stable();
+	assert_alive("at 20x6");
+	assert_int_equal(tmux_nrows(SCR), 6);
+	assert_rows_fit(20);
+	/* typing and sending still work */
+	send_line("small");
+	wait_requests(2);
+	wait_stable();
+	assert_alive("after sending at 20x6");
+	assert_rows_fit(20);
+	/* smaller still, then back */
+	assert_int_equal(tmux_resize(&T, 8, 3), 0);
+	wait_stable();
+	assert_alive("at 8x3");
+	assert_int_equal(tmux_resize(&T, 80, 24), 0);
+	wait_state("fo/hello", "idle");
+	on_screen("Hello from fake openai!");
+	on_screen("small");
+	assert_rows_fit(80);
+	quit_ok();
+
+	/* started at 20x6 */
+	tmux_stop(&T);
+	start(20, 6, NULL, NULL);
+	wait_stable();
+	assert_alive("started at 20x6");
+	assert_rows_fit(20);
+	send_line("tiny");
+	wait_requests(3);
+	wait_stable();
+	assert_alive("after an answer at 20x6");
+	quit_ok();
+}
+
+/* The fake provider's cjk answer ends in 👍🏽 (U+1F44D U+1F3FD). What the screen shows: tmux, like xterm and VTE, gives the skin-tone modifier two
+ * columns of its own, so cherry draws the 👍🏽 cluster as its base emoji in the two
+ * columns it laid out, keeping every row aligned (the file keeps the modifier). */
+#define CJK_SHOWN "你好，世界！ こんにちは。 안녕하세요. 🍒 cherry 🎉👍"
+
+static void drop_spaces(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r; r++)
+		if (*r != ' ')
+			*w++ = *r;
+	*w = '\0';
+}
+
+/* The answer under the header row "fo/cjk", rows joined, spaces dropped (the wrap may
+ * break at a space or between wide characters). */
+static void cjk_answer_shown(char *out, size_t n)
+{
+	int i = 0, rows = tmux_nrows(SCR);
+	out[0] = '\0';
+	for (; i < rows; i++) {
+		char r[1024];
+		snprintf(r, sizeof r, "%s", chat_part(row(i)));
+		drop_spaces(r);
+		if (!strcmp(r, "fo/cjk"))
+			break;
+	}
+	for (i++; i < rows - 1; i++) {
+		char r[1024];
+		snprintf(r, sizeof r, "%s", chat_part(row(i)));
+		drop_spaces(r);
+		if (!*r || strstr(r, "───"))
+			break;
+		strncat(out, r, n - strlen(out) - 1);
+	}
+}
+
+static void assert_cjk_answer(int cols)
+{
+	char shown[1024], want[256] = CJK_SHOWN;
+	assert_rows_fit(cols);
+	cjk_answer_shown(shown, sizeof shown);
+	drop_spaces(want);
+	if (strcmp(shown, want)) {
+		tmux_dump(&T, "cjk answer");
+		fail_msg("the answer shows as \"%s\"", shown);
+	}
+	/* the skin-tone modifier never shows on its own (a row of its own, or misplaced) */
+	if (strstr(SCR, "🏽")) {
+		tmux_dump(&T, "skin tone");
+		fail_msg("the skin-tone modifier was drawn apart from its emoji");
+	}
+}
+
+static void test_cjk_layout(void **state)
+{
+	(void)state;
+	start(100, 30, "-m", "fo/cjk");
+	wait_state("fo/cjk", "idle");
+	exchange("fo/cjk", "hi");
+	wait_for("🎉👍");
+	assert_cjk_answer(100);
+	/* with the list shown, the "│" stays at column 24 on the rows with wide text */
+	int rows_checked = 0;
+	for (int i = 0; i < tmux_nrows(SCR); i++) {
+		const char *r = row(i);
+		if (!strstr(r, "你好") && !strstr(r, "안녕") && !strstr(r, "🍒"))
+			continue;
+		const char *bar = strstr(r, "│");
+		if (!bar || tmux_width(r, (size_t)(bar - r)) != 24) {
+			tmux_dump(&T, "cjk with the list");
+			fail_msg("row %d has no \"│\" at column 24: \"%s\"", i, r);
+		}
+		rows_checked++;
+	}
+	assert_true(rows_checked >= 1);
+	/* "F1 help" still ends at the right edge */
+	const char *st = row(-1), *help = strstr(st, "F1 help");
+	assert_non_null(help);
+	assert_true(tmux_width(st, (size_t)(help - st)) + 7 >= 98);
+
+	/* narrow: the answer wraps, wide characters whole, nothing past the edge */
+	for (int cols = 30; cols >= 20; cols -= 3) {
+		assert_int_equal(tmux_resize(&T, cols, 20), 0);
+		wait_stable();
+		assert_cjk_answer(cols);
+	}
+	/* 54 columns of text in a 20-column pane: at least three rows */
+	int first = -1, last = -1;
+	for (int i = 0; i < tmux_nrows(SCR); i++) {
+		if (strstr(row(i), "你好") && first < 0)
+			first = i;
+		if (strstr(row(i), "👍"))
+			last = i;
+	}
+	assert_true(first >= 0 && last >= first + 2);
+	assert_alive("after the cjk answer");
+}
+
+/* In a capture with attributes (-e), the text from "from" to "to" carries no SGR or other
+ * sequence except at the start of a row (cherry's own attributes for that row). */
+static void assert_plain_between(const char *cap, const char *from, const char *to)
+{
+	const char *a = strstr(cap, from);
+	const char *b = a ? strstr(a, to) : NULL;
+	assert_non_null(a);
+	assert_non_null(b);
+	int row_start = 0;
+	for (const char *p = a; p < b; p++) {
+		if (*p == '\n') {
+			row_start = 1;
+			continue;
+		}
+		if (*p == '\033' && !row_start) {
+			fprintf(stderr, "# at: %.*s\n", (int)(b - p < 40 ? b - p : 40), p + 1);
+			fail_msg("an escape sequence inside the model's text");
+		}
+		if (*p == '\033') {
+			/* skip this SGR: ESC [ params m */
+			const char *m = strchr(p, 'm');
+			if (m && m < b)
+				p = m;
+			continue;
+		}
+		row_start = 0;
+	}
+}
+
+static void test_escapes_leave_terminal_alone(void **state)
+{
+	(void)state;
+	char title0[256], title1[256];
+	start(60, 30, "-m", "fo/escapes");
+	wait_state("fo/escapes", "idle");
+	assert_int_equal(tmux_format(&T, "#{pane_title}", title0, sizeof title0), 0);
+	char *bufs = tmux_buffers(&T);
+	assert_non_null(bufs);
+	assert_string_equal(bufs, "");
+	free(bufs);
+
+	exchange("fo/escapes", "hi");
+	wait_for("done.");
+	on_screen("now red text");
+	not_on_screen("pwned");
+	not_on_screen("ZWNob");
+	not_on_screen("\xe2\x80\xae");
+	not_on_screen("\xc2\x9b");
+	assert_int_equal(tmux_format(&T, "#{pane_title}", title1, sizeof title1), 0);
+	assert_string_equal(title1, title0);
+	bufs = tmux_buffers(&T);
+	assert_non_null(bufs);
+	if (*bufs)
+		fail_msg("a paste buffer was set: %s", bufs);
+	free(bufs);
+	char *cap = tmux_capture(&T, 1);
+	assert_non_null(cap);
+	assert_plain_between(cap, "Clear", "done.");
+	free(cap);
+	assert_int_equal(tmux_format_long(&T, "#{alternate_on}"), 1);
+
+	/* the control: cherry's own copy (M-w, OSC 52) does reach tmux's buffers */
+	send_line("/model fo/hello");
+	wait_model("fo/hello");
+	exchange("fo/hello", "copy me");
+	keys("M-w");
+	wait_for("copied");
+	char *b = NULL;
+	for (double end = tmux_now() + 5; !b && tmux_now() < end; tmux_sleep_ms(20))
+		b = tmux_buffer(&T);
+	assert_non_null(b);
+	assert_string_equal(b, "Hello from fake openai!");
+	free(b);
+	assert_int_equal(tmux_format(&T, "#{pane_title}", title1, sizeof title1), 0);
+	assert_string_equal(title1, title0);
+}
+
+static void test_idle_cpu(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	exchange("fo/hello", "hi");
+	wait_stable();
+	pid_t pid = T.pane_pid;
+	double c0 = proc_cpu_seconds(pid);
+	assert_true(c0 >= 0);
+	tmux_sleep_ms(2000); /* the measurement itself: two idle seconds */
+	double c1 = proc_cpu_seconds(pid);
+	assert_true(c1 >= 0);
+	printf("# idle CPU over 2 s: %.3f s\n", c1 - c0);
+	if (c1 - c0 >= 0.05)
+		fail_msg("cherry used %.3f s of CPU in two idle seconds", c1 - c0);
+	assert_alive("after idling");
+}
+
+static void test_ctrl_q_restores_terminal(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	assert_int_equal(tmux_format_long(&T, "#{alternate_on}"), 1);
+	quit_ok();
+	/* (not #{cursor_flag}: tmux hides the cursor of a dead pane itself) */
+	assert_int_equal(tmux_format_long(&T, "#{alternate_on}"), 0);
+	assert_int_equal(tmux_format_long(&T, "#{mouse_any_flag}"), 0);
+	assert_int_equal(tmux_format_long(&T, "#{mouse_sgr_flag}"), 0);
+	not_on_screen("F1 help");
+
+	/* quitting while an answer streams stops it first and saves it as stopped */
+	tmux_stop(&T);
+	start(100, 30, "-m", "fo/long:100000+slow");
+	wait_state("fo/long:100000+slow", "idle");
+	send_line("go");
+	wait_for("[3] ");
+	quit_ok();
+	assert_int_equal(tmux_format_long(&T, "#{alternate_on}"), 0);
+	json_t *conv = newest_conv();
+	assert_str(msg_field(conv, -1, "status"), "stopped");
+	assert_non_null(strstr(msg_field(conv, -1, "content"), "[3] "));
+	json_decref(conv);
+}
+
+static void test_ctrl_d_quits_on_empty_input(void **state)
+{
+	(void)state;
+	start(60, 20, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	type("ab");
+	wait_for("> ab");
+	keys("C-a");
+	keys("C-d"); /* deletes the 'a': not a quit */
+	wait_for("> b");
+	assert_alive("after C-d on text");
+	keys("C-e");
+	keys("C-u");
+	wait_gone("> b");
+	int st = -1;
+	keys("C-d");
+	if (tmux_wait_dead(&T, &st, TMO) < 0)
+		fail_msg("C-d on an empty input did not quit");
+	assert_int_equal(st, 0);
+	assert_int_equal(tmux_format_long(&T, "#{alternate_on}"), 0);
+	assert_int_equal(fakeprov_count(&FP), 0);
+}
+
+static void test_help_lists_keys_and_commands(void **state)
+{
+	(void)state;
+	start(100, 40, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	keys("F1");
+	wait_for("cherry help — Esc closes");
+	on_screen("C-o");
+	/* the slash commands come after the keys: scroll until /model shows */
+	for (int i = 0; i < 20 && !strstr(screen(), "/model"); i++) {
+		keys("NPage");
+		tmux_wait_stable(&T, 60, 2000);
+	}
+	on_screen("/model");
+	keys("Escape");
+	wait_gone("cherry help — Esc closes");
+	wait_state("fo/hello", "idle");
+	keys("F1");
+	wait_for("cherry help — Esc closes");
+	keys("q");
+	wait_gone("cherry help — Esc closes");
+	/* the q closed the help and did not reach the input */
+	not_on_screen("> q");
+	assert_int_equal(fakeprov_count(&FP), 0);
+}
+
+static void test_unknown_command(void **state)
+{
+	(void)state;
+	char m[128];
+	start(100, 30, "-m", "fo/echo");
+	wait_state("fo/echo", "idle");
+	send_line("/foo");
+	wait_for("unknown command /foo; F1 or /help lists them");
+	wait_stable();
+	assert_non_null(strstr(row(-1), "unknown command /foo; F1 or /help lists them"));
+	assert_int_equal(fakeprov_count(&FP), 0);
+	/* "//x" sends "/x" (C-u first: the mistyped command may stay in the input) */
+	keys("C-u");
+	exchange("fo/echo", "//x");
+	json_t *req = fakeprov_last_request(&FP);
+	json_t *msgs = json_object_get(json_object_get(req, "body"), "messages");
+	assert_str(json_string_value(json_object_get(json_array_get(msgs, json_array_size(msgs) - 1),
+						     "content")), "/x");
+	json_decref(req);
+	assert_str(last_model_sent(m, sizeof m), "echo");
+}
+
+static void test_welcome_first_run(void **state)
+{
+	(void)state;
+	char p[512];
+	snprintf(p, sizeof p, "%s/config/cherry/config.json", H.root);
+	assert_int_equal(unlink(p), 0);
+	start_env(160, 40, NULL, NULL, NULL);
+	wait_for("Welcome to cherry");
+	on_screen("cherry key set PROVIDER");
+	on_screen("C-o");
+	assert_alive("on the welcome screen");
+	quit_ok();
+	assert_int_equal(fakeprov_count(&FP), 0);
+}
+
+static void test_reopens_last_conversation(void **state)
+{
+	(void)state;
+	start(100, 30, "-m", "fo/echo");
+	wait_state("fo/echo", "idle");
+	exchange("fo/echo", "remember this please");
+	quit_ok();
+	char first[64], p[512];
+	newest_id(first, sizeof first);
+	state_path(p, sizeof p, "last");
+	char *last = harness_read_file(p, NULL);
+	assert_non_null(last);
+	assert_int_equal(strncmp(last, first, strlen(first)), 0);
+	free(last);
+
+	/* the next start shows it again */
+	tmux_stop(&T);
+	start(100, 30, NULL, NULL);
+	wait_chat("remember this please", 1);
+	/* C-n: a new conversation, then another exchange */
+	keys("C-n");
+	wait_chat("remember this please", 0);
+	send_line("second talk");
+	wait_requests(2);
+	wait_idle();
+	quit_ok();
+	char second[64];
+	newest_id(second, sizeof second);
+	assert_string_not_equal(first, second);
+
+	/* -c ID opens the first one */
+	tmux_stop(&T);
+	start(100, 30, "-c", first);
+	wait_chat("remember this please", 1);
+	/* the list shows both titles; the chat only the first conversation */
+	wait_stable();
+	assert_false(chat_has("second talk"));
+	quit_ok();
+}
+
+/* -m names the model even when the reopened conversation was with another one. */
+static void test_model_flag_wins_over_reopened(void **state)
+{
+	(void)state;
+	char m[128];
+	start(100, 30, "-m", "fo/echo");
+	wait_state("fo/echo", "idle");
+	exchange("fo/echo", "an echo");
+	quit_ok();
+	tmux_stop(&T);
+	start(100, 30, "-m", "fo/hello");
+	wait_chat("an echo", 1);
+	wait_model("fo/hello");
+	exchange("fo/hello", "and now hello");
+	assert_str(last_model_sent(m, sizeof m), "hello");
+	quit_ok();
+}
+
+static void test_privacy_notice(void **state)
+{
+	(void)state;
+	char dir[512], p[600];
+	snprintf(dir, sizeof dir, "%s/state/cherry", H.root);
+	assert_true(mkdir(dir, 0700) == 0 || errno == EEXIST);
+	state_path(p, sizeof p, "policy-seen");
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("0\n", f);
+	fclose(f);
+	char want[256];
+	snprintf(want, sizeof want, "The privacy policy changed (version %d): read it with cherry "
+				    "privacy", PRIVACY_VERSION);
+	start(200, 30, NULL, NULL);
+	wait_for(want);
+	quit_ok();
+	char *seen = harness_read_file(p, NULL);
+	assert_non_null(seen);
+	assert_int_equal(atoi(seen), PRIVACY_VERSION);
+	free(seen);
+	/* once only */
+	tmux_stop(&T);
+	start(200, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	wait_stable();
+	not_on_screen("The privacy policy changed");
+	quit_ok();
+}
+
+/* The terminal disappears under cherry (its emulator killed): cherry stops the answer,
+ * saves it and exits, instead of reading a dead terminal forever. */
+static void test_terminal_gone(void **state)
+{
+	(void)state;
+	start(100, 30, "-m", "fo/long:100000+slow");
+	wait_state("fo/long:100000+slow", "idle");
+	send_line("go");
+	wait_for("[3] ");
+	pid_t pid = T.pane_pid;
+	assert_true(pid > 0);
+	assert_int_equal(kill(T.server_pid, SIGKILL), 0);
+	double end = tmux_now() + 5;
+	while (proc_alive(pid) && tmux_now() < end)
+		tmux_sleep_ms(20);
+	if (proc_alive(pid)) {
+		double c0 = proc_cpu_seconds(pid);
+		tmux_sleep_ms(1000);
+		double c1 = proc_cpu_seconds(pid);
+		kill(pid, SIGKILL);
+		fail_msg("cherry still runs 5 s after its terminal went away (%.2f s of CPU in the "
+			 "last second)", c1 - c0);
+	}
+	json_t *conv = newest_conv();
+	const char *status = msg_field(conv, -1, "status");
+	assert_non_null(status);
+	if (strcmp(status, "stopped") && strcmp(status, "interrupted"))
+		fail_msg("the answer was saved as \"%s\"", status);
+	assert_non_null(strstr(msg_field(conv, -1, "content"), "[3] "));
+	json_decref(conv);
+}
+
+static void test_connects_only_to_provider(void **state)
+{
+	(void)state;
+	need_tmux();
+	const char *strace = harness_find_strace();
+	if (!strace) {
+		printf("# SKIP strace is not installed: the connect() trace is skipped\n");
+		skip();
+	}
+	static const char *const trace_env[] = {
+		"FAKE_OPENAI_KEY=" CANARY, "FAKE_ANTHROPIC_KEY=" CANARY, "FAKE_GEMINI_KEY=" CANARY,
+		"FAKE_AZURE_KEY=" CANARY, "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1", NULL,
+	};
+	const char *bin = getenv("CHERRY_BIN");
+	char abs[4096], trace[600];
+	if (!bin || !*bin)
+		bin = "build/cherry";
+	assert_non_null(realpath(bin, abs));
+	snprintf(trace, sizeof trace, "%s/connect.trace", H.root);
+	const char *argv[] = {strace, "-f", "-e", "trace=connect", "-o", trace, abs, NULL};
+	assert_int_equal(tmux_start(&T, &H, argv, trace_env, 100, 30), 0);
+	wait_state("fo/hello", "idle");
+	static const char *const models[] = {"fo/hello", "fa/hello", "fg/hello", "fl/hello",
+					     "fz/hello", "fo/e500", NULL};
+	for (int i = 0; models[i]; i++) {
+		char cmd[64];
+		snprintf(cmd, sizeof cmd, "/model %s", models[i]);
+		send_line(cmd);
+		wait_model(models[i]);
+		size_t before = fakeprov_count(&FP);
+		send_line("hi");
+		wait_requests(before + 1);
+		wait_state(models[i], i == 5 ? "error" : "idle");
+	}
+	on_screen("[error: ");
+	quit_ok();
+	char bad[512];
+	int inet = harness_connects_only_to(trace, FP.port, bad, sizeof bad);
+	if (inet == -2) {
+		printf("# SKIP strace could not trace here\n");
+		skip();
+	}
+	if (inet == -1)
+		fail_msg("unexpected connect: %s", bad);
+	assert_true(inet >= 6);
+}
+
+static void test_canary_key_from_vault(void **state)
+{
+	(void)state;
+	need_tmux();
+	/* fo's key lives only in the vault */
+	static const char *const set[] = {"--passphrase-fd", "0", "key", "set", "fo", "--kdf",
+					  "interactive", NULL};
+	static const char *const no_env_key[] = {"FAKE_OPENAI_KEY", NULL};
+	struct run r;
+	assert_int_equal(run_cherry(&r, &H, set, no_env_key, CANARY "\n" PASS "\n", TMO), 0);
+	if (r.status != 0)
+		fail_msg("key set: %s", r.err);
+	run_free(&r);
+
+	start_env(100, 30, NULL, NULL, no_env_key);
+	wait_state("fo/hello", "idle");
+	send_line(PROMPT_CANARY " one");
+	wait_for(VAULT_PROMPT);
+	type(PASS);
+	char stars[64] = VAULT_PROMPT " ";
+	for (size_t i = 0; i < strlen(PASS); i++)
+		strcat(stars, "*");
+	wait_for(stars);
+	not_on_screen(PASS);
+	keys("Enter");
+	wait_for("Hello from fake openai!");
+	wait_state("fo/hello", "idle");
+	json_t *req = fakeprov_last_request(&FP);
+	assert_str(request_header(req, "authorization"), "Bearer " CANARY);
+	json_decref(req);
+
+	/* a rejected key: the provider's message shows it masked, cherry never in full */
+	send_line("/model fo/e401");
+	wait_model("fo/e401");
+	send_line(PROMPT_CANARY " two");
+	wait_for("[error: ");
+	wait_state("fo/e401", "error");
+	on_screen("Incorrect API key provided");
+	quit_ok();
+
+	/* the key is in no file (the vault holds it sealed) and the prompt not in the report */
+	assert_int_equal(tree_contains(H.root, "CANARY"), 0);
+	char p[512];
+	state_path(p, sizeof p, "report.json");
+	assert_int_not_equal(tree_contains(p, PROMPT_CANARY), 1);
+	/* but the conversation kept the prompt */
+	json_t *conv = newest_conv();
+	assert_non_null(strstr(msg_field(conv, 0, "content"), PROMPT_CANARY));
+	json_decref(conv);
+}
+
+int main(void)
+{
+	if (slow_build())
+		TMO = 20000;
+	/* TUI_TESTS=pattern runs only the matching tests (while debugging) */
+	if (getenv("TUI_TESTS"))
+		cmocka_set_test_filter(getenv("TUI_TESTS"));
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_needs_terminal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_shows_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_send_streams_answer_and_saves, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_switch_models, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_esc_stops_stream, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resize_mid_stream, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tiny_terminal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cjk_layout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_escapes_leave_terminal_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idle_cpu, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ctrl_q_restores_terminal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ctrl_d_quits_on_empty_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_help_lists_keys_and_commands, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_command, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_welcome_first_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reopens_last_conversation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_model_flag_wins_over_reopened, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_privacy_notice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_terminal_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_connects_only_to_provider, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_canary_key_from_vault, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
