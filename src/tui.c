@@ -2011,7 +2011,6 @@ int tui_main(struct app *app, int argc, char **argv)
 		goto out;
 	}
 	passphrase_set_prompt(prompt_passphrase, &t);
-	refresh_list(&t);
 	show_chat(&t, t.shown);
 	pick_initial_model(&t, o.model); /* -m wins over the reopened conversation's model */
 	if (o.assistant)
@@ -2027,7 +2026,15 @@ int tui_main(struct app *app, int argc, char **argv)
 	}
 	if (warnings.len)
 		add_info(&t, "config.json", warnings.data, 0);
+	/* The first frame goes out before the list is read: with 10,000 conversations
+	 * that takes as long as everything else at start-up. */
 	t.dirty |= DIRTY_ALL | DIRTY_LAYOUT;
+	ui_draw(&t);
+	t.last_draw = http_now();
+	refresh_list(&t);
+	for (size_t i = 0; i < t.nlist; i++)
+		if (!strcmp(t.list[i].id, t.shown->conv.id))
+			t.list_sel = i;
 	run_loop(&t);
 	if (t.shown && t.shown->on_disk)
 		chat_last_set(t.shown->conv.id);

@@ -407,6 +407,76 @@ static int teardown(void **state)
 
 /* ---- the tests ---- */
 
+/* An answer keeps streaming, and keeps being saved, while another conversation is shown;
+ * going back to it shows it still growing, and Esc stops it there. */
+static void test_stream_continues_in_background(void **state)
+{
+	(void)state;
+	start(100, 30, "-m", "fo/long:100000+slow");
+	wait_state("fo/long:100000+slow", "idle");
+	send_line("first conversation");
+	wait_for("[3] ");
+	char id[64];
+	newest_id(id, sizeof id);
+	keys("C-n");
+	wait_for("new conversation");
+	not_on_screen("[3] ");
+	/* the first conversation's file grows while the new one is on screen */
+	json_t *c1 = conv_file(id);
+	size_t len1 = strlen(msg_field(c1, -1, "content"));
+	json_decref(c1);
+	tmux_sleep_ms(1500);
+	json_t *c2 = conv_file(id);
+	size_t len2 = strlen(msg_field(c2, -1, "content"));
+	assert_str(msg_field(c2, -1, "status"), "interrupted"); /* still streaming */
+	json_decref(c2);
+	if (len2 <= len1)
+		fail_msg("the background answer was not saved as it grew (%zu then %zu bytes)",
+			 len1, len2);
+	/* back to it: the switcher lists it; it is still streaming */
+	keys("C-t");
+	wait_for("Conversation:");
+	type("first conv");
+	keys("Enter");
+	wait_for("[3] ");
+	wait_for("streaming");
+	keys("Escape");
+	wait_for("[stopped]");
+	json_t *c3 = conv_file(id);
+	assert_str(msg_field(c3, -1, "status"), "stopped");
+	assert_true(strlen(msg_field(c3, -1, "content")) > len2);
+	json_decref(c3);
+	assert_alive("after the background stream");
+}
+
+/* F5 asks again: the earlier answer stays as a sibling, M-, and M-. flip between them. */
+static void test_retry_keeps_sibling(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	exchange("fo/hello", "question");
+	keys("F2"); /* fo/echo: the second answer differs from the first */
+	wait_state("fo/echo", "idle");
+	keys("F5");
+	wait_requests(2);
+	wait_for("fo/echo (2/2)");
+	wait_state("fo/echo", "idle");
+	on_screen("question"); /* echo repeats the prompt */
+	not_on_screen("Hello from fake openai!");
+	keys("M-,");
+	wait_for("fo/hello (1/2)");
+	on_screen("Hello from fake openai!");
+	keys("M-.");
+	wait_for("fo/echo (2/2)");
+	json_t *conv = newest_conv();
+	assert_int_equal(json_array_size(json_object_get(conv, "messages")), 3);
+	assert_str(msg_field(conv, 1, "parent"), msg_field(conv, 0, "id"));
+	assert_str(msg_field(conv, 2, "parent"), msg_field(conv, 0, "id"));
+	assert_str(json_string_value(json_object_get(conv, "current")), msg_field(conv, 2, "id"));
+	json_decref(conv);
+}
+
 static void test_needs_terminal(void **state)
 {
 	(void)state;
@@ -1278,6 +1348,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_terminal_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_connects_only_to_provider, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_canary_key_from_vault, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stream_continues_in_background, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retry_keeps_sibling, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
