@@ -126,17 +126,18 @@ static void status_footer(struct tui *t, size_t vm, const struct hist_msg *m, in
 	buf_free(&f);
 }
 
+/* Paragraphs, not lines: the view wraps them to the pane. */
 static const char welcome_text[] =
 	"Welcome to cherry.\n"
 	"\n"
-	"No model is ready yet. To talk to a provider, give cherry its API key, either\n"
-	"in the provider's variable (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ...)\n"
+	"No model is ready yet. To talk to a provider, give cherry its API key, either in "
+	"the provider's variable (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ...) "
 	"or in the encrypted vault, from a shell:\n"
 	"\n"
 	"    cherry key set PROVIDER\n"
 	"\n"
-	"then choose a model with C-o (or /model PROVIDER/MODEL), or set \"default_model\"\n"
-	"in config.json. A local Ollama needs no key. F1 lists every key and command;\n"
+	"Then choose a model with C-o (or /model PROVIDER/MODEL), or set \"default_model\" "
+	"in config.json. A local Ollama needs no key. F1 lists every key and command; "
 	"cherry providers lists the providers.";
 
 /* Rebuilds the view from the shown conversation's current branch. */
