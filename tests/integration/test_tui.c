@@ -477,6 +477,32 @@ static void test_retry_keeps_sibling(void **state)
 	json_decref(conv);
 }
 
+/* config.json "keys" rebinds an action by name; a bad entry is one warning naming it. */
+static void test_rebinding_from_config(void **state)
+{
+	(void)state;
+	char *cfg = testhome_fake_config(FP.port, BASE_CONFIG ",\n"
+		"  \"keys\": {\"model_picker\": \"F7\", \"modle_picker\": \"C-o\"}");
+	assert_non_null(cfg);
+	assert_int_equal(testhome_write_config(&H, cfg), 0);
+	free(cfg);
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	on_screen("keys.modle_picker: no such action");
+	keys("C-o"); /* no longer the picker */
+	wait_stable();
+	not_on_screen("Model:");
+	keys("F7");
+	wait_for("Model:");
+	keys("Escape");
+	wait_gone("Model:");
+	keys("F1"); /* the help shows the binding in force */
+	wait_for("cherry help");
+	on_screen("F7");
+	keys("Escape");
+	quit_ok();
+}
+
 static void test_needs_terminal(void **state)
 {
 	(void)state;
@@ -1350,6 +1376,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_canary_key_from_vault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream_continues_in_background, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retry_keeps_sibling, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rebinding_from_config, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
