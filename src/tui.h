@@ -88,7 +88,6 @@ struct tui {
 	struct chat *shown;       /* the conversation on screen (never NULL while running) */
 	struct stream *st;        /* NULL when no answer is streaming */
 	struct view *view;
-	long view_first_branch;   /* unused placeholder for future paging */
 
 	char model[160];          /* "provider/model" for the next message; "" none */
 	int fav_index;            /* position in favorites, -1 when the model is not one */
@@ -120,7 +119,7 @@ struct tui {
 
 	/* geometry (ui.c) */
 	int rows, cols;
-	int list_w, chat_x, chat_w, chat_h, input_h;
+	int chat_x, chat_w, chat_h, input_h;
 	size_t input_top;         /* first shown row of the wrapped input */
 	int force_layout;         /* redo the windows even if the geometry is the same */
 
@@ -144,8 +143,6 @@ void ui_stop(struct tui *t);
 void ui_layout(struct tui *t);
 /* Draws what is dirty (wnoutrefresh each window, one doupdate). */
 void ui_draw(struct tui *t);
-/* The chat pane's rows, for scrolling. */
-int ui_chat_rows(const struct tui *t);
 /* Reads one key without waiting: 0 with *key, 1 when none is pending; a paste's bytes
  * come as keys between UI_PASTE_START and UI_PASTE_END; mouse wheel as UI_WHEEL_UP/DOWN;
  * a resize as UI_RESIZE. */

@@ -165,11 +165,6 @@ int ui_osc52(const char *text, size_t len)
 	return 0;
 }
 
-int ui_chat_rows(const struct tui *t)
-{
-	return t->chat_h;
-}
-
 /* The input's wrapped rows at the input width, for the box's height. */
 static int input_rows(struct tui *t, int width)
 {
@@ -207,7 +202,6 @@ void ui_layout(struct tui *t)
 	t->rows = LINES;
 	t->cols = COLS;
 	t->list_visible = t->show_list && t->cols >= LIST_MIN_COLS;
-	t->list_w = t->list_visible ? LIST_WIDTH : 0;
 	t->chat_x = t->list_visible ? LIST_WIDTH + 1 : 0;
 	t->chat_w = t->cols - t->chat_x;
 	if (t->chat_w < 1)
