@@ -60,6 +60,7 @@ struct http_transfer {
 
 	/* across attempts */
 	int delivered;            /* a delta reached the caller: no more retries */
+	int paused;               /* the slice was used up: bytes wait in libcurl */
 	double retry_at;
 	double t_start;
 	double t_end;
@@ -71,6 +72,8 @@ struct http_engine {
 	CURLM *multi;
 	struct http_opts opts;
 	struct http_transfer *transfers;
+	size_t slice;      /* stream bytes delivered per http_perform; 0: no limit */
+	size_t slice_used;
 };
 
 double http_now(void)
@@ -204,6 +207,14 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ctx)
 		curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
 		t->status_seen = 1;
 	}
+	if (t->mode == MODE_STREAM && t->eng->slice && t->eng->slice_used >= t->eng->slice &&
+	    status_ok(t->status)) {
+		/* Enough for this turn of the loop: libcurl keeps these bytes until the next
+		 * http_perform, so keys and redraws are never queued behind a burst. */
+		t->paused = 1;
+		return CURL_WRITEFUNC_PAUSE;
+	}
+	t->eng->slice_used += n;
 	t->received += n;
 	if (t->received > HTTP_MAX_RESPONSE) {
 		t->aborted_size = 1;
@@ -402,6 +413,7 @@ static void reset_attempt(struct http_transfer *t)
 	t->received = 0;
 	t->aborted_size = 0;
 	t->stalled = 0;
+	t->paused = 0;
 	t->errbuf[0] = '\0';
 	sse_free(&t->sse);
 	ndjson_free(&t->nd);
@@ -667,6 +679,9 @@ long http_timeout_ms(struct http_engine *eng)
 {
 	long curl_ms = -1;
 	curl_multi_timeout(eng->multi, &curl_ms);
+	for (struct http_transfer *t = eng->transfers; t; t = t->next)
+		if (t->paused && t->state == STATE_ACTIVE)
+			return 0; /* bytes are waiting for the next http_perform */
 	double now = http_now();
 	double nearest = -1;
 	for (struct http_transfer *t = eng->transfers; t; t = t->next) {
@@ -692,9 +707,21 @@ int http_wait(struct http_engine *eng, struct curl_waitfd *extra, unsigned nextr
 	return numfds;
 }
 
+void http_set_slice(struct http_engine *eng, size_t bytes)
+{
+	eng->slice = bytes;
+}
+
 int http_perform(struct http_engine *eng)
 {
 	int running = 0;
+	eng->slice_used = 0;
+	for (struct http_transfer *t = eng->transfers; t; t = t->next)
+		if (t->paused && t->state == STATE_ACTIVE) {
+			t->paused = 0;
+			/* may deliver the kept bytes at once, and pause again */
+			curl_easy_pause(t->easy, CURLPAUSE_CONT);
+		}
 	curl_multi_perform(eng->multi, &running);
 	CURLMsg *msg;
 	int left;

@@ -39,6 +39,7 @@
 #define PROMPT_RING 100
 #define IDLE_WAIT_MS 3600000  /* "forever": the wait wakes for input anyway */
 #define EDITOR_MAX (16u << 20)
+#define STREAM_SLICE (128u << 10) /* bytes decoded per turn of the loop: a few ms */
 
 static double wall_now(void)
 {
@@ -1973,6 +1974,7 @@ int tui_main(struct app *app, int argc, char **argv)
 		status = app_fail(&e);
 		goto out;
 	}
+	http_set_slice(t.eng, STREAM_SLICE);
 	if (histstore_open(&t.store, NULL, NULL, warn_to_message, &t, &e) < 0) {
 		status = app_fail(&e);
 		goto out;

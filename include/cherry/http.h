@@ -54,6 +54,10 @@ void http_cancel(struct http_engine *eng, struct http_transfer *t);
 /* Frees a transfer that has ended (call after its done callback, not inside it). */
 void http_transfer_free(struct http_transfer *t);
 
+/* Delivers at most about this many stream bytes per http_perform (0, the default: no
+ * limit); the rest wait inside libcurl, and http_timeout_ms is 0 until they are done.
+ * The full-screen client uses it so a burst never holds keys back for long. */
+void http_set_slice(struct http_engine *eng, size_t bytes);
 /* Milliseconds until the engine needs http_perform again (-1: no timer). */
 long http_timeout_ms(struct http_engine *eng);
 /* Waits on curl's sockets plus extra (stdin, a signal pipe...) up to timeout_ms. */
