@@ -1426,6 +1426,31 @@ static void edit_key(struct tui *t, enum edit_action a)
 	t->dirty |= DIRTY_INPUT | DIRTY_LAYOUT;
 }
 
+/* The actions that are plain editor operations, one to one. */
+static const struct {
+	enum input_action action;
+	enum edit_action edit;
+} edit_actions[] = {
+	{ACT_NEWLINE, EDIT_NEWLINE},
+	{ACT_LINE_START, EDIT_LINE_START},
+	{ACT_LINE_END, EDIT_LINE_END},
+	{ACT_BACK_CHAR, EDIT_BACK_CHAR},
+	{ACT_FORWARD_CHAR, EDIT_FORWARD_CHAR},
+	{ACT_BACK_WORD, EDIT_BACK_WORD},
+	{ACT_FORWARD_WORD, EDIT_FORWARD_WORD},
+	{ACT_KILL_LINE_END, EDIT_KILL_LINE_END},
+	{ACT_KILL_LINE_START, EDIT_KILL_LINE_START},
+	{ACT_KILL_WORD_BACK, EDIT_KILL_WORD_BACK},
+	{ACT_KILL_WORD_FORWARD, EDIT_KILL_WORD_FORWARD},
+	{ACT_YANK, EDIT_YANK},
+	{ACT_DELETE_CHAR, EDIT_DELETE_CHAR},
+	{ACT_BACKSPACE, EDIT_BACKSPACE},
+	{ACT_HISTORY_OLDER, EDIT_HISTORY_OLDER},
+	{ACT_HISTORY_NEWER, EDIT_HISTORY_NEWER},
+	{ACT_TEXT_START, EDIT_TEXT_START},
+	{ACT_TEXT_END, EDIT_TEXT_END},
+};
+
 static void handle_key(struct tui *t, input_key k)
 {
 	t->dirty |= DIRTY_INPUT | DIRTY_STATUS;
@@ -1483,6 +1508,11 @@ static void handle_key(struct tui *t, input_key k)
 		t->dirty |= DIRTY_INPUT | DIRTY_LAYOUT;
 		return;
 	}
+	for (size_t i = 0; i < sizeof edit_actions / sizeof *edit_actions; i++)
+		if (edit_actions[i].action == a) {
+			edit_key(t, edit_actions[i].edit);
+			return;
+		}
 	size_t len;
 	const char *s;
 	switch (a) {
@@ -1595,53 +1625,11 @@ static void handle_key(struct tui *t, input_key k)
 	case ACT_QUIT:
 		t->quit = 1;
 		break;
-	case ACT_NEWLINE:
-		edit_key(t, EDIT_NEWLINE);
-		break;
-	case ACT_LINE_START:
-		edit_key(t, EDIT_LINE_START);
-		break;
-	case ACT_LINE_END:
-		edit_key(t, EDIT_LINE_END);
-		break;
-	case ACT_BACK_CHAR:
-		edit_key(t, EDIT_BACK_CHAR);
-		break;
-	case ACT_FORWARD_CHAR:
-		edit_key(t, EDIT_FORWARD_CHAR);
-		break;
-	case ACT_BACK_WORD:
-		edit_key(t, EDIT_BACK_WORD);
-		break;
-	case ACT_FORWARD_WORD:
-		edit_key(t, EDIT_FORWARD_WORD);
-		break;
-	case ACT_KILL_LINE_END:
-		edit_key(t, EDIT_KILL_LINE_END);
-		break;
-	case ACT_KILL_LINE_START:
-		edit_key(t, EDIT_KILL_LINE_START);
-		break;
-	case ACT_KILL_WORD_BACK:
-		edit_key(t, EDIT_KILL_WORD_BACK);
-		break;
-	case ACT_KILL_WORD_FORWARD:
-		edit_key(t, EDIT_KILL_WORD_FORWARD);
-		break;
-	case ACT_YANK:
-		edit_key(t, EDIT_YANK);
-		break;
 	case ACT_DELETE_CHAR_OR_QUIT:
 		if (edit_is_empty(&t->ed))
 			t->quit = 1;
 		else
 			edit_key(t, EDIT_DELETE_CHAR);
-		break;
-	case ACT_DELETE_CHAR:
-		edit_key(t, EDIT_DELETE_CHAR);
-		break;
-	case ACT_BACKSPACE:
-		edit_key(t, EDIT_BACKSPACE);
 		break;
 	case ACT_UP:
 		if (edit_apply(&t->ed, EDIT_UP, 0) == EDIT_AT_FIRST_LINE)
@@ -1652,18 +1640,6 @@ static void handle_key(struct tui *t, input_key k)
 		if (edit_apply(&t->ed, EDIT_DOWN, 0) == EDIT_AT_LAST_LINE)
 			edit_apply(&t->ed, EDIT_HISTORY_NEWER, 0);
 		t->dirty |= DIRTY_INPUT | DIRTY_LAYOUT;
-		break;
-	case ACT_HISTORY_OLDER:
-		edit_key(t, EDIT_HISTORY_OLDER);
-		break;
-	case ACT_HISTORY_NEWER:
-		edit_key(t, EDIT_HISTORY_NEWER);
-		break;
-	case ACT_TEXT_START:
-		edit_key(t, EDIT_TEXT_START);
-		break;
-	case ACT_TEXT_END:
-		edit_key(t, EDIT_TEXT_END);
 		break;
 	default:
 		break;
