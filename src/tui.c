@@ -1175,6 +1175,35 @@ static void use_assistant(struct tui *t, const char *name)
 	set_message(t, "assistant: %s", name);
 }
 
+/* /open ARG: an id or unique id prefix, else the one title containing ARG (any case);
+ * several matches open the switcher filtered by ARG. */
+static void open_by_name(struct tui *t, const char *arg)
+{
+	char id[HIST_ID_MAX + 1];
+	struct err e;
+	err_clear(&e);
+	if (histstore_resolve(&t->store, arg, id, &e) == 0) {
+		open_conversation(t, id);
+		return;
+	}
+	size_t found = 0, at = 0;
+	for (size_t i = 0; i < t->nlist; i++)
+		if (t->list[i].title && contains_icase(t->list[i].title, arg)) {
+			found++;
+			at = i;
+		}
+	if (found == 1) {
+		snprintf(id, sizeof id, "%s", t->list[at].id);
+		open_conversation(t, id);
+	} else if (found > 1) {
+		open_switcher(t);
+		buf_append_str(&t->ov.filter, arg);
+		overlay_filter(t);
+	} else {
+		set_message(t, "no conversation has the id or a title like \"%s\"", arg);
+	}
+}
+
 /* Asks "Delete conversation ...? (y/n)" in the input line. */
 static void ask_delete(struct tui *t)
 {
@@ -1248,15 +1277,10 @@ static void run_command(struct tui *t, const char *line)
 		ask_delete(t);
 		break;
 	case CMD_OPEN:
-		if (*arg) {
-			char id[HIST_ID_MAX + 1];
-			if (histstore_resolve(&t->store, arg, id, &e) < 0)
-				set_message(t, "%s", e.msg);
-			else
-				open_conversation(t, id);
-		} else {
+		if (*arg)
+			open_by_name(t, arg);
+		else
 			open_switcher(t);
-		}
 		break;
 	case CMD_PREV:
 	case CMD_NEXT:

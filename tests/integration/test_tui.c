@@ -503,6 +503,29 @@ static void test_rebinding_from_config(void **state)
 	quit_ok();
 }
 
+/* /open finds a conversation by a word of its title; several matches open the switcher. */
+static void test_open_by_title(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	exchange("fo/hello", "alpha topic");
+	keys("C-n");
+	wait_for("new conversation");
+	exchange("fo/hello", "beta topic");
+	send_line("/open ALPHA");
+	wait_for("you");
+	wait_stable();
+	assert_true(chat_has("alpha topic"));
+	assert_false(chat_has("beta topic"));
+	send_line("/open topic");
+	wait_for("Conversation: topic");
+	keys("Escape");
+	wait_gone("Conversation:"); /* Esc then "/" at once would be read as M-/ */
+	send_line("/open nothing-like-this");
+	wait_for("no conversation has the id or a title like");
+}
+
 static void test_needs_terminal(void **state)
 {
 	(void)state;
@@ -1377,6 +1400,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stream_continues_in_background, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retry_keeps_sibling, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebinding_from_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_by_title, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
