@@ -896,7 +896,7 @@ static void overlay_close(struct tui *t)
 	free(o->match);
 	buf_free(&o->filter);
 	memset(o, 0, sizeof *o);
-	t->dirty |= DIRTY_CHAT | DIRTY_STATUS;
+	t->dirty |= DIRTY_CHAT | DIRTY_LIST | DIRTY_STATUS;
 }
 
 static int contains_icase(const char *hay, const char *needle)

@@ -25,7 +25,7 @@
 #define LIST_MIN_COLS 70
 #define INPUT_MAX_ROWS 8
 
-static WINDOW *w_list, *w_chat, *w_input, *w_status;
+static WINDOW *w_list, *w_chat, *w_input, *w_status, *w_over;
 static int tty_fd = -1;
 static struct termios saved_tios;
 static int have_tios;
@@ -102,7 +102,8 @@ int ui_start(struct tui *t, struct err *e)
 	w_chat = newwin(1, 1, 0, 0);
 	w_input = newwin(1, 1, 0, 0);
 	w_status = newwin(1, 1, 0, 0);
-	if (!w_list || !w_chat || !w_input || !w_status) {
+	w_over = newwin(1, 1, 0, 0);
+	if (!w_list || !w_chat || !w_input || !w_status || !w_over) {
 		ui_stop(t);
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
@@ -110,6 +111,7 @@ int ui_start(struct tui *t, struct err *e)
 	leaveok(w_list, TRUE);
 	leaveok(w_chat, TRUE);
 	leaveok(w_status, TRUE);
+	leaveok(w_over, TRUE);
 	ui_layout(t);
 	return 0;
 }
@@ -128,7 +130,9 @@ void ui_stop(struct tui *t)
 		delwin(w_input);
 	if (w_status)
 		delwin(w_status);
-	w_list = w_chat = w_input = w_status = NULL;
+	if (w_over)
+		delwin(w_over);
+	w_list = w_chat = w_input = w_status = w_over = NULL;
 	endwin();
 	crash_set_restore(NULL);
 	tty_fd = -1;
@@ -238,6 +242,7 @@ void ui_layout(struct tui *t)
 	place(w_input, t->input_h + 1, t->cols, in_y, 0);
 	place(w_chat, main_h, t->chat_w, 0, t->chat_x);
 	place(w_list, main_h, t->list_visible ? LIST_WIDTH + 1 : 1, 0, 0);
+	place(w_over, main_h, t->cols, 0, 0);
 	if (old_chat_w != t->chat_w) {
 		view_set_width(t->view, t->chat_w);
 		if (anchored) {
@@ -376,19 +381,22 @@ static void draw_list(struct tui *t)
 	}
 }
 
+/* The help screen, picker and switcher, over the whole width above the input (the
+ * list's columns too: help lines are up to 76 columns wide). */
 static void draw_overlay(struct tui *t)
 {
 	struct overlay *o = &t->ov;
-	int h = t->chat_h, w = t->chat_w;
+	int h = t->chat_h, w = t->cols;
+	werase(w_over);
 	if (h < 1)
 		return;
 	const char *title = o->kind == OV_HELP ? "cherry help \xe2\x80\x94 Esc closes" :
 			    o->kind == OV_MODELS ? "Model: " : "Conversation: ";
-	wattron(w_chat, A_BOLD);
-	int used = draw_text(w_chat, 0, 0, w, title, strlen(title));
-	wattroff(w_chat, A_BOLD);
+	wattron(w_over, A_BOLD);
+	int used = draw_text(w_over, 0, 0, w, title, strlen(title));
+	wattroff(w_over, A_BOLD);
 	if (o->kind != OV_HELP)
-		draw_text(w_chat, 0, used, w - used, o->filter.data ? o->filter.data : "",
+		draw_text(w_over, 0, used, w - used, o->filter.data ? o->filter.data : "",
 			  o->filter.len);
 	int rows = h - 1;
 	if (rows < 1)
@@ -405,9 +413,9 @@ static void draw_overlay(struct tui *t)
 		const char *none = o->kind == OV_MODELS ?
 			"  no model matches; Enter takes what you typed as PROVIDER/MODEL" :
 			"  no conversation matches";
-		wattron(w_chat, A_DIM);
-		draw_text(w_chat, 1, 0, w, none, strlen(none));
-		wattroff(w_chat, A_DIM);
+		wattron(w_over, A_DIM);
+		draw_text(w_over, 1, 0, w, none, strlen(none));
+		wattroff(w_over, A_DIM);
 	}
 	for (int r = 0; r < rows; r++) {
 		size_t i = o->top + (size_t)r;
@@ -417,17 +425,17 @@ static void draw_overlay(struct tui *t)
 		const char *s = o->labels && o->labels[k] ? o->labels[k] : o->items[k];
 		int sel = o->kind != OV_HELP && i == o->sel;
 		if (sel)
-			wattron(w_chat, A_REVERSE);
+			wattron(w_over, A_REVERSE);
 		int x = 0;
 		if (o->kind != OV_HELP)
-			x = draw_text(w_chat, r + 1, 0, w, sel ? "\xe2\x96\xb8 " : "  ", sel ? 4 : 2);
+			x = draw_text(w_over, r + 1, 0, w, sel ? "\xe2\x96\xb8 " : "  ", sel ? 4 : 2);
 		struct buf b = BUF_INIT;
 		sanitize_string(s, strlen(s), &b);
-		x += draw_text(w_chat, r + 1, x, w - x, b.data ? b.data : "", b.len);
+		x += draw_text(w_over, r + 1, x, w - x, b.data ? b.data : "", b.len);
 		buf_free(&b);
 		if (sel) {
-			fill_to(w_chat, r + 1, x, w);
-			wattroff(w_chat, A_REVERSE);
+			fill_to(w_over, r + 1, x, w);
+			wattroff(w_over, A_REVERSE);
 		}
 	}
 }
@@ -438,10 +446,6 @@ static void draw_chat(struct tui *t)
 	int h = t->chat_h;
 	if (h < 1)
 		return;
-	if (t->ov.kind != OV_NONE) {
-		draw_overlay(t);
-		return;
-	}
 	size_t total = view_lines(t->view);
 	if (t->follow || t->top_line + (size_t)h > total) {
 		size_t top = total > (size_t)h ? total - (size_t)h : 0;
@@ -598,18 +602,30 @@ void ui_draw(struct tui *t)
 	if (t->dirty & DIRTY_LAYOUT)
 		ui_layout(t);
 	int cy = 1, cx = 0;
-	if (t->dirty & DIRTY_LIST)
-		draw_list(t);
-	if (t->dirty & DIRTY_CHAT)
-		draw_chat(t);
+	int over = t->ov.kind != OV_NONE;
+	if (over) {
+		/* Under the overlay: list and chat are drawn again in full when it closes. */
+		if (t->dirty & (DIRTY_CHAT | DIRTY_LIST))
+			draw_overlay(t);
+	} else {
+		if (t->dirty & DIRTY_LIST)
+			draw_list(t);
+		if (t->dirty & DIRTY_CHAT)
+			draw_chat(t);
+	}
 	if (t->dirty & DIRTY_STATUS)
 		draw_status(t);
 	/* The input is drawn every frame: it holds the cursor. */
 	draw_input(t, &cy, &cx);
-	if (t->list_visible && (t->dirty & DIRTY_LIST))
-		wnoutrefresh(w_list);
-	if (t->chat_h > 0 && (t->dirty & DIRTY_CHAT))
-		wnoutrefresh(w_chat);
+	if (over) {
+		if (t->chat_h > 0 && (t->dirty & (DIRTY_CHAT | DIRTY_LIST)))
+			wnoutrefresh(w_over);
+	} else {
+		if (t->list_visible && (t->dirty & DIRTY_LIST))
+			wnoutrefresh(w_list);
+		if (t->chat_h > 0 && (t->dirty & DIRTY_CHAT))
+			wnoutrefresh(w_chat);
+	}
 	if (t->dirty & DIRTY_STATUS)
 		wnoutrefresh(w_status);
 	int show_cursor = t->ov.kind == OV_NONE && t->focus != FOCUS_LIST;
