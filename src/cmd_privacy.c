@@ -38,6 +38,7 @@ static int print_summary(const struct app *app, struct err *e)
 	       "  API keys, encrypted %s/keys.vault\n"
 	       "  conversations       %s/conversations/\n"
 	       "  model lists         %s/\n"
+	       "  earlier prompts     %s/prompts.json (the full-screen client's Up/Down)\n"
 	       "  anonymous report    %s/report.json\n"
 	       "\n"
 	       "The anonymous report holds only cherry's version, the OS family, how often\n"
@@ -47,7 +48,7 @@ static int print_summary(const struct app *app, struct err *e)
 	       "  cherry privacy --delete   delete it\n"
 	       "\n",
 	       PRIVACY_VERSION, cfg.data, data.data,
-	       data.data, cache.data, state.data);
+	       data.data, cache.data, state.data, state.data);
 	if (!strcmp(on_off(app), "on"))
 		printf("Sending the report: on (telemetry.enabled), to %s, at most once a day;\n"
 		       "`cherry privacy --send` sends it now.\n",
