@@ -1217,6 +1217,26 @@ static void ask_delete(struct tui *t)
 	t->dirty |= DIRTY_LAYOUT;
 }
 
+static void do_action(struct tui *t, enum input_action a);
+
+/* The slash commands that are key actions by another name. */
+static const struct {
+	enum slash_cmd cmd;
+	enum input_action action;
+} command_actions[] = {
+	{CMD_NEW, ACT_NEW_CONVERSATION},
+	{CMD_RETRY, ACT_RETRY},
+	{CMD_DELETE, ACT_DELETE_CONVERSATION},
+	{CMD_PREV, ACT_SIBLING_PREV},
+	{CMD_NEXT, ACT_SIBLING_NEXT},
+	{CMD_REASONING, ACT_TOGGLE_REASONING},
+	{CMD_LIST, ACT_TOGGLE_LIST},
+	{CMD_COPY, ACT_COPY},
+	{CMD_EDITOR, ACT_EDITOR},
+	{CMD_HELP, ACT_HELP},
+	{CMD_QUIT, ACT_QUIT},
+};
+
 static void run_command(struct tui *t, const char *line)
 {
 	struct slash_parsed sp;
@@ -1229,6 +1249,15 @@ static void run_command(struct tui *t, const char *line)
 		return;
 	}
 	const char *arg = sp.arg ? sp.arg : "";
+	for (size_t i = 0; i < sizeof command_actions / sizeof *command_actions; i++)
+		if (command_actions[i].cmd == sp.cmd) {
+			/* "/retry" leaves the input first, as the key would find it empty */
+			edit_apply(&t->ed, EDIT_CLEAR, 0);
+			do_action(t, command_actions[i].action);
+			buf_free(&sp.argbuf);
+			t->dirty |= DIRTY_ALL | DIRTY_LAYOUT;
+			return;
+		}
 	int clear = 1;
 	switch (sp.cmd) {
 	case CMD_NONE:
@@ -1244,9 +1273,6 @@ static void run_command(struct tui *t, const char *line)
 		} else {
 			open_model_picker(t, NULL);
 		}
-		break;
-	case CMD_NEW:
-		new_conversation(t);
 		break;
 	case CMD_SYSTEM:
 		if (chat_set_system(t->shown, *arg ? arg : NULL, wall_now(), &e) < 0)
@@ -1268,44 +1294,11 @@ static void run_command(struct tui *t, const char *line)
 	case CMD_EXPORT:
 		export_conversation(t, arg);
 		break;
-	case CMD_RETRY:
-		edit_apply(&t->ed, EDIT_CLEAR, 0);
-		retry(t);
-		clear = 0;
-		break;
-	case CMD_DELETE:
-		ask_delete(t);
-		break;
 	case CMD_OPEN:
 		if (*arg)
 			open_by_name(t, arg);
 		else
 			open_switcher(t);
-		break;
-	case CMD_PREV:
-	case CMD_NEXT:
-		switch_sibling(t, sp.cmd == CMD_PREV ? -1 : 1);
-		break;
-	case CMD_REASONING:
-		view_set_fold(t->view, !view_folded(t->view));
-		break;
-	case CMD_LIST:
-		t->show_list = !t->show_list;
-		t->dirty |= DIRTY_LAYOUT;
-		break;
-	case CMD_COPY:
-		copy_answer(t);
-		break;
-	case CMD_EDITOR:
-		edit_apply(&t->ed, EDIT_CLEAR, 0);
-		compose_in_editor(t);
-		clear = 0;
-		break;
-	case CMD_HELP:
-		open_help(t);
-		break;
-	case CMD_QUIT:
-		t->quit = 1;
 		break;
 	default:
 		break;
@@ -1532,6 +1525,12 @@ static void handle_key(struct tui *t, input_key k)
 		t->dirty |= DIRTY_INPUT | DIRTY_LAYOUT;
 		return;
 	}
+	do_action(t, a);
+}
+
+/* What an action does from the input; keys and slash commands both end up here. */
+static void do_action(struct tui *t, enum input_action a)
+{
 	for (size_t i = 0; i < sizeof edit_actions / sizeof *edit_actions; i++)
 		if (edit_actions[i].action == a) {
 			edit_key(t, edit_actions[i].edit);

@@ -11,6 +11,7 @@
 
 #include "cherry/text.h"
 #include "cherry/view.h"
+#include "../lib/strict_utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,31 +26,9 @@ static void require_safe(const unsigned char *p, size_t len)
 {
 	size_t i = 0;
 	while (i < len) {
-		unsigned char c = p[i];
 		uint32_t cp;
-		size_t n;
-		if (c < 0x80) {
-			cp = c;
-			n = 1;
-		} else if (c >= 0xC2 && c <= 0xDF) {
-			cp = c & 0x1F;
-			n = 2;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			cp = c & 0x0F;
-			n = 3;
-		} else {
-			require(c >= 0xF0 && c <= 0xF4);
-			cp = c & 0x07;
-			n = 4;
-		}
-		require(i + n <= len);
-		for (size_t k = 1; k < n; k++) {
-			require((p[i + k] & 0xC0) == 0x80);
-			cp = (cp << 6) | (p[i + k] & 0x3F);
-		}
-		require(!(n == 2 && cp < 0x80) && !(n == 3 && cp < 0x800));
-		require(!(n == 4 && (cp < 0x10000 || cp > 0x10FFFF)));
-		require(!(cp >= 0xD800 && cp <= 0xDFFF));
+		size_t n = strict_utf8_next(p + i, len - i, &cp);
+		require(n != 0);
 		require(cp >= 0x20 || cp == '\t');
 		require(!(cp >= 0x7F && cp <= 0x9F));
 		i += n;

@@ -11,6 +11,7 @@
 
 #include "cherry/buf.h"
 #include "cherry/sanitize.h"
+#include "strict_utf8.h"
 
 #define RC "\xEF\xBF\xBD"          /* U+FFFD */
 #define SYM_BS "\xE2\x90\x88"      /* U+2408 */
@@ -66,33 +67,10 @@ static void assert_safe(const struct buf *b)
 	uint32_t prev = 0;
 	int in_flag_tags = 0;
 	while (i < b->len) {
-		unsigned char c = p[i];
 		uint32_t cp = 0;
-		size_t n = 1;
-		if (c < 0x80) {
-			cp = c;
-			n = 1;
-		} else if (c >= 0xC2 && c <= 0xDF) {
-			cp = c & 0x1F;
-			n = 2;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			cp = c & 0x0F;
-			n = 3;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			cp = c & 0x07;
-			n = 4;
-		} else {
-			fail_msg("bad lead byte at %zu in \"%s\"", i, show((char *)p, b->len));
-		}
-		assert_true(i + n <= b->len);
-		for (size_t k = 1; k < n; k++) {
-			assert_true((p[i + k] & 0xC0) == 0x80);
-			cp = (cp << 6) | (p[i + k] & 0x3F);
-		}
-		assert_false(n == 2 && cp < 0x80);
-		assert_false(n == 3 && cp < 0x800);
-		assert_false(n == 4 && (cp < 0x10000 || cp > 0x10FFFF));
-		assert_false(cp >= 0xD800 && cp <= 0xDFFF);
+		size_t n = strict_utf8_next(p + i, b->len - i, &cp);
+		if (!n)
+			fail_msg("invalid UTF-8 at %zu in \"%s\"", i, show((char *)p, b->len));
 		if (cp < 0x20 && cp != '\n' && cp != '\t')
 			fail_msg("C0 0x%02x in \"%s\"", (unsigned)cp, show((char *)p, b->len));
 		assert_false(cp >= 0x7F && cp <= 0x9F);

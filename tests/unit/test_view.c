@@ -14,6 +14,7 @@
 #include "cherry/buf.h"
 #include "cherry/text.h"
 #include "cherry/view.h"
+#include "strict_utf8.h"
 
 #define NI "\xE4\xBD\xA0"   /* 你 */
 #define HAO "\xE5\xA5\xBD"  /* 好 */
@@ -53,33 +54,9 @@ static int safe_line(const char *s, size_t len)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 	while (i < len) {
-		unsigned char c = p[i];
 		uint32_t cp;
-		size_t n;
-		if (c < 0x80) {
-			cp = c;
-			n = 1;
-		} else if (c >= 0xC2 && c <= 0xDF) {
-			cp = c & 0x1F;
-			n = 2;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			cp = c & 0x0F;
-			n = 3;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			cp = c & 0x07;
-			n = 4;
-		} else {
-			return 0;
-		}
-		if (i + n > len)
-			return 0;
-		for (size_t k = 1; k < n; k++) {
-			if ((p[i + k] & 0xC0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i + k] & 0x3F);
-		}
-		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-		    (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
+		size_t n = strict_utf8_next(p + i, len - i, &cp);
+		if (!n)
 			return 0;
 		if ((cp < 0x20 && cp != '\t') || (cp >= 0x7F && cp <= 0x9F))
 			return 0;
