@@ -1,6 +1,6 @@
-/* input: the one table of the full-screen client's actions (name, default keys, help),
- * key names both ways, the key map with its config.json "keys" rebinding, and the help
- * text made from the table. Pure: curses is included for its KEY_* numbers only. */
+/* input: the one table of the full-screen client's actions (mode, name, default keys,
+ * help), key names both ways, the key maps of every mode with their config.json "keys"
+ * rebinding, and the help text made from the table. Pure. */
 #include "cherry/input.h"
 
 #include <stdarg.h>
@@ -8,63 +8,85 @@
 #include <string.h>
 #include <strings.h>
 
-#ifndef NCURSES_WIDECHAR
-#define NCURSES_WIDECHAR 1
-#endif
-#include <curses.h>
-
 #include "cherry/utf8.h"
 
 /* Help lines are kept short enough that "  KEYS  help" fits in 78 columns. */
 static const struct input_action_info actions[] = {
-	{ACT_SEND, "send", "Enter", "send the message, or run the /command"},
-	{ACT_STOP, "stop", "Esc", "stop the answer being streamed; close an overlay"},
-	{ACT_MODEL_PICKER, "model_picker", "C-o", "choose a model: type to filter, Enter chooses"},
-	{ACT_FAVORITE_NEXT, "favorite_next", "F2", "next favourite model"},
-	{ACT_FAVORITE_PREV, "favorite_prev", "S-F2", "previous favourite model"},
-	{ACT_NEW_CONVERSATION, "new_conversation", "C-n", "start a new conversation"},
-	{ACT_SWITCHER, "switcher", "C-t", "switch conversation: type to filter by title"},
-	{ACT_TOGGLE_LIST, "toggle_list", "F3", "show or hide the conversation list"},
-	{ACT_FOCUS_LIST, "focus_list", "M-l", "move focus to the conversation list and back"},
-	{ACT_RETRY, "retry", "F5", "ask again; the earlier answer stays as a sibling"},
-	{ACT_SIBLING_PREV, "sibling_prev", "M-,", "show the previous sibling answer"},
-	{ACT_SIBLING_NEXT, "sibling_next", "M-.", "show the next sibling answer"},
-	{ACT_TOGGLE_REASONING, "toggle_reasoning", "F4", "fold or unfold the reasoning"},
-	{ACT_RENAME, "rename", "F6", "rename the conversation (puts /rename in the input)"},
-	{ACT_DELETE_CONVERSATION, "delete_conversation", "F8",
+	{ACT_SEND, MODE_CHAT, "send", "Enter", "send the message, or run the /command"},
+	{ACT_STOP, MODE_CHAT, "stop", "Esc", "stop the answer being streamed; close an overlay"},
+	{ACT_MODEL_PICKER, MODE_CHAT, "model_picker", "C-o", "choose a model: type to filter, Enter chooses"},
+	{ACT_FAVORITE_NEXT, MODE_CHAT, "favorite_next", "F2", "next favourite model"},
+	{ACT_FAVORITE_PREV, MODE_CHAT, "favorite_prev", "S-F2", "previous favourite model"},
+	{ACT_NEW_CONVERSATION, MODE_CHAT, "new_conversation", "C-n", "start a new conversation"},
+	{ACT_SWITCHER, MODE_CHAT, "switcher", "C-t", "switch conversation: type to filter by title"},
+	{ACT_TOGGLE_LIST, MODE_CHAT, "toggle_list", "F3", "show or hide the conversation list"},
+	{ACT_FOCUS_LIST, MODE_CHAT, "focus_list", "M-l", "move focus to the conversation list and back"},
+	{ACT_RETRY, MODE_CHAT, "retry", "F5", "ask again; the earlier answer stays as a sibling"},
+	{ACT_SIBLING_PREV, MODE_CHAT, "sibling_prev", "M-,", "show the previous sibling answer"},
+	{ACT_SIBLING_NEXT, MODE_CHAT, "sibling_next", "M-.", "show the next sibling answer"},
+	{ACT_TOGGLE_REASONING, MODE_CHAT, "toggle_reasoning", "F4", "fold or unfold the reasoning"},
+	{ACT_RENAME, MODE_CHAT, "rename", "F6", "rename the conversation (puts /rename in the input)"},
+	{ACT_DELETE_CONVERSATION, MODE_CHAT, "delete_conversation", "F8",
 	 "delete the conversation (asks to confirm)"},
-	{ACT_COPY, "copy", "M-w", "copy the last answer to the clipboard (OSC 52)"},
-	{ACT_EDITOR, "editor", "C-x", "compose the message in $EDITOR"},
-	{ACT_COMPLETE, "complete", "Tab", "complete a /command or a model name"},
-	{ACT_SCROLL_UP, "scroll_up", "PgUp", "scroll the chat up a page"},
-	{ACT_SCROLL_DOWN, "scroll_down", "PgDn", "scroll the chat down a page"},
-	{ACT_SCROLL_TOP, "scroll_top", "M-Home", "scroll to the start of the conversation"},
-	{ACT_SCROLL_BOTTOM, "scroll_bottom", "M-End", "scroll to the end and follow new text"},
-	{ACT_HELP, "help", "F1", "show this help"},
-	{ACT_REDRAW, "redraw", "C-l", "redraw the screen"},
-	{ACT_QUIT, "quit", "C-q", "quit (stops an answer being streamed first)"},
-	{ACT_NEWLINE, "newline", "M-Enter C-j", "start a new line in the input"},
-	{ACT_LINE_START, "line_start", "C-a Home", "move to the start of the line"},
-	{ACT_LINE_END, "line_end", "C-e End", "move to the end of the line"},
-	{ACT_BACK_CHAR, "back_char", "C-b Left", "move back one character"},
-	{ACT_FORWARD_CHAR, "forward_char", "C-f Right", "move forward one character"},
-	{ACT_BACK_WORD, "back_word", "M-b", "move back one word"},
-	{ACT_FORWARD_WORD, "forward_word", "M-f", "move forward one word"},
-	{ACT_KILL_LINE_END, "kill_line_end", "C-k", "delete to the end of the line"},
-	{ACT_KILL_LINE_START, "kill_line_start", "C-u", "delete to the start of the line"},
-	{ACT_KILL_WORD_BACK, "kill_word_back", "C-w M-Backspace", "delete the word before the cursor"},
-	{ACT_KILL_WORD_FORWARD, "kill_word_forward", "M-d", "delete the word after the cursor"},
-	{ACT_YANK, "yank", "C-y", "paste the text deleted last"},
-	{ACT_DELETE_CHAR_OR_QUIT, "delete_char_or_quit", "C-d",
+	{ACT_COPY, MODE_CHAT, "copy", "M-w", "copy the last answer to the clipboard (OSC 52)"},
+	{ACT_EDITOR, MODE_CHAT, "editor", "C-x", "compose the message in $EDITOR"},
+	{ACT_COMPLETE, MODE_CHAT, "complete", "Tab", "complete a /command or a model name"},
+	{ACT_SCROLL_UP, MODE_CHAT, "scroll_up", "PgUp", "scroll the chat up a page"},
+	{ACT_SCROLL_DOWN, MODE_CHAT, "scroll_down", "PgDn", "scroll the chat down a page"},
+	{ACT_SCROLL_TOP, MODE_CHAT, "scroll_top", "M-Home", "scroll to the start of the conversation"},
+	{ACT_SCROLL_BOTTOM, MODE_CHAT, "scroll_bottom", "M-End", "scroll to the end and follow new text"},
+	{ACT_HELP, MODE_CHAT, "help", "F1", "show this help"},
+	{ACT_REDRAW, MODE_CHAT, "redraw", "C-l", "redraw the screen"},
+	{ACT_QUIT, MODE_CHAT, "quit", "C-q", "quit (stops an answer being streamed first)"},
+	{ACT_NEWLINE, MODE_CHAT, "newline", "M-Enter C-j", "start a new line in the input"},
+	{ACT_LINE_START, MODE_CHAT, "line_start", "C-a Home", "move to the start of the line"},
+	{ACT_LINE_END, MODE_CHAT, "line_end", "C-e End", "move to the end of the line"},
+	{ACT_BACK_CHAR, MODE_CHAT, "back_char", "C-b Left", "move back one character"},
+	{ACT_FORWARD_CHAR, MODE_CHAT, "forward_char", "C-f Right", "move forward one character"},
+	{ACT_BACK_WORD, MODE_CHAT, "back_word", "M-b", "move back one word"},
+	{ACT_FORWARD_WORD, MODE_CHAT, "forward_word", "M-f", "move forward one word"},
+	{ACT_KILL_LINE_END, MODE_CHAT, "kill_line_end", "C-k", "delete to the end of the line"},
+	{ACT_KILL_LINE_START, MODE_CHAT, "kill_line_start", "C-u", "delete to the start of the line"},
+	{ACT_KILL_WORD_BACK, MODE_CHAT, "kill_word_back", "C-w M-Backspace", "delete the word before the cursor"},
+	{ACT_KILL_WORD_FORWARD, MODE_CHAT, "kill_word_forward", "M-d", "delete the word after the cursor"},
+	{ACT_YANK, MODE_CHAT, "yank", "C-y", "paste the text deleted last"},
+	{ACT_DELETE_CHAR_OR_QUIT, MODE_CHAT, "delete_char_or_quit", "C-d",
 	 "delete the character under the cursor; quit if empty"},
-	{ACT_DELETE_CHAR, "delete_char", "Delete", "delete the character under the cursor"},
-	{ACT_BACKSPACE, "backspace", "Backspace C-h", "delete the character before the cursor"},
-	{ACT_UP, "up", "Up", "previous line, else recall an earlier prompt"},
-	{ACT_DOWN, "down", "Down", "next line, else a later prompt"},
-	{ACT_HISTORY_OLDER, "history_older", "C-p M-p", "recall an earlier prompt"},
-	{ACT_HISTORY_NEWER, "history_newer", "M-n", "recall a later prompt"},
-	{ACT_TEXT_START, "text_start", "M-<", "move to the start of the input"},
-	{ACT_TEXT_END, "text_end", "M->", "move to the end of the input"},
+	{ACT_DELETE_CHAR, MODE_CHAT, "delete_char", "Delete", "delete the character under the cursor"},
+	{ACT_BACKSPACE, MODE_CHAT, "backspace", "Backspace C-h", "delete the character before the cursor"},
+	{ACT_UP, MODE_CHAT, "up", "Up", "previous line, else recall an earlier prompt"},
+	{ACT_DOWN, MODE_CHAT, "down", "Down", "next line, else a later prompt"},
+	{ACT_HISTORY_OLDER, MODE_CHAT, "history_older", "C-p M-p", "recall an earlier prompt"},
+	{ACT_HISTORY_NEWER, MODE_CHAT, "history_newer", "M-n", "recall a later prompt"},
+	{ACT_TEXT_START, MODE_CHAT, "text_start", "M-<", "move to the start of the input"},
+	{ACT_TEXT_END, MODE_CHAT, "text_end", "M->", "move to the end of the input"},
+	{ACT_LIST_UP, MODE_LIST, "list_up", "Up C-p", "select the conversation above"},
+	{ACT_LIST_DOWN, MODE_LIST, "list_down", "Down C-n", "select the conversation below"},
+	{ACT_LIST_OPEN, MODE_LIST, "list_open", "Enter", "open the selected conversation"},
+	{ACT_LIST_DELETE, MODE_LIST, "list_delete", "F8 Delete",
+	 "delete the selected conversation (asks to confirm)"},
+	{ACT_LIST_LEAVE, MODE_LIST, "list_leave", "Esc M-l", "back to the input"},
+	{ACT_PICK_UP, MODE_PICK, "pick_up", "Up C-p", "select the entry above"},
+	{ACT_PICK_DOWN, MODE_PICK, "pick_down", "Down C-n", "select the entry below"},
+	{ACT_PICK_PAGE_UP, MODE_PICK, "pick_page_up", "PgUp", "a page up"},
+	{ACT_PICK_PAGE_DOWN, MODE_PICK, "pick_page_down", "PgDn", "a page down"},
+	{ACT_PICK_CHOOSE, MODE_PICK, "pick_choose", "Enter",
+	 "choose it (a model: what you typed, if nothing matches)"},
+	{ACT_PICK_ERASE, MODE_PICK, "pick_erase", "Backspace C-h", "erase a character of the filter"},
+	{ACT_PICK_CLEAR, MODE_PICK, "pick_clear", "C-u", "clear the filter"},
+	{ACT_PICK_CLOSE, MODE_PICK, "pick_close", "Esc", "close without choosing"},
+	{ACT_HELP_UP, MODE_HELP, "help_up", "Up C-p", "scroll up a line"},
+	{ACT_HELP_DOWN, MODE_HELP, "help_down", "Down C-n", "scroll down a line"},
+	{ACT_HELP_PAGE_UP, MODE_HELP, "help_page_up", "PgUp", "scroll up a page"},
+	{ACT_HELP_PAGE_DOWN, MODE_HELP, "help_page_down", "PgDn Space", "scroll down a page"},
+	{ACT_HELP_CLOSE, MODE_HELP, "help_close", "Esc F1 q", "close the help"},
+	{ACT_CONFIRM_YES, MODE_CONFIRM, "confirm_yes", "y Y", "yes (any other key is no)"},
+	{ACT_CONFIRM_NO, MODE_CONFIRM, "confirm_no", "n N Esc", "no"},
+	{ACT_PASS_ENTER, MODE_PASSPHRASE, "passphrase_enter", "Enter", "unlock with what you typed"},
+	{ACT_PASS_ERASE, MODE_PASSPHRASE, "passphrase_erase", "Backspace C-h", "erase a character"},
+	{ACT_PASS_CLEAR, MODE_PASSPHRASE, "passphrase_clear", "C-u", "erase everything typed"},
+	{ACT_PASS_CANCEL, MODE_PASSPHRASE, "passphrase_cancel", "Esc C-c C-g",
+	 "leave the vault locked (the message is not sent)"},
 };
 
 #define NACTIONS (sizeof(actions) / sizeof(actions[0]))
@@ -95,38 +117,38 @@ enum input_action input_action_by_name(const char *name)
  * the same key are aliases parse accepts. Function keys F1..F63 are computed. */
 static const struct { const char *name; input_key key; } named[] = {
 	{"Enter", 13},
-	{"Enter", INPUT_FN | KEY_ENTER},   /* keypad Enter; bound with Enter */
+	{"Enter", INPUT_FN | IK_ENTER},   /* keypad Enter; bound with Enter */
 	{"Return", 13},
 	{"Esc", 27},
 	{"Escape", 27},
 	{"Tab", 9},
-	{"S-Tab", INPUT_FN | KEY_BTAB},
+	{"S-Tab", INPUT_FN | IK_BTAB},
 	{"Backspace", 127},
-	{"Backspace", INPUT_FN | KEY_BACKSPACE}, /* bound with Backspace */
-	{"Delete", INPUT_FN | KEY_DC},
-	{"Del", INPUT_FN | KEY_DC},
-	{"Insert", INPUT_FN | KEY_IC},
-	{"Ins", INPUT_FN | KEY_IC},
-	{"Up", INPUT_FN | KEY_UP},
-	{"Down", INPUT_FN | KEY_DOWN},
-	{"Left", INPUT_FN | KEY_LEFT},
-	{"Right", INPUT_FN | KEY_RIGHT},
-	{"Home", INPUT_FN | KEY_HOME},
-	{"End", INPUT_FN | KEY_END},
-	{"PgUp", INPUT_FN | KEY_PPAGE},
-	{"PageUp", INPUT_FN | KEY_PPAGE},
-	{"PgDn", INPUT_FN | KEY_NPAGE},
-	{"PageDown", INPUT_FN | KEY_NPAGE},
-	{"S-Up", INPUT_FN | KEY_SR},
-	{"S-Down", INPUT_FN | KEY_SF},
-	{"S-Left", INPUT_FN | KEY_SLEFT},
-	{"S-Right", INPUT_FN | KEY_SRIGHT},
-	{"S-Home", INPUT_FN | KEY_SHOME},
-	{"S-End", INPUT_FN | KEY_SEND},
-	{"S-PgUp", INPUT_FN | KEY_SPREVIOUS},
-	{"S-PgDn", INPUT_FN | KEY_SNEXT},
-	{"S-Delete", INPUT_FN | KEY_SDC},
-	{"S-Insert", INPUT_FN | KEY_SIC},
+	{"Backspace", INPUT_FN | IK_BACKSPACE}, /* bound with Backspace */
+	{"Delete", INPUT_FN | IK_DC},
+	{"Del", INPUT_FN | IK_DC},
+	{"Insert", INPUT_FN | IK_IC},
+	{"Ins", INPUT_FN | IK_IC},
+	{"Up", INPUT_FN | IK_UP},
+	{"Down", INPUT_FN | IK_DOWN},
+	{"Left", INPUT_FN | IK_LEFT},
+	{"Right", INPUT_FN | IK_RIGHT},
+	{"Home", INPUT_FN | IK_HOME},
+	{"End", INPUT_FN | IK_END},
+	{"PgUp", INPUT_FN | IK_PPAGE},
+	{"PageUp", INPUT_FN | IK_PPAGE},
+	{"PgDn", INPUT_FN | IK_NPAGE},
+	{"PageDown", INPUT_FN | IK_NPAGE},
+	{"S-Up", INPUT_FN | IK_SR},
+	{"S-Down", INPUT_FN | IK_SF},
+	{"S-Left", INPUT_FN | IK_SLEFT},
+	{"S-Right", INPUT_FN | IK_SRIGHT},
+	{"S-Home", INPUT_FN | IK_SHOME},
+	{"S-End", INPUT_FN | IK_SEND},
+	{"S-PgUp", INPUT_FN | IK_SPREVIOUS},
+	{"S-PgDn", INPUT_FN | IK_SNEXT},
+	{"S-Delete", INPUT_FN | IK_SDC},
+	{"S-Insert", INPUT_FN | IK_SIC},
 	{"Space", ' '},
 	{"C-Space", 0},
 	{"C-@", 0},
@@ -138,19 +160,19 @@ static const struct { const char *name; input_key key; } named[] = {
 static const char ctrl_punct[] = "@[\\]^_";
 
 /* Curses decodes the same key to one of two codes depending on the terminal (127 or
- * KEY_BACKSPACE, CR or the keypad's KEY_ENTER): a binding of one covers the other. */
+ * IK_BACKSPACE, CR or the keypad's IK_ENTER): a binding of one covers the other. */
 static input_key key_alias(input_key k)
 {
 	input_key meta = k & INPUT_META, code = INPUT_CODE(k);
 	if (!(k & INPUT_FN)) {
 		if (code == 127)
-			return meta | INPUT_FN | KEY_BACKSPACE;
+			return meta | INPUT_FN | IK_BACKSPACE;
 		if (code == 13)
-			return meta | INPUT_FN | KEY_ENTER;
+			return meta | INPUT_FN | IK_ENTER;
 	} else {
-		if (code == KEY_BACKSPACE)
+		if (code == IK_BACKSPACE)
 			return meta | 127;
-		if (code == KEY_ENTER)
+		if (code == IK_ENTER)
 			return meta | 13;
 	}
 	return (input_key)-1;
@@ -184,7 +206,7 @@ static int parse_fkey(const char *s, input_key *out)
 	} else if (n > 63) {
 		return -1;
 	}
-	*out = INPUT_FN | (input_key)KEY_F(n);
+	*out = INPUT_FN | (input_key)IK_F(n);
 	return 0;
 }
 
@@ -296,8 +318,8 @@ static void base_name(input_key k, char *o, size_t osz)
 		}
 	}
 	if (fn) {
-		if (code >= (input_key)KEY_F(1) && code <= (input_key)KEY_F(63)) {
-			int n = (int)(code - (input_key)KEY_F0);
+		if (code >= (input_key)IK_F(1) && code <= (input_key)IK_F(63)) {
+			int n = (int)(code - (input_key)IK_F0);
 			if (n > 12 && n <= 24)
 				snprintf(o, osz, "S-F%d", n - 12);
 			else
@@ -331,11 +353,11 @@ void input_key_name(input_key k, char *out, size_t outsz)
 	snprintf(out, outsz, "%s%s", (k & INPUT_META) ? "M-" : "", base);
 }
 
-static void unbind_key(struct input_map *m, input_key key)
+static void unbind_key(struct input_map *m, enum input_mode mode, input_key key)
 {
 	size_t j = 0;
 	for (size_t i = 0; i < m->n; i++)
-		if (m->b[i].key != key)
+		if (m->b[i].key != key || m->b[i].mode != mode)
 			m->b[j++] = m->b[i];
 	m->n = j;
 }
@@ -349,17 +371,26 @@ static void unbind_action(struct input_map *m, enum input_action a)
 	m->n = j;
 }
 
-/* Binds key (and its alias) to a, taking it from any other action. -1 when full. */
+static enum input_mode mode_of(enum input_action a)
+{
+	const struct input_action_info *i = input_action_info(a);
+	return i ? i->mode : MODE_CHAT;
+}
+
+/* Binds key (and its alias) to a, taking it from any other action of a's mode. -1 when
+ * full. */
 static int map_bind(struct input_map *m, input_key key, enum input_action a)
 {
 	input_key keys[2] = {key, key_alias(key)};
+	enum input_mode mode = mode_of(a);
 	for (int i = 0; i < 2; i++) {
 		if (i == 1 && keys[1] == (input_key)-1)
 			break;
-		unbind_key(m, keys[i]);
+		unbind_key(m, mode, keys[i]);
 		if (m->n >= INPUT_MAX_BINDINGS)
 			return -1;
 		m->b[m->n].key = keys[i];
+		m->b[m->n].mode = mode;
 		m->b[m->n].action = a;
 		m->n++;
 	}
@@ -492,10 +523,10 @@ void input_map_apply(struct input_map *m, json_t *keys, input_warn_fn warn, void
 		apply_entry(m, name, v, warn, ctx);
 }
 
-enum input_action input_lookup(const struct input_map *m, input_key key)
+enum input_action input_lookup(const struct input_map *m, enum input_mode mode, input_key key)
 {
 	for (size_t i = 0; i < m->n; i++)
-		if (m->b[i].key == key)
+		if (m->b[i].key == key && m->b[i].mode == mode)
 			return m->b[i].action;
 	return ACT_NONE;
 }
@@ -535,6 +566,15 @@ void input_keys_of(const struct input_map *m, enum input_action a, struct buf *o
 #define HELP_MIN_KEYS 16
 #define HELP_MAX_KEYS 22
 
+static const char *const mode_heading[MODE__COUNT] = {
+	[MODE_CHAT] = "In the chat:",
+	[MODE_LIST] = "In the conversation list (M-l):",
+	[MODE_PICK] = "In the model picker and the conversation switcher (C-o, C-t):",
+	[MODE_HELP] = "In this help:",
+	[MODE_CONFIRM] = "When asked yes or no:",
+	[MODE_PASSPHRASE] = "At the vault passphrase prompt:",
+};
+
 int input_help_text(const struct input_map *m, struct buf *out)
 {
 	struct buf keys = BUF_INIT;
@@ -547,6 +587,9 @@ int input_help_text(const struct input_map *m, struct buf *out)
 			width = keys.len;
 	}
 	for (size_t i = 0; i < NACTIONS && r == 0; i++) {
+		if ((i == 0 || actions[i].mode != actions[i - 1].mode) &&
+		    (r = buf_printf(out, "%s%s\n", i ? "\n" : "", mode_heading[actions[i].mode])) < 0)
+			break;
 		buf_reset(&keys);
 		if ((r = keys_of(m, actions[i].action, &keys)) < 0)
 			break;

@@ -1,9 +1,10 @@
-/* ui: the full-screen client's curses shell: windows, geometry, drawing each part of
- * the screen from the state in struct tui, reading keys, and putting the terminal back.
- * Text is placed cluster by cluster at the columns text.h computes, so what was laid
- * out is what is drawn, whatever the C library's wcwidth thinks. */
+/* ui: the full-screen client's curses shell: windows placed as the controller laid them
+ * out, each part of the screen drawn from its state (read only: drawing decides
+ * nothing), keys read, and the terminal put back. Text is placed cluster by cluster at
+ * the columns text.h computes, so what was laid out is what is drawn, whatever the C
+ * library's wcwidth thinks. */
 #define _XOPEN_SOURCE_EXTENDED 1
-#include "tui.h"
+#include "ui.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,10 +23,21 @@
 #include "cherry/text.h"
 
 #define LIST_WIDTH 24
-#define LIST_MIN_COLS 70
-#define INPUT_MAX_ROWS 8
+
+/* input.h's key codes are curses' own numbers: keys pass through unchanged. */
+_Static_assert(IK_DOWN == KEY_DOWN && IK_BACKSPACE == KEY_BACKSPACE && IK_F0 == KEY_F0 &&
+		       IK_DC == KEY_DC && IK_NPAGE == KEY_NPAGE && IK_ENTER == KEY_ENTER &&
+		       IK_BTAB == KEY_BTAB && IK_END == KEY_END && IK_SDC == KEY_SDC &&
+		       IK_SEND == KEY_SEND && IK_SPREVIOUS == KEY_SPREVIOUS &&
+		       IK_SRIGHT == KEY_SRIGHT && IK_HOME == KEY_HOME && IK_IC == KEY_IC &&
+		       IK_SF == KEY_SF && IK_SR == KEY_SR && IK_SHOME == KEY_SHOME &&
+		       IK_SIC == KEY_SIC && IK_SLEFT == KEY_SLEFT && IK_SNEXT == KEY_SNEXT &&
+		       IK_PPAGE == KEY_PPAGE && IK_UP == KEY_UP && IK_LEFT == KEY_LEFT &&
+		       IK_RIGHT == KEY_RIGHT,
+	       "input.h key codes differ from curses'");
 
 static WINDOW *w_list, *w_chat, *w_input, *w_status, *w_over;
+static int color;
 static int tty_fd = -1;
 static struct termios saved_tios;
 static int have_tios;
@@ -60,7 +72,12 @@ static void write_tty(const char *s)
 	}
 }
 
-int ui_start(struct tui *t, struct err *e)
+int ui_color(void)
+{
+	return color;
+}
+
+int ui_start(int *rows, int *cols, struct err *e)
 {
 	tty_fd = STDOUT_FILENO;
 	if (tcgetattr(tty_fd, &saved_tios) == 0)
@@ -79,7 +96,7 @@ int ui_start(struct tui *t, struct err *e)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	meta(stdscr, TRUE);
-	t->color = 0;
+	color = 0;
 	const char *nc = getenv("NO_COLOR");
 	if (has_colors() && !(nc && *nc)) {
 		start_color();
@@ -90,13 +107,13 @@ int ui_start(struct tui *t, struct err *e)
 		init_pair(PAIR_CODE, COLOR_YELLOW, -1);
 		init_pair(PAIR_INFO, COLOR_MAGENTA, -1);
 		init_pair(PAIR_QUOTE, COLOR_BLUE, -1);
-		t->color = 1;
+		color = 1;
 	}
 	/* Wheel only; a paste is bracketed so its newlines never send. */
 	mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	mouseinterval(0);
-	define_key("\033[200~", (int)INPUT_CODE(UI_PASTE_START));
-	define_key("\033[201~", (int)INPUT_CODE(UI_PASTE_END));
+	define_key("\033[200~", (int)INPUT_CODE(INPUT_PASTE_START));
+	define_key("\033[201~", (int)INPUT_CODE(INPUT_PASTE_END));
 	write_tty("\033[?2004h");
 	w_list = newwin(1, 1, 0, 0);
 	w_chat = newwin(1, 1, 0, 0);
@@ -104,7 +121,7 @@ int ui_start(struct tui *t, struct err *e)
 	w_status = newwin(1, 1, 0, 0);
 	w_over = newwin(1, 1, 0, 0);
 	if (!w_list || !w_chat || !w_input || !w_status || !w_over) {
-		ui_stop(t);
+		ui_stop();
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
 	}
@@ -112,13 +129,12 @@ int ui_start(struct tui *t, struct err *e)
 	leaveok(w_chat, TRUE);
 	leaveok(w_status, TRUE);
 	leaveok(w_over, TRUE);
-	ui_layout(t);
+	ui_size(rows, cols);
 	return 0;
 }
 
-void ui_stop(struct tui *t)
+void ui_stop(void)
 {
-	(void)t;
 	if (tty_fd < 0)
 		return;
 	write_tty("\033[?2004l");
@@ -138,20 +154,18 @@ void ui_stop(struct tui *t)
 	tty_fd = -1;
 }
 
-void ui_suspend(struct tui *t)
+void ui_suspend(void)
 {
-	(void)t;
 	write_tty("\033[?2004l");
 	def_prog_mode();
 	endwin();
 }
 
-void ui_resume(struct tui *t)
+void ui_resume(void)
 {
 	reset_prog_mode();
 	write_tty("\033[?2004h");
 	clearok(curscr, TRUE);
-	t->dirty |= DIRTY_ALL | DIRTY_LAYOUT;
 }
 
 int ui_osc52(const char *text, size_t len)
@@ -169,21 +183,6 @@ int ui_osc52(const char *text, size_t len)
 	return 0;
 }
 
-/* The input's wrapped rows at the input width, for the box's height. */
-static int input_rows(struct tui *t, int width)
-{
-	if (t->focus == FOCUS_PASSPHRASE || t->focus == FOCUS_CONFIRM_DELETE)
-		return 1;
-	size_t len;
-	const char *s = edit_text(&t->ed, &len);
-	if (!s)
-		return 1;
-	int row, col;
-	text_wrap_locate(s, len, width, edit_cursor_offset(&t->ed), &row, &col);
-	int n = text_wrap(s, len, width, NULL, NULL);
-	return row + 1 > n ? row + 1 : n;
-}
-
 static void place(WINDOW *w, int h, int wd, int y, int x)
 {
 	/* Resize before moving, so the window never hangs off the screen (mvwin fails then). */
@@ -191,68 +190,27 @@ static void place(WINDOW *w, int h, int wd, int y, int x)
 	mvwin(w, y, x);
 }
 
-void ui_layout(struct tui *t)
+void ui_size(int *rows, int *cols)
 {
 	struct winsize ws;
-	int resized = 0;
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0 &&
-	    (ws.ws_row != LINES || ws.ws_col != COLS)) {
+	    (ws.ws_row != LINES || ws.ws_col != COLS))
 		resizeterm(ws.ws_row, ws.ws_col);
-		resized = 1;
-	}
-	int old_chat_w = t->chat_w, old_chat_h = t->chat_h, old_input_h = t->input_h;
-	int old_list = t->list_visible;
-	resized |= t->rows != LINES || t->cols != COLS;
-	t->rows = LINES;
-	t->cols = COLS;
-	t->list_visible = t->show_list && t->cols >= LIST_MIN_COLS;
-	t->chat_x = t->list_visible ? LIST_WIDTH + 1 : 0;
-	t->chat_w = t->cols - t->chat_x;
-	if (t->chat_w < 1)
-		t->chat_w = 1;
-	int cap = t->rows / 3;
-	if (cap > INPUT_MAX_ROWS)
-		cap = INPUT_MAX_ROWS;
-	if (cap < 1)
-		cap = 1;
-	int want = input_rows(t, t->cols > 2 ? t->cols - 2 : 1);
-	t->input_h = want < cap ? want : cap;
-	/* status 1, separator 1, input, the rest for the chat (possibly nothing) */
-	t->chat_h = t->rows - 2 - t->input_h;
-	if (t->chat_h < 0)
-		t->chat_h = 0;
-	t->dirty &= ~DIRTY_LAYOUT;
-	if (!resized && !t->force_layout && old_chat_w == t->chat_w && old_chat_h == t->chat_h &&
-	    old_input_h == t->input_h && old_list == t->list_visible)
-		return;
-	t->force_layout = 0;
-	/* Keep the view on the same message across a change of width. */
-	size_t anchor_msg = 0, anchor_sub = 0;
-	struct view_line vl;
-	int anchored = !t->follow && view_line(t->view, t->top_line, &vl) == 0;
-	if (anchored) {
-		anchor_msg = vl.msg;
-		anchor_sub = t->top_line - view_msg_first_line(t->view, vl.msg);
-	}
-	int main_h = t->chat_h;
-	place(w_status, 1, t->cols, t->rows - 1, 0);
-	int in_y = t->rows - 1 - (t->input_h + 1);
+	*rows = LINES;
+	*cols = COLS;
+}
+
+void ui_layout(const struct ctl *c)
+{
+	place(w_status, 1, c->cols, c->rows - 1, 0);
+	int in_y = c->rows - 1 - (c->input_h + 1);
 	if (in_y < 0)
 		in_y = 0;
-	place(w_input, t->input_h + 1, t->cols, in_y, 0);
-	place(w_chat, main_h, t->chat_w, 0, t->chat_x);
-	place(w_list, main_h, t->list_visible ? LIST_WIDTH + 1 : 1, 0, 0);
-	place(w_over, main_h, t->cols, 0, 0);
-	if (old_chat_w != t->chat_w) {
-		view_set_width(t->view, t->chat_w);
-		if (anchored) {
-			size_t n = view_msg_lines(t->view, anchor_msg);
-			t->top_line = view_msg_first_line(t->view, anchor_msg) +
-				      (anchor_sub < n ? anchor_sub : (n ? n - 1 : 0));
-		}
-	}
-	t->dirty |= DIRTY_ALL;
-	if (resized) {
+	place(w_input, c->input_h + 1, c->cols, in_y, 0);
+	place(w_chat, c->chat_h, c->chat_w, 0, c->chat_x);
+	place(w_list, c->chat_h, c->list_visible ? LIST_WIDTH + 1 : 1, 0, 0);
+	place(w_over, c->chat_h, c->cols, 0, 0);
+	if (c->dirty & CTL_DIRTY_CLEAR) {
 		werase(stdscr);
 		wnoutrefresh(stdscr);
 		clearok(curscr, TRUE);
@@ -320,43 +278,39 @@ static void fill_to(WINDOW *w, int y, int from, int to)
 		mvwaddch(w, y, c, ' ');
 }
 
-static attr_t style_attr(const struct tui *t, enum view_style s)
+static attr_t style_attr(enum view_style s)
 {
 	switch (s) {
 	case VS_HEADER_USER:
-		return A_BOLD | (t->color ? COLOR_PAIR(PAIR_USER) : 0);
+		return A_BOLD | (color ? COLOR_PAIR(PAIR_USER) : 0);
 	case VS_HEADER_ASSISTANT:
-		return A_BOLD | (t->color ? COLOR_PAIR(PAIR_ASSISTANT) : 0);
+		return A_BOLD | (color ? COLOR_PAIR(PAIR_ASSISTANT) : 0);
 	case VS_HEADING:
 		return A_BOLD;
 	case VS_CODE:
-		return t->color ? COLOR_PAIR(PAIR_CODE) : A_NORMAL;
+		return color ? COLOR_PAIR(PAIR_CODE) : A_NORMAL;
 	case VS_QUOTE:
-		return t->color ? COLOR_PAIR(PAIR_QUOTE) : A_DIM;
+		return color ? COLOR_PAIR(PAIR_QUOTE) : A_DIM;
 	case VS_REASONING:
 	case VS_FOLDED:
 		return A_DIM;
 	case VS_FOOTER:
 		return A_DIM | A_BOLD;
 	case VS_ERROR:
-		return A_BOLD | (t->color ? COLOR_PAIR(PAIR_ERROR) : 0);
+		return A_BOLD | (color ? COLOR_PAIR(PAIR_ERROR) : 0);
 	case VS_INFO:
-		return t->color ? COLOR_PAIR(PAIR_INFO) : A_NORMAL;
+		return color ? COLOR_PAIR(PAIR_INFO) : A_NORMAL;
 	default:
 		return A_NORMAL;
 	}
 }
 
-static void draw_list(struct tui *t)
+static void draw_list(const struct ctl *t)
 {
 	werase(w_list);
 	if (!t->list_visible || t->chat_h < 1)
 		return;
 	int h = t->chat_h;
-	if (t->list_sel < t->list_top)
-		t->list_top = t->list_sel;
-	if (t->list_sel >= t->list_top + (size_t)h)
-		t->list_top = t->list_sel - (size_t)h + 1;
 	for (int r = 0; r < h; r++) {
 		mvwaddstr(w_list, r, LIST_WIDTH, "\xe2\x94\x82");
 		size_t i = t->list_top + (size_t)r;
@@ -364,7 +318,7 @@ static void draw_list(struct tui *t)
 			continue;
 		const struct hist_entry *en = &t->list[i];
 		int current = t->shown && !strcmp(en->id, t->shown->conv.id);
-		int selected = t->focus == FOCUS_LIST && i == t->list_sel;
+		int selected = t->mode == MODE_LIST && i == t->list_sel;
 		if (selected)
 			wattron(w_list, A_REVERSE);
 		if (current)
@@ -383,34 +337,26 @@ static void draw_list(struct tui *t)
 
 /* The help screen, picker and switcher, over the whole width above the input (the
  * list's columns too: help lines are up to 76 columns wide). */
-static void draw_overlay(struct tui *t)
+static void draw_overlay(const struct ctl *t)
 {
-	struct overlay *o = &t->ov;
+	const struct ctl_overlay *o = &t->ov;
 	int h = t->chat_h, w = t->cols;
 	werase(w_over);
 	if (h < 1)
 		return;
-	const char *title = o->kind == OV_HELP ? "cherry help \xe2\x80\x94 Esc closes" :
-			    o->kind == OV_MODELS ? "Model: " : "Conversation: ";
+	const char *title = o->kind == CTL_OV_HELP ? "cherry help \xe2\x80\x94 Esc closes" :
+			    o->kind == CTL_OV_MODELS ? "Model: " : "Conversation: ";
 	wattron(w_over, A_BOLD);
 	int used = draw_text(w_over, 0, 0, w, title, strlen(title));
 	wattroff(w_over, A_BOLD);
-	if (o->kind != OV_HELP)
+	if (o->kind != CTL_OV_HELP)
 		draw_text(w_over, 0, used, w - used, o->filter.data ? o->filter.data : "",
 			  o->filter.len);
 	int rows = h - 1;
 	if (rows < 1)
 		return;
-	if (o->kind != OV_HELP) {
-		if (o->sel < o->top)
-			o->top = o->sel;
-		if (o->sel >= o->top + (size_t)rows)
-			o->top = o->sel - (size_t)rows + 1;
-	} else if (o->nmatch > (size_t)rows && o->top > o->nmatch - (size_t)rows) {
-		o->top = o->nmatch - (size_t)rows;
-	}
-	if (o->kind != OV_HELP && o->nmatch == 0) {
-		const char *none = o->kind == OV_MODELS ?
+	if (o->kind != CTL_OV_HELP && o->nmatch == 0) {
+		const char *none = o->kind == CTL_OV_MODELS ?
 			"  no model matches; Enter takes what you typed as PROVIDER/MODEL" :
 			"  no conversation matches";
 		wattron(w_over, A_DIM);
@@ -423,11 +369,11 @@ static void draw_overlay(struct tui *t)
 			break;
 		size_t k = o->match[i];
 		const char *s = o->labels && o->labels[k] ? o->labels[k] : o->items[k];
-		int sel = o->kind != OV_HELP && i == o->sel;
+		int sel = o->kind != CTL_OV_HELP && i == o->sel;
 		if (sel)
 			wattron(w_over, A_REVERSE);
 		int x = 0;
-		if (o->kind != OV_HELP)
+		if (o->kind != CTL_OV_HELP)
 			x = draw_text(w_over, r + 1, 0, w, sel ? "\xe2\x96\xb8 " : "  ", sel ? 4 : 2);
 		struct buf b = BUF_INIT;
 		sanitize_string(s, strlen(s), &b);
@@ -440,20 +386,12 @@ static void draw_overlay(struct tui *t)
 	}
 }
 
-static void draw_chat(struct tui *t)
+static void draw_chat(const struct ctl *t)
 {
 	werase(w_chat);
 	int h = t->chat_h;
 	if (h < 1)
 		return;
-	size_t total = view_lines(t->view);
-	if (t->follow || t->top_line + (size_t)h > total) {
-		size_t top = total > (size_t)h ? total - (size_t)h : 0;
-		if (t->follow || t->top_line > top)
-			t->top_line = top;
-	}
-	if (t->top_line + (size_t)h >= total)
-		t->more_below = 0;
 	int rows = h;
 	if (t->more_below && rows > 1)
 		rows--;
@@ -461,7 +399,7 @@ static void draw_chat(struct tui *t)
 		struct view_line vl;
 		if (view_line(t->view, t->top_line + (size_t)r, &vl) < 0)
 			break;
-		attr_t a = style_attr(t, vl.style);
+		attr_t a = style_attr(vl.style);
 		wattrset(w_chat, a);
 		draw_text(w_chat, r, 0, t->chat_w, vl.s, vl.len);
 		wattrset(w_chat, A_NORMAL);
@@ -492,24 +430,24 @@ static int collect_row(void *ctx, size_t off, size_t len, int width)
 }
 
 /* The input box: a separator row and the wrapped input, scrolled to the cursor. */
-static void draw_input(struct tui *t, int *cur_y, int *cur_x)
+static void draw_input(const struct ctl *t, int *cur_y, int *cur_x)
 {
 	werase(w_input);
 	for (int c = 0; c < t->cols; c++)
 		mvwaddstr(w_input, 0, c, "\xe2\x94\x80");
 	*cur_y = 1;
 	*cur_x = 0;
-	if (t->focus == FOCUS_PASSPHRASE) {
+	if (t->mode == MODE_PASSPHRASE) {
 		const char *p = t->pw_prompt ? t->pw_prompt : "Vault passphrase: ";
 		int used = draw_text(w_input, 1, 0, t->cols, p, strlen(p));
-		size_t n = t->pw_masked.len;
+		size_t n = t->pw_chars;
 		int shown = 0;
 		for (size_t i = 0; i < n && used + shown < t->cols - 1; i++, shown++)
 			mvwaddch(w_input, 1, used + shown, '*');
 		*cur_x = used + shown < t->cols ? used + shown : t->cols - 1;
 		return;
 	}
-	if (t->focus == FOCUS_CONFIRM_DELETE) {
+	if (t->mode == MODE_CONFIRM) {
 		struct buf q = BUF_INIT, s = BUF_INIT;
 		const char *title = t->shown->conv.title ? t->shown->conv.title : "(untitled)";
 		sanitize_string(title, strlen(title), &s);
@@ -523,16 +461,12 @@ static void draw_input(struct tui *t, int *cur_y, int *cur_x)
 		return;
 	}
 	size_t len;
-	const char *s = edit_text(&t->ed, &len);
+	const char *s = edit_text(t->ed, &len);
 	if (!s)
 		return;
 	int width = t->cols > 2 ? t->cols - 2 : 1;
 	int crow, ccol;
-	text_wrap_locate(s, len, width, edit_cursor_offset(&t->ed), &crow, &ccol);
-	if ((size_t)crow < t->input_top)
-		t->input_top = (size_t)crow;
-	if ((size_t)crow >= t->input_top + (size_t)t->input_h)
-		t->input_top = (size_t)crow - (size_t)t->input_h + 1;
+	text_wrap_locate(s, len, width, edit_cursor_offset(t->ed), &crow, &ccol);
 	int n = text_wrap(s, len, width, NULL, NULL);
 	struct wrapped rows = {calloc((size_t)n + 1, sizeof *rows.v), 0};
 	if (!rows.v)
@@ -551,7 +485,7 @@ static void draw_input(struct tui *t, int *cur_y, int *cur_x)
 		*cur_x = t->cols - 1;
 }
 
-static void draw_status(struct tui *t)
+static void draw_status(const struct ctl *t)
 {
 	werase(w_status);
 	wbkgdset(w_status, ' ' | A_REVERSE);
@@ -563,7 +497,7 @@ static void draw_status(struct tui *t)
 	buf_append_str(&s, t->model[0] ? t->model : "no model (C-o chooses)");
 	buf_append_str(&s, " \xc2\xb7 ");
 	char tmp[96];
-	buf_append_str(&s, tui_state_word(t, tmp, sizeof tmp));
+	buf_append_str(&s, ctl_state_word(t, tmp, sizeof tmp));
 	if (t->message[0]) {
 		buf_append_str(&s, " \xc2\xb7 ");
 		buf_append_str(&s, t->message);
@@ -597,46 +531,43 @@ static void draw_status(struct tui *t)
 	wattrset(w_status, A_NORMAL);
 }
 
-void ui_draw(struct tui *t)
+void ui_draw(const struct ctl *t)
 {
-	if (t->dirty & DIRTY_LAYOUT)
-		ui_layout(t);
 	int cy = 1, cx = 0;
-	int over = t->ov.kind != OV_NONE;
+	int over = t->ov.kind != CTL_OV_NONE;
 	if (over) {
 		/* Under the overlay: list and chat are drawn again in full when it closes. */
-		if (t->dirty & (DIRTY_CHAT | DIRTY_LIST))
+		if (t->dirty & (CTL_DIRTY_CHAT | CTL_DIRTY_LIST))
 			draw_overlay(t);
 	} else {
-		if (t->dirty & DIRTY_LIST)
+		if (t->dirty & CTL_DIRTY_LIST)
 			draw_list(t);
-		if (t->dirty & DIRTY_CHAT)
+		if (t->dirty & CTL_DIRTY_CHAT)
 			draw_chat(t);
 	}
-	if (t->dirty & DIRTY_STATUS)
+	if (t->dirty & CTL_DIRTY_STATUS)
 		draw_status(t);
 	/* The input is drawn every frame: it holds the cursor. */
 	draw_input(t, &cy, &cx);
 	if (over) {
-		if (t->chat_h > 0 && (t->dirty & (DIRTY_CHAT | DIRTY_LIST)))
+		if (t->chat_h > 0 && (t->dirty & (CTL_DIRTY_CHAT | CTL_DIRTY_LIST)))
 			wnoutrefresh(w_over);
 	} else {
-		if (t->list_visible && (t->dirty & DIRTY_LIST))
+		if (t->list_visible && (t->dirty & CTL_DIRTY_LIST))
 			wnoutrefresh(w_list);
-		if (t->chat_h > 0 && (t->dirty & DIRTY_CHAT))
+		if (t->chat_h > 0 && (t->dirty & CTL_DIRTY_CHAT))
 			wnoutrefresh(w_chat);
 	}
-	if (t->dirty & DIRTY_STATUS)
+	if (t->dirty & CTL_DIRTY_STATUS)
 		wnoutrefresh(w_status);
-	int show_cursor = t->ov.kind == OV_NONE && t->focus != FOCUS_LIST;
+	int show_cursor = t->ov.kind == CTL_OV_NONE && t->mode != MODE_LIST;
 	curs_set(show_cursor ? 1 : 0);
 	wmove(w_input, cy, cx);
 	wnoutrefresh(w_input);
 	doupdate();
-	t->dirty = 0;
 }
 
-int ui_read_key(struct tui *t, input_key *key)
+int ui_read_key(int in_paste, input_key *key)
 {
 	wint_t wc;
 	int r = wget_wch(stdscr, &wc);
@@ -644,7 +575,7 @@ int ui_read_key(struct tui *t, input_key *key)
 		return 1;
 	if (r == KEY_CODE_YES) {
 		if (wc == KEY_RESIZE) {
-			*key = UI_RESIZE;
+			*key = INPUT_RESIZE;
 			return 0;
 		}
 		if (wc == KEY_MOUSE) {
@@ -652,20 +583,20 @@ int ui_read_key(struct tui *t, input_key *key)
 			*key = 0;
 			if (getmouse(&ev) == OK) {
 				if (ev.bstate & BUTTON4_PRESSED)
-					*key = UI_WHEEL_UP;
+					*key = INPUT_WHEEL_UP;
 				else if (ev.bstate & BUTTON5_PRESSED)
-					*key = UI_WHEEL_DOWN;
+					*key = INPUT_WHEEL_DOWN;
 			}
-			return *key ? 0 : ui_read_key(t, key);
+			return *key ? 0 : ui_read_key(in_paste, key);
 		}
-		if (wc == (wint_t)INPUT_CODE(UI_PASTE_START) || wc == (wint_t)INPUT_CODE(UI_PASTE_END)) {
+		if (wc == (wint_t)INPUT_CODE(INPUT_PASTE_START) || wc == (wint_t)INPUT_CODE(INPUT_PASTE_END)) {
 			*key = INPUT_FN | (input_key)wc;
 			return 0;
 		}
 		*key = INPUT_FN | (input_key)wc;
 		return 0;
 	}
-	if (wc == 27 && !t->in_paste) {
+	if (wc == 27 && !in_paste) {
 		/* ESC then another key at once is Alt/Meta plus that key. */
 		wint_t wc2;
 		int r2 = wget_wch(stdscr, &wc2);

@@ -8,6 +8,7 @@
 
 #include "cherry/buf.h"
 #include "cherry/err.h"
+#include "cherry/input.h"
 
 enum slash_cmd {
 	CMD_NONE = 0,   /* not a command: send the line as a prompt */
@@ -39,6 +40,7 @@ struct slash_info {
 	const char *args;  /* "NAME", "[TEXT]", or "" */
 	enum slash_arg arg;
 	const char *help;  /* one line */
+	enum input_action action; /* a key action by another name (ACT_NONE: its own handler) */
 };
 
 const struct slash_info *slash_commands(size_t *n);

@@ -1,7 +1,7 @@
-/* input: the one table of actions of the full-screen client (name, default keys, help),
- * key names ("C-o", "M-Enter", "S-F2"), the key map with config.json "keys" rebinding,
- * and the help text generated from the table (pure: no curses calls; the key codes
- * below are curses' own numbers, decoded by ncurses and passed in by the shell). */
+/* input: the one table of actions of the full-screen client (mode, name, default keys,
+ * help), key names ("C-o", "M-Enter", "S-F2"), the key maps of every mode with
+ * config.json "keys" rebinding, and the help text generated from the table (pure: no
+ * curses; the key codes below have curses' numbers, which the shell checks). */
 #ifndef CHERRY_INPUT_H
 #define CHERRY_INPUT_H
 
@@ -13,12 +13,39 @@
 #include "cherry/buf.h"
 
 /* A key: a Unicode code point (control keys are 1..31, Enter is 13, C-j 10, Esc 27,
- * Backspace 127), or with INPUT_FN a curses KEY_* code (KEY_F(2), KEY_PPAGE, ...);
- * INPUT_META is added for Alt/Meta (ESC prefix). */
+ * Backspace 127), or with INPUT_FN a key code below (the same numbers as curses'
+ * KEY_*); INPUT_META is added for Alt/Meta (ESC prefix). */
 typedef uint32_t input_key;
 #define INPUT_FN 0x01000000u
 #define INPUT_META 0x02000000u
 #define INPUT_CODE(k) ((k) & 0x00ffffffu)
+
+enum {
+	IK_DOWN = 0402, IK_UP = 0403, IK_LEFT = 0404, IK_RIGHT = 0405, IK_HOME = 0406,
+	IK_BACKSPACE = 0407, IK_F0 = 0410, IK_DC = 0512, IK_IC = 0513, IK_SF = 0520,
+	IK_SR = 0521, IK_NPAGE = 0522, IK_PPAGE = 0523, IK_ENTER = 0527, IK_BTAB = 0541,
+	IK_END = 0550, IK_SDC = 0577, IK_SEND = 0602, IK_SHOME = 0607, IK_SIC = 0610,
+	IK_SLEFT = 0611, IK_SNEXT = 0614, IK_SPREVIOUS = 0616, IK_SRIGHT = 0622,
+};
+#define IK_F(n) (IK_F0 + (n))
+/* What the shell passes that no terminal key is: a paste's start and end (bracketed
+ * paste), the mouse wheel, a resize. */
+#define INPUT_PASTE_START (INPUT_FN | 0x7f0001u)
+#define INPUT_PASTE_END (INPUT_FN | 0x7f0002u)
+#define INPUT_WHEEL_UP (INPUT_FN | 0x7f0003u)
+#define INPUT_WHEEL_DOWN (INPUT_FN | 0x7f0004u)
+#define INPUT_RESIZE (INPUT_FN | 0x7f0005u)
+
+/* Where keys go; each mode has its own key map, drawn from the one table. */
+enum input_mode {
+	MODE_CHAT,       /* the input box: writing and sending */
+	MODE_LIST,       /* the conversation list has the focus */
+	MODE_PICK,       /* the model picker and the conversation switcher: filter, choose */
+	MODE_HELP,       /* the help screen */
+	MODE_CONFIRM,    /* a yes/no question in the input line */
+	MODE_PASSPHRASE, /* the vault passphrase, typed in the input line */
+	MODE__COUNT
+};
 
 enum input_action {
 	ACT_NONE = 0,
@@ -70,17 +97,47 @@ enum input_action {
 	ACT_HISTORY_NEWER,      /* C-n is taken: M-p / M-n */
 	ACT_TEXT_START,         /* M-< */
 	ACT_TEXT_END,           /* M-> */
+	/* the conversation list (MODE_LIST) */
+	ACT_LIST_UP,
+	ACT_LIST_DOWN,
+	ACT_LIST_OPEN,
+	ACT_LIST_DELETE,
+	ACT_LIST_LEAVE,
+	/* the picker and switcher (MODE_PICK) */
+	ACT_PICK_UP,
+	ACT_PICK_DOWN,
+	ACT_PICK_PAGE_UP,
+	ACT_PICK_PAGE_DOWN,
+	ACT_PICK_CHOOSE,
+	ACT_PICK_ERASE,
+	ACT_PICK_CLEAR,
+	ACT_PICK_CLOSE,
+	/* the help screen (MODE_HELP) */
+	ACT_HELP_UP,
+	ACT_HELP_DOWN,
+	ACT_HELP_PAGE_UP,
+	ACT_HELP_PAGE_DOWN,
+	ACT_HELP_CLOSE,
+	/* a yes/no question (MODE_CONFIRM): any other key is no */
+	ACT_CONFIRM_YES,
+	ACT_CONFIRM_NO,
+	/* the passphrase prompt (MODE_PASSPHRASE) */
+	ACT_PASS_ENTER,
+	ACT_PASS_ERASE,
+	ACT_PASS_CLEAR,
+	ACT_PASS_CANCEL,
 	ACT__COUNT
 };
 
 struct input_action_info {
 	enum input_action action;
+	enum input_mode mode; /* the mode whose key map holds it */
 	const char *name;     /* config.json "keys" name, e.g. "model_picker" */
 	const char *defaults; /* default keys, space-separated names, e.g. "M-Enter C-j" */
 	const char *help;     /* one line for F1 and the man page */
 };
 
-/* The table, in help order (ACT_NONE is not in it). */
+/* The table, in help order, grouped by mode (ACT_NONE is not in it). */
 const struct input_action_info *input_actions(size_t *n);
 const struct input_action_info *input_action_info(enum input_action a);
 /* ACT_NONE when unknown. */
@@ -100,10 +157,11 @@ int input_key_parse(const char *name, input_key *out);
  * "<U+NNNN>", which does not parse. */
 void input_key_name(input_key k, char *out, size_t outsz);
 
-#define INPUT_MAX_BINDINGS 160
+#define INPUT_MAX_BINDINGS 256
 
+/* Every mode's bindings; a key means one action per mode. */
 struct input_map {
-	struct { input_key key; enum input_action action; } b[INPUT_MAX_BINDINGS];
+	struct { input_key key; enum input_mode mode; enum input_action action; } b[INPUT_MAX_BINDINGS];
 	size_t n;
 };
 
@@ -111,18 +169,18 @@ struct input_map {
 void input_map_defaults(struct input_map *m);
 /* Applies config.json "keys": {"action_name": "KEY" or ["KEY", ...] or [] (unbound)}.
  * A binding replaces all default keys of that action and takes the key away from any
- * other action. Each bad entry (unknown action, unknown key name, wrong type) gives one
+ * other action of the same mode. Each bad entry (unknown action, unknown key name, wrong type) gives one
  * warning line naming it ("keys.model_pickr: no such action") and is skipped. */
 typedef void (*input_warn_fn)(void *ctx, const char *line);
 void input_map_apply(struct input_map *m, json_t *keys, input_warn_fn warn, void *ctx);
-/* The action bound to key, ACT_NONE if none. */
-enum input_action input_lookup(const struct input_map *m, input_key key);
+/* The action bound to key in mode, ACT_NONE if none. */
+enum input_action input_lookup(const struct input_map *m, enum input_mode mode, input_key key);
 /* The keys bound to an action, as names joined by ", " ("M-Enter, C-j"); "" if none. */
 void input_keys_of(const struct input_map *m, enum input_action a, struct buf *out);
 
-/* The help screen's key part: one line per action, "  KEYS<pad>help\n", keys padded to a
- * common column (keys too long for it get a line of their own), appended to out.
- * 0 or -1 (OOM). */
+/* The help screen's key part: for each mode a heading line, then one line per action,
+ * "  KEYS<pad>help\n", keys padded to a common column (keys too long for it get a line
+ * of their own), appended to out. 0 or -1 (OOM). */
 int input_help_text(const struct input_map *m, struct buf *out);
 
 #endif

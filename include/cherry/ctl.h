@@ -1,0 +1,243 @@
+/* ctl: the full-screen client's logic as a pure controller. The shell (tui.c) turns
+ * the world into events — a key, a delta, a stream's end, a timer, a resize — and each
+ * event function changes the state and returns reactions: what the shell must do next
+ * (start or stop a stream, save, copy, run $EDITOR, unlock the vault, quit). What to
+ * redraw accumulates in ctl.dirty. No curses, sockets, files or clock in here: the shell
+ * supplies the time with every event and reaches conversations on disk, model lists and
+ * keys through struct ctl_world. Drawing (ui.c) reads this state and decides nothing:
+ * scrolling and following the stream are settled here after every event.
+ *
+ * Keys go through the key map of the current mode (input.h); the handler of every
+ * action is a row of one table in ctl_keys.c, and of every slash command one row in
+ * ctl_cmds.c. */
+#ifndef CHERRY_CTL_H
+#define CHERRY_CTL_H
+
+#include <stddef.h>
+
+#include "cherry/buf.h"
+#include "cherry/chat.h"
+#include "cherry/config.h"
+#include "cherry/edit.h"
+#include "cherry/histstore.h"
+#include "cherry/input.h"
+#include "cherry/outcome.h"
+#include "cherry/view.h"
+#include "cherry/wire.h"
+
+/* What to redraw (ctl.dirty). */
+enum {
+	CTL_DIRTY_LIST = 1,
+	CTL_DIRTY_CHAT = 2,
+	CTL_DIRTY_INPUT = 4,
+	CTL_DIRTY_STATUS = 8,
+	CTL_DIRTY_ALL = 15,
+	CTL_DIRTY_LAYOUT = 16, /* the geometry changed: place the windows again */
+	CTL_DIRTY_CLEAR = 32,  /* repaint the whole terminal (C-l) */
+};
+
+/* Reactions: what the shell does after an event, in this order. */
+enum {
+	CTL_NEED_KEY = 1,       /* find the key for ctl.pending's provider, answer ctl_key_result */
+	CTL_UNLOCK = 2,         /* unlock the vault with ctl_passphrase(), answer ctl_key_result */
+	CTL_START = 4,          /* start ctl.st: ctl_stream_request, with the key just found */
+	CTL_STOP = 8,           /* cancel ctl.st's transfer (its end comes as ctl_stream_end) */
+	CTL_SAVE = 16,          /* save the open conversations that changed (chat_save) */
+	CTL_SAVE_PROMPTS = 32,  /* write the prompt ring (state_prompts_save) */
+	CTL_SET_LAST = 64,      /* remember ctl.shown as the conversation to reopen */
+	CTL_COPY = 128,         /* ctl.out_text to the clipboard (OSC 52) */
+	CTL_EDITOR = 256,       /* edit ctl.out_text in $EDITOR, answer ctl_editor_done */
+	CTL_EXPORT = 512,       /* write ctl.out_text to the file ctl.out_path, answer ctl_note */
+	CTL_QUIT = 1024,
+};
+
+enum ctl_state {
+	CTL_IDLE,
+	CTL_CONNECTING, /* request sent, nothing back yet */
+	CTL_THINKING,   /* reasoning text arriving */
+	CTL_STREAMING,  /* answer text arriving */
+	CTL_STALLED,
+	CTL_STOPPED,
+	CTL_ERROR,
+};
+
+/* The outside world, as the controller asks it (tui.c gives the real one, tests a fake).
+ * Lines in e are one line each, unsanitised. */
+struct ctl_world {
+	void *ctx;
+	/* A new empty conversation; an existing one by id or unique prefix (0, 1 opened
+	 * read-only with e saying why, -1 with e); closing one (saving what is unsaved);
+	 * deleting one's file (0, or -1 with e, the conversation still open). */
+	int (*conv_new)(void *ctx, struct chat **out, struct err *e);
+	int (*conv_open)(void *ctx, const char *id, struct chat **out, struct err *e);
+	void (*conv_close)(void *ctx, struct chat *c);
+	int (*conv_delete)(void *ctx, struct chat *c, struct err *e);
+	/* Every conversation, newest first (free with histstore_entries_free); an id from
+	 * an id or unique prefix. 0 or -1 with e. */
+	int (*conv_list)(void *ctx, struct hist_entry **v, size_t *n, struct err *e);
+	int (*conv_resolve)(void *ctx, const char *prefix, char id[HIST_ID_MAX + 1], struct err *e);
+	/* The models to offer (app_known_models), freed with models_free. 0 or -1. */
+	int (*models)(void *ctx, char ***list, size_t *n);
+	void (*models_free)(void *ctx, char **list, size_t n);
+	/* "provider/model" (app_resolve_model): 0, or -1 with e. */
+	int (*resolve_model)(void *ctx, const char *spec, struct provider **p, const char **model,
+			     struct err *e);
+	/* The provider's key is in its environment variable (choosing a first model). */
+	int (*has_env_key)(void *ctx, const struct provider *p);
+};
+
+enum ctl_overlay_kind { CTL_OV_NONE, CTL_OV_HELP, CTL_OV_MODELS, CTL_OV_SWITCHER };
+
+/* The help screen, picker and switcher: a filtered list drawn over the chat. */
+struct ctl_overlay {
+	enum ctl_overlay_kind kind;
+	struct buf filter;
+	char **items;       /* all items (help: lines) */
+	char **labels;      /* what is shown for each (NULL: items) */
+	size_t nitems, cap;
+	size_t *match;      /* indexes of items passing the filter */
+	size_t nmatch;
+	size_t sel;         /* index into match */
+	size_t top;         /* first shown row */
+};
+
+/* The one answer being streamed. */
+struct ctl_stream {
+	struct chat *chat;        /* the conversation it belongs to */
+	size_t answer;            /* its index in chat->conv.msgs */
+	long view_msg;            /* its message in the view while shown, else -1 */
+	char spec[160];           /* "provider/model" */
+	double started;           /* the shell's monotonic time */
+	double first;             /* first delta, < 0 before */
+	double last_delta;
+	long deltas;              /* text and reasoning deltas: a token estimate */
+	int stop_requested;
+};
+
+/* A send (or retry) waiting for its key. */
+struct ctl_pending {
+	int retry;                /* 0: send text; 1: ask again */
+	struct buf text;          /* the prompt (valid UTF-8) */
+	struct provider *prov;
+	const char *model;
+	int active;
+};
+
+enum ctl_key_result {
+	CTL_KEY_OK,               /* the shell holds the key: go on */
+	CTL_KEY_MISSING,          /* no key (e says which variable or command) */
+	CTL_KEY_NEED_PASSPHRASE,  /* the vault must be unlocked by the user */
+	CTL_KEY_WRONG_PASSPHRASE, /* that passphrase was wrong: ask again */
+	CTL_KEY_FAILED,           /* the vault cannot be opened (e) */
+};
+
+struct ctl {
+	const struct config *cfg; /* read only */
+	struct ctl_world world;
+	struct input_map keys;
+	struct edit *ed;
+	enum input_mode mode;
+	struct chat *shown;       /* the conversation on screen (never NULL once started) */
+	struct ctl_stream *st;    /* NULL when no answer is streaming */
+	struct ctl_pending pending;
+	struct view *view;
+
+	char model[160];          /* "provider/model" for the next message; "" none */
+	int fav_index;            /* position in favorites, -1 when the model is not one */
+	json_t *temperature;      /* from /assistant, NULL: the provider's default (not owned) */
+
+	enum ctl_state state;
+	struct wire_usage usage;  /* of the last finished answer */
+	double ttft;              /* of the last answer, < 0 unknown */
+	double rate;              /* tokens/s of the current or last stream */
+	char message[512];        /* transient status text, "" none */
+	double message_until;     /* expiry (monotonic); 0: until the next key */
+	char proxy[128];          /* the proxy host shown in the status line, "" none */
+
+	struct hist_entry *list;  /* the conversation list, newest first */
+	size_t nlist, list_sel, list_top;
+	int show_list;            /* the user wants the list (F3) */
+	int list_visible;         /* and the terminal is wide enough */
+
+	struct ctl_overlay ov;
+
+	/* scrolling: follow the bottom, or keep top_line */
+	int follow;
+	size_t top_line;
+	int more_below;
+
+	/* geometry, from ctl_resize and the input's height */
+	int rows, cols;
+	int chat_x, chat_w, chat_h, input_h;
+	size_t input_top;         /* first shown row of the wrapped input */
+
+	/* the passphrase prompt (MODE_PASSPHRASE): typed bytes in guarded memory */
+	char *pw;
+	size_t pw_len;
+	size_t pw_chars;          /* characters typed: one '*' each */
+	const char *pw_prompt;
+
+	int in_paste;
+	int welcome;              /* the welcome text is shown */
+	int quit;
+	double now;               /* the time of the event being handled (monotonic) */
+	double wall;              /* and the calendar time, for the conversation files */
+	char today[16];           /* "YYYY-MM-DD" for {{date}} (the shell sets it) */
+
+	/* what a reaction works on */
+	struct buf out_text;      /* CTL_COPY, CTL_EDITOR, CTL_EXPORT */
+	struct buf out_path;      /* CTL_EXPORT */
+
+	int dirty;                /* CTL_DIRTY_* since the last frame */
+	int react;                /* reactions of the event being handled */
+};
+
+struct ctl_start {
+	const char *model;        /* -m */
+	const char *assistant;    /* -a */
+	const char *conversation; /* -c, else the last conversation (may be NULL) */
+	int conversation_given;   /* -c was given: failing to open it is fatal */
+};
+
+/* Sets up the state (keys from config.json "keys", warnings to warn). 0 or -1 (OOM). */
+int ctl_init(struct ctl *c, const struct config *cfg, const struct ctl_world *w, struct edit *ed,
+	     input_warn_fn warn, void *warn_ctx);
+void ctl_free(struct ctl *c);
+/* Opens the first conversation and chooses the model. 0, or -1 with e (a -c that
+ * cannot be opened, no conversation at all). Reactions go to *react. */
+int ctl_begin(struct ctl *c, const struct ctl_start *o, double now, double wall, int *react,
+	      struct err *e);
+/* Reads the conversation list (after the first frame: it can take a while). */
+int ctl_load_list(struct ctl *c);
+
+/* Events. Each returns reactions. */
+int ctl_key(struct ctl *c, input_key k, double now, double wall);
+int ctl_action(struct ctl *c, enum input_action a, double now, double wall);
+int ctl_resize(struct ctl *c, int rows, int cols);
+int ctl_timer(struct ctl *c, double now, double wall);
+/* A delta of the streaming answer (reasoning: of its reasoning). Called from inside a
+ * transfer: it touches memory only. */
+int ctl_delta(struct ctl *c, const char *s, size_t len, int reasoning, double now, double wall);
+/* The streaming answer ended; o says how. */
+int ctl_stream_end(struct ctl *c, const struct outcome *o, double now, double wall);
+/* The answer to CTL_NEED_KEY or CTL_UNLOCK. */
+int ctl_key_result(struct ctl *c, enum ctl_key_result r, const struct err *e, double now,
+		   double wall);
+/* $EDITOR came back: text (NULL when it failed: error says why). */
+int ctl_editor_done(struct ctl *c, const char *text, size_t len, const char *error);
+/* A line from the shell for the status line (a failed save, an export's result). */
+int ctl_note(struct ctl *c, const char *line);
+/* Info text at the end of the chat (config warnings, notices). */
+void ctl_info(struct ctl *c, const char *header, const char *text, int error);
+
+/* The typed passphrase (for CTL_UNLOCK), valid until the next event. */
+const char *ctl_passphrase(const struct ctl *c, size_t *len);
+/* The request for ctl.st: provider and the wire request to send. 0, or -1 with e. */
+int ctl_stream_request(const struct ctl *c, struct provider **prov, struct wire_http *req,
+		       struct err *e);
+/* Seconds until ctl_timer is due (message expiry, the streaming tick), -1: none. */
+double ctl_next_timer(const struct ctl *c, double now);
+/* The state word of the status line ("streaming 12 tok/s"). */
+const char *ctl_state_word(const struct ctl *c, char *tmp, size_t tmpsz);
+
+#endif

@@ -1,0 +1,1123 @@
+/* ctl: the client's controller core: conversations shown and streamed into, the model,
+ * sending through the key lookup, the stream's life, timers and the geometry and
+ * scrolling that drawing reads. Pure: the world comes through struct ctl_world and the
+ * time with each event. */
+#include "ctl_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "cherry/privacy.h"
+#include "cherry/text.h"
+#include "cherry/utf8.h"
+
+#define MESSAGE_SECONDS 5.0
+#define STREAM_TICK 0.25       /* rate, stall state and saves while streaming */
+#define STALL_SHOWN_AFTER 8.0  /* seconds without a byte before the state says stalled */
+#define LIST_WIDTH 24
+#define LIST_MIN_COLS 70
+#define INPUT_MAX_ROWS 8
+
+void ctl_message(struct ctl *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->message, sizeof c->message, fmt, ap);
+	va_end(ap);
+	c->message_until = c->now + MESSAGE_SECONDS;
+	c->dirty |= CTL_DIRTY_STATUS;
+}
+
+const char *ctl_state_word(const struct ctl *c, char *tmp, size_t tmpsz)
+{
+	switch (c->state) {
+	case CTL_IDLE:
+		return "idle";
+	case CTL_CONNECTING:
+		return "connecting";
+	case CTL_THINKING:
+		return "thinking";
+	case CTL_STREAMING:
+		if (c->rate > 0) {
+			snprintf(tmp, tmpsz, "streaming %.0f tok/s", c->rate);
+			return tmp;
+		}
+		return "streaming";
+	case CTL_STALLED:
+		return "stalled";
+	case CTL_STOPPED:
+		return "stopped";
+	case CTL_ERROR:
+		return "error";
+	}
+	return "idle";
+}
+
+/* ---- the view of the shown conversation ---- */
+
+static void answer_header(const struct chat *ch, size_t i, struct buf *out)
+{
+	const struct hist_msg *m = &ch->conv.msgs[i];
+	buf_reset(out);
+	if (m->provider && m->model)
+		buf_printf(out, "%s/%s", m->provider, m->model);
+	else
+		buf_append_str(out, m->model ? m->model : "assistant");
+	size_t pos, count;
+	chat_siblings(ch, i, &pos, &count);
+	if (count > 1)
+		buf_printf(out, " (%zu/%zu)", pos + 1, count);
+}
+
+/* The footer for a stored answer's status. */
+static void status_footer(struct ctl *c, size_t vm, const struct hist_msg *m)
+{
+	struct buf f = BUF_INIT;
+	switch (m->status) {
+	case HIST_COMPLETE:
+		break;
+	case HIST_STOPPED:
+		buf_append_str(&f, "[stopped]");
+		break;
+	case HIST_INTERRUPTED:
+		buf_append_str(&f, "[interrupted]");
+		break;
+	case HIST_ERROR:
+		buf_printf(&f, "[error: %s]", m->error ? m->error : "unknown");
+		break;
+	}
+	view_set_footer(c->view, vm, f.data, m->status == HIST_ERROR);
+	buf_free(&f);
+}
+
+/* Paragraphs, not lines: the view wraps them to the pane. */
+static const char welcome_text[] =
+	"Welcome to cherry.\n"
+	"\n"
+	"No model is ready yet. To talk to a provider, give cherry its API key, either in "
+	"the provider's variable (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ...) "
+	"or in the encrypted vault, from a shell:\n"
+	"\n"
+	"    cherry key set PROVIDER\n"
+	"\n"
+	"Then choose a model with C-o (or /model PROVIDER/MODEL), or set \"default_model\" "
+	"in config.json. A local Ollama needs no key. F1 lists every key and command; "
+	"cherry providers lists the providers.";
+
+static void add_text_message(struct ctl *c, const char *header, const char *text)
+{
+	long w = view_add(c->view, VIEW_INFO, header);
+	if (w >= 0) {
+		view_append_text(c->view, (size_t)w, text, strlen(text));
+		view_end(c->view, (size_t)w);
+	}
+}
+
+/* Rebuilds the view from the shown conversation's current branch. */
+void ctl_rebuild_view(struct ctl *c)
+{
+	view_clear(c->view);
+	if (c->st)
+		c->st->view_msg = -1;
+	struct chat *ch = c->shown;
+	struct buf hdr = BUF_INIT;
+	if (c->welcome && ch->conv.n == 0)
+		add_text_message(c, "cherry", welcome_text);
+	if (ch->conv.system && *ch->conv.system)
+		add_text_message(c, "system prompt", ch->conv.system);
+	size_t *idx = NULL, n = 0;
+	if (chat_branch(ch, &idx, &n) == 0) {
+		for (size_t k = 0; k < n; k++) {
+			size_t i = idx[k];
+			const struct hist_msg *m = &ch->conv.msgs[i];
+			int user = !strcmp(m->role, "user");
+			if (!user)
+				answer_header(ch, i, &hdr);
+			long vm = view_add(c->view, user ? VIEW_USER : VIEW_ASSISTANT,
+					   user ? "you" : hdr.data);
+			if (vm < 0)
+				break;
+			int live = c->st && c->st->chat == ch && c->st->answer == i;
+			if (m->reasoning && *m->reasoning)
+				view_append_reasoning(c->view, (size_t)vm, m->reasoning,
+						      strlen(m->reasoning));
+			if (m->content)
+				view_append_text(c->view, (size_t)vm, m->content, strlen(m->content));
+			if (live) {
+				c->st->view_msg = vm;
+			} else {
+				view_end(c->view, (size_t)vm);
+				if (!user)
+					status_footer(c, (size_t)vm, m);
+			}
+		}
+	}
+	free(idx);
+	buf_free(&hdr);
+	c->dirty |= CTL_DIRTY_CHAT;
+}
+
+void ctl_info(struct ctl *c, const char *header, const char *text, int error)
+{
+	long w = view_add(c->view, VIEW_INFO, header);
+	if (w < 0)
+		return;
+	if (error)
+		view_set_footer(c->view, (size_t)w, text, 1);
+	else
+		view_append_text(c->view, (size_t)w, text, strlen(text));
+	view_end(c->view, (size_t)w);
+	c->follow = 1;
+	c->dirty |= CTL_DIRTY_CHAT;
+}
+
+/* ---- the conversation list ---- */
+
+void ctl_refresh_list(struct ctl *c)
+{
+	struct hist_entry *v = NULL;
+	size_t n = 0;
+	struct err e;
+	err_clear(&e);
+	if (c->world.conv_list(c->world.ctx, &v, &n, &e) < 0) {
+		ctl_message(c, "%s", e.msg);
+		return;
+	}
+	histstore_entries_free(c->list, c->nlist);
+	c->list = v;
+	c->nlist = n;
+	if (c->list_sel >= n)
+		c->list_sel = n ? n - 1 : 0;
+	c->dirty |= CTL_DIRTY_LIST;
+}
+
+int ctl_load_list(struct ctl *c)
+{
+	ctl_refresh_list(c);
+	for (size_t i = 0; i < c->nlist; i++)
+		if (!strcmp(c->list[i].id, c->shown->conv.id))
+			c->list_sel = i;
+	return 0;
+}
+
+/* Puts the conversation at the top of the list with its current title and size, as a
+ * re-listing would, without reading 10,000 entries again after every message. */
+void ctl_list_touch(struct ctl *c, const struct chat *ch)
+{
+	if (!ch->on_disk && !ch->conv.n)
+		return;
+	size_t i = 0;
+	while (i < c->nlist && strcmp(c->list[i].id, ch->conv.id))
+		i++;
+	if (i == c->nlist) {
+		struct hist_entry *v = realloc(c->list, (c->nlist + 1) * sizeof *v);
+		if (!v)
+			return;
+		c->list = v;
+		memset(&v[c->nlist], 0, sizeof *v);
+		snprintf(v[c->nlist].id, sizeof v[c->nlist].id, "%s", ch->conv.id);
+		c->nlist++;
+	}
+	struct hist_entry e = c->list[i];
+	char *title = strdup(ch->conv.title ? ch->conv.title : "");
+	char *model = strdup(ch->conv.model ? ch->conv.model : "");
+	if (!title || !model) {
+		free(title);
+		free(model);
+		return;
+	}
+	free(e.title);
+	free(e.model);
+	e.title = title;
+	e.model = model;
+	e.updated = ch->conv.updated;
+	e.nmsgs = ch->conv.n;
+	memmove(&c->list[1], &c->list[0], i * sizeof *c->list);
+	c->list[0] = e;
+	c->dirty |= CTL_DIRTY_LIST;
+}
+
+/* ---- models ---- */
+
+int ctl_models(struct ctl *c, char ***list, size_t *n)
+{
+	*list = NULL;
+	*n = 0;
+	return c->world.models(c->world.ctx, list, n);
+}
+
+void ctl_models_free(struct ctl *c, char **list, size_t n)
+{
+	c->world.models_free(c->world.ctx, list, n);
+}
+
+static void update_fav_index(struct ctl *c)
+{
+	c->fav_index = -1;
+	for (size_t i = 0; i < c->cfg->nfavorites; i++)
+		if (!strcmp(c->cfg->favorites[i], c->model))
+			c->fav_index = (int)i;
+}
+
+/* Chooses the model for the next message. 0, or -1 with the reason in the status line. */
+int ctl_set_model(struct ctl *c, const char *spec, int announce)
+{
+	struct err e;
+	err_clear(&e);
+	struct provider *p;
+	const char *m;
+	if (c->world.resolve_model(c->world.ctx, spec, &p, &m, &e) < 0) {
+		ctl_message(c, "%s", e.msg);
+		return -1;
+	}
+	if (strlen(spec) >= sizeof c->model) {
+		ctl_message(c, "that model name is too long");
+		return -1;
+	}
+	int changed = strcmp(c->model, spec) != 0;
+	snprintf(c->model, sizeof c->model, "%s", spec);
+	update_fav_index(c);
+	if (changed && announce) {
+		privacy_count("model_switches");
+		if (c->shown->on_disk) {
+			err_clear(&e);
+			chat_set_model(c->shown, spec, c->wall, &e);
+			c->react |= CTL_SAVE;
+		}
+	}
+	if (c->welcome) {
+		c->welcome = 0;
+		ctl_rebuild_view(c);
+	}
+	c->dirty |= CTL_DIRTY_STATUS;
+	return 0;
+}
+
+/* The first model of provider p among the known models that can be set. */
+static int first_model_of(struct ctl *c, const struct provider *p, char **known, size_t nk)
+{
+	size_t plen = strlen(p->name);
+	for (size_t k = 0; k < nk; k++)
+		if (!strncmp(known[k], p->name, plen) && known[k][plen] == '/' &&
+		    ctl_set_model(c, known[k], 0) == 0)
+			return 1;
+	return 0;
+}
+
+/* -m, else the conversation's model, else default_model, else the first favourite, else
+ * the first provider with a key in the environment (its first configured or cached
+ * model), else a local Ollama model from the cache. "" and the welcome when none. */
+static void pick_initial_model(struct ctl *c, const char *opt_model)
+{
+	const char *cands[3] = {opt_model, c->shown->conv.model, c->cfg->default_model};
+	for (int i = 0; i < 3; i++)
+		if (cands[i] && ctl_set_model(c, cands[i], 0) == 0)
+			return;
+	if (c->cfg->nfavorites && ctl_set_model(c, c->cfg->favorites[0], 0) == 0)
+		return;
+	char **known = NULL;
+	size_t nk = 0;
+	if (ctl_models(c, &known, &nk) < 0)
+		nk = 0;
+	const struct provider_list *pl = &c->cfg->providers;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < pl->n; i++) {
+			const struct provider *p = &pl->v[i];
+			int want = pass == 0 ? c->world.has_env_key(c->world.ctx, p) :
+					       p->kind == WIRE_OLLAMA;
+			if (want && first_model_of(c, p, known, nk)) {
+				ctl_models_free(c, known, nk);
+				return;
+			}
+		}
+	ctl_models_free(c, known, nk);
+	c->model[0] = '\0';
+	c->welcome = 1;
+	ctl_rebuild_view(c);
+	ctl_message(c, "no model chosen: C-o picks one");
+	c->message_until = 0; /* until the next key */
+}
+
+/* ---- conversations ---- */
+
+/* Closes a conversation unless the stream still writes into it. */
+static void release_chat(struct ctl *c, struct chat *ch)
+{
+	if (!ch || (c->st && c->st->chat == ch))
+		return;
+	c->world.conv_close(c->world.ctx, ch);
+}
+
+void ctl_show_chat(struct ctl *c, struct chat *ch)
+{
+	if (c->shown != ch)
+		release_chat(c, c->shown);
+	c->shown = ch;
+	if (ch->conv.model && *ch->conv.model && strcmp(ch->conv.model, c->model))
+		ctl_set_model(c, ch->conv.model, 0);
+	c->follow = 1;
+	c->more_below = 0;
+	ctl_rebuild_view(c);
+	for (size_t i = 0; i < c->nlist; i++)
+		if (!strcmp(c->list[i].id, ch->conv.id))
+			c->list_sel = i;
+	c->dirty |= CTL_DIRTY_LIST | CTL_DIRTY_STATUS;
+	c->react |= CTL_SET_LAST;
+}
+
+void ctl_new_conversation(struct ctl *c)
+{
+	if (!c->shown->on_disk && c->shown->conv.n == 0 && !(c->st && c->st->chat == c->shown)) {
+		ctl_message(c, "this is a new conversation already");
+		return;
+	}
+	struct chat *ch = NULL;
+	struct err e;
+	err_clear(&e);
+	if (c->world.conv_new(c->world.ctx, &ch, &e) < 0) {
+		ctl_message(c, "cannot start a new conversation: %s",
+			    e.msg[0] ? e.msg : "out of memory");
+		return;
+	}
+	ctl_show_chat(c, ch);
+	ctl_message(c, "new conversation");
+}
+
+void ctl_open_conversation(struct ctl *c, const char *id)
+{
+	if (!strcmp(id, c->shown->conv.id))
+		return;
+	if (c->st && !strcmp(c->st->chat->conv.id, id)) {
+		ctl_show_chat(c, c->st->chat);
+		return;
+	}
+	struct chat *ch = NULL;
+	struct err e;
+	err_clear(&e);
+	int r = c->world.conv_open(c->world.ctx, id, &ch, &e);
+	if (r < 0) {
+		ctl_message(c, "%s", e.msg[0] ? e.msg : "out of memory");
+		return;
+	}
+	ctl_show_chat(c, ch);
+	if (r == 1)
+		ctl_message(c, "%s", e.msg);
+}
+
+void ctl_ask_delete(struct ctl *c)
+{
+	if (ctl_busy(c))
+		return;
+	if (!c->shown->on_disk) {
+		ctl_message(c, "this conversation is not saved yet: nothing to delete");
+		return;
+	}
+	c->mode = MODE_CONFIRM;
+	c->dirty |= CTL_DIRTY_ALL;
+}
+
+void ctl_delete_confirmed(struct ctl *c)
+{
+	if (ctl_busy(c))
+		return;
+	struct err e;
+	err_clear(&e);
+	struct chat *old = c->shown;
+	if (c->world.conv_delete(c->world.ctx, old, &e) < 0) {
+		ctl_message(c, "%s", e.msg);
+		return;
+	}
+	size_t at = c->list_sel;
+	struct chat *ch = NULL;
+	err_clear(&e);
+	if (c->world.conv_new(c->world.ctx, &ch, &e) < 0) {
+		/* Without a conversation to show there is nothing safe to do but quit. */
+		c->shown = NULL;
+		c->world.conv_close(c->world.ctx, old);
+		c->quit = 1;
+		c->react |= CTL_QUIT;
+		return;
+	}
+	c->world.conv_close(c->world.ctx, old);
+	c->shown = ch;
+	ctl_refresh_list(c);
+	c->list_sel = at < c->nlist ? at : (c->nlist ? c->nlist - 1 : 0);
+	ctl_show_chat(c, ch);
+	ctl_message(c, "deleted");
+}
+
+/* ---- sending and streaming ---- */
+
+int ctl_busy(struct ctl *c)
+{
+	if (!c->st && !c->pending.active)
+		return 0;
+	ctl_message(c, "an answer is still streaming: Esc stops it");
+	return 1;
+}
+
+static int resolve_for_send(struct ctl *c)
+{
+	struct err e;
+	err_clear(&e);
+	if (!c->model[0]) {
+		ctl_message(c, "no model chosen: C-o picks one, or /model PROVIDER/MODEL");
+		return -1;
+	}
+	if (c->world.resolve_model(c->world.ctx, c->model, &c->pending.prov, &c->pending.model,
+				   &e) < 0) {
+		ctl_message(c, "%s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void pending_clear(struct ctl *c)
+{
+	buf_wipe_free(&c->pending.text);
+	memset(&c->pending, 0, sizeof c->pending);
+}
+
+/* The send waits for its key: the shell looks it up (CTL_NEED_KEY). */
+void ctl_request_send(struct ctl *c, const char *text, size_t len)
+{
+	if (ctl_busy(c) || resolve_for_send(c) < 0)
+		return;
+	buf_reset(&c->pending.text);
+	if (utf8_repair(text, len, &c->pending.text) < 0 || !c->pending.text.data) {
+		pending_clear(c);
+		ctl_message(c, "out of memory");
+		return;
+	}
+	c->pending.retry = 0;
+	c->pending.active = 1;
+	c->react |= CTL_NEED_KEY;
+}
+
+void ctl_request_retry(struct ctl *c)
+{
+	if (ctl_busy(c) || resolve_for_send(c) < 0)
+		return;
+	c->pending.retry = 1;
+	c->pending.active = 1;
+	c->react |= CTL_NEED_KEY;
+}
+
+/* The answer at index answer of the shown conversation starts streaming. */
+static void begin_stream(struct ctl *c, size_t answer)
+{
+	struct ctl_stream *st = calloc(1, sizeof *st);
+	if (!st) {
+		struct err fe;
+		err_clear(&fe);
+		chat_finish(c->shown, answer, HIST_ERROR, "out of memory", NULL, -1, c->wall, &fe);
+		ctl_message(c, "out of memory");
+		c->react |= CTL_SAVE;
+		return;
+	}
+	st->chat = c->shown;
+	st->answer = answer;
+	st->view_msg = -1;
+	st->first = -1;
+	st->started = c->now;
+	snprintf(st->spec, sizeof st->spec, "%s/%s", c->pending.prov->name, c->pending.model);
+	c->st = st;
+	privacy_count_message(c->pending.prov->kind);
+	c->state = CTL_CONNECTING;
+	c->rate = 0;
+	c->ttft = -1;
+	c->usage = (struct wire_usage){-1, -1, -1, -1};
+	ctl_rebuild_view(c);
+	c->follow = 1;
+	c->dirty |= CTL_DIRTY_ALL;
+	c->react |= CTL_START | CTL_SAVE;
+}
+
+static void do_send(struct ctl *c)
+{
+	struct err e;
+	err_clear(&e);
+	size_t answer;
+	int was_on_disk = c->shown->on_disk;
+	const char *prompt = c->pending.text.data;
+	int r = chat_send(c->shown, prompt, c->pending.prov->name, c->pending.model, c->wall,
+			  &answer, &e);
+	if (r < 0) {
+		ctl_message(c, "%s", e.msg[0] ? e.msg : "out of memory");
+		return;
+	}
+	if (r == 1 || e.msg[0])
+		ctl_message(c, "%s", e.msg);
+	edit_history_add(c->ed, prompt, c->pending.text.len);
+	edit_apply(c->ed, EDIT_CLEAR, 0);
+	c->welcome = 0;
+	privacy_count("asks");
+	begin_stream(c, answer);
+	c->react |= CTL_SAVE_PROMPTS;
+	if (!was_on_disk || r == 1)
+		c->react |= CTL_SET_LAST;
+	ctl_list_touch(c, c->shown);
+	c->list_sel = 0;
+	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
+}
+
+static void do_retry(struct ctl *c)
+{
+	struct err e;
+	err_clear(&e);
+	size_t answer;
+	int r = chat_retry(c->shown, c->pending.prov->name, c->pending.model, c->wall, &answer, &e);
+	if (r != 0) {
+		ctl_message(c, "%s", r == 1 ? "nothing to retry: send a message first" :
+			    e.msg[0] ? e.msg : "out of memory");
+		return;
+	}
+	if (e.msg[0])
+		ctl_message(c, "%s", e.msg);
+	privacy_count("retries");
+	begin_stream(c, answer);
+}
+
+int ctl_key_result(struct ctl *c, enum ctl_key_result r, const struct err *e, double now,
+		   double wall)
+{
+	c->now = now;
+	c->wall = wall;
+	c->react = 0;
+	if (!c->pending.active)
+		return 0;
+	switch (r) {
+	case CTL_KEY_OK:
+		ctl_passphrase_end(c);
+		if (c->pending.retry)
+			do_retry(c);
+		else
+			do_send(c);
+		pending_clear(c);
+		break;
+	case CTL_KEY_NEED_PASSPHRASE:
+		ctl_passphrase_begin(c, "Passphrase for the cherry key vault: ");
+		break;
+	case CTL_KEY_WRONG_PASSPHRASE:
+		ctl_passphrase_begin(c, "Wrong passphrase; try again: ");
+		break;
+	case CTL_KEY_MISSING:
+	case CTL_KEY_FAILED:
+		ctl_passphrase_end(c);
+		privacy_error(e && e->code == EXIT_VAULT ? "vault_wrong_passphrase" : "key_missing");
+		ctl_info(c, "cherry", e ? e->msg : "no key", 1);
+		ctl_message(c, "%s", e ? e->msg : "no key");
+		pending_clear(c);
+		break;
+	}
+	c->dirty |= CTL_DIRTY_ALL;
+	return c->react;
+}
+
+int ctl_stream_request(const struct ctl *c, struct provider **prov, struct wire_http *req,
+		       struct err *e)
+{
+	const struct ctl_stream *st = c->st;
+	const char *model;
+	if (!st) {
+		err_set(e, EXIT_FAIL, "no answer to stream");
+		return -1;
+	}
+	if (c->world.resolve_model(c->world.ctx, st->spec, prov, &model, e) < 0)
+		return -1;
+	struct wire_msg *msgs = NULL;
+	size_t n = 0;
+	if (chat_request_msgs(st->chat, st->answer, &msgs, &n) < 0) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	struct wire_request rq = {
+		.provider = *prov,
+		.model = model,
+		.system = st->chat->conv.system,
+		.msgs = msgs,
+		.nmsgs = n,
+		.has_temperature = c->temperature != NULL,
+		.temperature = c->temperature ? json_number_value(c->temperature) : 0,
+	};
+	int r = wire_build_request(&rq, req, e);
+	free(msgs);
+	return r;
+}
+
+void ctl_stop(struct ctl *c)
+{
+	if (!c->st)
+		return;
+	c->st->stop_requested = 1;
+	c->react |= CTL_STOP;
+}
+
+int ctl_delta(struct ctl *c, const char *s, size_t len, int reasoning, double now, double wall)
+{
+	struct ctl_stream *st = c->st;
+	c->react = 0;
+	if (!st)
+		return 0;
+	c->now = now;
+	c->wall = wall;
+	if (st->first < 0)
+		st->first = now;
+	st->last_delta = now;
+	st->deltas++;
+	chat_delta(st->chat, st->answer, s, len, reasoning, wall);
+	if (st->view_msg >= 0) {
+		if (reasoning)
+			view_append_reasoning(c->view, (size_t)st->view_msg, s, len);
+		else
+			view_append_text(c->view, (size_t)st->view_msg, s, len);
+		if (!c->follow)
+			c->more_below = 1;
+		c->dirty |= CTL_DIRTY_CHAT;
+	}
+	enum ctl_state want = reasoning ? CTL_THINKING : CTL_STREAMING;
+	if (c->state != want) {
+		c->state = want;
+		c->dirty |= CTL_DIRTY_STATUS;
+	}
+	return 0;
+}
+
+/* The hint after an error line: what the user can do about it. */
+static void error_hint(const struct err *e, const struct provider *p, struct buf *out)
+{
+	if (e->code == EXIT_KEY)
+		buf_printf(out, " \xe2\x80\x94 check the key: %s%s%scherry key set %s",
+			   p->key_env ? "set " : "", p->key_env ? p->key_env : "",
+			   p->key_env ? " or run " : "run ", p->name);
+	else if (e->code == EXIT_NETWORK)
+		buf_append_str(out, " \xe2\x80\x94 F5 retries");
+}
+
+int ctl_stream_end(struct ctl *c, const struct outcome *o, double now, double wall)
+{
+	struct ctl_stream *st = c->st;
+	c->now = now;
+	c->wall = wall;
+	c->react = 0;
+	if (!st)
+		return 0;
+	struct buf footer = BUF_INIT;
+	switch (o->status) {
+	case HIST_INTERRUPTED:
+		buf_append_str(&footer, "[interrupted]");
+		c->state = CTL_STOPPED;
+		break;
+	case HIST_STOPPED:
+		buf_append_str(&footer, "[stopped]");
+		c->state = CTL_STOPPED;
+		break;
+	case HIST_ERROR: {
+		struct provider *prov = NULL;
+		const char *model;
+		struct err re;
+		err_clear(&re);
+		buf_printf(&footer, "[error: %s", o->err.msg);
+		if (c->world.resolve_model(c->world.ctx, st->spec, &prov, &model, &re) == 0)
+			error_hint(&o->err, prov, &footer);
+		buf_append_char(&footer, ']');
+		c->state = CTL_ERROR;
+		ctl_message(c, "error: %s", o->err.msg);
+		break;
+	}
+	case HIST_COMPLETE:
+		if (o->note)
+			buf_printf(&footer, "[%s]", o->note);
+		c->state = CTL_IDLE;
+		break;
+	}
+	c->usage = o->usage;
+	c->ttft = o->ttft;
+	c->rate = o->rate;
+	struct err e;
+	err_clear(&e);
+	if (chat_finish(st->chat, st->answer, o->status,
+			o->status == HIST_ERROR ? o->err.msg : NULL, &o->usage, o->ttft, wall, &e) < 0 &&
+	    e.msg[0])
+		ctl_message(c, "%s", e.msg);
+	if (st->view_msg >= 0) {
+		view_end(c->view, (size_t)st->view_msg);
+		view_set_footer(c->view, (size_t)st->view_msg, footer.len ? footer.data : NULL,
+				o->status == HIST_ERROR);
+		c->dirty |= CTL_DIRTY_CHAT;
+	}
+	struct chat *ch = st->chat;
+	ctl_list_touch(c, ch);
+	c->st = NULL;
+	free(st);
+	/* A conversation no longer shown is closed, which saves it. */
+	if (ch != c->shown)
+		c->world.conv_close(c->world.ctx, ch);
+	buf_free(&footer);
+	c->dirty |= CTL_DIRTY_STATUS;
+	c->react |= CTL_SAVE;
+	return c->react;
+}
+
+/* The last answer on the shown branch, or -1. */
+static long last_answer(struct ctl *c)
+{
+	size_t *idx = NULL, n = 0;
+	long found = -1;
+	if (chat_branch(c->shown, &idx, &n) == 0)
+		for (size_t k = n; k-- > 0;)
+			if (!strcmp(c->shown->conv.msgs[idx[k]].role, "assistant")) {
+				found = (long)idx[k];
+				break;
+			}
+	free(idx);
+	return found;
+}
+
+void ctl_switch_sibling(struct ctl *c, int dir)
+{
+	if (ctl_busy(c))
+		return;
+	long a = last_answer(c);
+	if (a < 0) {
+		ctl_message(c, "no answer to flip");
+		return;
+	}
+	struct err e;
+	err_clear(&e);
+	int r = chat_switch_sibling(c->shown, (size_t)a, dir, c->wall, &e);
+	if (r == 1)
+		ctl_message(c, dir < 0 ? "this is the first answer" : "this is the last answer");
+	else if (e.msg[0])
+		ctl_message(c, "%s", e.msg);
+	if (r == 0)
+		c->react |= CTL_SAVE;
+	ctl_rebuild_view(c);
+}
+
+void ctl_copy_answer(struct ctl *c)
+{
+	long a = last_answer(c);
+	const char *s = a >= 0 ? c->shown->conv.msgs[a].content : NULL;
+	if (!s || !*s) {
+		ctl_message(c, "no answer to copy");
+		return;
+	}
+	buf_reset(&c->out_text);
+	if (buf_append_str(&c->out_text, s) < 0) {
+		ctl_message(c, "out of memory");
+		return;
+	}
+	c->react |= CTL_COPY;
+	ctl_message(c, "copied the last answer (%zu bytes) to the clipboard", strlen(s));
+}
+
+/* ---- scrolling and geometry ---- */
+
+void ctl_scroll_by(struct ctl *c, long delta)
+{
+	size_t total = view_lines(c->view);
+	size_t h = c->chat_h > 0 ? (size_t)c->chat_h : 1;
+	size_t bottom = total > h ? total - h : 0;
+	if (c->follow)
+		c->top_line = bottom;
+	long top = (long)c->top_line + delta;
+	if (top < 0)
+		top = 0;
+	if ((size_t)top >= bottom) {
+		top = (long)bottom;
+		c->follow = 1;
+		c->more_below = 0;
+	} else {
+		c->follow = 0;
+	}
+	c->top_line = (size_t)top;
+	c->dirty |= CTL_DIRTY_CHAT;
+}
+
+/* The input's wrapped rows at the input width, for the box's height. */
+static int input_rows(struct ctl *c, int width)
+{
+	if (c->mode == MODE_PASSPHRASE || c->mode == MODE_CONFIRM)
+		return 1;
+	size_t len;
+	const char *s = edit_text(c->ed, &len);
+	if (!s)
+		return 1;
+	int row, col;
+	text_wrap_locate(s, len, width, edit_cursor_offset(c->ed), &row, &col);
+	int n = text_wrap(s, len, width, NULL, NULL);
+	return row + 1 > n ? row + 1 : n;
+}
+
+/* Lays out the panes for the terminal size and the input's height; a new chat width
+ * re-wraps the view and keeps it on the same message. */
+static void geometry(struct ctl *c)
+{
+	if (c->rows < 1 || c->cols < 1)
+		return;
+	int old_w = c->chat_w, old_h = c->chat_h, old_in = c->input_h, old_list = c->list_visible;
+	c->list_visible = c->show_list && c->cols >= LIST_MIN_COLS;
+	c->chat_x = c->list_visible ? LIST_WIDTH + 1 : 0;
+	c->chat_w = c->cols - c->chat_x;
+	if (c->chat_w < 1)
+		c->chat_w = 1;
+	int cap = c->rows / 3;
+	if (cap > INPUT_MAX_ROWS)
+		cap = INPUT_MAX_ROWS;
+	if (cap < 1)
+		cap = 1;
+	int want = input_rows(c, c->cols > 2 ? c->cols - 2 : 1);
+	c->input_h = want < cap ? want : cap;
+	/* status 1, separator 1, input, the rest for the chat (possibly nothing) */
+	c->chat_h = c->rows - 2 - c->input_h;
+	if (c->chat_h < 0)
+		c->chat_h = 0;
+	if (old_w == c->chat_w && old_h == c->chat_h && old_in == c->input_h &&
+	    old_list == c->list_visible)
+		return;
+	c->dirty |= CTL_DIRTY_LAYOUT | CTL_DIRTY_ALL;
+	if (old_w == c->chat_w)
+		return;
+	size_t anchor_msg = 0, anchor_sub = 0;
+	struct view_line vl;
+	int anchored = !c->follow && view_line(c->view, c->top_line, &vl) == 0;
+	if (anchored) {
+		anchor_msg = vl.msg;
+		anchor_sub = c->top_line - view_msg_first_line(c->view, vl.msg);
+	}
+	view_set_width(c->view, c->chat_w);
+	if (anchored) {
+		size_t n = view_msg_lines(c->view, anchor_msg);
+		c->top_line = view_msg_first_line(c->view, anchor_msg) +
+			      (anchor_sub < n ? anchor_sub : (n ? n - 1 : 0));
+	}
+}
+
+/* After every event: what drawing reads is made consistent (geometry, the chat's top
+ * line and the more-below mark, the list's, the overlay's and the input's scroll). */
+static void settle(struct ctl *c)
+{
+	geometry(c);
+	size_t h = c->chat_h > 0 ? (size_t)c->chat_h : 0;
+	size_t total = view_lines(c->view);
+	size_t bottom = total > h ? total - h : 0;
+	if (c->follow || c->top_line > bottom)
+		c->top_line = bottom;
+	if (c->top_line + h >= total)
+		c->more_below = 0;
+	if (h) {
+		if (c->list_sel < c->list_top)
+			c->list_top = c->list_sel;
+		if (c->list_sel >= c->list_top + h)
+			c->list_top = c->list_sel - h + 1;
+	}
+	struct ctl_overlay *o = &c->ov;
+	size_t rows = h > 1 ? h - 1 : 1;
+	if (o->kind != CTL_OV_HELP) {
+		if (o->sel < o->top)
+			o->top = o->sel;
+		if (o->sel >= o->top + rows)
+			o->top = o->sel - rows + 1;
+	} else if (o->nmatch > rows && o->top > o->nmatch - rows) {
+		o->top = o->nmatch - rows;
+	} else if (o->nmatch <= rows) {
+		o->top = 0;
+	}
+	if (c->mode != MODE_PASSPHRASE && c->mode != MODE_CONFIRM) {
+		size_t len;
+		const char *s = edit_text(c->ed, &len);
+		int width = c->cols > 2 ? c->cols - 2 : 1, crow = 0, ccol;
+		if (s)
+			text_wrap_locate(s, len, width, edit_cursor_offset(c->ed), &crow, &ccol);
+		if ((size_t)crow < c->input_top)
+			c->input_top = (size_t)crow;
+		if (c->input_h > 0 && (size_t)crow >= c->input_top + (size_t)c->input_h)
+			c->input_top = (size_t)crow - (size_t)c->input_h + 1;
+	}
+}
+
+int ctl_resize(struct ctl *c, int rows, int cols)
+{
+	c->react = 0;
+	if (rows != c->rows || cols != c->cols)
+		c->dirty |= CTL_DIRTY_LAYOUT | CTL_DIRTY_ALL | CTL_DIRTY_CLEAR;
+	c->rows = rows;
+	c->cols = cols;
+	settle(c);
+	return 0;
+}
+
+/* ---- timers ---- */
+
+int ctl_timer(struct ctl *c, double now, double wall)
+{
+	c->now = now;
+	c->wall = wall;
+	c->react = 0;
+	if (c->message[0] && c->message_until > 0 && now >= c->message_until) {
+		c->message[0] = '\0';
+		c->dirty |= CTL_DIRTY_STATUS;
+	}
+	struct ctl_stream *st = c->st;
+	if (!st)
+		return 0;
+	if (st->first >= 0 && now > st->first) {
+		double r = (double)st->deltas / (now - st->first);
+		if ((long)r != (long)c->rate) {
+			c->rate = r;
+			c->dirty |= CTL_DIRTY_STATUS;
+		}
+	}
+	double since = now - (st->first >= 0 ? st->last_delta : st->started);
+	if (since > STALL_SHOWN_AFTER && c->state != CTL_STALLED &&
+	    (c->state == CTL_STREAMING || c->state == CTL_THINKING)) {
+		c->state = CTL_STALLED;
+		c->dirty |= CTL_DIRTY_STATUS;
+	} else if (since <= STALL_SHOWN_AFTER && c->state == CTL_STALLED) {
+		c->state = CTL_STREAMING;
+		c->dirty |= CTL_DIRTY_STATUS;
+	}
+	settle(c);
+	return c->react;
+}
+
+double ctl_next_timer(const struct ctl *c, double now)
+{
+	double t = -1;
+	if (c->message[0] && c->message_until > 0)
+		t = c->message_until > now ? c->message_until - now : 0;
+	if (c->st && (t < 0 || t > STREAM_TICK))
+		t = STREAM_TICK;
+	return t;
+}
+
+/* ---- events from keys and the shell ---- */
+
+int ctl_key(struct ctl *c, input_key k, double now, double wall)
+{
+	c->now = now;
+	c->wall = wall;
+	c->react = 0;
+	ctl_dispatch(c, k);
+	settle(c);
+	return c->react;
+}
+
+int ctl_action(struct ctl *c, enum input_action a, double now, double wall)
+{
+	c->now = now;
+	c->wall = wall;
+	c->react = 0;
+	ctl_do_action(c, a);
+	settle(c);
+	return c->react;
+}
+
+int ctl_editor_done(struct ctl *c, const char *text, size_t len, const char *error)
+{
+	c->react = 0;
+	if (!text) {
+		ctl_message(c, "%s", error ? error : "the editor failed; the input is unchanged");
+	} else {
+		while (len && text[len - 1] == '\n')
+			len--;
+		edit_set_text(c->ed, text, len);
+	}
+	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
+	settle(c);
+	return c->react;
+}
+
+int ctl_note(struct ctl *c, const char *line)
+{
+	c->react = 0;
+	if (line && *line)
+		ctl_message(c, "%s", line);
+	return 0;
+}
+
+/* ---- start and end ---- */
+
+int ctl_init(struct ctl *c, const struct config *cfg, const struct ctl_world *w, struct edit *ed,
+	     input_warn_fn warn, void *warn_ctx)
+{
+	memset(c, 0, sizeof *c);
+	c->cfg = cfg;
+	c->world = *w;
+	c->ed = ed;
+	c->fav_index = -1;
+	c->ttft = -1;
+	c->usage = (struct wire_usage){-1, -1, -1, -1};
+	c->follow = 1;
+	c->show_list = 1;
+	json_t *sidebar = cfg->ui ? json_object_get(cfg->ui, "sidebar") : NULL;
+	if (json_is_false(sidebar))
+		c->show_list = 0;
+	input_map_defaults(&c->keys);
+	input_map_apply(&c->keys, cfg->keys, warn, warn_ctx);
+	c->view = view_new(80);
+	if (!c->view)
+		return -1;
+	json_t *reasoning = cfg->ui ? json_object_get(cfg->ui, "show_reasoning") : NULL;
+	if (json_is_false(reasoning))
+		view_set_fold(c->view, 1);
+	return 0;
+}
+
+int ctl_begin(struct ctl *c, const struct ctl_start *o, double now, double wall, int *react,
+	      struct err *e)
+{
+	c->now = now;
+	c->wall = wall;
+	c->react = 0;
+	struct chat *ch = NULL;
+	int opened = -1;
+	struct err oe;
+	err_clear(&oe);
+	if (o->conversation)
+		opened = c->world.conv_open(c->world.ctx, o->conversation, &ch, &oe);
+	if (opened < 0 && o->conversation_given) {
+		*e = oe;
+		return -1;
+	}
+	if (opened < 0 && c->world.conv_new(c->world.ctx, &ch, e) < 0)
+		return -1;
+	c->shown = ch;
+	ctl_show_chat(c, ch);
+	pick_initial_model(c, o->model); /* -m wins over the reopened conversation's model */
+	if (o->assistant)
+		ctl_use_assistant(c, o->assistant);
+	if (opened == 1)
+		ctl_message(c, "%s", oe.msg);
+	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
+	settle(c);
+	*react = c->react;
+	return 0;
+}
+
+void ctl_free(struct ctl *c)
+{
+	ctl_overlay_close(c);
+	ctl_passphrase_end(c);
+	pending_clear(c);
+	if (c->st) {
+		struct chat *ch = c->st->chat;
+		free(c->st);
+		c->st = NULL;
+		if (ch != c->shown)
+			c->world.conv_close(c->world.ctx, ch);
+	}
+	if (c->shown)
+		c->world.conv_close(c->world.ctx, c->shown);
+	c->shown = NULL;
+	view_free(c->view);
+	histstore_entries_free(c->list, c->nlist);
+	buf_free(&c->out_text);
+	buf_free(&c->out_path);
+	memset(c, 0, sizeof *c);
+}

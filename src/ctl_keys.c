@@ -1,0 +1,730 @@
+/* ctl_keys: what each action does, in every mode: one table of handlers indexed by the
+ * action (input.h names the actions and their keys), the dispatch of a key through the
+ * current mode's key map, and the modes' own state: the help screen, the model picker
+ * and switcher, the yes/no question and the passphrase prompt. */
+#include "ctl_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "cherry/commands.h"
+#include "cherry/history.h"
+#include "cherry/passphrase.h"
+#include "cherry/text.h"
+
+/* ---- overlays: help, model picker, switcher ---- */
+
+void ctl_overlay_close(struct ctl *c)
+{
+	struct ctl_overlay *o = &c->ov;
+	for (size_t i = 0; i < o->nitems; i++) {
+		free(o->items[i]);
+		if (o->labels)
+			free(o->labels[i]);
+	}
+	free(o->items);
+	free(o->labels);
+	free(o->match);
+	buf_free(&o->filter);
+	memset(o, 0, sizeof *o);
+	if (c->mode == MODE_PICK || c->mode == MODE_HELP)
+		c->mode = MODE_CHAT;
+	c->dirty |= CTL_DIRTY_CHAT | CTL_DIRTY_LIST | CTL_DIRTY_STATUS;
+}
+
+int ctl_contains_icase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	if (!n)
+		return 1;
+	for (; *hay; hay++)
+		if (!strncasecmp(hay, needle, n))
+			return 1;
+	return 0;
+}
+
+static void overlay_filter(struct ctl *c)
+{
+	struct ctl_overlay *o = &c->ov;
+	const char *f = o->filter.data ? o->filter.data : "";
+	o->nmatch = 0;
+	for (size_t i = 0; i < o->nitems; i++) {
+		const char *s = o->labels && o->labels[i] ? o->labels[i] : o->items[i];
+		if (o->kind == CTL_OV_HELP || ctl_contains_icase(s, f) ||
+		    ctl_contains_icase(o->items[i], f))
+			o->match[o->nmatch++] = i;
+	}
+	if (o->sel >= o->nmatch)
+		o->sel = o->nmatch ? o->nmatch - 1 : 0;
+	c->dirty |= CTL_DIRTY_CHAT;
+}
+
+static int overlay_push(struct ctl_overlay *o, const char *item, const char *label)
+{
+	if (o->nitems == o->cap) {
+		size_t nc = o->cap ? o->cap * 2 : 64;
+		char **ni = realloc(o->items, nc * sizeof *ni);
+		if (!ni)
+			return -1;
+		o->items = ni;
+		char **nl = realloc(o->labels, nc * sizeof *nl);
+		if (!nl)
+			return -1;
+		o->labels = nl;
+		o->cap = nc;
+	}
+	o->items[o->nitems] = strdup(item);
+	o->labels[o->nitems] = label ? strdup(label) : NULL;
+	if (!o->items[o->nitems]) {
+		free(o->labels[o->nitems]);
+		return -1;
+	}
+	o->nitems++;
+	return 0;
+}
+
+static void overlay_ready(struct ctl *c, enum ctl_overlay_kind kind, const char *filter)
+{
+	struct ctl_overlay *o = &c->ov;
+	o->kind = kind;
+	o->match = calloc(o->nitems + 1, sizeof *o->match);
+	if (!o->match) {
+		ctl_overlay_close(c);
+		ctl_message(c, "out of memory");
+		return;
+	}
+	if (filter)
+		buf_append_str(&o->filter, filter);
+	c->mode = kind == CTL_OV_HELP ? MODE_HELP : MODE_PICK;
+	overlay_filter(c);
+}
+
+void ctl_open_help(struct ctl *c)
+{
+	ctl_overlay_close(c);
+	struct buf text = BUF_INIT;
+	buf_append_str(&text, "Keys (config.json \"keys\" rebinds them by name):\n");
+	input_help_text(&c->keys, &text);
+	buf_append_str(&text, "\nSlash commands (type them in the input; //x sends /x):\n");
+	slash_help_text(&text);
+	buf_append_str(&text, "\nThe manual: man cherry.  The privacy policy: cherry privacy.\n");
+	char *p = text.data;
+	while (p && *p) {
+		char *nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		overlay_push(&c->ov, p, NULL);
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	buf_free(&text);
+	overlay_ready(c, CTL_OV_HELP, NULL);
+}
+
+void ctl_open_model_picker(struct ctl *c, const char *filter)
+{
+	ctl_overlay_close(c);
+	char **known = NULL;
+	size_t nk = 0;
+	if (ctl_models(c, &known, &nk) < 0)
+		nk = 0;
+	int have_current = 0;
+	for (size_t i = 0; i < nk; i++) {
+		int fav = 0;
+		for (size_t f = 0; f < c->cfg->nfavorites; f++)
+			fav |= !strcmp(known[i], c->cfg->favorites[f]);
+		struct buf label = BUF_INIT;
+		buf_printf(&label, "%s%s", known[i], fav ? "  \xe2\x98\x85" : "");
+		overlay_push(&c->ov, known[i], label.data);
+		buf_free(&label);
+		have_current |= !strcmp(known[i], c->model);
+	}
+	if (c->model[0] && !have_current)
+		overlay_push(&c->ov, c->model, NULL);
+	ctl_models_free(c, known, nk);
+	overlay_ready(c, CTL_OV_MODELS, filter);
+	for (size_t i = 0; i < c->ov.nmatch; i++)
+		if (!strcmp(c->ov.items[c->ov.match[i]], c->model))
+			c->ov.sel = i;
+}
+
+void ctl_open_switcher(struct ctl *c, const char *filter)
+{
+	ctl_overlay_close(c);
+	ctl_refresh_list(c);
+	for (size_t i = 0; i < c->nlist; i++) {
+		struct buf label = BUF_INIT;
+		char when[32];
+		hist_format_time(c->list[i].updated, when);
+		when[10] = '\0';
+		buf_printf(&label, "%s  %s  (%zu)", when,
+			   c->list[i].title && *c->list[i].title ? c->list[i].title : "(untitled)",
+			   c->list[i].nmsgs);
+		overlay_push(&c->ov, c->list[i].id, label.data);
+		buf_free(&label);
+	}
+	overlay_ready(c, CTL_OV_SWITCHER, filter);
+}
+
+static void pick_choose(struct ctl *c)
+{
+	struct ctl_overlay *o = &c->ov;
+	char *choice = NULL;
+	if (o->nmatch)
+		choice = strdup(o->items[o->match[o->sel]]);
+	else if (o->kind == CTL_OV_MODELS && o->filter.len && strchr(o->filter.data, '/'))
+		choice = strdup(o->filter.data);
+	enum ctl_overlay_kind kind = o->kind;
+	ctl_overlay_close(c);
+	if (!choice)
+		return;
+	if (kind == CTL_OV_MODELS) {
+		if (ctl_set_model(c, choice, 1) == 0)
+			ctl_message(c, "model: %s", choice);
+	} else if (kind == CTL_OV_SWITCHER) {
+		ctl_open_conversation(c, choice);
+	}
+	free(choice);
+}
+
+static size_t page_of(const struct ctl *c)
+{
+	return c->chat_h > 2 ? (size_t)c->chat_h - 2 : 1;
+}
+
+static void pick_move(struct ctl *c, long delta)
+{
+	struct ctl_overlay *o = &c->ov;
+	if (!o->nmatch)
+		return;
+	long to = (long)o->sel + delta;
+	if (to < 0)
+		to = 0;
+	if ((size_t)to >= o->nmatch)
+		to = (long)o->nmatch - 1;
+	o->sel = (size_t)to;
+	c->dirty |= CTL_DIRTY_CHAT;
+}
+
+static void help_move(struct ctl *c, long delta)
+{
+	long to = (long)c->ov.top + delta;
+	c->ov.top = to < 0 ? 0 : (size_t)to;
+	c->dirty |= CTL_DIRTY_CHAT;
+}
+
+/* Drops the last character of b (a whole UTF-8 sequence). */
+static size_t erase_last_char(char *s, size_t len)
+{
+	while (len && ((unsigned char)s[len - 1] & 0xc0) == 0x80)
+		len--;
+	return len ? len - 1 : 0;
+}
+
+static void pick_erase(struct ctl *c)
+{
+	struct buf *f = &c->ov.filter;
+	if (!f->data)
+		return;
+	f->len = erase_last_char(f->data, f->len);
+	f->data[f->len] = '\0';
+	overlay_filter(c);
+}
+
+/* ---- the passphrase prompt ---- */
+
+void ctl_passphrase_begin(struct ctl *c, const char *prompt)
+{
+	if (!c->pw)
+		c->pw = sodium_malloc(PASSPHRASE_MAX + 4);
+	if (!c->pw) {
+		ctl_message(c, "out of memory");
+		return;
+	}
+	c->pw_len = 0;
+	c->pw_chars = 0;
+	c->pw_prompt = prompt;
+	c->mode = MODE_PASSPHRASE;
+	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
+}
+
+void ctl_passphrase_end(struct ctl *c)
+{
+	if (c->pw) {
+		sodium_free(c->pw); /* wipes it */
+		c->pw = NULL;
+	}
+	c->pw_len = c->pw_chars = 0;
+	c->pw_prompt = NULL;
+	if (c->mode == MODE_PASSPHRASE) {
+		c->mode = MODE_CHAT;
+		c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
+	}
+}
+
+const char *ctl_passphrase(const struct ctl *c, size_t *len)
+{
+	*len = c->pw ? c->pw_len : 0;
+	return c->pw ? c->pw : "";
+}
+
+static void pass_insert(struct ctl *c, input_key k)
+{
+	char enc[4];
+	size_t n = text_encode(k, enc);
+	if (c->pw && c->pw_len + n <= PASSPHRASE_MAX) {
+		memcpy(c->pw + c->pw_len, enc, n);
+		c->pw_len += n;
+		c->pw_chars++;
+	}
+}
+
+/* ---- the handlers ---- */
+
+static void h_send(struct ctl *c)
+{
+	size_t len;
+	const char *s = edit_text(c->ed, &len);
+	if (!s || !len)
+		return;
+	char *copy = strndup(s, len);
+	if (!copy) {
+		ctl_message(c, "out of memory");
+		return;
+	}
+	if (copy[0] == '/')
+		ctl_run_command(c, copy);
+	else
+		ctl_request_send(c, copy, len);
+	free(copy);
+}
+
+static void h_stop(struct ctl *c)
+{
+	if (c->st) {
+		ctl_stop(c);
+	} else if (c->message[0]) {
+		c->message[0] = '\0';
+		c->dirty |= CTL_DIRTY_STATUS;
+	}
+}
+
+static void h_model_picker(struct ctl *c) { ctl_open_model_picker(c, NULL); }
+
+static void favorite_step(struct ctl *c, int dir)
+{
+	size_t n = c->cfg->nfavorites;
+	if (!n) {
+		ctl_message(c, "no favourites: list some in config.json \"favorites\"");
+		return;
+	}
+	size_t i;
+	if (c->fav_index < 0)
+		i = dir > 0 ? 0 : n - 1;
+	else
+		i = ((size_t)c->fav_index + n + (size_t)(dir > 0 ? 1 : n - 1)) % n;
+	if (ctl_set_model(c, c->cfg->favorites[i], 1) == 0)
+		ctl_message(c, "model: %s", c->model);
+}
+
+static void h_favorite_next(struct ctl *c) { favorite_step(c, 1); }
+static void h_favorite_prev(struct ctl *c) { favorite_step(c, -1); }
+static void h_new_conversation(struct ctl *c) { ctl_new_conversation(c); }
+static void h_switcher(struct ctl *c) { ctl_open_switcher(c, NULL); }
+
+static void h_toggle_list(struct ctl *c)
+{
+	c->show_list = !c->show_list;
+	c->dirty |= CTL_DIRTY_LAYOUT | CTL_DIRTY_ALL;
+}
+
+static void h_focus_list(struct ctl *c)
+{
+	if (c->list_visible && c->nlist) {
+		c->mode = MODE_LIST;
+		c->dirty |= CTL_DIRTY_LIST | CTL_DIRTY_STATUS;
+	} else {
+		ctl_message(c, "the list is hidden: F3 shows it, C-t switches");
+	}
+}
+
+static void h_retry(struct ctl *c) { ctl_request_retry(c); }
+static void h_sibling_prev(struct ctl *c) { ctl_switch_sibling(c, -1); }
+static void h_sibling_next(struct ctl *c) { ctl_switch_sibling(c, 1); }
+
+static void h_toggle_reasoning(struct ctl *c)
+{
+	view_set_fold(c->view, !view_folded(c->view));
+	c->dirty |= CTL_DIRTY_CHAT;
+}
+
+static void h_rename(struct ctl *c)
+{
+	struct buf cmd = BUF_INIT;
+	buf_printf(&cmd, "/rename %s", c->shown->conv.title ? c->shown->conv.title : "");
+	if (cmd.data)
+		edit_set_text(c->ed, cmd.data, cmd.len);
+	buf_free(&cmd);
+}
+
+static void h_delete_conversation(struct ctl *c) { ctl_ask_delete(c); }
+static void h_copy(struct ctl *c) { ctl_copy_answer(c); }
+
+static void h_editor(struct ctl *c)
+{
+	if (ctl_busy(c))
+		return;
+	size_t len;
+	const char *s = edit_text(c->ed, &len);
+	buf_reset(&c->out_text);
+	if (buf_append(&c->out_text, s ? s : "", s ? len : 0) < 0 || !c->out_text.data) {
+		ctl_message(c, "out of memory");
+		return;
+	}
+	c->react |= CTL_EDITOR;
+}
+
+static void h_complete(struct ctl *c) { ctl_complete(c); }
+
+static void h_scroll_up(struct ctl *c)
+{
+	ctl_scroll_by(c, -(long)(c->chat_h > 1 ? c->chat_h - 1 : 1));
+}
+
+static void h_scroll_down(struct ctl *c)
+{
+	ctl_scroll_by(c, c->chat_h > 1 ? c->chat_h - 1 : 1);
+}
+
+static void h_scroll_top(struct ctl *c)
+{
+	c->follow = 0;
+	c->top_line = 0;
+	c->dirty |= CTL_DIRTY_CHAT;
+}
+
+static void h_scroll_bottom(struct ctl *c)
+{
+	c->follow = 1;
+	c->more_below = 0;
+	c->dirty |= CTL_DIRTY_CHAT;
+}
+
+static void h_help(struct ctl *c) { ctl_open_help(c); }
+
+static void h_redraw(struct ctl *c)
+{
+	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT | CTL_DIRTY_CLEAR;
+}
+
+static void h_quit(struct ctl *c)
+{
+	c->quit = 1;
+	c->react |= CTL_QUIT;
+}
+
+static void edit_do(struct ctl *c, enum edit_action a)
+{
+	edit_apply(c->ed, a, 0);
+	c->dirty |= CTL_DIRTY_INPUT;
+}
+
+static void h_delete_char_or_quit(struct ctl *c)
+{
+	if (edit_is_empty(c->ed))
+		h_quit(c);
+	else
+		edit_do(c, EDIT_DELETE_CHAR);
+}
+
+static void h_up(struct ctl *c)
+{
+	if (edit_apply(c->ed, EDIT_UP, 0) == EDIT_AT_FIRST_LINE)
+		edit_apply(c->ed, EDIT_HISTORY_OLDER, 0);
+	c->dirty |= CTL_DIRTY_INPUT;
+}
+
+static void h_down(struct ctl *c)
+{
+	if (edit_apply(c->ed, EDIT_DOWN, 0) == EDIT_AT_LAST_LINE)
+		edit_apply(c->ed, EDIT_HISTORY_NEWER, 0);
+	c->dirty |= CTL_DIRTY_INPUT;
+}
+
+static void list_open_selected(struct ctl *c)
+{
+	if (c->list_sel >= c->nlist)
+		return;
+	char id[HIST_ID_MAX + 1];
+	snprintf(id, sizeof id, "%s", c->list[c->list_sel].id);
+	c->mode = MODE_CHAT;
+	ctl_open_conversation(c, id);
+}
+
+static void h_list_up(struct ctl *c)
+{
+	if (c->list_sel > 0)
+		c->list_sel--;
+	c->dirty |= CTL_DIRTY_LIST;
+}
+
+static void h_list_down(struct ctl *c)
+{
+	if (c->list_sel + 1 < c->nlist)
+		c->list_sel++;
+	c->dirty |= CTL_DIRTY_LIST;
+}
+
+static void h_list_delete(struct ctl *c)
+{
+	if (c->list_sel >= c->nlist)
+		return;
+	char id[HIST_ID_MAX + 1];
+	snprintf(id, sizeof id, "%s", c->list[c->list_sel].id);
+	ctl_open_conversation(c, id);
+	if (!strcmp(c->shown->conv.id, id))
+		ctl_ask_delete(c);
+}
+
+static void h_list_leave(struct ctl *c)
+{
+	c->mode = MODE_CHAT;
+	c->dirty |= CTL_DIRTY_LIST | CTL_DIRTY_STATUS;
+}
+
+static void h_pick_up(struct ctl *c) { pick_move(c, -1); }
+static void h_pick_down(struct ctl *c) { pick_move(c, 1); }
+static void h_pick_page_up(struct ctl *c) { pick_move(c, -(long)page_of(c)); }
+static void h_pick_page_down(struct ctl *c) { pick_move(c, (long)page_of(c)); }
+
+static void h_pick_clear(struct ctl *c)
+{
+	buf_reset(&c->ov.filter);
+	overlay_filter(c);
+}
+
+static void h_pick_close(struct ctl *c) { ctl_overlay_close(c); }
+static void h_help_up(struct ctl *c) { help_move(c, -1); }
+static void h_help_down(struct ctl *c) { help_move(c, 1); }
+static void h_help_page_up(struct ctl *c) { help_move(c, -(long)page_of(c)); }
+static void h_help_page_down(struct ctl *c) { help_move(c, (long)page_of(c)); }
+
+static void h_confirm_yes(struct ctl *c)
+{
+	c->mode = MODE_CHAT;
+	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
+	ctl_delete_confirmed(c);
+}
+
+static void h_confirm_no(struct ctl *c)
+{
+	c->mode = MODE_CHAT;
+	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
+	ctl_message(c, "not deleted");
+}
+
+static void h_pass_enter(struct ctl *c)
+{
+	c->react |= CTL_UNLOCK;
+}
+
+static void h_pass_erase(struct ctl *c)
+{
+	if (c->pw && c->pw_len) {
+		c->pw_len = erase_last_char(c->pw, c->pw_len);
+		c->pw_chars--;
+	}
+	c->dirty |= CTL_DIRTY_INPUT;
+}
+
+static void h_pass_clear(struct ctl *c)
+{
+	c->pw_len = c->pw_chars = 0;
+	c->dirty |= CTL_DIRTY_INPUT;
+}
+
+static void h_pass_cancel(struct ctl *c)
+{
+	struct err e;
+	err_set(&e, EXIT_VAULT, "the vault stays locked (unlock cancelled); send again to retry");
+	ctl_key_result(c, CTL_KEY_FAILED, &e, c->now, c->wall);
+}
+
+/* The actions that are plain editor operations, one to one. */
+static const enum edit_action edit_of[ACT__COUNT] = {
+	[ACT_NEWLINE] = EDIT_NEWLINE,
+	[ACT_LINE_START] = EDIT_LINE_START,
+	[ACT_LINE_END] = EDIT_LINE_END,
+	[ACT_BACK_CHAR] = EDIT_BACK_CHAR,
+	[ACT_FORWARD_CHAR] = EDIT_FORWARD_CHAR,
+	[ACT_BACK_WORD] = EDIT_BACK_WORD,
+	[ACT_FORWARD_WORD] = EDIT_FORWARD_WORD,
+	[ACT_KILL_LINE_END] = EDIT_KILL_LINE_END,
+	[ACT_KILL_LINE_START] = EDIT_KILL_LINE_START,
+	[ACT_KILL_WORD_BACK] = EDIT_KILL_WORD_BACK,
+	[ACT_KILL_WORD_FORWARD] = EDIT_KILL_WORD_FORWARD,
+	[ACT_YANK] = EDIT_YANK,
+	[ACT_DELETE_CHAR] = EDIT_DELETE_CHAR,
+	[ACT_BACKSPACE] = EDIT_BACKSPACE,
+	[ACT_HISTORY_OLDER] = EDIT_HISTORY_OLDER,
+	[ACT_HISTORY_NEWER] = EDIT_HISTORY_NEWER,
+	[ACT_TEXT_START] = EDIT_TEXT_START,
+	[ACT_TEXT_END] = EDIT_TEXT_END,
+};
+
+typedef void (*handler_fn)(struct ctl *c);
+
+/* Every action's handler; the editor's actions go through edit_of. */
+static const handler_fn handlers[ACT__COUNT] = {
+	[ACT_SEND] = h_send,
+	[ACT_STOP] = h_stop,
+	[ACT_MODEL_PICKER] = h_model_picker,
+	[ACT_FAVORITE_NEXT] = h_favorite_next,
+	[ACT_FAVORITE_PREV] = h_favorite_prev,
+	[ACT_NEW_CONVERSATION] = h_new_conversation,
+	[ACT_SWITCHER] = h_switcher,
+	[ACT_TOGGLE_LIST] = h_toggle_list,
+	[ACT_FOCUS_LIST] = h_focus_list,
+	[ACT_RETRY] = h_retry,
+	[ACT_SIBLING_PREV] = h_sibling_prev,
+	[ACT_SIBLING_NEXT] = h_sibling_next,
+	[ACT_TOGGLE_REASONING] = h_toggle_reasoning,
+	[ACT_RENAME] = h_rename,
+	[ACT_DELETE_CONVERSATION] = h_delete_conversation,
+	[ACT_COPY] = h_copy,
+	[ACT_EDITOR] = h_editor,
+	[ACT_COMPLETE] = h_complete,
+	[ACT_SCROLL_UP] = h_scroll_up,
+	[ACT_SCROLL_DOWN] = h_scroll_down,
+	[ACT_SCROLL_TOP] = h_scroll_top,
+	[ACT_SCROLL_BOTTOM] = h_scroll_bottom,
+	[ACT_HELP] = h_help,
+	[ACT_REDRAW] = h_redraw,
+	[ACT_QUIT] = h_quit,
+	[ACT_DELETE_CHAR_OR_QUIT] = h_delete_char_or_quit,
+	[ACT_UP] = h_up,
+	[ACT_DOWN] = h_down,
+	[ACT_LIST_UP] = h_list_up,
+	[ACT_LIST_DOWN] = h_list_down,
+	[ACT_LIST_OPEN] = list_open_selected,
+	[ACT_LIST_DELETE] = h_list_delete,
+	[ACT_LIST_LEAVE] = h_list_leave,
+	[ACT_PICK_UP] = h_pick_up,
+	[ACT_PICK_DOWN] = h_pick_down,
+	[ACT_PICK_PAGE_UP] = h_pick_page_up,
+	[ACT_PICK_PAGE_DOWN] = h_pick_page_down,
+	[ACT_PICK_CHOOSE] = pick_choose,
+	[ACT_PICK_ERASE] = pick_erase,
+	[ACT_PICK_CLEAR] = h_pick_clear,
+	[ACT_PICK_CLOSE] = h_pick_close,
+	[ACT_HELP_UP] = h_help_up,
+	[ACT_HELP_DOWN] = h_help_down,
+	[ACT_HELP_PAGE_UP] = h_help_page_up,
+	[ACT_HELP_PAGE_DOWN] = h_help_page_down,
+	[ACT_HELP_CLOSE] = h_pick_close,
+	[ACT_CONFIRM_YES] = h_confirm_yes,
+	[ACT_CONFIRM_NO] = h_confirm_no,
+	[ACT_PASS_ENTER] = h_pass_enter,
+	[ACT_PASS_ERASE] = h_pass_erase,
+	[ACT_PASS_CLEAR] = h_pass_clear,
+	[ACT_PASS_CANCEL] = h_pass_cancel,
+};
+
+void ctl_do_action(struct ctl *c, enum input_action a)
+{
+	if (a <= ACT_NONE || a >= ACT__COUNT)
+		return;
+	if (edit_of[a]) {
+		edit_do(c, edit_of[a]);
+		return;
+	}
+	if (handlers[a])
+		handlers[a](c);
+}
+
+static int printable(input_key k)
+{
+	return !(k & (INPUT_FN | INPUT_META)) && k >= 0x20 && k != 0x7f;
+}
+
+/* A key that no binding of the mode takes: text for the modes that take text. */
+static void unbound_key(struct ctl *c, input_key k)
+{
+	switch (c->mode) {
+	case MODE_CHAT:
+		if (printable(k))
+			edit_apply(c->ed, EDIT_INSERT, k);
+		c->dirty |= CTL_DIRTY_INPUT;
+		break;
+	case MODE_PICK:
+		if (printable(k)) {
+			char enc[4];
+			buf_append(&c->ov.filter, enc, text_encode(k, enc));
+			c->ov.sel = 0;
+			overlay_filter(c);
+		}
+		break;
+	case MODE_LIST: {
+		/* The chat's keys that are not text work from the list too (C-q, F3, C-n). */
+		enum input_action a = printable(k) ? ACT_NONE : input_lookup(&c->keys, MODE_CHAT, k);
+		if (a != ACT_NONE && !edit_of[a] && a != ACT_SEND && a != ACT_UP && a != ACT_DOWN &&
+		    a != ACT_DELETE_CHAR_OR_QUIT && a != ACT_COMPLETE)
+			ctl_do_action(c, a);
+		break;
+	}
+	case MODE_CONFIRM:
+		h_confirm_no(c);
+		break;
+	case MODE_PASSPHRASE:
+		if (printable(k))
+			pass_insert(c, k);
+		c->dirty |= CTL_DIRTY_INPUT;
+		break;
+	default:
+		break;
+	}
+}
+
+int ctl_dispatch(struct ctl *c, input_key k)
+{
+	c->dirty |= CTL_DIRTY_INPUT | CTL_DIRTY_STATUS;
+	if (k == INPUT_RESIZE)
+		return 0;
+	if (k == INPUT_PASTE_START || k == INPUT_PASTE_END) {
+		c->in_paste = k == INPUT_PASTE_START;
+		return 0;
+	}
+	if (c->message[0] && c->message_until == 0) {
+		c->message[0] = '\0';
+		c->dirty |= CTL_DIRTY_STATUS;
+	}
+	if (c->in_paste && c->mode == MODE_CHAT) {
+		/* A pasted newline never sends. */
+		if (k == 13 || k == 10)
+			edit_apply(c->ed, EDIT_NEWLINE, 0);
+		else if (printable(k) || k == 9)
+			edit_apply(c->ed, EDIT_INSERT, k);
+		return 0;
+	}
+	if (k == INPUT_WHEEL_UP || k == INPUT_WHEEL_DOWN) {
+		if (c->mode == MODE_CHAT || c->mode == MODE_LIST)
+			ctl_scroll_by(c, k == INPUT_WHEEL_UP ? -3 : 3);
+		return 0;
+	}
+	/* The stop key stops a stream from any screen but a question: it must act at once. */
+	if (c->st && c->mode != MODE_CONFIRM && c->mode != MODE_PASSPHRASE &&
+	    input_lookup(&c->keys, MODE_CHAT, k) == ACT_STOP) {
+		ctl_stop(c);
+		return 0;
+	}
+	enum input_action a = input_lookup(&c->keys, c->mode, k);
+	if (a == ACT_NONE)
+		unbound_key(c, k);
+	else
+		ctl_do_action(c, a);
+	return 0;
+}

@@ -1,0 +1,1124 @@
+/* test_ctl: the client's controller, event by event, without a terminal or a network:
+ * every action of every mode does what its help line says, slash commands, sending
+ * through the key lookup (and the passphrase mode), streaming, stopping, timers,
+ * resizing and scrolling. The world is a conversation store in a temporary directory,
+ * a fixed model list and a config.json given as text; the "shell" here answers the
+ * controller's reactions as tui.c would. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cherry/app.h"
+#include "cherry/commands.h"
+#include "cherry/ctl.h"
+
+#include "harness.h"
+
+static char root[512];
+static struct histstore store;
+static struct app app;
+static struct edit ed;
+static struct ctl C;
+static double now = 1000, wall = 1.7e9;
+
+/* What the fake shell saw. */
+static struct {
+	int need_key, started, stops, saves, copies, editors, exports, quits, unlocks;
+	int key_answer;         /* how CTL_NEED_KEY is answered */
+	char passphrase[64];    /* what CTL_UNLOCK got */
+	int env_key;            /* has_env_key's answer */
+} sh;
+
+static const char config_text[] =
+	"{\"favorites\": [\"fo/a\", \"fo/b\"],"
+	" \"providers\": {\"fo\": {\"kind\": \"openai\", \"base_url\": \"http://127.0.0.1:9\","
+	"  \"key_env\": \"FAKE_OPENAI_KEY\", \"models\": [\"a\", \"b\", \"c\"]}},"
+	" \"assistants\": {\"coder\": {\"system\": \"Be careful. Today is {{date}}.\","
+	"  \"model\": \"fo/b\", \"temperature\": 0.25}},"
+	" \"keys\": {\"copy\": \"M-c\"}}";
+
+static int w_conv_new(void *ctx, struct chat **out, struct err *e)
+{
+	(void)ctx;
+	struct chat *c = calloc(1, sizeof *c);
+	if (!c || chat_new(c, &store, wall, e) < 0) {
+		free(c);
+		return -1;
+	}
+	*out = c;
+	return 0;
+}
+
+static int w_conv_open(void *ctx, const char *id, struct chat **out, struct err *e)
+{
+	(void)ctx;
+	struct chat *c = calloc(1, sizeof *c);
+	int r = c ? chat_open(c, &store, id, e) : -1;
+	if (r < 0) {
+		free(c);
+		return -1;
+	}
+	*out = c;
+	return r;
+}
+
+static void w_conv_close(void *ctx, struct chat *c)
+{
+	(void)ctx;
+	chat_close(c);
+	free(c);
+}
+
+static int w_conv_delete(void *ctx, struct chat *c, struct err *e)
+{
+	(void)ctx;
+	return chat_delete(c, e);
+}
+
+static int w_conv_list(void *ctx, struct hist_entry **v, size_t *n, struct err *e)
+{
+	(void)ctx;
+	return histstore_list(&store, v, n, e);
+}
+
+static int w_conv_resolve(void *ctx, const char *p, char id[HIST_ID_MAX + 1], struct err *e)
+{
+	(void)ctx;
+	return histstore_resolve(&store, p, id, e);
+}
+
+static int w_models(void *ctx, char ***list, size_t *n)
+{
+	(void)ctx;
+	static const char *const m[] = {"fo/a", "fo/b", "fo/c", "fo/other-model"};
+	*n = sizeof m / sizeof *m;
+	*list = calloc(*n, sizeof **list);
+	for (size_t i = 0; i < *n; i++)
+		(*list)[i] = strdup(m[i]);
+	return 0;
+}
+
+static void w_models_free(void *ctx, char **list, size_t n)
+{
+	(void)ctx;
+	app_models_free(list, n);
+}
+
+static int w_resolve(void *ctx, const char *spec, struct provider **p, const char **m,
+		     struct err *e)
+{
+	(void)ctx;
+	return app_resolve_model(&app, spec, p, m, e);
+}
+
+static int w_has_env_key(void *ctx, const struct provider *p)
+{
+	(void)ctx;
+	(void)p;
+	return sh.env_key;
+}
+
+static const struct ctl_world world = {
+	NULL, w_conv_new, w_conv_open, w_conv_close, w_conv_delete, w_conv_list,
+	w_conv_resolve, w_models, w_models_free, w_resolve, w_has_env_key,
+};
+
+/* Answers reactions as the shell would (without a transfer: a test ends streams). */
+static void shell(int r)
+{
+	while (r) {
+		int next = 0;
+		if (r & CTL_NEED_KEY) {
+			sh.need_key++;
+			struct err e;
+			err_set(&e, EXIT_KEY, "no API key for fo: set FAKE_OPENAI_KEY");
+			next |= ctl_key_result(&C, (enum ctl_key_result)sh.key_answer, &e, now, wall);
+		}
+		if (r & CTL_UNLOCK) {
+			sh.unlocks++;
+			size_t len;
+			const char *p = ctl_passphrase(&C, &len);
+			snprintf(sh.passphrase, sizeof sh.passphrase, "%.*s", (int)len, p);
+		}
+		if (r & CTL_START)
+			sh.started++;
+		if (r & CTL_STOP)
+			sh.stops++;
+		if (r & CTL_SAVE) {
+			struct err e;
+			err_clear(&e);
+			sh.saves++;
+			assert_int_equal(chat_save(C.shown, wall, &e), 0);
+		}
+		sh.copies += (r & CTL_COPY) != 0;
+		sh.editors += (r & CTL_EDITOR) != 0;
+		sh.exports += (r & CTL_EXPORT) != 0;
+		sh.quits += (r & CTL_QUIT) != 0;
+		r = next;
+	}
+}
+
+static void key(const char *name)
+{
+	input_key k;
+	if (input_key_parse(name, &k) < 0)
+		fail_msg("no key named %s", name);
+	now += 0.01;
+	shell(ctl_key(&C, k, now, wall));
+}
+
+static void type(const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		now += 0.001;
+		shell(ctl_key(&C, (unsigned char)*p, now, wall));
+	}
+}
+
+static const char *input(void)
+{
+	size_t len;
+	const char *s = edit_text(&ed, &len);
+	return s ? s : "";
+}
+
+/* Every laid-out line of the chat joined by LF. */
+static const char *chat_text(void)
+{
+	static struct buf b;
+	buf_reset(&b);
+	for (size_t i = 0; i < view_lines(C.view); i++) {
+		struct view_line vl;
+		view_line(C.view, i, &vl);
+		buf_append(&b, vl.s, vl.len);
+		buf_append_char(&b, '\n');
+	}
+	return b.data ? b.data : "";
+}
+
+static void on_chat(const char *s)
+{
+	if (!strstr(chat_text(), s))
+		fail_msg("\"%s\" is not in the chat:\n%s", s, chat_text());
+}
+
+static int setup(void **unused)
+{
+	(void)unused;
+	const char *base = getenv("TMPDIR");
+	snprintf(root, sizeof root, "%s/cherry-ctl-XXXXXX", base && base[0] == '/' ? base : "/tmp");
+	if (!mkdtemp(root))
+		return -1;
+	char data[600], cache[600];
+	snprintf(data, sizeof data, "%s/data", root);
+	snprintf(cache, sizeof cache, "%s/cache", root);
+	struct err e;
+	err_clear(&e);
+	if (histstore_open(&store, data, cache, NULL, NULL, &e) < 0)
+		return -1;
+	memset(&app, 0, sizeof app);
+	if (config_parse(&app.cfg, config_text, strlen(config_text), "config.json", NULL, NULL,
+			 &e) < 0) {
+		fprintf(stderr, "config: %s\n", e.msg);
+		return -1;
+	}
+	memset(&sh, 0, sizeof sh);
+	edit_init(&ed, 10);
+	if (ctl_init(&C, &app.cfg, &world, &ed, NULL, NULL) < 0)
+		return -1;
+	snprintf(C.today, sizeof C.today, "2026-12-02");
+	struct ctl_start o = {0};
+	int r = 0;
+	if (ctl_begin(&C, &o, now, wall, &r, &e) < 0)
+		return -1;
+	shell(r);
+	ctl_resize(&C, 30, 100);
+	ctl_load_list(&C);
+	return 0;
+}
+
+static int teardown(void **unused)
+{
+	(void)unused;
+	ctl_free(&C);
+	edit_free(&ed);
+	config_free(&app.cfg);
+	histstore_close(&store);
+	return harness_rm_tree(root);
+}
+
+/* Sends text and lets the answer stream in deltas, then end as complete. */
+static void exchange(const char *prompt, const char *answer)
+{
+	type(prompt);
+	key("Enter");
+	assert_non_null(C.st);
+	size_t half = strlen(answer) / 2;
+	now += 0.1;
+	ctl_delta(&C, answer, half, 0, now, wall);
+	ctl_delta(&C, answer + half, strlen(answer) - half, 0, now, wall);
+	struct outcome o;
+	memset(&o, 0, sizeof o);
+	o.status = HIST_COMPLETE;
+	o.usage = (struct wire_usage){12, 4, -1, -1};
+	o.ttft = 0.1;
+	o.rate = 40;
+	shell(ctl_stream_end(&C, &o, now, wall));
+	assert_null(C.st);
+}
+
+static void end_stream(enum hist_status status, const char *error)
+{
+	struct outcome o;
+	memset(&o, 0, sizeof o);
+	o.status = status;
+	if (error)
+		err_set(&o.err, EXIT_NETWORK, "%s", error);
+	o.usage = (struct wire_usage){-1, -1, -1, -1};
+	o.ttft = -1;
+	shell(ctl_stream_end(&C, &o, now, wall));
+}
+
+/* ---- the chat ---- */
+
+static void test_first_model_is_first_favourite(void **state)
+{
+	(void)state;
+	assert_string_equal(C.model, "fo/a");
+	assert_int_equal(C.fav_index, 0);
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_int_equal(C.state, CTL_IDLE);
+}
+
+static void test_send_streams_and_saves(void **state)
+{
+	(void)state;
+	type("hello there");
+	assert_string_equal(input(), "hello there");
+	key("Enter");
+	assert_int_equal(sh.need_key, 1);
+	assert_int_equal(sh.started, 1);
+	assert_true(sh.saves >= 1);
+	assert_string_equal(input(), "");
+	assert_int_equal(C.state, CTL_CONNECTING);
+	assert_int_equal(C.shown->conv.n, 2);
+	assert_true(C.shown->on_disk);
+	/* the request carries the prompt */
+	struct provider *p;
+	struct wire_http req;
+	struct err e;
+	err_clear(&e);
+	assert_int_equal(ctl_stream_request(&C, &p, &req, &e), 0);
+	assert_non_null(strstr(req.body.data, "hello there"));
+	assert_non_null(strstr(req.body.data, "\"a\""));
+	wire_http_free(&req);
+	ctl_delta(&C, "Thinking", 8, 1, now, wall);
+	assert_int_equal(C.state, CTL_THINKING);
+	ctl_delta(&C, "Hi!", 3, 0, now + 0.5, wall);
+	assert_int_equal(C.state, CTL_STREAMING);
+	on_chat("Hi!");
+	on_chat("you");
+	end_stream(HIST_COMPLETE, NULL);
+	assert_int_equal(C.state, CTL_IDLE);
+	assert_string_equal(C.shown->conv.msgs[1].content, "Hi!");
+	assert_int_equal(C.shown->conv.msgs[1].status, HIST_COMPLETE);
+	assert_int_equal(C.nlist, 1);
+}
+
+static void test_send_needs_a_model(void **state)
+{
+	(void)state;
+	C.model[0] = '\0';
+	type("x");
+	key("Enter");
+	assert_int_equal(sh.need_key, 0);
+	assert_non_null(strstr(C.message, "no model chosen"));
+	assert_string_equal(input(), "x");
+}
+
+static void test_missing_key_keeps_input(void **state)
+{
+	(void)state;
+	sh.key_answer = CTL_KEY_MISSING;
+	type("keep me");
+	key("Enter");
+	assert_int_equal(sh.started, 0);
+	assert_string_equal(input(), "keep me");
+	assert_int_equal(C.shown->conv.n, 0);
+	assert_non_null(strstr(C.message, "FAKE_OPENAI_KEY"));
+	on_chat("FAKE_OPENAI_KEY");
+	assert_false(C.pending.active);
+}
+
+static void test_busy_while_streaming(void **state)
+{
+	(void)state;
+	type("one");
+	key("Enter");
+	type("two");
+	key("Enter");
+	assert_int_equal(sh.started, 1);
+	assert_non_null(strstr(C.message, "still streaming"));
+	assert_string_equal(input(), "two");
+}
+
+static void test_esc_stops(void **state)
+{
+	(void)state;
+	type("q");
+	key("Enter");
+	ctl_delta(&C, "part", 4, 0, now, wall);
+	key("Esc");
+	assert_int_equal(sh.stops, 1);
+	assert_true(C.st->stop_requested);
+	end_stream(HIST_STOPPED, NULL);
+	assert_int_equal(C.state, CTL_STOPPED);
+	on_chat("[stopped]");
+	assert_int_equal(C.shown->conv.msgs[1].status, HIST_STOPPED);
+	/* Esc with nothing streaming clears a message */
+	ctl_note(&C, "a note");
+	key("Esc");
+	assert_string_equal(C.message, "");
+}
+
+static void test_esc_stops_from_overlay(void **state)
+{
+	(void)state;
+	type("q");
+	key("Enter");
+	key("F1");
+	assert_int_equal(C.mode, MODE_HELP);
+	key("Esc");
+	assert_int_equal(sh.stops, 1);
+}
+
+static void test_error_footer_and_hint(void **state)
+{
+	(void)state;
+	type("q");
+	key("Enter");
+	end_stream(HIST_ERROR, "could not connect");
+	assert_int_equal(C.state, CTL_ERROR);
+	on_chat("[error: could not connect");
+	on_chat("F5 retries");
+	assert_non_null(strstr(C.message, "error: could not connect"));
+}
+
+static void test_model_picker(void **state)
+{
+	(void)state;
+	key("C-o");
+	assert_int_equal(C.mode, MODE_PICK);
+	assert_int_equal(C.ov.kind, CTL_OV_MODELS);
+	assert_int_equal(C.ov.nmatch, 4);
+	assert_string_equal(C.ov.items[C.ov.match[C.ov.sel]], "fo/a");
+	type("oth");
+	assert_int_equal(C.ov.nmatch, 1);
+	key("Backspace");
+	key("Backspace");
+	key("Backspace");
+	assert_int_equal(C.ov.nmatch, 4);
+	key("Down");
+	key("Down");
+	key("Up");
+	assert_int_equal(C.ov.sel, 1);
+	key("PgDn");
+	assert_int_equal(C.ov.sel, 3);
+	key("PgUp");
+	assert_int_equal(C.ov.sel, 0);
+	type("c");
+	key("C-u");
+	assert_int_equal(C.ov.filter.len, 0);
+	type("fo/c");
+	key("Enter");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_string_equal(C.model, "fo/c");
+	/* Esc closes without choosing; a typed PROVIDER/MODEL is taken when nothing matches */
+	key("C-o");
+	key("Esc");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_int_equal(C.ov.kind, CTL_OV_NONE);
+	key("C-o");
+	type("fo/new-one");
+	assert_int_equal(C.ov.nmatch, 0);
+	key("Enter");
+	assert_string_equal(C.model, "fo/new-one");
+}
+
+static void test_favourites(void **state)
+{
+	(void)state;
+	key("F2");
+	assert_string_equal(C.model, "fo/b");
+	key("F2");
+	assert_string_equal(C.model, "fo/a");
+	key("S-F2");
+	assert_string_equal(C.model, "fo/b");
+}
+
+static void test_new_conversation(void **state)
+{
+	(void)state;
+	key("C-n");
+	assert_non_null(strstr(C.message, "new conversation already"));
+	exchange("first", "answer one");
+	char first[HIST_ID_MAX + 1];
+	snprintf(first, sizeof first, "%s", C.shown->conv.id);
+	key("C-n");
+	assert_string_not_equal(C.shown->conv.id, first);
+	assert_int_equal(C.shown->conv.n, 0);
+	/* the switcher lists the first and opens it */
+	key("C-t");
+	assert_int_equal(C.mode, MODE_PICK);
+	assert_int_equal(C.ov.kind, CTL_OV_SWITCHER);
+	assert_int_equal(C.ov.nmatch, 1);
+	type("first");
+	assert_int_equal(C.ov.nmatch, 1);
+	key("Enter");
+	assert_string_equal(C.shown->conv.id, first);
+	on_chat("answer one");
+}
+
+static void test_list_mode(void **state)
+{
+	(void)state;
+	exchange("alpha", "A");
+	key("C-n");
+	exchange("beta", "B");
+	assert_int_equal(C.nlist, 2);
+	assert_true(C.list_visible);
+	key("M-l");
+	assert_int_equal(C.mode, MODE_LIST);
+	assert_int_equal(C.list_sel, 0);
+	key("Down");
+	assert_int_equal(C.list_sel, 1);
+	key("Up");
+	key("Down");
+	key("Enter");
+	assert_int_equal(C.mode, MODE_CHAT);
+	on_chat("alpha");
+	key("M-l");
+	key("Esc");
+	assert_int_equal(C.mode, MODE_CHAT);
+	/* from the list, F8 asks; n keeps it; y deletes and selects the neighbour */
+	key("M-l");
+	key("F8");
+	assert_int_equal(C.mode, MODE_CONFIRM);
+	key("n");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_non_null(strstr(C.message, "not deleted"));
+	assert_int_equal(C.nlist, 2);
+	key("M-l");
+	key("Delete");
+	assert_int_equal(C.mode, MODE_CONFIRM);
+	key("y");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_int_equal(C.nlist, 1);
+	assert_non_null(strstr(C.message, "deleted"));
+	/* C-q works from the list */
+	key("M-l");
+	key("C-q");
+	assert_int_equal(sh.quits, 1);
+}
+
+static void test_confirm_any_other_key_is_no(void **state)
+{
+	(void)state;
+	exchange("keep", "kept");
+	key("F8");
+	assert_int_equal(C.mode, MODE_CONFIRM);
+	key("x");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_true(C.shown->on_disk);
+	key("F8");
+	key("Esc");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_true(C.shown->on_disk);
+}
+
+static void test_delete_unsaved(void **state)
+{
+	(void)state;
+	key("F8");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_non_null(strstr(C.message, "not saved yet"));
+}
+
+static void test_toggle_list(void **state)
+{
+	(void)state;
+	int w = C.chat_w;
+	key("F3");
+	assert_false(C.list_visible);
+	assert_true(C.chat_w > w);
+	key("F3");
+	assert_true(C.list_visible);
+	/* a narrow terminal hides it */
+	ctl_resize(&C, 20, 60);
+	assert_false(C.list_visible);
+	key("M-l");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_non_null(strstr(C.message, "hidden"));
+}
+
+static void test_retry_and_siblings(void **state)
+{
+	(void)state;
+	key("F5");
+	assert_non_null(strstr(C.message, "nothing to retry"));
+	exchange("q", "first answer");
+	key("F5");
+	assert_int_equal(sh.started, 2);
+	ctl_delta(&C, "second answer", 13, 0, now, wall);
+	end_stream(HIST_COMPLETE, NULL);
+	on_chat("second answer");
+	on_chat("fo/a (2/2)");
+	key("M-,");
+	on_chat("first answer");
+	on_chat("(1/2)");
+	key("M-,");
+	assert_non_null(strstr(C.message, "first answer"));
+	key("M-.");
+	on_chat("second answer");
+}
+
+static void test_fold_reasoning(void **state)
+{
+	(void)state;
+	type("q");
+	key("Enter");
+	ctl_delta(&C, "deep thoughts", 13, 1, now, wall);
+	ctl_delta(&C, "answer", 6, 0, now, wall);
+	end_stream(HIST_COMPLETE, NULL);
+	on_chat("deep thoughts");
+	key("F4");
+	assert_true(view_folded(C.view));
+	assert_null(strstr(chat_text(), "deep thoughts"));
+	key("F4");
+	on_chat("deep thoughts");
+}
+
+static void test_rename(void **state)
+{
+	(void)state;
+	exchange("a title", "x");
+	key("F6");
+	assert_string_equal(input(), "/rename a title");
+	key("C-u");
+	type("/rename New name");
+	key("Enter");
+	assert_string_equal(C.shown->conv.title, "New name");
+	assert_string_equal(C.list[0].title, "New name");
+	assert_string_equal(input(), "");
+}
+
+static void test_copy_rebound(void **state)
+{
+	(void)state;
+	key("M-c");
+	assert_int_equal(sh.copies, 0);
+	assert_non_null(strstr(C.message, "no answer"));
+	exchange("q", "copy me");
+	key("M-c");
+	assert_int_equal(sh.copies, 1);
+	assert_string_equal(C.out_text.data, "copy me");
+	/* the default key was taken away by the rebinding */
+	key("M-w");
+	assert_int_equal(sh.copies, 1);
+}
+
+static void test_editor(void **state)
+{
+	(void)state;
+	type("draft");
+	key("C-x");
+	assert_int_equal(sh.editors, 1);
+	assert_string_equal(C.out_text.data, "draft");
+	ctl_editor_done(&C, "edited\nlines\n\n", 14, NULL);
+	assert_string_equal(input(), "edited\nlines");
+	ctl_editor_done(&C, NULL, 0, "the editor failed; the input is unchanged");
+	assert_string_equal(input(), "edited\nlines");
+	assert_non_null(strstr(C.message, "editor failed"));
+}
+
+static void test_complete(void **state)
+{
+	(void)state;
+	type("/mo");
+	key("Tab");
+	assert_string_equal(input(), "/model ");
+	type("fo/ot");
+	key("Tab");
+	assert_string_equal(input(), "/model fo/other-model");
+	key("C-u");
+	type("/zz");
+	key("Tab");
+	assert_non_null(strstr(C.message, "no completion"));
+}
+
+static void test_scrolling(void **state)
+{
+	(void)state;
+	type("q");
+	key("Enter");
+	for (int i = 0; i < 200; i++)
+		ctl_delta(&C, "line of text\n", 13, 0, now, wall);
+	size_t total = view_lines(C.view);
+	assert_true(C.follow);
+	assert_int_equal(C.top_line, total - (size_t)C.chat_h);
+	key("PgUp");
+	assert_false(C.follow);
+	assert_int_equal(C.top_line, total - (size_t)C.chat_h - (size_t)(C.chat_h - 1));
+	ctl_delta(&C, "more\n", 5, 0, now, wall);
+	ctl_key(&C, INPUT_RESIZE, now, wall);
+	assert_true(C.more_below);
+	key("M-Home");
+	assert_int_equal(C.top_line, 0);
+	key("PgDn");
+	assert_int_equal(C.top_line, (size_t)(C.chat_h - 1));
+	ctl_key(&C, INPUT_WHEEL_DOWN, now, wall);
+	assert_int_equal(C.top_line, (size_t)(C.chat_h - 1) + 3);
+	key("M-End");
+	assert_true(C.follow);
+	assert_false(C.more_below);
+	for (int i = 0; i < 100; i++)
+		key("PgDn");
+	assert_true(C.follow);
+}
+
+static void test_resize_keeps_the_message(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 6; i++)
+		exchange("question", "a long answer that wraps differently at different widths, "
+				     "again and again and again and again and again");
+	key("M-Home");
+	key("PgDn");
+	key("PgDn");
+	struct view_line vl;
+	assert_int_equal(view_line(C.view, C.top_line, &vl), 0);
+	size_t msg = vl.msg;
+	ctl_resize(&C, 30, 80);
+	assert_int_equal(view_line(C.view, C.top_line, &vl), 0);
+	assert_int_equal(vl.msg, msg);
+	/* tiny terminals never break the layout */
+	for (int r = 1; r < 5; r++)
+		for (int w = 1; w < 8; w++) {
+			ctl_resize(&C, r, w);
+			assert_true(C.chat_h >= 0 && C.chat_w >= 1 && C.input_h >= 1);
+		}
+}
+
+static void test_help(void **state)
+{
+	(void)state;
+	key("F1");
+	assert_int_equal(C.mode, MODE_HELP);
+	assert_int_equal(C.ov.kind, CTL_OV_HELP);
+	int headings = 0, passphrase = 0, model = 0;
+	for (size_t i = 0; i < C.ov.nitems; i++) {
+		headings += !strncmp(C.ov.items[i], "In ", 3) || !strncmp(C.ov.items[i], "At ", 3) ||
+			    !strncmp(C.ov.items[i], "When ", 5);
+		passphrase += strstr(C.ov.items[i], "leave the vault locked") != NULL;
+		model += strstr(C.ov.items[i], "/model") != NULL;
+	}
+	assert_int_equal(headings, MODE__COUNT);
+	assert_int_equal(passphrase, 1);
+	assert_true(model >= 1);
+	key("Down");
+	key("Down");
+	assert_int_equal(C.ov.top, 2);
+	key("Up");
+	assert_int_equal(C.ov.top, 1);
+	key("PgDn");
+	assert_true(C.ov.top > 1);
+	key("PgUp");
+	assert_int_equal(C.ov.top, 0);
+	key("q");
+	assert_int_equal(C.mode, MODE_CHAT);
+	key("F1");
+	key("F1");
+	assert_int_equal(C.mode, MODE_CHAT);
+	key("F1");
+	key("Esc");
+	assert_int_equal(C.mode, MODE_CHAT);
+}
+
+static void test_redraw_quit(void **state)
+{
+	(void)state;
+	C.dirty = 0;
+	key("C-l");
+	assert_true(C.dirty & CTL_DIRTY_CLEAR);
+	type("x");
+	key("C-d");
+	assert_int_equal(sh.quits, 0);
+	assert_string_equal(input(), "x");
+	key("C-a");
+	key("C-d");
+	assert_string_equal(input(), "");
+	key("C-d");
+	assert_int_equal(sh.quits, 1);
+	key("C-q");
+	assert_int_equal(sh.quits, 2);
+}
+
+static void test_editing_keys(void **state)
+{
+	(void)state;
+	type("one two three");
+	key("C-a");
+	key("M-f");
+	key("C-k");
+	assert_string_equal(input(), "one");
+	key("C-y");
+	assert_string_equal(input(), "one two three");
+	key("C-w");
+	assert_string_equal(input(), "one two ");
+	key("M-Enter");
+	type("x");
+	assert_string_equal(input(), "one two \nx");
+	key("Backspace");
+	key("C-h");
+	assert_string_equal(input(), "one two ");
+	key("M-<");
+	key("Right");
+	key("Delete");
+	assert_string_equal(input(), "oe two ");
+	key("M->");
+	key("M-b");
+	key("M-d");
+	assert_string_equal(input(), "oe ");
+	key("C-b");
+	key("C-f");
+	key("Home");
+	key("End");
+	key("Left");
+	key("C-e");
+	key("C-u");
+	assert_string_equal(input(), "");
+}
+
+static void test_history_recall(void **state)
+{
+	(void)state;
+	exchange("earlier prompt", "x");
+	key("Up");
+	assert_string_equal(input(), "earlier prompt");
+	key("Down");
+	assert_string_equal(input(), "");
+	key("C-p");
+	assert_string_equal(input(), "earlier prompt");
+	key("M-n");
+	assert_string_equal(input(), "");
+	key("M-p");
+	assert_string_equal(input(), "earlier prompt");
+}
+
+static void test_paste_never_sends(void **state)
+{
+	(void)state;
+	shell(ctl_key(&C, INPUT_PASTE_START, now, wall));
+	type("a");
+	shell(ctl_key(&C, 13, now, wall));
+	type("b");
+	shell(ctl_key(&C, 27, now, wall));
+	shell(ctl_key(&C, INPUT_PASTE_END, now, wall));
+	assert_string_equal(input(), "a\nb");
+	assert_int_equal(sh.need_key, 0);
+	key("Enter");
+	assert_int_equal(sh.need_key, 1);
+}
+
+static void test_passphrase_mode(void **state)
+{
+	(void)state;
+	sh.key_answer = CTL_KEY_NEED_PASSPHRASE;
+	type("secret question");
+	key("Enter");
+	assert_int_equal(C.mode, MODE_PASSPHRASE);
+	assert_non_null(strstr(C.pw_prompt, "Passphrase"));
+	type("pw1");
+	assert_int_equal(C.pw_chars, 3);
+	key("Backspace");
+	assert_int_equal(C.pw_chars, 2);
+	key("C-u");
+	assert_int_equal(C.pw_chars, 0);
+	type("hunter2");
+	/* Enter asks the shell to unlock with what was typed; the input keeps the prompt */
+	key("Enter");
+	assert_int_equal(sh.unlocks, 1);
+	assert_string_equal(sh.passphrase, "hunter2");
+	assert_string_equal(input(), "secret question");
+	/* wrong: asked again, the typing cleared */
+	shell(ctl_key_result(&C, CTL_KEY_WRONG_PASSPHRASE, NULL, now, wall));
+	assert_int_equal(C.mode, MODE_PASSPHRASE);
+	assert_non_null(strstr(C.pw_prompt, "Wrong"));
+	assert_int_equal(C.pw_chars, 0);
+	/* right: the send goes on */
+	type("x");
+	key("Enter");
+	shell(ctl_key_result(&C, CTL_KEY_OK, NULL, now, wall));
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_null(C.pw);
+	assert_int_equal(sh.started, 1);
+	assert_string_equal(C.shown->conv.msgs[0].content, "secret question");
+}
+
+static void test_passphrase_cancel(void **state)
+{
+	(void)state;
+	sh.key_answer = CTL_KEY_NEED_PASSPHRASE;
+	type("q");
+	key("Enter");
+	type("abc");
+	key("Esc");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_null(C.pw);
+	assert_false(C.pending.active);
+	assert_int_equal(sh.started, 0);
+	assert_non_null(strstr(C.message, "stays locked"));
+	assert_string_equal(input(), "q");
+	/* C-c and C-g cancel too */
+	key("Enter");
+	key("C-g");
+	assert_int_equal(C.mode, MODE_CHAT);
+	key("Enter");
+	key("C-c");
+	assert_int_equal(C.mode, MODE_CHAT);
+}
+
+static void test_slash_commands(void **state)
+{
+	(void)state;
+	type("/model fo/b");
+	key("Enter");
+	assert_string_equal(C.model, "fo/b");
+	assert_string_equal(input(), "");
+	type("/model nope");
+	key("Enter");
+	assert_string_equal(C.model, "fo/b");
+	assert_string_equal(input(), "/model nope");
+	key("C-u");
+	type("/model");
+	key("Enter");
+	assert_int_equal(C.mode, MODE_PICK);
+	key("Esc");
+	type("/system Be brief.");
+	key("Enter");
+	assert_string_equal(C.shown->conv.system, "Be brief.");
+	on_chat("system prompt");
+	type("/system");
+	key("Enter");
+	assert_null(C.shown->conv.system);
+	type("/frobnicate");
+	key("Enter");
+	assert_non_null(strstr(C.message, "unknown command"));
+	key("C-u");
+	type("/assistant coder");
+	key("Enter");
+	assert_string_equal(C.model, "fo/b");
+	assert_string_equal(C.shown->conv.system, "Be careful. Today is 2026-12-02.");
+	assert_non_null(C.temperature);
+	type("//x literally");
+	key("Enter");
+	assert_int_equal(sh.started, 1);
+	assert_string_equal(C.shown->conv.msgs[0].content, "/x literally");
+	struct provider *p;
+	struct wire_http req;
+	struct err e;
+	err_clear(&e);
+	assert_int_equal(ctl_stream_request(&C, &p, &req, &e), 0);
+	assert_non_null(strstr(req.body.data, "\"temperature\""));
+	assert_non_null(strstr(req.body.data, "Be careful."));
+	wire_http_free(&req);
+	end_stream(HIST_COMPLETE, NULL);
+	type("/export /tmp/x.md");
+	key("Enter");
+	assert_int_equal(sh.exports, 1);
+	assert_string_equal(C.out_path.data, "/tmp/x.md");
+	assert_non_null(strstr(C.out_text.data, "/x literally"));
+	type("/help");
+	key("Enter");
+	assert_int_equal(C.mode, MODE_HELP);
+	key("Esc");
+	type("/quit");
+	key("Enter");
+	assert_int_equal(sh.quits, 1);
+}
+
+static void test_every_command_runs(void **state)
+{
+	(void)state;
+	exchange("something", "to act on");
+	size_t n;
+	const struct slash_info *cmds = slash_commands(&n);
+	for (size_t i = 0; i < n; i++) {
+		char line[64];
+		snprintf(line, sizeof line, "/%s%s", cmds[i].name,
+			 cmds[i].arg == SLASH_ARG_REQUIRED ? " arg" : "");
+		key("C-u");
+		type(line);
+		key("Enter");
+		/* every command leaves a mode the keys can get out of */
+		if (C.mode == MODE_CONFIRM)
+			key("n");
+		if (C.mode == MODE_PICK || C.mode == MODE_HELP)
+			key("Esc");
+		if (C.st)
+			end_stream(HIST_COMPLETE, NULL);
+		assert_int_equal(C.mode, MODE_CHAT);
+	}
+}
+
+static void test_open_by_title(void **state)
+{
+	(void)state;
+	exchange("apples and pears", "fruit");
+	key("C-n");
+	exchange("apple pie", "dessert");
+	key("C-n");
+	exchange("bicycles", "wheels");
+	type("/open pears");
+	key("Enter");
+	on_chat("fruit");
+	type("/open apple");
+	key("Enter");
+	assert_int_equal(C.mode, MODE_PICK);
+	assert_int_equal(C.ov.nmatch, 2);
+	key("Esc");
+	type("/open zebra");
+	key("Enter");
+	assert_non_null(strstr(C.message, "no conversation"));
+}
+
+static void test_timers(void **state)
+{
+	(void)state;
+	ctl_note(&C, "hello");
+	assert_true(ctl_next_timer(&C, now) > 0);
+	ctl_timer(&C, now + 10, wall);
+	assert_string_equal(C.message, "");
+	assert_true(ctl_next_timer(&C, now + 10) < 0);
+	type("q");
+	key("Enter");
+	assert_true(ctl_next_timer(&C, now) <= 0.25);
+	ctl_delta(&C, "a", 1, 0, now, wall);
+	for (int i = 0; i < 20; i++)
+		ctl_delta(&C, "b", 1, 0, now + 1, wall);
+	ctl_timer(&C, now + 2, wall);
+	assert_true(C.rate > 5);
+	ctl_timer(&C, now + 20, wall);
+	assert_int_equal(C.state, CTL_STALLED);
+	ctl_delta(&C, "c", 1, 0, now + 21, wall);
+	ctl_timer(&C, now + 21, wall);
+	assert_int_equal(C.state, CTL_STREAMING);
+	char tmp[64];
+	assert_non_null(strstr(ctl_state_word(&C, tmp, sizeof tmp), "streaming"));
+}
+
+/* Every action in the table is bound in its mode by default (one is unbound: none), and
+ * firing it in its mode never leaves the controller in a state the keys cannot leave. */
+static void test_every_action_in_its_mode(void **state)
+{
+	(void)state;
+	exchange("something", "to act on");
+	size_t n;
+	const struct input_action_info *acts = input_actions(&n);
+	for (size_t i = 0; i < n; i++) {
+		struct buf keys = BUF_INIT;
+		input_keys_of(&C.keys, acts[i].action, &keys);
+		if (acts[i].action != ACT_COPY && !keys.len)
+			fail_msg("%s has no key", acts[i].name);
+		buf_free(&keys);
+		switch (acts[i].mode) {
+		case MODE_LIST:
+			key("M-l");
+			break;
+		case MODE_PICK:
+			key("C-o");
+			break;
+		case MODE_HELP:
+			key("F1");
+			break;
+		case MODE_CONFIRM:
+			if (!C.shown->on_disk)
+				exchange("again", "saved");
+			key("F8");
+			break;
+		case MODE_PASSPHRASE:
+			sh.key_answer = CTL_KEY_NEED_PASSPHRASE;
+			key("C-u");
+			type("q");
+			key("Enter");
+			sh.key_answer = CTL_KEY_OK;
+			break;
+		default:
+			break;
+		}
+		assert_int_equal(C.mode, acts[i].mode);
+		if (acts[i].action == ACT_CONFIRM_YES || acts[i].action == ACT_QUIT ||
+		    acts[i].action == ACT_DELETE_CHAR_OR_QUIT)
+			continue; /* tested above: these delete or quit */
+		shell(ctl_action(&C, acts[i].action, now, wall));
+		if (C.mode == MODE_PASSPHRASE)
+			shell(ctl_key_result(&C, CTL_KEY_OK, NULL, now, wall));
+		if (C.mode == MODE_CONFIRM)
+			key("n");
+		if (C.mode == MODE_PICK || C.mode == MODE_HELP || C.mode == MODE_LIST)
+			key("Esc");
+		if (C.st)
+			end_stream(HIST_COMPLETE, NULL);
+		if (!C.show_list)
+			key("F3");
+		assert_int_equal(C.mode, MODE_CHAT);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_first_model_is_first_favourite, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_send_streams_and_saves, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_send_needs_a_model, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_key_keeps_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy_while_streaming, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_esc_stops, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_esc_stops_from_overlay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_error_footer_and_hint, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_model_picker, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_favourites, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_conversation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_confirm_any_other_key_is_no, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delete_unsaved, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_toggle_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retry_and_siblings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fold_reasoning, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rename, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_rebound, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_editor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_complete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scrolling, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resize_keeps_the_message, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_help, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_redraw_quit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_editing_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history_recall, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_paste_never_sends, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_passphrase_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_passphrase_cancel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slash_commands, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_every_command_runs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_by_title, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_every_action_in_its_mode, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
