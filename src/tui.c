@@ -26,9 +26,11 @@
 #include "cherry/commands.h"
 #include "cherry/fsutil.h"
 #include "cherry/loop.h"
+#include "cherry/outcome.h"
 #include "cherry/passphrase.h"
 #include "cherry/privacy.h"
 #include "cherry/sanitize.h"
+#include "cherry/state.h"
 #include "cherry/text.h"
 #include "cherry/utf8.h"
 
@@ -290,6 +292,15 @@ static void update_fav_index(struct tui *t)
 			t->fav_index = (int)i;
 }
 
+/* Writes c's changes now (chat changes only touch memory); a failure shows its line. */
+static void save_chat(struct tui *t, struct chat *c)
+{
+	struct err e;
+	err_clear(&e);
+	if (chat_save(c, wall_now(), &e) < 0 && e.msg[0])
+		set_message(t, "%s", e.msg);
+}
+
 /* Chooses the model for the next message. 0, or -1 with the reason in the status line. */
 static int set_model(struct tui *t, const char *spec, int announce)
 {
@@ -310,7 +321,8 @@ static int set_model(struct tui *t, const char *spec, int announce)
 		privacy_count("model_switches");
 		if (t->shown->on_disk) {
 			err_clear(&e);
-			chat_set_model(t->shown, spec, wall_now(), &e);
+			if (chat_set_model(t->shown, spec, wall_now(), &e) == 0)
+				save_chat(t, t->shown);
 		}
 	}
 	if (t->welcome) {
@@ -398,7 +410,7 @@ static void show_chat(struct tui *t, struct chat *c)
 			t->list_sel = i;
 	t->dirty |= DIRTY_LIST | DIRTY_STATUS;
 	if (c->on_disk)
-		chat_last_set(c->conv.id);
+		state_last_set(c->conv.id);
 }
 
 static void new_conversation(struct tui *t)
@@ -511,35 +523,25 @@ static void error_hint(const struct err *e, const struct provider *p, struct buf
 static void finish_stream(struct tui *t)
 {
 	struct stream *st = t->st;
-	struct http_transfer *tr = st->t;
-	const struct wire_stream *ws = http_stream(tr);
-	enum http_outcome oc = http_outcome(tr);
-	enum hist_status hs = HIST_COMPLETE;
 	struct buf line = BUF_INIT, footer = BUF_INIT;
 	struct provider *prov = NULL;
 	const char *model;
 	struct err e;
 	err_clear(&e);
 	app_resolve_model(t->app, st->spec, &prov, &model, &e);
-	for (int a = http_attempts(tr); a > 1; a--)
-		privacy_count("retries");
-	if (st->stop_requested == STOP_SIGNAL) {
+	struct outcome oc;
+	outcome_of(st->t, st->stop_requested == STOP_SIGNAL ? OUTCOME_INTERRUPTED :
+		   st->stop_requested ? OUTCOME_STOPPED : OUTCOME_RAN, st->key, st->deltas, &oc);
+	enum hist_status hs = oc.status;
+	if (hs == HIST_INTERRUPTED) {
 		/* cherry itself was told to end (TERM, HUP): the answer was cut, not stopped */
-		hs = HIST_INTERRUPTED;
 		buf_append_str(&footer, "[interrupted]");
 		t->state = ST_STOPPED;
-	} else if (oc == HTTP_CANCELLED || st->stop_requested) {
-		hs = HIST_STOPPED;
-		privacy_count("stops");
+	} else if (hs == HIST_STOPPED) {
 		buf_append_str(&footer, "[stopped]");
 		t->state = ST_STOPPED;
-	} else if (oc == HTTP_FAILED) {
-		hs = HIST_ERROR;
-		err_clear(&e);
-		e = *http_error(tr);
-		app_redact(&e, st->key);
-		char code[16];
-		privacy_error(privacy_error_code(http_status(tr), e.msg, code, sizeof code));
+	} else if (hs == HIST_ERROR) {
+		e = oc.err;
 		buf_append_str(&line, e.msg);
 		buf_printf(&footer, "[error: %s", e.msg);
 		if (prov)
@@ -548,20 +550,18 @@ static void finish_stream(struct tui *t)
 		t->state = ST_ERROR;
 		set_message(t, "error: %s", e.msg);
 	} else {
-		const char *note = wire_finish_note(ws);
-		if (note)
-			buf_printf(&footer, "[%s]", note);
+		if (oc.note)
+			buf_printf(&footer, "[%s]", oc.note);
 		t->state = ST_IDLE;
 	}
-	t->usage = ws->usage;
-	t->ttft = http_time_to_first_token(tr);
-	double gen = http_generation_time(tr);
-	long toks = ws->usage.output > 0 ? ws->usage.output : st->deltas;
-	t->rate = gen > 0 ? (double)toks / gen : 0;
+	t->usage = oc.usage;
+	t->ttft = oc.ttft;
+	t->rate = oc.rate;
 	err_clear(&e);
-	if (chat_finish(st->chat, st->answer, hs, line.len ? line.data : NULL, &ws->usage, t->ttft,
+	if (chat_finish(st->chat, st->answer, hs, line.len ? line.data : NULL, &oc.usage, t->ttft,
 			wall_now(), &e) < 0 && e.msg[0])
 		set_message(t, "%s", e.msg);
+	save_chat(t, st->chat);
 	if (st->view_msg >= 0) {
 		view_end(t->view, (size_t)st->view_msg);
 		view_set_footer(t->view, (size_t)st->view_msg, footer.len ? footer.data : NULL,
@@ -660,6 +660,7 @@ fail:;
 	struct err fe;
 	err_clear(&fe);
 	chat_finish(t->shown, answer, HIST_ERROR, e.msg, NULL, -1, wall_now(), &fe);
+	save_chat(t, t->shown);
 	free_stream(st);
 	rebuild_view(t);
 	set_message(t, "%s", e.msg);
@@ -720,16 +721,17 @@ static void send_prompt(struct tui *t, const char *text, size_t len)
 	}
 	if (r == 1 || e.msg[0])
 		set_message(t, "%s", e.msg);
+	save_chat(t, t->shown);
 	edit_history_add(&t->ed, prompt.data, prompt.len);
 	err_clear(&e);
-	chat_prompts_save(&t->ed, &e);
+	state_prompts_save(&t->ed, &e);
 	edit_apply(&t->ed, EDIT_CLEAR, 0);
 	buf_wipe_free(&prompt);
 	t->welcome = 0;
 	privacy_count("asks");
 	start_stream(t, prov, model, key, answer);
 	if (!was_on_disk || r == 1)
-		chat_last_set(t->shown->conv.id);
+		state_last_set(t->shown->conv.id);
 	list_touch(t, t->shown);
 	t->list_sel = 0;
 	t->dirty |= DIRTY_LAYOUT | DIRTY_ALL;
@@ -758,6 +760,7 @@ static void retry(struct tui *t)
 	}
 	if (e.msg[0])
 		set_message(t, "%s", e.msg);
+	save_chat(t, t->shown);
 	privacy_count("retries");
 	start_stream(t, prov, model, key, answer);
 }
@@ -803,6 +806,8 @@ static void switch_sibling(struct tui *t, int dir)
 		set_message(t, dir < 0 ? "this is the first answer" : "this is the last answer");
 	else if (e.msg[0])
 		set_message(t, "%s", e.msg);
+	else
+		save_chat(t, t->shown);
 	rebuild_view(t);
 }
 
@@ -1168,6 +1173,8 @@ static void use_assistant(struct tui *t, const char *name)
 		expand_date(json_string_value(sys), &s);
 		if (chat_set_system(t->shown, s.data, wall_now(), &e) < 0)
 			set_message(t, "%s", e.msg);
+		else
+			save_chat(t, t->shown);
 		buf_free(&s);
 	}
 	t->temperature = json_is_number(temp) ? temp : NULL;
@@ -1279,6 +1286,7 @@ static void run_command(struct tui *t, const char *line)
 			set_message(t, "%s", e.msg);
 		else
 			set_message(t, *arg ? "system prompt set" : "system prompt cleared");
+		save_chat(t, t->shown);
 		rebuild_view(t);
 		break;
 	case CMD_ASSISTANT:
@@ -1289,6 +1297,7 @@ static void run_command(struct tui *t, const char *line)
 			set_message(t, "%s", e.msg);
 		else
 			set_message(t, "renamed");
+		save_chat(t, t->shown);
 		list_touch(t, t->shown);
 		break;
 	case CMD_EXPORT:
@@ -1963,7 +1972,7 @@ int tui_main(struct app *app, int argc, char **argv)
 	input_map_defaults(&t.keys);
 	input_map_apply(&t.keys, app->cfg.keys, config_warning, &warnings);
 	edit_init(&t.ed, PROMPT_RING);
-	if (chat_prompts_load(&t.ed, &e) < 0)
+	if (state_prompts_load(&t.ed, &e) < 0)
 		config_warning(&warnings, e.msg);
 	err_clear(&e);
 	struct http_opts hopts = app_http_opts(app);
@@ -1993,7 +2002,7 @@ int tui_main(struct app *app, int argc, char **argv)
 	/* -c ID, else the conversation shown at the last quit, else a new one. */
 	char last[HIST_ID_MAX + 1];
 	const char *open_id = o.conversation;
-	if (!open_id && chat_last_get(last) == 0)
+	if (!open_id && state_last_get(last) == 0)
 		open_id = last;
 	int opened = -1;
 	struct err oe;
@@ -2039,9 +2048,9 @@ int tui_main(struct app *app, int argc, char **argv)
 			t.list_sel = i;
 	run_loop(&t);
 	if (t.shown && t.shown->on_disk)
-		chat_last_set(t.shown->conv.id);
+		state_last_set(t.shown->conv.id);
 	err_clear(&e);
-	chat_prompts_save(&t.ed, &e);
+	state_prompts_save(&t.ed, &e);
 	passphrase_set_prompt(NULL, NULL);
 	ui_stop(&t);
 out:
