@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "cherry/histstore.h"
+#include "cherry/chat.h"
 #include "cherry/loop.h"
+#include "cherry/outcome.h"
 #include "cherry/privacy.h"
 #include "cherry/sanitize.h"
 #include "cherry/utf8.h"
@@ -29,9 +31,18 @@ struct ask_opts {
 	struct buf prompt;
 };
 
+/* The exchange's record: the conversation, and whether a failed save was reported. */
+struct ask_save {
+	struct chat chat;       /* never written with --no-save (no store) */
+	size_t answer;          /* the answer's index in chat.conv */
+	int failing;            /* a save failed and no later one succeeded yet */
+};
+
 struct ask_run {
 	const struct ask_opts *opts;
-	struct hist_session *hist; /* saves the exchange (a no-op with --no-save) */
+	struct ask_save *save;
+	double now;             /* wall clock at the loop's last wake-up */
+	long deltas;
 	struct sanitizer san_text;
 	struct sanitizer san_reasoning;
 	struct buf out;         /* pending for stdout */
@@ -162,7 +173,9 @@ static int read_stdin(struct ask_opts *o, struct err *e)
 static void emit_text(void *ctx, const char *s, size_t len)
 {
 	struct ask_run *run = ctx;
-	hist_delta(run->hist, s, len, 0); /* raw: the file keeps what was sent */
+	run->deltas++;
+	/* raw: the file keeps what was sent */
+	chat_delta(&run->save->chat, run->save->answer, s, len, 0, run->now);
 	if (run->wrote_reasoning && !run->wrote_text && run->last_reasoning != '\n')
 		buf_append_char(&run->errout, '\n'); /* end the reasoning before the answer */
 	run->wrote_text = 1;
@@ -175,7 +188,9 @@ static void emit_text(void *ctx, const char *s, size_t len)
 static void emit_reasoning(void *ctx, const char *s, size_t len)
 {
 	struct ask_run *run = ctx;
-	hist_delta(run->hist, s, len, 1); /* saved even when not shown */
+	run->deltas++;
+	/* saved even when not shown */
+	chat_delta(&run->save->chat, run->save->answer, s, len, 1, run->now);
 	if (!run->opts->show_reasoning)
 		return;
 	run->wrote_reasoning = 1;
@@ -243,6 +258,34 @@ static void print_stats(struct http_transfer *t)
 	buf_free(&line);
 }
 
+/* Conversations are dated by the wall clock (the save interval copes with it going back). */
+static double wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Shows what a save said: its failure once per streak, and the first success after one. */
+static void saved(struct ask_save *sv, int rc, const struct err *e)
+{
+	if (rc < 0) {
+		if (e->code)
+			hist_warn_stderr(NULL, e->msg);
+		sv->failing = 1;
+	} else if (sv->failing && !sv->chat.dirty) {
+		hist_warn_stderr(NULL, "conversation saved again");
+		sv->failing = 0;
+	}
+}
+
+static void save_now(struct ask_save *sv)
+{
+	struct err e;
+	err_clear(&e);
+	saved(sv, chat_save(&sv->chat, wall_now(), &e), &e);
+}
+
 static void on_done(void *ctx, struct http_transfer *t)
 {
 	(void)ctx;
@@ -251,7 +294,7 @@ static void on_done(void *ctx, struct http_transfer *t)
 
 static int stream_answer(struct app *app, struct ask_opts *o, const struct provider *prov,
 			 const struct wire_http *req, const struct secret *key,
-			 struct hist_session *hist, struct err *e)
+			 struct ask_save *sv, struct err *e)
 {
 	struct http_opts hopts = app_http_opts(app);
 	struct http_engine *eng = http_engine_new(&hopts, e);
@@ -260,7 +303,8 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 	struct ask_run run;
 	memset(&run, 0, sizeof run);
 	run.opts = o;
-	run.hist = hist;
+	run.save = sv;
+	run.now = wall_now();
 	sanitize_init(&run.san_text);
 	sanitize_init(&run.san_reasoning);
 	struct wire_sink sink = {emit_text, emit_reasoning, &run};
@@ -271,7 +315,7 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 	}
 	privacy_count("asks");
 	privacy_count_message(prov->kind);
-	int interrupted = 0, stopped = 0;
+	enum outcome_stop stop = OUTCOME_RAN;
 	int live = 1;
 	while (live) {
 		long tmo = http_timeout_ms(eng);
@@ -280,16 +324,19 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 			tmo = 250;
 		struct curl_waitfd wfd = {loop_signal_fd(), CURL_WAIT_POLLIN, 0};
 		http_wait(eng, &wfd, 1, (int)tmo);
+		run.now = wall_now();
 		int sig;
 		while ((sig = loop_signal_next()))
-			if ((sig == SIGINT || sig == SIGTERM || sig == SIGHUP) && !interrupted) {
-				interrupted = 1;
-				stopped = sig == SIGINT; /* Ctrl-C is a stop; TERM/HUP end the run */
+			if ((sig == SIGINT || sig == SIGTERM || sig == SIGHUP) && stop == OUTCOME_RAN) {
+				/* Ctrl-C is a stop; TERM/HUP end the run */
+				stop = sig == SIGINT ? OUTCOME_STOPPED : OUTCOME_INTERRUPTED;
 				http_cancel(eng, t);
 			}
 		live = http_perform(eng);
 		flush_output(&run);
-		hist_tick(hist);
+		struct err te;
+		err_clear(&te);
+		saved(sv, chat_tick(&sv->chat, run.now, &te), &te);
 	}
 	if (!o->raw) {
 		sanitize_finish(&run.san_text, &run.out);
@@ -303,38 +350,27 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 	flush_output(&run);
 
 	int status = EXIT_OK;
-	const struct wire_stream *ws = http_stream(t);
-	for (int a = http_attempts(t); a > 1; a--)
-		privacy_count("retries");
-	if (interrupted || http_outcome(t) == HTTP_CANCELLED) {
-		privacy_count("stops");
+	struct outcome oc;
+	outcome_of(t, stop, key, run.deltas, &oc);
+	if (oc.status == HIST_STOPPED || oc.status == HIST_INTERRUPTED) {
 		err_set(e, EXIT_INTERRUPTED, "interrupted; the answer is incomplete");
 		status = app_fail(e);
-	} else if (http_outcome(t) == HTTP_FAILED) {
-		*e = *http_error(t);
-		char code[16];
-		privacy_error(privacy_error_code(http_status(t), e->msg, code, sizeof code));
-		app_redact(e, key);
+	} else if (oc.status == HIST_ERROR) {
+		*e = oc.err;
 		status = app_fail(e);
-	} else {
-		const char *note = wire_finish_note(ws);
-		if (note) {
-			struct err n;
-			err_set(&n, EXIT_OK, "note: %s", note);
-			app_fail(&n);
-		}
+	} else if (oc.note) {
+		struct err n;
+		err_set(&n, EXIT_OK, "note: %s", oc.note);
+		app_fail(&n);
 	}
 	/* The outcome goes into the conversation file; a failed save is one more line. */
-	const char *hstatus = "complete";
-	if (interrupted || http_outcome(t) == HTTP_CANCELLED)
-		hstatus = stopped ? "stopped" : "interrupted";
-	else if (http_outcome(t) == HTTP_FAILED)
-		hstatus = "error";
 	struct err he;
 	err_clear(&he);
-	if (hist_finish(hist, hstatus, !strcmp(hstatus, "error") ? e->msg : NULL, &ws->usage,
-			http_time_to_first_token(t), &he) < 0)
+	if (chat_finish(&sv->chat, sv->answer, oc.status,
+			oc.status == HIST_ERROR ? oc.err.msg : NULL, &oc.usage, oc.ttft, wall_now(),
+			&he) < 0)
 		app_fail(&he);
+	save_now(sv);
 	if (o->stats)
 		print_stats(t);
 	if (run.output_failed && status == EXIT_OK) {
@@ -346,6 +382,47 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 	buf_free(&run.out);
 	buf_free(&run.errout);
 	return status;
+}
+
+/*
+ * The conversation this exchange goes into: -c's (locked; a read-only one is copied at
+ * the send), a new one, or with --no-save one that is never written. When the data
+ * directory cannot be used, a new exchange still runs, unsaved, after one line; -c
+ * cannot. 0, or -1 with e set.
+ */
+static int open_record(const struct ask_opts *o, struct histstore *store, int *have_store,
+		       struct ask_save *sv, struct err *e)
+{
+	double now = wall_now();
+	*have_store = 0;
+	if (!o->no_save) {
+		if (histstore_open(store, NULL, NULL, hist_warn_stderr, NULL, e) == 0) {
+			*have_store = 1;
+		} else if (o->conversation) {
+			return -1;
+		} else {
+			/* the answer matters more than its record */
+			struct buf w = BUF_INIT;
+			if (buf_printf(&w, "conversation not saved: %s", e->msg) == 0)
+				hist_warn_stderr(NULL, w.data);
+			buf_free(&w);
+			err_clear(e);
+		}
+	}
+	int rc;
+	if (o->conversation) {
+		/* 1 (read-only): the send copies it and its line says so; say it once */
+		rc = chat_open(&sv->chat, store, o->conversation, e);
+		if (rc == 1)
+			err_clear(e);
+	} else {
+		rc = chat_new(&sv->chat, *have_store ? store : NULL, now, e);
+	}
+	if (rc < 0 && *have_store) {
+		histstore_close(store);
+		*have_store = 0;
+	}
+	return rc < 0 ? -1 : 0;
 }
 
 int ask_main(struct app *app, int argc, char **argv)
@@ -374,22 +451,33 @@ int ask_main(struct app *app, int argc, char **argv)
 	}
 
 	/* -c loads (and locks) the conversation first: its model and system are defaults. */
-	struct hist_opts ho = {.continue_id = o.conversation, .no_save = o.no_save,
-			       .warn = hist_warn_stderr};
-	struct hist_session *hist = hist_begin(&ho, &e);
-	if (!hist) {
+	struct histstore store;
+	struct ask_save *sv = calloc(1, sizeof *sv);
+	int have_store = 0;
+	if (!sv) {
+		buf_wipe_free(&o.prompt);
+		err_set(&e, EXIT_FAIL, "out of memory");
+		return app_fail(&e);
+	}
+	if (open_record(&o, &store, &have_store, sv, &e) < 0) {
+		free(sv);
 		buf_wipe_free(&o.prompt);
 		return app_fail(&e);
 	}
 	struct provider *prov;
 	const char *model;
-	const char *spec = o.model ? o.model : hist_session_model(hist);
-	if (app_resolve_model(app, spec, &prov, &model, &e) < 0) {
-		hist_end(hist);
-		buf_wipe_free(&o.prompt);
-		return app_fail(&e);
+	/* A copy: the model points into it, and the send replaces the conversation's. */
+	struct buf spec = BUF_INIT;
+	const char *cspec = o.model ? o.model : chat_model(&sv->chat);
+	if (cspec && buf_append_str(&spec, cspec) < 0) {
+		err_set(&e, EXIT_FAIL, "out of memory");
+		status = app_fail(&e);
+		goto close;
 	}
-	const char *hsystem = o.system ? NULL : hist_session_system(hist);
+	if (app_resolve_model(app, cspec ? spec.data : NULL, &prov, &model, &e) < 0) {
+		status = app_fail(&e);
+		goto close;
+	}
 
 	/* The provider and the wire want valid UTF-8; broken bytes become U+FFFD. */
 	struct buf prompt = BUF_INIT, system = BUF_INIT;
@@ -411,26 +499,32 @@ int ask_main(struct app *app, int argc, char **argv)
 	}
 	err_clear(&e);
 
-	/* The current branch of a continued conversation goes first, then the prompt. */
-	const struct wire_msg *past;
-	size_t npast;
+	/* The prompt joins the current branch of a continued conversation; a read-only one
+	 * is copied into a new conversation first (one line says so). */
+	double now = wall_now();
+	if ((system.len && chat_set_system(&sv->chat, system.data, now, &e) < 0) ||
+	    chat_send(&sv->chat, prompt.data, prov->name, model, now, &sv->answer, &e) < 0) {
+		secret_free(key);
+		status = app_fail(&e);
+		goto out;
+	}
+	if (e.code)
+		hist_warn_stderr(NULL, e.msg);
+	err_clear(&e);
 	struct wire_msg *msgs = NULL;
-	if (hist_history_msgs(hist, &past, &npast) < 0 ||
-	    !(msgs = calloc(npast + 1, sizeof *msgs))) {
+	size_t nmsgs = 0;
+	if (chat_request_msgs(&sv->chat, sv->answer, &msgs, &nmsgs) < 0) {
 		secret_free(key);
 		err_set(&e, EXIT_FAIL, "out of memory");
 		status = app_fail(&e);
 		goto out;
 	}
-	if (npast)
-		memcpy(msgs, past, npast * sizeof *msgs);
-	msgs[npast] = (struct wire_msg){"user", prompt.data};
 	struct wire_request rq = {
 		.provider = prov,
 		.model = model,
-		.system = o.system ? system.data : hsystem,
+		.system = o.system ? system.data : chat_system(&sv->chat),
 		.msgs = msgs,
-		.nmsgs = npast + 1,
+		.nmsgs = nmsgs,
 	};
 	struct wire_http req;
 	if (wire_build_request(&rq, &req, &e) < 0) {
@@ -441,21 +535,22 @@ int ask_main(struct app *app, int argc, char **argv)
 	}
 	free(msgs);
 	/* Saved before the request goes out: a crash from here on leaves "interrupted". */
-	struct err he;
-	err_clear(&he);
-	if (hist_user(hist, prompt.data, o.system ? system.data : NULL, prov->name, model,
-		      &he) < 0)
-		app_fail(&he);
+	save_now(sv);
 	/* On a terminal only: scripts keep a quiet stderr and find it with `history list`. */
-	if (hist_session_id(hist)[0] && isatty(STDERR_FILENO))
-		fprintf(stderr, "cherry: conversation %s\n", hist_session_id(hist));
-	status = stream_answer(app, &o, prov, &req, key, hist, &e);
+	if (have_store && sv->chat.conv.id[0] && isatty(STDERR_FILENO))
+		fprintf(stderr, "cherry: conversation %s\n", sv->chat.conv.id);
+	status = stream_answer(app, &o, prov, &req, key, sv, &e);
 	wire_http_free(&req);
 	secret_free(key);
 out:
-	hist_end(hist);
 	buf_wipe_free(&prompt);
 	buf_wipe_free(&system);
+close:
+	chat_close(&sv->chat);
+	free(sv);
+	if (have_store)
+		histstore_close(&store);
+	buf_free(&spec);
 	buf_wipe_free(&o.prompt);
 	return status;
 }

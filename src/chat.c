@@ -1,22 +1,14 @@
-/* chat: the full-screen client's open conversation, kept on disk through histstore under
- * its lock, and the client's small state files (last conversation, prompt ring). */
+/* chat: one open conversation in memory, saved through histstore under its lock when the
+ * caller says so (chat_save, chat_tick), never by a change itself. */
 #include "cherry/chat.h"
 
-#include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <jansson.h>
-
-#include "cherry/fsutil.h"
 
 #define NO_STREAM SIZE_MAX
-#define STATE_MAX_FILE (16u << 20)
 
 static void reset(struct chat *c, struct histstore *s)
 {
@@ -24,6 +16,7 @@ static void reset(struct chat *c, struct histstore *s)
 	c->store = s;
 	c->lock_fd = -1;
 	c->stream = NO_STREAM;
+	c->answer = NO_STREAM;
 }
 
 /* Adds a line to e; a line already there (the copy notice) is kept in front. */
@@ -58,27 +51,6 @@ static int persistent(const struct chat *c)
 	return c->store && !c->readonly && (c->on_disk || c->conv.n);
 }
 
-/* One save attempt. On failure everything stays in memory; only the first failure in a
- * row is reported (e may be NULL: then the next report-capable call says it). */
-static int save(struct chat *c, double now, struct err *e)
-{
-	if (!persistent(c))
-		return 0;
-	c->last_save = now;
-	struct err se = {0, ""};
-	if (histstore_save(c->store, &c->conv, &se) < 0) {
-		if (!c->save_warned && e) {
-			say(e, "conversation not saved: %s", se.msg);
-			c->save_warned = 1;
-		}
-		return -1;
-	}
-	c->on_disk = 1;
-	c->dirty = 0;
-	c->save_warned = 0;
-	return 0;
-}
-
 /* Takes the lock of a conversation that is not on disk yet. Another process holding it
  * means the id got taken after all: a fresh one. Without any lock (a read-only directory)
  * we go on; the save then says why it cannot write. */
@@ -95,18 +67,43 @@ static void claim(struct chat *c)
 	}
 }
 
+/* One save attempt. On failure everything stays in memory; only the first failure in a
+ * row is reported (e may be NULL: then the next report-capable call says it). */
+static int save(struct chat *c, double now, struct err *e)
+{
+	if (!persistent(c))
+		return 0;
+	claim(c);
+	c->last_save = now;
+	struct err se = {0, ""};
+	if (histstore_save(c->store, &c->conv, &se) < 0) {
+		if (!c->save_warned && e) {
+			say(e, "conversation not saved: %s", se.msg);
+			c->save_warned = 1;
+		}
+		return -1;
+	}
+	c->on_disk = 1;
+	c->dirty = 0;
+	c->save_warned = 0;
+	if (c->answer < c->conv.n)
+		c->saved_len = c->stream == c->answer ? c->stream_len[0] :
+			       strlen(c->conv.msgs[c->answer].content);
+	return 0;
+}
+
 int chat_new(struct chat *c, struct histstore *s, double now, struct err *e)
 {
 	reset(c, s);
-	/* SIGXFSZ would kill us at a file-size limit; ignored, the write fails with EFBIG. */
-	signal(SIGXFSZ, SIG_IGN);
-	char id[HIST_ID_MAX + 1];
-	if (histstore_new_id(s, id, e) < 0)
+	char id[HIST_ID_MAX + 1] = "nosave";
+	if (s && histstore_new_id(s, id, e) < 0)
 		return -1;
 	if (hist_conv_init(&c->conv, id, now) < 0) {
 		reset(c, s);
 		return oom(e);
 	}
+	if (!s)
+		c->conv.id[0] = '\0'; /* never written: no id to show */
 	c->last_save = now;
 	return 0;
 }
@@ -114,7 +111,6 @@ int chat_new(struct chat *c, struct histstore *s, double now, struct err *e)
 int chat_open(struct chat *c, struct histstore *s, const char *prefix, struct err *e)
 {
 	reset(c, s);
-	signal(SIGXFSZ, SIG_IGN);
 	char id[HIST_ID_MAX + 1];
 	if (histstore_resolve(s, prefix, id, e) < 0)
 		return -1;
@@ -145,6 +141,19 @@ int chat_open(struct chat *c, struct histstore *s, const char *prefix, struct er
 	err_set(e, EXIT_FAIL, "conversation %s %s; read-only: sending starts a new conversation",
 		id, c->readonly_why);
 	return 1;
+}
+
+int chat_save(struct chat *c, double now, struct err *e)
+{
+	return c->dirty ? save(c, now, e) : 0;
+}
+
+int chat_tick(struct chat *c, double now, struct err *e)
+{
+	if (!c->dirty || !persistent(c) ||
+	    (now - c->last_save < HIST_SAVE_INTERVAL && now >= c->last_save))
+		return 0;
+	return save(c, now, e) < 0 ? -1 : 1;
 }
 
 void chat_close(struct chat *c)
@@ -208,7 +217,6 @@ static int fork_branch(struct chat *c, double now, struct err *e)
 	c->conv = n;
 	c->last_save = last;
 	c->dirty = 1;
-	claim(c);
 	say(e, "conversation %s %s; continuing in a new conversation %s with a copy of it", old,
 	    why, c->conv.id);
 	return 0;
@@ -227,6 +235,8 @@ static int add_answer(struct chat *c, const char *parent, const char *provider,
 		return -1;
 	*answer = (size_t)(m - c->conv.msgs);
 	c->stream = NO_STREAM;
+	c->answer = *answer;
+	c->saved_len = 0;
 	c->dirty = 1;
 	return 0;
 }
@@ -252,7 +262,6 @@ static int send_copied(struct chat *c, const char *prompt, const char *provider,
 			return -1;
 		rc = 1;
 	}
-	claim(c);
 	if (!c->conv.title) {
 		struct buf t = BUF_INIT;
 		int bad = hist_make_title(prompt, &t) < 0 ||
@@ -269,7 +278,6 @@ static int send_copied(struct chat *c, const char *prompt, const char *provider,
 	c->dirty = 1;
 	if (add_answer(c, c->conv.current, provider, model, now, answer) < 0)
 		return oom(e);
-	save(c, now, e);
 	return rc;
 }
 
@@ -309,11 +317,9 @@ static int retry_copied(struct chat *c, const char *provider, const char *model,
 			return -1;
 		user = pos; /* the copy holds the branch in order */
 	}
-	claim(c);
 	if (set_conv_model(c, provider, model) < 0 ||
 	    add_answer(c, c->conv.msgs[user].id, provider, model, now, answer) < 0)
 		return oom(e);
-	save(c, now, e);
 	return 0;
 }
 
@@ -401,16 +407,6 @@ void chat_delta(struct chat *c, size_t answer, const char *s, size_t len, int re
 	m->updated = now;
 	c->conv.updated = now;
 	c->dirty = 1;
-	if (now - c->last_save >= HIST_SAVE_INTERVAL || now < c->last_save)
-		save(c, now, NULL);
-}
-
-int chat_tick(struct chat *c, double now, struct err *e)
-{
-	if (!c->dirty || !persistent(c) ||
-	    (now - c->last_save < HIST_SAVE_INTERVAL && now >= c->last_save))
-		return 0;
-	return save(c, now, e) < 0 ? -1 : 1;
 }
 
 int chat_finish(struct chat *c, size_t answer, enum hist_status status, const char *error_line,
@@ -429,7 +425,7 @@ int chat_finish(struct chat *c, size_t answer, enum hist_status status, const ch
 	c->conv.updated = now;
 	c->stream = NO_STREAM;
 	c->dirty = 1;
-	return save(c, now, e);
+	return 0;
 }
 
 int chat_branch(const struct chat *c, size_t **idx, size_t *n)
@@ -467,6 +463,7 @@ void chat_siblings(const struct chat *c, size_t msg, size_t *pos, size_t *count)
 
 int chat_switch_sibling(struct chat *c, size_t msg, int dir, double now, struct err *e)
 {
+	(void)now; /* these changes do not date the conversation */
 	const struct hist_conv *cv = &c->conv;
 	if (msg >= cv->n)
 		return 1;
@@ -502,7 +499,6 @@ int chat_switch_sibling(struct chat *c, size_t msg, int dir, double now, struct 
 	if (hist_set_str(&c->conv.current, cv->msgs[to].id) < 0)
 		return oom(e);
 	c->dirty = 1;
-	save(c, now, e);
 	return 0;
 }
 
@@ -514,32 +510,35 @@ static int is_blank(const char *s)
 	return 1;
 }
 
-/* Saves a changed field; only a failed save is an error. */
-static int changed(struct chat *c, double now, struct err *e)
+/* A field changed: the next save writes it. */
+static int changed(struct chat *c)
 {
 	c->dirty = 1;
-	return save(c, now, e);
+	return 0;
 }
 
 int chat_rename(struct chat *c, const char *title, double now, struct err *e)
 {
+	(void)now; /* these changes do not date the conversation */
 	struct buf t = BUF_INIT;
 	if (!is_blank(title) && hist_make_title(title, &t) < 0)
 		return oom(e);
 	int bad = hist_set_str(&c->conv.title, t.data) < 0;
 	buf_free(&t);
-	return bad ? oom(e) : changed(c, now, e);
+	return bad ? oom(e) : changed(c);
 }
 
 int chat_set_system(struct chat *c, const char *system, double now, struct err *e)
 {
+	(void)now; /* these changes do not date the conversation */
 	if (hist_set_str(&c->conv.system, system && *system ? system : NULL) < 0)
 		return oom(e);
-	return changed(c, now, e);
+	return changed(c);
 }
 
 int chat_set_model(struct chat *c, const char *spec, double now, struct err *e)
 {
+	(void)now; /* these changes do not date the conversation */
 	const char *p, *m;
 	size_t pl;
 	if (spec && *spec && model_spec_split(spec, &p, &pl, &m) < 0) {
@@ -548,7 +547,7 @@ int chat_set_model(struct chat *c, const char *spec, double now, struct err *e)
 	}
 	if (hist_set_str(&c->conv.model, spec && *spec ? spec : NULL) < 0)
 		return oom(e);
-	return changed(c, now, e);
+	return changed(c);
 }
 
 int chat_delete(struct chat *c, struct err *e)
@@ -573,155 +572,21 @@ int chat_export_md(const struct chat *c, struct buf *out)
 	return hist_to_markdown(&c->conv, out);
 }
 
-/* ---- state files ---- */
 
-/* dir gets $XDG_STATE_HOME/cherry, path dir/name. */
-static int state_path(const char *name, struct buf *dir, struct buf *path, struct err *e)
+const char *chat_system(const struct chat *c)
 {
-	if (xdg_dir(XDG_STATE, dir, e) < 0)
-		return -1;
-	if (buf_printf(path, "%s/%s", dir->data, name) < 0)
-		return oom(e);
-	return 0;
+	return c->conv.system;
 }
 
-static int state_write(const char *name, const char *data, size_t len, struct err *e)
+const char *chat_model(const struct chat *c)
 {
-	struct buf dir = BUF_INIT, path = BUF_INIT;
-	int rc = -1;
-	if (state_path(name, &dir, &path, e) == 0 && fs_mkdirs(dir.data, e) == 0)
-		rc = fs_write_atomic(path.data, data, len, e);
-	buf_free(&dir);
-	buf_free(&path);
-	return rc;
+	const char *p, *m;
+	size_t pl;
+	const char *spec = c->conv.model;
+	return spec && model_spec_split(spec, &p, &pl, &m) == 0 ? spec : NULL;
 }
 
-int chat_last_get(char id[HIST_ID_MAX + 1])
+size_t chat_saved_len(const struct chat *c, size_t answer)
 {
-	struct buf dir = BUF_INIT, path = BUF_INIT, text = BUF_INIT;
-	struct err e = {0, ""};
-	int rc = -1;
-	if (state_path("last", &dir, &path, &e) == 0)
-		rc = fs_read_file(path.data, 4096, &text, &e);
-	if (rc == 0) {
-		char *p = text.data;
-		size_t n = strlen(p);
-		while (n && strchr(" \t\r\n", p[n - 1]))
-			p[--n] = '\0';
-		if (hist_id_valid(p))
-			memcpy(id, p, strlen(p) + 1);
-		else
-			rc = 1;
-	}
-	buf_free(&dir);
-	buf_free(&path);
-	buf_free(&text);
-	return rc;
-}
-
-int chat_last_set(const char *id)
-{
-	struct err e = {0, ""};
-	if (id && *id) {
-		if (!hist_id_valid(id))
-			return -1;
-		struct buf line = BUF_INIT;
-		int rc = buf_printf(&line, "%s\n", id) < 0 ? -1 :
-			 state_write("last", line.data, line.len, &e);
-		buf_free(&line);
-		return rc;
-	}
-	struct buf dir = BUF_INIT, path = BUF_INIT;
-	int rc = state_path("last", &dir, &path, &e) < 0 ? -1 : 0;
-	if (rc == 0 && unlink(path.data) < 0 && errno != ENOENT)
-		rc = -1;
-	buf_free(&dir);
-	buf_free(&path);
-	return rc;
-}
-
-/* Recall puts these back in the input box: nothing a terminal would act on. */
-static int plain_prompt(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if ((*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f)
-			return 0;
-	return 1;
-}
-
-int chat_prompts_load(struct edit *ed, struct err *e)
-{
-	struct buf dir = BUF_INIT, path = BUF_INIT, text = BUF_INIT;
-	int rc = -1;
-	if (state_path("prompts.json", &dir, &path, e) < 0)
-		goto out;
-	rc = fs_read_file(path.data, STATE_MAX_FILE, &text, e);
-	if (rc != 0) {
-		rc = rc == 1 ? 0 : -1;
-		goto out;
-	}
-	json_error_t je;
-	json_t *root = json_loadb(text.data, text.len, 0, &je);
-	if (!json_is_array(root)) {
-		/* Set aside, as PRODUCT §3 asks of files we cannot parse; the ring is only
-		 * convenience, so the next save simply starts a new file. */
-		struct buf aside = BUF_INIT;
-		int moved = buf_printf(&aside, "%s.corrupt", path.data) == 0 &&
-			    rename(path.data, aside.data) == 0;
-		err_set(e, EXIT_FAIL, "%s cannot be read (%s); %s%s", path.data,
-			root ? "not a JSON array" : je.text, moved ? "moved to " : "left in place",
-			moved ? aside.data : "");
-		buf_free(&aside);
-		json_decref(root);
-		rc = -1;
-		goto out;
-	}
-	size_t i;
-	json_t *v;
-	json_array_foreach(root, i, v) {
-		const char *s = json_string_value(v);
-		if (!s || !plain_prompt(s))
-			continue;
-		if (edit_history_add(ed, s, strlen(s)) < 0) {
-			rc = oom(e);
-			break;
-		}
-	}
-	json_decref(root);
-out:
-	buf_free(&dir);
-	buf_free(&path);
-	buf_free(&text);
-	return rc;
-}
-
-int chat_prompts_save(const struct edit *ed, struct err *e)
-{
-	json_t *arr = json_array();
-	struct buf b = BUF_INIT;
-	int rc = -1;
-	if (!arr)
-		return oom(e);
-	for (size_t i = 0; i < edit_history_count(ed); i++) {
-		json_t *s = json_string(edit_history_get(ed, i));
-		/* NULL: not UTF-8 (the editor makes it so; skip rather than fail) or OOM. */
-		if (s && json_array_append_new(arr, s) < 0)
-			goto out;
-	}
-	/* Into our own buffer: a json_dumps string would need jansson's free. */
-	size_t flags = JSON_INDENT(2);
-	size_t need = json_dumpb(arr, NULL, 0, flags);
-	if (!need || buf_reserve(&b, need + 2) < 0 || json_dumpb(arr, b.data, need, flags) != need)
-		goto out;
-	b.len = need;
-	b.data[b.len] = '\0';
-	if (buf_append_char(&b, '\n') < 0)
-		goto out;
-	rc = state_write("prompts.json", b.data, b.len, e);
-out:
-	if (rc < 0 && !e->code)
-		oom(e);
-	json_decref(arr);
-	buf_free(&b);
-	return rc;
+	return answer == c->answer ? c->saved_len : 0;
 }

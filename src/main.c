@@ -95,6 +95,9 @@ int main(int argc, char **argv)
 	/* Without it cherry still runs; only the crash record is lost. */
 	(void)crash_install(&e);
 	err_clear(&e);
+	/* SIGXFSZ would kill us at a file-size limit; ignored, a write past it fails with
+	 * EFBIG and the save reports it (conversations, state files). */
+	signal(SIGXFSZ, SIG_IGN);
 	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, 0};
 	if (loop_signals_init(sigs, &e) < 0)
 		return app_fail(&e);

@@ -1,26 +1,29 @@
-/* chat: one open conversation of the full-screen client: the message tree in memory
- * (send, stream into, finish, retry as a sibling branch, flip between siblings, rename,
- * system prompt, delete), kept on disk through histstore with its lock held, saving a
- * streaming answer at least every HIST_SAVE_INTERVAL seconds. Also the client's small
- * state files: the last conversation and the input-history ring. */
+/* chat: one open conversation, the session both faces drive (`cherry ask` and the
+ * full-screen client): the message tree in memory (send, stream into, finish, retry as a
+ * sibling branch, flip between siblings, rename, system prompt, delete), kept on disk
+ * through histstore with its lock held. Changes only touch memory and mark the
+ * conversation dirty; the caller saves, on its loop's timer (chat_tick) and at the ends
+ * of an exchange (chat_save), never from inside a transfer callback. */
 #ifndef CHERRY_CHAT_H
 #define CHERRY_CHAT_H
 
 #include <stddef.h>
 
 #include "cherry/buf.h"
-#include "cherry/edit.h"
 #include "cherry/err.h"
 #include "cherry/history.h"
 #include "cherry/histstore.h"
 #include "cherry/wire.h"
 
+/* Unsaved changes are written at least this often while the caller ticks (seconds). */
+#define HIST_SAVE_INTERVAL 0.5
+
 struct chat {
-	struct histstore *store;  /* not owned */
+	struct histstore *store;  /* not owned; NULL: never written (ask --no-save) */
 	struct hist_conv conv;
 	int lock_fd;              /* held while open; -1 when not locked */
 	int readonly;             /* locked by another cherry, or a newer format: never saved */
-	int on_disk;              /* the file exists (a new conversation is first written on send) */
+	int on_disk;              /* the file exists (a new conversation is first written on save) */
 	int dirty;                /* changes not saved yet */
 	double last_save;         /* the now of the last save attempt */
 	int save_warned;          /* a failed save was reported once */
@@ -28,18 +31,21 @@ struct chat {
 	size_t stream;            /* the answer chat_delta last appended to; SIZE_MAX none */
 	size_t stream_len[2];     /* its content's and reasoning's length and allocation, */
 	size_t stream_cap[2];     /* so that appending a token does not rescan the text */
+	size_t answer;            /* the answer last sent or retried; SIZE_MAX none */
+	size_t saved_len;         /* its text's bytes held by the last completed save */
 };
 
 /*
- * Lines to show: besides the documented errors, chat_send, chat_retry, chat_finish,
- * chat_tick, chat_switch_sibling and the setters leave a one-line message in e (e->code
- * != 0) whatever they return, when a read-only conversation was copied into a new one
- * or a save failed. A failed save is reported once until a save succeeds again (later
- * failures of the same streak leave e alone); the conversation stays whole in memory and
- * the next chat_tick, chat_finish or other change retries. The lines are not sanitised.
+ * Lines to show: besides the documented errors, chat_send and chat_retry leave a line in
+ * e (e->code != 0) when a read-only conversation was copied into a new one, and
+ * chat_save and chat_tick leave one when a save failed. A failed save is reported once
+ * until a save succeeds again (later failures of the same streak leave e alone); the
+ * conversation stays whole in memory and the next chat_save or chat_tick retries. The
+ * lines are not sanitised.
  */
 
-/* A new, empty conversation (a fresh id; nothing is written until the first send). */
+/* A new, empty conversation (a fresh id; nothing is written until the first save). With
+ * s NULL it is never written at all (its id is ""): every save is a no-op. */
 int chat_new(struct chat *c, struct histstore *s, double now, struct err *e);
 /* Opens a conversation by id or unique id prefix, taking its lock. Returns 0; 1 when it
  * opened read-only (another cherry holds it, a newer cherry wrote it, or it cannot be
@@ -50,15 +56,25 @@ int chat_open(struct chat *c, struct histstore *s, const char *id, struct err *e
 /* Saves what is unsaved (an answer still marked interrupted stays so), unlocks, frees. */
 void chat_close(struct chat *c);
 
+/* Writes the conversation if it has unsaved changes, first taking the lock of a new or
+ * copied one (another holder means its id got taken: it moves to a fresh id). 0 saved or
+ * nothing to do (also for a read-only conversation, or one with no store or no
+ * messages yet), -1 the save failed (e set the first time of a streak only). */
+int chat_save(struct chat *c, double now, struct err *e);
+/* Call from the loop's timer path (at least every 0.25 s while an answer streams): saves
+ * when there are unsaved changes and HIST_SAVE_INTERVAL has passed since the last save
+ * attempt (or the clock went back). 1 saved, 0 nothing to do, -1 the save failed. */
+int chat_tick(struct chat *c, double now, struct err *e);
+
 /*
  * Sends a prompt: adds the user message under the current leaf and an empty assistant
  * answer (status interrupted until finished, provider/model recorded) under it, makes
- * the answer the current leaf, remembers provider/model as the conversation's model,
- * titles an untitled conversation from the prompt, and saves. A read-only conversation
- * is first copied into a new one (its current branch), which c then becomes; e holds a
- * line saying so and 1 is returned. *answer gets the answer's index in conv.msgs.
- * Returns 0 or 1, or -1 (OOM, or no new id for the copy; e says why). A failed save is
- * not an error: 0 or 1 is returned and e holds the line (see "Lines to show" above).
+ * the answer the current leaf, remembers provider/model as the conversation's model and
+ * titles an untitled conversation from the prompt. A read-only conversation is first
+ * copied into a new one (its current branch, with a fresh id whose lock the first save
+ * takes), which c then becomes; e holds a line saying so and 1 is returned. *answer gets
+ * the answer's index in conv.msgs. Returns 0 or 1, or -1 (OOM, or no new id for the
+ * copy; e says why).
  */
 int chat_send(struct chat *c, const char *prompt, const char *provider, const char *model,
 	      double now, size_t *answer, struct err *e);
@@ -75,16 +91,12 @@ int chat_retry(struct chat *c, const char *provider, const char *model, double n
  * frees); the strings belong to the conversation and stay valid until it next changes.
  * 0 or -1. */
 int chat_request_msgs(const struct chat *c, size_t answer, struct wire_msg **msgs, size_t *n);
-/* Appends streamed text (reasoning: reasoning text) to the answer; saves when the save
- * interval has passed (a failure here is reported by the next chat_tick). NUL bytes are
- * dropped. */
+/* Appends streamed text (reasoning: reasoning text) to the answer. Memory only, so it may
+ * be called from a transfer's write callback. NUL bytes are dropped. */
 void chat_delta(struct chat *c, size_t answer, const char *s, size_t len, int reasoning,
 		double now);
-/* Call from the loop's timer path: saves unsaved changes once the interval has passed.
- * 1 saved, 0 nothing to do, -1 the save failed (e set the first time only). */
-int chat_tick(struct chat *c, double now, struct err *e);
-/* Ends the answer with a status (error_line for HIST_ERROR), usage (NULL unknown), ttft
- * (< 0 unknown), and saves. 0, or -1 when the save failed (e set the first time). */
+/* Ends the answer with a status (error_line for HIST_ERROR), usage (NULL unknown) and
+ * ttft (< 0 unknown). 0, or -1 OOM (e). */
 int chat_finish(struct chat *c, size_t answer, enum hist_status status, const char *error_line,
 		const struct wire_usage *u, double ttft, double now, struct err *e);
 
@@ -94,37 +106,29 @@ int chat_branch(const struct chat *c, size_t **idx, size_t *n);
  * *count >= 1. */
 void chat_siblings(const struct chat *c, size_t msg, size_t *pos, size_t *count);
 /* Makes the previous (dir < 0) or next sibling of msg current, then follows its newest
- * children down to a leaf. 0 when it moved, 1 when there is no such sibling, -1 OOM.
- * Saves (not a read-only conversation: browsing it stays in memory). */
+ * children down to a leaf. 0 when it moved, 1 when there is no such sibling, -1 OOM. */
 int chat_switch_sibling(struct chat *c, size_t msg, int dir, double now, struct err *e);
 
 /* Title (cut as hist_make_title does; NULL or blank clears it, so that the next send
  * titles it), system prompt (NULL or "" clears) and the conversation's model
- * ("provider/model"; NULL or "" clears; anything else is -1, EXIT_USAGE); each saves
- * when the conversation is on disk (a new one keeps them for its first send; a read-only
- * one keeps them in memory, and the copy a send makes carries them). 0 or -1 (e). */
+ * ("provider/model"; NULL or "" clears; anything else is -1, EXIT_USAGE). A new
+ * conversation keeps them for its first save; a read-only one keeps them in memory, and
+ * the copy a send makes carries them. 0 or -1 (e). */
 int chat_rename(struct chat *c, const char *title, double now, struct err *e);
 int chat_set_system(struct chat *c, const char *system, double now, struct err *e);
 int chat_set_model(struct chat *c, const char *spec, double now, struct err *e);
+/* The system prompt (NULL none) and the model when it is a valid "PROVIDER/MODEL" (else
+ * NULL): the defaults of `cherry ask -c`. Valid until the conversation next changes. */
+const char *chat_system(const struct chat *c);
+const char *chat_model(const struct chat *c);
+/* Bytes of the answer's text held by the last completed save (0 when that save did not
+ * hold it: only the answer last sent or retried is followed). For the crash tests. */
+size_t chat_saved_len(const struct chat *c, size_t answer);
 /* Deletes the conversation's file (and lock); c is closed afterwards (a conversation not
  * on disk yet is only closed). -1 with e, c still open, when it fails or another cherry
  * holds the conversation. */
 int chat_delete(struct chat *c, struct err *e);
 /* The current branch as Markdown (as `cherry history export --format md` writes it). */
 int chat_export_md(const struct chat *c, struct buf *out);
-
-/* ---- the client's state files in $XDG_STATE_HOME/cherry (0600, atomic) ---- */
-
-/* The conversation shown when the client last quit: 0 with id, 1 none (also when the
- * file does not hold an id), -1 error. Set: NULL or "" removes the file. 0 or -1. */
-int chat_last_get(char id[HIST_ID_MAX + 1]);
-int chat_last_set(const char *id);
-/* Earlier prompts for Up/Down recall ("prompts.json", a JSON array, oldest first, at
- * most the ring's size). Load adds them to the ring: 0, also when there is no file; -1
- * error (e); a file that is not such an array is moved aside to "prompts.json.corrupt"
- * (replacing an older one there) and reported as -1, so the next save starts afresh.
- * Entries with control characters other than TAB and LF are skipped. */
-int chat_prompts_load(struct edit *ed, struct err *e);
-int chat_prompts_save(const struct edit *ed, struct err *e);
 
 #endif

@@ -1,26 +1,37 @@
-/* outcome: how a finished stream ended, decided once for both faces (placeholder until
- * the session branch lands). */
+/* outcome: how a finished answer transfer ended, judged once for both faces (`cherry
+ * ask` and the full-screen client): its status for the conversation, the error line,
+ * the provider's finish note, usage and speed, and its counts in the privacy report. */
 #ifndef CHERRY_OUTCOME_H
 #define CHERRY_OUTCOME_H
 
 #include "cherry/err.h"
 #include "cherry/history.h"
-#include "cherry/secret.h"
 #include "cherry/wire.h"
 
 struct http_transfer;
+struct secret;
 
-enum outcome_stop { OUTCOME_RAN = 0, OUTCOME_STOPPED, OUTCOME_INTERRUPTED };
-
-struct outcome {
-	enum hist_status status;
-	struct err err;
-	const char *note;
-	struct wire_usage usage;
-	double ttft;
-	double rate;
+/* How the caller ended the transfer, if it did. */
+enum outcome_stop {
+	OUTCOME_RAN = 0,      /* it ran to its end */
+	OUTCOME_STOPPED,      /* the user's stop (Esc, Ctrl-C) */
+	OUTCOME_INTERRUPTED,  /* cherry was told to end (TERM, HUP) */
 };
 
+struct outcome {
+	enum hist_status status;  /* HIST_COMPLETE, HIST_STOPPED, HIST_INTERRUPTED, HIST_ERROR */
+	struct err err;           /* HIST_ERROR: the one line, key redacted (code: exit status) */
+	const char *note;         /* HIST_COMPLETE: wire_finish_note(...) (static) or NULL */
+	struct wire_usage usage;
+	double ttft;              /* seconds to the first token; < 0 unknown */
+	double rate;              /* output tokens (usage, else the delta count) per second of
+				   * generation; 0 unknown */
+};
+
+/* Judges t, which has ended. stop: how the caller ended it; a cancelled transfer without
+ * a stop counts as stopped. key: redacted from the error line (may be NULL). deltas: the
+ * deltas received, for the rate when usage has no output count. Counts the retries, a
+ * user's stop and the error's code in the local privacy report. */
 void outcome_of(const struct http_transfer *t, enum outcome_stop stop, const struct secret *key,
 		long deltas, struct outcome *o);
 

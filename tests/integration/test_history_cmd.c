@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cherry/chat.h"
 #include "cherry/histstore.h"
 #include "harness.h"
 
@@ -123,21 +124,26 @@ static void assert_contains(const char *hay, const char *needle)
 		fail_msg("expected \"%s\" in: %s", needle, hay);
 }
 
-/* One finished exchange through the session API, as `cherry ask` will make it. */
+/* One finished exchange through the session API, as `cherry ask` makes it. */
 static void exchange(char *id, size_t idsize, const char *cont, const char *prompt,
 		     const char *answer, const char *model)
 {
 	struct err e = {0, ""};
-	struct hist_opts o = {.data_dir = data, .cache_dir = cache, .continue_id = cont};
-	struct hist_session *h = hist_begin(&o, &e);
-	if (!h)
-		fail_msg("hist_begin: %s", e.msg);
-	assert_int_equal(hist_user(h, prompt, NULL, "fo", model, &e), 0);
-	hist_delta(h, answer, strlen(answer), 0);
+	struct histstore st;
+	struct chat c;
+	double now = (double)time(NULL);
+	if (histstore_open(&st, data, cache, NULL, NULL, &e) < 0 ||
+	    (cont ? chat_open(&c, &st, cont, &e) : chat_new(&c, &st, now, &e)) != 0)
+		fail_msg("chat: %s", e.msg);
+	size_t a;
+	assert_int_equal(chat_send(&c, prompt, "fo", model, now, &a, &e), 0);
+	chat_delta(&c, a, answer, strlen(answer), 0, now);
 	struct wire_usage u = {5, 7, -1, -1};
-	assert_int_equal(hist_finish(h, "complete", NULL, &u, 0.2, &e), 0);
-	snprintf(id, idsize, "%s", hist_session_id(h));
-	hist_end(h);
+	assert_int_equal(chat_finish(&c, a, HIST_COMPLETE, NULL, &u, 0.2, now, &e), 0);
+	assert_int_equal(chat_save(&c, now, &e), 0);
+	snprintf(id, idsize, "%s", c.conv.id);
+	chat_close(&c);
+	histstore_close(&st);
 }
 
 static void test_commands(void **state)
@@ -447,21 +453,26 @@ static void test_ask_saves(void **state)
 static void child_stream(const char *id, int k, int wfd)
 {
 	struct err e = {0, ""};
-	struct hist_opts o = {.data_dir = data, .cache_dir = cache, .continue_id = id,
-			      .save_interval = 0.001};
-	struct hist_session *h = hist_begin(&o, &e);
-	if (!h)
+	struct histstore st;
+	struct chat c;
+	if (histstore_open(&st, data, cache, NULL, NULL, &e) < 0 ||
+	    chat_open(&c, &st, id, &e) != 0)
 		_exit(2);
 	char prompt[32];
 	snprintf(prompt, sizeof prompt, "prompt %d", k);
-	if (hist_user(h, prompt, NULL, "fo", "echo", &e) < 0)
+	size_t a;
+	/* a clock a second ahead at each delta: every tick saves, as often as it can */
+	double now = 1e9;
+	if (chat_send(&c, prompt, "fo", "echo", now, &a, &e) < 0 || chat_save(&c, now, &e) < 0)
 		_exit(3);
 	size_t last = (size_t)-1;
 	for (int j = 0;; j++) {
 		char w[32];
 		int n = snprintf(w, sizeof w, "w%d.%d ", k, j);
-		hist_delta(h, w, (size_t)n, 0);
-		size_t saved = hist_saved_len(h);
+		now += 1;
+		chat_delta(&c, a, w, (size_t)n, 0, now);
+		chat_tick(&c, now, &e);
+		size_t saved = chat_saved_len(&c, a);
 		if (saved != last) {
 			last = saved;
 			if (write(wfd, &saved, sizeof saved) != (ssize_t)sizeof saved)
@@ -544,7 +555,7 @@ static void test_kill9_loop(void **state)
 		char prompt[32];
 		snprintf(prompt, sizeof prompt, "prompt %d", k);
 		if (got) {
-			/* the child's hist_user save completed: its exchange is there */
+			/* the child's first save completed: its exchange is there */
 			reached++;
 			assert_true(c.n >= 2);
 			assert_string_equal(c.msgs[c.n - 2].content, prompt);

@@ -105,5 +105,11 @@ json_t *fakeprov_last_request(const struct fakeprov *fp);
 const char *request_header(json_t *req, const char *name);
 /* Reads a whole file into a NUL-terminated malloc'd string; NULL on error. */
 char *harness_read_file(const char *path, size_t *len);
+/* Entries of dir whose names start with '.' (temp files of atomic writes), other than .
+ * and ..; -1 when dir cannot be read. */
+int harness_count_hidden(const char *dir);
+/* Makes dir a read-only bind mount in a private mount namespace of this process (call it
+ * in a forked child: root writes through modes). 0, or -1 when the system allows none. */
+int harness_ro_bind(const char *dir);
 
 #endif

@@ -1,7 +1,6 @@
 /* test_histstore: conversation files on disk: modes, corrupt and newer files, locks
  * between processes, full disk, read-only directory, planted symlinks, temp-file
- * cleanup, the index, id prefixes, XDG fallbacks and the streaming session. */
-#define _GNU_SOURCE /* unshare(2), for the read-only bind mount as root */
+ * cleanup, the index, id prefixes and XDG fallbacks (the session on top: test_chat). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,8 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sched.h>
-#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -104,20 +101,6 @@ static void put_file(const char *path, const char *text)
 	assert_non_null(f);
 	fputs(text, f);
 	assert_int_equal(fclose(f), 0);
-}
-
-/* Entries of convdir starting with '.', other than . and .. */
-static int count_hidden(const char *dir)
-{
-	DIR *d = opendir(dir);
-	assert_non_null(d);
-	int n = 0;
-	struct dirent *de;
-	while ((de = readdir(d)))
-		if (de->d_name[0] == '.' && strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
 }
 
 /* ---- tests ---- */
@@ -211,105 +194,9 @@ static void test_newer_version_read_only(void **state)
 	assert_int_equal(histstore_save(&s, &c, &e), -1);
 	assert_non_null(strstr(e.msg, "newer cherry"));
 	hist_conv_free(&c);
-	/* continuing it makes a new conversation and leaves the file alone */
-	struct hist_opts o = {.data_dir = data, .cache_dir = cache, .continue_id = "fut",
-			      .warn = count_warn};
-	struct hist_session *h = hist_begin(&o, &e);
-	assert_non_null(h);
-	assert_string_not_equal(hist_session_id(h), "fut");
-	assert_non_null(strstr(lastwarn, "was written by a newer cherry"));
-	const struct wire_msg *m;
-	size_t n;
-	assert_int_equal(hist_history_msgs(h, &m, &n), 0);
-	assert_int_equal(n, 1);
-	assert_string_equal(m[0].content, "from the future");
-	assert_int_equal(hist_user(h, "next", NULL, "fo", "echo", &e), 0);
-	assert_int_equal(hist_finish(h, "complete", NULL, NULL, -1, &e), 0);
-	hist_end(h);
 	char *text = slurp(p);
 	assert_string_equal(text, future);
 	free(text);
-	histstore_close(&s);
-}
-
-static void test_two_processes_lock(void **state)
-{
-	(void)state;
-	struct histstore s;
-	open_store(&s);
-	struct hist_conv c;
-	make_conv(&c, "shared", "two of us", 2);
-	struct err e = {0, ""};
-	assert_int_equal(histstore_save(&s, &c, &e), 0);
-	hist_conv_free(&c);
-	int ready[2], go[2];
-	assert_int_equal(pipe(ready), 0);
-	assert_int_equal(pipe(go), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		/* the other cherry: continues "shared", answers, waits, finishes */
-		struct hist_opts o = {.data_dir = data, .cache_dir = cache,
-				      .continue_id = "shared"};
-		struct err ce = {0, ""};
-		struct hist_session *h = hist_begin(&o, &ce);
-		int ok = h && !strcmp(hist_session_id(h), "shared") &&
-			 hist_user(h, "child prompt", NULL, "fo", "echo", &ce) == 0;
-		char b = ok ? 'y' : 'n';
-		if (write(ready[1], &b, 1) != 1 || read(go[0], &b, 1) != 1)
-			_exit(3);
-		hist_delta(h, "child answer", 12, 0);
-		ok = ok && hist_finish(h, "complete", NULL, NULL, 0.1, &ce) == 0;
-		hist_end(h);
-		_exit(ok ? 0 : 1);
-	}
-	char b = 0;
-	assert_int_equal(read(ready[0], &b, 1), 1);
-	assert_int_equal(b, 'y');
-	int fd;
-	long holder;
-	assert_int_equal(histstore_lock(&s, "shared", &fd, &holder, &e), 1);
-	assert_int_equal(holder, (long)pid);
-	struct hist_opts o = {.data_dir = data, .cache_dir = cache, .continue_id = "sha",
-			      .warn = count_warn};
-	struct hist_session *h = hist_begin(&o, &e);
-	assert_non_null(h);
-	char other[64];
-	FMT(other, "%s", hist_session_id(h));
-	assert_string_not_equal(other, "shared");
-	char want[128];
-	FMT(want, "conversation shared is open in another cherry (pid %ld)", (long)pid);
-	assert_non_null(strstr(lastwarn, want));
-	assert_non_null(strstr(lastwarn, other));
-	assert_int_equal(hist_user(h, "parent prompt", NULL, "fo", "echo", &e), 0);
-	hist_delta(h, "parent answer", 13, 0);
-	assert_int_equal(hist_finish(h, "complete", NULL, NULL, 0.1, &e), 0);
-	hist_end(h);
-	assert_int_equal(write(go[1], "g", 1), 1);
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	/* both writes are there, each in its own file */
-	assert_int_equal(histstore_load(&s, "shared", 0, &c, &e), HIST_LOAD_OK);
-	assert_int_equal(c.n, 4);
-	assert_string_equal(c.msgs[3].content, "child answer");
-	hist_conv_free(&c);
-	/* the copy holds the branch as it was on disk when the parent began (the child's
-	 * prompt and its still-empty answer), then the parent's own exchange */
-	assert_int_equal(histstore_load(&s, other, 0, &c, &e), HIST_LOAD_OK);
-	assert_int_equal(c.n, 6);
-	assert_string_equal(c.msgs[2].content, "child prompt");
-	assert_string_equal(c.msgs[4].content, "parent prompt");
-	assert_string_equal(c.msgs[5].content, "parent answer");
-	assert_string_equal(c.msgs[4].parent, "m4");
-	hist_conv_free(&c);
-	/* the lock is free again */
-	assert_int_equal(histstore_lock(&s, "shared", &fd, &holder, &e), 0);
-	histstore_unlock(fd);
-	close(ready[0]);
-	close(ready[1]);
-	close(go[0]);
-	close(go[1]);
 	histstore_close(&s);
 }
 
@@ -346,7 +233,7 @@ static void test_full_disk(void **state)
 	char *after = slurp(p);
 	assert_string_equal(after, before);
 	free(after);
-	assert_int_equal(count_hidden(convdir), 0);
+	assert_int_equal(harness_count_hidden(convdir), 0);
 	/* the conversation is still in memory and the next save works */
 	assert_int_equal(histstore_save(&s, &c, &e), 0);
 	struct hist_conv d;
@@ -361,37 +248,6 @@ static void test_full_disk(void **state)
 	histstore_close(&s);
 }
 
-static void test_session_full_disk_warns_then_recovers(void **state)
-{
-	(void)state;
-	struct err e = {0, ""};
-	struct hist_opts o = {.data_dir = data, .cache_dir = cache, .warn = count_warn,
-			      .save_interval = 0.001};
-	struct hist_session *h = hist_begin(&o, &e);
-	assert_non_null(h);
-	assert_int_equal(hist_user(h, "q", NULL, "fo", "echo", &e), 0);
-	struct rlimit rl, small;
-	assert_int_equal(getrlimit(RLIMIT_FSIZE, &rl), 0);
-	small = rl;
-	small.rlim_cur = 4096;
-	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
-	char chunk[1000];
-	memset(chunk, 'x', sizeof chunk);
-	for (int i = 0; i < 10; i++) {
-		struct timespec ts = {0, 2000000};
-		nanosleep(&ts, NULL);
-		hist_delta(h, chunk, sizeof chunk, 0);
-	}
-	assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
-	assert_int_equal(nwarn, 1); /* reported once, not per delta */
-	assert_non_null(strstr(lastwarn, "conversation not saved: cannot save"));
-	assert_int_equal(hist_finish(h, "complete", NULL, NULL, 0.5, &e), 0);
-	assert_string_equal(lastwarn, "conversation saved again");
-	assert_int_equal(hist_saved_len(h), 10000);
-	hist_end(h);
-	assert_int_equal(count_hidden(convdir), 0);
-}
-
 /* In a child with its own mount namespace, conversations/ becomes a read-only bind mount:
  * the save must fail with EROFS and leave the file whole. 0 pass, 77 unsupported. */
 static int ro_mount_child(struct histstore *s, struct hist_conv *c)
@@ -400,10 +256,7 @@ static int ro_mount_child(struct histstore *s, struct hist_conv *c)
 	if (pid < 0)
 		return 1;
 	if (pid == 0) {
-		if (unshare(CLONE_NEWNS) < 0 ||
-		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-		    mount(convdir, convdir, NULL, MS_BIND, NULL) < 0 ||
-		    mount(NULL, convdir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+		if (harness_ro_bind(convdir) < 0)
 			_exit(77);
 		char p[900];
 		snprintf(p, sizeof p, "%s/ro.json", convdir);
@@ -413,26 +266,8 @@ static int ro_mount_child(struct histstore *s, struct hist_conv *c)
 			_exit(2);
 		if (histstore_save(s, c, &e) != -1 || !strstr(e.msg, strerror(EROFS)))
 			_exit(3);
-		/* ask on a read-only directory: one line, the exchange goes on in memory */
-		nwarn = 0;
-		struct hist_opts o = {.data_dir = data, .cache_dir = cache, .warn = count_warn};
-		struct hist_session *h = hist_begin(&o, &e);
-		if (!h || nwarn != 1 || !strstr(lastwarn, "conversation not saved: ") ||
-		    !strstr(lastwarn, strerror(EROFS)) ||
-		    hist_user(h, "q", NULL, "fo", "echo", &e) != 0 ||
-		    hist_finish(h, "complete", NULL, NULL, -1, &e) != 0 || nwarn != 1)
-			_exit(5);
-		hist_end(h);
-		o.continue_id = "ro";
-		h = hist_begin(&o, &e);
-		const struct wire_msg *m;
-		size_t n;
-		if (!h || nwarn != 2 || hist_history_msgs(h, &m, &n) != 0 || n != 2 ||
-		    hist_user(h, "q", NULL, "fo", "echo", &e) != 0)
-			_exit(6);
-		hist_end(h);
 		char *after = slurp(p);
-		if (!before || !after || strcmp(before, after) || count_hidden(convdir))
+		if (!before || !after || strcmp(before, after) || harness_count_hidden(convdir))
 			_exit(4);
 		_exit(0);
 	}
@@ -720,142 +555,19 @@ static void test_xdg_fallbacks(void **state)
 	free(saved_cache);
 }
 
-static void test_session_exchange(void **state)
-{
-	(void)state;
-	struct err e = {0, ""};
-	struct hist_opts o = {.data_dir = data, .cache_dir = cache, .warn = count_warn,
-			      .save_interval = 0.02};
-	struct hist_session *h = hist_begin(&o, &e);
-	assert_non_null(h);
-	const struct wire_msg *m;
-	size_t n;
-	assert_int_equal(hist_history_msgs(h, &m, &n), 0);
-	assert_int_equal(n, 0);
-	assert_null(hist_session_system(h));
-	assert_null(hist_session_model(h));
-	assert_int_equal(hist_user(h, "  What is 2+2?\nThanks", "be terse", "fo", "echo", &e), 0);
-	char id[64], p[900];
-	FMT(id, "%s", hist_session_id(h));
-	FMT(p, "%s/%s.json", convdir, id);
-	/* the prompt is on disk at once, the answer marked interrupted until it ends */
-	char *text = slurp(p);
-	assert_non_null(strstr(text, "\"status\": \"interrupted\""));
-	assert_non_null(strstr(text, "\"title\": \"What is 2+2?\""));
-	free(text);
-	hist_delta(h, "Fo", 2, 0);
-	hist_delta(h, "hmm", 3, 1);
-	struct timespec ts = {0, 30000000};
-	nanosleep(&ts, NULL);
-	assert_int_equal(hist_tick(h), 1);
-	assert_int_equal(hist_tick(h), 0); /* nothing new */
-	assert_int_equal(hist_saved_len(h), 2);
-	text = slurp(p);
-	assert_non_null(strstr(text, "\"content\": \"Fo\""));
-	assert_non_null(strstr(text, "\"reasoning\": \"hmm\""));
-	free(text);
-	hist_delta(h, "ur.", 3, 0);
-	struct wire_usage u = {12, 3, 1, -1};
-	assert_int_equal(hist_finish(h, "complete", NULL, &u, 0.125, &e), 0);
-	hist_end(h);
-
-	/* -c: the branch goes into the request; an unfinished answer ends interrupted */
-	o.continue_id = id;
-	h = hist_begin(&o, &e);
-	assert_non_null(h);
-	assert_int_equal(hist_history_msgs(h, &m, &n), 0);
-	assert_int_equal(n, 2);
-	assert_string_equal(hist_session_system(h), "be terse");
-	assert_string_equal(hist_session_model(h), "fo/echo");
-	assert_string_equal(m[0].role, "user");
-	assert_string_equal(m[0].content, "  What is 2+2?\nThanks");
-	assert_string_equal(m[1].role, "assistant");
-	assert_string_equal(m[1].content, "Four.");
-	/* what ask does without -m/-s: the conversation's own strings, which hist_user
-	 * replaces as it goes (ASan checks nothing is read after it is freed) */
-	const char *spec = hist_session_model(h);
-	assert_int_equal(hist_user(h, "and 3+3?", hist_session_system(h), "fo", spec + 3, &e), 0);
-	hist_delta(h, "Si", 2, 0);
-	hist_end(h);
-	struct histstore s;
-	open_store(&s);
-	struct hist_conv c;
-	assert_int_equal(histstore_load(&s, id, 0, &c, &e), HIST_LOAD_OK);
-	assert_int_equal(c.n, 4);
-	assert_string_equal(c.system, "be terse");
-	assert_string_equal(c.model, "fo/echo");
-	assert_string_equal(c.msgs[1].content, "Four.");
-	assert_string_equal(c.msgs[1].reasoning, "hmm");
-	assert_int_equal(c.msgs[1].status, HIST_COMPLETE);
-	assert_int_equal(c.msgs[1].usage.input, 12);
-	assert_int_equal(c.msgs[1].usage.cached, -1);
-	assert_true(c.msgs[1].ttft == 0.125);
-	assert_string_equal(c.msgs[3].content, "Si");
-	assert_int_equal(c.msgs[3].status, HIST_INTERRUPTED);
-	assert_string_equal(c.current, "m4");
-	hist_conv_free(&c);
-
-	/* an error keeps its line; a stop is recorded as such */
-	h = hist_begin(&o, &e);
-	assert_int_equal(hist_user(h, "x", NULL, "fo", "echo", &e), 0);
-	assert_int_equal(hist_finish(h, "error", "fo: HTTP 500", NULL, -1, &e), 0);
-	hist_end(h);
-	h = hist_begin(&o, &e);
-	assert_int_equal(hist_history_msgs(h, &m, &n), 0);
-	assert_int_equal(n, 5); /* the empty failed answer is not sent */
-	assert_int_equal(hist_user(h, "y", NULL, "fo", "echo", &e), 0);
-	hist_delta(h, "partial", 7, 0);
-	assert_int_equal(hist_finish(h, "stopped", NULL, NULL, -1, &e), 0);
-	hist_end(h);
-	assert_int_equal(histstore_load(&s, id, 0, &c, &e), HIST_LOAD_OK);
-	assert_int_equal(c.msgs[5].status, HIST_ERROR);
-	assert_string_equal(c.msgs[5].error, "fo: HTTP 500");
-	assert_int_equal(c.msgs[7].status, HIST_STOPPED);
-	assert_string_equal(c.msgs[7].content, "partial");
-	hist_conv_free(&c);
-
-	/* -c with nothing to continue fails with a line */
-	o.continue_id = "zzzz";
-	assert_null(hist_begin(&o, &e));
-	assert_string_equal(e.msg, "no conversation zzzz");
-	histstore_close(&s);
-	assert_int_equal(nwarn, 0);
-}
-
-static void test_session_no_save(void **state)
-{
-	(void)state;
-	struct err e = {0, ""};
-	struct hist_opts o = {.data_dir = data, .cache_dir = cache, .no_save = 1};
-	struct hist_session *h = hist_begin(&o, &e);
-	assert_non_null(h);
-	assert_int_equal(hist_user(h, "q", NULL, "fo", "echo", &e), 0);
-	hist_delta(h, "a", 1, 0);
-	assert_int_equal(hist_tick(h), 0);
-	assert_int_equal(hist_finish(h, "complete", NULL, NULL, -1, &e), 0);
-	assert_string_equal(hist_session_id(h), "");
-	hist_end(h);
-	assert_int_equal(access(data, F_OK), -1);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_save_load_modes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_moved_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_version_read_only, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_two_processes_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_disk, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_session_full_disk_warns_then_recovers, setup,
-						teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlinks_never_followed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_temp_cleanup_respects_locks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_never_trusted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_prefix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_xdg_fallbacks, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_session_exchange, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_session_no_save, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
