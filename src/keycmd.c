@@ -137,7 +137,7 @@ static int rest_of_stdin_blank(void)
 }
 
 /* The key: typed on the terminal without echo, or the first line of stdin. */
-static int read_key(const char *provider, const struct keyring_opts *opts, struct secret **key,
+static int read_key(const char *provider, const struct passphrase_opts *opts, struct secret **key,
 		    struct err *e)
 {
 	*key = NULL;
@@ -169,7 +169,7 @@ static int read_key(const char *provider, const struct keyring_opts *opts, struc
 		start++;
 	while (end > start && is_blank((*key)->s[end - 1]))
 		end--;
-	if (!keys_valid((*key)->s + start, end - start)) {
+	if (!vault_key_valid((*key)->s + start, end - start)) {
 		secret_free(*key);
 		*key = NULL;
 		err_set(e, EXIT_KEY, "that is not an API key (printable ASCII without spaces, "
@@ -184,7 +184,7 @@ static int read_key(const char *provider, const struct keyring_opts *opts, struc
 
 /* A passphrase for a new vault or a new slot, asked again when the two typed
  * copies differ. */
-static int new_passphrase(const struct keyring_opts *opts, enum passphrase_use use,
+static int new_passphrase(const struct passphrase_opts *opts, enum passphrase_use use,
 			  struct secret **pass, struct err *e)
 {
 	for (int i = 0; i < TRIES; i++) {
@@ -199,7 +199,7 @@ static int new_passphrase(const struct keyring_opts *opts, enum passphrase_use u
 }
 
 static int cmd_set(int argc, char **argv, const struct config *cfg,
-		   const struct keyring_opts *opts)
+		   const struct passphrase_opts *opts)
 {
 	struct key_args a;
 	if (parse_args(argc, argv, 1, 1, &a) != 0)
@@ -255,7 +255,7 @@ out:
 }
 
 /* Opens the existing vault for list, rm and passwd; 1 when there is none. */
-static int open_existing(const struct keyring_opts *opts, struct buf *path, int locked,
+static int open_existing(const struct passphrase_opts *opts, struct buf *path, int locked,
 			 int *lock, struct vault **v, struct err *e)
 {
 	if (vault_path(path, e) < 0)
@@ -266,7 +266,7 @@ static int open_existing(const struct keyring_opts *opts, struct buf *path, int 
 }
 
 static int cmd_list(int argc, char **argv, const struct config *cfg,
-		    const struct keyring_opts *opts)
+		    const struct passphrase_opts *opts)
 {
 	struct key_args a;
 	if (parse_args(argc, argv, 0, 0, &a) != 0)
@@ -304,7 +304,7 @@ static int cmd_list(int argc, char **argv, const struct config *cfg,
 	return EXIT_OK;
 }
 
-static int cmd_rm(int argc, char **argv, const struct keyring_opts *opts)
+static int cmd_rm(int argc, char **argv, const struct passphrase_opts *opts)
 {
 	struct key_args a;
 	if (parse_args(argc, argv, 1, 0, &a) != 0)
@@ -337,7 +337,7 @@ out:
 	return status;
 }
 
-static int cmd_passwd(int argc, char **argv, const struct keyring_opts *opts)
+static int cmd_passwd(int argc, char **argv, const struct passphrase_opts *opts)
 {
 	struct key_args a;
 	if (parse_args(argc, argv, 0, 1, &a) != 0)
@@ -374,9 +374,9 @@ out:
 }
 
 int keycmd_main(int argc, char **argv, const struct config *cfg,
-		const struct keyring_opts *opts)
+		const struct passphrase_opts *opts)
 {
-	struct keyring_opts none = {-1, NULL};
+	struct passphrase_opts none = {-1, NULL};
 	if (!opts)
 		opts = &none;
 	const char *sub = argc > 1 ? argv[1] : NULL;

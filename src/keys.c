@@ -11,7 +11,7 @@
 enum vault_state { VAULT_UNTRIED, VAULT_ABSENT, VAULT_OPEN, VAULT_FAILED };
 
 struct keyring {
-	struct keyring_opts opts;
+	struct passphrase_opts opts;
 	enum vault_state state;
 	struct vault *vault;
 	struct err failure; /* why the unlock failed, repeated to later callers */
@@ -19,7 +19,7 @@ struct keyring {
 
 #define UNLOCK_TRIES 3
 
-struct keyring *keyring_new(const struct keyring_opts *opts)
+struct keyring *keyring_new(const struct passphrase_opts *opts)
 {
 	struct keyring *kr = calloc(1, sizeof *kr);
 	if (!kr)
@@ -38,17 +38,7 @@ void keyring_free(struct keyring *kr)
 	free(kr);
 }
 
-int keys_valid(const char *key, size_t len)
-{
-	if (len == 0 || len > 512)
-		return 0;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)key[i] <= 0x20 || (unsigned char)key[i] >= 0x7f)
-			return 0;
-	return 1;
-}
-
-int keys_vault_open(const struct keyring_opts *opts, const char *path, struct vault **out,
+int keys_vault_open(const struct passphrase_opts *opts, const char *path, struct vault **out,
 		    struct err *e)
 {
 	*out = NULL;
@@ -115,7 +105,7 @@ int keyring_get(struct keyring *kr, const struct provider *p, struct secret **ke
 	*source = NULL;
 	const char *v = p->key_env ? getenv(p->key_env) : NULL;
 	if (v && *v) {
-		if (!keys_valid(v, strlen(v))) {
+		if (!vault_key_valid(v, strlen(v))) {
 			err_set(e, EXIT_KEY, "%s holds something that is not an API key "
 				"(printable ASCII without spaces, at most 512 bytes)", p->key_env);
 			return -1;

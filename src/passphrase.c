@@ -316,7 +316,7 @@ static int ask_twice(enum passphrase_use use, struct secret **out, struct err *e
 	return 0;
 }
 
-int passphrase_get(const struct keyring_opts *opts, enum passphrase_use use, int attempt,
+int passphrase_get(const struct passphrase_opts *opts, enum passphrase_use use, int attempt,
 		   struct secret **out, int *interactive, struct err *e)
 {
 	*out = NULL;

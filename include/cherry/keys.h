@@ -3,19 +3,14 @@
 #ifndef CHERRY_KEYS_H
 #define CHERRY_KEYS_H
 
-#include "cherry/config.h"
 #include "cherry/err.h"
+#include "cherry/passphrase.h"
 #include "cherry/providers.h"
 #include "cherry/secret.h"
 
-struct keyring_opts {
-	int passphrase_fd;               /* --passphrase-fd N; -1 when not given */
-	const char *passphrase_command;  /* vault.passphrase_command; NULL when unset */
-};
-
 struct keyring;
 
-struct keyring *keyring_new(const struct keyring_opts *opts);
+struct keyring *keyring_new(const struct passphrase_opts *opts);
 /* Finds the key for p. Returns 0 with *key set (free with secret_free) and
  * *source naming where it came from (the variable name, or "vault");
  * 1 when there is none (e says which variable to set; code EXIT_KEY);
@@ -33,10 +28,7 @@ struct vault;
  * passphrase_get (three tries when the user types it). Returns 0 with *out,
  * 1 when there is no vault file, -1 with e set (EXIT_VAULT: wrong passphrase,
  * damaged, newer format, unsafe permissions). The file is never written. */
-int keys_vault_open(const struct keyring_opts *opts, const char *path, struct vault **out,
+int keys_vault_open(const struct passphrase_opts *opts, const char *path, struct vault **out,
 		    struct err *e);
-
-/* A key must be printable ASCII without spaces, CR or LF, at most 512 bytes. */
-int keys_valid(const char *key, size_t len);
 
 #endif

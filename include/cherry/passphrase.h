@@ -7,11 +7,17 @@
 #include <stddef.h>
 
 #include "cherry/err.h"
-#include "cherry/keys.h"
 #include "cherry/secret.h"
 
 /* Longest passphrase (or line) read from any source, in bytes. */
 #define PASSPHRASE_MAX 1024
+
+/* The sources the user chose (the options and config); the environment and the
+ * terminal need no option. */
+struct passphrase_opts {
+	int passphrase_fd;               /* --passphrase-fd N; -1 when not given */
+	const char *passphrase_command;  /* vault.passphrase_command; NULL when unset */
+};
 
 enum passphrase_use {
 	PASSPHRASE_UNLOCK, /* the vault's current passphrase */
@@ -40,7 +46,7 @@ void passphrase_set_prompt(passphrase_prompt_fn fn, void *ctx);
  * Returns 0 with *out, PASSPHRASE_RETRY, or -1 with e set (EXIT_VAULT,
  * EXIT_INTERRUPTED). For PASSPHRASE_CREATE and _CHANGE an empty passphrase
  * is refused. */
-int passphrase_get(const struct keyring_opts *opts, enum passphrase_use use, int attempt,
+int passphrase_get(const struct passphrase_opts *opts, enum passphrase_use use, int attempt,
 		   struct secret **out, int *interactive, struct err *e);
 
 /* Reads one line from fd a byte at a time (so nothing after it is consumed),

@@ -43,7 +43,7 @@ static void assert_secret(const struct secret *s, const char *want)
 	assert_int_equal(s->s[s->len], '\0');
 }
 
-static int get(const struct keyring_opts *o, enum passphrase_use use, struct secret **out,
+static int get(const struct passphrase_opts *o, enum passphrase_use use, struct secret **out,
 	       int *interactive, struct err *e)
 {
 	err_clear(e);
@@ -116,7 +116,7 @@ static void test_fd_source(void **state)
 	int interactive = -1;
 	setenv("CHERRY_PASSPHRASE", "from-env", 1);
 	int fd = pipe_with("from-fd\nnew-one\n");
-	struct keyring_opts o = {fd, "echo from-command"};
+	struct passphrase_opts o = {fd, "echo from-command"};
 	/* The descriptor wins over the command and the environment. */
 	assert_int_equal(get(&o, PASSPHRASE_UNLOCK, &s, &interactive, &e), 0);
 	assert_secret(s, "from-fd");
@@ -153,7 +153,7 @@ static void test_command_source(void **state)
 	struct secret *s;
 	int interactive = -1;
 	setenv("CHERRY_PASSPHRASE", "from-env", 1);
-	struct keyring_opts o = {-1, "printf '  pass with spaces \\n\\n'"};
+	struct passphrase_opts o = {-1, "printf '  pass with spaces \\n\\n'"};
 	assert_int_equal(get(&o, PASSPHRASE_UNLOCK, &s, &interactive, &e), 0);
 	assert_secret(s, "pass with spaces");
 	assert_int_equal(interactive, 0);
@@ -184,7 +184,7 @@ static void test_command_source(void **state)
 
 static void expect_command_error(const char *cmd, const char *why)
 {
-	struct keyring_opts o = {-1, cmd};
+	struct passphrase_opts o = {-1, cmd};
 	struct err e;
 	struct secret *s = (struct secret *)1;
 	int interactive;
@@ -206,7 +206,7 @@ static void test_command_errors(void **state)
 	expect_command_error("head -c 100000 /dev/zero | tr '\\000' a", "more than 1024 bytes");
 	expect_command_error("/nonexistent/command", "exit status 127");
 	/* What the command printed never reaches the message. */
-	struct keyring_opts o = {-1, "echo hunter2; exit 1"};
+	struct passphrase_opts o = {-1, "echo hunter2; exit 1"};
 	struct err e;
 	struct secret *s;
 	int interactive;
@@ -226,7 +226,7 @@ static void capture_env_twice(char *out, size_t size)
 	fflush(stderr);
 	int saved = dup(STDERR_FILENO);
 	dup2(fd, STDERR_FILENO);
-	struct keyring_opts o = {-1, NULL};
+	struct passphrase_opts o = {-1, NULL};
 	struct err e;
 	struct secret *s;
 	int interactive = -1;
@@ -289,7 +289,7 @@ static int scripted_prompt(void *ctx, const char *prompt, struct secret **out, s
 static void test_prompt_hook(void **state)
 {
 	(void)state;
-	struct keyring_opts o = {-1, NULL};
+	struct passphrase_opts o = {-1, NULL};
 	struct err e;
 	struct secret *s;
 	int interactive;
@@ -356,7 +356,7 @@ static void test_no_terminal(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		setsid();
-		struct keyring_opts o = {-1, NULL};
+		struct passphrase_opts o = {-1, NULL};
 		struct err e;
 		struct secret *s;
 		int interactive = -1;
