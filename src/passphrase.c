@@ -316,25 +316,45 @@ static int ask_twice(enum passphrase_use use, struct secret **out, struct err *e
 	return 0;
 }
 
+enum source { FROM_FD, FROM_COMMAND, FROM_ENV, FROM_USER };
+
+/* The first source in passphrase_get's order that is set up. */
+static enum source source_of(const struct passphrase_opts *opts, enum passphrase_use use)
+{
+	if (opts && opts->passphrase_fd >= 0)
+		return FROM_FD;
+	if (opts && opts->passphrase_command && opts->passphrase_command[0])
+		return FROM_COMMAND;
+	const char *v = getenv("CHERRY_PASSPHRASE");
+	if (use != PASSPHRASE_CHANGE && v && v[0])
+		return FROM_ENV;
+	return FROM_USER;
+}
+
+int passphrase_typed(const struct passphrase_opts *opts, enum passphrase_use use)
+{
+	return source_of(opts, use) == FROM_USER;
+}
+
 int passphrase_get(const struct passphrase_opts *opts, enum passphrase_use use, int attempt,
 		   struct secret **out, int *interactive, struct err *e)
 {
 	*out = NULL;
 	*interactive = 0;
 	int r;
-	if (opts && opts->passphrase_fd >= 0) {
+	enum source from = source_of(opts, use);
+	if (from == FROM_FD) {
 		r = passphrase_read_line(opts->passphrase_fd, PASSPHRASE_MAX, out, e);
 		if (r == 1)
 			err_set(e, EXIT_VAULT, "nothing to read on --passphrase-fd %d",
 				opts->passphrase_fd);
 		if (r != 0)
 			return -1;
-	} else if (opts && opts->passphrase_command && opts->passphrase_command[0]) {
+	} else if (from == FROM_COMMAND) {
 		if (passphrase_from_command(opts->passphrase_command, use == PASSPHRASE_CHANGE, out,
 					    e) < 0)
 			return -1;
-	} else if (use != PASSPHRASE_CHANGE && getenv("CHERRY_PASSPHRASE") &&
-		   getenv("CHERRY_PASSPHRASE")[0]) {
+	} else if (from == FROM_ENV) {
 		const char *v = getenv("CHERRY_PASSPHRASE");
 		warn_env_once();
 		*out = secret_new(v, strlen(v));

@@ -22,6 +22,24 @@ int keyring_get(struct keyring *kr, const struct provider *p, struct secret **ke
 		const char **source, struct err *e);
 void keyring_free(struct keyring *kr);
 
+/* keyring_get's answer while deferred when the passphrase must be typed. */
+#define KEYRING_NEED_PASSPHRASE 2
+/* While deferred (on != 0), keyring_get never asks the user: when the key would
+ * come from the locked vault and the passphrase would have to be typed (no
+ * --passphrase-fd, no vault.passphrase_command, no CHERRY_PASSPHRASE), it
+ * returns KEYRING_NEED_PASSPHRASE and changes nothing; the caller asks in its
+ * own screen and calls keyring_unlock_with. The other sources need no screen
+ * and still work inside keyring_get. */
+void keyring_defer_typed(struct keyring *kr, int on);
+/* Unlocks the vault with a passphrase the caller got from the user.
+ * 0: unlocked (or there is no vault file: keys come from the environment only);
+ * 1: wrong passphrase, nothing changed, the caller may ask again; after
+ *    3 wrong tries in all the keyring fails as keyring_get would ("wrong
+ *    passphrase for the key vault (3 tries)...") and this returns -1;
+ * -1: other error with e set (EXIT_VAULT: damaged, newer format, unsafe
+ *    permissions), remembered like a failed unlock in keyring_get. */
+int keyring_unlock_with(struct keyring *kr, const struct secret *pass, struct err *e);
+
 struct vault;
 
 /* Reads, checks and unlocks the vault at path, getting the passphrase through

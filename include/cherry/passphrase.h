@@ -48,6 +48,9 @@ void passphrase_set_prompt(passphrase_prompt_fn fn, void *ctx);
  * is refused. */
 int passphrase_get(const struct passphrase_opts *opts, enum passphrase_use use, int attempt,
 		   struct secret **out, int *interactive, struct err *e);
+/* 1 when passphrase_get would ask the user (no descriptor, no command and, but
+ * for PASSPHRASE_CHANGE, no CHERRY_PASSPHRASE), else 0. */
+int passphrase_typed(const struct passphrase_opts *opts, enum passphrase_use use);
 
 /* Reads one line from fd a byte at a time (so nothing after it is consumed),
  * without its newline (LF or CRLF), at most max bytes. Returns 0, 1 at end of
