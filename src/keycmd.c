@@ -1,6 +1,7 @@
 /* keycmd: the `cherry key` commands (set, list, rm, passwd) on top of the vault. */
 #include "cherry/keycmd.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -73,8 +74,44 @@ static int parse_args(int argc, char **argv, int want_provider, int allow_kdf,
 	return 0;
 }
 
+/* ".<base>.<16 hex>": the temp names fs_write_atomic makes for base. */
+static int is_temp_of(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+	if (name[0] != '.' || strncmp(name + 1, base, n) != 0 || name[n + 1] != '.' ||
+	    strlen(name + n + 2) != 16)
+		return 0;
+	for (const char *h = name + n + 2; *h; h++)
+		if (!((*h >= '0' && *h <= '9') || (*h >= 'a' && *h <= 'f')))
+			return 0;
+	return 1;
+}
+
+/*
+ * A save killed (kill -9, power loss) before its rename leaves a temp copy of
+ * the vault, with the old passphrase and keys removed since. Every writer holds
+ * the vault lock, so a temp file seen under it belongs to no live writer.
+ */
+static void remove_stale_temps(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash || slash == path)
+		return;
+	char *dir = strndup(path, (size_t)(slash - path));
+	DIR *d = dir ? opendir(dir) : NULL;
+	free(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (is_temp_of(de->d_name, slash + 1))
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+}
+
 /* Holds an exclusive lock on "<vault>.lock" while a command reads, changes and
- * writes the vault, so two cherry processes never lose each other's change. */
+ * writes the vault, so two cherry processes never lose each other's change;
+ * removes what killed saves left behind. */
 static int lock_vault(const char *path, struct err *e)
 {
 	struct buf lp = BUF_INIT;
@@ -106,6 +143,8 @@ static int lock_vault(const char *path, struct err *e)
 			: "cannot lock the key vault");
 		close(fd);
 		fd = -1;
+	} else {
+		remove_stale_temps(path);
 	}
 out:
 	buf_free(&lp);
