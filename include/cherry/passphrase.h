@@ -61,9 +61,15 @@ int passphrase_read_line(int fd, size_t max, struct secret **out, struct err *e)
  * 1 when there is no terminal, -1 on error (EXIT_INTERRUPTED for Ctrl-C). */
 int passphrase_read_tty(const char *prompt, size_t max, struct secret **out, struct err *e);
 
-/* Runs cmd with /bin/sh -c (stdin from /dev/null, stderr inherited) and
- * returns its output with surrounding white space trimmed. change sets
- * CHERRY_PASSPHRASE_CHANGE=1 for it. Returns 0 or -1 (EXIT_VAULT). */
-int passphrase_from_command(const char *cmd, int change, struct secret **out, struct err *e);
+/* How long vault.passphrase_command may take (it may ask the user, e.g. pinentry). */
+#define PASSPHRASE_COMMAND_TIMEOUT_MS (120 * 1000)
+
+/* Runs cmd with /bin/sh -c (stdin from /dev/null, stderr inherited, no other
+ * descriptor of cherry's) and returns the first line of its output with
+ * surrounding white space trimmed. The shell must exit 0 within timeout_ms (it
+ * is killed otherwise); what it leaves running in the background is not waited
+ * for. change sets CHERRY_PASSPHRASE_CHANGE=1 for it. Returns 0 or -1 (EXIT_VAULT). */
+int passphrase_from_command(const char *cmd, int change, int timeout_ms, struct secret **out,
+			    struct err *e);
 
 #endif

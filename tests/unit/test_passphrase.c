@@ -214,6 +214,69 @@ static void test_command_errors(void **state)
 	assert_null(strstr(e.msg, "hunter2"));
 }
 
+/* A command that hangs would hang cherry: SIGALRM ends the test binary instead. */
+static void expect_command(const char *cmd, const char *want)
+{
+	struct passphrase_opts o = {-1, cmd};
+	struct err e;
+	struct secret *s;
+	int interactive;
+	alarm(10);
+	assert_int_equal(get(&o, PASSPHRASE_UNLOCK, &s, &interactive, &e), 0);
+	alarm(0);
+	assert_secret(s, want);
+	secret_free(s);
+}
+
+static void test_command_first_line(void **state)
+{
+	(void)state;
+	expect_command("printf 'pw\\nsecond line\\n'", "pw");
+	expect_command("printf '  pw  \\r\\n'", "pw");
+	/* What it leaves in the background keeps the pipe open; the shell's exit ends it. */
+	expect_command("sleep 20 2>/dev/null & echo pw", "pw");
+	expect_command("sleep 20 2>/dev/null & printf pw", "pw");
+	expect_command_error("printf '\\nsecond'", "printed nothing on its first line");
+}
+
+static void expect_timeout(const char *cmd)
+{
+	struct err e;
+	struct secret *s = (struct secret *)1;
+	err_clear(&e);
+	alarm(10);
+	assert_int_equal(passphrase_from_command(cmd, 0, 300, &s, &e), -1);
+	alarm(0);
+	assert_null(s);
+	assert_int_equal(e.code, EXIT_VAULT);
+	assert_string_equal(e.msg, "vault.passphrase_command did not finish within 0.3 seconds");
+}
+
+static void test_command_timeout(void **state)
+{
+	(void)state;
+	expect_timeout("sleep 20");
+	expect_timeout("echo pw; sleep 20"); /* a line, but it never exits */
+	/* The default is long enough for pinentry and the like. */
+	assert_true(PASSPHRASE_COMMAND_TIMEOUT_MS >= 60 * 1000);
+}
+
+/* The command gets stdin (/dev/null), stdout (the pipe) and stderr, and nothing else. */
+static void test_command_gets_no_descriptors(void **state)
+{
+	(void)state;
+	int p[2];
+	assert_int_equal(pipe(p), 0); /* not close-on-exec, like --passphrase-fd */
+	char cmd[160];
+	snprintf(cmd, sizeof cmd,
+		 "if { true >&%d; } 2>/dev/null; then echo open; else echo closed; fi", p[1]);
+	expect_command(cmd, "closed");
+	expect_command("if { true >&2; } 2>/dev/null; then echo open; else echo closed; fi",
+		       "open");
+	close(p[0]);
+	close(p[1]);
+}
+
 /* ---- the environment ---- */
 
 /* Runs passphrase_get twice with stderr captured; returns what was written. */
@@ -512,6 +575,9 @@ int main(void)
 		cmocka_unit_test_setup(test_fd_source, setup_clean_env),
 		cmocka_unit_test_setup(test_command_source, setup_clean_env),
 		cmocka_unit_test_setup(test_command_errors, setup_clean_env),
+		cmocka_unit_test_setup(test_command_first_line, setup_clean_env),
+		cmocka_unit_test_setup(test_command_timeout, setup_clean_env),
+		cmocka_unit_test_setup(test_command_gets_no_descriptors, setup_clean_env),
 		cmocka_unit_test_setup(test_prompt_hook, setup_clean_env),
 		cmocka_unit_test_setup(test_no_terminal, setup_clean_env),
 		cmocka_unit_test_setup(test_tty_no_echo, setup_clean_env),
