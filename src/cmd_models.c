@@ -11,6 +11,7 @@
 #include "cherry/app.h"
 #include "cherry/fsutil.h"
 #include "cherry/sanitize.h"
+#include "cherry/vault.h"
 
 #define CACHE_MAX_AGE (24 * 3600) /* seconds before a cached list is fetched again */
 #define CACHE_MAX_SIZE (8u << 20)
@@ -176,7 +177,7 @@ static int start_fetch(struct app *app, struct http_engine *eng, struct listing 
 	} else {
 		/* Listing everything never unlocks the vault: environment keys only. */
 		const char *v = p->key_env ? getenv(p->key_env) : NULL;
-		if (v && *v && keys_valid(v, strlen(v)))
+		if (v && *v && vault_key_valid(v, strlen(v)))
 			l->key = secret_new(v, strlen(v));
 		else if (!p->key_optional)
 			return 0;

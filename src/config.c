@@ -544,13 +544,13 @@ static int parse_root(struct ctx *x, struct config *c, json_t *root)
 	return 0;
 }
 
-int config_defaults(struct config *c)
+int config_defaults(struct config *c, providers_env_fn env)
 {
 	memset(c, 0, sizeof *c);
 	c->connect_timeout = 15;
 	c->stall_timeout = 120;
 	c->max_retries = 2;
-	if (providers_presets(&c->providers, getenv) < 0) {
+	if (providers_presets(&c->providers, env) < 0) {
 		memset(c, 0, sizeof *c);
 		return -1;
 	}
@@ -572,10 +572,10 @@ static int blank(const char *s, size_t len)
  * an empty object, like a file that is not there.
  */
 int config_parse(struct config *c, const char *text, size_t len, const char *filename,
-		 config_warn_fn warn, void *warn_ctx, struct err *e)
+		 providers_env_fn env, config_warn_fn warn, void *warn_ctx, struct err *e)
 {
 	struct ctx x = {filename ? filename : "config.json", warn, warn_ctx, e};
-	if (config_defaults(c) < 0) {
+	if (config_defaults(c, env) < 0) {
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
 	}
@@ -600,8 +600,8 @@ int config_parse(struct config *c, const char *text, size_t len, const char *fil
 	return rc;
 }
 
-int config_load(struct config *c, const char *path, config_warn_fn warn, void *warn_ctx,
-		struct err *e)
+int config_load(struct config *c, const char *path, providers_env_fn env, config_warn_fn warn,
+		void *warn_ctx, struct err *e)
 {
 	struct buf text = BUF_INIT;
 	int rc = fs_read_file(path, CONFIG_MAX_BYTES, &text, e);
@@ -612,13 +612,13 @@ int config_load(struct config *c, const char *path, config_warn_fn warn, void *w
 	}
 	if (rc == 1) {
 		buf_free(&text);
-		if (config_defaults(c) < 0) {
+		if (config_defaults(c, env) < 0) {
 			err_set(e, EXIT_FAIL, "out of memory");
 			return -1;
 		}
 		return 0;
 	}
-	rc = config_parse(c, text.data, text.len, path, warn, warn_ctx, e);
+	rc = config_parse(c, text.data, text.len, path, env, warn, warn_ctx, e);
 	buf_free(&text);
 	if (rc == 0 && !(c->path = strdup(path))) {
 		config_free(c);

@@ -1,6 +1,7 @@
 /* keycmd: the `cherry key` commands (set, list, rm, passwd) on top of the vault. */
 #include "cherry/keycmd.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -73,8 +74,44 @@ static int parse_args(int argc, char **argv, int want_provider, int allow_kdf,
 	return 0;
 }
 
+/* ".<base>.<16 hex>": the temp names fs_write_atomic makes for base. */
+static int is_temp_of(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+	if (name[0] != '.' || strncmp(name + 1, base, n) != 0 || name[n + 1] != '.' ||
+	    strlen(name + n + 2) != 16)
+		return 0;
+	for (const char *h = name + n + 2; *h; h++)
+		if (!((*h >= '0' && *h <= '9') || (*h >= 'a' && *h <= 'f')))
+			return 0;
+	return 1;
+}
+
+/*
+ * A save killed (kill -9, power loss) before its rename leaves a temp copy of
+ * the vault, with the old passphrase and keys removed since. Every writer holds
+ * the vault lock, so a temp file seen under it belongs to no live writer.
+ */
+static void remove_stale_temps(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash || slash == path)
+		return;
+	char *dir = strndup(path, (size_t)(slash - path));
+	DIR *d = dir ? opendir(dir) : NULL;
+	free(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (is_temp_of(de->d_name, slash + 1))
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+}
+
 /* Holds an exclusive lock on "<vault>.lock" while a command reads, changes and
- * writes the vault, so two cherry processes never lose each other's change. */
+ * writes the vault, so two cherry processes never lose each other's change;
+ * removes what killed saves left behind. */
 static int lock_vault(const char *path, struct err *e)
 {
 	struct buf lp = BUF_INIT;
@@ -106,6 +143,8 @@ static int lock_vault(const char *path, struct err *e)
 			: "cannot lock the key vault");
 		close(fd);
 		fd = -1;
+	} else {
+		remove_stale_temps(path);
 	}
 out:
 	buf_free(&lp);
@@ -137,7 +176,7 @@ static int rest_of_stdin_blank(void)
 }
 
 /* The key: typed on the terminal without echo, or the first line of stdin. */
-static int read_key(const char *provider, const struct keyring_opts *opts, struct secret **key,
+static int read_key(const char *provider, const struct passphrase_opts *opts, struct secret **key,
 		    struct err *e)
 {
 	*key = NULL;
@@ -169,7 +208,7 @@ static int read_key(const char *provider, const struct keyring_opts *opts, struc
 		start++;
 	while (end > start && is_blank((*key)->s[end - 1]))
 		end--;
-	if (!keys_valid((*key)->s + start, end - start)) {
+	if (!vault_key_valid((*key)->s + start, end - start)) {
 		secret_free(*key);
 		*key = NULL;
 		err_set(e, EXIT_KEY, "that is not an API key (printable ASCII without spaces, "
@@ -184,7 +223,7 @@ static int read_key(const char *provider, const struct keyring_opts *opts, struc
 
 /* A passphrase for a new vault or a new slot, asked again when the two typed
  * copies differ. */
-static int new_passphrase(const struct keyring_opts *opts, enum passphrase_use use,
+static int new_passphrase(const struct passphrase_opts *opts, enum passphrase_use use,
 			  struct secret **pass, struct err *e)
 {
 	for (int i = 0; i < TRIES; i++) {
@@ -199,7 +238,7 @@ static int new_passphrase(const struct keyring_opts *opts, enum passphrase_use u
 }
 
 static int cmd_set(int argc, char **argv, const struct config *cfg,
-		   const struct keyring_opts *opts)
+		   const struct passphrase_opts *opts)
 {
 	struct key_args a;
 	if (parse_args(argc, argv, 1, 1, &a) != 0)
@@ -255,7 +294,7 @@ out:
 }
 
 /* Opens the existing vault for list, rm and passwd; 1 when there is none. */
-static int open_existing(const struct keyring_opts *opts, struct buf *path, int locked,
+static int open_existing(const struct passphrase_opts *opts, struct buf *path, int locked,
 			 int *lock, struct vault **v, struct err *e)
 {
 	if (vault_path(path, e) < 0)
@@ -266,7 +305,7 @@ static int open_existing(const struct keyring_opts *opts, struct buf *path, int 
 }
 
 static int cmd_list(int argc, char **argv, const struct config *cfg,
-		    const struct keyring_opts *opts)
+		    const struct passphrase_opts *opts)
 {
 	struct key_args a;
 	if (parse_args(argc, argv, 0, 0, &a) != 0)
@@ -304,7 +343,7 @@ static int cmd_list(int argc, char **argv, const struct config *cfg,
 	return EXIT_OK;
 }
 
-static int cmd_rm(int argc, char **argv, const struct keyring_opts *opts)
+static int cmd_rm(int argc, char **argv, const struct passphrase_opts *opts)
 {
 	struct key_args a;
 	if (parse_args(argc, argv, 1, 0, &a) != 0)
@@ -337,7 +376,7 @@ out:
 	return status;
 }
 
-static int cmd_passwd(int argc, char **argv, const struct keyring_opts *opts)
+static int cmd_passwd(int argc, char **argv, const struct passphrase_opts *opts)
 {
 	struct key_args a;
 	if (parse_args(argc, argv, 0, 1, &a) != 0)
@@ -374,9 +413,9 @@ out:
 }
 
 int keycmd_main(int argc, char **argv, const struct config *cfg,
-		const struct keyring_opts *opts)
+		const struct passphrase_opts *opts)
 {
-	struct keyring_opts none = {-1, NULL};
+	struct passphrase_opts none = {-1, NULL};
 	if (!opts)
 		opts = &none;
 	const char *sub = argc > 1 ? argv[1] : NULL;

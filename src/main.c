@@ -58,7 +58,7 @@ static int load_config(struct app *app, struct err *e)
 		return -1;
 	int r = -1;
 	if (buf_append_str(&dir, "/config.json") == 0)
-		r = config_load(&app->cfg, dir.data, warn_line, NULL, e);
+		r = config_load(&app->cfg, dir.data, getenv, warn_line, NULL, e);
 	else
 		err_set(e, EXIT_FAIL, "out of memory");
 	buf_free(&dir);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -168,13 +169,28 @@ int passphrase_read_tty(const char *prompt, size_t max, struct secret **out, str
 	return scratch_finish(b, n, out, e);
 }
 
+/* Closes every descriptor from 3 up, so the command holds none of cherry's
+ * (the vault, --passphrase-fd, sockets). max is taken before fork: sysconf is not
+ * safe to call in the child. */
+static void close_from_3(long max)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+	(void)max;
+	closefrom(3);
+#else
+	for (long fd = 3; fd < max; fd++)
+		close((int)fd);
+#endif
+}
+
 /* The child side: stdin from /dev/null, stdout into the pipe, then the shell. */
-static void run_child(const char *cmd, int change, int out_fd)
+static void run_child(const char *cmd, int change, int out_fd, long max_fd)
 {
 	int null = open("/dev/null", O_RDONLY);
 	if (null >= 0 && null != STDIN_FILENO)
 		dup2(null, STDIN_FILENO);
 	dup2(out_fd, STDOUT_FILENO);
+	close_from_3(max_fd);
 	signal(SIGPIPE, SIG_DFL);
 	if (change)
 		setenv("CHERRY_PASSPHRASE_CHANGE", "1", 1);
@@ -189,7 +205,89 @@ static int is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-int passphrase_from_command(const char *cmd, int change, struct secret **out, struct err *e)
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* What the command printed up to its first newline; the rest is read and dropped. */
+struct first_line {
+	char *b;      /* PASSPHRASE_MAX + 1 guarded bytes, or NULL (out of memory) */
+	size_t n;
+	int complete; /* the newline came */
+	int too_long;
+};
+
+static void take(struct first_line *l, const char *chunk, size_t len)
+{
+	for (size_t i = 0; i < len && !l->complete; i++) {
+		if (chunk[i] == '\n')
+			l->complete = 1;
+		else if (l->b && l->n < PASSPHRASE_MAX)
+			l->b[l->n++] = chunk[i];
+		else
+			l->too_long = 1;
+	}
+}
+
+/* Reads what is there now; 0 at end of output (every writer closed it), else 1. */
+static int drain(int fd, struct first_line *l)
+{
+	for (;;) {
+		char chunk[256];
+		ssize_t r = read(fd, chunk, sizeof chunk);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK;
+		if (r == 0)
+			return 0;
+		take(l, chunk, (size_t)r);
+		sodium_memzero(chunk, sizeof chunk);
+	}
+}
+
+/*
+ * Reads the output until the shell exits, never waiting for end of output: a
+ * process the command left in the background (`sleep 1000 & echo pw`) may hold
+ * the pipe open for ever. Reading goes on after the first line so the command
+ * never blocks on a full pipe. Returns 0 with *status, or -1 when timeout_ms
+ * passed first (the shell is then killed).
+ */
+static int collect(pid_t pid, int fd, struct first_line *l, int timeout_ms, int *status)
+{
+	long long deadline = now_ms() + timeout_ms;
+	int open_out = 1;
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	for (;;) {
+		pid_t w = waitpid(pid, status, WNOHANG);
+		if (w == pid || (w < 0 && errno != EINTR)) {
+			if (open_out)
+				drain(fd, l); /* what it wrote just before exiting */
+			return w == pid ? 0 : -1;
+		}
+		long long left = deadline - now_ms();
+		if (left <= 0)
+			break;
+		/* The pipe wakes the wait; the exit of a shell whose output is held elsewhere
+		 * is seen within a slice. */
+		struct pollfd pf = {fd, POLLIN, 0};
+		int slice = left < 50 ? (int)left : 50;
+		if (open_out && poll(&pf, 1, slice) > 0)
+			open_out = drain(fd, l);
+		else if (!open_out)
+			poll(NULL, 0, slice);
+	}
+	kill(pid, SIGKILL);
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+	return -1;
+}
+
+int passphrase_from_command(const char *cmd, int change, int timeout_ms, struct secret **out,
+			    struct err *e)
 {
 	*out = NULL;
 	int p[2];
@@ -197,6 +295,7 @@ int passphrase_from_command(const char *cmd, int change, struct secret **out, st
 		err_set(e, EXIT_VAULT, "cannot run vault.passphrase_command: %s", strerror(errno));
 		return -1;
 	}
+	long max_fd = sysconf(_SC_OPEN_MAX);
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -207,37 +306,24 @@ int passphrase_from_command(const char *cmd, int change, struct secret **out, st
 	}
 	if (pid == 0) {
 		close(p[0]);
-		run_child(cmd, change, p[1]);
+		run_child(cmd, change, p[1], max_fd < 0 ? 1024 : max_fd);
 	}
 	close(p[1]);
-	char *b = scratch_new(PASSPHRASE_MAX, e);
-	size_t n = 0;
-	int too_long = 0;
-	for (;;) {
-		char chunk[256];
-		ssize_t r = read(p[0], chunk, sizeof chunk);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		/* Keep draining past the limit so the command is not stuck on a full pipe. */
-		for (ssize_t i = 0; i < r; i++) {
-			if (b && n < PASSPHRASE_MAX)
-				b[n++] = chunk[i];
-			else
-				too_long = 1;
-		}
-		sodium_memzero(chunk, sizeof chunk);
-	}
+	struct first_line l = {scratch_new(PASSPHRASE_MAX, e), 0, 0, 0};
+	int status = 0;
+	int finished = collect(pid, p[0], &l, timeout_ms, &status) == 0;
 	close(p[0]);
-	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	char *b = l.b;
+	size_t n = l.n;
+	int too_long = l.too_long;
 	if (!b)
 		return -1;
 	const char *fail = NULL;
 	char why[64];
-	if (WIFSIGNALED(status)) {
+	if (!finished) {
+		snprintf(why, sizeof why, "did not finish within %g seconds", timeout_ms / 1000.0);
+		fail = why;
+	} else if (WIFSIGNALED(status)) {
 		snprintf(why, sizeof why, "was killed by signal %d", WTERMSIG(status));
 		fail = why;
 	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -254,7 +340,7 @@ int passphrase_from_command(const char *cmd, int change, struct secret **out, st
 	while (n > start && is_space(b[n - 1]))
 		n--;
 	if (!fail && n == start)
-		fail = "printed nothing";
+		fail = "printed nothing on its first line";
 	if (fail) {
 		sodium_free(b);
 		err_set(e, EXIT_VAULT, "vault.passphrase_command %s", fail);
@@ -316,25 +402,45 @@ static int ask_twice(enum passphrase_use use, struct secret **out, struct err *e
 	return 0;
 }
 
-int passphrase_get(const struct keyring_opts *opts, enum passphrase_use use, int attempt,
+enum source { FROM_FD, FROM_COMMAND, FROM_ENV, FROM_USER };
+
+/* The first source in passphrase_get's order that is set up. */
+static enum source source_of(const struct passphrase_opts *opts, enum passphrase_use use)
+{
+	if (opts && opts->passphrase_fd >= 0)
+		return FROM_FD;
+	if (opts && opts->passphrase_command && opts->passphrase_command[0])
+		return FROM_COMMAND;
+	const char *v = getenv("CHERRY_PASSPHRASE");
+	if (use != PASSPHRASE_CHANGE && v && v[0])
+		return FROM_ENV;
+	return FROM_USER;
+}
+
+int passphrase_typed(const struct passphrase_opts *opts, enum passphrase_use use)
+{
+	return source_of(opts, use) == FROM_USER;
+}
+
+int passphrase_get(const struct passphrase_opts *opts, enum passphrase_use use, int attempt,
 		   struct secret **out, int *interactive, struct err *e)
 {
 	*out = NULL;
 	*interactive = 0;
 	int r;
-	if (opts && opts->passphrase_fd >= 0) {
+	enum source from = source_of(opts, use);
+	if (from == FROM_FD) {
 		r = passphrase_read_line(opts->passphrase_fd, PASSPHRASE_MAX, out, e);
 		if (r == 1)
 			err_set(e, EXIT_VAULT, "nothing to read on --passphrase-fd %d",
 				opts->passphrase_fd);
 		if (r != 0)
 			return -1;
-	} else if (opts && opts->passphrase_command && opts->passphrase_command[0]) {
-		if (passphrase_from_command(opts->passphrase_command, use == PASSPHRASE_CHANGE, out,
-					    e) < 0)
+	} else if (from == FROM_COMMAND) {
+		if (passphrase_from_command(opts->passphrase_command, use == PASSPHRASE_CHANGE,
+					    PASSPHRASE_COMMAND_TIMEOUT_MS, out, e) < 0)
 			return -1;
-	} else if (use != PASSPHRASE_CHANGE && getenv("CHERRY_PASSPHRASE") &&
-		   getenv("CHERRY_PASSPHRASE")[0]) {
+	} else if (from == FROM_ENV) {
 		const char *v = getenv("CHERRY_PASSPHRASE");
 		warn_env_once();
 		*out = secret_new(v, strlen(v));

@@ -352,12 +352,10 @@ static int dup_opt(char **dst, const char *src)
 	return *dst ? 0 : -1;
 }
 
-int providers_presets(struct provider_list *list, char *(*getenv_fn)(const char *))
+int providers_presets(struct provider_list *list, providers_env_fn env)
 {
 	list->v = NULL;
 	list->n = 0;
-	if (!getenv_fn)
-		getenv_fn = getenv;
 	for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
 		const struct preset *ps = &presets[i];
 		struct provider *p = providers_add(list, ps->name);
@@ -372,7 +370,7 @@ int providers_presets(struct provider_list *list, char *(*getenv_fn)(const char 
 			goto oom;
 		if (ps->kind == WIRE_OLLAMA) {
 			struct buf url = BUF_INIT;
-			if (ollama_url(getenv_fn("OLLAMA_HOST"), &url) < 0 ||
+			if (ollama_url(env ? env("OLLAMA_HOST") : NULL, &url) < 0 ||
 			    !(p->base_url = buf_steal(&url))) {
 				buf_free(&url);
 				goto oom;

@@ -59,7 +59,6 @@
 #include <sodium.h>
 
 #include "cherry/fsutil.h"
-#include "cherry/keys.h"
 
 static const unsigned char vault_magic[8] = {'C', 'H', 'R', 'Y', 'V', 'L', 'T', 0};
 
@@ -381,15 +380,25 @@ int vault_rewrap(struct vault *v, const char *pass, size_t pass_len,
 
 /* ---- the key store (plaintext JSON) ---- */
 
-int vault_provider_valid(const char *name)
+/* 1 to max bytes of printable ASCII without spaces. */
+static int printable_word(const char *s, size_t len, size_t max)
 {
-	size_t n = strlen(name);
-	if (n == 0 || n > VAULT_PROVIDER_MAX)
+	if (len == 0 || len > max)
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)name[i] <= 0x20 || (unsigned char)name[i] >= 0x7f)
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
 			return 0;
 	return 1;
+}
+
+int vault_provider_valid(const char *name)
+{
+	return printable_word(name, strlen(name), VAULT_PROVIDER_MAX);
+}
+
+int vault_key_valid(const char *key, size_t len)
+{
+	return printable_word(key, len, VAULT_KEY_MAX);
 }
 
 static int added_valid(const char *s)
@@ -437,7 +446,7 @@ int vault_store_parse(struct vault *v, const char *text, size_t len, struct err 
 		json_t *k = json_object_get(val, "key");
 		json_t *a = json_object_get(val, "added");
 		if (!vault_provider_valid(name) || !json_is_string(k) || !json_is_string(a) ||
-		    !keys_valid(json_string_value(k), json_string_length(k)) ||
+		    !vault_key_valid(json_string_value(k), json_string_length(k)) ||
 		    !added_valid(json_string_value(a))) {
 			rc = damaged(e, "an entry of its key store is malformed");
 			break;
@@ -621,7 +630,7 @@ int vault_set(struct vault *v, const char *provider, const char *key, size_t key
 		err_set(e, EXIT_USAGE, "not a provider name cherry can store");
 		return -1;
 	}
-	if (!keys_valid(key, key_len)) {
+	if (!vault_key_valid(key, key_len)) {
 		err_set(e, EXIT_KEY, "that is not an API key (printable ASCII without spaces, "
 			"CR or LF, at most 512 bytes)");
 		return -1;

@@ -8,7 +8,7 @@
 
 struct app {
 	struct config cfg;
-	struct keyring_opts kopts;
+	struct passphrase_opts kopts;
 	struct keyring *keyring;
 };
 

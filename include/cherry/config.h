@@ -30,16 +30,19 @@ struct config {
 /* Warnings (unknown keys and the like) go through this, one line each. */
 typedef void (*config_warn_fn)(void *ctx, const char *line);
 
+/* env is the environment the presets may read (OLLAMA_HOST): main passes getenv,
+ * tests their own table; NULL means no environment. */
+
 /* Parses text (the contents of the file named filename) on top of the presets.
  * Invalid JSON or wrong types: -1, with e naming file, line and column.
  * Unknown keys: one warning each, naming file and key. */
 int config_parse(struct config *c, const char *text, size_t len, const char *filename,
-		 config_warn_fn warn, void *warn_ctx, struct err *e);
+		 providers_env_fn env, config_warn_fn warn, void *warn_ctx, struct err *e);
 /* Defaults and presets only, as with no config file. */
-int config_defaults(struct config *c);
+int config_defaults(struct config *c, providers_env_fn env);
 /* Reads path (a missing file is fine: defaults); other errors go to e. */
-int config_load(struct config *c, const char *path, config_warn_fn warn, void *warn_ctx,
-		struct err *e);
+int config_load(struct config *c, const char *path, providers_env_fn env, config_warn_fn warn,
+		void *warn_ctx, struct err *e);
 void config_free(struct config *c);
 
 #endif

@@ -7,6 +7,6 @@
 
 /* argv[0] is "key"; returns an exit status (enum cherry_exit). */
 int keycmd_main(int argc, char **argv, const struct config *cfg,
-		const struct keyring_opts *opts);
+		const struct passphrase_opts *opts);
 
 #endif

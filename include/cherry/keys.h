@@ -3,19 +3,14 @@
 #ifndef CHERRY_KEYS_H
 #define CHERRY_KEYS_H
 
-#include "cherry/config.h"
 #include "cherry/err.h"
+#include "cherry/passphrase.h"
 #include "cherry/providers.h"
 #include "cherry/secret.h"
 
-struct keyring_opts {
-	int passphrase_fd;               /* --passphrase-fd N; -1 when not given */
-	const char *passphrase_command;  /* vault.passphrase_command; NULL when unset */
-};
-
 struct keyring;
 
-struct keyring *keyring_new(const struct keyring_opts *opts);
+struct keyring *keyring_new(const struct passphrase_opts *opts);
 /* Finds the key for p. Returns 0 with *key set (free with secret_free) and
  * *source naming where it came from (the variable name, or "vault");
  * 1 when there is none (e says which variable to set; code EXIT_KEY);
@@ -27,16 +22,31 @@ int keyring_get(struct keyring *kr, const struct provider *p, struct secret **ke
 		const char **source, struct err *e);
 void keyring_free(struct keyring *kr);
 
+/* keyring_get's answer while deferred when the passphrase must be typed. */
+#define KEYRING_NEED_PASSPHRASE 2
+/* While deferred (on != 0), keyring_get never asks the user: when the key would
+ * come from the locked vault and the passphrase would have to be typed (no
+ * --passphrase-fd, no vault.passphrase_command, no CHERRY_PASSPHRASE), it
+ * returns KEYRING_NEED_PASSPHRASE and changes nothing; the caller asks in its
+ * own screen and calls keyring_unlock_with. The other sources need no screen
+ * and still work inside keyring_get. */
+void keyring_defer_typed(struct keyring *kr, int on);
+/* Unlocks the vault with a passphrase the caller got from the user.
+ * 0: unlocked (or there is no vault file: keys come from the environment only);
+ * 1: wrong passphrase, nothing changed, the caller may ask again; after
+ *    3 wrong tries in all the keyring fails as keyring_get would ("wrong
+ *    passphrase for the key vault (3 tries)...") and this returns -1;
+ * -1: other error with e set (EXIT_VAULT: damaged, newer format, unsafe
+ *    permissions), remembered like a failed unlock in keyring_get. */
+int keyring_unlock_with(struct keyring *kr, const struct secret *pass, struct err *e);
+
 struct vault;
 
 /* Reads, checks and unlocks the vault at path, getting the passphrase through
  * passphrase_get (three tries when the user types it). Returns 0 with *out,
  * 1 when there is no vault file, -1 with e set (EXIT_VAULT: wrong passphrase,
  * damaged, newer format, unsafe permissions). The file is never written. */
-int keys_vault_open(const struct keyring_opts *opts, const char *path, struct vault **out,
+int keys_vault_open(const struct passphrase_opts *opts, const char *path, struct vault **out,
 		    struct err *e);
-
-/* A key must be printable ASCII without spaces, CR or LF, at most 512 bytes. */
-int keys_valid(const char *key, size_t len);
 
 #endif

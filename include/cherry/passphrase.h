@@ -7,11 +7,17 @@
 #include <stddef.h>
 
 #include "cherry/err.h"
-#include "cherry/keys.h"
 #include "cherry/secret.h"
 
 /* Longest passphrase (or line) read from any source, in bytes. */
 #define PASSPHRASE_MAX 1024
+
+/* The sources the user chose (the options and config); the environment and the
+ * terminal need no option. */
+struct passphrase_opts {
+	int passphrase_fd;               /* --passphrase-fd N; -1 when not given */
+	const char *passphrase_command;  /* vault.passphrase_command; NULL when unset */
+};
 
 enum passphrase_use {
 	PASSPHRASE_UNLOCK, /* the vault's current passphrase */
@@ -40,8 +46,11 @@ void passphrase_set_prompt(passphrase_prompt_fn fn, void *ctx);
  * Returns 0 with *out, PASSPHRASE_RETRY, or -1 with e set (EXIT_VAULT,
  * EXIT_INTERRUPTED). For PASSPHRASE_CREATE and _CHANGE an empty passphrase
  * is refused. */
-int passphrase_get(const struct keyring_opts *opts, enum passphrase_use use, int attempt,
+int passphrase_get(const struct passphrase_opts *opts, enum passphrase_use use, int attempt,
 		   struct secret **out, int *interactive, struct err *e);
+/* 1 when passphrase_get would ask the user (no descriptor, no command and, but
+ * for PASSPHRASE_CHANGE, no CHERRY_PASSPHRASE), else 0. */
+int passphrase_typed(const struct passphrase_opts *opts, enum passphrase_use use);
 
 /* Reads one line from fd a byte at a time (so nothing after it is consumed),
  * without its newline (LF or CRLF), at most max bytes. Returns 0, 1 at end of
@@ -52,9 +61,15 @@ int passphrase_read_line(int fd, size_t max, struct secret **out, struct err *e)
  * 1 when there is no terminal, -1 on error (EXIT_INTERRUPTED for Ctrl-C). */
 int passphrase_read_tty(const char *prompt, size_t max, struct secret **out, struct err *e);
 
-/* Runs cmd with /bin/sh -c (stdin from /dev/null, stderr inherited) and
- * returns its output with surrounding white space trimmed. change sets
- * CHERRY_PASSPHRASE_CHANGE=1 for it. Returns 0 or -1 (EXIT_VAULT). */
-int passphrase_from_command(const char *cmd, int change, struct secret **out, struct err *e);
+/* How long vault.passphrase_command may take (it may ask the user, e.g. pinentry). */
+#define PASSPHRASE_COMMAND_TIMEOUT_MS (120 * 1000)
+
+/* Runs cmd with /bin/sh -c (stdin from /dev/null, stderr inherited, no other
+ * descriptor of cherry's) and returns the first line of its output with
+ * surrounding white space trimmed. The shell must exit 0 within timeout_ms (it
+ * is killed otherwise); what it leaves running in the background is not waited
+ * for. change sets CHERRY_PASSPHRASE_CHANGE=1 for it. Returns 0 or -1 (EXIT_VAULT). */
+int passphrase_from_command(const char *cmd, int change, int timeout_ms, struct secret **out,
+			    struct err *e);
 
 #endif

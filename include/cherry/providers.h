@@ -41,9 +41,13 @@ struct provider_list {
 	size_t n;
 };
 
+/* An environment lookup: getenv, or a test's own table. The pure modules take one
+ * instead of calling getenv, so what they see of the world is what the caller gives. */
+typedef char *(*providers_env_fn)(const char *name);
+
 /* Fills list with a copy of every built-in preset. Returns 0 or -1 (OOM).
- * getenv_fn lets OLLAMA_HOST be read (pass getenv; tests pass their own). */
-int providers_presets(struct provider_list *list, char *(*getenv_fn)(const char *));
+ * env lets OLLAMA_HOST be read; NULL means no environment (the default URL). */
+int providers_presets(struct provider_list *list, providers_env_fn env);
 struct provider *providers_find(const struct provider_list *list, const char *name);
 /* Adds an empty provider named name (or returns the existing one). NULL on OOM. */
 struct provider *providers_add(struct provider_list *list, const char *name);

@@ -21,6 +21,7 @@
 #define VAULT_PAD_BLOCK 512         /* the key store is padded to a multiple of this */
 #define VAULT_FILE_MAX (1024 * 1024)
 #define VAULT_PROVIDER_MAX 128
+#define VAULT_KEY_MAX 512
 
 /* Argon2id13 cost. memlimit is in KiB, as stored in the file. */
 struct vault_kdf {
@@ -123,6 +124,9 @@ void vault_free(struct vault *v);
 /* Provider names in the store: printable ASCII without spaces, at most
  * VAULT_PROVIDER_MAX bytes. */
 int vault_provider_valid(const char *name);
+/* An API key: printable ASCII without spaces, CR or LF, at most VAULT_KEY_MAX bytes.
+ * It lives here, the lowest layer that stores keys, so keys.c and the vault agree. */
+int vault_key_valid(const char *key, size_t len);
 
 /* How many times the KDF has run in this process (tests prove what never reaches it). */
 unsigned long vault_kdf_runs(void);

@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct config c;
 	struct err e = {0, ""};
-	int rc = config_parse(&c, (const char *)data, size, "config.json", no_warnings, NULL, &e);
+	int rc = config_parse(&c, (const char *)data, size, "config.json", NULL, no_warnings, NULL, &e);
 	if (rc < 0) {
 		/* A failure always says why, on one line, and leaves nothing to free. */
 		if (!e.msg[0] || e.code != EXIT_FAIL || strchr(e.msg, '\n') || c.providers.v)

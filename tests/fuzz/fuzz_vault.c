@@ -67,7 +67,7 @@ static void parse_store(const uint8_t *d, size_t n)
 		if (i > 0)
 			require(strcmp(v->v[i - 1].provider, v->v[i].provider) < 0);
 		secret_show(v->v[i].key);
-		require(keys_valid(v->v[i].key->s, v->v[i].key->len));
+		require(vault_key_valid(v->v[i].key->s, v->v[i].key->len));
 		secret_hide(v->v[i].key);
 	}
 }

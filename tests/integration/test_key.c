@@ -357,6 +357,23 @@ static void test_passwd(void **state)
 	free(b);
 }
 
+static void write_file_in(const char *dir, const char *name, const char *data, size_t len)
+{
+	char path[600];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	assert_int_equal(close(fd), 0);
+}
+
+static int exists_in(const char *dir, const char *name)
+{
+	char path[600];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	return access(path, F_OK) == 0;
+}
+
 static void test_rm(void **state)
 {
 	(void)state;
@@ -364,8 +381,20 @@ static void test_rm(void **state)
 	char in[64];
 	snprintf(in, sizeof in, "%s\n", G.pass);
 	static const char *const args[] = {"--passphrase-fd", "0", "key", "rm", "fa", NULL};
+	/* A kill -9 during a save leaves the old vault in a temp file: a change, under the
+	 * vault lock, removes it (and only names fs_write_atomic makes). */
+	size_t len;
+	char *old = vault_bytes(&len);
+	write_file_in(G.vault_dir, ".keys.vault.0123456789abcdef", old, len);
+	write_file_in(G.vault_dir, ".keys.vault.notes", "mine", 4);
+	free(old);
 	cherry(&r, args, NULL, in);
 	assert_int_equal(r.status, 0);
+	assert_false(exists_in(G.vault_dir, ".keys.vault.0123456789abcdef"));
+	assert_true(exists_in(G.vault_dir, ".keys.vault.notes"));
+	char decoy[600];
+	snprintf(decoy, sizeof decoy, "%s/.keys.vault.notes", G.vault_dir);
+	assert_int_equal(unlink(decoy), 0);
 	assert_contains(r.out, "Removed the key for fa");
 	assert_contains(r.out, "Copies of the old vault file");
 	run_free(&r);

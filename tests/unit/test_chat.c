@@ -1087,7 +1087,7 @@ static void test_known_models(void **unused)
 			  " \"base_url\": \"http://127.0.0.1:9/v1\", \"models\": [\"m1\", \"m2\"]},"
 			  " \"openai\": {\"models\": [\"gpt-4.1\"]}}}";
 	struct err e = {0, ""};
-	assert_int_equal(config_parse(&app.cfg, cfg, strlen(cfg), "config.json", NULL, NULL, &e),
+	assert_int_equal(config_parse(&app.cfg, cfg, strlen(cfg), "config.json", NULL, NULL, NULL, &e),
 			 0);
 	char **v;
 	size_t n;
@@ -1115,7 +1115,7 @@ static void test_known_models(void **unused)
 	config_free(&app.cfg);
 	/* nothing configured, nothing cached for it: empty, not an error */
 	memset(&app, 0, sizeof app);
-	assert_int_equal(config_parse(&app.cfg, NULL, 0, "config.json", NULL, NULL, &e), 0);
+	assert_int_equal(config_parse(&app.cfg, NULL, 0, "config.json", NULL, NULL, NULL, &e), 0);
 	char other[700];
 	FMT(other, "%s/empty-cache", root);
 	setenv("XDG_CACHE_HOME", other, 1);

@@ -33,11 +33,22 @@ static void collect(void *ctx, const char *line)
 	w->n++;
 }
 
+/* ---- the fake environment: only OLLAMA_HOST, set per test ---- */
+
+static const char *fake_ollama_host;
+
+static char *fake_env(const char *name)
+{
+	if (strcmp(name, "OLLAMA_HOST") == 0)
+		return (char *)fake_ollama_host;
+	return NULL;
+}
+
 static int parse(struct config *c, const char *text, struct warnings *w, struct err *e)
 {
 	memset(w, 0, sizeof *w);
 	err_clear(e);
-	return config_parse(c, text, strlen(text), "config.json", collect, w, e);
+	return config_parse(c, text, strlen(text), "config.json", fake_env, collect, w, e);
 }
 
 static int all_zero(const struct config *c)
@@ -71,7 +82,7 @@ static void test_defaults(void **state)
 {
 	(void)state;
 	struct config c;
-	assert_int_equal(config_defaults(&c), 0);
+	assert_int_equal(config_defaults(&c, NULL), 0);
 	check_defaults(&c);
 	assert_null(c.path);
 	config_free(&c);
@@ -98,7 +109,7 @@ static void test_empty_object(void **state)
 	assert_int_equal(parse(&c, "", &w, &e), 0);
 	check_defaults(&c);
 	config_free(&c);
-	assert_int_equal(config_parse(&c, NULL, 0, "config.json", NULL, NULL, &e), 0);
+	assert_int_equal(config_parse(&c, NULL, 0, "config.json", NULL, NULL, NULL, &e), 0);
 	check_defaults(&c);
 	config_free(&c);
 }
@@ -285,9 +296,9 @@ static void test_ollama_host_reaches_config(void **state)
 	struct config c;
 	struct warnings w;
 	struct err e;
-	setenv("OLLAMA_HOST", "0.0.0.0:11500", 1);
+	fake_ollama_host = "0.0.0.0:11500";
 	assert_int_equal(parse(&c, "{}", &w, &e), 0);
-	unsetenv("OLLAMA_HOST");
+	fake_ollama_host = NULL;
 	assert_string_equal(providers_find(&c.providers, "ollama")->base_url,
 			    "http://127.0.0.1:11500");
 	config_free(&c);
@@ -497,7 +508,7 @@ static void test_unknown_keys_warn_once_each(void **state)
 	config_free(&c);
 
 	/* No callback: no crash. */
-	assert_int_equal(config_parse(&c, "{\"x\": 1}", 8, "config.json", NULL, NULL, &e), 0);
+	assert_int_equal(config_parse(&c, "{\"x\": 1}", 8, "config.json", NULL, NULL, NULL, &e), 0);
 	config_free(&c);
 }
 
@@ -537,7 +548,7 @@ static void test_load(void **state)
 	assert_true(snprintf(path, sizeof path, "%s/config.json", tmpdir) < (int)sizeof path);
 
 	/* Missing: defaults, no path. */
-	assert_int_equal(config_load(&c, path, collect, &w, &e), 0);
+	assert_int_equal(config_load(&c, path, fake_env, collect, &w, &e), 0);
 	check_defaults(&c);
 	assert_null(c.path);
 	config_free(&c);
@@ -545,7 +556,7 @@ static void test_load(void **state)
 	/* Present: parsed, path recorded, warnings name the real file. */
 	const char *text = "{\"default_model\": \"ollama/qwen3\", \"extra\": 1}";
 	write_file(path, text, strlen(text));
-	assert_int_equal(config_load(&c, path, collect, &w, &e), 0);
+	assert_int_equal(config_load(&c, path, fake_env, collect, &w, &e), 0);
 	assert_string_equal(c.path, path);
 	assert_string_equal(c.default_model, "ollama/qwen3");
 	assert_int_equal(w.n, 1);
@@ -556,14 +567,14 @@ static void test_load(void **state)
 
 	/* Empty file: defaults, path recorded. */
 	write_file(path, "", 0);
-	assert_int_equal(config_load(&c, path, collect, &w, &e), 0);
+	assert_int_equal(config_load(&c, path, fake_env, collect, &w, &e), 0);
 	check_defaults(&c);
 	assert_string_equal(c.path, path);
 	config_free(&c);
 
 	/* Invalid: the full path, line and column. */
 	write_file(path, "{\n  \"network\": {,}\n}", 19);
-	assert_int_equal(config_load(&c, path, collect, &w, &e), -1);
+	assert_int_equal(config_load(&c, path, fake_env, collect, &w, &e), -1);
 	assert_true(snprintf(want, sizeof want, "%s:2:15: string or '}' expected near ','", path) <
 		    (int)sizeof want);
 	assert_string_equal(e.msg, want);
@@ -580,7 +591,7 @@ static void test_load(void **state)
 	write_file(path, data, big);
 	free(data);
 	err_clear(&e);
-	assert_int_equal(config_load(&c, path, collect, &w, &e), -1);
+	assert_int_equal(config_load(&c, path, fake_env, collect, &w, &e), -1);
 	assert_true(snprintf(want, sizeof want, "cannot read %s: larger than 1048576 bytes", path) <
 		    (int)sizeof want);
 	assert_string_equal(e.msg, want);
@@ -597,7 +608,7 @@ static void test_load(void **state)
 	data[big - 1] = '}';
 	write_file(path, data, big);
 	free(data);
-	assert_int_equal(config_load(&c, path, collect, &w, &e), 0);
+	assert_int_equal(config_load(&c, path, fake_env, collect, &w, &e), 0);
 	config_free(&c);
 }
 

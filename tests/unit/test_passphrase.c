@@ -43,7 +43,7 @@ static void assert_secret(const struct secret *s, const char *want)
 	assert_int_equal(s->s[s->len], '\0');
 }
 
-static int get(const struct keyring_opts *o, enum passphrase_use use, struct secret **out,
+static int get(const struct passphrase_opts *o, enum passphrase_use use, struct secret **out,
 	       int *interactive, struct err *e)
 {
 	err_clear(e);
@@ -116,7 +116,7 @@ static void test_fd_source(void **state)
 	int interactive = -1;
 	setenv("CHERRY_PASSPHRASE", "from-env", 1);
 	int fd = pipe_with("from-fd\nnew-one\n");
-	struct keyring_opts o = {fd, "echo from-command"};
+	struct passphrase_opts o = {fd, "echo from-command"};
 	/* The descriptor wins over the command and the environment. */
 	assert_int_equal(get(&o, PASSPHRASE_UNLOCK, &s, &interactive, &e), 0);
 	assert_secret(s, "from-fd");
@@ -153,7 +153,7 @@ static void test_command_source(void **state)
 	struct secret *s;
 	int interactive = -1;
 	setenv("CHERRY_PASSPHRASE", "from-env", 1);
-	struct keyring_opts o = {-1, "printf '  pass with spaces \\n\\n'"};
+	struct passphrase_opts o = {-1, "printf '  pass with spaces \\n\\n'"};
 	assert_int_equal(get(&o, PASSPHRASE_UNLOCK, &s, &interactive, &e), 0);
 	assert_secret(s, "pass with spaces");
 	assert_int_equal(interactive, 0);
@@ -184,7 +184,7 @@ static void test_command_source(void **state)
 
 static void expect_command_error(const char *cmd, const char *why)
 {
-	struct keyring_opts o = {-1, cmd};
+	struct passphrase_opts o = {-1, cmd};
 	struct err e;
 	struct secret *s = (struct secret *)1;
 	int interactive;
@@ -206,12 +206,75 @@ static void test_command_errors(void **state)
 	expect_command_error("head -c 100000 /dev/zero | tr '\\000' a", "more than 1024 bytes");
 	expect_command_error("/nonexistent/command", "exit status 127");
 	/* What the command printed never reaches the message. */
-	struct keyring_opts o = {-1, "echo hunter2; exit 1"};
+	struct passphrase_opts o = {-1, "echo hunter2; exit 1"};
 	struct err e;
 	struct secret *s;
 	int interactive;
 	assert_int_equal(get(&o, PASSPHRASE_UNLOCK, &s, &interactive, &e), -1);
 	assert_null(strstr(e.msg, "hunter2"));
+}
+
+/* A command that hangs would hang cherry: SIGALRM ends the test binary instead. */
+static void expect_command(const char *cmd, const char *want)
+{
+	struct passphrase_opts o = {-1, cmd};
+	struct err e;
+	struct secret *s;
+	int interactive;
+	alarm(10);
+	assert_int_equal(get(&o, PASSPHRASE_UNLOCK, &s, &interactive, &e), 0);
+	alarm(0);
+	assert_secret(s, want);
+	secret_free(s);
+}
+
+static void test_command_first_line(void **state)
+{
+	(void)state;
+	expect_command("printf 'pw\\nsecond line\\n'", "pw");
+	expect_command("printf '  pw  \\r\\n'", "pw");
+	/* What it leaves in the background keeps the pipe open; the shell's exit ends it. */
+	expect_command("sleep 20 2>/dev/null & echo pw", "pw");
+	expect_command("sleep 20 2>/dev/null & printf pw", "pw");
+	expect_command_error("printf '\\nsecond'", "printed nothing on its first line");
+}
+
+static void expect_timeout(const char *cmd)
+{
+	struct err e;
+	struct secret *s = (struct secret *)1;
+	err_clear(&e);
+	alarm(10);
+	assert_int_equal(passphrase_from_command(cmd, 0, 300, &s, &e), -1);
+	alarm(0);
+	assert_null(s);
+	assert_int_equal(e.code, EXIT_VAULT);
+	assert_string_equal(e.msg, "vault.passphrase_command did not finish within 0.3 seconds");
+}
+
+static void test_command_timeout(void **state)
+{
+	(void)state;
+	expect_timeout("sleep 20");
+	expect_timeout("echo pw; sleep 20"); /* a line, but it never exits */
+	/* The default is long enough for pinentry and the like. */
+	assert_true(PASSPHRASE_COMMAND_TIMEOUT_MS >= 60 * 1000);
+}
+
+/* The command gets stdin (/dev/null), stdout (the pipe) and stderr, and nothing else. */
+static void test_command_gets_no_descriptors(void **state)
+{
+	(void)state;
+	int p[2];
+	assert_int_equal(pipe(p), 0); /* not close-on-exec, like --passphrase-fd */
+	char cmd[160];
+	snprintf(cmd, sizeof cmd,
+		 "if { true >&%d; } 2>/dev/null; then echo open; else echo closed; fi", p[1]);
+	expect_command(cmd, "closed");
+	expect_command("if { true >&2; } 2>/dev/null; then echo open; else echo closed; fi",
+		       "open");
+	close(p[0]);
+	close(p[1]);
 }
 
 /* ---- the environment ---- */
@@ -226,7 +289,7 @@ static void capture_env_twice(char *out, size_t size)
 	fflush(stderr);
 	int saved = dup(STDERR_FILENO);
 	dup2(fd, STDERR_FILENO);
-	struct keyring_opts o = {-1, NULL};
+	struct passphrase_opts o = {-1, NULL};
 	struct err e;
 	struct secret *s;
 	int interactive = -1;
@@ -289,7 +352,7 @@ static int scripted_prompt(void *ctx, const char *prompt, struct secret **out, s
 static void test_prompt_hook(void **state)
 {
 	(void)state;
-	struct keyring_opts o = {-1, NULL};
+	struct passphrase_opts o = {-1, NULL};
 	struct err e;
 	struct secret *s;
 	int interactive;
@@ -356,7 +419,7 @@ static void test_no_terminal(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		setsid();
-		struct keyring_opts o = {-1, NULL};
+		struct passphrase_opts o = {-1, NULL};
 		struct err e;
 		struct secret *s;
 		int interactive = -1;
@@ -512,6 +575,9 @@ int main(void)
 		cmocka_unit_test_setup(test_fd_source, setup_clean_env),
 		cmocka_unit_test_setup(test_command_source, setup_clean_env),
 		cmocka_unit_test_setup(test_command_errors, setup_clean_env),
+		cmocka_unit_test_setup(test_command_first_line, setup_clean_env),
+		cmocka_unit_test_setup(test_command_timeout, setup_clean_env),
+		cmocka_unit_test_setup(test_command_gets_no_descriptors, setup_clean_env),
 		cmocka_unit_test_setup(test_prompt_hook, setup_clean_env),
 		cmocka_unit_test_setup(test_no_terminal, setup_clean_env),
 		cmocka_unit_test_setup(test_tty_no_echo, setup_clean_env),

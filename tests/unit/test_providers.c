@@ -145,15 +145,16 @@ static void test_ollama_host(void **state)
 	check_ollama("http://myhost/x?y", "http://127.0.0.1:11434");
 }
 
-static void test_null_getenv_uses_environment(void **state)
+/* The module never reads the real environment: without a lookup it sees none. */
+static void test_null_env_means_no_environment(void **state)
 {
 	(void)state;
-	setenv("OLLAMA_HOST", "envhost:1111", 1);
+	assert_int_equal(setenv("OLLAMA_HOST", "envhost:1111", 1), 0);
 	struct provider_list l;
 	assert_int_equal(providers_presets(&l, NULL), 0);
-	assert_string_equal(providers_find(&l, "ollama")->base_url, "http://envhost:1111");
-	providers_free(&l);
 	unsetenv("OLLAMA_HOST");
+	assert_string_equal(providers_find(&l, "ollama")->base_url, "http://127.0.0.1:11434");
+	providers_free(&l);
 }
 
 static void test_wire_kinds(void **state)
@@ -235,7 +236,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_preset),
 		cmocka_unit_test(test_ollama_host),
-		cmocka_unit_test(test_null_getenv_uses_environment),
+		cmocka_unit_test(test_null_env_means_no_environment),
 		cmocka_unit_test(test_wire_kinds),
 		cmocka_unit_test(test_model_spec_split),
 		cmocka_unit_test(test_add_and_find),

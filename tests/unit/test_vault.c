@@ -1017,7 +1017,7 @@ static struct keyring *keyring_with(const char *pass, int *fd)
 	assert_int_equal(write(p[1], "\n", 1), 1);
 	close(p[1]);
 	*fd = p[0];
-	struct keyring_opts o = {p[0], NULL};
+	struct passphrase_opts o = {p[0], NULL};
 	struct keyring *kr = keyring_new(&o);
 	assert_non_null(kr);
 	return kr;
