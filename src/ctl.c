@@ -450,6 +450,8 @@ void ctl_delete_confirmed(struct ctl *c)
 	ctl_message(c, "deleted");
 }
 
+static void settle_chat(struct ctl *c);
+
 /* ---- sending and streaming ---- */
 
 int ctl_busy(struct ctl *c)
@@ -677,6 +679,7 @@ int ctl_delta(struct ctl *c, const char *s, size_t len, int reasoning, double no
 			view_append_text(c->view, (size_t)st->view_msg, s, len);
 		if (!c->follow)
 			c->more_below = 1;
+		settle_chat(c);
 		c->dirty |= CTL_DIRTY_CHAT;
 	}
 	enum ctl_state want = reasoning ? CTL_THINKING : CTL_STREAMING;
@@ -898,11 +901,9 @@ static void geometry(struct ctl *c)
 	}
 }
 
-/* After every event: what drawing reads is made consistent (geometry, the chat's top
- * line and the more-below mark, the list's, the overlay's and the input's scroll). */
-static void settle(struct ctl *c)
+/* The chat's first shown line and the more-below mark, for the lines there are now. */
+static void settle_chat(struct ctl *c)
 {
-	geometry(c);
 	size_t h = c->chat_h > 0 ? (size_t)c->chat_h : 0;
 	size_t total = view_lines(c->view);
 	size_t bottom = total > h ? total - h : 0;
@@ -910,6 +911,15 @@ static void settle(struct ctl *c)
 		c->top_line = bottom;
 	if (c->top_line + h >= total)
 		c->more_below = 0;
+}
+
+/* After every event: what drawing reads is made consistent (geometry, the chat's top
+ * line and the more-below mark, the list's, the overlay's and the input's scroll). */
+static void settle(struct ctl *c)
+{
+	geometry(c);
+	settle_chat(c);
+	size_t h = c->chat_h > 0 ? (size_t)c->chat_h : 0;
 	if (h) {
 		if (c->list_sel < c->list_top)
 			c->list_top = c->list_sel;

@@ -323,7 +323,7 @@ static void run_editor(struct tui *t)
 	else
 		buf_printf(&path, "%s/cherry-XXXXXX.md", tmp && *tmp == '/' ? tmp : "/tmp");
 	int fd = path.data ? mkstemps(path.data, 3) : -1;
-	char why[256];
+	char why[sizeof ((struct err *)0)->msg + 64];
 	if (fd < 0) {
 		snprintf(why, sizeof why, "cannot make a file for the editor: %s", strerror(errno));
 		react(t, ctl_editor_done(&t->c, NULL, 0, why));
@@ -378,11 +378,11 @@ static void export_file(struct tui *t)
 {
 	struct err e;
 	err_clear(&e);
-	char line[600];
+	char line[sizeof e.msg + 64];
 	if (fs_write_atomic(t->c.out_path.data, t->c.out_text.data, t->c.out_text.len, &e) < 0)
 		snprintf(line, sizeof line, "%s", e.msg);
 	else
-		snprintf(line, sizeof line, "exported to %s", t->c.out_path.data);
+		snprintf(line, sizeof line, "exported to %.1000s", t->c.out_path.data);
 	ctl_note(&t->c, line);
 }
 
