@@ -1,10 +1,14 @@
-/* ctl_int: what the controller's three files share: ctl.c (conversations, models,
- * streams, geometry), ctl_keys.c (the action table and the modes) and ctl_cmds.c (the
- * slash commands). Nothing else includes this. */
+/* ctl_int: what the controller's files share: ctl.c (events, sending, streams, timers,
+ * geometry), ctl_conv.c (the view, the list, models, conversations), ctl_keys.c (the
+ * action handlers and the modes) and ctl_cmds.c (the slash commands). Nothing else
+ * includes this. */
 #ifndef CHERRY_CTL_INT_H
 #define CHERRY_CTL_INT_H
 
 #include "cherry/ctl.h"
+
+/* ctl_conv.c */
+void ctl_pick_initial_model(struct ctl *c, const char *opt_model);
 
 /* ctl.c */
 void ctl_message(struct ctl *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

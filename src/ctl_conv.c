@@ -1,0 +1,405 @@
+/* ctl_conv: the controller's conversations and models: the view rebuilt from the shown
+ * conversation's branch, the conversation list, choosing a model (and the first one),
+ * and showing, starting, opening and deleting conversations through the world. */
+#include "ctl_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cherry/privacy.h"
+
+/* ---- the view of the shown conversation ---- */
+
+static void answer_header(const struct chat *ch, size_t i, struct buf *out)
+{
+	const struct hist_msg *m = &ch->conv.msgs[i];
+	buf_reset(out);
+	if (m->provider && m->model)
+		buf_printf(out, "%s/%s", m->provider, m->model);
+	else
+		buf_append_str(out, m->model ? m->model : "assistant");
+	size_t pos, count;
+	chat_siblings(ch, i, &pos, &count);
+	if (count > 1)
+		buf_printf(out, " (%zu/%zu)", pos + 1, count);
+}
+
+/* The footer for a stored answer's status. */
+static void status_footer(struct ctl *c, size_t vm, const struct hist_msg *m)
+{
+	struct buf f = BUF_INIT;
+	switch (m->status) {
+	case HIST_COMPLETE:
+		break;
+	case HIST_STOPPED:
+		buf_append_str(&f, "[stopped]");
+		break;
+	case HIST_INTERRUPTED:
+		buf_append_str(&f, "[interrupted]");
+		break;
+	case HIST_ERROR:
+		buf_printf(&f, "[error: %s]", m->error ? m->error : "unknown");
+		break;
+	}
+	view_set_footer(c->view, vm, f.data, m->status == HIST_ERROR);
+	buf_free(&f);
+}
+
+/* Paragraphs, not lines: the view wraps them to the pane. */
+static const char welcome_text[] =
+	"Welcome to cherry.\n"
+	"\n"
+	"No model is ready yet. To talk to a provider, give cherry its API key, either in "
+	"the provider's variable (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ...) "
+	"or in the encrypted vault, from a shell:\n"
+	"\n"
+	"    cherry key set PROVIDER\n"
+	"\n"
+	"Then choose a model with C-o (or /model PROVIDER/MODEL), or set \"default_model\" "
+	"in config.json. A local Ollama needs no key. F1 lists every key and command; "
+	"cherry providers lists the providers.";
+
+static void add_text_message(struct ctl *c, const char *header, const char *text)
+{
+	long w = view_add(c->view, VIEW_INFO, header);
+	if (w >= 0) {
+		view_append_text(c->view, (size_t)w, text, strlen(text));
+		view_end(c->view, (size_t)w);
+	}
+}
+
+/* Rebuilds the view from the shown conversation's current branch. */
+void ctl_rebuild_view(struct ctl *c)
+{
+	view_clear(c->view);
+	if (c->st)
+		c->st->view_msg = -1;
+	struct chat *ch = c->shown;
+	struct buf hdr = BUF_INIT;
+	if (c->welcome && ch->conv.n == 0)
+		add_text_message(c, "cherry", welcome_text);
+	if (ch->conv.system && *ch->conv.system)
+		add_text_message(c, "system prompt", ch->conv.system);
+	size_t *idx = NULL, n = 0;
+	if (chat_branch(ch, &idx, &n) == 0) {
+		for (size_t k = 0; k < n; k++) {
+			size_t i = idx[k];
+			const struct hist_msg *m = &ch->conv.msgs[i];
+			int user = !strcmp(m->role, "user");
+			if (!user)
+				answer_header(ch, i, &hdr);
+			long vm = view_add(c->view, user ? VIEW_USER : VIEW_ASSISTANT,
+					   user ? "you" : hdr.data);
+			if (vm < 0)
+				break;
+			int live = c->st && c->st->chat == ch && c->st->answer == i;
+			if (m->reasoning && *m->reasoning)
+				view_append_reasoning(c->view, (size_t)vm, m->reasoning,
+						      strlen(m->reasoning));
+			if (m->content)
+				view_append_text(c->view, (size_t)vm, m->content, strlen(m->content));
+			if (live) {
+				c->st->view_msg = vm;
+			} else {
+				view_end(c->view, (size_t)vm);
+				if (!user)
+					status_footer(c, (size_t)vm, m);
+			}
+		}
+	}
+	free(idx);
+	buf_free(&hdr);
+	c->dirty |= CTL_DIRTY_CHAT;
+}
+
+void ctl_info(struct ctl *c, const char *header, const char *text, int error)
+{
+	long w = view_add(c->view, VIEW_INFO, header);
+	if (w < 0)
+		return;
+	if (error)
+		view_set_footer(c->view, (size_t)w, text, 1);
+	else
+		view_append_text(c->view, (size_t)w, text, strlen(text));
+	view_end(c->view, (size_t)w);
+	c->follow = 1;
+	c->dirty |= CTL_DIRTY_CHAT;
+}
+
+/* ---- the conversation list ---- */
+
+void ctl_refresh_list(struct ctl *c)
+{
+	struct hist_entry *v = NULL;
+	size_t n = 0;
+	struct err e;
+	err_clear(&e);
+	if (c->world.conv_list(c->world.ctx, &v, &n, &e) < 0) {
+		ctl_message(c, "%s", e.msg);
+		return;
+	}
+	histstore_entries_free(c->list, c->nlist);
+	c->list = v;
+	c->nlist = n;
+	if (c->list_sel >= n)
+		c->list_sel = n ? n - 1 : 0;
+	c->dirty |= CTL_DIRTY_LIST;
+}
+
+int ctl_load_list(struct ctl *c)
+{
+	ctl_refresh_list(c);
+	for (size_t i = 0; i < c->nlist; i++)
+		if (!strcmp(c->list[i].id, c->shown->conv.id))
+			c->list_sel = i;
+	return 0;
+}
+
+/* Puts the conversation at the top of the list with its current title and size, as a
+ * re-listing would, without reading 10,000 entries again after every message. */
+void ctl_list_touch(struct ctl *c, const struct chat *ch)
+{
+	if (!ch->on_disk && !ch->conv.n)
+		return;
+	size_t i = 0;
+	while (i < c->nlist && strcmp(c->list[i].id, ch->conv.id))
+		i++;
+	if (i == c->nlist) {
+		struct hist_entry *v = realloc(c->list, (c->nlist + 1) * sizeof *v);
+		if (!v)
+			return;
+		c->list = v;
+		memset(&v[c->nlist], 0, sizeof *v);
+		snprintf(v[c->nlist].id, sizeof v[c->nlist].id, "%s", ch->conv.id);
+		c->nlist++;
+	}
+	struct hist_entry e = c->list[i];
+	char *title = strdup(ch->conv.title ? ch->conv.title : "");
+	char *model = strdup(ch->conv.model ? ch->conv.model : "");
+	if (!title || !model) {
+		free(title);
+		free(model);
+		return;
+	}
+	free(e.title);
+	free(e.model);
+	e.title = title;
+	e.model = model;
+	e.updated = ch->conv.updated;
+	e.nmsgs = ch->conv.n;
+	memmove(&c->list[1], &c->list[0], i * sizeof *c->list);
+	c->list[0] = e;
+	c->dirty |= CTL_DIRTY_LIST;
+}
+
+/* ---- models ---- */
+
+int ctl_models(struct ctl *c, char ***list, size_t *n)
+{
+	*list = NULL;
+	*n = 0;
+	return c->world.models(c->world.ctx, list, n);
+}
+
+void ctl_models_free(struct ctl *c, char **list, size_t n)
+{
+	c->world.models_free(c->world.ctx, list, n);
+}
+
+static void update_fav_index(struct ctl *c)
+{
+	c->fav_index = -1;
+	for (size_t i = 0; i < c->cfg->nfavorites; i++)
+		if (!strcmp(c->cfg->favorites[i], c->model))
+			c->fav_index = (int)i;
+}
+
+/* Chooses the model for the next message. 0, or -1 with the reason in the status line. */
+int ctl_set_model(struct ctl *c, const char *spec, int announce)
+{
+	struct err e;
+	err_clear(&e);
+	struct provider *p;
+	const char *m;
+	if (c->world.resolve_model(c->world.ctx, spec, &p, &m, &e) < 0) {
+		ctl_message(c, "%s", e.msg);
+		return -1;
+	}
+	if (strlen(spec) >= sizeof c->model) {
+		ctl_message(c, "that model name is too long");
+		return -1;
+	}
+	int changed = strcmp(c->model, spec) != 0;
+	snprintf(c->model, sizeof c->model, "%s", spec);
+	update_fav_index(c);
+	if (changed && announce) {
+		privacy_count("model_switches");
+		if (c->shown->on_disk) {
+			err_clear(&e);
+			chat_set_model(c->shown, spec, c->wall, &e);
+			c->react |= CTL_SAVE;
+		}
+	}
+	if (c->welcome) {
+		c->welcome = 0;
+		ctl_rebuild_view(c);
+	}
+	c->dirty |= CTL_DIRTY_STATUS;
+	return 0;
+}
+
+/* The first model of provider p among the known models that can be set. */
+static int first_model_of(struct ctl *c, const struct provider *p, char **known, size_t nk)
+{
+	size_t plen = strlen(p->name);
+	for (size_t k = 0; k < nk; k++)
+		if (!strncmp(known[k], p->name, plen) && known[k][plen] == '/' &&
+		    ctl_set_model(c, known[k], 0) == 0)
+			return 1;
+	return 0;
+}
+
+/* -m, else the conversation's model, else default_model, else the first favourite, else
+ * the first provider with a key in the environment (its first configured or cached
+ * model), else a local Ollama model from the cache. "" and the welcome when none. */
+void ctl_pick_initial_model(struct ctl *c, const char *opt_model)
+{
+	const char *cands[3] = {opt_model, c->shown->conv.model, c->cfg->default_model};
+	for (int i = 0; i < 3; i++)
+		if (cands[i] && ctl_set_model(c, cands[i], 0) == 0)
+			return;
+	if (c->cfg->nfavorites && ctl_set_model(c, c->cfg->favorites[0], 0) == 0)
+		return;
+	char **known = NULL;
+	size_t nk = 0;
+	if (ctl_models(c, &known, &nk) < 0)
+		nk = 0;
+	const struct provider_list *pl = &c->cfg->providers;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < pl->n; i++) {
+			const struct provider *p = &pl->v[i];
+			int want = pass == 0 ? c->world.has_env_key(c->world.ctx, p) :
+					       p->kind == WIRE_OLLAMA;
+			if (want && first_model_of(c, p, known, nk)) {
+				ctl_models_free(c, known, nk);
+				return;
+			}
+		}
+	ctl_models_free(c, known, nk);
+	c->model[0] = '\0';
+	c->welcome = 1;
+	ctl_rebuild_view(c);
+	ctl_message(c, "no model chosen: C-o picks one");
+	c->message_until = 0; /* until the next key */
+}
+
+/* ---- conversations ---- */
+
+/* Closes a conversation unless the stream still writes into it. */
+static void release_chat(struct ctl *c, struct chat *ch)
+{
+	if (!ch || (c->st && c->st->chat == ch))
+		return;
+	c->world.conv_close(c->world.ctx, ch);
+}
+
+void ctl_show_chat(struct ctl *c, struct chat *ch)
+{
+	if (c->shown != ch)
+		release_chat(c, c->shown);
+	c->shown = ch;
+	if (ch->conv.model && *ch->conv.model && strcmp(ch->conv.model, c->model))
+		ctl_set_model(c, ch->conv.model, 0);
+	c->follow = 1;
+	c->more_below = 0;
+	ctl_rebuild_view(c);
+	for (size_t i = 0; i < c->nlist; i++)
+		if (!strcmp(c->list[i].id, ch->conv.id))
+			c->list_sel = i;
+	c->dirty |= CTL_DIRTY_LIST | CTL_DIRTY_STATUS;
+	c->react |= CTL_SET_LAST;
+}
+
+void ctl_new_conversation(struct ctl *c)
+{
+	if (!c->shown->on_disk && c->shown->conv.n == 0 && !(c->st && c->st->chat == c->shown)) {
+		ctl_message(c, "this is a new conversation already");
+		return;
+	}
+	struct chat *ch = NULL;
+	struct err e;
+	err_clear(&e);
+	if (c->world.conv_new(c->world.ctx, &ch, &e) < 0) {
+		ctl_message(c, "cannot start a new conversation: %s",
+			    e.msg[0] ? e.msg : "out of memory");
+		return;
+	}
+	ctl_show_chat(c, ch);
+	ctl_message(c, "new conversation");
+}
+
+void ctl_open_conversation(struct ctl *c, const char *id)
+{
+	if (!strcmp(id, c->shown->conv.id))
+		return;
+	if (c->st && !strcmp(c->st->chat->conv.id, id)) {
+		ctl_show_chat(c, c->st->chat);
+		return;
+	}
+	struct chat *ch = NULL;
+	struct err e;
+	err_clear(&e);
+	int r = c->world.conv_open(c->world.ctx, id, &ch, &e);
+	if (r < 0) {
+		ctl_message(c, "%s", e.msg[0] ? e.msg : "out of memory");
+		return;
+	}
+	ctl_show_chat(c, ch);
+	if (r == 1)
+		ctl_message(c, "%s", e.msg);
+}
+
+void ctl_ask_delete(struct ctl *c)
+{
+	if (ctl_busy(c))
+		return;
+	if (!c->shown->on_disk) {
+		ctl_message(c, "this conversation is not saved yet: nothing to delete");
+		return;
+	}
+	c->mode = MODE_CONFIRM;
+	c->dirty |= CTL_DIRTY_ALL;
+}
+
+void ctl_delete_confirmed(struct ctl *c)
+{
+	if (ctl_busy(c))
+		return;
+	struct err e;
+	err_clear(&e);
+	struct chat *old = c->shown;
+	if (c->world.conv_delete(c->world.ctx, old, &e) < 0) {
+		ctl_message(c, "%s", e.msg);
+		return;
+	}
+	size_t at = c->list_sel;
+	struct chat *ch = NULL;
+	err_clear(&e);
+	if (c->world.conv_new(c->world.ctx, &ch, &e) < 0) {
+		/* Without a conversation to show there is nothing safe to do but quit. */
+		c->shown = NULL;
+		c->world.conv_close(c->world.ctx, old);
+		c->quit = 1;
+		c->react |= CTL_QUIT;
+		return;
+	}
+	c->world.conv_close(c->world.ctx, old);
+	c->shown = ch;
+	ctl_refresh_list(c);
+	c->list_sel = at < c->nlist ? at : (c->nlist ? c->nlist - 1 : 0);
+	ctl_show_chat(c, ch);
+	ctl_message(c, "deleted");
+}
+
