@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "cherry/ndjson.h"
+#include "cherry/retry.h"
 #include "cherry/sse.h"
 
 #define ERROR_BODY_MAX (64u << 10) /* we read this much of an error body */
@@ -233,21 +234,6 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ctx)
 	return r == 0 ? n : 0; /* nonzero: an error event (or OOM) stops the transfer */
 }
 
-static double parse_retry_after(const char *v)
-{
-	while (*v == ' ' || *v == '\t')
-		v++;
-	char *end;
-	double secs = strtod(v, &end);
-	if (end != v && secs >= 0)
-		return secs;
-	time_t when = curl_getdate(v, NULL);
-	if (when < 0)
-		return -1;
-	double d = difftime(when, time(NULL));
-	return d < 0 ? 0 : d;
-}
-
 static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ctx)
 {
 	struct http_transfer *t = ctx;
@@ -275,12 +261,13 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ctx)
 	while (*v == ' ')
 		v++;
 	if (name_len == 14 && !strncasecmp(ptr, "retry-after-ms", 14)) {
-		double ms = strtod(v, NULL);
-		if (ms >= 0)
-			t->hdr_retry_after = ms / 1000.0;
+		double secs = retry_after_ms_parse(v);
+		if (secs >= 0)
+			t->hdr_retry_after = secs;
 	} else if (name_len == 11 && !strncasecmp(ptr, "retry-after", 11)) {
+		/* an HTTP-date is counted from the wall clock, the one the server used */
 		if (t->hdr_retry_after < 0)
-			t->hdr_retry_after = parse_retry_after(v);
+			t->hdr_retry_after = retry_after_parse(v, (double)time(NULL));
 	} else if (name_len == 8 && !strncasecmp(ptr, "location", 8)) {
 		snprintf(t->location, sizeof t->location, "%s", v);
 	}
@@ -504,28 +491,19 @@ static void finish(struct http_transfer *t, enum http_outcome outcome)
 		t->done(t->ctx, t);
 }
 
-/* Seconds to wait before the next attempt, or -1 for no retry. */
-static double retry_delay(struct http_transfer *t, double hint)
+/* Whether this failed attempt is sent again; when it is, it waits until retry_at. */
+static enum retry_verdict schedule_retry(struct http_transfer *t, int retryable, double hint)
 {
-	if (t->delivered || t->attempt > t->eng->opts.max_retries)
-		return -1;
-	if (hint >= 0)
-		return hint > HTTP_MAX_RETRY_WAIT ? -1 : hint;
-	double base = 0.5 * pow(2, t->attempt - 1);
-	if (base > 8)
-		base = 8;
-	double jitter = 1.0 - 0.25 * ((double)randombytes_uniform(1000) / 1000.0);
-	return base * jitter;
-}
-
-static int schedule_retry(struct http_transfer *t, double delay)
-{
-	if (delay < 0)
-		return 0;
+	double delay;
+	enum retry_verdict v = retry_decide(t->attempt, t->eng->opts.max_retries, retryable,
+					    t->delivered, hint,
+					    (double)randombytes_uniform(1000) / 1000.0, &delay);
+	if (v != RETRY_AGAIN)
+		return v;
 	curl_multi_remove_handle(t->eng->multi, t->easy);
 	t->state = STATE_WAITING;
 	t->retry_at = http_now() + delay;
-	return 1;
+	return v;
 }
 
 static void on_http_error(struct http_transfer *t)
@@ -543,10 +521,11 @@ static void on_http_error(struct http_transfer *t)
 	wire_error_from_response(t->prov->kind, name, t->status, t->error_body.data,
 				 t->error_body.len, &we);
 	double hint = t->hdr_retry_after >= 0 ? t->hdr_retry_after : we.retry_after;
-	if (we.retryable && schedule_retry(t, retry_delay(t, hint)))
+	enum retry_verdict v = schedule_retry(t, we.retryable, hint);
+	if (v == RETRY_AGAIN)
 		return;
 	int code = we.key_rejected ? EXIT_KEY : EXIT_NETWORK;
-	if (we.retryable && hint > HTTP_MAX_RETRY_WAIT)
+	if (v == RETRY_HINT_TOO_LONG)
 		err_set(&t->err, code, "%s (the provider asks to wait %.0f s; try later)", we.line,
 			hint);
 	else if (we.retryable && t->attempt > 1)
@@ -562,30 +541,31 @@ static void on_transport_error(struct http_transfer *t, CURLcode rc)
 {
 	const char *name = t->prov->name;
 	const char *why = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
-	if (t->stalled) {
+	enum retry_transport how = t->stalled ? RETRY_NET_STALLED
+				   : t->aborted_size ? RETRY_NET_TOO_LARGE
+				   : !t->status_seen ? RETRY_NET_NO_RESPONSE
+						     : RETRY_NET_MID_STREAM;
+	if (schedule_retry(t, retry_transport_retryable(how), -1) == RETRY_AGAIN)
+		return;
+	switch (how) {
+	case RETRY_NET_STALLED:
 		err_set(&t->err, EXIT_NETWORK, "%s: stalled: no data for %.0f s%s", name,
 			t->eng->opts.stall_timeout,
 			t->delivered ? "; the answer is incomplete" : "");
-		finish(t, HTTP_FAILED);
-		return;
-	}
-	if (t->aborted_size) {
+		break;
+	case RETRY_NET_TOO_LARGE:
 		err_set(&t->err, EXIT_NETWORK, "%s: response larger than %u MiB; stopped", name,
 			HTTP_MAX_RESPONSE >> 20);
-		finish(t, HTTP_FAILED);
-		return;
-	}
-	/* Nothing came back at all: a connection problem, worth retrying. */
-	if (!t->status_seen) {
-		if (schedule_retry(t, retry_delay(t, -1)))
-			return;
+		break;
+	case RETRY_NET_NO_RESPONSE:
 		err_set(&t->err, EXIT_NETWORK, "%s: cannot reach %s: %s%s", name, t->req->url.data,
 			why, t->attempt > 1 ? " (after retries)" : "");
-		finish(t, HTTP_FAILED);
-		return;
+		break;
+	case RETRY_NET_MID_STREAM:
+		err_set(&t->err, EXIT_NETWORK, "%s: connection lost mid-stream (%s)%s", name, why,
+			t->delivered ? "; the answer is incomplete" : "");
+		break;
 	}
-	err_set(&t->err, EXIT_NETWORK, "%s: connection lost mid-stream (%s)%s", name, why,
-		t->delivered ? "; the answer is incomplete" : "");
 	finish(t, HTTP_FAILED);
 }
 
@@ -689,7 +669,7 @@ long http_timeout_ms(struct http_engine *eng)
 		if (t->state == STATE_WAITING)
 			at = t->retry_at;
 		else if (t->state == STATE_ACTIVE && t->mode == MODE_STREAM)
-			at = t->t_last_byte + eng->opts.stall_timeout;
+			at = retry_stall_at(t->t_last_byte, eng->opts.stall_timeout);
 		if (at >= 0 && (nearest < 0 || at < nearest))
 			nearest = at;
 	}
@@ -746,7 +726,7 @@ again:
 				goto again;
 			}
 		} else if (t->state == STATE_ACTIVE && t->mode == MODE_STREAM &&
-			   now - t->t_last_byte >= eng->opts.stall_timeout) {
+			   retry_stalled(now, t->t_last_byte, eng->opts.stall_timeout)) {
 			t->stalled = 1;
 			on_transport_error(t, CURLE_OPERATION_TIMEDOUT);
 			goto again;
