@@ -51,12 +51,14 @@ struct http_transfer {
 	char location[256];
 	size_t received;
 	int aborted_size;         /* the size cap was hit */
-	int stalled;
+	enum retry_stall stalled;
 	struct sse_parser sse;
 	struct ndjson_splitter nd;
 	struct wire_stream ws;
 	double t_attempt;
 	double t_last_byte;
+	double t_last_line;       /* the last progress: a line end, or a long line growing */
+	struct retry_progress progress;
 	double t_first_delta;     /* -1 until the first delta */
 
 	/* across attempts */
@@ -204,6 +206,8 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ctx)
 	struct http_transfer *t = ctx;
 	size_t n = size * nmemb;
 	t->t_last_byte = http_now();
+	if (retry_progress_feed(&t->progress, ptr, n))
+		t->t_last_line = t->t_last_byte;
 	if (!t->status_seen) {
 		curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
 		t->status_seen = 1;
@@ -238,7 +242,7 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ctx)
 {
 	struct http_transfer *t = ctx;
 	size_t n = size * nmemb;
-	t->t_last_byte = http_now();
+	t->t_last_byte = t->t_last_line = http_now(); /* libcurl hands over whole header lines */
 	/* A new status line starts a new header block (after 100 Continue). */
 	if (n > 5 && !strncmp(ptr, "HTTP/", 5)) {
 		t->hdr_retry_after = -1;
@@ -399,7 +403,8 @@ static void reset_attempt(struct http_transfer *t)
 	t->location[0] = '\0';
 	t->received = 0;
 	t->aborted_size = 0;
-	t->stalled = 0;
+	t->stalled = RETRY_FLOWING;
+	t->progress.pending = 0;
 	t->paused = 0;
 	t->errbuf[0] = '\0';
 	sse_free(&t->sse);
@@ -409,7 +414,7 @@ static void reset_attempt(struct http_transfer *t)
 	ndjson_init(&t->nd, on_ndjson_line, t);
 	wire_stream_init(&t->ws, t->prov->kind, t->prov->name);
 	buf_reset(&t->body);
-	t->t_attempt = t->t_last_byte = http_now();
+	t->t_attempt = t->t_last_byte = t->t_last_line = http_now();
 	t->t_first_delta = -1;
 }
 
@@ -541,7 +546,7 @@ static void on_transport_error(struct http_transfer *t, CURLcode rc)
 {
 	const char *name = t->prov->name;
 	const char *why = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
-	enum retry_transport how = t->stalled ? RETRY_NET_STALLED
+	enum retry_transport how = t->stalled != RETRY_FLOWING ? RETRY_NET_STALLED
 				   : t->aborted_size ? RETRY_NET_TOO_LARGE
 				   : !t->status_seen ? RETRY_NET_NO_RESPONSE
 						     : RETRY_NET_MID_STREAM;
@@ -549,7 +554,8 @@ static void on_transport_error(struct http_transfer *t, CURLcode rc)
 		return;
 	switch (how) {
 	case RETRY_NET_STALLED:
-		err_set(&t->err, EXIT_NETWORK, "%s: stalled: no data for %.0f s%s", name,
+		err_set(&t->err, EXIT_NETWORK, "%s: stalled: %s for %.0f s%s", name,
+			t->stalled == RETRY_STALL_NO_LINE ? "no complete line" : "no data",
 			t->eng->opts.stall_timeout,
 			t->delivered ? "; the answer is incomplete" : "");
 		break;
@@ -669,7 +675,7 @@ long http_timeout_ms(struct http_engine *eng)
 		if (t->state == STATE_WAITING)
 			at = t->retry_at;
 		else if (t->state == STATE_ACTIVE && t->mode == MODE_STREAM)
-			at = retry_stall_at(t->t_last_byte, eng->opts.stall_timeout);
+			at = retry_stall_at(t->t_last_byte, t->t_last_line, eng->opts.stall_timeout);
 		if (at >= 0 && (nearest < 0 || at < nearest))
 			nearest = at;
 	}
@@ -725,11 +731,13 @@ again:
 				finish(t, HTTP_FAILED);
 				goto again;
 			}
-		} else if (t->state == STATE_ACTIVE && t->mode == MODE_STREAM &&
-			   retry_stalled(now, t->t_last_byte, eng->opts.stall_timeout)) {
-			t->stalled = 1;
-			on_transport_error(t, CURLE_OPERATION_TIMEDOUT);
-			goto again;
+		} else if (t->state == STATE_ACTIVE && t->mode == MODE_STREAM) {
+			t->stalled = retry_stalled(now, t->t_last_byte, t->t_last_line,
+						   eng->opts.stall_timeout);
+			if (t->stalled != RETRY_FLOWING) {
+				on_transport_error(t, CURLE_OPERATION_TIMEDOUT);
+				goto again;
+			}
 		}
 	}
 	for (struct http_transfer *t = eng->transfers; t; t = t->next)

@@ -137,12 +137,32 @@ double retry_after_ms_parse(const char *value)
 	return ms < 0 ? -1 : ms / 1000.0;
 }
 
-int retry_stalled(double now, double last_byte, double timeout)
+int retry_progress_feed(struct retry_progress *p, const char *bytes, size_t n)
 {
-	return now - last_byte >= timeout;
+	size_t end = n; /* just past the last line end in bytes, 0 when none */
+	while (end && bytes[end - 1] != '\n' && bytes[end - 1] != '\r')
+		end--;
+	if (end) {
+		p->pending = n - end;
+		return 1;
+	}
+	p->pending += n;
+	if (p->pending < RETRY_LINE_PROGRESS)
+		return 0;
+	p->pending = 0;
+	return 1;
 }
 
-double retry_stall_at(double last_byte, double timeout)
+enum retry_stall retry_stalled(double now, double last_byte, double last_line, double timeout)
 {
-	return last_byte + timeout;
+	if (now - last_byte >= timeout)
+		return RETRY_STALL_SILENT;
+	if (now - last_line >= timeout)
+		return RETRY_STALL_NO_LINE;
+	return RETRY_FLOWING;
+}
+
+double retry_stall_at(double last_byte, double last_line, double timeout)
+{
+	return (last_line < last_byte ? last_line : last_byte) + timeout;
 }

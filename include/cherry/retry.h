@@ -6,6 +6,8 @@
 #ifndef CHERRY_RETRY_H
 #define CHERRY_RETRY_H
 
+#include <stddef.h>
+
 #define RETRY_MAX_WAIT 60.0     /* seconds; a longer server hint is not waited for */
 #define RETRY_BACKOFF_FIRST 0.5 /* seconds before the second attempt, before jitter */
 #define RETRY_BACKOFF_MAX 8.0   /* the back-off doubles up to this */
@@ -50,9 +52,27 @@ double retry_after_parse(const char *value, double now);
  * unreadable. */
 double retry_after_ms_parse(const char *value);
 
-/* A stream is stalled when no byte came for timeout seconds; retry_stall_at is when that
- * will be if nothing arrives (the loop's timer). Times are seconds on one clock. */
-int retry_stalled(double now, double last_byte, double timeout);
-double retry_stall_at(double last_byte, double timeout);
+/* A stream is stalled when no byte came for timeout seconds, or no progress did: a
+ * trickle of bytes that never ends a line (a comment dripped a byte at a time) would
+ * otherwise hold it open forever. Progress is a complete line (keep-alive comments
+ * included) or RETRY_LINE_PROGRESS more bytes of a long one (a megabyte signature on a
+ * slow link moves; a drip does not). Times are seconds on one clock. */
+#define RETRY_LINE_PROGRESS 16384
+
+struct retry_progress {
+	size_t pending; /* bytes since the last line end or progress mark */
+};
+/* Counts bytes of the response; 1 when they are progress. */
+int retry_progress_feed(struct retry_progress *p, const char *bytes, size_t n);
+
+enum retry_stall {
+	RETRY_FLOWING,
+	RETRY_STALL_SILENT,  /* no byte for timeout seconds */
+	RETRY_STALL_NO_LINE, /* bytes, but no progress for timeout seconds */
+};
+/* last_line: the last progress (retry_progress_feed). */
+enum retry_stall retry_stalled(double now, double last_byte, double last_line, double timeout);
+/* When the stream stalls if nothing more arrives (the loop's timer). */
+double retry_stall_at(double last_byte, double last_line, double timeout);
 
 #endif

@@ -1,7 +1,7 @@
 /* test_retry: the engine's retry, back-off and stall decisions on a fake clock and a fake
  * random source: which failures are retried, the wait before each attempt, the server's
  * hint (Retry-After seconds and HTTP-dates, retry-after-ms) and its cap, and the stall
- * verdict as the clock moves. */
+ * verdict as the clock moves (silence, and a drip that never completes a line). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cherry/retry.h"
 
@@ -210,18 +211,75 @@ static void test_stall_on_fake_clock(void **state)
 	(void)state;
 	struct fake f = {100, NULL, 0, 0};
 	const double timeout = 20;
-	double last_byte = f.now;
-	assert_seconds(retry_stall_at(last_byte, timeout), 120);
+	double last_byte = f.now, last_line = f.now;
+	assert_seconds(retry_stall_at(last_byte, last_line, timeout), 120);
 	f.now = 110;
-	assert_false(retry_stalled(f.now, last_byte, timeout));
-	last_byte = f.now; /* a byte: the deadline moves */
-	assert_seconds(retry_stall_at(last_byte, timeout), 130);
+	assert_int_equal(retry_stalled(f.now, last_byte, last_line, timeout), RETRY_FLOWING);
+	last_byte = last_line = f.now; /* a line: both deadlines move */
+	assert_seconds(retry_stall_at(last_byte, last_line, timeout), 130);
 	f.now = 129.999;
-	assert_false(retry_stalled(f.now, last_byte, timeout));
+	assert_int_equal(retry_stalled(f.now, last_byte, last_line, timeout), RETRY_FLOWING);
 	f.now = 130;
-	assert_true(retry_stalled(f.now, last_byte, timeout));
+	assert_int_equal(retry_stalled(f.now, last_byte, last_line, timeout), RETRY_STALL_SILENT);
 	f.now = 1e6;
-	assert_true(retry_stalled(f.now, last_byte, timeout));
+	assert_int_equal(retry_stalled(f.now, last_byte, last_line, timeout), RETRY_STALL_SILENT);
+}
+
+/* A slow drip: a byte a second that never ends a line. Each byte keeps the stream from
+ * being silent, but the line it belongs to never completes, so the drip ends one
+ * timeout after the last whole line; whole keep-alive lines keep a stream going. */
+static void test_stall_drip_on_fake_clock(void **state)
+{
+	(void)state;
+	struct fake f = {0, NULL, 0, 0};
+	const double timeout = 5;
+	double last_byte = 0, last_line = 0;
+	for (f.now = 1; f.now < 5; f.now += 1) {
+		last_byte = f.now; /* ":" then "." "." ... */
+		assert_int_equal(retry_stalled(f.now, last_byte, last_line, timeout),
+				 RETRY_FLOWING);
+		assert_seconds(retry_stall_at(last_byte, last_line, timeout), 5);
+	}
+	last_byte = f.now = 5;
+	assert_int_equal(retry_stalled(f.now, last_byte, last_line, timeout),
+			 RETRY_STALL_NO_LINE);
+
+	/* ": keep-alive\n" every 4 s for a minute: whole lines, never stalled */
+	last_byte = last_line = 0;
+	for (f.now = 0; f.now <= 60; f.now += 1) {
+		if ((int)f.now % 4 == 0)
+			last_byte = last_line = f.now;
+		assert_int_equal(retry_stalled(f.now, last_byte, last_line, timeout),
+				 RETRY_FLOWING);
+	}
+}
+
+/* What counts as progress: a line end anywhere in a chunk, or a long line growing by
+ * RETRY_LINE_PROGRESS bytes; a drip of single bytes is not. */
+static void test_progress(void **state)
+{
+	(void)state;
+	struct retry_progress p = {0};
+	assert_true(retry_progress_feed(&p, "data: x\n\n", 9));
+	assert_int_equal(p.pending, 0);
+	assert_true(retry_progress_feed(&p, "a\rbc", 4)); /* a lone CR ends a line too */
+	assert_int_equal(p.pending, 2);                     /* "bc" starts the next one */
+	assert_true(retry_progress_feed(&p, "\n", 1));
+	/* a drip: a thousand single bytes, none of them progress */
+	assert_true(retry_progress_feed(&p, ":\n", 2));
+	for (int i = 0; i < 1000; i++)
+		if (retry_progress_feed(&p, ".", 1))
+			fail_msg("byte %d of a drip counted as progress", i);
+	assert_int_equal(p.pending, 1000);
+	/* a long line: progress each time it has grown by RETRY_LINE_PROGRESS bytes */
+	static char chunk[4096];
+	memset(chunk, 'x', sizeof chunk);
+	p.pending = 0;
+	int marks = 0;
+	for (size_t fed = 0; fed < 4 * RETRY_LINE_PROGRESS; fed += sizeof chunk)
+		marks += retry_progress_feed(&p, chunk, sizeof chunk);
+	assert_int_equal(marks, 4);
+	assert_false(retry_progress_feed(&p, "", 0));
 }
 
 int main(void)
@@ -236,6 +294,8 @@ int main(void)
 		cmocka_unit_test(test_retry_after_dates),
 		cmocka_unit_test(test_retry_after_ms),
 		cmocka_unit_test(test_stall_on_fake_clock),
+		cmocka_unit_test(test_stall_drip_on_fake_clock),
+		cmocka_unit_test(test_progress),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
