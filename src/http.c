@@ -360,6 +360,10 @@ static int setup_easy(struct http_transfer *t, const struct secret *key, struct 
 	curl_easy_setopt(c, CURLOPT_URL, t->req->url.data);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, loopback ? "https,http" : "https");
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	/* A proxy from the environment is for leaving this machine: plain http to loopback
+	 * would hand it the key and the prompt in the clear. */
+	if (loopback)
+		curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

@@ -1,15 +1,22 @@
-/* test_http_bounds: the request engine against a fake provider that misbehaves in time
- * or in where it sends us: a slow drip of bytes that never completes a line ends as a
- * stall within its bound. Drives http.c directly, as ask and the client do. */
+/* test_http_bounds: the request engine against a fake provider that misbehaves in time,
+ * and against an environment that would send us elsewhere: a slow drip of bytes that
+ * never completes a line ends as a stall within its bound; a provider on loopback is
+ * never reached through a proxy. Drives http.c directly, as ask and the client do. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "cherry/buf.h"
 #include "cherry/http.h"
@@ -121,6 +128,58 @@ static void test_silence_and_slow_lines(void **state)
 	buf_free(&r.text);
 }
 
+/* A "proxy" that listens on loopback and never answers; *port is where. */
+static int listen_proxy(int *port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof a;
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/* How many connections reached the proxy (the listener is non-blocking). */
+static int proxy_connections(int fd)
+{
+	int n = 0, c;
+	while ((c = accept(fd, NULL, NULL)) >= 0) {
+		close(c);
+		n++;
+	}
+	assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+	return n;
+}
+
+/* With a proxy in every variable libcurl reads for http, a provider on 127.0.0.1 is
+ * still reached directly: the request, key and prompt never go to the proxy in the
+ * clear (issue 12, item 1). */
+static void test_loopback_never_proxied(void **state)
+{
+	(void)state;
+	static const char *const vars[] = {"http_proxy", "ALL_PROXY", "all_proxy"};
+	int port, fd = listen_proxy(&port);
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+	unsetenv("NO_PROXY");
+	unsetenv("no_proxy");
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		setenv(vars[i], url, 1);
+		struct result r;
+		stream(WIRE_OPENAI, "hello", 2, 10, &r);
+		unsetenv(vars[i]);
+		if (r.outcome != HTTP_OK)
+			fail_msg("%s set: %s", vars[i], r.err);
+		assert_string_equal(r.text.data, "Hello from fake openai!");
+		assert_int_equal(proxy_connections(fd), 0);
+		buf_free(&r.text);
+	}
+	close(fd);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -139,6 +198,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_slow_drip_ends),
 		cmocka_unit_test(test_silence_and_slow_lines),
+		cmocka_unit_test(test_loopback_never_proxied),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
