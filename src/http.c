@@ -3,8 +3,10 @@
  * bytes are turned into deltas by sse/ndjson and the wire decoders. */
 #include "cherry/http.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,16 +126,27 @@ void http_engine_free(struct http_engine *eng)
 
 /* ---- URL policy ---- */
 
+/* Only what surely stays on this machine: "localhost" (libcurl resolves it to loopback
+ * itself, never through DNS), or a literal address inet_pton reads, in 127.0.0.0/8 or
+ * ::1. A name that merely looks like an address ("127.0.0.08") goes to DNS. */
 static int host_is_loopback(const char *host)
 {
-	if (!strcasecmp(host, "localhost") || !strcmp(host, "[::1]") || !strcmp(host, "::1"))
+	if (!strcasecmp(host, "localhost"))
 		return 1;
-	/* 127.0.0.0/8 written as a dotted quad */
-	unsigned a, b, c, d;
-	char tail;
-	if (sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4)
-		return a == 127 && b < 256 && c < 256 && d < 256;
-	return 0;
+	char lit[INET6_ADDRSTRLEN];
+	size_t n = strlen(host);
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+		if (n - 2 >= sizeof lit)
+			return 0;
+		memcpy(lit, host + 1, n - 2);
+		lit[n - 2] = '\0';
+		host = lit;
+	}
+	struct in6_addr a6;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	struct in_addr a4;
+	return inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127;
 }
 
 int http_url_allowed(const char *url, int *is_loopback)
