@@ -3,8 +3,10 @@
  * bytes are turned into deltas by sse/ndjson and the wire decoders. */
 #include "cherry/http.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include <sodium.h>
 
 #include "cherry/ndjson.h"
+#include "cherry/retry.h"
 #include "cherry/sse.h"
 
 #define ERROR_BODY_MAX (64u << 10) /* we read this much of an error body */
@@ -50,12 +53,14 @@ struct http_transfer {
 	char location[256];
 	size_t received;
 	int aborted_size;         /* the size cap was hit */
-	int stalled;
+	enum retry_stall stalled;
 	struct sse_parser sse;
 	struct ndjson_splitter nd;
 	struct wire_stream ws;
 	double t_attempt;
 	double t_last_byte;
+	double t_last_line;       /* the last progress: a line end, or a long line growing */
+	struct retry_progress progress;
 	double t_first_delta;     /* -1 until the first delta */
 
 	/* across attempts */
@@ -121,16 +126,27 @@ void http_engine_free(struct http_engine *eng)
 
 /* ---- URL policy ---- */
 
+/* Only what surely stays on this machine: "localhost" (libcurl resolves it to loopback
+ * itself, never through DNS), or a literal address inet_pton reads, in 127.0.0.0/8 or
+ * ::1. A name that merely looks like an address ("127.0.0.08") goes to DNS. */
 static int host_is_loopback(const char *host)
 {
-	if (!strcasecmp(host, "localhost") || !strcmp(host, "[::1]") || !strcmp(host, "::1"))
+	if (!strcasecmp(host, "localhost"))
 		return 1;
-	/* 127.0.0.0/8 written as a dotted quad */
-	unsigned a, b, c, d;
-	char tail;
-	if (sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4)
-		return a == 127 && b < 256 && c < 256 && d < 256;
-	return 0;
+	char lit[INET6_ADDRSTRLEN];
+	size_t n = strlen(host);
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+		if (n - 2 >= sizeof lit)
+			return 0;
+		memcpy(lit, host + 1, n - 2);
+		lit[n - 2] = '\0';
+		host = lit;
+	}
+	struct in6_addr a6;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	struct in_addr a4;
+	return inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127;
 }
 
 int http_url_allowed(const char *url, int *is_loopback)
@@ -203,6 +219,8 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ctx)
 	struct http_transfer *t = ctx;
 	size_t n = size * nmemb;
 	t->t_last_byte = http_now();
+	if (retry_progress_feed(&t->progress, ptr, n))
+		t->t_last_line = t->t_last_byte;
 	if (!t->status_seen) {
 		curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
 		t->status_seen = 1;
@@ -233,26 +251,11 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ctx)
 	return r == 0 ? n : 0; /* nonzero: an error event (or OOM) stops the transfer */
 }
 
-static double parse_retry_after(const char *v)
-{
-	while (*v == ' ' || *v == '\t')
-		v++;
-	char *end;
-	double secs = strtod(v, &end);
-	if (end != v && secs >= 0)
-		return secs;
-	time_t when = curl_getdate(v, NULL);
-	if (when < 0)
-		return -1;
-	double d = difftime(when, time(NULL));
-	return d < 0 ? 0 : d;
-}
-
 static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ctx)
 {
 	struct http_transfer *t = ctx;
 	size_t n = size * nmemb;
-	t->t_last_byte = http_now();
+	t->t_last_byte = t->t_last_line = http_now(); /* libcurl hands over whole header lines */
 	/* A new status line starts a new header block (after 100 Continue). */
 	if (n > 5 && !strncmp(ptr, "HTTP/", 5)) {
 		t->hdr_retry_after = -1;
@@ -275,12 +278,13 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ctx)
 	while (*v == ' ')
 		v++;
 	if (name_len == 14 && !strncasecmp(ptr, "retry-after-ms", 14)) {
-		double ms = strtod(v, NULL);
-		if (ms >= 0)
-			t->hdr_retry_after = ms / 1000.0;
+		double secs = retry_after_ms_parse(v);
+		if (secs >= 0)
+			t->hdr_retry_after = secs;
 	} else if (name_len == 11 && !strncasecmp(ptr, "retry-after", 11)) {
+		/* an HTTP-date is counted from the wall clock, the one the server used */
 		if (t->hdr_retry_after < 0)
-			t->hdr_retry_after = parse_retry_after(v);
+			t->hdr_retry_after = retry_after_parse(v, (double)time(NULL));
 	} else if (name_len == 8 && !strncasecmp(ptr, "location", 8)) {
 		snprintf(t->location, sizeof t->location, "%s", v);
 	}
@@ -369,6 +373,10 @@ static int setup_easy(struct http_transfer *t, const struct secret *key, struct 
 	curl_easy_setopt(c, CURLOPT_URL, t->req->url.data);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, loopback ? "https,http" : "https");
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	/* A proxy from the environment is for leaving this machine: plain http to loopback
+	 * would hand it the key and the prompt in the clear. */
+	if (loopback)
+		curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -412,7 +420,8 @@ static void reset_attempt(struct http_transfer *t)
 	t->location[0] = '\0';
 	t->received = 0;
 	t->aborted_size = 0;
-	t->stalled = 0;
+	t->stalled = RETRY_FLOWING;
+	t->progress.pending = 0;
 	t->paused = 0;
 	t->errbuf[0] = '\0';
 	sse_free(&t->sse);
@@ -422,7 +431,7 @@ static void reset_attempt(struct http_transfer *t)
 	ndjson_init(&t->nd, on_ndjson_line, t);
 	wire_stream_init(&t->ws, t->prov->kind, t->prov->name);
 	buf_reset(&t->body);
-	t->t_attempt = t->t_last_byte = http_now();
+	t->t_attempt = t->t_last_byte = t->t_last_line = http_now();
 	t->t_first_delta = -1;
 }
 
@@ -504,28 +513,19 @@ static void finish(struct http_transfer *t, enum http_outcome outcome)
 		t->done(t->ctx, t);
 }
 
-/* Seconds to wait before the next attempt, or -1 for no retry. */
-static double retry_delay(struct http_transfer *t, double hint)
+/* Whether this failed attempt is sent again; when it is, it waits until retry_at. */
+static enum retry_verdict schedule_retry(struct http_transfer *t, int retryable, double hint)
 {
-	if (t->delivered || t->attempt > t->eng->opts.max_retries)
-		return -1;
-	if (hint >= 0)
-		return hint > HTTP_MAX_RETRY_WAIT ? -1 : hint;
-	double base = 0.5 * pow(2, t->attempt - 1);
-	if (base > 8)
-		base = 8;
-	double jitter = 1.0 - 0.25 * ((double)randombytes_uniform(1000) / 1000.0);
-	return base * jitter;
-}
-
-static int schedule_retry(struct http_transfer *t, double delay)
-{
-	if (delay < 0)
-		return 0;
+	double delay;
+	enum retry_verdict v = retry_decide(t->attempt, t->eng->opts.max_retries, retryable,
+					    t->delivered, hint,
+					    (double)randombytes_uniform(1000) / 1000.0, &delay);
+	if (v != RETRY_AGAIN)
+		return v;
 	curl_multi_remove_handle(t->eng->multi, t->easy);
 	t->state = STATE_WAITING;
 	t->retry_at = http_now() + delay;
-	return 1;
+	return v;
 }
 
 static void on_http_error(struct http_transfer *t)
@@ -543,10 +543,11 @@ static void on_http_error(struct http_transfer *t)
 	wire_error_from_response(t->prov->kind, name, t->status, t->error_body.data,
 				 t->error_body.len, &we);
 	double hint = t->hdr_retry_after >= 0 ? t->hdr_retry_after : we.retry_after;
-	if (we.retryable && schedule_retry(t, retry_delay(t, hint)))
+	enum retry_verdict v = schedule_retry(t, we.retryable, hint);
+	if (v == RETRY_AGAIN)
 		return;
 	int code = we.key_rejected ? EXIT_KEY : EXIT_NETWORK;
-	if (we.retryable && hint > HTTP_MAX_RETRY_WAIT)
+	if (v == RETRY_HINT_TOO_LONG)
 		err_set(&t->err, code, "%s (the provider asks to wait %.0f s; try later)", we.line,
 			hint);
 	else if (we.retryable && t->attempt > 1)
@@ -562,30 +563,32 @@ static void on_transport_error(struct http_transfer *t, CURLcode rc)
 {
 	const char *name = t->prov->name;
 	const char *why = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
-	if (t->stalled) {
-		err_set(&t->err, EXIT_NETWORK, "%s: stalled: no data for %.0f s%s", name,
+	enum retry_transport how = t->stalled != RETRY_FLOWING ? RETRY_NET_STALLED
+				   : t->aborted_size ? RETRY_NET_TOO_LARGE
+				   : !t->status_seen ? RETRY_NET_NO_RESPONSE
+						     : RETRY_NET_MID_STREAM;
+	if (schedule_retry(t, retry_transport_retryable(how), -1) == RETRY_AGAIN)
+		return;
+	switch (how) {
+	case RETRY_NET_STALLED:
+		err_set(&t->err, EXIT_NETWORK, "%s: stalled: %s for %.0f s%s", name,
+			t->stalled == RETRY_STALL_NO_LINE ? "no complete line" : "no data",
 			t->eng->opts.stall_timeout,
 			t->delivered ? "; the answer is incomplete" : "");
-		finish(t, HTTP_FAILED);
-		return;
-	}
-	if (t->aborted_size) {
+		break;
+	case RETRY_NET_TOO_LARGE:
 		err_set(&t->err, EXIT_NETWORK, "%s: response larger than %u MiB; stopped", name,
 			HTTP_MAX_RESPONSE >> 20);
-		finish(t, HTTP_FAILED);
-		return;
-	}
-	/* Nothing came back at all: a connection problem, worth retrying. */
-	if (!t->status_seen) {
-		if (schedule_retry(t, retry_delay(t, -1)))
-			return;
+		break;
+	case RETRY_NET_NO_RESPONSE:
 		err_set(&t->err, EXIT_NETWORK, "%s: cannot reach %s: %s%s", name, t->req->url.data,
 			why, t->attempt > 1 ? " (after retries)" : "");
-		finish(t, HTTP_FAILED);
-		return;
+		break;
+	case RETRY_NET_MID_STREAM:
+		err_set(&t->err, EXIT_NETWORK, "%s: connection lost mid-stream (%s)%s", name, why,
+			t->delivered ? "; the answer is incomplete" : "");
+		break;
 	}
-	err_set(&t->err, EXIT_NETWORK, "%s: connection lost mid-stream (%s)%s", name, why,
-		t->delivered ? "; the answer is incomplete" : "");
 	finish(t, HTTP_FAILED);
 }
 
@@ -689,7 +692,7 @@ long http_timeout_ms(struct http_engine *eng)
 		if (t->state == STATE_WAITING)
 			at = t->retry_at;
 		else if (t->state == STATE_ACTIVE && t->mode == MODE_STREAM)
-			at = t->t_last_byte + eng->opts.stall_timeout;
+			at = retry_stall_at(t->t_last_byte, t->t_last_line, eng->opts.stall_timeout);
 		if (at >= 0 && (nearest < 0 || at < nearest))
 			nearest = at;
 	}
@@ -745,11 +748,13 @@ again:
 				finish(t, HTTP_FAILED);
 				goto again;
 			}
-		} else if (t->state == STATE_ACTIVE && t->mode == MODE_STREAM &&
-			   now - t->t_last_byte >= eng->opts.stall_timeout) {
-			t->stalled = 1;
-			on_transport_error(t, CURLE_OPERATION_TIMEDOUT);
-			goto again;
+		} else if (t->state == STATE_ACTIVE && t->mode == MODE_STREAM) {
+			t->stalled = retry_stalled(now, t->t_last_byte, t->t_last_line,
+						   eng->opts.stall_timeout);
+			if (t->stalled != RETRY_FLOWING) {
+				on_transport_error(t, CURLE_OPERATION_TIMEDOUT);
+				goto again;
+			}
 		}
 	}
 	for (struct http_transfer *t = eng->transfers; t; t = t->next)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cherry/retry.h"
 #include "cherry/utf8.h"
 #include "wire_kinds.h"
 
@@ -249,7 +250,7 @@ void wire_fail(struct wire_stream *st, const char *fmt, ...)
 
 void wire_error_defaults(long status, struct wire_error *out)
 {
-	out->retryable = status == 408 || status == 409 || status == 429 || status >= 500;
+	out->retryable = retry_status_retryable(status);
 	out->key_rejected = status == 401 || status == 403;
 }
 

@@ -25,6 +25,7 @@
 
 #define IO_TIMEOUT_MS 10000     /* a client that sends or reads nothing for this long is dropped */
 #define STALL_MS 60000          /* how long "stall" keeps a silent socket open */
+#define DRIP_MS 100             /* "drip": one byte this often */
 #define MAX_HEADER_BYTES (1 << 20)
 #define MAX_BODY_BYTES (256u << 20)
 #define MAX_HEADERS 128
@@ -596,7 +597,7 @@ enum failure {
 	F_SCENARIO, F_NO_MODEL, F_NO_API_VERSION, F_NO_ALT_SSE, F_NO_REPLAY, F_NO_KEY,
 };
 
-enum midstream { M_NONE, M_MIDFAIL, M_DROP, M_STALL, M_STALLFIRST };
+enum midstream { M_NONE, M_MIDFAIL, M_DROP, M_STALL, M_STALLFIRST, M_DRIP };
 
 struct scenario {
 	enum content content;
@@ -724,6 +725,8 @@ static int parse_word(struct scenario *sc, const char *w, size_t n)
 		sc->mid = M_STALL;
 	else if (word_is(w, n, "stallfirst"))
 		sc->mid = M_STALLFIRST;
+	else if (word_is(w, n, "drip"))
+		sc->mid = M_DRIP;
 	else if (word_is(w, n, "redirect"))
 		sc->redirect = 1;
 	else if (word_is(w, n, "html"))
@@ -1606,6 +1609,18 @@ static void stall(struct conn *c)
 	}
 }
 
+/* A slow drip: ":" and then "." every DRIP_MS, never a line end, until the client
+ * leaves, STALL_MS pass, or we must stop. Every byte is fresh, but no line completes. */
+static void drip(struct conn *c)
+{
+	double end = now() + STALL_MS / 1000.0;
+	send_all(c, ":", 1);
+	while (!c->dead && now() < end) {
+		nap(c, DRIP_MS);
+		send_all(c, ".", 1);
+	}
+}
+
 /* Closes with a reset, not a FIN: the client sees a broken connection, not an end. */
 static void drop(struct conn *c)
 {
@@ -1706,6 +1721,7 @@ static void stream(struct conn *c, const struct req *r, enum kind k, const struc
 	case M_NONE: case M_STALLFIRST: st_finish(&s); break;
 	case M_MIDFAIL: st_midfail(&s); break;
 	case M_STALL: stall(c); break;
+	case M_DRIP: drip(c); break;
 	case M_DROP: drop(c); break;
 	}
 out:

@@ -9,11 +9,12 @@
 #include "cherry/buf.h"
 #include "cherry/config.h"
 #include "cherry/err.h"
+#include "cherry/retry.h"
 #include "cherry/secret.h"
 #include "cherry/wire.h"
 
 #define HTTP_MAX_RESPONSE (64u << 20) /* bytes; beyond this a transfer is aborted */
-#define HTTP_MAX_RETRY_WAIT 60.0      /* seconds; a longer hint is not waited for */
+#define HTTP_MAX_RETRY_WAIT RETRY_MAX_WAIT /* seconds; a longer hint is not waited for */
 
 struct http_engine;
 struct http_transfer;

@@ -289,7 +289,7 @@ static void test_corrupt_reported_once(void **state)
 	free(kept);
 }
 
-/* The real binary, once main.c dispatches `history`. */
+/* The real binary dispatches `history`. */
 static void test_real_binary(void **state)
 {
 	(void)state;
@@ -298,12 +298,6 @@ static void test_real_binary(void **state)
 	struct run r;
 	static const char *const args[] = {"history", "list", NULL};
 	assert_int_equal(run_cherry(&r, &H, args, NULL, NULL, 10000), 0);
-	if (r.status == 2 && strstr(r.err, "unknown command")) {
-		run_free(&r);
-		/* tests/run.sh counts cmocka's "not ok # SKIP" as a failure: say it, pass */
-		print_message("# NOT TESTED: cherry history is not dispatched by main.c yet\n");
-		return;
-	}
 	assert_int_equal(r.status, 0);
 	assert_contains(r.out, a);
 	assert_contains(r.out, "via the binary");
@@ -311,18 +305,6 @@ static void test_real_binary(void **state)
 }
 
 /* ---- `cherry ask` saving, through the real binary ---- */
-
-/* 1 when main.c dispatches `history` (the lead wires ask and history together). */
-static int wired(void)
-{
-	struct run r;
-	static const char *const args[] = {"history", "list", NULL};
-	if (run_cherry(&r, &H, args, NULL, NULL, 10000) < 0)
-		return 0;
-	int ok = !(r.status == 2 && strstr(r.err, "unknown command"));
-	run_free(&r);
-	return ok;
-}
 
 /* The newest conversation's id, from `cherry history list --json` (ask names it on
  * stderr only when that is a terminal). */
@@ -359,12 +341,6 @@ static const char *last_field(json_t *conv, const char *key)
 static void test_ask_saves(void **state)
 {
 	(void)state;
-	if (!wired()) {
-		/* tests/run.sh counts cmocka's "not ok # SKIP" as a failure: say it, pass */
-		print_message("# NOT TESTED: cherry ask saving: history is not wired into "
-			      "ask.c/main.c yet\n");
-		return;
-	}
 	struct fakeprov fp;
 	assert_int_equal(fakeprov_start(&fp), 0);
 	char *cfg = testhome_fake_config(fp.port, NULL);

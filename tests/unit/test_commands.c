@@ -1,7 +1,9 @@
-/* test_commands: the slash-command table against the documented list, parsing (prompts,
- * "//", prefixes, trimmed arguments, every error line exactly), Tab completion of
- * command and model names (one match, several with their common prefix, none), and
- * the help text. */
+/* test_commands: what the slash-command table promises for every row (each command
+ * parses with and without an argument as its kind demands, completes from its shortest
+ * unique prefix and has its help line), parsing (prompts, "//", prefixes, trimmed
+ * arguments, every error line exactly), Tab completion of command and model names (one
+ * match, several with their common prefix, none), and the help text. The table itself is
+ * never copied here: a new row is tested by adding it. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,47 +14,6 @@
 #include <string.h>
 
 #include "cherry/commands.h"
-
-/* The documented list (the tui contract and the man page), in help order. */
-static const struct { enum slash_cmd c; const char *name, *args; enum slash_arg arg; } want[] = {
-	{CMD_MODEL, "model", "[NAME]", SLASH_ARG_OPTIONAL},
-	{CMD_NEW, "new", "", SLASH_ARG_NONE},
-	{CMD_SYSTEM, "system", "[TEXT]", SLASH_ARG_OPTIONAL},
-	{CMD_ASSISTANT, "assistant", "NAME", SLASH_ARG_REQUIRED},
-	{CMD_RENAME, "rename", "TITLE", SLASH_ARG_REQUIRED},
-	{CMD_EXPORT, "export", "[FILE]", SLASH_ARG_OPTIONAL},
-	{CMD_RETRY, "retry", "", SLASH_ARG_NONE},
-	{CMD_DELETE, "delete", "", SLASH_ARG_NONE},
-	{CMD_OPEN, "open", "[ID|TITLE]", SLASH_ARG_OPTIONAL},
-	{CMD_PREV, "prev", "", SLASH_ARG_NONE},
-	{CMD_NEXT, "next", "", SLASH_ARG_NONE},
-	{CMD_REASONING, "reasoning", "", SLASH_ARG_NONE},
-	{CMD_LIST, "list", "", SLASH_ARG_NONE},
-	{CMD_COPY, "copy", "", SLASH_ARG_NONE},
-	{CMD_EDITOR, "editor", "", SLASH_ARG_NONE},
-	{CMD_HELP, "help", "", SLASH_ARG_NONE},
-	{CMD_QUIT, "quit", "", SLASH_ARG_NONE},
-};
-#define NWANT (sizeof(want) / sizeof(want[0]))
-
-static void test_table(void **state)
-{
-	(void)state;
-	size_t n;
-	const struct slash_info *t = slash_commands(&n);
-	assert_int_equal(n, CMD__COUNT - 1);
-	assert_int_equal(n, NWANT);
-	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(t[i].cmd, want[i].c);
-		assert_string_equal(t[i].name, want[i].name);
-		assert_string_equal(t[i].args, want[i].args);
-		assert_int_equal(t[i].arg, want[i].arg);
-		assert_true(t[i].help && t[i].help[0]);
-		assert_ptr_equal(slash_info(t[i].cmd), &t[i]);
-	}
-	assert_null(slash_info(CMD_NONE));
-	assert_null(slash_info(CMD__COUNT));
-}
 
 /* Parses line and checks the result; the argument buffer is freed. */
 static void parse_ok(const char *line, enum slash_cmd c, const char *arg)
@@ -138,20 +99,6 @@ static void test_parse_commands(void **state)
 	parse_ok("/nex", CMD_NEXT, "");
 	parse_ok("/system \xE4\xBD\xA0\xE5\xA5\xBD", CMD_SYSTEM, "\xE4\xBD\xA0\xE5\xA5\xBD");
 
-	/* Every command by its full name, with an argument when it needs one. */
-	size_t n;
-	const struct slash_info *t = slash_commands(&n);
-	for (size_t i = 0; i < n; i++) {
-		char line[64];
-		snprintf(line, sizeof(line), "/%s%s", t[i].name,
-			 t[i].arg == SLASH_ARG_REQUIRED ? " x" : "");
-		parse_ok(line, t[i].cmd, t[i].arg == SLASH_ARG_REQUIRED ? "x" : "");
-		if (t[i].arg == SLASH_ARG_OPTIONAL) {
-			snprintf(line, sizeof(line), "/%s  y ", t[i].name);
-			parse_ok(line, t[i].cmd, "y");
-		}
-	}
-
 	/* The argument is a trimmed copy, owned by argbuf. */
 	char line[] = "/rename  abc  ";
 	struct slash_parsed p;
@@ -214,6 +161,86 @@ static void complete(const char *line, const char *const *models, size_t nmodels
 	buf_free(&list);
 }
 
+/* The shortest prefix of t[i].name that no other name begins, or the whole name when it
+ * begins another (then only the exact name picks it). */
+static size_t unique_prefix(const struct slash_info *t, size_t n, size_t i)
+{
+	size_t full = strlen(t[i].name);
+	for (size_t len = 1; len <= full; len++) {
+		size_t others = 0;
+		for (size_t j = 0; j < n; j++)
+			others += j != i && strncmp(t[j].name, t[i].name, len) == 0;
+		if (!others)
+			return len;
+	}
+	return full;
+}
+
+/* Every row: a well-formed entry, found by its enum value; parsed by its full name and
+ * by its shortest unique prefix, with an argument and without, as its kind demands;
+ * completed from that prefix. */
+static void test_every_command(void **state)
+{
+	(void)state;
+	size_t n;
+	const struct slash_info *t = slash_commands(&n);
+	/* every command the client can dispatch has exactly one row */
+	assert_int_equal(n, CMD__COUNT - 1);
+	for (int c = CMD_NONE + 1; c < CMD__COUNT; c++) {
+		const struct slash_info *row = slash_info((enum slash_cmd)c);
+		assert_non_null(row);
+		assert_int_equal(row->cmd, c);
+	}
+	assert_null(slash_info(CMD_NONE));
+	assert_null(slash_info(CMD__COUNT));
+	for (size_t i = 0; i < n; i++) {
+		const struct slash_info *r = &t[i];
+		assert_ptr_equal(slash_info(r->cmd), r);
+		assert_true(r->name[0] && r->name[strcspn(r->name, " /\t")] == '\0');
+		assert_true(r->help && r->help[0]);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(t[j].name, r->name))
+				fail_msg("/%s is in the table twice", r->name);
+		/* the args column says what the kind is: "" none, "[X]" optional, "X" required */
+		if (r->arg == SLASH_ARG_NONE)
+			assert_string_equal(r->args, "");
+		else if (r->arg == SLASH_ARG_OPTIONAL)
+			assert_true(r->args[0] == '[' && r->args[strlen(r->args) - 1] == ']');
+		else
+			assert_true(r->args[0] && r->args[0] != '[');
+
+		char full[64], pre[64], line[160], msg[200];
+		snprintf(full, sizeof full, "/%s", r->name);
+		snprintf(pre, sizeof pre, "/%.*s", (int)unique_prefix(t, n, i), r->name);
+		const char *spell[] = {full, pre};
+		for (size_t k = 0; k < 2; k++) {
+			/* without an argument */
+			if (r->arg == SLASH_ARG_REQUIRED) {
+				snprintf(msg, sizeof msg, "usage: /%s %s", r->name, r->args);
+				parse_err(spell[k], msg);
+			} else {
+				parse_ok(spell[k], r->cmd, "");
+			}
+			/* with one */
+			snprintf(line, sizeof line, "%s  y z ", spell[k]);
+			if (r->arg == SLASH_ARG_NONE) {
+				snprintf(msg, sizeof msg, "/%s takes no argument", r->name);
+				parse_err(line, msg);
+			} else {
+				parse_ok(line, r->cmd, "y z");
+			}
+		}
+		/* Tab from the prefix gives the whole name and a space (a name that begins
+		 * another is completed to their common prefix instead, tested by example) */
+		int begins_another = 0;
+		for (size_t j = 0; j < n; j++)
+			begins_another |= j != i && strncmp(t[j].name, r->name, strlen(r->name)) == 0;
+		snprintf(line, sizeof line, "/%s ", r->name);
+		if (!begins_another)
+			complete(pre, NULL, 0, 10, 1, line, full);
+	}
+}
+
 static void test_complete_commands(void **state)
 {
 	(void)state;
@@ -228,10 +255,18 @@ static void test_complete_commands(void **state)
 	complete("/e", NULL, 0, 10, 2, "/e", "/export  /editor");
 	complete("/re", NULL, 0, 2, 3, "/re", "/rename  /retry");
 	complete("/re", NULL, 0, 0, 3, "/re", "");
-	complete("/", NULL, 0, 3, 17, "/", "/model  /new  /system");
-	complete("/", NULL, 0, 100, 17, "/",
-		 "/model  /new  /system  /assistant  /rename  /export  /retry  /delete  /open  "
-		 "/prev  /next  /reasoning  /list  /copy  /editor  /help  /quit");
+	/* "/" alone lists every command in table order, cut at max_list */
+	size_t n;
+	const struct slash_info *t = slash_commands(&n);
+	char all[1024] = "", three[256] = "";
+	for (size_t i = 0; i < n; i++) {
+		size_t used = strlen(all);
+		snprintf(all + used, sizeof all - used, "%s/%s", i ? "  " : "", t[i].name);
+		if (i == 2)
+			snprintf(three, sizeof three, "%s", all);
+	}
+	complete("/", NULL, 0, 3, (int)n, "/", three);
+	complete("/", NULL, 0, 100, (int)n, "/", all);
 	complete("/x", NULL, 0, 10, 0, "/x", "");
 	complete("/Mo", NULL, 0, 10, 0, "/Mo", "");
 	complete("/modelx", NULL, 0, 10, 0, "/modelx", "");
@@ -323,17 +358,13 @@ static void test_help_text(void **state)
 		p += len + 1;
 	}
 	assert_string_equal(p, "");
-	const char *first = "  /model [NAME]     choose a model; no name opens the picker\n";
-	assert_true(strncmp(b.data + 5, first, strlen(first)) == 0);
-	assert_non_null(strstr(b.data, "\n  /open [ID|TITLE]  open a conversation"));
-	assert_non_null(strstr(b.data, "\n  /quit             quit"));
 	buf_free(&b);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_every_command),
 		cmocka_unit_test(test_parse_prompts),
 		cmocka_unit_test(test_parse_commands),
 		cmocka_unit_test(test_parse_errors),

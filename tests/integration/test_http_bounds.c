@@ -1,0 +1,204 @@
+/* test_http_bounds: the request engine against a fake provider that misbehaves in time,
+ * and against an environment that would send us elsewhere: a slow drip of bytes that
+ * never completes a line ends as a stall within its bound; a provider on loopback is
+ * never reached through a proxy. Drives http.c directly, as ask and the client do. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cherry/buf.h"
+#include "cherry/http.h"
+#include "cherry/wire.h"
+#include "harness.h"
+
+static struct fakeprov FP;
+
+struct result {
+	struct buf text;
+	int done;
+	enum http_outcome outcome;
+	char err[1024];
+	double seconds;
+};
+
+static void on_text(void *ctx, const char *s, size_t len)
+{
+	buf_append(&((struct result *)ctx)->text, s, len);
+}
+
+static void on_done(void *ctx, struct http_transfer *t)
+{
+	(void)t;
+	((struct result *)ctx)->done = 1;
+}
+
+/* Streams model from the fake provider as kind with the given stall timeout, for at
+ * most limit seconds; the result says how it ended and how long it took. */
+static void stream(enum wire_kind kind, const char *model, double stall, double limit,
+		   struct result *r)
+{
+	char base[128];
+	snprintf(base, sizeof base, "http://127.0.0.1:%d%s", FP.port,
+		 kind == WIRE_OPENAI ? "/v1" : "");
+	struct provider p = {.name = "fp", .kind = kind, .base_url = base};
+	struct wire_msg msg = {"user", "hi"};
+	struct wire_request rq = {.provider = &p, .model = model, .msgs = &msg, .nmsgs = 1};
+	struct wire_http req;
+	struct err e;
+	err_clear(&e);
+	memset(r, 0, sizeof *r);
+	assert_int_equal(wire_build_request(&rq, &req, &e), 0);
+	struct http_opts o = {.connect_timeout = 5, .stall_timeout = stall, .max_retries = 0};
+	struct http_engine *eng = http_engine_new(&o, &e);
+	assert_non_null(eng);
+	struct wire_sink sink = {on_text, NULL, r};
+	double start = http_now();
+	struct http_transfer *t = http_start_stream(eng, &p, &req, NULL, &sink, on_done, r, &e);
+	assert_non_null(t);
+	while (!r->done && http_now() - start < limit) {
+		long ms = http_timeout_ms(eng);
+		http_wait(eng, NULL, 0, ms < 0 || ms > 100 ? 100 : (int)ms);
+		http_perform(eng);
+	}
+	r->seconds = http_now() - start;
+	if (!r->done) {
+		http_cancel(eng, t);
+		r->outcome = HTTP_RUNNING;
+	} else {
+		r->outcome = http_outcome(t);
+	}
+	snprintf(r->err, sizeof r->err, "%s", http_error(t)->msg);
+	http_transfer_free(t);
+	http_engine_free(eng);
+	wire_http_free(&req);
+}
+
+/* One byte every 100 ms after two deltas, never a line end: each byte is fresh, so only
+ * the bound on complete lines ends it, one stall timeout after the last line. */
+static void test_slow_drip_ends(void **state)
+{
+	(void)state;
+	static const enum wire_kind kinds[] = {WIRE_OPENAI, WIRE_OLLAMA}; /* SSE, NDJSON */
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		struct result r;
+		stream(kinds[i], "hello+drip", 1, 10, &r);
+		if (r.outcome != HTTP_FAILED)
+			fail_msg("%s: still running after %.1f s", wire_kind_name(kinds[i]),
+				 r.seconds);
+		assert_string_equal(r.err, "fp: stalled: no complete line for 1 s; "
+					   "the answer is incomplete");
+		assert_true(r.seconds >= 0.9 && r.seconds < 3);
+		assert_int_equal(strncmp(r.text.data, "Hello from", 10), 0);
+		buf_free(&r.text);
+	}
+}
+
+/* Silence is still a stall, named as such; a stream that keeps sending whole lines
+ * slowly is not one. */
+static void test_silence_and_slow_lines(void **state)
+{
+	(void)state;
+	struct result r;
+	stream(WIRE_OPENAI, "hello+stall", 1, 10, &r);
+	assert_int_equal(r.outcome, HTTP_FAILED);
+	assert_string_equal(r.err, "fp: stalled: no data for 1 s; the answer is incomplete");
+	buf_free(&r.text);
+	/* a delta every 400 ms, with keep-alive comment lines, under a 1 s bound */
+	stream(WIRE_OPENAI, "hello+comments+slow:400", 1, 10, &r);
+	assert_int_equal(r.outcome, HTTP_OK);
+	assert_string_equal(r.text.data, "Hello from fake openai!");
+	buf_free(&r.text);
+	/* a 1 MB line, a byte per write: it grows fast, so it is progress though no line
+	 * ends for longer than the bound */
+	stream(WIRE_ANTHROPIC, "bigline+split", 1, 60, &r);
+	assert_int_equal(r.outcome, HTTP_OK);
+	assert_true(r.text.len > 900000);
+	buf_free(&r.text);
+}
+
+/* A "proxy" that listens on loopback and never answers; *port is where. */
+static int listen_proxy(int *port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof a;
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/* How many connections reached the proxy (the listener is non-blocking). */
+static int proxy_connections(int fd)
+{
+	int n = 0, c;
+	while ((c = accept(fd, NULL, NULL)) >= 0) {
+		close(c);
+		n++;
+	}
+	assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+	return n;
+}
+
+/* With a proxy in every variable libcurl reads for http, a provider on 127.0.0.1 is
+ * still reached directly: the request, key and prompt never go to the proxy in the
+ * clear (issue 12, item 1). */
+static void test_loopback_never_proxied(void **state)
+{
+	(void)state;
+	static const char *const vars[] = {"http_proxy", "ALL_PROXY", "all_proxy"};
+	int port, fd = listen_proxy(&port);
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+	unsetenv("NO_PROXY");
+	unsetenv("no_proxy");
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		setenv(vars[i], url, 1);
+		struct result r;
+		stream(WIRE_OPENAI, "hello", 2, 10, &r);
+		unsetenv(vars[i]);
+		if (r.outcome != HTTP_OK)
+			fail_msg("%s set: %s", vars[i], r.err);
+		assert_string_equal(r.text.data, "Hello from fake openai!");
+		assert_int_equal(proxy_connections(fd), 0);
+		buf_free(&r.text);
+	}
+	close(fd);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return fakeprov_start(&FP);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fakeprov_stop(&FP);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_slow_drip_ends),
+		cmocka_unit_test(test_silence_and_slow_lines),
+		cmocka_unit_test(test_loopback_never_proxied),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
