@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cherry/text.h"
+#include "cherry/utf8.h"
 
 /* The one place code-point arrays grow. */
 static int cps_reserve(struct edit_cps *a, size_t extra)
@@ -58,7 +59,7 @@ static int cps_append_utf8(struct edit_cps *a, const char *s, size_t len)
 	size_t i = 0;
 	while (i < len) {
 		uint32_t cp;
-		i += text_decode(s + i, len - i, &cp);
+		i += utf8_decode(s + i, len - i, &cp);
 		if (cp == '\r') {
 			if (i < len && s[i] == '\n')
 				continue;
@@ -452,7 +453,7 @@ const char *edit_text(struct edit *e, size_t *len)
 		return NULL;
 	for (size_t i = 0; i < e->text.len; i++) {
 		char out[4];
-		size_t n = text_encode(e->text.v[i], out);
+		size_t n = utf8_encode(e->text.v[i], out);
 		buf_append(&e->utf8, out, n); /* cannot fail: reserved above */
 	}
 	e->utf8.data[e->utf8.len] = '\0'; /* buf_reserve alone leaves a fresh buffer unset */
@@ -466,7 +467,7 @@ size_t edit_cursor_offset(const struct edit *e)
 	size_t off = 0;
 	for (size_t i = 0; i < e->cursor; i++) {
 		char out[4];
-		off += text_encode(e->text.v[i], out);
+		off += utf8_encode(e->text.v[i], out);
 	}
 	return off;
 }

@@ -213,21 +213,10 @@ static int parse_fkey(const char *s, input_key *out)
 /* One printable character, UTF-8: its code point or 0 when s is anything else. */
 static uint32_t single_char(const char *s)
 {
-	const unsigned char *u = (const unsigned char *)s;
 	size_t len = strlen(s);
-	size_t n = utf8_seq_len(u, len);
-	if (n == 0 || n != len)
-		return 0;
 	uint32_t cp;
-	if (n == 1)
-		cp = u[0];
-	else if (n == 2)
-		cp = (uint32_t)(u[0] & 0x1f) << 6 | (u[1] & 0x3f);
-	else if (n == 3)
-		cp = (uint32_t)(u[0] & 0x0f) << 12 | (uint32_t)(u[1] & 0x3f) << 6 | (u[2] & 0x3f);
-	else
-		cp = (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3f) << 12 |
-		     (uint32_t)(u[2] & 0x3f) << 6 | (u[3] & 0x3f);
+	if (!len || utf8_decode_part(s, len, &cp) != len || cp == UTF8_INVALID)
+		return 0;
 	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
 		return 0;
 	return cp;
@@ -282,30 +271,6 @@ int input_key_parse(const char *name, input_key *out)
 	return 0;
 }
 
-static size_t utf8_put(uint32_t cp, char *o)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xc0 | cp >> 6);
-		o[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xe0 | cp >> 12);
-		o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		o[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | cp >> 18);
-	o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-	o[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-	o[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /* The name without "M-"; keys nothing can name get a descriptive form parse rejects. */
 static void base_name(input_key k, char *o, size_t osz)
 {
@@ -336,7 +301,7 @@ static void base_name(input_key k, char *o, size_t osz)
 	} else if (code >= 0x20 && code != 0x7f && !(code >= 0x80 && code < 0xa0) &&
 		   code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff)) {
 		char u[5];
-		size_t n = utf8_put(code, u);
+		size_t n = utf8_encode(code, u);
 		u[n] = '\0';
 		snprintf(o, osz, "%s", u);
 	} else {

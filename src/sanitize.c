@@ -2,7 +2,7 @@
  *
  * Three stages, each a small state machine fed one unit at a time, so any split
  * of the input across sanitize_feed calls gives the same bytes as one call:
- *   bytes -> strict UTF-8 decoding (ill-formed subparts become U+FFFD)
+ *   bytes -> strict UTF-8 decoding by utf8.c (ill-formed subparts become U+FFFD)
  *         -> an ECMA-48 escape-sequence recogniser that swallows whole sequences
  *         -> a filter for controls, bidi overrides and tag characters.
  * Plain text skips all of it: spans that would come out unchanged are copied whole. */
@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 #include <string.h>
+
+#include "cherry/utf8.h"
 
 enum {
 	ST_GROUND,
@@ -28,7 +30,7 @@ enum { TAG_NONE, TAG_COLLECTING, TAG_REJECTED };
  * ever shows. */
 #define SEQ_MAX 4096
 
-#define REPLACEMENT 0xFFFDu
+#define REPLACEMENT UTF8_REPLACEMENT
 #define BLACK_FLAG 0x1F3F4u
 #define TAG_FIRST 0xE0000u
 #define TAG_LAST 0xE007Fu
@@ -40,72 +42,10 @@ void sanitize_init(struct sanitizer *s)
 	s->state = ST_GROUND;
 }
 
-static size_t utf8_encode(uint32_t cp, unsigned char *p)
-{
-	if (cp < 0x80) {
-		p[0] = (unsigned char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		p[0] = (unsigned char)(0xC0 | (cp >> 6));
-		p[1] = (unsigned char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		p[0] = (unsigned char)(0xE0 | (cp >> 12));
-		p[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-		p[2] = (unsigned char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	p[0] = (unsigned char)(0xF0 | (cp >> 18));
-	p[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-	p[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-	p[3] = (unsigned char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 static int append_cp(struct buf *out, uint32_t cp)
 {
-	unsigned char tmp[4];
+	char tmp[4];
 	return buf_append(out, tmp, utf8_encode(cp, tmp));
-}
-
-/* Bytes a sequence with this lead byte has in total; 0 for bytes that never lead. */
-static size_t utf8_need(unsigned char lead)
-{
-	if (lead >= 0xC2 && lead <= 0xDF)
-		return 2;
-	if (lead >= 0xE0 && lead <= 0xEF)
-		return 3;
-	if (lead >= 0xF0 && lead <= 0xF4)
-		return 4;
-	return 0;
-}
-
-/* Whether b may follow lead at position pos (1-based) of a sequence. The second-byte
- * ranges are what rule out overlongs, surrogates and code points above U+10FFFF. */
-static int utf8_cont_ok(unsigned char lead, size_t pos, unsigned char b)
-{
-	unsigned char lo = 0x80, hi = 0xBF;
-	if (pos == 1) {
-		if (lead == 0xE0)
-			lo = 0xA0;
-		else if (lead == 0xED)
-			hi = 0x9F;
-		else if (lead == 0xF0)
-			lo = 0x90;
-		else if (lead == 0xF4)
-			hi = 0x8F;
-	}
-	return b >= lo && b <= hi;
-}
-
-static uint32_t utf8_decode(const unsigned char *p, size_t n)
-{
-	uint32_t cp = p[0] & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
-	for (size_t i = 1; i < n; i++)
-		cp = (cp << 6) | (p[i] & 0x3F);
-	return cp;
 }
 
 static int is_bidi_control(uint32_t cp)
@@ -136,7 +76,7 @@ static int filter_tag(struct sanitizer *s, uint32_t cp, struct buf *out)
 		s->tag_len = 0;
 	}
 	if (cp == CANCEL_TAG) {
-		unsigned char seq[(sizeof(s->tag_run) + 1) * 4];
+		char seq[(sizeof(s->tag_run) + 1) * 4];
 		size_t n = 0;
 		for (size_t i = 0; i < s->tag_len; i++)
 			n += utf8_encode(TAG_FIRST + s->tag_run[i], seq + n);
@@ -319,20 +259,12 @@ static size_t plain_span(const unsigned char *p, size_t n)
 			i++;
 			continue;
 		}
-		size_t need = utf8_need(b);
-		if (!need || n - i < need)
+		uint32_t cp;
+		size_t k = utf8_decode_part((const char *)p + i, n - i, &cp);
+		if (!k || cp == UTF8_INVALID || cp <= 0x9F || is_bidi_control(cp) ||
+		    cp == BLACK_FLAG || (cp >= TAG_FIRST && cp <= TAG_LAST))
 			break;
-		size_t k;
-		for (k = 1; k < need; k++)
-			if (!utf8_cont_ok(b, k, p[i + k]))
-				break;
-		if (k < need)
-			break;
-		uint32_t cp = utf8_decode(p + i, need);
-		if (cp <= 0x9F || is_bidi_control(cp) || cp == BLACK_FLAG ||
-		    (cp >= TAG_FIRST && cp <= TAG_LAST))
-			break;
-		i += need;
+		i += k;
 	}
 	return i;
 }
@@ -353,7 +285,7 @@ int sanitize_feed(struct sanitizer *s, const char *in, size_t len, struct buf *o
 	size_t i = 0;
 
 	while (i < len) {
-		if (s->utf8_len == 0 && s->in_tag_seq == TAG_NONE && s->state == ST_GROUND) {
+		if (s->utf8.len == 0 && s->in_tag_seq == TAG_NONE && s->state == ST_GROUND) {
 			size_t n = plain_span(p + i, len - i);
 			if (n) {
 				if (buf_append(out, p + i, n) < 0)
@@ -362,7 +294,7 @@ int sanitize_feed(struct sanitizer *s, const char *in, size_t len, struct buf *o
 				i += n;
 				continue;
 			}
-		} else if (s->utf8_len == 0 && (s->state == ST_OSC || s->state == ST_STRING)) {
+		} else if (s->utf8.len == 0 && (s->state == ST_OSC || s->state == ST_STRING)) {
 			size_t n = string_span(p + i, len - i);
 			if (n) {
 				s->seq_len += n;
@@ -373,36 +305,13 @@ int sanitize_feed(struct sanitizer *s, const char *in, size_t len, struct buf *o
 			}
 		}
 
-		unsigned char b = p[i];
-		if (s->utf8_len) {
-			if (!utf8_cont_ok(s->utf8[0], s->utf8_len, b)) {
-				/* The cut-short sequence is one U+FFFD; b starts afresh. */
-				size_t n = s->utf8_len;
-				s->utf8_len = 0;
-				if (step(s, REPLACEMENT, n, out) < 0)
-					return -1;
-				continue;
-			}
-			s->utf8[s->utf8_len++] = b;
-			i++;
-			if (s->utf8_len == utf8_need(s->utf8[0])) {
-				size_t n = s->utf8_len;
-				s->utf8_len = 0;
-				if (step(s, utf8_decode(s->utf8, n), n, out) < 0)
-					return -1;
-			}
-			continue;
-		}
-		i++;
-		if (b < 0x80) {
-			if (step(s, b, 1, out) < 0)
-				return -1;
-		} else if (utf8_need(b)) {
-			s->utf8[0] = b;
-			s->utf8_len = 1;
-		} else if (step(s, REPLACEMENT, 1, out) < 0) {
+		/* One code point (or ill-formed subpart); a sequence cut by the end of the
+		 * input waits in s->utf8 for the next call. */
+		uint32_t cp;
+		size_t nbytes;
+		i += utf8_carry_decode(&s->utf8, in + i, len - i, &cp, &nbytes);
+		if (nbytes && step(s, cp == UTF8_INVALID ? REPLACEMENT : cp, nbytes, out) < 0)
 			return -1;
-		}
 	}
 	return 0;
 }
@@ -410,11 +319,9 @@ int sanitize_feed(struct sanitizer *s, const char *in, size_t len, struct buf *o
 int sanitize_finish(struct sanitizer *s, struct buf *out)
 {
 	int rc = 0;
-	if (s->utf8_len) {
-		size_t n = s->utf8_len;
-		s->utf8_len = 0;
-		rc = step(s, REPLACEMENT, n, out);
-	}
+	size_t n = utf8_carry_flush(&s->utf8);
+	if (n)
+		rc = step(s, REPLACEMENT, n, out); /* a cut sequence at the end: one U+FFFD */
 	/* An unterminated sequence and an unfinished tag run are dropped with the state. */
 	sanitize_init(s);
 	return rc;

@@ -6,17 +6,20 @@
 
 static const char sse_bom[3] = {'\xEF', '\xBB', '\xBF'};
 
+static int sse_line(void *ctx, const char *line, size_t len);
+
 void sse_init(struct sse_parser *p, sse_event_fn on_event, void *ctx)
 {
 	memset(p, 0, sizeof(*p));
 	p->on_event = on_event;
 	p->ctx = ctx;
 	p->retry_ms = -1;
+	lines_init(&p->lines, sse_line, p, 0);
 }
 
 void sse_free(struct sse_parser *p)
 {
-	buf_free(&p->line);
+	lines_free(&p->lines);
 	buf_free(&p->data);
 	buf_free(&p->type);
 	buf_free(&p->last_id);
@@ -82,8 +85,9 @@ static void sse_retry(struct sse_parser *p, const char *v, size_t len)
 }
 
 /* One complete line without its line end. Returns 0, the callback's value, or -1. */
-static int sse_line(struct sse_parser *p, const char *line, size_t len)
+static int sse_line(void *ctx, const char *line, size_t len)
 {
+	struct sse_parser *p = ctx;
 	if (len == 0)
 		return sse_dispatch(p);
 	if (line[0] == ':')
@@ -122,92 +126,47 @@ static int sse_line(struct sse_parser *p, const char *line, size_t len)
 	return 0;
 }
 
-/* Swallows the one leading BOM, which may itself arrive split across chunks:
- * its bytes wait in the line buffer until the third one is seen. */
+/* Swallows the one leading BOM, which may itself arrive split across chunks: its bytes
+ * are counted until the third one is seen, and handed to the line splitter as text when
+ * they turn out to start something else. */
 static int sse_eat_bom(struct sse_parser *p, const char *s, size_t n, size_t *i)
 {
 	while (*i < n && !p->bom_checked) {
-		if (s[*i] != sse_bom[p->line.len]) {
+		if (s[*i] != sse_bom[p->bom_len]) {
 			p->bom_checked = 1;
-			break;
+			return lines_feed(&p->lines, sse_bom, p->bom_len);
 		}
-		if (buf_append_char(&p->line, s[*i]) < 0)
-			return -1;
 		(*i)++;
-		if (p->line.len == sizeof(sse_bom)) {
-			buf_reset(&p->line);
+		if (++p->bom_len == sizeof(sse_bom))
 			p->bom_checked = 1;
-		}
 	}
 	return 0;
-}
-
-static size_t sse_find(const char *s, size_t from, size_t n, char c)
-{
-	const char *q = memchr(s + from, c, n - from);
-	return q ? (size_t)(q - s) : n;
 }
 
 int sse_feed(struct sse_parser *p, const char *bytes, size_t len)
 {
 	size_t i = 0;
-	int r;
 
 	if (p->failed)
 		return -1;
 	if (len == 0)
 		return 0;
 	if (sse_eat_bom(p, bytes, len, &i) < 0)
-		goto oom;
-	if (i < len && p->skip_lf) {
-		if (bytes[i] == '\n')
-			i++;
-		p->skip_lf = 0;
-	}
-	/* Each memchr resumes past the last hit, so the chunk is scanned once per byte value. */
-	size_t cr = sse_find(bytes, i, len, '\r');
-	size_t lf = sse_find(bytes, i, len, '\n');
-	while (i < len) {
-		if (cr < i)
-			cr = sse_find(bytes, i, len, '\r');
-		if (lf < i)
-			lf = sse_find(bytes, i, len, '\n');
-		size_t e = cr < lf ? cr : lf;
-		if (e == len) {
-			if (buf_append(&p->line, bytes + i, len - i) < 0)
-				goto oom;
-			break;
-		}
-		const char *line = bytes + i;
-		size_t llen = e - i;
-		if (p->line.len) {
-			if (buf_append(&p->line, line, llen) < 0)
-				goto oom;
-			line = p->line.data;
-			llen = p->line.len;
-		}
-		i = e + 1;
-		if (bytes[e] == '\r') {
-			if (i == len)
-				p->skip_lf = 1;
-			else if (bytes[i] == '\n')
-				i++;
-		}
-		r = sse_line(p, line, llen);
-		buf_reset(&p->line);
-		if (r)
-			return r;
-	}
-	return 0;
-oom:
-	p->failed = 1;
-	return -1;
+		return sse_oom(p);
+	if (i == len)
+		return 0;
+	int r = lines_feed(&p->lines, bytes + i, len - i);
+	if (p->lines.failed)
+		p->failed = 1;
+	return r;
 }
 
 void sse_finish(struct sse_parser *p)
 {
-	buf_reset(&p->line);
+	/* an unterminated last line is dropped with its event */
+	lines_reset(&p->lines);
+	if (!p->bom_checked)
+		p->bom_len = 0;
 	buf_reset(&p->data);
 	buf_reset(&p->type);
-	p->skip_lf = 0;
 }

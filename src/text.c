@@ -135,90 +135,6 @@ static int in_table(const struct range *t, size_t n, uint32_t cp)
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Bytes of the maximal invalid subpart at s (Unicode §3.9), the same rule utf8_repair
- * uses, so a U+FFFD counted here is one that utf8_repair writes. */
-static size_t invalid_len(const unsigned char *s, size_t avail)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-	size_t need;
-	if (c >= 0xC2 && c <= 0xDF) {
-		need = 2;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		need = 3;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		need = 4;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-	} else {
-		return 1;
-	}
-	size_t k = 1;
-	if (k < avail && s[1] >= lo && s[1] <= hi) {
-		k = 2;
-		while (k < need && k < avail && (s[k] & 0xC0) == 0x80)
-			k++;
-	}
-	return k;
-}
-
-size_t text_decode(const char *s, size_t len, uint32_t *cp)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	if (!len)
-		return 0;
-	size_t n = utf8_seq_len(p, len);
-	switch (n) {
-	case 1:
-		*cp = p[0];
-		return 1;
-	case 2:
-		*cp = (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
-		return 2;
-	case 3:
-		*cp = (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
-		return 3;
-	case 4:
-		*cp = (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 |
-		      (uint32_t)(p[2] & 0x3F) << 6 | (p[3] & 0x3F);
-		return 4;
-	default:
-		*cp = TEXT_REPLACEMENT;
-		return invalid_len(p, len);
-	}
-}
-
-size_t text_encode(uint32_t cp, char out[4])
-{
-	if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-		cp = TEXT_REPLACEMENT;
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xC0 | cp >> 6);
-		out[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xE0 | cp >> 12);
-		out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-		out[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | cp >> 18);
-	out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-	out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-	out[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 static int is_control(uint32_t cp)
 {
 	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
@@ -309,15 +225,16 @@ size_t text_next_cluster(const char *s, size_t len, int *width)
 		return 1;
 	}
 	uint32_t cp;
-	size_t n = text_decode(s, len, &cp);
+	size_t n = utf8_decode(s, len, &cp);
 	if (!n) {
 		*width = 0;
 		return 0;
 	}
 	struct text_cluster c;
 	text_cluster_start(&c, cp);
-	while (n < len) {
-		size_t k = text_decode(s + n, len - n, &cp);
+	/* ASCII never extends a cluster (only LF has width 0, and it stands alone) */
+	while (n < len && (unsigned char)s[n] >= 0x80) {
+		size_t k = utf8_decode(s + n, len - n, &cp);
 		if (!text_cluster_extend(&c, cp))
 			break;
 		n += k;

@@ -72,21 +72,29 @@ void wire_stream_init(struct wire_stream *st, enum wire_kind kind, const char *p
 void wire_stream_free(struct wire_stream *st)
 {
 	buf_free(&st->error);
+	buf_free(&st->fixed);
 }
 
 int wire_stream_event(struct wire_stream *st, const char *type, const char *data, size_t len,
 		      const struct wire_sink *sink)
 {
-	if (utf8_valid(data, len))
-		return ops(st->kind)->event(st, type, data, len, sink);
-	/* jansson refuses invalid UTF-8 outright; a broken byte must cost the
-	 * user one U+FFFD, not the whole event. */
-	struct buf fixed = BUF_INIT;
-	int r = -1;
-	if (utf8_repair(data, len, &fixed) == 0)
-		r = ops(st->kind)->event(st, type, fixed.data, fixed.len, sink);
-	buf_free(&fixed);
-	return r;
+	return ops(st->kind)->event(st, type, data, len, sink);
+}
+
+json_t *wire_event_json(struct wire_stream *st, const char **data, size_t *len)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(*data, *len, 0, &jerr);
+	/* No UTF-8 pass of our own before jansson's: it refuses invalid UTF-8 anywhere in
+	 * what it reads. Whatever it refused is checked here, on the rare failing event. */
+	if (root || utf8_valid(*data, *len))
+		return root;
+	buf_reset(&st->fixed);
+	if (utf8_repair(*data, *len, &st->fixed) < 0)
+		return NULL;
+	*data = st->fixed.data;
+	*len = st->fixed.len;
+	return json_loadb(*data, *len, 0, &jerr);
 }
 
 const char *wire_finish_note(const struct wire_stream *st)

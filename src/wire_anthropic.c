@@ -152,8 +152,7 @@ static void stream_error(struct wire_stream *st, json_t *ev)
 int wire_anthropic_event(struct wire_stream *st, const char *type, const char *data, size_t len,
 			 const struct wire_sink *sink)
 {
-	json_error_t jerr;
-	json_t *ev = json_loadb(data, len, 0, &jerr);
+	json_t *ev = wire_event_json(st, &data, &len);
 	if (!json_is_object(ev)) {
 		json_decref(ev);
 		if (type && !strcmp(type, "error") && !st->failed) {

@@ -179,8 +179,7 @@ int wire_gemini_event(struct wire_stream *st, const char *type, const char *data
 		      const struct wire_sink *sink)
 {
 	(void)type; /* Gemini names no events */
-	json_error_t jerr;
-	json_t *chunk = json_loadb(data, len, 0, &jerr);
+	json_t *chunk = wire_event_json(st, &data, &len);
 	if (!json_is_object(chunk)) {
 		json_decref(chunk);
 		return -1;

@@ -39,6 +39,11 @@ int wire_ollama_models_request(const struct provider *p, struct wire_http *out, 
 int wire_ollama_models(json_t *body, void (*on_model)(void *, const char *), void *ctx);
 
 /* Shared helpers in wire.c. */
+/* Reads one stream event's JSON. jansson checks UTF-8 as it reads, so a valid event is
+ * read once; only one it refuses and that holds broken UTF-8 is repaired (one U+FFFD per
+ * maximal invalid subpart: a broken byte costs a character, not the event) and read
+ * again, with *data and *len then pointing at the repaired text (kept in st). */
+json_t *wire_event_json(struct wire_stream *st, const char **data, size_t *len);
 /* json_t string member or NULL. */
 const char *wire_json_str(json_t *obj, const char *key);
 /* A non-negative count (integer, or a real in range), or -1 when absent or not one. */

@@ -79,8 +79,7 @@ int wire_ollama_event(struct wire_stream *st, const char *type, const char *data
 		      const struct wire_sink *sink)
 {
 	(void)type; /* NDJSON lines have no event names */
-	json_error_t jerr;
-	json_t *line = json_loadb(data, len, 0, &jerr);
+	json_t *line = wire_event_json(st, &data, &len);
 	if (!json_is_object(line)) {
 		json_decref(line);
 		return -1;

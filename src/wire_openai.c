@@ -432,8 +432,7 @@ int wire_openai_event(struct wire_stream *st, const char *type, const char *data
 		st->done = 1;
 		return 0;
 	}
-	json_error_t jerr;
-	json_t *ev = json_loadb(data, len, 0, &jerr);
+	json_t *ev = wire_event_json(st, &data, &len);
 	if (!json_is_object(ev)) {
 		json_decref(ev);
 		if (!error_event)

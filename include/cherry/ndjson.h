@@ -1,10 +1,11 @@
-/* ndjson: splits a byte stream into lines (LF, CRLF or CR ends a line). No I/O. */
+/* ndjson: a byte stream as non-empty lines (LF, CRLF or CR ends a line), the framing of
+ * Ollama's native API. A thin face on the one line splitter (cherry/lines.h). No I/O. */
 #ifndef CHERRY_NDJSON_H
 #define CHERRY_NDJSON_H
 
 #include <stddef.h>
 
-#include "cherry/buf.h"
+#include "cherry/lines.h"
 
 /* Called once per line, without its line ending; line[len] is NUL.
  * Empty lines are skipped. Return nonzero to stop. */
@@ -13,9 +14,7 @@ typedef int (*ndjson_line_fn)(void *ctx, const char *line, size_t len);
 struct ndjson_splitter {
 	ndjson_line_fn on_line;
 	void *ctx;
-	struct buf line;
-	int skip_lf;
-	int failed;
+	struct lines lines;
 };
 
 void ndjson_init(struct ndjson_splitter *s, ndjson_line_fn on_line, void *ctx);

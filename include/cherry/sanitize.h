@@ -7,11 +7,11 @@
 #include <stddef.h>
 
 #include "cherry/buf.h"
+#include "cherry/utf8.h"
 
 struct sanitizer {
 	int state;               /* where we are inside an escape sequence */
-	unsigned char utf8[4];   /* an incomplete UTF-8 sequence carried over */
-	size_t utf8_len;
+	struct utf8_carry utf8;  /* an incomplete UTF-8 sequence carried over */
 	size_t seq_len;          /* bytes swallowed in the current sequence */
 	int pending_cr;          /* a CR waiting to see whether LF follows */
 	int in_tag_seq;          /* inside an emoji flag tag sequence */

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "cherry/buf.h"
+#include "cherry/lines.h"
 
 struct sse_event {
 	const char *type;  /* "message" when the stream named none */
@@ -22,13 +23,13 @@ typedef int (*sse_event_fn)(void *ctx, const struct sse_event *ev);
 struct sse_parser {
 	sse_event_fn on_event;
 	void *ctx;
-	struct buf line;       /* the line being assembled (no length limit) */
+	struct lines lines;    /* the line splitter (no length limit of its own) */
 	struct buf data;       /* data buffer of the event being assembled */
 	struct buf type;       /* event-type buffer */
 	struct buf last_id;    /* last-event-ID buffer (persists across events) */
 	long retry_ms;         /* reconnection time; -1 until a valid retry field */
 	int bom_checked;       /* the leading BOM has been looked for */
-	int skip_lf;           /* the last chunk ended in CR: swallow one LF */
+	size_t bom_len;        /* bytes of it seen so far (it may arrive split) */
 	int failed;            /* out of memory: feed refuses further input */
 	struct buf source_id;  /* the source's last event ID: last_id as of the last
 				* dispatch; unlike last_id it never holds an id from

@@ -26,14 +26,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TEXT_TAB_STOP 8
-#define TEXT_REPLACEMENT 0xFFFDu
+#include "cherry/utf8.h"
 
-/* Decodes the code point at s[0..len). Invalid or cut sequences give U+FFFD and consume
- * their maximal invalid subpart. Returns the bytes consumed: 0 only when len is 0. */
-size_t text_decode(const char *s, size_t len, uint32_t *cp);
-/* Writes cp as UTF-8 (U+FFFD for surrogates and values above U+10FFFF); returns 1-4. */
-size_t text_encode(uint32_t cp, char out[4]);
+#define TEXT_TAB_STOP 8
+#define TEXT_REPLACEMENT UTF8_REPLACEMENT
+
+/* The decoder and encoder are utf8_decode and utf8_encode (cherry/utf8.h); these two
+ * names stay for callers that still use them, and are the same functions. */
+static inline size_t text_decode(const char *s, size_t len, uint32_t *cp)
+{
+	return utf8_decode(s, len, cp);
+}
+
+static inline size_t text_encode(uint32_t cp, char out[4])
+{
+	return utf8_encode(cp, out);
+}
 
 /* Width of one code point on its own: 0, 1 or 2 (TAB and LF: see text_width). */
 int text_cp_width(uint32_t cp);

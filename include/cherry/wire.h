@@ -81,6 +81,7 @@ struct wire_stream {
 	struct buf error;          /* its one-line description, "provider: ..." */
 	long text_bytes;           /* answer bytes delivered so far */
 	int block_thinking;        /* anthropic: current content block is thinking */
+	struct buf fixed;          /* the last event, repaired when it held broken UTF-8 */
 };
 
 void wire_stream_init(struct wire_stream *st, enum wire_kind kind, const char *provider);

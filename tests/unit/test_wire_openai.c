@@ -535,6 +535,27 @@ static void test_error_event_type(void **state)
 	wt_fini(&g);
 }
 
+/* jansson refuses broken UTF-8; the event is repaired and read again, so a broken byte
+ * costs one U+FFFD per maximal invalid subpart, not the event, and an unreadable error
+ * event is quoted repaired. */
+static void test_broken_utf8_costs_a_character(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(feed(f, "{\"choices\":[{\"index\":0,\"delta\":{\"content\":"
+				 "\"a\xFF" "b\xE2\x82" "c\xEF\xBF\xBD" "d\xED\xA0\x80" "e\"}}]}"),
+			 0);
+	assert_string_equal(text_of(&f->cap.text),
+			    "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c\xEF\xBF\xBD"
+			    "d\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "e");
+	assert_int_equal(f->st.failed, 0);
+
+	struct fixture g;
+	wt_init(&g, WIRE_OPENAI, "openai");
+	assert_int_equal(wire_stream_event(&g.st, "error", "oops\xC0", 5, &g.sink), 0);
+	assert_string_equal(g.st.error.data, "openai: unreadable error event: oops\xEF\xBF\xBD");
+	wt_fini(&g);
+}
+
 static void test_stream_error_redacts_keys(void **state)
 {
 	struct fixture *f = *state;
@@ -1133,6 +1154,7 @@ int main(void)
 		WITH_STREAM(test_reasoning_field_and_no_duplicates),
 		WITH_STREAM(test_vllm_error_shape),
 		WITH_STREAM(test_azure_stream),
+		WITH_STREAM(test_broken_utf8_costs_a_character),
 		WITH_STREAM(test_error_data_after_text),
 		WITH_STREAM(test_falsy_error_member_is_no_error),
 		WITH_STREAM(test_error_event_type),
