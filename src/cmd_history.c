@@ -279,10 +279,8 @@ static void snippet(const char *text, const char *hit, size_t nl)
 	for (int k = 0; end < stop && k < SNIPPET_AFTER; k++)
 		end++;
 	/* Land on character boundaries. */
-	while (start > text && ((unsigned char)*start & 0xc0) == 0x80)
-		start--;
-	while (end < stop && ((unsigned char)*end & 0xc0) == 0x80)
-		end++;
+	start = text + utf8_back(text, (size_t)(start - text));
+	end = text + utf8_forward(text, (size_t)(stop - text), (size_t)(end - text));
 	struct buf b = BUF_INIT;
 	if (start > text)
 		buf_append_str(&b, "...");

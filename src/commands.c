@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cherry/utf8.h"
+
 /* Help lines are kept short enough that "  /cmd ARG  help" fits in 78 columns. */
 static const struct slash_info commands[] = {
 	{CMD_MODEL, "model", "[NAME]", SLASH_ARG_OPTIONAL,
@@ -79,9 +81,7 @@ static int cut_len(const char *s, size_t len, size_t max)
 {
 	if (len <= max)
 		return (int)len;
-	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-		max--;
-	return (int)max;
+	return (int)utf8_back(s, max);
 }
 
 static int name_error(const char *name, size_t len, struct err *e)
@@ -165,9 +165,7 @@ static void common_prefix(const char *first, size_t *lcp, const char *s)
 	size_t i = 0;
 	while (i < *lcp && first[i] == s[i])
 		i++;
-	while (i > 0 && i < *lcp && ((unsigned char)first[i] & 0xc0) == 0x80)
-		i--;
-	*lcp = i;
+	*lcp = i < *lcp ? utf8_back(first, i) : i;
 }
 
 static int add_to_list(struct buf *list, size_t shown, size_t max_list, const char *slash,

@@ -9,6 +9,7 @@
 
 #include "cherry/buf.h"
 #include "cherry/fsutil.h"
+#include "cherry/utf8.h"
 
 /* A config bigger than this is a mistake (or not a config); refuse before parsing. */
 #define CONFIG_MAX_BYTES (1024 * 1024)
@@ -30,35 +31,25 @@ struct ctx {
  */
 static void clean_line(const char *in, char *out, size_t size)
 {
-	const unsigned char *s = (const unsigned char *)in;
-	size_t o = 0;
-	while (*s && o + 4 < size) {
-		size_t n = 1;
-		unsigned char c = s[0];
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 2;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 3;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 4;
-		int ok = c >= 0x20 && c != 0x7f && (c < 0x80 || n > 1);
-		for (size_t i = 1; ok && i < n; i++)
-			ok = (s[i] & 0xc0) == 0x80;
-		if (ok && n == 2 && c == 0xc2 && s[1] < 0xa0)
-			ok = 0; /* U+0080..U+009F: C1 controls */
-		if (!ok) {
+	const char *s = in;
+	size_t left = strlen(in), o = 0;
+	while (left && o + 4 < size) {
+		uint32_t cp;
+		size_t n = utf8_decode_part(s, left, &cp);
+		if (!n) /* a sequence the end cuts short */
+			cp = UTF8_INVALID, n = left;
+		/* controls, C1 controls and each invalid subpart become one '?' */
+		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == UTF8_INVALID) {
 			out[o++] = '?';
-			s++;
-			continue;
+		} else {
+			memcpy(out + o, s, n);
+			o += n;
 		}
-		memcpy(out + o, s, n);
-		o += n;
 		s += n;
+		left -= n;
 	}
-	if (*s && size >= 4) {
-		o = o > size - 4 ? size - 4 : o;
-		while (o > 0 && ((unsigned char)out[o] & 0xc0) == 0x80)
-			o--;
+	if (left && size >= 4) {
+		o = utf8_back(out, o > size - 4 ? size - 4 : o);
 		memcpy(out + o, "...", 3);
 		o += 3;
 	}

@@ -13,7 +13,7 @@
 #include "cherry/commands.h"
 #include "cherry/history.h"
 #include "cherry/passphrase.h"
-#include "cherry/text.h"
+#include "cherry/utf8.h"
 
 /* ---- overlays: help, model picker, switcher ---- */
 
@@ -217,12 +217,10 @@ static void help_move(struct ctl *c, long delta)
 	c->dirty |= CTL_DIRTY_CHAT;
 }
 
-/* Drops the last character of b (a whole UTF-8 sequence). */
-static size_t erase_last_char(char *s, size_t len)
+/* The length of s[0..len) without its last character (a whole UTF-8 sequence). */
+static size_t erase_last_char(const char *s, size_t len)
 {
-	while (len && ((unsigned char)s[len - 1] & 0xc0) == 0x80)
-		len--;
-	return len ? len - 1 : 0;
+	return len ? utf8_back(s, len - 1) : 0;
 }
 
 static void pick_erase(struct ctl *c)
@@ -275,7 +273,7 @@ const char *ctl_passphrase(const struct ctl *c, size_t *len)
 static void pass_insert(struct ctl *c, input_key k)
 {
 	char enc[4];
-	size_t n = text_encode(k, enc);
+	size_t n = utf8_encode(k, enc);
 	if (c->pw && c->pw_len + n <= PASSPHRASE_MAX) {
 		memcpy(c->pw + c->pw_len, enc, n);
 		c->pw_len += n;
@@ -663,7 +661,7 @@ static void unbound_key(struct ctl *c, input_key k)
 	case MODE_PICK:
 		if (printable(k)) {
 			char enc[4];
-			buf_append(&c->ov.filter, enc, text_encode(k, enc));
+			buf_append(&c->ov.filter, enc, utf8_encode(k, enc));
 			c->ov.sel = 0;
 			overlay_filter(c);
 		}

@@ -21,6 +21,7 @@
 #include "cherry/crash.h"
 #include "cherry/sanitize.h"
 #include "cherry/text.h"
+#include "cherry/utf8.h"
 
 #define LIST_WIDTH 24
 
@@ -227,7 +228,7 @@ static int cluster_drawn_len(const char *s, size_t n, int width)
 	size_t off = 0, first = 0;
 	while (off < n) {
 		uint32_t cp;
-		size_t k = text_decode(s + off, n - off, &cp);
+		size_t k = utf8_decode(s + off, n - off, &cp);
 		if (!first)
 			first = k;
 		int w = text_cp_width(cp);

@@ -190,3 +190,22 @@ int utf8_repair(const char *s, size_t len, struct buf *out)
 	}
 	return buf_append(out, s + run, len - run);
 }
+
+static int continuation(char c)
+{
+	return ((unsigned char)c & 0xc0) == 0x80;
+}
+
+size_t utf8_back(const char *s, size_t i)
+{
+	while (i > 0 && continuation(s[i]))
+		i--;
+	return i;
+}
+
+size_t utf8_forward(const char *s, size_t len, size_t i)
+{
+	while (i < len && continuation(s[i]))
+		i++;
+	return i;
+}

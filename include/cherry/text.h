@@ -31,17 +31,6 @@
 #define TEXT_TAB_STOP 8
 #define TEXT_REPLACEMENT UTF8_REPLACEMENT
 
-/* The decoder and encoder are utf8_decode and utf8_encode (cherry/utf8.h); these two
- * names stay for callers that still use them, and are the same functions. */
-static inline size_t text_decode(const char *s, size_t len, uint32_t *cp)
-{
-	return utf8_decode(s, len, cp);
-}
-
-static inline size_t text_encode(uint32_t cp, char out[4])
-{
-	return utf8_encode(cp, out);
-}
 
 /* Width of one code point on its own: 0, 1 or 2 (TAB and LF: see text_width). */
 int text_cp_width(uint32_t cp);

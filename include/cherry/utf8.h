@@ -43,6 +43,12 @@ size_t utf8_carry_decode(struct utf8_carry *c, const char *s, size_t len, uint32
  * (0 when none), and empties the carry. */
 size_t utf8_carry_flush(struct utf8_carry *c);
 
+/* The character boundary at or before s[i] (i itself when s[i] is no continuation byte),
+ * and the one at or after it (at most len): for cutting text without splitting a
+ * sequence. */
+size_t utf8_back(const char *s, size_t i);
+size_t utf8_forward(const char *s, size_t len, size_t i);
+
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is invalid or cut short. */
 size_t utf8_seq_len(const unsigned char *s, size_t avail);
 int utf8_valid(const char *s, size_t len);

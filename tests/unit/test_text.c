@@ -117,25 +117,25 @@ static void test_decode_encode(void **state)
 {
 	(void)state;
 	uint32_t cp;
-	assert_int_equal(text_decode("", 0, &cp), 0);
-	assert_int_equal(text_decode("a", 1, &cp), 1);
+	assert_int_equal(utf8_decode("", 0, &cp), 0);
+	assert_int_equal(utf8_decode("a", 1, &cp), 1);
 	assert_int_equal(cp, 'a');
-	assert_int_equal(text_decode(NI, 3, &cp), 3);
+	assert_int_equal(utf8_decode(NI, 3, &cp), 3);
 	assert_int_equal(cp, 0x4F60);
-	assert_int_equal(text_decode(GRIN, 4, &cp), 4);
+	assert_int_equal(utf8_decode(GRIN, 4, &cp), 4);
 	assert_int_equal(cp, 0x1F600);
-	assert_int_equal(text_decode("\xE4\xBD" "a", 3, &cp), 2);
+	assert_int_equal(utf8_decode("\xE4\xBD" "a", 3, &cp), 2);
 	assert_int_equal(cp, 0xFFFD);
-	assert_int_equal(text_decode("\xF0\x9F\x98", 3, &cp), 3);
+	assert_int_equal(utf8_decode("\xF0\x9F\x98", 3, &cp), 3);
 	assert_int_equal(cp, 0xFFFD);
 	char out[4];
-	assert_int_equal(text_encode(0x1F600, out), 4);
+	assert_int_equal(utf8_encode(0x1F600, out), 4);
 	assert_memory_equal(out, GRIN, 4);
-	assert_int_equal(text_encode(0xE9, out), 2);
+	assert_int_equal(utf8_encode(0xE9, out), 2);
 	assert_memory_equal(out, E_ACUTE, 2);
-	assert_int_equal(text_encode(0xD800, out), 3);
+	assert_int_equal(utf8_encode(0xD800, out), 3);
 	assert_memory_equal(out, "\xEF\xBF\xBD", 3);
-	assert_int_equal(text_encode(0x110000, out), 3);
+	assert_int_equal(utf8_encode(0x110000, out), 3);
 }
 
 static void test_clusters(void **state)
