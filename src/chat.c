@@ -590,3 +590,38 @@ size_t chat_saved_len(const struct chat *c, size_t answer)
 {
 	return answer == c->answer ? c->saved_len : 0;
 }
+
+int chat_new_alloc(struct histstore *s, double now, struct chat **out, struct err *e)
+{
+	struct chat *c = calloc(1, sizeof *c);
+	if (!c)
+		return oom(e);
+	if (chat_new(c, s, now, e) < 0) {
+		free(c);
+		return -1;
+	}
+	*out = c;
+	return 0;
+}
+
+int chat_open_alloc(struct histstore *s, const char *id, struct chat **out, struct err *e)
+{
+	struct chat *c = calloc(1, sizeof *c);
+	if (!c)
+		return oom(e);
+	int r = chat_open(c, s, id, e);
+	if (r < 0) {
+		free(c);
+		return -1;
+	}
+	*out = c;
+	return r;
+}
+
+void chat_close_free(struct chat *c)
+{
+	if (!c)
+		return;
+	chat_close(c);
+	free(c);
+}

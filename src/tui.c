@@ -65,52 +65,22 @@ static void set_today(struct ctl *c)
 
 /* ---- the world, as the controller asks it ---- */
 
-static struct chat *chat_alloc(void)
-{
-	struct chat *c = calloc(1, sizeof *c);
-	if (c)
-		c->lock_fd = -1;
-	return c;
-}
-
 static int w_conv_new(void *ctx, struct chat **out, struct err *e)
 {
 	struct tui *t = ctx;
-	struct chat *c = chat_alloc();
-	if (!c) {
-		err_set(e, EXIT_FAIL, "out of memory");
-		return -1;
-	}
-	if (chat_new(c, &t->store, wall_now(), e) < 0) {
-		free(c);
-		return -1;
-	}
-	*out = c;
-	return 0;
+	return chat_new_alloc(&t->store, wall_now(), out, e);
 }
 
 static int w_conv_open(void *ctx, const char *id, struct chat **out, struct err *e)
 {
 	struct tui *t = ctx;
-	struct chat *c = chat_alloc();
-	if (!c) {
-		err_set(e, EXIT_FAIL, "out of memory");
-		return -1;
-	}
-	int r = chat_open(c, &t->store, id, e);
-	if (r < 0) {
-		free(c);
-		return -1;
-	}
-	*out = c;
-	return r;
+	return chat_open_alloc(&t->store, id, out, e);
 }
 
 static void w_conv_close(void *ctx, struct chat *c)
 {
 	(void)ctx;
-	chat_close(c);
-	free(c);
+	chat_close_free(c);
 }
 
 static int w_conv_delete(void *ctx, struct chat *c, struct err *e)

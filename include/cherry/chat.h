@@ -55,6 +55,11 @@ int chat_new(struct chat *c, struct histstore *s, double now, struct err *e);
 int chat_open(struct chat *c, struct histstore *s, const char *id, struct err *e);
 /* Saves what is unsaved (an answer still marked interrupted stays so), unlocks, frees. */
 void chat_close(struct chat *c);
+/* The same on a conversation of its own allocation (the client keeps several): *out is
+ * set on success (0; chat_open_alloc also 1), freed by chat_close_free. */
+int chat_new_alloc(struct histstore *s, double now, struct chat **out, struct err *e);
+int chat_open_alloc(struct histstore *s, const char *id, struct chat **out, struct err *e);
+void chat_close_free(struct chat *c);
 
 /* Writes the conversation if it has unsaved changes, first taking the lock of a new or
  * copied one (another holder means its id got taken: it moves to a fresh id). 0 saved or

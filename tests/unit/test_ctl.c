@@ -48,33 +48,19 @@ static const char config_text[] =
 static int w_conv_new(void *ctx, struct chat **out, struct err *e)
 {
 	(void)ctx;
-	struct chat *c = calloc(1, sizeof *c);
-	if (!c || chat_new(c, &store, wall, e) < 0) {
-		free(c);
-		return -1;
-	}
-	*out = c;
-	return 0;
+	return chat_new_alloc(&store, wall, out, e);
 }
 
 static int w_conv_open(void *ctx, const char *id, struct chat **out, struct err *e)
 {
 	(void)ctx;
-	struct chat *c = calloc(1, sizeof *c);
-	int r = c ? chat_open(c, &store, id, e) : -1;
-	if (r < 0) {
-		free(c);
-		return -1;
-	}
-	*out = c;
-	return r;
+	return chat_open_alloc(&store, id, out, e);
 }
 
 static void w_conv_close(void *ctx, struct chat *c)
 {
 	(void)ctx;
-	chat_close(c);
-	free(c);
+	chat_close_free(c);
 }
 
 static int w_conv_delete(void *ctx, struct chat *c, struct err *e)
