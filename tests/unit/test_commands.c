@@ -263,7 +263,7 @@ static void test_complete_commands(void **state)
 		size_t used = strlen(all);
 		snprintf(all + used, sizeof all - used, "%s/%s", i ? "  " : "", t[i].name);
 		if (i == 2)
-			snprintf(three, sizeof three, "%s", all);
+			snprintf(three, sizeof three, "%.255s", all);
 	}
 	complete("/", NULL, 0, 3, (int)n, "/", three);
 	complete("/", NULL, 0, 100, (int)n, "/", all);
