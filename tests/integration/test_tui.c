@@ -1467,7 +1467,9 @@ static void test_keys_every_terminal(void **state)
 			raw(home);
 			raw("\033[3~"); /* Delete */
 			want_input("> abY");
+			keys("C-e");
 			keys("C-u");
+			want_input(">");
 		}
 		raw(terms[t].f1);
 		wait_for("cherry help");
