@@ -360,12 +360,13 @@ static void h_toggle_reasoning(struct ctl *c)
 	c->dirty |= CTL_DIRTY_CHAT;
 }
 
+/* "/rename TITLE" with the title selected: typing replaces it, arrows keep it to edit. */
 static void h_rename(struct ctl *c)
 {
 	struct buf cmd = BUF_INIT;
 	buf_printf(&cmd, "/rename %s", c->shown->conv.title ? c->shown->conv.title : "");
 	if (cmd.data)
-		edit_set_text(c->ed, cmd.data, cmd.len);
+		edit_set_text_selected(c->ed, cmd.data, cmd.len, strlen("/rename "));
 	buf_free(&cmd);
 }
 

@@ -509,6 +509,23 @@ static int collect_row(void *ctx, size_t off, size_t len, int width)
 	return 0;
 }
 
+/* One wrapped row of the input, s[off..off+len), its selected part reversed. */
+static void draw_input_row(const struct ctl *t, int y, int width, const char *s, size_t off,
+			   size_t len)
+{
+	size_t a, b;
+	if (!edit_selection(t->ed, &a, &b) || b <= off || a >= off + len) {
+		draw_text(w_input, y, 2, width, s + off, len);
+		return;
+	}
+	size_t from = a > off ? a : off, to = b < off + len ? b : off + len;
+	int x = draw_text(w_input, y, 2, width, s + off, from - off);
+	wattron(w_input, A_REVERSE);
+	x += draw_text(w_input, y, 2 + x, width - x, s + from, to - from);
+	wattroff(w_input, A_REVERSE);
+	draw_text(w_input, y, 2 + x, width - x, s + to, off + len - to);
+}
+
 /* The input box: a separator row and the wrapped input, scrolled to the cursor. */
 static void draw_input(const struct ctl *t, int *cur_y, int *cur_x)
 {
@@ -556,7 +573,7 @@ static void draw_input(const struct ctl *t, int *cur_y, int *cur_x)
 		size_t i = t->input_top + (size_t)r;
 		mvwaddstr(w_input, r + 1, 0, i == 0 ? "> " : "  ");
 		if (i < rows.n)
-			draw_text(w_input, r + 1, 2, width, s + rows.v[i].off, rows.v[i].len);
+			draw_input_row(t, r + 1, width, s, rows.v[i].off, rows.v[i].len);
 	}
 	free(rows.v);
 	*cur_y = 1 + crow - (int)t->input_top;

@@ -598,8 +598,9 @@ static void test_rename(void **state)
 	exchange("a title", "x");
 	key("F6");
 	assert_string_equal(input(), "/rename a title");
-	key("C-u");
-	type("/rename New name");
+	/* the title is selected: typing replaces it (issue 11, 4) */
+	type("New name");
+	assert_string_equal(input(), "/rename New name");
 	key("Enter");
 	assert_string_equal(C.shown->conv.title, "New name");
 	assert_string_equal(C.list[0].title, "New name");
@@ -902,9 +903,26 @@ static void test_slash_commands(void **state)
 	key("Enter");
 	assert_string_equal(C.shown->conv.system, "Be brief.");
 	on_chat("system prompt");
+	/* no text shows it, --clear removes it (issue 11, 5) */
+	size_t lines = view_lines(C.view);
 	type("/system");
 	key("Enter");
+	assert_string_equal(C.shown->conv.system, "Be brief.");
+	assert_true(view_lines(C.view) > lines);
+	type("/system --clear");
+	key("Enter");
 	assert_null(C.shown->conv.system);
+	type("/system");
+	key("Enter");
+	assert_non_null(strstr(C.message, "no system prompt"));
+	/* /assistant lists them, and Tab completes their names */
+	type("/assistant");
+	key("Enter");
+	on_chat("coder (fo/b)");
+	type("/assistant co");
+	key("Tab");
+	assert_string_equal(input(), "/assistant coder");
+	key("C-u");
 	type("/frobnicate");
 	key("Enter");
 	assert_non_null(strstr(C.message, "unknown command"));
