@@ -347,6 +347,12 @@ static void test_help_text(void **state)
 	size_t n;
 	const struct slash_info *t = slash_commands(&n);
 	const char *p = b.data + 5;
+	/* the help column starts where the keys' does (16), or after the longest command */
+	int width = 16;
+	for (size_t i = 0; i < n; i++) {
+		int w = 1 + (int)strlen(t[i].name) + (t[i].args[0] ? 1 + (int)strlen(t[i].args) : 0);
+		width = w > width ? w : width;
+	}
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strcspn(p, "\n");
 		assert_int_equal(p[len], '\n');
@@ -354,7 +360,7 @@ static void test_help_text(void **state)
 		char cmd[64], line[160];
 		snprintf(cmd, sizeof(cmd), "/%s%s%s", t[i].name, t[i].args[0] ? " " : "",
 			 t[i].args);
-		snprintf(line, sizeof(line), "  %-16s  %s", cmd, t[i].help);
+		snprintf(line, sizeof(line), "  %-*s  %s", width, cmd, t[i].help);
 		if (len != strlen(line) || strncmp(p, line, len) != 0)
 			fail_msg("line %zu: \"%.*s\", want \"%s\"", i, (int)len, p, line);
 		p += len + 1;
