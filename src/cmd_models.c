@@ -312,11 +312,19 @@ int app_known_models(const struct app *app, char ***list, size_t *n)
 	for (size_t i = 0; i < cfg->nfavorites; i++)
 		known_add(&k, cfg->favorites[i], NULL);
 	known_add(&k, cfg->default_model, NULL);
-	/* Presets name no models: these are the config's own. */
 	for (size_t i = 0; i < cfg->providers.n; i++) {
 		const struct provider *p = &cfg->providers.v[i];
 		for (size_t m = 0; m < p->nmodels; m++)
 			known_add(&k, p->name, p->models[m]);
+	}
+	/* A preset whose key is in the environment offers its few default models at
+	 * once, before any list was fetched. */
+	for (size_t i = 0; i < cfg->providers.n; i++) {
+		const struct provider *p = &cfg->providers.v[i];
+		const char *v = p->key_env && p->ndefault_models ? getenv(p->key_env) : NULL;
+		if (v && *v)
+			for (size_t m = 0; m < p->ndefault_models; m++)
+				known_add(&k, p->name, p->default_models[m]);
 	}
 	for (size_t i = 0; i < cfg->providers.n && !k.oom; i++) {
 		/* fetch = 0: any cached list is used, however old; nothing is fetched. */

@@ -361,6 +361,10 @@ static int parse_provider(struct ctx *x, struct config *c, const char *name, jso
 		p->key_optional = k == WIRE_OLLAMA;
 	}
 	p->configured = 1;
+	/* A preset switched to its Anthropic-compatible endpoint takes that base URL. */
+	if (kind && !base && p->preset && k == WIRE_ANTHROPIC && p->kind != WIRE_ANTHROPIC &&
+	    p->anthropic_url && set_str(x, &p->base_url, p->anthropic_url) < 0)
+		return -1;
 	if (kind)
 		p->kind = k;
 	if (base && set_url(x, &p->base_url, json_string_value(base)) < 0)
