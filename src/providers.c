@@ -54,6 +54,88 @@ int model_spec_split(const char *spec, const char **prov, size_t *prov_len, cons
 	return 0;
 }
 
+/* Where the path starts: after "scheme://host[:port]". */
+static size_t path_start(const char *url, size_t len)
+{
+	const char *sep = strstr(url, "://");
+	size_t i = sep ? (size_t)(sep - url) + 3 : 0;
+	while (i < len && url[i] != '/')
+		i++;
+	return i;
+}
+
+/* A path segment like v1, v4, v2beta or v1beta1: 'v', digits, then letters or digits. */
+static int is_version_segment(const char *s, size_t n)
+{
+	if (n < 2 || s[0] != 'v' || s[1] < '0' || s[1] > '9')
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z')))
+			return 0;
+	return 1;
+}
+
+static int has_version_segment(const char *url, size_t len)
+{
+	size_t i = path_start(url, len);
+	while (i < len) {
+		size_t j = ++i; /* past the '/' */
+		while (j < len && url[j] != '/')
+			j++;
+		if (is_version_segment(url + i, j - i))
+			return 1;
+		i = j;
+	}
+	return 0;
+}
+
+/* Drops a last path segment equal to seg; returns 1 when it did. */
+static int drop_last(const char *url, size_t *len, const char *seg)
+{
+	size_t n = strlen(seg);
+	size_t start = path_start(url, *len);
+	if (*len < start + n + 1 || url[*len - n - 1] != '/' || memcmp(url + *len - n, seg, n))
+		return 0;
+	*len -= n + 1;
+	return 1;
+}
+
+int providers_base_url(enum wire_kind kind, const char *url, struct buf *out)
+{
+	size_t len = strlen(url);
+	int exact = len && url[len - 1] == '#';
+	len -= (size_t)exact;
+	while (len && url[len - 1] == '/')
+		len--;
+	int add_v1 = 0;
+	if (!exact) {
+		switch (kind) {
+		case WIRE_OPENAI:
+			add_v1 = !has_version_segment(url, len);
+			break;
+		case WIRE_ANTHROPIC:
+			drop_last(url, &len, "v1");
+			break;
+		case WIRE_GEMINI:
+			if (!drop_last(url, &len, "v1beta"))
+				drop_last(url, &len, "v1");
+			break;
+		case WIRE_OLLAMA:
+			drop_last(url, &len, "chat");
+			drop_last(url, &len, "api");
+			drop_last(url, &len, "v1");
+			break;
+		case WIRE_AZURE:
+			drop_last(url, &len, "openai");
+			break;
+		}
+	}
+	buf_reset(out);
+	if (buf_append(out, url, len) < 0 || (add_v1 && buf_append_str(out, "/v1") < 0))
+		return -1;
+	return 0;
+}
+
 struct provider *providers_find(const struct provider_list *list, const char *name)
 {
 	if (!list || !name)

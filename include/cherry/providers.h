@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+struct buf;
+
 enum wire_kind {
 	WIRE_OPENAI,    /* OpenAI Chat Completions and compatible servers */
 	WIRE_ANTHROPIC, /* Anthropic Messages */
@@ -66,6 +68,16 @@ struct provider *providers_find(const struct provider_list *list, const char *na
 /* Adds an empty provider named name (or returns the existing one). NULL on OOM. */
 struct provider *providers_add(struct provider_list *list, const char *name);
 void providers_free(struct provider_list *list);
+
+/*
+ * A base URL from config, read the way Cherry Studio users write them: trailing
+ * slashes dropped; a trailing '#' means "exactly this" (the '#' is dropped, nothing
+ * else changes); otherwise openai gets /v1 unless its path already has a version
+ * segment (/v1, /v4, /v2beta...), and the kinds whose request path carries its own
+ * version lose a copy of it at the end (anthropic /v1; gemini /v1beta or /v1; ollama
+ * /v1, /api and /chat; azure /openai). Replaces out's content. 0, or -1 on OOM.
+ */
+int providers_base_url(enum wire_kind kind, const char *url, struct buf *out);
 
 const char *wire_kind_name(enum wire_kind kind);
 /* Returns 0 and sets *kind, or -1 when name is not a kind. */

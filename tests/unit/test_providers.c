@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cherry/app.h"
+#include "cherry/buf.h"
 #include "cherry/providers.h"
 
 /* The fake environment: only OLLAMA_HOST, set per test. */
@@ -200,6 +201,61 @@ static void test_manual_lists_every_preset(void **state)
 	providers_free(&l);
 }
 
+static void check_base(enum wire_kind kind, const char *in, const char *want)
+{
+	struct buf b = BUF_INIT;
+	buf_append_str(&b, "stale");
+	assert_int_equal(providers_base_url(kind, in, &b), 0);
+	if (strcmp(b.data ? b.data : "", want) != 0)
+		fail_msg("%s \"%s\": got \"%s\", want \"%s\"", wire_kind_name(kind), in,
+			 b.data ? b.data : "", want);
+	buf_free(&b);
+}
+
+/* Cherry Studio's base-URL habits, per kind. */
+static void test_base_url_habits(void **state)
+{
+	(void)state;
+	/* openai: a root gets /v1; any version segment keeps the URL as it is */
+	check_base(WIRE_OPENAI, "https://x.com", "https://x.com/v1");
+	check_base(WIRE_OPENAI, "https://x.com/", "https://x.com/v1");
+	check_base(WIRE_OPENAI, "https://x.com//", "https://x.com/v1");
+	check_base(WIRE_OPENAI, "https://x.com/v1", "https://x.com/v1");
+	check_base(WIRE_OPENAI, "https://x.com/v1/", "https://x.com/v1");
+	check_base(WIRE_OPENAI, "https://api.groq.com/openai", "https://api.groq.com/openai/v1");
+	check_base(WIRE_OPENAI, "https://open.bigmodel.cn/api/paas/v4/",
+		   "https://open.bigmodel.cn/api/paas/v4");
+	check_base(WIRE_OPENAI, "https://x.com/v2beta", "https://x.com/v2beta");
+	check_base(WIRE_OPENAI, "https://x.com/v1/model", "https://x.com/v1/model");
+	check_base(WIRE_OPENAI, "https://x.com:8443", "https://x.com:8443/v1");
+	/* not versions: a word starting with v, a bare "v", the host's own name */
+	check_base(WIRE_OPENAI, "https://x.com/vendor", "https://x.com/vendor/v1");
+	check_base(WIRE_OPENAI, "https://x.com/v", "https://x.com/v/v1");
+	check_base(WIRE_OPENAI, "https://v1.x.com", "https://v1.x.com/v1");
+	check_base(WIRE_OPENAI, "https://x.com/V1", "https://x.com/V1/v1");
+	/* '#': exactly this, whatever the kind */
+	check_base(WIRE_OPENAI, "https://api.perplexity.ai#", "https://api.perplexity.ai");
+	check_base(WIRE_OPENAI, "https://x.com/raw/#", "https://x.com/raw");
+	check_base(WIRE_ANTHROPIC, "https://x.com/v1#", "https://x.com/v1");
+	check_base(WIRE_OLLAMA, "http://h:11434/api#", "http://h:11434/api");
+	/* the request path carries the version: a copy at the end goes */
+	check_base(WIRE_ANTHROPIC, "https://api.anthropic.com", "https://api.anthropic.com");
+	check_base(WIRE_ANTHROPIC, "https://api.anthropic.com/v1/", "https://api.anthropic.com");
+	check_base(WIRE_ANTHROPIC, "https://x.com/anthropic", "https://x.com/anthropic");
+	check_base(WIRE_GEMINI, "https://g.com/v1beta", "https://g.com");
+	check_base(WIRE_GEMINI, "https://g.com/v1/", "https://g.com");
+	check_base(WIRE_GEMINI, "https://g.com", "https://g.com");
+	check_base(WIRE_OLLAMA, "http://h:11434/v1", "http://h:11434");
+	check_base(WIRE_OLLAMA, "http://h:11434/api", "http://h:11434");
+	check_base(WIRE_OLLAMA, "http://h:11434/api/chat/", "http://h:11434");
+	check_base(WIRE_OLLAMA, "http://h:11434/ollama", "http://h:11434/ollama");
+	check_base(WIRE_AZURE, "https://r.openai.azure.com/openai/", "https://r.openai.azure.com");
+	check_base(WIRE_AZURE, "https://r.openai.azure.com", "https://r.openai.azure.com");
+	/* the host is never taken for a path */
+	check_base(WIRE_ANTHROPIC, "https://v1", "https://v1");
+	check_base(WIRE_OLLAMA, "http://api", "http://api");
+}
+
 static void check_ollama(const char *env, const char *want)
 {
 	struct provider_list l;
@@ -347,6 +403,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_resolve),
 		cmocka_unit_test(test_known_models_offer_defaults),
 		cmocka_unit_test(test_manual_lists_every_preset),
+		cmocka_unit_test(test_base_url_habits),
 		cmocka_unit_test(test_ollama_host),
 		cmocka_unit_test(test_null_env_means_no_environment),
 		cmocka_unit_test(test_wire_kinds),
