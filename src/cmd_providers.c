@@ -17,9 +17,10 @@ static void key_source(const struct provider *p, struct buf *out)
 	else if (p->key_optional)
 		buf_append_str(out, "none needed");
 	else if (p->key_env)
-		buf_printf(out, "%s%s or vault", p->key_env, mark);
+		buf_printf(out, "%s%s%s or vault", p->key_env, mark,
+			   p->key_command ? ", key_command" : "");
 	else
-		buf_append_str(out, "vault");
+		buf_append_str(out, p->key_command ? "key_command or vault" : "vault");
 }
 
 static size_t max_len(size_t a, size_t b)

@@ -341,7 +341,8 @@ static int is_base_url(const char *s)
 
 static int parse_provider(struct ctx *x, struct config *c, const char *name, json_t *obj)
 {
-	static const char *const known[] = {"kind", "base_url", "key_env", "models", "headers",
+	static const char *const known[] = {"kind", "base_url", "key_env", "key_command",
+					    "models", "headers",
 					    "api_version", "privacy_policy", NULL};
 	char path[512], field[640];
 	snprintf(path, sizeof path, "providers.%s", name);
@@ -391,6 +392,13 @@ static int parse_provider(struct ctx *x, struct config *c, const char *name, jso
 		if (!json_is_null(v) && (!json_is_string(v) || !is_env_name(json_string_value(v))))
 			return fail(x, "%s must be an environment variable name or null", field);
 		if (get_str_or_null(x, v, field, &p->key_env) < 0)
+			return -1;
+	}
+	if ((v = json_object_get(obj, "key_command"))) {
+		snprintf(field, sizeof field, "%s.key_command", path);
+		if (!json_is_null(v) && (!json_is_string(v) || has_ctl(json_string_value(v))))
+			return fail(x, "%s must be a shell command or null", field);
+		if (get_str_or_null(x, v, field, &p->key_command) < 0)
 			return -1;
 	}
 	if ((v = json_object_get(obj, "api_version"))) {

@@ -171,6 +171,7 @@ static void provider_clear(struct provider *p)
 	free(p->name);
 	free(p->base_url);
 	free(p->key_env);
+	free(p->key_command);
 	free(p->policy_url);
 	free(p->api_version);
 	free(p->anthropic_url);

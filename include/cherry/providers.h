@@ -35,6 +35,7 @@ struct provider {
 	enum wire_kind kind;
 	char *base_url;     /* no trailing slash */
 	char *key_env;      /* conventional key variable; NULL when there is none */
+	char *key_command;  /* config: a shell command printing the key; NULL when unset */
 	int key_optional;   /* works without a key (local servers) */
 	char *policy_url;   /* the provider's privacy policy; NULL when unknown */
 	char *api_version;  /* azure: the api-version query parameter */
