@@ -11,7 +11,6 @@
 #include "cherry/app.h"
 #include "cherry/fsutil.h"
 #include "cherry/sanitize.h"
-#include "cherry/vault.h"
 
 #define CACHE_MAX_AGE (24 * 3600) /* seconds before a cached list is fetched again */
 #define CACHE_MAX_SIZE (8u << 20)
@@ -177,10 +176,16 @@ static int start_fetch(struct app *app, struct http_engine *eng, struct listing 
 	} else {
 		/* Listing everything never unlocks the vault: environment keys only. */
 		const char *v = p->key_env ? getenv(p->key_env) : NULL;
-		if (v && *v && vault_key_valid(v, strlen(v)))
-			l->key = secret_new(v, strlen(v));
-		else if (!p->key_optional)
+		struct secret **keys = NULL;
+		size_t nkeys = 0;
+		if (v && *v && keys_split(v, strlen(v), &keys, &nkeys) == 0) {
+			l->key = keys[0]; /* the first of "k1,k2" lists as well as any */
+			for (size_t i = 1; i < nkeys; i++)
+				secret_free(keys[i]);
+			free(keys);
+		} else if (!p->key_optional) {
 			return 0;
+		}
 	}
 	if (wire_models_request(p, &l->req, &e) < 0 ||
 	    !(l->t = http_start_get(eng, p, &l->req, l->key, on_done, l, &e))) {
@@ -312,11 +317,19 @@ int app_known_models(const struct app *app, char ***list, size_t *n)
 	for (size_t i = 0; i < cfg->nfavorites; i++)
 		known_add(&k, cfg->favorites[i], NULL);
 	known_add(&k, cfg->default_model, NULL);
-	/* Presets name no models: these are the config's own. */
 	for (size_t i = 0; i < cfg->providers.n; i++) {
 		const struct provider *p = &cfg->providers.v[i];
 		for (size_t m = 0; m < p->nmodels; m++)
 			known_add(&k, p->name, p->models[m]);
+	}
+	/* A preset whose key is in the environment offers its few default models at
+	 * once, before any list was fetched. */
+	for (size_t i = 0; i < cfg->providers.n; i++) {
+		const struct provider *p = &cfg->providers.v[i];
+		const char *v = p->key_env && p->ndefault_models ? getenv(p->key_env) : NULL;
+		if (v && *v)
+			for (size_t m = 0; m < p->ndefault_models; m++)
+				known_add(&k, p->name, p->default_models[m]);
 	}
 	for (size_t i = 0; i < cfg->providers.n && !k.oom; i++) {
 		/* fetch = 0: any cached list is used, however old; nothing is fetched. */

@@ -33,6 +33,7 @@ int app_resolve_model(const struct app *app, const char *spec, struct provider *
 		      const char **model, struct err *e);
 /* Every model the client can offer as "provider/model", without duplicates: favourites
  * first, then default_model, then each configured provider's config "models", then the
+ * preset default models of each provider whose key variable is set, then the
  * cached lists `cherry models` wrote (read from $XDG_CACHE_HOME/cherry, never fetched
  * here; stale caches are still used). Caller frees with app_models_free. 0 or -1 (OOM). */
 int app_known_models(const struct app *app, char ***list, size_t *n);
