@@ -150,6 +150,27 @@ void ctl_open_model_picker(struct ctl *c, const char *filter)
 	for (size_t i = 0; i < c->ov.nmatch; i++)
 		if (!strcmp(c->ov.items[c->ov.match[i]], c->model))
 			c->ov.sel = i;
+	/* the providers' own lists come in the background, never holding a key */
+	c->react |= CTL_FETCH_MODELS;
+}
+
+int ctl_models_changed(struct ctl *c)
+{
+	c->react = 0;
+	if (c->ov.kind != CTL_OV_MODELS)
+		return 0;
+	/* the same filter, and the same entry selected if it is still there */
+	struct buf filter = BUF_INIT;
+	char *sel = c->ov.nmatch ? strdup(c->ov.items[c->ov.match[c->ov.sel]]) : NULL;
+	buf_append(&filter, c->ov.filter.data ? c->ov.filter.data : "", c->ov.filter.len);
+	ctl_open_model_picker(c, filter.data ? filter.data : "");
+	for (size_t i = 0; sel && i < c->ov.nmatch; i++)
+		if (!strcmp(c->ov.items[c->ov.match[i]], sel))
+			c->ov.sel = i;
+	free(sel);
+	buf_free(&filter);
+	c->react &= ~CTL_FETCH_MODELS;
+	return c->react;
 }
 
 void ctl_open_switcher(struct ctl *c, const char *filter)
