@@ -526,9 +526,10 @@ static void on_transport_error(struct http_transfer *t, CURLcode rc)
 {
 	const char *name = t->prov->name;
 	const char *why = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
-	/* libcurl refuses a single header line over 100 KB itself, as "out of memory" */
+	/* libcurl refuses a single header line over 100 KB itself, as "out of memory" with
+	 * no message: that is the case when headers had begun and no body byte came */
 	int big_headers = t->aborted_headers ||
-			  (rc == CURLE_OUT_OF_MEMORY && t->received == 0 && strstr(why, "header"));
+			  (rc == CURLE_OUT_OF_MEMORY && t->header_bytes && !t->received);
 	enum retry_transport how = t->stalled != RETRY_FLOWING ? RETRY_NET_STALLED
 				   : tls_refused(rc) ? RETRY_NET_TLS_REFUSED
 				   : t->aborted_size || big_headers ? RETRY_NET_TOO_LARGE
