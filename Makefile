@@ -9,7 +9,9 @@ MANDIR    = $(PREFIX)/share/man/man1
 DESTDIR  ?=
 
 CC       ?= cc
-PKGS      = ncursesw libcurl jansson libsodium
+# openssl: network.ca_file is added to libcurl's CA store through OpenSSL (src/tls.c);
+# the tests' fake provider and throw-away CA use it too.
+PKGS      = ncursesw libcurl jansson libsodium openssl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -11,6 +11,7 @@
 
 #include "cherry/app.h"
 #include "cherry/fsutil.h"
+#include "cherry/tls.h"
 
 #define DAY_SECONDS 86400
 
@@ -97,11 +98,7 @@ static int post_report(const struct app *app, const char *url, const struct buf 
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
-	curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (app->cfg.ca_file)
-		curl_easy_setopt(c, CURLOPT_CAINFO, app->cfg.ca_file);
+	tls_setup(c, app->cfg.ca_file);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2 * timeout_ms);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "cherry/" CHERRY_VERSION);

@@ -3,10 +3,8 @@
  * bytes are turned into deltas by sse/ndjson and the wire decoders. */
 #include "cherry/http.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <math.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +16,7 @@
 #include "cherry/ndjson.h"
 #include "cherry/retry.h"
 #include "cherry/sse.h"
+#include "cherry/tls.h"
 
 #define ERROR_BODY_MAX (64u << 10) /* we read this much of an error body */
 
@@ -52,7 +51,9 @@ struct http_transfer {
 	double hdr_retry_after;   /* seconds from retry-after(-ms); -1 none */
 	char location[256];
 	size_t received;
+	size_t header_bytes;
 	int aborted_size;         /* the size cap was hit */
+	int aborted_headers;      /* the header cap was hit */
 	enum retry_stall stalled;
 	struct sse_parser sse;
 	struct ndjson_splitter nd;
@@ -122,49 +123,6 @@ void http_engine_free(struct http_engine *eng)
 	}
 	curl_multi_cleanup(eng->multi);
 	free(eng);
-}
-
-/* ---- URL policy ---- */
-
-/* Only what surely stays on this machine: "localhost" (libcurl resolves it to loopback
- * itself, never through DNS), or a literal address inet_pton reads, in 127.0.0.0/8 or
- * ::1. A name that merely looks like an address ("127.0.0.08") goes to DNS. */
-static int host_is_loopback(const char *host)
-{
-	if (!strcasecmp(host, "localhost"))
-		return 1;
-	char lit[INET6_ADDRSTRLEN];
-	size_t n = strlen(host);
-	if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
-		if (n - 2 >= sizeof lit)
-			return 0;
-		memcpy(lit, host + 1, n - 2);
-		lit[n - 2] = '\0';
-		host = lit;
-	}
-	struct in6_addr a6;
-	if (inet_pton(AF_INET6, host, &a6) == 1)
-		return IN6_IS_ADDR_LOOPBACK(&a6);
-	struct in_addr a4;
-	return inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127;
-}
-
-int http_url_allowed(const char *url, int *is_loopback)
-{
-	int ok = 0;
-	*is_loopback = 0;
-	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL;
-	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-		*is_loopback = host_is_loopback(host);
-		ok = !strcmp(scheme, "https") || (!strcmp(scheme, "http") && *is_loopback);
-	}
-	curl_free(scheme);
-	curl_free(host);
-	curl_url_cleanup(u);
-	return ok;
 }
 
 /* ---- callbacks: bytes in ---- */
@@ -256,6 +214,11 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ctx)
 	struct http_transfer *t = ctx;
 	size_t n = size * nmemb;
 	t->t_last_byte = t->t_last_line = http_now(); /* libcurl hands over whole header lines */
+	t->header_bytes += n;
+	if (t->header_bytes > HTTP_MAX_HEADERS) {
+		t->aborted_headers = 1;
+		return 0;
+	}
 	/* A new status line starts a new header block (after 100 Continue). */
 	if (n > 5 && !strncmp(ptr, "HTTP/", 5)) {
 		t->hdr_retry_after = -1;
@@ -373,18 +336,16 @@ static int setup_easy(struct http_transfer *t, const struct secret *key, struct 
 	curl_easy_setopt(c, CURLOPT_URL, t->req->url.data);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, loopback ? "https,http" : "https");
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-	/* A proxy from the environment is for leaving this machine: plain http to loopback
-	 * would hand it the key and the prompt in the clear. */
-	if (loopback)
-		curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	/* cherry decides the proxy (never one for loopback: plain http would hand it the key
+	 * and the prompt in the clear) and libcurl uses exactly that one, so the status line
+	 * can name it: "" is none, and NOPROXY "" keeps libcurl from reading NO_PROXY again. */
+	const char *proxy = http_proxy_for(t->req->url.data);
+	curl_easy_setopt(c, CURLOPT_PROXY, proxy ? proxy : "");
+	curl_easy_setopt(c, CURLOPT_NOPROXY, proxy ? "" : "*");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (eng->opts.ca_file)
-		curl_easy_setopt(c, CURLOPT_CAINFO, eng->opts.ca_file);
+	tls_setup(c, eng->opts.ca_file);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(eng->opts.connect_timeout * 1000));
 	if (t->mode == MODE_GET)
 		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)((eng->opts.connect_timeout + 30) * 1000));
@@ -419,7 +380,9 @@ static void reset_attempt(struct http_transfer *t)
 	t->hdr_retry_after = -1;
 	t->location[0] = '\0';
 	t->received = 0;
+	t->header_bytes = 0;
 	t->aborted_size = 0;
+	t->aborted_headers = 0;
 	t->stalled = RETRY_FLOWING;
 	t->progress.pending = 0;
 	t->paused = 0;
@@ -563,8 +526,13 @@ static void on_transport_error(struct http_transfer *t, CURLcode rc)
 {
 	const char *name = t->prov->name;
 	const char *why = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
+	/* libcurl refuses a single header line over 100 KB itself, as "out of memory" with
+	 * no message: that is the case when headers had begun and no body byte came */
+	int big_headers = t->aborted_headers ||
+			  (rc == CURLE_OUT_OF_MEMORY && t->header_bytes && !t->received);
 	enum retry_transport how = t->stalled != RETRY_FLOWING ? RETRY_NET_STALLED
-				   : t->aborted_size ? RETRY_NET_TOO_LARGE
+				   : tls_refused(rc) ? RETRY_NET_TLS_REFUSED
+				   : t->aborted_size || big_headers ? RETRY_NET_TOO_LARGE
 				   : !t->status_seen ? RETRY_NET_NO_RESPONSE
 						     : RETRY_NET_MID_STREAM;
 	if (schedule_retry(t, retry_transport_retryable(how), -1) == RETRY_AGAIN)
@@ -576,9 +544,23 @@ static void on_transport_error(struct http_transfer *t, CURLcode rc)
 			t->eng->opts.stall_timeout,
 			t->delivered ? "; the answer is incomplete" : "");
 		break;
+	case RETRY_NET_TLS_REFUSED:
+		if (rc == CURLE_SSL_CACERT_BADFILE)
+			err_set(&t->err, EXIT_NETWORK, "%s: cannot load network.ca_file %s", name,
+				t->eng->opts.ca_file ? t->eng->opts.ca_file : "");
+		else
+			err_set(&t->err, EXIT_NETWORK,
+				"%s: refused the TLS certificate of %s: %s (not retried)", name,
+				t->req->url.data, why);
+		break;
 	case RETRY_NET_TOO_LARGE:
-		err_set(&t->err, EXIT_NETWORK, "%s: response larger than %u MiB; stopped", name,
-			HTTP_MAX_RESPONSE >> 20);
+		if (big_headers)
+			err_set(&t->err, EXIT_NETWORK,
+				"%s: response headers larger than %u KiB; stopped", name,
+				HTTP_MAX_HEADERS >> 10);
+		else
+			err_set(&t->err, EXIT_NETWORK, "%s: response larger than %u MiB; stopped",
+				name, HTTP_MAX_RESPONSE >> 20);
 		break;
 	case RETRY_NET_NO_RESPONSE:
 		err_set(&t->err, EXIT_NETWORK, "%s: cannot reach %s: %s%s", name, t->req->url.data,

@@ -21,6 +21,7 @@
 #include "cherry/loop.h"
 #include "cherry/outcome.h"
 #include "cherry/privacy.h"
+#include "cherry/proxy.h"
 #include "cherry/state.h"
 #include "ui.h"
 
@@ -50,6 +51,7 @@ struct tui {
 	struct model_fetch *fetch; /* the model lists being fetched, or NULL */
 	int fetched;              /* a fetch ran in this process */
 	int fetch_done;           /* and ended: tell the controller */
+	char proxy_model[160];    /* the model c.proxy was found for */
 };
 
 static double wall_now(void)
@@ -416,26 +418,26 @@ static void react(struct tui *t, int r)
 
 /* ---- start-up and the loop ---- */
 
-/* The proxy libcurl will use, as host[:port] only (never the credentials). */
-static void find_proxy(struct ctl *c)
+/* The proxy the current model's provider is reached through, as host[:port] only (never
+ * the credentials); "" when it is reached directly: on this machine, named by NO_PROXY,
+ * or no proxy set. Its transfers are given the same http_proxy_for verdict, so the
+ * status line names exactly what is used. Found again when the model changes. */
+static void find_proxy(struct tui *t)
 {
-	static const char *vars[] = {"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", NULL};
-	for (const char **v = vars; *v; v++) {
-		const char *p = getenv(*v);
-		if (!p || !*p)
-			continue;
-		const char *h = strstr(p, "://");
-		h = h ? h + 3 : p;
-		const char *at = strchr(h, '@');
-		if (at)
-			h = at + 1;
-		size_t n = strcspn(h, "/");
-		if (n >= sizeof c->proxy)
-			n = sizeof c->proxy - 1;
-		memcpy(c->proxy, h, n);
-		c->proxy[n] = '\0';
+	if (!strcmp(t->proxy_model, t->c.model))
 		return;
-	}
+	snprintf(t->proxy_model, sizeof t->proxy_model, "%s", t->c.model);
+	struct provider *p = NULL;
+	const char *model;
+	struct err e;
+	err_clear(&e);
+	const char *proxy = NULL;
+	if (t->c.model[0] && app_resolve_model(t->app, t->c.model, &p, &model, &e) == 0 && p)
+		proxy = http_proxy_for(p->base_url);
+	if (proxy)
+		proxy_display(proxy, t->c.proxy, sizeof t->c.proxy);
+	else
+		t->c.proxy[0] = '\0';
 }
 
 static void config_warning(void *ctx, const char *line)
@@ -502,6 +504,7 @@ static int wait_ms(struct tui *t, double now)
 
 static void draw(struct tui *t)
 {
+	find_proxy(t);
 	if (t->c.dirty & CTL_DIRTY_LAYOUT)
 		ui_layout(&t->c);
 	ui_draw(&t->c);
@@ -651,7 +654,6 @@ int tui_main(struct app *app, int argc, char **argv)
 	t->store_ok = 1;
 	if (app->keyring)
 		keyring_defer_typed(app->keyring, 1);
-	find_proxy(&t->c);
 	set_today(&t->c);
 
 	/* -c ID, else the conversation shown at the last quit, else a new one. */

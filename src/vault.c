@@ -107,6 +107,10 @@ const struct vault_kdf vault_kdf_floor = {
 	crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE,
 	crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE / 1024,
 };
+/* The caps leave room above the strongest cost `cherry key set --kdf` makes. */
+_Static_assert(crypto_pwhash_argon2id_OPSLIMIT_MODERATE < VAULT_OPSLIMIT_MAX &&
+		       crypto_pwhash_argon2id_MEMLIMIT_MODERATE / 1024 < VAULT_MEMLIMIT_KIB_MAX,
+	       "the KDF caps are below what --kdf moderate creates");
 /* Argon2id's own minimum (1 pass, 8 KiB): fast enough to flip every bit of a file. */
 const struct vault_kdf vault_kdf_test_floor = {1, 8};
 

@@ -22,6 +22,8 @@
 #include <sys/stat.h>
 
 #include <jansson.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #define IO_TIMEOUT_MS 10000     /* a client that sends or reads nothing for this long is dropped */
 #define STALL_MS 60000          /* how long "stall" keeps a silent socket open */
@@ -247,6 +249,99 @@ static int wait_fd(int fd, short events, int ms)
 	}
 }
 
+/* ---------------------------------------------------------------- TLS mode */
+
+/* With --tls-cert and --tls-key every connection is TLS. Connections are served one at a
+ * time, so the one being served is global; every read and write of it goes through
+ * conn_read and conn_write. A handshake the client refuses ends before any request is
+ * read, so nothing is logged for it. */
+static SSL_CTX *tls_ctx;
+static SSL *tls;
+static int tls_fd = -1;
+
+static void tls_init(const char *cert, const char *key)
+{
+	tls_ctx = SSL_CTX_new(TLS_server_method());
+	if (!tls_ctx || !SSL_CTX_set_min_proto_version(tls_ctx, TLS1_2_VERSION) ||
+	    SSL_CTX_use_certificate_chain_file(tls_ctx, cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(tls_ctx, key, SSL_FILETYPE_PEM) != 1) {
+		ERR_print_errors_fp(stderr);
+		die("TLS certificate or key");
+	}
+}
+
+/* What an SSL call that did not finish waits for: POLLIN, POLLOUT, or 0 (it failed). */
+static short tls_wants(int r)
+{
+	switch (SSL_get_error(tls, r)) {
+	case SSL_ERROR_WANT_READ: return POLLIN;
+	case SSL_ERROR_WANT_WRITE: return POLLOUT;
+	default: ERR_clear_error(); return 0;
+	}
+}
+
+/* The TLS handshake on fd; 0, or -1 (refused by the client, or it went away). */
+static int tls_accept(int fd)
+{
+	tls = SSL_new(tls_ctx);
+	if (!tls || SSL_set_fd(tls, fd) != 1)
+		die("SSL_new");
+	tls_fd = fd;
+	for (;;) {
+		int r = SSL_accept(tls);
+		if (r == 1)
+			return 0;
+		short ev = tls_wants(r);
+		if (!ev || wait_fd(fd, ev, IO_TIMEOUT_MS) <= 0)
+			return -1;
+	}
+}
+
+/* Ends the TLS connection: close_notify (so a stream that ends at close ends cleanly)
+ * unless quiet, as for a reset. */
+static void tls_end(void)
+{
+	if (!tls)
+		return;
+	SSL_shutdown(tls);
+	ERR_clear_error();
+	SSL_free(tls);
+	tls = NULL;
+	tls_fd = -1;
+}
+
+/* read() on fd, through TLS for the TLS connection: -1 with errno EAGAIN when it would
+ * block (*ev says on what), 0 at the end. */
+static ssize_t conn_read(int fd, void *p, size_t n, short *ev)
+{
+	*ev = POLLIN;
+	if (!tls || fd != tls_fd)
+		return read(fd, p, n);
+	int r = SSL_read(tls, p, n > 1 << 30 ? 1 << 30 : (int)n);
+	if (r > 0)
+		return r;
+	if (!(*ev = tls_wants(r)))
+		return 0; /* close_notify, or the peer went away */
+	errno = EAGAIN;
+	return -1;
+}
+
+static ssize_t conn_write(int fd, const void *p, size_t n, short *ev)
+{
+	*ev = POLLOUT;
+	if (!tls || fd != tls_fd)
+		return write(fd, p, n);
+	int r = SSL_write(tls, p, n > 1 << 30 ? 1 << 30 : (int)n);
+	if (r > 0)
+		return r;
+	if (!(*ev = tls_wants(r))) {
+		errno = EPIPE;
+		return -1;
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
 /* ---------------------------------------------------------------- connection output */
 
 enum eol { EOL_DEFAULT, EOL_LF, EOL_CRLF, EOL_CR };
@@ -265,14 +360,15 @@ struct conn {
 static void send_all(struct conn *c, const char *p, size_t n)
 {
 	while (n && !c->dead) {
-		ssize_t w = write(c->fd, p, n);
+		short ev;
+		ssize_t w = conn_write(c->fd, p, n, &ev);
 		if (w > 0) {
 			p += w;
 			n -= (size_t)w;
 		} else if (w < 0 && errno == EINTR) {
 			continue;
 		} else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (wait_fd(c->fd, POLLOUT, IO_TIMEOUT_MS) <= 0)
+			if (wait_fd(c->fd, ev, IO_TIMEOUT_MS) <= 0)
 				c->dead = 1;
 		} else {
 			c->dead = 1;
@@ -379,7 +475,8 @@ static int rd_fill(struct reader *rd)
 {
 	for (;;) {
 		sb_reserve(&rd->b, 65536);
-		ssize_t n = read(rd->fd, rd->b.p + rd->b.len, 65536);
+		short ev;
+		ssize_t n = conn_read(rd->fd, rd->b.p + rd->b.len, 65536, &ev);
 		if (n > 0) {
 			rd->b.len += (size_t)n;
 			rd->b.p[rd->b.len] = '\0';
@@ -391,7 +488,7 @@ static int rd_fill(struct reader *rd)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -1;
-		if (wait_fd(rd->fd, POLLIN, IO_TIMEOUT_MS) <= 0)
+		if (wait_fd(rd->fd, ev, IO_TIMEOUT_MS) <= 0)
 			return -1;
 	}
 }
@@ -599,6 +696,9 @@ enum failure {
 
 enum midstream { M_NONE, M_MIDFAIL, M_DROP, M_STALL, M_STALLFIRST, M_DRIP };
 
+/* endless*: a response that never ends, in the body or in the headers. */
+enum endless { E_NONE, E_BODY, E_LINE, E_HEADERS, E_HEADER_LINE };
+
 struct scenario {
 	enum content content;
 	long long_n;
@@ -611,6 +711,8 @@ struct scenario {
 	int flaky;              /* 0, 503 or 429 */
 	enum midstream mid;
 	int redirect, html;
+	int redirect_to_self;   /* redirect:NNN: status NNN, Location back at fakeprov */
+	enum endless endless;
 	char bad[80];           /* the unknown word */
 };
 
@@ -731,6 +833,16 @@ static int parse_word(struct scenario *sc, const char *w, size_t n)
 		sc->redirect = 1;
 	else if (word_is(w, n, "html"))
 		sc->html = 1;
+	else if ((v = word_num(w, n, "redirect:")) >= 300 && v <= 399)
+		sc->redirect_to_self = (int)v;
+	else if (word_is(w, n, "endless"))
+		sc->endless = E_BODY;
+	else if (word_is(w, n, "endlessline"))
+		sc->endless = E_LINE;
+	else if (word_is(w, n, "endlessheaders"))
+		sc->endless = E_HEADERS;
+	else if (word_is(w, n, "endlessheaderline"))
+		sc->endless = E_HEADER_LINE;
 	else
 		return -1;
 	return 0;
@@ -783,7 +895,13 @@ static const char *reason_phrase(int status)
 {
 	switch (status) {
 	case 200: return "OK";
+	case 300: return "Multiple Choices";
+	case 301: return "Moved Permanently";
 	case 302: return "Found";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 307: return "Temporary Redirect";
+	case 308: return "Permanent Redirect";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
@@ -1603,7 +1721,8 @@ static void stall(struct conn *c)
 		int r = wait_fd(c->fd, POLLIN, (int)((end - now()) * 1000) + 1);
 		if (r <= 0)
 			return;
-		ssize_t n = read(c->fd, junk, sizeof junk);
+		short ev;
+		ssize_t n = conn_read(c->fd, junk, sizeof junk, &ev);
 		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
 			return;
 	}
@@ -1627,6 +1746,8 @@ static void drop(struct conn *c)
 	nap(c, 20); /* let the deltas already written reach the client first */
 	struct linger l = {1, 0};
 	setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+	if (tls)
+		SSL_set_quiet_shutdown(tls, 1); /* no close_notify before the reset */
 }
 
 static const char *content_type(enum kind k)
@@ -1645,6 +1766,70 @@ static void stream_headers(struct conn *c, enum kind k)
 		  "Connection: close\r\n\r\n", content_type(k));
 	send_all(c, h.p, h.len);
 	sb_free(&h);
+}
+
+/* ---------------------------------------------------------------- endless responses */
+
+static int own_port; /* where fakeprov listens: redirect:NNN points back here */
+
+/* Sends block again and again until the client leaves, STALL_MS pass, or we must stop. */
+static void send_forever(struct conn *c, const struct sbuf *block)
+{
+	double end = now() + STALL_MS / 1000.0;
+	while (!c->dead && now() < end && !must_stop())
+		send_all(c, block->p, block->len);
+}
+
+/* endless (whole lines: keep-alive comments, or empty ollama chunks) and endlessline
+ * (one line that never ends), after the deltas already sent. */
+static void endless_body(struct conn *c, enum kind k, enum endless how)
+{
+	struct sbuf block = {0};
+	if (how == E_LINE)
+		sb_adds(&block, k == K_OLLAMA ? "{\"pad\":\"" : "data: ");
+	send_all(c, block.p, block.len);
+	sb_clear(&block);
+	while (block.len < 65536) {
+		if (how == E_LINE)
+			sb_adds(&block, "xxxxxxxxxxxxxxxx");
+		else if (k == K_OLLAMA)
+			sb_adds(&block, OL_HEAD "\"message\":{\"role\":\"assistant\",\"content\":\"\"},"
+				"\"done\":false}\n");
+		else
+			sb_adds(&block, ": keep-alive keep-alive keep-alive keep-alive\n");
+	}
+	send_forever(c, &block);
+	sb_free(&block);
+}
+
+/* endlessheaders (header lines without end) and endlessheaderline (one header line
+ * without end), instead of an answer. */
+static void endless_headers(struct conn *c, enum kind k, enum endless how)
+{
+	struct sbuf block = {0};
+	sb_printf(&block, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\n%s", content_type(k),
+		  how == E_HEADER_LINE ? "X-Pad: " : "");
+	send_all(c, block.p, block.len);
+	sb_clear(&block);
+	for (int i = 0; block.len < 65536; i++) {
+		if (how == E_HEADER_LINE)
+			sb_adds(&block, "xxxxxxxxxxxxxxxx");
+		else
+			sb_printf(&block, "X-Pad-%d: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n", i);
+	}
+	send_forever(c, &block);
+	sb_free(&block);
+}
+
+/* redirect:NNN: status NNN with a Location back at fakeprov itself, so a client that
+ * followed it would show up in the log asking for /followed... with its headers. */
+static void redirect_to_self(struct conn *c, const struct req *r, int status)
+{
+	struct sbuf loc = {0};
+	sb_printf(&loc, "Location: %s://127.0.0.1:%d/followed%s\r\n", tls_ctx ? "https" : "http",
+		  own_port, r->target);
+	respond(c, status, NULL, loc.p, "", 0);
+	sb_free(&loc);
 }
 
 static const char *fixtures_dir = "tests/fixtures/recorded-openai";
@@ -1700,7 +1885,7 @@ static void stream(struct conn *c, const struct req *r, enum kind k, const struc
 		goto out;
 	}
 	st_begin(&s);
-	int texts = 0, pending = sc->mid != M_NONE;
+	int texts = 0, pending = sc->mid != M_NONE || sc->endless != E_NONE;
 	int kind_of = gen_next(&g, &cur);
 	while (kind_of && !c->dead) {
 		int kind_next = gen_next(&g, &nxt);
@@ -1717,6 +1902,10 @@ static void stream(struct conn *c, const struct req *r, enum kind k, const struc
 	}
 	if (c->dead)
 		goto out;
+	if (sc->endless != E_NONE) {
+		endless_body(c, k, sc->endless);
+		goto out;
+	}
 	switch (sc->mid) {
 	case M_NONE: case M_STALLFIRST: st_finish(&s); break;
 	case M_MIDFAIL: st_midfail(&s); break;
@@ -1859,6 +2048,14 @@ static void handle_chat(struct conn *c, const struct req *r, enum kind k, const 
 		respond(c, 302, NULL, "Location: http://127.0.0.2:9/elsewhere\r\n", "", 0);
 		return;
 	}
+	if (sc.redirect_to_self) {
+		redirect_to_self(c, r, sc.redirect_to_self);
+		return;
+	}
+	if (sc.endless == E_HEADERS || sc.endless == E_HEADER_LINE) {
+		endless_headers(c, k, sc.endless);
+		return;
+	}
 	if (sc.html) {
 		static const char page[] = "<!DOCTYPE html>\n<html><head><title>Just a moment..."
 			"</title></head><body><h1>Checking your browser</h1></body></html>\n";
@@ -1962,12 +2159,18 @@ static void serve(int fd)
 {
 	struct req r;
 	struct conn c = {.fd = fd};
+	if (tls_ctx && tls_accept(fd) < 0) {
+		tls_end();
+		close(fd);
+		return;
+	}
 	if (read_request(fd, &r) == 0) {
 		log_request(&r);
 		route(&c, &r);
 	}
 	req_free(&r);
 	sb_free(&c.out);
+	tls_end();
 	close(fd);
 }
 
@@ -1976,7 +2179,7 @@ static void serve(int fd)
 static void usage(void)
 {
 	fprintf(stderr, "usage: fakeprov --port-file PATH [--log PATH] [--fixtures DIR] "
-		"[--max-seconds N]\n");
+		"[--max-seconds N] [--tls-cert PEM --tls-key PEM]\n");
 	exit(2);
 }
 
@@ -1998,7 +2201,7 @@ static void write_port_file(const char *path, int port)
 
 int main(int argc, char **argv)
 {
-	const char *port_file = NULL;
+	const char *port_file = NULL, *tls_cert = NULL, *tls_key = NULL;
 	double max_seconds = 120;
 
 	for (int i = 1; i < argc; i++) {
@@ -2012,11 +2215,17 @@ int main(int argc, char **argv)
 			fixtures_dir = argv[++i];
 		else if (!strcmp(argv[i], "--max-seconds"))
 			max_seconds = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--tls-cert"))
+			tls_cert = argv[++i];
+		else if (!strcmp(argv[i], "--tls-key"))
+			tls_key = argv[++i];
 		else
 			usage();
 	}
-	if (!port_file || !(max_seconds > 0))
+	if (!port_file || !(max_seconds > 0) || !tls_cert != !tls_key)
 		usage();
+	if (tls_cert)
+		tls_init(tls_cert, tls_key);
 
 	parent_pid = getppid();
 	deadline = now() + max_seconds;
@@ -2047,7 +2256,8 @@ int main(int argc, char **argv)
 	    || getsockname(ls, (struct sockaddr *)&addr, &alen) < 0)
 		die("bind 127.0.0.1");
 	fcntl(ls, F_SETFL, O_NONBLOCK);
-	write_port_file(port_file, ntohs(addr.sin_port));
+	own_port = ntohs(addr.sin_port);
+	write_port_file(port_file, own_port);
 
 	while (!must_stop()) {
 		if (wait_fd(ls, POLLIN, 1000) <= 0)
@@ -2062,6 +2272,7 @@ int main(int argc, char **argv)
 		serve(fd);
 	}
 	close(ls);
+	SSL_CTX_free(tls_ctx);
 	while (flaky_seen) {
 		struct seen *s = flaky_seen->next;
 		free(flaky_seen->key);

@@ -14,6 +14,7 @@
 #include "cherry/wire.h"
 
 #define HTTP_MAX_RESPONSE (64u << 20) /* bytes; beyond this a transfer is aborted */
+#define HTTP_MAX_HEADERS (64u << 10)  /* bytes of response headers; beyond this too */
 #define HTTP_MAX_RETRY_WAIT RETRY_MAX_WAIT /* seconds; a longer hint is not waited for */
 
 struct http_engine;
@@ -23,7 +24,7 @@ struct http_opts {
 	double connect_timeout; /* seconds */
 	double stall_timeout;   /* seconds without a byte during a stream */
 	int max_retries;
-	const char *ca_file;    /* NULL: the system's CAs */
+	const char *ca_file;    /* NULL: the system's CAs; else added to them (tls.h) */
 };
 
 enum http_outcome {
@@ -85,8 +86,11 @@ double http_elapsed(const struct http_transfer *t);
 /* Seconds from the first delta to the end of the stream (-1: none). */
 double http_generation_time(const struct http_transfer *t);
 
-/* A URL's scheme is https, or http to a loopback host. */
+/* A URL's scheme is https, or http to a loopback host (src/http_url.c). */
 int http_url_allowed(const char *url, int *is_loopback);
+/* The proxy a request to url goes through (proxy_choose on the environment), NULL for
+ * none: the transfer is given exactly this one, so it is the one to show. */
+const char *http_proxy_for(const char *url);
 /* Monotonic clock in seconds. */
 double http_now(void);
 

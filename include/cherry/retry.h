@@ -21,9 +21,11 @@ enum retry_transport {
 	RETRY_NET_MID_STREAM,  /* the connection broke after the status */
 	RETRY_NET_STALLED,     /* no byte for the stall timeout */
 	RETRY_NET_TOO_LARGE,   /* the response passed the size cap */
+	RETRY_NET_TLS_REFUSED, /* the peer's certificate was refused: it would be again */
 };
 /* Only a request that got no response at all is sent again: after a status line the
- * provider has seen the request, and a stall or an oversized answer would repeat. */
+ * provider has seen the request, and a stall or an oversized answer would repeat; a
+ * refused certificate never heals by asking again. */
 int retry_transport_retryable(enum retry_transport how);
 
 /* The back-off before attempt `attempt + 1`: RETRY_BACKOFF_FIRST × 2^(attempt-1), at most

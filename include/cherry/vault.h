@@ -36,9 +36,12 @@ extern const struct vault_kdf vault_kdf_interactive;
  * vault_kdf_floor (= INTERACTIVE); only tests pass vault_kdf_test_floor. */
 extern const struct vault_kdf vault_kdf_floor;
 extern const struct vault_kdf vault_kdf_test_floor;
-/* Stored costs above these are refused before anything is allocated. */
-#define VAULT_OPSLIMIT_MAX 10u
-#define VAULT_MEMLIMIT_KIB_MAX (2u * 1024 * 1024) /* 2 GiB */
+/* Stored costs above these are refused before anything is allocated: the most `--kdf`
+ * makes (MODERATE, 3 passes over 256 MiB) plus headroom, one pass and twice the memory,
+ * so a crafted header costs at most about 2 s and 512 MiB before the passphrase is
+ * judged (it was 10 passes and 2 GiB, about 30 s). */
+#define VAULT_OPSLIMIT_MAX 4u
+#define VAULT_MEMLIMIT_KIB_MAX (512u * 1024) /* 512 MiB */
 
 /* The fixed-size fields of a file, as parsed. payload points into the bytes
  * given to vault_parse and is only valid while they are. */

@@ -123,6 +123,11 @@ int harness_rm_tree(const char *path)
 
 int fakeprov_start(struct fakeprov *fp)
 {
+	return fakeprov_start_tls(fp, NULL, NULL);
+}
+
+int fakeprov_start_tls(struct fakeprov *fp, const char *cert, const char *key)
+{
 	char port_path[300];
 	const char *bin = getenv("FAKEPROV_BIN");
 	const char *fixtures = getenv("CHERRY_FIXTURES");
@@ -142,7 +147,7 @@ int fakeprov_start(struct fakeprov *fp)
 	if (fixtures && *fixtures)
 		snprintf(fix_dir, sizeof fix_dir, "%s/recorded-openai", fixtures);
 
-	const char *argv[12];
+	const char *argv[16];
 	int n = 0;
 	argv[n++] = bin;
 	argv[n++] = "--port-file";
@@ -154,6 +159,12 @@ int fakeprov_start(struct fakeprov *fp)
 	if (fixtures && *fixtures) {
 		argv[n++] = "--fixtures";
 		argv[n++] = fix_dir;
+	}
+	if (cert && key) {
+		argv[n++] = "--tls-cert";
+		argv[n++] = cert;
+		argv[n++] = "--tls-key";
+		argv[n++] = key;
 	}
 	argv[n] = NULL;
 

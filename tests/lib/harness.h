@@ -23,6 +23,9 @@ struct fakeprov {
  * --fixtures $CHERRY_FIXTURES/recorded-openai when that variable is set, and waits
  * (at most 5 s) for its port. 0, or -1 with a line on stderr. */
 int fakeprov_start(struct fakeprov *fp);
+/* The same speaking TLS with the certificate chain and key in these PEM files (made
+ * with testca.h); both NULL: plain http, as fakeprov_start. */
+int fakeprov_start_tls(struct fakeprov *fp, const char *cert, const char *key);
 /* SIGTERM, wait (SIGKILL after 5 s), remove the temp dir. Safe on a zeroed struct. */
 void fakeprov_stop(struct fakeprov *fp);
 /* Every request logged so far, oldest first: objects {"n","method","path" (with query),

@@ -566,6 +566,39 @@ static void test_oversized_kdf_refused_before_kdf(void **state)
 	buf_free(&good);
 }
 
+/* A crafted header may not make cherry spend more than the strongest cost `--kdf` makes
+ * (MODERATE) plus headroom: the old cap of 10 passes and 2 GiB (about 30 s) is refused,
+ * as is one pass or one MiB above the cap, and MODERATE itself parses (issue 12 #13). */
+static void test_kdf_cap_is_what_kdf_makes(void **state)
+{
+	(void)state;
+	struct buf good = BUF_INIT;
+	make_weak_vault("pw", &good);
+	unsigned char v[4];
+	put32(v, 10);
+	expect_refused(&good, 20, v, 4, "above cherry's limit");
+	put32(v, 2u * 1024 * 1024);
+	expect_refused(&good, 24, v, 4, "above cherry's limit");
+	put32(v, 5);
+	expect_refused(&good, 20, v, 4, "above cherry's limit");
+	put32(v, 512u * 1024 + 1024);
+	expect_refused(&good, 24, v, 4, "above cherry's limit");
+
+	unsigned char *copy = malloc(good.len);
+	assert_non_null(copy);
+	memcpy(copy, good.data, good.len);
+	put32(copy + 20, vault_kdf_moderate.opslimit);
+	put32(copy + 24, vault_kdf_moderate.memlimit_kib);
+	fix_checksum(copy, good.len);
+	struct err e;
+	err_clear(&e);
+	struct vault_header h;
+	assert_int_equal(vault_parse(copy, good.len, &vault_kdf_floor, &h, &e), 0);
+	assert_int_equal(h.kdf.memlimit_kib, 256u * 1024);
+	free(copy);
+	buf_free(&good);
+}
+
 static void test_newer_version_refused(void **state)
 {
 	(void)state;
@@ -1156,6 +1189,7 @@ int main(void)
 		cmocka_unit_test(test_every_bit_flip_checksum_fixed),
 		cmocka_unit_test(test_every_truncation_and_extension),
 		cmocka_unit_test(test_oversized_kdf_refused_before_kdf),
+		cmocka_unit_test(test_kdf_cap_is_what_kdf_makes),
 		cmocka_unit_test(test_newer_version_refused),
 		cmocka_unit_test(test_unknown_algorithm_refused),
 		cmocka_unit_test(test_release_floor_refuses_weak),
