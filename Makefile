@@ -9,7 +9,7 @@ MANDIR    = $(PREFIX)/share/man/man1
 DESTDIR  ?=
 
 CC       ?= cc
-PKGS      = ncursesw libcurl jansson libsodium
+PKGS      = ncursesw libcurl jansson libsodium md4c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
