@@ -270,7 +270,7 @@ void md_flow_inline(struct md_r *r, const struct md_inline *cin)
 {
 	struct md_inline *in = (struct md_inline *)cin;
 	int with_prefix;
-	int avail = content_width(r, 8, &with_prefix);
+	int avail = content_width(r, 4, &with_prefix);
 	struct wrapped w = {NULL, 0, 0, 0};
 	if (wrap_inline(in, avail, &w) < 0) {
 		r->oom = 1;

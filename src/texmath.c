@@ -347,6 +347,11 @@ static void command(struct tm *t, size_t end)
 		}
 		buf_free(&a);
 	} else {
+		/* unknown: kept as typed, with its {arguments} */
+		while (t->i < end && t->s[t->i] == '{') {
+			size_t from, to;
+			next_arg(t, end, &from, &to);
+		}
 		put(t, t->s + start, t->i - start);
 		t->all = 0;
 	}
