@@ -8,7 +8,7 @@ set -eu
 mode=${1:-build}
 
 # Debian package names, one per need.
-build_pkgs="gcc make pkg-config libncurses-dev libcurl4-openssl-dev libjansson-dev libsodium-dev libssl-dev"
+build_pkgs="gcc make pkg-config libncurses-dev libcurl4-openssl-dev libjansson-dev libsodium-dev libssl-dev libmd4c-dev"
 check_pkgs="libcmocka-dev mandoc tmux clang libclang-rt-14-dev curl time strace ncurses-term kitty-terminfo"
 
 pkgs=$build_pkgs
@@ -17,11 +17,11 @@ pkgs=$build_pkgs
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
 	cat >&2 <<'MSG'
 deps: not a Debian-like system; install these yourself, then run make again:
-  Fedora: sudo dnf install gcc make pkgconf-pkg-config ncurses-devel libcurl-devel jansson-devel libsodium-devel openssl-devel libcmocka-devel mandoc tmux clang compiler-rt curl
-  Arch:   sudo pacman -S --needed gcc make pkgconf ncurses curl jansson libsodium openssl cmocka mandoc tmux clang compiler-rt
-  macOS:  brew install pkg-config ncurses curl jansson libsodium openssl@3 cmocka mandoc tmux llvm
+  Fedora: sudo dnf install gcc make pkgconf-pkg-config ncurses-devel libcurl-devel jansson-devel libsodium-devel openssl-devel md4c-devel libcmocka-devel mandoc tmux clang compiler-rt curl
+  Arch:   sudo pacman -S --needed gcc make pkgconf ncurses curl jansson libsodium openssl md4c cmocka mandoc tmux clang compiler-rt
+  macOS:  brew install pkg-config ncurses curl jansson libsodium openssl@3 md4c cmocka mandoc tmux llvm
 MSG
-	for lib in ncursesw libcurl jansson libsodium openssl; do
+	for lib in ncursesw libcurl jansson libsodium openssl md4c; do
 		pkg-config --exists "$lib" 2>/dev/null || { echo "deps: $lib not found by pkg-config" >&2; exit 1; }
 	done
 	exit 0

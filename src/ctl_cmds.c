@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cherry/commands.h"
+#include "cherry/markdown.h"
 #include "cherry/privacy.h"
 
 static int cmd_model(struct ctl *c, const char *arg)
@@ -109,6 +110,37 @@ static int cmd_export(struct ctl *c, const char *arg)
 	return 0;
 }
 
+/* /copy: the last answer (as M-w); /copy N: its code block N, numbered as drawn. */
+static int cmd_copy(struct ctl *c, const char *arg)
+{
+	ctl_copy_answer(c);
+	if (!*arg || !(c->react & CTL_COPY))
+		return 0;
+	c->react &= ~CTL_COPY;
+	char *end;
+	unsigned long n = strtoul(arg, &end, 10);
+	if (*end || !n || arg[0] == '-') {
+		ctl_message(c, "/copy takes the number drawn over a code block");
+		return 1;
+	}
+	struct buf code = BUF_INIT;
+	int rc = md_code_block(c->out_text.data, c->out_text.len, n, &code);
+	if (rc == 0) {
+		buf_reset(&c->out_text);
+		rc = buf_append(&c->out_text, code.data ? code.data : "", code.len);
+	}
+	if (rc == 0) {
+		c->react |= CTL_COPY;
+		ctl_message(c, "copied code block %lu (%zu bytes) to the clipboard", n, code.len);
+	} else if (rc > 0) {
+		ctl_message(c, "the last answer has no code block %lu", n);
+	} else {
+		ctl_message(c, "out of memory");
+	}
+	buf_free(&code);
+	return 0;
+}
+
 /* /open ARG: an id or unique id prefix, else the one title containing ARG (any case);
  * several matches open the switcher filtered by ARG. */
 static int cmd_open(struct ctl *c, const char *arg)
@@ -152,6 +184,7 @@ static const cmd_fn cmd_handlers[CMD__COUNT] = {
 	[CMD_RENAME] = cmd_rename,
 	[CMD_EXPORT] = cmd_export,
 	[CMD_OPEN] = cmd_open,
+	[CMD_COPY] = cmd_copy,
 };
 
 void ctl_run_command(struct ctl *c, const char *line)

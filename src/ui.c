@@ -19,8 +19,10 @@
 #include <sodium.h>
 
 #include "cherry/crash.h"
+#include "cherry/fsutil.h"
 #include "cherry/sanitize.h"
 #include "cherry/text.h"
+#include "cherry/theme.h"
 #include "cherry/utf8.h"
 
 #define LIST_WIDTH 24
@@ -43,8 +45,10 @@ static int tty_fd = -1;
 static struct termios saved_tios;
 static int have_tios;
 
-/* Colour pairs; with NO_COLOR or a terminal without colours only attributes are used. */
-enum { PAIR_USER = 1, PAIR_ASSISTANT, PAIR_ERROR, PAIR_CODE, PAIR_INFO, PAIR_QUOTE };
+/* Each theme role's curses attributes, colour pair (role + 1) included; set up on the
+ * first draw, from config.json's "ui": {"theme": NAME}. */
+static attr_t role_attrs[TR__COUNT];
+static int theme_ready;
 
 static const char restore_seq[] = "\033[?2004l\033[?1000l\033[?1006l\033[0m\033[?25h\033[?1049l";
 
@@ -174,12 +178,6 @@ int ui_start(int *rows, int *cols, struct err *e)
 	if (has_colors() && !(nc && *nc)) {
 		start_color();
 		use_default_colors();
-		init_pair(PAIR_USER, COLOR_CYAN, -1);
-		init_pair(PAIR_ASSISTANT, COLOR_GREEN, -1);
-		init_pair(PAIR_ERROR, COLOR_RED, -1);
-		init_pair(PAIR_CODE, COLOR_YELLOW, -1);
-		init_pair(PAIR_INFO, COLOR_MAGENTA, -1);
-		init_pair(PAIR_QUOTE, COLOR_BLUE, -1);
 		color = 1;
 	}
 	/* Wheel only; a paste is bracketed so its newlines never send. */
@@ -315,7 +313,8 @@ static int cluster_drawn_len(const char *s, size_t n, int width)
 /* Draws s[0..len) at (y, x) in at most maxw columns, cluster by cluster. Controls and a
  * zero-width cluster with no base are shown as U+FFFD or dropped; TAB as spaces. Returns
  * the columns used. */
-static int draw_text(WINDOW *w, int y, int x, int maxw, const char *s, size_t len)
+static int draw_text_as(WINDOW *w, int y, int x, int maxw, const char *s, size_t len,
+			int strike)
 {
 	int col = 0;
 	size_t off = 0;
@@ -336,12 +335,26 @@ static int draw_text(WINDOW *w, int y, int x, int maxw, const char *s, size_t le
 			break;
 		} else {
 			wmove(w, y, x + col);
-			waddnstr(w, s + off, cluster_drawn_len(s + off, n, cw));
+			int k = cluster_drawn_len(s + off, n, cw);
+			if (strike && k <= 32) {
+				/* struck through: U+0336 over the cluster, drawn in its cell */
+				char cell[40];
+				memcpy(cell, s + off, (size_t)k);
+				memcpy(cell + k, "\xCC\xB6", 2);
+				waddnstr(w, cell, k + 2);
+			} else {
+				waddnstr(w, s + off, k);
+			}
 			col += cw;
 		}
 		off += n;
 	}
 	return col;
+}
+
+static int draw_text(WINDOW *w, int y, int x, int maxw, const char *s, size_t len)
+{
+	return draw_text_as(w, y, x, maxw, s, len, 0);
 }
 
 /* draw_text, ending in "…" when s is wider than maxw: nothing is cut unseen. */
@@ -362,31 +375,102 @@ static void fill_to(WINDOW *w, int y, int from, int to)
 		mvwaddch(w, y, c, ' ');
 }
 
-static attr_t style_attr(enum view_style s)
+static attr_t curses_attrs(unsigned a)
 {
-	switch (s) {
-	case VS_HEADER_USER:
-		return A_BOLD | (color ? COLOR_PAIR(PAIR_USER) : 0);
-	case VS_HEADER_ASSISTANT:
-		return A_BOLD | (color ? COLOR_PAIR(PAIR_ASSISTANT) : 0);
-	case VS_HEADING:
-		return A_BOLD;
-	case VS_CODE:
-		return color ? COLOR_PAIR(PAIR_CODE) : A_NORMAL;
-	case VS_QUOTE:
-		return color ? COLOR_PAIR(PAIR_QUOTE) : A_DIM;
-	case VS_REASONING:
-	case VS_FOLDED:
-		return A_DIM;
-	case VS_FOOTER:
-		return A_DIM | A_BOLD;
-	case VS_ERROR:
-		return A_BOLD | (color ? COLOR_PAIR(PAIR_ERROR) : 0);
-	case VS_INFO:
-		return color ? COLOR_PAIR(PAIR_INFO) : A_NORMAL;
+	attr_t r = A_NORMAL;
+	if (a & TA_BOLD)
+		r |= A_BOLD;
+	if (a & TA_ITALIC)
+		r |= A_ITALIC;
+	if (a & TA_UNDERLINE)
+		r |= A_UNDERLINE;
+	if (a & TA_DIM)
+		r |= A_DIM;
+	if (a & TA_REVERSE)
+		r |= A_REVERSE;
+	return r;
+}
+
+/* Under NO_COLOR, structure shown by attributes alone where colour showed it. */
+static unsigned no_colour_attrs(int role)
+{
+	switch (role) {
+	case TR_CODE:
+		return TA_REVERSE;
+	case TR_URL: case TR_CODE_FRAME: case TR_TABLE_BORDER: case TR_RULE: case TR_HTML:
+	case TR_HL_COMMENT: case TR_REASONING: case TR_FOLDED: case TR_HL_REMOVED:
+		return TA_DIM;
+	case TR_H1: case TR_H2:
+		return TA_BOLD | TA_UNDERLINE;
+	case TR_HL_KEYWORD: case TR_HL_ADDED: case TR_LIST_MARKER: case TR_QUOTE_BAR:
+		return TA_BOLD;
 	default:
-		return A_NORMAL;
+		return 0;
 	}
+}
+
+/* A theme by name: built in, or $XDG_CONFIG_HOME/cherry/themes/NAME.json; "dark" when
+ * the name is bad or the file does not parse. */
+static void load_theme(const struct config *cfg, struct theme *th)
+{
+	json_t *v = cfg && cfg->ui ? json_object_get(cfg->ui, "theme") : NULL;
+	const char *name = json_is_string(v) ? json_string_value(v) : "dark";
+	if (theme_builtin(name, th) == 0)
+		return;
+	theme_builtin("dark", th);
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+			return;
+	struct buf path = BUF_INIT, text = BUF_INIT;
+	struct err e;
+	err_clear(&e);
+	struct theme parsed;
+	if (xdg_dir(XDG_CONFIG, &path, &e) == 0 &&
+	    buf_printf(&path, "/themes/%s.json", name) == 0 &&
+	    fs_read_file(path.data, 1 << 16, &text, &e) == 0 &&
+	    theme_parse(text.data ? text.data : "", text.len, &parsed, &e) == 0)
+		*th = parsed;
+	buf_free(&path);
+	buf_free(&text);
+}
+
+static void setup_theme(const struct ctl *t)
+{
+	struct theme th;
+	load_theme(t->cfg, &th);
+	for (int r = 0; r < TR__COUNT; r++) {
+		const struct theme_style *st = &th.s[r];
+		if (!color) {
+			role_attrs[r] = curses_attrs(st->attrs | no_colour_attrs(r));
+			continue;
+		}
+		role_attrs[r] = curses_attrs(st->attrs);
+		int fg = theme_colour_index(st->fg, COLORS), bg = theme_colour_index(st->bg, COLORS);
+		if ((fg >= 0 || bg >= 0) && r + 1 < COLOR_PAIRS && init_pair((short)(r + 1), (short)fg,
+									     (short)bg) == OK)
+			role_attrs[r] |= COLOR_PAIR(r + 1);
+	}
+	theme_ready = 1;
+}
+
+static attr_t run_attr(const struct md_run *run)
+{
+	attr_t a = run->role < TR__COUNT ? role_attrs[run->role] : A_NORMAL;
+	return a | curses_attrs(run->attrs & ~TA_STRIKE);
+}
+
+/* One laid-out line, run by run in each run's style. */
+static void draw_line(WINDOW *w, int y, int maxw, const struct view_line *vl)
+{
+	int col = 0;
+	for (size_t k = 0; k < vl->nruns && col < maxw; k++) {
+		const struct md_run *run = &vl->runs[k];
+		wattrset(w, run_attr(run));
+		col += draw_text_as(w, y, col, maxw - col, vl->s + run->off, run->len,
+				    (run->attrs & TA_STRIKE) != 0);
+	}
+	wattrset(w, A_NORMAL);
 }
 
 static void draw_list(const struct ctl *t)
@@ -494,10 +578,7 @@ static void draw_chat(const struct ctl *t)
 		struct view_line vl;
 		if (view_line(t->view, t->top_line + (size_t)r, &vl) < 0)
 			break;
-		attr_t a = style_attr(vl.style);
-		wattrset(w_chat, a);
-		draw_text(w_chat, r, 0, t->chat_w, vl.s, vl.len);
-		wattrset(w_chat, A_NORMAL);
+		draw_line(w_chat, r, t->chat_w, &vl);
 	}
 	if (t->more_below && h > 1) {
 		/* names the key that is bound now, whatever config.json made of it */
@@ -656,6 +737,8 @@ static void draw_status(const struct ctl *t)
 void ui_draw(const struct ctl *t)
 {
 	int cy = 1, cx = 0;
+	if (!theme_ready)
+		setup_theme(t);
 	int over = t->ov.kind != CTL_OV_NONE;
 	if (over) {
 		/* Under the overlay: list and chat are drawn again in full when it closes. */

@@ -20,41 +20,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cherry/mdstream.h"
 #include "cherry/sanitize.h"
+#include "cherry/theme.h"
 #include "cherry/text.h"
 
 /* Lines an append re-wraps at most, counting back from the last (see above). */
 #define REWRAP_LINES 3
-/* Bytes of a source line enough to tell its Markdown style: up to three spaces of
- * indentation, then "######" and a space. */
-#define STYLE_PREFIX 16
 
 static const char ellipsis[] = "\xE2\x80\xA6"; /* … */
 
 struct vline {
 	size_t off, len; /* the line's bytes in its flow's text */
 	int width;
-	enum view_style style;
 };
 
-struct fence {
-	char ch;    /* '`' or '~' inside a fenced code block, 0 outside */
-	size_t len; /* the opening fence's length: a closing fence is at least as long */
-};
-
-/* A text laid out for the view's width, kept so that an append re-wraps only its end.
- * A source line is what lies between two LFs; it wraps into one or more lines. */
+/* A text laid out for the view's width, kept so that an append re-wraps only its end:
+ * plain text wrapped by text_wrap, or Markdown rendered by mdstream. */
 struct flow {
 	struct buf text; /* sanitised */
 	struct sanitizer san;
 	struct vline *lines;
 	size_t n, cap;
+	enum view_style base; /* every plain line's style */
 	int markdown;
-	enum view_style base;      /* every line's style when not Markdown */
-	size_t src_first;          /* lines[src_first] is the last source line's first line */
-	size_t src_off;            /* where that source line starts in text */
-	struct fence fence;        /* the fence state at its start */
-	enum view_style src_style; /* and its style */
+	struct mdstream md;
 };
 
 struct msg {
@@ -82,69 +72,6 @@ struct view {
 	size_t valid;
 };
 
-/* ---- Markdown, one source line at a time ---- */
-
-static size_t md_indent(const char *s, size_t len)
-{
-	size_t i = 0;
-	while (i < len && i < 3 && s[i] == ' ')
-		i++;
-	return i;
-}
-
-static size_t run_of(const char *s, size_t len, char c)
-{
-	size_t i = 0;
-	while (i < len && s[i] == c)
-		i++;
-	return i;
-}
-
-/* The style of the source line s[0..len) (its first STYLE_PREFIX bytes are enough)
- * when it starts in fence state f. */
-static enum view_style md_style(const struct fence *f, const char *s, size_t len)
-{
-	if (f->ch)
-		return VS_CODE;
-	size_t i = md_indent(s, len);
-	s += i;
-	len -= i;
-	if (len && (s[0] == '`' || s[0] == '~') && run_of(s, len, s[0]) >= 3)
-		return VS_CODE;
-	size_t h = run_of(s, len, '#');
-	if (h >= 1 && h <= 6 && (h == len || s[h] == ' ' || s[h] == '\t'))
-		return VS_HEADING;
-	if (len && s[0] == '>')
-		return VS_QUOTE;
-	return VS_TEXT;
-}
-
-/* The fence state after the complete source line s[0..len). */
-static struct fence md_fence_after(struct fence f, const char *s, size_t len)
-{
-	size_t i = md_indent(s, len);
-	s += i;
-	len -= i;
-	if (!len || (s[0] != '`' && s[0] != '~'))
-		return f;
-	size_t k = run_of(s, len, s[0]);
-	if (k < 3)
-		return f;
-	if (!f.ch) {
-		f.ch = s[0];
-		f.len = k;
-		return f;
-	}
-	if (s[0] != f.ch || k < f.len)
-		return f;
-	for (size_t j = k; j < len; j++)
-		if (s[j] != ' ' && s[j] != '\t')
-			return f; /* a closing fence has no info string */
-	f.ch = 0;
-	f.len = 0;
-	return f;
-}
-
 /* ---- flows ---- */
 
 static void flow_init(struct flow *f, int markdown, enum view_style base)
@@ -153,7 +80,7 @@ static void flow_init(struct flow *f, int markdown, enum view_style base)
 	sanitize_init(&f->san);
 	f->markdown = markdown;
 	f->base = base;
-	f->src_style = base;
+	mdstream_init(&f->md);
 }
 
 static void flow_free(struct flow *f)
@@ -162,12 +89,15 @@ static void flow_free(struct flow *f)
 	free(f->lines);
 	f->lines = NULL;
 	f->n = f->cap = 0;
+	mdstream_free(&f->md);
 }
 
 /* Lines shown: text_wrap's final empty line after a trailing LF (or of empty text)
  * is not, so a message ending in a newline does not end in an empty row. */
 static size_t flow_visible(const struct flow *f)
 {
+	if (f->markdown)
+		return f->md.out.nlines;
 	if (!f->n)
 		return 0;
 	const struct vline *last = &f->lines[f->n - 1];
@@ -176,24 +106,9 @@ static size_t flow_visible(const struct flow *f)
 	return f->n;
 }
 
-static enum view_style flow_source_style(const struct flow *f)
-{
-	if (!f->markdown)
-		return f->base;
-	size_t avail = f->text.len - f->src_off;
-	if (!avail)
-		return md_style(&f->fence, "", 0);
-	const char *s = f->text.data + f->src_off;
-	if (avail > STYLE_PREFIX)
-		avail = STYLE_PREFIX;
-	const char *lf = memchr(s, '\n', avail);
-	return md_style(&f->fence, s, lf ? (size_t)(lf - s) : avail);
-}
-
 struct wrap_ctx {
 	struct flow *f;
 	size_t base;  /* where the wrapped part starts in the flow's text */
-	int first;
 	int failed;
 };
 
@@ -216,48 +131,21 @@ static int flow_on_line(void *ctx, size_t off, size_t len, int width)
 {
 	struct wrap_ctx *c = ctx;
 	struct flow *f = c->f;
-	size_t at = c->base + off;
-	if (!c->first && f->text.data[at - 1] == '\n') {
-		/* a new source line: the one before it is complete */
-		if (f->markdown)
-			f->fence = md_fence_after(f->fence, f->text.data + f->src_off,
-						  at - 1 - f->src_off);
-		f->src_off = at;
-		f->src_first = f->n;
-		f->src_style = flow_source_style(f);
-	}
-	c->first = 0;
 	if (flow_grow(f) < 0) {
 		c->failed = 1;
 		return 1;
 	}
-	f->lines[f->n++] = (struct vline){at, len, width, f->src_style};
+	f->lines[f->n++] = (struct vline){c->base + off, len, width};
 	return 0;
 }
 
-/* Re-wraps from line r to the end. r is 0, or at least src_first and below n. On OOM
- * the lines laid out are still a correct start of the layout, so a later call can go
- * on from them. */
+/* Re-wraps from line r (below n) to the end. On OOM the lines laid out are still a
+ * correct start of the layout, so a later call can go on from them. */
 static int flow_rewrap(struct flow *f, size_t r, int width)
 {
-	size_t base = 0;
-	if (r == 0) {
-		f->src_first = 0;
-		f->src_off = 0;
-		f->fence.ch = 0;
-		f->fence.len = 0;
-	} else {
-		base = f->lines[r].off;
-	}
-	/* the last source line grew: its style may have changed with its first bytes */
-	enum view_style st = flow_source_style(f);
-	if (st != f->src_style) {
-		for (size_t k = f->src_first; k < r; k++)
-			f->lines[k].style = st;
-		f->src_style = st;
-	}
+	size_t base = r ? f->lines[r].off : 0;
 	f->n = r;
-	struct wrap_ctx c = {f, base, 1, 0};
+	struct wrap_ctx c = {f, base, 0};
 	const char *s = f->text.len ? f->text.data + base : "";
 	text_wrap(s, f->text.len - base, width, flow_on_line, &c);
 	return c.failed ? -1 : 0;
@@ -265,6 +153,8 @@ static int flow_rewrap(struct flow *f, size_t r, int width)
 
 static int flow_relayout(struct flow *f, int width)
 {
+	if (f->markdown)
+		return mdstream_relayout(&f->md, f->text.data ? f->text.data : "", f->text.len, width);
 	return flow_rewrap(f, 0, width);
 }
 
@@ -273,12 +163,11 @@ static int flow_grew(struct flow *f, size_t old_len, int width)
 {
 	if (f->text.len == old_len)
 		return 0;
+	if (f->markdown)
+		return mdstream_update(&f->md, f->text.data, f->text.len, width);
 	size_t r = 0;
-	if (f->n) {
+	if (f->n)
 		r = f->n > REWRAP_LINES ? f->n - REWRAP_LINES : 0;
-		if (r < f->src_first)
-			r = f->src_first;
-	}
 	return flow_rewrap(f, r, width);
 }
 
@@ -501,7 +390,8 @@ long view_add(struct view *v, enum view_role role, const char *header)
 	struct msg *m = &v->msgs[v->n];
 	memset(m, 0, sizeof(*m));
 	m->role = role;
-	flow_init(&m->text, role != VIEW_INFO, role == VIEW_INFO ? VS_INFO : VS_TEXT);
+	/* answers are Markdown; a user's text shows as typed */
+	flow_init(&m->text, role == VIEW_ASSISTANT, role == VIEW_INFO ? VS_INFO : VS_TEXT);
 	flow_init(&m->reasoning, 0, VS_REASONING);
 	flow_init(&m->footer, 0, VS_FOOTER);
 	if (msg_set_header(m, header) < 0) {
@@ -558,7 +448,6 @@ int view_set_footer(struct view *v, size_t msg, const char *footer, int error)
 	invalidate_from(v, msg);
 	struct flow *f = &v->msgs[msg].footer;
 	f->base = error ? VS_ERROR : VS_FOOTER;
-	f->src_style = f->base;
 	return flow_set(f, footer ? footer : "", footer ? strlen(footer) : 0, v->width);
 }
 
@@ -590,6 +479,21 @@ size_t view_lines(struct view *v)
 	return v->first[v->n];
 }
 
+/* The role a whole line of this style is drawn in. */
+static uint8_t style_role(enum view_style st)
+{
+	switch (st) {
+	case VS_HEADER_USER: return TR_HEADER_USER;
+	case VS_HEADER_ASSISTANT: return TR_HEADER_ASSISTANT;
+	case VS_REASONING: return TR_REASONING;
+	case VS_FOLDED: return TR_FOLDED;
+	case VS_FOOTER: return TR_FOOTER;
+	case VS_ERROR: return TR_ERROR;
+	case VS_INFO: return TR_INFO;
+	default: return TR_TEXT;
+	}
+}
+
 static void set_line(struct view_line *out, size_t msg, enum view_style style, const char *s,
 		     size_t len, int width)
 {
@@ -598,12 +502,23 @@ static void set_line(struct view_line *out, size_t msg, enum view_style style, c
 	out->s = s;
 	out->len = len;
 	out->width = width;
+	out->one = (struct md_run){0, len, style_role(style), 0};
+	out->runs = &out->one;
+	out->nruns = len ? 1 : 0;
 }
 
 static void set_flow_line(struct view_line *out, size_t msg, const struct flow *f, size_t k)
 {
+	if (f->markdown) {
+		const struct md_out *o = &f->md.out;
+		const struct md_line *l = &o->lines[k];
+		set_line(out, msg, f->base, o->text.data + l->off, l->len, l->width);
+		out->runs = o->runs + l->run;
+		out->nruns = l->nrun;
+		return;
+	}
 	const struct vline *l = &f->lines[k];
-	set_line(out, msg, l->style, f->text.data + l->off, l->len, l->width);
+	set_line(out, msg, f->base, f->text.data + l->off, l->len, l->width);
 }
 
 int view_line(struct view *v, size_t i, struct view_line *out)

@@ -686,7 +686,8 @@ static void log_request(const struct req *r)
 enum kind { K_OPENAI, K_ANTHROPIC, K_GEMINI, K_OLLAMA, K_AZURE };
 static const char *const kind_names[] = {"openai", "anthropic", "gemini", "ollama", "azure"};
 
-enum content { C_HELLO, C_LONG, C_BIGLINE, C_BADUTF8, C_ESCAPES, C_CJK, C_ECHO, C_REPLAY };
+enum content { C_HELLO, C_LONG, C_BIGLINE, C_BADUTF8, C_ESCAPES, C_CJK, C_ECHO, C_REPLAY,
+	       C_MARKDOWN };
 
 enum failure {
 	F_NONE, F_400, F_401, F_403, F_404, F_429, F_429MS, F_QUOTA, F_500, F_503, F_529,
@@ -785,6 +786,8 @@ static int parse_word(struct scenario *sc, const char *w, size_t n)
 		sc->content = C_ESCAPES;
 	else if (word_is(w, n, "cjk"))
 		sc->content = C_CJK;
+	else if (word_is(w, n, "markdown"))
+		sc->content = C_MARKDOWN;
 	else if (word_is(w, n, "length"))
 		sc->length = 1;
 	else if (word_is(w, n, "echo"))
@@ -1241,6 +1244,15 @@ static const char *const badutf8_texts[] = {
 static const char *const cjk_texts[] = {
 	"你好，世界！", " こんにちは。", " 안녕하세요.", " 🍒 cherry 🎉👍🏽",
 };
+/* A Markdown answer, cut inside markers, words and a fence, as models stream. */
+static const char *const markdown_texts[] = {
+	"# Rendered\n\nSome **bo", "ld** and *it*, `co", "de span`, ~~gone~~ and a ",
+	"[link](http://ex.am/ple).\n\n- one\n- two\n  - [x] done\n\n> a quote\n\n",
+	"| Name | Qty |\n|:-----|----:|\n| apple | 3 |\n| \xE6\xA2\xA8 | 12 |\n\n",
+	"```python\ndef f(x):\n    return x", " + 1  # add\n```\n\nMath: $\\alpha^2 \\le ",
+	"\\frac{a}{b}$.\n",
+};
+
 static const char *const long_words[] = {
 	"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
 	"juliet", "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo",
@@ -1358,6 +1370,11 @@ static int gen_next(struct gen *g, struct sbuf *frag)
 		if (i >= sizeof cjk_texts / sizeof *cjk_texts)
 			break;
 		sb_json_esc(frag, cjk_texts[i], strlen(cjk_texts[i]));
+		return 1;
+	case C_MARKDOWN:
+		if (i >= sizeof markdown_texts / sizeof *markdown_texts)
+			break;
+		sb_json_esc(frag, markdown_texts[i], strlen(markdown_texts[i]));
 		return 1;
 	case C_ECHO: {
 		/* pieces of up to 16 bytes, cut only between characters */

@@ -25,7 +25,7 @@ enum slash_cmd {
 	CMD_NEXT,       /* /next: next sibling answer */
 	CMD_REASONING,  /* /reasoning: fold or unfold reasoning */
 	CMD_LIST,       /* /list: show or hide the conversation list */
-	CMD_COPY,       /* /copy: copy the last answer to the clipboard (OSC 52) */
+	CMD_COPY,       /* /copy [N]: the last answer or its code block N to the clipboard */
 	CMD_EDITOR,     /* /editor: compose in $EDITOR */
 	CMD_HELP,       /* /help */
 	CMD_QUIT,       /* /quit */

@@ -4,14 +4,17 @@
  * into lines with text.h's one width function. Streaming appends re-wrap at most the
  * message's last three lines (a VS16 can widen a character already laid out; view.c says
  * why three suffice), so a long answer costs O(delta) per delta, not O(answer).
- * Markdown is styled per line: headings, fenced code (wrapped like text), block quotes;
- * list items and inline markers are shown as typed. */
+ * An answer's text is Markdown, rendered by markdown.h while it streams (mdstream.h:
+ * only its open last block is rendered again on an append); every other text (the
+ * user's, reasoning, notices, footers) is shown as typed. Each line comes with runs:
+ * spans of it with a role and attributes (theme.h) for the drawing layer. */
 #ifndef CHERRY_VIEW_H
 #define CHERRY_VIEW_H
 
 #include <stddef.h>
 
 #include "cherry/buf.h"
+#include "cherry/markdown.h"
 
 enum view_role {
 	VIEW_USER,
@@ -23,10 +26,7 @@ enum view_style {
 	VS_BLANK,            /* the empty line between messages */
 	VS_HEADER_USER,      /* "you" */
 	VS_HEADER_ASSISTANT, /* "openai/gpt-4o-mini" plus whatever the shell put in the header */
-	VS_TEXT,
-	VS_HEADING,          /* a Markdown heading line (# ...) */
-	VS_CODE,             /* inside a fenced code block, fences included */
-	VS_QUOTE,            /* > quoted */
+	VS_TEXT,             /* a message's text (an answer's: Markdown, styled by its runs) */
 	VS_REASONING,        /* reasoning text, dimmed */
 	VS_FOLDED,           /* the one line standing for folded reasoning */
 	VS_FOOTER,           /* a note under the message: "[stopped]", "[cut short ...]" */
@@ -34,13 +34,16 @@ enum view_style {
 	VS_INFO,             /* the text of a VIEW_INFO message */
 };
 
-/* One laid-out line. s is valid until the view next changes. */
+/* One laid-out line. s and runs are valid until the view next changes. */
 struct view_line {
 	size_t msg;             /* message index */
 	enum view_style style;
 	const char *s;          /* the line's bytes (sanitised, valid UTF-8, no LF) */
 	size_t len;
 	int width;              /* display columns */
+	const struct md_run *runs; /* spans of s in order, covering it; offsets from s */
+	size_t nruns;
+	struct md_run one;      /* the one run of a line that is all one style */
 };
 
 struct view; /* opaque */

@@ -478,6 +478,36 @@ static void test_retry_keeps_sibling(void **state)
 }
 
 /* config.json "keys" rebinds an action by name; a bad entry is one warning naming it. */
+/* An answer is drawn from its Markdown: no markers, boxes for the table and the code
+ * block, math in Unicode; /copy 1 copies the code block. */
+static void test_markdown_rendered(void **state)
+{
+	(void)state;
+	start(100, 50, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	send_line("/model fo/markdown");
+	wait_state("fo/markdown", "idle");
+	exchange("fo/markdown", "render");
+	wait_for("a/b");
+	wait_stable();
+	on_screen("Rendered");
+	on_screen("Some bold and it, code span, ");
+	on_screen("g\xCC\xB6o\xCC\xB6n\xCC\xB6""e\xCC\xB6 and a link http://ex.am/ple."); /* struck */
+	on_screen("\xE2\x80\xA2 one");
+	on_screen("\xE2\x98\x91 done");
+	on_screen("\xE2\x94\x82 a quote");
+	on_screen("\xE2\x94\x82 apple \xE2\x94\x82   3 \xE2\x94\x82");
+	on_screen("\xE2\x94\x82 \xE6\xA2\xA8    \xE2\x94\x82  12 \xE2\x94\x82");
+	on_screen("\xE2\x94\x8C\xE2\x94\x80 1 \xC2\xB7 python");
+	on_screen("    return x + 1  # add");
+	on_screen("Math: \xCE\xB1\xC2\xB2 \xE2\x89\xA4 a/b.");
+	not_on_screen("**");
+	not_on_screen("```");
+	not_on_screen("](");
+	send_line("/copy 1");
+	wait_for("copied code block 1 (");
+}
+
 static void test_rebinding_from_config(void **state)
 {
 	(void)state;
@@ -1691,6 +1721,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stream_continues_in_background, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retry_keeps_sibling, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebinding_from_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_markdown_rendered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_by_title, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_paste_multiline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys_every_terminal, setup, teardown),

@@ -1,0 +1,68 @@
+/* markdown: Markdown rendered into styled, wrapped lines for one width (pure). md4c
+ * parses (CommonMark with tables, strikethrough, task lists, permissive autolinks and
+ * $math$); this module turns its events into lines, each a list of runs of text with
+ * a role and attributes (theme.h), markers hidden: headings, paragraphs, lists with
+ * hanging indents, task boxes, quotes with a bar, rules, tables in box-drawing
+ * characters sized with text.h's width, code blocks framed, numbered and highlighted
+ * (highlight.h), math turned into Unicode (texmath.h), links followed by their URL.
+ *
+ * The input must be sanitised text (sanitize.h): every byte of the output is either
+ * from it or cherry's own, and entities are decoded through the sanitiser again.
+ * Output is appended to a struct md_out, so a caller can render a document in pieces
+ * (complete blocks once, the open last block again on every append) and rewind to a
+ * mark. */
+#ifndef CHERRY_MARKDOWN_H
+#define CHERRY_MARKDOWN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cherry/buf.h"
+
+/* A run: len bytes of a line from off (relative to the line's start). */
+struct md_run {
+	size_t off, len;
+	uint8_t role;  /* enum theme_role */
+	uint8_t attrs; /* TA_* */
+};
+
+struct md_line {
+	size_t off, len; /* in md_out.text; valid UTF-8, no control character, no TAB */
+	int width;       /* display columns (text_width) */
+	size_t run, nrun;
+};
+
+struct md_out {
+	struct buf text;
+	struct md_line *lines;
+	size_t nlines, cap_lines;
+	struct md_run *runs;
+	size_t nruns, cap_runs;
+	size_t ncode; /* code blocks rendered so far: the next is number ncode + 1 */
+};
+
+/* Where an md_out stood, to go back to. */
+struct md_mark {
+	size_t text, lines, runs, ncode;
+};
+
+enum {
+	MD_CONTINUES = 1, /* src continues the block before it: no blank line first */
+	MD_PLAIN = 2,     /* no Markdown: the text as typed, wrapped (user messages) */
+};
+
+/* Appends src[0..len) rendered for width columns (< 1 counts as 1). Every line is at
+ * most width columns unless it is one cluster wider than that. 0, or -1 when memory
+ * ran out (out then holds a correct prefix of the rendering). */
+int md_render(struct md_out *out, const char *src, size_t len, int width, unsigned flags);
+
+void md_out_mark(const struct md_out *out, struct md_mark *m);
+void md_out_rewind(struct md_out *out, const struct md_mark *m);
+void md_out_reset(struct md_out *out);
+void md_out_free(struct md_out *out);
+
+/* The text of code block n (1-based, in document order) of src, as typed, appended to
+ * out. 0, 1 when there is no such block, -1 when memory ran out. */
+int md_code_block(const char *src, size_t len, size_t n, struct buf *out);
+
+#endif

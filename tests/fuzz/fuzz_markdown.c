@@ -1,0 +1,120 @@
+/* fuzz_markdown: any text, sanitised as the view sanitises it, rendered by md4c and
+ * cherry's renderer at any width must give safe lines (strict UTF-8, no control
+ * character, no TAB), each measured by text_width and within the width unless it is
+ * one cluster, with runs that cover it exactly and name a theme role; streamed into
+ * mdstream in any appends it must end on the lines of one render of everything. The
+ * first two bytes choose the width (1..80) and the append sizes; the rest is the text.
+ * Also the highlighter on every language and texmath on the same bytes. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cherry/buf.h"
+#include "cherry/highlight.h"
+#include "cherry/markdown.h"
+#include "cherry/mdstream.h"
+#include "cherry/sanitize.h"
+#include "cherry/texmath.h"
+#include "cherry/text.h"
+#include "cherry/theme.h"
+#include "../lib/strict_utf8.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void require(int ok)
+{
+	if (!ok)
+		abort();
+}
+
+static void require_lines_ok(const struct md_out *o, int width)
+{
+	for (size_t i = 0; i < o->nlines; i++) {
+		const struct md_line *l = &o->lines[i];
+		const unsigned char *p = (const unsigned char *)o->text.data + l->off;
+		for (size_t k = 0; k < l->len;) {
+			uint32_t cp;
+			size_t n = strict_utf8_next(p + k, l->len - k, &cp);
+			require(n != 0);
+			require(cp >= 0x20 && !(cp >= 0x7F && cp <= 0x9F));
+			k += n;
+		}
+		require(l->width == text_width((const char *)p, l->len));
+		if (l->width > width) {
+			int w;
+			require(text_next_cluster((const char *)p, l->len, &w) == l->len);
+		}
+		size_t at = 0;
+		for (size_t k = 0; k < l->nrun; k++) {
+			const struct md_run *r = &o->runs[l->run + k];
+			require(r->off == at && r->len > 0 && r->role < TR__COUNT);
+			at += r->len;
+		}
+		require(at == l->len);
+	}
+}
+
+static void require_same(const struct md_out *a, const struct md_out *b)
+{
+	require(a->nlines == b->nlines);
+	for (size_t i = 0; i < a->nlines; i++) {
+		const struct md_line *x = &a->lines[i], *y = &b->lines[i];
+		require(x->len == y->len && x->width == y->width && x->nrun == y->nrun);
+		require(!memcmp(a->text.data + x->off, b->text.data + y->off, x->len));
+		for (size_t k = 0; k < x->nrun; k++) {
+			const struct md_run *r = &a->runs[x->run + k], *s = &b->runs[y->run + k];
+			require(r->off == s->off && r->len == s->len && r->role == s->role &&
+				r->attrs == s->attrs);
+		}
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 2)
+		return 0;
+	int width = data[0] % 80 + 1;
+	uint32_t seed = data[1];
+	struct buf text = BUF_INIT;
+	require(sanitize_string((const char *)data + 2, size - 2, &text) == 0);
+	const char *t = text.data ? text.data : "";
+
+	struct mdstream whole, streamed;
+	mdstream_init(&whole);
+	mdstream_init(&streamed);
+	require(mdstream_update(&whole, t, text.len, width) == 0);
+	require_lines_ok(&whole.out, width);
+	for (size_t at = 0; at < text.len;) {
+		seed = seed * 1103515245u + 12345u;
+		size_t d = (seed >> 16) % 24 + 1;
+		at = at + d < text.len ? at + d : text.len;
+		require(mdstream_update(&streamed, t, at, width) == 0);
+	}
+	require_same(&whole.out, &streamed.out);
+	mdstream_free(&streamed);
+	mdstream_free(&whole);
+
+	struct md_out plain;
+	memset(&plain, 0, sizeof plain);
+	require(md_render(&plain, t, text.len, width, MD_PLAIN) == 0);
+	require_lines_ok(&plain, width);
+	md_out_free(&plain);
+
+	static const char *const langs[] = {"c", "python", "js", "go", "rust", "sh", "json",
+					    "yaml", "toml", "sql", "html", "css", "diff"};
+	uint8_t *cls = malloc(text.len + 1);
+	require(cls != NULL);
+	const struct hl_lang *l = hl_lang_find(langs[seed % 13], strlen(langs[seed % 13]));
+	struct hl_state st = {0, 0};
+	hl_line(l, &st, t, text.len, cls);
+	for (size_t i = 0; i < text.len; i++)
+		require(cls[i] <= HL_META);
+	free(cls);
+
+	struct buf u = BUF_INIT;
+	require(texmath_to_unicode(t, text.len, &u) >= 0);
+	buf_free(&u);
+	buf_free(&text);
+	return 0;
+}

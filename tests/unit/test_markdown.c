@@ -1,0 +1,367 @@
+/* test_markdown: the renderer against golden lines and runs for each construct at a few
+ * widths (CJK in a table, a table too wide for the pane, code wrapped, math), code
+ * block extraction for /copy N, and the stream cut at every byte. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cherry/buf.h"
+#include "cherry/markdown.h"
+#include "cherry/mdstream.h"
+#include "cherry/text.h"
+#include "cherry/theme.h"
+
+struct source {
+	const char *name, *text;
+};
+
+struct golden {
+	const char *name;
+	int width;
+	int runs; /* the expected text names each run: {role+attrs}text */
+	const char *want;
+};
+
+static const struct source sources[] = {
+	{"i", "**b** *i* ~~s~~ `c d` [t](http://u.io) <http://a.b>\nline two\\\nhard\n"},
+	{"h", "# One\n## Two\n### Three\n"},
+	{"l", "- a\n- b\n  - c *d*\n    1. e\n  - [ ] f\n  - [x] g\n\n3. x\n4. y long enough to wrap\n"},
+	{"q", "> q *a*\n>\n> > nested\n\n---\n\n<div>\n  raw\n</div>\n\nA &amp; B &copy; &#9731; &bogus;\n"},
+	{"t", "| Name | Qty | \xE8""\xAF""\xB4""\xE6""\x98""\x8E"" |\n|:-----|----:|:---:|\n| apple | 3 | \xE7""\xBA""\xA2""\xE8""\x89""\xB2"" |\n| banana split | 12 | \xE6""\x98""\xAF"" |\n"},
+	{"c", "```python\ndef f(x):\n    return x + 1  # add one\n```\n\n```\nplain\n```\n"},
+	{"m", "E $\\alpha^2 + x_i \\le \\frac{a}{b+1}$, $\\sqrt{2}$, $\\mathbb{R}^n$, $x^{q}$ and $\\unknown{x}$.\n"},
+};
+static const struct golden goldens[] = {
+	{"i", 30, 1,
+	 "{text+b}b{text} {text+i}i{text} {text+s}s{text} {code}c d{text} {link+u}t{url} http://u.io\n"
+	 "{link+u}http://a.b\n"
+	 "{text}line two\n"
+	 "{text}hard\n"
+	},
+	{"i", 12, 0,
+	 "b i s c d t\n"
+	 "http://u.io\n"
+	 "http://a.b\n"
+	 "line two\n"
+	 "hard\n"
+	},
+	{"h", 40, 1,
+	 "{h1}One\n"
+	 "{h1}\xE2\x95\x90\xE2\x95\x90\xE2\x95\x90\n"
+	 "\n"
+	 "{h2}Two\n"
+	 "{h2}\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\n"
+	 "\n"
+	 "{h3}Three\n"
+	},
+	{"l", 40, 0,
+	 "\xE2\x80\xA2 a\n"
+	 "\xE2\x80\xA2 b\n"
+	 "  \xE2\x97\xA6 c d\n"
+	 "    1. e\n"
+	 "  \xE2\x97\xA6 \xE2\x98\x90 f\n"
+	 "  \xE2\x97\xA6 \xE2\x98\x91 g\n"
+	 "\n"
+	 "3. x\n"
+	 "4. y long enough to wrap\n"
+	},
+	{"l", 12, 0,
+	 "\xE2\x80\xA2 a\n"
+	 "\xE2\x80\xA2 b\n"
+	 "  \xE2\x97\xA6 c d\n"
+	 "    1. e\n"
+	 "  \xE2\x97\xA6 \xE2\x98\x90 f\n"
+	 "  \xE2\x97\xA6 \xE2\x98\x91 g\n"
+	 "\n"
+	 "3. x\n"
+	 "4. y long\n"
+	 "   enough to\n"
+	 "   wrap\n"
+	},
+	{"q", 40, 0,
+	 "\xE2\x94\x82 q a\n"
+	 "\xE2\x94\x82 \n"
+	 "\xE2\x94\x82 \xE2\x94\x82 nested\n"
+	 "\n"
+	 "\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\n"
+	 "\n"
+	 "<div>\n"
+	 "  raw\n"
+	 "</div>\n"
+	 "\n"
+	 "A & B \xC2\xA9 \xE2\x98\x83 &bogus;\n"
+	},
+	{"q", 12, 1,
+	 "{quote_bar}\xE2\x94\x82 {quote}q {quote+i}a\n"
+	 "{quote_bar}\xE2\x94\x82 \n"
+	 "{quote_bar}\xE2\x94\x82 \xE2\x94\x82 {quote}nested\n"
+	 "\n"
+	 "{rule}\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\n"
+	 "\n"
+	 "{html}<div>\n"
+	 "{html}  raw\n"
+	 "{html}</div>\n"
+	 "\n"
+	 "{text}A & B \xC2\xA9 \xE2\x98\x83\n"
+	 "{text}&bogus;\n"
+	},
+	{"t", 40, 0,
+	 "\xE2\x94\x8C\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\xAC\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\xAC\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x90\n"
+	 "\xE2\x94\x82 Name         \xE2\x94\x82 Qty \xE2\x94\x82 \xE8\xAF\xB4\xE6\x98\x8E \xE2\x94\x82\n"
+	 "\xE2\x94\x9C\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\xBC\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\xBC\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\xA4\n"
+	 "\xE2\x94\x82 apple        \xE2\x94\x82   3 \xE2\x94\x82 \xE7\xBA\xA2\xE8\x89\xB2 \xE2\x94\x82\n"
+	 "\xE2\x94\x82 banana split \xE2\x94\x82  12 \xE2\x94\x82  \xE6\x98\xAF  \xE2\x94\x82\n"
+	 "\xE2\x94\x94\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\xB4\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\xB4\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x98\n"
+	},
+	{"t", 40, 1,
+	 "{table_border}\xE2\x94\x8C\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\xAC\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\xAC\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x90\n"
+	 "{table_border}\xE2\x94\x82 {table_header}Name{text}         {table_border}\xE2\x94\x82 {table_header}Qty{text} {table_border}\xE2\x94\x82 {table_header}\xE8\xAF\xB4\xE6\x98\x8E{text} {table_border}\xE2\x94\x82\n"
+	 "{table_border}\xE2\x94\x9C\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\xBC\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\xBC\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\xA4\n"
+	 "{table_border}\xE2\x94\x82 {text}apple        {table_border}\xE2\x94\x82 {text}  3 {table_border}\xE2\x94\x82 {text}\xE7\xBA\xA2\xE8\x89\xB2 {table_border}\xE2\x94\x82\n"
+	 "{table_border}\xE2\x94\x82 {text}banana split {table_border}\xE2\x94\x82 {text} 12 {table_border}\xE2\x94\x82 {text} \xE6\x98\xAF  {table_border}\xE2\x94\x82\n"
+	 "{table_border}\xE2\x94\x94\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\xB4\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\xB4\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x98\n"
+	},
+	{"t", 12, 0,
+	 "Name: apple\n"
+	 "Qty: 3\n"
+	 "\xE8\xAF\xB4\xE6\x98\x8E: \xE7\xBA\xA2\xE8\x89\xB2\n"
+	 "\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\n"
+	 "Name: banana\n"
+	 "split\n"
+	 "Qty: 12\n"
+	 "\xE8\xAF\xB4\xE6\x98\x8E: \xE6\x98\xAF\n"
+	},
+	{"c", 40, 1,
+	 "{code_frame}\xE2\x94\x8C\xE2\x94\x80 1 \xC2\xB7 python \xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\n"
+	 "{code_frame}\xE2\x94\x82 {keyword}def{code_block} {function}f{code_block}(x):\n"
+	 "{code_frame}\xE2\x94\x82 {code_block}    {keyword}return{code_block} x + {number}1{code_block}  {comment}# add one\n"
+	 "{code_frame}\xE2\x94\x94\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\n"
+	 "\n"
+	 "{code_frame}\xE2\x94\x8C\xE2\x94\x80 2 \xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\n"
+	 "{code_frame}\xE2\x94\x82 {code_block}plain\n"
+	 "{code_frame}\xE2\x94\x94\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\n"
+	},
+	{"c", 12, 0,
+	 "\xE2\x94\x8C\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\n"
+	 "\xE2\x94\x82 def f(x):\n"
+	 "\xE2\x94\x82     return\n"
+	 "\xE2\x94\x86 x + 1  #\n"
+	 "\xE2\x94\x86 add one\n"
+	 "\xE2\x94\x94\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\n"
+	 "\n"
+	 "\xE2\x94\x8C\xE2\x94\x80 2 \xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\n"
+	 "\xE2\x94\x82 plain\n"
+	 "\xE2\x94\x94\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\xE2\x94\x80\n"
+	},
+	{"m", 40, 1,
+	 "{text}E {math}\xCE\xB1\xC2\xB2 + x\xE1\xB5\xA2 \xE2\x89\xA4 a/(b+1){text}, {math}\xE2\x88\x9A""2{text}, {math}\xE2\x84\x9D\xE2\x81\xBF{text}, {math}x^q{text} and\n"
+	 "{math}$\\unknown{x}${text}.\n"
+	},
+	{"m", 12, 0,
+	 "E \xCE\xB1\xC2\xB2 + x\xE1\xB5\xA2 \xE2\x89\xA4\n"
+	 "a/(b+1), \xE2\x88\x9A""2,\n"
+	 "\xE2\x84\x9D\xE2\x81\xBF, x^q and\n"
+	 "$\\unknown{x}\n"
+	 "$.\n"
+	},
+};
+
+static const char *source(const char *name)
+{
+	for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++)
+		if (!strcmp(sources[i].name, name))
+			return sources[i].text;
+	return NULL;
+}
+
+/* The rendering as text, a line each, runs named when `runs`. */
+static void show(const struct md_out *o, int runs, struct buf *b)
+{
+	for (size_t i = 0; i < o->nlines; i++) {
+		const struct md_line *l = &o->lines[i];
+		if (!runs)
+			buf_append(b, o->text.data + l->off, l->len);
+		for (size_t k = 0; runs && k < l->nrun; k++) {
+			const struct md_run *r = &o->runs[l->run + k];
+			buf_printf(b, "{%s%s%s%s%s}", theme_role_name(r->role),
+				   r->attrs & TA_BOLD ? "+b" : "", r->attrs & TA_ITALIC ? "+i" : "",
+				   r->attrs & TA_STRIKE ? "+s" : "",
+				   r->attrs & TA_UNDERLINE ? "+u" : "");
+			buf_append(b, o->text.data + l->off + r->off, r->len);
+		}
+		buf_append_char(b, '\n');
+	}
+}
+
+/* Every line is measured right, within the width, and covered by its runs. */
+static void check_out(const struct md_out *o, int width)
+{
+	for (size_t i = 0; i < o->nlines; i++) {
+		const struct md_line *l = &o->lines[i];
+		const char *s = o->text.data + l->off;
+		assert_int_equal(l->width, text_width(s, l->len));
+		assert_true(l->width <= width);
+		size_t at = 0;
+		for (size_t k = 0; k < l->nrun; k++) {
+			assert_int_equal(o->runs[l->run + k].off, at);
+			at += o->runs[l->run + k].len;
+		}
+		assert_int_equal(at, l->len);
+	}
+}
+
+static void test_goldens(void **state)
+{
+	(void)state;
+	for (size_t g = 0; g < sizeof goldens / sizeof goldens[0]; g++) {
+		const char *src = source(goldens[g].name);
+		assert_non_null(src);
+		struct md_out o;
+		memset(&o, 0, sizeof o);
+		assert_int_equal(md_render(&o, src, strlen(src), goldens[g].width, 0), 0);
+		check_out(&o, goldens[g].width);
+		struct buf b = BUF_INIT;
+		show(&o, goldens[g].runs, &b);
+		if (strcmp(b.data ? b.data : "", goldens[g].want))
+			fprintf(stderr, "# %s at %d:\n%s", goldens[g].name, goldens[g].width,
+				b.data ? b.data : "");
+		assert_string_equal(b.data ? b.data : "", goldens[g].want);
+		buf_free(&b);
+		md_out_free(&o);
+	}
+}
+
+/* Every source at every width from 1 to 50 keeps to the width. */
+static void test_every_width(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++)
+		for (int w = 1; w <= 50; w++) {
+			struct md_out o;
+			memset(&o, 0, sizeof o);
+			const char *src = sources[i].text;
+			assert_int_equal(md_render(&o, src, strlen(src), w, 0), 0);
+			for (size_t k = 0; k < o.nlines; k++) {
+				const struct md_line *l = &o.lines[k];
+				int cw;
+				if (l->width > w) /* only a cluster wider than the pane */
+					assert_int_equal(text_next_cluster(o.text.data + l->off, l->len,
+									   &cw), l->len);
+			}
+			md_out_free(&o);
+		}
+}
+
+static void test_code_block(void **state)
+{
+	(void)state;
+	const char *src = source("c");
+	struct buf b = BUF_INIT;
+	assert_int_equal(md_code_block(src, strlen(src), 1, &b), 0);
+	assert_string_equal(b.data, "def f(x):\n    return x + 1  # add one\n");
+	buf_reset(&b);
+	assert_int_equal(md_code_block(src, strlen(src), 2, &b), 0);
+	assert_string_equal(b.data, "plain\n");
+	buf_reset(&b);
+	assert_int_equal(md_code_block(src, strlen(src), 3, &b), 1);
+	buf_reset(&b); /* TABs inside a line are kept (md4c turns leading ones to spaces) */
+	assert_int_equal(md_code_block("~~~\nx\ty\n", 9, 1, &b), 0);
+	assert_string_equal(b.data, "x\ty\n");
+	buf_free(&b);
+}
+
+/* The whole set of sources as one answer, streamed cut at every byte and byte by byte:
+ * the same lines and runs as one update with everything. */
+static void test_stream_every_split(void **state)
+{
+	(void)state;
+	struct buf doc = BUF_INIT;
+	for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++) {
+		buf_append_str(&doc, sources[i].text);
+		buf_append_str(&doc, "\n");
+	}
+	struct mdstream whole;
+	mdstream_init(&whole);
+	assert_int_equal(mdstream_update(&whole, doc.data, doc.len, 30), 0);
+	struct buf want = BUF_INIT;
+	show(&whole.out, 1, &want);
+	for (size_t split = 0; split <= doc.len; split++) {
+		struct mdstream m;
+		mdstream_init(&m);
+		assert_int_equal(mdstream_update(&m, doc.data, split, 30), 0);
+		assert_int_equal(mdstream_update(&m, doc.data, doc.len, 30), 0);
+		struct buf got = BUF_INIT;
+		show(&m.out, 1, &got);
+		assert_string_equal(got.data, want.data);
+		buf_free(&got);
+		mdstream_free(&m);
+	}
+	struct mdstream m;
+	mdstream_init(&m);
+	for (size_t at = 1; at <= doc.len; at++)
+		assert_int_equal(mdstream_update(&m, doc.data, at, 30), 0);
+	struct buf got = BUF_INIT;
+	show(&m.out, 1, &got);
+	assert_string_equal(got.data, want.data);
+	/* and a new width lays out as a fresh stream would */
+	assert_int_equal(mdstream_relayout(&m, doc.data, doc.len, 30), 0);
+	buf_reset(&got);
+	show(&m.out, 1, &got);
+	assert_string_equal(got.data, want.data);
+	buf_free(&got);
+	mdstream_free(&m);
+	buf_free(&want);
+	mdstream_free(&whole);
+	buf_free(&doc);
+}
+
+/* A reference definition arriving late turns earlier text into a link. */
+static void test_late_reference(void **state)
+{
+	(void)state;
+	static const char doc[] = "see [x] here\n\nmore\n\n[x]: http://e.com\n";
+	struct mdstream m;
+	mdstream_init(&m);
+	assert_int_equal(mdstream_update(&m, doc, 14, 40), 0);
+	assert_int_equal(mdstream_update(&m, doc, sizeof doc - 1, 40), 0);
+	struct buf got = BUF_INIT;
+	show(&m.out, 0, &got);
+	assert_string_equal(got.data, "see x http://e.com here\n\nmore\n");
+	buf_free(&got);
+	mdstream_free(&m);
+}
+
+/* Text from outside never brings a control character: entities are sanitised too. */
+static void test_entities_sanitised(void **state)
+{
+	(void)state;
+	static const char doc[] = "a &#27;[2J b &#x9b; c &#x202E; d &#0; e\n";
+	struct md_out o;
+	memset(&o, 0, sizeof o);
+	assert_int_equal(md_render(&o, doc, sizeof doc - 1, 80, 0), 0);
+	for (size_t i = 0; i < o.text.len; i++) {
+		unsigned char c = (unsigned char)o.text.data[i];
+		assert_true(c >= 0x20);
+		assert_false(c == 0xC2 && (unsigned char)o.text.data[i + 1] < 0xA0);
+	}
+	assert_null(strstr(o.text.data, "\xE2\x80\xAE"));
+	md_out_free(&o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_goldens),
+		cmocka_unit_test(test_every_width),
+		cmocka_unit_test(test_code_block),
+		cmocka_unit_test(test_stream_every_split),
+		cmocka_unit_test(test_late_reference),
+		cmocka_unit_test(test_entities_sanitised),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
