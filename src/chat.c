@@ -352,9 +352,9 @@ int chat_request_msgs(const struct chat *c, size_t answer, struct wire_msg **msg
 		return -1;
 	}
 	/* At most n steps: a cycle (which validation rules out anyway) cannot loop. */
-	for (const struct hist_msg *m = hist_find(cv, cv->msgs[answer].parent); m && k < cv->n;
-	     m = hist_find(cv, m->parent))
-		idx[k++] = (size_t)(m - cv->msgs);
+	for (size_t i = hist_parent_of(cv, answer); i != HIST_NONE && k < cv->n;
+	     i = hist_parent_of(cv, i))
+		idx[k++] = i;
 	size_t out = 0;
 	for (size_t i = k; i-- > 0;) {
 		const struct hist_msg *m = &cv->msgs[idx[i]];
@@ -433,32 +433,26 @@ int chat_branch(const struct chat *c, size_t **idx, size_t *n)
 	return hist_branch(&c->conv, idx, n);
 }
 
-static int same_parent(const struct hist_msg *a, const struct hist_msg *b)
-{
-	return a->parent && b->parent ? !strcmp(a->parent, b->parent) : a->parent == b->parent;
-}
-
-static int is_sibling(const struct hist_msg *a, const struct hist_msg *b)
-{
-	return same_parent(a, b) && !strcmp(a->role, b->role);
-}
-
+/* Siblings are the children of the same parent (or roots) with the same role: the
+ * index lists them, so these walks cost the siblings, not the conversation. */
 void chat_siblings(const struct chat *c, size_t msg, size_t *pos, size_t *count)
 {
+	const struct hist_conv *cv = &c->conv;
 	*pos = 0;
 	*count = 1;
-	if (msg >= c->conv.n)
+	if (msg >= cv->n)
 		return;
-	const struct hist_msg *m = &c->conv.msgs[msg];
+	const char *role = cv->msgs[msg].role;
 	size_t k = 0;
-	for (size_t i = 0; i < c->conv.n; i++) {
-		if (!is_sibling(&c->conv.msgs[i], m))
+	for (size_t i = hist_first_child(cv, hist_parent_of(cv, msg)); i != HIST_NONE;
+	     i = hist_next_sibling(cv, i)) {
+		if (strcmp(cv->msgs[i].role, role))
 			continue;
 		if (i == msg)
 			*pos = k;
 		k++;
 	}
-	*count = k;
+	*count = k ? k : 1;
 }
 
 int chat_switch_sibling(struct chat *c, size_t msg, int dir, double now, struct err *e)
@@ -467,32 +461,33 @@ int chat_switch_sibling(struct chat *c, size_t msg, int dir, double now, struct 
 	const struct hist_conv *cv = &c->conv;
 	if (msg >= cv->n)
 		return 1;
-	const struct hist_msg *m = &cv->msgs[msg];
-	size_t to = SIZE_MAX;
-	if (dir < 0) {
-		for (size_t i = msg; i-- > 0;)
-			if (is_sibling(&cv->msgs[i], m)) {
-				to = i;
+	const char *role = cv->msgs[msg].role;
+	size_t to = HIST_NONE, prev = HIST_NONE;
+	int passed = 0;
+	for (size_t i = hist_first_child(cv, hist_parent_of(cv, msg)); i != HIST_NONE;
+	     i = hist_next_sibling(cv, i)) {
+		if (i == msg) {
+			passed = 1;
+			if (dir < 0) {
+				to = prev;
 				break;
 			}
-	} else {
-		for (size_t i = msg + 1; i < cv->n; i++)
-			if (is_sibling(&cv->msgs[i], m)) {
-				to = i;
-				break;
-			}
+			continue;
+		}
+		if (strcmp(cv->msgs[i].role, role))
+			continue;
+		if (passed) {
+			to = i;
+			break;
+		}
+		prev = i;
 	}
-	if (to == SIZE_MAX)
+	if (to == HIST_NONE)
 		return 1;
 	/* Down the newest child each time; at most n steps even on a malformed tree. */
 	for (size_t steps = 0; steps < cv->n; steps++) {
-		size_t child = SIZE_MAX;
-		for (size_t i = cv->n; i-- > 0;)
-			if (cv->msgs[i].parent && !strcmp(cv->msgs[i].parent, cv->msgs[to].id)) {
-				child = i;
-				break;
-			}
-		if (child == SIZE_MAX)
+		size_t child = hist_last_child(cv, to);
+		if (child == HIST_NONE)
 			break;
 		to = child;
 	}

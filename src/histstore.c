@@ -321,6 +321,62 @@ static int move_aside(struct histstore *s, const char *id, const char *why, stru
 	return -1;
 }
 
+/* Feeds the parser from the file in chunks (hist_read_fn), so a conversation is never
+ * held whole as text beside its parse; the size bound holds even if it grows meanwhile. */
+struct file_reader {
+	int fd;
+	size_t total;
+	int failed; /* errno of a failed read, or EFBIG */
+};
+
+static size_t read_chunk(void *buf, size_t len, void *ctx)
+{
+	struct file_reader *r = ctx;
+	ssize_t n;
+	do
+		n = read(r->fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		r->failed = errno;
+		return (size_t)-1;
+	}
+	r->total += (size_t)n;
+	if (r->total > HIST_MAX_FILE) {
+		r->failed = EFBIG;
+		return (size_t)-1;
+	}
+	return (size_t)n;
+}
+
+/* Opens a conversation file for reading: 0 with *fd and *st, 1 when it does not exist,
+ * -1 with e. O_NONBLOCK: a FIFO at the path cannot hang us before the type check. */
+static int open_conv(const char *p, int *fd, struct stat *st, struct err *e)
+{
+	do
+		*fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	while (*fd < 0 && errno == EINTR);
+	if (*fd < 0) {
+		if (errno == ENOENT)
+			return 1;
+		err_set(e, EXIT_FAIL, "cannot read %s: %s", p, strerror(errno));
+		return -1;
+	}
+	const char *why = NULL;
+	if (fstat(*fd, st) < 0)
+		why = strerror(errno);
+	else if (!S_ISREG(st->st_mode))
+		why = "not a regular file";
+	else if ((uintmax_t)st->st_size > HIST_MAX_FILE)
+		why = "larger than 256 MB";
+	if (why) {
+		err_set(e, EXIT_FAIL, "cannot read %s: %s", p, why);
+		close(*fd);
+		*fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
 int histstore_load(struct histstore *s, const char *id, int have_lock, struct hist_conv *c,
 		   struct err *e)
 {
@@ -334,18 +390,28 @@ int histstore_load(struct histstore *s, const char *id, int have_lock, struct hi
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
 	}
-	struct buf b = BUF_INIT;
-	int rc = fs_read_file(p, HIST_MAX_FILE, &b, e);
-	free(p);
+	struct stat st;
+	struct file_reader fr = {-1, 0, 0};
+	int rc = open_conv(p, &fr.fd, &st, e);
 	if (rc == 1)
 		err_set(e, EXIT_FAIL, "no conversation %s", id);
 	if (rc != 0) {
-		buf_free(&b);
+		free(p);
 		return -1;
 	}
 	struct err pe = {0, ""};
-	rc = hist_from_json(b.data, b.len, c, &pe);
-	buf_free(&b);
+	rc = hist_from_reader(read_chunk, &fr, c, &pe);
+	close(fr.fd);
+	if (fr.failed) {
+		/* Not the file's fault: it stays where it is. */
+		err_set(e, EXIT_FAIL, "cannot read %s: %s", p,
+			fr.failed == EFBIG ? "larger than 256 MB" : strerror(fr.failed));
+		free(p);
+		if (rc != HIST_LOAD_CORRUPT)
+			hist_conv_free(c);
+		return -1;
+	}
+	free(p);
 	if (rc != HIST_LOAD_CORRUPT && strcmp(c->id, id)) {
 		err_set(&pe, EXIT_FAIL, "its id says %s", c->id);
 		hist_conv_free(c);
