@@ -73,7 +73,7 @@ int hist_conv_init(struct hist_conv *c, const char *id, double now)
 	return 0;
 }
 
-static void msg_free(struct hist_msg *m)
+void hist_msg_free(struct hist_msg *m)
 {
 	free(m->id);
 	free(m->parent);
@@ -88,7 +88,7 @@ static void msg_free(struct hist_msg *m)
 void hist_conv_free(struct hist_conv *c)
 {
 	for (size_t i = 0; i < c->n; i++)
-		msg_free(&c->msgs[i]);
+		hist_msg_free(&c->msgs[i]);
 	free(c->msgs);
 	free(c->title);
 	free(c->model);
@@ -130,7 +130,7 @@ struct hist_msg *hist_add(struct hist_conv *c, const char *parent, const char *r
 	if (hist_set_str(&m->id, id) < 0 || hist_set_str(&m->parent, parent) < 0 ||
 	    hist_set_str(&m->role, role) < 0 || hist_set_str(&m->content, content) < 0 ||
 	    hist_set_str(&c->current, id) < 0) {
-		msg_free(m);
+		hist_msg_free(m);
 		return NULL;
 	}
 	c->n++;
@@ -240,7 +240,7 @@ static int set_long(json_t *obj, const char *key, long v)
 	return set_new(obj, key, v < 0 ? json_null() : json_integer(v));
 }
 
-static json_t *msg_json(const struct hist_msg *m)
+json_t *hist_msg_json(const struct hist_msg *m)
 {
 	json_t *o = json_object(), *u = json_object();
 	if (!o || !u)
@@ -279,7 +279,7 @@ int hist_to_json(const struct hist_conv *c, struct buf *out)
 	    set_str(root, "system", c->system) | set_str(root, "current", c->current))
 		goto done;
 	for (size_t i = 0; i < c->n; i++)
-		if (json_array_append_new(msgs, msg_json(&c->msgs[i])) < 0)
+		if (json_array_append_new(msgs, hist_msg_json(&c->msgs[i])) < 0)
 			goto done;
 	if (json_object_set(root, "messages", msgs) < 0)
 		goto done;
@@ -383,7 +383,6 @@ static int get_long(struct rd *r, json_t *obj, const char *key, long *dst)
 
 static int read_msg(struct rd *r, json_t *o, struct hist_msg *m)
 {
-	memset(m, 0, sizeof *m);
 	m->ttft = -1;
 	m->usage = (struct hist_usage){-1, -1, -1, -1};
 	if (!json_is_object(o))
@@ -428,6 +427,13 @@ static int read_msg(struct rd *r, json_t *o, struct hist_msg *m)
 	return 0;
 fail:
 	return -1;
+}
+
+int hist_msg_read(json_t *o, int newer, struct hist_msg *m, struct err *e)
+{
+	struct rd r = {e, newer};
+	memset(m, 0, sizeof *m);
+	return read_msg(&r, o, m);
 }
 
 /* Ids are unique, every parent exists and following parents from any message reaches a
@@ -532,7 +538,7 @@ static int from_root(json_t *root, const json_error_t *je, struct hist_conv *c,
 		c->cap = n;
 	}
 	for (size_t i = 0; i < n; i++) {
-		int rc = read_msg(&r, json_array_get(msgs, i), &c->msgs[i]);
+		int rc = hist_msg_read(json_array_get(msgs, i), r.newer, &c->msgs[i], e);
 		c->n = i + 1; /* so a half-read message is freed too */
 		if (rc < 0)
 			goto fail;

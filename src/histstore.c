@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cherry/fsutil.h"
+#include "cherry/journal.h"
 
 /* Conversations bigger than this are not read (a generous bound against garbage). */
 #define HIST_MAX_FILE (256u * 1024 * 1024)
@@ -377,6 +378,113 @@ static int open_conv(const char *p, int *fd, struct stat *st, struct err *e)
 	return 0;
 }
 
+/* ---- the journal of an answer in progress (journal.h) ---- */
+
+static void journal_base_of(const char *id, const struct stat *st, struct journal_base *b)
+{
+	memset(b, 0, sizeof *b);
+	snprintf(b->id, sizeof b->id, "%s", id);
+	b->ino = (uint64_t)st->st_ino;
+	b->size = (int64_t)st->st_size;
+	b->mtime_s = (int64_t)st->st_mtim.tv_sec;
+	b->mtime_ns = st->st_mtim.tv_nsec;
+}
+
+/* Applies "<id>.journal" when it continues the file just read (st), then folds it in:
+ * with the lock (held, or free to take) the file is written whole and the journal goes;
+ * without it (another cherry is writing) it is only applied in memory. 0 or -1 (OOM). */
+static int replay(struct histstore *s, const char *id, const struct stat *st, int have_lock,
+		  struct hist_conv *c, struct err *e)
+{
+	char *jp = conv_path(s, id, ".journal");
+	struct buf b = BUF_INIT;
+	struct err je = {0, ""};
+	if (!jp || fs_read_file(jp, HIST_MAX_FILE, &b, &je) != 0) {
+		free(jp);
+		buf_free(&b);
+		return 0; /* none (or unreadable: the file alone is what there is) */
+	}
+	struct journal_base head, want;
+	journal_base_of(id, st, &want);
+	long applied = 0;
+	if (journal_read_head(b.data, b.len, &head) == 0 && !memcmp(&head, &want, sizeof head))
+		applied = journal_apply(c, b.data, b.len);
+	buf_free(&b);
+	if (applied < 0) {
+		free(jp);
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	int fd = -1;
+	long pid;
+	if (have_lock || histstore_lock(s, id, &fd, &pid, &je) == 0) {
+		/* A failed fold leaves both files: the next load tries again. */
+		if (!applied || histstore_save(s, c, &je) == 0)
+			unlink(jp);
+		histstore_unlock(fd);
+	}
+	free(jp);
+	return 0;
+}
+
+int histstore_journal_open(struct histstore *s, const char *id, int *fd, struct err *e)
+{
+	*fd = -1;
+	char *p = conv_path(s, id, ".json"), *jp = conv_path(s, id, ".journal");
+	struct stat st;
+	struct journal_base base;
+	struct buf head = BUF_INIT;
+	int rc = -1;
+	if (!p || !jp) {
+		err_set(e, EXIT_FAIL, "out of memory");
+	} else if (stat(p, &st) < 0) {
+		err_set(e, EXIT_FAIL, "cannot start the journal of %s: %s", id, strerror(errno));
+	} else {
+		journal_base_of(id, &st, &base);
+		*fd = open(jp, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (*fd < 0)
+			err_set(e, EXIT_FAIL, "cannot write %s: %s", jp, strerror(errno));
+		else if (journal_head(&base, &head) < 0)
+			err_set(e, EXIT_FAIL, "out of memory");
+		else
+			rc = histstore_journal_append(*fd, head.data, head.len, e);
+	}
+	if (rc < 0 && *fd >= 0) {
+		close(*fd);
+		*fd = -1;
+		unlink(jp);
+	}
+	buf_free(&head);
+	free(p);
+	free(jp);
+	return rc;
+}
+
+int histstore_journal_append(int fd, const char *data, size_t len, struct err *e)
+{
+	/* No fsync: the journal is there for a killed process, whose writes the kernel
+	 * keeps; the file it continues was synced when it was written. */
+	while (len) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err_set(e, EXIT_FAIL, "cannot write the journal: %s",
+				n < 0 ? strerror(errno) : "no progress");
+			return -1;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+void histstore_journal_close(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
 int histstore_load(struct histstore *s, const char *id, int have_lock, struct hist_conv *c,
 		   struct err *e)
 {
@@ -417,6 +525,10 @@ int histstore_load(struct histstore *s, const char *id, int have_lock, struct hi
 		hist_conv_free(c);
 		rc = HIST_LOAD_CORRUPT;
 	}
+	if (rc == HIST_LOAD_OK && replay(s, id, &st, have_lock, c, e) < 0) {
+		hist_conv_free(c);
+		return -1;
+	}
 	if (rc != HIST_LOAD_CORRUPT)
 		return rc;
 	int fd = -1;
@@ -446,6 +558,11 @@ int histstore_save(struct histstore *s, const struct hist_conv *c, struct err *e
 	else
 		rc = fs_write_atomic(p, b.data, b.len, e);
 	free(p);
+	/* The file now holds everything: a journal beside it is folded in (and stale). */
+	char *jp = rc == 0 ? conv_path(s, c->id, ".journal") : NULL;
+	if (jp)
+		unlink(jp);
+	free(jp);
 	buf_free(&b);
 	return rc;
 }
@@ -460,8 +577,13 @@ int histstore_remove(struct histstore *s, const char *id, struct err *e)
 		err_set(e, EXIT_FAIL, "cannot remove conversation %s: %s", id, strerror(errno));
 	else
 		rc = 0;
-	if (rc == 0)
+	if (rc == 0) {
 		unlink(l);
+		char *jp = conv_path(s, id, ".journal");
+		if (jp)
+			unlink(jp);
+		free(jp);
+	}
 	free(p);
 	free(l);
 	return rc;

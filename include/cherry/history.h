@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "cherry/buf.h"
 #include "cherry/err.h"
 
@@ -106,6 +108,12 @@ int hist_set_str(char **field, const char *s);
 /* The current branch, root first, as indexes into c->msgs (caller frees *idx).
  * *n is 0 for an empty conversation. 0, or -1 on OOM. */
 int hist_branch(const struct hist_conv *c, size_t **idx, size_t *n);
+
+/* One message as the file holds it (NULL on OOM), and back: 0, or -1 with e (m then
+ * holds what was read; hist_msg_free frees it). newer: the file is of a newer format. */
+json_t *hist_msg_json(const struct hist_msg *m);
+int hist_msg_read(json_t *o, int newer, struct hist_msg *m, struct err *e);
+void hist_msg_free(struct hist_msg *m);
 
 /* Pretty-printed JSON (2-space indent, newline at the end) appended to out. 0 or -1 (OOM). */
 int hist_to_json(const struct hist_conv *c, struct buf *out);

@@ -40,14 +40,26 @@ int histstore_resolve(struct histstore *s, const char *prefix, char id[HIST_ID_M
 int histstore_lock(struct histstore *s, const char *id, int *fd, long *pid, struct err *e);
 void histstore_unlock(int fd);
 
-/* Loads a conversation. Returns HIST_LOAD_OK, HIST_LOAD_NEWER (read-only!), or -1:
+/* Loads a conversation (with its journal, see below). Returns HIST_LOAD_OK, HIST_LOAD_NEWER (read-only!), or -1:
  * missing, unreadable, or corrupt. A corrupt file is moved to conversations/corrupt/
  * (never overwritten or deleted) unless another process holds its lock, and e says where.
  * have_lock: the caller holds the conversation's lock. */
 int histstore_load(struct histstore *s, const char *id, int have_lock, struct hist_conv *c,
 		   struct err *e);
-/* Saves through fs_write_atomic (the old file stays whole on any failure). 0 or -1. */
+/* Saves through fs_write_atomic (the old file stays whole on any failure), then removes
+ * the conversation's journal, which the file now holds. 0 or -1. */
 int histstore_save(struct histstore *s, const struct hist_conv *c, struct err *e);
+
+/*
+ * The journal of an answer in progress (journal.h), for the lock's holder: opened (made
+ * empty) beside the file as it is now, appended to without fsync (it guards against a
+ * killed process; the file it continues was synced), and folded by the next
+ * histstore_save, or by histstore_load (which applies a journal that continues the file
+ * it read, and folds it when it holds or can take the lock).
+ */
+int histstore_journal_open(struct histstore *s, const char *id, int *fd, struct err *e);
+int histstore_journal_append(int fd, const char *data, size_t len, struct err *e);
+void histstore_journal_close(int fd);
 /* Deletes the conversation file (and its lock file). 0 or -1. */
 int histstore_remove(struct histstore *s, const char *id, struct err *e);
 
