@@ -724,7 +724,7 @@ static void index_write(struct histstore *s, struct ientry *v, size_t n,
 		*slash = '\0';
 		/* The index is a cache: failing to write it only costs speed next time. */
 		if (fs_mkdirs(dir, &e) == 0)
-			fs_write_atomic(s->index, b.data, b.len, &e);
+			fs_write_replace(s->index, b.data, b.len, &e); /* a cache: no fsync */
 	}
 	free(dir);
 	buf_free(&b);
