@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,19 +18,12 @@
 
 /* Conversations bigger than this are not read (a generous bound against garbage). */
 #define HIST_MAX_FILE (256u * 1024 * 1024)
-#define INDEX_MAGIC "cherry-history-index 2\t"
 
 static double now_real(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void warn(struct histstore *s, const char *line)
-{
-	if (s->warn)
-		s->warn(s->warn_ctx, line);
 }
 
 static char *join(const char *a, const char *b)
@@ -182,8 +174,7 @@ int histstore_new_id(struct histstore *s, char id[HIST_ID_MAX + 1], struct err *
 	return -1;
 }
 
-/* The id of "<id>.json", or 0 when name is not a conversation file name. */
-static int json_id(const char *name, char id[HIST_ID_MAX + 1])
+int histstore_file_id(const char *name, char id[HIST_ID_MAX + 1])
 {
 	size_t n = strlen(name);
 	if (n < 6 || n - 5 > HIST_ID_MAX || strcmp(name + n - 5, ".json"))
@@ -210,7 +201,7 @@ int histstore_resolve(struct histstore *s, const char *prefix, char id[HIST_ID_M
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		char cand[HIST_ID_MAX + 1];
-		if (!json_id(de->d_name, cand) || strncmp(cand, prefix, plen))
+		if (!histstore_file_id(de->d_name, cand) || strncmp(cand, prefix, plen))
 			continue;
 		if (!strcmp(cand, prefix))
 			exact = 1;
@@ -587,298 +578,4 @@ int histstore_remove(struct histstore *s, const char *id, struct err *e)
 	free(p);
 	free(l);
 	return rc;
-}
-
-/* ---- the index ---- */
-
-struct ientry {
-	struct hist_entry h;
-	uint64_t ino;
-	int64_t size;
-	int64_t mtime_s;
-	long mtime_ns;
-	int seen;
-};
-
-static void entry_free(struct hist_entry *h)
-{
-	free(h->model);
-	free(h->title);
-	h->model = h->title = NULL;
-}
-
-void histstore_entries_free(struct hist_entry *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		entry_free(&v[i]);
-	free(v);
-}
-
-/* The index holds one line per file; tabs and control bytes would break it. */
-static char *flat(const char *s)
-{
-	char *r = strdup(s ? s : "");
-	if (r)
-		for (char *p = r; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = ' ';
-	return r;
-}
-
-static int icmp(const void *a, const void *b)
-{
-	return strcmp(((const struct ientry *)a)->h.id, ((const struct ientry *)b)->h.id);
-}
-
-/* Parses the index; any line it does not understand is dropped (the files decide). */
-static void index_read(struct histstore *s, struct ientry **v, size_t *n, int64_t *dir_s,
-		       long *dir_ns)
-{
-	*v = NULL;
-	*n = 0;
-	*dir_s = -1;
-	*dir_ns = -1;
-	struct buf b = BUF_INIT;
-	struct err e = {0, ""};
-	if (fs_read_file(s->index, HIST_MAX_FILE, &b, &e) != 0 ||
-	    strncmp(b.data, INDEX_MAGIC, strlen(INDEX_MAGIC))) {
-		buf_free(&b);
-		return;
-	}
-	size_t lines = 0, cap;
-	for (const char *q = b.data; (q = memchr(q, '\n', b.len - (size_t)(q - b.data))); q++)
-		lines++;
-	cap = lines;
-	struct ientry *a = calloc(cap ? cap : 1, sizeof *a);
-	if (!a) {
-		buf_free(&b);
-		return;
-	}
-	char *p = b.data + strlen(INDEX_MAGIC), *end;
-	*dir_s = strtoll(p, &end, 10);
-	if (*end == '\t')
-		*dir_ns = strtol(end + 1, &end, 10);
-	p = strchr(p, '\n');
-	p = p ? p + 1 : b.data + b.len;
-	size_t k = 0;
-	while (*p && k < cap) {
-		char *nl = strchr(p, '\n');
-		if (!nl)
-			break;
-		*nl = '\0';
-		char *f[10];
-		int nf = 0;
-		for (char *q = p; nf < 10;) {
-			f[nf++] = q;
-			char *t = strchr(q, '\t');
-			if (!t)
-				break;
-			*t = '\0';
-			q = t + 1;
-		}
-		struct ientry *x = &a[k];
-		if (nf == 10 && hist_id_valid(f[0])) {
-			snprintf(x->h.id, sizeof x->h.id, "%s", f[0]);
-			x->ino = strtoull(f[1], &end, 10);
-			x->size = strtoll(f[2], &end, 10);
-			x->mtime_s = strtoll(f[3], &end, 10);
-			x->mtime_ns = strtol(f[4], &end, 10);
-			x->h.updated = strtod(f[5], &end);
-			x->h.nmsgs = (size_t)strtoull(f[6], &end, 10);
-			x->h.newer = f[7][0] == '1';
-			x->h.model = strdup(f[8]);
-			x->h.title = strdup(f[9]);
-			if (x->h.model && x->h.title)
-				k++;
-			else
-				entry_free(&x->h);
-		}
-		p = nl + 1;
-	}
-	buf_free(&b);
-	/* We write it sorted; only a hand-made index needs sorting. */
-	for (size_t i = 1; i < k; i++)
-		if (icmp(&a[i - 1], &a[i]) > 0) {
-			qsort(a, k, sizeof *a, icmp);
-			break;
-		}
-	*v = a;
-	*n = k;
-}
-
-static void index_write(struct histstore *s, struct ientry *v, size_t n,
-			const struct timespec *dir_mtime)
-{
-	struct buf b = BUF_INIT;
-	int ok = buf_printf(&b, "%s%" PRId64 "\t%ld\n", INDEX_MAGIC, (int64_t)dir_mtime->tv_sec,
-			    dir_mtime->tv_nsec) == 0;
-	for (size_t i = 0; ok && i < n; i++)
-		ok = buf_printf(&b, "%s\t%" PRIu64 "\t%" PRId64 "\t%" PRId64 "\t%ld\t%.3f\t%zu\t%d"
-				"\t%s\t%s\n", v[i].h.id, v[i].ino, v[i].size, v[i].mtime_s,
-				v[i].mtime_ns, v[i].h.updated, v[i].h.nmsgs, v[i].h.newer,
-				v[i].h.model, v[i].h.title) == 0;
-	char *dir = strdup(s->index);
-	char *slash = dir ? strrchr(dir, '/') : NULL;
-	struct err e = {0, ""};
-	if (ok && slash) {
-		*slash = '\0';
-		/* The index is a cache: failing to write it only costs speed next time. */
-		if (fs_mkdirs(dir, &e) == 0)
-			fs_write_replace(s->index, b.data, b.len, &e); /* a cache: no fsync */
-	}
-	free(dir);
-	buf_free(&b);
-}
-
-/* Fills e from the file itself; -1 when it is corrupt (moved aside and warned). */
-static int entry_from_file(struct histstore *s, const char *id, struct ientry *x)
-{
-	struct hist_conv c;
-	struct err e = {0, ""};
-	int rc = histstore_load(s, id, 0, &c, &e);
-	if (rc < 0) {
-		warn(s, e.msg);
-		return -1;
-	}
-	snprintf(x->h.id, sizeof x->h.id, "%s", id);
-	x->h.updated = c.updated;
-	x->h.nmsgs = c.n;
-	x->h.newer = rc == HIST_LOAD_NEWER;
-	x->h.model = flat(c.model);
-	x->h.title = flat(c.title);
-	hist_conv_free(&c);
-	if (!x->h.model || !x->h.title) {
-		entry_free(&x->h);
-		return -1;
-	}
-	return 0;
-}
-
-static int by_updated(const void *a, const void *b)
-{
-	const struct hist_entry *x = a, *y = b;
-	if (x->updated != y->updated)
-		return x->updated < y->updated ? 1 : -1;
-	return strcmp(x->id, y->id);
-}
-
-/*
- * The index is checked against the directory every time, never trusted over it: every
- * name must be there with the same inode. When the directory itself changed since the
- * index was written (any save renames into it), every file is also stat'ed and compared
- * by size and mtime, and changed files are parsed again. An in-place edit that keeps
- * the inode and leaves the directory alone is seen at the next save or removal.
- */
-int histstore_list(struct histstore *s, struct hist_entry **out, size_t *nout, struct err *e)
-{
-	*out = NULL;
-	*nout = 0;
-	struct ientry *idx;
-	size_t nidx;
-	int64_t idx_dir_s;
-	long idx_dir_ns;
-	index_read(s, &idx, &nidx, &idx_dir_s, &idx_dir_ns);
-	DIR *d = opendir(s->dir);
-	struct stat dst;
-	if (!d || fstat(dirfd(d), &dst) < 0) {
-		err_set(e, EXIT_FAIL, "cannot read %s: %s", s->dir, strerror(errno));
-		if (d)
-			closedir(d);
-		for (size_t i = 0; i < nidx; i++)
-			entry_free(&idx[i].h);
-		free(idx);
-		return -1;
-	}
-	/* Taken before reading the entries, so a change during the listing is seen next time. */
-	struct timespec dir_mtime = dst.st_mtim;
-	int dir_same = idx_dir_s == (int64_t)dir_mtime.tv_sec && idx_dir_ns == dir_mtime.tv_nsec;
-	struct ientry *v = NULL;
-	size_t n = 0, cap = 0;
-	int dirty = !dir_same, rc = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		struct ientry key;
-		if (!json_id(de->d_name, key.h.id))
-			continue;
-		if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
-			continue;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 64;
-			struct ientry *nv = realloc(v, nc * sizeof *nv);
-			if (!nv) {
-				rc = -1;
-				break;
-			}
-			v = nv;
-			cap = nc;
-		}
-		struct ientry *x = &v[n];
-		memset(x, 0, sizeof *x);
-		struct ientry *hit = nidx ? bsearch(&key, idx, nidx, sizeof *idx, icmp) : NULL;
-		int fresh = 0;
-		struct stat st;
-		int have_st = 0;
-		if (hit && dir_same && de->d_type == DT_REG && hit->ino == (uint64_t)de->d_ino) {
-			fresh = 1;
-		} else {
-			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-			    !S_ISREG(st.st_mode))
-				continue;
-			have_st = 1;
-			fresh = hit && hit->ino == (uint64_t)st.st_ino &&
-				hit->size == (int64_t)st.st_size &&
-				hit->mtime_s == (int64_t)st.st_mtim.tv_sec &&
-				hit->mtime_ns == st.st_mtim.tv_nsec;
-		}
-		if (hit)
-			hit->seen = 1;
-		if (fresh) {
-			*x = *hit;
-			hit->h.model = hit->h.title = NULL; /* moved */
-		} else {
-			dirty = 1;
-			if (entry_from_file(s, key.h.id, x) < 0)
-				continue;
-			if (have_st) {
-				x->ino = (uint64_t)st.st_ino;
-				x->size = (int64_t)st.st_size;
-				x->mtime_s = (int64_t)st.st_mtim.tv_sec;
-				x->mtime_ns = st.st_mtim.tv_nsec;
-			}
-		}
-		n++;
-	}
-	closedir(d);
-	for (size_t i = 0; i < nidx; i++) {
-		dirty |= !idx[i].seen;
-		entry_free(&idx[i].h);
-	}
-	free(idx);
-	if (rc < 0) {
-		for (size_t i = 0; i < n; i++)
-			entry_free(&v[i].h);
-		free(v);
-		err_set(e, EXIT_FAIL, "out of memory");
-		return -1;
-	}
-	if (dirty) {
-		if (n) /* v may be NULL then, which qsort must not be given */
-			qsort(v, n, sizeof *v, icmp);
-		index_write(s, v, n, &dir_mtime);
-	}
-	struct hist_entry *h = malloc((n ? n : 1) * sizeof *h);
-	if (!h) {
-		for (size_t i = 0; i < n; i++)
-			entry_free(&v[i].h);
-		free(v);
-		err_set(e, EXIT_FAIL, "out of memory");
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++)
-		h[i] = v[i].h;
-	free(v);
-	qsort(h, n, sizeof *h, by_updated);
-	*out = h;
-	*nout = n;
-	return 0;
 }
