@@ -131,7 +131,7 @@ static void exchange(char *id, size_t idsize, const char *cont, const char *prom
 	struct err e = {0, ""};
 	struct histstore st;
 	struct chat c;
-	/* Milliseconds, not whole seconds: the caller's 20 ms pause orders the list. */
+	/* Milliseconds, as the files keep them (time(NULL) made ties within a second). */
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	double now = (double)ts.tv_sec + ts.tv_nsec / 1e9;
