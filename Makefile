@@ -129,10 +129,14 @@ fuzz: $(FUZZ_BIN)
 
 bench: deps-check
 	@$(MAKE) --no-print-directory BUILD=build all $(FAKEPROV) build/bench/parse_floor build/bench/gen_history \
-		build/bench/tui_bench
+		build/bench/load_floor build/bench/tui_bench
 	@sh tests/bench/run.sh
 
 build/bench/parse_floor: tests/bench/parse_floor.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
+
+build/bench/load_floor: tests/bench/load_floor.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
 

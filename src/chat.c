@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cherry/journal.h"
+
 #define NO_STREAM SIZE_MAX
 
 static void reset(struct chat *c, struct histstore *s)
@@ -17,6 +19,8 @@ static void reset(struct chat *c, struct histstore *s)
 	c->lock_fd = -1;
 	c->stream = NO_STREAM;
 	c->answer = NO_STREAM;
+	c->jfd = -1;
+	c->jmsg = NO_STREAM;
 }
 
 /* Adds a line to e; a line already there (the copy notice) is kept in front. */
@@ -67,14 +71,89 @@ static void claim(struct chat *c)
 	}
 }
 
-/* One save attempt. On failure everything stays in memory; only the first failure in a
- * row is reported (e may be NULL: then the next report-capable call says it). */
+/* Message i's text lengths (content, reasoning) as memory holds them. */
+static void text_lens(const struct chat *c, size_t i, size_t len[2])
+{
+	const struct hist_msg *m = &c->conv.msgs[i];
+	if (c->stream == i) {
+		len[0] = c->stream_len[0];
+		len[1] = c->stream_len[1];
+	} else {
+		len[0] = strlen(m->content);
+		len[1] = m->reasoning ? strlen(m->reasoning) : 0;
+	}
+}
+
+/* After a save everything is held: the journal goes on from here, following the message
+ * being streamed (or the last answer). */
+static void saved_all(struct chat *c)
+{
+	c->dirty = c->tail = c->jhead = 0;
+	c->save_warned = 0;
+	c->jn = c->conv.n;
+	c->jmsg = c->stream < c->conv.n ? c->stream : c->answer < c->conv.n ? c->answer : NO_STREAM;
+	if (c->jmsg != NO_STREAM)
+		text_lens(c, c->jmsg, c->jtext);
+	if (c->answer < c->conv.n) {
+		size_t len[2];
+		text_lens(c, c->answer, len);
+		c->saved_len = len[0];
+	}
+}
+
+/* Appends what changed since the last save to the journal: the header, the messages
+ * added (whole) and the followed message's new text. -1 when the journal cannot hold
+ * it (then the file is written whole, which also drops the journal). */
+static int journal_save(struct chat *c)
+{
+	if (!c->on_disk || c->lock_fd < 0 || c->readonly || c->conv.version > HIST_FORMAT)
+		return -1;
+	struct err je = {0, ""};
+	/* Opened only where none is: one left over (a fold that failed) is folded first. */
+	if (c->jfd < 0 && histstore_journal_open(c->store, c->conv.id, &c->jfd, &je) < 0)
+		return -1;
+	struct buf b = BUF_INIT;
+	int bad = 0;
+	for (size_t i = c->jn; !bad && i < c->conv.n; i++)
+		bad = journal_msg(&c->conv.msgs[i], &b) < 0;
+	if (!bad && c->jmsg < c->jn) {
+		size_t len[2];
+		text_lens(c, c->jmsg, len);
+		for (int r = 0; !bad && r < 2; r++)
+			if (len[r] != c->jtext[r])
+				bad = len[r] < c->jtext[r] ||
+				      journal_text(&c->conv.msgs[c->jmsg], r, c->jtext[r], &b) < 0;
+	}
+	/* The header last (its current message may be one of those above), and only when
+	 * more than a delta changed: a delta's record dates the conversation itself. */
+	if (!bad && c->jhead)
+		bad = journal_conv(&c->conv, &b) < 0;
+	if (!bad)
+		bad = histstore_journal_append(c->jfd, b.data, b.len, &je) < 0;
+	buf_free(&b);
+	if (bad) {
+		/* What it holds is a valid prefix; the whole write that follows drops it. */
+		histstore_journal_close(c->jfd);
+		c->jfd = -1;
+		c->dirty = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* One save attempt: to the journal when only what it holds changed, else the whole file.
+ * On failure everything stays in memory; only the first failure in a row is reported
+ * (e may be NULL: then the next report-capable call says it). */
 static int save(struct chat *c, double now, struct err *e)
 {
 	if (!persistent(c))
 		return 0;
 	claim(c);
 	c->last_save = now;
+	if (!c->dirty && journal_save(c) == 0) {
+		saved_all(c);
+		return 0;
+	}
 	struct err se = {0, ""};
 	if (histstore_save(c->store, &c->conv, &se) < 0) {
 		if (!c->save_warned && e) {
@@ -83,12 +162,11 @@ static int save(struct chat *c, double now, struct err *e)
 		}
 		return -1;
 	}
+	/* histstore_save removed the journal the file now holds. */
+	histstore_journal_close(c->jfd);
+	c->jfd = -1;
 	c->on_disk = 1;
-	c->dirty = 0;
-	c->save_warned = 0;
-	if (c->answer < c->conv.n)
-		c->saved_len = c->stream == c->answer ? c->stream_len[0] :
-			       strlen(c->conv.msgs[c->answer].content);
+	saved_all(c);
 	return 0;
 }
 
@@ -124,6 +202,7 @@ int chat_open(struct chat *c, struct histstore *s, const char *prefix, struct er
 		return -1;
 	}
 	c->on_disk = 1;
+	c->jn = c->conv.n; /* the file holds them all */
 	if (lr == 0 && rc == HIST_LOAD_OK)
 		return 0;
 	/* A newer file keeps our lock: we never write it, but chat_delete may remove it. */
@@ -145,12 +224,12 @@ int chat_open(struct chat *c, struct histstore *s, const char *prefix, struct er
 
 int chat_save(struct chat *c, double now, struct err *e)
 {
-	return c->dirty ? save(c, now, e) : 0;
+	return c->dirty || c->tail ? save(c, now, e) : 0;
 }
 
 int chat_tick(struct chat *c, double now, struct err *e)
 {
-	if (!c->dirty || !persistent(c) ||
+	if (!(c->dirty || c->tail) || !persistent(c) ||
 	    (now - c->last_save < HIST_SAVE_INTERVAL && now >= c->last_save))
 		return 0;
 	return save(c, now, e) < 0 ? -1 : 1;
@@ -158,8 +237,12 @@ int chat_tick(struct chat *c, double now, struct err *e)
 
 void chat_close(struct chat *c)
 {
-	if (c->dirty)
+	/* The end of the session folds the journal in: the file alone is the conversation. */
+	if (c->jfd >= 0)
+		c->dirty = 1;
+	if (c->dirty || c->tail)
 		save(c, c->last_save, NULL);
+	histstore_journal_close(c->jfd);
 	histstore_unlock(c->lock_fd);
 	hist_conv_free(&c->conv);
 	reset(c, NULL);
@@ -237,7 +320,7 @@ static int add_answer(struct chat *c, const char *parent, const char *provider,
 	c->stream = NO_STREAM;
 	c->answer = *answer;
 	c->saved_len = 0;
-	c->dirty = 1;
+	c->tail = c->jhead = 1;
 	return 0;
 }
 
@@ -275,7 +358,7 @@ static int send_copied(struct chat *c, const char *prompt, const char *provider,
 	struct hist_msg *u = hist_add(&c->conv, c->conv.current, "user", prompt, now);
 	if (!u || hist_set_str(&u->provider, provider) < 0 || hist_set_str(&u->model, model) < 0)
 		return oom(e);
-	c->dirty = 1;
+	c->tail = c->jhead = 1;
 	if (add_answer(c, c->conv.current, provider, model, now, answer) < 0)
 		return oom(e);
 	return rc;
@@ -352,9 +435,9 @@ int chat_request_msgs(const struct chat *c, size_t answer, struct wire_msg **msg
 		return -1;
 	}
 	/* At most n steps: a cycle (which validation rules out anyway) cannot loop. */
-	for (const struct hist_msg *m = hist_find(cv, cv->msgs[answer].parent); m && k < cv->n;
-	     m = hist_find(cv, m->parent))
-		idx[k++] = (size_t)(m - cv->msgs);
+	for (size_t i = hist_parent_of(cv, answer); i != HIST_NONE && k < cv->n;
+	     i = hist_parent_of(cv, i))
+		idx[k++] = i;
 	size_t out = 0;
 	for (size_t i = k; i-- > 0;) {
 		const struct hist_msg *m = &cv->msgs[idx[i]];
@@ -371,6 +454,22 @@ int chat_request_msgs(const struct chat *c, size_t answer, struct wire_msg **msg
 	return 0;
 }
 
+/* The journal holds new text of one saved message: streaming into another one first
+ * makes the next save whole if the one followed so far has text the journal lacks. */
+static void follow_text(struct chat *c, size_t answer)
+{
+	if (answer >= c->jn || answer == c->jmsg)
+		return;
+	if (c->jmsg < c->jn) {
+		size_t len[2];
+		text_lens(c, c->jmsg, len);
+		if (len[0] != c->jtext[0] || len[1] != c->jtext[1])
+			c->dirty = 1;
+	}
+	c->jmsg = answer;
+	text_lens(c, answer, c->jtext);
+}
+
 void chat_delta(struct chat *c, size_t answer, const char *s, size_t len, int reasoning,
 		double now)
 {
@@ -378,6 +477,7 @@ void chat_delta(struct chat *c, size_t answer, const char *s, size_t len, int re
 		return;
 	struct hist_msg *m = &c->conv.msgs[answer];
 	if (c->stream != answer) {
+		follow_text(c, answer);
 		c->stream = answer;
 		c->stream_len[0] = strlen(m->content);
 		c->stream_cap[0] = c->stream_len[0] + 1;
@@ -406,7 +506,7 @@ void chat_delta(struct chat *c, size_t answer, const char *s, size_t len, int re
 	(*field)[*have] = '\0';
 	m->updated = now;
 	c->conv.updated = now;
-	c->dirty = 1;
+	c->tail = 1;
 }
 
 int chat_finish(struct chat *c, size_t answer, enum hist_status status, const char *error_line,
@@ -433,32 +533,26 @@ int chat_branch(const struct chat *c, size_t **idx, size_t *n)
 	return hist_branch(&c->conv, idx, n);
 }
 
-static int same_parent(const struct hist_msg *a, const struct hist_msg *b)
-{
-	return a->parent && b->parent ? !strcmp(a->parent, b->parent) : a->parent == b->parent;
-}
-
-static int is_sibling(const struct hist_msg *a, const struct hist_msg *b)
-{
-	return same_parent(a, b) && !strcmp(a->role, b->role);
-}
-
+/* Siblings are the children of the same parent (or roots) with the same role: the
+ * index lists them, so these walks cost the siblings, not the conversation. */
 void chat_siblings(const struct chat *c, size_t msg, size_t *pos, size_t *count)
 {
+	const struct hist_conv *cv = &c->conv;
 	*pos = 0;
 	*count = 1;
-	if (msg >= c->conv.n)
+	if (msg >= cv->n)
 		return;
-	const struct hist_msg *m = &c->conv.msgs[msg];
+	const char *role = cv->msgs[msg].role;
 	size_t k = 0;
-	for (size_t i = 0; i < c->conv.n; i++) {
-		if (!is_sibling(&c->conv.msgs[i], m))
+	for (size_t i = hist_first_child(cv, hist_parent_of(cv, msg)); i != HIST_NONE;
+	     i = hist_next_sibling(cv, i)) {
+		if (strcmp(cv->msgs[i].role, role))
 			continue;
 		if (i == msg)
 			*pos = k;
 		k++;
 	}
-	*count = k;
+	*count = k ? k : 1;
 }
 
 int chat_switch_sibling(struct chat *c, size_t msg, int dir, double now, struct err *e)
@@ -467,38 +561,39 @@ int chat_switch_sibling(struct chat *c, size_t msg, int dir, double now, struct 
 	const struct hist_conv *cv = &c->conv;
 	if (msg >= cv->n)
 		return 1;
-	const struct hist_msg *m = &cv->msgs[msg];
-	size_t to = SIZE_MAX;
-	if (dir < 0) {
-		for (size_t i = msg; i-- > 0;)
-			if (is_sibling(&cv->msgs[i], m)) {
-				to = i;
+	const char *role = cv->msgs[msg].role;
+	size_t to = HIST_NONE, prev = HIST_NONE;
+	int passed = 0;
+	for (size_t i = hist_first_child(cv, hist_parent_of(cv, msg)); i != HIST_NONE;
+	     i = hist_next_sibling(cv, i)) {
+		if (i == msg) {
+			passed = 1;
+			if (dir < 0) {
+				to = prev;
 				break;
 			}
-	} else {
-		for (size_t i = msg + 1; i < cv->n; i++)
-			if (is_sibling(&cv->msgs[i], m)) {
-				to = i;
-				break;
-			}
+			continue;
+		}
+		if (strcmp(cv->msgs[i].role, role))
+			continue;
+		if (passed) {
+			to = i;
+			break;
+		}
+		prev = i;
 	}
-	if (to == SIZE_MAX)
+	if (to == HIST_NONE)
 		return 1;
 	/* Down the newest child each time; at most n steps even on a malformed tree. */
 	for (size_t steps = 0; steps < cv->n; steps++) {
-		size_t child = SIZE_MAX;
-		for (size_t i = cv->n; i-- > 0;)
-			if (cv->msgs[i].parent && !strcmp(cv->msgs[i].parent, cv->msgs[to].id)) {
-				child = i;
-				break;
-			}
-		if (child == SIZE_MAX)
+		size_t child = hist_last_child(cv, to);
+		if (child == HIST_NONE)
 			break;
 		to = child;
 	}
 	if (hist_set_str(&c->conv.current, cv->msgs[to].id) < 0)
 		return oom(e);
-	c->dirty = 1;
+	c->tail = c->jhead = 1;
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "cherry/fsutil.h"
 #include "cherry/histstore.h"
 #include "cherry/sanitize.h"
+#include "cherry/search.h"
 #include "cherry/utf8.h"
 
 #define HIST_READ_MAX (256u * 1024 * 1024)
@@ -228,47 +229,10 @@ static int cmd_export(struct histstore *st, const char *arg, const char *format)
 
 /* ---- search ---- */
 
-static int fold(int ch)
-{
-	return ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
-}
-
-/* ASCII-case-insensitive memmem; NULL when absent. The next lower- and upper-case
- * occurrences of the first byte are each found once (memchr) and reused, so the scan
- * stays linear. */
+/* ASCII-case-insensitive memmem; NULL when absent (search.c: lowered blocks, memmem). */
 static const char *find_ci(const char *h, size_t hl, const char *n, size_t nl)
 {
-	if (!nl)
-		return h;
-	if (nl > hl)
-		return NULL;
-	int lo = fold((unsigned char)n[0]), up = toupper(lo);
-	const char *end = h + hl - nl + 1; /* candidates are below end */
-	const char *a = h, *b = h;
-	int a_ok = 0, b_ok = lo == up;
-	const char *a_at = NULL, *b_at = NULL;
-	for (const char *p = h; p < end;) {
-		if (!a_ok || (a_at && a_at < p)) {
-			a_at = memchr(p, lo, (size_t)(end - p));
-			a_ok = 1;
-		}
-		if (!b_ok || (b_at && b_at < p)) {
-			b_at = memchr(p, up, (size_t)(end - p));
-			b_ok = 1;
-		}
-		a = a_at;
-		b = lo != up ? b_at : NULL;
-		const char *c = !a ? b : !b ? a : a < b ? a : b;
-		if (!c)
-			return NULL;
-		size_t i = 1;
-		while (i < nl && fold((unsigned char)c[i]) == fold((unsigned char)n[i]))
-			i++;
-		if (i == nl)
-			return c;
-		p = c + 1;
-	}
-	return NULL;
+	return search_find_fold(h, hl, n, nl);
 }
 
 static void snippet(const char *text, const char *hit, size_t nl)

@@ -266,7 +266,8 @@ static int write_all(int fd, const void *data, size_t len)
  * fsynced. Any failure before the rename removes the temp file, so the old
  * version stays whole.
  */
-int fs_write_atomic(const char *path, const void *data, size_t len, struct err *e)
+static int write_replace(const char *path, const void *data, size_t len, int sync,
+			 struct err *e)
 {
 	const char *slash = strrchr(path, '/');
 	const char *name = slash ? slash + 1 : path;
@@ -318,7 +319,7 @@ int fs_write_atomic(const char *path, const void *data, size_t len, struct err *
 		return -1;
 	}
 
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0)) {
 		int saved = errno;
 		close(fd);
 		unlinkat(dirfd, tmp, 0);
@@ -342,7 +343,7 @@ int fs_write_atomic(const char *path, const void *data, size_t len, struct err *
 		return -1;
 	}
 	/* Some filesystems cannot sync a directory (EINVAL); that is not a failed save. */
-	if (fsync(dirfd) < 0 && errno != EINVAL && errno != EROFS) {
+	if (sync && fsync(dirfd) < 0 && errno != EINVAL && errno != EROFS) {
 		int saved = errno;
 		close(dirfd);
 		err_set(e, EXIT_FAIL, "saved %s, but cannot make it durable: %s", path,
@@ -351,4 +352,14 @@ int fs_write_atomic(const char *path, const void *data, size_t len, struct err *
 	}
 	close(dirfd);
 	return 0;
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len, struct err *e)
+{
+	return write_replace(path, data, len, 1, e);
+}
+
+int fs_write_replace(const char *path, const void *data, size_t len, struct err *e)
+{
+	return write_replace(path, data, len, 0, e);
 }

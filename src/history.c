@@ -73,7 +73,7 @@ int hist_conv_init(struct hist_conv *c, const char *id, double now)
 	return 0;
 }
 
-static void msg_free(struct hist_msg *m)
+void hist_msg_free(struct hist_msg *m)
 {
 	free(m->id);
 	free(m->parent);
@@ -88,23 +88,14 @@ static void msg_free(struct hist_msg *m)
 void hist_conv_free(struct hist_conv *c)
 {
 	for (size_t i = 0; i < c->n; i++)
-		msg_free(&c->msgs[i]);
+		hist_msg_free(&c->msgs[i]);
 	free(c->msgs);
 	free(c->title);
 	free(c->model);
 	free(c->system);
 	free(c->current);
+	hist_index_free(c);
 	memset(c, 0, sizeof *c);
-}
-
-struct hist_msg *hist_find(const struct hist_conv *c, const char *id)
-{
-	if (!id)
-		return NULL;
-	for (size_t i = 0; i < c->n; i++)
-		if (!strcmp(c->msgs[i].id, id))
-			return &c->msgs[i];
-	return NULL;
 }
 
 static int grow(struct hist_conv *c)
@@ -123,7 +114,7 @@ static int grow(struct hist_conv *c)
 struct hist_msg *hist_add(struct hist_conv *c, const char *parent, const char *role,
 			  const char *content, double now)
 {
-	if (!role || !content || (parent && !hist_find(c, parent)) || grow(c) < 0)
+	if (!role || !content || (parent && hist_index_of(c, parent) == HIST_NONE) || grow(c) < 0)
 		return NULL;
 	char id[32];
 	/* A loaded file may use any ids: skip the ones taken. */
@@ -139,11 +130,13 @@ struct hist_msg *hist_add(struct hist_conv *c, const char *parent, const char *r
 	if (hist_set_str(&m->id, id) < 0 || hist_set_str(&m->parent, parent) < 0 ||
 	    hist_set_str(&m->role, role) < 0 || hist_set_str(&m->content, content) < 0 ||
 	    hist_set_str(&c->current, id) < 0) {
-		msg_free(m);
+		hist_msg_free(m);
 		return NULL;
 	}
 	c->n++;
 	c->updated = now;
+	if (hist_index_push(c) < 0)
+		hist_index_free(c); /* lookups scan; the next hist_add tries again */
 	return m;
 }
 
@@ -158,13 +151,9 @@ int hist_branch(const struct hist_conv *c, size_t **idx, size_t *n)
 		return -1;
 	size_t k = 0;
 	/* At most c->n steps, so even an (unvalidated) cycle cannot loop forever. */
-	for (const char *id = c->current; id && k < c->n;) {
-		const struct hist_msg *m = hist_find(c, id);
-		if (!m)
-			break;
-		v[k++] = (size_t)(m - c->msgs);
-		id = m->parent;
-	}
+	for (size_t i = hist_index_of(c, c->current); i != HIST_NONE && k < c->n;
+	     i = hist_parent_of(c, i))
+		v[k++] = i;
 	for (size_t i = 0; i < k / 2; i++) {
 		size_t t = v[i];
 		v[i] = v[k - 1 - i];
@@ -251,7 +240,7 @@ static int set_long(json_t *obj, const char *key, long v)
 	return set_new(obj, key, v < 0 ? json_null() : json_integer(v));
 }
 
-static json_t *msg_json(const struct hist_msg *m)
+json_t *hist_msg_json(const struct hist_msg *m)
 {
 	json_t *o = json_object(), *u = json_object();
 	if (!o || !u)
@@ -290,7 +279,7 @@ int hist_to_json(const struct hist_conv *c, struct buf *out)
 	    set_str(root, "system", c->system) | set_str(root, "current", c->current))
 		goto done;
 	for (size_t i = 0; i < c->n; i++)
-		if (json_array_append_new(msgs, msg_json(&c->msgs[i])) < 0)
+		if (json_array_append_new(msgs, hist_msg_json(&c->msgs[i])) < 0)
 			goto done;
 	if (json_object_set(root, "messages", msgs) < 0)
 		goto done;
@@ -394,7 +383,6 @@ static int get_long(struct rd *r, json_t *obj, const char *key, long *dst)
 
 static int read_msg(struct rd *r, json_t *o, struct hist_msg *m)
 {
-	memset(m, 0, sizeof *m);
 	m->ttft = -1;
 	m->usage = (struct hist_usage){-1, -1, -1, -1};
 	if (!json_is_object(o))
@@ -441,26 +429,46 @@ fail:
 	return -1;
 }
 
-/* Every parent exists and following parents from any message reaches a root. */
+int hist_msg_read(json_t *o, int newer, struct hist_msg *m, struct err *e)
+{
+	struct rd r = {e, newer};
+	memset(m, 0, sizeof *m);
+	return read_msg(&r, o, m);
+}
+
+/* Ids are unique, every parent exists and following parents from any message reaches a
+ * root: one pass over the index, each message walked up once. */
 static int check_tree(struct rd *r, struct hist_conv *c)
 {
-	for (size_t i = 0; i < c->n; i++)
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(c->msgs[i].id, c->msgs[j].id))
-				return bad(r, "message id %s is used twice", c->msgs[i].id);
-	for (size_t i = 0; i < c->n; i++) {
-		const struct hist_msg *m = &c->msgs[i];
-		size_t steps = 0;
-		while (m->parent) {
-			const struct hist_msg *p = hist_find(c, m->parent);
-			if (!p)
-				return bad(r, "message %s has a parent that does not exist",
-					   c->msgs[i].id);
-			if (++steps > c->n)
-				return bad(r, "message %s is part of a cycle", c->msgs[i].id);
-			m = p;
-		}
+	int dup = hist_reindex(c);
+	if (dup < 0)
+		return bad(r, "out of memory%s", "");
+	unsigned char *state = calloc(c->n ? c->n : 1, 1); /* 0 new, 1 on this walk, 2 good */
+	if (!state)
+		return bad(r, "out of memory%s", "");
+	int rc = 0;
+	for (size_t i = 0; !rc && dup && i < c->n; i++) {
+		if (hist_index_of(c, c->msgs[i].id) != i)
+			rc = bad(r, "message id %s is used twice", c->msgs[i].id);
 	}
+	for (size_t i = 0; !rc && i < c->n; i++) {
+		size_t j = i;
+		while (j != HIST_NONE && !state[j]) {
+			state[j] = 1;
+			size_t p = hist_parent_of(c, j);
+			if (p == HIST_NONE && c->msgs[j].parent)
+				rc = bad(r, "message %s has a parent that does not exist",
+					 c->msgs[j].id);
+			j = rc ? HIST_NONE : p;
+		}
+		if (!rc && j != HIST_NONE && state[j] == 1)
+			rc = bad(r, "message %s is part of a cycle", c->msgs[i].id);
+		for (j = i; j != HIST_NONE && state[j] == 1; j = hist_parent_of(c, j))
+			state[j] = 2;
+	}
+	free(state);
+	if (rc)
+		return rc;
 	if (c->current && !hist_find(c, c->current))
 		return bad(r, "the current message %s does not exist", c->current);
 	if (!c->current && c->n)
@@ -482,14 +490,13 @@ static void set_next_seq(struct hist_conv *c)
 	}
 }
 
-int hist_from_json(const char *data, size_t len, struct hist_conv *c, struct err *e)
+/* Reads the parsed root (NULL: je says why it did not parse) into c and releases it. */
+static int from_root(json_t *root, const json_error_t *je, struct hist_conv *c,
+		     struct err *e)
 {
-	memset(c, 0, sizeof *c);
 	struct rd r = {e, 0};
-	json_error_t je;
-	json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
-		err_set(e, EXIT_FAIL, "not valid JSON (line %d: %.200s)", je.line, je.text);
+		err_set(e, EXIT_FAIL, "not valid JSON (line %d: %.200s)", je->line, je->text);
 		return HIST_LOAD_CORRUPT;
 	}
 	if (!json_is_object(root)) {
@@ -531,10 +538,13 @@ int hist_from_json(const char *data, size_t len, struct hist_conv *c, struct err
 		c->cap = n;
 	}
 	for (size_t i = 0; i < n; i++) {
-		int rc = read_msg(&r, json_array_get(msgs, i), &c->msgs[i]);
+		int rc = hist_msg_read(json_array_get(msgs, i), r.newer, &c->msgs[i], e);
 		c->n = i + 1; /* so a half-read message is freed too */
 		if (rc < 0)
 			goto fail;
+		/* Its copy is made: the parsed one goes now, so a long conversation is held
+		 * about once in memory, not twice (null is a static singleton). */
+		json_array_set_new(msgs, i, json_null());
 	}
 	if (check_tree(&r, c) < 0)
 		goto fail;
@@ -545,6 +555,22 @@ fail:
 	json_decref(root);
 	hist_conv_free(c);
 	return HIST_LOAD_CORRUPT;
+}
+
+int hist_from_json(const char *data, size_t len, struct hist_conv *c, struct err *e)
+{
+	memset(c, 0, sizeof *c);
+	json_error_t je;
+	json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+	return from_root(root, &je, c, e);
+}
+
+int hist_from_reader(hist_read_fn read, void *ctx, struct hist_conv *c, struct err *e)
+{
+	memset(c, 0, sizeof *c);
+	json_error_t je;
+	json_t *root = json_load_callback(read, ctx, JSON_REJECT_DUPLICATES, &je);
+	return from_root(root, &je, c, e);
 }
 
 /* ---- titles ---- */

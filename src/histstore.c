@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,22 +14,16 @@
 #include <unistd.h>
 
 #include "cherry/fsutil.h"
+#include "cherry/journal.h"
 
 /* Conversations bigger than this are not read (a generous bound against garbage). */
 #define HIST_MAX_FILE (256u * 1024 * 1024)
-#define INDEX_MAGIC "cherry-history-index 2\t"
 
 static double now_real(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void warn(struct histstore *s, const char *line)
-{
-	if (s->warn)
-		s->warn(s->warn_ctx, line);
 }
 
 static char *join(const char *a, const char *b)
@@ -181,8 +174,7 @@ int histstore_new_id(struct histstore *s, char id[HIST_ID_MAX + 1], struct err *
 	return -1;
 }
 
-/* The id of "<id>.json", or 0 when name is not a conversation file name. */
-static int json_id(const char *name, char id[HIST_ID_MAX + 1])
+int histstore_file_id(const char *name, char id[HIST_ID_MAX + 1])
 {
 	size_t n = strlen(name);
 	if (n < 6 || n - 5 > HIST_ID_MAX || strcmp(name + n - 5, ".json"))
@@ -209,7 +201,7 @@ int histstore_resolve(struct histstore *s, const char *prefix, char id[HIST_ID_M
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		char cand[HIST_ID_MAX + 1];
-		if (!json_id(de->d_name, cand) || strncmp(cand, prefix, plen))
+		if (!histstore_file_id(de->d_name, cand) || strncmp(cand, prefix, plen))
 			continue;
 		if (!strcmp(cand, prefix))
 			exact = 1;
@@ -321,6 +313,169 @@ static int move_aside(struct histstore *s, const char *id, const char *why, stru
 	return -1;
 }
 
+/* Feeds the parser from the file in chunks (hist_read_fn), so a conversation is never
+ * held whole as text beside its parse; the size bound holds even if it grows meanwhile. */
+struct file_reader {
+	int fd;
+	size_t total;
+	int failed; /* errno of a failed read, or EFBIG */
+};
+
+static size_t read_chunk(void *buf, size_t len, void *ctx)
+{
+	struct file_reader *r = ctx;
+	ssize_t n;
+	do
+		n = read(r->fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		r->failed = errno;
+		return (size_t)-1;
+	}
+	r->total += (size_t)n;
+	if (r->total > HIST_MAX_FILE) {
+		r->failed = EFBIG;
+		return (size_t)-1;
+	}
+	return (size_t)n;
+}
+
+/* Opens a conversation file for reading: 0 with *fd and *st, 1 when it does not exist,
+ * -1 with e. O_NONBLOCK: a FIFO at the path cannot hang us before the type check. */
+static int open_conv(const char *p, int *fd, struct stat *st, struct err *e)
+{
+	do
+		*fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	while (*fd < 0 && errno == EINTR);
+	if (*fd < 0) {
+		if (errno == ENOENT)
+			return 1;
+		err_set(e, EXIT_FAIL, "cannot read %s: %s", p, strerror(errno));
+		return -1;
+	}
+	const char *why = NULL;
+	if (fstat(*fd, st) < 0)
+		why = strerror(errno);
+	else if (!S_ISREG(st->st_mode))
+		why = "not a regular file";
+	else if ((uintmax_t)st->st_size > HIST_MAX_FILE)
+		why = "larger than 256 MB";
+	if (why) {
+		err_set(e, EXIT_FAIL, "cannot read %s: %s", p, why);
+		close(*fd);
+		*fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the journal of an answer in progress (journal.h) ---- */
+
+static void journal_base_of(const char *id, const struct stat *st, struct journal_base *b)
+{
+	memset(b, 0, sizeof *b);
+	snprintf(b->id, sizeof b->id, "%s", id);
+	b->ino = (uint64_t)st->st_ino;
+	b->size = (int64_t)st->st_size;
+	b->mtime_s = (int64_t)st->st_mtim.tv_sec;
+	b->mtime_ns = st->st_mtim.tv_nsec;
+}
+
+/* Applies "<id>.journal" when it continues the file just read (st), then folds it in:
+ * with the lock (held, or free to take) the file is written whole and the journal goes;
+ * without it (another cherry is writing) it is only applied in memory. 0 or -1 (OOM). */
+static int replay(struct histstore *s, const char *id, const struct stat *st, int have_lock,
+		  struct hist_conv *c, struct err *e)
+{
+	char *jp = conv_path(s, id, ".journal");
+	struct buf b = BUF_INIT;
+	struct err je = {0, ""};
+	if (!jp || fs_read_file(jp, HIST_MAX_FILE, &b, &je) != 0) {
+		free(jp);
+		buf_free(&b);
+		return 0; /* none (or unreadable: the file alone is what there is) */
+	}
+	struct journal_base head, want;
+	journal_base_of(id, st, &want);
+	long applied = 0;
+	if (journal_read_head(b.data, b.len, &head) == 0 && !memcmp(&head, &want, sizeof head))
+		applied = journal_apply(c, b.data, b.len);
+	buf_free(&b);
+	if (applied < 0) {
+		free(jp);
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	int fd = -1;
+	long pid;
+	if (have_lock || histstore_lock(s, id, &fd, &pid, &je) == 0) {
+		/* A failed fold leaves both files: the next load tries again. */
+		if (!applied || histstore_save(s, c, &je) == 0)
+			unlink(jp);
+		histstore_unlock(fd);
+	}
+	free(jp);
+	return 0;
+}
+
+int histstore_journal_open(struct histstore *s, const char *id, int *fd, struct err *e)
+{
+	*fd = -1;
+	char *p = conv_path(s, id, ".json"), *jp = conv_path(s, id, ".journal");
+	struct stat st;
+	struct journal_base base;
+	struct buf head = BUF_INIT;
+	int rc = -1;
+	if (!p || !jp) {
+		err_set(e, EXIT_FAIL, "out of memory");
+	} else if (stat(p, &st) < 0) {
+		err_set(e, EXIT_FAIL, "cannot start the journal of %s: %s", id, strerror(errno));
+	} else {
+		journal_base_of(id, &st, &base);
+		*fd = open(jp, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (*fd < 0)
+			err_set(e, EXIT_FAIL, "cannot write %s: %s", jp, strerror(errno));
+		else if (journal_head(&base, &head) < 0)
+			err_set(e, EXIT_FAIL, "out of memory");
+		else
+			rc = histstore_journal_append(*fd, head.data, head.len, e);
+	}
+	if (rc < 0 && *fd >= 0) {
+		close(*fd);
+		*fd = -1;
+		unlink(jp);
+	}
+	buf_free(&head);
+	free(p);
+	free(jp);
+	return rc;
+}
+
+int histstore_journal_append(int fd, const char *data, size_t len, struct err *e)
+{
+	/* No fsync: the journal is there for a killed process, whose writes the kernel
+	 * keeps; the file it continues was synced when it was written. */
+	while (len) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err_set(e, EXIT_FAIL, "cannot write the journal: %s",
+				n < 0 ? strerror(errno) : "no progress");
+			return -1;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+void histstore_journal_close(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
 int histstore_load(struct histstore *s, const char *id, int have_lock, struct hist_conv *c,
 		   struct err *e)
 {
@@ -334,22 +489,36 @@ int histstore_load(struct histstore *s, const char *id, int have_lock, struct hi
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
 	}
-	struct buf b = BUF_INIT;
-	int rc = fs_read_file(p, HIST_MAX_FILE, &b, e);
-	free(p);
+	struct stat st;
+	struct file_reader fr = {-1, 0, 0};
+	int rc = open_conv(p, &fr.fd, &st, e);
 	if (rc == 1)
 		err_set(e, EXIT_FAIL, "no conversation %s", id);
 	if (rc != 0) {
-		buf_free(&b);
+		free(p);
 		return -1;
 	}
 	struct err pe = {0, ""};
-	rc = hist_from_json(b.data, b.len, c, &pe);
-	buf_free(&b);
+	rc = hist_from_reader(read_chunk, &fr, c, &pe);
+	close(fr.fd);
+	if (fr.failed) {
+		/* Not the file's fault: it stays where it is. */
+		err_set(e, EXIT_FAIL, "cannot read %s: %s", p,
+			fr.failed == EFBIG ? "larger than 256 MB" : strerror(fr.failed));
+		free(p);
+		if (rc != HIST_LOAD_CORRUPT)
+			hist_conv_free(c);
+		return -1;
+	}
+	free(p);
 	if (rc != HIST_LOAD_CORRUPT && strcmp(c->id, id)) {
 		err_set(&pe, EXIT_FAIL, "its id says %s", c->id);
 		hist_conv_free(c);
 		rc = HIST_LOAD_CORRUPT;
+	}
+	if (rc == HIST_LOAD_OK && replay(s, id, &st, have_lock, c, e) < 0) {
+		hist_conv_free(c);
+		return -1;
 	}
 	if (rc != HIST_LOAD_CORRUPT)
 		return rc;
@@ -380,6 +549,11 @@ int histstore_save(struct histstore *s, const struct hist_conv *c, struct err *e
 	else
 		rc = fs_write_atomic(p, b.data, b.len, e);
 	free(p);
+	/* The file now holds everything: a journal beside it is folded in (and stale). */
+	char *jp = rc == 0 ? conv_path(s, c->id, ".journal") : NULL;
+	if (jp)
+		unlink(jp);
+	free(jp);
 	buf_free(&b);
 	return rc;
 }
@@ -394,303 +568,14 @@ int histstore_remove(struct histstore *s, const char *id, struct err *e)
 		err_set(e, EXIT_FAIL, "cannot remove conversation %s: %s", id, strerror(errno));
 	else
 		rc = 0;
-	if (rc == 0)
+	if (rc == 0) {
 		unlink(l);
+		char *jp = conv_path(s, id, ".journal");
+		if (jp)
+			unlink(jp);
+		free(jp);
+	}
 	free(p);
 	free(l);
 	return rc;
-}
-
-/* ---- the index ---- */
-
-struct ientry {
-	struct hist_entry h;
-	uint64_t ino;
-	int64_t size;
-	int64_t mtime_s;
-	long mtime_ns;
-	int seen;
-};
-
-static void entry_free(struct hist_entry *h)
-{
-	free(h->model);
-	free(h->title);
-	h->model = h->title = NULL;
-}
-
-void histstore_entries_free(struct hist_entry *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		entry_free(&v[i]);
-	free(v);
-}
-
-/* The index holds one line per file; tabs and control bytes would break it. */
-static char *flat(const char *s)
-{
-	char *r = strdup(s ? s : "");
-	if (r)
-		for (char *p = r; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = ' ';
-	return r;
-}
-
-static int icmp(const void *a, const void *b)
-{
-	return strcmp(((const struct ientry *)a)->h.id, ((const struct ientry *)b)->h.id);
-}
-
-/* Parses the index; any line it does not understand is dropped (the files decide). */
-static void index_read(struct histstore *s, struct ientry **v, size_t *n, int64_t *dir_s,
-		       long *dir_ns)
-{
-	*v = NULL;
-	*n = 0;
-	*dir_s = -1;
-	*dir_ns = -1;
-	struct buf b = BUF_INIT;
-	struct err e = {0, ""};
-	if (fs_read_file(s->index, HIST_MAX_FILE, &b, &e) != 0 ||
-	    strncmp(b.data, INDEX_MAGIC, strlen(INDEX_MAGIC))) {
-		buf_free(&b);
-		return;
-	}
-	size_t lines = 0, cap;
-	for (const char *q = b.data; (q = memchr(q, '\n', b.len - (size_t)(q - b.data))); q++)
-		lines++;
-	cap = lines;
-	struct ientry *a = calloc(cap ? cap : 1, sizeof *a);
-	if (!a) {
-		buf_free(&b);
-		return;
-	}
-	char *p = b.data + strlen(INDEX_MAGIC), *end;
-	*dir_s = strtoll(p, &end, 10);
-	if (*end == '\t')
-		*dir_ns = strtol(end + 1, &end, 10);
-	p = strchr(p, '\n');
-	p = p ? p + 1 : b.data + b.len;
-	size_t k = 0;
-	while (*p && k < cap) {
-		char *nl = strchr(p, '\n');
-		if (!nl)
-			break;
-		*nl = '\0';
-		char *f[10];
-		int nf = 0;
-		for (char *q = p; nf < 10;) {
-			f[nf++] = q;
-			char *t = strchr(q, '\t');
-			if (!t)
-				break;
-			*t = '\0';
-			q = t + 1;
-		}
-		struct ientry *x = &a[k];
-		if (nf == 10 && hist_id_valid(f[0])) {
-			snprintf(x->h.id, sizeof x->h.id, "%s", f[0]);
-			x->ino = strtoull(f[1], &end, 10);
-			x->size = strtoll(f[2], &end, 10);
-			x->mtime_s = strtoll(f[3], &end, 10);
-			x->mtime_ns = strtol(f[4], &end, 10);
-			x->h.updated = strtod(f[5], &end);
-			x->h.nmsgs = (size_t)strtoull(f[6], &end, 10);
-			x->h.newer = f[7][0] == '1';
-			x->h.model = strdup(f[8]);
-			x->h.title = strdup(f[9]);
-			if (x->h.model && x->h.title)
-				k++;
-			else
-				entry_free(&x->h);
-		}
-		p = nl + 1;
-	}
-	buf_free(&b);
-	/* We write it sorted; only a hand-made index needs sorting. */
-	for (size_t i = 1; i < k; i++)
-		if (icmp(&a[i - 1], &a[i]) > 0) {
-			qsort(a, k, sizeof *a, icmp);
-			break;
-		}
-	*v = a;
-	*n = k;
-}
-
-static void index_write(struct histstore *s, struct ientry *v, size_t n,
-			const struct timespec *dir_mtime)
-{
-	struct buf b = BUF_INIT;
-	int ok = buf_printf(&b, "%s%" PRId64 "\t%ld\n", INDEX_MAGIC, (int64_t)dir_mtime->tv_sec,
-			    dir_mtime->tv_nsec) == 0;
-	for (size_t i = 0; ok && i < n; i++)
-		ok = buf_printf(&b, "%s\t%" PRIu64 "\t%" PRId64 "\t%" PRId64 "\t%ld\t%.3f\t%zu\t%d"
-				"\t%s\t%s\n", v[i].h.id, v[i].ino, v[i].size, v[i].mtime_s,
-				v[i].mtime_ns, v[i].h.updated, v[i].h.nmsgs, v[i].h.newer,
-				v[i].h.model, v[i].h.title) == 0;
-	char *dir = strdup(s->index);
-	char *slash = dir ? strrchr(dir, '/') : NULL;
-	struct err e = {0, ""};
-	if (ok && slash) {
-		*slash = '\0';
-		/* The index is a cache: failing to write it only costs speed next time. */
-		if (fs_mkdirs(dir, &e) == 0)
-			fs_write_atomic(s->index, b.data, b.len, &e);
-	}
-	free(dir);
-	buf_free(&b);
-}
-
-/* Fills e from the file itself; -1 when it is corrupt (moved aside and warned). */
-static int entry_from_file(struct histstore *s, const char *id, struct ientry *x)
-{
-	struct hist_conv c;
-	struct err e = {0, ""};
-	int rc = histstore_load(s, id, 0, &c, &e);
-	if (rc < 0) {
-		warn(s, e.msg);
-		return -1;
-	}
-	snprintf(x->h.id, sizeof x->h.id, "%s", id);
-	x->h.updated = c.updated;
-	x->h.nmsgs = c.n;
-	x->h.newer = rc == HIST_LOAD_NEWER;
-	x->h.model = flat(c.model);
-	x->h.title = flat(c.title);
-	hist_conv_free(&c);
-	if (!x->h.model || !x->h.title) {
-		entry_free(&x->h);
-		return -1;
-	}
-	return 0;
-}
-
-static int by_updated(const void *a, const void *b)
-{
-	const struct hist_entry *x = a, *y = b;
-	if (x->updated != y->updated)
-		return x->updated < y->updated ? 1 : -1;
-	return strcmp(x->id, y->id);
-}
-
-/*
- * The index is checked against the directory every time, never trusted over it: every
- * name must be there with the same inode. When the directory itself changed since the
- * index was written (any save renames into it), every file is also stat'ed and compared
- * by size and mtime, and changed files are parsed again. An in-place edit that keeps
- * the inode and leaves the directory alone is seen at the next save or removal.
- */
-int histstore_list(struct histstore *s, struct hist_entry **out, size_t *nout, struct err *e)
-{
-	*out = NULL;
-	*nout = 0;
-	struct ientry *idx;
-	size_t nidx;
-	int64_t idx_dir_s;
-	long idx_dir_ns;
-	index_read(s, &idx, &nidx, &idx_dir_s, &idx_dir_ns);
-	DIR *d = opendir(s->dir);
-	struct stat dst;
-	if (!d || fstat(dirfd(d), &dst) < 0) {
-		err_set(e, EXIT_FAIL, "cannot read %s: %s", s->dir, strerror(errno));
-		if (d)
-			closedir(d);
-		for (size_t i = 0; i < nidx; i++)
-			entry_free(&idx[i].h);
-		free(idx);
-		return -1;
-	}
-	/* Taken before reading the entries, so a change during the listing is seen next time. */
-	struct timespec dir_mtime = dst.st_mtim;
-	int dir_same = idx_dir_s == (int64_t)dir_mtime.tv_sec && idx_dir_ns == dir_mtime.tv_nsec;
-	struct ientry *v = NULL;
-	size_t n = 0, cap = 0;
-	int dirty = !dir_same, rc = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		struct ientry key;
-		if (!json_id(de->d_name, key.h.id))
-			continue;
-		if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
-			continue;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 64;
-			struct ientry *nv = realloc(v, nc * sizeof *nv);
-			if (!nv) {
-				rc = -1;
-				break;
-			}
-			v = nv;
-			cap = nc;
-		}
-		struct ientry *x = &v[n];
-		memset(x, 0, sizeof *x);
-		struct ientry *hit = nidx ? bsearch(&key, idx, nidx, sizeof *idx, icmp) : NULL;
-		int fresh = 0;
-		struct stat st;
-		int have_st = 0;
-		if (hit && dir_same && de->d_type == DT_REG && hit->ino == (uint64_t)de->d_ino) {
-			fresh = 1;
-		} else {
-			if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-			    !S_ISREG(st.st_mode))
-				continue;
-			have_st = 1;
-			fresh = hit && hit->ino == (uint64_t)st.st_ino &&
-				hit->size == (int64_t)st.st_size &&
-				hit->mtime_s == (int64_t)st.st_mtim.tv_sec &&
-				hit->mtime_ns == st.st_mtim.tv_nsec;
-		}
-		if (hit)
-			hit->seen = 1;
-		if (fresh) {
-			*x = *hit;
-			hit->h.model = hit->h.title = NULL; /* moved */
-		} else {
-			dirty = 1;
-			if (entry_from_file(s, key.h.id, x) < 0)
-				continue;
-			if (have_st) {
-				x->ino = (uint64_t)st.st_ino;
-				x->size = (int64_t)st.st_size;
-				x->mtime_s = (int64_t)st.st_mtim.tv_sec;
-				x->mtime_ns = st.st_mtim.tv_nsec;
-			}
-		}
-		n++;
-	}
-	closedir(d);
-	for (size_t i = 0; i < nidx; i++) {
-		dirty |= !idx[i].seen;
-		entry_free(&idx[i].h);
-	}
-	free(idx);
-	if (rc < 0) {
-		for (size_t i = 0; i < n; i++)
-			entry_free(&v[i].h);
-		free(v);
-		err_set(e, EXIT_FAIL, "out of memory");
-		return -1;
-	}
-	if (dirty) {
-		if (n) /* v may be NULL then, which qsort must not be given */
-			qsort(v, n, sizeof *v, icmp);
-		index_write(s, v, n, &dir_mtime);
-	}
-	struct hist_entry *h = malloc((n ? n : 1) * sizeof *h);
-	if (!h) {
-		for (size_t i = 0; i < n; i++)
-			entry_free(&v[i].h);
-		free(v);
-		err_set(e, EXIT_FAIL, "out of memory");
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++)
-		h[i] = v[i].h;
-	free(v);
-	qsort(h, n, sizeof *h, by_updated);
-	*out = h;
-	*nout = n;
-	return 0;
 }

@@ -434,8 +434,10 @@ static int update(struct buf *out, struct err *e)
 	if (dump(r, &text, e) < 0)
 		goto out;
 	if (have_pending() || json_array_size(done) || (exists == 0 && !json_equal(old, r))) {
+		/* No fsync: the report is counts; a power cut may cost the last run's, never
+		 * tear the file. Every cherry run writes it, so a sync was two per run. */
 		if (fs_mkdirs(dir.data, e) < 0 ||
-		    fs_write_atomic(path.data, text.data, text.len, e) < 0)
+		    fs_write_replace(path.data, text.data, text.len, e) < 0)
 			goto out;
 		size_t i;
 		json_t *v;

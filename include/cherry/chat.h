@@ -3,7 +3,10 @@
  * sibling branch, flip between siblings, rename, system prompt, delete), kept on disk
  * through histstore with its lock held. Changes only touch memory and mark the
  * conversation dirty; the caller saves, on its loop's timer (chat_tick) and at the ends
- * of an exchange (chat_save), never from inside a transfer callback. */
+ * of an exchange (chat_save), never from inside a transfer callback. A save costs what
+ * was added: while an exchange runs (the prompt, the answer streaming in) saves append
+ * to the conversation's journal (journal.h); its end (chat_finish), any other change and
+ * chat_close write the file whole, which folds the journal in. */
 #ifndef CHERRY_CHAT_H
 #define CHERRY_CHAT_H
 
@@ -24,7 +27,9 @@ struct chat {
 	int lock_fd;              /* held while open; -1 when not locked */
 	int readonly;             /* locked by another cherry, or a newer format: never saved */
 	int on_disk;              /* the file exists (a new conversation is first written on save) */
-	int dirty;                /* changes not saved yet */
+	int dirty;                /* changes not saved yet that need the file written whole */
+	int tail;                 /* changes not saved yet that the journal can hold: new
+				   * messages, new text of the followed answer, the header */
 	double last_save;         /* the now of the last save attempt */
 	int save_warned;          /* a failed save was reported once */
 	char readonly_why[160];   /* why it is read-only ("is open in another cherry (pid 7)") */
@@ -33,6 +38,11 @@ struct chat {
 	size_t stream_cap[2];     /* so that appending a token does not rescan the text */
 	size_t answer;            /* the answer last sent or retried; SIZE_MAX none */
 	size_t saved_len;         /* its text's bytes held by the last completed save */
+	int jfd;                  /* the journal of the exchange in progress, -1 none */
+	int jhead;                /* the header (title, current...) changed since */
+	size_t jn;                /* messages held by the last save (file and journal) */
+	size_t jmsg;              /* the saved message whose new text the journal takes */
+	size_t jtext[2];          /* its content's and reasoning's bytes held so far */
 };
 
 /*

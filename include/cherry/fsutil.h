@@ -24,5 +24,8 @@ int fs_read_file(const char *path, size_t max, struct buf *out, struct err *e);
  * O_EXCL|O_NOFOLLOW), write, fsync, close, rename, fsync the directory.
  * On failure the old file is untouched and no temp file is left. */
 int fs_write_atomic(const char *path, const void *data, size_t len, struct err *e);
+/* The same without either fsync, for files whose loss in a power cut only costs a
+ * count or a cache (a kill never tears it: the rename is still atomic). */
+int fs_write_replace(const char *path, const void *data, size_t len, struct err *e);
 
 #endif

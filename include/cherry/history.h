@@ -3,6 +3,9 @@
 #define CHERRY_HISTORY_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
 
 #include "cherry/buf.h"
 #include "cherry/err.h"
@@ -58,7 +61,11 @@ struct hist_conv {
 	size_t n;
 	size_t cap;
 	unsigned next_seq;        /* for new message ids */
+	struct hist_index *index; /* ids hashed, parents and children linked (histindex.c) */
 };
+
+/* "No message": no parent (a root), no child, no such id. */
+#define HIST_NONE SIZE_MAX
 
 /* 1 when id is a valid conversation id. */
 int hist_id_valid(const char *id);
@@ -75,13 +82,38 @@ void hist_conv_free(struct hist_conv *c);
  * (valid until the next hist_add), or NULL on OOM or an unknown parent. */
 struct hist_msg *hist_add(struct hist_conv *c, const char *parent, const char *role,
 			  const char *content, double now);
+/* Lookups by id and walks of the tree, hashed and linked (histindex.c): each costs what
+ * it visits. The index follows hist_add and the loaders; code that changes msgs, n or an
+ * id or parent any other way calls hist_reindex afterwards (until then lookups scan). */
 struct hist_msg *hist_find(const struct hist_conv *c, const char *id);
+/* The index of the message with this id, HIST_NONE when there is none. */
+size_t hist_index_of(const struct hist_conv *c, const char *id);
+/* Message i's parent, HIST_NONE for a root (or a parent that does not exist). */
+size_t hist_parent_of(const struct hist_conv *c, size_t i);
+/* The first / last child of p (p HIST_NONE: the roots) and the next one after child i,
+ * in the order they were added; HIST_NONE when there is none. */
+size_t hist_first_child(const struct hist_conv *c, size_t p);
+size_t hist_last_child(const struct hist_conv *c, size_t p);
+size_t hist_next_sibling(const struct hist_conv *c, size_t i);
+/* Rebuilds the index from msgs. 0; 1 when an id is used twice (the first one is found);
+ * -1 OOM (lookups then scan). */
+int hist_reindex(struct hist_conv *c);
+/* For history.c: indexes msgs[n - 1] after it was appended (0; 1 when its id is taken,
+ * and it is then not indexed; -1 OOM), and frees the index. */
+int hist_index_push(struct hist_conv *c);
+void hist_index_free(struct hist_conv *c);
 /* Replaces a string field (*field) with a copy of s (NULL allowed). 0 or -1 on OOM. */
 int hist_set_str(char **field, const char *s);
 
 /* The current branch, root first, as indexes into c->msgs (caller frees *idx).
  * *n is 0 for an empty conversation. 0, or -1 on OOM. */
 int hist_branch(const struct hist_conv *c, size_t **idx, size_t *n);
+
+/* One message as the file holds it (NULL on OOM), and back: 0, or -1 with e (m then
+ * holds what was read; hist_msg_free frees it). newer: the file is of a newer format. */
+json_t *hist_msg_json(const struct hist_msg *m);
+int hist_msg_read(json_t *o, int newer, struct hist_msg *m, struct err *e);
+void hist_msg_free(struct hist_msg *m);
 
 /* Pretty-printed JSON (2-space indent, newline at the end) appended to out. 0 or -1 (OOM). */
 int hist_to_json(const struct hist_conv *c, struct buf *out);
@@ -98,6 +130,10 @@ enum hist_load {
 /* Parses and validates a file's bytes: unique ids, parents that exist, no cycles, a
  * current leaf that exists. Returns an enum hist_load. */
 int hist_from_json(const char *data, size_t len, struct hist_conv *c, struct err *e);
+/* The same from a reader (jansson's json_load_callback_t): up to len bytes into buf,
+ * 0 at the end, (size_t)-1 on error. The file is then never held whole beside its parse. */
+typedef size_t (*hist_read_fn)(void *buf, size_t len, void *ctx);
+int hist_from_reader(hist_read_fn read, void *ctx, struct hist_conv *c, struct err *e);
 
 /* A local title from the first prompt: first non-blank line, whitespace collapsed,
  * cut to HIST_TITLE_MAX characters with "..." when cut. Appended to out. 0 or -1. */

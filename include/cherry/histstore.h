@@ -40,14 +40,26 @@ int histstore_resolve(struct histstore *s, const char *prefix, char id[HIST_ID_M
 int histstore_lock(struct histstore *s, const char *id, int *fd, long *pid, struct err *e);
 void histstore_unlock(int fd);
 
-/* Loads a conversation. Returns HIST_LOAD_OK, HIST_LOAD_NEWER (read-only!), or -1:
+/* Loads a conversation (with its journal, see below). Returns HIST_LOAD_OK, HIST_LOAD_NEWER (read-only!), or -1:
  * missing, unreadable, or corrupt. A corrupt file is moved to conversations/corrupt/
  * (never overwritten or deleted) unless another process holds its lock, and e says where.
  * have_lock: the caller holds the conversation's lock. */
 int histstore_load(struct histstore *s, const char *id, int have_lock, struct hist_conv *c,
 		   struct err *e);
-/* Saves through fs_write_atomic (the old file stays whole on any failure). 0 or -1. */
+/* Saves through fs_write_atomic (the old file stays whole on any failure), then removes
+ * the conversation's journal, which the file now holds. 0 or -1. */
 int histstore_save(struct histstore *s, const struct hist_conv *c, struct err *e);
+
+/*
+ * The journal of an answer in progress (journal.h), for the lock's holder: opened (made
+ * empty) beside the file as it is now, appended to without fsync (it guards against a
+ * killed process; the file it continues was synced), and folded by the next
+ * histstore_save, or by histstore_load (which applies a journal that continues the file
+ * it read, and folds it when it holds or can take the lock).
+ */
+int histstore_journal_open(struct histstore *s, const char *id, int *fd, struct err *e);
+int histstore_journal_append(int fd, const char *data, size_t len, struct err *e);
+void histstore_journal_close(int fd);
 /* Deletes the conversation file (and its lock file). 0 or -1. */
 int histstore_remove(struct histstore *s, const char *id, struct err *e);
 
@@ -63,9 +75,35 @@ struct hist_entry {
 /* Every conversation, newest first. Uses the index in the cache directory where it
  * still matches the directory (every name with the same inode; when the directory
  * changed since, also each file's size and mtime), parses the file where not, and
- * rewrites the index when anything changed. Corrupt files are moved aside and reported through
- * warn. The caller frees with histstore_entries_free. 0 or -1. */
+ * rewrites the index when anything changed. Corrupt files are moved aside and reported
+ * through warn. The caller frees with histstore_entries_free. 0 or -1. (histlist.c) */
 int histstore_list(struct histstore *s, struct hist_entry **v, size_t *n, struct err *e);
+
+/*
+ * The same in steps, for a client that answers keys meanwhile:
+ *   begin      reads the index and opens the directory (no file is parsed);
+ *   step       checks directory entries against the index, parsing at most max_files
+ *              files and working at most about max_ms milliseconds (0: no bound on
+ *              either; one file's parse is never cut): 1 when every entry is checked,
+ *              0 when there is more, -1 on error (e);
+ *   snapshot   a copy of what to show so far, newest first: the entries checked, and
+ *              the index's entries not checked yet (so a warm index shows its whole
+ *              list at once); free with histstore_entries_free;
+ *   finish     does what is left, writes the index if anything changed and hands over
+ *              the final list (as histstore_list) and frees the lister, also on error;
+ *   end        frees a lister without finishing (nothing is written).
+ */
+struct histstore_lister;
+int histstore_list_begin(struct histstore *s, struct histstore_lister **l, struct err *e);
+int histstore_list_step(struct histstore_lister *l, size_t max_files, double max_ms,
+			struct err *e);
+int histstore_list_snapshot(struct histstore_lister *l, struct hist_entry **v, size_t *n,
+			    struct err *e);
+int histstore_list_finish(struct histstore_lister *l, struct hist_entry **v, size_t *n,
+			  struct err *e);
+void histstore_list_end(struct histstore_lister *l);
+/* The id of "<id>.json" into id: 1, or 0 when name is not a conversation file's name. */
+int histstore_file_id(const char *name, char id[HIST_ID_MAX + 1]);
 void histstore_entries_free(struct hist_entry *v, size_t n);
 
 /* A hist_warn_fn that prints "cherry: LINE" on stderr, sanitised (cmd_history.c). */

@@ -63,13 +63,35 @@ echo "history: $(ls "$conv" | wc -l) conversations, $(du -sm "$conv" | cut -f1) 
 measure "ls conversations/" ls "$conv"
 measure "cherry history list" "$build/cherry" history list
 measure "grep -rli needle-word" grep -rli needle-word "$conv"
+grep_s=$(cat "$tmp/last")
 measure "cherry history search needle-word" "$build/cherry" history search needle-word
+awk -v a="$(cat "$tmp/last")" -v g="$grep_s" 'BEGIN { if (g > 0) printf "history search / grep -rli: %.2fx (budget 1.0x)\n", a / g }'
+
+# A long conversation: 2,000 messages, about 20 MB (opening one was cubic in its turns).
+"$build/bench/gen_history" --long "$conv" long0001 "${LONG_MESSAGES:-2000}"
+long="$conv/long0001.json"
+cp "$long" "$tmp/long.orig"
+echo "long conversation: ${LONG_MESSAGES:-2000} messages, $(wc -c <"$long") bytes"
+measure "load_floor (jansson loads it)" "$build/bench/load_floor" "$long"
+lf=$(cat "$tmp/last"); lf_rss=$(cat "$tmp/last_rss")
+measure "cherry history show long0001" "$build/cherry" history show long0001
+awk -v a="$(cat "$tmp/last")" -v f="$lf" -v ar="$(cat "$tmp/last_rss")" -v fr="$lf_rss" \
+	'BEGIN { if (f > 0 && fr > 0) printf "history show / load floor: %.2fx time (budget 1.5x), %.2fx RSS (budget 2x)\n", a / f, ar / fr }'
+
+# Bytes written by ask -c streaming a ~6 KB answer into it (over about 8 s, so the save
+# timer runs): the process's write_bytes from /proc, which includes the one whole write
+# at the answer's end; the journal carries the rest.
+sh -c '"$0" ask -c long0001 -m "fo/long:400+slow:20" x >"$1" 2>/dev/null; grep "^write_bytes" /proc/$$/io' \
+	"$build/cherry" "$tmp/answer" >"$tmp/io"
+awk -v f="$(wc -c <"$tmp/long.orig")" -v a="$(wc -c <"$tmp/answer")" '{ printf "ask -c long0001: %.1f MB written for a %.1f KB answer (file %.1f MB; before the journal: two whole writes a second)\n", $2 / 1048576, a / 1024, f / 1048576 }' "$tmp/io"
+cp "$tmp/long.orig" "$long"
 
 # The full-screen client under tmux (tests/bench/tui_bench.c), with the conversations
 # above on disk: the same stream shown to its last token, key echo while it streams,
 # start-up to the first frame and peak RSS.
 if [ -x "$build/bench/tui_bench" ]; then
-	CHERRY_BIN="$build/cherry" "$build/bench/tui_bench" "$tmp" "fo/long:$deltas" "$floor"
+	CHERRY_BIN="$build/cherry" TUI_BENCH_CONV=long0001 "$build/bench/tui_bench" "$tmp" \
+		"fo/long:$deltas" "$floor"
 else
 	echo "TUI: $build/bench/tui_bench is not built; skipped"
 fi

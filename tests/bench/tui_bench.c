@@ -7,6 +7,7 @@
  * thrown away at once, so the times are cherry's own, without a terminal emulator; and
  * Esc to "stopped" there. Figures, never a verdict: it exits 0 whatever the timings.
  * Usage: tui_bench HOME PROVIDER/MODEL [FLOOR_SECONDS]
+ * With TUI_BENCH_CONV=ID also start-up to the first frame with that conversation open.
  * HOME holds config/ data/ state/ cache/ (as tests/bench/run.sh lays it out); the
  * environment gives CHERRY_BIN and the provider's key (every variable named *_KEY is
  * passed on to cherry). */
@@ -182,6 +183,8 @@ struct tmux_figures {
 	long stream_hwm;
 	double echo[SAMPLES];
 	int n_echo;
+	double conv_frame;           /* ms, with TUI_BENCH_CONV open; < 0 not measured */
+	long conv_hwm;               /* kB */
 };
 
 static int under_tmux(const struct testhome *h, const char *model, const char *idle,
@@ -192,7 +195,7 @@ static int under_tmux(const struct testhome *h, const char *model, const char *i
 					    NULL};
 	const char *run[] = {cherry, "-m", model, NULL};
 	memset(f, 0, sizeof *f);
-	f->frame_alone = f->wall = -1;
+	f->frame_alone = f->wall = f->conv_frame = -1;
 	if (tmux_start(&T, h, cat, env_keys, COLS, ROWS) < 0 || tmux_ctl_open(&T, &C) < 0)
 		return -1;
 
@@ -219,6 +222,24 @@ static int under_tmux(const struct testhome *h, const char *model, const char *i
 		}
 		f->frames[f->n_frames++] = (t1 - T.started) * 1000;
 		f->frame_hwm = proc_status_kb(T.pane_pid, "VmHWM");
+		if (quit_cherry() < 0)
+			break;
+	}
+
+	/* start-up to the first frame with a (long) conversation open: -c TUI_BENCH_CONV */
+	const char *conv = getenv("TUI_BENCH_CONV");
+	const char *run_conv[] = {cherry, "-m", model, "-c", conv, NULL};
+	for (int i = 0; conv && *conv && i < STARTS; i++) {
+		if (respawn(run_conv) < 0)
+			break;
+		double t1 = wait_text(idle, 100);
+		if (t1 < 0)
+			break;
+		double ms = (t1 - T.started) * 1000;
+		if (f->conv_frame < 0 || ms < f->conv_frame) {
+			f->conv_frame = ms;
+			f->conv_hwm = proc_status_kb(T.pane_pid, "VmHWM");
+		}
 		if (quit_cherry() < 0)
 			break;
 	}
@@ -598,6 +619,10 @@ int main(int argc, char **argv)
 		       "shell's first output: %.1f ms); peak RSS %.1f MB (budget 20 MB)\n",
 		       fr[0], med, t.n_frames, t.frame_alone * 1000, t.frame_hwm / 1024.0);
 	}
+	if (t.conv_frame >= 0)
+		printf("  first frame with conversation %s open: best %.1f ms of %d starts; peak "
+		       "RSS %.1f MB\n", getenv("TUI_BENCH_CONV"), t.conv_frame, STARTS,
+		       t.conv_hwm / 1024.0);
 	printf("TUI on a bare pty (output read and dropped at once; cherry's own times):\n");
 	if (p.wall >= 0)
 		printf("  %-40s %6.2f s\n", "stream written to its last frame", p.wall);

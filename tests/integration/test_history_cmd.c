@@ -131,7 +131,10 @@ static void exchange(char *id, size_t idsize, const char *cont, const char *prom
 	struct err e = {0, ""};
 	struct histstore st;
 	struct chat c;
-	double now = (double)time(NULL);
+	/* Milliseconds, as the files keep them (time(NULL) made ties within a second). */
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	double now = (double)ts.tv_sec + ts.tv_nsec / 1e9;
 	if (histstore_open(&st, data, cache, NULL, NULL, &e) < 0 ||
 	    (cont ? chat_open(&c, &st, cont, &e) : chat_new(&c, &st, now, &e)) != 0)
 		fail_msg("chat: %s", e.msg);
@@ -518,6 +521,13 @@ static void test_kill9_loop(void **state)
 			got = 1;
 		}
 		close(p[0]);
+		/* the file itself is always whole JSON (what streamed since is in the journal) */
+		char raw[700];
+		FMT(raw, "%s/%s.json", convdir, id);
+		json_t *whole = json_load_file(raw, 0, NULL);
+		if (!whole)
+			fail_msg("kill %d: the file is torn", k);
+		json_decref(whole);
 		/* every load parses; nothing completed is lost */
 		struct histstore s;
 		struct err e = {0, ""};

@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "cherry/journal.h"
 #include "cherry/privacy.h"
 #include "harness.h"
 #include "tmux.h"
@@ -329,6 +330,16 @@ static void newest_id(char *out, size_t n)
 	run_free(&r);
 }
 
+static int dump_compact(json_t *c, struct buf *out)
+{
+	size_t need = json_dumpb(c, NULL, 0, 0);
+	if (!need || buf_reserve(out, need + 1) < 0 || json_dumpb(c, out->data, need, 0) != need)
+		return -1;
+	out->len = need;
+	out->data[need] = '\0';
+	return 0;
+}
+
 static json_t *conv_file(const char *id)
 {
 	char rel[128], path[512];
@@ -338,6 +349,34 @@ static json_t *conv_file(const char *id)
 	json_t *c = json_load_file(path, 0, &je);
 	if (!c)
 		fail_msg("%s: %s", path, je.text);
+	/* While an answer streams its text goes to the journal beside the file (journal.h):
+	 * the conversation is the file with the journal applied. */
+	char jpath[512], *text = NULL;
+	snprintf(rel, sizeof rel, "conversations/%s.journal", id);
+	data_path(jpath, sizeof jpath, rel);
+	FILE *f = fopen(jpath, "r");
+	size_t jlen = 0;
+	if (f) {
+		text = malloc(1 << 24);
+		jlen = text ? fread(text, 1, 1 << 24, f) : 0;
+		fclose(f);
+	}
+	struct buf raw = BUF_INIT, out = BUF_INIT;
+	struct hist_conv conv;
+	struct err e = {0, ""};
+	if (text && jlen && dump_compact(c, &raw) == 0 &&
+	    hist_from_json(raw.data, raw.len, &conv, &e) == HIST_LOAD_OK) {
+		if (journal_apply(&conv, text, jlen) > 0 && hist_to_json(&conv, &out) == 0) {
+			json_decref(c);
+			c = json_loadb(out.data, out.len, 0, &je);
+		}
+		hist_conv_free(&conv);
+	}
+	buf_free(&raw);
+	buf_free(&out);
+	free(text);
+	if (!c)
+		fail_msg("%s with its journal: %s", path, je.text);
 	return c;
 }
 

@@ -181,6 +181,80 @@ static void test_damaged(void **state)
 	}
 }
 
+/* A longer cycle that only a parent walk finds, and a parent listed after its child. */
+static void test_tree_shapes(void **state)
+{
+	(void)state;
+	struct hist_conv c;
+	struct err e;
+	assert_int_equal(load_str("{\"version\":1,\"id\":\"a\",\"current\":\"r\",\"messages\":["
+				  "{\"id\":\"r\",\"role\":\"user\",\"content\":\"x\"},"
+				  "{\"id\":\"p\",\"role\":\"user\",\"content\":\"x\",\"parent\":\"q\"},"
+				  "{\"id\":\"q\",\"role\":\"user\",\"content\":\"x\",\"parent\":\"s\"},"
+				  "{\"id\":\"s\",\"role\":\"user\",\"content\":\"x\",\"parent\":\"p\"}]}",
+				  &c, &e), HIST_LOAD_CORRUPT);
+	assert_non_null(strstr(e.msg, "cycle"));
+	assert_int_equal(load_str("{\"version\":1,\"id\":\"a\",\"current\":\"c\",\"messages\":["
+				  "{\"id\":\"c\",\"role\":\"user\",\"content\":\"x\",\"parent\":\"b\"},"
+				  "{\"id\":\"b\",\"role\":\"user\",\"content\":\"y\",\"parent\":\"a\"},"
+				  "{\"id\":\"a\",\"role\":\"user\",\"content\":\"z\"}]}",
+				  &c, &e), HIST_LOAD_OK);
+	assert_int_equal(hist_parent_of(&c, 0), 1);
+	assert_int_equal(hist_parent_of(&c, 2), HIST_NONE);
+	assert_int_equal(hist_first_child(&c, HIST_NONE), 2);
+	assert_int_equal(hist_first_child(&c, 2), 1);
+	/* the next id skips the taken ones */
+	struct hist_msg *m = hist_add(&c, "c", "assistant", "w", T0);
+	assert_non_null(m);
+	assert_string_equal(m->id, "m1");
+	assert_int_equal(hist_index_of(&c, "m1"), 3);
+	hist_conv_free(&c);
+}
+
+/* Lookups and child lists through hist_add, and by scanning after the messages were
+ * changed behind the index's back, agree. */
+static void test_index(void **state)
+{
+	(void)state;
+	struct hist_conv c;
+	make_tree(&c);
+	assert_int_equal(hist_index_of(&c, "m4"), 3);
+	assert_null(hist_find(&c, "m9"));
+	assert_null(hist_find(&c, NULL));
+	assert_int_equal(hist_parent_of(&c, 0), HIST_NONE);
+	assert_int_equal(hist_parent_of(&c, 4), 1);
+	for (int pass = 0; pass < 2; pass++) {
+		/* m2's children: m3 then m5 */
+		assert_int_equal(hist_first_child(&c, 1), 2);
+		assert_int_equal(hist_next_sibling(&c, 2), 4);
+		assert_int_equal(hist_next_sibling(&c, 4), HIST_NONE);
+		assert_int_equal(hist_last_child(&c, 1), 4);
+		assert_int_equal(hist_first_child(&c, HIST_NONE), 0);
+		assert_int_equal(hist_last_child(&c, 5), HIST_NONE);
+		assert_int_equal(hist_index_of(&c, "m6"), 5);
+		/* the second pass: the last message dropped by hand, so n no longer matches */
+		if (!pass) {
+			hist_set_str(&c.current, "m5");
+			struct hist_msg *m6 = &c.msgs[--c.n];
+			assert_int_equal(hist_index_of(&c, "m6"), HIST_NONE);
+			assert_int_equal(hist_last_child(&c, 4), HIST_NONE);
+			c.n++;
+			(void)m6;
+			assert_int_equal(hist_reindex(&c), 0);
+		}
+	}
+	/* many messages: hashed lookups find each one */
+	for (int i = 0; i < 3000; i++)
+		assert_non_null(hist_add(&c, c.current, i % 2 ? "assistant" : "user", "x", T0));
+	for (size_t i = 0; i < c.n; i++)
+		assert_int_equal(hist_index_of(&c, c.msgs[i].id), i);
+	size_t *idx, n;
+	assert_int_equal(hist_branch(&c, &idx, &n), 0);
+	assert_int_equal(n, 3003); /* m1 m2 m5 and the new ones */
+	free(idx);
+	hist_conv_free(&c);
+}
+
 static void test_newer_version(void **state)
 {
 	(void)state;
@@ -288,6 +362,8 @@ int main(void)
 		cmocka_unit_test(test_round_trip_tree),
 		cmocka_unit_test(test_branch),
 		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_tree_shapes),
+		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_newer_version),
 		cmocka_unit_test(test_titles),
 		cmocka_unit_test(test_ids_status_time),

@@ -135,6 +135,66 @@ static void test_save_load_modes(void **state)
 	histstore_close(&s);
 }
 
+/* Listing in steps: a cold index is filled a few files at a time, what is shown so far
+ * grows, and the end is the same list histstore_list gives; a warm index shows its whole
+ * list before any step. */
+static void test_list_in_steps(void **state)
+{
+	(void)state;
+	struct histstore s;
+	open_store(&s);
+	struct err e = {0, ""};
+	for (int i = 0; i < 20; i++) {
+		struct hist_conv c;
+		char id[16], title[16];
+		FMT(id, "st%02d", i);
+		FMT(title, "title %d", i);
+		make_conv(&c, id, title, 2);
+		c.updated = 1000.0 + i;
+		assert_int_equal(histstore_save(&s, &c, &e), 0);
+		hist_conv_free(&c);
+	}
+	struct histstore_lister *l;
+	struct hist_entry *v;
+	size_t n, shown = 0;
+	int steps = 0, r;
+	assert_int_equal(histstore_list_begin(&s, &l, &e), 0);
+	assert_int_equal(histstore_list_snapshot(l, &v, &n, &e), 0);
+	assert_int_equal(n, 0); /* cold: nothing known yet */
+	histstore_entries_free(v, n);
+	while ((r = histstore_list_step(l, 3, 0, &e)) == 0) {
+		steps++;
+		assert_int_equal(histstore_list_snapshot(l, &v, &n, &e), 0);
+		assert_true(n >= shown && n <= 20);
+		for (size_t i = 1; i < n; i++)
+			assert_true(v[i - 1].updated >= v[i].updated);
+		shown = n;
+		histstore_entries_free(v, n);
+	}
+	assert_int_equal(r, 1);
+	assert_true(steps >= 6); /* 20 files, 3 a step */
+	assert_int_equal(histstore_list_finish(l, &v, &n, &e), 0);
+	assert_int_equal(n, 20);
+	assert_string_equal(v[0].id, "st19");
+	assert_string_equal(v[19].title, "title 0");
+	histstore_entries_free(v, n);
+	/* warm: the index is the list at once, and checking it parses nothing */
+	assert_int_equal(histstore_list_begin(&s, &l, &e), 0);
+	assert_int_equal(histstore_list_snapshot(l, &v, &n, &e), 0);
+	assert_int_equal(n, 20);
+	histstore_entries_free(v, n);
+	assert_int_equal(histstore_list_step(l, 1, 0, &e), 1);
+	histstore_list_end(l);
+	/* a removed file leaves the list when the listing finishes */
+	assert_int_equal(histstore_remove(&s, "st05", &e), 0);
+	assert_int_equal(histstore_list(&s, &v, &n, &e), 0);
+	assert_int_equal(n, 19);
+	for (size_t i = 0; i < n; i++)
+		assert_string_not_equal(v[i].id, "st05");
+	histstore_entries_free(v, n);
+	histstore_close(&s);
+}
+
 static void test_corrupt_moved_once(void **state)
 {
 	(void)state;
@@ -556,6 +616,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_save_load_modes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_moved_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_in_steps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_version_read_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_disk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_dir, setup, teardown),

@@ -1,0 +1,234 @@
+/* journal: a conversation's changes since its last whole write, as lines to append and
+ * to replay (journal.h says the format). No I/O. */
+#include "cherry/journal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+/* One compact line: json_dumpb into our buffer (jansson's own strings would need its
+ * free function). Consumes o. */
+static int put_line(json_t *o, struct buf *out)
+{
+	int rc = -1;
+	size_t need = o ? json_dumpb(o, NULL, 0, JSON_COMPACT | JSON_PRESERVE_ORDER) : 0;
+	if (need && buf_reserve(out, need + 2) == 0 &&
+	    json_dumpb(o, out->data + out->len, need, JSON_COMPACT | JSON_PRESERVE_ORDER) == need) {
+		out->len += need;
+		out->data[out->len] = '\0';
+		rc = buf_append_char(out, '\n');
+	}
+	json_decref(o);
+	return rc;
+}
+
+int journal_head(const struct journal_base *b, struct buf *out)
+{
+	return put_line(json_pack("{s:i,s:s,s:I,s:I,s:I,s:I}", "journal", 1, "id", b->id,
+				  "ino", (json_int_t)b->ino, "size", (json_int_t)b->size,
+				  "mtime_s", (json_int_t)b->mtime_s,
+				  "mtime_ns", (json_int_t)b->mtime_ns), out);
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+int journal_conv(const struct hist_conv *c, struct buf *out)
+{
+	return put_line(json_pack("{s:{s:o,s:o,s:o,s:o,s:f,s:f}}", "conv", "title",
+				  str_or_null(c->title), "model", str_or_null(c->model), "system",
+				  str_or_null(c->system), "current", str_or_null(c->current),
+				  "created", c->created, "updated", c->updated), out);
+}
+
+int journal_msg(const struct hist_msg *m, struct buf *out)
+{
+	json_t *o = hist_msg_json(m);
+	/* The times as numbers: the file's milliseconds would round what memory holds. */
+	if (o && (json_object_set_new(o, "created", json_real(m->created)) < 0 ||
+		  json_object_set_new(o, "updated", json_real(m->updated)) < 0)) {
+		json_decref(o);
+		o = NULL;
+	}
+	return put_line(o ? json_pack("{s:o}", "msg", o) : NULL, out);
+}
+
+int journal_text(const struct hist_msg *m, int reasoning, size_t at, struct buf *out)
+{
+	const char *f = reasoning ? m->reasoning : m->content;
+	size_t len = f ? strlen(f) : 0;
+	if (at > len)
+		return -1;
+	json_t *o = json_pack("{s:s,s:I,s:s%,s:f}", "text", m->id, "at", (json_int_t)at, "s",
+			      f ? f + at : "", len - at, "updated", m->updated);
+	if (o && reasoning && json_object_set_new(o, "reasoning", json_true()) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	return put_line(o, out);
+}
+
+/* The next whole line (without its newline) at *pos; NULL when there is none. */
+static const char *next_line(const char *data, size_t len, size_t *pos, size_t *ll)
+{
+	if (*pos >= len)
+		return NULL;
+	const char *p = data + *pos, *nl = memchr(p, '\n', len - *pos);
+	if (!nl)
+		return NULL;
+	*ll = (size_t)(nl - p);
+	*pos += *ll + 1;
+	return p;
+}
+
+int journal_read_head(const char *data, size_t len, struct journal_base *b)
+{
+	size_t pos = 0, ll;
+	const char *line = next_line(data, len, &pos, &ll);
+	json_t *o = line ? json_loadb(line, ll, 0, NULL) : NULL;
+	json_int_t v = 0, ino = 0, size = 0, ms = 0, mns = 0;
+	const char *id = NULL;
+	int rc = -1;
+	memset(b, 0, sizeof *b);
+	if (o && json_unpack(o, "{s:I,s:s,s:I,s:I,s:I,s:I}", "journal", &v, "id", &id, "ino",
+			     &ino, "size", &size, "mtime_s", &ms, "mtime_ns", &mns) == 0 &&
+	    v == 1 && hist_id_valid(id)) {
+		snprintf(b->id, sizeof b->id, "%s", id);
+		b->ino = (uint64_t)ino;
+		b->size = size;
+		b->mtime_s = ms;
+		b->mtime_ns = (long)mns;
+		rc = 0;
+	}
+	json_decref(o);
+	return rc;
+}
+
+/* A string field of o into *dst when present (null clears). 0, -1 OOM or not a string. */
+static int take_str(json_t *o, const char *key, char **dst)
+{
+	json_t *v = json_object_get(o, key);
+	if (!v)
+		return 0;
+	if (!json_is_null(v) && !json_is_string(v))
+		return -1;
+	return hist_set_str(dst, json_string_value(v));
+}
+
+static int apply_conv(struct hist_conv *c, json_t *o)
+{
+	json_t *cur = json_object_get(o, "current");
+	if (!json_is_object(o) || (json_is_string(cur) && !hist_find(c, json_string_value(cur))) ||
+	    (!json_is_string(cur) && c->n))
+		return 0;
+	if (take_str(o, "title", &c->title) < 0 || take_str(o, "model", &c->model) < 0 ||
+	    take_str(o, "system", &c->system) < 0 || take_str(o, "current", &c->current) < 0)
+		return -1;
+	if (json_is_number(json_object_get(o, "created")))
+		c->created = json_number_value(json_object_get(o, "created"));
+	if (json_is_number(json_object_get(o, "updated")))
+		c->updated = json_number_value(json_object_get(o, "updated"));
+	return 1;
+}
+
+/* A message added, or replacing the one with its id (which keeps its parent). */
+static int apply_msg(struct hist_conv *c, json_t *o)
+{
+	struct hist_msg m;
+	struct err e = {0, ""};
+	if (hist_msg_read(o, c->version > HIST_FORMAT, &m, &e) < 0) {
+		hist_msg_free(&m);
+		return 0;
+	}
+	size_t at = hist_index_of(c, m.id);
+	if (at != HIST_NONE) {
+		const char *op = c->msgs[at].parent, *np = m.parent;
+		if (op ? !np || strcmp(op, np) : np != NULL) {
+			hist_msg_free(&m);
+			return 0;
+		}
+		/* Same id, same parent: the index stays right. */
+		hist_msg_free(&c->msgs[at]);
+		c->msgs[at] = m;
+		return 1;
+	}
+	if (m.parent && hist_index_of(c, m.parent) == HIST_NONE) {
+		hist_msg_free(&m);
+		return 0;
+	}
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 8;
+		struct hist_msg *v = realloc(c->msgs, cap * sizeof *v);
+		if (!v) {
+			hist_msg_free(&m);
+			return -1;
+		}
+		c->msgs = v;
+		c->cap = cap;
+	}
+	c->msgs[c->n++] = m;
+	if (hist_index_push(c) < 0)
+		hist_index_free(c);
+	return 1;
+}
+
+static int apply_text(struct hist_conv *c, json_t *o)
+{
+	struct hist_msg *m = hist_find(c, json_string_value(json_object_get(o, "text")));
+	json_t *at = json_object_get(o, "at"), *s = json_object_get(o, "s");
+	if (!m || !json_is_integer(at) || !json_is_string(s) || json_integer_value(at) < 0)
+		return 0;
+	char **f = json_is_true(json_object_get(o, "reasoning")) ? &m->reasoning : &m->content;
+	size_t have = *f ? strlen(*f) : 0, from = (size_t)json_integer_value(at);
+	size_t add = json_string_length(s);
+	const char *text = json_string_value(s);
+	if (from > have || memchr(text, '\0', add))
+		return 0;
+	/* What is already there must agree: then this record only adds what is new. */
+	size_t overlap = have - from < add ? have - from : add;
+	if (memcmp(*f + from, text, overlap))
+		return 0;
+	if (overlap < add) {
+		char *p = realloc(*f, from + add + 1);
+		if (!p)
+			return -1;
+		memcpy(p + have, text + overlap, add - overlap);
+		p[from + add] = '\0';
+		*f = p;
+	}
+	/* A delta dates the answer and the conversation (chat_delta). */
+	if (json_is_number(json_object_get(o, "updated")))
+		m->updated = c->updated = json_number_value(json_object_get(o, "updated"));
+	return 1;
+}
+
+long journal_apply(struct hist_conv *c, const char *data, size_t len)
+{
+	size_t pos = 0, ll;
+	long applied = 0;
+	if (!next_line(data, len, &pos, &ll)) /* the head */
+		return 0;
+	for (const char *line; (line = next_line(data, len, &pos, &ll));) {
+		json_t *o = json_loadb(line, ll, JSON_REJECT_DUPLICATES, NULL);
+		json_t *v;
+		int rc = 0;
+		if ((v = json_object_get(o, "conv")))
+			rc = apply_conv(c, v);
+		else if ((v = json_object_get(o, "msg")))
+			rc = apply_msg(c, v);
+		else if (json_is_string(json_object_get(o, "text")))
+			rc = apply_text(c, o);
+		json_decref(o);
+		if (rc < 0)
+			return -1;
+		if (!rc)
+			break;
+		applied++;
+	}
+	return applied;
+}

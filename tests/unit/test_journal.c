@@ -1,0 +1,131 @@
+/* test_journal: the journal of an answer in progress: its lines, their replay (twice
+ * changes nothing), and a replay that stops at a line cut short or one that does not
+ * apply. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cherry/journal.h"
+
+static void base_conv(struct hist_conv *c)
+{
+	assert_int_equal(hist_conv_init(c, "jj1", 100.0), 0);
+	assert_non_null(hist_add(c, NULL, "user", "q", 100.0));
+	assert_non_null(hist_add(c, "m1", "assistant", "a", 101.0));
+}
+
+/* The lines a streaming exchange appends: a prompt and answer, then text twice. */
+static void stream_lines(struct buf *j, struct hist_conv *live)
+{
+	struct journal_base b = {"jj1", 7, 1234, 99, 5};
+	assert_int_equal(journal_head(&b, j), 0);
+	base_conv(live);
+	struct hist_msg *u = hist_add(live, "m2", "user", "more \xc3\xa9", 102.0);
+	assert_int_equal(journal_msg(u, j), 0);
+	struct hist_msg *a = hist_add(live, "m3", "assistant", "", 103.0);
+	a->status = HIST_INTERRUPTED;
+	assert_int_equal(journal_msg(a, j), 0);
+	assert_int_equal(journal_conv(live, j), 0);
+	assert_int_equal(hist_set_str(&a->content, "Hel"), 0);
+	assert_int_equal(journal_text(a, 0, 0, j), 0);
+	assert_int_equal(hist_set_str(&a->content, "Hello \"there\"\n"), 0);
+	assert_int_equal(hist_set_str(&a->reasoning, "hmm"), 0);
+	a->updated = 104.5;
+	assert_int_equal(journal_text(a, 0, 3, j), 0);
+	assert_int_equal(journal_text(a, 1, 0, j), 0);
+	assert_int_equal(hist_set_str(&live->title, "T"), 0);
+	assert_int_equal(journal_conv(live, j), 0);
+}
+
+static void test_round_trip(void **state)
+{
+	(void)state;
+	struct buf j = BUF_INIT;
+	struct hist_conv live, c;
+	stream_lines(&j, &live);
+	struct journal_base h;
+	assert_int_equal(journal_read_head(j.data, j.len, &h), 0);
+	assert_string_equal(h.id, "jj1");
+	assert_int_equal(h.ino, 7);
+	assert_int_equal(h.size, 1234);
+	assert_int_equal(h.mtime_s, 99);
+	assert_int_equal(h.mtime_ns, 5);
+	for (int pass = 0; pass < 2; pass++) {
+		if (!pass)
+			base_conv(&c);
+		/* the second pass replays onto the result of the first: nothing changes */
+		assert_int_equal(journal_apply(&c, j.data, j.len), 7);
+		assert_int_equal(c.n, 4);
+		assert_string_equal(c.msgs[2].content, "more \xc3\xa9");
+		assert_string_equal(c.msgs[3].content, "Hello \"there\"\n");
+		assert_string_equal(c.msgs[3].reasoning, "hmm");
+		assert_int_equal(c.msgs[3].status, HIST_INTERRUPTED);
+		assert_true(c.msgs[3].updated == 104.5);
+		assert_string_equal(c.current, "m4");
+		assert_string_equal(c.title, "T");
+		assert_int_equal(hist_index_of(&c, "m4"), 3);
+	}
+	/* the next message gets a fresh id */
+	struct hist_msg *m = hist_add(&c, "m4", "user", "x", 105.0);
+	assert_string_equal(m->id, "m5");
+	hist_conv_free(&c);
+	hist_conv_free(&live);
+	buf_free(&j);
+}
+
+static void test_cut_and_bad_lines(void **state)
+{
+	(void)state;
+	struct buf j = BUF_INIT;
+	struct hist_conv live, c;
+	stream_lines(&j, &live);
+	hist_conv_free(&live);
+	/* every cut: a prefix of the records applies, never a torn text */
+	for (size_t cut = 0; cut <= j.len; cut++) {
+		base_conv(&c);
+		long n = journal_apply(&c, j.data, cut);
+		assert_true(n >= 0 && n <= 7);
+		if (c.n == 4) {
+			const char *t = c.msgs[3].content;
+			assert_true(!strcmp(t, "") || !strcmp(t, "Hel") || !strcmp(t, "Hello \"there\"\n"));
+		}
+		hist_conv_free(&c);
+	}
+	struct journal_base h;
+	assert_int_equal(journal_read_head("{\"journal\":2}\n", 14, &h), -1);
+	assert_int_equal(journal_read_head("{\"journal\":1,\"id\":\"a\"", 21, &h), -1);
+	/* text that does not fit what is there stops the replay */
+	static const char gap[] = "head\n"
+				  "{\"text\":\"m2\",\"at\":5,\"s\":\"x\"}\n"
+				  "{\"text\":\"m2\",\"at\":1,\"s\":\"b\"}\n";
+	static const char clash[] = "head\n"
+				    "{\"text\":\"m2\",\"at\":0,\"s\":\"zz\"}\n";
+	static const char orphan[] = "head\n"
+				     "{\"msg\":{\"id\":\"m9\",\"parent\":\"m7\",\"role\":\"user\","
+				     "\"content\":\"x\"}}\n";
+	static const char badcur[] = "head\n{\"conv\":{\"current\":\"m9\"}}\n";
+	const char *const bad[] = {gap, clash, orphan, badcur};
+	for (size_t i = 0; i < 4; i++) {
+		base_conv(&c);
+		assert_int_equal(journal_apply(&c, bad[i], strlen(bad[i])), 0);
+		assert_int_equal(c.n, 2);
+		assert_string_equal(c.msgs[1].content, "a");
+		assert_string_equal(c.current, "m2");
+		hist_conv_free(&c);
+	}
+	buf_free(&j);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_cut_and_bad_lines),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
