@@ -66,7 +66,12 @@ $(BUILD)/cherry: $(BUILD)/obj/main.o $(BUILD)/libcherry.a
 $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB_SRC) $(BUILD)/libcherry.a $(wildcard tests/lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/lib -Isrc -o $@ $< $(TESTLIB_SRC) \
-		$(BUILD)/libcherry.a $(LDFLAGS) $(LDLIBS) -lcmocka
+		$(BUILD)/libcherry.a $(LDFLAGS) $(TEST_LDFLAGS) $(LDLIBS) -lcmocka
+
+# The allocation-failure torture sees every allocation cherry's code makes: the link
+# routes them through the test's __wrap_* functions (no hook in src/).
+$(BUILD)/tests/test_alloc_torture: TEST_LDFLAGS = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
+	-Wl,--wrap=free,--wrap=strdup,--wrap=strndup
 
 $(BUILD)/tests/%: tests/integration/%.c $(TESTLIB_SRC) $(BUILD)/libcherry.a $(wildcard tests/lib/*.h)
 	@mkdir -p $(@D)

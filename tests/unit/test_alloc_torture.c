@@ -1,0 +1,404 @@
+/* test_alloc_torture: fails the Nth allocation, for every N, while the stream decoders
+ * read recorded streams, conversations are loaded and saved, the vault is opened and
+ * saved and the config is loaded. Each run must end whole or with a clear error line:
+ * no crash, no leaked memory or descriptor, no torn or moved file, no silent loss.
+ *
+ * The hook needs no change to src/: the Makefile links this binary with
+ * -Wl,--wrap=malloc,... so every allocation cherry's own code makes goes through the
+ * __wrap_* functions below, and jansson is pointed at them with json_set_alloc_funcs.
+ * Allocations inside libc (opendir, stdio) and libsodium's guarded memory are not
+ * counted: they are not cherry's to handle. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "cherry/buf.h"
+#include "cherry/config.h"
+#include "cherry/history.h"
+#include "cherry/histstore.h"
+#include "cherry/jsonmem.h"
+#include "cherry/ndjson.h"
+#include "cherry/sse.h"
+#include "cherry/vault.h"
+#include "cherry/wire.h"
+
+#include "harness.h"
+
+/* ---- the hook ---- */
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+void __real_free(void *p);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t n);
+void __wrap_free(void *p);
+char *__wrap_strdup(const char *s);
+char *__wrap_strndup(const char *s, size_t n);
+
+static int armed;      /* count (and maybe fail) allocations */
+static long fail_at;   /* the allocation to fail, counting from 0; -1: none */
+static long seen;      /* allocations made since arming */
+static long live;      /* blocks allocated and not yet freed while armed */
+
+static int hook_fails(void)
+{
+	if (!armed)
+		return 0;
+	if (seen == fail_at)
+		errno = ENOMEM; /* as malloc says it */
+	return seen++ == fail_at;
+}
+
+void *__wrap_malloc(size_t n)
+{
+	if (hook_fails())
+		return NULL;
+	void *p = __real_malloc(n);
+	if (p && armed)
+		live++;
+	return p;
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	if (hook_fails())
+		return NULL;
+	void *p = __real_calloc(n, size);
+	if (p && armed)
+		live++;
+	return p;
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	if (hook_fails())
+		return NULL;
+	void *q = __real_realloc(p, n);
+	if (q && !p && armed)
+		live++;
+	return q;
+}
+
+void __wrap_free(void *p)
+{
+	if (p && armed)
+		live--;
+	__real_free(p);
+}
+
+char *__wrap_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = __wrap_malloc(n);
+	return p ? memcpy(p, s, n) : NULL;
+}
+
+char *__wrap_strndup(const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	char *p = __wrap_malloc(len + 1);
+	if (!p)
+		return NULL;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return -1;
+	int n = 0;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* One torture subject: setup puts the world in its starting state (unarmed), run does
+ * the work (armed) and returns 0 when it completed or 1 when it failed with a clear
+ * error, check looks at what run left (unarmed). */
+struct subject {
+	const char *name;
+	void (*setup)(void *ctx);
+	int (*run)(void *ctx);
+	void (*check)(void *ctx, int completed);
+	void *ctx;
+};
+
+/* Runs s with the Nth allocation failing for N = 0, 1, ... until a run makes fewer than
+ * N + 1 allocations (that run failed nothing and must have completed). Returns how many
+ * failure points were tried. */
+static long torture(const struct subject *s)
+{
+	long n;
+	for (n = 0; n < 1000000; n++) {
+		if (s->setup)
+			s->setup(s->ctx);
+		int fds = open_fds();
+		seen = 0;
+		live = 0;
+		fail_at = n;
+		armed = 1;
+		int r = s->run(s->ctx);
+		armed = 0;
+		long leaked = live;
+		int fds_after = open_fds();
+		if (leaked != 0)
+			fail_msg("%s: %ld block(s) leaked when allocation %ld failed", s->name,
+				 leaked, n);
+		if (fds != fds_after)
+			fail_msg("%s: %d descriptor(s) leaked when allocation %ld failed", s->name,
+				 fds_after - fds, n);
+		int failed_none = seen <= n;
+		if (failed_none && r != 0)
+			fail_msg("%s: failed with no allocation failing (%ld made)", s->name, seen);
+		if (s->check)
+			s->check(s->ctx, r == 0);
+		if (failed_none)
+			break;
+	}
+	print_message("# %s: %ld allocation failure points\n", s->name, n);
+	assert_true(n > 0);
+	return n;
+}
+
+static int setup_hook(void **state)
+{
+	(void)state;
+	/* jansson allocates through cherry's counter, whose malloc the link wraps; installed
+	 * first, so every document is counted from its birth */
+	jsonmem_install();
+	return sodium_init() < 0 ? -1 : 0;
+}
+
+/* ---- stream decoders ---- */
+
+struct stream_case {
+	const char *name;
+	enum wire_kind kind;
+	int ndjson;
+	char *bytes;
+	size_t len;
+	/* what the run saw: counted into fixed arrays, so the collector never allocates */
+	char text[65536];
+	size_t text_len;
+	int overflow;
+	struct wire_stream st;
+	/* the first, complete run's results */
+	char want[65536];
+	size_t want_len;
+	enum wire_finish want_finish;
+	int have_want;
+};
+
+static void collect_text(void *ctx, const char *s, size_t len)
+{
+	struct stream_case *c = ctx;
+	if (c->text_len + len > sizeof c->text) {
+		c->overflow = 1;
+		return;
+	}
+	memcpy(c->text + c->text_len, s, len);
+	c->text_len += len;
+}
+
+static int on_event(void *ctx, const struct sse_event *ev)
+{
+	struct stream_case *c = ctx;
+	struct wire_sink sink = {collect_text, collect_text, c};
+	wire_stream_event(&c->st, ev->type, ev->data, ev->data_len, &sink);
+	return c->st.failed;
+}
+
+static int on_line(void *ctx, const char *line, size_t len)
+{
+	struct stream_case *c = ctx;
+	struct wire_sink sink = {collect_text, collect_text, c};
+	wire_stream_event(&c->st, NULL, line, len, &sink);
+	return c->st.failed;
+}
+
+/* Feeds the stream in 61-byte chunks, so lines are cut and the splitter buffers them. */
+static int stream_run(void *ctx)
+{
+	struct stream_case *c = ctx;
+	c->text_len = 0;
+	c->overflow = 0;
+	wire_stream_init(&c->st, c->kind, "torture");
+	int rc = 0;
+	struct sse_parser sp;
+	struct ndjson_splitter ns;
+	if (c->ndjson)
+		ndjson_init(&ns, on_line, c);
+	else
+		sse_init(&sp, on_event, c);
+	for (size_t off = 0; off < c->len && rc == 0; off += 61) {
+		size_t k = c->len - off < 61 ? c->len - off : 61;
+		rc = c->ndjson ? ndjson_feed(&ns, c->bytes + off, k) : sse_feed(&sp, c->bytes + off, k);
+	}
+	if (rc == 0) {
+		if (c->ndjson)
+			rc = ndjson_finish(&ns);
+		else
+			sse_finish(&sp);
+	}
+	if (c->ndjson)
+		ndjson_free(&ns);
+	else
+		sse_free(&sp);
+	int failed = rc < 0 || c->st.failed;
+	if (c->st.failed && (!c->st.error.len || memchr(c->st.error.data, '\n', c->st.error.len)))
+		fail_msg("%s: the stream failed without a one-line error", c->name);
+	if (!failed) {
+		if (!c->have_want) {
+			memcpy(c->want, c->text, c->text_len);
+			c->want_len = c->text_len;
+			c->want_finish = c->st.finish;
+		} else if (c->text_len != c->want_len || memcmp(c->text, c->want, c->want_len)
+			   || c->st.finish != c->want_finish) {
+			fail_msg("%s: allocation %ld failed and the answer changed without an "
+				 "error (%zu bytes instead of %zu)",
+				 c->name, fail_at, c->text_len, c->want_len);
+		}
+	}
+	assert_false(c->overflow);
+	wire_stream_free(&c->st);
+	return failed;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	char *p = harness_read_file(path, len);
+	if (!p)
+		fail_msg("cannot read %s", path);
+	return p;
+}
+
+/* The complete answer first (no failure), then every failure point. */
+static void torture_stream(struct stream_case *c)
+{
+	struct subject s = {c->name, NULL, stream_run, NULL, c};
+	long saved = fail_at;
+	fail_at = -1;
+	armed = 0;
+	c->have_want = 0;
+	assert_int_equal(stream_run(c), 0);
+	assert_true(c->want_len > 0 || c->want_finish != WIRE_FINISH_NONE);
+	c->have_want = 1;
+	fail_at = saved;
+	torture(&s);
+}
+
+static void test_recorded_openai(void **state)
+{
+	(void)state;
+	/* one of each shape: plain text, length cut, refusal, tool call, three choices */
+	static const char *const names[] = {"e2aad469b71d", "4cc50a6135d2", "173417d55340",
+					    "2018feb66ae1", "a491adda08c3"};
+	const char *dir = getenv("CHERRY_FIXTURES");
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char path[600];
+		snprintf(path, sizeof path, "%s/recorded-openai/%s.sse",
+			 dir && *dir ? dir : "tests/fixtures", names[i]);
+		struct stream_case *c = calloc(1, sizeof *c);
+		assert_non_null(c);
+		c->name = names[i];
+		c->kind = WIRE_OPENAI;
+		c->bytes = slurp(path, &c->len);
+		torture_stream(c);
+		free(c->bytes);
+		free(c);
+	}
+}
+
+static void test_other_kinds(void **state)
+{
+	(void)state;
+	static const char anthropic[] =
+		"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":"
+		"{\"input_tokens\":12,\"output_tokens\":1}}}\n\n"
+		"event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+		"\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\"}}\n\n"
+		"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+		"\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"Let me see.\"}}\n\n"
+		"event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+		"event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":1,"
+		"\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+		"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":1,"
+		"\"delta\":{\"type\":\"text_delta\",\"text\":\"Hello, \"}}\n\n"
+		"event: ping\ndata: {\"type\":\"ping\"}\n\n"
+		"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":1,"
+		"\"delta\":{\"type\":\"text_delta\",\"text\":\"w\xc3\xb6rld \xf0\x9f\x8d\x92\"}}\n\n"
+		"event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":1}\n\n"
+		"event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
+		"\"end_turn\"},\"usage\":{\"output_tokens\":9}}\n\n"
+		"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+	static const char gemini[] =
+		"data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Cherries \"}],"
+		"\"role\":\"model\"}}]}\r\n\r\n"
+		"data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"are red.\"}],"
+		"\"role\":\"model\"},\"finishReason\":\"STOP\"}],\"usageMetadata\":"
+		"{\"promptTokenCount\":4,\"candidatesTokenCount\":3}}\r\n\r\n";
+	static const char ollama[] =
+		"{\"model\":\"llama3.2\",\"message\":{\"role\":\"assistant\",\"content\":\"One\"},"
+		"\"done\":false}\n"
+		"{\"model\":\"llama3.2\",\"message\":{\"role\":\"assistant\",\"content\":\" two\"},"
+		"\"done\":false}\r\n"
+		"{\"model\":\"llama3.2\",\"message\":{\"role\":\"assistant\",\"content\":\"\"},"
+		"\"done\":true,\"done_reason\":\"stop\",\"prompt_eval_count\":5,\"eval_count\":2}";
+	/* a broken UTF-8 byte takes the repair path */
+	static const char broken[] =
+		"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"caf\xe9 ok\"}}]}\n\n"
+		"data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+		"data: [DONE]\n\n";
+	struct {
+		const char *name;
+		enum wire_kind kind;
+		int ndjson;
+		const char *bytes;
+		size_t len;
+	} cases[] = {
+		{"anthropic", WIRE_ANTHROPIC, 0, anthropic, sizeof anthropic - 1},
+		{"gemini", WIRE_GEMINI, 0, gemini, sizeof gemini - 1},
+		{"ollama", WIRE_OLLAMA, 1, ollama, sizeof ollama - 1},
+		{"openai-broken-utf8", WIRE_OPENAI, 0, broken, sizeof broken - 1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct stream_case *c = calloc(1, sizeof *c);
+		assert_non_null(c);
+		c->name = cases[i].name;
+		c->kind = cases[i].kind;
+		c->ndjson = cases[i].ndjson;
+		c->bytes = (char *)cases[i].bytes;
+		c->len = cases[i].len;
+		torture_stream(c);
+		free(c);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_recorded_openai),
+		cmocka_unit_test(test_other_kinds),
+	};
+	return cmocka_run_group_tests(tests, setup_hook, NULL);
+}
