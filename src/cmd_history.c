@@ -328,7 +328,7 @@ static int cmd_search(struct histstore *st, const char *text)
 		if (raw_ok && !find_ci(file.data, file.len, text, nl))
 			continue;
 		struct hist_conv c;
-		if (hist_from_json(file.data, file.len, &c, &e) == HIST_LOAD_CORRUPT)
+		if (hist_from_json(file.data, file.len, &c, &e) < 0)
 			continue;
 		const char *where = NULL, *hit = NULL;
 		if (c.title && (hit = find_ci(c.title, strlen(c.title), text, nl)))

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "cherry/jsonmem.h"
 #include "cherry/utf8.h"
 
 static const char *const status_names[] = {
@@ -341,11 +342,19 @@ int hist_to_markdown(const struct hist_conv *c, struct buf *out)
 struct rd {
 	struct err *e;
 	int newer;
+	int oom; /* the failure was memory's, not the file's */
 };
 
 static int bad(struct rd *r, const char *fmt, const char *what)
 {
 	err_set(r->e, EXIT_FAIL, fmt, what);
+	return -1;
+}
+
+static int nomem(struct rd *r)
+{
+	r->oom = 1;
+	err_set(r->e, EXIT_FAIL, "out of memory");
 	return -1;
 }
 
@@ -361,7 +370,7 @@ static int get_str(struct rd *r, json_t *obj, const char *key, int required, cha
 	if (!json_is_string(v))
 		return bad(r, "\"%s\" is not a string", key);
 	if (!(*dst = strdup(json_string_value(v))))
-		return bad(r, "out of memory%s", "");
+		return nomem(r);
 	return 0;
 }
 
@@ -485,9 +494,14 @@ static void set_next_seq(struct hist_conv *c)
 int hist_from_json(const char *data, size_t len, struct hist_conv *c, struct err *e)
 {
 	memset(c, 0, sizeof *c);
-	struct rd r = {e, 0};
+	struct rd r = {e, 0, 0};
 	json_error_t je;
-	json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+	int oom;
+	json_t *root = jsonmem_loadb(data, len, JSON_REJECT_DUPLICATES, &je, &oom);
+	if (oom) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return HIST_LOAD_NOMEM;
+	}
 	if (!root) {
 		err_set(e, EXIT_FAIL, "not valid JSON (line %d: %.200s)", je.line, je.text);
 		return HIST_LOAD_CORRUPT;
@@ -525,7 +539,7 @@ int hist_from_json(const char *data, size_t len, struct hist_conv *c, struct err
 	if (n) {
 		c->msgs = calloc(n, sizeof *c->msgs);
 		if (!c->msgs) {
-			bad(&r, "out of memory%s", "");
+			nomem(&r);
 			goto fail;
 		}
 		c->cap = n;
@@ -544,7 +558,7 @@ int hist_from_json(const char *data, size_t len, struct hist_conv *c, struct err
 fail:
 	json_decref(root);
 	hist_conv_free(c);
-	return HIST_LOAD_CORRUPT;
+	return r.oom ? HIST_LOAD_NOMEM : HIST_LOAD_CORRUPT;
 }
 
 /* ---- titles ---- */

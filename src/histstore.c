@@ -346,6 +346,11 @@ int histstore_load(struct histstore *s, const char *id, int have_lock, struct hi
 	struct err pe = {0, ""};
 	rc = hist_from_json(b.data, b.len, c, &pe);
 	buf_free(&b);
+	if (rc == HIST_LOAD_NOMEM) {
+		/* memory's failure, not the file's: it stays where it is */
+		err_set(e, EXIT_FAIL, "conversation %s cannot be read (out of memory)", id);
+		return HIST_LOAD_NOMEM;
+	}
 	if (rc != HIST_LOAD_CORRUPT && strcmp(c->id, id)) {
 		err_set(&pe, EXIT_FAIL, "its id says %s", c->id);
 		hist_conv_free(c);
@@ -542,12 +547,15 @@ static void index_write(struct histstore *s, struct ientry *v, size_t n,
 	buf_free(&b);
 }
 
-/* Fills e from the file itself; -1 when it is corrupt (moved aside and warned). */
+/* Fills e from the file itself; -1 when it cannot be read (warned: corrupt ones are
+ * moved aside), -2 when memory ran out (the listing fails rather than leave it out). */
 static int entry_from_file(struct histstore *s, const char *id, struct ientry *x)
 {
 	struct hist_conv c;
 	struct err e = {0, ""};
 	int rc = histstore_load(s, id, 0, &c, &e);
+	if (rc == HIST_LOAD_NOMEM)
+		return -2;
 	if (rc < 0) {
 		warn(s, e.msg);
 		return -1;
@@ -561,7 +569,7 @@ static int entry_from_file(struct histstore *s, const char *id, struct ientry *x
 	hist_conv_free(&c);
 	if (!x->h.model || !x->h.title) {
 		entry_free(&x->h);
-		return -1;
+		return -2;
 	}
 	return 0;
 }
@@ -649,7 +657,12 @@ int histstore_list(struct histstore *s, struct hist_entry **out, size_t *nout, s
 			hit->h.model = hit->h.title = NULL; /* moved */
 		} else {
 			dirty = 1;
-			if (entry_from_file(s, key.h.id, x) < 0)
+			int er = entry_from_file(s, key.h.id, x);
+			if (er == -2) {
+				rc = -1;
+				break;
+			}
+			if (er < 0)
 				continue;
 			if (have_st) {
 				x->ino = (uint64_t)st.st_ino;

@@ -180,6 +180,13 @@ static long torture(const struct subject *s)
 	return n;
 }
 
+/* A clear error: one non-empty line. */
+static void assert_clear(const struct err *e, const char *what)
+{
+	if (!e->msg[0] || strchr(e->msg, '\n'))
+		fail_msg("%s: no clear error line (\"%s\")", what, e->msg);
+}
+
 static int setup_hook(void **state)
 {
 	(void)state;
@@ -394,11 +401,225 @@ static void test_other_kinds(void **state)
 	}
 }
 
+/* ---- conversations ---- */
+
+static int build_conv(struct hist_conv *c, const char *id)
+{
+	if (hist_conv_init(c, id, 1767225600.0) < 0)
+		return -1;
+	if (hist_set_str(&c->title, "A title with \xc3\xa9 and \"quotes\"") < 0
+	    || hist_set_str(&c->system, "Be brief.") < 0
+	    || hist_set_str(&c->model, "openai/gpt-4o") < 0)
+		return -1;
+	struct hist_msg *m = hist_add(c, NULL, "user", "What is a cherry?", 1767225601.0);
+	if (!m)
+		return -1;
+	char parent[16];
+	snprintf(parent, sizeof parent, "%s", m->id);
+	m = hist_add(c, parent, "assistant", "A small red fruit \xf0\x9f\x8d\x92.", 1767225602.0);
+	if (!m || hist_set_str(&m->provider, "openai") < 0 || hist_set_str(&m->model, "gpt-4o") < 0
+	    || hist_set_str(&m->reasoning, "Think of fruit.") < 0)
+		return -1;
+	m->usage.input = 12;
+	m->usage.output = 7;
+	m = hist_add(c, parent, "assistant", "A stone fruit.", 1767225603.0);
+	if (!m)
+		return -1;
+	m->status = HIST_ERROR;
+	return hist_set_str(&m->error, "torture: 500 server error");
+}
+
+/* Builds a conversation, writes it to JSON, reads that back and writes it again. */
+static int conv_run(void *ctx)
+{
+	const char *want = ctx;
+	struct hist_conv c, d;
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	struct err e = {0, ""};
+	int r = 1;
+	memset(&d, 0, sizeof d);
+	if (build_conv(&c, "tort0001") < 0 || hist_to_json(&c, &a) < 0)
+		goto done;
+	if (hist_from_json(a.data, a.len, &d, &e) != HIST_LOAD_OK) {
+		assert_clear(&e, "hist_from_json");
+		goto done;
+	}
+	if (hist_to_json(&d, &b) < 0)
+		goto done;
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.data, b.data, a.len);
+	if (want)
+		assert_string_equal(a.data, want);
+	r = 0;
+done:
+	hist_conv_free(&c);
+	hist_conv_free(&d);
+	buf_free(&a);
+	buf_free(&b);
+	return r;
+}
+
+static void test_history_codec(void **state)
+{
+	(void)state;
+	struct hist_conv c;
+	struct buf want = BUF_INIT;
+	assert_int_equal(build_conv(&c, "tort0001"), 0);
+	assert_int_equal(hist_to_json(&c, &want), 0);
+	hist_conv_free(&c);
+	struct subject s = {"history codec", NULL, conv_run, NULL, want.data};
+	torture(&s);
+	buf_free(&want);
+}
+
+struct store_case {
+	struct testhome home;
+	char data[300], cache[300], conv_dir[320], file[400];
+	char *before;   /* the file as set up */
+	size_t before_len;
+	char *after;    /* the file a complete run writes */
+	size_t after_len;
+	int warned;     /* warning lines the store gave in this run */
+};
+
+static void store_warning(void *ctx, const char *line)
+{
+	struct store_case *sc = ctx;
+	if (!line[0] || strchr(line, '\n'))
+		fail_msg("histstore: a warning that is not one line: \"%s\"", line);
+	sc->warned++;
+}
+
+static void store_setup(void *ctx)
+{
+	struct store_case *sc = ctx;
+	struct err e = {0, ""};
+	harness_rm_tree(sc->conv_dir);
+	struct histstore s;
+	assert_int_equal(histstore_open(&s, sc->data, sc->cache, NULL, NULL, &e), 0);
+	struct hist_conv c;
+	assert_int_equal(build_conv(&c, "tort0002"), 0);
+	assert_int_equal(histstore_save(&s, &c, &e), 0);
+	hist_conv_free(&c);
+	histstore_close(&s);
+	if (!sc->before)
+		sc->before = slurp(sc->file, &sc->before_len);
+}
+
+/* Opens the store, loads the conversation under its lock, adds a message, saves it and
+ * lists the store: what `cherry ask -c` and `cherry history list` do to the files. */
+static int store_run(void *ctx)
+{
+	struct store_case *sc = ctx;
+	struct err e = {0, ""};
+	struct histstore s;
+	struct hist_conv c;
+	int fd = -1, r = 1;
+	long pid = 0;
+	memset(&c, 0, sizeof c);
+	sc->warned = 0;
+	if (histstore_open(&s, sc->data, sc->cache, store_warning, sc, &e) < 0) {
+		assert_clear(&e, "histstore_open");
+		return 1;
+	}
+	if (histstore_lock(&s, "tort0002", &fd, &pid, &e) != 0) {
+		assert_clear(&e, "histstore_lock");
+		goto done;
+	}
+	if (histstore_load(&s, "tort0002", 1, &c, &e) != HIST_LOAD_OK) {
+		assert_clear(&e, "histstore_load");
+		goto done;
+	}
+	struct hist_msg *m = hist_add(&c, c.current, "user", "And a plum?", 1767225700.0);
+	if (!m) {
+		err_set(&e, EXIT_FAIL, "out of memory");
+		goto done;
+	}
+	if (histstore_save(&s, &c, &e) < 0) {
+		assert_clear(&e, "histstore_save");
+		goto done;
+	}
+	struct hist_entry *v = NULL;
+	size_t n = 0;
+	if (histstore_list(&s, &v, &n, &e) < 0) {
+		assert_clear(&e, "histstore_list");
+		goto done;
+	}
+	histstore_entries_free(v, n);
+	/* a conversation that could not be read is left out with a warning line */
+	if (n != 1 && !sc->warned)
+		fail_msg("histstore: allocation %ld failed and the list shows %zu conversations, "
+			 "without a warning", armed ? fail_at : -1, n);
+	if (n != 1)
+		goto done;
+	r = 0;
+done:
+	hist_conv_free(&c);
+	if (fd >= 0)
+		histstore_unlock(fd);
+	histstore_close(&s);
+	return r;
+}
+
+static void store_check(void *ctx, int completed)
+{
+	struct store_case *sc = ctx;
+	char corrupt[400];
+	snprintf(corrupt, sizeof corrupt, "%s/corrupt", sc->conv_dir);
+	struct stat st;
+	if (stat(corrupt, &st) == 0)
+		fail_msg("histstore: allocation %ld failed and the conversation was moved to "
+			 "corrupt/", fail_at);
+	size_t len = 0;
+	char *now = slurp(sc->file, &len);
+	int is_before = len == sc->before_len && !memcmp(now, sc->before, len);
+	if (completed && !sc->after) {
+		sc->after = now;
+		sc->after_len = len;
+		now = NULL;
+	} else if (completed) {
+		if (len != sc->after_len || memcmp(now, sc->after, len))
+			fail_msg("histstore: a completed save wrote other bytes (allocation %ld)",
+				 fail_at);
+	} else if (!is_before && !(sc->after && len == sc->after_len
+				   && !memcmp(now, sc->after, len))) {
+		fail_msg("histstore: allocation %ld failed and the file is neither the old nor "
+			 "the new one (%zu bytes)", fail_at, len);
+	}
+	free(now);
+	if (harness_count_hidden(sc->conv_dir) != 0)
+		fail_msg("histstore: allocation %ld failed and a temp file was left", fail_at);
+}
+
+static void test_histstore(void **state)
+{
+	(void)state;
+	struct store_case *sc = calloc(1, sizeof *sc);
+	assert_non_null(sc);
+	assert_int_equal(testhome_make(&sc->home), 0);
+	snprintf(sc->data, sizeof sc->data, "%s/data/cherry", sc->home.root);
+	snprintf(sc->cache, sizeof sc->cache, "%s/cache/cherry", sc->home.root);
+	snprintf(sc->conv_dir, sizeof sc->conv_dir, "%s/conversations", sc->data);
+	snprintf(sc->file, sizeof sc->file, "%s/tort0002.json", sc->conv_dir);
+	/* a first complete run records the bytes a save writes */
+	store_setup(sc);
+	assert_int_equal(store_run(sc), 0);
+	store_check(sc, 1);
+	struct subject s = {"histstore load/save", store_setup, store_run, store_check, sc};
+	torture(&s);
+	free(sc->before);
+	free(sc->after);
+	testhome_remove(&sc->home);
+	free(sc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_recorded_openai),
 		cmocka_unit_test(test_other_kinds),
+		cmocka_unit_test(test_history_codec),
+		cmocka_unit_test(test_histstore),
 	};
 	return cmocka_run_group_tests(tests, setup_hook, NULL);
 }
