@@ -613,6 +613,190 @@ static void test_histstore(void **state)
 	free(sc);
 }
 
+/* ---- the vault ---- */
+
+static const struct vault_kdf weak = {1, 8};
+static const char pass[] = "correct horse";
+
+struct vault_case {
+	struct testhome home;
+	char dir[300], path[350];
+	char *before;
+	size_t before_len;
+};
+
+static void vault_setup(void *ctx)
+{
+	struct vault_case *vc = ctx;
+	struct err e = {0, ""};
+	if (vc->before) {
+		/* the same starting bytes every time */
+		FILE *f = fopen(vc->path, "wb");
+		assert_non_null(f);
+		assert_int_equal(fwrite(vc->before, 1, vc->before_len, f), vc->before_len);
+		assert_int_equal(fclose(f), 0);
+		return;
+	}
+	struct vault *v = vault_new(pass, strlen(pass), &weak, &e);
+	assert_non_null(v);
+	assert_int_equal(vault_set(v, "openai", "sk-torture-one", 14, 1767225600, &e), 0);
+	assert_int_equal(vault_write_file(vc->path, v, &e), 0);
+	vault_free(v);
+	vc->before = slurp(vc->path, &vc->before_len);
+}
+
+/* What `cherry key set` does: read, parse, unlock, add a key, write. */
+static int vault_run(void *ctx)
+{
+	struct vault_case *vc = ctx;
+	struct err e = {0, ""};
+	struct buf b = BUF_INIT;
+	struct vault *v = NULL;
+	struct vault_header h;
+	int r = 1;
+	if (vault_read_file(vc->path, &b, &e) != 0) {
+		assert_clear(&e, "vault_read_file");
+		goto done;
+	}
+	if (vault_parse((const unsigned char *)b.data, b.len, &vault_kdf_test_floor, &h, &e) < 0) {
+		assert_clear(&e, "vault_parse");
+		goto done;
+	}
+	int u = vault_unlock(&h, pass, strlen(pass), &v, &e);
+	if (u == VAULT_WRONG_PASSPHRASE)
+		fail_msg("vault: allocation %ld failed and the passphrase was called wrong",
+			 fail_at);
+	if (u < 0) {
+		assert_clear(&e, "vault_unlock");
+		goto done;
+	}
+	if (vault_set(v, "anthropic", "sk-ant-torture-two", 18, 1767225700, &e) < 0) {
+		assert_clear(&e, "vault_set");
+		goto done;
+	}
+	if (vault_write_file(vc->path, v, &e) < 0) {
+		assert_clear(&e, "vault_write_file");
+		goto done;
+	}
+	r = 0;
+done:
+	vault_free(v);
+	buf_free(&b);
+	return r;
+}
+
+static void vault_check(void *ctx, int completed)
+{
+	struct vault_case *vc = ctx;
+	size_t len = 0;
+	char *now = slurp(vc->path, &len);
+	int same = len == vc->before_len && !memcmp(now, vc->before, len);
+	if (!same) {
+		/* then it must be the whole new vault, holding both keys */
+		struct err e = {0, ""};
+		struct vault_header h;
+		struct vault *v = NULL;
+		if (vault_parse((const unsigned char *)now, len, &vault_kdf_test_floor, &h, &e) < 0
+		    || vault_unlock(&h, pass, strlen(pass), &v, &e) != 0)
+			fail_msg("vault: allocation %ld failed and the file is torn: %s", fail_at,
+				 e.msg);
+		assert_non_null(vault_find(v, "openai"));
+		assert_non_null(vault_find(v, "anthropic"));
+		vault_free(v);
+	} else if (completed) {
+		fail_msg("vault: a completed save left the old file");
+	}
+	free(now);
+	if (harness_count_hidden(vc->dir) != 0)
+		fail_msg("vault: allocation %ld failed and a temp file was left", fail_at);
+}
+
+static void test_vault(void **state)
+{
+	(void)state;
+	struct vault_case *vc = calloc(1, sizeof *vc);
+	assert_non_null(vc);
+	assert_int_equal(testhome_make(&vc->home), 0);
+	snprintf(vc->dir, sizeof vc->dir, "%s/data/cherry", vc->home.root);
+	assert_int_equal(mkdir(vc->dir, 0700), 0);
+	snprintf(vc->path, sizeof vc->path, "%s/keys.vault", vc->dir);
+	struct subject s = {"vault open/save", vault_setup, vault_run, vault_check, vc};
+	torture(&s);
+	free(vc->before);
+	testhome_remove(&vc->home);
+	free(vc);
+}
+
+/* ---- the config ---- */
+
+static const char config_text[] =
+	"{\n"
+	"  \"default_model\": \"openai/gpt-4o-mini\",\n"
+	"  \"favorites\": [\"openai/gpt-4o-mini\", \"anthropic/claude-sonnet-4-5\"],\n"
+	"  \"providers\": {\n"
+	"    \"work\": {\"kind\": \"openai\", \"base_url\": \"https://llm.example.com/v1\",\n"
+	"             \"key_env\": \"WORK_LLM_KEY\", \"models\": [\"m1\", \"m2\"],\n"
+	"             \"headers\": {\"X-Team\": \"a\"}},\n"
+	"    \"box\": {\"kind\": \"ollama\", \"base_url\": \"http://127.0.0.1:11434\"},\n"
+	"    \"openai\": {\"models\": [\"gpt-4.1\", \"o4-mini\"]}\n"
+	"  },\n"
+	"  \"assistants\": {\"coder\": {\"system\": \"Be careful.\", \"model\": "
+	"\"anthropic/claude-sonnet-4-5\", \"temperature\": 0.2}},\n"
+	"  \"keys\": {\"model_picker\": \"C-o\"},\n"
+	"  \"ui\": {\"markdown\": true, \"show_reasoning\": true, \"sidebar\": true},\n"
+	"  \"network\": {\"connect_timeout\": 15, \"stall_timeout\": 120, \"max_retries\": 2},\n"
+	"  \"vault\": {\"passphrase_command\": \"pass show cherry\"},\n"
+	"  \"telemetry\": {\"enabled\": false, \"endpoint\": null},\n"
+	"  \"unknown_key\": 1\n"
+	"}\n";
+
+struct config_case {
+	struct testhome home;
+	char path[400];
+	char want_model[128];
+	int warnings;
+};
+
+static void count_warning(void *ctx, const char *line)
+{
+	struct config_case *cc = ctx;
+	assert_null(strchr(line, '\n'));
+	cc->warnings++;
+}
+
+static int config_run(void *ctx)
+{
+	struct config_case *cc = ctx;
+	struct config c;
+	struct err e = {0, ""};
+	if (config_load(&c, cc->path, NULL, count_warning, cc, &e) < 0) {
+		assert_clear(&e, "config_load");
+		return 1;
+	}
+	if (!cc->want_model[0])
+		snprintf(cc->want_model, sizeof cc->want_model, "%s", c.default_model);
+	else
+		assert_string_equal(c.default_model, cc->want_model);
+	config_free(&c);
+	return 0;
+}
+
+static void test_config(void **state)
+{
+	(void)state;
+	struct config_case *cc = calloc(1, sizeof *cc);
+	assert_non_null(cc);
+	assert_int_equal(testhome_make(&cc->home), 0);
+	assert_int_equal(testhome_write_config(&cc->home, config_text), 0);
+	snprintf(cc->path, sizeof cc->path, "%s/config/cherry/config.json", cc->home.root);
+	assert_int_equal(config_run(cc), 0);
+	assert_string_equal(cc->want_model, "openai/gpt-4o-mini");
+	struct subject s = {"config load", NULL, config_run, NULL, cc};
+	torture(&s);
+	testhome_remove(&cc->home);
+	free(cc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -620,6 +804,8 @@ int main(void)
 		cmocka_unit_test(test_other_kinds),
 		cmocka_unit_test(test_history_codec),
 		cmocka_unit_test(test_histstore),
+		cmocka_unit_test(test_vault),
+		cmocka_unit_test(test_config),
 	};
 	return cmocka_run_group_tests(tests, setup_hook, NULL);
 }
