@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "cherry/jsonmem.h"
+#include "cherry/sanitize.h"
 #include "cherry/utf8.h"
 
 static const char *const status_names[] = {
@@ -304,7 +305,7 @@ int hist_to_json(const struct hist_conv *c, struct buf *out)
 		goto done;
 	out->len += need;
 	out->data[out->len] = '\0';
-	rc = buf_append_char(out, '\n');
+	rc = sanitize_json_c1(out, out->len - need) < 0 ? -1 : buf_append_char(out, '\n');
 done:
 	json_decref(msgs);
 	json_decref(root);
