@@ -303,7 +303,9 @@ static void h_send(struct ctl *c)
 
 static void h_stop(struct ctl *c)
 {
-	if (c->st) {
+	if (c->nqueue && edit_is_empty(c->ed)) {
+		ctl_unqueue(c, "the queued message is back in the input: Enter queues it again");
+	} else if (c->st) {
 		ctl_stop(c);
 	} else if (c->message[0]) {
 		c->message[0] = '\0';
@@ -343,6 +345,10 @@ static void h_toggle_list(struct ctl *c)
 static void h_focus_list(struct ctl *c)
 {
 	if (c->list_visible && c->nlist) {
+		/* the focus lands on the conversation shown */
+		for (size_t i = 0; i < c->nlist; i++)
+			if (!strcmp(c->list[i].id, c->shown->conv.id))
+				c->list_sel = i;
 		c->mode = MODE_LIST;
 		c->dirty |= CTL_DIRTY_LIST | CTL_DIRTY_STATUS;
 	} else {
@@ -360,12 +366,13 @@ static void h_toggle_reasoning(struct ctl *c)
 	c->dirty |= CTL_DIRTY_CHAT;
 }
 
+/* "/rename TITLE" with the title selected: typing replaces it, arrows keep it to edit. */
 static void h_rename(struct ctl *c)
 {
 	struct buf cmd = BUF_INIT;
 	buf_printf(&cmd, "/rename %s", c->shown->conv.title ? c->shown->conv.title : "");
 	if (cmd.data)
-		edit_set_text(c->ed, cmd.data, cmd.len);
+		edit_set_text_selected(c->ed, cmd.data, cmd.len, strlen("/rename "));
 	buf_free(&cmd);
 }
 
@@ -713,9 +720,10 @@ int ctl_dispatch(struct ctl *c, input_key k)
 			ctl_scroll_by(c, k == INPUT_WHEEL_UP ? -3 : 3);
 		return 0;
 	}
-	/* The stop key stops a stream from any screen but a question: it must act at once. */
-	if (c->st && c->mode != MODE_CONFIRM && c->mode != MODE_PASSPHRASE &&
-	    input_lookup(&c->keys, MODE_CHAT, k) == ACT_STOP) {
+	/* The stop key stops a stream from the list, picker and help too: it must act at
+	 * once. (In the chat it goes through its handler, which takes a queue back first.) */
+	if (c->st && c->mode != MODE_CHAT && c->mode != MODE_CONFIRM &&
+	    c->mode != MODE_PASSPHRASE && input_lookup(&c->keys, MODE_CHAT, k) == ACT_STOP) {
 		ctl_stop(c);
 		return 0;
 	}

@@ -525,6 +525,12 @@ static void run_loop(struct tui *t)
 			finish_stream(t);
 		now = http_now();
 		react(t, ctl_timer(&t->c, now, wall_now()));
+		if (t->tr) {
+			double left = 0;
+			int attempt = 0, max = 0;
+			int waiting = http_retry_wait(t->tr, now, &left, &attempt, &max);
+			ctl_stream_waiting(&t->c, waiting, left, attempt, max);
+		}
 		if (t->c.st)
 			save_all(t, 1);
 		/* A key's echo does not wait for the frame limit: typing stays within a frame. */
