@@ -421,8 +421,10 @@ static int read_msg(struct rd *r, json_t *o, struct hist_msg *m)
 	    get_time(r, o, "updated", &m->updated) < 0 ||
 	    get_str(r, o, "status", 0, &status) < 0)
 		goto fail;
-	if (!m->id[0])
+	if (!m->id[0]) {
+		free(status);
 		return bad(r, "a message has an empty id%s", "");
+	}
 	int st = status ? hist_status_parse(status) : HIST_COMPLETE;
 	free(status);
 	if (st < 0) {
