@@ -49,6 +49,7 @@ enum {
 	CTL_EDITOR = 256,       /* edit ctl.out_text in $EDITOR, answer ctl_editor_done */
 	CTL_EXPORT = 512,       /* write ctl.out_text to the file ctl.out_path, answer ctl_note */
 	CTL_QUIT = 1024,
+	CTL_FETCH_MODELS = 2048, /* fetch the providers' model lists in the background */
 };
 
 enum ctl_state {
@@ -244,6 +245,8 @@ int ctl_key_result(struct ctl *c, enum ctl_key_result r, const struct err *e, do
 		   double wall);
 /* $EDITOR came back: text (NULL when it failed: error says why). */
 int ctl_editor_done(struct ctl *c, const char *text, size_t len, const char *error);
+/* The known models changed (a background fetch ended): an open picker shows them. */
+int ctl_models_changed(struct ctl *c);
 /* A line from the shell for the status line (a failed save, an export's result). */
 int ctl_note(struct ctl *c, const char *line);
 /* Info text at the end of the chat (config warnings, notices). */

@@ -1615,6 +1615,50 @@ static void test_queue_send(void **state)
 	assert_int_equal(fakeprov_count(&FP), 2);
 }
 
+/* A key in the environment and no config.json: the preset's current models are ready
+ * at once (issue 11, 2). The provider is never reached: a proxy that refuses stands in
+ * front of it. */
+static void test_env_key_no_config(void **state)
+{
+	(void)state;
+	char cfg[512];
+	snprintf(cfg, sizeof cfg, "%s/config/cherry/config.json", H.root);
+	assert_int_equal(unlink(cfg), 0);
+	static const char *const env[] = {
+		"OPENAI_API_KEY=" CANARY, "https_proxy=http://127.0.0.1:9",
+		"HTTPS_PROXY=http://127.0.0.1:9", "FAKE_OPENAI_KEY", NULL,
+	};
+	start_env(100, 30, NULL, NULL, env);
+	wait_state("openai/gpt-5.4", "idle");
+	not_on_screen("No model is ready yet");
+	on_screen("Type a message and press Enter to ask openai/gpt-5.4");
+	keys("C-o");
+	wait_for("openai/gpt-5.2");
+	not_on_screen("no model matches");
+	keys("Escape");
+	assert_int_equal(fakeprov_count(&FP), 0);
+}
+
+/* Opening the picker fetches the providers' lists in the background and caches them
+ * (issue 11, 2). */
+static void test_picker_fetches_lists(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	keys("C-o");
+	/* "cjk" is in the fake provider's list only: it came from the fetch */
+	wait_for("fo/cjk");
+	on_screen("fa/reasoning");
+	type("cjk");
+	wait_gone("fa/reasoning");
+	on_screen("fg/cjk");
+	keys("Escape");
+	char p[512];
+	snprintf(p, sizeof p, "%s/cache/cherry/models-fo.json", H.root);
+	assert_int_equal(tree_contains(p, "\"cjk\""), 1);
+}
+
 int main(void)
 {
 	if (slow_build())
@@ -1656,6 +1700,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_status_line_states, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_and_welcome, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_send, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_env_key_no_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_picker_fetches_lists, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
