@@ -2,7 +2,7 @@
 # Installs what cherry needs to build and test, when it is missing.
 # Debian/Ubuntu: apt-get as root, sudo apt-get otherwise.
 # Elsewhere: prints the package names to install by hand.
-# Usage: scripts/deps.sh [build|check]
+# Usage: scripts/deps.sh [build|check|valgrind] (valgrind: only what check-valgrind needs)
 set -eu
 
 mode=${1:-build}
@@ -13,6 +13,7 @@ check_pkgs="libcmocka-dev mandoc tmux clang libclang-rt-14-dev curl time strace 
 
 pkgs=$build_pkgs
 [ "$mode" = check ] && pkgs="$build_pkgs $check_pkgs"
+[ "$mode" = valgrind ] && pkgs="$build_pkgs $check_pkgs valgrind"
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
 	cat >&2 <<'MSG'
@@ -20,6 +21,7 @@ deps: not a Debian-like system; install these yourself, then run make again:
   Fedora: sudo dnf install gcc make pkgconf-pkg-config ncurses-devel libcurl-devel jansson-devel libsodium-devel openssl-devel md4c-devel libcmocka-devel mandoc tmux clang compiler-rt curl
   Arch:   sudo pacman -S --needed gcc make pkgconf ncurses curl jansson libsodium openssl md4c cmocka mandoc tmux clang compiler-rt
   macOS:  brew install pkg-config ncurses curl jansson libsodium openssl@3 md4c cmocka mandoc tmux llvm
+  make check-valgrind also needs valgrind (Fedora, Arch: valgrind).
 MSG
 	for lib in ncursesw libcurl jansson libsodium openssl md4c; do
 		pkg-config --exists "$lib" 2>/dev/null || { echo "deps: $lib not found by pkg-config" >&2; exit 1; }

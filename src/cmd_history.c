@@ -77,8 +77,9 @@ static int cmd_list(struct histstore *st, int json)
 		struct buf b = BUF_INIT;
 		size_t need = arr ? json_dumpb(arr, NULL, 0, JSON_INDENT(2)) : 0;
 		if (need && buf_reserve(&b, need + 1) == 0 &&
-		    json_dumpb(arr, b.data, need, JSON_INDENT(2)) == need) {
-			fwrite(b.data, 1, need, stdout);
+		    json_dumpb(arr, b.data, need, JSON_INDENT(2)) == need &&
+		    (b.len = need, sanitize_json_c1(&b, 0) == 0)) {
+			fwrite(b.data, 1, b.len, stdout);
 			fputc('\n', stdout);
 		}
 		buf_free(&b);
@@ -292,7 +293,7 @@ static int cmd_search(struct histstore *st, const char *text)
 		if (raw_ok && !find_ci(file.data, file.len, text, nl))
 			continue;
 		struct hist_conv c;
-		if (hist_from_json(file.data, file.len, &c, &e) == HIST_LOAD_CORRUPT)
+		if (hist_from_json(file.data, file.len, &c, &e) < 0)
 			continue;
 		const char *where = NULL, *hit = NULL;
 		if (c.title && (hit = find_ci(c.title, strlen(c.title), text, nl)))

@@ -9,6 +9,7 @@
 
 #include "cherry/buf.h"
 #include "cherry/fsutil.h"
+#include "cherry/jsonmem.h"
 #include "cherry/utf8.h"
 
 /* A config bigger than this is a mistake (or not a config); refuse before parsing. */
@@ -600,7 +601,13 @@ int config_parse(struct config *c, const char *text, size_t len, const char *fil
 	if (!text || blank(text, len))
 		return 0;
 	json_error_t jerr;
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	int oom;
+	json_t *root = jsonmem_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr, &oom);
+	if (oom) {
+		err_set(e, EXIT_FAIL, "%s: out of memory", x.file);
+		config_free(c);
+		return -1;
+	}
 	if (!root) {
 		char where[64];
 		snprintf(where, sizeof where, ":%d:%d", jerr.line, jerr.column);

@@ -1,46 +1,18 @@
 /* harden: libsodium start-up, wiping JSON allocator, no core dumps, not dumpable. */
 #include "cherry/harden.h"
 
-#include <stddef.h>
-#include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
-#include <jansson.h>
 #include <sodium.h>
 
-/* Each block carries its size in front, so free can wipe exactly what was
- * handed out; the prefix is max_align_t-sized to keep the block aligned. */
-union wipe_prefix {
-	size_t size;
-	max_align_t align;
-};
+#include "cherry/jsonmem.h"
 
-static void *wipe_malloc(size_t size)
-{
-	if (size > SIZE_MAX - sizeof(union wipe_prefix))
-		return NULL;
-	union wipe_prefix *p = malloc(sizeof *p + size);
-	if (!p)
-		return NULL;
-	p->size = size;
-	return p + 1;
-}
-
-/* jansson holds decrypted key stores and request bodies carrying keys; every
- * block is zeroed before it goes back to the C library. */
-static void wipe_free(void *ptr)
-{
-	if (!ptr)
-		return;
-	union wipe_prefix *p = (union wipe_prefix *)ptr - 1;
-	sodium_memzero(ptr, p->size);
-	free(p);
-}
-
+/* jsonmem's allocator wipes every block jansson frees (decrypted key stores, request
+ * bodies carrying keys) and tells a document memory ran out for from a whole one. */
 void harden_json_alloc(void)
 {
-	json_set_alloc_funcs(wipe_malloc, wipe_free);
+	jsonmem_install();
 }
 
 int harden_process(struct err *e)

@@ -173,6 +173,8 @@ static int entry_from_file(struct histstore *s, const char *id, struct ientry *x
 	struct hist_conv c;
 	struct err e = {0, ""};
 	int rc = histstore_load(s, id, 0, &c, &e);
+	if (rc == HIST_LOAD_NOMEM)
+		return -2; /* the listing fails rather than leave it out */
 	if (rc < 0) {
 		if (s->warn)
 			s->warn(s->warn_ctx, e.msg);
@@ -187,7 +189,7 @@ static int entry_from_file(struct histstore *s, const char *id, struct ientry *x
 	hist_conv_free(&c);
 	if (!x->h.model || !x->h.title) {
 		entry_free(&x->h);
-		return -1;
+		return -2;
 	}
 	return 0;
 }
@@ -265,7 +267,10 @@ static int check_one(struct histstore_lister *l, struct dirent *de)
 		l->cap = nc;
 	}
 	struct ientry x = {0};
-	if (entry_from_file(l->s, key.h.id, &x) < 0)
+	int er = entry_from_file(l->s, key.h.id, &x);
+	if (er == -2)
+		return -1; /* out of memory */
+	if (er < 0)
 		return 1; /* corrupt: moved aside; an index entry of it goes unseen */
 	x.ino = (uint64_t)st.st_ino;
 	x.size = (int64_t)st.st_size;

@@ -11,6 +11,8 @@
 
 #include <jansson.h>
 
+#include "cherry/jsonmem.h"
+#include "cherry/sanitize.h"
 #include "cherry/utf8.h"
 
 static const char *const status_names[] = {
@@ -292,7 +294,7 @@ int hist_to_json(const struct hist_conv *c, struct buf *out)
 		goto done;
 	out->len += need;
 	out->data[out->len] = '\0';
-	rc = buf_append_char(out, '\n');
+	rc = sanitize_json_c1(out, out->len - need) < 0 ? -1 : buf_append_char(out, '\n');
 done:
 	json_decref(msgs);
 	json_decref(root);
@@ -330,11 +332,19 @@ int hist_to_markdown(const struct hist_conv *c, struct buf *out)
 struct rd {
 	struct err *e;
 	int newer;
+	int oom; /* the failure was memory's, not the file's */
 };
 
 static int bad(struct rd *r, const char *fmt, const char *what)
 {
 	err_set(r->e, EXIT_FAIL, fmt, what);
+	return -1;
+}
+
+static int nomem(struct rd *r)
+{
+	r->oom = 1;
+	err_set(r->e, EXIT_FAIL, "out of memory");
 	return -1;
 }
 
@@ -350,7 +360,7 @@ static int get_str(struct rd *r, json_t *obj, const char *key, int required, cha
 	if (!json_is_string(v))
 		return bad(r, "\"%s\" is not a string", key);
 	if (!(*dst = strdup(json_string_value(v))))
-		return bad(r, "out of memory%s", "");
+		return nomem(r);
 	return 0;
 }
 
@@ -399,8 +409,10 @@ static int read_msg(struct rd *r, json_t *o, struct hist_msg *m)
 	    get_time(r, o, "updated", &m->updated) < 0 ||
 	    get_str(r, o, "status", 0, &status) < 0)
 		goto fail;
-	if (!m->id[0])
+	if (!m->id[0]) {
+		free(status);
 		return bad(r, "a message has an empty id%s", "");
+	}
 	int st = status ? hist_status_parse(status) : HIST_COMPLETE;
 	free(status);
 	if (st < 0) {
@@ -490,11 +502,16 @@ static void set_next_seq(struct hist_conv *c)
 	}
 }
 
-/* Reads the parsed root (NULL: je says why it did not parse) into c and releases it. */
-static int from_root(json_t *root, const json_error_t *je, struct hist_conv *c,
+/* Reads the parsed root (NULL: je says why it did not parse; oom: memory ran out
+ * reading it, so nothing read can be trusted) into c and releases it. */
+static int from_root(json_t *root, const json_error_t *je, int oom, struct hist_conv *c,
 		     struct err *e)
 {
-	struct rd r = {e, 0};
+	struct rd r = {e, 0, 0};
+	if (oom) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return HIST_LOAD_NOMEM;
+	}
 	if (!root) {
 		err_set(e, EXIT_FAIL, "not valid JSON (line %d: %.200s)", je->line, je->text);
 		return HIST_LOAD_CORRUPT;
@@ -532,7 +549,7 @@ static int from_root(json_t *root, const json_error_t *je, struct hist_conv *c,
 	if (n) {
 		c->msgs = calloc(n, sizeof *c->msgs);
 		if (!c->msgs) {
-			bad(&r, "out of memory%s", "");
+			nomem(&r);
 			goto fail;
 		}
 		c->cap = n;
@@ -554,23 +571,25 @@ static int from_root(json_t *root, const json_error_t *je, struct hist_conv *c,
 fail:
 	json_decref(root);
 	hist_conv_free(c);
-	return HIST_LOAD_CORRUPT;
+	return r.oom ? HIST_LOAD_NOMEM : HIST_LOAD_CORRUPT;
 }
 
 int hist_from_json(const char *data, size_t len, struct hist_conv *c, struct err *e)
 {
 	memset(c, 0, sizeof *c);
 	json_error_t je;
-	json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
-	return from_root(root, &je, c, e);
+	int oom;
+	json_t *root = jsonmem_loadb(data, len, JSON_REJECT_DUPLICATES, &je, &oom);
+	return from_root(root, &je, oom, c, e);
 }
 
 int hist_from_reader(hist_read_fn read, void *ctx, struct hist_conv *c, struct err *e)
 {
 	memset(c, 0, sizeof *c);
 	json_error_t je;
-	json_t *root = json_load_callback(read, ctx, JSON_REJECT_DUPLICATES, &je);
-	return from_root(root, &je, c, e);
+	int oom;
+	json_t *root = jsonmem_load_callback(read, ctx, JSON_REJECT_DUPLICATES, &je, &oom);
+	return from_root(root, &je, oom, c, e);
 }
 
 /* ---- titles ---- */

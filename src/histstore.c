@@ -506,11 +506,16 @@ int histstore_load(struct histstore *s, const char *id, int have_lock, struct hi
 		err_set(e, EXIT_FAIL, "cannot read %s: %s", p,
 			fr.failed == EFBIG ? "larger than 256 MB" : strerror(fr.failed));
 		free(p);
-		if (rc != HIST_LOAD_CORRUPT)
+		if (rc != HIST_LOAD_CORRUPT && rc != HIST_LOAD_NOMEM)
 			hist_conv_free(c);
 		return -1;
 	}
 	free(p);
+	if (rc == HIST_LOAD_NOMEM) {
+		/* memory's failure, not the file's: it stays where it is */
+		err_set(e, EXIT_FAIL, "conversation %s cannot be read (out of memory)", id);
+		return HIST_LOAD_NOMEM;
+	}
 	if (rc != HIST_LOAD_CORRUPT && strcmp(c->id, id)) {
 		err_set(&pe, EXIT_FAIL, "its id says %s", c->id);
 		hist_conv_free(c);

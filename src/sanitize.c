@@ -335,3 +335,36 @@ int sanitize_string(const char *in, size_t len, struct buf *out)
 		return -1;
 	return sanitize_finish(&s, out);
 }
+
+int sanitize_json_c1(struct buf *b, size_t from)
+{
+	size_t n = 0;
+	for (size_t i = from; i + 1 < b->len; i++)
+		if ((unsigned char)b->data[i] == 0xc2 && (unsigned char)b->data[i + 1] >= 0x80
+		    && (unsigned char)b->data[i + 1] <= 0x9f)
+			n++;
+	if (!n)
+		return 0;
+	/* each two-byte character becomes six bytes; rewritten from the end, in place */
+	if (buf_reserve(b, 4 * n) < 0)
+		return -1;
+	size_t src = b->len, dst = b->len + 4 * n;
+	b->data[dst] = '\0';
+	while (src > from) {
+		unsigned char c = (unsigned char)b->data[src - 1];
+		if (src - 1 > from && c >= 0x80 && c <= 0x9f
+		    && (unsigned char)b->data[src - 2] == 0xc2) {
+			static const char hex[] = "0123456789abcdef";
+			dst -= 6;
+			memcpy(b->data + dst, "\\u00", 4);
+			b->data[dst + 4] = hex[c >> 4];
+			b->data[dst + 5] = hex[c & 15];
+			src -= 2;
+		} else {
+			b->data[--dst] = (char)c;
+			src--;
+		}
+	}
+	b->len += 4 * n;
+	return 0;
+}

@@ -59,6 +59,7 @@
 #include <sodium.h>
 
 #include "cherry/fsutil.h"
+#include "cherry/jsonmem.h"
 
 static const unsigned char vault_magic[8] = {'C', 'H', 'R', 'Y', 'V', 'L', 'T', 0};
 
@@ -428,8 +429,13 @@ static void entries_free(struct vault_entry *ev, size_t n)
 int vault_store_parse(struct vault *v, const char *text, size_t len, struct err *e)
 {
 	json_error_t jerr;
+	int oom;
 	/* jerr.text may quote the input, which holds keys: it is never shown. */
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *root = jsonmem_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr, &oom);
+	if (oom) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
 	json_t *keys = root ? json_object_get(root, "keys") : NULL;
 	if (!json_is_object(root) || !json_is_object(keys)) {
 		json_decref(root);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cherry/jsonmem.h"
 #include "cherry/retry.h"
 #include "cherry/utf8.h"
 #include "wire_kinds.h"
@@ -81,20 +82,32 @@ int wire_stream_event(struct wire_stream *st, const char *type, const char *data
 	return ops(st->kind)->event(st, type, data, len, sink);
 }
 
+/* An event that could not be read for want of memory is not noise to skip: the answer
+ * would silently lose its words. It ends the stream with an error instead. */
+static json_t *event_oom(struct wire_stream *st)
+{
+	wire_fail(st, "out of memory reading the stream");
+	return NULL;
+}
+
 json_t *wire_event_json(struct wire_stream *st, const char **data, size_t *len)
 {
+	int oom;
 	json_error_t jerr;
-	json_t *root = json_loadb(*data, *len, 0, &jerr);
+	json_t *root = jsonmem_loadb(*data, *len, 0, &jerr, &oom);
+	if (oom)
+		return event_oom(st);
 	/* No UTF-8 pass of our own before jansson's: it refuses invalid UTF-8 anywhere in
 	 * what it reads. Whatever it refused is checked here, on the rare failing event. */
 	if (root || utf8_valid(*data, *len))
 		return root;
 	buf_reset(&st->fixed);
 	if (utf8_repair(*data, *len, &st->fixed) < 0)
-		return NULL;
+		return event_oom(st);
 	*data = st->fixed.data;
 	*len = st->fixed.len;
-	return json_loadb(*data, *len, 0, &jerr);
+	root = jsonmem_loadb(*data, *len, 0, &jerr, &oom);
+	return oom ? event_oom(st) : root;
 }
 
 const char *wire_finish_note(const struct wire_stream *st)

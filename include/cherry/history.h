@@ -126,6 +126,7 @@ enum hist_load {
 	HIST_LOAD_OK = 0,
 	HIST_LOAD_NEWER = 1,    /* a newer format: c holds what was understood; read-only */
 	HIST_LOAD_CORRUPT = -1, /* not a conversation file; e says why, c is empty */
+	HIST_LOAD_NOMEM = -2,   /* memory ran out: says nothing about the file; c is empty */
 };
 /* Parses and validates a file's bytes: unique ids, parents that exist, no cycles, a
  * current leaf that exists. Returns an enum hist_load. */

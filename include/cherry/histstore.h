@@ -40,8 +40,10 @@ int histstore_resolve(struct histstore *s, const char *prefix, char id[HIST_ID_M
 int histstore_lock(struct histstore *s, const char *id, int *fd, long *pid, struct err *e);
 void histstore_unlock(int fd);
 
-/* Loads a conversation (with its journal, see below). Returns HIST_LOAD_OK, HIST_LOAD_NEWER (read-only!), or -1:
- * missing, unreadable, or corrupt. A corrupt file is moved to conversations/corrupt/
+/* Loads a conversation (with its journal, see below). Returns HIST_LOAD_OK,
+ * HIST_LOAD_NEWER (read-only!), or -1: missing, unreadable, or corrupt
+ * (HIST_LOAD_NOMEM, -2, when memory ran out reading it: the file stays where it is).
+ * A corrupt file is moved to conversations/corrupt/
  * (never overwritten or deleted) unless another process holds its lock, and e says where.
  * have_lock: the caller holds the conversation's lock. */
 int histstore_load(struct histstore *s, const char *id, int have_lock, struct hist_conv *c,

@@ -28,4 +28,10 @@ int sanitize_finish(struct sanitizer *s, struct buf *out);
 /* One-shot convenience: sanitises a whole string into out. */
 int sanitize_string(const char *in, size_t len, struct buf *out);
 
+/* JSON text from jansson keeps C1 controls (U+0080..U+009F) as raw UTF-8, and a terminal
+ * that shows the file takes U+009B for CSI. Rewrites each, from offset from on, as its
+ * \u00XX escape: the same JSON value, nothing for a terminal to obey. 0, or -1 on OOM
+ * (b unchanged). */
+int sanitize_json_c1(struct buf *b, size_t from);
+
 #endif

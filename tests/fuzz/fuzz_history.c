@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct hist_conv c, d;
 	struct err e = {0, ""};
 	int rc = hist_from_json((const char *)data, size, &c, &e);
-	if (rc == HIST_LOAD_CORRUPT) {
+	if (rc < 0) {
 		if (!e.msg[0] || strchr(e.msg, '\n') || c.msgs || c.n)
 			__builtin_trap();
 		return 0;

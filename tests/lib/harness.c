@@ -7,12 +7,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -606,6 +609,135 @@ done:
 	return rc;
 }
 
+#define WRAPPER_MAX 32
+
+int harness_wrapper_argv(const char **argv, size_t max)
+{
+	static char words[4096], path[4096];
+	const char *w = getenv("CHERRY_WRAPPER");
+	if (!w || !*w)
+		return 0;
+	if (strlen(w) >= sizeof words)
+		return -1;
+	memcpy(words, w, strlen(w) + 1);
+	size_t n = 0;
+	for (char *save = NULL, *t = strtok_r(words, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		if (n == max)
+			return -1;
+		argv[n++] = t;
+	}
+	if (!n)
+		return 0;
+	if (!strchr(argv[0], '/')) {
+		/* execve does not search PATH */
+		const char *p = getenv("PATH");
+		char dirs[4096];
+		snprintf(dirs, sizeof dirs, "%s", p && *p ? p : "/usr/local/bin:/usr/bin:/bin");
+		int found = 0;
+		for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d && !found;
+		     d = strtok_r(NULL, ":", &save)) {
+			snprintf(path, sizeof path, "%s/%s", d, argv[0]);
+			found = access(path, X_OK) == 0;
+		}
+		if (!found)
+			return -1;
+		argv[0] = path;
+	}
+	return (int)n;
+}
+
+int harness_scale_ms(int ms)
+{
+	const char *s = getenv("CHERRY_TIMEOUT_SCALE");
+	long k = s && *s ? strtol(s, NULL, 10) : 1;
+	if (k < 1 || k > 100)
+		k = 1;
+	return ms > INT32_MAX / (int)k ? INT32_MAX : ms * (int)k;
+}
+
+int harness_run_pty(struct run *r, const struct testhome *h, const char *const *argv,
+		    const char *const *env, int timeout_ms)
+{
+	struct hbuf store = {0}, out = {0};
+	memset(r, 0, sizeof *r);
+	r->status = -1;
+	/* TERM is the caller's to override, like every default */
+	size_t ne = 0;
+	while (env && env[ne])
+		ne++;
+	const char **env2 = calloc(ne + 2, sizeof *env2);
+	if (!env2)
+		return -1;
+	for (size_t i = 0; i < ne; i++)
+		env2[i] = env[i];
+	env2[ne] = "TERM=xterm-256color";
+	char **envp = make_env(h, env2, &store);
+	free(env2);
+	if (!envp || hb_add(&out, "", 0) < 0) {
+		free(envp);
+		free(store.p);
+		return -1;
+	}
+	struct winsize ws = {.ws_row = 24, .ws_col = 80};
+	int master = -1;
+	double t0 = mono_now();
+	pid_t pid = forkpty(&master, NULL, NULL, &ws);
+	if (pid < 0) {
+		free(envp);
+		free(store.p);
+		free(out.p);
+		return -1;
+	}
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		for (int fd = 3; fd < 1024; fd++)
+			close(fd);
+		execve(argv[0], (char *const *)argv, envp);
+		dprintf(2, "harness: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	double deadline = t0 + timeout_ms / 1000.0;
+	int killed = 0;
+	for (;;) {
+		double t = mono_now();
+		if (t >= deadline) {
+			kill(pid, SIGKILL);
+			killed = 1;
+			break;
+		}
+		struct pollfd p = {master, POLLIN, 0};
+		int n = poll(&p, 1, (int)((deadline - t) * 1000) + 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			continue;
+		char tmp[65536];
+		ssize_t k = read(master, tmp, sizeof tmp);
+		if (k > 0) {
+			if (hb_add(&out, tmp, (size_t)k) < 0)
+				break;
+			continue;
+		}
+		if (k < 0 && errno == EINTR)
+			continue;
+		break; /* EIO: every holder of the terminal's other side is gone */
+	}
+	int st = 0;
+	pid_t w = waitpid(pid, &st, 0);
+	close(master);
+	r->seconds = mono_now() - t0;
+	r->status = killed ? 128 + SIGKILL : w == pid ? status_of(st) : -1;
+	r->out = out.p;
+	r->out_len = out.len;
+	r->err = calloc(1, 1);
+	free(envp);
+	free(store.p);
+	return 0;
+}
+
 static int run_bin(struct run *r, const struct testhome *h, const char *const *args,
 		   const char *const *env, const char *stdin_data, int signo, int delay_ms,
 		   int timeout_ms)
@@ -614,15 +746,23 @@ static int run_bin(struct run *r, const struct testhome *h, const char *const *a
 	size_t n = 0;
 	while (args && args[n])
 		n++;
-	const char **argv = calloc(n + 2, sizeof *argv);
+	const char **argv = calloc(n + WRAPPER_MAX + 2, sizeof *argv);
 	if (!argv) {
 		memset(r, 0, sizeof *r);
 		return -1;
 	}
-	argv[0] = bin && *bin ? bin : "build/cherry";
+	int nw = harness_wrapper_argv(argv, WRAPPER_MAX);
+	if (nw < 0) {
+		fprintf(stderr, "harness: CHERRY_WRAPPER cannot be run\n");
+		free(argv);
+		memset(r, 0, sizeof *r);
+		return -1;
+	}
+	argv[nw] = bin && *bin ? bin : "build/cherry";
 	for (size_t i = 0; i < n; i++)
-		argv[i + 1] = args[i];
-	int rc = harness_run(r, h, argv, env, stdin_data, signo, delay_ms, timeout_ms);
+		argv[nw + 1 + i] = args[i];
+	int rc = harness_run(r, h, argv, env, stdin_data, signo, harness_scale_ms(delay_ms),
+			     harness_scale_ms(timeout_ms));
 	free(argv);
 	return rc;
 }

@@ -83,6 +83,25 @@ int harness_run(struct run *r, const struct testhome *h, const char *const *argv
 		int timeout_ms);
 void run_free(struct run *r);
 
+/* Runs argv (argv[0] a path) with stdin, stdout and stderr on a new pseudo-terminal of
+ * 80x24 (forkpty), in the same clean environment as harness_run plus TERM=xterm-256color.
+ * r->out gets every byte the program wrote to the terminal (r->err stays empty). Killed
+ * after timeout_ms. 0 when it ran, -1 when it could not be started. */
+int harness_run_pty(struct run *r, const struct testhome *h, const char *const *argv,
+		    const char *const *env, int timeout_ms);
+
+/* ---- running cherry under a tool ---- */
+
+/* CHERRY_WRAPPER, when set, is a command line put before cherry wherever the harness
+ * starts it (run_cherry, run_cherry_signal, tmux_start_cherry), e.g.
+ * "valgrind --error-exitcode=99 --leak-check=full --log-file=build/valgrind/%p.log".
+ * Words are split on spaces; the first is looked up in PATH. Fills argv with the words
+ * (at most max) and returns how many: 0 when unset, -1 when it cannot be used. */
+int harness_wrapper_argv(const char **argv, size_t max);
+/* CHERRY_TIMEOUT_SCALE (default 1, at most 100): run_cherry's timeouts and signal delays
+ * are multiplied by it, for a cherry slowed down by its wrapper. */
+int harness_scale_ms(int ms);
+
 /* ---- the network proof ---- */
 
 /* strace's path, or NULL when it is not installed. */

@@ -232,6 +232,10 @@ int tmux_start_cherry(struct tmux *t, const struct testhome *h, const char *cons
 	size_t n = 0;
 	if (!bin || !*bin)
 		bin = "build/cherry";
+	int nw = harness_wrapper_argv(argv, MAX_ARGS / 2);
+	if (nw < 0)
+		return -1;
+	n = (size_t)nw;
 	/* the pane's working directory is the client's, but say it exactly anyway */
 	argv[n++] = realpath(bin, abs) ? abs : bin;
 	for (size_t i = 0; args && args[i]; i++) {

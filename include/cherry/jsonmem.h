@@ -1,0 +1,28 @@
+/* jsonmem: jansson's allocator, which wipes every block it frees and counts every
+ * allocation malloc refuses, and JSON text read with that count, so a document memory
+ * ran out for is never taken for a whole one. */
+#ifndef CHERRY_JSONMEM_H
+#define CHERRY_JSONMEM_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+/* Makes jansson allocate through jsonmem. Call it before the first json_* call (every
+ * block must be freed by the allocator that made it): harden_process does, at start-up.
+ * Idempotent. */
+void jsonmem_install(void);
+
+/*
+ * json_loadb that knows when memory ran out. jansson does not always say so: a string
+ * buffer that cannot grow drops the byte, and the document parses with a key or a value
+ * cut short. Returns the document, or NULL with *oom set (memory ran out: nothing that
+ * was read can be trusted) or clear (err says what is wrong with the text). Before
+ * jsonmem_install (some tests, the fuzzers) *oom is never set.
+ */
+json_t *jsonmem_loadb(const char *data, size_t len, size_t flags, json_error_t *err, int *oom);
+/* The same for text read in chunks (json_load_callback). */
+json_t *jsonmem_load_callback(json_load_callback_t read, void *ctx, size_t flags,
+			      json_error_t *err, int *oom);
+
+#endif

@@ -1,0 +1,111 @@
+/* jsonmem: jansson's allocator (every block wiped when freed, every refused allocation
+ * counted) and the one JSON reader that uses the count to tell a document memory ran
+ * out for from a whole one. */
+#include "cherry/jsonmem.h"
+
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <sodium.h>
+
+/* Each block carries its size in front, so free can wipe exactly what was handed out;
+ * the prefix is max_align_t-sized to keep the block aligned. */
+union prefix {
+	size_t size;
+	max_align_t align;
+};
+
+/* How many of jansson's allocations malloc has refused in this process. */
+static unsigned long failures;
+static int installed;
+
+/* jansson's lexer does not survive every refused allocation: a string buffer that cannot
+ * grow drops the byte, and its second pass over the string then asserts. So a refused
+ * allocation is counted (the document is thrown away) and served from this reserve,
+ * which is whole again as soon as its last block is freed. Only an allocation bigger
+ * than what is left of it still gets NULL. */
+static alignas(max_align_t) unsigned char reserve[64 * 1024];
+static size_t reserve_used;
+static size_t reserve_blocks;
+
+static int in_reserve(const void *p)
+{
+	uintptr_t a = (uintptr_t)p, lo = (uintptr_t)reserve;
+	return a >= lo && a < lo + sizeof reserve;
+}
+
+static union prefix *from_reserve(size_t total)
+{
+	size_t align = alignof(max_align_t);
+	size_t need = (total + align - 1) / align * align;
+	if (total > sizeof reserve || need > sizeof reserve - reserve_used)
+		return NULL;
+	union prefix *p = (union prefix *)(void *)(reserve + reserve_used);
+	reserve_used += need;
+	reserve_blocks++;
+	return p;
+}
+
+static void *json_malloc(size_t size)
+{
+	if (size > SIZE_MAX - sizeof(union prefix))
+		return NULL;
+	union prefix *p = malloc(sizeof *p + size);
+	if (!p) {
+		failures++;
+		p = from_reserve(sizeof *p + size);
+		if (!p)
+			return NULL;
+	}
+	p->size = size;
+	return p + 1;
+}
+
+/* jansson holds decrypted key stores and request bodies carrying keys; every block is
+ * zeroed before it goes back. */
+static void json_free(void *ptr)
+{
+	if (!ptr)
+		return;
+	union prefix *p = (union prefix *)ptr - 1;
+	sodium_memzero(ptr, p->size);
+	if (!in_reserve(p))
+		free(p);
+	else if (--reserve_blocks == 0)
+		reserve_used = 0;
+}
+
+void jsonmem_install(void)
+{
+	if (installed)
+		return;
+	json_set_alloc_funcs(json_malloc, json_free);
+	installed = 1;
+}
+
+json_t *jsonmem_loadb(const char *data, size_t len, size_t flags, json_error_t *err, int *oom)
+{
+	unsigned long before = failures;
+	json_t *root = json_loadb(data, len, flags, err);
+	/* Without the allocator installed nothing is counted: jansson's own word stands. */
+	*oom = installed && failures != before;
+	if (*oom) {
+		json_decref(root);
+		root = NULL;
+	}
+	return root;
+}
+
+json_t *jsonmem_load_callback(json_load_callback_t read, void *ctx, size_t flags,
+			      json_error_t *err, int *oom)
+{
+	unsigned long before = failures;
+	json_t *root = json_load_callback(read, ctx, flags, err);
+	*oom = installed && failures != before;
+	if (*oom) {
+		json_decref(root);
+		root = NULL;
+	}
+	return root;
+}
