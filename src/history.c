@@ -443,7 +443,7 @@ fail:
 
 int hist_msg_read(json_t *o, int newer, struct hist_msg *m, struct err *e)
 {
-	struct rd r = {e, newer};
+	struct rd r = {e, newer, 0};
 	memset(m, 0, sizeof *m);
 	return read_msg(&r, o, m);
 }
