@@ -2,6 +2,7 @@
 #include "cherry/app.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,6 +29,61 @@ int app_usage(const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 	return EXIT_USAGE;
+}
+
+/* Optimal string alignment distance (Damerau-Levenshtein without repeated edits of one
+ * substring), capped: words longer than 32 bytes are never close. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 32 || lb > 32)
+		return SIZE_MAX;
+	size_t d[33][33];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1];
+			size_t best = d[i - 1][j - 1] + cost;
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[la][lb];
+}
+
+const char *app_suggest(const char *word, const char *const *choices)
+{
+	size_t wl = strlen(word);
+	/* a short word is a guess at anything: "ls" is one edit from "rm" */
+	size_t limit = wl <= 3 ? 1 : 2;
+	const char *best = NULL, *prefixed = NULL;
+	size_t best_d = SIZE_MAX;
+	int tie = 0, prefixes = 0;
+	for (size_t i = 0; choices[i]; i++) {
+		if (wl >= 2 && !strncmp(choices[i], word, wl)) {
+			prefixed = choices[i];
+			prefixes++;
+		}
+		size_t d = edit_distance(word, choices[i]);
+		if (d < best_d) {
+			best_d = d;
+			best = choices[i];
+			tie = 0;
+		} else if (d == best_d) {
+			tie = 1;
+		}
+	}
+	if (best_d <= limit && !tie)
+		return best;
+	return prefixes == 1 ? prefixed : NULL;
 }
 
 struct http_opts app_http_opts(const struct app *app)

@@ -19,9 +19,10 @@
 #define SNIPPET_BEFORE 30
 #define SNIPPET_AFTER 50
 
-static const char usage_line[] =
+const char history_usage[] =
 	"usage: cherry history list [--json] | show ID [--json] | search TEXT |\n"
-	"       export ID --format md|json | rm ID [-f]";
+	"                      export ID [--format md|json] | rm ID [-f]\n"
+	"  saved conversations\n";
 
 void hist_warn_stderr(void *ctx, const char *line)
 {
@@ -393,7 +394,8 @@ int history_main(struct app *app, int argc, char **argv)
 {
 	(void)app;
 	if (argc < 2)
-		return app_usage("%s", usage_line);
+		return app_usage("history needs a command: list, show, search, export or rm "
+				 "(see cherry history --help)");
 	const char *sub = argv[1];
 	int json = 0, force = 0;
 	const char *arg = NULL, *format = NULL;
@@ -416,17 +418,33 @@ int history_main(struct app *app, int argc, char **argv)
 			return app_usage("history %s: too many arguments", sub);
 	}
 	int needs_arg = strcmp(sub, "list") != 0;
-	if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "search") &&
-	    strcmp(sub, "export") && strcmp(sub, "rm"))
-		return app_usage("unknown history command \"%.40s\"\n%s", sub, usage_line);
-	if (needs_arg != (arg != NULL))
-		return app_usage("%s", usage_line);
-	if ((json && strcmp(sub, "list") && strcmp(sub, "show")) || (force && strcmp(sub, "rm")))
-		return app_usage("%s", usage_line);
-	if (!strcmp(sub, "export") && (!format || (strcmp(format, "md") && strcmp(format, "json"))))
-		return app_usage("history export needs --format md or --format json");
+	static const char *const subs[] = {"list", "show", "search", "export", "rm", NULL};
+	size_t k = 0;
+	while (subs[k] && strcmp(subs[k], sub))
+		k++;
+	if (!subs[k]) {
+		const char *near = app_suggest(sub, subs);
+		if (near)
+			return app_usage("unknown history command \"%.40s\"; did you mean \"%s\"? "
+					 "(see cherry history --help)", sub, near);
+		return app_usage("unknown history command \"%.40s\" (see cherry history --help)",
+				 sub);
+	}
+	if (needs_arg && !arg)
+		return app_usage("history %s needs %s (see cherry history --help)", sub,
+				 strcmp(sub, "search") ? "an ID" : "the TEXT to find");
+	if (!needs_arg && arg)
+		return app_usage("history list takes no argument (see cherry history --help)");
+	if (json && strcmp(sub, "list") && strcmp(sub, "show"))
+		return app_usage("history %s: --json is for list and show only", sub);
+	if (force && strcmp(sub, "rm"))
+		return app_usage("history %s: -f is for rm only", sub);
+	if (!strcmp(sub, "export") && !format)
+		format = "md";
+	if (!strcmp(sub, "export") && strcmp(format, "md") && strcmp(format, "json"))
+		return app_usage("history export: --format takes md or json, not \"%s\"", format);
 	if (format && strcmp(sub, "export"))
-		return app_usage("%s", usage_line);
+		return app_usage("history %s: --format is for export only", sub);
 
 	struct histstore st;
 	struct err e = {0, ""};

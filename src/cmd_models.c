@@ -24,7 +24,7 @@ struct listing {
 	struct wire_http req;
 	struct secret *key;
 	struct http_transfer *t;
-	int failed;
+	int failed;                /* the exit status its failure calls for, or 0 */
 };
 
 static int cache_path(const struct provider *p, struct buf *out, struct err *e)
@@ -117,8 +117,8 @@ static void on_done(void *ctx, struct http_transfer *t)
 	struct listing *l = ctx;
 	struct err e = *http_error(t);
 	if (http_outcome(t) != HTTP_OK) {
-		l->failed = 1;
-		err_set(&e, e.code ? e.code : EXIT_NETWORK, "cannot list models of %s: %s",
+		l->failed = e.code ? e.code : EXIT_NETWORK;
+		err_set(&e, l->failed, "cannot list models of %s: %s",
 			l->prov->name, http_error(t)->msg);
 		app_fail(&e);
 		return;
@@ -127,7 +127,7 @@ static void on_done(void *ctx, struct http_transfer *t)
 	json_t *fetched = json_array();
 	if (wire_parse_models(l->prov->kind, body->data ? body->data : "", body->len, on_model,
 			      fetched) < 0) {
-		l->failed = 1;
+		l->failed = EXIT_NETWORK;
 		err_set(&e, EXIT_NETWORK, "%s: the model list is not JSON this kind of provider sends",
 			l->prov->name);
 		app_fail(&e);
@@ -171,7 +171,7 @@ static int start_fetch(struct app *app, struct http_engine *eng, struct listing 
 		const char *source;
 		int r = keyring_get(app->keyring, p, &l->key, &source, &e);
 		if (r < 0 || (r > 0 && !p->key_optional)) {
-			l->failed = 1;
+			l->failed = e.code ? e.code : EXIT_KEY;
 			return app_fail(&e);
 		}
 	} else {
@@ -184,7 +184,7 @@ static int start_fetch(struct app *app, struct http_engine *eng, struct listing 
 	}
 	if (wire_models_request(p, &l->req, &e) < 0 ||
 	    !(l->t = http_start_get(eng, p, &l->req, l->key, on_done, l, &e))) {
-		l->failed = 1;
+		l->failed = e.code ? e.code : EXIT_FAIL;
 		return app_fail(&e);
 	}
 	return 0;
@@ -252,7 +252,7 @@ int models_main(struct app *app, int argc, char **argv)
 			buf_free(&safe);
 		}
 		if (l->failed && l->explicit_choice)
-			status = EXIT_NETWORK;
+			status = l->failed;
 		if (l->t)
 			http_transfer_free(l->t);
 		wire_http_free(&l->req);

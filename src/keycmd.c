@@ -18,11 +18,12 @@
 #include "cherry/passphrase.h"
 #include "cherry/vault.h"
 
-static const char key_usage[] =
+const char keycmd_usage[] =
 	"usage: cherry [--passphrase-fd N] key set PROVIDER [--kdf interactive|moderate]\n"
 	"       cherry [--passphrase-fd N] key list\n"
 	"       cherry [--passphrase-fd N] key rm PROVIDER\n"
-	"       cherry [--passphrase-fd N] key passwd [--kdf interactive|moderate]\n";
+	"       cherry [--passphrase-fd N] key passwd [--kdf interactive|moderate]\n"
+	"  manage API keys in the encrypted vault\n";
 
 /* Typed passphrases that differ, or a typed wrong one, get this many tries. */
 #define TRIES 3
@@ -423,7 +424,7 @@ int keycmd_main(int argc, char **argv, const struct config *cfg,
 		return app_usage("key needs a command: set, list, rm or passwd (see cherry key "
 				 "--help)");
 	if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
-		fputs(key_usage, stdout);
+		fputs(keycmd_usage, stdout);
 		return EXIT_OK;
 	}
 	if (!strcmp(sub, "set"))
@@ -434,5 +435,10 @@ int keycmd_main(int argc, char **argv, const struct config *cfg,
 		return cmd_rm(argc, argv, opts);
 	if (!strcmp(sub, "passwd"))
 		return cmd_passwd(argc, argv, opts);
+	static const char *const subs[] = {"set", "list", "rm", "passwd", NULL};
+	const char *near = app_suggest(sub, subs);
+	if (near)
+		return app_usage("unknown key command \"%s\"; did you mean \"%s\"? (see cherry key "
+				 "--help)", sub, near);
 	return app_usage("unknown key command \"%s\" (see cherry key --help)", sub);
 }

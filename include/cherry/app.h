@@ -24,6 +24,10 @@ int tui_main(struct app *app, int argc, char **argv);
 int app_fail(const struct err *e);
 /* Prints a usage error line on stderr and returns EXIT_USAGE. */
 int app_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The choice (a NULL-terminated list) a mistyped word most likely meant: one at most
+ * two edits (a swap of neighbours counts as one) away, or the one that starts with it;
+ * NULL when none is close or two are equally close. */
+const char *app_suggest(const char *word, const char *const *choices);
 /* Replaces every occurrence of the key in an error line before it is shown. */
 void app_redact(struct err *e, const struct secret *key);
 /* The engine options from config. */

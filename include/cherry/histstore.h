@@ -73,5 +73,7 @@ void hist_warn_stderr(void *ctx, const char *line);
 /* `cherry history ...` (cmd_history.c); argv[0] is "history". app may be NULL. */
 struct app;
 int history_main(struct app *app, int argc, char **argv);
+/* What `cherry history --help` prints. */
+extern const char history_usage[];
 
 #endif
