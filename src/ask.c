@@ -432,9 +432,22 @@ int ask_main(struct app *app, int argc, char **argv)
 	struct err e;
 	err_clear(&e);
 	int status;
+	int global_fd = app->kopts.passphrase_fd;
 	if (parse_args(argc, argv, &o, app) < 0) {
 		buf_wipe_free(&o.prompt);
 		return EXIT_USAGE;
+	}
+	/* The keyring copied the options when main made it, before ask's own were read:
+	 * ask's --passphrase-fd needs a keyring that knows it. Nothing is unlocked yet. */
+	if (app->kopts.passphrase_fd != global_fd) {
+		struct keyring *kr = keyring_new(&app->kopts);
+		if (!kr) {
+			buf_wipe_free(&o.prompt);
+			err_set(&e, EXIT_FAIL, "out of memory");
+			return app_fail(&e);
+		}
+		keyring_free(app->keyring);
+		app->keyring = kr;
 	}
 	if (privacy_notice_due()) {
 		fprintf(stderr, "cherry: the privacy policy has changed (now version %d); "

@@ -1,5 +1,6 @@
 /* test_cli: the command line of the real binary: --help for every command and
- * subcommand, suggestions for mistyped commands, defaults and exit statuses. */
+ * subcommand, suggestions for mistyped commands, defaults and exit statuses, and
+ * --passphrase-fd in both its global and its `ask` place. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include "harness.h"
 
 #define CANARY "sk-test-CANARY-2b7e4c9a1d3f5e8a0c6b"
+#define PASS "correct-horse-battery"
 #define TIMEOUT 30000
 
 static struct fakeprov FP;
@@ -190,6 +192,59 @@ static void test_models_without_key_exits_4(void **state)
 	run_free(&r);
 }
 
+/* ---- --passphrase-fd: before the command and after `ask` ---- */
+
+static const char *cherry_bin(void)
+{
+	const char *b = getenv("CHERRY_BIN");
+	return b && *b ? b : "build/cherry";
+}
+
+static void test_ask_passphrase_fd(void **state)
+{
+	(void)state;
+	static const char *const no_env_key[] = {"FAKE_OPENAI_KEY", NULL};
+	static const char *const set[] = {"--passphrase-fd", "0", "key", "set", "fo", "--kdf",
+					  "interactive", NULL};
+	struct run r;
+	cherry(&r, set, no_env_key, CANARY "\n" PASS "\n");
+	if (r.status != 0)
+		fail_msg("key set: %s", r.err);
+	run_free(&r);
+
+	/* fd 3 holds the passphrase; sh only sets it up and execs cherry */
+	static const char script[] = "exec \"$0\" \"$@\" 3<<EOF\n" PASS "\nEOF\n";
+	const char *ask_form[] = {"/bin/sh", "-c", script, cherry_bin(), "ask", "--passphrase-fd",
+				  "3", "-m", "fo/echo", "from the vault", NULL};
+	assert_int_equal(harness_run(&r, &H, ask_form, no_env_key, NULL, 0, 0, TIMEOUT), 0);
+	if (r.status != 0)
+		fail_msg("ask --passphrase-fd 3: %d %s", r.status, r.err);
+	assert_string_equal(r.out, "from the vault\n");
+	run_free(&r);
+
+	const char *eq_form[] = {"/bin/sh", "-c", script, cherry_bin(), "ask", "-m", "fo/echo",
+				 "--passphrase-fd=3", "equals", NULL};
+	assert_int_equal(harness_run(&r, &H, eq_form, no_env_key, NULL, 0, 0, TIMEOUT), 0);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "equals\n");
+	run_free(&r);
+
+	const char *global_form[] = {"/bin/sh", "-c", script, cherry_bin(), "--passphrase-fd",
+				     "3", "ask", "-m", "fo/echo", "global", NULL};
+	assert_int_equal(harness_run(&r, &H, global_form, no_env_key, NULL, 0, 0, TIMEOUT), 0);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "global\n");
+	run_free(&r);
+
+	/* a wrong passphrase on the ask form is still exit 5, read from that descriptor */
+	static const char wrong[] = "exec \"$0\" \"$@\" 3<<EOF\nnot-it\nEOF\n";
+	const char *bad[] = {"/bin/sh", "-c", wrong, cherry_bin(), "ask", "--passphrase-fd", "3",
+			     "-m", "fo/echo", "x", NULL};
+	assert_int_equal(harness_run(&r, &H, bad, no_env_key, NULL, 0, 0, TIMEOUT), 0);
+	assert_int_equal(r.status, 5);
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_suggestions),
 		cmocka_unit_test(test_export_defaults_to_markdown),
 		cmocka_unit_test(test_models_without_key_exits_4),
+		cmocka_unit_test(test_ask_passphrase_fd),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
