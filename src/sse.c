@@ -14,6 +14,7 @@ void sse_init(struct sse_parser *p, sse_event_fn on_event, void *ctx)
 	p->on_event = on_event;
 	p->ctx = ctx;
 	p->retry_ms = -1;
+	p->raw_json = 1;
 	lines_init(&p->lines, sse_line, p, 0);
 }
 
@@ -24,6 +25,7 @@ void sse_free(struct sse_parser *p)
 	buf_free(&p->type);
 	buf_free(&p->last_id);
 	buf_free(&p->source_id);
+	buf_free(&p->raw);
 }
 
 static int sse_same(const struct buf *a, const struct buf *b)
@@ -84,10 +86,63 @@ static void sse_retry(struct sse_parser *p, const char *v, size_t len)
 	p->retry_ms = ms;
 }
 
+/* Hands the collected bare JSON body over as one event, apart from any event being
+ * assembled from fields. */
+static int sse_raw_dispatch(struct sse_parser *p)
+{
+	if (p->raw.len && p->raw.data[p->raw.len - 1] == '\n')
+		p->raw.data[--p->raw.len] = '\0';
+	struct sse_event ev = {
+		.type = SSE_RAW_TYPE,
+		.type_len = strlen(SSE_RAW_TYPE),
+		.data = p->raw.data ? p->raw.data : "",
+		.data_len = p->raw.len,
+		.id = p->last_id.len ? p->last_id.data : "",
+		.id_len = p->last_id.len,
+	};
+	int r = p->raw.len && p->on_event ? p->on_event(p->ctx, &ev) : 0;
+	buf_reset(&p->raw);
+	p->raw_depth = p->raw_in_string = p->raw_escape = 0;
+	return r;
+}
+
+/* One line of a bare JSON body: counted for braces outside strings; the body ends where
+ * they balance (the rest of that line is dropped) or at a blank line. */
+static int sse_raw_line(struct sse_parser *p, const char *line, size_t len)
+{
+	if (len == 0)
+		return sse_raw_dispatch(p);
+	size_t used = len;
+	int closed = 0;
+	for (size_t i = 0; i < len && !closed; i++) {
+		char c = line[i];
+		if (p->raw_in_string) {
+			if (p->raw_escape)
+				p->raw_escape = 0;
+			else if (c == '\\')
+				p->raw_escape = 1;
+			else if (c == '"')
+				p->raw_in_string = 0;
+		} else if (c == '"') {
+			p->raw_in_string = 1;
+		} else if (c == '{' || c == '[') {
+			p->raw_depth++;
+		} else if ((c == '}' || c == ']') && --p->raw_depth <= 0) {
+			closed = 1;
+			used = i + 1;
+		}
+	}
+	if (buf_append(&p->raw, line, used) < 0 || buf_append_char(&p->raw, '\n') < 0)
+		return sse_oom(p);
+	return closed ? sse_raw_dispatch(p) : 0;
+}
+
 /* One complete line without its line end. Returns 0, the callback's value, or -1. */
 static int sse_line(void *ctx, const char *line, size_t len)
 {
 	struct sse_parser *p = ctx;
+	if (p->raw_json && (p->raw.len || (len && line[0] == '{')))
+		return sse_raw_line(p, line, len);
 	if (len == 0)
 		return sse_dispatch(p);
 	if (line[0] == ':')
@@ -163,6 +218,15 @@ int sse_feed(struct sse_parser *p, const char *bytes, size_t len)
 
 void sse_finish(struct sse_parser *p)
 {
+	/* A bare JSON body is whole without a line end after its last brace (a plain
+	 * error body often has none); it, unlike an event, is handed over at EOF. */
+	if (p->raw_json && !p->failed &&
+	    (p->raw.len || (p->lines.part.len && p->lines.part.data[0] == '{'))) {
+		if (lines_flush(&p->lines) >= 0 && p->raw.len)
+			sse_raw_dispatch(p);
+	}
+	buf_reset(&p->raw);
+	p->raw_depth = p->raw_in_string = p->raw_escape = 0;
 	/* an unterminated last line is dropped with its event */
 	lines_reset(&p->lines);
 	if (!p->bom_checked)

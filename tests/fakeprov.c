@@ -611,6 +611,8 @@ struct scenario {
 	int flaky;              /* 0, 503 or 429 */
 	enum midstream mid;
 	int redirect, html;
+	int rawerror;           /* the stream ends with a bare error body, no "data:" */
+	int refusal;            /* the model refuses, with an explanation and no text */
 	char bad[80];           /* the unknown word */
 };
 
@@ -731,6 +733,10 @@ static int parse_word(struct scenario *sc, const char *w, size_t n)
 		sc->redirect = 1;
 	else if (word_is(w, n, "html"))
 		sc->html = 1;
+	else if (word_is(w, n, "rawerror"))
+		sc->rawerror = 1;
+	else if (word_is(w, n, "refusal"))
+		sc->refusal = 1;
 	else
 		return -1;
 	return 0;
@@ -1298,6 +1304,17 @@ static int gen_next(struct gen *g, struct sbuf *frag)
 	"Please retry or report in " \
 	"https://developers.generativeai.google/guide/troubleshooting\",\"status\": \"INTERNAL\"}}"
 #define OL_MIDFAIL "{\"error\":\"an error was encountered while running the model\"}"
+/* "rawerror": bare, pretty-printed bodies that end a stream without "data:" */
+#define GE_RAWERROR "{\n  \"error\": {\n    \"code\": 500,\n    \"message\": \"Internal " \
+	"error encountered.\",\n    \"status\": \"INTERNAL\"\n  }\n}\n"
+#define OA_RAWERROR "{\n  \"error\": {\n    \"message\": \"The server had an error while " \
+	"processing your request.\",\n    \"type\": \"server_error\",\n    \"param\": null,\n" \
+	"    \"code\": null\n  }\n}\n"
+#define AN_RAWERROR "{\n  \"type\": \"error\",\n  \"error\": {\n    \"type\": \"api_error\"," \
+	"\n    \"message\": \"Internal server error\"\n  }\n}\n"
+/* "refusal": Anthropic's documented explanation */
+#define REFUSAL_CATEGORY "cyber"
+#define REFUSAL_TEXT "This request was declined because it could enable cyber harm."
 
 struct stream {
 	struct conn *c;
@@ -1594,6 +1611,59 @@ static void st_midfail(struct stream *s)
 	}
 }
 
+/* "rawerror": the kind's error body, pretty-printed, with no "data:" and no event name,
+ * as Gemini ends a stream (ollama, NDJSON, sends its error line as for midfail). */
+static void st_rawerror(struct stream *s)
+{
+	switch (s->kind) {
+	case K_OPENAI: case K_AZURE:
+		emit(s->c, OA_RAWERROR, sizeof OA_RAWERROR - 1);
+		break;
+	case K_ANTHROPIC:
+		emit(s->c, AN_RAWERROR, sizeof AN_RAWERROR - 1);
+		break;
+	case K_GEMINI:
+		emit(s->c, GE_RAWERROR, sizeof GE_RAWERROR - 1);
+		break;
+	case K_OLLAMA:
+		st_midfail(s);
+		break;
+	}
+}
+
+/* "refusal": no answer text, the refusal in the kind's own shape, then a normal end. */
+static void st_refusal(struct stream *s)
+{
+	struct sbuf j = {0};
+	switch (s->kind) {
+	case K_OPENAI: case K_AZURE:
+		oa_chunk(s, "{\"content\":null,\"refusal\":\"" REFUSAL_TEXT "\"}", NULL, 0);
+		oa_chunk(s, "{}", "stop", 0);
+		sse_data(s, NULL, "[DONE]");
+		break;
+	case K_ANTHROPIC:
+		/* no content block at all: only stop_details explains */
+		sb_adds(&j, "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"refusal\","
+			"\"stop_sequence\":null,\"stop_details\":{\"type\":\"refusal\",\"category\":"
+			"\"" REFUSAL_CATEGORY "\",\"explanation\":\"" REFUSAL_TEXT "\"}},"
+			"\"usage\":{\"output_tokens\":0}}");
+		an_event(s, "message_delta", j.p);
+		an_event(s, "message_stop", "{\"type\":\"message_stop\"}");
+		break;
+	case K_GEMINI:
+		sb_adds(&j, "{\"candidates\": [{\"finishReason\": \"SAFETY\",\"index\": 0}]");
+		sb_adds(&j, GE_TAIL);
+		send_json_event(s, NULL, &j);
+		break;
+	case K_OLLAMA:
+		sb_adds(&j, OL_HEAD "\"message\":{\"role\":\"assistant\",\"content\":\""
+			REFUSAL_TEXT "\"},\"done\":true,\"done_reason\":\"stop\"}");
+		send_json_event(s, NULL, &j);
+		break;
+	}
+	sb_free(&j);
+}
+
 /* Keeps a silent socket open until the client leaves, STALL_MS pass, or we must stop. */
 static void stall(struct conn *c)
 {
@@ -1700,6 +1770,10 @@ static void stream(struct conn *c, const struct req *r, enum kind k, const struc
 		goto out;
 	}
 	st_begin(&s);
+	if (sc->refusal) {
+		st_refusal(&s);
+		goto out;
+	}
 	int texts = 0, pending = sc->mid != M_NONE;
 	int kind_of = gen_next(&g, &cur);
 	while (kind_of && !c->dead) {
@@ -1717,6 +1791,11 @@ static void stream(struct conn *c, const struct req *r, enum kind k, const struc
 	}
 	if (c->dead)
 		goto out;
+	/* gemini's last chunk already carried finishReason STOP: the error comes after it */
+	if (sc->rawerror && sc->mid == M_NONE) {
+		st_rawerror(&s);
+		goto out;
+	}
 	switch (sc->mid) {
 	case M_NONE: case M_STALLFIRST: st_finish(&s); break;
 	case M_MIDFAIL: st_midfail(&s); break;

@@ -51,6 +51,7 @@ struct vec {
 	long retry;     /* 0 stands for "never set" (-1); no vector sets 0 */
 	const char *last_id;
 	const char *source_id;
+	int raw;        /* cherry's bare-JSON extension on (the WHATWG vectors run without) */
 };
 
 static const struct vec vectors[] = {
@@ -231,6 +232,22 @@ static const struct vec vectors[] = {
 	 {C("data: a\xE2\x80\xA8" "b\xC2\x85" "c\x0B" "d\x0C" "e\n\n")},
 	 {MSG("a\xE2\x80\xA8" "b\xC2\x85" "c\x0B" "d\x0C" "e")}},
 	{V("P-nul-in-type"), {C("event: a\0b\ndata: x\0\0y\n\n")}, {EV("a\0b", "x\0\0y")}},
+	/* R: cherry's extension: a bare JSON body (no "data:") is one event of type "raw" */
+	{V("R-gemini-error-after-stop"),
+	 {C("data: {\"candidates\": [{\"finishReason\": \"STOP\"}]}\r\n\r\n"),
+	  C("{\r\n  \"error\": {\r\n    \"code\": 500,\r\n    \"message\": \"a } in \\\" it\","
+	    "\r\n    \"status\": \"INTERNAL\"\r\n  }\r\n}\r\n")},
+	 {MSG("{\"candidates\": [{\"finishReason\": \"STOP\"}]}"),
+	  EV("raw", "{\n  \"error\": {\n    \"code\": 500,\n    \"message\": \"a } in \\\" it\","
+		 "\n    \"status\": \"INTERNAL\"\n  }\n}")}, .raw = 1},
+	{V("R-E14-one-line"), {C("{\"error\":\"Internal Server Error\"}\n")},
+	 {EV("raw", "{\"error\":\"Internal Server Error\"}")}, .raw = 1},
+	{V("R-no-final-newline"), {C("data: a\n\n{\"error\": {\"code\": 1}}")},
+	 {MSG("a"), EV("raw", "{\"error\": {\"code\": 1}}")}, .raw = 1},
+	{V("R-blank-line-ends-it"), {C("{\"cut\": [\n\ndata: b\n\n")},
+	 {EV("raw", "{\"cut\": ["), MSG("b")}, .raw = 1},
+	{V("R-inside-an-event"), {C("event: e\ndata: x\n{\"a\": 1} tail\ndata: y\n\n")},
+	 {EV("raw", "{\"a\": 1}"), EV("e", "x\ny")}, .raw = 1},
 };
 
 /* ---- collecting what the parser dispatches ---- */
@@ -403,6 +420,7 @@ static void run_vec(const struct vec *v, const struct buf *whole, enum mode m, s
 
 	snprintf(what, sizeof(what), "%s, %s (%zu)", v->name, names[m], arg);
 	sse_init(&p, on_event, &g);
+	p.raw_json = v->raw;
 	switch (m) {
 	case M_LISTED:
 		for (size_t i = 0; i < ARRAY_LEN(v->chunks) && v->chunks[i].s; i++) {
