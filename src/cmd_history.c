@@ -21,7 +21,7 @@
 
 const char history_usage[] =
 	"usage: cherry history list [--json] | show ID [--json] | search TEXT |\n"
-	"                      export ID [--format md|json] | rm ID [-f]\n"
+	"                      export ID [--format md|json] [--raw] | rm ID [-f]\n"
 	"  saved conversations\n";
 
 void hist_warn_stderr(void *ctx, const char *line)
@@ -200,7 +200,7 @@ static int cmd_show(struct histstore *st, const char *arg, int json)
 	return EXIT_OK;
 }
 
-static int cmd_export(struct histstore *st, const char *arg, const char *format)
+static int cmd_export(struct histstore *st, const char *arg, const char *format, int raw)
 {
 	struct hist_conv c;
 	char path[4096];
@@ -217,8 +217,10 @@ static int cmd_export(struct histstore *st, const char *arg, const char *format)
 		hist_conv_free(&c);
 		return app_usage("out of memory");
 	}
-	/* Markdown is for files: raw to a pipe, so fenced code stays byte for byte. */
-	if (isatty(STDOUT_FILENO))
+	/* Sanitised wherever it goes: a file is `cat` to a terminal later (security.md
+	 * 6.5); --raw asks for the bytes as they were sent. The JSON export needs no such
+	 * choice: jansson escapes every control character in it. */
+	if (!raw)
 		put_safe(md.data, md.len);
 	else if (md.data)
 		fwrite(md.data, 1, md.len, stdout);
@@ -397,13 +399,15 @@ int history_main(struct app *app, int argc, char **argv)
 		return app_usage("history needs a command: list, show, search, export or rm "
 				 "(see cherry history --help)");
 	const char *sub = argv[1];
-	int json = 0, force = 0;
+	int json = 0, force = 0, raw = 0;
 	const char *arg = NULL, *format = NULL;
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
 			json = 1;
 		else if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--force"))
 			force = 1;
+		else if (!strcmp(argv[i], "--raw"))
+			raw = 1;
 		else if (!strcmp(argv[i], "--format") && i + 1 < argc)
 			format = argv[++i];
 		else if (!strncmp(argv[i], "--format=", 9))
@@ -445,6 +449,8 @@ int history_main(struct app *app, int argc, char **argv)
 		return app_usage("history export: --format takes md or json, not \"%s\"", format);
 	if (format && strcmp(sub, "export"))
 		return app_usage("history %s: --format is for export only", sub);
+	if (raw && strcmp(sub, "export"))
+		return app_usage("history %s: --raw is for export only", sub);
 
 	struct histstore st;
 	struct err e = {0, ""};
@@ -458,7 +464,7 @@ int history_main(struct app *app, int argc, char **argv)
 	else if (!strcmp(sub, "search"))
 		rc = cmd_search(&st, arg);
 	else if (!strcmp(sub, "export"))
-		rc = cmd_export(&st, arg, format);
+		rc = cmd_export(&st, arg, format, raw);
 	else
 		rc = cmd_rm(&st, arg, force);
 	histstore_close(&st);
