@@ -8,27 +8,73 @@
 
 #include "cherry/sanitize.h"
 
-int app_fail(const struct err *e)
+/* "cherry: " and the line, made one terminal-safe line (the text quotes paths, names
+ * and provider messages from outside). */
+static void put_error_line(const char *text, size_t len)
 {
 	struct buf line = BUF_INIT;
-	/* Error text may come from a provider: never let it drive the terminal. */
-	if (sanitize_string(e->msg, strlen(e->msg), &line) == 0)
+	if (app_line_safe(text, len, &line) == 0)
 		fprintf(stderr, "cherry: %s\n", line.data ? line.data : "");
 	else
 		fprintf(stderr, "cherry: out of memory\n");
 	buf_free(&line);
+}
+
+int app_fail(const struct err *e)
+{
+	put_error_line(e->msg, strlen(e->msg));
 	return e->code ? e->code : EXIT_OK;
 }
 
 int app_usage(const char *fmt, ...)
 {
+	struct buf text = BUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("cherry: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	int r = buf_vprintf(&text, fmt, ap);
 	va_end(ap);
+	if (r == 0)
+		put_error_line(text.data, text.len);
+	else
+		fprintf(stderr, "cherry: out of memory\n");
+	buf_free(&text);
 	return EXIT_USAGE;
+}
+
+void app_say(FILE *f, const char *fmt, ...)
+{
+	struct buf text = BUF_INIT, safe = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = buf_vprintf(&text, fmt, ap);
+	va_end(ap);
+	if (r == 0 && sanitize_string(text.data, text.len, &safe) == 0 && safe.len)
+		fwrite(safe.data, 1, safe.len, f);
+	buf_free(&text);
+	buf_free(&safe);
+}
+
+int app_line_safe(const char *s, size_t len, struct buf *out)
+{
+	struct buf esc = BUF_INIT;
+	int r = 0;
+	for (size_t i = 0; i < len && r == 0; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '\n')
+			r = buf_append_str(&esc, "\\n");
+		else if (c == '\t')
+			r = buf_append_str(&esc, "\\t");
+		else if (c == '\r')
+			r = buf_append_str(&esc, "\\r");
+		else if (c < 0x20 || c == 0x7f)
+			r = buf_printf(&esc, "\\x%02X", c);
+		else
+			r = buf_append_char(&esc, (char)c);
+	}
+	if (r == 0)
+		r = sanitize_string(esc.data ? esc.data : "", esc.len, out);
+	buf_free(&esc);
+	return r;
 }
 
 /* Optimal string alignment distance (Damerau-Levenshtein without repeated edits of one

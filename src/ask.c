@@ -36,6 +36,7 @@ struct ask_save {
 	struct chat chat;       /* never written with --no-save (no store) */
 	size_t answer;          /* the answer's index in chat.conv */
 	int failing;            /* a save failed and no later one succeeded yet */
+	int unsaved;            /* to be saved, but the data directory cannot be used */
 };
 
 struct ask_run {
@@ -156,6 +157,16 @@ static int read_stdin(struct ask_opts *o, struct err *e)
 			buf_wipe_free(&in);
 			return -1;
 		}
+	}
+	/* A NUL would end the prompt where every C string ends: the rest would be dropped
+	 * without a word. Binary data is refused whole instead. */
+	if (in.len && memchr(in.data, '\0', in.len)) {
+		size_t at = (size_t)((const char *)memchr(in.data, '\0', in.len) - in.data);
+		err_set(e, EXIT_USAGE, "standard input holds a NUL byte (at offset %zu): ask takes "
+			"text only; for a binary file, send a text form of it (e.g. base64 FILE)",
+			at);
+		buf_wipe_free(&in);
+		return -1;
 	}
 	int r = 0;
 	if (in.len) {
@@ -371,6 +382,10 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 			&he) < 0)
 		app_fail(&he);
 	save_now(sv);
+	/* The answer was printed, but its record is not on disk: the one line said why,
+	 * the status says that something failed. */
+	if ((sv->failing || sv->unsaved) && status == EXIT_OK)
+		status = EXIT_FAIL;
 	if (o->stats)
 		print_stats(t);
 	if (run.output_failed && status == EXIT_OK) {
@@ -407,6 +422,7 @@ static int open_record(const struct ask_opts *o, struct histstore *store, int *h
 				hist_warn_stderr(NULL, w.data);
 			buf_free(&w);
 			err_clear(e);
+			sv->unsaved = 1; /* the exit status says so too */
 		}
 	}
 	int rc;

@@ -46,6 +46,15 @@ static void puts_safe(const char *s)
 	put_safe(s, s ? strlen(s) : 0);
 }
 
+/* One field of a one-per-line listing: a newline in it must not start a new line. */
+static void puts_field(const char *s)
+{
+	struct buf b = BUF_INIT;
+	if (app_line_safe(s ? s : "", s ? strlen(s) : 0, &b) == 0 && b.len)
+		fwrite(b.data, 1, b.len, stdout);
+	buf_free(&b);
+}
+
 /* Local "YYYY-MM-DD HH:MM" for listings. */
 static void short_time(double t, char out[32])
 {
@@ -88,9 +97,9 @@ static int cmd_list(struct histstore *st, int json)
 			char t[32];
 			short_time(v[i].updated, t);
 			printf("%-10s %s  ", v[i].id, t);
-			puts_safe(v[i].model[0] ? v[i].model : "-");
+			puts_field(v[i].model[0] ? v[i].model : "-");
 			printf("  %zu  ", v[i].nmsgs);
-			puts_safe(v[i].title);
+			puts_field(v[i].title);
 			fputs(v[i].newer ? "  (newer format, read-only)\n" : "\n", stdout);
 		}
 	}
@@ -135,21 +144,21 @@ static int print_raw(const char *path)
 static void role_line(const struct hist_msg *m, const char *prefix)
 {
 	fputs(prefix, stdout);
-	puts_safe(m->role);
+	puts_field(m->role);
 	if (m->model) {
 		fputs(" (", stdout);
 		if (m->provider) {
-			puts_safe(m->provider);
+			puts_field(m->provider);
 			fputc('/', stdout);
 		}
-		puts_safe(m->model);
+		puts_field(m->model);
 		fputc(')', stdout);
 	}
 	if (m->status != HIST_COMPLETE) {
 		printf(" [%s", hist_status_name(m->status));
 		if (m->error) {
 			fputs(": ", stdout);
-			puts_safe(m->error);
+			puts_field(m->error);
 		}
 		fputc(']', stdout);
 	}
@@ -174,9 +183,9 @@ static int cmd_show(struct histstore *st, const char *arg, int json)
 	}
 	char t[32];
 	short_time(c.created, t);
-	puts_safe(c.title ? c.title : "(untitled)");
+	puts_field(c.title ? c.title : "(untitled)");
 	printf("\n%s  %s  ", c.id, t);
-	puts_safe(c.model ? c.model : "-");
+	puts_field(c.model ? c.model : "-");
 	fputc('\n', stdout);
 	if (c.system) {
 		fputs("\n--- system\n", stdout);
@@ -344,7 +353,7 @@ static int cmd_search(struct histstore *st, const char *text)
 		if (where) {
 			found++;
 			printf("%-10s ", c.id);
-			puts_safe(c.title ? c.title : "(untitled)");
+			puts_field(c.title ? c.title : "(untitled)");
 			fputc('\n', stdout);
 			snippet(where, hit, nl);
 		}
@@ -385,7 +394,7 @@ static int cmd_rm(struct histstore *st, const char *arg, int force)
 	if (lr < 0)
 		return app_fail(&e);
 	int rc = histstore_remove(st, id, &e);
-	histstore_unlock(fd);
+	histstore_unlock(st, id, fd);
 	if (rc < 0)
 		return app_fail(&e);
 	fprintf(stderr, "removed %s\n", id);

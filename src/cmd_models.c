@@ -10,7 +10,6 @@
 
 #include "cherry/app.h"
 #include "cherry/fsutil.h"
-#include "cherry/sanitize.h"
 #include "cherry/vault.h"
 
 #define CACHE_MAX_AGE (24 * 3600) /* seconds before a cached list is fetched again */
@@ -100,7 +99,7 @@ static void write_cache(struct listing *l, json_t *fetched)
 	    cache_path(l->prov, &path, &e) == 0)
 		fs_write_atomic(path.data, text.data, text.len, &e);
 	if (e.code)
-		fprintf(stderr, "cherry: warning: cannot cache the model list: %s\n", e.msg);
+		app_say(stderr, "cherry: warning: cannot cache the model list: %s\n", e.msg);
 	buf_free(&text);
 	json_decref(root);
 	buf_free(&path);
@@ -247,7 +246,7 @@ int models_main(struct app *app, int argc, char **argv)
 			buf_reset(&line);
 			buf_printf(&line, "%s/%s", l->prov->name, json_string_value(v));
 			struct buf safe = BUF_INIT;
-			sanitize_string(line.data, line.len, &safe);
+			app_line_safe(line.data, line.len, &safe);
 			printf("%s\n", safe.data ? safe.data : "");
 			buf_free(&safe);
 		}

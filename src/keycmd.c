@@ -233,7 +233,7 @@ static int new_passphrase(const struct passphrase_opts *opts, enum passphrase_us
 		if (r != PASSPHRASE_RETRY)
 			return r;
 		if (i + 1 < TRIES)
-			fprintf(stderr, "cherry: %s; again.\n", e->msg);
+			app_say(stderr, "cherry: %s; again.\n", e->msg);
 	}
 	return -1;
 }
@@ -264,7 +264,7 @@ static int cmd_set(int argc, char **argv, const struct config *cfg,
 		fputs("cherry: warning: --kdf only applies when the vault is created; change the "
 		      "cost with: cherry key passwd --kdf COST\n", stderr);
 	if (r == 1) {
-		fprintf(stderr, "cherry: creating the key vault %s. Choose a passphrase; if you "
+		app_say(stderr, "cherry: creating the key vault %s. Choose a passphrase; if you "
 			"forget it, the keys in it cannot be recovered.\n", path.data);
 		if (new_passphrase(opts, PASSPHRASE_CREATE, &pass, &e) < 0)
 			goto fail;
@@ -275,7 +275,7 @@ static int cmd_set(int argc, char **argv, const struct config *cfg,
 	if (vault_set(v, p->name, key->s, key->len, time(NULL), &e) < 0 ||
 	    vault_write_file(path.data, v, &e) < 0)
 		goto fail;
-	printf("Stored the key for %s in %s.\n", p->name, path.data);
+	app_say(stdout, "Stored the key for %s in %s.\n", p->name, path.data);
 	const char *env = p->key_env ? getenv(p->key_env) : NULL;
 	if (env && *env)
 		printf("Note: %s is set and takes precedence over the vault while it is.\n",
@@ -333,7 +333,14 @@ static int cmd_list(int argc, char **argv, const struct config *cfg,
 		const struct vault_entry *en = &v->v[i];
 		const struct provider *p = providers_find(&cfg->providers, en->provider);
 		const char *env = p && p->key_env ? getenv(p->key_env) : NULL;
-		printf("%-*s  added %s", width, en->provider, en->added);
+		/* the names are ours, but a vault file can be handed over: one line each */
+		struct buf name = BUF_INIT, added = BUF_INIT;
+		app_line_safe(en->provider, strlen(en->provider), &name);
+		app_line_safe(en->added, strlen(en->added), &added);
+		printf("%-*s  added %s", width, name.data ? name.data : "",
+		       added.data ? added.data : "");
+		buf_free(&name);
+		buf_free(&added);
 		if (!p)
 			fputs("  (no such provider in this configuration)", stdout);
 		else if (env && *env)
@@ -363,7 +370,7 @@ static int cmd_rm(int argc, char **argv, const struct passphrase_opts *opts)
 	}
 	if (vault_write_file(path.data, v, &e) < 0)
 		goto fail;
-	printf("Removed the key for %s from %s.\n", a.provider, path.data);
+	app_say(stdout, "Removed the key for %s from %s.\n", a.provider, path.data);
 	fputs(old_copies_note, stdout);
 	status = EXIT_OK;
 	goto out;
@@ -398,7 +405,7 @@ static int cmd_passwd(int argc, char **argv, const struct passphrase_opts *opts)
 	if (vault_rewrap(v, pass->s, pass->len, &kdf, &e) < 0 ||
 	    vault_write_file(path.data, v, &e) < 0)
 		goto fail;
-	printf("Changed the passphrase of %s.\n", path.data);
+	app_say(stdout, "Changed the passphrase of %s.\n", path.data);
 	fputs(old_copies_note, stdout);
 	status = EXIT_OK;
 	goto out;

@@ -115,7 +115,7 @@ static int unknown_command(const char *cmd)
 static void warn_line(void *ctx, const char *line)
 {
 	(void)ctx;
-	fprintf(stderr, "cherry: warning: %s\n", line);
+	app_say(stderr, "cherry: warning: %s\n", line);
 }
 
 static int load_config(struct app *app, struct err *e)

@@ -38,7 +38,9 @@ int histstore_resolve(struct histstore *s, const char *prefix, char id[HIST_ID_M
 /* Takes <id>.lock (flock LOCK_EX|LOCK_NB). 0 with *fd set; 1 when another process
  * holds it (*pid its pid, or 0 if unknown); -1 on error. */
 int histstore_lock(struct histstore *s, const char *id, int *fd, long *pid, struct err *e);
-void histstore_unlock(int fd);
+/* Removes <id>.lock (when it is still the file fd holds) and closes fd; nothing when
+ * fd < 0. */
+void histstore_unlock(struct histstore *s, const char *id, int fd);
 
 /* Loads a conversation. Returns HIST_LOAD_OK, HIST_LOAD_NEWER (read-only!), or -1:
  * missing, unreadable, or corrupt. A corrupt file is moved to conversations/corrupt/
