@@ -18,6 +18,8 @@
 #include "cherry/wire.h"
 
 #define STDIN_MAX (16u << 20)
+/* stdout's reader left (EPIPE): the status a shell sees from a program SIGPIPE killed. */
+#define EXIT_BROKEN_PIPE 141
 
 struct ask_opts {
 	const char *model;
@@ -53,6 +55,7 @@ struct ask_run {
 	int wrote_text;
 	int wrote_reasoning;
 	int output_failed;
+	int output_errno;       /* why the first failed write failed */
 };
 
 static int parse_args(int argc, char **argv, struct ask_opts *o, struct app *app)
@@ -217,6 +220,8 @@ static int write_all(int fd, const char *s, size_t len)
 		ssize_t n = write(fd, s, len);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n == 0)
+			errno = EIO;
 		if (n <= 0)
 			return -1;
 		s += n;
@@ -232,8 +237,10 @@ static void flush_output(struct ask_run *run)
 		buf_reset(&run->errout);
 	}
 	if (run->out.len) {
-		if (!run->output_failed && write_all(STDOUT_FILENO, run->out.data, run->out.len) < 0)
+		if (!run->output_failed && write_all(STDOUT_FILENO, run->out.data, run->out.len) < 0) {
 			run->output_failed = 1;
+			run->output_errno = errno;
+		}
 		run->last_out = run->out.data[run->out.len - 1];
 		buf_reset(&run->out);
 	}
@@ -345,6 +352,12 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 			}
 		live = http_perform(eng);
 		flush_output(&run);
+		/* Nobody reads the answer any more (`| head`, SIGPIPE is ignored): stop it
+		 * now rather than stream it to the end; it is saved as stopped. */
+		if (run.output_failed && stop == OUTCOME_RAN) {
+			stop = OUTCOME_STOPPED;
+			http_cancel(eng, t);
+		}
 		struct err te;
 		err_clear(&te);
 		saved(sv, chat_tick(&sv->chat, run.now, &te), &te);
@@ -363,7 +376,13 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 	int status = EXIT_OK;
 	struct outcome oc;
 	outcome_of(t, stop, key, run.deltas, &oc);
-	if (oc.status == HIST_STOPPED || oc.status == HIST_INTERRUPTED) {
+	if (run.output_failed && run.output_errno == EPIPE) {
+		status = EXIT_BROKEN_PIPE; /* the reader chose to stop: no line for it */
+	} else if (run.output_failed) {
+		err_set(e, EXIT_FAIL, "cannot write the answer to standard output: %s",
+			strerror(run.output_errno));
+		status = app_fail(e);
+	} else if (oc.status == HIST_STOPPED || oc.status == HIST_INTERRUPTED) {
 		err_set(e, EXIT_INTERRUPTED, "interrupted; the answer is incomplete");
 		status = app_fail(e);
 	} else if (oc.status == HIST_ERROR) {
@@ -388,10 +407,6 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 		status = EXIT_FAIL;
 	if (o->stats)
 		print_stats(t);
-	if (run.output_failed && status == EXIT_OK) {
-		err_set(e, EXIT_FAIL, "cannot write the answer to standard output");
-		status = app_fail(e);
-	}
 	http_transfer_free(t);
 	http_engine_free(eng);
 	buf_free(&run.out);

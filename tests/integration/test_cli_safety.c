@@ -243,6 +243,46 @@ static void test_failed_save_is_one_line_and_exit_1(void **state)
 	assert_int_equal(count_locks(), 0);
 }
 
+/* ---- a closed stdout ---- */
+
+static void test_closed_stdout_stops_the_stream(void **state)
+{
+	(void)state;
+	struct run r;
+	char status_file[400], script[900];
+	FMT(status_file, "%s/ask-status", H.root);
+	/* 400 deltas 30 ms apart: 12 s to the end, unless the closed pipe stops it */
+	FMT(script, "{ \"$0\" ask -m fo/long:400+slow:30 'pipe me'; echo $? > '%s'; } | head -c 10",
+	    status_file);
+	cherry_sh(&r, script, NULL);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(r.out_len, 10);
+	if (r.seconds > 4)
+		fail_msg("the stream ran on for %.1f s after its reader left", r.seconds);
+	assert_int_equal(r.err_len, 0); /* the reader chose to stop: no error line */
+	run_free(&r);
+	char *st = harness_read_file(status_file, NULL);
+	assert_non_null(st);
+	assert_string_equal(st, "141\n");
+	free(st);
+	/* saved, as stopped, with the part that was streamed */
+	static const char *const list_json[] = {"history", "list", "--json", NULL};
+	cherry(&r, list_json, NULL, NULL);
+	json_t *arr = json_loads(r.out, 0, NULL);
+	char path[600];
+	FMT(path, "%s/%s.json", convdir,
+	    json_string_value(json_object_get(json_array_get(arr, 0), "id")));
+	json_decref(arr);
+	run_free(&r);
+	json_t *conv = json_load_file(path, 0, NULL);
+	json_t *msgs = json_object_get(conv, "messages");
+	json_t *last = json_array_get(msgs, json_array_size(msgs) - 1);
+	assert_string_equal(json_string_value(json_object_get(last, "status")), "stopped");
+	assert_true(json_string_length(json_object_get(last, "content")) > 10);
+	json_decref(conv);
+	assert_int_equal(count_locks(), 0);
+}
+
 /* ---- lock files ---- */
 
 static void test_no_lock_outlives_its_use(void **state)
@@ -284,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_listings_keep_one_item_a_line),
 		cmocka_unit_test(test_argv_and_paths_are_sanitised),
 		cmocka_unit_test(test_failed_save_is_one_line_and_exit_1),
+		cmocka_unit_test(test_closed_stdout_stops_the_stream),
 		cmocka_unit_test(test_no_lock_outlives_its_use),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
