@@ -562,7 +562,10 @@ static void on_http_error(struct http_transfer *t)
 static void on_transport_error(struct http_transfer *t, CURLcode rc)
 {
 	const char *name = t->prov->name;
-	const char *why = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
+	/* libcurl before 8.6 reports a header over its 100 KB limit as out of memory */
+	const char *why = rc == CURLE_OUT_OF_MEMORY && t->status_seen && !t->received
+				  ? "response headers too large: libcurl takes 100 KB at most"
+				  : t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
 	enum retry_transport how = t->stalled != RETRY_FLOWING ? RETRY_NET_STALLED
 				   : t->aborted_size ? RETRY_NET_TOO_LARGE
 				   : !t->status_seen ? RETRY_NET_NO_RESPONSE

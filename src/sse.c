@@ -16,6 +16,7 @@ void sse_init(struct sse_parser *p, sse_event_fn on_event, void *ctx)
 	p->retry_ms = -1;
 	p->raw_json = 1;
 	lines_init(&p->lines, sse_line, p, 0);
+	p->lines.max = SSE_EVENT_MAX;
 }
 
 void sse_free(struct sse_parser *p)
@@ -43,6 +44,22 @@ static int sse_oom(struct sse_parser *p)
 {
 	p->failed = 1;
 	return -1;
+}
+
+/* An event past SSE_EVENT_MAX: what it gathered is let go, the parser stops, and one
+ * error event says why. Returns the callback's value, or -1. */
+static int sse_too_large(struct sse_parser *p)
+{
+	static const char msg[] = "{\"error\": {\"message\": \"one event of the stream is "
+				  "larger than 16 MiB; stopped\"}}";
+	buf_free(&p->data);
+	buf_free(&p->raw);
+	lines_free(&p->lines);
+	p->failed = 1;
+	p->lines.failed = 1;
+	struct sse_event ev = {"error", 5, msg, sizeof msg - 1, "", 0};
+	int r = p->on_event ? p->on_event(p->ctx, &ev) : 0;
+	return r ? r : -1;
 }
 
 static int sse_dispatch(struct sse_parser *p)
@@ -132,6 +149,8 @@ static int sse_raw_line(struct sse_parser *p, const char *line, size_t len)
 			used = i + 1;
 		}
 	}
+	if (p->raw.len + used + 1 > SSE_EVENT_MAX)
+		return sse_too_large(p);
 	if (buf_append(&p->raw, line, used) < 0 || buf_append_char(&p->raw, '\n') < 0)
 		return sse_oom(p);
 	return closed ? sse_raw_dispatch(p) : 0;
@@ -158,6 +177,8 @@ static int sse_line(void *ctx, const char *line, size_t len)
 	switch (nlen) {
 	case 4:
 		if (memcmp(line, "data", 4) == 0) {
+			if (p->data.len + vlen + 1 > SSE_EVENT_MAX)
+				return sse_too_large(p);
 			if (buf_reserve(&p->data, vlen + 1) < 0)
 				return sse_oom(p);
 			buf_append(&p->data, val, vlen);
@@ -211,6 +232,8 @@ int sse_feed(struct sse_parser *p, const char *bytes, size_t len)
 	if (i == len)
 		return 0;
 	int r = lines_feed(&p->lines, bytes + i, len - i);
+	if (r == LINES_TOO_LONG)
+		return sse_too_large(p);
 	if (p->lines.failed)
 		p->failed = 1;
 	return r;

@@ -589,6 +589,8 @@ static void log_request(const struct req *r)
 enum kind { K_OPENAI, K_ANTHROPIC, K_GEMINI, K_OLLAMA, K_AZURE };
 static const char *const kind_names[] = {"openai", "anthropic", "gemini", "ollama", "azure"};
 
+#define BIGLINE_BYTES (1 << 20)
+#define HUGELINE_BYTES (20ul << 20) /* past cherry's 16 MiB cap on one event */
 enum content { C_HELLO, C_LONG, C_BIGLINE, C_BADUTF8, C_ESCAPES, C_CJK, C_ECHO, C_REPLAY };
 
 enum failure {
@@ -613,6 +615,8 @@ struct scenario {
 	int redirect, html;
 	int rawerror;           /* the stream ends with a bare error body, no "data:" */
 	int refusal;            /* the model refuses, with an explanation and no text */
+	int bigheader;          /* a 150 KB response header before the stream */
+	unsigned long bigline_bytes; /* bigline: 1 MiB; hugeline: 20 MiB */
 	char bad[80];           /* the unknown word */
 };
 
@@ -678,7 +682,9 @@ static int parse_word(struct scenario *sc, const char *w, size_t n)
 	else if ((v = word_num(w, n, "long:")) >= 0)
 		sc->content = C_LONG, sc->long_n = v;
 	else if (word_is(w, n, "bigline"))
-		sc->content = C_BIGLINE;
+		sc->content = C_BIGLINE, sc->bigline_bytes = BIGLINE_BYTES;
+	else if (word_is(w, n, "hugeline"))
+		sc->content = C_BIGLINE, sc->bigline_bytes = HUGELINE_BYTES;
 	else if (word_is(w, n, "badutf8"))
 		sc->content = C_BADUTF8;
 	else if (word_is(w, n, "escapes"))
@@ -737,6 +743,8 @@ static int parse_word(struct scenario *sc, const char *w, size_t n)
 		sc->rawerror = 1;
 	else if (word_is(w, n, "refusal"))
 		sc->refusal = 1;
+	else if (word_is(w, n, "bigheader"))
+		sc->bigheader = 1;
 	else
 		return -1;
 	return 0;
@@ -1138,7 +1146,6 @@ static const char *const long_words[] = {
 };
 
 #define LONG_TEXT_BYTES 12  /* a few words: 260-odd bytes per OpenAI event, long:20000 ~5 MB */
-#define BIGLINE_BYTES (1 << 20)
 
 /* Varied ASCII for delta number i: words picked by a generator seeded with i. */
 static void long_text(struct sbuf *raw, unsigned long i, size_t want, int newline)
@@ -1228,7 +1235,7 @@ static int gen_next(struct gen *g, struct sbuf *frag)
 	case C_BIGLINE:
 		if (i)
 			break;
-		for (unsigned long k = 1; g->raw.len < BIGLINE_BYTES - 1024; k++)
+		for (unsigned long k = 1; g->raw.len < g->sc->bigline_bytes - 1024; k++)
 			long_text(&g->raw, k, g->raw.len + 200, 0);
 		sb_json_esc(frag, g->raw.p, g->raw.len);
 		return 1;
@@ -1760,7 +1767,18 @@ static void stream(struct conn *c, const struct req *r, enum kind k, const struc
 	if (sc->content == C_ECHO)
 		echo_text(r, k, &g.echo);
 
-	stream_headers(c, k);
+	if (sc->bigheader) {
+		/* one header line over libcurl's 100 KB limit, then the stream as asked */
+		struct sbuf h = {0};
+		sb_printf(&h, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nX-Padding: ", content_type(k));
+		for (int i = 0; i < 150 * 1024 / 64; i++)
+			sb_adds(&h, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+		sb_adds(&h, "\r\nConnection: close\r\n\r\n");
+		send_all(c, h.p, h.len);
+		sb_free(&h);
+	} else {
+		stream_headers(c, k);
+	}
 	if (sc->mid == M_STALLFIRST) {
 		stall(c);
 		goto out;

@@ -16,6 +16,11 @@ struct sse_event {
 	size_t id_len;
 };
 
+/* The longest line, and the most data one event may gather (a bare JSON body too).
+ * Past it the parser stops, and says so in the one way every decoder reads: it
+ * dispatches an event of type "error" whose data is {"error": {"message": ...}}. */
+#define SSE_EVENT_MAX (16u << 20)
+
 /* The type of an event made from a bare JSON body (see raw_json below). */
 #define SSE_RAW_TYPE "raw"
 
@@ -52,7 +57,7 @@ struct sse_parser {
 
 void sse_init(struct sse_parser *p, sse_event_fn on_event, void *ctx);
 /* Feeds a chunk of any size, split anywhere. Returns 0, the callback's
- * nonzero value, or -1 when memory ran out. */
+ * nonzero value, or -1 when memory ran out or after an event passed SSE_EVENT_MAX. */
 int sse_feed(struct sse_parser *p, const char *bytes, size_t len);
 /* End of stream: an event without its terminating blank line is dropped. */
 void sse_finish(struct sse_parser *p);

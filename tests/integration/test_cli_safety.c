@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "harness.h"
@@ -283,6 +284,41 @@ static void test_closed_stdout_stops_the_stream(void **state)
 	assert_int_equal(count_locks(), 0);
 }
 
+/* ---- limits ---- */
+
+static void test_big_header_is_named(void **state)
+{
+	(void)state;
+	struct run r;
+	static const char *const args[] = {"ask", "--no-save", "-m", "fo/hello+bigheader", "hi",
+					   NULL};
+	cherry(&r, args, NULL, NULL);
+	assert_int_equal(r.status, 3);
+	assert_contains(r.err, "response headers too large");
+	assert_null(strstr(r.err, "Out of memory"));
+	assert_one_line(r.err);
+	run_free(&r);
+}
+
+/* One 20 MiB line is refused at the 16 MiB cap on one event, with one clear line, and
+ * memory stays near the cap (it once peaked at 200 MB for a 60 MB line). */
+static void test_one_event_is_bounded(void **state)
+{
+	(void)state;
+	struct run r;
+	static const char *const args[] = {"ask", "--no-save", "-m", "fo/hugeline", "hi", NULL};
+	cherry(&r, args, NULL, NULL);
+	assert_int_equal(r.status, 3);
+	assert_contains(r.err, "larger than 16 MiB");
+	assert_one_line(r.err);
+	assert_int_equal(r.out_len, 0);
+	run_free(&r);
+	struct rusage ru;
+	assert_int_equal(getrusage(RUSAGE_CHILDREN, &ru), 0);
+	if (ru.ru_maxrss > 80 * 1024)
+		fail_msg("a child peaked at %ld KiB", ru.ru_maxrss);
+}
+
 /* ---- lock files ---- */
 
 static void test_no_lock_outlives_its_use(void **state)
@@ -325,6 +361,8 @@ int main(void)
 		cmocka_unit_test(test_argv_and_paths_are_sanitised),
 		cmocka_unit_test(test_failed_save_is_one_line_and_exit_1),
 		cmocka_unit_test(test_closed_stdout_stops_the_stream),
+		cmocka_unit_test(test_big_header_is_named),
+		cmocka_unit_test(test_one_event_is_bounded),
 		cmocka_unit_test(test_no_lock_outlives_its_use),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -587,6 +587,60 @@ static void check_big(const char *what, const struct got *g, const struct buf *w
 			 want->len);
 }
 
+/* One event may not pass SSE_EVENT_MAX, whether as one endless line or as many data
+ * lines (or a bare JSON body): the parser lets the bytes go, says so once as an error
+ * event, and refuses what follows. Memory stays near the cap, never a multiple of the
+ * stream. */
+static void feed_until_stopped(const char *prefix, const char *piece, int with_lf)
+{
+	struct got g = {0};
+	struct sse_parser p;
+	sse_init(&p, on_event, &g);
+	char chunk[65536];
+	memset(chunk, 'x', sizeof chunk);
+	int r = sse_feed(&p, prefix, strlen(prefix));
+	size_t fed = 0;
+	while (r == 0 && fed < 4 * (size_t)SSE_EVENT_MAX) {
+		if (piece) {
+			r = sse_feed(&p, piece, strlen(piece));
+			fed += strlen(piece);
+		} else {
+			r = sse_feed(&p, chunk, sizeof chunk);
+			fed += sizeof chunk;
+		}
+		if (with_lf && r == 0)
+			r = sse_feed(&p, "\n", 1);
+		assert_true(p.lines.part.cap <= 2 * (size_t)SSE_EVENT_MAX);
+		assert_true(p.data.cap <= 2 * (size_t)SSE_EVENT_MAX);
+		assert_true(p.raw.cap <= 2 * (size_t)SSE_EVENT_MAX);
+	}
+	assert_true(r != 0);
+	assert_true(fed <= (size_t)SSE_EVENT_MAX + 70000);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.ev[0].type, "error");
+	assert_non_null(strstr(g.ev[0].data, "larger than 16 MiB"));
+	assert_int_equal(sse_feed(&p, "data: late\n\n", 12), -1);
+	sse_finish(&p);
+	assert_int_equal(g.n, 1);
+	sse_free(&p);
+	got_free(&g);
+}
+
+static void test_event_cap(void **state)
+{
+	(void)state;
+	static char data_line[70000];
+	memset(data_line, 'y', sizeof data_line - 1);
+	memcpy(data_line, "data: ", 6);
+	static char raw_line[70000];
+	memset(raw_line, ' ', sizeof raw_line - 1);
+	raw_line[0] = '"';
+	raw_line[sizeof raw_line - 2] = '"';
+	feed_until_stopped("data: ", NULL, 0);           /* one endless line */
+	feed_until_stopped("", data_line, 1);            /* endless data lines, one event */
+	feed_until_stopped("{\"a\": [\n", raw_line, 1); /* an endless bare JSON body */
+}
+
 static void test_e29_huge_event(void **state)
 {
 	(void)state;
@@ -762,6 +816,7 @@ int main(void)
 		cmocka_unit_test(test_null_callback_and_empty_feed),
 		cmocka_unit_test(test_retry_saturates),
 		cmocka_unit_test(test_e29_huge_event),
+		cmocka_unit_test(test_event_cap),
 		cmocka_unit_test(test_speed_5mb),
 		cmocka_unit_test(test_recorded_openai),
 	};
