@@ -20,6 +20,7 @@ void ctl_new_conversation(struct ctl *c);
 void ctl_open_conversation(struct ctl *c, const char *id);
 void ctl_request_send(struct ctl *c, const char *text, size_t len);
 void ctl_request_retry(struct ctl *c);
+void ctl_unqueue(struct ctl *c, const char *why);
 void ctl_stop(struct ctl *c);
 int ctl_busy(struct ctl *c);
 void ctl_switch_sibling(struct ctl *c, int dir);

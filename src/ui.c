@@ -73,6 +73,78 @@ static void write_tty(const char *s)
 	}
 }
 
+/* Sequences terminals send that their terminfo entry may not name: tmux and screen send
+ * \e[1~ and \e[4~ for Home and End whatever TERM says, xterm adds modifiers as
+ * \e[1;3F, the Linux console has its own F1-F5, and bracketed paste has its markers.
+ * Each becomes a key of ours: terminfo's code is mapped when it has the sequence,
+ * otherwise it is defined with a code of our own (curses keeps key codes in 16 bits, so
+ * ours sit below 0x8000, above every code of curses). */
+#define FNK(k) (INPUT_FN | (input_key)(k))
+#define METAK(k) (INPUT_META | INPUT_FN | (input_key)(k))
+static const struct { const char *seq; input_key key; } extra_keys[] = {
+	{"\033[200~", INPUT_PASTE_START}, {"\033[201~", INPUT_PASTE_END},
+	{"\033[1~", FNK(IK_HOME)}, {"\033[7~", FNK(IK_HOME)}, {"\033[H", FNK(IK_HOME)},
+	{"\033OH", FNK(IK_HOME)}, {"\033[4~", FNK(IK_END)}, {"\033[8~", FNK(IK_END)},
+	{"\033[F", FNK(IK_END)}, {"\033OF", FNK(IK_END)},
+	{"\033[2~", FNK(IK_IC)}, {"\033[3~", FNK(IK_DC)},
+	{"\033[5~", FNK(IK_PPAGE)}, {"\033[6~", FNK(IK_NPAGE)},
+	{"\033[A", FNK(IK_UP)}, {"\033[B", FNK(IK_DOWN)}, {"\033[C", FNK(IK_RIGHT)},
+	{"\033[D", FNK(IK_LEFT)}, {"\033OA", FNK(IK_UP)}, {"\033OB", FNK(IK_DOWN)},
+	{"\033OC", FNK(IK_RIGHT)}, {"\033OD", FNK(IK_LEFT)},
+	{"\033[1;3H", METAK(IK_HOME)}, {"\033[1;3F", METAK(IK_END)},
+	{"\033[1;9H", METAK(IK_HOME)}, {"\033[1;9F", METAK(IK_END)},
+	{"\033[1;3~", METAK(IK_HOME)}, {"\033[4;3~", METAK(IK_END)},
+	{"\033[5;3~", METAK(IK_PPAGE)}, {"\033[6;3~", METAK(IK_NPAGE)},
+	{"\033[3;3~", METAK(IK_DC)},
+	{"\033[1;3A", METAK(IK_UP)}, {"\033[1;3B", METAK(IK_DOWN)},
+	{"\033[1;3C", METAK(IK_RIGHT)}, {"\033[1;3D", METAK(IK_LEFT)},
+	{"\033[1;2A", FNK(IK_SR)}, {"\033[1;2B", FNK(IK_SF)}, {"\033[1;2C", FNK(IK_SRIGHT)},
+	{"\033[1;2D", FNK(IK_SLEFT)}, {"\033[1;2H", FNK(IK_SHOME)}, {"\033[1;2F", FNK(IK_SEND)},
+	{"\033[Z", FNK(IK_BTAB)},
+	{"\033OP", FNK(IK_F(1))}, {"\033OQ", FNK(IK_F(2))}, {"\033OR", FNK(IK_F(3))},
+	{"\033OS", FNK(IK_F(4))}, {"\033[11~", FNK(IK_F(1))}, {"\033[12~", FNK(IK_F(2))},
+	{"\033[13~", FNK(IK_F(3))}, {"\033[14~", FNK(IK_F(4))}, {"\033[15~", FNK(IK_F(5))},
+	{"\033[17~", FNK(IK_F(6))}, {"\033[18~", FNK(IK_F(7))}, {"\033[19~", FNK(IK_F(8))},
+	{"\033[20~", FNK(IK_F(9))}, {"\033[21~", FNK(IK_F(10))}, {"\033[23~", FNK(IK_F(11))},
+	{"\033[24~", FNK(IK_F(12))},
+	{"\033[[A", FNK(IK_F(1))}, {"\033[[B", FNK(IK_F(2))}, {"\033[[C", FNK(IK_F(3))},
+	{"\033[[D", FNK(IK_F(4))}, {"\033[[E", FNK(IK_F(5))},
+	{"\033[1;2P", FNK(IK_F(13))}, {"\033[1;2Q", FNK(IK_F(14))}, {"\033[1;2R", FNK(IK_F(15))},
+	{"\033[1;2S", FNK(IK_F(16))}, {"\033O2P", FNK(IK_F(13))}, {"\033O2Q", FNK(IK_F(14))},
+	{"\033[15;2~", FNK(IK_F(17))}, {"\033[17;2~", FNK(IK_F(18))},
+	{"\033[18;2~", FNK(IK_F(19))}, {"\033[19;2~", FNK(IK_F(20))},
+	{"\033[20;2~", FNK(IK_F(21))}, {"\033[21;2~", FNK(IK_F(22))},
+	{"\033[23;2~", FNK(IK_F(23))}, {"\033[24;2~", FNK(IK_F(24))},
+	{"\033[25~", FNK(IK_F(13))}, {"\033[26~", FNK(IK_F(14))},
+};
+#define NEXTRA (sizeof extra_keys / sizeof *extra_keys)
+#define OWN_KEY_BASE 0x7000
+
+/* The curses code each extra sequence came as (0: none). */
+static int extra_code[NEXTRA];
+
+static void define_extra_keys(void)
+{
+	for (size_t i = 0; i < NEXTRA; i++) {
+		int code = key_defined(extra_keys[i].seq);
+		if (code == 0) {
+			code = OWN_KEY_BASE + (int)i;
+			if (define_key(extra_keys[i].seq, code) != OK)
+				code = 0;
+		}
+		extra_code[i] = code > 0 ? code : 0;
+	}
+}
+
+/* A curses key code as ours: an extra sequence's key, else the code itself. */
+static input_key key_of_code(int code)
+{
+	for (size_t i = 0; i < NEXTRA; i++)
+		if (extra_code[i] == code)
+			return extra_keys[i].key;
+	return INPUT_FN | (input_key)code;
+}
+
 int ui_color(void)
 {
 	return color;
@@ -113,8 +185,7 @@ int ui_start(int *rows, int *cols, struct err *e)
 	/* Wheel only; a paste is bracketed so its newlines never send. */
 	mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	mouseinterval(0);
-	define_key("\033[200~", (int)INPUT_CODE(INPUT_PASTE_START));
-	define_key("\033[201~", (int)INPUT_CODE(INPUT_PASTE_END));
+	define_extra_keys();
 	write_tty("\033[?2004h");
 	w_list = newwin(1, 1, 0, 0);
 	w_chat = newwin(1, 1, 0, 0);
@@ -273,6 +344,18 @@ static int draw_text(WINDOW *w, int y, int x, int maxw, const char *s, size_t le
 	return col;
 }
 
+/* draw_text, ending in "…" when s is wider than maxw: nothing is cut unseen. */
+static int draw_cut(WINDOW *w, int y, int x, int maxw, const char *s, size_t len)
+{
+	if (maxw < 1)
+		return 0;
+	if (text_width(s, len) <= maxw)
+		return draw_text(w, y, x, maxw, s, len);
+	int used = draw_text(w, y, x, maxw - 1, s, len);
+	mvwaddstr(w, y, x + used, "\xe2\x80\xa6");
+	return used + 1;
+}
+
 static void fill_to(WINDOW *w, int y, int from, int to)
 {
 	for (int c = from; c < to; c++)
@@ -328,9 +411,14 @@ static void draw_list(const struct ctl *t)
 		struct buf b = BUF_INIT;
 		const char *title = en->title && *en->title ? en->title : "(untitled)";
 		sanitize_string(title, strlen(title), &b);
-		int used = draw_text(w_list, r, 2, LIST_WIDTH - 3, b.data ? b.data : "", b.len);
-		if (selected)
-			fill_to(w_list, r, 2 + used, LIST_WIDTH - 1);
+		char age[8];
+		ctl_age(en->updated, t->wall, age);
+		int aw = (int)strlen(age);
+		int used = draw_cut(w_list, r, 2, LIST_WIDTH - 4 - aw, b.data ? b.data : "", b.len);
+		fill_to(w_list, r, 2 + used, LIST_WIDTH - 1 - aw);
+		if (!selected)
+			wattron(w_list, A_DIM);
+		mvwaddstr(w_list, r, LIST_WIDTH - 1 - aw, age);
 		buf_free(&b);
 		wattrset(w_list, A_NORMAL);
 	}
@@ -371,8 +459,12 @@ static void draw_overlay(const struct ctl *t)
 		size_t k = o->match[i];
 		const char *s = o->labels && o->labels[k] ? o->labels[k] : o->items[k];
 		int sel = o->kind != CTL_OV_HELP && i == o->sel;
+		/* the help's headings ("In the chat:") stand out from its lines */
+		int heading = o->kind == CTL_OV_HELP && s[0] && s[0] != ' ';
 		if (sel)
 			wattron(w_over, A_REVERSE);
+		if (heading)
+			wattron(w_over, A_BOLD);
 		int x = 0;
 		if (o->kind != CTL_OV_HELP)
 			x = draw_text(w_over, r + 1, 0, w, sel ? "\xe2\x96\xb8 " : "  ", sel ? 4 : 2);
@@ -384,6 +476,8 @@ static void draw_overlay(const struct ctl *t)
 			fill_to(w_over, r + 1, x, w);
 			wattroff(w_over, A_REVERSE);
 		}
+		if (heading)
+			wattroff(w_over, A_BOLD);
 	}
 }
 
@@ -406,9 +500,17 @@ static void draw_chat(const struct ctl *t)
 		wattrset(w_chat, A_NORMAL);
 	}
 	if (t->more_below && h > 1) {
-		static const char more[] = "\xe2\x96\xbc more below (End)";
+		/* names the key that is bound now, whatever config.json made of it */
+		struct buf more = BUF_INIT, k = BUF_INIT;
+		input_keys_of(&t->keys, ACT_SCROLL_BOTTOM, &k);
+		buf_printf(&more, "\xe2\x96\xbc more below%s%.*s%s", k.len ? " (" : "",
+			   (int)strcspn(k.data ? k.data : "", ","), k.data ? k.data : "",
+			   k.len ? ")" : "");
 		wattrset(w_chat, A_REVERSE);
-		int used = draw_text(w_chat, h - 1, 0, t->chat_w, more, sizeof more - 1);
+		int used = draw_text(w_chat, h - 1, 0, t->chat_w, more.data ? more.data : "",
+				     more.len);
+		buf_free(&more);
+		buf_free(&k);
 		fill_to(w_chat, h - 1, used, t->chat_w);
 		wattrset(w_chat, A_NORMAL);
 	}
@@ -428,6 +530,23 @@ static int collect_row(void *ctx, size_t off, size_t len, int width)
 	w->v[w->n].len = len;
 	w->n++;
 	return 0;
+}
+
+/* One wrapped row of the input, s[off..off+len), its selected part reversed. */
+static void draw_input_row(const struct ctl *t, int y, int width, const char *s, size_t off,
+			   size_t len)
+{
+	size_t a, b;
+	if (!edit_selection(t->ed, &a, &b) || b <= off || a >= off + len) {
+		draw_text(w_input, y, 2, width, s + off, len);
+		return;
+	}
+	size_t from = a > off ? a : off, to = b < off + len ? b : off + len;
+	int x = draw_text(w_input, y, 2, width, s + off, from - off);
+	wattron(w_input, A_REVERSE);
+	x += draw_text(w_input, y, 2 + x, width - x, s + from, to - from);
+	wattroff(w_input, A_REVERSE);
+	draw_text(w_input, y, 2 + x, width - x, s + to, off + len - to);
 }
 
 /* The input box: a separator row and the wrapped input, scrolled to the cursor. */
@@ -477,7 +596,7 @@ static void draw_input(const struct ctl *t, int *cur_y, int *cur_x)
 		size_t i = t->input_top + (size_t)r;
 		mvwaddstr(w_input, r + 1, 0, i == 0 ? "> " : "  ");
 		if (i < rows.n)
-			draw_text(w_input, r + 1, 2, width, s + rows.v[i].off, rows.v[i].len);
+			draw_input_row(t, r + 1, width, s, rows.v[i].off, rows.v[i].len);
 	}
 	free(rows.v);
 	*cur_y = 1 + crow - (int)t->input_top;
@@ -499,6 +618,8 @@ static void draw_status(const struct ctl *t)
 	buf_append_str(&s, " \xc2\xb7 ");
 	char tmp[96];
 	buf_append_str(&s, ctl_state_word(t, tmp, sizeof tmp));
+	if (t->nqueue)
+		buf_printf(&s, " \xc2\xb7 %zu queued", t->nqueue);
 	if (t->message[0]) {
 		buf_append_str(&s, " \xc2\xb7 ");
 		buf_append_str(&s, t->message);
@@ -524,7 +645,7 @@ static void draw_status(const struct ctl *t)
 	/* "F1 help" only where it leaves the state readable. */
 	int show_help = t->cols >= 50;
 	int room = show_help ? t->cols - hw - 1 : t->cols;
-	draw_text(w_status, 0, 0, room, safe.data ? safe.data : "", safe.len);
+	draw_cut(w_status, 0, 0, room, safe.data ? safe.data : "", safe.len);
 	if (show_help)
 		mvwaddstr(w_status, 0, t->cols - hw, help);
 	buf_free(&s);
@@ -590,11 +711,7 @@ int ui_read_key(int in_paste, input_key *key)
 			}
 			return *key ? 0 : ui_read_key(in_paste, key);
 		}
-		if (wc == (wint_t)INPUT_CODE(INPUT_PASTE_START) || wc == (wint_t)INPUT_CODE(INPUT_PASTE_END)) {
-			*key = INPUT_FN | (input_key)wc;
-			return 0;
-		}
-		*key = INPUT_FN | (input_key)wc;
+		*key = key_of_code((int)wc);
 		return 0;
 	}
 	if (wc == 27 && !in_paste) {
@@ -613,7 +730,7 @@ int ui_read_key(int in_paste, input_key *key)
 			return 0;
 		}
 		if (r2 == KEY_CODE_YES) {
-			*key = INPUT_META | INPUT_FN | (input_key)wc2;
+			*key = INPUT_META | key_of_code((int)wc2);
 			return 0;
 		}
 		*key = 27;

@@ -131,10 +131,7 @@ static void exchange(char *id, size_t idsize, const char *cont, const char *prom
 	struct err e = {0, ""};
 	struct histstore st;
 	struct chat c;
-	/* each exchange a second later: the list sorts by time, and a 20 ms pause could
-	 * leave two in the same second */
-	static int seq;
-	double now = (double)time(NULL) + seq++;
+	double now = (double)time(NULL);
 	if (histstore_open(&st, data, cache, NULL, NULL, &e) < 0 ||
 	    (cont ? chat_open(&c, &st, cont, &e) : chat_new(&c, &st, now, &e)) != 0)
 		fail_msg("chat: %s", e.msg);
@@ -156,7 +153,8 @@ static void test_commands(void **state)
 	exchange(a, sizeof a, NULL, "Explain \x1b[31mred\x1b[0m pointers",
 		 "Sure:\n```c\nint *p = &x;\n```\nDone.", "echo");
 	exchange(a, sizeof a, a, "Follow-up about Needle", "The NEEDLE is here.", "echo");
-	struct timespec ts = {0, 20000000};
+	/* the files keep times to the second: the second conversation is a second newer */
+	struct timespec ts = {1, 50000000};
 	nanosleep(&ts, NULL);
 	exchange(b, sizeof b, NULL, "Second conversation", "nothing special", "long");
 	struct cap c;

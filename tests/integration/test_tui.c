@@ -1368,6 +1368,297 @@ static void test_canary_key_from_vault(void **state)
 	json_decref(conv);
 }
 
+/* ---- issue 11: the first minutes ---- */
+
+/* Sends bytes as the terminal would (send-keys -H: each byte in hex). */
+static void raw(const char *bytes)
+{
+	const char *args[64] = {"send-keys", "-t", T.pane, "-H"};
+	static char hex[60][3];
+	size_t n = 4, i = 0;
+	for (; bytes[i] && n < 63; i++, n++) {
+		snprintf(hex[i], sizeof hex[i], "%02x", (unsigned char)bytes[i]);
+		args[n] = hex[i];
+	}
+	args[n] = NULL;
+	assert_int_equal(tmux_cmd(&T, NULL, args), 0);
+}
+
+/* The input box's first row ("> ..."), from the settled screen. */
+static const char *input_row(void)
+{
+	wait_stable();
+	for (int i = tmux_nrows(SCR) - 2; i >= 0; i--)
+		if (!strncmp(row(i), ">", 1))
+			return row(i);
+	return "";
+}
+
+static void want_input(const char *want)
+{
+	for (double end = tmux_now() + TMO / 1000.0; strcmp(input_row(), want); tmux_sleep_ms(20))
+		if (tmux_now() > end) {
+			tmux_dump(&T, "input row");
+			fail_msg("the input row is \"%s\", want \"%s\"", input_row(), want);
+		}
+}
+
+/* A bracketed paste never sends: its newlines stay newlines (issue 11, 1). */
+static void test_paste_multiline(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	raw("\033[200~line one\rline two\nline three\033[201~");
+	wait_for("line three");
+	assert_int_equal(fakeprov_count(&FP), 0);
+	want_input("> line one");
+	on_screen("  line two");
+	keys("Enter");
+	wait_requests(1);
+	json_t *req = fakeprov_last_request(&FP);
+	json_t *msgs = json_object_get(json_object_get(req, "body"), "messages");
+	assert_str(json_string_value(json_object_get(json_array_get(msgs, json_array_size(msgs) - 1),
+						     "content")), "line one\nline two\nline three");
+	json_decref(req);
+}
+
+/* What each terminal type sends for Home, End and F1 (its terminfo), plus what tmux
+ * and screen send whatever TERM says (issue 11, 3). */
+static const struct {
+	const char *term, *home, *end, *f1;
+} terms[] = {
+	{"tmux-256color", "\033[1~", "\033[4~", "\033OP"},
+	{"xterm-256color", "\033OH", "\033OF", "\033OP"},
+	{"xterm", "\033OH", "\033OF", "\033OP"},
+	{"screen", "\033[1~", "\033[4~", "\033OP"},
+	{"linux", "\033[1~", "\033[4~", "\033[[A"},
+	{"vte-256color", "\033OH", "\033OF", "\033OP"},
+	{"xterm-kitty", "\033OH", "\033OF", "\033OP"},
+};
+static const char *const other_home[] = {"\033[1~", "\033[H", "\033OH", "\033[7~"};
+static const char *const other_end[] = {"\033[4~", "\033[F", "\033OF", "\033[8~"};
+
+static void start_term(const char *term)
+{
+	need_tmux();
+	const char *bin = getenv("CHERRY_BIN") ? getenv("CHERRY_BIN") : "build/cherry";
+	char tv[64];
+	snprintf(tv, sizeof tv, "TERM=%s", term);
+	const char *argv[] = {"env", tv, bin, NULL};
+	if (tmux_start(&T, &H, argv, key_env, 100, 30) < 0)
+		fail_msg("could not start cherry in tmux");
+}
+
+static void test_keys_every_terminal(void **state)
+{
+	(void)state;
+	for (size_t t = 0; t < sizeof terms / sizeof *terms; t++) {
+		start_term(terms[t].term);
+		wait_state("fo/hello", "idle");
+		for (size_t v = 0; v <= sizeof other_home / sizeof *other_home; v++) {
+			const char *home = v ? other_home[v - 1] : terms[t].home;
+			const char *end = v ? other_end[v - 1] : terms[t].end;
+			type("ab");
+			raw(home);
+			type("X");
+			raw(end);
+			type("Y");
+			raw(home);
+			raw("\033[3~"); /* Delete */
+			want_input("> abY");
+			keys("C-e");
+			keys("C-u");
+			want_input(">");
+		}
+		raw(terms[t].f1);
+		wait_for("cherry help");
+		keys("Escape");
+		wait_gone("cherry help");
+		/* no stray bytes of an unknown sequence reached the input */
+		want_input(">");
+		quit_ok();
+		tmux_stop(&T);
+	}
+}
+
+/* Scrolling keys as xterm and tmux send them, and the hint naming the key that works. */
+static void test_scroll_keys(void **state)
+{
+	(void)state;
+	start_term("xterm-256color");
+	wait_state("fo/hello", "idle");
+	send_line("/model fo/long:400");
+	wait_model("fo/long:400");
+	exchange("fo/long:400", "first");
+	raw("\033[5~"); /* PgUp */
+	wait_for("more below (M-End)");
+	raw("\033[1;3H"); /* M-Home, xterm */
+	wait_chat("first", 1);
+	raw("\033[1;3F"); /* M-End, xterm */
+	wait_gone("more below");
+	raw("\033[5~");
+	wait_for("more below");
+	raw("\033\033[4~"); /* Esc End: M-End as tmux and screen send it */
+	wait_gone("more below");
+	raw("\033[5~");
+	raw("\033[6~"); /* PgDn */
+	raw("\033[6~");
+	wait_gone("more below");
+}
+
+/* F6 puts the title in, selected: typing replaces it (issue 11, 4). */
+static void test_rename_replaces(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	exchange("fo/hello", "old title words");
+	keys("F6");
+	want_input("> /rename old title words");
+	type("Fresh");
+	keys("Enter");
+	wait_for("Fresh");
+	not_on_screen("old title wordsFresh");
+	json_t *conv = newest_conv();
+	assert_str(json_string_value(json_object_get(conv, "title")), "Fresh");
+	json_decref(conv);
+}
+
+/* /system with no text shows the prompt; --clear removes it (issue 11, 5). */
+static void test_system_shows(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	send_line("/system Answer in French.");
+	wait_for("Answer in French.");
+	keys("C-l");
+	send_line("/system");
+	wait_stable();
+	json_t *conv = NULL;
+	send_line("/system --clear");
+	wait_for("system prompt removed");
+	wait_chat("Answer in French.", 0);
+	(void)conv;
+}
+
+/* The status line never shows two states at once, and says when it will retry
+ * (issue 11, 6). */
+static void test_status_line_states(void **state)
+{
+	(void)state;
+	char cfg_extra[] = "";
+	(void)cfg_extra;
+	start(100, 30, "-m", "fo/e503");
+	wait_state("fo/e503", "idle");
+	send_line("fails");
+	wait_state("fo/e503", "error");
+	screen();
+	if (strstr(row(-1), "error · error"))
+		fail_msg("the error is said twice: \"%s\"", row(-1));
+	/* a line too long for the status line ends in an ellipsis */
+	on_screen("… F1 help");
+	/* the next state comes alone */
+	send_line("/model fo/hello+slow:300");
+	wait_model("fo/hello+slow:300");
+	send_line("again");
+	wait_for("streaming");
+	screen();
+	if (strstr(row(-1), "503") || strstr(row(-1), "rror"))
+		fail_msg("a stale error next to the new state: \"%s\"", row(-1));
+	wait_state("fo/hello+slow:300", "idle");
+}
+
+/* A long status message and a long title end in an ellipsis; the list shows ages; a
+ * delete shows the neighbour; an empty conversation says how to start (issue 11, 6-7). */
+static void test_list_and_welcome(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	wait_for("Type a message and press Enter");
+	exchange("fo/hello", "a first conversation");
+	keys("C-n");
+	wait_for("Type a message and press Enter");
+	exchange("fo/hello", "a second conversation with a title far too long for the list");
+	wait_for("a second convers… now");
+	on_screen(" now");
+	keys("F8");
+	keys("y");
+	wait_for("deleted");
+	/* the neighbour, not a blank chat */
+	wait_chat("a first conversation", 1);
+	on_screen("▸ a first conversa… now");
+}
+
+/* Enter while an answer streams queues the message; it goes when the answer ends
+ * (issue 11, 8). */
+static void test_queue_send(void **state)
+{
+	(void)state;
+	start(100, 30, "-m", "fo/long:60+slow");
+	wait_state("fo/long:60+slow", "idle");
+	send_line("first");
+	wait_for("streaming");
+	send_line("second");
+	wait_for("you (queued)");
+	on_screen("1 queued");
+	wait_requests(2);
+	wait_state("fo/long:60+slow", "streaming");
+	wait_chat("(queued)", 0);
+	keys("Escape");
+	wait_state("fo/long:60+slow", "stopped");
+	json_t *conv = newest_conv();
+	assert_str(msg_field(conv, 2, "content"), "second");
+	json_decref(conv);
+	assert_int_equal(fakeprov_count(&FP), 2);
+}
+
+/* A key in the environment and no config.json: the preset's current models are ready
+ * at once (issue 11, 2). The provider is never reached: a proxy that refuses stands in
+ * front of it. */
+static void test_env_key_no_config(void **state)
+{
+	(void)state;
+	char cfg[512];
+	snprintf(cfg, sizeof cfg, "%s/config/cherry/config.json", H.root);
+	assert_int_equal(unlink(cfg), 0);
+	static const char *const env[] = {
+		"OPENAI_API_KEY=" CANARY, "https_proxy=http://127.0.0.1:9",
+		"HTTPS_PROXY=http://127.0.0.1:9", "FAKE_OPENAI_KEY", NULL,
+	};
+	start_env(100, 30, NULL, NULL, env);
+	wait_state("openai/gpt-5.4", "idle");
+	not_on_screen("No model is ready yet");
+	on_screen("Type a message and press Enter to ask openai/gpt-5.4");
+	keys("C-o");
+	wait_for("openai/gpt-5.2");
+	not_on_screen("no model matches");
+	keys("Escape");
+	assert_int_equal(fakeprov_count(&FP), 0);
+}
+
+/* Opening the picker fetches the providers' lists in the background and caches them
+ * (issue 11, 2). */
+static void test_picker_fetches_lists(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	keys("C-o");
+	/* "cjk" is in the fake provider's list only: it came from the fetch */
+	wait_for("fo/cjk");
+	on_screen("fa/reasoning");
+	type("cjk");
+	wait_gone("fa/reasoning");
+	on_screen("fg/cjk");
+	keys("Escape");
+	char p[512];
+	snprintf(p, sizeof p, "%s/cache/cherry/models-fo.json", H.root);
+	assert_int_equal(tree_contains(p, "\"cjk\""), 1);
+}
+
 int main(void)
 {
 	if (slow_build())
@@ -1401,6 +1692,16 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_retry_keeps_sibling, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebinding_from_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_by_title, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_paste_multiline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keys_every_terminal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scroll_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rename_replaces, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_system_shows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_line_states, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_and_welcome, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queue_send, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_env_key_no_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_picker_fetches_lists, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
