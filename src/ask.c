@@ -18,6 +18,8 @@
 #include "cherry/wire.h"
 
 #define STDIN_MAX (16u << 20)
+/* stdout's reader left (EPIPE): the status a shell sees from a program SIGPIPE killed. */
+#define EXIT_BROKEN_PIPE 141
 
 struct ask_opts {
 	const char *model;
@@ -36,6 +38,7 @@ struct ask_save {
 	struct chat chat;       /* never written with --no-save (no store) */
 	size_t answer;          /* the answer's index in chat.conv */
 	int failing;            /* a save failed and no later one succeeded yet */
+	int unsaved;            /* to be saved, but the data directory cannot be used */
 };
 
 struct ask_run {
@@ -52,6 +55,7 @@ struct ask_run {
 	int wrote_text;
 	int wrote_reasoning;
 	int output_failed;
+	int output_errno;       /* why the first failed write failed */
 };
 
 static int parse_args(int argc, char **argv, struct ask_opts *o, struct app *app)
@@ -157,6 +161,16 @@ static int read_stdin(struct ask_opts *o, struct err *e)
 			return -1;
 		}
 	}
+	/* A NUL would end the prompt where every C string ends: the rest would be dropped
+	 * without a word. Binary data is refused whole instead. */
+	if (in.len && memchr(in.data, '\0', in.len)) {
+		size_t at = (size_t)((const char *)memchr(in.data, '\0', in.len) - in.data);
+		err_set(e, EXIT_USAGE, "standard input holds a NUL byte (at offset %zu): ask takes "
+			"text only; for a binary file, send a text form of it (e.g. base64 FILE)",
+			at);
+		buf_wipe_free(&in);
+		return -1;
+	}
 	int r = 0;
 	if (in.len) {
 		if (o->prompt.len)
@@ -206,6 +220,8 @@ static int write_all(int fd, const char *s, size_t len)
 		ssize_t n = write(fd, s, len);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n == 0)
+			errno = EIO;
 		if (n <= 0)
 			return -1;
 		s += n;
@@ -221,8 +237,10 @@ static void flush_output(struct ask_run *run)
 		buf_reset(&run->errout);
 	}
 	if (run->out.len) {
-		if (!run->output_failed && write_all(STDOUT_FILENO, run->out.data, run->out.len) < 0)
+		if (!run->output_failed && write_all(STDOUT_FILENO, run->out.data, run->out.len) < 0) {
 			run->output_failed = 1;
+			run->output_errno = errno;
+		}
 		run->last_out = run->out.data[run->out.len - 1];
 		buf_reset(&run->out);
 	}
@@ -334,6 +352,12 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 			}
 		live = http_perform(eng);
 		flush_output(&run);
+		/* Nobody reads the answer any more (`| head`, SIGPIPE is ignored): stop it
+		 * now rather than stream it to the end; it is saved as stopped. */
+		if (run.output_failed && stop == OUTCOME_RAN) {
+			stop = OUTCOME_STOPPED;
+			http_cancel(eng, t);
+		}
 		struct err te;
 		err_clear(&te);
 		saved(sv, chat_tick(&sv->chat, run.now, &te), &te);
@@ -352,7 +376,13 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 	int status = EXIT_OK;
 	struct outcome oc;
 	outcome_of(t, stop, key, run.deltas, &oc);
-	if (oc.status == HIST_STOPPED || oc.status == HIST_INTERRUPTED) {
+	if (run.output_failed && run.output_errno == EPIPE) {
+		status = EXIT_BROKEN_PIPE; /* the reader chose to stop: no line for it */
+	} else if (run.output_failed) {
+		err_set(e, EXIT_FAIL, "cannot write the answer to standard output: %s",
+			strerror(run.output_errno));
+		status = app_fail(e);
+	} else if (oc.status == HIST_STOPPED || oc.status == HIST_INTERRUPTED) {
 		err_set(e, EXIT_INTERRUPTED, "interrupted; the answer is incomplete");
 		status = app_fail(e);
 	} else if (oc.status == HIST_ERROR) {
@@ -371,12 +401,12 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 			&he) < 0)
 		app_fail(&he);
 	save_now(sv);
+	/* The answer was printed, but its record is not on disk: the one line said why,
+	 * the status says that something failed. */
+	if ((sv->failing || sv->unsaved) && status == EXIT_OK)
+		status = EXIT_FAIL;
 	if (o->stats)
 		print_stats(t);
-	if (run.output_failed && status == EXIT_OK) {
-		err_set(e, EXIT_FAIL, "cannot write the answer to standard output");
-		status = app_fail(e);
-	}
 	/* A refused key is skipped for the rest of the run; one warning says which. */
 	struct err w;
 	long code = http_status(t);
@@ -412,6 +442,7 @@ static int open_record(const struct ask_opts *o, struct histstore *store, int *h
 				hist_warn_stderr(NULL, w.data);
 			buf_free(&w);
 			err_clear(e);
+			sv->unsaved = 1; /* the exit status says so too */
 		}
 	}
 	int rc;
@@ -437,9 +468,22 @@ int ask_main(struct app *app, int argc, char **argv)
 	struct err e;
 	err_clear(&e);
 	int status;
+	int global_fd = app->kopts.passphrase_fd;
 	if (parse_args(argc, argv, &o, app) < 0) {
 		buf_wipe_free(&o.prompt);
 		return EXIT_USAGE;
+	}
+	/* The keyring copied the options when main made it, before ask's own were read:
+	 * ask's --passphrase-fd needs a keyring that knows it. Nothing is unlocked yet. */
+	if (app->kopts.passphrase_fd != global_fd) {
+		struct keyring *kr = keyring_new(&app->kopts);
+		if (!kr) {
+			buf_wipe_free(&o.prompt);
+			err_set(&e, EXIT_FAIL, "out of memory");
+			return app_fail(&e);
+		}
+		keyring_free(app->keyring);
+		app->keyring = kr;
 	}
 	if (privacy_notice_due()) {
 		fprintf(stderr, "cherry: the privacy policy has changed (now version %d); "

@@ -197,7 +197,7 @@ int chat_open(struct chat *c, struct histstore *s, const char *prefix, struct er
 	int lr = histstore_lock(s, id, &c->lock_fd, &pid, &le);
 	int rc = histstore_load(s, id, lr == 0, &c->conv, e);
 	if (rc < 0) {
-		histstore_unlock(c->lock_fd);
+		histstore_unlock(s, id, c->lock_fd);
 		reset(c, s);
 		return -1;
 	}
@@ -243,7 +243,7 @@ void chat_close(struct chat *c)
 	if (c->dirty || c->tail)
 		save(c, c->last_save, NULL);
 	histstore_journal_close(c->jfd);
-	histstore_unlock(c->lock_fd);
+	histstore_unlock(c->store, c->conv.id, c->lock_fd);
 	hist_conv_free(&c->conv);
 	reset(c, NULL);
 }
@@ -292,7 +292,7 @@ static int fork_branch(struct chat *c, double now, struct err *e)
 	snprintf(old, sizeof old, "%s", c->conv.id);
 	char why[sizeof c->readonly_why];
 	snprintf(why, sizeof why, "%s", c->readonly_why);
-	histstore_unlock(c->lock_fd);
+	histstore_unlock(c->store, old, c->lock_fd);
 	hist_conv_free(&c->conv);
 	struct histstore *s = c->store;
 	double last = c->last_save;
@@ -656,7 +656,7 @@ int chat_delete(struct chat *c, struct err *e)
 		if (histstore_remove(c->store, c->conv.id, e) < 0)
 			return -1;
 	}
-	histstore_unlock(c->lock_fd);
+	histstore_unlock(c->store, c->conv.id, c->lock_fd);
 	hist_conv_free(&c->conv);
 	reset(c, NULL);
 	return 0;

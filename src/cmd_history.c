@@ -20,9 +20,10 @@
 #define SNIPPET_BEFORE 30
 #define SNIPPET_AFTER 50
 
-static const char usage_line[] =
+const char history_usage[] =
 	"usage: cherry history list [--json] | show ID [--json] | search TEXT |\n"
-	"       export ID --format md|json | rm ID [-f]";
+	"                      export ID [--format md|json] [--raw] | rm ID [-f]\n"
+	"  saved conversations\n";
 
 void hist_warn_stderr(void *ctx, const char *line)
 {
@@ -44,6 +45,15 @@ static void put_safe(const char *s, size_t len)
 static void puts_safe(const char *s)
 {
 	put_safe(s, s ? strlen(s) : 0);
+}
+
+/* One field of a one-per-line listing: a newline in it must not start a new line. */
+static void puts_field(const char *s)
+{
+	struct buf b = BUF_INIT;
+	if (app_line_safe(s ? s : "", s ? strlen(s) : 0, &b) == 0 && b.len)
+		fwrite(b.data, 1, b.len, stdout);
+	buf_free(&b);
 }
 
 /* Local "YYYY-MM-DD HH:MM" for listings. */
@@ -89,9 +99,9 @@ static int cmd_list(struct histstore *st, int json)
 			char t[32];
 			short_time(v[i].updated, t);
 			printf("%-10s %s  ", v[i].id, t);
-			puts_safe(v[i].model[0] ? v[i].model : "-");
+			puts_field(v[i].model[0] ? v[i].model : "-");
 			printf("  %zu  ", v[i].nmsgs);
-			puts_safe(v[i].title);
+			puts_field(v[i].title);
 			fputs(v[i].newer ? "  (newer format, read-only)\n" : "\n", stdout);
 		}
 	}
@@ -136,21 +146,21 @@ static int print_raw(const char *path)
 static void role_line(const struct hist_msg *m, const char *prefix)
 {
 	fputs(prefix, stdout);
-	puts_safe(m->role);
+	puts_field(m->role);
 	if (m->model) {
 		fputs(" (", stdout);
 		if (m->provider) {
-			puts_safe(m->provider);
+			puts_field(m->provider);
 			fputc('/', stdout);
 		}
-		puts_safe(m->model);
+		puts_field(m->model);
 		fputc(')', stdout);
 	}
 	if (m->status != HIST_COMPLETE) {
 		printf(" [%s", hist_status_name(m->status));
 		if (m->error) {
 			fputs(": ", stdout);
-			puts_safe(m->error);
+			puts_field(m->error);
 		}
 		fputc(']', stdout);
 	}
@@ -175,9 +185,9 @@ static int cmd_show(struct histstore *st, const char *arg, int json)
 	}
 	char t[32];
 	short_time(c.created, t);
-	puts_safe(c.title ? c.title : "(untitled)");
+	puts_field(c.title ? c.title : "(untitled)");
 	printf("\n%s  %s  ", c.id, t);
-	puts_safe(c.model ? c.model : "-");
+	puts_field(c.model ? c.model : "-");
 	fputc('\n', stdout);
 	if (c.system) {
 		fputs("\n--- system\n", stdout);
@@ -201,7 +211,7 @@ static int cmd_show(struct histstore *st, const char *arg, int json)
 	return EXIT_OK;
 }
 
-static int cmd_export(struct histstore *st, const char *arg, const char *format)
+static int cmd_export(struct histstore *st, const char *arg, const char *format, int raw)
 {
 	struct hist_conv c;
 	char path[4096];
@@ -218,8 +228,10 @@ static int cmd_export(struct histstore *st, const char *arg, const char *format)
 		hist_conv_free(&c);
 		return app_usage("out of memory");
 	}
-	/* Markdown is for files: raw to a pipe, so fenced code stays byte for byte. */
-	if (isatty(STDOUT_FILENO))
+	/* Sanitised wherever it goes: a file is `cat` to a terminal later (security.md
+	 * 6.5); --raw asks for the bytes as they were sent. The JSON export needs no such
+	 * choice: jansson escapes every control character in it. */
+	if (!raw)
 		put_safe(md.data, md.len);
 	else if (md.data)
 		fwrite(md.data, 1, md.len, stdout);
@@ -306,7 +318,7 @@ static int cmd_search(struct histstore *st, const char *text)
 		if (where) {
 			found++;
 			printf("%-10s ", c.id);
-			puts_safe(c.title ? c.title : "(untitled)");
+			puts_field(c.title ? c.title : "(untitled)");
 			fputc('\n', stdout);
 			snippet(where, hit, nl);
 		}
@@ -347,7 +359,7 @@ static int cmd_rm(struct histstore *st, const char *arg, int force)
 	if (lr < 0)
 		return app_fail(&e);
 	int rc = histstore_remove(st, id, &e);
-	histstore_unlock(fd);
+	histstore_unlock(st, id, fd);
 	if (rc < 0)
 		return app_fail(&e);
 	fprintf(stderr, "removed %s\n", id);
@@ -358,15 +370,18 @@ int history_main(struct app *app, int argc, char **argv)
 {
 	(void)app;
 	if (argc < 2)
-		return app_usage("%s", usage_line);
+		return app_usage("history needs a command: list, show, search, export or rm "
+				 "(see cherry history --help)");
 	const char *sub = argv[1];
-	int json = 0, force = 0;
+	int json = 0, force = 0, raw = 0;
 	const char *arg = NULL, *format = NULL;
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
 			json = 1;
 		else if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--force"))
 			force = 1;
+		else if (!strcmp(argv[i], "--raw"))
+			raw = 1;
 		else if (!strcmp(argv[i], "--format") && i + 1 < argc)
 			format = argv[++i];
 		else if (!strncmp(argv[i], "--format=", 9))
@@ -381,17 +396,35 @@ int history_main(struct app *app, int argc, char **argv)
 			return app_usage("history %s: too many arguments", sub);
 	}
 	int needs_arg = strcmp(sub, "list") != 0;
-	if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "search") &&
-	    strcmp(sub, "export") && strcmp(sub, "rm"))
-		return app_usage("unknown history command \"%.40s\"\n%s", sub, usage_line);
-	if (needs_arg != (arg != NULL))
-		return app_usage("%s", usage_line);
-	if ((json && strcmp(sub, "list") && strcmp(sub, "show")) || (force && strcmp(sub, "rm")))
-		return app_usage("%s", usage_line);
-	if (!strcmp(sub, "export") && (!format || (strcmp(format, "md") && strcmp(format, "json"))))
-		return app_usage("history export needs --format md or --format json");
+	static const char *const subs[] = {"list", "show", "search", "export", "rm", NULL};
+	size_t k = 0;
+	while (subs[k] && strcmp(subs[k], sub))
+		k++;
+	if (!subs[k]) {
+		const char *near = app_suggest(sub, subs);
+		if (near)
+			return app_usage("unknown history command \"%.40s\"; did you mean \"%s\"? "
+					 "(see cherry history --help)", sub, near);
+		return app_usage("unknown history command \"%.40s\" (see cherry history --help)",
+				 sub);
+	}
+	if (needs_arg && !arg)
+		return app_usage("history %s needs %s (see cherry history --help)", sub,
+				 strcmp(sub, "search") ? "an ID" : "the TEXT to find");
+	if (!needs_arg && arg)
+		return app_usage("history list takes no argument (see cherry history --help)");
+	if (json && strcmp(sub, "list") && strcmp(sub, "show"))
+		return app_usage("history %s: --json is for list and show only", sub);
+	if (force && strcmp(sub, "rm"))
+		return app_usage("history %s: -f is for rm only", sub);
+	if (!strcmp(sub, "export") && !format)
+		format = "md";
+	if (!strcmp(sub, "export") && strcmp(format, "md") && strcmp(format, "json"))
+		return app_usage("history export: --format takes md or json, not \"%s\"", format);
 	if (format && strcmp(sub, "export"))
-		return app_usage("%s", usage_line);
+		return app_usage("history %s: --format is for export only", sub);
+	if (raw && strcmp(sub, "export"))
+		return app_usage("history %s: --raw is for export only", sub);
 
 	struct histstore st;
 	struct err e = {0, ""};
@@ -405,7 +438,7 @@ int history_main(struct app *app, int argc, char **argv)
 	else if (!strcmp(sub, "search"))
 		rc = cmd_search(&st, arg);
 	else if (!strcmp(sub, "export"))
-		rc = cmd_export(&st, arg, format);
+		rc = cmd_export(&st, arg, format, raw);
 	else
 		rc = cmd_rm(&st, arg, force);
 	histstore_close(&st);

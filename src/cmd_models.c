@@ -26,7 +26,7 @@ struct listing {
 	struct wire_http req;
 	struct secret *key;
 	struct http_transfer *t;
-	int failed;
+	int failed;                /* the exit status its failure calls for, or 0 */
 };
 
 static int cache_path(const struct provider *p, struct buf *out, struct err *e)
@@ -102,7 +102,7 @@ static void write_cache(struct listing *l, json_t *fetched)
 	    cache_path(l->prov, &path, &e) == 0)
 		fs_write_atomic(path.data, text.data, text.len, &e);
 	if (e.code)
-		fprintf(stderr, "cherry: warning: cannot cache the model list: %s\n", e.msg);
+		app_say(stderr, "cherry: warning: cannot cache the model list: %s\n", e.msg);
 	buf_free(&text);
 	json_decref(root);
 	buf_free(&path);
@@ -132,7 +132,7 @@ static void listing_ended(struct listing *l)
 /* A failure is one line on stderr for `cherry models`, nothing for the client. */
 static void listing_fail(struct listing *l, const struct err *e)
 {
-	l->failed = 1;
+	l->failed = e->code ? e->code : EXIT_FAIL;
 	if (!l->quiet)
 		app_fail(e);
 }
@@ -329,12 +329,12 @@ int models_main(struct app *app, int argc, char **argv)
 			buf_reset(&line);
 			buf_printf(&line, "%s/%s", l->prov->name, json_string_value(v));
 			struct buf safe = BUF_INIT;
-			sanitize_string(line.data, line.len, &safe);
+			app_line_safe(line.data, line.len, &safe);
 			printf("%s\n", safe.data ? safe.data : "");
 			buf_free(&safe);
 		}
 		if (l->failed && l->explicit_choice)
-			status = EXIT_NETWORK;
+			status = l->failed;
 		if (l->t)
 			http_transfer_free(l->t);
 		wire_http_free(&l->req);

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "cherry/app.h"
-#include "cherry/sanitize.h"
 
 static void key_source(const struct provider *p, struct buf *out)
 {
@@ -50,20 +49,20 @@ int providers_main(struct app *app, int argc, char **argv)
 		const struct provider *p = &list->v[r];
 		struct buf *row = &cells[(r + 1) * 5];
 		/* Names and URLs can come from config: keep them terminal-safe. */
-		sanitize_string(p->name, strlen(p->name), &row[0]);
+		app_line_safe(p->name, strlen(p->name), &row[0]);
 		buf_append_str(&row[1], wire_kind_name(p->kind));
 		if (p->base_url && *p->base_url)
-			sanitize_string(p->base_url, strlen(p->base_url), &row[2]);
+			app_line_safe(p->base_url, strlen(p->base_url), &row[2]);
 		else
 			buf_append_str(&row[2], "(set base_url in config.json)");
 		if (p->anthropic_url && p->kind != WIRE_ANTHROPIC) {
 			buf_append_str(&row[2], " (anthropic: ");
-			sanitize_string(p->anthropic_url, strlen(p->anthropic_url), &row[2]);
+			app_line_safe(p->anthropic_url, strlen(p->anthropic_url), &row[2]);
 			buf_append_char(&row[2], ')');
 		}
 		key_source(p, &row[3]);
 		if (p->policy_url)
-			sanitize_string(p->policy_url, strlen(p->policy_url), &row[4]);
+			app_line_safe(p->policy_url, strlen(p->policy_url), &row[4]);
 		else if (p->unverified & PROVIDER_UNVERIFIED_POLICY)
 			buf_append_str(&row[4], "(unverified: see the provider's site)");
 		else

@@ -167,7 +167,8 @@ static void index_write(struct histstore *s, struct ientry *v, size_t n,
 	buf_free(&b);
 }
 
-/* Fills x from the file itself; -1 when it is corrupt (moved aside and warned). */
+/* Fills x from the file itself; -1 when it cannot be read (warned: corrupt ones are
+ * moved aside), -2 when memory ran out (the listing fails rather than leave it out). */
 static int entry_from_file(struct histstore *s, const char *id, struct ientry *x)
 {
 	struct hist_conv c;

@@ -71,7 +71,7 @@ static void clean_temps(struct histstore *s)
 		if (histstore_lock(s, id, &fd, &pid, &e) != 0)
 			continue;
 		unlinkat(dirfd(d), de->d_name, 0);
-		histstore_unlock(fd);
+		histstore_unlock(s, id, fd);
 	}
 	closedir(d);
 }
@@ -227,6 +227,15 @@ int histstore_resolve(struct histstore *s, const char *prefix, char id[HIST_ID_M
 
 /* ---- locks ---- */
 
+/* 1 when fd is the file now at path: a lock taken on a file that its holder has just
+ * unlinked (histstore_unlock) is no lock, and the path is tried again. */
+static int still_at(int fd, const char *path)
+{
+	struct stat a, b;
+	return fstat(fd, &a) == 0 && lstat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 int histstore_lock(struct histstore *s, const char *id, int *fd, long *pid, struct err *e)
 {
 	*fd = -1;
@@ -236,33 +245,47 @@ int histstore_lock(struct histstore *s, const char *id, int *fd, long *pid, stru
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
 	}
-	int f = open(p, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (f < 0) {
-		err_set(e, EXIT_FAIL, "cannot lock %s: %s", p, strerror(errno));
-		free(p);
-		return -1;
+	int f = -1;
+	for (int tries = 0; f < 0; tries++) {
+		f = open(p, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (f < 0) {
+			err_set(e, EXIT_FAIL, "cannot lock %s: %s", p, strerror(errno));
+			free(p);
+			return -1;
+		}
+		int rc;
+		do
+			rc = flock(f, LOCK_EX | LOCK_NB);
+		while (rc < 0 && errno == EINTR);
+		if (rc < 0) {
+			int busy = errno == EWOULDBLOCK;
+			if (busy) {
+				char b[32] = "";
+				ssize_t n = pread(f, b, sizeof b - 1, 0);
+				if (n > 0) {
+					b[n] = '\0';
+					*pid = strtol(b, NULL, 10);
+				}
+			} else {
+				err_set(e, EXIT_FAIL, "cannot lock conversation %s: %s", id,
+					strerror(errno));
+			}
+			close(f);
+			free(p);
+			return busy ? 1 : -1;
+		}
+		if (!still_at(f, p)) {
+			close(f);
+			f = -1;
+			if (tries == 20) {
+				err_set(e, EXIT_FAIL, "cannot lock conversation %s: its lock file "
+					"keeps changing", id);
+				free(p);
+				return -1;
+			}
+		}
 	}
 	free(p);
-	int rc;
-	do
-		rc = flock(f, LOCK_EX | LOCK_NB);
-	while (rc < 0 && errno == EINTR);
-	if (rc < 0) {
-		int busy = errno == EWOULDBLOCK;
-		if (busy) {
-			char b[32] = "";
-			ssize_t n = pread(f, b, sizeof b - 1, 0);
-			if (n > 0) {
-				b[n] = '\0';
-				*pid = strtol(b, NULL, 10);
-			}
-		} else {
-			err_set(e, EXIT_FAIL, "cannot lock conversation %s: %s", id,
-				strerror(errno));
-		}
-		close(f);
-		return busy ? 1 : -1;
-	}
 	/* The holder's pid, for the other process's "open in another cherry" line. */
 	char b[32];
 	int n = snprintf(b, sizeof b, "%ld\n", (long)getpid());
@@ -273,10 +296,19 @@ int histstore_lock(struct histstore *s, const char *id, int *fd, long *pid, stru
 	return 0;
 }
 
-void histstore_unlock(int fd)
+void histstore_unlock(struct histstore *s, const char *id, int fd)
 {
-	if (fd >= 0)
-		close(fd);
+	if (fd < 0)
+		return;
+	/* Removed while still held, and only when the file at the path is ours (rm may have
+	 * removed it already, and another process made a new one): no lock file outlives
+	 * its holder's use of it. A process that opened it meanwhile finds it gone once it
+	 * gets the lock (still_at) and tries the path again. */
+	char *p = s ? conv_path(s, id, ".lock") : NULL;
+	if (p && still_at(fd, p))
+		unlink(p);
+	free(p);
+	close(fd);
 }
 
 /* ---- files ---- */
@@ -412,7 +444,7 @@ static int replay(struct histstore *s, const char *id, const struct stat *st, in
 		/* A failed fold leaves both files: the next load tries again. */
 		if (!applied || histstore_save(s, c, &je) == 0)
 			unlink(jp);
-		histstore_unlock(fd);
+		histstore_unlock(s, id, fd);
 	}
 	free(jp);
 	return 0;
@@ -535,7 +567,7 @@ int histstore_load(struct histstore *s, const char *id, int have_lock, struct hi
 		return -1;
 	}
 	move_aside(s, id, pe.msg, e);
-	histstore_unlock(fd);
+	histstore_unlock(s, id, fd);
 	return -1;
 }
 

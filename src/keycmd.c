@@ -18,11 +18,12 @@
 #include "cherry/passphrase.h"
 #include "cherry/vault.h"
 
-static const char key_usage[] =
+const char keycmd_usage[] =
 	"usage: cherry [--passphrase-fd N] key set PROVIDER [--add] [--kdf interactive|moderate]\n"
 	"       cherry [--passphrase-fd N] key list\n"
 	"       cherry [--passphrase-fd N] key rm PROVIDER\n"
-	"       cherry [--passphrase-fd N] key passwd [--kdf interactive|moderate]\n";
+	"       cherry [--passphrase-fd N] key passwd [--kdf interactive|moderate]\n"
+	"  manage API keys in the encrypted vault\n";
 
 /* Typed passphrases that differ, or a typed wrong one, get this many tries. */
 #define TRIES 3
@@ -236,7 +237,7 @@ static int new_passphrase(const struct passphrase_opts *opts, enum passphrase_us
 		if (r != PASSPHRASE_RETRY)
 			return r;
 		if (i + 1 < TRIES)
-			fprintf(stderr, "cherry: %s; again.\n", e->msg);
+			app_say(stderr, "cherry: %s; again.\n", e->msg);
 	}
 	return -1;
 }
@@ -322,7 +323,7 @@ static int cmd_set(int argc, char **argv, const struct config *cfg,
 		fputs("cherry: warning: --kdf only applies when the vault is created; change the "
 		      "cost with: cherry key passwd --kdf COST\n", stderr);
 	if (r == 1) {
-		fprintf(stderr, "cherry: creating the key vault %s. Choose a passphrase; if you "
+		app_say(stderr, "cherry: creating the key vault %s. Choose a passphrase; if you "
 			"forget it, the keys in it cannot be recovered.\n", path.data);
 		if (new_passphrase(opts, PASSPHRASE_CREATE, &pass, &e) < 0)
 			goto fail;
@@ -337,10 +338,10 @@ static int cmd_set(int argc, char **argv, const struct config *cfg,
 		goto fail;
 	size_t nkeys = keys_count(key->s, key->len);
 	if (nkeys > 1)
-		printf("Stored %zu keys for %s in %s; they are used in turn.\n", nkeys, p->name,
-		       path.data);
+		app_say(stdout, "Stored %zu keys for %s in %s; they are used in turn.\n", nkeys,
+			p->name, path.data);
 	else
-		printf("Stored the key for %s in %s.\n", p->name, path.data);
+		app_say(stdout, "Stored the key for %s in %s.\n", p->name, path.data);
 	const char *env = p->key_env ? getenv(p->key_env) : NULL;
 	if (env && *env)
 		printf("Note: %s is set and takes precedence over the vault while it is.\n",
@@ -401,9 +402,15 @@ static int cmd_list(int argc, char **argv, const struct config *cfg,
 		secret_show(en->key);
 		size_t nkeys = keys_count(en->key->s, en->key->len);
 		secret_hide(en->key);
-		/* how many keys, never the keys */
-		printf("%-*s  %zu key%s  added %s", width, en->provider, nkeys,
-		       nkeys == 1 ? " " : "s", en->added);
+		/* how many keys, never the keys; the names are ours, but a vault file can be
+		 * handed over: one line each */
+		struct buf name = BUF_INIT, added = BUF_INIT;
+		app_line_safe(en->provider, strlen(en->provider), &name);
+		app_line_safe(en->added, strlen(en->added), &added);
+		printf("%-*s  %zu key%s  added %s", width, name.data ? name.data : "", nkeys,
+		       nkeys == 1 ? " " : "s", added.data ? added.data : "");
+		buf_free(&name);
+		buf_free(&added);
 		if (!p)
 			fputs("  (no such provider in this configuration)", stdout);
 		else if (env && *env)
@@ -433,7 +440,7 @@ static int cmd_rm(int argc, char **argv, const struct passphrase_opts *opts)
 	}
 	if (vault_write_file(path.data, v, &e) < 0)
 		goto fail;
-	printf("Removed the key for %s from %s.\n", a.provider, path.data);
+	app_say(stdout, "Removed the key for %s from %s.\n", a.provider, path.data);
 	fputs(old_copies_note, stdout);
 	status = EXIT_OK;
 	goto out;
@@ -468,7 +475,7 @@ static int cmd_passwd(int argc, char **argv, const struct passphrase_opts *opts)
 	if (vault_rewrap(v, pass->s, pass->len, &kdf, &e) < 0 ||
 	    vault_write_file(path.data, v, &e) < 0)
 		goto fail;
-	printf("Changed the passphrase of %s.\n", path.data);
+	app_say(stdout, "Changed the passphrase of %s.\n", path.data);
 	fputs(old_copies_note, stdout);
 	status = EXIT_OK;
 	goto out;
@@ -494,7 +501,7 @@ int keycmd_main(int argc, char **argv, const struct config *cfg,
 		return app_usage("key needs a command: set, list, rm or passwd (see cherry key "
 				 "--help)");
 	if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
-		fputs(key_usage, stdout);
+		fputs(keycmd_usage, stdout);
 		return EXIT_OK;
 	}
 	if (!strcmp(sub, "set"))
@@ -505,5 +512,10 @@ int keycmd_main(int argc, char **argv, const struct config *cfg,
 		return cmd_rm(argc, argv, opts);
 	if (!strcmp(sub, "passwd"))
 		return cmd_passwd(argc, argv, opts);
+	static const char *const subs[] = {"set", "list", "rm", "passwd", NULL};
+	const char *near = app_suggest(sub, subs);
+	if (near)
+		return app_usage("unknown key command \"%s\"; did you mean \"%s\"? (see cherry key "
+				 "--help)", sub, near);
 	return app_usage("unknown key command \"%s\" (see cherry key --help)", sub);
 }

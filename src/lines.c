@@ -28,9 +28,21 @@ static size_t find(const char *s, size_t from, size_t n, char c)
 	return q ? (size_t)(q - s) : n;
 }
 
+/* Refuses a line that would pass max; its bytes so far are let go at once. */
+static int too_long(struct lines *l, size_t more)
+{
+	if (!l->max || l->part.len + more <= l->max)
+		return 0;
+	buf_free(&l->part);
+	l->failed = 1;
+	return 1;
+}
+
 /* Hands over the line s[0..len), joined to a part carried from earlier chunks. */
 static int emit(struct lines *l, const char *s, size_t len)
 {
+	if (too_long(l, len))
+		return LINES_TOO_LONG;
 	if (l->part.len || l->nul) {
 		if (buf_append(&l->part, s, len) < 0) {
 			l->failed = 1;
@@ -67,6 +79,8 @@ int lines_feed(struct lines *l, const char *bytes, size_t len)
 			lf = find(bytes, i, len, '\n');
 		size_t e = cr < lf ? cr : lf;
 		if (e == len) {
+			if (too_long(l, len - i))
+				return LINES_TOO_LONG;
 			if (buf_append(&l->part, bytes + i, len - i) < 0) {
 				l->failed = 1;
 				return -1;

@@ -16,28 +16,32 @@
 #include "cherry/loop.h"
 #include "cherry/privacy.h"
 
-static const char usage_text[] =
+/* One usage text per command: `cherry COMMAND --help` prints it, `cherry --help` all. */
+static const char ask_usage[] =
+	"usage: cherry ask [-m PROVIDER/MODEL] [-s SYSTEM] [-c ID | --new | --no-save] [--raw]\n"
+	"                  [--show-reasoning] [--stats] [--passphrase-fd N] [PROMPT...]\n"
+	"  stream one answer to stdout; stdin, when it is not a terminal, is added to the\n"
+	"  prompt\n";
+static const char models_usage[] =
+	"usage: cherry models [--refresh] [PROVIDER]\n"
+	"  list models, one PROVIDER/MODEL a line\n";
+static const char providers_usage[] =
+	"usage: cherry providers\n"
+	"  list providers: kind, base URL, key source, privacy policy\n";
+static const char privacy_usage[] =
+	"usage: cherry privacy [--report | --delete | --send]\n"
+	"  the privacy summary with the paths in use; the anonymous local report: show,\n"
+	"  delete, send (opt-in)\n";
+
+static const char usage_head[] =
 	"usage: cherry [--passphrase-fd N] [-m PROVIDER/MODEL] [-a ASSISTANT] [-c ID]\n"
 	"       cherry [--passphrase-fd N] COMMAND [ARGS...]\n"
 	"\n"
 	"With no command, cherry opens the full-screen client (F1 there lists every key).\n"
 	"\n"
-	"commands:\n"
-	"  ask [-m PROVIDER/MODEL] [-s SYSTEM] [-c ID | --new | --no-save] [--raw]\n"
-	"      [--show-reasoning] [--stats] [PROMPT...]\n"
-	"                                  stream one answer to stdout; stdin, when it is\n"
-	"                                  not a terminal, is added to the prompt\n"
-	"  history list [--json] | show ID [--json] | search TEXT |\n"
-	"          export ID --format md|json | rm ID [-f]\n"
-	"                                  saved conversations\n"
-	"  models [--refresh] [PROVIDER]   list models, one PROVIDER/MODEL a line\n"
-	"  providers                       list providers: kind, base URL, key source, privacy policy\n"
-	"  key set PROVIDER [--kdf interactive] | key list | key rm PROVIDER | key passwd\n"
-	"                                  manage API keys in the encrypted vault\n"
-	"  privacy [--report | --delete | --send]\n"
-	"                                  the privacy summary with the paths in use; the\n"
-	"                                  anonymous local report: show, delete, send (opt-in)\n"
-	"\n"
+	"Commands (each takes --help for its own usage):\n"
+	"\n";
+static const char usage_tail[] =
 	"options:\n"
 	"  --passphrase-fd N   read the vault passphrase from file descriptor N\n"
 	"  -h, --help          show this help\n"
@@ -45,10 +49,73 @@ static const char usage_text[] =
 	"\n"
 	"The full manual: man cherry. The privacy policy: the PRIVACY file.\n";
 
+static int key_main(struct app *app, int argc, char **argv)
+{
+	return keycmd_main(argc, argv, &app->cfg, &app->kopts);
+}
+
+struct command {
+	const char *name;
+	const char *usage;
+	int (*run)(struct app *app, int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{"ask", ask_usage, ask_main},
+	{"history", history_usage, history_main},
+	{"models", models_usage, models_main},
+	{"providers", providers_usage, providers_main},
+	{"key", keycmd_usage, key_main},
+	{"privacy", privacy_usage, privacy_main},
+};
+#define NCOMMANDS (sizeof commands / sizeof *commands)
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void print_usage(void)
+{
+	fputs(usage_head, stdout);
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		fputs(commands[i].usage, stdout);
+		fputc('\n', stdout);
+	}
+	fputs(usage_tail, stdout);
+}
+
+/* `--help` (or `-h`) among a command's arguments, before any `--`: the words after it
+ * are prompt text or names, never options. */
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+	return 0;
+}
+
+static int unknown_command(const char *cmd)
+{
+	const char *names[NCOMMANDS + 2];
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		names[i] = commands[i].name;
+	names[NCOMMANDS] = "help";
+	names[NCOMMANDS + 1] = NULL;
+	const char *near = app_suggest(cmd, names);
+	if (near)
+		return app_usage("unknown command \"%s\"; did you mean \"%s\"? (see cherry --help)",
+				 cmd, near);
+	return app_usage("unknown command \"%s\" (see cherry --help)", cmd);
+}
+
 static void warn_line(void *ctx, const char *line)
 {
 	(void)ctx;
-	fprintf(stderr, "cherry: warning: %s\n", line);
+	app_say(stderr, "cherry: warning: %s\n", line);
 }
 
 static int load_config(struct app *app, struct err *e)
@@ -111,7 +178,7 @@ int main(int argc, char **argv)
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(usage_text, stdout);
+			print_usage();
 			return EXIT_OK;
 		} else if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
 			printf("cherry %s\n", CHERRY_VERSION);
@@ -128,12 +195,22 @@ int main(int argc, char **argv)
 		}
 	}
 	const char *cmd = i < argc && argv[i][0] != '-' ? argv[i] : NULL;
-	if (cmd && strcmp(cmd, "ask") && strcmp(cmd, "models") && strcmp(cmd, "providers") &&
-	    strcmp(cmd, "key") && strcmp(cmd, "privacy") && strcmp(cmd, "history") &&
-	    strcmp(cmd, "help"))
-		return app_usage("unknown command \"%s\" (see cherry --help)", cmd);
+	const struct command *command = NULL;
 	if (cmd && !strcmp(cmd, "help")) {
-		fputs(usage_text, stdout);
+		/* `cherry help` and `cherry help COMMAND` */
+		const struct command *about = i + 1 < argc ? find_command(argv[i + 1]) : NULL;
+		if (i + 1 < argc && !about)
+			return unknown_command(argv[i + 1]);
+		if (about)
+			fputs(about->usage, stdout);
+		else
+			print_usage();
+		return EXIT_OK;
+	}
+	if (cmd && !(command = find_command(cmd)))
+		return unknown_command(cmd);
+	if (command && wants_help(argc - i, argv + i)) {
+		fputs(command->usage, stdout);
 		return EXIT_OK;
 	}
 
@@ -157,20 +234,8 @@ int main(int argc, char **argv)
 		privacy_maybe_send_daily(&app);
 	int sub_argc = argc - i;
 	char **sub_argv = argv + i;
-	if (!cmd)
-		status = tui_main(&app, sub_argc, sub_argv);
-	else if (!strcmp(cmd, "ask"))
-		status = ask_main(&app, sub_argc, sub_argv);
-	else if (!strcmp(cmd, "models"))
-		status = models_main(&app, sub_argc, sub_argv);
-	else if (!strcmp(cmd, "providers"))
-		status = providers_main(&app, sub_argc, sub_argv);
-	else if (!strcmp(cmd, "history"))
-		status = history_main(&app, sub_argc, sub_argv);
-	else if (!strcmp(cmd, "privacy"))
-		status = privacy_main(&app, sub_argc, sub_argv);
-	else
-		status = keycmd_main(sub_argc, sub_argv, &app.cfg, &app.kopts);
+	status = command ? command->run(&app, sub_argc, sub_argv)
+			 : tui_main(&app, sub_argc, sub_argv);
 out:
 	/* Counts are kept only when written here; a failure must not change the status. */
 	err_clear(&e);

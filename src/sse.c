@@ -14,7 +14,9 @@ void sse_init(struct sse_parser *p, sse_event_fn on_event, void *ctx)
 	p->on_event = on_event;
 	p->ctx = ctx;
 	p->retry_ms = -1;
+	p->raw_json = 1;
 	lines_init(&p->lines, sse_line, p, 0);
+	p->lines.max = SSE_EVENT_MAX;
 }
 
 void sse_free(struct sse_parser *p)
@@ -24,6 +26,7 @@ void sse_free(struct sse_parser *p)
 	buf_free(&p->type);
 	buf_free(&p->last_id);
 	buf_free(&p->source_id);
+	buf_free(&p->raw);
 }
 
 static int sse_same(const struct buf *a, const struct buf *b)
@@ -41,6 +44,22 @@ static int sse_oom(struct sse_parser *p)
 {
 	p->failed = 1;
 	return -1;
+}
+
+/* An event past SSE_EVENT_MAX: what it gathered is let go, the parser stops, and one
+ * error event says why. Returns the callback's value, or -1. */
+static int sse_too_large(struct sse_parser *p)
+{
+	static const char msg[] = "{\"error\": {\"message\": \"one event of the stream is "
+				  "larger than 16 MiB; stopped\"}}";
+	buf_free(&p->data);
+	buf_free(&p->raw);
+	lines_free(&p->lines);
+	p->failed = 1;
+	p->lines.failed = 1;
+	struct sse_event ev = {"error", 5, msg, sizeof msg - 1, "", 0};
+	int r = p->on_event ? p->on_event(p->ctx, &ev) : 0;
+	return r ? r : -1;
 }
 
 static int sse_dispatch(struct sse_parser *p)
@@ -84,10 +103,65 @@ static void sse_retry(struct sse_parser *p, const char *v, size_t len)
 	p->retry_ms = ms;
 }
 
+/* Hands the collected bare JSON body over as one event, apart from any event being
+ * assembled from fields. */
+static int sse_raw_dispatch(struct sse_parser *p)
+{
+	if (p->raw.len && p->raw.data[p->raw.len - 1] == '\n')
+		p->raw.data[--p->raw.len] = '\0';
+	struct sse_event ev = {
+		.type = SSE_RAW_TYPE,
+		.type_len = strlen(SSE_RAW_TYPE),
+		.data = p->raw.data ? p->raw.data : "",
+		.data_len = p->raw.len,
+		.id = p->last_id.len ? p->last_id.data : "",
+		.id_len = p->last_id.len,
+	};
+	int r = p->raw.len && p->on_event ? p->on_event(p->ctx, &ev) : 0;
+	buf_reset(&p->raw);
+	p->raw_depth = p->raw_in_string = p->raw_escape = 0;
+	return r;
+}
+
+/* One line of a bare JSON body: counted for braces outside strings; the body ends where
+ * they balance (the rest of that line is dropped) or at a blank line. */
+static int sse_raw_line(struct sse_parser *p, const char *line, size_t len)
+{
+	if (len == 0)
+		return sse_raw_dispatch(p);
+	size_t used = len;
+	int closed = 0;
+	for (size_t i = 0; i < len && !closed; i++) {
+		char c = line[i];
+		if (p->raw_in_string) {
+			if (p->raw_escape)
+				p->raw_escape = 0;
+			else if (c == '\\')
+				p->raw_escape = 1;
+			else if (c == '"')
+				p->raw_in_string = 0;
+		} else if (c == '"') {
+			p->raw_in_string = 1;
+		} else if (c == '{' || c == '[') {
+			p->raw_depth++;
+		} else if ((c == '}' || c == ']') && --p->raw_depth <= 0) {
+			closed = 1;
+			used = i + 1;
+		}
+	}
+	if (p->raw.len + used + 1 > SSE_EVENT_MAX)
+		return sse_too_large(p);
+	if (buf_append(&p->raw, line, used) < 0 || buf_append_char(&p->raw, '\n') < 0)
+		return sse_oom(p);
+	return closed ? sse_raw_dispatch(p) : 0;
+}
+
 /* One complete line without its line end. Returns 0, the callback's value, or -1. */
 static int sse_line(void *ctx, const char *line, size_t len)
 {
 	struct sse_parser *p = ctx;
+	if (p->raw_json && (p->raw.len || (len && line[0] == '{')))
+		return sse_raw_line(p, line, len);
 	if (len == 0)
 		return sse_dispatch(p);
 	if (line[0] == ':')
@@ -103,6 +177,8 @@ static int sse_line(void *ctx, const char *line, size_t len)
 	switch (nlen) {
 	case 4:
 		if (memcmp(line, "data", 4) == 0) {
+			if (p->data.len + vlen + 1 > SSE_EVENT_MAX)
+				return sse_too_large(p);
 			if (buf_reserve(&p->data, vlen + 1) < 0)
 				return sse_oom(p);
 			buf_append(&p->data, val, vlen);
@@ -156,6 +232,8 @@ int sse_feed(struct sse_parser *p, const char *bytes, size_t len)
 	if (i == len)
 		return 0;
 	int r = lines_feed(&p->lines, bytes + i, len - i);
+	if (r == LINES_TOO_LONG)
+		return sse_too_large(p);
 	if (p->lines.failed)
 		p->failed = 1;
 	return r;
@@ -163,6 +241,15 @@ int sse_feed(struct sse_parser *p, const char *bytes, size_t len)
 
 void sse_finish(struct sse_parser *p)
 {
+	/* A bare JSON body is whole without a line end after its last brace (a plain
+	 * error body often has none); it, unlike an event, is handed over at EOF. */
+	if (p->raw_json && !p->failed &&
+	    (p->raw.len || (p->lines.part.len && p->lines.part.data[0] == '{'))) {
+		if (lines_flush(&p->lines) >= 0 && p->raw.len)
+			sse_raw_dispatch(p);
+	}
+	buf_reset(&p->raw);
+	p->raw_depth = p->raw_in_string = p->raw_escape = 0;
 	/* an unterminated last line is dropped with its event */
 	lines_reset(&p->lines);
 	if (!p->bom_checked)

@@ -74,6 +74,7 @@ void wire_stream_free(struct wire_stream *st)
 {
 	buf_free(&st->error);
 	buf_free(&st->fixed);
+	buf_free(&st->note);
 }
 
 int wire_stream_event(struct wire_stream *st, const char *type, const char *data, size_t len,
@@ -112,6 +113,8 @@ json_t *wire_event_json(struct wire_stream *st, const char **data, size_t *len)
 
 const char *wire_finish_note(const struct wire_stream *st)
 {
+	if (st->note.len && st->finish != WIRE_FINISH_ERROR)
+		return st->note.data;
 	switch (st->finish) {
 	case WIRE_FINISH_LENGTH:
 		return "cut short by the length limit";

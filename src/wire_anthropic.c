@@ -101,6 +101,31 @@ static void take_stop_reason(struct wire_stream *st, const char *raw)
 	wire_set_finish(st, f, raw);
 }
 
+/* A refusal may come with no content at all, only stop_details {type, category,
+ * explanation} beside stop_reason in message_delta's delta (the docs; accepted on the
+ * event itself too): the explanation is then the only thing to show. */
+static void take_stop_details(struct wire_stream *st, const char *reason, json_t *delta,
+			      json_t *ev)
+{
+	json_t *details = json_object_get(delta, "stop_details");
+	if (!json_is_object(details))
+		details = json_object_get(ev, "stop_details");
+	const char *type = wire_json_str(details, "type");
+	const char *category = wire_json_str(details, "category");
+	const char *explanation = wire_json_str(details, "explanation");
+	int refusal = (reason && !strcmp(reason, "refusal")) || (type && !strcmp(type, "refusal"));
+	if (!refusal)
+		return;
+	wire_set_finish(st, WIRE_FINISH_REFUSAL, "refusal");
+	if (!explanation || !*explanation)
+		return;
+	buf_reset(&st->note);
+	if (category && *category)
+		buf_printf(&st->note, "the model refused (%s): %s", category, explanation);
+	else
+		buf_printf(&st->note, "the model refused: %s", explanation);
+}
+
 static void block_start(struct wire_stream *st, json_t *ev, const struct wire_sink *sink)
 {
 	json_t *block = json_object_get(ev, "content_block");
@@ -178,13 +203,16 @@ int wire_anthropic_event(struct wire_stream *st, const char *type, const char *d
 	} else if (!strcmp(name, "content_block_stop")) {
 		st->block_thinking = 0;
 	} else if (!strcmp(name, "message_delta")) {
-		const char *reason = wire_json_str(json_object_get(ev, "delta"), "stop_reason");
+		json_t *delta = json_object_get(ev, "delta");
+		const char *reason = wire_json_str(delta, "stop_reason");
 		if (reason)
 			take_stop_reason(st, reason);
+		take_stop_details(st, reason, delta, ev);
 		take_usage(st, json_object_get(ev, "usage"));
 	} else if (!strcmp(name, "message_stop")) {
 		st->done = 1;
-	} else if (!strcmp(name, "error")) {
+	} else if (!strcmp(name, "error") || json_is_object(json_object_get(ev, "error"))) {
+		/* the second: a bare error body, sent without an event name or a "type" */
 		stream_error(st, ev);
 	}
 	/* ping and event types added later are ignored, as the API asks. */

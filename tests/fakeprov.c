@@ -686,6 +686,8 @@ static void log_request(const struct req *r)
 enum kind { K_OPENAI, K_ANTHROPIC, K_GEMINI, K_OLLAMA, K_AZURE };
 static const char *const kind_names[] = {"openai", "anthropic", "gemini", "ollama", "azure"};
 
+#define BIGLINE_BYTES (1 << 20)
+#define HUGELINE_BYTES (20ul << 20) /* past cherry's 16 MiB cap on one event */
 enum content { C_HELLO, C_LONG, C_BIGLINE, C_BADUTF8, C_ESCAPES, C_CJK, C_ECHO, C_REPLAY,
 	       C_MARKDOWN };
 
@@ -714,6 +716,10 @@ struct scenario {
 	int redirect, html;
 	int redirect_to_self;   /* redirect:NNN: status NNN, Location back at fakeprov */
 	enum endless endless;
+	int rawerror;           /* the stream ends with a bare error body, no "data:" */
+	int refusal;            /* the model refuses, with an explanation and no text */
+	int bigheader;          /* a 150 KB response header before the stream */
+	unsigned long bigline_bytes; /* bigline: 1 MiB; hugeline: 20 MiB */
 	char bad[80];           /* the unknown word */
 };
 
@@ -779,7 +785,9 @@ static int parse_word(struct scenario *sc, const char *w, size_t n)
 	else if ((v = word_num(w, n, "long:")) >= 0)
 		sc->content = C_LONG, sc->long_n = v;
 	else if (word_is(w, n, "bigline"))
-		sc->content = C_BIGLINE;
+		sc->content = C_BIGLINE, sc->bigline_bytes = BIGLINE_BYTES;
+	else if (word_is(w, n, "hugeline"))
+		sc->content = C_BIGLINE, sc->bigline_bytes = HUGELINE_BYTES;
 	else if (word_is(w, n, "badutf8"))
 		sc->content = C_BADUTF8;
 	else if (word_is(w, n, "escapes"))
@@ -846,6 +854,12 @@ static int parse_word(struct scenario *sc, const char *w, size_t n)
 		sc->endless = E_HEADERS;
 	else if (word_is(w, n, "endlessheaderline"))
 		sc->endless = E_HEADER_LINE;
+	else if (word_is(w, n, "rawerror"))
+		sc->rawerror = 1;
+	else if (word_is(w, n, "refusal"))
+		sc->refusal = 1;
+	else if (word_is(w, n, "bigheader"))
+		sc->bigheader = 1;
 	else
 		return -1;
 	return 0;
@@ -1262,7 +1276,6 @@ static const char *const long_words[] = {
 };
 
 #define LONG_TEXT_BYTES 12  /* a few words: 260-odd bytes per OpenAI event, long:20000 ~5 MB */
-#define BIGLINE_BYTES (1 << 20)
 
 /* Varied ASCII for delta number i: words picked by a generator seeded with i. */
 static void long_text(struct sbuf *raw, unsigned long i, size_t want, int newline)
@@ -1352,7 +1365,7 @@ static int gen_next(struct gen *g, struct sbuf *frag)
 	case C_BIGLINE:
 		if (i)
 			break;
-		for (unsigned long k = 1; g->raw.len < BIGLINE_BYTES - 1024; k++)
+		for (unsigned long k = 1; g->raw.len < g->sc->bigline_bytes - 1024; k++)
 			long_text(&g->raw, k, g->raw.len + 200, 0);
 		sb_json_esc(frag, g->raw.p, g->raw.len);
 		return 1;
@@ -1433,6 +1446,17 @@ static int gen_next(struct gen *g, struct sbuf *frag)
 	"Please retry or report in " \
 	"https://developers.generativeai.google/guide/troubleshooting\",\"status\": \"INTERNAL\"}}"
 #define OL_MIDFAIL "{\"error\":\"an error was encountered while running the model\"}"
+/* "rawerror": bare, pretty-printed bodies that end a stream without "data:" */
+#define GE_RAWERROR "{\n  \"error\": {\n    \"code\": 500,\n    \"message\": \"Internal " \
+	"error encountered.\",\n    \"status\": \"INTERNAL\"\n  }\n}\n"
+#define OA_RAWERROR "{\n  \"error\": {\n    \"message\": \"The server had an error while " \
+	"processing your request.\",\n    \"type\": \"server_error\",\n    \"param\": null,\n" \
+	"    \"code\": null\n  }\n}\n"
+#define AN_RAWERROR "{\n  \"type\": \"error\",\n  \"error\": {\n    \"type\": \"api_error\"," \
+	"\n    \"message\": \"Internal server error\"\n  }\n}\n"
+/* "refusal": Anthropic's documented explanation */
+#define REFUSAL_CATEGORY "cyber"
+#define REFUSAL_TEXT "This request was declined because it could enable cyber harm."
 
 struct stream {
 	struct conn *c;
@@ -1729,6 +1753,59 @@ static void st_midfail(struct stream *s)
 	}
 }
 
+/* "rawerror": the kind's error body, pretty-printed, with no "data:" and no event name,
+ * as Gemini ends a stream (ollama, NDJSON, sends its error line as for midfail). */
+static void st_rawerror(struct stream *s)
+{
+	switch (s->kind) {
+	case K_OPENAI: case K_AZURE:
+		emit(s->c, OA_RAWERROR, sizeof OA_RAWERROR - 1);
+		break;
+	case K_ANTHROPIC:
+		emit(s->c, AN_RAWERROR, sizeof AN_RAWERROR - 1);
+		break;
+	case K_GEMINI:
+		emit(s->c, GE_RAWERROR, sizeof GE_RAWERROR - 1);
+		break;
+	case K_OLLAMA:
+		st_midfail(s);
+		break;
+	}
+}
+
+/* "refusal": no answer text, the refusal in the kind's own shape, then a normal end. */
+static void st_refusal(struct stream *s)
+{
+	struct sbuf j = {0};
+	switch (s->kind) {
+	case K_OPENAI: case K_AZURE:
+		oa_chunk(s, "{\"content\":null,\"refusal\":\"" REFUSAL_TEXT "\"}", NULL, 0);
+		oa_chunk(s, "{}", "stop", 0);
+		sse_data(s, NULL, "[DONE]");
+		break;
+	case K_ANTHROPIC:
+		/* no content block at all: only stop_details explains */
+		sb_adds(&j, "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"refusal\","
+			"\"stop_sequence\":null,\"stop_details\":{\"type\":\"refusal\",\"category\":"
+			"\"" REFUSAL_CATEGORY "\",\"explanation\":\"" REFUSAL_TEXT "\"}},"
+			"\"usage\":{\"output_tokens\":0}}");
+		an_event(s, "message_delta", j.p);
+		an_event(s, "message_stop", "{\"type\":\"message_stop\"}");
+		break;
+	case K_GEMINI:
+		sb_adds(&j, "{\"candidates\": [{\"finishReason\": \"SAFETY\",\"index\": 0}]");
+		sb_adds(&j, GE_TAIL);
+		send_json_event(s, NULL, &j);
+		break;
+	case K_OLLAMA:
+		sb_adds(&j, OL_HEAD "\"message\":{\"role\":\"assistant\",\"content\":\""
+			REFUSAL_TEXT "\"},\"done\":true,\"done_reason\":\"stop\"}");
+		send_json_event(s, NULL, &j);
+		break;
+	}
+	sb_free(&j);
+}
+
 /* Keeps a silent socket open until the client leaves, STALL_MS pass, or we must stop. */
 static void stall(struct conn *c)
 {
@@ -1892,7 +1969,18 @@ static void stream(struct conn *c, const struct req *r, enum kind k, const struc
 	if (sc->content == C_ECHO)
 		echo_text(r, k, &g.echo);
 
-	stream_headers(c, k);
+	if (sc->bigheader) {
+		/* one header line over libcurl's 100 KB limit, then the stream as asked */
+		struct sbuf h = {0};
+		sb_printf(&h, "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nX-Padding: ", content_type(k));
+		for (int i = 0; i < 150 * 1024 / 64; i++)
+			sb_adds(&h, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+		sb_adds(&h, "\r\nConnection: close\r\n\r\n");
+		send_all(c, h.p, h.len);
+		sb_free(&h);
+	} else {
+		stream_headers(c, k);
+	}
 	if (sc->mid == M_STALLFIRST) {
 		stall(c);
 		goto out;
@@ -1902,6 +1990,10 @@ static void stream(struct conn *c, const struct req *r, enum kind k, const struc
 		goto out;
 	}
 	st_begin(&s);
+	if (sc->refusal) {
+		st_refusal(&s);
+		goto out;
+	}
 	int texts = 0, pending = sc->mid != M_NONE || sc->endless != E_NONE;
 	int kind_of = gen_next(&g, &cur);
 	while (kind_of && !c->dead) {
@@ -1921,6 +2013,11 @@ static void stream(struct conn *c, const struct req *r, enum kind k, const struc
 		goto out;
 	if (sc->endless != E_NONE) {
 		endless_body(c, k, sc->endless);
+		goto out;
+	}
+	/* gemini's last chunk already carried finishReason STOP: the error comes after it */
+	if (sc->rawerror && sc->mid == M_NONE) {
+		st_rawerror(&s);
 		goto out;
 	}
 	switch (sc->mid) {

@@ -2,6 +2,8 @@
 #ifndef CHERRY_APP_H
 #define CHERRY_APP_H
 
+#include <stdio.h>
+
 #include "cherry/config.h"
 #include "cherry/http.h"
 #include "cherry/keys.h"
@@ -22,8 +24,19 @@ int tui_main(struct app *app, int argc, char **argv);
 
 /* Prints "cherry: <line>" on stderr, sanitised, and returns e->code. */
 int app_fail(const struct err *e);
-/* Prints a usage error line on stderr and returns EXIT_USAGE. */
+/* Prints a usage error line on stderr, sanitised, and returns EXIT_USAGE. */
 int app_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Writes the formatted text to f through the sanitiser: for messages that quote paths,
+ * names or anything else from outside (newlines are kept). */
+void app_say(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s as one terminal-safe line for one-per-line listings: control characters,
+ * newlines included, become visible escapes (\n, \t, \r, \xHH), then the sanitiser
+ * drops escape sequences, C1, bidi and tag characters. 0 or -1 (OOM). */
+int app_line_safe(const char *s, size_t len, struct buf *out);
+/* The choice (a NULL-terminated list) a mistyped word most likely meant: one at most
+ * two edits (a swap of neighbours counts as one) away, or the one that starts with it;
+ * NULL when none is close or two are equally close. */
+const char *app_suggest(const char *word, const char *const *choices);
 /* Replaces every occurrence of the key in an error line before it is shown. */
 void app_redact(struct err *e, const struct secret *key);
 /* The engine options from config. */

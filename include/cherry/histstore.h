@@ -38,7 +38,9 @@ int histstore_resolve(struct histstore *s, const char *prefix, char id[HIST_ID_M
 /* Takes <id>.lock (flock LOCK_EX|LOCK_NB). 0 with *fd set; 1 when another process
  * holds it (*pid its pid, or 0 if unknown); -1 on error. */
 int histstore_lock(struct histstore *s, const char *id, int *fd, long *pid, struct err *e);
-void histstore_unlock(int fd);
+/* Removes <id>.lock (when it is still the file fd holds) and closes fd; nothing when
+ * fd < 0. */
+void histstore_unlock(struct histstore *s, const char *id, int fd);
 
 /* Loads a conversation (with its journal, see below). Returns HIST_LOAD_OK,
  * HIST_LOAD_NEWER (read-only!), or -1: missing, unreadable, or corrupt
@@ -113,5 +115,7 @@ void hist_warn_stderr(void *ctx, const char *line);
 /* `cherry history ...` (cmd_history.c); argv[0] is "history". app may be NULL. */
 struct app;
 int history_main(struct app *app, int argc, char **argv);
+/* What `cherry history --help` prints. */
+extern const char history_usage[];
 
 #endif

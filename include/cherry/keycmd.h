@@ -5,6 +5,9 @@
 #include "cherry/config.h"
 #include "cherry/keys.h"
 
+/* What `cherry key --help` prints. */
+extern const char keycmd_usage[];
+
 /* argv[0] is "key"; returns an exit status (enum cherry_exit). */
 int keycmd_main(int argc, char **argv, const struct config *cfg,
 		const struct passphrase_opts *opts);

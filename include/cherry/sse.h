@@ -16,6 +16,14 @@ struct sse_event {
 	size_t id_len;
 };
 
+/* The longest line, and the most data one event may gather (a bare JSON body too).
+ * Past it the parser stops, and says so in the one way every decoder reads: it
+ * dispatches an event of type "error" whose data is {"error": {"message": ...}}. */
+#define SSE_EVENT_MAX (16u << 20)
+
+/* The type of an event made from a bare JSON body (see raw_json below). */
+#define SSE_RAW_TYPE "raw"
+
 /* Called once per dispatched event. Return nonzero to stop parsing:
  * sse_feed then returns that value at once. */
 typedef int (*sse_event_fn)(void *ctx, const struct sse_event *ev);
@@ -34,11 +42,22 @@ struct sse_parser {
 	struct buf source_id;  /* the source's last event ID: last_id as of the last
 				* dispatch; unlike last_id it never holds an id from
 				* an event that EOF cut off (WPT W04) */
+	/* 1 (sse_init's default): a line that starts with '{' where a field would begin
+	 * opens a bare JSON body, as a provider's error sent without "data:" (Gemini ends
+	 * streams so, pretty-printed over several lines). Its lines are collected until
+	 * its braces balance (or a blank line), and dispatched whole as one event of type
+	 * SSE_RAW_TYPE, as the Python SDK of Gemini reads them. 0: plain WHATWG, where
+	 * such lines are unknown fields and ignored. */
+	int raw_json;
+	struct buf raw;        /* the bare JSON body being collected */
+	int raw_depth;         /* its open braces and brackets */
+	int raw_in_string;     /* inside a JSON string (braces there do not count) */
+	int raw_escape;        /* after a backslash inside a string */
 };
 
 void sse_init(struct sse_parser *p, sse_event_fn on_event, void *ctx);
 /* Feeds a chunk of any size, split anywhere. Returns 0, the callback's
- * nonzero value, or -1 when memory ran out. */
+ * nonzero value, or -1 when memory ran out or after an event passed SSE_EVENT_MAX. */
 int sse_feed(struct sse_parser *p, const char *bytes, size_t len);
 /* End of stream: an event without its terminating blank line is dropped. */
 void sse_finish(struct sse_parser *p);

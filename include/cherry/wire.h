@@ -82,6 +82,9 @@ struct wire_stream {
 	long text_bytes;           /* answer bytes delivered so far */
 	int block_thinking;        /* anthropic: current content block is thinking */
 	struct buf fixed;          /* the last event, repaired when it held broken UTF-8 */
+	struct buf note;           /* the provider's own account of the end, as a whole
+				    * note line (an Anthropic refusal's explanation); empty
+				    * when it gave none */
 };
 
 void wire_stream_init(struct wire_stream *st, enum wire_kind kind, const char *provider);

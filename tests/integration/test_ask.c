@@ -395,6 +395,34 @@ static void test_mid_stream_failures(void **state)
 	}
 }
 
+/* A bare error body after the end (Gemini sends one even after finishReason STOP) is the
+ * provider's message and exit 3; an explained refusal shows its explanation. */
+static void test_bare_error_and_refusal(void **state)
+{
+	(void)state;
+	static const char *const why[] = {"INTERNAL: Internal error encountered.",
+					  "The server had an error while processing",
+					  "api_error: Internal server error"};
+	static const char *const models[] = {"fg/hello+rawerror", "fo/hello+rawerror",
+					     "fa/hello+rawerror"};
+	for (size_t i = 0; i < 3; i++) {
+		struct run r;
+		ask(&r, models[i], "hi", NULL, NULL, NULL);
+		if (r.status != 3 || !strstr(r.err, why[i]))
+			fail_msg("%s: %d [%s]", models[i], r.status, r.err);
+		assert_non_null(strstr(r.out, "Hello from fake"));
+		assert_one_line(r.err);
+		run_free(&r);
+	}
+	struct run r;
+	ask(&r, "fa/refusal", "hi", NULL, NULL, NULL);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(r.out_len, 0);
+	assert_string_equal(r.err, "cherry: note: the model refused (cyber): This request was "
+			    "declined because it could enable cyber harm.\n");
+	run_free(&r);
+}
+
 static void test_length_and_notes(void **state)
 {
 	(void)state;
@@ -703,6 +731,7 @@ int main(void)
 		cmocka_unit_test(test_retry_then_success),
 		cmocka_unit_test(test_retry_after_is_honoured),
 		cmocka_unit_test(test_mid_stream_failures),
+		cmocka_unit_test(test_bare_error_and_refusal),
 		cmocka_unit_test(test_length_and_notes),
 		cmocka_unit_test(test_escapes_are_removed),
 		cmocka_unit_test(test_invalid_utf8_and_big_lines),

@@ -209,12 +209,21 @@ static void test_commands(void **state)
 	cap_free(&c);
 	free(file);
 
-	/* export md: title, a heading per turn, fenced code intact */
+	/* export md: title, a heading per turn, fenced code intact; sanitised even to a
+	 * file (it is shown on a terminal later), byte for byte only with --raw */
 	history(&c, (const char *[]){"export", a, "--format=md", NULL});
 	assert_int_equal(c.status, 0);
-	assert_contains(c.out, "# Explain [31mred [0m pointers\n\n## User\n\nExplain \x1b[31m");
+	assert_contains(c.out, "# Explain [31mred [0m pointers\n\n## User\n\nExplain red");
 	assert_contains(c.out, "\n## Assistant (fo/echo)\n\nSure:\n```c\nint *p = &x;\n```\n"
 			       "Done.\n");
+	assert_null(strchr(c.out, '\x1b'));
+	cap_free(&c);
+	history(&c, (const char *[]){"export", a, "--raw", NULL});
+	assert_int_equal(c.status, 0);
+	assert_contains(c.out, "\n\n## User\n\nExplain \x1b[31mred\x1b[0m pointers");
+	cap_free(&c);
+	history(&c, (const char *[]){"show", a, "--raw", NULL});
+	assert_int_equal(c.status, 2);
 	cap_free(&c);
 
 	/* search: case-insensitive, with a snippet; nothing found is exit 1 */
@@ -237,9 +246,9 @@ static void test_commands(void **state)
 	history(&c, (const char *[]){"show", NULL});
 	assert_int_equal(c.status, 2);
 	cap_free(&c);
-	history(&c, (const char *[]){"export", a, NULL});
+	history(&c, (const char *[]){"export", a, "--format", "pdf", NULL});
 	assert_int_equal(c.status, 2);
-	assert_contains(c.err, "--format md or --format json");
+	assert_contains(c.err, "--format takes md or json");
 	cap_free(&c);
 	history(&c, (const char *[]){"show", "zzzzzzzzz", NULL});
 	assert_int_equal(c.status, 1);

@@ -481,7 +481,7 @@ static void test_locked_elsewhere_forks(void **unused)
 	assert_string_equal(d.msgs[3].content, "b");
 	assert_int_equal(d.version, HIST_FORMAT);
 	hist_conv_free(&d);
-	histstore_unlock(other);
+	histstore_unlock(&st, id, other);
 	free(before);
 }
 
@@ -802,7 +802,7 @@ static void test_two_processes_lock(void **unused)
 	hist_conv_free(&d);
 	/* the lock is free again */
 	assert_int_equal(histstore_lock(&st, id, &fd, &holder, &e), 0);
-	histstore_unlock(fd);
+	histstore_unlock(&st, id, fd);
 	close(ready[0]);
 	close(ready[1]);
 	close(go[0]);

@@ -51,6 +51,7 @@ struct vec {
 	long retry;     /* 0 stands for "never set" (-1); no vector sets 0 */
 	const char *last_id;
 	const char *source_id;
+	int raw;        /* cherry's bare-JSON extension on (the WHATWG vectors run without) */
 };
 
 static const struct vec vectors[] = {
@@ -231,6 +232,22 @@ static const struct vec vectors[] = {
 	 {C("data: a\xE2\x80\xA8" "b\xC2\x85" "c\x0B" "d\x0C" "e\n\n")},
 	 {MSG("a\xE2\x80\xA8" "b\xC2\x85" "c\x0B" "d\x0C" "e")}},
 	{V("P-nul-in-type"), {C("event: a\0b\ndata: x\0\0y\n\n")}, {EV("a\0b", "x\0\0y")}},
+	/* R: cherry's extension: a bare JSON body (no "data:") is one event of type "raw" */
+	{V("R-gemini-error-after-stop"),
+	 {C("data: {\"candidates\": [{\"finishReason\": \"STOP\"}]}\r\n\r\n"),
+	  C("{\r\n  \"error\": {\r\n    \"code\": 500,\r\n    \"message\": \"a } in \\\" it\","
+	    "\r\n    \"status\": \"INTERNAL\"\r\n  }\r\n}\r\n")},
+	 {MSG("{\"candidates\": [{\"finishReason\": \"STOP\"}]}"),
+	  EV("raw", "{\n  \"error\": {\n    \"code\": 500,\n    \"message\": \"a } in \\\" it\","
+		 "\n    \"status\": \"INTERNAL\"\n  }\n}")}, .raw = 1},
+	{V("R-E14-one-line"), {C("{\"error\":\"Internal Server Error\"}\n")},
+	 {EV("raw", "{\"error\":\"Internal Server Error\"}")}, .raw = 1},
+	{V("R-no-final-newline"), {C("data: a\n\n{\"error\": {\"code\": 1}}")},
+	 {MSG("a"), EV("raw", "{\"error\": {\"code\": 1}}")}, .raw = 1},
+	{V("R-blank-line-ends-it"), {C("{\"cut\": [\n\ndata: b\n\n")},
+	 {EV("raw", "{\"cut\": ["), MSG("b")}, .raw = 1},
+	{V("R-inside-an-event"), {C("event: e\ndata: x\n{\"a\": 1} tail\ndata: y\n\n")},
+	 {EV("raw", "{\"a\": 1}"), EV("e", "x\ny")}, .raw = 1},
 };
 
 /* ---- collecting what the parser dispatches ---- */
@@ -403,6 +420,7 @@ static void run_vec(const struct vec *v, const struct buf *whole, enum mode m, s
 
 	snprintf(what, sizeof(what), "%s, %s (%zu)", v->name, names[m], arg);
 	sse_init(&p, on_event, &g);
+	p.raw_json = v->raw;
 	switch (m) {
 	case M_LISTED:
 		for (size_t i = 0; i < ARRAY_LEN(v->chunks) && v->chunks[i].s; i++) {
@@ -567,6 +585,60 @@ static void check_big(const char *what, const struct got *g, const struct buf *w
 	if (g->ev[0].data_len != want->len || memcmp(g->ev[0].data, want->data, want->len) != 0)
 		fail_msg("%s: data of %zu bytes differs (want %zu)", what, g->ev[0].data_len,
 			 want->len);
+}
+
+/* One event may not pass SSE_EVENT_MAX, whether as one endless line or as many data
+ * lines (or a bare JSON body): the parser lets the bytes go, says so once as an error
+ * event, and refuses what follows. Memory stays near the cap, never a multiple of the
+ * stream. */
+static void feed_until_stopped(const char *prefix, const char *piece, int with_lf)
+{
+	struct got g = {0};
+	struct sse_parser p;
+	sse_init(&p, on_event, &g);
+	char chunk[65536];
+	memset(chunk, 'x', sizeof chunk);
+	int r = sse_feed(&p, prefix, strlen(prefix));
+	size_t fed = 0;
+	while (r == 0 && fed < 4 * (size_t)SSE_EVENT_MAX) {
+		if (piece) {
+			r = sse_feed(&p, piece, strlen(piece));
+			fed += strlen(piece);
+		} else {
+			r = sse_feed(&p, chunk, sizeof chunk);
+			fed += sizeof chunk;
+		}
+		if (with_lf && r == 0)
+			r = sse_feed(&p, "\n", 1);
+		assert_true(p.lines.part.cap <= 2 * (size_t)SSE_EVENT_MAX);
+		assert_true(p.data.cap <= 2 * (size_t)SSE_EVENT_MAX);
+		assert_true(p.raw.cap <= 2 * (size_t)SSE_EVENT_MAX);
+	}
+	assert_true(r != 0);
+	assert_true(fed <= (size_t)SSE_EVENT_MAX + 70000);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.ev[0].type, "error");
+	assert_non_null(strstr(g.ev[0].data, "larger than 16 MiB"));
+	assert_int_equal(sse_feed(&p, "data: late\n\n", 12), -1);
+	sse_finish(&p);
+	assert_int_equal(g.n, 1);
+	sse_free(&p);
+	got_free(&g);
+}
+
+static void test_event_cap(void **state)
+{
+	(void)state;
+	static char data_line[70000];
+	memset(data_line, 'y', sizeof data_line - 1);
+	memcpy(data_line, "data: ", 6);
+	static char raw_line[70000];
+	memset(raw_line, ' ', sizeof raw_line - 1);
+	raw_line[0] = '"';
+	raw_line[sizeof raw_line - 2] = '"';
+	feed_until_stopped("data: ", NULL, 0);           /* one endless line */
+	feed_until_stopped("", data_line, 1);            /* endless data lines, one event */
+	feed_until_stopped("{\"a\": [\n", raw_line, 1); /* an endless bare JSON body */
 }
 
 static void test_e29_huge_event(void **state)
@@ -744,6 +816,7 @@ int main(void)
 		cmocka_unit_test(test_null_callback_and_empty_feed),
 		cmocka_unit_test(test_retry_saturates),
 		cmocka_unit_test(test_e29_huge_event),
+		cmocka_unit_test(test_event_cap),
 		cmocka_unit_test(test_speed_5mb),
 		cmocka_unit_test(test_recorded_openai),
 	};

@@ -622,6 +622,44 @@ static void test_refusal_and_no_sink(void **state)
 	wire_stream_free(&st);
 }
 
+/* A refusal with no content block at all: stop_details' explanation is the note, through
+ * the real SSE parser; a bare error body (no event name, no "type") is still an error. */
+static void test_refusal_explained_without_content(void **state)
+{
+	struct fixture *f = *state;
+	static const char body[] =
+		"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":"
+		"\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],"
+		"\"usage\":{\"input_tokens\":9,\"output_tokens\":1}}}\n\n"
+		"event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
+		"\"refusal\",\"stop_sequence\":null,\"stop_details\":{\"type\":\"refusal\","
+		"\"category\":\"cyber\",\"explanation\":\"This request was declined because it "
+		"could enable cyber harm.\"}},\"usage\":{\"output_tokens\":0}}\n\n"
+		"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+	assert_int_equal(wt_replay_sse(f, body, strlen(body), 5), 0);
+	assert_int_equal(f->rejected, 0);
+	assert_string_equal(text_of(&f->cap.text), "");
+	assert_int_equal(f->st.finish, WIRE_FINISH_REFUSAL);
+	assert_int_equal(f->st.failed, 0);
+	assert_string_equal(wire_finish_note(&f->st), "the model refused (cyber): This request "
+			    "was declined because it could enable cyber harm.");
+
+	struct wire_stream st;
+	wire_stream_init(&st, WIRE_ANTHROPIC, "anthropic");
+	const char *d = "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"refusal\"},"
+			"\"stop_details\":{\"explanation\":\"Not this.\"}}";
+	assert_int_equal(wire_stream_event(&st, "message_delta", d, strlen(d), NULL), 0);
+	assert_string_equal(wire_finish_note(&st), "the model refused: Not this.");
+	wire_stream_free(&st);
+
+	wire_stream_init(&st, WIRE_ANTHROPIC, "anthropic");
+	d = "{\n  \"error\": {\"type\": \"api_error\", \"message\": \"Internal\"}\n}";
+	assert_int_equal(wire_stream_event(&st, "raw", d, strlen(d), NULL), 0);
+	assert_int_equal(st.failed, 1);
+	assert_string_equal(st.error.data, "anthropic: api_error: Internal");
+	wire_stream_free(&st);
+}
+
 static void test_initial_block_text(void **state)
 {
 	struct fixture *f = *state;
@@ -813,6 +851,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tool_use_block, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_redacted_thinking, setup, teardown),
 		cmocka_unit_test(test_refusal_and_no_sink),
+		cmocka_unit_test_setup_teardown(test_refusal_explained_without_content, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_initial_block_text, setup, teardown),
 		cmocka_unit_test(test_error_overloaded),
 		cmocka_unit_test(test_error_not_found),

@@ -469,6 +469,35 @@ static void test_error_chunk_mid_stream(void **state)
 	assert_string_equal(text_of(&f->cap.text), "Two plus two");
 }
 
+/* Gemini may end a stream, even after a chunk whose finishReason is STOP, with a bare
+ * pretty-printed google.rpc.Status body: no "data:", over several lines. */
+static void test_bare_error_body_after_stop(void **state)
+{
+	struct fixture *f = *state;
+	static const char body[] =
+		"data: " PLAIN_1 "\r\n\r\n"
+		"data: " PLAIN_2 "\r\n\r\n"
+		"{\r\n"
+		"  \"error\": {\r\n"
+		"    \"code\": 500,\r\n"
+		"    \"message\": \"Internal error encountered.\",\r\n"
+		"    \"status\": \"INTERNAL\"\r\n"
+		"  }\r\n"
+		"}\r\n";
+	for (size_t step = 1; step <= sizeof body; step += step < 8 ? 1 : 37) {
+		struct fixture g;
+		wt_init(&g, WIRE_GEMINI, "gemini");
+		replay_step(&g, body, step);
+		assert_int_equal(g.events, 3);
+		assert_string_equal(text_of(&g.cap.text), "Two plus two is 4.");
+		assert_int_equal(g.st.failed, 1);
+		assert_string_equal(g.st.error.data, "gemini: INTERNAL: Internal error encountered.");
+		assert_int_equal(g.st.finish, WIRE_FINISH_ERROR);
+		wt_fini(&g);
+	}
+	(void)f;
+}
+
 static void test_error_chunk_first_and_odd(void **state)
 {
 	struct fixture *f = *state;
@@ -721,6 +750,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_usage_last_wins, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocked_prompt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_error_chunk_mid_stream, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bare_error_body_after_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_error_chunk_first_and_odd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_and_unknown_ignored, setup, teardown),
 		cmocka_unit_test(test_error_quota_retry_delay),
