@@ -9,7 +9,7 @@ mode=${1:-build}
 
 # Debian package names, one per need.
 build_pkgs="gcc make pkg-config libncurses-dev libcurl4-openssl-dev libjansson-dev libsodium-dev"
-check_pkgs="libcmocka-dev mandoc tmux clang libclang-rt-14-dev curl time strace"
+check_pkgs="libcmocka-dev mandoc tmux clang libclang-rt-14-dev curl time strace ncurses-term kitty-terminfo"
 
 pkgs=$build_pkgs
 [ "$mode" = check ] && pkgs="$build_pkgs $check_pkgs"

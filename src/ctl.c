@@ -291,8 +291,6 @@ int ctl_delta(struct ctl *c, const char *s, size_t len, int reasoning, double no
 			view_append_reasoning(c->view, (size_t)st->view_msg, s, len);
 		else
 			view_append_text(c->view, (size_t)st->view_msg, s, len);
-		if (!c->follow)
-			c->more_below = 1;
 		settle_chat(c);
 		c->dirty |= CTL_DIRTY_CHAT;
 	}
@@ -526,8 +524,8 @@ static void settle_chat(struct ctl *c)
 	size_t bottom = total > h ? total - h : 0;
 	if (c->follow || c->top_line > bottom)
 		c->top_line = bottom;
-	if (c->top_line + h >= total)
-		c->more_below = 0;
+	/* the mark says the chat goes on below what is shown, new text or not */
+	c->more_below = !c->follow && c->top_line + h < total;
 }
 
 /* After every event: what drawing reads is made consistent (geometry, the chat's top

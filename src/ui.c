@@ -73,6 +73,78 @@ static void write_tty(const char *s)
 	}
 }
 
+/* Sequences terminals send that their terminfo entry may not name: tmux and screen send
+ * \e[1~ and \e[4~ for Home and End whatever TERM says, xterm adds modifiers as
+ * \e[1;3F, the Linux console has its own F1-F5, and bracketed paste has its markers.
+ * Each becomes a key of ours: terminfo's code is mapped when it has the sequence,
+ * otherwise it is defined with a code of our own (curses keeps key codes in 16 bits, so
+ * ours sit below 0x8000, above every code of curses). */
+#define FNK(k) (INPUT_FN | (input_key)(k))
+#define METAK(k) (INPUT_META | INPUT_FN | (input_key)(k))
+static const struct { const char *seq; input_key key; } extra_keys[] = {
+	{"\033[200~", INPUT_PASTE_START}, {"\033[201~", INPUT_PASTE_END},
+	{"\033[1~", FNK(IK_HOME)}, {"\033[7~", FNK(IK_HOME)}, {"\033[H", FNK(IK_HOME)},
+	{"\033OH", FNK(IK_HOME)}, {"\033[4~", FNK(IK_END)}, {"\033[8~", FNK(IK_END)},
+	{"\033[F", FNK(IK_END)}, {"\033OF", FNK(IK_END)},
+	{"\033[2~", FNK(IK_IC)}, {"\033[3~", FNK(IK_DC)},
+	{"\033[5~", FNK(IK_PPAGE)}, {"\033[6~", FNK(IK_NPAGE)},
+	{"\033[A", FNK(IK_UP)}, {"\033[B", FNK(IK_DOWN)}, {"\033[C", FNK(IK_RIGHT)},
+	{"\033[D", FNK(IK_LEFT)}, {"\033OA", FNK(IK_UP)}, {"\033OB", FNK(IK_DOWN)},
+	{"\033OC", FNK(IK_RIGHT)}, {"\033OD", FNK(IK_LEFT)},
+	{"\033[1;3H", METAK(IK_HOME)}, {"\033[1;3F", METAK(IK_END)},
+	{"\033[1;9H", METAK(IK_HOME)}, {"\033[1;9F", METAK(IK_END)},
+	{"\033[1;3~", METAK(IK_HOME)}, {"\033[4;3~", METAK(IK_END)},
+	{"\033[5;3~", METAK(IK_PPAGE)}, {"\033[6;3~", METAK(IK_NPAGE)},
+	{"\033[3;3~", METAK(IK_DC)},
+	{"\033[1;3A", METAK(IK_UP)}, {"\033[1;3B", METAK(IK_DOWN)},
+	{"\033[1;3C", METAK(IK_RIGHT)}, {"\033[1;3D", METAK(IK_LEFT)},
+	{"\033[1;2A", FNK(IK_SR)}, {"\033[1;2B", FNK(IK_SF)}, {"\033[1;2C", FNK(IK_SRIGHT)},
+	{"\033[1;2D", FNK(IK_SLEFT)}, {"\033[1;2H", FNK(IK_SHOME)}, {"\033[1;2F", FNK(IK_SEND)},
+	{"\033[Z", FNK(IK_BTAB)},
+	{"\033OP", FNK(IK_F(1))}, {"\033OQ", FNK(IK_F(2))}, {"\033OR", FNK(IK_F(3))},
+	{"\033OS", FNK(IK_F(4))}, {"\033[11~", FNK(IK_F(1))}, {"\033[12~", FNK(IK_F(2))},
+	{"\033[13~", FNK(IK_F(3))}, {"\033[14~", FNK(IK_F(4))}, {"\033[15~", FNK(IK_F(5))},
+	{"\033[17~", FNK(IK_F(6))}, {"\033[18~", FNK(IK_F(7))}, {"\033[19~", FNK(IK_F(8))},
+	{"\033[20~", FNK(IK_F(9))}, {"\033[21~", FNK(IK_F(10))}, {"\033[23~", FNK(IK_F(11))},
+	{"\033[24~", FNK(IK_F(12))},
+	{"\033[[A", FNK(IK_F(1))}, {"\033[[B", FNK(IK_F(2))}, {"\033[[C", FNK(IK_F(3))},
+	{"\033[[D", FNK(IK_F(4))}, {"\033[[E", FNK(IK_F(5))},
+	{"\033[1;2P", FNK(IK_F(13))}, {"\033[1;2Q", FNK(IK_F(14))}, {"\033[1;2R", FNK(IK_F(15))},
+	{"\033[1;2S", FNK(IK_F(16))}, {"\033O2P", FNK(IK_F(13))}, {"\033O2Q", FNK(IK_F(14))},
+	{"\033[15;2~", FNK(IK_F(17))}, {"\033[17;2~", FNK(IK_F(18))},
+	{"\033[18;2~", FNK(IK_F(19))}, {"\033[19;2~", FNK(IK_F(20))},
+	{"\033[20;2~", FNK(IK_F(21))}, {"\033[21;2~", FNK(IK_F(22))},
+	{"\033[23;2~", FNK(IK_F(23))}, {"\033[24;2~", FNK(IK_F(24))},
+	{"\033[25~", FNK(IK_F(13))}, {"\033[26~", FNK(IK_F(14))},
+};
+#define NEXTRA (sizeof extra_keys / sizeof *extra_keys)
+#define OWN_KEY_BASE 0x7000
+
+/* The curses code each extra sequence came as (0: none). */
+static int extra_code[NEXTRA];
+
+static void define_extra_keys(void)
+{
+	for (size_t i = 0; i < NEXTRA; i++) {
+		int code = key_defined(extra_keys[i].seq);
+		if (code == 0) {
+			code = OWN_KEY_BASE + (int)i;
+			if (define_key(extra_keys[i].seq, code) != OK)
+				code = 0;
+		}
+		extra_code[i] = code > 0 ? code : 0;
+	}
+}
+
+/* A curses key code as ours: an extra sequence's key, else the code itself. */
+static input_key key_of_code(int code)
+{
+	for (size_t i = 0; i < NEXTRA; i++)
+		if (extra_code[i] == code)
+			return extra_keys[i].key;
+	return INPUT_FN | (input_key)code;
+}
+
 int ui_color(void)
 {
 	return color;
@@ -114,8 +186,7 @@ int ui_start(int *rows, int *cols, struct err *e)
 	 * newlines never send. */
 	mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	mouseinterval(0);
-	define_key("\033[200~", (int)INPUT_CODE(INPUT_PASTE_START));
-	define_key("\033[201~", (int)INPUT_CODE(INPUT_PASTE_END));
+	define_extra_keys();
 	write_tty("\033[?2004h");
 	w_list = newwin(1, 1, 0, 0);
 	w_chat = newwin(1, 1, 0, 0);
@@ -444,9 +515,17 @@ static void draw_chat(const struct ctl *t)
 		wattrset(w_chat, A_NORMAL);
 	}
 	if (t->more_below && h > 1) {
-		static const char more[] = "\xe2\x96\xbc more below (End)";
+		/* names the key that is bound now, whatever config.json made of it */
+		struct buf more = BUF_INIT, k = BUF_INIT;
+		input_keys_of(&t->keys, ACT_SCROLL_BOTTOM, &k);
+		buf_printf(&more, "\xe2\x96\xbc more below%s%.*s%s", k.len ? " (" : "",
+			   (int)strcspn(k.data ? k.data : "", ","), k.data ? k.data : "",
+			   k.len ? ")" : "");
 		wattrset(w_chat, A_REVERSE);
-		int used = draw_text(w_chat, h - 1, 0, t->chat_w, more, sizeof more - 1);
+		int used = draw_text(w_chat, h - 1, 0, t->chat_w, more.data ? more.data : "",
+				     more.len);
+		buf_free(&more);
+		buf_free(&k);
 		fill_to(w_chat, h - 1, used, t->chat_w);
 		wattrset(w_chat, A_NORMAL);
 	}
@@ -682,11 +761,7 @@ int ui_read_key(int in_paste, input_key *key)
 			}
 			return *key ? 0 : ui_read_key(in_paste, key);
 		}
-		if (wc == (wint_t)INPUT_CODE(INPUT_PASTE_START) || wc == (wint_t)INPUT_CODE(INPUT_PASTE_END)) {
-			*key = INPUT_FN | (input_key)wc;
-			return 0;
-		}
-		*key = INPUT_FN | (input_key)wc;
+		*key = key_of_code((int)wc);
 		return 0;
 	}
 	if (wc == 27 && !in_paste) {
@@ -705,7 +780,7 @@ int ui_read_key(int in_paste, input_key *key)
 			return 0;
 		}
 		if (r2 == KEY_CODE_YES) {
-			*key = INPUT_META | INPUT_FN | (input_key)wc2;
+			*key = INPUT_META | key_of_code((int)wc2);
 			return 0;
 		}
 		*key = 27;

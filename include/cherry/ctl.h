@@ -202,7 +202,7 @@ struct ctl {
 	/* scrolling: follow the bottom, or keep top_line */
 	int follow;
 	size_t top_line;
-	int more_below;
+	int more_below;            /* the chat goes on below the shown lines */
 
 	/* geometry, from ctl_resize and the input's height */
 	int rows, cols;

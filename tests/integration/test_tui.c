@@ -1368,6 +1368,145 @@ static void test_canary_key_from_vault(void **state)
 	json_decref(conv);
 }
 
+/* ---- issue 11: the first minutes ---- */
+
+/* Sends bytes as the terminal would (send-keys -H: each byte in hex). */
+static void raw(const char *bytes)
+{
+	const char *args[64] = {"send-keys", "-t", T.pane, "-H"};
+	static char hex[60][3];
+	size_t n = 4, i = 0;
+	for (; bytes[i] && n < 63; i++, n++) {
+		snprintf(hex[i], sizeof hex[i], "%02x", (unsigned char)bytes[i]);
+		args[n] = hex[i];
+	}
+	args[n] = NULL;
+	assert_int_equal(tmux_cmd(&T, NULL, args), 0);
+}
+
+/* The input box's first row ("> ..."), from the settled screen. */
+static const char *input_row(void)
+{
+	wait_stable();
+	for (int i = tmux_nrows(SCR) - 2; i >= 0; i--)
+		if (!strncmp(row(i), ">", 1))
+			return row(i);
+	return "";
+}
+
+static void want_input(const char *want)
+{
+	for (double end = tmux_now() + TMO / 1000.0; strcmp(input_row(), want); tmux_sleep_ms(20))
+		if (tmux_now() > end) {
+			tmux_dump(&T, "input row");
+			fail_msg("the input row is \"%s\", want \"%s\"", input_row(), want);
+		}
+}
+
+/* A bracketed paste never sends: its newlines stay newlines (issue 11, 1). */
+static void test_paste_multiline(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	raw("\033[200~line one\rline two\nline three\033[201~");
+	wait_for("line three");
+	assert_int_equal(fakeprov_count(&FP), 0);
+	want_input("> line one");
+	on_screen("  line two");
+	keys("Enter");
+	wait_requests(1);
+	json_t *req = fakeprov_last_request(&FP);
+	json_t *msgs = json_object_get(json_object_get(req, "body"), "messages");
+	assert_str(json_string_value(json_object_get(json_array_get(msgs, json_array_size(msgs) - 1),
+						     "content")), "line one\nline two\nline three");
+	json_decref(req);
+}
+
+/* What each terminal type sends for Home, End and F1 (its terminfo), plus what tmux
+ * and screen send whatever TERM says (issue 11, 3). */
+static const struct {
+	const char *term, *home, *end, *f1;
+} terms[] = {
+	{"tmux-256color", "\033[1~", "\033[4~", "\033OP"},
+	{"xterm-256color", "\033OH", "\033OF", "\033OP"},
+	{"xterm", "\033OH", "\033OF", "\033OP"},
+	{"screen", "\033[1~", "\033[4~", "\033OP"},
+	{"linux", "\033[1~", "\033[4~", "\033[[A"},
+	{"vte-256color", "\033OH", "\033OF", "\033OP"},
+	{"xterm-kitty", "\033OH", "\033OF", "\033OP"},
+};
+static const char *const other_home[] = {"\033[1~", "\033[H", "\033OH", "\033[7~"};
+static const char *const other_end[] = {"\033[4~", "\033[F", "\033OF", "\033[8~"};
+
+static void start_term(const char *term)
+{
+	need_tmux();
+	const char *bin = getenv("CHERRY_BIN") ? getenv("CHERRY_BIN") : "build/cherry";
+	char tv[64];
+	snprintf(tv, sizeof tv, "TERM=%s", term);
+	const char *argv[] = {"env", tv, bin, NULL};
+	if (tmux_start(&T, &H, argv, key_env, 100, 30) < 0)
+		fail_msg("could not start cherry in tmux");
+}
+
+static void test_keys_every_terminal(void **state)
+{
+	(void)state;
+	for (size_t t = 0; t < sizeof terms / sizeof *terms; t++) {
+		start_term(terms[t].term);
+		wait_state("fo/hello", "idle");
+		for (size_t v = 0; v <= sizeof other_home / sizeof *other_home; v++) {
+			const char *home = v ? other_home[v - 1] : terms[t].home;
+			const char *end = v ? other_end[v - 1] : terms[t].end;
+			type("ab");
+			raw(home);
+			type("X");
+			raw(end);
+			type("Y");
+			raw(home);
+			raw("\033[3~"); /* Delete */
+			want_input("> abY");
+			keys("C-e");
+			keys("C-u");
+			want_input(">");
+		}
+		raw(terms[t].f1);
+		wait_for("cherry help");
+		keys("Escape");
+		wait_gone("cherry help");
+		/* no stray bytes of an unknown sequence reached the input */
+		want_input(">");
+		quit_ok();
+		tmux_stop(&T);
+	}
+}
+
+/* Scrolling keys as xterm and tmux send them, and the hint naming the key that works. */
+static void test_scroll_keys(void **state)
+{
+	(void)state;
+	start_term("xterm-256color");
+	wait_state("fo/hello", "idle");
+	send_line("/model fo/long:400");
+	wait_model("fo/long:400");
+	exchange("fo/long:400", "first");
+	raw("\033[5~"); /* PgUp */
+	wait_for("more below (M-End)");
+	raw("\033[1;3H"); /* M-Home, xterm */
+	wait_chat("first", 1);
+	raw("\033[1;3F"); /* M-End, xterm */
+	wait_gone("more below");
+	raw("\033[5~");
+	wait_for("more below");
+	raw("\033\033[4~"); /* Esc End: M-End as tmux and screen send it */
+	wait_gone("more below");
+	raw("\033[5~");
+	raw("\033[6~"); /* PgDn */
+	raw("\033[6~");
+	wait_gone("more below");
+}
+
 int main(void)
 {
 	if (slow_build())
@@ -1401,6 +1540,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_retry_keeps_sibling, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebinding_from_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_by_title, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_paste_multiline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keys_every_terminal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scroll_keys, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
