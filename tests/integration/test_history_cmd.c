@@ -131,7 +131,10 @@ static void exchange(char *id, size_t idsize, const char *cont, const char *prom
 	struct err e = {0, ""};
 	struct histstore st;
 	struct chat c;
-	double now = (double)time(NULL);
+	/* a second apart each: time() alone gives two exchanges the same second, and the
+	 * list then orders them by their random ids */
+	static double later;
+	double now = (double)time(NULL) + (later += 1);
 	if (histstore_open(&st, data, cache, NULL, NULL, &e) < 0 ||
 	    (cont ? chat_open(&c, &st, cont, &e) : chat_new(&c, &st, now, &e)) != 0)
 		fail_msg("chat: %s", e.msg);

@@ -597,7 +597,7 @@ static void test_send_streams_answer_and_saves(void **state)
 		while (*chat == ' ')
 			chat++;
 		you += !strcmp(chat, "you");
-		model += !strcmp(chat, "fo/hello");
+		model += !strcmp(chat, "fo/hello \xc2\xb7 12 in / 4 out"); /* with its tokens */
 	}
 	if (you != 1 || model != 1) {
 		tmux_dump(&T, "headers");
@@ -866,8 +866,8 @@ static void cjk_answer_shown(char *out, size_t n)
 		char r[1024];
 		snprintf(r, sizeof r, "%s", chat_part(row(i)));
 		drop_spaces(r);
-		if (!strcmp(r, "fo/cjk"))
-			break;
+		if (!strncmp(r, "fo/cjk", 6) && (!r[6] || !strncmp(r + 6, "\xc2\xb7", 2)))
+			break; /* the header, then its tokens: "fo/cjk · 12 in / 4 out" */
 	}
 	for (i++; i < rows - 1; i++) {
 		char r[1024];
