@@ -377,6 +377,11 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 		err_set(e, EXIT_FAIL, "cannot write the answer to standard output");
 		status = app_fail(e);
 	}
+	/* A refused key is skipped for the rest of the run; one warning says which. */
+	struct err w;
+	long code = http_status(t);
+	if ((code == 401 || code == 403) && keyring_reject(app->keyring, prov, key, &w) == 1)
+		app_fail(&w);
 	http_transfer_free(t);
 	http_engine_free(eng);
 	buf_free(&run.out);

@@ -11,13 +11,15 @@
 #include "cherry/app.h"
 #include "cherry/fsutil.h"
 #include "cherry/sanitize.h"
-#include "cherry/vault.h"
 
 #define CACHE_MAX_AGE (24 * 3600) /* seconds before a cached list is fetched again */
 #define CACHE_MAX_SIZE (8u << 20)
 
 struct listing {
 	struct provider *prov;
+	int quiet;                 /* for the client: failures say nothing (the screen is up) */
+	int ended;
+	struct model_fetch *group; /* the client's fetch it belongs to, or NULL */
 	int fetch;                 /* ask the provider */
 	int explicit_choice;       /* named on the command line */
 	json_t *models;            /* array of ids: configured first, then fetched */
@@ -112,25 +114,47 @@ static void on_model(void *ctx, const char *id)
 	json_array_append_new(ctx, json_string(id));
 }
 
+struct model_fetch {
+	struct http_engine *eng;
+	struct listing *ls;
+	size_t n, running;
+	void (*done)(void *ctx);
+	void *ctx;
+};
+
+static void listing_ended(struct listing *l)
+{
+	l->ended = 1;
+	if (l->group && --l->group->running == 0 && l->group->done)
+		l->group->done(l->group->ctx);
+}
+
+/* A failure is one line on stderr for `cherry models`, nothing for the client. */
+static void listing_fail(struct listing *l, const struct err *e)
+{
+	l->failed = 1;
+	if (!l->quiet)
+		app_fail(e);
+}
+
 static void on_done(void *ctx, struct http_transfer *t)
 {
 	struct listing *l = ctx;
 	struct err e = *http_error(t);
 	if (http_outcome(t) != HTTP_OK) {
-		l->failed = 1;
 		err_set(&e, e.code ? e.code : EXIT_NETWORK, "cannot list models of %s: %s",
 			l->prov->name, http_error(t)->msg);
-		app_fail(&e);
+		listing_fail(l, &e);
+		listing_ended(l);
 		return;
 	}
 	const struct buf *body = http_body(t);
 	json_t *fetched = json_array();
 	if (wire_parse_models(l->prov->kind, body->data ? body->data : "", body->len, on_model,
 			      fetched) < 0) {
-		l->failed = 1;
 		err_set(&e, EXIT_NETWORK, "%s: the model list is not JSON this kind of provider sends",
 			l->prov->name);
-		app_fail(&e);
+		listing_fail(l, &e);
 	} else {
 		size_t i;
 		json_t *v;
@@ -139,6 +163,7 @@ static void on_done(void *ctx, struct http_transfer *t)
 		write_cache(l, fetched);
 	}
 	json_decref(fetched);
+	listing_ended(l);
 }
 
 /* "Configured or chosen": named in config, in default_model or favorites, or
@@ -171,23 +196,80 @@ static int start_fetch(struct app *app, struct http_engine *eng, struct listing 
 		const char *source;
 		int r = keyring_get(app->keyring, p, &l->key, &source, &e);
 		if (r < 0 || (r > 0 && !p->key_optional)) {
-			l->failed = 1;
-			return app_fail(&e);
+			listing_fail(l, &e);
+			return e.code;
 		}
 	} else {
 		/* Listing everything never unlocks the vault: environment keys only. */
 		const char *v = p->key_env ? getenv(p->key_env) : NULL;
-		if (v && *v && vault_key_valid(v, strlen(v)))
-			l->key = secret_new(v, strlen(v));
-		else if (!p->key_optional)
+		struct secret **keys = NULL;
+		size_t nkeys = 0;
+		if (v && *v && keys_split(v, strlen(v), &keys, &nkeys) == 0) {
+			l->key = keys[0]; /* the first of "k1,k2" lists as well as any */
+			for (size_t i = 1; i < nkeys; i++)
+				secret_free(keys[i]);
+			free(keys);
+		} else if (!p->key_optional) {
 			return 0;
+		}
 	}
 	if (wire_models_request(p, &l->req, &e) < 0 ||
 	    !(l->t = http_start_get(eng, p, &l->req, l->key, on_done, l, &e))) {
-		l->failed = 1;
-		return app_fail(&e);
+		listing_fail(l, &e);
+		return e.code;
 	}
+	if (l->group)
+		l->group->running++;
 	return 0;
+}
+
+struct model_fetch *app_models_fetch(struct app *app, struct http_engine *eng,
+				     void (*done)(void *ctx), void *ctx)
+{
+	struct provider_list *list = &app->cfg.providers;
+	struct model_fetch *f = calloc(1, sizeof *f);
+	if (!f || !(f->ls = calloc(list->n ? list->n : 1, sizeof *f->ls))) {
+		free(f);
+		return NULL;
+	}
+	f->n = list->n;
+	f->eng = eng;
+	f->done = done;
+	f->ctx = ctx;
+	for (size_t i = 0; i < list->n; i++) {
+		struct listing *l = &f->ls[i];
+		l->prov = &list->v[i];
+		l->models = json_array();
+		l->quiet = 1;
+		l->group = f;
+		l->fetch = chosen(app, l->prov);
+		if (l->fetch && !read_cache(l, 0))
+			start_fetch(app, eng, l);
+	}
+	if (!f->running) {
+		app_models_fetch_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+void app_models_fetch_free(struct model_fetch *f)
+{
+	if (!f)
+		return;
+	f->done = NULL;
+	for (size_t i = 0; i < f->n; i++) {
+		struct listing *l = &f->ls[i];
+		if (l->t && !l->ended)
+			http_cancel(f->eng, l->t);
+		if (l->t)
+			http_transfer_free(l->t);
+		wire_http_free(&l->req);
+		secret_free(l->key);
+		json_decref(l->models);
+	}
+	free(f->ls);
+	free(f);
 }
 
 int models_main(struct app *app, int argc, char **argv)
@@ -312,11 +394,19 @@ int app_known_models(const struct app *app, char ***list, size_t *n)
 	for (size_t i = 0; i < cfg->nfavorites; i++)
 		known_add(&k, cfg->favorites[i], NULL);
 	known_add(&k, cfg->default_model, NULL);
-	/* Presets name no models: these are the config's own. */
 	for (size_t i = 0; i < cfg->providers.n; i++) {
 		const struct provider *p = &cfg->providers.v[i];
 		for (size_t m = 0; m < p->nmodels; m++)
 			known_add(&k, p->name, p->models[m]);
+	}
+	/* A preset whose key is in the environment offers its few default models at
+	 * once, before any list was fetched. */
+	for (size_t i = 0; i < cfg->providers.n; i++) {
+		const struct provider *p = &cfg->providers.v[i];
+		const char *v = p->key_env && p->ndefault_models ? getenv(p->key_env) : NULL;
+		if (v && *v)
+			for (size_t m = 0; m < p->ndefault_models; m++)
+				known_add(&k, p->name, p->default_models[m]);
 	}
 	for (size_t i = 0; i < cfg->providers.n && !k.oom; i++) {
 		/* fetch = 0: any cached list is used, however old; nothing is fetched. */

@@ -10,14 +10,17 @@
 static void key_source(const struct provider *p, struct buf *out)
 {
 	const char *v = p->key_env ? getenv(p->key_env) : NULL;
+	/* A variable no provider document names is cherry's convention: say so. */
+	const char *mark = p->unverified & PROVIDER_UNVERIFIED_KEY_ENV ? " (unverified)" : "";
 	if (v && *v)
-		buf_printf(out, "%s (set)", p->key_env);
+		buf_printf(out, "%s%s (set)", p->key_env, mark);
 	else if (p->key_optional)
 		buf_append_str(out, "none needed");
 	else if (p->key_env)
-		buf_printf(out, "%s or vault", p->key_env);
+		buf_printf(out, "%s%s%s or vault", p->key_env, mark,
+			   p->key_command ? ", key_command" : "");
 	else
-		buf_append_str(out, "vault");
+		buf_append_str(out, p->key_command ? "key_command or vault" : "vault");
 }
 
 static size_t max_len(size_t a, size_t b)
@@ -53,9 +56,16 @@ int providers_main(struct app *app, int argc, char **argv)
 			sanitize_string(p->base_url, strlen(p->base_url), &row[2]);
 		else
 			buf_append_str(&row[2], "(set base_url in config.json)");
+		if (p->anthropic_url && p->kind != WIRE_ANTHROPIC) {
+			buf_append_str(&row[2], " (anthropic: ");
+			sanitize_string(p->anthropic_url, strlen(p->anthropic_url), &row[2]);
+			buf_append_char(&row[2], ')');
+		}
 		key_source(p, &row[3]);
 		if (p->policy_url)
 			sanitize_string(p->policy_url, strlen(p->policy_url), &row[4]);
+		else if (p->unverified & PROVIDER_UNVERIFIED_POLICY)
+			buf_append_str(&row[4], "(unverified: see the provider's site)");
 		else
 			buf_append_str(&row[4], "(unknown: see the provider's site)");
 		for (size_t c = 0; c < 5; c++)

@@ -10,45 +10,53 @@
 /* Help lines are kept short enough that "  /cmd ARG  help" fits in 78 columns. */
 static const struct slash_info commands[] = {
 	{CMD_MODEL, "model", "[NAME]", SLASH_ARG_OPTIONAL,
-	 "choose a model; no name opens the picker", ACT_NONE},
-	{CMD_NEW, "new", "", SLASH_ARG_NONE, "start a new conversation", ACT_NEW_CONVERSATION},
+	 "choose a model; no name opens the picker", ACT_NONE,
+	 SLASH_NAMES_MODEL},
+	{CMD_NEW, "new", "", SLASH_ARG_NONE,
+	 "start a new conversation", ACT_NEW_CONVERSATION, SLASH_NAMES_NONE},
 	{CMD_SYSTEM, "system", "[TEXT]", SLASH_ARG_OPTIONAL,
-	 "set the system prompt; no text clears it", ACT_NONE},
-	{CMD_ASSISTANT, "assistant", "NAME", SLASH_ARG_REQUIRED,
-	 "use an assistant of config.json (system prompt, model)", ACT_NONE},
-	{CMD_RENAME, "rename", "TITLE", SLASH_ARG_REQUIRED, "rename the conversation", ACT_NONE},
+	 "set the system prompt; no text shows it, --clear drops it", ACT_NONE,
+	 SLASH_NAMES_NONE},
+	{CMD_ASSISTANT, "assistant", "[NAME]", SLASH_ARG_OPTIONAL,
+	 "use an assistant of config.json; no name lists them", ACT_NONE, SLASH_NAMES_ASSISTANT},
+	{CMD_RENAME, "rename", "TITLE", SLASH_ARG_REQUIRED,
+	 "rename the conversation", ACT_NONE, SLASH_NAMES_NONE},
 	{CMD_EXPORT, "export", "[FILE]", SLASH_ARG_OPTIONAL,
-	 "save as Markdown to FILE (default: ID.md here)", ACT_NONE},
+	 "save as Markdown to FILE (default: ID.md here)", ACT_NONE, SLASH_NAMES_NONE},
 	{CMD_RETRY, "retry", "", SLASH_ARG_NONE,
-	 "ask again; the earlier answer stays as a sibling", ACT_RETRY},
+	 "ask again; the earlier answer stays as a sibling", ACT_RETRY, SLASH_NAMES_NONE},
 	{CMD_DELETE, "delete", "", SLASH_ARG_NONE,
-	 "delete this conversation (asks to confirm)", ACT_DELETE_CONVERSATION},
+	 "delete this conversation (asks to confirm)", ACT_DELETE_CONVERSATION, SLASH_NAMES_NONE},
 	{CMD_OPEN, "open", "[ID|TITLE]", SLASH_ARG_OPTIONAL,
-	 "open a conversation; no argument opens the switcher", ACT_NONE},
-	{CMD_PREV, "prev", "", SLASH_ARG_NONE, "show the previous sibling answer", ACT_SIBLING_PREV},
-	{CMD_NEXT, "next", "", SLASH_ARG_NONE, "show the next sibling answer", ACT_SIBLING_NEXT},
+	 "open a conversation; no argument opens the switcher", ACT_NONE, SLASH_NAMES_NONE},
+	{CMD_PREV, "prev", "", SLASH_ARG_NONE,
+	 "show the previous sibling answer", ACT_SIBLING_PREV, SLASH_NAMES_NONE},
+	{CMD_NEXT, "next", "", SLASH_ARG_NONE,
+	 "show the next sibling answer", ACT_SIBLING_NEXT, SLASH_NAMES_NONE},
 	{CMD_REASONING, "reasoning", "", SLASH_ARG_NONE, "fold or unfold the reasoning",
-	 ACT_TOGGLE_REASONING},
+	 ACT_TOGGLE_REASONING, SLASH_NAMES_NONE},
 	{CMD_LIST, "list", "", SLASH_ARG_NONE, "show or hide the conversation list",
-	 ACT_TOGGLE_LIST},
+	 ACT_TOGGLE_LIST, SLASH_NAMES_NONE},
 	{CMD_COPY, "copy", "", SLASH_ARG_NONE, "copy the last answer to the clipboard (OSC 52)",
-	 ACT_COPY},
-	{CMD_EDITOR, "editor", "", SLASH_ARG_NONE, "compose the message in $EDITOR", ACT_EDITOR},
-	{CMD_HELP, "help", "", SLASH_ARG_NONE, "show every key and command", ACT_HELP},
+	 ACT_COPY, SLASH_NAMES_NONE},
+	{CMD_EDITOR, "editor", "", SLASH_ARG_NONE,
+	 "compose the message in $EDITOR", ACT_EDITOR, SLASH_NAMES_NONE},
+	{CMD_HELP, "help", "", SLASH_ARG_NONE,
+	 "show every key and command", ACT_HELP, SLASH_NAMES_NONE},
 	{CMD_QUIT, "quit", "", SLASH_ARG_NONE, "quit (stops an answer being streamed first)",
-	 ACT_QUIT},
+	 ACT_QUIT, SLASH_NAMES_NONE},
 	/* the everyday moves */
 	{CMD_EDIT, "edit", "", SLASH_ARG_NONE,
-	 "edit your last message; sending makes a new branch", ACT_EDIT_LAST},
-	{CMD_SELECT, "select", "", SLASH_ARG_NONE, "select a message to act on (M-s)", ACT_SELECT},
+	 "edit your last message; sending makes a new branch", ACT_EDIT_LAST, SLASH_NAMES_NONE},
+	{CMD_SELECT, "select", "", SLASH_ARG_NONE, "select a message to act on (M-s)", ACT_SELECT, SLASH_NAMES_NONE},
 	{CMD_FIND, "find", "[TEXT]", SLASH_ARG_OPTIONAL, "find TEXT in this conversation",
-	 ACT_NONE},
+	 ACT_NONE, SLASH_NAMES_NONE},
 	{CMD_SEARCH, "search", "[TEXT]", SLASH_ARG_OPTIONAL, "search every conversation for TEXT",
-	 ACT_NONE},
+	 ACT_NONE, SLASH_NAMES_NONE},
 	{CMD_CLEAR, "clear", "", SLASH_ARG_NONE,
-	 "clear the context from here on (again: restore it)", ACT_CLEAR_CONTEXT},
+	 "clear the context from here on (again: restore it)", ACT_CLEAR_CONTEXT, SLASH_NAMES_NONE},
 	{CMD_STATS, "stats", "", SLASH_ARG_NONE, "tokens and cost of this conversation",
-	 ACT_NONE},
+	 ACT_NONE, SLASH_NAMES_NONE},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -229,7 +237,7 @@ static const char *model_match(const char *m, const char *arg, size_t alen)
 	return NULL;
 }
 
-static int complete_model(const char *line, const char *arg, const char *const *models,
+static int complete_names(const char *line, const char *arg, const char *const *models,
 			  size_t nmodels, struct buf *out, struct buf *list, size_t max_list)
 {
 	size_t alen = strlen(arg), n = 0, lcp = 0;
@@ -271,8 +279,8 @@ static int complete_model(const char *line, const char *arg, const char *const *
 	return r < 0 ? -1 : (int)n;
 }
 
-int slash_complete(const char *line, const char *const *models, size_t nmodels,
-		   struct buf *out, struct buf *list, size_t max_list)
+int slash_complete(const char *line, const struct slash_names *names, struct buf *out,
+		   struct buf *list, size_t max_list)
 {
 	buf_reset(out);
 	buf_reset(list);
@@ -286,9 +294,11 @@ int slash_complete(const char *line, const char *const *models, size_t nmodels,
 		return complete_command(name, nlen, out, list, max_list);
 
 	const struct slash_info *hit;
-	if (nlen > 0 && lookup(name, nlen, &hit) == 1 && hit->cmd == CMD_MODEL && models) {
+	if (nlen > 0 && lookup(name, nlen, &hit) == 1 && hit->names != SLASH_NAMES_NONE &&
+	    names && names->v[hit->names]) {
 		const char *arg = name + nlen + strspn(name + nlen, space);
-		return complete_model(line, arg, models, nmodels, out, list, max_list);
+		return complete_names(line, arg, names->v[hit->names], names->n[hit->names], out,
+				      list, max_list);
 	}
 	return buf_append_str(out, line) < 0 ? -1 : 0;
 }

@@ -313,20 +313,36 @@ static int parse_headers(struct ctx *x, struct provider *p, json_t *obj, const c
 	return 0;
 }
 
-/* A base URL is kept without its trailing slashes: paths are appended to it. */
-static int set_url(struct ctx *x, char **dst, const char *url)
+/* A base URL as Cherry Studio users write it (providers_base_url), kept without
+ * trailing slashes: paths are appended to it. */
+static int set_url(struct ctx *x, char **dst, enum wire_kind kind, const char *url)
 {
-	if (set_str(x, dst, url) < 0)
+	struct buf b = BUF_INIT;
+	if (providers_base_url(kind, url, &b) < 0 || set_str(x, dst, b.data) < 0) {
+		buf_free(&b);
+		err_set(x->e, EXIT_FAIL, "out of memory");
 		return -1;
-	size_t n = strlen(*dst);
-	while (n > 0 && (*dst)[n - 1] == '/')
-		(*dst)[--n] = '\0';
+	}
+	buf_free(&b);
 	return 0;
+}
+
+/* An http(s) URL that may end in one '#' (use it exactly). */
+static int is_base_url(const char *s)
+{
+	size_t n = strlen(s);
+	if (!n || s[n - 1] != '#')
+		return is_http_url(s);
+	char *copy = strndup(s, n - 1);
+	int ok = copy && is_http_url(copy);
+	free(copy);
+	return ok;
 }
 
 static int parse_provider(struct ctx *x, struct config *c, const char *name, json_t *obj)
 {
-	static const char *const known[] = {"kind", "base_url", "key_env", "models", "headers",
+	static const char *const known[] = {"kind", "base_url", "key_env", "key_command",
+					    "models", "headers",
 					    "api_version", "privacy_policy", NULL};
 	char path[512], field[640];
 	snprintf(path, sizeof path, "providers.%s", name);
@@ -349,7 +365,7 @@ static int parse_provider(struct ctx *x, struct config *c, const char *name, jso
 	if (kind && (!json_is_string(kind) || wire_kind_parse(json_string_value(kind), &k) < 0))
 		return fail(x, "%s.kind must be one of openai, anthropic, gemini, ollama, azure",
 			    path);
-	if (base && (!json_is_string(base) || !is_http_url(json_string_value(base))))
+	if (base && (!json_is_string(base) || !is_base_url(json_string_value(base))))
 		return fail(x, "%s.base_url must be an http:// or https:// URL", path);
 
 	if (!p) {
@@ -361,9 +377,13 @@ static int parse_provider(struct ctx *x, struct config *c, const char *name, jso
 		p->key_optional = k == WIRE_OLLAMA;
 	}
 	p->configured = 1;
+	/* A preset switched to its Anthropic-compatible endpoint takes that base URL. */
+	if (kind && !base && p->preset && k == WIRE_ANTHROPIC && p->kind != WIRE_ANTHROPIC &&
+	    p->anthropic_url && set_str(x, &p->base_url, p->anthropic_url) < 0)
+		return -1;
 	if (kind)
 		p->kind = k;
-	if (base && set_url(x, &p->base_url, json_string_value(base)) < 0)
+	if (base && set_url(x, &p->base_url, p->kind, json_string_value(base)) < 0)
 		return -1;
 
 	json_t *v;
@@ -372,6 +392,13 @@ static int parse_provider(struct ctx *x, struct config *c, const char *name, jso
 		if (!json_is_null(v) && (!json_is_string(v) || !is_env_name(json_string_value(v))))
 			return fail(x, "%s must be an environment variable name or null", field);
 		if (get_str_or_null(x, v, field, &p->key_env) < 0)
+			return -1;
+	}
+	if ((v = json_object_get(obj, "key_command"))) {
+		snprintf(field, sizeof field, "%s.key_command", path);
+		if (!json_is_null(v) && (!json_is_string(v) || has_ctl(json_string_value(v))))
+			return fail(x, "%s must be a shell command or null", field);
+		if (get_str_or_null(x, v, field, &p->key_command) < 0)
 			return -1;
 	}
 	if ((v = json_object_get(obj, "api_version"))) {

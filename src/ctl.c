@@ -42,13 +42,19 @@ const char *ctl_state_word(const struct ctl *c, char *tmp, size_t tmpsz)
 	case CTL_THINKING:
 		return "thinking";
 	case CTL_STREAMING:
-		if (c->rate > 0) {
+		if (c->st && c->st->chat != c->shown)
+			snprintf(tmp, tmpsz, "streaming in another conversation");
+		else if (c->rate > 0)
 			snprintf(tmp, tmpsz, "streaming %.0f tok/s", c->rate);
-			return tmp;
-		}
-		return "streaming";
+		else
+			snprintf(tmp, tmpsz, "streaming");
+		return tmp;
 	case CTL_STALLED:
 		return "stalled";
+	case CTL_RETRYING:
+		snprintf(tmp, tmpsz, "retrying in %.0f s (%d/%d)", c->retry_left + 0.49,
+			 c->retry_attempt, c->retry_max);
+		return tmp;
 	case CTL_STOPPED:
 		return "stopped";
 	case CTL_ERROR:
@@ -77,8 +83,9 @@ static int resolve_for_send(struct ctl *c)
 		ctl_message(c, "no model chosen: C-o picks one, or /model PROVIDER/MODEL");
 		return -1;
 	}
-	if (c->world.resolve_model(c->world.ctx, c->model, &c->pending.prov, &c->pending.model,
-				   &e) < 0) {
+	snprintf(c->pending.spec, sizeof c->pending.spec, "%s", c->model);
+	if (c->world.resolve_model(c->world.ctx, c->pending.spec, &c->pending.prov,
+				   &c->pending.model, &e) < 0) {
 		ctl_message(c, "%s", e.msg);
 		return -1;
 	}
@@ -91,9 +98,93 @@ static void pending_clear(struct ctl *c)
 	memset(&c->pending, 0, sizeof c->pending);
 }
 
-/* The send waits for its key: the shell looks it up (CTL_NEED_KEY). */
+/* A message written while the shown conversation's answer streams waits for it. */
+static void enqueue(struct ctl *c, const char *text, size_t len)
+{
+	struct buf t = BUF_INIT;
+	struct ctl_queued *q = realloc(c->queue, (c->nqueue + 1) * sizeof *q);
+	if (!q || utf8_repair(text, len, &t) < 0 || !t.data) {
+		if (q)
+			c->queue = q;
+		buf_free(&t);
+		ctl_message(c, "out of memory");
+		return;
+	}
+	c->queue = q;
+	q = &c->queue[c->nqueue++];
+	q->chat = c->st->chat;
+	q->text = buf_steal(&t);
+	snprintf(q->spec, sizeof q->spec, "%s", c->model);
+	edit_history_add(c->ed, q->text, strlen(q->text));
+	edit_apply(c->ed, EDIT_CLEAR, 0);
+	c->react |= CTL_SAVE_PROMPTS;
+	ctl_rebuild_view(c);
+	ctl_message(c, "queued: it is sent when the answer ends (Esc on an empty input takes it back)");
+}
+
+/* The queued messages back into the input (after the text there), nothing lost. */
+void ctl_unqueue(struct ctl *c, const char *why)
+{
+	if (!c->nqueue)
+		return;
+	struct buf t = BUF_INIT;
+	size_t len;
+	const char *have = edit_text(c->ed, &len);
+	if (have && len)
+		buf_printf(&t, "%s\n\n", have);
+	for (size_t i = 0; i < c->nqueue; i++) {
+		buf_printf(&t, "%s%s", i ? "\n\n" : "", c->queue[i].text);
+		free(c->queue[i].text);
+	}
+	c->nqueue = 0;
+	if (t.data)
+		edit_set_text(c->ed, t.data, t.len);
+	buf_wipe_free(&t);
+	ctl_rebuild_view(c);
+	ctl_message(c, "%s", why);
+	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
+}
+
+/* The next queued message goes, to its conversation, with the model chosen for it. */
+static void send_queued(struct ctl *c)
+{
+	struct ctl_queued q = c->queue[0];
+	memmove(&c->queue[0], &c->queue[1], (c->nqueue - 1) * sizeof *c->queue);
+	c->nqueue--;
+	struct err e;
+	err_clear(&e);
+	buf_reset(&c->pending.text);
+	snprintf(c->pending.spec, sizeof c->pending.spec, "%s", q.spec);
+	if (c->world.resolve_model(c->world.ctx, c->pending.spec, &c->pending.prov,
+				   &c->pending.model, &e) < 0 ||
+	    buf_append_str(&c->pending.text, q.text) < 0) {
+		pending_clear(c);
+		edit_set_text(c->ed, q.text, strlen(q.text));
+		ctl_message(c, "the queued message was not sent (%s); it is back in the input", e.msg);
+		free(q.text);
+		return;
+	}
+	free(q.text);
+	c->pending.retry = 0;
+	c->pending.queued = 1;
+	c->pending.chat = q.chat;
+	c->pending.active = 1;
+	c->react |= CTL_NEED_KEY;
+}
+
+/* The send waits for its key: the shell looks it up (CTL_NEED_KEY). While the shown
+ * conversation's answer streams, it waits in the queue instead. */
 void ctl_request_send(struct ctl *c, const char *text, size_t len)
 {
+	if (c->st && c->st->chat == c->shown && !c->pending.active) {
+		enqueue(c, text, len);
+		return;
+	}
+	if (c->st) {
+		ctl_message(c, "an answer is streaming in another conversation: wait for it, or "
+			       "open it and press Esc to stop it");
+		return;
+	}
 	if (ctl_busy(c) || resolve_for_send(c) < 0)
 		return;
 	buf_reset(&c->pending.text);
@@ -122,19 +213,19 @@ void ctl_request_retry_at(struct ctl *c, size_t retry_at)
 	c->react |= CTL_NEED_KEY;
 }
 
-/* The answer at index answer of the shown conversation starts streaming. */
-static void begin_stream(struct ctl *c, size_t answer)
+/* The answer at index answer of conversation ch starts streaming. */
+static void begin_stream(struct ctl *c, struct chat *ch, size_t answer)
 {
 	struct ctl_stream *st = calloc(1, sizeof *st);
 	if (!st) {
 		struct err fe;
 		err_clear(&fe);
-		chat_finish(c->shown, answer, HIST_ERROR, "out of memory", NULL, -1, c->wall, &fe);
+		chat_finish(ch, answer, HIST_ERROR, "out of memory", NULL, -1, c->wall, &fe);
 		ctl_message(c, "out of memory");
 		c->react |= CTL_SAVE;
 		return;
 	}
-	st->chat = c->shown;
+	st->chat = ch;
 	st->answer = answer;
 	st->view_msg = -1;
 	st->first = -1;
@@ -142,6 +233,9 @@ static void begin_stream(struct ctl *c, size_t answer)
 	snprintf(st->spec, sizeof st->spec, "%s/%s", c->pending.prov->name, c->pending.model);
 	c->st = st;
 	privacy_count_message(c->pending.prov->kind);
+	/* a new state: what the status line said of the last one goes */
+	if (c->state == CTL_ERROR || c->state == CTL_STOPPED)
+		c->message[0] = '\0';
 	c->state = CTL_CONNECTING;
 	c->rate = 0;
 	c->ttft = -1;
@@ -157,25 +251,27 @@ static void do_send(struct ctl *c)
 	struct err e;
 	err_clear(&e);
 	size_t answer;
-	int was_on_disk = c->shown->on_disk;
+	struct chat *ch = c->pending.chat ? c->pending.chat : c->shown;
+	int was_on_disk = ch->on_disk;
 	const char *prompt = c->pending.text.data;
-	int r = ctl_send_chat(c, prompt, &answer, &e); /* a plain send, or an edit's */
+	int r = ctl_send_chat(c, ch, prompt, &answer, &e); /* a plain send, or an edit's */
 	if (r < 0) {
 		ctl_message(c, "%s", e.msg[0] ? e.msg : "out of memory");
 		return;
 	}
 	if (r == 1 || e.msg[0])
 		ctl_message(c, "%s", e.msg);
-	edit_history_add(c->ed, prompt, c->pending.text.len);
-	edit_apply(c->ed, EDIT_CLEAR, 0);
+	if (!c->pending.queued) {
+		edit_history_add(c->ed, prompt, c->pending.text.len);
+		edit_apply(c->ed, EDIT_CLEAR, 0);
+		c->react |= CTL_SAVE_PROMPTS;
+	}
 	c->welcome = 0;
 	privacy_count("asks");
-	begin_stream(c, answer);
-	c->react |= CTL_SAVE_PROMPTS;
-	if (!was_on_disk || r == 1)
+	begin_stream(c, ch, answer);
+	if (ch == c->shown && (!was_on_disk || r == 1))
 		c->react |= CTL_SET_LAST;
-	ctl_list_touch(c, c->shown);
-	c->list_sel = 0;
+	ctl_list_touch(c, ch);
 	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
 }
 
@@ -195,7 +291,25 @@ static void do_retry(struct ctl *c)
 	if (e.msg[0])
 		ctl_message(c, "%s", e.msg);
 	privacy_count("retries");
-	begin_stream(c, answer);
+	begin_stream(c, c->shown, answer);
+}
+
+/* A queued message that cannot go (no key): it and the rest of the queue come back to
+ * the input, and its conversation is closed if nothing else holds it. */
+static void unsent(struct ctl *c)
+{
+	struct chat *ch = c->pending.chat;
+	size_t len;
+	const char *have = edit_text(c->ed, &len);
+	struct buf t = BUF_INIT;
+	buf_printf(&t, "%s%s%s", have && len ? have : "", have && len ? "\n\n" : "",
+		   c->pending.text.data ? c->pending.text.data : "");
+	if (t.data)
+		edit_set_text(c->ed, t.data, t.len);
+	buf_wipe_free(&t);
+	ctl_unqueue(c, "");
+	if (ch && ch != c->shown && !(c->st && c->st->chat == ch))
+		c->world.conv_close(c->world.ctx, ch);
 }
 
 int ctl_key_result(struct ctl *c, enum ctl_key_result r, const struct err *e, double now,
@@ -226,6 +340,8 @@ int ctl_key_result(struct ctl *c, enum ctl_key_result r, const struct err *e, do
 		ctl_passphrase_end(c);
 		privacy_error(e && e->code == EXIT_VAULT ? "vault_wrong_passphrase" : "key_missing");
 		ctl_info(c, "cherry", e ? e->msg : "no key", 1);
+		if (c->pending.queued)
+			unsent(c);
 		ctl_message(c, "%s", e ? e->msg : "no key");
 		pending_clear(c);
 		break;
@@ -313,6 +429,25 @@ static void error_hint(const struct err *e, const struct provider *p, struct buf
 		buf_append_str(out, " \xe2\x80\x94 F5 retries");
 }
 
+int ctl_stream_waiting(struct ctl *c, int waiting, double left, int attempt, int max)
+{
+	c->react = 0;
+	if (!c->st)
+		return 0;
+	if (waiting) {
+		if (c->state != CTL_RETRYING || (long)(c->retry_left + 0.49) != (long)(left + 0.49))
+			c->dirty |= CTL_DIRTY_STATUS;
+		c->state = CTL_RETRYING;
+		c->retry_left = left;
+		c->retry_attempt = attempt;
+		c->retry_max = max;
+	} else if (c->state == CTL_RETRYING) {
+		c->state = CTL_CONNECTING;
+		c->dirty |= CTL_DIRTY_STATUS;
+	}
+	return 0;
+}
+
 int ctl_stream_end(struct ctl *c, const struct outcome *o, double now, double wall)
 {
 	struct ctl_stream *st = c->st;
@@ -341,7 +476,8 @@ int ctl_stream_end(struct ctl *c, const struct outcome *o, double now, double wa
 			error_hint(&o->err, prov, &footer);
 		buf_append_char(&footer, ']');
 		c->state = CTL_ERROR;
-		ctl_message(c, "error: %s", o->err.msg);
+		/* the state word says "error": the line follows it once */
+		ctl_message(c, "%s", o->err.msg);
 		break;
 	}
 	case HIST_COMPLETE:
@@ -370,13 +506,20 @@ int ctl_stream_end(struct ctl *c, const struct outcome *o, double now, double wa
 	ctl_list_touch(c, ch);
 	c->st = NULL;
 	free(st);
-	/* A conversation no longer shown is closed, which saves it. */
-	if (ch != c->shown)
-		c->world.conv_close(c->world.ctx, ch);
 	buf_free(&footer);
 	ctl_moves_settle(c); /* the totals count this answer */
 	c->dirty |= CTL_DIRTY_STATUS;
 	c->react |= CTL_SAVE;
+	/* what was written meanwhile goes now; after a stop or an error it comes back */
+	if (c->nqueue && o->status == HIST_COMPLETE)
+		send_queued(c);
+	else if (c->nqueue)
+		ctl_unqueue(c, "the answer did not complete: the queued message is back in the "
+			       "input");
+	/* A conversation no longer shown is closed, which saves it (unless the queue's next
+	 * message goes to it). */
+	if (ch != c->shown && c->pending.chat != ch)
+		c->world.conv_close(c->world.ctx, ch);
 	return c->react;
 }
 
@@ -591,6 +734,10 @@ int ctl_timer(struct ctl *c, double now, double wall)
 		c->message[0] = '\0';
 		c->dirty |= CTL_DIRTY_STATUS;
 	}
+	if (c->list_visible && (long)(wall / 60) != (long)(c->list_drawn_wall / 60)) {
+		c->list_drawn_wall = wall;
+		c->dirty |= CTL_DIRTY_LIST;
+	}
 	ctl_search_step(c); /* a search of every conversation goes on between keys */
 	struct ctl_stream *st = c->st;
 	if (!st) {
@@ -620,8 +767,14 @@ int ctl_timer(struct ctl *c, double now, double wall)
 double ctl_next_timer(const struct ctl *c, double now)
 {
 	double t = -1;
-	if (c->message[0] && c->message_until > 0)
-		t = c->message_until > now ? c->message_until - now : 0;
+	/* the list's ages ("5m") move on once a minute, and only while it shows */
+	if (c->list_visible && c->nlist)
+		t = 60;
+	if (c->message[0] && c->message_until > 0) {
+		double m = c->message_until > now ? c->message_until - now : 0;
+		if (t < 0 || m < t)
+			t = m;
+	}
 	if (c->st && (t < 0 || t > STREAM_TICK))
 		t = STREAM_TICK;
 	if (c->search.running)
@@ -739,6 +892,9 @@ void ctl_free(struct ctl *c)
 	ctl_overlay_close(c);
 	ctl_passphrase_end(c);
 	pending_clear(c);
+	for (size_t i = 0; i < c->nqueue; i++)
+		free(c->queue[i].text);
+	free(c->queue);
 	if (c->st) {
 		struct chat *ch = c->st->chat;
 		free(c->st);

@@ -21,22 +21,56 @@ static int cmd_model(struct ctl *c, const char *arg)
 	return 0;
 }
 
+/* /system TEXT sets the prompt, /system --clear removes it, /system alone shows it. */
 static int cmd_system(struct ctl *c, const char *arg)
 {
 	struct err e;
 	err_clear(&e);
-	if (chat_set_system(c->shown, *arg ? arg : NULL, c->wall, &e) < 0)
+	if (!*arg) {
+		const char *sys = c->shown->conv.system;
+		if (sys && *sys)
+			ctl_info(c, "system prompt", sys, 0);
+		else
+			ctl_message(c, "no system prompt: /system TEXT sets one");
+		return 0;
+	}
+	int clear = !strcmp(arg, "--clear");
+	if (chat_set_system(c->shown, clear ? NULL : arg, c->wall, &e) < 0)
 		ctl_message(c, "%s", e.msg);
 	else
-		ctl_message(c, *arg ? "system prompt set" : "system prompt cleared");
+		ctl_message(c, clear ? "system prompt removed" : "system prompt set");
 	c->react |= CTL_SAVE;
 	ctl_rebuild_view(c);
 	return 0;
 }
 
+/* The assistants of config.json, one line each: name, model, the system prompt's start. */
+static void list_assistants(struct ctl *c)
+{
+	const char *name;
+	json_t *a;
+	struct buf text = BUF_INIT;
+	if (c->cfg->assistants)
+		json_object_foreach(c->cfg->assistants, name, a) {
+			const char *model = json_string_value(json_object_get(a, "model"));
+			const char *sys = json_string_value(json_object_get(a, "system"));
+			buf_printf(&text, "%s%s%s%s%s%.60s%s", text.len ? "\n" : "", name,
+				   model ? " (" : "", model ? model : "", model ? ")" : "",
+				   sys ? "  " : "", sys ? sys : "");
+		}
+	if (text.len)
+		ctl_info(c, "assistants (/assistant NAME uses one)", text.data, 0);
+	else
+		ctl_message(c, "no assistants: config.json \"assistants\" defines them");
+	buf_free(&text);
+}
+
 static int cmd_assistant(struct ctl *c, const char *arg)
 {
-	ctl_use_assistant(c, arg);
+	if (*arg)
+		ctl_use_assistant(c, arg);
+	else
+		list_assistants(c);
 	return 0;
 }
 
@@ -172,12 +206,23 @@ void ctl_complete(struct ctl *c)
 	const char *s = edit_text(c->ed, &len);
 	if (!s || s[0] != '/')
 		return;
-	char **known = NULL;
-	size_t nk = 0;
+	char **known = NULL, *helpers[64];
+	size_t nk = 0, na = 0;
 	if (ctl_models(c, &known, &nk) < 0)
 		nk = 0;
+	const char *name;
+	json_t *a;
+	if (c->cfg->assistants)
+		json_object_foreach(c->cfg->assistants, name, a)
+			if (na < sizeof helpers / sizeof *helpers)
+				helpers[na++] = (char *)name;
+	struct slash_names names = {{NULL}, {0}};
+	names.v[SLASH_NAMES_MODEL] = (const char *const *)known;
+	names.n[SLASH_NAMES_MODEL] = nk;
+	names.v[SLASH_NAMES_ASSISTANT] = (const char *const *)helpers;
+	names.n[SLASH_NAMES_ASSISTANT] = na;
 	struct buf out = BUF_INIT, list = BUF_INIT;
-	int n = slash_complete(s, (const char *const *)known, nk, &out, &list, 12);
+	int n = slash_complete(s, &names, &out, &list, 12);
 	if (n >= 1 && out.data && strcmp(out.data, s))
 		edit_set_text(c->ed, out.data, out.len);
 	if (n > 1)

@@ -47,6 +47,22 @@ static void status_footer(struct ctl *c, size_t vm, const struct hist_msg *m)
 	buf_free(&f);
 }
 
+void ctl_age(double then, double now, char out[8])
+{
+	double d = now - then;
+	static const struct { double unit; const char *name; } units[] = {
+		{365 * 86400.0, "y"}, {30 * 86400.0, "mo"}, {7 * 86400.0, "w"},
+		{86400.0, "d"}, {3600.0, "h"}, {60.0, "m"},
+	};
+	/* weeks up to two months, then months: "6w" rather than "1mo" */
+	for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+		if (d >= units[i].unit * (i == 1 ? 2 : 1)) {
+			snprintf(out, 8, "%d%s", (int)(d / units[i].unit), units[i].name);
+			return;
+		}
+	snprintf(out, 8, "now");
+}
+
 /* Paragraphs, not lines: the view wraps them to the pane. */
 static const char welcome_text[] =
 	"Welcome to cherry.\n"
@@ -70,6 +86,35 @@ static void add_text_message(struct ctl *c, const char *header, const char *text
 	}
 }
 
+/* The first key of an action, as it is bound now ("" when unbound). */
+static void first_key(const struct ctl *c, enum input_action a, char *out, size_t n)
+{
+	struct buf k = BUF_INIT;
+	input_keys_of(&c->keys, a, &k);
+	snprintf(out, n, "%.*s", (int)strcspn(k.data ? k.data : "", ","), k.data ? k.data : "");
+	buf_free(&k);
+}
+
+/* An empty conversation says how to start, with the keys as they are bound. */
+static void short_welcome(struct ctl *c)
+{
+	char send[24], pick[24], fav[24], help[24];
+	first_key(c, ACT_SEND, send, sizeof send);
+	first_key(c, ACT_MODEL_PICKER, pick, sizeof pick);
+	first_key(c, ACT_FAVORITE_NEXT, fav, sizeof fav);
+	first_key(c, ACT_HELP, help, sizeof help);
+	struct buf t = BUF_INIT;
+	buf_printf(&t, "Type a message and press %s to ask %s.", send, c->model);
+	if (*pick)
+		buf_printf(&t, " %s chooses another model%s%s%s.", pick, *fav ? ", " : "", fav,
+			   *fav ? " steps through the favourites" : "");
+	if (*help)
+		buf_printf(&t, " %s lists every key and /command.", help);
+	if (t.data)
+		add_text_message(c, "cherry", t.data);
+	buf_free(&t);
+}
+
 /* Rebuilds the view from the shown conversation's current branch. */
 void ctl_rebuild_view(struct ctl *c)
 {
@@ -81,6 +126,8 @@ void ctl_rebuild_view(struct ctl *c)
 	struct buf hdr = BUF_INIT;
 	if (c->welcome && ch->conv.n == 0)
 		add_text_message(c, "cherry", welcome_text);
+	else if (ch->conv.n == 0 && c->model[0])
+		short_welcome(c);
 	if (ch->conv.system && *ch->conv.system)
 		add_text_message(c, "system prompt", ch->conv.system);
 	size_t *idx = NULL, n = 0;
@@ -117,6 +164,15 @@ void ctl_rebuild_view(struct ctl *c)
 	}
 	free(idx);
 	buf_free(&hdr);
+	for (size_t i = 0; i < c->nqueue; i++)
+		if (c->queue[i].chat == ch) {
+			long vm = view_add(c->view, VIEW_USER, "you (queued)");
+			if (vm >= 0) {
+				view_append_text(c->view, (size_t)vm, c->queue[i].text,
+						 strlen(c->queue[i].text));
+				view_end(c->view, (size_t)vm);
+			}
+		}
 	c->dirty |= CTL_DIRTY_CHAT;
 }
 
@@ -163,8 +219,9 @@ int ctl_load_list(struct ctl *c)
 	return 0;
 }
 
-/* Puts the conversation at the top of the list with its current title and size, as a
- * re-listing would, without reading 10,000 entries again after every message. */
+/* Updates the conversation's entry (adding it when new) and keeps the list newest
+ * first, as a re-listing and the switcher order it, without reading 10,000 entries
+ * again after every message. */
 void ctl_list_touch(struct ctl *c, const struct chat *ch)
 {
 	if (!ch->on_disk && !ch->conv.n)
@@ -181,7 +238,6 @@ void ctl_list_touch(struct ctl *c, const struct chat *ch)
 		snprintf(v[c->nlist].id, sizeof v[c->nlist].id, "%s", ch->conv.id);
 		c->nlist++;
 	}
-	struct hist_entry e = c->list[i];
 	char *title = strdup(ch->conv.title ? ch->conv.title : "");
 	char *model = strdup(ch->conv.model ? ch->conv.model : "");
 	if (!title || !model) {
@@ -189,14 +245,25 @@ void ctl_list_touch(struct ctl *c, const struct chat *ch)
 		free(model);
 		return;
 	}
+	struct hist_entry e = c->list[i];
 	free(e.title);
 	free(e.model);
 	e.title = title;
 	e.model = model;
 	e.updated = ch->conv.updated;
 	e.nmsgs = ch->conv.n;
-	memmove(&c->list[1], &c->list[0], i * sizeof *c->list);
-	c->list[0] = e;
+	char sel[HIST_ID_MAX + 1] = "";
+	if (c->list_sel < c->nlist)
+		snprintf(sel, sizeof sel, "%s", c->list[c->list_sel].id);
+	memmove(&c->list[i], &c->list[i + 1], (c->nlist - i - 1) * sizeof *c->list);
+	size_t at = 0;
+	while (at < c->nlist - 1 && c->list[at].updated > e.updated)
+		at++;
+	memmove(&c->list[at + 1], &c->list[at], (c->nlist - 1 - at) * sizeof *c->list);
+	c->list[at] = e;
+	for (size_t k = 0; k < c->nlist; k++)
+		if (!strcmp(c->list[k].id, sel))
+			c->list_sel = k;
 	c->dirty |= CTL_DIRTY_LIST;
 }
 
@@ -248,7 +315,8 @@ int ctl_set_model(struct ctl *c, const char *spec, int announce)
 			c->react |= CTL_SAVE;
 		}
 	}
-	if (c->welcome) {
+	/* the welcome goes, and an empty conversation's hint names the new model */
+	if (c->welcome || (c->shown && c->shown->conv.n == 0)) {
 		c->welcome = 0;
 		ctl_rebuild_view(c);
 	}
@@ -306,8 +374,11 @@ void ctl_pick_initial_model(struct ctl *c, const char *opt_model)
 /* Closes a conversation unless the stream still writes into it. */
 static void release_chat(struct ctl *c, struct chat *ch)
 {
-	if (!ch || (c->st && c->st->chat == ch))
+	if (!ch || (c->st && c->st->chat == ch) || c->pending.chat == ch)
 		return;
+	for (size_t i = 0; i < c->nqueue; i++)
+		if (c->queue[i].chat == ch)
+			return;
 	c->world.conv_close(c->world.ctx, ch);
 }
 
@@ -388,14 +459,24 @@ void ctl_delete_confirmed(struct ctl *c)
 	struct err e;
 	err_clear(&e);
 	struct chat *old = c->shown;
+	size_t at = 0;
+	while (at < c->nlist && strcmp(c->list[at].id, old->conv.id))
+		at++;
 	if (c->world.conv_delete(c->world.ctx, old, &e) < 0) {
 		ctl_message(c, "%s", e.msg);
 		return;
 	}
-	size_t at = c->list_sel;
+	ctl_refresh_list(c);
+	/* the neighbour takes its place: the one below, else the one above */
 	struct chat *ch = NULL;
+	if (c->nlist) {
+		size_t n = at < c->nlist ? at : c->nlist - 1;
+		err_clear(&e);
+		if (c->world.conv_open(c->world.ctx, c->list[n].id, &ch, &e) < 0)
+			ch = NULL;
+	}
 	err_clear(&e);
-	if (c->world.conv_new(c->world.ctx, &ch, &e) < 0) {
+	if (!ch && c->world.conv_new(c->world.ctx, &ch, &e) < 0) {
 		/* Without a conversation to show there is nothing safe to do but quit. */
 		c->shown = NULL;
 		c->world.conv_close(c->world.ctx, old);
@@ -405,9 +486,6 @@ void ctl_delete_confirmed(struct ctl *c)
 	}
 	c->world.conv_close(c->world.ctx, old);
 	c->shown = ch;
-	ctl_refresh_list(c);
-	c->list_sel = at < c->nlist ? at : (c->nlist ? c->nlist - 1 : 0);
 	ctl_show_chat(c, ch);
 	ctl_message(c, "deleted");
 }
-

@@ -20,6 +20,7 @@ void ctl_new_conversation(struct ctl *c);
 void ctl_open_conversation(struct ctl *c, const char *id);
 void ctl_request_send(struct ctl *c, const char *text, size_t len);
 void ctl_request_retry(struct ctl *c);
+void ctl_unqueue(struct ctl *c, const char *why);
 void ctl_stop(struct ctl *c);
 int ctl_busy(struct ctl *c);
 void ctl_switch_sibling(struct ctl *c, int dir);
@@ -59,7 +60,8 @@ void ctl_map_msg(struct ctl *c, long vm, size_t i);
 void ctl_map_break(struct ctl *c, long vm);
 void ctl_usage_text(const struct ctl *c, const struct hist_msg *m, struct buf *out);
 void ctl_usage_header(struct ctl *c, const struct ctl_stream *st);
-int ctl_send_chat(struct ctl *c, const char *prompt, size_t *answer, struct err *e);
+int ctl_send_chat(struct ctl *c, struct chat *ch, const char *prompt, size_t *answer,
+		  struct err *e);
 int ctl_edit_cancel(struct ctl *c);
 void ctl_edit_forget(struct ctl *c);
 void ctl_retry_picked(struct ctl *c);

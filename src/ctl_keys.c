@@ -157,6 +157,29 @@ void ctl_open_model_picker(struct ctl *c, const char *filter)
 	for (size_t i = 0; i < c->ov.nmatch; i++)
 		if (!strcmp(c->ov.items[c->ov.match[i]], c->model))
 			c->ov.sel = i;
+	/* the providers' own lists come in the background, never holding a key */
+	c->react |= CTL_FETCH_MODELS;
+}
+
+int ctl_models_changed(struct ctl *c)
+{
+	c->react = 0;
+	if (c->ov.kind != CTL_OV_MODELS)
+		return 0;
+	/* the same filter, and the same entry selected if it is still there */
+	struct buf filter = BUF_INIT;
+	char *sel = c->ov.nmatch ? strdup(c->ov.items[c->ov.match[c->ov.sel]]) : NULL;
+	buf_append(&filter, c->ov.filter.data ? c->ov.filter.data : "", c->ov.filter.len);
+	long retry = c->retry_msg; /* a selection's retry waits for this picker */
+	ctl_open_model_picker(c, filter.data ? filter.data : "");
+	c->retry_msg = retry;
+	for (size_t i = 0; sel && i < c->ov.nmatch; i++)
+		if (!strcmp(c->ov.items[c->ov.match[i]], sel))
+			c->ov.sel = i;
+	free(sel);
+	buf_free(&filter);
+	c->react &= ~CTL_FETCH_MODELS;
+	return c->react;
 }
 
 void ctl_open_switcher(struct ctl *c, const char *filter)
@@ -316,7 +339,9 @@ static void h_stop(struct ctl *c)
 {
 	if (!c->st && ctl_edit_cancel(c))
 		return;
-	if (c->st) {
+	if (c->nqueue && edit_is_empty(c->ed)) {
+		ctl_unqueue(c, "the queued message is back in the input: Enter queues it again");
+	} else if (c->st) {
 		ctl_stop(c);
 	} else if (c->message[0]) {
 		c->message[0] = '\0';
@@ -356,6 +381,10 @@ static void h_toggle_list(struct ctl *c)
 static void h_focus_list(struct ctl *c)
 {
 	if (c->list_visible && c->nlist) {
+		/* the focus lands on the conversation shown */
+		for (size_t i = 0; i < c->nlist; i++)
+			if (!strcmp(c->list[i].id, c->shown->conv.id))
+				c->list_sel = i;
 		c->mode = MODE_LIST;
 		c->dirty |= CTL_DIRTY_LIST | CTL_DIRTY_STATUS;
 	} else {
@@ -373,12 +402,13 @@ static void h_toggle_reasoning(struct ctl *c)
 	c->dirty |= CTL_DIRTY_CHAT;
 }
 
+/* "/rename TITLE" with the title selected: typing replaces it, arrows keep it to edit. */
 static void h_rename(struct ctl *c)
 {
 	struct buf cmd = BUF_INIT;
 	buf_printf(&cmd, "/rename %s", c->shown->conv.title ? c->shown->conv.title : "");
 	if (cmd.data)
-		edit_set_text(c->ed, cmd.data, cmd.len);
+		edit_set_text_selected(c->ed, cmd.data, cmd.len, strlen("/rename "));
 	buf_free(&cmd);
 }
 
@@ -760,9 +790,10 @@ int ctl_dispatch(struct ctl *c, input_key k)
 			ctl_scroll_by(c, k == INPUT_WHEEL_UP ? -3 : 3);
 		return 0;
 	}
-	/* The stop key stops a stream from any screen but a question: it must act at once. */
-	if (c->st && c->mode != MODE_CONFIRM && c->mode != MODE_PASSPHRASE &&
-	    input_lookup(&c->keys, MODE_CHAT, k) == ACT_STOP) {
+	/* The stop key stops a stream from the list, picker and help too: it must act at
+	 * once. (In the chat it goes through its handler, which takes a queue back first.) */
+	if (c->st && c->mode != MODE_CHAT && c->mode != MODE_CONFIRM &&
+	    c->mode != MODE_PASSPHRASE && input_lookup(&c->keys, MODE_CHAT, k) == ACT_STOP) {
 		ctl_stop(c);
 		return 0;
 	}

@@ -143,13 +143,16 @@ int ctl_edit_cancel(struct ctl *c)
 	return 1;
 }
 
-/* The send of ctl.c: an edit goes beside the message it edits. */
-int ctl_send_chat(struct ctl *c, const char *prompt, size_t *answer, struct err *e)
+/* The send of ctl.c into ch: an edit of a message of ch goes beside that message. */
+int ctl_send_chat(struct ctl *c, struct chat *ch, const char *prompt, size_t *answer,
+		  struct err *e)
 {
-	size_t edited = c->edit_msg >= 0 && c->edit_chat == c->shown ? (size_t)c->edit_msg :
-									 SIZE_MAX;
-	ctl_edit_forget(c);
-	return chat_send_edit(c->shown, edited, prompt, c->pending.prov->name, c->pending.model,
+	size_t edited = SIZE_MAX;
+	if (c->edit_msg >= 0 && c->edit_chat == ch) {
+		edited = (size_t)c->edit_msg;
+		ctl_edit_forget(c);
+	}
+	return chat_send_edit(ch, edited, prompt, c->pending.prov->name, c->pending.model,
 			      c->wall, answer, e);
 }
 

@@ -406,8 +406,35 @@ static int apply(struct edit *e, enum edit_action action, uint32_t ch)
 	return EDIT_UNCHANGED;
 }
 
+/* What a selection does to an action: typing replaces it, deleting removes it, and
+ * anything else ends it. Returns the action's result when the selection was its whole
+ * effect (Backspace, Delete), else -2 to go on. */
+static int selection_first(struct edit *e, enum edit_action action)
+{
+	if (!e->has_sel)
+		return -2;
+	e->has_sel = 0;
+	if (e->sel >= e->cursor)
+		return -2;
+	switch (action) {
+	case EDIT_INSERT:
+	case EDIT_NEWLINE:
+	case EDIT_YANK:
+		delete_range(e, e->sel, e->cursor);
+		return -2;
+	case EDIT_BACKSPACE:
+	case EDIT_DELETE_CHAR:
+		return delete_range(e, e->sel, e->cursor);
+	default:
+		return -2;
+	}
+}
+
 int edit_apply(struct edit *e, enum edit_action action, uint32_t ch)
 {
+	int done = selection_first(e, action);
+	if (done != -2)
+		return done;
 	int vertical = action == EDIT_UP || action == EDIT_DOWN;
 	int kill = action == EDIT_KILL_LINE_END || action == EDIT_KILL_LINE_START ||
 		   action == EDIT_KILL_WORD_BACK || action == EDIT_KILL_WORD_FORWARD;
@@ -423,6 +450,7 @@ int edit_insert_utf8(struct edit *e, const char *s, size_t len)
 {
 	struct edit_cps tmp = {NULL, 0, 0};
 	int r = EDIT_ERROR;
+	selection_first(e, EDIT_INSERT);
 	if (cps_append_utf8(&tmp, s, len) == 0)
 		r = insert_cps(e, tmp.v, tmp.len);
 	cps_free(&tmp);
@@ -441,9 +469,45 @@ int edit_set_text(struct edit *e, const char *s, size_t len)
 	cps_free(&e->text);
 	e->text = tmp;
 	e->cursor = tmp.len;
+	e->has_sel = 0;
 	e->goal_col = -1;
 	e->last_was_kill = 0;
 	return 0;
+}
+
+int edit_set_text_selected(struct edit *e, const char *s, size_t len, size_t sel_from)
+{
+	if (edit_set_text(e, s, len) < 0)
+		return -1;
+	/* the selection starts at the code point holding byte sel_from */
+	size_t cp = 0;
+	for (size_t off = 0; off < sel_from && off < len; cp++) {
+		uint32_t c;
+		off += utf8_decode(s + off, len - off, &c);
+	}
+	e->sel = cp < e->text.len ? cp : e->text.len;
+	e->has_sel = e->sel < e->cursor;
+	return 0;
+}
+
+/* Bytes of text[0..i) as UTF-8. */
+static size_t byte_offset(const struct edit *e, size_t i)
+{
+	size_t off = 0;
+	for (size_t k = 0; k < i; k++) {
+		char out[4];
+		off += utf8_encode(e->text.v[k], out);
+	}
+	return off;
+}
+
+int edit_selection(const struct edit *e, size_t *from, size_t *to)
+{
+	if (!e->has_sel || e->sel >= e->cursor)
+		return 0;
+	*from = byte_offset(e, e->sel);
+	*to = byte_offset(e, e->cursor);
+	return 1;
 }
 
 const char *edit_text(struct edit *e, size_t *len)
@@ -464,12 +528,7 @@ const char *edit_text(struct edit *e, size_t *len)
 
 size_t edit_cursor_offset(const struct edit *e)
 {
-	size_t off = 0;
-	for (size_t i = 0; i < e->cursor; i++) {
-		char out[4];
-		off += utf8_encode(e->text.v[i], out);
-	}
-	return off;
+	return byte_offset(e, e->cursor);
 }
 
 void edit_cursor_line_col(const struct edit *e, int *line, int *col)

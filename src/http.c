@@ -799,6 +799,17 @@ int http_attempts(const struct http_transfer *t)
 	return t->attempt;
 }
 
+int http_retry_wait(const struct http_transfer *t, double now, double *left, int *attempt,
+		    int *max)
+{
+	if (t->state != STATE_WAITING)
+		return 0;
+	*left = t->retry_at > now ? t->retry_at - now : 0;
+	*attempt = t->attempt + 1;
+	*max = t->eng->opts.max_retries + 1;
+	return 1;
+}
+
 double http_time_to_first_token(const struct http_transfer *t)
 {
 	return t->t_first_delta < 0 ? -1 : t->t_first_delta - t->t_attempt;

@@ -19,7 +19,7 @@
 #include "cherry/vault.h"
 
 static const char key_usage[] =
-	"usage: cherry [--passphrase-fd N] key set PROVIDER [--kdf interactive|moderate]\n"
+	"usage: cherry [--passphrase-fd N] key set PROVIDER [--add] [--kdf interactive|moderate]\n"
 	"       cherry [--passphrase-fd N] key list\n"
 	"       cherry [--passphrase-fd N] key rm PROVIDER\n"
 	"       cherry [--passphrase-fd N] key passwd [--kdf interactive|moderate]\n";
@@ -36,6 +36,7 @@ static const char old_copies_note[] =
 
 struct key_args {
 	const char *provider;
+	int add; /* set --add: one more key beside those stored */
 	const struct vault_kdf *kdf; /* NULL: keep (passwd) or MODERATE (new vault) */
 };
 
@@ -52,6 +53,9 @@ static int parse_args(int argc, char **argv, int want_provider, int allow_kdf,
 			v = argv[++i];
 		} else if (allow_kdf && !strncmp(s, "--kdf=", 6)) {
 			v = s + 6;
+		} else if (allow_kdf && want_provider && !strcmp(s, "--add")) {
+			a->add = 1; /* only set takes both a provider and a cost */
+			continue;
 		} else if (s[0] == '-' && s[1]) {
 			return app_usage("unknown option %s for key %s (see cherry key --help)", s,
 					 argv[1]);
@@ -237,6 +241,61 @@ static int new_passphrase(const struct passphrase_opts *opts, enum passphrase_us
 	return -1;
 }
 
+/* --add: the stored keys, a comma, then *key (which it replaces). Keys are kept the
+ * way Cherry Studio keeps them, comma-separated in one entry, so the vault format
+ * does not change. 0, or -1 with e set. */
+static int add_to_stored(struct vault *v, const char *provider, struct secret **key,
+			 struct err *e)
+{
+	struct vault_entry *en = vault_find(v, provider);
+	if (!en)
+		return 0;
+	if (memchr((*key)->s, ',', (*key)->len)) {
+		err_set(e, EXIT_USAGE, "--add takes one key (no commas)");
+		return -1;
+	}
+	secret_show(en->key);
+	struct secret **old = NULL;
+	size_t n = 0;
+	int dup = 0;
+	if (keys_split(en->key->s, en->key->len, &old, &n) == 0)
+		for (size_t i = 0; i < n; i++)
+			dup |= old[i]->len == (*key)->len && !memcmp(old[i]->s, (*key)->s, (*key)->len);
+	for (size_t i = 0; i < n; i++)
+		secret_free(old[i]);
+	free(old);
+	size_t len = en->key->len + 1 + (*key)->len;
+	struct secret *joined = NULL;
+	if (!dup && len <= VAULT_KEY_MAX) {
+		char *tmp = malloc(len);
+		if (tmp) {
+			memcpy(tmp, en->key->s, en->key->len);
+			tmp[en->key->len] = ',';
+			memcpy(tmp + en->key->len + 1, (*key)->s, (*key)->len);
+			joined = secret_new(tmp, len);
+			sodium_memzero(tmp, len);
+			free(tmp);
+		}
+	}
+	secret_hide(en->key);
+	if (dup) {
+		err_set(e, EXIT_USAGE, "that key is already stored for %s", provider);
+		return -1;
+	}
+	if (len > VAULT_KEY_MAX) {
+		err_set(e, EXIT_USAGE, "the keys for %s would pass %d bytes together; remove "
+			"some with: cherry key rm %s", provider, VAULT_KEY_MAX, provider);
+		return -1;
+	}
+	if (!joined) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	secret_free(*key);
+	*key = joined;
+	return 0;
+}
+
 static int cmd_set(int argc, char **argv, const struct config *cfg,
 		   const struct passphrase_opts *opts)
 {
@@ -271,10 +330,17 @@ static int cmd_set(int argc, char **argv, const struct config *cfg,
 		if (!v)
 			goto fail;
 	}
+	if (a.add && add_to_stored(v, p->name, &key, &e) < 0)
+		goto fail;
 	if (vault_set(v, p->name, key->s, key->len, time(NULL), &e) < 0 ||
 	    vault_write_file(path.data, v, &e) < 0)
 		goto fail;
-	printf("Stored the key for %s in %s.\n", p->name, path.data);
+	size_t nkeys = keys_count(key->s, key->len);
+	if (nkeys > 1)
+		printf("Stored %zu keys for %s in %s; they are used in turn.\n", nkeys, p->name,
+		       path.data);
+	else
+		printf("Stored the key for %s in %s.\n", p->name, path.data);
 	const char *env = p->key_env ? getenv(p->key_env) : NULL;
 	if (env && *env)
 		printf("Note: %s is set and takes precedence over the vault while it is.\n",
@@ -332,7 +398,12 @@ static int cmd_list(int argc, char **argv, const struct config *cfg,
 		const struct vault_entry *en = &v->v[i];
 		const struct provider *p = providers_find(&cfg->providers, en->provider);
 		const char *env = p && p->key_env ? getenv(p->key_env) : NULL;
-		printf("%-*s  added %s", width, en->provider, en->added);
+		secret_show(en->key);
+		size_t nkeys = keys_count(en->key->s, en->key->len);
+		secret_hide(en->key);
+		/* how many keys, never the keys */
+		printf("%-*s  %zu key%s  added %s", width, en->provider, nkeys,
+		       nkeys == 1 ? " " : "s", en->added);
 		if (!p)
 			fputs("  (no such provider in this configuration)", stdout);
 		else if (env && *env)

@@ -1,7 +1,9 @@
-/* keys: API key lookup: the provider's environment variable first, then the
- * vault, unlocked lazily and at most once per process. */
+/* keys: API key lookup: the provider's environment variable first, then its
+ * key_command, then the vault (unlocked lazily, at most once per process); several
+ * keys per provider taken in turn, a refused one skipped for the rest of the run. */
 #include "cherry/keys.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,7 +12,23 @@
 
 enum vault_state { VAULT_UNTRIED, VAULT_ABSENT, VAULT_OPEN, VAULT_FAILED };
 
+/* One provider's keys in this process: those from key_command or the vault, read
+ * once (the environment is read at every lookup), where the turn is, and the keys a
+ * provider refused. */
+struct key_slot {
+	char *provider;
+	struct secret **keys; /* cached: from key_command or the vault */
+	size_t nkeys;
+	const char *source;   /* "key_command" or "vault" when cached, else NULL */
+	struct secret **refused;
+	size_t nrefused;
+	size_t next;          /* the turn: the next lookup starts here */
+	size_t last_count;    /* how many keys the last lookup chose from */
+};
+
 struct keyring {
+	struct key_slot *slots;
+	size_t nslots;
 	struct passphrase_opts opts;
 	enum vault_state state;
 	struct vault *vault;
@@ -32,12 +50,97 @@ struct keyring *keyring_new(const struct passphrase_opts *opts)
 	return kr;
 }
 
+static void free_keys(struct secret **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		secret_free(v[i]);
+	free(v);
+}
+
 void keyring_free(struct keyring *kr)
 {
 	if (!kr)
 		return;
+	for (size_t i = 0; i < kr->nslots; i++) {
+		free(kr->slots[i].provider);
+		free_keys(kr->slots[i].keys, kr->slots[i].nkeys);
+		free_keys(kr->slots[i].refused, kr->slots[i].nrefused);
+	}
+	free(kr->slots);
 	vault_free(kr->vault);
 	free(kr);
+}
+
+static struct key_slot *slot_for(struct keyring *kr, const char *provider)
+{
+	for (size_t i = 0; i < kr->nslots; i++)
+		if (!strcmp(kr->slots[i].provider, provider))
+			return &kr->slots[i];
+	struct key_slot *v = realloc(kr->slots, (kr->nslots + 1) * sizeof *v);
+	if (!v)
+		return NULL;
+	kr->slots = v;
+	struct key_slot *s = &v[kr->nslots];
+	memset(s, 0, sizeof *s);
+	if (!(s->provider = strdup(provider)))
+		return NULL;
+	kr->nslots++;
+	return s;
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+int keys_split(const char *s, size_t len, struct secret ***out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	size_t cap = keys_count(s, len);
+	if (!cap)
+		return -1;
+	struct secret **v = calloc(cap, sizeof *v);
+	if (!v)
+		return -1;
+	size_t i = 0, got = 0;
+	while (i <= len) {
+		size_t j = i;
+		while (j < len && s[j] != ',')
+			j++;
+		size_t a = i, b = j;
+		while (a < b && is_blank(s[a]))
+			a++;
+		while (b > a && is_blank(s[b - 1]))
+			b--;
+		if (b > a) {
+			if (!vault_key_valid(s + a, b - a) || !(v[got] = secret_new(s + a, b - a))) {
+				free_keys(v, got);
+				return -1;
+			}
+			got++;
+		}
+		i = j + 1;
+	}
+	*out = v;
+	*n = got;
+	return 0;
+}
+
+size_t keys_count(const char *s, size_t len)
+{
+	size_t n = 0, i = 0;
+	while (i < len) {
+		size_t j = i;
+		while (j < len && s[j] != ',')
+			j++;
+		size_t a = i;
+		while (a < j && is_blank(s[a]))
+			a++;
+		n += a < j;
+		i = j + 1;
+	}
+	return n;
 }
 
 void keyring_defer_typed(struct keyring *kr, int on)
@@ -178,24 +281,98 @@ int keyring_unlock_with(struct keyring *kr, const struct secret *pass, struct er
 	return kr->state == VAULT_FAILED ? -1 : 0;
 }
 
+static int was_refused(const struct key_slot *s, const struct secret *k)
+{
+	for (size_t i = 0; i < s->nrefused; i++)
+		if (s->refused[i]->len == k->len && !memcmp(s->refused[i]->s, k->s, k->len))
+			return 1;
+	return 0;
+}
+
+/* The key whose turn it is among keys[0..n), skipping refused ones (s may be NULL). */
+static int take_turn(struct key_slot *s, const struct provider *p, struct secret **keys,
+		     size_t n, struct secret **key, struct err *e)
+{
+	if (s)
+		s->last_count = n;
+	for (size_t k = 0; k < n; k++) {
+		struct secret *c = keys[((s ? s->next : 0) + k) % n];
+		if (s && was_refused(s, c))
+			continue;
+		if (s)
+			s->next = (s->next + k + 1) % n;
+		if (!(*key = secret_new(c->s, c->len))) {
+			err_set(e, EXIT_FAIL, "out of memory");
+			return -1;
+		}
+		return 0;
+	}
+	err_set(e, EXIT_KEY, "every key for %s was refused (401 or 403) in this run; "
+		"check them at the provider", p->name);
+	return -1;
+}
+
+/* Runs the provider's key_command once; its output (one line, comma-separated keys)
+ * is kept in the slot for the rest of the process. */
+static int run_key_command(struct key_slot *s, const struct provider *p, struct err *e)
+{
+	struct secret *out = NULL;
+	if (passphrase_from_command(p->key_command, 0, PASSPHRASE_COMMAND_TIMEOUT_MS, &out,
+				    e) < 0) {
+		/* Its message names the vault's command: say which one this was. */
+		static const char prefix[] = "vault.passphrase_command ";
+		const char *why = e->msg;
+		if (!strncmp(why, prefix, sizeof prefix - 1))
+			why += sizeof prefix - 1;
+		char line[sizeof e->msg];
+		snprintf(line, sizeof line, "%s", why);
+		err_set(e, EXIT_KEY, "providers.%s.key_command %s", p->name, line);
+		return -1;
+	}
+	int r = keys_split(out->s, out->len, &s->keys, &s->nkeys);
+	secret_free(out);
+	if (r < 0) {
+		err_set(e, EXIT_KEY, "providers.%s.key_command printed something that is not an "
+			"API key (printable ASCII without spaces, several joined by commas)", p->name);
+		return -1;
+	}
+	s->source = "key_command";
+	return 0;
+}
+
 int keyring_get(struct keyring *kr, const struct provider *p, struct secret **key,
 		const char **source, struct err *e)
 {
 	*key = NULL;
 	*source = NULL;
+	struct key_slot *s = kr ? slot_for(kr, p->name) : NULL;
+	if (kr && !s) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
 	const char *v = p->key_env ? getenv(p->key_env) : NULL;
 	if (v && *v) {
-		if (!vault_key_valid(v, strlen(v))) {
+		struct secret **keys;
+		size_t n;
+		if (keys_split(v, strlen(v), &keys, &n) < 0) {
 			err_set(e, EXIT_KEY, "%s holds something that is not an API key "
-				"(printable ASCII without spaces, at most 512 bytes)", p->key_env);
+				"(printable ASCII without spaces, at most 512 bytes; several keys "
+				"joined by commas)", p->key_env);
 			return -1;
 		}
-		*key = secret_new(v, strlen(v));
-		if (!*key) {
-			err_set(e, EXIT_FAIL, "out of memory");
+		int r = take_turn(s, p, keys, n, key, e);
+		free_keys(keys, n);
+		if (r < 0)
 			return -1;
-		}
 		*source = p->key_env;
+		return 0;
+	}
+	if (s && !s->nkeys && p->key_command && run_key_command(s, p, e) < 0)
+		return -1;
+	if (s && s->nkeys) {
+		if (take_turn(s, p, s->keys, s->nkeys, key, e) < 0)
+			return -1;
+		*source = s->source;
 		return 0;
 	}
 	if (!kr || (p->key_optional && kr->state == VAULT_UNTRIED))
@@ -212,12 +389,38 @@ int keyring_get(struct keyring *kr, const struct provider *p, struct secret **ke
 	if (!en)
 		return no_key(p, e);
 	secret_show(en->key);
-	*key = secret_new(en->key->s, en->key->len);
+	int r = keys_split(en->key->s, en->key->len, &s->keys, &s->nkeys);
 	secret_hide(en->key);
-	if (!*key) {
+	if (r < 0) {
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
 	}
+	s->source = "vault";
+	if (take_turn(s, p, s->keys, s->nkeys, key, e) < 0)
+		return -1;
 	*source = "vault";
 	return 0;
+}
+
+int keyring_reject(struct keyring *kr, const struct provider *p, const struct secret *key,
+		   struct err *e)
+{
+	struct key_slot *s = kr && key ? slot_for(kr, p->name) : NULL;
+	if (!s || was_refused(s, key))
+		return 0;
+	struct secret **v = realloc(s->refused, (s->nrefused + 1) * sizeof *v);
+	if (!v)
+		return 0;
+	s->refused = v;
+	if (!(v[s->nrefused] = secret_new(key->s, key->len)))
+		return 0;
+	s->nrefused++;
+	/* With one key the error line says it all; the warning is for a skipped one. */
+	if (s->last_count < 2)
+		return 0;
+	/* Only the key's last four characters: enough to find it, not to use it. */
+	const char *tail = key->len > 8 ? key->s + key->len - 4 : "";
+	err_set(e, EXIT_KEY, "warning: %s refused the key%s%s; it is skipped for the rest of "
+		"this run", p->name, *tail ? " ending in " : "", tail);
+	return 1;
 }

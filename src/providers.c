@@ -1,4 +1,5 @@
-/* providers: the built-in preset table, provider records, kinds and "PROVIDER/MODEL" names. */
+/* providers: provider records built from the preset table (presets.c), kinds, and
+ * "PROVIDER/MODEL" names. */
 #include "cherry/providers.h"
 
 #include <arpa/inet.h>
@@ -8,87 +9,9 @@
 #include <strings.h>
 
 #include "cherry/buf.h"
+#include "presets.h"
 
 #define OLLAMA_DEFAULT "http://127.0.0.1:11434"
-
-struct preset {
-	const char *name;
-	enum wire_kind kind;
-	const char *base_url; /* NULL: must come from config */
-	const char *key_env;
-	int key_optional;
-	const char *policy_url; /* NULL: not verified */
-	const char *api_version;
-};
-
-/*
- * Every value was checked against the provider's own documentation where the
- * stored copies allowed; "corroborated" marks a value only seen in third-party
- * code or docs. Models are left out on purpose: names change monthly, and the
- * list endpoint is the source of truth.
- */
-static const struct preset presets[] = {
-	/* Base: openai-python's default. Policy: openai.com, also linked by third parties. */
-	{"openai", WIRE_OPENAI, "https://api.openai.com/v1", "OPENAI_API_KEY", 0,
-	 "https://openai.com/policies/privacy-policy/", NULL},
-	/* Requests go to {base}/v1/messages. */
-	{"anthropic", WIRE_ANTHROPIC, "https://api.anthropic.com", "ANTHROPIC_API_KEY", 0,
-	 "https://www.anthropic.com/legal/privacy", NULL},
-	/* ai.google.dev: the libraries read GEMINI_API_KEY (or GOOGLE_API_KEY). Policy: Google's
-	 * general privacy policy (corroborated); the Gemini API terms add data-use rules. */
-	{"gemini", WIRE_GEMINI, "https://generativelanguage.googleapis.com", "GEMINI_API_KEY", 0,
-	 "https://policies.google.com/privacy", NULL},
-	/* Base replaced from OLLAMA_HOST when set; native /api/chat. */
-	{"ollama", WIRE_OLLAMA, OLLAMA_DEFAULT, NULL, 1, "https://ollama.com/privacy", NULL},
-	/* api-docs.deepseek.com: base_url https://api.deepseek.com, DEEPSEEK_API_KEY in its curl
-	 * example. Policy URL corroborated only. */
-	{"deepseek", WIRE_OPENAI, "https://api.deepseek.com", "DEEPSEEK_API_KEY", 0,
-	 "https://cdn.deepseek.com/policies/en-US/deepseek-privacy-policy.html", NULL},
-	/* openrouter.ai model pages: baseURL https://openrouter.ai/api/v1. */
-	{"openrouter", WIRE_OPENAI, "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY", 0,
-	 "https://openrouter.ai/privacy", NULL},
-	/* console.groq.com/docs/openai. Policy URL corroborated (a copy of the page was seen). */
-	{"groq", WIRE_OPENAI, "https://api.groq.com/openai/v1", "GROQ_API_KEY", 0,
-	 "https://groq.com/privacy-policy/", NULL},
-	/* docs.mistral.ai/api: POST https://api.mistral.ai/v1/chat/completions. */
-	{"mistral", WIRE_OPENAI, "https://api.mistral.ai/v1", "MISTRAL_API_KEY", 0,
-	 "https://legal.mistral.ai/terms/privacy-policy", NULL},
-	/* docs.x.ai names XAI_API_KEY; the /v1 base is corroborated by several SDKs. */
-	{"xai", WIRE_OPENAI, "https://api.x.ai/v1", "XAI_API_KEY", 0,
-	 "https://x.ai/legal/privacy-policy", NULL},
-	/* docs.together.ai now documents api.together.ai (api.together.xyz is the older host). */
-	{"together", WIRE_OPENAI, "https://api.together.ai/v1", "TOGETHER_API_KEY", 0,
-	 "https://together.ai/privacy", NULL},
-	/* docs.siliconflow.cn (China platform; the global one is api.siliconflow.com with
-	 * separate accounts). SiliconFlow names no key variable; SILICONFLOW_API_KEY is the
-	 * convention of third-party tools. */
-	{"siliconflow", WIRE_OPENAI, "https://api.siliconflow.cn/v1", "SILICONFLOW_API_KEY", 0,
-	 "https://docs.siliconflow.cn/en/legals/privacy-policy", NULL},
-	/* Kimi platform quickstart: https://api.moonshot.ai/v1 and $MOONSHOT_API_KEY (China:
-	 * api.moonshot.cn). Policy URL corroborated only (its terms name the policy). */
-	{"moonshot", WIRE_OPENAI, "https://api.moonshot.ai/v1", "MOONSHOT_API_KEY", 0,
-	 "https://platform.moonshot.ai/docs/agreement/userprivacy", NULL},
-	/* Alibaba Cloud Model Studio, international (Singapore) compatible mode; Beijing is
-	 * https://dashscope.aliyuncs.com/compatible-mode/v1. Policy URL corroborated only. */
-	{"dashscope", WIRE_OPENAI, "https://dashscope-intl.aliyuncs.com/compatible-mode/v1",
-	 "DASHSCOPE_API_KEY", 0,
-	 "https://www.alibabacloud.com/help/en/legal/latest/"
-	 "alibaba-cloud-international-website-privacy-policy",
-	 NULL},
-	/* docs.bigmodel.cn: https://open.bigmodel.cn/api/paas/v4. Its docs now show ZAI_API_KEY
-	 * (the zai-sdk); ZHIPUAI_API_KEY is what the zhipuai SDK and LangChain read. No privacy
-	 * policy URL could be verified (third parties disagree), so none is claimed. */
-	{"zhipu", WIRE_OPENAI, "https://open.bigmodel.cn/api/paas/v4", "ZHIPUAI_API_KEY", 0,
-	 NULL, NULL},
-	/* lmstudio.ai/docs: http://localhost:1234/v1 (loopback spelled as an address). */
-	{"lmstudio", WIRE_OPENAI, "http://127.0.0.1:1234/v1", NULL, 1,
-	 "https://lmstudio.ai/app-privacy", NULL},
-	/* Each resource has its own https://{resource}.openai.azure.com: no usable default.
-	 * 2024-10-21 is a GA api-version (wire-formats.md); AZURE_OPENAI_API_KEY is what the
-	 * openai SDK's AzureOpenAI reads. Policy: Microsoft's privacy statement (corroborated). */
-	{"azure", WIRE_AZURE, NULL, "AZURE_OPENAI_API_KEY", 0,
-	 "https://privacy.microsoft.com/privacystatement", PROVIDERS_AZURE_API_VERSION},
-};
 
 static const char *const kind_names[] = {
 	[WIRE_OPENAI] = "openai",
@@ -131,6 +54,88 @@ int model_spec_split(const char *spec, const char **prov, size_t *prov_len, cons
 	return 0;
 }
 
+/* Where the path starts: after "scheme://host[:port]". */
+static size_t path_start(const char *url, size_t len)
+{
+	const char *sep = strstr(url, "://");
+	size_t i = sep ? (size_t)(sep - url) + 3 : 0;
+	while (i < len && url[i] != '/')
+		i++;
+	return i;
+}
+
+/* A path segment like v1, v4, v2beta or v1beta1: 'v', digits, then letters or digits. */
+static int is_version_segment(const char *s, size_t n)
+{
+	if (n < 2 || s[0] != 'v' || s[1] < '0' || s[1] > '9')
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z')))
+			return 0;
+	return 1;
+}
+
+static int has_version_segment(const char *url, size_t len)
+{
+	size_t i = path_start(url, len);
+	while (i < len) {
+		size_t j = ++i; /* past the '/' */
+		while (j < len && url[j] != '/')
+			j++;
+		if (is_version_segment(url + i, j - i))
+			return 1;
+		i = j;
+	}
+	return 0;
+}
+
+/* Drops a last path segment equal to seg; returns 1 when it did. */
+static int drop_last(const char *url, size_t *len, const char *seg)
+{
+	size_t n = strlen(seg);
+	size_t start = path_start(url, *len);
+	if (*len < start + n + 1 || url[*len - n - 1] != '/' || memcmp(url + *len - n, seg, n))
+		return 0;
+	*len -= n + 1;
+	return 1;
+}
+
+int providers_base_url(enum wire_kind kind, const char *url, struct buf *out)
+{
+	size_t len = strlen(url);
+	int exact = len && url[len - 1] == '#';
+	len -= (size_t)exact;
+	while (len && url[len - 1] == '/')
+		len--;
+	int add_v1 = 0;
+	if (!exact) {
+		switch (kind) {
+		case WIRE_OPENAI:
+			add_v1 = !has_version_segment(url, len);
+			break;
+		case WIRE_ANTHROPIC:
+			drop_last(url, &len, "v1");
+			break;
+		case WIRE_GEMINI:
+			if (!drop_last(url, &len, "v1beta"))
+				drop_last(url, &len, "v1");
+			break;
+		case WIRE_OLLAMA:
+			drop_last(url, &len, "chat");
+			drop_last(url, &len, "api");
+			drop_last(url, &len, "v1");
+			break;
+		case WIRE_AZURE:
+			drop_last(url, &len, "openai");
+			break;
+		}
+	}
+	buf_reset(out);
+	if (buf_append(out, url, len) < 0 || (add_v1 && buf_append_str(out, "/v1") < 0))
+		return -1;
+	return 0;
+}
+
 struct provider *providers_find(const struct provider_list *list, const char *name)
 {
 	if (!list || !name)
@@ -166,11 +171,16 @@ static void provider_clear(struct provider *p)
 	free(p->name);
 	free(p->base_url);
 	free(p->key_env);
+	free(p->key_command);
 	free(p->policy_url);
 	free(p->api_version);
+	free(p->anthropic_url);
 	for (size_t i = 0; i < p->nmodels; i++)
 		free(p->models[i]);
 	free(p->models);
+	for (size_t i = 0; i < p->ndefault_models; i++)
+		free(p->default_models[i]);
+	free(p->default_models);
 	for (size_t i = 0; i < p->nheaders; i++) {
 		free(p->headers[i].name);
 		free(p->headers[i].value);
@@ -352,21 +362,48 @@ static int dup_opt(char **dst, const char *src)
 	return *dst ? 0 : -1;
 }
 
+/* Copies the row's NULL-terminated model list into p->default_models. */
+static int copy_defaults(struct provider *p, const char *const *models)
+{
+	size_t n = 0;
+	while (n < PROVIDERS_MAX_DEFAULT_MODELS && models[n])
+		n++;
+	if (!n)
+		return 0;
+	if (!(p->default_models = calloc(n, sizeof *p->default_models)))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!(p->default_models[i] = strdup(models[i])))
+			return -1;
+		p->ndefault_models = i + 1;
+	}
+	return 0;
+}
+
+size_t providers_preset_total(void)
+{
+	return providers_preset_count;
+}
+
 int providers_presets(struct provider_list *list, providers_env_fn env)
 {
 	list->v = NULL;
 	list->n = 0;
-	for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
-		const struct preset *ps = &presets[i];
+	for (size_t i = 0; i < providers_preset_count; i++) {
+		const struct preset *ps = &providers_preset_table[i];
 		struct provider *p = providers_add(list, ps->name);
 		if (!p)
 			goto oom;
 		p->kind = ps->kind;
-		p->key_optional = ps->key_optional;
+		p->key_optional = (ps->flags & PRESET_KEY_OPTIONAL) != 0;
+		p->unverified = ps->flags & (PROVIDER_UNVERIFIED_KEY_ENV | PROVIDER_UNVERIFIED_POLICY);
 		p->preset = 1;
 		if (dup_opt(&p->key_env, ps->key_env) < 0 ||
 		    dup_opt(&p->policy_url, ps->policy_url) < 0 ||
-		    dup_opt(&p->api_version, ps->api_version) < 0)
+		    dup_opt(&p->anthropic_url, ps->anthropic_url) < 0 ||
+		    dup_opt(&p->api_version,
+			    ps->kind == WIRE_AZURE ? PROVIDERS_AZURE_API_VERSION : NULL) < 0 ||
+		    copy_defaults(p, ps->models) < 0)
 			goto oom;
 		if (ps->kind == WIRE_OLLAMA) {
 			struct buf url = BUF_INIT;

@@ -41,11 +41,15 @@ struct tui {
 	struct http_transfer *tr;
 	struct wire_http req;
 	struct secret *key;
+	const struct provider *prov;
 	enum outcome_stop stop;
 	int ended;                /* its done callback ran */
 	struct secret *found_key; /* the key CTL_NEED_KEY found, until CTL_START takes it */
 	double last_draw;
 	int quit_signal;          /* quitting because of TERM, HUP or INT */
+	struct model_fetch *fetch; /* the model lists being fetched, or NULL */
+	int fetched;              /* a fetch ran in this process */
+	int fetch_done;           /* and ended: tell the controller */
 	struct histsearch *search; /* the search of every conversation under way */
 };
 
@@ -192,8 +196,16 @@ static void finish_stream(struct tui *t)
 	struct outcome o;
 	long deltas = t->c.st ? t->c.st->deltas : 0;
 	outcome_of(t->tr, t->stop, t->key, deltas, &o);
+	/* a refused key is skipped for the rest of the run; one line says which */
+	struct err w;
+	err_clear(&w);
+	long code = http_status(t->tr);
+	int rejected = (code == 401 || code == 403) && t->key && t->prov &&
+		       keyring_reject(t->app->keyring, t->prov, t->key, &w) == 1;
 	drop_transfer(t);
 	react(t, ctl_stream_end(&t->c, &o, http_now(), wall_now()));
+	if (rejected)
+		ctl_info(&t->c, "cherry", w.msg, 1);
 }
 
 /* A stream that could not start ends at once as an error. */
@@ -220,6 +232,7 @@ static void start_stream(struct tui *t)
 		failed_start(t, &e);
 		return;
 	}
+	t->prov = prov;
 	struct wire_sink sink = {on_text, on_reasoning, t};
 	t->stop = OUTCOME_RAN;
 	t->ended = 0;
@@ -379,6 +392,21 @@ static void export_file(struct tui *t)
 	ctl_note(&t->c, line);
 }
 
+static void models_fetched(void *ctx)
+{
+	struct tui *t = ctx;
+	t->fetch_done = 1;
+}
+
+/* Once a process: the picker then offers what the providers list. */
+static void fetch_models(struct tui *t)
+{
+	if (t->fetched)
+		return;
+	t->fetched = 1;
+	t->fetch = app_models_fetch(t->app, t->eng, models_fetched, t);
+}
+
 /* Carries out the controller's reactions, in the order ctl.h lists them. */
 static void react(struct tui *t, int r)
 {
@@ -405,6 +433,8 @@ static void react(struct tui *t, int r)
 		run_editor(t);
 	if (r & CTL_EXPORT)
 		export_file(t);
+	if (r & CTL_FETCH_MODELS)
+		fetch_models(t);
 }
 
 /* ---- start-up and the loop ---- */
@@ -546,8 +576,20 @@ static void run_loop(struct tui *t)
 		http_perform(t->eng);
 		if (t->tr && t->ended)
 			finish_stream(t);
+		if (t->fetch_done) {
+			t->fetch_done = 0;
+			app_models_fetch_free(t->fetch);
+			t->fetch = NULL;
+			react(t, ctl_models_changed(&t->c));
+		}
 		now = http_now();
 		react(t, ctl_timer(&t->c, now, wall_now()));
+		if (t->tr) {
+			double left = 0;
+			int attempt = 0, max = 0;
+			int waiting = http_retry_wait(t->tr, now, &left, &attempt, &max);
+			ctl_stream_waiting(&t->c, waiting, left, attempt, max);
+		}
 		if (t->c.st)
 			save_all(t, 1);
 		/* A key's echo does not wait for the frame limit: typing stays within a frame. */
@@ -682,6 +724,7 @@ out:
 		ui_stop();
 	if (t->tr)
 		drop_transfer(t);
+	app_models_fetch_free(t->fetch);
 	secret_free(t->found_key);
 	if (ctl_on)
 		ctl_free(&t->c);

@@ -345,6 +345,18 @@ static int draw_text(WINDOW *w, int y, int x, int maxw, const char *s, size_t le
 	return col;
 }
 
+/* draw_text, ending in "…" when s is wider than maxw: nothing is cut unseen. */
+static int draw_cut(WINDOW *w, int y, int x, int maxw, const char *s, size_t len)
+{
+	if (maxw < 1)
+		return 0;
+	if (text_width(s, len) <= maxw)
+		return draw_text(w, y, x, maxw, s, len);
+	int used = draw_text(w, y, x, maxw - 1, s, len);
+	mvwaddstr(w, y, x + used, "\xe2\x80\xa6");
+	return used + 1;
+}
+
 static void fill_to(WINDOW *w, int y, int from, int to)
 {
 	for (int c = from; c < to; c++)
@@ -400,9 +412,14 @@ static void draw_list(const struct ctl *t)
 		struct buf b = BUF_INIT;
 		const char *title = en->title && *en->title ? en->title : "(untitled)";
 		sanitize_string(title, strlen(title), &b);
-		int used = draw_text(w_list, r, 2, LIST_WIDTH - 3, b.data ? b.data : "", b.len);
-		if (selected)
-			fill_to(w_list, r, 2 + used, LIST_WIDTH - 1);
+		char age[8];
+		ctl_age(en->updated, t->wall, age);
+		int aw = (int)strlen(age);
+		int used = draw_cut(w_list, r, 2, LIST_WIDTH - 4 - aw, b.data ? b.data : "", b.len);
+		fill_to(w_list, r, 2 + used, LIST_WIDTH - 1 - aw);
+		if (!selected)
+			wattron(w_list, A_DIM);
+		mvwaddstr(w_list, r, LIST_WIDTH - 1 - aw, age);
 		buf_free(&b);
 		wattrset(w_list, A_NORMAL);
 	}
@@ -590,6 +607,23 @@ static int draw_moves_input(const struct ctl *t, int *cur_x)
 	return drawn;
 }
 
+/* One wrapped row of the input, s[off..off+len), its selected part reversed. */
+static void draw_input_row(const struct ctl *t, int y, int width, const char *s, size_t off,
+			   size_t len)
+{
+	size_t a, b;
+	if (!edit_selection(t->ed, &a, &b) || b <= off || a >= off + len) {
+		draw_text(w_input, y, 2, width, s + off, len);
+		return;
+	}
+	size_t from = a > off ? a : off, to = b < off + len ? b : off + len;
+	int x = draw_text(w_input, y, 2, width, s + off, from - off);
+	wattron(w_input, A_REVERSE);
+	x += draw_text(w_input, y, 2 + x, width - x, s + from, to - from);
+	wattroff(w_input, A_REVERSE);
+	draw_text(w_input, y, 2 + x, width - x, s + to, off + len - to);
+}
+
 /* The input box: a separator row and the wrapped input, scrolled to the cursor. */
 static void draw_input(const struct ctl *t, int *cur_y, int *cur_x)
 {
@@ -642,7 +676,7 @@ static void draw_input(const struct ctl *t, int *cur_y, int *cur_x)
 		size_t i = t->input_top + (size_t)r;
 		mvwaddstr(w_input, r + 1, 0, i == 0 ? "> " : "  ");
 		if (i < rows.n)
-			draw_text(w_input, r + 1, 2, width, s + rows.v[i].off, rows.v[i].len);
+			draw_input_row(t, r + 1, width, s, rows.v[i].off, rows.v[i].len);
 	}
 	free(rows.v);
 	*cur_y = 1 + crow - (int)t->input_top;
@@ -664,6 +698,8 @@ static void draw_status(const struct ctl *t)
 	buf_append_str(&s, " \xc2\xb7 ");
 	char tmp[96];
 	buf_append_str(&s, ctl_state_word(t, tmp, sizeof tmp));
+	if (t->nqueue)
+		buf_printf(&s, " \xc2\xb7 %zu queued", t->nqueue);
 	if (t->message[0]) {
 		buf_append_str(&s, " \xc2\xb7 ");
 		buf_append_str(&s, t->message);
@@ -691,7 +727,7 @@ static void draw_status(const struct ctl *t)
 	/* "F1 help" only where it leaves the state readable. */
 	int show_help = t->cols >= 50;
 	int room = show_help ? t->cols - hw - 1 : t->cols;
-	draw_text(w_status, 0, 0, room, safe.data ? safe.data : "", safe.len);
+	draw_cut(w_status, 0, 0, room, safe.data ? safe.data : "", safe.len);
 	if (show_help)
 		mvwaddstr(w_status, 0, t->cols - hw, help);
 	buf_free(&s);

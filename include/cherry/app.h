@@ -33,9 +33,20 @@ int app_resolve_model(const struct app *app, const char *spec, struct provider *
 		      const char **model, struct err *e);
 /* Every model the client can offer as "provider/model", without duplicates: favourites
  * first, then default_model, then each configured provider's config "models", then the
+ * preset default models of each provider whose key variable is set, then the
  * cached lists `cherry models` wrote (read from $XDG_CACHE_HOME/cherry, never fetched
  * here; stale caches are still used). Caller frees with app_models_free. 0 or -1 (OOM). */
 int app_known_models(const struct app *app, char ***list, size_t *n);
 void app_models_free(char **list, size_t n);
+/* The client's background fetch of the model lists app_known_models offers: every
+ * provider `cherry models` would list (configured, in favourites or default_model, or
+ * with a key in the environment) whose cached list is missing or a day old, with keys
+ * from the environment only, on eng. done(ctx) runs once when every list has ended
+ * (from inside http_perform); failures are silent. NULL when there is nothing to fetch.
+ * Free after done (it cancels nothing: the engine keeps running transfers). */
+struct model_fetch;
+struct model_fetch *app_models_fetch(struct app *app, struct http_engine *eng,
+				     void (*done)(void *ctx), void *ctx);
+void app_models_fetch_free(struct model_fetch *f);
 
 #endif

@@ -40,6 +40,16 @@ enum slash_cmd {
 
 enum slash_arg { SLASH_ARG_NONE, SLASH_ARG_OPTIONAL, SLASH_ARG_REQUIRED };
 
+/* What Tab completes a command's argument from. */
+enum slash_names_kind { SLASH_NAMES_NONE, SLASH_NAMES_MODEL, SLASH_NAMES_ASSISTANT,
+			SLASH_NAMES__COUNT };
+
+/* The names the caller offers, per kind (v[k] may be NULL when n[k] is 0). */
+struct slash_names {
+	const char *const *v[SLASH_NAMES__COUNT];
+	size_t n[SLASH_NAMES__COUNT];
+};
+
 struct slash_info {
 	enum slash_cmd cmd;
 	const char *name;  /* without the slash */
@@ -47,6 +57,7 @@ struct slash_info {
 	enum slash_arg arg;
 	const char *help;  /* one line */
 	enum input_action action; /* a key action by another name (ACT_NONE: its own handler) */
+	enum slash_names_kind names; /* what Tab completes its argument from */
 };
 
 const struct slash_info *slash_commands(size_t *n);
@@ -67,15 +78,15 @@ int slash_parse(const char *line, struct slash_parsed *out, struct err *e);
 
 /* Tab completion on the input line (the cursor is taken to be at the end): "/mo" ->
  * "/model ", "/model op" -> the model names starting with "op" (or containing it after
- * the provider's slash). With one match the completed line goes to out and 1 is
+ * the provider's slash), "/assistant c" the assistant names. With one match the completed line goes to out and 1 is
  * returned; with several, the longest common prefix goes to out (which may equal the
  * line) and the number of matches is returned, and their names (at most `max_list`)
  * are written to list joined by two spaces; 0: no match (out is the line unchanged).
  * models may be NULL. out and list are emptied first; command names are listed with
  * their slash ("/new  /next"), models by their full name; matching is case-sensitive
  * and duplicate model names count once. -1 when memory ran out. */
-int slash_complete(const char *line, const char *const *models, size_t nmodels,
-		   struct buf *out, struct buf *list, size_t max_list);
+int slash_complete(const char *line, const struct slash_names *names, struct buf *out,
+		   struct buf *list, size_t max_list);
 
 /* The help screen's command part: "  /model [NAME]<pad>help\n" for each command,
  * appended to out. 0 or -1 (OOM). */

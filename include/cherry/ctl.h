@@ -50,6 +50,7 @@ enum {
 	CTL_EDITOR = 256,       /* edit ctl.out_text in $EDITOR, answer ctl_editor_done */
 	CTL_EXPORT = 512,       /* write ctl.out_text to the file ctl.out_path, answer ctl_note */
 	CTL_QUIT = 1024,
+	CTL_FETCH_MODELS = 2048, /* fetch the providers' model lists in the background */
 };
 
 enum ctl_state {
@@ -58,6 +59,7 @@ enum ctl_state {
 	CTL_THINKING,   /* reasoning text arriving */
 	CTL_STREAMING,  /* answer text arriving */
 	CTL_STALLED,
+	CTL_RETRYING,   /* waiting to try again (429, 5xx, a network error) */
 	CTL_STOPPED,
 	CTL_ERROR,
 };
@@ -129,7 +131,10 @@ struct ctl_stream {
 /* A send (or retry) waiting for its key. */
 struct ctl_pending {
 	int retry;                /* 0: send text; 1: ask again */
+	int queued;               /* it was queued: the input and the prompt ring have it */
+	struct chat *chat;        /* the conversation it goes to (NULL: the shown one) */
 	struct buf text;          /* the prompt (valid UTF-8) */
+	char spec[160];           /* "provider/model" it goes to; model points into it */
 	struct provider *prov;
 	const char *model;
 	int active;
@@ -161,6 +166,13 @@ struct ctl_totals {
 	int priced;               /* answers that had a price */
 };
 
+/* A message sent while an answer streamed: it goes when the answer ends. */
+struct ctl_queued {
+	struct chat *chat;        /* the streaming conversation it was written in */
+	char *text;               /* valid UTF-8 */
+	char spec[160];           /* the model chosen when it was written */
+};
+
 enum ctl_key_result {
 	CTL_KEY_OK,               /* the shell holds the key: go on */
 	CTL_KEY_MISSING,          /* no key (e says which variable or command) */
@@ -178,6 +190,8 @@ struct ctl {
 	struct chat *shown;       /* the conversation on screen (never NULL once started) */
 	struct ctl_stream *st;    /* NULL when no answer is streaming */
 	struct ctl_pending pending;
+	struct ctl_queued *queue; /* oldest first */
+	size_t nqueue;
 	struct view *view;
 
 	char model[160];          /* "provider/model" for the next message; "" none */
@@ -188,6 +202,8 @@ struct ctl {
 	struct wire_usage usage;  /* of the last finished answer */
 	double ttft;              /* of the last answer, < 0 unknown */
 	double rate;              /* tokens/s of the current or last stream */
+	double retry_left;        /* CTL_RETRYING: seconds until the next attempt */
+	int retry_attempt, retry_max;
 	char message[512];        /* transient status text, "" none */
 	double message_until;     /* expiry (monotonic); 0: until the next key */
 	char proxy[128];          /* the proxy host shown in the status line, "" none */
@@ -196,6 +212,7 @@ struct ctl {
 	size_t nlist, list_sel, list_top;
 	int show_list;            /* the user wants the list (F3) */
 	int list_visible;         /* and the terminal is wide enough */
+	double list_drawn_wall;   /* the minute its ages were last drawn for */
 
 	struct ctl_overlay ov;
 
@@ -272,6 +289,9 @@ int ctl_timer(struct ctl *c, double now, double wall);
 /* A delta of the streaming answer (reasoning: of its reasoning). Called from inside a
  * transfer: it touches memory only. */
 int ctl_delta(struct ctl *c, const char *s, size_t len, int reasoning, double now, double wall);
+/* The transfer waits to try again (waiting: left seconds, then attempt of max), or it
+ * stopped waiting (waiting 0). */
+int ctl_stream_waiting(struct ctl *c, int waiting, double left, int attempt, int max);
 /* The streaming answer ended; o says how. */
 int ctl_stream_end(struct ctl *c, const struct outcome *o, double now, double wall);
 /* The answer to CTL_NEED_KEY or CTL_UNLOCK. */
@@ -279,6 +299,8 @@ int ctl_key_result(struct ctl *c, enum ctl_key_result r, const struct err *e, do
 		   double wall);
 /* $EDITOR came back: text (NULL when it failed: error says why). */
 int ctl_editor_done(struct ctl *c, const char *text, size_t len, const char *error);
+/* The known models changed (a background fetch ended): an open picker shows them. */
+int ctl_models_changed(struct ctl *c);
 /* A line from the shell for the status line (a failed save, an export's result). */
 int ctl_note(struct ctl *c, const char *line);
 /* Info text at the end of the chat (config warnings, notices). */
@@ -297,6 +319,9 @@ double ctl_next_timer(const struct ctl *c, double now);
 int ctl_find_mark(const struct ctl *c, size_t line);
 int ctl_msg_dimmed(const struct ctl *c, size_t msg);
 void ctl_totals_text(const struct ctl *c, struct buf *out);
+/* How long ago then was, from now (calendar seconds), in at most 4 columns: "now",
+ * "5m", "3h", "2d", "6w", "11mo", "2y". */
+void ctl_age(double then, double now, char out[8]);
 /* The state word of the status line ("streaming 12 tok/s"). */
 const char *ctl_state_word(const struct ctl *c, char *tmp, size_t tmpsz);
 

@@ -56,6 +56,8 @@ struct edit_cps {
 struct edit {
 	struct edit_cps text; /* the content, no terminator */
 	size_t cursor;        /* index into text.v, 0..text.len, normally a cluster boundary */
+	int has_sel;          /* text[sel..cursor) is selected: typing replaces it */
+	size_t sel;
 	int goal_col;         /* display column Up/Down aim for; -1 when not moving vertically */
 	struct edit_cps kill; /* the last kill, for C-y */
 	int last_was_kill;    /* consecutive kills add up to one kill, as in Emacs */
@@ -79,6 +81,12 @@ int edit_apply(struct edit *e, enum edit_action action, uint32_t ch);
 int edit_insert_utf8(struct edit *e, const char *s, size_t len);
 /* Replaces the text (as a paste), cursor at the end. 0 or -1. */
 int edit_set_text(struct edit *e, const char *s, size_t len);
+/* The same with its tail from byte sel_from selected: typing (or a paste, or C-y)
+ * replaces the selection, Backspace and Delete remove it, any other action keeps the
+ * text and ends the selection. For prefilled values, like F6's title. 0 or -1. */
+int edit_set_text_selected(struct edit *e, const char *s, size_t len, size_t sel_from);
+/* The selection as byte offsets into edit_text()'s UTF-8: 1 with *from < *to, 0 none. */
+int edit_selection(const struct edit *e, size_t *from, size_t *to);
 
 /* The text as UTF-8, NUL-terminated, owned by e and valid until the next change; *len
  * gets its length when len is not NULL. NULL when memory ran out. */

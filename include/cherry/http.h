@@ -75,6 +75,10 @@ const struct wire_stream *http_stream(const struct http_transfer *t);
 const struct buf *http_body(const struct http_transfer *t);   /* GET body */
 long http_status(const struct http_transfer *t);
 int http_attempts(const struct http_transfer *t);
+/* 1 while the transfer waits to try again: *left seconds from now, the attempt it will
+ * be (*attempt, 2-based) of *max; 0 otherwise. */
+int http_retry_wait(const struct http_transfer *t, double now, double *left, int *attempt,
+		    int *max);
 /* Seconds from the start of the last attempt to the first delta (-1: none), and total. */
 double http_time_to_first_token(const struct http_transfer *t);
 double http_elapsed(const struct http_transfer *t);

@@ -1,5 +1,7 @@
 /* keys: the one way a request gets its API key: the provider's environment
- * variable first, then the vault (unlocked lazily, once per process). */
+ * variable first, then its key_command, then the vault (unlocked lazily, once per
+ * process). Each source may hold several keys joined by commas ("k1,k2", as Cherry
+ * Studio keeps them); they are taken in turn, and one a provider refused is skipped. */
 #ifndef CHERRY_KEYS_H
 #define CHERRY_KEYS_H
 
@@ -11,8 +13,9 @@
 struct keyring;
 
 struct keyring *keyring_new(const struct passphrase_opts *opts);
-/* Finds the key for p. Returns 0 with *key set (free with secret_free) and
- * *source naming where it came from (the variable name, or "vault");
+/* Finds the key for p whose turn it is. Returns 0 with *key set (free with
+ * secret_free) and *source naming where it came from (the variable name,
+ * "key_command" or "vault"); key_command runs once per keyring, its keys kept;
  * 1 when there is none (e says which variable to set; code EXIT_KEY);
  * -1 on error (e.g. wrong vault passphrase: EXIT_VAULT). The vault is
  * unlocked on the first call that needs it and at most once per keyring; a
@@ -21,6 +24,17 @@ struct keyring *keyring_new(const struct passphrase_opts *opts);
 int keyring_get(struct keyring *kr, const struct provider *p, struct secret **key,
 		const char **source, struct err *e);
 void keyring_free(struct keyring *kr);
+/* Marks key as refused by p (a 401 or 403): keyring_get skips it for the rest of
+ * the process. Returns 1 the first time when p has other keys, with e holding the
+ * one warning line to show ("warning: NAME refused the key ending in ..."), else 0
+ * (a single key's refusal is already the error line). */
+int keyring_reject(struct keyring *kr, const struct provider *p, const struct secret *key,
+		   struct err *e);
+/* How many keys s[0..len) holds: comma-separated, blanks around each ignored. */
+size_t keys_count(const char *s, size_t len);
+/* Splits s[0..len) into its keys (as keys_count counts them). -1 when there is none,
+ * one is not a valid key (vault_key_valid) or memory ran out. */
+int keys_split(const char *s, size_t len, struct secret ***out, size_t *n);
 
 /* keyring_get's answer while deferred when the passphrase must be typed. */
 #define KEYRING_NEED_PASSPHRASE 2

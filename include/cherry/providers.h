@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+struct buf;
+
 enum wire_kind {
 	WIRE_OPENAI,    /* OpenAI Chat Completions and compatible servers */
 	WIRE_ANTHROPIC, /* Anthropic Messages */
@@ -15,6 +17,14 @@ enum wire_kind {
 /* The api-version an azure provider uses when config names none (a GA version). */
 #define PROVIDERS_AZURE_API_VERSION "2024-10-21"
 
+/* Default models a preset offers before any list is fetched: a few, newest first. */
+#define PROVIDERS_MAX_DEFAULT_MODELS 6
+
+/* Facts about a preset that no primary source confirmed (struct provider.unverified):
+ * shown as such by `cherry providers`, never passed off as checked. */
+#define PROVIDER_UNVERIFIED_KEY_ENV 0x1u /* the key variable is cherry's convention */
+#define PROVIDER_UNVERIFIED_POLICY 0x2u  /* no privacy policy URL could be confirmed */
+
 struct provider_header {
 	char *name;
 	char *value;
@@ -25,11 +35,16 @@ struct provider {
 	enum wire_kind kind;
 	char *base_url;     /* no trailing slash */
 	char *key_env;      /* conventional key variable; NULL when there is none */
+	char *key_command;  /* config: a shell command printing the key; NULL when unset */
 	int key_optional;   /* works without a key (local servers) */
 	char *policy_url;   /* the provider's privacy policy; NULL when unknown */
 	char *api_version;  /* azure: the api-version query parameter */
-	char **models;      /* models named in config (or preset defaults) */
+	char *anthropic_url; /* the provider's Anthropic-compatible base, or NULL */
+	char **models;      /* models named in config */
 	size_t nmodels;
+	char **default_models; /* the preset's few current models (not from config) */
+	size_t ndefault_models;
+	unsigned unverified; /* PROVIDER_UNVERIFIED_* bits */
 	struct provider_header *headers; /* extra headers from config */
 	size_t nheaders;
 	int preset;         /* came from the built-in table */
@@ -48,10 +63,22 @@ typedef char *(*providers_env_fn)(const char *name);
 /* Fills list with a copy of every built-in preset. Returns 0 or -1 (OOM).
  * env lets OLLAMA_HOST be read; NULL means no environment (the default URL). */
 int providers_presets(struct provider_list *list, providers_env_fn env);
+/* The number of built-in presets (the length of the list providers_presets fills). */
+size_t providers_preset_total(void);
 struct provider *providers_find(const struct provider_list *list, const char *name);
 /* Adds an empty provider named name (or returns the existing one). NULL on OOM. */
 struct provider *providers_add(struct provider_list *list, const char *name);
 void providers_free(struct provider_list *list);
+
+/*
+ * A base URL from config, read the way Cherry Studio users write them: trailing
+ * slashes dropped; a trailing '#' means "exactly this" (the '#' is dropped, nothing
+ * else changes); otherwise openai gets /v1 unless its path already has a version
+ * segment (/v1, /v4, /v2beta...), and the kinds whose request path carries its own
+ * version lose a copy of it at the end (anthropic /v1; gemini /v1beta or /v1; ollama
+ * /v1, /api and /chat; azure /openai). Replaces out's content. 0, or -1 on OOM.
+ */
+int providers_base_url(enum wire_kind kind, const char *url, struct buf *out);
 
 const char *wire_kind_name(enum wire_kind kind);
 /* Returns 0 and sets *kind, or -1 when name is not a kind. */

@@ -156,7 +156,8 @@ static void test_commands(void **state)
 	exchange(a, sizeof a, NULL, "Explain \x1b[31mred\x1b[0m pointers",
 		 "Sure:\n```c\nint *p = &x;\n```\nDone.", "echo");
 	exchange(a, sizeof a, a, "Follow-up about Needle", "The NEEDLE is here.", "echo");
-	struct timespec ts = {0, 20000000};
+	/* the files keep times to the second: the second conversation is a second newer */
+	struct timespec ts = {1, 50000000};
 	nanosleep(&ts, NULL);
 	exchange(b, sizeof b, NULL, "Second conversation", "nothing special", "long");
 	struct cap c;

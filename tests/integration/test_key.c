@@ -175,8 +175,8 @@ static void test_list_shows_no_key(void **state)
 	list_with(&r, G.pass, NULL);
 	assert_int_equal(r.status, 0);
 	/* "fo" padded to 8, two spaces, "added", an ISO time in UTC, and nothing else. */
-	assert_int_equal(strncmp(r.out, "fo        added 20", 18), 0);
-	assert_int_equal(strlen(r.out), strlen("fo        added 2026-11-29T05:40:54Z\n"));
+	assert_int_equal(strncmp(r.out, "fo        1 key   added 20", 26), 0);
+	assert_int_equal(strlen(r.out), strlen("fo        1 key   added 2026-11-29T05:40:54Z\n"));
 	assert_null(strstr(r.out, "sk-"));
 	assert_string_equal(r.err, "");
 	run_free(&r);
@@ -202,8 +202,8 @@ static void test_set_second_key_stdin_fd0(void **state)
 	run_free(&r);
 	list_with(&r, G.pass, NULL);
 	assert_int_equal(r.status, 0);
-	assert_int_equal(strncmp(r.out, "fa        added ", 16), 0);
-	assert_non_null(strstr(r.out, "\nfo        added "));
+	assert_int_equal(strncmp(r.out, "fa        1 key   added ", 24), 0);
+	assert_non_null(strstr(r.out, "\nfo        1 key   added "));
 	run_free(&r);
 }
 
@@ -227,6 +227,38 @@ static void test_ask_uses_vault_key(void **state)
 	assert_non_null(req);
 	assert_string_equal(request_header(req, "authorization"), "Bearer " CANARY);
 	json_decref(req);
+}
+
+/* --add keeps the stored key and adds one; list counts them, never shows them; a key
+ * the provider refuses gets one warning naming only its last characters. */
+static void test_add_keys(void **state)
+{
+	(void)state;
+	struct run r;
+	static const char *const add[] = {"--passphrase-fd", "0", "key", "set", "fa", "--add",
+					  NULL};
+	cherry(&r, add, NULL, "sk-ant-third-key\n" PASS "\n");
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out, "Stored 2 keys for fa in ");
+	run_free(&r);
+	cherry(&r, add, NULL, "sk-ant-third-key\n" PASS "\n");
+	assert_int_equal(r.status, 2);
+	assert_contains(r.err, "that key is already stored for fa");
+	run_free(&r);
+	list_with(&r, G.pass, NULL);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(strncmp(r.out, "fa        2 keys  added ", 24), 0);
+	assert_null(strstr(r.out, "sk-"));
+	run_free(&r);
+
+	/* the first key answers 401: one warning, only the key's tail */
+	static const char *const ask401[] = {"ask", "-m", "fa/hello+e401", "hi", NULL};
+	const char *env[] = {"CHERRY_PASSPHRASE=" PASS, NULL};
+	cherry(&r, ask401, env, NULL);
+	assert_int_equal(r.status, 4);
+	assert_contains(r.err, "warning: fa refused the key ending in -key;");
+	assert_null(strstr(r.err, "sk-ant-second"));
+	run_free(&r);
 }
 
 static void test_env_beats_vault(void **state)
@@ -320,7 +352,7 @@ static void test_passphrase_command(void **state)
 	static const char *const args[] = {"key", "list", NULL};
 	cherry(&r, args, NULL, NULL);
 	assert_int_equal(r.status, 0);
-	assert_contains(r.out, "fo        added ");
+	assert_contains(r.out, "fo        1 key   added ");
 	assert_string_equal(r.err, "");
 	run_free(&r);
 	cfg = testhome_fake_config(G.fp.port, "\"network\": {\"max_retries\": 0}");
@@ -347,8 +379,8 @@ static void test_passwd(void **state)
 	run_free(&r);
 	list_with(&r, NEWPASS, NULL);
 	assert_int_equal(r.status, 0);
-	assert_contains(r.out, "fa        added ");
-	assert_contains(r.out, "fo        added ");
+	assert_contains(r.out, "fa        2 keys  added ");
+	assert_contains(r.out, "fo        1 key   added ");
 	run_free(&r);
 	/* The cost is kept. */
 	size_t len;
@@ -400,7 +432,7 @@ static void test_rm(void **state)
 	run_free(&r);
 	list_with(&r, G.pass, NULL);
 	assert_int_equal(r.status, 0);
-	assert_int_equal(strncmp(r.out, "fo        added ", 16), 0);
+	assert_int_equal(strncmp(r.out, "fo        1 key   added ", 24), 0);
 	assert_null(strstr(r.out, "fa"));
 	run_free(&r);
 	cherry(&r, args, NULL, in);
@@ -608,6 +640,7 @@ int main(void)
 		cmocka_unit_test(test_list_shows_no_key),
 		cmocka_unit_test(test_set_second_key_stdin_fd0),
 		cmocka_unit_test(test_ask_uses_vault_key),
+		cmocka_unit_test(test_add_keys),
 		cmocka_unit_test(test_env_beats_vault),
 		cmocka_unit_test(test_wrong_passphrase),
 		cmocka_unit_test(test_no_passphrase_source),

@@ -1507,6 +1507,157 @@ static void test_scroll_keys(void **state)
 	wait_gone("more below");
 }
 
+/* F6 puts the title in, selected: typing replaces it (issue 11, 4). */
+static void test_rename_replaces(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	exchange("fo/hello", "old title words");
+	keys("F6");
+	want_input("> /rename old title words");
+	type("Fresh");
+	keys("Enter");
+	wait_for("Fresh");
+	not_on_screen("old title wordsFresh");
+	json_t *conv = newest_conv();
+	assert_str(json_string_value(json_object_get(conv, "title")), "Fresh");
+	json_decref(conv);
+}
+
+/* /system with no text shows the prompt; --clear removes it (issue 11, 5). */
+static void test_system_shows(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	send_line("/system Answer in French.");
+	wait_for("Answer in French.");
+	keys("C-l");
+	send_line("/system");
+	wait_stable();
+	json_t *conv = NULL;
+	send_line("/system --clear");
+	wait_for("system prompt removed");
+	wait_chat("Answer in French.", 0);
+	(void)conv;
+}
+
+/* The status line never shows two states at once, and says when it will retry
+ * (issue 11, 6). */
+static void test_status_line_states(void **state)
+{
+	(void)state;
+	char cfg_extra[] = "";
+	(void)cfg_extra;
+	start(100, 30, "-m", "fo/e503");
+	wait_state("fo/e503", "idle");
+	send_line("fails");
+	wait_state("fo/e503", "error");
+	screen();
+	if (strstr(row(-1), "error · error"))
+		fail_msg("the error is said twice: \"%s\"", row(-1));
+	/* a line too long for the status line ends in an ellipsis */
+	on_screen("… F1 help");
+	/* the next state comes alone */
+	send_line("/model fo/hello+slow:300");
+	wait_model("fo/hello+slow:300");
+	send_line("again");
+	wait_for("streaming");
+	screen();
+	if (strstr(row(-1), "503") || strstr(row(-1), "rror"))
+		fail_msg("a stale error next to the new state: \"%s\"", row(-1));
+	wait_state("fo/hello+slow:300", "idle");
+}
+
+/* A long status message and a long title end in an ellipsis; the list shows ages; a
+ * delete shows the neighbour; an empty conversation says how to start (issue 11, 6-7). */
+static void test_list_and_welcome(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	wait_for("Type a message and press Enter");
+	exchange("fo/hello", "a first conversation");
+	keys("C-n");
+	wait_for("Type a message and press Enter");
+	exchange("fo/hello", "a second conversation with a title far too long for the list");
+	wait_for("a second convers… now");
+	on_screen(" now");
+	keys("F8");
+	keys("y");
+	wait_for("deleted");
+	/* the neighbour, not a blank chat */
+	wait_chat("a first conversation", 1);
+	on_screen("▸ a first conversa… now");
+}
+
+/* Enter while an answer streams queues the message; it goes when the answer ends
+ * (issue 11, 8). */
+static void test_queue_send(void **state)
+{
+	(void)state;
+	start(100, 30, "-m", "fo/long:60+slow");
+	wait_state("fo/long:60+slow", "idle");
+	send_line("first");
+	wait_for("streaming");
+	send_line("second");
+	wait_for("you (queued)");
+	on_screen("1 queued");
+	wait_requests(2);
+	wait_state("fo/long:60+slow", "streaming");
+	wait_chat("(queued)", 0);
+	keys("Escape");
+	wait_state("fo/long:60+slow", "stopped");
+	json_t *conv = newest_conv();
+	assert_str(msg_field(conv, 2, "content"), "second");
+	json_decref(conv);
+	assert_int_equal(fakeprov_count(&FP), 2);
+}
+
+/* A key in the environment and no config.json: the preset's current models are ready
+ * at once (issue 11, 2). The provider is never reached: a proxy that refuses stands in
+ * front of it. */
+static void test_env_key_no_config(void **state)
+{
+	(void)state;
+	char cfg[512];
+	snprintf(cfg, sizeof cfg, "%s/config/cherry/config.json", H.root);
+	assert_int_equal(unlink(cfg), 0);
+	static const char *const env[] = {
+		"OPENAI_API_KEY=" CANARY, "https_proxy=http://127.0.0.1:9",
+		"HTTPS_PROXY=http://127.0.0.1:9", "FAKE_OPENAI_KEY", NULL,
+	};
+	start_env(100, 30, NULL, NULL, env);
+	wait_state("openai/gpt-5.4", "idle");
+	not_on_screen("No model is ready yet");
+	on_screen("Type a message and press Enter to ask openai/gpt-5.4");
+	keys("C-o");
+	wait_for("openai/gpt-5.2");
+	not_on_screen("no model matches");
+	keys("Escape");
+	assert_int_equal(fakeprov_count(&FP), 0);
+}
+
+/* Opening the picker fetches the providers' lists in the background and caches them
+ * (issue 11, 2). */
+static void test_picker_fetches_lists(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	keys("C-o");
+	/* "cjk" is in the fake provider's list only: it came from the fetch */
+	wait_for("fo/cjk");
+	on_screen("fa/reasoning");
+	type("cjk");
+	wait_gone("fa/reasoning");
+	on_screen("fg/cjk");
+	keys("Escape");
+	char p[512];
+	snprintf(p, sizeof p, "%s/cache/cherry/models-fo.json", H.root);
+	assert_int_equal(tree_contains(p, "\"cjk\""), 1);
+}
 
 /* ---- the everyday moves ---- */
 
@@ -1579,7 +1730,7 @@ static void test_select_actions(void **state)
 	wait_for("Message selected");
 	keys("b");
 	wait_for("branched into a new conversation");
-	on_screen("▸ alpha question (branc"); /* the list cuts the title */
+	on_screen("▸ alpha question ("); /* the list cuts the title */
 	wait_chat("beta question", 0);
 	keys("M-s");
 	wait_for("Message selected");
@@ -1717,6 +1868,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_paste_multiline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys_every_terminal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scroll_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rename_replaces, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_system_shows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_line_states, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_and_welcome, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queue_send, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_env_key_no_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_picker_fetches_lists, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

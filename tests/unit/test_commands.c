@@ -126,8 +126,7 @@ static void test_parse_errors(void **state)
 	parse_err("/n x", "ambiguous command /n: /new, /next");
 	parse_err("/e", "ambiguous command /e: /export, /editor, /edit");
 	parse_ok("/edit", CMD_EDIT, ""); /* the exact name, not a prefix of /editor */
-	parse_err("/assistant", "usage: /assistant NAME");
-	parse_err("/assistant   ", "usage: /assistant NAME");
+	parse_ok("/assistant", CMD_ASSISTANT, "");
 	parse_err("/rename", "usage: /rename TITLE");
 	parse_err("/ren \n", "usage: /rename TITLE");
 	parse_err("/new x", "/new takes no argument");
@@ -153,7 +152,10 @@ static void complete(const char *line, const char *const *models, size_t nmodels
 	/* Whatever the buffers held before is replaced. */
 	buf_append_str(&out, "junk");
 	buf_append_str(&list, "junk");
-	int n = slash_complete(line, models, nmodels, &out, &list, max_list);
+	struct slash_names names = {{NULL}, {0}};
+	names.v[SLASH_NAMES_MODEL] = models;
+	names.n[SLASH_NAMES_MODEL] = nmodels;
+	int n = slash_complete(line, &names, &out, &list, max_list);
 	const char *o = out.data ? out.data : "", *l = list.data ? list.data : "";
 	if (n != want_n || strcmp(o, want_out) != 0 || strcmp(l, want_list) != 0)
 		fail_msg("\"%s\": got %d \"%s\" [%s], want %d \"%s\" [%s]", line, n, o, l, want_n,
@@ -346,6 +348,12 @@ static void test_help_text(void **state)
 	size_t n;
 	const struct slash_info *t = slash_commands(&n);
 	const char *p = b.data + 5;
+	/* the help column starts where the keys' does (16), or after the longest command */
+	int width = 16;
+	for (size_t i = 0; i < n; i++) {
+		int w = 1 + (int)strlen(t[i].name) + (t[i].args[0] ? 1 + (int)strlen(t[i].args) : 0);
+		width = w > width ? w : width;
+	}
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strcspn(p, "\n");
 		assert_int_equal(p[len], '\n');
@@ -353,7 +361,7 @@ static void test_help_text(void **state)
 		char cmd[64], line[160];
 		snprintf(cmd, sizeof(cmd), "/%s%s%s", t[i].name, t[i].args[0] ? " " : "",
 			 t[i].args);
-		snprintf(line, sizeof(line), "  %-16s  %s", cmd, t[i].help);
+		snprintf(line, sizeof(line), "  %-*s  %s", width, cmd, t[i].help);
 		if (len != strlen(line) || strncmp(p, line, len) != 0)
 			fail_msg("line %zu: \"%.*s\", want \"%s\"", i, (int)len, p, line);
 		p += len + 1;

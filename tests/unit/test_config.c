@@ -16,7 +16,7 @@
 
 #include "harness.h"
 
-#define NPRESETS 16
+#define NPRESETS providers_preset_total()
 
 /* ---- warnings collected from the parser ---- */
 
@@ -286,6 +286,34 @@ static void test_override_keeps_other_fields(void **state)
 	p = providers_find(&c.providers, "groq");
 	assert_null(p->key_env);
 	assert_null(p->policy_url);
+	assert_string_equal(p->base_url, "https://api.groq.com/openai/v1");
+	config_free(&c);
+}
+
+/* "kind": "anthropic" on a preset with an Anthropic-compatible endpoint moves it there;
+ * a base_url given with it wins; a preset without one keeps its URL. */
+static void test_preset_to_anthropic_endpoint(void **state)
+{
+	(void)state;
+	struct config c;
+	struct warnings w;
+	struct err e;
+	assert_int_equal(parse(&c,
+			       "{\"providers\": {\"deepseek\": {\"kind\": \"anthropic\"},"
+			       " \"zhipu\": {\"kind\": \"anthropic\","
+			       " \"base_url\": \"https://mine.example.com/anthropic\"},"
+			       " \"groq\": {\"kind\": \"anthropic\"}}}",
+			       &w, &e),
+			 0);
+	struct provider *p = providers_find(&c.providers, "deepseek");
+	assert_int_equal(p->kind, WIRE_ANTHROPIC);
+	assert_string_equal(p->base_url, "https://api.deepseek.com/anthropic");
+	assert_string_equal(p->key_env, "DEEPSEEK_API_KEY");
+	p = providers_find(&c.providers, "zhipu");
+	assert_int_equal(p->kind, WIRE_ANTHROPIC);
+	assert_string_equal(p->base_url, "https://mine.example.com/anthropic");
+	p = providers_find(&c.providers, "groq");
+	assert_int_equal(p->kind, WIRE_ANTHROPIC);
 	assert_string_equal(p->base_url, "https://api.groq.com/openai/v1");
 	config_free(&c);
 }
@@ -620,6 +648,7 @@ int main(void)
 		cmocka_unit_test(test_product_example),
 		cmocka_unit_test(test_other_values),
 		cmocka_unit_test(test_override_keeps_other_fields),
+		cmocka_unit_test(test_preset_to_anthropic_endpoint),
 		cmocka_unit_test(test_ollama_host_reaches_config),
 		cmocka_unit_test(test_new_provider_needs_kind_and_base),
 		cmocka_unit_test(test_invalid_json),

@@ -385,7 +385,8 @@ static void test_missing_key_keeps_input(void **state)
 	assert_false(C.pending.active);
 }
 
-static void test_busy_while_streaming(void **state)
+/* A message sent while the answer streams waits for it (issue 11, 8). */
+static void test_queue_while_streaming(void **state)
 {
 	(void)state;
 	type("one");
@@ -393,8 +394,44 @@ static void test_busy_while_streaming(void **state)
 	type("two");
 	key("Enter");
 	assert_int_equal(sh.started, 1);
-	assert_non_null(strstr(C.message, "still streaming"));
-	assert_string_equal(input(), "two");
+	assert_int_equal(C.nqueue, 1);
+	assert_string_equal(input(), "");
+	on_chat("you (queued)");
+	type("three");
+	key("Enter");
+	assert_int_equal(C.nqueue, 2);
+	/* the answer ends: the first queued message goes, then the second */
+	ctl_delta(&C, "first answer", 12, 0, now, wall);
+	end_stream(HIST_COMPLETE, NULL);
+	assert_int_equal(sh.started, 2);
+	assert_int_equal(C.nqueue, 1);
+	assert_string_equal(C.shown->conv.msgs[2].content, "two");
+	end_stream(HIST_COMPLETE, NULL);
+	assert_int_equal(sh.started, 3);
+	assert_int_equal(C.nqueue, 0);
+	assert_string_equal(C.shown->conv.msgs[4].content, "three");
+	end_stream(HIST_COMPLETE, NULL);
+	assert_null(strstr(chat_text(), "(queued)"));
+	/* Esc on an empty input takes the queue back; Esc again stops the answer */
+	type("four");
+	key("Enter");
+	type("five");
+	key("Enter");
+	assert_int_equal(C.nqueue, 1);
+	key("Esc");
+	assert_int_equal(C.nqueue, 0);
+	assert_int_equal(sh.stops, 0);
+	assert_string_equal(input(), "five");
+	key("Esc");
+	assert_int_equal(sh.stops, 1);
+	/* an answer that does not complete gives the queue back to the input */
+	key("C-u");
+	type("six");
+	key("Enter");
+	end_stream(HIST_STOPPED, NULL);
+	assert_int_equal(C.nqueue, 0);
+	assert_string_equal(input(), "six");
+	assert_int_equal(sh.started, 4);
 }
 
 static void test_esc_stops(void **state)
@@ -436,7 +473,15 @@ static void test_error_footer_and_hint(void **state)
 	assert_int_equal(C.state, CTL_ERROR);
 	on_chat("[error: could not connect");
 	on_chat("F5 retries");
-	assert_non_null(strstr(C.message, "error: could not connect"));
+	/* the state says error; the line follows it once (issue 11, 6) */
+	assert_string_equal(C.message, "could not connect");
+	char tmp[64];
+	assert_string_equal(ctl_state_word(&C, tmp, sizeof tmp), "error");
+	/* the next send's state comes without the old error */
+	type("again");
+	key("Enter");
+	assert_int_equal(C.state, CTL_CONNECTING);
+	assert_string_equal(C.message, "");
 }
 
 static void test_model_picker(void **state)
@@ -639,8 +684,9 @@ static void test_rename(void **state)
 	exchange("a title", "x");
 	key("F6");
 	assert_string_equal(input(), "/rename a title");
-	key("C-u");
-	type("/rename New name");
+	/* the title is selected: typing replaces it (issue 11, 4) */
+	type("New name");
+	assert_string_equal(input(), "/rename New name");
 	key("Enter");
 	assert_string_equal(C.shown->conv.title, "New name");
 	assert_string_equal(C.list[0].title, "New name");
@@ -943,9 +989,26 @@ static void test_slash_commands(void **state)
 	key("Enter");
 	assert_string_equal(C.shown->conv.system, "Be brief.");
 	on_chat("system prompt");
+	/* no text shows it, --clear removes it (issue 11, 5) */
+	size_t lines = view_lines(C.view);
 	type("/system");
 	key("Enter");
+	assert_string_equal(C.shown->conv.system, "Be brief.");
+	assert_true(view_lines(C.view) > lines);
+	type("/system --clear");
+	key("Enter");
 	assert_null(C.shown->conv.system);
+	type("/system");
+	key("Enter");
+	assert_non_null(strstr(C.message, "no system prompt"));
+	/* /assistant lists them, and Tab completes their names */
+	type("/assistant");
+	key("Enter");
+	on_chat("coder (fo/b)");
+	type("/assistant co");
+	key("Tab");
+	assert_string_equal(input(), "/assistant coder");
+	key("C-u");
 	type("/frobnicate");
 	key("Enter");
 	assert_non_null(strstr(C.message, "unknown command"));
@@ -1051,6 +1114,86 @@ static void test_timers(void **state)
 	assert_int_equal(C.state, CTL_STREAMING);
 	char tmp[64];
 	assert_non_null(strstr(ctl_state_word(&C, tmp, sizeof tmp), "streaming"));
+}
+
+/* The status line: back-off said as such, one error line (issue 11, 6). */
+static void test_status_states(void **state)
+{
+	(void)state;
+	char tmp[64];
+	type("q");
+	key("Enter");
+	ctl_stream_waiting(&C, 1, 1.6, 2, 3);
+	assert_string_equal(ctl_state_word(&C, tmp, sizeof tmp), "retrying in 2 s (2/3)");
+	ctl_stream_waiting(&C, 0, 0, 0, 0);
+	assert_string_equal(ctl_state_word(&C, tmp, sizeof tmp), "connecting");
+	ctl_delta(&C, "x", 1, 0, now, wall);
+	assert_string_equal(ctl_state_word(&C, tmp, sizeof tmp), "streaming");
+	/* streaming in another conversation says so */
+	key("C-n");
+	assert_string_equal(ctl_state_word(&C, tmp, sizeof tmp), "streaming in another conversation");
+	end_stream(HIST_COMPLETE, NULL);
+}
+
+/* The list: relative ages, newest first as the switcher, the neighbour after a delete,
+ * and a short welcome in an empty conversation (issue 11, 7). */
+static void test_list_order_and_delete(void **state)
+{
+	(void)state;
+	char age[8];
+	ctl_age(1000, 1000, age);
+	assert_string_equal(age, "now");
+	ctl_age(1000, 1000 + 5 * 60 + 3, age);
+	assert_string_equal(age, "5m");
+	ctl_age(0, 3 * 3600, age);
+	assert_string_equal(age, "3h");
+	ctl_age(0, 2 * 86400, age);
+	assert_string_equal(age, "2d");
+	ctl_age(0, 45 * 86400, age);
+	assert_string_equal(age, "6w");
+	ctl_age(0, 100 * 86400, age);
+	assert_string_equal(age, "3mo");
+	ctl_age(0, 800 * 86400, age);
+	assert_string_equal(age, "2y");
+	on_chat("Type a message and press Enter to ask fo/a.");
+	on_chat("C-o chooses another model");
+	wall += 10;
+	exchange("first", "1");
+	wall += 10;
+	key("C-n");
+	exchange("second", "2");
+	wall += 10;
+	key("C-n");
+	exchange("third", "3");
+	assert_null(strstr(chat_text(), "Type a message"));
+	assert_int_equal(C.nlist, 3);
+	assert_string_equal(C.list[0].title, "third");
+	/* renaming keeps the order (the switcher's: last activity) */
+	type("/rename Third");
+	key("Enter");
+	assert_string_equal(C.list[0].title, "Third");
+	key("C-t");
+	assert_string_equal(C.ov.items[C.ov.match[0]], C.list[0].id);
+	assert_string_equal(C.ov.items[C.ov.match[2]], C.list[2].id);
+	key("Esc");
+	/* delete the middle one: the one below it is shown */
+	key("M-l");
+	key("Down");
+	key("Enter");
+	on_chat("second");
+	key("F8");
+	key("y");
+	assert_int_equal(C.nlist, 2);
+	on_chat("first");
+	assert_string_equal(C.shown->conv.title, "first");
+	/* delete the last one in the list: the one above */
+	key("F8");
+	key("y");
+	assert_string_equal(C.shown->conv.title, "Third");
+	key("F8");
+	key("y");
+	assert_int_equal(C.nlist, 0);
+	assert_int_equal(C.shown->conv.n, 0);
 }
 
 /* Every action in the table is bound in its mode by default (one is unbound: none), and
@@ -1474,7 +1617,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_send_streams_and_saves, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_send_needs_a_model, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_key_keeps_input, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_busy_while_streaming, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queue_while_streaming, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_esc_stops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_esc_stops_from_overlay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_error_footer_and_hint, setup, teardown),
@@ -1505,6 +1648,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_open_by_title, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_action_in_its_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_states, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_order_and_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_and_resend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_select_actions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_click_selects, setup, teardown),

@@ -330,6 +330,41 @@ static void test_history(void **state)
 	edit_free(&e);
 }
 
+/* A prefilled value with its tail selected: typing replaces it, deleting removes it,
+ * moving keeps the text (F6's title). */
+static void test_selection(void **state)
+{
+	(void)state;
+	struct edit e;
+	edit_init(&e, 0);
+	const char *t = "/rename Old " NI;
+	size_t a, b;
+	assert_int_equal(edit_set_text_selected(&e, t, strlen(t), 8), 0);
+	assert_int_equal(edit_selection(&e, &a, &b), 1);
+	assert_int_equal(a, 8);
+	assert_int_equal(b, strlen(t));
+	assert_int_equal(edit_apply(&e, EDIT_INSERT, 'N'), EDIT_OK);
+	assert_string_equal(show(&e), "/rename N|");
+	assert_int_equal(edit_selection(&e, &a, &b), 0);
+	/* Backspace removes only the selection */
+	edit_set_text_selected(&e, t, strlen(t), 8);
+	act(&e, EDIT_BACKSPACE, EDIT_OK, "/rename |");
+	/* a move ends it and keeps the text */
+	edit_set_text_selected(&e, t, strlen(t), 8);
+	act(&e, EDIT_BACK_CHAR, EDIT_OK, "/rename Old |" NI);
+	assert_int_equal(edit_selection(&e, &a, &b), 0);
+	assert_int_equal(edit_apply(&e, EDIT_INSERT, 'x'), EDIT_OK);
+	assert_string_equal(show(&e), "/rename Old x|" NI);
+	/* a paste replaces it too */
+	edit_set_text_selected(&e, t, strlen(t), 8);
+	assert_int_equal(edit_insert_utf8(&e, "New\r\ntitle", 11), EDIT_OK);
+	assert_string_equal(show(&e), "/rename New\ntitle|");
+	/* nothing selected from the end on */
+	edit_set_text_selected(&e, "abc", 3, 3);
+	assert_int_equal(edit_selection(&e, &a, &b), 0);
+	edit_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_cursor_line_col),
 		cmocka_unit_test(test_paste),
 		cmocka_unit_test(test_history),
+		cmocka_unit_test(test_selection),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

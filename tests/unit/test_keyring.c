@@ -307,6 +307,143 @@ static void test_optional_key_needs_nothing(void **state)
 	keyring_free(kr);
 }
 
+static void get_ok(struct keyring *kr, const struct provider *p, const char *want,
+		   const char *want_source)
+{
+	struct secret *key = NULL;
+	const char *source;
+	struct err e;
+	err_clear(&e);
+	if (keyring_get(kr, p, &key, &source, &e) != 0)
+		fail_msg("%s: %s", p->name, e.msg);
+	assert_string_equal(key->s, want);
+	assert_string_equal(source, want_source);
+	secret_free(key);
+}
+
+static void reject(struct keyring *kr, const struct provider *p, const char *k, int want)
+{
+	struct secret *s = secret_new(k, strlen(k));
+	struct err w;
+	err_clear(&w);
+	assert_int_equal(keyring_reject(kr, p, s, &w), want);
+	if (want) {
+		assert_non_null(strstr(w.msg, "refused the key"));
+		assert_null(strstr(w.msg, k)); /* only its last four characters */
+	}
+	secret_free(s);
+}
+
+/* "k1,k2" keys are taken in turn; a refused one is skipped, with one warning. */
+static void test_keys_in_turn(void **state)
+{
+	(void)state;
+	struct keyring *kr = keyring_new(NULL);
+	setenv("CHERRY_TEST_OPENAI_KEY", "sk-test-one, sk-test-two,,sk-test-three", 1);
+	get_ok(kr, &openai, "sk-test-one", "CHERRY_TEST_OPENAI_KEY");
+	get_ok(kr, &openai, "sk-test-two", "CHERRY_TEST_OPENAI_KEY");
+	get_ok(kr, &openai, "sk-test-three", "CHERRY_TEST_OPENAI_KEY");
+	get_ok(kr, &openai, "sk-test-one", "CHERRY_TEST_OPENAI_KEY");
+	reject(kr, &openai, "sk-test-two", 1);
+	reject(kr, &openai, "sk-test-two", 0); /* the warning comes once */
+	get_ok(kr, &openai, "sk-test-three", "CHERRY_TEST_OPENAI_KEY");
+	get_ok(kr, &openai, "sk-test-one", "CHERRY_TEST_OPENAI_KEY");
+	get_ok(kr, &openai, "sk-test-three", "CHERRY_TEST_OPENAI_KEY");
+	reject(kr, &openai, "sk-test-one", 1);
+	reject(kr, &openai, "sk-test-three", 1);
+	struct secret *key = NULL;
+	const char *source;
+	struct err e;
+	err_clear(&e);
+	assert_int_equal(keyring_get(kr, &openai, &key, &source, &e), -1);
+	assert_int_equal(e.code, EXIT_KEY);
+	assert_non_null(strstr(e.msg, "every key for openai was refused"));
+	assert_null(key);
+	/* a provider with a single key: refused, skipped, but no warning beside the error */
+	setenv("CHERRY_TEST_OPENAI_KEY", "sk-test-single", 1);
+	get_ok(kr, &openai, "sk-test-single", "CHERRY_TEST_OPENAI_KEY");
+	reject(kr, &openai, "sk-test-single", 0);
+	err_clear(&e);
+	assert_int_equal(keyring_get(kr, &openai, &key, &source, &e), -1);
+	/* a bad piece spoils the variable, as a bad key did */
+	setenv("CHERRY_TEST_OPENAI_KEY", "sk-test-one,bad key", 1);
+	err_clear(&e);
+	assert_int_equal(keyring_get(kr, &openai, &key, &source, &e), -1);
+	assert_int_equal(e.code, EXIT_KEY);
+	unsetenv("CHERRY_TEST_OPENAI_KEY");
+	keyring_free(kr);
+	assert_int_equal(prompt_calls, 0);
+}
+
+/* key_command comes after the variable and before the vault, runs once per run, and
+ * each way it fails is one clear line. */
+static void test_key_command(void **state)
+{
+	(void)state;
+	char count[400], cmd[900];
+	snprintf(count, sizeof count, "%s/runs", tmpdir);
+	snprintf(cmd, sizeof cmd, "echo x >> %s; echo ' sk-test-cmd1,sk-test-cmd2 '", count);
+	struct provider p = openai;
+	p.key_command = cmd;
+	struct keyring *kr = keyring_new(NULL);
+	setenv("CHERRY_TEST_OPENAI_KEY", "sk-test-env", 1);
+	get_ok(kr, &p, "sk-test-env", "CHERRY_TEST_OPENAI_KEY");
+	unsetenv("CHERRY_TEST_OPENAI_KEY");
+	get_ok(kr, &p, "sk-test-cmd1", "key_command");
+	get_ok(kr, &p, "sk-test-cmd2", "key_command");
+	get_ok(kr, &p, "sk-test-cmd1", "key_command");
+	size_t len = 0;
+	char *runs = harness_read_file(count, &len);
+	assert_non_null(runs);
+	assert_string_equal(runs, "x\n"); /* once, and the vault was never asked */
+	free(runs);
+	assert_int_equal(prompt_calls, 0);
+	keyring_free(kr);
+
+	static const struct {
+		const char *cmd, *want;
+	} bad[] = {
+		{"exit 3", "providers.openai.key_command failed (exit status 3)"},
+		{"true", "providers.openai.key_command printed nothing on its first line"},
+		{"echo 'two words'", "providers.openai.key_command printed something that is not"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		p.key_command = (char *)bad[i].cmd;
+		kr = keyring_new(NULL);
+		struct secret *key = NULL;
+		const char *source;
+		struct err e;
+		err_clear(&e);
+		assert_int_equal(keyring_get(kr, &p, &key, &source, &e), -1);
+		assert_int_equal(e.code, EXIT_KEY);
+		if (strncmp(e.msg, bad[i].want, strlen(bad[i].want)) != 0)
+			fail_msg("%s: got \"%s\"", bad[i].cmd, e.msg);
+		keyring_free(kr);
+	}
+	assert_int_equal(prompt_calls, 0);
+}
+
+static void test_key_counting(void **state)
+{
+	(void)state;
+	assert_int_equal(keys_count("", 0), 0);
+	assert_int_equal(keys_count("a", 1), 1);
+	assert_int_equal(keys_count("a,b", 3), 2);
+	assert_int_equal(keys_count(" a , ,b,", 8), 2);
+	assert_int_equal(keys_count(",,", 2), 0);
+	struct secret **v;
+	size_t n;
+	assert_int_equal(keys_split(",,", 2, &v, &n), -1);
+	assert_int_equal(keys_split("a b", 3, &v, &n), -1);
+	assert_int_equal(keys_split(" k1 ,k2", 7, &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0]->s, "k1");
+	assert_string_equal(v[1]->s, "k2");
+	secret_free(v[0]);
+	secret_free(v[1]);
+	free(v);
+}
+
 int main(void)
 {
 	struct err e;
@@ -322,6 +459,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_other_sources_unchanged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_deferred_asks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_optional_key_needs_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keys_in_turn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_command, setup, teardown),
+		cmocka_unit_test(test_key_counting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

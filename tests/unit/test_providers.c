@@ -1,13 +1,16 @@
-/* test_providers: the preset table, OLLAMA_HOST forms, kinds and PROVIDER/MODEL splitting. */
+/* test_providers: the rules every preset keeps, OLLAMA_HOST forms, kinds and PROVIDER/MODEL splitting. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cherry/app.h"
+#include "cherry/buf.h"
 #include "cherry/providers.h"
 
 /* The fake environment: only OLLAMA_HOST, set per test. */
@@ -20,69 +23,60 @@ static char *fake_getenv(const char *name)
 	return NULL;
 }
 
-static const struct {
-	const char *name;
-	enum wire_kind kind;
-	const char *base_url;
-	const char *key_env;
-	int key_optional;
-} expected[] = {
-	{"openai", WIRE_OPENAI, "https://api.openai.com/v1", "OPENAI_API_KEY", 0},
-	{"anthropic", WIRE_ANTHROPIC, "https://api.anthropic.com", "ANTHROPIC_API_KEY", 0},
-	{"gemini", WIRE_GEMINI, "https://generativelanguage.googleapis.com", "GEMINI_API_KEY", 0},
-	{"ollama", WIRE_OLLAMA, "http://127.0.0.1:11434", NULL, 1},
-	{"deepseek", WIRE_OPENAI, "https://api.deepseek.com", "DEEPSEEK_API_KEY", 0},
-	{"openrouter", WIRE_OPENAI, "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY", 0},
-	{"groq", WIRE_OPENAI, "https://api.groq.com/openai/v1", "GROQ_API_KEY", 0},
-	{"mistral", WIRE_OPENAI, "https://api.mistral.ai/v1", "MISTRAL_API_KEY", 0},
-	{"xai", WIRE_OPENAI, "https://api.x.ai/v1", "XAI_API_KEY", 0},
-	{"together", WIRE_OPENAI, "https://api.together.ai/v1", "TOGETHER_API_KEY", 0},
-	{"siliconflow", WIRE_OPENAI, "https://api.siliconflow.cn/v1", "SILICONFLOW_API_KEY", 0},
-	{"moonshot", WIRE_OPENAI, "https://api.moonshot.ai/v1", "MOONSHOT_API_KEY", 0},
-	{"dashscope", WIRE_OPENAI, "https://dashscope-intl.aliyuncs.com/compatible-mode/v1",
-	 "DASHSCOPE_API_KEY", 0},
-	{"zhipu", WIRE_OPENAI, "https://open.bigmodel.cn/api/paas/v4", "ZHIPUAI_API_KEY", 0},
-	{"lmstudio", WIRE_OPENAI, "http://127.0.0.1:1234/v1", NULL, 1},
-	{"azure", WIRE_AZURE, NULL, "AZURE_OPENAI_API_KEY", 0},
-};
-#define NEXPECTED (sizeof expected / sizeof expected[0])
+static int is_local(const char *url)
+{
+	return strncmp(url, "http://127.0.0.1:", 17) == 0 || strncmp(url, "http://localhost:", 17) == 0;
+}
 
-static void test_every_preset(void **state)
+/* The rules every row of the table keeps, whatever rows come and go. */
+static void test_every_preset_is_whole(void **state)
 {
 	(void)state;
 	struct provider_list l;
 	fake_ollama_host = NULL;
 	assert_int_equal(providers_presets(&l, fake_getenv), 0);
-	assert_int_equal(l.n, NEXPECTED);
-	for (size_t i = 0; i < NEXPECTED; i++) {
-		struct provider *p = providers_find(&l, expected[i].name);
-		assert_non_null(p);
-		assert_string_equal(p->name, expected[i].name);
-		assert_int_equal(p->kind, expected[i].kind);
+	assert_int_equal(l.n, providers_preset_total());
+	assert_true(l.n >= 50); /* Cherry Studio's catalogue, less the kinds cherry lacks */
+	for (size_t i = 0; i < l.n; i++) {
+		const struct provider *p = &l.v[i];
 		assert_int_equal(p->preset, 1);
-		assert_int_equal(p->key_optional, expected[i].key_optional);
-		if (expected[i].base_url)
-			assert_string_equal(p->base_url, expected[i].base_url);
-		else
-			assert_null(p->base_url);
-		if (expected[i].key_env)
-			assert_string_equal(p->key_env, expected[i].key_env);
-		else
-			assert_null(p->key_env);
-		/* Zhipu's privacy policy URL could not be verified, so it is not claimed. */
-		if (strcmp(p->name, "zhipu") == 0) {
-			assert_null(p->policy_url);
-		} else {
-			assert_non_null(p->policy_url);
-			assert_true(strncmp(p->policy_url, "https://", 8) == 0);
-		}
-		/* Base URLs are joined with paths: never a trailing slash. */
-		if (p->base_url)
+		assert_int_equal(p->configured, 0);
+		assert_string_not_equal(wire_kind_name(p->kind), "unknown");
+		/* names are unique: the first provider of that name is this one */
+		assert_ptr_equal(providers_find(&l, p->name), p);
+		/* https, except a server on this machine; NULL only where the user sets it */
+		if (p->base_url) {
+			if (!p->key_optional || !is_local(p->base_url))
+				assert_true(strncmp(p->base_url, "https://", 8) == 0);
+			/* joined with paths: never a trailing slash */
 			assert_int_not_equal(p->base_url[strlen(p->base_url) - 1], '/');
+		} else {
+			assert_true(p->kind == WIRE_AZURE || strcmp(p->name, "gpustack") == 0);
+		}
+		if (p->key_optional)
+			assert_true(p->base_url && is_local(p->base_url));
+		else
+			assert_non_null(p->key_env);
+		/* a policy URL, or the mark that none could be verified */
+		if (p->policy_url)
+			assert_true(strncmp(p->policy_url, "https://", 8) == 0);
+		else
+			assert_true(p->unverified & PROVIDER_UNVERIFIED_POLICY);
+		if (p->unverified & PROVIDER_UNVERIFIED_KEY_ENV)
+			assert_non_null(p->key_env);
+		if (p->anthropic_url)
+			assert_true(strncmp(p->anthropic_url, "https://", 8) == 0);
+		assert_true(p->ndefault_models <= PROVIDERS_MAX_DEFAULT_MODELS);
+		for (size_t m = 0; m < p->ndefault_models; m++) {
+			assert_true(p->default_models[m][0] != '\0');
+			for (size_t o = 0; o < m; o++)
+				assert_string_not_equal(p->default_models[m], p->default_models[o]);
+		}
+		/* presets name no config models; only config does */
 		assert_int_equal(p->nmodels, 0);
 		assert_int_equal(p->nheaders, 0);
 		if (p->kind == WIRE_AZURE)
-			assert_string_equal(p->api_version, "2024-10-21");
+			assert_string_equal(p->api_version, PROVIDERS_AZURE_API_VERSION);
 		else
 			assert_null(p->api_version);
 	}
@@ -90,6 +84,176 @@ static void test_every_preset(void **state)
 	providers_free(&l);
 	assert_null(l.v);
 	assert_int_equal(l.n, 0);
+}
+
+/* The open questions of the first round stay marked until a primary source answers. */
+static void test_open_questions_stay_marked(void **state)
+{
+	(void)state;
+	struct provider_list l;
+	assert_int_equal(providers_presets(&l, NULL), 0);
+	const struct provider *z = providers_find(&l, "zhipu");
+	assert_non_null(z);
+	assert_null(z->policy_url);
+	assert_int_equal(z->unverified, PROVIDER_UNVERIFIED_KEY_ENV | PROVIDER_UNVERIFIED_POLICY);
+	assert_true(providers_find(&l, "siliconflow")->unverified & PROVIDER_UNVERIFIED_KEY_ENV);
+	/* both hosts of the providers that run a China and an international platform */
+	assert_non_null(strstr(providers_find(&l, "dashscope")->base_url, "dashscope-intl."));
+	assert_non_null(strstr(providers_find(&l, "dashscope-cn")->base_url, "//dashscope."));
+	assert_non_null(strstr(providers_find(&l, "moonshot")->base_url, ".moonshot.ai/"));
+	assert_non_null(strstr(providers_find(&l, "moonshot-cn")->base_url, ".moonshot.cn/"));
+	/* the checked presets keep their checked facts */
+	const struct provider *o = providers_find(&l, "openai");
+	assert_int_equal(o->unverified, 0);
+	assert_non_null(o->policy_url);
+	assert_true(o->ndefault_models >= 3);
+	providers_free(&l);
+}
+
+/* Each default model resolves as PROVIDER/MODEL to its own provider. */
+static void test_defaults_resolve(void **state)
+{
+	(void)state;
+	struct app app;
+	memset(&app, 0, sizeof app);
+	struct err e = {0, ""};
+	assert_int_equal(config_parse(&app.cfg, NULL, 0, "config.json", NULL, NULL, NULL, &e), 0);
+	size_t resolved = 0;
+	for (size_t i = 0; i < app.cfg.providers.n; i++) {
+		const struct provider *p = &app.cfg.providers.v[i];
+		for (size_t m = 0; m < p->ndefault_models; m++) {
+			char spec[256];
+			snprintf(spec, sizeof spec, "%s/%s", p->name, p->default_models[m]);
+			struct provider *got = NULL;
+			const char *model = NULL;
+			if (app_resolve_model(&app, spec, &got, &model, &e) != 0)
+				fail_msg("%s: %s", spec, e.msg);
+			assert_ptr_equal(got, p);
+			assert_string_equal(model, p->default_models[m]);
+			resolved++;
+		}
+	}
+	assert_true(resolved > 100);
+	config_free(&app.cfg);
+}
+
+/* The picker offers a preset's defaults once its key variable is set, and not before. */
+static void test_known_models_offer_defaults(void **state)
+{
+	(void)state;
+	setenv("XDG_CACHE_HOME", "/nonexistent/cherry-test-cache", 1);
+	unsetenv("OPENAI_API_KEY");
+	setenv("DEEPSEEK_API_KEY", "sk-test-deepseek", 1);
+	struct app app;
+	memset(&app, 0, sizeof app);
+	struct err e = {0, ""};
+	const char *cfg = "{\"default_model\": \"deepseek/mine\"}";
+	assert_int_equal(config_parse(&app.cfg, cfg, strlen(cfg), "config.json", NULL, NULL, NULL,
+				      &e), 0);
+	char **v;
+	size_t n;
+	assert_int_equal(app_known_models(&app, &v, &n), 0);
+	const struct provider *d = providers_find(&app.cfg.providers, "deepseek");
+	assert_int_equal(n, 1 + d->ndefault_models);
+	assert_string_equal(v[0], "deepseek/mine");
+	assert_string_equal(v[1], "deepseek/deepseek-v4-flash");
+	for (size_t i = 0; i < n; i++)
+		assert_true(strncmp(v[i], "deepseek/", 9) == 0);
+	app_models_free(v, n);
+	/* an empty variable is no key */
+	setenv("DEEPSEEK_API_KEY", "", 1);
+	assert_int_equal(app_known_models(&app, &v, &n), 0);
+	assert_int_equal(n, 1);
+	app_models_free(v, n);
+	unsetenv("DEEPSEEK_API_KEY");
+	config_free(&app.cfg);
+}
+
+/* The man page's PROVIDERS section names every preset. */
+static void test_manual_lists_every_preset(void **state)
+{
+	(void)state;
+	const char *path = getenv("CHERRY_MAN_PAGE");
+	FILE *f = fopen(path ? path : "man/cherry.1", "r");
+	assert_non_null(f);
+	static char page[1 << 20];
+	size_t n = fread(page, 1, sizeof page - 1, f);
+	fclose(f);
+	page[n] = '\0';
+	char *sec = strstr(page, "\n.Sh PROVIDERS\n");
+	assert_non_null(sec);
+	char *end = strstr(sec + 1, "\n.Sh ");
+	assert_non_null(end);
+	*end = '\0';
+	struct provider_list l;
+	assert_int_equal(providers_presets(&l, NULL), 0);
+	for (size_t i = 0; i < l.n; i++) {
+		/* as a word: followed by a blank, a comma or the line's end */
+		const char *name = l.v[i].name;
+		size_t len = strlen(name);
+		int found = 0;
+		for (const char *s = sec; !found && (s = strstr(s, name)); s++)
+			found = (s[-1] == ' ' || s[-1] == '\n') &&
+				strchr(" \n,.", s[len]) != NULL;
+		if (!found)
+			fail_msg("the PROVIDERS section does not name preset %s", name);
+	}
+	providers_free(&l);
+}
+
+static void check_base(enum wire_kind kind, const char *in, const char *want)
+{
+	struct buf b = BUF_INIT;
+	buf_append_str(&b, "stale");
+	assert_int_equal(providers_base_url(kind, in, &b), 0);
+	if (strcmp(b.data ? b.data : "", want) != 0)
+		fail_msg("%s \"%s\": got \"%s\", want \"%s\"", wire_kind_name(kind), in,
+			 b.data ? b.data : "", want);
+	buf_free(&b);
+}
+
+/* Cherry Studio's base-URL habits, per kind. */
+static void test_base_url_habits(void **state)
+{
+	(void)state;
+	/* openai: a root gets /v1; any version segment keeps the URL as it is */
+	check_base(WIRE_OPENAI, "https://x.com", "https://x.com/v1");
+	check_base(WIRE_OPENAI, "https://x.com/", "https://x.com/v1");
+	check_base(WIRE_OPENAI, "https://x.com//", "https://x.com/v1");
+	check_base(WIRE_OPENAI, "https://x.com/v1", "https://x.com/v1");
+	check_base(WIRE_OPENAI, "https://x.com/v1/", "https://x.com/v1");
+	check_base(WIRE_OPENAI, "https://api.groq.com/openai", "https://api.groq.com/openai/v1");
+	check_base(WIRE_OPENAI, "https://open.bigmodel.cn/api/paas/v4/",
+		   "https://open.bigmodel.cn/api/paas/v4");
+	check_base(WIRE_OPENAI, "https://x.com/v2beta", "https://x.com/v2beta");
+	check_base(WIRE_OPENAI, "https://x.com/v1/model", "https://x.com/v1/model");
+	check_base(WIRE_OPENAI, "https://x.com:8443", "https://x.com:8443/v1");
+	/* not versions: a word starting with v, a bare "v", the host's own name */
+	check_base(WIRE_OPENAI, "https://x.com/vendor", "https://x.com/vendor/v1");
+	check_base(WIRE_OPENAI, "https://x.com/v", "https://x.com/v/v1");
+	check_base(WIRE_OPENAI, "https://v1.x.com", "https://v1.x.com/v1");
+	check_base(WIRE_OPENAI, "https://x.com/V1", "https://x.com/V1/v1");
+	/* '#': exactly this, whatever the kind */
+	check_base(WIRE_OPENAI, "https://api.perplexity.ai#", "https://api.perplexity.ai");
+	check_base(WIRE_OPENAI, "https://x.com/raw/#", "https://x.com/raw");
+	check_base(WIRE_ANTHROPIC, "https://x.com/v1#", "https://x.com/v1");
+	check_base(WIRE_OLLAMA, "http://h:11434/api#", "http://h:11434/api");
+	/* the request path carries the version: a copy at the end goes */
+	check_base(WIRE_ANTHROPIC, "https://api.anthropic.com", "https://api.anthropic.com");
+	check_base(WIRE_ANTHROPIC, "https://api.anthropic.com/v1/", "https://api.anthropic.com");
+	check_base(WIRE_ANTHROPIC, "https://x.com/anthropic", "https://x.com/anthropic");
+	check_base(WIRE_GEMINI, "https://g.com/v1beta", "https://g.com");
+	check_base(WIRE_GEMINI, "https://g.com/v1/", "https://g.com");
+	check_base(WIRE_GEMINI, "https://g.com", "https://g.com");
+	check_base(WIRE_OLLAMA, "http://h:11434/v1", "http://h:11434");
+	check_base(WIRE_OLLAMA, "http://h:11434/api", "http://h:11434");
+	check_base(WIRE_OLLAMA, "http://h:11434/api/chat/", "http://h:11434");
+	check_base(WIRE_OLLAMA, "http://h:11434/ollama", "http://h:11434/ollama");
+	check_base(WIRE_AZURE, "https://r.openai.azure.com/openai/", "https://r.openai.azure.com");
+	check_base(WIRE_AZURE, "https://r.openai.azure.com", "https://r.openai.azure.com");
+	/* the host is never taken for a path */
+	check_base(WIRE_ANTHROPIC, "https://v1", "https://v1");
+	check_base(WIRE_OLLAMA, "http://api", "http://api");
 }
 
 static void check_ollama(const char *env, const char *want)
@@ -234,7 +398,12 @@ static void test_add_and_find(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_preset),
+		cmocka_unit_test(test_every_preset_is_whole),
+		cmocka_unit_test(test_open_questions_stay_marked),
+		cmocka_unit_test(test_defaults_resolve),
+		cmocka_unit_test(test_known_models_offer_defaults),
+		cmocka_unit_test(test_manual_lists_every_preset),
+		cmocka_unit_test(test_base_url_habits),
 		cmocka_unit_test(test_ollama_host),
 		cmocka_unit_test(test_null_env_means_no_environment),
 		cmocka_unit_test(test_wire_kinds),

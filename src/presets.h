@@ -1,0 +1,27 @@
+/* presets: the shape of one row of the built-in provider table (src/presets.c), private to
+ * providers.c, which turns rows into struct provider records. */
+#ifndef CHERRY_PRESETS_H
+#define CHERRY_PRESETS_H
+
+#include <stddef.h>
+
+#include "cherry/providers.h"
+
+/* Row flags: the PROVIDER_UNVERIFIED_* bits, plus this one. */
+#define PRESET_KEY_OPTIONAL 0x100u /* a local server: works without a key */
+
+struct preset {
+	const char *name;          /* cherry's name; Cherry Studio's id where it differs is noted */
+	enum wire_kind kind;
+	const char *base_url;      /* as requests use it (version included); NULL: user-set */
+	const char *key_env;       /* NULL only with PRESET_KEY_OPTIONAL */
+	unsigned flags;            /* PRESET_KEY_OPTIONAL | PROVIDER_UNVERIFIED_* */
+	const char *policy_url;    /* NULL: not verified (flag PROVIDER_UNVERIFIED_POLICY) */
+	const char *anthropic_url; /* the Anthropic-compatible base, or NULL */
+	const char *models[PROVIDERS_MAX_DEFAULT_MODELS + 1]; /* NULL-terminated */
+};
+
+extern const struct preset providers_preset_table[];
+extern const size_t providers_preset_count;
+
+#endif
