@@ -152,6 +152,29 @@ void ctl_open_model_picker(struct ctl *c, const char *filter)
 	}
 	if (c->model[0] && !have_current)
 		ctl_overlay_push(&c->ov, c->model, NULL);
+	/* then every preset's current models, saying what key they need: a newcomer with
+	 * no key sees where to start */
+	const struct provider_list *pl = &c->cfg->providers;
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct provider *p = &pl->v[i];
+		if (c->world.has_env_key(c->world.ctx, p))
+			continue;
+		for (size_t m = 0; m < p->ndefault_models; m++) {
+			struct buf item = BUF_INIT, label = BUF_INIT;
+			buf_printf(&item, "%s/%s", p->name, p->default_models[m]);
+			int dup = 0;
+			for (size_t k = 0; k < nk && item.data && !dup; k++)
+				dup = !strcmp(known[k], item.data);
+			if (p->key_env)
+				buf_printf(&label, "%s  (needs %s)", item.data, p->key_env);
+			else
+				buf_printf(&label, "%s  (needs cherry key set %s)", item.data, p->name);
+			if (!dup && item.data && label.data)
+				ctl_overlay_push(&c->ov, item.data, label.data);
+			buf_free(&item);
+			buf_free(&label);
+		}
+	}
 	ctl_models_free(c, known, nk);
 	ctl_overlay_ready(c, CTL_OV_MODELS, filter);
 	for (size_t i = 0; i < c->ov.nmatch; i++)

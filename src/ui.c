@@ -476,8 +476,12 @@ static void draw_overlay(const struct ctl *t)
 		size_t k = o->match[i];
 		const char *s = o->labels && o->labels[k] ? o->labels[k] : o->items[k];
 		int sel = o->kind != CTL_OV_HELP && i == o->sel;
+		/* the help's headings ("In the chat:") stand out from its lines */
+		int heading = o->kind == CTL_OV_HELP && s[0] && s[0] != ' ';
 		if (sel)
 			wattron(w_over, A_REVERSE);
+		if (heading)
+			wattron(w_over, A_BOLD);
 		int x = 0;
 		if (o->kind != CTL_OV_HELP)
 			x = draw_text(w_over, r + 1, 0, w, sel ? "\xe2\x96\xb8 " : "  ", sel ? 4 : 2);
@@ -489,6 +493,8 @@ static void draw_overlay(const struct ctl *t)
 			fill_to(w_over, r + 1, x, w);
 			wattroff(w_over, A_REVERSE);
 		}
+		if (heading)
+			wattroff(w_over, A_BOLD);
 	}
 }
 
