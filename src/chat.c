@@ -256,6 +256,7 @@ static int copy_msg(struct hist_msg *d, const struct hist_msg *m)
 	d->usage = m->usage;
 	d->ttft = m->ttft;
 	d->status = m->status;
+	d->context_break = m->context_break;
 	return hist_set_str(&d->reasoning, m->reasoning) | hist_set_str(&d->provider, m->provider) |
 	       hist_set_str(&d->model, m->model) | hist_set_str(&d->error, m->error);
 }
@@ -335,14 +336,52 @@ static int set_conv_model(struct chat *c, const char *provider, const char *mode
 	return rc;
 }
 
-/* The body of chat_send, on copies that cannot alias the conversation's strings. */
-static int send_copied(struct chat *c, const char *prompt, const char *provider,
+/* msg's place on the current branch, SIZE_MAX when it is not on it (or OOM). */
+static size_t branch_pos(const struct chat *c, size_t msg)
+{
+	size_t *idx, k, pos = SIZE_MAX;
+	if (hist_branch(&c->conv, &idx, &k) < 0)
+		return SIZE_MAX;
+	for (size_t i = 0; i < k && pos == SIZE_MAX; i++)
+		if (idx[i] == msg)
+			pos = i;
+	free(idx);
+	return pos;
+}
+
+/* A user message to edit or ask again (SIZE_MAX: none given) must be on the current
+ * branch of a read-only conversation, whose copy holds that branch only. -1 with e. */
+static int check_user_msg(const struct chat *c, size_t msg, size_t *pos, struct err *e)
+{
+	*pos = SIZE_MAX;
+	if (msg == SIZE_MAX)
+		return 0;
+	if (msg >= c->conv.n || strcmp(c->conv.msgs[msg].role, "user")) {
+		say(e, "that is not a message of yours");
+		return -1;
+	}
+	*pos = branch_pos(c, msg);
+	if (c->readonly && *pos == SIZE_MAX) {
+		say(e, "that message is not on the branch shown");
+		return -1;
+	}
+	return 0;
+}
+
+/* The body of chat_send, on copies that cannot alias the conversation's strings.
+ * edited: the user message this one replaces (SIZE_MAX: none), whose parent it takes. */
+static int send_copied(struct chat *c, size_t edited, const char *prompt, const char *provider,
 		       const char *model, double now, size_t *answer, struct err *e)
 {
 	int rc = 0;
+	size_t pos;
+	if (check_user_msg(c, edited, &pos, e) < 0)
+		return -1;
 	if (c->readonly) {
 		if (fork_branch(c, now, e) < 0)
 			return -1;
+		if (edited != SIZE_MAX)
+			edited = pos; /* the copy holds the branch in order */
 		rc = 1;
 	}
 	if (!c->conv.title) {
@@ -355,7 +394,13 @@ static int send_copied(struct chat *c, const char *prompt, const char *provider,
 	}
 	if (set_conv_model(c, provider, model) < 0)
 		return oom(e);
-	struct hist_msg *u = hist_add(&c->conv, c->conv.current, "user", prompt, now);
+	char *parent = NULL;
+	if (edited != SIZE_MAX && c->conv.msgs[edited].parent &&
+	    !(parent = strdup(c->conv.msgs[edited].parent)))
+		return oom(e);
+	struct hist_msg *u = hist_add(&c->conv, edited != SIZE_MAX ? parent : c->conv.current,
+				      "user", prompt, now);
+	free(parent);
 	if (!u || hist_set_str(&u->provider, provider) < 0 || hist_set_str(&u->model, model) < 0)
 		return oom(e);
 	c->tail = c->jhead = 1;
@@ -367,34 +412,45 @@ static int send_copied(struct chat *c, const char *prompt, const char *provider,
 int chat_send(struct chat *c, const char *prompt, const char *provider, const char *model,
 	      double now, size_t *answer, struct err *e)
 {
+	return chat_send_edit(c, SIZE_MAX, prompt, provider, model, now, answer, e);
+}
+
+int chat_send_edit(struct chat *c, size_t edited, const char *prompt, const char *provider,
+		   const char *model, double now, size_t *answer, struct err *e)
+{
 	char *pr = strdup(prompt ? prompt : ""), *pv = provider ? strdup(provider) : NULL;
 	char *mo = model ? strdup(model) : NULL;
 	int rc;
 	if (!pr || (provider && !pv) || (model && !mo))
 		rc = oom(e);
 	else
-		rc = send_copied(c, pr, pv, mo, now, answer, e);
+		rc = send_copied(c, edited, pr, pv, mo, now, answer, e);
 	free(pr);
 	free(pv);
 	free(mo);
 	return rc;
 }
 
-static int retry_copied(struct chat *c, const char *provider, const char *model, double now,
-			size_t *answer, struct err *e)
+static int retry_copied(struct chat *c, size_t user, const char *provider, const char *model,
+			double now, size_t *answer, struct err *e)
 {
-	size_t *idx, k, pos = SIZE_MAX;
-	if (hist_branch(&c->conv, &idx, &k) < 0)
-		return oom(e);
-	for (size_t i = k; i-- > 0;)
-		if (!strcmp(c->conv.msgs[idx[i]].role, "user")) {
-			pos = i;
-			break;
-		}
-	size_t user = pos == SIZE_MAX ? 0 : idx[pos];
-	free(idx);
-	if (pos == SIZE_MAX)
-		return 1;
+	size_t pos = SIZE_MAX;
+	if (user == SIZE_MAX) {
+		size_t *idx, k;
+		if (hist_branch(&c->conv, &idx, &k) < 0)
+			return oom(e);
+		for (size_t i = k; i-- > 0;)
+			if (!strcmp(c->conv.msgs[idx[i]].role, "user")) {
+				pos = i;
+				break;
+			}
+		user = pos == SIZE_MAX ? 0 : idx[pos];
+		free(idx);
+		if (pos == SIZE_MAX)
+			return 1;
+	} else if (check_user_msg(c, user, &pos, e) < 0) {
+		return -1;
+	}
 	if (c->readonly) {
 		if (fork_branch(c, now, e) < 0)
 			return -1;
@@ -409,12 +465,18 @@ static int retry_copied(struct chat *c, const char *provider, const char *model,
 int chat_retry(struct chat *c, const char *provider, const char *model, double now,
 	       size_t *answer, struct err *e)
 {
+	return chat_retry_at(c, SIZE_MAX, provider, model, now, answer, e);
+}
+
+int chat_retry_at(struct chat *c, size_t user, const char *provider, const char *model,
+		  double now, size_t *answer, struct err *e)
+{
 	char *pv = provider ? strdup(provider) : NULL, *mo = model ? strdup(model) : NULL;
 	int rc;
 	if ((provider && !pv) || (model && !mo))
 		rc = oom(e);
 	else
-		rc = retry_copied(c, pv, mo, now, answer, e);
+		rc = retry_copied(c, user, pv, mo, now, answer, e);
 	free(pv);
 	free(mo);
 	return rc;
@@ -434,9 +496,10 @@ int chat_request_msgs(const struct chat *c, size_t answer, struct wire_msg **msg
 		free(w);
 		return -1;
 	}
-	/* At most n steps: a cycle (which validation rules out anyway) cannot loop. */
-	for (size_t i = hist_parent_of(cv, answer); i != HIST_NONE && k < cv->n;
-	     i = hist_parent_of(cv, i))
+	/* At most n steps: a cycle (which validation rules out anyway) cannot loop. A context
+	 * break ends the walk: it and what is above it are not sent. */
+	for (size_t i = hist_parent_of(cv, answer);
+	     i != HIST_NONE && k < cv->n && !cv->msgs[i].context_break; i = hist_parent_of(cv, i))
 		idx[k++] = i;
 	size_t out = 0;
 	for (size_t i = k; i-- > 0;) {
@@ -555,6 +618,20 @@ void chat_siblings(const struct chat *c, size_t msg, size_t *pos, size_t *count)
 	*count = k ? k : 1;
 }
 
+/* From msg down the newest child each time to a leaf; at most n steps even on a
+ * malformed tree. */
+/* Down the newest child each time; at most n steps even on a malformed tree. */
+static size_t newest_leaf(const struct hist_conv *cv, size_t to)
+{
+	for (size_t steps = 0; steps < cv->n; steps++) {
+		size_t child = hist_last_child(cv, to);
+		if (child == HIST_NONE)
+			break;
+		to = child;
+	}
+	return to;
+}
+
 int chat_switch_sibling(struct chat *c, size_t msg, int dir, double now, struct err *e)
 {
 	(void)now; /* these changes do not date the conversation */
@@ -584,16 +661,89 @@ int chat_switch_sibling(struct chat *c, size_t msg, int dir, double now, struct 
 	}
 	if (to == HIST_NONE)
 		return 1;
-	/* Down the newest child each time; at most n steps even on a malformed tree. */
-	for (size_t steps = 0; steps < cv->n; steps++) {
-		size_t child = hist_last_child(cv, to);
-		if (child == HIST_NONE)
-			break;
-		to = child;
-	}
+	to = newest_leaf(cv, to);
 	if (hist_set_str(&c->conv.current, cv->msgs[to].id) < 0)
 		return oom(e);
 	c->tail = c->jhead = 1;
+	return 0;
+}
+
+int chat_show_msg(struct chat *c, size_t msg, double now, struct err *e)
+{
+	(void)now; /* these changes do not date the conversation */
+	const struct hist_conv *cv = &c->conv;
+	if (msg >= cv->n)
+		return 1;
+	size_t to = newest_leaf(cv, msg);
+	if (c->conv.current && !strcmp(c->conv.current, cv->msgs[to].id))
+		return 0;
+	if (hist_set_str(&c->conv.current, cv->msgs[to].id) < 0)
+		return oom(e);
+	c->dirty = 1;
+	return 0;
+}
+
+int chat_delete_msg(struct chat *c, size_t msg, double now, struct err *e)
+{
+	int n = hist_delete_subtree(&c->conv, msg);
+	if (n < 0)
+		return oom(e);
+	if (n > 0) {
+		/* indexes moved: no answer is followed any more */
+		c->stream = NO_STREAM;
+		c->answer = NO_STREAM;
+		c->conv.updated = now;
+		c->dirty = 1;
+	}
+	return n;
+}
+
+int chat_set_context_break(struct chat *c, size_t msg, int on, double now, struct err *e)
+{
+	(void)now; /* these changes do not date the conversation */
+	(void)e;
+	if (msg >= c->conv.n)
+		return 1;
+	c->conv.msgs[msg].context_break = on != 0;
+	c->dirty = 1;
+	return 0;
+}
+
+int chat_copy_branch(struct chat *dst, const struct chat *src, size_t upto, double now,
+		     struct err *e)
+{
+	size_t *idx = NULL, k = 0;
+	if (hist_branch(&src->conv, &idx, &k) < 0)
+		return oom(e);
+	size_t end = SIZE_MAX;
+	for (size_t i = 0; i < k && end == SIZE_MAX; i++)
+		if (idx[i] == upto)
+			end = i + 1;
+	if (end == SIZE_MAX) {
+		free(idx);
+		say(e, "that message is not on the branch shown");
+		return -1;
+	}
+	struct buf title = BUF_INIT;
+	int bad = buf_printf(&title, "%s (branch)", src->conv.title ? src->conv.title : "untitled") < 0;
+	struct buf cut = BUF_INIT;
+	bad = bad || hist_make_title(title.data, &cut) < 0 ||
+	      hist_set_str(&dst->conv.title, cut.data) < 0 ||
+	      hist_set_str(&dst->conv.model, src->conv.model) < 0 ||
+	      hist_set_str(&dst->conv.system, src->conv.system) < 0;
+	buf_free(&title);
+	buf_free(&cut);
+	for (size_t i = 0; !bad && i < end; i++) {
+		const struct hist_msg *m = &src->conv.msgs[idx[i]];
+		struct hist_msg *d = hist_add(&dst->conv, dst->conv.current, m->role, m->content,
+					      m->created);
+		bad = !d || copy_msg(d, m) < 0;
+	}
+	free(idx);
+	if (bad)
+		return oom(e);
+	dst->conv.updated = now;
+	dst->dirty = 1;
 	return 0;
 }
 

@@ -11,14 +11,13 @@
 
 #include "cherry/app.h"
 #include "cherry/fsutil.h"
+#include "cherry/histsearch.h"
 #include "cherry/histstore.h"
 #include "cherry/sanitize.h"
 #include "cherry/search.h"
 #include "cherry/utf8.h"
 
 #define HIST_READ_MAX (256u * 1024 * 1024)
-#define SNIPPET_BEFORE 30
-#define SNIPPET_AFTER 50
 
 const char history_usage[] =
 	"usage: cherry history list [--json] | show ID [--json] | search TEXT |\n"
@@ -242,91 +241,29 @@ static int cmd_export(struct histstore *st, const char *arg, const char *format,
 
 /* ---- search ---- */
 
-/* ASCII-case-insensitive memmem; NULL when absent (search.c: lowered blocks, memmem). */
-static const char *find_ci(const char *h, size_t hl, const char *n, size_t nl)
+/* One hit: the id and title, then the matching line indented. */
+static int print_hit(void *ctx, const struct histsearch_hit *h)
 {
-	return search_find_fold(h, hl, n, nl);
-}
-
-static void snippet(const char *text, const char *hit, size_t nl)
-{
-	const char *start = hit, *end = hit + nl, *stop = text + strlen(text);
-	for (int k = 0; start > text && k < SNIPPET_BEFORE; k++)
-		start--;
-	for (int k = 0; end < stop && k < SNIPPET_AFTER; k++)
-		end++;
-	/* Land on character boundaries. */
-	start = text + utf8_back(text, (size_t)(start - text));
-	end = text + utf8_forward(text, (size_t)(stop - text), (size_t)(end - text));
-	struct buf b = BUF_INIT;
-	if (start > text)
-		buf_append_str(&b, "...");
-	for (const char *p = start; p < end; p++)
-		buf_append_char(&b, *p == '\n' || *p == '\r' || *p == '\t' ? ' ' : *p);
-	if (end < stop)
-		buf_append_str(&b, "...");
-	fputs("    ", stdout);
-	puts_safe(b.data);
+	int *found = ctx;
+	(*found)++;
+	printf("%-10s ", h->id);
+	puts_field(h->title[0] ? h->title : "(untitled)");
+	fputs("\n    ", stdout);
+	puts_field(h->line);
 	fputc('\n', stdout);
-	buf_free(&b);
+	return 0;
 }
 
 static int cmd_search(struct histstore *st, const char *text)
 {
-	size_t nl = strlen(text);
-	/* The raw file is a cheap first filter, valid when JSON writes the text verbatim. */
-	int raw_ok = 1;
-	for (size_t i = 0; i < nl; i++)
-		if ((unsigned char)text[i] < 0x20 || text[i] == '"' || text[i] == '\\')
-			raw_ok = 0;
-	DIR *d = opendir(st->dir);
-	if (!d) {
-		struct err e;
-		err_set(&e, EXIT_FAIL, "cannot read %s", st->dir);
+	struct err e = {0, ""};
+	struct histsearch *h = histsearch_start(st, text, &e);
+	if (!h)
 		return app_fail(&e);
-	}
-	struct buf file = BUF_INIT, path = BUF_INIT;
-	struct dirent *de;
 	int found = 0;
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		char id[HIST_ID_MAX + 1];
-		if (len < 6 || len - 5 > HIST_ID_MAX || strcmp(de->d_name + len - 5, ".json"))
-			continue;
-		memcpy(id, de->d_name, len - 5);
-		id[len - 5] = '\0';
-		if (!hist_id_valid(id))
-			continue;
-		buf_reset(&path);
-		buf_printf(&path, "%s/%s", st->dir, de->d_name);
-		struct err e = {0, ""};
-		if (fs_read_file(path.data, HIST_READ_MAX, &file, &e) != 0)
-			continue;
-		if (raw_ok && !find_ci(file.data, file.len, text, nl))
-			continue;
-		struct hist_conv c;
-		if (hist_from_json(file.data, file.len, &c, &e) < 0)
-			continue;
-		const char *where = NULL, *hit = NULL;
-		if (c.title && (hit = find_ci(c.title, strlen(c.title), text, nl)))
-			where = c.title;
-		for (size_t i = 0; !where && i < c.n; i++) {
-			const char *s = c.msgs[i].content;
-			if ((hit = find_ci(s, strlen(s), text, nl)))
-				where = s;
-		}
-		if (where) {
-			found++;
-			printf("%-10s ", c.id);
-			puts_field(c.title ? c.title : "(untitled)");
-			fputc('\n', stdout);
-			snippet(where, hit, nl);
-		}
-		hist_conv_free(&c);
-	}
-	closedir(d);
-	buf_free(&file);
-	buf_free(&path);
+	while (histsearch_step(h, 256, print_hit, &found, NULL, NULL) == 1)
+		;
+	histsearch_free(h);
 	return found ? EXIT_OK : EXIT_FAIL;
 }
 

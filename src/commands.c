@@ -45,6 +45,18 @@ static const struct slash_info commands[] = {
 	 "show every key and command", ACT_HELP, SLASH_NAMES_NONE},
 	{CMD_QUIT, "quit", "", SLASH_ARG_NONE, "quit (stops an answer being streamed first)",
 	 ACT_QUIT, SLASH_NAMES_NONE},
+	/* the everyday moves */
+	{CMD_EDIT, "edit", "", SLASH_ARG_NONE,
+	 "edit your last message; sending makes a new branch", ACT_EDIT_LAST, SLASH_NAMES_NONE},
+	{CMD_SELECT, "select", "", SLASH_ARG_NONE, "select a message to act on (M-s)", ACT_SELECT, SLASH_NAMES_NONE},
+	{CMD_FIND, "find", "[TEXT]", SLASH_ARG_OPTIONAL, "find TEXT in this conversation",
+	 ACT_NONE, SLASH_NAMES_NONE},
+	{CMD_SEARCH, "search", "[TEXT]", SLASH_ARG_OPTIONAL, "search every conversation for TEXT",
+	 ACT_NONE, SLASH_NAMES_NONE},
+	{CMD_CLEAR, "clear", "", SLASH_ARG_NONE,
+	 "clear the context from here on (again: restore it)", ACT_CLEAR_CONTEXT, SLASH_NAMES_NONE},
+	{CMD_STATS, "stats", "", SLASH_ARG_NONE, "tokens and cost of this conversation",
+	 ACT_NONE, SLASH_NAMES_NONE},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

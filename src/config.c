@@ -525,11 +525,40 @@ static int keep_object(struct ctx *x, json_t *v, const char *name, json_t **dst)
 	return 0;
 }
 
+/* "prices": {"provider/model": {"input": USD per 1M tokens, "output": ...}}. */
+static int parse_prices(struct ctx *x, struct config *c, json_t *v)
+{
+	if (!json_is_object(v))
+		return fail(x, "prices must be an object of PROVIDER/MODEL: {input, output}");
+	const char *spec;
+	json_t *p;
+	json_object_foreach(v, spec, p) {
+		json_t *in = json_object_get(p, "input"), *out = json_object_get(p, "output");
+		if (!is_model_spec(spec) || !json_is_object(p) || (in && !json_is_number(in)) ||
+		    (out && !json_is_number(out)) || (in && json_number_value(in) < 0) ||
+		    (out && json_number_value(out) < 0))
+			return fail(x, "prices.%.80s must be {\"input\": USD, \"output\": USD} "
+				    "per million tokens, under a PROVIDER/MODEL name", spec);
+	}
+	return keep_object(x, v, "prices", &c->prices);
+}
+
+int config_price(const struct config *c, const char *spec, double *in, double *out)
+{
+	json_t *p = c->prices && spec ? json_object_get(c->prices, spec) : NULL;
+	if (!json_is_object(p))
+		return 0;
+	json_t *i = json_object_get(p, "input"), *o = json_object_get(p, "output");
+	*in = json_is_number(i) ? json_number_value(i) : 0;
+	*out = json_is_number(o) ? json_number_value(o) : 0;
+	return 1;
+}
+
 static int parse_root(struct ctx *x, struct config *c, json_t *root)
 {
 	static const char *const known[] = {"default_model", "favorites", "providers",
 					    "assistants", "keys", "ui", "network", "vault",
-					    "telemetry", NULL};
+					    "telemetry", "prices", NULL};
 	if (!json_is_object(root))
 		return fail(x, "the top level must be an object");
 	check_keys(x, root, "", known);
@@ -559,6 +588,8 @@ static int parse_root(struct ctx *x, struct config *c, json_t *root)
 	if ((v = json_object_get(root, "vault")) && parse_vault(x, c, v) < 0)
 		return -1;
 	if ((v = json_object_get(root, "telemetry")) && parse_telemetry(x, c, v) < 0)
+		return -1;
+	if ((v = json_object_get(root, "prices")) && parse_prices(x, c, v) < 0)
 		return -1;
 	return 0;
 }
@@ -664,6 +695,7 @@ void config_free(struct config *c)
 	json_decref(c->assistants);
 	json_decref(c->keys);
 	json_decref(c->ui);
+	json_decref(c->prices);
 	free(c->ca_file);
 	free(c->passphrase_command);
 	free(c->telemetry_endpoint);

@@ -200,9 +200,15 @@ void ctl_request_send(struct ctl *c, const char *text, size_t len)
 
 void ctl_request_retry(struct ctl *c)
 {
+	ctl_request_retry_at(c, 0);
+}
+
+void ctl_request_retry_at(struct ctl *c, size_t retry_at)
+{
 	if (ctl_busy(c) || resolve_for_send(c) < 0)
 		return;
 	c->pending.retry = 1;
+	c->pending.retry_at = retry_at;
 	c->pending.active = 1;
 	c->react |= CTL_NEED_KEY;
 }
@@ -248,8 +254,7 @@ static void do_send(struct ctl *c)
 	struct chat *ch = c->pending.chat ? c->pending.chat : c->shown;
 	int was_on_disk = ch->on_disk;
 	const char *prompt = c->pending.text.data;
-	int r = chat_send(ch, prompt, c->pending.prov->name, c->pending.model, c->wall, &answer,
-			  &e);
+	int r = ctl_send_chat(c, ch, prompt, &answer, &e); /* a plain send, or an edit's */
 	if (r < 0) {
 		ctl_message(c, "%s", e.msg[0] ? e.msg : "out of memory");
 		return;
@@ -275,7 +280,9 @@ static void do_retry(struct ctl *c)
 	struct err e;
 	err_clear(&e);
 	size_t answer;
-	int r = chat_retry(c->shown, c->pending.prov->name, c->pending.model, c->wall, &answer, &e);
+	size_t at = c->pending.retry_at ? c->pending.retry_at - 1 : SIZE_MAX;
+	int r = chat_retry_at(c->shown, at, c->pending.prov->name, c->pending.model, c->wall,
+			      &answer, &e);
 	if (r != 0) {
 		ctl_message(c, "%s", r == 1 ? "nothing to retry: send a message first" :
 			    e.msg[0] ? e.msg : "out of memory");
@@ -488,6 +495,7 @@ int ctl_stream_end(struct ctl *c, const struct outcome *o, double now, double wa
 			o->status == HIST_ERROR ? o->err.msg : NULL, &o->usage, o->ttft, wall, &e) < 0 &&
 	    e.msg[0])
 		ctl_message(c, "%s", e.msg);
+	ctl_usage_header(c, st);
 	if (st->view_msg >= 0) {
 		view_end(c->view, (size_t)st->view_msg);
 		view_set_footer(c->view, (size_t)st->view_msg, footer.len ? footer.data : NULL,
@@ -499,6 +507,7 @@ int ctl_stream_end(struct ctl *c, const struct outcome *o, double now, double wa
 	c->st = NULL;
 	free(st);
 	buf_free(&footer);
+	ctl_moves_settle(c); /* the totals count this answer */
 	c->dirty |= CTL_DIRTY_STATUS;
 	c->react |= CTL_SAVE;
 	/* what was written meanwhile goes now; after a stop or an error it comes back */
@@ -593,7 +602,8 @@ void ctl_scroll_by(struct ctl *c, long delta)
 /* The input's wrapped rows at the input width, for the box's height. */
 static int input_rows(struct ctl *c, int width)
 {
-	if (c->mode == MODE_PASSPHRASE || c->mode == MODE_CONFIRM)
+	if (c->mode == MODE_PASSPHRASE || c->mode == MODE_CONFIRM || c->mode == MODE_FIND ||
+	    c->mode == MODE_SELECT)
 		return 1;
 	size_t len;
 	const char *s = edit_text(c->ed, &len);
@@ -666,7 +676,9 @@ static void settle_chat(struct ctl *c)
 static void settle(struct ctl *c)
 {
 	geometry(c);
+	ctl_find_settle(c);
 	settle_chat(c);
+	ctl_moves_settle(c);
 	size_t h = c->chat_h > 0 ? (size_t)c->chat_h : 0;
 	if (h) {
 		if (c->list_sel < c->list_top)
@@ -686,7 +698,8 @@ static void settle(struct ctl *c)
 	} else if (o->nmatch <= rows) {
 		o->top = 0;
 	}
-	if (c->mode != MODE_PASSPHRASE && c->mode != MODE_CONFIRM) {
+	if (c->mode != MODE_PASSPHRASE && c->mode != MODE_CONFIRM && c->mode != MODE_FIND &&
+	    c->mode != MODE_SELECT) {
 		size_t len;
 		const char *s = edit_text(c->ed, &len);
 		int width = c->cols > 2 ? c->cols - 2 : 1, crow = 0, ccol;
@@ -725,9 +738,12 @@ int ctl_timer(struct ctl *c, double now, double wall)
 		c->list_drawn_wall = wall;
 		c->dirty |= CTL_DIRTY_LIST;
 	}
+	ctl_search_step(c); /* a search of every conversation goes on between keys */
 	struct ctl_stream *st = c->st;
-	if (!st)
-		return 0;
+	if (!st) {
+		settle(c);
+		return c->react;
+	}
 	if (st->first >= 0 && now > st->first) {
 		double r = (double)st->deltas / (now - st->first);
 		if ((long)r != (long)c->rate) {
@@ -761,6 +777,8 @@ double ctl_next_timer(const struct ctl *c, double now)
 	}
 	if (c->st && (t < 0 || t > STREAM_TICK))
 		t = STREAM_TICK;
+	if (c->search.running)
+		t = 0;
 	return t;
 }
 
@@ -819,6 +837,7 @@ int ctl_init(struct ctl *c, const struct config *cfg, const struct ctl_world *w,
 	c->world = *w;
 	c->ed = ed;
 	c->fav_index = -1;
+	c->edit_msg = c->sel = c->retry_msg = c->ctx_view = -1;
 	c->ttft = -1;
 	c->usage = (struct wire_usage){-1, -1, -1, -1};
 	c->follow = 1;
@@ -887,6 +906,7 @@ void ctl_free(struct ctl *c)
 		c->world.conv_close(c->world.ctx, c->shown);
 	c->shown = NULL;
 	view_free(c->view);
+	ctl_moves_free(c);
 	histstore_entries_free(c->list, c->nlist);
 	buf_free(&c->out_text);
 	buf_free(&c->out_path);

@@ -173,6 +173,21 @@ static int cmd_open(struct ctl *c, const char *arg)
 	return 0;
 }
 
+static int cmd_find(struct ctl *c, const char *arg)
+{
+	edit_apply(c->ed, EDIT_CLEAR, 0);
+	ctl_find_start(c, arg, -1);
+	return 0;
+}
+
+static int cmd_search(struct ctl *c, const char *arg)
+{
+	ctl_h_search_history(c);
+	if (*arg && buf_append_str(&c->ov.filter, arg) == 0)
+		ctl_search_changed(c);
+	return 0;
+}
+
 /* Returns 1 to keep the line in the input (to correct it), else 0. */
 typedef int (*cmd_fn)(struct ctl *c, const char *arg);
 
@@ -185,6 +200,9 @@ static const cmd_fn cmd_handlers[CMD__COUNT] = {
 	[CMD_EXPORT] = cmd_export,
 	[CMD_OPEN] = cmd_open,
 	[CMD_COPY] = cmd_copy,
+	[CMD_FIND] = cmd_find,
+	[CMD_SEARCH] = cmd_search,
+	[CMD_STATS] = ctl_cmd_stats,
 };
 
 void ctl_run_command(struct ctl *c, const char *line)

@@ -12,7 +12,7 @@
 
 /* ---- the view of the shown conversation ---- */
 
-static void answer_header(const struct chat *ch, size_t i, struct buf *out)
+void ctl_answer_header(const struct chat *ch, size_t i, struct buf *out)
 {
 	const struct hist_msg *m = &ch->conv.msgs[i];
 	buf_reset(out);
@@ -119,6 +119,7 @@ static void short_welcome(struct ctl *c)
 void ctl_rebuild_view(struct ctl *c)
 {
 	view_clear(c->view);
+	ctl_map_reset(c);
 	if (c->st)
 		c->st->view_msg = -1;
 	struct chat *ch = c->shown;
@@ -135,12 +136,15 @@ void ctl_rebuild_view(struct ctl *c)
 			size_t i = idx[k];
 			const struct hist_msg *m = &ch->conv.msgs[i];
 			int user = !strcmp(m->role, "user");
-			if (!user)
-				answer_header(ch, i, &hdr);
+			if (!user) {
+				ctl_answer_header(ch, i, &hdr);
+				ctl_usage_text(c, m, &hdr);
+			}
 			long vm = view_add(c->view, user ? VIEW_USER : VIEW_ASSISTANT,
 					   user ? "you" : hdr.data);
 			if (vm < 0)
 				break;
+			ctl_map_msg(c, vm, i);
 			int live = c->st && c->st->chat == ch && c->st->answer == i;
 			if (m->reasoning && *m->reasoning)
 				view_append_reasoning(c->view, (size_t)vm, m->reasoning,
@@ -154,6 +158,8 @@ void ctl_rebuild_view(struct ctl *c)
 				if (!user)
 					status_footer(c, (size_t)vm, m);
 			}
+			if (m->context_break)
+				ctl_map_break(c, vm);
 		}
 	}
 	free(idx);
@@ -378,6 +384,8 @@ static void release_chat(struct ctl *c, struct chat *ch)
 
 void ctl_show_chat(struct ctl *c, struct chat *ch)
 {
+	ctl_edit_forget(c);
+	c->sel = -1;
 	if (c->shown != ch)
 		release_chat(c, c->shown);
 	c->shown = ch;

@@ -43,6 +43,64 @@ void ctl_passphrase_begin(struct ctl *c, const char *prompt);
 void ctl_passphrase_end(struct ctl *c);
 int ctl_contains_icase(const char *hay, const char *needle);
 
+/* ctl_conv.c, for the answer's header after its stream */
+void ctl_answer_header(const struct chat *ch, size_t i, struct buf *out);
+
+/* ctl.c, asking again under a given user message (retry_at: its index + 1; 0 the last) */
+void ctl_request_retry_at(struct ctl *c, size_t retry_at);
+
+/* ctl_keys.c, for the search overlay */
+int ctl_overlay_push(struct ctl_overlay *o, const char *item, const char *label);
+void ctl_overlay_ready(struct ctl *c, enum ctl_overlay_kind kind, const char *filter);
+
+/* ctl_select.c: the view's map to the conversation, edit and resend, the selection and
+ * its actions, context breaks, tokens and cost */
+void ctl_map_reset(struct ctl *c);
+void ctl_map_msg(struct ctl *c, long vm, size_t i);
+void ctl_map_break(struct ctl *c, long vm);
+void ctl_usage_text(const struct ctl *c, const struct hist_msg *m, struct buf *out);
+void ctl_usage_header(struct ctl *c, const struct ctl_stream *st);
+int ctl_send_chat(struct ctl *c, struct chat *ch, const char *prompt, size_t *answer,
+		  struct err *e);
+int ctl_edit_cancel(struct ctl *c);
+void ctl_edit_forget(struct ctl *c);
+void ctl_retry_picked(struct ctl *c);
+void ctl_select_delete_confirmed(struct ctl *c);
+void ctl_click(struct ctl *c, int y, int x);
+void ctl_moves_settle(struct ctl *c);
+void ctl_moves_free(struct ctl *c);
+void ctl_h_edit_last(struct ctl *c);
+void ctl_h_select(struct ctl *c);
+void ctl_h_clear_context(struct ctl *c);
+void ctl_h_sel_up(struct ctl *c);
+void ctl_h_sel_down(struct ctl *c);
+void ctl_h_sel_first(struct ctl *c);
+void ctl_h_sel_last(struct ctl *c);
+void ctl_h_sel_copy(struct ctl *c);
+void ctl_h_sel_edit(struct ctl *c);
+void ctl_h_sel_retry(struct ctl *c);
+void ctl_h_sel_delete(struct ctl *c);
+void ctl_h_sel_branch(struct ctl *c);
+void ctl_h_sel_context(struct ctl *c);
+void ctl_h_sel_leave(struct ctl *c);
+int ctl_cmd_stats(struct ctl *c, const char *arg);
+
+/* ctl_find.c: find in the chat, and the search of every conversation */
+void ctl_h_find(struct ctl *c);
+void ctl_h_find_next(struct ctl *c);
+void ctl_h_find_prev(struct ctl *c);
+void ctl_h_find_erase(struct ctl *c);
+void ctl_h_find_clear(struct ctl *c);
+void ctl_h_find_close(struct ctl *c);
+void ctl_find_type(struct ctl *c, input_key k);
+void ctl_find_settle(struct ctl *c);
+void ctl_find_start(struct ctl *c, const char *text, long at_msg);
+void ctl_h_search_history(struct ctl *c);
+void ctl_search_changed(struct ctl *c);
+void ctl_search_step(struct ctl *c);
+void ctl_search_stop(struct ctl *c);
+void ctl_search_open(struct ctl *c, const char *item);
+
 /* ctl_cmds.c */
 void ctl_run_command(struct ctl *c, const char *line);
 void ctl_complete(struct ctl *c);

@@ -20,6 +20,8 @@
 void ctl_overlay_close(struct ctl *c)
 {
 	struct ctl_overlay *o = &c->ov;
+	if (o->kind == CTL_OV_SEARCH)
+		ctl_search_stop(c);
 	for (size_t i = 0; i < o->nitems; i++) {
 		free(o->items[i]);
 		if (o->labels)
@@ -49,6 +51,10 @@ int ctl_contains_icase(const char *hay, const char *needle)
 static void overlay_filter(struct ctl *c)
 {
 	struct ctl_overlay *o = &c->ov;
+	if (o->kind == CTL_OV_SEARCH) {
+		ctl_search_changed(c); /* the filter is the text searched for */
+		return;
+	}
 	const char *f = o->filter.data ? o->filter.data : "";
 	o->nmatch = 0;
 	for (size_t i = 0; i < o->nitems; i++) {
@@ -62,7 +68,7 @@ static void overlay_filter(struct ctl *c)
 	c->dirty |= CTL_DIRTY_CHAT;
 }
 
-static int overlay_push(struct ctl_overlay *o, const char *item, const char *label)
+int ctl_overlay_push(struct ctl_overlay *o, const char *item, const char *label)
 {
 	if (o->nitems == o->cap) {
 		size_t nc = o->cap ? o->cap * 2 : 64;
@@ -86,7 +92,7 @@ static int overlay_push(struct ctl_overlay *o, const char *item, const char *lab
 	return 0;
 }
 
-static void overlay_ready(struct ctl *c, enum ctl_overlay_kind kind, const char *filter)
+void ctl_overlay_ready(struct ctl *c, enum ctl_overlay_kind kind, const char *filter)
 {
 	struct ctl_overlay *o = &c->ov;
 	o->kind = kind;
@@ -116,18 +122,19 @@ void ctl_open_help(struct ctl *c)
 		char *nl = strchr(p, '\n');
 		if (nl)
 			*nl = '\0';
-		overlay_push(&c->ov, p, NULL);
+		ctl_overlay_push(&c->ov, p, NULL);
 		if (!nl)
 			break;
 		p = nl + 1;
 	}
 	buf_free(&text);
-	overlay_ready(c, CTL_OV_HELP, NULL);
+	ctl_overlay_ready(c, CTL_OV_HELP, NULL);
 }
 
 void ctl_open_model_picker(struct ctl *c, const char *filter)
 {
 	ctl_overlay_close(c);
+	c->retry_msg = -1; /* a selection's retry sets it again */
 	char **known = NULL;
 	size_t nk = 0;
 	if (ctl_models(c, &known, &nk) < 0)
@@ -139,12 +146,12 @@ void ctl_open_model_picker(struct ctl *c, const char *filter)
 			fav |= !strcmp(known[i], c->cfg->favorites[f]);
 		struct buf label = BUF_INIT;
 		buf_printf(&label, "%s%s", known[i], fav ? "  \xe2\x98\x85" : "");
-		overlay_push(&c->ov, known[i], label.data);
+		ctl_overlay_push(&c->ov, known[i], label.data);
 		buf_free(&label);
 		have_current |= !strcmp(known[i], c->model);
 	}
 	if (c->model[0] && !have_current)
-		overlay_push(&c->ov, c->model, NULL);
+		ctl_overlay_push(&c->ov, c->model, NULL);
 	/* then every preset's current models, saying what key they need: a newcomer with
 	 * no key sees where to start */
 	const struct provider_list *pl = &c->cfg->providers;
@@ -163,13 +170,13 @@ void ctl_open_model_picker(struct ctl *c, const char *filter)
 			else
 				buf_printf(&label, "%s  (needs cherry key set %s)", item.data, p->name);
 			if (!dup && item.data && label.data)
-				overlay_push(&c->ov, item.data, label.data);
+				ctl_overlay_push(&c->ov, item.data, label.data);
 			buf_free(&item);
 			buf_free(&label);
 		}
 	}
 	ctl_models_free(c, known, nk);
-	overlay_ready(c, CTL_OV_MODELS, filter);
+	ctl_overlay_ready(c, CTL_OV_MODELS, filter);
 	for (size_t i = 0; i < c->ov.nmatch; i++)
 		if (!strcmp(c->ov.items[c->ov.match[i]], c->model))
 			c->ov.sel = i;
@@ -186,7 +193,9 @@ int ctl_models_changed(struct ctl *c)
 	struct buf filter = BUF_INIT;
 	char *sel = c->ov.nmatch ? strdup(c->ov.items[c->ov.match[c->ov.sel]]) : NULL;
 	buf_append(&filter, c->ov.filter.data ? c->ov.filter.data : "", c->ov.filter.len);
+	long retry = c->retry_msg; /* a selection's retry waits for this picker */
 	ctl_open_model_picker(c, filter.data ? filter.data : "");
+	c->retry_msg = retry;
 	for (size_t i = 0; sel && i < c->ov.nmatch; i++)
 		if (!strcmp(c->ov.items[c->ov.match[i]], sel))
 			c->ov.sel = i;
@@ -208,10 +217,10 @@ void ctl_open_switcher(struct ctl *c, const char *filter)
 		buf_printf(&label, "%s  %s  (%zu)", when,
 			   c->list[i].title && *c->list[i].title ? c->list[i].title : "(untitled)",
 			   c->list[i].nmsgs);
-		overlay_push(&c->ov, c->list[i].id, label.data);
+		ctl_overlay_push(&c->ov, c->list[i].id, label.data);
 		buf_free(&label);
 	}
-	overlay_ready(c, CTL_OV_SWITCHER, filter);
+	ctl_overlay_ready(c, CTL_OV_SWITCHER, filter);
 }
 
 static void pick_choose(struct ctl *c)
@@ -227,10 +236,14 @@ static void pick_choose(struct ctl *c)
 	if (!choice)
 		return;
 	if (kind == CTL_OV_MODELS) {
-		if (ctl_set_model(c, choice, 1) == 0)
+		if (ctl_set_model(c, choice, 1) == 0) {
 			ctl_message(c, "model: %s", choice);
+			ctl_retry_picked(c);
+		}
 	} else if (kind == CTL_OV_SWITCHER) {
 		ctl_open_conversation(c, choice);
+	} else if (kind == CTL_OV_SEARCH) {
+		ctl_search_open(c, choice);
 	}
 	free(choice);
 }
@@ -347,6 +360,8 @@ static void h_send(struct ctl *c)
 
 static void h_stop(struct ctl *c)
 {
+	if (!c->st && ctl_edit_cancel(c))
+		return;
 	if (c->nqueue && edit_is_empty(c->ed)) {
 		ctl_unqueue(c, "the queued message is back in the input: Enter queues it again");
 	} else if (c->st) {
@@ -566,11 +581,15 @@ static void h_confirm_yes(struct ctl *c)
 {
 	c->mode = MODE_CHAT;
 	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
-	ctl_delete_confirmed(c);
+	if (c->confirm_msg)
+		ctl_select_delete_confirmed(c);
+	else
+		ctl_delete_confirmed(c);
 }
 
 static void h_confirm_no(struct ctl *c)
 {
+	c->confirm_msg = 0;
 	c->mode = MODE_CHAT;
 	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
 	ctl_message(c, "not deleted");
@@ -681,6 +700,28 @@ static const handler_fn handlers[ACT__COUNT] = {
 	[ACT_PASS_ERASE] = h_pass_erase,
 	[ACT_PASS_CLEAR] = h_pass_clear,
 	[ACT_PASS_CANCEL] = h_pass_cancel,
+	/* the everyday moves: ctl_select.c, ctl_find.c */
+	[ACT_EDIT_LAST] = ctl_h_edit_last,
+	[ACT_SELECT] = ctl_h_select,
+	[ACT_FIND] = ctl_h_find,
+	[ACT_SEARCH_HISTORY] = ctl_h_search_history,
+	[ACT_CLEAR_CONTEXT] = ctl_h_clear_context,
+	[ACT_SEL_UP] = ctl_h_sel_up,
+	[ACT_SEL_DOWN] = ctl_h_sel_down,
+	[ACT_SEL_FIRST] = ctl_h_sel_first,
+	[ACT_SEL_LAST] = ctl_h_sel_last,
+	[ACT_SEL_COPY] = ctl_h_sel_copy,
+	[ACT_SEL_EDIT] = ctl_h_sel_edit,
+	[ACT_SEL_RETRY] = ctl_h_sel_retry,
+	[ACT_SEL_DELETE] = ctl_h_sel_delete,
+	[ACT_SEL_BRANCH] = ctl_h_sel_branch,
+	[ACT_SEL_CONTEXT] = ctl_h_sel_context,
+	[ACT_SEL_LEAVE] = ctl_h_sel_leave,
+	[ACT_FIND_NEXT] = ctl_h_find_next,
+	[ACT_FIND_PREV] = ctl_h_find_prev,
+	[ACT_FIND_ERASE] = ctl_h_find_erase,
+	[ACT_FIND_CLEAR] = ctl_h_find_clear,
+	[ACT_FIND_CLOSE] = ctl_h_find_close,
 };
 
 void ctl_do_action(struct ctl *c, enum input_action a)
@@ -733,6 +774,10 @@ static void unbound_key(struct ctl *c, input_key k)
 			pass_insert(c, k);
 		c->dirty |= CTL_DIRTY_INPUT;
 		break;
+	case MODE_FIND:
+		if (printable(k))
+			ctl_find_type(c, k);
+		break;
 	default:
 		break;
 	}
@@ -757,6 +802,10 @@ int ctl_dispatch(struct ctl *c, input_key k)
 			edit_apply(c->ed, EDIT_NEWLINE, 0);
 		else if (printable(k) || k == 9)
 			edit_apply(c->ed, EDIT_INSERT, k);
+		return 0;
+	}
+	if (INPUT_IS_CLICK(k)) {
+		ctl_click(c, INPUT_CLICK_Y(k), INPUT_CLICK_X(k));
 		return 0;
 	}
 	if (k == INPUT_WHEEL_UP || k == INPUT_WHEEL_DOWN) {

@@ -142,6 +142,75 @@ struct hist_msg *hist_add(struct hist_conv *c, const char *parent, const char *r
 	return m;
 }
 
+/* 1 when msgs[i] is msgs[root] or below it (at most n steps up). */
+static int under(const struct hist_conv *c, size_t i, size_t root)
+{
+	const struct hist_msg *m = &c->msgs[i];
+	for (size_t steps = 0; m && steps <= c->n; steps++) {
+		if (m == &c->msgs[root])
+			return 1;
+		m = hist_find(c, m->parent);
+	}
+	return 0;
+}
+
+int hist_delete_subtree(struct hist_conv *c, size_t root)
+{
+	if (root >= c->n)
+		return 0;
+	char *parent = c->msgs[root].parent ? strdup(c->msgs[root].parent) : NULL;
+	unsigned char *gone = calloc(c->n, 1);
+	if (!gone || (c->msgs[root].parent && !parent)) {
+		free(gone);
+		free(parent);
+		return -1;
+	}
+	int current_gone = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		gone[i] = (unsigned char)under(c, i, root);
+		current_gone |= gone[i] && c->current && !strcmp(c->msgs[i].id, c->current);
+	}
+	size_t k = 0, removed = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		if (gone[i]) {
+			hist_msg_free(&c->msgs[i]);
+			removed++;
+		} else {
+			c->msgs[k++] = c->msgs[i];
+		}
+	}
+	c->n = k;
+	free(gone);
+	/* the messages moved: the id index is made again (on failure lookups scan) */
+	hist_reindex(c);
+	if (current_gone) {
+		/* The newest message left under the same parent, then its newest children
+		 * down to a leaf; else the parent itself (NULL: nothing is left). */
+		const char *to = parent;
+		for (size_t i = c->n; i-- > 0;)
+			if (c->msgs[i].parent && parent ? !strcmp(c->msgs[i].parent, parent) :
+			    !c->msgs[i].parent && !parent) {
+				to = c->msgs[i].id;
+				break;
+			}
+		for (size_t steps = 0; to && steps < c->n; steps++) {
+			const char *child = NULL;
+			for (size_t i = c->n; i-- > 0 && !child;)
+				if (c->msgs[i].parent && !strcmp(c->msgs[i].parent, to))
+					child = c->msgs[i].id;
+			if (!child)
+				break;
+			to = child;
+		}
+		if (hist_set_str(&c->current, to) < 0) {
+			free(parent);
+			return -1;
+		}
+	}
+	free(parent);
+	return (int)removed;
+}
+
 int hist_branch(const struct hist_conv *c, size_t **idx, size_t *n)
 {
 	*idx = NULL;
@@ -259,7 +328,8 @@ json_t *hist_msg_json(const struct hist_msg *m)
 		  set_long(u, "input", m->usage.input) | set_long(u, "output", m->usage.output) |
 		  set_long(u, "reasoning", m->usage.reasoning) |
 		  set_long(u, "cached", m->usage.cached);
-	if (bad || json_object_set(o, "usage", u) < 0)
+	if (bad || json_object_set(o, "usage", u) < 0 ||
+	    (m->context_break && set_new(o, "context_break", json_true())))
 		goto fail;
 	json_decref(u);
 	return o;
@@ -275,7 +345,11 @@ int hist_to_json(const struct hist_conv *c, struct buf *out)
 	int rc = -1;
 	if (!root || !msgs)
 		goto done;
-	if (set_new(root, "version", json_integer(HIST_FORMAT)) | set_str(root, "id", c->id) |
+	int version = 1;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->msgs[i].context_break)
+			version = 2;
+	if (set_new(root, "version", json_integer(version)) | set_str(root, "id", c->id) |
 	    set_str(root, "title", c->title) | set_time(root, "created", c->created) |
 	    set_time(root, "updated", c->updated) | set_str(root, "model", c->model) |
 	    set_str(root, "system", c->system) | set_str(root, "current", c->current))
@@ -428,6 +502,10 @@ static int read_msg(struct rd *r, json_t *o, struct hist_msg *m)
 			return bad(r, "message %s has a bad \"ttft\"", m->id);
 		m->ttft = json_number_value(t);
 	}
+	json_t *cb = json_object_get(o, "context_break");
+	if (cb && !json_is_boolean(cb))
+		return bad(r, "message %s has a bad \"context_break\"", m->id);
+	m->context_break = json_is_true(cb);
 	json_t *u = json_object_get(o, "usage");
 	if (u && !json_is_null(u) && !json_is_object(u))
 		return bad(r, "message %s has a bad \"usage\"", m->id);

@@ -60,6 +60,14 @@ static const struct input_action_info actions[] = {
 	{ACT_HISTORY_NEWER, MODE_CHAT, "history_newer", "M-n", "recall a later prompt"},
 	{ACT_TEXT_START, MODE_CHAT, "text_start", "M-<", "move to the start of the input"},
 	{ACT_TEXT_END, MODE_CHAT, "text_end", "M->", "move to the end of the input"},
+	/* the everyday moves (ctl_select.c, ctl_find.c) */
+	{ACT_EDIT_LAST, MODE_CHAT, "edit_last", "M-e",
+	 "edit your last message; sending it makes a new branch"},
+	{ACT_SELECT, MODE_CHAT, "select", "M-s", "select a message to copy, edit, retry, delete..."},
+	{ACT_FIND, MODE_CHAT, "find", "C-s", "find text in this conversation"},
+	{ACT_SEARCH_HISTORY, MODE_CHAT, "search_history", "C-r", "search every conversation"},
+	{ACT_CLEAR_CONTEXT, MODE_CHAT, "clear_context", "M-k",
+	 "clear the context from here on (again: restore it)"},
 	{ACT_LIST_UP, MODE_LIST, "list_up", "Up C-p", "select the conversation above"},
 	{ACT_LIST_DOWN, MODE_LIST, "list_down", "Down C-n", "select the conversation below"},
 	{ACT_LIST_OPEN, MODE_LIST, "list_open", "Enter", "open the selected conversation"},
@@ -87,6 +95,26 @@ static const struct input_action_info actions[] = {
 	{ACT_PASS_CLEAR, MODE_PASSPHRASE, "passphrase_clear", "C-u", "erase everything typed"},
 	{ACT_PASS_CANCEL, MODE_PASSPHRASE, "passphrase_cancel", "Esc C-c C-g",
 	 "leave the vault locked (the message is not sent)"},
+	{ACT_SEL_UP, MODE_SELECT, "select_up", "Up k C-p", "select the message above"},
+	{ACT_SEL_DOWN, MODE_SELECT, "select_down", "Down j C-n", "select the message below"},
+	{ACT_SEL_FIRST, MODE_SELECT, "select_first", "Home g", "select the first message"},
+	{ACT_SEL_LAST, MODE_SELECT, "select_last", "End G", "select the last message"},
+	{ACT_SEL_COPY, MODE_SELECT, "select_copy", "c y M-w", "copy the message (OSC 52)"},
+	{ACT_SEL_EDIT, MODE_SELECT, "select_edit", "e Enter",
+	 "edit the message (an answer: its prompt) and resend"},
+	{ACT_SEL_RETRY, MODE_SELECT, "select_retry", "r", "ask again with another model (picker)"},
+	{ACT_SEL_DELETE, MODE_SELECT, "select_delete", "d Delete",
+	 "delete the message and all below it (asks)"},
+	{ACT_SEL_BRANCH, MODE_SELECT, "select_branch", "b",
+	 "a new conversation with the branch up to here"},
+	{ACT_SEL_CONTEXT, MODE_SELECT, "select_clear_context", "x",
+	 "clear the context after this message (again: undo)"},
+	{ACT_SEL_LEAVE, MODE_SELECT, "select_leave", "Esc q M-s", "back to the input"},
+	{ACT_FIND_NEXT, MODE_FIND, "find_next", "Enter Down C-s", "the next match"},
+	{ACT_FIND_PREV, MODE_FIND, "find_prev", "Up S-Tab C-r", "the previous match"},
+	{ACT_FIND_ERASE, MODE_FIND, "find_erase", "Backspace C-h", "erase a character"},
+	{ACT_FIND_CLEAR, MODE_FIND, "find_clear", "C-u", "clear what you typed"},
+	{ACT_FIND_CLOSE, MODE_FIND, "find_close", "Esc C-g", "close the search line"},
 };
 
 #define NACTIONS (sizeof(actions) / sizeof(actions[0]))
@@ -538,6 +566,8 @@ static const char *const mode_heading[MODE__COUNT] = {
 	[MODE_HELP] = "In this help:",
 	[MODE_CONFIRM] = "When asked yes or no:",
 	[MODE_PASSPHRASE] = "At the vault passphrase prompt:",
+	[MODE_SELECT] = "When a message is selected (M-s, or a click):",
+	[MODE_FIND] = "In the line of find in the conversation (C-s):",
 };
 
 int input_help_text(const struct input_map *m, struct buf *out)

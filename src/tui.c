@@ -52,6 +52,7 @@ struct tui {
 	int fetched;              /* a fetch ran in this process */
 	int fetch_done;           /* and ended: tell the controller */
 	char proxy_model[160];    /* the model c.proxy was found for */
+	struct histsearch *search; /* the search of every conversation under way */
 };
 
 static double wall_now(void)
@@ -131,6 +132,28 @@ static int w_has_env_key(void *ctx, const struct provider *p)
 	(void)ctx;
 	const char *v = p->key_env ? getenv(p->key_env) : NULL;
 	return v && *v;
+}
+
+static int w_search_start(void *ctx, const char *text, struct err *e)
+{
+	struct tui *t = ctx;
+	histsearch_free(t->search);
+	t->search = histsearch_start(&t->store, text, e);
+	return t->search ? 0 : -1;
+}
+
+static int w_search_step(void *ctx, size_t max_files, histsearch_fn fn, void *fn_ctx,
+			 size_t *done, size_t *total)
+{
+	struct tui *t = ctx;
+	return t->search ? histsearch_step(t->search, max_files, fn, fn_ctx, done, total) : 0;
+}
+
+static void w_search_stop(void *ctx)
+{
+	struct tui *t = ctx;
+	histsearch_free(t->search);
+	t->search = NULL;
 }
 
 /* ---- streams ---- */
@@ -599,6 +622,9 @@ static const struct ctl_world world_of = {
 	.models_free = w_models_free,
 	.resolve_model = w_resolve_model,
 	.has_env_key = w_has_env_key,
+	.search_start = w_search_start,
+	.search_step = w_search_step,
+	.search_stop = w_search_stop,
 };
 
 int tui_main(struct app *app, int argc, char **argv)
@@ -704,6 +730,7 @@ out:
 	secret_free(t->found_key);
 	if (ctl_on)
 		ctl_free(&t->c);
+	w_search_stop(t);
 	if (t->store_ok)
 		histstore_close(&t->store);
 	http_engine_free(t->eng);

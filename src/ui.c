@@ -180,8 +180,9 @@ int ui_start(int *rows, int *cols, struct err *e)
 		use_default_colors();
 		color = 1;
 	}
-	/* Wheel only; a paste is bracketed so its newlines never send. */
-	mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	/* The wheel scrolls, a click selects a message; a paste is bracketed so its
+	 * newlines never send. */
+	mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	mouseinterval(0);
 	define_extra_keys();
 	write_tty("\033[?2004h");
@@ -461,16 +462,19 @@ static attr_t run_attr(const struct md_run *run)
 }
 
 /* One laid-out line, run by run in each run's style. */
-static void draw_line(WINDOW *w, int y, int maxw, const struct view_line *vl)
+/* A chat line run by run in its styles, plus extra (a selection's or a match's mark);
+ * returns the columns used. */
+static int draw_line(WINDOW *w, int y, int maxw, const struct view_line *vl, attr_t extra)
 {
 	int col = 0;
 	for (size_t k = 0; k < vl->nruns && col < maxw; k++) {
 		const struct md_run *run = &vl->runs[k];
-		wattrset(w, run_attr(run));
+		wattrset(w, run_attr(run) | extra);
 		col += draw_text_as(w, y, col, maxw - col, vl->s + run->off, run->len,
 				    (run->attrs & TA_STRIKE) != 0);
 	}
 	wattrset(w, A_NORMAL);
+	return col;
 }
 
 static void draw_list(const struct ctl *t)
@@ -508,6 +512,19 @@ static void draw_list(const struct ctl *t)
 	}
 }
 
+/* What the search of every conversation is doing while it has found nothing. */
+static const char *search_state(const struct ctl *t, char *out, size_t n)
+{
+	if (t->ov.filter.len < 2)
+		snprintf(out, n, "  type what to look for (two characters or more)");
+	else if (t->search.running)
+		snprintf(out, n, "  searching... (%zu of %zu conversations)", t->search.done,
+			 t->search.total);
+	else
+		snprintf(out, n, "  no conversation holds it");
+	return out;
+}
+
 /* The help screen, picker and switcher, over the whole width above the input (the
  * list's columns too: help lines are up to 76 columns wide). */
 static void draw_overlay(const struct ctl *t)
@@ -518,7 +535,8 @@ static void draw_overlay(const struct ctl *t)
 	if (h < 1)
 		return;
 	const char *title = o->kind == CTL_OV_HELP ? "cherry help \xe2\x80\x94 Esc closes" :
-			    o->kind == CTL_OV_MODELS ? "Model: " : "Conversation: ";
+			    o->kind == CTL_OV_MODELS ? "Model: " :
+			    o->kind == CTL_OV_SEARCH ? "Search all conversations: " : "Conversation: ";
 	wattron(w_over, A_BOLD);
 	int used = draw_text(w_over, 0, 0, w, title, strlen(title));
 	wattroff(w_over, A_BOLD);
@@ -529,8 +547,10 @@ static void draw_overlay(const struct ctl *t)
 	if (rows < 1)
 		return;
 	if (o->kind != CTL_OV_HELP && o->nmatch == 0) {
+		char progress[128];
 		const char *none = o->kind == CTL_OV_MODELS ?
 			"  no model matches; Enter takes what you typed as PROVIDER/MODEL" :
+			o->kind == CTL_OV_SEARCH ? search_state(t, progress, sizeof progress) :
 			"  no conversation matches";
 		wattron(w_over, A_DIM);
 		draw_text(w_over, 1, 0, w, none, strlen(none));
@@ -565,6 +585,24 @@ static void draw_overlay(const struct ctl *t)
 	}
 }
 
+/* The marks of the everyday moves on a chat line: the selected message (its header
+ * reversed, its text bold), find's matches (the current one reversed), and the dimmed
+ * messages before a context break. */
+static attr_t moves_attr(const struct ctl *t, size_t line, const struct view_line *vl)
+{
+	attr_t a = 0;
+	if (t->mode == MODE_SELECT && t->sel >= 0 && vl->msg == (size_t)t->sel)
+		a |= line == view_msg_first_line(t->view, vl->msg) ? A_REVERSE : A_BOLD;
+	int found = ctl_find_mark(t, line);
+	if (found == 2)
+		a |= A_REVERSE;
+	else if (found == 1)
+		a |= A_UNDERLINE | A_BOLD;
+	if (ctl_msg_dimmed(t, vl->msg))
+		a |= A_DIM;
+	return a;
+}
+
 static void draw_chat(const struct ctl *t)
 {
 	werase(w_chat);
@@ -578,7 +616,13 @@ static void draw_chat(const struct ctl *t)
 		struct view_line vl;
 		if (view_line(t->view, t->top_line + (size_t)r, &vl) < 0)
 			break;
-		draw_line(w_chat, r, t->chat_w, &vl);
+		attr_t extra = moves_attr(t, t->top_line + (size_t)r, &vl);
+		int used = draw_line(w_chat, r, t->chat_w, &vl, extra);
+		if (extra & A_REVERSE) {
+			wattrset(w_chat, A_REVERSE);
+			fill_to(w_chat, r, used, t->chat_w);
+			wattrset(w_chat, A_NORMAL);
+		}
 	}
 	if (t->more_below && h > 1) {
 		/* names the key that is bound now, whatever config.json made of it */
@@ -611,6 +655,49 @@ static int collect_row(void *ctx, size_t off, size_t len, int width)
 	w->v[w->n].len = len;
 	w->n++;
 	return 0;
+}
+
+/* The input line of the everyday moves' modes (1 when it drew it), and the mark of a
+ * message being edited on the separator above the input. */
+static int draw_moves_input(const struct ctl *t, int *cur_x)
+{
+	struct buf q = BUF_INIT, s = BUF_INIT;
+	int drawn = 1;
+	if (t->mode == MODE_FIND) {
+		sanitize_string(t->find.query.data ? t->find.query.data : "", t->find.query.len, &s);
+		buf_printf(&q, "Find: %s", s.data ? s.data : "");
+		*cur_x = draw_text(w_input, 1, 0, t->cols, q.data ? q.data : "", q.len);
+		buf_reset(&q);
+		if (t->find.n)
+			buf_printf(&q, "  (%zu of %zu lines) Enter next, Up previous, Esc closes",
+				   t->find.have_cur ? t->find.cur + 1 : 0, t->find.n);
+		else if (t->find.query.len)
+			buf_append_str(&q, "  (not found) Esc closes");
+		wattron(w_input, A_DIM);
+		draw_text(w_input, 1, *cur_x, t->cols - *cur_x, q.data ? q.data : "", q.len);
+		wattroff(w_input, A_DIM);
+	} else if (t->mode == MODE_SELECT) {
+		static const char help[] = "Message selected: c copy \xc2\xb7 e edit \xc2\xb7 "
+			"r retry with a model \xc2\xb7 d delete \xc2\xb7 b branch \xc2\xb7 "
+			"x clear context \xc2\xb7 Up/Down move \xc2\xb7 Esc back";
+		wattron(w_input, A_BOLD);
+		*cur_x = draw_text(w_input, 1, 0, t->cols, help, sizeof help - 1);
+		wattroff(w_input, A_BOLD);
+	} else {
+		drawn = 0;
+		if (t->edit_msg >= 0 && t->edit_chat == t->shown && t->mode == MODE_CHAT) {
+			buf_printf(&q, " editing message %ld \xe2\x80\x94 Enter sends a new branch, "
+				   "Esc cancels ", t->edit_pos);
+			wattron(w_input, A_BOLD);
+			draw_text(w_input, 0, 1, t->cols - 1, q.data ? q.data : "", q.len);
+			wattroff(w_input, A_BOLD);
+		}
+	}
+	if (*cur_x >= t->cols)
+		*cur_x = t->cols - 1;
+	buf_free(&q);
+	buf_free(&s);
+	return drawn;
 }
 
 /* One wrapped row of the input, s[off..off+len), its selected part reversed. */
@@ -648,11 +735,16 @@ static void draw_input(const struct ctl *t, int *cur_y, int *cur_x)
 		*cur_x = used + shown < t->cols ? used + shown : t->cols - 1;
 		return;
 	}
+	if (draw_moves_input(t, cur_x))
+		return;
 	if (t->mode == MODE_CONFIRM) {
 		struct buf q = BUF_INIT, s = BUF_INIT;
 		const char *title = t->shown->conv.title ? t->shown->conv.title : "(untitled)";
 		sanitize_string(title, strlen(title), &s);
-		buf_printf(&q, "Delete conversation \"%s\"? (y/n)", s.data ? s.data : "");
+		if (t->confirm_msg)
+			buf_append_str(&q, "Delete the selected message and everything below it? (y/n)");
+		else
+			buf_printf(&q, "Delete conversation \"%s\"? (y/n)", s.data ? s.data : "");
 		wattron(w_input, A_BOLD);
 		int used = draw_text(w_input, 1, 0, t->cols, q.data ? q.data : "", q.len);
 		wattroff(w_input, A_BOLD);
@@ -716,6 +808,8 @@ static void draw_status(const struct ctl *t)
 		}
 		if (t->ttft >= 0)
 			buf_printf(&s, " \xc2\xb7 first token %.2f s", t->ttft);
+		buf_append_str(&s, " \xc2\xb7 ");
+		ctl_totals_text(t, &s);
 		if (t->proxy[0])
 			buf_printf(&s, " \xc2\xb7 proxy %s", t->proxy);
 	}
@@ -765,7 +859,8 @@ void ui_draw(const struct ctl *t)
 	}
 	if (t->dirty & CTL_DIRTY_STATUS)
 		wnoutrefresh(w_status);
-	int show_cursor = t->ov.kind == CTL_OV_NONE && t->mode != MODE_LIST;
+	int show_cursor = t->ov.kind == CTL_OV_NONE && t->mode != MODE_LIST &&
+			  t->mode != MODE_SELECT;
 	curs_set(show_cursor ? 1 : 0);
 	wmove(w_input, cy, cx);
 	wnoutrefresh(w_input);
@@ -791,6 +886,9 @@ int ui_read_key(int in_paste, input_key *key)
 					*key = INPUT_WHEEL_UP;
 				else if (ev.bstate & BUTTON5_PRESSED)
 					*key = INPUT_WHEEL_DOWN;
+				else if ((ev.bstate & BUTTON1_PRESSED) && ev.y >= 0 && ev.x >= 0 &&
+					 ev.y < 2048 && ev.x < 2048)
+					*key = INPUT_CLICK(ev.y, ev.x);
 			}
 			return *key ? 0 : ui_read_key(in_paste, key);
 		}

@@ -101,8 +101,20 @@ int chat_send(struct chat *c, const char *prompt, const char *provider, const ch
  */
 int chat_retry(struct chat *c, const char *provider, const char *model, double now,
 	       size_t *answer, struct err *e);
+/* Edit and resend: the prompt as a new sibling of the user message at index edited
+ * (under the same parent), with its answer, as chat_send does otherwise (also for a
+ * read-only conversation, where edited must be on the current branch). The earlier
+ * message and what followed it stay as a sibling branch. -1 with e when edited is no
+ * user message. */
+int chat_send_edit(struct chat *c, size_t edited, const char *prompt, const char *provider,
+		   const char *model, double now, size_t *answer, struct err *e);
+/* chat_retry under the user message at index user (anywhere in the tree; on the current
+ * branch for a read-only conversation). -1 with e when it is no user message. */
+int chat_retry_at(struct chat *c, size_t user, const char *provider, const char *model,
+		  double now, size_t *answer, struct err *e);
 /* The messages to send for the answer at index answer: the branch from the root to the
- * answer's parent, leaving out assistant answers without text. *msgs is malloc'd (caller
+ * answer's parent, leaving out assistant answers without text, and stopping at a message
+ * with a context break (it and those above it are not sent). *msgs is malloc'd (caller
  * frees); the strings belong to the conversation and stay valid until it next changes.
  * 0 or -1. */
 int chat_request_msgs(const struct chat *c, size_t answer, struct wire_msg **msgs, size_t *n);
@@ -123,6 +135,21 @@ void chat_siblings(const struct chat *c, size_t msg, size_t *pos, size_t *count)
 /* Makes the previous (dir < 0) or next sibling of msg current, then follows its newest
  * children down to a leaf. 0 when it moved, 1 when there is no such sibling, -1 OOM. */
 int chat_switch_sibling(struct chat *c, size_t msg, int dir, double now, struct err *e);
+
+/* Makes the branch through msg current (msg, then its newest children down to a leaf).
+ * 0, 1 when there is no such message, -1 OOM. */
+int chat_show_msg(struct chat *c, size_t msg, double now, struct err *e);
+/* Deletes msg and every message below it (hist_delete_subtree: indexes change, the
+ * current leaf moves to a neighbour when it was among them). The number removed, or -1
+ * (OOM, e). Not while an answer streams into the conversation. */
+int chat_delete_msg(struct chat *c, size_t msg, double now, struct err *e);
+/* Sets or clears the context break after msg (history.h). 0, or 1: no such message. */
+int chat_set_context_break(struct chat *c, size_t msg, int on, double now, struct err *e);
+/* Fills dst (a new, empty conversation) with src's current branch from its root down to
+ * the message upto, titled "TITLE (branch)", with src's system prompt and model. 0, or
+ * -1 with e (upto is not on the branch, OOM). */
+int chat_copy_branch(struct chat *dst, const struct chat *src, size_t upto, double now,
+		     struct err *e);
 
 /* Title (cut as hist_make_title does; NULL or blank clears it, so that the next send
  * titles it), system prompt (NULL or "" clears) and the conversation's model

@@ -29,6 +29,12 @@ enum slash_cmd {
 	CMD_EDITOR,     /* /editor: compose in $EDITOR */
 	CMD_HELP,       /* /help */
 	CMD_QUIT,       /* /quit */
+	CMD_EDIT,       /* /edit: edit the last user message and resend it as a new branch */
+	CMD_SELECT,     /* /select: select a message (MODE_SELECT) */
+	CMD_FIND,       /* /find [TEXT]: find in this conversation */
+	CMD_SEARCH,     /* /search [TEXT]: search every conversation */
+	CMD_CLEAR,      /* /clear: a context break after the last answer (toggles) */
+	CMD_STATS,      /* /stats: tokens and cost of this conversation */
 	CMD__COUNT
 };
 

@@ -18,6 +18,7 @@ struct config {
 	json_t *assistants;         /* kept as JSON for later use (may be NULL) */
 	json_t *keys;               /* key rebinding table (may be NULL) */
 	json_t *ui;                 /* ui options (may be NULL) */
+	json_t *prices;             /* "provider/model": {input, output} USD per 1M tokens */
 	double connect_timeout;     /* seconds; default 15 */
 	double stall_timeout;       /* seconds without a byte = stalled; default 120 */
 	int max_retries;            /* default 2 */
@@ -44,5 +45,8 @@ int config_defaults(struct config *c, providers_env_fn env);
 int config_load(struct config *c, const char *path, providers_env_fn env, config_warn_fn warn,
 		void *warn_ctx, struct err *e);
 void config_free(struct config *c);
+/* The prices of "provider/model" (USD per million tokens; a price not given is 0):
+ * 1, or 0 when config.json "prices" does not list it (no price is ever guessed). */
+int config_price(const struct config *c, const char *spec, double *in, double *out);
 
 #endif

@@ -19,6 +19,7 @@
 #include "cherry/chat.h"
 #include "cherry/config.h"
 #include "cherry/edit.h"
+#include "cherry/histsearch.h"
 #include "cherry/histstore.h"
 #include "cherry/input.h"
 #include "cherry/outcome.h"
@@ -86,9 +87,20 @@ struct ctl_world {
 			     struct err *e);
 	/* The provider's key is in its environment variable (choosing a first model). */
 	int (*has_env_key)(void *ctx, const struct provider *p);
+	/* Searching every conversation (histsearch.h), in steps so that the screen never
+	 * waits long: start (a search under way is dropped; 0, or -1 with e), a step over
+	 * at most max_files conversations with each hit to fn (1: more to do, 0: done),
+	 * and stop. */
+	int (*search_start)(void *ctx, const char *text, struct err *e);
+	int (*search_step)(void *ctx, size_t max_files, histsearch_fn fn, void *fn_ctx,
+			   size_t *done, size_t *total);
+	void (*search_stop)(void *ctx);
 };
 
-enum ctl_overlay_kind { CTL_OV_NONE, CTL_OV_HELP, CTL_OV_MODELS, CTL_OV_SWITCHER };
+enum ctl_overlay_kind {
+	CTL_OV_NONE, CTL_OV_HELP, CTL_OV_MODELS, CTL_OV_SWITCHER,
+	CTL_OV_SEARCH, /* every conversation searched: items "ID\tMSGID", filter the text */
+};
 
 /* The help screen, picker and switcher: a filtered list drawn over the chat. */
 struct ctl_overlay {
@@ -126,6 +138,32 @@ struct ctl_pending {
 	struct provider *prov;
 	const char *model;
 	int active;
+	size_t retry_at;          /* a retry under user message retry_at - 1; 0: the last */
+};
+
+/* Find in the chat (MODE_FIND, ctl_find.c): the view lines holding the text. */
+struct ctl_find {
+	struct buf query;
+	size_t *lines;            /* matching view lines, ascending */
+	size_t n, cap;
+	size_t cur;               /* the current match: an index into lines */
+	int have_cur;
+};
+
+/* The search of every conversation under way (CTL_OV_SEARCH, ctl_find.c). */
+struct ctl_search {
+	int running;
+	size_t done, total;       /* conversations read, and to read */
+	size_t hits;
+	char text[128];           /* what is searched for */
+};
+
+/* Tokens and cost (ctl_select.c), settled after every event for the status line. */
+struct ctl_totals {
+	long next_tokens;         /* the next request's input, estimated as bytes / 4 */
+	long in, out;             /* tokens of every answer of the conversation (-1: none known) */
+	double cost;              /* USD of those whose model has a price in config.json */
+	int priced;               /* answers that had a price */
 };
 
 /* A message sent while an answer streamed: it goes when the answer ends. */
@@ -205,6 +243,22 @@ struct ctl {
 	struct buf out_text;      /* CTL_COPY, CTL_EDITOR, CTL_EXPORT */
 	struct buf out_path;      /* CTL_EXPORT */
 
+	/* the everyday moves (ctl_select.c, ctl_find.c) */
+	size_t *vmap;             /* view message -> its index in shown->conv.msgs (SIZE_MAX:
+				   * cherry's own text); vmap_n entries */
+	size_t vmap_n, vmap_cap;
+	long ctx_view;            /* the first view message after a context break; the ones
+				   * before it are not sent (dimmed); -1 none */
+	struct chat *edit_chat;   /* the conversation of the message being edited */
+	long edit_msg;            /* its index in edit_chat's messages, -1: no edit */
+	long edit_pos;            /* its place on the branch, from 1, as the screen says */
+	long sel;                 /* MODE_SELECT: the selected view message, -1 none */
+	long retry_msg;           /* the user message to ask again when the picker chooses */
+	int confirm_msg;          /* MODE_CONFIRM asks about deleting the selected message */
+	struct ctl_find find;
+	struct ctl_search search;
+	struct ctl_totals totals;
+
 	int dirty;                /* CTL_DIRTY_* since the last frame */
 	int react;                /* reactions of the event being handled */
 };
@@ -259,6 +313,12 @@ int ctl_stream_request(const struct ctl *c, struct provider **prov, struct wire_
 		       struct err *e);
 /* Seconds until ctl_timer is due (message expiry, the streaming tick), -1: none. */
 double ctl_next_timer(const struct ctl *c, double now);
+/* For drawing: is view line `line` a match of the find (0 no, 1 yes, 2 the current
+ * one); is view message msg before a context break (1: dimmed, not sent); the status
+ * line's totals ("~120 tok next · $0.0031") into out. */
+int ctl_find_mark(const struct ctl *c, size_t line);
+int ctl_msg_dimmed(const struct ctl *c, size_t msg);
+void ctl_totals_text(const struct ctl *c, struct buf *out);
 /* How long ago then was, from now (calendar seconds), in at most 4 columns: "now",
  * "5m", "3h", "2d", "6w", "11mo", "2y". */
 void ctl_age(double then, double now, char out[8]);

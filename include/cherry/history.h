@@ -10,9 +10,12 @@
 #include "cherry/buf.h"
 #include "cherry/err.h"
 
-/* The format version this build writes. Files with a larger "version" are newer:
- * they are loaded as far as understood and must be treated read-only. */
-#define HIST_FORMAT 1
+/* The newest format version this build reads and writes. Files with a larger "version"
+ * are newer: they are loaded as far as understood and must be treated read-only.
+ * Version 2 added a message's "context_break"; a file is written as version 1 unless it
+ * has one, so that an older cherry still opens it (and one with a break read-only,
+ * rather than sending the cleared context and dropping the break on its next save). */
+#define HIST_FORMAT 2
 /* Conversation ids: 1..HIST_ID_MAX characters of [A-Za-z0-9_-], safe as a file name. */
 #define HIST_ID_MAX 40
 /* Local titles are cut to this many characters (code points). */
@@ -46,6 +49,8 @@ struct hist_msg {
 	double ttft;     /* time to first token, seconds; < 0 unknown */
 	enum hist_status status;
 	char *error;     /* the one-line error for HIST_ERROR, else NULL */
+	int context_break; /* the context is cleared after this message: it and the
+			    * messages before it are not sent for answers below it */
 };
 
 struct hist_conv {
@@ -104,6 +109,12 @@ int hist_index_push(struct hist_conv *c);
 void hist_index_free(struct hist_conv *c);
 /* Replaces a string field (*field) with a copy of s (NULL allowed). 0 or -1 on OOM. */
 int hist_set_str(char **field, const char *s);
+
+/* Removes msgs[root] and every message below it. When the current leaf was among
+ * them, the newest message left under root's parent (down to its newest leaf), else
+ * that parent, becomes current. Indexes into msgs change. Returns the number removed,
+ * or -1 (OOM: nothing changed). */
+int hist_delete_subtree(struct hist_conv *c, size_t root);
 
 /* The current branch, root first, as indexes into c->msgs (caller frees *idx).
  * *n is 0 for an empty conversation. 0, or -1 on OOM. */

@@ -35,6 +35,11 @@ enum {
 #define INPUT_WHEEL_UP (INPUT_FN | 0x7f0003u)
 #define INPUT_WHEEL_DOWN (INPUT_FN | 0x7f0004u)
 #define INPUT_RESIZE (INPUT_FN | 0x7f0005u)
+/* A click of the first mouse button at row y, column x of the screen (both below 2048). */
+#define INPUT_CLICK(y, x) (INPUT_FN | 0x800000u | ((uint32_t)(y) & 0x7ffu) << 11 | ((uint32_t)(x) & 0x7ffu))
+#define INPUT_IS_CLICK(k) (((k) & (INPUT_FN | INPUT_META | 0x800000u)) == (INPUT_FN | 0x800000u))
+#define INPUT_CLICK_Y(k) ((int)(((k) >> 11) & 0x7ffu))
+#define INPUT_CLICK_X(k) ((int)((k) & 0x7ffu))
 
 /* Where keys go; each mode has its own key map, drawn from the one table. */
 enum input_mode {
@@ -44,6 +49,8 @@ enum input_mode {
 	MODE_HELP,       /* the help screen */
 	MODE_CONFIRM,    /* a yes/no question in the input line */
 	MODE_PASSPHRASE, /* the vault passphrase, typed in the input line */
+	MODE_SELECT,     /* a message of the chat is selected: act on it */
+	MODE_FIND,       /* the search line of find-in-the-chat */
 	MODE__COUNT
 };
 
@@ -126,6 +133,30 @@ enum input_action {
 	ACT_PASS_ERASE,
 	ACT_PASS_CLEAR,
 	ACT_PASS_CANCEL,
+	/* the everyday moves, in the chat */
+	ACT_EDIT_LAST,          /* M-e, /edit: edit the last user message and resend */
+	ACT_SELECT,             /* M-s: select a message (MODE_SELECT) */
+	ACT_FIND,               /* C-s: find in the chat (MODE_FIND) */
+	ACT_SEARCH_HISTORY,     /* C-r: search every conversation */
+	ACT_CLEAR_CONTEXT,      /* M-k: a context break after the last message (toggles) */
+	/* a selected message (MODE_SELECT) */
+	ACT_SEL_UP,
+	ACT_SEL_DOWN,
+	ACT_SEL_FIRST,
+	ACT_SEL_LAST,
+	ACT_SEL_COPY,
+	ACT_SEL_EDIT,
+	ACT_SEL_RETRY,
+	ACT_SEL_DELETE,
+	ACT_SEL_BRANCH,
+	ACT_SEL_CONTEXT,
+	ACT_SEL_LEAVE,
+	/* the search line (MODE_FIND) */
+	ACT_FIND_NEXT,
+	ACT_FIND_PREV,
+	ACT_FIND_ERASE,
+	ACT_FIND_CLEAR,
+	ACT_FIND_CLOSE,
 	ACT__COUNT
 };
 

@@ -666,7 +666,7 @@ static void test_send_streams_answer_and_saves(void **state)
 		while (*chat == ' ')
 			chat++;
 		you += !strcmp(chat, "you");
-		model += !strcmp(chat, "fo/hello");
+		model += !strcmp(chat, "fo/hello \xc2\xb7 12 in / 4 out"); /* with its tokens */
 	}
 	if (you != 1 || model != 1) {
 		tmux_dump(&T, "headers");
@@ -935,8 +935,8 @@ static void cjk_answer_shown(char *out, size_t n)
 		char r[1024];
 		snprintf(r, sizeof r, "%s", chat_part(row(i)));
 		drop_spaces(r);
-		if (!strcmp(r, "fo/cjk"))
-			break;
+		if (!strncmp(r, "fo/cjk", 6) && (!r[6] || !strncmp(r + 6, "\xc2\xb7", 2)))
+			break; /* the header, then its tokens: "fo/cjk · 12 in / 4 out" */
 	}
 	for (i++; i < rows - 1; i++) {
 		char r[1024];
@@ -1728,6 +1728,174 @@ static void test_picker_fetches_lists(void **state)
 	assert_int_equal(tree_contains(p, "\"cjk\""), 1);
 }
 
+/* ---- the everyday moves ---- */
+
+/* M-e puts the last prompt back marked as an edit; sending it makes a new branch beside
+ * the old one, which stays a sibling in the file. */
+static void test_edit_and_resend(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	exchange("fo/hello", "first question");
+	exchange("fo/hello", "second question");
+	keys("M-e");
+	wait_for("editing message 3");
+	on_screen("> second question");
+	keys("C-e");
+	type(" edited");
+	keys("Enter");
+	wait_requests(3);
+	wait_state("fo/hello", "idle");
+	wait_chat("second question edited", 1);
+	wait_gone("editing message");
+	json_t *conv = newest_conv();
+	assert_int_equal(json_array_size(json_object_get(conv, "messages")), 6);
+	assert_str(msg_field(conv, 4, "content"), "second question edited");
+	assert_str(msg_field(conv, 4, "parent"), msg_field(conv, 2, "parent"));
+	json_decref(conv);
+	/* the old branch is a sibling: M-, on the answer does not reach it, but the file
+	 * has it, and the request sent only the new branch */
+	json_t *req = fakeprov_last_request(&FP);
+	json_t *msgs = json_object_get(json_object_get(req, "body"), "messages");
+	assert_int_equal(json_array_size(msgs), 3);
+	json_decref(req);
+}
+
+/* M-s selects a message (a click too); r asks again with the model chosen in the
+ * picker; d deletes it and what follows after a yes; b starts a new conversation. */
+static void test_select_actions(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	exchange("fo/hello", "alpha question");
+	exchange("fo/hello", "beta question");
+	keys("M-s");
+	wait_for("Message selected");
+	keys("Up");
+	keys("r");
+	wait_for("Model:");
+	type("fo/echo");
+	keys("Enter");
+	wait_requests(3);
+	wait_for("fo/echo (2/2)");
+	wait_state("fo/echo", "idle");
+	json_t *req = fakeprov_last_request(&FP);
+	json_t *msgs = json_object_get(json_object_get(req, "body"), "messages");
+	assert_int_equal(json_array_size(msgs), 3); /* alpha, its answer, beta */
+	json_decref(req);
+	/* a click on "alpha question" selects it; b makes a conversation of it alone, where
+	 * d and y delete it */
+	screen();
+	int y = -1;
+	for (int i = 0; i < tmux_nrows(SCR) && y < 0; i++)
+		if (strstr(row(i), "alpha question"))
+			y = i;
+	assert_true(y >= 0);
+	char click[16];
+	snprintf(click, sizeof click, "\033[M %c%c", 33 + 40, 33 + y);
+	type(click);
+	wait_for("Message selected");
+	keys("b");
+	wait_for("branched into a new conversation");
+	on_screen("▸ alpha question ("); /* the list cuts the title */
+	wait_chat("beta question", 0);
+	keys("M-s");
+	wait_for("Message selected");
+	keys("Home");
+	keys("d");
+	wait_for("Delete the selected message and everything below it? (y/n)");
+	keys("y");
+	wait_for("deleted 1 message"); /* the branch holds the prompt clicked, no more */
+	wait_chat("alpha question", 0);
+}
+
+/* C-s finds text in the chat, in any case; Enter goes to the next match. */
+static void test_find_in_chat(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	exchange("fo/hello", "first");
+	exchange("fo/hello", "second");
+	keys("C-s");
+	type("FAKE OPENAI");
+	wait_for("Find: FAKE OPENAI  (1 of 2 lines)");
+	keys("Enter");
+	wait_for("(2 of 2 lines)");
+	char *esc = tmux_capture(&T, 1);
+	assert_non_null(esc);
+	assert_non_null(strstr(esc, "\033[7m")); /* the current match in reverse video */
+	free(esc);
+	type("x");
+	wait_for("(not found)");
+	keys("Escape");
+	wait_gone("Find:");
+}
+
+/* C-r searches every conversation (with Unicode case folding); Enter opens the one
+ * chosen at the message, the text found marked. */
+static void test_search_history(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	exchange("fo/hello", "Über alles");
+	keys("C-n");
+	wait_for("new conversation");
+	exchange("fo/hello", "something else");
+	keys("C-r");
+	wait_for("Search all conversations:");
+	type("üBER");
+	wait_for("Über alles: Über alles");
+	keys("Enter");
+	wait_for("Find: üBER");
+	wait_chat("Über alles", 1);
+	wait_chat("something else", 0);
+	/* the command line finds it the same way */
+	static const char *const args[] = {"history", "search", "ÜBER", NULL};
+	struct run r;
+	assert_int_equal(run_cherry(&r, &H, args, key_env, NULL, TMO), 0);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "    Über alles"));
+	run_free(&r);
+}
+
+/* M-k clears the context: the next request holds only the new message, the earlier
+ * ones stay on the screen; the status line estimates the next request's tokens and,
+ * with a price in config.json, shows the cost, as the answer's header does. */
+static void test_context_and_cost(void **state)
+{
+	(void)state;
+	char *cfg = testhome_fake_config(FP.port, BASE_CONFIG ",\n"
+		"  \"prices\": {\"fo/hello\": {\"input\": 1000, \"output\": 2000}}");
+	assert_non_null(cfg);
+	assert_int_equal(testhome_write_config(&H, cfg), 0);
+	free(cfg);
+	start(120, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	on_screen("~0 tok next");
+	exchange("fo/hello", "old topic");
+	wait_for(" in / ");
+	wait_for("tok next \xc2\xb7 $");
+	keys("M-k");
+	wait_for("context cleared");
+	exchange("fo/hello", "new topic");
+	json_t *req = fakeprov_last_request(&FP);
+	json_t *msgs = json_object_get(json_object_get(req, "body"), "messages");
+	assert_int_equal(json_array_size(msgs), 1);
+	json_decref(req);
+	wait_chat("old topic", 1);
+	json_t *conv = newest_conv();
+	assert_int_equal(json_integer_value(json_object_get(conv, "version")), 2);
+	assert_true(json_is_true(json_object_get(json_array_get(json_object_get(conv, "messages"),
+								   1), "context_break")));
+	json_decref(conv);
+	send_line("/stats");
+	wait_for("for the 2 answers whose model has a price");
+}
+
 int main(void)
 {
 	if (slow_build())
@@ -1762,6 +1930,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rebinding_from_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_markdown_rendered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_by_title, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edit_and_resend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_select_actions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find_in_chat, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_context_and_cost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_paste_multiline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys_every_terminal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scroll_keys, setup, teardown),

@@ -479,7 +479,7 @@ static void test_locked_elsewhere_forks(void **unused)
 	load_disk(nid, &d);
 	assert_int_equal(d.n, 4);
 	assert_string_equal(d.msgs[3].content, "b");
-	assert_int_equal(d.version, HIST_FORMAT);
+	assert_int_equal(d.version, 1); /* no context break: still version 1 */
 	hist_conv_free(&d);
 	histstore_unlock(&st, id, other);
 	free(before);
@@ -1232,6 +1232,74 @@ static void test_known_models(void **unused)
 	config_free(&app.cfg);
 }
 
+
+/* The everyday moves' session operations: an edit beside an earlier prompt, asking
+ * again under a given prompt, showing a message's branch, deleting a subtree, a
+ * context break (sent no further, saved, loaded) and a branch copied out. */
+static void test_edit_retry_delete_branch(void **unused)
+{
+	(void)unused;
+	struct chat c, d;
+	struct err e = {0, ""};
+	assert_int_equal(chat_new(&c, &st, 10.0, &e), 0);
+	size_t a1 = exchange(&c, "q1", "a1", 11.0);
+	exchange(&c, "q2", "a2", 12.0);
+	size_t a, q2 = 2;
+	/* an edit of q2: a sibling of it under a1 */
+	assert_int_equal(chat_send_edit(&c, q2, "q2 edited", "fo", "echo", 13.0, &a, &e), 0);
+	assert_string_equal(c.conv.msgs[a - 1].content, "q2 edited");
+	assert_string_equal(c.conv.msgs[a - 1].parent, c.conv.msgs[a1].id);
+	assert_string_equal(c.conv.current, c.conv.msgs[a].id);
+	assert_int_equal(chat_send_edit(&c, a1, "x", "fo", "echo", 13.0, &a, &e), -1);
+	err_clear(&e);
+	/* the first prompt edited: a new root */
+	assert_int_equal(chat_send_edit(&c, 0, "q1 edited", "fo", "echo", 14.0, &a, &e), 0);
+	assert_null(c.conv.msgs[a - 1].parent);
+	assert_int_equal(c.conv.n, 8);
+	/* ask q1 again, though another branch is current */
+	assert_int_equal(chat_retry_at(&c, 0, "fo", "other", 15.0, &a, &e), 0);
+	assert_string_equal(c.conv.msgs[a].parent, c.conv.msgs[0].id);
+	assert_int_equal(chat_retry_at(&c, a1, "fo", "other", 15.0, &a, &e), -1);
+	err_clear(&e);
+	/* showing q2's branch again */
+	assert_int_equal(chat_show_msg(&c, q2, 16.0, &e), 0);
+	assert_string_equal(c.conv.current, c.conv.msgs[3].id); /* a2 */
+	/* a context break after a1: the answer to q2 is asked with q2 alone */
+	assert_int_equal(chat_set_context_break(&c, a1, 1, 16.0, &e), 0);
+	struct wire_msg *w;
+	size_t n;
+	assert_int_equal(chat_request_msgs(&c, 3, &w, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(w[0].content, "q2");
+	free(w);
+	assert_int_equal(chat_save(&c, 16.0, &e), 0);
+	struct hist_conv disk;
+	load_disk(c.conv.id, &disk);
+	assert_int_equal(disk.version, 2);
+	assert_true(disk.msgs[a1].context_break);
+	assert_false(disk.msgs[0].context_break);
+	hist_conv_free(&disk);
+	/* a branch copied out, up to a2 */
+	assert_int_equal(chat_new(&d, &st, 17.0, &e), 0);
+	assert_int_equal(chat_copy_branch(&d, &c, 3, 17.0, &e), 0);
+	assert_int_equal(d.conv.n, 4);
+	assert_string_equal(d.conv.title, "q1 (branch)");
+	assert_string_equal(d.conv.msgs[3].content, "a2");
+	assert_true(d.conv.msgs[1].context_break);
+	assert_int_equal(chat_copy_branch(&d, &c, 4, 17.0, &e), -1); /* not on the branch */
+	err_clear(&e);
+	chat_close(&d);
+	/* deleting q1 and all under it leaves the edited first prompt's branch current */
+	assert_int_equal(chat_delete_msg(&c, 0, 18.0, &e), 7);
+	assert_int_equal(c.conv.n, 2);
+	assert_string_equal(c.conv.msgs[0].content, "q1 edited");
+	assert_string_equal(c.conv.current, c.conv.msgs[1].id);
+	assert_int_equal(chat_delete_msg(&c, 0, 18.0, &e), 2);
+	assert_null(c.conv.current);
+	assert_int_equal(chat_save(&c, 18.0, &e), 0);
+	chat_close(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1255,6 +1323,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_save, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ask_flow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_known_models, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edit_retry_delete_branch, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

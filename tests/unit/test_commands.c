@@ -124,7 +124,8 @@ static void test_parse_errors(void **state)
 	parse_err("/etc/passwd", "unknown command /etc/passwd; F1 or /help lists them");
 	parse_err("/re", "ambiguous command /re: /rename, /retry, /reasoning");
 	parse_err("/n x", "ambiguous command /n: /new, /next");
-	parse_err("/e", "ambiguous command /e: /export, /editor");
+	parse_err("/e", "ambiguous command /e: /export, /editor, /edit");
+	parse_ok("/edit", CMD_EDIT, ""); /* the exact name, not a prefix of /editor */
 	parse_ok("/assistant", CMD_ASSISTANT, "");
 	parse_err("/rename", "usage: /rename TITLE");
 	parse_err("/ren \n", "usage: /rename TITLE");
@@ -254,7 +255,7 @@ static void test_complete_commands(void **state)
 	complete("/r", NULL, 0, 10, 3, "/re", "/rename  /retry  /reasoning");
 	complete("/n", NULL, 0, 10, 2, "/ne", "/new  /next");
 	complete("/ne", NULL, 0, 10, 2, "/ne", "/new  /next");
-	complete("/e", NULL, 0, 10, 2, "/e", "/export  /editor");
+	complete("/e", NULL, 0, 10, 3, "/e", "/export  /editor  /edit");
 	complete("/re", NULL, 0, 2, 3, "/re", "/rename  /retry");
 	complete("/re", NULL, 0, 0, 3, "/re", "");
 	/* "/" alone lists every command in table order, cut at max_list */

@@ -19,6 +19,7 @@
 #include "cherry/app.h"
 #include "cherry/commands.h"
 #include "cherry/ctl.h"
+#include "cherry/utf8.h"
 
 #include "harness.h"
 
@@ -43,7 +44,8 @@ static const char config_text[] =
 	"  \"key_env\": \"FAKE_OPENAI_KEY\", \"models\": [\"a\", \"b\", \"c\"]}},"
 	" \"assistants\": {\"coder\": {\"system\": \"Be careful. Today is {{date}}.\","
 	"  \"model\": \"fo/b\", \"temperature\": 0.25}},"
-	" \"keys\": {\"copy\": \"M-c\"}}";
+	" \"keys\": {\"copy\": \"M-c\"},"
+	" \"prices\": {\"fo/a\": {\"input\": 1000, \"output\": 2000}}}";
 
 static int w_conv_new(void *ctx, struct chat **out, struct err *e)
 {
@@ -112,9 +114,36 @@ static int w_has_env_key(void *ctx, const struct provider *p)
 	return sh.env_key;
 }
 
+static struct histsearch *search;
+
+static int w_search_start(void *ctx, const char *text, struct err *e)
+{
+	(void)ctx;
+	histsearch_free(search);
+	search = histsearch_start(&store, text, e);
+	return search ? 0 : -1;
+}
+
+/* One conversation per step, so that a test sees the search go on between events. */
+static int w_search_step(void *ctx, size_t max_files, histsearch_fn fn, void *fn_ctx,
+			 size_t *done, size_t *total)
+{
+	(void)ctx;
+	(void)max_files;
+	return search ? histsearch_step(search, 1, fn, fn_ctx, done, total) : 0;
+}
+
+static void w_search_stop(void *ctx)
+{
+	(void)ctx;
+	histsearch_free(search);
+	search = NULL;
+}
+
 static const struct ctl_world world = {
 	NULL, w_conv_new, w_conv_open, w_conv_close, w_conv_delete, w_conv_list,
 	w_conv_resolve, w_models, w_models_free, w_resolve, w_has_env_key,
+	w_search_start, w_search_step, w_search_stop,
 };
 
 /* Answers reactions as the shell would (without a transfer: a test ends streams). */
@@ -166,6 +195,17 @@ static void type(const char *s)
 	for (const char *p = s; *p; p++) {
 		now += 0.001;
 		shell(ctl_key(&C, (unsigned char)*p, now, wall));
+	}
+}
+
+/* Types UTF-8 text one code point per key, as the terminal sends it. */
+static void type_text(const char *s)
+{
+	for (size_t off = 0, len = strlen(s); off < len;) {
+		uint32_t cp;
+		off += utf8_decode(s + off, len - off, &cp);
+		now += 0.001;
+		shell(ctl_key(&C, cp, now, wall));
 	}
 }
 
@@ -235,6 +275,7 @@ static int teardown(void **unused)
 {
 	(void)unused;
 	ctl_free(&C);
+	w_search_stop(NULL);
 	edit_free(&ed);
 	config_free(&app.cfg);
 	histstore_close(&store);
@@ -244,7 +285,7 @@ static int teardown(void **unused)
 /* Sends text and lets the answer stream in deltas, then end as complete. */
 static void exchange(const char *prompt, const char *answer)
 {
-	type(prompt);
+	type_text(prompt);
 	key("Enter");
 	assert_non_null(C.st);
 	size_t half = strlen(answer) / 2;
@@ -1026,7 +1067,8 @@ static void test_every_command_runs(void **state)
 		/* every command leaves a mode the keys can get out of */
 		if (C.mode == MODE_CONFIRM)
 			key("n");
-		if (C.mode == MODE_PICK || C.mode == MODE_HELP)
+		if (C.mode == MODE_PICK || C.mode == MODE_HELP || C.mode == MODE_SELECT ||
+		    C.mode == MODE_FIND)
 			key("Esc");
 		if (C.st)
 			end_stream(HIST_COMPLETE, NULL);
@@ -1189,6 +1231,12 @@ static void test_every_action_in_its_mode(void **state)
 				exchange("again", "saved");
 			key("F8");
 			break;
+		case MODE_SELECT:
+			key("M-s");
+			break;
+		case MODE_FIND:
+			key("C-s");
+			break;
 		case MODE_PASSPHRASE:
 			sh.key_answer = CTL_KEY_NEED_PASSPHRASE;
 			key("C-u");
@@ -1209,14 +1257,361 @@ static void test_every_action_in_its_mode(void **state)
 			shell(ctl_key_result(&C, CTL_KEY_OK, NULL, now, wall));
 		if (C.mode == MODE_CONFIRM)
 			key("n");
-		if (C.mode == MODE_PICK || C.mode == MODE_HELP || C.mode == MODE_LIST)
+		if (C.mode == MODE_PICK || C.mode == MODE_HELP || C.mode == MODE_LIST ||
+		    C.mode == MODE_SELECT || C.mode == MODE_FIND)
 			key("Esc");
 		if (C.st)
 			end_stream(HIST_COMPLETE, NULL);
+		if (C.edit_msg >= 0)
+			key("Esc"); /* an edit begun: Esc cancels it */
 		if (!C.show_list)
 			key("F3");
 		assert_int_equal(C.mode, MODE_CHAT);
 	}
+}
+
+
+/* ---- the everyday moves ---- */
+
+/* The index in the shown conversation of the message whose content is s. */
+static size_t msg_index(const char *s)
+{
+	for (size_t i = 0; i < C.shown->conv.n; i++)
+		if (!strcmp(C.shown->conv.msgs[i].content, s))
+			return i;
+	fail_msg("no message \"%s\"", s);
+	return 0;
+}
+
+/* Selects the view message showing conversation message i (M-s, then Up). */
+static void select_msg(size_t i)
+{
+	key("M-s");
+	if (C.mode != MODE_SELECT)
+		fail_msg("M-s did not select: %s", C.message);
+	for (int k = 0; k < 20 && C.vmap[C.sel] != i; k++)
+		key("Up");
+	assert_int_equal(C.vmap[C.sel], i);
+}
+
+/* M-e and /edit put the last prompt back, marked as an edit; sending it makes a new
+ * branch beside it (the old one stays a sibling); Esc cancels an edit; an earlier
+ * message is edited through the selection, in the middle of the conversation. */
+static void test_edit_and_resend(void **state)
+{
+	(void)state;
+	key("M-e");
+	assert_non_null(strstr(C.message, "no message of yours"));
+	exchange("first question", "first answer");
+	exchange("second question", "second answer");
+	key("M-e");
+	assert_string_equal(input(), "second question");
+	assert_int_equal(C.edit_msg, (long)msg_index("second question"));
+	assert_int_equal(C.edit_pos, 3);
+	assert_non_null(strstr(C.message, "editing message 3"));
+	key("Esc");
+	assert_int_equal(C.edit_msg, -1);
+	assert_string_equal(input(), "");
+	type("/edit");
+	key("Enter");
+	assert_string_equal(input(), "second question");
+	key("C-u");
+	exchange("second, edited", "edited answer");
+	size_t old = msg_index("second question"), neu = msg_index("second, edited");
+	const struct hist_conv *cv = &C.shown->conv;
+	assert_string_equal(cv->msgs[neu].parent, cv->msgs[old].parent);
+	size_t pos, count;
+	chat_siblings(C.shown, neu, &pos, &count);
+	assert_int_equal(count, 2);
+	on_chat("edited answer");
+	assert_null(strstr(chat_text(), "second answer"));
+	assert_int_equal(C.edit_msg, -1);
+	/* Up still recalls the prompts sent */
+	key("Up");
+	assert_string_equal(input(), "second, edited");
+	key("C-u");
+	/* the first message, from the selection: a new root branch */
+	select_msg(msg_index("first question"));
+	key("e");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_string_equal(input(), "first question");
+	assert_non_null(strstr(C.message, "editing message 1"));
+	key("C-u");
+	exchange("first, edited", "new start");
+	assert_null(C.shown->conv.msgs[msg_index("first, edited")].parent);
+	assert_null(strstr(chat_text(), "first answer"));
+	on_chat("new start");
+	/* the old branch is still there */
+	assert_int_equal(C.shown->conv.n, 8);
+}
+
+/* A selected message: copy, delete with what follows (asked), a new conversation
+ * with the branch, and asking again with another model from the picker. */
+static void test_select_actions(void **state)
+{
+	(void)state;
+	key("M-s");
+	assert_non_null(strstr(C.message, "no message to select"));
+	assert_int_equal(C.mode, MODE_CHAT);
+	exchange("alpha", "one");
+	exchange("beta", "two");
+	exchange("gamma", "three");
+	key("M-s");
+	assert_int_equal(C.vmap[C.sel], msg_index("three"));
+	key("Down"); /* the last stays selected */
+	assert_int_equal(C.vmap[C.sel], msg_index("three"));
+	key("Home");
+	assert_int_equal(C.vmap[C.sel], msg_index("alpha"));
+	key("End");
+	key("Up");
+	assert_int_equal(C.vmap[C.sel], msg_index("gamma"));
+	key("c");
+	assert_int_equal(sh.copies, 1);
+	assert_string_equal(C.out_text.data, "gamma");
+	assert_int_equal(C.mode, MODE_SELECT);
+	/* branch up to "two": a new conversation of four messages */
+	key("Up");
+	assert_int_equal(C.vmap[C.sel], msg_index("two"));
+	char first[HIST_ID_MAX + 1];
+	snprintf(first, sizeof first, "%s", C.shown->conv.id);
+	key("b");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_string_not_equal(C.shown->conv.id, first);
+	assert_int_equal(C.shown->conv.n, 4);
+	assert_string_equal(C.shown->conv.title, "alpha (branch)");
+	assert_true(C.shown->on_disk);
+	on_chat("two");
+	assert_null(strstr(chat_text(), "three"));
+	/* back: delete "beta" and what follows, after a yes */
+	type("/open ");
+	type(first);
+	key("Enter");
+	assert_string_equal(C.shown->conv.id, first);
+	select_msg(msg_index("beta"));
+	key("d");
+	assert_int_equal(C.mode, MODE_CONFIRM);
+	key("n");
+	assert_int_equal(C.shown->conv.n, 6);
+	select_msg(msg_index("beta"));
+	key("d");
+	key("y");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_int_equal(C.shown->conv.n, 2);
+	assert_non_null(strstr(C.message, "deleted 4 messages"));
+	assert_null(strstr(chat_text(), "beta"));
+	on_chat("one");
+	/* ask "alpha" again with fo/c: the picker, then a sibling answer from fo/c */
+	select_msg(msg_index("one"));
+	key("r");
+	assert_int_equal(C.mode, MODE_PICK);
+	type("fo/c");
+	key("Enter");
+	assert_non_null(C.st);
+	assert_string_equal(C.st->spec, "fo/c");
+	ctl_delta(&C, "from c", 6, 0, now, wall);
+	end_stream(HIST_COMPLETE, NULL);
+	size_t a = msg_index("from c");
+	assert_string_equal(C.shown->conv.msgs[a].parent, C.shown->conv.msgs[msg_index("alpha")].id);
+	assert_string_equal(C.shown->conv.msgs[a].model, "c");
+	on_chat("fo/c (2/2)");
+	/* Esc in the picker asks nothing again */
+	select_msg(msg_index("alpha"));
+	key("r");
+	key("Esc");
+	key("C-o");
+	type("fo/b");
+	key("Enter");
+	assert_null(C.st);
+}
+
+/* A click on a message selects it. */
+static void test_click_selects(void **state)
+{
+	(void)state;
+	exchange("clicked prompt", "clicked answer");
+	size_t first = view_msg_first_line(C.view, 0);
+	int y = (int)(first - C.top_line);
+	shell(ctl_key(&C, INPUT_CLICK(y, C.chat_x + 2), now, wall));
+	assert_int_equal(C.mode, MODE_SELECT);
+	assert_int_equal(C.vmap[C.sel], msg_index("clicked prompt"));
+	shell(ctl_key(&C, INPUT_CLICK(C.rows - 1, 1), now, wall)); /* the status line */
+	assert_int_equal(C.vmap[C.sel], msg_index("clicked prompt"));
+	key("Esc");
+	assert_int_equal(C.mode, MODE_CHAT);
+}
+
+/* C-s: the lines holding the text (any case, Unicode too) are marked, Enter and Up go
+ * from one to the next; folded reasoning holding it unfolds. */
+static void test_find_in_chat(void **state)
+{
+	(void)state;
+	exchange("Tell me about ÉCLAIRS", "An éclair is a pastry.\nÉclairs are long.");
+	for (int i = 0; i < 30; i++)
+		exchange("filler", "filler text");
+	type("q");
+	key("Enter");
+	ctl_delta(&C, "a hidden THOUGHT", 16, 1, now, wall);
+	ctl_delta(&C, "done", 4, 0, now, wall);
+	end_stream(HIST_COMPLETE, NULL);
+	key("F4");
+	assert_true(view_folded(C.view));
+	key("C-s");
+	assert_int_equal(C.mode, MODE_FIND);
+	type_text("éclair");
+	assert_int_equal(C.find.n, 3);
+	assert_true(C.find.have_cur);
+	/* the view moved up to the match, which is marked as the current one */
+	size_t line = C.find.lines[C.find.cur];
+	assert_true(line >= C.top_line && line < C.top_line + (size_t)C.chat_h);
+	assert_int_equal(ctl_find_mark(&C, line), 2);
+	size_t at = C.find.cur;
+	key("Enter");
+	assert_int_equal(C.find.cur, (at + 1) % 3);
+	key("Up");
+	assert_int_equal(C.find.cur, at);
+	key("C-u");
+	type("thought");
+	assert_false(view_folded(C.view));
+	assert_int_equal(C.find.n, 1);
+	assert_non_null(strstr(C.message, "unfolded"));
+	key("C-u");
+	type("zebra");
+	assert_int_equal(C.find.n, 0);
+	key("Enter");
+	assert_non_null(strstr(C.message, "not found"));
+	key("Esc");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_int_equal(ctl_find_mark(&C, line), 0);
+	type("/find pastry");
+	key("Enter");
+	assert_int_equal(C.mode, MODE_FIND);
+	assert_int_equal(C.find.n, 1);
+	key("Esc");
+}
+
+/* C-r: every conversation searched in steps between events (fold-insensitive);
+ * a result shows date, title and line; Enter opens it at the message, the text found. */
+static void test_search_history(void **state)
+{
+	(void)state;
+	exchange("Grüße aus KÖLN", "hello");
+	key("C-n");
+	exchange("weather", "It is cold in köln today.\nsecond line");
+	key("C-n");
+	exchange("nothing here", "at all");
+	char want[HIST_ID_MAX + 1];
+	key("C-r");
+	assert_int_equal(C.mode, MODE_PICK);
+	assert_int_equal(C.ov.kind, CTL_OV_SEARCH);
+	type_text("KÖLN");
+	assert_true(C.search.running);
+	assert_true(ctl_next_timer(&C, now) == 0);
+	for (int i = 0; i < 10 && C.search.running; i++)
+		shell(ctl_timer(&C, now, wall));
+	assert_false(C.search.running);
+	assert_int_equal(C.ov.nmatch, 2);
+	assert_int_equal(C.search.total, 3);
+	/* (the order is newest first; here all have the same time) */
+	size_t w = strstr(C.ov.labels[C.ov.match[0]], "weather") ? 0 : 1;
+	const char *label = C.ov.labels[C.ov.match[w]];
+	if (!strstr(label, "weather: It is cold in köln today."))
+		fail_msg("label: %s", label);
+	assert_null(strstr(label, "second line"));
+	assert_non_null(strstr(label, "2023-11-14")); /* the date */
+	assert_non_null(strstr(C.ov.labels[C.ov.match[1 - w]], "Grüße aus KÖLN: Grüße aus KÖLN"));
+	snprintf(want, sizeof want, "%.*s", (int)strcspn(C.ov.items[C.ov.match[w]], "\t"),
+		 C.ov.items[C.ov.match[w]]);
+	if (w)
+		key("Down");
+	key("Enter");
+	assert_string_equal(C.shown->conv.id, want);
+	assert_int_equal(C.mode, MODE_FIND);
+	assert_int_equal(C.find.n, 1);
+	on_chat("It is cold in köln today.");
+	key("Esc");
+	/* one character searches nothing; Esc stops a search */
+	key("C-r");
+	type("k");
+	assert_false(C.search.running);
+	type_text("ö");
+	assert_true(C.search.running);
+	key("Esc");
+	assert_false(C.search.running);
+	assert_null(search);
+}
+
+/* M-k: a context break after the last answer; the next request sends only what follows
+ * it, the earlier messages stay shown (dimmed), the break is saved (format version 2)
+ * and M-k again restores the context. */
+static void test_context_break(void **state)
+{
+	(void)state;
+	key("M-k");
+	assert_non_null(strstr(C.message, "no context"));
+	exchange("old topic", "old answer");
+	long before = C.totals.next_tokens;
+	assert_true(before > 0);
+	key("M-k");
+	on_chat("context cleared");
+	assert_true(C.shown->conv.msgs[msg_index("old answer")].context_break);
+	assert_true(C.totals.next_tokens < before);
+	assert_int_equal(ctl_msg_dimmed(&C, 0), 1);
+	type("new topic");
+	key("Enter");
+	struct wire_msg *msgs;
+	size_t n;
+	assert_int_equal(chat_request_msgs(C.shown, C.st->answer, &msgs, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(msgs[0].content, "new topic");
+	free(msgs);
+	end_stream(HIST_COMPLETE, NULL);
+	on_chat("old answer");
+	on_chat("context cleared");
+	struct hist_conv d;
+	struct err e;
+	err_clear(&e);
+	assert_int_equal(chat_save(C.shown, wall, &e), 0);
+	assert_int_equal(histstore_load(&store, C.shown->conv.id, 1, &d, &e), HIST_LOAD_OK);
+	assert_int_equal(d.version, 2);
+	hist_conv_free(&d);
+	/* selecting the old answer and x takes the break away */
+	select_msg(msg_index("old answer"));
+	key("x");
+	assert_false(C.shown->conv.msgs[msg_index("old answer")].context_break);
+	assert_null(strstr(chat_text(), "context cleared"));
+	assert_int_equal(ctl_msg_dimmed(&C, 0), 0);
+	key("Esc");
+	select_msg(msg_index("old topic"));
+	key("x");
+	assert_non_null(strstr(C.message, "after an answer"));
+}
+
+/* Tokens per answer in its header, the conversation's cost from config.json "prices"
+ * (fo/a: 1000 and 2000 USD per million) in the status text and /stats; none invented
+ * for a model without a price. */
+static void test_tokens_and_cost(void **state)
+{
+	(void)state;
+	struct buf t = BUF_INIT;
+	ctl_totals_text(&C, &t);
+	assert_string_equal(t.data, "~0 tok next");
+	exchange("12345678", "answer"); /* 12 in, 4 out: (12000 + 8000) / 1e6 = $0.02 */
+	on_chat("fo/a \xc2\xb7 12 in / 4 out \xc2\xb7 $0.0200");
+	buf_reset(&t);
+	ctl_totals_text(&C, &t);
+	assert_string_equal(t.data, "~4 tok next \xc2\xb7 $0.0200"); /* 14 bytes / 4 */
+	key("F2"); /* fo/b: no price */
+	exchange("more", "x");
+	on_chat("fo/b \xc2\xb7 12 in / 4 out\n");
+	buf_reset(&t);
+	ctl_totals_text(&C, &t);
+	assert_non_null(strstr(t.data, "$0.0200"));
+	type("/stats");
+	key("Enter");
+	on_chat("24 in, 8 out");
+	on_chat("Cost: $0.0200 for the 1 answer whose model has a price");
+	on_chat("bytes / 4");
+	buf_free(&t);
 }
 
 int main(void)
@@ -1261,6 +1656,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_every_action_in_its_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_states, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_order_and_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edit_and_resend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_select_actions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_click_selects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find_in_chat, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_context_break, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tokens_and_cost, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

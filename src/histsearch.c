@@ -1,0 +1,143 @@
+/* histsearch: every conversation searched for a text, in steps: the listing gives the
+ * order, a folded search of each raw file rules most out before any JSON is parsed. */
+#include "cherry/histsearch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cherry/fold.h"
+#include "cherry/fsutil.h"
+#include "cherry/utf8.h"
+
+#define READ_MAX (256u * 1024 * 1024)
+
+struct histsearch {
+	struct histstore *st;
+	struct buf needle;   /* folded */
+	int raw_ok;          /* the raw file holds the needle's bytes as they are */
+	struct hist_entry *list;
+	size_t n, next;
+	struct buf file, path, line;
+};
+
+/* The line of text around hit[0..mlen), cut to HISTSEARCH_BEFORE/AFTER bytes on
+ * character boundaries, tabs and CRs as spaces. */
+static int cut_line(const char *text, size_t len, size_t hit, size_t mlen, struct buf *out)
+{
+	size_t start = hit, end = hit + mlen;
+	while (start > 0 && text[start - 1] != '\n')
+		start--;
+	while (end < len && text[end] != '\n')
+		end++;
+	size_t from = hit - start > HISTSEARCH_BEFORE ? utf8_back(text, hit - HISTSEARCH_BEFORE) :
+						       start;
+	size_t to = end - (hit + mlen) > HISTSEARCH_AFTER ?
+			    utf8_forward(text, len, hit + mlen + HISTSEARCH_AFTER) : end;
+	buf_reset(out);
+	int bad = from > start ? buf_append_str(out, "...") : 0;
+	for (size_t i = from; i < to && !bad; i++)
+		bad = buf_append_char(out, text[i] == '\t' || text[i] == '\r' ? ' ' : text[i]);
+	if (!bad && to < end)
+		bad = buf_append_str(out, "...");
+	if (!bad && !out->data)
+		bad = buf_append_str(out, "");
+	return bad ? -1 : 0;
+}
+
+int histsearch_conv(const struct hist_conv *c, const char *folded, size_t flen,
+		    struct histsearch_hit *h, struct buf *line)
+{
+	memset(h, 0, sizeof *h);
+	snprintf(h->id, sizeof h->id, "%s", c->id);
+	h->title = c->title ? c->title : "";
+	h->updated = c->updated;
+	h->msg = "";
+	size_t mlen;
+	long at = c->title ? fold_find(c->title, strlen(c->title), folded, flen, &mlen) : -1;
+	if (at >= 0) {
+		if (cut_line(c->title, strlen(c->title), (size_t)at, mlen, line) < 0)
+			return -1;
+		h->line = line->data;
+		return 1;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		const char *s = c->msgs[i].content;
+		size_t len = strlen(s);
+		if ((at = fold_find(s, len, folded, flen, &mlen)) < 0)
+			continue;
+		if (cut_line(s, len, (size_t)at, mlen, line) < 0)
+			return -1;
+		h->msg = c->msgs[i].id;
+		h->msg_index = i;
+		h->line = line->data;
+		return 1;
+	}
+	return 0;
+}
+
+struct histsearch *histsearch_start(struct histstore *st, const char *text, struct err *e)
+{
+	struct histsearch *h = calloc(1, sizeof *h);
+	if (!h || fold_string(text, strlen(text), &h->needle) < 0 || !h->needle.len) {
+		histsearch_free(h);
+		err_set(e, EXIT_FAIL, h ? "nothing to search for" : "out of memory");
+		return NULL;
+	}
+	h->st = st;
+	/* JSON writes the text verbatim unless it holds a quote, a backslash or a control
+	 * character; then the raw file cannot rule a conversation out. */
+	h->raw_ok = 1;
+	for (size_t i = 0; i < h->needle.len; i++) {
+		unsigned char b = (unsigned char)h->needle.data[i];
+		if (b < 0x20 || b == '"' || b == '\\')
+			h->raw_ok = 0;
+	}
+	if (histstore_list(st, &h->list, &h->n, e) < 0) {
+		histsearch_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+int histsearch_step(struct histsearch *h, size_t max_files, histsearch_fn fn, void *ctx,
+		    size_t *done, size_t *total)
+{
+	int stop = 0;
+	for (size_t k = 0; k < max_files && h->next < h->n && !stop; k++) {
+		const struct hist_entry *en = &h->list[h->next++];
+		struct err e = {0, ""};
+		buf_reset(&h->path);
+		size_t mlen;
+		if (buf_printf(&h->path, "%s/%s.json", h->st->dir, en->id) < 0 ||
+		    fs_read_file(h->path.data, READ_MAX, &h->file, &e) != 0 || !h->file.data)
+			continue;
+		if (h->raw_ok &&
+		    fold_find(h->file.data, h->file.len, h->needle.data, h->needle.len, &mlen) < 0)
+			continue;
+		struct hist_conv c;
+		if (hist_from_json(h->file.data, h->file.len, &c, &e) == HIST_LOAD_CORRUPT)
+			continue;
+		struct histsearch_hit hit;
+		if (histsearch_conv(&c, h->needle.data, h->needle.len, &hit, &h->line) == 1)
+			stop = fn(ctx, &hit) != 0;
+		hist_conv_free(&c);
+	}
+	if (done)
+		*done = h->next;
+	if (total)
+		*total = h->n;
+	return !stop && h->next < h->n;
+}
+
+void histsearch_free(struct histsearch *h)
+{
+	if (!h)
+		return;
+	buf_free(&h->needle);
+	histstore_entries_free(h->list, h->n);
+	buf_free(&h->file);
+	buf_free(&h->path);
+	buf_free(&h->line);
+	free(h);
+}

@@ -1,0 +1,115 @@
+/* test_fold: Unicode simple case folding and the folded search (fold.h), and the search
+ * of one conversation that `cherry history search` and the client share (histsearch). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cherry/fold.h"
+#include "cherry/histsearch.h"
+
+static void test_fold_cp(void **state)
+{
+	(void)state;
+	assert_int_equal(fold_cp('A'), 'a');
+	assert_int_equal(fold_cp('z'), 'z');
+	assert_int_equal(fold_cp('@'), '@');
+	assert_int_equal(fold_cp(0x00C9), 0x00E9); /* É */
+	assert_int_equal(fold_cp(0x00D7), 0x00D7); /* × is no letter */
+	assert_int_equal(fold_cp(0x0178), 0x00FF); /* Ÿ */
+	assert_int_equal(fold_cp(0x0100), 0x0101); /* Ā, even upper */
+	assert_int_equal(fold_cp(0x0101), 0x0101);
+	assert_int_equal(fold_cp(0x0139), 0x013A); /* Ĺ, odd upper */
+	assert_int_equal(fold_cp(0x013A), 0x013A);
+	assert_int_equal(fold_cp(0x0391), 0x03B1); /* Α */
+	assert_int_equal(fold_cp(0x03C2), 0x03C3); /* final sigma */
+	assert_int_equal(fold_cp(0x0410), 0x0430); /* А */
+	assert_int_equal(fold_cp(0x0401), 0x0451); /* Ё */
+	assert_int_equal(fold_cp(0x0531), 0x0561); /* Armenian */
+	assert_int_equal(fold_cp(0x1E9E), 0x00DF); /* capital sharp s */
+	assert_int_equal(fold_cp(0x212A), 'k');    /* Kelvin sign */
+	assert_int_equal(fold_cp(0xFF21), 0xFF41); /* fullwidth A */
+	assert_int_equal(fold_cp(0x10400), 0x10428); /* Deseret */
+	assert_int_equal(fold_cp(0x4E2D), 0x4E2D); /* CJK: none */
+}
+
+static long find(const char *hay, const char *needle, size_t *mlen)
+{
+	struct buf f = BUF_INIT;
+	assert_int_equal(fold_string(needle, strlen(needle), &f), 0);
+	long at = fold_find(hay, strlen(hay), f.data, f.len, mlen);
+	buf_free(&f);
+	return at;
+}
+
+static void test_fold_find(void **state)
+{
+	(void)state;
+	size_t m;
+	assert_int_equal(find("Grüße aus KÖLN", "köln", &m), 12);
+	assert_int_equal(m, 5);
+	assert_int_equal(find("ΣΟΦΊΑ", "σοφία", &m), 0);
+	assert_int_equal(find("привет МИР", "мир", &m), 13);
+	assert_int_equal(find("abc", "ABCD", &m), -1);
+	assert_int_equal(find("", "a", &m), -1);
+	/* the Kelvin sign is three bytes in the text and matches "k" */
+	assert_int_equal(find("x \xe2\x84\xaa" "ey", "KEY", &m), 2);
+	assert_int_equal(m, 5);
+	/* a rare upper-case first letter after many lower-case ones (the memchr reuse) */
+	char big[4096];
+	memset(big, 'a', sizeof big - 5);
+	memcpy(big + sizeof big - 5, "Abcd", 5);
+	assert_int_equal(find(big, "abcd", &m), (long)(sizeof big - 5));
+	/* invalid bytes never match a letter, and never stop the search */
+	assert_int_equal(find("\xff\xfe ok", "OK", &m), 3);
+	/* simple folding: sharp s is not "ss" */
+	assert_int_equal(find("Straße", "STRASSE", &m), -1);
+}
+
+static void test_histsearch_conv(void **state)
+{
+	(void)state;
+	struct hist_conv c;
+	assert_int_equal(hist_conv_init(&c, "abc", 1.7e9), 0);
+	assert_int_equal(hist_set_str(&c.title, "Weather"), 0);
+	assert_non_null(hist_add(&c, NULL, "user", "how cold is it?", 1.7e9));
+	assert_non_null(hist_add(&c, c.current, "assistant",
+				 "First line\n\tIt is cold in KÖLN, as it often is in the long dark "
+				 "winters of the Rhineland, they say.\nthird", 1.7e9));
+	struct buf f = BUF_INIT, line = BUF_INIT;
+	struct histsearch_hit h;
+	assert_int_equal(fold_string("köln", 5, &f), 0);
+	assert_int_equal(histsearch_conv(&c, f.data, f.len, &h, &line), 1);
+	assert_string_equal(h.id, "abc");
+	assert_string_equal(h.title, "Weather");
+	assert_string_equal(h.msg, "m2");
+	assert_int_equal(h.msg_index, 1);
+	/* the matching line only, cut after the match */
+	assert_string_equal(h.line, " It is cold in KÖLN, as it often is in the long dark winters "
+				    "of the R...");
+	buf_reset(&f);
+	assert_int_equal(fold_string("WEATH", 5, &f), 0);
+	assert_int_equal(histsearch_conv(&c, f.data, f.len, &h, &line), 1);
+	assert_string_equal(h.msg, ""); /* the title matched */
+	assert_string_equal(h.line, "Weather");
+	buf_reset(&f);
+	assert_int_equal(fold_string("zebra", 5, &f), 0);
+	assert_int_equal(histsearch_conv(&c, f.data, f.len, &h, &line), 0);
+	buf_free(&f);
+	buf_free(&line);
+	hist_conv_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fold_cp),
+		cmocka_unit_test(test_fold_find),
+		cmocka_unit_test(test_histsearch_conv),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
