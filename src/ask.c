@@ -291,7 +291,7 @@ static void saved(struct ask_save *sv, int rc, const struct err *e)
 		if (e->code)
 			hist_warn_stderr(NULL, e->msg);
 		sv->failing = 1;
-	} else if (sv->failing && !sv->chat.dirty) {
+	} else if (sv->failing && !sv->chat.dirty && sv->chat.on_disk) {
 		hist_warn_stderr(NULL, "conversation saved again");
 		sv->failing = 0;
 	}

@@ -532,10 +532,10 @@ static int check_tree(struct rd *r, struct hist_conv *c)
 {
 	int dup = hist_reindex(c);
 	if (dup < 0)
-		return bad(r, "out of memory%s", "");
+		return nomem(r);
 	unsigned char *state = calloc(c->n ? c->n : 1, 1); /* 0 new, 1 on this walk, 2 good */
 	if (!state)
-		return bad(r, "out of memory%s", "");
+		return nomem(r);
 	int rc = 0;
 	for (size_t i = 0; !rc && dup && i < c->n; i++) {
 		if (hist_index_of(c, c->msgs[i].id) != i)
@@ -633,7 +633,9 @@ static int from_root(json_t *root, const json_error_t *je, int oom, struct hist_
 		c->cap = n;
 	}
 	for (size_t i = 0; i < n; i++) {
-		int rc = hist_msg_read(json_array_get(msgs, i), r.newer, &c->msgs[i], e);
+		/* the conversation's own reader: a failure memory caused is told apart */
+		memset(&c->msgs[i], 0, sizeof c->msgs[i]);
+		int rc = read_msg(&r, json_array_get(msgs, i), &c->msgs[i]);
 		c->n = i + 1; /* so a half-read message is freed too */
 		if (rc < 0)
 			goto fail;

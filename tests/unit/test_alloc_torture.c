@@ -556,7 +556,7 @@ static int store_run(void *ctx)
 done:
 	hist_conv_free(&c);
 	if (fd >= 0)
-		histstore_unlock(fd);
+		histstore_unlock(&s, "tort0002", fd);
 	histstore_close(&s);
 	return r;
 }
