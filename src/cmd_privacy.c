@@ -27,6 +27,18 @@ static int print_summary(const struct app *app, struct err *e)
 	if (xdg_dir(XDG_CONFIG, &cfg, e) < 0 || xdg_dir(XDG_DATA, &data, e) < 0 ||
 	    xdg_dir(XDG_STATE, &state, e) < 0 || xdg_dir(XDG_CACHE, &cache, e) < 0)
 		goto out;
+	/* the paths come from the environment: control characters are shown, not sent */
+	struct buf *paths[] = {&cfg, &data, &state, &cache};
+	for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+		struct buf safe = BUF_INIT;
+		if (app_line_safe(paths[i]->data, paths[i]->len, &safe) < 0 || !safe.data) {
+			buf_free(&safe);
+			err_set(e, EXIT_FAIL, "out of memory");
+			goto out;
+		}
+		buf_free(paths[i]);
+		*paths[i] = safe;
+	}
 	printf("cherry privacy policy, version %d (the PRIVACY file; man cherry, PRIVACY)\n"
 	       "\n"
 	       "Your prompts, conversations and API keys go only to the provider you choose,\n"
@@ -51,9 +63,8 @@ static int print_summary(const struct app *app, struct err *e)
 	       PRIVACY_VERSION, cfg.data, data.data,
 	       data.data, cache.data, state.data, state.data);
 	if (!strcmp(on_off(app), "on"))
-		printf("Sending the report: on (telemetry.enabled), to %s, at most once a day;\n"
-		       "`cherry privacy --send` sends it now.\n",
-		       app->cfg.telemetry_endpoint);
+		app_say(stdout, "Sending the report: on (telemetry.enabled), to %s, at most once a "
+			"day;\n`cherry privacy --send` sends it now.\n", app->cfg.telemetry_endpoint);
 	else
 		printf("Sending the report: off (the default). Nothing is sent unless you set\n"
 		       "telemetry.enabled to true and name a telemetry.endpoint in config.json.\n");
@@ -210,7 +221,7 @@ int privacy_main(struct app *app, int argc, char **argv)
 		}
 		if (send_now(app, 10000, &e) < 0)
 			return app_fail(&e);
-		printf("sent the anonymous report to %s\n", app->cfg.telemetry_endpoint);
+		app_say(stdout, "sent the anonymous report to %s\n", app->cfg.telemetry_endpoint);
 		return EXIT_OK;
 	}
 	struct buf state = BUF_INIT;
@@ -218,7 +229,7 @@ int privacy_main(struct app *app, int argc, char **argv)
 		buf_free(&state);
 		return app_fail(&e);
 	}
-	printf("deleted the anonymous report (%s/report.json)\n", state.data);
+	app_say(stdout, "deleted the anonymous report (%s/report.json)\n", state.data);
 	buf_free(&state);
 	return EXIT_OK;
 }

@@ -262,7 +262,7 @@ static void test_ask(void **state)
 		     (const char *const[]){"ask", "--no-save", "-m", "fo/replay:hostile", "hi",
 					   NULL},
 		     key_env);
-	expect_clean("ask: an unknown model named with escapes", "#11",
+	expect_clean("ask: an unknown model named with escapes", NULL,
 		     (const char *const[]){"ask", "--no-save", "-m",
 					   "fo\x1b]0;pwned\x07/x\x1b[2J", "hi", NULL},
 		     key_env);
@@ -294,7 +294,7 @@ static void test_history(void **state)
 		     (const char *const[]){"history", "search", "with", NULL}, NULL);
 	expect_clean("history search (answer)", NULL,
 		     (const char *const[]){"history", "search", "screen", NULL}, NULL);
-	expect_clean("history export --format md", "#6",
+	expect_clean("history export --format md", NULL,
 		     (const char *const[]){"history", "export", id, "--format", "md", NULL}, NULL);
 	expect_clean("history export --format json", NULL,
 		     (const char *const[]){"history", "export", id, "--format", "json", NULL},
@@ -312,7 +312,7 @@ static void test_history(void **state)
 			  (const char *const[]){"history", "show", id, NULL}, NULL);
 	expect_clean_pipe("history search", NULL,
 			  (const char *const[]){"history", "search", "screen", NULL}, NULL);
-	expect_clean_pipe("history export --format md", "#6",
+	expect_clean_pipe("history export --format md", NULL,
 			  (const char *const[]){"history", "export", id, "--format", "md", NULL},
 			  NULL);
 	expect_clean_pipe("history list --json", NULL,
@@ -322,11 +322,11 @@ static void test_history(void **state)
 	expect_clean_pipe("history export --format json", NULL,
 			  (const char *const[]){"history", "export", id, "--format", "json", NULL},
 			  NULL);
-	expect_clean_pipe("a mistyped command", "#11",
+	expect_clean_pipe("a mistyped command", NULL,
 			  (const char *const[]){"\x1b[31mbogus", NULL}, NULL);
-	expect_clean("history show: a hostile id", "#11",
+	expect_clean("history show: a hostile id", NULL,
 		     (const char *const[]){"history", "show", "\x1b[2Jzz", NULL}, NULL);
-	expect_clean("ask -c: a hostile id", "#11",
+	expect_clean("ask -c: a hostile id", NULL,
 		     (const char *const[]){"ask", "-c", "\x1b]0;pwned\x07", "hi", NULL}, key_env);
 	verdict();
 }
@@ -334,9 +334,9 @@ static void test_history(void **state)
 static void test_lists(void **state)
 {
 	(void)state;
-	expect_clean("models: a provider's configured models", "#8",
+	expect_clean("models: a provider's configured models", NULL,
 		     (const char *const[]){"models", "fz", NULL}, key_env);
-	expect_clean("models: the fake provider's list", "#8",
+	expect_clean("models: the fake provider's list", NULL,
 		     (const char *const[]){"models", "--refresh", "fo", NULL}, key_env);
 	expect_clean("providers", NULL, (const char *const[]){"providers", NULL}, key_env);
 	expect_clean("key list", NULL, (const char *const[]){"key", "list", NULL}, key_env);
@@ -349,14 +349,14 @@ static void test_lists(void **state)
 static void test_errors(void **state)
 {
 	(void)state;
-	expect_clean("a mistyped command", "#11",
+	expect_clean("a mistyped command", NULL,
 		     (const char *const[]){"\x1b[31mbogus\x1b]0;pwned\x07", NULL}, NULL);
-	expect_clean("an unknown option", "#11",
+	expect_clean("an unknown option", NULL,
 		     (const char *const[]){"ask", "--\x1b[2Jx", "hi", NULL}, NULL);
-	expect_clean("key set: a hostile provider name", "#11",
+	expect_clean("key set: a hostile provider name", NULL,
 		     (const char *const[]){"key", "rm", "\x1b]52;c;ZWNobyBwd25lZA==\x07", NULL},
 		     NULL);
-	expect_clean("models: an unknown hostile provider", "#11",
+	expect_clean("models: an unknown hostile provider", NULL,
 		     (const char *const[]){"models", "no\x1b[2Jpe", NULL}, NULL);
 	verdict();
 }
@@ -416,12 +416,12 @@ static void test_hostile_paths(void **state)
 	snprintf(env_cfg, sizeof env_cfg, "XDG_CONFIG_HOME=%s", cfg);
 	snprintf(env_data, sizeof env_data, "XDG_DATA_HOME=%s", data);
 	const char *const env[] = {env_cfg, env_data, "FAKE_OPENAI_KEY=sk-test-x", NULL};
-	expect_clean("a broken config under a hostile path", "#11",
+	expect_clean("a broken config under a hostile path", NULL,
 		     (const char *const[]){"providers", NULL}, env);
 	assert_int_equal(write_file(dirs[1], "{}\n"), 0);
-	expect_clean("privacy with hostile XDG paths", "#11",
+	expect_clean("privacy with hostile XDG paths", NULL,
 		     (const char *const[]){"privacy", NULL}, env);
-	expect_clean("history list with a hostile data path", "#11",
+	expect_clean("history list with a hostile data path", NULL,
 		     (const char *const[]){"history", "list", NULL}, env);
 	verdict();
 }
