@@ -191,7 +191,7 @@ static int apply_text(struct hist_conv *c, json_t *o)
 		return 0;
 	/* What is already there must agree: then this record only adds what is new. */
 	size_t overlap = have - from < add ? have - from : add;
-	if (memcmp(*f + from, text, overlap))
+	if (overlap && memcmp(*f + from, text, overlap))
 		return 0;
 	if (overlap < add) {
 		char *p = realloc(*f, from + add + 1);
