@@ -861,6 +861,7 @@ int ctl_begin(struct ctl *c, const struct ctl_start *o, double now, double wall,
 {
 	c->now = now;
 	c->wall = wall;
+	c->started_wall = wall;
 	c->react = 0;
 	struct chat *ch = NULL;
 	int opened = -1;

@@ -210,6 +210,48 @@ void ctl_refresh_list(struct ctl *c)
 	c->dirty |= CTL_DIRTY_LIST;
 }
 
+static int newest_first(const void *a, const void *b)
+{
+	double x = ((const struct hist_entry *)a)->updated, y = ((const struct hist_entry *)b)->updated;
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+void ctl_list_replace(struct ctl *c, struct hist_entry *v, size_t n)
+{
+	int fresher = 0;
+	char sel[HIST_ID_MAX + 1] = "";
+	if (c->list_sel < c->nlist)
+		snprintf(sel, sizeof sel, "%s", c->list[c->list_sel].id);
+	struct hist_entry *old = c->list;
+	size_t nold = c->nlist;
+	c->list = v;
+	c->nlist = n;
+	/* entries this run wrote (the few touched since it started) may be newer than what
+	 * the files said when they were read */
+	for (size_t i = 0; i < nold; i++) {
+		if (old[i].updated < c->started_wall)
+			continue;
+		size_t k = 0;
+		while (k < n && strcmp(v[k].id, old[i].id))
+			k++;
+		if (k < n && old[i].updated > v[k].updated) {
+			free(v[k].title);
+			free(v[k].model);
+			v[k] = old[i];
+			memset(&old[i], 0, sizeof old[i]);
+			fresher = 1;
+		}
+	}
+	if (fresher)
+		qsort(v, n, sizeof *v, newest_first);
+	histstore_entries_free(old, nold);
+	c->list_sel = 0;
+	for (size_t i = 0; i < c->nlist; i++)
+		if (!strcmp(c->list[i].id, sel[0] ? sel : c->shown->conv.id))
+			c->list_sel = i;
+	c->dirty |= CTL_DIRTY_LIST;
+}
+
 int ctl_load_list(struct ctl *c)
 {
 	ctl_refresh_list(c);

@@ -53,6 +53,8 @@ struct tui {
 	int fetch_done;           /* and ended: tell the controller */
 	char proxy_model[160];    /* the model c.proxy was found for */
 	struct histsearch *search; /* the search of every conversation under way */
+	struct histstore_lister *lister; /* the conversation list being read, or NULL */
+	double last_snapshot;     /* when the list was last shown as read so far */
 };
 
 static double wall_now(void)
@@ -519,6 +521,8 @@ static int wait_ms(struct tui *t, double now)
 		if (left < ms)
 			ms = left < 0 ? 0 : left;
 	}
+	if (t->lister)
+		ms = 0; /* the list is being read: a step each turn, keys between them */
 	double next = ctl_next_timer(&t->c, now);
 	if (next >= 0 && next * 1000.0 + 1 < (double)ms)
 		ms = (long)(next * 1000.0) + 1;
@@ -533,6 +537,53 @@ static void draw(struct tui *t)
 	ui_draw(&t->c);
 	t->c.dirty = 0;
 	t->last_draw = http_now();
+}
+
+/* The list is read in steps between keys, so a cold index of 10,000 files never holds
+ * the screen: a warm index shows it whole at once, a cold one fills it as it goes. */
+#define LIST_STEP_FILES 64
+#define LIST_STEP_MS 6.0
+#define LIST_SHOW_EVERY 0.25
+
+static void list_show(struct tui *t, int final)
+{
+	struct hist_entry *v = NULL;
+	size_t n = 0;
+	struct err e;
+	err_clear(&e);
+	int r = final ? histstore_list_finish(t->lister, &v, &n, &e) :
+			histstore_list_snapshot(t->lister, &v, &n, &e);
+	if (final)
+		t->lister = NULL;
+	if (r < 0) {
+		ctl_note(&t->c, e.msg);
+		return;
+	}
+	ctl_list_replace(&t->c, v, n);
+	t->last_snapshot = http_now();
+}
+
+static void list_begin(struct tui *t)
+{
+	struct err e;
+	err_clear(&e);
+	if (histstore_list_begin(&t->store, &t->lister, &e) < 0) {
+		t->lister = NULL;
+		ctl_note(&t->c, e.msg);
+		return;
+	}
+	list_show(t, 0);
+}
+
+static void list_step(struct tui *t)
+{
+	struct err e;
+	err_clear(&e);
+	int r = histstore_list_step(t->lister, LIST_STEP_FILES, LIST_STEP_MS, &e);
+	if (r != 0)
+		list_show(t, 1);
+	else if (http_now() - t->last_snapshot >= LIST_SHOW_EVERY)
+		list_show(t, 0);
 }
 
 static void resized(struct tui *t)
@@ -579,6 +630,8 @@ static void run_loop(struct tui *t)
 		http_perform(t->eng);
 		if (t->tr && t->ended)
 			finish_stream(t);
+		if (t->lister)
+			list_step(t);
 		if (t->fetch_done) {
 			t->fetch_done = 0;
 			app_models_fetch_free(t->fetch);
@@ -715,7 +768,7 @@ int tui_main(struct app *app, int argc, char **argv)
 	t->c.dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
 	ctl_resize(&t->c, rows, cols);
 	draw(t);
-	ctl_load_list(&t->c);
+	list_begin(t);
 	run_loop(t);
 	if (t->c.shown && t->c.shown->on_disk)
 		state_last_set(t->c.shown->conv.id);
@@ -727,6 +780,7 @@ out:
 	if (t->tr)
 		drop_transfer(t);
 	app_models_fetch_free(t->fetch);
+	histstore_list_end(t->lister);
 	secret_free(t->found_key);
 	if (ctl_on)
 		ctl_free(&t->c);

@@ -213,6 +213,7 @@ struct ctl {
 	int show_list;            /* the user wants the list (F3) */
 	int list_visible;         /* and the terminal is wide enough */
 	double list_drawn_wall;   /* the minute its ages were last drawn for */
+	double started_wall;      /* when this run began (entries touched since are fresh) */
 
 	struct ctl_overlay ov;
 
@@ -280,6 +281,10 @@ int ctl_begin(struct ctl *c, const struct ctl_start *o, double now, double wall,
 	      struct err *e);
 /* Reads the conversation list (after the first frame: it can take a while). */
 int ctl_load_list(struct ctl *c);
+/* The list as the shell read it so far (newest first; the controller owns v now): the
+ * selection stays on the conversation it was on, else on the one shown. Conversations
+ * this run changed keep their fresher entries. */
+void ctl_list_replace(struct ctl *c, struct hist_entry *v, size_t n);
 
 /* Events. Each returns reactions. */
 int ctl_key(struct ctl *c, input_key k, double now, double wall);

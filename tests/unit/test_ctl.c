@@ -1202,6 +1202,34 @@ static void test_list_order_and_delete(void **state)
 	assert_int_equal(C.shown->conv.n, 0);
 }
 
+/* The list as read in steps replaces the old one: the selection stays put, and an
+ * entry this run wrote keeps its fresher state. */
+static void test_list_replace(void **state)
+{
+	(void)state;
+	exchange("mine", "fresh");
+	char mine[HIST_ID_MAX + 1];
+	snprintf(mine, sizeof mine, "%s", C.shown->conv.id);
+	struct hist_entry *v = calloc(3, sizeof *v);
+	const char *ids[2] = {"aaaa0001", "aaaa0002"};
+	for (int i = 0; i < 2; i++) {
+		snprintf(v[i].id, sizeof v[i].id, "%s", ids[i]);
+		v[i].title = strdup(i ? "second" : "first");
+		v[i].model = strdup("fo/a");
+		v[i].updated = wall - 100 - i;
+	}
+	/* the file as read before this run's message: an older title */
+	snprintf(v[2].id, sizeof v[2].id, "%s", mine);
+	v[2].title = strdup("stale");
+	v[2].model = strdup("fo/a");
+	v[2].updated = wall - 500;
+	ctl_list_replace(&C, v, 3);
+	assert_int_equal(C.nlist, 3);
+	assert_string_equal(C.list[0].title, "mine");
+	assert_string_equal(C.list[1].title, "first");
+	assert_string_equal(C.list[C.list_sel].id, mine);
+}
+
 /* Every action in the table is bound in its mode by default (one is unbound: none), and
  * firing it in its mode never leaves the controller in a state the keys cannot leave. */
 static void test_every_action_in_its_mode(void **state)
@@ -1656,6 +1684,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_every_action_in_its_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_states, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_order_and_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_and_resend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_select_actions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_click_selects, setup, teardown),
