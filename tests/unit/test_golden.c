@@ -1,6 +1,7 @@
 /* test_golden: the reference answer (tests/golden/answer.md: every Markdown construct
  * cherry draws) laid out at 40, 80 and 120 columns in the dark theme and under NO_COLOR,
- * compared whole with the stored screens tests/golden/W-THEME.txt; and the same answer
+ * after a Markdown reasoning (dimmed), compared whole with the stored screens
+ * tests/golden/W-THEME.txt; and the same answer
  * streamed in random chunk sizes ends on the identical screen.
  *
  * A screen is the view's lines as the drawing layer paints them: each line's text, with
@@ -83,6 +84,10 @@ static struct view *conversation(const char *answer, size_t len, int width, size
 	assert_int_equal(view_append_text(v, 0, q, strlen(q)), 0);
 	assert_int_equal(view_end(v, 0), 0);
 	assert_int_equal(view_add(v, VIEW_ASSISTANT, "fake/model"), 1);
+	/* reasoning is Markdown too, dimmed */
+	const char *r = "Think about **every** construct:\n\n- a `list`\n- a [link](https://r.example)\n";
+	for (size_t at = 0, rl = strlen(r); at < rl; at += 5)
+		assert_int_equal(view_append_reasoning(v, 1, r + at, rl - at < 5 ? rl - at : 5), 0);
 	srand(seed);
 	for (size_t at = 0; at < len;) {
 		size_t n = maxchunk ? 1 + (size_t)rand() % maxchunk : len;
