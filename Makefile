@@ -11,7 +11,8 @@ DESTDIR  ?=
 CC       ?= cc
 # openssl: network.ca_file is added to libcurl's CA store through OpenSSL (src/tls.c);
 # the tests' fake provider and throw-away CA use it too. md4c parses answers' Markdown.
-PKGS      = ncursesw libcurl jansson libsodium openssl md4c
+# md4c-html writes the same Markdown as HTML for `history export --format html`.
+PKGS      = ncursesw libcurl jansson libsodium openssl md4c md4c-html
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
