@@ -658,11 +658,24 @@ int config_price(const struct config *c, const char *spec, double *in, double *o
 	return 1;
 }
 
+/* Both spellings, ours first (config_mcp.c does the work). */
+static int parse_mcp(struct ctx *x, struct config *c, json_t *root)
+{
+	static const char *const keys[] = {"mcp_servers", "mcpServers"};
+	for (size_t i = 0; i < 2; i++) {
+		json_t *v = json_object_get(root, keys[i]);
+		if (v && config_mcp_parse(c, v, keys[i], x->file, x->warn, x->warn_ctx, x->e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int parse_root(struct ctx *x, struct config *c, json_t *root)
 {
 	static const char *const known[] = {"default_model", "favorites", "providers",
 					    "assistants", "keys", "ui", "network", "vault",
-					    "telemetry", "prices", NULL};
+					    "telemetry", "prices", "mcp_servers", "mcpServers",
+					    NULL};
 	if (!json_is_object(root))
 		return fail(x, "the top level must be an object");
 	check_keys(x, root, "", known);
@@ -694,6 +707,8 @@ static int parse_root(struct ctx *x, struct config *c, json_t *root)
 	if ((v = json_object_get(root, "telemetry")) && parse_telemetry(x, c, v) < 0)
 		return -1;
 	if ((v = json_object_get(root, "prices")) && parse_prices(x, c, v) < 0)
+		return -1;
+	if (parse_mcp(x, c, root) < 0)
 		return -1;
 	return 0;
 }
@@ -803,5 +818,6 @@ void config_free(struct config *c)
 	free(c->ca_file);
 	free(c->passphrase_command);
 	free(c->telemetry_endpoint);
+	config_mcp_free(c);
 	memset(c, 0, sizeof *c);
 }

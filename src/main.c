@@ -33,6 +33,11 @@ static const char privacy_usage[] =
 	"  the privacy summary with the paths in use; the anonymous local report: show,\n"
 	"  delete, send (opt-in)\n";
 
+static const char mcp_usage[] =
+	"usage: cherry mcp [list | tools NAME | test NAME]\n"
+	"  the MCP servers in config.json; one server's tools and their input schemas;\n"
+	"  a connectivity check (initialize, tools/list, ping, shutdown)\n";
+
 static const char usage_head[] =
 	"usage: cherry [--passphrase-fd N] [-m PROVIDER/MODEL] [-a ASSISTANT] [-c ID]\n"
 	"       cherry [--passphrase-fd N] COMMAND [ARGS...]\n"
@@ -67,6 +72,7 @@ static const struct command commands[] = {
 	{"providers", providers_usage, providers_main},
 	{"key", keycmd_usage, key_main},
 	{"privacy", privacy_usage, privacy_main},
+	{"mcp", mcp_usage, mcp_main},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 
