@@ -258,8 +258,13 @@ static int copy_msg(struct hist_msg *d, const struct hist_msg *m)
 	d->ttft = m->ttft;
 	d->status = m->status;
 	d->context_break = m->context_break;
-	return hist_set_str(&d->reasoning, m->reasoning) | hist_set_str(&d->provider, m->provider) |
-	       hist_set_str(&d->model, m->model) | hist_set_str(&d->error, m->error);
+	int bad = hist_set_str(&d->reasoning, m->reasoning) | hist_set_str(&d->provider, m->provider) |
+		  hist_set_str(&d->model, m->model) | hist_set_str(&d->error, m->error);
+	/* the attachments' references go with the copy (their bytes are stored once) */
+	for (size_t i = 0; !bad && i < m->natt; i++)
+		bad = hist_msg_attach(d, m->att[i].sha256, m->att[i].name, m->att[i].media_type,
+				      m->att[i].size);
+	return bad;
 }
 
 /* A read-only conversation is never written: its current branch moves into a new one. */
