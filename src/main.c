@@ -27,8 +27,9 @@ static const char models_usage[] =
 	"usage: cherry models [--refresh] [PROVIDER]\n"
 	"  list models, one PROVIDER/MODEL a line\n";
 static const char providers_usage[] =
-	"usage: cherry providers\n"
-	"  list providers: kind, base URL, key source, privacy policy\n";
+	"usage: cherry providers [test NAME [MODEL]]\n"
+	"  list providers: kind, base URL, key source, privacy policy; test sends the\n"
+	"  smallest request and says which step works: DNS, connect, TLS, auth, model, chat\n";
 static const char privacy_usage[] =
 	"usage: cherry privacy [--report | --delete | --send]\n"
 	"  the privacy summary with the paths in use; the anonymous local report: show,\n"

@@ -2042,8 +2042,27 @@ static const char *const list_ids[] = {"hello", "reasoning", "echo", "cjk", "esc
 #define OL_DIGEST "a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72"
 #define NLIST (sizeof list_ids / sizeof *list_ids)
 
-static void list_models(struct conn *c, enum kind k)
+/* 1 when the key the client sent (in whichever header its kind uses) ends in "-refused":
+ * a wrong key that needs no model word, so a list GET can be refused too. */
+static int key_refused(const struct req *r)
 {
+	static const char *const names[] = {"authorization", "x-api-key", "x-goog-api-key",
+					    "api-key"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		const char *v = req_header(r, names[i]);
+		size_t n = v ? strlen(v) : 0;
+		if (n >= 8 && !strcmp(v + n - 8, "-refused"))
+			return 1;
+	}
+	return 0;
+}
+
+static void list_models(struct conn *c, const struct req *r, enum kind k)
+{
+	if (key_refused(r)) {
+		send_error(c, r, k, F_401, "");
+		return;
+	}
 	json_t *arr = json_array(), *top;
 	for (size_t i = 0; i < NLIST; i++) {
 		const char *id = list_ids[i];
@@ -2149,6 +2168,10 @@ static int query_has(const char *query, const char *name)
 static void handle_chat(struct conn *c, const struct req *r, enum kind k, const char *model)
 {
 	struct scenario sc;
+	if (key_refused(r)) {
+		send_error(c, r, k, F_401, model);
+		return;
+	}
 	if (parse_scenario(model, &sc) < 0) {
 		send_error(c, r, k, F_SCENARIO, sc.bad);
 		return;
@@ -2245,22 +2268,22 @@ static void route(struct conn *c, const struct req *r)
 		return;
 	}
 	if (get && ends_with(p, "/v1beta/models")) {
-		list_models(c, K_GEMINI);
+		list_models(c, r, K_GEMINI);
 		return;
 	}
 	if (get && ends_with(p, "/api/tags")) {
-		list_models(c, K_OLLAMA);
+		list_models(c, r, K_OLLAMA);
 		return;
 	}
 	if (get && !strncmp(p, "/openai/", 8) && ends_with(p, "/models")) {
 		if (!query_has(r->query, "api-version"))
 			send_error(c, r, K_AZURE, F_NO_API_VERSION, NULL);
 		else
-			list_models(c, K_AZURE);
+			list_models(c, r, K_AZURE);
 		return;
 	}
 	if (get && ends_with(p, "/models")) {
-		list_models(c, req_header(r, "x-api-key") ? K_ANTHROPIC : K_OPENAI);
+		list_models(c, r, req_header(r, "x-api-key") ? K_ANTHROPIC : K_OPENAI);
 		return;
 	}
 	struct sbuf msg = {0};
