@@ -11,7 +11,8 @@ DESTDIR  ?=
 CC       ?= cc
 # openssl: network.ca_file is added to libcurl's CA store through OpenSSL (src/tls.c);
 # the tests' fake provider and throw-away CA use it too. md4c parses answers' Markdown.
-PKGS      = ncursesw libcurl jansson libsodium openssl md4c
+# md4c-html writes the same Markdown as HTML for `history export --format html`.
+PKGS      = ncursesw libcurl jansson libsodium openssl md4c md4c-html
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -33,6 +34,7 @@ INTEG_SRC = $(wildcard tests/integration/test_*.c)
 TEST_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 TESTLIB_SRC = $(wildcard tests/lib/*.c)
 FAKEPROV  = $(BUILD)/tests/fakeprov
+FAKEMCP   = $(BUILD)/tests/fakemcp
 FUZZ_SRC  = $(wildcard tests/fuzz/fuzz_*.c)
 
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
@@ -85,7 +87,12 @@ $(FAKEPROV): tests/fakeprov.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
-tests: $(BUILD)/cherry $(TEST_BIN) $(FAKEPROV)
+# The fake MCP server (tests/fakemcp.c): stdio, for `cherry mcp` and the transport tests.
+$(FAKEMCP): tests/fakemcp.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
+
+tests: $(BUILD)/cherry $(TEST_BIN) $(FAKEPROV) $(FAKEMCP)
 
 # Runs every test binary of one build tree; appends "passed failed skipped" to $(BUILD)/results.
 test: tests

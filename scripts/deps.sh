@@ -8,7 +8,7 @@ set -eu
 mode=${1:-build}
 
 # Debian package names, one per need.
-build_pkgs="gcc make pkg-config libncurses-dev libcurl4-openssl-dev libjansson-dev libsodium-dev libssl-dev libmd4c-dev"
+build_pkgs="gcc make pkg-config libncurses-dev libcurl4-openssl-dev libjansson-dev libsodium-dev libssl-dev libmd4c-dev libmd4c-html0-dev"
 check_pkgs="libcmocka-dev mandoc tmux clang libclang-rt-14-dev curl time strace ncurses-term kitty-terminfo"
 
 pkgs=$build_pkgs
@@ -22,8 +22,9 @@ deps: not a Debian-like system; install these yourself, then run make again:
   Arch:   sudo pacman -S --needed gcc make pkgconf ncurses curl jansson libsodium openssl md4c cmocka mandoc tmux clang compiler-rt
   macOS:  brew install pkg-config ncurses curl jansson libsodium openssl@3 md4c cmocka mandoc tmux llvm
   make check-valgrind also needs valgrind (Fedora, Arch: valgrind).
+  (md4c-html, the HTML export, comes with the md4c package on each of these.)
 MSG
-	for lib in ncursesw libcurl jansson libsodium openssl md4c; do
+	for lib in ncursesw libcurl jansson libsodium openssl md4c md4c-html; do
 		pkg-config --exists "$lib" 2>/dev/null || { echo "deps: $lib not found by pkg-config" >&2; exit 1; }
 	done
 	exit 0

@@ -1,4 +1,6 @@
 /* ask: the one-shot mode: one prompt, one streamed answer on stdout. */
+#include "cherry/askfiles.h"
+#include "cherry/attstore.h"
 #include "cherry/app.h"
 
 #include <errno.h>
@@ -31,6 +33,7 @@ struct ask_opts {
 	int no_save;
 	int new_conversation;
 	struct buf prompt;
+	struct askfiles files;  /* -f FILE ... */
 };
 
 /* The exchange's record: the conversation, and whether a failed save was reported. */
@@ -82,7 +85,17 @@ static int parse_args(int argc, char **argv, struct ask_opts *o, struct app *app
 #define TAKES(shortname, longname)                                                          \
 	((shortname[0] && !strcmp(a, shortname)) || !strcmp(a, longname) ||                        \
 	 (!strncmp(a, longname "=", sizeof longname) && (val = a + sizeof longname)))
-		if (TAKES("-m", "--model") || TAKES("-s", "--system") ||
+		if (TAKES("-f", "--file")) {
+			if (!val && i + 1 >= argc) {
+				app_usage("ask: %s needs a file", a);
+				return -1;
+			}
+			if (o->files.n >= ASKFILES_MAX) {
+				app_usage("ask: at most %d files", ASKFILES_MAX);
+				return -1;
+			}
+			o->files.paths[o->files.n++] = val ? val : argv[++i];
+		} else if (TAKES("-m", "--model") || TAKES("-s", "--system") ||
 		    TAKES("-c", "--conversation") || TAKES("", "--passphrase-fd")) {
 			char flag = a[1] == '-' ? a[2] : a[1];
 			if (!val) {
@@ -133,6 +146,9 @@ static int parse_args(int argc, char **argv, struct ask_opts *o, struct app *app
 /* Adds standard input, when it is not a terminal, after the prompt words. */
 static int read_stdin(struct ask_opts *o, struct err *e)
 {
+	for (size_t i = 0; i < o->files.n; i++)
+		if (!strcmp(o->files.paths[i], "-"))
+			return 0; /* -f - takes standard input as a file */
 	if (isatty(STDIN_FILENO))
 		return 0;
 	struct buf in = BUF_INIT;
@@ -166,7 +182,7 @@ static int read_stdin(struct ask_opts *o, struct err *e)
 	if (in.len && memchr(in.data, '\0', in.len)) {
 		size_t at = (size_t)((const char *)memchr(in.data, '\0', in.len) - in.data);
 		err_set(e, EXIT_USAGE, "standard input holds a NUL byte (at offset %zu): ask takes "
-			"text only; for a binary file, send a text form of it (e.g. base64 FILE)",
+			"text only; attach a binary file with -f FILE (or -f - for standard input)",
 			at);
 		buf_wipe_free(&in);
 		return -1;
@@ -490,11 +506,12 @@ int ask_main(struct app *app, int argc, char **argv)
 				"read it with: cherry privacy\n", PRIVACY_VERSION);
 		privacy_notice_seen();
 	}
-	if (read_stdin(&o, &e) < 0) {
+	if (read_stdin(&o, &e) < 0 || askfiles_load(&o.files, &e) < 0) {
+		askfiles_free(&o.files);
 		buf_wipe_free(&o.prompt);
 		return app_fail(&e);
 	}
-	if (!o.prompt.len) {
+	if (!o.prompt.len && !o.files.n) {
 		buf_wipe_free(&o.prompt);
 		return app_usage("ask: no prompt: give it as arguments or on standard input");
 	}
@@ -560,6 +577,18 @@ int ask_main(struct app *app, int argc, char **argv)
 	if (e.code)
 		hist_warn_stderr(NULL, e.msg);
 	err_clear(&e);
+	struct buf attdir = BUF_INIT;
+	struct hist_msg *user = &sv->chat.conv.msgs[hist_parent_of(&sv->chat.conv, sv->answer)];
+	if ((have_store && attstore_dir(store.dir, &attdir) < 0) ||
+	    attach_check(prov->kind, prov->name, o.files.parts, o.files.n, &e) < 0 ||
+	    askfiles_record(&o.files, user, attdir.data, &e) < 0) {
+		buf_free(&attdir);
+		secret_free(key);
+		if (!e.code)
+			err_set(&e, EXIT_FAIL, "out of memory");
+		status = app_fail(&e);
+		goto out;
+	}
 	struct wire_msg *msgs = NULL;
 	size_t nmsgs = 0;
 	if (chat_request_msgs(&sv->chat, sv->answer, &msgs, &nmsgs) < 0) {
@@ -576,7 +605,9 @@ int ask_main(struct app *app, int argc, char **argv)
 		.nmsgs = nmsgs,
 	};
 	struct wire_http req;
-	if (wire_build_request(&rq, &req, &e) < 0) {
+	int arc = askfiles_request(&o.files, &sv->chat.conv, user, attdir.data, &rq, &e);
+	buf_free(&attdir);
+	if (arc < 0 || wire_build_request(&rq, &req, &e) < 0) {
 		free(msgs);
 		secret_free(key);
 		status = app_fail(&e);
@@ -601,5 +632,6 @@ close:
 		histstore_close(&store);
 	buf_free(&spec);
 	buf_wipe_free(&o.prompt);
+	askfiles_free(&o.files);
 	return status;
 }

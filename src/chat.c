@@ -1,6 +1,9 @@
 /* chat: one open conversation in memory, saved through histstore under its lock when the
- * caller says so (chat_save, chat_tick), never by a change itself. */
+ * caller says so (chat_save, chat_tick), never by a change itself: opening, sending,
+ * deltas, finishing, retries and branch copies. The changes that send nothing (siblings,
+ * deleting, renaming...) are chat_edit.c's. */
 #include "cherry/chat.h"
+#include "chat_int.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -10,17 +13,15 @@
 
 #include "cherry/journal.h"
 
-#define NO_STREAM SIZE_MAX
-
 static void reset(struct chat *c, struct histstore *s)
 {
 	memset(c, 0, sizeof *c);
 	c->store = s;
 	c->lock_fd = -1;
-	c->stream = NO_STREAM;
-	c->answer = NO_STREAM;
+	c->stream = CHAT_NO_STREAM;
+	c->answer = CHAT_NO_STREAM;
 	c->jfd = -1;
-	c->jmsg = NO_STREAM;
+	c->jmsg = CHAT_NO_STREAM;
 }
 
 /* Adds a line to e; a line already there (the copy notice) is kept in front. */
@@ -43,7 +44,7 @@ static void say(struct err *e, const char *fmt, ...)
 	}
 }
 
-static int oom(struct err *e)
+int chat_oom(struct err *e)
 {
 	say(e, "out of memory");
 	return -1;
@@ -91,8 +92,8 @@ static void saved_all(struct chat *c)
 	c->dirty = c->tail = c->jhead = 0;
 	c->save_warned = 0;
 	c->jn = c->conv.n;
-	c->jmsg = c->stream < c->conv.n ? c->stream : c->answer < c->conv.n ? c->answer : NO_STREAM;
-	if (c->jmsg != NO_STREAM)
+	c->jmsg = c->stream < c->conv.n ? c->stream : c->answer < c->conv.n ? c->answer : CHAT_NO_STREAM;
+	if (c->jmsg != CHAT_NO_STREAM)
 		text_lens(c, c->jmsg, c->jtext);
 	if (c->answer < c->conv.n) {
 		size_t len[2];
@@ -178,7 +179,7 @@ int chat_new(struct chat *c, struct histstore *s, double now, struct err *e)
 		return -1;
 	if (hist_conv_init(&c->conv, id, now) < 0) {
 		reset(c, s);
-		return oom(e);
+		return chat_oom(e);
 	}
 	if (!s)
 		c->conv.id[0] = '\0'; /* never written: no id to show */
@@ -257,8 +258,13 @@ static int copy_msg(struct hist_msg *d, const struct hist_msg *m)
 	d->ttft = m->ttft;
 	d->status = m->status;
 	d->context_break = m->context_break;
-	return hist_set_str(&d->reasoning, m->reasoning) | hist_set_str(&d->provider, m->provider) |
-	       hist_set_str(&d->model, m->model) | hist_set_str(&d->error, m->error);
+	int bad = hist_set_str(&d->reasoning, m->reasoning) | hist_set_str(&d->provider, m->provider) |
+		  hist_set_str(&d->model, m->model) | hist_set_str(&d->error, m->error);
+	/* the attachments' references go with the copy (their bytes are stored once) */
+	for (size_t i = 0; !bad && i < m->natt; i++)
+		bad = hist_msg_attach(d, m->att[i].sha256, m->att[i].name, m->att[i].media_type,
+				      m->att[i].size);
+	return bad;
 }
 
 /* A read-only conversation is never written: its current branch moves into a new one. */
@@ -287,7 +293,7 @@ static int fork_branch(struct chat *c, double now, struct err *e)
 	free(idx);
 	if (bad) {
 		hist_conv_free(&n);
-		return oom(e);
+		return chat_oom(e);
 	}
 	n.updated = now;
 	snprintf(old, sizeof old, "%s", c->conv.id);
@@ -318,7 +324,7 @@ static int add_answer(struct chat *c, const char *parent, const char *provider,
 	if (hist_set_str(&m->provider, provider) < 0 || hist_set_str(&m->model, model) < 0)
 		return -1;
 	*answer = (size_t)(m - c->conv.msgs);
-	c->stream = NO_STREAM;
+	c->stream = CHAT_NO_STREAM;
 	c->answer = *answer;
 	c->saved_len = 0;
 	c->tail = c->jhead = 1;
@@ -390,22 +396,22 @@ static int send_copied(struct chat *c, size_t edited, const char *prompt, const 
 			  hist_set_str(&c->conv.title, t.data) < 0;
 		buf_free(&t);
 		if (bad)
-			return oom(e);
+			return chat_oom(e);
 	}
 	if (set_conv_model(c, provider, model) < 0)
-		return oom(e);
+		return chat_oom(e);
 	char *parent = NULL;
 	if (edited != SIZE_MAX && c->conv.msgs[edited].parent &&
 	    !(parent = strdup(c->conv.msgs[edited].parent)))
-		return oom(e);
+		return chat_oom(e);
 	struct hist_msg *u = hist_add(&c->conv, edited != SIZE_MAX ? parent : c->conv.current,
 				      "user", prompt, now);
 	free(parent);
 	if (!u || hist_set_str(&u->provider, provider) < 0 || hist_set_str(&u->model, model) < 0)
-		return oom(e);
+		return chat_oom(e);
 	c->tail = c->jhead = 1;
 	if (add_answer(c, c->conv.current, provider, model, now, answer) < 0)
-		return oom(e);
+		return chat_oom(e);
 	return rc;
 }
 
@@ -422,7 +428,7 @@ int chat_send_edit(struct chat *c, size_t edited, const char *prompt, const char
 	char *mo = model ? strdup(model) : NULL;
 	int rc;
 	if (!pr || (provider && !pv) || (model && !mo))
-		rc = oom(e);
+		rc = chat_oom(e);
 	else
 		rc = send_copied(c, edited, pr, pv, mo, now, answer, e);
 	free(pr);
@@ -438,7 +444,7 @@ static int retry_copied(struct chat *c, size_t user, const char *provider, const
 	if (user == SIZE_MAX) {
 		size_t *idx, k;
 		if (hist_branch(&c->conv, &idx, &k) < 0)
-			return oom(e);
+			return chat_oom(e);
 		for (size_t i = k; i-- > 0;)
 			if (!strcmp(c->conv.msgs[idx[i]].role, "user")) {
 				pos = i;
@@ -458,7 +464,7 @@ static int retry_copied(struct chat *c, size_t user, const char *provider, const
 	}
 	if (set_conv_model(c, provider, model) < 0 ||
 	    add_answer(c, c->conv.msgs[user].id, provider, model, now, answer) < 0)
-		return oom(e);
+		return chat_oom(e);
 	return 0;
 }
 
@@ -474,7 +480,7 @@ int chat_retry_at(struct chat *c, size_t user, const char *provider, const char 
 	char *pv = provider ? strdup(provider) : NULL, *mo = model ? strdup(model) : NULL;
 	int rc;
 	if ((provider && !pv) || (model && !mo))
-		rc = oom(e);
+		rc = chat_oom(e);
 	else
 		rc = retry_copied(c, user, pv, mo, now, answer, e);
 	free(pv);
@@ -580,13 +586,13 @@ int chat_finish(struct chat *c, size_t answer, enum hist_status status, const ch
 	struct hist_msg *m = &c->conv.msgs[answer];
 	m->status = status;
 	if (hist_set_str(&m->error, status == HIST_ERROR ? error_line : NULL) < 0)
-		return oom(e);
+		return chat_oom(e);
 	if (u)
 		m->usage = (struct hist_usage){u->input, u->output, u->reasoning, u->cached};
 	m->ttft = ttft;
 	m->updated = now;
 	c->conv.updated = now;
-	c->stream = NO_STREAM;
+	c->stream = CHAT_NO_STREAM;
 	c->dirty = 1;
 	return 0;
 }
@@ -596,125 +602,12 @@ int chat_branch(const struct chat *c, size_t **idx, size_t *n)
 	return hist_branch(&c->conv, idx, n);
 }
 
-/* Siblings are the children of the same parent (or roots) with the same role: the
- * index lists them, so these walks cost the siblings, not the conversation. */
-void chat_siblings(const struct chat *c, size_t msg, size_t *pos, size_t *count)
-{
-	const struct hist_conv *cv = &c->conv;
-	*pos = 0;
-	*count = 1;
-	if (msg >= cv->n)
-		return;
-	const char *role = cv->msgs[msg].role;
-	size_t k = 0;
-	for (size_t i = hist_first_child(cv, hist_parent_of(cv, msg)); i != HIST_NONE;
-	     i = hist_next_sibling(cv, i)) {
-		if (strcmp(cv->msgs[i].role, role))
-			continue;
-		if (i == msg)
-			*pos = k;
-		k++;
-	}
-	*count = k ? k : 1;
-}
-
-/* From msg down the newest child each time to a leaf; at most n steps even on a
- * malformed tree. */
-/* Down the newest child each time; at most n steps even on a malformed tree. */
-static size_t newest_leaf(const struct hist_conv *cv, size_t to)
-{
-	for (size_t steps = 0; steps < cv->n; steps++) {
-		size_t child = hist_last_child(cv, to);
-		if (child == HIST_NONE)
-			break;
-		to = child;
-	}
-	return to;
-}
-
-int chat_switch_sibling(struct chat *c, size_t msg, int dir, double now, struct err *e)
-{
-	(void)now; /* these changes do not date the conversation */
-	const struct hist_conv *cv = &c->conv;
-	if (msg >= cv->n)
-		return 1;
-	const char *role = cv->msgs[msg].role;
-	size_t to = HIST_NONE, prev = HIST_NONE;
-	int passed = 0;
-	for (size_t i = hist_first_child(cv, hist_parent_of(cv, msg)); i != HIST_NONE;
-	     i = hist_next_sibling(cv, i)) {
-		if (i == msg) {
-			passed = 1;
-			if (dir < 0) {
-				to = prev;
-				break;
-			}
-			continue;
-		}
-		if (strcmp(cv->msgs[i].role, role))
-			continue;
-		if (passed) {
-			to = i;
-			break;
-		}
-		prev = i;
-	}
-	if (to == HIST_NONE)
-		return 1;
-	to = newest_leaf(cv, to);
-	if (hist_set_str(&c->conv.current, cv->msgs[to].id) < 0)
-		return oom(e);
-	c->tail = c->jhead = 1;
-	return 0;
-}
-
-int chat_show_msg(struct chat *c, size_t msg, double now, struct err *e)
-{
-	(void)now; /* these changes do not date the conversation */
-	const struct hist_conv *cv = &c->conv;
-	if (msg >= cv->n)
-		return 1;
-	size_t to = newest_leaf(cv, msg);
-	if (c->conv.current && !strcmp(c->conv.current, cv->msgs[to].id))
-		return 0;
-	if (hist_set_str(&c->conv.current, cv->msgs[to].id) < 0)
-		return oom(e);
-	c->dirty = 1;
-	return 0;
-}
-
-int chat_delete_msg(struct chat *c, size_t msg, double now, struct err *e)
-{
-	int n = hist_delete_subtree(&c->conv, msg);
-	if (n < 0)
-		return oom(e);
-	if (n > 0) {
-		/* indexes moved: no answer is followed any more */
-		c->stream = NO_STREAM;
-		c->answer = NO_STREAM;
-		c->conv.updated = now;
-		c->dirty = 1;
-	}
-	return n;
-}
-
-int chat_set_context_break(struct chat *c, size_t msg, int on, double now, struct err *e)
-{
-	(void)now; /* these changes do not date the conversation */
-	(void)e;
-	if (msg >= c->conv.n)
-		return 1;
-	c->conv.msgs[msg].context_break = on != 0;
-	c->dirty = 1;
-	return 0;
-}
-
 int chat_copy_branch(struct chat *dst, const struct chat *src, size_t upto, double now,
 		     struct err *e)
 {
 	size_t *idx = NULL, k = 0;
 	if (hist_branch(&src->conv, &idx, &k) < 0)
-		return oom(e);
+		return chat_oom(e);
 	size_t end = SIZE_MAX;
 	for (size_t i = 0; i < k && end == SIZE_MAX; i++)
 		if (idx[i] == upto)
@@ -741,58 +634,10 @@ int chat_copy_branch(struct chat *dst, const struct chat *src, size_t upto, doub
 	}
 	free(idx);
 	if (bad)
-		return oom(e);
+		return chat_oom(e);
 	dst->conv.updated = now;
 	dst->dirty = 1;
 	return 0;
-}
-
-static int is_blank(const char *s)
-{
-	for (; s && *s; s++)
-		if (!strchr(" \t\r\n\v\f", *s))
-			return 0;
-	return 1;
-}
-
-/* A field changed: the next save writes it. */
-static int changed(struct chat *c)
-{
-	c->dirty = 1;
-	return 0;
-}
-
-int chat_rename(struct chat *c, const char *title, double now, struct err *e)
-{
-	(void)now; /* these changes do not date the conversation */
-	struct buf t = BUF_INIT;
-	if (!is_blank(title) && hist_make_title(title, &t) < 0)
-		return oom(e);
-	int bad = hist_set_str(&c->conv.title, t.data) < 0;
-	buf_free(&t);
-	return bad ? oom(e) : changed(c);
-}
-
-int chat_set_system(struct chat *c, const char *system, double now, struct err *e)
-{
-	(void)now; /* these changes do not date the conversation */
-	if (hist_set_str(&c->conv.system, system && *system ? system : NULL) < 0)
-		return oom(e);
-	return changed(c);
-}
-
-int chat_set_model(struct chat *c, const char *spec, double now, struct err *e)
-{
-	(void)now; /* these changes do not date the conversation */
-	const char *p, *m;
-	size_t pl;
-	if (spec && *spec && model_spec_split(spec, &p, &pl, &m) < 0) {
-		err_set(e, EXIT_USAGE, "\"%.200s\" is not PROVIDER/MODEL", spec);
-		return -1;
-	}
-	if (hist_set_str(&c->conv.model, spec && *spec ? spec : NULL) < 0)
-		return oom(e);
-	return changed(c);
 }
 
 int chat_delete(struct chat *c, struct err *e)
@@ -817,7 +662,6 @@ int chat_export_md(const struct chat *c, struct buf *out)
 	return hist_to_markdown(&c->conv, out);
 }
 
-
 const char *chat_system(const struct chat *c)
 {
 	return c->conv.system;
@@ -840,7 +684,7 @@ int chat_new_alloc(struct histstore *s, double now, struct chat **out, struct er
 {
 	struct chat *c = calloc(1, sizeof *c);
 	if (!c)
-		return oom(e);
+		return chat_oom(e);
 	if (chat_new(c, s, now, e) < 0) {
 		free(c);
 		return -1;
@@ -853,7 +697,7 @@ int chat_open_alloc(struct histstore *s, const char *id, struct chat **out, stru
 {
 	struct chat *c = calloc(1, sizeof *c);
 	if (!c)
-		return oom(e);
+		return chat_oom(e);
 	int r = chat_open(c, s, id, e);
 	if (r < 0) {
 		free(c);

@@ -12,6 +12,7 @@
 #include "cherry/app.h"
 #include "cherry/fsutil.h"
 #include "cherry/histsearch.h"
+#include "cherry/htmlexport.h"
 #include "cherry/histstore.h"
 #include "cherry/sanitize.h"
 #include "cherry/search.h"
@@ -21,7 +22,7 @@
 
 const char history_usage[] =
 	"usage: cherry history list [--json] | show ID [--json] | search TEXT |\n"
-	"                      export ID [--format md|json] [--raw] | rm ID [-f]\n"
+	"                      export ID [--format md|json|html] [--raw] | rm ID [-f]\n"
 	"  saved conversations\n";
 
 void hist_warn_stderr(void *ctx, const char *line)
@@ -222,6 +223,16 @@ static int cmd_export(struct histstore *st, const char *arg, const char *format,
 		return print_raw(path);
 	}
 	struct buf md = BUF_INIT;
+	/* HTML is escaped and sanitised by htmlexport whatever --raw says: a page is
+	 * markup, not the bytes as they were sent. */
+	if (!strcmp(format, "html")) {
+		int hr = htmlexport_conv(&c, &md);
+		if (!hr && md.data)
+			fwrite(md.data, 1, md.len, stdout);
+		buf_free(&md);
+		hist_conv_free(&c);
+		return hr < 0 ? app_usage("out of memory") : EXIT_OK;
+	}
 	if (hist_to_markdown(&c, &md) < 0) {
 		buf_free(&md);
 		hist_conv_free(&c);
@@ -356,8 +367,9 @@ int history_main(struct app *app, int argc, char **argv)
 		return app_usage("history %s: -f is for rm only", sub);
 	if (!strcmp(sub, "export") && !format)
 		format = "md";
-	if (!strcmp(sub, "export") && strcmp(format, "md") && strcmp(format, "json"))
-		return app_usage("history export: --format takes md or json, not \"%s\"", format);
+	if (!strcmp(sub, "export") && strcmp(format, "md") && strcmp(format, "json") &&
+	    strcmp(format, "html"))
+		return app_usage("history export: --format takes md, json or html, not \"%s\"", format);
 	if (format && strcmp(sub, "export"))
 		return app_usage("history %s: --format is for export only", sub);
 	if (raw && strcmp(sub, "export"))

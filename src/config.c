@@ -16,6 +16,8 @@
 #define CONFIG_MAX_BYTES (1024 * 1024)
 /* Upper bound for the timeouts: libcurl takes whole seconds as long. */
 #define MAX_TIMEOUT 86400.0
+/* A context window claimed in config: far above any model's, below long overflow. */
+#define MAX_CONTEXT_TOKENS 100000000L
 
 struct ctx {
 	const char *file;
@@ -314,6 +316,108 @@ static int parse_headers(struct ctx *x, struct provider *p, json_t *obj, const c
 	return 0;
 }
 
+/* A capability flag from a model object: true, false, or null (unknown). */
+static int get_cap(struct ctx *x, json_t *entry, const char *name, const char *path,
+		   signed char *dst)
+{
+	json_t *v = json_object_get(entry, name);
+	*dst = MODEL_CAP_UNKNOWN;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_boolean(v))
+		return fail(x, "%s.%s must be true, false or null", path, name);
+	*dst = json_is_true(v) ? MODEL_CAP_YES : MODEL_CAP_NO;
+	return 0;
+}
+
+/* One object entry of a models array: {"id": ..., "vision": ..., "context": ...}. */
+static int parse_model_object(struct ctx *x, json_t *entry, const char *path,
+			      struct provider_model *m)
+{
+	static const char *const known[] = {"id", "vision", "reasoning", "tools", "context",
+					    NULL};
+	check_keys(x, entry, path, known);
+	json_t *id = json_object_get(entry, "id");
+	if (!json_is_string(id) || !is_model_name(json_string_value(id)))
+		return fail(x, "%s.id must be a model name", path);
+	json_t *ctx = json_object_get(entry, "context");
+	m->caps.context = 0;
+	if (ctx && !json_is_null(ctx)) {
+		json_int_t n = json_is_integer(ctx) ? json_integer_value(ctx) : 0;
+		if (n <= 0 || n > MAX_CONTEXT_TOKENS)
+			return fail(x, "%s.context must be a number of tokens from 1 to %ld, "
+				    "or null", path, MAX_CONTEXT_TOKENS);
+		m->caps.context = (long)n;
+	}
+	if (get_cap(x, entry, "vision", path, &m->caps.vision) < 0 ||
+	    get_cap(x, entry, "reasoning", path, &m->caps.reasoning) < 0 ||
+	    get_cap(x, entry, "tools", path, &m->caps.tools) < 0)
+		return -1;
+	if (!(m->id = strdup(json_string_value(id)))) {
+		err_set(x->e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static void free_model_caps(struct provider_model *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].id);
+	free(v);
+}
+
+/* A provider's models: each a name, or an object naming one with its capabilities.
+ * Replaces both the names and the capability entries config gave before. */
+static int parse_models(struct ctx *x, struct provider *p, json_t *arr, const char *path)
+{
+	if (!json_is_array(arr))
+		return fail(x, "%s must be an array of model names or {\"id\": ...} objects",
+			    path);
+	size_t len = json_array_size(arr), ncaps = 0;
+	char **names = calloc(len ? len : 1, sizeof *names);
+	struct provider_model *caps = calloc(len ? len : 1, sizeof *caps);
+	if (!names || !caps) {
+		free(names);
+		free(caps);
+		err_set(x->e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	char item_path[700];
+	size_t i;
+	for (i = 0; i < len; i++) {
+		json_t *item = json_array_get(arr, i);
+		snprintf(item_path, sizeof item_path, "%s[%zu]", path, i);
+		const char *name = NULL;
+		if (json_is_object(item)) {
+			if (parse_model_object(x, item, item_path, &caps[ncaps]) < 0)
+				break;
+			name = caps[ncaps++].id;
+		} else if (json_is_string(item) && is_model_name(json_string_value(item))) {
+			name = json_string_value(item);
+		} else {
+			fail(x, "%s must be a model name or an object with an \"id\"", item_path);
+			break;
+		}
+		if (!(names[i] = strdup(name))) {
+			err_set(x->e, EXIT_FAIL, "out of memory");
+			break;
+		}
+	}
+	if (i < len) {
+		free_strv(names, i);
+		free_model_caps(caps, ncaps);
+		return -1;
+	}
+	free_strv(p->models, p->nmodels);
+	free_model_caps(p->model_caps, p->nmodel_caps);
+	p->models = names;
+	p->nmodels = len;
+	p->model_caps = caps;
+	p->nmodel_caps = ncaps;
+	return 0;
+}
+
 /* A base URL as Cherry Studio users write it (providers_base_url), kept without
  * trailing slashes: paths are appended to it. */
 static int set_url(struct ctx *x, char **dst, enum wire_kind kind, const char *url)
@@ -418,8 +522,8 @@ static int parse_provider(struct ctx *x, struct config *c, const char *name, jso
 			return -1;
 	}
 	if ((v = json_object_get(obj, "models"))) {
-		snprintf(field, sizeof field, "%s.models must be an array of model names", path);
-		if (get_strv(x, v, is_model_name, field, &p->models, &p->nmodels) < 0)
+		snprintf(field, sizeof field, "%s.models", path);
+		if (parse_models(x, p, v, field) < 0)
 			return -1;
 	}
 	if ((v = json_object_get(obj, "headers"))) {
@@ -554,11 +658,24 @@ int config_price(const struct config *c, const char *spec, double *in, double *o
 	return 1;
 }
 
+/* Both spellings, ours first (config_mcp.c does the work). */
+static int parse_mcp(struct ctx *x, struct config *c, json_t *root)
+{
+	static const char *const keys[] = {"mcp_servers", "mcpServers"};
+	for (size_t i = 0; i < 2; i++) {
+		json_t *v = json_object_get(root, keys[i]);
+		if (v && config_mcp_parse(c, v, keys[i], x->file, x->warn, x->warn_ctx, x->e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int parse_root(struct ctx *x, struct config *c, json_t *root)
 {
 	static const char *const known[] = {"default_model", "favorites", "providers",
 					    "assistants", "keys", "ui", "network", "vault",
-					    "telemetry", "prices", NULL};
+					    "telemetry", "prices", "mcp_servers", "mcpServers",
+					    NULL};
 	if (!json_is_object(root))
 		return fail(x, "the top level must be an object");
 	check_keys(x, root, "", known);
@@ -590,6 +707,8 @@ static int parse_root(struct ctx *x, struct config *c, json_t *root)
 	if ((v = json_object_get(root, "telemetry")) && parse_telemetry(x, c, v) < 0)
 		return -1;
 	if ((v = json_object_get(root, "prices")) && parse_prices(x, c, v) < 0)
+		return -1;
+	if (parse_mcp(x, c, root) < 0)
 		return -1;
 	return 0;
 }
@@ -699,5 +818,6 @@ void config_free(struct config *c)
 	free(c->ca_file);
 	free(c->passphrase_command);
 	free(c->telemetry_endpoint);
+	config_mcp_free(c);
 	memset(c, 0, sizeof *c);
 }

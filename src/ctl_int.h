@@ -1,40 +1,51 @@
-/* ctl_int: what the controller's files share: ctl.c (events, sending, streams, timers,
- * geometry), ctl_conv.c (the view, the list, models, conversations), ctl_keys.c (the
- * action handlers and the modes) and ctl_cmds.c (the slash commands). Nothing else
- * includes this. */
+/* ctl_int: what the controller's files share: ctl.c (events, timers, geometry),
+ * ctl_send.c (sending, the queue, streams), ctl_conv.c (the view, the list, models,
+ * conversations), ctl_keys.c (the action table and the chat's handlers), ctl_modes.c
+ * (the overlays, the question, the passphrase prompt), ctl_select.c, ctl_find.c and
+ * ctl_cmds.c (the slash commands). Nothing else includes this. */
 #ifndef CHERRY_CTL_INT_H
 #define CHERRY_CTL_INT_H
 
 #include "cherry/ctl.h"
 
-/* ctl_conv.c */
-void ctl_pick_initial_model(struct ctl *c, const char *opt_model);
-
-/* ctl.c */
+/* ctl.c: the events, timers, geometry and scrolling */
 void ctl_message(struct ctl *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ctl_switch_sibling(struct ctl *c, int dir);
+void ctl_copy_answer(struct ctl *c);
+void ctl_scroll_by(struct ctl *c, long delta);
+/* the chat's first shown line and the more-below mark, for the lines there are now */
+void ctl_settle_chat(struct ctl *c);
+
+/* ctl_send.c: sending, the queue, the held send and the streams */
+void ctl_request_send(struct ctl *c, const char *text, size_t len);
+void ctl_request_retry(struct ctl *c);
+/* asking again under a given user message (retry_at: its index + 1; 0 the last) */
+void ctl_request_retry_at(struct ctl *c, size_t retry_at);
+void ctl_unqueue(struct ctl *c, const char *why);
+/* forgets the send held for the vault's passphrase */
+void ctl_pending_clear(struct ctl *c);
+void ctl_stop(struct ctl *c);
+int ctl_busy(struct ctl *c);
+
+/* ctl_conv.c: the view, the list, models, conversations */
+void ctl_pick_initial_model(struct ctl *c, const char *opt_model);
 void ctl_rebuild_view(struct ctl *c);
 void ctl_refresh_list(struct ctl *c);
 void ctl_list_touch(struct ctl *c, const struct chat *ch);
 int ctl_set_model(struct ctl *c, const char *spec, int announce);
 void ctl_new_conversation(struct ctl *c);
 void ctl_open_conversation(struct ctl *c, const char *id);
-void ctl_request_send(struct ctl *c, const char *text, size_t len);
-void ctl_request_retry(struct ctl *c);
-void ctl_unqueue(struct ctl *c, const char *why);
-void ctl_stop(struct ctl *c);
-int ctl_busy(struct ctl *c);
-void ctl_switch_sibling(struct ctl *c, int dir);
-void ctl_copy_answer(struct ctl *c);
-void ctl_scroll_by(struct ctl *c, long delta);
 void ctl_ask_delete(struct ctl *c);
 void ctl_delete_confirmed(struct ctl *c);
 void ctl_show_chat(struct ctl *c, struct chat *ch);
 int ctl_models(struct ctl *c, char ***list, size_t *n);
 void ctl_models_free(struct ctl *c, char **list, size_t n);
 
-/* ctl_keys.c */
+/* ctl_keys.c: the action table and the dispatch */
 int ctl_dispatch(struct ctl *c, input_key k);
 void ctl_do_action(struct ctl *c, enum input_action a);
+
+/* ctl_modes.c: the overlays, the question and the passphrase prompt */
 void ctl_overlay_close(struct ctl *c);
 void ctl_open_help(struct ctl *c);
 void ctl_open_model_picker(struct ctl *c, const char *filter);
@@ -42,14 +53,32 @@ void ctl_open_switcher(struct ctl *c, const char *filter);
 void ctl_passphrase_begin(struct ctl *c, const char *prompt);
 void ctl_passphrase_end(struct ctl *c);
 int ctl_contains_icase(const char *hay, const char *needle);
+/* a typed character: into the picker's filter, into the passphrase */
+void ctl_pick_type(struct ctl *c, input_key k);
+void ctl_pass_type(struct ctl *c, input_key k);
+void ctl_h_pick_up(struct ctl *c);
+void ctl_h_pick_down(struct ctl *c);
+void ctl_h_pick_page_up(struct ctl *c);
+void ctl_h_pick_page_down(struct ctl *c);
+void ctl_h_pick_choose(struct ctl *c);
+void ctl_h_pick_erase(struct ctl *c);
+void ctl_h_pick_clear(struct ctl *c);
+void ctl_h_pick_close(struct ctl *c);
+void ctl_h_help_up(struct ctl *c);
+void ctl_h_help_down(struct ctl *c);
+void ctl_h_help_page_up(struct ctl *c);
+void ctl_h_help_page_down(struct ctl *c);
+void ctl_h_confirm_yes(struct ctl *c);
+void ctl_h_confirm_no(struct ctl *c);
+void ctl_h_pass_enter(struct ctl *c);
+void ctl_h_pass_erase(struct ctl *c);
+void ctl_h_pass_clear(struct ctl *c);
+void ctl_h_pass_cancel(struct ctl *c);
 
 /* ctl_conv.c, for the answer's header after its stream */
 void ctl_answer_header(const struct chat *ch, size_t i, struct buf *out);
 
-/* ctl.c, asking again under a given user message (retry_at: its index + 1; 0 the last) */
-void ctl_request_retry_at(struct ctl *c, size_t retry_at);
-
-/* ctl_keys.c, for the search overlay */
+/* ctl_modes.c, for the search overlay */
 int ctl_overlay_push(struct ctl_overlay *o, const char *item, const char *label);
 void ctl_overlay_ready(struct ctl *c, enum ctl_overlay_kind kind, const char *filter);
 

@@ -143,7 +143,7 @@ int ctl_edit_cancel(struct ctl *c)
 	return 1;
 }
 
-/* The send of ctl.c into ch: an edit of a message of ch goes beside that message. */
+/* The send of ctl_send.c into ch: an edit of a message of ch goes beside that message. */
 int ctl_send_chat(struct ctl *c, struct chat *ch, const char *prompt, size_t *answer,
 		  struct err *e)
 {
@@ -268,7 +268,7 @@ void ctl_h_sel_retry(struct ctl *c)
 	ctl_message(c, "choose the model to ask message %ld again with", branch_place(c, u));
 }
 
-/* The picker chose a model (ctl_keys.c): ask again if a selection asked for it. */
+/* The picker chose a model (ctl_modes.c): ask again if a selection asked for it. */
 void ctl_retry_picked(struct ctl *c)
 {
 	long u = c->retry_msg;

@@ -85,6 +85,44 @@ void hist_msg_free(struct hist_msg *m)
 	free(m->provider);
 	free(m->model);
 	free(m->error);
+	for (size_t i = 0; i < m->natt; i++) {
+		free(m->att[i].name);
+		free(m->att[i].media_type);
+	}
+	free(m->att);
+	m->att = NULL;
+	m->natt = 0;
+}
+
+int hist_sha256_valid(const char *s)
+{
+	size_t n = 0;
+	for (; s && s[n]; n++)
+		if (!strchr("0123456789abcdef", s[n]))
+			return 0;
+	return n == 64;
+}
+
+int hist_msg_attach(struct hist_msg *m, const char *sha256, const char *name,
+		    const char *media_type, long long size)
+{
+	if (!hist_sha256_valid(sha256) || !name || !media_type || size < 0)
+		return -1;
+	struct hist_att *a = realloc(m->att, (m->natt + 1) * sizeof *a);
+	if (!a)
+		return -1;
+	m->att = a;
+	a = &m->att[m->natt];
+	memset(a, 0, sizeof *a);
+	memcpy(a->sha256, sha256, 65);
+	a->size = size;
+	if (hist_set_str(&a->name, name) < 0 || hist_set_str(&a->media_type, media_type) < 0) {
+		free(a->name);
+		free(a->media_type);
+		return -1;
+	}
+	m->natt++;
+	return 0;
 }
 
 void hist_conv_free(struct hist_conv *c)
@@ -332,6 +370,23 @@ json_t *hist_msg_json(const struct hist_msg *m)
 	    (m->context_break && set_new(o, "context_break", json_true())))
 		goto fail;
 	json_decref(u);
+	if (m->natt) {
+		json_t *arr = json_array();
+		for (size_t i = 0; arr && i < m->natt; i++) {
+			const struct hist_att *a = &m->att[i];
+			if (json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:I}", "sha256", a->sha256,
+								 "name", a->name, "media_type",
+								 a->media_type, "size",
+								 (json_int_t)a->size)) < 0) {
+				json_decref(arr);
+				arr = NULL;
+			}
+		}
+		if (set_new(o, "attachments", arr)) {
+			json_decref(o);
+			return NULL;
+		}
+	}
 	return o;
 fail:
 	json_decref(u);
@@ -465,6 +520,29 @@ static int get_long(struct rd *r, json_t *obj, const char *key, long *dst)
 	return 0;
 }
 
+/* "attachments": [{"sha256", "name", "media_type", "size"}], all required. */
+static int read_attachments(struct rd *r, json_t *arr, struct hist_msg *m)
+{
+	if (!arr || json_is_null(arr))
+		return 0;
+	if (!json_is_array(arr))
+		return bad(r, "message %s has a bad \"attachments\"", m->id);
+	size_t i;
+	json_t *a;
+	json_array_foreach(arr, i, a) {
+		const char *sha = json_string_value(json_object_get(a, "sha256"));
+		const char *name = json_string_value(json_object_get(a, "name"));
+		const char *type = json_string_value(json_object_get(a, "media_type"));
+		json_t *size = json_object_get(a, "size");
+		if (!hist_sha256_valid(sha) || !name || !type || !json_is_integer(size) ||
+		    json_integer_value(size) < 0)
+			return bad(r, "message %s has a bad attachment", m->id);
+		if (hist_msg_attach(m, sha, name, type, (long long)json_integer_value(size)) < 0)
+			return nomem(r);
+	}
+	return 0;
+}
+
 static int read_msg(struct rd *r, json_t *o, struct hist_msg *m)
 {
 	m->ttft = -1;
@@ -506,6 +584,8 @@ static int read_msg(struct rd *r, json_t *o, struct hist_msg *m)
 	if (cb && !json_is_boolean(cb))
 		return bad(r, "message %s has a bad \"context_break\"", m->id);
 	m->context_break = json_is_true(cb);
+	if (read_attachments(r, json_object_get(o, "attachments"), m) < 0)
+		return -1;
 	json_t *u = json_object_get(o, "usage");
 	if (u && !json_is_null(u) && !json_is_object(u))
 		return bad(r, "message %s has a bad \"usage\"", m->id);

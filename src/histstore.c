@@ -1,6 +1,8 @@
 /* histstore: conversation files, per-conversation locks, the listing index. */
 #include "cherry/histstore.h"
 
+#include "cherry/attstore.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -598,7 +600,19 @@ int histstore_save(struct histstore *s, const struct hist_conv *c, struct err *e
 int histstore_remove(struct histstore *s, const char *id, struct err *e)
 {
 	char *p = conv_path(s, id, ".json"), *l = conv_path(s, id, ".lock");
+	char *jp0 = conv_path(s, id, ".journal");
 	int rc = -1;
+	/* The attachments it references, read before it goes: those no other conversation
+	 * references are removed with it. */
+	struct buf hashes = BUF_INIT;
+	for (int k = 0; p && jp0 && k < 2; k++) {
+		struct buf text = BUF_INIT;
+		struct err re = {0};
+		if (fs_read_file(k ? jp0 : p, (size_t)1 << 30, &text, &re) == 0)
+			attstore_refs(text.data ? text.data : "", text.len, &hashes);
+		buf_wipe_free(&text);
+	}
+	free(jp0);
 	if (!p || !l)
 		err_set(e, EXIT_FAIL, "out of memory");
 	else if (unlink(p) < 0)
@@ -611,7 +625,9 @@ int histstore_remove(struct histstore *s, const char *id, struct err *e)
 		if (jp)
 			unlink(jp);
 		free(jp);
+		attstore_collect(s->dir, &hashes);
 	}
+	buf_free(&hashes);
 	free(p);
 	free(l);
 	return rc;

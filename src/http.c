@@ -1,14 +1,13 @@
-/* http: libcurl transfers for provider requests. One multi handle; every
- * transfer is non-blocking; retries, stalls and caps are decided here, while
- * bytes are turned into deltas by sse/ndjson and the wire decoders. */
-#include "cherry/http.h"
+/* http: the engine for provider requests' libcurl transfers. One multi handle; every
+ * transfer is non-blocking; how each ends, its retries and stalls are decided here, and
+ * the loop waits here (http_timeout_ms, http_wait, http_perform). One transfer's set-up,
+ * bytes and results are http_transfer.c's. */
+#include "http_int.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -17,70 +16,6 @@
 #include "cherry/retry.h"
 #include "cherry/sse.h"
 #include "cherry/tls.h"
-
-#define ERROR_BODY_MAX (64u << 10) /* we read this much of an error body */
-
-enum transfer_mode { MODE_STREAM, MODE_GET };
-
-enum transfer_state {
-	STATE_ACTIVE,  /* in the multi handle */
-	STATE_WAITING, /* between attempts, until retry_at */
-	STATE_DONE,
-};
-
-struct http_transfer {
-	struct http_engine *eng;
-	struct http_transfer *next;
-	enum transfer_mode mode;
-	enum transfer_state state;
-	enum http_outcome outcome;
-	CURL *easy;
-	struct curl_slist *headers;
-	const struct provider *prov;
-	const struct wire_http *req;
-	struct wire_sink user_sink;
-	http_done_fn done;
-	void *ctx;
-	char errbuf[CURL_ERROR_SIZE];
-
-	/* per attempt */
-	int attempt;              /* 1-based */
-	long status;
-	int status_seen;
-	struct buf error_body;    /* a non-2xx body, capped */
-	double hdr_retry_after;   /* seconds from retry-after(-ms); -1 none */
-	char location[256];
-	size_t received;
-	size_t header_bytes;
-	int aborted_size;         /* the size cap was hit */
-	int aborted_headers;      /* the header cap was hit */
-	enum retry_stall stalled;
-	struct sse_parser sse;
-	struct ndjson_splitter nd;
-	struct wire_stream ws;
-	double t_attempt;
-	double t_last_byte;
-	double t_last_line;       /* the last progress: a line end, or a long line growing */
-	struct retry_progress progress;
-	double t_first_delta;     /* -1 until the first delta */
-
-	/* across attempts */
-	int delivered;            /* a delta reached the caller: no more retries */
-	int paused;               /* the slice was used up: bytes wait in libcurl */
-	double retry_at;
-	double t_start;
-	double t_end;
-	struct buf body;          /* GET: collected body */
-	struct err err;
-};
-
-struct http_engine {
-	CURLM *multi;
-	struct http_opts opts;
-	struct http_transfer *transfers;
-	size_t slice;      /* stream bytes delivered per http_perform; 0: no limit */
-	size_t slice_used;
-};
 
 double http_now(void)
 {
@@ -125,352 +60,19 @@ void http_engine_free(struct http_engine *eng)
 	free(eng);
 }
 
-/* ---- callbacks: bytes in ---- */
-
-static void sink_text(void *ctx, const char *s, size_t len)
-{
-	struct http_transfer *t = ctx;
-	if (t->t_first_delta < 0)
-		t->t_first_delta = http_now();
-	t->delivered = 1;
-	if (t->user_sink.text)
-		t->user_sink.text(t->user_sink.ctx, s, len);
-}
-
-static void sink_reasoning(void *ctx, const char *s, size_t len)
-{
-	struct http_transfer *t = ctx;
-	if (t->t_first_delta < 0)
-		t->t_first_delta = http_now();
-	t->delivered = 1;
-	if (t->user_sink.reasoning)
-		t->user_sink.reasoning(t->user_sink.ctx, s, len);
-}
-
-static void decode_event(struct http_transfer *t, const char *type, const char *data, size_t len)
-{
-	struct wire_sink sink = {sink_text, sink_reasoning, t};
-	wire_stream_event(&t->ws, type, data, len, &sink);
-}
-
-static int on_sse_event(void *ctx, const struct sse_event *ev)
-{
-	struct http_transfer *t = ctx;
-	decode_event(t, ev->type, ev->data, ev->data_len);
-	return t->ws.failed; /* an error event ends the stream */
-}
-
-static int on_ndjson_line(void *ctx, const char *line, size_t len)
-{
-	struct http_transfer *t = ctx;
-	decode_event(t, NULL, line, len);
-	return t->ws.failed;
-}
-
-static int status_ok(long status)
-{
-	return status >= 200 && status < 300;
-}
-
-static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ctx)
-{
-	struct http_transfer *t = ctx;
-	size_t n = size * nmemb;
-	t->t_last_byte = http_now();
-	if (retry_progress_feed(&t->progress, ptr, n))
-		t->t_last_line = t->t_last_byte;
-	if (!t->status_seen) {
-		curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
-		t->status_seen = 1;
-	}
-	if (t->mode == MODE_STREAM && t->eng->slice && t->eng->slice_used >= t->eng->slice &&
-	    status_ok(t->status)) {
-		/* Enough for this turn of the loop: libcurl keeps these bytes until the next
-		 * http_perform, so keys and redraws are never queued behind a burst. */
-		t->paused = 1;
-		return CURL_WRITEFUNC_PAUSE;
-	}
-	t->eng->slice_used += n;
-	t->received += n;
-	if (t->received > HTTP_MAX_RESPONSE) {
-		t->aborted_size = 1;
-		return 0;
-	}
-	if (!status_ok(t->status)) {
-		size_t room = ERROR_BODY_MAX - t->error_body.len;
-		if (room && buf_append(&t->error_body, ptr, n < room ? n : room) < 0)
-			return 0;
-		return n;
-	}
-	if (t->mode == MODE_GET)
-		return buf_append(&t->body, ptr, n) < 0 ? 0 : n;
-	int r = t->req->framing == WIRE_NDJSON ? ndjson_feed(&t->nd, ptr, n)
-					       : sse_feed(&t->sse, ptr, n);
-	return r == 0 ? n : 0; /* nonzero: an error event (or OOM) stops the transfer */
-}
-
-static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ctx)
-{
-	struct http_transfer *t = ctx;
-	size_t n = size * nmemb;
-	t->t_last_byte = t->t_last_line = http_now(); /* libcurl hands over whole header lines */
-	t->header_bytes += n;
-	if (t->header_bytes > HTTP_MAX_HEADERS) {
-		t->aborted_headers = 1;
-		return 0;
-	}
-	/* A new status line starts a new header block (after 100 Continue). */
-	if (n > 5 && !strncmp(ptr, "HTTP/", 5)) {
-		t->hdr_retry_after = -1;
-		t->location[0] = '\0';
-		return n;
-	}
-	const char *colon = memchr(ptr, ':', n);
-	if (!colon)
-		return n;
-	size_t name_len = (size_t)(colon - ptr);
-	char value[256];
-	size_t vlen = n - name_len - 1;
-	if (vlen >= sizeof value)
-		vlen = sizeof value - 1;
-	memcpy(value, colon + 1, vlen);
-	value[vlen] = '\0';
-	while (vlen && (value[vlen - 1] == '\r' || value[vlen - 1] == '\n' || value[vlen - 1] == ' '))
-		value[--vlen] = '\0';
-	const char *v = value;
-	while (*v == ' ')
-		v++;
-	if (name_len == 14 && !strncasecmp(ptr, "retry-after-ms", 14)) {
-		double secs = retry_after_ms_parse(v);
-		if (secs >= 0)
-			t->hdr_retry_after = secs;
-	} else if (name_len == 11 && !strncasecmp(ptr, "retry-after", 11)) {
-		/* an HTTP-date is counted from the wall clock, the one the server used */
-		if (t->hdr_retry_after < 0)
-			t->hdr_retry_after = retry_after_parse(v, (double)time(NULL));
-	} else if (name_len == 8 && !strncasecmp(ptr, "location", 8)) {
-		snprintf(t->location, sizeof t->location, "%s", v);
-	}
-	return n;
-}
-
-/* ---- transfer set-up ---- */
-
-static int add_header(struct curl_slist **list, const char *h)
-{
-	struct curl_slist *l = curl_slist_append(*list, h);
-	if (!l)
-		return -1;
-	*list = l;
-	return 0;
-}
-
-/* Zeroes header strings before freeing them: one of them carried the key. */
-static void wipe_headers(struct curl_slist *list)
-{
-	for (struct curl_slist *l = list; l; l = l->next)
-		sodium_memzero(l->data, strlen(l->data));
-	curl_slist_free_all(list);
-}
-
-static int build_headers(struct http_transfer *t, const struct secret *key, struct err *e)
-{
-	const struct wire_http *rq = t->req;
-	for (size_t i = 0; i < rq->nheaders; i++)
-		if (add_header(&t->headers, rq->headers[i]) < 0)
-			goto oom;
-	for (size_t i = 0; i < t->prov->nheaders; i++) {
-		struct buf h = BUF_INIT;
-		int r = buf_printf(&h, "%s: %s", t->prov->headers[i].name, t->prov->headers[i].value);
-		if (r == 0)
-			r = add_header(&t->headers, h.data);
-		buf_free(&h);
-		if (r < 0)
-			goto oom;
-	}
-	/* No "Expect: 100-continue" round trip for larger bodies. */
-	if (add_header(&t->headers, "Expect:") < 0)
-		goto oom;
-	if (key && rq->auth_prefix) {
-		/* Built in guarded memory, copied by libcurl, wiped by wipe_headers. */
-		size_t plen = strlen(rq->auth_prefix);
-		char *h = sodium_malloc(plen + key->len + 1);
-		if (!h)
-			goto oom;
-		memcpy(h, rq->auth_prefix, plen);
-		memcpy(h + plen, key->s, key->len);
-		h[plen + key->len] = '\0';
-		int r = add_header(&t->headers, h);
-		sodium_free(h);
-		if (r < 0)
-			goto oom;
-	}
-	return 0;
-oom:
-	err_set(e, EXIT_FAIL, "out of memory");
-	return -1;
-}
-
-static int setup_easy(struct http_transfer *t, const struct secret *key, struct err *e)
-{
-	struct http_engine *eng = t->eng;
-	int loopback;
-	if (!http_url_allowed(t->req->url.data, &loopback)) {
-		if (!strncmp(t->req->url.data, "http://", 7))
-			err_set(e, EXIT_FAIL,
-				"%s: refusing plain http to a host that is not this machine (%s); "
-				"use https in its base_url",
-				t->prov->name, t->req->url.data);
-		else
-			err_set(e, EXIT_FAIL, "%s: base URL is not a valid https URL: %s",
-				t->prov->name, t->req->url.data);
-		return -1;
-	}
-	t->easy = curl_easy_init();
-	if (!t->easy || build_headers(t, key, e) < 0) {
-		if (!e->code)
-			err_set(e, EXIT_FAIL, "cannot start libcurl");
-		return -1;
-	}
-	CURL *c = t->easy;
-	curl_easy_setopt(c, CURLOPT_URL, t->req->url.data);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, loopback ? "https,http" : "https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-	/* cherry decides the proxy (never one for loopback: plain http would hand it the key
-	 * and the prompt in the clear) and libcurl uses exactly that one, so the status line
-	 * can name it: "" is none, and NOPROXY "" keeps libcurl from reading NO_PROXY again. */
-	const char *proxy = http_proxy_for(t->req->url.data);
-	curl_easy_setopt(c, CURLOPT_PROXY, proxy ? proxy : "");
-	curl_easy_setopt(c, CURLOPT_NOPROXY, proxy ? "" : "*");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 0L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	tls_setup(c, eng->opts.ca_file);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(eng->opts.connect_timeout * 1000));
-	if (t->mode == MODE_GET)
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)((eng->opts.connect_timeout + 30) * 1000));
-	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(c, CURLOPT_TCP_KEEPIDLE, 60L);
-	curl_easy_setopt(c, CURLOPT_TCP_KEEPINTVL, 30L);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "cherry/" CHERRY_VERSION);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, t->headers);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, t->errbuf);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, t);
-	curl_easy_setopt(c, CURLOPT_PRIVATE, t);
-	curl_easy_setopt(c, CURLOPT_VERBOSE, 0L);
-	curl_easy_setopt(c, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
-	if (t->mode == MODE_STREAM) {
-		curl_easy_setopt(c, CURLOPT_POST, 1L);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, t->req->body.data);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->req->body.len);
-	} else {
-		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-	}
-	return 0;
-}
-
-static void reset_attempt(struct http_transfer *t)
-{
-	t->status = 0;
-	t->status_seen = 0;
-	buf_reset(&t->error_body);
-	t->hdr_retry_after = -1;
-	t->location[0] = '\0';
-	t->received = 0;
-	t->header_bytes = 0;
-	t->aborted_size = 0;
-	t->aborted_headers = 0;
-	t->stalled = RETRY_FLOWING;
-	t->progress.pending = 0;
-	t->paused = 0;
-	t->errbuf[0] = '\0';
-	sse_free(&t->sse);
-	ndjson_free(&t->nd);
-	wire_stream_free(&t->ws);
-	sse_init(&t->sse, on_sse_event, t);
-	ndjson_init(&t->nd, on_ndjson_line, t);
-	wire_stream_init(&t->ws, t->prov->kind, t->prov->name);
-	buf_reset(&t->body);
-	t->t_attempt = t->t_last_byte = t->t_last_line = http_now();
-	t->t_first_delta = -1;
-}
-
-static int start_attempt(struct http_transfer *t)
-{
-	t->attempt++;
-	reset_attempt(t);
-	if (curl_multi_add_handle(t->eng->multi, t->easy) != CURLM_OK)
-		return -1;
-	t->state = STATE_ACTIVE;
-	return 0;
-}
-
-static struct http_transfer *start(struct http_engine *eng, enum transfer_mode mode,
-				   const struct provider *p, const struct wire_http *req,
-				   const struct secret *key, const struct wire_sink *sink,
-				   http_done_fn done, void *ctx, struct err *e)
-{
-	struct http_transfer *t = calloc(1, sizeof *t);
-	if (!t) {
-		err_set(e, EXIT_FAIL, "out of memory");
-		return NULL;
-	}
-	t->eng = eng;
-	t->mode = mode;
-	t->prov = p;
-	t->req = req;
-	if (sink)
-		t->user_sink = *sink;
-	t->done = done;
-	t->ctx = ctx;
-	t->outcome = HTTP_RUNNING;
-	t->t_start = http_now();
-	sse_init(&t->sse, on_sse_event, t);
-	ndjson_init(&t->nd, on_ndjson_line, t);
-	wire_stream_init(&t->ws, p->kind, p->name);
-	if (setup_easy(t, key, e) < 0 || start_attempt(t) < 0) {
-		if (!e->code)
-			err_set(e, EXIT_FAIL, "cannot start the request");
-		t->state = STATE_DONE;
-		http_transfer_free(t);
-		return NULL;
-	}
-	t->next = eng->transfers;
-	eng->transfers = t;
-	return t;
-}
-
-struct http_transfer *http_start_stream(struct http_engine *eng, const struct provider *p,
-					const struct wire_http *req, const struct secret *key,
-					const struct wire_sink *sink, http_done_fn done, void *ctx,
-					struct err *e)
-{
-	return start(eng, MODE_STREAM, p, req, key, sink, done, ctx, e);
-}
-
-struct http_transfer *http_start_get(struct http_engine *eng, const struct provider *p,
-				     const struct wire_http *req, const struct secret *key,
-				     http_done_fn done, void *ctx, struct err *e)
-{
-	return start(eng, MODE_GET, p, req, key, NULL, done, ctx, e);
-}
-
 /* ---- completion ---- */
 
 static void finish(struct http_transfer *t, enum http_outcome outcome)
 {
-	if (t->state == STATE_ACTIVE)
+	if (t->state == HTTP_STATE_ACTIVE)
 		curl_multi_remove_handle(t->eng->multi, t->easy);
-	t->state = STATE_DONE;
+	t->state = HTTP_STATE_DONE;
 	t->outcome = outcome;
 	t->t_end = http_now();
 	/* The key is in a header string: do not keep it longer than the transfer. */
 	if (t->easy)
 		curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, NULL);
-	wipe_headers(t->headers);
+	http_wipe_headers(t->headers);
 	t->headers = NULL;
 	if (t->done)
 		t->done(t->ctx, t);
@@ -486,7 +88,7 @@ static enum retry_verdict schedule_retry(struct http_transfer *t, int retryable,
 	if (v != RETRY_AGAIN)
 		return v;
 	curl_multi_remove_handle(t->eng->multi, t->easy);
-	t->state = STATE_WAITING;
+	t->state = HTTP_STATE_WAITING;
 	t->retry_at = http_now() + delay;
 	return v;
 }
@@ -580,11 +182,11 @@ static void on_complete(struct http_transfer *t, CURLcode rc)
 		curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
 	if (t->status)
 		t->status_seen = 1;
-	if (t->status_seen && !status_ok(t->status) && !t->aborted_size) {
+	if (t->status_seen && !http_status_ok(t->status) && !t->aborted_size) {
 		on_http_error(t);
 		return;
 	}
-	if (t->mode == MODE_STREAM && t->ws.failed) {
+	if (t->mode == HTTP_MODE_STREAM && t->ws.failed) {
 		err_set(&t->err, EXIT_NETWORK, "%s%s", t->ws.error.data,
 			t->delivered ? "; the answer is incomplete" : "");
 		finish(t, HTTP_FAILED);
@@ -594,7 +196,7 @@ static void on_complete(struct http_transfer *t, CURLcode rc)
 		on_transport_error(t, rc);
 		return;
 	}
-	if (t->mode == MODE_GET) {
+	if (t->mode == HTTP_MODE_GET) {
 		finish(t, HTTP_OK);
 		return;
 	}
@@ -628,34 +230,10 @@ static void on_complete(struct http_transfer *t, CURLcode rc)
 void http_cancel(struct http_engine *eng, struct http_transfer *t)
 {
 	(void)eng;
-	if (t->state == STATE_DONE)
+	if (t->state == HTTP_STATE_DONE)
 		return;
 	err_set(&t->err, EXIT_INTERRUPTED, "%s: stopped", t->prov->name);
 	finish(t, HTTP_CANCELLED);
-}
-
-void http_transfer_free(struct http_transfer *t)
-{
-	if (!t)
-		return;
-	struct http_engine *eng = t->eng;
-	for (struct http_transfer **pp = &eng->transfers; *pp; pp = &(*pp)->next) {
-		if (*pp == t) {
-			*pp = t->next;
-			break;
-		}
-	}
-	if (t->state == STATE_ACTIVE)
-		curl_multi_remove_handle(eng->multi, t->easy);
-	if (t->easy)
-		curl_easy_cleanup(t->easy);
-	wipe_headers(t->headers);
-	sse_free(&t->sse);
-	ndjson_free(&t->nd);
-	wire_stream_free(&t->ws);
-	buf_free(&t->error_body);
-	buf_free(&t->body);
-	free(t);
 }
 
 /* ---- the engine's part of the loop ---- */
@@ -665,15 +243,15 @@ long http_timeout_ms(struct http_engine *eng)
 	long curl_ms = -1;
 	curl_multi_timeout(eng->multi, &curl_ms);
 	for (struct http_transfer *t = eng->transfers; t; t = t->next)
-		if (t->paused && t->state == STATE_ACTIVE)
+		if (t->paused && t->state == HTTP_STATE_ACTIVE)
 			return 0; /* bytes are waiting for the next http_perform */
 	double now = http_now();
 	double nearest = -1;
 	for (struct http_transfer *t = eng->transfers; t; t = t->next) {
 		double at = -1;
-		if (t->state == STATE_WAITING)
+		if (t->state == HTTP_STATE_WAITING)
 			at = t->retry_at;
-		else if (t->state == STATE_ACTIVE && t->mode == MODE_STREAM)
+		else if (t->state == HTTP_STATE_ACTIVE && t->mode == HTTP_MODE_STREAM)
 			at = retry_stall_at(t->t_last_byte, t->t_last_line, eng->opts.stall_timeout);
 		if (at >= 0 && (nearest < 0 || at < nearest))
 			nearest = at;
@@ -702,7 +280,7 @@ int http_perform(struct http_engine *eng)
 	int running = 0;
 	eng->slice_used = 0;
 	for (struct http_transfer *t = eng->transfers; t; t = t->next)
-		if (t->paused && t->state == STATE_ACTIVE) {
+		if (t->paused && t->state == HTTP_STATE_ACTIVE) {
 			t->paused = 0;
 			/* may deliver the kept bytes at once, and pause again */
 			curl_easy_pause(t->easy, CURLPAUSE_CONT);
@@ -715,7 +293,7 @@ int http_perform(struct http_engine *eng)
 			continue;
 		struct http_transfer *t = NULL;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
-		if (t && t->state == STATE_ACTIVE)
+		if (t && t->state == HTTP_STATE_ACTIVE)
 			on_complete(t, msg->data.result);
 	}
 	double now = http_now();
@@ -723,14 +301,14 @@ int http_perform(struct http_engine *eng)
 	/* Completion callbacks may free other transfers, so restart after each. */
 again:
 	for (struct http_transfer *t = eng->transfers; t; t = t->next) {
-		if (t->state == STATE_WAITING && now >= t->retry_at) {
-			if (start_attempt(t) < 0) {
+		if (t->state == HTTP_STATE_WAITING && now >= t->retry_at) {
+			if (http_start_attempt(t) < 0) {
 				err_set(&t->err, EXIT_FAIL, "%s: cannot restart the request",
 					t->prov->name);
 				finish(t, HTTP_FAILED);
 				goto again;
 			}
-		} else if (t->state == STATE_ACTIVE && t->mode == MODE_STREAM) {
+		} else if (t->state == HTTP_STATE_ACTIVE && t->mode == HTTP_MODE_STREAM) {
 			t->stalled = retry_stalled(now, t->t_last_byte, t->t_last_line,
 						   eng->opts.stall_timeout);
 			if (t->stalled != RETRY_FLOWING) {
@@ -740,73 +318,11 @@ again:
 		}
 	}
 	for (struct http_transfer *t = eng->transfers; t; t = t->next)
-		if (t->state != STATE_DONE)
+		if (t->state != HTTP_STATE_DONE)
 			live++;
 	if (live && running == 0) {
 		/* A restarted transfer needs one perform to get going. */
 		curl_multi_perform(eng->multi, &running);
 	}
 	return live;
-}
-
-/* ---- results ---- */
-
-enum http_outcome http_outcome(const struct http_transfer *t)
-{
-	return t->outcome;
-}
-
-const struct err *http_error(const struct http_transfer *t)
-{
-	return &t->err;
-}
-
-const struct wire_stream *http_stream(const struct http_transfer *t)
-{
-	return &t->ws;
-}
-
-const struct buf *http_body(const struct http_transfer *t)
-{
-	return &t->body;
-}
-
-long http_status(const struct http_transfer *t)
-{
-	return t->status;
-}
-
-int http_attempts(const struct http_transfer *t)
-{
-	return t->attempt;
-}
-
-int http_retry_wait(const struct http_transfer *t, double now, double *left, int *attempt,
-		    int *max)
-{
-	if (t->state != STATE_WAITING)
-		return 0;
-	*left = t->retry_at > now ? t->retry_at - now : 0;
-	*attempt = t->attempt + 1;
-	*max = t->eng->opts.max_retries + 1;
-	return 1;
-}
-
-double http_time_to_first_token(const struct http_transfer *t)
-{
-	return t->t_first_delta < 0 ? -1 : t->t_first_delta - t->t_attempt;
-}
-
-double http_elapsed(const struct http_transfer *t)
-{
-	double end = t->state == STATE_DONE ? t->t_end : http_now();
-	return end - t->t_start;
-}
-
-double http_generation_time(const struct http_transfer *t)
-{
-	if (t->t_first_delta < 0)
-		return -1;
-	double end = t->state == STATE_DONE ? t->t_end : http_now();
-	return end - t->t_first_delta;
 }

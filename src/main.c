@@ -19,9 +19,10 @@
 /* One usage text per command: `cherry COMMAND --help` prints it, `cherry --help` all. */
 static const char ask_usage[] =
 	"usage: cherry ask [-m PROVIDER/MODEL] [-s SYSTEM] [-c ID | --new | --no-save] [--raw]\n"
-	"                  [--show-reasoning] [--stats] [--passphrase-fd N] [PROMPT...]\n"
+	"                  [--show-reasoning] [--stats] [--passphrase-fd N] [-f FILE]...\n"
+	"                  [PROMPT...]\n"
 	"  stream one answer to stdout; stdin, when it is not a terminal, is added to the\n"
-	"  prompt\n";
+	"  prompt; -f attaches a file (text, image or PDF; -f - reads stdin)\n";
 static const char models_usage[] =
 	"usage: cherry models [--refresh] [PROVIDER]\n"
 	"  list models, one PROVIDER/MODEL a line\n";
@@ -32,6 +33,11 @@ static const char privacy_usage[] =
 	"usage: cherry privacy [--report | --delete | --send]\n"
 	"  the privacy summary with the paths in use; the anonymous local report: show,\n"
 	"  delete, send (opt-in)\n";
+
+static const char mcp_usage[] =
+	"usage: cherry mcp [list | tools NAME | test NAME]\n"
+	"  the MCP servers in config.json; one server's tools and their input schemas;\n"
+	"  a connectivity check (initialize, tools/list, ping, shutdown)\n";
 
 static const char usage_head[] =
 	"usage: cherry [--passphrase-fd N] [-m PROVIDER/MODEL] [-a ASSISTANT] [-c ID]\n"
@@ -67,6 +73,7 @@ static const struct command commands[] = {
 	{"providers", providers_usage, providers_main},
 	{"key", keycmd_usage, key_main},
 	{"privacy", privacy_usage, privacy_main},
+	{"mcp", mcp_usage, mcp_main},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 

@@ -182,6 +182,10 @@ static int cut_before(const struct mdstream *m, size_t at, const char *s, size_t
 	if (m->prev_blank)
 		return CUT_BLOCK;
 	size_t size = at - m->seg_start;
+	/* a line ending in a backslash is a hard break only with its next line in the
+	 * same segment: cut there, the backslash would show */
+	if (size >= 2 && s[-2] == '\\')
+		return NO_CUT;
 	if (!starter(s, n) || m->prev_pipe || memchr(s, '|', n) ||
 	    (size < MDSTREAM_FORCE && !m->seg_plain))
 		return NO_CUT;

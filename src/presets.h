@@ -21,7 +21,17 @@ struct preset {
 	const char *models[PROVIDERS_MAX_DEFAULT_MODELS + 1]; /* NULL-terminated */
 };
 
+/* One row of the capability table: what a model can do (MODEL_CAP_* values). */
+struct preset_caps {
+	const char *provider; /* NULL: the model under any provider */
+	const char *model;
+	signed char vision, reasoning, tools;
+	long context; /* tokens; 0: unknown */
+};
+
 extern const struct preset providers_preset_table[];
 extern const size_t providers_preset_count;
+extern const struct preset_caps providers_caps_table[];
+extern const size_t providers_caps_count;
 
 #endif

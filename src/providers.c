@@ -178,6 +178,9 @@ static void provider_clear(struct provider *p)
 	for (size_t i = 0; i < p->nmodels; i++)
 		free(p->models[i]);
 	free(p->models);
+	for (size_t i = 0; i < p->nmodel_caps; i++)
+		free(p->model_caps[i].id);
+	free(p->model_caps);
 	for (size_t i = 0; i < p->ndefault_models; i++)
 		free(p->default_models[i]);
 	free(p->default_models);
@@ -420,4 +423,61 @@ int providers_presets(struct provider_list *list, providers_env_fn env)
 oom:
 	providers_free(list);
 	return -1;
+}
+
+/* Fills the fields of *out still unknown from c; returns the bits it filled. */
+static unsigned caps_merge(struct model_caps *out, const struct model_caps *c)
+{
+	unsigned got = 0;
+	if (out->vision == MODEL_CAP_UNKNOWN && c->vision != MODEL_CAP_UNKNOWN) {
+		out->vision = c->vision;
+		got |= MODEL_CAPS_VISION;
+	}
+	if (out->reasoning == MODEL_CAP_UNKNOWN && c->reasoning != MODEL_CAP_UNKNOWN) {
+		out->reasoning = c->reasoning;
+		got |= MODEL_CAPS_REASONING;
+	}
+	if (out->tools == MODEL_CAP_UNKNOWN && c->tools != MODEL_CAP_UNKNOWN) {
+		out->tools = c->tools;
+		got |= MODEL_CAPS_TOOLS;
+	}
+	if (!out->context && c->context > 0) {
+		out->context = c->context;
+		got |= MODEL_CAPS_CONTEXT;
+	}
+	return got;
+}
+
+/* The table's row for model under provider (NULL: the any-provider row), or NULL. */
+static const struct preset_caps *caps_row(const char *provider, const char *model)
+{
+	for (size_t i = 0; i < providers_caps_count; i++) {
+		const struct preset_caps *r = &providers_caps_table[i];
+		if (strcmp(r->model, model) != 0)
+			continue;
+		if (provider ? r->provider && strcmp(r->provider, provider) == 0 : !r->provider)
+			return r;
+	}
+	return NULL;
+}
+
+unsigned providers_caps(const struct provider *p, const char *model, struct model_caps *out)
+{
+	*out = (struct model_caps){MODEL_CAP_UNKNOWN, MODEL_CAP_UNKNOWN, MODEL_CAP_UNKNOWN, 0};
+	if (!model)
+		return 0;
+	unsigned got = 0;
+	for (size_t i = 0; p && i < p->nmodel_caps; i++)
+		if (strcmp(p->model_caps[i].id, model) == 0)
+			got |= caps_merge(out, &p->model_caps[i].caps);
+	const struct preset_caps *rows[2] = {p ? caps_row(p->name, model) : NULL,
+					     caps_row(NULL, model)};
+	for (size_t i = 0; i < 2; i++) {
+		if (!rows[i])
+			continue;
+		struct model_caps c = {rows[i]->vision, rows[i]->reasoning, rows[i]->tools,
+				       rows[i]->context};
+		got |= caps_merge(out, &c);
+	}
+	return got;
 }

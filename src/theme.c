@@ -121,6 +121,31 @@ int theme_builtin(const char *name, struct theme *out)
 	return 0;
 }
 
+void theme_no_colour(struct theme *t)
+{
+	for (int r = 0; r < TR__COUNT; r++) {
+		unsigned add = 0;
+		switch (r) {
+		case TR_CODE:
+			add = TA_REVERSE;
+			break;
+		case TR_URL: case TR_CODE_FRAME: case TR_TABLE_BORDER: case TR_RULE: case TR_HTML:
+		case TR_HL_COMMENT: case TR_REASONING: case TR_FOLDED: case TR_HL_REMOVED:
+			add = TA_DIM;
+			break;
+		case TR_H1: case TR_H2:
+			add = TA_BOLD | TA_UNDERLINE;
+			break;
+		case TR_HL_KEYWORD: case TR_HL_ADDED: case TR_LIST_MARKER: case TR_QUOTE_BAR:
+			add = TA_BOLD;
+			break;
+		default:
+			break;
+		}
+		t->s[r] = (struct theme_style){THEME_DEFAULT, THEME_DEFAULT, t->s[r].attrs | add};
+	}
+}
+
 static const char *const ansi_names[] = {"black", "red", "green", "yellow",
 					 "blue", "magenta", "cyan", "white"};
 

@@ -1,5 +1,5 @@
-/* vault: keys.vault format v1: encoding, decoding and crypto (pure), then reading
- * and saving the file (the only part that touches the file system).
+/* vault: keys.vault format v1: encoding, decoding and crypto (pure). Reading and saving
+ * the file (the only part that touches the file system) is vault_file.c's.
  *
  * Envelope encryption (security.md §1.4): a random 32-byte data key (DEK) seals
  * the key store with XChaCha20-Poly1305-IETF under a fresh random nonce on every
@@ -46,19 +46,15 @@
  * passed the payload tag is parsed.
  */
 #include "cherry/vault.h"
+#include "vault_int.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <jansson.h>
 #include <sodium.h>
 
-#include "cherry/fsutil.h"
 #include "cherry/jsonmem.h"
 
 static const unsigned char vault_magic[8] = {'C', 'H', 'R', 'Y', 'V', 'L', 'T', 0};
@@ -148,7 +144,7 @@ static void put32(unsigned char *p, uint32_t v)
 
 /* ---- parsing ---- */
 
-static int damaged(struct err *e, const char *why)
+int vault_damaged(struct err *e, const char *why)
 {
 	err_set(e, EXIT_VAULT, "the key vault is damaged (%s); it is left as it is", why);
 	return -1;
@@ -183,7 +179,7 @@ int vault_parse(const unsigned char *data, size_t len, const struct vault_kdf *f
 		return -1;
 	}
 	if (len < OFF_VERSION + 2)
-		return damaged(e, "truncated");
+		return vault_damaged(e, "truncated");
 	h->version = get16(data + OFF_VERSION);
 	if (h->version > VAULT_VERSION) {
 		err_set(e, EXIT_VAULT, "the key vault was made by a newer cherry (format version "
@@ -192,17 +188,17 @@ int vault_parse(const unsigned char *data, size_t len, const struct vault_kdf *f
 		return -1;
 	}
 	if (h->version == 0)
-		return damaged(e, "format version 0");
+		return vault_damaged(e, "format version 0");
 	if (len < FILE_MIN)
-		return damaged(e, "truncated");
+		return vault_damaged(e, "truncated");
 	if (len > VAULT_FILE_MAX)
-		return damaged(e, "larger than any vault cherry writes");
+		return vault_damaged(e, "larger than any vault cherry writes");
 
 	unsigned char sum[VAULT_CHECKSUM_BYTES];
 	size_t body = len - VAULT_CHECKSUM_BYTES;
 	crypto_generichash(sum, sizeof sum, data, body, NULL, 0);
 	if (sodium_memcmp(sum, data + body, sizeof sum) != 0)
-		return damaged(e, "checksum mismatch");
+		return vault_damaged(e, "checksum mismatch");
 
 	if (get16(data + OFF_FLAGS) != 0) {
 		err_set(e, EXIT_VAULT, "the key vault uses features this cherry does not know "
@@ -211,7 +207,7 @@ int vault_parse(const unsigned char *data, size_t len, const struct vault_kdf *f
 		return -1;
 	}
 	if (get16(data + OFF_RESERVED0) != 0 || data[OFF_RESERVED1] != 0)
-		return damaged(e, "reserved bytes set");
+		return vault_damaged(e, "reserved bytes set");
 	if (data[OFF_SLOTS] != 1 || data[OFF_SLOT_TYPE] != SLOT_PASSPHRASE ||
 	    data[OFF_KDF_ALG] != crypto_pwhash_ALG_ARGON2ID13 ||
 	    data[OFF_WRAP_ALG] != ALG_XCHACHA20POLY1305 ||
@@ -229,9 +225,9 @@ int vault_parse(const unsigned char *data, size_t len, const struct vault_kdf *f
 
 	h->payload_len = get32(data + OFF_PAYLOAD_LEN);
 	if ((size_t)h->payload_len != len - VAULT_HEADER_BYTES - VAULT_CHECKSUM_BYTES)
-		return damaged(e, "length mismatch");
+		return vault_damaged(e, "length mismatch");
 	if ((h->payload_len - AEAD_TAG) % VAULT_PAD_BLOCK != 0)
-		return damaged(e, "payload not padded");
+		return vault_damaged(e, "payload not padded");
 
 	memcpy(h->salt, data + OFF_SALT, sizeof h->salt);
 	memcpy(h->wrap_nonce, data + OFF_WRAP_NONCE, sizeof h->wrap_nonce);
@@ -439,7 +435,7 @@ int vault_store_parse(struct vault *v, const char *text, size_t len, struct err 
 	json_t *keys = root ? json_object_get(root, "keys") : NULL;
 	if (!json_is_object(root) || !json_is_object(keys)) {
 		json_decref(root);
-		return damaged(e, "its key store is not the expected JSON");
+		return vault_damaged(e, "its key store is not the expected JSON");
 	}
 	size_t n = json_object_size(keys);
 	struct vault_entry *ev = calloc(n ? n : 1, sizeof *ev);
@@ -458,7 +454,7 @@ int vault_store_parse(struct vault *v, const char *text, size_t len, struct err 
 		if (!vault_provider_valid(name) || !json_is_string(k) || !json_is_string(a) ||
 		    !vault_key_valid(json_string_value(k), json_string_length(k)) ||
 		    !added_valid(json_string_value(a))) {
-			rc = damaged(e, "an entry of its key store is malformed");
+			rc = vault_damaged(e, "an entry of its key store is malformed");
 			break;
 		}
 		ev[i].provider = strdup(name);
@@ -602,13 +598,13 @@ int vault_unlock(const struct vault_header *h, const char *pass, size_t pass_len
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain, NULL, NULL, h->payload,
 						       h->payload_len, h->bytes, VAULT_HEADER_BYTES,
 						       h->payload_nonce, v->dek) != 0) {
-		damaged(e, "its contents do not authenticate");
+		vault_damaged(e, "its contents do not authenticate");
 		goto fail;
 	}
 	sodium_mprotect_noaccess(v->dek);
 	size_t unpadded;
 	if (sodium_unpad(&unpadded, plain, plen, VAULT_PAD_BLOCK) != 0) {
-		damaged(e, "bad padding");
+		vault_damaged(e, "bad padding");
 		goto fail;
 	}
 	if (vault_store_parse(v, (const char *)plain, unpadded, e) < 0)
@@ -703,120 +699,4 @@ void vault_free(struct vault *v)
 	if (v->dek)
 		sodium_free(v->dek);
 	free(v);
-}
-
-/* ---- files ---- */
-
-int vault_path(struct buf *out, struct err *e)
-{
-	if (xdg_dir(XDG_DATA, out, e) < 0)
-		return -1;
-	if (buf_append_str(out, "/keys.vault") < 0) {
-		err_set(e, EXIT_FAIL, "out of memory");
-		return -1;
-	}
-	return 0;
-}
-
-/* Like ssh with a private key: a vault others could read or replace is not used. */
-static int check_owner_mode(const char *path, const struct stat *st, struct err *e)
-{
-	if (!S_ISREG(st->st_mode)) {
-		err_set(e, EXIT_VAULT, "%s is not a regular file; cherry will not use it as the "
-			"key vault", path);
-		return -1;
-	}
-	if (st->st_uid != geteuid()) {
-		err_set(e, EXIT_VAULT, "%s belongs to another user (uid %lu); cherry uses only a "
-			"vault you own (fix: chown %lu %s, or move it away)", path,
-			(unsigned long)st->st_uid, (unsigned long)geteuid(), path);
-		return -1;
-	}
-	if (st->st_mode & 077) {
-		err_set(e, EXIT_VAULT, "%s is open to other users (mode %04o); cherry will not use "
-			"it until you fix it with: chmod 600 %s", path,
-			(unsigned)(st->st_mode & 07777), path);
-		return -1;
-	}
-	return 0;
-}
-
-int vault_read_file(const char *path, struct buf *out, struct err *e)
-{
-	buf_reset(out);
-	int fd;
-	do
-		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	while (fd < 0 && errno == EINTR);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 1;
-		if (errno == ELOOP)
-			err_set(e, EXIT_VAULT, "%s is a symbolic link; cherry keeps the key vault "
-				"only as a regular file (move the file itself there)", path);
-		else
-			err_set(e, EXIT_VAULT, "cannot read %s: %s", path, strerror(errno));
-		return -1;
-	}
-	struct stat st;
-	int rc = -1;
-	if (fstat(fd, &st) < 0) {
-		err_set(e, EXIT_VAULT, "cannot read %s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (check_owner_mode(path, &st, e) < 0)
-		goto out;
-	if (st.st_size > VAULT_FILE_MAX) {
-		damaged(e, "larger than any vault cherry writes");
-		goto out;
-	}
-	for (;;) {
-		if (buf_reserve(out, 4096) < 0) {
-			err_set(e, EXIT_FAIL, "out of memory");
-			goto out;
-		}
-		ssize_t n = read(fd, out->data + out->len, out->cap - out->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_set(e, EXIT_VAULT, "cannot read %s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		out->len += (size_t)n;
-		out->data[out->len] = '\0';
-		if (out->len > VAULT_FILE_MAX) {
-			damaged(e, "larger than any vault cherry writes");
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	close(fd);
-	if (rc < 0)
-		buf_reset(out);
-	return rc;
-}
-
-int vault_write_file(const char *path, const struct vault *v, struct err *e)
-{
-	const char *slash = strrchr(path, '/');
-	if (slash && slash != path) {
-		char *dir = strndup(path, (size_t)(slash - path));
-		if (!dir) {
-			err_set(e, EXIT_FAIL, "out of memory");
-			return -1;
-		}
-		int r = fs_mkdirs(dir, e);
-		free(dir);
-		if (r < 0)
-			return -1;
-	}
-	struct buf data = BUF_INIT;
-	int rc = vault_encode(v, &data, e);
-	if (rc == 0)
-		rc = fs_write_atomic(path, data.data, data.len, e);
-	buf_free(&data);
-	return rc;
 }

@@ -44,6 +44,8 @@ struct flow {
 	size_t n, cap;
 	enum view_style base; /* every plain line's style */
 	int markdown;
+	int dim;              /* Markdown drawn dimmed (reasoning): TA_DIM on every run */
+	size_t dimmed;        /* runs of md.out already dimmed */
 	struct mdstream md;
 };
 
@@ -151,10 +153,34 @@ static int flow_rewrap(struct flow *f, size_t r, int width)
 	return c.failed ? -1 : 0;
 }
 
+/* Dims the runs mdstream rendered since its frozen mark stood at frozen_before: runs
+ * before that mark are kept as they were, unless a link reference definition made it
+ * render everything again (the mark went back). */
+static void flow_dim(struct flow *f, size_t frozen_before)
+{
+	if (!f->dim)
+		return;
+	struct md_out *o = &f->md.out;
+	size_t from = f->md.frozen.runs < frozen_before ? 0 : frozen_before;
+	if (from > f->dimmed)
+		from = f->dimmed;
+	for (size_t i = from; i < o->nruns; i++) {
+		o->runs[i].attrs |= TA_DIM;
+		if (o->runs[i].role == TR_TEXT) /* plain words in the theme's reasoning style */
+			o->runs[i].role = TR_REASONING;
+	}
+	f->dimmed = o->nruns;
+}
+
 static int flow_relayout(struct flow *f, int width)
 {
-	if (f->markdown)
-		return mdstream_relayout(&f->md, f->text.data ? f->text.data : "", f->text.len, width);
+	if (f->markdown) {
+		int rc = mdstream_relayout(&f->md, f->text.data ? f->text.data : "", f->text.len,
+					   width);
+		f->dimmed = 0;
+		flow_dim(f, 0);
+		return rc;
+	}
 	return flow_rewrap(f, 0, width);
 }
 
@@ -163,8 +189,12 @@ static int flow_grew(struct flow *f, size_t old_len, int width)
 {
 	if (f->text.len == old_len)
 		return 0;
-	if (f->markdown)
-		return mdstream_update(&f->md, f->text.data, f->text.len, width);
+	if (f->markdown) {
+		size_t frozen = f->md.frozen.runs;
+		int rc = mdstream_update(&f->md, f->text.data, f->text.len, width);
+		flow_dim(f, frozen);
+		return rc;
+	}
 	size_t r = 0;
 	if (f->n)
 		r = f->n > REWRAP_LINES ? f->n - REWRAP_LINES : 0;
@@ -392,7 +422,9 @@ long view_add(struct view *v, enum view_role role, const char *header)
 	m->role = role;
 	/* answers are Markdown; a user's text shows as typed */
 	flow_init(&m->text, role == VIEW_ASSISTANT, role == VIEW_INFO ? VS_INFO : VS_TEXT);
-	flow_init(&m->reasoning, 0, VS_REASONING);
+	/* reasoning is Markdown too, dimmed (an answer's thinking is written like it) */
+	flow_init(&m->reasoning, 1, VS_REASONING);
+	m->reasoning.dim = 1;
 	flow_init(&m->footer, 0, VS_FOOTER);
 	if (msg_set_header(m, header) < 0) {
 		msg_free(m);

@@ -338,3 +338,32 @@ int wire_body(struct buf *body, json_t *root, int bad, const char *provider, str
 	json_decref(root);
 	return r;
 }
+
+size_t wire_msg_parts(const struct wire_request *rq, size_t i, const struct attach_part **parts)
+{
+	*parts = NULL;
+	for (size_t k = 0; k < rq->nattached; k++)
+		if (rq->attached[k].msg == i) {
+			*parts = rq->attached[k].parts;
+			return rq->attached[k].nparts;
+		}
+	return 0;
+}
+
+json_t *wire_base64_json(const struct attach_part *p, const char *prefix)
+{
+	struct buf b = BUF_INIT;
+	json_t *s = NULL;
+	/* Base64 is ASCII: jansson's UTF-8 scan of several MB would find nothing. */
+	if (buf_append_str(&b, prefix) == 0 && attach_base64(p->data, p->len, &b) == 0)
+		s = json_stringn_nocheck(b.data, b.len);
+	buf_wipe_free(&b);
+	return s;
+}
+
+const char *wire_part_text(const struct attach_part *p, int documents)
+{
+	if (p->kind == ATTACH_TEXT || (p->kind == ATTACH_PDF && !documents))
+		return p->text ? p->text : "";
+	return NULL;
+}

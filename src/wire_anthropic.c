@@ -5,6 +5,46 @@
 
 static const char *const anthropic_version = "anthropic-version: 2023-06-01";
 
+/* One attachment as a content block: images as base64 image sources, PDFs as base64
+ * document blocks titled with the file name, text files as text blocks. */
+static json_t *block(const struct attach_part *p)
+{
+	const char *t = wire_part_text(p, 1);
+	if (t)
+		return json_pack("{s:s,s:s}", "type", "text", "text", t);
+	json_t *b = json_pack("{s:s,s:{s:s,s:s,s:o}}", "type",
+			      p->kind == ATTACH_PDF ? "document" : "image", "source", "type", "base64",
+			      "media_type", p->media_type, "data", wire_base64_json(p, ""));
+	if (b && p->kind == ATTACH_PDF && wire_json_set_str(b, "title", p->name) < 0) {
+		json_decref(b);
+		return NULL;
+	}
+	return b;
+}
+
+/* A plain message's content is its text; with attachments, blocks: the files first
+ * ("Claude works best when images come before text"), then the text. */
+static int set_content(json_t *m, const struct wire_request *rq, size_t msg)
+{
+	const struct wire_msg *w = &rq->msgs[msg];
+	const struct attach_part *parts;
+	size_t nparts = wire_msg_parts(rq, msg, &parts);
+	if (!nparts)
+		return wire_json_set_str(m, "content", w->content);
+	json_t *c = json_array();
+	for (size_t i = 0; c && i < nparts; i++)
+		if (json_array_append_new(c, block(&parts[i])) < 0) {
+			json_decref(c);
+			return -1;
+		}
+	if (c && json_array_append_new(c, json_pack("{s:s,s:s}", "type", "text", "text",
+						    w->content ? w->content : "")) < 0) {
+		json_decref(c);
+		return -1;
+	}
+	return json_object_set_new(m, "content", c);
+}
+
 static json_t *build_messages(const struct wire_request *rq)
 {
 	json_t *msgs = json_array();
@@ -17,7 +57,7 @@ static json_t *build_messages(const struct wire_request *rq)
 					   : "user";
 		json_t *m = json_object();
 		if (!m || wire_json_set_str(m, "role", role) < 0
-		    || wire_json_set_str(m, "content", rq->msgs[i].content) < 0
+		    || set_content(m, rq, i) < 0
 		    || json_array_append_new(msgs, m) < 0) {
 			json_decref(m);
 			json_decref(msgs);

@@ -10,6 +10,33 @@ static json_t *text_parts(const char *text)
 	return json_pack("[{s:s}]", "text", text ? text : "");
 }
 
+/* A message's parts: its attachments first (images and PDFs as inline_data, text files as
+ * text), then its text. NULL on OOM or invalid UTF-8. */
+static json_t *msg_parts(const struct wire_request *rq, size_t msg)
+{
+	const struct wire_msg *m = &rq->msgs[msg];
+	const struct attach_part *files;
+	size_t nfiles = wire_msg_parts(rq, msg, &files);
+	json_t *parts = json_array();
+	for (size_t i = 0; parts && i < nfiles; i++) {
+		const struct attach_part *p = &files[i];
+		const char *t = wire_part_text(p, 1);
+		json_t *part = t ? json_pack("{s:s}", "text", t)
+				 : json_pack("{s:{s:s,s:o}}", "inline_data", "mime_type", p->media_type,
+					     "data", wire_base64_json(p, ""));
+		if (json_array_append_new(parts, part) < 0) {
+			json_decref(parts);
+			return NULL;
+		}
+	}
+	if (parts && json_array_append_new(parts, json_pack("{s:s}", "text",
+							    m->content ? m->content : "")) < 0) {
+		json_decref(parts);
+		return NULL;
+	}
+	return parts;
+}
+
 static json_t *build_contents(const struct wire_request *rq)
 {
 	json_t *contents = json_array();
@@ -21,7 +48,7 @@ static json_t *build_contents(const struct wire_request *rq)
 					   : "user";
 		json_t *c = json_object();
 		if (!c || json_object_set_new(c, "role", json_string(role)) < 0
-		    || json_object_set_new(c, "parts", text_parts(rq->msgs[i].content)) < 0
+		    || json_object_set_new(c, "parts", msg_parts(rq, i)) < 0
 		    || json_array_append_new(contents, c) < 0) {
 			json_decref(c);
 			json_decref(contents);

@@ -3,23 +3,48 @@
 
 #include "wire_kinds.h"
 
-/* {"role": role, "content": content}; NULL on invalid UTF-8 or OOM. */
-static json_t *message(const char *role, const char *content)
+/* {"role": role, "content": content, "images": [base64...]}: Ollama takes images as raw
+ * base64 strings beside the text, and no documents, so text files and PDFs (as their
+ * text) go before the message's text. NULL on invalid UTF-8 or OOM. */
+static json_t *message(const char *role, const char *content, const struct attach_part *parts,
+		       size_t nparts)
 {
-	return json_pack("{s:s,s:s}", "role", role, "content", content ? content : "");
+	if (!nparts)
+		return json_pack("{s:s,s:s}", "role", role, "content", content ? content : "");
+	struct buf text = BUF_INIT;
+	json_t *images = json_array();
+	int bad = !images;
+	for (size_t i = 0; !bad && i < nparts; i++) {
+		const char *t = wire_part_text(&parts[i], 0);
+		if (t)
+			bad = buf_printf(&text, "%s\n", t) < 0;
+		else
+			bad = json_array_append_new(images, wire_base64_json(&parts[i], "")) < 0;
+	}
+	bad = bad || buf_append_str(&text, content ? content : "") < 0;
+	json_t *o = bad ? NULL : json_pack("{s:s,s:s%}", "role", role, "content", text.data, text.len);
+	if (o && json_array_size(images) && json_object_set(o, "images", images) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	json_decref(images);
+	buf_wipe_free(&text);
+	return o;
 }
 
 static json_t *build_messages(const struct wire_request *rq)
 {
 	json_t *msgs = json_array();
-	if (!msgs || (rq->system && json_array_append_new(msgs, message("system", rq->system)) < 0))
+	if (!msgs || (rq->system && json_array_append_new(msgs, message("system", rq->system, NULL, 0)) < 0))
 		goto fail;
 	for (size_t i = 0; i < rq->nmsgs; i++) {
 		/* The system prompt has its own place; a "system" message speaks as the user. */
 		const char *role = rq->msgs[i].role && !strcmp(rq->msgs[i].role, "assistant")
 					   ? "assistant"
 					   : "user";
-		if (json_array_append_new(msgs, message(role, rq->msgs[i].content)) < 0)
+		const struct attach_part *parts;
+		size_t nparts = wire_msg_parts(rq, i, &parts);
+		if (json_array_append_new(msgs, message(role, rq->msgs[i].content, parts, nparts)) < 0)
 			goto fail;
 	}
 	return msgs;

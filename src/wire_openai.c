@@ -8,11 +8,65 @@
 
 /* A token count, or -1 when the field is absent, negative or not a number. Reals are range
  * checked because casting an out-of-range double to long is undefined. */
-static int add_msg(json_t *msgs, const char *role, const char *content)
+/* A typed part: {"type":type, type:inner} ({"type":"text","text":s} when inner is a string). */
+static int add_part(json_t *content, const char *type, json_t *inner)
+{
+	json_t *o = json_object();
+	if (!o || !inner || wire_json_set_str(o, "type", type) < 0) {
+		json_decref(o);
+		json_decref(inner);
+		return -1;
+	}
+	if (json_object_set_new(o, type, inner) < 0) {
+		json_decref(o);
+		return -1;
+	}
+	return json_array_append_new(content, o);
+}
+
+/* A message with attachments: its content becomes parts, the files first, then the text.
+ * Images go as data URLs; text and PDFs (Chat Completions compatibles differ on file
+ * parts, so a PDF goes as its text) as text parts. */
+static json_t *attachment_parts(const char *text, const struct attach_part *parts, size_t n)
+{
+	json_t *c = json_array();
+	for (size_t i = 0; c && i < n; i++) {
+		const char *t = wire_part_text(&parts[i], 0);
+		int r;
+		if (t) {
+			r = add_part(c, "text", json_string(t));
+		} else {
+			char prefix[96];
+			snprintf(prefix, sizeof prefix, "data:%s;base64,", parts[i].media_type);
+			json_t *img = json_object();
+			if (img && json_object_set_new(img, "url", wire_base64_json(&parts[i], prefix)) < 0) {
+				json_decref(img);
+				img = NULL;
+			}
+			r = add_part(c, "image_url", img);
+		}
+		if (r < 0) {
+			json_decref(c);
+			return NULL;
+		}
+	}
+	if (c && add_part(c, "text", json_string(text ? text : "")) < 0) {
+		json_decref(c);
+		return NULL;
+	}
+	return c;
+}
+
+static int add_msg(json_t *msgs, const char *role, const char *content,
+		   const struct attach_part *parts, size_t nparts)
 {
 	json_t *m = json_object();
-	if (!m || wire_json_set_str(m, "role", role) < 0 || wire_json_set_str(m, "content", content) < 0
-	    || json_array_append_new(msgs, m) < 0) {
+	int bad = !m || wire_json_set_str(m, "role", role) < 0;
+	if (!bad && nparts)
+		bad = json_object_set_new(m, "content", attachment_parts(content, parts, nparts)) < 0;
+	else if (!bad)
+		bad = wire_json_set_str(m, "content", content) < 0;
+	if (bad || json_array_append_new(msgs, m) < 0) {
 		json_decref(m);
 		return -1;
 	}
@@ -26,14 +80,16 @@ static json_t *build_messages(const struct wire_request *rq)
 		return NULL;
 	/* "system" rather than OpenAI's newer "developer": every compatible server knows it,
 	 * and OpenAI maps it for the models that want the other. */
-	if (rq->system && add_msg(msgs, "system", rq->system) < 0)
+	if (rq->system && add_msg(msgs, "system", rq->system, NULL, 0) < 0)
 		goto fail;
 	for (size_t i = 0; i < rq->nmsgs; i++) {
 		/* A history holds two sides; whatever is not the model's is the user's. */
 		const char *role = rq->msgs[i].role && !strcmp(rq->msgs[i].role, "assistant")
 					   ? "assistant"
 					   : "user";
-		if (add_msg(msgs, role, rq->msgs[i].content) < 0)
+		const struct attach_part *parts;
+		size_t nparts = wire_msg_parts(rq, i, &parts);
+		if (add_msg(msgs, role, rq->msgs[i].content, parts, nparts) < 0)
 			goto fail;
 	}
 	return msgs;

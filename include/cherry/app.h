@@ -19,6 +19,8 @@ struct app {
 int ask_main(struct app *app, int argc, char **argv);
 int models_main(struct app *app, int argc, char **argv);
 int providers_main(struct app *app, int argc, char **argv);
+/* `cherry mcp` (cmd_mcp.c). */
+int mcp_main(struct app *app, int argc, char **argv);
 /* The full-screen client (tui.c); argv holds its options only (-m, -a, -c). */
 int tui_main(struct app *app, int argc, char **argv);
 

@@ -9,6 +9,23 @@
 #include "cherry/err.h"
 #include "cherry/providers.h"
 
+/* One entry of config.json "mcp_servers" (or Claude Desktop's "mcpServers"): a stdio
+ * server (command) or a Streamable HTTP one (url). Parsed by config_mcp.c. */
+struct config_mcp_server {
+	char *name;         /* the key: letters, digits, '.', '_', '-' (it names the log file) */
+	char *command;      /* stdio: run directly, no shell; NULL for a url server */
+	char **args;
+	size_t nargs;
+	char **env_names;   /* added over the minimal environment a child gets */
+	char **env_values;
+	size_t nenv;
+	char *cwd;          /* NULL: cherry's own */
+	char *url;          /* Streamable HTTP: NULL for a stdio server */
+	char **header_names;
+	char **header_values;
+	size_t nheaders;
+};
+
 struct config {
 	char *path;                 /* the file read, or NULL when there was none */
 	char *default_model;        /* NULL when unset */
@@ -26,6 +43,8 @@ struct config {
 	char *passphrase_command;   /* vault.passphrase_command */
 	int telemetry_enabled;
 	char *telemetry_endpoint;
+	struct config_mcp_server *mcp_servers; /* in the file's order */
+	size_t nmcp_servers;
 };
 
 /* Warnings (unknown keys and the like) go through this, one line each. */
@@ -45,6 +64,14 @@ int config_defaults(struct config *c, providers_env_fn env);
 int config_load(struct config *c, const char *path, providers_env_fn env, config_warn_fn warn,
 		void *warn_ctx, struct err *e);
 void config_free(struct config *c);
+/* "mcp_servers" or "mcpServers" (key names the object in messages): appends to c's
+ * servers; a name given twice is an error. Unknown keys of an entry are warnings (the
+ * line goes to warn). -1 with e set ("FILE: what"). */
+int config_mcp_parse(struct config *c, json_t *obj, const char *key, const char *file,
+		     config_warn_fn warn, void *warn_ctx, struct err *e);
+void config_mcp_free(struct config *c);
+/* The server called name, or NULL. */
+const struct config_mcp_server *config_mcp_find(const struct config *c, const char *name);
 /* The prices of "provider/model" (USD per million tokens; a price not given is 0):
  * 1, or 0 when config.json "prices" does not list it (no price is ever guessed). */
 int config_price(const struct config *c, const char *spec, double *in, double *out);

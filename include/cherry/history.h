@@ -35,6 +35,15 @@ struct hist_usage {
 	long cached;
 };
 
+/* A file sent with a message: its bytes live once in the attachments directory under
+ * their SHA-256 (histstore/attstore); the message keeps this reference. */
+struct hist_att {
+	char sha256[65]; /* lowercase hex */
+	char *name;      /* the file's name as given (no directories) */
+	char *media_type;
+	long long size;  /* bytes */
+};
+
 struct hist_msg {
 	char *id;        /* unique within the conversation ("m1", "m2", ...) */
 	char *parent;    /* NULL for a root message */
@@ -51,6 +60,8 @@ struct hist_msg {
 	char *error;     /* the one-line error for HIST_ERROR, else NULL */
 	int context_break; /* the context is cleared after this message: it and the
 			    * messages before it are not sent for answers below it */
+	struct hist_att *att; /* "attachments", in the order sent; NULL when none */
+	size_t natt;
 };
 
 struct hist_conv {
@@ -125,6 +136,13 @@ int hist_branch(const struct hist_conv *c, size_t **idx, size_t *n);
 json_t *hist_msg_json(const struct hist_msg *m);
 int hist_msg_read(json_t *o, int newer, struct hist_msg *m, struct err *e);
 void hist_msg_free(struct hist_msg *m);
+
+/* Appends an attachment reference to m (strings copied). 0, or -1 on OOM or a sha256
+ * that is not 64 lowercase hex digits. */
+int hist_msg_attach(struct hist_msg *m, const char *sha256, const char *name,
+		    const char *media_type, long long size);
+/* 1 when s is 64 lowercase hex digits (a stored attachment's name). */
+int hist_sha256_valid(const char *s);
 
 /* Pretty-printed JSON (2-space indent, newline at the end) appended to out. 0 or -1 (OOM). */
 int hist_to_json(const struct hist_conv *c, struct buf *out);

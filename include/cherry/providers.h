@@ -30,6 +30,28 @@ struct provider_header {
 	char *value;
 };
 
+/* What a model can do. Each flag is one of these; context is in tokens, 0 when unknown. */
+enum model_cap { MODEL_CAP_UNKNOWN = -1, MODEL_CAP_NO = 0, MODEL_CAP_YES = 1 };
+
+struct model_caps {
+	signed char vision;    /* takes images */
+	signed char reasoning; /* thinks before answering (a reasoning or thinking mode) */
+	signed char tools;     /* native function/tool calling */
+	long context;          /* context window in tokens; 0: unknown */
+};
+
+/* The bits providers_caps returns: which fields of its answer are known. */
+#define MODEL_CAPS_VISION 0x1u
+#define MODEL_CAPS_REASONING 0x2u
+#define MODEL_CAPS_TOOLS 0x4u
+#define MODEL_CAPS_CONTEXT 0x8u
+
+/* A model named in config as an object: its capabilities override the built-in table. */
+struct provider_model {
+	char *id;
+	struct model_caps caps; /* MODEL_CAP_UNKNOWN / 0 where config said nothing */
+};
+
 struct provider {
 	char *name;         /* "openai", or a name from config */
 	enum wire_kind kind;
@@ -42,6 +64,8 @@ struct provider {
 	char *anthropic_url; /* the provider's Anthropic-compatible base, or NULL */
 	char **models;      /* models named in config */
 	size_t nmodels;
+	struct provider_model *model_caps; /* config's object entries, by id */
+	size_t nmodel_caps;
 	char **default_models; /* the preset's few current models (not from config) */
 	size_t ndefault_models;
 	unsigned unverified; /* PROVIDER_UNVERIFIED_* bits */
@@ -69,6 +93,15 @@ struct provider *providers_find(const struct provider_list *list, const char *na
 /* Adds an empty provider named name (or returns the existing one). NULL on OOM. */
 struct provider *providers_add(struct provider_list *list, const char *name);
 void providers_free(struct provider_list *list);
+
+/*
+ * What model can do on provider p: config's object entry for it first, field by field,
+ * then the built-in capability table (presets_caps.c: a row for this provider, else a
+ * row for the model under any provider). Fills *out (MODEL_CAP_UNKNOWN and context 0
+ * where nothing is known) and returns the MODEL_CAPS_* bits of the fields that are
+ * known; 0 when nothing is. p may be NULL (the table's any-provider rows only).
+ */
+unsigned providers_caps(const struct provider *p, const char *model, struct model_caps *out);
 
 /*
  * A base URL from config, read the way Cherry Studio users write them: trailing

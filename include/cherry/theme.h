@@ -77,6 +77,11 @@ struct theme {
 const char *theme_role_name(enum theme_role r);
 /* A built-in theme by name ("dark", "light", "16"); 0, or -1 when there is none. */
 int theme_builtin(const char *name, struct theme *out);
+/* The theme under NO_COLOR: every colour dropped, and where colour alone showed
+ * structure an attribute shows it instead (inline code reversed; URLs, frames, borders,
+ * rules, comments and reasoning dim; headings 1-2 bold and underlined; keywords,
+ * markers and quote bars bold). */
+void theme_no_colour(struct theme *t);
 /* A theme file's JSON text over the built-in it names as "base" (default "dark").
  * 0, or -1 with a message naming the bad style or colour. */
 int theme_parse(const char *json, size_t len, struct theme *out, struct err *e);

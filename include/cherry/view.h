@@ -4,9 +4,10 @@
  * into lines with text.h's one width function. Streaming appends re-wrap at most the
  * message's last three lines (a VS16 can widen a character already laid out; view.c says
  * why three suffice), so a long answer costs O(delta) per delta, not O(answer).
- * An answer's text is Markdown, rendered by markdown.h while it streams (mdstream.h:
- * only its open last block is rendered again on an append); every other text (the
- * user's, reasoning, notices, footers) is shown as typed. Each line comes with runs:
+ * An answer's text and its reasoning are Markdown, rendered by markdown.h while they
+ * stream (mdstream.h: only the open last block is rendered again on an append); the
+ * reasoning's runs are dimmed and its plain words take the reasoning role. Every other
+ * text (the user's, notices, footers) is shown as typed. Each line comes with runs:
  * spans of it with a role and attributes (theme.h) for the drawing layer. */
 #ifndef CHERRY_VIEW_H
 #define CHERRY_VIEW_H

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "cherry/attach.h"
 #include "cherry/buf.h"
 #include "cherry/err.h"
 #include "cherry/providers.h"
@@ -15,12 +16,23 @@ struct wire_msg {
 	const char *content;
 };
 
+/* The files sent with msgs[msg] (a user message), before its text. They sit beside
+ * the messages rather than in struct wire_msg so that every {role, content} stays a
+ * complete initializer. */
+struct wire_attached {
+	size_t msg;
+	const struct attach_part *parts;
+	size_t nparts;
+};
+
 struct wire_request {
 	const struct provider *provider;
 	const char *model;    /* without the provider prefix */
 	const char *system;   /* NULL for none */
 	const struct wire_msg *msgs;
 	size_t nmsgs;
+	const struct wire_attached *attached; /* NULL when no message has files */
+	size_t nattached;
 	int has_temperature;
 	double temperature;
 	long max_tokens;      /* 0: leave to the provider (anthropic: WIRE_DEFAULT_MAX_TOKENS) */
@@ -40,6 +52,8 @@ struct wire_http {
 	enum wire_framing framing;
 };
 
+/* The files of msgs[i]: their count, and *parts (NULL when none). */
+size_t wire_msg_parts(const struct wire_request *rq, size_t i, const struct attach_part **parts);
 int wire_build_request(const struct wire_request *rq, struct wire_http *out, struct err *e);
 void wire_http_free(struct wire_http *h);
 

@@ -253,6 +253,53 @@ static void test_stdin_is_added(void **state)
 	run_free(&r);
 }
 
+/* -f: an image goes as an image part, a text file as a fenced block, a binary file is
+ * refused with one line; the message keeps the references and the store the bytes. */
+static void test_attach_files(void **state)
+{
+	(void)state;
+	char png[600], txt[600], bin[600];
+	snprintf(png, sizeof png, "%s/shot.png", G.home.root);
+	snprintf(txt, sizeof txt, "%s/notes.c", G.home.root);
+	snprintf(bin, sizeof bin, "%s/blob.bin", G.home.root);
+	static const unsigned char png_bytes[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
+						  0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+	FILE *f = fopen(png, "wb");
+	assert_non_null(f);
+	fwrite(png_bytes, 1, sizeof png_bytes, f);
+	fclose(f);
+	f = fopen(txt, "w");
+	assert_non_null(f);
+	fputs("int main(void) { return 0; }\n", f);
+	fclose(f);
+	f = fopen(bin, "wb");
+	assert_non_null(f);
+	fwrite("\0\1\2\3\xff\xfe", 1, 6, f);
+	fclose(f);
+
+	struct run r;
+	const char *args[] = {"ask", "-m", "fo/hello", "-f", png, "-f", txt, "what is this?", NULL};
+	assert_int_equal(run_cherry(&r, &G.home, args, key_env, NULL, 20000), 0);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	json_t *req = fakeprov_last_request(&G.fp);
+	char *body = json_dumps(json_object_get(req, "body"), 0);
+	assert_non_null(strstr(body, "data:image/png;base64,iVBORw0KGgo"));
+	assert_non_null(strstr(body, "notes.c"));
+	assert_non_null(strstr(body, "```c"));
+	free(body);
+	json_decref(req);
+
+	const char *bad[] = {"ask", "-m", "fo/hello", "-f", bin, "hi", NULL};
+	size_t before = count_requests();
+	assert_int_equal(run_cherry(&r, &G.home, bad, key_env, NULL, 20000), 0);
+	assert_int_not_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "blob.bin"));
+	assert_null(strchr(strchr(r.err, '\n') + 1, '\n'));
+	assert_int_equal(count_requests(), before);
+	run_free(&r);
+}
+
 /* ---- framing never changes the answer ---- */
 
 static void test_framing_variants(void **state)
@@ -725,6 +772,7 @@ int main(void)
 		cmocka_unit_test(test_auth_headers),
 		cmocka_unit_test(test_request_bodies),
 		cmocka_unit_test(test_stdin_is_added),
+		cmocka_unit_test(test_attach_files),
 		cmocka_unit_test(test_framing_variants),
 		cmocka_unit_test(test_reasoning),
 		cmocka_unit_test(test_http_errors),

@@ -125,8 +125,8 @@ static void assert_contains(const char *hay, const char *needle)
 }
 
 /* One finished exchange through the session API, as `cherry ask` makes it. */
-static void exchange(char *id, size_t idsize, const char *cont, const char *prompt,
-		     const char *answer, const char *model)
+static void exchange_thinking(char *id, size_t idsize, const char *cont, const char *prompt,
+			      const char *reasoning, const char *answer, const char *model)
 {
 	struct err e = {0, ""};
 	struct histstore st;
@@ -140,6 +140,8 @@ static void exchange(char *id, size_t idsize, const char *cont, const char *prom
 		fail_msg("chat: %s", e.msg);
 	size_t a;
 	assert_int_equal(chat_send(&c, prompt, "fo", model, now, &a, &e), 0);
+	if (reasoning)
+		chat_delta(&c, a, reasoning, strlen(reasoning), 1, now);
 	chat_delta(&c, a, answer, strlen(answer), 0, now);
 	struct wire_usage u = {5, 7, -1, -1};
 	assert_int_equal(chat_finish(&c, a, HIST_COMPLETE, NULL, &u, 0.2, now, &e), 0);
@@ -147,6 +149,12 @@ static void exchange(char *id, size_t idsize, const char *cont, const char *prom
 	snprintf(id, idsize, "%s", c.conv.id);
 	chat_close(&c);
 	histstore_close(&st);
+}
+
+static void exchange(char *id, size_t idsize, const char *cont, const char *prompt,
+		     const char *answer, const char *model)
+{
+	exchange_thinking(id, idsize, cont, prompt, NULL, answer, model);
 }
 
 static void test_commands(void **state)
@@ -248,7 +256,7 @@ static void test_commands(void **state)
 	cap_free(&c);
 	history(&c, (const char *[]){"export", a, "--format", "pdf", NULL});
 	assert_int_equal(c.status, 2);
-	assert_contains(c.err, "--format takes md or json");
+	assert_contains(c.err, "--format takes md, json or html");
 	cap_free(&c);
 	history(&c, (const char *[]){"show", "zzzzzzzzz", NULL});
 	assert_int_equal(c.status, 1);
@@ -314,6 +322,61 @@ static void test_real_binary(void **state)
 	assert_int_equal(r.status, 0);
 	assert_contains(r.out, a);
 	assert_contains(r.out, "via the binary");
+	run_free(&r);
+}
+
+/* export html through the binary: one page, the Markdown rendered by md4c, and every
+ * hostile thing an answer, a prompt or the reasoning carries shown as text, never markup
+ * or a terminal escape; nothing loaded from outside, no script. */
+static void test_export_html(void **state)
+{
+	(void)state;
+	char a[64];
+	exchange_thinking(a, sizeof a, NULL,
+		"Is <b>this</b> bold? \x1b]52;c;AAAA\x07 & *not* markdown",
+		"Think **hard** about <script>alert(1)</script>\x1b[2J",
+		"# Title\n\nSome **bold** and `a<b>` and <img src=x onerror=alert(1)>.\n\n"
+		"<script>alert(2)</script>\n\n"
+		"```html\n</code></pre><script>alert(3)</script>\n```\n\n"
+		"| a | b |\n|---|---|\n| 1 | 漢字 |\n\n"
+		"Evil \x1b[31mred\x1b[0m and \xc2\x9b" "31m C1, [x](javascript:alert(4)) "
+		"![i](https://example.com/t.png)\n",
+		"echo");
+	struct run r;
+	const char *const args[] = {"history", "export", a, "--format", "html", NULL};
+	assert_int_equal(run_cherry(&r, &H, args, NULL, NULL, 10000), 0);
+	assert_int_equal(r.status, 0);
+	const char *o = r.out;
+	assert_true(!strncmp(o, "<!DOCTYPE html>\n", 16));
+	assert_contains(o, "</html>\n");
+	assert_contains(o, "default-src 'none'");
+	assert_contains(o, "<style>");
+	/* rendered from Markdown */
+	assert_contains(o, "<h1>Title</h1>");
+	assert_contains(o, "<strong>bold</strong>");
+	assert_contains(o, "<code>a&lt;b&gt;</code>");
+	assert_contains(o, "<td>漢字</td>");
+	assert_contains(o, "<details class=\"reasoning\"><summary>Reasoning</summary>\n"
+			   "<p>Think <strong>hard</strong> about &lt;script&gt;alert(1)"
+			   "&lt;/script&gt;");
+	assert_contains(o, "&lt;img src=x onerror=alert(1)&gt;");
+	assert_contains(o, "&lt;script&gt;alert(2)&lt;/script&gt;");
+	assert_contains(o, "<pre><code class=\"language-html\">&lt;/code&gt;&lt;/pre&gt;"
+			   "&lt;script&gt;alert(3)&lt;/script&gt;\n</code></pre>");
+	/* the prompt as typed: not Markdown, escaped */
+	assert_contains(o, "Is &lt;b&gt;this&lt;/b&gt; bold?");
+	assert_contains(o, "&amp; *not* markdown</div>");
+	/* no markup, no script, no escape from what came in */
+	assert_null(strstr(o, "<script"));
+	assert_null(strstr(o, "<img"));
+	assert_null(strstr(o, "<b>"));
+	assert_null(strchr(o, '\x1b'));
+	assert_null(strchr(o, '\x07'));
+	assert_null(strstr(o, "\xc2\x9b"));
+	/* an image is a link to it (nothing fetched), a script URL goes nowhere */
+	assert_contains(o, "<a class=\"image\" href=\"https://example.com/t.png\">image: i</a>");
+	assert_contains(o, "<a href=\"#\">x</a>");
+	assert_null(strstr(o, "javascript:"));
 	run_free(&r);
 }
 
@@ -607,6 +670,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_commands, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_reported_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_real_binary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_export_html, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ask_saves, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill9_loop, setup, teardown),
 	};

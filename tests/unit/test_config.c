@@ -423,9 +423,21 @@ static void test_wrong_types(void **state)
 		{"{\"providers\": {\"openai\": {\"base_url\": null}}}",
 		 "config.json: providers.openai.base_url must be an http:// or https:// URL"},
 		{"{\"providers\": {\"openai\": {\"models\": \"gpt\"}}}",
-		 "config.json: providers.openai.models must be an array of model names"},
+		 "config.json: providers.openai.models must be an array of model names or "
+		 "{\"id\": ...} objects"},
 		{"{\"providers\": {\"openai\": {\"models\": [\"\"]}}}",
-		 "config.json: providers.openai.models must be an array of model names"},
+		 "config.json: providers.openai.models[0] must be a model name or an object with "
+		 "an \"id\""},
+		{"{\"providers\": {\"openai\": {\"models\": [\"a\", {\"vision\": true}]}}}",
+		 "config.json: providers.openai.models[1].id must be a model name"},
+		{"{\"providers\": {\"openai\": {\"models\": [{\"id\": \"a\", \"tools\": 1}]}}}",
+		 "config.json: providers.openai.models[0].tools must be true, false or null"},
+		{"{\"providers\": {\"openai\": {\"models\": [{\"id\": \"a\", \"context\": 0}]}}}",
+		 "config.json: providers.openai.models[0].context must be a number of tokens from 1 "
+		 "to 100000000, or null"},
+		{"{\"providers\": {\"openai\": {\"models\": [{\"id\": \"a\", \"context\": 1.5}]}}}",
+		 "config.json: providers.openai.models[0].context must be a number of tokens from 1 "
+		 "to 100000000, or null"},
 		{"{\"providers\": {\"openai\": {\"headers\": {\"X-A\": \"a\\r\\nEvil: 1\"}}}}",
 		 "config.json: providers.openai.headers.X-A must not contain CR, LF or other "
 		 "control characters"},
@@ -566,6 +578,50 @@ static void write_file(const char *path, const char *data, size_t len)
 	assert_int_equal(fclose(f), 0);
 }
 
+/* A models entry may be an object: its id joins the names, its fields override the table. */
+static void test_model_objects(void **state)
+{
+	(void)state;
+	struct config c;
+	struct warnings w = {0};
+	struct err e;
+	assert_int_equal(parse(&c,
+			       "{\"providers\": {\"openai\": {\"models\": [\"plain\", "
+			       "{\"id\": \"gpt-5\", \"vision\": false, \"context\": 272000}, "
+			       "{\"id\": \"mine\", \"tools\": true, \"reasoning\": null, "
+			       "\"colour\": 1}]}}}",
+			       &w, &e),
+			 0);
+	assert_int_equal(w.n, 1); /* "colour" is an unknown key: warned, not fatal */
+	struct provider *p = providers_find(&c.providers, "openai");
+	assert_non_null(p);
+	assert_int_equal(p->nmodels, 3);
+	assert_string_equal(p->models[0], "plain");
+	assert_string_equal(p->models[1], "gpt-5");
+	assert_string_equal(p->models[2], "mine");
+	assert_int_equal(p->nmodel_caps, 2);
+
+	struct model_caps caps;
+	/* Config's false and context win; the table still answers the fields config left. */
+	assert_int_equal(providers_caps(p, "gpt-5", &caps),
+			 MODEL_CAPS_VISION | MODEL_CAPS_REASONING | MODEL_CAPS_TOOLS |
+				 MODEL_CAPS_CONTEXT);
+	assert_int_equal(caps.vision, MODEL_CAP_NO);
+	assert_int_equal(caps.reasoning, MODEL_CAP_YES);
+	assert_int_equal(caps.context, 272000);
+	/* A model only config knows: only what config said is known. */
+	assert_int_equal(providers_caps(p, "mine", &caps), MODEL_CAPS_TOOLS);
+	assert_int_equal(caps.tools, MODEL_CAP_YES);
+	assert_int_equal(caps.reasoning, MODEL_CAP_UNKNOWN);
+	assert_int_equal(caps.context, 0);
+	assert_int_equal(providers_caps(p, "plain", &caps), 0);
+	/* Another provider does not see openai's override. */
+	assert_int_equal(providers_caps(providers_find(&c.providers, "aihubmix"), "gpt-5", &caps),
+			 MODEL_CAPS_VISION | MODEL_CAPS_REASONING | MODEL_CAPS_TOOLS);
+	assert_int_equal(caps.vision, MODEL_CAP_YES);
+	config_free(&c);
+}
+
 static void test_load(void **state)
 {
 	(void)state;
@@ -654,6 +710,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_json),
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_unknown_keys_warn_once_each),
+		cmocka_unit_test(test_model_objects),
 		cmocka_unit_test_setup_teardown(test_load, setup_tmp, teardown_tmp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -100,6 +100,33 @@ static void test_round_trip_tree(void **state)
 	buf_free(&j2);
 }
 
+/* A message's attachments survive the file both ways; a bad reference is refused. */
+static void test_attachments_round_trip(void **state)
+{
+	(void)state;
+	struct hist_conv c, d;
+	make_tree(&c);
+	static const char sha[] =
+		"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+	assert_int_equal(hist_msg_attach(&c.msgs[0], sha, "shot.png", "image/png", 1234), 0);
+	assert_int_equal(hist_msg_attach(&c.msgs[0], sha, "notes.txt", "text/plain", 5), 0);
+	assert_int_equal(hist_msg_attach(&c.msgs[0], "NOTHEX", "x", "text/plain", 1), -1);
+	struct buf j = BUF_INIT;
+	assert_int_equal(hist_to_json(&c, &j), 0);
+	assert_non_null(strstr(j.data, "\"attachments\""));
+	struct err e = {0, ""};
+	assert_int_equal(hist_from_json(j.data, j.len, &d, &e), HIST_LOAD_OK);
+	assert_int_equal(d.msgs[0].natt, 2);
+	assert_string_equal(d.msgs[0].att[0].sha256, sha);
+	assert_string_equal(d.msgs[0].att[0].name, "shot.png");
+	assert_string_equal(d.msgs[0].att[1].media_type, "text/plain");
+	assert_true(d.msgs[0].att[0].size == 1234);
+	assert_int_equal(d.msgs[1].natt, 0);
+	hist_conv_free(&c);
+	hist_conv_free(&d);
+	buf_free(&j);
+}
+
 static void test_branch(void **state)
 {
 	(void)state;
@@ -360,6 +387,7 @@ int main(void)
 	json_set_alloc_funcs(offset_malloc, offset_free);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_tree),
+		cmocka_unit_test(test_attachments_round_trip),
 		cmocka_unit_test(test_branch),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_tree_shapes),

@@ -12,6 +12,7 @@
 #include "cherry/app.h"
 #include "cherry/buf.h"
 #include "cherry/providers.h"
+#include "presets.h"
 
 /* The fake environment: only OLLAMA_HOST, set per test. */
 static const char *fake_ollama_host;
@@ -395,6 +396,68 @@ static void test_add_and_find(void **state)
 	providers_free(NULL);
 }
 
+/* Every preset's default model has a capability row, and no row claims what the
+ * table's sources cannot back: no field is "no", a context is positive or unknown. */
+static void test_caps_table_covers_default_models(void **state)
+{
+	(void)state;
+	struct provider_list list;
+	assert_int_equal(providers_presets(&list, NULL), 0);
+	size_t checked = 0;
+	for (size_t i = 0; i < list.n; i++) {
+		const struct provider *p = &list.v[i];
+		for (size_t m = 0; m < p->ndefault_models; m++) {
+			int found = 0;
+			for (size_t r = 0; r < providers_caps_count; r++)
+				found |= strcmp(providers_caps_table[r].model, p->default_models[m]) == 0;
+			if (!found)
+				fail_msg("%s/%s has no capability row", p->name, p->default_models[m]);
+			checked++;
+		}
+	}
+	assert_true(checked > 100);
+	for (size_t r = 0; r < providers_caps_count; r++) {
+		const struct preset_caps *c = &providers_caps_table[r];
+		assert_int_not_equal(c->vision, MODEL_CAP_NO);
+		assert_int_not_equal(c->reasoning, MODEL_CAP_NO);
+		assert_int_not_equal(c->tools, MODEL_CAP_NO);
+		assert_true(c->context >= 0);
+	}
+	providers_free(&list);
+}
+
+/* The accessor: table rows for known models, everything unknown for others. */
+static void test_caps_lookup(void **state)
+{
+	(void)state;
+	struct provider_list list;
+	assert_int_equal(providers_presets(&list, NULL), 0);
+	struct model_caps c;
+	const struct provider *openai = providers_find(&list, "openai");
+	assert_int_equal(providers_caps(openai, "gpt-5", &c),
+			 MODEL_CAPS_VISION | MODEL_CAPS_REASONING | MODEL_CAPS_TOOLS);
+	assert_int_equal(c.vision, MODEL_CAP_YES);
+	assert_int_equal(c.context, 0);
+	/* Groq's ids carry their window. */
+	assert_int_equal(providers_caps(providers_find(&list, "groq"), "llama3-8b-8192", &c),
+			 MODEL_CAPS_CONTEXT);
+	assert_int_equal(c.context, 8192);
+	assert_int_equal(c.tools, MODEL_CAP_UNKNOWN);
+	/* The same model under no provider still finds its any-provider row. */
+	assert_int_equal(providers_caps(NULL, "deepseek-reasoner", &c),
+			 MODEL_CAPS_REASONING | MODEL_CAPS_TOOLS);
+	/* Unknown models and a NULL model: nothing known, every field unknown. */
+	assert_int_equal(providers_caps(openai, "no-such-model", &c), 0);
+	assert_int_equal(c.vision, MODEL_CAP_UNKNOWN);
+	assert_int_equal(c.reasoning, MODEL_CAP_UNKNOWN);
+	assert_int_equal(c.tools, MODEL_CAP_UNKNOWN);
+	assert_int_equal(c.context, 0);
+	assert_int_equal(providers_caps(openai, NULL, &c), 0);
+	/* Ids are matched exactly: case matters to providers. */
+	assert_int_equal(providers_caps(openai, "GPT-5", &c), 0);
+	providers_free(&list);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +472,8 @@ int main(void)
 		cmocka_unit_test(test_wire_kinds),
 		cmocka_unit_test(test_model_spec_split),
 		cmocka_unit_test(test_add_and_find),
+		cmocka_unit_test(test_caps_table_covers_default_models),
+		cmocka_unit_test(test_caps_lookup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,25 @@
+/* attstore: attachments on disk, stored once under their SHA-256 in
+ * <data>/attachments (directory 0700, files 0600, written atomically). */
+#ifndef CHERRY_ATTSTORE_H
+#define CHERRY_ATTSTORE_H
+
+#include <stddef.h>
+
+#include "cherry/buf.h"
+#include "cherry/err.h"
+
+/* The attachments directory beside a store's conversations directory (conv_dir is
+ * histstore's dir, ".../cherry/conversations"). 0 or -1 (OOM). */
+int attstore_dir(const char *conv_dir, struct buf *out);
+/* Stores d[0..n) unless a file of that hash is there; hex gets its SHA-256. 0 or -1. */
+int attstore_put(const char *dir, const unsigned char *d, size_t n, char hex[65], struct err *e);
+/* Reads the attachment with this hash (at most max bytes) into out. 0 or -1. */
+int attstore_get(const char *dir, const char *hex, size_t max, struct buf *out, struct err *e);
+/* Appends to hashes (65 bytes each, NUL-terminated) every "sha256": "<64 hex>" in
+ * text. 0 or -1 (OOM). */
+int attstore_refs(const char *text, size_t len, struct buf *hashes);
+/* Removes each attachment in hashes that no file in conv_dir mentions any more. A file
+ * that cannot be read keeps every attachment (when unsure, nothing is deleted). */
+void attstore_collect(const char *conv_dir, const struct buf *hashes);
+
+#endif

@@ -1,0 +1,408 @@
+/* ctl_modes: the modes over the chat and their handlers: the overlays (help, model
+ * picker, switcher, the search's results) with their filter and selection, the yes/no
+ * question and the passphrase prompt. ctl_keys.c's table points at these handlers. */
+#include "ctl_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "cherry/commands.h"
+#include "cherry/history.h"
+#include "cherry/passphrase.h"
+#include "cherry/utf8.h"
+
+/* ---- overlays: help, model picker, switcher ---- */
+
+void ctl_overlay_close(struct ctl *c)
+{
+	struct ctl_overlay *o = &c->ov;
+	if (o->kind == CTL_OV_SEARCH)
+		ctl_search_stop(c);
+	for (size_t i = 0; i < o->nitems; i++) {
+		free(o->items[i]);
+		if (o->labels)
+			free(o->labels[i]);
+	}
+	free(o->items);
+	free(o->labels);
+	free(o->match);
+	buf_free(&o->filter);
+	memset(o, 0, sizeof *o);
+	if (c->mode == MODE_PICK || c->mode == MODE_HELP)
+		c->mode = MODE_CHAT;
+	c->dirty |= CTL_DIRTY_CHAT | CTL_DIRTY_LIST | CTL_DIRTY_STATUS;
+}
+
+int ctl_contains_icase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	if (!n)
+		return 1;
+	for (; *hay; hay++)
+		if (!strncasecmp(hay, needle, n))
+			return 1;
+	return 0;
+}
+
+static void overlay_filter(struct ctl *c)
+{
+	struct ctl_overlay *o = &c->ov;
+	if (o->kind == CTL_OV_SEARCH) {
+		ctl_search_changed(c); /* the filter is the text searched for */
+		return;
+	}
+	const char *f = o->filter.data ? o->filter.data : "";
+	o->nmatch = 0;
+	for (size_t i = 0; i < o->nitems; i++) {
+		const char *s = o->labels && o->labels[i] ? o->labels[i] : o->items[i];
+		if (o->kind == CTL_OV_HELP || ctl_contains_icase(s, f) ||
+		    ctl_contains_icase(o->items[i], f))
+			o->match[o->nmatch++] = i;
+	}
+	if (o->sel >= o->nmatch)
+		o->sel = o->nmatch ? o->nmatch - 1 : 0;
+	c->dirty |= CTL_DIRTY_CHAT;
+}
+
+int ctl_overlay_push(struct ctl_overlay *o, const char *item, const char *label)
+{
+	if (o->nitems == o->cap) {
+		size_t nc = o->cap ? o->cap * 2 : 64;
+		char **ni = realloc(o->items, nc * sizeof *ni);
+		if (!ni)
+			return -1;
+		o->items = ni;
+		char **nl = realloc(o->labels, nc * sizeof *nl);
+		if (!nl)
+			return -1;
+		o->labels = nl;
+		o->cap = nc;
+	}
+	o->items[o->nitems] = strdup(item);
+	o->labels[o->nitems] = label ? strdup(label) : NULL;
+	if (!o->items[o->nitems]) {
+		free(o->labels[o->nitems]);
+		return -1;
+	}
+	o->nitems++;
+	return 0;
+}
+
+void ctl_overlay_ready(struct ctl *c, enum ctl_overlay_kind kind, const char *filter)
+{
+	struct ctl_overlay *o = &c->ov;
+	o->kind = kind;
+	o->match = calloc(o->nitems + 1, sizeof *o->match);
+	if (!o->match) {
+		ctl_overlay_close(c);
+		ctl_message(c, "out of memory");
+		return;
+	}
+	if (filter)
+		buf_append_str(&o->filter, filter);
+	c->mode = kind == CTL_OV_HELP ? MODE_HELP : MODE_PICK;
+	overlay_filter(c);
+}
+
+void ctl_open_help(struct ctl *c)
+{
+	ctl_overlay_close(c);
+	struct buf text = BUF_INIT;
+	buf_append_str(&text, "Keys (config.json \"keys\" rebinds them by name):\n");
+	input_help_text(&c->keys, &text);
+	buf_append_str(&text, "\nSlash commands (type them in the input; //x sends /x):\n");
+	slash_help_text(&text);
+	buf_append_str(&text, "\nThe manual: man cherry.  The privacy policy: cherry privacy.\n");
+	char *p = text.data;
+	while (p && *p) {
+		char *nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		ctl_overlay_push(&c->ov, p, NULL);
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	buf_free(&text);
+	ctl_overlay_ready(c, CTL_OV_HELP, NULL);
+}
+
+void ctl_open_model_picker(struct ctl *c, const char *filter)
+{
+	ctl_overlay_close(c);
+	c->retry_msg = -1; /* a selection's retry sets it again */
+	char **known = NULL;
+	size_t nk = 0;
+	if (ctl_models(c, &known, &nk) < 0)
+		nk = 0;
+	int have_current = 0;
+	for (size_t i = 0; i < nk; i++) {
+		int fav = 0;
+		for (size_t f = 0; f < c->cfg->nfavorites; f++)
+			fav |= !strcmp(known[i], c->cfg->favorites[f]);
+		struct buf label = BUF_INIT;
+		buf_printf(&label, "%s%s", known[i], fav ? "  \xe2\x98\x85" : "");
+		ctl_overlay_push(&c->ov, known[i], label.data);
+		buf_free(&label);
+		have_current |= !strcmp(known[i], c->model);
+	}
+	if (c->model[0] && !have_current)
+		ctl_overlay_push(&c->ov, c->model, NULL);
+	/* then every preset's current models, saying what key they need: a newcomer with
+	 * no key sees where to start */
+	const struct provider_list *pl = &c->cfg->providers;
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct provider *p = &pl->v[i];
+		if (c->world.has_env_key(c->world.ctx, p))
+			continue;
+		for (size_t m = 0; m < p->ndefault_models; m++) {
+			struct buf item = BUF_INIT, label = BUF_INIT;
+			buf_printf(&item, "%s/%s", p->name, p->default_models[m]);
+			int dup = 0;
+			for (size_t k = 0; k < nk && item.data && !dup; k++)
+				dup = !strcmp(known[k], item.data);
+			if (p->key_env)
+				buf_printf(&label, "%s  (needs %s)", item.data, p->key_env);
+			else
+				buf_printf(&label, "%s  (needs cherry key set %s)", item.data, p->name);
+			if (!dup && item.data && label.data)
+				ctl_overlay_push(&c->ov, item.data, label.data);
+			buf_free(&item);
+			buf_free(&label);
+		}
+	}
+	ctl_models_free(c, known, nk);
+	ctl_overlay_ready(c, CTL_OV_MODELS, filter);
+	for (size_t i = 0; i < c->ov.nmatch; i++)
+		if (!strcmp(c->ov.items[c->ov.match[i]], c->model))
+			c->ov.sel = i;
+	/* the providers' own lists come in the background, never holding a key */
+	c->react |= CTL_FETCH_MODELS;
+}
+
+int ctl_models_changed(struct ctl *c)
+{
+	c->react = 0;
+	if (c->ov.kind != CTL_OV_MODELS)
+		return 0;
+	/* the same filter, and the same entry selected if it is still there */
+	struct buf filter = BUF_INIT;
+	char *sel = c->ov.nmatch ? strdup(c->ov.items[c->ov.match[c->ov.sel]]) : NULL;
+	buf_append(&filter, c->ov.filter.data ? c->ov.filter.data : "", c->ov.filter.len);
+	long retry = c->retry_msg; /* a selection's retry waits for this picker */
+	ctl_open_model_picker(c, filter.data ? filter.data : "");
+	c->retry_msg = retry;
+	for (size_t i = 0; sel && i < c->ov.nmatch; i++)
+		if (!strcmp(c->ov.items[c->ov.match[i]], sel))
+			c->ov.sel = i;
+	free(sel);
+	buf_free(&filter);
+	c->react &= ~CTL_FETCH_MODELS;
+	return c->react;
+}
+
+void ctl_open_switcher(struct ctl *c, const char *filter)
+{
+	ctl_overlay_close(c);
+	ctl_refresh_list(c);
+	for (size_t i = 0; i < c->nlist; i++) {
+		struct buf label = BUF_INIT;
+		char when[32];
+		hist_format_time(c->list[i].updated, when);
+		when[10] = '\0';
+		buf_printf(&label, "%s  %s  (%zu)", when,
+			   c->list[i].title && *c->list[i].title ? c->list[i].title : "(untitled)",
+			   c->list[i].nmsgs);
+		ctl_overlay_push(&c->ov, c->list[i].id, label.data);
+		buf_free(&label);
+	}
+	ctl_overlay_ready(c, CTL_OV_SWITCHER, filter);
+}
+
+void ctl_h_pick_choose(struct ctl *c)
+{
+	struct ctl_overlay *o = &c->ov;
+	char *choice = NULL;
+	if (o->nmatch)
+		choice = strdup(o->items[o->match[o->sel]]);
+	else if (o->kind == CTL_OV_MODELS && o->filter.len && strchr(o->filter.data, '/'))
+		choice = strdup(o->filter.data);
+	enum ctl_overlay_kind kind = o->kind;
+	ctl_overlay_close(c);
+	if (!choice)
+		return;
+	if (kind == CTL_OV_MODELS) {
+		if (ctl_set_model(c, choice, 1) == 0) {
+			ctl_message(c, "model: %s", choice);
+			ctl_retry_picked(c);
+		}
+	} else if (kind == CTL_OV_SWITCHER) {
+		ctl_open_conversation(c, choice);
+	} else if (kind == CTL_OV_SEARCH) {
+		ctl_search_open(c, choice);
+	}
+	free(choice);
+}
+
+static size_t page_of(const struct ctl *c)
+{
+	return c->chat_h > 2 ? (size_t)c->chat_h - 2 : 1;
+}
+
+static void pick_move(struct ctl *c, long delta)
+{
+	struct ctl_overlay *o = &c->ov;
+	if (!o->nmatch)
+		return;
+	long to = (long)o->sel + delta;
+	if (to < 0)
+		to = 0;
+	if ((size_t)to >= o->nmatch)
+		to = (long)o->nmatch - 1;
+	o->sel = (size_t)to;
+	c->dirty |= CTL_DIRTY_CHAT;
+}
+
+static void help_move(struct ctl *c, long delta)
+{
+	long to = (long)c->ov.top + delta;
+	c->ov.top = to < 0 ? 0 : (size_t)to;
+	c->dirty |= CTL_DIRTY_CHAT;
+}
+
+void ctl_pick_type(struct ctl *c, input_key k)
+{
+	char enc[4];
+	buf_append(&c->ov.filter, enc, utf8_encode(k, enc));
+	c->ov.sel = 0;
+	overlay_filter(c);
+}
+
+/* The length of s[0..len) without its last character (a whole UTF-8 sequence). */
+static size_t erase_last_char(const char *s, size_t len)
+{
+	return len ? utf8_back(s, len - 1) : 0;
+}
+
+void ctl_h_pick_erase(struct ctl *c)
+{
+	struct buf *f = &c->ov.filter;
+	if (!f->data)
+		return;
+	f->len = erase_last_char(f->data, f->len);
+	f->data[f->len] = '\0';
+	overlay_filter(c);
+}
+
+/* ---- the passphrase prompt ---- */
+
+void ctl_passphrase_begin(struct ctl *c, const char *prompt)
+{
+	if (!c->pw)
+		c->pw = sodium_malloc(PASSPHRASE_MAX + 4);
+	if (!c->pw) {
+		ctl_message(c, "out of memory");
+		return;
+	}
+	c->pw_len = 0;
+	c->pw_chars = 0;
+	c->pw_prompt = prompt;
+	c->mode = MODE_PASSPHRASE;
+	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
+}
+
+void ctl_passphrase_end(struct ctl *c)
+{
+	if (c->pw) {
+		sodium_free(c->pw); /* wipes it */
+		c->pw = NULL;
+	}
+	c->pw_len = c->pw_chars = 0;
+	c->pw_prompt = NULL;
+	if (c->mode == MODE_PASSPHRASE) {
+		c->mode = MODE_CHAT;
+		c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
+	}
+}
+
+const char *ctl_passphrase(const struct ctl *c, size_t *len)
+{
+	*len = c->pw ? c->pw_len : 0;
+	return c->pw ? c->pw : "";
+}
+
+void ctl_pass_type(struct ctl *c, input_key k)
+{
+	char enc[4];
+	size_t n = utf8_encode(k, enc);
+	if (c->pw && c->pw_len + n <= PASSPHRASE_MAX) {
+		memcpy(c->pw + c->pw_len, enc, n);
+		c->pw_len += n;
+		c->pw_chars++;
+	}
+}
+
+void ctl_h_pick_up(struct ctl *c) { pick_move(c, -1); }
+void ctl_h_pick_down(struct ctl *c) { pick_move(c, 1); }
+void ctl_h_pick_page_up(struct ctl *c) { pick_move(c, -(long)page_of(c)); }
+void ctl_h_pick_page_down(struct ctl *c) { pick_move(c, (long)page_of(c)); }
+
+void ctl_h_pick_clear(struct ctl *c)
+{
+	buf_reset(&c->ov.filter);
+	overlay_filter(c);
+}
+
+void ctl_h_pick_close(struct ctl *c) { ctl_overlay_close(c); }
+void ctl_h_help_up(struct ctl *c) { help_move(c, -1); }
+void ctl_h_help_down(struct ctl *c) { help_move(c, 1); }
+void ctl_h_help_page_up(struct ctl *c) { help_move(c, -(long)page_of(c)); }
+void ctl_h_help_page_down(struct ctl *c) { help_move(c, (long)page_of(c)); }
+
+void ctl_h_confirm_yes(struct ctl *c)
+{
+	c->mode = MODE_CHAT;
+	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
+	if (c->confirm_msg)
+		ctl_select_delete_confirmed(c);
+	else
+		ctl_delete_confirmed(c);
+}
+
+void ctl_h_confirm_no(struct ctl *c)
+{
+	c->confirm_msg = 0;
+	c->mode = MODE_CHAT;
+	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
+	ctl_message(c, "not deleted");
+}
+
+void ctl_h_pass_enter(struct ctl *c)
+{
+	c->react |= CTL_UNLOCK;
+}
+
+void ctl_h_pass_erase(struct ctl *c)
+{
+	if (c->pw && c->pw_len) {
+		c->pw_len = erase_last_char(c->pw, c->pw_len);
+		c->pw_chars--;
+	}
+	c->dirty |= CTL_DIRTY_INPUT;
+}
+
+void ctl_h_pass_clear(struct ctl *c)
+{
+	c->pw_len = c->pw_chars = 0;
+	c->dirty |= CTL_DIRTY_INPUT;
+}
+
+void ctl_h_pass_cancel(struct ctl *c)
+{
+	struct err e;
+	err_set(&e, EXIT_VAULT, "the vault stays locked (unlock cancelled); send again to retry");
+	ctl_key_result(c, CTL_KEY_FAILED, &e, c->now, c->wall);
+}

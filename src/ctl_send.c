@@ -1,0 +1,468 @@
+/* ctl_send: the controller's sending and streams: a message sent through the key
+ * lookup (or queued behind the one streaming, or held while the vault asks for its
+ * passphrase), retries, the stream's request, deltas, waiting and its end. Pure, as the
+ * rest of ctl*.c. */
+#include "ctl_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cherry/privacy.h"
+#include "cherry/utf8.h"
+
+int ctl_busy(struct ctl *c)
+{
+	if (!c->st && !c->pending.active)
+		return 0;
+	ctl_message(c, "an answer is still streaming: Esc stops it");
+	return 1;
+}
+
+static int resolve_for_send(struct ctl *c)
+{
+	struct err e;
+	err_clear(&e);
+	if (!c->model[0]) {
+		ctl_message(c, "no model chosen: C-o picks one, or /model PROVIDER/MODEL");
+		return -1;
+	}
+	snprintf(c->pending.spec, sizeof c->pending.spec, "%s", c->model);
+	if (c->world.resolve_model(c->world.ctx, c->pending.spec, &c->pending.prov,
+				   &c->pending.model, &e) < 0) {
+		ctl_message(c, "%s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+void ctl_pending_clear(struct ctl *c)
+{
+	buf_wipe_free(&c->pending.text);
+	memset(&c->pending, 0, sizeof c->pending);
+}
+
+/* A message written while the shown conversation's answer streams waits for it. */
+static void enqueue(struct ctl *c, const char *text, size_t len)
+{
+	struct buf t = BUF_INIT;
+	struct ctl_queued *q = realloc(c->queue, (c->nqueue + 1) * sizeof *q);
+	if (!q || utf8_repair(text, len, &t) < 0 || !t.data) {
+		if (q)
+			c->queue = q;
+		buf_free(&t);
+		ctl_message(c, "out of memory");
+		return;
+	}
+	c->queue = q;
+	q = &c->queue[c->nqueue++];
+	q->chat = c->st->chat;
+	q->text = buf_steal(&t);
+	snprintf(q->spec, sizeof q->spec, "%s", c->model);
+	edit_history_add(c->ed, q->text, strlen(q->text));
+	edit_apply(c->ed, EDIT_CLEAR, 0);
+	c->react |= CTL_SAVE_PROMPTS;
+	ctl_rebuild_view(c);
+	ctl_message(c, "queued: it is sent when the answer ends (Esc on an empty input takes it back)");
+}
+
+/* The queued messages back into the input (after the text there), nothing lost. */
+void ctl_unqueue(struct ctl *c, const char *why)
+{
+	if (!c->nqueue)
+		return;
+	struct buf t = BUF_INIT;
+	size_t len;
+	const char *have = edit_text(c->ed, &len);
+	if (have && len)
+		buf_printf(&t, "%s\n\n", have);
+	for (size_t i = 0; i < c->nqueue; i++) {
+		buf_printf(&t, "%s%s", i ? "\n\n" : "", c->queue[i].text);
+		free(c->queue[i].text);
+	}
+	c->nqueue = 0;
+	if (t.data)
+		edit_set_text(c->ed, t.data, t.len);
+	buf_wipe_free(&t);
+	ctl_rebuild_view(c);
+	ctl_message(c, "%s", why);
+	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
+}
+
+/* The next queued message goes, to its conversation, with the model chosen for it. */
+static void send_queued(struct ctl *c)
+{
+	struct ctl_queued q = c->queue[0];
+	memmove(&c->queue[0], &c->queue[1], (c->nqueue - 1) * sizeof *c->queue);
+	c->nqueue--;
+	struct err e;
+	err_clear(&e);
+	buf_reset(&c->pending.text);
+	snprintf(c->pending.spec, sizeof c->pending.spec, "%s", q.spec);
+	if (c->world.resolve_model(c->world.ctx, c->pending.spec, &c->pending.prov,
+				   &c->pending.model, &e) < 0 ||
+	    buf_append_str(&c->pending.text, q.text) < 0) {
+		ctl_pending_clear(c);
+		edit_set_text(c->ed, q.text, strlen(q.text));
+		ctl_message(c, "the queued message was not sent (%s); it is back in the input", e.msg);
+		free(q.text);
+		return;
+	}
+	free(q.text);
+	c->pending.retry = 0;
+	c->pending.queued = 1;
+	c->pending.chat = q.chat;
+	c->pending.active = 1;
+	c->react |= CTL_NEED_KEY;
+}
+
+/* The send waits for its key: the shell looks it up (CTL_NEED_KEY). While the shown
+ * conversation's answer streams, it waits in the queue instead. */
+void ctl_request_send(struct ctl *c, const char *text, size_t len)
+{
+	if (c->st && c->st->chat == c->shown && !c->pending.active) {
+		enqueue(c, text, len);
+		return;
+	}
+	if (c->st) {
+		ctl_message(c, "an answer is streaming in another conversation: wait for it, or "
+			       "open it and press Esc to stop it");
+		return;
+	}
+	if (ctl_busy(c) || resolve_for_send(c) < 0)
+		return;
+	buf_reset(&c->pending.text);
+	if (utf8_repair(text, len, &c->pending.text) < 0 || !c->pending.text.data) {
+		ctl_pending_clear(c);
+		ctl_message(c, "out of memory");
+		return;
+	}
+	c->pending.retry = 0;
+	c->pending.active = 1;
+	c->react |= CTL_NEED_KEY;
+}
+
+void ctl_request_retry(struct ctl *c)
+{
+	ctl_request_retry_at(c, 0);
+}
+
+void ctl_request_retry_at(struct ctl *c, size_t retry_at)
+{
+	if (ctl_busy(c) || resolve_for_send(c) < 0)
+		return;
+	c->pending.retry = 1;
+	c->pending.retry_at = retry_at;
+	c->pending.active = 1;
+	c->react |= CTL_NEED_KEY;
+}
+
+/* The answer at index answer of conversation ch starts streaming. */
+static void begin_stream(struct ctl *c, struct chat *ch, size_t answer)
+{
+	struct ctl_stream *st = calloc(1, sizeof *st);
+	if (!st) {
+		struct err fe;
+		err_clear(&fe);
+		chat_finish(ch, answer, HIST_ERROR, "out of memory", NULL, -1, c->wall, &fe);
+		ctl_message(c, "out of memory");
+		c->react |= CTL_SAVE;
+		return;
+	}
+	st->chat = ch;
+	st->answer = answer;
+	st->view_msg = -1;
+	st->first = -1;
+	st->started = c->now;
+	snprintf(st->spec, sizeof st->spec, "%s/%s", c->pending.prov->name, c->pending.model);
+	c->st = st;
+	privacy_count_message(c->pending.prov->kind);
+	/* a new state: what the status line said of the last one goes */
+	if (c->state == CTL_ERROR || c->state == CTL_STOPPED)
+		c->message[0] = '\0';
+	c->state = CTL_CONNECTING;
+	c->rate = 0;
+	c->ttft = -1;
+	c->usage = (struct wire_usage){-1, -1, -1, -1};
+	ctl_rebuild_view(c);
+	c->follow = 1;
+	c->dirty |= CTL_DIRTY_ALL;
+	c->react |= CTL_START | CTL_SAVE;
+}
+
+static void do_send(struct ctl *c)
+{
+	struct err e;
+	err_clear(&e);
+	size_t answer;
+	struct chat *ch = c->pending.chat ? c->pending.chat : c->shown;
+	int was_on_disk = ch->on_disk;
+	const char *prompt = c->pending.text.data;
+	int r = ctl_send_chat(c, ch, prompt, &answer, &e); /* a plain send, or an edit's */
+	if (r < 0) {
+		ctl_message(c, "%s", e.msg[0] ? e.msg : "out of memory");
+		return;
+	}
+	if (r == 1 || e.msg[0])
+		ctl_message(c, "%s", e.msg);
+	if (!c->pending.queued) {
+		edit_history_add(c->ed, prompt, c->pending.text.len);
+		edit_apply(c->ed, EDIT_CLEAR, 0);
+		c->react |= CTL_SAVE_PROMPTS;
+	}
+	c->welcome = 0;
+	privacy_count("asks");
+	begin_stream(c, ch, answer);
+	if (ch == c->shown && (!was_on_disk || r == 1))
+		c->react |= CTL_SET_LAST;
+	ctl_list_touch(c, ch);
+	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
+}
+
+static void do_retry(struct ctl *c)
+{
+	struct err e;
+	err_clear(&e);
+	size_t answer;
+	size_t at = c->pending.retry_at ? c->pending.retry_at - 1 : SIZE_MAX;
+	int r = chat_retry_at(c->shown, at, c->pending.prov->name, c->pending.model, c->wall,
+			      &answer, &e);
+	if (r != 0) {
+		ctl_message(c, "%s", r == 1 ? "nothing to retry: send a message first" :
+			    e.msg[0] ? e.msg : "out of memory");
+		return;
+	}
+	if (e.msg[0])
+		ctl_message(c, "%s", e.msg);
+	privacy_count("retries");
+	begin_stream(c, c->shown, answer);
+}
+
+/* A queued message that cannot go (no key): it and the rest of the queue come back to
+ * the input, and its conversation is closed if nothing else holds it. */
+static void unsent(struct ctl *c)
+{
+	struct chat *ch = c->pending.chat;
+	size_t len;
+	const char *have = edit_text(c->ed, &len);
+	struct buf t = BUF_INIT;
+	buf_printf(&t, "%s%s%s", have && len ? have : "", have && len ? "\n\n" : "",
+		   c->pending.text.data ? c->pending.text.data : "");
+	if (t.data)
+		edit_set_text(c->ed, t.data, t.len);
+	buf_wipe_free(&t);
+	ctl_unqueue(c, "");
+	if (ch && ch != c->shown && !(c->st && c->st->chat == ch))
+		c->world.conv_close(c->world.ctx, ch);
+}
+
+int ctl_key_result(struct ctl *c, enum ctl_key_result r, const struct err *e, double now,
+		   double wall)
+{
+	c->now = now;
+	c->wall = wall;
+	c->react = 0;
+	if (!c->pending.active)
+		return 0;
+	switch (r) {
+	case CTL_KEY_OK:
+		ctl_passphrase_end(c);
+		if (c->pending.retry)
+			do_retry(c);
+		else
+			do_send(c);
+		ctl_pending_clear(c);
+		break;
+	case CTL_KEY_NEED_PASSPHRASE:
+		ctl_passphrase_begin(c, "Passphrase for the cherry key vault: ");
+		break;
+	case CTL_KEY_WRONG_PASSPHRASE:
+		ctl_passphrase_begin(c, "Wrong passphrase; try again: ");
+		break;
+	case CTL_KEY_MISSING:
+	case CTL_KEY_FAILED:
+		ctl_passphrase_end(c);
+		privacy_error(e && e->code == EXIT_VAULT ? "vault_wrong_passphrase" : "key_missing");
+		ctl_info(c, "cherry", e ? e->msg : "no key", 1);
+		if (c->pending.queued)
+			unsent(c);
+		ctl_message(c, "%s", e ? e->msg : "no key");
+		ctl_pending_clear(c);
+		break;
+	}
+	c->dirty |= CTL_DIRTY_ALL;
+	return c->react;
+}
+
+int ctl_stream_request(const struct ctl *c, struct provider **prov, struct wire_http *req,
+		       struct err *e)
+{
+	const struct ctl_stream *st = c->st;
+	const char *model;
+	if (!st) {
+		err_set(e, EXIT_FAIL, "no answer to stream");
+		return -1;
+	}
+	if (c->world.resolve_model(c->world.ctx, st->spec, prov, &model, e) < 0)
+		return -1;
+	struct wire_msg *msgs = NULL;
+	size_t n = 0;
+	if (chat_request_msgs(st->chat, st->answer, &msgs, &n) < 0) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	struct wire_request rq = {
+		.provider = *prov,
+		.model = model,
+		.system = st->chat->conv.system,
+		.msgs = msgs,
+		.nmsgs = n,
+		.has_temperature = c->temperature != NULL,
+		.temperature = c->temperature ? json_number_value(c->temperature) : 0,
+	};
+	int r = wire_build_request(&rq, req, e);
+	free(msgs);
+	return r;
+}
+
+void ctl_stop(struct ctl *c)
+{
+	if (!c->st)
+		return;
+	c->st->stop_requested = 1;
+	c->react |= CTL_STOP;
+}
+
+int ctl_delta(struct ctl *c, const char *s, size_t len, int reasoning, double now, double wall)
+{
+	struct ctl_stream *st = c->st;
+	c->react = 0;
+	if (!st)
+		return 0;
+	c->now = now;
+	c->wall = wall;
+	if (st->first < 0)
+		st->first = now;
+	st->last_delta = now;
+	st->deltas++;
+	chat_delta(st->chat, st->answer, s, len, reasoning, wall);
+	if (st->view_msg >= 0) {
+		if (reasoning)
+			view_append_reasoning(c->view, (size_t)st->view_msg, s, len);
+		else
+			view_append_text(c->view, (size_t)st->view_msg, s, len);
+		ctl_settle_chat(c);
+		c->dirty |= CTL_DIRTY_CHAT;
+	}
+	enum ctl_state want = reasoning ? CTL_THINKING : CTL_STREAMING;
+	if (c->state != want) {
+		c->state = want;
+		c->dirty |= CTL_DIRTY_STATUS;
+	}
+	return 0;
+}
+
+/* The hint after an error line: what the user can do about it. */
+static void error_hint(const struct err *e, const struct provider *p, struct buf *out)
+{
+	if (e->code == EXIT_KEY)
+		buf_printf(out, " \xe2\x80\x94 check the key: %s%s%scherry key set %s",
+			   p->key_env ? "set " : "", p->key_env ? p->key_env : "",
+			   p->key_env ? " or run " : "run ", p->name);
+	else if (e->code == EXIT_NETWORK)
+		buf_append_str(out, " \xe2\x80\x94 F5 retries");
+}
+
+int ctl_stream_waiting(struct ctl *c, int waiting, double left, int attempt, int max)
+{
+	c->react = 0;
+	if (!c->st)
+		return 0;
+	if (waiting) {
+		if (c->state != CTL_RETRYING || (long)(c->retry_left + 0.49) != (long)(left + 0.49))
+			c->dirty |= CTL_DIRTY_STATUS;
+		c->state = CTL_RETRYING;
+		c->retry_left = left;
+		c->retry_attempt = attempt;
+		c->retry_max = max;
+	} else if (c->state == CTL_RETRYING) {
+		c->state = CTL_CONNECTING;
+		c->dirty |= CTL_DIRTY_STATUS;
+	}
+	return 0;
+}
+
+int ctl_stream_end(struct ctl *c, const struct outcome *o, double now, double wall)
+{
+	struct ctl_stream *st = c->st;
+	c->now = now;
+	c->wall = wall;
+	c->react = 0;
+	if (!st)
+		return 0;
+	struct buf footer = BUF_INIT;
+	switch (o->status) {
+	case HIST_INTERRUPTED:
+		buf_append_str(&footer, "[interrupted]");
+		c->state = CTL_STOPPED;
+		break;
+	case HIST_STOPPED:
+		buf_append_str(&footer, "[stopped]");
+		c->state = CTL_STOPPED;
+		break;
+	case HIST_ERROR: {
+		struct provider *prov = NULL;
+		const char *model;
+		struct err re;
+		err_clear(&re);
+		buf_printf(&footer, "[error: %s", o->err.msg);
+		if (c->world.resolve_model(c->world.ctx, st->spec, &prov, &model, &re) == 0)
+			error_hint(&o->err, prov, &footer);
+		buf_append_char(&footer, ']');
+		c->state = CTL_ERROR;
+		/* the state word says "error": the line follows it once */
+		ctl_message(c, "%s", o->err.msg);
+		break;
+	}
+	case HIST_COMPLETE:
+		if (o->note)
+			buf_printf(&footer, "[%s]", o->note);
+		c->state = CTL_IDLE;
+		break;
+	}
+	c->usage = o->usage;
+	c->ttft = o->ttft;
+	c->rate = o->rate;
+	struct err e;
+	err_clear(&e);
+	if (chat_finish(st->chat, st->answer, o->status,
+			o->status == HIST_ERROR ? o->err.msg : NULL, &o->usage, o->ttft, wall, &e) < 0 &&
+	    e.msg[0])
+		ctl_message(c, "%s", e.msg);
+	ctl_usage_header(c, st);
+	if (st->view_msg >= 0) {
+		view_end(c->view, (size_t)st->view_msg);
+		view_set_footer(c->view, (size_t)st->view_msg, footer.len ? footer.data : NULL,
+				o->status == HIST_ERROR);
+		c->dirty |= CTL_DIRTY_CHAT;
+	}
+	struct chat *ch = st->chat;
+	ctl_list_touch(c, ch);
+	c->st = NULL;
+	free(st);
+	buf_free(&footer);
+	ctl_moves_settle(c); /* the totals count this answer */
+	c->dirty |= CTL_DIRTY_STATUS;
+	c->react |= CTL_SAVE;
+	/* what was written meanwhile goes now; after a stop or an error it comes back */
+	if (c->nqueue && o->status == HIST_COMPLETE)
+		send_queued(c);
+	else if (c->nqueue)
+		ctl_unqueue(c, "the answer did not complete: the queued message is back in the "
+			       "input");
+	/* A conversation no longer shown is closed, which saves it (unless the queue's next
+	 * message goes to it). */
+	if (ch != c->shown && c->pending.chat != ch)
+		c->world.conv_close(c->world.ctx, ch);
+	return c->react;
+}

@@ -1,0 +1,120 @@
+/* test_attach: kind by content, text blocks, and the limits per provider kind. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "cherry/attach.h"
+
+static enum attach_kind sniff(const char *d, size_t n, const char **type)
+{
+	return attach_sniff((const unsigned char *)d, n, type);
+}
+
+static void each_magic(void **state)
+{
+	(void)state;
+	const char *t;
+	assert_int_equal(sniff("\x89PNG\r\n\x1a\n....", 12, &t), ATTACH_IMAGE);
+	assert_string_equal(t, "image/png");
+	assert_int_equal(sniff("\xff\xd8\xff\xe0", 4, &t), ATTACH_IMAGE);
+	assert_string_equal(t, "image/jpeg");
+	assert_int_equal(sniff("GIF87a..", 8, &t), ATTACH_IMAGE);
+	assert_string_equal(t, "image/gif");
+	assert_int_equal(sniff("GIF89a..", 8, &t), ATTACH_IMAGE);
+	assert_string_equal(t, "image/gif");
+	assert_int_equal(sniff("RIFF\x10\0\0\0WEBPVP8 ", 16, &t), ATTACH_IMAGE);
+	assert_string_equal(t, "image/webp");
+	assert_int_equal(sniff("%PDF-1.7\n", 9, &t), ATTACH_PDF);
+	assert_string_equal(t, "application/pdf");
+	/* RIFF without WEBP (a WAV) is binary, not an image. */
+	assert_int_equal(sniff("RIFF\x10\0\0\0WAVEfmt ", 16, &t), ATTACH_BINARY);
+	/* A PNG signature cut short is not a PNG. */
+	assert_int_equal(sniff("\x89PNG\r\n", 6, &t), ATTACH_BINARY);
+}
+
+static void text_or_binary(void **state)
+{
+	(void)state;
+	const char *t;
+	assert_int_equal(sniff("hello\n", 6, &t), ATTACH_TEXT);
+	assert_string_equal(t, "text/plain");
+	assert_int_equal(sniff("caf\xc3\xa9", 5, NULL), ATTACH_TEXT);
+	assert_int_equal(sniff("", 0, NULL), ATTACH_TEXT);
+	assert_int_equal(sniff("a\0b", 3, &t), ATTACH_BINARY);
+	assert_string_equal(t, "application/octet-stream");
+	assert_int_equal(sniff("caf\xe9", 4, NULL), ATTACH_BINARY);
+}
+
+static void text_block_fence_and_lang(void **state)
+{
+	(void)state;
+	struct buf b = BUF_INIT;
+	assert_int_equal(attach_text_block("src/x.py", "print(1)", 8, &b), 0);
+	assert_string_equal(b.data, "src/x.py:\n```python\nprint(1)\n```\n");
+	buf_free(&b);
+	/* A fence inside the file cannot close the block. */
+	assert_int_equal(attach_text_block("n\x1b.md", "````\n", 5, &b), 0);
+	assert_string_equal(b.data, "n.md:\n`````markdown\n````\n`````\n");
+	buf_free(&b);
+	assert_string_equal(attach_lang("build.log"), "");
+	assert_string_equal(attach_lang("Makefile"), "");
+	assert_string_equal(attach_lang(".c"), "");
+	assert_string_equal(attach_lang("a.h"), "c");
+}
+
+static void limits_per_kind(void **state)
+{
+	(void)state;
+	struct err e = {0};
+	struct attach_part img = {ATTACH_IMAGE, "big.png", "image/png", NULL, 4u << 20, NULL};
+	/* 4 MiB is over Anthropic's 5 MB of base64 but within OpenAI's 20 MB. */
+	assert_int_equal(attach_check(WIRE_ANTHROPIC, "anthropic", &img, 1, &e), -1);
+	assert_int_equal(e.code, EXIT_USAGE);
+	assert_non_null(strstr(e.msg, "big.png"));
+	assert_int_equal(attach_check(WIRE_OPENAI, "openai", &img, 1, &e), 0);
+	img.len = 21u << 20;
+	assert_int_equal(attach_check(WIRE_OPENAI, "openai", &img, 1, &e), -1);
+	assert_int_equal(attach_check(WIRE_OLLAMA, "ollama", &img, 1, &e), 0);
+	/* Azure takes 10 images per request. */
+	struct attach_part many[11];
+	for (size_t i = 0; i < 11; i++)
+		many[i] = (struct attach_part){ATTACH_IMAGE, "i.png", "image/png", NULL, 10, NULL};
+	assert_int_equal(attach_check(WIRE_AZURE, "azure", many, 10, &e), 0);
+	assert_int_equal(attach_check(WIRE_AZURE, "azure", many, 11, &e), -1);
+	assert_non_null(strstr(e.msg, "(10)"));
+	/* A PDF counts where it goes as a document, and Gemini reads PDFs up to 50 MB. */
+	struct attach_part pdf = {ATTACH_PDF, "r.pdf", "application/pdf", NULL, 51u << 20, "t"};
+	assert_int_equal(attach_check(WIRE_GEMINI, "gemini", &pdf, 1, &e), -1);
+	assert_int_equal(attach_check(WIRE_OPENAI, "openai", &pdf, 1, &e), 0);
+	struct attach_part bin = {ATTACH_BINARY, "a.out", "application/octet-stream", NULL, 1, NULL};
+	assert_int_equal(attach_check(WIRE_OLLAMA, "ollama", &bin, 1, &e), -1);
+	assert_true(attach_limits_for(WIRE_ANTHROPIC)->documents);
+	assert_false(attach_limits_for(WIRE_OLLAMA)->documents);
+}
+
+static void base64(void **state)
+{
+	(void)state;
+	struct buf b = BUF_INIT;
+	assert_int_equal(buf_append_str(&b, "x,"), 0);
+	assert_int_equal(attach_base64((const unsigned char *)"PNG!", 4, &b), 0);
+	assert_string_equal(b.data, "x,UE5HIQ==");
+	assert_int_equal(b.len, 10);
+	buf_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(each_magic),
+		cmocka_unit_test(text_or_binary),
+		cmocka_unit_test(text_block_fence_and_lang),
+		cmocka_unit_test(limits_per_kind),
+		cmocka_unit_test(base64),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,218 @@
+/* test_golden: the reference answer (tests/golden/answer.md: every Markdown construct
+ * cherry draws) laid out at 40, 80 and 120 columns in the dark theme and under NO_COLOR,
+ * after a Markdown reasoning (dimmed), compared whole with the stored screens
+ * tests/golden/W-THEME.txt; and the same answer
+ * streamed in random chunk sizes ends on the identical screen.
+ *
+ * A screen is the view's lines as the drawing layer paints them: each line's text, with
+ * a mark ⟦fg,bg,attrs⟧ wherever the style changes (colours as the 256-colour index the
+ * terminal gets, "-" for the default; attrs b bold, i italic, u underline, d dim,
+ * r reverse; strikethrough is drawn with U+0336 in the text itself).
+ *
+ * When a rendering change is intended, regenerate and review the diff:
+ *     CHERRY_GOLDEN_UPDATE=1 build/tests/test_golden && git diff tests/golden/ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cherry/buf.h"
+#include "cherry/theme.h"
+#include "cherry/view.h"
+#include "harness.h"
+
+#define GOLDEN_DIR "tests/golden"
+
+static const int widths[] = {40, 80, 120};
+
+static void style_mark(const struct theme *th, const struct md_run *r, struct buf *out)
+{
+	const struct theme_style *st = &th->s[r->role < TR__COUNT ? r->role : TR_TEXT];
+	unsigned a = (st->attrs | r->attrs) & ~(unsigned)TA_STRIKE;
+	int fg = theme_colour_index(st->fg, 256), bg = theme_colour_index(st->bg, 256);
+	char f[16] = "-", b[16] = "-";
+	if (fg >= 0)
+		snprintf(f, sizeof f, "%d", fg);
+	if (bg >= 0)
+		snprintf(b, sizeof b, "%d", bg);
+	buf_printf(out, "\xE2\x9F\xA6%s,%s,%s%s%s%s%s\xE2\x9F\xA7", f, b, a & TA_BOLD ? "b" : "",
+		   a & TA_ITALIC ? "i" : "", a & TA_UNDERLINE ? "u" : "", a & TA_DIM ? "d" : "",
+		   a & TA_REVERSE ? "r" : "");
+}
+
+/* The screen of the whole view, line by line. */
+static void dump(struct view *v, const struct theme *th, struct buf *out)
+{
+	size_t n = view_lines(v);
+	for (size_t i = 0; i < n; i++) {
+		struct view_line vl;
+		assert_int_equal(view_line(v, i, &vl), 0);
+		struct buf prev = BUF_INIT, cur = BUF_INIT;
+		assert_int_equal(buf_append_str(&prev, "\xE2\x9F\xA6-,-,\xE2\x9F\xA7"), 0);
+		for (size_t k = 0; k < vl.nruns; k++) {
+			const struct md_run *r = &vl.runs[k];
+			buf_reset(&cur);
+			style_mark(th, r, &cur);
+			if (strcmp(cur.data, prev.data)) {
+				buf_append(out, cur.data, cur.len);
+				buf_reset(&prev);
+				buf_append(&prev, cur.data, cur.len);
+			}
+			assert_true(r->off + r->len <= vl.len);
+			buf_append(out, vl.s + r->off, r->len);
+		}
+		buf_free(&prev);
+		buf_free(&cur);
+		assert_int_equal(buf_append_char(out, '\n'), 0);
+	}
+}
+
+/* A conversation of one prompt and the reference answer, fed in pieces of at most
+ * maxchunk bytes (0: whole), sizes from seed. */
+static struct view *conversation(const char *answer, size_t len, int width, size_t maxchunk,
+				 unsigned seed)
+{
+	struct view *v = view_new(width);
+	assert_non_null(v);
+	assert_int_equal(view_add(v, VIEW_USER, "you"), 0);
+	const char *q = "Show me *every* construct, as typed.";
+	assert_int_equal(view_append_text(v, 0, q, strlen(q)), 0);
+	assert_int_equal(view_end(v, 0), 0);
+	assert_int_equal(view_add(v, VIEW_ASSISTANT, "fake/model"), 1);
+	/* reasoning is Markdown too, dimmed */
+	const char *r = "Think about **every** construct:\n\n- a `list`\n- a [link](https://r.example)\n";
+	for (size_t at = 0, rl = strlen(r); at < rl; at += 5)
+		assert_int_equal(view_append_reasoning(v, 1, r + at, rl - at < 5 ? rl - at : 5), 0);
+	srand(seed);
+	for (size_t at = 0; at < len;) {
+		size_t n = maxchunk ? 1 + (size_t)rand() % maxchunk : len;
+		if (n > len - at)
+			n = len - at;
+		assert_int_equal(view_append_text(v, 1, answer + at, n), 0);
+		/* the screen is read between deltas, as the client draws while it streams */
+		if (maxchunk)
+			(void)view_lines(v);
+		at += n;
+	}
+	assert_int_equal(view_end(v, 1), 0);
+	assert_int_equal(view_set_footer(v, 1, "[42 tokens]", 0), 0);
+	return v;
+}
+
+static void load_themes(struct theme *dark, struct theme *mono)
+{
+	assert_int_equal(theme_builtin("dark", dark), 0);
+	*mono = *dark;
+	theme_no_colour(mono);
+}
+
+static char *reference(size_t *len)
+{
+	char *a = harness_read_file(GOLDEN_DIR "/answer.md", len);
+	if (!a)
+		fail_msg("cannot read " GOLDEN_DIR "/answer.md (run from the source tree)");
+	return a;
+}
+
+static void test_golden_screens(void **state)
+{
+	(void)state;
+	const char *update = getenv("CHERRY_GOLDEN_UPDATE");
+	size_t alen;
+	char *answer = reference(&alen);
+	struct theme th[2];
+	load_themes(&th[0], &th[1]);
+	static const char *const names[] = {"dark", "nocolor"};
+	int failed = 0;
+	for (size_t w = 0; w < sizeof widths / sizeof *widths; w++)
+		for (int t = 0; t < 2; t++) {
+			struct view *v = conversation(answer, alen, widths[w], 0, 0);
+			struct buf got = BUF_INIT;
+			dump(v, &th[t], &got);
+			view_free(v);
+			char path[256];
+			snprintf(path, sizeof path, GOLDEN_DIR "/%d-%s.txt", widths[w], names[t]);
+			if (update && *update == '1') {
+				FILE *f = fopen(path, "wb");
+				assert_non_null(f);
+				assert_int_equal(fwrite(got.data, 1, got.len, f), got.len);
+				assert_int_equal(fclose(f), 0);
+			} else {
+				size_t elen;
+				char *want = harness_read_file(path, &elen);
+				if (!want) {
+					fprintf(stderr, "# %s is missing\n", path);
+					failed++;
+				} else if (elen != got.len || memcmp(want, got.data, elen)) {
+					/* the first differing line, then the whole screen */
+					size_t i = 0, line = 1;
+					while (i < elen && i < got.len && want[i] == got.data[i])
+						line += want[i++] == '\n';
+					fprintf(stderr, "# %s differs from line %zu; the screen now:\n%s",
+						path, line, got.data);
+					failed++;
+				}
+				free(want);
+			}
+			buf_free(&got);
+		}
+	free(answer);
+	if (failed)
+		fail_msg("%d golden screens differ (regenerate: CHERRY_GOLDEN_UPDATE=1 "
+			 "build/tests/test_golden, then review git diff tests/golden/)", failed);
+}
+
+/* Streamed in random chunk sizes (1 byte up to 200), the answer ends on exactly the
+ * screen it has when it arrives whole; so does one laid out again after a resize. */
+static void test_streamed_same_screen(void **state)
+{
+	(void)state;
+	size_t alen;
+	char *answer = reference(&alen);
+	struct theme th[2];
+	load_themes(&th[0], &th[1]);
+	static const size_t maxchunks[] = {1, 3, 17, 64, 200};
+	for (size_t w = 0; w < sizeof widths / sizeof *widths; w++) {
+		struct view *whole = conversation(answer, alen, widths[w], 0, 0);
+		struct buf want = BUF_INIT;
+		dump(whole, &th[0], &want);
+		view_free(whole);
+		for (size_t c = 0; c < sizeof maxchunks / sizeof *maxchunks; c++)
+			for (unsigned seed = 1; seed <= 4; seed++) {
+				struct view *v = conversation(answer, alen, widths[w], maxchunks[c],
+							      seed * 7919u + (unsigned)c);
+				struct buf got = BUF_INIT;
+				dump(v, &th[0], &got);
+				if (strcmp(got.data, want.data))
+					fail_msg("width %d, chunks up to %zu, seed %u: the streamed "
+						 "screen differs:\n%s\n--- whole:\n%s", widths[w],
+						 maxchunks[c], seed, got.data, want.data);
+				buf_free(&got);
+				view_free(v);
+			}
+		/* laid out at another width first, then resized to this one */
+		struct view *v = conversation(answer, alen, 57, 31, 5);
+		view_set_width(v, widths[w]);
+		struct buf got = BUF_INIT;
+		dump(v, &th[0], &got);
+		assert_string_equal(got.data, want.data);
+		buf_free(&got);
+		view_free(v);
+		buf_free(&want);
+	}
+	free(answer);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_golden_screens),
+		cmocka_unit_test(test_streamed_same_screen),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
