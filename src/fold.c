@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "cherry/search.h"
 #include "cherry/utf8.h"
 
 /* A range of code points folding alike: every one (step 1) or every other one from lo
@@ -122,10 +123,51 @@ static size_t match_at(const char *hay, size_t hlen, size_t off, const char *nee
 	return h - off;
 }
 
+/* Whether hay[0..len) holds the n bytes seq (memchr hops on its first byte). */
+static int has_seq(const char *hay, size_t len, const char *seq, size_t n)
+{
+	for (const char *p = hay, *end = hay + len;
+	     (p = memchr(p, (unsigned char)seq[0], (size_t)(end - p))) != NULL; p++)
+		if ((size_t)(end - p) >= n && !memcmp(p, seq, n))
+			return 1;
+	return 0;
+}
+
+/* An all-ASCII folded needle, the common case, on the fast scanner. Of the code points
+ * above 0x7f only U+017F LONG S (to 's') and U+212A KELVIN SIGN (to 'k') fold into ASCII
+ * (test_fold checks the whole table), so a match of such a needle is an ASCII-case-blind
+ * match of its bytes unless it holds one of those two. A match starting before the first
+ * ASCII match p spans at most 3 * nlen bytes, so it would have to hold one of them below
+ * p + 3 * nlen: when there is none there, p is the first match (mlen nlen), or with no p,
+ * there is no match at all. Returns -2 when the full scan must decide. */
+static long ascii_find(const char *hay, size_t hlen, const char *needle, size_t nlen,
+		       size_t *mlen)
+{
+	const char *p = search_find_fold(hay, hlen, needle, nlen);
+	size_t limit = p ? (size_t)(p - hay) + 3 * nlen : hlen;
+	if (limit > hlen)
+		limit = hlen;
+	if ((memchr(needle, 's', nlen) && has_seq(hay, limit, "\xC5\xBF", 2)) ||
+	    (memchr(needle, 'k', nlen) && has_seq(hay, limit, "\xE2\x84\xAA", 3)))
+		return -2;
+	if (!p)
+		return -1;
+	*mlen = nlen;
+	return (long)(p - hay);
+}
+
 long fold_find(const char *hay, size_t hlen, const char *needle, size_t nlen, size_t *mlen)
 {
 	if (!nlen)
 		return -1;
+	size_t i = 0;
+	while (i < nlen && (unsigned char)needle[i] < 0x80)
+		i++;
+	if (i == nlen) {
+		long r = ascii_find(hay, hlen, needle, nlen, mlen);
+		if (r != -2)
+			return r;
+	}
 	unsigned char first = (unsigned char)needle[0];
 	/* An ASCII first letter other than k and s (the Kelvin sign and long s fold to them)
 	 * can only start a match as itself or its upper case: memchr finds the candidates,

@@ -112,6 +112,7 @@ int histsearch_step(struct histsearch *h, size_t max_files, histsearch_fn fn, vo
 		if (buf_printf(&h->path, "%s/%s.json", h->st->dir, en->id) < 0 ||
 		    fs_read_file(h->path.data, READ_MAX, &h->file, &e) != 0 || !h->file.data)
 			continue;
+		/* the common case, an ASCII needle, is a memchr-paced scan (fold_find) */
 		if (h->raw_ok &&
 		    fold_find(h->file.data, h->file.len, h->needle.data, h->needle.len, &mlen) < 0)
 			continue;

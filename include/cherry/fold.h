@@ -17,7 +17,8 @@ int fold_string(const char *s, size_t len, struct buf *out);
 /* The first place in hay[0..hlen) whose folded text equals the already folded needle
  * (fold_string's output, nlen > 0): its byte offset, with *mlen its length in hay (which
  * may differ from nlen: the Kelvin sign folds to "k"). -1 when there is none. Linear in
- * hlen for ordinary text. */
+ * hlen for ordinary text; an all-ASCII needle goes at memchr's pace (search.h) unless the
+ * text holds a long s or a Kelvin sign where it could matter. */
 long fold_find(const char *hay, size_t hlen, const char *needle, size_t nlen, size_t *mlen);
 
 #endif

@@ -27,20 +27,27 @@ export HOME="$tmp" XDG_CONFIG_HOME="$tmp/config" XDG_DATA_HOME="$tmp/data" \
 size=$(curl -sN -X POST -H 'Content-Type: application/json' -d "$body" "$url" | wc -c)
 echo "stream: $deltas deltas, $size bytes, best of $runs runs"
 
-# best wall time and peak RSS of a command over $runs runs
+# best wall time, best CPU time (user + system) and the peak RSS of the best-wall run, of a
+# command over $runs runs
 measure() {
 	label=$1; shift
-	best=""; rss=""
+	best=""; rss=""; cpu=""
 	for _ in $(seq "$runs"); do
-		/usr/bin/time -f "%e %M" -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err"
-		read -r secs kb <"$tmp/t"
+		/usr/bin/time -f "%e %M %U %S" -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err"
+		read -r secs kb u s <"$tmp/t"
+		c=$(echo "$u $s" | awk '{print $1 + $2}')
 		if [ -z "$best" ] || [ "$(echo "$secs < $best" | awk '{print ($1 < $3)}')" = 1 ]; then
 			best=$secs; rss=$kb
 		fi
+		if [ -z "$cpu" ] || [ "$(echo "$c < $cpu" | awk '{print ($1 < $3)}')" = 1 ]; then
+			cpu=$c
+		fi
 	done
-	printf '%-34s %6.2f s  %7.1f MB peak RSS\n' "$label" "$best" "$(echo "$rss" | awk '{print $1/1024}')"
+	printf '%-34s %6.2f s  %7.1f MB peak RSS  %6.2f s CPU\n' "$label" "$best" \
+		"$(echo "$rss" | awk '{print $1/1024}')" "$cpu"
 	echo "$best" >"$tmp/last"
 	echo "$rss" >"$tmp/last_rss"
+	echo "$cpu" >"$tmp/last_cpu"
 }
 
 measure "curl -sN > /dev/null (transport)" curl -sN -X POST -H 'Content-Type: application/json' -d "$body" "$url"
@@ -62,10 +69,12 @@ echo "history: $(ls "$conv" | wc -l) conversations, $(du -sm "$conv" | cut -f1) 
 "$build/cherry" history list >/dev/null 2>&1 # builds the index once
 measure "ls conversations/" ls "$conv"
 measure "cherry history list" "$build/cherry" history list
+measure "grep -rl needle-word" grep -rl needle-word "$conv"
+grep_s=$(cat "$tmp/last"); grep_c=$(cat "$tmp/last_cpu")
 measure "grep -rli needle-word" grep -rli needle-word "$conv"
-grep_s=$(cat "$tmp/last")
 measure "cherry history search needle-word" "$build/cherry" history search needle-word
-awk -v a="$(cat "$tmp/last")" -v g="$grep_s" 'BEGIN { if (g > 0) printf "history search / grep -rli: %.2fx (budget 1.0x)\n", a / g }'
+awk -v a="$(cat "$tmp/last")" -v g="$grep_s" -v ac="$(cat "$tmp/last_cpu")" -v gc="$grep_c" \
+	'BEGIN { if (g > 0 && gc > 0) printf "history search / grep -rl: %.2fx wall, %.2fx CPU (budget 1.0x)\n", a / g, ac / gc }'
 
 # A long conversation: 2,000 messages, about 20 MB (opening one was cubic in its turns).
 "$build/bench/gen_history" --long "$conv" long0001 "${LONG_MESSAGES:-2000}"

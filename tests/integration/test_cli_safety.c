@@ -300,13 +300,13 @@ static void test_big_header_is_named(void **state)
 	run_free(&r);
 }
 
-/* One 20 MiB line is refused at the 16 MiB cap on one event, with one clear line, and
- * memory stays near the cap (it once peaked at 200 MB for a 60 MB line). */
-static void test_one_event_is_bounded(void **state)
+/* One 20 MiB line of model's stream is refused at the 16 MiB cap (not at the 64 MiB cap
+ * on the whole response), with one clear line and exit 3, and memory stays near the cap
+ * (it once peaked at 200 MB for a 60 MB line). */
+static void assert_line_refused(const char *model)
 {
-	(void)state;
 	struct run r;
-	static const char *const args[] = {"ask", "--no-save", "-m", "fo/hugeline", "hi", NULL};
+	const char *const args[] = {"ask", "--no-save", "-m", model, "hi", NULL};
 	cherry(&r, args, NULL, NULL);
 	assert_int_equal(r.status, 3);
 	assert_contains(r.err, "larger than 16 MiB");
@@ -317,6 +317,20 @@ static void test_one_event_is_bounded(void **state)
 	assert_int_equal(getrusage(RUSAGE_CHILDREN, &ru), 0);
 	if (ru.ru_maxrss > 80 * 1024)
 		fail_msg("a child peaked at %ld KiB", ru.ru_maxrss);
+}
+
+/* an event-stream event (openai) */
+static void test_one_event_is_bounded(void **state)
+{
+	(void)state;
+	assert_line_refused("fo/hugeline");
+}
+
+/* one NDJSON line (ollama) */
+static void test_one_ndjson_line_is_bounded(void **state)
+{
+	(void)state;
+	assert_line_refused("fl/hugeline");
 }
 
 /* ---- lock files ---- */
@@ -363,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_closed_stdout_stops_the_stream),
 		cmocka_unit_test(test_big_header_is_named),
 		cmocka_unit_test(test_one_event_is_bounded),
+		cmocka_unit_test(test_one_ndjson_line_is_bounded),
 		cmocka_unit_test(test_no_lock_outlives_its_use),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -11,6 +11,7 @@
 
 #include "cherry/fold.h"
 #include "cherry/histsearch.h"
+#include "cherry/utf8.h"
 
 static void test_fold_cp(void **state)
 {
@@ -70,6 +71,83 @@ static void test_fold_find(void **state)
 	assert_int_equal(find("Straße", "STRASSE", &m), -1);
 }
 
+/* fold_find takes an all-ASCII needle to the ASCII-case-blind scanner (search.h), which
+ * is right only because no code point above 0x7f folds into ASCII but these two. */
+static void test_only_two_fold_into_ascii(void **state)
+{
+	(void)state;
+	for (uint32_t cp = 0x80; cp <= 0x10FFFF; cp++)
+		if (fold_cp(cp) < 0x80 && cp != 0x017F && cp != 0x212A)
+			fail_msg("U+%04X folds into ASCII", (unsigned)cp);
+	assert_int_equal(fold_cp(0x017F), 's');
+	assert_int_equal(fold_cp(0x212A), 'k');
+}
+
+/* The oracle: every start not inside a character, compared code point by folded code
+ * point. */
+static long ref_find(const char *hay, size_t hlen, const char *needle, size_t nlen,
+		     size_t *mlen)
+{
+	for (size_t off = 0; off < hlen; off++) {
+		if (((unsigned char)hay[off] & 0xC0) == 0x80)
+			continue;
+		size_t h = off, n = 0;
+		while (n < nlen && h < hlen) {
+			uint32_t a, b;
+			h += utf8_decode(hay + h, hlen - h, &a);
+			n += utf8_decode(needle + n, nlen - n, &b);
+			if (fold_cp(a) != b)
+				break;
+			if (n == nlen) {
+				*mlen = h - off;
+				return (long)off;
+			}
+		}
+	}
+	return -1;
+}
+
+/* The fast path and the full scan agree, the long s and the Kelvin sign before, inside
+ * and after an ASCII match included. */
+static void test_fold_find_ascii(void **state)
+{
+	(void)state;
+	size_t m;
+	assert_int_equal(find("\xc5\xbftop STOP", "stop", &m), 0); /* long s first */
+	assert_int_equal(m, 5);
+	assert_int_equal(find("a \xe2\x84\xaa" "ey KEY", "key", &m), 2);
+	assert_int_equal(m, 5);
+	assert_int_equal(find("KEY \xe2\x84\xaa" "ey", "key", &m), 0);
+	assert_int_equal(m, 3);
+	assert_int_equal(find("\xe2\x84\xaa" "ey", "kez", &m), -1);
+	assert_int_equal(find("Need\xc5\xbf", "needs", &m), 0);
+	assert_int_equal(m, 6);
+	static const char *const parts[] = {"a", "k", "s", "K", "S", "e", "E", " ", "\xc5\xbf",
+					    "\xe2\x84\xaa", "\xc3\xa9", "\xff", "\xe2\x84"};
+	static const char *const needles[] = {"k", "s", "ks", "sk", "ask", "kEs", "sa k", "e",
+					      "ae", "kk"};
+	srand(7);
+	for (int round = 0; round < 20000; round++) {
+		char hay[200];
+		size_t hlen = 0;
+		for (int n = rand() % 24; n > 0; n--) {
+			const char *p = parts[rand() % (sizeof parts / sizeof *parts)];
+			memcpy(hay + hlen, p, strlen(p));
+			hlen += strlen(p);
+		}
+		const char *nd = needles[rand() % (sizeof needles / sizeof *needles)];
+		struct buf f = BUF_INIT;
+		assert_int_equal(fold_string(nd, strlen(nd), &f), 0);
+		size_t m1 = 0, m2 = 0;
+		long a = fold_find(hay, hlen, f.data, f.len, &m1);
+		long b = ref_find(hay, hlen, f.data, f.len, &m2);
+		if (a != b || (a >= 0 && m1 != m2))
+			fail_msg("\"%.*s\" in \"%.*s\": %ld/%zu, want %ld/%zu", (int)f.len, f.data,
+				 (int)hlen, hay, a, m1, b, m2);
+		buf_free(&f);
+	}
+}
+
 static void test_histsearch_conv(void **state)
 {
 	(void)state;
@@ -109,6 +187,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fold_cp),
 		cmocka_unit_test(test_fold_find),
+		cmocka_unit_test(test_only_two_fold_into_ascii),
+		cmocka_unit_test(test_fold_find_ascii),
 		cmocka_unit_test(test_histsearch_conv),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -294,7 +294,7 @@ static void test_null_callback(void **state)
 	ndjson_free(&s);
 }
 
-/* No line-length limit: a 3 MB line arrives whole, in any chunking. */
+/* A line under NDJSON_LINE_MAX, 3 MB, arrives whole, in any chunking. */
 static void test_long_line(void **state)
 {
 	(void)state;
@@ -323,6 +323,51 @@ static void test_long_line(void **state)
 	buf_free(&in);
 }
 
+/* One line may not pass NDJSON_LINE_MAX (it once grew to the 64 MiB response cap):
+ * the splitter lets the bytes go, hands over one error line in Ollama's shape, and
+ * refuses what follows. Memory stays near the cap, never a multiple of the stream. */
+static void test_line_cap(void **state)
+{
+	(void)state;
+	struct got g = {0};
+	struct ndjson_splitter s;
+	ndjson_init(&s, on_line, &g);
+	static char chunk[65536];
+	memset(chunk, 'x', sizeof chunk);
+	int r = ndjson_feed(&s, "{\"a\":\"", 6);
+	size_t fed = 0;
+	while (r == 0 && fed < 4 * (size_t)NDJSON_LINE_MAX) {
+		r = ndjson_feed(&s, chunk, sizeof chunk);
+		fed += sizeof chunk;
+		assert_true(s.lines.part.cap <= 2 * (size_t)NDJSON_LINE_MAX);
+	}
+	assert_int_equal(r, -1);
+	assert_true(fed <= (size_t)NDJSON_LINE_MAX + sizeof chunk);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.line[0].s,
+			    "{\"error\": \"one line of the stream is larger than 16 MiB; stopped\"}");
+	assert_int_equal(ndjson_feed(&s, "\n{}\n", 4), -1);
+	assert_int_equal(ndjson_finish(&s), 0);
+	assert_int_equal(g.n, 1);
+	ndjson_free(&s);
+	got_free(&g);
+
+	/* a line of exactly the cap is still taken */
+	struct buf in = BUF_INIT;
+	assert_int_equal(buf_reserve(&in, NDJSON_LINE_MAX + 1), 0);
+	memset(in.data, 'y', NDJSON_LINE_MAX);
+	in.len = NDJSON_LINE_MAX;
+	in.data[in.len++] = '\n';
+	g = (struct got){0};
+	ndjson_init(&s, on_line, &g);
+	feed_ok(&s, in.data, in.len, "cap");
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.line[0].len, NDJSON_LINE_MAX);
+	ndjson_free(&s);
+	got_free(&g);
+	buf_free(&in);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest extra[] = {
@@ -330,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_callback_stops),
 		cmocka_unit_test(test_null_callback),
 		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_line_cap),
 	};
 	struct CMUnitTest tests[ARRAY_LEN(vectors) + ARRAY_LEN(extra)];
 	for (size_t i = 0; i < ARRAY_LEN(vectors); i++)

@@ -70,11 +70,42 @@ static void test_against_reference(void **state)
 	free(h);
 }
 
+/* The memchr path: common letters with a rare one ('q', either case) sprinkled thinly,
+ * then, in half the rounds, thickly from the middle on, where the scan must switch to
+ * the blocks without missing or misplacing a match. */
+static void test_rare_byte(void **state)
+{
+	(void)state;
+	static const char common[] = "eEtTaAoO \n";
+	size_t hl = 40000;
+	char *h = malloc(hl), n[40];
+	assert_non_null(h);
+	srand(11);
+	for (int round = 0; round < 300; round++) {
+		for (size_t i = 0; i < hl; i++) {
+			int thick = round % 2 && i > hl / 2;
+			h[i] = rand() % (thick ? 4 : 300) == 0 ? (rand() % 2 ? 'q' : 'Q')
+							       : common[rand() % 10];
+		}
+		size_t nl = 2 + (unsigned)rand() % 30u;
+		size_t at = (size_t)rand() % (hl - nl);
+		for (size_t k = 0; k < nl; k++)
+			n[k] = (char)(rand() % 2 ? low((unsigned char)h[at + k]) : h[at + k]);
+		n[(size_t)rand() % nl] = rand() % 2 ? 'q' : 'Q';
+		const char *got = search_find_fold(h, hl, n, nl), *want = reference(h, hl, n, nl);
+		if (got != want)
+			fail_msg("round %d: %td, want %td", round, got ? got - h : -1,
+				 want ? want - h : -1);
+	}
+	free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_basics),
 		cmocka_unit_test(test_against_reference),
+		cmocka_unit_test(test_rare_byte),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
