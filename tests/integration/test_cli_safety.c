@@ -110,7 +110,7 @@ static void test_nul_in_stdin_is_refused(void **state)
 	cherry_sh(&r, "printf 'text\\000more' | exec \"$0\" ask -m fo/echo", NULL);
 	assert_int_equal(r.status, 2);
 	assert_contains(r.err, "NUL byte");
-	assert_contains(r.err, "base64");
+	assert_contains(r.err, "-f FILE");
 	assert_one_line(r.err);
 	assert_int_equal(r.out_len, 0);
 	assert_int_equal(fakeprov_count(&FP), before); /* nothing was sent */
