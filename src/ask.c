@@ -1,7 +1,7 @@
-/* ask: the one-shot mode: one prompt, one streamed answer on stdout. */
-#include "cherry/askfiles.h"
+/* ask: the one-shot mode: one prompt, one streamed answer on stdout (several models at
+ * once: askmulti.c). */
+#include "ask_int.h"
 #include "cherry/attstore.h"
-#include "cherry/app.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -20,43 +20,14 @@
 #include "cherry/wire.h"
 
 #define STDIN_MAX (16u << 20)
-/* stdout's reader left (EPIPE): the status a shell sees from a program SIGPIPE killed. */
-#define EXIT_BROKEN_PIPE 141
-
-struct ask_opts {
-	const char *model;
-	const char *system;
-	const char *conversation;
-	int raw;
-	int show_reasoning;
-	int stats;
-	int no_save;
-	int new_conversation;
-	struct buf prompt;
-	struct askfiles files;  /* -f FILE ... */
-};
-
-/* The exchange's record: the conversation, and whether a failed save was reported. */
-struct ask_save {
-	struct chat chat;       /* never written with --no-save (no store) */
-	size_t answer;          /* the answer's index in chat.conv */
-	int failing;            /* a save failed and no later one succeeded yet */
-	int unsaved;            /* to be saved, but the data directory cannot be used */
-};
 
 struct ask_run {
 	const struct ask_opts *opts;
 	struct ask_save *save;
+	size_t answer;          /* the answer's index in chat.conv */
 	double now;             /* wall clock at the loop's last wake-up */
 	long deltas;
-	struct sanitizer san_text;
-	struct sanitizer san_reasoning;
-	struct buf out;         /* pending for stdout */
-	struct buf errout;      /* pending for stderr (reasoning) */
-	char last_out;          /* last byte written to stdout */
-	char last_reasoning;
-	int wrote_text;
-	int wrote_reasoning;
+	struct ask_text x;
 	int output_failed;
 	int output_errno;       /* why the first failed write failed */
 };
@@ -105,9 +76,13 @@ static int parse_args(int argc, char **argv, struct ask_opts *o, struct app *app
 				}
 				val = argv[++i];
 			}
-			if (flag == 'm')
-				o->model = val;
-			else if (flag == 's')
+			if (flag == 'm') {
+				if (o->nmodels >= ASK_MODELS_MAX) {
+					app_usage("ask: at most %d models", ASK_MODELS_MAX);
+					return -1;
+				}
+				o->models[o->nmodels++] = val;
+			} else if (flag == 's')
 				o->system = val;
 			else if (flag == 'c')
 				o->conversation = val;
@@ -124,6 +99,8 @@ static int parse_args(int argc, char **argv, struct ask_opts *o, struct app *app
 			o->raw = 1;
 		} else if (!strcmp(a, "--show-reasoning")) {
 			o->show_reasoning = 1;
+		} else if (!strcmp(a, "--json")) {
+			o->json = 1;
 		} else if (!strcmp(a, "--stats")) {
 			o->stats = 1;
 		} else if (!strcmp(a, "--no-save")) {
@@ -200,19 +177,59 @@ static int read_stdin(struct ask_opts *o, struct err *e)
 	return r;
 }
 
+void ask_text_init(struct ask_text *x)
+{
+	memset(x, 0, sizeof *x);
+	sanitize_init(&x->san_text);
+	sanitize_init(&x->san_reasoning);
+}
+
+void ask_text_free(struct ask_text *x)
+{
+	buf_free(&x->out);
+	buf_free(&x->errout);
+}
+
+void ask_text_answer(struct ask_text *x, int raw, const char *s, size_t len)
+{
+	if (x->wrote_reasoning && !x->wrote_text && x->last_reasoning != '\n')
+		buf_append_char(&x->errout, '\n'); /* end the reasoning before the answer */
+	x->wrote_text = 1;
+	if (raw)
+		buf_append(&x->out, s, len);
+	else
+		sanitize_feed(&x->san_text, s, len, &x->out);
+}
+
+void ask_text_reasoning(struct ask_text *x, const char *s, size_t len)
+{
+	x->wrote_reasoning = 1;
+	size_t before = x->errout.len;
+	sanitize_feed(&x->san_reasoning, s, len, &x->errout);
+	if (x->errout.len > before)
+		x->last_reasoning = x->errout.data[x->errout.len - 1];
+}
+
+void ask_text_finish(struct ask_text *x, int raw)
+{
+	if (!raw) {
+		sanitize_finish(&x->san_text, &x->out);
+		sanitize_finish(&x->san_reasoning, &x->errout);
+	}
+	/* End the answer with a newline, as a shell prompt (or the next header) expects. */
+	if (!raw && x->wrote_text && (x->out.len ? x->out.data[x->out.len - 1] : x->last_out) != '\n')
+		buf_append_char(&x->out, '\n');
+	if (x->wrote_reasoning && !x->wrote_text && x->last_reasoning != '\n')
+		buf_append_char(&x->errout, '\n');
+}
+
 static void emit_text(void *ctx, const char *s, size_t len)
 {
 	struct ask_run *run = ctx;
 	run->deltas++;
 	/* raw: the file keeps what was sent */
-	chat_delta(&run->save->chat, run->save->answer, s, len, 0, run->now);
-	if (run->wrote_reasoning && !run->wrote_text && run->last_reasoning != '\n')
-		buf_append_char(&run->errout, '\n'); /* end the reasoning before the answer */
-	run->wrote_text = 1;
-	if (run->opts->raw)
-		buf_append(&run->out, s, len);
-	else
-		sanitize_feed(&run->san_text, s, len, &run->out);
+	chat_delta(&run->save->chat, run->answer, s, len, 0, run->now);
+	ask_text_answer(&run->x, run->opts->raw, s, len);
 }
 
 static void emit_reasoning(void *ctx, const char *s, size_t len)
@@ -220,17 +237,12 @@ static void emit_reasoning(void *ctx, const char *s, size_t len)
 	struct ask_run *run = ctx;
 	run->deltas++;
 	/* saved even when not shown */
-	chat_delta(&run->save->chat, run->save->answer, s, len, 1, run->now);
-	if (!run->opts->show_reasoning)
-		return;
-	run->wrote_reasoning = 1;
-	size_t before = run->errout.len;
-	sanitize_feed(&run->san_reasoning, s, len, &run->errout);
-	if (run->errout.len > before)
-		run->last_reasoning = run->errout.data[run->errout.len - 1];
+	chat_delta(&run->save->chat, run->answer, s, len, 1, run->now);
+	if (run->opts->show_reasoning)
+		ask_text_reasoning(&run->x, s, len);
 }
 
-static int write_all(int fd, const char *s, size_t len)
+int ask_write_all(int fd, const char *s, size_t len)
 {
 	while (len) {
 		ssize_t n = write(fd, s, len);
@@ -248,24 +260,27 @@ static int write_all(int fd, const char *s, size_t len)
 
 static void flush_output(struct ask_run *run)
 {
-	if (run->errout.len) {
-		write_all(STDERR_FILENO, run->errout.data, run->errout.len);
-		buf_reset(&run->errout);
+	struct ask_text *x = &run->x;
+	if (x->errout.len) {
+		ask_write_all(STDERR_FILENO, x->errout.data, x->errout.len);
+		buf_reset(&x->errout);
 	}
-	if (run->out.len) {
-		if (!run->output_failed && write_all(STDOUT_FILENO, run->out.data, run->out.len) < 0) {
+	if (x->out.len) {
+		if (!run->output_failed && ask_write_all(STDOUT_FILENO, x->out.data, x->out.len) < 0) {
 			run->output_failed = 1;
 			run->output_errno = errno;
 		}
-		run->last_out = run->out.data[run->out.len - 1];
-		buf_reset(&run->out);
+		x->last_out = x->out.data[x->out.len - 1];
+		buf_reset(&x->out);
 	}
 }
 
-static void print_stats(struct http_transfer *t)
+void ask_print_stats(struct http_transfer *t, const char *label)
 {
 	const struct wire_stream *ws = http_stream(t);
 	struct buf line = BUF_INIT;
+	if (label)
+		buf_printf(&line, "%s: ", label);
 	buf_append_str(&line, "tokens: ");
 	if (ws->usage.input >= 0)
 		buf_printf(&line, "%ld in", ws->usage.input);
@@ -288,12 +303,12 @@ static void print_stats(struct http_transfer *t)
 	buf_printf(&line, "; %.2f s in all", http_elapsed(t));
 	if (http_attempts(t) > 1)
 		buf_printf(&line, "; %d attempts", http_attempts(t));
-	fprintf(stderr, "%s\n", line.data);
+	app_say(stderr, "%s\n", line.data);
 	buf_free(&line);
 }
 
 /* Conversations are dated by the wall clock (the save interval copes with it going back). */
-static double wall_now(void)
+double ask_wall_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -301,7 +316,7 @@ static double wall_now(void)
 }
 
 /* Shows what a save said: its failure once per streak, and the first success after one. */
-static void saved(struct ask_save *sv, int rc, const struct err *e)
+void ask_saved(struct ask_save *sv, int rc, const struct err *e)
 {
 	if (rc < 0) {
 		if (e->code)
@@ -313,11 +328,11 @@ static void saved(struct ask_save *sv, int rc, const struct err *e)
 	}
 }
 
-static void save_now(struct ask_save *sv)
+void ask_save_now(struct ask_save *sv)
 {
 	struct err e;
 	err_clear(&e);
-	saved(sv, chat_save(&sv->chat, wall_now(), &e), &e);
+	ask_saved(sv, chat_save(&sv->chat, ask_wall_now(), &e), &e);
 }
 
 static void on_done(void *ctx, struct http_transfer *t)
@@ -326,8 +341,54 @@ static void on_done(void *ctx, struct http_transfer *t)
 	(void)t;
 }
 
-static int stream_answer(struct app *app, struct ask_opts *o, const struct provider *prov,
-			 const struct wire_http *req, const struct secret *key,
+int ask_judge(struct http_transfer *t, enum outcome_stop stop, const struct secret *key,
+	      long deltas, int write_errno, struct outcome *oc, struct err *e)
+{
+	err_clear(e);
+	outcome_of(t, stop, key, deltas, oc);
+	if (write_errno == EPIPE)
+		return EXIT_BROKEN_PIPE; /* the reader chose to stop: no line for it */
+	if (write_errno)
+		err_set(e, EXIT_FAIL, "cannot write the answer to standard output: %s",
+			strerror(write_errno));
+	else if (oc->status == HIST_STOPPED || oc->status == HIST_INTERRUPTED)
+		err_set(e, EXIT_INTERRUPTED, "interrupted; the answer is incomplete");
+	else if (oc->status == HIST_ERROR)
+		*e = oc->err;
+	return e->code ? e->code : EXIT_OK;
+}
+
+void ask_record(struct ask_save *sv, size_t answer, const struct outcome *oc)
+{
+	struct err he;
+	err_clear(&he);
+	if (chat_finish(&sv->chat, answer, oc->status,
+			oc->status == HIST_ERROR ? oc->err.msg : NULL, &oc->usage, oc->ttft,
+			ask_wall_now(), &he) < 0)
+		app_fail(&he);
+}
+
+void ask_key_refused(struct app *app, const struct ask_target *tg, struct http_transfer *t)
+{
+	/* A refused key is skipped for the rest of the run; one warning says which. */
+	struct err w;
+	long code = http_status(t);
+	if ((code == 401 || code == 403) && keyring_reject(app->keyring, tg->prov, tg->key, &w) == 1)
+		app_fail(&w);
+}
+
+double ask_wait(struct http_engine *eng)
+{
+	long tmo = http_timeout_ms(eng);
+	/* Short enough that a stalled stream's last text is saved within a second. */
+	if (tmo < 0 || tmo > 250)
+		tmo = 250;
+	struct curl_waitfd wfd = {loop_signal_fd(), CURL_WAIT_POLLIN, 0};
+	http_wait(eng, &wfd, 1, (int)tmo);
+	return ask_wall_now();
+}
+
+static int stream_answer(struct app *app, struct ask_opts *o, struct ask_target *tg,
 			 struct ask_save *sv, struct err *e)
 {
 	struct http_opts hopts = app_http_opts(app);
@@ -338,27 +399,22 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 	memset(&run, 0, sizeof run);
 	run.opts = o;
 	run.save = sv;
-	run.now = wall_now();
-	sanitize_init(&run.san_text);
-	sanitize_init(&run.san_reasoning);
+	run.answer = tg->answer;
+	run.now = ask_wall_now();
+	ask_text_init(&run.x);
 	struct wire_sink sink = {emit_text, emit_reasoning, &run};
-	struct http_transfer *t = http_start_stream(eng, prov, req, key, &sink, on_done, NULL, e);
+	struct http_transfer *t = http_start_stream(eng, tg->prov, &tg->req, tg->key, &sink,
+						    on_done, NULL, e);
 	if (!t) {
 		http_engine_free(eng);
 		return app_fail(e);
 	}
 	privacy_count("asks");
-	privacy_count_message(prov->kind);
+	privacy_count_message(tg->prov->kind);
 	enum outcome_stop stop = OUTCOME_RAN;
 	int live = 1;
 	while (live) {
-		long tmo = http_timeout_ms(eng);
-		/* Short enough that a stalled stream's last text is saved within a second. */
-		if (tmo < 0 || tmo > 250)
-			tmo = 250;
-		struct curl_waitfd wfd = {loop_signal_fd(), CURL_WAIT_POLLIN, 0};
-		http_wait(eng, &wfd, 1, (int)tmo);
-		run.now = wall_now();
+		run.now = ask_wait(eng);
 		int sig;
 		while ((sig = loop_signal_next()))
 			if ((sig == SIGINT || sig == SIGTERM || sig == SIGHUP) && stop == OUTCOME_RAN) {
@@ -376,65 +432,36 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 		}
 		struct err te;
 		err_clear(&te);
-		saved(sv, chat_tick(&sv->chat, run.now, &te), &te);
+		ask_saved(sv, chat_tick(&sv->chat, run.now, &te), &te);
 	}
-	if (!o->raw) {
-		sanitize_finish(&run.san_text, &run.out);
-		sanitize_finish(&run.san_reasoning, &run.errout);
-	}
-	/* End the answer with a newline, as a shell prompt expects. */
-	if (!o->raw && run.wrote_text && (run.out.len ? run.out.data[run.out.len - 1] : run.last_out) != '\n')
-		buf_append_char(&run.out, '\n');
-	if (run.wrote_reasoning && !run.wrote_text && run.last_reasoning != '\n')
-		buf_append_char(&run.errout, '\n');
+	ask_text_finish(&run.x, o->raw);
 	flush_output(&run);
 
-	int status = EXIT_OK;
 	struct outcome oc;
-	outcome_of(t, stop, key, run.deltas, &oc);
-	if (run.output_failed && run.output_errno == EPIPE) {
-		status = EXIT_BROKEN_PIPE; /* the reader chose to stop: no line for it */
-	} else if (run.output_failed) {
-		err_set(e, EXIT_FAIL, "cannot write the answer to standard output: %s",
-			strerror(run.output_errno));
-		status = app_fail(e);
-	} else if (oc.status == HIST_STOPPED || oc.status == HIST_INTERRUPTED) {
-		err_set(e, EXIT_INTERRUPTED, "interrupted; the answer is incomplete");
-		status = app_fail(e);
-	} else if (oc.status == HIST_ERROR) {
-		*e = oc.err;
-		status = app_fail(e);
-	} else if (oc.note) {
+	int status = ask_judge(t, stop, tg->key, run.deltas,
+			       run.output_failed ? run.output_errno : 0, &oc, e);
+	if (e->code)
+		app_fail(e);
+	else if (oc.note && status == EXIT_OK) {
 		struct err n;
 		err_set(&n, EXIT_OK, "note: %s", oc.note);
 		app_fail(&n);
 	}
 	/* The outcome goes into the conversation file; a failed save is one more line. */
-	struct err he;
-	err_clear(&he);
-	if (chat_finish(&sv->chat, sv->answer, oc.status,
-			oc.status == HIST_ERROR ? oc.err.msg : NULL, &oc.usage, oc.ttft, wall_now(),
-			&he) < 0)
-		app_fail(&he);
-	save_now(sv);
+	ask_record(sv, tg->answer, &oc);
+	ask_save_now(sv);
 	/* The answer was printed, but its record is not on disk: the one line said why,
 	 * the status says that something failed. */
 	if ((sv->failing || sv->unsaved) && status == EXIT_OK)
 		status = EXIT_FAIL;
 	if (o->stats)
-		print_stats(t);
-	/* A refused key is skipped for the rest of the run; one warning says which. */
-	struct err w;
-	long code = http_status(t);
-	if ((code == 401 || code == 403) && keyring_reject(app->keyring, prov, key, &w) == 1)
-		app_fail(&w);
+		ask_print_stats(t, NULL);
+	ask_key_refused(app, tg, t);
 	http_transfer_free(t);
 	http_engine_free(eng);
-	buf_free(&run.out);
-	buf_free(&run.errout);
+	ask_text_free(&run.x);
 	return status;
 }
-
 /*
  * The conversation this exchange goes into: -c's (locked; a read-only one is copied at
  * the send), a new one, or with --no-save one that is never written. When the data
@@ -444,7 +471,7 @@ static int stream_answer(struct app *app, struct ask_opts *o, const struct provi
 static int open_record(const struct ask_opts *o, struct histstore *store, int *have_store,
 		       struct ask_save *sv, struct err *e)
 {
-	double now = wall_now();
+	double now = ask_wall_now();
 	*have_store = 0;
 	if (!o->no_save) {
 		if (histstore_open(store, NULL, NULL, hist_warn_stderr, NULL, e) == 0) {
@@ -475,6 +502,124 @@ static int open_record(const struct ask_opts *o, struct histstore *store, int *h
 		*have_store = 0;
 	}
 	return rc < 0 ? -1 : 0;
+}
+
+/* Each target's provider and model: -m's in order, else the conversation's or the
+ * configured default. 0, or -1 with e. */
+static int resolve_targets(struct app *app, const struct ask_opts *o, struct ask_save *sv,
+			   struct ask_target *tg, size_t n, struct err *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		/* A copy: the model points into it, and the send replaces the conversation's. */
+		const char *cspec = o->nmodels ? o->models[i] : chat_model(&sv->chat);
+		if (cspec && buf_append_str(&tg[i].spec, cspec) < 0) {
+			err_set(e, EXIT_FAIL, "out of memory");
+			return -1;
+		}
+		if (app_resolve_model(app, cspec ? tg[i].spec.data : NULL, &tg[i].prov,
+				      &tg[i].model, e) < 0)
+			return -1;
+		if (!cspec) {
+			buf_reset(&tg[i].spec);
+			if (buf_printf(&tg[i].spec, "%s/%s", tg[i].prov->name, tg[i].model) < 0) {
+				err_set(e, EXIT_FAIL, "out of memory");
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Every target's key, before anything is sent (the vault is unlocked at most once). */
+static int get_keys(struct app *app, struct ask_target *tg, size_t n, struct err *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *source = NULL;
+		int kr = keyring_get(app->keyring, tg[i].prov, &tg[i].key, &source, e);
+		if (kr < 0 || (kr > 0 && !tg[i].prov->key_optional)) {
+			if (e->code == EXIT_VAULT || e->code == EXIT_KEY)
+				privacy_error(e->code == EXIT_VAULT ? "vault_wrong_passphrase"
+								    : "key_missing");
+			return -1;
+		}
+		err_clear(e);
+	}
+	return 0;
+}
+
+/* The prompt joins the current branch of a continued conversation (a read-only one is
+ * copied into a new conversation first; one line says so), with one answer per target:
+ * siblings under the one user message. The first target's answer stays the current
+ * branch and its model the conversation's. 0, or -1 with e. */
+static int add_exchange(struct ask_save *sv, const char *prompt, const char *system,
+			struct ask_target *tg, size_t n, struct err *e)
+{
+	struct chat *c = &sv->chat;
+	double now = ask_wall_now();
+	if ((*system && chat_set_system(c, system, now, e) < 0) ||
+	    chat_send(c, prompt, tg[0].prov->name, tg[0].model, now, &tg[0].answer, e) < 0)
+		return -1;
+	if (e->code)
+		hist_warn_stderr(NULL, e->msg);
+	err_clear(e);
+	size_t user = hist_parent_of(&c->conv, tg[0].answer);
+	for (size_t i = 1; i < n; i++)
+		if (chat_retry_at(c, user, tg[i].prov->name, tg[i].model, now, &tg[i].answer, e) < 0)
+			return -1;
+	if (n > 1 && (chat_show_msg(c, tg[0].answer, now, e) < 0 ||
+		      chat_set_model(c, tg[0].spec.data, now, e) < 0))
+		return -1;
+	return 0;
+}
+
+/* Each target's request: the branch up to its answer, the files (checked against each
+ * provider's limits before anything is sent). 0, or -1 with e. */
+static int build_requests(struct ask_opts *o, struct ask_save *sv, const char *store_dir,
+			  const char *system, struct ask_target *tg, size_t n, struct err *e)
+{
+	struct buf attdir = BUF_INIT;
+	struct hist_conv *cv = &sv->chat.conv;
+	size_t user = hist_parent_of(cv, tg[0].answer);
+	int rc = store_dir && attstore_dir(store_dir, &attdir) < 0 ? -1 : 0;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = attach_check(tg[i].prov->kind, tg[i].prov->name, o->files.parts, o->files.n, e);
+	if (rc == 0)
+		rc = askfiles_record(&o->files, &cv->msgs[user], attdir.data, e);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct wire_msg *msgs = NULL;
+		size_t nmsgs = 0;
+		if (chat_request_msgs(&sv->chat, tg[i].answer, &msgs, &nmsgs) < 0) {
+			rc = -1;
+			break;
+		}
+		struct wire_request rq = {
+			.provider = tg[i].prov,
+			.model = tg[i].model,
+			.system = o->system ? system : chat_system(&sv->chat),
+			.msgs = msgs,
+			.nmsgs = nmsgs,
+		};
+		rc = askfiles_request(&o->files, cv, &cv->msgs[user], attdir.data, &rq, e);
+		if (rc == 0)
+			rc = wire_build_request(&rq, &tg[i].req, e);
+		tg[i].have_req = rc == 0;
+		free(msgs);
+	}
+	buf_free(&attdir);
+	if (rc < 0 && !e->code)
+		err_set(e, EXIT_FAIL, "out of memory");
+	return rc < 0 ? -1 : 0;
+}
+
+static void free_targets(struct ask_target *tg, size_t n)
+{
+	for (size_t i = 0; tg && i < n; i++) {
+		if (tg[i].have_req)
+			wire_http_free(&tg[i].req);
+		secret_free(tg[i].key);
+		buf_free(&tg[i].spec);
+	}
+	free(tg);
 }
 
 int ask_main(struct app *app, int argc, char **argv)
@@ -518,119 +663,59 @@ int ask_main(struct app *app, int argc, char **argv)
 
 	/* -c loads (and locks) the conversation first: its model and system are defaults. */
 	struct histstore store;
+	size_t n = o.nmodels ? o.nmodels : 1;
 	struct ask_save *sv = calloc(1, sizeof *sv);
+	struct ask_target *tg = calloc(n, sizeof *tg);
+	struct buf prompt = BUF_INIT, system = BUF_INIT;
 	int have_store = 0;
-	if (!sv) {
+	if (!sv || !tg) {
+		free(sv);
+		free(tg);
 		buf_wipe_free(&o.prompt);
 		err_set(&e, EXIT_FAIL, "out of memory");
 		return app_fail(&e);
 	}
 	if (open_record(&o, &store, &have_store, sv, &e) < 0) {
 		free(sv);
+		free(tg);
 		buf_wipe_free(&o.prompt);
 		return app_fail(&e);
 	}
-	struct provider *prov;
-	const char *model;
-	/* A copy: the model points into it, and the send replaces the conversation's. */
-	struct buf spec = BUF_INIT;
-	const char *cspec = o.model ? o.model : chat_model(&sv->chat);
-	if (cspec && buf_append_str(&spec, cspec) < 0) {
-		err_set(&e, EXIT_FAIL, "out of memory");
+	if (resolve_targets(app, &o, sv, tg, n, &e) < 0) {
 		status = app_fail(&e);
-		goto close;
+		goto out;
 	}
-	if (app_resolve_model(app, cspec ? spec.data : NULL, &prov, &model, &e) < 0) {
-		status = app_fail(&e);
-		goto close;
-	}
-
 	/* The provider and the wire want valid UTF-8; broken bytes become U+FFFD. */
-	struct buf prompt = BUF_INIT, system = BUF_INIT;
 	if (utf8_repair(o.prompt.data, o.prompt.len, &prompt) < 0 ||
-	    (o.system && utf8_repair(o.system, strlen(o.system), &system) < 0)) {
+	    (o.system && utf8_repair(o.system, strlen(o.system), &system) < 0) ||
+	    buf_append_str(&system, "") < 0) {
 		err_set(&e, EXIT_FAIL, "out of memory");
 		status = app_fail(&e);
 		goto out;
 	}
-
-	struct secret *key = NULL;
-	const char *source = NULL;
-	int kr = keyring_get(app->keyring, prov, &key, &source, &e);
-	if (kr < 0 || (kr > 0 && !prov->key_optional)) {
-		if (e.code == EXIT_VAULT || e.code == EXIT_KEY)
-			privacy_error(e.code == EXIT_VAULT ? "vault_wrong_passphrase" : "key_missing");
+	if (get_keys(app, tg, n, &e) < 0 ||
+	    add_exchange(sv, prompt.data, system.data, tg, n, &e) < 0 ||
+	    build_requests(&o, sv, have_store ? store.dir : NULL, system.data, tg, n, &e) < 0) {
 		status = app_fail(&e);
 		goto out;
 	}
-	err_clear(&e);
-
-	/* The prompt joins the current branch of a continued conversation; a read-only one
-	 * is copied into a new conversation first (one line says so). */
-	double now = wall_now();
-	if ((system.len && chat_set_system(&sv->chat, system.data, now, &e) < 0) ||
-	    chat_send(&sv->chat, prompt.data, prov->name, model, now, &sv->answer, &e) < 0) {
-		secret_free(key);
-		status = app_fail(&e);
-		goto out;
-	}
-	if (e.code)
-		hist_warn_stderr(NULL, e.msg);
-	err_clear(&e);
-	struct buf attdir = BUF_INIT;
-	struct hist_msg *user = &sv->chat.conv.msgs[hist_parent_of(&sv->chat.conv, sv->answer)];
-	if ((have_store && attstore_dir(store.dir, &attdir) < 0) ||
-	    attach_check(prov->kind, prov->name, o.files.parts, o.files.n, &e) < 0 ||
-	    askfiles_record(&o.files, user, attdir.data, &e) < 0) {
-		buf_free(&attdir);
-		secret_free(key);
-		if (!e.code)
-			err_set(&e, EXIT_FAIL, "out of memory");
-		status = app_fail(&e);
-		goto out;
-	}
-	struct wire_msg *msgs = NULL;
-	size_t nmsgs = 0;
-	if (chat_request_msgs(&sv->chat, sv->answer, &msgs, &nmsgs) < 0) {
-		secret_free(key);
-		err_set(&e, EXIT_FAIL, "out of memory");
-		status = app_fail(&e);
-		goto out;
-	}
-	struct wire_request rq = {
-		.provider = prov,
-		.model = model,
-		.system = o.system ? system.data : chat_system(&sv->chat),
-		.msgs = msgs,
-		.nmsgs = nmsgs,
-	};
-	struct wire_http req;
-	int arc = askfiles_request(&o.files, &sv->chat.conv, user, attdir.data, &rq, &e);
-	buf_free(&attdir);
-	if (arc < 0 || wire_build_request(&rq, &req, &e) < 0) {
-		free(msgs);
-		secret_free(key);
-		status = app_fail(&e);
-		goto out;
-	}
-	free(msgs);
-	/* Saved before the request goes out: a crash from here on leaves "interrupted". */
-	save_now(sv);
+	/* Saved before the requests go out: a crash from here on leaves "interrupted". */
+	ask_save_now(sv);
 	/* On a terminal only: scripts keep a quiet stderr and find it with `history list`. */
 	if (have_store && sv->chat.conv.id[0] && isatty(STDERR_FILENO))
 		fprintf(stderr, "cherry: conversation %s\n", sv->chat.conv.id);
-	status = stream_answer(app, &o, prov, &req, key, sv, &e);
-	wire_http_free(&req);
-	secret_free(key);
+	if (n == 1 && !o.json)
+		status = stream_answer(app, &o, &tg[0], sv, &e);
+	else
+		status = ask_multi_stream(app, &o, tg, n, sv);
 out:
 	buf_wipe_free(&prompt);
 	buf_wipe_free(&system);
-close:
+	free_targets(tg, n);
 	chat_close(&sv->chat);
 	free(sv);
 	if (have_store)
 		histstore_close(&store);
-	buf_free(&spec);
 	buf_wipe_free(&o.prompt);
 	askfiles_free(&o.files);
 	return status;

@@ -18,11 +18,13 @@
 
 /* One usage text per command: `cherry COMMAND --help` prints it, `cherry --help` all. */
 static const char ask_usage[] =
-	"usage: cherry ask [-m PROVIDER/MODEL] [-s SYSTEM] [-c ID | --new | --no-save] [--raw]\n"
-	"                  [--show-reasoning] [--stats] [--passphrase-fd N] [-f FILE]...\n"
-	"                  [PROMPT...]\n"
+	"usage: cherry ask [-m PROVIDER/MODEL]... [-s SYSTEM] [-c ID | --new | --no-save]\n"
+	"                  [--raw] [--json] [--show-reasoning] [--stats] [--passphrase-fd N]\n"
+	"                  [-f FILE]... [PROMPT...]\n"
 	"  stream one answer to stdout; stdin, when it is not a terminal, is added to the\n"
-	"  prompt; -f attaches a file (text, image or PDF; -f - reads stdin)\n";
+	"  prompt; -f attaches a file (text, image or PDF; -f - reads stdin); several -m ask\n"
+	"  every model at once, each answer under a \"## PROVIDER/MODEL\" header; --json\n"
+	"  writes JSON Lines events (text, reasoning, done, error) as they arrive\n";
 static const char models_usage[] =
 	"usage: cherry models [--refresh] [PROVIDER]\n"
 	"  list models, one PROVIDER/MODEL a line\n";

@@ -1,0 +1,293 @@
+/* test_ask_multi: `cherry ask -m A -m B ...` against the fake provider: sections in the
+ * order given under headers, --json events, the worst exit status, the answers saved as
+ * siblings of one user message, and the answers streaming at once. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "harness.h"
+
+#define KEY "sk-test-multi-5e1d7c9a3b"
+
+/* Two fake providers: fakeprov serves one connection at a time, so answers that stream
+ * at once must come from two of them (fo on the first, fq, also OpenAI, on the second). */
+static struct fakeprov FP, FP2;
+static struct testhome HOME;
+
+static const char *const key_env[] = {
+	"FAKE_OPENAI_KEY=" KEY,
+	"FAKE_ANTHROPIC_KEY=" KEY,
+	"FAKE_GEMINI_KEY=" KEY,
+	NULL,
+};
+
+static int group_setup(void **state)
+{
+	(void)state;
+	if (fakeprov_start(&FP) < 0 || fakeprov_start(&FP2) < 0 || testhome_make(&HOME) < 0)
+		return -1;
+	char cfg[2048];
+	snprintf(cfg, sizeof cfg,
+		 "{\"providers\": {\n"
+		 " \"fo\": {\"kind\": \"openai\", \"base_url\": \"http://127.0.0.1:%d/v1\","
+		 " \"key_env\": \"FAKE_OPENAI_KEY\"},\n"
+		 " \"fq\": {\"kind\": \"openai\", \"base_url\": \"http://127.0.0.1:%d/v1\","
+		 " \"key_env\": \"FAKE_OPENAI_KEY\"},\n"
+		 " \"fa\": {\"kind\": \"anthropic\", \"base_url\": \"http://127.0.0.1:%d\","
+		 " \"key_env\": \"FAKE_ANTHROPIC_KEY\"},\n"
+		 " \"fg\": {\"kind\": \"gemini\", \"base_url\": \"http://127.0.0.1:%d\","
+		 " \"key_env\": \"FAKE_GEMINI_KEY\"},\n"
+		 " \"fl\": {\"kind\": \"ollama\", \"base_url\": \"http://127.0.0.1:%d\"}},\n"
+		 " \"network\": {\"max_retries\": 0, \"stall_timeout\": 5, \"connect_timeout\": 5}}\n",
+		 FP.port, FP2.port, FP.port, FP.port, FP.port);
+	return testhome_write_config(&HOME, cfg);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	fakeprov_stop(&FP);
+	fakeprov_stop(&FP2);
+	testhome_remove(&HOME);
+	return 0;
+}
+
+static void cherry(struct run *r, const char *const *args)
+{
+	assert_int_equal(run_cherry(r, &HOME, args, key_env, NULL, 30000), 0);
+}
+
+/* The newest conversation's file, as `history show ID --json` prints it. */
+static json_t *newest_conversation(void)
+{
+	struct run r;
+	cherry(&r, (const char *const[]){"history", "list", "--json", NULL});
+	assert_int_equal(r.status, 0);
+	json_t *list = json_loads(r.out, 0, NULL);
+	run_free(&r);
+	assert_non_null(list);
+	const char *id = json_string_value(json_object_get(json_array_get(list, 0), "id"));
+	assert_non_null(id);
+	cherry(&r, (const char *const[]){"history", "show", id, "--json", NULL});
+	json_decref(list);
+	assert_int_equal(r.status, 0);
+	json_t *conv = json_loads(r.out, 0, NULL);
+	run_free(&r);
+	assert_non_null(conv);
+	return conv;
+}
+
+static void test_piped_sections_in_order(void **state)
+{
+	(void)state;
+	struct run r;
+	/* the first is the slowest: piped, it still comes first */
+	cherry(&r, (const char *const[]){"ask", "-m", "fo/hello+slow:60", "-m", "fa/hello", "-m",
+					 "fg/hello", "-m", "fl/hello", "hi", NULL});
+	if (r.status)
+		fprintf(stderr, "%s", r.err);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "## fo/hello+slow:60\n\nHello from fake openai!\n"
+				   "\n## fa/hello\n\nHello from fake anthropic!\n"
+				   "\n## fg/hello\n\nHello from fake gemini!\n"
+				   "\n## fl/hello\n\nHello from fake ollama!\n");
+	assert_int_equal(r.err_len, 0);
+	run_free(&r);
+}
+
+static void test_json_events(void **state)
+{
+	(void)state;
+	struct run r;
+	cherry(&r, (const char *const[]){"ask", "--json", "-m", "fo/reasoning", "-m", "fa/hello",
+					 "hi", NULL});
+	assert_int_equal(r.status, 0);
+	/* every line one event; per model: the deltas in order, then one done */
+	struct buf_text {
+		char text[256];
+		char reasoning[256];
+		int done;
+	} got[2];
+	memset(got, 0, sizeof got);
+	size_t lines = 0;
+	for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n"), lines++) {
+		json_t *ev = json_loads(line, 0, NULL);
+		assert_non_null(ev);
+		const char *model = json_string_value(json_object_get(ev, "model"));
+		const char *type = json_string_value(json_object_get(ev, "type"));
+		assert_non_null(model);
+		assert_non_null(type);
+		int i = !strcmp(model, "fa/hello");
+		assert_true(i || !strcmp(model, "fo/reasoning"));
+		assert_int_equal(json_integer_value(json_object_get(ev, "index")), i);
+		assert_int_equal(got[i].done, 0); /* nothing after done */
+		if (!strcmp(type, "text"))
+			strcat(got[i].text, json_string_value(json_object_get(ev, "text")));
+		else if (!strcmp(type, "reasoning"))
+			strcat(got[i].reasoning, json_string_value(json_object_get(ev, "text")));
+		else if (!strcmp(type, "done")) {
+			got[i].done = 1;
+			assert_string_equal(json_string_value(json_object_get(ev, "status")),
+					    "complete");
+			assert_true(json_integer_value(json_object_get(
+					    json_object_get(ev, "usage"), "output")) > 0);
+		} else
+			fail_msg("unexpected event %s", line);
+		json_decref(ev);
+	}
+	assert_true(lines >= 10);
+	assert_true(got[0].done && got[1].done);
+	assert_string_equal(got[0].text, "Hello from fake openai!");
+	assert_true(strlen(got[0].reasoning) > 0);
+	assert_string_equal(got[1].text, "Hello from fake anthropic!");
+	assert_string_equal(got[1].reasoning, "");
+	run_free(&r);
+}
+
+static void test_one_fails(void **state)
+{
+	(void)state;
+	struct run r;
+	cherry(&r, (const char *const[]){"ask", "-m", "fo/e500", "-m", "fa/hello", "hi", NULL});
+	assert_int_equal(r.status, 3); /* a provider error: the worst of 3 and 0 */
+	assert_string_equal(r.out, "## fo/e500\n\n\n## fa/hello\n\nHello from fake anthropic!\n");
+	assert_non_null(strstr(r.err, "cherry: fo/e500: "));
+	run_free(&r);
+
+	/* the error as an event too */
+	cherry(&r, (const char *const[]){"ask", "--json", "-m", "fa/hello", "-m", "fo/e500", "hi",
+					 NULL});
+	assert_int_equal(r.status, 3);
+	assert_non_null(strstr(r.out, "{\"model\":\"fo/e500\",\"index\":1,\"type\":\"error\","
+				      "\"status\":\"error\",\"exit\":3,"));
+	assert_non_null(strstr(r.out, "\"model\":\"fa/hello\",\"index\":0,\"type\":\"done\""));
+	run_free(&r);
+
+	/* a missing key: refused before anything is sent */
+	size_t before = fakeprov_count(&FP);
+	assert_int_equal(run_cherry(&r, &HOME,
+				    (const char *const[]){"ask", "-m", "fo/hello", "-m", "fa/hello",
+							  "hi", NULL},
+				    (const char *const[]){"FAKE_OPENAI_KEY=" KEY, NULL}, NULL, 30000),
+			 0);
+	assert_int_equal(r.status, 4);
+	assert_int_equal(fakeprov_count(&FP), before);
+	run_free(&r);
+}
+
+static void test_history_siblings(void **state)
+{
+	(void)state;
+	struct run r;
+	cherry(&r, (const char *const[]){"ask", "-m", "fo/echo", "-m", "fa/hello", "-m", "fo/e500",
+					 "question one", NULL});
+	assert_int_equal(r.status, 3);
+	run_free(&r);
+	json_t *conv = newest_conversation();
+	json_t *msgs = json_object_get(conv, "messages");
+	assert_int_equal(json_array_size(msgs), 4);
+	json_t *user = json_array_get(msgs, 0);
+	assert_string_equal(json_string_value(json_object_get(user, "role")), "user");
+	assert_string_equal(json_string_value(json_object_get(user, "content")), "question one");
+	const char *uid = json_string_value(json_object_get(user, "id"));
+	static const char *const want[3][4] = {
+		{"fo", "echo", "complete", "question one"},
+		{"fa", "hello", "complete", "Hello from fake anthropic!"},
+		{"fo", "e500", "error", ""},
+	};
+	for (size_t i = 0; i < 3; i++) {
+		json_t *m = json_array_get(msgs, i + 1);
+		assert_string_equal(json_string_value(json_object_get(m, "role")), "assistant");
+		assert_string_equal(json_string_value(json_object_get(m, "parent")), uid);
+		assert_string_equal(json_string_value(json_object_get(m, "provider")), want[i][0]);
+		assert_string_equal(json_string_value(json_object_get(m, "model")), want[i][1]);
+		assert_string_equal(json_string_value(json_object_get(m, "status")), want[i][2]);
+		assert_string_equal(json_string_value(json_object_get(m, "content")), want[i][3]);
+	}
+	assert_non_null(json_string_value(json_object_get(json_array_get(msgs, 3), "error")));
+	/* the first model's answer is the branch the conversation goes on from */
+	assert_string_equal(json_string_value(json_object_get(conv, "current")),
+			    json_string_value(json_object_get(json_array_get(msgs, 1), "id")));
+	assert_string_equal(json_string_value(json_object_get(conv, "model")), "fo/echo");
+	json_decref(conv);
+}
+
+static void test_answers_stream_at_once(void **state)
+{
+	(void)state;
+	struct run one, two;
+	/* 40 deltas, 50 ms apart: about 2 s each; one after the other would be 4 s */
+	cherry(&one, (const char *const[]){"ask", "-m", "fo/long:40+slow:50", "hi", NULL});
+	assert_int_equal(one.status, 0);
+	assert_true(one.seconds >= 1.9);
+	cherry(&two, (const char *const[]){"ask", "-m", "fo/long:40+slow:50", "-m",
+					   "fq/long:40+slow:50", "hi", NULL});
+	assert_int_equal(two.status, 0);
+	assert_non_null(strstr(two.out, "\n## fq/long:40+slow:50\n\n"));
+	/* the second section holds the same answer as the first */
+	size_t half = (size_t)(strstr(two.out, "\n## fq/") - two.out);
+	assert_int_equal(two.out_len - half - strlen("\n## fq/long:40+slow:50\n\n"),
+			 half - strlen("## fo/long:40+slow:50\n\n"));
+	assert_true(two.seconds < one.seconds * 1.5);
+	run_free(&one);
+	run_free(&two);
+}
+
+static void test_terminal_finished_first(void **state)
+{
+	(void)state;
+	const char *bin = getenv("CHERRY_BIN");
+	/* fo answers slowly, fq at once: on a terminal fq's section comes first, whole */
+	const char *argv[] = {bin && *bin ? bin : "build/cherry", "ask", "-m", "fo/hello+slow:400",
+			      "-m", "fq/hello", "hi", NULL};
+	struct run r;
+	assert_int_equal(harness_run_pty(&r, &HOME, argv, key_env, 30000), 0);
+	assert_int_equal(r.status, 0);
+	const char *fq = strstr(r.out, "## fq/hello\r\n\r\nHello from fake openai!\r\n");
+	const char *fo = strstr(r.out, "\r\n## fo/hello+slow:400\r\n\r\nHello from fake openai!");
+	assert_non_null(fq);
+	assert_non_null(fo);
+	assert_true(fq < fo);
+	run_free(&r);
+
+	/* piped, the order given holds */
+	cherry(&r, (const char *const[]){"ask", "-m", "fo/hello+slow:400", "-m", "fq/hello", "hi",
+					 NULL});
+	assert_int_equal(r.status, 0);
+	assert_true(strstr(r.out, "## fo/") == r.out);
+	run_free(&r);
+}
+
+static void test_single_model_json(void **state)
+{
+	(void)state;
+	struct run r;
+	cherry(&r, (const char *const[]){"ask", "--json", "-m", "fl/hello", "hi", NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "{\"model\":\"fl/hello\",\"index\":0,\"type\":\"text\","
+				      "\"text\":\"Hello\"}\n"));
+	assert_non_null(strstr(r.out, "\"type\":\"done\""));
+	run_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_piped_sections_in_order),
+		cmocka_unit_test(test_json_events),
+		cmocka_unit_test(test_one_fails),
+		cmocka_unit_test(test_history_siblings),
+		cmocka_unit_test(test_answers_stream_at_once),
+		cmocka_unit_test(test_terminal_finished_first),
+		cmocka_unit_test(test_single_model_json),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
