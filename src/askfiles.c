@@ -138,6 +138,9 @@ static int load_old(struct askfiles *f, const struct hist_msg *m, const char *at
 int askfiles_request(struct askfiles *f, const struct hist_conv *conv, const struct hist_msg *msg,
 		     const char *attdir, struct wire_request *rq, struct err *e)
 {
+	/* one call per model: the last request's table is built into its body already */
+	free(f->attached);
+	f->nattached = 0;
 	f->attached = calloc(rq->nmsgs ? rq->nmsgs : 1, sizeof *f->attached);
 	if (!f->attached) {
 		err_set(e, EXIT_FAIL, "out of memory");

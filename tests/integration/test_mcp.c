@@ -184,6 +184,7 @@ static void test_cli(void **state)
 	assert_non_null(strstr(r.out, "fake  stdio  "));
 	assert_non_null(strstr(r.out, "web  http  https://example.com/mcp  headers: Authorization"));
 	assert_null(strstr(r.out, "s3cret"));
+	run_free(&r);
 	const char *test[] = {"mcp", "test", "fake", NULL};
 	assert_int_equal(run_cherry(&r, &h, test, NULL, NULL, 10000), 0);
 	assert_int_equal(r.status, 0);
@@ -191,23 +192,28 @@ static void test_cli(void **state)
 	assert_non_null(strstr(r.out, "\ntools/list: ok (8 tools, 2 pages"));
 	assert_non_null(strstr(r.out, "\nping: ok"));
 	assert_non_null(strstr(r.out, "\nshutdown: ok (exited when its input closed)"));
+	run_free(&r);
 	const char *old[] = {"mcp", "test", "old", NULL};
 	assert_int_equal(run_cherry(&r, &h, old, NULL, NULL, 10000), 0);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.out, "initialize: FAILED: old: initialize: the server speaks MCP "
 				      "2024-11-05"));
+	run_free(&r);
 	const char *tools[] = {"mcp", "tools", "fake", NULL};
 	assert_int_equal(run_cherry(&r, &h, tools, NULL, NULL, 10000), 0);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "echo\n    Echoes its text\n    input schema:\n"));
 	assert_non_null(strstr(r.out, "\"required\": [\n"));
+	run_free(&r);
 	const char *none[] = {"mcp", "test", "nope", NULL};
 	assert_int_equal(run_cherry(&r, &h, none, NULL, NULL, 10000), 0);
 	assert_int_equal(r.status, 2);
+	run_free(&r);
 	const char *web[] = {"mcp", "test", "web", NULL};
 	assert_int_equal(run_cherry(&r, &h, web, NULL, NULL, 10000), 0);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "not supported yet"));
+	run_free(&r);
 	testhome_remove(&h);
 }
 
@@ -228,14 +234,16 @@ static void test_everything(void **state)
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "initialize: ok (mcp-servers/everything"));
 	assert_non_null(strstr(r.out, "\nping: ok"));
+	run_free(&r);
 	testhome_remove(&h);
 }
 
 int main(void)
 {
 	const char *build = getenv("CHERRY_TEST_BUILD");
-	snprintf(fakemcp, sizeof fakemcp, "%s/%s/tests/fakemcp", getcwd(NULL, 0),
-		 build ? build : "build");
+	char cwd[400];
+	snprintf(fakemcp, sizeof fakemcp, "%.399s/%.60s/tests/fakemcp",
+		 getcwd(cwd, sizeof cwd) ? cwd : ".", build ? build : "build");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_child_isolation),
 		cmocka_unit_test(test_cancel_and_progress),

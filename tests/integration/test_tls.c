@@ -326,10 +326,30 @@ static int group_teardown(void **state)
 	return 0;
 }
 
+/* SSLKEYLOGFILE is refused with a warning: no TLS secret of a session with the key is
+ * written to disk (libcurl would honour it). */
+static void test_keylog_refused(void **state)
+{
+	(void)state;
+	write_config(GOOD, G.ca.pem);
+	char log[600], envlog[700];
+	snprintf(log, sizeof log, "%s/tls-keys.log", G.home.root);
+	snprintf(envlog, sizeof envlog, "SSLKEYLOGFILE=%s", log);
+	const char *env[] = {"FAKE_TLS_KEY=" KEY, envlog, NULL};
+	static const char *const args[] = {"ask", "-m", "ft/hello", "hi", NULL};
+	struct run r;
+	assert_int_equal(run_cherry(&r, &G.home, args, env, NULL, 20000), 0);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.err, "SSLKEYLOGFILE is set"));
+	assert_int_equal(access(log, F_OK), -1);
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_cert_through_ca_file),
+		cmocka_unit_test(test_keylog_refused),
 		cmocka_unit_test(test_bad_certs_refused_in_one_line),
 		cmocka_unit_test(test_unreadable_ca_file),
 		cmocka_unit_test(test_refusals_not_retried),
