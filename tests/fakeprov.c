@@ -709,6 +709,7 @@ struct scenario {
 	int reasoning;          /* 0 none, 1 the kind's own field, 2 openai "reasoning" */
 	int length;
 	int split, chunks, comments, bom, nodone, slow_ms;
+	int late_ms;            /* late:MS: sleep MS before the first delta */
 	enum eol eol;
 	enum failure fail;
 	int flaky;              /* 0, 503 or 429 */
@@ -826,6 +827,8 @@ static int parse_word(struct scenario *sc, const char *w, size_t n)
 		sc->slow_ms = 30;
 	else if ((v = word_num(w, n, "slow:")) >= 0 && v <= 600000)
 		sc->slow_ms = (int)v;
+	else if ((v = word_num(w, n, "late:")) >= 0 && v <= 600000)
+		sc->late_ms = (int)v;
 	else if (word_is(w, n, "flaky"))
 		sc->flaky = 503;
 	else if (word_is(w, n, "flaky429"))
@@ -1620,6 +1623,8 @@ static void st_delta(struct stream *s, int reasoning, const struct sbuf *frag, i
 {
 	struct sbuf j = {0};
 	const struct scenario *sc = s->sc;
+	if (!s->deltas && sc->late_ms)
+		nap(s->c, sc->late_ms);
 	if (s->deltas++ && sc->slow_ms)
 		nap(s->c, sc->slow_ms);
 	if (reasoning)

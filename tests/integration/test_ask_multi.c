@@ -245,14 +245,16 @@ static void test_terminal_finished_first(void **state)
 {
 	(void)state;
 	const char *bin = getenv("CHERRY_BIN");
-	/* fo answers slowly, fq at once: on a terminal fq's section comes first, whole */
-	const char *argv[] = {bin && *bin ? bin : "build/cherry", "ask", "-m", "fo/hello+slow:400",
-			      "-m", "fq/hello", "hi", NULL};
+	/* fo answers late and slowly, fq at once: on a terminal fq's section comes first,
+	 * whole (fo's first word comes after fq has ended, so the order is not a race) */
+	const char *argv[] = {bin && *bin ? bin : "build/cherry", "ask", "-m",
+			      "fo/hello+late:600+slow:400", "-m", "fq/hello", "hi", NULL};
 	struct run r;
 	assert_int_equal(harness_run_pty(&r, &HOME, argv, key_env, 30000), 0);
 	assert_int_equal(r.status, 0);
 	const char *fq = strstr(r.out, "## fq/hello\r\n\r\nHello from fake openai!\r\n");
-	const char *fo = strstr(r.out, "\r\n## fo/hello+slow:400\r\n\r\nHello from fake openai!");
+	const char *fo = strstr(r.out, "\r\n## fo/hello+late:600+slow:400\r\n\r\nHello from fake "
+				       "openai!");
 	assert_non_null(fq);
 	assert_non_null(fo);
 	assert_true(fq < fo);
