@@ -94,6 +94,9 @@ sh -c '"$0" ask -c long0001 -m "fo/long:400+slow:20" x >"$1" 2>/dev/null; grep "
 	"$build/cherry" "$tmp/answer" >"$tmp/io"
 awk -v f="$(wc -c <"$tmp/long.orig")" -v a="$(wc -c <"$tmp/answer")" '{ printf "ask -c long0001: %.1f MB written for a %.1f KB answer (file %.1f MB; before the journal: two whole writes a second)\n", $2 / 1048576, a / 1024, f / 1048576 }' "$tmp/io"
 cp "$tmp/long.orig" "$long"
+# The index again, warm as a user's is: a stale entry of the 20 MB conversation would be
+# parsed while the client's first stream is measured.
+"$build/cherry" history list >/dev/null 2>&1
 
 # The full-screen client under tmux (tests/bench/tui_bench.c), with the conversations
 # above on disk: the same stream shown to its last token, key echo while it streams,

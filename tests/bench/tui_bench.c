@@ -226,24 +226,6 @@ static int under_tmux(const struct testhome *h, const char *model, const char *i
 			break;
 	}
 
-	/* start-up to the first frame with a (long) conversation open: -c TUI_BENCH_CONV */
-	const char *conv = getenv("TUI_BENCH_CONV");
-	const char *run_conv[] = {cherry, "-m", model, "-c", conv, NULL};
-	for (int i = 0; conv && *conv && i < STARTS; i++) {
-		if (respawn(run_conv) < 0)
-			break;
-		double t1 = wait_text(idle, 100);
-		if (t1 < 0)
-			break;
-		double ms = (t1 - T.started) * 1000;
-		if (f->conv_frame < 0 || ms < f->conv_frame) {
-			f->conv_frame = ms;
-			f->conv_hwm = proc_status_kb(T.pane_pid, "VmHWM");
-		}
-		if (quit_cherry() < 0)
-			break;
-	}
-
 	/* the stream, to its last token: wall time and CPU seconds */
 	if (respawn(run) == 0 && wait_text(idle, 1000) >= 0 && tmux_fresh(model, idle) == 0) {
 		pid_t pid = T.pane_pid;
@@ -275,6 +257,27 @@ static int under_tmux(const struct testhome *h, const char *model, const char *i
 			break;
 	}
 	quit_cherry();
+
+	/* start-up to the first frame with a (long) conversation open: -c TUI_BENCH_CONV
+	 * (after the stream: the client reopens the last conversation it showed, and the
+	 * stream is measured in a conversation of its own) */
+	const char *conv = getenv("TUI_BENCH_CONV");
+	const char *run_conv[] = {cherry, "-m", model, "-c", conv, NULL};
+	for (int i = 0; conv && *conv && i < STARTS; i++) {
+		if (respawn(run_conv) < 0)
+			break;
+		double t1 = wait_text(idle, 100);
+		if (t1 < 0)
+			break;
+		double ms = (t1 - T.started) * 1000;
+		if (f->conv_frame < 0 || ms < f->conv_frame) {
+			f->conv_frame = ms;
+			f->conv_hwm = proc_status_kb(T.pane_pid, "VmHWM");
+		}
+		if (quit_cherry() < 0)
+			break;
+	}
+
 	return 0;
 }
 
@@ -590,6 +593,11 @@ int main(int argc, char **argv)
 		printf("TUI: the full-screen client did not start under tmux; figures skipped\n");
 		return 0;
 	}
+	/* the bare pty starts as the tmux runs did: not on the long conversation the last of
+	 * them opened and left as the one to reopen */
+	char last_file[700];
+	snprintf(last_file, sizeof last_file, "%s/state/cherry/last", h.root);
+	unlink(last_file);
 	struct pty_figures p;
 	on_pty(&h, model, &p);
 
