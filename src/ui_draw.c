@@ -128,24 +128,6 @@ static attr_t curses_attrs(unsigned a)
 	return r;
 }
 
-/* Under NO_COLOR, structure shown by attributes alone where colour showed it. */
-static unsigned no_colour_attrs(int role)
-{
-	switch (role) {
-	case TR_CODE:
-		return TA_REVERSE;
-	case TR_URL: case TR_CODE_FRAME: case TR_TABLE_BORDER: case TR_RULE: case TR_HTML:
-	case TR_HL_COMMENT: case TR_REASONING: case TR_FOLDED: case TR_HL_REMOVED:
-		return TA_DIM;
-	case TR_H1: case TR_H2:
-		return TA_BOLD | TA_UNDERLINE;
-	case TR_HL_KEYWORD: case TR_HL_ADDED: case TR_LIST_MARKER: case TR_QUOTE_BAR:
-		return TA_BOLD;
-	default:
-		return 0;
-	}
-}
-
 /* A theme by name: built in, or $XDG_CONFIG_HOME/cherry/themes/NAME.json; "dark" when
  * the name is bad or the file does not parse. */
 static void load_theme(const struct config *cfg, struct theme *th)
@@ -176,13 +158,15 @@ static void setup_theme(const struct ctl *t)
 {
 	struct theme th;
 	load_theme(t->cfg, &th);
+	/* under NO_COLOR, the structure colour showed by attributes (as the golden screens
+	 * check) */
+	if (!ui_color())
+		theme_no_colour(&th);
 	for (int r = 0; r < TR__COUNT; r++) {
 		const struct theme_style *st = &th.s[r];
-		if (!ui_color()) {
-			role_attrs[r] = curses_attrs(st->attrs | no_colour_attrs(r));
-			continue;
-		}
 		role_attrs[r] = curses_attrs(st->attrs);
+		if (!ui_color())
+			continue;
 		int fg = theme_colour_index(st->fg, COLORS), bg = theme_colour_index(st->bg, COLORS);
 		if ((fg >= 0 || bg >= 0) && r + 1 < COLOR_PAIRS && init_pair((short)(r + 1), (short)fg,
 									     (short)bg) == OK)

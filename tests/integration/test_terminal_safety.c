@@ -2,12 +2,8 @@
  * against hostile data (escape sequences in answers, in-stream errors, model ids,
  * provider names and URLs, conversation titles, file paths and argv) and must write no
  * ESC and no C1 control it did not make itself: nothing a provider, a config or a file
- * name holds may move the cursor, set the title or write the clipboard.
- *
- * Cases for output paths that issue 12 already names as raw (#6 export, #8 model list,
- * #11 paths and argv) are skipped with what they printed while they are raw, so the
- * suite shows them without failing; they pass as soon as they are clean. Any other raw
- * path fails. */
+ * name holds may move the cursor, set the title or write the clipboard. Any raw
+ * escape on any path fails the case. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -63,7 +59,6 @@ static void describe(const char *s, size_t len, long at, char *out, size_t outsz
 	out[o] = '\0';
 }
 
-static int raw_known; /* raw outputs issue 12 already names */
 static int raw_new;   /* raw outputs nobody named */
 
 static const char *cherry_path(void)
@@ -72,9 +67,8 @@ static const char *cherry_path(void)
 	return b && *b ? b : "build/cherry";
 }
 
-/* Runs cherry ARGS on a terminal; known names the issue-12 item that covers this output
- * (NULL: none, a raw escape fails the test). */
-static void expect_clean(const char *what, const char *known, const char *const *args,
+/* Runs cherry ARGS on a terminal: a raw escape in its output fails the test. */
+static void expect_clean(const char *what, const char *const *args,
 			 const char *const *env)
 {
 	const char *argv[32];
@@ -99,18 +93,12 @@ static void expect_clean(const char *what, const char *known, const char *const 
 	char ctx[400];
 	describe(r.out, r.out_len, at, ctx, sizeof ctx);
 	run_free(&r);
-	if (known) {
-		print_message("# %s: STILL RAW (issue 12 %s) at byte %ld: %s\n", what, known, at,
-			      ctx);
-		raw_known++;
-	} else {
-		print_message("# %s: RAW at byte %ld: %s\n", what, at, ctx);
-		raw_new++;
-	}
+	print_message("# %s: RAW at byte %ld: %s\n", what, at, ctx);
+	raw_new++;
 }
 
 /* The same with stdout and stderr on pipes: sanitised too (security.md 6.5), unless --raw. */
-static void expect_clean_pipe(const char *what, const char *known, const char *const *args,
+static void expect_clean_pipe(const char *what, const char *const *args,
 			      const char *const *env)
 {
 	struct run r;
@@ -126,11 +114,8 @@ static void expect_clean_pipe(const char *what, const char *known, const char *c
 		char ctx[400];
 		describe(streams[k], lens[k], at, ctx, sizeof ctx);
 		print_message("# %s (pipe, %s): %s at byte %ld: %s\n", what, k ? "stderr" : "stdout",
-			      known ? "STILL RAW (issue 12)" : "RAW", at, ctx);
-		if (known)
-			raw_known++;
-		else
-			raw_new++;
+			      "RAW", at, ctx);
+		raw_new++;
 		run_free(&r);
 		return;
 	}
@@ -139,17 +124,13 @@ static void expect_clean_pipe(const char *what, const char *known, const char *c
 	run_free(&r);
 }
 
-/* Ends a test: fails on any raw output nobody knew of, skips while known ones stay raw. */
+/* Ends a test: fails on any raw output. */
 static void verdict(void)
 {
-	int known = raw_known, fresh = raw_new;
-	raw_known = raw_new = 0;
+	int fresh = raw_new;
+	raw_new = 0;
 	if (fresh)
 		fail_msg("%d output(s) wrote escapes cherry did not make (see above)", fresh);
-	if (known) {
-		print_message("# %d output(s) still raw, as issue 12 says\n", known);
-		skip();
-	}
 }
 
 /* ---- the world ---- */
@@ -251,22 +232,22 @@ static void saved_id(char *id, size_t idsz)
 static void test_ask(void **state)
 {
 	(void)state;
-	expect_clean("ask: an answer full of escapes", NULL,
+	expect_clean("ask: an answer full of escapes",
 		     (const char *const[]){"ask", "--no-save", "-m", "fo/escapes", "hi", NULL},
 		     key_env);
-	expect_clean("ask: reasoning shown", NULL,
+	expect_clean("ask: reasoning shown",
 		     (const char *const[]){"ask", "--no-save", "--show-reasoning", "--stats", "-m",
 					   "fo/escapes", "hi", NULL},
 		     key_env);
-	expect_clean("ask: an error inside the stream", NULL,
+	expect_clean("ask: an error inside the stream",
 		     (const char *const[]){"ask", "--no-save", "-m", "fo/replay:hostile", "hi",
 					   NULL},
 		     key_env);
-	expect_clean("ask: an unknown model named with escapes", NULL,
+	expect_clean("ask: an unknown model named with escapes",
 		     (const char *const[]){"ask", "--no-save", "-m",
 					   "fo\x1b]0;pwned\x07/x\x1b[2J", "hi", NULL},
 		     key_env);
-	expect_clean("ask: a provider whose key variable is hostile", NULL,
+	expect_clean("ask: a provider whose key variable is hostile",
 		     (const char *const[]){"ask", "--no-save", "-m", "evil/m", "hi", NULL}, key_env);
 	verdict();
 }
@@ -283,50 +264,50 @@ static void test_history(void **state)
 	run_free(&r);
 	char id[64];
 	saved_id(id, sizeof id);
-	expect_clean("history list", NULL, (const char *const[]){"history", "list", NULL}, NULL);
-	expect_clean("history list --json", NULL,
+	expect_clean("history list", (const char *const[]){"history", "list", NULL}, NULL);
+	expect_clean("history list --json",
 		     (const char *const[]){"history", "list", "--json", NULL}, NULL);
-	expect_clean("history show", NULL, (const char *const[]){"history", "show", id, NULL},
+	expect_clean("history show", (const char *const[]){"history", "show", id, NULL},
 		     NULL);
-	expect_clean("history show --json", NULL,
+	expect_clean("history show --json",
 		     (const char *const[]){"history", "show", id, "--json", NULL}, NULL);
-	expect_clean("history search (title)", NULL,
+	expect_clean("history search (title)",
 		     (const char *const[]){"history", "search", "with", NULL}, NULL);
-	expect_clean("history search (answer)", NULL,
+	expect_clean("history search (answer)",
 		     (const char *const[]){"history", "search", "screen", NULL}, NULL);
-	expect_clean("history export --format md", NULL,
+	expect_clean("history export --format md",
 		     (const char *const[]){"history", "export", id, "--format", "md", NULL}, NULL);
-	expect_clean("history export --format json", NULL,
+	expect_clean("history export --format json",
 		     (const char *const[]){"history", "export", id, "--format", "json", NULL},
 		     NULL);
-	expect_clean_pipe("ask", NULL,
+	expect_clean_pipe("ask",
 			  (const char *const[]){"ask", "--no-save", "-m", "fo/escapes", "hi", NULL},
 			  key_env);
-	expect_clean_pipe("ask: an error inside the stream", NULL,
+	expect_clean_pipe("ask: an error inside the stream",
 			  (const char *const[]){"ask", "--no-save", "-m", "fo/replay:hostile", "hi",
 						NULL},
 			  key_env);
-	expect_clean_pipe("history list", NULL, (const char *const[]){"history", "list", NULL},
+	expect_clean_pipe("history list", (const char *const[]){"history", "list", NULL},
 			  NULL);
-	expect_clean_pipe("history show", NULL,
+	expect_clean_pipe("history show",
 			  (const char *const[]){"history", "show", id, NULL}, NULL);
-	expect_clean_pipe("history search", NULL,
+	expect_clean_pipe("history search",
 			  (const char *const[]){"history", "search", "screen", NULL}, NULL);
-	expect_clean_pipe("history export --format md", NULL,
+	expect_clean_pipe("history export --format md",
 			  (const char *const[]){"history", "export", id, "--format", "md", NULL},
 			  NULL);
-	expect_clean_pipe("history list --json", NULL,
+	expect_clean_pipe("history list --json",
 			  (const char *const[]){"history", "list", "--json", NULL}, NULL);
-	expect_clean_pipe("history show --json", NULL,
+	expect_clean_pipe("history show --json",
 			  (const char *const[]){"history", "show", id, "--json", NULL}, NULL);
-	expect_clean_pipe("history export --format json", NULL,
+	expect_clean_pipe("history export --format json",
 			  (const char *const[]){"history", "export", id, "--format", "json", NULL},
 			  NULL);
-	expect_clean_pipe("a mistyped command", NULL,
+	expect_clean_pipe("a mistyped command",
 			  (const char *const[]){"\x1b[31mbogus", NULL}, NULL);
-	expect_clean("history show: a hostile id", NULL,
+	expect_clean("history show: a hostile id",
 		     (const char *const[]){"history", "show", "\x1b[2Jzz", NULL}, NULL);
-	expect_clean("ask -c: a hostile id", NULL,
+	expect_clean("ask -c: a hostile id",
 		     (const char *const[]){"ask", "-c", "\x1b]0;pwned\x07", "hi", NULL}, key_env);
 	verdict();
 }
@@ -334,14 +315,14 @@ static void test_history(void **state)
 static void test_lists(void **state)
 {
 	(void)state;
-	expect_clean("models: a provider's configured models", NULL,
+	expect_clean("models: a provider's configured models",
 		     (const char *const[]){"models", "fz", NULL}, key_env);
-	expect_clean("models: the fake provider's list", NULL,
+	expect_clean("models: the fake provider's list",
 		     (const char *const[]){"models", "--refresh", "fo", NULL}, key_env);
-	expect_clean("providers", NULL, (const char *const[]){"providers", NULL}, key_env);
-	expect_clean("key list", NULL, (const char *const[]){"key", "list", NULL}, key_env);
-	expect_clean("privacy", NULL, (const char *const[]){"privacy", NULL}, key_env);
-	expect_clean("privacy --report", NULL,
+	expect_clean("providers", (const char *const[]){"providers", NULL}, key_env);
+	expect_clean("key list", (const char *const[]){"key", "list", NULL}, key_env);
+	expect_clean("privacy", (const char *const[]){"privacy", NULL}, key_env);
+	expect_clean("privacy --report",
 		     (const char *const[]){"privacy", "--report", NULL}, key_env);
 	verdict();
 }
@@ -349,14 +330,14 @@ static void test_lists(void **state)
 static void test_errors(void **state)
 {
 	(void)state;
-	expect_clean("a mistyped command", NULL,
+	expect_clean("a mistyped command",
 		     (const char *const[]){"\x1b[31mbogus\x1b]0;pwned\x07", NULL}, NULL);
-	expect_clean("an unknown option", NULL,
+	expect_clean("an unknown option",
 		     (const char *const[]){"ask", "--\x1b[2Jx", "hi", NULL}, NULL);
-	expect_clean("key set: a hostile provider name", NULL,
+	expect_clean("key set: a hostile provider name",
 		     (const char *const[]){"key", "rm", "\x1b]52;c;ZWNobyBwd25lZA==\x07", NULL},
 		     NULL);
-	expect_clean("models: an unknown hostile provider", NULL,
+	expect_clean("models: an unknown hostile provider",
 		     (const char *const[]){"models", "no\x1b[2Jpe", NULL}, NULL);
 	verdict();
 }
@@ -393,9 +374,9 @@ static void test_hostile_names(void **state)
 		char what[64];
 		assert_int_equal(write_file(file, names[i]), 0);
 		snprintf(what, sizeof what, "hostile config names %zu: providers", i + 1);
-		expect_clean(what, NULL, (const char *const[]){"providers", NULL}, env);
+		expect_clean(what, (const char *const[]){"providers", NULL}, env);
 		snprintf(what, sizeof what, "hostile config names %zu: ask", i + 1);
-		expect_clean(what, NULL, (const char *const[]){"ask", "--no-save", "hi", NULL}, env);
+		expect_clean(what, (const char *const[]){"ask", "--no-save", "hi", NULL}, env);
 	}
 	verdict();
 }
@@ -416,12 +397,12 @@ static void test_hostile_paths(void **state)
 	snprintf(env_cfg, sizeof env_cfg, "XDG_CONFIG_HOME=%s", cfg);
 	snprintf(env_data, sizeof env_data, "XDG_DATA_HOME=%s", data);
 	const char *const env[] = {env_cfg, env_data, "FAKE_OPENAI_KEY=sk-test-x", NULL};
-	expect_clean("a broken config under a hostile path", NULL,
+	expect_clean("a broken config under a hostile path",
 		     (const char *const[]){"providers", NULL}, env);
 	assert_int_equal(write_file(dirs[1], "{}\n"), 0);
-	expect_clean("privacy with hostile XDG paths", NULL,
+	expect_clean("privacy with hostile XDG paths",
 		     (const char *const[]){"privacy", NULL}, env);
-	expect_clean("history list with a hostile data path", NULL,
+	expect_clean("history list with a hostile data path",
 		     (const char *const[]){"history", "list", NULL}, env);
 	verdict();
 }
