@@ -124,6 +124,12 @@ static const struct attach_limits limits[] = {
 	[WIRE_GEMINI] = {0, 0, 100 * MB, 50 * MB, 1},
 	/* Ollama documents none. */
 	[WIRE_OLLAMA] = {0, 0, 0, 0, 0},
+	/* Bedrock Converse (Message content): 20 images of at most 3.75 MB, documents of at
+	 * most 4.5 MB. */
+	[WIRE_BEDROCK] = {3840 * 1024, 20, 0, 4608 * 1024, 1},
+	/* Vertex AI takes the same bodies as the gemini and anthropic kinds. */
+	[WIRE_VERTEX] = {0, 0, 100 * MB, 50 * MB, 1},
+	[WIRE_VERTEX_ANTHROPIC] = {5 * MB / 4 * 3, 100, 32 * MB, 0, 1},
 };
 
 const struct attach_limits *attach_limits_for(enum wire_kind kind)

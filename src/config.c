@@ -444,11 +444,71 @@ static int is_base_url(const char *s)
 	return ok;
 }
 
+/* A region or project id: letters, digits, '-' and '_' (they go into a host name and
+ * a URL path). */
+static int is_region_word(const char *s)
+{
+	if (!*s || strlen(s) > 63)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return 0;
+	return 1;
+}
+
+/* region, project and key_ttl (bedrock and vertex); the base URL follows the region
+ * unless config set base_url. */
+static int parse_region(struct ctx *x, struct provider *p, json_t *obj, const char *path,
+			int base_set)
+{
+	static const char *const names[2] = {"region", "project"};
+	char **dst[2] = {&p->region, &p->project};
+	char field[640];
+	json_t *v;
+	for (int i = 0; i < 2; i++) {
+		if (!(v = json_object_get(obj, names[i])))
+			continue;
+		snprintf(field, sizeof field, "%s.%s", path, names[i]);
+		if (!json_is_string(v) || !is_region_word(json_string_value(v)))
+			return fail(x, "%s must be a word of letters, digits, '-' and '_'", field);
+		if (set_str(x, dst[i], json_string_value(v)) < 0)
+			return -1;
+	}
+	if ((v = json_object_get(obj, "key_ttl"))) {
+		json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
+		if (n < 0 || n > 86400)
+			return fail(x, "%s.key_ttl must be a number of seconds from 0 (keep the "
+				    "key_command's key for the whole run) to 86400", path);
+		p->key_ttl = (long)n;
+	}
+	int vertex = p->kind == WIRE_VERTEX || p->kind == WIRE_VERTEX_ANTHROPIC;
+	if (vertex && !v && !p->key_ttl)
+		p->key_ttl = PROVIDERS_VERTEX_KEY_TTL; /* Google's tokens last an hour */
+	int regional = vertex || p->kind == WIRE_BEDROCK;
+	if (base_set || !regional) {
+		p->region_url = 0;
+		return 0;
+	}
+	if (!p->region && set_str(x, &p->region, p->kind == WIRE_BEDROCK
+						  ? PROVIDERS_BEDROCK_REGION
+						  : PROVIDERS_VERTEX_REGION) < 0)
+		return -1;
+	if (!p->base_url || p->region_url) {
+		p->region_url = 1;
+		if (providers_region_url(p) < 0) {
+			err_set(x->e, EXIT_FAIL, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int parse_provider(struct ctx *x, struct config *c, const char *name, json_t *obj)
 {
 	static const char *const known[] = {"kind", "base_url", "key_env", "key_command",
-					    "models", "headers",
-					    "api_version", "privacy_policy", NULL};
+					    "models", "headers", "api_version", "privacy_policy",
+					    "region", "project", "key_ttl", NULL};
 	char path[512], field[640];
 	snprintf(path, sizeof path, "providers.%s", name);
 	if (!is_provider_name(name))
@@ -463,13 +523,13 @@ static int parse_provider(struct ctx *x, struct config *c, const char *name, jso
 	struct provider *p = providers_find(&c->providers, name);
 	if (!p && !kind)
 		return fail(x, "%s.kind is required for a provider that is not a preset", path);
-	if (!p && !base)
-		return fail(x, "%s.base_url is required for a provider that is not a preset", path);
-
 	enum wire_kind k = WIRE_OPENAI;
 	if (kind && (!json_is_string(kind) || wire_kind_parse(json_string_value(kind), &k) < 0))
-		return fail(x, "%s.kind must be one of openai, anthropic, gemini, ollama, azure",
-			    path);
+		return fail(x, "%s.kind must be one of openai, anthropic, gemini, ollama, azure, "
+			    "bedrock, vertex, vertex-anthropic", path);
+	int regional = k == WIRE_BEDROCK || k == WIRE_VERTEX || k == WIRE_VERTEX_ANTHROPIC;
+	if (!p && !base && !regional)
+		return fail(x, "%s.base_url is required for a provider that is not a preset", path);
 	if (base && (!json_is_string(base) || !is_base_url(json_string_value(base))))
 		return fail(x, "%s.base_url must be an http:// or https:// URL", path);
 
@@ -489,6 +549,8 @@ static int parse_provider(struct ctx *x, struct config *c, const char *name, jso
 	if (kind)
 		p->kind = k;
 	if (base && set_url(x, &p->base_url, p->kind, json_string_value(base)) < 0)
+		return -1;
+	if (parse_region(x, p, obj, path, base != NULL) < 0)
 		return -1;
 
 	json_t *v;

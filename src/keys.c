@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "cherry/buf.h"
 #include "cherry/passphrase.h"
 #include "cherry/vault.h"
 
@@ -24,6 +26,8 @@ struct key_slot {
 	size_t nrefused;
 	size_t next;          /* the turn: the next lookup starts here */
 	size_t last_count;    /* how many keys the last lookup chose from */
+	double fetched;       /* when key_command last ran (monotonic seconds) */
+	int rerun_after_401;  /* a refused key_command token made it run again once */
 };
 
 struct keyring {
@@ -312,6 +316,47 @@ static int take_turn(struct key_slot *s, const struct provider *p, struct secret
 	return -1;
 }
 
+static double monotonic_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Bedrock's keys as the AWS SDKs read them: a Bedrock API key in
+ * AWS_BEARER_TOKEN_BEDROCK, else AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with
+ * AWS_SESSION_TOKEN for temporary credentials) joined as "ID:SECRET[:TOKEN]", the form
+ * the vault keeps too. Fills out (wiped by the caller) and names the variable in *name;
+ * 0 when none is set, -1 with e set when the pair is half there.
+ */
+static int aws_env_key(struct buf *out, const char **name, struct err *e)
+{
+	const char *bearer = getenv("AWS_BEARER_TOKEN_BEDROCK");
+	if (bearer && *bearer) {
+		*name = "AWS_BEARER_TOKEN_BEDROCK";
+		return buf_append_str(out, bearer) < 0 ? -1 : 1;
+	}
+	const char *id = getenv("AWS_ACCESS_KEY_ID");
+	const char *secret = getenv("AWS_SECRET_ACCESS_KEY");
+	const char *token = getenv("AWS_SESSION_TOKEN");
+	if ((!id || !*id) && (!secret || !*secret))
+		return 0;
+	if (!id || !*id || !secret || !*secret) {
+		err_set(e, EXIT_KEY, "%s is set but %s is not: set both (or neither)",
+			id && *id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+			id && *id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
+		return -1;
+	}
+	*name = "AWS_ACCESS_KEY_ID";
+	if (buf_printf(out, "%s:%s", id, secret) < 0 ||
+	    (token && *token && buf_printf(out, ":%s", token) < 0)) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	return 1;
+}
+
 /* Runs the provider's key_command once; its output (one line, comma-separated keys)
  * is kept in the slot for the rest of the process. */
 static int run_key_command(struct key_slot *s, const struct provider *p, struct err *e)
@@ -337,6 +382,7 @@ static int run_key_command(struct key_slot *s, const struct provider *p, struct 
 		return -1;
 	}
 	s->source = "key_command";
+	s->fetched = monotonic_now();
 	return 0;
 }
 
@@ -351,21 +397,43 @@ int keyring_get(struct keyring *kr, const struct provider *p, struct secret **ke
 		return -1;
 	}
 	const char *v = p->key_env ? getenv(p->key_env) : NULL;
+	const char *var = p->key_env;
+	struct buf aws = BUF_INIT;
+	if (p->kind == WIRE_BEDROCK && var && !strcmp(var, "AWS_ACCESS_KEY_ID")) {
+		int r = aws_env_key(&aws, &var, e);
+		if (r < 0) {
+			buf_wipe_free(&aws);
+			return -1;
+		}
+		v = r ? aws.data : NULL;
+	}
 	if (v && *v) {
 		struct secret **keys;
 		size_t n;
-		if (keys_split(v, strlen(v), &keys, &n) < 0) {
+		int r = keys_split(v, strlen(v), &keys, &n);
+		buf_wipe_free(&aws);
+		if (r < 0) {
 			err_set(e, EXIT_KEY, "%s holds something that is not an API key "
-				"(printable ASCII without spaces, at most 512 bytes; several keys "
-				"joined by commas)", p->key_env);
+				"(printable ASCII without spaces, at most 4096 bytes; several keys "
+				"joined by commas)", var);
 			return -1;
 		}
-		int r = take_turn(s, p, keys, n, key, e);
+		r = take_turn(s, p, keys, n, key, e);
 		free_keys(keys, n);
 		if (r < 0)
 			return -1;
-		*source = p->key_env;
+		*source = var;
 		return 0;
+	}
+	buf_wipe_free(&aws);
+	if (s && s->nkeys && s->source && !strcmp(s->source, "key_command") && p->key_ttl > 0 &&
+	    monotonic_now() - s->fetched >= (double)p->key_ttl) {
+		/* a token that expires (vertex: an hour) is fetched again before it does */
+		free_keys(s->keys, s->nkeys);
+		s->keys = NULL;
+		s->nkeys = 0;
+		s->next = 0;
+		s->rerun_after_401 = 0;
 	}
 	if (s && !s->nkeys && p->key_command && run_key_command(s, p, e) < 0)
 		return -1;
@@ -408,6 +476,19 @@ int keyring_reject(struct keyring *kr, const struct provider *p, const struct se
 	struct key_slot *s = kr && key ? slot_for(kr, p->name) : NULL;
 	if (!s || was_refused(s, key))
 		return 0;
+	if (s->nkeys && s->source && !strcmp(s->source, "key_command") && p->key_ttl > 0 &&
+	    !s->rerun_after_401) {
+		/* A token that expires may have just done so: the command runs again for the
+		 * next request, once; a fresh token refused too is refused for good. */
+		free_keys(s->keys, s->nkeys);
+		s->keys = NULL;
+		s->nkeys = 0;
+		s->next = 0;
+		s->rerun_after_401 = 1;
+		err_set(e, EXIT_KEY, "warning: %s refused the token from key_command; it runs "
+			"again for the next request", p->name);
+		return 1;
+	}
 	struct secret **v = realloc(s->refused, (s->nrefused + 1) * sizeof *v);
 	if (!v)
 		return 0;
