@@ -39,9 +39,17 @@ struct keyring {
 	struct err failure; /* why the unlock failed, repeated to later callers */
 	int defer_typed;    /* a typed passphrase comes through keyring_unlock_with */
 	int wrong_tries;    /* wrong passphrases given so far, by any way */
+	double (*now)(void); /* the clock key_ttl is counted on (tests set their own) */
 };
 
 #define UNLOCK_TRIES 3
+
+static double monotonic_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 struct keyring *keyring_new(const struct passphrase_opts *opts)
 {
@@ -51,7 +59,13 @@ struct keyring *keyring_new(const struct passphrase_opts *opts)
 	kr->opts.passphrase_fd = -1;
 	if (opts)
 		kr->opts = *opts;
+	kr->now = monotonic_now;
 	return kr;
+}
+
+void keyring_set_clock(struct keyring *kr, double (*now)(void))
+{
+	kr->now = now ? now : monotonic_now;
 }
 
 static void free_keys(struct secret **v, size_t n)
@@ -316,13 +330,6 @@ static int take_turn(struct key_slot *s, const struct provider *p, struct secret
 	return -1;
 }
 
-static double monotonic_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
  * Bedrock's keys as the AWS SDKs read them: a Bedrock API key in
  * AWS_BEARER_TOKEN_BEDROCK, else AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with
@@ -359,7 +366,8 @@ static int aws_env_key(struct buf *out, const char **name, struct err *e)
 
 /* Runs the provider's key_command once; its output (one line, comma-separated keys)
  * is kept in the slot for the rest of the process. */
-static int run_key_command(struct key_slot *s, const struct provider *p, struct err *e)
+static int run_key_command(struct key_slot *s, const struct provider *p, double now,
+			   struct err *e)
 {
 	struct secret *out = NULL;
 	if (passphrase_from_command(p->key_command, 0, PASSPHRASE_COMMAND_TIMEOUT_MS, &out,
@@ -382,7 +390,7 @@ static int run_key_command(struct key_slot *s, const struct provider *p, struct 
 		return -1;
 	}
 	s->source = "key_command";
-	s->fetched = monotonic_now();
+	s->fetched = now;
 	return 0;
 }
 
@@ -427,7 +435,7 @@ int keyring_get(struct keyring *kr, const struct provider *p, struct secret **ke
 	}
 	buf_wipe_free(&aws);
 	if (s && s->nkeys && s->source && !strcmp(s->source, "key_command") && p->key_ttl > 0 &&
-	    monotonic_now() - s->fetched >= (double)p->key_ttl) {
+	    kr->now() - s->fetched >= (double)p->key_ttl) {
 		/* a token that expires (vertex: an hour) is fetched again before it does */
 		free_keys(s->keys, s->nkeys);
 		s->keys = NULL;
@@ -435,7 +443,7 @@ int keyring_get(struct keyring *kr, const struct provider *p, struct secret **ke
 		s->next = 0;
 		s->rerun_after_401 = 0;
 	}
-	if (s && !s->nkeys && p->key_command && run_key_command(s, p, e) < 0)
+	if (s && !s->nkeys && p->key_command && run_key_command(s, p, kr->now(), e) < 0)
 		return -1;
 	if (s && s->nkeys) {
 		if (take_turn(s, p, s->keys, s->nkeys, key, e) < 0)
