@@ -364,6 +364,53 @@ static int aws_env_key(struct buf *out, const char **name, struct err *e)
 	return 1;
 }
 
+/* The keys p's environment holds (bedrock: as the AWS SDKs read them): 1 with *keys,
+ * 0 when it holds none, -1 with e set when what it holds is not a key. */
+static int env_keys(const struct provider *p, struct secret ***keys, size_t *n,
+		    const char **var, struct err *e)
+{
+	const char *v = p->key_env ? getenv(p->key_env) : NULL;
+	*var = p->key_env;
+	struct buf aws = BUF_INIT;
+	if (p->kind == WIRE_BEDROCK && *var && !strcmp(*var, "AWS_ACCESS_KEY_ID")) {
+		int r = aws_env_key(&aws, var, e);
+		if (r < 0) {
+			buf_wipe_free(&aws);
+			return -1;
+		}
+		v = r ? aws.data : NULL;
+	}
+	if (!v || !*v) {
+		buf_wipe_free(&aws);
+		return 0;
+	}
+	int r = keys_split(v, strlen(v), keys, n);
+	buf_wipe_free(&aws);
+	if (r < 0) {
+		err_set(e, EXIT_KEY, "%s holds something that is not an API key "
+			"(printable ASCII without spaces, at most 4096 bytes; several keys "
+			"joined by commas)", *var);
+		return -1;
+	}
+	return 1;
+}
+
+int keys_env_first(const struct provider *p, struct secret **key)
+{
+	struct secret **keys;
+	size_t n;
+	const char *var;
+	struct err e;
+	err_clear(&e);
+	if (env_keys(p, &keys, &n, &var, &e) <= 0)
+		return 0;
+	*key = keys[0];
+	for (size_t i = 1; i < n; i++)
+		secret_free(keys[i]);
+	free(keys);
+	return 1;
+}
+
 /* Runs the provider's key_command once; its output (one line, comma-separated keys)
  * is kept in the slot for the rest of the process. */
 static int run_key_command(struct key_slot *s, const struct provider *p, double now,
@@ -404,28 +451,13 @@ int keyring_get(struct keyring *kr, const struct provider *p, struct secret **ke
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
 	}
-	const char *v = p->key_env ? getenv(p->key_env) : NULL;
-	const char *var = p->key_env;
-	struct buf aws = BUF_INIT;
-	if (p->kind == WIRE_BEDROCK && var && !strcmp(var, "AWS_ACCESS_KEY_ID")) {
-		int r = aws_env_key(&aws, &var, e);
-		if (r < 0) {
-			buf_wipe_free(&aws);
-			return -1;
-		}
-		v = r ? aws.data : NULL;
-	}
-	if (v && *v) {
-		struct secret **keys;
-		size_t n;
-		int r = keys_split(v, strlen(v), &keys, &n);
-		buf_wipe_free(&aws);
-		if (r < 0) {
-			err_set(e, EXIT_KEY, "%s holds something that is not an API key "
-				"(printable ASCII without spaces, at most 4096 bytes; several keys "
-				"joined by commas)", var);
-			return -1;
-		}
+	struct secret **keys;
+	size_t n;
+	const char *var;
+	int r = env_keys(p, &keys, &n, &var, e);
+	if (r < 0)
+		return -1;
+	if (r > 0) {
 		r = take_turn(s, p, keys, n, key, e);
 		free_keys(keys, n);
 		if (r < 0)
@@ -433,7 +465,6 @@ int keyring_get(struct keyring *kr, const struct provider *p, struct secret **ke
 		*source = var;
 		return 0;
 	}
-	buf_wipe_free(&aws);
 	if (s && s->nkeys && s->source && !strcmp(s->source, "key_command") && p->key_ttl > 0 &&
 	    kr->now() - s->fetched >= (double)p->key_ttl) {
 		/* a token that expires (vertex: an hour) is fetched again before it does */
@@ -465,7 +496,7 @@ int keyring_get(struct keyring *kr, const struct provider *p, struct secret **ke
 	if (!en)
 		return no_key(p, e);
 	secret_show(en->key);
-	int r = keys_split(en->key->s, en->key->len, &s->keys, &s->nkeys);
+	r = keys_split(en->key->s, en->key->len, &s->keys, &s->nkeys);
 	secret_hide(en->key);
 	if (r < 0) {
 		err_set(e, EXIT_FAIL, "out of memory");

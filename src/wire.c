@@ -32,11 +32,11 @@ static const struct wire_ops ops_by_kind[] = {
 			wire_openai_models_request, wire_openai_models},
 	[WIRE_BEDROCK] = {wire_bedrock_build, wire_bedrock_event, wire_bedrock_error,
 			  wire_bedrock_models_request, wire_bedrock_models},
-	[WIRE_VERTEX] = {wire_vertex_build, wire_gemini_event, wire_gemini_error,
-			 wire_vertex_models_request, wire_gemini_models},
+	/* Vertex lists no publisher models for a project in one call a token can make: the
+	 * chat request judges the token, and config.json names the models. */
+	[WIRE_VERTEX] = {wire_vertex_build, wire_gemini_event, wire_gemini_error, NULL, NULL},
 	[WIRE_VERTEX_ANTHROPIC] = {wire_vertex_anthropic_build, wire_anthropic_event,
-				   wire_vertex_anthropic_error, wire_vertex_models_request,
-				   wire_anthropic_models},
+				   wire_vertex_anthropic_error, NULL, NULL},
 };
 
 static const struct wire_ops *ops(enum wire_kind kind)
@@ -53,9 +53,20 @@ int wire_build_request(const struct wire_request *rq, struct wire_http *out, str
 	return r;
 }
 
+int wire_lists_models(enum wire_kind kind)
+{
+	return ops(kind)->models_request != NULL;
+}
+
 int wire_models_request(const struct provider *p, struct wire_http *out, struct err *e)
 {
 	memset(out, 0, sizeof *out);
+	if (!wire_lists_models(p->kind)) {
+		err_set(e, EXIT_USAGE, "%s: a %s provider has no model list to fetch; name "
+			"models in config.json (a preset offers a few)", p->name,
+			wire_kind_name(p->kind));
+		return -1;
+	}
 	int r = ops(p->kind)->models_request(p, out, e);
 	if (r < 0)
 		wire_http_free(out);
@@ -167,7 +178,7 @@ int wire_parse_models(enum wire_kind kind, const char *body, size_t len,
 		      void (*on_model)(void *ctx, const char *id), void *ctx)
 {
 	json_error_t jerr;
-	json_t *root = json_loadb(body, len, 0, &jerr);
+	json_t *root = ops(kind)->models ? json_loadb(body, len, 0, &jerr) : NULL;
 	if (!root)
 		return -1;
 	int n = ops(kind)->models(root, on_model, ctx);
@@ -384,16 +395,6 @@ int wire_vertex_url(struct buf *url, const struct provider *p, const char *publi
 		return -1;
 	}
 	return 0;
-}
-
-int wire_vertex_models_request(const struct provider *p, struct wire_http *out, struct err *e)
-{
-	(void)out;
-	/* Vertex lists no publisher models for a project in one call a key can make: the
-	 * chat request judges the token, and config.json names the models. */
-	err_set(e, EXIT_USAGE, "%s: Vertex AI has no model list to fetch; name models in "
-		"config.json (the preset offers a few)", p->name);
-	return -1;
 }
 
 int wire_body(struct buf *body, json_t *root, int bad, const char *provider, struct err *e)

@@ -53,7 +53,6 @@ int wire_vertex_anthropic_build(const struct wire_request *rq, struct wire_http 
 				struct err *e);
 void wire_vertex_anthropic_error(const char *provider, long status, json_t *body,
 				 struct wire_error *out);
-int wire_vertex_models_request(const struct provider *p, struct wire_http *out, struct err *e);
 
 /* Shared helpers in wire.c. */
 /* base_url + "/v1/projects/PROJECT/locations/REGION/publishers/PUBLISHER/models/MODEL" +

@@ -38,6 +38,10 @@ void keyring_set_clock(struct keyring *kr, double (*now)(void));
  * is refused as above. */
 int keyring_reject(struct keyring *kr, const struct provider *p, const struct secret *key,
 		   struct err *e);
+/* The first key p's environment holds (bedrock: as the AWS SDKs read them), for a
+ * lookup that must not run key_command or unlock the vault: 1 with *key (free with
+ * secret_free), 0 when there is none or it is not a key. */
+int keys_env_first(const struct provider *p, struct secret **key);
 /* How many keys s[0..len) holds: comma-separated, blanks around each ignored. */
 size_t keys_count(const char *s, size_t len);
 /* Splits s[0..len) into its keys (as keys_count counts them). -1 when there is none,

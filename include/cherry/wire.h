@@ -139,6 +139,8 @@ struct wire_error {
 void wire_error_from_response(enum wire_kind kind, const char *provider, long status,
 			      const char *body, size_t len, struct wire_error *out);
 
+/* 1 when the kind has a model list to fetch (Vertex AI has none a token can list). */
+int wire_lists_models(enum wire_kind kind);
 /* Model listing: the GET request for the kind's list endpoint (body stays empty). */
 int wire_models_request(const struct provider *p, struct wire_http *out, struct err *e);
 /* Calls on_model for each model id in a list response; returns the count or -1. */

@@ -299,9 +299,34 @@ static void test_providers_test(void **state)
 	const char *vargs[] = {"providers", "test", "vxa", "hello", NULL};
 	assert_int_equal(run_cherry(&r, &G.home, vargs, NULL, NULL, 20000), 0);
 	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "auth     skip  vxa: Vertex AI has no model list"));
+	assert_non_null(strstr(r.out, "auth     skip  vxa: a vertex-anthropic provider has no model list"));
 	assert_non_null(strstr(r.out, "chat     ok    hello answered \"Hello from fake "
 				      "anthropic!\""));
+	run_free(&r);
+}
+
+/* cherry models: bedrock's list is fetched signed; Vertex has none to fetch, so the
+ * preset's models are listed without running its key_command (gcloud) or a request. */
+static void test_models(void **state)
+{
+	(void)state;
+	struct run r;
+	const char *args[] = {"models", "--refresh", "br", NULL};
+	assert_int_equal(fakeprov_clear_log(&G.fp), 0);
+	assert_int_equal(run_cherry(&r, &G.home, args, aws_env, NULL, 20000), 0);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "br/hello\nbr/reasoning\nbr/echo\nbr/cjk\nbr/escapes\n");
+	assert_int_equal(fakeprov_count(&G.fp), 1);
+	run_free(&r);
+	static const char *const project[] = {"GOOGLE_CLOUD_PROJECT=proj-2", NULL};
+	const char *vargs[] = {"models", "vertexai", NULL};
+	assert_int_equal(fakeprov_clear_log(&G.fp), 0);
+	assert_int_equal(run_cherry(&r, &G.home, vargs, project, NULL, 20000), 0);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "vertexai/gemini-2.5-pro\nvertexai/gemini-2.5-flash\n"
+				   "vertexai/gemini-2.5-flash-lite\n");
+	assert_int_equal(r.err_len, 0);
+	assert_int_equal(fakeprov_count(&G.fp), 0);
 	run_free(&r);
 }
 
@@ -315,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_vertex_gemini),
 		cmocka_unit_test(test_vertex_anthropic),
 		cmocka_unit_test(test_providers_test),
+		cmocka_unit_test(test_models),
 	};
 	return cmocka_run_group_tests_name("cloud", tests, group_setup, group_teardown);
 }
