@@ -2,6 +2,7 @@
  * answer in the binary AWS event stream; eventstream.c frames it, this reads the events). */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cherry/eventstream.h"
 #include "wire_kinds.h"
@@ -176,7 +177,7 @@ static void exception(struct wire_stream *st, const char *name, json_t *ev)
 static int is_exception(const char *type)
 {
 	size_t n = type ? strlen(type) : 0;
-	return n > 9 && !strcmp(type + n - 9, "Exception");
+	return n >= 9 && !strcasecmp(type + n - 9, "exception");
 }
 
 int wire_bedrock_event(struct wire_stream *st, const char *type, const char *data, size_t len,
