@@ -225,17 +225,23 @@ int http_sigv4_setup(CURL *c, const char *sigv4, const struct secret *key)
 		id[idlen] = '\0';
 		memcpy(pw, secret, slen);
 		pw[slen] = '\0';
-		r = curl_easy_setopt(c, CURLOPT_AWS_SIGV4, sigv4) == CURLE_OK &&
-				    curl_easy_setopt(c, CURLOPT_USERNAME, id) == CURLE_OK &&
-				    curl_easy_setopt(c, CURLOPT_PASSWORD, pw) == CURLE_OK
-			    ? 0
-			    : -1;
+		int ok = curl_easy_setopt(c, CURLOPT_AWS_SIGV4, sigv4) == CURLE_OK &&
+			 curl_easy_setopt(c, CURLOPT_USERNAME, id) == CURLE_OK &&
+			 curl_easy_setopt(c, CURLOPT_PASSWORD, pw) == CURLE_OK;
+		r = ok ? 0 : -1;
 	}
 	if (id)
 		sodium_free(id);
 	if (pw)
 		sodium_free(pw);
 	return r;
+}
+
+/* A bedrock request with an access key pair "ID:SECRET[:TOKEN]" is signed; a key
+ * without ':' (a Bedrock API key) goes as a bearer token. */
+static int signs_with_pair(const struct wire_http *rq, const struct secret *key)
+{
+	return key && rq->sigv4[0] && memchr(key->s, ':', key->len);
 }
 
 /* The path has a byte AWS's signer escapes: libcurl before 8.9 signs it unescaped. */
@@ -267,15 +273,16 @@ static int build_headers(struct http_transfer *t, const struct secret *key, stru
 		if (r < 0)
 			goto oom;
 	}
-	int signed_pair = key && rq->sigv4[0] && memchr(key->s, ':', key->len);
+	int signed_pair = signs_with_pair(rq, key);
 	/* No "Expect: 100-continue" round trip for larger bodies. Not when signing: libcurl
 	 * 7.88 signs an empty header as given, though it never sends one. */
 	if (!signed_pair && add_header(&t->headers, "Expect:") < 0)
 		goto oom;
 	if (signed_pair) {
-		const char *token = memchr(key->s, ':', key->len);
-		token = memchr(token + 1, ':', key->len - (size_t)(token + 1 - key->s));
-		if (token && aws_token_header(t, token + 1, key->len - (size_t)(token + 1 - key->s)) < 0)
+		const char *end = key->s + key->len;
+		const char *secret = (const char *)memchr(key->s, ':', key->len) + 1;
+		const char *token = memchr(secret, ':', (size_t)(end - secret));
+		if (token && aws_token_header(t, token + 1, (size_t)(end - token - 1)) < 0)
 			goto oom;
 	} else if (key && rq->auth_prefix) {
 		/* Built in guarded memory, copied by libcurl, wiped by http_wipe_headers. */
@@ -348,7 +355,7 @@ static int setup_easy(struct http_transfer *t, const struct secret *key, struct 
 	curl_easy_setopt(c, CURLOPT_PRIVATE, t);
 	curl_easy_setopt(c, CURLOPT_VERBOSE, 0L);
 	curl_easy_setopt(c, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
-	if (key && t->req->sigv4[0] && memchr(key->s, ':', key->len)) {
+	if (signs_with_pair(t->req, key)) {
 		if (http_sigv4_setup(c, t->req->sigv4, key) < 0) {
 			err_set(e, EXIT_FAIL, "%s: libcurl cannot sign the request (AWS SigV4)",
 				t->prov->name);
