@@ -411,6 +411,15 @@ int keys_env_first(const struct provider *p, struct secret **key)
 	return 1;
 }
 
+/* Forgets the keys key_command gave: the next lookup runs it again. */
+static void drop_cached(struct key_slot *s)
+{
+	free_keys(s->keys, s->nkeys);
+	s->keys = NULL;
+	s->nkeys = 0;
+	s->next = 0;
+}
+
 /* Runs the provider's key_command once; its output (one line, comma-separated keys)
  * is kept in the slot for the rest of the process. */
 static int run_key_command(struct key_slot *s, const struct provider *p, double now,
@@ -468,10 +477,7 @@ int keyring_get(struct keyring *kr, const struct provider *p, struct secret **ke
 	if (s && s->nkeys && s->source && !strcmp(s->source, "key_command") && p->key_ttl > 0 &&
 	    kr->now() - s->fetched >= (double)p->key_ttl) {
 		/* a token that expires (vertex: an hour) is fetched again before it does */
-		free_keys(s->keys, s->nkeys);
-		s->keys = NULL;
-		s->nkeys = 0;
-		s->next = 0;
+		drop_cached(s);
 		s->rerun_after_401 = 0;
 	}
 	if (s && !s->nkeys && p->key_command && run_key_command(s, p, kr->now(), e) < 0)
@@ -519,10 +525,7 @@ int keyring_reject(struct keyring *kr, const struct provider *p, const struct se
 	    !s->rerun_after_401) {
 		/* A token that expires may have just done so: the command runs again for the
 		 * next request, once; a fresh token refused too is refused for good. */
-		free_keys(s->keys, s->nkeys);
-		s->keys = NULL;
-		s->nkeys = 0;
-		s->next = 0;
+		drop_cached(s);
 		s->rerun_after_401 = 1;
 		err_set(e, EXIT_KEY, "warning: %s refused the token from key_command; it runs "
 			"again for the next request", p->name);
