@@ -116,9 +116,11 @@ const struct preset providers_preset_table[] = {
 	 * /model/{modelId}/converse-stream on bedrock-runtime.{region}.amazonaws.com, SigV4 for
 	 * the service "bedrock". The key is the SDKs' AWS_ACCESS_KEY_ID with
 	 * AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or a Bedrock API key in
-	 * AWS_BEARER_TOKEN_BEDROCK (keys.c); the region AWS_REGION or AWS_DEFAULT_REGION.
-	 * Policy: aws.amazon.com/privacy (corroborated). Models: US cross-region inference
-	 * profiles (Claude is not offered on demand by its bare model id), corroborated by
+	 * AWS_BEARER_TOKEN_BEDROCK sent as "Authorization: Bearer" (docs.aws.amazon.com,
+	 * api-keys-use; keys.c); the region AWS_REGION or AWS_DEFAULT_REGION. Policy:
+	 * aws.amazon.com/privacy (corroborated). Models: US cross-region inference profiles
+	 * (Claude is not offered on demand by its bare model id; AWS's own API-key example
+	 * names us.anthropic.claude-3-5-haiku-20241022-v1:0), these ids corroborated by
 	 * SDKs' tables, not by an AWS page; other regions use eu., apac. ... */
 	{"aws-bedrock", WIRE_BEDROCK, NULL, "AWS_ACCESS_KEY_ID", 0,
 	 "https://aws.amazon.com/privacy/", NULL,
