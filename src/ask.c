@@ -388,6 +388,34 @@ double ask_wait(struct http_engine *eng)
 	return ask_wall_now();
 }
 
+/* A token from key_command with a key_ttl that the provider refused (401, 403) may just
+ * have expired: the command runs again (keyring_reject says so, with a warning line) and
+ * tg->key becomes the fresh token. 1 when the request should go again with it. */
+static int refetch_token(struct app *app, struct ask_target *tg, struct http_transfer *t)
+{
+	long code = http_status(t);
+	if ((code != 401 && code != 403) || !tg->key || !tg->prov->key_command ||
+	    tg->prov->key_ttl <= 0)
+		return 0;
+	struct err w;
+	err_clear(&w);
+	if (keyring_reject(app->keyring, tg->prov, tg->key, &w) != 1)
+		return 0;
+	struct secret *fresh = NULL;
+	const char *source;
+	struct err e;
+	err_clear(&e);
+	if (keyring_get(app->keyring, tg->prov, &fresh, &source, &e) != 0 ||
+	    !source || strcmp(source, "key_command")) {
+		secret_free(fresh);
+		return 0;
+	}
+	app_fail(&w);
+	secret_free(tg->key);
+	tg->key = fresh;
+	return 1;
+}
+
 static int stream_answer(struct app *app, struct ask_opts *o, struct ask_target *tg,
 			 struct ask_save *sv, struct err *e)
 {
@@ -412,7 +440,8 @@ static int stream_answer(struct app *app, struct ask_opts *o, struct ask_target 
 	privacy_count("asks");
 	privacy_count_message(tg->prov->kind);
 	enum outcome_stop stop = OUTCOME_RAN;
-	int live = 1;
+	int live = 1, refreshed = 0;
+again:
 	while (live) {
 		run.now = ask_wait(eng);
 		int sig;
@@ -433,6 +462,19 @@ static int stream_answer(struct app *app, struct ask_opts *o, struct ask_target 
 		struct err te;
 		err_clear(&te);
 		ask_saved(sv, chat_tick(&sv->chat, run.now, &te), &te);
+	}
+	if (!refreshed && stop == OUTCOME_RAN && !run.deltas && refetch_token(app, tg, t)) {
+		/* the token had expired: once more with a fresh one, the same request */
+		refreshed = 1;
+		http_transfer_free(t);
+		if (!(t = http_start_stream(eng, tg->prov, &tg->req, tg->key, &sink, on_done, NULL,
+					    e))) {
+			http_engine_free(eng);
+			ask_text_free(&run.x);
+			return app_fail(e);
+		}
+		live = 1;
+		goto again;
 	}
 	ask_text_finish(&run.x, o->raw);
 	flush_output(&run);

@@ -264,15 +264,19 @@ static int parse_region(struct config_ctx *x, struct provider *p, json_t *obj, c
 	if (vertex && !v && !p->key_ttl)
 		p->key_ttl = PROVIDERS_VERTEX_KEY_TTL; /* Google's tokens last an hour */
 	int regional = vertex || p->kind == WIRE_BEDROCK;
-	if (base_set || !regional) {
+	if (!regional) {
 		p->region_url = 0;
 		return 0;
 	}
+	/* the region is in the signature's scope (bedrock) or the path (vertex) even when
+	 * base_url names another host */
 	if (!p->region && config_set_str(x, &p->region, p->kind == WIRE_BEDROCK
 						  ? PROVIDERS_BEDROCK_REGION
 						  : PROVIDERS_VERTEX_REGION) < 0)
 		return -1;
-	if (!p->base_url || p->region_url) {
+	if (base_set) {
+		p->region_url = 0;
+	} else if (!p->base_url || p->region_url) {
 		p->region_url = 1;
 		if (providers_region_url(p) < 0) {
 			err_set(x->e, EXIT_FAIL, "out of memory");

@@ -528,7 +528,7 @@ int keyring_reject(struct keyring *kr, const struct provider *p, const struct se
 		drop_cached(s);
 		s->rerun_after_401 = 1;
 		err_set(e, EXIT_KEY, "warning: %s refused the token from key_command; it runs "
-			"again for the next request", p->name);
+			"again for a fresh one", p->name);
 		return 1;
 	}
 	struct secret **v = realloc(s->refused, (s->nrefused + 1) * sizeof *v);

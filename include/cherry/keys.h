@@ -34,8 +34,8 @@ void keyring_set_clock(struct keyring *kr, double (*now)(void));
  * one warning line to show ("warning: NAME refused the key ending in ..."), else 0
  * (a single key's refusal is already the error line). A token from a key_command
  * with a key_ttl may just have expired: the first refusal makes the command run
- * again for the next request instead (1, with a warning); a fresh one refused too
- * is refused as above. */
+ * again at the next lookup instead (1, with a warning); a fresh one refused too is
+ * refused as above. */
 int keyring_reject(struct keyring *kr, const struct provider *p, const struct secret *key,
 		   struct err *e);
 /* The first key p's environment holds (bedrock: as the AWS SDKs read them), for a

@@ -24,7 +24,8 @@
 static struct {
 	struct fakeprov fp;
 	struct testhome home;
-	char runs[300]; /* key_command appends a line here each time it runs */
+	char runs[300];    /* key_command appends a line here each time it runs */
+	char expired[300]; /* vexp's key_command: absent, the token it prints is refused */
 } G;
 
 static const char *const aws_env[] = {
@@ -38,6 +39,7 @@ static int group_setup(void **state)
 	if (fakeprov_start(&G.fp) < 0 || testhome_make(&G.home) < 0)
 		return -1;
 	snprintf(G.runs, sizeof G.runs, "%s/key-runs", G.home.root);
+	snprintf(G.expired, sizeof G.expired, "%s/token-fetched", G.home.root);
 	char cfg[4096];
 	int p = G.fp.port;
 	snprintf(cfg, sizeof cfg,
@@ -51,10 +53,13 @@ static int group_setup(void **state)
 		 " \"project\": \"proj-1\", \"region\": \"us-east5\","
 		 " \"key_command\": \"echo ya29.fake-token\"},\n"
 		 "  \"vnp\": {\"kind\": \"vertex\", \"base_url\": \"http://127.0.0.1:%d\","
-		 " \"key_command\": \"echo ya29.fake-token\"}\n"
+		 " \"key_command\": \"echo ya29.fake-token\"},\n"
+		 "  \"vexp\": {\"kind\": \"vertex\", \"base_url\": \"http://127.0.0.1:%d\","
+		 " \"project\": \"proj-1\", \"key_command\": \"if [ -e %s ]; then echo"
+		 " ya29.fresh; else : > %s; echo ya29.expired-refused; fi\"}\n"
 		 "}, \"network\": {\"max_retries\": 0, \"stall_timeout\": 5,"
 		 " \"connect_timeout\": 5}}\n",
-		 p, p, G.runs, p, p);
+		 p, p, G.runs, p, p, p, G.expired, G.expired);
 	return testhome_write_config(&G.home, cfg);
 }
 
@@ -261,6 +266,27 @@ static void test_vertex_gemini(void **state)
 	assert_int_equal(fakeprov_count(&G.fp), 0);
 }
 
+/* A refused token (expired, say) is fetched again once and the request sent again. */
+static void test_vertex_token_refetched(void **state)
+{
+	(void)state;
+	struct run r;
+	ask(&r, "vexp/hello", NULL);
+	if (r.status != 0)
+		fail_msg("status %d: %s", r.status, r.err);
+	assert_string_equal(r.out, "Hello from fake gemini!\n");
+	assert_string_equal(r.err, "cherry: warning: vexp refused the token from key_command; "
+				   "it runs again for a fresh one\n");
+	json_t *reqs = fakeprov_requests(&G.fp);
+	assert_int_equal(json_array_size(reqs), 2);
+	assert_string_equal(request_header(json_array_get(reqs, 0), "authorization"),
+			    "Bearer ya29.expired-refused");
+	assert_string_equal(request_header(json_array_get(reqs, 1), "authorization"),
+			    "Bearer ya29.fresh");
+	json_decref(reqs);
+	run_free(&r);
+}
+
 static void test_vertex_anthropic(void **state)
 {
 	(void)state;
@@ -338,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_bedrock_failures),
 		cmocka_unit_test(test_bedrock_api_key),
 		cmocka_unit_test(test_vertex_gemini),
+		cmocka_unit_test(test_vertex_token_refetched),
 		cmocka_unit_test(test_vertex_anthropic),
 		cmocka_unit_test(test_providers_test),
 		cmocka_unit_test(test_models),

@@ -464,7 +464,7 @@ static void test_key_command_ttl(void **state)
 	err_clear(&w);
 	assert_int_equal(keyring_reject(kr, &p, key, &w), 1);
 	assert_string_equal(w.msg, "warning: vertexai refused the token from key_command; it "
-			    "runs again for the next request");
+			    "runs again for a fresh one");
 	secret_free(key);
 	get_ok(kr, &p, "ya29.tok3", "key_command");
 	reject(kr, &p, "ya29.tok3", 0);
