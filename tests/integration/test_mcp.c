@@ -94,7 +94,7 @@ static void test_child_isolation(void **state)
 	size_t pages;
 	struct err e = {0};
 	assert_int_equal(mcp_list_tools(&c, 5000, &tools, &pages, &e), 0);
-	assert_int_equal(tools.n, 8);
+	assert_int_equal(tools.n, 10);
 	assert_int_equal(pages, 2);
 	mcp_tools_free(&tools);
 	assert_int_equal(mcp_close(&c, 2000), 0);
@@ -174,7 +174,7 @@ static void test_cli(void **state)
 	snprintf(cfg, sizeof cfg,
 		 "{\"mcpServers\": {\"fake\": {\"command\": \"%s\"}, \"old\": {\"command\": \"%s\", "
 		 "\"args\": [\"old\"]}}, \"mcp_servers\": {\"web\": {\"url\": "
-		 "\"https://example.com/mcp\", \"headers\": {\"Authorization\": \"Bearer s3cret\"}}}}",
+		 "\"https://127.0.0.1:1/mcp\", \"headers\": {\"Authorization\": \"Bearer s3cret\"}}}}",
 		 fakemcp, fakemcp);
 	assert_int_equal(testhome_write_config(&h, cfg), 0);
 	struct run r;
@@ -182,14 +182,14 @@ static void test_cli(void **state)
 	assert_int_equal(run_cherry(&r, &h, list, NULL, NULL, 10000), 0);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "fake  stdio  "));
-	assert_non_null(strstr(r.out, "web  http  https://example.com/mcp  headers: Authorization"));
+	assert_non_null(strstr(r.out, "web  http  https://127.0.0.1:1/mcp  headers: Authorization"));
 	assert_null(strstr(r.out, "s3cret"));
 	run_free(&r);
 	const char *test[] = {"mcp", "test", "fake", NULL};
 	assert_int_equal(run_cherry(&r, &h, test, NULL, NULL, 10000), 0);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "\ninitialize: ok (fakemcp 1.0, MCP 2025-06-18"));
-	assert_non_null(strstr(r.out, "\ntools/list: ok (8 tools, 2 pages"));
+	assert_non_null(strstr(r.out, "\ntools/list: ok (10 tools, 2 pages"));
 	assert_non_null(strstr(r.out, "\nping: ok"));
 	assert_non_null(strstr(r.out, "\nshutdown: ok (exited when its input closed)"));
 	run_free(&r);
@@ -212,7 +212,8 @@ static void test_cli(void **state)
 	const char *web[] = {"mcp", "test", "web", NULL};
 	assert_int_equal(run_cherry(&r, &h, web, NULL, NULL, 10000), 0);
 	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.err, "not supported yet"));
+	assert_non_null(strstr(r.out, "initialize: FAILED: web: cannot reach https://127.0.0.1:1/mcp"));
+	assert_null(strstr(r.out, "s3cret"));
 	run_free(&r);
 	testhome_remove(&h);
 }
