@@ -14,10 +14,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <stdio.h>
@@ -330,21 +327,6 @@ static void test_everything(void **state)
 	assert_int_equal(mcp_close(&c, 2000), 0);
 }
 
-/* A loopback port free at this moment (the server is told it through PORT). */
-static int free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof a;
-	int port = -1;
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		port = ntohs(a.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
-}
-
 /* The same server in its Streamable HTTP mode on a loopback port. */
 static void test_everything_http(void **state)
 {
@@ -352,7 +334,7 @@ static void test_everything_http(void **state)
 	char bin[600];
 	if (reference("mcp-server-everything", "MCP_EVERYTHING_BIN", bin, sizeof bin) < 0)
 		skip();
-	int port = free_port();
+	int port = harness_free_port();
 	assert_true(port > 0);
 	int err[2];
 	assert_int_equal(pipe(err), 0);
