@@ -35,7 +35,7 @@ struct xfer {
 	struct sse_parser parser;
 	struct buf body;         /* a JSON body, or an error body (capped) */
 	size_t received, header_bytes;
-	int too_big, headers_too_big, answered;
+	int too_big, headers_too_big, event_too_big, answered;
 	int no_body;             /* DELETE: whatever comes back is not a message */
 	char session[256];       /* this response's Mcp-Session-Id */
 	char www_auth[200];
@@ -205,7 +205,10 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ctx)
 			return 0;
 		return n;
 	}
-	return sse_feed(&x->parser, ptr, n) == 0 ? n : 0;
+	if (sse_feed(&x->parser, ptr, n) == 0)
+		return n;
+	x->event_too_big = 1; /* or memory ran out: the same end for the caller */
+	return 0;
 }
 
 /* Copies a header's value (trimmed, at most size - 1 bytes) when its name is name. */
@@ -427,6 +430,9 @@ static void finished(struct mcp_child *c, struct xfer *x, CURLcode rc)
 		if (x->too_big)
 			err_set(&e, EXIT_NETWORK, "%s: response larger than %u MiB; stopped", c->name,
 				HTTP_MAX_RESPONSE >> 20);
+		else if (x->event_too_big)
+			err_set(&e, EXIT_NETWORK, "%s: a message larger than %u MiB; stopped", c->name,
+				SSE_EVENT_MAX >> 20);
 		else if (x->headers_too_big)
 			err_set(&e, EXIT_NETWORK, "%s: response headers larger than %u KiB; stopped",
 				c->name, HTTP_MAX_HEADERS >> 10);

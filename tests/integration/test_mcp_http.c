@@ -198,6 +198,13 @@ static void test_http(void **state)
 	t = call(&c, "echo", json_pack("{s:s}", "text", "again"), NULL);
 	assert_string_equal(t, "Echo: again");
 	free(t);
+	/* One message past the cap: the transfer stops with a line that says so. */
+	struct mcp_call_opts o = {.timeout_ms = 10000};
+	struct mcp_call_result r;
+	struct err e = {0};
+	assert_int_equal(mcp_call_tool(&c, "huge", json_pack("{s:i}", "bytes", 17 << 20), &o, &r, &e),
+			 -1);
+	assert_string_equal(e.msg, "web: a message larger than 16 MiB; stopped");
 	assert_int_equal(mcp_close(&c, 2000), 0);
 	char *log = fake_stop(&f);
 	assert_null(strstr(log, "BAD CLIENT"));
