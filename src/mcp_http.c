@@ -37,6 +37,7 @@ struct xfer {
 	size_t received, header_bytes;
 	int too_big, headers_too_big, event_too_big, answered;
 	int no_body;             /* DELETE: whatever comes back is not a message */
+	int listen;              /* the GET stream of the server's own messages */
 	char session[256];       /* this response's Mcp-Session-Id */
 	char www_auth[200];
 	char location[200];
@@ -62,6 +63,7 @@ struct mcp_http {
 	char version[32];
 	struct xfer *xfers;
 	long long next_tag;
+	long long listen_tag;    /* the GET stream's transfer; 0 when none */
 	struct fail fails[MAX_FAILS];
 	size_t nfails;
 };
@@ -360,6 +362,29 @@ long long mcp_http_send(struct mcp_child *c, const json_t *msg, long long reques
 	return xfer_start(c, x, e) < 0 ? -1 : tag;
 }
 
+void mcp_http_listen(struct mcp_child *c)
+{
+	struct mcp_http *h = c->http;
+	struct err e = {0};
+	if (h->listen_tag)
+		mcp_http_abort(c, h->listen_tag);
+	h->listen_tag = 0;
+	struct xfer *x = xfer_new(c, 0, 0, &e);
+	if (!x || http_header_add(&x->headers, "Accept: text/event-stream") < 0) {
+		if (x)
+			xfer_free(x);
+		return;
+	}
+	x->listen = 1;
+	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
+	curl_easy_setopt(x->easy, CURLOPT_HTTPGET, 1L);
+	/* Silence is normal here: no stall limit (keep-alive finds a dead peer). */
+	curl_easy_setopt(x->easy, CURLOPT_LOW_SPEED_TIME, 0L);
+	long long tag = x->tag;
+	if (xfer_start(c, x, &e) == 0)
+		h->listen_tag = tag;
+}
+
 void mcp_http_wait(struct mcp_child *c, int timeout_ms)
 {
 	curl_multi_poll(c->http->multi, NULL, 0, timeout_ms < 0 ? 0 : timeout_ms, NULL);
@@ -402,6 +427,19 @@ static void finished(struct mcp_child *c, struct xfer *x, CURLcode rc)
 	struct err e = {0};
 	if (!x->status)
 		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
+	if (x->listen) {
+		/* Optional for a server: only noted in the log. */
+		h->listen_tag = 0;
+		if (x->status == 405)
+			mcp_log_line(c, "cherry: the server sends nothing outside answers (GET: 405)");
+		else
+			mcp_log_line(c, "cherry: the server's own stream ended (HTTP %ld%s%s)", x->status,
+				     rc != CURLE_OK ? ", " : "",
+				     rc != CURLE_OK ? curl_easy_strerror(rc) : "");
+		if (x->sse && status_ok(x->status))
+			sse_finish(&x->parser);
+		return;
+	}
 	char why[400], low[400];
 	if (x->status && !status_ok(x->status) && !x->too_big) {
 		body_reason(&x->body, why, sizeof why);

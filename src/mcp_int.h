@@ -18,6 +18,10 @@ int mcp_http_open(struct mcp_child *c, const struct config_mcp_server *s,
  * response). Returns the transfer's tag (> 0), or -1 with e set. */
 long long mcp_http_send(struct mcp_child *c, const json_t *msg, long long request_id,
 			struct err *e);
+/* Opens the GET stream on which the server may send requests and notifications of its
+ * own (after initialize; one at a time: a new one replaces the old). A server that
+ * has none (405) is only noted in the log. */
+void mcp_http_listen(struct mcp_child *c);
 /* Waits up to timeout_ms on the transfers' sockets. */
 void mcp_http_wait(struct mcp_child *c, int timeout_ms);
 /* Moves what arrived; decoded messages go to the inbox. Never blocks. */

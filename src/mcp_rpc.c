@@ -250,6 +250,8 @@ int mcp_handshake(struct mcp_child *c, int timeout_ms, struct mcp_server_info *i
 		mcp_server_info_free(info);
 		return -1;
 	}
+	if (c->http)
+		mcp_http_listen(c);
 	return 0;
 }
 

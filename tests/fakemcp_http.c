@@ -5,7 +5,9 @@
  * come as POSTs answered 202. It checks what a client must send (Accept with both
  * types, the session id, MCP-Protocol-Version) and logs a miss as "BAD CLIENT"; a
  * request with a session it does not know gets 404, one without any 400; DELETE ends
- * the session (logged "DELETE <id>"); GET is 405. */
+ * the session (logged "DELETE <id>"); GET opens the server's own stream: one
+ * notifications/message on it, then silence until the client leaves (logged "GET
+ * stream open" and "GET stream closed"). */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -298,6 +300,28 @@ static void post(int fd, struct req *r)
 	json_decref(m);
 }
 
+static void get_stream(int fd, const struct req *r)
+{
+	if (check_session(fd, r) < 0)
+		return;
+	if (!strstr(r->accept, "text/event-stream")) {
+		fprintf(stderr, "BAD CLIENT: GET Accept \"%s\"\n", r->accept);
+		respond(fd, 406, NULL, NULL, NULL);
+		return;
+	}
+	static const char head[] = "HTTP/1.1 200 OK\r\nConnection: close\r\n"
+				   "Content-Type: text/event-stream\r\n\r\n"
+				   "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":"
+				   "\"notifications/message\",\"params\":{\"level\":\"info\","
+				   "\"data\":\"hello from the GET stream\"}}\n\n";
+	fprintf(stderr, "GET stream open\n");
+	write_all(fd, head, sizeof head - 1);
+	char b[256];
+	while (read(fd, b, sizeof b) > 0)
+		;
+	fprintf(stderr, "GET stream closed\n");
+}
+
 static void *serve(void *arg)
 {
 	int fd = (int)(long)arg;
@@ -316,8 +340,10 @@ static void *serve(void *arg)
 				fakemcp_http_expire();
 				respond(fd, 200, NULL, NULL, NULL);
 			}
-		} else
-			respond(fd, 405, NULL, "Allow: POST, DELETE\r\n", NULL);
+		} else if (strcmp(r.method, "GET") == 0)
+			get_stream(fd, &r);
+		else
+			respond(fd, 405, NULL, "Allow: GET, POST, DELETE\r\n", NULL);
 		free(r.body);
 	}
 	free(out_json);

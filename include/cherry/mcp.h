@@ -3,8 +3,10 @@
  * directory), move bytes through non-blocking pipes, keep its stderr in a bounded log,
  * end it cleanly. Streamable HTTP (mcp_http.c): every message a POST to the server's
  * url through cherry's request rules (http_easy_rules), answers as one JSON body or an
- * SSE stream, the session id and protocol version on every later request, DELETE at
- * the end, a new initialize when the server forgot the session.
+ * SSE stream, the session id and protocol version on every later request, the GET
+ * stream of the server's own messages opened after initialize, DELETE at the end, a
+ * new initialize when the server forgot the session. What comes on the GET stream
+ * waits in the inbox: the next mcp_rpc handles it (or the caller's mcp_take).
  *
  * stdio's pipes are for the one wait: mcp_poll_fds lists what to poll (curl_multi_poll's
  * extra fds take them as they are); mcp_pump moves what is ready. An HTTP server has no

@@ -289,11 +289,11 @@ static void everything_calls(struct mcp_child *c)
 	assert_non_null(strstr(r.text, "Long running operation completed"));
 	mcp_call_result_free(&r);
 	/* Cancelled mid-run: no answer comes, and the next request still works. (The
-	 * server's timer runs on: it leaves 0.7 s later, inside mcp_close's grace.) */
-	o.timeout_ms = 300;
+	 * server's timer runs on: it leaves 0.3 s later, inside mcp_close's grace.) */
+	o.timeout_ms = 200;
 	assert_int_equal(mcp_call_tool(c, "trigger-long-running-operation",
-				       json_pack("{s:i,s:i}", "duration", 1, "steps", 1), &o, &r, &e),
-			 -1);
+				       json_pack("{s:f,s:i}", "duration", 0.5, "steps", 1), &o, &r,
+				       &e), -1);
 	assert_int_equal(e.code, EXIT_NETWORK);
 	json_t *result;
 	assert_int_equal(mcp_rpc(c, "ping", NULL, 10000, &result, &e), 0);

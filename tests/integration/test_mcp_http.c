@@ -180,6 +180,14 @@ static void calls_and_changes(struct mcp_child *c)
 	json_decref(result);
 }
 
+static int notes;
+static void on_note(void *ctx, const struct mcp_msg *m)
+{
+	(void)ctx;
+	if (strcmp(m->method, "notifications/message") == 0)
+		notes++;
+}
+
 static void test_http(void **state)
 {
 	(void)state;
@@ -190,6 +198,22 @@ static void test_http(void **state)
 	server(&s, &f, url, sizeof url);
 	struct mcp_child c;
 	connect_to(&c, &s);
+	/* The server's own stream (GET): its notification arrives with no request. */
+	c.on_notify = on_note;
+	notes = 0;
+	for (int i = 0; i < 50 && !notes; i++) {
+		mcp_wait(&c, 100);
+		struct err e = {0};
+		assert_int_equal(mcp_pump(&c, &e), 0);
+		struct mcp_msg m;
+		while (mcp_take(&c, &m)) {
+			if (m.kind == MCP_NOTIFICATION)
+				on_note(NULL, &m);
+			mcp_msg_free(&m);
+		}
+	}
+	assert_int_equal(notes, 1);
+	c.on_notify = NULL;
 	calls_and_changes(&c);
 	/* The server forgets the session: a 404, then a new initialize, and the request
 	 * is sent again, unseen by the caller. */
@@ -214,6 +238,7 @@ static void test_http(void **state)
 	assert_non_null(strstr(log, "cancelled\n"));
 	assert_non_null(strstr(log, "unknown session fake-session-1"));
 	assert_non_null(strstr(log, "DELETE fake-session-2\n"));
+	assert_non_null(strstr(log, "GET stream open"));
 	free(log);
 }
 
