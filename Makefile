@@ -119,7 +119,7 @@ INTEG_BIN = $(INTEG_SRC:tests/integration/%.c=build/tests/%)
 check-valgrind:
 	@sh scripts/deps.sh valgrind
 	@$(MAKE) --no-print-directory BUILD=build EXTRA_CFLAGS=-Werror build/cherry $(INTEG_BIN) \
-		build/tests/fakeprov
+		build/tests/fakeprov build/tests/fakemcp
 	@sh tests/valgrind.sh $(VALGRIND_DIR) $(INTEG_BIN)
 
 lint-man:
