@@ -4,9 +4,11 @@
  *   ignore-eof  keeps running after stdin ends (the client must SIGTERM it)
  *   stubborn    ignores stdin's end and SIGTERM (the client must SIGKILL it)
  *   old         answers initialize with protocolVersion 2024-11-05 (must be refused)
- *   http [auth] Streamable HTTP on 127.0.0.1 (only): prints its port on stdout, then
- *               serves until stdin ends (fakemcp_http.c). auth: every request must
- *               carry "Authorization: Bearer sk-test-CANARY-mcp" (else 401).
+ *   http [auth|redirect|badsession]  Streamable HTTP on 127.0.0.1 (only): prints its
+ *               port on stdout, then serves until stdin ends (fakemcp_http.c). auth:
+ *               every request must carry "Authorization: Bearer sk-test-CANARY-mcp"
+ *               (else 401); redirect: every answer is a 307; badsession: the session
+ *               id holds an escape sequence.
  * Tools, listed over two pages (cursor "p2"): echo {text}, fail (isError), env (its
  * environment as text), fds (its open descriptors), cwd, slow {ms} (progress, honours
  * notifications/cancelled), hostile (escape sequences), huge {bytes}, change (adds the
@@ -238,7 +240,7 @@ int main(int argc, char **argv)
 		signal(SIGTERM, SIG_IGN);
 	fprintf(stderr, "hello from fakemcp\n");
 	if (strcmp(mode, "http") == 0)
-		return fakemcp_http_main(argc > 2 && strcmp(argv[2], "auth") == 0);
+		return fakemcp_http_main(argc > 2 ? argv[2] : "");
 	json_t *m;
 	while ((m = read_msg())) {
 		handle(m);

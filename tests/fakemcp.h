@@ -12,7 +12,9 @@ void handle(json_t *m);        /* a request or notification from the client */
 
 /* fakemcp_http.c */
 extern int fakemcp_http_mode;
-int fakemcp_http_main(int auth);
+/* mode2: "" (well-behaved), "auth" (a Bearer token required), "redirect" (every
+ * request answered 307), "badsession" (a session id with an escape sequence). */
+int fakemcp_http_main(const char *mode2);
 /* HTTP: s goes out on the current reply (as an SSE event or the JSON body): 0; -1 on
  * stdio (the caller prints it). */
 int fakemcp_http_out(const char *s);

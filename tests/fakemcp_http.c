@@ -28,6 +28,7 @@
 
 int fakemcp_http_mode;
 static int need_auth;
+static const char *quirk = ""; /* "redirect", "badsession" */
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static int session_no, session_alive;
@@ -259,7 +260,8 @@ static void post(int fd, struct req *r)
 		pthread_mutex_lock(&mu);
 		snprintf(version, sizeof version, "%s", v ? v : "");
 		session_alive = 1;
-		snprintf(extra, sizeof extra, "Mcp-Session-Id: fake-session-%d\r\n", ++session_no);
+		snprintf(extra, sizeof extra, "Mcp-Session-Id: fake%ssession-%d\r\n",
+			 strcmp(quirk, "badsession") == 0 ? "\x1b[31m" : "-", ++session_no);
 		pthread_mutex_unlock(&mu);
 		respond(fd, 200, "application/json", extra, out_json);
 		json_decref(out);
@@ -328,7 +330,9 @@ static void *serve(void *arg)
 	struct req r;
 	out_fd = fd;
 	if (read_req(fd, &r) == 0) {
-		if (need_auth && strcmp(r.auth, TOKEN) != 0) {
+		if (strcmp(quirk, "redirect") == 0)
+			respond(fd, 307, NULL, "Location: http://127.0.0.1:1/elsewhere\r\n", NULL);
+		else if (need_auth && strcmp(r.auth, TOKEN) != 0) {
 			fprintf(stderr, "refused: authorization \"%s\"\n", r.auth);
 			rpc_error(fd, 401, -32000, "Unauthorized",
 				  "WWW-Authenticate: Bearer realm=\"fakemcp\"\r\n");
@@ -362,10 +366,11 @@ static void *watch_stdin(void *arg)
 	exit(0);
 }
 
-int fakemcp_http_main(int auth)
+int fakemcp_http_main(const char *mode2)
 {
 	fakemcp_http_mode = 1;
-	need_auth = auth;
+	need_auth = strcmp(mode2, "auth") == 0;
+	quirk = mode2;
 	answers = json_object();
 	cancelled = json_object();
 	setvbuf(stderr, NULL, _IOLBF, 0);

@@ -3,9 +3,11 @@
  * the session id and MCP-Protocol-Version on every request (the fake logs a miss as
  * "BAD CLIENT"), pagination, list_changed, progress, a timeout and a stop each sent as
  * notifications/cancelled, huge and hostile results, a forgotten session initialized
- * again, DELETE at the end, headers and a refused Authorization, plain http refused
- * for a host that is not loopback; `cherry mcp test` on an HTTP server, alive and
- * unreachable. The stdio transport's mcp_call_tool and list_changed as well. */
+ * again, the GET stream, DELETE at the end, a message past the SSE cap, headers and a
+ * refused Authorization, a token from the vault (auth_key) written nowhere else, plain
+ * http refused for a host that is not loopback, a redirect not followed, an invalid
+ * session id refused; `cherry mcp test` on an HTTP server, alive and unreachable. The
+ * stdio transport's mcp_call_tool and list_changed as well. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -351,6 +353,35 @@ static void test_cli(void **state)
 	free(log);
 }
 
+/* A redirect is never followed, and a session id that is not visible ASCII is refused. */
+static void test_hostile_server(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *mode, *msg;
+	} cases[] = {
+		{"redirect", "web: 307 redirect to http://127.0.0.1:1/elsewhere not followed; check "
+			     "its url"},
+		{"badsession", "web: the server sent an invalid Mcp-Session-Id"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct fake f;
+		fake_start(&f, cases[i].mode);
+		struct config_mcp_server s;
+		char url[64];
+		server(&s, &f, url, sizeof url);
+		struct mcp_child c;
+		struct err e = {0};
+		struct mcp_start_opts o = {0};
+		struct mcp_server_info info;
+		assert_int_equal(mcp_start(&c, &s, &o, &e), 0);
+		assert_int_equal(mcp_handshake(&c, 5000, &info, &e), -1);
+		assert_string_equal(e.msg, cases[i].msg);
+		mcp_close(&c, 1000);
+		free(fake_stop(&f));
+	}
+}
+
 /* auth_key: the token is stored with `cherry key set`, read from the vault, sent as a
  * Bearer, and written nowhere else. */
 static void test_vault_token(void **state)
@@ -402,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_http_auth_and_refusals),
 		cmocka_unit_test(test_cli),
 		cmocka_unit_test(test_vault_token),
+		cmocka_unit_test(test_hostile_server),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
