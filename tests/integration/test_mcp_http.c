@@ -4,7 +4,8 @@
  * "BAD CLIENT"), pagination, list_changed, progress, a timeout and a stop each sent as
  * notifications/cancelled, huge and hostile results, a forgotten session initialized
  * again, the GET stream, DELETE at the end, a message past the SSE cap, headers and a
- * refused Authorization, a token from the vault (auth_key) written nowhere else, plain
+ * refused Authorization, a token from the vault (auth_key) written nowhere else, TLS
+ * verification (refused without the CA, passed with network.ca_file), plain
  * http refused for a host that is not loopback, a redirect not followed, an invalid
  * session id refused; `cherry mcp test` on an HTTP server, alive and unreachable. The
  * stdio transport's mcp_call_tool and list_changed as well. */
@@ -23,7 +24,9 @@
 #include <unistd.h>
 
 #include "cherry/mcp.h"
+#include "cherry/http.h"
 #include "harness.h"
+#include "testca.h"
 
 static char fakemcp[512];
 
@@ -353,6 +356,45 @@ static void test_cli(void **state)
 	free(log);
 }
 
+/* https with TLS verification, as for providers: a certificate no trusted CA signed is
+ * refused; with network.ca_file naming its CA the TLS handshake passes (and the fake
+ * provider, which speaks no MCP, answers with an HTTP status). */
+static void test_https(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/cherry-mcptls-XXXXXX", crt[64], key[64];
+	assert_non_null(mkdtemp(dir));
+	struct testca ca;
+	assert_int_equal(testca_new(&ca, dir, "ca"), 0);
+	assert_int_equal(testca_issue(&ca, dir, "srv", "IP:127.0.0.1", -1, 30), 0);
+	snprintf(crt, sizeof crt, "%s/srv.crt", dir);
+	snprintf(key, sizeof key, "%s/srv.key", dir);
+	struct fakeprov fp;
+	assert_int_equal(fakeprov_start_tls(&fp, crt, key), 0);
+	char url[64];
+	snprintf(url, sizeof url, "https://127.0.0.1:%d/mcp", fp.port);
+	struct config_mcp_server s = {.name = "web", .url = url};
+	struct mcp_child c;
+	struct err e = {0};
+	struct mcp_server_info info;
+	struct mcp_start_opts o = {0};
+	assert_int_equal(mcp_start(&c, &s, &o, &e), 0);
+	assert_int_equal(mcp_handshake(&c, 5000, &info, &e), -1);
+	assert_non_null(strstr(e.msg, "web: cannot reach https://127.0.0.1:"));
+	assert_non_null(strstr(e.msg, "certificate"));
+	mcp_close(&c, 1000);
+	struct http_opts ho = {.ca_file = ca.pem};
+	o.http = &ho;
+	assert_int_equal(mcp_start(&c, &s, &o, &e), 0);
+	assert_int_equal(mcp_handshake(&c, 5000, &info, &e), -1);
+	assert_non_null(strstr(e.msg, "web: HTTP "));
+	assert_null(strstr(e.msg, "certificate"));
+	mcp_close(&c, 1000);
+	fakeprov_stop(&fp);
+	testca_free(&ca);
+	harness_rm_tree(dir);
+}
+
 /* A redirect is never followed, and a session id that is not visible ASCII is refused. */
 static void test_hostile_server(void **state)
 {
@@ -434,6 +476,7 @@ int main(void)
 		cmocka_unit_test(test_cli),
 		cmocka_unit_test(test_vault_token),
 		cmocka_unit_test(test_hostile_server),
+		cmocka_unit_test(test_https),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
