@@ -11,7 +11,10 @@
  * stdio's pipes are for the one wait: mcp_poll_fds lists what to poll (curl_multi_poll's
  * extra fds take them as they are); mcp_pump moves what is ready. An HTTP server has no
  * descriptor to poll (mcp_poll_fds gives none): mcp_wait waits on either transport.
- * mcp_rpc and mcp_call_tool are blocking round trips on top. */
+ * mcp_rpc and mcp_call_tool are blocking round trips on top.
+ *
+ * A struct mcp_child must stay where it is from mcp_start to mcp_close: its reader and
+ * transfers point back at it (an array of them must not be reallocated meanwhile). */
 #ifndef CHERRY_MCP_H
 #define CHERRY_MCP_H
 
