@@ -38,6 +38,8 @@ struct xfer {
 	int too_big, headers_too_big, event_too_big, answered;
 	int no_body;             /* DELETE: whatever comes back is not a message */
 	int listen;              /* the GET stream of the server's own messages */
+	char last_id[128];       /* the last SSE event ID of this answer's stream */
+	int resumes;             /* GETs with Last-Event-ID that continued it so far */
 	char session[256];       /* this response's Mcp-Session-Id */
 	char www_auth[200];
 	char location[200];
@@ -179,6 +181,10 @@ static void got_message(struct xfer *x, const char *data, size_t len)
 static int on_event(void *ctx, const struct sse_event *ev)
 {
 	struct xfer *x = ctx;
+	if (ev->id_len && ev->id_len < sizeof x->last_id) {
+		memcpy(x->last_id, ev->id, ev->id_len);
+		x->last_id[ev->id_len] = '\0';
+	}
 	if (ev->data_len)
 		got_message(x, ev->data, ev->data_len);
 	return 0;
@@ -421,6 +427,38 @@ static void record(struct mcp_child *c, struct xfer *x, int expired, const struc
 	h->fails[h->nfails++] = (struct fail){x->tag, x->status, expired, *e};
 }
 
+/* The answer's stream ended before the answer: when the server numbered its events, a
+ * GET with Last-Event-ID asks it to go on from there (the specification's resumption),
+ * as the same transfer tag, at most 3 times. 0 when that GET started. */
+static int resume(struct mcp_child *c, struct xfer *x)
+{
+	if (!x->sse || !x->id || x->answered || !x->last_id[0] || x->resumes >= 3)
+		return -1;
+	for (const char *p = x->last_id; *p; p++)
+		if (*p < 0x21 || *p > 0x7e)
+			return -1;
+	struct err e = {0};
+	struct xfer *y = xfer_new(c, x->id, 0, &e);
+	if (!y)
+		return -1;
+	y->tag = x->tag;
+	y->resumes = x->resumes + 1;
+	memcpy(y->last_id, x->last_id, sizeof y->last_id);
+	struct buf h = {0};
+	if (http_header_add(&y->headers, "Accept: text/event-stream") < 0 ||
+	    buf_printf(&h, "Last-Event-ID: %s", x->last_id) < 0 ||
+	    http_header_add(&y->headers, h.data) < 0) {
+		buf_free(&h);
+		xfer_free(y);
+		return -1;
+	}
+	buf_free(&h);
+	curl_easy_setopt(y->easy, CURLOPT_HTTPHEADER, y->headers);
+	curl_easy_setopt(y->easy, CURLOPT_HTTPGET, 1L);
+	mcp_log_line(c, "cherry: the answer's stream broke; resuming after event %s", x->last_id);
+	return xfer_start(c, y, &e);
+}
+
 static void finished(struct mcp_child *c, struct xfer *x, CURLcode rc)
 {
 	struct mcp_http *h = c->http;
@@ -458,6 +496,9 @@ static void finished(struct mcp_child *c, struct xfer *x, CURLcode rc)
 			err_set(&e, EXIT_KEY, "%s: HTTP %ld%s (check its auth_key or headers%s%.150s)",
 				c->name, x->status, why, x->www_auth[0] ? "; the server asks: " : "",
 				x->www_auth);
+		else if (x->resumes)
+			err_set(&e, EXIT_NETWORK, "%s: the answer's stream broke and the server did not "
+				"resume it (HTTP %ld%s)", c->name, x->status, why);
 		else
 			err_set(&e, EXIT_NETWORK, "%s: HTTP %ld%s%s", c->name, x->status, why,
 				expired ? " (the session ended)" : "");
@@ -477,6 +518,8 @@ static void finished(struct mcp_child *c, struct xfer *x, CURLcode rc)
 		else if (!x->status)
 			err_set(&e, EXIT_NETWORK, "%s: cannot reach %s: %s", c->name, h->url,
 				x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+		else if (resume(c, x) == 0)
+			return;
 		else
 			err_set(&e, EXIT_NETWORK, "%s: connection lost mid-answer (%s)", c->name,
 				x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
@@ -494,7 +537,7 @@ static void finished(struct mcp_child *c, struct xfer *x, CURLcode rc)
 		sse_finish(&x->parser);
 	else if (x->body.len)
 		got_message(x, x->body.data, x->body.len);
-	if (x->id && !x->answered) {
+	if (x->id && !x->answered && resume(c, x) < 0) {
 		err_set(&e, EXIT_NETWORK, "%s: the server ended its reply (HTTP %ld) without an answer",
 			c->name, x->status);
 		record(c, x, 0, &e);

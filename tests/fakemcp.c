@@ -10,8 +10,8 @@
  *               (else 401); redirect: every answer is a 307; badsession: the session
  *               id holds an escape sequence.
  * Tools, listed over two pages (cursor "p2"): echo {text}, fail (isError), env (its
- * environment as text), fds (its open descriptors), cwd, slow {ms} (progress, honours
- * notifications/cancelled), hostile (escape sequences), huge {bytes}, change (adds the
+ * environment as text), fds (its open descriptors), cwd, slow {ms, drop} (progress,
+ * honours notifications/cancelled; drop: HTTP drops the stream after the first step), hostile (escape sequences), huge {bytes}, change (adds the
  * tool "added" and sends notifications/tools/list_changed), expire (HTTP: ends the
  * session, so the next request gets 404).
  * Before answering tools/list it pings the client and sends it roots/list, and it
@@ -129,6 +129,8 @@ static void slow(json_t *id, json_t *params)
 			send_msg(json_pack("{s:s,s:s,s:{s:O,s:i,s:i}}", "jsonrpc", "2.0", "method",
 					   "notifications/progress", "params", "progressToken", token,
 					   "progress", step, "total", 4));
+		if (step == 1 && json_is_true(json_object_get(args, "drop")))
+			fakemcp_http_drop();
 		if (fakemcp_http_mode) {
 			if (fakemcp_http_cancelled(id, ms / 4)) {
 				fprintf(stderr, "cancelled\n");

@@ -22,6 +22,8 @@ int fakemcp_http_out(const char *s);
 json_t *fakemcp_http_answer(int id);
 /* HTTP: waits up to ms; 1 when the client cancelled request id meanwhile. */
 int fakemcp_http_cancelled(const json_t *id, int ms);
+/* HTTP: drops the current stream's connection (its events are kept for a resume). */
+void fakemcp_http_drop(void);
 /* HTTP: ends the current session (a later request with it gets 404). */
 void fakemcp_http_expire(void);
 

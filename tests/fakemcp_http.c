@@ -7,7 +7,9 @@
  * request with a session it does not know gets 404, one without any 400; DELETE ends
  * the session (logged "DELETE <id>"); GET opens the server's own stream: one
  * notifications/message on it, then silence until the client leaves (logged "GET
- * stream open" and "GET stream closed"). */
+ * stream open" and "GET stream closed"). Events on tools/ streams carry IDs "S-N"; a
+ * GET with Last-Event-ID goes on with that stream (logged "resumed S after N"), which
+ * the tool slow {drop: true} needs: it drops its stream after the first progress. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -36,9 +38,20 @@ static char version[32];
 static json_t *answers;   /* "id" -> the client's answer */
 static json_t *cancelled; /* "id" -> true */
 
+/* Every event sent on a tools/ stream, kept so that a GET with Last-Event-ID "S-N" can
+ * go on with stream S after event N. */
+struct event {
+	int stream, seq;
+	char *data;
+};
+static struct event *events;
+static size_t nevents;
+static int next_stream;
+static json_t *streams_done; /* "S" -> true once its answer was sent */
+
 /* The reply being written by this thread. */
 static __thread int out_fd = -1;
-static __thread int out_sse;
+static __thread int out_sse, out_stream, out_seq, dropped;
 static __thread char *out_json;
 
 static void write_all(int fd, const char *s, size_t n)
@@ -54,15 +67,40 @@ static void write_all(int fd, const char *s, size_t n)
 	}
 }
 
+static void write_event(int fd, int stream, int seq, const char *s)
+{
+	char head[64];
+	int n = snprintf(head, sizeof head, "id: %d-%d\nevent: message\ndata: ", stream, seq);
+	write_all(fd, head, (size_t)n);
+	write_all(fd, s, strlen(s));
+	write_all(fd, "\n\n", 2);
+}
+
+void fakemcp_http_drop(void)
+{
+	if (!fakemcp_http_mode || !out_sse)
+		return;
+	fprintf(stderr, "dropped the stream\n");
+	shutdown(out_fd, SHUT_RDWR);
+	dropped = 1;
+}
+
 int fakemcp_http_out(const char *s)
 {
 	if (!fakemcp_http_mode)
 		return -1;
 	if (out_sse) {
-		char head[] = "event: message\ndata: ";
-		write_all(out_fd, head, sizeof head - 1);
-		write_all(out_fd, s, strlen(s));
-		write_all(out_fd, "\n\n", 2);
+		pthread_mutex_lock(&mu);
+		int seq = ++out_seq;
+		struct event *v = realloc(events, (nevents + 1) * sizeof *v);
+		if (v) {
+			events = v;
+			events[nevents++] = (struct event){out_stream, seq, strdup(s)};
+		}
+		pthread_cond_broadcast(&cv);
+		pthread_mutex_unlock(&mu);
+		if (!dropped)
+			write_event(out_fd, out_stream, seq, s);
 	} else {
 		free(out_json);
 		out_json = strdup(s);
@@ -124,7 +162,7 @@ void fakemcp_http_expire(void)
 
 struct req {
 	char method[16];
-	char session[128], protocol[64], accept[256], auth[256];
+	char session[128], protocol[64], accept[256], auth[256], last_id[64];
 	char *body;
 	size_t body_len;
 };
@@ -169,6 +207,7 @@ static int read_req(int fd, struct req *r)
 		header(l, "mcp-protocol-version", r->protocol, sizeof r->protocol);
 		header(l, "accept", r->accept, sizeof r->accept);
 		header(l, "authorization", r->auth, sizeof r->auth);
+		header(l, "last-event-id", r->last_id, sizeof r->last_id);
 	}
 	size_t have = len - (size_t)(end + 4 - buf);
 	r->body = malloc(clen + 1);
@@ -292,9 +331,19 @@ static void post(int fd, struct req *r)
 		static const char head[] = "HTTP/1.1 200 OK\r\nConnection: close\r\n"
 					   "Content-Type: text/event-stream\r\n\r\n";
 		write_all(fd, head, sizeof head - 1);
+		pthread_mutex_lock(&mu);
+		out_stream = ++next_stream;
+		pthread_mutex_unlock(&mu);
 		out_sse = 1;
+		out_seq = dropped = 0;
 		handle(m);
 		out_sse = 0;
+		char key[16];
+		snprintf(key, sizeof key, "%d", out_stream);
+		pthread_mutex_lock(&mu);
+		json_object_set_new(streams_done, key, json_true());
+		pthread_cond_broadcast(&cv);
+		pthread_mutex_unlock(&mu);
 	} else {
 		handle(m);
 		respond(fd, 200, "application/json", NULL, out_json);
@@ -302,10 +351,48 @@ static void post(int fd, struct req *r)
 	json_decref(m);
 }
 
+/* GET with Last-Event-ID "S-N": stream S again from event N + 1 to its answer. */
+static void resume_stream(int fd, const struct req *r)
+{
+	int stream, seq;
+	if (sscanf(r->last_id, "%d-%d", &stream, &seq) != 2) {
+		respond(fd, 400, NULL, NULL, NULL);
+		return;
+	}
+	fprintf(stderr, "resumed %d after %d\n", stream, seq);
+	static const char head[] = "HTTP/1.1 200 OK\r\nConnection: close\r\n"
+				   "Content-Type: text/event-stream\r\n\r\n";
+	write_all(fd, head, sizeof head - 1);
+	char key[16];
+	snprintf(key, sizeof key, "%d", stream);
+	struct timespec ts;
+	deadline_in(&ts, 10000);
+	pthread_mutex_lock(&mu);
+	for (;;) {
+		size_t i = 0;
+		while (i < nevents && !(events[i].stream == stream && events[i].seq == seq + 1))
+			i++;
+		if (i < nevents) {
+			char *d = strdup(events[i].data);
+			pthread_mutex_unlock(&mu);
+			write_event(fd, stream, ++seq, d);
+			free(d);
+			pthread_mutex_lock(&mu);
+		} else if (json_object_get(streams_done, key) ||
+			   pthread_cond_timedwait(&cv, &mu, &ts) == ETIMEDOUT)
+			break;
+	}
+	pthread_mutex_unlock(&mu);
+}
+
 static void get_stream(int fd, const struct req *r)
 {
 	if (check_session(fd, r) < 0)
 		return;
+	if (r->last_id[0]) {
+		resume_stream(fd, r);
+		return;
+	}
 	if (!strstr(r->accept, "text/event-stream")) {
 		fprintf(stderr, "BAD CLIENT: GET Accept \"%s\"\n", r->accept);
 		respond(fd, 406, NULL, NULL, NULL);
@@ -373,6 +460,7 @@ int fakemcp_http_main(const char *mode2)
 	quirk = mode2;
 	answers = json_object();
 	cancelled = json_object();
+	streams_done = json_object();
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	/* A client that gave up on a stream closes it: a write error, not the end. */
 	signal(SIGPIPE, SIG_IGN);

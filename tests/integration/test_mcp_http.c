@@ -220,6 +220,17 @@ static void test_http(void **state)
 	assert_int_equal(notes, 1);
 	c.on_notify = NULL;
 	calls_and_changes(&c);
+	/* The answer's stream breaks after the first progress: a GET with Last-Event-ID
+	 * goes on with it, and the caller sees the whole call. */
+	struct mcp_call_opts po = {.timeout_ms = 5000, .progress = on_progress};
+	struct mcp_call_result pr;
+	struct err pe = {0};
+	progress_seen = 0;
+	assert_int_equal(mcp_call_tool(&c, "slow", json_pack("{s:i,s:b}", "ms", 200, "drop", 1), &po,
+				       &pr, &pe), 0);
+	assert_string_equal(pr.text, "slow done");
+	assert_int_equal(progress_seen, 4);
+	mcp_call_result_free(&pr);
 	/* The server forgets the session: a 404, then a new initialize, and the request
 	 * is sent again, unseen by the caller. */
 	char *t = call(&c, "expire", NULL, NULL);
@@ -244,6 +255,8 @@ static void test_http(void **state)
 	assert_non_null(strstr(log, "unknown session fake-session-1"));
 	assert_non_null(strstr(log, "DELETE fake-session-2\n"));
 	assert_non_null(strstr(log, "GET stream open"));
+	assert_non_null(strstr(log, "dropped the stream\n"));
+	assert_non_null(strstr(log, "\nresumed "));
 	free(log);
 }
 
