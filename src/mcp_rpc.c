@@ -302,6 +302,9 @@ int mcp_call_tool(struct mcp_child *c, const char *name, json_t *arguments,
 		  const struct mcp_call_opts *o, struct mcp_call_result *r, struct err *e)
 {
 	memset(r, 0, sizeof *r);
+	static const struct mcp_call_opts defaults = {0};
+	if (!o)
+		o = &defaults;
 	char token[48];
 	snprintf(token, sizeof token, "cherry-%lld", c->next_id);
 	json_t *params = mcp_call_params(name, arguments, token), *result;

@@ -127,7 +127,7 @@ int mcp_list_tools(struct mcp_child *c, int timeout_ms, struct mcp_tools *tools,
 
 /* tools/call with the model's arguments. */
 struct mcp_call_opts {
-	int timeout_ms;   /* then notifications/cancelled, and -1 with EXIT_NETWORK */
+	int timeout_ms;   /* then notifications/cancelled, and -1 with EXIT_NETWORK; 0: 60 s */
 	/* Each notifications/progress for this call (may be NULL). */
 	void (*progress)(void *ctx, const struct mcp_progress *p);
 	/* Asked about every 100 ms while waiting (may be NULL): nonzero stops the call
@@ -135,10 +135,10 @@ struct mcp_call_opts {
 	int (*stop)(void *ctx);
 	void *ctx;
 };
-/* Calls tool name (arguments stolen; NULL sends {}), asking for progress. 0 with *r
- * filled: the tool's result, or a JSON-RPC error turned into an error result
- * ("MCP error CODE: MESSAGE", is_error set) so that the model sees why. -1 (e set) when
- * the call never got an answer: transport failure, timeout, stop. */
+/* Calls tool name (arguments stolen; NULL sends {}), asking for progress (o may be
+ * NULL: the defaults). 0 with *r filled: the tool's result, or a JSON-RPC error turned
+ * into an error result ("MCP error CODE: MESSAGE", is_error set) so that the model sees
+ * why. -1 (e set) when the call never got an answer: transport failure, timeout, stop. */
 int mcp_call_tool(struct mcp_child *c, const char *name, json_t *arguments,
 		  const struct mcp_call_opts *o, struct mcp_call_result *r, struct err *e);
 
