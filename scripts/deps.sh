@@ -25,8 +25,9 @@ mcp_servers() {
 	fi
 	mkdir -p "$npm_dir"
 	# shellcheck disable=SC2086
+	# Bounded: an unreachable registry must not hold `make check` for minutes.
 	if npm install --prefix "$npm_dir" --no-audit --no-fund --no-save --loglevel=error \
-		$mcp_npm >&2; then
+		--fetch-retries=1 --fetch-timeout=30000 $mcp_npm >&2; then
 		echo "$mcp_npm" >"$npm_dir/.installed"
 	else
 		echo "deps: npm could not install the reference MCP servers; test_mcp's interop cases will be skipped" >&2
