@@ -191,6 +191,22 @@ static int test_server(struct app *app, const struct config_mcp_server *s)
 	}
 	json_decref(result);
 	app_say(stdout, "ping: ok (%lld ms)\n", ms_since(&t0));
+	if (c.http) {
+		/* Optional for a server: either answer is fine, and said so. */
+		long st;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		while (!(st = mcp_stream_status(&c)) && ms_since(&t0) < 2000) {
+			mcp_wait(&c, 50);
+			mcp_pump(&c, &e);
+		}
+		if (st == 200)
+			app_say(stdout, "stream: ok (the server can send on its own)\n");
+		else if (st == 405)
+			app_say(stdout, "stream: none (the server sends only with its answers: 405)\n");
+		else
+			app_say(stdout, "stream: not open (%s; see the log)\n",
+				st ? "it ended" : "no answer yet");
+	}
 	ok = 1;
 shutdown:;
 	static const char *const how[] = {"exited when its input closed",

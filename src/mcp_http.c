@@ -66,6 +66,7 @@ struct mcp_http {
 	struct xfer *xfers;
 	long long next_tag;
 	long long listen_tag;    /* the GET stream's transfer; 0 when none */
+	long listen_status;      /* what the server answered it; 0 until known */
 	struct fail fails[MAX_FAILS];
 	size_t nfails;
 };
@@ -375,6 +376,7 @@ void mcp_http_listen(struct mcp_child *c)
 	if (h->listen_tag)
 		mcp_http_abort(c, h->listen_tag);
 	h->listen_tag = 0;
+	h->listen_status = 0;
 	struct xfer *x = xfer_new(c, 0, 0, &e);
 	if (!x || http_header_add(&x->headers, "Accept: text/event-stream") < 0) {
 		if (x)
@@ -389,6 +391,18 @@ void mcp_http_listen(struct mcp_child *c)
 	long long tag = x->tag;
 	if (xfer_start(c, x, &e) == 0)
 		h->listen_tag = tag;
+}
+
+long mcp_http_stream_status(struct mcp_child *c)
+{
+	struct mcp_http *h = c->http;
+	for (struct xfer *x = h->xfers; x; x = x->next)
+		if (x->tag == h->listen_tag && x->listen) {
+			long status = 0;
+			curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+			return status;
+		}
+	return h->listen_status;
 }
 
 void mcp_http_wait(struct mcp_child *c, int timeout_ms)
@@ -468,6 +482,7 @@ static void finished(struct mcp_child *c, struct xfer *x, CURLcode rc)
 	if (x->listen) {
 		/* Optional for a server: only noted in the log. */
 		h->listen_tag = 0;
+		h->listen_status = x->status ? x->status : -1;
 		if (x->status == 405)
 			mcp_log_line(c, "cherry: the server sends nothing outside answers (GET: 405)");
 		else

@@ -22,6 +22,8 @@ long long mcp_http_send(struct mcp_child *c, const json_t *msg, long long reques
  * own (after initialize; one at a time: a new one replaces the old). A server that
  * has none (405) is only noted in the log. */
 void mcp_http_listen(struct mcp_child *c);
+/* See mcp_stream_status. */
+long mcp_http_stream_status(struct mcp_child *c);
 /* Waits up to timeout_ms on the transfers' sockets. */
 void mcp_http_wait(struct mcp_child *c, int timeout_ms);
 /* Moves what arrived; decoded messages go to the inbox. Never blocks. */

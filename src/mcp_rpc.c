@@ -332,3 +332,8 @@ int mcp_call_tool(struct mcp_child *c, const char *name, json_t *arguments,
 		err_set(e, EXIT_FAIL, "%s: %s", c->name, pe.msg);
 	return rc;
 }
+
+long mcp_stream_status(struct mcp_child *c)
+{
+	return c->http ? mcp_http_stream_status(c) : 0;
+}

@@ -125,6 +125,11 @@ int mcp_handshake(struct mcp_child *c, int timeout_ms, struct mcp_server_info *i
 int mcp_list_tools(struct mcp_child *c, int timeout_ms, struct mcp_tools *tools, size_t *pages,
 		   struct err *e);
 
+/* HTTP: the status the server answered the GET stream of its own messages with (200:
+ * open; 405: it has none), 0 while not known yet, -1 when it could not be opened or
+ * ended without one. stdio: 0. */
+long mcp_stream_status(struct mcp_child *c);
+
 /* tools/call with the model's arguments. */
 struct mcp_call_opts {
 	int timeout_ms;   /* then notifications/cancelled, and -1 with EXIT_NETWORK; 0: 60 s */

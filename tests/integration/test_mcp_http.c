@@ -343,6 +343,7 @@ static void test_cli(void **state)
 	assert_non_null(strstr(r.out, "\ninitialize: ok (fakemcp 1.0, MCP 2025-06-18"));
 	assert_non_null(strstr(r.out, "\ntools/list: ok (10 tools, 2 pages"));
 	assert_non_null(strstr(r.out, "\nping: ok"));
+	assert_non_null(strstr(r.out, "\nstream: ok (the server can send on its own)\n"));
 	assert_non_null(strstr(r.out, "\nshutdown: ok (session ended)"));
 	run_free(&r);
 	const char *gone[] = {"mcp", "test", "gone", NULL};
