@@ -372,6 +372,21 @@ static void test_everything_http(void **state)
 	assert_int_equal(mcp_start(&c, &s, &o, &e), 0);
 	everything_calls(&c);
 	assert_int_equal(mcp_close(&c, 2000), 0);
+	/* And `cherry mcp test` says every step works, its own stream included. */
+	struct testhome h;
+	assert_int_equal(testhome_make(&h), 0);
+	char cfg[256];
+	snprintf(cfg, sizeof cfg, "{\"mcp_servers\": {\"ev\": {\"url\": \"%s\"}}}", url);
+	assert_int_equal(testhome_write_config(&h, cfg), 0);
+	struct run r;
+	const char *test[] = {"mcp", "test", "ev", NULL};
+	assert_int_equal(run_cherry(&r, &h, test, NULL, NULL, 30000), 0);
+	if (r.status != 0)
+		fail_msg("mcp test: %s", r.out);
+	assert_non_null(strstr(r.out, "\nstream: ok"));
+	assert_non_null(strstr(r.out, "\nshutdown: ok (session ended)"));
+	run_free(&r);
+	testhome_remove(&h);
 	kill(pid, SIGTERM);
 	int st;
 	waitpid(pid, &st, 0);
