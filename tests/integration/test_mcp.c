@@ -306,19 +306,7 @@ static void test_everything(void **state)
 	char bin[600];
 	if (reference("mcp-server-everything", "MCP_EVERYTHING_BIN", bin, sizeof bin) < 0)
 		skip();
-	struct testhome h;
-	assert_int_equal(testhome_make(&h), 0);
-	char cfg[1024];
-	snprintf(cfg, sizeof cfg, "{\"mcpServers\": {\"everything\": {\"command\": \"%s\"}}}", bin);
-	assert_int_equal(testhome_write_config(&h, cfg), 0);
-	struct run r;
-	const char *test[] = {"mcp", "test", "everything", NULL};
-	assert_int_equal(run_cherry(&r, &h, test, NULL, NULL, 60000), 0);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "initialize: ok (mcp-servers/everything"));
-	assert_non_null(strstr(r.out, "\nping: ok"));
-	run_free(&r);
-	testhome_remove(&h);
+	/* `cherry mcp test` runs against it in test_everything_http (one node start less). */
 	struct config_mcp_server s = {.name = "everything", .command = bin};
 	struct mcp_child c;
 	struct err e = {0};
