@@ -99,6 +99,17 @@ static void connect_to(struct mcp_child *c, const struct config_mcp_server *s)
 	mcp_server_info_free(&info);
 }
 
+/* Starts s and expects initialize to fail: e says why. */
+static void handshake_fails(const struct config_mcp_server *s, const struct mcp_start_opts *o,
+			    struct err *e)
+{
+	struct mcp_child c;
+	struct mcp_server_info info;
+	assert_int_equal(mcp_start(&c, s, o, e), 0);
+	assert_int_equal(mcp_handshake(&c, 5000, &info, e), -1);
+	mcp_close(&c, 1000);
+}
+
 static char *call(struct mcp_child *c, const char *tool, json_t *args, int *is_error)
 {
 	struct err e = {0};
@@ -288,14 +299,11 @@ static void test_http_auth_and_refusals(void **state)
 	struct mcp_child c;
 	struct err e = {0};
 	struct mcp_start_opts o = {0};
-	struct mcp_server_info info;
 	/* No token: the 401 is one line that says where to look. */
-	assert_int_equal(mcp_start(&c, &s, &o, &e), 0);
-	assert_int_equal(mcp_handshake(&c, 5000, &info, &e), -1);
+	handshake_fails(&s, &o, &e);
 	assert_int_equal(e.code, EXIT_KEY);
 	assert_non_null(strstr(e.msg, "web: HTTP 401: Unauthorized (check its auth_key or headers; "
 				      "the server asks: Bearer realm=\"fakemcp\")"));
-	mcp_close(&c, 1000);
 	/* The token from the config's headers. */
 	char *names[] = {"Authorization"}, *values[] = {"Bearer sk-test-CANARY-mcp"};
 	s.header_names = names;
@@ -388,22 +396,16 @@ static void test_https(void **state)
 	char url[64];
 	snprintf(url, sizeof url, "https://127.0.0.1:%d/mcp", fp.port);
 	struct config_mcp_server s = {.name = "web", .url = url};
-	struct mcp_child c;
 	struct err e = {0};
-	struct mcp_server_info info;
 	struct mcp_start_opts o = {0};
-	assert_int_equal(mcp_start(&c, &s, &o, &e), 0);
-	assert_int_equal(mcp_handshake(&c, 5000, &info, &e), -1);
+	handshake_fails(&s, &o, &e);
 	assert_non_null(strstr(e.msg, "web: cannot reach https://127.0.0.1:"));
 	assert_non_null(strstr(e.msg, "certificate"));
-	mcp_close(&c, 1000);
 	struct http_opts ho = {.ca_file = ca.pem};
 	o.http = &ho;
-	assert_int_equal(mcp_start(&c, &s, &o, &e), 0);
-	assert_int_equal(mcp_handshake(&c, 5000, &info, &e), -1);
+	handshake_fails(&s, &o, &e);
 	assert_non_null(strstr(e.msg, "web: HTTP "));
 	assert_null(strstr(e.msg, "certificate"));
-	mcp_close(&c, 1000);
 	fakeprov_stop(&fp);
 	testca_free(&ca);
 	harness_rm_tree(dir);
@@ -426,14 +428,10 @@ static void test_hostile_server(void **state)
 		struct config_mcp_server s;
 		char url[64];
 		server(&s, &f, url, sizeof url);
-		struct mcp_child c;
 		struct err e = {0};
 		struct mcp_start_opts o = {0};
-		struct mcp_server_info info;
-		assert_int_equal(mcp_start(&c, &s, &o, &e), 0);
-		assert_int_equal(mcp_handshake(&c, 5000, &info, &e), -1);
+		handshake_fails(&s, &o, &e);
 		assert_string_equal(e.msg, cases[i].msg);
-		mcp_close(&c, 1000);
 		free(fake_stop(&f));
 	}
 }
