@@ -90,10 +90,11 @@ $(FAKEPROV): tests/fakeprov.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
-# The fake MCP server (tests/fakemcp.c): stdio, for `cherry mcp` and the transport tests.
-$(FAKEMCP): tests/fakemcp.c
+# The fake MCP server (tests/fakemcp.c): stdio and Streamable HTTP on loopback, for
+# `cherry mcp` and the transport tests.
+$(FAKEMCP): tests/fakemcp.c tests/fakemcp_http.c tests/fakemcp.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/fakemcp.c tests/fakemcp_http.c $(LDFLAGS) $(LDLIBS) -lpthread
 
 tests: $(BUILD)/cherry $(TEST_BIN) $(FAKEPROV) $(FAKEMCP)
 
@@ -125,7 +126,7 @@ INTEG_BIN = $(INTEG_SRC:tests/integration/%.c=build/tests/%)
 check-valgrind:
 	@sh scripts/deps.sh valgrind
 	@$(MAKE) --no-print-directory BUILD=build EXTRA_CFLAGS=-Werror build/cherry $(INTEG_BIN) \
-		build/tests/fakeprov
+		build/tests/fakeprov build/tests/fakemcp
 	@sh tests/valgrind.sh $(VALGRIND_DIR) $(INTEG_BIN)
 
 lint-man:
