@@ -468,7 +468,8 @@ static int parse_provider(struct ctx *x, struct config *c, const char *name, jso
 
 	enum wire_kind k = WIRE_OPENAI;
 	if (kind && (!json_is_string(kind) || wire_kind_parse(json_string_value(kind), &k) < 0))
-		return fail(x, "%s.kind must be one of openai, anthropic, gemini, ollama, azure",
+		return fail(x, "%s.kind must be one of openai, anthropic, gemini, ollama, azure, "
+			    "openai-responses",
 			    path);
 	if (base && (!json_is_string(base) || !is_base_url(json_string_value(base))))
 		return fail(x, "%s.base_url must be an http:// or https:// URL", path);
