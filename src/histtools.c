@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cherry/jsonmem.h"
 #include "cherry/history.h"
 
 static char *dup_or_null(const char *s, int *bad)
@@ -122,7 +123,7 @@ static int read_call(json_t *c, struct hist_msg *m, struct err *e, int *oom)
 	if (!json_is_string(id) || !json_is_string(name) || (sig && !json_is_string(sig))
 	    || (args && !json_is_object(args) && !json_is_string(args)))
 		return bad(e, m, "tool_calls");
-	char *text = json_is_object(args) ? json_dumps(args, JSON_COMPACT | JSON_PRESERVE_ORDER)
+	char *text = json_is_object(args) ? jsonmem_dumps(args, JSON_COMPACT | JSON_PRESERVE_ORDER)
 					  : NULL;
 	if (json_is_object(args) && !text) {
 		*oom = 1;

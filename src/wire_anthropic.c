@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cherry/jsonmem.h"
 #include "wire_kinds.h"
 
 static const char *const anthropic_version = "anthropic-version: 2023-06-01";
@@ -251,7 +252,7 @@ static void block_start(struct wire_stream *st, json_t *ev, const struct wire_si
 						    wire_json_str(block, "name"));
 		json_t *input = json_object_get(block, "input");
 		if (c && json_is_object(input) && json_object_size(input)) {
-			char *text = json_dumps(input, JSON_COMPACT);
+			char *text = jsonmem_dumps(input, JSON_COMPACT);
 			if (text)
 				wire_call_set_args(st, c, text, strlen(text));
 			free(text);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cherry/jsonmem.h"
 #include "wire_kinds.h"
 
 /* [{"text": text}]. NULL on invalid UTF-8 as well as on OOM: either way the request cannot go. */
@@ -256,7 +257,7 @@ static void take_call(struct wire_stream *st, json_t *fc, const char *sig)
 	if (!c || (sig && wire_call_set_str(st, &c->sig, sig) < 0))
 		return;
 	json_t *args = json_object_get(fc, "args");
-	char *text = json_is_object(args) ? json_dumps(args, JSON_COMPACT) : NULL;
+	char *text = json_is_object(args) ? jsonmem_dumps(args, JSON_COMPACT) : NULL;
 	if (text)
 		wire_call_set_args(st, c, text, strlen(text));
 	free(text);

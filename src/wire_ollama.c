@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cherry/jsonmem.h"
 #include "wire_kinds.h"
 
 /* {"role": role, "content": content, "images": [base64...]}: Ollama takes images as raw
@@ -146,7 +147,7 @@ static void take_call(struct wire_stream *st, json_t *tc)
 	struct wire_call *c = wire_call_new(st, (long)st->ncalls, wire_json_str(tc, "id"),
 					    wire_json_str(fn, "name"));
 	json_t *args = json_object_get(fn, "arguments");
-	char *text = c && json_is_object(args) ? json_dumps(args, JSON_COMPACT) : NULL;
+	char *text = c && json_is_object(args) ? jsonmem_dumps(args, JSON_COMPACT) : NULL;
 	if (c && json_is_string(args))
 		wire_call_set_args(st, c, json_string_value(args), json_string_length(args));
 	else if (text)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cherry/jsonmem.h"
 #include "wire_kinds.h"
 
 /* A token count, or -1 when the field is absent, negative or not a number. Reals are range
@@ -507,7 +508,7 @@ static void take_tool_call(struct wire_stream *st, json_t *tc, long pos)
 		wire_call_add_args(st, c, json_string_value(args), json_string_length(args));
 	else if (json_is_object(args)) {
 		/* a compatible that sends the arguments as an object */
-		char *text = json_dumps(args, JSON_COMPACT);
+		char *text = jsonmem_dumps(args, JSON_COMPACT);
 		if (text)
 			wire_call_set_args(st, c, text, strlen(text));
 		free(text);

@@ -722,6 +722,7 @@ struct scenario {
 	int refusal;            /* the model refuses, with an explanation and no text */
 	int bigheader;          /* a 150 KB response header before the stream */
 	int tools;              /* tools / tools2: call the offered tools (1 or 2 calls) */
+	char tool_pick[64];     /* tool:NAME: only the offered tools named NAME or *__NAME */
 	unsigned long bigline_bytes; /* bigline: 1 MiB; hugeline: 20 MiB */
 	char bad[80];           /* the unknown word */
 };
@@ -785,6 +786,12 @@ static int parse_word(struct scenario *sc, const char *w, size_t n)
 		sc->tools = 1;
 	else if (word_is(w, n, "tools2"))
 		sc->tools = 2;
+	else if (n > 5 && n < 5 + sizeof sc->tool_pick && !strncmp(w, "tool:", 5)) {
+		memcpy(sc->tool_pick, w + 5, n - 5);
+		sc->tool_pick[n - 5] = '\0';
+		if (!sc->tools)
+			sc->tools = 1;
+	}
 	else if (word_is(w, n, "reasoning"))
 		sc->reasoning = 1;
 	else if (word_is(w, n, "reasoning2"))
@@ -2086,7 +2093,8 @@ static void replay(struct stream *s)
 #define TOOL_ARGS "{\"text\":\"hi\"}"
 
 /* The names of the tools the request offers, in the kind's own shape. */
-static size_t offered_tools(const struct req *r, enum kind k, const char **names, size_t max)
+static size_t offered_tools(const struct req *r, enum kind k, const char *sc_pick,
+			    const char **names, size_t max)
 {
 	json_t *tools = json_object_get(r->json, "tools");
 	if (k == K_GEMINI)
@@ -2097,8 +2105,12 @@ static size_t offered_tools(const struct req *r, enum kind k, const char **names
 		json_t *fn = k == K_OPENAI || k == K_AZURE || k == K_OLLAMA
 				     ? json_object_get(t, "function") : t;
 		json_t *name = json_object_get(fn, "name");
-		if (json_is_string(name) && n < max)
-			names[n++] = json_string_value(name);
+		const char *s = json_string_value(name), *pick = sc_pick;
+		size_t sl = s ? strlen(s) : 0, pl = strlen(pick);
+		int picked = !*pick || (s && (!strcmp(s, pick) || (sl > pl + 2 && !strcmp(s + sl - pl, pick)
+								  && !strncmp(s + sl - pl - 2, "__", 2))));
+		if (s && picked && n < max)
+			names[n++] = s;
 	}
 	return n;
 }
@@ -2235,7 +2247,7 @@ static void send_call(struct stream *s, int i, const char *name, int ncalls)
 static int tool_turn(struct stream *s, const struct req *r)
 {
 	const char *names[2];
-	size_t nt = offered_tools(r, s->kind, names, 2);
+	size_t nt = offered_tools(r, s->kind, s->sc->tool_pick, names, 2);
 	struct sbuf res = {0}, frag = {0};
 	if (!nt)
 		return 0;
