@@ -502,7 +502,7 @@ int chat_retry_at(struct chat *c, size_t user, const char *provider, const char 
 	return rc;
 }
 
-int chat_sent_idx(const struct chat *c, size_t answer, size_t **sent, size_t *n)
+int chat_sent_idx(const struct chat *c, size_t answer, int tools, size_t **sent, size_t *n)
 {
 	*sent = NULL;
 	*n = 0;
@@ -525,8 +525,9 @@ int chat_sent_idx(const struct chat *c, size_t answer, size_t **sent, size_t *n)
 	for (size_t i = k; i-- > 0;) {
 		const struct hist_msg *m = &cv->msgs[idx[i]];
 		/* Failed answers with no text carry nothing the model needs to see; an answer
-		 * that only called tools, and a tool's result, do. */
-		if (!m->content[0] && strcmp(m->role, "user") && !m->ncalls && !m->tool_call_id)
+		 * that only called tools does, to a request that sends its calls. */
+		if (!m->content[0] && strcmp(m->role, "user")
+		    && !(tools && (m->ncalls || m->tool_call_id)))
 			continue;
 		keep[out++] = idx[i];
 	}
@@ -541,7 +542,7 @@ int chat_request_msgs(const struct chat *c, size_t answer, struct wire_msg **msg
 	size_t *idx, k;
 	*msgs = NULL;
 	*n = 0;
-	if (chat_sent_idx(c, answer, &idx, &k) < 0)
+	if (chat_sent_idx(c, answer, 0, &idx, &k) < 0)
 		return -1;
 	struct wire_msg *w = calloc(k ? k : 1, sizeof *w);
 	for (size_t i = 0; w && i < k; i++) {

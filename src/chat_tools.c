@@ -75,7 +75,7 @@ int chat_request_full(const struct chat *c, size_t answer, struct chat_request *
 {
 	size_t *idx, n, ncalls = 0;
 	memset(r, 0, sizeof *r);
-	if (chat_sent_idx(c, answer, &idx, &n) < 0)
+	if (chat_sent_idx(c, answer, 1, &idx, &n) < 0)
 		return -1;
 	int tools = 0;
 	for (size_t i = 0; i < n; i++) {

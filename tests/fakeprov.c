@@ -722,6 +722,7 @@ struct scenario {
 	int refusal;            /* the model refuses, with an explanation and no text */
 	int bigheader;          /* a 150 KB response header before the stream */
 	int tools;              /* tools / tools2: call the offered tools (1 or 2 calls) */
+	int tools_loop;         /* toolsloop: call them again whatever the results */
 	char tool_pick[64];     /* tool:NAME: only the offered tools named NAME or *__NAME */
 	unsigned long bigline_bytes; /* bigline: 1 MiB; hugeline: 20 MiB */
 	char bad[80];           /* the unknown word */
@@ -786,6 +787,8 @@ static int parse_word(struct scenario *sc, const char *w, size_t n)
 		sc->tools = 1;
 	else if (word_is(w, n, "tools2"))
 		sc->tools = 2;
+	else if (word_is(w, n, "toolsloop"))
+		sc->tools = sc->tools ? sc->tools : 1, sc->tools_loop = 1;
 	else if (n > 5 && n < 5 + sizeof sc->tool_pick && !strncmp(w, "tool:", 5)) {
 		memcpy(sc->tool_pick, w + 5, n - 5);
 		sc->tool_pick[n - 5] = '\0';
@@ -2251,7 +2254,7 @@ static int tool_turn(struct stream *s, const struct req *r)
 	struct sbuf res = {0}, frag = {0};
 	if (!nt)
 		return 0;
-	if (trailing_results(r, s->kind, &res)) {
+	if (!s->sc->tools_loop && trailing_results(r, s->kind, &res)) {
 		struct sbuf text = {0};
 		sb_adds(&text, "Results: ");
 		sb_add(&text, res.p, res.len);

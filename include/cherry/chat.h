@@ -113,7 +113,8 @@ int chat_send_edit(struct chat *c, size_t edited, const char *prompt, const char
 int chat_retry_at(struct chat *c, size_t user, const char *provider, const char *model,
 		  double now, size_t *answer, struct err *e);
 /* The messages to send for the answer at index answer: the branch from the root to the
- * answer's parent, leaving out assistant answers without text, and stopping at a message
+ * answer's parent, leaving out assistant answers without text (even those that only
+ * called tools: chat_request_full sends calls and results), and stopping at a message
  * with a context break (it and those above it are not sent). *msgs is malloc'd (caller
  * frees); the strings belong to the conversation and stay valid until it next changes.
  * 0 or -1. */
@@ -133,8 +134,9 @@ int chat_add_result(struct chat *c, size_t parent, const char *call_id, const ch
  * (the last result), as chat_send makes one. 0 or -1 (OOM, e). */
 int chat_answer_after(struct chat *c, size_t parent, const char *provider, const char *model,
 		      double now, size_t *answer, struct err *e);
-/* What the request for the answer at index answer sends: chat_request_msgs' messages,
- * and what their tool calls and results carry (extra NULL when the branch has none). An
+/* What the request for the answer at index answer sends: chat_request_msgs' messages
+ * (with the answers that only called tools), and what their tool calls and results
+ * carry (extra NULL when the branch has none). An
  * answer's calls are sent only when every one has its result after it (a run that died
  * between leaves calls unanswered, which providers refuse). Strings belong to the
  * conversation. */

@@ -52,8 +52,10 @@ static void write_config(const char *tools)
 static int setup(void **state)
 {
 	(void)state;
-	const char *bin = getenv("FAKEMCP_BIN");
-	if (!realpath(bin ? bin : "build/tests/fakemcp", fakemcp))
+	const char *build = getenv("CHERRY_TEST_BUILD");
+	char rel[300];
+	snprintf(rel, sizeof rel, "%.200s/tests/fakemcp", build ? build : "build");
+	if (!realpath(rel, fakemcp))
 		return -1;
 	if (fakeprov_start(&FP) < 0 || testhome_make(&H) < 0)
 		return -1;
@@ -193,11 +195,16 @@ static void test_terminal(void **state)
 	assert_int_equal(tmux_type(&t, "d\n"), 0);
 	assert_int_equal(tmux_wait_for(&t, "run fake/fail (call 2 of 2)", 5000), 0);
 	assert_int_equal(tmux_type(&t, "a\n"), 0);
-	assert_int_equal(tmux_wait_for(&t, "Results: The call was not run: the user denied it. | "
-					   "it failed on purpose", 10000), 0);
+	/* cherry ends right after the answer: wait for that, then read the screen */
 	int status;
-	assert_int_equal(tmux_wait_dead(&t, &status, 5000), 0);
+	assert_int_equal(tmux_wait_dead(&t, &status, 10000), 0);
 	assert_int_equal(status, 0);
+	char *screen = tmux_capture(&t, 0);
+	assert_non_null(screen);
+	assert_non_null(strstr(screen, "round 1: fake/echo not run: the user denied it\n"));
+	assert_non_null(strstr(screen, "Results: The call was not run: the user denied it. | "
+				       "it failed on purpose"));
+	free(screen);
 	tmux_stop(&t);
 	char path[600];
 	snprintf(path, sizeof path, "%s/config/cherry/config.json", H.root);
@@ -227,6 +234,24 @@ static void test_cap(void **state)
 	write_config(NULL);
 }
 
+/* A model that never stops calling is stopped at tools.max_rounds, with one line. */
+static void test_max_rounds(void **state)
+{
+	(void)state;
+	write_config("\"tools\": {\"max_rounds\": 2}");
+	struct run r;
+	assert_int_equal(fakeprov_clear_log(&FP), 0);
+	ask(&r, "fo/toolsloop", "--allow-tools", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "cherry: round 2: fake/echo: ok"));
+	assert_null(strstr(r.err, "round 3"));
+	assert_non_null(strstr(r.err, "cherry: stopped after 2 rounds of tool calls "
+				      "(tools.max_rounds): the last answer's calls were not run\n"));
+	assert_int_equal(fakeprov_count(&FP), 3);
+	run_free(&r);
+	write_config(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_continue),
 		cmocka_unit_test(test_terminal),
 		cmocka_unit_test(test_cap),
+		cmocka_unit_test(test_max_rounds),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
