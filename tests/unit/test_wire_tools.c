@@ -146,11 +146,12 @@ static void test_streams(void **state)
 	}
 }
 
-/* One stream per kind cut in two at every byte: nothing depends on where reads end. */
+/* One stream per kind cut in two at every byte: nothing depends on where reads end.
+ * (Each is replayed once per byte: the smaller streams, for the suite's time.) */
 static void test_streams_cut_everywhere(void **state)
 {
 	(void)state;
-	const size_t pick[] = {3, 5, 6, 7, 8, 9};
+	const size_t pick[] = {0, 5, 6, 7, 8};
 	for (size_t k = 0; k < sizeof pick / sizeof pick[0]; k++) {
 		const struct tool_stream *s = &streams[pick[k]];
 		size_t len;
