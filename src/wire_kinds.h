@@ -67,8 +67,8 @@ json_t *wire_tool_schema(const struct wire_tool *t);
  * strict, MCP schemas are not written for Structured Outputs). */
 enum wire_tools_shape { WIRE_TOOLS_NESTED, WIRE_TOOLS_ANTHROPIC, WIRE_TOOLS_FLAT };
 json_t *wire_tools_json(const struct wire_request *rq, enum wire_tools_shape shape);
-/* The schema reduced to the OpenAPI subset Gemini's functionDeclarations accept. New
- * reference, NULL on OOM. */
+/* The schema reduced to the OpenAPI subset Gemini's functionDeclarations accept (its
+ * local $refs inlined). New reference, NULL on OOM. */
 json_t *wire_gemini_schema(json_t *schema);
 /* A call's arguments as a JSON object (new reference; {} when empty); NULL when they are
  * not a JSON object. */

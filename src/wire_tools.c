@@ -268,9 +268,9 @@ static int gemini_format(json_t *in, json_t *out)
 	return 0;
 }
 
-static json_t *reduce(json_t *in, int depth);
+static json_t *reduce(json_t *root, json_t *in, int depth);
 
-static int gemini_children(json_t *in, json_t *out, int depth)
+static int gemini_children(json_t *root, json_t *in, json_t *out, int depth)
 {
 	json_t *props = json_object_get(in, "properties");
 	if (json_is_object(props)) {
@@ -280,7 +280,7 @@ static int gemini_children(json_t *in, json_t *out, int depth)
 		if (!p || json_object_set_new(out, "properties", p) < 0)
 			return -1;
 		json_object_foreach(props, k, v)
-			if (json_object_set_new(p, k, reduce(v, depth + 1)) < 0)
+			if (json_object_set_new(p, k, reduce(root, v, depth + 1)) < 0)
 				return -1;
 		/* required may only name properties that exist. */
 		json_t *req = json_object_get(in, "required");
@@ -300,7 +300,7 @@ static int gemini_children(json_t *in, json_t *out, int depth)
 			return -1;
 	}
 	json_t *items = json_object_get(in, "items");
-	if (json_is_object(items) && json_object_set_new(out, "items", reduce(items, depth + 1)) < 0)
+	if (json_is_object(items) && json_object_set_new(out, "items", reduce(root, items, depth + 1)) < 0)
 		return -1;
 	json_t *any = json_object_get(in, "anyOf");
 	if (!json_is_array(any))
@@ -312,7 +312,7 @@ static int gemini_children(json_t *in, json_t *out, int depth)
 		if (!a || json_object_set_new(out, "anyOf", a) < 0)
 			return -1;
 		json_array_foreach(any, i, v)
-			if (json_is_object(v) && json_array_append_new(a, reduce(v, depth + 1)) < 0)
+			if (json_is_object(v) && json_array_append_new(a, reduce(root, v, depth + 1)) < 0)
 				return -1;
 	}
 	return 0;
@@ -321,9 +321,28 @@ static int gemini_children(json_t *in, json_t *out, int depth)
 /* Deeper than this, a schema is cut to its type: nothing real nests so far. */
 #define GEMINI_SCHEMA_DEPTH 32
 
-static json_t *reduce(json_t *in, int depth)
+/* "$ref": "#/$defs/NAME" (or "#/definitions/NAME"): Gemini's subset has no references,
+ * so the schema referred to stands in (a reference that goes round stops at the depth
+ * limit; one that points elsewhere is dropped). */
+static json_t *deref(json_t *root, json_t *in)
+{
+	const char *ref = wire_json_str(in, "$ref");
+	static const char *const homes[] = {"$defs", "definitions"};
+	for (size_t i = 0; ref && i < 2; i++) {
+		size_t n = strlen(homes[i]);
+		json_t *t = !strncmp(ref, "#/", 2) && !strncmp(ref + 2, homes[i], n) && ref[2 + n] == '/'
+				    ? json_object_get(json_object_get(root, homes[i]), ref + 3 + n)
+				    : NULL;
+		if (json_is_object(t))
+			return t;
+	}
+	return in;
+}
+
+static json_t *reduce(json_t *root, json_t *in, int depth)
 {
 	json_t *out = json_object();
+	in = deref(root, in);
 	if (!out || !json_is_object(in))
 		return out;
 	for (size_t i = 0; i < sizeof gemini_plain / sizeof gemini_plain[0]; i++) {
@@ -332,7 +351,7 @@ static json_t *reduce(json_t *in, int depth)
 			goto fail;
 	}
 	if (gemini_type(in, out) < 0 || gemini_enum(in, out) < 0 || gemini_format(in, out) < 0
-	    || (depth < GEMINI_SCHEMA_DEPTH && gemini_children(in, out, depth) < 0))
+	    || (depth < GEMINI_SCHEMA_DEPTH && gemini_children(root, in, out, depth) < 0))
 		goto fail;
 	return out;
 fail:
@@ -342,5 +361,5 @@ fail:
 
 json_t *wire_gemini_schema(json_t *schema)
 {
-	return reduce(schema, 0);
+	return reduce(schema, schema, 0);
 }

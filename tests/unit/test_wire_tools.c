@@ -435,6 +435,41 @@ static void test_request_responses(void **state)
 	check_body(WIRE_RESPONSES, "stream", "true");
 }
 
+/* Gemini has no references: local ones are inlined, a loop stops at the depth limit. */
+static void test_gemini_refs(void **state)
+{
+	(void)state;
+	const struct wire_tool t[] = {{"t", NULL,
+		"{\"type\":\"object\",\"properties\":{\"p\":{\"$ref\":\"#/$defs/P\"},"
+		"\"q\":{\"$ref\":\"#/definitions/Q\"},\"r\":{\"$ref\":\"http://x/y\"}},"
+		"\"$defs\":{\"P\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},"
+		"\"definitions\":{\"Q\":{\"type\":\"object\",\"properties\":{\"again\":"
+		"{\"$ref\":\"#/definitions/Q\"}}}}}"}};
+	struct provider p = prov_of(WIRE_GEMINI);
+	const struct wire_msg one[] = {{"user", "x"}};
+	struct wire_request rq = {.provider = &p, .model = "m", .msgs = one, .nmsgs = 1,
+				  .tools = t, .ntools = 1};
+	struct wire_http h;
+	struct err e;
+	assert_int_equal(wire_build_request(&rq, &h, &e), 0);
+	json_error_t jerr;
+	json_t *body = json_loads(h.body.data, 0, &jerr);
+	json_t *params = json_object_get(json_array_get(json_object_get(json_array_get(
+		json_object_get(body, "tools"), 0), "functionDeclarations"), 0), "parameters");
+	json_t *props = json_object_get(params, "properties");
+	json_t *want = json_loads("{\"type\":\"ARRAY\",\"items\":{\"type\":\"STRING\"}}", 0,
+				  &jerr);
+	assert_true(json_equal(json_object_get(props, "p"), want));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(props, "q"), "type")),
+			    "OBJECT");
+	assert_int_equal(json_object_size(json_object_get(props, "r")), 0);
+	assert_null(strstr(h.body.data, "$ref"));
+	assert_null(strstr(h.body.data, "$defs"));
+	json_decref(want);
+	json_decref(body);
+	wire_http_free(&h);
+}
+
 /* The whole Responses request: URL, headers, and nothing it did not ask for. */
 static void test_request_responses_plain(void **state)
 {
@@ -476,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_request_ollama),
 		cmocka_unit_test(test_request_responses),
 		cmocka_unit_test(test_request_responses_plain),
+		cmocka_unit_test(test_gemini_refs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
