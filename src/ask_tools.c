@@ -5,6 +5,8 @@
 #include "ask_int.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 
 #include "cherry/attstore.h"
 #include "cherry/fsutil.h"
+#include "cherry/loop.h"
 #include "cherry/mcp.h"
 #include "cherry/tools.h"
 
@@ -162,9 +165,29 @@ int ask_tools_take(struct ask_tools *tl, struct ask_save *sv, size_t answer,
 
 /* ---- one call ---- */
 
-/* Asks on the terminal; EOF or an error is a denial. */
-static enum tools_answer ask_user(const struct tools_entry *t, const char *args, size_t k,
-				  size_t n)
+/* One byte of the answer: 1, 0 at the end of input, -1 when Ctrl-C (or TERM, HUP)
+ * came instead: the signals reach the loop's pipe, read restarts. */
+static int read_key(char *ch)
+{
+	for (;;) {
+		struct pollfd p[2] = {{STDIN_FILENO, POLLIN, 0}, {loop_signal_fd(), POLLIN, 0}};
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			return 0;
+		int sig;
+		while ((p[1].revents & POLLIN) && (sig = loop_signal_next()))
+			if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+				return -1;
+		if (p[0].revents) {
+			ssize_t r = read(STDIN_FILENO, ch, 1);
+			if (r < 0 && errno == EINTR)
+				continue;
+			return r == 1;
+		}
+	}
+}
+
+/* Asks on the terminal; the end of input is a denial; -1: the user stopped the turn. */
+static int ask_user(const struct tools_entry *t, const char *args, size_t k, size_t n)
 {
 	struct buf shown = BUF_INIT;
 	tools_show_args(args, &shown);
@@ -178,12 +201,10 @@ static enum tools_answer ask_user(const struct tools_entry *t, const char *args,
 		size_t len = 0;
 		for (;;) {
 			char ch;
-			ssize_t r = read(STDIN_FILENO, &ch, 1);
-			if (r < 0 && errno == EINTR)
-				continue;
+			int r = read_key(&ch);
 			if (r <= 0) {
 				fputc('\n', stderr);
-				return TOOLS_DENY;
+				return r < 0 ? -1 : TOOLS_DENY;
 			}
 			if (ch == '\n')
 				break;
@@ -193,7 +214,7 @@ static enum tools_answer ask_user(const struct tools_entry *t, const char *args,
 		line[len] = '\0';
 		int a = tools_parse_answer(line);
 		if (a >= 0)
-			return (enum tools_answer)a;
+			return a;
 	}
 }
 
@@ -222,7 +243,8 @@ static void save_always(struct ask_tools *tl, const struct tools_entry *t)
 	buf_free(&path);
 }
 
-/* Whether the call may run: allowed already, or the user says so. */
+/* Whether the call may run: allowed already, or the user says so (1); 0 not; -1 the
+ * user stopped the turn. */
 static int permitted(struct ask_tools *tl, const struct tools_entry *t, const char *args,
 		     size_t k, size_t n, const char **why)
 {
@@ -233,7 +255,11 @@ static int permitted(struct ask_tools *tl, const struct tools_entry *t, const ch
 		*why = "cherry ask has no terminal to ask on";
 		return 0;
 	}
-	enum tools_answer a = ask_user(t, args, k, n);
+	int a = ask_user(t, args, k, n);
+	if (a < 0) {
+		*why = "the user stopped the turn";
+		return -1;
+	}
 	if (a == TOOLS_RUN)
 		tools_allow_run(&tl->pol, t); /* out of memory: it is asked again next time */
 	if (a == TOOLS_ALWAYS)
@@ -291,6 +317,7 @@ int ask_tools_round(struct ask_tools *tl, struct ask_opts *o, struct ask_save *s
 	}
 	struct chat *c = &sv->chat;
 	size_t answer = tg->answer, parent = answer;
+	int stopped = 0; /* Ctrl-C at a question: the rest is not run, no answer follows */
 	size_t n = c->conv.msgs[answer].ncalls;
 	for (size_t k = 0; k < n; k++) {
 		/* hist_add may move the messages: the call is read again each time */
@@ -303,10 +330,14 @@ int ask_tools_round(struct ask_tools *tl, struct ask_opts *o, struct ask_save *s
 		buf_append_str(&id, call->id);
 		buf_append_str(&name, call->name);
 		double t0 = mono();
-		if (!t) {
+		int ok = stopped ? 0 : t ? permitted(tl, t, call->args, k, n, &why) : 0;
+		if (ok < 0 || stopped) {
+			stopped = 1;
+			buf_append_str(&text, "The call was not run: the user stopped the turn.");
+		} else if (!t) {
 			buf_printf(&text, "error: there is no tool named %s", call->name);
 			app_say(stderr, "cherry: round %ld: no tool named %s\n", tl->rounds, call->name);
-		} else if (!permitted(tl, t, call->args, k, n, &why)) {
+		} else if (!ok) {
 			buf_printf(&text, "The call was not run: %s.", why);
 			app_say(stderr, "cherry: round %ld: %s/%s not run: %s%s\n", tl->rounds,
 				t->server_name, t->tool, why,
@@ -326,6 +357,11 @@ int ask_tools_round(struct ask_tools *tl, struct ask_opts *o, struct ask_save *s
 		if (rc < 0)
 			return e->code;
 		parent = res;
+	}
+	if (stopped) {
+		ask_save_now(sv);
+		err_set(e, EXIT_INTERRUPTED, "interrupted; the tool calls were not run");
+		return e->code;
 	}
 	if (chat_answer_after(c, parent, tg->prov->name, tg->model, ask_wall_now(), &tg->answer, e) < 0
 	    || ask_request_for(o, sv, tl->attdir.data, tl->system, tg, tl, e) < 0)

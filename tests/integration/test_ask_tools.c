@@ -221,6 +221,28 @@ static void test_terminal(void **state)
 	write_config(NULL);
 }
 
+/* Ctrl-C at the question stops the turn: nothing runs, no answer is asked for. */
+static void test_terminal_stop(void **state)
+{
+	(void)state;
+	struct tmux t;
+	const char *args[] = {"ask", "--no-save", "--mcp", "fake", "-m", "fo/tools2", "hi", NULL};
+	assert_int_equal(fakeprov_clear_log(&FP), 0);
+	assert_int_equal(tmux_start_cherry(&t, &H, args, env, 100, 30), 0);
+	assert_int_equal(tmux_wait_for(&t, "run fake/echo (call 1 of 2)", 10000), 0);
+	assert_int_equal(tmux_wait_for(&t, "[d]eny:", 5000), 0);
+	assert_int_equal(tmux_keys(&t, "C-c", NULL), 0);
+	int status;
+	assert_int_equal(tmux_wait_dead(&t, &status, 10000), 0);
+	assert_int_equal(status, 130);
+	char *screen = tmux_capture(&t, 0);
+	assert_non_null(strstr(screen, "cherry: interrupted; the tool calls were not run"));
+	assert_null(strstr(screen, "fake/fail")); /* never asked about */
+	free(screen);
+	tmux_stop(&t);
+	assert_int_equal(fakeprov_count(&FP), 1);
+}
+
 /* tools.max_result_bytes caps what the model gets, and says so. */
 static void test_cap(void **state)
 {
@@ -260,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_canary),
 		cmocka_unit_test(test_continue),
 		cmocka_unit_test(test_terminal),
+		cmocka_unit_test(test_terminal_stop),
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_max_rounds),
 	};
