@@ -157,7 +157,8 @@ int ask_tools_take(struct ask_tools *tl, struct ask_save *sv, size_t answer,
 		err_set(e, EXIT_NETWORK, "%s", ws->error.data);
 		return -1;
 	}
-	if (chat_add_calls(&sv->chat, answer, ws->calls, ws->ncalls, ask_wall_now(), e) < 0)
+	if (chat_add_calls(&sv->chat, answer, ws->calls, ws->ncalls,
+			   ws->items.len ? ws->items.data : NULL, ask_wall_now(), e) < 0)
 		return -1;
 	tl->pending = 1;
 	return 1;

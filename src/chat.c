@@ -267,6 +267,8 @@ static int copy_msg(struct hist_msg *d, const struct hist_msg *m)
 	for (size_t i = 0; !bad && i < m->ncalls; i++)
 		bad = hist_msg_add_call(d, m->calls[i].id, m->calls[i].name, m->calls[i].args,
 					m->calls[i].sig);
+	if (!bad && m->provider_items)
+		bad = hist_msg_set_items(d, m->provider_items);
 	if (!bad && m->tool_call_id)
 		bad = hist_msg_set_result(d, m->tool_call_id, m->tool_name, m->tool_error,
 					  m->tool_full);

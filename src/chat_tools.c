@@ -9,11 +9,13 @@
 #include "chat_int.h"
 
 int chat_add_calls(struct chat *c, size_t answer, const struct wire_call *calls, size_t n,
-		   double now, struct err *e)
+		   const char *items, double now, struct err *e)
 {
 	if (answer >= c->conv.n)
 		return 0;
 	struct hist_msg *m = &c->conv.msgs[answer];
+	if (items && hist_msg_set_items(m, items) < 0)
+		return chat_oom(e);
 	size_t own = strlen(WIRE_OWN_ID_PREFIX);
 	for (size_t i = 0; i < n; i++) {
 		char id[128];
@@ -103,6 +105,10 @@ int chat_request_full(const struct chat *c, size_t answer, struct chat_request *
 				continue;
 			r->extra[i].calls = r->calls + used;
 			r->extra[i].ncalls = m->ncalls;
+			/* opaque items go back only to the provider that made them */
+			if (m->provider && c->conv.msgs[answer].provider
+			    && !strcmp(m->provider, c->conv.msgs[answer].provider))
+				r->extra[i].items = m->provider_items;
 			for (size_t k = 0; k < m->ncalls; k++, used++)
 				r->calls[used] = (struct wire_tool_call){m->calls[k].id, m->calls[k].name,
 									  m->calls[k].args, m->calls[k].sig};

@@ -51,6 +51,11 @@ int hist_msg_set_result(struct hist_msg *m, const char *call_id, const char *nam
 	return 0;
 }
 
+int hist_msg_set_items(struct hist_msg *m, const char *items)
+{
+	return hist_set_str(&m->provider_items, items && *items ? items : NULL);
+}
+
 void hist_tools_free(struct hist_msg *m)
 {
 	for (size_t i = 0; i < m->ncalls; i++) {
@@ -64,13 +69,14 @@ void hist_tools_free(struct hist_msg *m)
 	m->ncalls = 0;
 	free(m->tool_call_id);
 	free(m->tool_name);
-	m->tool_call_id = m->tool_name = NULL;
+	free(m->provider_items);
+	m->tool_call_id = m->tool_name = m->provider_items = NULL;
 }
 
 int hist_has_tools(const struct hist_conv *c)
 {
 	for (size_t i = 0; i < c->n; i++)
-		if (c->msgs[i].ncalls || c->msgs[i].tool_call_id)
+		if (c->msgs[i].ncalls || c->msgs[i].tool_call_id || c->msgs[i].provider_items)
 			return 1;
 	return 0;
 }
@@ -97,6 +103,14 @@ int hist_tools_json(const struct hist_msg *m, json_t *o)
 		}
 		if (json_object_set_new(o, "tool_calls", arr) < 0)
 			return -1;
+	}
+	if (m->provider_items) {
+		json_error_t jerr;
+		json_t *items = json_loads(m->provider_items, 0, &jerr);
+		if (json_is_array(items) && json_object_set_new(o, "provider_items", items) < 0)
+			return -1;
+		if (!json_is_array(items))
+			json_decref(items);
 	}
 	if (!m->tool_call_id)
 		return 0;
@@ -151,6 +165,17 @@ int hist_tools_read(json_t *o, struct hist_msg *m, struct err *e, int *oom)
 		json_array_foreach(calls, i, c)
 			if (read_call(c, m, e, oom) < 0)
 				return -1;
+	}
+	json_t *items = json_object_get(o, "provider_items");
+	if (items && !json_is_null(items)) {
+		if (!json_is_array(items))
+			return bad(e, m, "provider_items");
+		m->provider_items = jsonmem_dumps(items, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (!m->provider_items) {
+			*oom = 1;
+			err_set(e, EXIT_FAIL, "out of memory");
+			return -1;
+		}
 	}
 	json_t *id = json_object_get(o, "tool_call_id");
 	if (!id || json_is_null(id))

@@ -79,6 +79,7 @@ void wire_stream_free(struct wire_stream *st)
 	buf_free(&st->fixed);
 	buf_free(&st->note);
 	wire_calls_free(st);
+	buf_free(&st->items);
 }
 
 int wire_stream_event(struct wire_stream *st, const char *type, const char *data, size_t len,

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cherry/jsonmem.h"
 #include "wire_kinds.h"
 
 /* ---- request ---- */
@@ -46,6 +47,21 @@ static json_t *user_parts(const char *text, const struct attach_part *parts, siz
 	return c;
 }
 
+/* The answer's reasoning items, as they came (before its text and calls, as output). */
+static int add_items(json_t *input, const struct wire_msg_tools *mt)
+{
+	json_error_t jerr;
+	json_t *items = mt && mt->items ? json_loads(mt->items, 0, &jerr) : NULL;
+	size_t i;
+	json_t *it;
+	int r = 0;
+	json_array_foreach(items, i, it)
+		if (r == 0)
+			r = json_array_append(input, it);
+	json_decref(items);
+	return r;
+}
+
 static int add_calls(json_t *input, const struct wire_msg_tools *mt)
 {
 	for (size_t k = 0; mt && k < mt->ncalls; k++) {
@@ -73,8 +89,9 @@ static json_t *build_input(const struct wire_request *rq)
 					 mt && mt->call_id ? mt->call_id : "", "output", text);
 			r = json_array_append_new(input, item);
 		} else if (m->role && !strcmp(m->role, "assistant")) {
+			r = add_items(input, mt);
 			/* An answer that was only calls has no text to send. */
-			if (*text || !mt || !mt->ncalls)
+			if (r == 0 && (*text || !mt || !mt->ncalls))
 				r = json_array_append_new(input, json_pack("{s:s,s:s}", "role", "assistant",
 									    "content", text));
 			r = r < 0 ? r : add_calls(input, mt);
@@ -134,6 +151,10 @@ int wire_responses_build(const struct wire_request *rq, struct wire_http *out, s
 		   * take the option. */
 		  || (reasoning
 		      && json_object_set_new(root, "reasoning", json_pack("{s:s}", "summary", "auto")) < 0)
+		  /* With nothing stored, a tool loop sends the reasoning back itself. */
+		  || (reasoning && !rq->store && rq->ntools
+		      && json_object_set_new(root, "include",
+					     json_pack("[s]", "reasoning.encrypted_content")) < 0)
 		  || (tools && json_object_set(root, "tools", tools) < 0);
 	json_decref(input);
 	json_decref(tools);
@@ -191,11 +212,31 @@ static void take_item(struct wire_stream *st, json_t *ev, int done)
 		wire_call_set_args(st, c, json_string_value(args), json_string_length(args));
 }
 
+/* A finished reasoning item with its encrypted content: kept, whole, for the next
+ * request of a tool loop (one without it would name an item store:false never kept). */
+static void take_reasoning(struct wire_stream *st, json_t *ev)
+{
+	json_t *item = json_object_get(ev, "item");
+	const char *type = wire_json_str(item, "type");
+	if (!type || strcmp(type, "reasoning") || !wire_json_str(item, "encrypted_content"))
+		return;
+	char *text = jsonmem_dumps(item, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	int bad = !text || buf_append_char(&st->items, st->items.len ? ',' : '[') < 0
+		  || buf_append_str(&st->items, text) < 0;
+	free(text);
+	if (bad)
+		wire_fail(st, "out of memory reading a reasoning item");
+}
+
 static void take_end(struct wire_stream *st, const char *name, json_t *ev)
 {
 	json_t *resp = json_object_get(ev, "response");
 	take_usage(st, json_object_get(resp, "usage"));
 	st->done = 1;
+	/* the items array is closed once, at the end */
+	if (st->items.len && st->items.data[st->items.len - 1] != ']'
+	    && buf_append_char(&st->items, ']') < 0)
+		wire_fail(st, "out of memory reading a reasoning item");
 	if (!strcmp(name, "response.completed")) {
 		wire_set_finish(st, st->ncalls ? WIRE_FINISH_TOOL : WIRE_FINISH_STOP,
 				st->ncalls ? "function_call" : "completed");
@@ -248,6 +289,8 @@ int wire_responses_event(struct wire_stream *st, const char *type, const char *d
 		name = type ? type : "";
 	long key;
 	struct wire_call *c;
+	if (!strcmp(name, "response.output_item.done"))
+		take_reasoning(st, ev);
 	if (!strcmp(name, "response.output_text.delta")) {
 		emit(st, sink, json_object_get(ev, "delta"), 0);
 	} else if (!strcmp(name, "response.refusal.delta")) {

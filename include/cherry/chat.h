@@ -120,10 +120,11 @@ int chat_retry_at(struct chat *c, size_t user, const char *provider, const char 
  * 0 or -1. */
 int chat_request_msgs(const struct chat *c, size_t answer, struct wire_msg **msgs, size_t *n);
 /* Tool calls and results (chat_tools.c). */
-/* Saves the calls the answer asked for with it; an id cherry made up (the kind gave none)
- * becomes one unique in the conversation. 0 or -1 (OOM, e). */
+/* Saves the calls the answer asked for with it, and the provider's opaque items to send
+ * back with them (wire_stream.items; NULL none); an id cherry made up (the kind gave
+ * none) becomes one unique in the conversation. 0 or -1 (OOM, e). */
 int chat_add_calls(struct chat *c, size_t answer, const struct wire_call *calls, size_t n,
-		   double now, struct err *e);
+		   const char *items, double now, struct err *e);
 /* A tool's result as a message of its own (role "tool") under the message at index
  * parent, made current; *result gets its index. full: the result's bytes before it was
  * capped, 0 when it was not. 0 or -1 (OOM, e). */

@@ -77,6 +77,8 @@ struct hist_msg {
 	char *tool_name;
 	int tool_error;     /* the result is an error, or the call was refused */
 	long long tool_full; /* the result's bytes before it was capped; 0: not capped */
+	char *provider_items; /* opaque items the provider wants back with the calls (the
+			       * Responses API's reasoning items): JSON array text, or NULL */
 };
 
 struct hist_conv {
@@ -163,6 +165,8 @@ int hist_msg_add_call(struct hist_msg *m, const char *id, const char *name, cons
 /* Makes m the result of call call_id (of tool name): 0 or -1 (OOM). */
 int hist_msg_set_result(struct hist_msg *m, const char *call_id, const char *name, int error,
 			long long full);
+/* The Responses API's reasoning items of an answer (JSON array text): 0 or -1 (OOM). */
+int hist_msg_set_items(struct hist_msg *m, const char *items);
 /* For history.c: the tool members of a message written into o ("tool_calls", or
  * "tool_call_id", "tool_name", "is_error", "truncated_from"), read back (0, or -1 with e;
  * *oom set when memory ran out), freed; and whether any message has them. */

@@ -50,6 +50,8 @@ struct wire_msg_tools {
 	const char *call_id;
 	const char *name;  /* the called tool (Gemini and Ollama name results by it) */
 	int error;         /* the result is an error (or a refusal) */
+	const char *items; /* openai-responses: the answer's reasoning items, a JSON array,
+			    * sent before its calls; NULL none */
 };
 
 struct wire_request {
@@ -148,6 +150,10 @@ struct wire_stream {
 				    * when it gave none */
 	struct wire_call *calls;   /* the tool calls, in the order they began */
 	size_t ncalls, capcalls;
+	struct buf items;          /* openai-responses: the reasoning items that came with
+				    * their encrypted content, as a JSON array, to be sent
+				    * back with the calls (store:false keeps nothing); empty
+				    * when none */
 };
 
 void wire_stream_init(struct wire_stream *st, enum wire_kind kind, const char *provider);

@@ -36,7 +36,8 @@ static void build(struct chat *c, size_t *next, int answer_all)
 	struct wire_call calls[2];
 	make_call(&calls[0], "toolu_A", "fs__read_file", "{\"path\": \"/tmp/a\"}");
 	make_call(&calls[1], WIRE_OWN_ID_PREFIX "1", "t__ping", "{}");
-	assert_int_equal(chat_add_calls(c, a, calls, 2, 101.0, &e), 0);
+	assert_int_equal(chat_add_calls(c, a, calls, 2, "[{\"type\":\"reasoning\",\"id\":\"rs_1\"}]",
+					101.0, &e), 0);
 	assert_int_equal(chat_finish(c, a, HIST_COMPLETE, NULL, NULL, -1, 101.0, &e), 0);
 	assert_int_equal(chat_add_result(c, a, "toolu_A", "fs__read_file", "hello", 0, 0, 102.0,
 					 &r1, &e), 0);
@@ -81,6 +82,9 @@ static void test_file_round_trip(void **state)
 				  "{\"path\":\"/tmp/a\"}},{\"id\":\"cherry_m2_1\",\"name\":"
 				  "\"t__ping\",\"arguments\":{}}]", 0, &jerr);
 	assert_true(json_equal(calls, want));
+	json_t *items = json_object_get(json_array_get(msgs, 1), "provider_items");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "id")),
+			    "rs_1");
 	json_t *res = json_array_get(msgs, 3);
 	assert_string_equal(json_string_value(json_object_get(res, "role")), "tool");
 	assert_string_equal(json_string_value(json_object_get(res, "tool_call_id")), "cherry_m2_1");
@@ -133,6 +137,8 @@ static void test_sent_again(void **state)
 	struct chat_request r;
 	assert_int_equal(chat_request_full(&c, next, &r), 0);
 	assert_int_equal(r.n, 4);
+	/* the items go back to the provider that made them */
+	assert_string_equal(r.extra[1].items, "[{\"type\":\"reasoning\",\"id\":\"rs_1\"}]");
 	struct provider p = {.name = (char *)"fa", .kind = WIRE_ANTHROPIC,
 			     .base_url = (char *)"https://api.anthropic.com"};
 	struct wire_request rq = {.provider = &p, .model = "m", .msgs = r.msgs, .nmsgs = r.n,
@@ -155,6 +161,13 @@ static void test_sent_again(void **state)
 	json_decref(body);
 	wire_http_free(&h);
 	chat_request_free(&r);
+	/* continued with another provider: the calls go, its opaque items stay home */
+	size_t other;
+	assert_int_equal(chat_answer_after(&c, 3, "fo", "m", 104.0, &other, &e), 0);
+	assert_int_equal(chat_request_full(&c, other, &r), 0);
+	assert_int_equal(r.extra[1].ncalls, 2);
+	assert_null(r.extra[1].items);
+	chat_request_free(&r);
 	chat_close(&c);
 }
 
@@ -170,6 +183,7 @@ static void test_unanswered_calls_not_sent(void **state)
 	assert_int_equal(chat_request_full(&c, next, &r), 0);
 	assert_int_equal(r.n, 3);
 	assert_int_equal(r.extra[1].ncalls, 0);
+	assert_null(r.extra[1].items);
 	assert_null(r.extra[2].call_id);
 	/* and a branch without tools has no extra at all */
 	chat_request_free(&r);

@@ -260,6 +260,32 @@ static void test_responses_errors(void **state)
 	wt_fini(&f);
 }
 
+/* Reasoning items that come with their encrypted content are kept, whole, to go back
+ * with the calls; one without it (nothing to send back) is not. */
+static void test_responses_items(void **state)
+{
+	(void)state;
+	struct fixture f;
+	wt_init(&f, WIRE_RESPONSES, "openai");
+	feed(&f, "response.output_item.done",
+	     "{\"type\":\"response.output_item.done\",\"output_index\":0,\"item\":{\"id\":"
+	     "\"rs_1\",\"type\":\"reasoning\",\"summary\":[],\"encrypted_content\":\"gAAA\"}}");
+	feed(&f, "response.output_item.done",
+	     "{\"type\":\"response.output_item.done\",\"output_index\":1,\"item\":{\"id\":"
+	     "\"rs_2\",\"type\":\"reasoning\",\"summary\":[]}}");
+	feed(&f, "response.output_item.done",
+	     "{\"type\":\"response.output_item.done\",\"output_index\":2,\"item\":{\"id\":"
+	     "\"rs_3\",\"type\":\"reasoning\",\"summary\":[{\"type\":\"summary_text\","
+	     "\"text\":\"x\"}],\"encrypted_content\":\"gBBB\"}}");
+	feed(&f, "response.completed", "{\"type\":\"response.completed\",\"response\":{}}");
+	assert_string_equal(text_of(&f.st.items),
+			    "[{\"id\":\"rs_1\",\"type\":\"reasoning\",\"summary\":[],"
+			    "\"encrypted_content\":\"gAAA\"},{\"id\":\"rs_3\",\"type\":\"reasoning\","
+			    "\"summary\":[{\"type\":\"summary_text\",\"text\":\"x\"}],"
+			    "\"encrypted_content\":\"gBBB\"}]");
+	wt_fini(&f);
+}
+
 /* ---- requests ---- */
 
 static struct provider prov_of(enum wire_kind kind)
@@ -299,10 +325,11 @@ static const struct wire_msg msgs[] = {
 };
 
 static const struct wire_msg_tools extra[] = {
-	{NULL, 0, NULL, NULL, 0},
-	{calls, 2, NULL, NULL, 0},
-	{NULL, 0, "call_A", "fs__read_file", 0},
-	{NULL, 0, WIRE_OWN_ID_PREFIX "m2_1", "t__ping", 1},
+	{NULL, 0, NULL, NULL, 0, NULL},
+	{calls, 2, NULL, NULL, 0,
+	 "[{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[],\"encrypted_content\":\"gAAA\"}]"},
+	{NULL, 0, "call_A", "fs__read_file", 0, NULL},
+	{NULL, 0, WIRE_OWN_ID_PREFIX "m2_1", "t__ping", 1, NULL},
 };
 
 /* The request's body, compared as JSON (member order aside) with want. */
@@ -418,6 +445,8 @@ static void test_request_responses(void **state)
 	(void)state;
 	check_body(WIRE_RESPONSES, "input",
 		   "[{\"role\":\"user\",\"content\":\"Read /tmp/a\"},"
+		   "{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[],"
+		   "\"encrypted_content\":\"gAAA\"},"
 		   "{\"role\":\"assistant\",\"content\":\"Sure.\"},"
 		   "{\"type\":\"function_call\",\"call_id\":\"call_A\",\"name\":\"fs__read_file\","
 		   "\"arguments\":\"{\\\"path\\\":\\\"/tmp/a\\\"}\"},"
@@ -487,6 +516,20 @@ static void test_request_responses_plain(void **state)
 					 "\"content\":\"Hello!\"}],\"stream\":true,\"store\":false,"
 					 "\"max_output_tokens\":512}");
 	wire_http_free(&h);
+	/* a reasoning model: summaries asked for; with tools, its reasoning to send back */
+	struct provider op = prov_of(WIRE_RESPONSES);
+	op.name = (char *)"openai";
+	const struct wire_tool one_tool[] = {{"t", NULL, NULL}};
+	struct wire_request rr = {.provider = &op, .model = "gpt-5.4", .msgs = one, .nmsgs = 1};
+	assert_int_equal(wire_build_request(&rr, &h, &e), 0);
+	assert_non_null(strstr(h.body.data, "\"reasoning\":{\"summary\":\"auto\"}"));
+	assert_null(strstr(h.body.data, "\"include\""));
+	wire_http_free(&h);
+	rr.tools = one_tool;
+	rr.ntools = 1;
+	assert_int_equal(wire_build_request(&rr, &h, &e), 0);
+	assert_non_null(strstr(h.body.data, "\"include\":[\"reasoning.encrypted_content\"]"));
+	wire_http_free(&h);
 	/* Without tools no kind sends a tools member. */
 	for (int k = WIRE_OPENAI; k <= WIRE_RESPONSES; k++) {
 		struct provider q = prov_of((enum wire_kind)k);
@@ -505,6 +548,7 @@ int main(void)
 		cmocka_unit_test(test_openai_compat_shapes),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_responses_errors),
+		cmocka_unit_test(test_responses_items),
 		cmocka_unit_test(test_request_openai),
 		cmocka_unit_test(test_request_anthropic),
 		cmocka_unit_test(test_request_gemini),
