@@ -124,6 +124,9 @@ static const struct attach_limits limits[] = {
 	[WIRE_GEMINI] = {0, 0, 100 * MB, 50 * MB, 1},
 	/* Ollama documents none. */
 	[WIRE_OLLAMA] = {0, 0, 0, 0, 0},
+	/* Responses: OpenAI's image limits; PDFs go as input_file parts (the Responses
+	 * file inputs guide: 50 MB per file). */
+	[WIRE_RESPONSES] = {20 * MB, 500, 50 * MB, 50 * MB, 1},
 	/* Bedrock Converse (Message content): 20 images of at most 3.75 MB, documents of at
 	 * most 4.5 MB. */
 	[WIRE_BEDROCK] = {3840 * 1024, 20, 0, 4608 * 1024, 1},

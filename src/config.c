@@ -338,7 +338,8 @@ static int parse_mcp(struct config_ctx *x, struct config *c, json_t *root)
 		if (v && config_mcp_parse(c, v, keys[i], x->file, x->warn, x->warn_ctx, x->e) < 0)
 			return -1;
 	}
-	return 0;
+	json_t *t = json_object_get(root, "tools");
+	return t ? config_tools_parse(c, t, x->file, x->warn, x->warn_ctx, x->e) : 0;
 }
 
 static int parse_root(struct config_ctx *x, struct config *c, json_t *root)
@@ -346,7 +347,7 @@ static int parse_root(struct config_ctx *x, struct config *c, json_t *root)
 	static const char *const known[] = {"default_model", "favorites", "providers",
 					    "assistants", "keys", "ui", "network", "vault",
 					    "telemetry", "prices", "mcp_servers", "mcpServers",
-					    NULL};
+					    "tools", NULL};
 	if (!json_is_object(root))
 		return config_fail(x, "the top level must be an object");
 	config_check_keys(x, root, "", known);
@@ -490,5 +491,6 @@ void config_free(struct config *c)
 	free(c->passphrase_command);
 	free(c->telemetry_endpoint);
 	config_mcp_free(c);
+	config_tools_free(c);
 	memset(c, 0, sizeof *c);
 }

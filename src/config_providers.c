@@ -308,7 +308,7 @@ static int parse_provider(struct config_ctx *x, struct config *c, const char *na
 	enum wire_kind k = WIRE_OPENAI;
 	if (kind && (!json_is_string(kind) || wire_kind_parse(json_string_value(kind), &k) < 0))
 		return config_fail(x, "%s.kind must be one of openai, anthropic, gemini, ollama, azure, "
-			    "bedrock, vertex, vertex-anthropic", path);
+			    "openai-responses, bedrock, vertex, vertex-anthropic", path);
 	int regional = k == WIRE_BEDROCK || k == WIRE_VERTEX || k == WIRE_VERTEX_ANTHROPIC;
 	if (!p && !base && !regional)
 		return config_fail(x, "%s.base_url is required for a provider that is not a preset", path);

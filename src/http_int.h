@@ -75,8 +75,6 @@ struct http_engine {
 
 /* http_transfer.c */
 int http_status_ok(long status);
-/* Frees a header list, wiping each string first (one holds the key). */
-void http_wipe_headers(struct curl_slist *list);
 /* Makes libcurl sign c's request with AWS SigV4 (sigv4: "aws:amz:REGION:SERVICE") with
  * the key pair "ID:SECRET[:TOKEN]" (the token's header is the caller's). 0 or -1. */
 int http_sigv4_setup(CURL *c, const char *sigv4, const struct secret *key);

@@ -19,6 +19,7 @@ static const char *const kind_names[] = {
 	[WIRE_GEMINI] = "gemini",
 	[WIRE_OLLAMA] = "ollama",
 	[WIRE_AZURE] = "azure",
+	[WIRE_RESPONSES] = "openai-responses",
 	[WIRE_BEDROCK] = "bedrock",
 	[WIRE_VERTEX] = "vertex",
 	[WIRE_VERTEX_ANTHROPIC] = "vertex-anthropic",
@@ -114,6 +115,7 @@ int providers_base_url(enum wire_kind kind, const char *url, struct buf *out)
 	if (!exact) {
 		switch (kind) {
 		case WIRE_OPENAI:
+		case WIRE_RESPONSES:
 			add_v1 = !has_version_segment(url, len);
 			break;
 		case WIRE_ANTHROPIC:

@@ -12,6 +12,7 @@ enum wire_kind {
 	WIRE_GEMINI,    /* Google Gemini generateContent */
 	WIRE_OLLAMA,    /* Ollama native /api/chat (NDJSON) */
 	WIRE_AZURE,     /* Azure OpenAI deployments */
+	WIRE_RESPONSES, /* OpenAI Responses API ("openai-responses") */
 	WIRE_BEDROCK,   /* AWS Bedrock ConverseStream (SigV4, binary event stream) */
 	WIRE_VERTEX,    /* Gemini on Google Vertex AI (a bearer token) */
 	WIRE_VERTEX_ANTHROPIC, /* Claude on Google Vertex AI (streamRawPredict) */
