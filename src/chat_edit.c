@@ -104,6 +104,7 @@ int chat_delete_msg(struct chat *c, size_t msg, double now, struct err *e)
 	if (n > 0) {
 		/* indexes moved: no answer is followed any more */
 		c->stream = CHAT_NO_STREAM;
+		chat_forget_pos(c, CHAT_NO_STREAM);
 		c->answer = CHAT_NO_STREAM;
 		c->conv.updated = now;
 		c->dirty = 1;

@@ -28,9 +28,10 @@ void ctl_message(struct ctl *c, const char *fmt, ...)
 	c->dirty |= CTL_DIRTY_STATUS;
 }
 
-const char *ctl_state_word(const struct ctl *c, char *tmp, size_t tmpsz)
+static const char *word_of(enum ctl_state state, double rate, double retry_left, int attempt,
+			   int max, char *tmp, size_t tmpsz)
 {
-	switch (c->state) {
+	switch (state) {
 	case CTL_IDLE:
 		return "idle";
 	case CTL_CONNECTING:
@@ -38,18 +39,15 @@ const char *ctl_state_word(const struct ctl *c, char *tmp, size_t tmpsz)
 	case CTL_THINKING:
 		return "thinking";
 	case CTL_STREAMING:
-		if (c->st && c->st->chat != c->shown)
-			snprintf(tmp, tmpsz, "streaming in another conversation");
-		else if (c->rate > 0)
-			snprintf(tmp, tmpsz, "streaming %.0f tok/s", c->rate);
+		if (rate > 0)
+			snprintf(tmp, tmpsz, "streaming %.0f tok/s", rate);
 		else
 			snprintf(tmp, tmpsz, "streaming");
 		return tmp;
 	case CTL_STALLED:
 		return "stalled";
 	case CTL_RETRYING:
-		snprintf(tmp, tmpsz, "retrying in %.0f s (%d/%d)", c->retry_left + 0.49,
-			 c->retry_attempt, c->retry_max);
+		snprintf(tmp, tmpsz, "retrying in %.0f s (%d/%d)", retry_left + 0.49, attempt, max);
 		return tmp;
 	case CTL_STOPPED:
 		return "stopped";
@@ -59,6 +57,31 @@ const char *ctl_state_word(const struct ctl *c, char *tmp, size_t tmpsz)
 	return "idle";
 }
 
+/* The stream shown, else the shown conversation's; with several streams the count
+ * follows ("streaming 40 tok/s · 3 streams"). */
+const char *ctl_state_word(const struct ctl *c, char *tmp, size_t tmpsz)
+{
+	const struct ctl_stream *st = ctl_stream_shown(c);
+	if (!st)
+		st = ctl_stream_in(c, c->shown);
+	char one[64];
+	const char *w;
+	if (st && st->held)
+		w = "waiting for a free stream";
+	else if (st)
+		w = word_of(st->state, st->rate, st->retry_left, st->retry_attempt,
+			    st->retry_max, one, sizeof one);
+	else if (c->nstreams)
+		w = "streaming in another conversation";
+	else
+		w = word_of(c->state, c->rate, c->retry_left, c->retry_attempt, c->retry_max, one,
+			    sizeof one);
+	if (c->nstreams > 1 && (st || c->nstreams > 1))
+		snprintf(tmp, tmpsz, "%s \xc2\xb7 %zu streams", w, c->nstreams);
+	else
+		snprintf(tmp, tmpsz, "%s", w);
+	return tmp;
+}
 
 /* The last answer on the shown branch, or -1. */
 static long last_answer(struct ctl *c)
@@ -77,8 +100,6 @@ static long last_answer(struct ctl *c)
 
 void ctl_switch_sibling(struct ctl *c, int dir)
 {
-	if (ctl_busy(c))
-		return;
 	long a = last_answer(c);
 	if (a < 0) {
 		ctl_message(c, "no answer to flip");
@@ -276,26 +297,26 @@ int ctl_timer(struct ctl *c, double now, double wall)
 		c->dirty |= CTL_DIRTY_LIST;
 	}
 	ctl_search_step(c); /* a search of every conversation goes on between keys */
-	struct ctl_stream *st = c->st;
-	if (!st) {
-		settle(c);
-		return c->react;
-	}
-	if (st->first >= 0 && now > st->first) {
-		double r = (double)st->deltas / (now - st->first);
-		if ((long)r != (long)c->rate) {
-			c->rate = r;
+	for (size_t i = 0; i < c->nstreams; i++) {
+		struct ctl_stream *st = c->streams[i];
+		if (st->held)
+			continue;
+		if (st->first >= 0 && now > st->first) {
+			double r = (double)st->deltas / (now - st->first);
+			if ((long)r != (long)st->rate) {
+				st->rate = r;
+				c->dirty |= CTL_DIRTY_STATUS;
+			}
+		}
+		double since = now - (st->first >= 0 ? st->last_delta : st->started);
+		if (since > STALL_SHOWN_AFTER && st->state != CTL_STALLED &&
+		    (st->state == CTL_STREAMING || st->state == CTL_THINKING)) {
+			st->state = CTL_STALLED;
+			c->dirty |= CTL_DIRTY_STATUS;
+		} else if (since <= STALL_SHOWN_AFTER && st->state == CTL_STALLED) {
+			st->state = CTL_STREAMING;
 			c->dirty |= CTL_DIRTY_STATUS;
 		}
-	}
-	double since = now - (st->first >= 0 ? st->last_delta : st->started);
-	if (since > STALL_SHOWN_AFTER && c->state != CTL_STALLED &&
-	    (c->state == CTL_STREAMING || c->state == CTL_THINKING)) {
-		c->state = CTL_STALLED;
-		c->dirty |= CTL_DIRTY_STATUS;
-	} else if (since <= STALL_SHOWN_AFTER && c->state == CTL_STALLED) {
-		c->state = CTL_STREAMING;
-		c->dirty |= CTL_DIRTY_STATUS;
 	}
 	settle(c);
 	return c->react;
@@ -312,7 +333,7 @@ double ctl_next_timer(const struct ctl *c, double now)
 		if (t < 0 || m < t)
 			t = m;
 	}
-	if (c->st && (t < 0 || t > STREAM_TICK))
+	if (c->nstreams && (t < 0 || t > STREAM_TICK))
 		t = STREAM_TICK;
 	if (c->search.running)
 		t = 0;
@@ -433,13 +454,16 @@ void ctl_free(struct ctl *c)
 	for (size_t i = 0; i < c->nqueue; i++)
 		free(c->queue[i].text);
 	free(c->queue);
-	if (c->st) {
-		struct chat *ch = c->st->chat;
-		free(c->st);
-		c->st = NULL;
-		if (ch != c->shown)
+	while (c->nstreams) {
+		struct ctl_stream *st = c->streams[--c->nstreams];
+		struct chat *ch = st->chat;
+		free(st);
+		if (ch != c->shown && !ctl_stream_in(c, ch))
 			c->world.conv_close(c->world.ctx, ch);
 	}
+	free(c->streams);
+	c->streams = NULL;
+	ctl_multi_free(c);
 	if (c->shown)
 		c->world.conv_close(c->world.ctx, c->shown);
 	c->shown = NULL;

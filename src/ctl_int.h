@@ -25,7 +25,19 @@ void ctl_unqueue(struct ctl *c, const char *why);
 /* forgets the send held for the vault's passphrase */
 void ctl_pending_clear(struct ctl *c);
 void ctl_stop(struct ctl *c);
+void ctl_stop_stream(struct ctl *c, struct ctl_stream *st);
 int ctl_busy(struct ctl *c);
+/* the latest stream into ch, or NULL */
+struct ctl_stream *ctl_stream_in(const struct ctl *c, const struct chat *ch);
+
+/* ctl_multi.c: several models and streams: "@model" mentions, the picker's marks, the
+ * focused answer, unread conversations, the status of several streams */
+/* Reads "@p/m @q/n " at the start of text into c->pending.specs (*skip: the bytes they
+ * take). 0 (none is fine), -1 with a message (an unknown model, too many). */
+int ctl_mentions(struct ctl *c, const char *text, size_t len, size_t *skip);
+void ctl_mark_unread(struct ctl *c, const char *id);
+void ctl_forget_unread(struct ctl *c, const char *id);
+void ctl_multi_free(struct ctl *c);
 
 /* ctl_conv.c: the view, the list, models, conversations */
 void ctl_pick_initial_model(struct ctl *c, const char *opt_model);

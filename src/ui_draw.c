@@ -215,7 +215,10 @@ static void draw_list(const struct ctl *t)
 			wattron(ui_w_list, A_REVERSE);
 		if (current)
 			wattron(ui_w_list, A_BOLD);
-		mvwaddstr(ui_w_list, r, 0, current ? "\xe2\x96\xb8 " : "  ");
+		/* "~" an answer streams there, "*" answers not read yet */
+		int mark = ctl_conv_mark(t, en->id);
+		mvwaddstr(ui_w_list, r, 0, current ? "\xe2\x96\xb8" : " ");
+		mvwaddstr(ui_w_list, r, 1, mark == 1 ? "~" : mark == 2 ? "*" : " ");
 		struct buf b = BUF_INIT;
 		const char *title = en->title && *en->title ? en->title : "(untitled)";
 		sanitize_string(title, strlen(title), &b);
