@@ -275,6 +275,7 @@ static int copy_msg(struct hist_msg *d, const struct hist_msg *m)
 	d->ttft = m->ttft;
 	d->status = m->status;
 	d->context_break = m->context_break;
+	d->best = m->best;
 	int bad = hist_set_str(&d->reasoning, m->reasoning) | hist_set_str(&d->provider, m->provider) |
 		  hist_set_str(&d->model, m->model) | hist_set_str(&d->error, m->error);
 	/* the attachments' references go with the copy (their bytes are stored once) */

@@ -123,6 +123,19 @@ int chat_set_context_break(struct chat *c, size_t msg, int on, double now, struc
 	return 0;
 }
 
+int chat_set_best(struct chat *c, size_t msg, int on)
+{
+	if (msg >= c->conv.n || !strcmp(c->conv.msgs[msg].role, "user"))
+		return 1;
+	size_t parent = hist_parent_of(&c->conv, msg);
+	for (size_t i = 0; on && i < c->conv.n; i++)
+		if (hist_parent_of(&c->conv, i) == parent)
+			c->conv.msgs[i].best = 0;
+	c->conv.msgs[msg].best = on != 0;
+	c->dirty = 1;
+	return 0;
+}
+
 static int is_blank(const char *s)
 {
 	for (; s && *s; s++)

@@ -84,7 +84,7 @@ const char *ctl_state_word(const struct ctl *c, char *tmp, size_t tmpsz)
 }
 
 /* The last answer on the shown branch, or -1. */
-static long last_answer(struct ctl *c)
+long ctl_last_answer(struct ctl *c)
 {
 	size_t *idx = NULL, n = 0;
 	long found = -1;
@@ -100,7 +100,7 @@ static long last_answer(struct ctl *c)
 
 void ctl_switch_sibling(struct ctl *c, int dir)
 {
-	long a = last_answer(c);
+	long a = ctl_last_answer(c);
 	if (a < 0) {
 		ctl_message(c, "no answer to flip");
 		return;
@@ -119,7 +119,7 @@ void ctl_switch_sibling(struct ctl *c, int dir)
 
 void ctl_copy_answer(struct ctl *c)
 {
-	long a = last_answer(c);
+	long a = ctl_last_answer(c);
 	const char *s = a >= 0 ? c->shown->conv.msgs[a].content : NULL;
 	if (!s || !*s) {
 		ctl_message(c, "no answer to copy");

@@ -24,6 +24,8 @@ void ctl_answer_header(const struct chat *ch, size_t i, struct buf *out)
 	chat_siblings(ch, i, &pos, &count);
 	if (count > 1)
 		buf_printf(out, " (%zu/%zu)", pos + 1, count);
+	if (m->best)
+		buf_append_str(out, " \xc2\xb7 best");
 }
 
 /* The footer for a stored answer's status. */

@@ -11,6 +11,7 @@
 /* ctl.c: the events, timers, geometry and scrolling */
 void ctl_message(struct ctl *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ctl_switch_sibling(struct ctl *c, int dir);
+long ctl_last_answer(struct ctl *c);
 void ctl_copy_answer(struct ctl *c);
 void ctl_scroll_by(struct ctl *c, long delta);
 /* the chat's first shown line and the more-below mark, for the lines there are now */
@@ -21,6 +22,8 @@ void ctl_request_send(struct ctl *c, const char *text, size_t len);
 void ctl_request_retry(struct ctl *c);
 /* asking again under a given user message (retry_at: its index + 1; 0 the last) */
 void ctl_request_retry_at(struct ctl *c, size_t retry_at);
+/* the same with every model of pending.specs (nspecs of them, set by the caller) */
+void ctl_ask_models(struct ctl *c, size_t retry_at);
 void ctl_unqueue(struct ctl *c, const char *why);
 /* forgets the send held for the vault's passphrase */
 void ctl_pending_clear(struct ctl *c);
@@ -38,6 +41,11 @@ int ctl_mentions(struct ctl *c, const char *text, size_t len, size_t *skip);
 void ctl_mark_unread(struct ctl *c, const char *id);
 void ctl_forget_unread(struct ctl *c, const char *id);
 void ctl_multi_free(struct ctl *c);
+void ctl_h_pick_mark(struct ctl *c);
+void ctl_h_stop_one(struct ctl *c);
+void ctl_h_best(struct ctl *c);
+/* Enter in the model picker with models marked: each is asked (1), else 0 */
+int ctl_pick_ask_marked(struct ctl *c);
 
 /* ctl_conv.c: the view, the list, models, conversations */
 void ctl_pick_initial_model(struct ctl *c, const char *opt_model);

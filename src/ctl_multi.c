@@ -104,3 +104,91 @@ void ctl_multi_free(struct ctl *c)
 	c->unread = NULL;
 	c->nunread = 0;
 }
+
+/* ---- the model picker's marks ---- */
+
+void ctl_h_pick_mark(struct ctl *c)
+{
+	struct ctl_overlay *o = &c->ov;
+	if (o->kind != CTL_OV_MODELS) { /* elsewhere Space is part of the filter */
+		ctl_pick_type(c, ' ');
+		return;
+	}
+	if (!o->nmatch)
+		return;
+	if (!o->marked && !(o->marked = calloc(o->nitems ? o->nitems : 1, 1))) {
+		ctl_message(c, "out of memory");
+		return;
+	}
+	size_t k = o->match[o->sel];
+	o->marked[k] = !o->marked[k];
+	o->nmarked += o->marked[k] ? 1 : (size_t)-1;
+	if (o->sel + 1 < o->nmatch)
+		o->sel++;
+	ctl_message(c, "%zu marked: Enter asks each of them", o->nmarked);
+	c->dirty |= CTL_DIRTY_CHAT;
+}
+
+int ctl_pick_ask_marked(struct ctl *c)
+{
+	struct ctl_overlay *o = &c->ov;
+	if (c->pending.active) {
+		ctl_message(c, "a message is waiting for its key");
+		return 1;
+	}
+	if (o->nmarked > CTL_MAX_MODELS) {
+		ctl_message(c, "at most %d models at once: %zu are marked", CTL_MAX_MODELS,
+			    o->nmarked);
+		return 1;
+	}
+	struct buf at = BUF_INIT; /* "@a @b " before the input's text */
+	size_t n = 0;
+	for (size_t i = 0; i < o->nitems; i++)
+		if (o->marked[i]) {
+			snprintf(c->pending.specs[n++], sizeof c->pending.specs[0], "%s", o->items[i]);
+			buf_printf(&at, "@%s ", o->items[i]);
+		}
+	long retry = c->retry_msg;
+	c->retry_msg = -1;
+	ctl_overlay_close(c);
+	size_t len;
+	const char *text = edit_text(c->ed, &len);
+	if (retry < 0 && text && len) {
+		buf_append(&at, text, len);
+		if (at.data)
+			ctl_request_send(c, at.data, at.len);
+	} else {
+		/* no text: the selected message (select, r), else the last, is asked again */
+		c->pending.nspecs = n;
+		ctl_ask_models(c, retry >= 0 ? (size_t)retry + 1 : 0);
+	}
+	buf_free(&at);
+	return 1;
+}
+
+/* ---- the answer shown ---- */
+
+void ctl_h_stop_one(struct ctl *c)
+{
+	struct ctl_stream *st = (struct ctl_stream *)ctl_stream_shown(c);
+	if (!st) {
+		ctl_message(c, c->nstreams ? "the answer shown is not streaming: Esc stops all"
+					   : "nothing is streaming");
+		return;
+	}
+	ctl_stop_stream(c, st);
+}
+
+void ctl_h_best(struct ctl *c)
+{
+	long a = ctl_last_answer(c);
+	if (a < 0) {
+		ctl_message(c, "no answer to mark");
+		return;
+	}
+	int on = !c->shown->conv.msgs[a].best;
+	chat_set_best(c->shown, (size_t)a, on);
+	ctl_message(c, on ? "marked as the best answer" : "the best mark is gone");
+	c->react |= CTL_SAVE;
+	ctl_rebuild_view(c);
+}

@@ -43,18 +43,21 @@ int ctl_busy(struct ctl *c)
 	return 1;
 }
 
-static int resolve_for_send(struct ctl *c)
+/* The first model of pending.specs (or spec, when there are none) looked up. */
+static int first_model(struct ctl *c, const char *spec)
 {
-	struct err e;
-	err_clear(&e);
-	if (!c->model[0]) {
+	struct ctl_pending *p = &c->pending;
+	if (!p->nspecs && !*spec) {
 		ctl_message(c, "no model chosen: C-o picks one, or /model PROVIDER/MODEL");
 		return -1;
 	}
-	snprintf(c->pending.spec, sizeof c->pending.spec, "%s", c->model);
-	if (c->world.resolve_model(c->world.ctx, c->pending.spec, &c->pending.prov,
-				   &c->pending.model, &e) < 0) {
+	snprintf(p->spec, sizeof p->spec, "%s", p->nspecs ? p->specs[0] : spec);
+	p->next = 0;
+	struct err e;
+	err_clear(&e);
+	if (c->world.resolve_model(c->world.ctx, p->spec, &p->prov, &p->model, &e) < 0) {
 		ctl_message(c, "%s", e.msg);
+		p->nspecs = 0;
 		return -1;
 	}
 	return 0;
@@ -119,22 +122,22 @@ static void send_queued(struct ctl *c)
 	struct ctl_queued q = c->queue[0];
 	memmove(&c->queue[0], &c->queue[1], (c->nqueue - 1) * sizeof *c->queue);
 	c->nqueue--;
-	struct err e;
-	err_clear(&e);
 	buf_reset(&c->pending.text);
-	snprintf(c->pending.spec, sizeof c->pending.spec, "%s", q.spec);
-	if (c->world.resolve_model(c->world.ctx, c->pending.spec, &c->pending.prov,
-				   &c->pending.model, &e) < 0 ||
+	size_t skip = 0;
+	c->pending.nspecs = 0;
+	if (ctl_mentions(c, q.text, strlen(q.text), &skip) < 0 || first_model(c, q.spec) < 0 ||
 	    buf_append_str(&c->pending.text, q.text) < 0) {
+		char why[sizeof c->message];
+		snprintf(why, sizeof why, "%s", c->message);
 		ctl_pending_clear(c);
 		edit_set_text(c->ed, q.text, strlen(q.text));
-		ctl_message(c, "the queued message was not sent (%s); it is back in the input", e.msg);
+		ctl_message(c, "the queued message was not sent (%s); it is back in the input", why);
 		free(q.text);
 		return;
 	}
 	free(q.text);
+	c->pending.skip = skip;
 	c->pending.retry = 0;
-	c->pending.nspecs = 0;
 	c->pending.queued = 1;
 	c->pending.chat = q.chat;
 	c->pending.active = 1;
@@ -154,21 +157,8 @@ void ctl_request_send(struct ctl *c, const char *text, size_t len)
 	/* "@provider/model @other/model question": each model is asked */
 	size_t skip = 0;
 	c->pending.nspecs = 0;
-	if (ctl_mentions(c, text, len, &skip) < 0)
+	if (ctl_mentions(c, text, len, &skip) < 0 || first_model(c, c->model) < 0)
 		return;
-	if (c->pending.nspecs) {
-		snprintf(c->pending.spec, sizeof c->pending.spec, "%s", c->pending.specs[0]);
-		struct err e;
-		err_clear(&e);
-		if (c->world.resolve_model(c->world.ctx, c->pending.spec, &c->pending.prov,
-					   &c->pending.model, &e) < 0) {
-			ctl_message(c, "%s", e.msg);
-			c->pending.nspecs = 0;
-			return;
-		}
-	} else if (resolve_for_send(c) < 0) {
-		return;
-	}
 	buf_reset(&c->pending.text);
 	if (utf8_repair(text, len, &c->pending.text) < 0 || !c->pending.text.data) {
 		ctl_pending_clear(c);
@@ -188,13 +178,18 @@ void ctl_request_retry(struct ctl *c)
 
 void ctl_request_retry_at(struct ctl *c, size_t retry_at)
 {
+	c->pending.nspecs = 0;
+	ctl_ask_models(c, retry_at);
+}
+
+void ctl_ask_models(struct ctl *c, size_t retry_at)
+{
 	if (c->pending.active) {
 		ctl_message(c, "a message is waiting for its key");
 		return;
 	}
-	if (resolve_for_send(c) < 0)
+	if (first_model(c, c->model) < 0)
 		return;
-	c->pending.nspecs = 0;
 	c->pending.retry = 1;
 	c->pending.retry_at = retry_at;
 	c->pending.active = 1;

@@ -295,6 +295,8 @@ static void draw_overlay(const struct ctl *t)
 		int x = 0;
 		if (o->kind != CTL_OV_HELP)
 			x = draw_text(ui_w_over, r + 1, 0, w, sel ? "\xe2\x96\xb8 " : "  ", sel ? 4 : 2);
+		if (o->nmarked) /* the models marked to be asked together */
+			x += draw_text(ui_w_over, r + 1, x, w - x, o->marked[k] ? "+ " : "  ", 2);
 		struct buf b = BUF_INIT;
 		sanitize_string(s, strlen(s), &b);
 		x += draw_text(ui_w_over, r + 1, x, w - x, b.data ? b.data : "", b.len);

@@ -152,6 +152,9 @@ int chat_show_msg(struct chat *c, size_t msg, double now, struct err *e);
 int chat_delete_msg(struct chat *c, size_t msg, double now, struct err *e);
 /* Sets or clears the context break after msg (history.h). 0, or 1: no such message. */
 int chat_set_context_break(struct chat *c, size_t msg, int on, double now, struct err *e);
+/* Marks answer msg as the best of its siblings (their marks go), or unmarks it (on 0).
+ * 0, or 1 when msg is no answer. */
+int chat_set_best(struct chat *c, size_t msg, int on);
 /* Fills dst (a new, empty conversation) with src's current branch from its root down to
  * the message upto, titled "TITLE (branch)", with src's system prompt and model. 0, or
  * -1 with e (upto is not on the branch, OOM). */

@@ -115,6 +115,8 @@ struct ctl_overlay {
 	size_t nmatch;
 	size_t sel;         /* index into match */
 	size_t top;         /* first shown row */
+	unsigned char *marked; /* the model picker: items marked (Space), nitems of them */
+	size_t nmarked;
 };
 
 /* An answer being streamed; several stream at once (in one conversation, models side

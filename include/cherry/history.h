@@ -60,6 +60,7 @@ struct hist_msg {
 	char *error;     /* the one-line error for HIST_ERROR, else NULL */
 	int context_break; /* the context is cleared after this message: it and the
 			    * messages before it are not sent for answers below it */
+	int best;        /* "best": the answer marked as the best of its siblings */
 	struct hist_att *att; /* "attachments", in the order sent; NULL when none */
 	size_t natt;
 };

@@ -1277,6 +1277,61 @@ static void test_streams_in_two_conversations(void **state)
 	assert_string_equal(C.shown->conv.msgs[3].content, "late text");
 }
 
+/* The model picker marks several models (Space) and Enter asks each: the input's text,
+ * else the last message again; M-z stops only the answer shown; M-m marks it best. */
+static void test_picker_marks_stop_one_best(void **state)
+{
+	(void)state;
+	exchange("question", "first");
+	key("C-o");
+	type("fo/");
+	key("Space"); /* fo/a */
+	key("Space"); /* fo/b */
+	assert_int_equal(C.ov.nmarked, 2);
+	assert_int_equal(C.mode, MODE_PICK);
+	key("Enter"); /* the input is empty: the last message again, to both */
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_int_equal(C.nstreams, 2);
+	assert_string_equal(C.streams[0]->spec, "fo/a");
+	assert_string_equal(C.streams[1]->spec, "fo/b");
+	const struct hist_conv *cv = &C.shown->conv;
+	assert_int_equal(cv->n, 4); /* three siblings under the one question */
+	assert_string_equal(cv->msgs[3].parent, cv->msgs[0].id);
+	/* the answer shown is the first one asked: M-z stops it alone */
+	assert_string_equal(cv->current, cv->msgs[2].id);
+	key("M-z");
+	assert_int_equal(sh.stops, 1);
+	assert_true(stream_of("fo/a")->stop_requested);
+	assert_false(stream_of("fo/b")->stop_requested);
+	end_id(stream_of("fo/a")->id, HIST_STOPPED, NULL);
+	end_id(stream_of("fo/b")->id, HIST_COMPLETE, NULL);
+	/* marked models with text in the input: the text goes to each */
+	type("next one");
+	key("C-o");
+	type("fo/c");
+	key("Space");
+	key("Enter");
+	assert_int_equal(C.nstreams, 1);
+	assert_string_equal(C.streams[0]->spec, "fo/c");
+	assert_string_equal(cv->msgs[cv->n - 2].content, "next one");
+	end_stream(HIST_COMPLETE, NULL);
+	/* Space in the switcher is a space of the filter */
+	key("C-t");
+	key("Space");
+	assert_string_equal(C.ov.filter.data, " ");
+	key("Esc");
+	/* the best mark: on, saved, shown; again: off */
+	key("M-m");
+	assert_true(cv->msgs[cv->n - 1].best);
+	assert_non_null(strstr(C.message, "best"));
+	struct buf md = BUF_INIT;
+	assert_int_equal(hist_to_json(cv, &md), 0);
+	assert_non_null(strstr(md.data, "\"best\": true"));
+	buf_free(&md);
+	key("M-m");
+	assert_false(cv->msgs[cv->n - 1].best);
+}
+
 /* The list: relative ages, newest first as the switcher, the neighbour after a delete,
  * and a short welcome in an empty conversation (issue 11, 7). */
 static void test_list_order_and_delete(void **state)
@@ -1822,6 +1877,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mentions_ask_each_model, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream_cap_and_stop_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_streams_in_two_conversations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_picker_marks_stop_one_best, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_order_and_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_and_resend, setup, teardown),
