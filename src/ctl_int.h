@@ -42,6 +42,8 @@ void ctl_mark_unread(struct ctl *c, const char *id);
 void ctl_forget_unread(struct ctl *c, const char *id);
 void ctl_multi_free(struct ctl *c);
 void ctl_h_pick_mark(struct ctl *c);
+/* Tab after "@fo/" in the input: the model names */
+void ctl_complete_mention(struct ctl *c);
 void ctl_h_stop_one(struct ctl *c);
 void ctl_h_best(struct ctl *c);
 /* Enter in the model picker with models marked: each is asked (1), else 0 */

@@ -3,6 +3,8 @@
  * read yet, and the marks the list shows. Pure, as the rest of ctl*.c. */
 #include "ctl_int.h"
 
+#include "cherry/commands.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,4 +193,44 @@ void ctl_h_best(struct ctl *c)
 	ctl_message(c, on ? "marked as the best answer" : "the best mark is gone");
 	c->react |= CTL_SAVE;
 	ctl_rebuild_view(c);
+}
+
+/* ---- "@" completion ---- */
+
+void ctl_complete_mention(struct ctl *c)
+{
+	size_t len, at = edit_cursor_offset(c->ed), b;
+	const char *s = edit_text(c->ed, &len);
+	if (!s || at > len)
+		return;
+	for (b = at; b > 0 && s[b - 1] != ' ' && s[b - 1] != '\n' && s[b - 1] != '\t'; b--)
+		;
+	if (b == at || s[b] != '@') {
+		ctl_message(c, "Tab completes a /command, or a model after @");
+		return;
+	}
+	char **known = NULL;
+	size_t nk = 0;
+	if (ctl_models(c, &known, &nk) < 0)
+		nk = 0;
+	char *line = strndup(s, at), *rest = strdup(s + at);
+	struct buf out = BUF_INIT, list = BUF_INIT;
+	int n = line && rest ? names_complete(line, line + b + 1, (const char *const *)known, nk,
+					      &out, &list, 12) : -1;
+	if (n == 1)
+		buf_append_char(&out, ' ');
+	if (n >= 1 && out.data && buf_append_str(&out, rest) == 0 && strcmp(out.data, s))
+		edit_set_text(c->ed, out.data, out.len);
+	if (n > 1)
+		ctl_message(c, "%s", list.data ? list.data : "");
+	else if (n == 0)
+		ctl_message(c, "no model starts with that");
+	else if (n < 0)
+		ctl_message(c, "out of memory");
+	ctl_models_free(c, known, nk);
+	free(line);
+	free(rest);
+	buf_free(&out);
+	buf_free(&list);
+	c->dirty |= CTL_DIRTY_INPUT;
 }

@@ -1204,6 +1204,16 @@ static void test_mentions_ask_each_model(void **state)
 	assert_int_equal(cv->msgs[2].status, HIST_ERROR);
 	assert_string_equal(cv->msgs[2].parent, cv->msgs[1].parent);
 	assert_string_equal(cv->current, cv->msgs[1].id);
+	/* Tab after "@" completes model names */
+	type("@fo/o");
+	key("Tab");
+	assert_string_equal(input(), "@fo/other-model ");
+	key("C-u");
+	type("@fo/");
+	key("Tab");
+	assert_string_equal(input(), "@fo/");
+	assert_non_null(strstr(C.message, "fo/a  fo/b"));
+	key("C-u");
 	/* an unknown model sends nothing and says which */
 	type("@fo/b @nope/x hi");
 	key("Enter");
