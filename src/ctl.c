@@ -138,8 +138,8 @@ void ctl_copy_answer(struct ctl *c)
 
 void ctl_scroll_by(struct ctl *c, long delta)
 {
-	size_t total = view_lines(c->view);
-	size_t h = c->chat_h > 0 ? (size_t)c->chat_h : 1;
+	size_t total = ctl_chat_total(c);
+	size_t h = ctl_chat_rows(c) ? ctl_chat_rows(c) : 1;
 	size_t bottom = total > h ? total - h : 0;
 	if (c->follow)
 		c->top_line = bottom;
@@ -210,6 +210,7 @@ static void geometry(struct ctl *c)
 		anchor_sub = c->top_line - view_msg_first_line(c->view, vl.msg);
 	}
 	view_set_width(c->view, c->chat_w);
+	ctl_layout_stale(c);
 	if (anchored) {
 		size_t n = view_msg_lines(c->view, anchor_msg);
 		c->top_line = view_msg_first_line(c->view, anchor_msg) +
@@ -220,8 +221,8 @@ static void geometry(struct ctl *c)
 /* The chat's first shown line and the more-below mark, for the lines there are now. */
 void ctl_settle_chat(struct ctl *c)
 {
-	size_t h = c->chat_h > 0 ? (size_t)c->chat_h : 0;
-	size_t total = view_lines(c->view);
+	size_t h = ctl_chat_rows(c);
+	size_t total = ctl_chat_total(c);
 	size_t bottom = total > h ? total - h : 0;
 	if (c->follow || c->top_line > bottom)
 		c->top_line = bottom;
@@ -234,6 +235,7 @@ void ctl_settle_chat(struct ctl *c)
 static void settle(struct ctl *c)
 {
 	geometry(c);
+	ctl_layout_settle(c);
 	ctl_find_settle(c);
 	ctl_settle_chat(c);
 	ctl_moves_settle(c);
@@ -464,6 +466,7 @@ void ctl_free(struct ctl *c)
 	free(c->streams);
 	c->streams = NULL;
 	ctl_multi_free(c);
+	ctl_layout_free(c);
 	if (c->shown)
 		c->world.conv_close(c->world.ctx, c->shown);
 	c->shown = NULL;

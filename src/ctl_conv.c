@@ -29,7 +29,7 @@ void ctl_answer_header(const struct chat *ch, size_t i, struct buf *out)
 }
 
 /* The footer for a stored answer's status. */
-static void status_footer(struct ctl *c, size_t vm, const struct hist_msg *m)
+void ctl_status_footer(struct view *v, size_t vm, const struct hist_msg *m)
 {
 	struct buf f = BUF_INIT;
 	switch (m->status) {
@@ -45,7 +45,7 @@ static void status_footer(struct ctl *c, size_t vm, const struct hist_msg *m)
 		buf_printf(&f, "[error: %s]", m->error ? m->error : "unknown");
 		break;
 	}
-	view_set_footer(c->view, vm, f.data, m->status == HIST_ERROR);
+	view_set_footer(v, vm, f.data, m->status == HIST_ERROR);
 	buf_free(&f);
 }
 
@@ -121,6 +121,7 @@ static void short_welcome(struct ctl *c)
 void ctl_rebuild_view(struct ctl *c)
 {
 	view_clear(c->view);
+	ctl_layout_stale(c);
 	ctl_map_reset(c);
 	for (size_t i = 0; i < c->nstreams; i++)
 		c->streams[i]->view_msg = -1;
@@ -161,7 +162,7 @@ void ctl_rebuild_view(struct ctl *c)
 			} else {
 				view_end(c->view, (size_t)vm);
 				if (!user)
-					status_footer(c, (size_t)vm, m);
+					ctl_status_footer(c->view, (size_t)vm, m);
 			}
 			if (m->context_break)
 				ctl_map_break(c, vm);

@@ -97,8 +97,20 @@ void ctl_h_pass_erase(struct ctl *c);
 void ctl_h_pass_clear(struct ctl *c);
 void ctl_h_pass_cancel(struct ctl *c);
 
-/* ctl_conv.c, for the answer's header after its stream */
+/* ctl_conv.c, for the answer's header after its stream, and its footer */
 void ctl_answer_header(const struct chat *ch, size_t i, struct buf *out);
+void ctl_status_footer(struct view *v, size_t vm, const struct hist_msg *m);
+
+/* ctl_layout.c: several answers side by side, or one under a tab strip */
+void ctl_layout_stale(struct ctl *c);
+void ctl_layout_settle(struct ctl *c);
+void ctl_layout_delta(struct ctl *c, const struct ctl_stream *st, const char *s, size_t len,
+		      int reasoning);
+void ctl_layout_free(struct ctl *c);
+void ctl_h_layout(struct ctl *c);
+/* the chat's lines in the layout shown, and the rows there are for them */
+size_t ctl_chat_total(struct ctl *c);
+size_t ctl_chat_rows(const struct ctl *c);
 
 /* ctl_modes.c, for the search overlay */
 int ctl_overlay_push(struct ctl_overlay *o, const char *item, const char *label);

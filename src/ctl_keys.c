@@ -320,6 +320,7 @@ static const handler_fn handlers[ACT__COUNT] = {
 	[ACT_PICK_MARK] = ctl_h_pick_mark,
 	[ACT_STOP_ONE] = ctl_h_stop_one,
 	[ACT_BEST] = ctl_h_best,
+	[ACT_LAYOUT] = ctl_h_layout,
 	[ACT_SEL_UP] = ctl_h_sel_up,
 	[ACT_SEL_DOWN] = ctl_h_sel_down,
 	[ACT_SEL_FIRST] = ctl_h_sel_first,

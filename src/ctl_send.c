@@ -232,6 +232,7 @@ static void begin_stream(struct ctl *c, struct chat *ch, size_t answer)
 	st->first = -1;
 	st->started = c->now;
 	st->state = CTL_CONNECTING;
+	st->col = -1;
 	st->held = streams_running(c) >= stream_cap(c);
 	st->start_wanted = !st->held;
 	snprintf(st->spec, sizeof st->spec, "%s/%s", c->pending.prov->name, c->pending.model);
@@ -351,9 +352,12 @@ static int next_model(struct ctl *c)
 		}
 		ctl_message(c, "%s", e.msg);
 	}
-	if (p->nspecs > 1 && p->chat && p->first_answer < p->chat->conv.n) {
+	if (p->nspecs && p->chat && p->first_answer < p->chat->conv.n) {
+		/* the models asked by name leave the conversation's model as it was */
 		struct err e;
 		err_clear(&e);
+		if (c->model[0])
+			chat_set_model(p->chat, c->model, c->wall, &e);
 		chat_show_msg(p->chat, p->first_answer, c->wall, &e);
 		if (p->chat == c->shown)
 			ctl_rebuild_view(c);
@@ -512,6 +516,10 @@ int ctl_delta(struct ctl *c, unsigned long id, const char *s, size_t len, int re
 		ctl_settle_chat(c);
 		c->dirty |= CTL_DIRTY_CHAT;
 	}
+	if (st->col >= 0) {
+		ctl_layout_delta(c, st, s, len, reasoning);
+		ctl_settle_chat(c);
+	}
 	enum ctl_state want = reasoning ? CTL_THINKING : CTL_STREAMING;
 	if (st->state != want) {
 		st->state = want;
@@ -636,6 +644,8 @@ int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, dou
 		c->dirty |= CTL_DIRTY_CHAT;
 	}
 	struct chat *ch = st->chat;
+	if (ch == c->shown)
+		ctl_layout_stale(c); /* its column's header and footer, the strip's mark */
 	ctl_list_touch(c, ch);
 	if (ch != c->shown)
 		ctl_mark_unread(c, ch->conv.id);

@@ -135,6 +135,7 @@ struct ctl_stream {
 	int stop_sent;            /* the shell was told (ctl_streams_to_stop) */
 	int start_wanted;         /* the shell is to start it (ctl_streams_to_start) */
 	int held;                 /* over network.max_streams: starts when another ends */
+	int col;                  /* its column while answers are side by side, else -1 */
 	enum ctl_state state;     /* CTL_CONNECTING .. CTL_RETRYING */
 	double rate;              /* tokens/s */
 	double retry_left;        /* CTL_RETRYING: seconds until the next attempt */
@@ -143,6 +144,20 @@ struct ctl_stream {
 
 /* At most this many models are asked at once by one message ("@a @b question"). */
 #define CTL_MAX_MODELS 8
+
+/* Several answers to the last message (ctl_layout.c): side by side in columns when the
+ * chat is wide enough for each (columns.h), else the one shown under a tab strip. */
+struct ctl_cols {
+	int one_at_a_time;        /* the user chose tabs (F9 toggles) */
+	size_t n;                 /* columns shown, 0: the single view */
+	struct view *v[CTL_MAX_MODELS];
+	size_t msg[CTL_MAX_MODELS]; /* each column's answer in shown->conv.msgs */
+	size_t cur;               /* the column of the answer the branch goes on from */
+	int w;                    /* each column's width */
+	struct buf strip;         /* the tab strip ("" none: fewer than two answers) */
+	size_t strip_off, strip_len; /* its current tab */
+	int stale;                /* worked out again at the next settle */
+};
 
 /* A send (or retry) waiting for its key; with several models, one key after another
  * (specs[next] is the one looked up now). */
@@ -242,6 +257,8 @@ struct ctl {
 	double started_wall;      /* when this run began (entries touched since are fresh) */
 
 	struct ctl_overlay ov;
+	struct ctl_cols lay;
+	int chat_top;             /* rows of the chat pane above the chat lines (the strip) */
 
 	/* scrolling: follow the bottom, or keep top_line */
 	int follow;

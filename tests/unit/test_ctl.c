@@ -1173,13 +1173,15 @@ static struct ctl_stream *stream_of(const char *spec)
 static void test_mentions_ask_each_model(void **state)
 {
 	(void)state;
-	type("@fo/a @fo/b @fo/a why?");
+	key("F2"); /* fo/b */
+	key("S-F2"); /* fo/a */
+	type("@fo/b @fo/c @fo/b why?");
 	key("Enter");
-	assert_int_equal(sh.need_key, 2); /* fo/a named twice: asked once */
+	assert_int_equal(sh.need_key, 2); /* fo/b named twice: asked once */
 	assert_int_equal(sh.started, 2);
 	assert_int_equal(C.nstreams, 2);
 	assert_string_equal(input(), "");
-	unsigned long a = stream_of("fo/a")->id, b = stream_of("fo/b")->id;
+	unsigned long a = stream_of("fo/b")->id, b = stream_of("fo/c")->id;
 	for (int i = 0; i < 3; i++) {
 		ctl_delta(&C, a, "A", 1, 0, now, wall);
 		ctl_delta(&C, b, "B", 1, 0, now, wall);
@@ -1189,7 +1191,7 @@ static void test_mentions_ask_each_model(void **state)
 	assert_non_null(strstr(ctl_state_word(&C, tmp, sizeof tmp), "2 streams"));
 	end_id(b, HIST_ERROR, "connection reset");
 	assert_int_equal(C.nstreams, 1);
-	assert_non_null(strstr(C.message, "fo/b: connection reset"));
+	assert_non_null(strstr(C.message, "fo/c: connection reset"));
 	ctl_delta(&C, a, "A", 1, 0, now, wall);
 	end_id(a, HIST_COMPLETE, NULL);
 	assert_int_equal(C.nstreams, 0);
@@ -1197,13 +1199,15 @@ static void test_mentions_ask_each_model(void **state)
 	assert_int_equal(cv->n, 3);
 	assert_string_equal(cv->msgs[0].content, "why?");
 	assert_string_equal(cv->msgs[1].content, "AAAA");
-	assert_string_equal(cv->msgs[1].model, "a");
+	assert_string_equal(cv->msgs[1].model, "b");
 	assert_int_equal(cv->msgs[1].status, HIST_COMPLETE);
 	assert_string_equal(cv->msgs[2].content, "BBB");
 	assert_string_equal(cv->msgs[2].reasoning, "think");
 	assert_int_equal(cv->msgs[2].status, HIST_ERROR);
 	assert_string_equal(cv->msgs[2].parent, cv->msgs[1].parent);
 	assert_string_equal(cv->current, cv->msgs[1].id);
+	assert_string_equal(cv->model, "fo/a"); /* as chosen, not the last named */
+	assert_string_equal(C.model, "fo/a");
 	/* Tab after "@" completes model names */
 	type("@fo/o");
 	key("Tab");
@@ -1340,6 +1344,59 @@ static void test_picker_marks_stop_one_best(void **state)
 	buf_free(&md);
 	key("M-m");
 	assert_false(cv->msgs[cv->n - 1].best);
+}
+
+/* Two answers side by side when wide enough (the deltas in their columns, scrolled
+ * together), else a tab strip over the one shown; F9 switches; M-. moves the answer the
+ * conversation goes on from. */
+static void test_layouts(void **state)
+{
+	(void)state;
+	shell(ctl_resize(&C, 40, 160));
+	type("@fo/a @fo/b compare");
+	key("Enter");
+	now += 0.1;
+	shell(ctl_timer(&C, now, wall));
+	assert_int_equal(C.lay.n, 2);
+	assert_int_equal(C.chat_top, 1);
+	assert_string_equal(C.lay.strip.data, "you: compare");
+	unsigned long a = stream_of("fo/a")->id, b = stream_of("fo/b")->id;
+	size_t before = view_lines(C.lay.v[1]);
+	for (int i = 0; i < 50; i++)
+		ctl_delta(&C, b, "line\n\n", 6, 0, now, wall);
+	assert_true(view_lines(C.lay.v[1]) >= before + 50);
+	assert_int_equal(C.top_line + (size_t)C.chat_h - (size_t)C.chat_top, view_lines(C.lay.v[1]));
+	key("PgUp"); /* both columns scroll together */
+	assert_false(C.follow);
+	key("M-End");
+	/* one at a time: the strip names both, streaming */
+	key("F9");
+	assert_int_equal(C.lay.n, 0);
+	assert_int_equal(C.chat_top, 1);
+	assert_string_equal(C.lay.strip.data, "1/2 a~ \xc2\xb7 2/2 b~");
+	assert_string_equal(C.lay.strip.data + C.lay.strip_off, "1/2 a~ \xc2\xb7 2/2 b~");
+	assert_int_equal(C.lay.strip_len, strlen("1/2 a~"));
+	end_id(a, HIST_COMPLETE, NULL);
+	end_id(b, HIST_ERROR, "boom");
+	shell(ctl_timer(&C, now, wall));
+	assert_string_equal(C.lay.strip.data, "1/2 a \xc2\xb7 2/2 b!");
+	key("M-.");
+	shell(ctl_timer(&C, now, wall));
+	assert_int_equal(C.lay.strip_off, strlen("1/2 a \xc2\xb7 "));
+	key("F9");
+	assert_int_equal(C.lay.n, 2);
+	assert_int_equal(C.lay.cur, 1);
+	/* too narrow for two columns: the strip, whatever F9 says */
+	shell(ctl_resize(&C, 40, 100));
+	shell(ctl_timer(&C, now, wall));
+	assert_int_equal(C.lay.n, 0);
+	assert_int_equal(C.chat_top, 1);
+	/* a single answer: neither */
+	key("C-n");
+	exchange("one", "answer");
+	shell(ctl_timer(&C, now, wall));
+	assert_int_equal(C.chat_top, 0);
+	assert_int_equal(C.lay.n, 0);
 }
 
 /* The list: relative ages, newest first as the switcher, the neighbour after a delete,
@@ -1888,6 +1945,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stream_cap_and_stop_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_streams_in_two_conversations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_picker_marks_stop_one_best, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_layouts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_order_and_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_and_resend, setup, teardown),
