@@ -171,8 +171,22 @@ void ctl_request_send(struct ctl *c, const char *text, size_t len)
 	c->react |= CTL_NEED_KEY;
 }
 
+/* F5. An answer that has siblings (several models asked) is asked again of its own
+ * model: each answer retries on its own. */
 void ctl_request_retry(struct ctl *c)
 {
+	long a = ctl_last_answer(c);
+	const struct hist_msg *m = a >= 0 ? &c->shown->conv.msgs[a] : NULL;
+	size_t pos, count = 0;
+	if (m)
+		chat_siblings(c->shown, (size_t)a, &pos, &count);
+	if (count > 1 && m->provider && m->model && !c->pending.active) {
+		snprintf(c->pending.specs[0], sizeof c->pending.specs[0], "%s/%s", m->provider,
+			 m->model);
+		c->pending.nspecs = 1;
+		ctl_ask_models(c, 0);
+		return;
+	}
 	ctl_request_retry_at(c, 0);
 }
 

@@ -1383,8 +1383,17 @@ static void test_layouts(void **state)
 	key("M-.");
 	shell(ctl_timer(&C, now, wall));
 	assert_int_equal(C.lay.strip_off, strlen("1/2 a \xc2\xb7 "));
+	/* F5 on the failed one asks its own model again, not the one chosen */
+	key("F5");
+	assert_int_equal(C.nstreams, 1);
+	assert_string_equal(C.streams[0]->spec, "fo/b");
+	end_stream(HIST_COMPLETE, NULL);
+	shell(ctl_timer(&C, now, wall));
+	assert_string_equal(C.lay.strip.data, "1/3 a \xc2\xb7 2/3 b! \xc2\xb7 3/3 b");
+	key("M-,");
+	shell(ctl_resize(&C, 40, 200)); /* three columns of 50 need 156 */
 	key("F9");
-	assert_int_equal(C.lay.n, 2);
+	assert_int_equal(C.lay.n, 3);
 	assert_int_equal(C.lay.cur, 1);
 	/* too narrow for two columns: the strip, whatever F9 says */
 	shell(ctl_resize(&C, 40, 100));
