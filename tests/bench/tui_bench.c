@@ -453,6 +453,27 @@ struct pty_figures {
  * sequences: the first one in the output after it was typed is its echo. */
 static const char unique[] = "~!@$^&*+|";
 
+/* Up to 4 (and max) key echoes into v, in ms, while a stream runs; how many. */
+static int pty_echoes(struct pty *p, double *v, int max)
+{
+	int n = 0;
+	for (int k = 0; k < 4 && n < max; k++) {
+		char c[2] = {unique[k], '\0'};
+		usleep(10000);
+		p->tail_len = 0;
+		double a = tmux_now();
+		if (write(p->fd, c, 1) != 1)
+			break;
+		double b = pty_until(p, c, 5);
+		if (b < 0) {
+			debug("pty: no echo");
+			break;
+		}
+		v[n++] = (b - a) * 1000;
+	}
+	return n;
+}
+
 /* As tmux_fresh, on the pty. */
 static int pty_fresh(struct pty *p, const char *model)
 {
@@ -509,20 +530,7 @@ static void on_pty(const struct testhome *h, const char *model, struct pty_figur
 			debug("pty: the stream did not start");
 			break;
 		}
-		for (int k = 0; k < 4 && f->n_echo < SAMPLES; k++) {
-			char c[2] = {unique[k], '\0'};
-			usleep(10000);
-			p.tail_len = 0;
-			double a = tmux_now();
-			if (write(p.fd, c, 1) != 1)
-				break;
-			double b = pty_until(&p, c, 5);
-			if (b < 0) {
-				debug("pty: no echo");
-				break;
-			}
-			f->echo[f->n_echo++] = (b - a) * 1000;
-		}
+		f->n_echo += pty_echoes(&p, f->echo + f->n_echo, SAMPLES - f->n_echo);
 		if (pty_quiet(&p, QUIET_MS, WAIT_S) < 0) {
 			debug("pty: the stream did not end");
 			break;
@@ -605,20 +613,7 @@ static void on_pty_multi(const struct testhome *h, const char *model, struct mul
 	for (int round = 0; f->n_echo < SAMPLES && round < 8; round++) {
 		if (multi_send(&p, prov, f->deltas) < 0)
 			break;
-		for (int k = 0; k < 4 && f->n_echo < SAMPLES; k++) {
-			char c[2] = {unique[k], '\0'};
-			usleep(10000);
-			p.tail_len = 0;
-			double a = tmux_now();
-			if (write(p.fd, c, 1) != 1)
-				break;
-			double b = pty_until(&p, c, 5);
-			if (b < 0) {
-				debug("pty: no echo");
-				break;
-			}
-			f->echo[f->n_echo++] = (b - a) * 1000;
-		}
+		f->n_echo += pty_echoes(&p, f->echo + f->n_echo, SAMPLES - f->n_echo);
 		if (pty_quiet(&p, QUIET_MS, WAIT_S) < 0)
 			break;
 	}
