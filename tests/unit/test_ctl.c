@@ -1344,6 +1344,20 @@ static void test_picker_marks_stop_one_best(void **state)
 	buf_free(&md);
 	key("M-m");
 	assert_false(cv->msgs[cv->n - 1].best);
+	/* a selected message asked again of several models: M-s, r, marks, Enter */
+	size_t q = cv->n - 2; /* "next one" */
+	key("M-s");
+	key("r");
+	assert_int_equal(C.mode, MODE_PICK);
+	type("fo/");
+	key("Space");
+	key("Space");
+	key("Enter");
+	assert_int_equal(C.nstreams, 2);
+	for (size_t i = 0; i < 2; i++)
+		assert_string_equal(cv->msgs[C.streams[i]->answer].parent, cv->msgs[q].id);
+	assert_string_equal(C.streams[0]->spec, "fo/a");
+	assert_string_equal(C.streams[1]->spec, "fo/b");
 }
 
 /* Two answers side by side when wide enough (the deltas in their columns, scrolled
