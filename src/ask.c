@@ -388,15 +388,6 @@ void ask_record(struct ask_save *sv, size_t answer, const struct outcome *oc)
 		app_fail(&he);
 }
 
-void ask_key_refused(struct app *app, const struct ask_target *tg, struct http_transfer *t)
-{
-	/* A refused key is skipped for the rest of the run; one warning says which. */
-	struct err w;
-	long code = http_status(t);
-	if ((code == 401 || code == 403) && keyring_reject(app->keyring, tg->prov, tg->key, &w) == 1)
-		app_fail(&w);
-}
-
 double ask_wait(struct http_engine *eng)
 {
 	long tmo = http_timeout_ms(eng);
@@ -406,34 +397,6 @@ double ask_wait(struct http_engine *eng)
 	struct curl_waitfd wfd = {loop_signal_fd(), CURL_WAIT_POLLIN, 0};
 	http_wait(eng, &wfd, 1, (int)tmo);
 	return ask_wall_now();
-}
-
-/* A token from key_command with a key_ttl that the provider refused (401, 403) may just
- * have expired: the command runs again (keyring_reject says so, with a warning line) and
- * tg->key becomes the fresh token. 1 when the request should go again with it. */
-static int refetch_token(struct app *app, struct ask_target *tg, struct http_transfer *t)
-{
-	long code = http_status(t);
-	if ((code != 401 && code != 403) || !tg->key || !tg->prov->key_command ||
-	    tg->prov->key_ttl <= 0)
-		return 0;
-	struct err w;
-	err_clear(&w);
-	if (keyring_reject(app->keyring, tg->prov, tg->key, &w) != 1)
-		return 0;
-	struct secret *fresh = NULL;
-	const char *source;
-	struct err e;
-	err_clear(&e);
-	if (keyring_get(app->keyring, tg->prov, &fresh, &source, &e) != 0 ||
-	    !source || strcmp(source, "key_command")) {
-		secret_free(fresh);
-		return 0;
-	}
-	app_fail(&w);
-	secret_free(tg->key);
-	tg->key = fresh;
-	return 1;
 }
 
 int ask_stream_answer(struct app *app, struct ask_opts *o, struct ask_target *tg,
@@ -483,7 +446,7 @@ again:
 		err_clear(&te);
 		ask_saved(sv, chat_tick(&sv->chat, run.now, &te), &te);
 	}
-	if (!refreshed && stop == OUTCOME_RAN && !run.deltas && refetch_token(app, tg, t)) {
+	if (!refreshed && stop == OUTCOME_RAN && !run.deltas && ask_refetch_token(app, tg, t)) {
 		/* the token had expired: once more with a fresh one, the same request */
 		refreshed = 1;
 		http_transfer_free(t);
