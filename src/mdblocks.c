@@ -179,6 +179,10 @@ static void add_repeat(struct md_r *r, const char *s, int times, uint8_t role)
 {
 	char chunk[256];
 	size_t k = strlen(s), per = sizeof chunk / k;
+	if (times <= 0)
+		return;
+	if ((size_t)times < per)
+		per = (size_t)times; /* a cell's padding is a few spaces: fill only those */
 	for (size_t i = 0; i < per; i++)
 		memcpy(chunk + i * k, s, k);
 	while (times > 0) {
