@@ -738,7 +738,7 @@ int tui_main(struct app *app, int argc, char **argv)
 	if (!o.conversation && state_last_get(last) == 0)
 		o.conversation = last;
 	int rows, cols;
-	if (ui_start(&rows, &cols, &e) < 0) {
+	if (ui_start(&app->cfg, &rows, &cols, &e) < 0) {
 		status = app_fail(&e);
 		goto out;
 	}

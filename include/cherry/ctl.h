@@ -254,6 +254,8 @@ struct ctl {
 	long edit_msg;            /* its index in edit_chat's messages, -1: no edit */
 	long edit_pos;            /* its place on the branch, from 1, as the screen says */
 	long sel;                 /* MODE_SELECT: the selected view message, -1 none */
+	long code_msg;            /* the message whose code block code_last was copied by */
+	size_t code_last;         /* M-c (or C), 0: the last key was another */
 	long retry_msg;           /* the user message to ask again when the picker chooses */
 	int confirm_msg;          /* MODE_CONFIRM asks about deleting the selected message */
 	struct ctl_find find;
