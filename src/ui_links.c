@@ -3,7 +3,7 @@
  * written again, as the terminal already shows them (read back from curscr, in their
  * attributes through vid_puts, which keeps curses' idea of the terminal's attributes
  * true), between an OSC 8 opener and its closer; then the cursor goes back where curses
- * left it. A terminal keeps a link with the cell, and curses rewrites only the cells
+ * left it (newscr's cursor: where it believes the terminal's is). A terminal keeps a link with the cell, and curses rewrites only the cells
  * that change, so the cells of a link that is no longer there are written once more
  * without one. The sequences come from hyperlink.h alone. */
 #define _XOPEN_SOURCE_EXTENDED 1
@@ -132,7 +132,9 @@ void ui_links_flush(void)
 		for (int i = 0; i < now->n; i++)
 			rewrite(&now->v[i], now->uris.data + now->v[i].uri, now->v[i].uri_len);
 		vid_puts(A_NORMAL, 0, NULL, out_char);
-		tputs(tiparm(cursor_address, getcury(curscr), getcurx(curscr)), 1, out_char);
+		/* where doupdate left the cursor: newscr's (the input's), which curses
+		 * believes the terminal's still is */
+		tputs(tiparm(cursor_address, getcury(newscr), getcurx(newscr)), 1, out_char);
 		ui_write(out.data, out.len);
 	}
 	cur = !cur;

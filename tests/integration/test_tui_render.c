@@ -194,6 +194,14 @@ static void test_hyperlinks(void **state)
 	assert_true(check_osc8(d, len) >= 2);
 	const char *js = "javascript:alert(1)\033]8;;";
 	assert_null(harness_mem_find(d, len, js, strlen(js)));
+	/* the cursor went back where curses left it: typing lands in the input */
+	assert_int_equal(tmux_type(&T, "zq"), 0);
+	if (tmux_wait_for(&T, "> zq", TMO) < 0)
+		fail_msg("typing after the links did not land in the input (dumped above)");
+	cap = tmux_capture(&T, 0);
+	assert_non_null(strstr(cap, "doc https://e.com/a;b?q=1 "));
+	assert_null(strstr(cap, "zqttps"));
+	free(cap);
 }
 
 /* auto under tmux 3.3 (which drops them): no OSC 8 at all. */
