@@ -335,6 +335,12 @@ void ctl_stop(struct ctl *c)
 
 int ctl_delta(struct ctl *c, const char *s, size_t len, int reasoning, double now, double wall)
 {
+	return ctl_deltas(c, s, len, reasoning, 1, now, wall);
+}
+
+int ctl_deltas(struct ctl *c, const char *s, size_t len, int reasoning, long n, double now,
+	       double wall)
+{
 	struct ctl_stream *st = c->st;
 	c->react = 0;
 	if (!st)
@@ -344,7 +350,7 @@ int ctl_delta(struct ctl *c, const char *s, size_t len, int reasoning, double no
 	if (st->first < 0)
 		st->first = now;
 	st->last_delta = now;
-	st->deltas++;
+	st->deltas += n;
 	chat_delta(st->chat, st->answer, s, len, reasoning, wall);
 	if (st->view_msg >= 0) {
 		if (reasoning)

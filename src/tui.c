@@ -23,6 +23,7 @@
 #include "cherry/privacy.h"
 #include "cherry/proxy.h"
 #include "cherry/state.h"
+#include "tui_int.h"
 #include "ui.h"
 
 #define FRAME_MS 16           /* at most about 60 frames a second while streaming */
@@ -31,37 +32,6 @@
 #define EDITOR_MAX (16u << 20)
 #define STREAM_SLICE (128u << 10) /* bytes decoded per turn of the loop: a few ms */
 
-struct tui {
-	struct app *app;
-	struct http_engine *eng;
-	struct histstore store;
-	int store_ok;
-	struct edit ed;
-	struct ctl c;
-	/* the transfer of ctl.st */
-	struct http_transfer *tr;
-	struct wire_http req;
-	struct secret *key;
-	const struct provider *prov;
-	enum outcome_stop stop;
-	int ended;                /* its done callback ran */
-	struct secret *found_key; /* the key CTL_NEED_KEY found, until CTL_START takes it */
-	double last_draw;
-	int quit_signal;          /* quitting because of TERM, HUP or INT */
-	struct model_fetch *fetch; /* the model lists being fetched, or NULL */
-	int fetched;              /* a fetch ran in this process */
-	int fetch_done;           /* and ended: tell the controller */
-	char proxy_model[160];    /* the model c.proxy was found for */
-	struct histsearch *search; /* the search of every conversation under way */
-	struct histstore_lister *lister; /* the conversation list being read, or NULL */
-};
-
-static double wall_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void set_today(struct ctl *c)
 {
@@ -71,104 +41,50 @@ static void set_today(struct ctl *c)
 	strftime(c->today, sizeof c->today, "%Y-%m-%d", &tm);
 }
 
-/* ---- the world, as the controller asks it ---- */
-
-static int w_conv_new(void *ctx, struct chat **out, struct err *e)
-{
-	struct tui *t = ctx;
-	return chat_new_alloc(&t->store, wall_now(), out, e);
-}
-
-static int w_conv_open(void *ctx, const char *id, struct chat **out, struct err *e)
-{
-	struct tui *t = ctx;
-	return chat_open_alloc(&t->store, id, out, e);
-}
-
-static void w_conv_close(void *ctx, struct chat *c)
-{
-	(void)ctx;
-	chat_close_free(c);
-}
-
-static int w_conv_delete(void *ctx, struct chat *c, struct err *e)
-{
-	(void)ctx;
-	return chat_delete(c, e);
-}
-
-static int w_conv_list(void *ctx, struct hist_entry **v, size_t *n, struct err *e)
-{
-	struct tui *t = ctx;
-	return histstore_list(&t->store, v, n, e);
-}
-
-static int w_conv_resolve(void *ctx, const char *prefix, char id[HIST_ID_MAX + 1], struct err *e)
-{
-	struct tui *t = ctx;
-	return histstore_resolve(&t->store, prefix, id, e);
-}
-
-static int w_models(void *ctx, char ***list, size_t *n)
-{
-	struct tui *t = ctx;
-	return app_known_models(t->app, list, n);
-}
-
-static void w_models_free(void *ctx, char **list, size_t n)
-{
-	(void)ctx;
-	app_models_free(list, n);
-}
-
-static int w_resolve_model(void *ctx, const char *spec, struct provider **p, const char **model,
-			   struct err *e)
-{
-	struct tui *t = ctx;
-	return app_resolve_model(t->app, spec, p, model, e);
-}
-
-static int w_has_env_key(void *ctx, const struct provider *p)
-{
-	(void)ctx;
-	const char *v = p->key_env ? getenv(p->key_env) : NULL;
-	return v && *v;
-}
-
-static int w_search_start(void *ctx, const char *text, struct err *e)
-{
-	struct tui *t = ctx;
-	histsearch_free(t->search);
-	t->search = histsearch_start(&t->store, text, e);
-	return t->search ? 0 : -1;
-}
-
-static int w_search_step(void *ctx, size_t max_files, histsearch_fn fn, void *fn_ctx,
-			 size_t *done, size_t *total)
-{
-	struct tui *t = ctx;
-	return t->search ? histsearch_step(t->search, max_files, fn, fn_ctx, done, total) : 0;
-}
-
-static void w_search_stop(void *ctx)
-{
-	struct tui *t = ctx;
-	histsearch_free(t->search);
-	t->search = NULL;
-}
-
 /* ---- streams ---- */
+
+/* The deltas of one slice of the transfer go to the controller together, so a long
+ * answer of many small deltas is laid out once a slice, not once a delta. */
+static void flush_deltas(struct tui *t)
+{
+	if (!t->pend_n)
+		return;
+	ctl_deltas(&t->c, t->pend.data ? t->pend.data : "", t->pend.len, t->pend_reasoning,
+		   t->pend_n, http_now(), tui_wall_now());
+	buf_reset(&t->pend);
+	t->pend_n = 0;
+}
+
+static void on_delta(struct tui *t, const char *s, size_t len, int reasoning)
+{
+	if (t->pend_n && t->pend_reasoning != reasoning)
+		flush_deltas(t);
+	if (buf_append(&t->pend, s, len) < 0) {
+		/* no room to gather: this one on its own */
+		flush_deltas(t);
+		ctl_delta(&t->c, s, len, reasoning, http_now(), tui_wall_now());
+		return;
+	}
+	t->pend_reasoning = reasoning;
+	t->pend_n++;
+	if (t->pend.len >= STREAM_SLICE)
+		flush_deltas(t);
+}
 
 static void on_text(void *ctx, const char *s, size_t len)
 {
-	struct tui *t = ctx;
-	ctl_delta(&t->c, s, len, 0, http_now(), wall_now());
+	on_delta(ctx, s, len, 0);
 }
 
 static void on_reasoning(void *ctx, const char *s, size_t len)
 {
-	struct tui *t = ctx;
-	ctl_delta(&t->c, s, len, 1, http_now(), wall_now());
+	on_delta(ctx, s, len, 1);
+}
+
+static void perform(struct tui *t)
+{
+	http_perform(t->eng);
+	flush_deltas(t);
 }
 
 static void on_done(void *ctx, struct http_transfer *tr)
@@ -196,6 +112,7 @@ static void drop_transfer(struct tui *t)
 /* The transfer ended: the controller hears how. */
 static void finish_stream(struct tui *t)
 {
+	flush_deltas(t);
 	struct outcome o;
 	long deltas = t->c.st ? t->c.st->deltas : 0;
 	outcome_of(t->tr, t->stop, t->key, deltas, &o);
@@ -206,7 +123,7 @@ static void finish_stream(struct tui *t)
 	int rejected = (code == 401 || code == 403) && t->key && t->prov &&
 		       keyring_reject(t->app->keyring, t->prov, t->key, &w) == 1;
 	drop_transfer(t);
-	react(t, ctl_stream_end(&t->c, &o, http_now(), wall_now()));
+	react(t, ctl_stream_end(&t->c, &o, http_now(), tui_wall_now()));
 	if (rejected)
 		ctl_info(&t->c, "cherry", w.msg, 1);
 }
@@ -221,7 +138,7 @@ static void failed_start(struct tui *t, const struct err *e)
 	o.usage = (struct wire_usage){-1, -1, -1, -1};
 	o.ttft = -1;
 	drop_transfer(t);
-	react(t, ctl_stream_end(&t->c, &o, http_now(), wall_now()));
+	react(t, ctl_stream_end(&t->c, &o, http_now(), tui_wall_now()));
 }
 
 static void start_stream(struct tui *t)
@@ -280,7 +197,7 @@ static void find_key(struct tui *t)
 		secret_free(t->found_key);
 		t->found_key = NULL;
 	}
-	react(t, ctl_key_result(&t->c, kr, &e, http_now(), wall_now()));
+	react(t, ctl_key_result(&t->c, kr, &e, http_now(), tui_wall_now()));
 }
 
 static void unlock(struct tui *t)
@@ -297,9 +214,9 @@ static void unlock(struct tui *t)
 	if (r == 0)
 		find_key(t);
 	else if (r == 1)
-		react(t, ctl_key_result(&t->c, CTL_KEY_WRONG_PASSPHRASE, &e, http_now(), wall_now()));
+		react(t, ctl_key_result(&t->c, CTL_KEY_WRONG_PASSPHRASE, &e, http_now(), tui_wall_now()));
 	else
-		react(t, ctl_key_result(&t->c, CTL_KEY_FAILED, &e, http_now(), wall_now()));
+		react(t, ctl_key_result(&t->c, CTL_KEY_FAILED, &e, http_now(), tui_wall_now()));
 }
 
 /* ---- saving ---- */
@@ -308,7 +225,7 @@ static void save_chat(struct tui *t, struct chat *c, int tick)
 {
 	struct err e;
 	err_clear(&e);
-	int r = tick ? chat_tick(c, wall_now(), &e) : chat_save(c, wall_now(), &e);
+	int r = tick ? chat_tick(c, tui_wall_now(), &e) : chat_save(c, tui_wall_now(), &e);
 	if (r < 0 && e.msg[0])
 		ctl_note(&t->c, e.msg);
 }
@@ -623,9 +540,13 @@ static void run_loop(struct tui *t)
 			if (k == INPUT_RESIZE)
 				resized(t);
 			else
-				react(t, ctl_key(&t->c, k, http_now(), wall_now()));
+				react(t, ctl_key(&t->c, k, http_now(), tui_wall_now()));
 		}
-		http_perform(t->eng);
+		/* A key's echo does not wait for the frame limit, nor for the stream's next
+		 * slice: typing stays within a frame however busy the stream is. */
+		if (keyed && t->c.dirty && !t->c.quit)
+			draw(t);
+		perform(t);
 		if (t->tr && t->ended)
 			finish_stream(t);
 		if (t->lister)
@@ -637,7 +558,7 @@ static void run_loop(struct tui *t)
 			react(t, ctl_models_changed(&t->c));
 		}
 		now = http_now();
-		react(t, ctl_timer(&t->c, now, wall_now()));
+		react(t, ctl_timer(&t->c, now, tui_wall_now()));
 		if (t->tr) {
 			double left = 0;
 			int attempt = 0, max = 0;
@@ -646,37 +567,18 @@ static void run_loop(struct tui *t)
 		}
 		if (t->c.st)
 			save_all(t, 1);
-		/* A key's echo does not wait for the frame limit: typing stays within a frame. */
-		if (keyed && t->c.dirty && !t->c.quit)
-			draw(t);
 	}
 	if (t->tr) {
 		stop_stream(t, t->quit_signal ? OUTCOME_INTERRUPTED : OUTCOME_STOPPED);
 		/* A cancelled transfer reports at the next perform. */
 		if (t->tr) {
-			http_perform(t->eng);
+			perform(t);
 			if (t->tr && t->ended)
 				finish_stream(t);
 		}
 	}
 	save_all(t, 0);
 }
-
-static const struct ctl_world world_of = {
-	.conv_new = w_conv_new,
-	.conv_open = w_conv_open,
-	.conv_close = w_conv_close,
-	.conv_delete = w_conv_delete,
-	.conv_list = w_conv_list,
-	.conv_resolve = w_conv_resolve,
-	.models = w_models,
-	.models_free = w_models_free,
-	.resolve_model = w_resolve_model,
-	.has_env_key = w_has_env_key,
-	.search_start = w_search_start,
-	.search_step = w_search_step,
-	.search_stop = w_search_stop,
-};
 
 int tui_main(struct app *app, int argc, char **argv)
 {
@@ -706,7 +608,7 @@ int tui_main(struct app *app, int argc, char **argv)
 		status = app_fail(&e);
 		goto out;
 	}
-	struct ctl_world w = world_of;
+	struct ctl_world w = tui_world;
 	w.ctx = t;
 	if (ctl_init(&t->c, &app->cfg, &w, &t->ed, config_warning, &warnings) < 0) {
 		err_set(&e, EXIT_FAIL, "out of memory");
@@ -744,7 +646,7 @@ int tui_main(struct app *app, int argc, char **argv)
 	}
 	ui_on = 1;
 	int r = 0;
-	if (ctl_begin(&t->c, &o, http_now(), wall_now(), &r, &e) < 0) {
+	if (ctl_begin(&t->c, &o, http_now(), tui_wall_now(), &r, &e) < 0) {
 		ui_stop();
 		ui_on = 0;
 		status = app_fail(&e);
@@ -782,11 +684,12 @@ out:
 	secret_free(t->found_key);
 	if (ctl_on)
 		ctl_free(&t->c);
-	w_search_stop(t);
+	tui_world.search_stop(t);
 	if (t->store_ok)
 		histstore_close(&t->store);
 	http_engine_free(t->eng);
 	edit_free(&t->ed);
+	buf_free(&t->pend);
 	buf_free(&warnings);
 	free(t);
 	return status;

@@ -124,6 +124,8 @@ void ui_links_flush(void)
 	collecting = 0;
 	struct set *old = &sets[cur], *now = &sets[!cur];
 	if (enabled && (old->n || now->n)) {
+		/* reading cells moves curscr's cursor: put it back after */
+		int cy = getcury(curscr), cx = getcurx(curscr);
 		buf_reset(&out);
 		/* a link that went: its cells again without it (curses may have kept some) */
 		for (int i = 0; i < old->n; i++)
@@ -136,6 +138,7 @@ void ui_links_flush(void)
 		 * believes the terminal's still is */
 		tputs(tiparm(cursor_address, getcury(newscr), getcurx(newscr)), 1, out_char);
 		ui_write(out.data, out.len);
+		wmove(curscr, cy, cx);
 	}
 	cur = !cur;
 }

@@ -296,6 +296,11 @@ int ctl_timer(struct ctl *c, double now, double wall);
 /* A delta of the streaming answer (reasoning: of its reasoning). Called from inside a
  * transfer: it touches memory only. */
 int ctl_delta(struct ctl *c, const char *s, size_t len, int reasoning, double now, double wall);
+/* n deltas of the same kind at once, s their text joined: the chat is laid out once
+ * for them all (a shell gives a transfer's slice of deltas so: a long answer in many
+ * small deltas is not laid out again for each). */
+int ctl_deltas(struct ctl *c, const char *s, size_t len, int reasoning, long n, double now,
+	       double wall);
 /* The transfer waits to try again (waiting: left seconds, then attempt of max), or it
  * stopped waiting (waiting 0). */
 int ctl_stream_waiting(struct ctl *c, int waiting, double left, int attempt, int max);

@@ -1373,6 +1373,24 @@ static void test_edit_and_resend(void **state)
 	assert_int_equal(C.shown->conv.n, 8);
 }
 
+/* Deltas given together (a shell's slice of a transfer) count as many as they are and
+ * show the same text as one at a time. */
+static void test_deltas_together(void **state)
+{
+	(void)state;
+	type_text("q");
+	key("Enter");
+	assert_non_null(C.st);
+	now += 0.1;
+	ctl_deltas(&C, "one two", 7, 0, 3, now, wall);
+	ctl_delta(&C, " three", 6, 0, now, wall);
+	assert_int_equal(C.st->deltas, 4);
+	size_t len;
+	const char *text = view_text(C.view, view_count(C.view) - 1, &len);
+	assert_non_null(text);
+	assert_string_equal(text, "one two three");
+}
+
 /* M-c copies the last answer's code block 1, at once again the next, after the last
  * the first; any other key starts over at 1. C does the same for a selected message. */
 static void test_copy_code(void **state)
@@ -1706,6 +1724,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rename, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_rebound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_code, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deltas_together, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_editor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_complete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scrolling, setup, teardown),
