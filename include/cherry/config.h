@@ -24,6 +24,8 @@ struct config_mcp_server {
 	char **header_names;
 	char **header_values;
 	size_t nheaders;
+	char *auth_key;     /* url: the vault entry whose token goes as "Authorization:
+			     * Bearer"; NULL for none */
 };
 
 struct config {
