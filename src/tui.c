@@ -43,10 +43,12 @@ static void set_today(struct ctl *c)
 
 /* ---- streams ---- */
 
-/* The deltas of one slice of the transfer go to the controller together, so a long
- * answer of many small deltas is laid out once a slice, not once a delta. */
+/* Deltas go to the controller together, at most once a frame (and before a key, a
+ * draw or the stream's end): a long answer of many small deltas is laid out once a
+ * frame, not once a delta. */
 static void flush_deltas(struct tui *t)
 {
+	t->last_flush = http_now();
 	if (!t->pend_n)
 		return;
 	ctl_deltas(&t->c, t->pend.data ? t->pend.data : "", t->pend.len, t->pend_reasoning,
@@ -81,10 +83,16 @@ static void on_reasoning(void *ctx, const char *s, size_t len)
 	on_delta(ctx, s, len, 1);
 }
 
+static int flush_due(const struct tui *t, double now)
+{
+	return t->pend_n && (now - t->last_flush) * 1000.0 >= FRAME_MS;
+}
+
 static void perform(struct tui *t)
 {
 	http_perform(t->eng);
-	flush_deltas(t);
+	if (flush_due(t, http_now()))
+		flush_deltas(t);
 }
 
 static void on_done(void *ctx, struct http_transfer *tr)
@@ -432,8 +440,9 @@ static int wait_ms(struct tui *t, double now)
 	long ms = http_timeout_ms(t->eng);
 	if (ms < 0 || ms > IDLE_WAIT_MS)
 		ms = IDLE_WAIT_MS;
-	if (t->c.dirty) {
-		long left = (long)((t->last_draw + FRAME_MS / 1000.0 - now) * 1000.0) + 1;
+	if (t->c.dirty || t->pend_n) {
+		double from = t->c.dirty ? t->last_draw : t->last_flush;
+		long left = (long)((from + FRAME_MS / 1000.0 - now) * 1000.0) + 1;
 		if (left < ms)
 			ms = left < 0 ? 0 : left;
 	}
@@ -512,6 +521,8 @@ static void run_loop(struct tui *t)
 {
 	while (!t->c.quit) {
 		double now = http_now();
+		if (flush_due(t, now))
+			flush_deltas(t);
 		if (t->c.dirty && (now - t->last_draw) * 1000.0 >= FRAME_MS)
 			draw(t);
 		struct curl_waitfd fds[2] = {
@@ -537,6 +548,8 @@ static void run_loop(struct tui *t)
 		int keyed = 0;
 		for (int n = 0; n < 4096 && !t->c.quit && ui_read_key(t->c.in_paste, &k) == 0;
 		     n++, keyed = 1) {
+			if (!n) /* a key acts on everything that has arrived */
+				flush_deltas(t);
 			if (k == INPUT_RESIZE)
 				resized(t);
 			else

@@ -24,6 +24,7 @@ struct tui {
 	struct buf pend;          /* its deltas of this slice, not yet given to the controller */
 	long pend_n;              /* how many */
 	int pend_reasoning;       /* of the reasoning */
+	double last_flush;        /* when deltas last went to the controller */
 	struct secret *found_key; /* the key CTL_NEED_KEY found, until CTL_START takes it */
 	double last_draw;
 	int quit_signal;          /* quitting because of TERM, HUP or INT */
