@@ -43,9 +43,10 @@ static void set_today(struct ctl *c)
 
 /* ---- streams ---- */
 
-/* Deltas go to the controller together, at most once a frame (and before a key, a
- * draw or the stream's end): a long answer of many small deltas is laid out once a
- * frame, not once a delta. */
+/* Deltas go to the controller together, at most once a frame (and at the stream's
+ * end): a long answer of many small deltas is laid out once a frame, not once a delta.
+ * A key acts on what the controller has (a frame's deltas may wait): its echo does not
+ * wait for them to be laid out. */
 static void flush_deltas(struct tui *t)
 {
 	t->last_flush = http_now();
@@ -548,8 +549,6 @@ static void run_loop(struct tui *t)
 		int keyed = 0;
 		for (int n = 0; n < 4096 && !t->c.quit && ui_read_key(t->c.in_paste, &k) == 0;
 		     n++, keyed = 1) {
-			if (!n) /* a key acts on everything that has arrived */
-				flush_deltas(t);
 			if (k == INPUT_RESIZE)
 				resized(t);
 			else
