@@ -718,7 +718,7 @@ static const char *const kind_names[] = {"openai", "anthropic", "gemini", "ollam
 #define BIGLINE_BYTES (1 << 20)
 #define HUGELINE_BYTES (20ul << 20) /* past cherry's 16 MiB cap on one event */
 enum content { C_HELLO, C_LONG, C_BIGLINE, C_BADUTF8, C_ESCAPES, C_CJK, C_ECHO, C_REPLAY,
-	       C_MARKDOWN };
+	       C_MARKDOWN, C_MDLONG };
 
 enum failure {
 	F_NONE, F_400, F_401, F_403, F_404, F_429, F_429MS, F_QUOTA, F_500, F_503, F_529,
@@ -833,6 +833,8 @@ static int parse_word(struct scenario *sc, const char *w, size_t n)
 		sc->reasoning = 2;
 	else if ((v = word_num(w, n, "long:")) >= 0)
 		sc->content = C_LONG, sc->long_n = v;
+	else if ((v = word_num(w, n, "mdlong:")) >= 0)
+		sc->content = C_MDLONG, sc->long_n = v;
 	else if (word_is(w, n, "bigline"))
 		sc->content = C_BIGLINE, sc->bigline_bytes = BIGLINE_BYTES;
 	else if (word_is(w, n, "hugeline"))
@@ -1376,6 +1378,38 @@ static void long_text(struct sbuf *raw, unsigned long i, size_t want, int newlin
 		sb_addc(raw, '\n');
 }
 
+#define MDLONG_DELTA 256 /* bytes of Markdown per delta: mdlong:20000 is a ~5 MB answer */
+
+/* Section k of the long Markdown answer: a heading, a paragraph with inline markup and a
+ * link, nested and numbered lists with a task, a table, a code block (python, c or js
+ * by turn) and a quote; it ends after a blank line, outside every block. */
+static void mdlong_section(struct sbuf *b, unsigned long k)
+{
+	sb_printf(b, "## Section %lu\n\nA paragraph with **bold %lu**, *emphasis*, "
+		  "~~struck~~, `inline_code(%lu)` and a [link](https://example.com/doc/%lu). "
+		  "It goes on for a while so that it wraps on a normal terminal, with words "
+		  "like alpha bravo charlie delta echo foxtrot and $x^2 + y_%lu$.\n\n",
+		  k, k, k, k, k % 10);
+	sb_printf(b, "- item one of %lu\n- item two with `code`\n  - nested bravo\n"
+		  "  - [x] a done task\n  - [ ] an open one\n- item three\n\n"
+		  "1. first step\n2. second step\n3. third step\n\n", k);
+	sb_printf(b, "| Name | Qty | Note |\n|:-----|----:|:----:|\n| apple | %lu | fresh |\n"
+		  "| pear | 12 | ripe and sweet |\n| plum | 7 | `dried` |\n| fig | %lu | **best** |\n\n",
+		  k, k * 3);
+	if (k % 3 == 0)
+		sb_printf(b, "```python\ndef f_%lu(x):\n    \"\"\"Doc string\n    over lines.\"\"\"\n"
+			  "    # a comment\n    return [x * %lu + i for i in range(10)]\n\n"
+			  "print(f_%lu(3), 'done')\n```\n\n", k, k, k);
+	else if (k % 3 == 1)
+		sb_printf(b, "```c\n#include <stdio.h>\n/* block %lu\n * comment */\nint f(int x)\n"
+			  "{\n\treturn x * %lu; // times\n}\n"
+			  "int main(void) { printf(\"%%d\\n\", f(%lu)); }\n```\n\n", k, k, k);
+	else
+		sb_printf(b, "```js\nconst f = (x) => {\n  // arrow %lu\n  return `v${x * %lu}`;\n"
+			  "};\nconsole.log(f(%lu), \"done\");\n```\n\n", k, k, k);
+	sb_printf(b, "> A quote about section %lu,\n> on two lines.\n\n", k);
+}
+
 /* The text of the last user message, whatever shape the kind gives it. */
 static void append_parts(struct sbuf *out, json_t *content, const char *text_key)
 {
@@ -1418,6 +1452,7 @@ struct gen {
 	struct sbuf raw;    /* unescaped text */
 	struct sbuf echo;   /* echo: the whole text */
 	size_t echo_pos;
+	unsigned long i_section; /* mdlong: the next section */
 };
 
 /* Next delta into frag (escaped); returns 0 at the end, 1 answer text, 2 reasoning. */
@@ -1472,6 +1507,27 @@ static int gen_next(struct gen *g, struct sbuf *frag)
 			break;
 		sb_json_esc(frag, cjk_texts[i], strlen(cjk_texts[i]));
 		return 1;
+	case C_MDLONG: {
+		/* MDLONG_DELTA bytes of the sections at a time; the last delta ends the section
+		 * it is in and says the end */
+		if (i >= (unsigned long)g->sc->long_n)
+			break;
+		while (g->echo.len - g->echo_pos < MDLONG_DELTA)
+			mdlong_section(&g->echo, g->i_section++);
+		size_t n = MDLONG_DELTA;
+		if (i + 1 == (unsigned long)g->sc->long_n) {
+			sb_printf(&g->echo, "The end: mdlong-end-%ld.\n", g->sc->long_n);
+			n = g->echo.len - g->echo_pos;
+		}
+		sb_json_esc(frag, g->echo.p + g->echo_pos, n);
+		g->echo_pos += n;
+		if (g->echo_pos > (1u << 16)) {
+			memmove(g->echo.p, g->echo.p + g->echo_pos, g->echo.len - g->echo_pos);
+			g->echo.len -= g->echo_pos;
+			g->echo_pos = 0;
+		}
+		return 1;
+	}
 	case C_MARKDOWN:
 		if (i >= sizeof markdown_texts / sizeof *markdown_texts)
 			break;
