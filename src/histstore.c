@@ -17,6 +17,7 @@
 
 #include "cherry/fsutil.h"
 #include "cherry/journal.h"
+#include "histlist_int.h"
 
 /* Conversations bigger than this are not read (a generous bound against garbage). */
 #define HIST_MAX_FILE (256u * 1024 * 1024)
@@ -118,7 +119,10 @@ int histstore_open(struct histstore *s, const char *data_dir, const char *cache_
 	}
 	if (fs_mkdirs(s->dir, e) < 0)
 		goto done;
-	clean_temps(s);
+	/* A directory unchanged since the index was written holds no temp file younger
+	 * than the last cleanup: 100,000 names are not read again at every start. */
+	if (!histstore_index_dir_same(s))
+		clean_temps(s);
 	clean_index_temps(s);
 	rc = 0;
 done:

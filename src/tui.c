@@ -538,8 +538,9 @@ static void draw(struct tui *t)
 	t->last_draw = http_now();
 }
 
-/* The list is read in steps between keys, so a cold index of 10,000 files never holds
- * the screen: a warm index shows it whole at once, a cold one when it is read. */
+/* The list is read in steps between keys, so a cold index of 100,000 files never holds
+ * the screen: a warm index shows its head (the newest) at once and the rest when it is
+ * read, a cold one when it is read. */
 #define LIST_STEP_FILES 64
 #define LIST_STEP_MS 6.0
 
@@ -628,8 +629,8 @@ static void run_loop(struct tui *t)
 		http_perform(t->eng);
 		if (t->tr && t->ended)
 			finish_stream(t);
-		if (t->lister)
-			list_step(t);
+		if (t->lister && !keyed)
+			list_step(t); /* after a key's echo: the next turn, which waits for nothing */
 		if (t->fetch_done) {
 			t->fetch_done = 0;
 			app_models_fetch_free(t->fetch);
