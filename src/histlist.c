@@ -217,7 +217,8 @@ static int index_block(struct histstore_lister *l)
 		return -1;
 	b->next = l->blocks;
 	l->blocks = b;
-	memcpy(b->data, l->carry, l->ncarry);
+	if (l->ncarry)
+		memcpy(b->data, l->carry, l->ncarry);
 	size_t len = l->ncarry, got = 0;
 	while (got < want && l->iread < INDEX_MAX) {
 		ssize_t r = read(l->ifd, b->data + len + got, want - got);
@@ -345,22 +346,22 @@ int histstore_index_dir_same(struct histstore *s)
 	char head[96];
 	int fd = open(s->index, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		return 0;
+		return -1;
 	ssize_t r = read(fd, head, sizeof head - 1);
 	close(fd);
 	struct stat st;
 	size_t ml = strlen(HISTSTORE_INDEX_MAGIC);
-	if (r < (ssize_t)ml || stat(s->dir, &st) < 0)
-		return 0;
+	if (r < (ssize_t)ml || memcmp(head, HISTSTORE_INDEX_MAGIC, ml))
+		return -1;
 	head[r] = '\0';
 	char *end;
-	if (memcmp(head, HISTSTORE_INDEX_MAGIC, ml))
-		return 0;
 	long long sec = strtoll(head + ml, &end, 10);
 	if (*end != '\t')
-		return 0;
+		return -1;
 	long ns = strtol(end + 1, &end, 10);
-	return *end == '\n' && sec == (long long)st.st_mtim.tv_sec && ns == st.st_mtim.tv_nsec;
+	if (*end != '\n' || stat(s->dir, &st) < 0)
+		return -1;
+	return sec == (long long)st.st_mtim.tv_sec && ns == st.st_mtim.tv_nsec;
 }
 
 /* ---- checking the directory ---- */
@@ -447,6 +448,10 @@ int histstore_list_begin(struct histstore *s, struct histstore_lister **out, str
 static int check_one(struct histstore_lister *l, struct dirent *de)
 {
 	char id[HIST_ID_MAX + 1];
+	if (de->d_name[0] == '.') {
+		histstore_clean_temp(l->s, dirfd(l->d), de->d_name);
+		return 0;
+	}
 	if ((de->d_type != DT_REG && de->d_type != DT_UNKNOWN) ||
 	    !histstore_file_id(de->d_name, id))
 		return 0;
@@ -697,6 +702,11 @@ int histstore_list_finish(struct histstore_lister *l, struct hist_entry **out, s
 	l->nout = 0;
 	histstore_list_end(l);
 	return 0;
+}
+
+size_t histstore_list_count(const struct histstore_lister *l)
+{
+	return l->n;
 }
 
 void histstore_list_end(struct histstore_lister *l)

@@ -26,7 +26,11 @@ size_t hist_ids_find(const struct hist_ids *t, const char *id, const void *base,
 int hist_ids_add(struct hist_ids *t, size_t i, const void *base, size_t stride);
 void hist_ids_free(struct hist_ids *t);
 
-/* 1 when the index's header says the directory has not changed since it was written. */
+/* 1 when the index's header says the directory has not changed since it was written,
+ * 0 when it has, -1 when there is no index (or not one this reads). */
 int histstore_index_dir_same(struct histstore *s);
+/* Removes the temp file name in the directory dfd when it is one of a save nobody holds
+ * the lock of any more (histstore.c). */
+void histstore_clean_temp(struct histstore *s, int dfd, const char *name);
 
 #endif

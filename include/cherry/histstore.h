@@ -112,6 +112,8 @@ int histstore_list_snapshot(struct histstore_lister *l, struct hist_entry **v, s
 int histstore_list_finish(struct histstore_lister *l, struct hist_entry **v, size_t *n,
 			  struct err *e);
 void histstore_list_end(struct histstore_lister *l);
+/* Entries the lister holds so far: what a snapshot would copy at most. */
+size_t histstore_list_count(const struct histstore_lister *l);
 /* The id of "<id>.json" into id: 1, or 0 when name is not a conversation file's name. */
 int histstore_file_id(const char *name, char id[HIST_ID_MAX + 1]);
 void histstore_entries_free(struct hist_entry *v, size_t n);
