@@ -36,26 +36,36 @@ size_t hist_ids_find(const struct hist_ids *t, const char *id, const void *base,
 	return s ? s - 1 : HIST_NONE;
 }
 
+/* Room for want ids without growing: 0, -1 out of memory (the table is unchanged). */
+static int ids_grow(struct hist_ids *t, size_t want, const void *base, size_t stride)
+{
+	if (t->slots && want * 2 <= t->mask + 1)
+		return 0;
+	size_t n = t->slots ? (t->mask + 1) * 2 : 1024;
+	while (want * 2 > n)
+		n *= 2;
+	uint32_t *ns = calloc(n, sizeof *ns);
+	if (!ns)
+		return -1;
+	struct hist_ids old = *t;
+	t->slots = ns;
+	t->mask = n - 1;
+	for (size_t k = 0; old.slots && k <= old.mask; k++)
+		if (old.slots[k])
+			*ids_slot(t, name_at(base, stride, old.slots[k]), base, stride) = old.slots[k];
+	free(old.slots);
+	return 0;
+}
+
+int hist_ids_reserve(struct hist_ids *t, size_t want, const void *base, size_t stride)
+{
+	return want >= UINT32_MAX / 2 ? -1 : ids_grow(t, want, base, stride);
+}
+
 int hist_ids_add(struct hist_ids *t, size_t i, const void *base, size_t stride)
 {
-	if (i >= UINT32_MAX - 1)
+	if (i >= UINT32_MAX - 1 || ids_grow(t, t->count + 1, base, stride) < 0)
 		return -1;
-	if (!t->slots || (t->count + 1) * 2 > t->mask + 1) {
-		size_t n = t->slots ? (t->mask + 1) * 2 : 1024;
-		while ((t->count + 1) * 2 > n)
-			n *= 2;
-		uint32_t *ns = calloc(n, sizeof *ns);
-		if (!ns)
-			return -1;
-		struct hist_ids old = *t;
-		t->slots = ns;
-		t->mask = n - 1;
-		for (size_t k = 0; old.slots && k <= old.mask; k++)
-			if (old.slots[k])
-				*ids_slot(t, name_at(base, stride, old.slots[k]), base, stride) =
-					old.slots[k];
-		free(old.slots);
-	}
 	uint32_t *s = ids_slot(t, name_at(base, stride, (uint32_t)(i + 1)), base, stride);
 	if (*s)
 		return 1;

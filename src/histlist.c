@@ -420,6 +420,23 @@ int histstore_list_begin(struct histstore *s, struct histstore_lister **out, str
 	l->idx_dir_s = -1;
 	l->idx_dir_ns = -1;
 	l->ifd = open(s->index, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat ist;
+	if (l->ifd >= 0 && fstat(l->ifd, &ist) == 0 && ist.st_size > 0 &&
+	    (uint64_t)ist.st_size <= INDEX_MAX) {
+		/* room for the lines it likely holds (about 128 bytes each): no rehash or copy
+		 * of 100,000 entries between two keys; pages not touched cost nothing */
+		size_t want = (size_t)ist.st_size / 64 + 16;
+		struct ientry *v = malloc(want * sizeof *v);
+		if (v) {
+			l->v = v;
+			l->cap = want;
+		}
+		if (l->v && hist_ids_reserve(&l->ids, want, l->v, sizeof *l->v) < 0) {
+			err_set(e, EXIT_FAIL, "out of memory");
+			histstore_list_end(l);
+			return -1;
+		}
+	}
 	if (l->ifd >= 0) {
 		if (index_block(l) < 0) {
 			err_set(e, EXIT_FAIL, "out of memory");

@@ -24,6 +24,8 @@ size_t hist_ids_find(const struct hist_ids *t, const char *id, const void *base,
 /* Adds element i (its id already in place): 0, 1 when its id is there already (not
  * added), -1 out of memory (the table is unchanged). */
 int hist_ids_add(struct hist_ids *t, size_t i, const void *base, size_t stride);
+/* Makes room for want ids, so that adding them rehashes nothing: 0, -1 out of memory. */
+int hist_ids_reserve(struct hist_ids *t, size_t want, const void *base, size_t stride);
 void hist_ids_free(struct hist_ids *t);
 
 /* 1 when the index's header says the directory has not changed since it was written,

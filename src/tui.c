@@ -543,7 +543,7 @@ static void draw(struct tui *t)
  * the screen: a warm index shows its head (the newest) at once and the rest when it is
  * read, a cold one when it is read. */
 #define LIST_STEP_FILES 64
-#define LIST_STEP_MS 6.0
+#define LIST_STEP_MS 4.0
 /* While it is read, the list is shown again each time it has doubled, up to this many
  * entries: each copy then costs a millisecond or two, and a cold index of 100,000 shows
  * its first thousands long before its end. */

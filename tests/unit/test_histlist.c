@@ -151,6 +151,14 @@ static void test_ids_hash(void **state)
 	assert_int_equal(t.count, N);
 	hist_ids_free(&t);
 	assert_null(t.slots);
+	/* reserved: adding that many never rehashes */
+	assert_int_equal(hist_ids_reserve(&t, N, v, sizeof *v), 0);
+	size_t mask = t.mask;
+	for (size_t i = 0; i < N; i++)
+		assert_int_equal(hist_ids_add(&t, i, v, sizeof *v), i == 5);
+	assert_int_equal(t.mask, mask);
+	assert_int_equal(hist_ids_find(&t, v[N - 1].id, v, sizeof *v), N - 1);
+	hist_ids_free(&t);
 	for (size_t i = 0; i < N; i++)
 		free(v[i].id);
 	free(v);
