@@ -22,6 +22,22 @@ static void reset(struct chat *c, struct histstore *s)
 	c->answer = CHAT_NO_STREAM;
 	c->jfd = -1;
 	c->jmsg = CHAT_NO_STREAM;
+	chat_forget_pos(c, CHAT_NO_STREAM);
+}
+
+void chat_forget_pos(struct chat *c, size_t msg)
+{
+	for (size_t i = 0; i < CHAT_POS_SLOTS; i++)
+		if (msg == CHAT_NO_STREAM || c->pos[i].msg == msg)
+			c->pos[i].msg = CHAT_NO_STREAM;
+}
+
+static const struct chat_pos *pos_of(const struct chat *c, size_t msg)
+{
+	for (size_t i = 0; i < CHAT_POS_SLOTS; i++)
+		if (c->pos[i].msg == msg)
+			return &c->pos[i];
+	return NULL;
 }
 
 /* Adds a line to e; a line already there (the copy notice) is kept in front. */
@@ -76,9 +92,10 @@ static void claim(struct chat *c)
 static void text_lens(const struct chat *c, size_t i, size_t len[2])
 {
 	const struct hist_msg *m = &c->conv.msgs[i];
-	if (c->stream == i) {
-		len[0] = c->stream_len[0];
-		len[1] = c->stream_len[1];
+	const struct chat_pos *p = pos_of(c, i);
+	if (p) {
+		len[0] = p->len[0];
+		len[1] = p->len[1];
 	} else {
 		len[0] = strlen(m->content);
 		len[1] = m->reasoning ? strlen(m->reasoning) : 0;
@@ -258,12 +275,21 @@ static int copy_msg(struct hist_msg *d, const struct hist_msg *m)
 	d->ttft = m->ttft;
 	d->status = m->status;
 	d->context_break = m->context_break;
+	d->best = m->best;
 	int bad = hist_set_str(&d->reasoning, m->reasoning) | hist_set_str(&d->provider, m->provider) |
 		  hist_set_str(&d->model, m->model) | hist_set_str(&d->error, m->error);
 	/* the attachments' references go with the copy (their bytes are stored once) */
 	for (size_t i = 0; !bad && i < m->natt; i++)
 		bad = hist_msg_attach(d, m->att[i].sha256, m->att[i].name, m->att[i].media_type,
 				      m->att[i].size);
+	for (size_t i = 0; !bad && i < m->ncalls; i++)
+		bad = hist_msg_add_call(d, m->calls[i].id, m->calls[i].name, m->calls[i].args,
+					m->calls[i].sig);
+	if (!bad && m->provider_items)
+		bad = hist_msg_set_items(d, m->provider_items);
+	if (!bad && m->tool_call_id)
+		bad = hist_msg_set_result(d, m->tool_call_id, m->tool_name, m->tool_error,
+					  m->tool_full);
 	return bad;
 }
 
@@ -313,6 +339,14 @@ static int fork_branch(struct chat *c, double now, struct err *e)
 }
 
 /* A new empty answer under parent (an id in c->conv), made current. */
+static int add_answer(struct chat *c, const char *parent, const char *provider,
+		      const char *model, double now, size_t *answer);
+int chat_add_answer(struct chat *c, const char *parent, const char *provider, const char *model,
+		    double now, size_t *answer)
+{
+	return add_answer(c, parent, provider, model, now, answer);
+}
+
 static int add_answer(struct chat *c, const char *parent, const char *provider,
 		      const char *model, double now, size_t *answer)
 {
@@ -488,18 +522,18 @@ int chat_retry_at(struct chat *c, size_t user, const char *provider, const char 
 	return rc;
 }
 
-int chat_request_msgs(const struct chat *c, size_t answer, struct wire_msg **msgs, size_t *n)
+int chat_sent_idx(const struct chat *c, size_t answer, int tools, size_t **sent, size_t *n)
 {
-	*msgs = NULL;
+	*sent = NULL;
 	*n = 0;
 	const struct hist_conv *cv = &c->conv;
 	if (answer >= cv->n)
 		return -1;
 	size_t *idx = malloc((cv->n ? cv->n : 1) * sizeof *idx), k = 0;
-	struct wire_msg *w = calloc(cv->n ? cv->n : 1, sizeof *w);
-	if (!idx || !w) {
+	size_t *keep = malloc((cv->n ? cv->n : 1) * sizeof *keep);
+	if (!idx || !keep) {
 		free(idx);
-		free(w);
+		free(keep);
 		return -1;
 	}
 	/* At most n steps: a cycle (which validation rules out anyway) cannot loop. A context
@@ -510,16 +544,36 @@ int chat_request_msgs(const struct chat *c, size_t answer, struct wire_msg **msg
 	size_t out = 0;
 	for (size_t i = k; i-- > 0;) {
 		const struct hist_msg *m = &cv->msgs[idx[i]];
-		/* Failed answers with no text carry nothing the model needs to see. */
-		if (!m->content[0] && strcmp(m->role, "user"))
+		/* Failed answers with no text carry nothing the model needs to see; an answer
+		 * that only called tools does, to a request that sends its calls. */
+		if (!m->content[0] && strcmp(m->role, "user")
+		    && !(tools && (m->ncalls || m->tool_call_id)))
 			continue;
-		w[out].role = m->role;
-		w[out].content = m->content;
-		out++;
+		keep[out++] = idx[i];
 	}
 	free(idx);
-	*msgs = w;
+	*sent = keep;
 	*n = out;
+	return 0;
+}
+
+int chat_request_msgs(const struct chat *c, size_t answer, struct wire_msg **msgs, size_t *n)
+{
+	size_t *idx, k;
+	*msgs = NULL;
+	*n = 0;
+	if (chat_sent_idx(c, answer, 0, &idx, &k) < 0)
+		return -1;
+	struct wire_msg *w = calloc(k ? k : 1, sizeof *w);
+	for (size_t i = 0; w && i < k; i++) {
+		w[i].role = c->conv.msgs[idx[i]].role;
+		w[i].content = c->conv.msgs[idx[i]].content;
+	}
+	free(idx);
+	if (!w)
+		return -1;
+	*msgs = w;
+	*n = k;
 	return 0;
 }
 
@@ -545,17 +599,23 @@ void chat_delta(struct chat *c, size_t answer, const char *s, size_t len, int re
 	if (answer >= c->conv.n || !len)
 		return;
 	struct hist_msg *m = &c->conv.msgs[answer];
-	if (c->stream != answer) {
+	if (c->stream != answer)
 		follow_text(c, answer);
-		c->stream = answer;
-		c->stream_len[0] = strlen(m->content);
-		c->stream_cap[0] = c->stream_len[0] + 1;
-		c->stream_len[1] = m->reasoning ? strlen(m->reasoning) : 0;
-		c->stream_cap[1] = m->reasoning ? c->stream_len[1] + 1 : 0;
+	c->stream = answer;
+	struct chat_pos *sp = (struct chat_pos *)pos_of(c, answer);
+	if (!sp) { /* a free slot, else the first one (its answer rescans next time) */
+		sp = (struct chat_pos *)pos_of(c, CHAT_NO_STREAM);
+		if (!sp)
+			sp = &c->pos[0];
+		sp->msg = answer;
+		sp->len[0] = strlen(m->content);
+		sp->cap[0] = sp->len[0] + 1;
+		sp->len[1] = m->reasoning ? strlen(m->reasoning) : 0;
+		sp->cap[1] = m->reasoning ? sp->len[1] + 1 : 0;
 	}
 	int r = reasoning != 0;
 	char **field = r ? &m->reasoning : &m->content;
-	size_t *have = &c->stream_len[r], *cap = &c->stream_cap[r];
+	size_t *have = &sp->len[r], *cap = &sp->cap[r];
 	if (len > SIZE_MAX / 2 - *have)
 		return;
 	if (*have + len + 1 > *cap) {
@@ -592,7 +652,9 @@ int chat_finish(struct chat *c, size_t answer, enum hist_status status, const ch
 	m->ttft = ttft;
 	m->updated = now;
 	c->conv.updated = now;
-	c->stream = CHAT_NO_STREAM;
+	if (c->stream == answer)
+		c->stream = CHAT_NO_STREAM;
+	chat_forget_pos(c, answer);
 	c->dirty = 1;
 	return 0;
 }

@@ -33,6 +33,8 @@
 extern char **environ;
 
 static int changed; /* the tool "change" was called: "added" is listed */
+static int main_argc;
+static char **main_argv;
 
 void send_msg(json_t *m)
 {
@@ -169,6 +171,10 @@ static void call(json_t *id, json_t *params)
 	else if (strcmp(name, "env") == 0) {
 		for (char **e = environ; *e; e++)
 			snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s\n", *e);
+		/* and its command line, for the canary tests */
+		for (int i = 0; i < main_argc; i++)
+			snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", i ? " " : "ARGV=",
+				 main_argv[i]);
 		reply_text(id, buf, 0);
 	} else if (strcmp(name, "fds") == 0) {
 		DIR *d = opendir("/proc/self/fd");
@@ -238,6 +244,8 @@ void handle(json_t *m)
 int main(int argc, char **argv)
 {
 	mode = argc > 1 ? argv[1] : "";
+	main_argc = argc;
+	main_argv = argv;
 	if (strcmp(mode, "stubborn") == 0)
 		signal(SIGTERM, SIG_IGN);
 	fprintf(stderr, "hello from fakemcp\n");
