@@ -3,6 +3,7 @@
 #include "cherry/attach.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cherry/utf8.h"
@@ -82,6 +83,41 @@ const char *attach_lang(const char *name)
 	return "";
 }
 
+/* name without its control characters (C0, DEL; C1 as UTF-8 too), appended to out. */
+static int append_name(const char *name, struct buf *out)
+{
+	int bad = 0;
+	for (const unsigned char *p = (const unsigned char *)(name ? name : "file"); *p; p++) {
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0) {
+			p++;
+			continue;
+		}
+		if (*p >= 0x20 && *p != 0x7f)
+			bad |= buf_append_char(out, (char)*p);
+	}
+	return bad;
+}
+
+void attach_size_text(long long n, char out[16])
+{
+	if (n < 1024)
+		snprintf(out, 16, "%lld B", n < 0 ? 0 : n);
+	else if (n < 1024 * 1024)
+		snprintf(out, 16, "%lld KB", (n + 512) / 1024);
+	else
+		snprintf(out, 16, "%.1f MB", (double)n / (1024.0 * 1024.0));
+}
+
+int attach_describe(const char *name, const char *media_type, long long size, struct buf *out)
+{
+	char sz[16];
+	attach_size_text(size, sz);
+	int bad = buf_append_str(out, "\xf0\x9f\x93\x8e ");
+	bad |= append_name(name, out);
+	bad |= buf_printf(out, " (%s, %s)", media_type ? media_type : "?", sz);
+	return bad ? -1 : 0;
+}
+
 int attach_text_block(const char *name, const char *text, size_t n, struct buf *out)
 {
 	/* The fence outlasts any backtick run inside, so the file cannot close it early. */
@@ -92,10 +128,7 @@ int attach_text_block(const char *name, const char *text, size_t n, struct buf *
 			longest = run;
 	}
 	size_t fence = longest < 3 ? 3 : longest + 1;
-	int bad = 0;
-	for (const char *p = name ? name : "file"; *p; p++)
-		if ((unsigned char)*p >= 0x20 && *p != 0x7f)
-			bad |= buf_append_char(out, *p);
+	int bad = append_name(name, out);
 	bad |= buf_append_str(out, ":\n");
 	for (size_t i = 0; i < fence; i++)
 		bad |= buf_append_char(out, '`');
@@ -172,6 +205,23 @@ int attach_check(enum wire_kind kind, const char *provider, const struct attach_
 			"per request", mib(total), provider, mib(l->request_bytes));
 		return -1;
 	}
+	return 0;
+}
+
+int attach_check_vision(const struct provider *p, const char *model,
+			const struct attach_part *parts, size_t n, struct err *e)
+{
+	struct model_caps caps;
+	providers_caps(p, model, &caps);
+	if (caps.vision != MODEL_CAP_NO)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (parts[i].kind == ATTACH_IMAGE) {
+			err_set(e, EXIT_USAGE, "%s: %s/%s cannot see images (config.json says "
+				"\"vision\": false); choose a model that can, or leave the image out",
+				parts[i].name, p->name, model);
+			return -1;
+		}
 	return 0;
 }
 

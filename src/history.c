@@ -430,32 +430,6 @@ done:
 	return rc;
 }
 
-/* ---- Markdown ---- */
-
-int hist_to_markdown(const struct hist_conv *c, struct buf *out)
-{
-	size_t *idx, n;
-	if (hist_branch(c, &idx, &n) < 0)
-		return -1;
-	int bad = buf_printf(out, "# %s\n", c->title ? c->title : "(untitled)");
-	if (c->system)
-		bad |= buf_printf(out, "\n## System\n\n%s\n", c->system);
-	for (size_t i = 0; i < n; i++) {
-		const struct hist_msg *m = &c->msgs[idx[i]];
-		int user = !strcmp(m->role, "user");
-		bad |= buf_printf(out, "\n## %s", user ? "User" : !strcmp(m->role, "assistant") ?
-				  "Assistant" : m->role);
-		if (!user && m->model)
-			bad |= buf_printf(out, " (%s%s%s)", m->provider ? m->provider : "",
-					  m->provider ? "/" : "", m->model);
-		if (m->status != HIST_COMPLETE)
-			bad |= buf_printf(out, " [%s]", hist_status_name(m->status));
-		bad |= buf_printf(out, "\n\n%s\n", m->content);
-	}
-	free(idx);
-	return bad ? -1 : 0;
-}
-
 /* ---- reading ---- */
 
 struct rd {

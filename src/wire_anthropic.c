@@ -96,7 +96,7 @@ int wire_anthropic_build(const struct wire_request *rq, struct wire_http *out, s
 		      && json_object_set_new(root, "temperature", json_real(rq->temperature)) < 0)
 		  || json_object_set_new(root, "stream", json_true()) < 0;
 	json_decref(msgs);
-	return wire_body(&out->body, root, bad, p->name, e);
+	return wire_body(out, rq, root, bad, p->name, e);
 }
 
 /* Usage counts are cumulative snapshots: the newest value of each field wins. */

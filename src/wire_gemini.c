@@ -112,7 +112,7 @@ int wire_gemini_build(const struct wire_request *rq, struct wire_http *out, stru
 	json_decref(sys);
 	json_decref(contents);
 	json_decref(cfg);
-	return wire_body(&out->body, root, bad, p->name, e);
+	return wire_body(out, rq, root, bad, p->name, e);
 }
 
 static const struct {

@@ -196,7 +196,7 @@ int wire_openai_build(const struct wire_request *rq, struct wire_http *out, stru
 		      && json_object_set_new(root, max_key, json_integer(rq->max_tokens)) < 0);
 	json_decref(msgs);
 	json_decref(opts);
-	return wire_body(&out->body, root, bad, p->name, e);
+	return wire_body(out, rq, root, bad, p->name, e);
 }
 
 /* ---- secrets in error text ---- */

@@ -147,9 +147,11 @@ int hist_sha256_valid(const char *s);
 /* Pretty-printed JSON (2-space indent, newline at the end) appended to out. 0 or -1 (OOM). */
 int hist_to_json(const struct hist_conv *c, struct buf *out);
 /* The current branch as Markdown, appended to out: "# TITLE", "## System", then a
- * "## User" / "## Assistant (provider/model) [status]" heading per message with its text
- * as it is (what `cherry history export --format md` writes). 0 or -1 (OOM). */
-int hist_to_markdown(const struct hist_conv *c, struct buf *out);
+ * "## User" / "## Assistant (provider/model) [status]" heading per message with its
+ * attachments (a list of links into attdir, or of names when attdir is NULL) and its
+ * text as it is (what `cherry history export --format md` writes; histmd.c).
+ * 0 or -1 (OOM). */
+int hist_to_markdown(const struct hist_conv *c, const char *attdir, struct buf *out);
 
 enum hist_load {
 	HIST_LOAD_OK = 0,

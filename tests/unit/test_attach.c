@@ -107,9 +107,32 @@ static void base64(void **state)
 	buf_free(&b);
 }
 
+/* Only config's "vision": false refuses an image; unknown and yes send it. */
+static void vision_refusal(void **state)
+{
+	(void)state;
+	struct provider_model m[] = {{(char *)"blind", {MODEL_CAP_NO, -1, -1, 0}},
+				     {(char *)"sees", {MODEL_CAP_YES, -1, -1, 0}}};
+	struct provider p = {.name = (char *)"fo", .kind = WIRE_OPENAI, .model_caps = m,
+			     .nmodel_caps = 2};
+	struct attach_part parts[] = {
+		{ATTACH_TEXT, "a.c", "text/plain", (const unsigned char *)"x", 1, "a.c: x"},
+		{ATTACH_IMAGE, "s.png", "image/png", (const unsigned char *)"PNG", 3, NULL},
+	};
+	struct err e;
+	err_clear(&e);
+	assert_int_equal(attach_check_vision(&p, "blind", parts, 1, &e), 0);
+	assert_int_equal(attach_check_vision(&p, "blind", parts, 2, &e), -1);
+	assert_int_equal(e.code, EXIT_USAGE);
+	assert_non_null(strstr(e.msg, "s.png: fo/blind cannot see images"));
+	assert_int_equal(attach_check_vision(&p, "sees", parts, 2, &e), 0);
+	assert_int_equal(attach_check_vision(&p, "unheard-of", parts, 2, &e), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(vision_refusal),
 		cmocka_unit_test(each_magic),
 		cmocka_unit_test(text_or_binary),
 		cmocka_unit_test(text_block_fence_and_lang),
