@@ -11,7 +11,7 @@
 
 /* The version on the first line of the shipped PRIVACY file ("Version N — date").
  * A unit test checks the two agree; bump both together. */
-#define PRIVACY_VERSION 2
+#define PRIVACY_VERSION 3
 
 /* Counts one use of a feature for this process (written by privacy_flush).
  * Only the names in privacy.c's list are kept, e.g. "model_switches", "stops",
