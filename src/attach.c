@@ -83,8 +83,7 @@ const char *attach_lang(const char *name)
 	return "";
 }
 
-/* name without its control characters (C0, DEL; C1 as UTF-8 too), appended to out. */
-static int append_name(const char *name, struct buf *out)
+int attach_clean_name(const char *name, struct buf *out)
 {
 	int bad = 0;
 	for (const unsigned char *p = (const unsigned char *)(name ? name : "file"); *p; p++) {
@@ -113,7 +112,7 @@ int attach_describe(const char *name, const char *media_type, long long size, st
 	char sz[16];
 	attach_size_text(size, sz);
 	int bad = buf_append_str(out, "\xf0\x9f\x93\x8e ");
-	bad |= append_name(name, out);
+	bad |= attach_clean_name(name, out);
 	bad |= buf_printf(out, " (%s, %s)", media_type ? media_type : "?", sz);
 	return bad ? -1 : 0;
 }
@@ -128,7 +127,7 @@ int attach_text_block(const char *name, const char *text, size_t n, struct buf *
 			longest = run;
 	}
 	size_t fence = longest < 3 ? 3 : longest + 1;
-	int bad = append_name(name, out);
+	int bad = attach_clean_name(name, out);
 	bad |= buf_append_str(out, ":\n");
 	for (size_t i = 0; i < fence; i++)
 		bad |= buf_append_char(out, '`');

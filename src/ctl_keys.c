@@ -335,6 +335,8 @@ void ctl_do_action(struct ctl *c, enum input_action a)
 {
 	if (a <= ACT_NONE || a >= ACT__COUNT)
 		return;
+	if (a == ACT_BACKSPACE && ctl_attach_backspace(c))
+		return; /* an empty input: the last chip goes */
 	if (edit_of[a]) {
 		edit_do(c, edit_of[a]);
 		return;

@@ -152,8 +152,14 @@ int ctl_send_chat(struct ctl *c, struct chat *ch, const char *prompt, size_t *an
 		edited = (size_t)c->edit_msg;
 		ctl_edit_forget(c);
 	}
-	return chat_send_edit(ch, edited, prompt, c->pending.prov->name, c->pending.model,
-			      c->wall, answer, e);
+	int r = chat_send_edit(ch, edited, prompt, c->pending.prov->name, c->pending.model,
+			       c->wall, answer, e);
+	if (r == 0 && c->nchips &&
+	    ctl_attach_apply(c, &ch->conv.msgs[hist_parent_of(&ch->conv, *answer)]) < 0) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	return r;
 }
 
 /* ---- the selection ---- */

@@ -23,6 +23,7 @@
 #include "cherry/privacy.h"
 #include "cherry/proxy.h"
 #include "cherry/state.h"
+#include "tui_attach.h"
 #include "ui.h"
 
 #define FRAME_MS 16           /* at most about 60 frames a second while streaming */
@@ -708,6 +709,7 @@ int tui_main(struct app *app, int argc, char **argv)
 	}
 	struct ctl_world w = world_of;
 	w.ctx = t;
+	tui_attach_world(&w, &t->store);
 	if (ctl_init(&t->c, &app->cfg, &w, &t->ed, config_warning, &warnings) < 0) {
 		err_set(&e, EXIT_FAIL, "out of memory");
 		status = app_fail(&e);

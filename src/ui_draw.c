@@ -437,12 +437,26 @@ static void draw_input_row(const struct ctl *t, int y, int width, const char *s,
 	draw_text(ui_w_input, y, 2 + x, width - x, s + to, off + len - to);
 }
 
+/* The files for the next message, as chips on the separator above the input. */
+static void draw_chips(const struct ctl *t)
+{
+	struct buf b = BUF_INIT;
+	ctl_chips_text(t, &b);
+	if (b.len) {
+		wattron(ui_w_input, A_BOLD);
+		draw_text(ui_w_input, 0, 1, t->cols - 2, b.data, b.len);
+		wattroff(ui_w_input, A_BOLD);
+	}
+	buf_free(&b);
+}
+
 /* The input box: a separator row and the wrapped input, scrolled to the cursor. */
 static void draw_input(const struct ctl *t, int *cur_y, int *cur_x)
 {
 	werase(ui_w_input);
 	for (int c = 0; c < t->cols; c++)
 		mvwaddstr(ui_w_input, 0, c, "\xe2\x94\x80");
+	draw_chips(t);
 	*cur_y = 1;
 	*cur_x = 0;
 	if (t->mode == MODE_PASSPHRASE) {

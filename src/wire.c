@@ -63,6 +63,10 @@ void wire_http_free(struct wire_http *h)
 	free(h->splices);
 	h->splices = NULL;
 	h->nsplices = 0;
+	if (h->keep_free)
+		h->keep_free(h->keep);
+	h->keep = NULL;
+	h->keep_free = NULL;
 }
 
 void wire_stream_init(struct wire_stream *st, enum wire_kind kind, const char *provider)

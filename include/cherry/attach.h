@@ -39,6 +39,8 @@ const char *attach_lang(const char *name);
  * text, and the name's control characters dropped. 0 or -1 (OOM). */
 int attach_text_block(const char *name, const char *text, size_t n, struct buf *out);
 
+/* name without its control characters (C0, DEL, C1) appended to out. 0 or -1. */
+int attach_clean_name(const char *name, struct buf *out);
 /* A size as people read it: "512 B", "12 KB", "3.4 MB" (1024-based). */
 void attach_size_text(long long n, char out[16]);
 /* Appends "📎 name (media type, size)", the name's control characters dropped. 0/-1. */

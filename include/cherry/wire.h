@@ -61,6 +61,8 @@ struct wire_http {
 	size_t nheaders;
 	const char *auth_prefix; /* the key goes after this ("Authorization: Bearer "); NULL: no auth header */
 	enum wire_framing framing;
+	void *keep;                  /* what the splices point into, when the body does not */
+	void (*keep_free)(void *keep); /* own it: wire_http_free calls this */
 };
 
 /* The files of msgs[i]: their count, and *parts (NULL when none). */

@@ -1,0 +1,187 @@
+/* ctl_attach: files for the next message in the client: /attach, path completion, the
+ * chips above the input (Backspace on an empty input drops the last), the references
+ * put on the user message when it is sent, the line shown under it, and the stored
+ * files of a conversation put beside its requests. The shell reads and stores files
+ * (ctl_world.attach_*); the controller only holds their references. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cherry/attach.h"
+#include "ctl_int.h"
+
+static void chip_free(struct ctl_chip *ch)
+{
+	free(ch->name);
+	free(ch->media_type);
+}
+
+void ctl_attach_free(struct ctl *c)
+{
+	for (size_t i = 0; i < c->nchips; i++)
+		chip_free(&c->chips[i]);
+	free(c->chips);
+	c->chips = NULL;
+	c->nchips = 0;
+}
+
+/* The next word of s (backslash escapes a space or a backslash) into w; NULL at the end. */
+static const char *next_word(const char *s, struct buf *w)
+{
+	buf_reset(w);
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!*s)
+		return NULL;
+	for (; *s && *s != ' ' && *s != '\t'; s++) {
+		if (*s == '\\' && (s[1] == ' ' || s[1] == '\\'))
+			s++;
+		buf_append_char(w, *s);
+	}
+	return s;
+}
+
+static void add_chip(struct ctl *c, const struct ctl_chip *ch)
+{
+	struct ctl_chip *v = realloc(c->chips, (c->nchips + 1) * sizeof *v);
+	if (!v) {
+		struct ctl_chip tmp = *ch;
+		chip_free(&tmp);
+		ctl_message(c, "out of memory");
+		return;
+	}
+	c->chips = v;
+	c->chips[c->nchips++] = *ch;
+}
+
+int ctl_cmd_attach(struct ctl *c, const char *arg)
+{
+	if (!c->world.attach_file) {
+		ctl_message(c, "attachments are not available here");
+		return 0;
+	}
+	struct buf w = BUF_INIT;
+	size_t added = 0;
+	const char *s = arg;
+	while ((s = next_word(s, &w)) && w.data) {
+		struct ctl_chip ch;
+		memset(&ch, 0, sizeof ch);
+		struct err e;
+		err_clear(&e);
+		if (c->world.attach_file(c->world.attach_ctx, w.data, &ch, &e) < 0) {
+			ctl_message(c, "%s", e.msg);
+			buf_free(&w);
+			c->dirty |= CTL_DIRTY_INPUT;
+			return 1; /* the line stays, to correct it */
+		}
+		add_chip(c, &ch);
+		added++;
+	}
+	buf_free(&w);
+	if (!added)
+		ctl_message(c, "/attach PATH...: name the files to send with your next message");
+	else
+		ctl_message(c, "%zu file%s will go with your next message (Backspace on an empty "
+			       "input takes the last back)", c->nchips, c->nchips == 1 ? "" : "s");
+	c->dirty |= CTL_DIRTY_INPUT;
+	return 0;
+}
+
+int ctl_attach_backspace(struct ctl *c)
+{
+	size_t len;
+	const char *s = edit_text(c->ed, &len);
+	if ((s && len) || !c->nchips)
+		return 0;
+	struct ctl_chip *ch = &c->chips[--c->nchips];
+	struct buf d = BUF_INIT;
+	attach_describe(ch->name, ch->media_type, ch->size, &d);
+	ctl_message(c, "removed %s", d.data ? d.data : "the attachment");
+	buf_free(&d);
+	chip_free(ch);
+	c->dirty |= CTL_DIRTY_INPUT;
+	return 1;
+}
+
+int ctl_attach_apply(struct ctl *c, struct hist_msg *user)
+{
+	for (size_t i = 0; i < c->nchips; i++) {
+		const struct ctl_chip *ch = &c->chips[i];
+		if (hist_msg_attach(user, ch->sha256, ch->name, ch->media_type, ch->size) < 0)
+			return -1;
+	}
+	ctl_attach_free(c);
+	c->dirty |= CTL_DIRTY_INPUT;
+	return 0;
+}
+
+void ctl_chips_text(const struct ctl *c, struct buf *out)
+{
+	for (size_t i = 0; i < c->nchips; i++) {
+		const struct ctl_chip *ch = &c->chips[i];
+		char sz[16];
+		attach_size_text(ch->size, sz);
+		buf_append_str(out, i ? "  \xf0\x9f\x93\x8e " : "\xf0\x9f\x93\x8e ");
+		attach_clean_name(ch->name, out);
+		buf_printf(out, " %s \xc2\xb7 \xe2\x9c\x95", sz);
+	}
+}
+
+void ctl_attach_footer(const struct hist_msg *m, struct buf *out)
+{
+	for (size_t i = 0; i < m->natt; i++) {
+		if (i)
+			buf_append_str(out, "  ");
+		attach_describe(m->att[i].name, m->att[i].media_type, m->att[i].size, out);
+	}
+}
+
+void ctl_attach_complete(struct ctl *c, const char *line, size_t len)
+{
+	/* the word being typed: after the last space that no backslash escapes */
+	size_t start = 0;
+	for (size_t i = 0; i < len; i++)
+		if (line[i] == ' ' && !(i && line[i - 1] == '\\'))
+			start = i + 1;
+	struct buf word = BUF_INIT;
+	next_word(line + start, &word);
+	char **v = NULL;
+	size_t n = 0;
+	if (!c->world.attach_complete ||
+	    c->world.attach_complete(c->world.attach_ctx, word.data ? word.data : "", &v, &n) < 0 || !n) {
+		ctl_message(c, "no file matches");
+		buf_free(&word);
+		return;
+	}
+	size_t common = strlen(v[0]);
+	for (size_t i = 1; i < n; i++) {
+		size_t k = 0;
+		while (k < common && v[i][k] == v[0][k])
+			k++;
+		common = k;
+	}
+	struct buf out = BUF_INIT;
+	buf_append(&out, line, start);
+	for (size_t k = 0; k < common; k++) {
+		if (v[0][k] == ' ' || v[0][k] == '\\')
+			buf_append_char(&out, '\\');
+		buf_append_char(&out, v[0][k]);
+	}
+	if (out.data && out.len >= len)
+		edit_set_text(c->ed, out.data, out.len);
+	if (n > 1) {
+		struct buf list = BUF_INIT;
+		for (size_t i = 0; i < n && i < 12; i++) {
+			const char *slash = strrchr(v[i], '/');
+			const char *base = slash && slash[1] ? slash + 1 : v[i];
+			buf_printf(&list, "%s%s", i ? "  " : "", base);
+		}
+		ctl_message(c, "%s%s", list.data ? list.data : "", n > 12 ? "  ..." : "");
+		buf_free(&list);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	buf_free(&out);
+	buf_free(&word);
+	c->dirty |= CTL_DIRTY_INPUT;
+}
