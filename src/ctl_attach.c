@@ -102,6 +102,19 @@ int ctl_attach_backspace(struct ctl *c)
 	return 1;
 }
 
+int ctl_attach_vision(const struct ctl *c, const struct provider *p, const char *model,
+		      struct err *e)
+{
+	struct model_caps caps;
+	providers_caps(p, model, &caps);
+	for (size_t i = 0; caps.vision == MODEL_CAP_NO && i < c->nchips; i++)
+		if (!strncmp(c->chips[i].media_type, "image/", 6)) {
+			struct attach_part one = {ATTACH_IMAGE, c->chips[i].name, NULL, NULL, 0, NULL};
+			return attach_check_vision(p, model, &one, 1, e);
+		}
+	return 0;
+}
+
 int ctl_attach_apply(struct ctl *c, struct hist_msg *user)
 {
 	for (size_t i = 0; i < c->nchips; i++) {

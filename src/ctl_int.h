@@ -46,6 +46,9 @@ int ctl_cmd_attach(struct ctl *c, const char *arg);
 void ctl_attach_complete(struct ctl *c, const char *line, size_t len);
 /* Backspace on an empty input drops the last chip: 1 when it did */
 int ctl_attach_backspace(struct ctl *c);
+/* no image chip for a model config.json says cannot see: 0, or -1 with e */
+int ctl_attach_vision(const struct ctl *c, const struct provider *p, const char *model,
+		      struct err *e);
 /* the chips become user's attachments (0, or -1 OOM) */
 int ctl_attach_apply(struct ctl *c, struct hist_msg *user);
 void ctl_attach_footer(const struct hist_msg *m, struct buf *out);

@@ -147,6 +147,8 @@ int ctl_edit_cancel(struct ctl *c)
 int ctl_send_chat(struct ctl *c, struct chat *ch, const char *prompt, size_t *answer,
 		  struct err *e)
 {
+	if (ctl_attach_vision(c, c->pending.prov, c->pending.model, e) < 0)
+		return -1; /* nothing sent, the input and the chips kept */
 	size_t edited = SIZE_MAX;
 	if (c->edit_msg >= 0 && c->edit_chat == ch) {
 		edited = (size_t)c->edit_msg;

@@ -41,7 +41,8 @@ static struct {
 static const char config_text[] =
 	"{\"favorites\": [\"fo/a\", \"fo/b\"],"
 	" \"providers\": {\"fo\": {\"kind\": \"openai\", \"base_url\": \"http://127.0.0.1:9\","
-	"  \"key_env\": \"FAKE_OPENAI_KEY\", \"models\": [\"a\", \"b\", \"c\"]}},"
+	"  \"key_env\": \"FAKE_OPENAI_KEY\", \"models\": [\"a\", \"b\","
+	"  {\"id\": \"c\", \"vision\": false}]}},"
 	" \"assistants\": {\"coder\": {\"system\": \"Be careful. Today is {{date}}.\","
 	"  \"model\": \"fo/b\", \"temperature\": 0.25}},"
 	" \"keys\": {\"copy\": \"M-c\"},"
@@ -757,7 +758,7 @@ static int w_attach_file(void *ctx, const char *path, struct ctl_chip *out, stru
 	memset(out->sha256, 'a', 64);
 	out->sha256[64] = '\0';
 	out->name = strdup(path);
-	out->media_type = strdup("text/plain");
+	out->media_type = strdup(strstr(path, ".png") ? "image/png" : "text/plain");
 	out->size = 12345;
 	return 0;
 }
@@ -823,6 +824,22 @@ static void test_attach(void **state)
 	assert_string_equal(input(), "/attach my\\ notes");
 	assert_non_null(strstr(C.message, "notes.txt"));
 	key("C-u");
+	/* a model config.json says cannot see gets no image: one line, nothing sent */
+	type("/model fo/c");
+	key("Enter");
+	type("/attach pic.png");
+	key("Enter");
+	type("see");
+	key("Enter");
+	assert_non_null(strstr(C.message, "pic.png: fo/c cannot see images"));
+	assert_string_equal(input(), "see");
+	assert_null(C.st);
+	assert_int_equal(C.shown->conv.n, 0);
+	key("C-u");
+	key("Backspace");
+	assert_int_equal(C.nchips, 1);
+	type("/model fo/a");
+	key("Enter");
 	/* sent: the message refers to the file, the chat shows it under the message */
 	type("look at this");
 	key("Enter");
