@@ -22,6 +22,8 @@ void ctl_attach_free(struct ctl *c)
 	free(c->chips);
 	c->chips = NULL;
 	c->nchips = 0;
+	buf_wipe_free(&c->offer);
+	c->confirm_attach = 0;
 }
 
 /* The next word of s (backslash escapes a space or a backslash) into w; NULL at the end. */
@@ -197,4 +199,107 @@ void ctl_attach_complete(struct ctl *c, const char *line, size_t len)
 	buf_free(&out);
 	buf_free(&word);
 	c->dirty |= CTL_DIRTY_INPUT;
+}
+
+/* ---- a paste: a file's path, or a long text, offered as an attachment ---- */
+
+#define PASTE_ATTACH_THRESHOLD 2000
+
+/* ui.paste_attach_threshold: characters of a paste above which it is offered as a text
+ * file (0: never). */
+static long paste_threshold(const struct ctl *c)
+{
+	json_t *v = c->cfg && c->cfg->ui ? json_object_get(c->cfg->ui, "paste_attach_threshold")
+					 : NULL;
+	return json_is_integer(v) && json_integer_value(v) >= 0 ? (long)json_integer_value(v)
+								: PASTE_ATTACH_THRESHOLD;
+}
+
+static size_t chars(const char *s, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return k;
+}
+
+void ctl_attach_pasted(struct ctl *c)
+{
+	size_t len, to = edit_cursor_offset(c->ed);
+	const char *s = edit_text(c->ed, &len);
+	if (!s || c->paste_from >= to || to > len || !c->world.attach_file)
+		return;
+	const char *p = s + c->paste_from;
+	size_t n = to - c->paste_from;
+	/* a path alone, as a file manager pastes it (maybe quoted, maybe a newline after) */
+	size_t a = 0, b = n;
+	while (a < b && (p[a] == ' ' || p[a] == '\'' || p[a] == '"'))
+		a++;
+	while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\n' || p[b - 1] == '\'' || p[b - 1] == '"'))
+		b--;
+	buf_reset(&c->offer);
+	if (b > a && b - a < 4096 && (p[a] == '/' || p[a] == '~') && !memchr(p + a, '\n', b - a) &&
+	    c->world.attach_exists && buf_append(&c->offer, p + a, b - a) == 0 &&
+	    c->world.attach_exists(c->world.attach_ctx, c->offer.data)) {
+		c->confirm_attach = 1;
+	} else {
+		long limit = paste_threshold(c);
+		if (!limit || chars(p, n) <= (size_t)limit || !c->world.attach_text ||
+		    buf_append(&c->offer, p, n) < 0)
+			return;
+		c->confirm_attach = 2;
+	}
+	c->mode = MODE_CONFIRM;
+	c->dirty |= CTL_DIRTY_ALL;
+}
+
+void ctl_attach_question(const struct ctl *c, struct buf *out)
+{
+	if (c->confirm_attach == 1) {
+		buf_append_str(out, "Attach the file ");
+		attach_clean_name(c->offer.data, out);
+		buf_append_str(out, " instead of pasting its name? (y/n)");
+	} else {
+		buf_printf(out, "Pasted %zu characters: attach them as a text file instead? (y/n)",
+			   chars(c->offer.data ? c->offer.data : "", c->offer.len));
+	}
+}
+
+/* Takes the paste back out of the input: it became a chip. */
+static void unpaste(struct ctl *c)
+{
+	size_t len, to = edit_cursor_offset(c->ed);
+	const char *s = edit_text(c->ed, &len);
+	if (!s || c->paste_from > to || to > len)
+		return;
+	struct buf t = BUF_INIT;
+	if (buf_append(&t, s, c->paste_from) == 0 && buf_append(&t, s + to, len - to) == 0)
+		edit_set_text(c->ed, t.data ? t.data : "", t.len);
+	buf_wipe_free(&t);
+}
+
+void ctl_attach_offer(struct ctl *c, int yes)
+{
+	int kind = c->confirm_attach;
+	c->confirm_attach = 0;
+	if (!yes) {
+		ctl_message(c, "kept as text");
+	} else {
+		struct ctl_chip ch;
+		memset(&ch, 0, sizeof ch);
+		struct err e;
+		err_clear(&e);
+		int r = kind == 1 ? c->world.attach_file(c->world.attach_ctx, c->offer.data, &ch, &e)
+				  : c->world.attach_text(c->world.attach_ctx, "pasted.txt",
+							 c->offer.data, c->offer.len, &ch, &e);
+		if (r < 0) {
+			ctl_message(c, "%s", e.msg);
+		} else {
+			unpaste(c);
+			add_chip(c, &ch);
+			ctl_message(c, "attached; it goes with your next message");
+		}
+	}
+	buf_wipe_free(&c->offer);
+	c->dirty |= CTL_DIRTY_ALL;
 }

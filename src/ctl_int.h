@@ -53,6 +53,10 @@ int ctl_attach_vision(const struct ctl *c, const struct provider *p, const char 
 int ctl_attach_apply(struct ctl *c, struct hist_msg *user);
 void ctl_attach_footer(const struct hist_msg *m, struct buf *out);
 void ctl_attach_free(struct ctl *c);
+/* a paste ended: a file's path or a long text is offered as an attachment */
+void ctl_attach_pasted(struct ctl *c);
+/* the answer to that offer */
+void ctl_attach_offer(struct ctl *c, int yes);
 
 /* ctl_keys.c: the action table and the dispatch */
 int ctl_dispatch(struct ctl *c, input_key k);

@@ -395,6 +395,10 @@ int ctl_dispatch(struct ctl *c, input_key k)
 		return 0;
 	if (k == INPUT_PASTE_START || k == INPUT_PASTE_END) {
 		c->in_paste = k == INPUT_PASTE_START;
+		if (c->mode == MODE_CHAT && c->in_paste)
+			c->paste_from = edit_cursor_offset(c->ed);
+		else if (c->mode == MODE_CHAT)
+			ctl_attach_pasted(c);
 		return 0;
 	}
 	if (c->message[0] && c->message_until == 0) {

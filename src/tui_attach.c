@@ -25,13 +25,38 @@ static int expand(const char *path, struct buf *out)
 	return buf_append_str(out, path);
 }
 
+/* Stores data as a file named name: the chip for it. */
+static int store_chip(const struct histstore *store, const char *name, const char *data,
+		      size_t len, const char *type, struct ctl_chip *out, struct err *e)
+{
+	struct buf dir = BUF_INIT;
+	int rc = -1;
+	if (!store->dir || attstore_dir(store->dir, &dir) < 0)
+		err_set(e, EXIT_FAIL, "cannot keep attachments (no conversations directory)");
+	else if (attstore_put(dir.data, (const unsigned char *)data, len, out->sha256, e) == 0)
+		rc = 0;
+	buf_free(&dir);
+	if (rc < 0)
+		return -1;
+	out->name = strdup(name);
+	out->media_type = strdup(type);
+	out->size = (long long)len;
+	if (!out->name || !out->media_type) {
+		free(out->name);
+		free(out->media_type);
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int w_attach_file(void *ctx, const char *path, struct ctl_chip *out, struct err *e)
 {
 	const struct histstore *store = ctx;
-	struct buf full = BUF_INIT, data = BUF_INIT, dir = BUF_INIT;
+	struct buf full = BUF_INIT, data = BUF_INIT;
 	int rc = -1;
-	if (expand(path, &full) < 0 || !store->dir || attstore_dir(store->dir, &dir) < 0) {
-		err_set(e, EXIT_FAIL, "cannot keep attachments (no conversations directory)");
+	if (expand(path, &full) < 0) {
+		err_set(e, EXIT_FAIL, "out of memory");
 		goto out;
 	}
 	int r = fs_read_file(full.data, FILE_MAX, &data, e);
@@ -45,24 +70,28 @@ static int w_attach_file(void *ctx, const char *path, struct ctl_chip *out, stru
 			"not attached", path);
 		goto out;
 	}
-	if (attstore_put(dir.data, (const unsigned char *)data.data, data.len, out->sha256, e) < 0)
-		goto out;
 	const char *slash = strrchr(full.data, '/');
-	out->name = strdup(slash ? slash + 1 : full.data);
-	out->media_type = strdup(type);
-	out->size = (long long)data.len;
-	if (!out->name || !out->media_type) {
-		free(out->name);
-		free(out->media_type);
-		err_set(e, EXIT_FAIL, "out of memory");
-		goto out;
-	}
-	rc = 0;
+	rc = store_chip(store, slash ? slash + 1 : full.data, data.data, data.len, type, out, e);
 out:
 	buf_free(&full);
 	buf_wipe_free(&data);
-	buf_free(&dir);
 	return rc;
+}
+
+static int w_attach_exists(void *ctx, const char *path)
+{
+	(void)ctx;
+	struct buf full = BUF_INIT;
+	struct stat st;
+	int ok = expand(path, &full) == 0 && stat(full.data, &st) == 0 && S_ISREG(st.st_mode);
+	buf_free(&full);
+	return ok;
+}
+
+static int w_attach_text(void *ctx, const char *name, const char *text, size_t len,
+			 struct ctl_chip *out, struct err *e)
+{
+	return store_chip(ctx, name, text, len, "text/plain", out, e);
 }
 
 static int w_attach_complete(void *ctx, const char *word, char ***words, size_t *n)
@@ -146,6 +175,8 @@ void tui_attach_world(struct ctl_world *w, const struct histstore *store)
 {
 	w->attach_ctx = (void *)store;
 	w->attach_file = w_attach_file;
+	w->attach_exists = w_attach_exists;
+	w->attach_text = w_attach_text;
 	w->attach_complete = w_attach_complete;
 	w->attach_request = w_attach_request;
 	w->attach_release = w_attach_release;

@@ -475,7 +475,9 @@ static void draw_input(const struct ctl *t, int *cur_y, int *cur_x)
 		struct buf q = BUF_INIT, s = BUF_INIT;
 		const char *title = t->shown->conv.title ? t->shown->conv.title : "(untitled)";
 		sanitize_string(title, strlen(title), &s);
-		if (t->confirm_msg)
+		if (t->confirm_attach)
+			ctl_attach_question(t, &q);
+		else if (t->confirm_msg)
 			buf_append_str(&q, "Delete the selected message and everything below it? (y/n)");
 		else
 			buf_printf(&q, "Delete conversation \"%s\"? (y/n)", s.data ? s.data : "");

@@ -110,8 +110,13 @@ struct ctl_world {
 	 * controller: 0, or -1. The stored files of rq's messages in ch put beside rq,
 	 * checked against rq's provider and model; *keep is what the body points into,
 	 * freed with attach_release after the request: 0, or -1 with e. */
-	void *attach_ctx;         /* the context of these four */
+	void *attach_ctx;         /* the context of these */
 	int (*attach_file)(void *ctx, const char *path, struct ctl_chip *out, struct err *e);
+	/* 1 when path (~ expanded) names a regular file (a pasted path is offered). */
+	int (*attach_exists)(void *ctx, const char *path);
+	/* Pasted text kept as a file named name, as attach_file would. */
+	int (*attach_text)(void *ctx, const char *name, const char *text, size_t len,
+			   struct ctl_chip *out, struct err *e);
 	int (*attach_complete)(void *ctx, const char *word, char ***words, size_t *n);
 	int (*attach_request)(void *ctx, const struct chat *ch, struct wire_request *rq,
 			      void **keep, struct err *e);
@@ -257,6 +262,9 @@ struct ctl {
 	int in_paste;
 	struct ctl_chip *chips;   /* files for the next message (ctl_attach.c) */
 	size_t nchips;
+	size_t paste_from;        /* the cursor when a paste began */
+	int confirm_attach;       /* MODE_CONFIRM asks to attach: 1 a pasted path, 2 pasted text */
+	struct buf offer;         /* that path, or that text */
 	int welcome;              /* the welcome text is shown */
 	int quit;
 	double now;               /* the time of the event being handled (monotonic) */
@@ -339,6 +347,8 @@ const char *ctl_passphrase(const struct ctl *c, size_t *len);
 /* The request for ctl.st: provider and the wire request to send. 0, or -1 with e. */
 int ctl_stream_request(const struct ctl *c, struct provider **prov, struct wire_http *req,
 		       struct err *e);
+/* The question of MODE_CONFIRM when it offers to attach (confirm_attach). */
+void ctl_attach_question(const struct ctl *c, struct buf *out);
 /* The chips line above the input ("📎 build.log 12 KB · ✕  …"), "" when none. */
 void ctl_chips_text(const struct ctl *c, struct buf *out);
 /* Seconds until ctl_timer is due (message expiry, the streaming tick), -1: none. */

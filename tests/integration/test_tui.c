@@ -1930,6 +1930,22 @@ static void test_attach_chips(void **state)
 	assert_null(strstr(body, "it broke"));
 	free(body);
 	json_decref(req);
+
+	/* a pasted path that names a file is offered as an attachment; n keeps the text */
+	char paste[700];
+	snprintf(paste, sizeof paste, "\033[200~%s\033[201~", txt);
+	raw(paste);
+	wait_for("Attach the file");
+	wait_for("instead of pasting its name? (y/n)");
+	keys("y");
+	wait_for("\xf0\x9f\x93\x8e build.log 16 B");
+	want_input(">");
+	raw(paste);
+	wait_for("(y/n)");
+	keys("n");
+	wait_for("kept as text");
+	on_screen("build.log 16 B");
+	on_screen(txt);
 }
 
 int main(void)

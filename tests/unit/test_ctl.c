@@ -144,7 +144,7 @@ static void w_search_stop(void *ctx)
 static const struct ctl_world world = {
 	NULL, w_conv_new, w_conv_open, w_conv_close, w_conv_delete, w_conv_list,
 	w_conv_resolve, w_models, w_models_free, w_resolve, w_has_env_key,
-	w_search_start, w_search_step, w_search_stop, NULL, NULL, NULL, NULL, NULL,
+	w_search_start, w_search_step, w_search_stop, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 };
 
 /* Answers reactions as the shell would (without a transfer: a test ends streams). */
@@ -859,6 +859,55 @@ static void test_attach(void **state)
 	wire_http_free(&req);
 	assert_int_equal(att_releases, 1);
 	end_stream(HIST_COMPLETE, NULL);
+}
+
+static int w_attach_text(void *ctx, const char *name, const char *text, size_t len,
+			 struct ctl_chip *out, struct err *e)
+{
+	(void)ctx;
+	(void)text;
+	(void)e;
+	memset(out->sha256, 'b', 64);
+	out->sha256[64] = '\0';
+	out->name = strdup(name);
+	out->media_type = strdup("text/plain");
+	out->size = (long long)len;
+	return 0;
+}
+
+static void paste(const char *text)
+{
+	shell(ctl_key(&C, INPUT_PASTE_START, now, wall));
+	type(text);
+	shell(ctl_key(&C, INPUT_PASTE_END, now, wall));
+}
+
+/* A paste longer than ui.paste_attach_threshold (2,000 characters by default) is offered
+ * as a text file: y makes it a chip and takes it out of the input, n keeps it. */
+static void test_long_paste_offered(void **state)
+{
+	(void)state;
+	C.world.attach_file = w_attach_file;
+	C.world.attach_text = w_attach_text;
+	static char big[2102];
+	memset(big, 'x', sizeof big - 1);
+	type("see: ");
+	paste(big);
+	assert_int_equal(C.mode, MODE_CONFIRM);
+	key("y");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_int_equal(C.nchips, 1);
+	assert_string_equal(C.chips[0].name, "pasted.txt");
+	assert_int_equal(C.chips[0].size, 2101);
+	assert_string_equal(input(), "see: ");
+	paste(big);
+	key("n");
+	assert_int_equal(C.nchips, 1);
+	assert_int_equal(strlen(input()), 5 + 2101);
+	key("C-u");
+	paste("short");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_string_equal(input(), "short");
 }
 
 static void test_scrolling(void **state)
@@ -1797,6 +1846,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_passphrase_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slash_commands, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attach, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_paste_offered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_command_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_by_title, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timers, setup, teardown),
