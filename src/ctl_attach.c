@@ -303,3 +303,61 @@ void ctl_attach_offer(struct ctl *c, int yes)
 	buf_wipe_free(&c->offer);
 	c->dirty |= CTL_DIRTY_ALL;
 }
+
+/* ---- the file chooser (M-a): a directory's files, filtered as you type ---- */
+
+static void open_chooser(struct ctl *c, const char *dir)
+{
+	char **v = NULL;
+	size_t n = 0;
+	if (!c->world.attach_complete) {
+		ctl_message(c, "attachments are not available here");
+		return;
+	}
+	if (c->world.attach_complete(c->world.attach_ctx, dir, &v, &n) < 0) {
+		ctl_message(c, "cannot list %s", *dir ? dir : "this directory");
+		return;
+	}
+	ctl_overlay_close(c);
+	struct buf up = BUF_INIT;
+	buf_printf(&up, "%s../", dir);
+	ctl_overlay_push(&c->ov, up.data ? up.data : "../", "../");
+	buf_free(&up);
+	for (size_t i = 0; i < n; i++) {
+		const char *base = v[i] + strlen(dir);
+		struct buf label = BUF_INIT;
+		attach_clean_name(base, &label);
+		ctl_overlay_push(&c->ov, v[i], label.data ? label.data : "");
+		buf_free(&label);
+		free(v[i]);
+	}
+	free(v);
+	ctl_overlay_ready(c, CTL_OV_FILES, NULL);
+	c->dirty |= CTL_DIRTY_ALL;
+}
+
+void ctl_h_attach_file(struct ctl *c)
+{
+	open_chooser(c, "");
+}
+
+void ctl_attach_chosen(struct ctl *c, const char *path)
+{
+	size_t n = strlen(path);
+	if (n && path[n - 1] == '/') {
+		open_chooser(c, path);
+		return;
+	}
+	struct ctl_chip ch;
+	memset(&ch, 0, sizeof ch);
+	struct err e;
+	err_clear(&e);
+	if (c->world.attach_file(c->world.attach_ctx, path, &ch, &e) < 0) {
+		ctl_message(c, "%s", e.msg);
+		return;
+	}
+	add_chip(c, &ch);
+	ctl_message(c, "%zu file%s will go with your next message", c->nchips,
+		    c->nchips == 1 ? "" : "s");
+	c->dirty |= CTL_DIRTY_INPUT;
+}

@@ -57,6 +57,9 @@ void ctl_attach_free(struct ctl *c);
 void ctl_attach_pasted(struct ctl *c);
 /* the answer to that offer */
 void ctl_attach_offer(struct ctl *c, int yes);
+/* the file chooser (M-a): open it; an item chosen (a directory opens it in turn) */
+void ctl_h_attach_file(struct ctl *c);
+void ctl_attach_chosen(struct ctl *c, const char *path);
 
 /* ctl_keys.c: the action table and the dispatch */
 int ctl_dispatch(struct ctl *c, input_key k);

@@ -313,6 +313,7 @@ static const handler_fn handlers[ACT__COUNT] = {
 	[ACT_FIND] = ctl_h_find,
 	[ACT_SEARCH_HISTORY] = ctl_h_search_history,
 	[ACT_CLEAR_CONTEXT] = ctl_h_clear_context,
+	[ACT_ATTACH_FILE] = ctl_h_attach_file,
 	[ACT_SEL_UP] = ctl_h_sel_up,
 	[ACT_SEL_DOWN] = ctl_h_sel_down,
 	[ACT_SEL_FIRST] = ctl_h_sel_first,

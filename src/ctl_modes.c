@@ -243,6 +243,8 @@ void ctl_h_pick_choose(struct ctl *c)
 		ctl_open_conversation(c, choice);
 	} else if (kind == CTL_OV_SEARCH) {
 		ctl_search_open(c, choice);
+	} else if (kind == CTL_OV_FILES) {
+		ctl_attach_chosen(c, choice);
 	}
 	free(choice);
 }

@@ -68,6 +68,8 @@ static const struct input_action_info actions[] = {
 	{ACT_SEARCH_HISTORY, MODE_CHAT, "search_history", "C-r", "search every conversation"},
 	{ACT_CLEAR_CONTEXT, MODE_CHAT, "clear_context", "M-k",
 	 "clear the context from here on (again: restore it)"},
+	{ACT_ATTACH_FILE, MODE_CHAT, "attach_file", "M-a",
+	 "choose a file to send with the next message"},
 	{ACT_LIST_UP, MODE_LIST, "list_up", "Up C-p", "select the conversation above"},
 	{ACT_LIST_DOWN, MODE_LIST, "list_down", "Down C-n", "select the conversation below"},
 	{ACT_LIST_OPEN, MODE_LIST, "list_open", "Enter", "open the selected conversation"},

@@ -256,7 +256,8 @@ static void draw_overlay(const struct ctl *t)
 		return;
 	const char *title = o->kind == CTL_OV_HELP ? "cherry help \xe2\x80\x94 Esc closes" :
 			    o->kind == CTL_OV_MODELS ? "Model: " :
-			    o->kind == CTL_OV_SEARCH ? "Search all conversations: " : "Conversation: ";
+			    o->kind == CTL_OV_SEARCH ? "Search all conversations: " :
+			    o->kind == CTL_OV_FILES ? "Attach a file: " : "Conversation: ";
 	wattron(ui_w_over, A_BOLD);
 	int used = draw_text(ui_w_over, 0, 0, w, title, strlen(title));
 	wattroff(ui_w_over, A_BOLD);

@@ -126,6 +126,7 @@ struct ctl_world {
 enum ctl_overlay_kind {
 	CTL_OV_NONE, CTL_OV_HELP, CTL_OV_MODELS, CTL_OV_SWITCHER,
 	CTL_OV_SEARCH, /* every conversation searched: items "ID\tMSGID", filter the text */
+	CTL_OV_FILES,  /* a file for the next message: items paths as typed, labels names */
 };
 
 /* The help screen, picker and switcher: a filtered list drawn over the chat. */

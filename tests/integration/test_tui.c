@@ -1946,6 +1946,15 @@ static void test_attach_chips(void **state)
 	wait_for("kept as text");
 	on_screen("build.log 16 B");
 	on_screen(txt);
+
+	/* M-a: the file chooser, filtered as you type (cherry runs in the source tree) */
+	keys("C-u");
+	keys("M-a");
+	wait_for("Attach a file:");
+	type("READM");
+	wait_for("README.md");
+	keys("Enter");
+	wait_for("\xf0\x9f\x93\x8e README.md");
 }
 
 int main(void)

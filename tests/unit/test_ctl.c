@@ -766,12 +766,19 @@ static int w_attach_file(void *ctx, const char *path, struct ctl_chip *out, stru
 static int w_attach_complete(void *ctx, const char *word, char ***words, size_t *n)
 {
 	(void)ctx;
-	assert_string_equal(word, "my no");
-	*words = calloc(2, sizeof **words);
-	(*words)[0] = strdup("my notes.txt");
-	(*words)[1] = strdup("my notes/");
-	*n = 2;
-	return 0;
+	static const char *const all[][3] = {{"my no", "my notes.txt", "my notes/"},
+					     {"", "notes.txt", "sub/"},
+					     {"sub/", "sub/x.png", "sub/y.c"}};
+	for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+		if (!strcmp(word, all[i][0])) {
+			*words = calloc(2, sizeof **words);
+			(*words)[0] = strdup(all[i][1]);
+			(*words)[1] = strdup(all[i][2]);
+			*n = 2;
+			return 0;
+		}
+	fail_msg("completion of an unexpected word \"%s\"", word);
+	return -1;
 }
 
 static int w_attach_request(void *ctx, const struct chat *ch, struct wire_request *rq,
@@ -859,6 +866,20 @@ static void test_attach(void **state)
 	wire_http_free(&req);
 	assert_int_equal(att_releases, 1);
 	end_stream(HIST_COMPLETE, NULL);
+
+	/* M-a: the chooser lists the directory, filters as you type, opens a directory */
+	key("M-a");
+	assert_int_equal(C.ov.kind, CTL_OV_FILES);
+	assert_int_equal(C.ov.nitems, 3); /* ../ too */
+	type("su");
+	assert_int_equal(C.ov.nmatch, 1);
+	key("Enter");
+	assert_int_equal(C.ov.kind, CTL_OV_FILES);
+	type("png");
+	key("Enter");
+	assert_int_equal(C.ov.kind, CTL_OV_NONE);
+	assert_int_equal(C.nchips, 1);
+	assert_string_equal(C.chips[0].name, "sub/x.png");
 }
 
 static int w_attach_text(void *ctx, const char *name, const char *text, size_t len,
