@@ -71,9 +71,11 @@ int ctl_cmd_attach(struct ctl *c, const char *arg)
 		err_clear(&e);
 		if (c->world.attach_file(c->world.attach_ctx, w.data, &ch, &e) < 0) {
 			ctl_message(c, "%s", e.msg);
+			while (added--) /* none of the line's files: it stays, to correct it */
+				chip_free(&c->chips[--c->nchips]);
 			buf_free(&w);
 			c->dirty |= CTL_DIRTY_INPUT;
-			return 1; /* the line stays, to correct it */
+			return 1;
 		}
 		add_chip(c, &ch);
 		added++;
@@ -238,7 +240,10 @@ void ctl_attach_pasted(struct ctl *c)
 	while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\n' || p[b - 1] == '\'' || p[b - 1] == '"'))
 		b--;
 	buf_reset(&c->offer);
-	if (b > a && b - a < 4096 && (p[a] == '/' || p[a] == '~') && !memchr(p + a, '\n', b - a) &&
+	/* a path pasted into a command being typed (/attach ...) is that command's */
+	int command = s[0] == '/' && c->paste_from > 0;
+	if (!command && b > a && b - a < 4096 && (p[a] == '/' || p[a] == '~') &&
+	    !memchr(p + a, '\n', b - a) &&
 	    c->world.attach_exists && buf_append(&c->offer, p + a, b - a) == 0 &&
 	    c->world.attach_exists(c->world.attach_ctx, c->offer.data)) {
 		c->confirm_attach = 1;

@@ -46,6 +46,10 @@ void attach_size_text(long long n, char out[16]);
 /* Appends "📎 name (media type, size)", the name's control characters dropped. 0/-1. */
 int attach_describe(const char *name, const char *media_type, long long size, struct buf *out);
 
+/* An image's width and height from its header (PNG IHDR, GIF screen, JPEG SOFn, WebP
+ * VP8/VP8L/VP8X), without decoding it: 0, or -1 when the header does not say. */
+int attach_image_size(const unsigned char *d, size_t n, unsigned long *w, unsigned long *h);
+
 /* Documented limits of a kind; 0 means none is documented. */
 struct attach_limits {
 	size_t image_bytes;    /* per image, raw bytes */
@@ -53,6 +57,9 @@ struct attach_limits {
 	size_t request_bytes;  /* all image/PDF bytes of a request, base64-encoded */
 	size_t pdf_bytes;      /* per PDF, raw bytes */
 	int documents;         /* PDFs go as document parts (else as text) */
+	unsigned long side_px; /* an image's width and height at most */
+	size_t many;           /* with more images than this per request, */
+	unsigned long many_px; /* each side at most this */
 };
 const struct attach_limits *attach_limits_for(enum wire_kind kind);
 /* Checks parts against the kind's limits: 0, or -1 with one line in e (EXIT_USAGE). */

@@ -815,11 +815,13 @@ static void test_attach(void **state)
 	assert_string_equal(chips.data, "\xf0\x9f\x93\x8e build.log 12 KB \xc2\xb7 \xe2\x9c\x95  "
 			    "\xf0\x9f\x93\x8e shot 1.png 12 KB \xc2\xb7 \xe2\x9c\x95");
 	buf_free(&chips);
-	/* a file that cannot be attached: one line, the command stays to correct it */
-	type("/attach missing");
+	/* a file that cannot be attached: one line, the command stays to correct it, and
+	 * none of its files is attached */
+	type("/attach other.c missing");
 	key("Enter");
 	assert_non_null(strstr(C.message, "missing: no such file"));
-	assert_string_equal(input(), "/attach missing");
+	assert_string_equal(input(), "/attach other.c missing");
+	assert_int_equal(C.nchips, 2);
 	key("C-u");
 	/* Backspace on an empty input takes the last one back */
 	key("Backspace");
@@ -896,6 +898,12 @@ static int w_attach_text(void *ctx, const char *name, const char *text, size_t l
 	return 0;
 }
 
+static int w_attach_exists(void *ctx, const char *path)
+{
+	(void)ctx;
+	return !strcmp(path, "/some/file.c");
+}
+
 static void paste(const char *text)
 {
 	shell(ctl_key(&C, INPUT_PASTE_START, now, wall));
@@ -929,6 +937,17 @@ static void test_long_paste_offered(void **state)
 	paste("short");
 	assert_int_equal(C.mode, MODE_CHAT);
 	assert_string_equal(input(), "short");
+	/* a pasted path is offered alone, not inside a command being typed */
+	C.world.attach_exists = w_attach_exists;
+	key("C-u");
+	paste("/some/file.c");
+	assert_int_equal(C.mode, MODE_CONFIRM);
+	key("n");
+	key("C-u");
+	type("/attach ");
+	paste("/some/file.c");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_string_equal(input(), "/attach /some/file.c");
 }
 
 static void test_scrolling(void **state)
