@@ -211,12 +211,14 @@ int askfiles_request(struct askfiles *f, const struct hist_conv *conv, const str
 
 void askfiles_free(struct askfiles *f)
 {
+	/* the files' buffers are only appended to: a 10 MB file's 16 MB buffer is not
+	 * paged in whole just to be wiped */
 	for (size_t i = 0; i < f->n; i++) {
-		buf_wipe_free(&f->data[i]);
+		buf_wipe_used_free(&f->data[i]);
 		buf_wipe_free(&f->text[i]);
 	}
 	for (size_t i = 0; i < f->nold; i++) {
-		buf_wipe_free(&f->old[i]);
+		buf_wipe_used_free(&f->old[i]);
 		buf_wipe_free(&f->old_text[i]);
 	}
 	free(f->old);

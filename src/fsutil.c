@@ -203,6 +203,8 @@ int fs_read_file(const char *path, size_t max, struct buf *out, struct err *e)
 	return 0;
 fail:
 	close(fd);
+	if (out->data) /* what was read goes, so a wipe of what is used later misses nothing */
+		memset(out->data, 0, out->len);
 	buf_reset(out);
 	return -1;
 }

@@ -74,7 +74,7 @@ static int w_attach_file(void *ctx, const char *path, struct ctl_chip *out, stru
 	rc = store_chip(store, slash ? slash + 1 : full.data, data.data, data.len, type, out, e);
 out:
 	buf_free(&full);
-	buf_wipe_free(&data);
+	buf_wipe_used_free(&data);
 	return rc;
 }
 
