@@ -1930,6 +1930,14 @@ static void test_attach_chips(void **state)
 	assert_null(strstr(body, "it broke"));
 	free(body);
 	json_decref(req);
+	/* the next message of the conversation sends the stored file again */
+	exchange("fo/hello", "and now?");
+	req = fakeprov_last_request(&FP);
+	body = json_dumps(json_object_get(req, "body"), 0);
+	assert_non_null(strstr(body, "data:image/png;base64,iVBORw0KGgo"));
+	assert_non_null(strstr(body, "and now?"));
+	free(body);
+	json_decref(req);
 
 	/* a pasted path that names a file is offered as an attachment; n keeps the text */
 	char paste[700];
