@@ -37,6 +37,9 @@ FAKEPROV  = $(BUILD)/tests/fakeprov
 FAKEMCP   = $(BUILD)/tests/fakemcp
 FUZZ_SRC  = $(wildcard tests/fuzz/fuzz_*.c)
 
+# Compiles and tests run this many at a time in `make check` (tests/run.sh: TEST_JOBS).
+JOBS     ?= $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
 # Keep intermediate objects, so fuzz and test builds do not recompile everything.
@@ -87,10 +90,11 @@ $(FAKEPROV): tests/fakeprov.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
-# The fake MCP server (tests/fakemcp.c): stdio, for `cherry mcp` and the transport tests.
-$(FAKEMCP): tests/fakemcp.c
+# The fake MCP server (tests/fakemcp.c): stdio and Streamable HTTP on loopback, for
+# `cherry mcp` and the transport tests.
+$(FAKEMCP): tests/fakemcp.c tests/fakemcp_http.c tests/fakemcp.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/fakemcp.c tests/fakemcp_http.c $(LDFLAGS) $(LDLIBS) -lpthread
 
 tests: $(BUILD)/cherry $(TEST_BIN) $(FAKEPROV) $(FAKEMCP)
 
@@ -102,9 +106,13 @@ test: tests
 # a bounded fuzz run, and the man page lint. Ends with "N passed, N failed, N skipped".
 check: deps-check
 	@rm -f build/results build/san/results
-	@$(MAKE) --no-print-directory BUILD=build EXTRA_CFLAGS=-Werror test
-	@$(MAKE) --no-print-directory BUILD=build/san CFLAGS="-O1 -g" \
+	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=build EXTRA_CFLAGS=-Werror tests
+	@TEST_JOBS=$(JOBS) $(MAKE) --no-print-directory BUILD=build EXTRA_CFLAGS=-Werror test
+	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=build/san CFLAGS="-O1 -g" \
+		EXTRA_CFLAGS="-Werror $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" tests
+	@TEST_JOBS=$(JOBS) $(MAKE) --no-print-directory BUILD=build/san CFLAGS="-O1 -g" \
 		EXTRA_CFLAGS="-Werror $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" test
+	@$(MAKE) --no-print-directory -j$(JOBS) $(FUZZ_BIN)
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory lint-man
 	@sh tests/summary.sh build/results build/san/results build/fuzz/results build/man-results
@@ -118,7 +126,7 @@ INTEG_BIN = $(INTEG_SRC:tests/integration/%.c=build/tests/%)
 check-valgrind:
 	@sh scripts/deps.sh valgrind
 	@$(MAKE) --no-print-directory BUILD=build EXTRA_CFLAGS=-Werror build/cherry $(INTEG_BIN) \
-		build/tests/fakeprov
+		build/tests/fakeprov build/tests/fakemcp
 	@sh tests/valgrind.sh $(VALGRIND_DIR) $(INTEG_BIN)
 
 lint-man:

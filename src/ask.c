@@ -95,6 +95,22 @@ static int parse_args(int argc, char **argv, struct ask_opts *o, struct app *app
 				}
 				app->kopts.passphrase_fd = (int)fd;
 			}
+		} else if (TAKES("", "--mcp") || TAKES("", "--allow-tool")) {
+			int mcp = a[3] == 'c';
+			if (!val && i + 1 >= argc) {
+				app_usage("ask: %s needs a name", a);
+				return -1;
+			}
+			if (mcp ? o->nmcp >= ASK_MCP_MAX : o->nallow >= ASK_ALLOW_MAX) {
+				app_usage("ask: %s given too often", a);
+				return -1;
+			}
+			if (mcp)
+				o->mcp[o->nmcp++] = val ? val : argv[++i];
+			else
+				o->allow[o->nallow++] = val ? val : argv[++i];
+		} else if (!strcmp(a, "--allow-tools")) {
+			o->allow_all = 1;
 		} else if (!strcmp(a, "--raw")) {
 			o->raw = 1;
 		} else if (!strcmp(a, "--show-reasoning")) {
@@ -115,6 +131,10 @@ static int parse_args(int argc, char **argv, struct ask_opts *o, struct app *app
 	}
 	if ((o->conversation != NULL) + o->new_conversation + o->no_save > 1) {
 		app_usage("ask: use only one of -c, --new and --no-save");
+		return -1;
+	}
+	if (o->nmcp && (o->nmodels > 1 || o->json)) {
+		app_usage("ask: --mcp takes one model and no --json");
 		return -1;
 	}
 	return 0;
@@ -388,8 +408,8 @@ double ask_wait(struct http_engine *eng)
 	return ask_wall_now();
 }
 
-static int stream_answer(struct app *app, struct ask_opts *o, struct ask_target *tg,
-			 struct ask_save *sv, struct err *e)
+int ask_stream_answer(struct app *app, struct ask_opts *o, struct ask_target *tg,
+		      struct ask_save *sv, struct ask_tools *tl, struct err *e)
 {
 	struct http_opts hopts = app_http_opts(app);
 	struct http_engine *eng = http_engine_new(&hopts, e);
@@ -440,9 +460,19 @@ static int stream_answer(struct app *app, struct ask_opts *o, struct ask_target 
 	struct outcome oc;
 	int status = ask_judge(t, stop, tg->key, run.deltas,
 			       run.output_failed ? run.output_errno : 0, &oc, e);
+	/* Tool calls are the loop's to run, not a note (the calls are saved with the answer). */
+	int calls = tl && status == EXIT_OK
+		    /* the transfer has ended: its stream is ours to finish */
+		    ? ask_tools_take(tl, sv, tg->answer, (struct wire_stream *)http_stream(t), e)
+		    : 0;
+	if (calls < 0) {
+		oc.status = HIST_ERROR;
+		oc.err = *e;
+		status = e->code;
+	}
 	if (e->code)
 		app_fail(e);
-	else if (oc.note && status == EXIT_OK) {
+	else if (oc.note && status == EXIT_OK && !calls) {
 		struct err n;
 		err_set(&n, EXIT_OK, "note: %s", oc.note);
 		app_fail(&n);
@@ -575,7 +605,8 @@ static int add_exchange(struct ask_save *sv, const char *prompt, const char *sys
 /* Each target's request: the branch up to its answer, the files (checked against each
  * provider's limits before anything is sent). 0, or -1 with e. */
 static int build_requests(struct ask_opts *o, struct ask_save *sv, const char *store_dir,
-			  const char *system, struct ask_target *tg, size_t n, struct err *e)
+			  const char *system, struct ask_target *tg, size_t n,
+			  const struct ask_tools *tl, struct err *e)
 {
 	struct buf attdir = BUF_INIT;
 	struct hist_conv *cv = &sv->chat.conv;
@@ -587,30 +618,49 @@ static int build_requests(struct ask_opts *o, struct ask_save *sv, const char *s
 			? -1 : 0;
 	if (rc == 0)
 		rc = askfiles_record(&o->files, &cv->msgs[user], attdir.data, e);
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		struct wire_msg *msgs = NULL;
-		size_t nmsgs = 0;
-		if (chat_request_msgs(&sv->chat, tg[i].answer, &msgs, &nmsgs) < 0) {
-			rc = -1;
-			break;
-		}
-		struct wire_request rq = {
-			.provider = tg[i].prov,
-			.model = tg[i].model,
-			.system = o->system ? system : chat_system(&sv->chat),
-			.msgs = msgs,
-			.nmsgs = nmsgs,
-		};
-		rc = askfiles_request(&o->files, cv, &cv->msgs[user], attdir.data, &rq, e);
-		if (rc == 0)
-			rc = wire_build_request(&rq, &tg[i].req, e);
-		tg[i].have_req = rc == 0;
-		free(msgs);
-	}
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = ask_request_for(o, sv, attdir.data, system, &tg[i], tl, e);
 	buf_free(&attdir);
+	return rc < 0 ? -1 : 0;
+}
+
+int ask_request_for(struct ask_opts *o, struct ask_save *sv, const char *attdir,
+		    const char *system, struct ask_target *tg, const struct ask_tools *tl,
+		    struct err *e)
+{
+	struct hist_conv *cv = &sv->chat.conv;
+	/* The prompt is the nearest user message above the answer (tool results between). */
+	size_t user = hist_parent_of(cv, tg->answer);
+	while (user != HIST_NONE && strcmp(cv->msgs[user].role, "user"))
+		user = hist_parent_of(cv, user);
+	struct chat_request r;
+	if (user == HIST_NONE || chat_request_full(&sv->chat, tg->answer, &r) < 0) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	size_t ntools;
+	const struct wire_tool *tools = ask_tools_list(tl, &ntools);
+	struct wire_request rq = {
+		.provider = tg->prov,
+		.model = tg->model,
+		.system = o->system ? system : chat_system(&sv->chat),
+		.msgs = r.msgs,
+		.nmsgs = r.n,
+		.tools = tools,
+		.ntools = ntools,
+		.msg_tools = r.extra,
+	};
+	if (tg->have_req)
+		wire_http_free(&tg->req);
+	tg->have_req = 0;
+	int rc = askfiles_request(&o->files, cv, &cv->msgs[user], attdir, &rq, e);
+	if (rc == 0)
+		rc = wire_build_request(&rq, &tg->req, e);
+	tg->have_req = rc == 0;
+	chat_request_free(&r);
 	if (rc < 0 && !e->code)
 		err_set(e, EXIT_FAIL, "out of memory");
-	return rc < 0 ? -1 : 0;
+	return rc;
 }
 
 static void free_targets(struct ask_target *tg, size_t n)
@@ -670,6 +720,7 @@ int ask_main(struct app *app, int argc, char **argv)
 	struct ask_target *tg = calloc(n, sizeof *tg);
 	struct buf prompt = BUF_INIT, system = BUF_INIT;
 	int have_store = 0;
+	struct ask_tools *tl = NULL;
 	if (!sv || !tg) {
 		free(sv);
 		free(tg);
@@ -695,9 +746,12 @@ int ask_main(struct app *app, int argc, char **argv)
 		status = app_fail(&e);
 		goto out;
 	}
+	/* The servers start before the exchange is added: one that fails leaves no answer
+	 * behind that never came. */
 	if (get_keys(app, tg, n, &e) < 0 ||
+	    ask_tools_start(app, &o, system.data, have_store ? store.dir : NULL, &tl, &e) < 0 ||
 	    add_exchange(sv, prompt.data, system.data, tg, n, &e) < 0 ||
-	    build_requests(&o, sv, have_store ? store.dir : NULL, system.data, tg, n, &e) < 0) {
+	    build_requests(&o, sv, have_store ? store.dir : NULL, system.data, tg, n, tl, &e) < 0) {
 		status = app_fail(&e);
 		goto out;
 	}
@@ -706,11 +760,18 @@ int ask_main(struct app *app, int argc, char **argv)
 	/* On a terminal only: scripts keep a quiet stderr and find it with `history list`. */
 	if (have_store && sv->chat.conv.id[0] && isatty(STDERR_FILENO))
 		fprintf(stderr, "cherry: conversation %s\n", sv->chat.conv.id);
-	if (n == 1 && !o.json)
-		status = stream_answer(app, &o, &tg[0], sv, &e);
-	else
+	if (n == 1 && !o.json) {
+		status = ask_stream_answer(app, &o, &tg[0], sv, tl, &e);
+		/* The loop: calls -> confirmation -> results -> the next answer. */
+		while (status == EXIT_OK && ask_tools_pending(tl)) {
+			status = ask_tools_round(tl, &o, sv, &tg[0], &e);
+			status = status ? app_fail(&e) : ask_stream_answer(app, &o, &tg[0], sv, tl, &e);
+		}
+	} else {
 		status = ask_multi_stream(app, &o, tg, n, sv);
+	}
 out:
+	ask_tools_stop(tl);
 	buf_wipe_free(&prompt);
 	buf_wipe_free(&system);
 	free_targets(tg, n);

@@ -18,6 +18,9 @@
 #define EXIT_BROKEN_PIPE 141
 /* -m given more often than this is refused (a run is one multi handle, one wait). */
 #define ASK_MODELS_MAX 16
+/* --mcp and --allow-tool given more often than this are refused. */
+#define ASK_MCP_MAX 16
+#define ASK_ALLOW_MAX 64
 
 struct ask_opts {
 	const char *models[ASK_MODELS_MAX]; /* -m, in the order given */
@@ -32,6 +35,11 @@ struct ask_opts {
 	int new_conversation;
 	struct buf prompt;
 	struct askfiles files;  /* -f FILE ... */
+	const char *mcp[ASK_MCP_MAX];     /* --mcp NAME: the servers whose tools are offered */
+	size_t nmcp;
+	const char *allow[ASK_ALLOW_MAX]; /* --allow-tool SERVER/TOOL or TOOL */
+	size_t nallow;
+	int allow_all;          /* --allow-tools */
 };
 
 /* The exchange's record: the conversation, and whether a failed save was reported. */
@@ -90,6 +98,35 @@ int ask_judge(struct http_transfer *t, enum outcome_stop stop, const struct secr
 void ask_record(struct ask_save *sv, size_t answer, const struct outcome *oc);
 /* A 401 or 403 marks the target's key refused; a line when it has other keys. */
 void ask_key_refused(struct app *app, const struct ask_target *tg, struct http_transfer *t);
+/* The tool loop (ask_tools.c): NULL when no --mcp was given. */
+struct ask_tools;
+/* Starts the --mcp servers and lists their tools: 0 with *out (NULL without --mcp), or
+ * -1 with e. system (borrowed) and the attachments of store_dir (NULL: none) serve the
+ * requests of later rounds. */
+int ask_tools_start(struct app *app, const struct ask_opts *o, const char *system,
+		    const char *store_dir, struct ask_tools **out, struct err *e);
+void ask_tools_stop(struct ask_tools *tl);
+/* 1 when the last answer asked for tools (a round is due). */
+int ask_tools_pending(const struct ask_tools *tl);
+/* The tools to offer (NULL, 0 without tools). */
+const struct wire_tool *ask_tools_list(const struct ask_tools *tl, size_t *n);
+/* After an answer streamed to a good end: its tool calls are checked and saved with it.
+ * 1 when it has calls (a round is due), 0 when not, -1 with e (a call that cannot be
+ * read). */
+int ask_tools_take(struct ask_tools *tl, struct ask_save *sv, size_t answer,
+		   struct wire_stream *ws, struct err *e);
+/* One round: each call confirmed (or refused), run, its result saved; then the next
+ * answer and its request in tg. EXIT_OK, or a status with e (the round limit). */
+int ask_tools_round(struct ask_tools *tl, struct ask_opts *o, struct ask_save *sv,
+		    struct ask_target *tg, struct err *e);
+/* tg's request for its answer (the branch above it, tools, files). 0, or -1 with e. */
+int ask_request_for(struct ask_opts *o, struct ask_save *sv, const char *attdir,
+		    const char *system, struct ask_target *tg, const struct ask_tools *tl,
+		    struct err *e);
+/* Streams tg's answer to stdout (ask.c); tl NULL: no tools. */
+int ask_stream_answer(struct app *app, struct ask_opts *o, struct ask_target *tg,
+		      struct ask_save *sv, struct ask_tools *tl, struct err *e);
+
 /* Several models at once (or --json): streams every target's answer over one multi
  * handle and prints them as the man page says; the worst exit status. */
 int ask_multi_stream(struct app *app, const struct ask_opts *o, struct ask_target *tg,

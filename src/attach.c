@@ -229,6 +229,9 @@ static const struct attach_limits limits[] = {
 	[WIRE_GEMINI] = {0, 0, 100 * MB, 50 * MB, 1, 0, 0, 0},
 	/* Ollama documents none. */
 	[WIRE_OLLAMA] = {0, 0, 0, 0, 0, 0, 0, 0},
+	/* Responses: OpenAI's image limits; PDFs go as input_file parts (the Responses
+	 * file inputs guide: 50 MB per file). */
+	[WIRE_RESPONSES] = {20 * MB, 500, 50 * MB, 50 * MB, 1, 0, 0, 0},
 };
 
 const struct attach_limits *attach_limits_for(enum wire_kind kind)

@@ -264,6 +264,14 @@ static int copy_msg(struct hist_msg *d, const struct hist_msg *m)
 	for (size_t i = 0; !bad && i < m->natt; i++)
 		bad = hist_msg_attach(d, m->att[i].sha256, m->att[i].name, m->att[i].media_type,
 				      m->att[i].size);
+	for (size_t i = 0; !bad && i < m->ncalls; i++)
+		bad = hist_msg_add_call(d, m->calls[i].id, m->calls[i].name, m->calls[i].args,
+					m->calls[i].sig);
+	if (!bad && m->provider_items)
+		bad = hist_msg_set_items(d, m->provider_items);
+	if (!bad && m->tool_call_id)
+		bad = hist_msg_set_result(d, m->tool_call_id, m->tool_name, m->tool_error,
+					  m->tool_full);
 	return bad;
 }
 
@@ -313,6 +321,14 @@ static int fork_branch(struct chat *c, double now, struct err *e)
 }
 
 /* A new empty answer under parent (an id in c->conv), made current. */
+static int add_answer(struct chat *c, const char *parent, const char *provider,
+		      const char *model, double now, size_t *answer);
+int chat_add_answer(struct chat *c, const char *parent, const char *provider, const char *model,
+		    double now, size_t *answer)
+{
+	return add_answer(c, parent, provider, model, now, answer);
+}
+
 static int add_answer(struct chat *c, const char *parent, const char *provider,
 		      const char *model, double now, size_t *answer)
 {
@@ -488,18 +504,18 @@ int chat_retry_at(struct chat *c, size_t user, const char *provider, const char 
 	return rc;
 }
 
-int chat_request_msgs(const struct chat *c, size_t answer, struct wire_msg **msgs, size_t *n)
+int chat_sent_idx(const struct chat *c, size_t answer, int tools, size_t **sent, size_t *n)
 {
-	*msgs = NULL;
+	*sent = NULL;
 	*n = 0;
 	const struct hist_conv *cv = &c->conv;
 	if (answer >= cv->n)
 		return -1;
 	size_t *idx = malloc((cv->n ? cv->n : 1) * sizeof *idx), k = 0;
-	struct wire_msg *w = calloc(cv->n ? cv->n : 1, sizeof *w);
-	if (!idx || !w) {
+	size_t *keep = malloc((cv->n ? cv->n : 1) * sizeof *keep);
+	if (!idx || !keep) {
 		free(idx);
-		free(w);
+		free(keep);
 		return -1;
 	}
 	/* At most n steps: a cycle (which validation rules out anyway) cannot loop. A context
@@ -510,16 +526,36 @@ int chat_request_msgs(const struct chat *c, size_t answer, struct wire_msg **msg
 	size_t out = 0;
 	for (size_t i = k; i-- > 0;) {
 		const struct hist_msg *m = &cv->msgs[idx[i]];
-		/* Failed answers with no text carry nothing the model needs to see. */
-		if (!m->content[0] && strcmp(m->role, "user"))
+		/* Failed answers with no text carry nothing the model needs to see; an answer
+		 * that only called tools does, to a request that sends its calls. */
+		if (!m->content[0] && strcmp(m->role, "user")
+		    && !(tools && (m->ncalls || m->tool_call_id)))
 			continue;
-		w[out].role = m->role;
-		w[out].content = m->content;
-		out++;
+		keep[out++] = idx[i];
 	}
 	free(idx);
-	*msgs = w;
+	*sent = keep;
 	*n = out;
+	return 0;
+}
+
+int chat_request_msgs(const struct chat *c, size_t answer, struct wire_msg **msgs, size_t *n)
+{
+	size_t *idx, k;
+	*msgs = NULL;
+	*n = 0;
+	if (chat_sent_idx(c, answer, 0, &idx, &k) < 0)
+		return -1;
+	struct wire_msg *w = calloc(k ? k : 1, sizeof *w);
+	for (size_t i = 0; w && i < k; i++) {
+		w[i].role = c->conv.msgs[idx[i]].role;
+		w[i].content = c->conv.msgs[idx[i]].content;
+	}
+	free(idx);
+	if (!w)
+		return -1;
+	*msgs = w;
+	*n = k;
 	return 0;
 }
 

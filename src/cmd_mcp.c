@@ -45,6 +45,8 @@ static int list_servers(const struct config *cfg)
 			buf_append_str(&b, s->url);
 			for (size_t k = 0; k < s->nheaders; k++)
 				buf_printf(&b, "%s%s", k ? "," : "  headers: ", s->header_names[k]);
+			if (s->auth_key)
+				buf_printf(&b, "  auth: vault %s", s->auth_key);
 		}
 		say_line(b.data ? b.data : "");
 		buf_free(&b);
@@ -65,14 +67,17 @@ static const struct config_mcp_server *server_arg(const struct config *cfg, int 
 	return s;
 }
 
-static int start(struct mcp_child *c, const struct config_mcp_server *s, struct err *e)
+static int start(struct app *app, struct mcp_child *c, const struct config_mcp_server *s,
+		 struct err *e)
 {
 	struct buf dir = {0};
 	if (xdg_dir(XDG_STATE, &dir, e) < 0 || buf_append_str(&dir, "/mcp") < 0) {
 		buf_free(&dir);
 		return -1;
 	}
-	int rc = mcp_spawn(c, s, dir.data, getenv, e);
+	struct http_opts ho = app_http_opts(app);
+	struct mcp_start_opts o = {dir.data, getenv, app->keyring, &ho};
+	int rc = mcp_start(c, s, &o, e);
 	buf_free(&dir);
 	return rc;
 }
@@ -84,13 +89,13 @@ static long long ms_since(const struct timespec *t0)
 	return (t.tv_sec - t0->tv_sec) * 1000LL + (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
-static int show_tools(const struct config_mcp_server *s)
+static int show_tools(struct app *app, const struct config_mcp_server *s)
 {
 	struct mcp_child c;
 	struct mcp_server_info info;
 	struct mcp_tools tools;
 	struct err e = {0};
-	if (start(&c, s, &e) < 0)
+	if (start(app, &c, s, &e) < 0)
 		return app_fail(&e);
 	if (mcp_handshake(&c, INIT_TIMEOUT_MS, &info, &e) < 0) {
 		mcp_close(&c, GRACE_MS);
@@ -137,18 +142,23 @@ static int show_tools(const struct config_mcp_server *s)
 
 /* One line per step; the first failing step ends the check (the server is still
  * shut down, and that is reported too). */
-static int test_server(const struct config_mcp_server *s)
+static int test_server(struct app *app, const struct config_mcp_server *s)
 {
 	struct mcp_child c;
 	struct err e = {0};
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (start(&c, s, &e) < 0) {
+	if (start(app, &c, s, &e) < 0) {
 		app_say(stdout, "start: FAILED: %s\n", e.msg);
 		return EXIT_FAIL;
 	}
-	app_say(stdout, "start: ok (pid %ld, log %s)\n", (long)c.pid,
-		c.log_path ? c.log_path : "none");
+	if (c.http) {
+		const char *proxy = http_proxy_for(s->url);
+		app_say(stdout, "start: ok (%s%s%s, log %s)\n", s->url, proxy ? " via proxy " : "",
+			proxy ? proxy : "", c.log_path ? c.log_path : "none");
+	} else
+		app_say(stdout, "start: ok (pid %ld, log %s)\n", (long)c.pid,
+			c.log_path ? c.log_path : "none");
 	int ok = 0;
 	struct mcp_server_info info;
 	if (mcp_handshake(&c, INIT_TIMEOUT_MS, &info, &e) < 0) {
@@ -181,12 +191,32 @@ static int test_server(const struct config_mcp_server *s)
 	}
 	json_decref(result);
 	app_say(stdout, "ping: ok (%lld ms)\n", ms_since(&t0));
+	if (c.http) {
+		/* Optional for a server: either answer is fine, and said so. */
+		long st;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		while (!(st = mcp_stream_status(&c)) && ms_since(&t0) < 2000) {
+			mcp_wait(&c, 50);
+			mcp_pump(&c, &e);
+		}
+		if (st == 200)
+			app_say(stdout, "stream: ok (the server can send on its own)\n");
+		else if (st == 405)
+			app_say(stdout, "stream: none (the server sends only with its answers: 405)\n");
+		else
+			app_say(stdout, "stream: not open (%s; see the log)\n",
+				st ? "it ended" : "no answer yet");
+	}
 	ok = 1;
 shutdown:;
 	static const char *const how[] = {"exited when its input closed",
-					  "ended by SIGTERM", "ended by SIGKILL"};
-	int h = mcp_close(&c, GRACE_MS);
-	app_say(stdout, "shutdown: %s (%s)\n", h == 0 ? "ok" : "slow", how[h]);
+					  "ended by SIGTERM", "ended by SIGKILL",
+					  "the server does not allow DELETE: 405",
+					  "DELETE of the session failed; see the log",
+					  "no session to end"};
+	int http = c.http != NULL, h = mcp_close(&c, GRACE_MS);
+	app_say(stdout, "shutdown: %s (%s)\n", h == 0 || h == 3 || h == 5 ? "ok" : h < 3 ? "slow" : "FAILED",
+		http && h == 0 ? "session ended" : how[h]);
 	return fflush(stdout) == 0 && ok ? EXIT_OK : EXIT_FAIL;
 }
 
@@ -204,10 +234,5 @@ int mcp_main(struct app *app, int argc, char **argv)
 		return app_usage("unknown mcp command \"%s\" (list, tools NAME, test NAME)", verb);
 	if (!(s = server_arg(&app->cfg, argc, argv, verb)))
 		return EXIT_USAGE;
-	if (!s->command) {
-		struct err e;
-		err_set(&e, EXIT_FAIL, "%s: HTTP MCP servers are not supported yet", s->name);
-		return app_fail(&e);
-	}
-	return tools ? show_tools(s) : test_server(s);
+	return tools ? show_tools(app, s) : test_server(app, s);
 }

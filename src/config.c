@@ -468,7 +468,8 @@ static int parse_provider(struct ctx *x, struct config *c, const char *name, jso
 
 	enum wire_kind k = WIRE_OPENAI;
 	if (kind && (!json_is_string(kind) || wire_kind_parse(json_string_value(kind), &k) < 0))
-		return fail(x, "%s.kind must be one of openai, anthropic, gemini, ollama, azure",
+		return fail(x, "%s.kind must be one of openai, anthropic, gemini, ollama, azure, "
+			    "openai-responses",
 			    path);
 	if (base && (!json_is_string(base) || !is_base_url(json_string_value(base))))
 		return fail(x, "%s.base_url must be an http:// or https:// URL", path);
@@ -667,7 +668,8 @@ static int parse_mcp(struct ctx *x, struct config *c, json_t *root)
 		if (v && config_mcp_parse(c, v, keys[i], x->file, x->warn, x->warn_ctx, x->e) < 0)
 			return -1;
 	}
-	return 0;
+	json_t *t = json_object_get(root, "tools");
+	return t ? config_tools_parse(c, t, x->file, x->warn, x->warn_ctx, x->e) : 0;
 }
 
 static int parse_root(struct ctx *x, struct config *c, json_t *root)
@@ -675,7 +677,7 @@ static int parse_root(struct ctx *x, struct config *c, json_t *root)
 	static const char *const known[] = {"default_model", "favorites", "providers",
 					    "assistants", "keys", "ui", "network", "vault",
 					    "telemetry", "prices", "mcp_servers", "mcpServers",
-					    NULL};
+					    "tools", NULL};
 	if (!json_is_object(root))
 		return fail(x, "the top level must be an object");
 	check_keys(x, root, "", known);
@@ -819,5 +821,6 @@ void config_free(struct config *c)
 	free(c->passphrase_command);
 	free(c->telemetry_endpoint);
 	config_mcp_free(c);
+	config_tools_free(c);
 	memset(c, 0, sizeof *c);
 }

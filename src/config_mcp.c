@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cherry/config.h"
 
@@ -120,7 +121,7 @@ static int get_string(struct mctx *x, const char *server, json_t *v, const char 
 static int parse_server(struct mctx *x, struct config_mcp_server *s, json_t *obj)
 {
 	static const char *const known[] = {"command", "args", "env", "cwd", "url", "headers",
-					    "type", NULL};
+					    "auth_key", "type", NULL};
 	if (!json_is_object(obj))
 		return bad(x, s->name, "must be an object");
 	const char *k;
@@ -157,8 +158,8 @@ static int parse_server(struct mctx *x, struct config_mcp_server *s, json_t *obj
 			return -1;
 		if ((v = json_object_get(obj, "cwd")) && get_string(x, s->name, v, "cwd", &s->cwd) < 0)
 			return -1;
-		if (json_object_get(obj, "headers") || json_object_get(obj, "url"))
-			return bad(x, s->name, "headers belong to a url server");
+		if (json_object_get(obj, "headers") || json_object_get(obj, "auth_key"))
+			return bad(x, s->name, "headers and auth_key belong to a url server");
 		return 0;
 	}
 	if (get_string(x, s->name, url, "url", &s->url) < 0)
@@ -172,6 +173,19 @@ static int parse_server(struct mctx *x, struct config_mcp_server *s, json_t *obj
 	    get_pairs(x, s->name, v, "headers", &s->header_names, &s->header_values,
 		      &s->nheaders) < 0)
 		return -1;
+	if ((v = json_object_get(obj, "auth_key"))) {
+		if (get_string(x, s->name, v, "auth_key", &s->auth_key) < 0)
+			return -1;
+		/* It names a vault entry, as a provider's name does: never a token itself. */
+		if (!is_server_name(s->auth_key))
+			return bad(x, s->name, "auth_key names a key in the vault (letters, digits, "
+					       "'.', '_', '-'); store the token with: cherry key set "
+					       "NAME");
+		for (size_t i = 0; i < s->nheaders; i++)
+			if (strcasecmp(s->header_names[i], "Authorization") == 0)
+				return bad(x, s->name, "give either auth_key or an Authorization "
+						       "header, not both");
+	}
 	return 0;
 }
 
@@ -242,6 +256,7 @@ void config_mcp_free(struct config *c)
 		free(s->url);
 		free_v(s->header_names, s->nheaders);
 		free_v(s->header_values, s->nheaders);
+		free(s->auth_key);
 	}
 	free(c->mcp_servers);
 	c->mcp_servers = NULL;

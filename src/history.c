@@ -92,6 +92,7 @@ void hist_msg_free(struct hist_msg *m)
 	free(m->att);
 	m->att = NULL;
 	m->natt = 0;
+	hist_tools_free(m);
 }
 
 int hist_sha256_valid(const char *s)
@@ -273,58 +274,6 @@ int hist_branch(const struct hist_conv *c, size_t **idx, size_t *n)
 	return 0;
 }
 
-void hist_format_time(double t, char out[32])
-{
-	if (!(t >= 0) || t > 253402300799.0) /* up to 9999-12-31 */
-		t = 0;
-	/* Whole milliseconds, rounded: truncating would turn .123 into .122 on a re-save. */
-	long long total = llround(t * 1000.0);
-	time_t s = (time_t)(total / 1000);
-	int ms = (int)(total % 1000);
-	struct tm tm;
-	char b[96]; /* the compiler cannot see the ranges gmtime_r guarantees */
-	gmtime_r(&s, &tm);
-	snprintf(b, sizeof b, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-	snprintf(out, 32, "%.31s", b);
-}
-
-int hist_parse_time(const char *s, double *t)
-{
-	int y, mo, d, h, mi, sec, ms = 0, used = 0;
-	if (!s)
-		return -1;
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &used) != 6 ||
-	    used != 19)
-		return -1;
-	const char *p = s + used;
-	if (*p == '.') {
-		int digits = 0;
-		for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-			if (digits < 3)
-				ms = ms * 10 + (*p - '0');
-		if (!digits)
-			return -1;
-		for (; digits < 3; digits++)
-			ms *= 10;
-	}
-	if (strcmp(p, "Z") || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || sec > 60 || h < 0 || mi < 0 || sec < 0)
-		return -1;
-	struct tm tm = {0};
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	time_t v = timegm(&tm);
-	if (v == (time_t)-1)
-		return -1;
-	*t = (double)v + ms / 1000.0;
-	return 0;
-}
-
 /* ---- writing ---- */
 
 static int set_new(json_t *obj, const char *key, json_t *v)
@@ -387,6 +336,10 @@ json_t *hist_msg_json(const struct hist_msg *m)
 			return NULL;
 		}
 	}
+	if (hist_tools_json(m, o) < 0) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
 fail:
 	json_decref(u);
@@ -404,6 +357,8 @@ int hist_to_json(const struct hist_conv *c, struct buf *out)
 	for (size_t i = 0; i < c->n; i++)
 		if (c->msgs[i].context_break)
 			version = 2;
+	if (hist_has_tools(c))
+		version = 3;
 	if (set_new(root, "version", json_integer(version)) | set_str(root, "id", c->id) |
 	    set_str(root, "title", c->title) | set_time(root, "created", c->created) |
 	    set_time(root, "updated", c->updated) | set_str(root, "model", c->model) |
@@ -558,7 +513,8 @@ static int read_msg(struct rd *r, json_t *o, struct hist_msg *m)
 	if (cb && !json_is_boolean(cb))
 		return bad(r, "message %s has a bad \"context_break\"", m->id);
 	m->context_break = json_is_true(cb);
-	if (read_attachments(r, json_object_get(o, "attachments"), m) < 0)
+	if (read_attachments(r, json_object_get(o, "attachments"), m) < 0
+	    || hist_tools_read(o, m, r->e, &r->oom) < 0)
 		return -1;
 	json_t *u = json_object_get(o, "usage");
 	if (u && !json_is_null(u) && !json_is_object(u))

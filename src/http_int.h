@@ -73,8 +73,6 @@ struct http_engine {
 
 /* http_transfer.c */
 int http_status_ok(long status);
-/* Frees a header list, wiping each string first (one holds the key). */
-void http_wipe_headers(struct curl_slist *list);
 /* Starts the next attempt of t: fresh per-attempt state, into the multi handle. */
 int http_start_attempt(struct http_transfer *t);
 

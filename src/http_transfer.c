@@ -167,13 +167,29 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ctx)
 
 /* ---- transfer set-up ---- */
 
-static int add_header(struct curl_slist **list, const char *h)
+int http_header_add(struct curl_slist **list, const char *h)
 {
 	struct curl_slist *l = curl_slist_append(*list, h);
 	if (!l)
 		return -1;
 	*list = l;
 	return 0;
+}
+
+int http_header_add_secret(struct curl_slist **list, const char *prefix,
+			   const struct secret *key)
+{
+	/* Built in guarded memory, copied by libcurl, wiped by http_wipe_headers. */
+	size_t plen = strlen(prefix);
+	char *h = sodium_malloc(plen + key->len + 1);
+	if (!h)
+		return -1;
+	memcpy(h, prefix, plen);
+	memcpy(h + plen, key->s, key->len);
+	h[plen + key->len] = '\0';
+	int r = http_header_add(list, h);
+	sodium_free(h);
+	return r;
 }
 
 /* Zeroes header strings before freeing them: one of them carried the key. */
@@ -188,82 +204,92 @@ static int build_headers(struct http_transfer *t, const struct secret *key, stru
 {
 	const struct wire_http *rq = t->req;
 	for (size_t i = 0; i < rq->nheaders; i++)
-		if (add_header(&t->headers, rq->headers[i]) < 0)
+		if (http_header_add(&t->headers, rq->headers[i]) < 0)
 			goto oom;
 	for (size_t i = 0; i < t->prov->nheaders; i++) {
 		struct buf h = BUF_INIT;
 		int r = buf_printf(&h, "%s: %s", t->prov->headers[i].name, t->prov->headers[i].value);
 		if (r == 0)
-			r = add_header(&t->headers, h.data);
+			r = http_header_add(&t->headers, h.data);
 		buf_free(&h);
 		if (r < 0)
 			goto oom;
 	}
 	/* No "Expect: 100-continue" round trip for larger bodies. */
-	if (add_header(&t->headers, "Expect:") < 0)
+	if (http_header_add(&t->headers, "Expect:") < 0)
 		goto oom;
-	if (key && rq->auth_prefix) {
-		/* Built in guarded memory, copied by libcurl, wiped by http_wipe_headers. */
-		size_t plen = strlen(rq->auth_prefix);
-		char *h = sodium_malloc(plen + key->len + 1);
-		if (!h)
-			goto oom;
-		memcpy(h, rq->auth_prefix, plen);
-		memcpy(h + plen, key->s, key->len);
-		h[plen + key->len] = '\0';
-		int r = add_header(&t->headers, h);
-		sodium_free(h);
-		if (r < 0)
-			goto oom;
-	}
+	if (key && rq->auth_prefix && http_header_add_secret(&t->headers, rq->auth_prefix, key) < 0)
+		goto oom;
 	return 0;
 oom:
 	err_set(e, EXIT_FAIL, "out of memory");
 	return -1;
 }
 
-static int setup_easy(struct http_transfer *t, const struct secret *key, struct err *e)
+int http_url_check(const char *name, const char *url, const char *key, int *loopback,
+		   struct err *e)
 {
-	struct http_engine *eng = t->eng;
-	int loopback;
-	if (!http_url_allowed(t->req->url.data, &loopback)) {
-		if (!strncmp(t->req->url.data, "http://", 7))
+	if (!http_url_allowed(url, loopback)) {
+		if (!strncmp(url, "http://", 7))
 			err_set(e, EXIT_FAIL,
 				"%s: refusing plain http to a host that is not this machine (%s); "
-				"use https in its base_url",
-				t->prov->name, t->req->url.data);
+				"use https in its %s",
+				name, url, key);
 		else
-			err_set(e, EXIT_FAIL, "%s: base URL is not a valid https URL: %s",
-				t->prov->name, t->req->url.data);
+			err_set(e, EXIT_FAIL, "%s: %s is not a valid https URL: %s", name,
+				key, url);
 		return -1;
 	}
-	t->easy = curl_easy_init();
-	if (!t->easy || build_headers(t, key, e) < 0) {
-		if (!e->code)
-			err_set(e, EXIT_FAIL, "cannot start libcurl");
+	return 0;
+}
+
+int http_easy_rules(CURL *c, const char *name, const char *url, const char *key,
+		    const struct http_opts *o, struct err *e)
+{
+	int loopback;
+	if (http_url_check(name, url, key, &loopback, e) < 0)
 		return -1;
-	}
-	CURL *c = t->easy;
-	curl_easy_setopt(c, CURLOPT_URL, t->req->url.data);
+	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, loopback ? "https,http" : "https");
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
 	/* cherry decides the proxy (never one for loopback: plain http would hand it the key
 	 * and the prompt in the clear) and libcurl uses exactly that one, so the status line
 	 * can name it: "" is none, and NOPROXY "" keeps libcurl from reading NO_PROXY again. */
-	const char *proxy = http_proxy_for(t->req->url.data);
+	const char *proxy = http_proxy_for(url);
 	curl_easy_setopt(c, CURLOPT_PROXY, proxy ? proxy : "");
 	curl_easy_setopt(c, CURLOPT_NOPROXY, proxy ? "" : "*");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	tls_setup(c, eng->opts.ca_file);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(eng->opts.connect_timeout * 1000));
-	if (t->mode == HTTP_MODE_GET)
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)((eng->opts.connect_timeout + 30) * 1000));
+	tls_setup(c, o->ca_file);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(o->connect_timeout * 1000));
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPIDLE, 60L);
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPINTVL, 30L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "cherry/" CHERRY_VERSION);
+	curl_easy_setopt(c, CURLOPT_VERBOSE, 0L);
+	curl_easy_setopt(c, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
+	return 0;
+}
+
+static int setup_easy(struct http_transfer *t, const struct secret *key, struct err *e)
+{
+	struct http_engine *eng = t->eng;
+	t->easy = curl_easy_init();
+	if (!t->easy) {
+		err_set(e, EXIT_FAIL, "cannot start libcurl");
+		return -1;
+	}
+	if (http_easy_rules(t->easy, t->prov->name, t->req->url.data, "base_url", &eng->opts, e) < 0)
+		return -1;
+	if (build_headers(t, key, e) < 0) {
+		if (!e->code)
+			err_set(e, EXIT_FAIL, "cannot start libcurl");
+		return -1;
+	}
+	CURL *c = t->easy;
+	if (t->mode == HTTP_MODE_GET)
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)((eng->opts.connect_timeout + 30) * 1000));
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, t->headers);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, t->errbuf);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
@@ -271,8 +297,6 @@ static int setup_easy(struct http_transfer *t, const struct secret *key, struct 
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, t);
 	curl_easy_setopt(c, CURLOPT_PRIVATE, t);
-	curl_easy_setopt(c, CURLOPT_VERBOSE, 0L);
-	curl_easy_setopt(c, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
 	if (t->mode == HTTP_MODE_STREAM) {
 		curl_easy_setopt(c, CURLOPT_POST, 1L);
 		if (t->req->nsplices) {

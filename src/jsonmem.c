@@ -109,3 +109,16 @@ json_t *jsonmem_load_callback(json_load_callback_t read, void *ctx, size_t flags
 	}
 	return root;
 }
+
+char *jsonmem_dumps(const json_t *v, size_t flags)
+{
+	size_t n = json_dumpb(v, NULL, 0, flags);
+	char *s = n ? malloc(n + 1) : NULL;
+	if (s && json_dumpb(v, s, n, flags) != n) {
+		free(s);
+		return NULL;
+	}
+	if (s)
+		s[n] = '\0';
+	return s;
+}

@@ -304,9 +304,17 @@ static int cmd_set(int argc, char **argv, const struct config *cfg,
 	if (parse_args(argc, argv, 1, 1, &a) != 0)
 		return EXIT_USAGE;
 	const struct provider *p = providers_find(&cfg->providers, a.provider);
+	/* An MCP server's auth_key names its own vault entry, as a provider's name does. */
+	struct provider mcp_entry = {0};
+	for (size_t i = 0; !p && i < cfg->nmcp_servers; i++)
+		if (cfg->mcp_servers[i].auth_key &&
+		    strcmp(cfg->mcp_servers[i].auth_key, a.provider) == 0) {
+			mcp_entry.name = cfg->mcp_servers[i].auth_key;
+			p = &mcp_entry;
+		}
 	if (!p)
-		return app_usage("unknown provider \"%s\" (cherry providers lists them)",
-				 a.provider);
+		return app_usage("unknown provider \"%s\" (cherry providers lists them; an MCP "
+				 "server's auth_key is accepted too)", a.provider);
 	struct err e;
 	err_clear(&e);
 	struct buf path = BUF_INIT;

@@ -20,11 +20,13 @@
 static const char ask_usage[] =
 	"usage: cherry ask [-m PROVIDER/MODEL]... [-s SYSTEM] [-c ID | --new | --no-save]\n"
 	"                  [--raw] [--json] [--show-reasoning] [--stats] [--passphrase-fd N]\n"
-	"                  [-f FILE]... [PROMPT...]\n"
+	"                  [-f FILE]... [--mcp SERVER]... [--allow-tool SERVER/TOOL]...\n"
+	"                  [--allow-tools] [PROMPT...]\n"
 	"  stream one answer to stdout; stdin, when it is not a terminal, is added to the\n"
 	"  prompt; -f attaches a file (text, image or PDF; -f - reads stdin); several -m ask\n"
 	"  every model at once, each answer under a \"## PROVIDER/MODEL\" header; --json\n"
-	"  writes JSON Lines events (text, reasoning, done, error) as they arrive\n";
+	"  writes JSON Lines events (text, reasoning, done, error) as they arrive; --mcp\n"
+	"  offers the server's tools, each call confirmed on the terminal (or allowed)\n";
 static const char models_usage[] =
 	"usage: cherry models [--refresh] [PROVIDER]\n"
 	"  list models, one PROVIDER/MODEL a line\n";

@@ -1,5 +1,8 @@
-/* mcp: the stdio transport shell for one MCP server (see mcp.h). */
+/* mcp: one MCP server connection (see mcp.h): starting it, and the stdio transport's
+ * shell (the child, its pipes and log, ending it). Requests and their waits are
+ * mcp_rpc.c's; the HTTP transport is mcp_http.c's. */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,7 +16,7 @@
 
 #include "cherry/fsutil.h"
 #include "cherry/harden.h"
-#include "cherry/mcp.h"
+#include "mcp_int.h"
 
 static const char *const passed_env[] = {"HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER",
 					 "LANG", "LC_ALL", "TMPDIR", NULL};
@@ -179,9 +182,25 @@ static void log_write(struct mcp_child *c, const char *bytes, size_t len)
 		c->log_size += w;
 }
 
+void mcp_log_line(struct mcp_child *c, const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	int r = buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (r == 0 && buf_append_char(&b, '\n') == 0)
+		log_write(c, b.data, b.len);
+	buf_free(&b);
+}
+
 static int on_message(void *ctx, struct mcp_msg *m)
 {
-	struct mcp_child *c = ctx;
+	return mcp_inbox_push(ctx, m);
+}
+
+int mcp_inbox_push(struct mcp_child *c, struct mcp_msg *m)
+{
 	if (c->ninbox == c->capinbox) {
 		size_t cap = c->capinbox ? c->capinbox * 2 : 8;
 		struct mcp_msg *v = realloc(c->inbox, cap * sizeof *v);
@@ -206,16 +225,55 @@ static void on_bad(void *ctx, const struct err *e)
 	buf_free(&b);
 }
 
-int mcp_spawn(struct mcp_child *c, const struct config_mcp_server *s, const char *log_dir,
-	      mcp_env_fn env, struct err *e)
+static void forget(struct mcp_child *c)
+{
+	free(c->name);
+	c->name = NULL;
+	close_fd(&c->log_fd);
+	free(c->log_path);
+	c->log_path = NULL;
+}
+
+static int start_url(struct mcp_child *c, const struct config_mcp_server *s,
+		     const struct mcp_start_opts *o, struct err *e)
+{
+	if (!(c->name = strdup(s->name))) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	open_log(c, o->log_dir);
+	if (mcp_http_open(c, s, o, e) < 0) {
+		if (c->http)
+			mcp_http_close(c, 0);
+		forget(c);
+		return -1;
+	}
+	return 0;
+}
+
+static int spawn(struct mcp_child *c, const struct config_mcp_server *s, const char *log_dir,
+		 mcp_env_fn env, struct err *e);
+
+int mcp_start(struct mcp_child *c, const struct config_mcp_server *s,
+	      const struct mcp_start_opts *o, struct err *e)
 {
 	memset(c, 0, sizeof *c);
 	c->in_fd = c->out_fd = c->err_fd = c->log_fd = -1;
 	c->next_id = 1;
-	if (!s->command) {
-		err_set(e, EXIT_FAIL, "%s: HTTP servers are not supported yet", s->name);
-		return -1;
-	}
+	mcp_reader_init(&c->reader, on_message, on_bad, c);
+	return s->url ? start_url(c, s, o, e) : spawn(c, s, o->log_dir, o->env, e);
+}
+
+int mcp_spawn(struct mcp_child *c, const struct config_mcp_server *s, const char *log_dir,
+	      mcp_env_fn env, struct err *e)
+{
+	struct mcp_start_opts o = {.log_dir = log_dir, .env = env};
+	return mcp_start(c, s, &o, e);
+}
+
+static int spawn(struct mcp_child *c, const struct config_mcp_server *s, const char *log_dir,
+		 mcp_env_fn env, struct err *e)
+{
 	char **envp = mcp_env_build(s, env);
 	char **argv = calloc(s->nargs + 2, sizeof *argv);
 	char *path = envp ? find_command(s->command, envp) : NULL;
@@ -256,7 +314,6 @@ int mcp_spawn(struct mcp_child *c, const struct config_mcp_server *s, const char
 	c->out_fd = p_out[0];
 	c->err_fd = p_err[0];
 	p_in[1] = p_out[0] = p_err[0] = -1;
-	mcp_reader_init(&c->reader, on_message, on_bad, c);
 	rc = 0;
 out:
 	for (int i = 0; i < 2; i++) {
@@ -267,13 +324,8 @@ out:
 	mcp_env_free(envp);
 	free(argv);
 	free(path);
-	if (rc < 0) {
-		free(c->name);
-		c->name = NULL;
-		close_fd(&c->log_fd);
-		free(c->log_path);
-		c->log_path = NULL;
-	}
+	if (rc < 0)
+		forget(c);
 	return rc;
 }
 
@@ -307,8 +359,24 @@ static int flush_out(struct mcp_child *c, struct err *e)
 	return 0;
 }
 
+void mcp_wait(struct mcp_child *c, int timeout_ms)
+{
+	if (c->http) {
+		mcp_http_wait(c, timeout_ms);
+		return;
+	}
+	struct pollfd fds[3];
+	int n = mcp_poll_fds(c, fds, 3);
+	if (n || timeout_ms > 0)
+		poll(fds, (nfds_t)n, timeout_ms);
+}
+
 int mcp_pump(struct mcp_child *c, struct err *e)
 {
+	if (c->http) {
+		mcp_http_pump(c);
+		return 0;
+	}
 	char chunk[65536];
 	/* Bounded per call, so one chatty server cannot hold the loop. */
 	for (int round = 0; round < 64 && c->err_fd >= 0; round++) {
@@ -342,6 +410,8 @@ int mcp_pump(struct mcp_child *c, struct err *e)
 
 int mcp_send(struct mcp_child *c, const json_t *msg, struct err *e)
 {
+	if (c->http)
+		return mcp_http_send(c, msg, 0, e) < 0 ? -1 : 0;
 	if (c->in_fd < 0) {
 		err_set(e, EXIT_FAIL, "%s: the server's input is closed", c->name);
 		return -1;
@@ -367,169 +437,6 @@ static long long now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int mcp_notify(struct mcp_child *c, const char *method, json_t *params, struct err *e)
-{
-	json_t *msg = mcp_notification(method, params);
-	if (!msg) {
-		err_set(e, EXIT_FAIL, "out of memory");
-		return -1;
-	}
-	int rc = mcp_send(c, msg, e);
-	json_decref(msg);
-	return rc;
-}
-
-/* A message that is not the awaited answer: answer pings, refuse other requests,
- * hand notifications on, drop late answers to requests given up on. */
-static int handle_other(struct mcp_child *c, const struct mcp_msg *m, struct err *e)
-{
-	if (m->kind == MCP_NOTIFICATION) {
-		if (c->on_notify)
-			c->on_notify(c->notify_ctx, m);
-		return 0;
-	}
-	if (m->kind != MCP_REQUEST)
-		return 0;
-	json_t *reply = strcmp(m->method, "ping") == 0
-		? mcp_response(m->id, NULL)
-		: mcp_error_response(m->id, MCP_METHOD_NOT_FOUND, "Method not found");
-	if (!reply) {
-		err_set(e, EXIT_FAIL, "out of memory");
-		return -1;
-	}
-	int rc = mcp_send(c, reply, e);
-	json_decref(reply);
-	return rc;
-}
-
-int mcp_rpc(struct mcp_child *c, const char *method, json_t *params, int timeout_ms,
-	    json_t **result, struct err *e)
-{
-	*result = NULL;
-	long long id = c->next_id++;
-	json_t *req = mcp_request(id, method, params);
-	if (!req) {
-		err_set(e, EXIT_FAIL, "out of memory");
-		return -1;
-	}
-	int rc = mcp_send(c, req, e);
-	json_decref(req);
-	if (rc < 0)
-		return -1;
-	long long deadline = now_ms() + timeout_ms;
-	for (;;) {
-		struct mcp_msg m;
-		while (mcp_take(c, &m)) {
-			if ((m.kind == MCP_RESULT || m.kind == MCP_ERROR) && mcp_id_is(&m, id)) {
-				if (m.kind == MCP_RESULT)
-					*result = json_incref(m.result);
-				else
-					err_set(e, EXIT_FAIL, "%s: %s: error %lld: %.300s", c->name, method,
-						m.error_code, m.error_message);
-				mcp_msg_free(&m);
-				return *result ? 0 : -1;
-			}
-			rc = handle_other(c, &m, e);
-			mcp_msg_free(&m);
-			if (rc < 0)
-				return -1;
-		}
-		if (c->out_fd < 0) {
-			err_set(e, EXIT_FAIL, "%s: the server closed its output before answering %s",
-				c->name, method);
-			return -1;
-		}
-		long long left = deadline - now_ms();
-		if (left <= 0) {
-			/* The specification: cancel what we stop waiting for (never initialize). */
-			if (strcmp(method, "initialize") != 0) {
-				struct err ignored;
-				json_t *n = mcp_cancelled(id, "timed out");
-				if (n)
-					mcp_send(c, n, &ignored);
-				json_decref(n);
-			}
-			err_set(e, EXIT_NETWORK, "%s: no answer to %s in %d ms", c->name, method,
-				timeout_ms);
-			return -1;
-		}
-		struct pollfd fds[3];
-		int n = mcp_poll_fds(c, fds, 3);
-		if (poll(fds, (nfds_t)n, (int)left) < 0 && errno != EINTR) {
-			err_set(e, EXIT_FAIL, "poll: %s", strerror(errno));
-			return -1;
-		}
-		if (mcp_pump(c, e) < 0)
-			return -1;
-	}
-}
-
-int mcp_handshake(struct mcp_child *c, int timeout_ms, struct mcp_server_info *info,
-		  struct err *e)
-{
-	json_t *params = mcp_initialize_params("cherry", CHERRY_VERSION);
-	json_t *result;
-	if (!params) {
-		err_set(e, EXIT_FAIL, "out of memory");
-		return -1;
-	}
-	if (mcp_rpc(c, "initialize", params, timeout_ms, &result, e) < 0)
-		return -1;
-	struct err pe;
-	int rc = mcp_server_info_parse(result, info, &pe);
-	json_decref(result);
-	if (rc < 0) {
-		err_set(e, EXIT_FAIL, "%s: %s", c->name, pe.msg);
-		return -1;
-	}
-	if (mcp_notify(c, "notifications/initialized", NULL, e) < 0) {
-		mcp_server_info_free(info);
-		return -1;
-	}
-	return 0;
-}
-
-int mcp_list_tools(struct mcp_child *c, int timeout_ms, struct mcp_tools *tools, size_t *pages,
-		   struct err *e)
-{
-	char *cursor = NULL;
-	size_t n = 0;
-	memset(tools, 0, sizeof *tools);
-	for (;;) {
-		json_t *params = mcp_tools_list_params(cursor), *result;
-		char *next = NULL;
-		if (!params) {
-			err_set(e, EXIT_FAIL, "out of memory");
-			break;
-		}
-		if (mcp_rpc(c, "tools/list", params, timeout_ms, &result, e) < 0)
-			break;
-		struct err pe;
-		int rc = mcp_tools_page(result, tools, &next, &pe);
-		json_decref(result);
-		n++;
-		if (rc < 0)
-			err_set(e, EXIT_FAIL, "%s: %s", c->name, pe.msg);
-		/* A server that hands back the cursor it was given would loop forever. */
-		else if (next && ((cursor && strcmp(next, cursor) == 0) || n >= 1000)) {
-			err_set(e, EXIT_FAIL, "%s: tools/list: the pages do not end", c->name);
-			rc = -1;
-		}
-		free(cursor);
-		cursor = next;
-		if (rc < 0)
-			break;
-		if (!cursor) {
-			if (pages)
-				*pages = n;
-			return 0;
-		}
-	}
-	free(cursor);
-	mcp_tools_free(tools);
-	return -1;
 }
 
 /* Waits up to ms for the child to end, draining its output meanwhile: 1 if it ended. */
@@ -559,7 +466,7 @@ static int wait_exit(struct mcp_child *c, int ms)
 
 int mcp_close(struct mcp_child *c, int grace_ms)
 {
-	int how = 0;
+	int how = c->http ? mcp_http_close(c, grace_ms) : 0;
 	close_fd(&c->in_fd);
 	if (c->pid > 0 && !wait_exit(c, grace_ms)) {
 		how = 1;

@@ -19,6 +19,7 @@ static const char *const kind_names[] = {
 	[WIRE_GEMINI] = "gemini",
 	[WIRE_OLLAMA] = "ollama",
 	[WIRE_AZURE] = "azure",
+	[WIRE_RESPONSES] = "openai-responses",
 };
 
 const char *wire_kind_name(enum wire_kind kind)
@@ -111,6 +112,7 @@ int providers_base_url(enum wire_kind kind, const char *url, struct buf *out)
 	if (!exact) {
 		switch (kind) {
 		case WIRE_OPENAI:
+		case WIRE_RESPONSES:
 			add_v1 = !has_version_segment(url, len);
 			break;
 		case WIRE_ANTHROPIC:

@@ -30,6 +30,9 @@ static const struct wire_ops ops_by_kind[] = {
 			 wire_ollama_models_request, wire_ollama_models},
 	[WIRE_AZURE] = {wire_openai_build, wire_openai_event, wire_openai_error,
 			wire_openai_models_request, wire_openai_models},
+	/* Errors and the model list are OpenAI's own. */
+	[WIRE_RESPONSES] = {wire_responses_build, wire_responses_event, wire_openai_error,
+			    wire_openai_models_request, wire_openai_models},
 };
 
 static const struct wire_ops *ops(enum wire_kind kind)
@@ -82,6 +85,8 @@ void wire_stream_free(struct wire_stream *st)
 	buf_free(&st->error);
 	buf_free(&st->fixed);
 	buf_free(&st->note);
+	wire_calls_free(st);
+	buf_free(&st->items);
 }
 
 int wire_stream_event(struct wire_stream *st, const char *type, const char *data, size_t len,

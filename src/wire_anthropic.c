@@ -1,6 +1,8 @@
 /* wire_anthropic: the Anthropic Messages API (POST /v1/messages, SSE with named events). */
+#include <stdlib.h>
 #include <string.h>
 
+#include "cherry/jsonmem.h"
 #include "wire_kinds.h"
 
 static const char *const anthropic_version = "anthropic-version: 2023-06-01";
@@ -45,12 +47,78 @@ static int set_content(json_t *m, const struct wire_request *rq, size_t msg)
 	return json_object_set_new(m, "content", c);
 }
 
+/* The assistant's text (when it said something), then a tool_use block per call with
+ * its input as an object. */
+static json_t *call_blocks(const char *text, const struct wire_msg_tools *mt)
+{
+	json_t *c = json_array();
+	if (c && text && *text
+	    && json_array_append_new(c, json_pack("{s:s,s:s}", "type", "text", "text", text)) < 0)
+		goto fail;
+	for (size_t k = 0; c && k < mt->ncalls; k++) {
+		const struct wire_tool_call *tc = &mt->calls[k];
+		json_t *input = wire_call_args_json(tc->args);
+		if (json_array_append_new(c, json_pack("{s:s,s:s,s:s,s:o}", "type", "tool_use", "id",
+						       tc->id ? tc->id : "", "name",
+						       tc->name ? tc->name : "", "input", input)) < 0)
+			goto fail;
+	}
+	return c;
+fail:
+	json_decref(c);
+	return NULL;
+}
+
+/* One tool_result block; the results of one turn share a user message. */
+static json_t *result_block(const struct wire_request *rq, size_t i)
+{
+	const struct wire_msg_tools *mt = wire_msg_tools_of(rq, i);
+	json_t *b = json_pack("{s:s,s:s,s:s}", "type", "tool_result", "tool_use_id",
+			      mt && mt->call_id ? mt->call_id : "", "content",
+			      rq->msgs[i].content ? rq->msgs[i].content : "");
+	if (b && mt && mt->error && json_object_set_new(b, "is_error", json_true()) < 0) {
+		json_decref(b);
+		return NULL;
+	}
+	return b;
+}
+
 static json_t *build_messages(const struct wire_request *rq)
 {
 	json_t *msgs = json_array();
 	if (!msgs)
 		return NULL;
+	json_t *results = NULL; /* the content of the user message tool results go into */
 	for (size_t i = 0; i < rq->nmsgs; i++) {
+		const struct wire_msg_tools *mt = wire_msg_tools_of(rq, i);
+		if (wire_msg_is_result(rq, i)) {
+			if (!results) {
+				results = json_array();
+				json_t *m = results ? json_pack("{s:s,s:O}", "role", "user", "content",
+								results)
+						    : NULL;
+				json_decref(results); /* the message holds it; results is borrowed */
+				if (!m || json_array_append_new(msgs, m) < 0) {
+					json_decref(msgs);
+					return NULL;
+				}
+			}
+			if (json_array_append_new(results, result_block(rq, i)) < 0) {
+				json_decref(msgs);
+				return NULL;
+			}
+			continue;
+		}
+		results = NULL;
+		if (mt && mt->ncalls && rq->msgs[i].role && !strcmp(rq->msgs[i].role, "assistant")) {
+			if (json_array_append_new(msgs, json_pack("{s:s,s:o}", "role", "assistant",
+								  "content",
+								  call_blocks(rq->msgs[i].content, mt))) < 0) {
+				json_decref(msgs);
+				return NULL;
+			}
+			continue;
+		}
 		/* Only two roles exist: whatever is not the model speaks as the user. */
 		const char *role = rq->msgs[i].role && !strcmp(rq->msgs[i].role, "assistant")
 					   ? "assistant"
@@ -85,6 +153,7 @@ int wire_anthropic_build(const struct wire_request *rq, struct wire_http *out, s
 
 	json_t *root = json_object();
 	json_t *msgs = build_messages(rq);
+	json_t *tools = rq->ntools ? wire_tools_json(rq, WIRE_TOOLS_ANTHROPIC) : NULL;
 	long max_tokens = rq->max_tokens > 0 ? rq->max_tokens : WIRE_DEFAULT_MAX_TOKENS;
 	/* The temperature goes through as given: the API rejects values outside 0..1 with a
 	 * clear message, which beats silently sending something else. */
@@ -94,8 +163,10 @@ int wire_anthropic_build(const struct wire_request *rq, struct wire_http *out, s
 		  || json_object_set(root, "messages", msgs) < 0
 		  || (rq->has_temperature
 		      && json_object_set_new(root, "temperature", json_real(rq->temperature)) < 0)
-		  || json_object_set_new(root, "stream", json_true()) < 0;
+		  || json_object_set_new(root, "stream", json_true()) < 0
+		  || (rq->ntools && (!tools || json_object_set(root, "tools", tools) < 0));
 	json_decref(msgs);
+	json_decref(tools);
 	return wire_body(out, rq, root, bad, p->name, e);
 }
 
@@ -173,8 +244,21 @@ static void block_start(struct wire_stream *st, json_t *ev, const struct wire_si
 	if (!type)
 		return;
 	st->block_thinking = !strcmp(type, "thinking") || !strcmp(type, "redacted_thinking");
-	if (!strcmp(type, "tool_use"))
-		st->tool_call = 1;
+	if (!strcmp(type, "tool_use")) {
+		/* Its input comes as input_json_delta fragments; the start holds {}. */
+		json_t *index = json_object_get(ev, "index");
+		long key = json_is_integer(index) ? (long)json_integer_value(index) : -1;
+		struct wire_call *c = wire_call_new(st, key, wire_json_str(block, "id"),
+						    wire_json_str(block, "name"));
+		json_t *input = json_object_get(block, "input");
+		if (c && json_is_object(input) && json_object_size(input)) {
+			char *text = jsonmem_dumps(input, JSON_COMPACT);
+			if (text)
+				wire_call_set_args(st, c, text, strlen(text));
+			free(text);
+		}
+		return;
+	}
 	/* The opening block is normally empty, but nothing promises that. */
 	const char *s;
 	if (!strcmp(type, "text") && (s = wire_json_str(block, "text")))
@@ -190,7 +274,17 @@ static void block_delta(struct wire_stream *st, json_t *ev, const struct wire_si
 	json_t *v;
 	if (!type)
 		return;
-	/* signature_delta, input_json_delta and citations_delta carry nothing to show. */
+	/* signature_delta and citations_delta carry nothing to show; input_json_delta is
+	 * the arguments of the tool_use block with this index. */
+	if (!strcmp(type, "input_json_delta") && json_is_string(v = json_object_get(delta, "partial_json"))) {
+		json_t *index = json_object_get(ev, "index");
+		struct wire_call *c = wire_call_by_key(st, json_is_integer(index)
+								   ? (long)json_integer_value(index)
+								   : -1);
+		if (c)
+			wire_call_add_args(st, c, json_string_value(v), json_string_length(v));
+		return;
+	}
 	if (!strcmp(type, "text_delta") && json_is_string(v = json_object_get(delta, "text")))
 		wire_emit_text(st, sink, json_string_value(v), json_string_length(v));
 	else if (!strcmp(type, "thinking_delta")

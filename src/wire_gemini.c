@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cherry/jsonmem.h"
 #include "wire_kinds.h"
 
 /* [{"text": text}]. NULL on invalid UTF-8 as well as on OOM: either way the request cannot go. */
@@ -37,12 +38,107 @@ static json_t *msg_parts(const struct wire_request *rq, size_t msg)
 	return parts;
 }
 
+static int own_id(const char *id)
+{
+	return !id || !*id || !strncmp(id, WIRE_OWN_ID_PREFIX, strlen(WIRE_OWN_ID_PREFIX));
+}
+
+/* The model's turn as it came: its text, then a functionCall part per call with the
+ * thoughtSignature it carried, and its id when the model gave one. */
+static json_t *call_parts(const char *text, const struct wire_msg_tools *mt)
+{
+	json_t *parts = json_array();
+	if (parts && text && *text && json_array_append_new(parts, json_pack("{s:s}", "text", text)) < 0)
+		goto fail;
+	for (size_t k = 0; parts && k < mt->ncalls; k++) {
+		const struct wire_tool_call *tc = &mt->calls[k];
+		json_t *fc = json_pack("{s:s,s:o}", "name", tc->name ? tc->name : "", "args",
+				       wire_call_args_json(tc->args));
+		json_t *part = fc ? json_pack("{s:o}", "functionCall", fc) : NULL;
+		if (part && !own_id(tc->id) && wire_json_set_str(fc, "id", tc->id) < 0) {
+			json_decref(part);
+			part = NULL;
+		}
+		if (part && tc->sig && wire_json_set_str(part, "thoughtSignature", tc->sig) < 0) {
+			json_decref(part);
+			part = NULL;
+		}
+		if (json_array_append_new(parts, part) < 0)
+			goto fail;
+	}
+	return parts;
+fail:
+	json_decref(parts);
+	return NULL;
+}
+
+/* {"functionResponse": {name, response: {output | error: text}, id?}}. */
+static json_t *result_part(const struct wire_request *rq, size_t i)
+{
+	const struct wire_msg_tools *mt = wire_msg_tools_of(rq, i);
+	const char *text = rq->msgs[i].content ? rq->msgs[i].content : "";
+	json_t *fr = json_pack("{s:s,s:{s:s}}", "name", mt && mt->name ? mt->name : "", "response",
+			       mt && mt->error ? "error" : "output", text);
+	if (fr && mt && !own_id(mt->call_id) && wire_json_set_str(fr, "id", mt->call_id) < 0) {
+		json_decref(fr);
+		return NULL;
+	}
+	return fr ? json_pack("{s:o}", "functionResponse", fr) : NULL;
+}
+
+/* tools: [{functionDeclarations: [{name, description, parameters}]}], each schema cut to
+ * the subset Gemini takes; a tool without parameters has none. */
+static json_t *build_tools(const struct wire_request *rq)
+{
+	json_t *decls = json_array();
+	for (size_t i = 0; decls && i < rq->ntools; i++) {
+		const struct wire_tool *t = &rq->tools[i];
+		json_t *schema = wire_tool_schema(t);
+		json_t *params = schema ? wire_gemini_schema(schema) : NULL;
+		json_decref(schema);
+		json_t *d = params ? json_pack("{s:s}", "name", t->name) : NULL;
+		int bad = !d || (t->description && wire_json_set_str(d, "description", t->description) < 0);
+		if (!bad && json_object_size(json_object_get(params, "properties")))
+			bad = json_object_set(d, "parameters", params) < 0;
+		json_decref(params);
+		if (bad || json_array_append_new(decls, d) < 0) {
+			if (bad)
+				json_decref(d);
+			json_decref(decls);
+			return NULL;
+		}
+	}
+	return decls ? json_pack("[{s:o}]", "functionDeclarations", decls) : NULL;
+}
+
 static json_t *build_contents(const struct wire_request *rq)
 {
 	json_t *contents = json_array();
 	if (!contents)
 		return NULL;
+	json_t *results = NULL; /* the parts of the user content results go into (borrowed) */
 	for (size_t i = 0; i < rq->nmsgs; i++) {
+		const struct wire_msg_tools *mt = wire_msg_tools_of(rq, i);
+		if (wire_msg_is_result(rq, i)) {
+			if (!results) {
+				results = json_array();
+				json_t *c = results ? json_pack("{s:s,s:O}", "role", "user", "parts", results)
+						    : NULL;
+				json_decref(results);
+				if (!c || json_array_append_new(contents, c) < 0)
+					goto fail;
+			}
+			if (json_array_append_new(results, result_part(rq, i)) < 0)
+				goto fail;
+			continue;
+		}
+		results = NULL;
+		if (mt && mt->ncalls && rq->msgs[i].role && !strcmp(rq->msgs[i].role, "assistant")) {
+			if (json_array_append_new(contents, json_pack("{s:s,s:o}", "role", "model", "parts",
+								      call_parts(rq->msgs[i].content, mt))) < 0)
+				goto fail;
+			continue;
+		}
 		const char *role = rq->msgs[i].role && !strcmp(rq->msgs[i].role, "assistant")
 					   ? "model"
 					   : "user";
@@ -51,11 +147,13 @@ static json_t *build_contents(const struct wire_request *rq)
 		    || json_object_set_new(c, "parts", msg_parts(rq, i)) < 0
 		    || json_array_append_new(contents, c) < 0) {
 			json_decref(c);
-			json_decref(contents);
-			return NULL;
+			goto fail;
 		}
 	}
 	return contents;
+fail:
+	json_decref(contents);
+	return NULL;
 }
 
 /* The model goes into the URL path: keep unreserved characters, escape the rest. */
@@ -99,6 +197,7 @@ int wire_gemini_build(const struct wire_request *rq, struct wire_http *out, stru
 	json_t *root = json_object();
 	json_t *contents = build_contents(rq);
 	json_t *cfg = wire_sampling_object(rq, "temperature", "maxOutputTokens", &bad);
+	json_t *tools = rq->ntools ? build_tools(rq) : NULL;
 	json_t *sys = NULL;
 	if (rq->system) {
 		sys = json_object();
@@ -108,7 +207,9 @@ int wire_gemini_build(const struct wire_request *rq, struct wire_http *out, stru
 	bad = bad || !root || !contents
 	      || (sys && json_object_set(root, "systemInstruction", sys) < 0)
 	      || json_object_set(root, "contents", contents) < 0
-	      || (cfg && json_object_set(root, "generationConfig", cfg) < 0);
+	      || (cfg && json_object_set(root, "generationConfig", cfg) < 0)
+	      || (rq->ntools && (!tools || json_object_set(root, "tools", tools) < 0));
+	json_decref(tools);
 	json_decref(sys);
 	json_decref(contents);
 	json_decref(cfg);
@@ -147,14 +248,30 @@ static void take_finish(struct wire_stream *st, const char *raw)
 	st->done = 1;
 }
 
+/* A functionCall part comes whole in one chunk: {name, args, id (newer models)}; a
+ * thoughtSignature beside it must go back with the call. */
+static void take_call(struct wire_stream *st, json_t *fc, const char *sig)
+{
+	struct wire_call *c = wire_call_new(st, (long)st->ncalls, wire_json_str(fc, "id"),
+					    wire_json_str(fc, "name"));
+	if (!c || (sig && wire_call_set_str(st, &c->sig, sig) < 0))
+		return;
+	json_t *args = json_object_get(fc, "args");
+	char *text = json_is_object(args) ? jsonmem_dumps(args, JSON_COMPACT) : NULL;
+	if (text)
+		wire_call_set_args(st, c, text, strlen(text));
+	free(text);
+}
+
 static void take_parts(struct wire_stream *st, json_t *parts, const struct wire_sink *sink)
 {
 	size_t i;
 	json_t *part;
 	json_array_foreach(parts, i, part) {
 		json_t *text = json_object_get(part, "text");
-		if (json_object_get(part, "functionCall"))
-			st->tool_call = 1;
+		json_t *fc = json_object_get(part, "functionCall");
+		if (json_is_object(fc))
+			take_call(st, fc, wire_json_str(part, "thoughtSignature"));
 		if (!json_is_string(text))
 			continue;
 		if (json_is_true(json_object_get(part, "thought")))

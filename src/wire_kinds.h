@@ -38,6 +38,47 @@ void wire_ollama_error(const char *provider, long status, json_t *body, struct w
 int wire_ollama_models_request(const struct provider *p, struct wire_http *out, struct err *e);
 int wire_ollama_models(json_t *body, void (*on_model)(void *, const char *), void *ctx);
 
+/* wire_responses.c: the OpenAI Responses API. */
+int wire_responses_build(const struct wire_request *rq, struct wire_http *out, struct err *e);
+int wire_responses_event(struct wire_stream *st, const char *type, const char *data, size_t len,
+			 const struct wire_sink *sink);
+
+/* wire_tools.c: the tool calls of a stream, and what requests with tools share. */
+/* A new call (index = its place), with id (NULL: "call_N") and name copied. NULL on OOM
+ * (the stream is then failed). */
+struct wire_call *wire_call_new(struct wire_stream *st, long key, const char *id,
+				const char *name);
+/* The newest call with this key, NULL when none. */
+struct wire_call *wire_call_by_key(struct wire_stream *st, long key);
+/* Appends argument text (-1 on OOM, the stream failed); replaces it with wire_call_set_args. */
+int wire_call_add_args(struct wire_stream *st, struct wire_call *c, const char *s, size_t n);
+int wire_call_set_args(struct wire_stream *st, struct wire_call *c, const char *s, size_t n);
+/* Replaces *field with a copy of s (-1 on OOM, the stream failed). */
+int wire_call_set_str(struct wire_stream *st, char **field, const char *s);
+void wire_calls_free(struct wire_stream *st);
+/* A tool's schema as JSON (an object; {"type":"object"} when it has none). NULL when it
+ * is not a JSON object, or on OOM. */
+json_t *wire_tool_schema(const struct wire_tool *t);
+/* rq's tools as the kinds that take JSON Schema as it is list them (NULL on OOM, or a
+ * schema that is not an object):
+ * NESTED [{type:"function", function:{name, description, parameters}}] (OpenAI, Ollama),
+ * ANTHROPIC [{name, description, input_schema}],
+ * FLAT [{type:"function", name, description, parameters, strict:false}] (Responses: not
+ * strict, MCP schemas are not written for Structured Outputs). */
+enum wire_tools_shape { WIRE_TOOLS_NESTED, WIRE_TOOLS_ANTHROPIC, WIRE_TOOLS_FLAT };
+json_t *wire_tools_json(const struct wire_request *rq, enum wire_tools_shape shape);
+/* The schema reduced to the OpenAPI subset Gemini's functionDeclarations accept (its
+ * local $refs inlined). New reference, NULL on OOM. */
+json_t *wire_gemini_schema(json_t *schema);
+/* A call's arguments as a JSON object (new reference; {} when empty); NULL when they are
+ * not a JSON object. */
+json_t *wire_call_args_json(const char *args);
+/* The extra of msgs[i] (NULL when none). */
+const struct wire_msg_tools *wire_msg_tools_of(const struct wire_request *rq, size_t i);
+/* 1 when msgs[i] is a tool result (role "tool" with a call_id; any other message
+ * that is not the assistant's speaks as the user). */
+int wire_msg_is_result(const struct wire_request *rq, size_t i);
+
 /* Shared helpers in wire.c. */
 /* Reads one stream event's JSON. jansson checks UTF-8 as it reads, so a valid event is
  * read once; only one it refuses and that holds broken UTF-8 is repaired (one U+FFFD per

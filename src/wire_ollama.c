@@ -1,6 +1,8 @@
 /* wire_ollama: Ollama's native chat API (POST /api/chat, one JSON object per line). */
+#include <stdlib.h>
 #include <string.h>
 
+#include "cherry/jsonmem.h"
 #include "wire_kinds.h"
 
 /* {"role": role, "content": content, "images": [base64...]}: Ollama takes images as raw
@@ -32,6 +34,32 @@ static json_t *message(const char *role, const char *content, const struct attac
 	return o;
 }
 
+/* The assistant's calls with their arguments as objects, or a result
+ * {role:"tool", content, tool_name, tool_call_id}. */
+static json_t *tool_message(const struct wire_request *rq, size_t i)
+{
+	const struct wire_msg_tools *mt = wire_msg_tools_of(rq, i);
+	const char *text = rq->msgs[i].content ? rq->msgs[i].content : "";
+	if (wire_msg_is_result(rq, i))
+		return json_pack("{s:s,s:s,s:s,s:s}", "role", "tool", "content", text, "tool_name",
+				 mt && mt->name ? mt->name : "", "tool_call_id",
+				 mt && mt->call_id ? mt->call_id : "");
+	json_t *calls = json_array();
+	for (size_t k = 0; calls && k < mt->ncalls; k++) {
+		const struct wire_tool_call *tc = &mt->calls[k];
+		if (json_array_append_new(calls, json_pack("{s:s,s:{s:I,s:s,s:o}}", "type", "function",
+							   "function", "index", (json_int_t)k, "name",
+							   tc->name ? tc->name : "", "arguments",
+							   wire_call_args_json(tc->args))) < 0) {
+			json_decref(calls);
+			return NULL;
+		}
+	}
+	return calls ? json_pack("{s:s,s:s,s:o}", "role", "assistant", "content", text, "tool_calls",
+				 calls)
+		     : NULL;
+}
+
 static json_t *build_messages(const struct wire_request *rq)
 {
 	json_t *msgs = json_array();
@@ -42,6 +70,12 @@ static json_t *build_messages(const struct wire_request *rq)
 		const char *role = rq->msgs[i].role && !strcmp(rq->msgs[i].role, "assistant")
 					   ? "assistant"
 					   : "user";
+		const struct wire_msg_tools *mt = wire_msg_tools_of(rq, i);
+		if (wire_msg_is_result(rq, i) || (mt && mt->ncalls && !strcmp(role, "assistant"))) {
+			if (json_array_append_new(msgs, tool_message(rq, i)) < 0)
+				goto fail;
+			continue;
+		}
 		const struct attach_part *parts;
 		size_t nparts = wire_msg_parts(rq, i, &parts);
 		if (json_array_append_new(msgs, message(role, rq->msgs[i].content, parts, nparts)) < 0)
@@ -72,10 +106,13 @@ int wire_ollama_build(const struct wire_request *rq, struct wire_http *out, stru
 	json_t *msgs = build_messages(rq);
 	json_t *opt = wire_sampling_object(rq, "temperature", "num_predict", &bad);
 	json_t *model = json_string(rq->model);
+	json_t *tools = rq->ntools ? wire_tools_json(rq, WIRE_TOOLS_NESTED) : NULL;
 	bad = bad || !root || !msgs || !model || json_object_set(root, "model", model) < 0
 	      || json_object_set(root, "messages", msgs) < 0
 	      || json_object_set_new(root, "stream", json_true()) < 0
-	      || (opt && json_object_set(root, "options", opt) < 0);
+	      || (opt && json_object_set(root, "options", opt) < 0)
+	      || (rq->ntools && (!tools || json_object_set(root, "tools", tools) < 0));
+	json_decref(tools);
 	json_decref(model);
 	json_decref(msgs);
 	json_decref(opt);
@@ -98,6 +135,24 @@ static void take_done(struct wire_stream *st, json_t *line)
 		st->usage.input = v;
 	if ((v = wire_json_count(line, "eval_count")) >= 0)
 		st->usage.output = v;
+}
+
+/* {"id"?, "function": {"index"?, "name", "arguments": {...}}}: each call whole, its
+ * arguments an object. */
+static void take_call(struct wire_stream *st, json_t *tc)
+{
+	json_t *fn = json_object_get(tc, "function");
+	if (!json_is_object(fn))
+		return;
+	struct wire_call *c = wire_call_new(st, (long)st->ncalls, wire_json_str(tc, "id"),
+					    wire_json_str(fn, "name"));
+	json_t *args = json_object_get(fn, "arguments");
+	char *text = c && json_is_object(args) ? jsonmem_dumps(args, JSON_COMPACT) : NULL;
+	if (c && json_is_string(args))
+		wire_call_set_args(st, c, json_string_value(args), json_string_length(args));
+	else if (text)
+		wire_call_set_args(st, c, text, strlen(text));
+	free(text);
 }
 
 int wire_ollama_event(struct wire_stream *st, const char *type, const char *data, size_t len,
@@ -128,8 +183,9 @@ int wire_ollama_event(struct wire_stream *st, const char *type, const char *data
 		wire_emit_reasoning(st, sink, json_string_value(v), json_string_length(v));
 	if (json_is_string(v = json_object_get(msg, "content")))
 		wire_emit_text(st, sink, json_string_value(v), json_string_length(v));
-	if (json_array_size(json_object_get(msg, "tool_calls")) > 0)
-		st->tool_call = 1;
+	size_t i;
+	json_array_foreach(json_object_get(msg, "tool_calls"), i, v)
+		take_call(st, v);
 	if (json_is_true(json_object_get(line, "done")))
 		take_done(st, line);
 	json_decref(line);

@@ -2,8 +2,10 @@
  * that copy it (DeepSeek, OpenRouter, Groq, Mistral, vLLM, LM Studio, ...) and Azure OpenAI. */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cherry/jsonmem.h"
 #include "wire_kinds.h"
 
 /* A token count, or -1 when the field is absent, negative or not a number. Reals are range
@@ -73,6 +75,39 @@ static int add_msg(json_t *msgs, const char *role, const char *content,
 	return 0;
 }
 
+/* The assistant's calls: [{id, type:"function", function:{name, arguments (a string)}}]. */
+static json_t *tool_calls(const struct wire_msg_tools *mt)
+{
+	json_t *a = json_array();
+	for (size_t k = 0; a && k < mt->ncalls; k++) {
+		const struct wire_tool_call *tc = &mt->calls[k];
+		if (json_array_append_new(a, json_pack("{s:s,s:s,s:{s:s,s:s}}", "id", tc->id ? tc->id : "",
+						       "type", "function", "function", "name",
+						       tc->name ? tc->name : "", "arguments",
+						       tc->args && *tc->args ? tc->args : "{}")) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+/* A tool result {role:"tool", tool_call_id, content}, or the assistant's message with its
+ * calls (content null when it said nothing). */
+static int add_tool_msg(json_t *msgs, const struct wire_request *rq, size_t i)
+{
+	const struct wire_msg_tools *mt = wire_msg_tools_of(rq, i);
+	const char *text = rq->msgs[i].content ? rq->msgs[i].content : "";
+	json_t *m;
+	if (wire_msg_is_result(rq, i))
+		m = json_pack("{s:s,s:s,s:s}", "role", "tool", "tool_call_id",
+			      mt && mt->call_id ? mt->call_id : "", "content", text);
+	else
+		m = json_pack("{s:s,s:o,s:o}", "role", "assistant", "content",
+			      *text ? json_string(text) : json_null(), "tool_calls", tool_calls(mt));
+	return json_array_append_new(msgs, m);
+}
+
 static json_t *build_messages(const struct wire_request *rq)
 {
 	json_t *msgs = json_array();
@@ -87,6 +122,12 @@ static json_t *build_messages(const struct wire_request *rq)
 		const char *role = rq->msgs[i].role && !strcmp(rq->msgs[i].role, "assistant")
 					   ? "assistant"
 					   : "user";
+		const struct wire_msg_tools *mt = wire_msg_tools_of(rq, i);
+		if (wire_msg_is_result(rq, i) || (mt && mt->ncalls && !strcmp(role, "assistant"))) {
+			if (add_tool_msg(msgs, rq, i) < 0)
+				goto fail;
+			continue;
+		}
 		const struct attach_part *parts;
 		size_t nparts = wire_msg_parts(rq, i, &parts);
 		if (add_msg(msgs, role, rq->msgs[i].content, parts, nparts) < 0)
@@ -184,6 +225,7 @@ int wire_openai_build(const struct wire_request *rq, struct wire_http *out, stru
 	json_t *root = json_object();
 	json_t *msgs = build_messages(rq);
 	json_t *opts = json_pack("{s:b}", "include_usage", 1);
+	json_t *tools = rq->ntools ? wire_tools_json(rq, WIRE_TOOLS_NESTED) : NULL;
 	/* Without include_usage OpenAI sends no token counts at all; compatibles that do not
 	 * know the option ignore it. */
 	int bad = !root || !msgs || !opts || (!azure && wire_json_set_str(root, "model", rq->model) < 0)
@@ -193,9 +235,11 @@ int wire_openai_build(const struct wire_request *rq, struct wire_http *out, stru
 		  || (rq->has_temperature
 		      && json_object_set_new(root, "temperature", json_real(rq->temperature)) < 0)
 		  || (rq->max_tokens > 0
-		      && json_object_set_new(root, max_key, json_integer(rq->max_tokens)) < 0);
+		      && json_object_set_new(root, max_key, json_integer(rq->max_tokens)) < 0)
+		  || (rq->ntools && (!tools || json_object_set(root, "tools", tools) < 0));
 	json_decref(msgs);
 	json_decref(opts);
+	json_decref(tools);
 	return wire_body(out, rq, root, bad, p->name, e);
 }
 
@@ -437,6 +481,40 @@ static void content_parts(struct wire_stream *st, const struct wire_sink *sink, 
 	}
 }
 
+/* One element of delta.tool_calls: the first fragment of a call carries its index, id
+ * and name, the later ones the same index and more of the arguments. Parallel calls
+ * have their own indexes. A server that leaves out the index (some compatibles send
+ * each call whole) starts a new call with every id, and appends to the last one else. */
+static void take_tool_call(struct wire_stream *st, json_t *tc, long pos)
+{
+	if (!json_is_object(tc))
+		return;
+	json_t *index = json_object_get(tc, "index");
+	const char *id = wire_json_str(tc, "id");
+	json_t *fn = json_object_get(tc, "function");
+	const char *name = wire_json_str(fn, "name");
+	json_t *args = json_object_get(fn, "arguments");
+	long key = json_is_integer(index) ? (long)json_integer_value(index)
+					  : (id && *id ? (long)st->ncalls + pos : -1);
+	struct wire_call *c = key >= 0 ? wire_call_by_key(st, key)
+				       : st->ncalls ? &st->calls[st->ncalls - 1] : NULL;
+	if (c && id && *id && strcmp(c->id, id))
+		c = NULL; /* the index again with another id: another call */
+	if (!c && !(c = wire_call_new(st, key, id, name)))
+		return;
+	if (name && *name && !*c->name && wire_call_set_str(st, &c->name, name) < 0)
+		return;
+	if (json_is_string(args))
+		wire_call_add_args(st, c, json_string_value(args), json_string_length(args));
+	else if (json_is_object(args)) {
+		/* a compatible that sends the arguments as an object */
+		char *text = jsonmem_dumps(args, JSON_COMPACT);
+		if (text)
+			wire_call_set_args(st, c, text, strlen(text));
+		free(text);
+	}
+}
+
 static void take_delta(struct wire_stream *st, json_t *delta, const struct wire_sink *sink)
 {
 	/* Servers in the middle of renaming reasoning_content to reasoning may send both with
@@ -459,9 +537,12 @@ static void take_delta(struct wire_stream *st, json_t *delta, const struct wire_
 		emit_str(st, sink, refusal, 0);
 	}
 	/* Tool arguments are JSON for a program, not text for the reader. */
-	if (truthy(json_object_get(delta, "tool_calls"))
-	    || json_is_object(json_object_get(delta, "function_call")))
-		st->tool_call = 1;
+	size_t i;
+	json_t *tc;
+	json_array_foreach(json_object_get(delta, "tool_calls"), i, tc)
+		take_tool_call(st, tc, (long)i);
+	if (json_is_object(json_object_get(delta, "function_call")))
+		st->tool_call = 1; /* the legacy single call: never requested, so not run */
 }
 
 /* Only choice 0 is shown: with n > 1 the choices interleave, each chunk naming its index. */

@@ -1,12 +1,19 @@
-/* fakemcp: a tiny MCP server (stdio, revision 2025-06-18) for the tests, so they never
- * need the network. Modes from argv[1]:
- *   (none)      a well-behaved server
+/* fakemcp: a tiny MCP server (revision 2025-06-18) for the tests, so they never need
+ * the network. Modes from argv[1]:
+ *   (none)      a well-behaved stdio server
  *   ignore-eof  keeps running after stdin ends (the client must SIGTERM it)
  *   stubborn    ignores stdin's end and SIGTERM (the client must SIGKILL it)
  *   old         answers initialize with protocolVersion 2024-11-05 (must be refused)
+ *   http [auth|redirect|badsession]  Streamable HTTP on 127.0.0.1 (only): prints its
+ *               port on stdout, then serves until stdin ends (fakemcp_http.c). auth:
+ *               every request must carry "Authorization: Bearer sk-test-CANARY-mcp"
+ *               (else 401); redirect: every answer is a 307; badsession: the session
+ *               id holds an escape sequence.
  * Tools, listed over two pages (cursor "p2"): echo {text}, fail (isError), env (its
- * environment as text), fds (its open descriptors), cwd, slow {ms} (progress, honours
- * notifications/cancelled), hostile (escape sequences), huge {bytes}.
+ * environment as text), fds (its open descriptors), cwd, slow {ms, drop} (progress,
+ * honours notifications/cancelled; drop: HTTP drops the stream after the first step), hostile (escape sequences), huge {bytes}, change (adds the
+ * tool "added" and sends notifications/tools/list_changed), expire (HTTP: ends the
+ * session, so the next request gets 404).
  * Before answering tools/list it pings the client and sends it roots/list, and it
  * checks both answers (a wrong one is logged to stderr as "BAD CLIENT"). Each request is
  * logged on stderr (the client's per-server log), with "hello from fakemcp" first. */
@@ -21,13 +28,21 @@
 
 #include <jansson.h>
 
+#include "fakemcp.h"
+
 extern char **environ;
 
-static void send_msg(json_t *m)
+static int changed; /* the tool "change" was called: "added" is listed */
+static int main_argc;
+static char **main_argv;
+
+void send_msg(json_t *m)
 {
 	char *s = json_dumps(m, JSON_COMPACT);
-	printf("%s\n", s);
-	fflush(stdout);
+	if (fakemcp_http_out(s) != 0) {
+		printf("%s\n", s);
+		fflush(stdout);
+	}
 	free(s);
 	json_decref(m);
 }
@@ -43,7 +58,7 @@ static void reply_text(json_t *id, const char *text, int is_error)
 			    "isError", is_error));
 }
 
-static json_t *read_msg(void)
+json_t *read_msg(void)
 {
 	static char *line;
 	static size_t cap;
@@ -64,7 +79,7 @@ static void ask_client(const char *method, int want_error)
 	static int next = 100;
 	int id = next++;
 	send_msg(json_pack("{s:s,s:i,s:s}", "jsonrpc", "2.0", "id", id, "method", method));
-	json_t *m = read_msg();
+	json_t *m = fakemcp_http_mode ? fakemcp_http_answer(id) : read_msg();
 	if (!m)
 		return;
 	json_t *err = json_object_get(m, "error");
@@ -90,10 +105,16 @@ static void tool_list(json_t *id, json_t *params)
 				    "Always fails", "inputSchema", obj, "name", "env", "inputSchema",
 				    obj, "name", "fds", "inputSchema", obj, "nextCursor", "p2"));
 	} else if (strcmp(cursor, "p2") == 0) {
-		reply(id, json_pack("{s:[{s:s,s:O},{s:s,s:O},{s:s,s:O},{s:s,s:O}]}", "tools", "name",
-				    "cwd", "inputSchema", obj, "name", "slow", "inputSchema", obj,
-				    "name", "hostile", "inputSchema", obj, "name", "huge",
-				    "inputSchema", obj));
+		json_t *r = json_pack("{s:[{s:s,s:O},{s:s,s:O},{s:s,s:O},{s:s,s:O},{s:s,s:O},"
+				      "{s:s,s:O}]}", "tools", "name", "cwd", "inputSchema", obj,
+				      "name", "slow", "inputSchema", obj, "name", "hostile",
+				      "inputSchema", obj, "name", "huge", "inputSchema", obj, "name",
+				      "change", "inputSchema", obj, "name", "expire", "inputSchema",
+				      obj);
+		if (changed)
+			json_array_append_new(json_object_get(r, "tools"),
+					      json_pack("{s:s,s:O}", "name", "added", "inputSchema", obj));
+		reply(id, r);
 	} else
 		send_msg(json_pack("{s:s,s:O,s:{s:i,s:s}}", "jsonrpc", "2.0", "id", id, "error",
 				   "code", -32602, "message", "bad cursor"));
@@ -110,6 +131,15 @@ static void slow(json_t *id, json_t *params)
 			send_msg(json_pack("{s:s,s:s,s:{s:O,s:i,s:i}}", "jsonrpc", "2.0", "method",
 					   "notifications/progress", "params", "progressToken", token,
 					   "progress", step, "total", 4));
+		if (step == 1 && json_is_true(json_object_get(args, "drop")))
+			fakemcp_http_drop();
+		if (fakemcp_http_mode) {
+			if (fakemcp_http_cancelled(id, ms / 4)) {
+				fprintf(stderr, "cancelled\n");
+				return;
+			}
+			continue;
+		}
 		struct pollfd p = {.fd = 0, .events = POLLIN};
 		if (poll(&p, 1, ms / 4) > 0) {
 			json_t *m = read_msg();
@@ -141,6 +171,10 @@ static void call(json_t *id, json_t *params)
 	else if (strcmp(name, "env") == 0) {
 		for (char **e = environ; *e; e++)
 			snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s\n", *e);
+		/* and its command line, for the canary tests */
+		for (int i = 0; i < main_argc; i++)
+			snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", i ? " " : "ARGV=",
+				 main_argv[i]);
 		reply_text(id, buf, 0);
 	} else if (strcmp(name, "fds") == 0) {
 		DIR *d = opendir("/proc/self/fd");
@@ -156,7 +190,7 @@ static void call(json_t *id, json_t *params)
 	else if (strcmp(name, "slow") == 0)
 		slow(id, params);
 	else if (strcmp(name, "hostile") == 0)
-		reply_text(id, "\x1b]52;c;aGk=\x07\x1b[2J\x1b[31mred\x9b", 0);
+		reply_text(id, "\x1b]52;c;aGk=\x07\x1b[2J\x1b[31mred\xc2\x9b", 0);
 	else if (strcmp(name, "huge") == 0) {
 		size_t n = (size_t)json_integer_value(json_object_get(args, "bytes"));
 		char *big = malloc(n + 1);
@@ -164,22 +198,27 @@ static void call(json_t *id, json_t *params)
 		big[n] = '\0';
 		reply_text(id, big, 0);
 		free(big);
+	} else if (strcmp(name, "change") == 0) {
+		changed = 1;
+		send_msg(json_pack("{s:s,s:s}", "jsonrpc", "2.0", "method",
+				   "notifications/tools/list_changed"));
+		reply_text(id, "changed", 0);
+	} else if (strcmp(name, "expire") == 0) {
+		fakemcp_http_expire();
+		reply_text(id, "expired", 0);
 	} else
 		reply_text(id, "MCP error -32602: Tool not found", 1);
 }
 
-int main(int argc, char **argv)
+static const char *mode = "";
+
+void handle(json_t *m)
 {
-	const char *mode = argc > 1 ? argv[1] : "";
-	if (strcmp(mode, "stubborn") == 0)
-		signal(SIGTERM, SIG_IGN);
-	fprintf(stderr, "hello from fakemcp\n");
-	json_t *m;
-	while ((m = read_msg())) {
-		const char *method = json_string_value(json_object_get(m, "method"));
-		json_t *id = json_object_get(m, "id");
-		json_t *params = json_object_get(m, "params");
-		fprintf(stderr, "got %s\n", method ? method : "(answer)");
+	const char *method = json_string_value(json_object_get(m, "method"));
+	json_t *id = json_object_get(m, "id");
+	json_t *params = json_object_get(m, "params");
+	fprintf(stderr, "got %s\n", method ? method : "(answer)");
+	{
 		if (!method || !id)
 			;
 		else if (strcmp(method, "initialize") == 0) {
@@ -199,6 +238,22 @@ int main(int argc, char **argv)
 		else
 			send_msg(json_pack("{s:s,s:O,s:{s:i,s:s}}", "jsonrpc", "2.0", "id", id, "error",
 					   "code", -32601, "message", "Method not found"));
+	}
+}
+
+int main(int argc, char **argv)
+{
+	mode = argc > 1 ? argv[1] : "";
+	main_argc = argc;
+	main_argv = argv;
+	if (strcmp(mode, "stubborn") == 0)
+		signal(SIGTERM, SIG_IGN);
+	fprintf(stderr, "hello from fakemcp\n");
+	if (strcmp(mode, "http") == 0)
+		return fakemcp_http_main(argc > 2 ? argv[2] : "");
+	json_t *m;
+	while ((m = read_msg())) {
+		handle(m);
 		json_decref(m);
 	}
 	if (strcmp(mode, "ignore-eof") == 0 || strcmp(mode, "stubborn") == 0)

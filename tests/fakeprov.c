@@ -683,8 +683,9 @@ static void log_request(const struct req *r)
 
 /* ---------------------------------------------------------------- scenarios */
 
-enum kind { K_OPENAI, K_ANTHROPIC, K_GEMINI, K_OLLAMA, K_AZURE };
-static const char *const kind_names[] = {"openai", "anthropic", "gemini", "ollama", "azure"};
+enum kind { K_OPENAI, K_ANTHROPIC, K_GEMINI, K_OLLAMA, K_AZURE, K_RESPONSES };
+static const char *const kind_names[] = {"openai", "anthropic", "gemini", "ollama", "azure",
+					 "openai-responses"};
 
 #define BIGLINE_BYTES (1 << 20)
 #define HUGELINE_BYTES (20ul << 20) /* past cherry's 16 MiB cap on one event */
@@ -720,6 +721,9 @@ struct scenario {
 	int rawerror;           /* the stream ends with a bare error body, no "data:" */
 	int refusal;            /* the model refuses, with an explanation and no text */
 	int bigheader;          /* a 150 KB response header before the stream */
+	int tools;              /* tools / tools2: call the offered tools (1 or 2 calls) */
+	int tools_loop;         /* toolsloop: call them again whatever the results */
+	char tool_pick[64];     /* tool:NAME: only the offered tools named NAME or *__NAME */
 	unsigned long bigline_bytes; /* bigline: 1 MiB; hugeline: 20 MiB */
 	char bad[80];           /* the unknown word */
 };
@@ -779,6 +783,18 @@ static int parse_word(struct scenario *sc, const char *w, size_t n)
 		}
 	if (word_is(w, n, "hello"))
 		sc->content = C_HELLO;
+	else if (word_is(w, n, "tools"))
+		sc->tools = 1;
+	else if (word_is(w, n, "tools2"))
+		sc->tools = 2;
+	else if (word_is(w, n, "toolsloop"))
+		sc->tools = sc->tools ? sc->tools : 1, sc->tools_loop = 1;
+	else if (n > 5 && n < 5 + sizeof sc->tool_pick && !strncmp(w, "tool:", 5)) {
+		memcpy(sc->tool_pick, w + 5, n - 5);
+		sc->tool_pick[n - 5] = '\0';
+		if (!sc->tools)
+			sc->tools = 1;
+	}
 	else if (word_is(w, n, "reasoning"))
 		sc->reasoning = 1;
 	else if (word_is(w, n, "reasoning2"))
@@ -1155,6 +1171,7 @@ static const struct errtext *err_text(enum kind k, enum failure f)
 		[K_GEMINI] = TABLE(gemini_errors),
 		[K_OLLAMA] = TABLE(ollama_errors),
 		[K_AZURE] = TABLE(azure_errors),
+		[K_RESPONSES] = TABLE(openai_errors),
 	};
 #undef TABLE
 	f = err_alias(k, f);
@@ -1214,7 +1231,7 @@ static void send_error(struct conn *c, const struct req *r, enum kind k, enum fa
 	const struct errtext *t = err_text(k, f);
 	sb_printf(&msg, t->msg, arg ? arg : "");
 	switch (k) {
-	case K_OPENAI:
+	case K_OPENAI: case K_RESPONSES:
 		j = json_pack("{s:{s:s,s:s,s:s?,s:s?}}", "error", "message", msg.p, "type", t->type,
 			      "param", t->param, "code", t->code);
 		respond_json(c, ei.status, ei.extra_headers, j, 4);
@@ -1311,7 +1328,9 @@ static void append_parts(struct sbuf *out, json_t *content, const char *text_key
 
 static void echo_text(const struct req *r, enum kind k, struct sbuf *out)
 {
-	json_t *list = json_object_get(r->json, k == K_GEMINI ? "contents" : "messages");
+	json_t *list = json_object_get(r->json, k == K_GEMINI	      ? "contents"
+						: k == K_RESPONSES ? "input"
+								   : "messages");
 	for (size_t i = json_array_size(list); i-- > 0;) {
 		json_t *m = json_array_get(list, i);
 		json_t *role = json_object_get(m, "role");
@@ -1457,6 +1476,11 @@ static int gen_next(struct gen *g, struct sbuf *frag)
 	"    \"code\": null\n  }\n}\n"
 #define AN_RAWERROR "{\n  \"type\": \"error\",\n  \"error\": {\n    \"type\": \"api_error\"," \
 	"\n    \"message\": \"Internal server error\"\n  }\n}\n"
+#define RS_RESPONSE(status, usage) "{\"id\":\"resp_fake0123456789\",\"object\":\"response\"," \
+	"\"created_at\":1741290958,\"status\":\"" status "\",\"error\":null," \
+	"\"incomplete_details\":null,\"model\":\"fake-gpt-5\",\"output\":[],\"usage\":" usage "}"
+#define RS_MIDFAIL "\"code\":\"server_error\",\"message\":\"The server had an error while " \
+	"processing your request.\",\"param\":null"
 /* "refusal": Anthropic's documented explanation */
 #define REFUSAL_CATEGORY "cyber"
 #define REFUSAL_TEXT "This request was declined because it could enable cyber harm."
@@ -1472,6 +1496,7 @@ struct stream {
 	int block_thinking;
 	int next_block;
 	int deltas;        /* deltas sent, for "slow" */
+	int seq;           /* responses: the next sequence_number */
 };
 
 /* Sends s->ev as one stream write, with keep-alive comments when asked. */
@@ -1592,6 +1617,62 @@ static void ge_usage(struct stream *s, struct sbuf *j, int final)
 	sb_adds(j, "}");
 }
 
+/* responses: one typed event; body is the JSON members after "type" (without braces). */
+static void rs_event(struct stream *s, const char *type, const char *body)
+{
+	struct sbuf j = {0};
+	sb_printf(&j, "{\"type\":\"%s\",%s,\"sequence_number\":%d}", type, body, s->seq++);
+	send_json_event(s, type, &j);
+	sb_free(&j);
+}
+
+/* responses: ends the open output item (a reasoning item or the message). */
+static void rs_item_done(struct stream *s)
+{
+	struct sbuf b = {0};
+	if (s->block < 0)
+		return;
+	if (s->block_thinking)
+		sb_printf(&b, "\"output_index\":%d,\"item\":{\"id\":\"rs_fake%d\",\"type\":"
+			  "\"reasoning\",\"summary\":[]}", s->block, s->block);
+	else
+		sb_printf(&b, "\"output_index\":%d,\"item\":{\"id\":\"msg_fake%d\",\"type\":"
+			  "\"message\",\"status\":\"completed\",\"role\":\"assistant\","
+			  "\"content\":[]}", s->block, s->block);
+	rs_event(s, "response.output_item.done", b.p);
+	sb_free(&b);
+	s->block = -1;
+}
+
+/* responses: opens a reasoning item (with its summary part) or a message (with its
+ * output_text part). */
+static void rs_item_open(struct stream *s, int reasoning)
+{
+	struct sbuf b = {0};
+	s->block = s->next_block++;
+	s->block_thinking = reasoning;
+	if (reasoning) {
+		sb_printf(&b, "\"output_index\":%d,\"item\":{\"id\":\"rs_fake%d\",\"type\":"
+			  "\"reasoning\",\"summary\":[]}", s->block, s->block);
+		rs_event(s, "response.output_item.added", b.p);
+		sb_clear(&b);
+		sb_printf(&b, "\"item_id\":\"rs_fake%d\",\"output_index\":%d,\"summary_index\":0,"
+			  "\"part\":{\"type\":\"summary_text\",\"text\":\"\"}", s->block, s->block);
+		rs_event(s, "response.reasoning_summary_part.added", b.p);
+	} else {
+		sb_printf(&b, "\"output_index\":%d,\"item\":{\"id\":\"msg_fake%d\",\"type\":"
+			  "\"message\",\"status\":\"in_progress\",\"role\":\"assistant\","
+			  "\"content\":[]}", s->block, s->block);
+		rs_event(s, "response.output_item.added", b.p);
+		sb_clear(&b);
+		sb_printf(&b, "\"item_id\":\"msg_fake%d\",\"output_index\":%d,\"content_index\":0,"
+			  "\"part\":{\"type\":\"output_text\",\"text\":\"\",\"annotations\":[]}",
+			  s->block, s->block);
+		rs_event(s, "response.content_part.added", b.p);
+	}
+	sb_free(&b);
+}
+
 static void st_begin(struct stream *s)
 {
 	switch (s->kind) {
@@ -1613,6 +1694,10 @@ static void st_begin(struct stream *s)
 		sb_free(&j);
 		break;
 	}
+	case K_RESPONSES:
+		rs_event(s, "response.created", "\"response\":" RS_RESPONSE("in_progress", "null"));
+		rs_event(s, "response.in_progress", "\"response\":" RS_RESPONSE("in_progress", "null"));
+		break;
 	case K_GEMINI: case K_OLLAMA:
 		break;
 	}
@@ -1673,6 +1758,22 @@ static void st_delta(struct stream *s, int reasoning, const struct sbuf *frag, i
 		sb_adds(&j, GE_TAIL);
 		send_json_event(s, NULL, &j);
 		break;
+	case K_RESPONSES:
+		if (s->block >= 0 && s->block_thinking != reasoning)
+			rs_item_done(s);
+		if (s->block < 0)
+			rs_item_open(s, reasoning);
+		if (reasoning)
+			sb_printf(&j, "\"item_id\":\"rs_fake%d\",\"output_index\":%d,"
+				  "\"summary_index\":0,\"delta\":\"", s->block, s->block);
+		else
+			sb_printf(&j, "\"item_id\":\"msg_fake%d\",\"output_index\":%d,"
+				  "\"content_index\":0,\"delta\":\"", s->block, s->block);
+		sb_add(&j, frag->p, frag->len);
+		sb_addc(&j, '"');
+		rs_event(s, reasoning ? "response.reasoning_summary_text.delta"
+				      : "response.output_text.delta", j.p);
+		break;
 	case K_OLLAMA:
 		sb_adds(&j, OL_HEAD "\"message\":{\"role\":\"assistant\",\"content\":\"");
 		if (reasoning) {
@@ -1686,6 +1787,24 @@ static void st_delta(struct stream *s, int reasoning, const struct sbuf *frag, i
 		break;
 	}
 	sb_free(&j);
+}
+
+/* responses: response.completed with usage, or response.incomplete (length). */
+static void rs_finish(struct stream *s, int length)
+{
+	struct sbuf u = {0}, b = {0};
+	int out_tokens = s->text_n + s->reason_n;
+	sb_printf(&u, "{\"input_tokens\":%d,\"input_tokens_details\":{\"cached_tokens\":0},"
+		  "\"output_tokens\":%d,\"output_tokens_details\":{\"reasoning_tokens\":%d},"
+		  "\"total_tokens\":%d}", PROMPT_TOKENS, out_tokens, s->reason_n,
+		  PROMPT_TOKENS + out_tokens);
+	sb_printf(&b, "\"response\":{\"id\":\"resp_fake0123456789\",\"object\":\"response\","
+		  "\"status\":\"%s\",\"error\":null,\"incomplete_details\":%s,\"model\":"
+		  "\"fake-gpt-5\",\"output\":[],\"usage\":%s}", length ? "incomplete" : "completed",
+		  length ? "{\"reason\":\"max_output_tokens\"}" : "null", u.p);
+	rs_event(s, length ? "response.incomplete" : "response.completed", b.p);
+	sb_free(&u);
+	sb_free(&b);
 }
 
 /* The natural end: finish reason, usage and the kind's end marker. "nodone" sends none of
@@ -1722,6 +1841,10 @@ static void st_finish(struct stream *s)
 		break;
 	case K_GEMINI:
 		break; /* the last delta carried finishReason */
+	case K_RESPONSES:
+		rs_item_done(s);
+		rs_finish(s, sc->length);
+		break;
 	case K_OLLAMA:
 		sb_printf(&j, OL_HEAD "\"message\":{\"role\":\"assistant\",\"content\":\"\"},"
 			  "\"done\":true,\"done_reason\":\"%s\",\"total_duration\":4883583458,"
@@ -1748,6 +1871,9 @@ static void st_midfail(struct stream *s)
 	case K_GEMINI:
 		sse_data(s, NULL, GE_MIDFAIL);
 		break;
+	case K_RESPONSES:
+		rs_event(s, "error", RS_MIDFAIL);
+		break;
 	case K_OLLAMA: {
 		struct sbuf j = {0};
 		sb_adds(&j, OL_MIDFAIL);
@@ -1763,7 +1889,7 @@ static void st_midfail(struct stream *s)
 static void st_rawerror(struct stream *s)
 {
 	switch (s->kind) {
-	case K_OPENAI: case K_AZURE:
+	case K_OPENAI: case K_AZURE: case K_RESPONSES:
 		emit(s->c, OA_RAWERROR, sizeof OA_RAWERROR - 1);
 		break;
 	case K_ANTHROPIC:
@@ -1796,6 +1922,11 @@ static void st_refusal(struct stream *s)
 			"\"usage\":{\"output_tokens\":0}}");
 		an_event(s, "message_delta", j.p);
 		an_event(s, "message_stop", "{\"type\":\"message_stop\"}");
+		break;
+	case K_RESPONSES:
+		rs_event(s, "response.refusal.delta", "\"item_id\":\"msg_fake0\",\"output_index\":0,"
+			 "\"content_index\":0,\"delta\":\"" REFUSAL_TEXT "\"");
+		rs_finish(s, 0);
 		break;
 	case K_GEMINI:
 		sb_adds(&j, "{\"candidates\": [{\"finishReason\": \"SAFETY\",\"index\": 0}]");
@@ -1960,6 +2091,225 @@ static void replay(struct stream *s)
 	sb_free(&data);
 }
 
+/* ---------------------------------------------------------------- tool calls */
+
+#define TOOL_ARGS "{\"text\":\"hi\"}"
+
+/* The names of the tools the request offers, in the kind's own shape. */
+static size_t offered_tools(const struct req *r, enum kind k, const char *sc_pick,
+			    const char **names, size_t max)
+{
+	json_t *tools = json_object_get(r->json, "tools");
+	if (k == K_GEMINI)
+		tools = json_object_get(json_array_get(tools, 0), "functionDeclarations");
+	size_t n = 0, i;
+	json_t *t;
+	json_array_foreach(tools, i, t) {
+		json_t *fn = k == K_OPENAI || k == K_AZURE || k == K_OLLAMA
+				     ? json_object_get(t, "function") : t;
+		json_t *name = json_object_get(fn, "name");
+		const char *s = json_string_value(name), *pick = sc_pick;
+		size_t sl = s ? strlen(s) : 0, pl = strlen(pick);
+		int picked = !*pick || (s && (!strcmp(s, pick) || (sl > pl + 2 && !strcmp(s + sl - pl, pick)
+								  && !strncmp(s + sl - pl - 2, "__", 2))));
+		if (s && picked && n < max)
+			names[n++] = s;
+	}
+	return n;
+}
+
+static void add_result_text(struct sbuf *out, json_t *v)
+{
+	if (out->len)
+		sb_adds(out, " | ");
+	if (json_is_string(v))
+		sb_add(out, json_string_value(v), json_string_length(v));
+	else
+		append_parts(out, v, "text");
+}
+
+/* The tool results the request ends with, joined by " | "; 0 when it ends with none. */
+static int trailing_results(const struct req *r, enum kind k, struct sbuf *out)
+{
+	const char *key = k == K_GEMINI ? "contents" : k == K_RESPONSES ? "input" : "messages";
+	json_t *list = json_object_get(r->json, key);
+	size_t n = json_array_size(list), first = n;
+	if (k == K_ANTHROPIC || k == K_GEMINI) {
+		json_t *last = json_array_get(list, n - 1);
+		json_t *parts = json_object_get(last, k == K_GEMINI ? "parts" : "content");
+		size_t i;
+		json_t *p;
+		json_array_foreach(parts, i, p) {
+			json_t *fr = json_object_get(p, "functionResponse");
+			const char *type = json_string_value(json_object_get(p, "type"));
+			if (fr) {
+				json_t *resp = json_object_get(fr, "response");
+				json_t *v = json_object_get(resp, "output");
+				add_result_text(out, v ? v : json_object_get(resp, "error"));
+			} else if (type && !strcmp(type, "tool_result")) {
+				add_result_text(out, json_object_get(p, "content"));
+			}
+		}
+		return out->len > 0;
+	}
+	while (first > 0) {
+		json_t *m = json_array_get(list, first - 1);
+		const char *role = json_string_value(json_object_get(m, "role"));
+		const char *type = json_string_value(json_object_get(m, "type"));
+		if (!(role && !strcmp(role, "tool")) && !(type && !strcmp(type, "function_call_output")))
+			break;
+		first--;
+	}
+	for (size_t i = first; i < n; i++) {
+		json_t *m = json_array_get(list, i);
+		json_t *v = json_object_get(m, k == K_RESPONSES ? "output" : "content");
+		add_result_text(out, v);
+	}
+	return first < n;
+}
+
+/* One call, in the kind's shape; name is the tool, i its place. */
+static void send_call(struct stream *s, int i, const char *name, int ncalls)
+{
+	struct sbuf j = {0}, b = {0};
+	switch (s->kind) {
+	case K_OPENAI: case K_AZURE:
+		sb_printf(&j, "{\"tool_calls\":[{\"index\":%d,\"id\":\"call_fake%d\",\"type\":"
+			  "\"function\",\"function\":{\"name\":\"%s\",\"arguments\":\"\"}}]}", i, i,
+			  name);
+		oa_chunk(s, j.p, NULL, 0);
+		sb_clear(&j);
+		sb_printf(&j, "{\"tool_calls\":[{\"index\":%d,\"function\":{\"arguments\":"
+			  "\"{\\\"text\\\":\"}}]}", i);
+		oa_chunk(s, j.p, NULL, 0);
+		sb_clear(&j);
+		sb_printf(&j, "{\"tool_calls\":[{\"index\":%d,\"function\":{\"arguments\":"
+			  "\"\\\"hi\\\"}\"}}]}", i);
+		oa_chunk(s, j.p, NULL, 0);
+		break;
+	case K_ANTHROPIC:
+		sb_printf(&j, "{\"type\":\"content_block_start\",\"index\":%d,\"content_block\":"
+			  "{\"type\":\"tool_use\",\"id\":\"toolu_fake%d\",\"name\":\"%s\","
+			  "\"input\":{}}}", i, i, name);
+		an_event(s, "content_block_start", j.p);
+		static const char *const frags[] = {"", "{\\\"text\\\":", "\\\"hi\\\"}"};
+		for (size_t f = 0; f < 3; f++) {
+			sb_clear(&j);
+			sb_printf(&j, "{\"type\":\"content_block_delta\",\"index\":%d,\"delta\":"
+				  "{\"type\":\"input_json_delta\",\"partial_json\":\"%s\"}}", i, frags[f]);
+			an_event(s, "content_block_delta", j.p);
+		}
+		sb_clear(&j);
+		sb_printf(&j, "{\"type\":\"content_block_stop\",\"index\":%d}", i);
+		an_event(s, "content_block_stop", j.p);
+		break;
+	case K_GEMINI:
+		sb_printf(&j, "{\"candidates\": [{\"content\": {\"parts\": [{\"functionCall\": "
+			  "{\"name\": \"%s\",\"args\": " TOOL_ARGS "}%s}],\"role\": \"model\"}",
+			  name, i == 0 ? ",\"thoughtSignature\": \"" AN_SIGNATURE "\"" : "");
+		if (i == ncalls - 1)
+			sb_adds(&j, ",\"finishReason\": \"STOP\"");
+		sb_adds(&j, ",\"index\": 0}]");
+		ge_usage(s, &j, i == ncalls - 1);
+		sb_adds(&j, GE_TAIL);
+		send_json_event(s, NULL, &j);
+		break;
+	case K_OLLAMA:
+		break; /* all calls in one line: tool_turn */
+	case K_RESPONSES:
+		sb_printf(&b, "\"output_index\":%d,\"item\":{\"id\":\"fc_fake%d\",\"type\":"
+			  "\"function_call\",\"status\":\"%%s\",\"arguments\":\"%%s\",\"call_id\":"
+			  "\"call_fake%d\",\"name\":\"%s\"}", i, i, i, name);
+		sb_printf(&j, b.p, "in_progress", "");
+		rs_event(s, "response.output_item.added", j.p);
+		sb_clear(&j);
+		sb_printf(&j, "\"item_id\":\"fc_fake%d\",\"output_index\":%d,\"delta\":"
+			  "\"{\\\"text\\\":\"", i, i);
+		rs_event(s, "response.function_call_arguments.delta", j.p);
+		sb_clear(&j);
+		sb_printf(&j, "\"item_id\":\"fc_fake%d\",\"output_index\":%d,\"delta\":"
+			  "\"\\\"hi\\\"}\"", i, i);
+		rs_event(s, "response.function_call_arguments.delta", j.p);
+		sb_clear(&j);
+		sb_printf(&j, "\"item_id\":\"fc_fake%d\",\"output_index\":%d,\"arguments\":"
+			  "\"{\\\"text\\\":\\\"hi\\\"}\"", i, i);
+		rs_event(s, "response.function_call_arguments.done", j.p);
+		sb_clear(&j);
+		sb_printf(&j, b.p, "completed", "{\\\"text\\\":\\\"hi\\\"}");
+		rs_event(s, "response.output_item.done", j.p);
+		break;
+	}
+	sb_free(&j);
+	sb_free(&b);
+}
+
+/* tools/tools2: a request that ends with tool results is answered with their text
+ * ("Results: A | B"); any other one with calls to the offered tools (tools2: two
+ * parallel calls, to the first two tools, or the one twice), arguments {"text":"hi"}.
+ * 1 when it answered; 0 when no tool was offered (the usual answer follows). */
+static int tool_turn(struct stream *s, const struct req *r)
+{
+	const char *names[2];
+	size_t nt = offered_tools(r, s->kind, s->sc->tool_pick, names, 2);
+	struct sbuf res = {0}, frag = {0};
+	if (!nt)
+		return 0;
+	if (!s->sc->tools_loop && trailing_results(r, s->kind, &res)) {
+		struct sbuf text = {0};
+		sb_adds(&text, "Results: ");
+		sb_add(&text, res.p, res.len);
+		sb_json_esc(&frag, text.p, text.len);
+		st_delta(s, 0, &frag, 1);
+		st_finish(s);
+		sb_free(&text);
+		sb_free(&res);
+		sb_free(&frag);
+		return 1;
+	}
+	int ncalls = s->sc->tools;
+	for (int i = 0; i < ncalls; i++)
+		send_call(s, i, names[(size_t)i % nt], ncalls);
+	struct sbuf j = {0};
+	int out_tokens = 7 * ncalls;
+	switch (s->kind) {
+	case K_OPENAI: case K_AZURE:
+		oa_chunk(s, "{}", "tool_calls", 0);
+		sb_printf(&j, OA_USAGE_CHUNK, PROMPT_TOKENS, out_tokens, PROMPT_TOKENS + out_tokens, 0);
+		send_json_event(s, NULL, &j);
+		sse_data(s, NULL, "[DONE]");
+		break;
+	case K_ANTHROPIC:
+		sb_printf(&j, "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\","
+			  "\"stop_sequence\":null},\"usage\":{\"output_tokens\":%d}}", out_tokens);
+		an_event(s, "message_delta", j.p);
+		an_event(s, "message_stop", "{\"type\":\"message_stop\"}");
+		break;
+	case K_GEMINI:
+		break; /* the last call's chunk carried finishReason */
+	case K_OLLAMA:
+		sb_adds(&j, OL_HEAD "\"message\":{\"role\":\"assistant\",\"content\":\"\","
+			"\"tool_calls\":[");
+		for (int i = 0; i < ncalls; i++)
+			sb_printf(&j, "%s{\"id\":\"call_fake%d\",\"function\":{\"index\":%d,"
+				  "\"name\":\"%s\",\"arguments\":" TOOL_ARGS "}}", i ? "," : "", i, i,
+				  names[(size_t)i % nt]);
+		sb_adds(&j, "]},\"done\":false}");
+		send_json_event(s, NULL, &j);
+		sb_clear(&j);
+		sb_printf(&j, OL_HEAD "\"message\":{\"role\":\"assistant\",\"content\":\"\"},"
+			  "\"done\":true,\"done_reason\":\"stop\",\"prompt_eval_count\":%d,"
+			  "\"eval_count\":%d}", PROMPT_TOKENS, out_tokens);
+		send_json_event(s, NULL, &j);
+		break;
+	case K_RESPONSES:
+		s->text_n = out_tokens;
+		rs_finish(s, 0);
+		break;
+	}
+	sb_free(&j);
+	return 1;
+}
+
 static void stream(struct conn *c, const struct req *r, enum kind k, const struct scenario *sc)
 {
 	struct stream s = {.c = c, .kind = k, .sc = sc, .block = -1};
@@ -1999,6 +2349,8 @@ static void stream(struct conn *c, const struct req *r, enum kind k, const struc
 		st_refusal(&s);
 		goto out;
 	}
+	if (sc->tools && tool_turn(&s, r))
+		goto out;
 	int texts = 0, pending = sc->mid != M_NONE || sc->endless != E_NONE;
 	int kind_of = gen_next(&g, &cur);
 	while (kind_of && !c->dead) {
@@ -2244,6 +2596,14 @@ static void route(struct conn *c, const struct req *r)
 			send_error(c, r, K_OPENAI, F_NO_MODEL, NULL);
 		else
 			handle_chat(c, r, K_OPENAI, json_string_value(m));
+		return;
+	}
+	if (post && ends_with(p, "/responses")) {
+		json_t *m = json_object_get(r->json, "model");
+		if (!json_is_string(m))
+			send_error(c, r, K_RESPONSES, F_NO_MODEL, NULL);
+		else
+			handle_chat(c, r, K_RESPONSES, json_string_value(m));
 		return;
 	}
 	if (post && ends_with(p, "/v1/messages")) {

@@ -113,11 +113,42 @@ int chat_send_edit(struct chat *c, size_t edited, const char *prompt, const char
 int chat_retry_at(struct chat *c, size_t user, const char *provider, const char *model,
 		  double now, size_t *answer, struct err *e);
 /* The messages to send for the answer at index answer: the branch from the root to the
- * answer's parent, leaving out assistant answers without text, and stopping at a message
+ * answer's parent, leaving out assistant answers without text (even those that only
+ * called tools: chat_request_full sends calls and results), and stopping at a message
  * with a context break (it and those above it are not sent). *msgs is malloc'd (caller
  * frees); the strings belong to the conversation and stay valid until it next changes.
  * 0 or -1. */
 int chat_request_msgs(const struct chat *c, size_t answer, struct wire_msg **msgs, size_t *n);
+/* Tool calls and results (chat_tools.c). */
+/* Saves the calls the answer asked for with it, and the provider's opaque items to send
+ * back with them (wire_stream.items; NULL none); an id cherry made up (the kind gave
+ * none) becomes one unique in the conversation. 0 or -1 (OOM, e). */
+int chat_add_calls(struct chat *c, size_t answer, const struct wire_call *calls, size_t n,
+		   const char *items, double now, struct err *e);
+/* A tool's result as a message of its own (role "tool") under the message at index
+ * parent, made current; *result gets its index. full: the result's bytes before it was
+ * capped, 0 when it was not. 0 or -1 (OOM, e). */
+int chat_add_result(struct chat *c, size_t parent, const char *call_id, const char *name,
+		    const char *text, int error, long long full, double now, size_t *result,
+		    struct err *e);
+/* The next answer of a tool loop: a new empty answer under the message at index parent
+ * (the last result), as chat_send makes one. 0 or -1 (OOM, e). */
+int chat_answer_after(struct chat *c, size_t parent, const char *provider, const char *model,
+		      double now, size_t *answer, struct err *e);
+/* What the request for the answer at index answer sends: chat_request_msgs' messages
+ * (with the answers that only called tools), and what their tool calls and results
+ * carry (extra NULL when the branch has none). An
+ * answer's calls are sent only when every one has its result after it (a run that died
+ * between leaves calls unanswered, which providers refuse). Strings belong to the
+ * conversation. */
+struct chat_request {
+	struct wire_msg *msgs;
+	size_t n;
+	struct wire_msg_tools *extra;
+	struct wire_tool_call *calls;
+};
+int chat_request_full(const struct chat *c, size_t answer, struct chat_request *r);
+void chat_request_free(struct chat_request *r);
 /* Appends streamed text (reasoning: reasoning text) to the answer. Memory only, so it may
  * be called from a transfer's write callback. NUL bytes are dropped. */
 void chat_delta(struct chat *c, size_t answer, const char *s, size_t len, int reasoning,

@@ -24,6 +24,18 @@ struct config_mcp_server {
 	char **header_names;
 	char **header_values;
 	size_t nheaders;
+	char *auth_key;     /* url: the vault entry whose token goes as "Authorization:
+			     * Bearer"; NULL for none */
+};
+
+/* config.json "tools": how the tool loop runs (config_tools.c). */
+#define CONFIG_TOOLS_MAX_ROUNDS 20
+#define CONFIG_TOOLS_MAX_RESULT_BYTES (100 * 1024)
+struct config_tools {
+	long max_rounds;       /* answers with tool calls per turn; 0: the default */
+	long max_result_bytes; /* a result's text the model gets; 0: the default */
+	char **always_allow;   /* "SERVER/TOOL" run without asking */
+	size_t nalways_allow;
 };
 
 struct config {
@@ -45,6 +57,7 @@ struct config {
 	char *telemetry_endpoint;
 	struct config_mcp_server *mcp_servers; /* in the file's order */
 	size_t nmcp_servers;
+	struct config_tools tools;
 };
 
 /* Warnings (unknown keys and the like) go through this, one line each. */
@@ -72,6 +85,22 @@ int config_mcp_parse(struct config *c, json_t *obj, const char *key, const char 
 void config_mcp_free(struct config *c);
 /* The server called name, or NULL. */
 const struct config_mcp_server *config_mcp_find(const struct config *c, const char *name);
+/* "tools": {"max_rounds", "max_result_bytes", "always_allow": ["SERVER/TOOL"]}. -1 with
+ * e set ("FILE: tools.KEY ..."); unknown keys are warnings. */
+int config_tools_parse(struct config *c, json_t *obj, const char *file, config_warn_fn warn,
+		       void *warn_ctx, struct err *e);
+void config_tools_free(struct config *c);
+/* The limits, defaults filled in. */
+long config_tools_max_rounds(const struct config *c);
+long config_tools_max_result_bytes(const struct config *c);
+/* 1 when SERVER/TOOL is in tools.always_allow. */
+int config_tools_always(const struct config *c, const char *server, const char *tool);
+/* Adds SERVER/TOOL to tools.always_allow in the file at path (created when missing; the
+ * rest of the file is kept, written back pretty-printed, atomically) and in c. 0, or -1
+ * with e (the file is not JSON, cannot be written). */
+int config_tools_save_always(struct config *c, const char *path, const char *server,
+			     const char *tool, struct err *e);
+
 /* The prices of "provider/model" (USD per million tokens; a price not given is 0):
  * 1, or 0 when config.json "prices" does not list it (no price is ever guessed). */
 int config_price(const struct config *c, const char *spec, double *in, double *out);

@@ -12,10 +12,11 @@
 
 /* The newest format version this build reads and writes. Files with a larger "version"
  * are newer: they are loaded as far as understood and must be treated read-only.
- * Version 2 added a message's "context_break"; a file is written as version 1 unless it
- * has one, so that an older cherry still opens it (and one with a break read-only,
- * rather than sending the cleared context and dropping the break on its next save). */
-#define HIST_FORMAT 2
+ * Version 2 added a message's "context_break", version 3 tool calls and results; a file
+ * is written with the lowest version that holds what it has, so that an older cherry
+ * still opens it (and one with a break or tools read-only, rather than sending a
+ * different context and dropping what it does not know on its next save). */
+#define HIST_FORMAT 3
 /* Conversation ids: 1..HIST_ID_MAX characters of [A-Za-z0-9_-], safe as a file name. */
 #define HIST_ID_MAX 40
 /* Local titles are cut to this many characters (code points). */
@@ -44,6 +45,14 @@ struct hist_att {
 	long long size;  /* bytes */
 };
 
+/* A tool call an answer asked for, saved with the answer ("tool_calls"). */
+struct hist_call {
+	char *id;
+	char *name; /* the tool as the model was offered it ("SERVER__TOOL") */
+	char *args; /* its arguments: JSON text of an object */
+	char *sig;  /* opaque provider data sent back with it (Gemini's thoughtSignature) */
+};
+
 struct hist_msg {
 	char *id;        /* unique within the conversation ("m1", "m2", ...) */
 	char *parent;    /* NULL for a root message */
@@ -62,6 +71,14 @@ struct hist_msg {
 			    * messages before it are not sent for answers below it */
 	struct hist_att *att; /* "attachments", in the order sent; NULL when none */
 	size_t natt;
+	struct hist_call *calls; /* an answer's tool calls; NULL when none */
+	size_t ncalls;
+	char *tool_call_id; /* role "tool" (a tool's result): the call it answers */
+	char *tool_name;
+	int tool_error;     /* the result is an error, or the call was refused */
+	long long tool_full; /* the result's bytes before it was capped; 0: not capped */
+	char *provider_items; /* opaque items the provider wants back with the calls (the
+			       * Responses API's reasoning items): JSON array text, or NULL */
 };
 
 struct hist_conv {
@@ -141,6 +158,23 @@ void hist_msg_free(struct hist_msg *m);
  * that is not 64 lowercase hex digits. */
 int hist_msg_attach(struct hist_msg *m, const char *sha256, const char *name,
 		    const char *media_type, long long size);
+/* Tool calls and results (histtools.c). Appends a call to an answer (strings copied;
+ * args NULL or "" is "{}"): 0 or -1 (OOM). */
+int hist_msg_add_call(struct hist_msg *m, const char *id, const char *name, const char *args,
+		      const char *sig);
+/* Makes m the result of call call_id (of tool name): 0 or -1 (OOM). */
+int hist_msg_set_result(struct hist_msg *m, const char *call_id, const char *name, int error,
+			long long full);
+/* The Responses API's reasoning items of an answer (JSON array text): 0 or -1 (OOM). */
+int hist_msg_set_items(struct hist_msg *m, const char *items);
+/* For history.c: the tool members of a message written into o ("tool_calls", or
+ * "tool_call_id", "tool_name", "is_error", "truncated_from"), read back (0, or -1 with e;
+ * *oom set when memory ran out), freed; and whether any message has them. */
+int hist_tools_json(const struct hist_msg *m, json_t *o);
+int hist_tools_read(json_t *o, struct hist_msg *m, struct err *e, int *oom);
+void hist_tools_free(struct hist_msg *m);
+int hist_has_tools(const struct hist_conv *c);
+
 /* 1 when s is 64 lowercase hex digits (a stored attachment's name). */
 int hist_sha256_valid(const char *s);
 

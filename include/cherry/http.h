@@ -86,6 +86,25 @@ double http_elapsed(const struct http_transfer *t);
 /* Seconds from the first delta to the end of the stream (-1: none). */
 double http_generation_time(const struct http_transfer *t);
 
+/* http_url_allowed with the refusal as one line in e, naming name and the config key
+ * the url came from: 0, or -1. */
+int http_url_check(const char *name, const char *url, const char *key, int *loopback,
+		   struct err *e);
+/* The rules every request of cherry's follows, set on a fresh easy handle (the engine's
+ * transfers and the MCP client's alike): the URL (https, or plain http to a loopback
+ * host only), no redirects, TLS verification (o->ca_file added), the proxy
+ * http_proxy_for picks, o's connect timeout, keep-alive, no netrc, no signals, cherry's
+ * user agent. A refused URL is -1 with e naming name and the config key it came from. */
+int http_easy_rules(CURL *c, const char *name, const char *url, const char *key,
+		    const struct http_opts *o, struct err *e);
+/* Appends h to a request's header list: 0, or -1 when memory ran out. */
+int http_header_add(struct curl_slist **list, const char *h);
+/* Appends prefix followed by the key ("Authorization: Bearer " + key), built in guarded
+ * memory: 0 or -1. */
+int http_header_add_secret(struct curl_slist **list, const char *prefix,
+			   const struct secret *key);
+/* Frees a header list, wiping each string first (one holds the key). */
+void http_wipe_headers(struct curl_slist *list);
 /* A URL's scheme is https, or http to a loopback host (src/http_url.c). */
 int http_url_allowed(const char *url, int *is_loopback);
 /* The proxy a request to url goes through (proxy_choose on the environment), NULL for

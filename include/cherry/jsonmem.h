@@ -21,6 +21,9 @@ void jsonmem_install(void);
  * jsonmem_install (some tests, the fuzzers) *oom is never set.
  */
 json_t *jsonmem_loadb(const char *data, size_t len, size_t flags, json_error_t *err, int *oom);
+/* json_dumps into memory from malloc (free it with free(), whatever allocator jansson
+ * uses); NULL on OOM. */
+char *jsonmem_dumps(const json_t *v, size_t flags);
 /* The same for text read in chunks (json_load_callback). */
 json_t *jsonmem_load_callback(json_load_callback_t read, void *ctx, size_t flags,
 			      json_error_t *err, int *oom);

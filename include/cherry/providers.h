@@ -12,6 +12,7 @@ enum wire_kind {
 	WIRE_GEMINI,    /* Google Gemini generateContent */
 	WIRE_OLLAMA,    /* Ollama native /api/chat (NDJSON) */
 	WIRE_AZURE,     /* Azure OpenAI deployments */
+	WIRE_RESPONSES, /* OpenAI Responses API ("openai-responses") */
 };
 
 /* The api-version an azure provider uses when config names none (a GA version). */

@@ -25,6 +25,35 @@ struct wire_attached {
 	size_t nparts;
 };
 
+/* A tool offered to the model (from an MCP server's tools/list). */
+struct wire_tool {
+	const char *name;
+	const char *description; /* NULL: none */
+	const char *schema;      /* its input JSON Schema as JSON text; NULL: {"type":"object"} */
+};
+
+/* A tool call of an earlier answer, sent back with the conversation. */
+struct wire_tool_call {
+	const char *id;   /* the call's id ("call_...", "toolu_..."); cherry's own where the
+			   * kind has none */
+	const char *name;
+	const char *args; /* the arguments, JSON text ("{}" when none) */
+	const char *sig;  /* opaque, kind-specific (Gemini's thoughtSignature); NULL none */
+};
+
+/* What msgs[i] carries besides its text (wire_request.msg_tools[i]): an assistant
+ * message's calls, or, for a message of role "tool", the result of call call_id
+ * (its content is the result's text). */
+struct wire_msg_tools {
+	const struct wire_tool_call *calls;
+	size_t ncalls;
+	const char *call_id;
+	const char *name;  /* the called tool (Gemini and Ollama name results by it) */
+	int error;         /* the result is an error (or a refusal) */
+	const char *items; /* openai-responses: the answer's reasoning items, a JSON array,
+			    * sent before its calls; NULL none */
+};
+
 struct wire_request {
 	const struct provider *provider;
 	const char *model;    /* without the provider prefix */
@@ -36,6 +65,10 @@ struct wire_request {
 	int has_temperature;
 	double temperature;
 	long max_tokens;      /* 0: leave to the provider (anthropic: WIRE_DEFAULT_MAX_TOKENS) */
+	const struct wire_tool *tools; /* offered to the model; NULL: none */
+	size_t ntools;
+	const struct wire_msg_tools *msg_tools; /* NULL, or one per message */
+	int store;            /* openai-responses: let the provider keep the response */
 };
 
 #define WIRE_DEFAULT_MAX_TOKENS 8192
@@ -86,7 +119,7 @@ enum wire_finish {
 	WIRE_FINISH_NONE,     /* no finish reason seen (yet) */
 	WIRE_FINISH_STOP,     /* natural end */
 	WIRE_FINISH_LENGTH,   /* cut by the token limit */
-	WIRE_FINISH_TOOL,     /* the model asked for a tool (not supported yet) */
+	WIRE_FINISH_TOOL,     /* the model asked for a tool (st->calls) */
 	WIRE_FINISH_FILTER,   /* content filter / safety */
 	WIRE_FINISH_REFUSAL,  /* the model refused */
 	WIRE_FINISH_ERROR,    /* the provider signalled an error in-stream */
@@ -98,6 +131,22 @@ struct wire_sink {
 	void (*text)(void *ctx, const char *s, size_t len);
 	void (*reasoning)(void *ctx, const char *s, size_t len);
 	void *ctx;
+};
+
+/* One tool call the model asked for, decoded the same way from every kind. */
+/* Ids cherry made up for calls the provider gave none start with this; they are not
+ * sent back to a kind where ids are optional (Gemini). */
+#define WIRE_OWN_ID_PREFIX "cherry_"
+
+struct wire_call {
+	int index;        /* its place among the answer's calls, 0-based */
+	char *id;         /* the provider's id; WIRE_OWN_ID_PREFIX "N" (N = index) where the
+			   * kind has none */
+	char *name;
+	struct buf args;  /* the arguments as JSON text, accumulated from the deltas */
+	char *sig;        /* Gemini's thoughtSignature, to be sent back; NULL none */
+	long key;         /* the kind's handle for it while it streams (a block index, an
+			   * output index) */
 };
 
 struct wire_stream {
@@ -117,6 +166,12 @@ struct wire_stream {
 	struct buf note;           /* the provider's own account of the end, as a whole
 				    * note line (an Anthropic refusal's explanation); empty
 				    * when it gave none */
+	struct wire_call *calls;   /* the tool calls, in the order they began */
+	size_t ncalls, capcalls;
+	struct buf items;          /* openai-responses: the reasoning items that came with
+				    * their encrypted content, as a JSON array, to be sent
+				    * back with the calls (store:false keeps nothing); empty
+				    * when none */
 };
 
 void wire_stream_init(struct wire_stream *st, enum wire_kind kind, const char *provider);
@@ -126,6 +181,9 @@ void wire_stream_init(struct wire_stream *st, enum wire_kind kind, const char *p
  * st->failed and st->error. */
 int wire_stream_event(struct wire_stream *st, const char *type, const char *data,
 		      size_t len, const struct wire_sink *sink);
+/* Ends the calls once the stream is over: empty arguments become "{}". 0, or -1 when a
+ * call has no name or arguments that are not a JSON object (st->error says which). */
+int wire_calls_finish(struct wire_stream *st);
 /* A one-line description of how the stream ended, e.g. "cut short by the
  * length limit"; NULL for a normal end. */
 const char *wire_finish_note(const struct wire_stream *st);

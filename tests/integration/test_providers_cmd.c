@@ -36,24 +36,6 @@ static const char *const key_env[] = {
 	NULL,
 };
 
-/* A loopback port nothing listens on: bound by the kernel's choice, then closed. */
-static int closed_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a;
-	socklen_t len = sizeof a;
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	int port = -1;
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-		port = ntohs(a.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
-}
-
 /* Two https fake providers: one whose certificate the CA in ca_file signed, one that
  * signed its own. */
 static int start_tls(void)
@@ -76,7 +58,7 @@ static int group_setup(void **state)
 {
 	(void)state;
 	if (fakeprov_start(&G.fp) < 0 || testhome_make(&G.home) < 0 ||
-	    (G.dead_port = closed_port()) <= 0 || start_tls() < 0)
+	    (G.dead_port = harness_free_port()) <= 0 || start_tls() < 0)
 		return -1;
 	char cfg[3072];
 	int p = G.fp.port;

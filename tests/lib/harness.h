@@ -120,6 +120,9 @@ int harness_connects_only_to(const char *trace, int port, char *bad, size_t bads
 
 /* rm -rf (read-only directories included, symlinks not followed). 0 or -1. */
 int harness_rm_tree(const char *path);
+/* A loopback TCP port that was free a moment ago (bound, then closed): for a server
+ * told its port, or for a port where nothing listens. -1 on error. */
+int harness_free_port(void);
 
 /* 1 if needle occurs in any regular file under dir (recursively, symlinks not followed),
  * 0 if in none, -1 if dir cannot be read. */

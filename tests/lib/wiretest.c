@@ -1,6 +1,7 @@
 /* wiretest: shared fixture of the wire decoder tests. */
 #include "wiretest.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,30 @@ void wt_free(struct fixture *f)
 		return;
 	wt_fini(f);
 	free(f);
+}
+
+char *wt_read_fixture(const char *rel, size_t *len)
+{
+	const char *dir = getenv("CHERRY_FIXTURES");
+	struct buf path = BUF_INIT, b = BUF_INIT;
+	if (buf_printf(&path, "%s/%s", dir ? dir : "tests/fixtures", rel) < 0)
+		return NULL;
+	FILE *fp = fopen(path.data, "rb");
+	buf_free(&path);
+	if (!fp)
+		return NULL;
+	char chunk[4096];
+	size_t n;
+	int bad = 0;
+	while (!bad && (n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		bad = buf_append(&b, chunk, n) < 0;
+	fclose(fp);
+	if (bad || buf_append_str(&b, "") < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	*len = b.len;
+	return buf_steal(&b);
 }
 
 const char *text_of(const struct buf *b)

@@ -28,6 +28,9 @@ void wt_fini(struct fixture *f);
 /* Heap versions for cmocka setup/teardown; NULL on OOM. */
 struct fixture *wt_new(enum wire_kind kind, const char *provider);
 void wt_free(struct fixture *f);
+/* The bytes of $CHERRY_FIXTURES/rel (default tests/fixtures/rel), malloc'd and
+ * NUL-terminated; NULL when it cannot be read. */
+char *wt_read_fixture(const char *rel, size_t *len);
 /* "" for an empty buffer. */
 const char *text_of(const struct buf *b);
 /* Replays body through the SSE parser in chunks of at most step bytes, or cut

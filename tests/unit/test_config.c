@@ -408,10 +408,10 @@ static void test_wrong_types(void **state)
 		 "'.', '_' or '-')"},
 		{"{\"providers\": {\"x\": {\"kind\": \"foo\", \"base_url\": \"https://a\"}}}",
 		 "config.json: providers.x.kind must be one of openai, anthropic, gemini, ollama, "
-		 "azure"},
+		 "azure, openai-responses"},
 		{"{\"providers\": {\"openai\": {\"kind\": 1}}}",
 		 "config.json: providers.openai.kind must be one of openai, anthropic, gemini, "
-		 "ollama, azure"},
+		 "ollama, azure, openai-responses"},
 		{"{\"providers\": {\"x\": {\"kind\": \"openai\", \"base_url\": \"ftp://a\"}}}",
 		 "config.json: providers.x.base_url must be an http:// or https:// URL"},
 		{"{\"providers\": {\"openai\": {\"base_url\": \"https://\"}}}",

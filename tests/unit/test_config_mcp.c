@@ -53,7 +53,20 @@ static void test_both_forms(void **state)
 	assert_null(web->command);
 	assert_string_equal(web->url, "https://example.com/mcp");
 	assert_string_equal(web->header_names[0], "X-Key");
+	assert_null(web->auth_key);
 	assert_null(config_mcp_find(&c, "nope"));
+	config_free(&c);
+}
+
+static void test_auth_key(void **state)
+{
+	(void)state;
+	struct config c;
+	struct err e = {0};
+	assert_int_equal(parse("{\"mcp_servers\": {\"web\": {\"url\": \"https://e/mcp\", "
+			       "\"auth_key\": \"web-token\"}}}", &c, &e), 0);
+	assert_int_equal(warnings, 0);
+	assert_string_equal(config_mcp_find(&c, "web")->auth_key, "web-token");
 	config_free(&c);
 }
 
@@ -79,6 +92,13 @@ static void test_refusals(void **state)
 		 "not supported"},
 		{"{\"mcp_servers\": {\"a\": {\"command\": \"x\"}}, \"mcpServers\": {\"a\": "
 		 "{\"command\": \"y\"}}}", "named twice"},
+		/* auth_key names a vault entry; a token pasted there is refused, not sent */
+		{"{\"mcp_servers\": {\"a\": {\"url\": \"https://x\", \"auth_key\": "
+		 "\"Bearer abc\"}}}", "auth_key names a key in the vault"},
+		{"{\"mcp_servers\": {\"a\": {\"url\": \"https://x\", \"auth_key\": \"t\", "
+		 "\"headers\": {\"authorization\": \"Bearer x\"}}}}", "either auth_key or"},
+		{"{\"mcp_servers\": {\"a\": {\"command\": \"x\", \"auth_key\": \"t\"}}}",
+		 "belong to a url server"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		struct config c;
@@ -95,6 +115,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_both_forms),
+		cmocka_unit_test(test_auth_key),
 		cmocka_unit_test(test_refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,7 +17,9 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "cherry/wire.h"
 #include "harness.h"
+#include "wiretest.h"
 
 static struct fakeprov G;
 
@@ -305,6 +307,147 @@ static const struct {
 	{"azure", azure_hello, sizeof azure_hello - 1, "text/event-stream; charset=utf-8"},
 };
 #define NKINDS (sizeof kinds / sizeof *kinds)
+
+#define RS_RESP(status, usage) "{\"id\":\"resp_fake0123456789\",\"object\":\"response\"," \
+	"\"created_at\":1741290958,\"status\":\"" status "\",\"error\":null," \
+	"\"incomplete_details\":null,\"model\":\"fake-gpt-5\",\"output\":[],\"usage\":" usage "}"
+#define RS_EV(type, body, seq) "event: " type "\ndata: {\"type\":\"" type "\"," body \
+	",\"sequence_number\":" #seq "}\n\n"
+#define RS_TEXT(t, seq) RS_EV("response.output_text.delta", "\"item_id\":\"msg_fake0\"," \
+	"\"output_index\":0,\"content_index\":0,\"delta\":\"" t "\"", seq)
+
+/* The Responses stream as wire-formats.md 2 shows it: typed events named by their type,
+ * every one with a sequence_number, no [DONE]. */
+static const char responses_hello[] =
+	RS_EV("response.created", "\"response\":" RS_RESP("in_progress", "null"), 0)
+	RS_EV("response.in_progress", "\"response\":" RS_RESP("in_progress", "null"), 1)
+	RS_EV("response.output_item.added", "\"output_index\":0,\"item\":{\"id\":\"msg_fake0\","
+	      "\"type\":\"message\",\"status\":\"in_progress\",\"role\":\"assistant\","
+	      "\"content\":[]}", 2)
+	RS_EV("response.content_part.added", "\"item_id\":\"msg_fake0\",\"output_index\":0,"
+	      "\"content_index\":0,\"part\":{\"type\":\"output_text\",\"text\":\"\","
+	      "\"annotations\":[]}", 3)
+	RS_TEXT("Hello", 4) RS_TEXT(" from", 5) RS_TEXT(" fake", 6) RS_TEXT(" openai-responses!", 7)
+	RS_EV("response.output_item.done", "\"output_index\":0,\"item\":{\"id\":\"msg_fake0\","
+	      "\"type\":\"message\",\"status\":\"completed\",\"role\":\"assistant\","
+	      "\"content\":[]}", 8)
+	RS_EV("response.completed", "\"response\":{\"id\":\"resp_fake0123456789\",\"object\":"
+	      "\"response\",\"status\":\"completed\",\"error\":null,\"incomplete_details\":null,"
+	      "\"model\":\"fake-gpt-5\",\"output\":[],\"usage\":{\"input_tokens\":12,"
+	      "\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":4,"
+	      "\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":16}}", 9);
+
+static void test_responses_exact_bytes(void **state)
+{
+	(void)state;
+	struct resp r;
+	char v[200];
+	static const char *const hdrs[] = {"Authorization: Bearer sk-test-abcdefgh1234", NULL};
+	http(&r, "/v1/responses", "{\"model\":\"hello\",\"input\":[{\"role\":\"user\","
+				  "\"content\":\"hi\"}],\"stream\":true,\"store\":false}", hdrs, 10000);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(header(&r, "content-type", v, sizeof v), "text/event-stream; charset=utf-8");
+	assert_bytes(r.body.p, r.body.len, responses_hello, sizeof responses_hello - 1);
+	resp_free(&r);
+}
+
+/* tools / tools2 in all six kinds, read back by cherry's own decoder: the offered tool is
+ * called (twice in parallel with tools2) with {"text":"hi"}; a request that ends with
+ * results is answered with them. */
+static const struct {
+	enum wire_kind kind;
+	const char *path;     /* %s: the model */
+	const char *req;      /* %s: the model, where the body names it */
+	const char *results;  /* the same request ending with two results */
+} tool_reqs[] = {
+	{WIRE_OPENAI, "/v1/chat/completions",
+	 "{\"model\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+	 "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f__echo\"}}]}",
+	 "{\"model\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},"
+	 "{\"role\":\"tool\",\"tool_call_id\":\"a\",\"content\":\"R1\"},{\"role\":\"tool\","
+	 "\"tool_call_id\":\"b\",\"content\":\"R2\"}],\"tools\":[{\"type\":\"function\","
+	 "\"function\":{\"name\":\"f__echo\"}}]}"},
+	{WIRE_AZURE, "/openai/deployments/%s/chat/completions?api-version=2024-10-21",
+	 "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"tools\":[{\"type\":"
+	 "\"function\",\"function\":{\"name\":\"f__echo\"}}]}",
+	 "{\"messages\":[{\"role\":\"tool\",\"content\":\"R1\"},{\"role\":\"tool\","
+	 "\"content\":\"R2\"}],\"tools\":[{\"type\":\"function\",\"function\":{\"name\":"
+	 "\"f__echo\"}}]}"},
+	{WIRE_ANTHROPIC, "/v1/messages",
+	 "{\"model\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+	 "\"tools\":[{\"name\":\"f__echo\",\"input_schema\":{}}]}",
+	 "{\"model\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":"
+	 "\"tool_result\",\"tool_use_id\":\"a\",\"content\":\"R1\"},{\"type\":\"tool_result\","
+	 "\"tool_use_id\":\"b\",\"content\":[{\"type\":\"text\",\"text\":\"R2\"}]}]}],"
+	 "\"tools\":[{\"name\":\"f__echo\",\"input_schema\":{}}]}"},
+	{WIRE_GEMINI, "/v1beta/models/%s:streamGenerateContent?alt=sse",
+	 "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"}]}],\"tools\":"
+	 "[{\"functionDeclarations\":[{\"name\":\"f__echo\"}]}]}",
+	 "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"functionResponse\":{\"name\":"
+	 "\"f__echo\",\"response\":{\"output\":\"R1\"}}},{\"functionResponse\":{\"name\":"
+	 "\"f__echo\",\"response\":{\"error\":\"R2\"}}}]}],\"tools\":[{\"functionDeclarations\":"
+	 "[{\"name\":\"f__echo\"}]}]}"},
+	{WIRE_OLLAMA, "/api/chat",
+	 "{\"model\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+	 "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f__echo\"}}]}",
+	 "{\"model\":\"%s\",\"messages\":[{\"role\":\"tool\",\"content\":\"R1\"},"
+	 "{\"role\":\"tool\",\"content\":\"R2\"}],\"tools\":[{\"type\":\"function\","
+	 "\"function\":{\"name\":\"f__echo\"}}]}"},
+	{WIRE_RESPONSES, "/v1/responses",
+	 "{\"model\":\"%s\",\"input\":[{\"role\":\"user\",\"content\":\"hi\"}],\"tools\":"
+	 "[{\"type\":\"function\",\"name\":\"f__echo\"}]}",
+	 "{\"model\":\"%s\",\"input\":[{\"type\":\"function_call\",\"call_id\":\"a\"},"
+	 "{\"type\":\"function_call_output\",\"call_id\":\"a\",\"output\":\"R1\"},"
+	 "{\"type\":\"function_call_output\",\"call_id\":\"b\",\"output\":\"R2\"}],"
+	 "\"tools\":[{\"type\":\"function\",\"name\":\"f__echo\"}]}"},
+};
+
+static void decode_tool_turn(size_t k, const char *model, int results, struct fixture *f)
+{
+	char path[200], body[1200];
+	static const char *const hdrs[] = {"Authorization: Bearer sk-test-abcdefgh1234",
+					   "x-api-key: sk-ant-test-1234", "api-key: az-0000abcd",
+					   "x-goog-api-key: AIzaTest1234", NULL};
+	snprintf(path, sizeof path, tool_reqs[k].path, model);
+	snprintf(body, sizeof body, results ? tool_reqs[k].results : tool_reqs[k].req, model);
+	struct resp r;
+	http(&r, path, body, hdrs, 10000);
+	assert_int_equal(r.status, 200);
+	wt_init(f, tool_reqs[k].kind, "fake");
+	if (tool_reqs[k].kind == WIRE_OLLAMA)
+		assert_int_equal(wt_replay_ndjson(f, r.body.p, r.body.len, 5), 0);
+	else
+		assert_int_equal(wt_replay_sse(f, r.body.p, r.body.len, 5), 0);
+	resp_free(&r);
+	assert_int_equal(f->st.failed, 0);
+	assert_int_equal(f->st.done, 1);
+	assert_int_equal(wire_calls_finish(&f->st), 0);
+}
+
+static void test_tool_calls_all_kinds(void **state)
+{
+	(void)state;
+	for (size_t k = 0; k < sizeof tool_reqs / sizeof *tool_reqs; k++) {
+		for (int n = 1; n <= 2; n++) {
+			struct fixture f;
+			decode_tool_turn(k, n == 1 ? "tools" : "tools2", 0, &f);
+			assert_int_equal(f.st.ncalls, (size_t)n);
+			for (int i = 0; i < n; i++) {
+				assert_string_equal(f.st.calls[i].name, "f__echo");
+				assert_string_equal(text_of(&f.st.calls[i].args), "{\"text\":\"hi\"}");
+			}
+			if (n == 2)
+				assert_string_not_equal(f.st.calls[0].id, f.st.calls[1].id);
+			assert_string_equal(text_of(&f.cap.text), "");
+			wt_fini(&f);
+		}
+		struct fixture f;
+		decode_tool_turn(k, "tools", 1, &f);
+		assert_int_equal(f.st.ncalls, 0);
+		assert_string_equal(text_of(&f.cap.text), "Results: R1 | R2");
+		wt_fini(&f);
+	}
+}
 
 static void test_hello_exact_bytes(void **state)
 {
@@ -1227,6 +1370,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hello_exact_bytes),
+		cmocka_unit_test(test_responses_exact_bytes),
+		cmocka_unit_test(test_tool_calls_all_kinds),
 		cmocka_unit_test(test_scenario_words_are_checked),
 		cmocka_unit_test(test_framing_changes_only_framing),
 		cmocka_unit_test(test_bom_and_comments),

@@ -69,21 +69,12 @@ static void replay(struct fixture *f, const char *body, size_t len, size_t step)
 
 static char *read_fixture(const char *name, size_t *len)
 {
-	const char *dir = getenv("CHERRY_FIXTURES");
-	char path[512];
-	snprintf(path, sizeof path, "%s/recorded-openai/%s.sse", dir ? dir : "tests/fixtures",
-		 name);
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		fail_msg("cannot open %s (run from the top of the checkout)", path);
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		assert_int_equal(buf_append(&b, chunk, n), 0);
-	fclose(fp);
-	*len = b.len;
-	return buf_steal(&b);
+	char rel[256];
+	snprintf(rel, sizeof rel, "recorded-openai/%s.sse", name);
+	char *body = wt_read_fixture(rel, len);
+	if (!body)
+		fail_msg("cannot read %s (run from the top of the checkout)", rel);
+	return body;
 }
 
 /* The answer as the file holds it, worked out apart from the decoder: choice 0's content
