@@ -238,7 +238,11 @@ void ctl_complete(struct ctl *c)
 {
 	size_t len;
 	const char *s = edit_text(c->ed, &len);
-	if (!s || s[0] != '/')
+	if (s && s[0] != '/') {
+		ctl_complete_mention(c);
+		return;
+	}
+	if (!s)
 		return;
 	if (!strncmp(s, "/attach ", 8)) {
 		ctl_attach_complete(c, s, len);

@@ -24,6 +24,7 @@
 #include "cherry/proxy.h"
 #include "cherry/state.h"
 #include "tui_attach.h"
+#include "tui_stream.h"
 #include "ui.h"
 
 #define FRAME_MS 16           /* at most about 60 frames a second while streaming */
@@ -39,14 +40,7 @@ struct tui {
 	int store_ok;
 	struct edit ed;
 	struct ctl c;
-	/* the transfer of ctl.st */
-	struct http_transfer *tr;
-	struct wire_http req;
-	struct secret *key;
-	const struct provider *prov;
-	enum outcome_stop stop;
-	int ended;                /* its done callback ran */
-	struct secret *found_key; /* the key CTL_NEED_KEY found, until CTL_START takes it */
+	struct tui_streams ts;    /* the transfers of the controller's streams */
 	double last_draw;
 	int quit_signal;          /* quitting because of TERM, HUP or INT */
 	struct model_fetch *fetch; /* the model lists being fetched, or NULL */
@@ -158,103 +152,7 @@ static void w_search_stop(void *ctx)
 	t->search = NULL;
 }
 
-/* ---- streams ---- */
-
-static void on_text(void *ctx, const char *s, size_t len)
-{
-	struct tui *t = ctx;
-	ctl_delta(&t->c, s, len, 0, http_now(), wall_now());
-}
-
-static void on_reasoning(void *ctx, const char *s, size_t len)
-{
-	struct tui *t = ctx;
-	ctl_delta(&t->c, s, len, 1, http_now(), wall_now());
-}
-
-static void on_done(void *ctx, struct http_transfer *tr)
-{
-	struct tui *t = ctx;
-	(void)tr;
-	t->ended = 1;
-}
-
 static void react(struct tui *t, int r);
-
-static void drop_transfer(struct tui *t)
-{
-	if (t->tr)
-		http_transfer_free(t->tr);
-	t->tr = NULL;
-	wire_http_free(&t->req);
-	memset(&t->req, 0, sizeof t->req);
-	secret_free(t->key);
-	t->key = NULL;
-	t->ended = 0;
-	t->stop = OUTCOME_RAN;
-}
-
-/* The transfer ended: the controller hears how. */
-static void finish_stream(struct tui *t)
-{
-	struct outcome o;
-	long deltas = t->c.st ? t->c.st->deltas : 0;
-	outcome_of(t->tr, t->stop, t->key, deltas, &o);
-	/* a refused key is skipped for the rest of the run; one line says which */
-	struct err w;
-	err_clear(&w);
-	long code = http_status(t->tr);
-	int rejected = (code == 401 || code == 403) && t->key && t->prov &&
-		       keyring_reject(t->app->keyring, t->prov, t->key, &w) == 1;
-	drop_transfer(t);
-	react(t, ctl_stream_end(&t->c, &o, http_now(), wall_now()));
-	if (rejected)
-		ctl_info(&t->c, "cherry", w.msg, 1);
-}
-
-/* A stream that could not start ends at once as an error. */
-static void failed_start(struct tui *t, const struct err *e)
-{
-	struct outcome o;
-	memset(&o, 0, sizeof o);
-	o.status = HIST_ERROR;
-	o.err = *e;
-	o.usage = (struct wire_usage){-1, -1, -1, -1};
-	o.ttft = -1;
-	drop_transfer(t);
-	react(t, ctl_stream_end(&t->c, &o, http_now(), wall_now()));
-}
-
-static void start_stream(struct tui *t)
-{
-	struct err e;
-	err_clear(&e);
-	struct provider *prov;
-	t->key = t->found_key;
-	t->found_key = NULL;
-	if (ctl_stream_request(&t->c, &prov, &t->req, &e) < 0) {
-		failed_start(t, &e);
-		return;
-	}
-	t->prov = prov;
-	struct wire_sink sink = {on_text, on_reasoning, t};
-	t->stop = OUTCOME_RAN;
-	t->ended = 0;
-	t->tr = http_start_stream(t->eng, prov, &t->req, t->key, &sink, on_done, t, &e);
-	if (!t->tr)
-		failed_start(t, &e);
-}
-
-static void stop_stream(struct tui *t, enum outcome_stop how)
-{
-	if (!t->tr)
-		return;
-	if (t->stop == OUTCOME_RAN)
-		t->stop = how;
-	http_cancel(t->eng, t->tr);
-	if (t->ended)
-		finish_stream(t);
-}
 
 /* ---- keys: the vault unlocked in the screen, never in a loop of its own ---- */
 
@@ -264,9 +162,8 @@ static void find_key(struct tui *t)
 	struct err e;
 	err_clear(&e);
 	const char *source = NULL;
-	secret_free(t->found_key);
-	t->found_key = NULL;
-	int r = p ? keyring_get(t->app->keyring, p, &t->found_key, &source, &e) : -1;
+	struct secret *found = NULL;
+	int r = p ? keyring_get(t->app->keyring, p, &found, &source, &e) : -1;
 	enum ctl_key_result kr;
 	if (r == 0 || (r == 1 && p->key_optional)) {
 		kr = CTL_KEY_OK;
@@ -277,10 +174,10 @@ static void find_key(struct tui *t)
 		if (!e.msg[0])
 			err_set(&e, EXIT_KEY, "no key for %s", p ? p->name : "this provider");
 	}
-	if (kr != CTL_KEY_OK) {
-		secret_free(t->found_key);
-		t->found_key = NULL;
-	}
+	if (kr != CTL_KEY_OK)
+		secret_free(found);
+	else if (tui_streams_key_found(&t->ts, p, found) < 0) /* the stream takes it */
+		err_set(&e, EXIT_FAIL, "out of memory");
 	react(t, ctl_key_result(&t->c, kr, &e, http_now(), wall_now()));
 }
 
@@ -318,8 +215,14 @@ static void save_all(struct tui *t, int tick)
 {
 	if (t->c.shown)
 		save_chat(t, t->c.shown, tick);
-	if (t->c.st && t->c.st->chat != t->c.shown)
-		save_chat(t, t->c.st->chat, tick);
+	for (size_t i = 0; i < t->c.nstreams; i++) {
+		struct chat *ch = t->c.streams[i]->chat;
+		size_t k = 0; /* each conversation once */
+		while (k < i && t->c.streams[k]->chat != ch)
+			k++;
+		if (ch != t->c.shown && k == i)
+			save_chat(t, ch, tick);
+	}
 }
 
 /* ---- $EDITOR ---- */
@@ -419,9 +322,9 @@ static void react(struct tui *t, int r)
 	if (r & CTL_UNLOCK)
 		unlock(t);
 	if (r & CTL_START)
-		start_stream(t);
+		tui_streams_start(&t->ts);
 	if (r & CTL_STOP)
-		stop_stream(t, OUTCOME_STOPPED);
+		tui_streams_stop(&t->ts, OUTCOME_STOPPED);
 	if (r & CTL_SAVE)
 		save_all(t, 0);
 	if (r & CTL_SAVE_PROMPTS) {
@@ -439,6 +342,11 @@ static void react(struct tui *t, int r)
 		export_file(t);
 	if (r & CTL_FETCH_MODELS)
 		fetch_models(t);
+}
+
+static void react_ctx(void *ctx, int r)
+{
+	react(ctx, r);
 }
 
 /* ---- start-up and the loop ---- */
@@ -627,8 +535,8 @@ static void run_loop(struct tui *t)
 				react(t, ctl_key(&t->c, k, http_now(), wall_now()));
 		}
 		http_perform(t->eng);
-		if (t->tr && t->ended)
-			finish_stream(t);
+		now = http_now();
+		tui_streams_poll(&t->ts, now);
 		if (t->lister)
 			list_step(t);
 		if (t->fetch_done) {
@@ -639,26 +547,15 @@ static void run_loop(struct tui *t)
 		}
 		now = http_now();
 		react(t, ctl_timer(&t->c, now, wall_now()));
-		if (t->tr) {
-			double left = 0;
-			int attempt = 0, max = 0;
-			int waiting = http_retry_wait(t->tr, now, &left, &attempt, &max);
-			ctl_stream_waiting(&t->c, waiting, left, attempt, max);
-		}
-		if (t->c.st)
+		if (t->c.nstreams)
 			save_all(t, 1);
 		/* A key's echo does not wait for the frame limit: typing stays within a frame. */
 		if (keyed && t->c.dirty && !t->c.quit)
 			draw(t);
 	}
-	if (t->tr) {
-		stop_stream(t, t->quit_signal ? OUTCOME_INTERRUPTED : OUTCOME_STOPPED);
-		/* A cancelled transfer reports at the next perform. */
-		if (t->tr) {
-			http_perform(t->eng);
-			if (t->tr && t->ended)
-				finish_stream(t);
-		}
+	if (t->c.nstreams) {
+		react(t, ctl_stop_all(&t->c, http_now(), wall_now()) & ~CTL_STOP);
+		tui_streams_end_all(&t->ts, t->quit_signal ? OUTCOME_INTERRUPTED : OUTCOME_STOPPED);
 	}
 	save_all(t, 0);
 }
@@ -726,6 +623,8 @@ int tui_main(struct app *app, int argc, char **argv)
 		goto out;
 	}
 	http_set_slice(t->eng, STREAM_SLICE);
+	t->ts = (struct tui_streams){.c = &t->c, .eng = t->eng, .kr = app->keyring,
+				     .react = react_ctx, .ctx = t, .wall = wall_now};
 	if (histstore_open(&t->store, NULL, NULL, NULL, NULL, &e) < 0) {
 		status = app_fail(&e);
 		goto out;
@@ -777,11 +676,9 @@ int tui_main(struct app *app, int argc, char **argv)
 out:
 	if (ui_on)
 		ui_stop();
-	if (t->tr)
-		drop_transfer(t);
+	tui_streams_end_all(&t->ts, OUTCOME_STOPPED);
 	app_models_fetch_free(t->fetch);
 	histstore_list_end(t->lister);
-	secret_free(t->found_key);
 	if (ctl_on)
 		ctl_free(&t->c);
 	w_search_stop(t);

@@ -13,6 +13,7 @@
 
 #include <curses.h>
 
+#include "cherry/columns.h"
 #include "cherry/fsutil.h"
 #include "cherry/sanitize.h"
 #include "cherry/text.h"
@@ -184,17 +185,56 @@ static attr_t run_attr(const struct md_run *run)
 /* One laid-out line, run by run in each run's style. */
 /* A chat line run by run in its styles, plus extra (a selection's or a match's mark);
  * returns the columns used. */
-static int draw_line(WINDOW *w, int y, int maxw, const struct view_line *vl, attr_t extra)
+static int draw_line_at(WINDOW *w, int y, int x, int maxw, const struct view_line *vl,
+			attr_t extra)
 {
 	int col = 0;
 	for (size_t k = 0; k < vl->nruns && col < maxw; k++) {
 		const struct md_run *run = &vl->runs[k];
 		wattrset(w, run_attr(run) | extra);
-		col += draw_text_as(w, y, col, maxw - col, vl->s + run->off, run->len,
+		col += draw_text_as(w, y, x + col, maxw - col, vl->s + run->off, run->len,
 				    (run->attrs & TA_STRIKE) != 0);
 	}
 	wattrset(w, A_NORMAL);
 	return col;
+}
+
+static int draw_line(WINDOW *w, int y, int maxw, const struct view_line *vl, attr_t extra)
+{
+	return draw_line_at(w, y, 0, maxw, vl, extra);
+}
+
+/* Several answers side by side (columns.h), scrolled together; the header of the one
+ * the conversation goes on from stands out. */
+static void draw_columns(const struct ctl *t, int top, int rows)
+{
+	const struct ctl_cols *L = &t->lay;
+	for (int r = 0; r + top < rows; r++)
+		for (size_t k = 0; k < L->n; k++) {
+			int x = cols_x(L->w, k);
+			if (k)
+				mvwaddstr(ui_w_chat, r + top, x - 2, "\xe2\x94\x82");
+			struct view_line vl;
+			if (!L->v[k] || view_line(L->v[k], t->top_line + (size_t)r, &vl) < 0)
+				continue;
+			attr_t extra = k == L->cur && vl.style == VS_HEADER_ASSISTANT ? A_REVERSE : 0;
+			draw_line_at(ui_w_chat, r + top, x, L->w, &vl, extra);
+		}
+}
+
+/* The tab strip over the one answer shown of several: the current tab reversed. */
+static void draw_strip(const struct ctl *t)
+{
+	const struct ctl_cols *L = &t->lay;
+	const char *s = L->strip.data ? L->strip.data : "";
+	wattrset(ui_w_chat, A_DIM);
+	int x = draw_text(ui_w_chat, 0, 0, t->chat_w, s, L->strip_off);
+	wattrset(ui_w_chat, A_REVERSE | A_BOLD);
+	x += draw_text(ui_w_chat, 0, x, t->chat_w - x, s + L->strip_off, L->strip_len);
+	wattrset(ui_w_chat, A_DIM);
+	size_t rest = L->strip_off + L->strip_len;
+	draw_text(ui_w_chat, 0, x, t->chat_w - x, s + rest, L->strip.len - rest);
+	wattrset(ui_w_chat, A_NORMAL);
 }
 
 static void draw_list(const struct ctl *t)
@@ -215,7 +255,10 @@ static void draw_list(const struct ctl *t)
 			wattron(ui_w_list, A_REVERSE);
 		if (current)
 			wattron(ui_w_list, A_BOLD);
-		mvwaddstr(ui_w_list, r, 0, current ? "\xe2\x96\xb8 " : "  ");
+		/* "~" an answer streams there, "*" answers not read yet */
+		int mark = ctl_conv_mark(t, en->id);
+		mvwaddstr(ui_w_list, r, 0, current ? "\xe2\x96\xb8" : " ");
+		mvwaddstr(ui_w_list, r, 1, mark == 1 ? "~" : mark == 2 ? "*" : " ");
 		struct buf b = BUF_INIT;
 		const char *title = en->title && *en->title ? en->title : "(untitled)";
 		sanitize_string(title, strlen(title), &b);
@@ -293,6 +336,8 @@ static void draw_overlay(const struct ctl *t)
 		int x = 0;
 		if (o->kind != CTL_OV_HELP)
 			x = draw_text(ui_w_over, r + 1, 0, w, sel ? "\xe2\x96\xb8 " : "  ", sel ? 4 : 2);
+		if (o->nmarked) /* the models marked to be asked together */
+			x += draw_text(ui_w_over, r + 1, x, w - x, o->marked[k] ? "+ " : "  ", 2);
 		struct buf b = BUF_INIT;
 		sanitize_string(s, strlen(s), &b);
 		x += draw_text(ui_w_over, r + 1, x, w - x, b.data ? b.data : "", b.len);
@@ -330,18 +375,22 @@ static void draw_chat(const struct ctl *t)
 	int h = t->chat_h;
 	if (h < 1)
 		return;
-	int rows = h;
+	int rows = h, top = t->chat_top < h ? t->chat_top : h;
 	if (t->more_below && rows > 1)
 		rows--;
-	for (int r = 0; r < rows; r++) {
+	if (top)
+		draw_strip(t);
+	if (t->lay.n)
+		draw_columns(t, top, rows);
+	for (int r = 0; !t->lay.n && r + top < rows; r++) {
 		struct view_line vl;
 		if (view_line(t->view, t->top_line + (size_t)r, &vl) < 0)
 			break;
 		attr_t extra = moves_attr(t, t->top_line + (size_t)r, &vl);
-		int used = draw_line(ui_w_chat, r, t->chat_w, &vl, extra);
+		int used = draw_line(ui_w_chat, r + top, t->chat_w, &vl, extra);
 		if (extra & A_REVERSE) {
 			wattrset(ui_w_chat, A_REVERSE);
-			fill_to(ui_w_chat, r, used, t->chat_w);
+			fill_to(ui_w_chat, r + top, used, t->chat_w);
 			wattrset(ui_w_chat, A_NORMAL);
 		}
 	}

@@ -158,6 +158,11 @@ enum input_action {
 	ACT_FIND_ERASE,
 	ACT_FIND_CLEAR,
 	ACT_FIND_CLOSE,
+	/* several models (ctl_multi.c) */
+	ACT_PICK_MARK,          /* Space in the model picker: mark a model */
+	ACT_STOP_ONE,           /* M-z: stop the answer shown, the others stream on */
+	ACT_BEST,               /* M-m: mark the answer shown as the best of its siblings */
+	ACT_LAYOUT,             /* F9: answers side by side, or one at a time */
 	ACT__COUNT
 };
 

@@ -108,8 +108,14 @@ cp "$tmp/long.orig" "$long"
 # The full-screen client under tmux (tests/bench/tui_bench.c), with the conversations
 # above on disk: the same stream shown to its last token, key echo while it streams,
 # start-up to the first frame and peak RSS.
+# Four answers at once in the client: each stream's parse floor first.
+multi=${MULTI_DELTAS:-5000}
+body_m="{\"model\":\"long:$multi\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
+measure "parse_floor, $multi deltas" "$build/bench/parse_floor" "$url" "$body_m"
+floor_m=$(cat "$tmp/last")
 if [ -x "$build/bench/tui_bench" ]; then
-	CHERRY_BIN="$build/cherry" TUI_BENCH_CONV=long0001 "$build/bench/tui_bench" "$tmp" \
+	CHERRY_BIN="$build/cherry" TUI_BENCH_CONV=long0001 TUI_BENCH_MULTI="$multi" \
+		TUI_BENCH_MULTI_FLOOR="$floor_m" "$build/bench/tui_bench" "$tmp" \
 		"fo/long:$deltas" "$floor"
 else
 	echo "TUI: $build/bench/tui_bench is not built; skipped"

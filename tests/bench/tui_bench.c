@@ -5,7 +5,9 @@
  * start-up to the first frame with the conversations on disk, with peak RSS; beside each,
  * what tmux alone costs. Then the same on a bare pseudo-terminal whose output is read and
  * thrown away at once, so the times are cherry's own, without a terminal emulator; and
- * Esc to "stopped" there. Figures, never a verdict: it exits 0 whatever the timings.
+ * Esc to "stopped" there, and four answers streaming at once there (TUI_BENCH_MULTI
+ * deltas each, beside 4x TUI_BENCH_MULTI_FLOOR, one such stream's parse floor). Figures,
+ * never a verdict: it exits 0 whatever the timings.
  * Usage: tui_bench HOME PROVIDER/MODEL [FLOOR_SECONDS]
  * With TUI_BENCH_CONV=ID also start-up to the first frame with that conversation open.
  * HOME holds config/ data/ state/ cache/ (as tests/bench/run.sh lays it out); the
@@ -451,6 +453,27 @@ struct pty_figures {
  * sequences: the first one in the output after it was typed is its echo. */
 static const char unique[] = "~!@$^&*+|";
 
+/* Up to 4 (and max) key echoes into v, in ms, while a stream runs; how many. */
+static int pty_echoes(struct pty *p, double *v, int max)
+{
+	int n = 0;
+	for (int k = 0; k < 4 && n < max; k++) {
+		char c[2] = {unique[k], '\0'};
+		usleep(10000);
+		p->tail_len = 0;
+		double a = tmux_now();
+		if (write(p->fd, c, 1) != 1)
+			break;
+		double b = pty_until(p, c, 5);
+		if (b < 0) {
+			debug("pty: no echo");
+			break;
+		}
+		v[n++] = (b - a) * 1000;
+	}
+	return n;
+}
+
 /* As tmux_fresh, on the pty. */
 static int pty_fresh(struct pty *p, const char *model)
 {
@@ -507,20 +530,7 @@ static void on_pty(const struct testhome *h, const char *model, struct pty_figur
 			debug("pty: the stream did not start");
 			break;
 		}
-		for (int k = 0; k < 4 && f->n_echo < SAMPLES; k++) {
-			char c[2] = {unique[k], '\0'};
-			usleep(10000);
-			p.tail_len = 0;
-			double a = tmux_now();
-			if (write(p.fd, c, 1) != 1)
-				break;
-			double b = pty_until(&p, c, 5);
-			if (b < 0) {
-				debug("pty: no echo");
-				break;
-			}
-			f->echo[f->n_echo++] = (b - a) * 1000;
-		}
+		f->n_echo += pty_echoes(&p, f->echo + f->n_echo, SAMPLES - f->n_echo);
 		if (pty_quiet(&p, QUIET_MS, WAIT_S) < 0) {
 			debug("pty: the stream did not end");
 			break;
@@ -549,6 +559,63 @@ static void on_pty(const struct testhome *h, const char *model, struct pty_figur
 			else
 				debug("pty: no [stopped] after Esc");
 		}
+	}
+out:
+	pty_stop(&p);
+}
+
+/* Four answers at once (issue 14): "@M @M+lf @M+slow:0 @M+late:0 go", four streams of
+ * TUI_BENCH_MULTI deltas (default 5,000) with the same bytes, on the bare pty: wall
+ * time to the last frame, cherry's CPU seconds for it, and key echo while they run. */
+struct multi_figures {
+	long deltas;
+	double wall, cpu;  /* s; < 0: not measured */
+	double echo[SAMPLES];
+	int n_echo;
+};
+
+static int multi_send(struct pty *p, const char *prov, long n)
+{
+	char line[600];
+	int len = snprintf(line, sizeof line, "@%s/long:%ld @%s/long:%ld+lf @%s/long:%ld+slow:0 "
+			   "@%s/long:%ld+late:0 go\r", prov, n, prov, n, prov, n, prov, n);
+	if (write(p->fd, "\025\016", 2) != 2) /* C-u, C-n: a new conversation */
+		return -1;
+	pty_settle(p, 50);
+	return write(p->fd, line, (size_t)len) == len && pty_streaming(p) == 0 ? 0 : -1;
+}
+
+static void on_pty_multi(const struct testhome *h, const char *model, struct multi_figures *f)
+{
+	const char *env = getenv("TUI_BENCH_MULTI");
+	char prov[64];
+	const char *slash = strchr(model, '/');
+	snprintf(prov, sizeof prov, "%.*s", slash ? (int)(slash - model) : 2, model);
+	const char *run[] = {cherry, "-m", model, NULL};
+	struct pty p;
+	memset(f, 0, sizeof *f);
+	f->deltas = env && atol(env) > 0 ? atol(env) : 5000;
+	f->wall = f->cpu = -1;
+	if (pty_start(&p, h, run) < 0 || pty_until(&p, "idle", 10) < 0)
+		goto out;
+	double c0 = proc_cpu_seconds(p.pid), t0 = tmux_now();
+	if (multi_send(&p, prov, f->deltas) < 0) {
+		debug("pty: four streams did not start");
+		goto out;
+	}
+	double t1 = pty_quiet(&p, QUIET_MS, WAIT_S);
+	if (t1 < 0) {
+		debug("pty: the four streams did not end");
+		goto out;
+	}
+	f->wall = t1 - t0;
+	f->cpu = proc_cpu_seconds(p.pid) - c0;
+	for (int round = 0; f->n_echo < SAMPLES && round < 8; round++) {
+		if (multi_send(&p, prov, f->deltas) < 0)
+			break;
+		f->n_echo += pty_echoes(&p, f->echo + f->n_echo, SAMPLES - f->n_echo);
+		if (pty_quiet(&p, QUIET_MS, WAIT_S) < 0)
+			break;
 	}
 out:
 	pty_stop(&p);
@@ -600,6 +667,8 @@ int main(int argc, char **argv)
 	unlink(last_file);
 	struct pty_figures p;
 	on_pty(&h, model, &p);
+	struct multi_figures m;
+	on_pty_multi(&h, model, &m);
 
 	debug_list("tmux echo ms", t.echo, t.n_echo);
 	debug_list("pty echo ms", p.echo, p.n_echo);
@@ -641,5 +710,21 @@ int main(int argc, char **argv)
 		printf("  first frame: best %.1f ms of %d starts\n", p.frame, STARTS);
 	if (p.esc >= 0)
 		printf("  Esc to \"[stopped]\" written: %.1f ms (budget 50 ms)\n", p.esc);
+	const char *mf = getenv("TUI_BENCH_MULTI_FLOOR");
+	double floor1 = mf ? atof(mf) : 0;
+	if (m.wall >= 0) {
+		printf("  four %ld-delta answers at once, to the last frame: %.2f s", m.deltas,
+		       m.wall);
+		if (floor1 > 0)
+			printf(" (4x the single-stream parse floor: %.2f s; %.2fx)", 4 * floor1,
+			       m.wall / (4 * floor1));
+		printf("\n    CPU seconds of cherry for them: %.2f s\n", m.cpu);
+	} else {
+		printf("  four answers at once: not measured\n");
+	}
+	if (m.n_echo)
+		printf("    key echo while four stream: median %.2f ms, max %.2f ms over %d samples "
+		       "(budget 16 ms)\n", median(m.echo, m.n_echo), maximum(m.echo, m.n_echo),
+		       m.n_echo);
 	return 0;
 }

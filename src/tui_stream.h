@@ -1,0 +1,44 @@
+/* tui_stream: the client shell's transfers, one per streaming answer of the controller
+ * (ctl.h's stream ids), all on the one http engine: started and cancelled as the
+ * controller's reactions say, their deltas, waits and ends turned into its events.
+ * Shell-private (tui.c). */
+#ifndef CHERRY_TUI_STREAM_H
+#define CHERRY_TUI_STREAM_H
+
+#include <stddef.h>
+
+#include "cherry/ctl.h"
+#include "cherry/http.h"
+#include "cherry/keys.h"
+#include "cherry/outcome.h"
+
+struct tui_stream;
+
+struct tui_streams {
+	struct ctl *c;
+	struct http_engine *eng;
+	struct keyring *kr;
+	void (*react)(void *ctx, int r); /* carries out an event's reactions */
+	void *ctx;
+	double (*wall)(void);
+	struct tui_stream **v;
+	size_t n;
+	/* keys found for sends (CTL_NEED_KEY) that no stream has taken yet */
+	struct found_key {
+		const struct provider *prov;
+		struct secret *key;
+	} *found;
+	size_t nfound;
+};
+
+/* A key found for p: the next stream of p takes it (0, or -1: OOM, key freed). */
+int tui_streams_key_found(struct tui_streams *s, const struct provider *p, struct secret *key);
+/* CTL_START and CTL_STOP (how: stopped, or interrupted on the way out). */
+void tui_streams_start(struct tui_streams *s);
+void tui_streams_stop(struct tui_streams *s, enum outcome_stop how);
+/* After http_perform: ended transfers reported, retry waits passed on. */
+void tui_streams_poll(struct tui_streams *s, double now);
+/* Every transfer cancelled (how) and reported; frees what is left. */
+void tui_streams_end_all(struct tui_streams *s, enum outcome_stop how);
+
+#endif
