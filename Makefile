@@ -86,9 +86,9 @@ $(BUILD)/tests/%: tests/integration/%.c $(TESTLIB_SRC) $(BUILD)/libcherry.a $(wi
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/lib -Isrc -o $@ $< $(TESTLIB_SRC) \
 		$(BUILD)/libcherry.a $(LDFLAGS) $(LDLIBS) -lcmocka
 
-$(FAKEPROV): tests/fakeprov.c
+$(FAKEPROV): tests/fakeprov.c tests/fakeprov_evs.c tests/fakeprov_evs.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/fakeprov.c tests/fakeprov_evs.c $(LDFLAGS) $(LDLIBS)
 
 # The fake MCP server (tests/fakemcp.c): stdio and Streamable HTTP on loopback, for
 # `cherry mcp` and the transport tests.

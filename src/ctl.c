@@ -134,6 +134,38 @@ void ctl_copy_answer(struct ctl *c)
 	ctl_message(c, "copied the last answer (%zu bytes) to the clipboard", strlen(s));
 }
 
+void ctl_copy_code(struct ctl *c, long msg)
+{
+	const char *s = msg >= 0 ? c->shown->conv.msgs[msg].content : NULL;
+	size_t len = s ? strlen(s) : 0;
+	size_t n = c->code_last && c->code_msg == msg ? c->code_last + 1 : 1;
+	struct buf code = BUF_INIT;
+	int rc = md_code_block(s ? s : "", len, n, &code);
+	if (rc == 1 && n > 1) /* past the last block: the first again */
+		rc = md_code_block(s, len, n = 1, &code);
+	c->code_last = 0;
+	if (rc == 0) {
+		buf_reset(&c->out_text);
+		rc = buf_append(&c->out_text, code.data ? code.data : "", code.len);
+	}
+	if (rc == 0) {
+		c->react |= CTL_COPY;
+		c->code_msg = msg;
+		c->code_last = n;
+		ctl_message(c, "copied code block %zu (%zu bytes) to the clipboard; again for the "
+			    "next", n, code.len);
+	} else {
+		ctl_message(c, rc > 0 ? (s ? "the message has no code block" : "no answer to copy")
+				      : "out of memory");
+	}
+	buf_free(&code);
+}
+
+void ctl_copy_last_code(struct ctl *c)
+{
+	ctl_copy_code(c, ctl_last_answer(c));
+}
+
 /* ---- scrolling and geometry ---- */
 
 void ctl_scroll_by(struct ctl *c, long delta)

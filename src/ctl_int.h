@@ -13,6 +13,10 @@ void ctl_message(struct ctl *c, const char *fmt, ...) __attribute__((format(prin
 void ctl_switch_sibling(struct ctl *c, int dir);
 long ctl_last_answer(struct ctl *c);
 void ctl_copy_answer(struct ctl *c);
+/* Message msg's code block 1 to the clipboard, or the one after the block copied last
+ * when the key before was this one too (after the last: the first again); -1: none. */
+void ctl_copy_code(struct ctl *c, long msg);
+void ctl_copy_last_code(struct ctl *c);
 void ctl_scroll_by(struct ctl *c, long delta);
 /* the chat's first shown line and the more-below mark, for the lines there are now */
 void ctl_settle_chat(struct ctl *c);
@@ -160,6 +164,7 @@ void ctl_h_sel_down(struct ctl *c);
 void ctl_h_sel_first(struct ctl *c);
 void ctl_h_sel_last(struct ctl *c);
 void ctl_h_sel_copy(struct ctl *c);
+void ctl_h_sel_copy_code(struct ctl *c);
 void ctl_h_sel_edit(struct ctl *c);
 void ctl_h_sel_retry(struct ctl *c);
 void ctl_h_sel_delete(struct ctl *c);

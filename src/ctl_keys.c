@@ -106,6 +106,7 @@ static void h_rename(struct ctl *c)
 
 static void h_delete_conversation(struct ctl *c) { ctl_ask_delete(c); }
 static void h_copy(struct ctl *c) { ctl_copy_answer(c); }
+static void h_copy_code(struct ctl *c) { ctl_copy_last_code(c); }
 
 static void h_editor(struct ctl *c)
 {
@@ -275,6 +276,7 @@ static const handler_fn handlers[ACT__COUNT] = {
 	[ACT_RENAME] = h_rename,
 	[ACT_DELETE_CONVERSATION] = h_delete_conversation,
 	[ACT_COPY] = h_copy,
+	[ACT_COPY_CODE] = h_copy_code,
 	[ACT_EDITOR] = h_editor,
 	[ACT_COMPLETE] = h_complete,
 	[ACT_SCROLL_UP] = h_scroll_up,
@@ -327,6 +329,7 @@ static const handler_fn handlers[ACT__COUNT] = {
 	[ACT_SEL_FIRST] = ctl_h_sel_first,
 	[ACT_SEL_LAST] = ctl_h_sel_last,
 	[ACT_SEL_COPY] = ctl_h_sel_copy,
+	[ACT_SEL_COPY_CODE] = ctl_h_sel_copy_code,
 	[ACT_SEL_EDIT] = ctl_h_sel_edit,
 	[ACT_SEL_RETRY] = ctl_h_sel_retry,
 	[ACT_SEL_DELETE] = ctl_h_sel_delete,
@@ -439,6 +442,11 @@ int ctl_dispatch(struct ctl *c, input_key k)
 		return 0;
 	}
 	enum input_action a = input_lookup(&c->keys, c->mode, k);
+	/* M-c again goes on to the next code block; any other key starts over */
+	size_t code_last = c->code_last;
+	c->code_last = 0;
+	if (a == ACT_COPY_CODE || a == ACT_SEL_COPY_CODE)
+		c->code_last = code_last;
 	if (a == ACT_NONE)
 		unbound_key(c, k);
 	else

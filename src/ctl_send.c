@@ -523,6 +523,12 @@ void ctl_stop_stream(struct ctl *c, struct ctl_stream *st)
 int ctl_delta(struct ctl *c, unsigned long id, const char *s, size_t len, int reasoning,
 	      double now, double wall)
 {
+	return ctl_deltas(c, id, s, len, reasoning, 1, now, wall);
+}
+
+int ctl_deltas(struct ctl *c, unsigned long id, const char *s, size_t len, int reasoning, long n,
+	       double now, double wall)
+{
 	struct ctl_stream *st = ctl_stream_by_id(c, id);
 	c->react = 0;
 	if (!st)
@@ -532,7 +538,7 @@ int ctl_delta(struct ctl *c, unsigned long id, const char *s, size_t len, int re
 	if (st->first < 0)
 		st->first = now;
 	st->last_delta = now;
-	st->deltas++;
+	st->deltas += n;
 	chat_delta(st->chat, st->answer, s, len, reasoning, wall);
 	if (st->view_msg >= 0) {
 		if (reasoning)

@@ -24,7 +24,7 @@
 #include "cherry/proxy.h"
 #include "cherry/state.h"
 #include "tui_attach.h"
-#include "tui_stream.h"
+#include "tui_int.h"
 #include "ui.h"
 
 #define FRAME_MS 16           /* at most about 60 frames a second while streaming */
@@ -33,123 +33,12 @@
 #define EDITOR_MAX (16u << 20)
 #define STREAM_SLICE (128u << 10) /* bytes decoded per turn of the loop: a few ms */
 
-struct tui {
-	struct app *app;
-	struct http_engine *eng;
-	struct histstore store;
-	int store_ok;
-	struct edit ed;
-	struct ctl c;
-	struct tui_streams ts;    /* the transfers of the controller's streams */
-	double last_draw;
-	int quit_signal;          /* quitting because of TERM, HUP or INT */
-	struct model_fetch *fetch; /* the model lists being fetched, or NULL */
-	int fetched;              /* a fetch ran in this process */
-	int fetch_done;           /* and ended: tell the controller */
-	char proxy_model[160];    /* the model c.proxy was found for */
-	struct histsearch *search; /* the search of every conversation under way */
-	struct histstore_lister *lister; /* the conversation list being read, or NULL */
-};
-
-static double wall_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void set_today(struct ctl *c)
 {
 	time_t now = time(NULL);
 	struct tm tm;
 	localtime_r(&now, &tm);
 	strftime(c->today, sizeof c->today, "%Y-%m-%d", &tm);
-}
-
-/* ---- the world, as the controller asks it ---- */
-
-static int w_conv_new(void *ctx, struct chat **out, struct err *e)
-{
-	struct tui *t = ctx;
-	return chat_new_alloc(&t->store, wall_now(), out, e);
-}
-
-static int w_conv_open(void *ctx, const char *id, struct chat **out, struct err *e)
-{
-	struct tui *t = ctx;
-	return chat_open_alloc(&t->store, id, out, e);
-}
-
-static void w_conv_close(void *ctx, struct chat *c)
-{
-	(void)ctx;
-	chat_close_free(c);
-}
-
-static int w_conv_delete(void *ctx, struct chat *c, struct err *e)
-{
-	(void)ctx;
-	return chat_delete(c, e);
-}
-
-static int w_conv_list(void *ctx, struct hist_entry **v, size_t *n, struct err *e)
-{
-	struct tui *t = ctx;
-	return histstore_list(&t->store, v, n, e);
-}
-
-static int w_conv_resolve(void *ctx, const char *prefix, char id[HIST_ID_MAX + 1], struct err *e)
-{
-	struct tui *t = ctx;
-	return histstore_resolve(&t->store, prefix, id, e);
-}
-
-static int w_models(void *ctx, char ***list, size_t *n)
-{
-	struct tui *t = ctx;
-	return app_known_models(t->app, list, n);
-}
-
-static void w_models_free(void *ctx, char **list, size_t n)
-{
-	(void)ctx;
-	app_models_free(list, n);
-}
-
-static int w_resolve_model(void *ctx, const char *spec, struct provider **p, const char **model,
-			   struct err *e)
-{
-	struct tui *t = ctx;
-	return app_resolve_model(t->app, spec, p, model, e);
-}
-
-static int w_has_env_key(void *ctx, const struct provider *p)
-{
-	(void)ctx;
-	const char *v = p->key_env ? getenv(p->key_env) : NULL;
-	return v && *v;
-}
-
-static int w_search_start(void *ctx, const char *text, struct err *e)
-{
-	struct tui *t = ctx;
-	histsearch_free(t->search);
-	t->search = histsearch_start(&t->store, text, e);
-	return t->search ? 0 : -1;
-}
-
-static int w_search_step(void *ctx, size_t max_files, histsearch_fn fn, void *fn_ctx,
-			 size_t *done, size_t *total)
-{
-	struct tui *t = ctx;
-	return t->search ? histsearch_step(t->search, max_files, fn, fn_ctx, done, total) : 0;
-}
-
-static void w_search_stop(void *ctx)
-{
-	struct tui *t = ctx;
-	histsearch_free(t->search);
-	t->search = NULL;
 }
 
 static void react(struct tui *t, int r);
@@ -178,7 +67,7 @@ static void find_key(struct tui *t)
 		secret_free(found);
 	else if (tui_streams_key_found(&t->ts, p, found) < 0) /* the stream takes it */
 		err_set(&e, EXIT_FAIL, "out of memory");
-	react(t, ctl_key_result(&t->c, kr, &e, http_now(), wall_now()));
+	react(t, ctl_key_result(&t->c, kr, &e, http_now(), tui_wall_now()));
 }
 
 static void unlock(struct tui *t)
@@ -195,9 +84,9 @@ static void unlock(struct tui *t)
 	if (r == 0)
 		find_key(t);
 	else if (r == 1)
-		react(t, ctl_key_result(&t->c, CTL_KEY_WRONG_PASSPHRASE, &e, http_now(), wall_now()));
+		react(t, ctl_key_result(&t->c, CTL_KEY_WRONG_PASSPHRASE, &e, http_now(), tui_wall_now()));
 	else
-		react(t, ctl_key_result(&t->c, CTL_KEY_FAILED, &e, http_now(), wall_now()));
+		react(t, ctl_key_result(&t->c, CTL_KEY_FAILED, &e, http_now(), tui_wall_now()));
 }
 
 /* ---- saving ---- */
@@ -206,7 +95,7 @@ static void save_chat(struct tui *t, struct chat *c, int tick)
 {
 	struct err e;
 	err_clear(&e);
-	int r = tick ? chat_tick(c, wall_now(), &e) : chat_save(c, wall_now(), &e);
+	int r = tick ? chat_tick(c, tui_wall_now(), &e) : chat_save(c, tui_wall_now(), &e);
 	if (r < 0 && e.msg[0])
 		ctl_note(&t->c, e.msg);
 }
@@ -424,8 +313,9 @@ static int wait_ms(struct tui *t, double now)
 	long ms = http_timeout_ms(t->eng);
 	if (ms < 0 || ms > IDLE_WAIT_MS)
 		ms = IDLE_WAIT_MS;
-	if (t->c.dirty) {
-		long left = (long)((t->last_draw + FRAME_MS / 1000.0 - now) * 1000.0) + 1;
+	if (t->c.dirty || tui_streams_pending(&t->ts)) {
+		double from = t->c.dirty ? t->last_draw : t->ts.last_flush;
+		long left = (long)((from + FRAME_MS / 1000.0 - now) * 1000.0) + 1;
 		if (left < ms)
 			ms = left < 0 ? 0 : left;
 	}
@@ -500,10 +390,20 @@ static void resized(struct tui *t)
 	react(t, ctl_resize(&t->c, rows, cols));
 }
 
+/* The transfers' bytes decoded; deltas gathered a frame long go to the controller. */
+static void perform(struct tui *t)
+{
+	http_perform(t->eng);
+	if (tui_streams_flush_due(&t->ts, http_now()))
+		tui_streams_flush(&t->ts);
+}
+
 static void run_loop(struct tui *t)
 {
 	while (!t->c.quit) {
 		double now = http_now();
+		if (tui_streams_flush_due(&t->ts, now))
+			tui_streams_flush(&t->ts);
 		if (t->c.dirty && (now - t->last_draw) * 1000.0 >= FRAME_MS)
 			draw(t);
 		struct curl_waitfd fds[2] = {
@@ -532,9 +432,13 @@ static void run_loop(struct tui *t)
 			if (k == INPUT_RESIZE)
 				resized(t);
 			else
-				react(t, ctl_key(&t->c, k, http_now(), wall_now()));
+				react(t, ctl_key(&t->c, k, http_now(), tui_wall_now()));
 		}
-		http_perform(t->eng);
+		/* A key's echo does not wait for the frame limit, nor for the stream's next
+		 * slice: typing stays within a frame however busy the stream is. */
+		if (keyed && t->c.dirty && !t->c.quit)
+			draw(t);
+		perform(t);
 		now = http_now();
 		tui_streams_poll(&t->ts, now);
 		if (t->lister)
@@ -546,35 +450,16 @@ static void run_loop(struct tui *t)
 			react(t, ctl_models_changed(&t->c));
 		}
 		now = http_now();
-		react(t, ctl_timer(&t->c, now, wall_now()));
+		react(t, ctl_timer(&t->c, now, tui_wall_now()));
 		if (t->c.nstreams)
 			save_all(t, 1);
-		/* A key's echo does not wait for the frame limit: typing stays within a frame. */
-		if (keyed && t->c.dirty && !t->c.quit)
-			draw(t);
 	}
 	if (t->c.nstreams) {
-		react(t, ctl_stop_all(&t->c, http_now(), wall_now()) & ~CTL_STOP);
+		react(t, ctl_stop_all(&t->c, http_now(), tui_wall_now()) & ~CTL_STOP);
 		tui_streams_end_all(&t->ts, t->quit_signal ? OUTCOME_INTERRUPTED : OUTCOME_STOPPED);
 	}
 	save_all(t, 0);
 }
-
-static const struct ctl_world world_of = {
-	.conv_new = w_conv_new,
-	.conv_open = w_conv_open,
-	.conv_close = w_conv_close,
-	.conv_delete = w_conv_delete,
-	.conv_list = w_conv_list,
-	.conv_resolve = w_conv_resolve,
-	.models = w_models,
-	.models_free = w_models_free,
-	.resolve_model = w_resolve_model,
-	.has_env_key = w_has_env_key,
-	.search_start = w_search_start,
-	.search_step = w_search_step,
-	.search_stop = w_search_stop,
-};
 
 int tui_main(struct app *app, int argc, char **argv)
 {
@@ -604,7 +489,7 @@ int tui_main(struct app *app, int argc, char **argv)
 		status = app_fail(&e);
 		goto out;
 	}
-	struct ctl_world w = world_of;
+	struct ctl_world w = tui_world;
 	w.ctx = t;
 	tui_attach_world(&w, &t->store);
 	if (ctl_init(&t->c, &app->cfg, &w, &t->ed, config_warning, &warnings) < 0) {
@@ -624,7 +509,7 @@ int tui_main(struct app *app, int argc, char **argv)
 	}
 	http_set_slice(t->eng, STREAM_SLICE);
 	t->ts = (struct tui_streams){.c = &t->c, .eng = t->eng, .kr = app->keyring,
-				     .react = react_ctx, .ctx = t, .wall = wall_now};
+				     .react = react_ctx, .ctx = t, .wall = tui_wall_now};
 	if (histstore_open(&t->store, NULL, NULL, NULL, NULL, &e) < 0) {
 		status = app_fail(&e);
 		goto out;
@@ -639,13 +524,13 @@ int tui_main(struct app *app, int argc, char **argv)
 	if (!o.conversation && state_last_get(last) == 0)
 		o.conversation = last;
 	int rows, cols;
-	if (ui_start(&rows, &cols, &e) < 0) {
+	if (ui_start(&app->cfg, &rows, &cols, &e) < 0) {
 		status = app_fail(&e);
 		goto out;
 	}
 	ui_on = 1;
 	int r = 0;
-	if (ctl_begin(&t->c, &o, http_now(), wall_now(), &r, &e) < 0) {
+	if (ctl_begin(&t->c, &o, http_now(), tui_wall_now(), &r, &e) < 0) {
 		ui_stop();
 		ui_on = 0;
 		status = app_fail(&e);
@@ -681,7 +566,7 @@ out:
 	histstore_list_end(t->lister);
 	if (ctl_on)
 		ctl_free(&t->c);
-	w_search_stop(t);
+	tui_world.search_stop(t);
 	if (t->store_ok)
 		histstore_close(&t->store);
 	http_engine_free(t->eng);

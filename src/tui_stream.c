@@ -15,18 +15,65 @@ struct tui_stream {
 	const struct provider *prov;
 	enum outcome_stop stop;
 	int ended;                /* its done callback ran */
+	struct buf pend;          /* its deltas not yet given to the controller */
+	long pend_n;              /* how many */
+	int pend_reasoning;       /* of the reasoning */
 };
+
+static void flush_one(struct tui_stream *ts)
+{
+	if (!ts->pend_n)
+		return;
+	ctl_deltas(ts->s->c, ts->id, ts->pend.data ? ts->pend.data : "", ts->pend.len,
+		   ts->pend_reasoning, ts->pend_n, http_now(), ts->s->wall());
+	buf_reset(&ts->pend);
+	ts->pend_n = 0;
+}
+
+static void on_delta(struct tui_stream *ts, const char *s, size_t len, int reasoning)
+{
+	if (ts->pend_n && ts->pend_reasoning != reasoning)
+		flush_one(ts);
+	if (buf_append(&ts->pend, s, len) < 0) {
+		/* no room to gather: this one on its own */
+		flush_one(ts);
+		ctl_delta(ts->s->c, ts->id, s, len, reasoning, http_now(), ts->s->wall());
+		return;
+	}
+	ts->pend_reasoning = reasoning;
+	ts->pend_n++;
+	if (ts->pend.len >= TUI_STREAMS_SLICE)
+		flush_one(ts);
+}
 
 static void on_text(void *ctx, const char *s, size_t len)
 {
-	struct tui_stream *ts = ctx;
-	ctl_delta(ts->s->c, ts->id, s, len, 0, http_now(), ts->s->wall());
+	on_delta(ctx, s, len, 0);
 }
 
 static void on_reasoning(void *ctx, const char *s, size_t len)
 {
-	struct tui_stream *ts = ctx;
-	ctl_delta(ts->s->c, ts->id, s, len, 1, http_now(), ts->s->wall());
+	on_delta(ctx, s, len, 1);
+}
+
+int tui_streams_pending(const struct tui_streams *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i]->pend_n)
+			return 1;
+	return 0;
+}
+
+int tui_streams_flush_due(const struct tui_streams *s, double now)
+{
+	return (now - s->last_flush) * 1000.0 >= TUI_STREAMS_FRAME_MS && tui_streams_pending(s);
+}
+
+void tui_streams_flush(struct tui_streams *s)
+{
+	s->last_flush = http_now();
+	for (size_t i = 0; i < s->n; i++)
+		flush_one(s->v[i]);
 }
 
 static void on_done(void *ctx, struct http_transfer *tr)
@@ -85,12 +132,14 @@ static void drop(struct tui_streams *s, struct tui_stream *ts)
 		http_transfer_free(ts->tr);
 	wire_http_free(&ts->req);
 	secret_free(ts->key);
+	buf_free(&ts->pend);
 	free(ts);
 }
 
 /* The transfer ended: the controller hears how. */
 static void finish(struct tui_streams *s, struct tui_stream *ts)
 {
+	flush_one(ts);
 	struct outcome o;
 	const struct ctl_stream *st = ctl_stream_by_id(s->c, ts->id);
 	outcome_of(ts->tr, ts->stop, ts->key, st ? st->deltas : 0, &o);

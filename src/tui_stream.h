@@ -21,6 +21,7 @@ struct tui_streams {
 	void (*react)(void *ctx, int r); /* carries out an event's reactions */
 	void *ctx;
 	double (*wall)(void);
+	double last_flush;               /* when deltas last went to the controller */
 	struct tui_stream **v;
 	size_t n;
 	/* keys found for sends (CTL_NEED_KEY) that no stream has taken yet */
@@ -36,6 +37,16 @@ int tui_streams_key_found(struct tui_streams *s, const struct provider *p, struc
 /* CTL_START and CTL_STOP (how: stopped, or interrupted on the way out). */
 void tui_streams_start(struct tui_streams *s);
 void tui_streams_stop(struct tui_streams *s, enum outcome_stop how);
+/* Deltas are gathered per stream and go to the controller together (ctl_deltas), at
+ * most once a frame and at a stream's end: a long answer of many small deltas is laid
+ * out once a frame, not once a delta. */
+#define TUI_STREAMS_FRAME_MS 16
+#define TUI_STREAMS_SLICE (128u << 10) /* bytes gathered that go at once */
+/* Whether deltas are waiting, and whether a frame has passed since the last flush. */
+int tui_streams_pending(const struct tui_streams *s);
+int tui_streams_flush_due(const struct tui_streams *s, double now);
+/* Every stream's gathered deltas to the controller. */
+void tui_streams_flush(struct tui_streams *s);
 /* After http_perform: ended transfers reported, retry waits passed on. */
 void tui_streams_poll(struct tui_streams *s, double now);
 /* Every transfer cancelled (how) and reported; frees what is left. */

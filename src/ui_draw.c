@@ -21,7 +21,7 @@
 #include "cherry/utf8.h"
 
 /* Each theme role's curses attributes, colour pair (role + 1) included; set up on the
- * first draw, from config.json's "ui": {"theme": NAME}. */
+ * first draw, from ui_theme. */
 static attr_t role_attrs[TR__COUNT];
 static int theme_ready;
 
@@ -131,7 +131,7 @@ static attr_t curses_attrs(unsigned a)
 
 /* A theme by name: built in, or $XDG_CONFIG_HOME/cherry/themes/NAME.json; "dark" when
  * the name is bad or the file does not parse. */
-static void load_theme(const struct config *cfg, struct theme *th)
+void ui_load_theme(const struct config *cfg, struct theme *th)
 {
 	json_t *v = cfg && cfg->ui ? json_object_get(cfg->ui, "theme") : NULL;
 	const char *name = json_is_string(v) ? json_string_value(v) : "dark";
@@ -155,10 +155,9 @@ static void load_theme(const struct config *cfg, struct theme *th)
 	buf_free(&text);
 }
 
-static void setup_theme(const struct ctl *t)
+static void setup_theme(void)
 {
-	struct theme th;
-	load_theme(t->cfg, &th);
+	struct theme th = ui_theme;
 	/* under NO_COLOR, the structure colour showed by attributes (as the golden screens
 	 * check) */
 	if (!ui_color())
@@ -168,9 +167,10 @@ static void setup_theme(const struct ctl *t)
 		role_attrs[r] = curses_attrs(st->attrs);
 		if (!ui_color())
 			continue;
+		/* on a direct-colour terminal COLORS is 2^24 and a colour is its RGB */
 		int fg = theme_colour_index(st->fg, COLORS), bg = theme_colour_index(st->bg, COLORS);
-		if ((fg >= 0 || bg >= 0) && r + 1 < COLOR_PAIRS && init_pair((short)(r + 1), (short)fg,
-									     (short)bg) == OK)
+		if ((fg >= 0 || bg >= 0) && r + 1 < COLOR_PAIRS &&
+		    init_extended_pair(r + 1, fg, bg) == OK)
 			role_attrs[r] |= COLOR_PAIR(r + 1);
 	}
 	theme_ready = 1;
@@ -192,8 +192,13 @@ static int draw_line_at(WINDOW *w, int y, int x, int maxw, const struct view_lin
 	for (size_t k = 0; k < vl->nruns && col < maxw; k++) {
 		const struct md_run *run = &vl->runs[k];
 		wattrset(w, run_attr(run) | extra);
-		col += draw_text_as(w, y, x + col, maxw - col, vl->s + run->off, run->len,
-				    (run->attrs & TA_STRIKE) != 0);
+		int used = draw_text_as(w, y, x + col, maxw - col, vl->s + run->off, run->len,
+					(run->attrs & TA_STRIKE) != 0);
+		size_t n;
+		const char *uri = run->link && vl->md ? md_link_uri(vl->md, run->link, &n) : NULL;
+		if (uri)
+			ui_links_add(getbegy(w) + y, getbegx(w) + x + col, used, uri, n);
+		col += used;
 	}
 	wattrset(w, A_NORMAL);
 	return col;
@@ -294,6 +299,7 @@ static void draw_overlay(const struct ctl *t)
 {
 	const struct ctl_overlay *o = &t->ov;
 	int h = t->chat_h, w = t->cols;
+	ui_links_begin(); /* the overlay hides the chat's links */
 	werase(ui_w_over);
 	if (h < 1)
 		return;
@@ -371,6 +377,7 @@ static attr_t moves_attr(const struct ctl *t, size_t line, const struct view_lin
 
 static void draw_chat(const struct ctl *t)
 {
+	ui_links_begin();
 	werase(ui_w_chat);
 	int h = t->chat_h;
 	if (h < 1)
@@ -447,7 +454,7 @@ static int draw_moves_input(const struct ctl *t, int *cur_x)
 		draw_text(ui_w_input, 1, *cur_x, t->cols - *cur_x, q.data ? q.data : "", q.len);
 		wattroff(ui_w_input, A_DIM);
 	} else if (t->mode == MODE_SELECT) {
-		static const char help[] = "Message selected: c copy \xc2\xb7 e edit \xc2\xb7 "
+		static const char help[] = "Message selected: c copy \xc2\xb7 C code \xc2\xb7 e edit \xc2\xb7 "
 			"r retry with a model \xc2\xb7 d delete \xc2\xb7 b branch \xc2\xb7 "
 			"x clear context \xc2\xb7 Up/Down move \xc2\xb7 Esc back";
 		wattron(ui_w_input, A_BOLD);
@@ -618,7 +625,7 @@ void ui_draw(const struct ctl *t)
 {
 	int cy = 1, cx = 0;
 	if (!theme_ready)
-		setup_theme(t);
+		setup_theme();
 	int over = t->ov.kind != CTL_OV_NONE;
 	if (over) {
 		/* Under the overlay: list and chat are drawn again in full when it closes. */
@@ -651,4 +658,5 @@ void ui_draw(const struct ctl *t)
 	wmove(ui_w_input, cy, cx);
 	wnoutrefresh(ui_w_input);
 	doupdate();
+	ui_links_flush();
 }

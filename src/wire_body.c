@@ -178,3 +178,20 @@ int wire_body_flatten(const struct wire_http *h, struct buf *out)
 	out->data[out->len] = '\0';
 	return 0;
 }
+
+int wire_body_join(struct wire_http *h)
+{
+	if (!h->nsplices)
+		return 0;
+	struct buf flat = BUF_INIT;
+	if (wire_body_flatten(h, &flat) < 0) {
+		buf_free(&flat);
+		return -1;
+	}
+	buf_wipe_free(&h->body);
+	h->body = flat;
+	free(h->splices);
+	h->splices = NULL;
+	h->nsplices = 0;
+	return 0;
+}

@@ -329,6 +329,8 @@ struct ctl {
 	long edit_msg;            /* its index in edit_chat's messages, -1: no edit */
 	long edit_pos;            /* its place on the branch, from 1, as the screen says */
 	long sel;                 /* MODE_SELECT: the selected view message, -1 none */
+	long code_msg;            /* the message whose code block code_last was copied by */
+	size_t code_last;         /* M-c (or C), 0: the last key was another */
 	long retry_msg;           /* the user message to ask again when the picker chooses */
 	int confirm_msg;          /* MODE_CONFIRM asks about deleting the selected message */
 	struct ctl_find find;
@@ -367,9 +369,14 @@ int ctl_action(struct ctl *c, enum input_action a, double now, double wall);
 int ctl_resize(struct ctl *c, int rows, int cols);
 int ctl_timer(struct ctl *c, double now, double wall);
 /* A delta of stream id (reasoning: of its reasoning). Called from inside a transfer: it
- * touches memory only. An id no longer streaming is ignored, in all three. */
+ * touches memory only. An id no longer streaming is ignored, in all of these. */
 int ctl_delta(struct ctl *c, unsigned long id, const char *s, size_t len, int reasoning,
 	      double now, double wall);
+/* n deltas of stream id of the same kind at once, s their text joined: the chat is laid
+ * out once for them all (a shell gives a transfer's slice of deltas so: a long answer in
+ * many small deltas is not laid out again for each). */
+int ctl_deltas(struct ctl *c, unsigned long id, const char *s, size_t len, int reasoning, long n,
+	       double now, double wall);
 /* Stream id's transfer waits to try again (waiting: left seconds, then attempt of max),
  * or it stopped waiting (waiting 0). */
 int ctl_stream_waiting(struct ctl *c, unsigned long id, int waiting, double left, int attempt,

@@ -73,6 +73,7 @@ enum input_action {
 	ACT_RENAME,             /* F6: puts "/rename " in the input */
 	ACT_DELETE_CONVERSATION,/* F8: asks for confirmation */
 	ACT_COPY,               /* M-w: copy the last answer (OSC 52) */
+	ACT_COPY_CODE,          /* M-c: the last answer's code blocks in turn (OSC 52) */
 	ACT_EDITOR,             /* C-x: compose in $EDITOR */
 	ACT_COMPLETE,           /* Tab: complete a slash command or model name */
 	ACT_SCROLL_UP,          /* PgUp */
@@ -146,6 +147,7 @@ enum input_action {
 	ACT_SEL_FIRST,
 	ACT_SEL_LAST,
 	ACT_SEL_COPY,
+	ACT_SEL_COPY_CODE,
 	ACT_SEL_EDIT,
 	ACT_SEL_RETRY,
 	ACT_SEL_DELETE,

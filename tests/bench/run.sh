@@ -66,6 +66,16 @@ awk -v a="$ask_rss" -v f="$floor_rss" 'BEGIN { printf "cherry ask peak RSS: %.1f
 measure "cherry ask -f 10 MB image" "$build/cherry" ask -m fo/hello -f "$tmp/big.png" "x"
 awk -v a="$(cat "$tmp/last_rss")" -v b="$ask_rss" -v f="$(wc -c <"$tmp/big.png")" \
 	'BEGIN { printf "ask -f 10 MB image: peak RSS %.1f MB, %.1f MB above the bare ask; the file is %.1f MB (base64 %.1f MB)\n", a / 1024, (a - b) / 1024, f / 1048576, f / 1048576 * 4 / 3 }'
+# The ~5 MB Markdown answer (fakeprov mdlong:N: headings, lists, tables, code blocks) in
+# as many deltas: its transport and decode floors, and cherry ask (which prints it raw).
+mdbody="{\"model\":\"mdlong:$deltas\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
+mdtext=$("$build/bench/parse_floor" "$url" "$mdbody" 2>&1 >/dev/null | awk '{ print $4 }')
+echo "Markdown stream: $deltas deltas, $(curl -sN -X POST -H 'Content-Type: application/json' -d "$mdbody" "$url" | wc -c) bytes, $mdtext bytes of Markdown"
+measure "parse_floor, Markdown stream" "$build/bench/parse_floor" "$url" "$mdbody"
+measure "parse_floor --markdown (+ md4c once)" "$build/bench/parse_floor" --markdown "$url" "$mdbody"
+md_floor=$(cat "$tmp/last")
+measure "cherry ask > /dev/null, Markdown" "$build/cherry" ask -m "fo/mdlong:$deltas" "x"
+awk -v a="$(cat "$tmp/last")" -v f="$md_floor" 'BEGIN { if (f > 0) printf "cherry ask / parse floor, Markdown: %.2fx\n", a / f }'
 
 # History: 10,000 conversations of 20 messages each.
 conv="$tmp/data/cherry/conversations"
@@ -115,7 +125,8 @@ measure "parse_floor, $multi deltas" "$build/bench/parse_floor" "$url" "$body_m"
 floor_m=$(cat "$tmp/last")
 if [ -x "$build/bench/tui_bench" ]; then
 	CHERRY_BIN="$build/cherry" TUI_BENCH_CONV=long0001 TUI_BENCH_MULTI="$multi" \
-		TUI_BENCH_MULTI_FLOOR="$floor_m" "$build/bench/tui_bench" "$tmp" \
+		TUI_BENCH_MULTI_FLOOR="$floor_m" TUI_BENCH_MD="fo/mdlong:$deltas" \
+		TUI_BENCH_MD_FLOOR="$md_floor" "$build/bench/tui_bench" "$tmp" \
 		"fo/long:$deltas" "$floor"
 else
 	echo "TUI: $build/bench/tui_bench is not built; skipped"

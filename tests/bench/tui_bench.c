@@ -185,9 +185,49 @@ struct tmux_figures {
 	long stream_hwm;
 	double echo[SAMPLES];
 	int n_echo;
+	double md_wall, md_cpu, md_tmux_cpu; /* the Markdown stream; md_wall < 0 not measured */
+	long md_hwm;
+	double md_echo[SAMPLES];
+	int n_md_echo;
 	double conv_frame;           /* ms, with TUI_BENCH_CONV open; < 0 not measured */
 	long conv_hwm;               /* kB */
 };
+
+/* In the running client: a new conversation on model, its stream to the text last (wall
+ * time, CPU seconds of cherry and of tmux's server, peak RSS), then key echo while the
+ * same stream runs, in new conversations until there are SAMPLES. */
+static void stream_figures(const char *model, const char *idle, const char *last, double *wall,
+			   double *cpu, double *tmux_cpu, long *hwm, double *echo, int *n_echo)
+{
+	*wall = -1;
+	if (tmux_fresh(model, idle) == 0) {
+		pid_t pid = T.pane_pid;
+		double c0 = proc_cpu_seconds(pid), s0 = proc_cpu_seconds(T.server_pid);
+		ctl("send-keys -t %0 -l go");
+		double t0 = tmux_now();
+		ctl("send-keys -t %0 Enter");
+		double t1 = wait_text(last, 2000);
+		if (t1 >= 0 && wait_text(idle, 2000) >= 0) {
+			*wall = t1 - t0;
+			*cpu = proc_cpu_seconds(pid) - c0;
+			*tmux_cpu = proc_cpu_seconds(T.server_pid) - s0;
+			*hwm = proc_status_kb(pid, "VmHWM");
+		}
+	}
+	for (int round = 0; *n_echo < SAMPLES && round < 5 && tmux_dead(&T, NULL) == 0;
+	     round++) {
+		if (tmux_fresh(model, idle) < 0)
+			break;
+		ctl("send-keys -t %0 -l go");
+		ctl("send-keys -t %0 Enter");
+		if (wait_text("streaming", 200) < 0)
+			break;
+		*n_echo += echo_samples(echo + *n_echo, SAMPLES - *n_echo, "> ", last);
+		ctl("send-keys -t %0 C-u");
+		if (wait_text(idle, 2000) < 0)
+			break;
+	}
+}
 
 static int under_tmux(const struct testhome *h, const char *model, const char *idle,
 		      const char *last, struct tmux_figures *f)
@@ -197,7 +237,7 @@ static int under_tmux(const struct testhome *h, const char *model, const char *i
 					    NULL};
 	const char *run[] = {cherry, "-m", model, NULL};
 	memset(f, 0, sizeof *f);
-	f->frame_alone = f->wall = f->conv_frame = -1;
+	f->frame_alone = f->wall = f->conv_frame = f->md_wall = -1;
 	if (tmux_start(&T, h, cat, env_keys, COLS, ROWS) < 0 || tmux_ctl_open(&T, &C) < 0)
 		return -1;
 
@@ -228,35 +268,19 @@ static int under_tmux(const struct testhome *h, const char *model, const char *i
 			break;
 	}
 
-	/* the stream, to its last token: wall time and CPU seconds */
-	if (respawn(run) == 0 && wait_text(idle, 1000) >= 0 && tmux_fresh(model, idle) == 0) {
-		pid_t pid = T.pane_pid;
-		double c0 = proc_cpu_seconds(pid), s0 = proc_cpu_seconds(T.server_pid);
-		ctl("send-keys -t %0 -l go");
-		double t0 = tmux_now();
-		ctl("send-keys -t %0 Enter");
-		double t1 = wait_text(last, 2000);
-		if (t1 >= 0 && wait_text(idle, 2000) >= 0) {
-			f->wall = t1 - t0;
-			f->cpu = proc_cpu_seconds(pid) - c0;
-			f->tmux_cpu = proc_cpu_seconds(T.server_pid) - s0;
-			f->stream_hwm = proc_status_kb(pid, "VmHWM");
-		}
-	}
-
-	/* key echo while the stream runs, in new conversations until there are enough */
-	for (int round = 0; f->n_echo < SAMPLES && round < 5 && tmux_dead(&T, NULL) == 0;
-	     round++) {
-		if (tmux_fresh(model, idle) < 0)
-			break;
-		ctl("send-keys -t %0 -l go");
-		ctl("send-keys -t %0 Enter");
-		if (wait_text("streaming", 200) < 0)
-			break;
-		f->n_echo += echo_samples(f->echo + f->n_echo, SAMPLES - f->n_echo, "> ", last);
-		ctl("send-keys -t %0 C-u");
-		if (wait_text(idle, 2000) < 0)
-			break;
+	/* the stream, to its last token, and key echo while it runs */
+	if (respawn(run) == 0 && wait_text(idle, 1000) >= 0)
+		stream_figures(model, idle, last, &f->wall, &f->cpu, &f->tmux_cpu, &f->stream_hwm,
+			       f->echo, &f->n_echo);
+	/* the same for the Markdown answer (TUI_BENCH_MD=PROVIDER/mdlong:N) */
+	const char *md = getenv("TUI_BENCH_MD");
+	if (md && *md && tmux_dead(&T, NULL) == 0) {
+		char md_idle[256], md_last[64];
+		const char *colon = strrchr(md, ':');
+		snprintf(md_idle, sizeof md_idle, " %s \xc2\xb7 idle", md);
+		snprintf(md_last, sizeof md_last, "mdlong-end-%s.", colon ? colon + 1 : "1");
+		stream_figures(md, md_idle, md_last, &f->md_wall, &f->md_cpu, &f->md_tmux_cpu,
+			       &f->md_hwm, f->md_echo, &f->n_md_echo);
 	}
 	quit_cherry();
 
@@ -686,6 +710,22 @@ int main(int argc, char **argv)
 	}
 	printf("  key echo while streaming: median %.1f ms, max %.1f ms over %d samples "
 	       "(budget 16 ms)\n", median(t.echo, t.n_echo), maximum(t.echo, t.n_echo), t.n_echo);
+	if (t.md_wall >= 0) {
+		const char *mdf = getenv("TUI_BENCH_MD_FLOOR");
+		double md_floor = mdf ? atof(mdf) : 0;
+		printf("  %-40s %6.2f s", "Markdown answer shown to its last token", t.md_wall);
+		if (md_floor > 0)
+			printf("  (%.1fx its parse floor %.2f s; budget 2x)", t.md_wall / md_floor,
+			       md_floor);
+		printf("\n  %-40s %6.2f s (tmux's server: %.2f s)\n", "CPU seconds of cherry for it",
+		       t.md_cpu, t.md_tmux_cpu);
+		printf("  %-40s %6.1f MB\n", "peak RSS after it (VmHWM)", t.md_hwm / 1024.0);
+		printf("  key echo while it streams: median %.1f ms, max %.1f ms over %d samples "
+		       "(budget 16 ms)\n", median(t.md_echo, t.n_md_echo),
+		       maximum(t.md_echo, t.n_md_echo), t.n_md_echo);
+	} else if (getenv("TUI_BENCH_MD")) {
+		printf("  the Markdown answer did not reach its last token\n");
+	}
 	printf("    tmux alone (cat, idle): median %.2f ms, max %.2f ms\n",
 	       median(t.echo_alone, t.n_echo_alone), maximum(t.echo_alone, t.n_echo_alone));
 	if (t.n_frames) {

@@ -53,7 +53,7 @@ static const char config_text[] =
 	"  {\"id\": \"c\", \"vision\": false}]}},"
 	" \"assistants\": {\"coder\": {\"system\": \"Be careful. Today is {{date}}.\","
 	"  \"model\": \"fo/b\", \"temperature\": 0.25}},"
-	" \"keys\": {\"copy\": \"M-c\"},"
+	" \"keys\": {\"copy\": \"M-y\"},"
 	" \"prices\": {\"fo/a\": {\"input\": 1000, \"output\": 2000}}}";
 
 static int w_conv_new(void *ctx, struct chat **out, struct err *e)
@@ -717,11 +717,11 @@ static void test_rename(void **state)
 static void test_copy_rebound(void **state)
 {
 	(void)state;
-	key("M-c");
+	key("M-y");
 	assert_int_equal(sh.copies, 0);
 	assert_non_null(strstr(C.message, "no answer"));
 	exchange("q", "copy me");
-	key("M-c");
+	key("M-y");
 	assert_int_equal(sh.copies, 1);
 	assert_string_equal(C.out_text.data, "copy me");
 	/* the default key was taken away by the rebinding */
@@ -1861,6 +1861,64 @@ static void test_edit_and_resend(void **state)
 	assert_int_equal(C.shown->conv.n, 8);
 }
 
+/* Deltas given together (a shell's slice of a transfer) count as many as they are and
+ * show the same text as one at a time. */
+static void test_deltas_together(void **state)
+{
+	(void)state;
+	type_text("q");
+	key("Enter");
+	assert_int_equal(C.nstreams, 1);
+	unsigned long id = C.streams[0]->id;
+	now += 0.1;
+	ctl_deltas(&C, id, "one two", 7, 0, 3, now, wall);
+	ctl_delta(&C, id, " three", 6, 0, now, wall);
+	assert_int_equal(C.streams[0]->deltas, 4);
+	size_t len;
+	const char *text = view_text(C.view, view_count(C.view) - 1, &len);
+	assert_non_null(text);
+	assert_string_equal(text, "one two three");
+}
+
+/* M-c copies the last answer's code block 1, at once again the next, after the last
+ * the first; any other key starts over at 1. C does the same for a selected message. */
+static void test_copy_code(void **state)
+{
+	(void)state;
+	key("M-c");
+	assert_int_equal(sh.copies, 0);
+	assert_non_null(strstr(C.message, "no answer"));
+	exchange("q", "Two:\n\n```c\nint a;\n```\n\ntext\n\n~~~\n\tb\n~~~\n");
+	key("M-c");
+	assert_int_equal(sh.copies, 1);
+	assert_string_equal(C.out_text.data, "int a;\n");
+	assert_non_null(strstr(C.message, "code block 1 (7 bytes)"));
+	key("M-c");
+	assert_int_equal(sh.copies, 2);
+	assert_non_null(strstr(C.message, "code block 2"));
+	key("M-c");
+	assert_int_equal(sh.copies, 3);
+	assert_string_equal(C.out_text.data, "int a;\n");
+	key("M-c");
+	key("PgUp");
+	key("M-c");
+	assert_non_null(strstr(C.message, "code block 1 "));
+	/* the selected message: its own blocks */
+	exchange("r", "none here");
+	key("M-c");
+	assert_non_null(strstr(C.message, "no code block"));
+	assert_int_equal(sh.copies, 5);
+	key("M-s");
+	key("Up");
+	key("Up");
+	assert_int_equal(C.vmap[C.sel], msg_index("Two:\n\n```c\nint a;\n```\n\ntext\n\n~~~\n\tb\n~~~\n"));
+	key("C");
+	key("C");
+	assert_int_equal(sh.copies, 7);
+	assert_non_null(strstr(C.message, "code block 2"));
+	assert_int_equal(C.mode, MODE_SELECT);
+}
+
 /* A selected message: copy, delete with what follows (asked), a new conversation
  * with the branch, and asking again with another model from the picker. */
 static void test_select_actions(void **state)
@@ -2154,6 +2212,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fold_reasoning, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_rebound, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_code, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deltas_together, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_editor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_complete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scrolling, setup, teardown),

@@ -659,6 +659,17 @@ static void test_special_content(void **state)
 	assert_non_null(strstr(r.body.p, "\"completion_tokens\":100,"));
 	resp_free(&r);
 
+	/* mdlong:N: N deltas of Markdown, the last one ending its section and saying the end */
+	chat(&r, "openai", "mdlong:100");
+	n = 0;
+	for (const char *p = r.body.p; (p = strstr(p, "{\"content\":\"")); p++)
+		n++;
+	assert_int_equal(n, 100);
+	assert_non_null(strstr(r.body.p, "## Section 0\\n\\nA paragraph with **bold 0**"));
+	assert_non_null(strstr(r.body.p, "```python\\ndef f_0(x)"));
+	assert_non_null(strstr(r.body.p, "> on two lines.\\n\\nThe end: mdlong-end-100.\\n\""));
+	resp_free(&r);
+
 	/* bigline: one data line of about a megabyte */
 	chat(&r, "anthropic", "bigline");
 	assert_int_equal(r.rc, CURLE_OK);
