@@ -36,7 +36,9 @@ mcp_servers() {
 
 # Debian package names, one per need.
 build_pkgs="gcc make pkg-config libncurses-dev libcurl4-openssl-dev libjansson-dev libsodium-dev libssl-dev libmd4c-dev libmd4c-html0-dev"
-check_pkgs="libcmocka-dev mandoc tmux clang libclang-rt-14-dev curl time strace ncurses-term kitty-terminfo"
+# poppler-utils: pdftotext, which cherry runs for PDFs sent to kinds without documents
+# (optional at run time; test_pdftext and test_ask use the real one).
+check_pkgs="libcmocka-dev mandoc tmux clang libclang-rt-14-dev curl time strace ncurses-term kitty-terminfo poppler-utils"
 
 pkgs=$build_pkgs
 [ "$mode" = check ] && pkgs="$build_pkgs $check_pkgs"
@@ -45,9 +47,9 @@ pkgs=$build_pkgs
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
 	cat >&2 <<'MSG'
 deps: not a Debian-like system; install these yourself, then run make again:
-  Fedora: sudo dnf install gcc make pkgconf-pkg-config ncurses-devel libcurl-devel jansson-devel libsodium-devel openssl-devel md4c-devel libcmocka-devel mandoc tmux clang compiler-rt curl
-  Arch:   sudo pacman -S --needed gcc make pkgconf ncurses curl jansson libsodium openssl md4c cmocka mandoc tmux clang compiler-rt
-  macOS:  brew install pkg-config ncurses curl jansson libsodium openssl@3 md4c cmocka mandoc tmux llvm
+  Fedora: sudo dnf install gcc make pkgconf-pkg-config ncurses-devel libcurl-devel jansson-devel libsodium-devel openssl-devel md4c-devel libcmocka-devel mandoc tmux clang compiler-rt curl poppler-utils
+  Arch:   sudo pacman -S --needed gcc make pkgconf ncurses curl jansson libsodium openssl md4c cmocka mandoc tmux clang compiler-rt poppler
+  macOS:  brew install pkg-config ncurses curl jansson libsodium openssl@3 md4c cmocka mandoc tmux llvm poppler
   make check-valgrind also needs valgrind (Fedora, Arch: valgrind).
   (md4c-html, the HTML export, comes with the md4c package on each of these.)
 MSG

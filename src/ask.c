@@ -618,7 +618,9 @@ static int build_requests(struct ask_opts *o, struct ask_save *sv, const char *s
 	size_t user = hist_parent_of(cv, tg[0].answer);
 	int rc = store_dir && attstore_dir(store_dir, &attdir) < 0 ? -1 : 0;
 	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = attach_check(tg[i].prov->kind, tg[i].prov->name, o->files.parts, o->files.n, e);
+		rc = attach_check(tg[i].prov->kind, tg[i].prov->name, o->files.parts, o->files.n, e) < 0 ||
+		     attach_check_vision(tg[i].prov, tg[i].model, o->files.parts, o->files.n, e) < 0
+			? -1 : 0;
 	if (rc == 0)
 		rc = askfiles_record(&o->files, &cv->msgs[user], attdir.data, e);
 	for (size_t i = 0; rc == 0 && i < n; i++)

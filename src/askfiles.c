@@ -10,6 +10,7 @@
 
 #include "cherry/attstore.h"
 #include "cherry/fsutil.h"
+#include "cherry/pdftext.h"
 
 #define FILE_MAX ((size_t)64 << 20)
 
@@ -39,13 +40,6 @@ static const char *base_name(const char *path)
 	return !strcmp(path, "-") ? "stdin" : s ? s + 1 : path;
 }
 
-/* What a PDF becomes where the kind takes no documents. */
-static int pdf_line(const char *name, struct buf *out)
-{
-	return buf_printf(out, "[%s: a PDF that this provider cannot read; convert it to text "
-			  "(pdftotext %s -) and attach that]\n", name, name);
-}
-
 static int set_part(struct attach_part *p, const char *name, struct buf *data, struct buf *text,
 		    struct err *e)
 {
@@ -61,10 +55,9 @@ static int set_part(struct attach_part *p, const char *name, struct buf *data, s
 			"not attached", name);
 		return -1;
 	}
+	/* A PDF's text is made when a kind without documents needs it (pdf_text). */
 	if (p->kind == ATTACH_TEXT)
 		r = attach_text_block(name, data->data ? data->data : "", data->len, text);
-	else if (p->kind == ATTACH_PDF)
-		r = pdf_line(name, text);
 	p->text = text->data;
 	if (r < 0)
 		err_set(e, EXIT_FAIL, "out of memory");
@@ -135,6 +128,36 @@ static int load_old(struct askfiles *f, const struct hist_msg *m, const char *at
 	return 0;
 }
 
+/* A PDF's text through pdftotext, once, as a fenced block headed by its name. */
+static int pdf_text(struct attach_part *p, struct buf *text, struct err *e)
+{
+	if (p->kind != ATTACH_PDF || text->len)
+		return 0;
+	struct buf raw = BUF_INIT;
+	int r = pdftext_run(p->name, p->data, p->len, PDFTEXT_MAX, PDFTEXT_TIMEOUT_MS, &raw, e);
+	if (r == 0 && attach_text_block(p->name, raw.data ? raw.data : "", raw.len, text) < 0) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		r = -1;
+	}
+	buf_wipe_free(&raw);
+	p->text = text->data;
+	return r ? -1 : 0;
+}
+
+/* Every PDF's text, when the request's kind takes no documents. */
+static int pdf_texts(struct askfiles *f, enum wire_kind kind, struct err *e)
+{
+	if (attach_limits_for(kind)->documents)
+		return 0;
+	for (size_t i = 0; i < f->n; i++)
+		if (pdf_text(&f->parts[i], &f->text[i], e) < 0)
+			return -1;
+	for (size_t i = 0; i < f->nold; i++)
+		if (pdf_text(&f->old_parts[i], &f->old_text[i], e) < 0)
+			return -1;
+	return 0;
+}
+
 int askfiles_request(struct askfiles *f, const struct hist_conv *conv, const struct hist_msg *msg,
 		     const char *attdir, struct wire_request *rq, struct err *e)
 {
@@ -175,6 +198,12 @@ int askfiles_request(struct askfiles *f, const struct hist_conv *conv, const str
 		if (!f->attached[k].parts)
 			f->attached[k].parts = &f->old_parts[first[f->attached[k].msg]];
 	free(first);
+	/* Earlier messages' images too: a model that cannot see gets none of them. */
+	for (size_t k = 0; rc == 0 && k < f->nattached; k++)
+		rc = attach_check_vision(rq->provider, rq->model, f->attached[k].parts,
+					 f->attached[k].nparts, e);
+	if (rc == 0)
+		rc = pdf_texts(f, rq->provider->kind, e);
 	rq->attached = f->attached;
 	rq->nattached = f->nattached;
 	return rc;
@@ -182,12 +211,14 @@ int askfiles_request(struct askfiles *f, const struct hist_conv *conv, const str
 
 void askfiles_free(struct askfiles *f)
 {
+	/* the files' buffers are only appended to: a 10 MB file's 16 MB buffer is not
+	 * paged in whole just to be wiped */
 	for (size_t i = 0; i < f->n; i++) {
-		buf_wipe_free(&f->data[i]);
+		buf_wipe_used_free(&f->data[i]);
 		buf_wipe_free(&f->text[i]);
 	}
 	for (size_t i = 0; i < f->nold; i++) {
-		buf_wipe_free(&f->old[i]);
+		buf_wipe_used_free(&f->old[i]);
 		buf_wipe_free(&f->old_text[i]);
 	}
 	free(f->old);

@@ -100,6 +100,13 @@ void buf_wipe_free(struct buf *b)
 	buf_free(b);
 }
 
+void buf_wipe_used_free(struct buf *b)
+{
+	if (b->data)
+		sodium_memzero(b->data, b->len + 1);
+	buf_free(b);
+}
+
 char *buf_steal(struct buf *b)
 {
 	if (!b->data && buf_reserve(b, 0) < 0)

@@ -721,7 +721,7 @@ int chat_delete(struct chat *c, struct err *e)
 
 int chat_export_md(const struct chat *c, struct buf *out)
 {
-	return hist_to_markdown(&c->conv, out);
+	return hist_to_markdown(&c->conv, NULL, out);
 }
 
 const char *chat_system(const struct chat *c)

@@ -10,6 +10,8 @@
 #include <jansson.h>
 
 #include "cherry/app.h"
+#include "cherry/attach.h"
+#include "cherry/attstore.h"
 #include "cherry/fsutil.h"
 #include "cherry/histsearch.h"
 #include "cherry/htmlexport.h"
@@ -208,6 +210,13 @@ static void show_msg(const struct hist_msg *m, const char *prefix)
 		puts_safe(m->reasoning);
 		fputs("\n(answer)\n", stdout);
 	}
+	for (size_t k = 0; k < m->natt; k++) {
+		struct buf d = BUF_INIT;
+		if (attach_describe(m->att[k].name, m->att[k].media_type, m->att[k].size, &d) == 0)
+			puts_field(d.data);
+		fputc('\n', stdout);
+		buf_free(&d);
+	}
 	puts_safe(m->content);
 	fputc('\n', stdout);
 }
@@ -260,6 +269,13 @@ static int cmd_show(struct histstore *st, const char *arg, int json, int all)
 	return EXIT_OK;
 }
 
+/* An image for the HTML page, from the attachments directory (ctx). */
+static int load_image(void *ctx, const struct hist_att *a, struct buf *out)
+{
+	struct err e = {0, ""};
+	return attstore_get(ctx, a->sha256, (size_t)20 << 20, out, &e);
+}
+
 static int cmd_export(struct histstore *st, const char *arg, const char *format, int raw)
 {
 	struct hist_conv c;
@@ -271,18 +287,26 @@ static int cmd_export(struct histstore *st, const char *arg, const char *format,
 		hist_conv_free(&c);
 		return print_raw(path);
 	}
-	struct buf md = BUF_INIT;
+	struct buf md = BUF_INIT, attdir = BUF_INIT;
+	if (attstore_dir(st->dir, &attdir) < 0) {
+		hist_conv_free(&c);
+		return app_usage("out of memory");
+	}
 	/* HTML is escaped and sanitised by htmlexport whatever --raw says: a page is
 	 * markup, not the bytes as they were sent. */
 	if (!strcmp(format, "html")) {
-		int hr = htmlexport_conv(&c, &md);
+		struct htmlexport_files files = {attdir.data, load_image, attdir.data};
+		int hr = htmlexport_conv(&c, &files, &md);
 		if (!hr && md.data)
 			fwrite(md.data, 1, md.len, stdout);
 		buf_free(&md);
+		buf_free(&attdir);
 		hist_conv_free(&c);
 		return hr < 0 ? app_usage("out of memory") : EXIT_OK;
 	}
-	if (hist_to_markdown(&c, &md) < 0) {
+	int mr = hist_to_markdown(&c, attdir.data, &md);
+	buf_free(&attdir);
+	if (mr < 0) {
 		buf_free(&md);
 		hist_conv_free(&c);
 		return app_usage("out of memory");

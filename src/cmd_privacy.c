@@ -41,8 +41,9 @@ static int print_summary(const struct app *app, struct err *e)
 	}
 	printf("cherry privacy policy, version %d (the PRIVACY file; man cherry, PRIVACY)\n"
 	       "\n"
-	       "Your prompts, conversations and API keys go only to the provider you choose,\n"
-	       "directly from this machine with your key. cherry has no server and no relay.\n"
+	       "Your prompts, conversations, attached files and API keys go only to the\n"
+	       "provider you choose, directly from this machine with your key. cherry has no\n"
+	       "server and no relay.\n"
 	       "What a provider does with your data is governed by its own policy: `cherry\n"
 	       "providers` shows where to read each one.\n"
 	       "\n"
@@ -50,6 +51,8 @@ static int print_summary(const struct app *app, struct err *e)
 	       "  settings            %s/config.json\n"
 	       "  API keys, encrypted %s/keys.vault\n"
 	       "  conversations       %s/conversations/\n"
+	       "  attached files      %s/attachments/ (deleted with the last conversation\n"
+	       "                      that refers to them)\n"
 	       "  model lists         %s/\n"
 	       "  earlier prompts     %s/prompts.json (the full-screen client's Up/Down)\n"
 	       "  anonymous report    %s/report.json\n"
@@ -61,7 +64,7 @@ static int print_summary(const struct app *app, struct err *e)
 	       "  cherry privacy --delete   delete it\n"
 	       "\n",
 	       PRIVACY_VERSION, cfg.data, data.data,
-	       data.data, cache.data, state.data, state.data);
+	       data.data, data.data, cache.data, state.data, state.data);
 	if (!strcmp(on_off(app), "on"))
 		app_say(stdout, "Sending the report: on (telemetry.enabled), to %s, at most once a "
 			"day;\n`cherry privacy --send` sends it now.\n", app->cfg.telemetry_endpoint);

@@ -485,6 +485,7 @@ void ctl_free(struct ctl *c)
 	ctl_overlay_close(c);
 	ctl_passphrase_end(c);
 	ctl_pending_clear(c);
+	ctl_attach_free(c);
 	for (size_t i = 0; i < c->nqueue; i++)
 		free(c->queue[i].text);
 	free(c->queue);

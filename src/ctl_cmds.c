@@ -203,6 +203,7 @@ static const cmd_fn cmd_handlers[CMD__COUNT] = {
 	[CMD_FIND] = cmd_find,
 	[CMD_SEARCH] = cmd_search,
 	[CMD_STATS] = ctl_cmd_stats,
+	[CMD_ATTACH] = ctl_cmd_attach,
 };
 
 void ctl_run_command(struct ctl *c, const char *line)
@@ -243,6 +244,10 @@ void ctl_complete(struct ctl *c)
 	}
 	if (!s)
 		return;
+	if (!strncmp(s, "/attach ", 8)) {
+		ctl_attach_complete(c, s, len);
+		return;
+	}
 	char **known = NULL, *helpers[64];
 	size_t nk = 0, na = 0;
 	if (ctl_models(c, &known, &nk) < 0)

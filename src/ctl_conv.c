@@ -49,6 +49,15 @@ void ctl_status_footer(struct view *v, size_t vm, const struct hist_msg *m)
 	buf_free(&f);
 }
 
+/* The line under a user message naming its files. */
+static void attachments_footer(struct ctl *c, size_t vm, const struct hist_msg *m)
+{
+	struct buf f = BUF_INIT;
+	ctl_attach_footer(m, &f);
+	view_set_footer(c->view, vm, f.data, 0);
+	buf_free(&f);
+}
+
 void ctl_age(double then, double now, char out[8])
 {
 	double d = now - then;
@@ -163,6 +172,8 @@ void ctl_rebuild_view(struct ctl *c)
 				view_end(c->view, (size_t)vm);
 				if (!user)
 					ctl_status_footer(c->view, (size_t)vm, m);
+				else if (m->natt)
+					attachments_footer(c, (size_t)vm, m);
 			}
 			if (m->context_break)
 				ctl_map_break(c, vm);

@@ -67,6 +67,26 @@ void ctl_show_chat(struct ctl *c, struct chat *ch);
 int ctl_models(struct ctl *c, char ***list, size_t *n);
 void ctl_models_free(struct ctl *c, char **list, size_t n);
 
+/* ctl_attach.c: files for the next message */
+int ctl_cmd_attach(struct ctl *c, const char *arg);
+void ctl_attach_complete(struct ctl *c, const char *line, size_t len);
+/* Backspace on an empty input drops the last chip: 1 when it did */
+int ctl_attach_backspace(struct ctl *c);
+/* no image chip for a model config.json says cannot see: 0, or -1 with e */
+int ctl_attach_vision(const struct ctl *c, const struct provider *p, const char *model,
+		      struct err *e);
+/* the chips become user's attachments (0, or -1 OOM) */
+int ctl_attach_apply(struct ctl *c, struct hist_msg *user);
+void ctl_attach_footer(const struct hist_msg *m, struct buf *out);
+void ctl_attach_free(struct ctl *c);
+/* a paste ended: a file's path or a long text is offered as an attachment */
+void ctl_attach_pasted(struct ctl *c);
+/* the answer to that offer */
+void ctl_attach_offer(struct ctl *c, int yes);
+/* the file chooser (M-a): open it; an item chosen (a directory opens it in turn) */
+void ctl_h_attach_file(struct ctl *c);
+void ctl_attach_chosen(struct ctl *c, const char *path);
+
 /* ctl_keys.c: the action table and the dispatch */
 int ctl_dispatch(struct ctl *c, input_key k);
 void ctl_do_action(struct ctl *c, enum input_action a);

@@ -323,6 +323,7 @@ static const handler_fn handlers[ACT__COUNT] = {
 	[ACT_STOP_ONE] = ctl_h_stop_one,
 	[ACT_BEST] = ctl_h_best,
 	[ACT_LAYOUT] = ctl_h_layout,
+	[ACT_ATTACH_FILE] = ctl_h_attach_file,
 	[ACT_SEL_UP] = ctl_h_sel_up,
 	[ACT_SEL_DOWN] = ctl_h_sel_down,
 	[ACT_SEL_FIRST] = ctl_h_sel_first,
@@ -346,6 +347,8 @@ void ctl_do_action(struct ctl *c, enum input_action a)
 {
 	if (a <= ACT_NONE || a >= ACT__COUNT)
 		return;
+	if (a == ACT_BACKSPACE && ctl_attach_backspace(c))
+		return; /* an empty input: the last chip goes */
 	if (edit_of[a]) {
 		edit_do(c, edit_of[a]);
 		return;
@@ -404,6 +407,10 @@ int ctl_dispatch(struct ctl *c, input_key k)
 		return 0;
 	if (k == INPUT_PASTE_START || k == INPUT_PASTE_END) {
 		c->in_paste = k == INPUT_PASTE_START;
+		if (c->mode == MODE_CHAT && c->in_paste)
+			c->paste_from = edit_cursor_offset(c->ed);
+		else if (c->mode == MODE_CHAT)
+			ctl_attach_pasted(c);
 		return 0;
 	}
 	if (c->message[0] && c->message_until == 0) {

@@ -251,6 +251,8 @@ void ctl_h_pick_choose(struct ctl *c)
 		ctl_open_conversation(c, choice);
 	} else if (kind == CTL_OV_SEARCH) {
 		ctl_search_open(c, choice);
+	} else if (kind == CTL_OV_FILES) {
+		ctl_attach_chosen(c, choice);
 	}
 	free(choice);
 }
@@ -374,7 +376,9 @@ void ctl_h_confirm_yes(struct ctl *c)
 {
 	c->mode = MODE_CHAT;
 	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
-	if (c->confirm_msg)
+	if (c->confirm_attach)
+		ctl_attach_offer(c, 1);
+	else if (c->confirm_msg)
 		ctl_select_delete_confirmed(c);
 	else
 		ctl_delete_confirmed(c);
@@ -385,7 +389,10 @@ void ctl_h_confirm_no(struct ctl *c)
 	c->confirm_msg = 0;
 	c->mode = MODE_CHAT;
 	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
-	ctl_message(c, "not deleted");
+	if (c->confirm_attach)
+		ctl_attach_offer(c, 0);
+	else
+		ctl_message(c, "not deleted");
 }
 
 void ctl_h_pass_enter(struct ctl *c)

@@ -147,13 +147,21 @@ int ctl_edit_cancel(struct ctl *c)
 int ctl_send_chat(struct ctl *c, struct chat *ch, const char *prompt, size_t *answer,
 		  struct err *e)
 {
+	if (ctl_attach_vision(c, c->pending.prov, c->pending.model, e) < 0)
+		return -1; /* nothing sent, the input and the chips kept */
 	size_t edited = SIZE_MAX;
 	if (c->edit_msg >= 0 && c->edit_chat == ch) {
 		edited = (size_t)c->edit_msg;
 		ctl_edit_forget(c);
 	}
-	return chat_send_edit(ch, edited, prompt, c->pending.prov->name, c->pending.model,
-			      c->wall, answer, e);
+	int r = chat_send_edit(ch, edited, prompt, c->pending.prov->name, c->pending.model,
+			       c->wall, answer, e);
+	if (r == 0 && c->nchips &&
+	    ctl_attach_apply(c, &ch->conv.msgs[hist_parent_of(&ch->conv, *answer)]) < 0) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	return r;
 }
 
 /* ---- the selection ---- */

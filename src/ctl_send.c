@@ -463,7 +463,19 @@ int ctl_stream_request(const struct ctl *c, unsigned long id, struct provider **
 		.has_temperature = c->temperature != NULL,
 		.temperature = c->temperature ? json_number_value(c->temperature) : 0,
 	};
-	int r = wire_build_request(&rq, req, e);
+	/* the stored files of the branch's messages, read by the shell */
+	void *keep = NULL;
+	int r = c->world.attach_request ? c->world.attach_request(c->world.attach_ctx, st->chat, &rq,
+								  &keep, e)
+					: 0;
+	if (r == 0)
+		r = wire_build_request(&rq, req, e);
+	if (r == 0 && keep) {
+		req->keep = keep;
+		req->keep_free = c->world.attach_release;
+	} else if (keep) {
+		c->world.attach_release(keep);
+	}
 	free(msgs);
 	return r;
 }

@@ -208,6 +208,8 @@ int fs_read_at(int dirfd, const char *path, size_t max, struct buf *out, struct 
 	return 0;
 fail:
 	close(fd);
+	if (out->data) /* what was read goes, so a wipe of what is used later misses nothing */
+		memset(out->data, 0, out->len);
 	buf_reset(out);
 	return -1;
 }

@@ -1,9 +1,12 @@
 /* histmd: a conversation as Markdown (its current branch, each answer's other sibling
- * answers as sections under it), and the sibling answers of a message (pure). */
+ * answers as sections under it, attachments linked), and the sibling answers of a
+ * message (pure). */
 #include "cherry/history.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "cherry/attach.h"
 
 size_t hist_siblings(const struct hist_conv *c, size_t msg, size_t *out, size_t max)
 {
@@ -17,8 +20,39 @@ size_t hist_siblings(const struct hist_conv *c, size_t msg, size_t *out, size_t 
 	return n;
 }
 
+/* A message's attachments as a list: links to their stored files when attdir is given
+ * (an angle-bracket destination, so spaces in the path need no escaping). */
+static int attachments_md(const struct hist_msg *m, const char *attdir, struct buf *out)
+{
+	int bad = 0;
+	for (size_t i = 0; i < m->natt; i++) {
+		const struct hist_att *a = &m->att[i];
+		struct buf d = BUF_INIT;
+		bad |= attach_describe(a->name, a->media_type, a->size, &d);
+		bad |= buf_append_str(out, i ? "\n- " : "\n\n- ");
+		if (attdir && d.data) {
+			/* [📎 name](<file:///…/sha>) (type, size): the label's brackets are
+			 * escaped; '<', '>' and newlines cannot be in a stored path's name part. */
+			const char *paren = strrchr(d.data, '(');
+			size_t label = paren ? (size_t)(paren - d.data) - 1 : d.len;
+			bad |= buf_append_char(out, '[');
+			for (size_t k = 0; k < label; k++) {
+				if (strchr("[]\\`*_<>", d.data[k]))
+					bad |= buf_append_char(out, '\\');
+				bad |= buf_append_char(out, d.data[k]);
+			}
+			bad |= buf_printf(out, "](<file://%s/%s>)%s", attdir, a->sha256,
+					  paren ? paren - 1 : "");
+		} else if (d.data) {
+			bad |= buf_append(out, d.data, d.len);
+		}
+		buf_free(&d);
+	}
+	return bad;
+}
+
 static int heading(struct buf *out, const char *level, const char *what,
-		   const struct hist_msg *m)
+		   const struct hist_msg *m, const char *attdir)
 {
 	int bad = buf_printf(out, "\n%s %s", level, what);
 	if (strcmp(m->role, "user") && m->model)
@@ -28,10 +62,11 @@ static int heading(struct buf *out, const char *level, const char *what,
 		bad |= buf_printf(out, " [%s]", hist_status_name(m->status));
 	if (m->best)
 		bad |= buf_printf(out, " [best]");
+	bad |= attachments_md(m, attdir, out);
 	return bad | buf_printf(out, "\n\n%s\n", m->content);
 }
 
-int hist_to_markdown(const struct hist_conv *c, struct buf *out)
+int hist_to_markdown(const struct hist_conv *c, const char *attdir, struct buf *out)
 {
 	size_t *idx, n;
 	if (hist_branch(c, &idx, &n) < 0)
@@ -44,12 +79,12 @@ int hist_to_markdown(const struct hist_conv *c, struct buf *out)
 		const struct hist_msg *m = &c->msgs[idx[i]];
 		int user = !strcmp(m->role, "user");
 		bad |= heading(out, "##", user ? "User" : !strcmp(m->role, "assistant") ?
-			       "Assistant" : m->role, m);
+			       "Assistant" : m->role, m, attdir);
 		/* the answers beside it, asked of other models or again */
 		size_t ns = hist_siblings(c, idx[i], sib, c->n);
 		for (size_t k = 0; k < ns && ns > 1; k++)
 			if (sib[k] != idx[i])
-				bad |= heading(out, "###", "Other answer", &c->msgs[sib[k]]);
+				bad |= heading(out, "###", "Other answer", &c->msgs[sib[k]], attdir);
 	}
 	free(sib);
 	free(idx);

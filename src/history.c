@@ -386,8 +386,6 @@ done:
 	return rc;
 }
 
-/* ---- Markdown ---- */
-
 /* ---- reading ---- */
 
 struct rd {

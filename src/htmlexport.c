@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cherry/attach.h"
 #include "cherry/htmlexport.h"
 #include "cherry/sanitize.h"
 
@@ -27,6 +28,7 @@ static const char style[] =
 	"blockquote{border-left:3px solid #ccc;margin-left:0;padding-left:1em;color:#555}\n"
 	"table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.2em .5em}\n"
 	"details{color:#666;margin:.5em 0}\n"
+	".files img{max-width:100%;max-height:24em}\n"
 	"@media (prefers-color-scheme:dark){body{color:#ddd;background:#181818}"
 	".user .body,pre{background:#262626}.who,details{color:#999}"
 	"a{color:#8ab4f8}}\n";
@@ -167,7 +169,44 @@ static int markdown_html(const char *s, struct buf *out)
 	return rc != 0 || o.bad ? -1 : 0;
 }
 
-static int message_html(const struct hist_msg *m, struct buf *out)
+/* A message's attachments: a list of names linked to the stored files, each image shown
+ * (a data: URL, which the page's policy allows for images and nothing else). */
+static int attachments_html(const struct hist_msg *m, const struct htmlexport_files *f,
+			    struct buf *out)
+{
+	int bad = m->natt ? buf_append_str(out, "<ul class=\"files\">\n") : 0;
+	for (size_t i = 0; i < m->natt; i++) {
+		const struct hist_att *a = &m->att[i];
+		struct buf d = BUF_INIT, img = BUF_INIT;
+		bad |= attach_describe(a->name, a->media_type, a->size, &d);
+		bad |= buf_append_str(out, "<li>");
+		if (f && f->dir) {
+			bad |= buf_append_str(out, "<a href=\"file://");
+			bad |= escape_str(f->dir, out);
+			bad |= buf_printf(out, "/%s\">", a->sha256);
+		}
+		bad |= htmlexport_escape(d.data, d.len, out);
+		bad |= buf_append_str(out, f && f->dir ? "</a>" : "");
+		if (f && f->load && !strncmp(a->media_type, "image/", 6) &&
+		    f->load(f->ctx, a, &img) == 0) {
+			const char *type;
+			/* the bytes say what they are, not the stored type */
+			if (attach_sniff((const unsigned char *)img.data, img.len, &type) ==
+			    ATTACH_IMAGE) {
+				bad |= buf_printf(out, "<br><img alt=\"\" src=\"data:%s;base64,", type);
+				bad |= attach_base64((const unsigned char *)img.data, img.len, out);
+				bad |= buf_append_str(out, "\">");
+			}
+		}
+		bad |= buf_append_str(out, "</li>\n");
+		buf_free(&d);
+		buf_wipe_free(&img);
+	}
+	return bad | (m->natt ? buf_append_str(out, "</ul>\n") : 0);
+}
+
+static int message_html(const struct hist_msg *m, const struct htmlexport_files *f,
+			struct buf *out)
 {
 	int user = !strcmp(m->role, "user");
 	char when[32] = "";
@@ -198,6 +237,7 @@ static int message_html(const struct hist_msg *m, struct buf *out)
 		bad |= markdown_html(m->reasoning, out);
 		bad |= buf_append_str(out, "</details>\n");
 	}
+	bad |= attachments_html(m, f, out);
 	if (user) { /* as typed: the screen shows it that way too */
 		bad |= buf_append_str(out, "<div class=\"body\">");
 		bad |= escape_str(m->content, out);
@@ -215,18 +255,20 @@ static int message_html(const struct hist_msg *m, struct buf *out)
 	return bad | buf_append_str(out, "</section>\n");
 }
 
-int htmlexport_conv(const struct hist_conv *c, struct buf *out)
+int htmlexport_conv(const struct hist_conv *c, const struct htmlexport_files *files,
+		    struct buf *out)
 {
 	size_t *idx, n;
 	if (hist_branch(c, &idx, &n) < 0)
 		return -1;
 	const char *title = c->title && c->title[0] ? c->title : "(untitled)";
 	/* default-src 'none': no script (javascript: links included), no image, font or
-	 * style from elsewhere; only the stylesheet below. */
+	 * style from elsewhere; only the stylesheet below and the attachments' images,
+	 * which are in the page as data: URLs. */
 	int bad = buf_append_str(out,
 		"<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
 		"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-		"style-src 'unsafe-inline'\">\n"
+		"style-src 'unsafe-inline'; img-src data:\">\n"
 		"<meta name=\"referrer\" content=\"no-referrer\">\n<title>");
 	bad |= escape_str(title, out);
 	bad |= buf_printf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header><h1>",
@@ -246,7 +288,7 @@ int htmlexport_conv(const struct hist_conv *c, struct buf *out)
 		bad |= buf_append_str(out, "</div></details>\n");
 	}
 	for (size_t i = 0; i < n; i++)
-		bad |= message_html(&c->msgs[idx[i]], out);
+		bad |= message_html(&c->msgs[idx[i]], files, out);
 	free(idx);
 	return bad | buf_append_str(out, "</body>\n</html>\n");
 }

@@ -27,6 +27,7 @@ struct http_transfer {
 	struct curl_slist *headers;
 	const struct provider *prov;
 	const struct wire_http *req;
+	size_t sent;                /* body bytes libcurl has read (splice bodies) */
 	struct wire_sink user_sink;
 	http_done_fn done;
 	void *ctx;

@@ -89,6 +89,25 @@ int http_status_ok(long status)
 	return status >= 200 && status < 300;
 }
 
+/* The request body for libcurl, a piece at a time (wire_body_read). */
+static size_t on_read(char *dst, size_t size, size_t nitems, void *ud)
+{
+	struct http_transfer *t = ud;
+	size_t n = wire_body_read(t->req, t->sent, dst, size * nitems);
+	t->sent += n;
+	return n;
+}
+
+/* libcurl rewinds (a retry on the same handle, a redirect): any offset is as cheap. */
+static int on_seek(void *ud, curl_off_t offset, int origin)
+{
+	struct http_transfer *t = ud;
+	if (origin != SEEK_SET || offset < 0 || (size_t)offset > wire_body_size(t->req))
+		return CURL_SEEKFUNC_CANTSEEK;
+	t->sent = (size_t)offset;
+	return CURL_SEEKFUNC_OK;
+}
+
 static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ctx)
 {
 	struct http_transfer *t = ctx;
@@ -385,8 +404,18 @@ static int setup_easy(struct http_transfer *t, const struct secret *key, struct 
 	}
 	if (t->mode == HTTP_MODE_STREAM) {
 		curl_easy_setopt(c, CURLOPT_POST, 1L);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, t->req->body.data);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->req->body.len);
+		if (t->req->nsplices) {
+			/* Attachments: their base64 is made as libcurl reads, never held whole. */
+			curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+			curl_easy_setopt(c, CURLOPT_READDATA, t);
+			curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, on_seek);
+			curl_easy_setopt(c, CURLOPT_SEEKDATA, t);
+			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+					 (curl_off_t)wire_body_size(t->req));
+		} else {
+			curl_easy_setopt(c, CURLOPT_POSTFIELDS, t->req->body.data);
+			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->req->body.len);
+		}
 	} else {
 		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	}
@@ -419,6 +448,7 @@ static void reset_attempt(struct http_transfer *t)
 	buf_reset(&t->body);
 	t->t_attempt = t->t_last_byte = t->t_last_line = http_now();
 	t->t_first_delta = -1;
+	t->sent = 0;
 }
 
 int http_start_attempt(struct http_transfer *t)

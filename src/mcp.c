@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cherry/fsutil.h"
+#include "cherry/harden.h"
 #include "mcp_int.h"
 
 static const char *const passed_env[] = {"HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER",
@@ -129,16 +130,7 @@ static void child(int in, int out, int errfd, const char *path, char **argv, cha
 			close((int)fd);
 	}
 	setpgid(0, 0);
-	/* An ignored SIGPIPE or a blocked signal would survive exec. */
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_DFL;
-	for (int sig = 1; sig < 32; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &sa, NULL);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	harden_child_signals();
 	if (cwd && chdir(cwd) < 0) {
 		static const char msg[] = "cherry: cannot change to the server's cwd\n";
 		if (write(2, msg, sizeof msg - 1) < 0)

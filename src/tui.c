@@ -23,6 +23,7 @@
 #include "cherry/privacy.h"
 #include "cherry/proxy.h"
 #include "cherry/state.h"
+#include "tui_attach.h"
 #include "tui_int.h"
 #include "ui.h"
 
@@ -499,6 +500,7 @@ int tui_main(struct app *app, int argc, char **argv)
 	}
 	struct ctl_world w = tui_world;
 	w.ctx = t;
+	tui_attach_world(&w, &t->store);
 	if (ctl_init(&t->c, &app->cfg, &w, &t->ed, config_warning, &warnings) < 0) {
 		err_set(&e, EXIT_FAIL, "out of memory");
 		status = app_fail(&e);

@@ -305,7 +305,8 @@ static void draw_overlay(const struct ctl *t)
 		return;
 	const char *title = o->kind == CTL_OV_HELP ? "cherry help \xe2\x80\x94 Esc closes" :
 			    o->kind == CTL_OV_MODELS ? "Model: " :
-			    o->kind == CTL_OV_SEARCH ? "Search all conversations: " : "Conversation: ";
+			    o->kind == CTL_OV_SEARCH ? "Search all conversations: " :
+			    o->kind == CTL_OV_FILES ? "Attach a file: " : "Conversation: ";
 	wattron(ui_w_over, A_BOLD);
 	int used = draw_text(ui_w_over, 0, 0, w, title, strlen(title));
 	wattroff(ui_w_over, A_BOLD);
@@ -493,12 +494,26 @@ static void draw_input_row(const struct ctl *t, int y, int width, const char *s,
 	draw_text(ui_w_input, y, 2 + x, width - x, s + to, off + len - to);
 }
 
+/* The files for the next message, as chips on the separator above the input. */
+static void draw_chips(const struct ctl *t)
+{
+	struct buf b = BUF_INIT;
+	ctl_chips_text(t, &b);
+	if (b.len) {
+		wattron(ui_w_input, A_BOLD);
+		draw_text(ui_w_input, 0, 1, t->cols - 2, b.data, b.len);
+		wattroff(ui_w_input, A_BOLD);
+	}
+	buf_free(&b);
+}
+
 /* The input box: a separator row and the wrapped input, scrolled to the cursor. */
 static void draw_input(const struct ctl *t, int *cur_y, int *cur_x)
 {
 	werase(ui_w_input);
 	for (int c = 0; c < t->cols; c++)
 		mvwaddstr(ui_w_input, 0, c, "\xe2\x94\x80");
+	draw_chips(t);
 	*cur_y = 1;
 	*cur_x = 0;
 	if (t->mode == MODE_PASSPHRASE) {
@@ -517,7 +532,9 @@ static void draw_input(const struct ctl *t, int *cur_y, int *cur_x)
 		struct buf q = BUF_INIT, s = BUF_INIT;
 		const char *title = t->shown->conv.title ? t->shown->conv.title : "(untitled)";
 		sanitize_string(title, strlen(title), &s);
-		if (t->confirm_msg)
+		if (t->confirm_attach)
+			ctl_attach_question(t, &q);
+		else if (t->confirm_msg)
 			buf_append_str(&q, "Delete the selected message and everything below it? (y/n)");
 		else
 			buf_printf(&q, "Delete conversation \"%s\"? (y/n)", s.data ? s.data : "");

@@ -81,6 +81,13 @@ void wire_http_free(struct wire_http *h)
 	buf_free(&h->url);
 	/* The body holds conversation text: wipe it rather than leave it in the heap. */
 	buf_wipe_free(&h->body);
+	free(h->splices);
+	h->splices = NULL;
+	h->nsplices = 0;
+	if (h->keep_free)
+		h->keep_free(h->keep);
+	h->keep = NULL;
+	h->keep_free = NULL;
 }
 
 void wire_stream_init(struct wire_stream *st, enum wire_kind kind, const char *provider)
@@ -402,27 +409,6 @@ int wire_vertex_url(struct buf *url, const struct provider *p, const char *publi
 	return 0;
 }
 
-int wire_body(struct buf *body, json_t *root, int bad, const char *provider, struct err *e)
-{
-	if (bad || !root) {
-		json_decref(root);
-		err_set(e, EXIT_FAIL, "%s: cannot encode the request (invalid UTF-8 or out of memory)",
-			provider);
-		return -1;
-	}
-	size_t n = json_dumpb(root, NULL, 0, JSON_COMPACT | JSON_REAL_PRECISION(15));
-	int r = -1;
-	if (n && buf_reserve(body, n) == 0) {
-		body->len = json_dumpb(root, body->data, n, JSON_COMPACT | JSON_REAL_PRECISION(15));
-		body->data[body->len] = '\0';
-		r = 0;
-	} else {
-		err_set(e, EXIT_FAIL, "out of memory building the request");
-	}
-	json_decref(root);
-	return r;
-}
-
 size_t wire_msg_parts(const struct wire_request *rq, size_t i, const struct attach_part **parts)
 {
 	*parts = NULL;
@@ -432,17 +418,6 @@ size_t wire_msg_parts(const struct wire_request *rq, size_t i, const struct atta
 			return rq->attached[k].nparts;
 		}
 	return 0;
-}
-
-json_t *wire_base64_json(const struct attach_part *p, const char *prefix)
-{
-	struct buf b = BUF_INIT;
-	json_t *s = NULL;
-	/* Base64 is ASCII: jansson's UTF-8 scan of several MB would find nothing. */
-	if (buf_append_str(&b, prefix) == 0 && attach_base64(p->data, p->len, &b) == 0)
-		s = json_stringn_nocheck(b.data, b.len);
-	buf_wipe_free(&b);
-	return s;
 }
 
 const char *wire_part_text(const struct attach_part *p, int documents)

@@ -165,7 +165,7 @@ static int anthropic_body(const struct wire_request *rq, struct wire_http *out, 
 		  || (rq->ntools && (!tools || json_object_set(root, "tools", tools) < 0));
 	json_decref(msgs);
 	json_decref(tools);
-	return wire_body(&out->body, root, bad, p->name, e);
+	return wire_body(out, rq, root, bad, p->name, e);
 }
 
 int wire_anthropic_build(const struct wire_request *rq, struct wire_http *out, struct err *e)

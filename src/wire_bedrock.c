@@ -123,7 +123,15 @@ int wire_bedrock_build(const struct wire_request *rq, struct wire_http *out, str
 	json_decref(msgs);
 	json_decref(sys);
 	json_decref(cfg);
-	return wire_body(&out->body, root, bad, p->name, e);
+	/* SigV4 signs a hash of the body, which libcurl takes only from a body it holds
+	 * whole: the attachments' base64 goes in now (Bedrock's are small). */
+	if (wire_body(out, rq, root, bad, p->name, e) < 0)
+		return -1;
+	if (wire_body_join(out) < 0) {
+		err_set(e, EXIT_FAIL, "%s: out of memory building the request", p->name);
+		return -1;
+	}
+	return 0;
 }
 
 static const struct wire_reason stop_reasons[] = {

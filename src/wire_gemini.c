@@ -191,7 +191,7 @@ static int gemini_body(const struct wire_request *rq, struct wire_http *out, str
 	json_decref(sys);
 	json_decref(contents);
 	json_decref(cfg);
-	return wire_body(&out->body, root, bad, p->name, e);
+	return wire_body(out, rq, root, bad, p->name, e);
 }
 
 int wire_gemini_build(const struct wire_request *rq, struct wire_http *out, struct err *e)

@@ -149,14 +149,19 @@ void wire_error_line(struct wire_error *out, const char *provider, long status, 
 		     const char *message);
 /* Joins base_url and path into url; fails on a bad base URL. */
 int wire_url(struct buf *url, const char *base, const char *path, struct err *e);
-/* Serialises root compactly into body (jansson), then frees root. When bad is
- * set (a member could not be added) or root is NULL, fails with one line. */
-/* An attachment's bytes as a JSON string of base64, after prefix (a data URL's
- * "data:image/png;base64,", or ""). NULL on OOM. */
+/* The JSON string that stands for an attachment's base64, after prefix (a data URL's
+ * "data:image/png;base64,", or ""): a placeholder, which wire_body turns into prefix
+ * and a splice (the base64 itself is made only as the body is sent). NULL on OOM. */
 json_t *wire_base64_json(const struct attach_part *p, const char *prefix);
 /* What stands in the prompt for an attachment sent as text: a text file's block, and a
  * PDF's text where the kind takes no documents (documents 0). NULL when it goes as data. */
 const char *wire_part_text(const struct attach_part *p, int documents);
-int wire_body(struct buf *body, json_t *root, int bad, const char *provider, struct err *e);
+/* Serialises root compactly into out->body (jansson), each attachment placeholder of
+ * rq's parts made a splice, then frees root. When bad is set (a member could not be
+ * added) or root is NULL, fails with one line. */
+/* The splices' base64 put into the body itself (none left). 0 or -1 (OOM). */
+int wire_body_join(struct wire_http *h);
+int wire_body(struct wire_http *out, const struct wire_request *rq, json_t *root, int bad,
+	      const char *provider, struct err *e);
 
 #endif

@@ -116,7 +116,7 @@ int wire_ollama_build(const struct wire_request *rq, struct wire_http *out, stru
 	json_decref(model);
 	json_decref(msgs);
 	json_decref(opt);
-	return wire_body(&out->body, root, bad, p->name, e);
+	return wire_body(out, rq, root, bad, p->name, e);
 }
 
 static void take_done(struct wire_stream *st, json_t *line)

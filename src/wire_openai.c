@@ -240,7 +240,7 @@ int wire_openai_build(const struct wire_request *rq, struct wire_http *out, stru
 	json_decref(msgs);
 	json_decref(opts);
 	json_decref(tools);
-	return wire_body(&out->body, root, bad, p->name, e);
+	return wire_body(out, rq, root, bad, p->name, e);
 }
 
 /* ---- secrets in error text ---- */

@@ -158,7 +158,7 @@ int wire_responses_build(const struct wire_request *rq, struct wire_http *out, s
 		  || (tools && json_object_set(root, "tools", tools) < 0);
 	json_decref(input);
 	json_decref(tools);
-	return wire_body(&out->body, root, bad, p->name, e);
+	return wire_body(out, rq, root, bad, p->name, e);
 }
 
 /* ---- stream ---- */

@@ -27,6 +27,9 @@ void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 /* Zeroes the whole allocation before freeing: for anything that held a secret. */
 void buf_wipe_free(struct buf *b);
+/* The same for a buffer only ever appended to (never reset or consumed): only what was
+ * written is wiped, so the untouched rest of a large one is never paged in. */
+void buf_wipe_used_free(struct buf *b);
 /* Takes the data out of b (caller frees); b is empty afterwards. Never NULL unless OOM. */
 char *buf_steal(struct buf *b);
 

@@ -68,6 +68,14 @@ enum ctl_state {
 
 /* The outside world, as the controller asks it (tui.c gives the real one, tests a fake).
  * Lines in e are one line each, unsanitised. */
+/* A file waiting to go with the next message (shown as a chip above the input). */
+struct ctl_chip {
+	char sha256[65];
+	char *name;
+	char *media_type;
+	long long size;
+};
+
 struct ctl_world {
 	void *ctx;
 	/* A new empty conversation; an existing one by id or unique prefix (0, 1 opened
@@ -97,11 +105,30 @@ struct ctl_world {
 	int (*search_step)(void *ctx, size_t max_files, histsearch_fn fn, void *fn_ctx,
 			   size_t *done, size_t *total);
 	void (*search_stop)(void *ctx);
+	/* Attachments (ctl_attach.c; NULL: the shell takes none). A file for the next
+	 * message, ~ expanded, read, its kind checked and stored: 0 with *out filled (the
+	 * controller frees name and media_type), or -1 with e. The words a path typed so
+	 * far completes to (each as typed, a directory ending in '/'), freed by the
+	 * controller: 0, or -1. The stored files of rq's messages in ch put beside rq,
+	 * checked against rq's provider and model; *keep is what the body points into,
+	 * freed with attach_release after the request: 0, or -1 with e. */
+	void *attach_ctx;         /* the context of these */
+	int (*attach_file)(void *ctx, const char *path, struct ctl_chip *out, struct err *e);
+	/* 1 when path (~ expanded) names a regular file (a pasted path is offered). */
+	int (*attach_exists)(void *ctx, const char *path);
+	/* Pasted text kept as a file named name, as attach_file would. */
+	int (*attach_text)(void *ctx, const char *name, const char *text, size_t len,
+			   struct ctl_chip *out, struct err *e);
+	int (*attach_complete)(void *ctx, const char *word, char ***words, size_t *n);
+	int (*attach_request)(void *ctx, const struct chat *ch, struct wire_request *rq,
+			      void **keep, struct err *e);
+	void (*attach_release)(void *keep);
 };
 
 enum ctl_overlay_kind {
 	CTL_OV_NONE, CTL_OV_HELP, CTL_OV_MODELS, CTL_OV_SWITCHER,
 	CTL_OV_SEARCH, /* every conversation searched: items "ID\tMSGID", filter the text */
+	CTL_OV_FILES,  /* a file for the next message: items paths as typed, labels names */
 };
 
 /* The help screen, picker and switcher: a filtered list drawn over the chat. */
@@ -277,6 +304,11 @@ struct ctl {
 	const char *pw_prompt;
 
 	int in_paste;
+	struct ctl_chip *chips;   /* files for the next message (ctl_attach.c) */
+	size_t nchips;
+	size_t paste_from;        /* the cursor when a paste began */
+	int confirm_attach;       /* MODE_CONFIRM asks to attach: 1 a pasted path, 2 pasted text */
+	struct buf offer;         /* that path, or that text */
 	int welcome;              /* the welcome text is shown */
 	int quit;
 	double now;               /* the time of the event being handled (monotonic) */
@@ -380,6 +412,10 @@ struct ctl_stream *ctl_stream_by_id(const struct ctl *c, unsigned long id);
 const struct ctl_stream *ctl_stream_shown(const struct ctl *c);
 /* For the list: conversation id streams (1), has answers not read yet (2), or 0. */
 int ctl_conv_mark(const struct ctl *c, const char *id);
+/* The question of MODE_CONFIRM when it offers to attach (confirm_attach). */
+void ctl_attach_question(const struct ctl *c, struct buf *out);
+/* The chips line above the input ("📎 build.log 12 KB · ✕  …"), "" when none. */
+void ctl_chips_text(const struct ctl *c, struct buf *out);
 /* Seconds until ctl_timer is due (message expiry, the streaming tick), -1: none. */
 double ctl_next_timer(const struct ctl *c, double now);
 /* For drawing: is view line `line` a match of the find (0 no, 1 yes, 2 the current

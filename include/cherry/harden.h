@@ -15,4 +15,8 @@ int harden_process(struct err *e);
  * without the rest. Safe to call more than once. */
 void harden_json_alloc(void);
 
+/* In a forked child before exec: every signal back to its default and none blocked
+ * (an ignored SIGPIPE or a blocked signal would survive exec). */
+void harden_child_signals(void);
+
 #endif

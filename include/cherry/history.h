@@ -183,10 +183,11 @@ int hist_sha256_valid(const char *s);
 int hist_to_json(const struct hist_conv *c, struct buf *out);
 /* The current branch as Markdown, appended to out: "# TITLE", "## System", then a
  * "## User" / "## Assistant (provider/model) [status] [best]" heading per message with
+ * its attachments (a list of links into attdir, or of names when attdir is NULL) and
  * its text as it is, each answer's other sibling answers following it as
  * "### Other answer (provider/model) ..." sections (what `cherry history export --format
  * md` writes; histmd.c). 0 or -1 (OOM). */
-int hist_to_markdown(const struct hist_conv *c, struct buf *out);
+int hist_to_markdown(const struct hist_conv *c, const char *attdir, struct buf *out);
 /* The answers under the same message as answer msg (msg among them), in file order, at
  * most max into out; their count (0 for a user message). */
 size_t hist_siblings(const struct hist_conv *c, size_t msg, size_t *out, size_t max);

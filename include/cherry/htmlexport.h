@@ -8,8 +8,18 @@
 #include "cherry/buf.h"
 #include "cherry/history.h"
 
-/* Appends the page for the current branch of c to out. 0, or -1 when memory ran out. */
-int htmlexport_conv(const struct hist_conv *c, struct buf *out);
+/* Where a message's attachments are: links point into dir (file://dir/SHA256), and an
+ * image that load reads (0, its bytes in out) is shown in the page as a data: URL. */
+struct htmlexport_files {
+	const char *dir;
+	int (*load)(void *ctx, const struct hist_att *a, struct buf *out);
+	void *ctx;
+};
+
+/* Appends the page for the current branch of c to out; files may be NULL (attachments
+ * listed by name only). 0, or -1 when memory ran out. */
+int htmlexport_conv(const struct hist_conv *c, const struct htmlexport_files *files,
+		    struct buf *out);
 
 /* Appends s[0..len) with & < > " ' as character references and every control
  * character (escape sequences included) made harmless. 0, or -1 on OOM. */

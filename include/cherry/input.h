@@ -140,6 +140,7 @@ enum input_action {
 	ACT_FIND,               /* C-s: find in the chat (MODE_FIND) */
 	ACT_SEARCH_HISTORY,     /* C-r: search every conversation */
 	ACT_CLEAR_CONTEXT,      /* M-k: a context break after the last message (toggles) */
+	ACT_ATTACH_FILE,        /* M-a: choose a file for the next message (CTL_OV_FILES) */
 	/* a selected message (MODE_SELECT) */
 	ACT_SEL_UP,
 	ACT_SEL_DOWN,

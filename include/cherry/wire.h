@@ -77,10 +77,21 @@ struct wire_request {
  * event stream (bedrock; see eventstream.h). */
 enum wire_framing { WIRE_SSE, WIRE_NDJSON, WIRE_EVENTSTREAM };
 
+/* An attachment's base64, inserted at body offset at as the body is sent: several MB
+ * of it are never held as one string (the raw bytes are the caller's, alive as long
+ * as the request). */
+struct wire_splice {
+	size_t at;
+	const unsigned char *data;
+	size_t len;
+};
+
 /* Everything needed to send one request, except the key. */
 struct wire_http {
 	struct buf url;          /* full URL */
-	struct buf body;         /* JSON */
+	struct buf body;         /* JSON, without the splices' base64 */
+	struct wire_splice *splices; /* in body order; NULL when none */
+	size_t nsplices;
 	const char *headers[6];  /* fixed, non-secret headers ("anthropic-version: 2023-06-01") */
 	size_t nheaders;
 	const char *auth_prefix; /* the key goes after this ("Authorization: Bearer "); NULL: no auth header */
@@ -89,11 +100,18 @@ struct wire_http {
 	 * an access key pair "ID:SECRET[:SESSION_TOKEN]"; a key without ':' (a Bedrock API
 	 * key) goes after auth_prefix instead. "" for the other kinds. */
 	char sigv4[96];
+	void *keep;                  /* what the splices point into, when the body does not */
+	void (*keep_free)(void *keep); /* own it: wire_http_free calls this */
 };
 
 /* The files of msgs[i]: their count, and *parts (NULL when none). */
 size_t wire_msg_parts(const struct wire_request *rq, size_t i, const struct attach_part **parts);
 int wire_build_request(const struct wire_request *rq, struct wire_http *out, struct err *e);
+/* The body as sent (splices included): its size; up to n of its bytes from off into
+ * dst (returns how many); the whole of it appended to out (0 or -1, OOM). */
+size_t wire_body_size(const struct wire_http *h);
+size_t wire_body_read(const struct wire_http *h, size_t off, char *dst, size_t n);
+int wire_body_flatten(const struct wire_http *h, struct buf *out);
 void wire_http_free(struct wire_http *h);
 
 struct wire_usage {

@@ -62,6 +62,12 @@ ask_rss=$(cat "$tmp/last_rss")
 awk -v a="$ask" -v f="$floor" 'BEGIN { if (f > 0) printf "cherry ask / parse floor: %.2fx (budget 1.5x)\n", a / f }'
 awk -v a="$ask_rss" -v f="$floor_rss" 'BEGIN { printf "cherry ask peak RSS: %.1f MB (budget 10 MB); %.1f MB above the parse floor, which is mostly libcurl and OpenSSL initialisation\n", a / 1024, (a - f) / 1024 }'
 
+# A 10 MB image sent with ask -f: its base64 is made as libcurl reads the body, so the
+# peak should stay near the file's size above the bare ask's.
+{ printf '\211PNG\r\n\032\n'; head -c $((10 * 1024 * 1024 - 8)) /dev/urandom; } >"$tmp/big.png"
+measure "cherry ask -f 10 MB image" "$build/cherry" ask -m fo/hello -f "$tmp/big.png" "x"
+awk -v a="$(cat "$tmp/last_rss")" -v b="$ask_rss" -v f="$(wc -c <"$tmp/big.png")" \
+	'BEGIN { printf "ask -f 10 MB image: peak RSS %.1f MB, %.1f MB above the bare ask; the file is %.1f MB (base64 %.1f MB)\n", a / 1024, (a - b) / 1024, f / 1048576, f / 1048576 * 4 / 3 }'
 # The ~5 MB Markdown answer (fakeprov mdlong:N: headings, lists, tables, code blocks) in
 # as many deltas: its transport and decode floors, and cherry ask (which prints it raw).
 mdbody="{\"model\":\"mdlong:$deltas\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"

@@ -262,20 +262,10 @@ static void test_attach_files(void **state)
 	snprintf(png, sizeof png, "%s/shot.png", G.home.root);
 	snprintf(txt, sizeof txt, "%s/notes.c", G.home.root);
 	snprintf(bin, sizeof bin, "%s/blob.bin", G.home.root);
-	static const unsigned char png_bytes[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
-						  0, 0, 0, 13, 'I', 'H', 'D', 'R'};
-	FILE *f = fopen(png, "wb");
-	assert_non_null(f);
-	fwrite(png_bytes, 1, sizeof png_bytes, f);
-	fclose(f);
-	f = fopen(txt, "w");
-	assert_non_null(f);
-	fputs("int main(void) { return 0; }\n", f);
-	fclose(f);
-	f = fopen(bin, "wb");
-	assert_non_null(f);
-	fwrite("\0\1\2\3\xff\xfe", 1, 6, f);
-	fclose(f);
+	assert_int_equal(harness_write_png(png), 0);
+	static const char code[] = "int main(void) { return 0; }\n";
+	assert_int_equal(harness_write_file(txt, code, sizeof code - 1), 0);
+	assert_int_equal(harness_write_file(bin, "\0\1\2\3\xff\xfe", 6), 0);
 
 	struct run r;
 	const char *args[] = {"ask", "-m", "fo/hello", "-f", png, "-f", txt, "what is this?", NULL};
@@ -298,6 +288,72 @@ static void test_attach_files(void **state)
 	assert_null(strchr(strchr(r.err, '\n') + 1, '\n'));
 	assert_int_equal(count_requests(), before);
 	run_free(&r);
+
+	/* A model config.json says cannot see gets no image: one line, nothing sent. */
+	struct testhome h;
+	assert_int_equal(testhome_make(&h), 0);
+	char cfg[512];
+	snprintf(cfg, sizeof cfg, "{\"providers\": {\"fo\": {\"kind\": \"openai\", "
+		 "\"base_url\": \"http://127.0.0.1:%d/v1\", \"key_env\": \"FAKE_OPENAI_KEY\", "
+		 "\"models\": [{\"id\": \"hello\", \"vision\": false}]}}}", G.fp.port);
+	assert_int_equal(testhome_write_config(&h, cfg), 0);
+	const char *blind[] = {"ask", "-m", "fo/hello", "-f", png, "what is this?", NULL};
+	assert_int_equal(run_cherry(&r, &h, blind, key_env, NULL, 20000), 0);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "shot.png: fo/hello cannot see images"));
+	assert_null(strchr(strchr(r.err, '\n') + 1, '\n'));
+	assert_int_equal(count_requests(), before);
+	run_free(&r);
+	/* Text still goes to it. */
+	const char *text_only[] = {"ask", "-m", "fo/hello", "-f", txt, "what is this?", NULL};
+	assert_int_equal(run_cherry(&r, &h, text_only, key_env, NULL, 20000), 0);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	testhome_remove(&h);
+}
+
+/* A PDF goes as a document where the kind takes one, else as pdftotext's text; without
+ * pdftotext, one line and nothing sent. */
+static void test_attach_pdf(void **state)
+{
+	(void)state;
+	char pdf[600];
+	const char *fx = getenv("CHERRY_FIXTURES");
+	snprintf(pdf, sizeof pdf, "%s/attach/hello.pdf", fx && *fx ? fx : "tests/fixtures");
+	const char *no_tool[] = {"FAKE_OPENAI_KEY=" CANARY, "FAKE_ANTHROPIC_KEY=" CANARY,
+				 "PATH=/nonexistent", NULL};
+	struct run r;
+	const char *to_openai[] = {"ask", "-m", "fo/hello", "-f", pdf, "sum it up", NULL};
+	assert_int_equal(run_cherry(&r, &G.home, to_openai, key_env, NULL, 20000), 0);
+	if (r.status)
+		fprintf(stderr, "%s", r.err);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	json_t *req = fakeprov_last_request(&G.fp);
+	char *body = json_dumps(json_object_get(req, "body"), 0);
+	assert_non_null(strstr(body, "hello.pdf:\\n```\\nHello from a PDF"));
+	assert_null(strstr(body, "JVBERi0"));
+	free(body);
+	json_decref(req);
+
+	size_t before = count_requests();
+	assert_int_equal(run_cherry(&r, &G.home, to_openai, no_tool, NULL, 20000), 0);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "pdftotext is not installed"));
+	assert_null(strchr(strchr(r.err, '\n') + 1, '\n'));
+	assert_int_equal(count_requests(), before);
+	run_free(&r);
+
+	const char *to_anthropic[] = {"ask", "-m", "fa/hello", "-f", pdf, "sum it up", NULL};
+	assert_int_equal(run_cherry(&r, &G.home, to_anthropic, no_tool, NULL, 20000), 0);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	req = fakeprov_last_request(&G.fp);
+	body = json_dumps(json_object_get(req, "body"), 0);
+	assert_non_null(strstr(body, "\"document\""));
+	assert_non_null(strstr(body, "JVBERi0"));
+	free(body);
+	json_decref(req);
 }
 
 /* ---- framing never changes the answer ---- */
@@ -773,6 +829,7 @@ int main(void)
 		cmocka_unit_test(test_request_bodies),
 		cmocka_unit_test(test_stdin_is_added),
 		cmocka_unit_test(test_attach_files),
+		cmocka_unit_test(test_attach_pdf),
 		cmocka_unit_test(test_framing_variants),
 		cmocka_unit_test(test_reasoning),
 		cmocka_unit_test(test_http_errors),

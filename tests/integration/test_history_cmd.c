@@ -551,6 +551,57 @@ static int is_stream_prefix(const char *s, int k)
 	return 1;
 }
 
+/* show lists a message's attachments (names sanitised), the Markdown export links them
+ * into the attachments directory, the HTML export shows the image as a data: URL. */
+static void test_attachments_listed(void **state)
+{
+	(void)state;
+	struct fakeprov fp;
+	assert_int_equal(fakeprov_start(&fp), 0);
+	char *cfg = testhome_fake_config(fp.port, NULL);
+	assert_int_equal(testhome_write_config(&H, cfg), 0);
+	free(cfg);
+	char png[600], txt[600];
+	FMT(png, "%s/shot.png", H.root);
+	FMT(txt, "%s/e\x1b[31m.c", H.root);
+	assert_int_equal(harness_write_png(png), 0);
+	assert_int_equal(harness_write_file(txt, "int x;\n", 7), 0);
+	static const char *const key_env[] = {"FAKE_OPENAI_KEY=sk-test", NULL};
+	const char *ask[] = {"ask", "-m", "fo/echo", "-f", png, "-f", txt, "look", NULL};
+	struct run r;
+	assert_int_equal(run_cherry(&r, &H, ask, key_env, NULL, 20000), 0);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	char id[64];
+	newest_id(id, sizeof id);
+
+	const char *show[] = {"history", "show", id, NULL};
+	assert_int_equal(run_cherry(&r, &H, show, NULL, NULL, 10000), 0);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\xf0\x9f\x93\x8e shot.png (image/png, 16 B)\n"));
+	assert_non_null(strstr(r.out, "\xf0\x9f\x93\x8e e[31m.c (text/plain, 7 B)\n"));
+	assert_null(strchr(r.out, '\x1b'));
+	run_free(&r);
+
+	const char *md[] = {"history", "export", id, NULL};
+	assert_int_equal(run_cherry(&r, &H, md, NULL, NULL, 10000), 0);
+	char link[900];
+	FMT(link, "- [\xf0\x9f\x93\x8e shot.png](<file://%s/attachments/", data);
+	assert_non_null(strstr(r.out, link));
+	assert_non_null(strstr(r.out, ">) (image/png, 16 B)\n"));
+	assert_non_null(strstr(r.out, "e\\[31m.c"));
+	run_free(&r);
+
+	const char *html[] = {"history", "export", id, "--format", "html", NULL};
+	assert_int_equal(run_cherry(&r, &H, html, NULL, NULL, 10000), 0);
+	assert_non_null(strstr(r.out, "img-src data:"));
+	assert_non_null(strstr(r.out, "<img alt=\"\" src=\"data:image/png;base64,iVBORw0KGgo"));
+	assert_non_null(strstr(r.out, "<a href=\"file://"));
+	assert_null(strchr(r.out, '\x1b'));
+	run_free(&r);
+	fakeprov_stop(&fp);
+}
+
 static void test_kill9_loop(void **state)
 {
 	(void)state;
@@ -672,6 +723,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_real_binary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export_html, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ask_saves, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attachments_listed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill9_loop, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

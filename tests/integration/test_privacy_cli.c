@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "cherry/attach.h"
 #include "cherry/privacy.h"
 #include "harness.h"
 
@@ -433,9 +434,16 @@ static void test_ask_connects_only_to_provider(void **state)
 	snprintf(trace, sizeof trace, "%s/connect.trace", FP.dir);
 	const char *models[] = {"fo/hello", "fa/hello", "fg/hello", "fl/hello", "fz/hello",
 				"fo/e500", NULL};
+	/* With a file attached (and a PDF that pdftotext reads for openai): the same. */
+	char png[512], pdf[512];
+	snprintf(png, sizeof png, "%s/trace.png", FP.dir);
+	assert_int_equal(harness_write_png(png), 0);
+	const char *fx = getenv("CHERRY_FIXTURES");
+	snprintf(pdf, sizeof pdf, "%s/attach/hello.pdf", fx && *fx ? fx : "tests/fixtures");
 	for (int m = 0; models[m]; m++) {
 		const char *argv[] = {strace, "-f", "-e", "trace=connect", "-o", trace, bin,
-				      "ask", "--no-save", "-m", models[m], "hi", NULL};
+				      "ask", "--no-save", "-m", models[m], "-f", png, "-f", pdf,
+				      "hi", NULL};
 		struct run r;
 		unlink(trace);
 		assert_int_equal(harness_run(&r, &HOME_, argv, trace_env, NULL, 0, 0, 20000), 0);
@@ -517,6 +525,75 @@ static void test_canaries_go_nowhere(void **state)
 	assert_int_equal(tree_contains(HOME_.root, PROMPT_CANARY), 0);
 }
 
+/* A canary in an attached text file and in an image's metadata reaches the fake provider
+ * and the attachments directory, nothing else; deleting the conversation deletes it. */
+static void test_attachment_canaries(void **state)
+{
+	(void)state;
+	config(0);
+	fakeprov_clear_log(&FP);
+	char dir[] = "/tmp/cherry-att-XXXXXX", txt[64], png[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(txt, sizeof txt, "%s/notes.txt", dir);
+	snprintf(png, sizeof png, "%s/shot.png", dir);
+	assert_int_equal(harness_write_file(txt, "see " PROMPT_CANARY "-text\n", 4 + strlen(
+						PROMPT_CANARY) + 6), 0);
+	/* a PNG whose tEXt chunk (metadata) carries the canary */
+	static const char meta[] = "\x89PNG\r\n\x1a\n\0\0\0\x1ctEXtComment\0" PROMPT_CANARY
+				   "-meta\0\0\0\0";
+	assert_int_equal(harness_write_file(png, meta, sizeof meta - 1), 0);
+	struct run r;
+	const char *args[] = {"ask", "-m", "fo/hello", "-f", txt, "-f", png, "look", NULL};
+	assert_int_equal(run_cherry(&r, &HOME_, args, key_env, NULL, 20000), 0);
+	assert_int_equal(r.status, 0);
+	assert_true(!mem_find(r.out, r.out_len, PROMPT_CANARY));
+	assert_true(!mem_find(r.err, r.err_len, PROMPT_CANARY));
+	run_free(&r);
+
+	/* the provider got both: the text as it is, the image's bytes as base64 */
+	json_t *req = last_to("/v1/chat/completions");
+	assert_non_null(req);
+	char *body = json_dumps(json_object_get(req, "body"), 0);
+	struct buf b64 = BUF_INIT;
+	assert_int_equal(attach_base64((const unsigned char *)meta, sizeof meta - 1, &b64), 0);
+	assert_non_null(strstr(body, PROMPT_CANARY "-text"));
+	assert_non_null(strstr(body, b64.data));
+	buf_free(&b64);
+	free(body);
+	json_decref(req);
+
+	/* on this machine: only in the attachments directory */
+	char att[600], moved[600];
+	snprintf(att, sizeof att, "%s/data/cherry/attachments", HOME_.root);
+	snprintf(moved, sizeof moved, "%s/attachments-moved", dir);
+	assert_int_equal(tree_contains(att, PROMPT_CANARY "-text"), 1);
+	assert_int_equal(tree_contains(att, PROMPT_CANARY "-meta"), 1);
+	assert_int_equal(rename(att, moved), 0);
+	assert_int_equal(tree_contains(HOME_.root, PROMPT_CANARY), 0);
+	assert_int_equal(rename(moved, att), 0);
+	cherry(&r, "privacy", "--report", NULL, NULL, NULL);
+	assert_null(strstr(r.out, PROMPT_CANARY));
+	assert_null(strstr(r.out, "notes.txt"));
+	run_free(&r);
+
+	/* deleting the conversation deletes its files */
+	cherry(&r, "history", "list", "--json", NULL, NULL);
+	json_t *list = json_loads(r.out, 0, NULL);
+	run_free(&r);
+	size_t i;
+	json_t *c;
+	json_array_foreach (list, i, c)
+		if (json_is_string(json_object_get(c, "id"))) {
+			cherry(&r, "history", "rm", json_string_value(json_object_get(c, "id")), "-f",
+			       NULL);
+			assert_int_equal(r.status, 0);
+			run_free(&r);
+		}
+	json_decref(list);
+	assert_int_equal(tree_contains(HOME_.root, PROMPT_CANARY), 0);
+	harness_rm_tree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -529,6 +606,7 @@ int main(void)
 		cmocka_unit_test(test_notice_once_after_bump),
 		cmocka_unit_test(test_ask_connects_only_to_provider),
 		cmocka_unit_test(test_canaries_go_nowhere),
+		cmocka_unit_test(test_attachment_canaries),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

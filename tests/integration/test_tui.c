@@ -1985,6 +1985,75 @@ static void test_context_and_cost(void **state)
 	wait_for("for the 2 answers whose model has a price");
 }
 
+/* /attach: Tab completes the path, chips show above the input, Backspace on an empty
+ * input drops the last, and the message sends the file (an image part, its name under
+ * the message). */
+static void test_attach_chips(void **state)
+{
+	(void)state;
+	char png[600], txt[600];
+	snprintf(png, sizeof png, "%s/shot.png", H.root);
+	snprintf(txt, sizeof txt, "%s/build.log", H.root);
+	assert_int_equal(harness_write_png(png), 0);
+	assert_int_equal(harness_write_file(txt, "error: it broke\n", 16), 0);
+	start(100, 24, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	type("/attach ~/sh");
+	keys("Tab");
+	wait_for("/attach ~/shot.png");
+	type(" ~/build.log");
+	keys("Enter");
+	wait_for("\xf0\x9f\x93\x8e shot.png 16 B \xc2\xb7 \xe2\x9c\x95  \xf0\x9f\x93\x8e build.log 16 B");
+	keys("BSpace");
+	wait_gone("build.log 16 B");
+	on_screen("shot.png 16 B");
+	send_line("/attach ~/nope.txt");
+	wait_for("no such file");
+	keys("C-u");
+	exchange("fo/hello", "what is this?");
+	not_on_screen("\xe2\x9c\x95");
+	wait_chat("\xf0\x9f\x93\x8e shot.png (image/png, 16 B)", 1);
+	json_t *req = fakeprov_last_request(&FP);
+	char *body = json_dumps(json_object_get(req, "body"), 0);
+	assert_non_null(strstr(body, "data:image/png;base64,iVBORw0KGgo"));
+	assert_null(strstr(body, "it broke"));
+	free(body);
+	json_decref(req);
+	/* the next message of the conversation sends the stored file again */
+	exchange("fo/hello", "and now?");
+	req = fakeprov_last_request(&FP);
+	body = json_dumps(json_object_get(req, "body"), 0);
+	assert_non_null(strstr(body, "data:image/png;base64,iVBORw0KGgo"));
+	assert_non_null(strstr(body, "and now?"));
+	free(body);
+	json_decref(req);
+
+	/* a pasted path that names a file is offered as an attachment; n keeps the text */
+	char paste[700];
+	snprintf(paste, sizeof paste, "\033[200~%s\033[201~", txt);
+	raw(paste);
+	wait_for("Attach the file");
+	wait_for("instead of pasting its name? (y/n)");
+	keys("y");
+	wait_for("\xf0\x9f\x93\x8e build.log 16 B");
+	want_input(">");
+	raw(paste);
+	wait_for("(y/n)");
+	keys("n");
+	wait_for("kept as text");
+	on_screen("build.log 16 B");
+	on_screen(txt);
+
+	/* M-a: the file chooser, filtered as you type (cherry runs in the source tree) */
+	keys("C-u");
+	keys("M-a");
+	wait_for("Attach a file:");
+	type("READM");
+	wait_for("README.md");
+	keys("Enter");
+	wait_for("\xf0\x9f\x93\x8e README.md");
+}
+
 int main(void)
 {
 	if (slow_build())
@@ -2025,6 +2094,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_find_in_chat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_context_and_cost, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attach_chips, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_paste_multiline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys_every_terminal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scroll_keys, setup, teardown),

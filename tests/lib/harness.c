@@ -914,6 +914,22 @@ int harness_ro_bind(const char *dir)
 	return 0;
 }
 
+int harness_write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	size_t n = fwrite(data, 1, len, f);
+	return fclose(f) == 0 && n == len ? 0 : -1;
+}
+
+int harness_write_png(const char *path)
+{
+	static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
+					    0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+	return harness_write_file(path, png, sizeof png);
+}
+
 int harness_free_port(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);

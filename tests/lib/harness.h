@@ -48,6 +48,11 @@ int testhome_make(struct testhome *h);
 void testhome_remove(struct testhome *h);
 /* Writes json to $XDG_CONFIG_HOME/cherry/config.json (mode 0600). 0 or -1. */
 int testhome_write_config(const struct testhome *h, const char *json);
+/* Writes len bytes of data to path (created or truncated). 0 or -1. */
+int harness_write_file(const char *path, const void *data, size_t len);
+/* Writes the first 16 bytes of a PNG (signature and IHDR head) to path: an image by its
+ * magic bytes, for attachment tests. 0 or -1. */
+int harness_write_png(const char *path);
 /* A config naming providers at the fake port: fo (openai, base .../v1, key_env
  * FAKE_OPENAI_KEY), fa (anthropic, FAKE_ANTHROPIC_KEY), fg (gemini, FAKE_GEMINI_KEY),
  * fl (ollama, no key), fz (azure, api_version "2024-10-21", FAKE_AZURE_KEY). extra is

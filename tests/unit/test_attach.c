@@ -107,9 +107,72 @@ static void base64(void **state)
 	buf_free(&b);
 }
 
+/* Only config's "vision": false refuses an image; unknown and yes send it. */
+static void vision_refusal(void **state)
+{
+	(void)state;
+	struct provider_model m[] = {{(char *)"blind", {MODEL_CAP_NO, -1, -1, 0}},
+				     {(char *)"sees", {MODEL_CAP_YES, -1, -1, 0}}};
+	struct provider p = {.name = (char *)"fo", .kind = WIRE_OPENAI, .model_caps = m,
+			     .nmodel_caps = 2};
+	struct attach_part parts[] = {
+		{ATTACH_TEXT, "a.c", "text/plain", (const unsigned char *)"x", 1, "a.c: x"},
+		{ATTACH_IMAGE, "s.png", "image/png", (const unsigned char *)"PNG", 3, NULL},
+	};
+	struct err e;
+	err_clear(&e);
+	assert_int_equal(attach_check_vision(&p, "blind", parts, 1, &e), 0);
+	assert_int_equal(attach_check_vision(&p, "blind", parts, 2, &e), -1);
+	assert_int_equal(e.code, EXIT_USAGE);
+	assert_non_null(strstr(e.msg, "s.png: fo/blind cannot see images"));
+	assert_int_equal(attach_check_vision(&p, "sees", parts, 2, &e), 0);
+	assert_int_equal(attach_check_vision(&p, "unheard-of", parts, 2, &e), 0);
+}
+
+/* Width and height from each format's header; Anthropic's 8000 px a side, 2000 px with
+ * more than 20 images. */
+static void image_sizes_and_pixel_limits(void **state)
+{
+	(void)state;
+	unsigned long w = 0, h = 0;
+	static const unsigned char png[] = "\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\x1f\x41\0\0\0\x10";
+	assert_int_equal(attach_image_size(png, sizeof png - 1, &w, &h), 0);
+	assert_true(w == 8001 && h == 16);
+	static const unsigned char gif[] = "GIF89a\x20\x03\x58\x02";
+	assert_int_equal(attach_image_size(gif, sizeof gif - 1, &w, &h), 0);
+	assert_true(w == 800 && h == 600);
+	/* JPEG: APP0, then SOF0 with height 480 and width 640 */
+	static const unsigned char jpg[] = "\xff\xd8\xff\xe0\0\x04" "ab\xff\xc0\0\x11\x08\x01\xe0\x02\x80";
+	assert_int_equal(attach_image_size(jpg, sizeof jpg - 1, &w, &h), 0);
+	assert_true(w == 640 && h == 480);
+	static const unsigned char webp[] = "RIFF\0\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0\xff\x1f\0\x0f\0\0";
+	assert_int_equal(attach_image_size(webp, sizeof webp - 1, &w, &h), 0);
+	assert_true(w == 8192 && h == 16);
+	assert_int_equal(attach_image_size((const unsigned char *)"\xff\xd8\xff", 3, &w, &h), -1);
+
+	struct err e;
+	err_clear(&e);
+	struct attach_part big = {ATTACH_IMAGE, "wide.png", "image/png", png, sizeof png - 1, NULL};
+	assert_int_equal(attach_check(WIRE_ANTHROPIC, "anthropic", &big, 1, &e), -1);
+	assert_non_null(strstr(e.msg, "wide.png: 8001\xc3\x97" "16 pixels is over anthropic's 8000"));
+	assert_int_equal(attach_check(WIRE_OPENAI, "openai", &big, 1, &e), 0);
+	struct attach_part many[21];
+	for (size_t i = 0; i < 21; i++)
+		many[i] = (struct attach_part){ATTACH_IMAGE, "g.gif", "image/gif", gif, sizeof gif - 1,
+					       NULL};
+	assert_int_equal(attach_check(WIRE_ANTHROPIC, "anthropic", many, 20, &e), 0);
+	many[20].data = png; /* 8001 wide is over 2000 too */
+	many[20].len = sizeof png - 1;
+	many[0].data = (const unsigned char *)"GIF89a\xd1\x07\x01\x00"; /* 2001 x 1 */
+	assert_int_equal(attach_check(WIRE_ANTHROPIC, "anthropic", many, 21, &e), -1);
+	assert_non_null(strstr(e.msg, "2000 per side when a request has many images"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(image_sizes_and_pixel_limits),
+		cmocka_unit_test(vision_refusal),
 		cmocka_unit_test(each_magic),
 		cmocka_unit_test(text_or_binary),
 		cmocka_unit_test(text_block_fence_and_lang),

@@ -250,7 +250,9 @@ static void test_complete_commands(void **state)
 	complete("/mo", NULL, 0, 10, 1, "/model ", "/model");
 	complete("/model", NULL, 0, 10, 1, "/model ", "/model");
 	complete("/de", NULL, 0, 10, 1, "/delete ", "/delete");
-	complete("/a", NULL, 0, 10, 1, "/assistant ", "/assistant");
+	complete("/as", NULL, 0, 10, 1, "/assistant ", "/assistant");
+	complete("/a", NULL, 0, 10, 2, "/a", "/assistant  /attach");
+	complete("/at", NULL, 0, 10, 1, "/attach ", "/attach");
 	complete("/re", NULL, 0, 10, 3, "/re", "/rename  /retry  /reasoning");
 	complete("/r", NULL, 0, 10, 3, "/re", "/rename  /retry  /reasoning");
 	complete("/n", NULL, 0, 10, 2, "/ne", "/new  /next");
