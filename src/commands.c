@@ -57,6 +57,8 @@ static const struct slash_info commands[] = {
 	 "clear the context from here on (again: restore it)", ACT_CLEAR_CONTEXT, SLASH_NAMES_NONE},
 	{CMD_STATS, "stats", "", SLASH_ARG_NONE, "tokens and cost of this conversation",
 	 ACT_NONE, SLASH_NAMES_NONE},
+	{CMD_TOOLS, "tools", "[NAME]", SLASH_ARG_OPTIONAL,
+	 "list the MCP servers; NAME [on|off] switches one here", ACT_NONE, SLASH_NAMES_NONE},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

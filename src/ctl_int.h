@@ -7,6 +7,7 @@
 #define CHERRY_CTL_INT_H
 
 #include "cherry/ctl.h"
+#include "cherry/ctl_tools.h"
 
 /* ctl.c: the events, timers, geometry and scrolling */
 void ctl_message(struct ctl *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -26,6 +27,8 @@ void ctl_unqueue(struct ctl *c, const char *why);
 void ctl_pending_clear(struct ctl *c);
 void ctl_stop(struct ctl *c);
 int ctl_busy(struct ctl *c);
+/* the answer at index answer of ch starts streaming (c->pending names its model) */
+void ctl_stream_begin(struct ctl *c, struct chat *ch, size_t answer);
 
 /* ctl_conv.c: the view, the list, models, conversations */
 void ctl_pick_initial_model(struct ctl *c, const char *opt_model);

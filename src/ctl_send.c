@@ -157,8 +157,7 @@ void ctl_request_retry_at(struct ctl *c, size_t retry_at)
 	c->react |= CTL_NEED_KEY;
 }
 
-/* The answer at index answer of conversation ch starts streaming. */
-static void begin_stream(struct ctl *c, struct chat *ch, size_t answer)
+void ctl_stream_begin(struct ctl *c, struct chat *ch, size_t answer)
 {
 	struct ctl_stream *st = calloc(1, sizeof *st);
 	if (!st) {
@@ -212,7 +211,7 @@ static void do_send(struct ctl *c)
 	}
 	c->welcome = 0;
 	privacy_count("asks");
-	begin_stream(c, ch, answer);
+	ctl_stream_begin(c, ch, answer);
 	if (ch == c->shown && (!was_on_disk || r == 1))
 		c->react |= CTL_SET_LAST;
 	ctl_list_touch(c, ch);
@@ -235,7 +234,7 @@ static void do_retry(struct ctl *c)
 	if (e.msg[0])
 		ctl_message(c, "%s", e.msg);
 	privacy_count("retries");
-	begin_stream(c, c->shown, answer);
+	ctl_stream_begin(c, c->shown, answer);
 }
 
 /* A queued message that cannot go (no key): it and the rest of the queue come back to
@@ -267,7 +266,9 @@ int ctl_key_result(struct ctl *c, enum ctl_key_result r, const struct err *e, do
 	switch (r) {
 	case CTL_KEY_OK:
 		ctl_passphrase_end(c);
-		if (c->pending.retry)
+		if (c->pending.retry == CTL_PENDING_TOOLS)
+			ctl_tools_continue(c);
+		else if (c->pending.retry)
 			do_retry(c);
 		else
 			do_send(c);
@@ -286,6 +287,8 @@ int ctl_key_result(struct ctl *c, enum ctl_key_result r, const struct err *e, do
 		ctl_info(c, "cherry", e ? e->msg : "no key", 1);
 		if (c->pending.queued)
 			unsent(c);
+		if (c->pending.retry == CTL_PENDING_TOOLS)
+			ctl_tools_abandon(c);
 		ctl_message(c, "%s", e ? e->msg : "no key");
 		ctl_pending_clear(c);
 		break;
@@ -305,9 +308,16 @@ int ctl_stream_request(const struct ctl *c, struct provider **prov, struct wire_
 	}
 	if (c->world.resolve_model(c->world.ctx, st->spec, prov, &model, e) < 0)
 		return -1;
-	struct wire_msg *msgs = NULL;
-	size_t n = 0;
-	if (chat_request_msgs(st->chat, st->answer, &msgs, &n) < 0) {
+	/* calls and results go as they are (chat_request_full), with the tools offered */
+	struct chat_request r;
+	struct wire_tool *tools = NULL;
+	size_t ntools = 0;
+	if (chat_request_full(st->chat, st->answer, &r) < 0) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	if (ctl_tools_offered(c, st->chat, &tools, &ntools) < 0) {
+		chat_request_free(&r);
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
 	}
@@ -315,14 +325,18 @@ int ctl_stream_request(const struct ctl *c, struct provider **prov, struct wire_
 		.provider = *prov,
 		.model = model,
 		.system = st->chat->conv.system,
-		.msgs = msgs,
-		.nmsgs = n,
+		.msgs = r.msgs,
+		.nmsgs = r.n,
 		.has_temperature = c->temperature != NULL,
 		.temperature = c->temperature ? json_number_value(c->temperature) : 0,
+		.tools = tools,
+		.ntools = ntools,
+		.msg_tools = r.extra,
 	};
-	int r = wire_build_request(&rq, req, e);
-	free(msgs);
-	return r;
+	int rc = wire_build_request(&rq, req, e);
+	chat_request_free(&r);
+	free(tools);
+	return rc;
 }
 
 void ctl_stop(struct ctl *c)
@@ -449,20 +463,22 @@ int ctl_stream_end(struct ctl *c, const struct outcome *o, double now, double wa
 	struct chat *ch = st->chat;
 	ctl_list_touch(c, ch);
 	c->st = NULL;
+	/* an answer with tool calls goes on with them (the queue waits for the turn) */
+	int tools = ctl_tools_answer_end(c, ch, st->answer, st->spec, o->status);
 	free(st);
 	buf_free(&footer);
 	ctl_moves_settle(c); /* the totals count this answer */
 	c->dirty |= CTL_DIRTY_STATUS;
 	c->react |= CTL_SAVE;
 	/* what was written meanwhile goes now; after a stop or an error it comes back */
-	if (c->nqueue && o->status == HIST_COMPLETE)
+	if (c->nqueue && !tools && o->status == HIST_COMPLETE)
 		send_queued(c);
-	else if (c->nqueue)
+	else if (c->nqueue && !tools)
 		ctl_unqueue(c, "the answer did not complete: the queued message is back in the "
 			       "input");
 	/* A conversation no longer shown is closed, which saves it (unless the queue's next
 	 * message goes to it). */
-	if (ch != c->shown && c->pending.chat != ch)
+	if (ch != c->shown && c->pending.chat != ch && !(c->tools->active && c->tools->chat == ch))
 		c->world.conv_close(c->world.ctx, ch);
 	return c->react;
 }

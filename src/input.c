@@ -68,6 +68,8 @@ static const struct input_action_info actions[] = {
 	{ACT_SEARCH_HISTORY, MODE_CHAT, "search_history", "C-r", "search every conversation"},
 	{ACT_CLEAR_CONTEXT, MODE_CHAT, "clear_context", "M-k",
 	 "clear the context from here on (again: restore it)"},
+	{ACT_TOGGLE_TOOLS, MODE_CHAT, "toggle_tools", "F7",
+	 "show tool calls and results whole, or folded"},
 	{ACT_LIST_UP, MODE_LIST, "list_up", "Up C-p", "select the conversation above"},
 	{ACT_LIST_DOWN, MODE_LIST, "list_down", "Down C-n", "select the conversation below"},
 	{ACT_LIST_OPEN, MODE_LIST, "list_open", "Enter", "open the selected conversation"},
@@ -115,6 +117,19 @@ static const struct input_action_info actions[] = {
 	{ACT_FIND_ERASE, MODE_FIND, "find_erase", "Backspace C-h", "erase a character"},
 	{ACT_FIND_CLEAR, MODE_FIND, "find_clear", "C-u", "clear what you typed"},
 	{ACT_FIND_CLOSE, MODE_FIND, "find_close", "Esc C-g", "close the search line"},
+	{ACT_TOOL_ONCE, MODE_TOOLS, "tool_once", "o y", "run this call"},
+	{ACT_TOOL_CONVERSATION, MODE_TOOLS, "tool_conversation", "t",
+	 "run it, and this tool without asking in this conversation"},
+	{ACT_TOOL_ALWAYS, MODE_TOOLS, "tool_always", "a",
+	 "run it; always run this tool (saved in config.json)"},
+	{ACT_TOOL_DENY, MODE_TOOLS, "tool_deny", "d n", "do not run it: the model is told"},
+	{ACT_TOOL_STOP, MODE_TOOLS, "tool_stop", "Esc C-g",
+	 "stop the turn (a running call too): nothing more runs"},
+	{ACT_TOOL_UP, MODE_TOOLS, "tool_up", "Up C-p", "scroll the arguments up a line"},
+	{ACT_TOOL_DOWN, MODE_TOOLS, "tool_down", "Down C-n", "scroll the arguments down a line"},
+	{ACT_TOOL_PAGE_UP, MODE_TOOLS, "tool_page_up", "PgUp", "scroll the arguments up a page"},
+	{ACT_TOOL_PAGE_DOWN, MODE_TOOLS, "tool_page_down", "PgDn Space",
+	 "scroll the arguments down a page"},
 };
 
 #define NACTIONS (sizeof(actions) / sizeof(actions[0]))
@@ -568,6 +583,7 @@ static const char *const mode_heading[MODE__COUNT] = {
 	[MODE_PASSPHRASE] = "At the vault passphrase prompt:",
 	[MODE_SELECT] = "When a message is selected (M-s, or a click):",
 	[MODE_FIND] = "In the line of find in the conversation (C-s):",
+	[MODE_TOOLS] = "When the model asks to run a tool:",
 };
 
 int input_help_text(const struct input_map *m, struct buf *out)

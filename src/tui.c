@@ -17,12 +17,14 @@
 
 #include "cherry/app.h"
 #include "cherry/ctl.h"
+#include "cherry/ctl_tools.h"
 #include "cherry/fsutil.h"
 #include "cherry/loop.h"
 #include "cherry/outcome.h"
 #include "cherry/privacy.h"
 #include "cherry/proxy.h"
 #include "cherry/state.h"
+#include "tui_tools.h"
 #include "ui.h"
 
 #define FRAME_MS 16           /* at most about 60 frames a second while streaming */
@@ -54,6 +56,7 @@ struct tui {
 	char proxy_model[160];    /* the model c.proxy was found for */
 	struct histsearch *search; /* the search of every conversation under way */
 	struct histstore_lister *lister; /* the conversation list being read, or NULL */
+	struct tui_tools *tools;  /* MCP servers and tool calls */
 };
 
 static double wall_now(void)
@@ -205,6 +208,18 @@ static void finish_stream(struct tui *t)
 	long code = http_status(t->tr);
 	int rejected = (code == 401 || code == 403) && t->key && t->prov &&
 		       keyring_reject(t->app->keyring, t->prov, t->key, &w) == 1;
+	/* the answer's tool calls are saved with it (the controller runs them) */
+	struct err ce;
+	err_clear(&ce);
+	int calls = o.status == HIST_COMPLETE && t->c.st
+		    ? ctl_stream_calls(&t->c, (struct wire_stream *)http_stream(t->tr), wall_now(), &ce)
+		    : 0;
+	if (calls < 0) {
+		o.status = HIST_ERROR;
+		o.err = ce;
+	} else if (calls) {
+		o.note = NULL; /* the calls are the loop's to run, not a note */
+	}
 	drop_transfer(t);
 	react(t, ctl_stream_end(&t->c, &o, http_now(), wall_now()));
 	if (rejected)
@@ -438,6 +453,16 @@ static void react(struct tui *t, int r)
 		export_file(t);
 	if (r & CTL_FETCH_MODELS)
 		fetch_models(t);
+	if (r & CTL_TOOLS_START)
+		react(t, tui_tools_start(t->tools, &t->c));
+	if (r & CTL_TOOL_ALWAYS)
+		tui_tools_always(t->tools, &t->c);
+	if ((r & CTL_TOOL_RUN) && !t->quit_signal) {
+		int quit = 0, next = tui_tools_run(t->tools, &t->c, &quit);
+		if (quit)
+			t->quit_signal = t->c.quit = 1;
+		react(t, next);
+	}
 }
 
 /* ---- start-up and the loop ---- */
@@ -714,6 +739,11 @@ int tui_main(struct app *app, int argc, char **argv)
 		goto out;
 	}
 	ctl_on = 1;
+	if (!(t->tools = tui_tools_new(app))) {
+		err_set(&e, EXIT_FAIL, "out of memory");
+		status = app_fail(&e);
+		goto out;
+	}
 	if (state_prompts_load(&t->ed, &e) < 0)
 		config_warning(&warnings, e.msg);
 	err_clear(&e);
@@ -782,6 +812,7 @@ out:
 	secret_free(t->found_key);
 	if (ctl_on)
 		ctl_free(&t->c);
+	tui_tools_free(t->tools); /* the MCP servers end with the client */
 	w_search_stop(t);
 	if (t->store_ok)
 		histstore_close(&t->store);

@@ -35,6 +35,7 @@ enum slash_cmd {
 	CMD_SEARCH,     /* /search [TEXT]: search every conversation */
 	CMD_CLEAR,      /* /clear: a context break after the last answer (toggles) */
 	CMD_STATS,      /* /stats: tokens and cost of this conversation */
+	CMD_TOOLS,      /* /tools [NAME [on|off]]: the MCP servers of this conversation */
 	CMD__COUNT
 };
 
