@@ -32,6 +32,7 @@ void ctl_tools_free(struct ctl *c)
 		conv_free(&t->convs[i]);
 	free(t->convs);
 	free(t->times);
+	free(t->open);
 	buf_wipe_free(&t->run_args);
 	free(t);
 	c->tools = NULL;
@@ -284,7 +285,7 @@ static void add_result(struct ctl *c, const char *text, int error, long long ful
 		t->stopped = 1;
 	} else {
 		t->parent = res;
-		struct ctl_tool_time *tm = realloc(t->times, (t->ntimes + 1) * sizeof *tm);
+		struct ctl_tool_mark *tm = realloc(t->times, (t->ntimes + 1) * sizeof *tm);
 		if (tm && secs >= 0) {
 			t->times = tm;
 			tm = &t->times[t->ntimes++];

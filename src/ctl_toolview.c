@@ -27,13 +27,14 @@ static const char *call_args(const struct chat *ch, size_t msg)
 	return NULL;
 }
 
-static double secs_of(const struct ctl *c, const struct chat *ch, const char *msg)
+/* The mark of msg among v, NULL none. */
+static const struct ctl_tool_mark *mark_of(const struct ctl_tool_mark *v, size_t n,
+					   const struct chat *ch, const char *msg)
 {
-	const struct ctl_tools *t = c->tools;
-	for (size_t i = 0; i < t->ntimes; i++)
-		if (!strcmp(t->times[i].msg, msg) && !strcmp(t->times[i].conv, ch->conv.id))
-			return t->times[i].secs;
-	return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].msg, msg) && !strcmp(v[i].conv, ch->conv.id))
+			return &v[i];
+	return NULL;
 }
 
 /* The first line of the result, cut between characters at about SUMMARY_BYTES. */
@@ -67,13 +68,13 @@ int ctl_tools_view_msg(struct ctl *c, size_t i)
 	else
 		buf_append_str(&h, m->tool_name ? m->tool_name : "tool");
 	buf_append_str(&h, m->tool_error ? " \xe2\x9c\x97" : " \xe2\x9c\x93");
-	double secs = secs_of(c, ch, m->id);
-	if (secs >= 0)
-		buf_printf(&h, " %.2f s", secs);
+	const struct ctl_tool_mark *tm = mark_of(c->tools->times, c->tools->ntimes, ch, m->id);
+	if (tm)
+		buf_printf(&h, " %.2f s", tm->secs);
 	if (m->tool_full)
 		buf_printf(&h, " (cut from %lld bytes)", m->tool_full);
 	const char *content = m->content ? m->content : "";
-	if (c->tools->expanded) {
+	if (c->tools->expanded || mark_of(c->tools->open, c->tools->nopen, ch, m->id)) {
 		const char *args = m->tool_call_id ? call_args(ch, i) : NULL;
 		struct buf pretty = BUF_INIT;
 		if (args)
@@ -103,4 +104,30 @@ void ctl_h_toggle_tools(struct ctl *c)
 	c->tools->expanded = !c->tools->expanded;
 	ctl_rebuild_view(c);
 	ctl_message(c, "tool calls %s", c->tools->expanded ? "shown whole" : "folded");
+}
+
+int ctl_tools_toggle_msg(struct ctl *c, size_t msg)
+{
+	struct ctl_tools *t = c->tools;
+	const struct chat *ch = c->shown;
+	if (msg >= ch->conv.n || strcmp(ch->conv.msgs[msg].role, "tool"))
+		return 0;
+	const char *id = ch->conv.msgs[msg].id;
+	const struct ctl_tool_mark *had = mark_of(t->open, t->nopen, ch, id);
+	if (had) {
+		t->open[had - t->open] = t->open[--t->nopen];
+	} else {
+		struct ctl_tool_mark *v = realloc(t->open, (t->nopen + 1) * sizeof *v);
+		if (!v) {
+			ctl_message(c, "out of memory");
+			return 1;
+		}
+		t->open = v;
+		v = &t->open[t->nopen++];
+		snprintf(v->conv, sizeof v->conv, "%s", ch->conv.id);
+		snprintf(v->msg, sizeof v->msg, "%s", id);
+		v->secs = -1;
+	}
+	ctl_rebuild_view(c);
+	return 1;
 }

@@ -103,7 +103,7 @@ static const struct input_action_info actions[] = {
 	{ACT_SEL_LAST, MODE_SELECT, "select_last", "End G", "select the last message"},
 	{ACT_SEL_COPY, MODE_SELECT, "select_copy", "c y M-w", "copy the message (OSC 52)"},
 	{ACT_SEL_EDIT, MODE_SELECT, "select_edit", "e Enter",
-	 "edit the message (an answer: its prompt) and resend"},
+	 "edit the message (an answer: its prompt); a tool's: unfold"},
 	{ACT_SEL_RETRY, MODE_SELECT, "select_retry", "r", "ask again with another model (picker)"},
 	{ACT_SEL_DELETE, MODE_SELECT, "select_delete", "d Delete",
 	 "delete the message and all below it (asks)"},

@@ -25,8 +25,8 @@ struct ctl_tools_conv {
 	struct tools_policy pol;
 };
 
-/* How long a result of this run took (shown in its folded line). */
-struct ctl_tool_time {
+/* A result of this run: how long it took (shown in its folded line); or one shown whole. */
+struct ctl_tool_mark {
 	char conv[HIST_ID_MAX + 1];
 	char msg[32];
 	double secs;
@@ -36,9 +36,11 @@ struct ctl_tools {
 	const struct tools_catalog *cat; /* the started servers' tools (the shell's); NULL none */
 	struct ctl_tools_conv *convs;
 	size_t nconvs;
-	struct ctl_tool_time *times;
+	struct ctl_tool_mark *times;
 	size_t ntimes;
 	int expanded;            /* tool messages shown whole (F7) */
+	struct ctl_tool_mark *open; /* and those shown whole one by one (Enter, selected) */
+	size_t nopen;
 	/* the turn under way: its answer's calls asked, run and answered one by one */
 	int active;
 	struct chat *chat;
@@ -91,6 +93,9 @@ int ctl_tools_offered(const struct ctl *c, const struct chat *ch, struct wire_to
 		      size_t *n);
 /* Message i of the shown conversation in the view, when it is a tool's result: 1. */
 int ctl_tools_view_msg(struct ctl *c, size_t i);
+/* Enter on a selected message: a tool's result is shown whole, or folded again (1);
+ * 0 when msg is no tool's result. */
+int ctl_tools_toggle_msg(struct ctl *c, size_t msg);
 /* /tools [NAME on|off]. */
 int ctl_tools_command(struct ctl *c, const char *arg);
 /* An assistant's "mcp": ["NAME", ...] becomes the shown conversation's servers. */

@@ -459,6 +459,15 @@ static void test_tools_allow_once(void **state)
 	on_chat("\"text\": \"hi\"");
 	key("F7");
 	assert_null(strstr(chat_text(), "arguments:"));
+	/* Enter on the selected result unfolds that one */
+	key("M-s");
+	key("Up");
+	key("Enter");
+	assert_int_equal(C.mode, MODE_SELECT);
+	on_chat("arguments:");
+	key("Enter");
+	assert_null(strstr(chat_text(), "arguments:"));
+	key("Esc");
 	/* once was for that call: the next one is asked again */
 	ask_tool("fake__echo", "{}");
 	assert_int_equal(C.mode, MODE_TOOLS);
