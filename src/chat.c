@@ -22,6 +22,22 @@ static void reset(struct chat *c, struct histstore *s)
 	c->answer = CHAT_NO_STREAM;
 	c->jfd = -1;
 	c->jmsg = CHAT_NO_STREAM;
+	chat_forget_pos(c, CHAT_NO_STREAM);
+}
+
+void chat_forget_pos(struct chat *c, size_t msg)
+{
+	for (size_t i = 0; i < CHAT_POS_SLOTS; i++)
+		if (msg == CHAT_NO_STREAM || c->pos[i].msg == msg)
+			c->pos[i].msg = CHAT_NO_STREAM;
+}
+
+static const struct chat_pos *pos_of(const struct chat *c, size_t msg)
+{
+	for (size_t i = 0; i < CHAT_POS_SLOTS; i++)
+		if (c->pos[i].msg == msg)
+			return &c->pos[i];
+	return NULL;
 }
 
 /* Adds a line to e; a line already there (the copy notice) is kept in front. */
@@ -76,9 +92,10 @@ static void claim(struct chat *c)
 static void text_lens(const struct chat *c, size_t i, size_t len[2])
 {
 	const struct hist_msg *m = &c->conv.msgs[i];
-	if (c->stream == i) {
-		len[0] = c->stream_len[0];
-		len[1] = c->stream_len[1];
+	const struct chat_pos *p = pos_of(c, i);
+	if (p) {
+		len[0] = p->len[0];
+		len[1] = p->len[1];
 	} else {
 		len[0] = strlen(m->content);
 		len[1] = m->reasoning ? strlen(m->reasoning) : 0;
@@ -258,6 +275,7 @@ static int copy_msg(struct hist_msg *d, const struct hist_msg *m)
 	d->ttft = m->ttft;
 	d->status = m->status;
 	d->context_break = m->context_break;
+	d->best = m->best;
 	int bad = hist_set_str(&d->reasoning, m->reasoning) | hist_set_str(&d->provider, m->provider) |
 		  hist_set_str(&d->model, m->model) | hist_set_str(&d->error, m->error);
 	/* the attachments' references go with the copy (their bytes are stored once) */
@@ -581,17 +599,23 @@ void chat_delta(struct chat *c, size_t answer, const char *s, size_t len, int re
 	if (answer >= c->conv.n || !len)
 		return;
 	struct hist_msg *m = &c->conv.msgs[answer];
-	if (c->stream != answer) {
+	if (c->stream != answer)
 		follow_text(c, answer);
-		c->stream = answer;
-		c->stream_len[0] = strlen(m->content);
-		c->stream_cap[0] = c->stream_len[0] + 1;
-		c->stream_len[1] = m->reasoning ? strlen(m->reasoning) : 0;
-		c->stream_cap[1] = m->reasoning ? c->stream_len[1] + 1 : 0;
+	c->stream = answer;
+	struct chat_pos *sp = (struct chat_pos *)pos_of(c, answer);
+	if (!sp) { /* a free slot, else the first one (its answer rescans next time) */
+		sp = (struct chat_pos *)pos_of(c, CHAT_NO_STREAM);
+		if (!sp)
+			sp = &c->pos[0];
+		sp->msg = answer;
+		sp->len[0] = strlen(m->content);
+		sp->cap[0] = sp->len[0] + 1;
+		sp->len[1] = m->reasoning ? strlen(m->reasoning) : 0;
+		sp->cap[1] = m->reasoning ? sp->len[1] + 1 : 0;
 	}
 	int r = reasoning != 0;
 	char **field = r ? &m->reasoning : &m->content;
-	size_t *have = &c->stream_len[r], *cap = &c->stream_cap[r];
+	size_t *have = &sp->len[r], *cap = &sp->cap[r];
 	if (len > SIZE_MAX / 2 - *have)
 		return;
 	if (*have + len + 1 > *cap) {
@@ -628,7 +652,9 @@ int chat_finish(struct chat *c, size_t answer, enum hist_status status, const ch
 	m->ttft = ttft;
 	m->updated = now;
 	c->conv.updated = now;
-	c->stream = CHAT_NO_STREAM;
+	if (c->stream == answer)
+		c->stream = CHAT_NO_STREAM;
+	chat_forget_pos(c, answer);
 	c->dirty = 1;
 	return 0;
 }

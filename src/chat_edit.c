@@ -104,6 +104,7 @@ int chat_delete_msg(struct chat *c, size_t msg, double now, struct err *e)
 	if (n > 0) {
 		/* indexes moved: no answer is followed any more */
 		c->stream = CHAT_NO_STREAM;
+		chat_forget_pos(c, CHAT_NO_STREAM);
 		c->answer = CHAT_NO_STREAM;
 		c->conv.updated = now;
 		c->dirty = 1;
@@ -118,6 +119,19 @@ int chat_set_context_break(struct chat *c, size_t msg, int on, double now, struc
 	if (msg >= c->conv.n)
 		return 1;
 	c->conv.msgs[msg].context_break = on != 0;
+	c->dirty = 1;
+	return 0;
+}
+
+int chat_set_best(struct chat *c, size_t msg, int on)
+{
+	if (msg >= c->conv.n || !strcmp(c->conv.msgs[msg].role, "user"))
+		return 1;
+	size_t parent = hist_parent_of(&c->conv, msg);
+	for (size_t i = 0; on && i < c->conv.n; i++)
+		if (hist_parent_of(&c->conv, i) == parent)
+			c->conv.msgs[i].best = 0;
+	c->conv.msgs[msg].best = on != 0;
 	c->dirty = 1;
 	return 0;
 }

@@ -21,7 +21,7 @@
 #define HIST_READ_MAX (256u * 1024 * 1024)
 
 const char history_usage[] =
-	"usage: cherry history list [--json] | show ID [--json] | search TEXT |\n"
+	"usage: cherry history list [--json] | show ID [--json|--all] | search TEXT |\n"
 	"                      export ID [--format md|json|html] [--raw] | rm ID [-f]\n"
 	"  saved conversations\n";
 
@@ -167,7 +167,21 @@ static void role_line(const struct hist_msg *m, const char *prefix)
 	fputc('\n', stdout);
 }
 
-static int cmd_show(struct histstore *st, const char *arg, int json)
+/* A message of `history show`: its role line and text. */
+static void show_msg(const struct hist_msg *m, const char *prefix)
+{
+	fputc('\n', stdout);
+	role_line(m, prefix);
+	if (m->reasoning) {
+		fputs("(reasoning)\n", stdout);
+		puts_safe(m->reasoning);
+		fputs("\n(answer)\n", stdout);
+	}
+	puts_safe(m->content);
+	fputc('\n', stdout);
+}
+
+static int cmd_show(struct histstore *st, const char *arg, int json, int all)
 {
 	struct hist_conv c;
 	char path[4096];
@@ -194,18 +208,22 @@ static int cmd_show(struct histstore *st, const char *arg, int json)
 		puts_safe(c.system);
 		fputc('\n', stdout);
 	}
+	size_t *sib = malloc((c.n ? c.n : 1) * sizeof *sib);
 	for (size_t i = 0; i < n; i++) {
-		const struct hist_msg *m = &c.msgs[idx[i]];
-		fputc('\n', stdout);
-		role_line(m, "--- ");
-		if (m->reasoning) {
-			fputs("(reasoning)\n", stdout);
-			puts_safe(m->reasoning);
-			fputs("\n(answer)\n", stdout);
-		}
-		puts_safe(m->content);
-		fputc('\n', stdout);
+		show_msg(&c.msgs[idx[i]], "--- ");
+		/* the other answers to the same message: under it with --all, else counted */
+		size_t ns = sib ? hist_siblings(&c, idx[i], sib, c.n) : 0;
+		if (ns > 1 && !all)
+			printf("(%zu other answer%s: cherry history show --all %s shows them)\n",
+			       ns - 1, ns > 2 ? "s" : "", c.id);
+		for (size_t k = 0; all && ns > 1 && k < ns; k++)
+			if (sib[k] != idx[i]) {
+				char pre[80];
+				snprintf(pre, sizeof pre, "--- other answer %zu/%zu: ", k + 1, ns);
+				show_msg(&c.msgs[sib[k]], pre);
+			}
 	}
+	free(sib);
 	free(idx);
 	hist_conv_free(&c);
 	return EXIT_OK;
@@ -321,7 +339,7 @@ int history_main(struct app *app, int argc, char **argv)
 		return app_usage("history needs a command: list, show, search, export or rm "
 				 "(see cherry history --help)");
 	const char *sub = argv[1];
-	int json = 0, force = 0, raw = 0;
+	int json = 0, force = 0, raw = 0, all = 0;
 	const char *arg = NULL, *format = NULL;
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
@@ -330,6 +348,8 @@ int history_main(struct app *app, int argc, char **argv)
 			force = 1;
 		else if (!strcmp(argv[i], "--raw"))
 			raw = 1;
+		else if (!strcmp(argv[i], "--all"))
+			all = 1;
 		else if (!strcmp(argv[i], "--format") && i + 1 < argc)
 			format = argv[++i];
 		else if (!strncmp(argv[i], "--format=", 9))
@@ -374,6 +394,8 @@ int history_main(struct app *app, int argc, char **argv)
 		return app_usage("history %s: --format is for export only", sub);
 	if (raw && strcmp(sub, "export"))
 		return app_usage("history %s: --raw is for export only", sub);
+	if (all && strcmp(sub, "show"))
+		return app_usage("history %s: --all is for show only", sub);
 
 	struct histstore st;
 	struct err e = {0, ""};
@@ -383,7 +405,7 @@ int history_main(struct app *app, int argc, char **argv)
 	if (!strcmp(sub, "list"))
 		rc = cmd_list(&st, json);
 	else if (!strcmp(sub, "show"))
-		rc = cmd_show(&st, arg, json);
+		rc = cmd_show(&st, arg, json, all);
 	else if (!strcmp(sub, "search"))
 		rc = cmd_search(&st, arg);
 	else if (!strcmp(sub, "export"))

@@ -239,8 +239,8 @@ static const char *model_match(const char *m, const char *arg, size_t alen)
 	return NULL;
 }
 
-static int complete_names(const char *line, const char *arg, const char *const *models,
-			  size_t nmodels, struct buf *out, struct buf *list, size_t max_list)
+int names_complete(const char *line, const char *arg, const char *const *models,
+		   size_t nmodels, struct buf *out, struct buf *list, size_t max_list)
 {
 	size_t alen = strlen(arg), n = 0, lcp = 0;
 	size_t *hits = nmodels ? malloc(nmodels * sizeof(*hits)) : NULL;
@@ -299,7 +299,7 @@ int slash_complete(const char *line, const struct slash_names *names, struct buf
 	if (nlen > 0 && lookup(name, nlen, &hit) == 1 && hit->names != SLASH_NAMES_NONE &&
 	    names && names->v[hit->names]) {
 		const char *arg = name + nlen + strspn(name + nlen, space);
-		return complete_names(line, arg, names->v[hit->names], names->n[hit->names], out,
+		return names_complete(line, arg, names->v[hit->names], names->n[hit->names], out,
 				      list, max_list);
 	}
 	return buf_append_str(out, line) < 0 ? -1 : 0;

@@ -2,6 +2,7 @@
 #include "cherry/config.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -564,7 +565,7 @@ static int get_seconds(struct ctx *x, json_t *v, const char *path, double *dst)
 static int parse_network(struct ctx *x, struct config *c, json_t *obj)
 {
 	static const char *const known[] = {"connect_timeout", "stall_timeout", "max_retries",
-					    "ca_file", NULL};
+					    "max_streams", "ca_file", NULL};
 	if (!json_is_object(obj))
 		return fail(x, "network must be an object");
 	check_keys(x, obj, "network", known);
@@ -575,11 +576,20 @@ static int parse_network(struct ctx *x, struct config *c, json_t *obj)
 	if ((v = json_object_get(obj, "stall_timeout")) &&
 	    get_seconds(x, v, "network.stall_timeout", &c->stall_timeout) < 0)
 		return -1;
-	if ((v = json_object_get(obj, "max_retries"))) {
+	static const struct {
+		const char *name;
+		int lo, hi;
+		size_t at;
+	} ints[] = {{"max_retries", 0, 10, offsetof(struct config, max_retries)},
+		    {"max_streams", 1, 64, offsetof(struct config, max_streams)}};
+	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+		if (!(v = json_object_get(obj, ints[i].name)))
+			continue;
 		json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
-		if (n < 0 || n > 10)
-			return fail(x, "network.max_retries must be an integer from 0 to 10");
-		c->max_retries = (int)n;
+		if (n < ints[i].lo || n > ints[i].hi)
+			return fail(x, "network.%s must be an integer from %d to %d", ints[i].name,
+				    ints[i].lo, ints[i].hi);
+		*(int *)((char *)c + ints[i].at) = (int)n;
 	}
 	if ((v = json_object_get(obj, "ca_file")) &&
 	    get_str_or_null(x, v, "network.ca_file", &c->ca_file) < 0)
@@ -721,6 +731,7 @@ int config_defaults(struct config *c, providers_env_fn env)
 	c->connect_timeout = 15;
 	c->stall_timeout = 120;
 	c->max_retries = 2;
+	c->max_streams = 8;
 	if (providers_presets(&c->providers, env) < 0) {
 		memset(c, 0, sizeof *c);
 		return -1;

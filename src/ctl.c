@@ -28,9 +28,10 @@ void ctl_message(struct ctl *c, const char *fmt, ...)
 	c->dirty |= CTL_DIRTY_STATUS;
 }
 
-const char *ctl_state_word(const struct ctl *c, char *tmp, size_t tmpsz)
+static const char *word_of(enum ctl_state state, double rate, double retry_left, int attempt,
+			   int max, char *tmp, size_t tmpsz)
 {
-	switch (c->state) {
+	switch (state) {
 	case CTL_IDLE:
 		return "idle";
 	case CTL_CONNECTING:
@@ -38,18 +39,15 @@ const char *ctl_state_word(const struct ctl *c, char *tmp, size_t tmpsz)
 	case CTL_THINKING:
 		return "thinking";
 	case CTL_STREAMING:
-		if (c->st && c->st->chat != c->shown)
-			snprintf(tmp, tmpsz, "streaming in another conversation");
-		else if (c->rate > 0)
-			snprintf(tmp, tmpsz, "streaming %.0f tok/s", c->rate);
+		if (rate > 0)
+			snprintf(tmp, tmpsz, "streaming %.0f tok/s", rate);
 		else
 			snprintf(tmp, tmpsz, "streaming");
 		return tmp;
 	case CTL_STALLED:
 		return "stalled";
 	case CTL_RETRYING:
-		snprintf(tmp, tmpsz, "retrying in %.0f s (%d/%d)", c->retry_left + 0.49,
-			 c->retry_attempt, c->retry_max);
+		snprintf(tmp, tmpsz, "retrying in %.0f s (%d/%d)", retry_left + 0.49, attempt, max);
 		return tmp;
 	case CTL_STOPPED:
 		return "stopped";
@@ -59,9 +57,34 @@ const char *ctl_state_word(const struct ctl *c, char *tmp, size_t tmpsz)
 	return "idle";
 }
 
+/* The stream shown, else the shown conversation's; with several streams the count
+ * follows ("streaming 40 tok/s · 3 streams"). */
+const char *ctl_state_word(const struct ctl *c, char *tmp, size_t tmpsz)
+{
+	const struct ctl_stream *st = ctl_stream_shown(c);
+	if (!st)
+		st = ctl_stream_in(c, c->shown);
+	char one[64];
+	const char *w;
+	if (st && st->held)
+		w = "waiting for a free stream";
+	else if (st)
+		w = word_of(st->state, st->rate, st->retry_left, st->retry_attempt,
+			    st->retry_max, one, sizeof one);
+	else if (c->nstreams)
+		w = "streaming in another conversation";
+	else
+		w = word_of(c->state, c->rate, c->retry_left, c->retry_attempt, c->retry_max, one,
+			    sizeof one);
+	if (c->nstreams > 1 && (st || c->nstreams > 1))
+		snprintf(tmp, tmpsz, "%s \xc2\xb7 %zu streams", w, c->nstreams);
+	else
+		snprintf(tmp, tmpsz, "%s", w);
+	return tmp;
+}
 
 /* The last answer on the shown branch, or -1. */
-static long last_answer(struct ctl *c)
+long ctl_last_answer(struct ctl *c)
 {
 	size_t *idx = NULL, n = 0;
 	long found = -1;
@@ -77,9 +100,7 @@ static long last_answer(struct ctl *c)
 
 void ctl_switch_sibling(struct ctl *c, int dir)
 {
-	if (ctl_busy(c))
-		return;
-	long a = last_answer(c);
+	long a = ctl_last_answer(c);
 	if (a < 0) {
 		ctl_message(c, "no answer to flip");
 		return;
@@ -98,7 +119,7 @@ void ctl_switch_sibling(struct ctl *c, int dir)
 
 void ctl_copy_answer(struct ctl *c)
 {
-	long a = last_answer(c);
+	long a = ctl_last_answer(c);
 	const char *s = a >= 0 ? c->shown->conv.msgs[a].content : NULL;
 	if (!s || !*s) {
 		ctl_message(c, "no answer to copy");
@@ -113,12 +134,44 @@ void ctl_copy_answer(struct ctl *c)
 	ctl_message(c, "copied the last answer (%zu bytes) to the clipboard", strlen(s));
 }
 
+void ctl_copy_code(struct ctl *c, long msg)
+{
+	const char *s = msg >= 0 ? c->shown->conv.msgs[msg].content : NULL;
+	size_t len = s ? strlen(s) : 0;
+	size_t n = c->code_last && c->code_msg == msg ? c->code_last + 1 : 1;
+	struct buf code = BUF_INIT;
+	int rc = md_code_block(s ? s : "", len, n, &code);
+	if (rc == 1 && n > 1) /* past the last block: the first again */
+		rc = md_code_block(s, len, n = 1, &code);
+	c->code_last = 0;
+	if (rc == 0) {
+		buf_reset(&c->out_text);
+		rc = buf_append(&c->out_text, code.data ? code.data : "", code.len);
+	}
+	if (rc == 0) {
+		c->react |= CTL_COPY;
+		c->code_msg = msg;
+		c->code_last = n;
+		ctl_message(c, "copied code block %zu (%zu bytes) to the clipboard; again for the "
+			    "next", n, code.len);
+	} else {
+		ctl_message(c, rc > 0 ? (s ? "the message has no code block" : "no answer to copy")
+				      : "out of memory");
+	}
+	buf_free(&code);
+}
+
+void ctl_copy_last_code(struct ctl *c)
+{
+	ctl_copy_code(c, ctl_last_answer(c));
+}
+
 /* ---- scrolling and geometry ---- */
 
 void ctl_scroll_by(struct ctl *c, long delta)
 {
-	size_t total = view_lines(c->view);
-	size_t h = c->chat_h > 0 ? (size_t)c->chat_h : 1;
+	size_t total = ctl_chat_total(c);
+	size_t h = ctl_chat_rows(c) ? ctl_chat_rows(c) : 1;
 	size_t bottom = total > h ? total - h : 0;
 	if (c->follow)
 		c->top_line = bottom;
@@ -189,6 +242,7 @@ static void geometry(struct ctl *c)
 		anchor_sub = c->top_line - view_msg_first_line(c->view, vl.msg);
 	}
 	view_set_width(c->view, c->chat_w);
+	ctl_layout_stale(c);
 	if (anchored) {
 		size_t n = view_msg_lines(c->view, anchor_msg);
 		c->top_line = view_msg_first_line(c->view, anchor_msg) +
@@ -199,8 +253,8 @@ static void geometry(struct ctl *c)
 /* The chat's first shown line and the more-below mark, for the lines there are now. */
 void ctl_settle_chat(struct ctl *c)
 {
-	size_t h = c->chat_h > 0 ? (size_t)c->chat_h : 0;
-	size_t total = view_lines(c->view);
+	size_t h = ctl_chat_rows(c);
+	size_t total = ctl_chat_total(c);
 	size_t bottom = total > h ? total - h : 0;
 	if (c->follow || c->top_line > bottom)
 		c->top_line = bottom;
@@ -213,6 +267,7 @@ void ctl_settle_chat(struct ctl *c)
 static void settle(struct ctl *c)
 {
 	geometry(c);
+	ctl_layout_settle(c);
 	ctl_find_settle(c);
 	ctl_settle_chat(c);
 	ctl_moves_settle(c);
@@ -276,26 +331,26 @@ int ctl_timer(struct ctl *c, double now, double wall)
 		c->dirty |= CTL_DIRTY_LIST;
 	}
 	ctl_search_step(c); /* a search of every conversation goes on between keys */
-	struct ctl_stream *st = c->st;
-	if (!st) {
-		settle(c);
-		return c->react;
-	}
-	if (st->first >= 0 && now > st->first) {
-		double r = (double)st->deltas / (now - st->first);
-		if ((long)r != (long)c->rate) {
-			c->rate = r;
+	for (size_t i = 0; i < c->nstreams; i++) {
+		struct ctl_stream *st = c->streams[i];
+		if (st->held)
+			continue;
+		if (st->first >= 0 && now > st->first) {
+			double r = (double)st->deltas / (now - st->first);
+			if ((long)r != (long)st->rate) {
+				st->rate = r;
+				c->dirty |= CTL_DIRTY_STATUS;
+			}
+		}
+		double since = now - (st->first >= 0 ? st->last_delta : st->started);
+		if (since > STALL_SHOWN_AFTER && st->state != CTL_STALLED &&
+		    (st->state == CTL_STREAMING || st->state == CTL_THINKING)) {
+			st->state = CTL_STALLED;
+			c->dirty |= CTL_DIRTY_STATUS;
+		} else if (since <= STALL_SHOWN_AFTER && st->state == CTL_STALLED) {
+			st->state = CTL_STREAMING;
 			c->dirty |= CTL_DIRTY_STATUS;
 		}
-	}
-	double since = now - (st->first >= 0 ? st->last_delta : st->started);
-	if (since > STALL_SHOWN_AFTER && c->state != CTL_STALLED &&
-	    (c->state == CTL_STREAMING || c->state == CTL_THINKING)) {
-		c->state = CTL_STALLED;
-		c->dirty |= CTL_DIRTY_STATUS;
-	} else if (since <= STALL_SHOWN_AFTER && c->state == CTL_STALLED) {
-		c->state = CTL_STREAMING;
-		c->dirty |= CTL_DIRTY_STATUS;
 	}
 	settle(c);
 	return c->react;
@@ -312,7 +367,7 @@ double ctl_next_timer(const struct ctl *c, double now)
 		if (t < 0 || m < t)
 			t = m;
 	}
-	if (c->st && (t < 0 || t > STREAM_TICK))
+	if (c->nstreams && (t < 0 || t > STREAM_TICK))
 		t = STREAM_TICK;
 	if (c->search.running)
 		t = 0;
@@ -433,13 +488,17 @@ void ctl_free(struct ctl *c)
 	for (size_t i = 0; i < c->nqueue; i++)
 		free(c->queue[i].text);
 	free(c->queue);
-	if (c->st) {
-		struct chat *ch = c->st->chat;
-		free(c->st);
-		c->st = NULL;
-		if (ch != c->shown)
+	while (c->nstreams) {
+		struct ctl_stream *st = c->streams[--c->nstreams];
+		struct chat *ch = st->chat;
+		free(st);
+		if (ch != c->shown && !ctl_stream_in(c, ch))
 			c->world.conv_close(c->world.ctx, ch);
 	}
+	free(c->streams);
+	c->streams = NULL;
+	ctl_multi_free(c);
+	ctl_layout_free(c);
 	if (c->shown)
 		c->world.conv_close(c->world.ctx, c->shown);
 	c->shown = NULL;

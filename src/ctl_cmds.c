@@ -238,7 +238,11 @@ void ctl_complete(struct ctl *c)
 {
 	size_t len;
 	const char *s = edit_text(c->ed, &len);
-	if (!s || s[0] != '/')
+	if (s && s[0] != '/') {
+		ctl_complete_mention(c);
+		return;
+	}
+	if (!s)
 		return;
 	char **known = NULL, *helpers[64];
 	size_t nk = 0, na = 0;

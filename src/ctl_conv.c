@@ -24,10 +24,12 @@ void ctl_answer_header(const struct chat *ch, size_t i, struct buf *out)
 	chat_siblings(ch, i, &pos, &count);
 	if (count > 1)
 		buf_printf(out, " (%zu/%zu)", pos + 1, count);
+	if (m->best)
+		buf_append_str(out, " \xc2\xb7 best");
 }
 
 /* The footer for a stored answer's status. */
-static void status_footer(struct ctl *c, size_t vm, const struct hist_msg *m)
+void ctl_status_footer(struct view *v, size_t vm, const struct hist_msg *m)
 {
 	struct buf f = BUF_INIT;
 	switch (m->status) {
@@ -43,7 +45,7 @@ static void status_footer(struct ctl *c, size_t vm, const struct hist_msg *m)
 		buf_printf(&f, "[error: %s]", m->error ? m->error : "unknown");
 		break;
 	}
-	view_set_footer(c->view, vm, f.data, m->status == HIST_ERROR);
+	view_set_footer(v, vm, f.data, m->status == HIST_ERROR);
 	buf_free(&f);
 }
 
@@ -119,9 +121,10 @@ static void short_welcome(struct ctl *c)
 void ctl_rebuild_view(struct ctl *c)
 {
 	view_clear(c->view);
+	ctl_layout_stale(c);
 	ctl_map_reset(c);
-	if (c->st)
-		c->st->view_msg = -1;
+	for (size_t i = 0; i < c->nstreams; i++)
+		c->streams[i]->view_msg = -1;
 	struct chat *ch = c->shown;
 	struct buf hdr = BUF_INIT;
 	if (c->welcome && ch->conv.n == 0)
@@ -147,18 +150,21 @@ void ctl_rebuild_view(struct ctl *c)
 			if (vm < 0)
 				break;
 			ctl_map_msg(c, vm, i);
-			int live = c->st && c->st->chat == ch && c->st->answer == i;
+			struct ctl_stream *live = NULL;
+			for (size_t s = 0; s < c->nstreams && !live; s++)
+				if (c->streams[s]->chat == ch && c->streams[s]->answer == i)
+					live = c->streams[s];
 			if (m->reasoning && *m->reasoning)
 				view_append_reasoning(c->view, (size_t)vm, m->reasoning,
 						      strlen(m->reasoning));
 			if (m->content)
 				view_append_text(c->view, (size_t)vm, m->content, strlen(m->content));
 			if (live) {
-				c->st->view_msg = vm;
+				live->view_msg = vm;
 			} else {
 				view_end(c->view, (size_t)vm);
 				if (!user)
-					status_footer(c, (size_t)vm, m);
+					ctl_status_footer(c->view, (size_t)vm, m);
 			}
 			if (m->context_break)
 				ctl_map_break(c, vm);
@@ -418,7 +424,7 @@ void ctl_pick_initial_model(struct ctl *c, const char *opt_model)
 /* Closes a conversation unless the stream still writes into it. */
 static void release_chat(struct ctl *c, struct chat *ch)
 {
-	if (!ch || (c->st && c->st->chat == ch) || c->pending.chat == ch)
+	if (!ch || ctl_stream_in(c, ch) || c->pending.chat == ch)
 		return;
 	for (size_t i = 0; i < c->nqueue; i++)
 		if (c->queue[i].chat == ch)
@@ -433,6 +439,7 @@ void ctl_show_chat(struct ctl *c, struct chat *ch)
 	if (c->shown != ch)
 		release_chat(c, c->shown);
 	c->shown = ch;
+	ctl_forget_unread(c, ch->conv.id);
 	if (ch->conv.model && *ch->conv.model && strcmp(ch->conv.model, c->model))
 		ctl_set_model(c, ch->conv.model, 0);
 	c->follow = 1;
@@ -447,7 +454,7 @@ void ctl_show_chat(struct ctl *c, struct chat *ch)
 
 void ctl_new_conversation(struct ctl *c)
 {
-	if (!c->shown->on_disk && c->shown->conv.n == 0 && !(c->st && c->st->chat == c->shown)) {
+	if (!c->shown->on_disk && c->shown->conv.n == 0 && !ctl_stream_in(c, c->shown)) {
 		ctl_message(c, "this is a new conversation already");
 		return;
 	}
@@ -467,8 +474,13 @@ void ctl_open_conversation(struct ctl *c, const char *id)
 {
 	if (!strcmp(id, c->shown->conv.id))
 		return;
-	if (c->st && !strcmp(c->st->chat->conv.id, id)) {
-		ctl_show_chat(c, c->st->chat);
+	for (size_t i = 0; i < c->nstreams; i++)
+		if (!strcmp(c->streams[i]->chat->conv.id, id)) {
+			ctl_show_chat(c, c->streams[i]->chat);
+			return;
+		}
+	if (c->pending.chat && !strcmp(c->pending.chat->conv.id, id)) {
+		ctl_show_chat(c, c->pending.chat);
 		return;
 	}
 	struct chat *ch = NULL;

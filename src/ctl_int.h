@@ -12,7 +12,12 @@
 /* ctl.c: the events, timers, geometry and scrolling */
 void ctl_message(struct ctl *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ctl_switch_sibling(struct ctl *c, int dir);
+long ctl_last_answer(struct ctl *c);
 void ctl_copy_answer(struct ctl *c);
+/* Message msg's code block 1 to the clipboard, or the one after the block copied last
+ * when the key before was this one too (after the last: the first again); -1: none. */
+void ctl_copy_code(struct ctl *c, long msg);
+void ctl_copy_last_code(struct ctl *c);
 void ctl_scroll_by(struct ctl *c, long delta);
 /* the chat's first shown line and the more-below mark, for the lines there are now */
 void ctl_settle_chat(struct ctl *c);
@@ -22,13 +27,34 @@ void ctl_request_send(struct ctl *c, const char *text, size_t len);
 void ctl_request_retry(struct ctl *c);
 /* asking again under a given user message (retry_at: its index + 1; 0 the last) */
 void ctl_request_retry_at(struct ctl *c, size_t retry_at);
+/* the same with every model of pending.specs (nspecs of them, set by the caller) */
+void ctl_ask_models(struct ctl *c, size_t retry_at);
 void ctl_unqueue(struct ctl *c, const char *why);
 /* forgets the send held for the vault's passphrase */
 void ctl_pending_clear(struct ctl *c);
 void ctl_stop(struct ctl *c);
+void ctl_stop_stream(struct ctl *c, struct ctl_stream *st);
 int ctl_busy(struct ctl *c);
 /* the answer at index answer of ch starts streaming (c->pending names its model) */
 void ctl_stream_begin(struct ctl *c, struct chat *ch, size_t answer);
+/* the latest stream into ch, or NULL */
+struct ctl_stream *ctl_stream_in(const struct ctl *c, const struct chat *ch);
+
+/* ctl_multi.c: several models and streams: "@model" mentions, the picker's marks, the
+ * focused answer, unread conversations, the status of several streams */
+/* Reads "@p/m @q/n " at the start of text into c->pending.specs (*skip: the bytes they
+ * take). 0 (none is fine), -1 with a message (an unknown model, too many). */
+int ctl_mentions(struct ctl *c, const char *text, size_t len, size_t *skip);
+void ctl_mark_unread(struct ctl *c, const char *id);
+void ctl_forget_unread(struct ctl *c, const char *id);
+void ctl_multi_free(struct ctl *c);
+void ctl_h_pick_mark(struct ctl *c);
+/* Tab after "@fo/" in the input: the model names */
+void ctl_complete_mention(struct ctl *c);
+void ctl_h_stop_one(struct ctl *c);
+void ctl_h_best(struct ctl *c);
+/* Enter in the model picker with models marked: each is asked (1), else 0 */
+int ctl_pick_ask_marked(struct ctl *c);
 
 /* ctl_conv.c: the view, the list, models, conversations */
 void ctl_pick_initial_model(struct ctl *c, const char *opt_model);
@@ -78,8 +104,20 @@ void ctl_h_pass_erase(struct ctl *c);
 void ctl_h_pass_clear(struct ctl *c);
 void ctl_h_pass_cancel(struct ctl *c);
 
-/* ctl_conv.c, for the answer's header after its stream */
+/* ctl_conv.c, for the answer's header after its stream, and its footer */
 void ctl_answer_header(const struct chat *ch, size_t i, struct buf *out);
+void ctl_status_footer(struct view *v, size_t vm, const struct hist_msg *m);
+
+/* ctl_layout.c: several answers side by side, or one under a tab strip */
+void ctl_layout_stale(struct ctl *c);
+void ctl_layout_settle(struct ctl *c);
+void ctl_layout_delta(struct ctl *c, const struct ctl_stream *st, const char *s, size_t len,
+		      int reasoning);
+void ctl_layout_free(struct ctl *c);
+void ctl_h_layout(struct ctl *c);
+/* the chat's lines in the layout shown, and the rows there are for them */
+size_t ctl_chat_total(struct ctl *c);
+size_t ctl_chat_rows(const struct ctl *c);
 
 /* ctl_modes.c, for the search overlay */
 int ctl_overlay_push(struct ctl_overlay *o, const char *item, const char *label);
@@ -109,6 +147,7 @@ void ctl_h_sel_down(struct ctl *c);
 void ctl_h_sel_first(struct ctl *c);
 void ctl_h_sel_last(struct ctl *c);
 void ctl_h_sel_copy(struct ctl *c);
+void ctl_h_sel_copy_code(struct ctl *c);
 void ctl_h_sel_edit(struct ctl *c);
 void ctl_h_sel_retry(struct ctl *c);
 void ctl_h_sel_delete(struct ctl *c);

@@ -29,11 +29,11 @@ static void h_send(struct ctl *c)
 
 static void h_stop(struct ctl *c)
 {
-	if (!c->st && ctl_edit_cancel(c))
+	if (!c->nstreams && ctl_edit_cancel(c))
 		return;
 	if (c->nqueue && edit_is_empty(c->ed)) {
 		ctl_unqueue(c, "the queued message is back in the input: Enter queues it again");
-	} else if (c->st) {
+	} else if (c->nstreams) {
 		ctl_stop(c);
 	} else if (c->message[0]) {
 		c->message[0] = '\0';
@@ -106,9 +106,14 @@ static void h_rename(struct ctl *c)
 
 static void h_delete_conversation(struct ctl *c) { ctl_ask_delete(c); }
 static void h_copy(struct ctl *c) { ctl_copy_answer(c); }
+static void h_copy_code(struct ctl *c) { ctl_copy_last_code(c); }
 
 static void h_editor(struct ctl *c)
 {
+	if (c->nstreams) { /* the editor holds the screen: no stream may wait on it */
+		ctl_message(c, "an answer is still streaming: Esc stops it");
+		return;
+	}
 	if (ctl_busy(c))
 		return;
 	size_t len;
@@ -271,6 +276,7 @@ static const handler_fn handlers[ACT__COUNT] = {
 	[ACT_RENAME] = h_rename,
 	[ACT_DELETE_CONVERSATION] = h_delete_conversation,
 	[ACT_COPY] = h_copy,
+	[ACT_COPY_CODE] = h_copy_code,
 	[ACT_EDITOR] = h_editor,
 	[ACT_COMPLETE] = h_complete,
 	[ACT_SCROLL_UP] = h_scroll_up,
@@ -313,11 +319,16 @@ static const handler_fn handlers[ACT__COUNT] = {
 	[ACT_FIND] = ctl_h_find,
 	[ACT_SEARCH_HISTORY] = ctl_h_search_history,
 	[ACT_CLEAR_CONTEXT] = ctl_h_clear_context,
+	[ACT_PICK_MARK] = ctl_h_pick_mark,
+	[ACT_STOP_ONE] = ctl_h_stop_one,
+	[ACT_BEST] = ctl_h_best,
+	[ACT_LAYOUT] = ctl_h_layout,
 	[ACT_SEL_UP] = ctl_h_sel_up,
 	[ACT_SEL_DOWN] = ctl_h_sel_down,
 	[ACT_SEL_FIRST] = ctl_h_sel_first,
 	[ACT_SEL_LAST] = ctl_h_sel_last,
 	[ACT_SEL_COPY] = ctl_h_sel_copy,
+	[ACT_SEL_COPY_CODE] = ctl_h_sel_copy_code,
 	[ACT_SEL_EDIT] = ctl_h_sel_edit,
 	[ACT_SEL_RETRY] = ctl_h_sel_retry,
 	[ACT_SEL_DELETE] = ctl_h_sel_delete,
@@ -428,12 +439,17 @@ int ctl_dispatch(struct ctl *c, input_key k)
 	}
 	/* The stop key stops a stream from the list, picker and help too: it must act at
 	 * once. (In the chat it goes through its handler, which takes a queue back first.) */
-	if (c->st && c->mode != MODE_CHAT && c->mode != MODE_CONFIRM &&
+	if (c->nstreams && c->mode != MODE_CHAT && c->mode != MODE_CONFIRM &&
 	    c->mode != MODE_PASSPHRASE && input_lookup(&c->keys, MODE_CHAT, k) == ACT_STOP) {
 		ctl_stop(c);
 		return 0;
 	}
 	enum input_action a = input_lookup(&c->keys, c->mode, k);
+	/* M-c again goes on to the next code block; any other key starts over */
+	size_t code_last = c->code_last;
+	c->code_last = 0;
+	if (a == ACT_COPY_CODE || a == ACT_SEL_COPY_CODE)
+		c->code_last = code_last;
 	if (a == ACT_NONE)
 		unbound_key(c, k);
 	else

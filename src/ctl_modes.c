@@ -29,6 +29,7 @@ void ctl_overlay_close(struct ctl *c)
 	free(o->items);
 	free(o->labels);
 	free(o->match);
+	free(o->marked);
 	buf_free(&o->filter);
 	memset(o, 0, sizeof *o);
 	if (c->mode == MODE_PICK || c->mode == MODE_HELP)
@@ -231,6 +232,10 @@ void ctl_h_pick_choose(struct ctl *c)
 	else if (o->kind == CTL_OV_MODELS && o->filter.len && strchr(o->filter.data, '/'))
 		choice = strdup(o->filter.data);
 	enum ctl_overlay_kind kind = o->kind;
+	if (kind == CTL_OV_MODELS && o->nmarked && ctl_pick_ask_marked(c)) {
+		free(choice);
+		return;
+	}
 	ctl_overlay_close(c);
 	if (!choice)
 		return;

@@ -243,6 +243,13 @@ void ctl_h_sel_copy(struct ctl *c)
 		    strlen(s));
 }
 
+void ctl_h_sel_copy_code(struct ctl *c)
+{
+	size_t i = selected(c);
+	if (i != SIZE_MAX)
+		ctl_copy_code(c, (long)i);
+}
+
 void ctl_h_sel_edit(struct ctl *c)
 {
 	size_t i = selected(c);

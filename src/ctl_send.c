@@ -11,26 +11,53 @@
 #include "cherry/privacy.h"
 #include "cherry/utf8.h"
 
+struct ctl_stream *ctl_stream_by_id(const struct ctl *c, unsigned long id)
+{
+	for (size_t i = 0; i < c->nstreams; i++)
+		if (c->streams[i]->id == id)
+			return c->streams[i];
+	return NULL;
+}
+
+struct ctl_stream *ctl_stream_in(const struct ctl *c, const struct chat *ch)
+{
+	for (size_t i = c->nstreams; i-- > 0;)
+		if (c->streams[i]->chat == ch)
+			return c->streams[i];
+	return NULL;
+}
+
+const struct ctl_stream *ctl_stream_shown(const struct ctl *c)
+{
+	for (size_t i = c->nstreams; i-- > 0;)
+		if (c->streams[i]->view_msg >= 0)
+			return c->streams[i];
+	return NULL;
+}
+
 int ctl_busy(struct ctl *c)
 {
-	if (!c->st && !c->pending.active)
+	if (!ctl_stream_in(c, c->shown) && !c->pending.active)
 		return 0;
 	ctl_message(c, "an answer is still streaming: Esc stops it");
 	return 1;
 }
 
-static int resolve_for_send(struct ctl *c)
+/* The first model of pending.specs (or spec, when there are none) looked up. */
+static int first_model(struct ctl *c, const char *spec)
 {
-	struct err e;
-	err_clear(&e);
-	if (!c->model[0]) {
+	struct ctl_pending *p = &c->pending;
+	if (!p->nspecs && !*spec) {
 		ctl_message(c, "no model chosen: C-o picks one, or /model PROVIDER/MODEL");
 		return -1;
 	}
-	snprintf(c->pending.spec, sizeof c->pending.spec, "%s", c->model);
-	if (c->world.resolve_model(c->world.ctx, c->pending.spec, &c->pending.prov,
-				   &c->pending.model, &e) < 0) {
+	snprintf(p->spec, sizeof p->spec, "%s", p->nspecs ? p->specs[0] : spec);
+	p->next = 0;
+	struct err e;
+	err_clear(&e);
+	if (c->world.resolve_model(c->world.ctx, p->spec, &p->prov, &p->model, &e) < 0) {
 		ctl_message(c, "%s", e.msg);
+		p->nspecs = 0;
 		return -1;
 	}
 	return 0;
@@ -56,7 +83,7 @@ static void enqueue(struct ctl *c, const char *text, size_t len)
 	}
 	c->queue = q;
 	q = &c->queue[c->nqueue++];
-	q->chat = c->st->chat;
+	q->chat = c->shown;
 	q->text = buf_steal(&t);
 	snprintf(q->spec, sizeof q->spec, "%s", c->model);
 	edit_history_add(c->ed, q->text, strlen(q->text));
@@ -95,20 +122,21 @@ static void send_queued(struct ctl *c)
 	struct ctl_queued q = c->queue[0];
 	memmove(&c->queue[0], &c->queue[1], (c->nqueue - 1) * sizeof *c->queue);
 	c->nqueue--;
-	struct err e;
-	err_clear(&e);
 	buf_reset(&c->pending.text);
-	snprintf(c->pending.spec, sizeof c->pending.spec, "%s", q.spec);
-	if (c->world.resolve_model(c->world.ctx, c->pending.spec, &c->pending.prov,
-				   &c->pending.model, &e) < 0 ||
+	size_t skip = 0;
+	c->pending.nspecs = 0;
+	if (ctl_mentions(c, q.text, strlen(q.text), &skip) < 0 || first_model(c, q.spec) < 0 ||
 	    buf_append_str(&c->pending.text, q.text) < 0) {
+		char why[sizeof c->message];
+		snprintf(why, sizeof why, "%s", c->message);
 		ctl_pending_clear(c);
 		edit_set_text(c->ed, q.text, strlen(q.text));
-		ctl_message(c, "the queued message was not sent (%s); it is back in the input", e.msg);
+		ctl_message(c, "the queued message was not sent (%s); it is back in the input", why);
 		free(q.text);
 		return;
 	}
 	free(q.text);
+	c->pending.skip = skip;
 	c->pending.retry = 0;
 	c->pending.queued = 1;
 	c->pending.chat = q.chat;
@@ -120,16 +148,16 @@ static void send_queued(struct ctl *c)
  * conversation's answer streams, it waits in the queue instead. */
 void ctl_request_send(struct ctl *c, const char *text, size_t len)
 {
-	if (c->st && c->st->chat == c->shown && !c->pending.active) {
+	if (ctl_stream_in(c, c->shown) && !c->pending.active) {
 		enqueue(c, text, len);
 		return;
 	}
-	if (c->st) {
-		ctl_message(c, "an answer is streaming in another conversation: wait for it, or "
-			       "open it and press Esc to stop it");
+	if (ctl_busy(c))
 		return;
-	}
-	if (ctl_busy(c) || resolve_for_send(c) < 0)
+	/* "@provider/model @other/model question": each model is asked */
+	size_t skip = 0;
+	c->pending.nspecs = 0;
+	if (ctl_mentions(c, text, len, &skip) < 0 || first_model(c, c->model) < 0)
 		return;
 	buf_reset(&c->pending.text);
 	if (utf8_repair(text, len, &c->pending.text) < 0 || !c->pending.text.data) {
@@ -137,19 +165,44 @@ void ctl_request_send(struct ctl *c, const char *text, size_t len)
 		ctl_message(c, "out of memory");
 		return;
 	}
+	c->pending.skip = skip; /* the prompt sent is what follows the mentions */
 	c->pending.retry = 0;
 	c->pending.active = 1;
 	c->react |= CTL_NEED_KEY;
 }
 
+/* F5. An answer that has siblings (several models asked) is asked again of its own
+ * model: each answer retries on its own. */
 void ctl_request_retry(struct ctl *c)
 {
+	long a = ctl_last_answer(c);
+	const struct hist_msg *m = a >= 0 ? &c->shown->conv.msgs[a] : NULL;
+	size_t pos, count = 0;
+	if (m)
+		chat_siblings(c->shown, (size_t)a, &pos, &count);
+	if (count > 1 && m->provider && m->model && !c->pending.active) {
+		snprintf(c->pending.specs[0], sizeof c->pending.specs[0], "%s/%s", m->provider,
+			 m->model);
+		c->pending.nspecs = 1;
+		ctl_ask_models(c, 0);
+		return;
+	}
 	ctl_request_retry_at(c, 0);
 }
 
 void ctl_request_retry_at(struct ctl *c, size_t retry_at)
 {
-	if (ctl_busy(c) || resolve_for_send(c) < 0)
+	c->pending.nspecs = 0;
+	ctl_ask_models(c, retry_at);
+}
+
+void ctl_ask_models(struct ctl *c, size_t retry_at)
+{
+	if (c->pending.active) {
+		ctl_message(c, "a message is waiting for its key");
+		return;
+	}
+	if (first_model(c, c->model) < 0)
 		return;
 	c->pending.retry = 1;
 	c->pending.retry_at = retry_at;
@@ -157,10 +210,27 @@ void ctl_request_retry_at(struct ctl *c, size_t retry_at)
 	c->react |= CTL_NEED_KEY;
 }
 
-void ctl_stream_begin(struct ctl *c, struct chat *ch, size_t answer)
+/* Streams that may run at once (network.max_streams). */
+static size_t stream_cap(const struct ctl *c)
+{
+	return c->cfg->max_streams > 0 ? (size_t)c->cfg->max_streams : 8;
+}
+
+static size_t streams_running(const struct ctl *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->nstreams; i++)
+		n += !c->streams[i]->held;
+	return n;
+}
+
+/* The answer at index answer of conversation ch starts streaming (or waits for a slot). */
+static void begin_stream(struct ctl *c, struct chat *ch, size_t answer)
 {
 	struct ctl_stream *st = calloc(1, sizeof *st);
-	if (!st) {
+	struct ctl_stream **v = st ? realloc(c->streams, (c->nstreams + 1) * sizeof *v) : NULL;
+	if (!v) {
+		free(st);
 		struct err fe;
 		err_clear(&fe);
 		chat_finish(ch, answer, HIST_ERROR, "out of memory", NULL, -1, c->wall, &fe);
@@ -168,13 +238,19 @@ void ctl_stream_begin(struct ctl *c, struct chat *ch, size_t answer)
 		c->react |= CTL_SAVE;
 		return;
 	}
+	c->streams = v;
+	st->id = ++c->stream_ids;
 	st->chat = ch;
 	st->answer = answer;
 	st->view_msg = -1;
 	st->first = -1;
 	st->started = c->now;
+	st->state = CTL_CONNECTING;
+	st->col = -1;
+	st->held = streams_running(c) >= stream_cap(c);
+	st->start_wanted = !st->held;
 	snprintf(st->spec, sizeof st->spec, "%s/%s", c->pending.prov->name, c->pending.model);
-	c->st = st;
+	c->streams[c->nstreams++] = st;
 	privacy_count_message(c->pending.prov->kind);
 	/* a new state: what the status line said of the last one goes */
 	if (c->state == CTL_ERROR || c->state == CTL_STOPPED)
@@ -186,7 +262,36 @@ void ctl_stream_begin(struct ctl *c, struct chat *ch, size_t answer)
 	ctl_rebuild_view(c);
 	c->follow = 1;
 	c->dirty |= CTL_DIRTY_ALL;
-	c->react |= CTL_START | CTL_SAVE;
+	c->react |= (st->start_wanted ? CTL_START : 0) | CTL_SAVE;
+}
+
+void ctl_stream_begin(struct ctl *c, struct chat *ch, size_t answer)
+{
+	begin_stream(c, ch, answer);
+}
+
+size_t ctl_streams_to_start(struct ctl *c, unsigned long *ids, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->nstreams && n < max; i++)
+		if (c->streams[i]->start_wanted) {
+			c->streams[i]->start_wanted = 0;
+			ids[n++] = c->streams[i]->id;
+		}
+	return n;
+}
+
+size_t ctl_streams_to_stop(struct ctl *c, unsigned long *ids, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->nstreams && n < max; i++) {
+		struct ctl_stream *st = c->streams[i];
+		if (st->stop_requested && !st->stop_sent && !st->held && !st->start_wanted) {
+			st->stop_sent = 1;
+			ids[n++] = st->id;
+		}
+	}
+	return n;
 }
 
 static void do_send(struct ctl *c)
@@ -196,7 +301,7 @@ static void do_send(struct ctl *c)
 	size_t answer;
 	struct chat *ch = c->pending.chat ? c->pending.chat : c->shown;
 	int was_on_disk = ch->on_disk;
-	const char *prompt = c->pending.text.data;
+	const char *prompt = c->pending.text.data + c->pending.skip;
 	int r = ctl_send_chat(c, ch, prompt, &answer, &e); /* a plain send, or an edit's */
 	if (r < 0) {
 		ctl_message(c, "%s", e.msg[0] ? e.msg : "out of memory");
@@ -204,14 +309,17 @@ static void do_send(struct ctl *c)
 	}
 	if (r == 1 || e.msg[0])
 		ctl_message(c, "%s", e.msg);
+	c->pending.user = hist_parent_of(&ch->conv, answer);
+	c->pending.first_answer = answer;
+	c->pending.chat = ch;
 	if (!c->pending.queued) {
-		edit_history_add(c->ed, prompt, c->pending.text.len);
+		edit_history_add(c->ed, c->pending.text.data, c->pending.text.len);
 		edit_apply(c->ed, EDIT_CLEAR, 0);
 		c->react |= CTL_SAVE_PROMPTS;
 	}
 	c->welcome = 0;
 	privacy_count("asks");
-	ctl_stream_begin(c, ch, answer);
+	begin_stream(c, ch, answer);
 	if (ch == c->shown && (!was_on_disk || r == 1))
 		c->react |= CTL_SET_LAST;
 	ctl_list_touch(c, ch);
@@ -224,7 +332,10 @@ static void do_retry(struct ctl *c)
 	err_clear(&e);
 	size_t answer;
 	size_t at = c->pending.retry_at ? c->pending.retry_at - 1 : SIZE_MAX;
-	int r = chat_retry_at(c->shown, at, c->pending.prov->name, c->pending.model, c->wall,
+	struct chat *ch = c->pending.chat ? c->pending.chat : c->shown;
+	if (at == SIZE_MAX && c->pending.nspecs && c->pending.next > 0)
+		at = c->pending.user; /* the next model of "@a @b": beside the first answer */
+	int r = chat_retry_at(ch, at, c->pending.prov->name, c->pending.model, c->wall,
 			      &answer, &e);
 	if (r != 0) {
 		ctl_message(c, "%s", r == 1 ? "nothing to retry: send a message first" :
@@ -233,8 +344,44 @@ static void do_retry(struct ctl *c)
 	}
 	if (e.msg[0])
 		ctl_message(c, "%s", e.msg);
-	privacy_count("retries");
-	ctl_stream_begin(c, c->shown, answer);
+	if (!(c->pending.nspecs && c->pending.next > 0))
+		privacy_count("retries");
+	if (c->pending.next == 0) {
+		c->pending.chat = ch;
+		c->pending.user = hist_parent_of(&ch->conv, answer);
+		c->pending.first_answer = answer;
+	}
+	begin_stream(c, ch, answer);
+}
+
+/* After a key was found for specs[next]: the next model of a send to several, or the
+ * end (the first answer is made the one shown). 1 when another key is needed. */
+static int next_model(struct ctl *c)
+{
+	struct ctl_pending *p = &c->pending;
+	while (p->nspecs && ++p->next < p->nspecs) {
+		struct err e;
+		err_clear(&e);
+		snprintf(p->spec, sizeof p->spec, "%s", p->specs[p->next]);
+		if (c->world.resolve_model(c->world.ctx, p->spec, &p->prov, &p->model, &e) == 0) {
+			p->retry = 1;
+			p->retry_at = 0;
+			c->react |= CTL_NEED_KEY;
+			return 1;
+		}
+		ctl_message(c, "%s", e.msg);
+	}
+	if (p->nspecs && p->chat && p->first_answer < p->chat->conv.n) {
+		/* the models asked by name leave the conversation's model as it was */
+		struct err e;
+		err_clear(&e);
+		if (c->model[0])
+			chat_set_model(p->chat, c->model, c->wall, &e);
+		chat_show_msg(p->chat, p->first_answer, c->wall, &e);
+		if (p->chat == c->shown)
+			ctl_rebuild_view(c);
+	}
+	return 0;
 }
 
 /* A queued message that cannot go (no key): it and the rest of the queue come back to
@@ -251,7 +398,7 @@ static void unsent(struct ctl *c)
 		edit_set_text(c->ed, t.data, t.len);
 	buf_wipe_free(&t);
 	ctl_unqueue(c, "");
-	if (ch && ch != c->shown && !(c->st && c->st->chat == ch))
+	if (ch && ch != c->shown && !ctl_stream_in(c, ch))
 		c->world.conv_close(c->world.ctx, ch);
 }
 
@@ -272,7 +419,8 @@ int ctl_key_result(struct ctl *c, enum ctl_key_result r, const struct err *e, do
 			do_retry(c);
 		else
 			do_send(c);
-		ctl_pending_clear(c);
+		if (!next_model(c))
+			ctl_pending_clear(c);
 		break;
 	case CTL_KEY_NEED_PASSPHRASE:
 		ctl_passphrase_begin(c, "Passphrase for the cherry key vault: ");
@@ -290,17 +438,18 @@ int ctl_key_result(struct ctl *c, enum ctl_key_result r, const struct err *e, do
 		if (c->pending.retry == CTL_PENDING_TOOLS)
 			ctl_tools_abandon(c);
 		ctl_message(c, "%s", e ? e->msg : "no key");
-		ctl_pending_clear(c);
+		if (c->pending.next == 0 || !next_model(c))
+			ctl_pending_clear(c);
 		break;
 	}
 	c->dirty |= CTL_DIRTY_ALL;
 	return c->react;
 }
 
-int ctl_stream_request(const struct ctl *c, struct provider **prov, struct wire_http *req,
-		       struct err *e)
+int ctl_stream_request(const struct ctl *c, unsigned long id, struct provider **prov,
+		       struct wire_http *req, struct err *e)
 {
-	const struct ctl_stream *st = c->st;
+	const struct ctl_stream *st = ctl_stream_by_id(c, id);
 	const char *model;
 	if (!st) {
 		err_set(e, EXIT_FAIL, "no answer to stream");
@@ -341,15 +490,54 @@ int ctl_stream_request(const struct ctl *c, struct provider **prov, struct wire_
 
 void ctl_stop(struct ctl *c)
 {
-	if (!c->st)
+	for (size_t i = 0; i < c->nstreams;) {
+		struct ctl_stream *st = c->streams[i];
+		ctl_stop_stream(c, st);
+		if (i < c->nstreams && c->streams[i] == st)
+			i++; /* (a held one is gone at once) */
+	}
+}
+
+int ctl_stop_all(struct ctl *c, double now, double wall)
+{
+	c->now = now;
+	c->wall = wall;
+	c->react = 0;
+	ctl_stop(c);
+	return c->react;
+}
+
+/* A stream stops: one held for a slot ends at once, a running one when its transfer
+ * says so. */
+void ctl_stop_stream(struct ctl *c, struct ctl_stream *st)
+{
+	if (st->stop_requested)
 		return;
-	c->st->stop_requested = 1;
+	st->stop_requested = 1;
+	if (st->held) {
+		struct outcome o;
+		memset(&o, 0, sizeof o);
+		o.status = HIST_STOPPED;
+		o.usage = (struct wire_usage){-1, -1, -1, -1};
+		o.ttft = -1;
+		int keep = c->react;
+		ctl_stream_end(c, st->id, &o, c->now, c->wall);
+		c->react |= keep;
+		return;
+	}
 	c->react |= CTL_STOP;
 }
 
-int ctl_delta(struct ctl *c, const char *s, size_t len, int reasoning, double now, double wall)
+int ctl_delta(struct ctl *c, unsigned long id, const char *s, size_t len, int reasoning,
+	      double now, double wall)
 {
-	struct ctl_stream *st = c->st;
+	return ctl_deltas(c, id, s, len, reasoning, 1, now, wall);
+}
+
+int ctl_deltas(struct ctl *c, unsigned long id, const char *s, size_t len, int reasoning, long n,
+	       double now, double wall)
+{
+	struct ctl_stream *st = ctl_stream_by_id(c, id);
 	c->react = 0;
 	if (!st)
 		return 0;
@@ -358,7 +546,7 @@ int ctl_delta(struct ctl *c, const char *s, size_t len, int reasoning, double no
 	if (st->first < 0)
 		st->first = now;
 	st->last_delta = now;
-	st->deltas++;
+	st->deltas += n;
 	chat_delta(st->chat, st->answer, s, len, reasoning, wall);
 	if (st->view_msg >= 0) {
 		if (reasoning)
@@ -368,9 +556,13 @@ int ctl_delta(struct ctl *c, const char *s, size_t len, int reasoning, double no
 		ctl_settle_chat(c);
 		c->dirty |= CTL_DIRTY_CHAT;
 	}
+	if (st->col >= 0) {
+		ctl_layout_delta(c, st, s, len, reasoning);
+		ctl_settle_chat(c);
+	}
 	enum ctl_state want = reasoning ? CTL_THINKING : CTL_STREAMING;
-	if (c->state != want) {
-		c->state = want;
+	if (st->state != want) {
+		st->state = want;
 		c->dirty |= CTL_DIRTY_STATUS;
 	}
 	return 0;
@@ -387,42 +579,66 @@ static void error_hint(const struct err *e, const struct provider *p, struct buf
 		buf_append_str(out, " \xe2\x80\x94 F5 retries");
 }
 
-int ctl_stream_waiting(struct ctl *c, int waiting, double left, int attempt, int max)
+int ctl_stream_waiting(struct ctl *c, unsigned long id, int waiting, double left, int attempt,
+		       int max)
 {
+	struct ctl_stream *st = ctl_stream_by_id(c, id);
 	c->react = 0;
-	if (!c->st)
+	if (!st)
 		return 0;
 	if (waiting) {
-		if (c->state != CTL_RETRYING || (long)(c->retry_left + 0.49) != (long)(left + 0.49))
+		if (st->state != CTL_RETRYING ||
+		    (long)(st->retry_left + 0.49) != (long)(left + 0.49))
 			c->dirty |= CTL_DIRTY_STATUS;
-		c->state = CTL_RETRYING;
-		c->retry_left = left;
-		c->retry_attempt = attempt;
-		c->retry_max = max;
-	} else if (c->state == CTL_RETRYING) {
-		c->state = CTL_CONNECTING;
+		st->state = CTL_RETRYING;
+		st->retry_left = left;
+		st->retry_attempt = attempt;
+		st->retry_max = max;
+	} else if (st->state == CTL_RETRYING) {
+		st->state = CTL_CONNECTING;
 		c->dirty |= CTL_DIRTY_STATUS;
 	}
 	return 0;
 }
 
-int ctl_stream_end(struct ctl *c, const struct outcome *o, double now, double wall)
+/* Takes st out of the set; a stream held for a slot starts in its place. */
+static void stream_remove(struct ctl *c, struct ctl_stream *st)
 {
-	struct ctl_stream *st = c->st;
+	size_t i = 0;
+	while (i < c->nstreams && c->streams[i] != st)
+		i++;
+	if (i == c->nstreams)
+		return;
+	memmove(&c->streams[i], &c->streams[i + 1], (c->nstreams - i - 1) * sizeof *c->streams);
+	c->nstreams--;
+	for (size_t k = 0; k < c->nstreams && streams_running(c) < stream_cap(c); k++)
+		if (c->streams[k]->held && !c->streams[k]->stop_requested) {
+			c->streams[k]->held = 0;
+			c->streams[k]->start_wanted = 1;
+			c->streams[k]->started = c->now;
+			c->react |= CTL_START;
+		}
+}
+
+int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, double now,
+		   double wall)
+{
+	struct ctl_stream *st = ctl_stream_by_id(c, id);
 	c->now = now;
 	c->wall = wall;
 	c->react = 0;
 	if (!st)
 		return 0;
 	struct buf footer = BUF_INIT;
+	enum ctl_state end = CTL_IDLE;
 	switch (o->status) {
 	case HIST_INTERRUPTED:
 		buf_append_str(&footer, "[interrupted]");
-		c->state = CTL_STOPPED;
+		end = CTL_STOPPED;
 		break;
 	case HIST_STOPPED:
 		buf_append_str(&footer, "[stopped]");
-		c->state = CTL_STOPPED;
+		end = CTL_STOPPED;
 		break;
 	case HIST_ERROR: {
 		struct provider *prov = NULL;
@@ -433,20 +649,27 @@ int ctl_stream_end(struct ctl *c, const struct outcome *o, double now, double wa
 		if (c->world.resolve_model(c->world.ctx, st->spec, &prov, &model, &re) == 0)
 			error_hint(&o->err, prov, &footer);
 		buf_append_char(&footer, ']');
-		c->state = CTL_ERROR;
-		/* the state word says "error": the line follows it once */
-		ctl_message(c, "%s", o->err.msg);
+		end = CTL_ERROR;
+		/* the state word says "error": the line follows it once (named when several
+		 * stream) */
+		if (c->nstreams > 1)
+			ctl_message(c, "%s: %s", st->spec, o->err.msg);
+		else
+			ctl_message(c, "%s", o->err.msg);
 		break;
 	}
 	case HIST_COMPLETE:
 		if (o->note)
 			buf_printf(&footer, "[%s]", o->note);
-		c->state = CTL_IDLE;
 		break;
 	}
-	c->usage = o->usage;
-	c->ttft = o->ttft;
-	c->rate = o->rate;
+	/* the status line speaks of the stream shown (or the only one) */
+	if (c->nstreams == 1 || st->view_msg >= 0 || end == CTL_ERROR) {
+		c->state = end;
+		c->usage = o->usage;
+		c->ttft = o->ttft;
+		c->rate = o->rate;
+	}
 	struct err e;
 	err_clear(&e);
 	if (chat_finish(st->chat, st->answer, o->status,
@@ -461,24 +684,31 @@ int ctl_stream_end(struct ctl *c, const struct outcome *o, double now, double wa
 		c->dirty |= CTL_DIRTY_CHAT;
 	}
 	struct chat *ch = st->chat;
+	if (ch == c->shown)
+		ctl_layout_stale(c); /* its column's header and footer, the strip's mark */
 	ctl_list_touch(c, ch);
-	c->st = NULL;
+	if (ch != c->shown)
+		ctl_mark_unread(c, ch->conv.id);
+	stream_remove(c, st);
 	/* an answer with tool calls goes on with them (the queue waits for the turn) */
 	int tools = ctl_tools_answer_end(c, ch, st->answer, st->spec, o->status);
 	free(st);
 	buf_free(&footer);
 	ctl_moves_settle(c); /* the totals count this answer */
-	c->dirty |= CTL_DIRTY_STATUS;
+	c->dirty |= CTL_DIRTY_STATUS | CTL_DIRTY_LIST;
 	c->react |= CTL_SAVE;
+	if (ctl_stream_in(c, ch)) /* its conversation still streams: the queue waits */
+		return c->react;
 	/* what was written meanwhile goes now; after a stop or an error it comes back */
-	if (c->nqueue && !tools && o->status == HIST_COMPLETE)
+	int queued_here = c->nqueue && c->queue[0].chat == ch && !tools;
+	if (queued_here && o->status == HIST_COMPLETE && !c->pending.active)
 		send_queued(c);
-	else if (c->nqueue && !tools)
+	else if (queued_here && o->status != HIST_COMPLETE)
 		ctl_unqueue(c, "the answer did not complete: the queued message is back in the "
 			       "input");
 	/* A conversation no longer shown is closed, which saves it (unless the queue's next
 	 * message goes to it). */
-	if (ch != c->shown && c->pending.chat != ch && !(c->tools->active && c->tools->chat == ch))
+	if (ch != c->shown && c->pending.chat != ch && !ctl_tools_holds(c, ch))
 		c->world.conv_close(c->world.ctx, ch);
 	return c->react;
 }

@@ -160,19 +160,26 @@ int ctl_tools_failed(struct ctl *c, const char *server, const char *line)
 	return 0;
 }
 
-int ctl_stream_calls(struct ctl *c, struct wire_stream *ws, double wall, struct err *e)
+int ctl_stream_calls(struct ctl *c, unsigned long id, struct wire_stream *ws, double wall,
+		     struct err *e)
 {
+	const struct ctl_stream *st = ctl_stream_by_id(c, id);
 	c->react = 0;
-	if (!c->st || !ws || !ws->ncalls)
+	if (!st || !ws || !ws->ncalls)
 		return 0;
 	if (wire_calls_finish(ws) < 0) {
 		err_set(e, EXIT_NETWORK, "%s", ws->error.data ? ws->error.data : "a broken tool call");
 		return -1;
 	}
-	if (chat_add_calls(c->st->chat, c->st->answer, ws->calls, ws->ncalls,
+	if (chat_add_calls(st->chat, st->answer, ws->calls, ws->ncalls,
 			   ws->items.len ? ws->items.data : NULL, wall, e) < 0)
 		return -1;
 	return 1;
+}
+
+int ctl_tools_holds(const struct ctl *c, const struct chat *ch)
+{
+	return c->tools->active && c->tools->chat == ch;
 }
 
 /* ---- /tools ---- */
@@ -266,7 +273,7 @@ static void end_turn(struct ctl *c)
 		c->mode = MODE_CHAT;
 	}
 	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
-	if (ch && ch != c->shown && !c->st)
+	if (ch && ch != c->shown && !ctl_stream_in(c, ch) && c->pending.chat != ch)
 		c->world.conv_close(c->world.ctx, ch);
 }
 
@@ -423,15 +430,22 @@ int ctl_tools_answer_end(struct ctl *c, struct chat *ch, size_t answer, const ch
 {
 	struct ctl_tools *t = c->tools;
 	int calls = status == HIST_COMPLETE && answer < ch->conv.n && ch->conv.msgs[answer].ncalls;
+	if (t->active && (t->chat != ch || answer != t->waiting)) {
+		/* another answer (several models asked at once) ended during a turn */
+		if (calls)
+			ctl_message(c, "one tool turn at a time: the calls of %s were not run", spec);
+		return 0;
+	}
 	if (!calls) {
-		if (t->active && t->chat == ch)
+		if (t->active)
 			end_turn(c);
 		return 0;
 	}
-	if (!t->active || t->chat != ch) {
+	if (!t->active) {
 		t->rounds = 0;
 		t->stopped = 0;
 	}
+	t->waiting = SIZE_MAX;
 	t->active = 1;
 	t->chat = ch;
 	t->answer = answer;
@@ -464,6 +478,7 @@ void ctl_tools_continue(struct ctl *c)
 		end_turn(c);
 		return;
 	}
+	t->waiting = answer;
 	ctl_stream_begin(c, t->chat, answer);
 }
 

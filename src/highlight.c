@@ -2,6 +2,7 @@
  * families (pure). Each row names its fence aliases, its keyword and type words, its
  * comment and string delimiters and a few flags; one scanner serves them all. Word
  * lists are space-separated strings: short, and searched only when an identifier ends. */
+#define _GNU_SOURCE /* memmem */
 #include "cherry/highlight.h"
 
 #include <string.h>
@@ -140,6 +141,14 @@ static int in_list(const char *list, const char *w, size_t n, int nocase)
 {
 	if (!list || !n)
 		return 0;
+	if (!nocase) {
+		/* the word where it stands between spaces: memmem's pace, not a word at a time */
+		const char *end = list + strlen(list);
+		for (const char *q = list; (q = memmem(q, (size_t)(end - q), w, n)); q++)
+			if ((q == list || q[-1] == ' ') && (q + n == end || q[n] == ' '))
+				return 1;
+		return 0;
+	}
 	const char *p = list;
 	while (*p) {
 		const char *e = strchr(p, ' ');

@@ -316,7 +316,8 @@ json_t *hist_msg_json(const struct hist_msg *m)
 		  set_long(u, "reasoning", m->usage.reasoning) |
 		  set_long(u, "cached", m->usage.cached);
 	if (bad || json_object_set(o, "usage", u) < 0 ||
-	    (m->context_break && set_new(o, "context_break", json_true())))
+	    (m->context_break && set_new(o, "context_break", json_true())) ||
+	    (m->best && set_new(o, "best", json_true())))
 		goto fail;
 	json_decref(u);
 	if (m->natt) {
@@ -386,30 +387,6 @@ done:
 }
 
 /* ---- Markdown ---- */
-
-int hist_to_markdown(const struct hist_conv *c, struct buf *out)
-{
-	size_t *idx, n;
-	if (hist_branch(c, &idx, &n) < 0)
-		return -1;
-	int bad = buf_printf(out, "# %s\n", c->title ? c->title : "(untitled)");
-	if (c->system)
-		bad |= buf_printf(out, "\n## System\n\n%s\n", c->system);
-	for (size_t i = 0; i < n; i++) {
-		const struct hist_msg *m = &c->msgs[idx[i]];
-		int user = !strcmp(m->role, "user");
-		bad |= buf_printf(out, "\n## %s", user ? "User" : !strcmp(m->role, "assistant") ?
-				  "Assistant" : m->role);
-		if (!user && m->model)
-			bad |= buf_printf(out, " (%s%s%s)", m->provider ? m->provider : "",
-					  m->provider ? "/" : "", m->model);
-		if (m->status != HIST_COMPLETE)
-			bad |= buf_printf(out, " [%s]", hist_status_name(m->status));
-		bad |= buf_printf(out, "\n\n%s\n", m->content);
-	}
-	free(idx);
-	return bad ? -1 : 0;
-}
 
 /* ---- reading ---- */
 
@@ -535,10 +512,16 @@ static int read_msg(struct rd *r, json_t *o, struct hist_msg *m)
 			return bad(r, "message %s has a bad \"ttft\"", m->id);
 		m->ttft = json_number_value(t);
 	}
-	json_t *cb = json_object_get(o, "context_break");
-	if (cb && !json_is_boolean(cb))
-		return bad(r, "message %s has a bad \"context_break\"", m->id);
-	m->context_break = json_is_true(cb);
+	static const char *const flags[] = {"context_break", "best"};
+	static const char *const why[] = {"message %s has a bad \"context_break\"",
+					  "message %s has a bad \"best\""};
+	int *flag[] = {&m->context_break, &m->best};
+	for (size_t i = 0; i < 2; i++) {
+		json_t *f = json_object_get(o, flags[i]);
+		if (f && !json_is_boolean(f))
+			return bad(r, why[i], m->id);
+		*flag[i] = json_is_true(f);
+	}
 	if (read_attachments(r, json_object_get(o, "attachments"), m) < 0
 	    || hist_tools_read(o, m, r->e, &r->oom) < 0)
 		return -1;

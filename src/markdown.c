@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cherry/hyperlink.h"
 #include "cherry/sanitize.h"
 #include "cherry/texmath.h"
 #include "cherry/theme.h"
@@ -49,7 +50,7 @@ void md_inline_add(struct md_r *r, struct md_inline *in, const char *s, size_t n
 	}
 	struct md_span *last = in->n ? &in->spans[in->n - 1] : NULL;
 	if (last && last->role == role && last->attrs == attrs && last->nobreak == nobreak &&
-	    last->off + last->len == off) {
+	    last->link == r->span_link && last->off + last->len == off) {
 		last->len += n;
 		return;
 	}
@@ -64,7 +65,8 @@ void md_inline_add(struct md_r *r, struct md_inline *in, const char *s, size_t n
 		in->spans = p;
 		in->cap = cap;
 	}
-	in->spans[in->n++] = (struct md_span){off, n, role, attrs, (uint8_t)(nobreak != 0)};
+	in->spans[in->n++] = (struct md_span){off, n, role, attrs, (uint8_t)(nobreak != 0),
+					      r->span_link};
 }
 
 static uint8_t cur_attrs(const struct md_r *r)
@@ -468,7 +470,34 @@ static int enter_span(MD_SPANTYPE type, void *detail, void *ud)
 	return r->oom ? -1 : 0;
 }
 
-/* A link's URL after its text, unless the text is the URL (an autolink). */
+/* Registers url (sanitised) as a link target: its number, or 0 when hyperlink.h
+ * refuses it (then it is shown, not linked). */
+static uint32_t add_link(struct md_r *r, const char *url, size_t n)
+{
+	struct md_out *o = r->out;
+	size_t at = o->uris.len;
+	int rc = hyperlink_uri(url, n, &o->uris);
+	if (rc)
+		r->oom |= rc < 0;
+	if (rc || o->nlinks >= UINT32_MAX - 1)
+		return 0;
+	if (o->nlinks == o->cap_links) {
+		size_t cap = o->cap_links ? o->cap_links * 2 : 8;
+		struct md_link *p = realloc(o->links, cap * sizeof(*p));
+		if (!p) {
+			o->uris.len = at;
+			r->oom = 1;
+			return 0;
+		}
+		o->links = p;
+		o->cap_links = cap;
+	}
+	o->links[o->nlinks++] = (struct md_link){at, o->uris.len - at};
+	return (uint32_t)o->nlinks;
+}
+
+/* A link's URL after its text, unless the text is the URL (an autolink); either way
+ * the URL as shown is what carries the link. */
 static void end_link(struct md_r *r, int image)
 {
 	if (image)
@@ -484,15 +513,23 @@ static void end_link(struct md_r *r, int image)
 		same = 1;
 	if (!same && hn > 7 && !memcmp(h, "http://", 7) && tn + 7 == hn && !memcmp(h + 7, t, tn))
 		same = 1; /* www. autolinks get http:// put before them */
-	if (same || !hn)
+	if (!hn)
 		return;
 	struct buf clean = BUF_INIT;
 	if (buf_append_str(&clean, " ") < 0 || sanitize_string(h, hn, &clean) < 0) {
 		r->oom = 1;
+	} else if (same) {
+		/* the text is the URL: it carries the link (the spans from link_start on) */
+		uint32_t id = add_link(r, clean.data + 1, clean.len - 1);
+		for (size_t k = r->target->n; id && k-- > 0 && r->target->spans[k].off >= from;)
+			r->target->spans[k].link = id;
 	} else {
 		/* a URL is one word: its spaces are not break points */
+		uint32_t id = add_link(r, clean.data + 1, clean.len - 1);
 		md_inline_add(r, r->target, clean.data, 1, TR_URL, 0, 0);
+		r->span_link = id;
 		md_inline_add(r, r->target, clean.data + 1, clean.len - 1, TR_URL, 0, 1);
+		r->span_link = 0;
 	}
 	buf_free(&clean);
 }
@@ -600,6 +637,8 @@ void md_out_mark(const struct md_out *out, struct md_mark *m)
 	m->lines = out->nlines;
 	m->runs = out->nruns;
 	m->ncode = out->ncode;
+	m->links = out->nlinks;
+	m->uris = out->uris.len;
 }
 
 void md_out_rewind(struct md_out *out, const struct md_mark *m)
@@ -610,20 +649,32 @@ void md_out_rewind(struct md_out *out, const struct md_mark *m)
 	out->nlines = m->lines;
 	out->nruns = m->runs;
 	out->ncode = m->ncode;
+	out->nlinks = m->links;
+	out->uris.len = m->uris;
 }
 
 void md_out_reset(struct md_out *out)
 {
-	struct md_mark zero = {0, 0, 0, 0};
+	struct md_mark zero = {0, 0, 0, 0, 0, 0};
 	md_out_rewind(out, &zero);
 }
 
 void md_out_free(struct md_out *out)
 {
 	buf_free(&out->text);
+	buf_free(&out->uris);
 	free(out->lines);
 	free(out->runs);
+	free(out->links);
 	memset(out, 0, sizeof(*out));
+}
+
+const char *md_link_uri(const struct md_out *out, uint32_t n, size_t *len)
+{
+	if (!n || n > out->nlinks || !out->uris.data)
+		return NULL;
+	*len = out->links[n - 1].len;
+	return out->uris.data + out->links[n - 1].off;
 }
 
 static void r_free(struct md_r *r)
@@ -681,6 +732,9 @@ struct code_find {
 	size_t want, seen;
 	int in, found, oom;
 	struct buf *out;
+	const char *src;
+	size_t len;
+	size_t indent; /* columns of indentation md4c sent as spaces, not yet written */
 };
 
 static int cf_enter(MD_BLOCKTYPE type, void *detail, void *ud)
@@ -707,11 +761,63 @@ static int cf_span(MD_SPANTYPE type, void *detail, void *ud)
 	return 0;
 }
 
+static int in_src(const struct code_find *c, const char *s)
+{
+	uintptr_t p = (uintptr_t)s, a = (uintptr_t)c->src;
+	return p >= a && p < a + c->len;
+}
+
+/* md4c sends a code line's indentation as spaces (a TAB expanded to its stop of 4),
+ * apart from the line's text at p: the whitespace the source has before p that spans
+ * exactly those columns is written instead, so a TAB stays a TAB. Some of it may be a
+ * list's or a quote's; when no whole characters span exactly the columns (a TAB split
+ * between the container and the code), spaces. */
+static int cf_indent(struct code_find *c, const char *p)
+{
+	size_t k = c->indent;
+	c->indent = 0;
+	if (p) {
+		const char *ls = p;
+		while (ls > c->src && ls[-1] != '\n')
+			ls--;
+		size_t col = 0, at = SIZE_MAX, cols[256];
+		size_t n = (size_t)(p - ls) < 255 ? (size_t)(p - ls) : 0;
+		for (size_t i = 0; n && i <= n; i++) {
+			cols[i] = col;
+			if (i < n)
+				col = ls[i] == '\t' ? (col / 4 + 1) * 4 : col + 1;
+		}
+		for (size_t i = n; n && cols[n] >= k; i--) {
+			if (cols[n] - cols[i] == k) {
+				at = i;
+				break;
+			}
+			if (!i || (ls[i - 1] != ' ' && ls[i - 1] != '\t'))
+				break;
+		}
+		if (at != SIZE_MAX)
+			return buf_append(c->out, ls + at, n - at);
+	}
+	for (; k; k--)
+		if (buf_append_char(c->out, ' ') < 0)
+			return -1;
+	return 0;
+}
+
 static int cf_text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE n, void *ud)
 {
 	(void)type;
 	struct code_find *c = ud;
-	if (c->in && buf_append(c->out, s, n) < 0) {
+	if (!c->in)
+		return 0;
+	int src = in_src(c, s), spaces = n > 0 && !src;
+	for (MD_SIZE i = 0; spaces && i < n; i++)
+		spaces = s[i] == ' ';
+	if (spaces) {
+		c->indent += n;
+		return 0;
+	}
+	if ((c->indent && cf_indent(c, src ? s : NULL) < 0) || buf_append(c->out, s, n) < 0) {
 		c->oom = 1;
 		return -1;
 	}
@@ -720,7 +826,7 @@ static int cf_text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE n, void *ud)
 
 int md_code_block(const char *src, size_t len, size_t n, struct buf *out)
 {
-	struct code_find c = {n, 0, 0, 0, 0, out};
+	struct code_find c = {n, 0, 0, 0, 0, out, src, len, 0};
 	MD_PARSER p;
 	memset(&p, 0, sizeof p);
 	p.flags = MD_PARSE_FLAGS;

@@ -15,6 +15,7 @@ struct md_span {
 	size_t off, len;
 	uint8_t role, attrs;
 	uint8_t nobreak; /* inline code: its spaces are not break points */
+	uint32_t link;   /* md_run's */
 };
 
 struct md_inline {
@@ -78,6 +79,8 @@ struct md_r {
 	int in_table, in_cell;
 	struct md_table table;
 	struct md_inline *target; /* where inline text goes: &in or a cell */
+	uint32_t span_link; /* the link md_inline_add gives the spans it adds */
+	uint32_t run_link;  /* the link md_line_add gives the runs it adds */
 };
 
 /* Lines (mdblocks.c). */

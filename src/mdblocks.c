@@ -100,7 +100,8 @@ void md_line_add_w(struct md_r *r, const char *s, size_t n, uint8_t role, uint8_
 	}
 	if (l->nrun) {
 		struct md_run *last = &o->runs[o->nruns - 1];
-		if (last->role == role && last->attrs == attrs && last->off + last->len == at) {
+		if (last->role == role && last->attrs == attrs && last->link == r->run_link &&
+		    last->off + last->len == at) {
 			last->len += n;
 			l->len += n;
 			return;
@@ -111,7 +112,7 @@ void md_line_add_w(struct md_r *r, const char *s, size_t n, uint8_t role, uint8_
 		r->oom = 1;
 		return;
 	}
-	o->runs[o->nruns++] = (struct md_run){at, n, role, attrs};
+	o->runs[o->nruns++] = (struct md_run){at, n, role, attrs, r->run_link};
 	l->nrun++;
 	l->len += n;
 }
@@ -179,6 +180,10 @@ static void add_repeat(struct md_r *r, const char *s, int times, uint8_t role)
 {
 	char chunk[256];
 	size_t k = strlen(s), per = sizeof chunk / k;
+	if (times <= 0)
+		return;
+	if ((size_t)times < per)
+		per = (size_t)times; /* a cell's padding is a few spaces: fill only those */
 	for (size_t i = 0; i < per; i++)
 		memcpy(chunk + i * k, s, k);
 	while (times > 0) {
@@ -261,8 +266,10 @@ static void add_spans(struct md_r *r, const struct md_inline *in, size_t off, si
 		const struct md_span *s = &in->spans[j];
 		size_t a = s->off > off ? s->off : off;
 		size_t b = s->off + s->len < end ? s->off + s->len : end;
+		r->run_link = s->link;
 		if (b > a)
 			md_line_add(r, in->text.data + a, b - a, s->role, s->attrs);
+		r->run_link = 0;
 	}
 }
 
@@ -459,9 +466,12 @@ static void table_records(struct md_r *r, size_t ncol, size_t nrows)
 					      TR_TABLE_HEADER, h->spans[k].attrs, 0);
 			if (row)
 				md_inline_add(r, &rec, ": ", 2, TR_TABLE_HEADER, 0, 0);
-			for (size_t k = 0; row && k < v->n; k++)
+			for (size_t k = 0; row && k < v->n; k++) {
+				r->span_link = v->spans[k].link;
 				md_inline_add(r, &rec, v->text.data + v->spans[k].off, v->spans[k].len,
 					      v->spans[k].role, v->spans[k].attrs, v->spans[k].nobreak);
+				r->span_link = 0;
+			}
 			md_inline_add(r, &rec, "\n", 1, TR_TEXT, 0, 0);
 		}
 		md_flow_inline(r, &rec);

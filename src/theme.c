@@ -1,6 +1,8 @@
 /* theme: the built-in themes, theme files parsed over them, and colours brought down
- * to what a terminal has (pure). The dark theme keeps every foreground at least as
- * light as #808080 so it reads on black; the light one at most as light as #8a8a8a. */
+ * to what a terminal has (pure). Every style reads on the background its theme is made
+ * for (test_theme checks WCAG contrast: 4.5:1 for text, 3:1 for frames and rules, on
+ * black, #1c1c1c and #002b36 for the dark theme, white, #fdf6e3 and #eeeeee for the
+ * light one, exact and as 256 colours). */
 #include "cherry/theme.h"
 
 #include <jansson.h>
@@ -44,21 +46,21 @@ struct row {
 
 static const struct row dark[] = {
 	{TR_HEADER_USER, RGB(0x5fd7ff), D, B}, {TR_HEADER_ASSISTANT, RGB(0x87d787), D, B},
-	{TR_REASONING, RGB(0x8a8a8a), D, 0}, {TR_FOLDED, RGB(0x8a8a8a), D, I},
+	{TR_REASONING, RGB(0x949494), D, 0}, {TR_FOLDED, RGB(0x949494), D, I},
 	{TR_FOOTER, RGB(0x9e9e9e), D, B}, {TR_ERROR, RGB(0xff5f5f), D, B},
 	{TR_INFO, RGB(0xd787d7), D, 0},
 	{TR_H1, RGB(0xffd75f), D, B}, {TR_H2, RGB(0x87afff), D, B}, {TR_H3, RGB(0x5fd7af), D, B},
 	{TR_H4, RGB(0xd7afff), D, B}, {TR_H5, RGB(0xbcbcbc), D, B}, {TR_H6, RGB(0x9e9e9e), D, B | I},
 	{TR_CODE, RGB(0xffaf87), RGB(0x303030), 0}, {TR_CODE_BLOCK, RGB(0xdadada), D, 0},
 	{TR_CODE_FRAME, RGB(0x808080), D, 0}, {TR_LINK, RGB(0x5fafff), D, U},
-	{TR_URL, RGB(0x8a8a8a), D, 0}, {TR_QUOTE, RGB(0xd7d7af), D, I},
+	{TR_URL, RGB(0x949494), D, 0}, {TR_QUOTE, RGB(0xd7d7af), D, I},
 	{TR_QUOTE_BAR, RGB(0x8787d7), D, 0}, {TR_LIST_MARKER, RGB(0xffaf5f), D, 0},
 	{TR_TABLE_BORDER, RGB(0x808080), D, 0}, {TR_TABLE_HEADER, RGB(0xffd75f), D, B},
 	{TR_RULE, RGB(0x808080), D, 0}, {TR_MATH, RGB(0xd7afff), D, 0},
 	{TR_HTML, RGB(0x9e9e9e), D, 0},
 	{TR_HL_KEYWORD, RGB(0xff87af), D, B}, {TR_HL_TYPE, RGB(0x5fd7d7), D, 0},
 	{TR_HL_STRING, RGB(0xafd787), D, 0}, {TR_HL_NUMBER, RGB(0xd7af87), D, 0},
-	{TR_HL_COMMENT, RGB(0x8a8a8a), D, I}, {TR_HL_FUNCTION, RGB(0x87afff), D, 0},
+	{TR_HL_COMMENT, RGB(0x949494), D, I}, {TR_HL_FUNCTION, RGB(0x87afff), D, 0},
 	{TR_HL_PREPROC, RGB(0xd787d7), D, 0}, {TR_HL_ADDED, RGB(0x87d787), D, 0},
 	{TR_HL_REMOVED, RGB(0xff8787), D, 0}, {TR_HL_META, RGB(0x5fafd7), D, 0},
 };
@@ -68,20 +70,20 @@ static const struct row light[] = {
 	{TR_REASONING, RGB(0x6c6c6c), D, 0}, {TR_FOLDED, RGB(0x6c6c6c), D, I},
 	{TR_FOOTER, RGB(0x6c6c6c), D, B}, {TR_ERROR, RGB(0xaf0000), D, B},
 	{TR_INFO, RGB(0x870087), D, 0},
-	{TR_H1, RGB(0xaf5f00), D, B}, {TR_H2, RGB(0x005faf), D, B}, {TR_H3, RGB(0x007f5f), D, B},
+	{TR_H1, RGB(0x875f00), D, B}, {TR_H2, RGB(0x005faf), D, B}, {TR_H3, RGB(0x005f5f), D, B},
 	{TR_H4, RGB(0x8700af), D, B}, {TR_H5, RGB(0x444444), D, B}, {TR_H6, RGB(0x6c6c6c), D, B | I},
 	{TR_CODE, RGB(0xaf005f), RGB(0xeeeeee), 0}, {TR_CODE_BLOCK, RGB(0x262626), D, 0},
-	{TR_CODE_FRAME, RGB(0x8a8a8a), D, 0}, {TR_LINK, RGB(0x005fd7), D, U},
+	{TR_CODE_FRAME, RGB(0x808080), D, 0}, {TR_LINK, RGB(0x005fd7), D, U},
 	{TR_URL, RGB(0x6c6c6c), D, 0}, {TR_QUOTE, RGB(0x5f5f00), D, I},
-	{TR_QUOTE_BAR, RGB(0x5f5faf), D, 0}, {TR_LIST_MARKER, RGB(0xaf5f00), D, 0},
-	{TR_TABLE_BORDER, RGB(0x8a8a8a), D, 0}, {TR_TABLE_HEADER, RGB(0xaf5f00), D, B},
-	{TR_RULE, RGB(0x8a8a8a), D, 0}, {TR_MATH, RGB(0x5f00af), D, 0},
+	{TR_QUOTE_BAR, RGB(0x5f5faf), D, 0}, {TR_LIST_MARKER, RGB(0x875f00), D, 0},
+	{TR_TABLE_BORDER, RGB(0x808080), D, 0}, {TR_TABLE_HEADER, RGB(0x875f00), D, B},
+	{TR_RULE, RGB(0x808080), D, 0}, {TR_MATH, RGB(0x5f00af), D, 0},
 	{TR_HTML, RGB(0x6c6c6c), D, 0},
-	{TR_HL_KEYWORD, RGB(0xaf005f), D, B}, {TR_HL_TYPE, RGB(0x007f7f), D, 0},
-	{TR_HL_STRING, RGB(0x5f8700), D, 0}, {TR_HL_NUMBER, RGB(0x875f00), D, 0},
+	{TR_HL_KEYWORD, RGB(0xaf005f), D, B}, {TR_HL_TYPE, RGB(0x005f5f), D, 0},
+	{TR_HL_STRING, RGB(0x005f00), D, 0}, {TR_HL_NUMBER, RGB(0x875f00), D, 0},
 	{TR_HL_COMMENT, RGB(0x6c6c6c), D, I}, {TR_HL_FUNCTION, RGB(0x005faf), D, 0},
-	{TR_HL_PREPROC, RGB(0x870087), D, 0}, {TR_HL_ADDED, RGB(0x008700), D, 0},
-	{TR_HL_REMOVED, RGB(0xaf0000), D, 0}, {TR_HL_META, RGB(0x0087af), D, 0},
+	{TR_HL_PREPROC, RGB(0x870087), D, 0}, {TR_HL_ADDED, RGB(0x005f00), D, 0},
+	{TR_HL_REMOVED, RGB(0xaf0000), D, 0}, {TR_HL_META, RGB(0x005f87), D, 0},
 };
 
 /* The sixteen ANSI colours only; the bright ones (8-15) where a dark one is hard to
@@ -89,14 +91,14 @@ static const struct row light[] = {
 static const struct row ansi16[] = {
 	{TR_HEADER_USER, 14, D, B}, {TR_HEADER_ASSISTANT, 10, D, B}, {TR_REASONING, D, D, TA_DIM},
 	{TR_FOLDED, D, D, TA_DIM}, {TR_FOOTER, D, D, TA_DIM | B}, {TR_ERROR, 9, D, B},
-	{TR_INFO, 13, D, 0}, {TR_H1, 11, D, B | U}, {TR_H2, 12, D, B}, {TR_H3, 14, D, B},
+	{TR_INFO, 13, D, 0}, {TR_H1, 11, D, B | U}, {TR_H2, 14, D, B}, {TR_H3, 10, D, B},
 	{TR_H4, 13, D, B}, {TR_H5, D, D, B}, {TR_H6, D, D, B | I}, {TR_CODE, 11, D, 0},
-	{TR_CODE_FRAME, D, D, TA_DIM}, {TR_LINK, 12, D, U}, {TR_URL, D, D, TA_DIM},
+	{TR_CODE_FRAME, D, D, TA_DIM}, {TR_LINK, 14, D, U}, {TR_URL, D, D, TA_DIM},
 	{TR_QUOTE, D, D, I}, {TR_QUOTE_BAR, 13, D, 0}, {TR_LIST_MARKER, 11, D, 0},
 	{TR_TABLE_BORDER, D, D, TA_DIM}, {TR_TABLE_HEADER, D, D, B}, {TR_RULE, D, D, TA_DIM},
 	{TR_MATH, 13, D, 0}, {TR_HTML, D, D, TA_DIM}, {TR_HL_KEYWORD, 13, D, B},
 	{TR_HL_TYPE, 14, D, 0}, {TR_HL_STRING, 10, D, 0}, {TR_HL_NUMBER, 11, D, 0},
-	{TR_HL_COMMENT, D, D, TA_DIM | I}, {TR_HL_FUNCTION, 12, D, 0}, {TR_HL_PREPROC, 13, D, 0},
+	{TR_HL_COMMENT, D, D, TA_DIM | I}, {TR_HL_FUNCTION, 14, D, 0}, {TR_HL_PREPROC, 13, D, 0},
 	{TR_HL_ADDED, 10, D, 0}, {TR_HL_REMOVED, 9, D, 0}, {TR_HL_META, 14, D, 0},
 };
 
@@ -267,8 +269,9 @@ static const uint32_t base16[16] = {
 	0x7f7f7f, 0xff0000, 0x00ff00, 0xffff00, 0x5c5cff, 0xff00ff, 0x00ffff, 0xffffff,
 };
 
-static uint32_t index_rgb(uint32_t i)
+uint32_t theme_index_rgb(unsigned i)
 {
+	i &= 255;
 	if (i < 16)
 		return base16[i];
 	if (i < 232) {
@@ -293,7 +296,7 @@ static int nearest(uint32_t rgb, uint32_t from, uint32_t to)
 	int best = (int)from;
 	long bd = -1;
 	for (uint32_t i = from; i < to; i++) {
-		long d = dist(rgb, index_rgb(i));
+		long d = dist(rgb, theme_index_rgb(i));
 		if (bd < 0 || d < bd) {
 			bd = d;
 			best = (int)i;
@@ -306,13 +309,54 @@ int theme_colour_index(uint32_t c, int ncolors)
 {
 	if (c == THEME_DEFAULT)
 		return -1;
+	if (ncolors >= THEME_DIRECT_COLOURS) {
+		if (!(c & THEME_RGB) && (c & 255) < 8)
+			return (int)(c & 255);
+		uint32_t rgb = c & THEME_RGB ? c & 0xFFFFFF : theme_index_rgb(c & 255);
+		return rgb < 8 ? 0 : (int)rgb;
+	}
 	if (ncolors >= 256)
 		return c & THEME_RGB ? nearest(c & 0xFFFFFF, 16, 256) : (int)(c & 255);
-	uint32_t rgb = c & THEME_RGB ? c & 0xFFFFFF : index_rgb(c & 255);
+	uint32_t rgb = c & THEME_RGB ? c & 0xFFFFFF : theme_index_rgb(c & 255);
 	if (!(c & THEME_RGB) && (c & 255) < 16) {
 		int i = (int)(c & 255);
 		/* eight colours: bright ones fold onto theirs, grey onto white */
 		return ncolors >= 16 ? i : i == 8 ? 7 : i & 7;
 	}
 	return nearest(rgb, 0, ncolors >= 16 ? 16 : 8);
+}
+
+int theme_direct_term(const struct theme *t, const char *term, const char *colorterm,
+		      char *out, size_t n)
+{
+	if (n)
+		out[0] = '\0';
+	if (!term || !colorterm || (strcmp(colorterm, "truecolor") && strcmp(colorterm, "24bit")))
+		return 0;
+	int rgb = 0;
+	for (int r = 0; r < TR__COUNT; r++)
+		rgb |= (t->s[r].fg != D && (t->s[r].fg & THEME_RGB)) ||
+		       (t->s[r].bg != D && (t->s[r].bg & THEME_RGB));
+	size_t len = strlen(term);
+	if (!rgb || !len || (len >= 7 && !strcmp(term + len - 7, "-direct")))
+		return 0;
+	static const char *const suffixes[] = {"-256color", "-88color", "-16color", "-color"};
+	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		size_t k = strlen(suffixes[i]);
+		if (len > k && !strcmp(term + len - k, suffixes[i])) {
+			len -= k;
+			break;
+		}
+	}
+	if (len == 11 && !strncmp(term, "xterm-kitty", 11)) {
+		term = "kitty";
+		len = 5;
+	}
+	int w = snprintf(out, n, "%.*s-direct", (int)len, term);
+	if (w < 0 || (size_t)w >= n) {
+		if (n)
+			out[0] = '\0';
+		return 0;
+	}
+	return 1;
 }

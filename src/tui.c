@@ -17,13 +17,13 @@
 
 #include "cherry/app.h"
 #include "cherry/ctl.h"
-#include "cherry/ctl_tools.h"
 #include "cherry/fsutil.h"
 #include "cherry/loop.h"
 #include "cherry/outcome.h"
 #include "cherry/privacy.h"
 #include "cherry/proxy.h"
 #include "cherry/state.h"
+#include "tui_int.h"
 #include "tui_tools.h"
 #include "ui.h"
 
@@ -33,39 +33,6 @@
 #define EDITOR_MAX (16u << 20)
 #define STREAM_SLICE (128u << 10) /* bytes decoded per turn of the loop: a few ms */
 
-struct tui {
-	struct app *app;
-	struct http_engine *eng;
-	struct histstore store;
-	int store_ok;
-	struct edit ed;
-	struct ctl c;
-	/* the transfer of ctl.st */
-	struct http_transfer *tr;
-	struct wire_http req;
-	struct secret *key;
-	const struct provider *prov;
-	enum outcome_stop stop;
-	int ended;                /* its done callback ran */
-	struct secret *found_key; /* the key CTL_NEED_KEY found, until CTL_START takes it */
-	double last_draw;
-	int quit_signal;          /* quitting because of TERM, HUP or INT */
-	struct model_fetch *fetch; /* the model lists being fetched, or NULL */
-	int fetched;              /* a fetch ran in this process */
-	int fetch_done;           /* and ended: tell the controller */
-	char proxy_model[160];    /* the model c.proxy was found for */
-	struct histsearch *search; /* the search of every conversation under way */
-	struct histstore_lister *lister; /* the conversation list being read, or NULL */
-	struct tui_tools *tools;  /* MCP servers and tool calls */
-};
-
-static double wall_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void set_today(struct ctl *c)
 {
 	time_t now = time(NULL);
@@ -74,201 +41,7 @@ static void set_today(struct ctl *c)
 	strftime(c->today, sizeof c->today, "%Y-%m-%d", &tm);
 }
 
-/* ---- the world, as the controller asks it ---- */
-
-static int w_conv_new(void *ctx, struct chat **out, struct err *e)
-{
-	struct tui *t = ctx;
-	return chat_new_alloc(&t->store, wall_now(), out, e);
-}
-
-static int w_conv_open(void *ctx, const char *id, struct chat **out, struct err *e)
-{
-	struct tui *t = ctx;
-	return chat_open_alloc(&t->store, id, out, e);
-}
-
-static void w_conv_close(void *ctx, struct chat *c)
-{
-	(void)ctx;
-	chat_close_free(c);
-}
-
-static int w_conv_delete(void *ctx, struct chat *c, struct err *e)
-{
-	(void)ctx;
-	return chat_delete(c, e);
-}
-
-static int w_conv_list(void *ctx, struct hist_entry **v, size_t *n, struct err *e)
-{
-	struct tui *t = ctx;
-	return histstore_list(&t->store, v, n, e);
-}
-
-static int w_conv_resolve(void *ctx, const char *prefix, char id[HIST_ID_MAX + 1], struct err *e)
-{
-	struct tui *t = ctx;
-	return histstore_resolve(&t->store, prefix, id, e);
-}
-
-static int w_models(void *ctx, char ***list, size_t *n)
-{
-	struct tui *t = ctx;
-	return app_known_models(t->app, list, n);
-}
-
-static void w_models_free(void *ctx, char **list, size_t n)
-{
-	(void)ctx;
-	app_models_free(list, n);
-}
-
-static int w_resolve_model(void *ctx, const char *spec, struct provider **p, const char **model,
-			   struct err *e)
-{
-	struct tui *t = ctx;
-	return app_resolve_model(t->app, spec, p, model, e);
-}
-
-static int w_has_env_key(void *ctx, const struct provider *p)
-{
-	(void)ctx;
-	const char *v = p->key_env ? getenv(p->key_env) : NULL;
-	return v && *v;
-}
-
-static int w_search_start(void *ctx, const char *text, struct err *e)
-{
-	struct tui *t = ctx;
-	histsearch_free(t->search);
-	t->search = histsearch_start(&t->store, text, e);
-	return t->search ? 0 : -1;
-}
-
-static int w_search_step(void *ctx, size_t max_files, histsearch_fn fn, void *fn_ctx,
-			 size_t *done, size_t *total)
-{
-	struct tui *t = ctx;
-	return t->search ? histsearch_step(t->search, max_files, fn, fn_ctx, done, total) : 0;
-}
-
-static void w_search_stop(void *ctx)
-{
-	struct tui *t = ctx;
-	histsearch_free(t->search);
-	t->search = NULL;
-}
-
-/* ---- streams ---- */
-
-static void on_text(void *ctx, const char *s, size_t len)
-{
-	struct tui *t = ctx;
-	ctl_delta(&t->c, s, len, 0, http_now(), wall_now());
-}
-
-static void on_reasoning(void *ctx, const char *s, size_t len)
-{
-	struct tui *t = ctx;
-	ctl_delta(&t->c, s, len, 1, http_now(), wall_now());
-}
-
-static void on_done(void *ctx, struct http_transfer *tr)
-{
-	struct tui *t = ctx;
-	(void)tr;
-	t->ended = 1;
-}
-
 static void react(struct tui *t, int r);
-
-static void drop_transfer(struct tui *t)
-{
-	if (t->tr)
-		http_transfer_free(t->tr);
-	t->tr = NULL;
-	wire_http_free(&t->req);
-	memset(&t->req, 0, sizeof t->req);
-	secret_free(t->key);
-	t->key = NULL;
-	t->ended = 0;
-	t->stop = OUTCOME_RAN;
-}
-
-/* The transfer ended: the controller hears how. */
-static void finish_stream(struct tui *t)
-{
-	struct outcome o;
-	long deltas = t->c.st ? t->c.st->deltas : 0;
-	outcome_of(t->tr, t->stop, t->key, deltas, &o);
-	/* a refused key is skipped for the rest of the run; one line says which */
-	struct err w;
-	err_clear(&w);
-	long code = http_status(t->tr);
-	int rejected = (code == 401 || code == 403) && t->key && t->prov &&
-		       keyring_reject(t->app->keyring, t->prov, t->key, &w) == 1;
-	/* the answer's tool calls are saved with it (the controller runs them) */
-	struct err ce;
-	err_clear(&ce);
-	int calls = o.status == HIST_COMPLETE && t->c.st
-		    ? ctl_stream_calls(&t->c, (struct wire_stream *)http_stream(t->tr), wall_now(), &ce)
-		    : 0;
-	if (calls < 0) {
-		o.status = HIST_ERROR;
-		o.err = ce;
-	} else if (calls) {
-		o.note = NULL; /* the calls are the loop's to run, not a note */
-	}
-	drop_transfer(t);
-	react(t, ctl_stream_end(&t->c, &o, http_now(), wall_now()));
-	if (rejected)
-		ctl_info(&t->c, "cherry", w.msg, 1);
-}
-
-/* A stream that could not start ends at once as an error. */
-static void failed_start(struct tui *t, const struct err *e)
-{
-	struct outcome o;
-	memset(&o, 0, sizeof o);
-	o.status = HIST_ERROR;
-	o.err = *e;
-	o.usage = (struct wire_usage){-1, -1, -1, -1};
-	o.ttft = -1;
-	drop_transfer(t);
-	react(t, ctl_stream_end(&t->c, &o, http_now(), wall_now()));
-}
-
-static void start_stream(struct tui *t)
-{
-	struct err e;
-	err_clear(&e);
-	struct provider *prov;
-	t->key = t->found_key;
-	t->found_key = NULL;
-	if (ctl_stream_request(&t->c, &prov, &t->req, &e) < 0) {
-		failed_start(t, &e);
-		return;
-	}
-	t->prov = prov;
-	struct wire_sink sink = {on_text, on_reasoning, t};
-	t->stop = OUTCOME_RAN;
-	t->ended = 0;
-	t->tr = http_start_stream(t->eng, prov, &t->req, t->key, &sink, on_done, t, &e);
-	if (!t->tr)
-		failed_start(t, &e);
-}
-
-static void stop_stream(struct tui *t, enum outcome_stop how)
-{
-	if (!t->tr)
-		return;
-	if (t->stop == OUTCOME_RAN)
-		t->stop = how;
-	http_cancel(t->eng, t->tr);
-	if (t->ended)
-		finish_stream(t);
-}
 
 /* ---- keys: the vault unlocked in the screen, never in a loop of its own ---- */
 
@@ -278,9 +51,8 @@ static void find_key(struct tui *t)
 	struct err e;
 	err_clear(&e);
 	const char *source = NULL;
-	secret_free(t->found_key);
-	t->found_key = NULL;
-	int r = p ? keyring_get(t->app->keyring, p, &t->found_key, &source, &e) : -1;
+	struct secret *found = NULL;
+	int r = p ? keyring_get(t->app->keyring, p, &found, &source, &e) : -1;
 	enum ctl_key_result kr;
 	if (r == 0 || (r == 1 && p->key_optional)) {
 		kr = CTL_KEY_OK;
@@ -291,11 +63,11 @@ static void find_key(struct tui *t)
 		if (!e.msg[0])
 			err_set(&e, EXIT_KEY, "no key for %s", p ? p->name : "this provider");
 	}
-	if (kr != CTL_KEY_OK) {
-		secret_free(t->found_key);
-		t->found_key = NULL;
-	}
-	react(t, ctl_key_result(&t->c, kr, &e, http_now(), wall_now()));
+	if (kr != CTL_KEY_OK)
+		secret_free(found);
+	else if (tui_streams_key_found(&t->ts, p, found) < 0) /* the stream takes it */
+		err_set(&e, EXIT_FAIL, "out of memory");
+	react(t, ctl_key_result(&t->c, kr, &e, http_now(), tui_wall_now()));
 }
 
 static void unlock(struct tui *t)
@@ -312,9 +84,9 @@ static void unlock(struct tui *t)
 	if (r == 0)
 		find_key(t);
 	else if (r == 1)
-		react(t, ctl_key_result(&t->c, CTL_KEY_WRONG_PASSPHRASE, &e, http_now(), wall_now()));
+		react(t, ctl_key_result(&t->c, CTL_KEY_WRONG_PASSPHRASE, &e, http_now(), tui_wall_now()));
 	else
-		react(t, ctl_key_result(&t->c, CTL_KEY_FAILED, &e, http_now(), wall_now()));
+		react(t, ctl_key_result(&t->c, CTL_KEY_FAILED, &e, http_now(), tui_wall_now()));
 }
 
 /* ---- saving ---- */
@@ -323,7 +95,7 @@ static void save_chat(struct tui *t, struct chat *c, int tick)
 {
 	struct err e;
 	err_clear(&e);
-	int r = tick ? chat_tick(c, wall_now(), &e) : chat_save(c, wall_now(), &e);
+	int r = tick ? chat_tick(c, tui_wall_now(), &e) : chat_save(c, tui_wall_now(), &e);
 	if (r < 0 && e.msg[0])
 		ctl_note(&t->c, e.msg);
 }
@@ -332,8 +104,14 @@ static void save_all(struct tui *t, int tick)
 {
 	if (t->c.shown)
 		save_chat(t, t->c.shown, tick);
-	if (t->c.st && t->c.st->chat != t->c.shown)
-		save_chat(t, t->c.st->chat, tick);
+	for (size_t i = 0; i < t->c.nstreams; i++) {
+		struct chat *ch = t->c.streams[i]->chat;
+		size_t k = 0; /* each conversation once */
+		while (k < i && t->c.streams[k]->chat != ch)
+			k++;
+		if (ch != t->c.shown && k == i)
+			save_chat(t, ch, tick);
+	}
 }
 
 /* ---- $EDITOR ---- */
@@ -433,9 +211,9 @@ static void react(struct tui *t, int r)
 	if (r & CTL_UNLOCK)
 		unlock(t);
 	if (r & CTL_START)
-		start_stream(t);
+		tui_streams_start(&t->ts);
 	if (r & CTL_STOP)
-		stop_stream(t, OUTCOME_STOPPED);
+		tui_streams_stop(&t->ts, OUTCOME_STOPPED);
 	if (r & CTL_SAVE)
 		save_all(t, 0);
 	if (r & CTL_SAVE_PROMPTS) {
@@ -463,6 +241,11 @@ static void react(struct tui *t, int r)
 			t->quit_signal = t->c.quit = 1;
 		react(t, next);
 	}
+}
+
+static void react_ctx(void *ctx, int r)
+{
+	react(ctx, r);
 }
 
 /* ---- start-up and the loop ---- */
@@ -540,8 +323,9 @@ static int wait_ms(struct tui *t, double now)
 	long ms = http_timeout_ms(t->eng);
 	if (ms < 0 || ms > IDLE_WAIT_MS)
 		ms = IDLE_WAIT_MS;
-	if (t->c.dirty) {
-		long left = (long)((t->last_draw + FRAME_MS / 1000.0 - now) * 1000.0) + 1;
+	if (t->c.dirty || tui_streams_pending(&t->ts)) {
+		double from = t->c.dirty ? t->last_draw : t->ts.last_flush;
+		long left = (long)((from + FRAME_MS / 1000.0 - now) * 1000.0) + 1;
 		if (left < ms)
 			ms = left < 0 ? 0 : left;
 	}
@@ -616,10 +400,20 @@ static void resized(struct tui *t)
 	react(t, ctl_resize(&t->c, rows, cols));
 }
 
+/* The transfers' bytes decoded; deltas gathered a frame long go to the controller. */
+static void perform(struct tui *t)
+{
+	http_perform(t->eng);
+	if (tui_streams_flush_due(&t->ts, http_now()))
+		tui_streams_flush(&t->ts);
+}
+
 static void run_loop(struct tui *t)
 {
 	while (!t->c.quit) {
 		double now = http_now();
+		if (tui_streams_flush_due(&t->ts, now))
+			tui_streams_flush(&t->ts);
 		if (t->c.dirty && (now - t->last_draw) * 1000.0 >= FRAME_MS)
 			draw(t);
 		struct curl_waitfd fds[2] = {
@@ -648,11 +442,15 @@ static void run_loop(struct tui *t)
 			if (k == INPUT_RESIZE)
 				resized(t);
 			else
-				react(t, ctl_key(&t->c, k, http_now(), wall_now()));
+				react(t, ctl_key(&t->c, k, http_now(), tui_wall_now()));
 		}
-		http_perform(t->eng);
-		if (t->tr && t->ended)
-			finish_stream(t);
+		/* A key's echo does not wait for the frame limit, nor for the stream's next
+		 * slice: typing stays within a frame however busy the stream is. */
+		if (keyed && t->c.dirty && !t->c.quit)
+			draw(t);
+		perform(t);
+		now = http_now();
+		tui_streams_poll(&t->ts, now);
 		if (t->lister)
 			list_step(t);
 		if (t->fetch_done) {
@@ -662,46 +460,16 @@ static void run_loop(struct tui *t)
 			react(t, ctl_models_changed(&t->c));
 		}
 		now = http_now();
-		react(t, ctl_timer(&t->c, now, wall_now()));
-		if (t->tr) {
-			double left = 0;
-			int attempt = 0, max = 0;
-			int waiting = http_retry_wait(t->tr, now, &left, &attempt, &max);
-			ctl_stream_waiting(&t->c, waiting, left, attempt, max);
-		}
-		if (t->c.st)
+		react(t, ctl_timer(&t->c, now, tui_wall_now()));
+		if (t->c.nstreams)
 			save_all(t, 1);
-		/* A key's echo does not wait for the frame limit: typing stays within a frame. */
-		if (keyed && t->c.dirty && !t->c.quit)
-			draw(t);
 	}
-	if (t->tr) {
-		stop_stream(t, t->quit_signal ? OUTCOME_INTERRUPTED : OUTCOME_STOPPED);
-		/* A cancelled transfer reports at the next perform. */
-		if (t->tr) {
-			http_perform(t->eng);
-			if (t->tr && t->ended)
-				finish_stream(t);
-		}
+	if (t->c.nstreams) {
+		react(t, ctl_stop_all(&t->c, http_now(), tui_wall_now()) & ~CTL_STOP);
+		tui_streams_end_all(&t->ts, t->quit_signal ? OUTCOME_INTERRUPTED : OUTCOME_STOPPED);
 	}
 	save_all(t, 0);
 }
-
-static const struct ctl_world world_of = {
-	.conv_new = w_conv_new,
-	.conv_open = w_conv_open,
-	.conv_close = w_conv_close,
-	.conv_delete = w_conv_delete,
-	.conv_list = w_conv_list,
-	.conv_resolve = w_conv_resolve,
-	.models = w_models,
-	.models_free = w_models_free,
-	.resolve_model = w_resolve_model,
-	.has_env_key = w_has_env_key,
-	.search_start = w_search_start,
-	.search_step = w_search_step,
-	.search_stop = w_search_stop,
-};
 
 int tui_main(struct app *app, int argc, char **argv)
 {
@@ -731,7 +499,7 @@ int tui_main(struct app *app, int argc, char **argv)
 		status = app_fail(&e);
 		goto out;
 	}
-	struct ctl_world w = world_of;
+	struct ctl_world w = tui_world;
 	w.ctx = t;
 	if (ctl_init(&t->c, &app->cfg, &w, &t->ed, config_warning, &warnings) < 0) {
 		err_set(&e, EXIT_FAIL, "out of memory");
@@ -754,6 +522,8 @@ int tui_main(struct app *app, int argc, char **argv)
 		goto out;
 	}
 	http_set_slice(t->eng, STREAM_SLICE);
+	t->ts = (struct tui_streams){.c = &t->c, .eng = t->eng, .kr = app->keyring,
+				     .react = react_ctx, .ctx = t, .wall = tui_wall_now};
 	if (histstore_open(&t->store, NULL, NULL, NULL, NULL, &e) < 0) {
 		status = app_fail(&e);
 		goto out;
@@ -768,13 +538,13 @@ int tui_main(struct app *app, int argc, char **argv)
 	if (!o.conversation && state_last_get(last) == 0)
 		o.conversation = last;
 	int rows, cols;
-	if (ui_start(&rows, &cols, &e) < 0) {
+	if (ui_start(&app->cfg, &rows, &cols, &e) < 0) {
 		status = app_fail(&e);
 		goto out;
 	}
 	ui_on = 1;
 	int r = 0;
-	if (ctl_begin(&t->c, &o, http_now(), wall_now(), &r, &e) < 0) {
+	if (ctl_begin(&t->c, &o, http_now(), tui_wall_now(), &r, &e) < 0) {
 		ui_stop();
 		ui_on = 0;
 		status = app_fail(&e);
@@ -805,15 +575,13 @@ int tui_main(struct app *app, int argc, char **argv)
 out:
 	if (ui_on)
 		ui_stop();
-	if (t->tr)
-		drop_transfer(t);
+	tui_streams_end_all(&t->ts, OUTCOME_STOPPED);
 	app_models_fetch_free(t->fetch);
 	histstore_list_end(t->lister);
-	secret_free(t->found_key);
 	if (ctl_on)
 		ctl_free(&t->c);
 	tui_tools_free(t->tools); /* the MCP servers end with the client */
-	w_search_stop(t);
+	tui_world.search_stop(t);
 	if (t->store_ok)
 		histstore_close(&t->store);
 	http_engine_free(t->eng);

@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "cherry/crash.h"
+#include "cherry/hyperlink.h"
 
 /* input.h's key codes are curses' own numbers: keys pass through unchanged. */
 _Static_assert(IK_DOWN == KEY_DOWN && IK_BACKSPACE == KEY_BACKSPACE && IK_F0 == KEY_F0 &&
@@ -50,9 +51,8 @@ static void crash_restore(void)
 		tcsetattr(tty_fd, TCSANOW, &saved_tios);
 }
 
-static void write_tty(const char *s)
+void ui_write(const char *s, size_t len)
 {
-	size_t len = strlen(s);
 	while (len) {
 		ssize_t n = write(tty_fd >= 0 ? tty_fd : STDOUT_FILENO, s, len);
 		if (n < 0 && errno == EINTR)
@@ -62,6 +62,16 @@ static void write_tty(const char *s)
 		s += n;
 		len -= (size_t)n;
 	}
+}
+
+static void write_tty(const char *s)
+{
+	ui_write(s, strlen(s));
+}
+
+static const char *env_of(const char *name)
+{
+	return getenv(name);
 }
 
 /* Sequences terminals send that their terminfo entry may not name: tmux and screen send
@@ -141,7 +151,9 @@ int ui_color(void)
 	return color;
 }
 
-int ui_start(int *rows, int *cols, struct err *e)
+struct theme ui_theme;
+
+int ui_start(const struct config *cfg, int *rows, int *cols, struct err *e)
 {
 	tty_fd = STDOUT_FILENO;
 	if (tcgetattr(tty_fd, &saved_tios) == 0)
@@ -149,7 +161,23 @@ int ui_start(int *rows, int *cols, struct err *e)
 	crash_set_restore(crash_restore);
 	/* Esc must act within 50 ms; Alt-keys arrive as ESC plus a key well within that. */
 	set_escdelay(25);
-	if (!initscr()) {
+	ui_load_theme(cfg, &ui_theme);
+	json_t *hl = cfg && cfg->ui ? json_object_get(cfg->ui, "hyperlinks") : NULL;
+	int links = hyperlink_wanted(json_is_string(hl) ? json_string_value(hl) : NULL, env_of);
+	ui_links_enable(links > 0 || (links < 0 && hyperlink_wanted(NULL, env_of) > 0));
+	const char *nc = getenv("NO_COLOR");
+	int want_colour = !(nc && *nc);
+	/* 24-bit colour: curses emits it only under a terminfo entry with RGB (e.g.
+	 * xterm-direct), so COLORTERM=truecolor starts it on TERM's direct sibling when
+	 * the system has one; the sequences are otherwise TERM's (same family) */
+	char direct[64];
+	SCREEN *scr = NULL;
+	if (want_colour && theme_direct_term(&ui_theme, getenv("TERM"), getenv("COLORTERM"),
+					     direct, sizeof direct))
+		scr = newterm(direct, stdout, stdin);
+	if (!scr)
+		scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
 		crash_set_restore(NULL);
 		err_set(e, EXIT_FAIL, "cannot start the terminal screen (is TERM set correctly?)");
 		return -1;
@@ -161,8 +189,7 @@ int ui_start(int *rows, int *cols, struct err *e)
 	nodelay(stdscr, TRUE);
 	meta(stdscr, TRUE);
 	color = 0;
-	const char *nc = getenv("NO_COLOR");
-	if (has_colors() && !(nc && *nc)) {
+	if (has_colors() && want_colour) {
 		start_color();
 		use_default_colors();
 		color = 1;

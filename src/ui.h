@@ -10,8 +10,10 @@
 #include "cherry/err.h"
 #include "cherry/input.h"
 
-/* Starts curses. *rows and *cols get the terminal's size. 0, or -1 with e. */
-int ui_start(int *rows, int *cols, struct err *e);
+/* Starts curses with cfg's "ui" settings (the theme; with COLORTERM=truecolor or 24bit
+ * and a theme of RGB colours, on TERM's direct-colour terminfo entry when there is one,
+ * so the colours are exact). *rows and *cols get the terminal's size. 0, or -1 with e. */
+int ui_start(const struct config *cfg, int *rows, int *cols, struct err *e);
 void ui_stop(void);
 /* The terminal's size now (after a SIGWINCH), curses told of it. */
 void ui_size(int *rows, int *cols);

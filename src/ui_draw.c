@@ -13,6 +13,7 @@
 
 #include <curses.h>
 
+#include "cherry/columns.h"
 #include "cherry/ctl_tools.h"
 #include "cherry/fsutil.h"
 #include "cherry/sanitize.h"
@@ -21,7 +22,7 @@
 #include "cherry/utf8.h"
 
 /* Each theme role's curses attributes, colour pair (role + 1) included; set up on the
- * first draw, from config.json's "ui": {"theme": NAME}. */
+ * first draw, from ui_theme. */
 static attr_t role_attrs[TR__COUNT];
 static int theme_ready;
 
@@ -131,7 +132,7 @@ static attr_t curses_attrs(unsigned a)
 
 /* A theme by name: built in, or $XDG_CONFIG_HOME/cherry/themes/NAME.json; "dark" when
  * the name is bad or the file does not parse. */
-static void load_theme(const struct config *cfg, struct theme *th)
+void ui_load_theme(const struct config *cfg, struct theme *th)
 {
 	json_t *v = cfg && cfg->ui ? json_object_get(cfg->ui, "theme") : NULL;
 	const char *name = json_is_string(v) ? json_string_value(v) : "dark";
@@ -155,10 +156,9 @@ static void load_theme(const struct config *cfg, struct theme *th)
 	buf_free(&text);
 }
 
-static void setup_theme(const struct ctl *t)
+static void setup_theme(void)
 {
-	struct theme th;
-	load_theme(t->cfg, &th);
+	struct theme th = ui_theme;
 	/* under NO_COLOR, the structure colour showed by attributes (as the golden screens
 	 * check) */
 	if (!ui_color())
@@ -168,9 +168,10 @@ static void setup_theme(const struct ctl *t)
 		role_attrs[r] = curses_attrs(st->attrs);
 		if (!ui_color())
 			continue;
+		/* on a direct-colour terminal COLORS is 2^24 and a colour is its RGB */
 		int fg = theme_colour_index(st->fg, COLORS), bg = theme_colour_index(st->bg, COLORS);
-		if ((fg >= 0 || bg >= 0) && r + 1 < COLOR_PAIRS && init_pair((short)(r + 1), (short)fg,
-									     (short)bg) == OK)
+		if ((fg >= 0 || bg >= 0) && r + 1 < COLOR_PAIRS &&
+		    init_extended_pair(r + 1, fg, bg) == OK)
 			role_attrs[r] |= COLOR_PAIR(r + 1);
 	}
 	theme_ready = 1;
@@ -185,17 +186,61 @@ static attr_t run_attr(const struct md_run *run)
 /* One laid-out line, run by run in each run's style. */
 /* A chat line run by run in its styles, plus extra (a selection's or a match's mark);
  * returns the columns used. */
-static int draw_line(WINDOW *w, int y, int maxw, const struct view_line *vl, attr_t extra)
+static int draw_line_at(WINDOW *w, int y, int x, int maxw, const struct view_line *vl,
+			attr_t extra)
 {
 	int col = 0;
 	for (size_t k = 0; k < vl->nruns && col < maxw; k++) {
 		const struct md_run *run = &vl->runs[k];
 		wattrset(w, run_attr(run) | extra);
-		col += draw_text_as(w, y, col, maxw - col, vl->s + run->off, run->len,
-				    (run->attrs & TA_STRIKE) != 0);
+		int used = draw_text_as(w, y, x + col, maxw - col, vl->s + run->off, run->len,
+					(run->attrs & TA_STRIKE) != 0);
+		size_t n;
+		const char *uri = run->link && vl->md ? md_link_uri(vl->md, run->link, &n) : NULL;
+		if (uri)
+			ui_links_add(getbegy(w) + y, getbegx(w) + x + col, used, uri, n);
+		col += used;
 	}
 	wattrset(w, A_NORMAL);
 	return col;
+}
+
+static int draw_line(WINDOW *w, int y, int maxw, const struct view_line *vl, attr_t extra)
+{
+	return draw_line_at(w, y, 0, maxw, vl, extra);
+}
+
+/* Several answers side by side (columns.h), scrolled together; the header of the one
+ * the conversation goes on from stands out. */
+static void draw_columns(const struct ctl *t, int top, int rows)
+{
+	const struct ctl_cols *L = &t->lay;
+	for (int r = 0; r + top < rows; r++)
+		for (size_t k = 0; k < L->n; k++) {
+			int x = cols_x(L->w, k);
+			if (k)
+				mvwaddstr(ui_w_chat, r + top, x - 2, "\xe2\x94\x82");
+			struct view_line vl;
+			if (!L->v[k] || view_line(L->v[k], t->top_line + (size_t)r, &vl) < 0)
+				continue;
+			attr_t extra = k == L->cur && vl.style == VS_HEADER_ASSISTANT ? A_REVERSE : 0;
+			draw_line_at(ui_w_chat, r + top, x, L->w, &vl, extra);
+		}
+}
+
+/* The tab strip over the one answer shown of several: the current tab reversed. */
+static void draw_strip(const struct ctl *t)
+{
+	const struct ctl_cols *L = &t->lay;
+	const char *s = L->strip.data ? L->strip.data : "";
+	wattrset(ui_w_chat, A_DIM);
+	int x = draw_text(ui_w_chat, 0, 0, t->chat_w, s, L->strip_off);
+	wattrset(ui_w_chat, A_REVERSE | A_BOLD);
+	x += draw_text(ui_w_chat, 0, x, t->chat_w - x, s + L->strip_off, L->strip_len);
+	wattrset(ui_w_chat, A_DIM);
+	size_t rest = L->strip_off + L->strip_len;
+	draw_text(ui_w_chat, 0, x, t->chat_w - x, s + rest, L->strip.len - rest);
+	wattrset(ui_w_chat, A_NORMAL);
 }
 
 static void draw_list(const struct ctl *t)
@@ -216,7 +261,10 @@ static void draw_list(const struct ctl *t)
 			wattron(ui_w_list, A_REVERSE);
 		if (current)
 			wattron(ui_w_list, A_BOLD);
-		mvwaddstr(ui_w_list, r, 0, current ? "\xe2\x96\xb8 " : "  ");
+		/* "~" an answer streams there, "*" answers not read yet */
+		int mark = ctl_conv_mark(t, en->id);
+		mvwaddstr(ui_w_list, r, 0, current ? "\xe2\x96\xb8" : " ");
+		mvwaddstr(ui_w_list, r, 1, mark == 1 ? "~" : mark == 2 ? "*" : " ");
 		struct buf b = BUF_INIT;
 		const char *title = en->title && *en->title ? en->title : "(untitled)";
 		sanitize_string(title, strlen(title), &b);
@@ -252,6 +300,7 @@ static void draw_overlay(const struct ctl *t)
 {
 	const struct ctl_overlay *o = &t->ov;
 	int h = t->chat_h, w = t->cols;
+	ui_links_begin(); /* the overlay hides the chat's links */
 	werase(ui_w_over);
 	if (h < 1)
 		return;
@@ -295,6 +344,8 @@ static void draw_overlay(const struct ctl *t)
 		int x = 0;
 		if (!lines)
 			x = draw_text(ui_w_over, r + 1, 0, w, sel ? "\xe2\x96\xb8 " : "  ", sel ? 4 : 2);
+		if (o->nmarked) /* the models marked to be asked together */
+			x += draw_text(ui_w_over, r + 1, x, w - x, o->marked[k] ? "+ " : "  ", 2);
 		struct buf b = BUF_INIT;
 		sanitize_string(s, strlen(s), &b);
 		x += draw_text(ui_w_over, r + 1, x, w - x, b.data ? b.data : "", b.len);
@@ -328,22 +379,27 @@ static attr_t moves_attr(const struct ctl *t, size_t line, const struct view_lin
 
 static void draw_chat(const struct ctl *t)
 {
+	ui_links_begin();
 	werase(ui_w_chat);
 	int h = t->chat_h;
 	if (h < 1)
 		return;
-	int rows = h;
+	int rows = h, top = t->chat_top < h ? t->chat_top : h;
 	if (t->more_below && rows > 1)
 		rows--;
-	for (int r = 0; r < rows; r++) {
+	if (top)
+		draw_strip(t);
+	if (t->lay.n)
+		draw_columns(t, top, rows);
+	for (int r = 0; !t->lay.n && r + top < rows; r++) {
 		struct view_line vl;
 		if (view_line(t->view, t->top_line + (size_t)r, &vl) < 0)
 			break;
 		attr_t extra = moves_attr(t, t->top_line + (size_t)r, &vl);
-		int used = draw_line(ui_w_chat, r, t->chat_w, &vl, extra);
+		int used = draw_line(ui_w_chat, r + top, t->chat_w, &vl, extra);
 		if (extra & A_REVERSE) {
 			wattrset(ui_w_chat, A_REVERSE);
-			fill_to(ui_w_chat, r, used, t->chat_w);
+			fill_to(ui_w_chat, r + top, used, t->chat_w);
 			wattrset(ui_w_chat, A_NORMAL);
 		}
 	}
@@ -400,7 +456,7 @@ static int draw_moves_input(const struct ctl *t, int *cur_x)
 		draw_text(ui_w_input, 1, *cur_x, t->cols - *cur_x, q.data ? q.data : "", q.len);
 		wattroff(ui_w_input, A_DIM);
 	} else if (t->mode == MODE_SELECT) {
-		static const char help[] = "Message selected: c copy \xc2\xb7 e edit \xc2\xb7 "
+		static const char help[] = "Message selected: c copy \xc2\xb7 C code \xc2\xb7 e edit \xc2\xb7 "
 			"r retry with a model \xc2\xb7 d delete \xc2\xb7 b branch \xc2\xb7 "
 			"x clear context \xc2\xb7 Up/Down move \xc2\xb7 Esc back";
 		wattron(ui_w_input, A_BOLD);
@@ -556,7 +612,7 @@ void ui_draw(const struct ctl *t)
 {
 	int cy = 1, cx = 0;
 	if (!theme_ready)
-		setup_theme(t);
+		setup_theme();
 	int over = t->ov.kind != CTL_OV_NONE;
 	if (over) {
 		/* Under the overlay: list and chat are drawn again in full when it closes. */
@@ -589,4 +645,5 @@ void ui_draw(const struct ctl *t)
 	wmove(ui_w_input, cy, cx);
 	wnoutrefresh(ui_w_input);
 	doupdate();
+	ui_links_flush();
 }

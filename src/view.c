@@ -534,9 +534,10 @@ static void set_line(struct view_line *out, size_t msg, enum view_style style, c
 	out->s = s;
 	out->len = len;
 	out->width = width;
-	out->one = (struct md_run){0, len, style_role(style), 0};
+	out->one = (struct md_run){0, len, style_role(style), 0, 0};
 	out->runs = &out->one;
 	out->nruns = len ? 1 : 0;
+	out->md = NULL;
 }
 
 static void set_flow_line(struct view_line *out, size_t msg, const struct flow *f, size_t k)
@@ -547,6 +548,7 @@ static void set_flow_line(struct view_line *out, size_t msg, const struct flow *
 		set_line(out, msg, f->base, o->text.data + l->off, l->len, l->width);
 		out->runs = o->runs + l->run;
 		out->nruns = l->nrun;
+		out->md = o;
 		return;
 	}
 	const struct vline *l = &f->lines[k];

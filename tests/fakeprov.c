@@ -1,8 +1,9 @@
 /* fakeprov: a fake LLM provider on 127.0.0.1 for cherry's integration tests and benchmarks.
  * It speaks the OpenAI, Azure, Anthropic, Gemini and Ollama wire formats of
  * /work/shared/reference/wire-formats.md; the model name picks the scenario, words joined
- * by '+' ("hello+split+crlf"), listed in tests/fakeprov.md. One process, one connection
- * at a time; every request is appended to --log as one JSON line before the answer. */
+ * by '+' ("hello+split+crlf"), listed in tests/fakeprov.md. Each connection is served by a
+ * child process of its own, so streams run concurrently; every request is appended to --log
+ * as one JSON line (one write, O_APPEND) before the answer. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -18,8 +19,11 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <jansson.h>
 #include <openssl/err.h>
@@ -251,8 +255,8 @@ static int wait_fd(int fd, short events, int ms)
 
 /* ---------------------------------------------------------------- TLS mode */
 
-/* With --tls-cert and --tls-key every connection is TLS. Connections are served one at a
- * time, so the one being served is global; every read and write of it goes through
+/* With --tls-cert and --tls-key every connection is TLS. Each connection has a process of
+ * its own, so the one being served is global there; every read and write of it goes through
  * conn_read and conn_write. A handshake the client refuses ends before any request is
  * read, so nothing is logged for it. */
 static SSL_CTX *tls_ctx;
@@ -637,15 +641,38 @@ out:
 /* ---------------------------------------------------------------- the request log */
 
 static const char *log_path;
-static long request_count;
 
+/* What every connection's process shares: the request count and the "flaky" table (one
+ * 64-bit hash of kind and model per slot, claimed with compare-and-swap). */
+#define FLAKY_SLOTS 1024
+struct shared {
+	long request_count;
+	unsigned long long flaky[FLAKY_SLOTS];
+};
+static struct shared *shared;
+
+static void shared_init(void)
+{
+	shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		      -1, 0);
+	if (shared == MAP_FAILED)
+		die("mmap");
+}
+
+/* The line is numbered and written under an exclusive lock on the log, so the numbers
+ * rise in the file's order; one write() with O_APPEND keeps it whole. */
 static void log_request(const struct req *r)
 {
-	request_count++;
-	if (!log_path)
+	if (!log_path) {
+		__atomic_add_fetch(&shared->request_count, 1, __ATOMIC_SEQ_CST);
 		return;
+	}
+	int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	while (fd >= 0 && flock(fd, LOCK_EX) < 0 && errno == EINTR)
+		;
+	long n = __atomic_add_fetch(&shared->request_count, 1, __ATOMIC_SEQ_CST);
 	json_t *o = json_object(), *h = json_object();
-	json_object_set_new(o, "n", json_integer(request_count));
+	json_object_set_new(o, "n", json_integer(n));
 	json_object_set_new(o, "method", json_string(r->method));
 	json_object_set_new(o, "path", json_lossy(r->target, strlen(r->target)));
 	for (size_t i = 0; i < r->nh; i++) {
@@ -666,17 +693,16 @@ static void log_request(const struct req *r)
 	json_object_set_new(o, "body", body);
 	char *s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
-	if (!s)
-		return;
 	struct sbuf line = {0};
-	sb_adds(&line, s);
-	sb_addc(&line, '\n');
-	free(s);
-	int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (s) {
+		sb_adds(&line, s);
+		sb_addc(&line, '\n');
+		free(s);
+	}
 	if (fd >= 0) {
-		struct conn c = {.fd = fd};
-		send_all(&c, line.p, line.len);
-		close(fd);
+		if (line.len && write(fd, line.p, line.len) != (ssize_t)line.len)
+			fprintf(stderr, "fakeprov: log line cut short\n");
+		close(fd); /* drops the lock */
 	}
 	sb_free(&line);
 }
@@ -690,7 +716,7 @@ static const char *const kind_names[] = {"openai", "anthropic", "gemini", "ollam
 #define BIGLINE_BYTES (1 << 20)
 #define HUGELINE_BYTES (20ul << 20) /* past cherry's 16 MiB cap on one event */
 enum content { C_HELLO, C_LONG, C_BIGLINE, C_BADUTF8, C_ESCAPES, C_CJK, C_ECHO, C_REPLAY,
-	       C_MARKDOWN };
+	       C_MARKDOWN, C_MDLONG };
 
 enum failure {
 	F_NONE, F_400, F_401, F_403, F_404, F_429, F_429MS, F_QUOTA, F_500, F_503, F_529,
@@ -801,6 +827,8 @@ static int parse_word(struct scenario *sc, const char *w, size_t n)
 		sc->reasoning = 2;
 	else if ((v = word_num(w, n, "long:")) >= 0)
 		sc->content = C_LONG, sc->long_n = v;
+	else if ((v = word_num(w, n, "mdlong:")) >= 0)
+		sc->content = C_MDLONG, sc->long_n = v;
 	else if (word_is(w, n, "bigline"))
 		sc->content = C_BIGLINE, sc->bigline_bytes = BIGLINE_BYTES;
 	else if (word_is(w, n, "hugeline"))
@@ -900,29 +928,29 @@ static int parse_scenario(const char *model, struct scenario *sc)
 	}
 }
 
-/* "flaky": the first request with this kind and model string fails, later ones succeed. */
-struct seen {
-	char *key;
-	struct seen *next;
-};
-static struct seen *flaky_seen;
-
+/* "flaky": the first request with this kind and model string fails, later ones succeed,
+ * across every connection's process (the table is shared; a slot is claimed with CAS). */
 static int flaky_first(enum kind k, const char *model)
 {
-	struct sbuf key = {0};
-	sb_printf(&key, "%s\n%s", kind_names[k], model);
-	for (struct seen *s = flaky_seen; s; s = s->next)
-		if (!strcmp(s->key, key.p)) {
-			sb_free(&key);
+	unsigned long long h = 14695981039346656037ull;
+	const char *parts[2] = {kind_names[k], model};
+	for (int i = 0; i < 2; i++) {
+		for (const unsigned char *p = (const unsigned char *)parts[i]; *p; p++)
+			h = (h ^ *p) * 1099511628211ull;
+		h = (h ^ 0xffu) * 1099511628211ull; /* the separator */
+	}
+	if (!h)
+		h = 1; /* 0 marks a free slot */
+	for (size_t i = 0; i < FLAKY_SLOTS; i++) {
+		unsigned long long *slot = &shared->flaky[(h + i) % FLAKY_SLOTS], empty = 0;
+		if (__atomic_compare_exchange_n(slot, &empty, h, 0, __ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST))
+			return 1;
+		if (empty == h)
 			return 0;
-		}
-	struct seen *s = malloc(sizeof *s);
-	if (!s)
-		die("out of memory");
-	s->key = key.p;
-	s->next = flaky_seen;
-	flaky_seen = s;
-	return 1;
+	}
+	die("flaky table full");
+	return 0;
 }
 
 /* ---------------------------------------------------------------- plain responses */
@@ -1310,6 +1338,38 @@ static void long_text(struct sbuf *raw, unsigned long i, size_t want, int newlin
 		sb_addc(raw, '\n');
 }
 
+#define MDLONG_DELTA 256 /* bytes of Markdown per delta: mdlong:20000 is a ~5 MB answer */
+
+/* Section k of the long Markdown answer: a heading, a paragraph with inline markup and a
+ * link, nested and numbered lists with a task, a table, a code block (python, c or js
+ * by turn) and a quote; it ends after a blank line, outside every block. */
+static void mdlong_section(struct sbuf *b, unsigned long k)
+{
+	sb_printf(b, "## Section %lu\n\nA paragraph with **bold %lu**, *emphasis*, "
+		  "~~struck~~, `inline_code(%lu)` and a [link](https://example.com/doc/%lu). "
+		  "It goes on for a while so that it wraps on a normal terminal, with words "
+		  "like alpha bravo charlie delta echo foxtrot and $x^2 + y_%lu$.\n\n",
+		  k, k, k, k, k % 10);
+	sb_printf(b, "- item one of %lu\n- item two with `code`\n  - nested bravo\n"
+		  "  - [x] a done task\n  - [ ] an open one\n- item three\n\n"
+		  "1. first step\n2. second step\n3. third step\n\n", k);
+	sb_printf(b, "| Name | Qty | Note |\n|:-----|----:|:----:|\n| apple | %lu | fresh |\n"
+		  "| pear | 12 | ripe and sweet |\n| plum | 7 | `dried` |\n| fig | %lu | **best** |\n\n",
+		  k, k * 3);
+	if (k % 3 == 0)
+		sb_printf(b, "```python\ndef f_%lu(x):\n    \"\"\"Doc string\n    over lines.\"\"\"\n"
+			  "    # a comment\n    return [x * %lu + i for i in range(10)]\n\n"
+			  "print(f_%lu(3), 'done')\n```\n\n", k, k, k);
+	else if (k % 3 == 1)
+		sb_printf(b, "```c\n#include <stdio.h>\n/* block %lu\n * comment */\nint f(int x)\n"
+			  "{\n\treturn x * %lu; // times\n}\n"
+			  "int main(void) { printf(\"%%d\\n\", f(%lu)); }\n```\n\n", k, k, k);
+	else
+		sb_printf(b, "```js\nconst f = (x) => {\n  // arrow %lu\n  return `v${x * %lu}`;\n"
+			  "};\nconsole.log(f(%lu), \"done\");\n```\n\n", k, k, k);
+	sb_printf(b, "> A quote about section %lu,\n> on two lines.\n\n", k);
+}
+
 /* The text of the last user message, whatever shape the kind gives it. */
 static void append_parts(struct sbuf *out, json_t *content, const char *text_key)
 {
@@ -1352,6 +1412,7 @@ struct gen {
 	struct sbuf raw;    /* unescaped text */
 	struct sbuf echo;   /* echo: the whole text */
 	size_t echo_pos;
+	unsigned long i_section; /* mdlong: the next section */
 };
 
 /* Next delta into frag (escaped); returns 0 at the end, 1 answer text, 2 reasoning. */
@@ -1406,6 +1467,27 @@ static int gen_next(struct gen *g, struct sbuf *frag)
 			break;
 		sb_json_esc(frag, cjk_texts[i], strlen(cjk_texts[i]));
 		return 1;
+	case C_MDLONG: {
+		/* MDLONG_DELTA bytes of the sections at a time; the last delta ends the section
+		 * it is in and says the end */
+		if (i >= (unsigned long)g->sc->long_n)
+			break;
+		while (g->echo.len - g->echo_pos < MDLONG_DELTA)
+			mdlong_section(&g->echo, g->i_section++);
+		size_t n = MDLONG_DELTA;
+		if (i + 1 == (unsigned long)g->sc->long_n) {
+			sb_printf(&g->echo, "The end: mdlong-end-%ld.\n", g->sc->long_n);
+			n = g->echo.len - g->echo_pos;
+		}
+		sb_json_esc(frag, g->echo.p + g->echo_pos, n);
+		g->echo_pos += n;
+		if (g->echo_pos > (1u << 16)) {
+			memmove(g->echo.p, g->echo.p + g->echo_pos, g->echo.len - g->echo_pos);
+			g->echo.len -= g->echo_pos;
+			g->echo_pos = 0;
+		}
+		return 1;
+	}
 	case C_MARKDOWN:
 		if (i >= sizeof markdown_texts / sizeof *markdown_texts)
 			break;
@@ -2657,6 +2739,7 @@ static void route(struct conn *c, const struct req *r)
 	sb_free(&msg);
 }
 
+/* Serves one connection; runs in a child process of its own. */
 static void serve(int fd)
 {
 	struct req r;
@@ -2731,6 +2814,7 @@ int main(int argc, char **argv)
 
 	parent_pid = getppid();
 	deadline = now() + max_seconds;
+	shared_init();
 	if (pipe(sigpipe_fds) < 0)
 		die("pipe");
 	for (int i = 0; i < 2; i++) {
@@ -2771,15 +2855,28 @@ int main(int argc, char **argv)
 		fcntl(fd, F_SETFL, O_NONBLOCK);
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-		serve(fd);
+		fflush(NULL);
+		pid_t pid = fork();
+		if (pid == 0) {
+			close(ls);
+			parent_pid = getppid(); /* this child stops when fakeprov is gone */
+			serve(fd);
+			_exit(0);
+		}
+		if (pid < 0)
+			fprintf(stderr, "fakeprov: fork failed, connection dropped\n");
+		close(fd);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
 	}
 	close(ls);
-	SSL_CTX_free(tls_ctx);
-	while (flaky_seen) {
-		struct seen *s = flaky_seen->next;
-		free(flaky_seen->key);
-		free(flaky_seen);
-		flaky_seen = s;
+	/* A byte in the pipe every child watches (a signal's stays there too): they stop. */
+	if (write(sigpipe_fds[1], "x", 1) < 0) {
+		/* full: a byte is there already */
 	}
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+	SSL_CTX_free(tls_ctx);
+	munmap(shared, sizeof *shared);
 	return 0;
 }

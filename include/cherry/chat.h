@@ -20,6 +20,8 @@
 
 /* Unsaved changes are written at least this often while the caller ticks (seconds). */
 #define HIST_SAVE_INTERVAL 0.5
+/* Answers chat_delta keeps its place in at once (more still work, rescanning). */
+#define CHAT_POS_SLOTS 16
 
 struct chat {
 	struct histstore *store;  /* not owned; NULL: never written (ask --no-save) */
@@ -34,8 +36,13 @@ struct chat {
 	int save_warned;          /* a failed save was reported once */
 	char readonly_why[160];   /* why it is read-only ("is open in another cherry (pid 7)") */
 	size_t stream;            /* the answer chat_delta last appended to; SIZE_MAX none */
-	size_t stream_len[2];     /* its content's and reasoning's length and allocation, */
-	size_t stream_cap[2];     /* so that appending a token does not rescan the text */
+	/* The answers being streamed into (several at once when models answer side by
+	 * side): each one's content and reasoning length and allocation, so that appending
+	 * a token does not rescan the text. A slot's msg is SIZE_MAX when free. */
+	struct chat_pos {
+		size_t msg;
+		size_t len[2], cap[2];
+	} pos[CHAT_POS_SLOTS];
 	size_t answer;            /* the answer last sent or retried; SIZE_MAX none */
 	size_t saved_len;         /* its text's bytes held by the last completed save */
 	int jfd;                  /* the journal of the exchange in progress, -1 none */
@@ -176,6 +183,9 @@ int chat_show_msg(struct chat *c, size_t msg, double now, struct err *e);
 int chat_delete_msg(struct chat *c, size_t msg, double now, struct err *e);
 /* Sets or clears the context break after msg (history.h). 0, or 1: no such message. */
 int chat_set_context_break(struct chat *c, size_t msg, int on, double now, struct err *e);
+/* Marks answer msg as the best of its siblings (their marks go), or unmarks it (on 0).
+ * 0, or 1 when msg is no answer. */
+int chat_set_best(struct chat *c, size_t msg, int on);
 /* Fills dst (a new, empty conversation) with src's current branch from its root down to
  * the message upto, titled "TITLE (branch)", with src's system prompt and model. 0, or
  * -1 with e (upto is not on the branch, OOM). */

@@ -86,6 +86,10 @@ int slash_parse(const char *line, struct slash_parsed *out, struct err *e);
  * models may be NULL. out and list are emptied first; command names are listed with
  * their slash ("/new  /next"), models by their full name; matching is case-sensitive
  * and duplicate model names count once. -1 when memory ran out. */
+/* The same for a name that ends line, beginning at arg (inside line): "@fo/" in a
+ * message. out is the line completed, list the names (as slash_complete). */
+int names_complete(const char *line, const char *arg, const char *const *models,
+		   size_t nmodels, struct buf *out, struct buf *list, size_t max_list);
 int slash_complete(const char *line, const struct slash_names *names, struct buf *out,
 		   struct buf *list, size_t max_list);
 

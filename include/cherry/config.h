@@ -51,6 +51,7 @@ struct config {
 	double connect_timeout;     /* seconds; default 15 */
 	double stall_timeout;       /* seconds without a byte = stalled; default 120 */
 	int max_retries;            /* default 2 */
+	int max_streams;            /* answers streaming at once in the client; default 8 */
 	char *ca_file;              /* extra CA bundle; NULL for the system's */
 	char *passphrase_command;   /* vault.passphrase_command */
 	int telemetry_enabled;

@@ -41,8 +41,10 @@ enum {
 enum {
 	CTL_NEED_KEY = 1,       /* find the key for ctl.pending's provider, answer ctl_key_result */
 	CTL_UNLOCK = 2,         /* unlock the vault with ctl_passphrase(), answer ctl_key_result */
-	CTL_START = 4,          /* start ctl.st: ctl_stream_request, with the key just found */
-	CTL_STOP = 8,           /* cancel ctl.st's transfer (its end comes as ctl_stream_end) */
+	CTL_START = 4,          /* start the streams ctl_streams_to_start names (their
+				 * provider's key is at hand: CTL_NEED_KEY found it) */
+	CTL_STOP = 8,           /* cancel the transfers ctl_streams_to_stop names (each end
+				 * comes as ctl_stream_end) */
 	CTL_SAVE = 16,          /* save the open conversations that changed (chat_save) */
 	CTL_SAVE_PROMPTS = 32,  /* write the prompt ring (state_prompts_save) */
 	CTL_SET_LAST = 64,      /* remember ctl.shown as the conversation to reopen */
@@ -119,10 +121,14 @@ struct ctl_overlay {
 	size_t nmatch;
 	size_t sel;         /* index into match */
 	size_t top;         /* first shown row */
+	unsigned char *marked; /* the model picker: items marked (Space), nitems of them */
+	size_t nmarked;
 };
 
-/* The one answer being streamed. */
+/* An answer being streamed; several stream at once (in one conversation, models side
+ * by side, and in others). */
 struct ctl_stream {
+	unsigned long id;         /* the shell names it by this in events (from 1) */
 	struct chat *chat;        /* the conversation it belongs to */
 	size_t answer;            /* its index in chat->conv.msgs */
 	long view_msg;            /* its message in the view while shown, else -1 */
@@ -132,11 +138,38 @@ struct ctl_stream {
 	double last_delta;
 	long deltas;              /* text and reasoning deltas: a token estimate */
 	int stop_requested;
+	int stop_sent;            /* the shell was told (ctl_streams_to_stop) */
+	int start_wanted;         /* the shell is to start it (ctl_streams_to_start) */
+	int held;                 /* over network.max_streams: starts when another ends */
+	int col;                  /* its column while answers are side by side, else -1 */
+	enum ctl_state state;     /* CTL_CONNECTING .. CTL_RETRYING */
+	double rate;              /* tokens/s */
+	double retry_left;        /* CTL_RETRYING: seconds until the next attempt */
+	int retry_attempt, retry_max;
 };
 
 #define CTL_PENDING_TOOLS 2
 
 /* A send (or retry) waiting for its key. */
+/* At most this many models are asked at once by one message ("@a @b question"). */
+#define CTL_MAX_MODELS 8
+
+/* Several answers to the last message (ctl_layout.c): side by side in columns when the
+ * chat is wide enough for each (columns.h), else the one shown under a tab strip. */
+struct ctl_cols {
+	int one_at_a_time;        /* the user chose tabs (F9 toggles) */
+	size_t n;                 /* columns shown, 0: the single view */
+	struct view *v[CTL_MAX_MODELS];
+	size_t msg[CTL_MAX_MODELS]; /* each column's answer in shown->conv.msgs */
+	size_t cur;               /* the column of the answer the branch goes on from */
+	int w;                    /* each column's width */
+	struct buf strip;         /* the tab strip ("" none: fewer than two answers) */
+	size_t strip_off, strip_len; /* its current tab */
+	int stale;                /* worked out again at the next settle */
+};
+
+/* A send (or retry) waiting for its key; with several models, one key after another
+ * (specs[next] is the one looked up now). */
 struct ctl_pending {
 	int retry;                /* 0: send text; 1: ask again; CTL_PENDING_TOOLS: the
 				   * next answer of a tool turn */
@@ -148,6 +181,11 @@ struct ctl_pending {
 	const char *model;
 	int active;
 	size_t retry_at;          /* a retry under user message retry_at - 1; 0: the last */
+	char specs[CTL_MAX_MODELS][160]; /* every model asked; nspecs 0: just spec */
+	size_t nspecs, next;
+	size_t skip;              /* bytes of text before the prompt (the @mentions) */
+	size_t user;              /* the user message the first answer went under */
+	size_t first_answer;      /* that answer (made current when all have started) */
 };
 
 /* Find in the chat (MODE_FIND, ctl_find.c): the view lines holding the text. */
@@ -197,7 +235,11 @@ struct ctl {
 	struct edit *ed;
 	enum input_mode mode;
 	struct chat *shown;       /* the conversation on screen (never NULL once started) */
-	struct ctl_stream *st;    /* NULL when no answer is streaming */
+	struct ctl_stream **streams; /* the answers streaming, oldest first */
+	size_t nstreams;
+	unsigned long stream_ids; /* the last id given */
+	char (*unread)[HIST_ID_MAX + 1]; /* conversations with answers not seen yet */
+	size_t nunread;
 	struct ctl_pending pending;
 	struct ctl_queued *queue; /* oldest first */
 	size_t nqueue;
@@ -225,6 +267,8 @@ struct ctl {
 	double started_wall;      /* when this run began (entries touched since are fresh) */
 
 	struct ctl_overlay ov;
+	struct ctl_cols lay;
+	int chat_top;             /* rows of the chat pane above the chat lines (the strip) */
 
 	/* scrolling: follow the bottom, or keep top_line */
 	int follow;
@@ -263,6 +307,8 @@ struct ctl {
 	long edit_msg;            /* its index in edit_chat's messages, -1: no edit */
 	long edit_pos;            /* its place on the branch, from 1, as the screen says */
 	long sel;                 /* MODE_SELECT: the selected view message, -1 none */
+	long code_msg;            /* the message whose code block code_last was copied by */
+	size_t code_last;         /* M-c (or C), 0: the last key was another */
 	long retry_msg;           /* the user message to ask again when the picker chooses */
 	int confirm_msg;          /* MODE_CONFIRM asks about deleting the selected message */
 	struct ctl_find find;
@@ -302,14 +348,24 @@ int ctl_key(struct ctl *c, input_key k, double now, double wall);
 int ctl_action(struct ctl *c, enum input_action a, double now, double wall);
 int ctl_resize(struct ctl *c, int rows, int cols);
 int ctl_timer(struct ctl *c, double now, double wall);
-/* A delta of the streaming answer (reasoning: of its reasoning). Called from inside a
- * transfer: it touches memory only. */
-int ctl_delta(struct ctl *c, const char *s, size_t len, int reasoning, double now, double wall);
-/* The transfer waits to try again (waiting: left seconds, then attempt of max), or it
- * stopped waiting (waiting 0). */
-int ctl_stream_waiting(struct ctl *c, int waiting, double left, int attempt, int max);
-/* The streaming answer ended; o says how. */
-int ctl_stream_end(struct ctl *c, const struct outcome *o, double now, double wall);
+/* A delta of stream id (reasoning: of its reasoning). Called from inside a transfer: it
+ * touches memory only. An id no longer streaming is ignored, in all of these. */
+int ctl_delta(struct ctl *c, unsigned long id, const char *s, size_t len, int reasoning,
+	      double now, double wall);
+/* n deltas of stream id of the same kind at once, s their text joined: the chat is laid
+ * out once for them all (a shell gives a transfer's slice of deltas so: a long answer in
+ * many small deltas is not laid out again for each). */
+int ctl_deltas(struct ctl *c, unsigned long id, const char *s, size_t len, int reasoning, long n,
+	       double now, double wall);
+/* Stream id's transfer waits to try again (waiting: left seconds, then attempt of max),
+ * or it stopped waiting (waiting 0). */
+int ctl_stream_waiting(struct ctl *c, unsigned long id, int waiting, double left, int attempt,
+		       int max);
+/* Stream id ended; o says how. */
+int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, double now,
+		   double wall);
+/* Every stream stops (on the way out): those waiting for a free slot end at once. */
+int ctl_stop_all(struct ctl *c, double now, double wall);
 /* The answer to CTL_NEED_KEY or CTL_UNLOCK. */
 int ctl_key_result(struct ctl *c, enum ctl_key_result r, const struct err *e, double now,
 		   double wall);
@@ -324,9 +380,18 @@ void ctl_info(struct ctl *c, const char *header, const char *text, int error);
 
 /* The typed passphrase (for CTL_UNLOCK), valid until the next event. */
 const char *ctl_passphrase(const struct ctl *c, size_t *len);
-/* The request for ctl.st: provider and the wire request to send. 0, or -1 with e. */
-int ctl_stream_request(const struct ctl *c, struct provider **prov, struct wire_http *req,
-		       struct err *e);
+/* The request for stream id: provider and the wire request to send. 0, or -1 with e. */
+int ctl_stream_request(const struct ctl *c, unsigned long id, struct provider **prov,
+		       struct wire_http *req, struct err *e);
+/* For CTL_START and CTL_STOP: the ids of the streams to start (or to cancel), at most max
+ * into ids; each is named once. The count. */
+size_t ctl_streams_to_start(struct ctl *c, unsigned long *ids, size_t max);
+size_t ctl_streams_to_stop(struct ctl *c, unsigned long *ids, size_t max);
+/* The stream by id, or NULL; the stream shown (its answer in the view), or NULL. */
+struct ctl_stream *ctl_stream_by_id(const struct ctl *c, unsigned long id);
+const struct ctl_stream *ctl_stream_shown(const struct ctl *c);
+/* For the list: conversation id streams (1), has answers not read yet (2), or 0. */
+int ctl_conv_mark(const struct ctl *c, const char *id);
 /* Seconds until ctl_timer is due (message expiry, the streaming tick), -1: none. */
 double ctl_next_timer(const struct ctl *c, double now);
 /* For drawing: is view line `line` a match of the find (0 no, 1 yes, 2 the current

@@ -47,6 +47,7 @@ struct ctl_tools {
 	size_t answer;           /* the answer whose calls these are */
 	size_t k;                /* the call being asked or run */
 	size_t parent;           /* the last result (the answer before the first) */
+	size_t waiting;          /* the next answer, streaming; SIZE_MAX: none yet */
 	long rounds;             /* answers with calls in this turn */
 	int stopped;             /* Esc: the calls left are not run, no answer follows */
 	char spec[160];          /* the model that answers again */
@@ -69,7 +70,8 @@ int ctl_tools_catalog(struct ctl *c, const struct tools_catalog *cat);
 int ctl_tools_failed(struct ctl *c, const char *server, const char *line);
 /* The streamed answer's calls (before ctl_stream_end): saved with the answer (1; 0
  * none). -1 with e when they are broken (the answer then ends as an error). */
-int ctl_stream_calls(struct ctl *c, struct wire_stream *ws, double wall, struct err *e);
+int ctl_stream_calls(struct ctl *c, unsigned long id, struct wire_stream *ws, double wall,
+		     struct err *e);
 /* The call of CTL_TOOL_RUN ended: its text for the model (capped), error set when it
  * failed or was stopped. */
 int ctl_tool_done(struct ctl *c, const char *text, int error, long long full, double now,
@@ -84,6 +86,8 @@ size_t ctl_tools_count(const struct ctl *c);
 /* The answer ended: 1 when its calls start (or go on with) a tool turn. */
 int ctl_tools_answer_end(struct ctl *c, struct chat *ch, size_t answer, const char *spec,
 			 enum hist_status status);
+/* A tool turn holds ch (it is not closed while the turn goes on). */
+int ctl_tools_holds(const struct ctl *c, const struct chat *ch);
 /* The key for the next answer of the turn was found: it starts. */
 void ctl_tools_continue(struct ctl *c);
 /* The key was not found: the turn ends. */

@@ -69,6 +69,7 @@ struct hist_msg {
 	char *error;     /* the one-line error for HIST_ERROR, else NULL */
 	int context_break; /* the context is cleared after this message: it and the
 			    * messages before it are not sent for answers below it */
+	int best;        /* "best": the answer marked as the best of its siblings */
 	struct hist_att *att; /* "attachments", in the order sent; NULL when none */
 	size_t natt;
 	struct hist_call *calls; /* an answer's tool calls; NULL when none */
@@ -181,9 +182,14 @@ int hist_sha256_valid(const char *s);
 /* Pretty-printed JSON (2-space indent, newline at the end) appended to out. 0 or -1 (OOM). */
 int hist_to_json(const struct hist_conv *c, struct buf *out);
 /* The current branch as Markdown, appended to out: "# TITLE", "## System", then a
- * "## User" / "## Assistant (provider/model) [status]" heading per message with its text
- * as it is (what `cherry history export --format md` writes). 0 or -1 (OOM). */
+ * "## User" / "## Assistant (provider/model) [status] [best]" heading per message with
+ * its text as it is, each answer's other sibling answers following it as
+ * "### Other answer (provider/model) ..." sections (what `cherry history export --format
+ * md` writes; histmd.c). 0 or -1 (OOM). */
 int hist_to_markdown(const struct hist_conv *c, struct buf *out);
+/* The answers under the same message as answer msg (msg among them), in file order, at
+ * most max into out; their count (0 for a user message). */
+size_t hist_siblings(const struct hist_conv *c, size_t msg, size_t *out, size_t max);
 
 enum hist_load {
 	HIST_LOAD_OK = 0,

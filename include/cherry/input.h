@@ -74,6 +74,7 @@ enum input_action {
 	ACT_RENAME,             /* F6: puts "/rename " in the input */
 	ACT_DELETE_CONVERSATION,/* F8: asks for confirmation */
 	ACT_COPY,               /* M-w: copy the last answer (OSC 52) */
+	ACT_COPY_CODE,          /* M-c: the last answer's code blocks in turn (OSC 52) */
 	ACT_EDITOR,             /* C-x: compose in $EDITOR */
 	ACT_COMPLETE,           /* Tab: complete a slash command or model name */
 	ACT_SCROLL_UP,          /* PgUp */
@@ -146,6 +147,7 @@ enum input_action {
 	ACT_SEL_FIRST,
 	ACT_SEL_LAST,
 	ACT_SEL_COPY,
+	ACT_SEL_COPY_CODE,
 	ACT_SEL_EDIT,
 	ACT_SEL_RETRY,
 	ACT_SEL_DELETE,
@@ -169,6 +171,11 @@ enum input_action {
 	ACT_TOOL_DOWN,
 	ACT_TOOL_PAGE_UP,
 	ACT_TOOL_PAGE_DOWN,
+	/* several models (ctl_multi.c) */
+	ACT_PICK_MARK,          /* Space in the model picker: mark a model */
+	ACT_STOP_ONE,           /* M-z: stop the answer shown, the others stream on */
+	ACT_BEST,               /* M-m: mark the answer shown as the best of its siblings */
+	ACT_LAYOUT,             /* F9: answers side by side, or one at a time */
 	ACT__COUNT
 };
 

@@ -5,6 +5,8 @@
  * hanging indents, task boxes, quotes with a bar, rules, tables in box-drawing
  * characters sized with text.h's width, code blocks framed, numbered and highlighted
  * (highlight.h), math turned into Unicode (texmath.h), links followed by their URL.
+ * The runs that show a URL (after a link's text, or an autolink's own) carry a link
+ * number whose target hyperlink.h has checked, for an OSC 8 hyperlink over that text.
  *
  * The input must be sanitised text (sanitize.h): every byte of the output is either
  * from it or cherry's own, and entities are decoded through the sanitiser again.
@@ -24,6 +26,12 @@ struct md_run {
 	size_t off, len;
 	uint8_t role;  /* enum theme_role */
 	uint8_t attrs; /* TA_* */
+	uint32_t link; /* 0, or the run shows (part of) the URL of md_out link number link */
+};
+
+/* A URL shown as text, as an OSC 8 target (hyperlink_uri's): uri.data[off..off+len). */
+struct md_link {
+	size_t off, len;
 };
 
 struct md_line {
@@ -39,11 +47,14 @@ struct md_out {
 	struct md_run *runs;
 	size_t nruns, cap_runs;
 	size_t ncode; /* code blocks rendered so far: the next is number ncode + 1 */
+	struct buf uris;      /* the links' targets */
+	struct md_link *links; /* link n is links[n - 1] */
+	size_t nlinks, cap_links;
 };
 
 /* Where an md_out stood, to go back to. */
 struct md_mark {
-	size_t text, lines, runs, ncode;
+	size_t text, lines, runs, ncode, links, uris;
 };
 
 enum {
@@ -60,6 +71,8 @@ void md_out_mark(const struct md_out *out, struct md_mark *m);
 void md_out_rewind(struct md_out *out, const struct md_mark *m);
 void md_out_reset(struct md_out *out);
 void md_out_free(struct md_out *out);
+/* Link n's target (1 <= n <= out->nlinks), with its length, or NULL. */
+const char *md_link_uri(const struct md_out *out, uint32_t n, size_t *len);
 
 /* The text of code block n (1-based, in document order) of src, as typed, appended to
  * out. 0, 1 when there is no such block, -1 when memory ran out. */

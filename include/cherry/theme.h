@@ -85,9 +85,25 @@ void theme_no_colour(struct theme *t);
 /* A theme file's JSON text over the built-in it names as "base" (default "dark").
  * 0, or -1 with a message naming the bad style or colour. */
 int theme_parse(const char *json, size_t len, struct theme *out, struct err *e);
-/* A colour as the terminal can show it: ncolors 256 or more gives an index 0..255
- * (RGB mapped to the nearest of the 6x6x6 cube and grey ramp), 16 or 8 an index below
- * that; THEME_DEFAULT stays -1. */
+/* The colours of a direct-colour terminal (terminfo's RGB, e.g. TERM=xterm-direct):
+ * a colour number is 0xRRGGBB itself, except that numbers below 8 are the ANSI ones. */
+#define THEME_DIRECT_COLOURS 0x1000000
+
+/* A colour as the terminal can show it: ncolors THEME_DIRECT_COLOURS or more gives the
+ * exact RGB (a palette index as xterm's default RGB for it; #000000-#000007 as ANSI
+ * black, the only numbers a direct terminal reads as palette ones), 256 or more an
+ * index 0..255 (RGB mapped to the nearest of the 6x6x6 cube and grey ramp), 16 or 8
+ * an index below that; THEME_DEFAULT stays -1. */
 int theme_colour_index(uint32_t c, int ncolors);
+/* xterm's default RGB for palette index i (0..255). */
+uint32_t theme_index_rgb(unsigned i);
+/* The terminfo entry that gives 24-bit colour on this terminal, into out[n]: when
+ * colorterm (COLORTERM) is "truecolor" or "24bit" and the theme has an RGB colour,
+ * term's direct-colour sibling ("xterm-256color" -> "xterm-direct", "tmux-256color" ->
+ * "tmux-direct", "xterm-kitty" -> "kitty-direct"). 1 with a name to try (curses falls
+ * back to term when it has no such entry), 0 when term stays (it is direct already,
+ * or 24-bit colour is not asked for or not needed). */
+int theme_direct_term(const struct theme *t, const char *term, const char *colorterm,
+		      char *out, size_t n);
 
 #endif

@@ -44,6 +44,7 @@ struct view_line {
 	int width;              /* display columns */
 	const struct md_run *runs; /* spans of s in order, covering it; offsets from s */
 	size_t nruns;
+	const struct md_out *md; /* the rendering the runs' link numbers refer to, or NULL */
 	struct md_run one;      /* the one run of a line that is all one style */
 };
 

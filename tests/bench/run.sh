@@ -60,6 +60,17 @@ ask_rss=$(cat "$tmp/last_rss")
 awk -v a="$ask" -v f="$floor" 'BEGIN { if (f > 0) printf "cherry ask / parse floor: %.2fx (budget 1.5x)\n", a / f }'
 awk -v a="$ask_rss" -v f="$floor_rss" 'BEGIN { printf "cherry ask peak RSS: %.1f MB (budget 10 MB); %.1f MB above the parse floor, which is mostly libcurl and OpenSSL initialisation\n", a / 1024, (a - f) / 1024 }'
 
+# The ~5 MB Markdown answer (fakeprov mdlong:N: headings, lists, tables, code blocks) in
+# as many deltas: its transport and decode floors, and cherry ask (which prints it raw).
+mdbody="{\"model\":\"mdlong:$deltas\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
+mdtext=$("$build/bench/parse_floor" "$url" "$mdbody" 2>&1 >/dev/null | awk '{ print $4 }')
+echo "Markdown stream: $deltas deltas, $(curl -sN -X POST -H 'Content-Type: application/json' -d "$mdbody" "$url" | wc -c) bytes, $mdtext bytes of Markdown"
+measure "parse_floor, Markdown stream" "$build/bench/parse_floor" "$url" "$mdbody"
+measure "parse_floor --markdown (+ md4c once)" "$build/bench/parse_floor" --markdown "$url" "$mdbody"
+md_floor=$(cat "$tmp/last")
+measure "cherry ask > /dev/null, Markdown" "$build/cherry" ask -m "fo/mdlong:$deltas" "x"
+awk -v a="$(cat "$tmp/last")" -v f="$md_floor" 'BEGIN { if (f > 0) printf "cherry ask / parse floor, Markdown: %.2fx\n", a / f }'
+
 # History: 10,000 conversations of 20 messages each.
 conv="$tmp/data/cherry/conversations"
 mkdir -p "$conv"
@@ -101,8 +112,15 @@ cp "$tmp/long.orig" "$long"
 # The full-screen client under tmux (tests/bench/tui_bench.c), with the conversations
 # above on disk: the same stream shown to its last token, key echo while it streams,
 # start-up to the first frame and peak RSS.
+# Four answers at once in the client: each stream's parse floor first.
+multi=${MULTI_DELTAS:-5000}
+body_m="{\"model\":\"long:$multi\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
+measure "parse_floor, $multi deltas" "$build/bench/parse_floor" "$url" "$body_m"
+floor_m=$(cat "$tmp/last")
 if [ -x "$build/bench/tui_bench" ]; then
-	CHERRY_BIN="$build/cherry" TUI_BENCH_CONV=long0001 "$build/bench/tui_bench" "$tmp" \
+	CHERRY_BIN="$build/cherry" TUI_BENCH_CONV=long0001 TUI_BENCH_MULTI="$multi" \
+		TUI_BENCH_MULTI_FLOOR="$floor_m" TUI_BENCH_MD="fo/mdlong:$deltas" \
+		TUI_BENCH_MD_FLOOR="$md_floor" "$build/bench/tui_bench" "$tmp" \
 		"fo/long:$deltas" "$floor"
 else
 	echo "TUI: $build/bench/tui_bench is not built; skipped"

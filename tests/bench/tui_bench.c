@@ -5,7 +5,9 @@
  * start-up to the first frame with the conversations on disk, with peak RSS; beside each,
  * what tmux alone costs. Then the same on a bare pseudo-terminal whose output is read and
  * thrown away at once, so the times are cherry's own, without a terminal emulator; and
- * Esc to "stopped" there. Figures, never a verdict: it exits 0 whatever the timings.
+ * Esc to "stopped" there, and four answers streaming at once there (TUI_BENCH_MULTI
+ * deltas each, beside 4x TUI_BENCH_MULTI_FLOOR, one such stream's parse floor). Figures,
+ * never a verdict: it exits 0 whatever the timings.
  * Usage: tui_bench HOME PROVIDER/MODEL [FLOOR_SECONDS]
  * With TUI_BENCH_CONV=ID also start-up to the first frame with that conversation open.
  * HOME holds config/ data/ state/ cache/ (as tests/bench/run.sh lays it out); the
@@ -183,9 +185,49 @@ struct tmux_figures {
 	long stream_hwm;
 	double echo[SAMPLES];
 	int n_echo;
+	double md_wall, md_cpu, md_tmux_cpu; /* the Markdown stream; md_wall < 0 not measured */
+	long md_hwm;
+	double md_echo[SAMPLES];
+	int n_md_echo;
 	double conv_frame;           /* ms, with TUI_BENCH_CONV open; < 0 not measured */
 	long conv_hwm;               /* kB */
 };
+
+/* In the running client: a new conversation on model, its stream to the text last (wall
+ * time, CPU seconds of cherry and of tmux's server, peak RSS), then key echo while the
+ * same stream runs, in new conversations until there are SAMPLES. */
+static void stream_figures(const char *model, const char *idle, const char *last, double *wall,
+			   double *cpu, double *tmux_cpu, long *hwm, double *echo, int *n_echo)
+{
+	*wall = -1;
+	if (tmux_fresh(model, idle) == 0) {
+		pid_t pid = T.pane_pid;
+		double c0 = proc_cpu_seconds(pid), s0 = proc_cpu_seconds(T.server_pid);
+		ctl("send-keys -t %0 -l go");
+		double t0 = tmux_now();
+		ctl("send-keys -t %0 Enter");
+		double t1 = wait_text(last, 2000);
+		if (t1 >= 0 && wait_text(idle, 2000) >= 0) {
+			*wall = t1 - t0;
+			*cpu = proc_cpu_seconds(pid) - c0;
+			*tmux_cpu = proc_cpu_seconds(T.server_pid) - s0;
+			*hwm = proc_status_kb(pid, "VmHWM");
+		}
+	}
+	for (int round = 0; *n_echo < SAMPLES && round < 5 && tmux_dead(&T, NULL) == 0;
+	     round++) {
+		if (tmux_fresh(model, idle) < 0)
+			break;
+		ctl("send-keys -t %0 -l go");
+		ctl("send-keys -t %0 Enter");
+		if (wait_text("streaming", 200) < 0)
+			break;
+		*n_echo += echo_samples(echo + *n_echo, SAMPLES - *n_echo, "> ", last);
+		ctl("send-keys -t %0 C-u");
+		if (wait_text(idle, 2000) < 0)
+			break;
+	}
+}
 
 static int under_tmux(const struct testhome *h, const char *model, const char *idle,
 		      const char *last, struct tmux_figures *f)
@@ -195,7 +237,7 @@ static int under_tmux(const struct testhome *h, const char *model, const char *i
 					    NULL};
 	const char *run[] = {cherry, "-m", model, NULL};
 	memset(f, 0, sizeof *f);
-	f->frame_alone = f->wall = f->conv_frame = -1;
+	f->frame_alone = f->wall = f->conv_frame = f->md_wall = -1;
 	if (tmux_start(&T, h, cat, env_keys, COLS, ROWS) < 0 || tmux_ctl_open(&T, &C) < 0)
 		return -1;
 
@@ -226,35 +268,19 @@ static int under_tmux(const struct testhome *h, const char *model, const char *i
 			break;
 	}
 
-	/* the stream, to its last token: wall time and CPU seconds */
-	if (respawn(run) == 0 && wait_text(idle, 1000) >= 0 && tmux_fresh(model, idle) == 0) {
-		pid_t pid = T.pane_pid;
-		double c0 = proc_cpu_seconds(pid), s0 = proc_cpu_seconds(T.server_pid);
-		ctl("send-keys -t %0 -l go");
-		double t0 = tmux_now();
-		ctl("send-keys -t %0 Enter");
-		double t1 = wait_text(last, 2000);
-		if (t1 >= 0 && wait_text(idle, 2000) >= 0) {
-			f->wall = t1 - t0;
-			f->cpu = proc_cpu_seconds(pid) - c0;
-			f->tmux_cpu = proc_cpu_seconds(T.server_pid) - s0;
-			f->stream_hwm = proc_status_kb(pid, "VmHWM");
-		}
-	}
-
-	/* key echo while the stream runs, in new conversations until there are enough */
-	for (int round = 0; f->n_echo < SAMPLES && round < 5 && tmux_dead(&T, NULL) == 0;
-	     round++) {
-		if (tmux_fresh(model, idle) < 0)
-			break;
-		ctl("send-keys -t %0 -l go");
-		ctl("send-keys -t %0 Enter");
-		if (wait_text("streaming", 200) < 0)
-			break;
-		f->n_echo += echo_samples(f->echo + f->n_echo, SAMPLES - f->n_echo, "> ", last);
-		ctl("send-keys -t %0 C-u");
-		if (wait_text(idle, 2000) < 0)
-			break;
+	/* the stream, to its last token, and key echo while it runs */
+	if (respawn(run) == 0 && wait_text(idle, 1000) >= 0)
+		stream_figures(model, idle, last, &f->wall, &f->cpu, &f->tmux_cpu, &f->stream_hwm,
+			       f->echo, &f->n_echo);
+	/* the same for the Markdown answer (TUI_BENCH_MD=PROVIDER/mdlong:N) */
+	const char *md = getenv("TUI_BENCH_MD");
+	if (md && *md && tmux_dead(&T, NULL) == 0) {
+		char md_idle[256], md_last[64];
+		const char *colon = strrchr(md, ':');
+		snprintf(md_idle, sizeof md_idle, " %s \xc2\xb7 idle", md);
+		snprintf(md_last, sizeof md_last, "mdlong-end-%s.", colon ? colon + 1 : "1");
+		stream_figures(md, md_idle, md_last, &f->md_wall, &f->md_cpu, &f->md_tmux_cpu,
+			       &f->md_hwm, f->md_echo, &f->n_md_echo);
 	}
 	quit_cherry();
 
@@ -451,6 +477,27 @@ struct pty_figures {
  * sequences: the first one in the output after it was typed is its echo. */
 static const char unique[] = "~!@$^&*+|";
 
+/* Up to 4 (and max) key echoes into v, in ms, while a stream runs; how many. */
+static int pty_echoes(struct pty *p, double *v, int max)
+{
+	int n = 0;
+	for (int k = 0; k < 4 && n < max; k++) {
+		char c[2] = {unique[k], '\0'};
+		usleep(10000);
+		p->tail_len = 0;
+		double a = tmux_now();
+		if (write(p->fd, c, 1) != 1)
+			break;
+		double b = pty_until(p, c, 5);
+		if (b < 0) {
+			debug("pty: no echo");
+			break;
+		}
+		v[n++] = (b - a) * 1000;
+	}
+	return n;
+}
+
 /* As tmux_fresh, on the pty. */
 static int pty_fresh(struct pty *p, const char *model)
 {
@@ -507,20 +554,7 @@ static void on_pty(const struct testhome *h, const char *model, struct pty_figur
 			debug("pty: the stream did not start");
 			break;
 		}
-		for (int k = 0; k < 4 && f->n_echo < SAMPLES; k++) {
-			char c[2] = {unique[k], '\0'};
-			usleep(10000);
-			p.tail_len = 0;
-			double a = tmux_now();
-			if (write(p.fd, c, 1) != 1)
-				break;
-			double b = pty_until(&p, c, 5);
-			if (b < 0) {
-				debug("pty: no echo");
-				break;
-			}
-			f->echo[f->n_echo++] = (b - a) * 1000;
-		}
+		f->n_echo += pty_echoes(&p, f->echo + f->n_echo, SAMPLES - f->n_echo);
 		if (pty_quiet(&p, QUIET_MS, WAIT_S) < 0) {
 			debug("pty: the stream did not end");
 			break;
@@ -549,6 +583,63 @@ static void on_pty(const struct testhome *h, const char *model, struct pty_figur
 			else
 				debug("pty: no [stopped] after Esc");
 		}
+	}
+out:
+	pty_stop(&p);
+}
+
+/* Four answers at once (issue 14): "@M @M+lf @M+slow:0 @M+late:0 go", four streams of
+ * TUI_BENCH_MULTI deltas (default 5,000) with the same bytes, on the bare pty: wall
+ * time to the last frame, cherry's CPU seconds for it, and key echo while they run. */
+struct multi_figures {
+	long deltas;
+	double wall, cpu;  /* s; < 0: not measured */
+	double echo[SAMPLES];
+	int n_echo;
+};
+
+static int multi_send(struct pty *p, const char *prov, long n)
+{
+	char line[600];
+	int len = snprintf(line, sizeof line, "@%s/long:%ld @%s/long:%ld+lf @%s/long:%ld+slow:0 "
+			   "@%s/long:%ld+late:0 go\r", prov, n, prov, n, prov, n, prov, n);
+	if (write(p->fd, "\025\016", 2) != 2) /* C-u, C-n: a new conversation */
+		return -1;
+	pty_settle(p, 50);
+	return write(p->fd, line, (size_t)len) == len && pty_streaming(p) == 0 ? 0 : -1;
+}
+
+static void on_pty_multi(const struct testhome *h, const char *model, struct multi_figures *f)
+{
+	const char *env = getenv("TUI_BENCH_MULTI");
+	char prov[64];
+	const char *slash = strchr(model, '/');
+	snprintf(prov, sizeof prov, "%.*s", slash ? (int)(slash - model) : 2, model);
+	const char *run[] = {cherry, "-m", model, NULL};
+	struct pty p;
+	memset(f, 0, sizeof *f);
+	f->deltas = env && atol(env) > 0 ? atol(env) : 5000;
+	f->wall = f->cpu = -1;
+	if (pty_start(&p, h, run) < 0 || pty_until(&p, "idle", 10) < 0)
+		goto out;
+	double c0 = proc_cpu_seconds(p.pid), t0 = tmux_now();
+	if (multi_send(&p, prov, f->deltas) < 0) {
+		debug("pty: four streams did not start");
+		goto out;
+	}
+	double t1 = pty_quiet(&p, QUIET_MS, WAIT_S);
+	if (t1 < 0) {
+		debug("pty: the four streams did not end");
+		goto out;
+	}
+	f->wall = t1 - t0;
+	f->cpu = proc_cpu_seconds(p.pid) - c0;
+	for (int round = 0; f->n_echo < SAMPLES && round < 8; round++) {
+		if (multi_send(&p, prov, f->deltas) < 0)
+			break;
+		f->n_echo += pty_echoes(&p, f->echo + f->n_echo, SAMPLES - f->n_echo);
+		if (pty_quiet(&p, QUIET_MS, WAIT_S) < 0)
+			break;
 	}
 out:
 	pty_stop(&p);
@@ -600,6 +691,8 @@ int main(int argc, char **argv)
 	unlink(last_file);
 	struct pty_figures p;
 	on_pty(&h, model, &p);
+	struct multi_figures m;
+	on_pty_multi(&h, model, &m);
 
 	debug_list("tmux echo ms", t.echo, t.n_echo);
 	debug_list("pty echo ms", p.echo, p.n_echo);
@@ -617,6 +710,22 @@ int main(int argc, char **argv)
 	}
 	printf("  key echo while streaming: median %.1f ms, max %.1f ms over %d samples "
 	       "(budget 16 ms)\n", median(t.echo, t.n_echo), maximum(t.echo, t.n_echo), t.n_echo);
+	if (t.md_wall >= 0) {
+		const char *mdf = getenv("TUI_BENCH_MD_FLOOR");
+		double md_floor = mdf ? atof(mdf) : 0;
+		printf("  %-40s %6.2f s", "Markdown answer shown to its last token", t.md_wall);
+		if (md_floor > 0)
+			printf("  (%.1fx its parse floor %.2f s; budget 2x)", t.md_wall / md_floor,
+			       md_floor);
+		printf("\n  %-40s %6.2f s (tmux's server: %.2f s)\n", "CPU seconds of cherry for it",
+		       t.md_cpu, t.md_tmux_cpu);
+		printf("  %-40s %6.1f MB\n", "peak RSS after it (VmHWM)", t.md_hwm / 1024.0);
+		printf("  key echo while it streams: median %.1f ms, max %.1f ms over %d samples "
+		       "(budget 16 ms)\n", median(t.md_echo, t.n_md_echo),
+		       maximum(t.md_echo, t.n_md_echo), t.n_md_echo);
+	} else if (getenv("TUI_BENCH_MD")) {
+		printf("  the Markdown answer did not reach its last token\n");
+	}
 	printf("    tmux alone (cat, idle): median %.2f ms, max %.2f ms\n",
 	       median(t.echo_alone, t.n_echo_alone), maximum(t.echo_alone, t.n_echo_alone));
 	if (t.n_frames) {
@@ -641,5 +750,21 @@ int main(int argc, char **argv)
 		printf("  first frame: best %.1f ms of %d starts\n", p.frame, STARTS);
 	if (p.esc >= 0)
 		printf("  Esc to \"[stopped]\" written: %.1f ms (budget 50 ms)\n", p.esc);
+	const char *mf = getenv("TUI_BENCH_MULTI_FLOOR");
+	double floor1 = mf ? atof(mf) : 0;
+	if (m.wall >= 0) {
+		printf("  four %ld-delta answers at once, to the last frame: %.2f s", m.deltas,
+		       m.wall);
+		if (floor1 > 0)
+			printf(" (4x the single-stream parse floor: %.2f s; %.2fx)", 4 * floor1,
+			       m.wall / (4 * floor1));
+		printf("\n    CPU seconds of cherry for them: %.2f s\n", m.cpu);
+	} else {
+		printf("  four answers at once: not measured\n");
+	}
+	if (m.n_echo)
+		printf("    key echo while four stream: median %.2f ms, max %.2f ms over %d samples "
+		       "(budget 16 ms)\n", median(m.echo, m.n_echo), maximum(m.echo, m.n_echo),
+		       m.n_echo);
 	return 0;
 }

@@ -1,10 +1,11 @@
 /* fuzz_markdown: any text, sanitised as the view sanitises it, rendered by md4c and
  * cherry's renderer at any width must give safe lines (strict UTF-8, no control
  * character, no TAB), each measured by text_width and within the width unless it is
- * one cluster, with runs that cover it exactly and name a theme role; streamed into
- * mdstream in any appends it must end on the lines of one render of everything. The
- * first two bytes choose the width (1..80) and the append sizes; the rest is the text.
- * Also the highlighter on every language and texmath on the same bytes. */
+ * one cluster, with runs that cover it exactly and name a theme role (a run's link a
+ * clean OSC 8 target); streamed into mdstream in any appends it must end on the lines
+ * of one render of everything. The first two bytes choose the width (1..80) and the
+ * append sizes; the rest is the text. Also the highlighter on every language and
+ * texmath on the same bytes. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -50,6 +51,13 @@ static void require_lines_ok(const struct md_out *o, int width)
 			const struct md_run *r = &o->runs[l->run + k];
 			require(r->off == at && r->len > 0 && r->role < TR__COUNT);
 			at += r->len;
+			/* a link's target: cherry's own checked URI, never a byte that could end
+			 * or split an OSC 8 sequence */
+			size_t n;
+			const char *uri = r->link ? md_link_uri(o, r->link, &n) : NULL;
+			require(!r->link || (uri && n > 0));
+			for (size_t j = 0; uri && j < n; j++)
+				require(uri[j] > 0x20 && uri[j] < 0x7F && uri[j] != ';' && uri[j] != '\\');
 		}
 		require(at == l->len);
 	}
@@ -65,7 +73,7 @@ static void require_same(const struct md_out *a, const struct md_out *b)
 		for (size_t k = 0; k < x->nrun; k++) {
 			const struct md_run *r = &a->runs[x->run + k], *s = &b->runs[y->run + k];
 			require(r->off == s->off && r->len == s->len && r->role == s->role &&
-				r->attrs == s->attrs);
+				r->attrs == s->attrs && !r->link == !s->link);
 		}
 	}
 }

@@ -217,6 +217,25 @@ static void test_history_siblings(void **state)
 	assert_string_equal(json_string_value(json_object_get(conv, "current")),
 			    json_string_value(json_object_get(json_array_get(msgs, 1), "id")));
 	assert_string_equal(json_string_value(json_object_get(conv, "model")), "fo/echo");
+	/* history show counts the other answers, --all shows them; the export has them */
+	const char *id = json_string_value(json_object_get(conv, "id"));
+	cherry(&r, (const char *const[]){"history", "show", id, NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "question one\n(2 other answers: cherry history show --all"));
+	assert_null(strstr(r.out, "Hello from fake anthropic!"));
+	run_free(&r);
+	cherry(&r, (const char *const[]){"history", "show", "--all", id, NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\n--- other answer 2/3: assistant (fa/hello)\n"
+				      "Hello from fake anthropic!\n"));
+	assert_non_null(strstr(r.out, "\n--- other answer 3/3: assistant (fo/e500) [error"));
+	run_free(&r);
+	cherry(&r, (const char *const[]){"history", "export", id, NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "## Assistant (fo/echo)\n\nquestion one\n\n"
+				      "### Other answer (fa/hello)\n\nHello from fake anthropic!\n\n"
+				      "### Other answer (fo/e500) [error]\n"));
+	run_free(&r);
 	json_decref(conv);
 }
 

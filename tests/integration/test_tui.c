@@ -314,20 +314,28 @@ static void state_path(char *out, size_t n, const char *rel)
 	snprintf(out, n, "%s/state/cherry/%s", H.root, rel);
 }
 
-/* The newest conversation's id, from `cherry history list --json`. */
-static void newest_id(char *out, size_t n)
+/* The conversations' ids, newest first (the first n of them). */
+static void conv_ids(char ids[][64], size_t n)
 {
 	static const char *const args[] = {"history", "list", "--json", NULL};
 	struct run r;
 	assert_int_equal(run_cherry(&r, &H, args, key_env, NULL, TMO), 0);
 	assert_int_equal(r.status, 0);
 	json_t *arr = json_loads(r.out, 0, NULL);
-	assert_true(json_array_size(arr) >= 1);
-	const char *id = json_string_value(json_object_get(json_array_get(arr, 0), "id"));
-	assert_non_null(id);
-	snprintf(out, n, "%s", id);
+	assert_true(json_array_size(arr) >= n);
+	for (size_t i = 0; i < n; i++)
+		snprintf(ids[i], 64, "%s", json_string_value(json_object_get(json_array_get(arr, i),
+									     "id")));
 	json_decref(arr);
 	run_free(&r);
+}
+
+/* The newest conversation's id, from `cherry history list --json`. */
+static void newest_id(char *out, size_t n)
+{
+	char ids[1][64];
+	conv_ids(ids, 1);
+	snprintf(out, n, "%s", ids[0]);
 }
 
 static int dump_compact(json_t *c, struct buf *out)
@@ -400,6 +408,15 @@ static void assert_str(const char *got, const char *want)
 {
 	if (!got || strcmp(got, want))
 		fail_msg("got \"%s\", want \"%s\"", got ? got : "(null)", want);
+}
+
+/* config.json: the fake providers and extra. */
+static void write_config(const char *extra)
+{
+	char *cfg = testhome_fake_config(FP.port, extra);
+	assert_non_null(cfg);
+	assert_int_equal(testhome_write_config(&H, cfg), 0);
+	free(cfg);
 }
 
 /* ---- fixtures ---- */
@@ -488,6 +505,84 @@ static void test_stream_continues_in_background(void **state)
 	assert_alive("after the background stream");
 }
 
+/* Polls until conversation id holds n messages, none of them still streaming. */
+static json_t *wait_saved(const char *id, size_t n)
+{
+	for (double end = tmux_now() + 3 * TMO / 1000.0;; tmux_sleep_ms(50)) {
+		json_t *c = conv_file(id);
+		json_t *msgs = json_object_get(c, "messages");
+		int streaming = 0;
+		for (size_t i = 0; i < json_array_size(msgs); i++) {
+			const char *st = json_string_value(json_object_get(json_array_get(msgs, i),
+									   "status"));
+			streaming |= !st || !strcmp(st, "interrupted");
+		}
+		if (json_array_size(msgs) == n && !streaming)
+			return c;
+		json_decref(c);
+		if (tmux_now() > end)
+			fail_msg("conversation %s never held %zu finished messages", id, n);
+	}
+}
+
+/* Several models at once (issue 14): two models in one conversation and, while they
+ * stream, four more across the kinds in another; one fails mid-stream and one is
+ * answered 429 first. Every answer completes (or fails alone) and is saved as a
+ * sibling with its model; the list marks the first conversation while it streams and
+ * then as unread. */
+static void test_several_models_at_once(void **state)
+{
+	(void)state;
+	write_config("\"default_model\": \"fo/hello\",\n"
+					 "  \"network\": {\"max_retries\": 1, \"stall_timeout\": 10}");
+	start(110, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	send_line("@fo/long:100+slow:40 @fz/long:80+slow:40 two models");
+	wait_for("2 streams");
+	keys("C-n");
+	wait_for("new conversation");
+	send_line("@fa/hello+slow:300 @fg/hello+flaky429 @fl/long:30+slow:50 "
+		  "@fo/hello+midfail+slow:400 four models");
+	wait_for("6 streams");
+	on_screen(" ~two models"); /* the list: the first one streams */
+	wait_requests(7);          /* six answers and the 429's second try */
+	char ids[2][64];
+	conv_ids(ids, 2);
+	json_t *four = wait_saved(ids[0], 5), *two = wait_saved(ids[1], 3);
+	static const struct {
+		long i;
+		const char *model, *status;
+	} want4[] = {{1, "hello+slow:300", "complete"}, {2, "hello+flaky429", "complete"},
+		     {3, "long:30+slow:50", "complete"}, {4, "hello+midfail+slow:400", "error"}};
+	for (size_t k = 0; k < 4; k++) {
+		assert_str(msg_field(four, want4[k].i, "model"), want4[k].model);
+		assert_str(msg_field(four, want4[k].i, "status"), want4[k].status);
+		assert_str(msg_field(four, want4[k].i, "parent"), msg_field(four, 0, "id"));
+	}
+	assert_str(msg_field(four, 0, "content"), "four models");
+	assert_str(msg_field(four, 1, "content"), "Hello from fake anthropic!");
+	assert_str(msg_field(four, 2, "content"), "Hello from fake gemini!");
+	assert_str(msg_field(four, 4, "content"), "Hello from");
+	assert_str(json_string_value(json_object_get(four, "current")), msg_field(four, 1, "id"));
+	for (long i = 1; i <= 2; i++) {
+		assert_str(msg_field(two, i, "status"), "complete");
+		assert_true(strstr(msg_field(two, i, "content"), "[79] ") != NULL);
+	}
+	json_decref(four);
+	json_decref(two);
+	/* the screen shows the first model's answer; the failed one is a sibling away */
+	wait_chat("Hello from fake anthropic!", 1);
+	on_screen(" *two models"); /* answered while not shown: unread */
+	keys("M-.");
+	keys("M-.");
+	keys("M-.");
+	wait_for("fo/hello+midfail+slow:400 (4/4)");
+	on_screen("Hello from"); /* what came before the failure stays */
+	on_screen("[error");
+	assert_alive("after six streams");
+	quit_ok();
+}
+
 /* F5 asks again: the earlier answer stays as a sibling, M-, and M-. flip between them. */
 static void test_retry_keeps_sibling(void **state)
 {
@@ -550,11 +645,8 @@ static void test_markdown_rendered(void **state)
 static void test_rebinding_from_config(void **state)
 {
 	(void)state;
-	char *cfg = testhome_fake_config(FP.port, BASE_CONFIG ",\n"
+	write_config(BASE_CONFIG ",\n"
 		"  \"keys\": {\"model_picker\": \"F7\", \"modle_picker\": \"C-o\"}");
-	assert_non_null(cfg);
-	assert_int_equal(testhome_write_config(&H, cfg), 0);
-	free(cfg);
 	start(100, 30, NULL, NULL);
 	wait_state("fo/hello", "idle");
 	on_screen("keys.modle_picker: no such action");
@@ -1868,11 +1960,8 @@ static void test_search_history(void **state)
 static void test_context_and_cost(void **state)
 {
 	(void)state;
-	char *cfg = testhome_fake_config(FP.port, BASE_CONFIG ",\n"
+	write_config(BASE_CONFIG ",\n"
 		"  \"prices\": {\"fo/hello\": {\"input\": 1000, \"output\": 2000}}");
-	assert_non_null(cfg);
-	assert_int_equal(testhome_write_config(&H, cfg), 0);
-	free(cfg);
 	start(120, 30, NULL, NULL);
 	wait_state("fo/hello", "idle");
 	on_screen("~0 tok next");
@@ -1927,6 +2016,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_canary_key_from_vault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream_continues_in_background, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retry_keeps_sibling, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_several_models_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebinding_from_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_markdown_rendered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_by_title, setup, teardown),

@@ -31,6 +31,14 @@ static struct edit ed;
 static struct ctl C;
 static double now = 1000, wall = 1.7e9;
 
+/* The latest stream, and the state the status line speaks of. */
+#define ST() (C.nstreams ? C.streams[C.nstreams - 1] : NULL)
+#define LAST() (ST() ? ST()->id : 0ul)
+static enum ctl_state state_now(void)
+{
+	return ST() ? ST()->state : C.state;
+}
+
 /* What the fake shell saw. */
 static struct {
 	int need_key, started, stops, saves, copies, editors, exports, quits, unlocks;
@@ -49,7 +57,7 @@ static const char config_text[] =
 	"  \"key_env\": \"FAKE_OPENAI_KEY\", \"models\": [\"a\", \"b\", \"c\"]}},"
 	" \"assistants\": {\"coder\": {\"system\": \"Be careful. Today is {{date}}.\","
 	"  \"model\": \"fo/b\", \"temperature\": 0.25}},"
-	" \"keys\": {\"copy\": \"M-c\"},"
+	" \"keys\": {\"copy\": \"M-y\"},"
 	" \"prices\": {\"fo/a\": {\"input\": 1000, \"output\": 2000}},"
 	" \"mcp_servers\": {\"fake\": {\"command\": \"/bin/true\"}},"
 	" \"tools\": {\"max_rounds\": 2}}";
@@ -170,10 +178,11 @@ static void shell(int r)
 			const char *p = ctl_passphrase(&C, &len);
 			snprintf(sh.passphrase, sizeof sh.passphrase, "%.*s", (int)len, p);
 		}
+		unsigned long ids[16];
 		if (r & CTL_START)
-			sh.started++;
+			sh.started += (int)ctl_streams_to_start(&C, ids, 16);
 		if (r & CTL_STOP)
-			sh.stops++;
+			sh.stops += (int)ctl_streams_to_stop(&C, ids, 16);
 		if (r & CTL_SAVE) {
 			struct err e;
 			err_clear(&e);
@@ -307,22 +316,22 @@ static void exchange(const char *prompt, const char *answer)
 {
 	type_text(prompt);
 	key("Enter");
-	assert_non_null(C.st);
+	assert_non_null(ST());
 	size_t half = strlen(answer) / 2;
 	now += 0.1;
-	ctl_delta(&C, answer, half, 0, now, wall);
-	ctl_delta(&C, answer + half, strlen(answer) - half, 0, now, wall);
+	ctl_delta(&C, LAST(), answer, half, 0, now, wall);
+	ctl_delta(&C, LAST(), answer + half, strlen(answer) - half, 0, now, wall);
 	struct outcome o;
 	memset(&o, 0, sizeof o);
 	o.status = HIST_COMPLETE;
 	o.usage = (struct wire_usage){12, 4, -1, -1};
 	o.ttft = 0.1;
 	o.rate = 40;
-	shell(ctl_stream_end(&C, &o, now, wall));
-	assert_null(C.st);
+	shell(ctl_stream_end(&C, LAST(), &o, now, wall));
+	assert_null(ST());
 }
 
-static void end_stream(enum hist_status status, const char *error)
+static void end_id(unsigned long id, enum hist_status status, const char *error)
 {
 	struct outcome o;
 	memset(&o, 0, sizeof o);
@@ -331,7 +340,12 @@ static void end_stream(enum hist_status status, const char *error)
 		err_set(&o.err, EXIT_NETWORK, "%s", error);
 	o.usage = (struct wire_usage){-1, -1, -1, -1};
 	o.ttft = -1;
-	shell(ctl_stream_end(&C, &o, now, wall));
+	shell(ctl_stream_end(&C, id, &o, now, wall));
+}
+
+static void end_stream(enum hist_status status, const char *error)
+{
+	end_id(LAST(), status, error);
 }
 
 
@@ -341,7 +355,7 @@ static void end_stream(enum hist_status status, const char *error)
 static void answer_calls(const char *const *names, const char *const *args, size_t n)
 {
 	static int seq;
-	assert_non_null(C.st);
+	assert_non_null(ST());
 	struct wire_stream ws;
 	memset(&ws, 0, sizeof ws);
 	ws.calls = calloc(n, sizeof *ws.calls);
@@ -357,7 +371,7 @@ static void answer_calls(const char *const *names, const char *const *args, size
 	}
 	struct err e;
 	err_clear(&e);
-	assert_int_equal(ctl_stream_calls(&C, &ws, wall, &e), 1);
+	assert_int_equal(ctl_stream_calls(&C, LAST(), &ws, wall, &e), 1);
 	wire_stream_free(&ws);
 	end_stream(HIST_COMPLETE, NULL);
 }
@@ -381,7 +395,7 @@ static void leave_tool_turn(void)
 		shell(ctl_tool_done(&C, "done", 0, 0, now, wall));
 	if (C.mode == MODE_TOOLS)
 		key("Esc");
-	if (C.st)
+	if (ST())
 		end_stream(HIST_COMPLETE, NULL);
 }
 
@@ -431,7 +445,7 @@ static void test_tools_allow_once(void **state)
 	/* the result is saved, the next answer asked for */
 	assert_int_equal(C.mode, MODE_CHAT);
 	assert_int_equal(sh.started, started + 1);
-	assert_non_null(C.st);
+	assert_non_null(ST());
 	const struct hist_msg *res = last_msg(1);
 	assert_string_equal(res->role, "tool");
 	assert_string_equal(res->content, "Echo: hi");
@@ -442,12 +456,12 @@ static void test_tools_allow_once(void **state)
 	memset(&req, 0, sizeof req);
 	struct err e;
 	err_clear(&e);
-	assert_int_equal(ctl_stream_request(&C, &prov, &req, &e), 0);
+	assert_int_equal(ctl_stream_request(&C, LAST(), &prov, &req, &e), 0);
 	assert_non_null(strstr(req.body.data, "\"tool_calls\""));
 	assert_non_null(strstr(req.body.data, "\"role\":\"tool\""));
 	assert_non_null(strstr(req.body.data, "\"fake__rm\""));
 	wire_http_free(&req);
-	ctl_delta(&C, "It said hi.", 11, 0, now, wall);
+	ctl_delta(&C, LAST(), "It said hi.", 11, 0, now, wall);
 	end_stream(HIST_COMPLETE, NULL);
 	assert_false(C.tools->active);
 	/* folded: one line; F7 shows it whole */
@@ -496,7 +510,7 @@ static void test_tools_deny_and_stop(void **state)
 	assert_int_equal(C.mode, MODE_CHAT);
 	assert_int_equal(sh.tool_runs, 0);
 	assert_int_equal(sh.started, started);
-	assert_null(C.st);
+	assert_null(ST());
 	assert_false(C.tools->active);
 	assert_string_equal(last_msg(0)->content, "The call was not run: the user stopped the turn.");
 	assert_string_equal(last_msg(1)->content, "The call was not run: the user stopped the turn.");
@@ -521,7 +535,7 @@ static void test_tools_deny_and_stop(void **state)
 	answer_calls(&none, &noargs, 1);
 	assert_int_equal(C.mode, MODE_CHAT);
 	assert_string_equal(last_msg(1)->content, "error: there is no tool named nope");
-	assert_non_null(C.st);
+	assert_non_null(ST());
 	end_stream(HIST_COMPLETE, NULL);
 }
 
@@ -575,7 +589,7 @@ static void test_first_model_is_first_favourite(void **state)
 	assert_string_equal(C.model, "fo/a");
 	assert_int_equal(C.fav_index, 0);
 	assert_int_equal(C.mode, MODE_CHAT);
-	assert_int_equal(C.state, CTL_IDLE);
+	assert_int_equal(state_now(), CTL_IDLE);
 }
 
 static void test_send_streams_and_saves(void **state)
@@ -588,7 +602,7 @@ static void test_send_streams_and_saves(void **state)
 	assert_int_equal(sh.started, 1);
 	assert_true(sh.saves >= 1);
 	assert_string_equal(input(), "");
-	assert_int_equal(C.state, CTL_CONNECTING);
+	assert_int_equal(state_now(), CTL_CONNECTING);
 	assert_int_equal(C.shown->conv.n, 2);
 	assert_true(C.shown->on_disk);
 	/* the request carries the prompt */
@@ -596,18 +610,18 @@ static void test_send_streams_and_saves(void **state)
 	struct wire_http req;
 	struct err e;
 	err_clear(&e);
-	assert_int_equal(ctl_stream_request(&C, &p, &req, &e), 0);
+	assert_int_equal(ctl_stream_request(&C, LAST(), &p, &req, &e), 0);
 	assert_non_null(strstr(req.body.data, "hello there"));
 	assert_non_null(strstr(req.body.data, "\"a\""));
 	wire_http_free(&req);
-	ctl_delta(&C, "Thinking", 8, 1, now, wall);
-	assert_int_equal(C.state, CTL_THINKING);
-	ctl_delta(&C, "Hi!", 3, 0, now + 0.5, wall);
-	assert_int_equal(C.state, CTL_STREAMING);
+	ctl_delta(&C, LAST(), "Thinking", 8, 1, now, wall);
+	assert_int_equal(state_now(), CTL_THINKING);
+	ctl_delta(&C, LAST(), "Hi!", 3, 0, now + 0.5, wall);
+	assert_int_equal(state_now(), CTL_STREAMING);
 	on_chat("Hi!");
 	on_chat("you");
 	end_stream(HIST_COMPLETE, NULL);
-	assert_int_equal(C.state, CTL_IDLE);
+	assert_int_equal(state_now(), CTL_IDLE);
 	assert_string_equal(C.shown->conv.msgs[1].content, "Hi!");
 	assert_int_equal(C.shown->conv.msgs[1].status, HIST_COMPLETE);
 	assert_int_equal(C.nlist, 1);
@@ -654,7 +668,7 @@ static void test_queue_while_streaming(void **state)
 	key("Enter");
 	assert_int_equal(C.nqueue, 2);
 	/* the answer ends: the first queued message goes, then the second */
-	ctl_delta(&C, "first answer", 12, 0, now, wall);
+	ctl_delta(&C, LAST(), "first answer", 12, 0, now, wall);
 	end_stream(HIST_COMPLETE, NULL);
 	assert_int_equal(sh.started, 2);
 	assert_int_equal(C.nqueue, 1);
@@ -692,12 +706,12 @@ static void test_esc_stops(void **state)
 	(void)state;
 	type("q");
 	key("Enter");
-	ctl_delta(&C, "part", 4, 0, now, wall);
+	ctl_delta(&C, LAST(), "part", 4, 0, now, wall);
 	key("Esc");
 	assert_int_equal(sh.stops, 1);
-	assert_true(C.st->stop_requested);
+	assert_true(ST()->stop_requested);
 	end_stream(HIST_STOPPED, NULL);
-	assert_int_equal(C.state, CTL_STOPPED);
+	assert_int_equal(state_now(), CTL_STOPPED);
 	on_chat("[stopped]");
 	assert_int_equal(C.shown->conv.msgs[1].status, HIST_STOPPED);
 	/* Esc with nothing streaming clears a message */
@@ -723,7 +737,7 @@ static void test_error_footer_and_hint(void **state)
 	type("q");
 	key("Enter");
 	end_stream(HIST_ERROR, "could not connect");
-	assert_int_equal(C.state, CTL_ERROR);
+	assert_int_equal(state_now(), CTL_ERROR);
 	on_chat("[error: could not connect");
 	on_chat("F5 retries");
 	/* the state says error; the line follows it once (issue 11, 6) */
@@ -733,7 +747,7 @@ static void test_error_footer_and_hint(void **state)
 	/* the next send's state comes without the old error */
 	type("again");
 	key("Enter");
-	assert_int_equal(C.state, CTL_CONNECTING);
+	assert_int_equal(state_now(), CTL_CONNECTING);
 	assert_string_equal(C.message, "");
 }
 
@@ -908,7 +922,7 @@ static void test_retry_and_siblings(void **state)
 	exchange("q", "first answer");
 	key("F5");
 	assert_int_equal(sh.started, 2);
-	ctl_delta(&C, "second answer", 13, 0, now, wall);
+	ctl_delta(&C, LAST(), "second answer", 13, 0, now, wall);
 	end_stream(HIST_COMPLETE, NULL);
 	on_chat("second answer");
 	on_chat("fo/a (2/2)");
@@ -926,8 +940,8 @@ static void test_fold_reasoning(void **state)
 	(void)state;
 	type("q");
 	key("Enter");
-	ctl_delta(&C, "deep thoughts", 13, 1, now, wall);
-	ctl_delta(&C, "answer", 6, 0, now, wall);
+	ctl_delta(&C, LAST(), "deep thoughts", 13, 1, now, wall);
+	ctl_delta(&C, LAST(), "answer", 6, 0, now, wall);
 	end_stream(HIST_COMPLETE, NULL);
 	on_chat("deep thoughts");
 	key("F4");
@@ -955,11 +969,11 @@ static void test_rename(void **state)
 static void test_copy_rebound(void **state)
 {
 	(void)state;
-	key("M-c");
+	key("M-y");
 	assert_int_equal(sh.copies, 0);
 	assert_non_null(strstr(C.message, "no answer"));
 	exchange("q", "copy me");
-	key("M-c");
+	key("M-y");
 	assert_int_equal(sh.copies, 1);
 	assert_string_equal(C.out_text.data, "copy me");
 	/* the default key was taken away by the rebinding */
@@ -1002,14 +1016,14 @@ static void test_scrolling(void **state)
 	type("q");
 	key("Enter");
 	for (int i = 0; i < 200; i++)
-		ctl_delta(&C, "line of text\n", 13, 0, now, wall);
+		ctl_delta(&C, LAST(), "line of text\n", 13, 0, now, wall);
 	size_t total = view_lines(C.view);
 	assert_true(C.follow);
 	assert_int_equal(C.top_line, total - (size_t)C.chat_h);
 	key("PgUp");
 	assert_false(C.follow);
 	assert_int_equal(C.top_line, total - (size_t)C.chat_h - (size_t)(C.chat_h - 1));
-	ctl_delta(&C, "more\n", 5, 0, now, wall);
+	ctl_delta(&C, LAST(), "more\n", 5, 0, now, wall);
 	ctl_key(&C, INPUT_RESIZE, now, wall);
 	assert_true(C.more_below);
 	key("M-Home");
@@ -1285,7 +1299,7 @@ static void test_slash_commands(void **state)
 	struct wire_http req;
 	struct err e;
 	err_clear(&e);
-	assert_int_equal(ctl_stream_request(&C, &p, &req, &e), 0);
+	assert_int_equal(ctl_stream_request(&C, LAST(), &p, &req, &e), 0);
 	assert_non_null(strstr(req.body.data, "\"temperature\""));
 	assert_non_null(strstr(req.body.data, "Be careful."));
 	wire_http_free(&req);
@@ -1324,7 +1338,7 @@ static void test_every_command_runs(void **state)
 		if (C.mode == MODE_PICK || C.mode == MODE_HELP || C.mode == MODE_SELECT ||
 		    C.mode == MODE_FIND)
 			key("Esc");
-		if (C.st)
+		if (ST())
 			end_stream(HIST_COMPLETE, NULL);
 		assert_int_equal(C.mode, MODE_CHAT);
 	}
@@ -1362,16 +1376,16 @@ static void test_timers(void **state)
 	type("q");
 	key("Enter");
 	assert_true(ctl_next_timer(&C, now) <= 0.25);
-	ctl_delta(&C, "a", 1, 0, now, wall);
+	ctl_delta(&C, LAST(), "a", 1, 0, now, wall);
 	for (int i = 0; i < 20; i++)
-		ctl_delta(&C, "b", 1, 0, now + 1, wall);
+		ctl_delta(&C, LAST(), "b", 1, 0, now + 1, wall);
 	ctl_timer(&C, now + 2, wall);
-	assert_true(C.rate > 5);
+	assert_true(ST()->rate > 5);
 	ctl_timer(&C, now + 20, wall);
-	assert_int_equal(C.state, CTL_STALLED);
-	ctl_delta(&C, "c", 1, 0, now + 21, wall);
+	assert_int_equal(state_now(), CTL_STALLED);
+	ctl_delta(&C, LAST(), "c", 1, 0, now + 21, wall);
 	ctl_timer(&C, now + 21, wall);
-	assert_int_equal(C.state, CTL_STREAMING);
+	assert_int_equal(state_now(), CTL_STREAMING);
 	char tmp[64];
 	assert_non_null(strstr(ctl_state_word(&C, tmp, sizeof tmp), "streaming"));
 }
@@ -1383,16 +1397,283 @@ static void test_status_states(void **state)
 	char tmp[64];
 	type("q");
 	key("Enter");
-	ctl_stream_waiting(&C, 1, 1.6, 2, 3);
+	ctl_stream_waiting(&C, LAST(), 1, 1.6, 2, 3);
 	assert_string_equal(ctl_state_word(&C, tmp, sizeof tmp), "retrying in 2 s (2/3)");
-	ctl_stream_waiting(&C, 0, 0, 0, 0);
+	ctl_stream_waiting(&C, LAST(), 0, 0, 0, 0);
 	assert_string_equal(ctl_state_word(&C, tmp, sizeof tmp), "connecting");
-	ctl_delta(&C, "x", 1, 0, now, wall);
+	ctl_delta(&C, LAST(), "x", 1, 0, now, wall);
 	assert_string_equal(ctl_state_word(&C, tmp, sizeof tmp), "streaming");
 	/* streaming in another conversation says so */
 	key("C-n");
 	assert_string_equal(ctl_state_word(&C, tmp, sizeof tmp), "streaming in another conversation");
 	end_stream(HIST_COMPLETE, NULL);
+}
+
+/* ---- several models and streams ---- */
+
+/* The stream by the model it asks. */
+static struct ctl_stream *stream_of(const char *spec)
+{
+	for (size_t i = 0; i < C.nstreams; i++)
+		if (!strcmp(C.streams[i]->spec, spec))
+			return C.streams[i];
+	fail_msg("no stream asks %s", spec);
+	return NULL;
+}
+
+/* "@fo/a @fo/b question": one user message, an answer per model as siblings, each
+ * streaming on its own (deltas interleaved), one failing without touching the other;
+ * the first answer is the one shown and the conversation continues from it. */
+static void test_mentions_ask_each_model(void **state)
+{
+	(void)state;
+	key("F2"); /* fo/b */
+	key("S-F2"); /* fo/a */
+	type("@fo/b @fo/c @fo/b why?");
+	key("Enter");
+	assert_int_equal(sh.need_key, 2); /* fo/b named twice: asked once */
+	assert_int_equal(sh.started, 2);
+	assert_int_equal(C.nstreams, 2);
+	assert_string_equal(input(), "");
+	unsigned long a = stream_of("fo/b")->id, b = stream_of("fo/c")->id;
+	for (int i = 0; i < 3; i++) {
+		ctl_delta(&C, a, "A", 1, 0, now, wall);
+		ctl_delta(&C, b, "B", 1, 0, now, wall);
+	}
+	ctl_delta(&C, b, "think", 5, 1, now, wall);
+	char tmp[96];
+	assert_non_null(strstr(ctl_state_word(&C, tmp, sizeof tmp), "2 streams"));
+	end_id(b, HIST_ERROR, "connection reset");
+	assert_int_equal(C.nstreams, 1);
+	assert_non_null(strstr(C.message, "fo/c: connection reset"));
+	ctl_delta(&C, a, "A", 1, 0, now, wall);
+	end_id(a, HIST_COMPLETE, NULL);
+	assert_int_equal(C.nstreams, 0);
+	const struct hist_conv *cv = &C.shown->conv;
+	assert_int_equal(cv->n, 3);
+	assert_string_equal(cv->msgs[0].content, "why?");
+	assert_string_equal(cv->msgs[1].content, "AAAA");
+	assert_string_equal(cv->msgs[1].model, "b");
+	assert_int_equal(cv->msgs[1].status, HIST_COMPLETE);
+	assert_string_equal(cv->msgs[2].content, "BBB");
+	assert_string_equal(cv->msgs[2].reasoning, "think");
+	assert_int_equal(cv->msgs[2].status, HIST_ERROR);
+	assert_string_equal(cv->msgs[2].parent, cv->msgs[1].parent);
+	assert_string_equal(cv->current, cv->msgs[1].id);
+	assert_string_equal(cv->model, "fo/a"); /* as chosen, not the last named */
+	assert_string_equal(C.model, "fo/a");
+	/* Tab after "@" completes model names */
+	type("@fo/o");
+	key("Tab");
+	assert_string_equal(input(), "@fo/other-model ");
+	key("C-u");
+	type("@fo/");
+	key("Tab");
+	assert_string_equal(input(), "@fo/");
+	assert_non_null(strstr(C.message, "fo/a  fo/b"));
+	key("C-u");
+	/* an unknown model sends nothing and says which */
+	type("@fo/b @nope/x hi");
+	key("Enter");
+	assert_int_equal(sh.started, 2);
+	assert_non_null(strstr(C.message, "@nope/x: "));
+	assert_string_equal(input(), "@fo/b @nope/x hi");
+	/* the models with no question: nothing goes */
+	key("C-u");
+	type("@fo/a");
+	key("Enter");
+	assert_int_equal(sh.started, 2);
+	assert_non_null(strstr(C.message, "question after the models"));
+}
+
+/* network.max_streams: the streams over it wait and start as others end; Esc stops
+ * every one (a waiting one ends at once, the running ones through the shell). */
+static void test_stream_cap_and_stop_all(void **state)
+{
+	(void)state;
+	app.cfg.max_streams = 2;
+	type("@fo/a @fo/b @fo/c q");
+	key("Enter");
+	assert_int_equal(C.nstreams, 3);
+	assert_int_equal(sh.started, 2);
+	assert_true(stream_of("fo/c")->held);
+	end_id(stream_of("fo/a")->id, HIST_COMPLETE, NULL);
+	assert_int_equal(sh.started, 3);
+	assert_false(stream_of("fo/c")->held);
+	/* the fourth waits again */
+	key("F5");
+	assert_int_equal(sh.started, 3);
+	assert_int_equal(C.nstreams, 3);
+	key("Esc");
+	assert_int_equal(sh.stops, 2);  /* the two running */
+	assert_int_equal(C.nstreams, 2); /* the waiting one ended */
+	end_id(C.streams[0]->id, HIST_STOPPED, NULL);
+	end_id(C.streams[0]->id, HIST_STOPPED, NULL);
+	assert_int_equal(C.nstreams, 0);
+	assert_int_equal(sh.started, 3); /* nothing started on the way */
+	app.cfg.max_streams = 8;
+}
+
+/* A stream goes on while another conversation streams too; the list marks the one
+ * streaming, then unread until it is opened. */
+static void test_streams_in_two_conversations(void **state)
+{
+	(void)state;
+	exchange("first", "one");
+	char first[HIST_ID_MAX + 1];
+	snprintf(first, sizeof first, "%s", C.shown->conv.id);
+	type("again");
+	key("Enter");
+	unsigned long a = LAST();
+	key("C-n");
+	type("other");
+	key("Enter");
+	assert_int_equal(C.nstreams, 2);
+	unsigned long b = LAST();
+	assert_int_equal(ctl_conv_mark(&C, first), 1);
+	ctl_delta(&C, a, "late text", 9, 0, now, wall);
+	ctl_delta(&C, b, "here", 4, 0, now, wall);
+	assert_string_equal(C.shown->conv.msgs[1].content, "here");
+	end_id(a, HIST_COMPLETE, NULL);
+	assert_int_equal(ctl_conv_mark(&C, first), 2);
+	end_id(b, HIST_COMPLETE, NULL);
+	type("/open ");
+	type(first);
+	key("Enter");
+	assert_string_equal(C.shown->conv.id, first);
+	assert_int_equal(ctl_conv_mark(&C, first), 0);
+	assert_string_equal(C.shown->conv.msgs[3].content, "late text");
+}
+
+/* The model picker marks several models (Space) and Enter asks each: the input's text,
+ * else the last message again; M-z stops only the answer shown; M-m marks it best. */
+static void test_picker_marks_stop_one_best(void **state)
+{
+	(void)state;
+	exchange("question", "first");
+	key("C-o");
+	type("fo/");
+	key("Space"); /* fo/a */
+	key("Space"); /* fo/b */
+	assert_int_equal(C.ov.nmarked, 2);
+	assert_int_equal(C.mode, MODE_PICK);
+	key("Enter"); /* the input is empty: the last message again, to both */
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_int_equal(C.nstreams, 2);
+	assert_string_equal(C.streams[0]->spec, "fo/a");
+	assert_string_equal(C.streams[1]->spec, "fo/b");
+	const struct hist_conv *cv = &C.shown->conv;
+	assert_int_equal(cv->n, 4); /* three siblings under the one question */
+	assert_string_equal(cv->msgs[3].parent, cv->msgs[0].id);
+	/* the answer shown is the first one asked: M-z stops it alone */
+	assert_string_equal(cv->current, cv->msgs[2].id);
+	key("M-z");
+	assert_int_equal(sh.stops, 1);
+	assert_true(stream_of("fo/a")->stop_requested);
+	assert_false(stream_of("fo/b")->stop_requested);
+	end_id(stream_of("fo/a")->id, HIST_STOPPED, NULL);
+	end_id(stream_of("fo/b")->id, HIST_COMPLETE, NULL);
+	/* marked models with text in the input: the text goes to each */
+	type("next one");
+	key("C-o");
+	type("fo/c");
+	key("Space");
+	key("Enter");
+	assert_int_equal(C.nstreams, 1);
+	assert_string_equal(C.streams[0]->spec, "fo/c");
+	assert_string_equal(cv->msgs[cv->n - 2].content, "next one");
+	end_stream(HIST_COMPLETE, NULL);
+	/* Space in the switcher is a space of the filter */
+	key("C-t");
+	key("Space");
+	assert_string_equal(C.ov.filter.data, " ");
+	key("Esc");
+	/* the best mark: on, saved, shown; again: off */
+	key("M-m");
+	assert_true(cv->msgs[cv->n - 1].best);
+	assert_non_null(strstr(C.message, "best"));
+	struct buf md = BUF_INIT;
+	assert_int_equal(hist_to_json(cv, &md), 0);
+	assert_non_null(strstr(md.data, "\"best\": true"));
+	buf_free(&md);
+	key("M-m");
+	assert_false(cv->msgs[cv->n - 1].best);
+	/* a selected message asked again of several models: M-s, r, marks, Enter */
+	size_t q = cv->n - 2; /* "next one" */
+	key("M-s");
+	key("r");
+	assert_int_equal(C.mode, MODE_PICK);
+	type("fo/");
+	key("Space");
+	key("Space");
+	key("Enter");
+	assert_int_equal(C.nstreams, 2);
+	for (size_t i = 0; i < 2; i++)
+		assert_string_equal(cv->msgs[C.streams[i]->answer].parent, cv->msgs[q].id);
+	assert_string_equal(C.streams[0]->spec, "fo/a");
+	assert_string_equal(C.streams[1]->spec, "fo/b");
+}
+
+/* Two answers side by side when wide enough (the deltas in their columns, scrolled
+ * together), else a tab strip over the one shown; F9 switches; M-. moves the answer the
+ * conversation goes on from. */
+static void test_layouts(void **state)
+{
+	(void)state;
+	shell(ctl_resize(&C, 40, 160));
+	type("@fo/a @fo/b compare");
+	key("Enter");
+	now += 0.1;
+	shell(ctl_timer(&C, now, wall));
+	assert_int_equal(C.lay.n, 2);
+	assert_int_equal(C.chat_top, 1);
+	assert_string_equal(C.lay.strip.data, "you: compare");
+	unsigned long a = stream_of("fo/a")->id, b = stream_of("fo/b")->id;
+	size_t before = view_lines(C.lay.v[1]);
+	for (int i = 0; i < 50; i++)
+		ctl_delta(&C, b, "line\n\n", 6, 0, now, wall);
+	assert_true(view_lines(C.lay.v[1]) >= before + 50);
+	assert_int_equal(C.top_line + (size_t)C.chat_h - (size_t)C.chat_top, view_lines(C.lay.v[1]));
+	key("PgUp"); /* both columns scroll together */
+	assert_false(C.follow);
+	key("M-End");
+	/* one at a time: the strip names both, streaming */
+	key("F9");
+	assert_int_equal(C.lay.n, 0);
+	assert_int_equal(C.chat_top, 1);
+	assert_string_equal(C.lay.strip.data, "1/2 a~ \xc2\xb7 2/2 b~");
+	assert_string_equal(C.lay.strip.data + C.lay.strip_off, "1/2 a~ \xc2\xb7 2/2 b~");
+	assert_int_equal(C.lay.strip_len, strlen("1/2 a~"));
+	end_id(a, HIST_COMPLETE, NULL);
+	end_id(b, HIST_ERROR, "boom");
+	shell(ctl_timer(&C, now, wall));
+	assert_string_equal(C.lay.strip.data, "1/2 a \xc2\xb7 2/2 b!");
+	key("M-.");
+	shell(ctl_timer(&C, now, wall));
+	assert_int_equal(C.lay.strip_off, strlen("1/2 a \xc2\xb7 "));
+	/* F5 on the failed one asks its own model again, not the one chosen */
+	key("F5");
+	assert_int_equal(C.nstreams, 1);
+	assert_string_equal(C.streams[0]->spec, "fo/b");
+	end_stream(HIST_COMPLETE, NULL);
+	shell(ctl_timer(&C, now, wall));
+	assert_string_equal(C.lay.strip.data, "1/3 a \xc2\xb7 2/3 b! \xc2\xb7 3/3 b");
+	key("M-,");
+	shell(ctl_resize(&C, 40, 200)); /* three columns of 50 need 156 */
+	key("F9");
+	assert_int_equal(C.lay.n, 3);
+	assert_int_equal(C.lay.cur, 1);
+	/* too narrow for two columns: the strip, whatever F9 says */
+	shell(ctl_resize(&C, 40, 100));
+	shell(ctl_timer(&C, now, wall));
+	assert_int_equal(C.lay.n, 0);
+	assert_int_equal(C.chat_top, 1);
+	/* a single answer: neither */
+	key("C-n");
+	exchange("one", "answer");
+	shell(ctl_timer(&C, now, wall));
+	assert_int_equal(C.chat_top, 0);
+	assert_int_equal(C.lay.n, 0);
 }
 
 /* The list: relative ages, newest first as the switcher, the neighbour after a delete,
@@ -1546,7 +1827,7 @@ static void test_every_action_in_its_mode(void **state)
 		if (C.mode == MODE_PICK || C.mode == MODE_HELP || C.mode == MODE_LIST ||
 		    C.mode == MODE_SELECT || C.mode == MODE_FIND)
 			key("Esc");
-		if (C.st)
+		if (ST())
 			end_stream(HIST_COMPLETE, NULL);
 		if (C.edit_msg >= 0)
 			key("Esc"); /* an edit begun: Esc cancels it */
@@ -1631,6 +1912,64 @@ static void test_edit_and_resend(void **state)
 	assert_int_equal(C.shown->conv.n, 8);
 }
 
+/* Deltas given together (a shell's slice of a transfer) count as many as they are and
+ * show the same text as one at a time. */
+static void test_deltas_together(void **state)
+{
+	(void)state;
+	type_text("q");
+	key("Enter");
+	assert_int_equal(C.nstreams, 1);
+	unsigned long id = C.streams[0]->id;
+	now += 0.1;
+	ctl_deltas(&C, id, "one two", 7, 0, 3, now, wall);
+	ctl_delta(&C, id, " three", 6, 0, now, wall);
+	assert_int_equal(C.streams[0]->deltas, 4);
+	size_t len;
+	const char *text = view_text(C.view, view_count(C.view) - 1, &len);
+	assert_non_null(text);
+	assert_string_equal(text, "one two three");
+}
+
+/* M-c copies the last answer's code block 1, at once again the next, after the last
+ * the first; any other key starts over at 1. C does the same for a selected message. */
+static void test_copy_code(void **state)
+{
+	(void)state;
+	key("M-c");
+	assert_int_equal(sh.copies, 0);
+	assert_non_null(strstr(C.message, "no answer"));
+	exchange("q", "Two:\n\n```c\nint a;\n```\n\ntext\n\n~~~\n\tb\n~~~\n");
+	key("M-c");
+	assert_int_equal(sh.copies, 1);
+	assert_string_equal(C.out_text.data, "int a;\n");
+	assert_non_null(strstr(C.message, "code block 1 (7 bytes)"));
+	key("M-c");
+	assert_int_equal(sh.copies, 2);
+	assert_non_null(strstr(C.message, "code block 2"));
+	key("M-c");
+	assert_int_equal(sh.copies, 3);
+	assert_string_equal(C.out_text.data, "int a;\n");
+	key("M-c");
+	key("PgUp");
+	key("M-c");
+	assert_non_null(strstr(C.message, "code block 1 "));
+	/* the selected message: its own blocks */
+	exchange("r", "none here");
+	key("M-c");
+	assert_non_null(strstr(C.message, "no code block"));
+	assert_int_equal(sh.copies, 5);
+	key("M-s");
+	key("Up");
+	key("Up");
+	assert_int_equal(C.vmap[C.sel], msg_index("Two:\n\n```c\nint a;\n```\n\ntext\n\n~~~\n\tb\n~~~\n"));
+	key("C");
+	key("C");
+	assert_int_equal(sh.copies, 7);
+	assert_non_null(strstr(C.message, "code block 2"));
+	assert_int_equal(C.mode, MODE_SELECT);
+}
+
 /* A selected message: copy, delete with what follows (asked), a new conversation
  * with the branch, and asking again with another model from the picker. */
 static void test_select_actions(void **state)
@@ -1692,9 +2031,9 @@ static void test_select_actions(void **state)
 	assert_int_equal(C.mode, MODE_PICK);
 	type("fo/c");
 	key("Enter");
-	assert_non_null(C.st);
-	assert_string_equal(C.st->spec, "fo/c");
-	ctl_delta(&C, "from c", 6, 0, now, wall);
+	assert_non_null(ST());
+	assert_string_equal(ST()->spec, "fo/c");
+	ctl_delta(&C, LAST(), "from c", 6, 0, now, wall);
 	end_stream(HIST_COMPLETE, NULL);
 	size_t a = msg_index("from c");
 	assert_string_equal(C.shown->conv.msgs[a].parent, C.shown->conv.msgs[msg_index("alpha")].id);
@@ -1707,7 +2046,7 @@ static void test_select_actions(void **state)
 	key("C-o");
 	type("fo/b");
 	key("Enter");
-	assert_null(C.st);
+	assert_null(ST());
 }
 
 /* A click on a message selects it. */
@@ -1736,8 +2075,8 @@ static void test_find_in_chat(void **state)
 		exchange("filler", "filler text");
 	type("q");
 	key("Enter");
-	ctl_delta(&C, "a hidden THOUGHT", 16, 1, now, wall);
-	ctl_delta(&C, "done", 4, 0, now, wall);
+	ctl_delta(&C, LAST(), "a hidden THOUGHT", 16, 1, now, wall);
+	ctl_delta(&C, LAST(), "done", 4, 0, now, wall);
 	end_stream(HIST_COMPLETE, NULL);
 	key("F4");
 	assert_true(view_folded(C.view));
@@ -1846,7 +2185,7 @@ static void test_context_break(void **state)
 	key("Enter");
 	struct wire_msg *msgs;
 	size_t n;
-	assert_int_equal(chat_request_msgs(C.shown, C.st->answer, &msgs, &n), 0);
+	assert_int_equal(chat_request_msgs(C.shown, ST()->answer, &msgs, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(msgs[0].content, "new topic");
 	free(msgs);
@@ -1924,6 +2263,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fold_reasoning, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_rebound, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_code, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deltas_together, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_editor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_complete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scrolling, setup, teardown),
@@ -1941,6 +2282,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_timers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_action_in_its_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_states, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mentions_ask_each_model, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stream_cap_and_stop_all, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_streams_in_two_conversations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_picker_marks_stop_one_best, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_layouts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_order_and_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_and_resend, setup, teardown),

@@ -659,6 +659,17 @@ static void test_special_content(void **state)
 	assert_non_null(strstr(r.body.p, "\"completion_tokens\":100,"));
 	resp_free(&r);
 
+	/* mdlong:N: N deltas of Markdown, the last one ending its section and saying the end */
+	chat(&r, "openai", "mdlong:100");
+	n = 0;
+	for (const char *p = r.body.p; (p = strstr(p, "{\"content\":\"")); p++)
+		n++;
+	assert_int_equal(n, 100);
+	assert_non_null(strstr(r.body.p, "## Section 0\\n\\nA paragraph with **bold 0**"));
+	assert_non_null(strstr(r.body.p, "```python\\ndef f_0(x)"));
+	assert_non_null(strstr(r.body.p, "> on two lines.\\n\\nThe end: mdlong-end-100.\\n\""));
+	resp_free(&r);
+
 	/* bigline: one data line of about a megabyte */
 	chat(&r, "anthropic", "bigline");
 	assert_int_equal(r.rc, CURLE_OK);
@@ -1001,6 +1012,70 @@ static void test_stalls(void **state)
 	chat(&r, "ollama", "hello");
 	assert_int_equal(r.status, 200);
 	resp_free(&r);
+}
+
+/* Connections are served at once: a stalled stream holds up no other, eight streams at once
+ * all finish, their log lines stay whole and numbered, and "flaky" fails once among them. */
+static void test_concurrent_connections(void **state)
+{
+	(void)state;
+	assert_int_equal(fakeprov_clear_log(&G), 0);
+	enum { N = 9 };
+	CURLM *m = curl_multi_init();
+	CURL *c[N];
+	struct bytes sink[N];
+	char url[100];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/chat/completions", G.port);
+	for (int i = 0; i < N; i++) {
+		/* 0: stalls; 1..4: slow; 5..8: the same flaky model */
+		const char *body = i == 0 ? "{\"model\":\"hello+stall\"}"
+				   : i < 5 ? "{\"model\":\"long:40+slow:5\"}"
+					   : "{\"model\":\"hello+flaky+slow:5\"}";
+		memset(&sink[i], 0, sizeof sink[i]);
+		bytes_add(&sink[i], "", 0);
+		c[i] = curl_easy_init();
+		curl_easy_setopt(c[i], CURLOPT_URL, url);
+		curl_easy_setopt(c[i], CURLOPT_COPYPOSTFIELDS, body);
+		curl_easy_setopt(c[i], CURLOPT_WRITEFUNCTION, on_bytes);
+		curl_easy_setopt(c[i], CURLOPT_WRITEDATA, &sink[i]);
+		curl_multi_add_handle(m, c[i]);
+	}
+	int running = N, done = 0, failed503 = 0;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (done < N - 1) {
+		curl_multi_perform(m, &running);
+		CURLMsg *msg;
+		int left;
+		while ((msg = curl_multi_info_read(m, &left))) {
+			long status = 0;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+			assert_true(msg->easy_handle != c[0]); /* the stalled one is still open */
+			assert_int_equal(msg->data.result, CURLE_OK);
+			failed503 += status == 503;
+			done++;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		assert_true(t1.tv_sec - t0.tv_sec < 8);
+		curl_multi_poll(m, NULL, 0, 20, NULL);
+	}
+	assert_int_equal(failed503, 1);
+	for (int i = 1; i < 5; i++)
+		assert_non_null(strstr(sink[i].p, "data: [DONE]"));
+	assert_non_null(strstr(sink[0].p, "\" from\""));
+	json_t *reqs = fakeprov_requests(&G);
+	assert_int_equal(json_array_size(reqs), N);
+	for (size_t i = 0; i < N; i++)
+		assert_int_equal(json_integer_value(json_object_get(json_array_get(reqs, i), "n")),
+				 json_integer_value(json_object_get(json_array_get(reqs, 0), "n"))
+					 + (json_int_t)i);
+	json_decref(reqs);
+	for (int i = 0; i < N; i++) {
+		curl_multi_remove_handle(m, c[i]);
+		curl_easy_cleanup(c[i]);
+		free(sink[i].p);
+	}
+	curl_multi_cleanup(m);
 }
 
 /* ---- replays of the recorded streams ---- */
@@ -1386,6 +1461,7 @@ int main(void)
 		cmocka_unit_test(test_redirect_and_html),
 		cmocka_unit_test(test_mid_stream_failures),
 		cmocka_unit_test(test_stalls),
+		cmocka_unit_test(test_concurrent_connections),
 		cmocka_unit_test(test_replay_is_the_fixture),
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_model_lists),

@@ -22,6 +22,8 @@
 #include <string.h>
 
 #include "cherry/buf.h"
+#include "cherry/columns.h"
+#include "cherry/text.h"
 #include "cherry/theme.h"
 #include "cherry/view.h"
 #include "harness.h"
@@ -119,10 +121,40 @@ static char *reference(size_t *len)
 	return a;
 }
 
+/* got against the stored screen at path (written instead under CHERRY_GOLDEN_UPDATE=1):
+ * 0 the same, 1 not (the first differing line and the screen said). */
+static int compare_golden(const char *path, const struct buf *got)
+{
+	const char *update = getenv("CHERRY_GOLDEN_UPDATE");
+	if (update && *update == '1') {
+		FILE *f = fopen(path, "wb");
+		assert_non_null(f);
+		assert_int_equal(fwrite(got->data, 1, got->len, f), got->len);
+		assert_int_equal(fclose(f), 0);
+		return 0;
+	}
+	size_t elen;
+	char *want = harness_read_file(path, &elen);
+	int failed = 0;
+	if (!want) {
+		fprintf(stderr, "# %s is missing\n", path);
+		failed = 1;
+	} else if (elen != got->len || memcmp(want, got->data, elen)) {
+		/* the first differing line, then the whole screen */
+		size_t i = 0, line = 1;
+		while (i < elen && i < got->len && want[i] == got->data[i])
+			line += want[i++] == '\n';
+		fprintf(stderr, "# %s differs from line %zu; the screen now:\n%s", path, line,
+			got->data);
+		failed = 1;
+	}
+	free(want);
+	return failed;
+}
+
 static void test_golden_screens(void **state)
 {
 	(void)state;
-	const char *update = getenv("CHERRY_GOLDEN_UPDATE");
 	size_t alen;
 	char *answer = reference(&alen);
 	struct theme th[2];
@@ -137,28 +169,7 @@ static void test_golden_screens(void **state)
 			view_free(v);
 			char path[256];
 			snprintf(path, sizeof path, GOLDEN_DIR "/%d-%s.txt", widths[w], names[t]);
-			if (update && *update == '1') {
-				FILE *f = fopen(path, "wb");
-				assert_non_null(f);
-				assert_int_equal(fwrite(got.data, 1, got.len, f), got.len);
-				assert_int_equal(fclose(f), 0);
-			} else {
-				size_t elen;
-				char *want = harness_read_file(path, &elen);
-				if (!want) {
-					fprintf(stderr, "# %s is missing\n", path);
-					failed++;
-				} else if (elen != got.len || memcmp(want, got.data, elen)) {
-					/* the first differing line, then the whole screen */
-					size_t i = 0, line = 1;
-					while (i < elen && i < got.len && want[i] == got.data[i])
-						line += want[i++] == '\n';
-					fprintf(stderr, "# %s differs from line %zu; the screen now:\n%s",
-						path, line, got.data);
-					failed++;
-				}
-				free(want);
-			}
+			failed += compare_golden(path, &got);
 			buf_free(&got);
 		}
 	free(answer);
@@ -208,11 +219,117 @@ static void test_streamed_same_screen(void **state)
 	free(answer);
 }
 
+/* ---- several answers together (columns.h) ---- */
+
+static const char *const second_answer =
+	"A **second** model answers `shorter`:\n\n"
+	"| model | verdict |\n|---|---|\n| this one | fine |\n| 梨 | 好 |\n\n"
+	"```c\nint main(void) { return 0; }\n```\n";
+static const char *const third_answer =
+	"Third: 你好，世界！ こんにちは。 A list:\n\n1. one\n2. two, with enough words to "
+	"wrap inside a narrow column of fifty\n\n> quoted *text*\n";
+
+/* One column: the answer's header and text, as the client fills it. */
+static struct view *column(const char *header, const char *text, int width)
+{
+	struct view *v = view_new(width);
+	assert_non_null(v);
+	assert_int_equal(view_add(v, VIEW_ASSISTANT, header), 0);
+	assert_int_equal(view_append_text(v, 0, text, strlen(text)), 0);
+	assert_int_equal(view_end(v, 0), 0);
+	return v;
+}
+
+/* The columns as the screen shows them: the question's line, then row by row each
+ * column's line (style marks as dump's) padded to its width, joined by " │ ". */
+static void dump_columns(struct view **v, size_t n, int colw, const struct theme *th,
+			 struct buf *out)
+{
+	buf_append_str(out, "you: compare\n");
+	size_t rows = cols_lines(v, n);
+	for (size_t r = 0; r < rows; r++) {
+		for (size_t k = 0; k < n; k++) {
+			if (k)
+				buf_append_str(out, " \xe2\x94\x82 ");
+			struct view_line vl;
+			int w = 0;
+			if (view_line(v[k], r, &vl) == 0) {
+				struct buf one = BUF_INIT;
+				for (size_t i = 0; i < vl.nruns; i++) {
+					buf_reset(&one);
+					style_mark(th, &vl.runs[i], &one);
+					buf_append(out, one.data, one.len);
+					buf_append(out, vl.s + vl.runs[i].off, vl.runs[i].len);
+				}
+				buf_free(&one);
+				w = vl.width;
+			}
+			for (; w < colw && k + 1 < n; w++)
+				buf_append_char(out, ' ');
+		}
+		buf_append_char(out, '\n');
+	}
+}
+
+/* Two and three answers side by side at 160 columns, and the tab strip over the one
+ * shown at 80, compared whole with tests/golden/cols2-160.txt, cols3-160.txt and
+ * tabs-80.txt. */
+static void test_golden_layouts(void **state)
+{
+	(void)state;
+	size_t alen;
+	char *answer = reference(&alen);
+	struct theme th[2];
+	load_themes(&th[0], &th[1]);
+	const char *texts[3] = {answer, second_answer, third_answer};
+	static const char *const heads[3] = {"openai/gpt-4o-mini (1/3)",
+					     "anthropic/claude-sonnet-4-5 (2/3)",
+					     "gemini/gemini-2.5-flash (3/3)"};
+	int failed = 0;
+	for (size_t n = 2; n <= 3; n++) {
+		int colw = cols_width(160, n);
+		assert_true(colw >= COLS_MIN_WIDTH);
+		struct view *v[3];
+		for (size_t k = 0; k < n; k++)
+			v[k] = column(heads[k], texts[k], colw);
+		struct buf got = BUF_INIT;
+		dump_columns(v, n, colw, &th[0], &got);
+		char path[256];
+		snprintf(path, sizeof path, GOLDEN_DIR "/cols%zu-160.txt", n);
+		failed += compare_golden(path, &got);
+		buf_free(&got);
+		for (size_t k = 0; k < n; k++)
+			view_free(v[k]);
+	}
+	assert_int_equal(cols_width(80, 2), 0); /* too narrow: tabs */
+	static const struct cols_tab tabs[3] = {{"gpt-4o-mini", ' '},
+						{"claude-sonnet-4-5-20250929-with-a-long-name", '~'},
+						{"gemini-2.5-flash-preview-05-20", '!'}};
+	struct buf strip = BUF_INIT, got = BUF_INIT;
+	size_t off, len;
+	assert_int_equal(cols_strip(tabs, 3, 1, 80, &strip, &off, &len), 0);
+	assert_true(text_width(strip.data, strip.len) <= 80);
+	/* the current tab reversed, as the screen draws it */
+	buf_printf(&got, "%.*s\xe2\x9f\xa6r\xe2\x9f\xa7%.*s\xe2\x9f\xa6\xe2\x9f\xa7%s\n",
+		   (int)off, strip.data, (int)len, strip.data + off, strip.data + off + len);
+	struct view *one = column(heads[1], second_answer, 80);
+	dump(one, &th[0], &got);
+	view_free(one);
+	failed += compare_golden(GOLDEN_DIR "/tabs-80.txt", &got);
+	buf_free(&strip);
+	buf_free(&got);
+	free(answer);
+	if (failed)
+		fail_msg("%d layout screens differ (regenerate: CHERRY_GOLDEN_UPDATE=1 "
+			 "build/tests/test_golden, then review git diff tests/golden/)", failed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_golden_screens),
 		cmocka_unit_test(test_streamed_same_screen),
+		cmocka_unit_test(test_golden_layouts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,6 +36,7 @@ static void make_tree(struct hist_conv *c)
 	assert_non_null(hist_add(c, "m2", "user", "edited follow-up \xc3\xa9", T0 + 4));
 	m = hist_add(c, "m5", "assistant", "", T0 + 5);
 	m->status = HIST_ERROR;
+	c->msgs[3].best = 1; /* m4 */
 	assert_int_equal(hist_set_str(&m->error, "fo: 500 server error"), 0);
 	assert_string_equal(c->current, "m6");
 }
@@ -66,6 +67,7 @@ static void assert_same(const struct hist_conv *a, const struct hist_conv *b)
 		assert_int_equal(x->usage.reasoning, y->usage.reasoning);
 		assert_int_equal(x->usage.cached, y->usage.cached);
 		assert_true(x->ttft == y->ttft);
+		assert_int_equal(x->best, y->best);
 		assert_true(x->updated - y->updated < 0.0011 && y->updated - x->updated < 0.0011);
 	}
 }
@@ -83,6 +85,13 @@ static void test_round_trip_tree(void **state)
 	assert_non_null(strstr(j.data, "\"created\": \"2025-11-29T06:42:26.250Z\""));
 	assert_non_null(strstr(j.data, "\"status\": \"interrupted\""));
 	assert_non_null(strstr(j.data, "\"error\": \"fo: 500 server error\""));
+	assert_non_null(strstr(j.data, "\"best\": true")); /* on m4 only */
+	assert_null(strstr(strstr(j.data, "\"best\": true") + 1, "\"best\""));
+	/* m6 (index 5) is the only answer to m5; a user message has none */
+	size_t sib[8];
+	assert_int_equal(hist_siblings(&c, 5, sib, 8), 1);
+	assert_int_equal(sib[0], 5);
+	assert_int_equal(hist_siblings(&c, 0, sib, 8), 0);
 	struct err e = {0, ""};
 	assert_int_equal(hist_from_json(j.data, j.len, &d, &e), HIST_LOAD_OK);
 	assert_same(&c, &d);
@@ -192,6 +201,9 @@ static void test_damaged(void **state)
 		{"{\"version\":1,\"id\":\"a\",\"current\":\"m1\",\"messages\":["
 		 "{\"id\":\"m1\",\"role\":\"user\",\"content\":\"x\",\"created\":\"yesterday\"}]}",
 		 "time"},
+		{"{\"version\":1,\"id\":\"a\",\"current\":\"m1\",\"messages\":["
+		 "{\"id\":\"m1\",\"role\":\"user\",\"content\":\"x\",\"best\":1}]}",
+		 "\"best\""},
 		{"{\"version\":1,\"version\":1,\"id\":\"a\",\"messages\":[]}", "not valid JSON"},
 		{"{\"version\":1,\"id\":\"a\",\"messages\":[],\"title\":\"a\\u0000b\"}",
 		 "not valid JSON"},

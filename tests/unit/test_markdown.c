@@ -38,8 +38,8 @@ static const struct source sources[] = {
 };
 static const struct golden goldens[] = {
 	{"i", 30, 1,
-	 "{text+b}b{text} {text+i}i{text} {text+s}s{text} {code}c d{text} {link+u}t{url} http://u.io\n"
-	 "{link+u}http://a.b\n"
+	 "{text+b}b{text} {text+i}i{text} {text+s}s{text} {code}c d{text} {link+u}t{url} {url@1}http://u.io\n"
+	 "{link+u@2}http://a.b\n"
 	 "{text}line two\n"
 	 "{text}hard\n"
 	},
@@ -188,10 +188,13 @@ static void show(const struct md_out *o, int runs, struct buf *b)
 			buf_append(b, o->text.data + l->off, l->len);
 		for (size_t k = 0; runs && k < l->nrun; k++) {
 			const struct md_run *r = &o->runs[l->run + k];
-			buf_printf(b, "{%s%s%s%s%s}", theme_role_name(r->role),
+			buf_printf(b, "{%s%s%s%s%s", theme_role_name(r->role),
 				   r->attrs & TA_BOLD ? "+b" : "", r->attrs & TA_ITALIC ? "+i" : "",
 				   r->attrs & TA_STRIKE ? "+s" : "",
 				   r->attrs & TA_UNDERLINE ? "+u" : "");
+			if (r->link)
+				buf_printf(b, "@%u", (unsigned)r->link);
+			buf_append_char(b, '}');
 			buf_append(b, o->text.data + l->off + r->off, r->len);
 		}
 		buf_append_char(b, '\n');
@@ -269,10 +272,68 @@ static void test_code_block(void **state)
 	assert_string_equal(b.data, "plain\n");
 	buf_reset(&b);
 	assert_int_equal(md_code_block(src, strlen(src), 3, &b), 1);
-	buf_reset(&b); /* TABs inside a line are kept (md4c turns leading ones to spaces) */
+	buf_reset(&b); /* TABs inside a line are kept */
 	assert_int_equal(md_code_block("~~~\nx\ty\n", 9, 1, &b), 0);
 	assert_string_equal(b.data, "x\ty\n");
+	/* and leading ones (md4c sends them as spaces): byte for byte, in a list, a quote,
+	 * an indented fence and an indented block */
+	static const struct {
+		const char *src, *want;
+	} tabs[] = {
+		{"```\n\tb\n\t\tc  \n  d\n \t e\n```\n", "\tb\n\t\tc  \n  d\n \t e\n"},
+		{"- item\n\n  ```\n  \tx\n  ```\n", "\tx\n"},
+		{"> ```\n> \ty\n> ```\n", "\ty\n"},
+		{"  ```\n  \tz\n  ```\n", "\tz\n"},
+		{"    \tindented\n", "\tindented\n"},
+	};
+	for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++) {
+		buf_reset(&b);
+		assert_int_equal(md_code_block(tabs[i].src, strlen(tabs[i].src), 1, &b), 0);
+		assert_string_equal(b.data, tabs[i].want);
+	}
 	buf_free(&b);
+}
+
+/* A URL shown carries an OSC 8 link whose target is that URL, checked: only http(s)
+ * and mailto, no byte that could end or split the sequence; other text never does. */
+static void test_links(void **state)
+{
+	(void)state;
+	const char *src = "[t](https://e.com/a;b\\c%20d) [js](javascript:alert(1)) www.w.org "
+			  "[f](file:///etc/passwd) <mailto:m@x.y> [sp](<https://s.io/a b>) "
+			  "[\xE2\x80\xAE" "evil](https://\xE2\x80\xAE" ".e/\xC3\xA9)\n\n| c |\n|---|\n| "
+			  "<https://cell.io> |\n";
+	struct md_out o;
+	memset(&o, 0, sizeof o);
+	assert_int_equal(md_render(&o, src, strlen(src), 200, 0), 0);
+	struct buf got = BUF_INIT;
+	for (size_t i = 0; i < o.nlines; i++)
+		for (size_t k = 0; k < o.lines[i].nrun; k++) {
+			const struct md_run *r = &o.runs[o.lines[i].run + k];
+			if (!r->link)
+				continue;
+			/* only the URL as shown (or an autolink's text) carries a link */
+			assert_true(r->role == TR_URL || r->role == TR_LINK);
+			size_t n;
+			const char *uri = md_link_uri(&o, r->link, &n);
+			assert_non_null(uri);
+			for (size_t j = 0; j < n; j++)
+				assert_true(uri[j] > 0x20 && uri[j] < 0x7F && uri[j] != ';' &&
+					    uri[j] != '\\');
+			buf_append(&got, o.text.data + o.lines[i].off + r->off, r->len);
+			buf_printf(&got, " -> %.*s\n", (int)n, uri);
+		}
+	assert_string_equal(got.data,
+			    "https://e.com/a;b\\c%20d -> https://e.com/a%3Bb%5Cc%20d\n"
+			    "www.w.org -> http://www.w.org\n"
+			    "mailto:m@x.y -> mailto:m@x.y\n"
+			    "https://s.io/a b -> https://s.io/a%20b\n"
+			    "https://.e/\xC3\xA9 -> https://.e/%C3%A9\n"
+			    "https://cell.io -> https://cell.io\n");
+	assert_int_equal(md_link_uri(&o, 0, &(size_t){0}) == NULL, 1);
+	assert_int_equal(md_link_uri(&o, (uint32_t)o.nlinks + 1, &(size_t){0}) == NULL, 1);
+	buf_free(&got);
+	md_out_free(&o);
 }
 
 /* The whole set of sources as one answer, streamed cut at every byte and byte by byte:
@@ -359,6 +420,7 @@ int main(void)
 		cmocka_unit_test(test_goldens),
 		cmocka_unit_test(test_every_width),
 		cmocka_unit_test(test_code_block),
+		cmocka_unit_test(test_links),
 		cmocka_unit_test(test_stream_every_split),
 		cmocka_unit_test(test_late_reference),
 		cmocka_unit_test(test_entities_sanitised),

@@ -1,0 +1,163 @@
+/* ctl_layout: several answers to the last message laid out together (columns.h): side
+ * by side when the chat is wide enough for each to be read, else the one shown under a
+ * tab strip; F9 chooses. Worked out again (ctl_layout_settle) whenever the view is
+ * rebuilt, the width changes or a stream starts or ends. Pure, as the rest of ctl*.c. */
+#include "ctl_int.h"
+
+#include <string.h>
+
+#include "cherry/columns.h"
+#include "cherry/sanitize.h"
+
+#define MAX_SIBLINGS 64
+
+void ctl_layout_stale(struct ctl *c)
+{
+	c->lay.stale = 1;
+	c->dirty |= CTL_DIRTY_CHAT;
+}
+
+static struct ctl_stream *live(const struct ctl *c, size_t msg)
+{
+	for (size_t i = 0; i < c->nstreams; i++)
+		if (c->streams[i]->chat == c->shown && c->streams[i]->answer == msg)
+			return c->streams[i];
+	return NULL;
+}
+
+/* Column k shows answer msg: its header, reasoning, text and footer, as the single view
+ * does; a live answer's stream appends to it from now on. */
+static void fill_column(struct ctl *c, size_t k, size_t msg)
+{
+	struct view **v = &c->lay.v[k];
+	if (!*v && !(*v = view_new(c->lay.w)))
+		return;
+	view_clear(*v);
+	view_set_width(*v, c->lay.w);
+	view_set_fold(*v, view_folded(c->view));
+	const struct hist_msg *m = &c->shown->conv.msgs[msg];
+	struct buf h = BUF_INIT;
+	ctl_answer_header(c->shown, msg, &h);
+	ctl_usage_text(c, m, &h);
+	long vm = view_add(*v, VIEW_ASSISTANT, h.data);
+	buf_free(&h);
+	if (vm < 0)
+		return;
+	if (m->reasoning && *m->reasoning)
+		view_append_reasoning(*v, (size_t)vm, m->reasoning, strlen(m->reasoning));
+	view_append_text(*v, (size_t)vm, m->content, strlen(m->content));
+	struct ctl_stream *st = live(c, msg);
+	if (st) {
+		st->col = (int)k;
+	} else {
+		view_end(*v, (size_t)vm);
+		ctl_status_footer(*v, (size_t)vm, m);
+	}
+	c->lay.msg[k] = msg;
+}
+
+static char tab_mark(const struct ctl *c, size_t msg)
+{
+	const struct hist_msg *m = &c->shown->conv.msgs[msg];
+	if (live(c, msg))
+		return '~';
+	if (m->status == HIST_ERROR)
+		return '!';
+	return m->best ? '*' : ' ';
+}
+
+void ctl_layout_settle(struct ctl *c)
+{
+	struct ctl_cols *L = &c->lay;
+	if (!L->stale || !c->shown)
+		return;
+	L->stale = 0;
+	for (size_t i = 0; i < c->nstreams; i++)
+		c->streams[i]->col = -1;
+	size_t was = L->n, sib[MAX_SIBLINGS], n = 0, pos = 0;
+	int top = c->chat_top;
+	L->n = 0;
+	buf_reset(&L->strip);
+	c->chat_top = 0;
+	const struct hist_conv *cv = &c->shown->conv;
+	long a = ctl_last_answer(c);
+	size_t parent = a >= 0 ? hist_parent_of(cv, (size_t)a) : 0;
+	for (size_t i = 0; a >= 0 && i < cv->n && n < MAX_SIBLINGS; i++)
+		if (hist_parent_of(cv, i) == parent && strcmp(cv->msgs[i].role, "user")) {
+			if (i == (size_t)a)
+				pos = n;
+			sib[n++] = i;
+		}
+	if (n >= 2) {
+		int w = !L->one_at_a_time && n <= CTL_MAX_MODELS ? cols_width(c->chat_w, n) : 0;
+		if (w) {
+			L->w = w;
+			L->cur = pos;
+			for (size_t k = 0; k < n; k++)
+				fill_column(c, k, sib[k]);
+			L->n = n;
+			/* above the columns, the question they answer (its first line) */
+			const char *q = cv->msgs[parent].content;
+			buf_append_str(&L->strip, "you: ");
+			sanitize_string(q, strcspn(q, "\n"), &L->strip);
+			L->strip_off = L->strip_len = 0;
+			c->chat_top = 1;
+		} else {
+			struct cols_tab tabs[MAX_SIBLINGS];
+			for (size_t k = 0; k < n; k++) {
+				tabs[k].name = cv->msgs[sib[k]].model;
+				tabs[k].mark = tab_mark(c, sib[k]);
+			}
+			cols_strip(tabs, n, pos, c->chat_w, &L->strip, &L->strip_off,
+				   &L->strip_len);
+			c->chat_top = 1;
+		}
+	}
+	if (was != L->n || top != c->chat_top)
+		c->follow = 1; /* a new layout starts at the bottom, as a new answer does */
+	c->dirty |= CTL_DIRTY_CHAT;
+}
+
+size_t ctl_chat_total(struct ctl *c)
+{
+	return c->lay.n ? cols_lines(c->lay.v, c->lay.n) : view_lines(c->view);
+}
+
+size_t ctl_chat_rows(const struct ctl *c)
+{
+	return c->chat_h > c->chat_top ? (size_t)(c->chat_h - c->chat_top) : 0;
+}
+
+void ctl_layout_delta(struct ctl *c, const struct ctl_stream *st, const char *s, size_t len,
+		      int reasoning)
+{
+	if (st->col < 0 || (size_t)st->col >= c->lay.n || !c->lay.v[st->col])
+		return;
+	if (reasoning)
+		view_append_reasoning(c->lay.v[st->col], 0, s, len);
+	else
+		view_append_text(c->lay.v[st->col], 0, s, len);
+	c->dirty |= CTL_DIRTY_CHAT;
+}
+
+void ctl_h_layout(struct ctl *c)
+{
+	c->lay.one_at_a_time = !c->lay.one_at_a_time;
+	ctl_layout_stale(c);
+	ctl_layout_settle(c);
+	if (c->lay.one_at_a_time)
+		ctl_message(c, "one answer at a time: M-, and M-. flip between them");
+	else if (!c->lay.n && c->chat_top)
+		ctl_message(c, "too narrow for the answers side by side (%d columns each): one "
+			       "at a time", COLS_MIN_WIDTH);
+	else
+		ctl_message(c, "answers side by side when there are several");
+}
+
+void ctl_layout_free(struct ctl *c)
+{
+	for (size_t k = 0; k < CTL_MAX_MODELS; k++)
+		view_free(c->lay.v[k]);
+	buf_free(&c->lay.strip);
+	memset(&c->lay, 0, sizeof c->lay);
+}

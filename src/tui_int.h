@@ -1,0 +1,36 @@
+/* tui_int: what tui.c (the client's loop, streams, reactions) shares with tui_world.c
+ * (the world the controller asks about, answered from the store and the app). */
+#ifndef CHERRY_TUI_INT_H
+#define CHERRY_TUI_INT_H
+
+#include "cherry/app.h"
+#include "cherry/ctl.h"
+#include "cherry/outcome.h"
+#include "tui_stream.h"
+
+struct tui {
+	struct app *app;
+	struct http_engine *eng;
+	struct histstore store;
+	int store_ok;
+	struct edit ed;
+	struct ctl c;
+	struct tui_streams ts;    /* the transfers of the controller's streams */
+	double last_draw;
+	int quit_signal;          /* quitting because of TERM, HUP or INT */
+	struct model_fetch *fetch; /* the model lists being fetched, or NULL */
+	int fetched;              /* a fetch ran in this process */
+	int fetch_done;           /* and ended: tell the controller */
+	char proxy_model[160];    /* the model c.proxy was found for */
+	struct histsearch *search; /* the search of every conversation under way */
+	struct histstore_lister *lister; /* the conversation list being read, or NULL */
+	struct tui_tools *tools;  /* MCP servers and tool calls (tui_tools.h) */
+};
+
+/* The calendar time, in seconds. */
+double tui_wall_now(void);
+
+/* The controller's world (ctl.h), its context a struct tui. */
+extern const struct ctl_world tui_world;
+
+#endif
