@@ -351,28 +351,35 @@ static void end_stream(enum hist_status status, const char *error)
 
 /* ---- the tool loop ---- */
 
-/* The streaming answer asks for n calls, then ends complete. */
-static void answer_calls(const char *const *names, const char *const *args, size_t n)
+/* Stream id's answer asks for n calls (it goes on streaming). */
+static void calls_on(unsigned long id, const char *const *names, const char *const *args,
+		     size_t n)
 {
 	static int seq;
-	assert_non_null(ST());
 	struct wire_stream ws;
 	memset(&ws, 0, sizeof ws);
 	ws.calls = calloc(n, sizeof *ws.calls);
 	assert_non_null(ws.calls);
 	ws.ncalls = ws.capcalls = n;
 	for (size_t i = 0; i < n; i++) {
-		char id[32];
-		snprintf(id, sizeof id, "call_%d", ++seq);
+		char id_text[32];
+		snprintf(id_text, sizeof id_text, "call_%d", ++seq);
 		ws.calls[i].index = (int)i;
-		ws.calls[i].id = strdup(id);
+		ws.calls[i].id = strdup(id_text);
 		ws.calls[i].name = strdup(names[i]);
 		buf_append_str(&ws.calls[i].args, args[i]);
 	}
 	struct err e;
 	err_clear(&e);
-	assert_int_equal(ctl_stream_calls(&C, LAST(), &ws, wall, &e), 1);
+	assert_int_equal(ctl_stream_calls(&C, id, &ws, wall, &e), 1);
 	wire_stream_free(&ws);
+}
+
+/* The streaming answer asks for n calls, then ends complete. */
+static void answer_calls(const char *const *names, const char *const *args, size_t n)
+{
+	assert_non_null(ST());
+	calls_on(LAST(), names, args, n);
 	end_stream(HIST_COMPLETE, NULL);
 }
 
@@ -579,6 +586,32 @@ static void test_tools_conversation_always_rounds(void **state)
 	type("/tools nosuch on");
 	key("Enter");
 	assert_non_null(strstr(C.message, "no MCP server named"));
+}
+
+/* Two models asked at once, both calling tools: the first answer's calls are asked
+ * about, the other's are not run meanwhile. */
+static void test_tools_one_turn_at_a_time(void **state)
+{
+	(void)state;
+	type("/tools fake on");
+	key("Enter");
+	type("@fo/a @fo/b both");
+	key("Enter");
+	assert_int_equal(C.nstreams, 2);
+	unsigned long first = C.streams[0]->id, second = C.streams[1]->id;
+	const char *name = "fake__echo", *args = "{}";
+	calls_on(first, &name, &args, 1);
+	end_id(first, HIST_COMPLETE, NULL);
+	assert_int_equal(C.mode, MODE_TOOLS);
+	calls_on(second, &name, &args, 1);
+	end_id(second, HIST_COMPLETE, NULL);
+	assert_non_null(strstr(C.message, "one tool turn at a time"));
+	assert_int_equal(C.mode, MODE_TOOLS);
+	key("o");
+	shell(ctl_tool_done(&C, "ok", 0, 0, now, wall));
+	assert_int_equal(C.nstreams, 1); /* the first model answers again */
+	end_stream(HIST_COMPLETE, NULL);
+	assert_false(C.tools->active);
 }
 
 /* ---- the chat ---- */
@@ -2299,6 +2332,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tools_allow_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tools_deny_and_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tools_conversation_always_rounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tools_one_turn_at_a_time, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
