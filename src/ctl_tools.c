@@ -506,6 +506,29 @@ int ctl_tool_done(struct ctl *c, const char *text, int error, long long full, do
 	return c->react;
 }
 
+int ctl_tool_progress(struct ctl *c, double progress, double total, const char *message)
+{
+	struct ctl_tools *t = c->tools;
+	c->react = 0;
+	if (!t->running || c->ov.kind != CTL_OV_TOOL || !c->ov.nitems)
+		return 0;
+	struct buf line = BUF_INIT;
+	buf_printf(&line, "Running %s/%s (call %zu of %zu, round %ld): %.0f", t->run->server_name,
+		   t->run->tool, t->k + 1, t->chat->conv.msgs[t->answer].ncalls, t->rounds, progress);
+	if (total > 0)
+		buf_printf(&line, " of %.0f", total);
+	if (message && *message)
+		buf_printf(&line, " \xe2\x80\x94 %.200s", message);
+	char *item = line.data ? strdup(line.data) : NULL;
+	buf_free(&line);
+	if (item) {
+		free(c->ov.items[0]);
+		c->ov.items[0] = item;
+		c->dirty |= CTL_DIRTY_CHAT;
+	}
+	return 0;
+}
+
 /* ---- MODE_TOOLS ---- */
 
 /* The call asked about, NULL while one runs or none is asked. */

@@ -163,6 +163,13 @@ static int between(void *ctx)
 	return tt->quit || (tt->react & CTL_TOOL_STOP);
 }
 
+/* Each notifications/progress of the running call: shown at the next redraw. */
+static void progressed(void *ctx, const struct mcp_progress *p)
+{
+	struct tui_tools *tt = ctx;
+	ctl_tool_progress(tt->c, p->progress, p->has_total ? p->total : 0, p->message);
+}
+
 int tui_tools_run(struct tui_tools *tt, struct ctl *c, int *quit)
 {
 	const struct tools_entry *t = c->tools->run;
@@ -178,7 +185,7 @@ int tui_tools_run(struct tui_tools *tt, struct ctl *c, int *quit)
 	if (t->server >= tt->n || tt->state[t->server] != 1) {
 		rc = buf_append_str(&out, "error: the MCP server is not running");
 	} else {
-		struct mcp_call_opts co = {TOOLS_CALL_TIMEOUT_MS, NULL, between, tt};
+		struct mcp_call_opts co = {TOOLS_CALL_TIMEOUT_MS, progressed, between, tt};
 		size_t cap = (size_t)config_tools_max_result_bytes(&tt->app->cfg);
 		rc = tools_run_call(&tt->kids[t->server], t->tool,
 				    c->tools->run_args.data ? c->tools->run_args.data : "{}", &co,

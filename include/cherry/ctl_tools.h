@@ -77,6 +77,9 @@ int ctl_stream_calls(struct ctl *c, unsigned long id, struct wire_stream *ws, do
 int ctl_tool_done(struct ctl *c, const char *text, int error, long long full, double now,
 		  double wall);
 
+/* The running call's server told how far it got (total <= 0: unknown; message may be
+ * NULL): the question's first line says so. */
+int ctl_tool_progress(struct ctl *c, double progress, double total, const char *message);
 /* For the shell and drawing: is server enabled for the shown conversation; how many
  * tools the shown conversation offers. */
 int ctl_tools_enabled(const struct ctl *c, const char *server);

@@ -3,7 +3,7 @@
  * status line counts its tools; a call is asked about before it runs (allow once, deny,
  * Esc stops the turn, always saved in config.json); results show folded and expand with
  * F7; the next request carries the calls and results; a hostile result never reaches
- * the terminal. */
+ * the terminal; a running call shows its progress and Esc stops it. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -187,6 +187,32 @@ static void test_hostile_always(void **state)
 	free(text);
 }
 
+/* A running call leaves the screen alive: its progress shows, and Esc stops it (the
+ * server is told) and the turn. */
+static void test_esc_stops_running_call(void **state)
+{
+	(void)state;
+	start_with_tools("fo/tool:slow");
+	send_line("hi");
+	wait_for("The model asks to run fake/slow");
+	keys("o");
+	wait_for("1 of 4");
+	keys("Escape");
+	wait_for("the turn was stopped");
+	keys("F7");
+	wait_for("The call was stopped by the user.");
+	size_t n;
+	json_decref(last_messages(&n));
+	assert_int_equal(n, 1);
+	/* the server's stderr (its log) is read to the end when it is closed, at the quit */
+	keys("C-q");
+	int status;
+	assert_int_equal(tmux_wait_dead(&T, &status, TMO), 0);
+	char path[512];
+	snprintf(path, sizeof path, "%s/state/cherry/mcp", H.root);
+	assert_int_equal(tree_contains(path, "cancelled"), 1);
+}
+
 static void test_max_rounds(void **state)
 {
 	(void)state;
@@ -251,6 +277,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deny_and_esc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_always, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_rounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_esc_stops_running_call, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	fakeprov_stop(&FP);

@@ -447,6 +447,8 @@ static void test_tools_allow_once(void **state)
 	assert_true(C.tools->running);
 	assert_string_equal(C.tools->run->tool, "echo");
 	assert_string_equal(C.tools->run_args.data, "{\"text\":\"hi\"}");
+	shell(ctl_tool_progress(&C, 2, 4, "half \x1b[2J way"));
+	assert_non_null(strstr(overlay_text(), "Running fake/echo (call 1 of 1, round 1): 2 of 4"));
 	now += 0.25;
 	shell(ctl_tool_done(&C, "Echo: hi", 0, 0, now, wall));
 	/* the result is saved, the next answer asked for */
