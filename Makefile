@@ -86,9 +86,9 @@ $(BUILD)/tests/%: tests/integration/%.c $(TESTLIB_SRC) $(BUILD)/libcherry.a $(wi
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/lib -Isrc -o $@ $< $(TESTLIB_SRC) \
 		$(BUILD)/libcherry.a $(LDFLAGS) $(LDLIBS) -lcmocka
 
-$(FAKEPROV): tests/fakeprov.c
+$(FAKEPROV): tests/fakeprov.c tests/fakeprov_evs.c tests/fakeprov_evs.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ tests/fakeprov.c tests/fakeprov_evs.c $(LDFLAGS) $(LDLIBS)
 
 # The fake MCP server (tests/fakemcp.c): stdio and Streamable HTTP on loopback, for
 # `cherry mcp` and the transport tests.
@@ -162,7 +162,7 @@ fuzz: $(FUZZ_BIN)
 
 bench: deps-check
 	@$(MAKE) --no-print-directory BUILD=build all $(FAKEPROV) build/bench/parse_floor build/bench/gen_history \
-		build/bench/load_floor build/bench/tui_bench
+		build/bench/load_floor build/bench/tui_bench build/bench/list_bench
 	@sh tests/bench/run.sh
 
 build/bench/parse_floor: tests/bench/parse_floor.c
@@ -176,6 +176,10 @@ build/bench/load_floor: tests/bench/load_floor.c
 build/bench/gen_history: tests/bench/gen_history.c build/libcherry.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< build/libcherry.a $(LDLIBS)
+
+build/bench/list_bench: tests/bench/list_bench.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
 
 build/bench/tui_bench: tests/bench/tui_bench.c tests/lib/harness.c tests/lib/tmux.c tests/lib/harness.h tests/lib/tmux.h
 	@mkdir -p $(@D)

@@ -388,15 +388,6 @@ void ask_record(struct ask_save *sv, size_t answer, const struct outcome *oc)
 		app_fail(&he);
 }
 
-void ask_key_refused(struct app *app, const struct ask_target *tg, struct http_transfer *t)
-{
-	/* A refused key is skipped for the rest of the run; one warning says which. */
-	struct err w;
-	long code = http_status(t);
-	if ((code == 401 || code == 403) && keyring_reject(app->keyring, tg->prov, tg->key, &w) == 1)
-		app_fail(&w);
-}
-
 double ask_wait(struct http_engine *eng)
 {
 	long tmo = http_timeout_ms(eng);
@@ -432,7 +423,8 @@ int ask_stream_answer(struct app *app, struct ask_opts *o, struct ask_target *tg
 	privacy_count("asks");
 	privacy_count_message(tg->prov->kind);
 	enum outcome_stop stop = OUTCOME_RAN;
-	int live = 1;
+	int live = 1, refreshed = 0;
+again:
 	while (live) {
 		run.now = ask_wait(eng);
 		int sig;
@@ -453,6 +445,19 @@ int ask_stream_answer(struct app *app, struct ask_opts *o, struct ask_target *tg
 		struct err te;
 		err_clear(&te);
 		ask_saved(sv, chat_tick(&sv->chat, run.now, &te), &te);
+	}
+	if (!refreshed && stop == OUTCOME_RAN && !run.deltas && ask_refetch_token(app, tg, t)) {
+		/* the token had expired: once more with a fresh one, the same request */
+		refreshed = 1;
+		http_transfer_free(t);
+		if (!(t = http_start_stream(eng, tg->prov, &tg->req, tg->key, &sink, on_done, NULL,
+					    e))) {
+			http_engine_free(eng);
+			ask_text_free(&run.x);
+			return app_fail(e);
+		}
+		live = 1;
+		goto again;
 	}
 	ask_text_finish(&run.x, o->raw);
 	flush_output(&run);

@@ -96,8 +96,13 @@ int ask_judge(struct http_transfer *t, enum outcome_stop stop, const struct secr
 	      long deltas, int write_errno, struct outcome *oc, struct err *e);
 /* The outcome into the conversation (a line when that fails). */
 void ask_record(struct ask_save *sv, size_t answer, const struct outcome *oc);
-/* A 401 or 403 marks the target's key refused; a line when it has other keys. */
+/* askkeys.c: a 401 or 403 marks the target's key refused; a line when it has other
+ * keys. */
 void ask_key_refused(struct app *app, const struct ask_target *tg, struct http_transfer *t);
+/* askkeys.c: a token from key_command with a key_ttl that the provider refused (401,
+ * 403) may just have expired: the command runs again (with a warning line) and tg->key
+ * becomes the fresh token. 1 when the request should go again with it. */
+int ask_refetch_token(struct app *app, struct ask_target *tg, struct http_transfer *t);
 /* The tool loop (ask_tools.c): NULL when no --mcp was given. */
 struct ask_tools;
 /* Starts the --mcp servers and lists their tools: 0 with *out (NULL without --mcp), or

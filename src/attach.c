@@ -127,6 +127,12 @@ static const struct attach_limits limits[] = {
 	/* Responses: OpenAI's image limits; PDFs go as input_file parts (the Responses
 	 * file inputs guide: 50 MB per file). */
 	[WIRE_RESPONSES] = {20 * MB, 500, 50 * MB, 50 * MB, 1},
+	/* Bedrock Converse (Message content): 20 images of at most 3.75 MB, documents of at
+	 * most 4.5 MB. */
+	[WIRE_BEDROCK] = {3840 * 1024, 20, 0, 4608 * 1024, 1},
+	/* Vertex AI takes the same bodies as the gemini and anthropic kinds. */
+	[WIRE_VERTEX] = {0, 0, 100 * MB, 50 * MB, 1},
+	[WIRE_VERTEX_ANTHROPIC] = {5 * MB / 4 * 3, 100, 32 * MB, 0, 1},
 };
 
 const struct attach_limits *attach_limits_for(enum wire_kind kind)

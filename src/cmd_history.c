@@ -65,47 +65,78 @@ static void short_time(double t, char out[32])
 		snprintf(out, 32, "?");
 }
 
+/* A field as it is when it is printable ASCII (the index's text mostly is), else
+ * through app_line_safe. */
+static void put_field(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p >= 0x20 && *p < 0x7f)
+		p++;
+	if (*p)
+		puts_field(s);
+	else
+		fwrite(s, 1, (size_t)(p - (const unsigned char *)s), stdout);
+}
+
+static int list_line(void *ctx, const struct hist_entry *h)
+{
+	(void)ctx;
+	char t[32], num[24];
+	short_time(h->updated, t);
+	size_t il = strlen(h->id);
+	fwrite(h->id, 1, il, stdout);
+	for (; il < 10; il++)
+		putc(' ', stdout);
+	putc(' ', stdout);
+	fputs(t, stdout);
+	fputs("  ", stdout);
+	put_field(h->model[0] ? h->model : "-");
+	int nl = snprintf(num, sizeof num, "  %zu  ", h->nmsgs);
+	fwrite(num, 1, (size_t)nl, stdout);
+	put_field(h->title);
+	fputs(h->newer ? "  (newer format, read-only)\n" : "\n", stdout);
+	return 0;
+}
+
+static int list_json(void *ctx, const struct hist_entry *h)
+{
+	json_t *arr = ctx;
+	char t[32];
+	hist_format_time(h->updated, t);
+	json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:s,s:b}", "id", h->id, "updated", t, "model",
+			      h->model, "messages", (json_int_t)h->nmsgs, "title", h->title,
+			      "newer", h->newer);
+	return o && json_array_append_new(arr, o) == 0 ? 0 : -1;
+}
+
 static int cmd_list(struct histstore *st, int json)
 {
-	struct hist_entry *v;
-	size_t n;
 	struct err e = {0, ""};
-	if (histstore_list(st, &v, &n, &e) < 0)
-		return app_fail(&e);
-	if (json) {
-		json_t *arr = json_array();
-		for (size_t i = 0; arr && i < n; i++) {
-			char t[32];
-			hist_format_time(v[i].updated, t);
-			json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:s,s:b}", "id", v[i].id,
-					      "updated", t, "model", v[i].model, "messages",
-					      (json_int_t)v[i].nmsgs, "title", v[i].title,
-					      "newer", v[i].newer);
-			json_array_append_new(arr, o);
-		}
-		/* json_dumpb: a json_dumps string would need jansson's own free function. */
-		struct buf b = BUF_INIT;
-		size_t need = arr ? json_dumpb(arr, NULL, 0, JSON_INDENT(2)) : 0;
-		if (need && buf_reserve(&b, need + 1) == 0 &&
-		    json_dumpb(arr, b.data, need, JSON_INDENT(2)) == need &&
-		    (b.len = need, sanitize_json_c1(&b, 0) == 0)) {
-			fwrite(b.data, 1, b.len, stdout);
-			fputc('\n', stdout);
-		}
-		buf_free(&b);
-		json_decref(arr);
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			char t[32];
-			short_time(v[i].updated, t);
-			printf("%-10s %s  ", v[i].id, t);
-			puts_field(v[i].model[0] ? v[i].model : "-");
-			printf("  %zu  ", v[i].nmsgs);
-			puts_field(v[i].title);
-			fputs(v[i].newer ? "  (newer format, read-only)\n" : "\n", stdout);
-		}
+	if (!json) {
+		static char obuf[1 << 16];
+		setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+		if (histstore_list_each(st, list_line, NULL, &e) < 0)
+			return app_fail(&e);
+		return EXIT_OK;
 	}
-	histstore_entries_free(v, n);
+	json_t *arr = json_array();
+	if (!arr || histstore_list_each(st, list_json, arr, &e) < 0) {
+		json_decref(arr);
+		if (!e.code)
+			err_set(&e, EXIT_FAIL, "out of memory");
+		return app_fail(&e);
+	}
+	/* json_dumpb: a json_dumps string would need jansson's own free function. */
+	struct buf b = BUF_INIT;
+	size_t need = json_dumpb(arr, NULL, 0, JSON_INDENT(2));
+	if (need && buf_reserve(&b, need + 1) == 0 &&
+	    json_dumpb(arr, b.data, need, JSON_INDENT(2)) == need &&
+	    (b.len = need, sanitize_json_c1(&b, 0) == 0)) {
+		fwrite(b.data, 1, b.len, stdout);
+		fputc('\n', stdout);
+	}
+	buf_free(&b);
+	json_decref(arr);
 	return EXIT_OK;
 }
 

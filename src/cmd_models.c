@@ -166,11 +166,20 @@ static void on_done(void *ctx, struct http_transfer *t)
 	listing_ended(l);
 }
 
+/* A kind with no list to fetch (Vertex AI) whose project is set offers its preset's
+ * models. */
+static int chosen_listless(const struct provider *p)
+{
+	return !wire_lists_models(p->kind) && p->project;
+}
+
 /* "Configured or chosen": named in config, in default_model or favorites, or
  * with a key in the environment. Nothing else is contacted. */
 static int chosen(const struct app *app, const struct provider *p)
 {
 	if (p->configured)
+		return 1;
+	if (chosen_listless(p))
 		return 1;
 	const char *v = p->key_env ? getenv(p->key_env) : NULL;
 	if (v && *v)
@@ -190,8 +199,8 @@ static int start_fetch(struct app *app, struct http_engine *eng, struct listing 
 	struct err e;
 	err_clear(&e);
 	const struct provider *p = l->prov;
-	if (!p->base_url || !*p->base_url)
-		return 0;
+	if (!p->base_url || !*p->base_url || !wire_lists_models(p->kind))
+		return 0; /* nothing to fetch: config's and the preset's models stand */
 	if (l->explicit_choice) {
 		const char *source;
 		int r = keyring_get(app->keyring, p, &l->key, &source, &e);
@@ -200,18 +209,10 @@ static int start_fetch(struct app *app, struct http_engine *eng, struct listing 
 			return e.code;
 		}
 	} else {
-		/* Listing everything never unlocks the vault: environment keys only. */
-		const char *v = p->key_env ? getenv(p->key_env) : NULL;
-		struct secret **keys = NULL;
-		size_t nkeys = 0;
-		if (v && *v && keys_split(v, strlen(v), &keys, &nkeys) == 0) {
-			l->key = keys[0]; /* the first of "k1,k2" lists as well as any */
-			for (size_t i = 1; i < nkeys; i++)
-				secret_free(keys[i]);
-			free(keys);
-		} else if (!p->key_optional) {
+		/* Listing everything never unlocks the vault: environment keys only; the
+		 * first of "k1,k2" lists as well as any. */
+		if (!keys_env_first(p, &l->key) && !p->key_optional)
 			return 0;
-		}
 	}
 	if (wire_models_request(p, &l->req, &e) < 0 ||
 	    !(l->t = http_start_get(eng, p, &l->req, l->key, on_done, l, &e))) {
@@ -312,6 +313,10 @@ int models_main(struct app *app, int argc, char **argv)
 			add_model(l->models, l->prov->models[m]);
 		l->explicit_choice = only != NULL;
 		l->fetch = l->explicit_choice || chosen(app, l->prov);
+		/* no list to fetch: the preset's few models are the ones it offers */
+		for (size_t m = 0; l->fetch && !wire_lists_models(l->prov->kind) &&
+				   m < l->prov->ndefault_models; m++)
+			add_model(l->models, l->prov->default_models[m]);
 		if (!read_cache(l, refresh) && l->fetch)
 			start_fetch(app, eng, l);
 	}
@@ -404,7 +409,7 @@ int app_known_models(const struct app *app, char ***list, size_t *n)
 	for (size_t i = 0; i < cfg->providers.n; i++) {
 		const struct provider *p = &cfg->providers.v[i];
 		const char *v = p->key_env && p->ndefault_models ? getenv(p->key_env) : NULL;
-		if (v && *v)
+		if ((v && *v) || chosen_listless(p))
 			for (size_t m = 0; m < p->ndefault_models; m++)
 				known_add(&k, p->name, p->default_models[m]);
 	}

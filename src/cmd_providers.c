@@ -21,6 +21,18 @@
 static void key_source(const struct provider *p, struct buf *out)
 {
 	const char *v = p->key_env ? getenv(p->key_env) : NULL;
+	if (p->kind == WIRE_BEDROCK && p->key_env && !strcmp(p->key_env, "AWS_ACCESS_KEY_ID")) {
+		/* keys.c reads the AWS SDKs' variables */
+		const char *bearer = getenv("AWS_BEARER_TOKEN_BEDROCK");
+		if (bearer && *bearer)
+			buf_append_str(out, "AWS_BEARER_TOKEN_BEDROCK (set)");
+		else if (v && *v)
+			buf_append_str(out, "AWS_ACCESS_KEY_ID+AWS_SECRET_ACCESS_KEY (set)");
+		else
+			buf_append_str(out, "AWS_ACCESS_KEY_ID+AWS_SECRET_ACCESS_KEY, "
+				       "AWS_BEARER_TOKEN_BEDROCK or vault");
+		return;
+	}
 	/* A variable no provider document names is cherry's convention: say so. */
 	const char *mark = p->unverified & PROVIDER_UNVERIFIED_KEY_ENV ? " (unverified)" : "";
 	if (v && *v)

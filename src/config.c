@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "cherry/buf.h"
+#include "config_int.h"
 #include "cherry/fsutil.h"
 #include "cherry/jsonmem.h"
 #include "cherry/utf8.h"
@@ -17,15 +18,6 @@
 #define CONFIG_MAX_BYTES (1024 * 1024)
 /* Upper bound for the timeouts: libcurl takes whole seconds as long. */
 #define MAX_TIMEOUT 86400.0
-/* A context window claimed in config: far above any model's, below long overflow. */
-#define MAX_CONTEXT_TOKENS 100000000L
-
-struct ctx {
-	const char *file;
-	config_warn_fn warn;
-	void *warn_ctx;
-	struct err *e;
-};
 
 /*
  * Messages quote key names and jansson's "near '...'" text, which come from
@@ -60,10 +52,8 @@ static void clean_line(const char *in, char *out, size_t size)
 	out[o] = '\0';
 }
 
-static int fail(struct ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /* Sets "<file>: <what>" and returns -1. */
-static int fail(struct ctx *x, const char *fmt, ...)
+int config_fail(struct config_ctx *x, const char *fmt, ...)
 {
 	char raw[1024], clean[sizeof x->e->msg];
 	va_list ap;
@@ -77,7 +67,7 @@ static int fail(struct ctx *x, const char *fmt, ...)
 	return -1;
 }
 
-static void warn_unknown(struct ctx *x, const char *path)
+static void warn_unknown(struct config_ctx *x, const char *path)
 {
 	if (!x->warn)
 		return;
@@ -88,7 +78,8 @@ static void warn_unknown(struct ctx *x, const char *path)
 }
 
 /* One warning per key of obj not in known (a NULL-ended list); prefix names the object. */
-static void check_keys(struct ctx *x, json_t *obj, const char *prefix, const char *const *known)
+void config_check_keys(struct config_ctx *x, json_t *obj, const char *prefix,
+		       const char *const *known)
 {
 	const char *key;
 	json_t *val;
@@ -104,7 +95,7 @@ static void check_keys(struct ctx *x, json_t *obj, const char *prefix, const cha
 	}
 }
 
-static int has_ctl(const char *s)
+int config_has_ctl(const char *s)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -123,7 +114,7 @@ static int is_name_char(char c)
 	       c == '.' || c == '_' || c == '-';
 }
 
-static int is_provider_name(const char *s)
+int config_is_provider_name(const char *s)
 {
 	if (!*s)
 		return 0;
@@ -133,7 +124,7 @@ static int is_provider_name(const char *s)
 	return 1;
 }
 
-static int is_env_name(const char *s)
+int config_is_env_name(const char *s)
 {
 	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
 		return 0;
@@ -144,33 +135,7 @@ static int is_env_name(const char *s)
 	return 1;
 }
 
-/* RFC 9110 token characters: what a header field name may be made of. */
-static int is_header_name(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++) {
-		char c = *s;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      strchr("!#$%&'*+-.^_`|~", c)))
-			return 0;
-	}
-	return 1;
-}
-
-/* Field values: no CR, LF or other controls (tab is allowed), since libcurl sends them verbatim. */
-static int is_header_value(const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
-			return 0;
-	}
-	return 1;
-}
-
-/* "http://" or "https://", a host, no spaces or controls, nothing after a '?' or '#'. */
-static int is_http_url(const char *s)
+int config_is_http_url(const char *s)
 {
 	size_t skip;
 	if (strncasecmp(s, "https://", 8) == 0)
@@ -186,18 +151,18 @@ static int is_http_url(const char *s)
 		if (c <= ' ' || c == 0x7f || c == '?' || c == '#' || c == '\\')
 			return 0;
 	}
-	return !has_ctl(s);
+	return !config_has_ctl(s);
 }
 
 static int is_model_spec(const char *s)
 {
 	const char *prov, *model;
 	size_t plen;
-	return model_spec_split(s, &prov, &plen, &model) == 0 && !has_ctl(s);
+	return model_spec_split(s, &prov, &plen, &model) == 0 && !config_has_ctl(s);
 }
 
 /* Replaces *dst with a copy of src (or NULL). */
-static int set_str(struct ctx *x, char **dst, const char *src)
+int config_set_str(struct config_ctx *x, char **dst, const char *src)
 {
 	char *copy = NULL;
 	if (src && !(copy = strdup(src))) {
@@ -210,17 +175,17 @@ static int set_str(struct ctx *x, char **dst, const char *src)
 }
 
 /* A string, or null (NULL); an empty string is the same as null. */
-static int get_str_or_null(struct ctx *x, json_t *v, const char *path, char **dst)
+int config_get_str_or_null(struct config_ctx *x, json_t *v, const char *path, char **dst)
 {
 	if (json_is_null(v))
-		return set_str(x, dst, NULL);
+		return config_set_str(x, dst, NULL);
 	if (!json_is_string(v))
-		return fail(x, "%s must be a string or null", path);
+		return config_fail(x, "%s must be a string or null", path);
 	const char *s = json_string_value(v);
-	return set_str(x, dst, s[0] ? s : NULL);
+	return config_set_str(x, dst, s[0] ? s : NULL);
 }
 
-static void free_strv(char **v, size_t n)
+void config_free_strv(char **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
@@ -228,11 +193,11 @@ static void free_strv(char **v, size_t n)
 }
 
 /* An array whose every item passes ok(); copied into out and n (replacing what was there). */
-static int get_strv(struct ctx *x, json_t *arr, int (*ok)(const char *), const char *what,
+static int get_strv(struct config_ctx *x, json_t *arr, int (*ok)(const char *), const char *what,
 		    char ***out, size_t *n)
 {
 	if (!json_is_array(arr))
-		return fail(x, "%s", what);
+		return config_fail(x, "%s", what);
 	size_t len = json_array_size(arr);
 	char **v = calloc(len ? len : 1, sizeof *v);
 	if (!v) {
@@ -242,333 +207,38 @@ static int get_strv(struct ctx *x, json_t *arr, int (*ok)(const char *), const c
 	for (size_t i = 0; i < len; i++) {
 		json_t *item = json_array_get(arr, i);
 		if (!json_is_string(item) || !ok(json_string_value(item))) {
-			free_strv(v, i);
-			return fail(x, "%s", what);
+			config_free_strv(v, i);
+			return config_fail(x, "%s", what);
 		}
 		if (!(v[i] = strdup(json_string_value(item)))) {
-			free_strv(v, i);
+			config_free_strv(v, i);
 			err_set(x->e, EXIT_FAIL, "out of memory");
 			return -1;
 		}
 	}
-	free_strv(*out, *n);
+	config_free_strv(*out, *n);
 	*out = v;
 	*n = len;
 	return 0;
 }
 
-static int is_model_name(const char *s)
-{
-	return s[0] && !has_ctl(s);
-}
-
-static int parse_headers(struct ctx *x, struct provider *p, json_t *obj, const char *path)
-{
-	if (!json_is_object(obj))
-		return fail(x, "%s must be an object of strings", path);
-	size_t n = json_object_size(obj);
-	struct provider_header *h = calloc(n ? n : 1, sizeof *h);
-	if (!h) {
-		err_set(x->e, EXIT_FAIL, "out of memory");
-		return -1;
-	}
-	size_t i = 0;
-	int rc = 0;
-	const char *key;
-	json_t *val;
-	json_object_foreach(obj, key, val) {
-		if (!is_header_name(key)) {
-			rc = fail(x, "%s: \"%s\" is not a valid header name", path, key);
-			break;
-		}
-		if (!json_is_string(val)) {
-			rc = fail(x, "%s must be an object of strings", path);
-			break;
-		}
-		if (!is_header_value(json_string_value(val))) {
-			rc = fail(x, "%s.%s must not contain CR, LF or other control characters",
-				  path, key);
-			break;
-		}
-		h[i].name = strdup(key);
-		h[i].value = strdup(json_string_value(val));
-		i++;
-		if (!h[i - 1].name || !h[i - 1].value) {
-			err_set(x->e, EXIT_FAIL, "out of memory");
-			rc = -1;
-			break;
-		}
-	}
-	if (rc < 0) {
-		for (size_t j = 0; j < i; j++) {
-			free(h[j].name);
-			free(h[j].value);
-		}
-		free(h);
-		return -1;
-	}
-	for (size_t j = 0; j < p->nheaders; j++) {
-		free(p->headers[j].name);
-		free(p->headers[j].value);
-	}
-	free(p->headers);
-	p->headers = h;
-	p->nheaders = n;
-	return 0;
-}
-
-/* A capability flag from a model object: true, false, or null (unknown). */
-static int get_cap(struct ctx *x, json_t *entry, const char *name, const char *path,
-		   signed char *dst)
-{
-	json_t *v = json_object_get(entry, name);
-	*dst = MODEL_CAP_UNKNOWN;
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_boolean(v))
-		return fail(x, "%s.%s must be true, false or null", path, name);
-	*dst = json_is_true(v) ? MODEL_CAP_YES : MODEL_CAP_NO;
-	return 0;
-}
-
-/* One object entry of a models array: {"id": ..., "vision": ..., "context": ...}. */
-static int parse_model_object(struct ctx *x, json_t *entry, const char *path,
-			      struct provider_model *m)
-{
-	static const char *const known[] = {"id", "vision", "reasoning", "tools", "context",
-					    NULL};
-	check_keys(x, entry, path, known);
-	json_t *id = json_object_get(entry, "id");
-	if (!json_is_string(id) || !is_model_name(json_string_value(id)))
-		return fail(x, "%s.id must be a model name", path);
-	json_t *ctx = json_object_get(entry, "context");
-	m->caps.context = 0;
-	if (ctx && !json_is_null(ctx)) {
-		json_int_t n = json_is_integer(ctx) ? json_integer_value(ctx) : 0;
-		if (n <= 0 || n > MAX_CONTEXT_TOKENS)
-			return fail(x, "%s.context must be a number of tokens from 1 to %ld, "
-				    "or null", path, MAX_CONTEXT_TOKENS);
-		m->caps.context = (long)n;
-	}
-	if (get_cap(x, entry, "vision", path, &m->caps.vision) < 0 ||
-	    get_cap(x, entry, "reasoning", path, &m->caps.reasoning) < 0 ||
-	    get_cap(x, entry, "tools", path, &m->caps.tools) < 0)
-		return -1;
-	if (!(m->id = strdup(json_string_value(id)))) {
-		err_set(x->e, EXIT_FAIL, "out of memory");
-		return -1;
-	}
-	return 0;
-}
-
-static void free_model_caps(struct provider_model *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i].id);
-	free(v);
-}
-
-/* A provider's models: each a name, or an object naming one with its capabilities.
- * Replaces both the names and the capability entries config gave before. */
-static int parse_models(struct ctx *x, struct provider *p, json_t *arr, const char *path)
-{
-	if (!json_is_array(arr))
-		return fail(x, "%s must be an array of model names or {\"id\": ...} objects",
-			    path);
-	size_t len = json_array_size(arr), ncaps = 0;
-	char **names = calloc(len ? len : 1, sizeof *names);
-	struct provider_model *caps = calloc(len ? len : 1, sizeof *caps);
-	if (!names || !caps) {
-		free(names);
-		free(caps);
-		err_set(x->e, EXIT_FAIL, "out of memory");
-		return -1;
-	}
-	char item_path[700];
-	size_t i;
-	for (i = 0; i < len; i++) {
-		json_t *item = json_array_get(arr, i);
-		snprintf(item_path, sizeof item_path, "%s[%zu]", path, i);
-		const char *name = NULL;
-		if (json_is_object(item)) {
-			if (parse_model_object(x, item, item_path, &caps[ncaps]) < 0)
-				break;
-			name = caps[ncaps++].id;
-		} else if (json_is_string(item) && is_model_name(json_string_value(item))) {
-			name = json_string_value(item);
-		} else {
-			fail(x, "%s must be a model name or an object with an \"id\"", item_path);
-			break;
-		}
-		if (!(names[i] = strdup(name))) {
-			err_set(x->e, EXIT_FAIL, "out of memory");
-			break;
-		}
-	}
-	if (i < len) {
-		free_strv(names, i);
-		free_model_caps(caps, ncaps);
-		return -1;
-	}
-	free_strv(p->models, p->nmodels);
-	free_model_caps(p->model_caps, p->nmodel_caps);
-	p->models = names;
-	p->nmodels = len;
-	p->model_caps = caps;
-	p->nmodel_caps = ncaps;
-	return 0;
-}
-
-/* A base URL as Cherry Studio users write it (providers_base_url), kept without
- * trailing slashes: paths are appended to it. */
-static int set_url(struct ctx *x, char **dst, enum wire_kind kind, const char *url)
-{
-	struct buf b = BUF_INIT;
-	if (providers_base_url(kind, url, &b) < 0 || set_str(x, dst, b.data) < 0) {
-		buf_free(&b);
-		err_set(x->e, EXIT_FAIL, "out of memory");
-		return -1;
-	}
-	buf_free(&b);
-	return 0;
-}
-
-/* An http(s) URL that may end in one '#' (use it exactly). */
-static int is_base_url(const char *s)
-{
-	size_t n = strlen(s);
-	if (!n || s[n - 1] != '#')
-		return is_http_url(s);
-	char *copy = strndup(s, n - 1);
-	int ok = copy && is_http_url(copy);
-	free(copy);
-	return ok;
-}
-
-static int parse_provider(struct ctx *x, struct config *c, const char *name, json_t *obj)
-{
-	static const char *const known[] = {"kind", "base_url", "key_env", "key_command",
-					    "models", "headers",
-					    "api_version", "privacy_policy", NULL};
-	char path[512], field[640];
-	snprintf(path, sizeof path, "providers.%s", name);
-	if (!is_provider_name(name))
-		return fail(x, "providers: \"%s\" is not a valid provider name "
-			    "(use letters, digits, '.', '_' or '-')", name);
-	if (!json_is_object(obj))
-		return fail(x, "%s must be an object", path);
-	check_keys(x, obj, path, known);
-
-	json_t *kind = json_object_get(obj, "kind");
-	json_t *base = json_object_get(obj, "base_url");
-	struct provider *p = providers_find(&c->providers, name);
-	if (!p && !kind)
-		return fail(x, "%s.kind is required for a provider that is not a preset", path);
-	if (!p && !base)
-		return fail(x, "%s.base_url is required for a provider that is not a preset", path);
-
-	enum wire_kind k = WIRE_OPENAI;
-	if (kind && (!json_is_string(kind) || wire_kind_parse(json_string_value(kind), &k) < 0))
-		return fail(x, "%s.kind must be one of openai, anthropic, gemini, ollama, azure, "
-			    "openai-responses",
-			    path);
-	if (base && (!json_is_string(base) || !is_base_url(json_string_value(base))))
-		return fail(x, "%s.base_url must be an http:// or https:// URL", path);
-
-	if (!p) {
-		if (!(p = providers_add(&c->providers, name))) {
-			err_set(x->e, EXIT_FAIL, "out of memory");
-			return -1;
-		}
-		/* A local server speaking Ollama's protocol needs no key by default. */
-		p->key_optional = k == WIRE_OLLAMA;
-	}
-	p->configured = 1;
-	/* A preset switched to its Anthropic-compatible endpoint takes that base URL. */
-	if (kind && !base && p->preset && k == WIRE_ANTHROPIC && p->kind != WIRE_ANTHROPIC &&
-	    p->anthropic_url && set_str(x, &p->base_url, p->anthropic_url) < 0)
-		return -1;
-	if (kind)
-		p->kind = k;
-	if (base && set_url(x, &p->base_url, p->kind, json_string_value(base)) < 0)
-		return -1;
-
-	json_t *v;
-	if ((v = json_object_get(obj, "key_env"))) {
-		snprintf(field, sizeof field, "%s.key_env", path);
-		if (!json_is_null(v) && (!json_is_string(v) || !is_env_name(json_string_value(v))))
-			return fail(x, "%s must be an environment variable name or null", field);
-		if (get_str_or_null(x, v, field, &p->key_env) < 0)
-			return -1;
-	}
-	if ((v = json_object_get(obj, "key_command"))) {
-		snprintf(field, sizeof field, "%s.key_command", path);
-		if (!json_is_null(v) && (!json_is_string(v) || has_ctl(json_string_value(v))))
-			return fail(x, "%s must be a shell command or null", field);
-		if (get_str_or_null(x, v, field, &p->key_command) < 0)
-			return -1;
-	}
-	if ((v = json_object_get(obj, "api_version"))) {
-		snprintf(field, sizeof field, "%s.api_version", path);
-		if (!json_is_null(v) &&
-		    (!json_is_string(v) || !is_provider_name(json_string_value(v))))
-			return fail(x, "%s must be a version string like 2024-10-21, or null", field);
-		if (get_str_or_null(x, v, field, &p->api_version) < 0)
-			return -1;
-	}
-	if ((v = json_object_get(obj, "privacy_policy"))) {
-		snprintf(field, sizeof field, "%s.privacy_policy", path);
-		if (!json_is_null(v) && (!json_is_string(v) || !is_http_url(json_string_value(v))))
-			return fail(x, "%s must be an http:// or https:// URL or null", field);
-		if (get_str_or_null(x, v, field, &p->policy_url) < 0)
-			return -1;
-	}
-	if ((v = json_object_get(obj, "models"))) {
-		snprintf(field, sizeof field, "%s.models", path);
-		if (parse_models(x, p, v, field) < 0)
-			return -1;
-	}
-	if ((v = json_object_get(obj, "headers"))) {
-		snprintf(field, sizeof field, "%s.headers", path);
-		if (parse_headers(x, p, v, field) < 0)
-			return -1;
-	}
-	/* Azure refuses requests without an api-version: a new or cleared one gets the default. */
-	if (p->kind == WIRE_AZURE && !p->api_version)
-		return set_str(x, &p->api_version, PROVIDERS_AZURE_API_VERSION);
-	return 0;
-}
-
-static int parse_providers(struct ctx *x, struct config *c, json_t *obj)
-{
-	if (!json_is_object(obj))
-		return fail(x, "providers must be an object");
-	const char *name;
-	json_t *val;
-	json_object_foreach(obj, name, val) {
-		if (parse_provider(x, c, name, val) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int get_seconds(struct ctx *x, json_t *v, const char *path, double *dst)
+static int get_seconds(struct config_ctx *x, json_t *v, const char *path, double *dst)
 {
 	double d = json_is_number(v) ? json_number_value(v) : -1;
 	if (!json_is_number(v) || !isfinite(d) || d <= 0 || d > MAX_TIMEOUT)
-		return fail(x, "%s must be a positive number of seconds (at most %.0f)", path,
+		return config_fail(x, "%s must be a positive number of seconds (at most %.0f)", path,
 			    MAX_TIMEOUT);
 	*dst = d;
 	return 0;
 }
 
-static int parse_network(struct ctx *x, struct config *c, json_t *obj)
+static int parse_network(struct config_ctx *x, struct config *c, json_t *obj)
 {
 	static const char *const known[] = {"connect_timeout", "stall_timeout", "max_retries",
 					    "max_streams", "ca_file", NULL};
 	if (!json_is_object(obj))
-		return fail(x, "network must be an object");
-	check_keys(x, obj, "network", known);
+		return config_fail(x, "network must be an object");
+	config_check_keys(x, obj, "network", known);
 	json_t *v;
 	if ((v = json_object_get(obj, "connect_timeout")) &&
 	    get_seconds(x, v, "network.connect_timeout", &c->connect_timeout) < 0)
@@ -587,64 +257,64 @@ static int parse_network(struct ctx *x, struct config *c, json_t *obj)
 			continue;
 		json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
 		if (n < ints[i].lo || n > ints[i].hi)
-			return fail(x, "network.%s must be an integer from %d to %d", ints[i].name,
-				    ints[i].lo, ints[i].hi);
+			return config_fail(x, "network.%s must be an integer from %d to %d",
+					   ints[i].name, ints[i].lo, ints[i].hi);
 		*(int *)((char *)c + ints[i].at) = (int)n;
 	}
 	if ((v = json_object_get(obj, "ca_file")) &&
-	    get_str_or_null(x, v, "network.ca_file", &c->ca_file) < 0)
+	    config_get_str_or_null(x, v, "network.ca_file", &c->ca_file) < 0)
 		return -1;
 	return 0;
 }
 
-static int parse_vault(struct ctx *x, struct config *c, json_t *obj)
+static int parse_vault(struct config_ctx *x, struct config *c, json_t *obj)
 {
 	static const char *const known[] = {"passphrase_command", NULL};
 	if (!json_is_object(obj))
-		return fail(x, "vault must be an object");
-	check_keys(x, obj, "vault", known);
+		return config_fail(x, "vault must be an object");
+	config_check_keys(x, obj, "vault", known);
 	json_t *v = json_object_get(obj, "passphrase_command");
-	if (v && get_str_or_null(x, v, "vault.passphrase_command", &c->passphrase_command) < 0)
+	if (v && config_get_str_or_null(x, v, "vault.passphrase_command", &c->passphrase_command) < 0)
 		return -1;
 	return 0;
 }
 
-static int parse_telemetry(struct ctx *x, struct config *c, json_t *obj)
+static int parse_telemetry(struct config_ctx *x, struct config *c, json_t *obj)
 {
 	static const char *const known[] = {"enabled", "endpoint", NULL};
 	if (!json_is_object(obj))
-		return fail(x, "telemetry must be an object");
-	check_keys(x, obj, "telemetry", known);
+		return config_fail(x, "telemetry must be an object");
+	config_check_keys(x, obj, "telemetry", known);
 	json_t *v;
 	if ((v = json_object_get(obj, "enabled"))) {
 		if (!json_is_boolean(v))
-			return fail(x, "telemetry.enabled must be true or false");
+			return config_fail(x, "telemetry.enabled must be true or false");
 		c->telemetry_enabled = json_is_true(v);
 	}
 	if ((v = json_object_get(obj, "endpoint"))) {
-		if (!json_is_null(v) && (!json_is_string(v) || !is_http_url(json_string_value(v))))
-			return fail(x, "telemetry.endpoint must be an http:// or https:// URL or null");
-		if (get_str_or_null(x, v, "telemetry.endpoint", &c->telemetry_endpoint) < 0)
+		if (!json_is_null(v) && (!json_is_string(v) || !config_is_http_url(json_string_value(v))))
+			return config_fail(x, "telemetry.endpoint must be an http:// or https:// URL or null");
+		if (config_get_str_or_null(x, v, "telemetry.endpoint", &c->telemetry_endpoint) < 0)
 			return -1;
 	}
 	return 0;
 }
 
 /* Sections whose contents later features check: kept as JSON, only their type checked here. */
-static int keep_object(struct ctx *x, json_t *v, const char *name, json_t **dst)
+static int keep_object(struct config_ctx *x, json_t *v, const char *name, json_t **dst)
 {
 	if (!json_is_object(v))
-		return fail(x, "%s must be an object", name);
+		return config_fail(x, "%s must be an object", name);
 	json_decref(*dst);
 	*dst = json_incref(v);
 	return 0;
 }
 
 /* "prices": {"provider/model": {"input": USD per 1M tokens, "output": ...}}. */
-static int parse_prices(struct ctx *x, struct config *c, json_t *v)
+static int parse_prices(struct config_ctx *x, struct config *c, json_t *v)
 {
 	if (!json_is_object(v))
-		return fail(x, "prices must be an object of PROVIDER/MODEL: {input, output}");
+		return config_fail(x, "prices must be an object of PROVIDER/MODEL: {input, output}");
 	const char *spec;
 	json_t *p;
 	json_object_foreach(v, spec, p) {
@@ -652,7 +322,7 @@ static int parse_prices(struct ctx *x, struct config *c, json_t *v)
 		if (!is_model_spec(spec) || !json_is_object(p) || (in && !json_is_number(in)) ||
 		    (out && !json_is_number(out)) || (in && json_number_value(in) < 0) ||
 		    (out && json_number_value(out) < 0))
-			return fail(x, "prices.%.80s must be {\"input\": USD, \"output\": USD} "
+			return config_fail(x, "prices.%.80s must be {\"input\": USD, \"output\": USD} "
 				    "per million tokens, under a PROVIDER/MODEL name", spec);
 	}
 	return keep_object(x, v, "prices", &c->prices);
@@ -670,7 +340,7 @@ int config_price(const struct config *c, const char *spec, double *in, double *o
 }
 
 /* Both spellings, ours first (config_mcp.c does the work). */
-static int parse_mcp(struct ctx *x, struct config *c, json_t *root)
+static int parse_mcp(struct config_ctx *x, struct config *c, json_t *root)
 {
 	static const char *const keys[] = {"mcp_servers", "mcpServers"};
 	for (size_t i = 0; i < 2; i++) {
@@ -682,28 +352,28 @@ static int parse_mcp(struct ctx *x, struct config *c, json_t *root)
 	return t ? config_tools_parse(c, t, x->file, x->warn, x->warn_ctx, x->e) : 0;
 }
 
-static int parse_root(struct ctx *x, struct config *c, json_t *root)
+static int parse_root(struct config_ctx *x, struct config *c, json_t *root)
 {
 	static const char *const known[] = {"default_model", "favorites", "providers",
 					    "assistants", "keys", "ui", "network", "vault",
 					    "telemetry", "prices", "mcp_servers", "mcpServers",
 					    "tools", NULL};
 	if (!json_is_object(root))
-		return fail(x, "the top level must be an object");
-	check_keys(x, root, "", known);
+		return config_fail(x, "the top level must be an object");
+	config_check_keys(x, root, "", known);
 
 	json_t *v;
 	if ((v = json_object_get(root, "default_model"))) {
 		if (!json_is_null(v) && (!json_is_string(v) || !is_model_spec(json_string_value(v))))
-			return fail(x, "default_model must be a string PROVIDER/MODEL");
-		if (set_str(x, &c->default_model, json_is_null(v) ? NULL : json_string_value(v)) < 0)
+			return config_fail(x, "default_model must be a string PROVIDER/MODEL");
+		if (config_set_str(x, &c->default_model, json_is_null(v) ? NULL : json_string_value(v)) < 0)
 			return -1;
 	}
 	if ((v = json_object_get(root, "favorites")) &&
 	    get_strv(x, v, is_model_spec, "favorites must be an array of PROVIDER/MODEL strings",
 		     &c->favorites, &c->nfavorites) < 0)
 		return -1;
-	if ((v = json_object_get(root, "providers")) && parse_providers(x, c, v) < 0)
+	if ((v = json_object_get(root, "providers")) && config_parse_providers(x, c, v) < 0)
 		return -1;
 	if ((v = json_object_get(root, "assistants")) &&
 	    keep_object(x, v, "assistants", &c->assistants) < 0)
@@ -756,7 +426,7 @@ static int blank(const char *s, size_t len)
 int config_parse(struct config *c, const char *text, size_t len, const char *filename,
 		 providers_env_fn env, config_warn_fn warn, void *warn_ctx, struct err *e)
 {
-	struct ctx x = {filename ? filename : "config.json", warn, warn_ctx, e};
+	struct config_ctx x = {filename ? filename : "config.json", warn, warn_ctx, e};
 	if (config_defaults(c, env) < 0) {
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
@@ -822,7 +492,7 @@ void config_free(struct config *c)
 		return;
 	free(c->path);
 	free(c->default_model);
-	free_strv(c->favorites, c->nfavorites);
+	config_free_strv(c->favorites, c->nfavorites);
 	providers_free(&c->providers);
 	json_decref(c->assistants);
 	json_decref(c->keys);

@@ -167,6 +167,9 @@ void ctl_open_model_picker(struct ctl *c, const char *filter)
 				dup = !strcmp(known[k], item.data);
 			if (p->key_env)
 				buf_printf(&label, "%s  (needs %s)", item.data, p->key_env);
+			else if (p->kind == WIRE_VERTEX || p->kind == WIRE_VERTEX_ANTHROPIC)
+				buf_printf(&label, "%s  (needs GOOGLE_CLOUD_PROJECT and gcloud)",
+					   item.data);
 			else
 				buf_printf(&label, "%s  (needs cherry key set %s)", item.data, p->name);
 			if (!dup && item.data && label.data)

@@ -144,11 +144,16 @@ int fs_mkdirs(const char *path, struct err *e)
 
 int fs_read_file(const char *path, size_t max, struct buf *out, struct err *e)
 {
+	return fs_read_at(AT_FDCWD, path, max, out, e);
+}
+
+int fs_read_at(int dirfd, const char *path, size_t max, struct buf *out, struct err *e)
+{
 	buf_reset(out);
 	/* O_NONBLOCK so that a FIFO at the path cannot hang us before the type check. */
 	int fd;
 	do
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0) {
 		if (errno == ENOENT)

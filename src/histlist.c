@@ -1,78 +1,175 @@
 /* histlist: the listing of conversations (histstore.h), from the index in the cache
  * directory where it still matches the files, parsing the files where not; in steps
- * bounded by files parsed and time, so a client can fill its list between keys. */
+ * bounded by files parsed and time, so a client can fill its list between keys.
+ *
+ * The index is kept newest first, so its head is a client's first screen: it is read
+ * a block at a time (the strings stay in the blocks read), ids are found through a
+ * hash table, and a listing where nothing changed sorts nothing. */
 #include "cherry/histstore.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cherry/fsutil.h"
+#include "histlist_int.h"
 
-#define INDEX_MAGIC "cherry-history-index 2\t"
-/* The index is a cache; one bigger than this is not ours. */
+/* The index is a cache; one bigger than this is not read further. */
 #define INDEX_MAX (256u * 1024 * 1024)
+#define HEAD_BLOCK (32u * 1024)   /* the first read: a screen's worth and more */
+#define BLOCK (32u * 1024)       /* well under a millisecond's parse */
+#define COPY_STEP 2048            /* entries copied out between clock reads */
 
 struct ientry {
-	struct hist_entry h;
+	char *id, *model, *title; /* in a block read, or (own) one allocation at id */
+	double updated;
 	uint64_t ino;
-	int64_t size;
-	int64_t mtime_s;
+	int64_t size, mtime_s;
 	long mtime_ns;
-	int seen;    /* checked against the directory */
+	size_t nmsgs;
+	unsigned char newer;
+	unsigned char seen;  /* checked against the directory */
+	unsigned char moved; /* parsed: its place in the order is not known */
+	unsigned char own;
+};
+
+struct block {
+	struct block *next;
+	char data[];
 };
 
 struct histstore_lister {
 	struct histstore *s;
-	struct ientry *v;  /* the index's entries sorted by id, then the ones it lacked */
-	size_t nidx, n, cap;
+	struct ientry *v;  /* the index's entries in its order, then the ones it lacked */
+	size_t n, cap;
+	struct hist_ids ids;
+	struct block *blocks;
+	int ifd;           /* the index being read, or -1 */
+	int head;          /* its header was read */
+	size_t iread;      /* bytes of it read */
+	char *carry;       /* a line cut by the end of the last block */
+	size_t ncarry;
+	int64_t idx_dir_s;
+	long idx_dir_ns;
 	DIR *d;
 	struct timespec dir_mtime;
 	int dir_same;      /* the directory did not change since the index was written */
 	int dirty;         /* the index needs writing */
-	int done;
+	int sorted;        /* the index's entries are newest first */
+	size_t nmoved;     /* entries parsed, to be put in their places */
+	int done;          /* every directory entry checked */
+	int settled;       /* the gone dropped, v in order */
+	struct hist_entry *out; /* the copies a client gets, made in steps */
+	size_t nout;
+	struct buf text;   /* the index to write, made in steps */
+	size_t ntext;      /* entries in text */
 };
 
-static void entry_free(struct hist_entry *h)
+#define FIND(l, key) hist_ids_find(&(l)->ids, (key), (l)->v, sizeof *(l)->v)
+#define ADD(l, i) hist_ids_add(&(l)->ids, (i), (l)->v, sizeof *(l)->v)
+
+/* ---- entries ---- */
+
+static void ientry_free(struct ientry *x)
 {
-	free(h->model);
-	free(h->title);
-	h->model = h->title = NULL;
+	if (x->own)
+		free(x->id);
+	x->id = NULL;
+	x->own = 0;
 }
 
 void histstore_entries_free(struct hist_entry *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		entry_free(&v[i]);
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].model);
+		free(v[i].title);
+	}
 	free(v);
 }
 
-/* The index holds one line per file; tabs and control bytes would break it. */
-static char *flat(const char *s)
+static int by_updated_h(const void *a, const void *b)
 {
-	char *r = strdup(s ? s : "");
-	if (r)
-		for (char *p = r; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = ' ';
-	return r;
+	const struct hist_entry *x = a, *y = b;
+	if (x->updated != y->updated)
+		return x->updated < y->updated ? 1 : -1;
+	return strcmp(x->id, y->id);
 }
 
-static int icmp(const void *a, const void *b)
+static int ie_cmp(const struct ientry *x, const struct ientry *y)
 {
-	return strcmp(((const struct ientry *)a)->h.id, ((const struct ientry *)b)->h.id);
+	if (x->updated != y->updated)
+		return x->updated < y->updated ? 1 : -1;
+	return strcmp(x->id, y->id);
 }
 
-/* One index line's ten tab-separated fields into x; 0, or -1 when it is not one. */
+static int by_updated(const void *a, const void *b)
+{
+	return ie_cmp(a, b);
+}
+
+static int grow(struct histstore_lister *l)
+{
+	if (l->n < l->cap)
+		return 0;
+	size_t nc = l->cap ? l->cap * 2 : 256;
+	struct ientry *nv = realloc(l->v, nc * sizeof *nv);
+	if (!nv)
+		return -1;
+	l->v = nv;
+	l->cap = nc;
+	return 0;
+}
+
+/* ---- reading the index ---- */
+
+/* A decimal field: digits, with at most three after a point for a double (as written);
+ * anything else (a hand-made index) goes through strtod. -1 when it is not a number. */
+static int num(const char *s, uint64_t *u, double *d)
+{
+	uint64_t v = 0, frac = 0, scale = 1;
+	const char *p = s;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		uint64_t dg = (uint64_t)(*p - '0');
+		if (v > (UINT64_MAX - dg) / 10)
+			goto slow;
+		v = v * 10 + dg;
+	}
+	if (p == s)
+		goto slow;
+	if (*p == '.' && d) {
+		for (p++; *p >= '0' && *p <= '9' && scale < 1000000; p++) {
+			frac = frac * 10 + (uint64_t)(*p - '0');
+			scale *= 10;
+		}
+	}
+	if (*p)
+		goto slow;
+	if (u)
+		*u = v;
+	if (d)
+		*d = (double)v + (double)frac / (double)scale;
+	return 0;
+slow:;
+	char *end;
+	if (d) {
+		*d = strtod(s, &end);
+		return *s && !*end ? 0 : -1;
+	}
+	return -1;
+}
+
+/* One index line's ten tab-separated fields into x, pointing into the line. */
 static int index_line(char *p, struct ientry *x)
 {
-	char *f[10], *end;
+	char *f[10];
 	int nf = 0;
 	for (char *q = p; nf < 10;) {
 		f[nf++] = q;
@@ -82,89 +179,199 @@ static int index_line(char *p, struct ientry *x)
 		*t = '\0';
 		q = t + 1;
 	}
-	if (nf != 10 || !hist_id_valid(f[0]))
+	uint64_t u[5];
+	double upd;
+	if (nf != 10 || !hist_id_valid(f[0]) || num(f[1], &u[0], NULL) < 0 ||
+	    num(f[2], &u[1], NULL) < 0 || num(f[3], &u[2], NULL) < 0 ||
+	    num(f[4], &u[3], NULL) < 0 || num(f[5], NULL, &upd) < 0 ||
+	    num(f[6], &u[4], NULL) < 0 || u[3] >= 1000000000u)
 		return -1;
 	memset(x, 0, sizeof *x);
-	snprintf(x->h.id, sizeof x->h.id, "%s", f[0]);
-	x->ino = strtoull(f[1], &end, 10);
-	x->size = strtoll(f[2], &end, 10);
-	x->mtime_s = strtoll(f[3], &end, 10);
-	x->mtime_ns = strtol(f[4], &end, 10);
-	x->h.updated = strtod(f[5], &end);
-	x->h.nmsgs = (size_t)strtoull(f[6], &end, 10);
-	x->h.newer = f[7][0] == '1';
-	x->h.model = strdup(f[8]);
-	x->h.title = strdup(f[9]);
-	if (x->h.model && x->h.title)
-		return 0;
-	entry_free(&x->h);
-	return -1;
+	x->id = f[0];
+	x->ino = u[0];
+	x->size = (int64_t)u[1];
+	x->mtime_s = (int64_t)u[2];
+	x->mtime_ns = (long)u[3];
+	x->updated = upd;
+	x->nmsgs = (size_t)u[4];
+	x->newer = f[7][0] == '1';
+	x->model = f[8];
+	x->title = f[9];
+	return 0;
 }
 
-/* Parses the index; any line it does not understand is dropped (the files decide). */
-static void index_read(struct histstore_lister *l, int64_t *dir_s, long *dir_ns)
+static void index_close(struct histstore_lister *l)
 {
-	*dir_s = -1;
-	*dir_ns = -1;
-	struct buf b = BUF_INIT;
-	struct err e = {0, ""};
-	if (fs_read_file(l->s->index, INDEX_MAX, &b, &e) != 0 ||
-	    strncmp(b.data, INDEX_MAGIC, strlen(INDEX_MAGIC))) {
-		buf_free(&b);
-		return;
-	}
-	size_t lines = 0;
-	for (const char *q = b.data; (q = memchr(q, '\n', b.len - (size_t)(q - b.data))); q++)
-		lines++;
-	if (!(l->v = calloc(lines ? lines : 1, sizeof *l->v))) {
-		buf_free(&b);
-		return;
-	}
-	l->cap = lines ? lines : 1;
-	char *p = b.data + strlen(INDEX_MAGIC), *end;
-	*dir_s = strtoll(p, &end, 10);
-	if (*end == '\t')
-		*dir_ns = strtol(end + 1, &end, 10);
-	p = strchr(p, '\n');
-	p = p ? p + 1 : b.data + b.len;
-	size_t k = 0;
-	for (char *nl; *p && k < lines && (nl = strchr(p, '\n')); p = nl + 1) {
-		*nl = '\0';
-		if (index_line(p, &l->v[k]) == 0)
-			k++;
-	}
-	buf_free(&b);
-	/* We write it sorted; only a hand-made index needs sorting. */
-	for (size_t i = 1; i < k; i++)
-		if (icmp(&l->v[i - 1], &l->v[i]) > 0) {
-			qsort(l->v, k, sizeof *l->v, icmp);
+	if (l->ifd >= 0)
+		close(l->ifd);
+	l->ifd = -1;
+}
+
+/* Reads the next block of the index and takes in its whole lines: 1 when there may be
+ * more, 0 at its end, -1 when memory ran out. */
+static int index_block(struct histstore_lister *l)
+{
+	size_t want = l->blocks ? BLOCK : HEAD_BLOCK;
+	struct block *b = malloc(sizeof *b + l->ncarry + want + 1);
+	if (!b)
+		return -1;
+	b->next = l->blocks;
+	l->blocks = b;
+	if (l->ncarry)
+		memcpy(b->data, l->carry, l->ncarry);
+	size_t len = l->ncarry, got = 0;
+	while (got < want && l->iread < INDEX_MAX) {
+		ssize_t r = read(l->ifd, b->data + len + got, want - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
 			break;
+		got += (size_t)r;
+		l->iread += (size_t)r;
+	}
+	len += got;
+	b->data[len] = '\0';
+	char *p = b->data;
+	if (!l->head) {
+		/* the header: magic, then the directory's mtime when the index was written */
+		size_t ml = strlen(HISTSTORE_INDEX_MAGIC);
+		char *nl = memchr(p, '\n', len);
+		l->head = 1;
+		if (!nl || len < ml || memcmp(p, HISTSTORE_INDEX_MAGIC, ml)) {
+			index_close(l);
+			l->ncarry = 0;
+			return 0;
 		}
-	l->nidx = l->n = k;
+		*nl = '\0';
+		char *end;
+		l->idx_dir_s = strtoll(p + ml, &end, 10);
+		l->idx_dir_ns = *end == '\t' ? strtol(end + 1, &end, 10) : -1;
+		p = nl + 1;
+		if (grow(l) < 0)
+			return -1;
+	}
+	for (char *nl; (nl = memchr(p, '\n', len - (size_t)(p - b->data))); p = nl + 1) {
+		*nl = '\0';
+		if (grow(l) < 0)
+			return -1;
+		struct ientry *x = &l->v[l->n];
+		if (index_line(p, x) < 0) {
+			l->dirty = 1;
+			continue;
+		}
+		int r = ADD(l, l->n);
+		if (r < 0)
+			return -1;
+		if (r) { /* the same id twice: the first stands */
+			l->dirty = 1;
+			continue;
+		}
+		if (l->n && ie_cmp(&l->v[l->n - 1], x) > 0)
+			l->sorted = 0;
+		l->n++;
+	}
+	l->carry = p;
+	l->ncarry = len - (size_t)(p - b->data);
+	if (got == 0 || l->iread >= INDEX_MAX) {
+		index_close(l);
+		l->ncarry = 0; /* a last line without its newline is not one */
+		return 0;
+	}
+	return 1;
 }
 
-static void index_write(struct histstore *s, struct ientry *v, size_t n,
-			const struct timespec *dir_mtime)
+/* ---- writing it ---- */
+
+static double mono_ms(void)
 {
-	struct buf b = BUF_INIT;
-	int ok = buf_printf(&b, "%s%" PRId64 "\t%ld\n", INDEX_MAGIC, (int64_t)dir_mtime->tv_sec,
-			    dir_mtime->tv_nsec) == 0;
-	for (size_t i = 0; ok && i < n; i++)
-		ok = buf_printf(&b, "%s\t%" PRIu64 "\t%" PRId64 "\t%" PRId64 "\t%ld\t%.3f\t%zu\t%d"
-				"\t%s\t%s\n", v[i].h.id, v[i].ino, v[i].size, v[i].mtime_s,
-				v[i].mtime_ns, v[i].h.updated, v[i].h.nmsgs, v[i].h.newer,
-				v[i].h.model, v[i].h.title) == 0;
-	char *dir = strdup(s->index);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+
+static int put_u(struct buf *b, uint64_t v, char sep)
+{
+	char tmp[24];
+	size_t k = sizeof tmp;
+	tmp[--k] = sep;
+	do
+		tmp[--k] = (char)('0' + v % 10);
+	while ((v /= 10));
+	return buf_append(b, tmp + k, sizeof tmp - k);
+}
+
+/* Appends index lines for entries ntext.. (the header first) until the clock says stop
+ * (max_ms 0: all). 0, or -1 out of memory. */
+static int index_text(struct histstore_lister *l, double start, double max_ms)
+{
+	struct buf *b = &l->text;
+	const struct ientry *v = l->v;
+	if (!b->data && buf_printf(b, "%s%" PRId64 "\t%ld\n", HISTSTORE_INDEX_MAGIC,
+				   (int64_t)l->dir_mtime.tv_sec, l->dir_mtime.tv_nsec) < 0)
+		return -1;
+	for (size_t i = l->ntext; i < l->n; i = ++l->ntext) {
+		if (buf_append_str(b, v[i].id) < 0 || buf_append_char(b, '\t') < 0 ||
+		    put_u(b, v[i].ino, '\t') < 0 || put_u(b, (uint64_t)v[i].size, '\t') < 0 ||
+		    put_u(b, (uint64_t)v[i].mtime_s, '\t') < 0 ||
+		    put_u(b, (uint64_t)v[i].mtime_ns, '\t') < 0 ||
+		    buf_printf(b, "%.3f\t", v[i].updated) < 0 || put_u(b, v[i].nmsgs, '\t') < 0 ||
+		    put_u(b, v[i].newer, '\t') < 0 || buf_append_str(b, v[i].model) < 0 ||
+		    buf_append_char(b, '\t') < 0 || buf_append_str(b, v[i].title) < 0 ||
+		    buf_append_char(b, '\n') < 0)
+			return -1;
+		if (max_ms > 0 && i % COPY_STEP == COPY_STEP - 1 && mono_ms() - start >= max_ms)
+			break;
+	}
+	return 0;
+}
+
+static void index_save(struct histstore_lister *l)
+{
+	char *dir = strdup(l->s->index);
 	char *slash = dir ? strrchr(dir, '/') : NULL;
 	struct err e = {0, ""};
-	if (ok && slash) {
+	if (slash && l->text.data) {
 		*slash = '\0';
 		/* The index is a cache: failing to write it only costs speed next time. */
 		if (fs_mkdirs(dir, &e) == 0)
-			fs_write_replace(s->index, b.data, b.len, &e); /* a cache: no fsync */
+			fs_write_replace(l->s->index, l->text.data, l->text.len, &e); /* no fsync */
 	}
 	free(dir);
-	buf_free(&b);
+	buf_free(&l->text);
+}
+
+int histstore_index_dir_same(struct histstore *s)
+{
+	char head[96];
+	int fd = open(s->index, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -1;
+	ssize_t r = read(fd, head, sizeof head - 1);
+	close(fd);
+	struct stat st;
+	size_t ml = strlen(HISTSTORE_INDEX_MAGIC);
+	if (r < (ssize_t)ml || memcmp(head, HISTSTORE_INDEX_MAGIC, ml))
+		return -1;
+	head[r] = '\0';
+	char *end;
+	long long sec = strtoll(head + ml, &end, 10);
+	if (*end != '\t')
+		return -1;
+	long ns = strtol(end + 1, &end, 10);
+	if (*end != '\n' || stat(s->dir, &st) < 0)
+		return -1;
+	return sec == (long long)st.st_mtim.tv_sec && ns == st.st_mtim.tv_nsec;
+}
+
+/* ---- checking the directory ---- */
+
+/* The index holds one line per file; tabs and control bytes would break it. */
+static void flat(char *p)
+{
+	for (; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
 }
 
 /* Fills x from the file itself; -1 when it cannot be read (warned: corrupt ones are
@@ -175,39 +382,29 @@ static int entry_from_file(struct histstore *s, const char *id, struct ientry *x
 	struct err e = {0, ""};
 	int rc = histstore_load(s, id, 0, &c, &e);
 	if (rc == HIST_LOAD_NOMEM)
-		return -2; /* the listing fails rather than leave it out */
+		return -2;
 	if (rc < 0) {
 		if (s->warn)
 			s->warn(s->warn_ctx, e.msg);
 		return -1;
 	}
-	snprintf(x->h.id, sizeof x->h.id, "%s", id);
-	x->h.updated = c.updated;
-	x->h.nmsgs = c.n;
-	x->h.newer = rc == HIST_LOAD_NEWER;
-	x->h.model = flat(c.model);
-	x->h.title = flat(c.title);
-	hist_conv_free(&c);
-	if (!x->h.model || !x->h.title) {
-		entry_free(&x->h);
-		return -2;
+	const char *m = c.model ? c.model : "", *t = c.title ? c.title : "";
+	size_t li = strlen(id) + 1, lm = strlen(m) + 1, lt = strlen(t) + 1;
+	char *p = malloc(li + lm + lt);
+	if (p) {
+		memset(x, 0, sizeof *x);
+		x->id = memcpy(p, id, li);
+		x->model = memcpy(p + li, m, lm);
+		x->title = memcpy(p + li + lm, t, lt);
+		x->own = 1;
+		flat(x->model);
+		flat(x->title);
+		x->updated = c.updated;
+		x->nmsgs = c.n;
+		x->newer = rc == HIST_LOAD_NEWER;
 	}
-	return 0;
-}
-
-static int by_updated(const void *a, const void *b)
-{
-	const struct hist_entry *x = a, *y = b;
-	if (x->updated != y->updated)
-		return x->updated < y->updated ? 1 : -1;
-	return strcmp(x->id, y->id);
-}
-
-static double mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+	hist_conv_free(&c);
+	return p ? 0 : -2;
 }
 
 int histstore_list_begin(struct histstore *s, struct histstore_lister **out, struct err *e)
@@ -219,9 +416,34 @@ int histstore_list_begin(struct histstore *s, struct histstore_lister **out, str
 		return -1;
 	}
 	l->s = s;
-	int64_t idx_dir_s;
-	long idx_dir_ns;
-	index_read(l, &idx_dir_s, &idx_dir_ns);
+	l->sorted = 1;
+	l->idx_dir_s = -1;
+	l->idx_dir_ns = -1;
+	l->ifd = open(s->index, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat ist;
+	if (l->ifd >= 0 && fstat(l->ifd, &ist) == 0 && ist.st_size > 0 &&
+	    (uint64_t)ist.st_size <= INDEX_MAX) {
+		/* room for the lines it likely holds (about 128 bytes each): no rehash or copy
+		 * of 100,000 entries between two keys; pages not touched cost nothing */
+		size_t want = (size_t)ist.st_size / 64 + 16;
+		struct ientry *v = malloc(want * sizeof *v);
+		if (v) {
+			l->v = v;
+			l->cap = want;
+		}
+		if (l->v && hist_ids_reserve(&l->ids, want, l->v, sizeof *l->v) < 0) {
+			err_set(e, EXIT_FAIL, "out of memory");
+			histstore_list_end(l);
+			return -1;
+		}
+	}
+	if (l->ifd >= 0) {
+		if (index_block(l) < 0) {
+			err_set(e, EXIT_FAIL, "out of memory");
+			histstore_list_end(l);
+			return -1;
+		}
+	}
 	l->d = opendir(s->dir);
 	struct stat dst;
 	if (!l->d || fstat(dirfd(l->d), &dst) < 0) {
@@ -231,9 +453,10 @@ int histstore_list_begin(struct histstore *s, struct histstore_lister **out, str
 	}
 	/* Taken before reading the entries, so a change during the listing is seen next time. */
 	l->dir_mtime = dst.st_mtim;
-	l->dir_same = idx_dir_s == (int64_t)l->dir_mtime.tv_sec &&
-		      idx_dir_ns == l->dir_mtime.tv_nsec;
-	l->dirty = !l->dir_same;
+	l->dir_same = l->idx_dir_s == (int64_t)l->dir_mtime.tv_sec &&
+		      l->idx_dir_ns == l->dir_mtime.tv_nsec;
+	if (!l->dir_same)
+		l->dirty = 1;
 	*out = l;
 	return 0;
 }
@@ -241,11 +464,16 @@ int histstore_list_begin(struct histstore *s, struct histstore_lister **out, str
 /* Checks one directory entry against the index; 1 when it took a parse. -1 OOM. */
 static int check_one(struct histstore_lister *l, struct dirent *de)
 {
-	struct ientry key;
-	if (!histstore_file_id(de->d_name, key.h.id) ||
-	    (de->d_type != DT_REG && de->d_type != DT_UNKNOWN))
+	char id[HIST_ID_MAX + 1];
+	if (de->d_name[0] == '.') {
+		histstore_clean_temp(l->s, dirfd(l->d), de->d_name);
 		return 0;
-	struct ientry *hit = l->nidx ? bsearch(&key, l->v, l->nidx, sizeof *l->v, icmp) : NULL;
+	}
+	if ((de->d_type != DT_REG && de->d_type != DT_UNKNOWN) ||
+	    !histstore_file_id(de->d_name, id))
+		return 0;
+	size_t k = FIND(l, id);
+	struct ientry *hit = k == HIST_NONE ? NULL : &l->v[k];
 	struct stat st;
 	if (hit && l->dir_same && de->d_type == DT_REG && hit->ino == (uint64_t)de->d_ino) {
 		hit->seen = 1;
@@ -259,16 +487,10 @@ static int check_one(struct histstore_lister *l, struct dirent *de)
 		return 0;
 	}
 	l->dirty = 1;
-	if (!hit && l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 64;
-		struct ientry *nv = realloc(l->v, nc * sizeof *nv);
-		if (!nv)
-			return -1;
-		l->v = nv;
-		l->cap = nc;
-	}
+	if (!hit && grow(l) < 0)
+		return -1;
 	struct ientry x = {0};
-	int er = entry_from_file(l->s, key.h.id, &x);
+	int er = entry_from_file(l->s, id, &x);
 	if (er == -2)
 		return -1; /* out of memory */
 	if (er < 0)
@@ -278,20 +500,119 @@ static int check_one(struct histstore_lister *l, struct dirent *de)
 	x.mtime_s = (int64_t)st.st_mtim.tv_sec;
 	x.mtime_ns = st.st_mtim.tv_nsec;
 	x.seen = 1;
+	x.moved = 1;
+	if (!hit || !hit->moved)
+		l->nmoved++;
 	if (hit) {
-		entry_free(&hit->h);
-		*hit = x;
-	} else {
-		l->v[l->n++] = x;
+		ientry_free(hit);
+		*hit = x; /* the same id: its slot stands */
+		return 1;
+	}
+	l->v[l->n] = x;
+	if (ADD(l, l->n) < 0) {
+		ientry_free(&l->v[l->n]);
+		return -1;
+	}
+	l->n++;
+	return 1;
+}
+
+/* Drops the entries whose file is gone and puts the parsed ones in their places: a
+ * merge, so that a few changed conversations cost no sort of 100,000. */
+static int settle(struct histstore_lister *l)
+{
+	size_t k = 0, nm = 0;
+	struct ientry *moved = l->nmoved && l->sorted ? malloc(l->nmoved * sizeof *moved) : NULL;
+	if (l->nmoved && l->sorted && !moved)
+		return -1;
+	for (size_t i = 0; i < l->n; i++) {
+		struct ientry *x = &l->v[i];
+		if (!x->seen) {
+			l->dirty = 1;
+			ientry_free(x);
+		} else if (moved && x->moved) {
+			moved[nm++] = *x;
+		} else {
+			l->v[k++] = *x;
+		}
+	}
+	l->n = k;
+	hist_ids_free(&l->ids); /* places moved */
+	if (moved) {
+		qsort(moved, nm, sizeof *moved, by_updated);
+		/* merge from the back: v has room for all n entries */
+		size_t i = k, j = nm, o = k + nm;
+		while (j > 0) {
+			if (i > 0 && ie_cmp(&l->v[i - 1], &moved[j - 1]) > 0)
+				l->v[--o] = l->v[--i];
+			else
+				l->v[--o] = moved[--j];
+		}
+		l->n = k + nm;
+		free(moved);
+	} else if (!l->sorted) {
+		qsort(l->v, l->n, sizeof *l->v, by_updated);
+		l->dirty = 1; /* written newest first */
+	}
+	for (size_t i = 0; i < l->n; i++)
+		l->v[i].moved = 0;
+	l->sorted = 1;
+	l->nmoved = 0;
+	l->settled = 1;
+	return 0;
+}
+
+static int copy_out(const struct ientry *x, struct hist_entry *h)
+{
+	memset(h, 0, sizeof *h);
+	snprintf(h->id, sizeof h->id, "%s", x->id);
+	h->updated = x->updated;
+	h->nmsgs = x->nmsgs;
+	h->newer = x->newer;
+	h->model = strdup(x->model);
+	h->title = strdup(x->title);
+	return h->model && h->title ? 0 : -1;
+}
+
+/* After the directory: settles, copies the entries out (for finish) and makes the
+ * index's text, a bounded piece at a time. 1 when all is done, 0 when there is more. */
+static int after_dir(struct histstore_lister *l, double start, double max_ms)
+{
+	if (!l->settled && settle(l) < 0)
+		return -1;
+	if (!l->out && !(l->out = malloc((l->n ? l->n : 1) * sizeof *l->out)))
+		return -1;
+	while (l->nout < l->n) {
+		if (copy_out(&l->v[l->nout], &l->out[l->nout]) < 0) {
+			histstore_entries_free(l->out, l->nout + 1);
+			l->out = NULL;
+			l->nout = 0;
+			return -1;
+		}
+		l->nout++;
+		if (max_ms > 0 && l->nout % COPY_STEP == 0 && mono_ms() - start >= max_ms)
+			return 0;
+	}
+	if (l->dirty && l->ntext < l->n) {
+		if (index_text(l, start, max_ms) < 0)
+			return -1;
+		if (l->ntext < l->n)
+			return 0;
 	}
 	return 1;
 }
 
-int histstore_list_step(struct histstore_lister *l, size_t max_files, double max_ms,
-			struct err *e)
+static int walk(struct histstore_lister *l, size_t max_files, double max_ms)
 {
 	double start = max_ms > 0 ? mono_ms() : 0;
 	size_t parsed = 0, looked = 0;
+	while (l->ifd >= 0) {
+		int r = index_block(l);
+		if (r < 0)
+			return -1;
+		if (r && max_ms > 0 && mono_ms() - start >= max_ms)
+			return 0;
+	}
 	while (!l->done) {
 		errno = 0;
 		struct dirent *de = readdir(l->d);
@@ -300,17 +621,24 @@ int histstore_list_step(struct histstore_lister *l, size_t max_files, double max
 			break;
 		}
 		int r = check_one(l, de);
-		if (r < 0) {
-			err_set(e, EXIT_FAIL, "out of memory");
+		if (r < 0)
 			return -1;
-		}
 		parsed += (size_t)r;
 		/* The clock is read after each parse and every 256 names, not per name. */
 		if ((max_files && parsed >= max_files) ||
 		    (max_ms > 0 && (r || ++looked % 256 == 0) && mono_ms() - start >= max_ms))
 			return 0;
 	}
-	return 1;
+	return max_ms > 0 ? after_dir(l, start, max_ms) : 1;
+}
+
+int histstore_list_step(struct histstore_lister *l, size_t max_files, double max_ms,
+			struct err *e)
+{
+	int r = walk(l, max_files, max_ms);
+	if (r < 0)
+		err_set(e, EXIT_FAIL, "out of memory");
+	return r;
 }
 
 /* Entries to show: those checked, and (while the listing runs) the index's not checked
@@ -323,12 +651,8 @@ int histstore_list_snapshot(struct histstore_lister *l, struct hist_entry **out,
 	for (size_t i = 0; h && i < l->n; i++) {
 		if (!l->v[i].seen && l->done)
 			continue;
-		h[k] = l->v[i].h;
-		h[k].model = strdup(l->v[i].h.model);
-		h[k].title = strdup(l->v[i].h.title);
-		if (!h[k].model || !h[k].title) {
-			entry_free(&h[k]);
-			histstore_entries_free(h, k);
+		if (copy_out(&l->v[i], &h[k]) < 0) {
+			histstore_entries_free(h, k + 1);
 			h = NULL;
 			break;
 		}
@@ -338,10 +662,44 @@ int histstore_list_snapshot(struct histstore_lister *l, struct hist_entry **out,
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
 	}
-	qsort(h, k, sizeof *h, by_updated);
+	if (!l->sorted || l->nmoved)
+		qsort(h, k, sizeof *h, by_updated_h);
 	*out = h;
 	*nout = k;
 	return 0;
+}
+
+/* Checks what is left, settles, and writes the index if anything changed. */
+static int complete(struct histstore_lister *l, struct err *e)
+{
+	if (walk(l, 0, 0) < 0 || (!l->settled && settle(l) < 0) ||
+	    (l->dirty && index_text(l, 0, 0) < 0)) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	if (l->dirty)
+		index_save(l);
+	return 0;
+}
+
+int histstore_list_each(struct histstore *s, histstore_each_fn fn, void *ctx, struct err *e)
+{
+	struct histstore_lister *l;
+	if (histstore_list_begin(s, &l, e) < 0)
+		return -1;
+	int rc = complete(l, e);
+	for (size_t i = 0; rc == 0 && i < l->n; i++) {
+		struct hist_entry h;
+		snprintf(h.id, sizeof h.id, "%s", l->v[i].id);
+		h.updated = l->v[i].updated;
+		h.nmsgs = l->v[i].nmsgs;
+		h.newer = l->v[i].newer;
+		h.model = l->v[i].model;
+		h.title = l->v[i].title;
+		rc = fn(ctx, &h);
+	}
+	histstore_list_end(l);
+	return rc < 0 ? -1 : 0;
 }
 
 int histstore_list_finish(struct histstore_lister *l, struct hist_entry **out, size_t *nout,
@@ -349,48 +707,23 @@ int histstore_list_finish(struct histstore_lister *l, struct hist_entry **out, s
 {
 	*out = NULL;
 	*nout = 0;
-	if (histstore_list_step(l, 0, 0, e) < 0) {
+	if (complete(l, e) < 0 || after_dir(l, 0, 0) < 0) {
+		if (!e->code)
+			err_set(e, EXIT_FAIL, "out of memory");
 		histstore_list_end(l);
 		return -1;
 	}
-	/* Index entries whose file is gone (or corrupt) drop out; the rest keeps id order. */
-	size_t k = 0;
-	for (size_t i = 0; i < l->n; i++) {
-		if (!l->v[i].seen) {
-			l->dirty = 1;
-			entry_free(&l->v[i].h);
-			continue;
-		}
-		l->v[k++] = l->v[i];
-	}
-	l->n = k;
-	if (l->dirty) {
-		if (k > 1)
-			qsort(l->v, k, sizeof *l->v, icmp);
-		index_write(l->s, l->v, k, &l->dir_mtime);
-	}
-	/* The entries move into their own array, in place: hist_entry is the smaller. */
-	struct hist_entry *h = (struct hist_entry *)(void *)l->v;
-	for (size_t i = 0; i < k; i++)
-		memmove(&h[i], &l->v[i].h, sizeof *h);
-	struct hist_entry *fit = k ? realloc(h, k * sizeof *h) : NULL;
-	if (k && fit)
-		h = fit;
-	l->v = NULL;
-	l->n = l->nidx = 0;
+	*out = l->out;
+	*nout = l->n;
+	l->out = NULL;
+	l->nout = 0;
 	histstore_list_end(l);
-	if (!k) {
-		free(h);
-		h = malloc(1);
-		if (!h) {
-			err_set(e, EXIT_FAIL, "out of memory");
-			return -1;
-		}
-	}
-	qsort(h, k, sizeof *h, by_updated);
-	*out = h;
-	*nout = k;
 	return 0;
+}
+
+size_t histstore_list_count(const struct histstore_lister *l)
+{
+	return l->n;
 }
 
 void histstore_list_end(struct histstore_lister *l)
@@ -398,8 +731,17 @@ void histstore_list_end(struct histstore_lister *l)
 	if (!l)
 		return;
 	for (size_t i = 0; i < l->n; i++)
-		entry_free(&l->v[i].h);
+		ientry_free(&l->v[i]);
 	free(l->v);
+	hist_ids_free(&l->ids);
+	histstore_entries_free(l->out, l->nout);
+	buf_free(&l->text);
+	while (l->blocks) {
+		struct block *b = l->blocks;
+		l->blocks = b->next;
+		free(b);
+	}
+	index_close(l);
 	if (l->d)
 		closedir(l->d);
 	free(l);

@@ -2,9 +2,12 @@
  * order, a folded search of each raw file rules most out before any JSON is parsed. */
 #include "cherry/histsearch.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cherry/fold.h"
 #include "cherry/fsutil.h"
@@ -16,14 +19,15 @@ struct histsearch {
 	struct histstore *st;
 	struct buf needle;   /* folded */
 	int raw_ok;          /* the raw file holds the needle's bytes as they are */
-	struct hist_entry *list;
-	size_t n, next;
-	struct buf file, path, line;
+	struct buf names;    /* "<id>.json\0" of every conversation, newest first */
+	size_t *at;          /* where each starts in names */
+	size_t n, cap, next;
+	int dfd;             /* the conversations' directory */
+	struct buf file, line, keep[2];
 };
 
-/* The line of text around hit[0..mlen), cut to HISTSEARCH_BEFORE/AFTER bytes on
- * character boundaries, tabs and CRs as spaces. */
-static int cut_line(const char *text, size_t len, size_t hit, size_t mlen, struct buf *out)
+int histsearch_cut_line(const char *text, size_t len, size_t hit, size_t mlen,
+			struct buf *out)
 {
 	size_t start = hit, end = hit + mlen;
 	while (start > 0 && text[start - 1] != '\n')
@@ -56,7 +60,7 @@ int histsearch_conv(const struct hist_conv *c, const char *folded, size_t flen,
 	size_t mlen;
 	long at = c->title ? fold_find(c->title, strlen(c->title), folded, flen, &mlen) : -1;
 	if (at >= 0) {
-		if (cut_line(c->title, strlen(c->title), (size_t)at, mlen, line) < 0)
+		if (histsearch_cut_line(c->title, strlen(c->title), (size_t)at, mlen, line) < 0)
 			return -1;
 		h->line = line->data;
 		return 1;
@@ -66,7 +70,7 @@ int histsearch_conv(const struct hist_conv *c, const char *folded, size_t flen,
 		size_t len = strlen(s);
 		if ((at = fold_find(s, len, folded, flen, &mlen)) < 0)
 			continue;
-		if (cut_line(s, len, (size_t)at, mlen, line) < 0)
+		if (histsearch_cut_line(s, len, (size_t)at, mlen, line) < 0)
 			return -1;
 		h->msg = c->msgs[i].id;
 		h->msg_index = i;
@@ -76,9 +80,28 @@ int histsearch_conv(const struct hist_conv *c, const char *folded, size_t flen,
 	return 0;
 }
 
+/* Keeps the file name of each conversation listed, in one buffer. */
+static int add_name(void *ctx, const struct hist_entry *en)
+{
+	struct histsearch *h = ctx;
+	if (h->n == h->cap) {
+		size_t nc = h->cap ? h->cap * 2 : 1024;
+		size_t *na = realloc(h->at, nc * sizeof *na);
+		if (!na)
+			return -1;
+		h->at = na;
+		h->cap = nc;
+	}
+	h->at[h->n++] = h->names.len;
+	return buf_append_str(&h->names, en->id) < 0 ||
+	       buf_append(&h->names, ".json", 6) < 0 ? -1 : 0;
+}
+
 struct histsearch *histsearch_start(struct histstore *st, const char *text, struct err *e)
 {
 	struct histsearch *h = calloc(1, sizeof *h);
+	if (h)
+		h->dfd = -1;
 	if (!h || fold_string(text, strlen(text), &h->needle) < 0 || !h->needle.len) {
 		histsearch_free(h);
 		err_set(e, EXIT_FAIL, h ? "nothing to search for" : "out of memory");
@@ -93,7 +116,15 @@ struct histsearch *histsearch_start(struct histstore *st, const char *text, stru
 		if (b < 0x20 || b == '"' || b == '\\')
 			h->raw_ok = 0;
 	}
-	if (histstore_list(st, &h->list, &h->n, e) < 0) {
+	h->dfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (h->dfd < 0) {
+		err_set(e, EXIT_FAIL, "cannot read %s: %s", st->dir, strerror(errno));
+		histsearch_free(h);
+		return NULL;
+	}
+	if (histstore_list_each(st, add_name, h, e) < 0) {
+		if (!e->code)
+			err_set(e, EXIT_FAIL, "out of memory");
 		histsearch_free(h);
 		return NULL;
 	}
@@ -105,24 +136,32 @@ int histsearch_step(struct histsearch *h, size_t max_files, histsearch_fn fn, vo
 {
 	int stop = 0;
 	for (size_t k = 0; k < max_files && h->next < h->n && !stop; k++) {
-		const struct hist_entry *en = &h->list[h->next++];
+		const char *name = h->names.data + h->at[h->next++];
 		struct err e = {0, ""};
-		buf_reset(&h->path);
 		size_t mlen;
-		if (buf_printf(&h->path, "%s/%s.json", h->st->dir, en->id) < 0 ||
-		    fs_read_file(h->path.data, READ_MAX, &h->file, &e) != 0 || !h->file.data)
+		if (fs_read_at(h->dfd, name, READ_MAX, &h->file, &e) != 0 || !h->file.data)
 			continue;
 		/* the common case, an ASCII needle, is a memchr-paced scan (fold_find) */
 		if (h->raw_ok &&
 		    fold_find(h->file.data, h->file.len, h->needle.data, h->needle.len, &mlen) < 0)
 			continue;
-		struct hist_conv c;
-		if (hist_from_json(h->file.data, h->file.len, &c, &e) == HIST_LOAD_CORRUPT)
-			continue;
+		/* a file that holds it is skimmed, not parsed whole, where it can be */
 		struct histsearch_hit hit;
-		if (histsearch_conv(&c, h->needle.data, h->needle.len, &hit, &h->line) == 1)
+		char id[HIST_ID_MAX + 1];
+		int r = -2;
+		if (h->raw_ok && histstore_file_id(name, id))
+			r = histsearch_raw(h->file.data, h->file.len, id, h->needle.data,
+					   h->needle.len, &hit, &h->line, h->keep);
+		if (r == -2) {
+			struct hist_conv c;
+			if (hist_from_json(h->file.data, h->file.len, &c, &e) == HIST_LOAD_CORRUPT)
+				continue;
+			if (histsearch_conv(&c, h->needle.data, h->needle.len, &hit, &h->line) == 1)
+				stop = fn(ctx, &hit) != 0;
+			hist_conv_free(&c);
+		} else if (r == 1) {
 			stop = fn(ctx, &hit) != 0;
-		hist_conv_free(&c);
+		}
 	}
 	if (done)
 		*done = h->next;
@@ -136,9 +175,13 @@ void histsearch_free(struct histsearch *h)
 	if (!h)
 		return;
 	buf_free(&h->needle);
-	histstore_entries_free(h->list, h->n);
+	buf_free(&h->names);
+	free(h->at);
+	if (h->dfd >= 0)
+		close(h->dfd);
 	buf_free(&h->file);
-	buf_free(&h->path);
 	buf_free(&h->line);
+	buf_free(&h->keep[0]);
+	buf_free(&h->keep[1]);
 	free(h);
 }

@@ -17,6 +17,7 @@
 
 #include "cherry/fsutil.h"
 #include "cherry/journal.h"
+#include "histlist_int.h"
 
 /* Conversations bigger than this are not read (a generous bound against garbage). */
 #define HIST_MAX_FILE (256u * 1024 * 1024)
@@ -57,24 +58,27 @@ static int temp_id(const char *name, char id[HIST_ID_MAX + 1])
 }
 
 /* A temp file is only stale when nobody holds its conversation: a live writer does. */
+void histstore_clean_temp(struct histstore *s, int dfd, const char *name)
+{
+	char id[HIST_ID_MAX + 1];
+	int fd;
+	long pid;
+	struct err e = {0, ""};
+	if (!temp_id(name, id) || histstore_lock(s, id, &fd, &pid, &e) != 0)
+		return;
+	unlinkat(dfd, name, 0);
+	histstore_unlock(s, id, fd);
+}
+
 static void clean_temps(struct histstore *s)
 {
 	DIR *d = opendir(s->dir);
 	if (!d)
 		return;
 	struct dirent *de;
-	while ((de = readdir(d))) {
-		char id[HIST_ID_MAX + 1];
-		if (!temp_id(de->d_name, id))
-			continue;
-		int fd;
-		long pid;
-		struct err e = {0, ""};
-		if (histstore_lock(s, id, &fd, &pid, &e) != 0)
-			continue;
-		unlinkat(dirfd(d), de->d_name, 0);
-		histstore_unlock(s, id, fd);
-	}
+	while ((de = readdir(d)))
+		if (de->d_name[0] == '.')
+			histstore_clean_temp(s, dirfd(d), de->d_name);
 	closedir(d);
 }
 
@@ -118,7 +122,11 @@ int histstore_open(struct histstore *s, const char *data_dir, const char *cache_
 	}
 	if (fs_mkdirs(s->dir, e) < 0)
 		goto done;
-	clean_temps(s);
+	/* 100,000 names are not read at every start: a directory unchanged since the index
+	 * was written holds no temp file younger than the listing that wrote it, and that
+	 * listing removed those it met. */
+	if (histstore_index_dir_same(s) != 1)
+		clean_temps(s);
 	clean_index_temps(s);
 	rc = 0;
 done:

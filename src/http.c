@@ -117,6 +117,10 @@ static void on_http_error(struct http_transfer *t)
 			hint);
 	else if (we.retryable && t->attempt > 1)
 		err_set(&t->err, code, "%s (after %d attempts)", we.line, t->attempt);
+	else if (we.key_rejected && t->sigv4_old_curl)
+		err_set(&t->err, code, "%s (libcurl %s signs paths with ':' differently from AWS "
+			"before 8.9: use a Bedrock API key in AWS_BEARER_TOKEN_BEDROCK, or a newer "
+			"libcurl)", we.line, curl_version_info(CURLVERSION_NOW)->version);
 	else if (we.key_rejected)
 		err_set(&t->err, code, "%s (check the key for %s)", we.line, name);
 	else
@@ -202,7 +206,7 @@ static void on_complete(struct http_transfer *t, CURLcode rc)
 	}
 	if (t->req->framing == WIRE_NDJSON)
 		ndjson_finish(&t->nd);
-	else
+	else if (t->req->framing == WIRE_SSE)
 		sse_finish(&t->sse);
 	if (t->ws.failed) {
 		err_set(&t->err, EXIT_NETWORK, "%s", t->ws.error.data);

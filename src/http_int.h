@@ -4,6 +4,7 @@
 #ifndef CHERRY_HTTP_INT_H
 #define CHERRY_HTTP_INT_H
 
+#include "cherry/eventstream.h"
 #include "cherry/http.h"
 #include "cherry/ndjson.h"
 #include "cherry/sse.h"
@@ -45,6 +46,7 @@ struct http_transfer {
 	enum retry_stall stalled;
 	struct sse_parser sse;
 	struct ndjson_splitter nd;
+	struct evs_decoder evs;   /* bedrock: the AWS event stream */
 	struct wire_stream ws;
 	double t_attempt;
 	double t_last_byte;
@@ -55,6 +57,7 @@ struct http_transfer {
 	/* across attempts */
 	int delivered;            /* a delta reached the caller: no more retries */
 	int paused;               /* the slice was used up: bytes wait in libcurl */
+	int sigv4_old_curl;       /* signed by a libcurl (< 8.9) that AWS may not agree with */
 	double retry_at;
 	double t_start;
 	double t_end;
@@ -72,6 +75,9 @@ struct http_engine {
 
 /* http_transfer.c */
 int http_status_ok(long status);
+/* Makes libcurl sign c's request with AWS SigV4 (sigv4: "aws:amz:REGION:SERVICE") with
+ * the key pair "ID:SECRET[:TOKEN]" (the token's header is the caller's). 0 or -1. */
+int http_sigv4_setup(CURL *c, const char *sigv4, const struct secret *key);
 /* Starts the next attempt of t: fresh per-attempt state, into the multi handle. */
 int http_start_attempt(struct http_transfer *t);
 

@@ -59,6 +59,31 @@ static int on_ndjson_line(void *ctx, const char *line, size_t len)
 	return t->ws.failed;
 }
 
+static int on_evs_message(void *ctx, const struct evs_message *m)
+{
+	struct http_transfer *t = ctx;
+	struct wire_sink sink = {sink_text, sink_reasoning, t};
+	wire_stream_message(&t->ws, m, &sink);
+	return t->ws.failed;
+}
+
+/* The bytes for the framing the request asked for. 0, or nonzero to stop. */
+static int feed_stream(struct http_transfer *t, const char *ptr, size_t n)
+{
+	switch (t->req->framing) {
+	case WIRE_NDJSON:
+		return ndjson_feed(&t->nd, ptr, n);
+	case WIRE_EVENTSTREAM:
+		if (evs_feed(&t->evs, ptr, n) < 0 && !t->ws.failed)
+			wire_stream_framing_error(&t->ws, t->evs.error ? t->evs.error
+								       : "out of memory");
+		return t->ws.failed;
+	case WIRE_SSE:
+		break;
+	}
+	return sse_feed(&t->sse, ptr, n);
+}
+
 int http_status_ok(long status)
 {
 	return status >= 200 && status < 300;
@@ -96,9 +121,8 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ctx)
 	}
 	if (t->mode == HTTP_MODE_GET)
 		return buf_append(&t->body, ptr, n) < 0 ? 0 : n;
-	int r = t->req->framing == WIRE_NDJSON ? ndjson_feed(&t->nd, ptr, n)
-					       : sse_feed(&t->sse, ptr, n);
-	return r == 0 ? n : 0; /* nonzero: an error event (or OOM) stops the transfer */
+	/* nonzero: an error event (or OOM) stops the transfer */
+	return feed_stream(t, ptr, n) == 0 ? n : 0;
 }
 
 static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ctx)
@@ -181,6 +205,69 @@ void http_wipe_headers(struct curl_slist *list)
 	curl_slist_free_all(list);
 }
 
+/* x-amz-security-token: a session token goes beside the signature (and is signed). */
+static int aws_token_header(struct http_transfer *t, const char *token, size_t len)
+{
+	struct secret *tok = secret_new(token, len);
+	int r = tok ? http_header_add_secret(&t->headers, "x-amz-security-token: ", tok) : -1;
+	secret_free(tok);
+	return r;
+}
+
+/*
+ * SigV4 by libcurl (CURLOPT_AWS_SIGV4) with the pair "ID:SECRET[:TOKEN]": the access key
+ * id as the user, the secret as the password, each copied to guarded memory for the
+ * call (libcurl keeps its own copies). The session token went into the headers.
+ */
+int http_sigv4_setup(CURL *c, const char *sigv4, const struct secret *key)
+{
+	const char *colon = memchr(key->s, ':', key->len);
+	if (!colon)
+		return -1;
+	size_t idlen = (size_t)(colon - key->s);
+	const char *secret = colon + 1;
+	const char *end = memchr(secret, ':', key->len - idlen - 1);
+	size_t slen = end ? (size_t)(end - secret) : key->len - idlen - 1;
+	char *id = sodium_malloc(idlen + 1), *pw = sodium_malloc(slen + 1);
+	int r = -1;
+	if (id && pw) {
+		memcpy(id, key->s, idlen);
+		id[idlen] = '\0';
+		memcpy(pw, secret, slen);
+		pw[slen] = '\0';
+		int ok = curl_easy_setopt(c, CURLOPT_AWS_SIGV4, sigv4) == CURLE_OK &&
+			 curl_easy_setopt(c, CURLOPT_USERNAME, id) == CURLE_OK &&
+			 curl_easy_setopt(c, CURLOPT_PASSWORD, pw) == CURLE_OK;
+		r = ok ? 0 : -1;
+	}
+	if (id)
+		sodium_free(id);
+	if (pw)
+		sodium_free(pw);
+	return r;
+}
+
+/* A bedrock request with an access key pair "ID:SECRET[:TOKEN]" is signed; a key
+ * without ':' (a Bedrock API key) goes as a bearer token. */
+static int signs_with_pair(const struct wire_http *rq, const struct secret *key)
+{
+	return key && rq->sigv4[0] && memchr(key->s, ':', key->len);
+}
+
+/* The path has a byte AWS's signer escapes: libcurl before 8.9 signs it unescaped. */
+static int sigv4_old_curl(const char *url)
+{
+	if (curl_version_info(CURLVERSION_NOW)->version_num >= 0x080900)
+		return 0;
+	const char *path = strstr(url, "://");
+	path = path ? strchr(path + 3, '/') : NULL;
+	for (const char *c = path; c && *c && *c != '?'; c++)
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/",
+			    *c))
+			return 1;
+	return 0;
+}
+
 static int build_headers(struct http_transfer *t, const struct secret *key, struct err *e)
 {
 	const struct wire_http *rq = t->req;
@@ -196,11 +283,21 @@ static int build_headers(struct http_transfer *t, const struct secret *key, stru
 		if (r < 0)
 			goto oom;
 	}
-	/* No "Expect: 100-continue" round trip for larger bodies. */
-	if (http_header_add(&t->headers, "Expect:") < 0)
+	int signed_pair = signs_with_pair(rq, key);
+	/* No "Expect: 100-continue" round trip for larger bodies. Not when signing: libcurl
+	 * 7.88 signs an empty header as given, though it never sends one. */
+	if (!signed_pair && http_header_add(&t->headers, "Expect:") < 0)
 		goto oom;
-	if (key && rq->auth_prefix && http_header_add_secret(&t->headers, rq->auth_prefix, key) < 0)
+	if (signed_pair) {
+		const char *end = key->s + key->len;
+		const char *secret = (const char *)memchr(key->s, ':', key->len) + 1;
+		const char *token = memchr(secret, ':', (size_t)(end - secret));
+		if (token && aws_token_header(t, token + 1, (size_t)(end - token - 1)) < 0)
+			goto oom;
+	} else if (key && rq->auth_prefix &&
+		   http_header_add_secret(&t->headers, rq->auth_prefix, key) < 0) {
 		goto oom;
+	}
 	return 0;
 oom:
 	err_set(e, EXIT_FAIL, "out of memory");
@@ -278,6 +375,14 @@ static int setup_easy(struct http_transfer *t, const struct secret *key, struct 
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, t);
 	curl_easy_setopt(c, CURLOPT_PRIVATE, t);
+	if (signs_with_pair(t->req, key)) {
+		if (http_sigv4_setup(c, t->req->sigv4, key) < 0) {
+			err_set(e, EXIT_FAIL, "%s: libcurl cannot sign the request (AWS SigV4)",
+				t->prov->name);
+			return -1;
+		}
+		t->sigv4_old_curl = sigv4_old_curl(t->req->url.data);
+	}
 	if (t->mode == HTTP_MODE_STREAM) {
 		curl_easy_setopt(c, CURLOPT_POST, 1L);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, t->req->body.data);
@@ -305,9 +410,11 @@ static void reset_attempt(struct http_transfer *t)
 	t->errbuf[0] = '\0';
 	sse_free(&t->sse);
 	ndjson_free(&t->nd);
+	evs_free(&t->evs);
 	wire_stream_free(&t->ws);
 	sse_init(&t->sse, on_sse_event, t);
 	ndjson_init(&t->nd, on_ndjson_line, t);
+	evs_init(&t->evs, on_evs_message, t);
 	wire_stream_init(&t->ws, t->prov->kind, t->prov->name);
 	buf_reset(&t->body);
 	t->t_attempt = t->t_last_byte = t->t_last_line = http_now();
@@ -346,6 +453,7 @@ static struct http_transfer *start(struct http_engine *eng, enum http_mode mode,
 	t->t_start = http_now();
 	sse_init(&t->sse, on_sse_event, t);
 	ndjson_init(&t->nd, on_ndjson_line, t);
+	evs_init(&t->evs, on_evs_message, t);
 	wire_stream_init(&t->ws, p->kind, p->name);
 	if (setup_easy(t, key, e) < 0 || http_start_attempt(t) < 0) {
 		if (!e->code)
@@ -392,6 +500,7 @@ void http_transfer_free(struct http_transfer *t)
 	http_wipe_headers(t->headers);
 	sse_free(&t->sse);
 	ndjson_free(&t->nd);
+	evs_free(&t->evs);
 	wire_stream_free(&t->ws);
 	buf_free(&t->error_body);
 	buf_free(&t->body);

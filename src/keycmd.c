@@ -217,7 +217,7 @@ static int read_key(const char *provider, const struct passphrase_opts *opts, st
 		secret_free(*key);
 		*key = NULL;
 		err_set(e, EXIT_KEY, "that is not an API key (printable ASCII without spaces, "
-			"at most 512 bytes); nothing was stored");
+			"at most 4096 bytes); nothing was stored");
 		return -1;
 	}
 	memmove((*key)->s, (*key)->s + start, end - start);

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "cherry/buf.h"
 #include "cherry/passphrase.h"
 #include "cherry/vault.h"
 
@@ -24,6 +26,8 @@ struct key_slot {
 	size_t nrefused;
 	size_t next;          /* the turn: the next lookup starts here */
 	size_t last_count;    /* how many keys the last lookup chose from */
+	double fetched;       /* when key_command last ran (monotonic seconds) */
+	int rerun_after_401;  /* a refused key_command token made it run again once */
 };
 
 struct keyring {
@@ -35,9 +39,17 @@ struct keyring {
 	struct err failure; /* why the unlock failed, repeated to later callers */
 	int defer_typed;    /* a typed passphrase comes through keyring_unlock_with */
 	int wrong_tries;    /* wrong passphrases given so far, by any way */
+	double (*now)(void); /* the clock key_ttl is counted on (tests set their own) */
 };
 
 #define UNLOCK_TRIES 3
+
+static double monotonic_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 struct keyring *keyring_new(const struct passphrase_opts *opts)
 {
@@ -47,7 +59,13 @@ struct keyring *keyring_new(const struct passphrase_opts *opts)
 	kr->opts.passphrase_fd = -1;
 	if (opts)
 		kr->opts = *opts;
+	kr->now = monotonic_now;
 	return kr;
+}
+
+void keyring_set_clock(struct keyring *kr, double (*now)(void))
+{
+	kr->now = now ? now : monotonic_now;
 }
 
 static void free_keys(struct secret **v, size_t n)
@@ -312,9 +330,100 @@ static int take_turn(struct key_slot *s, const struct provider *p, struct secret
 	return -1;
 }
 
+/*
+ * Bedrock's keys as the AWS SDKs read them: a Bedrock API key in
+ * AWS_BEARER_TOKEN_BEDROCK, else AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with
+ * AWS_SESSION_TOKEN for temporary credentials) joined as "ID:SECRET[:TOKEN]", the form
+ * the vault keeps too. Fills out (wiped by the caller) and names the variable in *name;
+ * 0 when none is set, -1 with e set when the pair is half there.
+ */
+static int aws_env_key(struct buf *out, const char **name, struct err *e)
+{
+	const char *bearer = getenv("AWS_BEARER_TOKEN_BEDROCK");
+	if (bearer && *bearer) {
+		*name = "AWS_BEARER_TOKEN_BEDROCK";
+		return buf_append_str(out, bearer) < 0 ? -1 : 1;
+	}
+	const char *id = getenv("AWS_ACCESS_KEY_ID");
+	const char *secret = getenv("AWS_SECRET_ACCESS_KEY");
+	const char *token = getenv("AWS_SESSION_TOKEN");
+	if ((!id || !*id) && (!secret || !*secret))
+		return 0;
+	if (!id || !*id || !secret || !*secret) {
+		err_set(e, EXIT_KEY, "%s is set but %s is not: set both (or neither)",
+			id && *id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+			id && *id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
+		return -1;
+	}
+	*name = "AWS_ACCESS_KEY_ID";
+	if (buf_printf(out, "%s:%s", id, secret) < 0 ||
+	    (token && *token && buf_printf(out, ":%s", token) < 0)) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	return 1;
+}
+
+/* The keys p's environment holds (bedrock: as the AWS SDKs read them): 1 with *keys,
+ * 0 when it holds none, -1 with e set when what it holds is not a key. */
+static int env_keys(const struct provider *p, struct secret ***keys, size_t *n,
+		    const char **var, struct err *e)
+{
+	const char *v = p->key_env ? getenv(p->key_env) : NULL;
+	*var = p->key_env;
+	struct buf aws = BUF_INIT;
+	if (p->kind == WIRE_BEDROCK && *var && !strcmp(*var, "AWS_ACCESS_KEY_ID")) {
+		int r = aws_env_key(&aws, var, e);
+		if (r < 0) {
+			buf_wipe_free(&aws);
+			return -1;
+		}
+		v = r ? aws.data : NULL;
+	}
+	if (!v || !*v) {
+		buf_wipe_free(&aws);
+		return 0;
+	}
+	int r = keys_split(v, strlen(v), keys, n);
+	buf_wipe_free(&aws);
+	if (r < 0) {
+		err_set(e, EXIT_KEY, "%s holds something that is not an API key "
+			"(printable ASCII without spaces, at most 4096 bytes; several keys "
+			"joined by commas)", *var);
+		return -1;
+	}
+	return 1;
+}
+
+int keys_env_first(const struct provider *p, struct secret **key)
+{
+	struct secret **keys;
+	size_t n;
+	const char *var;
+	struct err e;
+	err_clear(&e);
+	if (env_keys(p, &keys, &n, &var, &e) <= 0)
+		return 0;
+	*key = keys[0];
+	for (size_t i = 1; i < n; i++)
+		secret_free(keys[i]);
+	free(keys);
+	return 1;
+}
+
+/* Forgets the keys key_command gave: the next lookup runs it again. */
+static void drop_cached(struct key_slot *s)
+{
+	free_keys(s->keys, s->nkeys);
+	s->keys = NULL;
+	s->nkeys = 0;
+	s->next = 0;
+}
+
 /* Runs the provider's key_command once; its output (one line, comma-separated keys)
  * is kept in the slot for the rest of the process. */
-static int run_key_command(struct key_slot *s, const struct provider *p, struct err *e)
+static int run_key_command(struct key_slot *s, const struct provider *p, double now,
+			   struct err *e)
 {
 	struct secret *out = NULL;
 	if (passphrase_from_command(p->key_command, 0, PASSPHRASE_COMMAND_TIMEOUT_MS, &out,
@@ -337,6 +446,7 @@ static int run_key_command(struct key_slot *s, const struct provider *p, struct 
 		return -1;
 	}
 	s->source = "key_command";
+	s->fetched = now;
 	return 0;
 }
 
@@ -350,24 +460,27 @@ int keyring_get(struct keyring *kr, const struct provider *p, struct secret **ke
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
 	}
-	const char *v = p->key_env ? getenv(p->key_env) : NULL;
-	if (v && *v) {
-		struct secret **keys;
-		size_t n;
-		if (keys_split(v, strlen(v), &keys, &n) < 0) {
-			err_set(e, EXIT_KEY, "%s holds something that is not an API key "
-				"(printable ASCII without spaces, at most 512 bytes; several keys "
-				"joined by commas)", p->key_env);
-			return -1;
-		}
-		int r = take_turn(s, p, keys, n, key, e);
+	struct secret **keys;
+	size_t n;
+	const char *var;
+	int r = env_keys(p, &keys, &n, &var, e);
+	if (r < 0)
+		return -1;
+	if (r > 0) {
+		r = take_turn(s, p, keys, n, key, e);
 		free_keys(keys, n);
 		if (r < 0)
 			return -1;
-		*source = p->key_env;
+		*source = var;
 		return 0;
 	}
-	if (s && !s->nkeys && p->key_command && run_key_command(s, p, e) < 0)
+	if (s && s->nkeys && s->source && !strcmp(s->source, "key_command") && p->key_ttl > 0 &&
+	    kr->now() - s->fetched >= (double)p->key_ttl) {
+		/* a token that expires (vertex: an hour) is fetched again before it does */
+		drop_cached(s);
+		s->rerun_after_401 = 0;
+	}
+	if (s && !s->nkeys && p->key_command && run_key_command(s, p, kr->now(), e) < 0)
 		return -1;
 	if (s && s->nkeys) {
 		if (take_turn(s, p, s->keys, s->nkeys, key, e) < 0)
@@ -389,7 +502,7 @@ int keyring_get(struct keyring *kr, const struct provider *p, struct secret **ke
 	if (!en)
 		return no_key(p, e);
 	secret_show(en->key);
-	int r = keys_split(en->key->s, en->key->len, &s->keys, &s->nkeys);
+	r = keys_split(en->key->s, en->key->len, &s->keys, &s->nkeys);
 	secret_hide(en->key);
 	if (r < 0) {
 		err_set(e, EXIT_FAIL, "out of memory");
@@ -408,6 +521,16 @@ int keyring_reject(struct keyring *kr, const struct provider *p, const struct se
 	struct key_slot *s = kr && key ? slot_for(kr, p->name) : NULL;
 	if (!s || was_refused(s, key))
 		return 0;
+	if (s->nkeys && s->source && !strcmp(s->source, "key_command") && p->key_ttl > 0 &&
+	    !s->rerun_after_401) {
+		/* A token that expires may have just done so: the command runs again for the
+		 * next request, once; a fresh token refused too is refused for good. */
+		drop_cached(s);
+		s->rerun_after_401 = 1;
+		err_set(e, EXIT_KEY, "warning: %s refused the token from key_command; it runs "
+			"again for a fresh one", p->name);
+		return 1;
+	}
 	struct secret **v = realloc(s->refused, (s->nrefused + 1) * sizeof *v);
 	if (!v)
 		return 0;

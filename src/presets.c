@@ -13,11 +13,12 @@
  * cherry's convention (NAME_API_KEY) and marked UK, the policy is left out and
  * marked UP. Rows left out on purpose: cherryai (Cherry's own relay), copilot (OAuth
  * device login), huggingface (Responses API), gateway and new-api (their own wire
- * types), vertexai and aws-bedrock (their own auth), jina and voyageai (embeddings).
+ * types), jina and voyageai (embeddings).
  */
 #define UK PROVIDER_UNVERIFIED_KEY_ENV
 #define UP PROVIDER_UNVERIFIED_POLICY
 #define LOCAL PRESET_KEY_OPTIONAL
+#define GCLOUD PRESET_GCLOUD_TOKEN
 
 const struct preset providers_preset_table[] = {
 	/* Base: openai-python's default. Policy: openai.com, also linked by third parties. */
@@ -111,6 +112,40 @@ const struct preset providers_preset_table[] = {
 	 * Policy: Microsoft's privacy statement (corroborated). Models are deployment names. */
 	{"azure", WIRE_AZURE, NULL, "AZURE_OPENAI_API_KEY", 0,
 	 "https://privacy.microsoft.com/privacystatement", NULL, {NULL}},
+	/* Cherry Studio: aws-bedrock. docs.aws.amazon.com (API_runtime_ConverseStream): POST
+	 * /model/{modelId}/converse-stream on bedrock-runtime.{region}.amazonaws.com, SigV4 for
+	 * the service "bedrock". The key is the SDKs' AWS_ACCESS_KEY_ID with
+	 * AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or a Bedrock API key in
+	 * AWS_BEARER_TOKEN_BEDROCK sent as "Authorization: Bearer" (docs.aws.amazon.com,
+	 * api-keys-use; keys.c); the region AWS_REGION or AWS_DEFAULT_REGION. Policy:
+	 * aws.amazon.com/privacy (corroborated). Models: US cross-region inference profiles
+	 * (Claude is not offered on demand by its bare model id; AWS's own API-key example
+	 * names us.anthropic.claude-3-5-haiku-20241022-v1:0), these ids corroborated by
+	 * SDKs' tables, not by an AWS page; other regions use eu., apac. ... */
+	{"aws-bedrock", WIRE_BEDROCK, NULL, "AWS_ACCESS_KEY_ID", 0,
+	 "https://aws.amazon.com/privacy/", NULL,
+	 {"us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+	  "us.anthropic.claude-haiku-4-5-20251001-v1:0", "us.anthropic.claude-sonnet-4-20250514-v1:0",
+	  "us.amazon.nova-pro-v1:0", "us.amazon.nova-lite-v1:0"}},
+	/* Cherry Studio: vertexai. cloud.google.com (Gemini API in Vertex AI): POST
+	 * {region}-aiplatform.googleapis.com/v1/projects/{project}/locations/{region}/publishers/
+	 * google/models/{model}:streamGenerateContent?alt=sse, or aiplatform.googleapis.com for
+	 * the global region, with "Authorization: Bearer $(gcloud auth print-access-token)" as in
+	 * Google's curl examples. No key variable: the token comes from key_command, kept 50
+	 * minutes (tokens last an hour). Project GOOGLE_CLOUD_PROJECT, region
+	 * GOOGLE_CLOUD_LOCATION, as the google-genai SDK reads them. Policy: the Google Cloud
+	 * Privacy Notice (corroborated). */
+	{"vertexai", WIRE_VERTEX, NULL, NULL, GCLOUD,
+	 "https://cloud.google.com/terms/cloud-privacy-notice", NULL,
+	 {"gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite"}},
+	/* Cherry Studio: vertex-anthropic. docs.anthropic.com (Claude on Vertex AI): the model
+	 * is in the URL (publishers/anthropic/models/{model}:streamRawPredict), not the body;
+	 * anthropic_version "vertex-2023-10-16" goes in the body. Model names from Google's
+	 * "Request predictions with Claude models" page (the @ suffix is required there). */
+	{"vertex-anthropic", WIRE_VERTEX_ANTHROPIC, NULL, NULL, GCLOUD,
+	 "https://cloud.google.com/terms/cloud-privacy-notice", NULL,
+	 {"claude-sonnet-4-5@20250929", "claude-opus-4-5@20251101", "claude-haiku-4-5@20251001",
+	  "claude-opus-4-1@20250805"}},
 
 	/* ---- From Cherry Studio's catalogue (see the note at the top) ---- */
 	/* Cherry's own paid gateway. */
@@ -268,6 +303,17 @@ const struct preset_caps providers_caps_table[] = {
 	{NULL, "claude-sonnet-4-5", Y, Y, Y, 0},
 	{NULL, "gemini-2.5-flash", Y, Y, Y, 0},
 	{NULL, "gemini-2.5-pro", Y, Y, Y, 0},
+	/* Bedrock and Vertex AI name the same models their own way. */
+	{NULL, "gemini-2.5-flash-lite", Y, Y, Y, 0},
+	{NULL, "us.anthropic.claude-sonnet-4-5-20250929-v1:0", Y, Y, Y, 0},
+	{NULL, "us.anthropic.claude-haiku-4-5-20251001-v1:0", Y, Y, Y, 0},
+	{NULL, "us.anthropic.claude-sonnet-4-20250514-v1:0", Y, Y, Y, 0},
+	{NULL, "us.amazon.nova-pro-v1:0", Y, U, Y, 0},
+	{NULL, "us.amazon.nova-lite-v1:0", Y, U, Y, 0},
+	{NULL, "claude-sonnet-4-5@20250929", Y, Y, Y, 0},
+	{NULL, "claude-opus-4-5@20251101", Y, Y, Y, 0},
+	{NULL, "claude-haiku-4-5@20251001", Y, Y, Y, 0},
+	{NULL, "claude-opus-4-1@20250805", Y, Y, Y, 0},
 	{NULL, "gemini-3-pro-preview", Y, Y, Y, 0},
 	{NULL, "gemini-3.1-pro-preview", U, Y, Y, 0},
 	{NULL, "deepseek-v4-flash", U, Y, Y, 0},

@@ -26,8 +26,9 @@
 
 static const char *const features[] = {
 	"messages_openai", "messages_anthropic", "messages_gemini", "messages_ollama",
-	"messages_azure", "messages_openai-responses", "asks", "model_switches", "stops", "retries", "exports", "imports",
-	"regenerations", "edits", "copies", "searches", "conversations_new",
+	"messages_azure", "messages_openai-responses", "messages_bedrock", "messages_vertex",
+	"messages_vertex-anthropic", "asks", "model_switches", "stops", "retries", "exports",
+	"imports", "regenerations", "edits", "copies", "searches", "conversations_new",
 	"conversations_deleted", "keys_set", "keys_removed", "models_listed",
 	"reasoning_shown", "full_screen_sessions", NULL,
 };

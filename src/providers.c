@@ -20,6 +20,9 @@ static const char *const kind_names[] = {
 	[WIRE_OLLAMA] = "ollama",
 	[WIRE_AZURE] = "azure",
 	[WIRE_RESPONSES] = "openai-responses",
+	[WIRE_BEDROCK] = "bedrock",
+	[WIRE_VERTEX] = "vertex",
+	[WIRE_VERTEX_ANTHROPIC] = "vertex-anthropic",
 };
 
 const char *wire_kind_name(enum wire_kind kind)
@@ -130,6 +133,13 @@ int providers_base_url(enum wire_kind kind, const char *url, struct buf *out)
 		case WIRE_AZURE:
 			drop_last(url, &len, "openai");
 			break;
+		case WIRE_BEDROCK:
+			break;
+		case WIRE_VERTEX:
+		case WIRE_VERTEX_ANTHROPIC:
+			/* the request path starts with /v1/projects/... */
+			drop_last(url, &len, "v1");
+			break;
 		}
 	}
 	buf_reset(out);
@@ -177,6 +187,8 @@ static void provider_clear(struct provider *p)
 	free(p->policy_url);
 	free(p->api_version);
 	free(p->anthropic_url);
+	free(p->region);
+	free(p->project);
 	for (size_t i = 0; i < p->nmodels; i++)
 		free(p->models[i]);
 	free(p->models);
@@ -385,6 +397,54 @@ static int copy_defaults(struct provider *p, const char *const *models)
 	return 0;
 }
 
+int providers_region_url(struct provider *p)
+{
+	if (!p->region_url || !p->region)
+		return 0;
+	struct buf url = BUF_INIT;
+	int r;
+	if (p->kind == WIRE_BEDROCK)
+		r = buf_printf(&url, "https://bedrock-runtime.%s.amazonaws.com", p->region);
+	else if (!strcmp(p->region, "global"))
+		r = buf_append_str(&url, "https://aiplatform.googleapis.com");
+	else
+		r = buf_printf(&url, "https://%s-aiplatform.googleapis.com", p->region);
+	char *s = r == 0 ? buf_steal(&url) : NULL;
+	buf_free(&url);
+	if (!s)
+		return -1;
+	free(p->base_url);
+	p->base_url = s;
+	return 0;
+}
+
+/* The first of the variables that is set and not empty, else fallback. */
+static const char *env_first(providers_env_fn env, const char *a, const char *b,
+			     const char *fallback)
+{
+	const char *v = env ? env(a) : NULL;
+	if ((!v || !*v) && b && env)
+		v = env(b);
+	return v && *v ? v : fallback;
+}
+
+/* The region (and project) a region-based preset starts from: the SDKs' variables. */
+static int preset_region(struct provider *p, providers_env_fn env)
+{
+	const char *region, *project = NULL;
+	if (p->kind == WIRE_BEDROCK) {
+		region = env_first(env, "AWS_REGION", "AWS_DEFAULT_REGION",
+				   PROVIDERS_BEDROCK_REGION);
+	} else {
+		region = env_first(env, "GOOGLE_CLOUD_LOCATION", NULL, PROVIDERS_VERTEX_REGION);
+		project = env_first(env, "GOOGLE_CLOUD_PROJECT", NULL, NULL);
+	}
+	p->region_url = 1;
+	if (dup_opt(&p->region, region) < 0 || dup_opt(&p->project, project) < 0)
+		return -1;
+	return providers_region_url(p);
+}
+
 size_t providers_preset_total(void)
 {
 	return providers_preset_count;
@@ -403,9 +463,13 @@ int providers_presets(struct provider_list *list, providers_env_fn env)
 		p->key_optional = (ps->flags & PRESET_KEY_OPTIONAL) != 0;
 		p->unverified = ps->flags & (PROVIDER_UNVERIFIED_KEY_ENV | PROVIDER_UNVERIFIED_POLICY);
 		p->preset = 1;
+		if (ps->flags & PRESET_GCLOUD_TOKEN)
+			p->key_ttl = PROVIDERS_VERTEX_KEY_TTL;
 		if (dup_opt(&p->key_env, ps->key_env) < 0 ||
 		    dup_opt(&p->policy_url, ps->policy_url) < 0 ||
 		    dup_opt(&p->anthropic_url, ps->anthropic_url) < 0 ||
+		    dup_opt(&p->key_command,
+			    ps->flags & PRESET_GCLOUD_TOKEN ? PRESET_GCLOUD_COMMAND : NULL) < 0 ||
 		    dup_opt(&p->api_version,
 			    ps->kind == WIRE_AZURE ? PROVIDERS_AZURE_API_VERSION : NULL) < 0 ||
 		    copy_defaults(p, ps->models) < 0)
@@ -417,6 +481,10 @@ int providers_presets(struct provider_list *list, providers_env_fn env)
 				buf_free(&url);
 				goto oom;
 			}
+		} else if (ps->kind == WIRE_BEDROCK || ps->kind == WIRE_VERTEX ||
+			   ps->kind == WIRE_VERTEX_ANTHROPIC) {
+			if (preset_region(p, env) < 0)
+				goto oom;
 		} else if (dup_opt(&p->base_url, ps->base_url) < 0) {
 			goto oom;
 		}

@@ -347,10 +347,15 @@ static void draw(struct tui *t)
 	t->last_draw = http_now();
 }
 
-/* The list is read in steps between keys, so a cold index of 10,000 files never holds
- * the screen: a warm index shows it whole at once, a cold one when it is read. */
+/* The list is read in steps between keys, so a cold index of 100,000 files never holds
+ * the screen: a warm index shows its head (the newest) at once and the rest when it is
+ * read, a cold one when it is read. */
 #define LIST_STEP_FILES 64
-#define LIST_STEP_MS 6.0
+#define LIST_STEP_MS 4.0
+/* While it is read, the list is shown again each time it has doubled, up to this many
+ * entries: each copy then costs a millisecond or two, and a cold index of 100,000 shows
+ * its first thousands long before its end. */
+#define LIST_SHOW_MAX 4096
 
 static void list_show(struct tui *t, int final)
 {
@@ -366,6 +371,7 @@ static void list_show(struct tui *t, int final)
 		ctl_note(&t->c, e.msg);
 		return;
 	}
+	t->list_shown = n;
 	ctl_list_replace(&t->c, v, n);
 }
 
@@ -381,16 +387,19 @@ static void list_begin(struct tui *t)
 	list_show(t, 0);
 }
 
-/* A step, and the list shown when done. A cold index's list fills at its end, not in
- * between: copying 10,000 entries four times a second cost more than an answer's
+/* A step, and the list shown when done, or when it has doubled while still small: not
+ * every step, as copying 10,000 entries four times a second cost more than an answer's
  * stream did (make bench). */
 static void list_step(struct tui *t)
 {
 	struct err e;
 	err_clear(&e);
 	int r = histstore_list_step(t->lister, LIST_STEP_FILES, LIST_STEP_MS, &e);
+	size_t n = r ? 0 : histstore_list_count(t->lister);
 	if (r != 0)
 		list_show(t, 1);
+	else if (n >= 2 * t->list_shown + 64 && n <= LIST_SHOW_MAX)
+		list_show(t, 0);
 }
 
 static void resized(struct tui *t)

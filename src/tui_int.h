@@ -24,6 +24,7 @@ struct tui {
 	char proxy_model[160];    /* the model c.proxy was found for */
 	struct histsearch *search; /* the search of every conversation under way */
 	struct histstore_lister *lister; /* the conversation list being read, or NULL */
+	size_t list_shown;               /* entries its last snapshot showed */
 	struct tui_tools *tools;  /* MCP servers and tool calls (tui_tools.h) */
 };
 

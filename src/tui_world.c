@@ -71,8 +71,10 @@ static int w_resolve_model(void *ctx, const char *spec, struct provider **p, con
 static int w_has_env_key(void *ctx, const struct provider *p)
 {
 	(void)ctx;
-	const char *v = p->key_env ? getenv(p->key_env) : NULL;
-	return v && *v;
+	struct secret *key = NULL;
+	int r = keys_env_first(p, &key); /* bedrock: the AWS variables */
+	secret_free(key);
+	return r;
 }
 
 static int w_search_start(void *ctx, const char *text, struct err *e)

@@ -638,7 +638,7 @@ int vault_set(struct vault *v, const char *provider, const char *key, size_t key
 	}
 	if (!vault_key_valid(key, key_len)) {
 		err_set(e, EXIT_KEY, "that is not an API key (printable ASCII without spaces, "
-			"CR or LF, at most 512 bytes)");
+			"CR or LF, at most 4096 bytes)");
 		return -1;
 	}
 	char when[sizeof v->v[0].added];

@@ -33,6 +33,13 @@ static const struct wire_ops ops_by_kind[] = {
 	/* Errors and the model list are OpenAI's own. */
 	[WIRE_RESPONSES] = {wire_responses_build, wire_responses_event, wire_openai_error,
 			    wire_openai_models_request, wire_openai_models},
+	[WIRE_BEDROCK] = {wire_bedrock_build, wire_bedrock_event, wire_bedrock_error,
+			  wire_bedrock_models_request, wire_bedrock_models},
+	/* Vertex lists no publisher models for a project in one call a token can make: the
+	 * chat request judges the token, and config.json names the models. */
+	[WIRE_VERTEX] = {wire_vertex_build, wire_gemini_event, wire_gemini_error, NULL, NULL},
+	[WIRE_VERTEX_ANTHROPIC] = {wire_vertex_anthropic_build, wire_anthropic_event,
+				   wire_vertex_anthropic_error, NULL, NULL},
 };
 
 static const struct wire_ops *ops(enum wire_kind kind)
@@ -49,9 +56,20 @@ int wire_build_request(const struct wire_request *rq, struct wire_http *out, str
 	return r;
 }
 
+int wire_lists_models(enum wire_kind kind)
+{
+	return ops(kind)->models_request != NULL;
+}
+
 int wire_models_request(const struct provider *p, struct wire_http *out, struct err *e)
 {
 	memset(out, 0, sizeof *out);
+	if (!wire_lists_models(p->kind)) {
+		err_set(e, EXIT_USAGE, "%s: a %s provider has no model list to fetch; name "
+			"models in config.json (a preset offers a few)", p->name,
+			wire_kind_name(p->kind));
+		return -1;
+	}
 	int r = ops(p->kind)->models_request(p, out, e);
 	if (r < 0)
 		wire_http_free(out);
@@ -165,7 +183,7 @@ int wire_parse_models(enum wire_kind kind, const char *body, size_t len,
 		      void (*on_model)(void *ctx, const char *id), void *ctx)
 {
 	json_error_t jerr;
-	json_t *root = json_loadb(body, len, 0, &jerr);
+	json_t *root = ops(kind)->models ? json_loadb(body, len, 0, &jerr) : NULL;
 	if (!root)
 		return -1;
 	int n = ops(kind)->models(root, on_model, ctx);
@@ -261,6 +279,28 @@ void wire_set_finish(struct wire_stream *st, enum wire_finish f, const char *raw
 	snprintf(st->finish_raw, sizeof st->finish_raw, "%s", raw ? raw : "");
 }
 
+void wire_take_usage(struct wire_stream *st, long in, long out, long cache_read,
+		     long cache_write)
+{
+	if (cache_read >= 0)
+		st->usage.cached = cache_read;
+	if (in >= 0)
+		st->usage.input = in + (cache_write > 0 ? cache_write : 0)
+				  + (st->usage.cached > 0 ? st->usage.cached : 0);
+	if (out >= 0)
+		st->usage.output = out;
+}
+
+void wire_take_reason(struct wire_stream *st, const struct wire_reason *table, size_t n,
+		      const char *raw)
+{
+	enum wire_finish f = WIRE_FINISH_OTHER;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(raw, table[i].raw))
+			f = table[i].finish;
+	wire_set_finish(st, f, raw);
+}
+
 void wire_fail(struct wire_stream *st, const char *fmt, ...)
 {
 	if (st->failed)
@@ -317,6 +357,45 @@ int wire_url(struct buf *url, const char *base, const char *path, struct err *e)
 	}
 	buf_reset(url);
 	if (buf_append(url, base, blen) < 0 || buf_append_str(url, path) < 0) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int wire_path_escape(struct buf *url, const char *s, const char *keep)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	int r = 0;
+	for (const unsigned char *c = (const unsigned char *)s; *c && r == 0; c++) {
+		if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')
+		    || *c == '.' || *c == '_' || *c == '-' || strchr(keep, *c))
+			r = buf_append_char(url, (char)*c);
+		else
+			r = buf_printf(url, "%%%c%c", hex[*c >> 4], hex[*c & 15]);
+	}
+	return r;
+}
+
+int wire_vertex_url(struct buf *url, const struct provider *p, const char *publisher,
+		    const char *model, const char *method, struct err *e)
+{
+	if (!p->project || !*p->project) {
+		err_set(e, EXIT_USAGE, "%s: no Google Cloud project: set \"project\" for it in "
+			"config.json or GOOGLE_CLOUD_PROJECT", p->name);
+		return -1;
+	}
+	if (!p->region || !*p->region) {
+		err_set(e, EXIT_USAGE, "%s: no region: set \"region\" for it in config.json or "
+			"GOOGLE_CLOUD_LOCATION", p->name);
+		return -1;
+	}
+	if (wire_url(url, p->base_url ? p->base_url : "", "/v1/projects/", e) < 0)
+		return -1;
+	if (wire_path_escape(url, p->project, "") < 0 || buf_append_str(url, "/locations/") < 0 ||
+	    wire_path_escape(url, p->region, "") < 0 ||
+	    buf_printf(url, "/publishers/%s/models/", publisher) < 0 ||
+	    wire_path_escape(url, model, "@") < 0 || buf_append_str(url, method) < 0) {
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
 	}

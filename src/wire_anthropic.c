@@ -135,20 +135,16 @@ static json_t *build_messages(const struct wire_request *rq)
 	return msgs;
 }
 
-int wire_anthropic_build(const struct wire_request *rq, struct wire_http *out, struct err *e)
+/* The Messages body and headers; vertex: the model goes in the URL, and the version in
+ * the body ("anthropic_version": "vertex-2023-10-16", not the header). */
+static int anthropic_body(const struct wire_request *rq, struct wire_http *out, int vertex,
+			  struct err *e)
 {
 	const struct provider *p = rq->provider;
-	if (!rq->model || !*rq->model) {
-		err_set(e, EXIT_USAGE, "%s: no model given", p->name);
-		return -1;
-	}
-	if (wire_url(&out->url, p->base_url, "/v1/messages", e) < 0)
-		return -1;
-	out->headers[0] = "Content-Type: application/json";
-	out->headers[1] = anthropic_version;
-	out->headers[2] = "Accept: text/event-stream";
-	out->nheaders = 3;
-	out->auth_prefix = "x-api-key: ";
+	out->headers[out->nheaders++] = "Content-Type: application/json";
+	if (!vertex)
+		out->headers[out->nheaders++] = anthropic_version;
+	out->headers[out->nheaders++] = "Accept: text/event-stream";
 	out->framing = WIRE_SSE;
 
 	json_t *root = json_object();
@@ -157,7 +153,9 @@ int wire_anthropic_build(const struct wire_request *rq, struct wire_http *out, s
 	long max_tokens = rq->max_tokens > 0 ? rq->max_tokens : WIRE_DEFAULT_MAX_TOKENS;
 	/* The temperature goes through as given: the API rejects values outside 0..1 with a
 	 * clear message, which beats silently sending something else. */
-	int bad = !root || !msgs || wire_json_set_str(root, "model", rq->model) < 0
+	int bad = !root || !msgs
+		  || (vertex ? wire_json_set_str(root, "anthropic_version", "vertex-2023-10-16")
+			     : wire_json_set_str(root, "model", rq->model)) < 0
 		  || json_object_set_new(root, "max_tokens", json_integer(max_tokens)) < 0
 		  || (rq->system && wire_json_set_str(root, "system", rq->system) < 0)
 		  || json_object_set(root, "messages", msgs) < 0
@@ -170,30 +168,45 @@ int wire_anthropic_build(const struct wire_request *rq, struct wire_http *out, s
 	return wire_body(&out->body, root, bad, p->name, e);
 }
 
-/* Usage counts are cumulative snapshots: the newest value of each field wins. */
-static void take_usage(struct wire_stream *st, json_t *usage)
+int wire_anthropic_build(const struct wire_request *rq, struct wire_http *out, struct err *e)
 {
-	if (!json_is_object(usage))
-		return;
-	long in = wire_json_count(usage, "input_tokens");
-	long cache_write = wire_json_count(usage, "cache_creation_input_tokens");
-	long cache_read = wire_json_count(usage, "cache_read_input_tokens");
-	long out = wire_json_count(usage, "output_tokens");
-	if (cache_read >= 0)
-		st->usage.cached = cache_read;
-	/* The input the model saw is the uncached part plus both cache parts. A snapshot
-	 * without input_tokens (message_delta usually) leaves the total alone. */
-	if (in >= 0)
-		st->usage.input = in + (cache_write > 0 ? cache_write : 0)
-				  + (st->usage.cached > 0 ? st->usage.cached : 0);
-	if (out >= 0)
-		st->usage.output = out;
+	const struct provider *p = rq->provider;
+	if (!rq->model || !*rq->model) {
+		err_set(e, EXIT_USAGE, "%s: no model given", p->name);
+		return -1;
+	}
+	if (wire_url(&out->url, p->base_url, "/v1/messages", e) < 0)
+		return -1;
+	out->auth_prefix = "x-api-key: ";
+	return anthropic_body(rq, out, 0, e);
 }
 
-static const struct {
-	const char *raw;
-	enum wire_finish finish;
-} stop_reasons[] = {
+int wire_vertex_anthropic_build(const struct wire_request *rq, struct wire_http *out,
+				struct err *e)
+{
+	const struct provider *p = rq->provider;
+	if (!rq->model || !*rq->model) {
+		err_set(e, EXIT_USAGE, "%s: no model given", p->name);
+		return -1;
+	}
+	if (wire_vertex_url(&out->url, p, "anthropic", rq->model, ":streamRawPredict", e) < 0)
+		return -1;
+	out->auth_prefix = "Authorization: Bearer ";
+	return anthropic_body(rq, out, 1, e);
+}
+
+/* Usage counts are cumulative snapshots: the newest value of each field wins
+ * (message_delta's usually lacks input_tokens). */
+static void take_usage(struct wire_stream *st, json_t *usage)
+{
+	if (json_is_object(usage))
+		wire_take_usage(st, wire_json_count(usage, "input_tokens"),
+				wire_json_count(usage, "output_tokens"),
+				wire_json_count(usage, "cache_read_input_tokens"),
+				wire_json_count(usage, "cache_creation_input_tokens"));
+}
+
+static const struct wire_reason stop_reasons[] = {
 	{"end_turn", WIRE_FINISH_STOP},
 	{"stop_sequence", WIRE_FINISH_STOP},
 	{"max_tokens", WIRE_FINISH_LENGTH},
@@ -202,15 +215,6 @@ static const struct {
 	{"refusal", WIRE_FINISH_REFUSAL},
 	{"pause_turn", WIRE_FINISH_OTHER},
 };
-
-static void take_stop_reason(struct wire_stream *st, const char *raw)
-{
-	enum wire_finish f = WIRE_FINISH_OTHER;
-	for (size_t i = 0; i < sizeof stop_reasons / sizeof stop_reasons[0]; i++)
-		if (!strcmp(raw, stop_reasons[i].raw))
-			f = stop_reasons[i].finish;
-	wire_set_finish(st, f, raw);
-}
 
 /* A refusal may come with no content at all, only stop_details {type, category,
  * explanation} beside stop_reason in message_delta's delta (the docs; accepted on the
@@ -340,7 +344,8 @@ int wire_anthropic_event(struct wire_stream *st, const char *type, const char *d
 		json_t *delta = json_object_get(ev, "delta");
 		const char *reason = wire_json_str(delta, "stop_reason");
 		if (reason)
-			take_stop_reason(st, reason);
+			wire_take_reason(st, stop_reasons,
+					 sizeof stop_reasons / sizeof stop_reasons[0], reason);
 		take_stop_details(st, reason, delta, ev);
 		take_usage(st, json_object_get(ev, "usage"));
 	} else if (!strcmp(name, "message_stop")) {
@@ -368,6 +373,17 @@ void wire_anthropic_error(const char *provider, long status, json_t *body, struc
 		out->key_rejected = 1;
 	else if (!strcmp(type, "overloaded_error"))
 		out->retryable = 1;
+}
+
+/* Vertex answers in Google's error shape ({"error": {code, message, status}}) unless the
+ * model itself did (Anthropic's {"error": {type, message}}). */
+void wire_vertex_anthropic_error(const char *provider, long status, json_t *body,
+				 struct wire_error *out)
+{
+	if (wire_json_str(json_object_get(body, "error"), "type"))
+		wire_anthropic_error(provider, status, body, out);
+	else
+		wire_gemini_error(provider, status, body, out);
 }
 
 int wire_anthropic_models_request(const struct provider *p, struct wire_http *out, struct err *e)

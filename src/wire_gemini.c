@@ -159,40 +159,18 @@ fail:
 /* The model goes into the URL path: keep unreserved characters, escape the rest. */
 static int model_path(struct buf *url, const char *model)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	if (!strncmp(model, "models/", 7))
 		model += 7;
-	int r = buf_append_str(url, "/v1beta/models/");
-	for (const unsigned char *c = (const unsigned char *)model; *c && r == 0; c++) {
-		if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')
-		    || *c == '.' || *c == '_' || *c == '-')
-			r = buf_append_char(url, (char)*c);
-		else
-			r = buf_printf(url, "%%%c%c", hex[*c >> 4], hex[*c & 15]);
-	}
-	return r;
+	return buf_append_str(url, "/v1beta/models/") < 0 ? -1 : wire_path_escape(url, model, "");
 }
 
-int wire_gemini_build(const struct wire_request *rq, struct wire_http *out, struct err *e)
+/* The body both the Gemini API and Vertex AI read, and its headers. */
+static int gemini_body(const struct wire_request *rq, struct wire_http *out, struct err *e)
 {
 	const struct provider *p = rq->provider;
-	const char *model = rq->model ? rq->model : "";
-	if (!*model || !strcmp(model, "models/")) {
-		err_set(e, EXIT_USAGE, "%s: no model given", p->name);
-		return -1;
-	}
-	if (wire_url(&out->url, p->base_url, "", e) < 0)
-		return -1;
-	if (model_path(&out->url, model) < 0
-	    || buf_append_str(&out->url, ":streamGenerateContent?alt=sse") < 0) {
-		err_set(e, EXIT_FAIL, "out of memory");
-		return -1;
-	}
 	out->headers[0] = "Content-Type: application/json";
 	out->nheaders = 1;
-	out->auth_prefix = "x-goog-api-key: ";
 	out->framing = WIRE_SSE;
-
 	int bad = 0;
 	json_t *root = json_object();
 	json_t *contents = build_contents(rq);
@@ -216,10 +194,41 @@ int wire_gemini_build(const struct wire_request *rq, struct wire_http *out, stru
 	return wire_body(&out->body, root, bad, p->name, e);
 }
 
-static const struct {
-	const char *raw;
-	enum wire_finish finish;
-} finish_reasons[] = {
+int wire_gemini_build(const struct wire_request *rq, struct wire_http *out, struct err *e)
+{
+	const struct provider *p = rq->provider;
+	const char *model = rq->model ? rq->model : "";
+	if (!*model || !strcmp(model, "models/")) {
+		err_set(e, EXIT_USAGE, "%s: no model given", p->name);
+		return -1;
+	}
+	if (wire_url(&out->url, p->base_url, "", e) < 0)
+		return -1;
+	if (model_path(&out->url, model) < 0
+	    || buf_append_str(&out->url, ":streamGenerateContent?alt=sse") < 0) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	out->auth_prefix = "x-goog-api-key: ";
+	return gemini_body(rq, out, e);
+}
+
+int wire_vertex_build(const struct wire_request *rq, struct wire_http *out, struct err *e)
+{
+	const struct provider *p = rq->provider;
+	if (!rq->model || !*rq->model) {
+		err_set(e, EXIT_USAGE, "%s: no model given", p->name);
+		return -1;
+	}
+	if (wire_vertex_url(&out->url, p, "google", rq->model, ":streamGenerateContent?alt=sse",
+			    e) < 0)
+		return -1;
+	/* the token from key_command, as Google's curl examples send it */
+	out->auth_prefix = "Authorization: Bearer ";
+	return gemini_body(rq, out, e);
+}
+
+static const struct wire_reason finish_reasons[] = {
 	{"STOP", WIRE_FINISH_STOP},
 	{"MAX_TOKENS", WIRE_FINISH_LENGTH},
 	{"SAFETY", WIRE_FINISH_FILTER},
@@ -239,11 +248,8 @@ static const struct {
 
 static void take_finish(struct wire_stream *st, const char *raw)
 {
-	enum wire_finish f = WIRE_FINISH_OTHER;
-	for (size_t i = 0; i < sizeof finish_reasons / sizeof finish_reasons[0]; i++)
-		if (!strcmp(raw, finish_reasons[i].raw))
-			f = finish_reasons[i].finish;
-	wire_set_finish(st, f, raw);
+	wire_take_reason(st, finish_reasons, sizeof finish_reasons / sizeof finish_reasons[0],
+			 raw);
 	/* The server closes the connection after the chunk that carries a finishReason. */
 	st->done = 1;
 }

@@ -78,8 +78,31 @@ const struct wire_msg_tools *wire_msg_tools_of(const struct wire_request *rq, si
 /* 1 when msgs[i] is a tool result (role "tool" with a call_id; any other message
  * that is not the assistant's speaks as the user). */
 int wire_msg_is_result(const struct wire_request *rq, size_t i);
+/* wire_bedrock.c: AWS Bedrock ConverseStream. */
+int wire_bedrock_build(const struct wire_request *rq, struct wire_http *out, struct err *e);
+int wire_bedrock_event(struct wire_stream *st, const char *type, const char *data, size_t len,
+		       const struct wire_sink *sink);
+void wire_bedrock_error(const char *provider, long status, json_t *body, struct wire_error *out);
+int wire_bedrock_models_request(const struct provider *p, struct wire_http *out, struct err *e);
+int wire_bedrock_models(json_t *body, void (*on_model)(void *, const char *), void *ctx);
+
+/* Vertex AI: Gemini (wire_gemini.c) and Claude (wire_anthropic.c) with a bearer token;
+ * their streams are read by the gemini and anthropic decoders. */
+int wire_vertex_build(const struct wire_request *rq, struct wire_http *out, struct err *e);
+int wire_vertex_anthropic_build(const struct wire_request *rq, struct wire_http *out,
+				struct err *e);
+void wire_vertex_anthropic_error(const char *provider, long status, json_t *body,
+				 struct wire_error *out);
 
 /* Shared helpers in wire.c. */
+/* base_url + "/v1/projects/PROJECT/locations/REGION/publishers/PUBLISHER/models/MODEL" +
+ * method (":streamGenerateContent?alt=sse"), the model escaped; fails with one line when
+ * the provider has no project or region. */
+int wire_vertex_url(struct buf *url, const struct provider *p, const char *publisher,
+		    const char *model, const char *method, struct err *e);
+/* Appends s to url with every byte but the unreserved ones (and those in keep)
+ * percent-escaped. 0 or -1 (OOM). */
+int wire_path_escape(struct buf *url, const char *s, const char *keep);
 /* Reads one stream event's JSON. jansson checks UTF-8 as it reads, so a valid event is
  * read once; only one it refuses and that holds broken UTF-8 is repaired (one U+FFFD per
  * maximal invalid subpart: a broken byte costs a character, not the event) and read
@@ -102,6 +125,19 @@ json_t *wire_sampling_object(const struct wire_request *rq, const char *temp_key
 /* Emits text to the sink and counts it. */
 void wire_emit_text(struct wire_stream *st, const struct wire_sink *sink, const char *s, size_t len);
 void wire_emit_reasoning(struct wire_stream *st, const struct wire_sink *sink, const char *s, size_t len);
+/* Takes a usage snapshot's counts (-1: absent): the input the model saw is the uncached
+ * part plus what was read from and written to the cache; a snapshot without an input
+ * count leaves the total alone. */
+void wire_take_usage(struct wire_stream *st, long in, long out, long cache_read,
+		     long cache_write);
+/* A provider's word for how an answer ended, and what it means. */
+struct wire_reason {
+	const char *raw;
+	enum wire_finish finish;
+};
+/* Records raw as the finish reason with its meaning from table (OTHER when not in it). */
+void wire_take_reason(struct wire_stream *st, const struct wire_reason *table, size_t n,
+		      const char *raw);
 /* Records a finish reason (raw word and its meaning). */
 void wire_set_finish(struct wire_stream *st, enum wire_finish f, const char *raw);
 /* Marks the stream failed with "provider: ..." built from fmt. */

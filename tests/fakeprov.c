@@ -29,6 +29,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "fakeprov_evs.h"
+
 #define IO_TIMEOUT_MS 10000     /* a client that sends or reads nothing for this long is dropped */
 #define STALL_MS 60000          /* how long "stall" keeps a silent socket open */
 #define DRIP_MS 100             /* "drip": one byte this often */
@@ -709,9 +711,9 @@ static void log_request(const struct req *r)
 
 /* ---------------------------------------------------------------- scenarios */
 
-enum kind { K_OPENAI, K_ANTHROPIC, K_GEMINI, K_OLLAMA, K_AZURE, K_RESPONSES };
+enum kind { K_OPENAI, K_ANTHROPIC, K_GEMINI, K_OLLAMA, K_AZURE, K_RESPONSES, K_BEDROCK };
 static const char *const kind_names[] = {"openai", "anthropic", "gemini", "ollama", "azure",
-					 "openai-responses"};
+					 "openai-responses", "bedrock"};
 
 #define BIGLINE_BYTES (1 << 20)
 #define HUGELINE_BYTES (20ul << 20) /* past cherry's 16 MiB cap on one event */
@@ -722,6 +724,7 @@ enum failure {
 	F_NONE, F_400, F_401, F_403, F_404, F_429, F_429MS, F_QUOTA, F_500, F_503, F_529,
 	/* not scenario words: requests fakeprov itself rejects */
 	F_SCENARIO, F_NO_MODEL, F_NO_API_VERSION, F_NO_ALT_SSE, F_NO_REPLAY, F_NO_KEY,
+	F_NO_SIGNATURE, F_VERTEX_BODY,
 };
 
 enum midstream { M_NONE, M_MIDFAIL, M_DROP, M_STALL, M_STALLFIRST, M_DRIP };
@@ -750,6 +753,7 @@ struct scenario {
 	int tools;              /* tools / tools2: call the offered tools (1 or 2 calls) */
 	int tools_loop;         /* toolsloop: call them again whatever the results */
 	char tool_pick[64];     /* tool:NAME: only the offered tools named NAME or *__NAME */
+	int badcrc;             /* bedrock: the second delta's message CRC is wrong */
 	unsigned long bigline_bytes; /* bigline: 1 MiB; hugeline: 20 MiB */
 	char bad[80];           /* the unknown word */
 };
@@ -821,6 +825,8 @@ static int parse_word(struct scenario *sc, const char *w, size_t n)
 		if (!sc->tools)
 			sc->tools = 1;
 	}
+	else if (word_is(w, n, "badcrc"))
+		sc->badcrc = 1;
 	else if (word_is(w, n, "reasoning"))
 		sc->reasoning = 1;
 	else if (word_is(w, n, "reasoning2"))
@@ -1043,7 +1049,7 @@ static struct errinfo err_status(enum kind k, enum failure f)
 	struct errinfo e = {400, NULL};
 	switch (f) {
 	case F_401: e.status = 401; break;
-	case F_403: e.status = 403; break;
+	case F_403: case F_NO_SIGNATURE: e.status = 403; break;
 	case F_404: case F_NO_REPLAY: e.status = 404; break;
 	case F_429: e.status = 429; e.extra_headers = "Retry-After: 1\r\n"; break;
 	case F_429MS: e.status = 429; e.extra_headers = "retry-after-ms: 200\r\n"; break;
@@ -1134,6 +1140,9 @@ static const struct errtext anthropic_errors[] = {
 	{F_529, "overloaded_error", NULL, NULL, "Overloaded"},
 	{F_NO_MODEL, "invalid_request_error", NULL, NULL, "model: Field required"},
 	{F_SCENARIO, "invalid_request_error", NULL, NULL, "fakeprov: unknown scenario word \"%s\""},
+	{F_VERTEX_BODY, "invalid_request_error", NULL, NULL,
+	 "fakeprov: Vertex wants \"anthropic_version\": \"vertex-2023-10-16\" in the body and no "
+	 "\"model\" (%s)"},
 	{F_NONE, "invalid_request_error", NULL, NULL, "messages: at least one message is required"},
 };
 
@@ -1175,10 +1184,31 @@ static const struct errtext ollama_errors[] = {
 	{F_NONE, NULL, NULL, NULL, "invalid request (fake e400)"},
 };
 
+/* Bedrock: {"message": ...}, the type in the x-amzn-ErrorType header. */
+static const struct errtext bedrock_errors[] = {
+	{F_401, "UnrecognizedClientException", NULL, NULL,
+	 "The security token included in the request is invalid."},
+	{F_403, "AccessDeniedException", NULL, NULL,
+	 "You don't have access to the model with the specified model ID."},
+	{F_404, "ResourceNotFoundException", NULL, NULL, "Model %s not found."},
+	{F_429, "ThrottlingException", NULL, NULL,
+	 "Too many requests, please wait before trying again."},
+	{F_500, "InternalServerException", NULL, NULL,
+	 "The system encountered an unexpected error during processing. Try your request again."},
+	{F_503, "ServiceUnavailableException", NULL, NULL, "Bedrock is unable to process your "
+	 "request."},
+	{F_NO_SIGNATURE, "IncompleteSignatureException", NULL, NULL,
+	 "fakeprov: no AWS4-HMAC-SHA256 signature for the bedrock service with an x-amz-date, "
+	 "nor a bearer key (%s)"},
+	{F_SCENARIO, "ValidationException", NULL, NULL, "fakeprov: unknown scenario word \"%s\""},
+	{F_NONE, "ValidationException", NULL, NULL, "invalid request (fake e400)"},
+};
+
 /* Failures that share one text: 429 with either header, and per kind the nearest one. */
 static enum failure err_alias(enum kind k, enum failure f)
 {
-	if (f == F_429MS || (f == F_QUOTA && (k == K_AZURE || k == K_OLLAMA || k == K_GEMINI)))
+	if (f == F_429MS ||
+	    (f == F_QUOTA && (k == K_AZURE || k == K_OLLAMA || k == K_GEMINI || k == K_BEDROCK)))
 		return F_429;
 	if (f == F_529 && k != K_ANTHROPIC)
 		return F_503;
@@ -1200,6 +1230,7 @@ static const struct errtext *err_text(enum kind k, enum failure f)
 		[K_OLLAMA] = TABLE(ollama_errors),
 		[K_AZURE] = TABLE(azure_errors),
 		[K_RESPONSES] = TABLE(openai_errors),
+		[K_BEDROCK] = TABLE(bedrock_errors),
 	};
 #undef TABLE
 	f = err_alias(k, f);
@@ -1283,6 +1314,15 @@ static void send_error(struct conn *c, const struct req *r, enum kind k, enum fa
 	case K_OLLAMA:
 		respond_json(c, ei.status, ei.extra_headers, json_pack("{s:s}", "error", msg.p), 0);
 		break;
+	case K_BEDROCK: {
+		struct sbuf h = {0};
+		sb_printf(&h, "%sx-amzn-ErrorType: %s:http://internal.amazon.com/coral/"
+			  "com.amazon.bedrock/\r\n", ei.extra_headers ? ei.extra_headers : "",
+			  t->type);
+		respond_json(c, ei.status, h.p, json_pack("{s:s}", "message", msg.p), 0);
+		sb_free(&h);
+		break;
+	}
 	}
 	sb_free(&msg);
 	sb_free(&key);
@@ -1699,6 +1739,53 @@ static void ge_usage(struct stream *s, struct sbuf *j, int final)
 	sb_adds(j, "}");
 }
 
+/* bedrock: one event-stream message; an event (type = :event-type) or an exception
+ * (type = :exception-type). "badcrc" spoils the second delta's message CRC. */
+static void br_message(struct stream *s, const char *mtype, const char *type, const char *json)
+{
+	static const char *const event_names[] = {":event-type", ":content-type", ":message-type"};
+	static const char *const exc_names[] = {":exception-type", ":content-type",
+						":message-type"};
+	const char *values[] = {type, "application/json", mtype};
+	unsigned char *m;
+	size_t n;
+	if (fp_evs_message(strcmp(mtype, "event") ? exc_names : event_names, values, 3, json,
+			   strlen(json), &m, &n) < 0)
+		die("out of memory");
+	if (s->sc->badcrc && s->deltas == 2 && !strcmp(type, "contentBlockDelta"))
+		m[n - 1] ^= 0xff;
+	emit(s->c, (const char *)m, n);
+	s->events++;
+	free(m);
+}
+
+static void br_block_stop(struct stream *s)
+{
+	struct sbuf j = {0};
+	if (s->block < 0)
+		return;
+	sb_printf(&j, "{\"contentBlockIndex\":%d,\"p\":\"abcdefghijklmnopqrstuvw\"}", s->block);
+	br_message(s, "event", "contentBlockStop", j.p);
+	sb_free(&j);
+	s->block = -1;
+}
+
+/* messageStop with its stopReason, then metadata (usage), as ConverseStream ends. */
+static void br_end(struct stream *s, const char *reason)
+{
+	struct sbuf j = {0};
+	int out_tokens = s->text_n + s->reason_n;
+	br_block_stop(s);
+	sb_printf(&j, "{\"p\":\"abcdefghijklmnopq\",\"stopReason\":\"%s\"}", reason);
+	br_message(s, "event", "messageStop", j.p);
+	sb_clear(&j);
+	sb_printf(&j, "{\"metrics\":{\"latencyMs\":421},\"p\":\"abcdefgh\",\"usage\":"
+		  "{\"inputTokens\":%d,\"outputTokens\":%d,\"totalTokens\":%d}}", PROMPT_TOKENS,
+		  out_tokens, PROMPT_TOKENS + out_tokens);
+	br_message(s, "event", "metadata", j.p);
+	sb_free(&j);
+}
+
 /* responses: one typed event; body is the JSON members after "type" (without braces). */
 static void rs_event(struct stream *s, const char *type, const char *body)
 {
@@ -1779,6 +1866,10 @@ static void st_begin(struct stream *s)
 	case K_RESPONSES:
 		rs_event(s, "response.created", "\"response\":" RS_RESPONSE("in_progress", "null"));
 		rs_event(s, "response.in_progress", "\"response\":" RS_RESPONSE("in_progress", "null"));
+		break;
+	case K_BEDROCK:
+		br_message(s, "event", "messageStart",
+			   "{\"p\":\"abcdefghijklmnopqrstuvwxyzABCDEFGH\",\"role\":\"assistant\"}");
 		break;
 	case K_GEMINI: case K_OLLAMA:
 		break;
@@ -1867,6 +1958,20 @@ static void st_delta(struct stream *s, int reasoning, const struct sbuf *frag, i
 		sb_adds(&j, "\"},\"done\":false}");
 		send_json_event(s, NULL, &j);
 		break;
+	case K_BEDROCK:
+		if (s->block >= 0 && s->block_thinking != reasoning)
+			br_block_stop(s);
+		if (s->block < 0) {
+			s->block = s->next_block++;
+			s->block_thinking = reasoning;
+		}
+		sb_printf(&j, "{\"contentBlockIndex\":%d,\"delta\":{%s\"text\":\"", s->block,
+			  reasoning ? "\"reasoningContent\":{" : "");
+		sb_add(&j, frag->p, frag->len);
+		sb_adds(&j, reasoning ? "\"}}" : "\"}");
+		sb_adds(&j, ",\"p\":\"abcdefghijk\"}");
+		br_message(s, "event", "contentBlockDelta", j.p);
+		break;
 	}
 	sb_free(&j);
 }
@@ -1927,6 +2032,9 @@ static void st_finish(struct stream *s)
 		rs_item_done(s);
 		rs_finish(s, sc->length);
 		break;
+	case K_BEDROCK:
+		br_end(s, sc->length ? "max_tokens" : "end_turn");
+		break;
 	case K_OLLAMA:
 		sb_printf(&j, OL_HEAD "\"message\":{\"role\":\"assistant\",\"content\":\"\"},"
 			  "\"done\":true,\"done_reason\":\"%s\",\"total_duration\":4883583458,"
@@ -1956,6 +2064,11 @@ static void st_midfail(struct stream *s)
 	case K_RESPONSES:
 		rs_event(s, "error", RS_MIDFAIL);
 		break;
+	case K_BEDROCK:
+		br_message(s, "exception", "internalServerException",
+			   "{\"message\":\"The system encountered an unexpected error during "
+			   "processing. Try your request again.\"}");
+		break;
 	case K_OLLAMA: {
 		struct sbuf j = {0};
 		sb_adds(&j, OL_MIDFAIL);
@@ -1980,7 +2093,7 @@ static void st_rawerror(struct stream *s)
 	case K_GEMINI:
 		emit(s->c, GE_RAWERROR, sizeof GE_RAWERROR - 1);
 		break;
-	case K_OLLAMA:
+	case K_OLLAMA: case K_BEDROCK:
 		st_midfail(s);
 		break;
 	}
@@ -2019,6 +2132,9 @@ static void st_refusal(struct stream *s)
 		sb_adds(&j, OL_HEAD "\"message\":{\"role\":\"assistant\",\"content\":\""
 			REFUSAL_TEXT "\"},\"done\":true,\"done_reason\":\"stop\"}");
 		send_json_event(s, NULL, &j);
+		break;
+	case K_BEDROCK:
+		br_end(s, "content_filtered"); /* no content block at all */
 		break;
 	}
 	sb_free(&j);
@@ -2067,6 +2183,7 @@ static const char *content_type(enum kind k)
 	switch (k) {
 	case K_GEMINI: return "text/event-stream";
 	case K_OLLAMA: return "application/x-ndjson";
+	case K_BEDROCK: return "application/vnd.amazon.eventstream";
 	default: return "text/event-stream; charset=utf-8";
 	}
 }
@@ -2298,6 +2415,18 @@ static void send_call(struct stream *s, int i, const char *name, int ncalls)
 		break;
 	case K_OLLAMA:
 		break; /* all calls in one line: tool_turn */
+	case K_BEDROCK:
+		sb_printf(&j, "{\"contentBlockIndex\":%d,\"start\":{\"toolUse\":{\"name\":\"%s\","
+			  "\"toolUseId\":\"tooluse_fake%d\"}}}", i, name, i);
+		br_message(s, "event", "contentBlockStart", j.p);
+		sb_clear(&j);
+		sb_printf(&j, "{\"contentBlockIndex\":%d,\"delta\":{\"toolUse\":{\"input\":"
+			  "\"{\\\"text\\\":\\\"hi\\\"}\"}}}", i);
+		br_message(s, "event", "contentBlockDelta", j.p);
+		sb_clear(&j);
+		sb_printf(&j, "{\"contentBlockIndex\":%d}", i);
+		br_message(s, "event", "contentBlockStop", j.p);
+		break;
 	case K_RESPONSES:
 		sb_printf(&b, "\"output_index\":%d,\"item\":{\"id\":\"fc_fake%d\",\"type\":"
 			  "\"function_call\",\"status\":\"%%s\",\"arguments\":\"%%s\",\"call_id\":"
@@ -2387,6 +2516,10 @@ static int tool_turn(struct stream *s, const struct req *r)
 		s->text_n = out_tokens;
 		rs_finish(s, 0);
 		break;
+	case K_BEDROCK:
+		s->text_n = out_tokens;
+		br_end(s, "tool_use");
+		break;
 	}
 	sb_free(&j);
 	return 1;
@@ -2403,6 +2536,10 @@ static void stream(struct conn *c, const struct req *r, enum kind k, const struc
 	c->rng = 0x2545F491u;
 	c->eol = sc->eol != EOL_DEFAULT ? sc->eol : k == K_GEMINI ? EOL_CRLF : EOL_LF;
 	c->bom_pending = sc->bom;
+	if (k == K_BEDROCK) { /* binary: no line ends to change, no BOM */
+		c->eol = EOL_LF;
+		c->bom_pending = 0;
+	}
 	if (sc->content == C_ECHO)
 		echo_text(r, k, &g.echo);
 
@@ -2521,6 +2658,11 @@ static void list_models(struct conn *c, const struct req *r, enum kind k)
 				      "outputTokenLimit", 65536, "supportedGenerationMethods",
 				      "generateContent", "countTokens", "streamGenerateContent");
 			break;
+		case K_BEDROCK:
+			m = json_pack("{s:s,s:s,s:s,s:[s],s:b}", "modelId", id, "modelName", id,
+				      "providerName", "fakeprov", "outputModalities", "TEXT",
+				      "responseStreamingSupported", 1);
+			break;
 		case K_OLLAMA:
 			m = json_pack("{s:s,s:s,s:s,s:i,s:s,s:{s:s,s:s,s:s,s:s}}", "name", id,
 				      "model", id, "modified_at", OL_MODIFIED, "size", 2019393189,
@@ -2543,6 +2685,9 @@ static void list_models(struct conn *c, const struct req *r, enum kind k)
 		break;
 	case K_GEMINI: case K_OLLAMA:
 		top = json_pack("{s:o}", "models", arr);
+		break;
+	case K_BEDROCK:
+		top = json_pack("{s:o}", "modelSummaries", arr);
 		break;
 	default:
 		top = json_pack("{s:s,s:o}", "object", "list", "data", arr);
@@ -2655,11 +2800,89 @@ static void handle_chat(struct conn *c, const struct req *r, enum kind k, const 
 	stream(c, r, k, &sc);
 }
 
+/* bedrock: an AWS4-HMAC-SHA256 Authorization for the bedrock service with its
+ * x-amz-date, or a bearer key (a Bedrock API key). 0 when it is there; else the failure
+ * to answer (a credential or key ending in "-refused" is refused as a wrong key). */
+static enum failure bedrock_auth(const struct req *r)
+{
+	const char *a = req_header(r, "authorization");
+	if (a && !strncmp(a, "Bearer ", 7))
+		return key_refused(r) ? F_401 : F_NONE;
+	if (!a || strncmp(a, "AWS4-HMAC-SHA256 Credential=", 28) || !req_header(r, "x-amz-date") ||
+	    !strstr(a, "/bedrock/aws4_request, SignedHeaders=") || !strstr(a, ", Signature="))
+		return F_NO_SIGNATURE;
+	const char *slash = strchr(a + 28, '/');
+	if (slash && slash - (a + 28) >= 8 && !strncmp(slash - 8, "-refused", 8))
+		return F_401;
+	return F_NONE;
+}
+
+/* Vertex AI: a bearer token (the one gcloud prints). */
+static int vertex_auth(const struct req *r)
+{
+	const char *a = req_header(r, "authorization");
+	return a && !strncmp(a, "Bearer ", 7) && a[7];
+}
+
+/* The model between prefix and suffix in path, percent-decoded (malloc'd). */
+static char *path_model(const char *p, const char *prefix, const char *suffix)
+{
+	const char *m = strstr(p, prefix) + strlen(prefix);
+	return pct_decode(m, strlen(m) - strlen(suffix));
+}
+
+/* Bedrock and Vertex AI; 1 when the request was one of theirs (answered). */
+static int route_cloud(struct conn *c, const struct req *r, int post, int get)
+{
+	const char *p = r->path;
+	char *model = NULL;
+	enum failure f;
+	if (post && !strncmp(p, "/model/", 7) && ends_with(p, "/converse-stream")) {
+		model = path_model(p, "/model/", "/converse-stream");
+		if ((f = bedrock_auth(r)) != F_NONE)
+			send_error(c, r, K_BEDROCK, f, req_header(r, "authorization") ? "bad" : "none");
+		else
+			handle_chat(c, r, K_BEDROCK, model);
+	} else if (get && ends_with(p, "/foundation-models")) {
+		if ((f = bedrock_auth(r)) != F_NONE)
+			send_error(c, r, K_BEDROCK, f, "list");
+		else
+			list_models(c, r, K_BEDROCK);
+	} else if (post && !strncmp(p, "/v1/projects/", 13) &&
+		   strstr(p, "/publishers/google/models/") &&
+		   ends_with(p, ":streamGenerateContent")) {
+		model = path_model(p, "/publishers/google/models/", ":streamGenerateContent");
+		if (!vertex_auth(r))
+			send_error(c, r, K_GEMINI, F_401, model);
+		else if (!strstr(r->query ? r->query : "", "alt=sse"))
+			send_error(c, r, K_GEMINI, F_NO_ALT_SSE, model);
+		else
+			handle_chat(c, r, K_GEMINI, model);
+	} else if (post && !strncmp(p, "/v1/projects/", 13) &&
+		   strstr(p, "/publishers/anthropic/models/") && ends_with(p, ":streamRawPredict")) {
+		model = path_model(p, "/publishers/anthropic/models/", ":streamRawPredict");
+		json_t *v = json_object_get(r->json, "anthropic_version");
+		if (!vertex_auth(r))
+			send_error(c, r, K_ANTHROPIC, F_401, model);
+		else if (!json_is_string(v) || strcmp(json_string_value(v), "vertex-2023-10-16") ||
+			 json_object_get(r->json, "model"))
+			send_error(c, r, K_ANTHROPIC, F_VERTEX_BODY, model);
+		else
+			handle_chat(c, r, K_ANTHROPIC, model);
+	} else {
+		return 0;
+	}
+	free(model);
+	return 1;
+}
+
 static void route(struct conn *c, const struct req *r)
 {
 	const char *p = r->path;
 	const char *dep, *gm;
 	int post = !strcmp(r->method, "POST"), get = !strcmp(r->method, "GET");
+	if (route_cloud(c, r, post, get))
+		return;
 
 	if (post && ends_with(p, "/chat/completions")) {
 		if ((dep = strstr(p, "/openai/deployments/"))) {

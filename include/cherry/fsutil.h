@@ -20,6 +20,9 @@ int xdg_dir_env(enum xdg_kind kind, char *(*getenv_fn)(const char *), struct buf
 int fs_mkdirs(const char *path, struct err *e);
 /* Reads a whole file (up to max bytes). Returns 0, 1 when it does not exist, -1 on error. */
 int fs_read_file(const char *path, size_t max, struct buf *out, struct err *e);
+/* The same for path relative to the directory dirfd (AT_FDCWD: as fs_read_file): a
+ * name in a directory of 100,000 files is not looked up from the root each time. */
+int fs_read_at(int dirfd, const char *path, size_t max, struct buf *out, struct err *e);
 /* Atomically replaces path with data: temp file in the same directory (0600,
  * O_EXCL|O_NOFOLLOW), write, fsync, close, rename, fsync the directory.
  * On failure the old file is untouched and no temp file is left. */

@@ -36,10 +36,20 @@ typedef int (*histsearch_fn)(void *ctx, const struct histsearch_hit *h);
 int histsearch_conv(const struct hist_conv *c, const char *folded, size_t flen,
 		    struct histsearch_hit *h, struct buf *line);
 
+/* The same on the raw JSON of the conversation file of id, without building it
+ * (histskim.c): 1, 0, -1 OOM, or -2 when the file is not the plain shape it reads (then
+ * hist_from_json and histsearch_conv decide). h's strings point into line and keep[]. */
+int histsearch_raw(const char *json, size_t len, const char *id, const char *folded,
+		   size_t flen, struct histsearch_hit *h, struct buf *line, struct buf keep[2]);
+/* The line of text around text[hit..hit+mlen), cut to HISTSEARCH_BEFORE/AFTER bytes on
+ * character boundaries, tabs and CRs as spaces, into out. 0 or -1 OOM. */
+int histsearch_cut_line(const char *text, size_t len, size_t hit, size_t mlen,
+			struct buf *out);
+
 struct histsearch; /* a search under way */
 
-/* Starts a search for text (non-empty): lists the conversations (histstore_list). NULL
- * with e on failure. */
+/* Starts a search for text (non-empty): lists the conversations (histstore_list_each).
+ * NULL with e on failure. */
 struct histsearch *histsearch_start(struct histstore *st, const char *text, struct err *e);
 /* Reads up to max_files more conversations, handing each hit to fn. 1: more to do, 0:
  * done (or fn said stop). *done and *total (may be NULL) say how far it got. */

@@ -82,17 +82,23 @@ struct hist_entry {
  * rewrites the index when anything changed. Corrupt files are moved aside and reported
  * through warn. The caller frees with histstore_entries_free. 0 or -1. (histlist.c) */
 int histstore_list(struct histstore *s, struct hist_entry **v, size_t *n, struct err *e);
+/* The same, without copies: fn sees each entry newest first (its strings live until fn
+ * returns); a negative return from fn stops the walk and is returned. 0 or -1. */
+typedef int (*histstore_each_fn)(void *ctx, const struct hist_entry *h);
+int histstore_list_each(struct histstore *s, histstore_each_fn fn, void *ctx, struct err *e);
 
 /*
  * The same in steps, for a client that answers keys meanwhile:
- *   begin      reads the index and opens the directory (no file is parsed);
- *   step       checks directory entries against the index, parsing at most max_files
+ *   begin      reads the index's head (its newest entries: a first screen) and opens
+ *              the directory (no file is parsed);
+ *   step       reads the rest of the index, then checks directory entries against
+ *              it, parsing at most max_files
  *              files and working at most about max_ms milliseconds (0: no bound on
  *              either; one file's parse is never cut): 1 when every entry is checked,
  *              0 when there is more, -1 on error (e);
  *   snapshot   a copy of what to show so far, newest first: the entries checked, and
- *              the index's entries not checked yet (so a warm index shows its whole
- *              list at once); free with histstore_entries_free;
+ *              the index's entries read and not checked yet (so a warm index shows
+ *              its head at once); free with histstore_entries_free;
  *   finish     does what is left, writes the index if anything changed and hands over
  *              the final list (as histstore_list) and frees the lister, also on error;
  *   end        frees a lister without finishing (nothing is written).
@@ -106,6 +112,8 @@ int histstore_list_snapshot(struct histstore_lister *l, struct hist_entry **v, s
 int histstore_list_finish(struct histstore_lister *l, struct hist_entry **v, size_t *n,
 			  struct err *e);
 void histstore_list_end(struct histstore_lister *l);
+/* Entries the lister holds so far: what a snapshot would copy at most. */
+size_t histstore_list_count(const struct histstore_lister *l);
 /* The id of "<id>.json" into id: 1, or 0 when name is not a conversation file's name. */
 int histstore_file_id(const char *name, char id[HIST_ID_MAX + 1]);
 void histstore_entries_free(struct hist_entry *v, size_t n);

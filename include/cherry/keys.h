@@ -15,7 +15,10 @@ struct keyring;
 struct keyring *keyring_new(const struct passphrase_opts *opts);
 /* Finds the key for p whose turn it is. Returns 0 with *key set (free with
  * secret_free) and *source naming where it came from (the variable name,
- * "key_command" or "vault"); key_command runs once per keyring, its keys kept;
+ * "key_command" or "vault"); key_command runs once per keyring, its keys kept (for
+ * p->key_ttl seconds when that is set, then it runs again); bedrock reads the AWS
+ * SDKs' variables (AWS_BEARER_TOKEN_BEDROCK, else AWS_ACCESS_KEY_ID with
+ * AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, joined "ID:SECRET[:TOKEN]");
  * 1 when there is none (e says which variable to set; code EXIT_KEY);
  * -1 on error (e.g. wrong vault passphrase: EXIT_VAULT). The vault is
  * unlocked on the first call that needs it and at most once per keyring; a
@@ -24,12 +27,21 @@ struct keyring *keyring_new(const struct passphrase_opts *opts);
 int keyring_get(struct keyring *kr, const struct provider *p, struct secret **key,
 		const char **source, struct err *e);
 void keyring_free(struct keyring *kr);
+/* The clock (seconds) a provider's key_ttl is counted on; NULL: the monotonic clock. */
+void keyring_set_clock(struct keyring *kr, double (*now)(void));
 /* Marks key as refused by p (a 401 or 403): keyring_get skips it for the rest of
  * the process. Returns 1 the first time when p has other keys, with e holding the
  * one warning line to show ("warning: NAME refused the key ending in ..."), else 0
- * (a single key's refusal is already the error line). */
+ * (a single key's refusal is already the error line). A token from a key_command
+ * with a key_ttl may just have expired: the first refusal makes the command run
+ * again at the next lookup instead (1, with a warning); a fresh one refused too is
+ * refused as above. */
 int keyring_reject(struct keyring *kr, const struct provider *p, const struct secret *key,
 		   struct err *e);
+/* The first key p's environment holds (bedrock: as the AWS SDKs read them), for a
+ * lookup that must not run key_command or unlock the vault: 1 with *key (free with
+ * secret_free), 0 when there is none or it is not a key. */
+int keys_env_first(const struct provider *p, struct secret **key);
 /* How many keys s[0..len) holds: comma-separated, blanks around each ignored. */
 size_t keys_count(const char *s, size_t len);
 /* Splits s[0..len) into its keys (as keys_count counts them). -1 when there is none,

@@ -13,7 +13,18 @@ enum wire_kind {
 	WIRE_OLLAMA,    /* Ollama native /api/chat (NDJSON) */
 	WIRE_AZURE,     /* Azure OpenAI deployments */
 	WIRE_RESPONSES, /* OpenAI Responses API ("openai-responses") */
+	WIRE_BEDROCK,   /* AWS Bedrock ConverseStream (SigV4, binary event stream) */
+	WIRE_VERTEX,    /* Gemini on Google Vertex AI (a bearer token) */
+	WIRE_VERTEX_ANTHROPIC, /* Claude on Google Vertex AI (streamRawPredict) */
 };
+
+/* The region a bedrock provider uses when neither config nor AWS_REGION /
+ * AWS_DEFAULT_REGION names one, and a vertex one without GOOGLE_CLOUD_LOCATION. */
+#define PROVIDERS_BEDROCK_REGION "us-east-1"
+#define PROVIDERS_VERTEX_REGION "global"
+/* Seconds a token from a vertex provider's key_command is kept: Google's access tokens
+ * last an hour; a little less leaves room for a long answer. */
+#define PROVIDERS_VERTEX_KEY_TTL 3000
 
 /* The api-version an azure provider uses when config names none (a GA version). */
 #define PROVIDERS_AZURE_API_VERSION "2024-10-21"
@@ -63,6 +74,10 @@ struct provider {
 	char *policy_url;   /* the provider's privacy policy; NULL when unknown */
 	char *api_version;  /* azure: the api-version query parameter */
 	char *anthropic_url; /* the provider's Anthropic-compatible base, or NULL */
+	char *region;       /* bedrock, vertex: where requests go (config or environment) */
+	char *project;      /* vertex: the Google Cloud project id; NULL until set */
+	long key_ttl;       /* seconds a key_command's output is kept; 0: the whole run */
+	int region_url;     /* base_url was made from region (not set in config) */
 	char **models;      /* models named in config */
 	size_t nmodels;
 	struct provider_model *model_caps; /* config's object entries, by id */
@@ -88,6 +103,11 @@ typedef char *(*providers_env_fn)(const char *name);
 /* Fills list with a copy of every built-in preset. Returns 0 or -1 (OOM).
  * env lets OLLAMA_HOST be read; NULL means no environment (the default URL). */
 int providers_presets(struct provider_list *list, providers_env_fn env);
+/* A region-based kind (bedrock, vertex) whose base URL config did not set: base_url
+ * made again from region ("https://bedrock-runtime.REGION.amazonaws.com",
+ * "https://REGION-aiplatform.googleapis.com", or "https://aiplatform.googleapis.com"
+ * for the global region). 0, or -1 on OOM; other kinds are left alone. */
+int providers_region_url(struct provider *p);
 /* The number of built-in presets (the length of the list providers_presets fills). */
 size_t providers_preset_total(void);
 struct provider *providers_find(const struct provider_list *list, const char *name);

@@ -21,7 +21,7 @@
 #define VAULT_PAD_BLOCK 512         /* the key store is padded to a multiple of this */
 #define VAULT_FILE_MAX (1024 * 1024)
 #define VAULT_PROVIDER_MAX 128
-#define VAULT_KEY_MAX 512
+#define VAULT_KEY_MAX 4096 /* an AWS session token with its key pair fits */
 
 /* Argon2id13 cost. memlimit is in KiB, as stored in the file. */
 struct vault_kdf {

@@ -73,7 +73,9 @@ struct wire_request {
 
 #define WIRE_DEFAULT_MAX_TOKENS 8192
 
-enum wire_framing { WIRE_SSE, WIRE_NDJSON };
+/* How the answer's bytes are framed: server-sent events, JSON lines, or the AWS binary
+ * event stream (bedrock; see eventstream.h). */
+enum wire_framing { WIRE_SSE, WIRE_NDJSON, WIRE_EVENTSTREAM };
 
 /* Everything needed to send one request, except the key. */
 struct wire_http {
@@ -83,6 +85,10 @@ struct wire_http {
 	size_t nheaders;
 	const char *auth_prefix; /* the key goes after this ("Authorization: Bearer "); NULL: no auth header */
 	enum wire_framing framing;
+	/* bedrock: libcurl's CURLOPT_AWS_SIGV4 ("aws:amz:REGION:bedrock") for a key that is
+	 * an access key pair "ID:SECRET[:SESSION_TOKEN]"; a key without ':' (a Bedrock API
+	 * key) goes after auth_prefix instead. "" for the other kinds. */
+	char sigv4[96];
 };
 
 /* The files of msgs[i]: their count, and *parts (NULL when none). */
@@ -157,6 +163,15 @@ struct wire_stream {
 };
 
 void wire_stream_init(struct wire_stream *st, enum wire_kind kind, const char *provider);
+
+struct evs_message;
+/* Feeds one whole AWS event-stream message (bedrock): an event goes to the kind's decoder
+ * by its :event-type, an exception (:message-type exception) or an error message ends
+ * the stream with its type and message. Returns as wire_stream_event. */
+int wire_stream_message(struct wire_stream *st, const struct evs_message *m,
+			const struct wire_sink *sink);
+/* The framing itself failed (a corrupt event stream): the stream ends with why. */
+void wire_stream_framing_error(struct wire_stream *st, const char *why);
 /* Feeds one event: for SSE kinds the event type and data, for NDJSON a line
  * (type NULL). Returns 0, or -1 when the payload is not JSON the kind knows
  * (the stream goes on; such events are ignored). Errors inside the stream set
@@ -182,6 +197,8 @@ struct wire_error {
 void wire_error_from_response(enum wire_kind kind, const char *provider, long status,
 			      const char *body, size_t len, struct wire_error *out);
 
+/* 1 when the kind has a model list to fetch (Vertex AI has none a token can list). */
+int wire_lists_models(enum wire_kind kind);
 /* Model listing: the GET request for the kind's list endpoint (body stays empty). */
 int wire_models_request(const struct provider *p, struct wire_http *out, struct err *e);
 /* Calls on_model for each model id in a list response; returns the count or -1. */

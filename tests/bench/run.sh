@@ -1,7 +1,9 @@
 #!/bin/sh
 # make bench: figures, never a verdict. A 20,000-delta OpenAI-format stream
 # (about 5 MB) from the fake provider on loopback, read by curl (transport
-# floor), by parse_floor (jansson decode floor) and by cherry ask.
+# floor), by parse_floor (jansson decode floor) and by cherry ask. Then the history:
+# CONVERSATIONS (10,000) conversations, a long one, the client under tmux, and
+# CONVERSATIONS_BIG (100,000; 0 skips them) with a cold and a warm index.
 set -u
 build=${BUILD:-build}
 deltas=${DELTAS:-20000}
@@ -79,7 +81,12 @@ chmod 700 "$tmp/data" "$tmp/data/cherry" "$conv"
 echo "history: $(ls "$conv" | wc -l) conversations, $(du -sm "$conv" | cut -f1) MB"
 "$build/cherry" history list >/dev/null 2>&1 # builds the index once
 measure "ls conversations/" ls "$conv"
+ls_s=$(cat "$tmp/last")
 measure "cherry history list" "$build/cherry" history list
+awk -v a="$(cat "$tmp/last")" -v l="$ls_s" 'BEGIN { if (l > 0) printf "history list / ls: %.2fx (budget 2x)\n", a / l }'
+if [ -x "$build/bench/list_bench" ]; then
+	"$build/bench/list_bench" "$build/cherry" "fo/long:$deltas" "client, $(ls "$conv" | wc -l) conversations, warm index"
+fi
 measure "grep -rl needle-word" grep -rl needle-word "$conv"
 grep_s=$(cat "$tmp/last"); grep_c=$(cat "$tmp/last_cpu")
 measure "grep -rli needle-word" grep -rli needle-word "$conv"
@@ -124,4 +131,47 @@ if [ -x "$build/bench/tui_bench" ]; then
 		"fo/long:$deltas" "$floor"
 else
 	echo "TUI: $build/bench/tui_bench is not built; skipped"
+fi
+
+# 100,000 conversations (about 1.5 GB; generating them takes a minute or more):
+# CONVERSATIONS_BIG=0 skips this; CONVERSATIONS_BIG_DIR=DATA/cherry/conversations uses a
+# set made before (gen_history DIR 100000), reading it only.
+big=${CONVERSATIONS_BIG:-100000}
+if [ "$big" != 0 ]; then
+	mkdir -p "$tmp/big/cache"
+	if [ -n "${CONVERSATIONS_BIG_DIR:-}" ]; then
+		bigconv=$CONVERSATIONS_BIG_DIR
+		bigdata=$(dirname "$(dirname "$bigconv")")
+	else
+		bigdata="$tmp/big/data"
+		bigconv="$bigdata/cherry/conversations"
+		mkdir -p "$bigconv"
+		chmod 700 "$tmp/big" "$bigdata" "$bigdata/cherry" "$bigconv"
+		"$build/bench/gen_history" "$bigconv" "$big"
+	fi
+	big=$(ls "$bigconv" | wc -l)
+	echo "big history: $big conversations, $(du -sm "$bigconv" | cut -f1) MB"
+	B="env XDG_DATA_HOME=$bigdata XDG_CACHE_HOME=$tmp/big/cache"
+	# cold: no index (one run: every file is parsed)
+	/usr/bin/time -f "%e %M" -o "$tmp/t" $B "$build/cherry" history list >/dev/null 2>&1
+	read -r secs kb <"$tmp/t"
+	printf '%-34s %6.2f s  %7.1f MB peak RSS (one run)\n' "cherry history list, cold index" \
+		"$secs" "$(echo "$kb" | awk '{print $1/1024}')"
+	measure "ls conversations/ (big)" ls "$bigconv/"
+	ls_s=$(cat "$tmp/last")
+	measure "cherry history list, warm index" $B "$build/cherry" history list
+	awk -v a="$(cat "$tmp/last")" -v l="$ls_s" 'BEGIN { if (l > 0) printf "history list / ls: %.2fx (budget 2x)\n", a / l }'
+	measure "grep -rl needle-word (big)" grep -rl needle-word "$bigconv/"
+	grep_s=$(cat "$tmp/last"); grep_c=$(cat "$tmp/last_cpu")
+	measure "cherry history search (big)" $B "$build/cherry" history search needle-word
+	awk -v a="$(cat "$tmp/last")" -v g="$grep_s" -v ac="$(cat "$tmp/last_cpu")" -v gc="$grep_c" \
+		'BEGIN { if (g > 0 && gc > 0) printf "history search / grep -rl: %.2fx wall, %.2fx CPU (budget 1.0x)\n", a / g, ac / gc }'
+	# the client: first frame, first key, 300 keys' echo while the list is read
+	if [ -x "$build/bench/list_bench" ]; then
+		$B "$build/bench/list_bench" "$build/cherry" "fo/long:$deltas" \
+			"client, $big conversations, warm index"
+		rm -f "$tmp/big/cache/cherry/history-index"
+		$B "$build/bench/list_bench" "$build/cherry" "fo/long:$deltas" \
+			"client, $big conversations, cold index"
+	fi
 fi

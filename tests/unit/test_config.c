@@ -37,10 +37,14 @@ static void collect(void *ctx, const char *line)
 
 static const char *fake_ollama_host;
 
+static const char *fake_aws_region; /* AWS_REGION; NULL: unset */
+
 static char *fake_env(const char *name)
 {
 	if (strcmp(name, "OLLAMA_HOST") == 0)
 		return (char *)fake_ollama_host;
+	if (strcmp(name, "AWS_REGION") == 0)
+		return (char *)fake_aws_region;
 	return NULL;
 }
 
@@ -332,6 +336,51 @@ static void test_ollama_host_reaches_config(void **state)
 	config_free(&c);
 }
 
+/* Bedrock and Vertex: the base URL follows the region (environment, then config) until
+ * config sets one; a new provider of these kinds needs no base_url. */
+static void test_region_kinds(void **state)
+{
+	(void)state;
+	struct config c;
+	struct warnings w;
+	struct err e;
+	fake_aws_region = "ap-southeast-2";
+	assert_int_equal(parse(&c, "{}", &w, &e), 0);
+	struct provider *p = providers_find(&c.providers, "aws-bedrock");
+	assert_string_equal(p->base_url, "https://bedrock-runtime.ap-southeast-2.amazonaws.com");
+	assert_string_equal(providers_find(&c.providers, "vertexai")->base_url,
+			    "https://aiplatform.googleapis.com");
+	assert_int_equal(providers_find(&c.providers, "vertexai")->key_ttl, 3000);
+	assert_null(providers_find(&c.providers, "vertexai")->project);
+	config_free(&c);
+	fake_aws_region = NULL;
+
+	assert_int_equal(parse(&c, "{\"providers\": {"
+				   "\"aws-bedrock\": {\"region\": \"eu-central-1\"},"
+				   "\"vertexai\": {\"region\": \"europe-west4\", \"project\": \"p-1\","
+				   " \"key_ttl\": 600},"
+				   "\"mine\": {\"kind\": \"vertex-anthropic\", \"project\": \"p-2\"},"
+				   "\"proxied\": {\"kind\": \"bedrock\", \"region\": \"us-west-2\","
+				   " \"base_url\": \"https://gw.example.com/bedrock/\"}}}",
+			       &w, &e), 0);
+	p = providers_find(&c.providers, "aws-bedrock");
+	assert_string_equal(p->base_url, "https://bedrock-runtime.eu-central-1.amazonaws.com");
+	p = providers_find(&c.providers, "vertexai");
+	assert_string_equal(p->base_url, "https://europe-west4-aiplatform.googleapis.com");
+	assert_string_equal(p->project, "p-1");
+	assert_int_equal(p->key_ttl, 600);
+	p = providers_find(&c.providers, "mine");
+	assert_int_equal(p->kind, WIRE_VERTEX_ANTHROPIC);
+	assert_string_equal(p->base_url, "https://aiplatform.googleapis.com");
+	assert_string_equal(p->region, "global");
+	assert_int_equal(p->key_ttl, 3000);
+	p = providers_find(&c.providers, "proxied");
+	assert_string_equal(p->base_url, "https://gw.example.com/bedrock");
+	assert_string_equal(p->region, "us-west-2");
+	assert_int_equal(w.n, 0);
+	config_free(&c);
+}
+
 /* ---- errors ---- */
 
 static void check_error(const char *text, const char *want)
@@ -354,6 +403,12 @@ static void check_error(const char *text, const char *want)
 static void test_new_provider_needs_kind_and_base(void **state)
 {
 	(void)state;
+	check_error("{\"providers\": {\"aws-bedrock\": {\"region\": \"eu central\"}}}",
+		    "config.json: providers.aws-bedrock.region must be a word of letters, digits, "
+		    "'-' and '_'");
+	check_error("{\"providers\": {\"vertexai\": {\"key_ttl\": -1}}}",
+		    "config.json: providers.vertexai.key_ttl must be a number of seconds from 0 "
+		    "(keep the key_command's key for the whole run) to 86400");
 	check_error("{\"providers\": {\"work\": {\"base_url\": \"https://llm.example.com/v1\"}}}",
 		    "config.json: providers.work.kind is required for a provider that is not a "
 		    "preset");
@@ -408,10 +463,10 @@ static void test_wrong_types(void **state)
 		 "'.', '_' or '-')"},
 		{"{\"providers\": {\"x\": {\"kind\": \"foo\", \"base_url\": \"https://a\"}}}",
 		 "config.json: providers.x.kind must be one of openai, anthropic, gemini, ollama, "
-		 "azure, openai-responses"},
+		 "azure, openai-responses, bedrock, vertex, vertex-anthropic"},
 		{"{\"providers\": {\"openai\": {\"kind\": 1}}}",
 		 "config.json: providers.openai.kind must be one of openai, anthropic, gemini, "
-		 "ollama, azure, openai-responses"},
+		 "ollama, azure, openai-responses, bedrock, vertex, vertex-anthropic"},
 		{"{\"providers\": {\"x\": {\"kind\": \"openai\", \"base_url\": \"ftp://a\"}}}",
 		 "config.json: providers.x.base_url must be an http:// or https:// URL"},
 		{"{\"providers\": {\"openai\": {\"base_url\": \"https://\"}}}",
@@ -706,6 +761,7 @@ int main(void)
 		cmocka_unit_test(test_override_keeps_other_fields),
 		cmocka_unit_test(test_preset_to_anthropic_endpoint),
 		cmocka_unit_test(test_ollama_host_reaches_config),
+		cmocka_unit_test(test_region_kinds),
 		cmocka_unit_test(test_new_provider_needs_kind_and_base),
 		cmocka_unit_test(test_invalid_json),
 		cmocka_unit_test(test_wrong_types),

@@ -1,5 +1,6 @@
 /* test_fold: Unicode simple case folding and the folded search (fold.h), and the search
- * of one conversation that `cherry history search` and the client share (histsearch). */
+ * of one conversation that `cherry history search` and the client share (histsearch),
+ * on the conversation and skimmed from its raw JSON (histskim). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -182,6 +183,70 @@ static void test_histsearch_conv(void **state)
 	hist_conv_free(&c);
 }
 
+/* The skim of a file's raw JSON finds what the search of the conversation built from it
+ * finds, field for field, whatever the escapes; what it cannot read, it leaves (-2). */
+static void test_histsearch_raw(void **state)
+{
+	(void)state;
+	struct hist_conv c;
+	assert_int_equal(hist_conv_init(&c, "rawid", 1.7e9), 0);
+	assert_int_equal(hist_set_str(&c.title, "Tab\there \"quoted\" Title é"), 0);
+	assert_non_null(hist_add(&c, NULL, "user", "plain question about zebras", 1.7e9));
+	assert_non_null(hist_add(&c, c.current, "assistant",
+				 "line one\n\"Quoted\" back\\slash ÉTÉ needle\ttab", 1.7e9 + 5));
+	assert_non_null(hist_add(&c, c.current, "user", "third with KÖLN and a \u00ff",
+				 1.7e9 + 9));
+	c.updated = 1.7e9 + 9;
+	struct buf json = BUF_INIT;
+	assert_int_equal(hist_to_json(&c, &json), 0);
+	static const char *const needles[] = {"zebra", "NEEDLE", "été", "köln", "title é",
+					      "back", "tab", "ÿ", "nothing here", "rawid", "m2"};
+	for (size_t i = 0; i < sizeof needles / sizeof *needles; i++) {
+		struct buf f = BUF_INIT, l1 = BUF_INIT, l2 = BUF_INIT, keep[2] = {BUF_INIT, BUF_INIT};
+		struct histsearch_hit a, b;
+		assert_int_equal(fold_string(needles[i], strlen(needles[i]), &f), 0);
+		int ra = histsearch_conv(&c, f.data, f.len, &a, &l1);
+		int rb = histsearch_raw(json.data, json.len, "rawid", f.data, f.len, &b, &l2, keep);
+		assert_int_equal(ra, rb);
+		if (ra == 1) {
+			assert_string_equal(a.id, b.id);
+			assert_string_equal(a.title, b.title);
+			assert_string_equal(a.msg, b.msg);
+			assert_int_equal(a.msg_index, b.msg_index);
+			assert_string_equal(a.line, b.line);
+			assert_true(a.updated == b.updated);
+		}
+		buf_free(&f);
+		buf_free(&l1);
+		buf_free(&l2);
+		buf_free(&keep[0]);
+		buf_free(&keep[1]);
+	}
+	hist_conv_free(&c);
+	/* not the shape it reads: cut short, not an object, nested past reason, no messages */
+	struct buf f = BUF_INIT, l = BUF_INIT, keep[2] = {BUF_INIT, BUF_INIT};
+	struct histsearch_hit h;
+	assert_int_equal(fold_string("zebra", 5, &f), 0);
+	assert_int_equal(histsearch_raw(json.data, json.len / 2, "rawid", f.data, f.len, &h, &l,
+					keep), -2);
+	assert_int_equal(histsearch_raw("[1]", 3, "x", f.data, f.len, &h, &l, keep), -2);
+	struct buf deep = BUF_INIT;
+	assert_int_equal(buf_append_str(&deep, "{\"x\":"), 0);
+	for (int i = 0; i < 100000; i++)
+		assert_int_equal(buf_append_char(&deep, '['), 0);
+	assert_int_equal(histsearch_raw(deep.data, deep.len, "x", f.data, f.len, &h, &l, keep), -2);
+	const char *none = "{\"title\": \"zebra\"}";
+	assert_int_equal(histsearch_raw(none, strlen(none), "x", f.data, f.len, &h, &l, keep), -2);
+	const char *bare = "{\"title\": null, \"messages\": []}";
+	assert_int_equal(histsearch_raw(bare, strlen(bare), "x", f.data, f.len, &h, &l, keep), 0);
+	buf_free(&deep);
+	buf_free(&json);
+	buf_free(&f);
+	buf_free(&l);
+	buf_free(&keep[0]);
+	buf_free(&keep[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_only_two_fold_into_ascii),
 		cmocka_unit_test(test_fold_find_ascii),
 		cmocka_unit_test(test_histsearch_conv),
+		cmocka_unit_test(test_histsearch_raw),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -423,6 +423,75 @@ static void test_key_command(void **state)
 	assert_int_equal(prompt_calls, 0);
 }
 
+static double fake_now;
+
+/* A temporary directory without a vault: a test that never reaches the vault spares
+ * the key derivation. */
+static int setup_no_vault(void **state)
+{
+	(void)state;
+	strcpy(tmpdir, "/tmp/cherry-keyring-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static double fake_clock(void)
+{
+	return fake_now;
+}
+
+/* A token from key_command with a key_ttl (vertex: gcloud's, an hour) is fetched again
+ * once the TTL has passed, and once more after a 401; a fresh token refused too is
+ * refused for the run. */
+static void test_key_command_ttl(void **state)
+{
+	(void)state;
+	char count[400], cmd[900];
+	FMT(count, "%s/token-runs", tmpdir);
+	FMT(cmd, "echo x >> %s; echo ya29.tok$(wc -l < %s)", count, count);
+	struct provider p = {.name = "vertexai", .key_command = cmd, .key_ttl = 3000};
+	struct keyring *kr = keyring_new(NULL);
+	keyring_set_clock(kr, fake_clock);
+	fake_now = 100;
+	get_ok(kr, &p, "ya29.tok1", "key_command");
+	fake_now = 100 + 2999;
+	get_ok(kr, &p, "ya29.tok1", "key_command"); /* kept within the TTL */
+	fake_now = 100 + 3000;
+	get_ok(kr, &p, "ya29.tok2", "key_command"); /* fetched again after it */
+
+	/* refused: the command runs again for the next request, once */
+	struct secret *key = secret_new("ya29.tok2", 9);
+	struct err w;
+	err_clear(&w);
+	assert_int_equal(keyring_reject(kr, &p, key, &w), 1);
+	assert_string_equal(w.msg, "warning: vertexai refused the token from key_command; it "
+			    "runs again for a fresh one");
+	secret_free(key);
+	get_ok(kr, &p, "ya29.tok3", "key_command");
+	reject(kr, &p, "ya29.tok3", 0);
+	struct secret *got = NULL;
+	const char *source;
+	struct err e;
+	err_clear(&e);
+	assert_int_equal(keyring_get(kr, &p, &got, &source, &e), -1);
+	assert_non_null(strstr(e.msg, "every key for vertexai was refused"));
+	keyring_free(kr);
+
+	/* without a TTL the output is kept for the run, and a refusal is final */
+	struct provider q = {.name = "fixed", .key_command = cmd};
+	kr = keyring_new(NULL);
+	keyring_set_clock(kr, fake_clock);
+	get_ok(kr, &q, "ya29.tok4", "key_command");
+	fake_now += 1e6;
+	get_ok(kr, &q, "ya29.tok4", "key_command");
+	reject(kr, &q, "ya29.tok4", 0);
+	keyring_free(kr);
+	size_t len = 0;
+	char *runs = harness_read_file(count, &len);
+	assert_non_null(runs);
+	assert_string_equal(runs, "x\nx\nx\nx\n");
+	free(runs);
+}
+
 static void test_key_counting(void **state)
 {
 	(void)state;
@@ -461,6 +530,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_optional_key_needs_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys_in_turn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_command, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_command_ttl, setup_no_vault, teardown),
 		cmocka_unit_test(test_key_counting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -355,10 +355,10 @@ static void test_set_validates_without_echo(void **state)
 		if (bad[i][0])
 			assert_null(strstr(e.msg, bad[i]));
 	}
-	char big[514];
+	char big[VAULT_KEY_MAX + 2];
 	memset(big, 'k', sizeof big);
-	assert_int_equal(vault_set(v, "openai", big, 513, 0, &e), -1);
-	assert_int_equal(vault_set(v, "openai", big, 512, 0, &e), 0);
+	assert_int_equal(vault_set(v, "openai", big, VAULT_KEY_MAX + 1, 0, &e), -1);
+	assert_int_equal(vault_set(v, "openai", big, VAULT_KEY_MAX, 0, &e), 0);
 	assert_int_equal(vault_set(v, "bad name", "k", 1, 0, &e), -1);
 	assert_int_equal(vault_set(v, "", "k", 1, 0, &e), -1);
 	assert_int_equal(v->n, 1);

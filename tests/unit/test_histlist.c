@@ -1,0 +1,364 @@
+/* test_histlist: the listing's own structures: the id hash (histids.c), the index kept
+ * newest first and read a block at a time (its head is a client's first screen), the
+ * merge that puts changed conversations in their places, and indexes that are stale,
+ * in an older order or damaged (the files decide). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cherry/histstore.h"
+#include "histlist_int.h"
+
+#include "harness.h"
+
+#define FMT(arr, ...) assert_true(snprintf(arr, sizeof arr, __VA_ARGS__) < (int)sizeof arr)
+
+static char root[512], data[600], cache[600], convdir[700], idx[700];
+
+static int setup(void **state)
+{
+	(void)state;
+	const char *base = getenv("TMPDIR");
+	snprintf(root, sizeof root, "%s/cherry-histlist-XXXXXX",
+		 base && base[0] == '/' ? base : "/tmp");
+	if (!mkdtemp(root))
+		return -1;
+	snprintf(data, sizeof data, "%s/data", root);
+	snprintf(cache, sizeof cache, "%s/cache", root);
+	snprintf(convdir, sizeof convdir, "%s/conversations", data);
+	snprintf(idx, sizeof idx, "%s/history-index", cache);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return harness_rm_tree(root);
+}
+
+static void open_store(struct histstore *s)
+{
+	struct err e = {0, ""};
+	if (histstore_open(s, data, cache, NULL, NULL, &e) < 0)
+		fail_msg("histstore_open: %s", e.msg);
+}
+
+/* A conversation file written straight (no fsync: hundreds of them). */
+static void put_conv(const char *id, const char *title, double updated)
+{
+	struct hist_conv c;
+	struct buf b = BUF_INIT;
+	char path[900];
+	assert_int_equal(hist_conv_init(&c, id, 1700000000.0), 0);
+	assert_int_equal(hist_set_str(&c.title, title), 0);
+	assert_non_null(hist_add(&c, c.current, "user", "a question", 1700000000.0));
+	c.updated = updated;
+	assert_int_equal(hist_to_json(&c, &b), 0);
+	FMT(path, "%s/%s.json", convdir, id);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(b.data, 1, b.len, f), b.len);
+	assert_int_equal(fclose(f), 0);
+	buf_free(&b);
+	hist_conv_free(&c);
+}
+
+static void put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* The ids of the index's lines, in its order, joined by spaces. */
+static void index_ids(char *out, size_t cap)
+{
+	char *text = harness_read_file(idx, NULL);
+	assert_non_null(text);
+	size_t k = 0;
+	out[0] = '\0';
+	assert_int_equal(strncmp(text, HISTSTORE_INDEX_MAGIC, strlen(HISTSTORE_INDEX_MAGIC)), 0);
+	for (char *p = strchr(text, '\n'); p && p[1]; p = strchr(p + 1, '\n')) {
+		size_t len = strcspn(p + 1, "\t\n");
+		assert_true(k + len + 2 < cap);
+		if (k)
+			out[k++] = ' ';
+		memcpy(out + k, p + 1, len);
+		k += len;
+		out[k] = '\0';
+	}
+	free(text);
+}
+
+static void list_ids(struct histstore *s, char *out, size_t cap)
+{
+	struct hist_entry *v;
+	size_t n, k = 0;
+	struct err e = {0, ""};
+	assert_int_equal(histstore_list(s, &v, &n, &e), 0);
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(v[i].id);
+		assert_true(k + len + 2 < cap);
+		if (k)
+			out[k++] = ' ';
+		memcpy(out + k, v[i].id, len + 1);
+		k += len;
+	}
+	histstore_entries_free(v, n);
+}
+
+/* ---- the id hash ---- */
+
+struct named {
+	char *id;
+	int n;
+};
+
+static void test_ids_hash(void **state)
+{
+	(void)state;
+	enum { N = 20000 };
+	struct named *v = calloc(N, sizeof *v);
+	assert_non_null(v);
+	struct hist_ids t = {0};
+	assert_int_equal(hist_ids_find(&t, "x", v, sizeof *v), HIST_NONE); /* empty */
+	for (size_t i = 0; i < N; i++) {
+		char id[32];
+		FMT(id, "id%zu", i * 7919);
+		v[i].id = strdup(id);
+		assert_non_null(v[i].id);
+		assert_int_equal(hist_ids_add(&t, i, v, sizeof *v), 0);
+		assert_true(t.count * 2 <= t.mask + 1); /* at most half full as it grows */
+	}
+	for (size_t i = 0; i < N; i++)
+		assert_int_equal(hist_ids_find(&t, v[i].id, v, sizeof *v), i);
+	assert_int_equal(hist_ids_find(&t, "id1", v, sizeof *v), HIST_NONE);
+	assert_int_equal(hist_ids_find(&t, "", v, sizeof *v), HIST_NONE);
+	/* the same id at another place is refused and leaves the first */
+	free(v[5].id);
+	v[5].id = strdup(v[4].id);
+	assert_int_equal(hist_ids_add(&t, 5, v, sizeof *v), 1);
+	assert_int_equal(hist_ids_find(&t, v[4].id, v, sizeof *v), 4);
+	assert_int_equal(t.count, N);
+	hist_ids_free(&t);
+	assert_null(t.slots);
+	/* reserved: adding that many never rehashes */
+	assert_int_equal(hist_ids_reserve(&t, N, v, sizeof *v), 0);
+	size_t mask = t.mask;
+	for (size_t i = 0; i < N; i++)
+		assert_int_equal(hist_ids_add(&t, i, v, sizeof *v), i == 5);
+	assert_int_equal(t.mask, mask);
+	assert_int_equal(hist_ids_find(&t, v[N - 1].id, v, sizeof *v), N - 1);
+	hist_ids_free(&t);
+	for (size_t i = 0; i < N; i++)
+		free(v[i].id);
+	free(v);
+}
+
+/* ---- the index's order ---- */
+
+/* Written newest first; a warm listing keeps it, a changed or new conversation is
+ * merged into its place and a removed one drops out. */
+static void test_index_newest_first(void **state)
+{
+	(void)state;
+	struct histstore s;
+	open_store(&s);
+	put_conv("a", "A", 1700000300.0);
+	put_conv("b", "B", 1700000100.0);
+	put_conv("c", "C", 1700000500.0);
+	put_conv("d", "D", 1700000200.0);
+	char ids[256];
+	list_ids(&s, ids, sizeof ids);
+	assert_string_equal(ids, "c a d b");
+	index_ids(ids, sizeof ids);
+	assert_string_equal(ids, "c a d b");
+	/* equal times: by id */
+	put_conv("e", "E", 1700000200.0);
+	put_conv("b", "B again", 1700000600.0); /* to the top */
+	put_conv("c", "C again", 1700000000.0); /* to the bottom */
+	char gone[900];
+	FMT(gone, "%s/a.json", convdir);
+	assert_int_equal(unlink(gone), 0);
+	list_ids(&s, ids, sizeof ids);
+	assert_string_equal(ids, "b d e c");
+	index_ids(ids, sizeof ids);
+	assert_string_equal(ids, "b d e c");
+	struct hist_entry *v;
+	size_t n;
+	struct err e = {0, ""};
+	assert_int_equal(histstore_list(&s, &v, &n, &e), 0);
+	assert_string_equal(v[0].title, "B again");
+	assert_string_equal(v[3].title, "C again");
+	histstore_entries_free(v, n);
+	histstore_close(&s);
+}
+
+static int count_each(void *ctx, const struct hist_entry *h)
+{
+	size_t *k = ctx;
+	assert_true(h->title[0] == 'T');
+	return ++*k == 3 ? -1 : 0;
+}
+
+/* An index longer than its first read: begin shows its head (the newest, in order),
+ * the steps read the rest, and the whole list comes without parsing a file. */
+static void test_index_head_first(void **state)
+{
+	(void)state;
+	enum { N = 400 };
+	struct histstore s;
+	open_store(&s);
+	char long_title[200];
+	memset(long_title, 'T', sizeof long_title - 1);
+	long_title[sizeof long_title - 1] = '\0';
+	for (int i = 0; i < N; i++) {
+		char id[16];
+		FMT(id, "h%03d", i);
+		put_conv(id, long_title, 1700000000.0 + i);
+	}
+	char ids[N * 8];
+	list_ids(&s, ids, sizeof ids); /* cold: builds the index */
+	assert_int_equal(strncmp(ids, "h399 h398 h397", 14), 0);
+	/* the files rewritten in place (same inodes, the directory unchanged) would now be
+	 * corrupt: a warm listing must not read them */
+	for (int i = 0; i < N; i++) {
+		char path[900];
+		FMT(path, "%s/h%03d.json", convdir, i);
+		put_file(path, "not json");
+	}
+	struct histstore_lister *l;
+	struct hist_entry *v;
+	size_t n;
+	struct err e = {0, ""};
+	assert_int_equal(histstore_list_begin(&s, &l, &e), 0);
+	assert_int_equal(histstore_list_snapshot(l, &v, &n, &e), 0);
+	assert_true(n > 10 && n < N); /* the head only */
+	for (size_t i = 0; i < n; i++) {
+		char want[16];
+		FMT(want, "h%03zu", N - 1 - i);
+		assert_string_equal(v[i].id, want);
+	}
+	histstore_entries_free(v, n);
+	int r, steps = 0;
+	while ((r = histstore_list_step(l, 1, 0.001, &e)) == 0)
+		steps++;
+	assert_int_equal(r, 1);
+	assert_true(steps > 1);
+	assert_int_equal(histstore_list_finish(l, &v, &n, &e), 0);
+	assert_int_equal(n, N);
+	for (size_t i = 0; i < n; i++) {
+		char want[16];
+		FMT(want, "h%03zu", N - 1 - i);
+		assert_string_equal(v[i].id, want);
+		assert_string_equal(v[i].title, long_title);
+	}
+	histstore_entries_free(v, n);
+	/* the walk without copies, stopped by its callback */
+	size_t k = 0;
+	assert_int_equal(histstore_list_each(&s, count_each, &k, &e), -1);
+	assert_int_equal(k, 3);
+	histstore_close(&s);
+}
+
+/* ---- stale and damaged indexes ---- */
+
+/* An index in another order (an older cherry's, by id), with lines that are not lines:
+ * bad numbers, too few fields, an id twice, a 20-digit inode, a last line cut short. The
+ * list is the files', in order, and the index is written again, clean and newest first. */
+static void test_index_damaged(void **state)
+{
+	(void)state;
+	struct histstore s;
+	open_store(&s);
+	put_conv("p", "P", 1700000100.0);
+	put_conv("q", "Q", 1700000300.0);
+	put_conv("r", "R", 1700000200.0);
+	char ids[256];
+	list_ids(&s, ids, sizeof ids);
+	assert_string_equal(ids, "q r p");
+	char *good = harness_read_file(idx, NULL);
+	assert_non_null(good);
+	/* the same lines sorted by id, plus damage */
+	char *nl = strchr(good, '\n');
+	assert_non_null(nl);
+	*nl = '\0';
+	char *line[3];
+	for (int i = 0; i < 3; i++) {
+		line[i] = i ? strchr(line[i - 1], '\0') + 1 : nl + 1;
+		char *end = strchr(line[i], '\n');
+		assert_non_null(end);
+		*end = '\0';
+	}
+	struct buf b = BUF_INIT;
+	assert_int_equal(buf_printf(&b, "%s\n%s\n%s\n", good, line[2], line[0]), 0); /* p, q */
+	assert_int_equal(buf_append_str(&b, "x1\tnot\ta\tnumber\t0\t1.0\t1\t0\tm\tt\n"
+					    "x2\t1\t2\n"
+					    "x3\t18446744073709551615\t1\t1\t1\t1700000400.000\t1"
+					    "\t0\tm\tbig inode\n"), 0);
+	assert_int_equal(buf_printf(&b, "%s\n%.20s", line[0], line[1]), 0); /* q twice, r cut */
+	put_file(idx, b.data);
+	buf_free(&b);
+	free(good);
+	list_ids(&s, ids, sizeof ids);
+	assert_string_equal(ids, "q r p");
+	index_ids(ids, sizeof ids);
+	assert_string_equal(ids, "q r p");
+	/* an index that is not one, and one that is empty past its header */
+	put_file(idx, "not an index\n");
+	list_ids(&s, ids, sizeof ids);
+	assert_string_equal(ids, "q r p");
+	put_file(idx, HISTSTORE_INDEX_MAGIC "1\t1\n");
+	list_ids(&s, ids, sizeof ids);
+	assert_string_equal(ids, "q r p");
+	index_ids(ids, sizeof ids);
+	assert_string_equal(ids, "q r p");
+	histstore_close(&s);
+}
+
+/* A stale index: a conversation saved since (a new inode) is read again and moves to
+ * its place; the header then matches the directory again. */
+static void test_index_stale(void **state)
+{
+	(void)state;
+	struct histstore s;
+	open_store(&s);
+	put_conv("u", "U", 1700000100.0);
+	put_conv("w", "W", 1700000200.0);
+	char ids[256];
+	list_ids(&s, ids, sizeof ids);
+	assert_string_equal(ids, "w u");
+	assert_int_equal(histstore_index_dir_same(&s), 1);
+	struct hist_conv c;
+	struct err e = {0, ""};
+	assert_int_equal(hist_conv_init(&c, "u", 1700000000.0), 0);
+	assert_int_equal(hist_set_str(&c.title, "U newer"), 0);
+	c.updated = 1700000900.0;
+	assert_int_equal(histstore_save(&s, &c, &e), 0); /* a rename */
+	hist_conv_free(&c);
+	list_ids(&s, ids, sizeof ids);
+	assert_string_equal(ids, "u w");
+	assert_int_equal(histstore_index_dir_same(&s), 1);
+	histstore_close(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ids_hash),
+		cmocka_unit_test_setup_teardown(test_index_newest_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_head_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_damaged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_stale, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
