@@ -40,7 +40,8 @@ static int start_one(struct ask_tools *tl, const struct config_mcp_server *s, co
 	struct http_opts ho = app_http_opts(tl->app);
 	struct mcp_start_opts so = {logdir, getenv, tl->app->keyring, &ho};
 	int started;
-	int rc = tools_run_start(&tl->kids[tl->nkids], s, &so, &tl->cat, tl->nkids, &started, e);
+	int rc = tools_run_start(&tl->kids[tl->nkids], s, &so, &tl->cat, tl->nkids, NULL, &started,
+				  e);
 	tl->nkids += (size_t)started;
 	return rc;
 }

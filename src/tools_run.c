@@ -15,7 +15,7 @@ static int say_fail(struct err *e, const char *what, const char *name, const str
 
 int tools_run_start(struct mcp_child *c, const struct config_mcp_server *s,
 		    const struct mcp_start_opts *so, struct tools_catalog *cat, size_t index,
-		    int *started, struct err *e)
+		    struct mcp_tools *keep, int *started, struct err *e)
 {
 	struct err ce;
 	err_clear(&ce);
@@ -33,7 +33,10 @@ int tools_run_start(struct mcp_child *c, const struct config_mcp_server *s,
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < tools.n; i++)
 		rc = tools_catalog_add(cat, index, s->name, &tools.v[i]);
-	mcp_tools_free(&tools);
+	if (keep)
+		*keep = tools;
+	else
+		mcp_tools_free(&tools);
 	if (rc < 0)
 		err_set(e, EXIT_FAIL, "out of memory");
 	return rc;

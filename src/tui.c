@@ -210,8 +210,10 @@ static void react(struct tui *t, int r)
 		find_key(t);
 	if (r & CTL_UNLOCK)
 		unlock(t);
-	if (r & CTL_START)
+	if (r & CTL_START) {
+		react(t, tui_tools_refresh(t->tools, &t->c)); /* a server's new tools offered */
 		tui_streams_start(&t->ts);
+	}
 	if (r & CTL_STOP)
 		tui_streams_stop(&t->ts, OUTCOME_STOPPED);
 	if (r & CTL_SAVE)

@@ -18,6 +18,7 @@ struct tui_tools {
 	struct app *app;
 	struct mcp_child *kids; /* one per configured server, at its index in the config */
 	int *state;             /* 0 not started, 1 running, -1 failed (closed) */
+	struct mcp_tools *lists; /* each running server's tools, as it listed them last */
 	size_t n;
 	struct tools_catalog cat;
 	/* while a call runs */
@@ -36,7 +37,8 @@ struct tui_tools *tui_tools_new(struct app *app)
 	tt->n = n;
 	tt->kids = calloc(n ? n : 1, sizeof *tt->kids);
 	tt->state = calloc(n ? n : 1, sizeof *tt->state);
-	if (!tt->kids || !tt->state) {
+	tt->lists = calloc(n ? n : 1, sizeof *tt->lists);
+	if (!tt->kids || !tt->state || !tt->lists) {
 		tui_tools_free(tt);
 		return NULL;
 	}
@@ -50,7 +52,10 @@ void tui_tools_free(struct tui_tools *tt)
 	for (size_t i = 0; i < tt->n && tt->state; i++)
 		if (tt->state[i] == 1)
 			mcp_close(&tt->kids[i], TOOLS_GRACE_MS);
+	for (size_t i = 0; i < tt->n && tt->lists; i++)
+		mcp_tools_free(&tt->lists[i]);
 	tools_catalog_free(&tt->cat);
+	free(tt->lists);
 	free(tt->kids);
 	free(tt->state);
 	free(tt);
@@ -87,7 +92,9 @@ int tui_tools_start(struct tui_tools *tt, struct ctl *c)
 		paint(c);
 		int started;
 		err_clear(&e);
-		if (tools_run_start(&tt->kids[i], s, &so, &tt->cat, i, &started, &e) == 0) {
+		mcp_tools_free(&tt->lists[i]);
+		if (tools_run_start(&tt->kids[i], s, &so, &tt->cat, i, &tt->lists[i], &started, &e) ==
+		    0) {
 			tt->state[i] = 1;
 			snprintf(line, sizeof line, "MCP server %s is running", s->name);
 			ctl_note(c, line);
@@ -98,10 +105,40 @@ int tui_tools_start(struct tui_tools *tt, struct ctl *c)
 		if (started)
 			mcp_close(&tt->kids[i], TOOLS_GRACE_MS);
 		tt->state[i] = -1;
+		mcp_tools_free(&tt->lists[i]);
 		r |= ctl_tools_failed(c, s->name, e.msg);
 	}
 	buf_free(&logdir);
 	return r | ctl_tools_catalog(c, &tt->cat);
+}
+
+int tui_tools_refresh(struct tui_tools *tt, struct ctl *c)
+{
+	int changed = 0;
+	for (size_t i = 0; i < tt->n; i++) {
+		struct mcp_tools fresh = {0};
+		struct err e;
+		err_clear(&e);
+		if (tt->state[i] != 1 || !tt->kids[i].tools_changed)
+			continue;
+		if (mcp_list_tools(&tt->kids[i], TOOLS_INIT_TIMEOUT_MS, &fresh, NULL, &e) < 0) {
+			ctl_note(c, e.msg); /* its tools stay as they were */
+			continue;
+		}
+		mcp_tools_free(&tt->lists[i]);
+		tt->lists[i] = fresh;
+		changed = 1;
+	}
+	if (!changed)
+		return 0;
+	const struct config *cfg = &tt->app->cfg;
+	struct tools_catalog cat = {0};
+	for (size_t i = 0; i < tt->n; i++)
+		for (size_t k = 0; tt->state[i] == 1 && k < tt->lists[i].n; k++)
+			tools_catalog_add(&cat, i, cfg->mcp_servers[i].name, &tt->lists[i].v[k]);
+	tools_catalog_free(&tt->cat);
+	tt->cat = cat;
+	return ctl_tools_catalog(c, &tt->cat);
 }
 
 void tui_tools_always(struct tui_tools *tt, struct ctl *c)

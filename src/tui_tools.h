@@ -18,6 +18,9 @@ void tui_tools_free(struct tui_tools *tt);
 /* CTL_TOOLS_START: the servers the shown conversation enables that are not running yet
  * are started (the screen says which first: a start can take a while). Reactions. */
 int tui_tools_start(struct tui_tools *tt, struct ctl *c);
+/* Before a stream starts (CTL_START): the tools of servers that said their list
+ * changed are listed again. Reactions. */
+int tui_tools_refresh(struct tui_tools *tt, struct ctl *c);
 /* CTL_TOOL_ALWAYS: ctl.tools->always into config.json. */
 void tui_tools_always(struct tui_tools *tt, struct ctl *c);
 /* CTL_TOOL_RUN: runs ctl.tools->run. Keys typed meanwhile go to the controller (every

@@ -16,12 +16,13 @@
 #define TOOLS_CALL_TIMEOUT_MS 120000
 #define TOOLS_GRACE_MS 2000
 
-/* Starts s into c (mcp_start), initialize, then its tools into cat under index. *started
- * is set once c must be closed (mcp_close) whatever follows. 0, or -1 with e one line
- * ("MCP server NAME: no handshake: ..."). */
+/* Starts s into c (mcp_start), initialize, then its tools into cat under index (and
+ * into *keep when not NULL: the caller frees them). *started is set once c must be
+ * closed (mcp_close) whatever follows. 0, or -1 with e one line ("MCP server NAME: no
+ * handshake: ..."). */
 int tools_run_start(struct mcp_child *c, const struct config_mcp_server *s,
 		    const struct mcp_start_opts *so, struct tools_catalog *cat, size_t index,
-		    int *started, struct err *e);
+		    struct mcp_tools *keep, int *started, struct err *e);
 /* Runs tool with args (JSON text) through c: the text for the model (capped at cap)
  * into out, *error when it failed. 1 when o's stop hook stopped it (out says so), 0
  * done, -1 OOM. */

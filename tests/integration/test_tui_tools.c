@@ -3,7 +3,8 @@
  * status line counts its tools; a call is asked about before it runs (allow once, deny,
  * Esc stops the turn, always saved in config.json); results show folded and expand with
  * F7; the next request carries the calls and results; a hostile result never reaches
- * the terminal; a running call shows its progress and Esc stops it. */
+ * the terminal; a running call shows its progress and Esc stops it; a server's new
+ * tools are offered once it says its list changed. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -225,6 +226,25 @@ static void test_esc_stops_running_call(void **state)
 	assert_int_equal(tree_contains(path, "cancelled"), 1);
 }
 
+/* A server that says its tool list changed is listed again before the next request. */
+static void test_list_changed(void **state)
+{
+	(void)state;
+	start_with_tools("fo/tool:change");
+	send_line("hi");
+	wait_for("The model asks to run fake/change");
+	keys("o");
+	wait_for("Results: changed");
+	json_t *all = fakeprov_requests(&FP);
+	json_t *last = json_array_get(all, json_array_size(all) - 1);
+	char *tools = json_dumps(json_object_get(json_object_get(last, "body"), "tools"), 0);
+	assert_non_null(tools);
+	assert_non_null(strstr(tools, "fake__added"));
+	free(tools);
+	json_decref(all);
+	wait_for("11 tools");
+}
+
 static void test_max_rounds(void **state)
 {
 	(void)state;
@@ -287,6 +307,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deny_and_esc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_always, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_rounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_esc_stops_running_call, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
