@@ -18,11 +18,8 @@
 #include "cherry/loop.h"
 #include "cherry/mcp.h"
 #include "cherry/tools.h"
+#include "cherry/tools_run.h"
 
-/* A first start through `npx -y` downloads the package: tens of seconds. */
-#define INIT_TIMEOUT_MS 60000
-#define CALL_TIMEOUT_MS 120000
-#define GRACE_MS 2000
 
 struct ask_tools {
 	struct app *app;
@@ -37,36 +34,15 @@ struct ask_tools {
 	struct buf attdir;
 };
 
-static int say_fail(struct err *e, const char *what, const char *name, const struct err *why)
-{
-	err_set(e, EXIT_FAIL, "MCP server %s: %s: %s", name, what, why->msg);
-	return -1;
-}
-
 static int start_one(struct ask_tools *tl, const struct config_mcp_server *s, const char *logdir,
 		     struct err *e)
 {
-	struct mcp_child *c = &tl->kids[tl->nkids];
-	struct err ce;
-	err_clear(&ce);
 	struct http_opts ho = app_http_opts(tl->app);
 	struct mcp_start_opts so = {logdir, getenv, tl->app->keyring, &ho};
-	if (mcp_start(c, s, &so, &ce) < 0)
-		return say_fail(e, "cannot start", s->name, &ce);
-	tl->nkids++;
-	struct mcp_server_info info;
-	struct mcp_tools tools = {0};
-	if (mcp_handshake(c, INIT_TIMEOUT_MS, &info, &ce) < 0)
-		return say_fail(e, "no handshake", s->name, &ce);
-	mcp_server_info_free(&info);
-	if (mcp_list_tools(c, INIT_TIMEOUT_MS, &tools, NULL, &ce) < 0)
-		return say_fail(e, "cannot list its tools", s->name, &ce);
-	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < tools.n; i++)
-		rc = tools_catalog_add(&tl->cat, tl->nkids - 1, s->name, &tools.v[i]);
-	mcp_tools_free(&tools);
-	if (rc < 0)
-		err_set(e, EXIT_FAIL, "out of memory");
+	int started;
+	int rc = tools_run_start(&tl->kids[tl->nkids], s, &so, &tl->cat, tl->nkids, NULL, &started,
+				  e);
+	tl->nkids += (size_t)started;
 	return rc;
 }
 
@@ -125,7 +101,7 @@ void ask_tools_stop(struct ask_tools *tl)
 	if (!tl)
 		return;
 	for (size_t i = 0; i < tl->nkids; i++)
-		mcp_close(&tl->kids[i], GRACE_MS);
+		mcp_close(&tl->kids[i], TOOLS_GRACE_MS);
 	free(tl->kids);
 	tools_catalog_free(&tl->cat);
 	tools_policy_free(&tl->pol);
@@ -219,25 +195,14 @@ static int ask_user(const struct tools_entry *t, const char *args, size_t k, siz
 /* "always": saved in config.json (the one read, or where it would be). */
 static void save_always(struct ask_tools *tl, const struct tools_entry *t)
 {
-	struct config *cfg = &tl->app->cfg;
 	struct buf path = BUF_INIT;
 	struct err e;
 	err_clear(&e);
-	int rc = cfg->path ? buf_append_str(&path, cfg->path)
-			   : xdg_dir(XDG_CONFIG, &path, &e) < 0 || fs_mkdirs(path.data, &e) < 0
-					     || buf_append_str(&path, "/config.json") < 0
-				     ? -1
-				     : 0;
-	if (rc == 0)
-		rc = config_tools_save_always(cfg, path.data, t->server_name, t->tool, &e);
-	if (rc == 0) {
+	if (config_tools_save_always_here(&tl->app->cfg, t->server_name, t->tool, &path, &e) == 0)
 		app_say(stderr, "cherry: %s/%s is always allowed from now on (%s)\n",
 			t->server_name, t->tool, path.data);
-	} else {
-		if (!e.code)
-			err_set(&e, EXIT_FAIL, "out of memory");
+	else
 		app_fail(&e);
-	}
 	buf_free(&path);
 }
 
@@ -288,34 +253,11 @@ static int call_stopped(void *ctx)
 static int run_call(struct ask_tools *tl, const struct tools_entry *t, const char *args,
 		    struct buf *out, long long *full, int *error)
 {
-	json_error_t jerr;
-	json_t *a = json_loads(args, 0, &jerr);
-	struct err e;
-	err_clear(&e);
-	struct mcp_call_result r = {0};
 	int stopped = 0;
-	struct mcp_call_opts co = {CALL_TIMEOUT_MS, NULL, call_stopped, &stopped};
-	int rc = mcp_call_tool(&tl->kids[t->server], t->tool, a, &co, &r, &e);
-	if (stopped) {
-		mcp_call_result_free(&r);
-		buf_append_str(out, "The call was stopped by the user.");
-		*error = 1;
-		return -1;
-	}
+	struct mcp_call_opts co = {TOOLS_CALL_TIMEOUT_MS, NULL, call_stopped, &stopped};
 	size_t cap = (size_t)config_tools_max_result_bytes(&tl->app->cfg);
-	if (rc < 0) {
-		*error = 1;
-		rc = buf_printf(out, "error: %s", e.msg);
-	} else {
-		*error = r.is_error;
-		const char *text = r.text ? r.text : "";
-		rc = tools_cap(text, strlen(text), cap, out, full);
-		if (rc == 0 && r.nimages)
-			rc = buf_printf(out, "%s[cherry: %zu image(s) left out]", out->len ? "\n" : "",
-					r.nimages);
-	}
-	mcp_call_result_free(&r);
-	return rc;
+	int rc = tools_run_call(&tl->kids[t->server], t->tool, args, &co, cap, out, full, error);
+	return rc == 1 ? -1 : rc;
 }
 
 int ask_tools_round(struct ask_tools *tl, struct ask_opts *o, struct ask_save *sv,

@@ -59,6 +59,8 @@ static const struct slash_info commands[] = {
 	 ACT_NONE, SLASH_NAMES_NONE},
 	{CMD_ATTACH, "attach", "PATH...", SLASH_ARG_REQUIRED,
 	 "send files with the next message (Tab completes)", ACT_NONE, SLASH_NAMES_NONE},
+	{CMD_TOOLS, "tools", "[NAME]", SLASH_ARG_OPTIONAL,
+	 "list the MCP servers; NAME [on|off] switches one here", ACT_NONE, SLASH_NAMES_NONE},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -173,3 +173,18 @@ out:
 	buf_free(&name);
 	return rc;
 }
+
+int config_tools_save_always_here(struct config *c, const char *server, const char *tool,
+				  struct buf *path, struct err *e)
+{
+	int rc = c->path ? buf_append_str(path, c->path)
+			 : xdg_dir(XDG_CONFIG, path, e) < 0 || fs_mkdirs(path->data, e) < 0
+					   || buf_append_str(path, "/config.json") < 0
+				   ? -1
+				   : 0;
+	if (rc == 0)
+		rc = config_tools_save_always(c, path->data, server, tool, e);
+	if (rc < 0 && !e->code)
+		err_set(e, EXIT_FAIL, "out of memory");
+	return rc;
+}

@@ -440,7 +440,7 @@ int ctl_init(struct ctl *c, const struct config *cfg, const struct ctl_world *w,
 	input_map_defaults(&c->keys);
 	input_map_apply(&c->keys, cfg->keys, warn, warn_ctx);
 	c->view = view_new(80);
-	if (!c->view)
+	if (!c->view || ctl_tools_init(c) < 0)
 		return -1;
 	json_t *reasoning = cfg->ui ? json_object_get(cfg->ui, "show_reasoning") : NULL;
 	if (json_is_false(reasoning))
@@ -504,6 +504,7 @@ void ctl_free(struct ctl *c)
 		c->world.conv_close(c->world.ctx, c->shown);
 	c->shown = NULL;
 	view_free(c->view);
+	ctl_tools_free(c);
 	ctl_moves_free(c);
 	histstore_entries_free(c->list, c->nlist);
 	buf_free(&c->out_text);

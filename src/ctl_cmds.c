@@ -196,6 +196,7 @@ static const cmd_fn cmd_handlers[CMD__COUNT] = {
 	[CMD_MODEL] = cmd_model,
 	[CMD_SYSTEM] = cmd_system,
 	[CMD_ASSISTANT] = cmd_assistant,
+	[CMD_TOOLS] = ctl_tools_command,
 	[CMD_RENAME] = cmd_rename,
 	[CMD_EXPORT] = cmd_export,
 	[CMD_OPEN] = cmd_open,
@@ -311,6 +312,7 @@ void ctl_use_assistant(struct ctl *c, const char *name)
 		buf_free(&s);
 	}
 	c->temperature = json_is_number(temp) ? temp : NULL;
+	ctl_tools_assistant(c, a);
 	ctl_rebuild_view(c);
 	ctl_message(c, "assistant: %s", name);
 }

@@ -147,6 +147,8 @@ void ctl_rebuild_view(struct ctl *c)
 		for (size_t k = 0; k < n; k++) {
 			size_t i = idx[k];
 			const struct hist_msg *m = &ch->conv.msgs[i];
+			if (ctl_tools_view_msg(c, i))
+				continue; /* a tool's result, folded */
 			int user = !strcmp(m->role, "user");
 			if (!user) {
 				ctl_answer_header(ch, i, &hdr);

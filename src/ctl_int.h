@@ -7,6 +7,7 @@
 #define CHERRY_CTL_INT_H
 
 #include "cherry/ctl.h"
+#include "cherry/ctl_tools.h"
 
 /* ctl.c: the events, timers, geometry and scrolling */
 void ctl_message(struct ctl *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -34,6 +35,8 @@ void ctl_pending_clear(struct ctl *c);
 void ctl_stop(struct ctl *c);
 void ctl_stop_stream(struct ctl *c, struct ctl_stream *st);
 int ctl_busy(struct ctl *c);
+/* the answer at index answer of ch starts streaming (c->pending names its model) */
+void ctl_stream_begin(struct ctl *c, struct chat *ch, size_t answer);
 /* the latest stream into ch, or NULL */
 struct ctl_stream *ctl_stream_in(const struct ctl *c, const struct chat *ch);
 

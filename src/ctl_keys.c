@@ -341,6 +341,16 @@ static const handler_fn handlers[ACT__COUNT] = {
 	[ACT_FIND_ERASE] = ctl_h_find_erase,
 	[ACT_FIND_CLEAR] = ctl_h_find_clear,
 	[ACT_FIND_CLOSE] = ctl_h_find_close,
+	[ACT_TOGGLE_TOOLS] = ctl_h_toggle_tools,
+	[ACT_TOOL_ONCE] = ctl_h_tool_once,
+	[ACT_TOOL_CONVERSATION] = ctl_h_tool_conversation,
+	[ACT_TOOL_ALWAYS] = ctl_h_tool_always,
+	[ACT_TOOL_DENY] = ctl_h_tool_deny,
+	[ACT_TOOL_STOP] = ctl_h_tool_stop,
+	[ACT_TOOL_UP] = ctl_h_help_up,
+	[ACT_TOOL_DOWN] = ctl_h_help_down,
+	[ACT_TOOL_PAGE_UP] = ctl_h_help_page_up,
+	[ACT_TOOL_PAGE_DOWN] = ctl_h_help_page_down,
 };
 
 void ctl_do_action(struct ctl *c, enum input_action a)

@@ -261,6 +261,8 @@ void ctl_h_sel_copy_code(struct ctl *c)
 void ctl_h_sel_edit(struct ctl *c)
 {
 	size_t i = selected(c);
+	if (i != SIZE_MAX && ctl_tools_toggle_msg(c, i))
+		return; /* a tool's result: shown whole, or folded again */
 	if (i != SIZE_MAX) {
 		c->sel = -1;
 		edit_begin(c, prompt_of(c, i));

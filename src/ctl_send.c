@@ -265,6 +265,11 @@ static void begin_stream(struct ctl *c, struct chat *ch, size_t answer)
 	c->react |= (st->start_wanted ? CTL_START : 0) | CTL_SAVE;
 }
 
+void ctl_stream_begin(struct ctl *c, struct chat *ch, size_t answer)
+{
+	begin_stream(c, ch, answer);
+}
+
 size_t ctl_streams_to_start(struct ctl *c, unsigned long *ids, size_t max)
 {
 	size_t n = 0;
@@ -408,7 +413,9 @@ int ctl_key_result(struct ctl *c, enum ctl_key_result r, const struct err *e, do
 	switch (r) {
 	case CTL_KEY_OK:
 		ctl_passphrase_end(c);
-		if (c->pending.retry)
+		if (c->pending.retry == CTL_PENDING_TOOLS)
+			ctl_tools_continue(c);
+		else if (c->pending.retry)
 			do_retry(c);
 		else
 			do_send(c);
@@ -428,6 +435,8 @@ int ctl_key_result(struct ctl *c, enum ctl_key_result r, const struct err *e, do
 		ctl_info(c, "cherry", e ? e->msg : "no key", 1);
 		if (c->pending.queued)
 			unsent(c);
+		if (c->pending.retry == CTL_PENDING_TOOLS)
+			ctl_tools_abandon(c);
 		ctl_message(c, "%s", e ? e->msg : "no key");
 		if (c->pending.next == 0 || !next_model(c))
 			ctl_pending_clear(c);
@@ -448,9 +457,16 @@ int ctl_stream_request(const struct ctl *c, unsigned long id, struct provider **
 	}
 	if (c->world.resolve_model(c->world.ctx, st->spec, prov, &model, e) < 0)
 		return -1;
-	struct wire_msg *msgs = NULL;
-	size_t n = 0;
-	if (chat_request_msgs(st->chat, st->answer, &msgs, &n) < 0) {
+	/* calls and results go as they are (chat_request_full), with the tools offered */
+	struct chat_request r;
+	struct wire_tool *tools = NULL;
+	size_t ntools = 0;
+	if (chat_request_full(st->chat, st->answer, &r) < 0) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	if (ctl_tools_offered(c, st->chat, &tools, &ntools) < 0) {
+		chat_request_free(&r);
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
 	}
@@ -458,26 +474,30 @@ int ctl_stream_request(const struct ctl *c, unsigned long id, struct provider **
 		.provider = *prov,
 		.model = model,
 		.system = st->chat->conv.system,
-		.msgs = msgs,
-		.nmsgs = n,
+		.msgs = r.msgs,
+		.nmsgs = r.n,
 		.has_temperature = c->temperature != NULL,
 		.temperature = c->temperature ? json_number_value(c->temperature) : 0,
+		.tools = tools,
+		.ntools = ntools,
+		.msg_tools = r.extra,
 	};
 	/* the stored files of the branch's messages, read by the shell */
 	void *keep = NULL;
-	int r = c->world.attach_request ? c->world.attach_request(c->world.attach_ctx, st->chat, &rq,
-								  &keep, e)
-					: 0;
-	if (r == 0)
-		r = wire_build_request(&rq, req, e);
-	if (r == 0 && keep) {
+	int rc = c->world.attach_request ? c->world.attach_request(c->world.attach_ctx, st->chat,
+								   &rq, &keep, e)
+					 : 0;
+	if (rc == 0)
+		rc = wire_build_request(&rq, req, e);
+	if (rc == 0 && keep) {
 		req->keep = keep;
 		req->keep_free = c->world.attach_release;
 	} else if (keep) {
 		c->world.attach_release(keep);
 	}
-	free(msgs);
-	return r;
+	chat_request_free(&r);
+	free(tools);
+	return rc;
 }
 
 void ctl_stop(struct ctl *c)
@@ -682,6 +702,8 @@ int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, dou
 	if (ch != c->shown)
 		ctl_mark_unread(c, ch->conv.id);
 	stream_remove(c, st);
+	/* an answer with tool calls goes on with them (the queue waits for the turn) */
+	int tools = ctl_tools_answer_end(c, ch, st->answer, st->spec, o->status);
 	free(st);
 	buf_free(&footer);
 	ctl_moves_settle(c); /* the totals count this answer */
@@ -690,7 +712,7 @@ int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, dou
 	if (ctl_stream_in(c, ch)) /* its conversation still streams: the queue waits */
 		return c->react;
 	/* what was written meanwhile goes now; after a stop or an error it comes back */
-	int queued_here = c->nqueue && c->queue[0].chat == ch;
+	int queued_here = c->nqueue && c->queue[0].chat == ch && !tools;
 	if (queued_here && o->status == HIST_COMPLETE && !c->pending.active)
 		send_queued(c);
 	else if (queued_here && o->status != HIST_COMPLETE)
@@ -698,7 +720,7 @@ int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, dou
 			       "input");
 	/* A conversation no longer shown is closed, which saves it (unless the queue's next
 	 * message goes to it). */
-	if (ch != c->shown && c->pending.chat != ch)
+	if (ch != c->shown && c->pending.chat != ch && !ctl_tools_holds(c, ch))
 		c->world.conv_close(c->world.ctx, ch);
 	return c->react;
 }

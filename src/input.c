@@ -70,6 +70,8 @@ static const struct input_action_info actions[] = {
 	{ACT_SEARCH_HISTORY, MODE_CHAT, "search_history", "C-r", "search every conversation"},
 	{ACT_CLEAR_CONTEXT, MODE_CHAT, "clear_context", "M-k",
 	 "clear the context from here on (again: restore it)"},
+	{ACT_TOGGLE_TOOLS, MODE_CHAT, "toggle_tools", "F7",
+	 "show tool calls and results whole, or folded"},
 	{ACT_STOP_ONE, MODE_CHAT, "stop_one", "M-z", "stop the answer shown; the others stream on"},
 	{ACT_BEST, MODE_CHAT, "best", "M-m", "mark the answer shown as the best (again: unmark)"},
 	{ACT_LAYOUT, MODE_CHAT, "layout", "F9", "several answers: side by side, or one at a time"},
@@ -112,7 +114,7 @@ static const struct input_action_info actions[] = {
 	{ACT_SEL_COPY_CODE, MODE_SELECT, "select_copy_code", "C M-c",
 	 "copy its code blocks, 1 then 2... (OSC 52)"},
 	{ACT_SEL_EDIT, MODE_SELECT, "select_edit", "e Enter",
-	 "edit the message (an answer: its prompt) and resend"},
+	 "edit the message (an answer: its prompt); a tool's: unfold"},
 	{ACT_SEL_RETRY, MODE_SELECT, "select_retry", "r", "ask again with another model (picker)"},
 	{ACT_SEL_DELETE, MODE_SELECT, "select_delete", "d Delete",
 	 "delete the message and all below it (asks)"},
@@ -126,6 +128,19 @@ static const struct input_action_info actions[] = {
 	{ACT_FIND_ERASE, MODE_FIND, "find_erase", "Backspace C-h", "erase a character"},
 	{ACT_FIND_CLEAR, MODE_FIND, "find_clear", "C-u", "clear what you typed"},
 	{ACT_FIND_CLOSE, MODE_FIND, "find_close", "Esc C-g", "close the search line"},
+	{ACT_TOOL_ONCE, MODE_TOOLS, "tool_once", "o y", "run this call"},
+	{ACT_TOOL_CONVERSATION, MODE_TOOLS, "tool_conversation", "t",
+	 "run it, and this tool without asking in this conversation"},
+	{ACT_TOOL_ALWAYS, MODE_TOOLS, "tool_always", "a",
+	 "run it; always run this tool (saved in config.json)"},
+	{ACT_TOOL_DENY, MODE_TOOLS, "tool_deny", "d n", "do not run it: the model is told"},
+	{ACT_TOOL_STOP, MODE_TOOLS, "tool_stop", "Esc C-g",
+	 "stop the turn (a running call too): nothing more runs"},
+	{ACT_TOOL_UP, MODE_TOOLS, "tool_up", "Up C-p", "scroll the arguments up a line"},
+	{ACT_TOOL_DOWN, MODE_TOOLS, "tool_down", "Down C-n", "scroll the arguments down a line"},
+	{ACT_TOOL_PAGE_UP, MODE_TOOLS, "tool_page_up", "PgUp", "scroll the arguments up a page"},
+	{ACT_TOOL_PAGE_DOWN, MODE_TOOLS, "tool_page_down", "PgDn Space",
+	 "scroll the arguments down a page"},
 };
 
 #define NACTIONS (sizeof(actions) / sizeof(actions[0]))
@@ -579,6 +594,7 @@ static const char *const mode_heading[MODE__COUNT] = {
 	[MODE_PASSPHRASE] = "At the vault passphrase prompt:",
 	[MODE_SELECT] = "When a message is selected (M-s, or a click):",
 	[MODE_FIND] = "In the line of find in the conversation (C-s):",
+	[MODE_TOOLS] = "When the model asks to run a tool:",
 };
 
 int input_help_text(const struct input_map *m, struct buf *out)

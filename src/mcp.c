@@ -447,6 +447,11 @@ static int wait_exit(struct mcp_child *c, int ms)
 		pid_t r = waitpid(c->pid, &c->exit_status, WNOHANG);
 		if (r == c->pid || (r < 0 && errno == ECHILD)) {
 			c->pid = 0;
+			/* what it wrote last is still in the pipes: into the log, not lost (a
+			 * grandchild holding them open bounds this, it never blocks) */
+			struct err ignored;
+			for (int i = 0; i < 64 && (c->out_fd >= 0 || c->err_fd >= 0); i++)
+				mcp_pump(c, &ignored);
 			return 1;
 		}
 		long long left = deadline - now_ms();

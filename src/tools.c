@@ -216,3 +216,21 @@ int tools_show_args(const char *args, struct buf *out)
 	free(s);
 	return r;
 }
+
+int tools_result_text(const struct mcp_call_result *r, int rc, const char *why, size_t cap,
+		      struct buf *out, long long *full, int *error)
+{
+	*full = 0;
+	if (rc < 0) {
+		*error = 1;
+		return buf_printf(out, "error: %s", why ? why : "the call failed");
+	}
+	*error = r->is_error;
+	const char *text = r->text ? r->text : "";
+	if (tools_cap(text, strlen(text), cap, out, full) < 0)
+		return -1;
+	if (r->nimages)
+		return buf_printf(out, "%s[cherry: %zu image(s) left out]", out->len ? "\n" : "",
+				  r->nimages);
+	return 0;
+}

@@ -25,6 +25,7 @@
 #include "cherry/state.h"
 #include "tui_attach.h"
 #include "tui_int.h"
+#include "tui_tools.h"
 #include "ui.h"
 
 #define FRAME_MS 16           /* at most about 60 frames a second while streaming */
@@ -210,8 +211,10 @@ static void react(struct tui *t, int r)
 		find_key(t);
 	if (r & CTL_UNLOCK)
 		unlock(t);
-	if (r & CTL_START)
+	if (r & CTL_START) {
+		react(t, tui_tools_refresh(t->tools, &t->c)); /* a server's new tools offered */
 		tui_streams_start(&t->ts);
+	}
 	if (r & CTL_STOP)
 		tui_streams_stop(&t->ts, OUTCOME_STOPPED);
 	if (r & CTL_SAVE)
@@ -231,6 +234,16 @@ static void react(struct tui *t, int r)
 		export_file(t);
 	if (r & CTL_FETCH_MODELS)
 		fetch_models(t);
+	if (r & CTL_TOOLS_START)
+		react(t, tui_tools_start(t->tools, &t->c));
+	if (r & CTL_TOOL_ALWAYS)
+		tui_tools_always(t->tools, &t->c);
+	if ((r & CTL_TOOL_RUN) && !t->quit_signal) {
+		int quit = 0, next = tui_tools_run(t->tools, &t->c, &quit);
+		if (quit)
+			t->quit_signal = t->c.quit = 1;
+		react(t, next);
+	}
 }
 
 static void react_ctx(void *ctx, int r)
@@ -507,6 +520,11 @@ int tui_main(struct app *app, int argc, char **argv)
 		goto out;
 	}
 	ctl_on = 1;
+	if (!(t->tools = tui_tools_new(app))) {
+		err_set(&e, EXIT_FAIL, "out of memory");
+		status = app_fail(&e);
+		goto out;
+	}
 	if (state_prompts_load(&t->ed, &e) < 0)
 		config_warning(&warnings, e.msg);
 	err_clear(&e);
@@ -575,6 +593,7 @@ out:
 	histstore_list_end(t->lister);
 	if (ctl_on)
 		ctl_free(&t->c);
+	tui_tools_free(t->tools); /* the MCP servers end with the client */
 	tui_world.search_stop(t);
 	if (t->store_ok)
 		histstore_close(&t->store);

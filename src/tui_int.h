@@ -25,6 +25,7 @@ struct tui {
 	struct histsearch *search; /* the search of every conversation under way */
 	struct histstore_lister *lister; /* the conversation list being read, or NULL */
 	size_t list_shown;               /* entries its last snapshot showed */
+	struct tui_tools *tools;  /* MCP servers and tool calls (tui_tools.h) */
 };
 
 /* The calendar time, in seconds. */

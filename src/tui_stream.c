@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cherry/ctl_tools.h"
 #include "cherry/wire.h"
 
 struct tui_stream {
@@ -149,6 +150,19 @@ static void finish(struct tui_streams *s, struct tui_stream *ts)
 	long code = http_status(ts->tr);
 	int rejected = (code == 401 || code == 403) && ts->key && ts->prov &&
 		       keyring_reject(s->kr, ts->prov, ts->key, &w) == 1;
+	/* the answer's tool calls are saved with it (the controller runs them) */
+	struct err ce;
+	err_clear(&ce);
+	int calls = o.status == HIST_COMPLETE
+		    ? ctl_stream_calls(s->c, ts->id, (struct wire_stream *)http_stream(ts->tr),
+				       s->wall(), &ce)
+		    : 0;
+	if (calls < 0) {
+		o.status = HIST_ERROR;
+		o.err = ce;
+	} else if (calls) {
+		o.note = NULL; /* the calls are the loop's to run, not a note */
+	}
 	unsigned long id = ts->id;
 	drop(s, ts);
 	s->react(s->ctx, ctl_stream_end(s->c, id, &o, http_now(), s->wall()));

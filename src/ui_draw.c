@@ -14,6 +14,7 @@
 #include <curses.h>
 
 #include "cherry/columns.h"
+#include "cherry/ctl_tools.h"
 #include "cherry/fsutil.h"
 #include "cherry/sanitize.h"
 #include "cherry/text.h"
@@ -303,20 +304,22 @@ static void draw_overlay(const struct ctl *t)
 	werase(ui_w_over);
 	if (h < 1)
 		return;
+	int lines = o->kind == CTL_OV_HELP || o->kind == CTL_OV_TOOL; /* no filter, no selection */
 	const char *title = o->kind == CTL_OV_HELP ? "cherry help \xe2\x80\x94 Esc closes" :
+			    o->kind == CTL_OV_TOOL ? "Tool call \xe2\x80\x94 F1 lists the keys" :
 			    o->kind == CTL_OV_MODELS ? "Model: " :
 			    o->kind == CTL_OV_SEARCH ? "Search all conversations: " :
 			    o->kind == CTL_OV_FILES ? "Attach a file: " : "Conversation: ";
 	wattron(ui_w_over, A_BOLD);
 	int used = draw_text(ui_w_over, 0, 0, w, title, strlen(title));
 	wattroff(ui_w_over, A_BOLD);
-	if (o->kind != CTL_OV_HELP)
+	if (!lines)
 		draw_text(ui_w_over, 0, used, w - used, o->filter.data ? o->filter.data : "",
 			  o->filter.len);
 	int rows = h - 1;
 	if (rows < 1)
 		return;
-	if (o->kind != CTL_OV_HELP && o->nmatch == 0) {
+	if (!lines && o->nmatch == 0) {
 		char progress[128];
 		const char *none = o->kind == CTL_OV_MODELS ?
 			"  no model matches; Enter takes what you typed as PROVIDER/MODEL" :
@@ -332,15 +335,15 @@ static void draw_overlay(const struct ctl *t)
 			break;
 		size_t k = o->match[i];
 		const char *s = o->labels && o->labels[k] ? o->labels[k] : o->items[k];
-		int sel = o->kind != CTL_OV_HELP && i == o->sel;
+		int sel = !lines && i == o->sel;
 		/* the help's headings ("In the chat:") stand out from its lines */
-		int heading = o->kind == CTL_OV_HELP && s[0] && s[0] != ' ';
+		int heading = lines && s[0] && s[0] != ' ';
 		if (sel)
 			wattron(ui_w_over, A_REVERSE);
 		if (heading)
 			wattron(ui_w_over, A_BOLD);
 		int x = 0;
-		if (o->kind != CTL_OV_HELP)
+		if (!lines)
 			x = draw_text(ui_w_over, r + 1, 0, w, sel ? "\xe2\x96\xb8 " : "  ", sel ? 4 : 2);
 		if (o->nmarked) /* the models marked to be asked together */
 			x += draw_text(ui_w_over, r + 1, x, w - x, o->marked[k] ? "+ " : "  ", 2);
@@ -586,6 +589,7 @@ static void draw_status(const struct ctl *t)
 	buf_append_str(&s, ctl_state_word(t, tmp, sizeof tmp));
 	if (t->nqueue)
 		buf_printf(&s, " \xc2\xb7 %zu queued", t->nqueue);
+	ctl_tools_status(t, &s);
 	if (t->message[0]) {
 		buf_append_str(&s, " \xc2\xb7 ");
 		buf_append_str(&s, t->message);

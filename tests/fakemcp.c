@@ -10,7 +10,8 @@
  *               (else 401); redirect: every answer is a 307; badsession: the session
  *               id holds an escape sequence.
  * Tools, listed over two pages (cursor "p2"): echo {text}, fail (isError), env (its
- * environment as text), fds (its open descriptors), cwd, slow {ms, drop} (progress,
+ * environment as text), fds (its open descriptors), cwd, slow {ms (10000 when not
+ * given), drop} (progress,
  * honours notifications/cancelled; drop: HTTP drops the stream after the first step), hostile (escape sequences), huge {bytes}, change (adds the
  * tool "added" and sends notifications/tools/list_changed), expire (HTTP: ends the
  * session, so the next request gets 404).
@@ -124,7 +125,8 @@ static void tool_list(json_t *id, json_t *params)
 static void slow(json_t *id, json_t *params)
 {
 	json_t *args = json_object_get(params, "arguments");
-	int ms = (int)json_integer_value(json_object_get(args, "ms"));
+	json_t *given = json_object_get(args, "ms");
+	int ms = given ? (int)json_integer_value(given) : 10000; /* none: slow enough to stop */
 	json_t *token = json_object_get(json_object_get(params, "_meta"), "progressToken");
 	for (int step = 1; step <= 4; step++) {
 		if (token)

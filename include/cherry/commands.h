@@ -36,6 +36,7 @@ enum slash_cmd {
 	CMD_CLEAR,      /* /clear: a context break after the last answer (toggles) */
 	CMD_STATS,      /* /stats: tokens and cost of this conversation */
 	CMD_ATTACH,     /* /attach PATH...: files for the next message */
+	CMD_TOOLS,      /* /tools [NAME [on|off]]: the MCP servers of this conversation */
 	CMD__COUNT
 };
 

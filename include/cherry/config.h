@@ -101,6 +101,10 @@ int config_tools_always(const struct config *c, const char *server, const char *
  * with e (the file is not JSON, cannot be written). */
 int config_tools_save_always(struct config *c, const char *path, const char *server,
 			     const char *tool, struct err *e);
+/* The same in the config.json read (c->path), else where it would be (made); path gets
+ * which file. */
+int config_tools_save_always_here(struct config *c, const char *server, const char *tool,
+				  struct buf *path, struct err *e);
 
 /* The prices of "provider/model" (USD per million tokens; a price not given is 0):
  * 1, or 0 when config.json "prices" does not list it (no price is ever guessed). */

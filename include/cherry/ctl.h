@@ -53,6 +53,11 @@ enum {
 	CTL_EXPORT = 512,       /* write ctl.out_text to the file ctl.out_path, answer ctl_note */
 	CTL_QUIT = 1024,
 	CTL_FETCH_MODELS = 2048, /* fetch the providers' model lists in the background */
+	/* the tool loop (ctl_tools.h) */
+	CTL_TOOLS_START = 4096,  /* start the MCP servers enabled and not running yet */
+	CTL_TOOL_ALWAYS = 8192,  /* save ctl.tools->always in config.json tools.always_allow */
+	CTL_TOOL_RUN = 16384,    /* run ctl.tools->run, answer ctl_tool_done */
+	CTL_TOOL_STOP = 32768,   /* stop the call running (its end comes as ctl_tool_done) */
 };
 
 enum ctl_state {
@@ -129,6 +134,7 @@ enum ctl_overlay_kind {
 	CTL_OV_NONE, CTL_OV_HELP, CTL_OV_MODELS, CTL_OV_SWITCHER,
 	CTL_OV_SEARCH, /* every conversation searched: items "ID\tMSGID", filter the text */
 	CTL_OV_FILES,  /* a file for the next message: items paths as typed, labels names */
+	CTL_OV_TOOL,   /* a tool call asked about or running (MODE_TOOLS): lines, scrolled */
 };
 
 /* The help screen, picker and switcher: a filtered list drawn over the chat. */
@@ -169,6 +175,9 @@ struct ctl_stream {
 	int retry_attempt, retry_max;
 };
 
+#define CTL_PENDING_TOOLS 2
+
+/* A send (or retry) waiting for its key. */
 /* At most this many models are asked at once by one message ("@a @b question"). */
 #define CTL_MAX_MODELS 8
 
@@ -189,7 +198,8 @@ struct ctl_cols {
 /* A send (or retry) waiting for its key; with several models, one key after another
  * (specs[next] is the one looked up now). */
 struct ctl_pending {
-	int retry;                /* 0: send text; 1: ask again */
+	int retry;                /* 0: send text; 1: ask again; CTL_PENDING_TOOLS: the
+				   * next answer of a tool turn */
 	int queued;               /* it was queued: the input and the prompt ring have it */
 	struct chat *chat;        /* the conversation it goes to (NULL: the shown one) */
 	struct buf text;          /* the prompt (valid UTF-8) */
@@ -336,6 +346,8 @@ struct ctl {
 	struct ctl_find find;
 	struct ctl_search search;
 	struct ctl_totals totals;
+
+	struct ctl_tools *tools;  /* the tool loop (ctl_tools.h) */
 
 	int dirty;                /* CTL_DIRTY_* since the last frame */
 	int react;                /* reactions of the event being handled */

@@ -51,6 +51,7 @@ enum input_mode {
 	MODE_PASSPHRASE, /* the vault passphrase, typed in the input line */
 	MODE_SELECT,     /* a message of the chat is selected: act on it */
 	MODE_FIND,       /* the search line of find-in-the-chat */
+	MODE_TOOLS,      /* a tool call is asked about (or runs): allow, deny, stop */
 	MODE__COUNT
 };
 
@@ -160,6 +161,17 @@ enum input_action {
 	ACT_FIND_ERASE,
 	ACT_FIND_CLEAR,
 	ACT_FIND_CLOSE,
+	/* tool calls (ctl_tools.c): F7 in the chat, the question (MODE_TOOLS) */
+	ACT_TOGGLE_TOOLS,
+	ACT_TOOL_ONCE,
+	ACT_TOOL_CONVERSATION,
+	ACT_TOOL_ALWAYS,
+	ACT_TOOL_DENY,
+	ACT_TOOL_STOP,
+	ACT_TOOL_UP,
+	ACT_TOOL_DOWN,
+	ACT_TOOL_PAGE_UP,
+	ACT_TOOL_PAGE_DOWN,
 	/* several models (ctl_multi.c) */
 	ACT_PICK_MARK,          /* Space in the model picker: mark a model */
 	ACT_STOP_ONE,           /* M-z: stop the answer shown, the others stream on */

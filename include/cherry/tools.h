@@ -64,6 +64,11 @@ void tools_policy_free(struct tools_policy *p);
 /* The text the model gets: at most cap bytes of text (cut between characters), then a
  * line saying how much there was. *full: the bytes it had when cut, else 0. 0 or -1. */
 int tools_cap(const char *text, size_t len, size_t cap, struct buf *out, long long *full);
+/* The text the model gets from tools/call: r's text capped (images counted, not sent),
+ * or "error: WHY" when the call got no answer (rc < 0). *error: the model is told it
+ * failed. 0 or -1 (OOM). */
+int tools_result_text(const struct mcp_call_result *r, int rc, const char *why, size_t cap,
+		      struct buf *out, long long *full, int *error);
 /* A call's arguments as the user reads them: pretty-printed JSON (2-space indent, keys in
  * the order sent), or the text as it came when it is not JSON. Not sanitised. */
 int tools_show_args(const char *args, struct buf *out);

@@ -19,6 +19,7 @@
 #include "cherry/app.h"
 #include "cherry/commands.h"
 #include "cherry/ctl.h"
+#include "cherry/ctl_tools.h"
 #include "cherry/utf8.h"
 
 #include "harness.h"
@@ -44,7 +45,11 @@ static struct {
 	int key_answer;         /* how CTL_NEED_KEY is answered */
 	char passphrase[64];    /* what CTL_UNLOCK got */
 	int env_key;            /* has_env_key's answer */
+	int tool_starts, tool_runs, tool_stops, always; /* the tool loop's reactions */
 } sh;
+
+/* The catalogue the "shell" gives when a server is enabled: fake/echo and fake/rm. */
+static struct tools_catalog cat;
 
 static const char config_text[] =
 	"{\"favorites\": [\"fo/a\", \"fo/b\"],"
@@ -54,7 +59,9 @@ static const char config_text[] =
 	" \"assistants\": {\"coder\": {\"system\": \"Be careful. Today is {{date}}.\","
 	"  \"model\": \"fo/b\", \"temperature\": 0.25}},"
 	" \"keys\": {\"copy\": \"M-y\"},"
-	" \"prices\": {\"fo/a\": {\"input\": 1000, \"output\": 2000}}}";
+	" \"prices\": {\"fo/a\": {\"input\": 1000, \"output\": 2000}},"
+	" \"mcp_servers\": {\"fake\": {\"command\": \"/bin/true\"}},"
+	" \"tools\": {\"max_rounds\": 2}}";
 
 static int w_conv_new(void *ctx, struct chat **out, struct err *e)
 {
@@ -187,6 +194,13 @@ static void shell(int r)
 		sh.editors += (r & CTL_EDITOR) != 0;
 		sh.exports += (r & CTL_EXPORT) != 0;
 		sh.quits += (r & CTL_QUIT) != 0;
+		if (r & CTL_TOOLS_START) {
+			sh.tool_starts++;
+			next |= ctl_tools_catalog(&C, &cat);
+		}
+		sh.always += (r & CTL_TOOL_ALWAYS) != 0;
+		sh.tool_runs += (r & CTL_TOOL_RUN) != 0;
+		sh.tool_stops += (r & CTL_TOOL_STOP) != 0;
 		r = next;
 	}
 }
@@ -270,6 +284,11 @@ static int setup(void **unused)
 	edit_init(&ed, 10);
 	if (ctl_init(&C, &app.cfg, &world, &ed, NULL, NULL) < 0)
 		return -1;
+	json_t *schema = json_pack("{s:s}", "type", "object");
+	struct mcp_tool echo = {"echo", NULL, "Echoes", schema}, rm = {"rm", NULL, NULL, schema};
+	if (tools_catalog_add(&cat, 0, "fake", &echo) < 0 || tools_catalog_add(&cat, 0, "fake", &rm) < 0)
+		return -1;
+	json_decref(schema);
 	snprintf(C.today, sizeof C.today, "2026-12-02");
 	struct ctl_start o = {0};
 	int r = 0;
@@ -285,6 +304,7 @@ static int teardown(void **unused)
 {
 	(void)unused;
 	ctl_free(&C);
+	tools_catalog_free(&cat);
 	w_search_stop(NULL);
 	edit_free(&ed);
 	config_free(&app.cfg);
@@ -327,6 +347,274 @@ static void end_id(unsigned long id, enum hist_status status, const char *error)
 static void end_stream(enum hist_status status, const char *error)
 {
 	end_id(LAST(), status, error);
+}
+
+
+/* ---- the tool loop ---- */
+
+/* Stream id's answer asks for n calls (it goes on streaming). */
+static void calls_on(unsigned long id, const char *const *names, const char *const *args,
+		     size_t n)
+{
+	static int seq;
+	struct wire_stream ws;
+	memset(&ws, 0, sizeof ws);
+	ws.calls = calloc(n, sizeof *ws.calls);
+	assert_non_null(ws.calls);
+	ws.ncalls = ws.capcalls = n;
+	for (size_t i = 0; i < n; i++) {
+		char id_text[32];
+		snprintf(id_text, sizeof id_text, "call_%d", ++seq);
+		ws.calls[i].index = (int)i;
+		ws.calls[i].id = strdup(id_text);
+		ws.calls[i].name = strdup(names[i]);
+		buf_append_str(&ws.calls[i].args, args[i]);
+	}
+	struct err e;
+	err_clear(&e);
+	assert_int_equal(ctl_stream_calls(&C, id, &ws, wall, &e), 1);
+	wire_stream_free(&ws);
+}
+
+/* The streaming answer asks for n calls, then ends complete. */
+static void answer_calls(const char *const *names, const char *const *args, size_t n)
+{
+	assert_non_null(ST());
+	calls_on(LAST(), names, args, n);
+	end_stream(HIST_COMPLETE, NULL);
+}
+
+/* The server "fake" on, a prompt, and an answer calling name with args. */
+static void ask_tool(const char *name, const char *args)
+{
+	if (!ctl_tools_enabled(&C, "fake")) {
+		type("/tools fake on");
+		key("Enter");
+	}
+	type("use a tool");
+	key("Enter");
+	answer_calls(&name, &args, 1);
+}
+
+/* A tool turn left behind by an action or a command ends (its call done, Esc). */
+static void leave_tool_turn(void)
+{
+	if (C.tools->running)
+		shell(ctl_tool_done(&C, "done", 0, 0, now, wall));
+	if (C.mode == MODE_TOOLS)
+		key("Esc");
+	if (ST())
+		end_stream(HIST_COMPLETE, NULL);
+}
+
+/* The overlay's lines joined by LF. */
+static const char *overlay_text(void)
+{
+	static struct buf b;
+	buf_reset(&b);
+	for (size_t i = 0; i < C.ov.nitems; i++)
+		buf_printf(&b, "%s\n", C.ov.items[i]);
+	return b.data ? b.data : "";
+}
+
+/* The last message of the shown conversation's branch. */
+static const struct hist_msg *last_msg(int back)
+{
+	size_t *idx, n;
+	assert_int_equal(chat_branch(C.shown, &idx, &n), 0);
+	assert_true(n > (size_t)back);
+	const struct hist_msg *m = &C.shown->conv.msgs[idx[n - 1 - (size_t)back]];
+	free(idx);
+	return m;
+}
+
+static void test_tools_allow_once(void **state)
+{
+	(void)state;
+	type("/tools");
+	key("Enter");
+	on_chat("[off] fake");
+	ask_tool("fake__echo", "{\"text\":\"hi\"}");
+	assert_int_equal(sh.tool_starts, 1);
+	assert_int_equal(ctl_tools_count(&C), 2);
+	assert_int_equal(C.mode, MODE_TOOLS);
+	assert_int_equal(C.ov.kind, CTL_OV_TOOL);
+	assert_non_null(strstr(overlay_text(), "The model asks to run fake/echo"));
+	assert_non_null(strstr(overlay_text(), "\"text\": \"hi\""));
+	assert_int_equal(sh.tool_runs, 0); /* nothing runs before the answer */
+	int started = sh.started;
+	key("o");
+	assert_int_equal(sh.tool_runs, 1);
+	assert_true(C.tools->running);
+	assert_string_equal(C.tools->run->tool, "echo");
+	assert_string_equal(C.tools->run_args.data, "{\"text\":\"hi\"}");
+	shell(ctl_tool_progress(&C, 2, 4, "half \x1b[2J way"));
+	assert_non_null(strstr(overlay_text(), "Running fake/echo (call 1 of 1, round 1): 2 of 4"));
+	now += 0.25;
+	shell(ctl_tool_done(&C, "Echo: hi", 0, 0, now, wall));
+	/* the result is saved, the next answer asked for */
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_int_equal(sh.started, started + 1);
+	assert_non_null(ST());
+	const struct hist_msg *res = last_msg(1);
+	assert_string_equal(res->role, "tool");
+	assert_string_equal(res->content, "Echo: hi");
+	assert_int_equal(res->tool_error, 0);
+	/* its request carries the call, the result and the tools */
+	struct provider *prov;
+	struct wire_http req;
+	memset(&req, 0, sizeof req);
+	struct err e;
+	err_clear(&e);
+	assert_int_equal(ctl_stream_request(&C, LAST(), &prov, &req, &e), 0);
+	assert_non_null(strstr(req.body.data, "\"tool_calls\""));
+	assert_non_null(strstr(req.body.data, "\"role\":\"tool\""));
+	assert_non_null(strstr(req.body.data, "\"fake__rm\""));
+	wire_http_free(&req);
+	ctl_delta(&C, LAST(), "It said hi.", 11, 0, now, wall);
+	end_stream(HIST_COMPLETE, NULL);
+	assert_false(C.tools->active);
+	/* folded: one line; F7 shows it whole */
+	on_chat("\xe2\x9a\x99 fake/echo \xe2\x9c\x93 0.25 s");
+	on_chat("Echo: hi");
+	assert_null(strstr(chat_text(), "arguments:"));
+	key("F7");
+	on_chat("arguments:");
+	on_chat("\"text\": \"hi\"");
+	key("F7");
+	assert_null(strstr(chat_text(), "arguments:"));
+	/* Enter on the selected result unfolds that one */
+	key("M-s");
+	key("Up");
+	key("Enter");
+	assert_int_equal(C.mode, MODE_SELECT);
+	on_chat("arguments:");
+	key("Enter");
+	assert_null(strstr(chat_text(), "arguments:"));
+	key("Esc");
+	/* once was for that call: the next one is asked again */
+	ask_tool("fake__echo", "{}");
+	assert_int_equal(C.mode, MODE_TOOLS);
+}
+
+static void test_tools_deny_and_stop(void **state)
+{
+	(void)state;
+	ask_tool("fake__rm", "{\"path\":\"/\"}");
+	int started = sh.started;
+	key("d");
+	assert_int_equal(sh.tool_runs, 0);
+	const struct hist_msg *res = last_msg(1);
+	assert_string_equal(res->content, "The call was not run: the user denied it.");
+	assert_int_equal(res->tool_error, 1);
+	assert_int_equal(sh.started, started + 1); /* the model is told */
+	end_stream(HIST_COMPLETE, NULL);
+	on_chat("\xe2\x9a\x99 fake/rm \xe2\x9c\x97");
+	/* two calls, Esc at the first: neither runs, no answer follows */
+	type("two");
+	key("Enter");
+	const char *names[] = {"fake__rm", "fake__echo"}, *args[] = {"{}", "{}"};
+	answer_calls(names, args, 2);
+	started = sh.started;
+	key("Esc");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_int_equal(sh.tool_runs, 0);
+	assert_int_equal(sh.started, started);
+	assert_null(ST());
+	assert_false(C.tools->active);
+	assert_string_equal(last_msg(0)->content, "The call was not run: the user stopped the turn.");
+	assert_string_equal(last_msg(1)->content, "The call was not run: the user stopped the turn.");
+	assert_non_null(strstr(C.message, "stopped"));
+	/* Esc while a call runs: it is stopped (the shell answers), the rest not run */
+	type("three");
+	key("Enter");
+	answer_calls(names, args, 2);
+	key("o");
+	assert_int_equal(sh.tool_runs, 1);
+	key("Esc");
+	assert_int_equal(sh.tool_stops, 1);
+	started = sh.started;
+	shell(ctl_tool_done(&C, "The call was stopped by the user.", 1, 0, now, wall));
+	assert_false(C.tools->active);
+	assert_int_equal(sh.started, started);
+	assert_string_equal(last_msg(0)->content, "The call was not run: the user stopped the turn.");
+	/* a call to a tool nobody offers is answered without asking */
+	type("four");
+	key("Enter");
+	const char *none = "nope", *noargs = "{}";
+	answer_calls(&none, &noargs, 1);
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_string_equal(last_msg(1)->content, "error: there is no tool named nope");
+	assert_non_null(ST());
+	end_stream(HIST_COMPLETE, NULL);
+}
+
+static void test_tools_conversation_always_rounds(void **state)
+{
+	(void)state;
+	ask_tool("fake__echo", "{}");
+	key("t"); /* this tool, for this conversation */
+	assert_int_equal(sh.tool_runs, 1);
+	shell(ctl_tool_done(&C, "ok", 0, 0, now, wall));
+	/* round 2 of the turn: allowed, it runs without asking */
+	const char *name = "fake__echo", *args = "{}";
+	answer_calls(&name, &args, 1);
+	assert_int_equal(sh.tool_runs, 2);
+	shell(ctl_tool_done(&C, "ok", 0, 0, now, wall));
+	/* round 3: past tools.max_rounds (2), its calls are not run */
+	int started = sh.started;
+	answer_calls(&name, &args, 1);
+	assert_int_equal(sh.tool_runs, 2);
+	assert_int_equal(sh.started, started);
+	assert_false(C.tools->active);
+	on_chat("stopped after 2 rounds");
+	/* "always": the shell saves it, the call runs */
+	const char *rm = "fake__rm";
+	type("again");
+	key("Enter");
+	answer_calls(&rm, &args, 1);
+	assert_int_equal(C.mode, MODE_TOOLS);
+	key("a");
+	assert_int_equal(sh.always, 1);
+	assert_string_equal(C.tools->always->tool, "rm");
+	assert_int_equal(sh.tool_runs, 3);
+	shell(ctl_tool_done(&C, "removed", 0, 0, now, wall));
+	end_stream(HIST_COMPLETE, NULL);
+	/* another conversation has its own servers: none */
+	key("C-n");
+	assert_int_equal(ctl_tools_count(&C), 0);
+	type("/tools fake off");
+	key("Enter");
+	assert_false(ctl_tools_enabled(&C, "fake"));
+	type("/tools nosuch on");
+	key("Enter");
+	assert_non_null(strstr(C.message, "no MCP server named"));
+}
+
+/* Two models asked at once, both calling tools: the first answer's calls are asked
+ * about, the other's are not run meanwhile. */
+static void test_tools_one_turn_at_a_time(void **state)
+{
+	(void)state;
+	type("/tools fake on");
+	key("Enter");
+	type("@fo/a @fo/b both");
+	key("Enter");
+	assert_int_equal(C.nstreams, 2);
+	unsigned long first = C.streams[0]->id, second = C.streams[1]->id;
+	const char *name = "fake__echo", *args = "{}";
+	calls_on(first, &name, &args, 1);
+	end_id(first, HIST_COMPLETE, NULL);
+	assert_int_equal(C.mode, MODE_TOOLS);
+	calls_on(second, &name, &args, 1);
+	end_id(second, HIST_COMPLETE, NULL);
+	assert_non_null(strstr(C.message, "one tool turn at a time"));
+	assert_int_equal(C.mode, MODE_TOOLS);
+	key("o");
+	shell(ctl_tool_done(&C, "ok", 0, 0, now, wall));
+	assert_int_equal(C.nstreams, 1); /* the first model answers again */
+	end_stream(HIST_COMPLETE, NULL);
+	assert_false(C.tools->active);
 }
 
 /* ---- the chat ---- */
@@ -1288,6 +1576,7 @@ static void test_every_command_runs(void **state)
 		/* every command leaves a mode the keys can get out of */
 		if (C.mode == MODE_CONFIRM)
 			key("n");
+		leave_tool_turn();
 		if (C.mode == MODE_PICK || C.mode == MODE_HELP || C.mode == MODE_SELECT ||
 		    C.mode == MODE_FIND)
 			key("Esc");
@@ -1753,6 +2042,9 @@ static void test_every_action_in_its_mode(void **state)
 		case MODE_FIND:
 			key("C-s");
 			break;
+		case MODE_TOOLS:
+			ask_tool("fake__echo", "{\"text\":\"hi\"}");
+			break;
 		case MODE_PASSPHRASE:
 			sh.key_answer = CTL_KEY_NEED_PASSPHRASE;
 			key("C-u");
@@ -1773,6 +2065,7 @@ static void test_every_action_in_its_mode(void **state)
 			shell(ctl_key_result(&C, CTL_KEY_OK, NULL, now, wall));
 		if (C.mode == MODE_CONFIRM)
 			key("n");
+		leave_tool_turn();
 		if (C.mode == MODE_PICK || C.mode == MODE_HELP || C.mode == MODE_LIST ||
 		    C.mode == MODE_SELECT || C.mode == MODE_FIND)
 			key("Esc");
@@ -2247,6 +2540,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_search_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_context_break, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tokens_and_cost, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tools_allow_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tools_deny_and_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tools_conversation_always_rounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tools_one_turn_at_a_time, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -301,7 +301,7 @@ static void test_default_lookup(void **state)
 		{16, ACT_HISTORY_OLDER}, {META('p'), ACT_HISTORY_OLDER}, {META('n'), ACT_HISTORY_NEWER},
 		{META(','), ACT_SIBLING_PREV}, {META('.'), ACT_SIBLING_NEXT}, {17, ACT_QUIT},
 		{9, ACT_COMPLETE}, {FN(IK_F(1)), ACT_HELP}, {FN(IK_PPAGE), ACT_SCROLL_UP},
-		{'a', ACT_NONE}, {' ', ACT_NONE}, {META('x'), ACT_NONE}, {META('z'), ACT_STOP_ONE}, {FN(IK_F(7)), ACT_NONE},
+		{'a', ACT_NONE}, {' ', ACT_NONE}, {META('x'), ACT_NONE}, {META('z'), ACT_STOP_ONE}, {FN(IK_F(10)), ACT_NONE},
 		{FN(0x7f0005), ACT_NONE}, {0, ACT_NONE},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)

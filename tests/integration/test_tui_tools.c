@@ -1,0 +1,316 @@
+/* test_tui_tools: the full-screen client's tool loop in a real terminal (a private tmux
+ * server) against the fake provider and tests/fakemcp.c: /tools starts a server and the
+ * status line counts its tools; a call is asked about before it runs (allow once, deny,
+ * Esc stops the turn, always saved in config.json); results show folded and expand with
+ * F7; the next request carries the calls and results; a hostile result never reaches
+ * the terminal; a running call shows its progress and Esc stops it; a server's new
+ * tools are offered once it says its list changed. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "harness.h"
+#include "tmux.h"
+
+#define CANARY "sk-test-CANARY-7d3b1e0f9a2c"
+
+static int TMO = 10000;
+static const char *const key_env[] = {"FAKE_OPENAI_KEY=" CANARY, NULL};
+static struct fakeprov FP;
+static struct testhome H;
+static struct tmux T;
+static char *SCR;
+static char fakemcp[PATH_MAX];
+
+static const char *screen(void)
+{
+	free(SCR);
+	SCR = tmux_capture(&T, 0);
+	assert_non_null(SCR);
+	assert_null(strstr(SCR, "CANARY"));
+	return SCR;
+}
+
+static void wait_for(const char *text)
+{
+	if (tmux_wait_for(&T, text, TMO) < 0)
+		fail_msg("\"%s\" never appeared on the screen (dumped above)", text);
+	screen();
+}
+
+static void keys(const char *k)
+{
+	assert_int_equal(tmux_keys(&T, k, NULL), 0);
+}
+
+static void send_line(const char *text)
+{
+	assert_int_equal(tmux_type(&T, text), 0);
+	keys("Enter");
+}
+
+/* cherry with the fake server "fake" enabled in a fresh conversation: 10 tools on. */
+static void start_with_tools(const char *model)
+{
+	if (!tmux_path()) {
+		printf("# SKIP tmux is not installed\n");
+		skip();
+	}
+	const char *args[] = {"-m", model, NULL};
+	if (tmux_start_cherry(&T, &H, args, key_env, 100, 40) < 0)
+		fail_msg("could not start cherry in tmux");
+	wait_for(model);
+	send_line("/tools fake on");
+	wait_for("10 tools");
+}
+
+/* The requests that reached /v1/chat/completions, the last one's messages. */
+static json_t *last_messages(size_t *count)
+{
+	json_t *all = fakeprov_requests(&FP), *r, *last = NULL;
+	size_t i;
+	*count = 0;
+	json_array_foreach(all, i, r)
+		if (strstr(json_string_value(json_object_get(r, "path")), "chat/completions")) {
+			(*count)++;
+			last = r;
+		}
+	json_t *m = last ? json_incref(json_object_get(json_object_get(last, "body"), "messages"))
+			 : NULL;
+	json_decref(all);
+	return m;
+}
+
+/* Polls until want requests reached the provider (or the time is up): how many did. */
+static size_t wait_requests(size_t want)
+{
+	size_t n = 0;
+	for (double end = tmux_now() + TMO / 1000.0; tmux_now() < end; tmux_sleep_ms(20)) {
+		json_decref(last_messages(&n));
+		if (n >= want)
+			break;
+	}
+	return n;
+}
+
+static void test_allow_once_folded(void **state)
+{
+	(void)state;
+	start_with_tools("fo/tool:echo");
+	send_line("hi");
+	wait_for("The model asks to run fake/echo");
+	wait_for("\"text\": \"hi\"");
+	keys("o");
+	wait_for("Results: Echo: hi");
+	/* folded: the tool, ✓, the result's first line; no arguments */
+	assert_non_null(strstr(SCR, "\xe2\x9a\x99 fake/echo \xe2\x9c\x93"));
+	assert_null(strstr(SCR, "arguments:"));
+	size_t n;
+	json_t *msgs = last_messages(&n);
+	assert_int_equal(n, 2);
+	/* the second request carries the call and its result */
+	json_t *call = json_array_get(msgs, json_array_size(msgs) - 2);
+	json_t *res = json_array_get(msgs, json_array_size(msgs) - 1);
+	assert_string_equal(json_string_value(json_object_get(res, "role")), "tool");
+	assert_string_equal(json_string_value(json_object_get(res, "content")), "Echo: hi");
+	assert_string_equal(json_string_value(json_object_get(res, "tool_call_id")),
+			    json_string_value(json_object_get(
+				    json_array_get(json_object_get(call, "tool_calls"), 0), "id")));
+	json_decref(msgs);
+	keys("F7");
+	wait_for("arguments:");
+	/* the second turn asks again: "once" was for that call only */
+	send_line("again");
+	wait_for("The model asks to run fake/echo");
+	keys("t");
+	assert_int_equal(wait_requests(4), 4);
+	wait_for("idle");
+	/* "for this conversation": the third turn runs without asking */
+	send_line("third");
+	/* the call ran and the model answered, without a question */
+	assert_int_equal(wait_requests(6), 6);
+	screen();
+	assert_null(strstr(SCR, "The model asks"));
+}
+
+static void test_deny_and_esc(void **state)
+{
+	(void)state;
+	start_with_tools("fo/tool:echo");
+	send_line("hi");
+	wait_for("The model asks to run fake/echo");
+	keys("d");
+	wait_for("Results: The call was not run: the user denied it.");
+	assert_non_null(strstr(SCR, "\xe2\x9a\x99 fake/echo \xe2\x9c\x97"));
+	size_t n;
+	json_decref(last_messages(&n));
+	assert_int_equal(n, 2);
+	send_line("again");
+	wait_for("The model asks to run fake/echo");
+	keys("Escape");
+	wait_for("the turn was stopped");
+	json_decref(last_messages(&n));
+	assert_int_equal(n, 3); /* no answer after Esc */
+	/* the saved conversation holds the refusal as the call's result */
+	if (tmux_wait_for(&T, "Results:", 10) < 0)
+		fail_msg("the first turn's answer went away");
+}
+
+static void test_hostile_always(void **state)
+{
+	(void)state;
+	char title0[256], title1[256];
+	start_with_tools("fo/tool:hostile");
+	assert_int_equal(tmux_format(&T, "#{pane_title}", title0, sizeof title0), 0);
+	send_line("hi");
+	wait_for("The model asks to run fake/hostile");
+	keys("a");
+	wait_for("always allowed from now on");
+	wait_for("Results:");
+	keys("F7");
+	wait_for("arguments:");
+	wait_for("red");
+	assert_null(strstr(SCR, "\xc2\x9b"));
+	assert_null(strstr(SCR, "aGk="));
+	assert_int_equal(tmux_format(&T, "#{pane_title}", title1, sizeof title1), 0);
+	assert_string_equal(title1, title0);
+	char *bufs = tmux_buffers(&T);
+	assert_non_null(bufs);
+	if (*bufs)
+		fail_msg("a paste buffer was set: %s", bufs);
+	free(bufs);
+	/* saved in config.json: the next run does not ask */
+	char path[512], *text = NULL;
+	snprintf(path, sizeof path, "%s/config/cherry/config.json", H.root);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	text = calloc(1, 65536);
+	assert_int_equal(fread(text, 1, 65535, f) > 0, 1);
+	fclose(f);
+	assert_non_null(strstr(text, "fake/hostile"));
+	free(text);
+}
+
+/* A running call leaves the screen alive: its progress shows, and Esc stops it (the
+ * server is told) and the turn. */
+static void test_esc_stops_running_call(void **state)
+{
+	(void)state;
+	start_with_tools("fo/tool:slow");
+	send_line("hi");
+	wait_for("The model asks to run fake/slow");
+	keys("o");
+	wait_for("1 of 4");
+	keys("Escape");
+	wait_for("the turn was stopped");
+	keys("F7");
+	wait_for("The call was stopped by the user.");
+	size_t n;
+	json_decref(last_messages(&n));
+	assert_int_equal(n, 1);
+	/* the server's stderr (its log) is read to the end when it is closed, at the quit */
+	keys("C-q");
+	int status;
+	assert_int_equal(tmux_wait_dead(&T, &status, TMO), 0);
+	char path[512];
+	snprintf(path, sizeof path, "%s/state/cherry/mcp", H.root);
+	assert_int_equal(tree_contains(path, "cancelled"), 1);
+}
+
+/* A server that says its tool list changed is listed again before the next request. */
+static void test_list_changed(void **state)
+{
+	(void)state;
+	start_with_tools("fo/tool:change");
+	send_line("hi");
+	wait_for("The model asks to run fake/change");
+	keys("o");
+	wait_for("Results: changed");
+	json_t *all = fakeprov_requests(&FP);
+	json_t *last = json_array_get(all, json_array_size(all) - 1);
+	char *tools = json_dumps(json_object_get(json_object_get(last, "body"), "tools"), 0);
+	assert_non_null(tools);
+	assert_non_null(strstr(tools, "fake__added"));
+	free(tools);
+	json_decref(all);
+	wait_for("11 tools");
+}
+
+static void test_max_rounds(void **state)
+{
+	(void)state;
+	start_with_tools("fo/toolsloop");
+	send_line("loop");
+	/* max_rounds is 2 here: two rounds run, the third answer's calls do not */
+	wait_for("(call 1 of 1, round 1)");
+	keys("o");
+	wait_for("(call 1 of 1, round 2)");
+	keys("o");
+	wait_for("stopped after 2 rounds");
+}
+
+static void write_config(void)
+{
+	char extra[1024 + PATH_MAX];
+	snprintf(extra, sizeof extra,
+		 "\"network\": {\"max_retries\": 0}, \"tools\": {\"max_rounds\": 2},"
+		 " \"mcp_servers\": {\"fake\": {\"command\": \"%s\"}}", fakemcp);
+	char *cfg = testhome_fake_config(FP.port, extra);
+	assert_non_null(cfg);
+	assert_int_equal(testhome_write_config(&H, cfg), 0);
+	free(cfg);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&T, 0, sizeof T);
+	if (testhome_make(&H) < 0)
+		return -1;
+	write_config();
+	return fakeprov_clear_log(&FP);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	tmux_stop(&T);
+	int leaked = H.root[0] ? tree_contains(H.root, "CANARY") : 0;
+	testhome_remove(&H);
+	free(SCR);
+	SCR = NULL;
+	return leaked == 1 ? -1 : 0;
+}
+
+int main(void)
+{
+	const char *build = getenv("CHERRY_TEST_BUILD");
+	char rel[300];
+	snprintf(rel, sizeof rel, "%.200s/tests/fakemcp", build ? build : "build");
+	if (!realpath(rel, fakemcp) || fakeprov_start(&FP) < 0)
+		return 1;
+	if (getenv("ASAN_OPTIONS") || (build && strstr(build, "san")))
+		TMO = 20000;
+	if (getenv("TUI_TESTS"))
+		cmocka_set_test_filter(getenv("TUI_TESTS"));
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_allow_once_folded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deny_and_esc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_always, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_max_rounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_changed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_esc_stops_running_call, setup, teardown),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	fakeprov_stop(&FP);
+	return rc;
+}
