@@ -56,6 +56,11 @@ static void fill_column(struct ctl *c, size_t k, size_t msg)
 	c->lay.msg[k] = msg;
 }
 
+static int names_equal(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
 static char tab_mark(const struct ctl *c, size_t msg)
 {
 	const struct hist_msg *m = &c->shown->conv.msgs[msg];
@@ -104,12 +109,28 @@ void ctl_layout_settle(struct ctl *c)
 			c->chat_top = 1;
 		} else {
 			struct cols_tab tabs[MAX_SIBLINGS];
+			/* two answers of one model name from two providers: provider/model */
+			int same = 0;
+			for (size_t k = 0; k < n; k++)
+				for (size_t j = 0; j < k; j++)
+					same |= names_equal(cv->msgs[sib[k]].model,
+							    cv->msgs[sib[j]].model) &&
+						!names_equal(cv->msgs[sib[k]].provider,
+							     cv->msgs[sib[j]].provider);
+			struct buf names[MAX_SIBLINGS];
 			for (size_t k = 0; k < n; k++) {
-				tabs[k].name = cv->msgs[sib[k]].model;
+				const struct hist_msg *m = &cv->msgs[sib[k]];
+				names[k] = (struct buf)BUF_INIT;
+				tabs[k].name = m->model;
+				if (same && m->provider && m->model &&
+				    buf_printf(&names[k], "%s/%s", m->provider, m->model) == 0)
+					tabs[k].name = names[k].data;
 				tabs[k].mark = tab_mark(c, sib[k]);
 			}
 			cols_strip(tabs, n, pos, c->chat_w, &L->strip, &L->strip_off,
 				   &L->strip_len);
+			for (size_t k = 0; k < n; k++)
+				buf_free(&names[k]);
 			c->chat_top = 1;
 		}
 	}

@@ -1900,6 +1900,24 @@ static void test_layouts(void **state)
 	end_stream(HIST_COMPLETE, NULL);
 	shell(ctl_timer(&C, now, wall));
 	assert_string_equal(C.lay.strip.data, "1/3 a \xc2\xb7 2/3 b! \xc2\xb7 3/3 b");
+	/* one model name from two providers: the strip names the providers too */
+	struct hist_conv *cv = &C.shown->conv;
+	size_t last = 0;
+	for (size_t i = 0; i < cv->n; i++)
+		if (cv->msgs[i].model && !strcmp(cv->msgs[i].model, "b"))
+			last = i;
+	free(cv->msgs[last].provider);
+	cv->msgs[last].provider = strdup("fx");
+	key("M-,");
+	key("M-.");
+	shell(ctl_timer(&C, now, wall));
+	assert_string_equal(C.lay.strip.data,
+			    "1/3 fo/a \xc2\xb7 2/3 fo/b! \xc2\xb7 3/3 fx/b");
+	free(cv->msgs[last].provider);
+	cv->msgs[last].provider = strdup("fo");
+	key("M-,");
+	key("M-.");
+	shell(ctl_timer(&C, now, wall));
 	key("M-,");
 	shell(ctl_resize(&C, 40, 200)); /* three columns of 50 need 156 */
 	key("F9");
