@@ -149,8 +149,11 @@ build/fuzz/%: tests/fuzz/%.c build/fuzz/libcherry.a
 fuzz-smoke: $(FUZZ_BIN)
 	@sh tests/fuzz/run.sh smoke $(FUZZ_RUNS) $(FUZZ_BIN)
 
-fuzz: $(FUZZ_BIN)
-	@sh tests/fuzz/run.sh long 0 $(FUZZ_BIN)
+# make fuzz: FUZZ_LONG_RUNS executions (default 10 million) of each of FUZZ_TARGETS, one
+# after the other under nice -n 19; prints and writes build/fuzz/long-report.
+FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+	@sh tests/fuzz/run.sh long 0 $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
 bench: deps-check
 	@$(MAKE) --no-print-directory BUILD=build all $(FAKEPROV) build/bench/parse_floor build/bench/gen_history \
