@@ -28,6 +28,13 @@ max_len_of() {
 	esac
 }
 
+# CPU seconds (user + system) of the finished children, from the output of "times" (it
+# must run in this shell, not in a $(...) one, to see them).
+cpu_secs() {
+	awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, t, "m");
+		n += t[1] * 60 + t[2] } printf "%d\n", n }' "$1"
+}
+
 pass=0; fail=0
 for t in "$@"; do
 	name=$(basename "$t")
@@ -45,21 +52,26 @@ for t in "$@"; do
 		echo "    nice -n 19 $t $* $work $corpus"
 	fi
 	before=$(ls "$work" | wc -l)
-	start=$(date +%s)
+	start=$(date +%s); times >build/fuzz/times-before
+	seeds=0
+	if [ -d "$corpus" ]; then seeds=$(ls "$corpus" | wc -l); else corpus=; fi
 	if [ "$mode" = smoke ]; then
-		"$t" "$@" "$work" "$corpus" >"$log" 2>&1
+		"$t" "$@" "$work" $corpus >"$log" 2>&1
 	else
-		nice -n 19 "$t" "$@" "$work" "$corpus" >"$log" 2>&1
+		nice -n 19 "$t" "$@" "$work" $corpus >"$log" 2>&1
 	fi
 	rc=$?
 	if [ "$mode" = long ]; then
+		times >build/fuzz/times-after
 		secs=$(($(date +%s) - start))
+		cpu=$(($(cpu_secs build/fuzz/times-after) - $(cpu_secs build/fuzz/times-before)))
 		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 		cov0=$(sed -n 's/.*INITED cov: \([0-9]*\) ft: \([0-9]*\).*/\1 edges, \2 features/p' "$log" | head -n 1)
 		cov1=$(sed -n 's/.*DONE *cov: \([0-9]*\) ft: \([0-9]*\).*/\1 edges, \2 features/p' "$log" | tail -n 1)
 		rate=$(( ${execs:-0} / (secs > 0 ? secs : 1) ))
+		cpu_rate=$(( ${execs:-0} / (cpu > 0 ? cpu : 1) ))
 		after=$(ls "$work" | wc -l)
-		line="$name: ${execs:-0} executions in $secs s ($rate/s), max_len $max_len, coverage ${cov0:-?} -> ${cov1:-?}, corpus $before -> $after kept + $(ls "$corpus" | wc -l) seeds"
+		line="$name: ${execs:-0} executions in $secs s ($rate/s; $cpu s of CPU, $cpu_rate/s of CPU), max_len $max_len, coverage ${cov0:-?} -> ${cov1:-?}, corpus $before -> $after kept + $seeds seeds"
 		echo "$line" >>build/fuzz/long-report
 		echo "    $line"
 		[ "$rc" -eq 0 ] && [ "${execs:-0}" -lt "$long_runs" ] && rc=1 &&
