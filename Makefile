@@ -42,7 +42,7 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-om
 # Keep intermediate objects, so fuzz and test builds do not recompile everything.
 .SECONDARY:
 
-.PHONY: all run check check-valgrind test tests deps deps-check bench fuzz fuzz-smoke install uninstall \
+.PHONY: all run check check-valgrind test tests deps deps-check bench fuzz fuzz-keep fuzz-smoke install uninstall \
 	clean lint-man
 
 all: $(BUILD)/cherry
@@ -154,6 +154,10 @@ fuzz-smoke: $(FUZZ_BIN)
 FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 	@sh tests/fuzz/run.sh long 0 $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+
+# make fuzz-keep: the small inputs of the last long run that add coverage join the seeds.
+fuzz-keep: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+	@sh tests/fuzz/keep.sh $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
 bench: deps-check
 	@$(MAKE) --no-print-directory BUILD=build all $(FAKEPROV) build/bench/parse_floor build/bench/gen_history \

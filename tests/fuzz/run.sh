@@ -23,7 +23,7 @@ long_time=${FUZZ_LONG_TIME:-10800}
 max_len_of() {
 	case $1 in
 	fuzz_view | fuzz_markdown | fuzz_text) echo 1024 ;;
-	fuzz_sanitize) echo 8192 ;;
+	fuzz_sanitize) echo 4608 ;;
 	*) echo 4096 ;;
 	esac
 }
@@ -44,8 +44,9 @@ for t in "$@"; do
 	mkdir -p "$work"
 	max_len=${FUZZ_MAX_LEN:-$(max_len_of "$name")}
 	if [ "$mode" = smoke ]; then
-		# bounded in runs and in time, so the suite stays short whatever the seeds
-		set -- -runs="$runs" -max_total_time=20 -max_len="$max_len"
+		# bounded in runs and in time (FUZZ_SMOKE_TIME seconds, default 10, each), so the
+		# suite stays short whatever the seeds and the load: 90 s at most in all
+		set -- -runs="$runs" -max_total_time="${FUZZ_SMOKE_TIME:-10}" -max_len="$max_len"
 	else
 		set -- -runs="$long_runs" -max_total_time="$long_time" -max_len="$max_len" \
 			-print_final_stats=1
@@ -67,7 +68,7 @@ for t in "$@"; do
 		cpu=$(($(cpu_secs build/fuzz/times-after) - $(cpu_secs build/fuzz/times-before)))
 		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 		cov0=$(sed -n 's/.*INITED cov: \([0-9]*\) ft: \([0-9]*\).*/\1 edges, \2 features/p' "$log" | head -n 1)
-		cov1=$(sed -n 's/.*DONE *cov: \([0-9]*\) ft: \([0-9]*\).*/\1 edges, \2 features/p' "$log" | tail -n 1)
+		cov1=$(sed -n 's/^#[0-9].* cov: \([0-9]*\) ft: \([0-9]*\).*/\1 edges, \2 features/p' "$log" | tail -n 1)
 		rate=$(( ${execs:-0} / (secs > 0 ? secs : 1) ))
 		cpu_rate=$(( ${execs:-0} / (cpu > 0 ? cpu : 1) ))
 		after=$(ls "$work" | wc -l)
