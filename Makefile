@@ -45,7 +45,7 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-om
 # Keep intermediate objects, so fuzz and test builds do not recompile everything.
 .SECONDARY:
 
-.PHONY: all run check check-valgrind test tests deps deps-check bench fuzz fuzz-smoke install uninstall \
+.PHONY: all run check check-valgrind test tests deps deps-check bench fuzz fuzz-keep fuzz-smoke install uninstall \
 	clean lint-man
 
 all: $(BUILD)/cherry
@@ -157,8 +157,15 @@ build/fuzz/%: tests/fuzz/%.c build/fuzz/libcherry.a
 fuzz-smoke: $(FUZZ_BIN)
 	@sh tests/fuzz/run.sh smoke $(FUZZ_RUNS) $(FUZZ_BIN)
 
-fuzz: $(FUZZ_BIN)
-	@sh tests/fuzz/run.sh long 0 $(FUZZ_BIN)
+# make fuzz: FUZZ_LONG_RUNS executions (default 10 million) of each of FUZZ_TARGETS, one
+# after the other under nice -n 19; prints and writes build/fuzz/long-report.
+FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+	@sh tests/fuzz/run.sh long 0 $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+
+# make fuzz-keep: the small inputs of the last long run that add coverage join the seeds.
+fuzz-keep: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+	@sh tests/fuzz/keep.sh $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
 bench: deps-check
 	@$(MAKE) --no-print-directory BUILD=build all $(FAKEPROV) build/bench/parse_floor build/bench/gen_history \

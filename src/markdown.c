@@ -695,6 +695,22 @@ static void render_plain(struct md_r *r, const char *src, size_t len)
 	md_flow_inline(r, &r->in);
 }
 
+/* md4c 0.4.8 (Debian 12's) reads a byte past its input when the text ends inside a link
+ * destination, and a ')' there closes the link outside the text and sends md4c past the
+ * end of its line array (fixed in md4c 0.5.0; found by fuzz_markdown). md4c therefore
+ * parses a copy ending in a NUL, never the caller's slice of a longer text. NULL when
+ * memory ran out. */
+static char *parse_copy(const char *src, size_t len)
+{
+	char *c = malloc(len + 1);
+	if (c) {
+		if (len)
+			memcpy(c, src, len);
+		c[len] = '\0';
+	}
+	return c;
+}
+
 int md_render(struct md_out *out, const char *src, size_t len, int width, unsigned flags)
 {
 	struct md_r r;
@@ -707,9 +723,13 @@ int md_render(struct md_out *out, const char *src, size_t len, int width, unsign
 	r.need_gap = out->nlines > 0 && !(flags & MD_CONTINUES);
 	struct md_mark start;
 	md_out_mark(out, &start);
+	char *copy = NULL;
 	if (flags & MD_PLAIN) {
 		render_plain(&r, src, len);
+	} else if (!(copy = parse_copy(src, len))) {
+		r.oom = 1;
 	} else {
+		r.src = copy;
 		MD_PARSER p;
 		memset(&p, 0, sizeof p);
 		p.flags = MD_PARSE_FLAGS;
@@ -718,11 +738,12 @@ int md_render(struct md_out *out, const char *src, size_t len, int width, unsign
 		p.enter_span = enter_span;
 		p.leave_span = leave_span;
 		p.text = on_text;
-		if (md_parse(src, (MD_SIZE)len, &p, &r) != 0 && !r.oom)
+		if (md_parse(copy, (MD_SIZE)len, &p, &r) != 0 && !r.oom)
 			r.oom = 1;
 		flush_leaf(&r);
 	}
 	r_free(&r);
+	free(copy);
 	return r.oom ? -1 : 0;
 }
 
@@ -835,7 +856,11 @@ int md_code_block(const char *src, size_t len, size_t n, struct buf *out)
 	p.enter_span = cf_span;
 	p.leave_span = cf_span;
 	p.text = cf_text;
-	md_parse(src, (MD_SIZE)len, &p, &c);
+	char *copy = parse_copy(src, len);
+	if (!copy)
+		return -1;
+	md_parse(copy, (MD_SIZE)len, &p, &c);
+	free(copy);
 	if (c.oom)
 		return -1;
 	return c.found ? 0 : 1;

@@ -414,6 +414,35 @@ static void test_entities_sanitised(void **state)
 	md_out_free(&o);
 }
 
+/* md4c 0.4.8 (Debian 12's) reads a byte past its input when the text ends inside a link
+ * destination: a ')' there, the rest of a longer text, closed the link outside the
+ * slice and sent md4c past the end of its line array (found by fuzz_markdown). The
+ * bytes after the slice must change nothing. */
+static void test_bytes_after_slice_unread(void **state)
+{
+	(void)state;
+	static const char *const docs[] = {"[x](y)", "a|b\n-|-\n[x](y)", "a\n|:-:|\np [k](s)"};
+	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+		size_t len = strlen(docs[i]) - 1; /* all but the closing ')' */
+		char exact[32];
+		memcpy(exact, docs[i], len);
+		exact[len] = '\0';
+		struct md_out a, b;
+		memset(&a, 0, sizeof a);
+		memset(&b, 0, sizeof b);
+		assert_int_equal(md_render(&a, docs[i], len, 40, 0), 0);
+		assert_int_equal(md_render(&b, exact, len, 40, 0), 0);
+		struct buf ga = BUF_INIT, gb = BUF_INIT;
+		show(&a, 1, &ga);
+		show(&b, 1, &gb);
+		assert_string_equal(ga.data, gb.data);
+		buf_free(&ga);
+		buf_free(&gb);
+		md_out_free(&a);
+		md_out_free(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_stream_every_split),
 		cmocka_unit_test(test_late_reference),
 		cmocka_unit_test(test_entities_sanitised),
+		cmocka_unit_test(test_bytes_after_slice_unread),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
