@@ -847,7 +847,11 @@ static int cf_text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE n, void *ud)
 
 int md_code_block(const char *src, size_t len, size_t n, struct buf *out)
 {
-	struct code_find c = {n, 0, 0, 0, 0, out, src, len, 0};
+	/* the TABs are found again in the text md4c parses: the copy */
+	char *copy = parse_copy(src, len);
+	if (!copy)
+		return -1;
+	struct code_find c = {n, 0, 0, 0, 0, out, copy, len, 0};
 	MD_PARSER p;
 	memset(&p, 0, sizeof p);
 	p.flags = MD_PARSE_FLAGS;
@@ -856,9 +860,6 @@ int md_code_block(const char *src, size_t len, size_t n, struct buf *out)
 	p.enter_span = cf_span;
 	p.leave_span = cf_span;
 	p.text = cf_text;
-	char *copy = parse_copy(src, len);
-	if (!copy)
-		return -1;
 	md_parse(copy, (MD_SIZE)len, &p, &c);
 	free(copy);
 	if (c.oom)
