@@ -43,6 +43,7 @@ static void set_today(struct ctl *c)
 }
 
 static void react(struct tui *t, int r);
+static void draw(struct tui *t);
 
 /* ---- keys: the vault unlocked in the screen, never in a loop of its own ---- */
 
@@ -217,8 +218,13 @@ static void react(struct tui *t, int r)
 	}
 	if (r & CTL_STOP)
 		tui_streams_stop(&t->ts, OUTCOME_STOPPED);
-	if (r & CTL_SAVE)
+	if (r & CTL_SAVE) {
+		/* what changed is shown before it is written: an answer's last token is on
+		 * the screen while its conversation (megabytes, perhaps) goes to disk */
+		if (t->c.dirty && !t->c.quit && t->last_draw > 0)
+			draw(t);
 		save_all(t, 0);
+	}
 	if (r & CTL_SAVE_PROMPTS) {
 		struct err e;
 		err_clear(&e);
