@@ -352,6 +352,27 @@ static int parse_mcp(struct config_ctx *x, struct config *c, json_t *root)
 	return t ? config_tools_parse(c, t, x->file, x->warn, x->warn_ctx, x->e) : 0;
 }
 
+/* The ui options are read where they are used; here a misspelt key or a value that
+ * would be taken as the default without a word gets one line. */
+static void check_ui(struct config_ctx *x, json_t *ui)
+{
+	/* "markdown" is in PRODUCT.md's example; answers are always rendered */
+	static const char *const known[] = {"theme", "hyperlinks", "sidebar", "show_reasoning",
+					    "markdown", "paste_attach_threshold", NULL};
+	config_check_keys(x, ui, "ui", known);
+	json_t *hl = json_object_get(ui, "hyperlinks");
+	const char *h = json_string_value(hl);
+	if (hl && !(h && (!strcmp(h, "auto") || !strcmp(h, "on") || !strcmp(h, "off"))) &&
+	    x->warn) {
+		char line[1024], clean[1024];
+		snprintf(line, sizeof line,
+			 "%s: ui.hyperlinks must be \"auto\", \"on\" or \"off\"; \"auto\" is used",
+			 x->file);
+		clean_line(line, clean, sizeof clean);
+		x->warn(x->warn_ctx, clean);
+	}
+}
+
 static int parse_root(struct config_ctx *x, struct config *c, json_t *root)
 {
 	static const char *const known[] = {"default_model", "favorites", "providers",
@@ -382,6 +403,8 @@ static int parse_root(struct config_ctx *x, struct config *c, json_t *root)
 		return -1;
 	if ((v = json_object_get(root, "ui")) && keep_object(x, v, "ui", &c->ui) < 0)
 		return -1;
+	if (c->ui)
+		check_ui(x, c->ui);
 	if ((v = json_object_get(root, "network")) && parse_network(x, c, v) < 0)
 		return -1;
 	if ((v = json_object_get(root, "vault")) && parse_vault(x, c, v) < 0)

@@ -580,7 +580,7 @@ static void test_unknown_keys_warn_once_each(void **state)
 			       " \"defualt_model\": \"openai/gpt\"}",
 			       &w, &e),
 			 0);
-	assert_int_equal(w.n, 8);
+	assert_int_equal(w.n, 9);
 	assert_string_equal(w.line[0], "config.json: unknown key \"colour\" ignored");
 	assert_string_equal(w.line[1], "config.json: unknown key \"defualt_model\" ignored");
 	assert_string_equal(w.line[2], "config.json: unknown key \"providers.work.extra\" ignored");
@@ -588,12 +588,28 @@ static void test_unknown_keys_warn_once_each(void **state)
 			    "config.json: unknown key \"providers.work.timeout\" ignored");
 	assert_string_equal(w.line[4],
 			    "config.json: unknown key \"providers.openai.model\" ignored");
-	assert_string_equal(w.line[5], "config.json: unknown key \"network.proxy\" ignored");
-	assert_string_equal(w.line[6], "config.json: unknown key \"vault.cmd\" ignored");
-	assert_string_equal(w.line[7], "config.json: unknown key \"telemetry.on\" ignored");
+	assert_string_equal(w.line[5], "config.json: unknown key \"ui.anything\" ignored");
+	assert_string_equal(w.line[6], "config.json: unknown key \"network.proxy\" ignored");
+	assert_string_equal(w.line[7], "config.json: unknown key \"vault.cmd\" ignored");
+	assert_string_equal(w.line[8], "config.json: unknown key \"telemetry.on\" ignored");
 	/* Known keys next to unknown ones still apply. */
 	assert_int_equal(c.max_retries, 3);
 	assert_null(c.default_model);
+	config_free(&c);
+
+	/* ui's known keys pass; a hyperlinks value that would silently be "auto" is named */
+	assert_int_equal(parse(&c,
+			       "{\"ui\": {\"theme\": \"light\", \"sidebar\": false,"
+			       " \"show_reasoning\": true, \"paste_attach_threshold\": 0,"
+			       " \"hyperlinks\": \"yes\"}}",
+			       &w, &e),
+			 0);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.line[0], "config.json: ui.hyperlinks must be \"auto\", \"on\" or "
+				       "\"off\"; \"auto\" is used");
+	config_free(&c);
+	assert_int_equal(parse(&c, "{\"ui\": {\"hyperlinks\": \"off\"}}", &w, &e), 0);
+	assert_int_equal(w.n, 0);
 	config_free(&c);
 
 	/* A hostile key name cannot put escape sequences on the terminal. */
