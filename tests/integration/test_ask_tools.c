@@ -13,8 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -280,33 +278,14 @@ static void test_max_rounds(void **state)
 static void test_http_server(void **state)
 {
 	(void)state;
-	int in[2], out[2];
-	assert_int_equal(pipe(in), 0);
-	assert_int_equal(pipe(out), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		int null = open("/dev/null", O_WRONLY);
-		dup2(null, 2);
-		close(in[1]);
-		close(out[0]);
-		execl(fakemcp, fakemcp, "http", "", (char *)NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	char port[16] = "";
-	ssize_t n = read(out[0], port, sizeof port - 1);
-	close(out[0]);
-	assert_true(n > 0 && atoi(port) > 0);
+	struct fakemcp_http f;
+	assert_int_equal(fakemcp_http_start(&f, fakemcp, NULL, NULL), 0);
 	char cfg[1024];
 	snprintf(cfg, sizeof cfg,
 		 "{\"providers\": {\"fa\": {\"kind\": \"anthropic\", \"base_url\": "
 		 "\"http://127.0.0.1:%d\", \"key_env\": \"FAKE_KEY\"}},"
 		 "\"mcp_servers\": {\"fake\": {\"url\": \"http://127.0.0.1:%d/mcp\"}}}",
-		 FP.port, atoi(port));
+		 FP.port, f.port);
 	assert_int_equal(testhome_write_config(&H, cfg), 0);
 	struct run r;
 	ask(&r, "fa/tools2", "--allow-tools", NULL);
@@ -314,9 +293,7 @@ static void test_http_server(void **state)
 		fail_msg("status %d\nout: %s\nerr: %s", r.status, r.out, r.err);
 	assert_non_null(strstr(r.err, "cherry: round 1: fake/echo: ok, 8 bytes"));
 	run_free(&r);
-	close(in[1]);
-	int st;
-	waitpid(pid, &st, 0);
+	fakemcp_http_stop(&f);
 	write_config(NULL);
 }
 

@@ -31,47 +31,22 @@
 static char fakemcp[512];
 
 struct fake {
-	pid_t pid;
-	int in;          /* closing it ends the server */
+	struct fakemcp_http h;
 	int port;
 	char log[64];    /* its stderr */
 };
 
 static void fake_start(struct fake *f, const char *mode2)
 {
-	int in[2], out[2];
-	assert_int_equal(pipe(in), 0);
-	assert_int_equal(pipe(out), 0);
 	snprintf(f->log, sizeof f->log, "/tmp/cherry-fakemcp-%ld.log", (long)getpid());
-	f->pid = fork();
-	assert_true(f->pid >= 0);
-	if (f->pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		int lf = open(f->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(lf, 2);
-		close(in[1]);
-		close(out[0]);
-		execl(fakemcp, fakemcp, "http", mode2, (char *)NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	f->in = in[1];
-	char port[16] = "";
-	ssize_t n = read(out[0], port, sizeof port - 1);
-	close(out[0]);
-	assert_true(n > 0);
-	f->port = atoi(port);
-	assert_true(f->port > 0);
+	assert_int_equal(fakemcp_http_start(&f->h, fakemcp, mode2, f->log), 0);
+	f->port = f->h.port;
 }
 
 /* Ends the server and returns its log (caller frees). */
 static char *fake_stop(struct fake *f)
 {
-	close(f->in);
-	int st;
-	waitpid(f->pid, &st, 0);
+	fakemcp_http_stop(&f->h);
 	size_t len;
 	char *log = harness_read_file(f->log, &len);
 	unlink(f->log);

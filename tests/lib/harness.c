@@ -943,3 +943,47 @@ int harness_free_port(void)
 		close(fd);
 	return port;
 }
+
+int fakemcp_http_start(struct fakemcp_http *f, const char *bin, const char *mode,
+		       const char *log)
+{
+	int in[2], out[2];
+	if (pipe(in) < 0)
+		return -1;
+	if (pipe(out) < 0) {
+		close(in[0]);
+		close(in[1]);
+		return -1;
+	}
+	f->pid = fork();
+	if (f->pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		int lf = log ? open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600)
+			     : open("/dev/null", O_WRONLY);
+		dup2(lf, 2);
+		close(in[1]);
+		close(out[0]);
+		execl(bin, bin, "http", mode, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	f->in = in[1];
+	char port[16] = "";
+	ssize_t n = f->pid > 0 ? read(out[0], port, sizeof port - 1) : -1;
+	close(out[0]);
+	f->port = n > 0 ? atoi(port) : 0;
+	if (f->port > 0)
+		return 0;
+	fakemcp_http_stop(f);
+	return -1;
+}
+
+void fakemcp_http_stop(struct fakemcp_http *f)
+{
+	close(f->in);
+	int st;
+	if (f->pid > 0)
+		waitpid(f->pid, &st, 0);
+}

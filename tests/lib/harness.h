@@ -23,6 +23,18 @@ struct fakeprov {
  * --fixtures $CHERRY_FIXTURES/recorded-openai when that variable is set, and waits
  * (at most 5 s) for its port. 0, or -1 with a line on stderr. */
 int fakeprov_start(struct fakeprov *fp);
+
+/* tests/fakemcp (bin) in its HTTP mode on 127.0.0.1: mode NULL or one of its words, its
+ * standard error into log (NULL: /dev/null). Closing in ends it. 0, or -1. */
+struct fakemcp_http {
+	pid_t pid;
+	int in;
+	int port;
+};
+int fakemcp_http_start(struct fakemcp_http *f, const char *bin, const char *mode,
+		       const char *log);
+/* Closes its input and waits for it. */
+void fakemcp_http_stop(struct fakemcp_http *f);
 /* The same speaking TLS with the certificate chain and key in these PEM files (made
  * with testca.h); both NULL: plain http, as fakeprov_start. */
 int fakeprov_start_tls(struct fakeprov *fp, const char *cert, const char *key);
