@@ -438,11 +438,14 @@ int ctl_key_result(struct ctl *c, enum ctl_key_result r, const struct err *e, do
 		if (c->pending.retry == CTL_PENDING_TOOLS)
 			ctl_tools_abandon(c);
 		ctl_message(c, "%s", e ? e->msg : "no key");
+		if (r == CTL_KEY_MISSING)
+			ctl_key_missing(c); /* the key is asked for at once */
 		if (c->pending.next == 0 || !next_model(c))
 			ctl_pending_clear(c);
 		break;
 	}
 	c->dirty |= CTL_DIRTY_ALL;
+	ctl_settle(c);
 	return c->react;
 }
 
