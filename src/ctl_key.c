@@ -157,7 +157,7 @@ int ctl_cmd_key(struct ctl *c, const char *arg)
 			    "(cherry providers lists them)");
 		return 0;
 	}
-	const char *env;
+	const char *env = NULL;
 	const char *entry = strlen(arg) <= VAULT_PROVIDER_MAX ? entry_named(c, name, &env) : NULL;
 	if (!entry) {
 		/* never shown back: what was typed may be the key itself */
@@ -181,8 +181,8 @@ void ctl_key_missing(struct ctl *c)
 {
 	const struct ctl_pending *pd = &c->pending;
 	const struct provider *p = pd->prov;
-	if (!p || p->key_command || pd->nspecs)
-		return;
+	if (!p || p->key_command || pd->nspecs || c->mode != MODE_CHAT || c->ov.kind != CTL_OV_NONE)
+		return; /* the error line says what to do */
 	int resend = pd->retry == 0 && !pd->queued ? CTL_KEY_RESEND_SEND :
 		     pd->retry == 1 ? CTL_KEY_RESEND_RETRY : CTL_KEY_RESEND_NONE;
 	ctl_key_begin(c, p->name, NULL, 1, resend, pd->retry_at);

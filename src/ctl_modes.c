@@ -358,6 +358,12 @@ void ctl_passphrase_end(struct ctl *c)
 
 void ctl_passphrase_begin(struct ctl *c, const char *prompt)
 {
+	if (c->keyflow) {
+		/* a queued message needs the vault unlocked: that prompt comes first */
+		ctl_key_end(c);
+		ctl_message(c, "/key stopped, nothing stored: a message needs the vault unlocked "
+			    "first; /key again after");
+	}
 	ctl_secret_begin(c, prompt, PASSPHRASE_MAX);
 }
 

@@ -630,6 +630,23 @@ out:
 	return fd;
 }
 
+/* The passphrase from --passphrase-fd, vault.passphrase_command or CHERRY_PASSPHRASE,
+ * as `cherry key set` takes it, when one is set; else need (the user types it). */
+static int store_untyped(struct keyring *kr, const char *provider, const struct secret *key,
+			 int create, int need, struct err *e)
+{
+	enum passphrase_use use = create ? PASSPHRASE_CREATE : PASSPHRASE_UNLOCK;
+	if (passphrase_typed(&kr->opts, use))
+		return need;
+	struct secret *got;
+	int interactive;
+	if (passphrase_get(&kr->opts, use, 0, &got, &interactive, e) != 0)
+		return -1;
+	int r = keyring_store(kr, provider, key, got, create, e);
+	secret_free(got);
+	return r == 0 ? 0 : -1; /* a wrong one is not typed again */
+}
+
 int keyring_store(struct keyring *kr, const char *provider, const struct secret *key,
 		  const struct secret *pass, int create, struct err *e)
 {
@@ -657,7 +674,9 @@ int keyring_store(struct keyring *kr, const char *provider, const struct secret 
 		r = -1;
 	buf_free(&path);
 	buf_free(&data);
-	if (r == 0) {
+	if (!pass && (r == KEYRING_NEED_NEW || r == KEYRING_NEED_PASSPHRASE))
+		r = store_untyped(kr, provider, key, r == KEYRING_NEED_NEW, r, e);
+	if (r == 0 && v) {
 		/* the keyring takes the vault as written: unlocked, the key read at the next
 		 * lookup */
 		struct key_slot *s = slot_for(kr, provider);

@@ -81,8 +81,11 @@ int keys_vault_lock(const char *path, struct err *e);
  * when there is none and create is set, made with pass (the cost of a new vault,
  * MODERATE); the key replaces the provider's; the file is written atomically; the
  * keyring then holds that vault, unlocked, and reads the new key at its next lookup.
- * pass NULL asks which passphrase is needed and changes nothing: KEYRING_NEED_PASSPHRASE
- * (a vault exists: its passphrase) or KEYRING_NEED_NEW (none: a new one, typed twice).
+ * pass NULL takes the passphrase from the keyring's sources that are not typed
+ * (--passphrase-fd, vault.passphrase_command, CHERRY_PASSPHRASE) as `cherry key set`
+ * does, when one is set; else it changes nothing and says which is needed:
+ * KEYRING_NEED_PASSPHRASE (a vault exists: its passphrase) or KEYRING_NEED_NEW (none: a
+ * new one, typed twice).
  * 0 stored; 1 wrong passphrase (nothing changed); those two; -1 with e. */
 int keyring_store(struct keyring *kr, const char *provider, const struct secret *key,
 		  const struct secret *pass, int create, struct err *e);
