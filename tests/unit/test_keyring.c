@@ -98,16 +98,22 @@ static int unlock_with(struct keyring *kr, const char *pass, struct err *e)
 	return r;
 }
 
-static void expect_canary(struct keyring *kr)
+/* p's key is want, from the vault */
+static void expect_vault_key(struct keyring *kr, const struct provider *p, const char *want)
 {
 	struct secret *key;
 	const char *source;
 	struct err e;
 	err_clear(&e);
-	assert_int_equal(keyring_get(kr, &openai, &key, &source, &e), 0);
-	assert_string_equal(key->s, canary);
+	assert_int_equal(keyring_get(kr, p, &key, &source, &e), 0);
+	assert_string_equal(key->s, want);
 	assert_string_equal(source, "vault");
 	secret_free(key);
+}
+
+static void expect_canary(struct keyring *kr)
+{
+	expect_vault_key(kr, &openai, canary);
 }
 
 static void expect_need(struct keyring *kr)
@@ -513,14 +519,7 @@ static int store(struct keyring *kr, const char *pass, int create, struct err *e
 
 static void expect_second(struct keyring *kr)
 {
-	struct secret *key;
-	const char *source;
-	struct err e;
-	err_clear(&e);
-	assert_int_equal(keyring_get(kr, &other, &key, &source, &e), 0);
-	assert_string_equal(key->s, second);
-	assert_string_equal(source, "vault");
-	secret_free(key);
+	expect_vault_key(kr, &other, second);
 }
 
 static void test_store_in_the_vault(void **state)
