@@ -109,8 +109,7 @@ void ctl_key_question(const struct ctl *c, struct buf *out)
 {
 	const struct ctl_keyflow *k = c->keyflow;
 	if (k)
-		buf_printf(out, "%s is set and is used before the vault: store a key for %s "
-			   "anyway? (y/n)", k->env, k->provider);
+		buf_printf(out, "%s is set and is used first; store a key anyway? (y/n)", k->env);
 }
 
 void ctl_key_confirm(struct ctl *c, int yes)
