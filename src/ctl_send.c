@@ -587,9 +587,9 @@ int ctl_deltas(struct ctl *c, unsigned long id, const char *s, size_t len, int r
 static void error_hint(const struct err *e, const struct provider *p, struct buf *out)
 {
 	if (e->code == EXIT_KEY)
-		buf_printf(out, " \xe2\x80\x94 check the key: %s%s%scherry key set %s",
-			   p->key_env ? "set " : "", p->key_env ? p->key_env : "",
-			   p->key_env ? " or run " : "run ", p->name);
+		buf_printf(out, " \xe2\x80\x94 check the key (%s%sthe vault): /key %s stores a "
+			   "new one", p->key_env ? p->key_env : "", p->key_env ? " or " : "",
+			   p->name);
 	else if (e->code == EXIT_NETWORK)
 		buf_append_str(out, " \xe2\x80\x94 F5 retries");
 }

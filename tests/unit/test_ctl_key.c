@@ -467,6 +467,34 @@ static void test_key_resend_after_store(void **state)
 	key_nowhere();
 }
 
+/* F5 finds no key: once it is stored the answer is asked again, beside the first. */
+static void test_key_retry_after_store(void **state)
+{
+	(void)state;
+	sh.key_answer = CTL_KEY_OK;
+	type("question");
+	key("Enter");
+	assert_int_equal(sh.started, 1);
+	struct outcome o;
+	memset(&o, 0, sizeof o);
+	o.status = HIST_COMPLETE;
+	o.usage = (struct wire_usage){-1, -1, -1, -1};
+	shell(ctl_delta(&C, C.streams[0]->id, "first", 5, 0, now, wall));
+	shell(ctl_stream_end(&C, C.streams[0]->id, &o, now, wall));
+	sh.key_answer = CTL_KEY_MISSING;
+	sh.vault_exists = 1;
+	snprintf(sh.vault_pass, sizeof sh.vault_pass, PASS);
+	key("F5");
+	prompt_is("fo needs a key");
+	type(CANARY);
+	key("Enter");
+	type(PASS);
+	key("Enter");
+	assert_int_equal(sh.started, 2);
+	assert_int_equal(C.shown->conv.n, 3); /* the question and two sibling answers */
+	assert_int_equal(C.mode, MODE_CHAT);
+}
+
 /* Three wrong passphrases: /key gives up, nothing stored, nothing sent. */
 static void test_key_wrong_thrice(void **state)
 {
@@ -624,6 +652,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_key_not_a_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_env_asks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_resend_after_store, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_retry_after_store, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_wrong_thrice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_picker_offers_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_messages_whole_at_80, setup, teardown),
