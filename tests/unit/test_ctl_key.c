@@ -219,6 +219,13 @@ static void key_nowhere(void)
 	buf_free(&b);
 }
 
+/* The fake vault exists, under pass. */
+static void vault_with(const char *pass)
+{
+	sh.vault_exists = 1;
+	snprintf(sh.vault_pass, sizeof sh.vault_pass, "%s", pass);
+}
+
 static void prompt_is(const char *start)
 {
 	assert_int_equal(C.mode, MODE_PASSPHRASE);
@@ -334,8 +341,7 @@ static void test_key_passphrase_mismatch(void **state)
 static void test_key_cancel(void **state)
 {
 	(void)state;
-	sh.vault_exists = 1;
-	snprintf(sh.vault_pass, sizeof sh.vault_pass, PASS);
+	vault_with(PASS);
 	static const char *const steps[] = {"key", "unlock", "new", "repeat"};
 	for (size_t i = 0; i < 4; i++) {
 		sh.vault_exists = i < 2;
@@ -367,8 +373,7 @@ static void test_key_cancel(void **state)
 static void test_key_paste(void **state)
 {
 	(void)state;
-	sh.vault_exists = 1;
-	snprintf(sh.vault_pass, sizeof sh.vault_pass, PASS);
+	vault_with(PASS);
 	type("/key fo");
 	key("Enter");
 	paste(" " CANARY "\n");
@@ -441,8 +446,7 @@ static void test_key_env_asks(void **state)
 static void test_key_resend_after_store(void **state)
 {
 	(void)state;
-	sh.vault_exists = 1;
-	snprintf(sh.vault_pass, sizeof sh.vault_pass, PASS);
+	vault_with(PASS);
 	type("hello there");
 	key("Enter");
 	assert_int_equal(sh.need_key, 1);
@@ -482,8 +486,7 @@ static void test_key_retry_after_store(void **state)
 	shell(ctl_delta(&C, C.streams[0]->id, "first", 5, 0, now, wall));
 	shell(ctl_stream_end(&C, C.streams[0]->id, &o, now, wall));
 	sh.key_answer = CTL_KEY_MISSING;
-	sh.vault_exists = 1;
-	snprintf(sh.vault_pass, sizeof sh.vault_pass, PASS);
+	vault_with(PASS);
 	key("F5");
 	prompt_is("fo needs a key");
 	type(CANARY);
@@ -499,8 +502,7 @@ static void test_key_retry_after_store(void **state)
 static void test_key_wrong_thrice(void **state)
 {
 	(void)state;
-	sh.vault_exists = 1;
-	snprintf(sh.vault_pass, sizeof sh.vault_pass, PASS);
+	vault_with(PASS);
 	type("hi");
 	key("Enter");
 	type(CANARY);
