@@ -654,12 +654,18 @@ int keyring_store(struct keyring *kr, const char *provider, const struct secret 
 	struct vault_header h;
 	struct vault *v = NULL;
 	int lock = -1;
+	/* unlocked in this run: the data key held opens the file again, no passphrase */
+	int reopen = !pass && kr->state == VAULT_OPEN && kr->vault;
 	int r = vault_path(&path, e);
-	if (r == 0 && pass && (lock = keys_vault_lock(path.data, e)) < 0)
+	if (r == 0 && (pass || reopen) && (lock = keys_vault_lock(path.data, e)) < 0)
 		r = -1;
 	if (r == 0)
 		r = vault_load(path.data, &data, &h, e); /* read (again) under the lock */
-	if (r == 1 && !(create && pass))
+	if (r == 0 && reopen) {
+		r = vault_reopen(kr->vault, &h, &v, e);
+		if (r == 1)
+			r = KEYRING_NEED_PASSPHRASE; /* changed since by another cherry */
+	} else if (r == 1 && !(create && pass))
 		r = KEYRING_NEED_NEW;
 	else if (r == 0 && (!pass || create))
 		r = KEYRING_NEED_PASSPHRASE; /* a vault made meanwhile has its own passphrase */
@@ -674,6 +680,8 @@ int keyring_store(struct keyring *kr, const char *provider, const struct secret 
 		r = -1;
 	buf_free(&path);
 	buf_free(&data);
+	if (lock >= 0)
+		close(lock); /* before the store again below, which takes it itself */
 	if (!pass && (r == KEYRING_NEED_NEW || r == KEYRING_NEED_PASSPHRASE))
 		r = store_untyped(kr, provider, key, r == KEYRING_NEED_NEW, r, e);
 	if (r == 0 && v) {
@@ -689,7 +697,5 @@ int keyring_store(struct keyring *kr, const char *provider, const struct secret 
 		v = NULL;
 	}
 	vault_free(v);
-	if (lock >= 0)
-		close(lock);
 	return r;
 }

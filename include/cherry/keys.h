@@ -81,7 +81,9 @@ int keys_vault_lock(const char *path, struct err *e);
  * when there is none and create is set, made with pass (the cost of a new vault,
  * MODERATE); the key replaces the provider's; the file is written atomically; the
  * keyring then holds that vault, unlocked, and reads the new key at its next lookup.
- * pass NULL takes the passphrase from the keyring's sources that are not typed
+ * pass NULL, once the keyring has unlocked the vault, opens the file with the data key
+ * it holds (unless its passphrase changed since); else it takes the passphrase from the
+ * keyring's sources that are not typed
  * (--passphrase-fd, vault.passphrase_command, CHERRY_PASSPHRASE) as `cherry key set`
  * does, when one is set; else it changes nothing and says which is needed:
  * KEYRING_NEED_PASSPHRASE (a vault exists: its passphrase) or KEYRING_NEED_NEW (none: a

@@ -2,7 +2,7 @@
  * private tmux) against the fake provider, with no key anywhere: /key, the key pasted
  * (bracketed), a new vault's passphrase twice, and the next message answered with that
  * key; the key is never on the screen or in the scrollback, and in no file under HOME
- * (the vault holds it encrypted). */
+ * (the vault holds it encrypted). Once unlocked, another key needs no passphrase. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -97,6 +97,14 @@ static void test_key_typed_in_the_client(void **state)
 	assert_string_equal(auth, "Bearer " CANARY);
 	json_decref(req);
 	wait_for("idle");
+
+	/* unlocked now: another provider's key is stored with no passphrase asked */
+	type("/key fa");
+	keys("Enter");
+	wait_for("API key for fa");
+	type(CANARY "-fa");
+	keys("Enter");
+	wait_for("stored the key for fa");
 
 	/* the scrollback never held it either */
 	char *all = NULL;

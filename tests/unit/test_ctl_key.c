@@ -1,10 +1,10 @@
 /* test_ctl_key: /key in the controller, event by event: the key asked for on a masked
  * prompt (typed or pasted, bracketed paste's newline never submitting it), a new vault's
  * passphrase typed twice (empty and differing ones refused), a locked vault's passphrase
- * (a wrong one asked again), Esc at every step storing nothing, the provider's variable
- * asked about first, the offer when a send or the picker finds no key and the send going
- * again once the key is stored; and every message the controller can show, at 80
- * columns, shown whole. The "shell" here is a fake vault answering CTL_KEY_STORE. */
+ * (a wrong one asked again; none once this run unlocked it), Esc at every step storing
+ * nothing, the provider's variable asked about first, the offer when a send or the picker
+ * finds no key and the send going again once the key is stored; and every message the
+ * controller can show, at 80 columns, shown whole. The "shell" here is a fake vault answering CTL_KEY_STORE. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,7 +39,7 @@ static double now = 1000, wall = 1.7e9;
 static struct {
 	int need_key, started, stores, env_key;
 	int key_answer;         /* how CTL_NEED_KEY is answered */
-	int vault_exists;
+	int vault_exists, unlocked; /* unlocked: this run holds its data key */
 	char vault_pass[64];
 	char stored_provider[64], stored_key[128];
 	int created;
@@ -129,7 +129,9 @@ static int store_key(void)
 	enum ctl_store_result r;
 	struct err e;
 	err_clear(&e);
-	if (!pass) {
+	if (!pass && sh.unlocked) {
+		r = CTL_STORED;
+	} else if (!pass) {
 		r = sh.vault_exists ? CTL_STORE_NEED_PASSPHRASE : CTL_STORE_NEED_NEW;
 	} else if (create) {
 		assert_false(sh.vault_exists);
@@ -188,6 +190,13 @@ static void type(const char *s)
 		now += 0.001;
 		shell(ctl_key(&C, (unsigned char)*p, now, wall));
 	}
+}
+
+/* A line typed, then Enter. */
+static void enter(const char *s)
+{
+	type(s);
+	key("Enter");
 }
 
 static void paste(const char *s)
@@ -281,8 +290,7 @@ static int teardown(void **unused)
 static void test_key_new_vault(void **state)
 {
 	(void)state;
-	type("/key fo");
-	key("Enter");
+	enter("/key fo");
 	prompt_is("API key for fo");
 	type(CANARY);
 	assert_int_equal(C.pw_chars, strlen(CANARY));
@@ -292,11 +300,9 @@ static void test_key_new_vault(void **state)
 	prompt_is("New passphrase");
 	assert_non_null(strstr(C.message, "cannot be recovered"));
 	assert_int_equal(C.pw_len, 0);  /* the key left the prompt's buffer */
-	type(PASS);
-	key("Enter");
+	enter(PASS);
 	prompt_is("Repeat");
-	type(PASS);
-	key("Enter");
+	enter(PASS);
 	assert_int_equal(C.mode, MODE_CHAT);
 	assert_true(sh.created);
 	assert_string_equal(sh.vault_pass, PASS);
@@ -309,29 +315,37 @@ static void test_key_new_vault(void **state)
 	key_nowhere();
 }
 
+/* The vault was unlocked in this run: the key is stored with no passphrase asked. */
+static void test_key_vault_unlocked(void **state)
+{
+	(void)state;
+	vault_with(PASS);
+	sh.unlocked = 1;
+	enter("/key fo");
+	enter(CANARY);
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_int_equal(sh.stores, 1);
+	assert_string_equal(sh.stored_key, CANARY);
+	assert_non_null(strstr(C.message, "stored the key for fo"));
+}
+
 /* The two passphrases differ, or the first is empty: asked again, nothing stored. */
 static void test_key_passphrase_mismatch(void **state)
 {
 	(void)state;
-	type("/key");
-	key("Enter");
+	enter("/key");
 	prompt_is("API key for fo"); /* the current model's provider */
-	type(CANARY);
-	key("Enter");
+	enter(CANARY);
 	key("Enter");
 	prompt_is("New passphrase");
 	assert_non_null(strstr(C.message, "must not be empty"));
-	type("one");
-	key("Enter");
-	type("two");
-	key("Enter");
+	enter("one");
+	enter("two");
 	prompt_is("New passphrase");
 	assert_non_null(strstr(C.message, "differ"));
 	assert_false(sh.vault_exists);
-	type("three");
-	key("Enter");
-	type("three");
-	key("Enter");
+	enter("three");
+	enter("three");
 	assert_int_equal(C.mode, MODE_CHAT);
 	assert_string_equal(sh.vault_pass, "three");
 	assert_string_equal(sh.stored_key, CANARY);
@@ -345,8 +359,7 @@ static void test_key_cancel(void **state)
 	static const char *const steps[] = {"key", "unlock", "new", "repeat"};
 	for (size_t i = 0; i < 4; i++) {
 		sh.vault_exists = i < 2;
-		type("/key fo");
-		key("Enter");
+		enter("/key fo");
 		type("sk-test-CANARY-typed");
 		if (i > 0) {
 			key("Enter");
@@ -374,8 +387,7 @@ static void test_key_paste(void **state)
 {
 	(void)state;
 	vault_with(PASS);
-	type("/key fo");
-	key("Enter");
+	enter("/key fo");
 	paste(" " CANARY "\n");
 	prompt_is("API key for fo");
 	assert_int_equal(C.pw_chars, strlen(CANARY) + 1);
@@ -391,10 +403,8 @@ static void test_key_paste(void **state)
 static void test_key_not_a_key(void **state)
 {
 	(void)state;
-	type("/key fo");
-	key("Enter");
-	type("two words");
-	key("Enter");
+	enter("/key fo");
+	enter("two words");
 	prompt_is("API key for fo");
 	assert_non_null(strstr(C.message, "not an API key"));
 	assert_int_equal(C.pw_len, 0);
@@ -406,14 +416,12 @@ static void test_key_not_a_key(void **state)
 	assert_int_equal(sh.stores, 0);
 	key("Esc");
 	/* a name that is no provider is never shown back: it may be the key */
-	type("/key " CANARY);
-	key("Enter");
+	enter("/key " CANARY);
 	assert_int_equal(C.mode, MODE_CHAT);
 	assert_non_null(strstr(C.message, "/key takes a provider's name"));
 	key_nowhere();
 	/* a provider whose key comes from its key_command has nothing to store */
-	type("/key kc");
-	key("Enter");
+	enter("/key kc");
 	assert_int_equal(C.mode, MODE_CHAT);
 	assert_non_null(strstr(C.message, "key_command"));
 }
@@ -423,8 +431,7 @@ static void test_key_env_asks(void **state)
 {
 	(void)state;
 	sh.env_key = 1;
-	type("/key fo");
-	key("Enter");
+	enter("/key fo");
 	assert_int_equal(C.mode, MODE_CONFIRM);
 	struct buf q = BUF_INIT;
 	ctl_key_question(&C, &q);
@@ -434,8 +441,7 @@ static void test_key_env_asks(void **state)
 	assert_int_equal(C.mode, MODE_CHAT);
 	assert_non_null(strstr(C.message, "nothing stored"));
 	assert_int_equal(sh.stores, 0);
-	type("/key fo");
-	key("Enter");
+	enter("/key fo");
 	key("y");
 	prompt_is("API key for fo");
 	key("Esc");
@@ -447,20 +453,16 @@ static void test_key_resend_after_store(void **state)
 {
 	(void)state;
 	vault_with(PASS);
-	type("hello there");
-	key("Enter");
+	enter("hello there");
 	assert_int_equal(sh.need_key, 1);
 	assert_int_equal(sh.started, 0);
 	prompt_is("fo needs a key: enter it now (stored encrypted), or Esc");
 	assert_string_equal(input(), "hello there");
-	type(CANARY);
-	key("Enter");
+	enter(CANARY);
 	prompt_is("Passphrase for the cherry key vault");
-	type("wrong");
-	key("Enter");
+	enter("wrong");
 	prompt_is("Wrong passphrase");
-	type(PASS);
-	key("Enter");
+	enter(PASS);
 	assert_string_equal(sh.stored_key, CANARY);
 	assert_int_equal(sh.need_key, 2);
 	assert_int_equal(sh.started, 1);
@@ -476,8 +478,7 @@ static void test_key_retry_after_store(void **state)
 {
 	(void)state;
 	sh.key_answer = CTL_KEY_OK;
-	type("question");
-	key("Enter");
+	enter("question");
 	assert_int_equal(sh.started, 1);
 	struct outcome o;
 	memset(&o, 0, sizeof o);
@@ -489,10 +490,8 @@ static void test_key_retry_after_store(void **state)
 	vault_with(PASS);
 	key("F5");
 	prompt_is("fo needs a key");
-	type(CANARY);
-	key("Enter");
-	type(PASS);
-	key("Enter");
+	enter(CANARY);
+	enter(PASS);
 	assert_int_equal(sh.started, 2);
 	assert_int_equal(C.shown->conv.n, 3); /* the question and two sibling answers */
 	assert_int_equal(C.mode, MODE_CHAT);
@@ -503,13 +502,10 @@ static void test_key_wrong_thrice(void **state)
 {
 	(void)state;
 	vault_with(PASS);
-	type("hi");
-	key("Enter");
-	type(CANARY);
-	key("Enter");
+	enter("hi");
+	enter(CANARY);
 	for (int i = 0; i < 3; i++) {
-		type("nope");
-		key("Enter");
+		enter("nope");
 	}
 	assert_int_equal(C.mode, MODE_CHAT);
 	assert_non_null(strstr(C.message, "3 tries"));
@@ -535,8 +531,7 @@ static void test_picker_offers_key(void **state)
 	assert_int_equal(C.mode, MODE_CHAT);
 	/* a known model asks nothing */
 	key("C-o");
-	type("fo/b");
-	key("Enter");
+	enter("fo/b");
 	assert_int_equal(C.mode, MODE_CHAT);
 }
 
@@ -648,6 +643,7 @@ int main(void)
 		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_key_new_vault, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_vault_unlocked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_passphrase_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_paste, setup, teardown),

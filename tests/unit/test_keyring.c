@@ -534,18 +534,32 @@ static void test_store_in_the_vault(void **state)
 	unsigned long runs = vault_kdf_runs();
 	expect_second(kr); /* the keyring holds the vault as written: no unlock */
 	expect_canary(kr);
+	/* unlocked now: another store reads the file again with the data key it holds */
+	assert_int_equal(store(kr, NULL, 0, &e), 0);
+	expect_second(kr);
 	assert_int_equal(vault_kdf_runs(), runs);
 	assert_int_equal(prompt_calls, 0);
+	/* unless another cherry changed the passphrase meanwhile */
+	struct vault *v;
+	struct passphrase_opts none = {-1, NULL};
+	setenv("CHERRY_PASSPHRASE", right, 1);
+	assert_int_equal(keys_vault_open(&none, vault_file, &v, &e), 0);
+	unsetenv("CHERRY_PASSPHRASE");
+	assert_int_equal(vault_rewrap(v, "changed", 7, &vault_kdf_interactive, &e), 0);
+	assert_int_equal(vault_write_file(vault_file, v, &e), 0);
+	vault_free(v);
+	assert_int_equal(store(kr, NULL, 0, &e), KEYRING_NEED_PASSPHRASE);
+	assert_int_equal(store(kr, "changed", 0, &e), 0);
 	keyring_free(kr);
-	/* on disk: both keys, under the same passphrase */
+	/* on disk: both keys, under the passphrase it has now */
 	kr = deferred(NULL);
 	expect_need(kr);
-	assert_int_equal(unlock_with(kr, right, &e), 0);
+	assert_int_equal(unlock_with(kr, "changed", &e), 0);
 	expect_second(kr);
 	expect_canary(kr);
 	keyring_free(kr);
 	/* a passphrase the user set up elsewhere is taken, as key set takes it */
-	setenv("CHERRY_PASSPHRASE", right, 1);
+	setenv("CHERRY_PASSPHRASE", "changed", 1);
 	kr = deferred(NULL);
 	assert_int_equal(store(kr, NULL, 0, &e), 0);
 	expect_second(kr);
