@@ -343,6 +343,8 @@ void ctl_secret_begin(struct ctl *c, const char *prompt, size_t max)
 
 void ctl_passphrase_end(struct ctl *c)
 {
+	if (c->keyflow)
+		return; /* the prompt is /key's: a send's key found meanwhile leaves it be */
 	if (c->pw) {
 		sodium_free(c->pw); /* wipes it */
 		c->pw = NULL;

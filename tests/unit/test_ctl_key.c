@@ -497,6 +497,34 @@ static void test_key_retry_after_store(void **state)
 	assert_int_equal(C.mode, MODE_CHAT);
 }
 
+/* A queued message going while the key is typed leaves the prompt to it: what is typed
+ * next never lands in the input. */
+static void test_key_prompt_kept_while_queue_sends(void **state)
+{
+	(void)state;
+	sh.key_answer = CTL_KEY_OK;
+	enter("first");
+	enter("second"); /* queued behind the first answer */
+	assert_int_equal(C.nqueue, 1);
+	enter("/key fo");
+	type("sk-test-CANARY-");
+	struct outcome o;
+	memset(&o, 0, sizeof o);
+	o.status = HIST_COMPLETE;
+	o.usage = (struct wire_usage){-1, -1, -1, -1};
+	shell(ctl_stream_end(&C, C.streams[0]->id, &o, now, wall));
+	assert_int_equal(sh.started, 2); /* the queued one went */
+	prompt_is("API key for fo");
+	type("rest");
+	assert_int_equal(C.pw_chars, strlen("sk-test-CANARY-rest"));
+	assert_null(strstr(input(), "CANARY"));
+	vault_with(PASS);
+	key("Enter");
+	enter(PASS);
+	assert_string_equal(sh.stored_key, "sk-test-CANARY-rest");
+	assert_int_equal(C.mode, MODE_CHAT);
+}
+
 /* Three wrong passphrases: /key gives up, nothing stored, nothing sent. */
 static void test_key_wrong_thrice(void **state)
 {
@@ -651,6 +679,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_key_env_asks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_resend_after_store, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_retry_after_store, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_prompt_kept_while_queue_sends, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_key_wrong_thrice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_picker_offers_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_messages_whole_at_80, setup, teardown),
