@@ -96,6 +96,13 @@ int ctl_overlay_push(struct ctl_overlay *o, const char *item, const char *label)
 void ctl_overlay_ready(struct ctl *c, enum ctl_overlay_kind kind, const char *filter)
 {
 	struct ctl_overlay *o = &c->ov;
+	if (c->keyflow) {
+		/* a tool call asks while a key is typed: the key is wiped, never left to
+		 * fall into the input once the question is answered */
+		ctl_key_end(c);
+		ctl_message(c, "/key stopped, nothing stored: a tool call asks first; /key again "
+			    "after");
+	}
 	o->kind = kind;
 	o->match = calloc(o->nitems + 1, sizeof *o->match);
 	if (!o->match) {

@@ -20,6 +20,7 @@
 #include "cherry/app.h"
 #include "cherry/commands.h"
 #include "cherry/ctl.h"
+#include "cherry/ctl_tools.h"
 #include "cherry/sanitize.h"
 #include "cherry/text.h"
 
@@ -50,7 +51,11 @@ static const char config_text[] =
 	"  \"key_env\": \"FAKE_OPENAI_KEY\", \"models\": [\"a\", \"b\"]},"
 	"  \"kc\": {\"kind\": \"openai\", \"base_url\": \"http://127.0.0.1:9\","
 	"  \"key_command\": \"echo sk-test-x\", \"models\": [\"m\"]}},"
+	" \"mcp_servers\": {\"fake\": {\"command\": \"/bin/true\"}},"
 	" \"default_model\": \"fo/a\"}";
+
+/* The catalogue the "shell" gives when the server is turned on: fake/echo. */
+static struct tools_catalog cat;
 
 static int w_conv_new(void *ctx, struct chat **out, struct err *e)
 {
@@ -163,6 +168,8 @@ static void shell(int r)
 		}
 		if (r & CTL_KEY_STORE)
 			next |= store_key();
+		if (r & CTL_TOOLS_START)
+			next |= ctl_tools_catalog(&C, &cat);
 		unsigned long ids[16];
 		if (r & CTL_START)
 			sh.started += (int)ctl_streams_to_start(&C, ids, 16);
@@ -190,6 +197,16 @@ static void type(const char *s)
 		now += 0.001;
 		shell(ctl_key(&C, (unsigned char)*p, now, wall));
 	}
+}
+
+/* The oldest answer streaming ends, complete. */
+static void end_first_stream(void)
+{
+	struct outcome o;
+	memset(&o, 0, sizeof o);
+	o.status = HIST_COMPLETE;
+	o.usage = (struct wire_usage){-1, -1, -1, -1};
+	shell(ctl_stream_end(&C, C.streams[0]->id, &o, now, wall));
 }
 
 /* A line typed, then Enter. */
@@ -267,6 +284,12 @@ static int setup(void **unused)
 	edit_init(&ed, 10);
 	if (ctl_init(&C, &app.cfg, &world, &ed, NULL, NULL) < 0)
 		return -1;
+	json_t *schema = json_pack("{s:s}", "type", "object");
+	struct mcp_tool echo = {"echo", NULL, "Echoes", schema};
+	int added = tools_catalog_add(&cat, 0, "fake", &echo);
+	json_decref(schema);
+	if (added < 0)
+		return -1;
 	struct ctl_start o = {0};
 	int r = 0;
 	if (ctl_begin(&C, &o, now, wall, &r, &e) < 0)
@@ -280,6 +303,7 @@ static int teardown(void **unused)
 {
 	(void)unused;
 	ctl_free(&C);
+	tools_catalog_free(&cat);
 	edit_free(&ed);
 	config_free(&app.cfg);
 	histstore_close(&store);
@@ -480,12 +504,8 @@ static void test_key_retry_after_store(void **state)
 	sh.key_answer = CTL_KEY_OK;
 	enter("question");
 	assert_int_equal(sh.started, 1);
-	struct outcome o;
-	memset(&o, 0, sizeof o);
-	o.status = HIST_COMPLETE;
-	o.usage = (struct wire_usage){-1, -1, -1, -1};
 	shell(ctl_delta(&C, C.streams[0]->id, "first", 5, 0, now, wall));
-	shell(ctl_stream_end(&C, C.streams[0]->id, &o, now, wall));
+	end_first_stream();
 	sh.key_answer = CTL_KEY_MISSING;
 	vault_with(PASS);
 	key("F5");
@@ -508,11 +528,7 @@ static void test_key_prompt_kept_while_queue_sends(void **state)
 	assert_int_equal(C.nqueue, 1);
 	enter("/key fo");
 	type("sk-test-CANARY-");
-	struct outcome o;
-	memset(&o, 0, sizeof o);
-	o.status = HIST_COMPLETE;
-	o.usage = (struct wire_usage){-1, -1, -1, -1};
-	shell(ctl_stream_end(&C, C.streams[0]->id, &o, now, wall));
+	end_first_stream();
 	assert_int_equal(sh.started, 2); /* the queued one went */
 	prompt_is("API key for fo");
 	type("rest");
@@ -523,6 +539,39 @@ static void test_key_prompt_kept_while_queue_sends(void **state)
 	enter(PASS);
 	assert_string_equal(sh.stored_key, "sk-test-CANARY-rest");
 	assert_int_equal(C.mode, MODE_CHAT);
+}
+
+/* A tool call asking while the key is typed: /key ends, wiping it, so that nothing typed
+ * after the question falls into the input. */
+static void test_key_ends_for_a_tool_call(void **state)
+{
+	(void)state;
+	sh.key_answer = CTL_KEY_OK;
+	enter("/tools fake on");
+	enter("use a tool");
+	enter("/key fo");
+	type("sk-test-CANARY-");
+	struct wire_stream ws;
+	memset(&ws, 0, sizeof ws);
+	ws.calls = calloc(1, sizeof *ws.calls);
+	assert_non_null(ws.calls);
+	ws.ncalls = ws.capcalls = 1;
+	ws.calls[0].id = strdup("call_1");
+	ws.calls[0].name = strdup("fake__echo");
+	buf_append_str(&ws.calls[0].args, "{}");
+	struct err e;
+	err_clear(&e);
+	assert_int_equal(ctl_stream_calls(&C, C.streams[0]->id, &ws, wall, &e), 1);
+	wire_stream_free(&ws);
+	end_first_stream();
+	assert_int_equal(C.mode, MODE_TOOLS);
+	assert_null(C.keyflow);
+	assert_null(C.pw);
+	assert_non_null(strstr(C.message, "/key stopped, nothing stored"));
+	key("Esc");
+	type("rest");
+	assert_null(strstr(input(), "CANARY"));
+	assert_string_equal(sh.stored_key, "");
 }
 
 /* Three wrong passphrases: /key gives up, nothing stored, nothing sent. */
@@ -681,6 +730,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_key_retry_after_store, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_prompt_kept_while_queue_sends, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_key_ends_for_a_tool_call, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_wrong_thrice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_picker_offers_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_messages_whole_at_80, setup, teardown),
