@@ -247,8 +247,7 @@ void ctl_h_pick_choose(struct ctl *c)
 	if (o->nmatch) {
 		choice = strdup(o->items[o->match[o->sel]]);
 		needs_key = o->needs_key && o->match[o->sel] + 1 >= o->needs_key;
-	}
-	else if (o->kind == CTL_OV_MODELS && o->filter.len && strchr(o->filter.data, '/'))
+	} else if (o->kind == CTL_OV_MODELS && o->filter.len && strchr(o->filter.data, '/'))
 		choice = strdup(o->filter.data);
 	enum ctl_overlay_kind kind = o->kind;
 	if (kind == CTL_OV_MODELS && o->nmarked && ctl_pick_ask_marked(c)) {
@@ -455,7 +454,9 @@ void ctl_h_pass_enter(struct ctl *c)
 void ctl_h_pass_erase(struct ctl *c)
 {
 	if (c->pw && c->pw_len) {
-		c->pw_len = erase_last_char(c->pw, c->pw_len);
+		size_t len = erase_last_char(c->pw, c->pw_len);
+		sodium_memzero(c->pw + len, c->pw_len - len);
+		c->pw_len = len;
 		c->pw_chars--;
 	}
 	c->dirty |= CTL_DIRTY_INPUT;
