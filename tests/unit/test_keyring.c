@@ -539,22 +539,14 @@ static void test_store_in_the_vault(void **state)
 	expect_second(kr);
 	assert_int_equal(vault_kdf_runs(), runs);
 	assert_int_equal(prompt_calls, 0);
-	/* unless another cherry changed the passphrase meanwhile */
-	struct vault *v;
-	struct passphrase_opts none = {-1, NULL};
-	setenv("CHERRY_PASSPHRASE", right, 1);
-	assert_int_equal(keys_vault_open(&none, vault_file, &v, &e), 0);
-	unsetenv("CHERRY_PASSPHRASE");
-	assert_int_equal(vault_rewrap(v, "changed", 7, &vault_kdf_interactive, &e), 0);
+	/* unless another cherry made it anew meanwhile: its passphrase, and what it holds */
+	struct vault *v = vault_new("changed", 7, &vault_kdf_interactive, &e);
+	assert_non_null(v);
+	assert_int_equal(vault_set(v, "openai", canary, strlen(canary), 0, &e), 0);
 	assert_int_equal(vault_write_file(vault_file, v, &e), 0);
 	vault_free(v);
 	assert_int_equal(store(kr, NULL, 0, &e), KEYRING_NEED_PASSPHRASE);
 	assert_int_equal(store(kr, "changed", 0, &e), 0);
-	keyring_free(kr);
-	/* on disk: both keys, under the passphrase it has now */
-	kr = deferred(NULL);
-	expect_need(kr);
-	assert_int_equal(unlock_with(kr, "changed", &e), 0);
 	expect_second(kr);
 	expect_canary(kr);
 	keyring_free(kr);
@@ -563,11 +555,6 @@ static void test_store_in_the_vault(void **state)
 	kr = deferred(NULL);
 	assert_int_equal(store(kr, NULL, 0, &e), 0);
 	expect_second(kr);
-	keyring_free(kr);
-	setenv("CHERRY_PASSPHRASE", "wrong", 1);
-	kr = deferred(NULL);
-	assert_int_equal(store(kr, NULL, 0, &e), -1);
-	assert_non_null(strstr(e.msg, "wrong passphrase"));
 	keyring_free(kr);
 	assert_int_equal(prompt_calls, 0);
 }
@@ -586,11 +573,15 @@ static void test_store_new_vault(void **state)
 	struct stat st;
 	assert_int_equal(stat(vault_file, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	kr = deferred(NULL);
-	expect_need(kr);
-	assert_int_equal(unlock_with(kr, "new-pass", &e), 0);
-	expect_second(kr);
-	keyring_free(kr);
+	/* made at the cost key set gives a new vault */
+	struct buf data = BUF_INIT;
+	struct vault_header h;
+	assert_int_equal(vault_read_file(vault_file, &data, &e), 0);
+	assert_int_equal(vault_parse((const unsigned char *)data.data, data.len, &vault_kdf_floor,
+				     &h, &e), 0);
+	assert_int_equal(h.kdf.opslimit, vault_kdf_moderate.opslimit);
+	assert_int_equal(h.kdf.memlimit_kib, vault_kdf_moderate.memlimit_kib);
+	buf_free(&data);
 }
 
 static void test_key_counting(void **state)
