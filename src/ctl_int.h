@@ -21,6 +21,8 @@ void ctl_copy_last_code(struct ctl *c);
 void ctl_scroll_by(struct ctl *c, long delta);
 /* the chat's first shown line and the more-below mark, for the lines there are now */
 void ctl_settle_chat(struct ctl *c);
+/* after every event: what drawing reads made consistent (geometry, scrolling) */
+void ctl_settle(struct ctl *c);
 
 /* ctl_send.c: sending, the queue, the held send and the streams */
 void ctl_request_send(struct ctl *c, const char *text, size_t len);
@@ -100,6 +102,8 @@ void ctl_open_help(struct ctl *c);
 void ctl_open_model_picker(struct ctl *c, const char *filter);
 void ctl_open_switcher(struct ctl *c, const char *filter);
 void ctl_passphrase_begin(struct ctl *c, const char *prompt);
+/* the same prompt for a secret of at most max bytes (an API key is longer) */
+void ctl_secret_begin(struct ctl *c, const char *prompt, size_t max);
 void ctl_passphrase_end(struct ctl *c);
 int ctl_contains_icase(const char *hay, const char *needle);
 /* a typed character: into the picker's filter, into the passphrase */
@@ -123,6 +127,20 @@ void ctl_h_pass_enter(struct ctl *c);
 void ctl_h_pass_erase(struct ctl *c);
 void ctl_h_pass_clear(struct ctl *c);
 void ctl_h_pass_cancel(struct ctl *c);
+
+/* ctl_key.c: /key, an API key typed and stored in the vault */
+enum { CTL_KEY_RESEND_NONE, CTL_KEY_RESEND_SEND, CTL_KEY_RESEND_RETRY };
+/* asks for provider's key (env: the variable that holds one, asked about first; offered:
+ * something found no key), then the message of resend goes again */
+void ctl_key_begin(struct ctl *c, const char *provider, const char *env, int offered,
+		   int resend, size_t retry_at);
+void ctl_key_missing(struct ctl *c); /* ctl.pending found no key */
+void ctl_key_offer(struct ctl *c, const char *spec); /* the picker chose a model needing one */
+int ctl_cmd_key(struct ctl *c, const char *arg);
+void ctl_key_enter(struct ctl *c);
+void ctl_key_cancel(struct ctl *c);
+void ctl_key_confirm(struct ctl *c, int yes);
+void ctl_key_end(struct ctl *c); /* wipes what was typed */
 
 /* ctl_conv.c, for the answer's header after its stream, and its footer */
 void ctl_answer_header(const struct chat *ch, size_t i, struct buf *out);

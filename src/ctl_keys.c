@@ -427,6 +427,12 @@ int ctl_dispatch(struct ctl *c, input_key k)
 		c->message[0] = '\0';
 		c->dirty |= CTL_DIRTY_STATUS;
 	}
+	if (c->in_paste && c->mode == MODE_PASSPHRASE) {
+		/* a pasted key (or passphrase) is typed; its newline never submits it */
+		if (printable(k))
+			ctl_pass_type(c, k);
+		return 0;
+	}
 	if (c->in_paste && c->mode == MODE_CHAT) {
 		/* A pasted newline never sends. */
 		if (k == 13 || k == 10)

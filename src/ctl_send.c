@@ -438,11 +438,14 @@ int ctl_key_result(struct ctl *c, enum ctl_key_result r, const struct err *e, do
 		if (c->pending.retry == CTL_PENDING_TOOLS)
 			ctl_tools_abandon(c);
 		ctl_message(c, "%s", e ? e->msg : "no key");
+		if (r == CTL_KEY_MISSING)
+			ctl_key_missing(c); /* the key is asked for at once */
 		if (c->pending.next == 0 || !next_model(c))
 			ctl_pending_clear(c);
 		break;
 	}
 	c->dirty |= CTL_DIRTY_ALL;
+	ctl_settle(c);
 	return c->react;
 }
 
@@ -584,9 +587,9 @@ int ctl_deltas(struct ctl *c, unsigned long id, const char *s, size_t len, int r
 static void error_hint(const struct err *e, const struct provider *p, struct buf *out)
 {
 	if (e->code == EXIT_KEY)
-		buf_printf(out, " \xe2\x80\x94 check the key: %s%s%scherry key set %s",
-			   p->key_env ? "set " : "", p->key_env ? p->key_env : "",
-			   p->key_env ? " or run " : "run ", p->name);
+		buf_printf(out, " \xe2\x80\x94 check the key (%s%sthe vault): /key %s stores a "
+			   "new one", p->key_env ? p->key_env : "", p->key_env ? " or " : "",
+			   p->name);
 	else if (e->code == EXIT_NETWORK)
 		buf_append_str(out, " \xe2\x80\x94 F5 retries");
 }

@@ -287,8 +287,9 @@ void ui_size(int *rows, int *cols)
 
 void ui_layout(const struct ctl *c)
 {
-	place(ui_w_status, 1, c->cols, c->rows - 1, 0);
-	int in_y = c->rows - 1 - (c->input_h + 1);
+	/* a message too long for the status line takes the rows above it */
+	place(ui_w_status, 1 + c->msg_rows, c->cols, c->rows - 1 - c->msg_rows, 0);
+	int in_y = c->rows - 1 - c->msg_rows - (c->input_h + 1);
 	if (in_y < 0)
 		in_y = 0;
 	place(ui_w_input, c->input_h + 1, c->cols, in_y, 0);

@@ -525,7 +525,7 @@ static void draw_input(const struct ctl *t, int *cur_y, int *cur_x)
 		size_t n = t->pw_chars;
 		int shown = 0;
 		for (size_t i = 0; i < n && used + shown < t->cols - 1; i++, shown++)
-			mvwaddch(ui_w_input, 1, used + shown, '*');
+			mvwaddstr(ui_w_input, 1, used + shown, "\xe2\x80\xa2");
 		*cur_x = used + shown < t->cols ? used + shown : t->cols - 1;
 		return;
 	}
@@ -537,6 +537,8 @@ static void draw_input(const struct ctl *t, int *cur_y, int *cur_x)
 		sanitize_string(title, strlen(title), &s);
 		if (t->confirm_attach)
 			ctl_attach_question(t, &q);
+		else if (t->confirm_key)
+			ctl_key_question(t, &q);
 		else if (t->confirm_msg)
 			buf_append_str(&q, "Delete the selected message and everything below it? (y/n)");
 		else
@@ -574,23 +576,38 @@ static void draw_input(const struct ctl *t, int *cur_y, int *cur_x)
 		*cur_x = t->cols - 1;
 }
 
+/* The message whole, wrapped on the status window's rows above the status line. */
+static void draw_message_rows(const struct ctl *t)
+{
+	struct buf safe = BUF_INIT;
+	sanitize_string(t->message, strlen(t->message), &safe);
+	int width = t->cols - 2;
+	int n = text_wrap(safe.data ? safe.data : "", safe.len, width, NULL, NULL);
+	struct wrapped rows = {calloc((size_t)n + 1, sizeof *rows.v), 0};
+	if (rows.v) {
+		text_wrap(safe.data ? safe.data : "", safe.len, width, collect_row, &rows);
+		for (size_t r = 0; r < rows.n && (int)r < t->msg_rows; r++)
+			draw_text(ui_w_status, (int)r, 1, width, safe.data + rows.v[r].off,
+				  rows.v[r].len);
+	}
+	free(rows.v);
+	buf_free(&safe);
+}
+
 static void draw_status(const struct ctl *t)
 {
 	werase(ui_w_status);
 	wbkgdset(ui_w_status, ' ' | A_REVERSE);
 	wattrset(ui_w_status, A_REVERSE);
-	for (int c = 0; c < t->cols; c++)
-		mvwaddch(ui_w_status, 0, c, ' ');
+	int y = t->msg_rows; /* a long message is wrapped on the rows above */
+	for (int r = 0; r <= y; r++)
+		for (int c = 0; c < t->cols; c++)
+			mvwaddch(ui_w_status, r, c, ' ');
+	if (y)
+		draw_message_rows(t);
 	struct buf s = BUF_INIT;
-	buf_append_char(&s, ' ');
-	buf_append_str(&s, t->model[0] ? t->model : "no model (C-o chooses)");
-	buf_append_str(&s, " \xc2\xb7 ");
-	char tmp[96];
-	buf_append_str(&s, ctl_state_word(t, tmp, sizeof tmp));
-	if (t->nqueue)
-		buf_printf(&s, " \xc2\xb7 %zu queued", t->nqueue);
-	ctl_tools_status(t, &s);
-	if (t->message[0]) {
+	ctl_status_head(t, &s);
+	if (t->message[0] && !y) {
 		buf_append_str(&s, " \xc2\xb7 ");
 		buf_append_str(&s, t->message);
 	} else {
@@ -616,10 +633,10 @@ static void draw_status(const struct ctl *t)
 	sanitize_string(s.data ? s.data : "", s.len, &safe);
 	/* "F1 help" only where it leaves the state readable. */
 	int show_help = t->cols >= 50;
-	int room = show_help ? t->cols - hw - 1 : t->cols;
-	draw_cut(ui_w_status, 0, 0, room, safe.data ? safe.data : "", safe.len);
+	int room = ctl_status_room(t->cols);
+	draw_cut(ui_w_status, y, 0, room, safe.data ? safe.data : "", safe.len);
 	if (show_help)
-		mvwaddstr(ui_w_status, 0, t->cols - hw, help);
+		mvwaddstr(ui_w_status, y, t->cols - hw, help);
 	buf_free(&s);
 	buf_free(&safe);
 	wattrset(ui_w_status, A_NORMAL);

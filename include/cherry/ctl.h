@@ -58,6 +58,8 @@ enum {
 	CTL_TOOL_ALWAYS = 8192,  /* save ctl.tools->always in config.json tools.always_allow */
 	CTL_TOOL_RUN = 16384,    /* run ctl.tools->run, answer ctl_tool_done */
 	CTL_TOOL_STOP = 32768,   /* stop the call running (its end comes as ctl_tool_done) */
+	CTL_KEY_STORE = 65536,   /* store the key typed for /key (ctl_key_to_store), answer
+				  * ctl_key_stored */
 };
 
 enum ctl_state {
@@ -150,6 +152,8 @@ struct ctl_overlay {
 	size_t top;         /* first shown row */
 	unsigned char *marked; /* the model picker: items marked (Space), nitems of them */
 	size_t nmarked;
+	size_t needs_key;   /* the model picker: items from needs_key - 1 on need a key
+			     * (0: none) */
 };
 
 /* An answer being streamed; several stream at once (in one conversation, models side
@@ -307,11 +311,17 @@ struct ctl {
 	int chat_x, chat_w, chat_h, input_h;
 	size_t input_top;         /* first shown row of the wrapped input */
 
-	/* the passphrase prompt (MODE_PASSPHRASE): typed bytes in guarded memory */
+	/* the passphrase prompt (MODE_PASSPHRASE, also /key's): typed bytes in guarded memory */
 	char *pw;
 	size_t pw_len;
-	size_t pw_chars;          /* characters typed: one '*' each */
+	size_t pw_chars;          /* characters typed: one bullet each */
+	size_t pw_max;            /* bytes it takes */
+	int pw_over;              /* more than that was typed */
 	const char *pw_prompt;
+	struct ctl_keyflow *keyflow; /* /key under way (ctl_key.c), else NULL */
+	int confirm_key;          /* MODE_CONFIRM asks to store a key its variable overrides */
+	int msg_rows;             /* rows the message takes above the status line when it is
+				   * longer than the status line has room for (0: on it) */
 
 	int in_paste;
 	struct ctl_chip *chips;   /* files for the next message (ctl_attach.c) */
@@ -409,6 +419,28 @@ int ctl_models_changed(struct ctl *c);
 int ctl_note(struct ctl *c, const char *line);
 /* Info text at the end of the chat (config warnings, notices). */
 void ctl_info(struct ctl *c, const char *header, const char *text, int error);
+
+/* /key (ctl_key.c). For CTL_KEY_STORE: the provider whose key is stored, the key, and
+ * the passphrase typed for the vault (NULL: none yet, the shell says which is needed;
+ * *create: a new vault's, typed twice), valid until the next event. */
+const char *ctl_key_to_store(const struct ctl *c, const char **key, size_t *key_len,
+			     const char **pass, size_t *pass_len, int *create);
+enum ctl_store_result {
+	CTL_STORED,
+	CTL_STORE_NEED_PASSPHRASE, /* a vault exists: its passphrase */
+	CTL_STORE_NEED_NEW,        /* there is none: a new passphrase, typed twice */
+	CTL_STORE_WRONG,           /* that passphrase was wrong: ask again */
+	CTL_STORE_FAILED,          /* e says why; nothing was stored */
+};
+/* The answer to CTL_KEY_STORE. */
+int ctl_key_stored(struct ctl *c, enum ctl_store_result r, const struct err *e, double now,
+		   double wall);
+/* The question of MODE_CONFIRM when the provider's variable holds a key (confirm_key). */
+void ctl_key_question(const struct ctl *c, struct buf *out);
+/* The status line's start (" model · state · 2 queued · tools"), and the columns the
+ * status line has for it and what follows (the rest shows "F1 help"). */
+void ctl_status_head(const struct ctl *c, struct buf *out);
+int ctl_status_room(int cols);
 
 /* The typed passphrase (for CTL_UNLOCK), valid until the next event. */
 const char *ctl_passphrase(const struct ctl *c, size_t *len);

@@ -1497,9 +1497,9 @@ static void test_canary_key_from_vault(void **state)
 	send_line(PROMPT_CANARY " one");
 	wait_for(VAULT_PROMPT);
 	type(PASS);
-	char stars[64] = VAULT_PROMPT " ";
+	char stars[128] = VAULT_PROMPT " ";
 	for (size_t i = 0; i < strlen(PASS); i++)
-		strcat(stars, "*");
+		strcat(stars, "\xe2\x80\xa2"); /* a bullet per character */
 	wait_for(stars);
 	not_on_screen(PASS);
 	keys("Enter");
@@ -1718,8 +1718,9 @@ static void test_status_line_states(void **state)
 	screen();
 	if (strstr(row(-1), "error · error"))
 		fail_msg("the error is said twice: \"%s\"", row(-1));
-	/* a line too long for the status line ends in an ellipsis */
-	on_screen("… F1 help");
+	/* a line too long for the status line is shown whole on the row above it */
+	on_screen(" fo: 503 server_error: The engine is currently overloaded, please try again "
+		  "later");
 	/* the next state comes alone */
 	send_line("/model fo/hello+slow:300");
 	wait_model("fo/hello+slow:300");

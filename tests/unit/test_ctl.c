@@ -1578,7 +1578,7 @@ static void test_every_command_runs(void **state)
 			key("n");
 		leave_tool_turn();
 		if (C.mode == MODE_PICK || C.mode == MODE_HELP || C.mode == MODE_SELECT ||
-		    C.mode == MODE_FIND)
+		    C.mode == MODE_FIND || C.mode == MODE_PASSPHRASE)
 			key("Esc");
 		if (ST())
 			end_stream(HIST_COMPLETE, NULL);
