@@ -665,7 +665,8 @@ int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, dou
 		/* the state word says "error": the line follows it once (named when several
 		 * stream) */
 		if (c->nstreams > 1)
-			ctl_message(c, "%s: %s", st->spec, o->err.msg);
+			ctl_message(c, "%s: %s", st->spec,
+				    outcome_unnamed(o->err.msg, prov ? prov->name : NULL));
 		else
 			ctl_message(c, "%s", o->err.msg);
 		break;
