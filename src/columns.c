@@ -55,7 +55,7 @@ static int add_cut(struct buf *out, const char *name, int max)
 }
 
 static int strip_with(const struct cols_tab *t, size_t n, size_t cur, int max, struct buf *out,
-		      size_t *cur_off, size_t *cur_len)
+		      size_t *cur_off, size_t *cur_len, size_t *ends)
 {
 	buf_reset(out);
 	struct buf name = BUF_INIT;
@@ -71,6 +71,8 @@ static int strip_with(const struct cols_tab *t, size_t n, size_t cur, int max, s
 		r |= add_cut(out, name.data ? name.data : "", max);
 		if (t[i].mark != ' ')
 			r |= buf_append_char(out, t[i].mark);
+		if (ends)
+			ends[i] = out->len;
 		if (i == cur) {
 			*cur_off = from;
 			*cur_len = out->len - from;
@@ -81,7 +83,7 @@ static int strip_with(const struct cols_tab *t, size_t n, size_t cur, int max, s
 }
 
 int cols_strip(const struct cols_tab *t, size_t n, size_t cur, int width, struct buf *out,
-	       size_t *cur_off, size_t *cur_len)
+	       size_t *cur_off, size_t *cur_len, size_t *ends)
 {
 	*cur_off = *cur_len = 0;
 	int longest = 1;
@@ -92,7 +94,7 @@ int cols_strip(const struct cols_tab *t, size_t n, size_t cur, int width, struct
 	}
 	/* the widest cut that fits; at 4 columns a name ("gpt…") it stays, cut or not */
 	for (int max = longest;; max--) {
-		if (strip_with(t, n, cur, max, out, cur_off, cur_len) < 0)
+		if (strip_with(t, n, cur, max, out, cur_off, cur_len, ends) < 0)
 			return -1;
 		if (max <= 4 || text_width(out->data ? out->data : "", out->len) <= width)
 			return 0;

@@ -429,7 +429,7 @@ int ctl_init(struct ctl *c, const struct config *cfg, const struct ctl_world *w,
 	c->world = *w;
 	c->ed = ed;
 	c->fav_index = -1;
-	c->edit_msg = c->sel = c->retry_msg = c->ctx_view = -1;
+	c->edit_msg = c->sel = c->retry_msg = c->ctx_view = c->lay.sel = -1;
 	c->ttft = -1;
 	c->usage = (struct wire_usage){-1, -1, -1, -1};
 	c->follow = 1;

@@ -139,6 +139,21 @@ void ctl_h_layout(struct ctl *c);
 size_t ctl_chat_total(struct ctl *c);
 size_t ctl_chat_rows(const struct ctl *c);
 
+/* ctl_colmoves.c: selecting and clicking among answers side by side */
+enum ctl_cols_move { COLS_UP, COLS_DOWN, COLS_FIRST, COLS_LAST, COLS_LEFT, COLS_RIGHT };
+/* The message selected side by side (a column's answer, the question), or SIZE_MAX. */
+size_t ctl_cols_sel_msg(const struct ctl *c);
+/* Selects column k's answer, CTL_SEL_QUESTION, or nothing (-1) side by side. */
+void ctl_cols_select(struct ctl *c, long k);
+/* Selects msg where it is side by side: 1, or 0 when it is not shown so. */
+int ctl_cols_select_msg(struct ctl *c, size_t msg);
+/* A move of the selection side by side: 1 done, 0 when nothing is selected so. */
+int ctl_cols_move(struct ctl *c, enum ctl_cols_move how);
+/* A click at screen row y (in the chat pane), column x over the strip or the columns:
+ * 1 when it was theirs. */
+int ctl_cols_click(struct ctl *c, int y, int x);
+void ctl_h_sel_keep(struct ctl *c);
+
 /* ctl_modes.c, for the search overlay */
 int ctl_overlay_push(struct ctl_overlay *o, const char *item, const char *label);
 void ctl_overlay_ready(struct ctl *c, enum ctl_overlay_kind kind, const char *filter);
@@ -174,6 +189,12 @@ void ctl_h_sel_delete(struct ctl *c);
 void ctl_h_sel_branch(struct ctl *c);
 void ctl_h_sel_context(struct ctl *c);
 void ctl_h_sel_leave(struct ctl *c);
+void ctl_h_sel_left(struct ctl *c);
+void ctl_h_sel_right(struct ctl *c);
+/* The conversation message selected, wherever it is shown, or SIZE_MAX. */
+size_t ctl_sel_msg(const struct ctl *c);
+/* The layout changed: the selection stays on msg where it is shown now, else it ends. */
+void ctl_sel_follow(struct ctl *c, size_t msg);
 int ctl_cmd_stats(struct ctl *c, const char *arg);
 
 /* ctl_find.c: find in the chat, and the search of every conversation */

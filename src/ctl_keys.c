@@ -336,6 +336,9 @@ static const handler_fn handlers[ACT__COUNT] = {
 	[ACT_SEL_BRANCH] = ctl_h_sel_branch,
 	[ACT_SEL_CONTEXT] = ctl_h_sel_context,
 	[ACT_SEL_LEAVE] = ctl_h_sel_leave,
+	[ACT_SEL_KEEP] = ctl_h_sel_keep,
+	[ACT_SEL_LEFT] = ctl_h_sel_left,
+	[ACT_SEL_RIGHT] = ctl_h_sel_right,
 	[ACT_FIND_NEXT] = ctl_h_find_next,
 	[ACT_FIND_PREV] = ctl_h_find_prev,
 	[ACT_FIND_ERASE] = ctl_h_find_erase,
@@ -440,7 +443,8 @@ int ctl_dispatch(struct ctl *c, input_key k)
 		return 0;
 	}
 	if (k == INPUT_WHEEL_UP || k == INPUT_WHEEL_DOWN) {
-		if (c->mode == MODE_CHAT || c->mode == MODE_LIST)
+		if (c->mode == MODE_CHAT || c->mode == MODE_LIST || c->mode == MODE_SELECT ||
+		    c->mode == MODE_FIND)
 			ctl_scroll_by(c, k == INPUT_WHEEL_UP ? -3 : 3);
 		return 0;
 	}

@@ -9,7 +9,7 @@
 #include "cherry/columns.h"
 #include "cherry/sanitize.h"
 
-#define MAX_SIBLINGS 64
+#define MAX_SIBLINGS CTL_MAX_TABS
 
 void ctl_layout_stale(struct ctl *c)
 {
@@ -77,16 +77,20 @@ void ctl_layout_settle(struct ctl *c)
 	if (!L->stale || !c->shown)
 		return;
 	L->stale = 0;
+	/* a selection stays on its message wherever that is shown now */
+	size_t keep = c->mode == MODE_SELECT ? ctl_sel_msg(c) : SIZE_MAX;
 	for (size_t i = 0; i < c->nstreams; i++)
 		c->streams[i]->col = -1;
 	size_t was = L->n, sib[MAX_SIBLINGS], n = 0, pos = 0;
 	int top = c->chat_top;
-	L->n = 0;
+	L->n = L->ntabs = 0;
+	L->sel = -1;
 	buf_reset(&L->strip);
 	c->chat_top = 0;
 	const struct hist_conv *cv = &c->shown->conv;
 	long a = ctl_last_answer(c);
 	size_t parent = a >= 0 ? hist_parent_of(cv, (size_t)a) : 0;
+	L->question = parent;
 	for (size_t i = 0; a >= 0 && i < cv->n && n < MAX_SIBLINGS; i++)
 		if (hist_parent_of(cv, i) == parent && strcmp(cv->msgs[i].role, "user")) {
 			if (i == (size_t)a)
@@ -126,9 +130,11 @@ void ctl_layout_settle(struct ctl *c)
 				    buf_printf(&names[k], "%s/%s", m->provider, m->model) == 0)
 					tabs[k].name = names[k].data;
 				tabs[k].mark = tab_mark(c, sib[k]);
+				L->tab_msg[k] = sib[k];
 			}
 			cols_strip(tabs, n, pos, c->chat_w, &L->strip, &L->strip_off,
-				   &L->strip_len);
+				   &L->strip_len, L->tab_end);
+			L->ntabs = n;
 			for (size_t k = 0; k < n; k++)
 				buf_free(&names[k]);
 			c->chat_top = 1;
@@ -136,6 +142,8 @@ void ctl_layout_settle(struct ctl *c)
 	}
 	if (was != L->n || top != c->chat_top)
 		c->follow = 1; /* a new layout starts at the bottom, as a new answer does */
+	if (c->mode == MODE_SELECT)
+		ctl_sel_follow(c, keep);
 	c->dirty |= CTL_DIRTY_CHAT;
 }
 

@@ -155,6 +155,9 @@ enum input_action {
 	ACT_SEL_BRANCH,
 	ACT_SEL_CONTEXT,
 	ACT_SEL_LEAVE,
+	ACT_SEL_KEEP,
+	ACT_SEL_LEFT,
+	ACT_SEL_RIGHT,
 	/* the search line (MODE_FIND) */
 	ACT_FIND_NEXT,
 	ACT_FIND_PREV,

@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "cherry/app.h"
+#include "cherry/columns.h"
 #include "cherry/commands.h"
 #include "cherry/ctl.h"
 #include "cherry/ctl_tools.h"
@@ -2309,6 +2310,133 @@ static void test_select_actions(void **state)
 	assert_null(ST());
 }
 
+/* Several answers side by side: M-s selects the one the branch goes on from, Left and
+ * Right move between the columns, Up to the question above them, the actions work on
+ * the column's answer, Enter goes on from it; a click selects a column's answer or
+ * shows a tab's; find finds in every column and says where; one at a time, Left and
+ * Right flip to the sibling beside, and the find line names the other tabs holding the
+ * text. */
+static void test_columns_moves(void **state)
+{
+	(void)state;
+	shell(ctl_resize(&C, 40, 160));
+	type("@fo/a @fo/b compare");
+	key("Enter");
+	unsigned long a = stream_of("fo/a")->id, b = stream_of("fo/b")->id;
+	ctl_delta(&C, a, "alpha apple", 11, 0, now, wall);
+	ctl_delta(&C, b, "beta apple banana", 17, 0, now, wall);
+	end_id(a, HIST_COMPLETE, NULL);
+	end_id(b, HIST_COMPLETE, NULL);
+	shell(ctl_timer(&C, now, wall));
+	assert_int_equal(C.lay.n, 2);
+	size_t ma = msg_index("alpha apple"), mb = msg_index("beta apple banana");
+	key("M-s");
+	assert_int_equal(C.mode, MODE_SELECT);
+	assert_int_equal(C.lay.sel, 0);
+	assert_int_equal(C.sel, -1);
+	key("Right");
+	assert_int_equal(C.lay.sel, 1);
+	key("Right"); /* the last: it stays */
+	assert_int_equal(C.lay.sel, 1);
+	assert_string_equal(C.message, "this is the last answer");
+	key("Up"); /* the question above the columns, its line reversed */
+	assert_int_equal(C.lay.sel, CTL_SEL_QUESTION);
+	assert_int_equal(C.lay.strip_len, C.lay.strip.len);
+	key("Down");
+	assert_int_equal(C.lay.sel, 0);
+	assert_int_equal(C.lay.strip_len, 0);
+	key("End");
+	assert_int_equal(C.lay.sel, 1);
+	int copies = sh.copies;
+	key("c"); /* the column's answer, not the one the branch goes on from */
+	assert_int_equal(sh.copies, copies + 1);
+	assert_string_equal(C.out_text.data, "beta apple banana");
+	/* Enter: the conversation goes on from it */
+	key("Enter");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_int_equal(C.lay.sel, -1);
+	assert_string_equal(C.shown->conv.current, C.shown->conv.msgs[mb].id);
+	assert_int_equal(C.lay.cur, 1);
+	/* a click selects the answer of the column under it; the gap and past them nothing */
+	int x1 = C.chat_x + cols_x(C.lay.w, 1) + 2;
+	shell(ctl_key(&C, INPUT_CLICK(3, x1), now, wall));
+	assert_int_equal(C.mode, MODE_SELECT);
+	assert_int_equal(C.lay.sel, 1);
+	shell(ctl_key(&C, INPUT_CLICK(3, C.chat_x + C.lay.w + 1), now, wall));
+	assert_int_equal(C.lay.sel, 1);
+	shell(ctl_key(&C, INPUT_CLICK(3, C.chat_x + 2), now, wall));
+	assert_int_equal(C.lay.sel, 0);
+	shell(ctl_key(&C, INPUT_CLICK(0, C.chat_x + 2), now, wall)); /* the question */
+	assert_int_equal(C.lay.sel, CTL_SEL_QUESTION);
+	key("Esc");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_int_equal(C.lay.strip_len, 0);
+	/* find: every column's lines, column by column, and where the current one is */
+	key("C-s");
+	type("apple");
+	assert_int_equal(C.find.n, 2);
+	assert_int_equal(C.find.cols[0], 0);
+	assert_int_equal(C.find.cols[1], 1);
+	assert_int_equal(ctl_find_mark_col(&C, 0, C.find.lines[0]), 2);
+	assert_int_equal(ctl_find_mark_col(&C, 1, C.find.lines[1]), 1);
+	assert_int_equal(ctl_find_mark(&C, C.find.lines[0]), 0); /* the single view is not shown */
+	assert_string_equal(C.find.where, "in answer 1/2, a");
+	key("Enter");
+	assert_int_equal(C.find.cur, 1);
+	assert_int_equal(ctl_find_mark_col(&C, 1, C.find.lines[1]), 2);
+	assert_string_equal(C.find.where, "in answer 2/2, b");
+	key("C-u");
+	type("banana");
+	assert_int_equal(C.find.n, 1);
+	assert_int_equal(C.find.cols[0], 1);
+	key("Esc");
+	/* one at a time: a click on a tab shows its answer */
+	key("F9");
+	assert_int_equal(C.lay.n, 0);
+	assert_int_equal(C.lay.ntabs, 2);
+	assert_string_equal(C.lay.strip.data, "1/2 a \xc2\xb7 2/2 b");
+	shell(ctl_key(&C, INPUT_CLICK(0, C.chat_x + 1), now, wall));
+	assert_string_equal(C.shown->conv.current, C.shown->conv.msgs[ma].id);
+	assert_int_equal(C.lay.strip_off, 0);
+	shell(ctl_key(&C, INPUT_CLICK(0, C.chat_x + 6), now, wall)); /* the " · " between */
+	assert_string_equal(C.shown->conv.current, C.shown->conv.msgs[ma].id);
+	/* find: not in the answer shown, but in the other tab */
+	key("C-s");
+	type("banana");
+	assert_int_equal(C.find.n, 0);
+	assert_string_equal(C.find.where, "also in 2/2 (M-, M-. show them)");
+	key("Esc");
+	/* the answer selected, Right shows the next one, selected; a click below the strip
+	 * selects the message of the line under it */
+	key("M-s");
+	assert_int_equal(C.vmap[C.sel], ma);
+	key("Right");
+	assert_int_equal(C.vmap[C.sel], mb);
+	assert_string_equal(C.shown->conv.current, C.shown->conv.msgs[mb].id);
+	key("Right");
+	assert_string_equal(C.message, "no answer after this one");
+	key("Left");
+	assert_int_equal(C.vmap[C.sel], ma);
+	key("Esc");
+	size_t first = view_msg_first_line(C.view, 0);
+	assert_true(first >= C.top_line);
+	int y = (int)(first - C.top_line) + C.chat_top;
+	shell(ctl_key(&C, INPUT_CLICK(y, C.chat_x + 2), now, wall));
+	assert_int_equal(C.mode, MODE_SELECT);
+	assert_int_equal(C.vmap[C.sel], msg_index("compare"));
+	/* back side by side, the selection stays on its message */
+	key("Esc");
+	key("M-s");
+	key("F9"); /* not a select key: nothing */
+	key("Esc");
+	key("F9");
+	assert_int_equal(C.lay.n, 2);
+	key("M-s");
+	assert_int_equal(C.lay.sel, 0); /* a is the one gone on from now */
+	key("F5"); /* not a select key either */
+	key("Esc");
+}
+
 /* A click on a message selects it. */
 static void test_click_selects(void **state)
 {
@@ -2549,6 +2677,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_streams_in_two_conversations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_picker_marks_stop_one_best, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_layouts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_columns_moves, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_order_and_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_and_resend, setup, teardown),

@@ -306,9 +306,13 @@ static void test_golden_layouts(void **state)
 						{"claude-sonnet-4-5-20250929-with-a-long-name", '~'},
 						{"gemini-2.5-flash-preview-05-20", '!'}};
 	struct buf strip = BUF_INIT, got = BUF_INIT;
-	size_t off, len;
-	assert_int_equal(cols_strip(tabs, 3, 1, 80, &strip, &off, &len), 0);
+	size_t off, len, ends[3];
+	assert_int_equal(cols_strip(tabs, 3, 1, 80, &strip, &off, &len, ends), 0);
 	assert_true(text_width(strip.data, strip.len) <= 80);
+	/* each tab's end, where a click stops being on it */
+	assert_int_equal(ends[1], off + len);
+	assert_int_equal(ends[2], strip.len);
+	assert_memory_equal(strip.data + ends[0], " \xc2\xb7 ", 4);
 	/* the current tab reversed, as the screen draws it */
 	buf_printf(&got, "%.*s\xe2\x9f\xa6r\xe2\x9f\xa7%.*s\xe2\x9f\xa6\xe2\x9f\xa7%s\n",
 		   (int)off, strip.data, (int)len, strip.data + off, strip.data + off + len);
