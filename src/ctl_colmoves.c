@@ -5,6 +5,7 @@
 #include "ctl_int.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cherry/columns.h"
@@ -52,11 +53,12 @@ int ctl_cols_select_msg(struct ctl *c, size_t msg)
 	return 0;
 }
 
-/* The model that wrote answer i, for the messages ("gpt-4o-mini"). */
-static const char *model_of(const struct ctl *c, size_t i)
+void ctl_answer_name(const struct ctl *c, size_t i, char *out, size_t size)
 {
-	const char *m = c->shown->conv.msgs[i].model;
-	return m && *m ? m : "?";
+	const struct hist_msg *m = &c->shown->conv.msgs[i];
+	const char *p = m->provider && *m->provider ? m->provider : NULL;
+	const char *model = m->model && *m->model ? m->model : "?";
+	snprintf(out, size, "%s%s%s", p ? p : "", p ? "/" : "", model);
 }
 
 int ctl_cols_move(struct ctl *c, enum ctl_cols_move how)
@@ -69,12 +71,14 @@ int ctl_cols_move(struct ctl *c, enum ctl_cols_move how)
 	case COLS_UP:
 		to = q;
 		if (k == q)
-			ctl_message(c, "the messages before it: F9 shows the answers one at a time");
+			ctl_message(c, "the messages before it: F9 shows the answers one at "
+				       "a time");
 		break;
 	case COLS_DOWN:
 		to = k == q ? (long)L->cur : k;
 		if (k != q)
-			ctl_message(c, "the answers are side by side: Left and Right move between them");
+			ctl_message(c, "the answers are side by side: Left and Right move "
+				       "between them");
 		break;
 	case COLS_FIRST:
 		to = q;
@@ -90,7 +94,8 @@ int ctl_cols_move(struct ctl *c, enum ctl_cols_move how)
 		else if (k + dir >= 0 && k + dir <= last)
 			to = k + dir;
 		else
-			ctl_message(c, dir < 0 ? "this is the first answer" : "this is the last answer");
+			ctl_message(c, dir < 0 ? "this is the first answer"
+						 : "this is the last answer");
 		break;
 	}
 	}
@@ -125,7 +130,9 @@ void ctl_h_sel_keep(struct ctl *c)
 	if (i == SIZE_MAX)
 		return;
 	go_on_from(c, i);
-	ctl_message(c, "the conversation goes on from the answer of %s", model_of(c, i));
+	char name[160];
+	ctl_answer_name(c, i, name, sizeof name);
+	ctl_message(c, "the conversation goes on from the answer of %s", name);
 }
 
 /* A click on the tab strip at column cx: that tab's answer is shown. */
@@ -137,9 +144,11 @@ static void click_tab(struct ctl *c, int cx)
 	for (size_t i = 0; i < L->ntabs; i++) {
 		int x0 = text_width(s, from), x1 = text_width(s, L->tab_end[i]);
 		if (cx >= x0 && cx < x1) {
-			size_t msg = L->tab_msg[i];
+			size_t msg = L->tab_msg[i], n = L->ntabs;
+			char name[160];
 			go_on_from(c, msg);
-			ctl_message(c, "answer %zu/%zu: %s", i + 1, L->ntabs, model_of(c, msg));
+			ctl_answer_name(c, msg, name, sizeof name);
+			ctl_message(c, "answer %zu/%zu: %s", i + 1, n, name);
 			return;
 		}
 		from = L->tab_end[i] + strlen(" \xc2\xb7 ");

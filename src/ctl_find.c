@@ -104,9 +104,10 @@ static void where_in_cols(struct ctl *c)
 	if (!f->have_cur || !c->lay.n)
 		return;
 	size_t k = f->cols[f->cur];
-	const char *m = c->shown->conv.msgs[c->lay.msg[k]].model;
+	char name[120];
+	ctl_answer_name(c, c->lay.msg[k], name, sizeof name);
 	snprintf(c->find.where, sizeof c->find.where, "in answer %zu/%zu, %s", k + 1, c->lay.n,
-		 m ? m : "?");
+		 name);
 }
 
 /* The matching lines again (the view may have changed), keeping the current one; side

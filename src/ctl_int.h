@@ -153,6 +153,8 @@ int ctl_cols_move(struct ctl *c, enum ctl_cols_move how);
  * 1 when it was theirs. */
 int ctl_cols_click(struct ctl *c, int y, int x);
 void ctl_h_sel_keep(struct ctl *c);
+/* "provider/model" of answer i of the conversation shown. */
+void ctl_answer_name(const struct ctl *c, size_t i, char *out, size_t size);
 
 /* ctl_modes.c, for the search overlay */
 int ctl_overlay_push(struct ctl_overlay *o, const char *item, const char *label);

@@ -2380,11 +2380,11 @@ static void test_columns_moves(void **state)
 	assert_int_equal(ctl_find_mark_col(&C, 0, C.find.lines[0]), 2);
 	assert_int_equal(ctl_find_mark_col(&C, 1, C.find.lines[1]), 1);
 	assert_int_equal(ctl_find_mark(&C, C.find.lines[0]), 0); /* the single view is not shown */
-	assert_string_equal(C.find.where, "in answer 1/2, a");
+	assert_string_equal(C.find.where, "in answer 1/2, fo/a");
 	key("Enter");
 	assert_int_equal(C.find.cur, 1);
 	assert_int_equal(ctl_find_mark_col(&C, 1, C.find.lines[1]), 2);
-	assert_string_equal(C.find.where, "in answer 2/2, b");
+	assert_string_equal(C.find.where, "in answer 2/2, fo/b");
 	key("C-u");
 	type("banana");
 	assert_int_equal(C.find.n, 1);
