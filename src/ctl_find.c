@@ -156,6 +156,8 @@ static void show_current(struct ctl *c)
 	if (!f->have_cur)
 		return;
 	where_in_cols(c);
+	if (ctl_cols_show_line(c, f->cols[f->cur], f->lines[f->cur]))
+		return;
 	size_t line = f->lines[f->cur], h = ctl_chat_rows(c) ? ctl_chat_rows(c) : 1;
 	size_t total = ctl_chat_total(c), bottom = total > h ? total - h : 0;
 	size_t top = c->follow ? bottom : c->top_line;

@@ -135,6 +135,18 @@ void ctl_layout_delta(struct ctl *c, const struct ctl_stream *st, const char *s,
 		      int reasoning);
 void ctl_layout_free(struct ctl *c);
 void ctl_h_layout(struct ctl *c);
+void ctl_h_scroll_apart(struct ctl *c);
+/* Apart, column k scrolls by delta lines: 1, or 0 when they scroll together. */
+int ctl_cols_scroll(struct ctl *c, size_t k, long delta);
+/* The column keys scroll apart: the one selected, else the one gone on from. */
+size_t ctl_cols_focus(const struct ctl *c);
+/* The wheel over screen row y, column x, by delta lines: 1 when a column apart took it. */
+int ctl_cols_wheel(struct ctl *c, int y, int x, long delta);
+/* Apart: each column's first line and the more-below mark for the lines there are now
+ * (1), or 0 when they scroll together. */
+int ctl_cols_settle_tops(struct ctl *c);
+/* Apart: column k scrolled so that line is in view, a third down (1), else 0. */
+int ctl_cols_show_line(struct ctl *c, size_t k, size_t line);
 /* the chat's lines in the layout shown, and the rows there are for them */
 size_t ctl_chat_total(struct ctl *c);
 size_t ctl_chat_rows(const struct ctl *c);

@@ -75,6 +75,8 @@ static const struct input_action_info actions[] = {
 	{ACT_STOP_ONE, MODE_CHAT, "stop_one", "M-z", "stop the answer shown; the others stream on"},
 	{ACT_BEST, MODE_CHAT, "best", "M-m", "mark the answer shown as the best (again: unmark)"},
 	{ACT_LAYOUT, MODE_CHAT, "layout", "F9", "several answers: side by side, or one at a time"},
+	{ACT_SCROLL_APART, MODE_CHAT, "scroll_apart", "S-F9",
+	 "answers side by side: each scrolls apart, or all together"},
 	{ACT_ATTACH_FILE, MODE_CHAT, "attach_file", "M-a",
 	 "choose a file to send with the next message"},
 	{ACT_LIST_UP, MODE_LIST, "list_up", "Up C-p", "select the conversation above"},

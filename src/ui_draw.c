@@ -231,12 +231,13 @@ static void draw_columns(const struct ctl *t, int top, int rows)
 			if (k)
 				mvwaddstr(ui_w_chat, r + top, x - 2, "\xe2\x94\x82");
 			struct view_line vl;
-			if (!L->v[k] || view_line(L->v[k], t->top_line + (size_t)r, &vl) < 0)
+			size_t line = ctl_col_top(t, k) + (size_t)r;
+			if (!L->v[k] || view_line(L->v[k], line, &vl) < 0)
 				continue;
 			/* while one is selected, only its header is reversed */
 			int cur = k == L->cur && !(t->mode == MODE_SELECT && L->sel != -1);
 			attr_t extra = cur && vl.style == VS_HEADER_ASSISTANT ? A_REVERSE : 0;
-			extra |= column_marks(t, k, t->top_line + (size_t)r, &vl);
+			extra |= column_marks(t, k, line, &vl);
 			draw_line_at(ui_w_chat, r + top, x, L->w, &vl, extra);
 		}
 }

@@ -200,6 +200,9 @@ struct ctl_cols {
 	int w;                    /* each column's width */
 	struct buf strip;         /* the tab strip ("" none: fewer than two answers) */
 	size_t strip_off, strip_len; /* its current tab */
+	int apart;                /* side by side, each scrolls on its own (S-F9) */
+	size_t top[CTL_MAX_MODELS]; /* apart: each column's first shown line, */
+	unsigned char follow[CTL_MAX_MODELS]; /* and whether it follows its end */
 	size_t ntabs;             /* the strip's tabs (0 while side by side): each one's */
 	size_t tab_msg[CTL_MAX_TABS]; /* answer, and the strip's bytes up to its end */
 	size_t tab_end[CTL_MAX_TABS];
@@ -452,6 +455,8 @@ double ctl_next_timer(const struct ctl *c, double now);
 int ctl_find_mark(const struct ctl *c, size_t line);
 /* The same for line `line` of column k of the answers side by side. */
 int ctl_find_mark_col(const struct ctl *c, size_t k, size_t line);
+/* The first line shown of column k (apart or together). */
+size_t ctl_col_top(const struct ctl *c, size_t k);
 int ctl_msg_dimmed(const struct ctl *c, size_t msg);
 void ctl_totals_text(const struct ctl *c, struct buf *out);
 /* How long ago then was, from now (calendar seconds), in at most 4 columns: "now",

@@ -2437,6 +2437,58 @@ static void test_columns_moves(void **state)
 	key("Esc");
 }
 
+/* S-F9: columns side by side scroll apart: the wheel over one scrolls it alone, PgUp
+ * the one gone on from, M-End brings all to their ends; find scrolls the column of the
+ * match; S-F9 again, they scroll together, as the wheel then does anywhere. */
+static void test_columns_apart(void **state)
+{
+	(void)state;
+	shell(ctl_resize(&C, 30, 160));
+	type("@fo/a @fo/b long and short");
+	key("Enter");
+	unsigned long a = stream_of("fo/a")->id, b = stream_of("fo/b")->id;
+	ctl_delta(&C, a, "needle first\n\n", 14, 0, now, wall);
+	for (int i = 0; i < 60; i++)
+		ctl_delta(&C, a, "line\n\n", 6, 0, now, wall);
+	ctl_delta(&C, b, "short", 5, 0, now, wall);
+	end_id(a, HIST_COMPLETE, NULL);
+	end_id(b, HIST_COMPLETE, NULL);
+	shell(ctl_timer(&C, now, wall));
+	assert_int_equal(C.lay.n, 2);
+	size_t bottom = C.top_line;
+	assert_true(bottom > 20);
+	assert_int_equal(ctl_col_top(&C, 1), bottom); /* together: one line for all */
+	key("S-F9");
+	assert_true(C.lay.apart);
+	int x0 = C.chat_x + 2, x1 = C.chat_x + cols_x(C.lay.w, 1) + 2;
+	shell(ctl_key(&C, INPUT_WHEEL_AT(5, x0, 0), now, wall));
+	assert_int_equal(ctl_col_top(&C, 0), bottom - 3);
+	assert_int_equal(ctl_col_top(&C, 1), 0); /* the short one: all of it shows */
+	assert_true(C.more_below);
+	shell(ctl_key(&C, INPUT_WHEEL_AT(5, x1, 0), now, wall));
+	assert_int_equal(ctl_col_top(&C, 0), bottom - 3);
+	shell(ctl_key(&C, INPUT_WHEEL_AT(5, x0, 1), now, wall));
+	assert_int_equal(ctl_col_top(&C, 0), bottom);
+	assert_false(C.more_below);
+	key("PgUp"); /* the one gone on from: a */
+	assert_true(ctl_col_top(&C, 0) < bottom);
+	key("M-End");
+	assert_int_equal(ctl_col_top(&C, 0), bottom);
+	/* find: the match's column scrolls to it, the other stays */
+	key("C-s");
+	type("needle");
+	assert_int_equal(C.find.n, 1);
+	assert_int_equal(ctl_col_top(&C, 0), 0);
+	key("Esc");
+	key("S-F9");
+	assert_false(C.lay.apart);
+	assert_int_equal(C.top_line, 0);
+	key("M-End");
+	shell(ctl_key(&C, INPUT_WHEEL_AT(5, x1, 0), now, wall)); /* together: all */
+	assert_int_equal(ctl_col_top(&C, 0), bottom - 3);
+	assert_int_equal(ctl_col_top(&C, 1), bottom - 3);
+}
+
 /* A click on a message selects it. */
 static void test_click_selects(void **state)
 {
@@ -2678,6 +2730,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_picker_marks_stop_one_best, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_layouts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_columns_moves, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_columns_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_order_and_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_and_resend, setup, teardown),
