@@ -2310,6 +2310,25 @@ static void test_select_actions(void **state)
 	assert_null(ST());
 }
 
+/* fo/a and fo/b answer prompt side by side at rows x 160: a's text times_a times, then
+ * b's, both complete. */
+static void two_answers(int rows, const char *prompt, const char *ta, int times_a,
+			const char *tb)
+{
+	shell(ctl_resize(&C, rows, 160));
+	type("@fo/a @fo/b ");
+	type(prompt);
+	key("Enter");
+	unsigned long a = stream_of("fo/a")->id, b = stream_of("fo/b")->id;
+	for (int i = 0; i < times_a; i++)
+		ctl_delta(&C, a, ta, strlen(ta), 0, now, wall);
+	ctl_delta(&C, b, tb, strlen(tb), 0, now, wall);
+	end_id(a, HIST_COMPLETE, NULL);
+	end_id(b, HIST_COMPLETE, NULL);
+	shell(ctl_timer(&C, now, wall));
+	assert_int_equal(C.lay.n, 2);
+}
+
 /* Several answers side by side: M-s selects the one the branch goes on from, Left and
  * Right move between the columns, Up to the question above them, the actions work on
  * the column's answer, Enter goes on from it; a click selects a column's answer or
@@ -2319,16 +2338,7 @@ static void test_select_actions(void **state)
 static void test_columns_moves(void **state)
 {
 	(void)state;
-	shell(ctl_resize(&C, 40, 160));
-	type("@fo/a @fo/b compare");
-	key("Enter");
-	unsigned long a = stream_of("fo/a")->id, b = stream_of("fo/b")->id;
-	ctl_delta(&C, a, "alpha apple", 11, 0, now, wall);
-	ctl_delta(&C, b, "beta apple banana", 17, 0, now, wall);
-	end_id(a, HIST_COMPLETE, NULL);
-	end_id(b, HIST_COMPLETE, NULL);
-	shell(ctl_timer(&C, now, wall));
-	assert_int_equal(C.lay.n, 2);
+	two_answers(40, "compare", "alpha apple", 1, "beta apple banana");
 	size_t ma = msg_index("alpha apple"), mb = msg_index("beta apple banana");
 	key("M-s");
 	assert_int_equal(C.mode, MODE_SELECT);
@@ -2443,18 +2453,7 @@ static void test_columns_moves(void **state)
 static void test_columns_apart(void **state)
 {
 	(void)state;
-	shell(ctl_resize(&C, 30, 160));
-	type("@fo/a @fo/b long and short");
-	key("Enter");
-	unsigned long a = stream_of("fo/a")->id, b = stream_of("fo/b")->id;
-	ctl_delta(&C, a, "needle first\n\n", 14, 0, now, wall);
-	for (int i = 0; i < 60; i++)
-		ctl_delta(&C, a, "line\n\n", 6, 0, now, wall);
-	ctl_delta(&C, b, "short", 5, 0, now, wall);
-	end_id(a, HIST_COMPLETE, NULL);
-	end_id(b, HIST_COMPLETE, NULL);
-	shell(ctl_timer(&C, now, wall));
-	assert_int_equal(C.lay.n, 2);
+	two_answers(30, "long and short", "line\n\n", 60, "short");
 	size_t bottom = C.top_line;
 	assert_true(bottom > 20);
 	assert_int_equal(ctl_col_top(&C, 1), bottom); /* together: one line for all */
@@ -2476,7 +2475,7 @@ static void test_columns_apart(void **state)
 	assert_int_equal(ctl_col_top(&C, 0), bottom);
 	/* find: the match's column scrolls to it, the other stays */
 	key("C-s");
-	type("needle");
+	type("fo/a"); /* its header, the first line */
 	assert_int_equal(C.find.n, 1);
 	assert_int_equal(ctl_col_top(&C, 0), 0);
 	key("Esc");
