@@ -1939,7 +1939,7 @@ static void test_select_actions(void **state)
 	screen();
 	int y = -1;
 	for (int i = 0; i < tmux_nrows(SCR) && y < 0; i++)
-		if (strstr(row(i), "alpha question"))
+		if (strstr(row(i), "\xe2\x94\x82" "alpha question")) /* in the chat, not the list */
 			y = i;
 	assert_true(y >= 0);
 	char click[16];
