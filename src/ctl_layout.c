@@ -77,8 +77,10 @@ void ctl_layout_settle(struct ctl *c)
 	if (!L->stale || !c->shown)
 		return;
 	L->stale = 0;
-	/* a selection stays on its message wherever that is shown now */
-	size_t keep = c->mode == MODE_SELECT ? ctl_sel_msg(c) : SIZE_MAX;
+	/* a selection stays on its message wherever that is shown now, also while a
+	 * delete of it is asked about */
+	int asked = c->mode == MODE_CONFIRM && c->confirm_msg;
+	size_t keep = c->mode == MODE_SELECT || asked ? ctl_sel_msg(c) : SIZE_MAX;
 	for (size_t i = 0; i < c->nstreams; i++)
 		c->streams[i]->col = -1;
 	size_t was = L->n, sib[MAX_SIBLINGS], n = 0, pos = 0;
@@ -144,8 +146,13 @@ void ctl_layout_settle(struct ctl *c)
 		c->follow = 1; /* a new layout starts at the bottom, as a new answer does */
 		memset(L->follow, 1, sizeof L->follow);
 	}
-	if (c->mode == MODE_SELECT)
+	if (c->mode == MODE_SELECT || asked) {
 		ctl_sel_follow(c, keep);
+		if (asked && c->mode == MODE_SELECT)
+			c->mode = MODE_CONFIRM;
+		else if (asked)
+			c->confirm_msg = 0; /* it is gone: so is the question */
+	}
 	c->dirty |= CTL_DIRTY_CHAT;
 }
 

@@ -2444,7 +2444,16 @@ static void test_columns_moves(void **state)
 	key("M-s");
 	assert_int_equal(C.lay.sel, 0); /* a is the one gone on from now */
 	key("F5"); /* not a select key either */
-	key("Esc");
+	/* d on b, asked about while the layout is worked out again: b goes */
+	key("Right");
+	key("d");
+	assert_int_equal(C.mode, MODE_CONFIRM);
+	shell(ctl_resize(&C, 40, 170));
+	assert_int_equal(C.lay.sel, 1);
+	key("y");
+	assert_int_equal(C.shown->conv.n, 2);
+	assert_string_equal(C.shown->conv.msgs[1].content, "alpha apple");
+	assert_int_equal(C.lay.n, 0); /* one answer: the single view */
 }
 
 /* S-F9: columns side by side scroll apart: the wheel over one scrolls it alone, PgUp
