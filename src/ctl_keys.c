@@ -458,9 +458,13 @@ int ctl_dispatch(struct ctl *c, input_key k)
 		return 0;
 	}
 	/* The stop key stops a stream from the list, picker and help too: it must act at
-	 * once. (In the chat it goes through its handler, which takes a queue back first.) */
+	 * once. (In the chat it goes through its handler, which takes a queue back first;
+	 * a selection and the find line are left by it, the answers streaming on.) */
+	int leaves = (c->mode == MODE_SELECT || c->mode == MODE_FIND) &&
+		     input_lookup(&c->keys, c->mode, k) != ACT_NONE;
 	if (c->nstreams && c->mode != MODE_CHAT && c->mode != MODE_CONFIRM &&
-	    c->mode != MODE_PASSPHRASE && input_lookup(&c->keys, MODE_CHAT, k) == ACT_STOP) {
+	    c->mode != MODE_PASSPHRASE && !leaves &&
+	    input_lookup(&c->keys, MODE_CHAT, k) == ACT_STOP) {
 		ctl_stop(c);
 		return 0;
 	}
