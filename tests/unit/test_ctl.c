@@ -1888,12 +1888,15 @@ static void test_layouts(void **state)
 	assert_string_equal(C.lay.strip.data + C.lay.strip_off, "1/2 a~ \xc2\xb7 2/2 b~");
 	assert_int_equal(C.lay.strip_len, strlen("1/2 a~"));
 	end_id(a, HIST_COMPLETE, NULL);
-	end_id(b, HIST_ERROR, "boom");
+	end_id(b, HIST_ERROR, "fo: boom");
 	shell(ctl_timer(&C, now, wall));
 	assert_string_equal(C.lay.strip.data, "1/2 a \xc2\xb7 2/2 b!");
 	key("M-.");
 	shell(ctl_timer(&C, now, wall));
 	assert_int_equal(C.lay.strip_off, strlen("1/2 a \xc2\xb7 "));
+	/* its footer under the header "fo/b (2/2)" does not name the provider again */
+	on_chat("[error: boom");
+	assert_null(strstr(chat_text(), "fo: boom"));
 	/* F5 on the failed one asks its own model again, not the one chosen */
 	key("F5");
 	assert_int_equal(C.nstreams, 1);
@@ -2350,9 +2353,14 @@ static void test_columns_moves(void **state)
 	assert_int_equal(C.mode, MODE_CHAT);
 	assert_int_equal(C.nstreams, 2);
 	assert_false(stream_of("fo/a")->stop_requested);
+	/* the one shown fails while b streams on: one line naming its model once, and
+	 * its footer under its header does not name the provider again */
+	end_id(stream_of("fo/a")->id, HIST_ERROR, "fo: kaput");
+	assert_string_equal(C.message, "fo/a: kaput");
+	on_chat("[error: kaput");
+	assert_null(strstr(chat_text(), "fo: kaput"));
 	key("Esc"); /* in the chat it stops them */
-	assert_true(stream_of("fo/a")->stop_requested);
-	end_id(stream_of("fo/a")->id, HIST_STOPPED, NULL);
+	assert_true(stream_of("fo/b")->stop_requested);
 	end_id(stream_of("fo/b")->id, HIST_STOPPED, NULL);
 	two_answers(40, "compare", "alpha apple", 1, "beta apple banana");
 	size_t ma = msg_index("alpha apple"), mb = msg_index("beta apple banana");
