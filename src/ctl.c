@@ -172,6 +172,8 @@ void ctl_copy_last_code(struct ctl *c)
 
 void ctl_scroll_by(struct ctl *c, long delta)
 {
+	if (ctl_cols_scroll(c, ctl_cols_focus(c), delta))
+		return;
 	size_t total = ctl_chat_total(c);
 	size_t h = ctl_chat_rows(c) ? ctl_chat_rows(c) : 1;
 	size_t bottom = total > h ? total - h : 0;
@@ -299,6 +301,8 @@ static void geometry(struct ctl *c)
 /* The chat's first shown line and the more-below mark, for the lines there are now. */
 void ctl_settle_chat(struct ctl *c)
 {
+	if (ctl_cols_settle_tops(c))
+		return;
 	size_t h = ctl_chat_rows(c);
 	size_t total = ctl_chat_total(c);
 	size_t bottom = total > h ? total - h : 0;
@@ -476,7 +480,7 @@ int ctl_init(struct ctl *c, const struct config *cfg, const struct ctl_world *w,
 	c->world = *w;
 	c->ed = ed;
 	c->fav_index = -1;
-	c->edit_msg = c->sel = c->retry_msg = c->ctx_view = -1;
+	c->edit_msg = c->sel = c->retry_msg = c->ctx_view = c->lay.sel = -1;
 	c->ttft = -1;
 	c->usage = (struct wire_usage){-1, -1, -1, -1};
 	c->follow = 1;

@@ -42,7 +42,9 @@ void ctl_status_footer(struct view *v, size_t vm, const struct hist_msg *m)
 		buf_append_str(&f, "[interrupted]");
 		break;
 	case HIST_ERROR:
-		buf_printf(&f, "[error: %s]", m->error ? m->error : "unknown");
+		/* the header above names the provider and model */
+		buf_printf(&f, "[error: %s]",
+			   m->error ? outcome_unnamed(m->error, m->provider) : "unknown");
 		break;
 	}
 	view_set_footer(v, vm, f.data, m->status == HIST_ERROR);

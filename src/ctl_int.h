@@ -153,9 +153,38 @@ void ctl_layout_delta(struct ctl *c, const struct ctl_stream *st, const char *s,
 		      int reasoning);
 void ctl_layout_free(struct ctl *c);
 void ctl_h_layout(struct ctl *c);
+void ctl_h_scroll_apart(struct ctl *c);
+/* Apart, column k scrolls by delta lines: 1, or 0 when they scroll together. */
+int ctl_cols_scroll(struct ctl *c, size_t k, long delta);
+/* The column keys scroll apart: the one selected, else the one gone on from. */
+size_t ctl_cols_focus(const struct ctl *c);
+/* The wheel over screen row y, column x, by delta lines: 1 when a column apart took it. */
+int ctl_cols_wheel(struct ctl *c, int y, int x, long delta);
+/* Apart: each column's first line and the more-below mark for the lines there are now
+ * (1), or 0 when they scroll together. */
+int ctl_cols_settle_tops(struct ctl *c);
+/* Apart: column k scrolled so that line is in view, a third down (1), else 0. */
+int ctl_cols_show_line(struct ctl *c, size_t k, size_t line);
 /* the chat's lines in the layout shown, and the rows there are for them */
 size_t ctl_chat_total(struct ctl *c);
 size_t ctl_chat_rows(const struct ctl *c);
+
+/* ctl_colmoves.c: selecting and clicking among answers side by side */
+enum ctl_cols_move { COLS_UP, COLS_DOWN, COLS_FIRST, COLS_LAST, COLS_LEFT, COLS_RIGHT };
+/* The message selected side by side (a column's answer, the question), or SIZE_MAX. */
+size_t ctl_cols_sel_msg(const struct ctl *c);
+/* Selects column k's answer, CTL_SEL_QUESTION, or nothing (-1) side by side. */
+void ctl_cols_select(struct ctl *c, long k);
+/* Selects msg where it is side by side: 1, or 0 when it is not shown so. */
+int ctl_cols_select_msg(struct ctl *c, size_t msg);
+/* A move of the selection side by side: 1 done, 0 when nothing is selected so. */
+int ctl_cols_move(struct ctl *c, enum ctl_cols_move how);
+/* A click at screen row y (in the chat pane), column x over the strip or the columns:
+ * 1 when it was theirs. */
+int ctl_cols_click(struct ctl *c, int y, int x);
+void ctl_h_sel_keep(struct ctl *c);
+/* "provider/model" of answer i of the conversation shown. */
+void ctl_answer_name(const struct ctl *c, size_t i, char *out, size_t size);
 
 /* ctl_modes.c, for the search overlay */
 int ctl_overlay_push(struct ctl_overlay *o, const char *item, const char *label);
@@ -192,6 +221,12 @@ void ctl_h_sel_delete(struct ctl *c);
 void ctl_h_sel_branch(struct ctl *c);
 void ctl_h_sel_context(struct ctl *c);
 void ctl_h_sel_leave(struct ctl *c);
+void ctl_h_sel_left(struct ctl *c);
+void ctl_h_sel_right(struct ctl *c);
+/* The conversation message selected, wherever it is shown, or SIZE_MAX. */
+size_t ctl_sel_msg(const struct ctl *c);
+/* The layout changed: the selection stays on msg where it is shown now, else it ends. */
+void ctl_sel_follow(struct ctl *c, size_t msg);
 int ctl_cmd_stats(struct ctl *c, const char *arg);
 
 /* ctl_find.c: find in the chat, and the search of every conversation */

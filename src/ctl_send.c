@@ -660,15 +660,19 @@ int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, dou
 		const char *model;
 		struct err re;
 		err_clear(&re);
-		buf_printf(&footer, "[error: %s", o->err.msg);
-		if (c->world.resolve_model(c->world.ctx, st->spec, &prov, &model, &re) == 0)
+		if (c->world.resolve_model(c->world.ctx, st->spec, &prov, &model, &re) < 0)
+			prov = NULL;
+		/* the header above names the provider and model */
+		const char *what = outcome_unnamed(o->err.msg, prov ? prov->name : NULL);
+		buf_printf(&footer, "[error: %s", what);
+		if (prov)
 			error_hint(&o->err, prov, &footer);
 		buf_append_char(&footer, ']');
 		end = CTL_ERROR;
 		/* the state word says "error": the line follows it once (named when several
 		 * stream) */
 		if (c->nstreams > 1)
-			ctl_message(c, "%s: %s", st->spec, o->err.msg);
+			ctl_message(c, "%s: %s", st->spec, what);
 		else
 			ctl_message(c, "%s", o->err.msg);
 		break;

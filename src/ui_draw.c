@@ -210,6 +210,16 @@ static int draw_line(WINDOW *w, int y, int maxw, const struct view_line *vl, att
 	return draw_line_at(w, y, 0, maxw, vl, extra);
 }
 
+/* The selection's and find's marks in column k (as moves_attr's in the single view). */
+static attr_t column_marks(const struct ctl *t, size_t k, size_t line, const struct view_line *vl)
+{
+	attr_t a = 0;
+	if (t->mode == MODE_SELECT && t->lay.sel == (long)k)
+		a |= vl->style == VS_HEADER_ASSISTANT ? A_REVERSE | A_BOLD : A_BOLD;
+	int found = ctl_find_mark_col(t, k, line);
+	return a | (found == 2 ? A_REVERSE : found == 1 ? A_UNDERLINE | A_BOLD : 0);
+}
+
 /* Several answers side by side (columns.h), scrolled together; the header of the one
  * the conversation goes on from stands out. */
 static void draw_columns(const struct ctl *t, int top, int rows)
@@ -221,9 +231,13 @@ static void draw_columns(const struct ctl *t, int top, int rows)
 			if (k)
 				mvwaddstr(ui_w_chat, r + top, x - 2, "\xe2\x94\x82");
 			struct view_line vl;
-			if (!L->v[k] || view_line(L->v[k], t->top_line + (size_t)r, &vl) < 0)
+			size_t line = ctl_col_top(t, k) + (size_t)r;
+			if (!L->v[k] || view_line(L->v[k], line, &vl) < 0)
 				continue;
-			attr_t extra = k == L->cur && vl.style == VS_HEADER_ASSISTANT ? A_REVERSE : 0;
+			/* while one is selected, only its header is reversed */
+			int cur = k == L->cur && !(t->mode == MODE_SELECT && L->sel != -1);
+			attr_t extra = cur && vl.style == VS_HEADER_ASSISTANT ? A_REVERSE : 0;
+			extra |= column_marks(t, k, line, &vl);
 			draw_line_at(ui_w_chat, r + top, x, L->w, &vl, extra);
 		}
 }
@@ -448,11 +462,12 @@ static int draw_moves_input(const struct ctl *t, int *cur_x)
 		buf_printf(&q, "Find: %s", s.data ? s.data : "");
 		*cur_x = draw_text(ui_w_input, 1, 0, t->cols, q.data ? q.data : "", q.len);
 		buf_reset(&q);
+		const char *where = t->find.where, *sep = *where ? "; " : "";
 		if (t->find.n)
-			buf_printf(&q, "  (%zu of %zu lines) Enter next, Up previous, Esc closes",
-				   t->find.have_cur ? t->find.cur + 1 : 0, t->find.n);
+			buf_printf(&q, "  (%zu of %zu lines%s%s) Enter next, Up previous, Esc closes",
+				   t->find.have_cur ? t->find.cur + 1 : 0, t->find.n, sep, where);
 		else if (t->find.query.len)
-			buf_append_str(&q, "  (not found) Esc closes");
+			buf_printf(&q, "  (not found%s%s) Esc closes", *where ? " here; " : "", where);
 		wattron(ui_w_input, A_DIM);
 		draw_text(ui_w_input, 1, *cur_x, t->cols - *cur_x, q.data ? q.data : "", q.len);
 		wattroff(ui_w_input, A_DIM);
@@ -460,8 +475,12 @@ static int draw_moves_input(const struct ctl *t, int *cur_x)
 		static const char help[] = "Message selected: c copy \xc2\xb7 C code \xc2\xb7 e edit \xc2\xb7 "
 			"r retry with a model \xc2\xb7 d delete \xc2\xb7 b branch \xc2\xb7 "
 			"x clear context \xc2\xb7 Up/Down move \xc2\xb7 Esc back";
+		static const char cols[] = "Message selected: Enter go on from it \xc2\xb7 "
+			"Left/Right beside \xc2\xb7 Up question \xc2\xb7 c copy \xc2\xb7 e edit \xc2\xb7 "
+			"r retry \xc2\xb7 d delete \xc2\xb7 Esc back";
 		wattron(ui_w_input, A_BOLD);
-		*cur_x = draw_text(ui_w_input, 1, 0, t->cols, help, sizeof help - 1);
+		*cur_x = t->lay.n ? draw_text(ui_w_input, 1, 0, t->cols, cols, sizeof cols - 1)
+				  : draw_text(ui_w_input, 1, 0, t->cols, help, sizeof help - 1);
 		wattroff(ui_w_input, A_BOLD);
 	} else {
 		drawn = 0;

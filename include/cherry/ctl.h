@@ -185,6 +185,11 @@ struct ctl_stream {
 /* At most this many models are asked at once by one message ("@a @b question"). */
 #define CTL_MAX_MODELS 8
 
+/* ctl_cols.sel: the question above the answers side by side is selected. */
+#define CTL_SEL_QUESTION (-2)
+/* At most this many answers to one message have a tab in the strip. */
+#define CTL_MAX_TABS 64
+
 /* Several answers to the last message (ctl_layout.c): side by side in columns when the
  * chat is wide enough for each (columns.h), else the one shown under a tab strip. */
 struct ctl_cols {
@@ -193,9 +198,18 @@ struct ctl_cols {
 	struct view *v[CTL_MAX_MODELS];
 	size_t msg[CTL_MAX_MODELS]; /* each column's answer in shown->conv.msgs */
 	size_t cur;               /* the column of the answer the branch goes on from */
+	long sel;                 /* MODE_SELECT side by side: the column whose answer is
+				   * selected, CTL_SEL_QUESTION the question, else -1 */
+	size_t question;          /* the question they answer, in shown->conv.msgs */
 	int w;                    /* each column's width */
 	struct buf strip;         /* the tab strip ("" none: fewer than two answers) */
 	size_t strip_off, strip_len; /* its current tab */
+	int apart;                /* side by side, each scrolls on its own (S-F9) */
+	size_t top[CTL_MAX_MODELS]; /* apart: each column's first shown line, */
+	unsigned char follow[CTL_MAX_MODELS]; /* and whether it follows its end */
+	size_t ntabs;             /* the strip's tabs (0 while side by side): each one's */
+	size_t tab_msg[CTL_MAX_TABS]; /* answer, and the strip's bytes up to its end */
+	size_t tab_end[CTL_MAX_TABS];
 	int stale;                /* worked out again at the next settle */
 };
 
@@ -219,13 +233,18 @@ struct ctl_pending {
 	size_t first_answer;      /* that answer (made current when all have started) */
 };
 
-/* Find in the chat (MODE_FIND, ctl_find.c): the view lines holding the text. */
+/* Find in the chat (MODE_FIND, ctl_find.c): the view lines holding the text; with
+ * answers side by side, the lines of every column, column by column. */
 struct ctl_find {
 	struct buf query;
-	size_t *lines;            /* matching view lines, ascending */
+	size_t *lines;            /* matching view lines, ascending (in each column) */
+	size_t *cols;             /* side by side: the column of each (else unused) */
 	size_t n, cap;
+	size_t colfirst[CTL_MAX_MODELS + 1]; /* column k's: lines[colfirst[k]..colfirst[k+1]) */
+	size_t ncols;             /* the columns counted (1: the single view) */
 	size_t cur;               /* the current match: an index into lines */
 	int have_cur;
+	char where[160];          /* where it is, for the find line ("in 2/3 hello"), or "" */
 };
 
 /* The search of every conversation under way (CTL_OV_SEARCH, ctl_find.c). */
@@ -466,6 +485,10 @@ double ctl_next_timer(const struct ctl *c, double now);
  * one); is view message msg before a context break (1: dimmed, not sent); the status
  * line's totals ("~120 tok next · $0.0031") into out. */
 int ctl_find_mark(const struct ctl *c, size_t line);
+/* The same for line `line` of column k of the answers side by side. */
+int ctl_find_mark_col(const struct ctl *c, size_t k, size_t line);
+/* The first line shown of column k (apart or together). */
+size_t ctl_col_top(const struct ctl *c, size_t k);
 int ctl_msg_dimmed(const struct ctl *c, size_t msg);
 void ctl_totals_text(const struct ctl *c, struct buf *out);
 /* How long ago then was, from now (calendar seconds), in at most 4 columns: "now",
