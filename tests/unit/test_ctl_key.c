@@ -353,6 +353,18 @@ static void test_key_vault_unlocked(void **state)
 	assert_non_null(strstr(C.message, "stored the key for fo"));
 }
 
+/* Tab completes a provider's name after /key. */
+static void test_key_completes_provider(void **state)
+{
+	(void)state;
+	type("/key anth");
+	key("Tab");
+	assert_string_equal(input(), "/key anthropic");
+	enter("");
+	prompt_is("API key for anthropic");
+	key("Esc");
+}
+
 /* The two passphrases differ, or the first is empty: asked again, nothing stored. */
 static void test_key_passphrase_mismatch(void **state)
 {
@@ -721,6 +733,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_key_new_vault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_vault_unlocked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_completes_provider, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_passphrase_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_paste, setup, teardown),
