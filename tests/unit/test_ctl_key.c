@@ -616,6 +616,7 @@ static void test_unlock_ends_for_a_tool_call(void **state)
 	assert_null(C.pw);
 	assert_false(C.pending.active);
 	assert_non_null(strstr(C.message, "the vault stays locked"));
+	sh.key_answer = CTL_KEY_OK; /* the turn goes on: its next answer streams */
 	key("d");
 	type("phrase");
 	assert_null(strstr(input(), "half-of-the-pass"));
