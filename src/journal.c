@@ -46,16 +46,28 @@ int journal_conv(const struct hist_conv *c, struct buf *out)
 				  "created", c->created, "updated", c->updated), out);
 }
 
-int journal_msg(const struct hist_msg *m, struct buf *out)
+int journal_msg(const struct hist_msg *m, int keep_text, struct buf *out)
 {
-	json_t *o = hist_msg_json(m);
+	/* keep_text: the text is in the journal already (text records) or in the file; a
+	 * shallow copy without it is not copied again (hist_msg_json only reads). */
+	struct hist_msg bare = *m;
+	if (keep_text) {
+		bare.content = (char *)"";
+		bare.reasoning = NULL;
+	}
+	json_t *o = hist_msg_json(&bare);
 	/* The times as numbers: the file's milliseconds would round what memory holds. */
 	if (o && (json_object_set_new(o, "created", json_real(m->created)) < 0 ||
 		  json_object_set_new(o, "updated", json_real(m->updated)) < 0)) {
 		json_decref(o);
 		o = NULL;
 	}
-	return put_line(o ? json_pack("{s:o}", "msg", o) : NULL, out);
+	json_t *line = o ? json_pack("{s:o}", "msg", o) : NULL;
+	if (line && keep_text && json_object_set_new(line, "keep_text", json_true()) < 0) {
+		json_decref(line);
+		line = NULL;
+	}
+	return put_line(line, out);
 }
 
 int journal_text(const struct hist_msg *m, int reasoning, size_t at, struct buf *out)
@@ -136,8 +148,9 @@ static int apply_conv(struct hist_conv *c, json_t *o)
 	return 1;
 }
 
-/* A message added, or replacing the one with its id (which keeps its parent). */
-static int apply_msg(struct hist_conv *c, json_t *o)
+/* A message added, or replacing the one with its id (which keeps its parent); with
+ * keep_text only replacing, and the text stays. */
+static int apply_msg(struct hist_conv *c, json_t *o, int keep_text)
 {
 	struct hist_msg m;
 	struct err e = {0, ""};
@@ -153,11 +166,18 @@ static int apply_msg(struct hist_conv *c, json_t *o)
 			return 0;
 		}
 		/* Same id, same parent: the index stays right. */
+		if (keep_text) {
+			char *t = m.content, *r = m.reasoning;
+			m.content = c->msgs[at].content;
+			m.reasoning = c->msgs[at].reasoning;
+			c->msgs[at].content = t;
+			c->msgs[at].reasoning = r;
+		}
 		hist_msg_free(&c->msgs[at]);
 		c->msgs[at] = m;
 		return 1;
 	}
-	if (m.parent && hist_index_of(c, m.parent) == HIST_NONE) {
+	if (keep_text || (m.parent && hist_index_of(c, m.parent) == HIST_NONE)) {
 		hist_msg_free(&m);
 		return 0;
 	}
@@ -209,10 +229,18 @@ static int apply_text(struct hist_conv *c, json_t *o)
 
 long journal_apply(struct hist_conv *c, const char *data, size_t len)
 {
+	size_t end;
+	return journal_apply_end(c, data, len, &end);
+}
+
+long journal_apply_end(struct hist_conv *c, const char *data, size_t len, size_t *end)
+{
 	size_t pos = 0, ll;
 	long applied = 0;
+	*end = 0;
 	if (!next_line(data, len, &pos, &ll)) /* the head */
 		return 0;
+	*end = pos;
 	for (const char *line; (line = next_line(data, len, &pos, &ll));) {
 		json_t *o = json_loadb(line, ll, JSON_REJECT_DUPLICATES, NULL);
 		json_t *v;
@@ -220,7 +248,7 @@ long journal_apply(struct hist_conv *c, const char *data, size_t len)
 		if ((v = json_object_get(o, "conv")))
 			rc = apply_conv(c, v);
 		else if ((v = json_object_get(o, "msg")))
-			rc = apply_msg(c, v);
+			rc = apply_msg(c, v, json_is_true(json_object_get(o, "keep_text")));
 		else if (json_is_string(json_object_get(o, "text")))
 			rc = apply_text(c, o);
 		json_decref(o);
@@ -229,6 +257,7 @@ long journal_apply(struct hist_conv *c, const char *data, size_t len)
 		if (!rc)
 			break;
 		applied++;
+		*end = pos;
 	}
 	return applied;
 }

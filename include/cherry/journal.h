@@ -1,17 +1,23 @@
 /* journal: the append-only record of what changed in a conversation since its file was
- * last written whole (pure). While an answer streams, saving appends to
- * "<id>.journal" beside "<id>.json" what was added (new messages whole, then the
- * answer's new text) instead of rewriting the file; the file stays plain, complete JSON
- * and the journal is folded into it at the end of the exchange or at the next load.
+ * last written whole (pure). Saving appends to "<id>.journal" beside "<id>.json" what
+ * was added (new messages whole, the new text of every answer streaming in, an answer's
+ * end) instead of rewriting the file; the file stays plain, complete JSON. The journal
+ * outlives the session: every reader applies it, and it is folded into the file (the
+ * file written whole, the journal removed) once it grows past half the file's size, or
+ * when it cannot be appended to safely (a torn last line).
  *
  * The format: one compact JSON object per line. The first names the file it applies to
- * (its inode, size and modification time: a journal left beside a newer file is stale);
- * then {"conv":{...}} (title, model, system, current, created, updated),
- * {"msg":{...}} (a message as the file holds it, added or replaced whole) and
+ * (its inode, size and modification time: a journal left beside another file, or of
+ * another conversation or version, is stale and never applied); then {"conv":{...}}
+ * (title, model, system, current, created, updated),
+ * {"msg":{...}} (a message as the file holds it, added or replaced whole; with
+ * "keep_text":true beside it, its content and reasoning are not in the record and stay
+ * as they are: an answer's end) and
  * {"text":ID,"at":N,"s":TEXT,"updated":T} (TEXT goes at byte N of the content, or of the
  * reasoning with "reasoning":true; T dates the message and the conversation; replaying a
- * record already applied changes nothing). The header line comes only when it changed. A line without its
- * newline (a write cut short by kill -9) or that does not apply ends the replay. */
+ * record already applied changes nothing). Records of several messages interleave. A line
+ * without its newline (a write cut short by kill -9) or that does not apply ends the
+ * replay. */
 #ifndef CHERRY_JOURNAL_H
 #define CHERRY_JOURNAL_H
 
@@ -32,7 +38,8 @@ struct journal_base {
 /* Each appends one line to out: 0, or -1 on OOM or text jansson refuses (not UTF-8). */
 int journal_head(const struct journal_base *b, struct buf *out);
 int journal_conv(const struct hist_conv *c, struct buf *out);
-int journal_msg(const struct hist_msg *m, struct buf *out);
+/* keep_text: without the content and reasoning, which the replay keeps (journal.h). */
+int journal_msg(const struct hist_msg *m, int keep_text, struct buf *out);
 /* The field's bytes from at to its end (reasoning: the reasoning field). */
 int journal_text(const struct hist_msg *m, int reasoning, size_t at, struct buf *out);
 
@@ -41,5 +48,8 @@ int journal_read_head(const char *data, size_t len, struct journal_base *b);
 /* Replays the records after the first line onto c. Returns how many applied (0 when
  * none), or -1 on OOM (c is then as far as it got, whole and valid). */
 long journal_apply(struct hist_conv *c, const char *data, size_t len);
+/* The same; *end gets the offset just after the last record applied (after the head
+ * when none did; 0 without a head): end == len when every line applied. */
+long journal_apply_end(struct hist_conv *c, const char *data, size_t len, size_t *end);
 
 #endif
