@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cherry/journal.h"
+#include "cherry/utf8.h"
 
 static void reset(struct chat *c, struct histstore *s)
 {
@@ -139,6 +140,40 @@ static struct chat_jmsg *note(struct chat *c, size_t msg)
 	return j;
 }
 
+/* Records are appended a piece at a time: a long stretch of text (a fast answer between
+ * two saves) is never copied whole beside the answer. */
+#define JOURNAL_CHUNK (32u * 1024)
+
+/* Appends b to the journal once it holds at least min bytes (0: whatever it holds). */
+static int flush(struct chat *c, struct buf *b, size_t min)
+{
+	struct err je = {0, ""};
+	if (b->len < min || !b->len)
+		return 0;
+	if (histstore_journal_append(c->jfd, b->data, b->len, &je) < 0)
+		return -1;
+	c->jbytes += b->len;
+	buf_reset(b);
+	return 0;
+}
+
+/* Text records of m's field (reasoning or content) from byte from to to, in pieces of
+ * about JOURNAL_CHUNK cut between characters, appended as they are made. */
+static int journal_new_text(struct chat *c, const struct hist_msg *m, int r, size_t from,
+			    size_t to, struct buf *b)
+{
+	const char *f = r ? m->reasoning : m->content;
+	while (from < to) {
+		size_t n = to - from;
+		if (n > JOURNAL_CHUNK && utf8_back(f, from + JOURNAL_CHUNK) > from)
+			n = utf8_back(f, from + JOURNAL_CHUNK) - from;
+		if (journal_text(m, r, from, n, b) < 0 || flush(c, b, JOURNAL_CHUNK) < 0)
+			return -1;
+		from += n;
+	}
+	return 0;
+}
+
 /* Appends what changed since the last save to the journal: the messages added (whole),
  * the new text of those that grew, the ends of those that ended, the header. -1 when the
  * journal cannot hold it (then the file is written whole, which also drops the
@@ -160,19 +195,18 @@ static int journal_save(struct chat *c)
 	struct buf b = BUF_INIT;
 	int bad = 0;
 	for (size_t i = c->jn; !bad && i < c->conv.n; i++)
-		bad = journal_msg(&c->conv.msgs[i], 0, &b) < 0;
+		bad = journal_msg(&c->conv.msgs[i], 0, &b) < 0 || flush(c, &b, JOURNAL_CHUNK) < 0;
 	for (size_t k = 0; !bad && k < c->njm; k++) {
 		const struct chat_jmsg *j = &c->jm[k];
-		size_t len[2];
 		if (j->msg >= c->conv.n) {
 			bad = 1;
 			break;
 		}
+		size_t len[2];
 		text_lens(c, j->msg, len);
 		for (int r = 0; !bad && r < 2; r++)
-			if (len[r] != j->saved[r])
-				bad = len[r] < j->saved[r] ||
-				      journal_text(&c->conv.msgs[j->msg], r, j->saved[r], &b) < 0;
+			bad = len[r] < j->saved[r] ||
+			      journal_new_text(c, &c->conv.msgs[j->msg], r, j->saved[r], len[r], &b) < 0;
 		if (!bad && j->done)
 			bad = journal_msg(&c->conv.msgs[j->msg], 1, &b) < 0;
 	}
@@ -181,8 +215,7 @@ static int journal_save(struct chat *c)
 	if (!bad && c->jhead)
 		bad = journal_conv(&c->conv, &b) < 0;
 	if (!bad)
-		bad = histstore_journal_append(c->jfd, b.data, b.len, &je) < 0;
-	c->jbytes += b.len;
+		bad = flush(c, &b, 0) < 0;
 	buf_free(&b);
 	if (bad) {
 		/* What it holds is a valid prefix; the whole write that follows drops it. */
@@ -293,7 +326,11 @@ int chat_tick(struct chat *c, double now, struct err *e)
 
 void chat_close(struct chat *c)
 {
-	/* The journal stays: every reader applies it, and it is folded in once it is full. */
+	/* The journal stays: every reader applies it, and it is folded in once it is full;
+	 * but a small conversation written to in this session is folded now, so that its
+	 * file alone is complete (writing it whole costs no more than a few saves). */
+	if (c->jfd >= 0 && c->jfile + c->jbytes <= CHAT_FOLD_SMALL)
+		c->dirty = 1;
 	if (c->dirty || c->tail)
 		save(c, c->last_save, NULL);
 	histstore_journal_close(c->jfd);

@@ -450,7 +450,7 @@ int histstore_journal_stat(int dfd, const char *id, struct stat *st)
 
 int histstore_journal_full(size_t jlen, size_t flen)
 {
-	return jlen > flen / 2;
+	return jlen > flen / 2 && jlen > HIST_JOURNAL_MIN;
 }
 
 /* 1 when the file at p is still the one read (st): nobody wrote it since. */
@@ -467,7 +467,8 @@ static int same_file(const char *p, const struct stat *st)
  * lock's holder to append to); any other (stale, torn, only a head, or big) is folded
  * in: with the lock (held, or free to take while both files are still as read) the file
  * is written whole from c and the journal goes; without it (another cherry is writing)
- * it is only applied in memory. 0 or -1 (OOM). */
+ * it is only applied in memory. 0, 1 when it is of a later version (journal.h), or -1
+ * (OOM). */
 static int replay(struct histstore *s, const char *id, const struct stat *st, int have_lock,
 		  struct hist_conv *c, size_t *keep, struct err *e)
 {
@@ -483,8 +484,15 @@ static int replay(struct histstore *s, const char *id, const struct stat *st, in
 	journal_base_of(id, st, &want);
 	long applied = 0;
 	size_t end = 0, len = b.len;
-	if (journal_read_head(b.data, b.len, &head) == 0 && !memcmp(&head, &want, sizeof head))
+	int hr = journal_read_head(b.data, b.len, &head);
+	if (hr >= 0 && !memcmp(&head, &want, sizeof head)) {
+		if (hr == 1) { /* a later cherry's: left alone, the conversation read-only */
+			buf_free(&b);
+			free(jp);
+			return 1;
+		}
 		applied = journal_apply_end(c, b.data, b.len, &end);
+	}
 	buf_free(&b);
 	if (applied < 0) {
 		free(jp);
@@ -640,10 +648,13 @@ int histstore_load_keep(struct histstore *s, const char *id, int have_lock,
 		hist_conv_free(c);
 		rc = HIST_LOAD_CORRUPT;
 	}
-	if (rc == HIST_LOAD_OK && replay(s, id, &st, have_lock, c, journal, e) < 0) {
+	int jr = rc == HIST_LOAD_OK ? replay(s, id, &st, have_lock, c, journal, e) : 0;
+	if (jr < 0) {
 		hist_conv_free(c);
 		return -1;
 	}
+	if (jr == 1)
+		rc = HIST_LOAD_NEWER;
 	if (rc != HIST_LOAD_CORRUPT)
 		return rc;
 	int fd = -1;

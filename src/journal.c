@@ -27,7 +27,7 @@ static int put_line(json_t *o, struct buf *out)
 
 int journal_head(const struct journal_base *b, struct buf *out)
 {
-	return put_line(json_pack("{s:i,s:s,s:I,s:I,s:I,s:I}", "journal", 1, "id", b->id,
+	return put_line(json_pack("{s:i,s:s,s:I,s:I,s:I,s:I}", "journal", JOURNAL_VERSION, "id", b->id,
 				  "ino", (json_int_t)b->ino, "size", (json_int_t)b->size,
 				  "mtime_s", (json_int_t)b->mtime_s,
 				  "mtime_ns", (json_int_t)b->mtime_ns), out);
@@ -70,14 +70,18 @@ int journal_msg(const struct hist_msg *m, int keep_text, struct buf *out)
 	return put_line(line, out);
 }
 
-int journal_text(const struct hist_msg *m, int reasoning, size_t at, struct buf *out)
+int journal_text(const struct hist_msg *m, int reasoning, size_t at, size_t n,
+		 struct buf *out)
 {
 	const char *f = reasoning ? m->reasoning : m->content;
-	size_t len = f ? strlen(f) : 0;
+	/* a length given is trusted: a long answer is not measured at every piece */
+	size_t len = !f ? 0 : n != SIZE_MAX && n <= SIZE_MAX - at ? at + n : strlen(f);
 	if (at > len)
 		return -1;
+	if (n > len - at)
+		n = len - at;
 	json_t *o = json_pack("{s:s,s:I,s:s%,s:f}", "text", m->id, "at", (json_int_t)at, "s",
-			      f ? f + at : "", len - at, "updated", m->updated);
+			      f ? f + at : "", n, "updated", m->updated);
 	if (o && reasoning && json_object_set_new(o, "reasoning", json_true()) < 0) {
 		json_decref(o);
 		o = NULL;
@@ -109,13 +113,13 @@ int journal_read_head(const char *data, size_t len, struct journal_base *b)
 	memset(b, 0, sizeof *b);
 	if (o && json_unpack(o, "{s:I,s:s,s:I,s:I,s:I,s:I}", "journal", &v, "id", &id, "ino",
 			     &ino, "size", &size, "mtime_s", &ms, "mtime_ns", &mns) == 0 &&
-	    v == 1 && hist_id_valid(id)) {
+	    v >= 1 && hist_id_valid(id)) {
 		snprintf(b->id, sizeof b->id, "%s", id);
 		b->ino = (uint64_t)ino;
 		b->size = size;
 		b->mtime_s = ms;
 		b->mtime_ns = (long)mns;
-		rc = 0;
+		rc = v > JOURNAL_VERSION;
 	}
 	json_decref(o);
 	return rc;

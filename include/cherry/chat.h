@@ -7,8 +7,9 @@
  * was added: saves append to the conversation's journal (journal.h) what changed since
  * the last one (new messages, the new text of every answer streaming in, an answer's
  * end, the header) and the journal stays when the session ends; the file is written
- * whole, which folds the journal in, only for the other changes and once the journal
- * is past half the file's size (histstore_journal_full). */
+ * whole, which folds the journal in, only for the other changes, once the journal is
+ * past half the file's size (histstore_journal_full), and when a small conversation is
+ * closed (chat_close). */
 #ifndef CHERRY_CHAT_H
 #define CHERRY_CHAT_H
 
@@ -81,7 +82,10 @@ int chat_new(struct chat *c, struct histstore *s, double now, struct err *e);
  * histstore's line for a corrupt file, which is moved aside; c is left empty, and
  * chat_close on it is harmless). */
 int chat_open(struct chat *c, struct histstore *s, const char *id, struct err *e);
-/* Saves what is unsaved (an answer still marked interrupted stays so), unlocks, frees. */
+/* Saves what is unsaved (an answer still marked interrupted stays so), unlocks, frees.
+ * A conversation of at most CHAT_FOLD_SMALL bytes (file and journal) that this session
+ * appended to is written whole (its journal folded in); a bigger one keeps its journal. */
+#define CHAT_FOLD_SMALL (64u * 1024)
 void chat_close(struct chat *c);
 /* The same on a conversation of its own allocation (the client keeps several): *out is
  * set on success (0; chat_open_alloc also 1), freed by chat_close_free. */

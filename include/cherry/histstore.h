@@ -72,8 +72,11 @@ int histstore_journal_open(struct histstore *s, const char *id, size_t keep, int
 int histstore_journal_append(int fd, const char *data, size_t len, struct err *e);
 void histstore_journal_close(int fd);
 /* 1 when a journal of jlen bytes beside a file of flen bytes is to be folded in: past
- * half the file, so that folds cost at most about three times what was journalled, and
- * a load at most about one and a half times the file's. */
+ * half the file, so that folds cost at most about three times what was journalled and a
+ * load at most about one and a half times the file's, and past HIST_JOURNAL_MIN, so that
+ * a small conversation is not written whole (its tree built, its text copied) while an
+ * answer streams. */
+#define HIST_JOURNAL_MIN (1024u * 1024)
 int histstore_journal_full(size_t jlen, size_t flen);
 /* Deletes the conversation file (and its lock file). 0 or -1. */
 int histstore_remove(struct histstore *s, const char *id, struct err *e);

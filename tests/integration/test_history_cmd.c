@@ -397,13 +397,26 @@ static void newest_id(char *id, size_t size)
 	run_free(&r);
 }
 
+/* The conversation as every reader sees it: its file with its journal applied. */
 static json_t *conv_json(const char *id)
 {
 	char path[700];
 	FMT(path, "%s/%s.json", convdir, id);
-	json_t *j = json_load_file(path, 0, NULL);
-	if (!j)
-		fail_msg("cannot load %s", path);
+	json_t *raw = json_load_file(path, 0, NULL);
+	if (!raw)
+		fail_msg("cannot load %s", path); /* the file alone is whole JSON */
+	json_decref(raw);
+	struct histstore s;
+	struct hist_conv c;
+	struct buf b = BUF_INIT;
+	struct err e = {0, ""};
+	if (histstore_open(&s, data, cache, NULL, NULL, &e) < 0 ||
+	    histstore_load(&s, id, 0, &c, &e) < 0 || hist_to_json(&c, &b) < 0)
+		fail_msg("cannot load conversation %s: %s", id, e.msg);
+	hist_conv_free(&c);
+	histstore_close(&s);
+	json_t *j = json_loadb(b.data, b.len, 0, NULL);
+	buf_free(&b);
 	return j;
 }
 

@@ -32,12 +32,12 @@ static void stream_lines(struct buf *j, struct hist_conv *live)
 	assert_int_equal(journal_msg(a, 0, j), 0);
 	assert_int_equal(journal_conv(live, j), 0);
 	assert_int_equal(hist_set_str(&a->content, "Hel"), 0);
-	assert_int_equal(journal_text(a, 0, 0, j), 0);
+	assert_int_equal(journal_text(a, 0, 0, SIZE_MAX, j), 0);
 	assert_int_equal(hist_set_str(&a->content, "Hello \"there\"\n"), 0);
 	assert_int_equal(hist_set_str(&a->reasoning, "hmm"), 0);
 	a->updated = 104.5;
-	assert_int_equal(journal_text(a, 0, 3, j), 0);
-	assert_int_equal(journal_text(a, 1, 0, j), 0);
+	assert_int_equal(journal_text(a, 0, 3, SIZE_MAX, j), 0);
+	assert_int_equal(journal_text(a, 1, 0, SIZE_MAX, j), 0);
 	assert_int_equal(hist_set_str(&live->title, "T"), 0);
 	assert_int_equal(journal_conv(live, j), 0);
 }
@@ -98,6 +98,16 @@ static void test_cut_and_bad_lines(void **state)
 	}
 	struct journal_base h;
 	assert_int_equal(journal_read_head("{\"journal\":2}\n", 14, &h), -1);
+	static const char v0[] = "{\"journal\":0,\"id\":\"a\",\"ino\":1,\"size\":2,"
+				 "\"mtime_s\":3,\"mtime_ns\":4}\n";
+	static const char v1[] = "{\"journal\":1,\"id\":\"a\",\"ino\":1,\"size\":2,"
+				 "\"mtime_s\":3,\"mtime_ns\":4}\n";
+	static const char v9[] = "{\"journal\":9,\"id\":\"a\",\"ino\":1,\"size\":2,"
+				 "\"mtime_s\":3,\"mtime_ns\":4,\"more\":true}\n";
+	assert_int_equal(journal_read_head(v0, strlen(v0), &h), -1);
+	assert_int_equal(journal_read_head(v1, strlen(v1), &h), 0); /* the first version */
+	assert_int_equal(journal_read_head(v9, strlen(v9), &h), 1); /* a later one */
+	assert_int_equal(h.size, 2);
 	assert_int_equal(journal_read_head("{\"journal\":1,\"id\":\"a\"", 21, &h), -1);
 	/* text that does not fit what is there stops the replay */
 	static const char gap[] = "head\n"
@@ -147,7 +157,7 @@ static void test_interleaved_and_ends(void **state)
 			assert_int_equal(buf_printf(&t, "%s%s", m->content, words[k][i]), 0);
 			assert_int_equal(hist_set_str(&m->content, t.data), 0);
 			buf_free(&t);
-			assert_int_equal(journal_text(m, 0, at, &j), 0);
+			assert_int_equal(journal_text(m, 0, at, SIZE_MAX, &j), 0);
 		}
 	live.msgs[3].status = HIST_ERROR;
 	assert_int_equal(hist_set_str(&live.msgs[3].error, "broke"), 0);

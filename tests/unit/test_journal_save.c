@@ -135,13 +135,18 @@ static void long_conv(char id[HIST_ID_MAX + 1], size_t n, size_t len)
 	free(text);
 }
 
-/* Streams len bytes into answer in deltas of 50, ticking every 0.1 s of *t. */
+/* Streams len bytes into answer in deltas of 50 (or 1,000 for 100 KB or more), ticking
+ * every 0.1 s of *t. */
 static void stream(struct chat *c, size_t answer, size_t len, double *t)
 {
-	static const char words[] = "stream stream stream stream stream stream stream s";
+	static char words[1001];
+	if (!words[0])
+		for (size_t i = 0; i < sizeof words - 1; i++)
+			words[i] = "stream "[i % 7];
+	size_t step = len >= 100000 ? 1000 : 50;
 	struct err e = {0, ""};
-	for (size_t done = 0; done < len; done += 50) {
-		chat_delta(c, answer, words, 50, 0, *t);
+	for (size_t done = 0; done < len; done += step) {
+		chat_delta(c, answer, words, step, 0, *t);
 		*t += 0.1;
 		assert_true(chat_tick(c, *t, &e) >= 0);
 	}
@@ -233,7 +238,7 @@ static void test_answers_into_long_conversation(void **unused)
 }
 
 /* Answers into a new conversation: the journal is folded in whenever it passes half
- * the file, so what is written stays a few times what was added. */
+ * the file (and 1 MB), so what is written stays a few times what was added. */
 static void test_folds_amortised(void **unused)
 {
 	(void)unused;
@@ -246,12 +251,12 @@ static void test_folds_amortised(void **unused)
 	off_t prev = 0;
 	int folds = 0;
 	for (int k = 0; k < 40; k++) {
-		answer(&c, "q", 4000, &t);
-		total += 4000;
+		answer(&c, "q", 200000, &t);
+		total += 200000;
 		off_t f = size_of(c.conv.id, ".json"), j = size_of(c.conv.id, ".journal");
 		folds += f != prev;
 		prev = f;
-		if (j > f / 2 + 8192)
+		if (j > f / 2 + 8192 && j > HIST_JOURNAL_MIN + 8192)
 			fail_msg("a %lld-byte journal beside a %lld-byte file", (long long)j,
 				 (long long)f);
 	}
@@ -260,7 +265,7 @@ static void test_folds_amortised(void **unused)
 	char *mem = json_of(&c.conv);
 	chat_close(&c);
 	long long written = wchar() - w0;
-	print_message("# 40 answers, %zu bytes: %lld bytes written, %d folds\n", total,
+	print_message("# 40 answers, %zu bytes in all: %lld bytes written, %d folds\n", total,
 		      written, folds);
 	assert_true(folds >= 3);
 	if (written > (long long)(6 * total) + 65536)
@@ -322,21 +327,21 @@ static void test_journal_kept_across_sessions(void **unused)
 	hist_conv_free(&d);
 }
 
-/* A new conversation with one finished exchange, whole in its file; id gets its id. */
+/* A new conversation with one finished exchange ("first", "answer"), whole in its file
+ * (no journal); id gets its id. */
 static void small_conv(char id[HIST_ID_MAX + 1])
 {
-	struct chat c;
 	struct err e = {0, ""};
-	size_t a;
-	assert_int_equal(chat_new(&c, &st, 10.0, &e), 0);
-	assert_int_equal(chat_send(&c, "first", "fo", "echo", 10.0, &a, &e), 0);
-	chat_delta(&c, a, "answer", 6, 0, 10.1);
-	assert_int_equal(chat_finish(&c, a, HIST_COMPLETE, NULL, NULL, 0.1, 10.2, &e), 0);
-	assert_int_equal(chat_save(&c, 10.2, &e), 0);
-	snprintf(id, HIST_ID_MAX + 1, "%s", c.conv.id);
-	chat_close(&c);
-	/* folded by now (a journal bigger than half this small file) */
-	assert_int_equal(size_of(id, ".journal"), -1);
+	struct hist_conv c;
+	assert_int_equal(histstore_new_id(&st, id, &e), 0);
+	assert_int_equal(hist_conv_init(&c, id, 10.0), 0);
+	assert_non_null(hist_add(&c, NULL, "user", "first", 10.0));
+	struct hist_msg *m = hist_add(&c, c.current, "assistant", "answer", 10.1);
+	assert_non_null(m);
+	m->status = HIST_COMPLETE;
+	assert_int_equal(hist_set_str(&c.title, "first"), 0);
+	assert_int_equal(histstore_save(&st, &c, &e), 0);
+	hist_conv_free(&c);
 }
 
 /* A run killed mid-record leaves a torn last line: readers apply the complete records
@@ -402,62 +407,101 @@ static void test_torn_record(void **unused)
 	buf_free(&raw);
 }
 
-/* A journal of another conversation, of a version this cherry does not know, or left
- * beside another file is never applied; the lock's holder removes it. */
-static void test_stale_refused(void **unused)
+/* A journal head for the file of id as it is now, of version v (another id: other). */
+static void write_head(const char *id, const char *other, int v, long dsize, const char *rest)
 {
-	(void)unused;
-	struct err e = {0, ""};
-	char id[HIST_ID_MAX + 1], other[HIST_ID_MAX + 1], p[900], jp[900];
-	small_conv(id);
-	small_conv(other);
+	char p[900], jp[900];
 	path_of(p, sizeof p, id, ".json");
 	path_of(jp, sizeof jp, id, ".journal");
 	struct stat sb;
 	assert_int_equal(stat(p, &sb), 0);
-	for (int k = 0; k < 4; k++) {
-		struct journal_base b = {"", (uint64_t)sb.st_ino, (int64_t)sb.st_size,
-					 (int64_t)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec};
-		snprintf(b.id, sizeof b.id, "%s", k == 0 ? other : id);
-		if (k == 1)
-			b.ino++; /* the file it continued was replaced since */
-		if (k == 2)
-			b.size--;
-		struct buf j = BUF_INIT;
-		assert_int_equal(journal_head(&b, &j), 0);
-		if (k == 3) { /* a newer (or older) version of the format */
-			buf_reset(&j);
-			assert_int_equal(buf_printf(&j, "{\"journal\":2,\"id\":\"%s\",\"ino\":%llu,"
-						    "\"size\":%lld,\"mtime_s\":%lld,"
-						    "\"mtime_ns\":%ld}\n", id,
-						    (unsigned long long)b.ino, (long long)b.size,
-						    (long long)b.mtime_s, b.mtime_ns), 0);
-		}
-		assert_int_equal(buf_append_str(&j, "{\"conv\":{\"title\":\"hijacked\",\"current\":"
-						    "\"m2\"}}\n"), 0);
-		assert_int_equal(fs_write_atomic(jp, j.data, j.len, &e), 0);
-		buf_free(&j);
-		struct chat c;
+	struct buf j = BUF_INIT;
+	struct err e = {0, ""};
+	assert_int_equal(buf_printf(&j, "{\"journal\":%d,\"id\":\"%s\",\"ino\":%llu,\"size\":%lld,"
+				    "\"mtime_s\":%lld,\"mtime_ns\":%ld}\n%s", v, other ? other : id,
+				    (unsigned long long)sb.st_ino, (long long)sb.st_size + dsize,
+				    (long long)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec, rest), 0);
+	assert_int_equal(fs_write_atomic(jp, j.data, j.len, &e), 0);
+	buf_free(&j);
+}
+
+/* A journal of another conversation, of no version, or left beside another file is
+ * never applied and the lock's holder removes it; one of a later version makes the
+ * conversation read-only and is left alone; version 1's still applies. */
+static void test_stale_refused(void **unused)
+{
+	(void)unused;
+	struct err e = {0, ""};
+	char id[HIST_ID_MAX + 1], other[HIST_ID_MAX + 1];
+	small_conv(id);
+	small_conv(other);
+	static const char rename[] = "{\"conv\":{\"title\":\"renamed\",\"current\":\"m2\"}}\n";
+	struct chat c;
+	for (int k = 0; k < 3; k++) {
+		write_head(id, k == 0 ? other : NULL, k == 1 ? 0 : JOURNAL_VERSION, k == 2 ? -1 : 0,
+			   rename);
 		assert_int_equal(chat_open(&c, &st, id, &e), 0);
 		assert_int_equal(c.conv.n, 2);
 		assert_string_equal(c.conv.title, "first");
 		assert_int_equal(size_of(id, ".journal"), -1);
 		chat_close(&c);
 	}
-	/* the real one, for contrast, applies */
-	struct journal_base b = {"", (uint64_t)sb.st_ino, (int64_t)sb.st_size,
-				 (int64_t)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec};
-	snprintf(b.id, sizeof b.id, "%s", id);
-	struct buf j = BUF_INIT;
-	assert_int_equal(journal_head(&b, &j), 0);
-	assert_int_equal(buf_append_str(&j, "{\"conv\":{\"title\":\"renamed\",\"current\":\"m2\"}}\n"),
-			 0);
-	assert_int_equal(fs_write_atomic(jp, j.data, j.len, &e), 0);
-	buf_free(&j);
+	write_head(id, NULL, JOURNAL_VERSION + 1, 0, rename);
+	assert_int_equal(chat_open(&c, &st, id, &e), 1);
+	assert_non_null(strstr(e.msg, "newer cherry"));
+	assert_string_equal(c.conv.title, "first");
+	assert_true(c.readonly);
+	chat_close(&c);
+	assert_true(size_of(id, ".journal") > 0);
 	struct hist_conv d;
+	assert_int_equal(histstore_load(&st, id, 0, &d, &e), HIST_LOAD_NEWER);
+	hist_conv_free(&d);
+	/* the first version, for contrast, applies */
+	write_head(id, NULL, 1, 0, rename);
 	load_disk(id, &d);
 	assert_string_equal(d.title, "renamed");
 	hist_conv_free(&d);
+}
+
+/* A long stretch of text between two saves (a fast answer) goes in pieces cut between
+ * characters, none much over 32 KB, so it is never copied whole beside the answer. */
+static void test_text_in_pieces(void **unused)
+{
+	(void)unused;
+	char id[HIST_ID_MAX + 1];
+	long_conv(id, 10, 1000);
+	struct chat c;
+	struct err e = {0, ""};
+	size_t a;
+	assert_int_equal(chat_open(&c, &st, id, &e), 0);
+	assert_int_equal(chat_send(&c, "fast", "fo", "echo", 50.0, &a, &e), 0);
+	assert_int_equal(chat_save(&c, 50.0, &e), 0);
+	size_t n = 200001; /* "\xc3\xa9" and "\xe2\x82\xac" in turn: cuts fall anywhere */
+	char *text = malloc(n + 1);
+	assert_non_null(text);
+	for (size_t i = 0; i + 5 <= n; i += 5)
+		memcpy(text + i, "\xc3\xa9\xe2\x82\xac", 5);
+	n = n / 5 * 5;
+	text[n] = '\0';
+	chat_delta(&c, a, text, n, 0, 51.0);
+	assert_int_equal(chat_save(&c, 51.0, &e), 0);
+	char jp[900];
+	path_of(jp, sizeof jp, id, ".journal");
+	struct buf j = BUF_INIT;
+	assert_int_equal(fs_read_file(jp, 1 << 24, &j, &e), 0);
+	size_t lines = 0;
+	for (const char *p = j.data, *nl; (nl = memchr(p, '\n', j.len - (size_t)(p - j.data)));
+	     p = nl + 1, lines++)
+		if (nl - p > 34 * 1024)
+			fail_msg("a %ld-byte line", (long)(nl - p));
+	assert_true(lines >= 2 + n / (32 * 1024));
+	buf_free(&j);
+	chat_close(&c);
+	struct hist_conv d;
+	load_disk(id, &d);
+	assert_string_equal(d.msgs[d.n - 1].content, text);
+	hist_conv_free(&d);
+	free(text);
 }
 
 /* The one entry of the listing. */
@@ -698,6 +742,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_journal_kept_across_sessions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_torn_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_in_pieces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readers_see_journal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill9_multi, setup, teardown),
 	};
