@@ -4,8 +4,8 @@
  * and leave its file alone; folds are amortised; the journal outlives the session and
  * every reader applies it; a torn last record loads its complete records; a journal of
  * another conversation, version or file is refused; the listing, its index and search
- * see what a journal holds; kill -9 among saves of three
- * answers streaming at once loses nothing saved. */
+ * see what a journal holds. (kill -9 among saves of three answers streaming at once:
+ * test_history_cmd.) */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,8 +13,6 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,36 +32,29 @@
 
 #define FMT(arr, ...) assert_true(snprintf(arr, sizeof arr, __VA_ARGS__) < (int)sizeof arr)
 
-static char root[512];
-static char data[600];
-static char cache[600];
+static struct testhome H;
 static char convdir[700];
 static struct histstore st;
 
 static int setup(void **unused)
 {
 	(void)unused;
-	const char *base = getenv("TMPDIR");
-	snprintf(root, sizeof root, "%s/cherry-jsave-XXXXXX",
-		 base && base[0] == '/' ? base : "/tmp");
-	if (!mkdtemp(root))
-		return -1;
-	snprintf(data, sizeof data, "%s/data", root);
-	snprintf(cache, sizeof cache, "%s/cache", root);
-	snprintf(convdir, sizeof convdir, "%s/conversations", data);
+	char data[400], cache[400];
 	struct err e = {0, ""};
-	if (histstore_open(&st, data, cache, NULL, NULL, &e) < 0) {
-		fprintf(stderr, "histstore_open: %s\n", e.msg);
+	if (testhome_make(&H) < 0)
 		return -1;
-	}
-	return 0;
+	snprintf(data, sizeof data, "%s/data/cherry", H.root);
+	snprintf(cache, sizeof cache, "%s/cache/cherry", H.root);
+	snprintf(convdir, sizeof convdir, "%s/conversations", data);
+	return histstore_open(&st, data, cache, NULL, NULL, &e);
 }
 
 static int teardown(void **unused)
 {
 	(void)unused;
 	histstore_close(&st);
-	return harness_rm_tree(root);
+	testhome_remove(&H);
+	return 0;
 }
 
 /* Bytes this process has passed to write(2) so far. */
@@ -608,131 +599,6 @@ static void test_readers_see_journal(void **unused)
 	assert_non_null(search("gnu gnu", &f));
 }
 
-/* ---- kill -9 while three answers stream at once ---- */
-
-#define KILLS 40
-
-/* Answer j of round k streams "k.j.0 k.j.1 ...". */
-static int is_words(const char *s, int k, int j)
-{
-	for (int i = 0; *s; i++) {
-		char w[48];
-		int n = snprintf(w, sizeof w, "%d.%d.%d ", k, j, i);
-		size_t len = strlen(s);
-		if (len < (size_t)n)
-			return strncmp(s, w, len) == 0;
-		if (strncmp(s, w, (size_t)n))
-			return 0;
-		s += n;
-	}
-	return 1;
-}
-
-static void child_multi(const char *id, int k, int wfd)
-{
-	struct err e = {0, ""};
-	struct chat c;
-	if (chat_open(&c, &st, id, &e) != 0)
-		_exit(2);
-	size_t a[3];
-	double now = 1e9 + k * 1e6;
-	if (chat_send(&c, "all", "fo", "m0", now, &a[0], &e) < 0)
-		_exit(3);
-	size_t user = hist_parent_of(&c.conv, a[0]);
-	if (chat_retry_at(&c, user, "fo", "m1", now, &a[1], &e) < 0 ||
-	    chat_retry_at(&c, user, "fo", "m2", now, &a[2], &e) < 0 || chat_save(&c, now, &e) < 0)
-		_exit(3);
-	for (int i = 0;; i++) {
-		for (int j = 0; j < 3; j++) {
-			char w[48];
-			int n = snprintf(w, sizeof w, "%d.%d.%d ", k, j, i);
-			chat_delta(&c, a[j], w, (size_t)n, 0, now);
-		}
-		if (i % 7 == 3) /* one ends now and then: its end goes in the journal too */
-			chat_finish(&c, a[i % 3], HIST_INTERRUPTED, NULL, NULL, -1, now, &e);
-		now += 1;
-		/* a clock a second ahead: every tick saves; after one, all is saved */
-		if (chat_tick(&c, now, &e) == 1) {
-			size_t len[3];
-			for (int j = 0; j < 3; j++)
-				len[j] = strlen(c.conv.msgs[a[j]].content);
-			if (write(wfd, len, sizeof len) != (ssize_t)sizeof len)
-				_exit(4);
-		}
-		struct timespec ts = {0, 100000};
-		nanosleep(&ts, NULL);
-	}
-}
-
-static void test_kill9_multi(void **unused)
-{
-	(void)unused;
-	char id[HIST_ID_MAX + 1], p[900];
-	small_conv(id);
-	path_of(p, sizeof p, id, ".json");
-	srand((unsigned)time(NULL));
-	size_t prev_n = 2;
-	int reached = 0;
-	for (int k = 0; k < KILLS; k++) {
-		int fds[2];
-		assert_int_equal(pipe(fds), 0);
-		pid_t pid = fork();
-		assert_true(pid >= 0);
-		if (pid == 0) {
-			close(fds[0]);
-			child_multi(id, k, fds[1]);
-		}
-		close(fds[1]);
-		struct timespec ts = {0, (long)(rand() % 40000000)};
-		if (k % 2) { /* once the answers stream */
-			struct pollfd pf = {fds[0], POLLIN, 0};
-			assert_int_equal(poll(&pf, 1, 10000), 1);
-			ts.tv_nsec = (long)(rand() % 20000000);
-		}
-		nanosleep(&ts, NULL);
-		assert_int_equal(kill(pid, SIGKILL), 0);
-		int status;
-		assert_int_equal(waitpid(pid, &status, 0), pid);
-		if (!(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL))
-			fail_msg("child %d ended on its own: status %d", k, status);
-		size_t v[3], last[3] = {0, 0, 0};
-		int got = 0;
-		while (read(fds[0], v, sizeof v) == (ssize_t)sizeof v) {
-			memcpy(last, v, sizeof v);
-			got = 1;
-		}
-		close(fds[0]);
-		json_t *whole = json_load_file(p, 0, NULL);
-		if (!whole)
-			fail_msg("kill %d: the file is torn", k);
-		json_decref(whole);
-		struct hist_conv c;
-		struct err e = {0, ""};
-		if (histstore_load(&st, id, 0, &c, &e) != HIST_LOAD_OK)
-			fail_msg("kill %d: %s", k, e.msg);
-		assert_true(c.n >= prev_n);
-		prev_n = c.n;
-		if (got) {
-			reached++;
-			assert_true(c.n >= 4);
-			assert_string_equal(c.msgs[c.n - 4].content, "all");
-			for (int j = 0; j < 3; j++) {
-				const char *s = c.msgs[c.n - 3 + (size_t)j].content;
-				if (strlen(s) < last[j] || !is_words(s, k, j))
-					fail_msg("kill %d: answer %d \"%.60s\" (%zu bytes saved)", k,
-						 j, s, last[j]);
-			}
-		}
-		hist_conv_free(&c);
-	}
-	print_message("# kill -9 among three streams' saves: %d kills, %d after a save\n",
-		      KILLS, reached);
-	assert_true(reached >= KILLS / 2);
-	char cd[900];
-	FMT(cd, "%s/corrupt", convdir);
-	assert_int_equal(access(cd, F_OK), -1);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -744,7 +610,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stale_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_in_pieces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readers_see_journal, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_kill9_multi, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
