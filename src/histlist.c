@@ -733,6 +733,7 @@ int histstore_list_each(struct histstore *s, histstore_each_fn fn, void *ctx, st
 		h.updated = l->v[i].updated;
 		h.nmsgs = l->v[i].nmsgs;
 		h.newer = l->v[i].newer;
+		h.journal = l->v[i].journal;
 		h.model = l->v[i].model;
 		h.title = l->v[i].title;
 		rc = fn(ctx, &h);

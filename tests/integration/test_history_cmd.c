@@ -514,6 +514,56 @@ static void test_ask_saves(void **state)
 	fakeprov_stop(&fp);
 }
 
+/* A conversation past 64 KB keeps its journal after ask -c: every command reads it, and
+ * rm removes it with the file. */
+static void test_cli_reads_journal(void **state)
+{
+	(void)state;
+	struct fakeprov fp;
+	assert_int_equal(fakeprov_start(&fp), 0);
+	char *cfg = testhome_fake_config(fp.port, NULL);
+	assert_int_equal(testhome_write_config(&H, cfg), 0);
+	free(cfg);
+	char id[64], *big = malloc(70001);
+	assert_non_null(big);
+	memset(big, 'b', 70000);
+	big[70000] = '\0';
+	exchange(id, sizeof id, NULL, "start", big, "echo");
+	free(big);
+	static const char *const key_env[] = {"FAKE_OPENAI_KEY=sk-test", NULL};
+	const char *ask[] = {"ask", "-c", id, "-m", "fo/echo", "okapi zebra", NULL};
+	struct run r;
+	assert_int_equal(run_cherry(&r, &H, ask, key_env, NULL, 20000), 0);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	char jp[700];
+	FMT(jp, "%s/%s.journal", convdir, id);
+	assert_int_equal(access(jp, F_OK), 0);
+	char raw[700];
+	FMT(raw, "%s/%s.json", convdir, id);
+	assert_int_equal(tree_contains(convdir, "okapi"), 1); /* in the journal only */
+	char *text = harness_read_file(raw, NULL);
+	assert_null(strstr(text, "okapi"));
+	free(text);
+	const char *show[] = {"history", "show", id, NULL};
+	const char *search[] = {"history", "search", "ZEBRA", NULL};
+	const char *md[] = {"history", "export", id, NULL};
+	const char *const *cmds[] = {show, search, md};
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(run_cherry(&r, &H, cmds[i], NULL, NULL, 10000), 0);
+		if (r.status || !strstr(r.out, i == 1 ? id : "okapi zebra"))
+			fail_msg("%s %s: %d %s %s", cmds[i][0], cmds[i][1], r.status, r.out, r.err);
+		run_free(&r);
+	}
+	const char *rm[] = {"history", "rm", id, "-f", NULL};
+	assert_int_equal(run_cherry(&r, &H, rm, NULL, NULL, 10000), 0);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	assert_int_equal(access(jp, F_OK), -1);
+	assert_int_equal(tree_contains(convdir, "okapi"), 0);
+	fakeprov_stop(&fp);
+}
+
 /* ---- kill -9 while streaming ---- */
 
 /* Which conversation a killed child streams into, and its round. */
@@ -821,6 +871,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_export_html, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ask_saves, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attachments_listed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cli_reads_journal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill9_loop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill9_multi, setup, teardown),
 	};
