@@ -27,19 +27,9 @@
 #define HEAD_BLOCK (32u * 1024)   /* the first read: a screen's worth and more */
 #define BLOCK (32u * 1024)       /* well under a millisecond's parse */
 #define COPY_STEP 2048            /* entries copied out between clock reads */
-
-struct ientry {
-	char *id, *model, *title; /* in a block read, or (own) one allocation at id */
-	double updated;
-	uint64_t ino;
-	int64_t size, mtime_s;
-	long mtime_ns;
-	size_t nmsgs;
-	unsigned char newer;
-	unsigned char seen;  /* checked against the directory */
-	unsigned char moved; /* parsed: its place in the order is not known */
-	unsigned char own;
-};
+/* A rebuild appends what it has read to the index every this many files, so that a
+ * client killed half-way through 100,000 does not start again from zero. */
+#define PERSIST_EVERY 1024
 
 struct block {
 	struct block *next;
@@ -71,6 +61,10 @@ struct histstore_lister {
 	size_t nout;
 	struct buf text;   /* the index to write, made in steps */
 	size_t ntext;      /* entries in text */
+	struct entry_reader rd;
+	struct buf pend;   /* index lines of the files read since the last append */
+	size_t npend;
+	int appending;     /* the index file is one to append pend to */
 };
 
 #define FIND(l, key) hist_ids_find(&(l)->ids, (key), (l)->v, sizeof *(l)->v)
@@ -262,7 +256,13 @@ static int index_block(struct histstore_lister *l)
 		int r = ADD(l, l->n);
 		if (r < 0)
 			return -1;
-		if (r) { /* the same id twice: the first stands */
+		if (r) {
+			/* the same id twice: the later line stands (a rebuild appends what it
+			 * read after the lines it found stale); the file decides anyway */
+			size_t k = FIND(l, x->id);
+			ientry_free(&l->v[k]);
+			l->v[k] = *x;
+			l->sorted = 0;
 			l->dirty = 1;
 			continue;
 		}
@@ -301,24 +301,30 @@ static int put_u(struct buf *b, uint64_t v, char sep)
 	return buf_append(b, tmp + k, sizeof tmp - k);
 }
 
+/* One entry's index line. 0, or -1 out of memory. */
+static int put_line(struct buf *b, const struct ientry *x)
+{
+	return buf_append_str(b, x->id) < 0 || buf_append_char(b, '\t') < 0 ||
+			       put_u(b, x->ino, '\t') < 0 || put_u(b, (uint64_t)x->size, '\t') < 0 ||
+			       put_u(b, (uint64_t)x->mtime_s, '\t') < 0 ||
+			       put_u(b, (uint64_t)x->mtime_ns, '\t') < 0 ||
+			       buf_printf(b, "%.3f\t", x->updated) < 0 ||
+			       put_u(b, x->nmsgs, '\t') < 0 || put_u(b, x->newer, '\t') < 0 ||
+			       buf_append_str(b, x->model) < 0 || buf_append_char(b, '\t') < 0 ||
+			       buf_append_str(b, x->title) < 0 || buf_append_char(b, '\n') < 0
+		       ? -1 : 0;
+}
+
 /* Appends index lines for entries ntext.. (the header first) until the clock says stop
  * (max_ms 0: all). 0, or -1 out of memory. */
 static int index_text(struct histstore_lister *l, double start, double max_ms)
 {
 	struct buf *b = &l->text;
-	const struct ientry *v = l->v;
 	if (!b->data && buf_printf(b, "%s%" PRId64 "\t%ld\n", HISTSTORE_INDEX_MAGIC,
 				   (int64_t)l->dir_mtime.tv_sec, l->dir_mtime.tv_nsec) < 0)
 		return -1;
 	for (size_t i = l->ntext; i < l->n; i = ++l->ntext) {
-		if (buf_append_str(b, v[i].id) < 0 || buf_append_char(b, '\t') < 0 ||
-		    put_u(b, v[i].ino, '\t') < 0 || put_u(b, (uint64_t)v[i].size, '\t') < 0 ||
-		    put_u(b, (uint64_t)v[i].mtime_s, '\t') < 0 ||
-		    put_u(b, (uint64_t)v[i].mtime_ns, '\t') < 0 ||
-		    buf_printf(b, "%.3f\t", v[i].updated) < 0 || put_u(b, v[i].nmsgs, '\t') < 0 ||
-		    put_u(b, v[i].newer, '\t') < 0 || buf_append_str(b, v[i].model) < 0 ||
-		    buf_append_char(b, '\t') < 0 || buf_append_str(b, v[i].title) < 0 ||
-		    buf_append_char(b, '\n') < 0)
+		if (put_line(b, &l->v[i]) < 0)
 			return -1;
 		if (max_ms > 0 && i % COPY_STEP == COPY_STEP - 1 && mono_ms() - start >= max_ms)
 			break;
@@ -326,19 +332,70 @@ static int index_text(struct histstore_lister *l, double start, double max_ms)
 	return 0;
 }
 
-static void index_save(struct histstore_lister *l)
+/* The index replaced by data: 0, or -1. */
+static int index_write(struct histstore_lister *l, const struct buf *data)
 {
 	char *dir = strdup(l->s->index);
 	char *slash = dir ? strrchr(dir, '/') : NULL;
 	struct err e = {0, ""};
-	if (slash && l->text.data) {
+	int r = -1;
+	if (slash && data->data) {
 		*slash = '\0';
 		/* The index is a cache: failing to write it only costs speed next time. */
 		if (fs_mkdirs(dir, &e) == 0)
-			fs_write_replace(l->s->index, l->text.data, l->text.len, &e); /* no fsync */
+			r = fs_write_replace(l->s->index, data->data, data->len, &e); /* no fsync */
 	}
 	free(dir);
+	return r;
+}
+
+static void index_save(struct histstore_lister *l)
+{
+	index_write(l, &l->text);
 	buf_free(&l->text);
+}
+
+static void append_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		len -= (size_t)w;
+	}
+}
+
+/* The lines of the files read since the last time, appended to the index (a new one
+ * when there was none of this format, its header a directory time that matches none):
+ * a rebuild killed half-way starts again from there. A failure costs only that. */
+static void persist(struct histstore_lister *l)
+{
+	if (!l->npend)
+		return;
+	if (!l->appending && l->idx_dir_s < 0) {
+		struct buf b = BUF_INIT;
+		if (buf_printf(&b, "%s0\t0\n", HISTSTORE_INDEX_MAGIC) == 0 &&
+		    buf_append(&b, l->pend.data, l->pend.len) == 0 && index_write(l, &b) == 0)
+			l->appending = 1;
+		buf_free(&b);
+	} else {
+		l->appending = 1;
+		int fd = open(l->s->index, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+		struct stat st;
+		char last = '\n';
+		if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0 &&
+		    pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n')
+			append_all(fd, "\n", 1); /* a line a kill cut short ends here */
+		if (fd >= 0) {
+			append_all(fd, l->pend.data, l->pend.len);
+			close(fd);
+		}
+	}
+	buf_reset(&l->pend);
+	l->npend = 0;
 }
 
 int histstore_index_dir_same(struct histstore *s)
@@ -365,47 +422,6 @@ int histstore_index_dir_same(struct histstore *s)
 }
 
 /* ---- checking the directory ---- */
-
-/* The index holds one line per file; tabs and control bytes would break it. */
-static void flat(char *p)
-{
-	for (; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
-}
-
-/* Fills x from the file itself; -1 when it cannot be read (warned: corrupt ones are
- * moved aside), -2 when memory ran out (the listing fails rather than leave it out). */
-static int entry_from_file(struct histstore *s, const char *id, struct ientry *x)
-{
-	struct hist_conv c;
-	struct err e = {0, ""};
-	int rc = histstore_load(s, id, 0, &c, &e);
-	if (rc == HIST_LOAD_NOMEM)
-		return -2;
-	if (rc < 0) {
-		if (s->warn)
-			s->warn(s->warn_ctx, e.msg);
-		return -1;
-	}
-	const char *m = c.model ? c.model : "", *t = c.title ? c.title : "";
-	size_t li = strlen(id) + 1, lm = strlen(m) + 1, lt = strlen(t) + 1;
-	char *p = malloc(li + lm + lt);
-	if (p) {
-		memset(x, 0, sizeof *x);
-		x->id = memcpy(p, id, li);
-		x->model = memcpy(p + li, m, lm);
-		x->title = memcpy(p + li + lm, t, lt);
-		x->own = 1;
-		flat(x->model);
-		flat(x->title);
-		x->updated = c.updated;
-		x->nmsgs = c.n;
-		x->newer = rc == HIST_LOAD_NEWER;
-	}
-	hist_conv_free(&c);
-	return p ? 0 : -2;
-}
 
 int histstore_list_begin(struct histstore *s, struct histstore_lister **out, struct err *e)
 {
@@ -490,7 +506,7 @@ static int check_one(struct histstore_lister *l, struct dirent *de)
 	if (!hit && grow(l) < 0)
 		return -1;
 	struct ientry x = {0};
-	int er = entry_from_file(l->s, id, &x);
+	int er = hist_entry_read(l->s, dirfd(l->d), id, &l->rd, &x, &st);
 	if (er == -2)
 		return -1; /* out of memory */
 	if (er < 0)
@@ -501,6 +517,12 @@ static int check_one(struct histstore_lister *l, struct dirent *de)
 	x.mtime_ns = st.st_mtim.tv_nsec;
 	x.seen = 1;
 	x.moved = 1;
+	if (put_line(&l->pend, &x) < 0) {
+		ientry_free(&x);
+		return -1;
+	}
+	if (++l->npend >= PERSIST_EVERY)
+		persist(l);
 	if (!hit || !hit->moved)
 		l->nmoved++;
 	if (hit) {
@@ -726,6 +748,12 @@ size_t histstore_list_count(const struct histstore_lister *l)
 	return l->n;
 }
 
+size_t histstore_list_read(const struct histstore_lister *l, size_t *parsed)
+{
+	*parsed = l->rd.parsed;
+	return l->rd.skimmed + l->rd.parsed;
+}
+
 void histstore_list_end(struct histstore_lister *l)
 {
 	if (!l)
@@ -736,6 +764,8 @@ void histstore_list_end(struct histstore_lister *l)
 	hist_ids_free(&l->ids);
 	histstore_entries_free(l->out, l->nout);
 	buf_free(&l->text);
+	buf_free(&l->pend);
+	hist_entry_reader_free(&l->rd);
 	while (l->blocks) {
 		struct block *b = l->blocks;
 		l->blocks = b->next;

@@ -5,7 +5,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cherry/buf.h"
 #include "cherry/histstore.h"
+
+/* One conversation as the index holds it. */
+struct ientry {
+	char *id, *model, *title; /* in a block read, or (own) one allocation at id */
+	double updated;
+	uint64_t ino;
+	int64_t size, mtime_s;
+	long mtime_ns;
+	size_t nmsgs;
+	unsigned char newer;
+	unsigned char seen;  /* checked against the directory */
+	unsigned char moved; /* parsed: its place in the order is not known */
+	unsigned char own;
+};
 
 /* The index's first line: this, the directory's mtime (seconds, tab, nanoseconds) when
  * it was written, a newline; then one line per conversation, newest first. */
@@ -27,6 +42,36 @@ int hist_ids_add(struct hist_ids *t, size_t i, const void *base, size_t stride);
 /* Makes room for want ids, so that adding them rehashes nothing: 0, -1 out of memory. */
 int hist_ids_reserve(struct hist_ids *t, size_t want, const void *base, size_t stride);
 void hist_ids_free(struct hist_ids *t);
+
+/* What the listing shows of a conversation, skimmed from its file (histskim.c). */
+struct histskim {
+	struct buf title, model; /* decoded, NUL-terminated: "" for null or missing */
+	double updated;
+	size_t nmsgs;
+};
+/* Fills out from the raw JSON of conversation id's file: 0; -1 out of memory; -2 when
+ * the skim cannot be sure it reads what hist_from_json would (not the shape cherry
+ * writes, a newer version, a key twice, a title or time jansson would refuse): the
+ * caller then parses the file whole. The messages are counted, not checked: a file
+ * whose messages are wrong is listed, and moved aside when it is opened. */
+int histskim_entry(const char *json, size_t len, const char *id, struct histskim *out);
+
+/* What reading entries from files keeps between them (histentry.c). */
+struct entry_reader {
+	struct buf raw;         /* the file read */
+	struct histskim sk;
+	size_t skimmed, parsed; /* files read each way */
+};
+struct stat;
+/* Fills x (its strings owned; the stat fields left to the caller) for conversation id
+ * in the directory dfd: skimmed where the skim is sure, else parsed whole. st is the
+ * caller's stat of the file, replaced by that of what was read when it was skimmed.
+ * 0; -1 when it cannot be read (warned: corrupt ones are moved aside); -2 OOM. */
+int hist_entry_read(struct histstore *s, int dfd, const char *id, struct entry_reader *rd,
+		    struct ientry *x, struct stat *st);
+void hist_entry_reader_free(struct entry_reader *rd);
+/* Files the lister has read so far (skimmed or parsed), and parsed whole. */
+size_t histstore_list_read(const struct histstore_lister *l, size_t *parsed);
 
 /* 1 when the index's header says the directory has not changed since it was written,
  * 0 when it has, -1 when there is no index (or not one this reads). */
