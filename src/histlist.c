@@ -323,7 +323,8 @@ static int index_text(struct histstore_lister *l, double start, double max_ms)
 	if (!b->data && buf_printf(b, "%s%" PRId64 "\t%ld\n", HISTSTORE_INDEX_MAGIC,
 				   (int64_t)l->dir_mtime.tv_sec, l->dir_mtime.tv_nsec) < 0)
 		return -1;
-	for (size_t i = l->ntext; i < l->n; i = ++l->ntext) {
+	while (l->ntext < l->n) {
+		size_t i = l->ntext++; /* counted before a stop: written once */
 		if (put_line(b, &l->v[i]) < 0)
 			return -1;
 		if (max_ms > 0 && i % COPY_STEP == COPY_STEP - 1 && mono_ms() - start >= max_ms)

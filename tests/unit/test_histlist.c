@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -441,7 +442,7 @@ static void test_cold_skim(void **state)
 static void test_rebuild_killed(void **state)
 {
 	(void)state;
-	enum { N = 1200, KILL_AT = 1100 };
+	enum { N = 2100, KILL_AT = 1100 }; /* more than histlist's COPY_STEP */
 	struct histstore s;
 	open_store(&s);
 	for (int i = 0; i < N; i++) {
@@ -468,6 +469,7 @@ static void test_rebuild_killed(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	size_t len, lines = 0;
+	struct stat st;
 	char *text = harness_read_file(idx, &len);
 	assert_non_null(text);
 	for (size_t i = 0; i < len; i++)
@@ -481,7 +483,8 @@ static void test_rebuild_killed(void **state)
 		size_t n, parsed;
 		struct err e = {0, ""};
 		assert_int_equal(histstore_list_begin(&s, &l, &e), 0);
-		while (histstore_list_step(l, 0, 0, &e) == 0)
+		/* in steps as short as can be, as a client's between keys */
+		while (histstore_list_step(l, 64, 0.001, &e) == 0)
 			;
 		assert_int_equal(histstore_list_read(l, &parsed), round ? 0 : N - (lines - 1));
 		assert_int_equal(parsed, 0); /* skimmed, every one */
@@ -493,7 +496,22 @@ static void test_rebuild_killed(void **state)
 			assert_string_equal(v[i].title, want);
 		}
 		histstore_entries_free(v, n);
+		/* written whole, each line once (a stop while writing it in steps once wrote
+		 * a line twice, so that every start wrote it all again) */
+		text = harness_read_file(idx, &len);
+		assert_non_null(text);
+		lines = 0;
+		for (size_t i = 0; i < len; i++)
+			lines += text[i] == '\n';
+		free(text);
+		assert_int_equal(lines, N + 1);
+		if (!round)
+			assert_int_equal(stat(idx, &st), 0);
 	}
+	struct stat now; /* the second listing found nothing to write */
+	assert_int_equal(stat(idx, &now), 0);
+	assert_true(now.st_ino == st.st_ino && now.st_mtim.tv_nsec == st.st_mtim.tv_nsec &&
+		    now.st_mtim.tv_sec == st.st_mtim.tv_sec);
 	histstore_close(&s);
 }
 
