@@ -30,6 +30,7 @@
 /* A rebuild appends what it has read to the index every this many files, so that a
  * client killed half-way through 100,000 does not start again from zero. */
 #define PERSIST_EVERY 1024
+#define SORT_STEP 65536           /* entries moved between clock reads: a millisecond */
 
 struct block {
 	struct block *next;
@@ -62,6 +63,7 @@ struct histstore_lister {
 	struct buf text;   /* the index to write, made in steps */
 	size_t ntext;      /* entries in text */
 	struct entry_reader rd;
+	struct hist_settle srt;
 	struct buf pend;   /* index lines of the files read since the last append */
 	size_t npend;
 	int appending;     /* the index file is one to append pend to */
@@ -71,14 +73,6 @@ struct histstore_lister {
 #define ADD(l, i) hist_ids_add(&(l)->ids, (i), (l)->v, sizeof *(l)->v)
 
 /* ---- entries ---- */
-
-static void ientry_free(struct ientry *x)
-{
-	if (x->own)
-		free(x->id);
-	x->id = NULL;
-	x->own = 0;
-}
 
 void histstore_entries_free(struct hist_entry *v, size_t n)
 {
@@ -95,18 +89,6 @@ static int by_updated_h(const void *a, const void *b)
 	if (x->updated != y->updated)
 		return x->updated < y->updated ? 1 : -1;
 	return strcmp(x->id, y->id);
-}
-
-static int ie_cmp(const struct ientry *x, const struct ientry *y)
-{
-	if (x->updated != y->updated)
-		return x->updated < y->updated ? 1 : -1;
-	return strcmp(x->id, y->id);
-}
-
-static int by_updated(const void *a, const void *b)
-{
-	return ie_cmp(a, b);
 }
 
 static int grow(struct histstore_lister *l)
@@ -260,13 +242,13 @@ static int index_block(struct histstore_lister *l)
 			/* the same id twice: the later line stands (a rebuild appends what it
 			 * read after the lines it found stale); the file decides anyway */
 			size_t k = FIND(l, x->id);
-			ientry_free(&l->v[k]);
+			hist_ientry_free(&l->v[k]);
 			l->v[k] = *x;
 			l->sorted = 0;
 			l->dirty = 1;
 			continue;
 		}
-		if (l->n && ie_cmp(&l->v[l->n - 1], x) > 0)
+		if (l->n && hist_ientry_cmp(&l->v[l->n - 1], x) > 0)
 			l->sorted = 0;
 		l->n++;
 	}
@@ -519,7 +501,7 @@ static int check_one(struct histstore_lister *l, struct dirent *de)
 	x.seen = 1;
 	x.moved = 1;
 	if (put_line(&l->pend, &x) < 0) {
-		ientry_free(&x);
+		hist_ientry_free(&x);
 		return -1;
 	}
 	if (++l->npend >= PERSIST_EVERY)
@@ -527,62 +509,37 @@ static int check_one(struct histstore_lister *l, struct dirent *de)
 	if (!hit || !hit->moved)
 		l->nmoved++;
 	if (hit) {
-		ientry_free(hit);
+		hist_ientry_free(hit);
 		*hit = x; /* the same id: its slot stands */
 		return 1;
 	}
 	l->v[l->n] = x;
 	if (ADD(l, l->n) < 0) {
-		ientry_free(&l->v[l->n]);
+		hist_ientry_free(&l->v[l->n]);
 		return -1;
 	}
 	l->n++;
 	return 1;
 }
 
-/* Drops the entries whose file is gone and puts the parsed ones in their places: a
- * merge, so that a few changed conversations cost no sort of 100,000. */
-static int settle(struct histstore_lister *l)
+/* Drops the entries whose file is gone and puts the read ones in their places (a
+ * merge, so that a few changed conversations cost no sort of 100,000), in steps: 1 when
+ * done, 0 when the clock says stop, -1 out of memory. */
+static int settle(struct histstore_lister *l, double start, double max_ms)
 {
-	size_t k = 0, nm = 0;
-	struct ientry *moved = l->nmoved && l->sorted ? malloc(l->nmoved * sizeof *moved) : NULL;
-	if (l->nmoved && l->sorted && !moved)
+	int r;
+	hist_ids_free(&l->ids); /* places move */
+	while ((r = hist_settle_step(&l->srt, l->v, &l->n, l->sorted, SORT_STEP)) == 0)
+		if (max_ms > 0 && mono_ms() - start >= max_ms)
+			return 0;
+	if (r < 0)
 		return -1;
-	for (size_t i = 0; i < l->n; i++) {
-		struct ientry *x = &l->v[i];
-		if (!x->seen) {
-			l->dirty = 1;
-			ientry_free(x);
-		} else if (moved && x->moved) {
-			moved[nm++] = *x;
-		} else {
-			l->v[k++] = *x;
-		}
-	}
-	l->n = k;
-	hist_ids_free(&l->ids); /* places moved */
-	if (moved) {
-		qsort(moved, nm, sizeof *moved, by_updated);
-		/* merge from the back: v has room for all n entries */
-		size_t i = k, j = nm, o = k + nm;
-		while (j > 0) {
-			if (i > 0 && ie_cmp(&l->v[i - 1], &moved[j - 1]) > 0)
-				l->v[--o] = l->v[--i];
-			else
-				l->v[--o] = moved[--j];
-		}
-		l->n = k + nm;
-		free(moved);
-	} else if (!l->sorted) {
-		qsort(l->v, l->n, sizeof *l->v, by_updated);
+	if (l->srt.dropped || !l->sorted)
 		l->dirty = 1; /* written newest first */
-	}
-	for (size_t i = 0; i < l->n; i++)
-		l->v[i].moved = 0;
 	l->sorted = 1;
 	l->nmoved = 0;
 	l->settled = 1;
-	return 0;
+	return 1;
 }
 
 static int copy_out(const struct ientry *x, struct hist_entry *h)
@@ -601,8 +558,11 @@ static int copy_out(const struct ientry *x, struct hist_entry *h)
  * index's text, a bounded piece at a time. 1 when all is done, 0 when there is more. */
 static int after_dir(struct histstore_lister *l, double start, double max_ms)
 {
-	if (!l->settled && settle(l) < 0)
-		return -1;
+	if (!l->settled) {
+		int r = settle(l, start, max_ms);
+		if (r <= 0)
+			return r;
+	}
 	if (!l->out && !(l->out = malloc((l->n ? l->n : 1) * sizeof *l->out)))
 		return -1;
 	while (l->nout < l->n) {
@@ -669,12 +629,15 @@ int histstore_list_step(struct histstore_lister *l, size_t max_files, double max
 int histstore_list_snapshot(struct histstore_lister *l, struct hist_entry **out, size_t *nout,
 			    struct err *e)
 {
-	struct hist_entry *h = malloc((l->n ? l->n : 1) * sizeof *h);
+	/* while it is being sorted, part of it is set aside */
+	size_t nm = l->settled ? 0 : l->srt.nm, all = l->n + nm;
+	struct hist_entry *h = malloc((all ? all : 1) * sizeof *h);
 	size_t k = 0;
-	for (size_t i = 0; h && i < l->n; i++) {
-		if (!l->v[i].seen && l->done)
+	for (size_t i = 0; h && i < all; i++) {
+		const struct ientry *x = i < l->n ? &l->v[i] : &l->srt.moved[i - l->n];
+		if (!x->seen && l->done)
 			continue;
-		if (copy_out(&l->v[i], &h[k]) < 0) {
+		if (copy_out(x, &h[k]) < 0) {
 			histstore_entries_free(h, k + 1);
 			h = NULL;
 			break;
@@ -685,7 +648,7 @@ int histstore_list_snapshot(struct histstore_lister *l, struct hist_entry **out,
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
 	}
-	if (!l->sorted || l->nmoved)
+	if (!l->sorted || l->nmoved || nm)
 		qsort(h, k, sizeof *h, by_updated_h);
 	*out = h;
 	*nout = k;
@@ -695,7 +658,7 @@ int histstore_list_snapshot(struct histstore_lister *l, struct hist_entry **out,
 /* Checks what is left, settles, and writes the index if anything changed. */
 static int complete(struct histstore_lister *l, struct err *e)
 {
-	if (walk(l, 0, 0) < 0 || (!l->settled && settle(l) < 0) ||
+	if (walk(l, 0, 0) < 0 || (!l->settled && settle(l, 0, 0) < 0) ||
 	    (l->dirty && index_text(l, 0, 0) < 0)) {
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
@@ -746,7 +709,7 @@ int histstore_list_finish(struct histstore_lister *l, struct hist_entry **out, s
 
 size_t histstore_list_count(const struct histstore_lister *l)
 {
-	return l->n;
+	return l->n + (l->settled ? 0 : l->srt.nm);
 }
 
 size_t histstore_list_read(const struct histstore_lister *l, size_t *parsed)
@@ -760,13 +723,16 @@ void histstore_list_end(struct histstore_lister *l)
 	if (!l)
 		return;
 	for (size_t i = 0; i < l->n; i++)
-		ientry_free(&l->v[i]);
+		hist_ientry_free(&l->v[i]);
 	free(l->v);
 	hist_ids_free(&l->ids);
 	histstore_entries_free(l->out, l->nout);
 	buf_free(&l->text);
 	buf_free(&l->pend);
 	hist_entry_reader_free(&l->rd);
+	for (size_t i = 0; i < l->srt.nm; i++) /* a listing ended while sorting */
+		hist_ientry_free(&l->srt.moved[i]);
+	hist_settle_free(&l->srt);
 	while (l->blocks) {
 		struct block *b = l->blocks;
 		l->blocks = b->next;

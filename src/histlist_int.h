@@ -22,6 +22,28 @@ struct ientry {
 	unsigned char own;
 };
 
+/* Newest first, then by id. */
+int hist_ientry_cmp(const struct ientry *x, const struct ientry *y);
+/* Frees what x owns (nothing when its strings are in a block read). */
+void hist_ientry_free(struct ientry *x);
+
+/* Entries put in order in steps (histsort.c). Zeroed to begin. */
+struct hist_settle {
+	struct ientry *moved; /* the entries to sort, and their places in order */
+	uint32_t *ord, *tmp;
+	size_t nm, width, pos;
+	int begun;
+	int dropped;          /* entries whose file is gone were dropped */
+};
+/* Drops v's entries not seen (freed), sorts the moved ones (every one when v was not
+ * sorted) and merges them into the rest: at most about budget moves a call (the first
+ * call and the last also pass over v once). 1 when v (*n entries) is in order, 0 when
+ * there is more, -1 out of memory (v is then as it was, or being sorted: free with
+ * hist_settle_free and fail). */
+int hist_settle_step(struct hist_settle *st, struct ientry *v, size_t *n, int sorted,
+		     size_t budget);
+void hist_settle_free(struct hist_settle *st);
+
 /* The index's first line: this, the directory's mtime (seconds, tab, nanoseconds) when
  * it was written, a newline; then one line per conversation, newest first. */
 #define HISTSTORE_INDEX_MAGIC "cherry-history-index 2\t"

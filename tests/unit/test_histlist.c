@@ -169,6 +169,60 @@ static void test_ids_hash(void **state)
 	free(v);
 }
 
+/* ---- sorting in steps ---- */
+
+static int by_cmp(const void *a, const void *b)
+{
+	return hist_ientry_cmp(a, b);
+}
+
+/* Entries in order with some read from their files (moved, anywhere) and some gone:
+ * settled in steps of a few moves, the gone are dropped and the rest come in the order
+ * a sort gives; and an index not in order at all is sorted whole. */
+static void test_settle_steps(void **state)
+{
+	(void)state;
+	enum { N = 3000 };
+	struct ientry *v = calloc(N, sizeof *v), *want = calloc(N, sizeof *want);
+	char (*ids)[16] = calloc(N, sizeof *ids);
+	assert_true(v && want && ids);
+	for (int round = 0; round < 2; round++) {
+		size_t nwant = 0;
+		srand(7 + round);
+		for (size_t i = 0; i < N; i++) {
+			FMT(ids[i], "e%05zu", (size_t)rand() % 20000);
+			v[i] = (struct ientry){.id = ids[i], .seen = 1};
+			v[i].updated = round ? (double)(rand() % 500) : 1e9 - (double)i;
+			if (!round && i % 3 == 0) { /* read again: anywhere now */
+				v[i].moved = 1;
+				v[i].updated = (double)(rand() % 2000) + 1e9 - N;
+			}
+			if (i % 7 == 0)
+				v[i].seen = 0;
+			else
+				want[nwant++] = v[i];
+		}
+		qsort(want, nwant, sizeof *want, by_cmp);
+		struct hist_settle st = {0};
+		size_t n = N;
+		int r, steps = 0;
+		while ((r = hist_settle_step(&st, v, &n, !round, 50)) == 0)
+			steps++;
+		assert_int_equal(r, 1);
+		assert_true(steps > 20);
+		assert_int_equal(n, nwant);
+		assert_true(st.dropped);
+		for (size_t i = 0; i < n; i++) {
+			assert_string_equal(v[i].id, want[i].id);
+			assert_true(v[i].updated == want[i].updated);
+			assert_int_equal(v[i].moved, 0);
+		}
+	}
+	free(v);
+	free(want);
+	free(ids);
+}
+
 /* ---- the index's order ---- */
 
 /* Written newest first; a warm listing keeps it, a changed or new conversation is
@@ -519,6 +573,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ids_hash),
+		cmocka_unit_test(test_settle_steps),
 		cmocka_unit_test_setup_teardown(test_index_newest_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_head_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_damaged, setup, teardown),
