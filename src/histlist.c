@@ -26,48 +26,10 @@
 #define INDEX_MAX (256u * 1024 * 1024)
 #define HEAD_BLOCK (32u * 1024)   /* the first read: a screen's worth and more */
 #define BLOCK (32u * 1024)       /* well under a millisecond's parse */
-#define COPY_STEP 2048            /* entries copied out between clock reads */
 /* A rebuild appends what it has read to the index every this many files, so that a
  * client killed half-way through 100,000 does not start again from zero. */
 #define PERSIST_EVERY 1024
 #define SORT_STEP 65536           /* entries moved between clock reads: a millisecond */
-
-struct block {
-	struct block *next;
-	char data[];
-};
-
-struct histstore_lister {
-	struct histstore *s;
-	struct ientry *v;  /* the index's entries in its order, then the ones it lacked */
-	size_t n, cap;
-	struct hist_ids ids;
-	struct block *blocks;
-	int ifd;           /* the index being read, or -1 */
-	int head;          /* its header was read */
-	size_t iread;      /* bytes of it read */
-	char *carry;       /* a line cut by the end of the last block */
-	size_t ncarry;
-	int64_t idx_dir_s;
-	long idx_dir_ns;
-	DIR *d;
-	struct timespec dir_mtime;
-	int dir_same;      /* the directory did not change since the index was written */
-	int dirty;         /* the index needs writing */
-	int sorted;        /* the index's entries are newest first */
-	size_t nmoved;     /* entries parsed, to be put in their places */
-	int done;          /* every directory entry checked */
-	int settled;       /* the gone dropped, v in order */
-	struct hist_entry *out; /* the copies a client gets, made in steps */
-	size_t nout;
-	struct buf text;   /* the index to write, made in steps */
-	size_t ntext;      /* entries in text */
-	struct entry_reader rd;
-	struct hist_settle srt;
-	struct buf pend;   /* index lines of the files read since the last append */
-	size_t npend;
-	int appending;     /* the index file is one to append pend to */
-};
 
 #define FIND(l, key) hist_ids_find(&(l)->ids, (key), (l)->v, sizeof *(l)->v)
 #define ADD(l, i) hist_ids_add(&(l)->ids, (i), (l)->v, sizeof *(l)->v)
@@ -262,125 +224,6 @@ static int index_block(struct histstore_lister *l)
 	return 1;
 }
 
-/* ---- writing it ---- */
-
-static double mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-
-static int put_u(struct buf *b, uint64_t v, char sep)
-{
-	char tmp[24];
-	size_t k = sizeof tmp;
-	tmp[--k] = sep;
-	do
-		tmp[--k] = (char)('0' + v % 10);
-	while ((v /= 10));
-	return buf_append(b, tmp + k, sizeof tmp - k);
-}
-
-/* One entry's index line. 0, or -1 out of memory. */
-static int put_line(struct buf *b, const struct ientry *x)
-{
-	return buf_append_str(b, x->id) < 0 || buf_append_char(b, '\t') < 0 ||
-			       put_u(b, x->ino, '\t') < 0 || put_u(b, (uint64_t)x->size, '\t') < 0 ||
-			       put_u(b, (uint64_t)x->mtime_s, '\t') < 0 ||
-			       put_u(b, (uint64_t)x->mtime_ns, '\t') < 0 ||
-			       buf_printf(b, "%.3f\t", x->updated) < 0 ||
-			       put_u(b, x->nmsgs, '\t') < 0 || put_u(b, x->newer, '\t') < 0 ||
-			       buf_append_str(b, x->model) < 0 || buf_append_char(b, '\t') < 0 ||
-			       buf_append_str(b, x->title) < 0 || buf_append_char(b, '\n') < 0
-		       ? -1 : 0;
-}
-
-/* Appends index lines for entries ntext.. (the header first) until the clock says stop
- * (max_ms 0: all). 0, or -1 out of memory. */
-static int index_text(struct histstore_lister *l, double start, double max_ms)
-{
-	struct buf *b = &l->text;
-	if (!b->data && buf_printf(b, "%s%" PRId64 "\t%ld\n", HISTSTORE_INDEX_MAGIC,
-				   (int64_t)l->dir_mtime.tv_sec, l->dir_mtime.tv_nsec) < 0)
-		return -1;
-	while (l->ntext < l->n) {
-		size_t i = l->ntext++; /* counted before a stop: written once */
-		if (put_line(b, &l->v[i]) < 0)
-			return -1;
-		if (max_ms > 0 && i % COPY_STEP == COPY_STEP - 1 && mono_ms() - start >= max_ms)
-			break;
-	}
-	return 0;
-}
-
-/* The index replaced by data: 0, or -1. */
-static int index_write(struct histstore_lister *l, const struct buf *data)
-{
-	char *dir = strdup(l->s->index);
-	char *slash = dir ? strrchr(dir, '/') : NULL;
-	struct err e = {0, ""};
-	int r = -1;
-	if (slash && data->data) {
-		*slash = '\0';
-		/* The index is a cache: failing to write it only costs speed next time. */
-		if (fs_mkdirs(dir, &e) == 0)
-			r = fs_write_replace(l->s->index, data->data, data->len, &e); /* no fsync */
-	}
-	free(dir);
-	return r;
-}
-
-static void index_save(struct histstore_lister *l)
-{
-	index_write(l, &l->text);
-	buf_free(&l->text);
-}
-
-static void append_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		p += w;
-		len -= (size_t)w;
-	}
-}
-
-/* The lines of the files read since the last time, appended to the index (a new one
- * when there was none of this format, its header a directory time that matches none):
- * a rebuild killed half-way starts again from there. A failure costs only that. */
-static void persist(struct histstore_lister *l)
-{
-	if (!l->npend)
-		return;
-	if (!l->appending && l->idx_dir_s < 0) {
-		struct buf b = BUF_INIT;
-		if (buf_printf(&b, "%s0\t0\n", HISTSTORE_INDEX_MAGIC) == 0 &&
-		    buf_append(&b, l->pend.data, l->pend.len) == 0 && index_write(l, &b) == 0)
-			l->appending = 1;
-		buf_free(&b);
-	} else {
-		l->appending = 1;
-		int fd = open(l->s->index, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
-		struct stat st;
-		char last = '\n';
-		if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0 &&
-		    pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n')
-			append_all(fd, "\n", 1); /* a line a kill cut short ends here */
-		if (fd >= 0) {
-			append_all(fd, l->pend.data, l->pend.len);
-			close(fd);
-		}
-	}
-	buf_reset(&l->pend);
-	l->npend = 0;
-}
-
 int histstore_index_dir_same(struct histstore *s)
 {
 	char head[96];
@@ -416,6 +259,7 @@ int histstore_list_begin(struct histstore *s, struct histstore_lister **out, str
 	}
 	l->s = s;
 	l->sorted = 1;
+	l->tfd = -1;
 	l->idx_dir_s = -1;
 	l->idx_dir_ns = -1;
 	l->ifd = open(s->index, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -449,6 +293,21 @@ int histstore_list_begin(struct histstore *s, struct histstore_lister **out, str
 		err_set(e, EXIT_FAIL, "cannot read %s: %s", s->dir, strerror(errno));
 		histstore_list_end(l);
 		return -1;
+	}
+	/* No index, or a short one: room for what the directory's size says it holds
+	 * (30 bytes a name or more), so that a rebuild grows nothing between two keys. */
+	size_t guess = (size_t)dst.st_size / 24 + 16;
+	if (guess > l->cap && guess < ((size_t)1 << 26)) {
+		struct ientry *v = realloc(l->v, guess * sizeof *v);
+		if (v) {
+			l->v = v;
+			l->cap = guess;
+		}
+		if (v && hist_ids_reserve(&l->ids, guess, l->v, sizeof *l->v) < 0) {
+			err_set(e, EXIT_FAIL, "out of memory");
+			histstore_list_end(l);
+			return -1;
+		}
 	}
 	/* Taken before reading the entries, so a change during the listing is seen next time. */
 	l->dir_mtime = dst.st_mtim;
@@ -500,12 +359,12 @@ static int check_one(struct histstore_lister *l, struct dirent *de)
 	x.mtime_ns = st.st_mtim.tv_nsec;
 	x.seen = 1;
 	x.moved = 1;
-	if (put_line(&l->pend, &x) < 0) {
+	if (hist_index_line(&l->pend, &x) < 0) {
 		hist_ientry_free(&x);
 		return -1;
 	}
 	if (++l->npend >= PERSIST_EVERY)
-		persist(l);
+		hist_index_persist(l);
 	if (!hit || !hit->moved)
 		l->nmoved++;
 	if (hit) {
@@ -530,7 +389,7 @@ static int settle(struct histstore_lister *l, double start, double max_ms)
 	int r;
 	hist_ids_free(&l->ids); /* places move */
 	while ((r = hist_settle_step(&l->srt, l->v, &l->n, l->sorted, SORT_STEP)) == 0)
-		if (max_ms > 0 && mono_ms() - start >= max_ms)
+		if (max_ms > 0 && hist_mono_ms() - start >= max_ms)
 			return 0;
 	if (r < 0)
 		return -1;
@@ -566,18 +425,27 @@ static int after_dir(struct histstore_lister *l, double start, double max_ms)
 	if (!l->out && !(l->out = malloc((l->n ? l->n : 1) * sizeof *l->out)))
 		return -1;
 	while (l->nout < l->n) {
-		if (copy_out(&l->v[l->nout], &l->out[l->nout]) < 0) {
-			histstore_entries_free(l->out, l->nout + 1);
-			l->out = NULL;
-			l->nout = 0;
+		struct ientry *x = &l->v[l->nout];
+		struct hist_entry *h = &l->out[l->nout];
+		if (copy_out(x, h) < 0) {
+			free(h->model);
+			free(h->title);
 			return -1;
 		}
+		if (x->own) {
+			/* its strings are the copy's from now on: 100,000 read files are freed
+			 * a step at a time, not all at the end */
+			hist_ientry_free(x);
+			x->id = h->id;
+			x->model = h->model;
+			x->title = h->title;
+		}
 		l->nout++;
-		if (max_ms > 0 && l->nout % COPY_STEP == 0 && mono_ms() - start >= max_ms)
+		if (max_ms > 0 && l->nout % COPY_STEP == 0 && hist_mono_ms() - start >= max_ms)
 			return 0;
 	}
 	if (l->dirty && l->ntext < l->n) {
-		if (index_text(l, start, max_ms) < 0)
+		if (hist_index_text(l, start, max_ms) < 0)
 			return -1;
 		if (l->ntext < l->n)
 			return 0;
@@ -587,13 +455,13 @@ static int after_dir(struct histstore_lister *l, double start, double max_ms)
 
 static int walk(struct histstore_lister *l, size_t max_files, double max_ms)
 {
-	double start = max_ms > 0 ? mono_ms() : 0;
+	double start = max_ms > 0 ? hist_mono_ms() : 0;
 	size_t parsed = 0, looked = 0;
 	while (l->ifd >= 0) {
 		int r = index_block(l);
 		if (r < 0)
 			return -1;
-		if (r && max_ms > 0 && mono_ms() - start >= max_ms)
+		if (r && max_ms > 0 && hist_mono_ms() - start >= max_ms)
 			return 0;
 	}
 	while (!l->done) {
@@ -609,7 +477,7 @@ static int walk(struct histstore_lister *l, size_t max_files, double max_ms)
 		parsed += (size_t)r;
 		/* The clock is read after each parse and every 256 names, not per name. */
 		if ((max_files && parsed >= max_files) ||
-		    (max_ms > 0 && (r || ++looked % 256 == 0) && mono_ms() - start >= max_ms))
+		    (max_ms > 0 && (r || ++looked % 256 == 0) && hist_mono_ms() - start >= max_ms))
 			return 0;
 	}
 	return max_ms > 0 ? after_dir(l, start, max_ms) : 1;
@@ -659,12 +527,12 @@ int histstore_list_snapshot(struct histstore_lister *l, struct hist_entry **out,
 static int complete(struct histstore_lister *l, struct err *e)
 {
 	if (walk(l, 0, 0) < 0 || (!l->settled && settle(l, 0, 0) < 0) ||
-	    (l->dirty && index_text(l, 0, 0) < 0)) {
+	    (l->dirty && hist_index_text(l, 0, 0) < 0)) {
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
 	}
 	if (l->dirty)
-		index_save(l);
+		hist_index_save(l);
 	return 0;
 }
 
@@ -728,6 +596,7 @@ void histstore_list_end(struct histstore_lister *l)
 	hist_ids_free(&l->ids);
 	histstore_entries_free(l->out, l->nout);
 	buf_free(&l->text);
+	hist_index_abort(l);
 	buf_free(&l->pend);
 	hist_entry_reader_free(&l->rd);
 	for (size_t i = 0; i < l->srt.nm; i++) /* a listing ended while sorting */

@@ -2,8 +2,10 @@
 #ifndef CHERRY_HISTLIST_INT_H
 #define CHERRY_HISTLIST_INT_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "cherry/buf.h"
 #include "cherry/histstore.h"
@@ -94,6 +96,67 @@ int hist_entry_read(struct histstore *s, int dfd, const char *id, struct entry_r
 void hist_entry_reader_free(struct entry_reader *rd);
 /* Files the lister has read so far (skimmed or parsed), and parsed whole. */
 size_t histstore_list_read(const struct histstore_lister *l, size_t *parsed);
+
+/* The listing in progress (histstore.h's histstore_lister). */
+struct block { /* a piece of the index read; its lines are parsed in place */
+	struct block *next;
+	char data[];
+};
+
+struct histstore_lister {
+	struct histstore *s;
+	struct ientry *v;  /* the index's entries in its order, then the ones it lacked */
+	size_t n, cap;
+	struct hist_ids ids;
+	struct block *blocks;
+	int ifd;           /* the index being read, or -1 */
+	int head;          /* its header was read */
+	size_t iread;      /* bytes of it read */
+	char *carry;       /* a line cut by the end of the last block */
+	size_t ncarry;
+	int64_t idx_dir_s;
+	long idx_dir_ns;
+	DIR *d;
+	struct timespec dir_mtime;
+	int dir_same;      /* the directory did not change since the index was written */
+	int dirty;         /* the index needs writing */
+	int sorted;        /* the index's entries are newest first */
+	size_t nmoved;     /* entries parsed, to be put in their places */
+	int done;          /* every directory entry checked */
+	int settled;       /* the gone dropped, v in order */
+	struct hist_entry *out; /* the copies a client gets, made in steps */
+	size_t nout;
+	struct buf text;   /* the index to write, made in steps */
+	size_t ntext;      /* entries in text */
+	int text_begun;    /* its header made */
+	int text_lost;     /* writing it to the temp file failed */
+	int tfd;           /* the temp file it goes to as it is made, or -1 */
+	char *tmp_path;
+	struct entry_reader rd;
+	struct hist_settle srt;
+	struct buf pend;   /* index lines of the files read since the last append */
+	size_t npend;
+	int appending;     /* the index file is one to append pend to */
+};
+
+/* Entries copied out (histlist.c) and index lines made (histwrite.c) between clock
+ * reads. */
+#define COPY_STEP 2048
+
+/* Writing the index (histwrite.c). A millisecond clock. */
+double hist_mono_ms(void);
+/* One entry's index line appended to b: 0, or -1 out of memory. */
+int hist_index_line(struct buf *b, const struct ientry *x);
+/* The index's text for entries ntext.. (the header first) until the clock says stop
+ * (max_ms 0: all); in steps, it goes to a temp file beside the index as it is made.
+ * 0, or -1 out of memory. */
+int hist_index_text(struct histstore_lister *l, double start, double max_ms);
+/* The index replaced by the text made (no fsync: it is a cache); the text freed. */
+void hist_index_save(struct histstore_lister *l);
+/* The temp file of a listing ended before its save removed. */
+void hist_index_abort(struct histstore_lister *l);
+/* The lines of the files read since the last time appended to the index (pend). */
+void hist_index_persist(struct histstore_lister *l);
 
 /* 1 when the index's header says the directory has not changed since it was written,
  * 0 when it has, -1 when there is no index (or not one this reads). */

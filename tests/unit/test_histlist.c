@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -564,6 +565,13 @@ static void test_rebuild_killed(void **state)
 	}
 	struct stat now; /* the second listing found nothing to write */
 	assert_int_equal(stat(idx, &now), 0);
+	DIR *d = opendir(cache); /* and the index made in steps left no temp file */
+	assert_non_null(d);
+	size_t names = 0;
+	for (struct dirent *de; (de = readdir(d));)
+		names += de->d_name[0] != '.' || strlen(de->d_name) > 2;
+	closedir(d);
+	assert_int_equal(names, 1);
 	assert_true(now.st_ino == st.st_ino && now.st_mtim.tv_nsec == st.st_mtim.tv_nsec &&
 		    now.st_mtim.tv_sec == st.st_mtim.tv_sec);
 	histstore_close(&s);
