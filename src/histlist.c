@@ -143,20 +143,24 @@ static void index_close(struct histstore_lister *l)
 	if (l->ifd >= 0)
 		close(l->ifd);
 	l->ifd = -1;
+	l->ncarry = 0;
+	hist_block_release(l->cur);
+	l->cur = NULL;
 }
 
 /* Reads the next block of the index and takes in its whole lines: 1 when there may be
  * more, 0 at its end, -1 when memory ran out. */
 static int index_block(struct histstore_lister *l)
 {
-	size_t want = l->blocks ? BLOCK : HEAD_BLOCK;
+	size_t want = l->cur ? BLOCK : HEAD_BLOCK;
 	struct block *b = malloc(sizeof *b + l->ncarry + want + 1);
 	if (!b)
 		return -1;
-	b->next = l->blocks;
-	l->blocks = b;
+	b->refs = 1; /* current; each entry in it adds one, and it goes with the last */
 	if (l->ncarry)
 		memcpy(b->data, l->carry, l->ncarry);
+	hist_block_release(l->cur);
+	l->cur = b;
 	size_t len = l->ncarry, got = 0;
 	while (got < want && l->iread < INDEX_MAX) {
 		ssize_t r = read(l->ifd, b->data + len + got, want - got);
@@ -177,7 +181,6 @@ static int index_block(struct histstore_lister *l)
 		l->head = 1;
 		if (!nl || len < ml || memcmp(p, HISTSTORE_INDEX_MAGIC, ml)) {
 			index_close(l);
-			l->ncarry = 0;
 			return 0;
 		}
 		*nl = '\0';
@@ -197,9 +200,13 @@ static int index_block(struct histstore_lister *l)
 			l->dirty = 1;
 			continue;
 		}
+		x->blk = b;
+		b->refs++;
 		int r = ADD(l, l->n);
-		if (r < 0)
+		if (r < 0) {
+			hist_ientry_free(x);
 			return -1;
+		}
 		if (r) {
 			/* the same id twice: the later line stands (a rebuild appends what it
 			 * read after the lines it found stale); the file decides anyway */
@@ -217,8 +224,7 @@ static int index_block(struct histstore_lister *l)
 	l->carry = p;
 	l->ncarry = len - (size_t)(p - b->data);
 	if (got == 0 || l->iread >= INDEX_MAX) {
-		index_close(l);
-		l->ncarry = 0; /* a last line without its newline is not one */
+		index_close(l); /* a last line without its newline is not one */
 		return 0;
 	}
 	return 1;
@@ -432,9 +438,9 @@ static int after_dir(struct histstore_lister *l, double start, double max_ms)
 			free(h->title);
 			return -1;
 		}
-		if (x->own) {
-			/* its strings are the copy's from now on: 100,000 read files are freed
-			 * a step at a time, not all at the end */
+		if (x->own || x->blk) {
+			/* its strings are the copy's from now on: 100,000 read files, or the
+			 * index's blocks, are freed a step at a time, not held to the end */
 			hist_ientry_free(x);
 			x->id = h->id;
 			x->model = h->model;
@@ -602,11 +608,6 @@ void histstore_list_end(struct histstore_lister *l)
 	for (size_t i = 0; i < l->srt.nm; i++) /* a listing ended while sorting */
 		hist_ientry_free(&l->srt.moved[i]);
 	hist_settle_free(&l->srt);
-	while (l->blocks) {
-		struct block *b = l->blocks;
-		l->blocks = b->next;
-		free(b);
-	}
 	index_close(l);
 	if (l->d)
 		closedir(l->d);

@@ -12,7 +12,8 @@
 
 /* One conversation as the index holds it. */
 struct ientry {
-	char *id, *model, *title; /* in a block read, or (own) one allocation at id */
+	char *id, *model, *title; /* in blk, a block read, or (own) one allocation at id */
+	struct block *blk;
 	double updated;
 	uint64_t ino;
 	int64_t size, mtime_s;
@@ -26,8 +27,11 @@ struct ientry {
 
 /* Newest first, then by id. */
 int hist_ientry_cmp(const struct ientry *x, const struct ientry *y);
-/* Frees what x owns (nothing when its strings are in a block read). */
+/* Frees what x owns, or lets go of the block its strings are in. */
 void hist_ientry_free(struct ientry *x);
+struct block;
+/* One reference to b dropped: freed with the last (b may be NULL). */
+void hist_block_release(struct block *b);
 
 /* Entries put in order in steps (histsort.c). Zeroed to begin. */
 struct hist_settle {
@@ -99,7 +103,7 @@ size_t histstore_list_read(const struct histstore_lister *l, size_t *parsed);
 
 /* The listing in progress (histstore.h's histstore_lister). */
 struct block { /* a piece of the index read; its lines are parsed in place */
-	struct block *next;
+	size_t refs;  /* entries whose strings are in it, and the lister's while current */
 	char data[];
 };
 
@@ -108,7 +112,7 @@ struct histstore_lister {
 	struct ientry *v;  /* the index's entries in its order, then the ones it lacked */
 	size_t n, cap;
 	struct hist_ids ids;
-	struct block *blocks;
+	struct block *cur; /* the block read last: its cut line goes on to the next */
 	int ifd;           /* the index being read, or -1 */
 	int head;          /* its header was read */
 	size_t iread;      /* bytes of it read */

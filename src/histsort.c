@@ -15,10 +15,18 @@ int hist_ientry_cmp(const struct ientry *x, const struct ientry *y)
 	return strcmp(x->id, y->id);
 }
 
+void hist_block_release(struct block *b)
+{
+	if (b && --b->refs == 0)
+		free(b);
+}
+
 void hist_ientry_free(struct ientry *x)
 {
 	if (x->own)
 		free(x->id);
+	hist_block_release(x->blk);
+	x->blk = NULL;
 	x->id = NULL;
 	x->own = 0;
 }
