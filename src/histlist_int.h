@@ -152,8 +152,8 @@ double hist_mono_ms(void);
 /* One entry's index line appended to b: 0, or -1 out of memory. */
 int hist_index_line(struct buf *b, const struct ientry *x);
 /* The index's text for entries ntext.. (the header first) until the clock says stop
- * (max_ms 0: all); in steps, it goes to a temp file beside the index as it is made.
- * 0, or -1 out of memory. */
+ * (max_ms 0: all); it goes to a temp file beside the index as it is made. 0, or -1
+ * out of memory. */
 int hist_index_text(struct histstore_lister *l, double start, double max_ms);
 /* The index replaced by the text made (no fsync: it is a cache); the text freed. */
 void hist_index_save(struct histstore_lister *l);

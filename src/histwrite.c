@@ -1,7 +1,8 @@
-/* histwrite: the index written (histlist_int.h): whole when a listing has changed it,
- * in steps to a temp file beside it while a client lists between keys (so that 100,000
- * lines are never held or written at once), and appended to by a rebuild as it reads
- * files, so that a killed rebuild carries on. A cache: a failure costs only speed. */
+/* histwrite: the index written (histlist_int.h) when a listing has changed it: to a
+ * temp file beside it as its text is made (in steps while a client lists between keys;
+ * 100,000 lines are never held or written at once), then renamed over it; and appended
+ * to by a rebuild as it reads files, so that a killed rebuild carries on. A cache: a
+ * failure costs only speed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -91,6 +92,18 @@ fail:
 	return -1;
 }
 
+/* What is made goes out to the temp file: the text is never held whole. */
+static void flush(struct histstore_lister *l)
+{
+	if (l->tfd < 0)
+		return;
+	if (append_all(l->tfd, l->text.data, l->text.len) < 0) {
+		hist_index_abort(l);
+		l->text_lost = 1; /* the lines written are gone: not saved this time */
+	}
+	buf_reset(&l->text);
+}
+
 int hist_index_text(struct histstore_lister *l, double start, double max_ms)
 {
 	struct buf *b = &l->text;
@@ -99,23 +112,19 @@ int hist_index_text(struct histstore_lister *l, double start, double max_ms)
 			       (int64_t)l->dir_mtime.tv_sec, l->dir_mtime.tv_nsec) < 0)
 			return -1;
 		l->text_begun = 1;
-		if (max_ms > 0)
-			temp_open(l);
+		temp_open(l);
 	}
 	while (l->ntext < l->n) {
 		size_t i = l->ntext++; /* counted before a stop: written once */
 		if (hist_index_line(b, &l->v[i]) < 0)
 			return -1;
-		if (max_ms > 0 && i % COPY_STEP == COPY_STEP - 1 && hist_mono_ms() - start >= max_ms)
-			break;
-	}
-	if (l->tfd >= 0) { /* what is made goes out: the text is never held whole */
-		if (append_all(l->tfd, b->data, b->len) < 0) {
-			hist_index_abort(l);
-			l->text_lost = 1; /* the lines written are gone: not saved this time */
+		if (i % COPY_STEP == COPY_STEP - 1) {
+			flush(l);
+			if (max_ms > 0 && hist_mono_ms() - start >= max_ms)
+				break;
 		}
-		buf_reset(b);
 	}
+	flush(l);
 	return 0;
 }
 
