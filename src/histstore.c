@@ -102,8 +102,8 @@ static void clean_index_temps(struct histstore *s)
 	free(dir);
 }
 
-int histstore_open(struct histstore *s, const char *data_dir, const char *cache_dir,
-		   hist_warn_fn warn_fn, void *warn_ctx, struct err *e)
+static int open_store(struct histstore *s, const char *data_dir, const char *cache_dir,
+		      hist_warn_fn warn_fn, void *warn_ctx, int scan, struct err *e)
 {
 	memset(s, 0, sizeof *s);
 	s->warn = warn_fn;
@@ -125,7 +125,7 @@ int histstore_open(struct histstore *s, const char *data_dir, const char *cache_
 	/* 100,000 names are not read at every start: a directory unchanged since the index
 	 * was written holds no temp file younger than the listing that wrote it, and that
 	 * listing removed those it met. */
-	if (histstore_index_dir_same(s) != 1)
+	if (scan && histstore_index_dir_same(s) != 1)
 		clean_temps(s);
 	clean_index_temps(s);
 	rc = 0;
@@ -138,6 +138,18 @@ done:
 		histstore_close(s);
 	}
 	return rc;
+}
+
+int histstore_open(struct histstore *s, const char *data_dir, const char *cache_dir,
+		   hist_warn_fn warn_fn, void *warn_ctx, struct err *e)
+{
+	return open_store(s, data_dir, cache_dir, warn_fn, warn_ctx, 1, e);
+}
+
+int histstore_open_listing(struct histstore *s, const char *data_dir, const char *cache_dir,
+			   hist_warn_fn warn_fn, void *warn_ctx, struct err *e)
+{
+	return open_store(s, data_dir, cache_dir, warn_fn, warn_ctx, 0, e);
 }
 
 void histstore_close(struct histstore *s)

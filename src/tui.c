@@ -569,7 +569,7 @@ int tui_main(struct app *app, int argc, char **argv)
 	http_set_slice(t->eng, STREAM_SLICE);
 	t->ts = (struct tui_streams){.c = &t->c, .eng = t->eng, .kr = app->keyring,
 				     .react = react_ctx, .ctx = t, .wall = tui_wall_now};
-	if (histstore_open(&t->store, NULL, NULL, NULL, NULL, &e) < 0) {
+	if (histstore_open_listing(&t->store, NULL, NULL, NULL, NULL, &e) < 0) {
 		status = app_fail(&e);
 		goto out;
 	}

@@ -27,6 +27,11 @@ struct histstore {
  */
 int histstore_open(struct histstore *s, const char *data_dir, const char *cache_dir,
 		   hist_warn_fn warn, void *warn_ctx, struct err *e);
+/* The same for a caller that lists the conversations at once (the client): the temp
+ * files are left to the listing, which removes those it meets, so that a start with a
+ * stale index does not read 100,000 names before its first frame. */
+int histstore_open_listing(struct histstore *s, const char *data_dir, const char *cache_dir,
+			   hist_warn_fn warn_fn, void *warn_ctx, struct err *e);
 void histstore_close(struct histstore *s);
 
 /* A fresh, unused id (8 characters of [0-9a-z]). 0 or -1. */
