@@ -498,7 +498,16 @@ static void test_stream_continues_in_background(void **state)
 	wait_for("streaming");
 	keys("Escape");
 	wait_for("[stopped]");
+	/* the frame is drawn before the save: poll for the stopped answer on disk */
 	json_t *c3 = conv_file(id);
+	for (double end = tmux_now() + TMO / 1000.0; tmux_now() < end;) {
+		const char *st = msg_field(c3, -1, "status");
+		if (st && !strcmp(st, "stopped"))
+			break;
+		json_decref(c3);
+		tmux_sleep_ms(50);
+		c3 = conv_file(id);
+	}
 	assert_str(msg_field(c3, -1, "status"), "stopped");
 	assert_true(strlen(msg_field(c3, -1, "content")) > len2);
 	json_decref(c3);
