@@ -9,6 +9,9 @@
  * deltas each, beside 4x TUI_BENCH_MULTI_FLOOR, one such stream's parse floor). Figures,
  * never a verdict: it exits 0 whatever the timings.
  * Usage: tui_bench HOME PROVIDER/MODEL [FLOOR_SECONDS]
+ * With TUI_BENCH_ECHO=N only key echo over N samples while the answer streams (and, with
+ * TUI_BENCH_CPU=PROVIDER/long:N, cherry's CPU per streamed delta in a new conversation and
+ * at the end of TUI_BENCH_CONV).
  * With TUI_BENCH_CONV=ID also start-up to the first frame with that conversation open.
  * HOME holds config/ data/ state/ cache/ (as tests/bench/run.sh lays it out); the
  * environment gives CHERRY_BIN and the provider's key (every variable named *_KEY is
@@ -193,6 +196,36 @@ struct tmux_figures {
 	long conv_hwm;               /* kB */
 };
 
+/* Polls until a or b shows: 0, or -1 after WAIT_S. */
+static int wait_either(const char *a, const char *b)
+{
+	for (double end = tmux_now() + WAIT_S; tmux_now() < end; usleep(2000))
+		if (on_screen(a) || on_screen(b))
+			return 0;
+	return -1;
+}
+
+/* Up to want key echoes (ms, into v) while model's answer streams, in up to rounds new
+ * conversations; each answer is stopped (Esc) once its samples are taken. How many. */
+static int echo_rounds(const char *model, const char *idle, const char *last, double *v,
+		       int want, int rounds)
+{
+	int n = 0;
+	for (int round = 0; n < want && round < rounds && tmux_dead(&T, NULL) == 0; round++) {
+		if (tmux_fresh(model, idle) < 0)
+			break;
+		ctl("send-keys -t %0 -l go");
+		ctl("send-keys -t %0 Enter");
+		if (wait_text("streaming", 200) < 0)
+			break;
+		n += echo_samples(v + n, want - n, "> ", last);
+		ctl("send-keys -t %0 C-u Escape");
+		if (wait_either(idle, "stopped") < 0)
+			break;
+	}
+	return n;
+}
+
 /* In the running client: a new conversation on model, its stream to the text last (wall
  * time, CPU seconds of cherry and of tmux's server, peak RSS), then key echo while the
  * same stream runs, in new conversations until there are SAMPLES. */
@@ -214,19 +247,7 @@ static void stream_figures(const char *model, const char *idle, const char *last
 			*hwm = proc_status_kb(pid, "VmHWM");
 		}
 	}
-	for (int round = 0; *n_echo < SAMPLES && round < 5 && tmux_dead(&T, NULL) == 0;
-	     round++) {
-		if (tmux_fresh(model, idle) < 0)
-			break;
-		ctl("send-keys -t %0 -l go");
-		ctl("send-keys -t %0 Enter");
-		if (wait_text("streaming", 200) < 0)
-			break;
-		*n_echo += echo_samples(echo + *n_echo, SAMPLES - *n_echo, "> ", last);
-		ctl("send-keys -t %0 C-u");
-		if (wait_text(idle, 2000) < 0)
-			break;
-	}
+	*n_echo = echo_rounds(model, idle, last, echo, SAMPLES, 5);
 }
 
 static int under_tmux(const struct testhome *h, const char *model, const char *idle,
@@ -304,6 +325,79 @@ static int under_tmux(const struct testhome *h, const char *model, const char *i
 			break;
 	}
 
+	return 0;
+}
+
+/* ---- TUI_BENCH_ECHO=N: key echo over N samples, and CPU per streamed delta ---- */
+
+#define ECHO_MAX 1000
+
+/* N key echoes (at most ECHO_MAX) under tmux while model's answer streams, in as many
+ * answers as it takes; prints the median and the maximum. */
+static void echo_only(const char *model, const char *idle, const char *last, int want)
+{
+	static double v[ECHO_MAX];
+	int n = echo_rounds(model, idle, last, v, want > ECHO_MAX ? ECHO_MAX : want, 50);
+	debug_list("echo ms", v, n);
+	double mx = maximum(v, n);
+	printf("  key echo while %s streams: median %.2f ms, max %.2f ms over %d samples "
+	       "(budget 16 ms)\n", model, median(v, n), mx, n);
+}
+
+/* cherry's CPU seconds from "go" to the answer's last token on the screen, per delta, in
+ * a new conversation and (conv) at the end of conversation conv. */
+static void cpu_per_delta(const char *model, const char *idle, const char *last,
+			  const char *conv)
+{
+	const char *colon = strrchr(model, ':');
+	long deltas = colon ? atol(colon + 1) : 0;
+	const char *run[] = {cherry, "-m", model, conv ? "-c" : NULL, conv, NULL};
+	if (respawn(run) < 0 || wait_text(idle, 1000) < 0 ||
+	    (!conv && tmux_fresh(model, idle) < 0)) {
+		printf("  CPU per delta (%s): not measured\n", conv ? conv : "new conversation");
+		return;
+	}
+	usleep(300000);
+	pid_t pid = T.pane_pid;
+	double c0 = proc_cpu_seconds(pid);
+	ctl("send-keys -t %0 -l go");
+	ctl("send-keys -t %0 Enter");
+	double t1 = wait_text(last, 2000);
+	double c1 = proc_cpu_seconds(pid);
+	if (t1 < 0 || deltas <= 0)
+		printf("  CPU per delta (%s): the answer did not end\n", conv ? conv : "new");
+	else
+		printf("  CPU per streamed delta, %s: %.2f us (%.2f s for %ld deltas)\n",
+		       conv ? conv : "a new conversation", (c1 - c0) * 1e6 / (double)deltas,
+		       c1 - c0, deltas);
+	wait_text(idle, 2000);
+	quit_cherry();
+}
+
+static int echo_mode(const struct testhome *h, const char *model, const char *idle,
+		     const char *last, int want)
+{
+	static const char *const cat[] = {"/bin/cat", NULL};
+	const char *run[] = {cherry, "-m", model, NULL};
+	if (tmux_start(&T, h, cat, env_keys, COLS, ROWS) < 0 || tmux_ctl_open(&T, &C) < 0)
+		return -1;
+	printf("TUI under tmux %dx%d, %s:\n", COLS, ROWS, model);
+	if (respawn(run) == 0 && wait_text(idle, 1000) >= 0)
+		echo_only(model, idle, last, want);
+	quit_cherry();
+	const char *cpu = getenv("TUI_BENCH_CPU");
+	if (cpu && *cpu) {
+		char cidle[256], clast[64];
+		const char *colon = strrchr(cpu, ':');
+		snprintf(cidle, sizeof cidle, " %s \xc2\xb7 idle", cpu);
+		snprintf(clast, sizeof clast, "[%s] ", colon ? colon + 1 : "1");
+		cpu_per_delta(cpu, cidle, clast, NULL);
+		const char *conv = getenv("TUI_BENCH_CONV");
+		if (conv && *conv)
+			cpu_per_delta(cpu, cidle, clast, conv);
+	}
+	tmux_ctl_close(&C);
+	tmux_stop(&T);
 	return 0;
 }
 
@@ -675,6 +769,12 @@ int main(int argc, char **argv)
 	snprintf(idle, sizeof idle, " %s · idle", model);
 	const char *colon = strrchr(model, ':');
 	snprintf(last, sizeof last, "[%s] ", colon ? colon + 1 : "1");
+
+	/* TUI_BENCH_ECHO=N: only key echo over N samples under tmux, then (TUI_BENCH_CPU=
+	 * PROVIDER/long:N) CPU per delta in a new conversation and in TUI_BENCH_CONV */
+	const char *echo_n = getenv("TUI_BENCH_ECHO");
+	if (echo_n && atoi(echo_n) > 0)
+		return echo_mode(&h, model, idle, last, atoi(echo_n)) < 0 ? 1 : 0;
 
 	struct tmux_figures t;
 	int ok = under_tmux(&h, model, idle, last, &t);
