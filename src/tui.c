@@ -426,13 +426,23 @@ static void perform(struct tui *t)
 		tui_streams_flush(&t->ts);
 }
 
+/* A key is waiting to be read. */
+static int key_waiting(void)
+{
+	struct pollfd p = {STDIN_FILENO, POLLIN, 0};
+	return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
 static void run_loop(struct tui *t)
 {
 	while (!t->c.quit) {
 		double now = http_now();
-		if (tui_streams_flush_due(&t->ts, now))
+		/* A key that came while the stream was decoded goes first: its echo does not
+		 * wait behind the stream's frame (it draws what that frame would have). */
+		int keyed_early = key_waiting();
+		if (!keyed_early && tui_streams_flush_due(&t->ts, now))
 			tui_streams_flush(&t->ts);
-		if (t->c.dirty && (now - t->last_draw) * 1000.0 >= FRAME_MS)
+		if (!keyed_early && t->c.dirty && (now - t->last_draw) * 1000.0 >= FRAME_MS)
 			draw(t);
 		struct curl_waitfd fds[2] = {
 			{STDIN_FILENO, CURL_WAIT_POLLIN, 0},
@@ -479,7 +489,8 @@ static void run_loop(struct tui *t)
 		}
 		now = http_now();
 		react(t, ctl_timer(&t->c, now, tui_wall_now()));
-		if (t->c.nstreams)
+		/* the save while streaming waits a turn for a key that came meanwhile */
+		if (t->c.nstreams && !key_waiting())
 			save_all(t, 1);
 	}
 	if (t->c.nstreams) {
