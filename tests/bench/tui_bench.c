@@ -344,19 +344,18 @@ static void echo_only(const char *model, const char *idle, const char *last, int
 	       "(budget 16 ms)\n", model, median(v, n), mx, n);
 }
 
-/* cherry's CPU seconds from "go" to the answer's last token on the screen, per delta, in
- * a new conversation and (conv) at the end of conversation conv. */
-static void cpu_per_delta(const char *model, const char *idle, const char *last,
-			  const char *conv)
+/* cherry's CPU seconds from "go" to the last token of a PROV/long:n answer on the screen,
+ * in a new conversation or (conv) at the end of conversation conv; -1 not measured. */
+static double cpu_of(const char *prov, long n, const char *conv)
 {
-	const char *colon = strrchr(model, ':');
-	long deltas = colon ? atol(colon + 1) : 0;
+	char model[128], idle[256], last[64];
+	snprintf(model, sizeof model, "%s/long:%ld", prov, n);
+	snprintf(idle, sizeof idle, " %s \xc2\xb7 idle", model);
+	snprintf(last, sizeof last, "[%ld] ", n);
 	const char *run[] = {cherry, "-m", model, conv ? "-c" : NULL, conv, NULL};
 	if (respawn(run) < 0 || wait_text(idle, 1000) < 0 ||
-	    (!conv && tmux_fresh(model, idle) < 0)) {
-		printf("  CPU per delta (%s): not measured\n", conv ? conv : "new conversation");
-		return;
-	}
+	    (!conv && tmux_fresh(model, idle) < 0))
+		return -1;
 	usleep(300000);
 	pid_t pid = T.pane_pid;
 	double c0 = proc_cpu_seconds(pid);
@@ -364,14 +363,31 @@ static void cpu_per_delta(const char *model, const char *idle, const char *last,
 	ctl("send-keys -t %0 Enter");
 	double t1 = wait_text(last, 2000);
 	double c1 = proc_cpu_seconds(pid);
-	if (t1 < 0 || deltas <= 0)
-		printf("  CPU per delta (%s): the answer did not end\n", conv ? conv : "new");
-	else
-		printf("  CPU per streamed delta, %s: %.2f us (%.2f s for %ld deltas)\n",
-		       conv ? conv : "a new conversation", (c1 - c0) * 1e6 / (double)deltas,
-		       c1 - c0, deltas);
 	wait_text(idle, 2000);
 	quit_cherry();
+	return t1 < 0 ? -1 : c1 - c0;
+}
+
+/* cherry's CPU per streamed delta of a PROV/long:N answer (model), in a new conversation
+ * and (conv) at the end of conversation conv: over the whole answer, and per delta beyond
+ * the first N/5 (what the answer's start and end cost, the request of the whole
+ * conversation and its save among them, taken away). */
+static void cpu_per_delta(const char *model, const char *conv)
+{
+	const char *colon = strrchr(model, ':'), *slash = strchr(model, '/');
+	long n = colon ? atol(colon + 1) : 0;
+	char prov[64];
+	snprintf(prov, sizeof prov, "%.*s", slash ? (int)(slash - model) : 2, model);
+	double all = n >= 5 ? cpu_of(prov, n, conv) : -1;
+	double part = all >= 0 ? cpu_of(prov, n / 5, conv) : -1;
+	if (part < 0)
+		printf("  CPU per streamed delta, %s: not measured\n",
+		       conv ? conv : "a new conversation");
+	else
+		printf("  CPU per streamed delta, %s: %.2f us beyond the first %ld (%.2f us over "
+		       "all %ld: %.2f s)\n", conv ? conv : "a new conversation",
+		       (all - part) * 1e6 / (double)(n - n / 5), n / 5, all * 1e6 / (double)n, n,
+		       all);
 }
 
 static int echo_mode(const struct testhome *h, const char *model, const char *idle,
@@ -387,14 +403,10 @@ static int echo_mode(const struct testhome *h, const char *model, const char *id
 	quit_cherry();
 	const char *cpu = getenv("TUI_BENCH_CPU");
 	if (cpu && *cpu) {
-		char cidle[256], clast[64];
-		const char *colon = strrchr(cpu, ':');
-		snprintf(cidle, sizeof cidle, " %s \xc2\xb7 idle", cpu);
-		snprintf(clast, sizeof clast, "[%s] ", colon ? colon + 1 : "1");
-		cpu_per_delta(cpu, cidle, clast, NULL);
+		cpu_per_delta(cpu, NULL);
 		const char *conv = getenv("TUI_BENCH_CONV");
 		if (conv && *conv)
-			cpu_per_delta(cpu, cidle, clast, conv);
+			cpu_per_delta(cpu, conv);
 	}
 	tmux_ctl_close(&C);
 	tmux_stop(&T);
