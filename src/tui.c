@@ -32,7 +32,8 @@
 #define PROMPT_RING 100
 #define IDLE_WAIT_MS 3600000  /* "forever": the wait wakes for input anyway */
 #define EDITOR_MAX (16u << 20)
-#define STREAM_SLICE (128u << 10) /* bytes decoded per turn of the loop: a few ms */
+#define STREAM_SLICE (32u << 10) /* bytes decoded per turn of the loop: about a ms (a key
+				  * waits at most that long for its turn) */
 
 static void set_today(struct ctl *c)
 {

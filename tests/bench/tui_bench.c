@@ -9,7 +9,8 @@
  * deltas each, beside 4x TUI_BENCH_MULTI_FLOOR, one such stream's parse floor). Figures,
  * never a verdict: it exits 0 whatever the timings.
  * Usage: tui_bench HOME PROVIDER/MODEL [FLOOR_SECONDS]
- * With TUI_BENCH_ECHO=N only key echo over N samples while the answer streams (and, with
+ * With TUI_BENCH_ECHO=N only key echo over N samples while the answer streams, under tmux
+ * and on the bare pty (and, with
  * TUI_BENCH_CPU=PROVIDER/long:N, cherry's CPU per streamed delta in a new conversation and
  * at the end of TUI_BENCH_CONV).
  * With TUI_BENCH_CONV=ID also start-up to the first frame with that conversation open.
@@ -694,6 +695,46 @@ out:
 	pty_stop(&p);
 }
 
+/* TUI_BENCH_ECHO=N on the bare pty: N key echoes while model's answer streams (cherry's
+ * own delays, without a terminal emulator to wait for), up to 90 an answer. */
+static void pty_echo_only(const struct testhome *h, const char *model, int want)
+{
+	static double v[ECHO_MAX];
+	const char *run[] = {cherry, "-m", model, NULL};
+	struct pty p;
+	int n = 0;
+	want = want > ECHO_MAX ? ECHO_MAX : want;
+	if (pty_start(&p, h, run) < 0 || pty_until(&p, "idle", 10) < 0)
+		goto out;
+	for (int round = 0; n < want && round < 50; round++) {
+		if (pty_fresh(&p, model) < 0 || write(p.fd, "go\r", 3) != 3 ||
+		    pty_streaming(&p) < 0)
+			break;
+		for (int k = 0; n < want && k < 90; k++) {
+			char c[2] = {unique[k % 9], '\0'};
+			if (k % 9 == 0 && k && write(p.fd, "\025", 1) != 1) /* C-u */
+				break;
+			usleep(10000);
+			p.tail_len = 0;
+			double a = tmux_now();
+			if (write(p.fd, c, 1) != 1)
+				break;
+			double b = pty_until(&p, c, 5);
+			if (b < 0)
+				break;
+			v[n++] = (b - a) * 1000;
+		}
+		if (write(p.fd, "\025\033", 2) != 2) /* C-u, Esc: the answer stopped */
+			break;
+		pty_settle(&p, 200);
+	}
+out:
+	pty_stop(&p);
+	debug_list("pty echo ms", v, n);
+	printf("TUI on a bare pty:\n  key echo while %s streams: median %.2f ms, max %.2f ms "
+	       "over %d samples\n", model, median(v, n), maximum(v, n), n);
+}
+
 /* Four answers at once (issue 14): "@M @M+lf @M+slow:0 @M+late:0 go", four streams of
  * TUI_BENCH_MULTI deltas (default 5,000) with the same bytes, on the bare pty: wall
  * time to the last frame, cherry's CPU seconds for it, and key echo while they run. */
@@ -785,8 +826,12 @@ int main(int argc, char **argv)
 	/* TUI_BENCH_ECHO=N: only key echo over N samples under tmux, then (TUI_BENCH_CPU=
 	 * PROVIDER/long:N) CPU per delta in a new conversation and in TUI_BENCH_CONV */
 	const char *echo_n = getenv("TUI_BENCH_ECHO");
-	if (echo_n && atoi(echo_n) > 0)
-		return echo_mode(&h, model, idle, last, atoi(echo_n)) < 0 ? 1 : 0;
+	if (echo_n && atoi(echo_n) > 0) {
+		if (echo_mode(&h, model, idle, last, atoi(echo_n)) < 0)
+			return 1;
+		pty_echo_only(&h, model, atoi(echo_n));
+		return 0;
+	}
 
 	struct tmux_figures t;
 	int ok = under_tmux(&h, model, idle, last, &t);
