@@ -419,19 +419,20 @@ static void resized(struct tui *t)
 	react(t, ctl_resize(&t->c, rows, cols));
 }
 
-/* The transfers' bytes decoded; deltas gathered a frame long go to the controller. */
-static void perform(struct tui *t)
-{
-	http_perform(t->eng);
-	if (tui_streams_flush_due(&t->ts, http_now()))
-		tui_streams_flush(&t->ts);
-}
-
 /* A key is waiting to be read. */
 static int key_waiting(void)
 {
 	struct pollfd p = {STDIN_FILENO, POLLIN, 0};
 	return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+/* The transfers' bytes decoded; deltas gathered a frame long go to the controller
+ * (laid out), unless a key came meanwhile: that goes first. */
+static void perform(struct tui *t)
+{
+	http_perform(t->eng);
+	if (tui_streams_flush_due(&t->ts, http_now()) && !key_waiting())
+		tui_streams_flush(&t->ts);
 }
 
 static void run_loop(struct tui *t)
