@@ -229,9 +229,19 @@ static uint64_t line_sig(uint64_t h, const struct view_line *vl, attr_t extra)
 	return h;
 }
 
-/* Several answers side by side (columns.h), scrolled together, chat row y showing line
- * r; the header of the one the conversation goes on from stands out. sig: the row's
- * signature (from h) instead of painting it. */
+/* The selection's and find's marks in column k (as moves_attr's in the single view). */
+static attr_t column_marks(const struct ctl *t, size_t k, size_t line, const struct view_line *vl)
+{
+	attr_t a = 0;
+	if (t->mode == MODE_SELECT && t->lay.sel == (long)k)
+		a |= vl->style == VS_HEADER_ASSISTANT ? A_REVERSE | A_BOLD : A_BOLD;
+	int found = ctl_find_mark_col(t, k, line);
+	return a | (found == 2 ? A_REVERSE : found == 1 ? A_UNDERLINE | A_BOLD : 0);
+}
+
+/* Several answers side by side (columns.h), chat row y showing each one's line r from
+ * its top; the header of the one the conversation goes on from stands out. sig: the
+ * row's signature (from h) instead of painting it. */
 static uint64_t columns_row(const struct ctl *t, uint64_t h, int y, int r, int sig)
 {
 	const struct ctl_cols *L = &t->lay;
@@ -241,11 +251,15 @@ static uint64_t columns_row(const struct ctl *t, uint64_t h, int y, int r, int s
 		if (k && !sig)
 			mvwaddstr(ui_w_chat, y, x - 2, "\xe2\x94\x82");
 		struct view_line vl;
-		if (!L->v[k] || view_line(L->v[k], t->top_line + (size_t)r, &vl) < 0) {
+		size_t line = ctl_col_top(t, k) + (size_t)r;
+		if (!L->v[k] || view_line(L->v[k], line, &vl) < 0) {
 			h = ui_hash_int(h, -1);
 			continue;
 		}
-		attr_t extra = k == L->cur && vl.style == VS_HEADER_ASSISTANT ? A_REVERSE : 0;
+		/* while one is selected, only its header is reversed */
+		int cur = k == L->cur && !(t->mode == MODE_SELECT && L->sel != -1);
+		attr_t extra = cur && vl.style == VS_HEADER_ASSISTANT ? A_REVERSE : 0;
+		extra |= column_marks(t, k, line, &vl);
 		if (sig)
 			h = line_sig(ui_hash_int(h, x), &vl, extra);
 		else
@@ -523,7 +537,7 @@ static void draw_chat(const struct ctl *t)
 
 /* The windows' places when they were last painted: another place, and they are
  * painted again. */
-static int win_geom[9];
+static int win_geom[10];
 
 /* Forgets what the windows hold, so the next frame paints them whole: after a resize or
  * a clear, or when the overlay covered the chat. */
@@ -541,7 +555,8 @@ void ui_draw(const struct ctl *t)
 	/* (a layout that placed every window where it was changes nothing) */
 	int geom[] = {getbegy(ui_w_chat), getbegx(ui_w_chat), getmaxy(ui_w_chat),
 		      getmaxx(ui_w_chat), getbegy(ui_w_input), getmaxy(ui_w_input),
-		      getmaxx(ui_w_input), getbegy(ui_w_status), getmaxx(ui_w_status)};
+		      getmaxx(ui_w_input), getbegy(ui_w_status), getmaxy(ui_w_status),
+		      getmaxx(ui_w_status)};
 	if ((t->dirty & CTL_DIRTY_CLEAR) || memcmp(geom, win_geom, sizeof geom)) {
 		forget();
 		memcpy(win_geom, geom, sizeof geom);

@@ -43,11 +43,12 @@ static int draw_moves_input(const struct ctl *t, int *cur_x)
 		buf_printf(&q, "Find: %s", s.data ? s.data : "");
 		*cur_x = ui_draw_text(ui_w_input, 1, 0, t->cols, q.data ? q.data : "", q.len);
 		buf_reset(&q);
+		const char *where = t->find.where, *sep = *where ? "; " : "";
 		if (t->find.n)
-			buf_printf(&q, "  (%zu of %zu lines) Enter next, Up previous, Esc closes",
-				   t->find.have_cur ? t->find.cur + 1 : 0, t->find.n);
+			buf_printf(&q, "  (%zu of %zu lines%s%s) Enter next, Up previous, Esc closes",
+				   t->find.have_cur ? t->find.cur + 1 : 0, t->find.n, sep, where);
 		else if (t->find.query.len)
-			buf_append_str(&q, "  (not found) Esc closes");
+			buf_printf(&q, "  (not found%s%s) Esc closes", *where ? " here; " : "", where);
 		wattron(ui_w_input, A_DIM);
 		ui_draw_text(ui_w_input, 1, *cur_x, t->cols - *cur_x, q.data ? q.data : "", q.len);
 		wattroff(ui_w_input, A_DIM);
@@ -55,8 +56,12 @@ static int draw_moves_input(const struct ctl *t, int *cur_x)
 		static const char help[] = "Message selected: c copy \xc2\xb7 C code \xc2\xb7 e edit \xc2\xb7 "
 			"r retry with a model \xc2\xb7 d delete \xc2\xb7 b branch \xc2\xb7 "
 			"x clear context \xc2\xb7 Up/Down move \xc2\xb7 Esc back";
+		static const char cols[] = "Message selected: Enter go on from it \xc2\xb7 "
+			"Left/Right beside \xc2\xb7 Up question \xc2\xb7 c copy \xc2\xb7 e edit \xc2\xb7 "
+			"r retry \xc2\xb7 d delete \xc2\xb7 Esc back";
 		wattron(ui_w_input, A_BOLD);
-		*cur_x = ui_draw_text(ui_w_input, 1, 0, t->cols, help, sizeof help - 1);
+		*cur_x = t->lay.n ? ui_draw_text(ui_w_input, 1, 0, t->cols, cols, sizeof cols - 1)
+				  : ui_draw_text(ui_w_input, 1, 0, t->cols, help, sizeof help - 1);
 		wattroff(ui_w_input, A_BOLD);
 	} else {
 		drawn = 0;
@@ -120,7 +125,7 @@ static void paint_input(const struct ctl *t, int *cur_y, int *cur_x)
 		size_t n = t->pw_chars;
 		int shown = 0;
 		for (size_t i = 0; i < n && used + shown < t->cols - 1; i++, shown++)
-			mvwaddch(ui_w_input, 1, used + shown, '*');
+			mvwaddstr(ui_w_input, 1, used + shown, "\xe2\x80\xa2");
 		*cur_x = used + shown < t->cols ? used + shown : t->cols - 1;
 		return;
 	}
@@ -132,6 +137,8 @@ static void paint_input(const struct ctl *t, int *cur_y, int *cur_x)
 		sanitize_string(title, strlen(title), &s);
 		if (t->confirm_attach)
 			ctl_attach_question(t, &q);
+		else if (t->confirm_key)
+			ctl_key_question(t, &q);
 		else if (t->confirm_msg)
 			buf_append_str(&q, "Delete the selected message and everything below it? (y/n)");
 		else
@@ -167,6 +174,24 @@ static void paint_input(const struct ctl *t, int *cur_y, int *cur_x)
 	*cur_x = 2 + (ccol < width ? ccol : width - 1);
 	if (*cur_x >= t->cols)
 		*cur_x = t->cols - 1;
+}
+
+/* The message whole, wrapped on the status window's rows above the status line. */
+static void draw_message_rows(const struct ctl *t)
+{
+	struct buf safe = BUF_INIT;
+	sanitize_string(t->message, strlen(t->message), &safe);
+	int width = t->cols - 2;
+	int n = text_wrap(safe.data ? safe.data : "", safe.len, width, NULL, NULL);
+	struct wrapped rows = {calloc((size_t)n + 1, sizeof *rows.v), 0};
+	if (rows.v) {
+		text_wrap(safe.data ? safe.data : "", safe.len, width, collect_row, &rows);
+		for (size_t r = 0; r < rows.n && (int)r < t->msg_rows; r++)
+			ui_draw_text(ui_w_status, (int)r, 1, width, safe.data + rows.v[r].off,
+				  rows.v[r].len);
+	}
+	free(rows.v);
+	buf_free(&safe);
 }
 
 /* What the status and input windows hold (ui_rows.h, one signature each). */
@@ -212,19 +237,14 @@ void ui_draw_input(const struct ctl *t, int *cur_y, int *cur_x)
 	*cur_x = input_cx;
 }
 
-/* The status line; 1 when it was painted (it changed). */
+/* The status line (a long message wrapped on the rows above it); 1 when it was painted
+ * (it changed). */
 int ui_draw_status(const struct ctl *t)
 {
+	int y = t->msg_rows; /* a long message is wrapped on the rows above */
 	struct buf s = BUF_INIT;
-	buf_append_char(&s, ' ');
-	buf_append_str(&s, t->model[0] ? t->model : "no model (C-o chooses)");
-	buf_append_str(&s, " \xc2\xb7 ");
-	char tmp[96];
-	buf_append_str(&s, ctl_state_word(t, tmp, sizeof tmp));
-	if (t->nqueue)
-		buf_printf(&s, " \xc2\xb7 %zu queued", t->nqueue);
-	ctl_tools_status(t, &s);
-	if (t->message[0]) {
+	ctl_status_head(t, &s);
+	if (t->message[0] && !y) {
 		buf_append_str(&s, " \xc2\xb7 ");
 		buf_append_str(&s, t->message);
 	} else {
@@ -250,20 +270,25 @@ int ui_draw_status(const struct ctl *t)
 	sanitize_string(s.data ? s.data : "", s.len, &safe);
 	/* "F1 help" only where it leaves the state readable. */
 	int show_help = t->cols >= 50;
-	int room = show_help ? t->cols - hw - 1 : t->cols;
-	uint64_t sig = ui_hash(ui_hash_int(UI_HASH_INIT, t->cols), safe.data ? safe.data : "",
-			       safe.len);
+	int room = ctl_status_room(t->cols);
+	uint64_t sig = ui_hash(ui_hash_int(ui_hash_int(UI_HASH_INIT, t->cols), y),
+			       safe.data ? safe.data : "", safe.len);
+	if (y)
+		sig = ui_hash(sig, t->message, strlen(t->message));
 	unsigned char paint;
 	ui_rows_plan(&status_rows, &sig, 1, 0, &paint);
 	if (paint) {
 		werase(ui_w_status);
 		wbkgdset(ui_w_status, ' ' | A_REVERSE);
 		wattrset(ui_w_status, A_REVERSE);
-		for (int c = 0; c < t->cols; c++)
-			mvwaddch(ui_w_status, 0, c, ' ');
-		ui_draw_cut(ui_w_status, 0, 0, room, safe.data ? safe.data : "", safe.len);
+		for (int r = 0; r <= y; r++)
+			for (int c = 0; c < t->cols; c++)
+				mvwaddch(ui_w_status, r, c, ' ');
+		if (y)
+			draw_message_rows(t);
+		ui_draw_cut(ui_w_status, y, 0, room, safe.data ? safe.data : "", safe.len);
 		if (show_help)
-			mvwaddstr(ui_w_status, 0, t->cols - hw, help);
+			mvwaddstr(ui_w_status, y, t->cols - hw, help);
 		wattrset(ui_w_status, A_NORMAL);
 	}
 	buf_free(&s);
