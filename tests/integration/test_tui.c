@@ -1125,8 +1125,8 @@ static void assert_as_repainted(const char *when)
 
 /* Frames paint only the rows that changed (the window's rows moved up as the stream is
  * followed), yet the screen is always what painting it whole gives: after a stream
- * followed to its end, scrolling both ways, the help over the chat, a selection and a
- * resize. */
+ * followed to its end, scrolling both ways, the help over the chat, a selection, a
+ * resize, and two answers as tabs and side by side. */
 static void test_frames_as_repainted(void **state)
 {
 	(void)state;
@@ -1156,6 +1156,25 @@ static void test_frames_as_repainted(void **state)
 	assert_as_repainted("a resize");
 	assert_int_equal(tmux_resize(&T, 120, 40), 0);
 	assert_as_repainted("a resize larger");
+	/* two answers streamed together, as tabs, then side by side, then scrolled */
+	size_t before = fakeprov_count(&FP);
+	send_line("@fo/long:120 @fo/markdown side by side");
+	wait_requests(before + 2);
+	wait_idle();
+	on_screen("1/2 long:120"); /* the tab strip over the one shown */
+	assert_as_repainted("two answers as tabs");
+	keys("F3"); /* the list hidden: room for both side by side */
+	wait_stable();
+	int side = 0; /* a row with both answers' text: "[n] " and a bullet "• " */
+	for (int i = 0; i < tmux_nrows(SCR) && !side; i++)
+		side = strstr(row(i), "] ") && strstr(row(i), "\xe2\x80\xa2 ");
+	if (!side) {
+		tmux_dump(&T, "side by side");
+		fail_msg("the two answers are not side by side (dumped above)");
+	}
+	assert_as_repainted("answers side by side");
+	keys("PageUp");
+	assert_as_repainted("answers side by side scrolled");
 }
 
 static void test_tiny_terminal(void **state)
