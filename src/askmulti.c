@@ -161,10 +161,8 @@ static void end_event(struct multi_answer *a)
  * begin with its name), and what to do when the line does not say it already. */
 static void failure_line(struct multi_answer *a, const struct err *e)
 {
-	const char *what = outcome_unnamed(e->msg, a->tg->prov->name);
-	int advised = strstr(what, "check") || strstr(what, "try") || strstr(what, "use ");
-	err_set(&a->line, e->code, "%s: %s%s", a->tg->spec.data, what,
-		e->code == EXIT_NETWORK && !advised ? "; ask this model again later" : "");
+	err_set(&a->line, e->code, "%s: %s%s", a->tg->spec.data,
+		outcome_unnamed(e->msg, a->tg->prov->name), outcome_ask_advice(e, 1));
 }
 
 /* An ended answer: its outcome into the conversation, its status, its last bytes. */

@@ -194,10 +194,6 @@ void ctl_h_layout(struct ctl *c)
 
 /* ---- scrolling apart ---- */
 
-size_t ctl_col_top(const struct ctl *c, size_t k)
-{
-	return c->lay.apart && k < c->lay.n ? c->lay.top[k] : c->top_line;
-}
 
 size_t ctl_cols_focus(const struct ctl *c)
 {
@@ -209,6 +205,17 @@ static size_t col_bottom(const struct ctl *c, size_t k)
 {
 	size_t lines = c->lay.v[k] ? view_lines(c->lay.v[k]) : 0, h = ctl_chat_rows(c);
 	return lines > h ? lines - h : 0;
+}
+
+size_t ctl_col_top(const struct ctl *c, size_t k)
+{
+	if (k >= c->lay.n)
+		return c->top_line;
+	if (c->lay.apart)
+		return c->lay.top[k];
+	/* together, a shorter answer stops at its end: it never scrolls out of sight */
+	size_t bottom = col_bottom(c, k);
+	return c->top_line < bottom ? c->top_line : bottom;
 }
 
 int ctl_cols_scroll(struct ctl *c, size_t k, long delta)

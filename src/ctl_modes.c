@@ -102,6 +102,12 @@ void ctl_overlay_ready(struct ctl *c, enum ctl_overlay_kind kind, const char *fi
 		ctl_key_end(c);
 		ctl_message(c, "/key stopped, nothing stored: a tool call asks first; /key again "
 			    "after");
+	} else if (c->mode == MODE_PASSPHRASE) {
+		/* the same for the vault's passphrase: the unlock is cancelled (the message
+		 * waits in the input), keeping what this event asked of the shell */
+		int react = c->react;
+		ctl_h_pass_cancel(c);
+		c->react |= react;
 	}
 	o->kind = kind;
 	o->match = calloc(o->nitems + 1, sizeof *o->match);

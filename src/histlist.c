@@ -36,6 +36,7 @@ struct ientry {
 	long mtime_ns;
 	size_t nmsgs;
 	unsigned char newer;
+	unsigned char journal; /* a journal beside the file: size and time are both's */
 	unsigned char seen;  /* checked against the directory */
 	unsigned char moved; /* parsed: its place in the order is not known */
 	unsigned char own;
@@ -194,7 +195,9 @@ static int index_line(char *p, struct ientry *x)
 	x->mtime_ns = (long)u[3];
 	x->updated = upd;
 	x->nmsgs = (size_t)u[4];
-	x->newer = f[7][0] == '1';
+	/* flags: 1 written by a newer cherry, 2 a journal beside the file */
+	x->newer = f[7][0] == '1' || f[7][0] == '3';
+	x->journal = f[7][0] == '2' || f[7][0] == '3';
 	x->model = f[8];
 	x->title = f[9];
 	return 0;
@@ -316,7 +319,8 @@ static int index_text(struct histstore_lister *l, double start, double max_ms)
 		    put_u(b, (uint64_t)v[i].mtime_s, '\t') < 0 ||
 		    put_u(b, (uint64_t)v[i].mtime_ns, '\t') < 0 ||
 		    buf_printf(b, "%.3f\t", v[i].updated) < 0 || put_u(b, v[i].nmsgs, '\t') < 0 ||
-		    put_u(b, v[i].newer, '\t') < 0 || buf_append_str(b, v[i].model) < 0 ||
+		    put_u(b, (uint64_t)(v[i].newer | v[i].journal << 1), '\t') < 0 ||
+		    buf_append_str(b, v[i].model) < 0 ||
 		    buf_append_char(b, '\t') < 0 || buf_append_str(b, v[i].title) < 0 ||
 		    buf_append_char(b, '\n') < 0)
 			return -1;
@@ -461,31 +465,30 @@ int histstore_list_begin(struct histstore *s, struct histstore_lister **out, str
 	return 0;
 }
 
-/* Checks one directory entry against the index; 1 when it took a parse. -1 OOM. */
-static int check_one(struct histstore_lister *l, struct dirent *de)
+static int same_stat(const struct ientry *x, const struct stat *st)
 {
-	char id[HIST_ID_MAX + 1];
-	if (de->d_name[0] == '.') {
-		histstore_clean_temp(l->s, dirfd(l->d), de->d_name);
-		return 0;
-	}
-	if ((de->d_type != DT_REG && de->d_type != DT_UNKNOWN) ||
-	    !histstore_file_id(de->d_name, id))
-		return 0;
-	size_t k = FIND(l, id);
-	struct ientry *hit = k == HIST_NONE ? NULL : &l->v[k];
+	return x->ino == (uint64_t)st->st_ino && x->size == (int64_t)st->st_size &&
+	       x->mtime_s == (int64_t)st->st_mtim.tv_sec && x->mtime_ns == st->st_mtim.tv_nsec;
+}
+
+/* A conversation's file (and, when hit says it has one, its journal) checked against
+ * hit (NULL: not in the index), parsed when it changed; 1 when it took a parse, -1 OOM.
+ * A journal counts in the size and time compared: appending to it changes the entry. */
+static int check_file(struct histstore_lister *l, const char *id, struct ientry *hit)
+{
+	char name[HIST_ID_MAX + 6];
+	snprintf(name, sizeof name, "%s.json", id);
 	struct stat st;
-	if (hit && l->dir_same && de->d_type == DT_REG && hit->ino == (uint64_t)de->d_ino) {
+	if (fstatat(dirfd(l->d), name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	int has_j = hit && hit->journal && histstore_journal_stat(dirfd(l->d), id, &st);
+	if (hit && same_stat(hit, &st)) {
 		hit->seen = 1;
 		return 0;
 	}
-	if (fstatat(dirfd(l->d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
-		return 0;
-	if (hit && hit->ino == (uint64_t)st.st_ino && hit->size == (int64_t)st.st_size &&
-	    hit->mtime_s == (int64_t)st.st_mtim.tv_sec && hit->mtime_ns == st.st_mtim.tv_nsec) {
-		hit->seen = 1;
-		return 0;
-	}
+	/* a parse: a journal beside the file counts from now on */
+	if (!(hit && hit->journal))
+		has_j = histstore_journal_stat(dirfd(l->d), id, &st);
 	l->dirty = 1;
 	if (!hit && grow(l) < 0)
 		return -1;
@@ -499,6 +502,7 @@ static int check_one(struct histstore_lister *l, struct dirent *de)
 	x.size = (int64_t)st.st_size;
 	x.mtime_s = (int64_t)st.st_mtim.tv_sec;
 	x.mtime_ns = st.st_mtim.tv_nsec;
+	x.journal = (unsigned char)has_j;
 	x.seen = 1;
 	x.moved = 1;
 	if (!hit || !hit->moved)
@@ -515,6 +519,40 @@ static int check_one(struct histstore_lister *l, struct dirent *de)
 	}
 	l->n++;
 	return 1;
+}
+
+/* "<id>.journal" met in the directory: an entry checked without one is checked again
+ * with it (else its file's check, still to come, counts it). 1 parsed, 0, -1 OOM. */
+static int journal_seen(struct histstore_lister *l, const char *name)
+{
+	char id[HIST_ID_MAX + 1];
+	size_t k = histstore_journal_id(name, id) ? FIND(l, id) : HIST_NONE;
+	if (k == HIST_NONE || l->v[k].journal)
+		return 0;
+	l->v[k].journal = 1;
+	return l->v[k].seen ? check_file(l, id, &l->v[k]) : 0;
+}
+
+/* Checks one directory entry against the index; 1 when it took a parse. -1 OOM. */
+static int check_one(struct histstore_lister *l, struct dirent *de)
+{
+	char id[HIST_ID_MAX + 1];
+	if (de->d_name[0] == '.') {
+		histstore_clean_temp(l->s, dirfd(l->d), de->d_name);
+		return 0;
+	}
+	if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
+		return 0;
+	if (!histstore_file_id(de->d_name, id))
+		return journal_seen(l, de->d_name);
+	size_t k = FIND(l, id);
+	struct ientry *hit = k == HIST_NONE ? NULL : &l->v[k];
+	if (hit && l->dir_same && de->d_type == DT_REG && hit->ino == (uint64_t)de->d_ino &&
+	    !hit->journal) {
+		hit->seen = 1;
+		return 0;
+	}
+	return check_file(l, id, hit);
 }
 
 /* Drops the entries whose file is gone and puts the parsed ones in their places: a
@@ -569,6 +607,7 @@ static int copy_out(const struct ientry *x, struct hist_entry *h)
 	h->updated = x->updated;
 	h->nmsgs = x->nmsgs;
 	h->newer = x->newer;
+	h->journal = x->journal;
 	h->model = strdup(x->model);
 	h->title = strdup(x->title);
 	return h->model && h->title ? 0 : -1;
@@ -694,6 +733,7 @@ int histstore_list_each(struct histstore *s, histstore_each_fn fn, void *ctx, st
 		h.updated = l->v[i].updated;
 		h.nmsgs = l->v[i].nmsgs;
 		h.newer = l->v[i].newer;
+		h.journal = l->v[i].journal;
 		h.model = l->v[i].model;
 		h.title = l->v[i].title;
 		rc = fn(ctx, &h);

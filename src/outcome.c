@@ -39,6 +39,14 @@ void outcome_of(const struct http_transfer *t, enum outcome_stop stop, const str
 	o->rate = gen > 0 ? (double)toks / gen : 0;
 }
 
+const char *outcome_ask_advice(const struct err *e, int several)
+{
+	if (e->code != EXIT_NETWORK || strstr(e->msg, "check") || strstr(e->msg, "try") ||
+	    strstr(e->msg, "use "))
+		return "";
+	return several ? "; ask this model again later" : "; ask again later";
+}
+
 const char *outcome_unnamed(const char *line, const char *provider)
 {
 	size_t n = provider ? strlen(provider) : 0;

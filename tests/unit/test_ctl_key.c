@@ -3,8 +3,9 @@
  * passphrase typed twice (empty and differing ones refused), a locked vault's passphrase
  * (a wrong one asked again; none once this run unlocked it), Esc at every step storing
  * nothing, the provider's variable asked about first, the offer when a send or the picker
- * finds no key and the send going again once the key is stored; and every message the
- * controller can show, at 80 columns, shown whole. The "shell" here is a fake vault answering CTL_KEY_STORE. */
+ * finds no key and the send going again once the key is stored, a tool call's question
+ * wiping a key or passphrase half typed; and every message the controller can show, at
+ * 80 columns, shown whole. The "shell" here is a fake vault answering CTL_KEY_STORE. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -353,6 +354,18 @@ static void test_key_vault_unlocked(void **state)
 	assert_non_null(strstr(C.message, "stored the key for fo"));
 }
 
+/* Tab completes a provider's name after /key. */
+static void test_key_completes_provider(void **state)
+{
+	(void)state;
+	type("/key anth");
+	key("Tab");
+	assert_string_equal(input(), "/key anthropic");
+	enter("");
+	prompt_is("API key for anthropic");
+	key("Esc");
+}
+
 /* The two passphrases differ, or the first is empty: asked again, nothing stored. */
 static void test_key_passphrase_mismatch(void **state)
 {
@@ -541,16 +554,18 @@ static void test_key_prompt_kept_while_queue_sends(void **state)
 	assert_int_equal(C.mode, MODE_CHAT);
 }
 
-/* A tool call asking while the key is typed: /key ends, wiping it, so that nothing typed
- * after the question falls into the input. */
-static void test_key_ends_for_a_tool_call(void **state)
+/* The server "fake" on, and an answer streaming that may call its tools. */
+static void tool_turn_streams(void)
 {
-	(void)state;
 	sh.key_answer = CTL_KEY_OK;
 	enter("/tools fake on");
 	enter("use a tool");
-	enter("/key fo");
-	type("sk-test-CANARY-");
+	assert_int_equal(C.nstreams, 1);
+}
+
+/* The oldest answer streaming asks for a tool call, then ends. */
+static void first_stream_calls_a_tool(void)
+{
 	struct wire_stream ws;
 	memset(&ws, 0, sizeof ws);
 	ws.calls = calloc(1, sizeof *ws.calls);
@@ -565,6 +580,17 @@ static void test_key_ends_for_a_tool_call(void **state)
 	wire_stream_free(&ws);
 	end_first_stream();
 	assert_int_equal(C.mode, MODE_TOOLS);
+}
+
+/* A tool call asking while the key is typed: /key ends, wiping it, so that nothing typed
+ * after the question falls into the input. */
+static void test_key_ends_for_a_tool_call(void **state)
+{
+	(void)state;
+	tool_turn_streams();
+	enter("/key fo");
+	type("sk-test-CANARY-");
+	first_stream_calls_a_tool();
 	assert_null(C.keyflow);
 	assert_null(C.pw);
 	assert_non_null(strstr(C.message, "/key stopped, nothing stored"));
@@ -572,6 +598,29 @@ static void test_key_ends_for_a_tool_call(void **state)
 	type("rest");
 	assert_null(strstr(input(), "CANARY"));
 	assert_string_equal(sh.stored_key, "");
+}
+
+/* The same while the vault's passphrase is typed for a message in another conversation:
+ * the unlock is cancelled, the message stays in the input, and the passphrase typed so
+ * far is wiped, never sent as text. */
+static void test_unlock_ends_for_a_tool_call(void **state)
+{
+	(void)state;
+	tool_turn_streams();
+	key("C-n");
+	sh.key_answer = CTL_KEY_NEED_PASSPHRASE;
+	enter("hello b");
+	prompt_is("Passphrase for the cherry key vault");
+	type("half-of-the-pass");
+	first_stream_calls_a_tool();
+	assert_null(C.pw);
+	assert_false(C.pending.active);
+	assert_non_null(strstr(C.message, "the vault stays locked"));
+	sh.key_answer = CTL_KEY_OK; /* the turn goes on: its next answer streams */
+	key("d");
+	type("phrase");
+	assert_null(strstr(input(), "half-of-the-pass"));
+	assert_non_null(strstr(input(), "hello b"));
 }
 
 /* Three wrong passphrases: /key gives up, nothing stored, nothing sent. */
@@ -721,6 +770,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_key_new_vault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_vault_unlocked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_completes_provider, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_passphrase_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_paste, setup, teardown),
@@ -731,6 +781,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_key_prompt_kept_while_queue_sends, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_key_ends_for_a_tool_call, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unlock_ends_for_a_tool_call, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_wrong_thrice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_picker_offers_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_messages_whole_at_80, setup, teardown),
