@@ -160,6 +160,7 @@ if [ -x "$build/bench/tui_bench" ]; then
 	CHERRY_BIN="$build/cherry" TUI_BENCH_ECHO=300 TUI_BENCH_CPU="fo/long:100000" \
 		TUI_BENCH_CONV=long0001 "$build/bench/tui_bench" "$tmp" "fo/long:300000"
 	cp "$tmp/long.orig" "$long"
+	rm -f "$conv/long0001.journal"
 else
 	echo "TUI: $build/bench/tui_bench is not built; skipped"
 fi
