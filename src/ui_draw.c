@@ -501,8 +501,9 @@ static void draw_chat(const struct ctl *t)
 			chat_sig = s;
 		if (p)
 			chat_paint = p;
-		if (!s || !p) {
+		if (!s || !p) { /* out of memory: the frame goes blank, the next paints it all */
 			werase(ui_w_chat);
+			ui_rows_invalidate(&chat_rows);
 			return;
 		}
 		chat_cap = h;
