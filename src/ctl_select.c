@@ -545,35 +545,78 @@ void ctl_usage_header(struct ctl *c, const struct ctl_stream *st)
 	buf_free(&h);
 }
 
-/* After every event: the next request's size and the conversation's totals. */
+static unsigned long long bits_of(double d)
+{
+	unsigned long long u;
+	memcpy(&u, &d, sizeof u);
+	return u;
+}
+
+/* The conversation as its totals see it, but the current leaf's text (which grows while
+ * it streams: its length is measured each time): a message added or deleted, a context
+ * break, a usage reported, another leaf, another conversation change it (the times tell
+ * a message from one that took its freed memory). */
+static unsigned long long totals_print(const struct hist_conv *cv, const struct hist_msg *leaf)
+{
+	unsigned long long h = 0xcbf29ce484222325u;
+	const void *p[] = {cv, cv->msgs, cv->system, leaf};
+	for (size_t i = 0; i < sizeof p / sizeof *p; i++)
+		h = (h ^ (uintptr_t)p[i]) * 0x100000001b3u;
+	h = (h ^ cv->n) * 0x100000001b3u;
+	for (size_t i = 0; i < cv->n; i++) {
+		const struct hist_msg *m = &cv->msgs[i];
+		unsigned long long v[] = {m == leaf ? 0 : (uintptr_t)m->content, (uintptr_t)m->parent,
+					  (unsigned long long)m->usage.input,
+					  (unsigned long long)m->usage.output,
+					  (unsigned long long)m->context_break,
+					  (uintptr_t)m->provider, (uintptr_t)m->model,
+					  bits_of(m->created), m == leaf ? 0 : bits_of(m->updated)};
+		for (size_t k = 0; k < sizeof v / sizeof *v; k++)
+			h = (h ^ v[k]) * 0x100000001b3u;
+	}
+	return h;
+}
+
+/* After every event: the next request's size and the conversation's totals, counted
+ * again only when the conversation changed otherwise than by its leaf's text growing
+ * (so a long conversation costs nothing more per event while an answer streams). */
 void ctl_moves_settle(struct ctl *c)
 {
 	struct ctl_totals *t = &c->totals;
 	const struct hist_conv *cv = &c->shown->conv;
-	size_t bytes = cv->system ? strlen(cv->system) : 0, len = 0;
-	edit_text(c->ed, &len);
-	bytes += len;
-	const struct hist_msg *m = hist_find(cv, cv->current);
-	for (size_t steps = 0; m && steps < cv->n && !m->context_break; steps++) {
-		bytes += strlen(m->content);
-		m = hist_find(cv, m->parent);
-	}
-	t->next_tokens = (long)((bytes + 3) / 4);
-	t->in = t->out = -1;
-	t->cost = 0;
-	t->priced = 0;
-	for (size_t i = 0; i < cv->n; i++) {
-		const struct hist_usage *u = &cv->msgs[i].usage;
-		if (u->input >= 0)
-			t->in = (t->in < 0 ? 0 : t->in) + u->input;
-		if (u->output >= 0)
-			t->out = (t->out < 0 ? 0 : t->out) + u->output;
-		double usd = cost_of(c, &cv->msgs[i]);
-		if (usd >= 0) {
-			t->cost += usd;
-			t->priced++;
+	const struct hist_msg *leaf = hist_find(cv, cv->current);
+	int leaf_counts = leaf && !leaf->context_break;
+	unsigned long long print = totals_print(cv, leaf);
+	if (!t->counted || t->print != print) {
+		size_t bytes = cv->system ? strlen(cv->system) : 0;
+		const struct hist_msg *m = leaf_counts ? hist_find(cv, leaf->parent) : NULL;
+		for (size_t steps = 1; m && steps < cv->n && !m->context_break; steps++) {
+			bytes += strlen(m->content);
+			m = hist_find(cv, m->parent);
 		}
+		t->base = bytes;
+		t->in = t->out = -1;
+		t->cost = 0;
+		t->priced = 0;
+		for (size_t i = 0; i < cv->n; i++) {
+			const struct hist_usage *u = &cv->msgs[i].usage;
+			if (u->input >= 0)
+				t->in = (t->in < 0 ? 0 : t->in) + u->input;
+			if (u->output >= 0)
+				t->out = (t->out < 0 ? 0 : t->out) + u->output;
+			double usd = cost_of(c, &cv->msgs[i]);
+			if (usd >= 0) {
+				t->cost += usd;
+				t->priced++;
+			}
+		}
+		t->print = print;
+		t->counted = 1;
 	}
+	size_t len = 0;
+	edit_text(c->ed, &len);
+	size_t bytes = t->base + len + (leaf_counts ? strlen(leaf->content) : 0);
+	t->next_tokens = (long)((bytes + 3) / 4);
 }
 
 void ctl_totals_text(const struct ctl *c, struct buf *out)

@@ -32,7 +32,8 @@
 #define PROMPT_RING 100
 #define IDLE_WAIT_MS 3600000  /* "forever": the wait wakes for input anyway */
 #define EDITOR_MAX (16u << 20)
-#define STREAM_SLICE (128u << 10) /* bytes decoded per turn of the loop: a few ms */
+#define STREAM_SLICE (32u << 10) /* bytes decoded per turn of the loop: about a ms (a key
+				  * waits at most that long for its turn) */
 
 static void set_today(struct ctl *c)
 {
@@ -444,11 +445,19 @@ static void resized(struct tui *t)
 	react(t, ctl_resize(&t->c, rows, cols));
 }
 
-/* The transfers' bytes decoded; deltas gathered a frame long go to the controller. */
+/* A key is waiting to be read. */
+static int key_waiting(void)
+{
+	struct pollfd p = {STDIN_FILENO, POLLIN, 0};
+	return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+/* The transfers' bytes decoded; deltas gathered a frame long go to the controller
+ * (laid out), unless a key came meanwhile: that goes first. */
 static void perform(struct tui *t)
 {
 	http_perform(t->eng);
-	if (tui_streams_flush_due(&t->ts, http_now()))
+	if (tui_streams_flush_due(&t->ts, http_now()) && !key_waiting())
 		tui_streams_flush(&t->ts);
 }
 
@@ -456,9 +465,12 @@ static void run_loop(struct tui *t)
 {
 	while (!t->c.quit) {
 		double now = http_now();
-		if (tui_streams_flush_due(&t->ts, now))
+		/* A key that came while the stream was decoded goes first: its echo does not
+		 * wait behind the stream's frame (it draws what that frame would have). */
+		int keyed_early = key_waiting();
+		if (!keyed_early && tui_streams_flush_due(&t->ts, now))
 			tui_streams_flush(&t->ts);
-		if (t->c.dirty && (now - t->last_draw) * 1000.0 >= FRAME_MS)
+		if (!keyed_early && t->c.dirty && (now - t->last_draw) * 1000.0 >= FRAME_MS)
 			draw(t);
 		struct curl_waitfd fds[2] = {
 			{STDIN_FILENO, CURL_WAIT_POLLIN, 0},
@@ -505,7 +517,8 @@ static void run_loop(struct tui *t)
 		}
 		now = http_now();
 		react(t, ctl_timer(&t->c, now, tui_wall_now()));
-		if (t->c.nstreams)
+		/* the save while streaming waits a turn for a key that came meanwhile */
+		if (t->c.nstreams && !key_waiting())
 			save_all(t, 1);
 	}
 	if (t->c.nstreams) {

@@ -1,8 +1,10 @@
-/* ui_draw: the full-screen client's drawing: the conversation list, the chat, the
- * overlays (help, pickers, confirm), the input and the status line, each painted from the
- * controller's state into the windows ui.c placed. Drawing reads; it never decides. Text
- * is placed cluster by cluster at the columns text.h computes, so what was laid out is
- * what is drawn, whatever the C library's wcwidth thinks. */
+/* ui_draw: the full-screen client's drawing: the conversation list, the chat and the
+ * overlays (help, pickers, confirm) painted from the controller's state into the windows
+ * ui.c placed (the input and the status line are ui_input.c's), and the frame put out.
+ * Drawing reads; it never decides. Only what changed is painted: a chat row showing what
+ * it showed is left alone (ui_rows.h). Text is placed cluster by cluster at the columns
+ * text.h computes, so what was laid out is what is drawn, whatever the C library's
+ * wcwidth thinks. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include "ui.h"
 #include "ui_int.h"
@@ -19,6 +21,7 @@
 #include "cherry/sanitize.h"
 #include "cherry/text.h"
 #include "cherry/theme.h"
+#include "cherry/ui_rows.h"
 #include "cherry/utf8.h"
 
 /* Each theme role's curses attributes, colour pair (role + 1) included; set up on the
@@ -91,24 +94,24 @@ static int draw_text_as(WINDOW *w, int y, int x, int maxw, const char *s, size_t
 	return col;
 }
 
-static int draw_text(WINDOW *w, int y, int x, int maxw, const char *s, size_t len)
+int ui_draw_text(WINDOW *w, int y, int x, int maxw, const char *s, size_t len)
 {
 	return draw_text_as(w, y, x, maxw, s, len, 0);
 }
 
 /* draw_text, ending in "…" when s is wider than maxw: nothing is cut unseen. */
-static int draw_cut(WINDOW *w, int y, int x, int maxw, const char *s, size_t len)
+int ui_draw_cut(WINDOW *w, int y, int x, int maxw, const char *s, size_t len)
 {
 	if (maxw < 1)
 		return 0;
 	if (text_width(s, len) <= maxw)
-		return draw_text(w, y, x, maxw, s, len);
-	int used = draw_text(w, y, x, maxw - 1, s, len);
+		return ui_draw_text(w, y, x, maxw, s, len);
+	int used = ui_draw_text(w, y, x, maxw - 1, s, len);
 	mvwaddstr(w, y, x + used, "\xe2\x80\xa6");
 	return used + 1;
 }
 
-static void fill_to(WINDOW *w, int y, int from, int to)
+void ui_fill_to(WINDOW *w, int y, int from, int to)
 {
 	for (int c = from; c < to; c++)
 		mvwaddch(w, y, c, ' ');
@@ -210,6 +213,22 @@ static int draw_line(WINDOW *w, int y, int maxw, const struct view_line *vl, att
 	return draw_line_at(w, y, 0, maxw, vl, extra);
 }
 
+/* A chat line's signature: everything draw_line_at reads of it, and extra. */
+static uint64_t line_sig(uint64_t h, const struct view_line *vl, attr_t extra)
+{
+	h = ui_hash_int(h, (long long)extra);
+	for (size_t k = 0; k < vl->nruns; k++) {
+		const struct md_run *run = &vl->runs[k];
+		long long meta[3] = {run->role, run->attrs, (long long)run->len};
+		h = ui_hash(ui_hash(h, meta, sizeof meta), vl->s + run->off, run->len);
+		size_t n;
+		const char *uri = run->link && vl->md ? md_link_uri(vl->md, run->link, &n) : NULL;
+		if (uri)
+			h = ui_hash(ui_hash_int(h, (long long)n), uri, n);
+	}
+	return h;
+}
+
 /* The selection's and find's marks in column k (as moves_attr's in the single view). */
 static attr_t column_marks(const struct ctl *t, size_t k, size_t line, const struct view_line *vl)
 {
@@ -220,26 +239,33 @@ static attr_t column_marks(const struct ctl *t, size_t k, size_t line, const str
 	return a | (found == 2 ? A_REVERSE : found == 1 ? A_UNDERLINE | A_BOLD : 0);
 }
 
-/* Several answers side by side (columns.h), scrolled together; the header of the one
- * the conversation goes on from stands out. */
-static void draw_columns(const struct ctl *t, int top, int rows)
+/* Several answers side by side (columns.h), chat row y showing each one's line r from
+ * its top; the header of the one the conversation goes on from stands out. sig: the
+ * row's signature (from h) instead of painting it. */
+static uint64_t columns_row(const struct ctl *t, uint64_t h, int y, int r, int sig)
 {
 	const struct ctl_cols *L = &t->lay;
-	for (int r = 0; r + top < rows; r++)
-		for (size_t k = 0; k < L->n; k++) {
-			int x = cols_x(L->w, k);
-			if (k)
-				mvwaddstr(ui_w_chat, r + top, x - 2, "\xe2\x94\x82");
-			struct view_line vl;
-			size_t line = ctl_col_top(t, k) + (size_t)r;
-			if (!L->v[k] || view_line(L->v[k], line, &vl) < 0)
-				continue;
-			/* while one is selected, only its header is reversed */
-			int cur = k == L->cur && !(t->mode == MODE_SELECT && L->sel != -1);
-			attr_t extra = cur && vl.style == VS_HEADER_ASSISTANT ? A_REVERSE : 0;
-			extra |= column_marks(t, k, line, &vl);
-			draw_line_at(ui_w_chat, r + top, x, L->w, &vl, extra);
+	h = ui_hash_int(ui_hash_int(h, 5), L->w);
+	for (size_t k = 0; k < L->n; k++) {
+		int x = cols_x(L->w, k);
+		if (k && !sig)
+			mvwaddstr(ui_w_chat, y, x - 2, "\xe2\x94\x82");
+		struct view_line vl;
+		size_t line = ctl_col_top(t, k) + (size_t)r;
+		if (!L->v[k] || view_line(L->v[k], line, &vl) < 0) {
+			h = ui_hash_int(h, -1);
+			continue;
 		}
+		/* while one is selected, only its header is reversed */
+		int cur = k == L->cur && !(t->mode == MODE_SELECT && L->sel != -1);
+		attr_t extra = cur && vl.style == VS_HEADER_ASSISTANT ? A_REVERSE : 0;
+		extra |= column_marks(t, k, line, &vl);
+		if (sig)
+			h = line_sig(ui_hash_int(h, x), &vl, extra);
+		else
+			draw_line_at(ui_w_chat, y, x, L->w, &vl, extra);
+	}
+	return h;
 }
 
 /* The tab strip over the one answer shown of several: the current tab reversed. */
@@ -248,12 +274,12 @@ static void draw_strip(const struct ctl *t)
 	const struct ctl_cols *L = &t->lay;
 	const char *s = L->strip.data ? L->strip.data : "";
 	wattrset(ui_w_chat, A_DIM);
-	int x = draw_text(ui_w_chat, 0, 0, t->chat_w, s, L->strip_off);
+	int x = ui_draw_text(ui_w_chat, 0, 0, t->chat_w, s, L->strip_off);
 	wattrset(ui_w_chat, A_REVERSE | A_BOLD);
-	x += draw_text(ui_w_chat, 0, x, t->chat_w - x, s + L->strip_off, L->strip_len);
+	x += ui_draw_text(ui_w_chat, 0, x, t->chat_w - x, s + L->strip_off, L->strip_len);
 	wattrset(ui_w_chat, A_DIM);
 	size_t rest = L->strip_off + L->strip_len;
-	draw_text(ui_w_chat, 0, x, t->chat_w - x, s + rest, L->strip.len - rest);
+	ui_draw_text(ui_w_chat, 0, x, t->chat_w - x, s + rest, L->strip.len - rest);
 	wattrset(ui_w_chat, A_NORMAL);
 }
 
@@ -285,8 +311,8 @@ static void draw_list(const struct ctl *t)
 		char age[8];
 		ctl_age(en->updated, t->wall, age);
 		int aw = (int)strlen(age);
-		int used = draw_cut(ui_w_list, r, 2, UI_LIST_WIDTH - 4 - aw, b.data ? b.data : "", b.len);
-		fill_to(ui_w_list, r, 2 + used, UI_LIST_WIDTH - 1 - aw);
+		int used = ui_draw_cut(ui_w_list, r, 2, UI_LIST_WIDTH - 4 - aw, b.data ? b.data : "", b.len);
+		ui_fill_to(ui_w_list, r, 2 + used, UI_LIST_WIDTH - 1 - aw);
 		if (!selected)
 			wattron(ui_w_list, A_DIM);
 		mvwaddstr(ui_w_list, r, UI_LIST_WIDTH - 1 - aw, age);
@@ -325,10 +351,10 @@ static void draw_overlay(const struct ctl *t)
 			    o->kind == CTL_OV_SEARCH ? "Search all conversations: " :
 			    o->kind == CTL_OV_FILES ? "Attach a file: " : "Conversation: ";
 	wattron(ui_w_over, A_BOLD);
-	int used = draw_text(ui_w_over, 0, 0, w, title, strlen(title));
+	int used = ui_draw_text(ui_w_over, 0, 0, w, title, strlen(title));
 	wattroff(ui_w_over, A_BOLD);
 	if (!lines)
-		draw_text(ui_w_over, 0, used, w - used, o->filter.data ? o->filter.data : "",
+		ui_draw_text(ui_w_over, 0, used, w - used, o->filter.data ? o->filter.data : "",
 			  o->filter.len);
 	int rows = h - 1;
 	if (rows < 1)
@@ -340,7 +366,7 @@ static void draw_overlay(const struct ctl *t)
 			o->kind == CTL_OV_SEARCH ? search_state(t, progress, sizeof progress) :
 			"  no conversation matches";
 		wattron(ui_w_over, A_DIM);
-		draw_text(ui_w_over, 1, 0, w, none, strlen(none));
+		ui_draw_text(ui_w_over, 1, 0, w, none, strlen(none));
 		wattroff(ui_w_over, A_DIM);
 	}
 	for (int r = 0; r < rows; r++) {
@@ -358,15 +384,15 @@ static void draw_overlay(const struct ctl *t)
 			wattron(ui_w_over, A_BOLD);
 		int x = 0;
 		if (!lines)
-			x = draw_text(ui_w_over, r + 1, 0, w, sel ? "\xe2\x96\xb8 " : "  ", sel ? 4 : 2);
+			x = ui_draw_text(ui_w_over, r + 1, 0, w, sel ? "\xe2\x96\xb8 " : "  ", sel ? 4 : 2);
 		if (o->nmarked) /* the models marked to be asked together */
-			x += draw_text(ui_w_over, r + 1, x, w - x, o->marked[k] ? "+ " : "  ", 2);
+			x += ui_draw_text(ui_w_over, r + 1, x, w - x, o->marked[k] ? "+ " : "  ", 2);
 		struct buf b = BUF_INIT;
 		sanitize_string(s, strlen(s), &b);
-		x += draw_text(ui_w_over, r + 1, x, w - x, b.data ? b.data : "", b.len);
+		x += ui_draw_text(ui_w_over, r + 1, x, w - x, b.data ? b.data : "", b.len);
 		buf_free(&b);
 		if (sel) {
-			fill_to(ui_w_over, r + 1, x, w);
+			ui_fill_to(ui_w_over, r + 1, x, w);
 			wattroff(ui_w_over, A_REVERSE);
 		}
 		if (heading)
@@ -392,273 +418,134 @@ static attr_t moves_attr(const struct ctl *t, size_t line, const struct view_lin
 	return a;
 }
 
+/* The "more below" bar's text: it names the key bound now, whatever config.json made
+ * of it. */
+static void more_text(const struct ctl *t, struct buf *more)
+{
+	struct buf k = BUF_INIT;
+	input_keys_of(&t->keys, ACT_SCROLL_BOTTOM, &k);
+	buf_printf(more, "\xe2\x96\xbc more below%s%.*s%s", k.len ? " (" : "",
+		   (int)strcspn(k.data ? k.data : "", ","), k.data ? k.data : "",
+		   k.len ? ")" : "");
+	buf_free(&k);
+}
+
+/* Chat row y (of h; the strip above row top, the chat's lines down to row rows): painted
+ * into the cleared row, or (sig) its signature, which says everything painting reads. */
+static uint64_t chat_row(const struct ctl *t, int y, int h, int top, int rows, int sig)
+{
+	uint64_t g = ui_hash_int(UI_HASH_INIT, t->chat_w);
+	if (y < top) {
+		const struct ctl_cols *L = &t->lay;
+		if (y > 0)
+			return ui_hash_int(g, 1); /* blank */
+		if (!sig)
+			draw_strip(t);
+		g = ui_hash_int(ui_hash_int(ui_hash_int(g, 2), (long long)L->strip_off),
+				(long long)L->strip_len);
+		return ui_hash(g, L->strip.data ? L->strip.data : "", L->strip.len);
+	}
+	if (y < rows && t->lay.n)
+		return columns_row(t, g, y, y - top, sig);
+	struct view_line vl;
+	size_t line = t->top_line + (size_t)(y - top);
+	if (y < rows && view_line(t->view, line, &vl) == 0) {
+		attr_t extra = moves_attr(t, line, &vl);
+		if (sig)
+			return line_sig(ui_hash_int(g, 3), &vl, extra);
+		int used = draw_line(ui_w_chat, y, t->chat_w, &vl, extra);
+		if (extra & A_REVERSE) {
+			wattrset(ui_w_chat, A_REVERSE);
+			ui_fill_to(ui_w_chat, y, used, t->chat_w);
+			wattrset(ui_w_chat, A_NORMAL);
+		}
+		return 0;
+	}
+	if (!(t->more_below && h > 1 && y == h - 1))
+		return ui_hash_int(g, 1); /* blank */
+	struct buf more = BUF_INIT;
+	more_text(t, &more);
+	if (sig) {
+		g = ui_hash(ui_hash_int(g, 4), more.data ? more.data : "", more.len);
+	} else {
+		wattrset(ui_w_chat, A_REVERSE);
+		int used = ui_draw_text(ui_w_chat, y, 0, t->chat_w, more.data ? more.data : "",
+				     more.len);
+		ui_fill_to(ui_w_chat, y, used, t->chat_w);
+		wattrset(ui_w_chat, A_NORMAL);
+	}
+	buf_free(&more);
+	return g;
+}
+
+/* What the chat window holds, row by row (ui_rows.h), and the line it showed on top. */
+static struct ui_rows chat_rows;
+static size_t chat_rows_top;
+static uint64_t *chat_sig;
+static unsigned char *chat_paint;
+static int chat_cap;
+
+/* The chat, only the rows that changed painted: a row showing what it showed is left
+ * alone (its links kept), and when the lines moved up (following a stream) the window's
+ * rows move with them. */
 static void draw_chat(const struct ctl *t)
 {
 	ui_links_begin();
-	werase(ui_w_chat);
 	int h = t->chat_h;
 	if (h < 1)
 		return;
+	if (h > chat_cap) {
+		uint64_t *s = realloc(chat_sig, (size_t)h * sizeof *s);
+		unsigned char *p = s ? realloc(chat_paint, (size_t)h) : NULL;
+		if (s)
+			chat_sig = s;
+		if (p)
+			chat_paint = p;
+		if (!s || !p) { /* out of memory: the frame goes blank, the next paints it all */
+			werase(ui_w_chat);
+			ui_rows_invalidate(&chat_rows);
+			return;
+		}
+		chat_cap = h;
+	}
 	int rows = h, top = t->chat_top < h ? t->chat_top : h;
 	if (t->more_below && rows > 1)
 		rows--;
-	if (top)
-		draw_strip(t);
-	if (t->lay.n)
-		draw_columns(t, top, rows);
-	for (int r = 0; !t->lay.n && r + top < rows; r++) {
-		struct view_line vl;
-		if (view_line(t->view, t->top_line + (size_t)r, &vl) < 0)
-			break;
-		attr_t extra = moves_attr(t, t->top_line + (size_t)r, &vl);
-		int used = draw_line(ui_w_chat, r + top, t->chat_w, &vl, extra);
-		if (extra & A_REVERSE) {
-			wattrset(ui_w_chat, A_REVERSE);
-			fill_to(ui_w_chat, r + top, used, t->chat_w);
-			wattrset(ui_w_chat, A_NORMAL);
+	for (int y = 0; y < h; y++)
+		chat_sig[y] = chat_row(t, y, h, top, rows, 1);
+	long moved = (long)(t->top_line - chat_rows_top);
+	int hint = t->top_line >= chat_rows_top && moved < h ? (int)moved :
+		   t->top_line < chat_rows_top && chat_rows_top - t->top_line < (size_t)h ?
+		   -(int)(chat_rows_top - t->top_line) : 0;
+	int k = ui_rows_plan(&chat_rows, chat_sig, h, hint, chat_paint);
+	chat_rows_top = t->top_line;
+	if (k) {
+		scrollok(ui_w_chat, TRUE);
+		wscrl(ui_w_chat, k);
+		scrollok(ui_w_chat, FALSE);
+	}
+	int x0 = getbegx(ui_w_chat), y0 = getbegy(ui_w_chat);
+	for (int y = 0; y < h; y++) {
+		if (!chat_paint[y]) {
+			ui_links_keep(y0 + y + k, y0 + y, x0, t->chat_w);
+			continue;
 		}
-	}
-	if (t->more_below && h > 1) {
-		/* names the key that is bound now, whatever config.json made of it */
-		struct buf more = BUF_INIT, k = BUF_INIT;
-		input_keys_of(&t->keys, ACT_SCROLL_BOTTOM, &k);
-		buf_printf(&more, "\xe2\x96\xbc more below%s%.*s%s", k.len ? " (" : "",
-			   (int)strcspn(k.data ? k.data : "", ","), k.data ? k.data : "",
-			   k.len ? ")" : "");
-		wattrset(ui_w_chat, A_REVERSE);
-		int used = draw_text(ui_w_chat, h - 1, 0, t->chat_w, more.data ? more.data : "",
-				     more.len);
-		buf_free(&more);
-		buf_free(&k);
-		fill_to(ui_w_chat, h - 1, used, t->chat_w);
-		wattrset(ui_w_chat, A_NORMAL);
+		wmove(ui_w_chat, y, 0);
+		wclrtoeol(ui_w_chat);
+		chat_row(t, y, h, top, rows, 0);
 	}
 }
 
-/* The input's rows as text_wrap lays them out. */
-struct wrapped {
-	struct { size_t off, len; } *v;
-	size_t n;
-};
+/* The windows' places when they were last painted: another place, and they are
+ * painted again. */
+static int win_geom[10];
 
-static int collect_row(void *ctx, size_t off, size_t len, int width)
+/* Forgets what the windows hold, so the next frame paints them whole: after a resize or
+ * a clear, or when the overlay covered the chat. */
+static void forget(void)
 {
-	(void)width;
-	struct wrapped *w = ctx;
-	w->v[w->n].off = off;
-	w->v[w->n].len = len;
-	w->n++;
-	return 0;
-}
-
-/* The input line of the everyday moves' modes (1 when it drew it), and the mark of a
- * message being edited on the separator above the input. */
-static int draw_moves_input(const struct ctl *t, int *cur_x)
-{
-	struct buf q = BUF_INIT, s = BUF_INIT;
-	int drawn = 1;
-	if (t->mode == MODE_FIND) {
-		sanitize_string(t->find.query.data ? t->find.query.data : "", t->find.query.len, &s);
-		buf_printf(&q, "Find: %s", s.data ? s.data : "");
-		*cur_x = draw_text(ui_w_input, 1, 0, t->cols, q.data ? q.data : "", q.len);
-		buf_reset(&q);
-		const char *where = t->find.where, *sep = *where ? "; " : "";
-		if (t->find.n)
-			buf_printf(&q, "  (%zu of %zu lines%s%s) Enter next, Up previous, Esc closes",
-				   t->find.have_cur ? t->find.cur + 1 : 0, t->find.n, sep, where);
-		else if (t->find.query.len)
-			buf_printf(&q, "  (not found%s%s) Esc closes", *where ? " here; " : "", where);
-		wattron(ui_w_input, A_DIM);
-		draw_text(ui_w_input, 1, *cur_x, t->cols - *cur_x, q.data ? q.data : "", q.len);
-		wattroff(ui_w_input, A_DIM);
-	} else if (t->mode == MODE_SELECT) {
-		static const char help[] = "Message selected: c copy \xc2\xb7 C code \xc2\xb7 e edit \xc2\xb7 "
-			"r retry with a model \xc2\xb7 d delete \xc2\xb7 b branch \xc2\xb7 "
-			"x clear context \xc2\xb7 Up/Down move \xc2\xb7 Esc back";
-		static const char cols[] = "Message selected: Enter go on from it \xc2\xb7 "
-			"Left/Right beside \xc2\xb7 Up question \xc2\xb7 c copy \xc2\xb7 e edit \xc2\xb7 "
-			"r retry \xc2\xb7 d delete \xc2\xb7 Esc back";
-		wattron(ui_w_input, A_BOLD);
-		*cur_x = t->lay.n ? draw_text(ui_w_input, 1, 0, t->cols, cols, sizeof cols - 1)
-				  : draw_text(ui_w_input, 1, 0, t->cols, help, sizeof help - 1);
-		wattroff(ui_w_input, A_BOLD);
-	} else {
-		drawn = 0;
-		if (t->edit_msg >= 0 && t->edit_chat == t->shown && t->mode == MODE_CHAT) {
-			buf_printf(&q, " editing message %ld \xe2\x80\x94 Enter sends a new branch, "
-				   "Esc cancels ", t->edit_pos);
-			wattron(ui_w_input, A_BOLD);
-			draw_text(ui_w_input, 0, 1, t->cols - 1, q.data ? q.data : "", q.len);
-			wattroff(ui_w_input, A_BOLD);
-		}
-	}
-	if (*cur_x >= t->cols)
-		*cur_x = t->cols - 1;
-	buf_free(&q);
-	buf_free(&s);
-	return drawn;
-}
-
-/* One wrapped row of the input, s[off..off+len), its selected part reversed. */
-static void draw_input_row(const struct ctl *t, int y, int width, const char *s, size_t off,
-			   size_t len)
-{
-	size_t a, b;
-	if (!edit_selection(t->ed, &a, &b) || b <= off || a >= off + len) {
-		draw_text(ui_w_input, y, 2, width, s + off, len);
-		return;
-	}
-	size_t from = a > off ? a : off, to = b < off + len ? b : off + len;
-	int x = draw_text(ui_w_input, y, 2, width, s + off, from - off);
-	wattron(ui_w_input, A_REVERSE);
-	x += draw_text(ui_w_input, y, 2 + x, width - x, s + from, to - from);
-	wattroff(ui_w_input, A_REVERSE);
-	draw_text(ui_w_input, y, 2 + x, width - x, s + to, off + len - to);
-}
-
-/* The files for the next message, as chips on the separator above the input. */
-static void draw_chips(const struct ctl *t)
-{
-	struct buf b = BUF_INIT;
-	ctl_chips_text(t, &b);
-	if (b.len) {
-		wattron(ui_w_input, A_BOLD);
-		draw_text(ui_w_input, 0, 1, t->cols - 2, b.data, b.len);
-		wattroff(ui_w_input, A_BOLD);
-	}
-	buf_free(&b);
-}
-
-/* The input box: a separator row and the wrapped input, scrolled to the cursor. */
-static void draw_input(const struct ctl *t, int *cur_y, int *cur_x)
-{
-	werase(ui_w_input);
-	for (int c = 0; c < t->cols; c++)
-		mvwaddstr(ui_w_input, 0, c, "\xe2\x94\x80");
-	draw_chips(t);
-	*cur_y = 1;
-	*cur_x = 0;
-	if (t->mode == MODE_PASSPHRASE) {
-		const char *p = t->pw_prompt ? t->pw_prompt : "Vault passphrase: ";
-		int used = draw_text(ui_w_input, 1, 0, t->cols, p, strlen(p));
-		size_t n = t->pw_chars;
-		int shown = 0;
-		for (size_t i = 0; i < n && used + shown < t->cols - 1; i++, shown++)
-			mvwaddstr(ui_w_input, 1, used + shown, "\xe2\x80\xa2");
-		*cur_x = used + shown < t->cols ? used + shown : t->cols - 1;
-		return;
-	}
-	if (draw_moves_input(t, cur_x))
-		return;
-	if (t->mode == MODE_CONFIRM) {
-		struct buf q = BUF_INIT, s = BUF_INIT;
-		const char *title = t->shown->conv.title ? t->shown->conv.title : "(untitled)";
-		sanitize_string(title, strlen(title), &s);
-		if (t->confirm_attach)
-			ctl_attach_question(t, &q);
-		else if (t->confirm_key)
-			ctl_key_question(t, &q);
-		else if (t->confirm_msg)
-			buf_append_str(&q, "Delete the selected message and everything below it? (y/n)");
-		else
-			buf_printf(&q, "Delete conversation \"%s\"? (y/n)", s.data ? s.data : "");
-		wattron(ui_w_input, A_BOLD);
-		int used = draw_text(ui_w_input, 1, 0, t->cols, q.data ? q.data : "", q.len);
-		wattroff(ui_w_input, A_BOLD);
-		*cur_x = used < t->cols ? used : t->cols - 1;
-		buf_free(&q);
-		buf_free(&s);
-		return;
-	}
-	size_t len;
-	const char *s = edit_text(t->ed, &len);
-	if (!s)
-		return;
-	int width = t->cols > 2 ? t->cols - 2 : 1;
-	int crow, ccol;
-	text_wrap_locate(s, len, width, edit_cursor_offset(t->ed), &crow, &ccol);
-	int n = text_wrap(s, len, width, NULL, NULL);
-	struct wrapped rows = {calloc((size_t)n + 1, sizeof *rows.v), 0};
-	if (!rows.v)
-		return;
-	text_wrap(s, len, width, collect_row, &rows);
-	for (int r = 0; r < t->input_h; r++) {
-		size_t i = t->input_top + (size_t)r;
-		mvwaddstr(ui_w_input, r + 1, 0, i == 0 ? "> " : "  ");
-		if (i < rows.n)
-			draw_input_row(t, r + 1, width, s, rows.v[i].off, rows.v[i].len);
-	}
-	free(rows.v);
-	*cur_y = 1 + crow - (int)t->input_top;
-	*cur_x = 2 + (ccol < width ? ccol : width - 1);
-	if (*cur_x >= t->cols)
-		*cur_x = t->cols - 1;
-}
-
-/* The message whole, wrapped on the status window's rows above the status line. */
-static void draw_message_rows(const struct ctl *t)
-{
-	struct buf safe = BUF_INIT;
-	sanitize_string(t->message, strlen(t->message), &safe);
-	int width = t->cols - 2;
-	int n = text_wrap(safe.data ? safe.data : "", safe.len, width, NULL, NULL);
-	struct wrapped rows = {calloc((size_t)n + 1, sizeof *rows.v), 0};
-	if (rows.v) {
-		text_wrap(safe.data ? safe.data : "", safe.len, width, collect_row, &rows);
-		for (size_t r = 0; r < rows.n && (int)r < t->msg_rows; r++)
-			draw_text(ui_w_status, (int)r, 1, width, safe.data + rows.v[r].off,
-				  rows.v[r].len);
-	}
-	free(rows.v);
-	buf_free(&safe);
-}
-
-static void draw_status(const struct ctl *t)
-{
-	werase(ui_w_status);
-	wbkgdset(ui_w_status, ' ' | A_REVERSE);
-	wattrset(ui_w_status, A_REVERSE);
-	int y = t->msg_rows; /* a long message is wrapped on the rows above */
-	for (int r = 0; r <= y; r++)
-		for (int c = 0; c < t->cols; c++)
-			mvwaddch(ui_w_status, r, c, ' ');
-	if (y)
-		draw_message_rows(t);
-	struct buf s = BUF_INIT;
-	ctl_status_head(t, &s);
-	if (t->message[0] && !y) {
-		buf_append_str(&s, " \xc2\xb7 ");
-		buf_append_str(&s, t->message);
-	} else {
-		if (t->usage.input >= 0 || t->usage.output >= 0) {
-			buf_append_str(&s, " \xc2\xb7 ");
-			if (t->usage.input >= 0)
-				buf_printf(&s, "%ld in", t->usage.input);
-			else
-				buf_append_str(&s, "? in");
-			if (t->usage.output >= 0)
-				buf_printf(&s, " / %ld out", t->usage.output);
-		}
-		if (t->ttft >= 0)
-			buf_printf(&s, " \xc2\xb7 first token %.2f s", t->ttft);
-		buf_append_str(&s, " \xc2\xb7 ");
-		ctl_totals_text(t, &s);
-		if (t->proxy[0])
-			buf_printf(&s, " \xc2\xb7 proxy %s", t->proxy);
-	}
-	static const char help[] = "F1 help ";
-	int hw = (int)sizeof help - 1;
-	struct buf safe = BUF_INIT;
-	sanitize_string(s.data ? s.data : "", s.len, &safe);
-	/* "F1 help" only where it leaves the state readable. */
-	int show_help = t->cols >= 50;
-	int room = ctl_status_room(t->cols);
-	draw_cut(ui_w_status, y, 0, room, safe.data ? safe.data : "", safe.len);
-	if (show_help)
-		mvwaddstr(ui_w_status, y, t->cols - hw, help);
-	buf_free(&s);
-	buf_free(&safe);
-	wattrset(ui_w_status, A_NORMAL);
+	ui_rows_invalidate(&chat_rows);
+	ui_input_forget();
 }
 
 void ui_draw(const struct ctl *t)
@@ -666,9 +553,19 @@ void ui_draw(const struct ctl *t)
 	int cy = 1, cx = 0;
 	if (!theme_ready)
 		setup_theme();
+	/* (a layout that placed every window where it was changes nothing) */
+	int geom[] = {getbegy(ui_w_chat), getbegx(ui_w_chat), getmaxy(ui_w_chat),
+		      getmaxx(ui_w_chat), getbegy(ui_w_input), getmaxy(ui_w_input),
+		      getmaxx(ui_w_input), getbegy(ui_w_status), getmaxy(ui_w_status),
+		      getmaxx(ui_w_status)};
+	if ((t->dirty & CTL_DIRTY_CLEAR) || memcmp(geom, win_geom, sizeof geom)) {
+		forget();
+		memcpy(win_geom, geom, sizeof geom);
+	}
 	int over = t->ov.kind != CTL_OV_NONE;
 	if (over) {
 		/* Under the overlay: list and chat are drawn again in full when it closes. */
+		ui_rows_invalidate(&chat_rows);
 		if (t->dirty & (CTL_DIRTY_CHAT | CTL_DIRTY_LIST))
 			draw_overlay(t);
 	} else {
@@ -677,10 +574,9 @@ void ui_draw(const struct ctl *t)
 		if (t->dirty & CTL_DIRTY_CHAT)
 			draw_chat(t);
 	}
-	if (t->dirty & CTL_DIRTY_STATUS)
-		draw_status(t);
-	/* The input is drawn every frame: it holds the cursor. */
-	draw_input(t, &cy, &cx);
+	int status = (t->dirty & CTL_DIRTY_STATUS) && ui_draw_status(t);
+	/* The input is looked at every frame: it holds the cursor. */
+	ui_draw_input(t, &cy, &cx);
 	if (over) {
 		if (t->chat_h > 0 && (t->dirty & (CTL_DIRTY_CHAT | CTL_DIRTY_LIST)))
 			wnoutrefresh(ui_w_over);
@@ -690,13 +586,13 @@ void ui_draw(const struct ctl *t)
 		if (t->chat_h > 0 && (t->dirty & CTL_DIRTY_CHAT))
 			wnoutrefresh(ui_w_chat);
 	}
-	if (t->dirty & CTL_DIRTY_STATUS)
+	if (status)
 		wnoutrefresh(ui_w_status);
 	int show_cursor = t->ov.kind == CTL_OV_NONE && t->mode != MODE_LIST &&
 			  t->mode != MODE_SELECT;
 	curs_set(show_cursor ? 1 : 0);
 	wmove(ui_w_input, cy, cx);
-	wnoutrefresh(ui_w_input);
+	wnoutrefresh(ui_w_input); /* painted or not: the cursor's place */
 	doupdate();
 	ui_links_flush();
 }

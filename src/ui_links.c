@@ -63,6 +63,16 @@ void ui_links_add(int y, int x, int cols, const char *uri, size_t n)
 	s->v[s->n++] = (struct seg){y, x, cols, at, n};
 }
 
+void ui_links_keep(int from_y, int to_y, int x, int cols)
+{
+	const struct set *old = &sets[cur];
+	for (int i = 0; i < old->n; i++) {
+		const struct seg *g = &old->v[i];
+		if (g->y == from_y && g->x >= x && g->x < x + cols)
+			ui_links_add(to_y, g->x, g->cols, old->uris.data + g->uri, g->uri_len);
+	}
+}
+
 static int out_char(int c)
 {
 	return buf_append_char(&out, (char)c) < 0 ? ERR : OK;

@@ -154,6 +154,13 @@ if [ -x "$build/bench/tui_bench" ]; then
 		TUI_BENCH_MULTI_FLOOR="$floor_m" TUI_BENCH_MD="fo/mdlong:$deltas" \
 		TUI_BENCH_MD_FLOOR="$md_floor" "$build/bench/tui_bench" "$tmp" \
 		"fo/long:$deltas" "$floor"
+	# key echo over 300 samples while a 300,000-delta answer streams, and cherry's CPU
+	# per streamed delta in a new conversation and at the end of the long one (it must
+	# not grow with the conversation's length)
+	CHERRY_BIN="$build/cherry" TUI_BENCH_ECHO=300 TUI_BENCH_CPU="fo/long:100000" \
+		TUI_BENCH_CONV=long0001 "$build/bench/tui_bench" "$tmp" "fo/long:300000"
+	cp "$tmp/long.orig" "$long"
+	rm -f "$conv/long0001.journal"
 else
 	echo "TUI: $build/bench/tui_bench is not built; skipped"
 fi

@@ -9,6 +9,10 @@
  * deltas each, beside 4x TUI_BENCH_MULTI_FLOOR, one such stream's parse floor). Figures,
  * never a verdict: it exits 0 whatever the timings.
  * Usage: tui_bench HOME PROVIDER/MODEL [FLOOR_SECONDS]
+ * With TUI_BENCH_ECHO=N only key echo over N samples while the answer streams, under tmux
+ * and on the bare pty (and, with
+ * TUI_BENCH_CPU=PROVIDER/long:N, cherry's CPU per streamed delta in a new conversation and
+ * at the end of TUI_BENCH_CONV).
  * With TUI_BENCH_CONV=ID also start-up to the first frame with that conversation open.
  * HOME holds config/ data/ state/ cache/ (as tests/bench/run.sh lays it out); the
  * environment gives CHERRY_BIN and the provider's key (every variable named *_KEY is
@@ -193,6 +197,36 @@ struct tmux_figures {
 	long conv_hwm;               /* kB */
 };
 
+/* Polls until a or b shows: 0, or -1 after WAIT_S. */
+static int wait_either(const char *a, const char *b)
+{
+	for (double end = tmux_now() + WAIT_S; tmux_now() < end; usleep(2000))
+		if (on_screen(a) || on_screen(b))
+			return 0;
+	return -1;
+}
+
+/* Up to want key echoes (ms, into v) while model's answer streams, in up to rounds new
+ * conversations; each answer is stopped (Esc) once its samples are taken. How many. */
+static int echo_rounds(const char *model, const char *idle, const char *last, double *v,
+		       int want, int rounds)
+{
+	int n = 0;
+	for (int round = 0; n < want && round < rounds && tmux_dead(&T, NULL) == 0; round++) {
+		if (tmux_fresh(model, idle) < 0)
+			break;
+		ctl("send-keys -t %0 -l go");
+		ctl("send-keys -t %0 Enter");
+		if (wait_text("streaming", 200) < 0)
+			break;
+		n += echo_samples(v + n, want - n, "> ", last);
+		ctl("send-keys -t %0 C-u Escape");
+		if (wait_either(idle, "stopped") < 0)
+			break;
+	}
+	return n;
+}
+
 /* In the running client: a new conversation on model, its stream to the text last (wall
  * time, CPU seconds of cherry and of tmux's server, peak RSS), then key echo while the
  * same stream runs, in new conversations until there are SAMPLES. */
@@ -214,19 +248,7 @@ static void stream_figures(const char *model, const char *idle, const char *last
 			*hwm = proc_status_kb(pid, "VmHWM");
 		}
 	}
-	for (int round = 0; *n_echo < SAMPLES && round < 5 && tmux_dead(&T, NULL) == 0;
-	     round++) {
-		if (tmux_fresh(model, idle) < 0)
-			break;
-		ctl("send-keys -t %0 -l go");
-		ctl("send-keys -t %0 Enter");
-		if (wait_text("streaming", 200) < 0)
-			break;
-		*n_echo += echo_samples(echo + *n_echo, SAMPLES - *n_echo, "> ", last);
-		ctl("send-keys -t %0 C-u");
-		if (wait_text(idle, 2000) < 0)
-			break;
-	}
+	*n_echo = echo_rounds(model, idle, last, echo, SAMPLES, 5);
 }
 
 static int under_tmux(const struct testhome *h, const char *model, const char *idle,
@@ -304,6 +326,91 @@ static int under_tmux(const struct testhome *h, const char *model, const char *i
 			break;
 	}
 
+	return 0;
+}
+
+/* ---- TUI_BENCH_ECHO=N: key echo over N samples, and CPU per streamed delta ---- */
+
+#define ECHO_MAX 1000
+
+/* N key echoes (at most ECHO_MAX) under tmux while model's answer streams, in as many
+ * answers as it takes; prints the median and the maximum. */
+static void echo_only(const char *model, const char *idle, const char *last, int want)
+{
+	static double v[ECHO_MAX];
+	int n = echo_rounds(model, idle, last, v, want > ECHO_MAX ? ECHO_MAX : want, 50);
+	debug_list("echo ms", v, n);
+	double mx = maximum(v, n);
+	printf("  key echo while %s streams: median %.2f ms, max %.2f ms over %d samples "
+	       "(budget 16 ms)\n", model, median(v, n), mx, n);
+}
+
+/* cherry's CPU seconds from "go" to the last token of a PROV/long:n answer on the screen,
+ * in a new conversation or (conv) at the end of conversation conv; -1 not measured. */
+static double cpu_of(const char *prov, long n, const char *conv)
+{
+	char model[128], idle[256], last[64];
+	snprintf(model, sizeof model, "%s/long:%ld", prov, n);
+	snprintf(idle, sizeof idle, " %s \xc2\xb7 idle", model);
+	snprintf(last, sizeof last, "[%ld] ", n);
+	const char *run[] = {cherry, "-m", model, conv ? "-c" : NULL, conv, NULL};
+	if (respawn(run) < 0 || wait_text(idle, 1000) < 0 ||
+	    (!conv && tmux_fresh(model, idle) < 0))
+		return -1;
+	usleep(300000);
+	pid_t pid = T.pane_pid;
+	double c0 = proc_cpu_seconds(pid);
+	ctl("send-keys -t %0 -l go");
+	ctl("send-keys -t %0 Enter");
+	double t1 = wait_text(last, 2000);
+	double c1 = proc_cpu_seconds(pid);
+	wait_text(idle, 2000);
+	quit_cherry();
+	return t1 < 0 ? -1 : c1 - c0;
+}
+
+/* cherry's CPU per streamed delta of a PROV/long:N answer (model), in a new conversation
+ * and (conv) at the end of conversation conv: over the whole answer, and per delta beyond
+ * the first N/5 (what the answer's start and end cost, the request of the whole
+ * conversation and its save among them, taken away). */
+static void cpu_per_delta(const char *model, const char *conv)
+{
+	const char *colon = strrchr(model, ':'), *slash = strchr(model, '/');
+	long n = colon ? atol(colon + 1) : 0;
+	char prov[64];
+	snprintf(prov, sizeof prov, "%.*s", slash ? (int)(slash - model) : 2, model);
+	double all = n >= 5 ? cpu_of(prov, n, conv) : -1;
+	double part = all >= 0 ? cpu_of(prov, n / 5, conv) : -1;
+	if (part < 0)
+		printf("  CPU per streamed delta, %s: not measured\n",
+		       conv ? conv : "a new conversation");
+	else
+		printf("  CPU per streamed delta, %s: %.2f us beyond the first %ld (%.2f us over "
+		       "all %ld: %.2f s)\n", conv ? conv : "a new conversation",
+		       (all - part) * 1e6 / (double)(n - n / 5), n / 5, all * 1e6 / (double)n, n,
+		       all);
+}
+
+static int echo_mode(const struct testhome *h, const char *model, const char *idle,
+		     const char *last, int want)
+{
+	static const char *const cat[] = {"/bin/cat", NULL};
+	const char *run[] = {cherry, "-m", model, NULL};
+	if (tmux_start(&T, h, cat, env_keys, COLS, ROWS) < 0 || tmux_ctl_open(&T, &C) < 0)
+		return -1;
+	printf("TUI under tmux %dx%d, %s:\n", COLS, ROWS, model);
+	if (respawn(run) == 0 && wait_text(idle, 1000) >= 0)
+		echo_only(model, idle, last, want);
+	quit_cherry();
+	const char *cpu = getenv("TUI_BENCH_CPU");
+	if (cpu && *cpu) {
+		cpu_per_delta(cpu, NULL);
+		const char *conv = getenv("TUI_BENCH_CONV");
+		if (conv && *conv)
+			cpu_per_delta(cpu, conv);
+	}
+	tmux_ctl_close(&C);
+	tmux_stop(&T);
 	return 0;
 }
 
@@ -588,6 +695,48 @@ out:
 	pty_stop(&p);
 }
 
+/* TUI_BENCH_ECHO=N on the bare pty: N key echoes while model's answer streams (cherry's
+ * own delays, without a terminal emulator to wait for), up to 90 an answer. */
+static void pty_echo_only(const struct testhome *h, const char *model, int want)
+{
+	static double v[ECHO_MAX];
+	const char *run[] = {cherry, "-m", model, NULL};
+	struct pty p;
+	int n = 0;
+	want = want > ECHO_MAX ? ECHO_MAX : want;
+	if (pty_start(&p, h, run) < 0 || pty_until(&p, "idle", 10) < 0)
+		goto out;
+	for (int round = 0; n < want && round < 50; round++) {
+		if (pty_fresh(&p, model) < 0 || write(p.fd, "go\r", 3) != 3 ||
+		    pty_streaming(&p) < 0)
+			break;
+		/* each character erased after its echo, and the next one another: a cell
+		 * written again with what it held would not be sent again */
+		for (int k = 0; n < want && k < 90; k++) {
+			char c[2] = {unique[k % 9], '\0'};
+			if (k && write(p.fd, "\177", 1) != 1)
+				break;
+			usleep(10000);
+			p.tail_len = 0;
+			double a = tmux_now();
+			if (write(p.fd, c, 1) != 1)
+				break;
+			double b = pty_until(&p, c, 5);
+			if (b < 0)
+				break;
+			v[n++] = (b - a) * 1000;
+		}
+		if (write(p.fd, "\025\033", 2) != 2) /* C-u, Esc: the answer stopped */
+			break;
+		pty_settle(&p, 200);
+	}
+out:
+	pty_stop(&p);
+	debug_list("pty echo ms", v, n);
+	printf("TUI on a bare pty:\n  key echo while %s streams: median %.2f ms, max %.2f ms "
+	       "over %d samples\n", model, median(v, n), maximum(v, n), n);
+}
+
 /* Four answers at once (issue 14): "@M @M+lf @M+slow:0 @M+late:0 go", four streams of
  * TUI_BENCH_MULTI deltas (default 5,000) with the same bytes, on the bare pty: wall
  * time to the last frame, cherry's CPU seconds for it, and key echo while they run. */
@@ -675,6 +824,16 @@ int main(int argc, char **argv)
 	snprintf(idle, sizeof idle, " %s · idle", model);
 	const char *colon = strrchr(model, ':');
 	snprintf(last, sizeof last, "[%s] ", colon ? colon + 1 : "1");
+
+	/* TUI_BENCH_ECHO=N: only key echo over N samples under tmux, then (TUI_BENCH_CPU=
+	 * PROVIDER/long:N) CPU per delta in a new conversation and in TUI_BENCH_CONV */
+	const char *echo_n = getenv("TUI_BENCH_ECHO");
+	if (echo_n && atoi(echo_n) > 0) {
+		if (echo_mode(&h, model, idle, last, atoi(echo_n)) < 0)
+			return 1;
+		pty_echo_only(&h, model, atoi(echo_n));
+		return 0;
+	}
 
 	struct tmux_figures t;
 	int ok = under_tmux(&h, model, idle, last, &t);

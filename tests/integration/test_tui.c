@@ -1034,6 +1034,164 @@ static void test_resize_mid_stream(void **state)
 	on_screen("Hello from fake openai!");
 }
 
+/* The SGR state a capture's text is in: attributes 1-9 as bits, the colours as sent. */
+struct sgr {
+	unsigned on;
+	char fg[24], bg[24];
+};
+
+/* Applies the parameters of one SGR sequence, p[0..n). */
+static void sgr_apply(struct sgr *g, const char *p, size_t n)
+{
+	char params[64];
+	snprintf(params, sizeof params, "%.*s", (int)(n < 63 ? n : 63), p);
+	char *save = NULL, *tok = strtok_r(params, ";", &save);
+	if (!tok)
+		memset(g, 0, sizeof *g);
+	for (; tok; tok = strtok_r(NULL, ";", &save)) {
+		int v = atoi(tok);
+		if (v == 0) {
+			memset(g, 0, sizeof *g);
+		} else if (v < 10) {
+			g->on |= 1u << v;
+		} else if (v >= 22 && v <= 29) {
+			g->on &= v == 22 ? ~6u : ~(1u << (v - 20));
+		} else if (v == 38 || v == 48) {
+			char *col = v == 38 ? g->fg : g->bg;
+			char *kind = strtok_r(NULL, ";", &save);
+			int parts = kind && atoi(kind) == 2 ? 3 : 1;
+			snprintf(col, sizeof g->fg, "%s", kind ? kind : "");
+			for (int i = 0; i < parts; i++) {
+				char *x = strtok_r(NULL, ";", &save);
+				size_t l = strlen(col);
+				snprintf(col + l, sizeof g->fg - l, ":%s", x ? x : "");
+			}
+		} else if (v == 39 || v == 49) {
+			(v == 39 ? g->fg : g->bg)[0] = '\0';
+		} else {
+			snprintf(v % 100 < 40 ? g->fg : g->bg, sizeof g->fg, "%d", v);
+		}
+	}
+}
+
+/* A capture with escapes (capture-pane -e) cell by cell: each character after
+ * "[on,fg,bg]" where its state differs from the cell before, and a row's blank cells in
+ * the default state at its end dropped (whether tmux sends an SGR change before a row's
+ * end or after it depends on such cells, which show nothing). */
+static void cells_of(const char *cap, struct buf *out)
+{
+	struct sgr g = {0}, prev = {0};
+	size_t keep = out->len;
+	for (const char *p = cap; *p;) {
+		if (*p == '\033' && p[1] == '[') {
+			const char *q = p + 2;
+			while (*q && !(*q >= 0x40 && *q <= 0x7e))
+				q++;
+			if (*q == 'm')
+				sgr_apply(&g, p + 2, (size_t)(q - p - 2));
+			p = *q ? q + 1 : q;
+			continue;
+		}
+		if (*p == '\n') {
+			out->len = keep;
+			buf_append_char(out, '\n');
+			keep = out->len;
+			memset(&prev, 0, sizeof prev);
+			p++;
+			continue;
+		}
+		size_t n = 1;
+		while (((unsigned char)p[n] & 0xC0) == 0x80)
+			n++;
+		if (memcmp(&g, &prev, sizeof g))
+			buf_printf(out, "[%x,%s,%s]", g.on, g.fg, g.bg);
+		prev = g;
+		buf_append(out, p, n);
+		struct sgr none = {0};
+		if (!(n == 1 && *p == ' ' && !memcmp(&g, &none, sizeof g)))
+			keep = out->len;
+		p += n;
+	}
+}
+
+/* What incremental frames left on the screen (colours and attributes too) is what a
+ * whole repaint (C-l) paints. */
+static void assert_as_repainted(const char *when)
+{
+	wait_stable();
+	char *a = tmux_capture(&T, 1);
+	assert_non_null(a);
+	keys("C-l");
+	wait_stable();
+	char *b = tmux_capture(&T, 1);
+	assert_non_null(b);
+	struct buf ca = BUF_INIT, cb = BUF_INIT;
+	cells_of(a, &ca);
+	cells_of(b, &cb);
+	if (ca.len != cb.len || memcmp(ca.data, cb.data, ca.len)) {
+		printf("# before C-l:\n%s\n# after C-l:\n%s\n", ca.data, cb.data);
+		fail_msg("after %s the screen differs from its whole repaint (both above)", when);
+	}
+	buf_free(&ca);
+	buf_free(&cb);
+	free(a);
+	free(b);
+}
+
+/* Frames paint only the rows that changed (the window's rows moved up as the stream is
+ * followed), yet the screen is always what painting it whole gives: after a stream
+ * followed to its end, scrolling both ways, the help over the chat, a selection, a
+ * resize, and two answers as tabs and side by side. */
+static void test_frames_as_repainted(void **state)
+{
+	(void)state;
+	start(100, 30, "-m", "fo/markdown");
+	wait_state("fo/markdown", "idle");
+	exchange("fo/markdown", "render");
+	send_line("/model fo/long:150");
+	wait_model("fo/long:150");
+	exchange("fo/long:150", "go");
+	on_screen("[150]");
+	assert_as_repainted("a stream followed to its end");
+	keys("PageUp");
+	keys("PageUp");
+	assert_as_repainted("scrolling up");
+	keys("PageDown");
+	assert_as_repainted("scrolling down");
+	keys("F1");
+	wait_for("cherry help");
+	keys("Escape");
+	wait_gone("cherry help");
+	assert_as_repainted("the help closed");
+	keys("M-s");
+	keys("Up");
+	assert_as_repainted("a selection");
+	keys("Escape");
+	assert_int_equal(tmux_resize(&T, 80, 24), 0);
+	assert_as_repainted("a resize");
+	assert_int_equal(tmux_resize(&T, 120, 40), 0);
+	assert_as_repainted("a resize larger");
+	/* two answers streamed together, as tabs, then side by side, then scrolled */
+	size_t before = fakeprov_count(&FP);
+	send_line("@fo/long:120 @fo/markdown side by side");
+	wait_requests(before + 2);
+	wait_idle();
+	on_screen("1/2 long:120"); /* the tab strip over the one shown */
+	assert_as_repainted("two answers as tabs");
+	keys("F3"); /* the list hidden: room for both side by side */
+	wait_stable();
+	int side = 0; /* a row with both answers' text: "[n] " and a bullet "• " */
+	for (int i = 0; i < tmux_nrows(SCR) && !side; i++)
+		side = strstr(row(i), "] ") && strstr(row(i), "\xe2\x80\xa2 ");
+	if (!side) {
+		tmux_dump(&T, "side by side");
+		fail_msg("the two answers are not side by side (dumped above)");
+	}
+	assert_as_repainted("answers side by side");
+	keys("PageUp");
+	assert_as_repainted("answers side by side scrolled");
+}
+
 static void test_tiny_terminal(void **state)
 {
 	(void)state;
@@ -2141,6 +2299,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_switch_models, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_esc_stops_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resize_mid_stream, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_frames_as_repainted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tiny_terminal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cjk_layout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_escapes_leave_terminal_alone, setup, teardown),

@@ -202,6 +202,19 @@ static void test_hyperlinks(void **state)
 	assert_non_null(strstr(cap, "doc https://e.com/a;b?q=1 "));
 	assert_null(strstr(cap, "zqttps"));
 	free(cap);
+	/* frames that leave the link's rows as they were (the next exchange is drawn below
+	 * them) keep the links on them: the last time the URL's cells were written, they
+	 * were inside the link */
+	assert_int_equal(tmux_keys(&T, "C-u", NULL), 0);
+	ask("then-a-second-one", "then-a-second-one");
+	d = raw_with(path, "then-a-second-one", &len);
+	const char *url = "https://e.com/a;b?q=1", *last = NULL;
+	for (const char *q = d; (q = harness_mem_find(q, len - (size_t)(q - d), url, strlen(url)));
+	     q++)
+		last = q;
+	assert_non_null(last);
+	if (strncmp(last + strlen(url), "\033]8;;\033\\", 7))
+		fail_msg("a frame after the link's left its cells without the OSC 8 link");
 }
 
 /* auto under tmux 3.3 (which drops them): no OSC 8 at all. */

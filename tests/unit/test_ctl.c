@@ -2691,6 +2691,54 @@ static void test_context_break(void **state)
 	assert_non_null(strstr(C.message, "after an answer"));
 }
 
+/* The totals as counting them afresh gives them. */
+static void assert_totals_fresh(const char *when)
+{
+	struct ctl_totals was = C.totals;
+	C.totals.counted = 0;
+	ctl_timer(&C, now, wall);
+	if (was.next_tokens != C.totals.next_tokens || was.in != C.totals.in ||
+	    was.out != C.totals.out || was.priced != C.totals.priced || was.cost != C.totals.cost)
+		fail_msg("after %s the totals were ~%ld next, %ld in, %ld out, %d priced; counted "
+			 "afresh ~%ld, %ld, %ld, %d", when, was.next_tokens, was.in, was.out,
+			 was.priced, C.totals.next_tokens, C.totals.in, C.totals.out,
+			 C.totals.priced);
+}
+
+/* The totals are counted again only when the conversation changed otherwise than by
+ * its current answer's text (so a long conversation costs nothing more per event while
+ * an answer streams): while it streams they follow its text, and after every change
+ * they are what counting afresh gives. */
+static void test_totals_follow_the_stream(void **state)
+{
+	(void)state;
+	exchange("12345678", "answer");
+	assert_totals_fresh("an exchange");
+	type_text("and then");
+	key("Enter");
+	assert_totals_fresh("a send");
+	long before = C.totals.next_tokens;
+	static const char text[] = "forty bytes of answer, and forty more...";
+	for (int i = 0; i < 10; i++) {
+		now += 0.01;
+		ctl_delta(&C, LAST(), text, sizeof text - 1, 0, now, wall);
+		ctl_timer(&C, now, wall);
+	}
+	assert_int_equal(C.totals.next_tokens, before + 100); /* 400 bytes / 4 */
+	assert_totals_fresh("an answer's deltas");
+	end_stream(HIST_COMPLETE, NULL);
+	assert_totals_fresh("an answer's end");
+	type_text("typed");
+	assert_totals_fresh("typing");
+	key("C-u");
+	key("M-k");
+	assert_totals_fresh("a context break");
+	assert_int_equal(C.totals.next_tokens, 0);
+	key("M-k");
+	assert_totals_fresh("the context back");
+	assert_int_equal(C.totals.next_tokens, before + 100);
+}
+
 /* Tokens per answer in its header, the conversation's cost from config.json "prices"
  * (fo/a: 1000 and 2000 USD per million) in the status text and /stats; none invented
  * for a model without a price. */
@@ -2780,6 +2828,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_search_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_context_break, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tokens_and_cost, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_totals_follow_the_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tools_allow_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tools_deny_and_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tools_conversation_always_rounds, setup, teardown),
