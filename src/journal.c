@@ -10,19 +10,33 @@
 #include <jansson.h>
 
 /* One compact line: json_dumpb into our buffer (jansson's own strings would need its
- * free function). Consumes o. */
-static int put_line(json_t *o, struct buf *out)
+ * free function), once into room guessed from hint (the text it holds) and a second time
+ * only when escapes made it longer: a save while a fast answer streams is one pass over
+ * its new text, not two. Consumes o. */
+static int put_line_sized(json_t *o, size_t hint, struct buf *out)
 {
+	const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER;
 	int rc = -1;
-	size_t need = o ? json_dumpb(o, NULL, 0, JSON_COMPACT | JSON_PRESERVE_ORDER) : 0;
-	if (need && buf_reserve(out, need + 2) == 0 &&
-	    json_dumpb(o, out->data + out->len, need, JSON_COMPACT | JSON_PRESERVE_ORDER) == need) {
+	size_t room = hint + hint / 8 + 256, need = 0;
+	if (o && buf_reserve(out, room + 2) == 0) {
+		need = json_dumpb(o, out->data + out->len, room, flags);
+		if (need > room && buf_reserve(out, need + 2) == 0)
+			need = json_dumpb(o, out->data + out->len, need, flags) == need ? need : 0;
+		else if (need > room)
+			need = 0;
+	}
+	if (need) {
 		out->len += need;
 		out->data[out->len] = '\0';
 		rc = buf_append_char(out, '\n');
 	}
 	json_decref(o);
 	return rc;
+}
+
+static int put_line(json_t *o, struct buf *out)
+{
+	return put_line_sized(o, 0, out);
 }
 
 int journal_head(const struct journal_base *b, struct buf *out)
@@ -80,13 +94,15 @@ int journal_text(const struct hist_msg *m, int reasoning, size_t at, size_t n,
 		return -1;
 	if (n > len - at)
 		n = len - at;
-	json_t *o = json_pack("{s:s,s:I,s:s%,s:f}", "text", m->id, "at", (json_int_t)at, "s",
-			      f ? f + at : "", n, "updated", m->updated);
+	/* The text is valid UTF-8 already (every delta is repaired as it arrives, and the
+	 * pieces are cut between characters): not validated a second time. */
+	json_t *o = json_pack("{s:s,s:I,s:o,s:f}", "text", m->id, "at", (json_int_t)at, "s",
+			      json_stringn_nocheck(f ? f + at : "", n), "updated", m->updated);
 	if (o && reasoning && json_object_set_new(o, "reasoning", json_true()) < 0) {
 		json_decref(o);
 		o = NULL;
 	}
-	return put_line(o, out);
+	return put_line_sized(o, n, out);
 }
 
 /* The next whole line (without its newline) at *pos; NULL when there is none. */

@@ -172,7 +172,8 @@ struct chat_request {
 int chat_request_full(const struct chat *c, size_t answer, struct chat_request *r);
 void chat_request_free(struct chat_request *r);
 /* Appends streamed text (reasoning: reasoning text) to the answer. Memory only, so it may
- * be called from a transfer's write callback. NUL bytes are dropped. */
+ * be called from a transfer's write callback. NUL bytes are dropped. s is valid UTF-8
+ * (every caller's text is a string jansson decoded): the journal writes it unchecked. */
 void chat_delta(struct chat *c, size_t answer, const char *s, size_t len, int reasoning,
 		double now);
 /* Ends the answer with a status (error_line for HIST_ERROR), usage (NULL unknown) and
