@@ -38,7 +38,16 @@ static int tty_fd = -1;
 static struct termios saved_tios;
 static int have_tios;
 
-static const char restore_seq[] = "\033[?2004l\033[?1000l\033[?1006l\033[0m\033[?25h\033[?1049l";
+/* Bracketed paste and the mouse off, xterm's metaSendsEscape back as it was (XTRESTORE),
+ * attributes reset, the cursor shown, the main screen back. */
+static const char restore_seq[] =
+	"\033[?2004l\033[?1000l\033[?1006l\033[?1036r\033[0m\033[?25h\033[?1049l";
+/* Pasting brackets; xterm's metaSendsEscape saved (XTSAVE) and set, so that Alt-s sends
+ * ESC s (M-s) rather than a character with its eighth bit set, which xterm (eightBitInput,
+ * which meta() below turns on through smm) would type as "ó". Terminals that do not know
+ * these private modes ignore them. */
+static const char start_seq[] = "\033[?2004h\033[?1036s\033[?1036h";
+static const char stop_seq[] = "\033[?2004l\033[?1036r";
 
 /* Runs in the crash handler: async-signal-safe calls only. */
 static void crash_restore(void)
@@ -199,7 +208,7 @@ int ui_start(const struct config *cfg, int *rows, int *cols, struct err *e)
 	mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	mouseinterval(0);
 	define_extra_keys();
-	write_tty("\033[?2004h");
+	write_tty(start_seq);
 	ui_w_list = newwin(1, 1, 0, 0);
 	ui_w_chat = newwin(1, 1, 0, 0);
 	ui_w_input = newwin(1, 1, 0, 0);
@@ -222,7 +231,7 @@ void ui_stop(void)
 {
 	if (tty_fd < 0)
 		return;
-	write_tty("\033[?2004l");
+	write_tty(stop_seq);
 	if (ui_w_list)
 		delwin(ui_w_list);
 	if (ui_w_chat)
@@ -241,7 +250,7 @@ void ui_stop(void)
 
 void ui_suspend(void)
 {
-	write_tty("\033[?2004l");
+	write_tty(stop_seq);
 	def_prog_mode();
 	endwin();
 }
@@ -249,7 +258,7 @@ void ui_suspend(void)
 void ui_resume(void)
 {
 	reset_prog_mode();
-	write_tty("\033[?2004h");
+	write_tty(start_seq);
 	clearok(curscr, TRUE);
 }
 

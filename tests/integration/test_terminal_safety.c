@@ -381,6 +381,25 @@ static void test_hostile_names(void **state)
 	verdict();
 }
 
+/* The client sets the terminal's modes it needs and puts them back as it found them:
+ * bracketed paste, and xterm's metaSendsEscape saved, set (Alt-s is M-s, not "ó") and
+ * restored on quitting. */
+static void test_client_modes(void **state)
+{
+	(void)state;
+	const char *argv[] = {cherry_path(), NULL};
+	struct run r;
+	assert_int_equal(harness_run_pty_keys(&r, &H, argv, NULL, "F1 help", "\x11", TIMEOUT), 0);
+	if (r.status != 0)
+		fail_msg("exit %d:\n%s", r.status, r.out);
+	const char *set = strstr(r.out, "\033[?2004h\033[?1036s\033[?1036h");
+	assert_non_null(set);
+	const char *back = strstr(set, "\033[?2004l\033[?1036r");
+	assert_non_null(back);
+	assert_null(strstr(back + 1, "\033[?1036h")); /* nothing sets it again after */
+	run_free(&r);
+}
+
 static void test_hostile_paths(void **state)
 {
 	(void)state;
@@ -416,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_hostile_names),
 		cmocka_unit_test(test_hostile_paths),
+		cmocka_unit_test(test_client_modes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

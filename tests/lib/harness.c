@@ -661,6 +661,13 @@ int harness_scale_ms(int ms)
 int harness_run_pty(struct run *r, const struct testhome *h, const char *const *argv,
 		    const char *const *env, int timeout_ms)
 {
+	return harness_run_pty_keys(r, h, argv, env, NULL, NULL, timeout_ms);
+}
+
+int harness_run_pty_keys(struct run *r, const struct testhome *h, const char *const *argv,
+			 const char *const *env, const char *when, const char *keys,
+			 int timeout_ms)
+{
 	struct hbuf store = {0}, out = {0};
 	memset(r, 0, sizeof *r);
 	r->status = -1;
@@ -722,6 +729,11 @@ int harness_run_pty(struct run *r, const struct testhome *h, const char *const *
 		if (k > 0) {
 			if (hb_add(&out, tmp, (size_t)k) < 0)
 				break;
+			if (keys && out.p && harness_mem_find(out.p, out.len, when, strlen(when))) {
+				ssize_t wr = write(master, keys, strlen(keys));
+				(void)wr;
+				keys = NULL;
+			}
 			continue;
 		}
 		if (k < 0 && errno == EINTR)

@@ -106,6 +106,11 @@ void run_free(struct run *r);
  * after timeout_ms. 0 when it ran, -1 when it could not be started. */
 int harness_run_pty(struct run *r, const struct testhome *h, const char *const *argv,
 		    const char *const *env, int timeout_ms);
+/* harness_run_pty, typing keys once the program's output holds when (a full-screen
+ * program has then set its terminal up, so a C-q is a key, not flow control). */
+int harness_run_pty_keys(struct run *r, const struct testhome *h, const char *const *argv,
+			 const char *const *env, const char *when, const char *keys,
+			 int timeout_ms);
 
 /* ---- running cherry under a tool ---- */
 
