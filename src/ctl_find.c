@@ -53,10 +53,11 @@ static void recount(struct ctl *c)
 	struct ctl_find *f = &c->find;
 	size_t keep = f->have_cur && f->cur < f->n ? f->lines[f->cur] : SIZE_MAX;
 	struct buf q = BUF_INIT;
-	size_t qlen = folded_query(c, &q), total = view_lines(c->view), mlen;
+	size_t qlen = folded_query(c, &q), mlen;
 	f->n = 0;
 	f->have_cur = 0;
-	for (size_t i = 0; qlen && i < total; i++) {
+	/* the count is read again each time: reading a line lays out its message */
+	for (size_t i = 0; qlen && i < view_lines(c->view); i++) {
 		struct view_line vl;
 		if (view_line(c->view, i, &vl) < 0 || fold_find(vl.s, vl.len, q.data, qlen, &mlen) < 0)
 			continue;

@@ -1,7 +1,9 @@
 /* view: the chat laid out for one width (pure). Each message's text and reasoning is
  * sanitised as it streams in and wrapped by text_wrap into lines that are kept, so an
  * append re-wraps only the end of the message; a prefix sum of per-message line counts
- * numbers the lines of the whole view for scrolling.
+ * numbers the lines of the whole view for scrolling. A long message is laid out only
+ * when a line of it is read (view.h): until then its height in the sum is an estimate
+ * from its text's length and LFs, corrected when it is laid out.
  *
  * Why an append may re-wrap from the third-last line: text_wrap is greedy, and a line
  * starting at a line start depends only on the bytes after it. Appending can change a
@@ -27,6 +29,10 @@
 
 /* Lines an append re-wraps at most, counting back from the last (see above). */
 #define REWRAP_LINES 3
+/* A message with less text than this is laid out as soon as it changes (or the width
+ * does): its layout costs about what an estimate of its height would. A longer one is
+ * laid out when a line of it is asked for, and until then counts as an estimate. */
+#define LAZY_BYTES 4096
 
 static const char ellipsis[] = "\xE2\x80\xA6"; /* … */
 
@@ -46,6 +52,7 @@ struct flow {
 	int markdown;
 	int dim;              /* Markdown drawn dimmed (reasoning): TA_DIM on every run */
 	size_t dimmed;        /* runs of md.out already dimmed */
+	size_t lfs;           /* LFs in text, for the estimate of its height */
 	struct mdstream md;
 };
 
@@ -60,6 +67,7 @@ struct msg {
 	size_t folded_n;
 	int folded_for;
 	int folded_width;
+	int laid_for;       /* the width its flows are laid out for; 0: none */
 };
 
 struct view {
@@ -72,6 +80,7 @@ struct view {
 	 * so streaming into the last message keeps the sum up to date in O(1). */
 	size_t *first;
 	size_t valid;
+	size_t *keep;       /* a line number kept on its line as estimates are corrected */
 };
 
 /* ---- flows ---- */
@@ -201,30 +210,47 @@ static int flow_grew(struct flow *f, size_t old_len, int width)
 	return flow_rewrap(f, r, width);
 }
 
-static int flow_append(struct flow *f, const char *s, size_t len, int width)
+static size_t count_lfs(const char *s, size_t len)
+{
+	size_t n = 0;
+	for (const char *p = s, *end = s + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+		n++;
+	return n;
+}
+
+/* What the sanitiser added since old_len: counted, and laid out when the flow is. */
+static int flow_added(struct flow *f, size_t old_len, int width, int laid)
+{
+	if (f->text.len > old_len)
+		f->lfs += count_lfs(f->text.data + old_len, f->text.len - old_len);
+	return laid ? flow_grew(f, old_len, width) : 0;
+}
+
+static int flow_append(struct flow *f, const char *s, size_t len, int width, int laid)
 {
 	size_t old = f->text.len;
 	int rc = sanitize_feed(&f->san, s, len, &f->text);
-	if (flow_grew(f, old, width) < 0)
+	if (flow_added(f, old, width, laid) < 0)
 		rc = -1;
 	return rc;
 }
 
-static int flow_finish(struct flow *f, int width)
+static int flow_finish(struct flow *f, int width, int laid)
 {
 	size_t old = f->text.len;
 	int rc = sanitize_finish(&f->san, &f->text);
 	sanitize_init(&f->san);
-	if (flow_grew(f, old, width) < 0)
+	if (flow_added(f, old, width, laid) < 0)
 		rc = -1;
 	return rc;
 }
 
 /* Replaces the whole text (a footer). */
-static int flow_set(struct flow *f, const char *s, size_t len, int width)
+static int flow_set(struct flow *f, const char *s, size_t len, int width, int laid)
 {
 	buf_reset(&f->text);
 	f->n = 0;
+	f->lfs = 0;
 	sanitize_init(&f->san);
 	int rc = 0;
 	if (len) {
@@ -233,9 +259,18 @@ static int flow_set(struct flow *f, const char *s, size_t len, int width)
 			rc = sanitize_finish(&f->san, &f->text);
 		sanitize_init(&f->san);
 	}
-	if (f->text.len && flow_relayout(f, width) < 0)
+	if (f->text.len)
+		f->lfs = count_lfs(f->text.data, f->text.len);
+	if (laid && f->text.len && flow_relayout(f, width) < 0)
 		rc = -1;
 	return rc;
+}
+
+/* A guess at the lines the flow takes at width, without laying it out: every LF starts
+ * one, and a line holds about width bytes. Corrected when the flow is laid out. */
+static size_t flow_estimate(const struct flow *f, int width)
+{
+	return f->text.len ? f->lfs + 1 + f->text.len / (size_t)width : 0;
 }
 
 /* ---- messages ---- */
@@ -289,21 +324,37 @@ static size_t msg_reasoning_lines(const struct msg *m, int fold)
 	return fold && n ? 1 : n;
 }
 
-static size_t msg_line_count(const struct msg *m, int fold)
+/* The message's lines at width: exact when it is laid out for it, else an estimate. */
+static size_t msg_line_count(const struct msg *m, int fold, int width)
 {
-	return (m->header.len ? 1 : 0) + msg_reasoning_lines(m, fold) + flow_visible(&m->text) +
-	       flow_visible(&m->footer) + 1;
+	size_t head = m->header.len ? 1 : 0;
+	if (m->laid_for == width)
+		return head + msg_reasoning_lines(m, fold) + flow_visible(&m->text) +
+		       flow_visible(&m->footer) + 1;
+	size_t r = fold ? m->reasoning.text.len != 0 : flow_estimate(&m->reasoning, width);
+	return head + r + flow_estimate(&m->text, width) + flow_estimate(&m->footer, width) + 1;
 }
 
-static int msg_relayout(struct msg *m, int width)
+static int msg_laid(const struct msg *m, int width)
+{
+	return m->laid_for == width;
+}
+
+static int msg_small(const struct msg *m)
+{
+	return m->text.text.len + m->reasoning.text.len + m->footer.text.len < LAZY_BYTES;
+}
+
+static int msg_layout(struct msg *m, int width)
 {
 	int rc = 0;
-	if (m->text.text.len && flow_relayout(&m->text, width) < 0)
+	if (flow_relayout(&m->text, width) < 0)
 		rc = -1;
-	if (m->reasoning.text.len && flow_relayout(&m->reasoning, width) < 0)
+	if (flow_relayout(&m->reasoning, width) < 0)
 		rc = -1;
-	if (m->footer.text.len && flow_relayout(&m->footer, width) < 0)
+	if (flow_relayout(&m->footer, width) < 0)
 		rc = -1;
+	m->laid_for = width; /* on OOM its lines are a correct start of the layout */
 	return rc;
 }
 
@@ -355,11 +406,51 @@ static void invalidate_from(struct view *v, size_t msg)
 		v->valid = msg;
 }
 
+/* Message i's lines: a small message is laid out here, a long one may be estimated. */
+static size_t msg_lines(struct view *v, size_t i)
+{
+	struct msg *m = &v->msgs[i];
+	if (!msg_laid(m, v->width) && msg_small(m))
+		msg_layout(m, v->width);
+	return msg_line_count(m, v->fold, v->width);
+}
+
 static void ensure_first(struct view *v)
 {
 	for (; v->valid < v->n; v->valid++)
-		v->first[v->valid + 1] = v->first[v->valid] + msg_line_count(&v->msgs[v->valid],
-									      v->fold);
+		v->first[v->valid + 1] = v->first[v->valid] + msg_lines(v, v->valid);
+}
+
+/* A line number that stood on line old_first + k, where a message of old_n lines started
+ * at old_first and now has new_n: the same line of it (its last when it lost it), or
+ * the same line after it. */
+static void keep_line(size_t *line, size_t old_first, size_t old_n, size_t new_n)
+{
+	if (!line || *line < old_first)
+		return;
+	if (*line >= old_first + old_n)
+		*line = *line - old_n + new_n;
+	else if (*line - old_first >= new_n)
+		*line = old_first + new_n - 1;
+}
+
+/* Lays out message i when it is not, correcting its estimate: the lines after it move,
+ * and the kept line (and *also, when not NULL) with them. */
+static void msg_ensure(struct view *v, size_t i, size_t *also)
+{
+	struct msg *m = &v->msgs[i];
+	if (msg_laid(m, v->width))
+		return;
+	ensure_first(v);
+	size_t first = v->first[i], old_n = v->first[i + 1] - first;
+	msg_layout(m, v->width);
+	size_t new_n = msg_line_count(m, v->fold, v->width);
+	if (new_n == old_n)
+		return;
+	invalidate_from(v, i);
+	keep_line(v->keep, first, old_n, new_n);
+	if (also != v->keep)
+		keep_line(also, first, old_n, new_n);
 }
 
 struct view *view_new(int width)
@@ -452,7 +543,8 @@ int view_append_text(struct view *v, size_t msg, const char *s, size_t len)
 	if (msg >= v->n)
 		return -1;
 	invalidate_from(v, msg);
-	return flow_append(&v->msgs[msg].text, s, len, v->width);
+	struct msg *m = &v->msgs[msg];
+	return flow_append(&m->text, s, len, v->width, msg_laid(m, v->width));
 }
 
 int view_append_reasoning(struct view *v, size_t msg, const char *s, size_t len)
@@ -460,7 +552,8 @@ int view_append_reasoning(struct view *v, size_t msg, const char *s, size_t len)
 	if (msg >= v->n)
 		return -1;
 	invalidate_from(v, msg);
-	return flow_append(&v->msgs[msg].reasoning, s, len, v->width);
+	struct msg *m = &v->msgs[msg];
+	return flow_append(&m->reasoning, s, len, v->width, msg_laid(m, v->width));
 }
 
 int view_end(struct view *v, size_t msg)
@@ -468,8 +561,10 @@ int view_end(struct view *v, size_t msg)
 	if (msg >= v->n)
 		return -1;
 	invalidate_from(v, msg);
-	int a = flow_finish(&v->msgs[msg].text, v->width);
-	int b = flow_finish(&v->msgs[msg].reasoning, v->width);
+	struct msg *m = &v->msgs[msg];
+	int laid = msg_laid(m, v->width);
+	int a = flow_finish(&m->text, v->width, laid);
+	int b = flow_finish(&m->reasoning, v->width, laid);
 	return a < 0 || b < 0 ? -1 : 0;
 }
 
@@ -478,9 +573,11 @@ int view_set_footer(struct view *v, size_t msg, const char *footer, int error)
 	if (msg >= v->n)
 		return -1;
 	invalidate_from(v, msg);
-	struct flow *f = &v->msgs[msg].footer;
+	struct msg *m = &v->msgs[msg];
+	struct flow *f = &m->footer;
 	f->base = error ? VS_ERROR : VS_FOOTER;
-	return flow_set(f, footer ? footer : "", footer ? strlen(footer) : 0, v->width);
+	return flow_set(f, footer ? footer : "", footer ? strlen(footer) : 0, v->width,
+			msg_laid(m, v->width));
 }
 
 void view_set_fold(struct view *v, int folded)
@@ -499,10 +596,62 @@ int view_folded(const struct view *v)
 
 void view_set_width(struct view *v, int width)
 {
+	/* every message is laid out again when it is next read (a small one when the
+	 * lines are counted, a long one when a line of it is asked for) */
 	v->width = clamp_width(width);
-	for (size_t i = 0; i < v->n; i++)
-		msg_relayout(&v->msgs[i], v->width);
 	invalidate_from(v, 0);
+}
+
+void view_keep(struct view *v, size_t *line)
+{
+	v->keep = line;
+}
+
+/* The message holding line i, or v->n past the end. */
+static size_t msg_at(struct view *v, size_t i)
+{
+	ensure_first(v);
+	if (i >= v->first[v->n])
+		return v->n;
+	size_t lo = 0, hi = v->n;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v->first[mid] <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void view_show(struct view *v, size_t *top, size_t rows)
+{
+	size_t i = msg_at(v, *top);
+	if (i < v->n) {
+		msg_ensure(v, i, top);
+		i = msg_at(v, *top);
+	}
+	for (; i < v->n; i++) {
+		ensure_first(v);
+		if (v->first[i] >= *top + rows)
+			break;
+		msg_ensure(v, i, top);
+	}
+}
+
+void view_show_end(struct view *v, size_t rows)
+{
+	size_t exact = 0;
+	for (size_t i = v->n; i-- > 0 && exact < rows;) {
+		msg_ensure(v, i, NULL);
+		exact += msg_line_count(&v->msgs[i], v->fold, v->width);
+	}
+}
+
+void view_layout_all(struct view *v)
+{
+	for (size_t i = 0; i < v->n; i++)
+		msg_ensure(v, i, NULL);
 }
 
 size_t view_lines(struct view *v)
@@ -557,18 +706,13 @@ static void set_flow_line(struct view_line *out, size_t msg, const struct flow *
 
 int view_line(struct view *v, size_t i, struct view_line *out)
 {
-	ensure_first(v);
-	if (i >= v->first[v->n])
+	/* laying out the message found moves the lines after it: look again until the
+	 * one found is laid out (each round lays out another) */
+	size_t lo;
+	while ((lo = msg_at(v, i)) < v->n && !msg_laid(&v->msgs[lo], v->width))
+		msg_ensure(v, lo, NULL);
+	if (lo >= v->n)
 		return -1;
-	/* the last message whose first line is at or before i */
-	size_t lo = 0, hi = v->n;
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (v->first[mid] <= i)
-			lo = mid;
-		else
-			hi = mid;
-	}
 	struct msg *m = &v->msgs[lo];
 	size_t k = i - v->first[lo], n;
 	if (m->header.len) {
@@ -624,7 +768,8 @@ size_t view_msg_lines(struct view *v, size_t msg)
 {
 	if (msg >= v->n)
 		return 0;
-	return msg_line_count(&v->msgs[msg], v->fold);
+	msg_ensure(v, msg, NULL);
+	return msg_line_count(&v->msgs[msg], v->fold, v->width);
 }
 
 const char *view_text(struct view *v, size_t msg, size_t *len)
