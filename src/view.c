@@ -1,20 +1,10 @@
 /* view: the chat laid out for one width (pure). Each message's text and reasoning is
- * sanitised as it streams in and wrapped by text_wrap into lines that are kept, so an
- * append re-wraps only the end of the message; a prefix sum of per-message line counts
+ * sanitised as it streams in and laid out into lines that are kept, so an append
+ * lays out only the end of the message (flow.c); a prefix sum of per-message line counts
  * numbers the lines of the whole view for scrolling. A long message is laid out only
  * when a line of it is read (view.h): until then its height in the sum is an estimate
- * from its text's length and LFs, corrected when it is laid out.
- *
- * Why an append may re-wrap from the third-last line: text_wrap is greedy, and a line
- * starting at a line start depends only on the bytes after it. Appending can change a
- * laid-out line only if laying it out looked at the old end of the text: the last
- * line, which ran into it, or a line that stopped on the text's last cluster, which an
- * append may extend (a VS16 after a text-style emoji makes it wide and a break point).
- * A line stopping on a cluster uses the last break before it; the next line holds the
- * bytes from that break, has no break of its own before the cluster and so ends right
- * before it, or fits it. So at most the two lines before the last one looked at the
- * last cluster, and every earlier line stays as it is. (The sanitiser holds back a cut
- * UTF-8 sequence, so the text always ends in a whole code point.) */
+ * from its text's length and LFs, corrected when it is laid out. A message is three
+ * flows (flow.h): its reasoning, its text and its footer. */
 #include "cherry/view.h"
 
 #include <limits.h>
@@ -26,35 +16,14 @@
 #include "cherry/sanitize.h"
 #include "cherry/theme.h"
 #include "cherry/text.h"
+#include "flow.h"
 
-/* Lines an append re-wraps at most, counting back from the last (see above). */
-#define REWRAP_LINES 3
 /* A message with less text than this is laid out as soon as it changes (or the width
  * does): its layout costs about what an estimate of its height would. A longer one is
  * laid out when a line of it is asked for, and until then counts as an estimate. */
 #define LAZY_BYTES 4096
 
 static const char ellipsis[] = "\xE2\x80\xA6"; /* … */
-
-struct vline {
-	size_t off, len; /* the line's bytes in its flow's text */
-	int width;
-};
-
-/* A text laid out for the view's width, kept so that an append re-wraps only its end:
- * plain text wrapped by text_wrap, or Markdown rendered by mdstream. */
-struct flow {
-	struct buf text; /* sanitised */
-	struct sanitizer san;
-	struct vline *lines;
-	size_t n, cap;
-	enum view_style base; /* every plain line's style */
-	int markdown;
-	int dim;              /* Markdown drawn dimmed (reasoning): TA_DIM on every run */
-	size_t dimmed;        /* runs of md.out already dimmed */
-	size_t lfs;           /* LFs in text, for the estimate of its height */
-	struct mdstream md;
-};
 
 struct msg {
 	enum view_role role;
@@ -81,197 +50,8 @@ struct view {
 	size_t *first;
 	size_t valid;
 	size_t *keep;       /* a line number kept on its line as estimates are corrected */
+	size_t *also;       /* another, while view_show runs */
 };
-
-/* ---- flows ---- */
-
-static void flow_init(struct flow *f, int markdown, enum view_style base)
-{
-	memset(f, 0, sizeof(*f));
-	sanitize_init(&f->san);
-	f->markdown = markdown;
-	f->base = base;
-	mdstream_init(&f->md);
-}
-
-static void flow_free(struct flow *f)
-{
-	buf_free(&f->text);
-	free(f->lines);
-	f->lines = NULL;
-	f->n = f->cap = 0;
-	mdstream_free(&f->md);
-}
-
-/* Lines shown: text_wrap's final empty line after a trailing LF (or of empty text)
- * is not, so a message ending in a newline does not end in an empty row. */
-static size_t flow_visible(const struct flow *f)
-{
-	if (f->markdown)
-		return f->md.out.nlines;
-	if (!f->n)
-		return 0;
-	const struct vline *last = &f->lines[f->n - 1];
-	if (last->len == 0 && (f->text.len == 0 || f->text.data[f->text.len - 1] == '\n'))
-		return f->n - 1;
-	return f->n;
-}
-
-struct wrap_ctx {
-	struct flow *f;
-	size_t base;  /* where the wrapped part starts in the flow's text */
-	int failed;
-};
-
-static int flow_grow(struct flow *f)
-{
-	if (f->n < f->cap)
-		return 0;
-	size_t cap = f->cap ? f->cap * 2 : 8;
-	if (cap > SIZE_MAX / sizeof(*f->lines))
-		return -1;
-	struct vline *p = realloc(f->lines, cap * sizeof(*p));
-	if (!p)
-		return -1;
-	f->lines = p;
-	f->cap = cap;
-	return 0;
-}
-
-static int flow_on_line(void *ctx, size_t off, size_t len, int width)
-{
-	struct wrap_ctx *c = ctx;
-	struct flow *f = c->f;
-	if (flow_grow(f) < 0) {
-		c->failed = 1;
-		return 1;
-	}
-	f->lines[f->n++] = (struct vline){c->base + off, len, width};
-	return 0;
-}
-
-/* Re-wraps from line r (below n) to the end. On OOM the lines laid out are still a
- * correct start of the layout, so a later call can go on from them. */
-static int flow_rewrap(struct flow *f, size_t r, int width)
-{
-	size_t base = r ? f->lines[r].off : 0;
-	f->n = r;
-	struct wrap_ctx c = {f, base, 0};
-	const char *s = f->text.len ? f->text.data + base : "";
-	text_wrap(s, f->text.len - base, width, flow_on_line, &c);
-	return c.failed ? -1 : 0;
-}
-
-/* Dims the runs mdstream rendered since its frozen mark stood at frozen_before: runs
- * before that mark are kept as they were, unless a link reference definition made it
- * render everything again (the mark went back). */
-static void flow_dim(struct flow *f, size_t frozen_before)
-{
-	if (!f->dim)
-		return;
-	struct md_out *o = &f->md.out;
-	size_t from = f->md.frozen.runs < frozen_before ? 0 : frozen_before;
-	if (from > f->dimmed)
-		from = f->dimmed;
-	for (size_t i = from; i < o->nruns; i++) {
-		o->runs[i].attrs |= TA_DIM;
-		if (o->runs[i].role == TR_TEXT) /* plain words in the theme's reasoning style */
-			o->runs[i].role = TR_REASONING;
-	}
-	f->dimmed = o->nruns;
-}
-
-static int flow_relayout(struct flow *f, int width)
-{
-	if (f->markdown) {
-		int rc = mdstream_relayout(&f->md, f->text.data ? f->text.data : "", f->text.len,
-					   width);
-		f->dimmed = 0;
-		flow_dim(f, 0);
-		return rc;
-	}
-	return flow_rewrap(f, 0, width);
-}
-
-/* Lays out what the sanitiser added since old_len. */
-static int flow_grew(struct flow *f, size_t old_len, int width)
-{
-	if (f->text.len == old_len)
-		return 0;
-	if (f->markdown) {
-		size_t frozen = f->md.frozen.runs;
-		int rc = mdstream_update(&f->md, f->text.data, f->text.len, width);
-		flow_dim(f, frozen);
-		return rc;
-	}
-	size_t r = 0;
-	if (f->n)
-		r = f->n > REWRAP_LINES ? f->n - REWRAP_LINES : 0;
-	return flow_rewrap(f, r, width);
-}
-
-static size_t count_lfs(const char *s, size_t len)
-{
-	size_t n = 0;
-	for (const char *p = s, *end = s + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
-		n++;
-	return n;
-}
-
-/* What the sanitiser added since old_len: counted, and laid out when the flow is. */
-static int flow_added(struct flow *f, size_t old_len, int width, int laid)
-{
-	if (f->text.len > old_len)
-		f->lfs += count_lfs(f->text.data + old_len, f->text.len - old_len);
-	return laid ? flow_grew(f, old_len, width) : 0;
-}
-
-static int flow_append(struct flow *f, const char *s, size_t len, int width, int laid)
-{
-	size_t old = f->text.len;
-	int rc = sanitize_feed(&f->san, s, len, &f->text);
-	if (flow_added(f, old, width, laid) < 0)
-		rc = -1;
-	return rc;
-}
-
-static int flow_finish(struct flow *f, int width, int laid)
-{
-	size_t old = f->text.len;
-	int rc = sanitize_finish(&f->san, &f->text);
-	sanitize_init(&f->san);
-	if (flow_added(f, old, width, laid) < 0)
-		rc = -1;
-	return rc;
-}
-
-/* Replaces the whole text (a footer). */
-static int flow_set(struct flow *f, const char *s, size_t len, int width, int laid)
-{
-	buf_reset(&f->text);
-	f->n = 0;
-	f->lfs = 0;
-	sanitize_init(&f->san);
-	int rc = 0;
-	if (len) {
-		rc = sanitize_feed(&f->san, s, len, &f->text);
-		if (!rc)
-			rc = sanitize_finish(&f->san, &f->text);
-		sanitize_init(&f->san);
-	}
-	if (f->text.len)
-		f->lfs = count_lfs(f->text.data, f->text.len);
-	if (laid && f->text.len && flow_relayout(f, width) < 0)
-		rc = -1;
-	return rc;
-}
-
-/* A guess at the lines the flow takes at width, without laying it out: every LF starts
- * one, and a line holds about width bytes. Corrected when the flow is laid out. */
-static size_t flow_estimate(const struct flow *f, int width)
-{
-	return f->text.len ? f->lfs + 1 + f->text.len / (size_t)width : 0;
-}
 
 /* ---- messages ---- */
 
@@ -372,6 +152,7 @@ static const char *msg_shown_header(struct msg *m, int width, int *w)
 
 static const char *msg_folded_line(struct msg *m, int width, size_t *len, int *w)
 {
+	flow_render_all(&m->reasoning); /* the count it shows is exact */
 	size_t n = flow_visible(&m->reasoning);
 	if (m->folded_for != width || m->folded_n != n || !m->folded.data) {
 		struct buf line = BUF_INIT;
@@ -515,7 +296,7 @@ long view_add(struct view *v, enum view_role role, const char *header)
 	flow_init(&m->text, role == VIEW_ASSISTANT, role == VIEW_INFO ? VS_INFO : VS_TEXT);
 	/* reasoning is Markdown too, dimmed (an answer's thinking is written like it) */
 	flow_init(&m->reasoning, 1, VS_REASONING);
-	m->reasoning.dim = 1;
+	m->reasoning.md.dim = 1;
 	flow_init(&m->footer, 0, VS_FOOTER);
 	if (msg_set_header(m, header) < 0) {
 		msg_free(m);
@@ -626,32 +407,29 @@ static size_t msg_at(struct view *v, size_t i)
 
 void view_show(struct view *v, size_t *top, size_t rows)
 {
-	size_t i = msg_at(v, *top);
-	if (i < v->n) {
-		msg_ensure(v, i, top);
-		i = msg_at(v, *top);
-	}
-	for (; i < v->n; i++) {
-		ensure_first(v);
-		if (v->first[i] >= *top + rows)
-			break;
-		msg_ensure(v, i, top);
-	}
+	struct view_line l;
+	v->also = top;
+	for (size_t r = 0; r < rows && view_line(v, *top + r, &l) == 0; r++)
+		;
+	v->also = NULL;
 }
 
 void view_show_end(struct view *v, size_t rows)
 {
-	size_t exact = 0;
-	for (size_t i = v->n; i-- > 0 && exact < rows;) {
-		msg_ensure(v, i, NULL);
-		exact += msg_line_count(&v->msgs[i], v->fold, v->width);
-	}
+	struct view_line l;
+	size_t total;
+	do {
+		total = view_lines(v);
+		for (size_t i = total > rows ? total - rows : 0; i < total; i++)
+			view_line(v, i, &l);
+	} while (view_lines(v) != total);
 }
 
 void view_layout_all(struct view *v)
 {
-	for (size_t i = 0; i < v->n; i++)
-		msg_ensure(v, i, NULL);
+	struct view_line l;
+	for (size_t i = 0; i < view_lines(v); i++)
+		view_line(v, i, &l);
 }
 
 size_t view_lines(struct view *v)
@@ -689,32 +467,49 @@ static void set_line(struct view_line *out, size_t msg, enum view_style style, c
 	out->md = NULL;
 }
 
-static void set_flow_line(struct view_line *out, size_t msg, const struct flow *f, size_t k)
+/* Line k of the flow; 1 when a segment of it had to be rendered first (*fix says how
+ * its lines moved: read it again). */
+static int set_flow_line(struct view_line *out, size_t msg, struct flow *f, size_t k,
+			 struct mdstream_fix *fix)
 {
 	if (f->markdown) {
-		const struct md_out *o = &f->md.out;
-		const struct md_line *l = &o->lines[k];
+		const struct md_out *o;
+		const struct md_line *l;
+		int rc = mdstream_line(&f->md, f->text.data, k, &o, &l, fix);
+		if (rc)
+			return rc;
 		set_line(out, msg, f->base, o->text.data + l->off, l->len, l->width);
 		out->runs = o->runs + l->run;
 		out->nruns = l->nrun;
 		out->md = o;
-		return;
+		return 0;
 	}
 	const struct vline *l = &f->lines[k];
 	set_line(out, msg, f->base, f->text.data + l->off, l->len, l->width);
+	return 0;
 }
 
-int view_line(struct view *v, size_t i, struct view_line *out)
+/* A segment of message i rendered where the message's line at starts: the lines after
+ * it move, and the kept lines with them. */
+static void segment_fixed(struct view *v, size_t i, size_t at, const struct mdstream_fix *fix)
 {
-	/* laying out the message found moves the lines after it: look again until the
-	 * one found is laid out (each round lays out another) */
-	size_t lo;
-	while ((lo = msg_at(v, i)) < v->n && !msg_laid(&v->msgs[lo], v->width))
-		msg_ensure(v, lo, NULL);
-	if (lo >= v->n)
-		return -1;
+	if (fix->old_n == fix->new_n)
+		return;
+	ensure_first(v);
+	size_t first = v->first[i] + at + fix->at;
+	invalidate_from(v, i);
+	keep_line(v->keep, first, fix->old_n, fix->new_n);
+	if (v->also != v->keep)
+		keep_line(v->also, first, fix->old_n, fix->new_n);
+}
+
+/* Line k of message m, with its number i; 1 when the lines moved (read it again). */
+static int msg_line(struct view *v, size_t lo, size_t k, struct view_line *out)
+{
 	struct msg *m = &v->msgs[lo];
-	size_t k = i - v->first[lo], n;
+	struct mdstream_fix fix;
+	size_t at = 0, n;
+	int rc;
 	if (m->header.len) {
 		if (k == 0) {
 			int w;
@@ -727,6 +522,7 @@ int view_line(struct view *v, size_t i, struct view_line *out)
 			return 0;
 		}
 		k--;
+		at++;
 	}
 	n = msg_reasoning_lines(m, v->fold);
 	if (k < n) {
@@ -737,25 +533,44 @@ int view_line(struct view *v, size_t i, struct view_line *out)
 			if (!s)
 				return -1;
 			set_line(out, lo, VS_FOLDED, s, len, w);
-		} else {
-			set_flow_line(out, lo, &m->reasoning, k);
+			return 0;
 		}
-		return 0;
+		if ((rc = set_flow_line(out, lo, &m->reasoning, k, &fix)) == 1)
+			segment_fixed(v, lo, at, &fix);
+		return rc;
 	}
 	k -= n;
+	at += n;
 	n = flow_visible(&m->text);
 	if (k < n) {
-		set_flow_line(out, lo, &m->text, k);
-		return 0;
+		if ((rc = set_flow_line(out, lo, &m->text, k, &fix)) == 1)
+			segment_fixed(v, lo, at, &fix);
+		return rc;
 	}
 	k -= n;
 	n = flow_visible(&m->footer);
-	if (k < n) {
-		set_flow_line(out, lo, &m->footer, k);
-		return 0;
-	}
+	if (k < n)
+		return set_flow_line(out, lo, &m->footer, k, &fix);
 	set_line(out, lo, VS_BLANK, "", 0, 0);
 	return 0;
+}
+
+int view_line(struct view *v, size_t i, struct view_line *out)
+{
+	/* laying out the message found, or rendering a part of it, moves the lines after
+	 * it: look again until nothing had to be (each round lays out something more) */
+	for (;;) {
+		size_t lo = msg_at(v, i);
+		if (lo >= v->n)
+			return -1;
+		if (!msg_laid(&v->msgs[lo], v->width)) {
+			msg_ensure(v, lo, NULL);
+			continue;
+		}
+		int rc = msg_line(v, lo, i - v->first[lo], out);
+		if (rc != 1)
+			return rc;
+	}
 }
 
 size_t view_msg_first_line(struct view *v, size_t msg)
@@ -769,6 +584,10 @@ size_t view_msg_lines(struct view *v, size_t msg)
 	if (msg >= v->n)
 		return 0;
 	msg_ensure(v, msg, NULL);
+	/* every line read once: the count is exact (its first line does not move) */
+	struct view_line l;
+	for (size_t k = 0; k < msg_line_count(&v->msgs[msg], v->fold, v->width); k++)
+		view_line(v, view_msg_first_line(v, msg) + k, &l);
 	return msg_line_count(&v->msgs[msg], v->fold, v->width);
 }
 

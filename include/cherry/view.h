@@ -12,9 +12,10 @@
  *
  * A message is laid out lazily: a long one (view.c's LAZY_BYTES) only when a line of
  * it is asked for (view_line, view_msg_lines, view_show), a short one when the lines
- * are counted. Until then its height is an estimate, so view_lines and
- * view_msg_first_line number lines by the estimates of the messages not laid out yet;
- * laying one out corrects its height and moves the lines after it, and the line
+ * are counted; and within a long Markdown text, a finished block only when a line of
+ * it is (mdstream.h). Until then its height is an estimate, so view_lines and
+ * view_msg_first_line number lines by the estimates of what is not laid out yet;
+ * laying it out corrects the height and moves the lines after it, and the line
  * registered with view_keep with them. A new width lays out nothing at once. */
 #ifndef CHERRY_VIEW_H
 #define CHERRY_VIEW_H
