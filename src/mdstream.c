@@ -259,6 +259,25 @@ static int render_seg(struct mdstream *m, const char *text, struct mdseg *g)
 	return rc;
 }
 
+/* Whether md4c could find a code block in s[0..n): a fence needs ``` or ~~~, indented
+ * code four columns of indentation (a TAB, or four spaces in a row, whatever the
+ * containers before them). Without either md4c is not asked to count. */
+static int may_have_code(const char *s, size_t n)
+{
+	size_t run = 0;
+	char prev = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '\t')
+			return 1;
+		run = c == prev ? run + 1 : 1;
+		prev = c;
+		if ((c == ' ' && run >= 4) || ((c == '`' || c == '~') && run >= 3))
+			return 1;
+	}
+	return 0;
+}
+
 /* The open segment ends at end: it becomes a closed one, rendered now while the text is
  * short, else only its code blocks counted. */
 static int close_segment(struct mdstream *m, const char *text, size_t end)
@@ -292,7 +311,8 @@ static int close_segment(struct mdstream *m, const char *text, size_t end)
 		codes = g->out ? g->out->ncode - g->ncode : 0;
 		m->inked |= g->nlines > 0;
 	} else {
-		rc = md_count_code(text + g->start, g->len, &codes);
+		if (may_have_code(text + g->start, g->len))
+			rc = md_count_code(text + g->start, g->len, &codes);
 		g->nlines = estimate(text + g->start, g->len, m->width, g->inked);
 		m->closed_lines += g->nlines;
 		m->inked |= g->inked;
@@ -410,7 +430,10 @@ int mdstream_line(struct mdstream *m, const char *text, size_t k, const struct m
 	if (!g->out) {
 		fix->at = m->first[lo];
 		fix->old_n = g->nlines;
-		render_seg(m, text, g); /* on OOM its lines are a correct start */
+		/* on OOM its lines are a correct start; with no room for them at all, the
+		 * line cannot be had (and asking again would not help) */
+		if (render_seg(m, text, g) < 0 && !g->out)
+			return -1;
 		fix->new_n = g->nlines;
 		m->valid = lo;
 		return 1;

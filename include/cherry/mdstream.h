@@ -81,7 +81,7 @@ int mdstream_relayout(struct mdstream *m, const char *text, size_t len, int widt
 size_t mdstream_lines(const struct mdstream *m);
 /* Line k (< mdstream_lines): 0 with *out and *line set; or 1 when the segment holding
  * it was not rendered: it is now, *fix says how the count changed, ask again; -1 when
- * k is out of range. text is the text last given to mdstream_update. */
+ * k is out of range or memory ran out. text is the text last given to mdstream_update. */
 int mdstream_line(struct mdstream *m, const char *text, size_t k, const struct md_out **out,
 		  const struct md_line **line, struct mdstream_fix *fix);
 

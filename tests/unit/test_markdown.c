@@ -411,6 +411,10 @@ static void test_lazy_segments(void **state)
 	for (size_t k = 0; doc.len < 6 * MDSTREAM_LAZY; k++) {
 		buf_append_str(&doc, sources[k % (sizeof sources / sizeof sources[0])].text);
 		buf_append_str(&doc, "\n");
+		/* code blocks without a fence: by four spaces, in a list, in a quote, a TAB */
+		if (k % 3 == 2)
+			buf_append_str(&doc, "text\n\n    indented\n\n- item\n\n      listed\n\n"
+					     ">     quoted\n\n\ttabbed\n\n");
 	}
 	static const int widths[] = {40, 80, 120};
 	for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
