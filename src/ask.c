@@ -475,9 +475,11 @@ again:
 		oc.err = *e;
 		status = e->code;
 	}
-	if (e->code)
-		app_fail(e);
-	else if (oc.note && status == EXIT_OK && !calls) {
+	if (e->code) {
+		struct err said = *e;
+		err_set(&said, e->code, "%s%s", e->msg, outcome_ask_advice(e, 0));
+		app_fail(&said);
+	} else if (oc.note && status == EXIT_OK && !calls) {
 		struct err n;
 		err_set(&n, EXIT_OK, "note: %s", oc.note);
 		app_fail(&n);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cherry/journal.h"
+#include "cherry/utf8.h"
 
 static void reset(struct chat *c, struct histstore *s)
 {
@@ -21,7 +22,7 @@ static void reset(struct chat *c, struct histstore *s)
 	c->stream = CHAT_NO_STREAM;
 	c->answer = CHAT_NO_STREAM;
 	c->jfd = -1;
-	c->jmsg = CHAT_NO_STREAM;
+	c->jlast = CHAT_NO_STREAM;
 	chat_forget_pos(c, CHAT_NO_STREAM);
 }
 
@@ -102,16 +103,14 @@ static void text_lens(const struct chat *c, size_t i, size_t len[2])
 	}
 }
 
-/* After a save everything is held: the journal goes on from here, following the message
- * being streamed (or the last answer). */
+/* After a save everything is held: the journal goes on from here. */
 static void saved_all(struct chat *c)
 {
 	c->dirty = c->tail = c->jhead = 0;
 	c->save_warned = 0;
 	c->jn = c->conv.n;
-	c->jmsg = c->stream < c->conv.n ? c->stream : c->answer < c->conv.n ? c->answer : CHAT_NO_STREAM;
-	if (c->jmsg != CHAT_NO_STREAM)
-		text_lens(c, c->jmsg, c->jtext);
+	c->njm = 0;
+	c->jlast = CHAT_NO_STREAM;
 	if (c->answer < c->conv.n) {
 		size_t len[2];
 		text_lens(c, c->answer, len);
@@ -119,35 +118,104 @@ static void saved_all(struct chat *c)
 	}
 }
 
-/* Appends what changed since the last save to the journal: the header, the messages
- * added (whole) and the followed message's new text. -1 when the journal cannot hold
- * it (then the file is written whole, which also drops the journal). */
+/* Notes that message msg changes (its text grows, or it ends) before it does: the next
+ * save journals it from what the last one held. A message not saved yet is written
+ * whole then (NULL); so is everything when too many change at once (dirty). */
+static struct chat_jmsg *note(struct chat *c, size_t msg)
+{
+	c->jlast = msg;
+	if (msg >= c->jn)
+		return NULL;
+	for (size_t i = 0; i < c->njm; i++)
+		if (c->jm[i].msg == msg)
+			return &c->jm[i];
+	if (c->njm == CHAT_POS_SLOTS) {
+		c->dirty = 1;
+		return NULL;
+	}
+	struct chat_jmsg *j = &c->jm[c->njm++];
+	j->msg = msg;
+	j->done = 0;
+	text_lens(c, msg, j->saved);
+	return j;
+}
+
+/* Records are appended a piece at a time: a long stretch of text (a fast answer between
+ * two saves) is never copied whole beside the answer. */
+#define JOURNAL_CHUNK (32u * 1024)
+
+/* Appends b to the journal once it holds at least min bytes (0: whatever it holds). */
+static int flush(struct chat *c, struct buf *b, size_t min)
+{
+	struct err je = {0, ""};
+	if (b->len < min || !b->len)
+		return 0;
+	if (histstore_journal_append(c->jfd, b->data, b->len, &je) < 0)
+		return -1;
+	c->jbytes += b->len;
+	buf_reset(b);
+	return 0;
+}
+
+/* Text records of m's field (reasoning or content) from byte from to to, in pieces of
+ * about JOURNAL_CHUNK cut between characters, appended as they are made. */
+static int journal_new_text(struct chat *c, const struct hist_msg *m, int r, size_t from,
+			    size_t to, struct buf *b)
+{
+	const char *f = r ? m->reasoning : m->content;
+	while (from < to) {
+		size_t n = to - from;
+		if (n > JOURNAL_CHUNK && utf8_back(f, from + JOURNAL_CHUNK) > from)
+			n = utf8_back(f, from + JOURNAL_CHUNK) - from;
+		if (journal_text(m, r, from, n, b) < 0 || flush(c, b, JOURNAL_CHUNK) < 0)
+			return -1;
+		from += n;
+	}
+	return 0;
+}
+
+/* Appends what changed since the last save to the journal: the messages added (whole),
+ * the new text of those that grew, the ends of those that ended, the header. -1 when the
+ * journal cannot hold it (then the file is written whole, which also drops the
+ * journal). */
 static int journal_save(struct chat *c)
 {
 	if (!c->on_disk || c->lock_fd < 0 || c->readonly || c->conv.version > HIST_FORMAT)
 		return -1;
 	struct err je = {0, ""};
-	/* Opened only where none is: one left over (a fold that failed) is folded first. */
-	if (c->jfd < 0 && histstore_journal_open(c->store, c->conv.id, &c->jfd, &je) < 0)
-		return -1;
+	if (c->jfd < 0) {
+		/* A new one only where none is: one left over (a fold that failed, or one that
+		 * changed since the open read it) is folded first. */
+		size_t keep = c->jkeep;
+		c->jkeep = 0;
+		if (histstore_journal_open(c->store, c->conv.id, keep, &c->jfd, &c->jfile, &je) < 0)
+			return -1;
+		c->jbytes = keep;
+	}
 	struct buf b = BUF_INIT;
 	int bad = 0;
 	for (size_t i = c->jn; !bad && i < c->conv.n; i++)
-		bad = journal_msg(&c->conv.msgs[i], &b) < 0;
-	if (!bad && c->jmsg < c->jn) {
+		bad = journal_msg(&c->conv.msgs[i], 0, &b) < 0 || flush(c, &b, JOURNAL_CHUNK) < 0;
+	for (size_t k = 0; !bad && k < c->njm; k++) {
+		const struct chat_jmsg *j = &c->jm[k];
+		if (j->msg >= c->conv.n) {
+			bad = 1;
+			break;
+		}
 		size_t len[2];
-		text_lens(c, c->jmsg, len);
+		text_lens(c, j->msg, len);
 		for (int r = 0; !bad && r < 2; r++)
-			if (len[r] != c->jtext[r])
-				bad = len[r] < c->jtext[r] ||
-				      journal_text(&c->conv.msgs[c->jmsg], r, c->jtext[r], &b) < 0;
+			bad = len[r] < j->saved[r] ||
+			      journal_new_text(c, &c->conv.msgs[j->msg], r, j->saved[r], len[r], &b) < 0;
+		if (!bad && j->done)
+			bad = journal_msg(&c->conv.msgs[j->msg], 1, &b) < 0;
 	}
 	/* The header last (its current message may be one of those above), and only when
 	 * more than a delta changed: a delta's record dates the conversation itself. */
 	if (!bad && c->jhead)
 		bad = journal_conv(&c->conv, &b) < 0;
 	if (!bad)
-		bad = histstore_journal_append(c->jfd, b.data, b.len, &je) < 0;
+		bad = flush(c, &b, 0) < 0;
 	buf_free(&b);
 	if (bad) {
 		/* What it holds is a valid prefix; the whole write that follows drops it. */
@@ -170,7 +238,9 @@ static int save(struct chat *c, double now, struct err *e)
 	c->last_save = now;
 	if (!c->dirty && journal_save(c) == 0) {
 		saved_all(c);
-		return 0;
+		if (!histstore_journal_full(c->jbytes, c->jfile))
+			return 0;
+		c->dirty = 1; /* folded in: the file written whole from memory */
 	}
 	struct err se = {0, ""};
 	if (histstore_save(c->store, &c->conv, &se) < 0) {
@@ -183,6 +253,7 @@ static int save(struct chat *c, double now, struct err *e)
 	/* histstore_save removed the journal the file now holds. */
 	histstore_journal_close(c->jfd);
 	c->jfd = -1;
+	c->jkeep = 0;
 	c->on_disk = 1;
 	saved_all(c);
 	return 0;
@@ -213,7 +284,7 @@ int chat_open(struct chat *c, struct histstore *s, const char *prefix, struct er
 	long pid = 0;
 	struct err le = {0, ""};
 	int lr = histstore_lock(s, id, &c->lock_fd, &pid, &le);
-	int rc = histstore_load(s, id, lr == 0, &c->conv, e);
+	int rc = histstore_load_keep(s, id, lr == 0, &c->conv, &c->jkeep, e);
 	if (rc < 0) {
 		histstore_unlock(s, id, c->lock_fd);
 		reset(c, s);
@@ -255,8 +326,10 @@ int chat_tick(struct chat *c, double now, struct err *e)
 
 void chat_close(struct chat *c)
 {
-	/* The end of the session folds the journal in: the file alone is the conversation. */
-	if (c->jfd >= 0)
+	/* The journal stays: every reader applies it, and it is folded in once it is full;
+	 * but a small conversation written to in this session is folded now, so that its
+	 * file alone is complete (writing it whole costs no more than a few saves). */
+	if (c->jfd >= 0 && c->jfile + c->jbytes <= CHAT_FOLD_SMALL)
 		c->dirty = 1;
 	if (c->dirty || c->tail)
 		save(c, c->last_save, NULL);
@@ -577,30 +650,14 @@ int chat_request_msgs(const struct chat *c, size_t answer, struct wire_msg **msg
 	return 0;
 }
 
-/* The journal holds new text of one saved message: streaming into another one first
- * makes the next save whole if the one followed so far has text the journal lacks. */
-static void follow_text(struct chat *c, size_t answer)
-{
-	if (answer >= c->jn || answer == c->jmsg)
-		return;
-	if (c->jmsg < c->jn) {
-		size_t len[2];
-		text_lens(c, c->jmsg, len);
-		if (len[0] != c->jtext[0] || len[1] != c->jtext[1])
-			c->dirty = 1;
-	}
-	c->jmsg = answer;
-	text_lens(c, answer, c->jtext);
-}
-
 void chat_delta(struct chat *c, size_t answer, const char *s, size_t len, int reasoning,
 		double now)
 {
 	if (answer >= c->conv.n || !len)
 		return;
 	struct hist_msg *m = &c->conv.msgs[answer];
-	if (c->stream != answer)
-		follow_text(c, answer);
+	if (c->jlast != answer)
+		note(c, answer);
 	c->stream = answer;
 	struct chat_pos *sp = (struct chat_pos *)pos_of(c, answer);
 	if (!sp) { /* a free slot, else the first one (its answer rescans next time) */
@@ -643,6 +700,10 @@ int chat_finish(struct chat *c, size_t answer, enum hist_status status, const ch
 {
 	if (answer >= c->conv.n)
 		return 0;
+	/* Its end goes in the journal, the text kept (journal.h): not the file rewritten. */
+	struct chat_jmsg *j = note(c, answer);
+	if (j)
+		j->done = 1;
 	struct hist_msg *m = &c->conv.msgs[answer];
 	m->status = status;
 	if (hist_set_str(&m->error, status == HIST_ERROR ? error_line : NULL) < 0)
@@ -655,7 +716,7 @@ int chat_finish(struct chat *c, size_t answer, enum hist_status status, const ch
 	if (c->stream == answer)
 		c->stream = CHAT_NO_STREAM;
 	chat_forget_pos(c, answer);
-	c->dirty = 1;
+	c->tail = c->jhead = 1;
 	return 0;
 }
 

@@ -92,7 +92,7 @@ int chat_show_msg(struct chat *c, size_t msg, double now, struct err *e)
 		return 0;
 	if (hist_set_str(&c->conv.current, cv->msgs[to].id) < 0)
 		return chat_oom(e);
-	c->dirty = 1;
+	c->tail = c->jhead = 1; /* the header's record holds it */
 	return 0;
 }
 
@@ -144,10 +144,10 @@ static int is_blank(const char *s)
 	return 1;
 }
 
-/* A field changed: the next save writes it. */
+/* A field of the header changed: the next save journals it (journal_conv). */
 static int changed(struct chat *c)
 {
-	c->dirty = 1;
+	c->tail = c->jhead = 1;
 	return 0;
 }
 

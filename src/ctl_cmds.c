@@ -205,6 +205,7 @@ static const cmd_fn cmd_handlers[CMD__COUNT] = {
 	[CMD_SEARCH] = cmd_search,
 	[CMD_STATS] = ctl_cmd_stats,
 	[CMD_ATTACH] = ctl_cmd_attach,
+	[CMD_KEY] = ctl_cmd_key,
 };
 
 void ctl_run_command(struct ctl *c, const char *line)
@@ -259,11 +260,17 @@ void ctl_complete(struct ctl *c)
 		json_object_foreach(c->cfg->assistants, name, a)
 			if (na < sizeof helpers / sizeof *helpers)
 				helpers[na++] = (char *)name;
+	const struct provider_list *pl = &c->cfg->providers;
+	const char **provs = pl->n ? calloc(pl->n, sizeof *provs) : NULL;
+	for (size_t i = 0; provs && i < pl->n; i++)
+		provs[i] = pl->v[i].name;
 	struct slash_names names = {{NULL}, {0}};
 	names.v[SLASH_NAMES_MODEL] = (const char *const *)known;
 	names.n[SLASH_NAMES_MODEL] = nk;
 	names.v[SLASH_NAMES_ASSISTANT] = (const char *const *)helpers;
 	names.n[SLASH_NAMES_ASSISTANT] = na;
+	names.v[SLASH_NAMES_PROVIDER] = provs; /* /key */
+	names.n[SLASH_NAMES_PROVIDER] = provs ? pl->n : 0;
 	struct buf out = BUF_INIT, list = BUF_INIT;
 	int n = slash_complete(s, &names, &out, &list, 12);
 	if (n >= 1 && out.data && strcmp(out.data, s))
@@ -273,6 +280,7 @@ void ctl_complete(struct ctl *c)
 	else if (n == 0)
 		ctl_message(c, "no completion");
 	ctl_models_free(c, known, nk);
+	free(provs);
 	buf_free(&out);
 	buf_free(&list);
 	c->dirty |= CTL_DIRTY_INPUT;

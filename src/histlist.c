@@ -26,65 +26,15 @@
 #define INDEX_MAX (256u * 1024 * 1024)
 #define HEAD_BLOCK (32u * 1024)   /* the first read: a screen's worth and more */
 #define BLOCK (32u * 1024)       /* well under a millisecond's parse */
-#define COPY_STEP 2048            /* entries copied out between clock reads */
-
-struct ientry {
-	char *id, *model, *title; /* in a block read, or (own) one allocation at id */
-	double updated;
-	uint64_t ino;
-	int64_t size, mtime_s;
-	long mtime_ns;
-	size_t nmsgs;
-	unsigned char newer;
-	unsigned char seen;  /* checked against the directory */
-	unsigned char moved; /* parsed: its place in the order is not known */
-	unsigned char own;
-};
-
-struct block {
-	struct block *next;
-	char data[];
-};
-
-struct histstore_lister {
-	struct histstore *s;
-	struct ientry *v;  /* the index's entries in its order, then the ones it lacked */
-	size_t n, cap;
-	struct hist_ids ids;
-	struct block *blocks;
-	int ifd;           /* the index being read, or -1 */
-	int head;          /* its header was read */
-	size_t iread;      /* bytes of it read */
-	char *carry;       /* a line cut by the end of the last block */
-	size_t ncarry;
-	int64_t idx_dir_s;
-	long idx_dir_ns;
-	DIR *d;
-	struct timespec dir_mtime;
-	int dir_same;      /* the directory did not change since the index was written */
-	int dirty;         /* the index needs writing */
-	int sorted;        /* the index's entries are newest first */
-	size_t nmoved;     /* entries parsed, to be put in their places */
-	int done;          /* every directory entry checked */
-	int settled;       /* the gone dropped, v in order */
-	struct hist_entry *out; /* the copies a client gets, made in steps */
-	size_t nout;
-	struct buf text;   /* the index to write, made in steps */
-	size_t ntext;      /* entries in text */
-};
+/* A rebuild appends what it has read to the index every this many files, so that a
+ * client killed half-way through 100,000 does not start again from zero. */
+#define PERSIST_EVERY 1024
+#define SORT_STEP 65536           /* entries moved between clock reads: a millisecond */
 
 #define FIND(l, key) hist_ids_find(&(l)->ids, (key), (l)->v, sizeof *(l)->v)
 #define ADD(l, i) hist_ids_add(&(l)->ids, (i), (l)->v, sizeof *(l)->v)
 
 /* ---- entries ---- */
-
-static void ientry_free(struct ientry *x)
-{
-	if (x->own)
-		free(x->id);
-	x->id = NULL;
-	x->own = 0;
-}
 
 void histstore_entries_free(struct hist_entry *v, size_t n)
 {
@@ -101,18 +51,6 @@ static int by_updated_h(const void *a, const void *b)
 	if (x->updated != y->updated)
 		return x->updated < y->updated ? 1 : -1;
 	return strcmp(x->id, y->id);
-}
-
-static int ie_cmp(const struct ientry *x, const struct ientry *y)
-{
-	if (x->updated != y->updated)
-		return x->updated < y->updated ? 1 : -1;
-	return strcmp(x->id, y->id);
-}
-
-static int by_updated(const void *a, const void *b)
-{
-	return ie_cmp(a, b);
 }
 
 static int grow(struct histstore_lister *l)
@@ -194,7 +132,9 @@ static int index_line(char *p, struct ientry *x)
 	x->mtime_ns = (long)u[3];
 	x->updated = upd;
 	x->nmsgs = (size_t)u[4];
-	x->newer = f[7][0] == '1';
+	/* flags: 1 written by a newer cherry, 2 a journal beside the file */
+	x->newer = f[7][0] == '1' || f[7][0] == '3';
+	x->journal = f[7][0] == '2' || f[7][0] == '3';
 	x->model = f[8];
 	x->title = f[9];
 	return 0;
@@ -205,20 +145,24 @@ static void index_close(struct histstore_lister *l)
 	if (l->ifd >= 0)
 		close(l->ifd);
 	l->ifd = -1;
+	l->ncarry = 0;
+	hist_block_release(l->cur);
+	l->cur = NULL;
 }
 
 /* Reads the next block of the index and takes in its whole lines: 1 when there may be
  * more, 0 at its end, -1 when memory ran out. */
 static int index_block(struct histstore_lister *l)
 {
-	size_t want = l->blocks ? BLOCK : HEAD_BLOCK;
+	size_t want = l->cur ? BLOCK : HEAD_BLOCK;
 	struct block *b = malloc(sizeof *b + l->ncarry + want + 1);
 	if (!b)
 		return -1;
-	b->next = l->blocks;
-	l->blocks = b;
+	b->refs = 1; /* current; each entry in it adds one, and it goes with the last */
 	if (l->ncarry)
 		memcpy(b->data, l->carry, l->ncarry);
+	hist_block_release(l->cur);
+	l->cur = b;
 	size_t len = l->ncarry, got = 0;
 	while (got < want && l->iread < INDEX_MAX) {
 		ssize_t r = read(l->ifd, b->data + len + got, want - got);
@@ -239,7 +183,6 @@ static int index_block(struct histstore_lister *l)
 		l->head = 1;
 		if (!nl || len < ml || memcmp(p, HISTSTORE_INDEX_MAGIC, ml)) {
 			index_close(l);
-			l->ncarry = 0;
 			return 0;
 		}
 		*nl = '\0';
@@ -259,86 +202,34 @@ static int index_block(struct histstore_lister *l)
 			l->dirty = 1;
 			continue;
 		}
+		x->blk = b;
+		b->refs++;
 		int r = ADD(l, l->n);
-		if (r < 0)
+		if (r < 0) {
+			hist_ientry_free(x);
 			return -1;
-		if (r) { /* the same id twice: the first stands */
+		}
+		if (r) {
+			/* the same id twice: the later line stands (a rebuild appends what it
+			 * read after the lines it found stale); the file decides anyway */
+			size_t k = FIND(l, x->id);
+			hist_ientry_free(&l->v[k]);
+			l->v[k] = *x;
+			l->sorted = 0;
 			l->dirty = 1;
 			continue;
 		}
-		if (l->n && ie_cmp(&l->v[l->n - 1], x) > 0)
+		if (l->n && hist_ientry_cmp(&l->v[l->n - 1], x) > 0)
 			l->sorted = 0;
 		l->n++;
 	}
 	l->carry = p;
 	l->ncarry = len - (size_t)(p - b->data);
 	if (got == 0 || l->iread >= INDEX_MAX) {
-		index_close(l);
-		l->ncarry = 0; /* a last line without its newline is not one */
+		index_close(l); /* a last line without its newline is not one */
 		return 0;
 	}
 	return 1;
-}
-
-/* ---- writing it ---- */
-
-static double mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-
-static int put_u(struct buf *b, uint64_t v, char sep)
-{
-	char tmp[24];
-	size_t k = sizeof tmp;
-	tmp[--k] = sep;
-	do
-		tmp[--k] = (char)('0' + v % 10);
-	while ((v /= 10));
-	return buf_append(b, tmp + k, sizeof tmp - k);
-}
-
-/* Appends index lines for entries ntext.. (the header first) until the clock says stop
- * (max_ms 0: all). 0, or -1 out of memory. */
-static int index_text(struct histstore_lister *l, double start, double max_ms)
-{
-	struct buf *b = &l->text;
-	const struct ientry *v = l->v;
-	if (!b->data && buf_printf(b, "%s%" PRId64 "\t%ld\n", HISTSTORE_INDEX_MAGIC,
-				   (int64_t)l->dir_mtime.tv_sec, l->dir_mtime.tv_nsec) < 0)
-		return -1;
-	for (size_t i = l->ntext; i < l->n; i = ++l->ntext) {
-		if (buf_append_str(b, v[i].id) < 0 || buf_append_char(b, '\t') < 0 ||
-		    put_u(b, v[i].ino, '\t') < 0 || put_u(b, (uint64_t)v[i].size, '\t') < 0 ||
-		    put_u(b, (uint64_t)v[i].mtime_s, '\t') < 0 ||
-		    put_u(b, (uint64_t)v[i].mtime_ns, '\t') < 0 ||
-		    buf_printf(b, "%.3f\t", v[i].updated) < 0 || put_u(b, v[i].nmsgs, '\t') < 0 ||
-		    put_u(b, v[i].newer, '\t') < 0 || buf_append_str(b, v[i].model) < 0 ||
-		    buf_append_char(b, '\t') < 0 || buf_append_str(b, v[i].title) < 0 ||
-		    buf_append_char(b, '\n') < 0)
-			return -1;
-		if (max_ms > 0 && i % COPY_STEP == COPY_STEP - 1 && mono_ms() - start >= max_ms)
-			break;
-	}
-	return 0;
-}
-
-static void index_save(struct histstore_lister *l)
-{
-	char *dir = strdup(l->s->index);
-	char *slash = dir ? strrchr(dir, '/') : NULL;
-	struct err e = {0, ""};
-	if (slash && l->text.data) {
-		*slash = '\0';
-		/* The index is a cache: failing to write it only costs speed next time. */
-		if (fs_mkdirs(dir, &e) == 0)
-			fs_write_replace(l->s->index, l->text.data, l->text.len, &e); /* no fsync */
-	}
-	free(dir);
-	buf_free(&l->text);
 }
 
 int histstore_index_dir_same(struct histstore *s)
@@ -366,47 +257,6 @@ int histstore_index_dir_same(struct histstore *s)
 
 /* ---- checking the directory ---- */
 
-/* The index holds one line per file; tabs and control bytes would break it. */
-static void flat(char *p)
-{
-	for (; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
-}
-
-/* Fills x from the file itself; -1 when it cannot be read (warned: corrupt ones are
- * moved aside), -2 when memory ran out (the listing fails rather than leave it out). */
-static int entry_from_file(struct histstore *s, const char *id, struct ientry *x)
-{
-	struct hist_conv c;
-	struct err e = {0, ""};
-	int rc = histstore_load(s, id, 0, &c, &e);
-	if (rc == HIST_LOAD_NOMEM)
-		return -2;
-	if (rc < 0) {
-		if (s->warn)
-			s->warn(s->warn_ctx, e.msg);
-		return -1;
-	}
-	const char *m = c.model ? c.model : "", *t = c.title ? c.title : "";
-	size_t li = strlen(id) + 1, lm = strlen(m) + 1, lt = strlen(t) + 1;
-	char *p = malloc(li + lm + lt);
-	if (p) {
-		memset(x, 0, sizeof *x);
-		x->id = memcpy(p, id, li);
-		x->model = memcpy(p + li, m, lm);
-		x->title = memcpy(p + li + lm, t, lt);
-		x->own = 1;
-		flat(x->model);
-		flat(x->title);
-		x->updated = c.updated;
-		x->nmsgs = c.n;
-		x->newer = rc == HIST_LOAD_NEWER;
-	}
-	hist_conv_free(&c);
-	return p ? 0 : -2;
-}
-
 int histstore_list_begin(struct histstore *s, struct histstore_lister **out, struct err *e)
 {
 	struct histstore_lister *l = calloc(1, sizeof *l);
@@ -417,6 +267,7 @@ int histstore_list_begin(struct histstore *s, struct histstore_lister **out, str
 	}
 	l->s = s;
 	l->sorted = 1;
+	l->tfd = -1;
 	l->idx_dir_s = -1;
 	l->idx_dir_ns = -1;
 	l->ifd = open(s->index, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -451,6 +302,21 @@ int histstore_list_begin(struct histstore *s, struct histstore_lister **out, str
 		histstore_list_end(l);
 		return -1;
 	}
+	/* No index, or a short one: room for what the directory's size says it holds
+	 * (30 bytes a name or more), so that a rebuild grows nothing between two keys. */
+	size_t guess = (size_t)dst.st_size / 24 + 16;
+	if (guess > l->cap && guess < ((size_t)1 << 26)) {
+		struct ientry *v = realloc(l->v, guess * sizeof *v);
+		if (v) {
+			l->v = v;
+			l->cap = guess;
+		}
+		if (v && hist_ids_reserve(&l->ids, guess, l->v, sizeof *l->v) < 0) {
+			err_set(e, EXIT_FAIL, "out of memory");
+			histstore_list_end(l);
+			return -1;
+		}
+	}
 	/* Taken before reading the entries, so a change during the listing is seen next time. */
 	l->dir_mtime = dst.st_mtim;
 	l->dir_same = l->idx_dir_s == (int64_t)l->dir_mtime.tv_sec &&
@@ -461,36 +327,35 @@ int histstore_list_begin(struct histstore *s, struct histstore_lister **out, str
 	return 0;
 }
 
-/* Checks one directory entry against the index; 1 when it took a parse. -1 OOM. */
-static int check_one(struct histstore_lister *l, struct dirent *de)
+static int same_stat(const struct ientry *x, const struct stat *st)
 {
-	char id[HIST_ID_MAX + 1];
-	if (de->d_name[0] == '.') {
-		histstore_clean_temp(l->s, dirfd(l->d), de->d_name);
-		return 0;
-	}
-	if ((de->d_type != DT_REG && de->d_type != DT_UNKNOWN) ||
-	    !histstore_file_id(de->d_name, id))
-		return 0;
-	size_t k = FIND(l, id);
-	struct ientry *hit = k == HIST_NONE ? NULL : &l->v[k];
+	return x->ino == (uint64_t)st->st_ino && x->size == (int64_t)st->st_size &&
+	       x->mtime_s == (int64_t)st->st_mtim.tv_sec && x->mtime_ns == st->st_mtim.tv_nsec;
+}
+
+/* A conversation's file (and, when hit says it has one, its journal) checked against
+ * hit (NULL: not in the index), parsed when it changed; 1 when it took a parse, -1 OOM.
+ * A journal counts in the size and time compared: appending to it changes the entry. */
+static int check_file(struct histstore_lister *l, const char *id, struct ientry *hit)
+{
+	char name[HIST_ID_MAX + 6];
+	snprintf(name, sizeof name, "%s.json", id);
 	struct stat st;
-	if (hit && l->dir_same && de->d_type == DT_REG && hit->ino == (uint64_t)de->d_ino) {
+	if (fstatat(dirfd(l->d), name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	int has_j = hit && hit->journal && histstore_journal_stat(dirfd(l->d), id, &st);
+	if (hit && same_stat(hit, &st)) {
 		hit->seen = 1;
 		return 0;
 	}
-	if (fstatat(dirfd(l->d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
-		return 0;
-	if (hit && hit->ino == (uint64_t)st.st_ino && hit->size == (int64_t)st.st_size &&
-	    hit->mtime_s == (int64_t)st.st_mtim.tv_sec && hit->mtime_ns == st.st_mtim.tv_nsec) {
-		hit->seen = 1;
-		return 0;
-	}
+	/* a parse: a journal beside the file counts from now on */
+	if (!(hit && hit->journal))
+		has_j = histstore_journal_stat(dirfd(l->d), id, &st);
 	l->dirty = 1;
 	if (!hit && grow(l) < 0)
 		return -1;
 	struct ientry x = {0};
-	int er = entry_from_file(l->s, id, &x);
+	int er = hist_entry_read(l->s, dirfd(l->d), id, &l->rd, &x, &st);
 	if (er == -2)
 		return -1; /* out of memory */
 	if (er < 0)
@@ -499,67 +364,83 @@ static int check_one(struct histstore_lister *l, struct dirent *de)
 	x.size = (int64_t)st.st_size;
 	x.mtime_s = (int64_t)st.st_mtim.tv_sec;
 	x.mtime_ns = st.st_mtim.tv_nsec;
+	x.journal = (unsigned char)has_j;
 	x.seen = 1;
 	x.moved = 1;
+	if (hist_index_line(&l->pend, &x) < 0) {
+		hist_ientry_free(&x);
+		return -1;
+	}
+	if (++l->npend >= PERSIST_EVERY)
+		hist_index_persist(l);
 	if (!hit || !hit->moved)
 		l->nmoved++;
 	if (hit) {
-		ientry_free(hit);
+		hist_ientry_free(hit);
 		*hit = x; /* the same id: its slot stands */
 		return 1;
 	}
 	l->v[l->n] = x;
 	if (ADD(l, l->n) < 0) {
-		ientry_free(&l->v[l->n]);
+		hist_ientry_free(&l->v[l->n]);
 		return -1;
 	}
 	l->n++;
 	return 1;
 }
 
-/* Drops the entries whose file is gone and puts the parsed ones in their places: a
- * merge, so that a few changed conversations cost no sort of 100,000. */
-static int settle(struct histstore_lister *l)
+/* "<id>.journal" met in the directory: an entry checked without one is checked again
+ * with it (else its file's check, still to come, counts it). 1 parsed, 0, -1 OOM. */
+static int journal_seen(struct histstore_lister *l, const char *name)
 {
-	size_t k = 0, nm = 0;
-	struct ientry *moved = l->nmoved && l->sorted ? malloc(l->nmoved * sizeof *moved) : NULL;
-	if (l->nmoved && l->sorted && !moved)
+	char id[HIST_ID_MAX + 1];
+	size_t k = histstore_journal_id(name, id) ? FIND(l, id) : HIST_NONE;
+	if (k == HIST_NONE || l->v[k].journal)
+		return 0;
+	l->v[k].journal = 1;
+	return l->v[k].seen ? check_file(l, id, &l->v[k]) : 0;
+}
+
+/* Checks one directory entry against the index; 1 when it took a parse. -1 OOM. */
+static int check_one(struct histstore_lister *l, struct dirent *de)
+{
+	char id[HIST_ID_MAX + 1];
+	if (de->d_name[0] == '.') {
+		histstore_clean_temp(l->s, dirfd(l->d), de->d_name);
+		return 0;
+	}
+	if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
+		return 0;
+	if (!histstore_file_id(de->d_name, id))
+		return journal_seen(l, de->d_name);
+	size_t k = FIND(l, id);
+	struct ientry *hit = k == HIST_NONE ? NULL : &l->v[k];
+	if (hit && l->dir_same && de->d_type == DT_REG && hit->ino == (uint64_t)de->d_ino &&
+	    !hit->journal) {
+		hit->seen = 1;
+		return 0;
+	}
+	return check_file(l, id, hit);
+}
+
+/* Drops the entries whose file is gone and puts the read ones in their places (a
+ * merge, so that a few changed conversations cost no sort of 100,000), in steps: 1 when
+ * done, 0 when the clock says stop, -1 out of memory. */
+static int settle(struct histstore_lister *l, double start, double max_ms)
+{
+	int r;
+	hist_ids_free(&l->ids); /* places move */
+	while ((r = hist_settle_step(&l->srt, l->v, &l->n, l->sorted, SORT_STEP)) == 0)
+		if (max_ms > 0 && hist_mono_ms() - start >= max_ms)
+			return 0;
+	if (r < 0)
 		return -1;
-	for (size_t i = 0; i < l->n; i++) {
-		struct ientry *x = &l->v[i];
-		if (!x->seen) {
-			l->dirty = 1;
-			ientry_free(x);
-		} else if (moved && x->moved) {
-			moved[nm++] = *x;
-		} else {
-			l->v[k++] = *x;
-		}
-	}
-	l->n = k;
-	hist_ids_free(&l->ids); /* places moved */
-	if (moved) {
-		qsort(moved, nm, sizeof *moved, by_updated);
-		/* merge from the back: v has room for all n entries */
-		size_t i = k, j = nm, o = k + nm;
-		while (j > 0) {
-			if (i > 0 && ie_cmp(&l->v[i - 1], &moved[j - 1]) > 0)
-				l->v[--o] = l->v[--i];
-			else
-				l->v[--o] = moved[--j];
-		}
-		l->n = k + nm;
-		free(moved);
-	} else if (!l->sorted) {
-		qsort(l->v, l->n, sizeof *l->v, by_updated);
+	if (l->srt.dropped || !l->sorted)
 		l->dirty = 1; /* written newest first */
-	}
-	for (size_t i = 0; i < l->n; i++)
-		l->v[i].moved = 0;
 	l->sorted = 1;
 	l->nmoved = 0;
 	l->settled = 1;
-	return 0;
+	return 1;
 }
 
 static int copy_out(const struct ientry *x, struct hist_entry *h)
@@ -569,6 +450,7 @@ static int copy_out(const struct ientry *x, struct hist_entry *h)
 	h->updated = x->updated;
 	h->nmsgs = x->nmsgs;
 	h->newer = x->newer;
+	h->journal = x->journal;
 	h->model = strdup(x->model);
 	h->title = strdup(x->title);
 	return h->model && h->title ? 0 : -1;
@@ -578,23 +460,35 @@ static int copy_out(const struct ientry *x, struct hist_entry *h)
  * index's text, a bounded piece at a time. 1 when all is done, 0 when there is more. */
 static int after_dir(struct histstore_lister *l, double start, double max_ms)
 {
-	if (!l->settled && settle(l) < 0)
-		return -1;
+	if (!l->settled) {
+		int r = settle(l, start, max_ms);
+		if (r <= 0)
+			return r;
+	}
 	if (!l->out && !(l->out = malloc((l->n ? l->n : 1) * sizeof *l->out)))
 		return -1;
 	while (l->nout < l->n) {
-		if (copy_out(&l->v[l->nout], &l->out[l->nout]) < 0) {
-			histstore_entries_free(l->out, l->nout + 1);
-			l->out = NULL;
-			l->nout = 0;
+		struct ientry *x = &l->v[l->nout];
+		struct hist_entry *h = &l->out[l->nout];
+		if (copy_out(x, h) < 0) {
+			free(h->model);
+			free(h->title);
 			return -1;
 		}
+		if (x->own || x->blk) {
+			/* its strings are the copy's from now on: 100,000 read files, or the
+			 * index's blocks, are freed a step at a time, not held to the end */
+			hist_ientry_free(x);
+			x->id = h->id;
+			x->model = h->model;
+			x->title = h->title;
+		}
 		l->nout++;
-		if (max_ms > 0 && l->nout % COPY_STEP == 0 && mono_ms() - start >= max_ms)
+		if (max_ms > 0 && l->nout % COPY_STEP == 0 && hist_mono_ms() - start >= max_ms)
 			return 0;
 	}
 	if (l->dirty && l->ntext < l->n) {
-		if (index_text(l, start, max_ms) < 0)
+		if (hist_index_text(l, start, max_ms) < 0)
 			return -1;
 		if (l->ntext < l->n)
 			return 0;
@@ -604,13 +498,13 @@ static int after_dir(struct histstore_lister *l, double start, double max_ms)
 
 static int walk(struct histstore_lister *l, size_t max_files, double max_ms)
 {
-	double start = max_ms > 0 ? mono_ms() : 0;
+	double start = max_ms > 0 ? hist_mono_ms() : 0;
 	size_t parsed = 0, looked = 0;
 	while (l->ifd >= 0) {
 		int r = index_block(l);
 		if (r < 0)
 			return -1;
-		if (r && max_ms > 0 && mono_ms() - start >= max_ms)
+		if (r && max_ms > 0 && hist_mono_ms() - start >= max_ms)
 			return 0;
 	}
 	while (!l->done) {
@@ -626,7 +520,7 @@ static int walk(struct histstore_lister *l, size_t max_files, double max_ms)
 		parsed += (size_t)r;
 		/* The clock is read after each parse and every 256 names, not per name. */
 		if ((max_files && parsed >= max_files) ||
-		    (max_ms > 0 && (r || ++looked % 256 == 0) && mono_ms() - start >= max_ms))
+		    (max_ms > 0 && (r || ++looked % 256 == 0) && hist_mono_ms() - start >= max_ms))
 			return 0;
 	}
 	return max_ms > 0 ? after_dir(l, start, max_ms) : 1;
@@ -646,12 +540,15 @@ int histstore_list_step(struct histstore_lister *l, size_t max_files, double max
 int histstore_list_snapshot(struct histstore_lister *l, struct hist_entry **out, size_t *nout,
 			    struct err *e)
 {
-	struct hist_entry *h = malloc((l->n ? l->n : 1) * sizeof *h);
+	/* while it is being sorted, part of it is set aside */
+	size_t nm = l->settled ? 0 : l->srt.nm, all = l->n + nm;
+	struct hist_entry *h = malloc((all ? all : 1) * sizeof *h);
 	size_t k = 0;
-	for (size_t i = 0; h && i < l->n; i++) {
-		if (!l->v[i].seen && l->done)
+	for (size_t i = 0; h && i < all; i++) {
+		const struct ientry *x = i < l->n ? &l->v[i] : &l->srt.moved[i - l->n];
+		if (!x->seen && l->done)
 			continue;
-		if (copy_out(&l->v[i], &h[k]) < 0) {
+		if (copy_out(x, &h[k]) < 0) {
 			histstore_entries_free(h, k + 1);
 			h = NULL;
 			break;
@@ -662,7 +559,7 @@ int histstore_list_snapshot(struct histstore_lister *l, struct hist_entry **out,
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
 	}
-	if (!l->sorted || l->nmoved)
+	if (!l->sorted || l->nmoved || nm)
 		qsort(h, k, sizeof *h, by_updated_h);
 	*out = h;
 	*nout = k;
@@ -672,13 +569,13 @@ int histstore_list_snapshot(struct histstore_lister *l, struct hist_entry **out,
 /* Checks what is left, settles, and writes the index if anything changed. */
 static int complete(struct histstore_lister *l, struct err *e)
 {
-	if (walk(l, 0, 0) < 0 || (!l->settled && settle(l) < 0) ||
-	    (l->dirty && index_text(l, 0, 0) < 0)) {
+	if (walk(l, 0, 0) < 0 || (!l->settled && settle(l, 0, 0) < 0) ||
+	    (l->dirty && hist_index_text(l, 0, 0) < 0)) {
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
 	}
 	if (l->dirty)
-		index_save(l);
+		hist_index_save(l);
 	return 0;
 }
 
@@ -694,6 +591,7 @@ int histstore_list_each(struct histstore *s, histstore_each_fn fn, void *ctx, st
 		h.updated = l->v[i].updated;
 		h.nmsgs = l->v[i].nmsgs;
 		h.newer = l->v[i].newer;
+		h.journal = l->v[i].journal;
 		h.model = l->v[i].model;
 		h.title = l->v[i].title;
 		rc = fn(ctx, &h);
@@ -723,7 +621,13 @@ int histstore_list_finish(struct histstore_lister *l, struct hist_entry **out, s
 
 size_t histstore_list_count(const struct histstore_lister *l)
 {
-	return l->n;
+	return l->n + (l->settled ? 0 : l->srt.nm);
+}
+
+size_t histstore_list_read(const struct histstore_lister *l, size_t *parsed)
+{
+	*parsed = l->rd.parsed;
+	return l->rd.skimmed + l->rd.parsed;
 }
 
 void histstore_list_end(struct histstore_lister *l)
@@ -731,16 +635,17 @@ void histstore_list_end(struct histstore_lister *l)
 	if (!l)
 		return;
 	for (size_t i = 0; i < l->n; i++)
-		ientry_free(&l->v[i]);
+		hist_ientry_free(&l->v[i]);
 	free(l->v);
 	hist_ids_free(&l->ids);
 	histstore_entries_free(l->out, l->nout);
 	buf_free(&l->text);
-	while (l->blocks) {
-		struct block *b = l->blocks;
-		l->blocks = b->next;
-		free(b);
-	}
+	hist_index_abort(l);
+	buf_free(&l->pend);
+	hist_entry_reader_free(&l->rd);
+	for (size_t i = 0; i < l->srt.nm; i++) /* a listing ended while sorting */
+		hist_ientry_free(&l->srt.moved[i]);
+	hist_settle_free(&l->srt);
 	index_close(l);
 	if (l->d)
 		closedir(l->d);

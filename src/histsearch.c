@@ -21,6 +21,7 @@ struct histsearch {
 	int raw_ok;          /* the raw file holds the needle's bytes as they are */
 	struct buf names;    /* "<id>.json\0" of every conversation, newest first */
 	size_t *at;          /* where each starts in names */
+	unsigned char *jr;   /* each has a journal: loaded with it, never skimmed */
 	size_t n, cap, next;
 	int dfd;             /* the conversations' directory */
 	struct buf file, line, keep[2];
@@ -87,11 +88,15 @@ static int add_name(void *ctx, const struct hist_entry *en)
 	if (h->n == h->cap) {
 		size_t nc = h->cap ? h->cap * 2 : 1024;
 		size_t *na = realloc(h->at, nc * sizeof *na);
-		if (!na)
+		if (na)
+			h->at = na;
+		unsigned char *nj = na ? realloc(h->jr, nc) : NULL;
+		if (!nj)
 			return -1;
-		h->at = na;
+		h->jr = nj;
 		h->cap = nc;
 	}
+	h->jr[h->n] = en->journal != 0;
 	h->at[h->n++] = h->names.len;
 	return buf_append_str(&h->names, en->id) < 0 ||
 	       buf_append(&h->names, ".json", 6) < 0 ? -1 : 0;
@@ -131,14 +136,33 @@ struct histsearch *histsearch_start(struct histstore *st, const char *text, stru
 	return h;
 }
 
+/* c searched, then freed: 1 when fn said stop. */
+static int search_whole(struct histsearch *h, struct hist_conv *c, histsearch_fn fn, void *ctx)
+{
+	struct histsearch_hit hit;
+	int stop = histsearch_conv(c, h->needle.data, h->needle.len, &hit, &h->line) == 1 &&
+		   fn(ctx, &hit) != 0;
+	hist_conv_free(c);
+	return stop;
+}
+
 int histsearch_step(struct histsearch *h, size_t max_files, histsearch_fn fn, void *ctx,
 		    size_t *done, size_t *total)
 {
 	int stop = 0;
 	for (size_t k = 0; k < max_files && h->next < h->n && !stop; k++) {
+		int journal = h->jr[h->next];
 		const char *name = h->names.data + h->at[h->next++];
 		struct err e = {0, ""};
 		size_t mlen;
+		char id[HIST_ID_MAX + 1];
+		if (journal && histstore_file_id(name, id)) {
+			/* what it holds is the file with its journal applied */
+			struct hist_conv c;
+			if (histstore_load(h->st, id, 0, &c, &e) >= 0)
+				stop = search_whole(h, &c, fn, ctx);
+			continue;
+		}
 		if (fs_read_at(h->dfd, name, READ_MAX, &h->file, &e) != 0 || !h->file.data)
 			continue;
 		/* the common case, an ASCII needle, is a memchr-paced scan (fold_find) */
@@ -147,7 +171,6 @@ int histsearch_step(struct histsearch *h, size_t max_files, histsearch_fn fn, vo
 			continue;
 		/* a file that holds it is skimmed, not parsed whole, where it can be */
 		struct histsearch_hit hit;
-		char id[HIST_ID_MAX + 1];
 		int r = -2;
 		if (h->raw_ok && histstore_file_id(name, id))
 			r = histsearch_raw(h->file.data, h->file.len, id, h->needle.data,
@@ -156,9 +179,7 @@ int histsearch_step(struct histsearch *h, size_t max_files, histsearch_fn fn, vo
 			struct hist_conv c;
 			if (hist_from_json(h->file.data, h->file.len, &c, &e) == HIST_LOAD_CORRUPT)
 				continue;
-			if (histsearch_conv(&c, h->needle.data, h->needle.len, &hit, &h->line) == 1)
-				stop = fn(ctx, &hit) != 0;
-			hist_conv_free(&c);
+			stop = search_whole(h, &c, fn, ctx);
 		} else if (r == 1) {
 			stop = fn(ctx, &hit) != 0;
 		}
@@ -177,6 +198,7 @@ void histsearch_free(struct histsearch *h)
 	buf_free(&h->needle);
 	buf_free(&h->names);
 	free(h->at);
+	free(h->jr);
 	if (h->dfd >= 0)
 		close(h->dfd);
 	buf_free(&h->file);

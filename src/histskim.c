@@ -1,7 +1,8 @@
-/* histskim: histsearch_raw, a hit found in a conversation file's raw JSON without
- * building the conversation: its title, time, and messages' ids and contents are found
- * by skipping over the rest, and only the strings looked at are decoded. Only the shape
- * cherry writes is read; anything else (-2) is left to hist_from_json. Pure. */
+/* histskim: a conversation file's raw JSON read without building the conversation:
+ * histsearch_raw finds a hit (its title, time, and messages' ids and contents are found
+ * by skipping over the rest, and only the strings looked at are decoded); histskim_entry
+ * takes what the listing shows. Only the shape cherry writes is read; anything else
+ * (-2) is left to hist_from_json. Pure. */
 #include "cherry/histsearch.h"
 
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 #include <jansson.h>
 
 #include "cherry/fold.h"
+#include "cherry/utf8.h"
+#include "histlist_int.h"
 
 #define DEPTH 64 /* nesting skipped at most: deeper is not a file cherry wrote */
 
@@ -46,6 +49,46 @@ static const char *str(const char *p, const char *end, struct span *s)
 }
 
 static const char *value(const char *p, const char *end, int depth);
+
+static int digit(const char *p, const char *end)
+{
+	return p < end && *p >= '0' && *p <= '9';
+}
+
+/* true, false, null or a number as JSON spells it: the byte after it, or NULL. */
+static const char *scalar(const char *p, const char *end)
+{
+	const char *word = *p == 'n' ? "null" : *p == 't' ? "true" : *p == 'f' ? "false" : NULL;
+	if (word) {
+		size_t n = *p == 'f' ? 5 : 4;
+		return (size_t)(end - p) >= n && !memcmp(p, word, n) ? p + n : NULL;
+	}
+	if (p < end && *p == '-')
+		p++;
+	if (!digit(p, end))
+		return NULL;
+	if (*p == '0')
+		p++;
+	else
+		while (digit(p, end))
+			p++;
+	if (p < end && *p == '.') {
+		if (!digit(++p, end))
+			return NULL;
+		while (digit(p, end))
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (!digit(p, end))
+			return NULL;
+		while (digit(p, end))
+			p++;
+	}
+	return p;
+}
 
 /* In an object, from after its '{' (first) or after a member's value: the next key,
  * with *pp at its value: 1; 0 at the object's end (*pp after it); -1 not JSON. */
@@ -103,10 +146,7 @@ static const char *value(const char *p, const char *end, int depth)
 				return NULL;
 		}
 	}
-	const char *q = p;
-	while (q < end && *q && !memchr(",}] \t\r\n", *q, 7))
-		q++;
-	return q > p ? q : NULL;
+	return scalar(p, end);
 }
 
 static int is_key(const struct span *k, const char *name)
@@ -254,4 +294,121 @@ int histsearch_raw(const char *json, size_t len, const char *id, const char *fol
 			return 1;
 		}
 	}
+}
+
+/* ---- the listing's fields ---- */
+
+/* A title or model (string or null) into out: 0, -1 OOM, -2 not sure. The raw bytes
+ * of an unescaped string are checked as jansson would (UTF-8, no control bytes). */
+static int text_of(const char *v, const char *after, struct buf *out)
+{
+	struct span s;
+	buf_reset(out);
+	if (after - v == 4 && !memcmp(v, "null", 4))
+		return buf_append_str(out, "") < 0 ? -1 : 0;
+	if (*v != '"' || !str(v, after, &s))
+		return -2;
+	if (!memchr(s.a, '\\', (size_t)(s.b - s.a))) {
+		for (const char *q = s.a; q < s.b; q++)
+			if ((unsigned char)*q < 0x20)
+				return -2;
+		if (!utf8_valid(s.a, (size_t)(s.b - s.a)))
+			return -2;
+	}
+	return decode(&s, out);
+}
+
+/* A string or null: 0, or -2. */
+static int str_or_null(const char *v, const char *after)
+{
+	struct span s;
+	if (after - v == 4 && !memcmp(v, "null", 4))
+		return 0;
+	return *v == '"' && str(v, after, &s) == after ? 0 : -2;
+}
+
+#define ROOT_KEYS 32 /* more members than this at the top is not a file cherry wrote */
+
+int histskim_entry(const char *json, size_t len, const char *id, struct histskim *out)
+{
+	const char *end = json + len, *p = ws(json, end);
+	const char *ver = NULL, *idv = NULL, *title = NULL, *model = NULL, *msgs = NULL;
+	const char *title_end = NULL, *model_end = NULL, *ver_end = NULL, *idv_end = NULL;
+	struct span keys[ROOT_KEYS], key;
+	size_t nkeys = 0;
+	int r;
+	out->updated = 0;
+	out->nmsgs = 0;
+	if (p >= end || *p++ != '{')
+		return -2;
+	for (int first = 1; (r = member(&p, end, first, &key)) == 1; first = 0) {
+		const char *v = p;
+		if (!(p = value(p, end, 1)) || nkeys == ROOT_KEYS ||
+		    memchr(key.a, '\\', (size_t)(key.b - key.a)))
+			return -2;
+		/* jansson refuses a key given twice: so does the skim */
+		for (size_t i = 0; i < nkeys; i++)
+			if (keys[i].b - keys[i].a == key.b - key.a &&
+			    !memcmp(keys[i].a, key.a, (size_t)(key.b - key.a)))
+				return -2;
+		keys[nkeys++] = key;
+		double t;
+		if (is_key(&key, "version")) {
+			ver = v;
+			ver_end = p;
+		} else if (is_key(&key, "id")) {
+			idv = v;
+			idv_end = p;
+		} else if (is_key(&key, "title")) {
+			title = v;
+			title_end = p;
+		} else if (is_key(&key, "model")) {
+			model = v;
+			model_end = p;
+		} else if (is_key(&key, "updated")) {
+			if (get_time(v, p, &out->updated) < 0)
+				return -2;
+		} else if (is_key(&key, "created")) {
+			if (get_time(v, p, &t) < 0)
+				return -2;
+		} else if (is_key(&key, "system") || is_key(&key, "current")) {
+			if (str_or_null(v, p) < 0)
+				return -2;
+		} else if (is_key(&key, "messages")) {
+			msgs = v;
+		}
+	}
+	if (r < 0 || ws(p, end) != end || !ver || !idv || !msgs || *msgs != '[')
+		return -2;
+	/* a version this cherry writes, as digits; the id the file's name says */
+	unsigned long version = 0;
+	for (const char *q = ver; q < ver_end; q++) {
+		if (*q < '0' || *q > '9' || version > HIST_FORMAT)
+			return -2;
+		version = version * 10 + (unsigned long)(*q - '0');
+	}
+	size_t idlen = strlen(id);
+	if (version < 1 || version > HIST_FORMAT || idv_end - idv != (long)idlen + 2 ||
+	    *idv != '"' || memcmp(idv + 1, id, idlen))
+		return -2;
+	if ((title && (r = text_of(title, title_end, &out->title)) < 0) ||
+	    (model && (r = text_of(model, model_end, &out->model)) < 0))
+		return r;
+	if ((!title && (buf_reset(&out->title), buf_append_str(&out->title, "") < 0)) ||
+	    (!model && (buf_reset(&out->model), buf_append_str(&out->model, "") < 0)))
+		return -1;
+	/* the messages: objects, counted */
+	p = msgs + 1;
+	for (size_t i = 0;; i++) {
+		p = ws(p, end);
+		if (p < end && *p == ']')
+			break;
+		if (i && (p >= end || *p++ != ','))
+			return -2;
+		p = ws(p, end);
+		if (p >= end || *p != '{' || !(p = value(p, end, 1)))
+			return -2;
+		out->nmsgs = i + 1;
+	}
+	return 0;
 }

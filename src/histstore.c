@@ -102,8 +102,8 @@ static void clean_index_temps(struct histstore *s)
 	free(dir);
 }
 
-int histstore_open(struct histstore *s, const char *data_dir, const char *cache_dir,
-		   hist_warn_fn warn_fn, void *warn_ctx, struct err *e)
+static int open_store(struct histstore *s, const char *data_dir, const char *cache_dir,
+		      hist_warn_fn warn_fn, void *warn_ctx, int scan, struct err *e)
 {
 	memset(s, 0, sizeof *s);
 	s->warn = warn_fn;
@@ -125,7 +125,7 @@ int histstore_open(struct histstore *s, const char *data_dir, const char *cache_
 	/* 100,000 names are not read at every start: a directory unchanged since the index
 	 * was written holds no temp file younger than the listing that wrote it, and that
 	 * listing removed those it met. */
-	if (histstore_index_dir_same(s) != 1)
+	if (scan && histstore_index_dir_same(s) != 1)
 		clean_temps(s);
 	clean_index_temps(s);
 	rc = 0;
@@ -138,6 +138,18 @@ done:
 		histstore_close(s);
 	}
 	return rc;
+}
+
+int histstore_open(struct histstore *s, const char *data_dir, const char *cache_dir,
+		   hist_warn_fn warn_fn, void *warn_ctx, struct err *e)
+{
+	return open_store(s, data_dir, cache_dir, warn_fn, warn_ctx, 1, e);
+}
+
+int histstore_open_listing(struct histstore *s, const char *data_dir, const char *cache_dir,
+			   hist_warn_fn warn_fn, void *warn_ctx, struct err *e)
+{
+	return open_store(s, data_dir, cache_dir, warn_fn, warn_ctx, 0, e);
 }
 
 void histstore_close(struct histstore *s)
@@ -184,14 +196,20 @@ int histstore_new_id(struct histstore *s, char id[HIST_ID_MAX + 1], struct err *
 	return -1;
 }
 
+/* The id of "<id><ext>" into id: 1, or 0 when name is not such a name. */
+static int id_of(const char *name, const char *ext, char id[HIST_ID_MAX + 1])
+{
+	size_t n = strlen(name), el = strlen(ext);
+	if (n <= el || n - el > HIST_ID_MAX || strcmp(name + n - el, ext))
+		return 0;
+	memcpy(id, name, n - el);
+	id[n - el] = '\0';
+	return hist_id_valid(id);
+}
+
 int histstore_file_id(const char *name, char id[HIST_ID_MAX + 1])
 {
-	size_t n = strlen(name);
-	if (n < 6 || n - 5 > HIST_ID_MAX || strcmp(name + n - 5, ".json"))
-		return 0;
-	memcpy(id, name, n - 5);
-	id[n - 5] = '\0';
-	return hist_id_valid(id);
+	return id_of(name, ".json", id);
 }
 
 int histstore_resolve(struct histstore *s, const char *prefix, char id[HIST_ID_MAX + 1],
@@ -423,11 +441,48 @@ static void journal_base_of(const char *id, const struct stat *st, struct journa
 	b->mtime_ns = st->st_mtim.tv_nsec;
 }
 
-/* Applies "<id>.journal" when it continues the file just read (st), then folds it in:
- * with the lock (held, or free to take) the file is written whole and the journal goes;
- * without it (another cherry is writing) it is only applied in memory. 0 or -1 (OOM). */
+int histstore_journal_id(const char *name, char id[HIST_ID_MAX + 1])
+{
+	return id_of(name, ".journal", id);
+}
+
+int histstore_journal_stat(int dfd, const char *id, struct stat *st)
+{
+	char name[HIST_ID_MAX + 9];
+	struct stat jst;
+	snprintf(name, sizeof name, "%s.journal", id);
+	if (fstatat(dfd, name, &jst, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(jst.st_mode))
+		return 0;
+	st->st_size += jst.st_size;
+	if (jst.st_mtim.tv_sec > st->st_mtim.tv_sec ||
+	    (jst.st_mtim.tv_sec == st->st_mtim.tv_sec && jst.st_mtim.tv_nsec > st->st_mtim.tv_nsec))
+		st->st_mtim = jst.st_mtim;
+	return 1;
+}
+
+int histstore_journal_full(size_t jlen, size_t flen)
+{
+	return jlen > flen / 2 && jlen > HIST_JOURNAL_MIN;
+}
+
+/* 1 when the file at p is still the one read (st): nobody wrote it since. */
+static int same_file(const char *p, const struct stat *st)
+{
+	struct stat now;
+	return stat(p, &now) == 0 && now.st_ino == st->st_ino && now.st_size == st->st_size &&
+	       now.st_mtim.tv_sec == st->st_mtim.tv_sec &&
+	       now.st_mtim.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+/* Applies "<id>.journal" when it continues the file just read (st). A journal that
+ * applied whole and is under half the file's size stays (*keep gets its size, for the
+ * lock's holder to append to); any other (stale, torn, only a head, or big) is folded
+ * in: with the lock (held, or free to take while both files are still as read) the file
+ * is written whole from c and the journal goes; without it (another cherry is writing)
+ * it is only applied in memory. 0, 1 when it is of a later version (journal.h), or -1
+ * (OOM). */
 static int replay(struct histstore *s, const char *id, const struct stat *st, int have_lock,
-		  struct hist_conv *c, struct err *e)
+		  struct hist_conv *c, size_t *keep, struct err *e)
 {
 	char *jp = conv_path(s, id, ".journal");
 	struct buf b = BUF_INIT;
@@ -440,31 +495,51 @@ static int replay(struct histstore *s, const char *id, const struct stat *st, in
 	struct journal_base head, want;
 	journal_base_of(id, st, &want);
 	long applied = 0;
-	if (journal_read_head(b.data, b.len, &head) == 0 && !memcmp(&head, &want, sizeof head))
-		applied = journal_apply(c, b.data, b.len);
+	size_t end = 0, len = b.len;
+	int hr = journal_read_head(b.data, b.len, &head);
+	if (hr >= 0 && !memcmp(&head, &want, sizeof head)) {
+		if (hr == 1) { /* a later cherry's: left alone, the conversation read-only */
+			buf_free(&b);
+			free(jp);
+			return 1;
+		}
+		applied = journal_apply_end(c, b.data, b.len, &end);
+	}
 	buf_free(&b);
 	if (applied < 0) {
 		free(jp);
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
 	}
+	if (applied > 0 && end == len && !histstore_journal_full(len, (size_t)st->st_size)) {
+		if (have_lock && keep)
+			*keep = len;
+		free(jp);
+		return 0;
+	}
 	int fd = -1;
 	long pid;
-	if (have_lock || histstore_lock(s, id, &fd, &pid, &je) == 0) {
+	char *p = have_lock ? NULL : conv_path(s, id, ".json");
+	struct stat jst;
+	if (have_lock ||
+	    (p && histstore_lock(s, id, &fd, &pid, &je) == 0 && same_file(p, st) &&
+	     lstat(jp, &jst) == 0 && (size_t)jst.st_size == len)) {
 		/* A failed fold leaves both files: the next load tries again. */
 		if (!applied || histstore_save(s, c, &je) == 0)
 			unlink(jp);
-		histstore_unlock(s, id, fd);
 	}
+	histstore_unlock(s, id, fd);
+	free(p);
 	free(jp);
 	return 0;
 }
 
-int histstore_journal_open(struct histstore *s, const char *id, int *fd, struct err *e)
+int histstore_journal_open(struct histstore *s, const char *id, size_t keep, int *fd,
+			   size_t *file_size, struct err *e)
 {
 	*fd = -1;
 	char *p = conv_path(s, id, ".json"), *jp = conv_path(s, id, ".journal");
-	struct stat st;
+	struct stat st, jst;
 	struct journal_base base;
 	struct buf head = BUF_INIT;
 	int rc = -1;
@@ -472,7 +547,21 @@ int histstore_journal_open(struct histstore *s, const char *id, int *fd, struct 
 		err_set(e, EXIT_FAIL, "out of memory");
 	} else if (stat(p, &st) < 0) {
 		err_set(e, EXIT_FAIL, "cannot start the journal of %s: %s", id, strerror(errno));
+	} else if (keep) {
+		/* The one the load applied whole: appended to while it is as long as it was. */
+		*file_size = (size_t)st.st_size;
+		*fd = open(jp, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+		if (*fd < 0 || fstat(*fd, &jst) < 0 || !S_ISREG(jst.st_mode) ||
+		    (size_t)jst.st_size != keep)
+			err_set(e, EXIT_FAIL, "the journal of %s changed since it was read", id);
+		else
+			rc = 0;
+		if (rc < 0 && *fd >= 0) {
+			close(*fd);
+			*fd = -1;
+		}
 	} else {
+		*file_size = (size_t)st.st_size;
 		journal_base_of(id, &st, &base);
 		*fd = open(jp, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (*fd < 0)
@@ -481,11 +570,11 @@ int histstore_journal_open(struct histstore *s, const char *id, int *fd, struct 
 			err_set(e, EXIT_FAIL, "out of memory");
 		else
 			rc = histstore_journal_append(*fd, head.data, head.len, e);
-	}
-	if (rc < 0 && *fd >= 0) {
-		close(*fd);
-		*fd = -1;
-		unlink(jp);
+		if (rc < 0 && *fd >= 0) {
+			close(*fd);
+			*fd = -1;
+			unlink(jp);
+		}
 	}
 	buf_free(&head);
 	free(p);
@@ -521,7 +610,15 @@ void histstore_journal_close(int fd)
 int histstore_load(struct histstore *s, const char *id, int have_lock, struct hist_conv *c,
 		   struct err *e)
 {
+	return histstore_load_keep(s, id, have_lock, c, NULL, e);
+}
+
+int histstore_load_keep(struct histstore *s, const char *id, int have_lock,
+			struct hist_conv *c, size_t *journal, struct err *e)
+{
 	memset(c, 0, sizeof *c);
+	if (journal)
+		*journal = 0;
 	if (!hist_id_valid(id)) {
 		err_set(e, EXIT_USAGE, "\"%.80s\" is not a conversation id", id);
 		return -1;
@@ -563,10 +660,13 @@ int histstore_load(struct histstore *s, const char *id, int have_lock, struct hi
 		hist_conv_free(c);
 		rc = HIST_LOAD_CORRUPT;
 	}
-	if (rc == HIST_LOAD_OK && replay(s, id, &st, have_lock, c, e) < 0) {
+	int jr = rc == HIST_LOAD_OK ? replay(s, id, &st, have_lock, c, journal, e) : 0;
+	if (jr < 0) {
 		hist_conv_free(c);
 		return -1;
 	}
+	if (jr == 1)
+		rc = HIST_LOAD_NEWER;
 	if (rc != HIST_LOAD_CORRUPT)
 		return rc;
 	int fd = -1;

@@ -143,6 +143,7 @@ static void on_transport_error(struct http_transfer *t, CURLcode rc)
 						     : RETRY_NET_MID_STREAM;
 	if (schedule_retry(t, retry_transport_retryable(how), -1) == RETRY_AGAIN)
 		return;
+	char shown[512];
 	switch (how) {
 	case RETRY_NET_STALLED:
 		err_set(&t->err, EXIT_NETWORK, "%s: stalled: %s for %.0f s%s", name,
@@ -152,12 +153,14 @@ static void on_transport_error(struct http_transfer *t, CURLcode rc)
 		break;
 	case RETRY_NET_TLS_REFUSED:
 		if (rc == CURLE_SSL_CACERT_BADFILE)
-			err_set(&t->err, EXIT_NETWORK, "%s: cannot load network.ca_file %s", name,
+			err_set(&t->err, EXIT_NETWORK,
+				"%s: cannot load network.ca_file %s; check that it is a readable PEM file", name,
 				t->eng->opts.ca_file ? t->eng->opts.ca_file : "");
 		else
 			err_set(&t->err, EXIT_NETWORK,
-				"%s: refused the TLS certificate of %s: %s (not retried)", name,
-				t->req->url.data, why);
+				"%s: refused the TLS certificate of %s: %s (not retried; check the "
+				"system's CA store, network.ca_file or a proxy that intercepts TLS)",
+				name, http_url_shown(t->req->url.data, shown, sizeof shown), why);
 		break;
 	case RETRY_NET_TOO_LARGE:
 		if (big_headers)
@@ -169,8 +172,9 @@ static void on_transport_error(struct http_transfer *t, CURLcode rc)
 				name, HTTP_MAX_RESPONSE >> 20);
 		break;
 	case RETRY_NET_NO_RESPONSE:
-		err_set(&t->err, EXIT_NETWORK, "%s: cannot reach %s: %s%s", name, t->req->url.data,
-			why, t->attempt > 1 ? " (after retries)" : "");
+		err_set(&t->err, EXIT_NETWORK, "%s: cannot reach %s: %s%s", name,
+			http_url_shown(t->req->url.data, shown, sizeof shown), why,
+			t->attempt > 1 ? " (after retries)" : "");
 		break;
 	case RETRY_NET_MID_STREAM:
 		err_set(&t->err, EXIT_NETWORK, "%s: connection lost mid-stream (%s)%s", name, why,

@@ -27,7 +27,7 @@ static int put_line(json_t *o, struct buf *out)
 
 int journal_head(const struct journal_base *b, struct buf *out)
 {
-	return put_line(json_pack("{s:i,s:s,s:I,s:I,s:I,s:I}", "journal", 1, "id", b->id,
+	return put_line(json_pack("{s:i,s:s,s:I,s:I,s:I,s:I}", "journal", JOURNAL_VERSION, "id", b->id,
 				  "ino", (json_int_t)b->ino, "size", (json_int_t)b->size,
 				  "mtime_s", (json_int_t)b->mtime_s,
 				  "mtime_ns", (json_int_t)b->mtime_ns), out);
@@ -46,26 +46,42 @@ int journal_conv(const struct hist_conv *c, struct buf *out)
 				  "created", c->created, "updated", c->updated), out);
 }
 
-int journal_msg(const struct hist_msg *m, struct buf *out)
+int journal_msg(const struct hist_msg *m, int keep_text, struct buf *out)
 {
-	json_t *o = hist_msg_json(m);
+	/* keep_text: the text is in the journal already (text records) or in the file; a
+	 * shallow copy without it is not copied again (hist_msg_json only reads). */
+	struct hist_msg bare = *m;
+	if (keep_text) {
+		bare.content = (char *)"";
+		bare.reasoning = NULL;
+	}
+	json_t *o = hist_msg_json(&bare);
 	/* The times as numbers: the file's milliseconds would round what memory holds. */
 	if (o && (json_object_set_new(o, "created", json_real(m->created)) < 0 ||
 		  json_object_set_new(o, "updated", json_real(m->updated)) < 0)) {
 		json_decref(o);
 		o = NULL;
 	}
-	return put_line(o ? json_pack("{s:o}", "msg", o) : NULL, out);
+	json_t *line = o ? json_pack("{s:o}", "msg", o) : NULL;
+	if (line && keep_text && json_object_set_new(line, "keep_text", json_true()) < 0) {
+		json_decref(line);
+		line = NULL;
+	}
+	return put_line(line, out);
 }
 
-int journal_text(const struct hist_msg *m, int reasoning, size_t at, struct buf *out)
+int journal_text(const struct hist_msg *m, int reasoning, size_t at, size_t n,
+		 struct buf *out)
 {
 	const char *f = reasoning ? m->reasoning : m->content;
-	size_t len = f ? strlen(f) : 0;
+	/* a length given is trusted: a long answer is not measured at every piece */
+	size_t len = !f ? 0 : n != SIZE_MAX && n <= SIZE_MAX - at ? at + n : strlen(f);
 	if (at > len)
 		return -1;
+	if (n > len - at)
+		n = len - at;
 	json_t *o = json_pack("{s:s,s:I,s:s%,s:f}", "text", m->id, "at", (json_int_t)at, "s",
-			      f ? f + at : "", len - at, "updated", m->updated);
+			      f ? f + at : "", n, "updated", m->updated);
 	if (o && reasoning && json_object_set_new(o, "reasoning", json_true()) < 0) {
 		json_decref(o);
 		o = NULL;
@@ -97,13 +113,13 @@ int journal_read_head(const char *data, size_t len, struct journal_base *b)
 	memset(b, 0, sizeof *b);
 	if (o && json_unpack(o, "{s:I,s:s,s:I,s:I,s:I,s:I}", "journal", &v, "id", &id, "ino",
 			     &ino, "size", &size, "mtime_s", &ms, "mtime_ns", &mns) == 0 &&
-	    v == 1 && hist_id_valid(id)) {
+	    v >= 1 && hist_id_valid(id)) {
 		snprintf(b->id, sizeof b->id, "%s", id);
 		b->ino = (uint64_t)ino;
 		b->size = size;
 		b->mtime_s = ms;
 		b->mtime_ns = (long)mns;
-		rc = 0;
+		rc = v > JOURNAL_VERSION;
 	}
 	json_decref(o);
 	return rc;
@@ -136,8 +152,9 @@ static int apply_conv(struct hist_conv *c, json_t *o)
 	return 1;
 }
 
-/* A message added, or replacing the one with its id (which keeps its parent). */
-static int apply_msg(struct hist_conv *c, json_t *o)
+/* A message added, or replacing the one with its id (which keeps its parent); with
+ * keep_text only replacing, and the text stays. */
+static int apply_msg(struct hist_conv *c, json_t *o, int keep_text)
 {
 	struct hist_msg m;
 	struct err e = {0, ""};
@@ -153,11 +170,18 @@ static int apply_msg(struct hist_conv *c, json_t *o)
 			return 0;
 		}
 		/* Same id, same parent: the index stays right. */
+		if (keep_text) {
+			char *t = m.content, *r = m.reasoning;
+			m.content = c->msgs[at].content;
+			m.reasoning = c->msgs[at].reasoning;
+			c->msgs[at].content = t;
+			c->msgs[at].reasoning = r;
+		}
 		hist_msg_free(&c->msgs[at]);
 		c->msgs[at] = m;
 		return 1;
 	}
-	if (m.parent && hist_index_of(c, m.parent) == HIST_NONE) {
+	if (keep_text || (m.parent && hist_index_of(c, m.parent) == HIST_NONE)) {
 		hist_msg_free(&m);
 		return 0;
 	}
@@ -209,10 +233,18 @@ static int apply_text(struct hist_conv *c, json_t *o)
 
 long journal_apply(struct hist_conv *c, const char *data, size_t len)
 {
+	size_t end;
+	return journal_apply_end(c, data, len, &end);
+}
+
+long journal_apply_end(struct hist_conv *c, const char *data, size_t len, size_t *end)
+{
 	size_t pos = 0, ll;
 	long applied = 0;
+	*end = 0;
 	if (!next_line(data, len, &pos, &ll)) /* the head */
 		return 0;
+	*end = pos;
 	for (const char *line; (line = next_line(data, len, &pos, &ll));) {
 		json_t *o = json_loadb(line, ll, JSON_REJECT_DUPLICATES, NULL);
 		json_t *v;
@@ -220,7 +252,7 @@ long journal_apply(struct hist_conv *c, const char *data, size_t len)
 		if ((v = json_object_get(o, "conv")))
 			rc = apply_conv(c, v);
 		else if ((v = json_object_get(o, "msg")))
-			rc = apply_msg(c, v);
+			rc = apply_msg(c, v, json_is_true(json_object_get(o, "keep_text")));
 		else if (json_is_string(json_object_get(o, "text")))
 			rc = apply_text(c, o);
 		json_decref(o);
@@ -229,6 +261,7 @@ long journal_apply(struct hist_conv *c, const char *data, size_t len)
 		if (!rc)
 			break;
 		applied++;
+		*end = pos;
 	}
 	return applied;
 }

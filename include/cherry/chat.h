@@ -4,9 +4,12 @@
  * through histstore with its lock held. Changes only touch memory and mark the
  * conversation dirty; the caller saves, on its loop's timer (chat_tick) and at the ends
  * of an exchange (chat_save), never from inside a transfer callback. A save costs what
- * was added: while an exchange runs (the prompt, the answer streaming in) saves append
- * to the conversation's journal (journal.h); its end (chat_finish), any other change and
- * chat_close write the file whole, which folds the journal in. */
+ * was added: saves append to the conversation's journal (journal.h) what changed since
+ * the last one (new messages, the new text of every answer streaming in, an answer's
+ * end, the header) and the journal stays when the session ends; the file is written
+ * whole, which folds the journal in, only for the other changes, once the journal is
+ * past half the file's size (histstore_journal_full), and when a small conversation is
+ * closed (chat_close). */
 #ifndef CHERRY_CHAT_H
 #define CHERRY_CHAT_H
 
@@ -45,11 +48,20 @@ struct chat {
 	} pos[CHAT_POS_SLOTS];
 	size_t answer;            /* the answer last sent or retried; SIZE_MAX none */
 	size_t saved_len;         /* its text's bytes held by the last completed save */
-	int jfd;                  /* the journal of the exchange in progress, -1 none */
+	int jfd;                  /* the journal, open for appending; -1 none */
 	int jhead;                /* the header (title, current...) changed since */
 	size_t jn;                /* messages held by the last save (file and journal) */
-	size_t jmsg;              /* the saved message whose new text the journal takes */
-	size_t jtext[2];          /* its content's and reasoning's bytes held so far */
+	size_t jkeep;             /* bytes of a journal the open applied, to append to */
+	size_t jbytes, jfile;     /* the journal's bytes, and those of the file it continues */
+	/* Messages held by the last save whose text grew or that ended since (their
+	 * records go in the next save): each one's content and reasoning bytes held. */
+	struct chat_jmsg {
+		size_t msg;
+		size_t saved[2];
+		int done;
+	} jm[CHAT_POS_SLOTS];
+	size_t njm;
+	size_t jlast;             /* the message chat_delta last noted in jm (or new) */
 };
 
 /*
@@ -70,7 +82,10 @@ int chat_new(struct chat *c, struct histstore *s, double now, struct err *e);
  * histstore's line for a corrupt file, which is moved aside; c is left empty, and
  * chat_close on it is harmless). */
 int chat_open(struct chat *c, struct histstore *s, const char *id, struct err *e);
-/* Saves what is unsaved (an answer still marked interrupted stays so), unlocks, frees. */
+/* Saves what is unsaved (an answer still marked interrupted stays so), unlocks, frees.
+ * A conversation of at most CHAT_FOLD_SMALL bytes (file and journal) that this session
+ * appended to is written whole (its journal folded in); a bigger one keeps its journal. */
+#define CHAT_FOLD_SMALL (64u * 1024)
 void chat_close(struct chat *c);
 /* The same on a conversation of its own allocation (the client keeps several): *out is
  * set on success (0; chat_open_alloc also 1), freed by chat_close_free. */

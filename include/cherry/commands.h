@@ -37,6 +37,7 @@ enum slash_cmd {
 	CMD_STATS,      /* /stats: tokens and cost of this conversation */
 	CMD_ATTACH,     /* /attach PATH...: files for the next message */
 	CMD_TOOLS,      /* /tools [NAME [on|off]]: the MCP servers of this conversation */
+	CMD_KEY,        /* /key [PROVIDER]: type a provider's API key, stored in the vault */
 	CMD__COUNT
 };
 
@@ -44,7 +45,7 @@ enum slash_arg { SLASH_ARG_NONE, SLASH_ARG_OPTIONAL, SLASH_ARG_REQUIRED };
 
 /* What Tab completes a command's argument from. */
 enum slash_names_kind { SLASH_NAMES_NONE, SLASH_NAMES_MODEL, SLASH_NAMES_ASSISTANT,
-			SLASH_NAMES__COUNT };
+			SLASH_NAMES_PROVIDER, SLASH_NAMES__COUNT };
 
 /* The names the caller offers, per kind (v[k] may be NULL when n[k] is 0). */
 struct slash_names {

@@ -27,6 +27,11 @@ struct histstore {
  */
 int histstore_open(struct histstore *s, const char *data_dir, const char *cache_dir,
 		   hist_warn_fn warn, void *warn_ctx, struct err *e);
+/* The same for a caller that lists the conversations at once (the client): the temp
+ * files are left to the listing, which removes those it meets, so that a start with a
+ * stale index does not read 100,000 names before its first frame. */
+int histstore_open_listing(struct histstore *s, const char *data_dir, const char *cache_dir,
+			   hist_warn_fn warn_fn, void *warn_ctx, struct err *e);
 void histstore_close(struct histstore *s);
 
 /* A fresh, unused id (8 characters of [0-9a-z]). 0 or -1. */
@@ -50,20 +55,34 @@ void histstore_unlock(struct histstore *s, const char *id, int fd);
  * have_lock: the caller holds the conversation's lock. */
 int histstore_load(struct histstore *s, const char *id, int have_lock, struct hist_conv *c,
 		   struct err *e);
+/* The same; for the lock's holder (have_lock), *journal gets the size of the journal
+ * left beside the file, all of which c holds (0: none), for histstore_journal_open. */
+int histstore_load_keep(struct histstore *s, const char *id, int have_lock,
+			struct hist_conv *c, size_t *journal, struct err *e);
 /* Saves through fs_write_atomic (the old file stays whole on any failure), then removes
  * the conversation's journal, which the file now holds. 0 or -1. */
 int histstore_save(struct histstore *s, const struct hist_conv *c, struct err *e);
 
 /*
- * The journal of an answer in progress (journal.h), for the lock's holder: opened (made
- * empty) beside the file as it is now, appended to without fsync (it guards against a
- * killed process; the file it continues was synced), and folded by the next
- * histstore_save, or by histstore_load (which applies a journal that continues the file
- * it read, and folds it when it holds or can take the lock).
+ * The conversation's journal (journal.h), for the lock's holder: opened beside the file
+ * as it is now (*file_size gets its size), either made new (keep 0; one already there
+ * is an error) or, keep > 0, the one histstore_load_keep applied, appended to while it
+ * is still keep bytes long; appended to without fsync (it guards against a killed
+ * process; the file it continues was synced). histstore_save removes it (the file then
+ * holds it); histstore_load applies it, leaves one that applied whole and is not full
+ * (histstore_journal_full), and folds any other in when it holds or can take the lock.
  */
-int histstore_journal_open(struct histstore *s, const char *id, int *fd, struct err *e);
+int histstore_journal_open(struct histstore *s, const char *id, size_t keep, int *fd,
+			   size_t *file_size, struct err *e);
 int histstore_journal_append(int fd, const char *data, size_t len, struct err *e);
 void histstore_journal_close(int fd);
+/* 1 when a journal of jlen bytes beside a file of flen bytes is to be folded in: past
+ * half the file, so that folds cost at most about three times what was journalled and a
+ * load at most about one and a half times the file's, and past HIST_JOURNAL_MIN, so that
+ * a small conversation is not written whole (its tree built, its text copied) while an
+ * answer streams. */
+#define HIST_JOURNAL_MIN (1024u * 1024)
+int histstore_journal_full(size_t jlen, size_t flen);
 /* Deletes the conversation file (and its lock file). 0 or -1. */
 int histstore_remove(struct histstore *s, const char *id, struct err *e);
 
@@ -72,6 +91,7 @@ struct hist_entry {
 	double updated;
 	size_t nmsgs;
 	int newer;     /* written by a newer cherry */
+	int journal;   /* a journal beside the file (journal.h): read it with histstore_load */
 	char *model;   /* "" when unknown; index text: no tabs or newlines */
 	char *title;
 };

@@ -2,10 +2,12 @@
  * pseudo-terminal (output read and dropped at once): start-up to the first frame (the
  * status line's "idle") and the peak RSS then (VmHWM), the time from the first frame
  * until a key typed at once is echoed, then key echo over SAMPLES keys typed one after
- * the other's echo (median and maximum) while the list is read behind them. Figures,
+ * the other's echo (median and maximum) while the list is read behind them, and the
+ * peak RSS after them. Figures,
  * never a verdict: it exits 0 whatever the timings.
  * Usage: list_bench CHERRY PROVIDER/MODEL [LABEL]; the environment (HOME, XDG_*) is
- * cherry's, as the caller set it. */
+ * cherry's, as the caller set it; LIST_BENCH_KEYS=N types N keys (enough to last a
+ * whole cold rebuild of the list). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -18,7 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SAMPLES 300
+#define SAMPLES 300      /* keys echoed, unless LIST_BENCH_KEYS says (up to MAX_SAMPLES) */
+#define MAX_SAMPLES 20000
 
 static double now_s(void)
 {
@@ -151,9 +154,12 @@ int main(int argc, char **argv)
 	static const char unique[] = "~!@$^&*+|";
 	double a = now_s();
 	double first = write(fd, "~", 1) == 1 ? until("~", 120) : -1;
-	double echo[SAMPLES];
-	int n = 0;
-	for (size_t k = 1; n < SAMPLES && first >= 0; k++) {
+	static double echo[MAX_SAMPLES];
+	const char *keys = getenv("LIST_BENCH_KEYS");
+	int want = keys ? atoi(keys) : SAMPLES, n = 0;
+	if (want < 1 || want > MAX_SAMPLES)
+		want = SAMPLES;
+	for (size_t k = 1; n < want && first >= 0; k++) {
 		if (k % (sizeof unique - 1) == 0) {
 			if (write(fd, "\025", 1) != 1) /* C-u: the input line empty again */
 				break;
@@ -168,11 +174,13 @@ int main(int argc, char **argv)
 			break;
 		echo[n++] = (e - b) * 1000;
 	}
+	long hwm_end = hwm_kb();
 	qsort(echo, (size_t)n, sizeof *echo, cmp);
 	printf("%s: first frame %.1f ms, peak RSS %.1f MB by then; first key answered %.1f ms "
-	       "after it; key echo over %d keys: median %.2f ms, max %.2f ms\n", label,
-	       (frame - t0) * 1000, hwm / 1024.0, first >= 0 ? (first - a) * 1000 : -1.0, n,
-	       n ? echo[n / 2] : -1.0, n ? echo[n - 1] : -1.0);
+	       "after it; key echo over %d keys: median %.2f ms, max %.2f ms; peak RSS %.1f MB "
+	       "after them\n", label, (frame - t0) * 1000, hwm / 1024.0,
+	       first >= 0 ? (first - a) * 1000 : -1.0, n, n ? echo[n / 2] : -1.0,
+	       n ? echo[n - 1] : -1.0, hwm_end / 1024.0);
 out:
 	if (write(fd, "\021", 1) == 1) /* C-q */
 		for (double end = now_s() + 5; now_s() < end; drain(5))

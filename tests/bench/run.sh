@@ -53,6 +53,7 @@ measure() {
 }
 
 measure "curl -sN > /dev/null (transport)" curl -sN -X POST -H 'Content-Type: application/json' -d "$body" "$url"
+curl_rss=$(cat "$tmp/last_rss")
 measure "parse_floor (jansson decode)" "$build/bench/parse_floor" "$url" "$body"
 floor=$(cat "$tmp/last")
 floor_rss=$(cat "$tmp/last_rss")
@@ -61,6 +62,10 @@ ask=$(cat "$tmp/last")
 ask_rss=$(cat "$tmp/last_rss")
 awk -v a="$ask" -v f="$floor" 'BEGIN { if (f > 0) printf "cherry ask / parse floor: %.2fx (budget 1.5x)\n", a / f }'
 awk -v a="$ask_rss" -v f="$floor_rss" 'BEGIN { printf "cherry ask peak RSS: %.1f MB (budget 10 MB); %.1f MB above the parse floor, which is mostly libcurl and OpenSSL initialisation\n", a / 1024, (a - f) / 1024 }'
+# Saving on (the default, above) beside --no-save and curl: the conversation's journal
+# costs what was added, so saving should stay within 2 MB of curl's peak, as --no-save does.
+measure "cherry ask --no-save > /dev/null" "$build/cherry" ask --no-save -m "fo/long:$deltas" "x"
+awk -v a="$ask_rss" -v n="$(cat "$tmp/last_rss")" -v c="$curl_rss" 'BEGIN { printf "cherry ask peak RSS beside curl: saving %.1f MB (%.1f MB above curl; budget 2 MB), --no-save %.1f MB (%.1f MB above)\n", a / 1024, (a - c) / 1024, n / 1024, (n - c) / 1024 }'
 
 # A 10 MB image sent with ask -f: its base64 is made as libcurl reads the body, so the
 # peak should stay near the file's size above the bare ask's.
@@ -112,12 +117,26 @@ awk -v a="$(cat "$tmp/last")" -v f="$lf" -v ar="$(cat "$tmp/last_rss")" -v fr="$
 	'BEGIN { if (f > 0 && fr > 0) printf "history show / load floor: %.2fx time (budget 1.5x), %.2fx RSS (budget 2x)\n", a / f, ar / fr }'
 
 # Bytes written by ask -c streaming a ~6 KB answer into it (over about 8 s, so the save
-# timer runs): the process's write_bytes from /proc, which includes the one whole write
-# at the answer's end; the journal carries the rest.
-sh -c '"$0" ask -c long0001 -m "fo/long:400+slow:20" x >"$1" 2>/dev/null; grep "^write_bytes" /proc/$$/io' \
-	"$build/cherry" "$tmp/answer" >"$tmp/io"
-awk -v f="$(wc -c <"$tmp/long.orig")" -v a="$(wc -c <"$tmp/answer")" '{ printf "ask -c long0001: %.1f MB written for a %.1f KB answer (file %.1f MB; before the journal: two whole writes a second)\n", $2 / 1048576, a / 1024, f / 1048576 }' "$tmp/io"
+# timer runs), twice, one run after the other: what the process passed to write(2)
+# (/proc's wchar, which counts its children once reaped) less what it printed. The
+# answers go to the conversation's journal; the 20 MB file is not rewritten.
+# BASE_BUILD=DIR runs the same with DIR/cherry (an earlier build) for the figure before.
+ask_written() {
+	cp "$tmp/long.orig" "$long"
+	rm -f "$conv/long0001.journal"
+	for k in 1 2; do
+		sh -c '"$0" ask -c long0001 -m "fo/long:400+slow:20" x >"$1" 2>/dev/null; grep "^wchar" /proc/$$/io' \
+			"$1" "$tmp/answer" >"$tmp/io"
+		awk -v l="$2" -v k="$k" -v f="$(wc -c <"$tmp/long.orig")" -v a="$(wc -c <"$tmp/answer")" \
+			'{ w = $2 - a; printf "ask -c long0001 (%s, run %d): %.1f KB written for a %.1f KB answer, %.1fx (file %.1f MB; budget about 2x plus a constant)\n", l, k, w / 1024, a / 1024, w / a, f / 1048576 }' "$tmp/io"
+	done
+}
+if [ -n "${BASE_BUILD:-}" ] && [ -x "$BASE_BUILD/cherry" ]; then
+	ask_written "$BASE_BUILD/cherry" "before: $BASE_BUILD"
+fi
+ask_written "$build/cherry" "this build"
 cp "$tmp/long.orig" "$long"
+rm -f "$conv/long0001.journal"
 # The index again, warm as a user's is: a stale entry of the 20 MB conversation would be
 # parsed while the client's first stream is measured.
 "$build/cherry" history list >/dev/null 2>&1
@@ -158,13 +177,16 @@ if [ "$big" != 0 ]; then
 	big=$(ls "$bigconv" | wc -l)
 	echo "big history: $big conversations, $(du -sm "$bigconv" | cut -f1) MB"
 	B="env XDG_DATA_HOME=$bigdata XDG_CACHE_HOME=$tmp/big/cache"
-	# cold: no index (one run: every file is parsed)
-	/usr/bin/time -f "%e %M" -o "$tmp/t" $B "$build/cherry" history list >/dev/null 2>&1
-	read -r secs kb <"$tmp/t"
-	printf '%-34s %6.2f s  %7.1f MB peak RSS (one run)\n' "cherry history list, cold index" \
-		"$secs" "$(echo "$kb" | awk '{print $1/1024}')"
+	# cold: no index (one run: every file is skimmed)
+	/usr/bin/time -f "%e %M %U %S" -o "$tmp/t" $B "$build/cherry" history list >/dev/null 2>&1
+	read -r secs kb u s <"$tmp/t"
+	printf '%-34s %6.2f s  %7.1f MB peak RSS  %6.2f s CPU (one run)\n' \
+		"cherry history list, cold index" "$secs" "$(echo "$kb" | awk '{print $1/1024}')" \
+		"$(echo "$u $s" | awk '{print $1 + $2}')"
+	cold_s=$secs
 	measure "ls conversations/ (big)" ls "$bigconv/"
 	ls_s=$(cat "$tmp/last")
+	awk -v a="$cold_s" -v l="$ls_s" 'BEGIN { if (l > 0) printf "history list, cold index / ls: %.1fx\n", a / l }'
 	measure "cherry history list, warm index" $B "$build/cherry" history list
 	awk -v a="$(cat "$tmp/last")" -v l="$ls_s" 'BEGIN { if (l > 0) printf "history list / ls: %.2fx (budget 2x)\n", a / l }'
 	measure "grep -rl needle-word (big)" grep -rl needle-word "$bigconv/"
@@ -176,8 +198,9 @@ if [ "$big" != 0 ]; then
 	if [ -x "$build/bench/list_bench" ]; then
 		$B "$build/bench/list_bench" "$build/cherry" "fo/long:$deltas" \
 			"client, $big conversations, warm index"
+		# keys typed all through a cold rebuild of the list, to its end
 		rm -f "$tmp/big/cache/cherry/history-index"
-		$B "$build/bench/list_bench" "$build/cherry" "fo/long:$deltas" \
-			"client, $big conversations, cold index"
+		LIST_BENCH_KEYS=${LIST_BENCH_KEYS:-3000} $B "$build/bench/list_bench" "$build/cherry" \
+			"fo/long:$deltas" "client, $big conversations, cold index"
 	fi
 fi

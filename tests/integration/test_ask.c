@@ -488,6 +488,9 @@ static void test_mid_stream_failures(void **state)
 			assert_int_equal(r.status, 3);
 			assert_true(r.out_len > 0); /* the partial answer is kept */
 			assert_one_line(r.err);
+			/* what happened, then what to do (Gemini's own words say "retry") */
+			if (!strstr(r.err, "; ask again later\n") && !strstr(r.err, "retry"))
+				fail_msg("%s: no advice: %s", model, r.err);
 			assert_int_equal(count_requests() - before, 1); /* never retried */
 			if (w == 3) {
 				assert_non_null(strstr(r.err, "stalled"));

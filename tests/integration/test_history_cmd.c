@@ -1,6 +1,7 @@
 /* test_history_cmd: `cherry history` end to end (list, show, search, export, rm, sanitised
- * output, prefixes) and the kill -9 loop: streaming saves killed at random moments never
- * leave a torn file or lose what a completed save held. */
+ * output, prefixes) and the kill -9 loops: streaming saves (one answer, or three at once
+ * into one journal) killed at random moments never leave a torn file or lose what a
+ * completed save held. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,7 +13,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,6 +26,7 @@
 
 #define FMT(arr, ...) assert_true(snprintf(arr, sizeof arr, __VA_ARGS__) < (int)sizeof arr)
 #define KILLS 220
+#define KILLS_MULTI 40
 
 static struct testhome H;
 static char data[400], cache[400], convdir[500];
@@ -397,13 +398,26 @@ static void newest_id(char *id, size_t size)
 	run_free(&r);
 }
 
+/* The conversation as every reader sees it: its file with its journal applied. */
 static json_t *conv_json(const char *id)
 {
 	char path[700];
 	FMT(path, "%s/%s.json", convdir, id);
-	json_t *j = json_load_file(path, 0, NULL);
-	if (!j)
-		fail_msg("cannot load %s", path);
+	json_t *raw = json_load_file(path, 0, NULL);
+	if (!raw)
+		fail_msg("cannot load %s", path); /* the file alone is whole JSON */
+	json_decref(raw);
+	struct histstore s;
+	struct hist_conv c;
+	struct buf b = BUF_INIT;
+	struct err e = {0, ""};
+	if (histstore_open(&s, data, cache, NULL, NULL, &e) < 0 ||
+	    histstore_load(&s, id, 0, &c, &e) < 0 || hist_to_json(&c, &b) < 0)
+		fail_msg("cannot load conversation %s: %s", id, e.msg);
+	hist_conv_free(&c);
+	histstore_close(&s);
+	json_t *j = json_loadb(b.data, b.len, 0, NULL);
+	buf_free(&b);
 	return j;
 }
 
@@ -500,16 +514,101 @@ static void test_ask_saves(void **state)
 	fakeprov_stop(&fp);
 }
 
+/* A conversation past 64 KB keeps its journal after ask -c: every command reads it, and
+ * rm removes it with the file. */
+static void test_cli_reads_journal(void **state)
+{
+	(void)state;
+	struct fakeprov fp;
+	assert_int_equal(fakeprov_start(&fp), 0);
+	char *cfg = testhome_fake_config(fp.port, NULL);
+	assert_int_equal(testhome_write_config(&H, cfg), 0);
+	free(cfg);
+	char id[64], *big = malloc(70001);
+	assert_non_null(big);
+	memset(big, 'b', 70000);
+	big[70000] = '\0';
+	exchange(id, sizeof id, NULL, "start", big, "echo");
+	free(big);
+	static const char *const key_env[] = {"FAKE_OPENAI_KEY=sk-test", NULL};
+	const char *ask[] = {"ask", "-c", id, "-m", "fo/echo", "okapi zebra", NULL};
+	struct run r;
+	assert_int_equal(run_cherry(&r, &H, ask, key_env, NULL, 20000), 0);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	char jp[700];
+	FMT(jp, "%s/%s.journal", convdir, id);
+	assert_int_equal(access(jp, F_OK), 0);
+	char raw[700];
+	FMT(raw, "%s/%s.json", convdir, id);
+	assert_int_equal(tree_contains(convdir, "okapi"), 1); /* in the journal only */
+	char *text = harness_read_file(raw, NULL);
+	assert_null(strstr(text, "okapi"));
+	free(text);
+	const char *show[] = {"history", "show", id, NULL};
+	const char *search[] = {"history", "search", "ZEBRA", NULL};
+	const char *md[] = {"history", "export", id, NULL};
+	const char *const *cmds[] = {show, search, md};
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(run_cherry(&r, &H, cmds[i], NULL, NULL, 10000), 0);
+		if (r.status || !strstr(r.out, i == 1 ? id : "okapi zebra"))
+			fail_msg("%s %s: %d %s %s", cmds[i][0], cmds[i][1], r.status, r.out, r.err);
+		run_free(&r);
+	}
+	const char *rm[] = {"history", "rm", id, "-f", NULL};
+	assert_int_equal(run_cherry(&r, &H, rm, NULL, NULL, 10000), 0);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	assert_int_equal(access(jp, F_OK), -1);
+	assert_int_equal(tree_contains(convdir, "okapi"), 0);
+	fakeprov_stop(&fp);
+}
+
 /* ---- kill -9 while streaming ---- */
 
-static void child_stream(const char *id, int k, int wfd)
+/* Which conversation a killed child streams into, and its round. */
+struct round {
+	const char *id;
+	int k;
+};
+
+/* Word i of answer j in round k: "k.j.i ". Its length. */
+static int word(char w[48], int k, int j, int i)
 {
+	return snprintf(w, 48, "%d.%d.%d ", k, j, i);
+}
+
+/* What answer j of round k streams: its words from the first, s perhaps cut in one. */
+static int is_words(const char *s, int k, int j)
+{
+	for (int i = 0; *s; i++) {
+		char w[48];
+		int n = word(w, k, j, i);
+		size_t len = strlen(s);
+		if (len < (size_t)n)
+			return strncmp(s, w, len) == 0;
+		if (strncmp(s, w, (size_t)n))
+			return 0;
+		s += n;
+	}
+	return 1;
+}
+
+/* A child's conversation, opened as the client opens it (the lock held). */
+static void child_open(const struct round *rd, struct histstore *st, struct chat *c)
+{
+	struct err e = {0, ""};
+	if (histstore_open(st, data, cache, NULL, NULL, &e) < 0 || chat_open(c, st, rd->id, &e) != 0)
+		_exit(2);
+}
+
+static void child_stream(void *ctx, int wfd)
+{
+	int k = ((struct round *)ctx)->k;
 	struct err e = {0, ""};
 	struct histstore st;
 	struct chat c;
-	if (histstore_open(&st, data, cache, NULL, NULL, &e) < 0 ||
-	    chat_open(&c, &st, id, &e) != 0)
-		_exit(2);
+	child_open(ctx, &st, &c);
 	char prompt[32];
 	snprintf(prompt, sizeof prompt, "prompt %d", k);
 	size_t a;
@@ -518,9 +617,9 @@ static void child_stream(const char *id, int k, int wfd)
 	if (chat_send(&c, prompt, "fo", "echo", now, &a, &e) < 0 || chat_save(&c, now, &e) < 0)
 		_exit(3);
 	size_t last = (size_t)-1;
-	for (int j = 0;; j++) {
-		char w[32];
-		int n = snprintf(w, sizeof w, "w%d.%d ", k, j);
+	for (int i = 0;; i++) {
+		char w[48];
+		int n = word(w, k, 0, i);
 		now += 1;
 		chat_delta(&c, a, w, (size_t)n, 0, now);
 		chat_tick(&c, now, &e);
@@ -535,20 +634,80 @@ static void child_stream(const char *id, int k, int wfd)
 	}
 }
 
-/* What exchange k streams: "wk.0 wk.1 ..." */
-static int is_stream_prefix(const char *s, int k)
+/* Three answers to one prompt streaming at once (several models), one ending now and
+ * then; after each save, all three lengths it holds. */
+static void child_multi(void *ctx, int wfd)
 {
-	for (int j = 0; *s; j++) {
-		char w[32];
-		int n = snprintf(w, sizeof w, "w%d.%d ", k, j);
-		size_t len = strlen(s);
-		if (len < (size_t)n)
-			return strncmp(s, w, len) == 0;
-		if (strncmp(s, w, (size_t)n))
-			return 0;
-		s += n;
+	int k = ((struct round *)ctx)->k;
+	struct err e = {0, ""};
+	struct histstore st;
+	struct chat c;
+	child_open(ctx, &st, &c);
+	size_t a[3];
+	double now = 1e9 + k * 1e6;
+	if (chat_send(&c, "all", "fo", "m0", now, &a[0], &e) < 0)
+		_exit(3);
+	size_t user = hist_parent_of(&c.conv, a[0]);
+	if (chat_retry_at(&c, user, "fo", "m1", now, &a[1], &e) < 0 ||
+	    chat_retry_at(&c, user, "fo", "m2", now, &a[2], &e) < 0 || chat_save(&c, now, &e) < 0)
+		_exit(3);
+	for (int i = 0;; i++) {
+		for (int j = 0; j < 3; j++) {
+			char w[48];
+			int n = word(w, k, j, i);
+			chat_delta(&c, a[j], w, (size_t)n, 0, now);
+		}
+		if (i % 7 == 3) /* its end goes in the journal too; more text may follow */
+			chat_finish(&c, a[i % 3], HIST_INTERRUPTED, NULL, NULL, -1, now, &e);
+		now += 1;
+		if (chat_tick(&c, now, &e) == 1) {
+			size_t len[3];
+			for (int j = 0; j < 3; j++)
+				len[j] = strlen(c.conv.msgs[a[j]].content);
+			if (write(wfd, len, sizeof len) != (ssize_t)sizeof len)
+				_exit(4);
+		}
+		struct timespec ts = {0, 100000};
+		nanosleep(&ts, NULL);
 	}
-	return 1;
+}
+
+/* After kill k: the file itself is whole JSON (what streamed since is in the journal),
+ * the conversation loads, and it lost no message. */
+static void load_after_kill(const char *id, int k, size_t *prev_n, struct hist_conv *c)
+{
+	char raw[700];
+	FMT(raw, "%s/%s.json", convdir, id);
+	json_t *whole = json_load_file(raw, 0, NULL);
+	if (!whole)
+		fail_msg("kill %d: the file is torn", k);
+	json_decref(whole);
+	struct histstore s;
+	struct err e = {0, ""};
+	assert_int_equal(histstore_open(&s, data, cache, NULL, NULL, &e), 0);
+	if (histstore_load(&s, id, 0, c, &e) != HIST_LOAD_OK)
+		fail_msg("kill %d: %s", k, e.msg);
+	histstore_close(&s);
+	assert_true(c->n >= *prev_n);
+	*prev_n = c->n;
+}
+
+/* Nothing was moved aside, and the next start cleans the temp files of killed saves. */
+static void nothing_left(void)
+{
+	char cd[600];
+	FMT(cd, "%s/corrupt", convdir);
+	assert_int_equal(access(cd, F_OK), -1);
+	struct histstore s;
+	struct err e = {0, ""};
+	assert_int_equal(histstore_open(&s, data, cache, NULL, NULL, &e), 0);
+	histstore_close(&s);
+	DIR *d = opendir(convdir);
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (de->d_name[0] == '.' && strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			fail_msg("left behind: %s", de->d_name);
+	closedir(d);
 }
 
 /* show lists a message's attachments (names sanitised), the Markdown export links them
@@ -613,54 +772,17 @@ static void test_kill9_loop(void **state)
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int k = 0; k < KILLS; k++) {
-		int p[2];
-		assert_int_equal(pipe(p), 0);
-		pid_t pid = fork();
-		assert_true(pid >= 0);
-		if (pid == 0) {
-			close(p[0]);
-			child_stream(id, k, p[1]);
-		}
-		close(p[1]);
 		/* Even rounds: any moment after fork (start-up, lock, load, the first save).
 		 * Odd rounds: once the answer streams, so most kills land among partial saves
 		 * however slow the machine (or the sanitizers) make start-up. */
-		struct timespec ts = {0, (long)(rand() % 60000000)};
-		if (k % 2) {
-			struct pollfd pf = {p[0], POLLIN, 0};
-			assert_int_equal(poll(&pf, 1, 10000), 1);
-			ts.tv_nsec = (long)(rand() % 25000000);
-		}
-		nanosleep(&ts, NULL);
-		assert_int_equal(kill(pid, SIGKILL), 0);
-		int status;
-		assert_int_equal(waitpid(pid, &status, 0), pid);
-		if (!(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL))
-			fail_msg("child %d ended on its own: status %d", k, status);
-		size_t v, last = 0;
-		int got = 0;
-		while (read(p[0], &v, sizeof v) == (ssize_t)sizeof v) {
-			last = v;
-			got = 1;
-		}
-		close(p[0]);
-		/* the file itself is always whole JSON (what streamed since is in the journal) */
-		char raw[700];
-		FMT(raw, "%s/%s.json", convdir, id);
-		json_t *whole = json_load_file(raw, 0, NULL);
-		if (!whole)
-			fail_msg("kill %d: the file is torn", k);
-		json_decref(whole);
-		/* every load parses; nothing completed is lost */
-		struct histstore s;
-		struct err e = {0, ""};
-		assert_int_equal(histstore_open(&s, data, cache, NULL, NULL, &e), 0);
+		struct round rd = {id, k};
+		size_t last = 0;
+		int got = harness_kill9(child_stream, &rd, k % 2, k % 2 ? 25000000 : 60000000,
+					&last, sizeof last);
+		if (got < 0)
+			fail_msg("child %d ended on its own, or could not be killed", k);
 		struct hist_conv c;
-		if (histstore_load(&s, id, 0, &c, &e) != HIST_LOAD_OK)
-			fail_msg("kill %d: %s", k, e.msg);
-		histstore_close(&s);
-		assert_true(c.n >= prev_n);
-		prev_n = c.n;
+		load_after_kill(id, k, &prev_n, &c);
 		const struct hist_msg *last_msg = &c.msgs[c.n - 1];
 		char prompt[32];
 		snprintf(prompt, sizeof prompt, "prompt %d", k);
@@ -671,7 +793,7 @@ static void test_kill9_loop(void **state)
 			assert_string_equal(c.msgs[c.n - 2].content, prompt);
 			assert_int_equal(last_msg->status, HIST_INTERRUPTED);
 			assert_true(strlen(last_msg->content) >= last);
-			if (!is_stream_prefix(last_msg->content, k))
+			if (!is_words(last_msg->content, k, 0))
 				fail_msg("kill %d: torn answer \"%s\"", k, last_msg->content);
 			saved_some += last > 0;
 		}
@@ -684,20 +806,45 @@ static void test_kill9_loop(void **state)
 	/* the loop must really have killed during streaming saves */
 	assert_true(reached >= KILLS / 2);
 	assert_true(saved_some >= KILLS / 8);
-	char cd[600];
-	FMT(cd, "%s/corrupt", convdir);
-	assert_int_equal(access(cd, F_OK), -1);
-	/* temp files of killed saves are cleaned by the next start */
-	struct histstore s;
-	struct err e = {0, ""};
-	assert_int_equal(histstore_open(&s, data, cache, NULL, NULL, &e), 0);
-	histstore_close(&s);
-	DIR *d = opendir(convdir);
-	struct dirent *de;
-	while ((de = readdir(d)))
-		if (de->d_name[0] == '.' && strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			fail_msg("left behind: %s", de->d_name);
-	closedir(d);
+	nothing_left();
+}
+
+/* kill -9 while three answers stream into one conversation at once (their text, and
+ * their ends, in one journal): no torn file, nothing a completed save held is lost. */
+static void test_kill9_multi(void **state)
+{
+	(void)state;
+	char id[64];
+	exchange(id, sizeof id, NULL, "start", "begun", "echo");
+	size_t prev_n = 2;
+	int reached = 0;
+	for (int k = 0; k < KILLS_MULTI; k++) {
+		/* odd rounds once the answers stream, even ones at any moment */
+		struct round rd = {id, k};
+		size_t last[3] = {0, 0, 0};
+		int got = harness_kill9(child_multi, &rd, k % 2, k % 2 ? 20000000 : 40000000, last,
+					sizeof last);
+		if (got < 0)
+			fail_msg("child %d ended on its own, or could not be killed", k);
+		struct hist_conv c;
+		load_after_kill(id, k, &prev_n, &c);
+		if (got) {
+			reached++;
+			assert_true(c.n >= 4);
+			assert_string_equal(c.msgs[c.n - 4].content, "all");
+			for (int j = 0; j < 3; j++) {
+				const char *t = c.msgs[c.n - 3 + (size_t)j].content;
+				if (strlen(t) < last[j] || !is_words(t, k, j))
+					fail_msg("kill %d: answer %d \"%.60s\" (%zu bytes saved)", k,
+						 j, t, last[j]);
+			}
+		}
+		hist_conv_free(&c);
+	}
+	print_message("# kill -9 among three streams' saves: %d kills, %d after a save\n",
+		      KILLS_MULTI, reached);
+	assert_true(reached >= KILLS_MULTI / 2);
+	nothing_left();
 }
 
 /* Like main's wiping allocator, jansson's memory is not plain malloc memory here: any
@@ -724,7 +871,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_export_html, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ask_saves, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attachments_listed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cli_reads_journal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill9_loop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kill9_multi, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -144,7 +144,9 @@ static void test_unreadable_ca_file(void **state)
 	ask(&r);
 	assert_int_equal(r.status, 3);
 	char want[600];
-	snprintf(want, sizeof want, "ft: cannot load network.ca_file %s\n", missing);
+	snprintf(want, sizeof want,
+		 "ft: cannot load network.ca_file %s; check that it is a readable PEM file\n",
+		 missing);
 	if (!strstr(r.err, want))
 		fail_msg("stderr: %s", r.err);
 	assert_true(r.seconds < 5);

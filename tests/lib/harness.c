@@ -987,3 +987,44 @@ void fakemcp_http_stop(struct fakemcp_http *f)
 	if (f->pid > 0)
 		waitpid(f->pid, &st, 0);
 }
+
+int harness_kill9(void (*child)(void *ctx, int wfd), void *ctx, int first, long max_ns,
+		  void *last, size_t rec)
+{
+	int p[2];
+	if (pipe(p) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		child(ctx, p[1]);
+		_exit(99);
+	}
+	close(p[1]);
+	int rc = 0;
+	if (first) {
+		struct pollfd pf = {p[0], POLLIN, 0};
+		if (poll(&pf, 1, 10000) != 1)
+			rc = -1;
+	}
+	struct timespec ts = {0, max_ns > 0 ? rand() % max_ns : 0};
+	nanosleep(&ts, NULL);
+	int status;
+	if (kill(pid, SIGKILL) < 0 || waitpid(pid, &status, 0) != pid ||
+	    !(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL))
+		rc = -1;
+	char *buf = malloc(rec);
+	while (buf && read(p[0], buf, rec) == (ssize_t)rec) {
+		memcpy(last, buf, rec);
+		if (rc == 0)
+			rc = 1;
+	}
+	free(buf);
+	close(p[0]);
+	return rc;
+}

@@ -154,4 +154,14 @@ int harness_count_hidden(const char *dir);
  * in a forked child: root writes through modes). 0, or -1 when the system allows none. */
 int harness_ro_bind(const char *dir);
 
+/* ---- kill -9 ---- */
+
+/* Forks child(ctx, wfd), which writes records of rec bytes to wfd and never returns; lets
+ * it run a random time below max_ns (counted from its first record when first, which it
+ * must write within 10 s), kills it with SIGKILL and reads what it wrote: the last record
+ * into last. 1 when it wrote one, 0 when none, -1 when it did not die of the signal (or
+ * on error). */
+int harness_kill9(void (*child)(void *ctx, int wfd), void *ctx, int first, long max_ns,
+		  void *last, size_t rec);
+
 #endif

@@ -192,9 +192,9 @@ static void test_new_send_stream_reopen(void **unused)
 	assert_int_equal(chat_finish(&c, a, HIST_COMPLETE, NULL, &u, 0.42, 1001.4, &e), 0);
 	assert_string_equal(c.conv.msgs[1].content, "Hi there!");
 	assert_string_equal(c.conv.msgs[1].reasoning, "thinking");
-	assert_true(c.dirty);
+	assert_true(c.dirty || c.tail);
 	assert_int_equal(chat_save(&c, 1001.4, &e), 0);
-	assert_false(c.dirty);
+	assert_false(c.dirty || c.tail);
 	assert_int_equal(chat_save(&c, 1001.5, &e), 0); /* nothing to do */
 	char *mem = json_of(&c.conv);
 	chat_close(&c);
@@ -809,106 +809,6 @@ static void test_two_processes_lock(void **unused)
 	close(go[1]);
 }
 
-/* Saving costs what was added: streaming into a large conversation leaves its file alone
- * and appends about the answer's size to the journal; the end writes it whole once. */
-static void test_stream_appends_journal(void **unused)
-{
-	(void)unused;
-	struct chat c;
-	struct err e = {0, ""};
-	char id[HIST_ID_MAX + 1], big[20001];
-	memset(big, 'b', sizeof big - 1);
-	big[sizeof big - 1] = '\0';
-	assert_int_equal(chat_new(&c, &st, 10.0, &e), 0);
-	for (int i = 0; i < 50; i++)
-		exchange(&c, "q", big, 10.0 + i);
-	FMT(id, "%s", c.conv.id);
-	chat_close(&c);
-	char p[900], jp[900];
-	FMT(p, "%s/%s.json", convdir, id);
-	FMT(jp, "%s/%s.journal", convdir, id);
-	struct stat before, during, js;
-	assert_int_equal(stat(p, &before), 0);
-	assert_true(before.st_size > 1000000);
-	assert_int_equal(chat_open(&c, &st, id, &e), 0);
-	size_t a;
-	assert_int_equal(chat_send(&c, "and now?", "fo", "echo", 100.0, &a, &e), 0);
-	assert_int_equal(chat_save(&c, 100.0, &e), 0);
-	size_t answer = 0;
-	for (int i = 0; i < 200; i++) {
-		/* 200 bytes a second, saved twice a second */
-		chat_delta(&c, a, "word word ", 10, 0, 100.0 + i * 0.05);
-		answer += 10;
-		assert_true(chat_tick(&c, 100.0 + i * 0.05, &e) >= 0);
-	}
-	assert_int_equal(chat_save(&c, 170.0, &e), 0);
-	assert_int_equal(chat_saved_len(&c, a), answer);
-	assert_int_equal(stat(p, &during), 0);
-	assert_int_equal(during.st_ino, before.st_ino);
-	assert_int_equal(stat(jp, &js), 0);
-	if ((size_t)js.st_size > 2 * answer + 4096)
-		fail_msg("journal of %lld bytes for a %zu-byte answer", (long long)js.st_size, answer);
-	assert_int_equal(chat_finish(&c, a, HIST_COMPLETE, NULL, NULL, 0.1, 171.0, &e), 0);
-	assert_int_equal(chat_save(&c, 171.0, &e), 0);
-	assert_int_equal(stat(jp, &js), -1); /* folded in */
-	chat_close(&c);
-	struct hist_conv d;
-	load_disk(id, &d);
-	assert_int_equal(d.n, 102);
-	assert_int_equal(strlen(d.msgs[101].content), answer);
-	assert_int_equal(d.msgs[101].status, HIST_COMPLETE);
-	hist_conv_free(&d);
-	assert_int_equal(e.code, 0);
-}
-
-/* A killed exchange leaves the journal: the next open folds it in, and a session on a
- * conversation whose journal could not be folded writes the file whole first. */
-static void test_journal_left_behind(void **unused)
-{
-	(void)unused;
-	struct err e = {0, ""};
-	char id[HIST_ID_MAX + 1], jp[900];
-	saved_exchange(id, "first", "answer");
-	FMT(jp, "%s/%s.journal", convdir, id);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		struct chat cc;
-		size_t ca;
-		if (chat_open(&cc, &st, id, &e) != 0 ||
-		    chat_send(&cc, "killed prompt", "fo", "echo", 20.0, &ca, &e) != 0 ||
-		    chat_save(&cc, 20.0, &e) != 0)
-			_exit(1);
-		chat_delta(&cc, ca, "partial", 7, 0, 21.0);
-		if (chat_save(&cc, 21.0, &e) != 0)
-			_exit(1);
-		_exit(0); /* as kill -9 would: no close, no fold */
-	}
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	assert_int_equal(access(jp, F_OK), 0);
-	char *raw = conv_file(id);
-	assert_null(strstr(raw, "killed prompt")); /* the file is still the old, whole one */
-	free(raw);
-	struct chat c;
-	assert_int_equal(chat_open(&c, &st, id, &e), 0);
-	assert_int_equal(access(jp, F_OK), -1);
-	assert_int_equal(c.conv.n, 4);
-	assert_string_equal(c.conv.msgs[3].content, "partial");
-	assert_int_equal(c.conv.msgs[3].status, HIST_INTERRUPTED);
-	chat_close(&c);
-	raw = conv_file(id);
-	assert_non_null(strstr(raw, "\"content\": \"partial\""));
-	free(raw);
-	/* a journal of another file (stale) is dropped, not applied */
-	assert_int_equal(fs_write_atomic(jp, "{\"journal\":1,\"id\":\"x\"}\n", 24, &e), 0);
-	assert_int_equal(chat_open(&c, &st, id, &e), 0);
-	assert_int_equal(c.conv.n, 4);
-	assert_int_equal(access(jp, F_OK), -1);
-	chat_close(&c);
-}
-
 /* A stream into a full disk, saved on every tick: reported once, whole once it fits. */
 static void test_stream_full_disk_then_recovers(void **unused)
 {
@@ -1317,8 +1217,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_two_processes_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream_full_disk_then_recovers, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_stream_appends_journal, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_journal_left_behind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_save, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ask_flow, setup, teardown),

@@ -1,7 +1,8 @@
 /* test_histlist: the listing's own structures: the id hash (histids.c), the index kept
  * newest first and read a block at a time (its head is a client's first screen), the
- * merge that puts changed conversations in their places, and indexes that are stale,
- * in an older order or damaged (the files decide). */
+ * merge that puts changed conversations in their places, indexes that are stale, in an
+ * older order or damaged (the files decide), and a cold rebuild: skimmed, and carried
+ * on after a kill. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,10 +11,15 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cherry/histstore.h"
+#include "cherry/journal.h"
 #include "histlist_int.h"
 
 #include "harness.h"
@@ -162,6 +168,60 @@ static void test_ids_hash(void **state)
 	for (size_t i = 0; i < N; i++)
 		free(v[i].id);
 	free(v);
+}
+
+/* ---- sorting in steps ---- */
+
+static int by_cmp(const void *a, const void *b)
+{
+	return hist_ientry_cmp(a, b);
+}
+
+/* Entries in order with some read from their files (moved, anywhere) and some gone:
+ * settled in steps of a few moves, the gone are dropped and the rest come in the order
+ * a sort gives; and an index not in order at all is sorted whole. */
+static void test_settle_steps(void **state)
+{
+	(void)state;
+	enum { N = 3000 };
+	struct ientry *v = calloc(N, sizeof *v), *want = calloc(N, sizeof *want);
+	char (*ids)[16] = calloc(N, sizeof *ids);
+	assert_true(v && want && ids);
+	for (int round = 0; round < 2; round++) {
+		size_t nwant = 0;
+		srand(7 + round);
+		for (size_t i = 0; i < N; i++) {
+			FMT(ids[i], "e%05zu", (size_t)rand() % 20000);
+			v[i] = (struct ientry){.id = ids[i], .seen = 1};
+			v[i].updated = round ? (double)(rand() % 500) : 1e9 - (double)i;
+			if (!round && i % 3 == 0) { /* read again: anywhere now */
+				v[i].moved = 1;
+				v[i].updated = (double)(rand() % 2000) + 1e9 - N;
+			}
+			if (i % 7 == 0)
+				v[i].seen = 0;
+			else
+				want[nwant++] = v[i];
+		}
+		qsort(want, nwant, sizeof *want, by_cmp);
+		struct hist_settle st = {0};
+		size_t n = N;
+		int r, steps = 0;
+		while ((r = hist_settle_step(&st, v, &n, !round, 50)) == 0)
+			steps++;
+		assert_int_equal(r, 1);
+		assert_true(steps > 20);
+		assert_int_equal(n, nwant);
+		assert_true(st.dropped);
+		for (size_t i = 0; i < n; i++) {
+			assert_string_equal(v[i].id, want[i].id);
+			assert_true(v[i].updated == want[i].updated);
+			assert_int_equal(v[i].moved, 0);
+		}
+	}
+	free(v);
+	free(want);
+	free(ids);
 }
 
 /* ---- the index's order ---- */
@@ -351,14 +411,184 @@ static void test_index_stale(void **state)
 	histstore_close(&s);
 }
 
+/* ---- a cold rebuild: skimmed (test_histlist_skim), persisted as it goes ---- */
+
+static void save(struct histstore *s, const char *id, const char *title, int nmsgs,
+		 struct hist_conv *keep)
+{
+	struct hist_conv c;
+	struct err e = {0, ""};
+	assert_int_equal(hist_conv_init(&c, id, 1700000000.0), 0);
+	assert_int_equal(hist_set_str(&c.title, title), 0);
+	assert_int_equal(hist_set_str(&c.model, "fo/model"), 0);
+	for (int i = 0; i < nmsgs; i++)
+		assert_non_null(hist_add(&c, c.current, i % 2 ? "assistant" : "user", "text",
+					 1700000000.0 + i));
+	assert_int_equal(histstore_save(s, &c, &e), 0);
+	if (keep)
+		*keep = c;
+	else
+		hist_conv_free(&c);
+}
+
+/* The cold listing's entries against each conversation loaded whole. */
+static void check_cold(struct histstore *s, size_t want_n, size_t want_parsed)
+{
+	unlink(idx);
+	struct histstore_lister *l;
+	struct hist_entry *v;
+	size_t n, parsed;
+	struct err e = {0, ""};
+	assert_int_equal(histstore_list_begin(s, &l, &e), 0);
+	while (histstore_list_step(l, 0, 0, &e) == 0)
+		;
+	assert_int_equal(histstore_list_read(l, &parsed), want_n);
+	assert_int_equal(parsed, want_parsed);
+	assert_int_equal(histstore_list_finish(l, &v, &n, &e), 0);
+	assert_int_equal(n, want_n);
+	for (size_t i = 0; i < n; i++) {
+		struct hist_conv c;
+		assert_true(histstore_load(s, v[i].id, 0, &c, &e) >= 0);
+		assert_string_equal(v[i].title, c.title ? c.title : "");
+		assert_string_equal(v[i].model, c.model ? c.model : "");
+		assert_true(v[i].updated == c.updated);
+		assert_int_equal(v[i].nmsgs, c.n);
+		hist_conv_free(&c);
+	}
+	histstore_entries_free(v, n);
+}
+
+/* A cold listing skims each file: the same entries as loading each whole, after a
+ * rename too; a conversation with a journal beside it is parsed, its messages counted. */
+static void test_cold_skim(void **state)
+{
+	(void)state;
+	struct histstore s;
+	struct err e = {0, ""};
+	open_store(&s);
+	save(&s, "r1", "first name", 2, NULL);
+	save(&s, "r2", "a \"quoted\" name", 4, NULL);
+	check_cold(&s, 2, 0); /* both skimmed */
+	save(&s, "r1", "renamed: été", 2, NULL);
+	check_cold(&s, 2, 0);
+	/* an answer in progress journalled beside r3: the listing counts its message */
+	struct hist_conv c;
+	save(&s, "r3", "journalled", 2, &c);
+	int lock = -1, jfd = -1;
+	long pid;
+	assert_int_equal(histstore_lock(&s, "r3", &lock, &pid, &e), 0);
+	size_t fsize;
+	assert_int_equal(histstore_journal_open(&s, "r3", 0, &jfd, &fsize, &e), 0);
+	struct hist_msg *m = hist_add(&c, c.current, "user", "one more", 1700000900.0);
+	assert_non_null(m);
+	struct buf rec = BUF_INIT;
+	assert_int_equal(journal_msg(m, 0, &rec), 0);
+	assert_int_equal(histstore_journal_append(jfd, rec.data, rec.len, &e), 0);
+	buf_free(&rec);
+	check_cold(&s, 3, 1); /* r3 parsed, with its journal: 3 messages */
+	histstore_journal_close(jfd);
+	histstore_unlock(&s, "r3", lock);
+	hist_conv_free(&c);
+	histstore_close(&s);
+}
+
+/* A cold rebuild killed half-way (kill -9 between two steps, as a client whose window
+ * closed): what it read went to the index as it went, so the next listing reads only
+ * the rest, and ends with every conversation in order; the one after reads nothing. */
+static void test_rebuild_killed(void **state)
+{
+	(void)state;
+	enum { N = 2100, KILL_AT = 1100 }; /* more than histlist's COPY_STEP */
+	struct histstore s;
+	open_store(&s);
+	for (int i = 0; i < N; i++) {
+		char id[16], title[16];
+		FMT(id, "k%04d", i);
+		FMT(title, "K%04d", i);
+		put_conv(id, title, 1700000000.0 + i);
+	}
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct histstore_lister *l;
+		struct err e = {0, ""};
+		size_t parsed;
+		if (histstore_list_begin(&s, &l, &e) < 0)
+			_exit(1);
+		while (histstore_list_read(l, &parsed) < KILL_AT)
+			if (histstore_list_step(l, 1, 0, &e) != 0)
+				_exit(2);
+		raise(SIGKILL);
+		_exit(3);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	size_t len, lines = 0;
+	struct stat st;
+	char *text = harness_read_file(idx, &len);
+	assert_non_null(text);
+	for (size_t i = 0; i < len; i++)
+		lines += text[i] == '\n';
+	free(text);
+	/* the header, then most of what was read */
+	assert_true(lines - 1 >= KILL_AT / 2 && lines <= KILL_AT + 1);
+	for (int round = 0; round < 2; round++) {
+		struct histstore_lister *l;
+		struct hist_entry *v;
+		size_t n, parsed;
+		struct err e = {0, ""};
+		assert_int_equal(histstore_list_begin(&s, &l, &e), 0);
+		/* in steps as short as can be, as a client's between keys */
+		while (histstore_list_step(l, 64, 0.001, &e) == 0)
+			;
+		assert_int_equal(histstore_list_read(l, &parsed), round ? 0 : N - (lines - 1));
+		assert_int_equal(parsed, 0); /* skimmed, every one */
+		assert_int_equal(histstore_list_finish(l, &v, &n, &e), 0);
+		assert_int_equal(n, N);
+		for (size_t i = 0; i < n; i++) {
+			char want[16];
+			FMT(want, "K%04zu", N - 1 - i);
+			assert_string_equal(v[i].title, want);
+		}
+		histstore_entries_free(v, n);
+		/* written whole, each line once (a stop while writing it in steps once wrote
+		 * a line twice, so that every start wrote it all again) */
+		text = harness_read_file(idx, &len);
+		assert_non_null(text);
+		lines = 0;
+		for (size_t i = 0; i < len; i++)
+			lines += text[i] == '\n';
+		free(text);
+		assert_int_equal(lines, N + 1);
+		if (!round)
+			assert_int_equal(stat(idx, &st), 0);
+	}
+	struct stat now; /* the second listing found nothing to write */
+	assert_int_equal(stat(idx, &now), 0);
+	DIR *d = opendir(cache); /* and the index made in steps left no temp file */
+	assert_non_null(d);
+	size_t names = 0;
+	for (struct dirent *de; (de = readdir(d));)
+		names += de->d_name[0] != '.' || strlen(de->d_name) > 2;
+	closedir(d);
+	assert_int_equal(names, 1);
+	assert_true(now.st_ino == st.st_ino && now.st_mtim.tv_nsec == st.st_mtim.tv_nsec &&
+		    now.st_mtim.tv_sec == st.st_mtim.tv_sec);
+	histstore_close(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ids_hash),
+		cmocka_unit_test(test_settle_steps),
 		cmocka_unit_test_setup_teardown(test_index_newest_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_head_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_damaged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_stale, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cold_skim, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rebuild_killed, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

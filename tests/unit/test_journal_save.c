@@ -1,0 +1,615 @@
+/* test_journal_save: saving costs what was added (journal.h, chat_save): answers one
+ * after another and several at once into a 2,000-message conversation write about their
+ * own size (counted as the bytes this process hands to write(2), /proc/self/io wchar)
+ * and leave its file alone; folds are amortised; the journal outlives the session and
+ * every reader applies it; a torn last record loads its complete records; a journal of
+ * another conversation, version or file is refused; the listing, its index and search
+ * see what a journal holds. (kill -9 among saves of three answers streaming at once:
+ * test_history_cmd.) */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cherry/chat.h"
+#include "cherry/fsutil.h"
+#include "cherry/histsearch.h"
+#include "cherry/journal.h"
+
+#include "harness.h"
+
+#define FMT(arr, ...) assert_true(snprintf(arr, sizeof arr, __VA_ARGS__) < (int)sizeof arr)
+
+static struct testhome H;
+static char convdir[700];
+static struct histstore st;
+
+static int setup(void **unused)
+{
+	(void)unused;
+	char data[400], cache[400];
+	struct err e = {0, ""};
+	if (testhome_make(&H) < 0)
+		return -1;
+	snprintf(data, sizeof data, "%s/data/cherry", H.root);
+	snprintf(cache, sizeof cache, "%s/cache/cherry", H.root);
+	snprintf(convdir, sizeof convdir, "%s/conversations", data);
+	return histstore_open(&st, data, cache, NULL, NULL, &e);
+}
+
+static int teardown(void **unused)
+{
+	(void)unused;
+	histstore_close(&st);
+	testhome_remove(&H);
+	return 0;
+}
+
+/* Bytes this process has passed to write(2) so far. */
+static long long wchar(void)
+{
+	FILE *f = fopen("/proc/self/io", "r");
+	char line[128];
+	long long v = -1;
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "wchar: %lld", &v) == 1)
+			break;
+	if (f)
+		fclose(f);
+	if (v < 0)
+		fail_msg("no wchar in /proc/self/io");
+	return v;
+}
+
+static void path_of(char *p, size_t n, const char *id, const char *ext)
+{
+	assert_true(snprintf(p, n, "%s/%s%s", convdir, id, ext) < (int)n);
+}
+
+static off_t size_of(const char *id, const char *ext)
+{
+	char p[900];
+	path_of(p, sizeof p, id, ext);
+	struct stat sb;
+	return stat(p, &sb) == 0 ? sb.st_size : -1;
+}
+
+static char *json_of(const struct hist_conv *c)
+{
+	struct buf b = BUF_INIT;
+	assert_int_equal(hist_to_json(c, &b), 0);
+	return buf_steal(&b);
+}
+
+/* The conversation as a reader sees it (no lock): the file with its journal. */
+static void load_disk(const char *id, struct hist_conv *c)
+{
+	struct err e = {0, ""};
+	if (histstore_load(&st, id, 0, c, &e) != HIST_LOAD_OK)
+		fail_msg("load %s: %s", id, e.msg);
+}
+
+/* A conversation of n messages (user and answer in turn) of about len bytes each,
+ * written whole; its id into id. */
+static void long_conv(char id[HIST_ID_MAX + 1], size_t n, size_t len)
+{
+	struct err e = {0, ""};
+	struct hist_conv c;
+	char *text = malloc(len + 1);
+	assert_non_null(text);
+	for (size_t i = 0; i < len; i++)
+		text[i] = "abcdefgh "[i % 9];
+	text[len] = '\0';
+	assert_int_equal(histstore_new_id(&st, id, &e), 0);
+	assert_int_equal(hist_conv_init(&c, id, 1.0), 0);
+	for (size_t i = 0; i < n; i++) {
+		struct hist_msg *m = hist_add(&c, c.current, i % 2 ? "assistant" : "user", text,
+					      1.0 + (double)i);
+		assert_non_null(m);
+		m->status = HIST_COMPLETE;
+	}
+	assert_int_equal(hist_set_str(&c.title, "long"), 0);
+	assert_int_equal(histstore_save(&st, &c, &e), 0);
+	hist_conv_free(&c);
+	free(text);
+}
+
+/* Streams len bytes into answer in deltas of 50 (or 1,000 for 100 KB or more), ticking
+ * every 0.1 s of *t. */
+static void stream(struct chat *c, size_t answer, size_t len, double *t)
+{
+	static char words[1001];
+	if (!words[0])
+		for (size_t i = 0; i < sizeof words - 1; i++)
+			words[i] = "stream "[i % 7];
+	size_t step = len >= 100000 ? 1000 : 50;
+	struct err e = {0, ""};
+	for (size_t done = 0; done < len; done += step) {
+		chat_delta(c, answer, words, step, 0, *t);
+		*t += 0.1;
+		assert_true(chat_tick(c, *t, &e) >= 0);
+	}
+	assert_int_equal(e.code, 0);
+}
+
+/* Sends prompt, streams len bytes as its answer, ends and saves it: the answer's index. */
+static size_t answer(struct chat *c, const char *prompt, size_t len, double *t)
+{
+	struct err e = {0, ""};
+	size_t a;
+	assert_int_equal(chat_send(c, prompt, "fo", "echo", *t, &a, &e), 0);
+	assert_int_equal(chat_save(c, *t, &e), 0);
+	stream(c, a, len, t);
+	assert_int_equal(chat_finish(c, a, HIST_COMPLETE, NULL, NULL, 0.1, *t, &e), 0);
+	assert_int_equal(chat_save(c, *t, &e), 0);
+	return a;
+}
+
+/* Three answers one after another, then three at once (several models), into a
+ * 2,000-message conversation: about their size is written, the file is not. */
+static void test_answers_into_long_conversation(void **unused)
+{
+	(void)unused;
+	char id[HIST_ID_MAX + 1];
+	long_conv(id, 2000, 1000);
+	char p[900];
+	path_of(p, sizeof p, id, ".json");
+	struct stat before, after;
+	assert_int_equal(stat(p, &before), 0);
+	assert_true(before.st_size > 2000000);
+
+	struct chat c;
+	struct err e = {0, ""};
+	assert_int_equal(chat_open(&c, &st, id, &e), 0);
+	long long w0 = wchar();
+	double t = 5000.0;
+	size_t total = 0, many[3];
+	for (int k = 0; k < 3; k++) {
+		answer(&c, "and then?", 5000, &t);
+		total += 5000;
+	}
+	assert_int_equal(chat_send(&c, "all of you", "fo", "m0", t, &many[0], &e), 0);
+	size_t user = hist_parent_of(&c.conv, many[0]);
+	assert_int_equal(chat_retry_at(&c, user, "fo", "m1", t, &many[1], &e), 0);
+	assert_int_equal(chat_retry_at(&c, user, "fo", "m2", t, &many[2], &e), 0);
+	assert_int_equal(chat_save(&c, t, &e), 0);
+	for (int i = 0; i < 100; i++)
+		for (int j = 0; j < 3; j++)
+			stream(&c, many[j], 50, &t);
+	total += 3 * 5000;
+	for (int j = 0; j < 3; j++) {
+		assert_int_equal(chat_finish(&c, many[j], j == 1 ? HIST_ERROR : HIST_COMPLETE,
+					     j == 1 ? "it broke" : NULL, NULL, 0.2, t, &e), 0);
+		assert_int_equal(chat_save(&c, t, &e), 0);
+	}
+	/* a rename goes in the journal too */
+	assert_int_equal(chat_rename(&c, "renamed", t, &e), 0);
+	assert_int_equal(chat_save(&c, t, &e), 0);
+	char *mem = json_of(&c.conv);
+	chat_close(&c);
+	long long written = wchar() - w0;
+	print_message("# 6 answers of %zu bytes in all into a %lld-byte conversation: %lld "
+		      "bytes written\n", total, (long long)before.st_size, written);
+	if (written > (long long)(2 * total) + 32768)
+		fail_msg("%lld bytes written for %zu bytes of answers", written, total);
+	/* the file was not rewritten: it is still the whole, valid conversation it was */
+	assert_int_equal(stat(p, &after), 0);
+	assert_int_equal(after.st_ino, before.st_ino);
+	assert_int_equal(after.st_size, before.st_size);
+	json_t *whole = json_load_file(p, 0, NULL);
+	assert_non_null(whole);
+	assert_int_equal(json_array_size(json_object_get(whole, "messages")), 2000);
+	json_decref(whole);
+	/* every reader sees the answers: the file with its journal is what memory held */
+	struct hist_conv d;
+	load_disk(id, &d);
+	char *disk = json_of(&d);
+	assert_string_equal(disk, mem);
+	assert_int_equal(d.n, 2000 + 3 * 2 + 4);
+	assert_string_equal(d.title, "renamed");
+	assert_int_equal(d.msgs[many[1]].status, HIST_ERROR);
+	assert_string_equal(d.msgs[many[1]].error, "it broke");
+	assert_int_equal(strlen(d.msgs[many[2]].content), 5000);
+	hist_conv_free(&d);
+	free(disk);
+	free(mem);
+	assert_true(size_of(id, ".journal") > 0);
+}
+
+/* Answers into a new conversation: the journal is folded in whenever it passes half
+ * the file (and 1 MB), so what is written stays a few times what was added. */
+static void test_folds_amortised(void **unused)
+{
+	(void)unused;
+	struct chat c;
+	struct err e = {0, ""};
+	long long w0 = wchar();
+	assert_int_equal(chat_new(&c, &st, 10.0, &e), 0);
+	double t = 10.0;
+	size_t total = 0;
+	off_t prev = 0;
+	int folds = 0;
+	for (int k = 0; k < 40; k++) {
+		answer(&c, "q", 200000, &t);
+		total += 200000;
+		off_t f = size_of(c.conv.id, ".json"), j = size_of(c.conv.id, ".journal");
+		folds += f != prev;
+		prev = f;
+		if (j > f / 2 + 8192 && j > HIST_JOURNAL_MIN + 8192)
+			fail_msg("a %lld-byte journal beside a %lld-byte file", (long long)j,
+				 (long long)f);
+	}
+	char id[HIST_ID_MAX + 1];
+	FMT(id, "%s", c.conv.id);
+	char *mem = json_of(&c.conv);
+	chat_close(&c);
+	long long written = wchar() - w0;
+	print_message("# 40 answers, %zu bytes in all: %lld bytes written, %d folds\n", total,
+		      written, folds);
+	assert_true(folds >= 3);
+	if (written > (long long)(6 * total) + 65536)
+		fail_msg("%lld bytes written for %zu bytes of answers", written, total);
+	struct hist_conv d;
+	load_disk(id, &d);
+	char *disk = json_of(&d);
+	assert_string_equal(disk, mem);
+	hist_conv_free(&d);
+	free(disk);
+	free(mem);
+}
+
+/* The journal outlives the session: the next one appends to it, readers apply it, and
+ * one that changed behind the holder's back is not appended to (the file is written
+ * whole). */
+static void test_journal_kept_across_sessions(void **unused)
+{
+	(void)unused;
+	char id[HIST_ID_MAX + 1];
+	long_conv(id, 200, 1000);
+	off_t fsize = size_of(id, ".json");
+	struct chat c;
+	struct err e = {0, ""};
+	size_t a;
+	for (int k = 0; k < 2; k++) {
+		double t = 100.0 * (k + 1);
+		assert_int_equal(chat_open(&c, &st, id, &e), 0);
+		assert_int_equal(c.conv.n, 200 + 2 * (size_t)k);
+		answer(&c, k ? "second" : "first", 1000, &t);
+		chat_close(&c);
+		assert_int_equal(size_of(id, ".json"), fsize);
+		struct hist_conv d;
+		load_disk(id, &d);
+		assert_int_equal(d.n, 202 + 2 * (size_t)k);
+		assert_string_equal(d.msgs[d.n - 2].content, k ? "second" : "first");
+		assert_int_equal(strlen(d.msgs[d.n - 1].content), 1000);
+		assert_int_equal(d.msgs[d.n - 1].status, HIST_COMPLETE);
+		hist_conv_free(&d);
+	}
+	off_t jsize = size_of(id, ".journal");
+	/* appended to by something else after the open read it: the save writes whole */
+	assert_int_equal(chat_open(&c, &st, id, &e), 0);
+	char jp[900];
+	path_of(jp, sizeof jp, id, ".journal");
+	int fd = open(jp, O_WRONLY | O_APPEND);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "{}\n", 3), 3);
+	close(fd);
+	assert_int_equal(chat_send(&c, "third", "fo", "echo", 500.0, &a, &e), 0);
+	assert_int_equal(chat_save(&c, 500.0, &e), 0);
+	assert_int_equal(e.code, 0);
+	assert_int_equal(size_of(id, ".journal"), -1);
+	assert_true(size_of(id, ".json") > fsize + jsize / 2);
+	chat_close(&c);
+	struct hist_conv d;
+	load_disk(id, &d);
+	assert_int_equal(d.n, 206);
+	hist_conv_free(&d);
+}
+
+/* A new conversation with one finished exchange ("first", "answer"), whole in its file
+ * (no journal); id gets its id. */
+static void small_conv(char id[HIST_ID_MAX + 1])
+{
+	struct err e = {0, ""};
+	struct hist_conv c;
+	assert_int_equal(histstore_new_id(&st, id, &e), 0);
+	assert_int_equal(hist_conv_init(&c, id, 10.0), 0);
+	assert_non_null(hist_add(&c, NULL, "user", "first", 10.0));
+	struct hist_msg *m = hist_add(&c, c.current, "assistant", "answer", 10.1);
+	assert_non_null(m);
+	m->status = HIST_COMPLETE;
+	assert_int_equal(hist_set_str(&c.title, "first"), 0);
+	assert_int_equal(histstore_save(&st, &c, &e), 0);
+	hist_conv_free(&c);
+}
+
+/* A run killed mid-record leaves a torn last line: readers apply the complete records
+ * before it; the next holder of the lock folds them in. */
+static void test_torn_record(void **unused)
+{
+	(void)unused;
+	struct err e = {0, ""};
+	char id[HIST_ID_MAX + 1], jp[900];
+	small_conv(id);
+	path_of(jp, sizeof jp, id, ".journal");
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct chat cc;
+		size_t ca;
+		if (chat_open(&cc, &st, id, &e) != 0 ||
+		    chat_send(&cc, "killed prompt", "fo", "echo", 20.0, &ca, &e) != 0 ||
+		    chat_save(&cc, 20.0, &e) != 0)
+			_exit(1);
+		chat_delta(&cc, ca, "partial", 7, 0, 21.0);
+		if (chat_save(&cc, 21.0, &e) != 0)
+			_exit(1);
+		/* as kill -9 in the middle of the next write would leave it */
+		if (histstore_journal_append(cc.jfd, "{\"text\":\"m4\",\"at\":7,\"s\":\" lo", 28,
+					     &e) != 0)
+			_exit(1);
+		_exit(0);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(size_of(id, ".journal") > 0);
+	/* a reader while another process holds the lock: applied in memory only */
+	int fd;
+	long holder;
+	assert_int_equal(histstore_lock(&st, id, &fd, &holder, &e), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct hist_conv d;
+		int ok = histstore_load(&st, id, 0, &d, &e) == HIST_LOAD_OK && d.n == 4 &&
+			 !strcmp(d.msgs[3].content, "partial") &&
+			 d.msgs[3].status == HIST_INTERRUPTED;
+		_exit(ok ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(size_of(id, ".journal") > 0);
+	histstore_unlock(&st, id, fd);
+	/* the holder folds it: the file alone holds the complete records */
+	struct chat c;
+	assert_int_equal(chat_open(&c, &st, id, &e), 0);
+	assert_int_equal(size_of(id, ".journal"), -1);
+	assert_int_equal(c.conv.n, 4);
+	assert_string_equal(c.conv.msgs[3].content, "partial");
+	chat_close(&c);
+	char p[900];
+	path_of(p, sizeof p, id, ".json");
+	struct buf raw = BUF_INIT;
+	assert_int_equal(fs_read_file(p, 1 << 20, &raw, &e), 0);
+	assert_non_null(strstr(raw.data, "\"content\": \"partial\""));
+	buf_free(&raw);
+}
+
+/* A journal head for the file of id as it is now, of version v (another id: other). */
+static void write_head(const char *id, const char *other, int v, long dsize, const char *rest)
+{
+	char p[900], jp[900];
+	path_of(p, sizeof p, id, ".json");
+	path_of(jp, sizeof jp, id, ".journal");
+	struct stat sb;
+	assert_int_equal(stat(p, &sb), 0);
+	struct buf j = BUF_INIT;
+	struct err e = {0, ""};
+	assert_int_equal(buf_printf(&j, "{\"journal\":%d,\"id\":\"%s\",\"ino\":%llu,\"size\":%lld,"
+				    "\"mtime_s\":%lld,\"mtime_ns\":%ld}\n%s", v, other ? other : id,
+				    (unsigned long long)sb.st_ino, (long long)sb.st_size + dsize,
+				    (long long)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec, rest), 0);
+	assert_int_equal(fs_write_atomic(jp, j.data, j.len, &e), 0);
+	buf_free(&j);
+}
+
+/* A journal of another conversation, of no version, or left beside another file is
+ * never applied and the lock's holder removes it; one of a later version makes the
+ * conversation read-only and is left alone; version 1's still applies. */
+static void test_stale_refused(void **unused)
+{
+	(void)unused;
+	struct err e = {0, ""};
+	char id[HIST_ID_MAX + 1], other[HIST_ID_MAX + 1];
+	small_conv(id);
+	small_conv(other);
+	static const char rename[] = "{\"conv\":{\"title\":\"renamed\",\"current\":\"m2\"}}\n";
+	struct chat c;
+	for (int k = 0; k < 3; k++) {
+		write_head(id, k == 0 ? other : NULL, k == 1 ? 0 : JOURNAL_VERSION, k == 2 ? -1 : 0,
+			   rename);
+		assert_int_equal(chat_open(&c, &st, id, &e), 0);
+		assert_int_equal(c.conv.n, 2);
+		assert_string_equal(c.conv.title, "first");
+		assert_int_equal(size_of(id, ".journal"), -1);
+		chat_close(&c);
+	}
+	write_head(id, NULL, JOURNAL_VERSION + 1, 0, rename);
+	assert_int_equal(chat_open(&c, &st, id, &e), 1);
+	assert_non_null(strstr(e.msg, "newer cherry"));
+	assert_string_equal(c.conv.title, "first");
+	assert_true(c.readonly);
+	chat_close(&c);
+	assert_true(size_of(id, ".journal") > 0);
+	struct hist_conv d;
+	assert_int_equal(histstore_load(&st, id, 0, &d, &e), HIST_LOAD_NEWER);
+	hist_conv_free(&d);
+	/* the first version, for contrast, applies */
+	write_head(id, NULL, 1, 0, rename);
+	load_disk(id, &d);
+	assert_string_equal(d.title, "renamed");
+	hist_conv_free(&d);
+}
+
+/* A long stretch of text between two saves (a fast answer) goes in pieces cut between
+ * characters, none much over 32 KB, so it is never copied whole beside the answer. */
+static void test_text_in_pieces(void **unused)
+{
+	(void)unused;
+	char id[HIST_ID_MAX + 1];
+	long_conv(id, 10, 1000);
+	struct chat c;
+	struct err e = {0, ""};
+	size_t a;
+	assert_int_equal(chat_open(&c, &st, id, &e), 0);
+	assert_int_equal(chat_send(&c, "fast", "fo", "echo", 50.0, &a, &e), 0);
+	assert_int_equal(chat_save(&c, 50.0, &e), 0);
+	size_t n = 200001; /* "\xc3\xa9" and "\xe2\x82\xac" in turn: cuts fall anywhere */
+	char *text = malloc(n + 1);
+	assert_non_null(text);
+	for (size_t i = 0; i + 5 <= n; i += 5)
+		memcpy(text + i, "\xc3\xa9\xe2\x82\xac", 5);
+	n = n / 5 * 5;
+	text[n] = '\0';
+	chat_delta(&c, a, text, n, 0, 51.0);
+	assert_int_equal(chat_save(&c, 51.0, &e), 0);
+	char jp[900];
+	path_of(jp, sizeof jp, id, ".journal");
+	struct buf j = BUF_INIT;
+	assert_int_equal(fs_read_file(jp, 1 << 24, &j, &e), 0);
+	size_t lines = 0;
+	for (const char *p = j.data, *nl; (nl = memchr(p, '\n', j.len - (size_t)(p - j.data)));
+	     p = nl + 1, lines++)
+		if (nl - p > 34 * 1024)
+			fail_msg("a %ld-byte line", (long)(nl - p));
+	assert_true(lines >= 2 + n / (32 * 1024));
+	buf_free(&j);
+	chat_close(&c);
+	struct hist_conv d;
+	load_disk(id, &d);
+	assert_string_equal(d.msgs[d.n - 1].content, text);
+	hist_conv_free(&d);
+	free(text);
+}
+
+/* The one entry of the listing. */
+static void list_one(struct hist_entry *out, char **title)
+{
+	struct hist_entry *v;
+	size_t n;
+	struct err e = {0, ""};
+	assert_int_equal(histstore_list(&st, &v, &n, &e), 0);
+	assert_int_equal(n, 1);
+	*out = v[0];
+	*title = strdup(v[0].title);
+	histstore_entries_free(v, n);
+	out->model = out->title = NULL;
+}
+
+struct found {
+	int hits;
+	char msg[32];
+};
+
+static int on_hit(void *ctx, const struct histsearch_hit *h)
+{
+	struct found *f = ctx;
+	f->hits++;
+	snprintf(f->msg, sizeof f->msg, "%s", h->msg);
+	return 0;
+}
+
+/* The message id search finds text in (NULL: none). */
+static const char *search(const char *text, struct found *f)
+{
+	struct err e = {0, ""};
+	memset(f, 0, sizeof *f);
+	struct histsearch *h = histsearch_start(&st, text, &e);
+	assert_non_null(h);
+	while (histsearch_step(h, 100, on_hit, f, NULL, NULL))
+		;
+	histsearch_free(h);
+	return f->hits ? f->msg : NULL;
+}
+
+/* history list (and its index) and search see the messages a journal holds, also when
+ * the journal grew without the directory changing (a killed writer's lock file left). */
+static void test_readers_see_journal(void **unused)
+{
+	(void)unused;
+	char id[HIST_ID_MAX + 1];
+	long_conv(id, 200, 1000);
+	struct hist_entry en;
+	char *title;
+	struct found f;
+	list_one(&en, &title);
+	assert_int_equal(en.nmsgs, 200);
+	assert_false(en.journal);
+	free(title);
+	assert_null(search("okapi", &f));
+
+	struct chat c;
+	struct err e = {0, ""};
+	size_t a;
+	double t = 7000.0;
+	assert_int_equal(chat_open(&c, &st, id, &e), 0);
+	assert_int_equal(chat_send(&c, "a zebraword", "fo", "echo", t, &a, &e), 0);
+	assert_int_equal(chat_save(&c, t, &e), 0);
+	stream(&c, a, 500, &t);
+	chat_delta(&c, a, " Okapi!", 7, 0, t);
+	assert_int_equal(chat_finish(&c, a, HIST_COMPLETE, NULL, NULL, 0.1, t, &e), 0);
+	char answer_id[32];
+	FMT(answer_id, "%s", c.conv.msgs[a].id);
+	chat_close(&c);
+	assert_true(size_of(id, ".journal") > 0);
+
+	list_one(&en, &title);
+	assert_int_equal(en.nmsgs, 202);
+	assert_true(en.journal);
+	assert_true(en.updated >= t);
+	free(title);
+	assert_non_null(search("okapi", &f));
+	assert_string_equal(f.msg, answer_id);
+	assert_non_null(search("ZEBRAWORD", &f));
+
+	/* appended to without the directory changing: the index's mark sends the listing
+	 * to the journal all the same */
+	struct hist_conv d;
+	load_disk(id, &d);
+	struct hist_msg *m = hist_add(&d, d.current, "user", "gnu gnu", t + 5);
+	assert_non_null(m);
+	d.updated = t + 5;
+	struct buf j = BUF_INIT;
+	assert_int_equal(journal_msg(m, 0, &j), 0);
+	assert_int_equal(journal_conv(&d, &j), 0);
+	hist_conv_free(&d);
+	char jp[900];
+	path_of(jp, sizeof jp, id, ".journal");
+	int fd = open(jp, O_WRONLY | O_APPEND);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, j.data, j.len), (ssize_t)j.len);
+	close(fd);
+	buf_free(&j);
+	list_one(&en, &title);
+	assert_int_equal(en.nmsgs, 203);
+	free(title);
+	assert_non_null(search("gnu gnu", &f));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_answers_into_long_conversation, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_folds_amortised, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_kept_across_sessions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_torn_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_in_pieces, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readers_see_journal, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
