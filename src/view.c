@@ -51,6 +51,7 @@ struct view {
 	size_t valid;
 	size_t *keep;       /* a line number kept on its line as estimates are corrected */
 	size_t *also;       /* another, while view_show runs */
+	int eager;          /* everything laid out as it comes (view_set_eager) */
 };
 
 /* ---- messages ---- */
@@ -120,9 +121,9 @@ static int msg_laid(const struct msg *m, int width)
 	return m->laid_for == width;
 }
 
-static int msg_small(const struct msg *m)
+static int msg_small(const struct view *v, const struct msg *m)
 {
-	return m->text.text.len + m->reasoning.text.len + m->footer.text.len < LAZY_BYTES;
+	return v->eager || m->text.text.len + m->reasoning.text.len + m->footer.text.len < LAZY_BYTES;
 }
 
 static int msg_layout(struct msg *m, int width)
@@ -191,7 +192,7 @@ static void invalidate_from(struct view *v, size_t msg)
 static size_t msg_lines(struct view *v, size_t i)
 {
 	struct msg *m = &v->msgs[i];
-	if (!msg_laid(m, v->width) && msg_small(m))
+	if (!msg_laid(m, v->width) && msg_small(v, m))
 		msg_layout(m, v->width);
 	return msg_line_count(m, v->fold, v->width);
 }
@@ -297,6 +298,8 @@ long view_add(struct view *v, enum view_role role, const char *header)
 	/* reasoning is Markdown too, dimmed (an answer's thinking is written like it) */
 	flow_init(&m->reasoning, 1, VS_REASONING);
 	m->reasoning.md.dim = 1;
+	if (v->eager)
+		m->text.md.lazy_from = m->reasoning.md.lazy_from = SIZE_MAX;
 	flow_init(&m->footer, 0, VS_FOOTER);
 	if (msg_set_header(m, header) < 0) {
 		msg_free(m);
@@ -381,6 +384,11 @@ void view_set_width(struct view *v, int width)
 	 * lines are counted, a long one when a line of it is asked for) */
 	v->width = clamp_width(width);
 	invalidate_from(v, 0);
+}
+
+void view_set_eager(struct view *v)
+{
+	v->eager = 1;
 }
 
 void view_keep(struct view *v, size_t *line)

@@ -83,6 +83,9 @@ int view_folded(const struct view *v);
 /* A new width (< 1 counts as 1): every message is laid out again when next read. */
 void view_set_width(struct view *v, int width);
 
+/* Lays out every message added from now on as it comes, every block of it too, so that
+ * view_lines is always exact (answers side by side, each scrolled on its own). */
+void view_set_eager(struct view *v);
 /* *line (a scroll position) is moved with the lines when a message before it is laid
  * out and its estimated height corrected, so it stays on the same line; NULL: none. */
 void view_keep(struct view *v, size_t *line);

@@ -215,12 +215,44 @@ static void test_kept_line(void **state)
 	free_views(lazy, full);
 }
 
+/* An eager view (answers side by side, each scrolled on its own) counts exact lines
+ * before any is read, also while a long answer streams in. */
+static void test_eager(void **state)
+{
+	(void)state;
+	struct view *lazy, *full;
+	two_views(80, 80, &lazy, &full);
+	struct view *e = view_new(80);
+	assert_non_null(e);
+	view_set_eager(e);
+	fill(e, 0);
+	size_t n = view_lines(e);
+	view_layout_all(lazy);
+	assert_int_equal(n, view_lines(lazy));
+	struct buf t = BUF_INIT;
+	message_text(7, &t);
+	assert_int_equal(view_add(e, VIEW_ASSISTANT, "fake/model"), MSGS);
+	assert_int_equal(view_add(lazy, VIEW_ASSISTANT, "fake/model"), MSGS);
+	for (size_t at = 0; at < t.len; at += 300) {
+		size_t d = t.len - at < 300 ? t.len - at : 300;
+		assert_int_equal(view_append_text(e, MSGS, t.data + at, d), 0);
+		assert_int_equal(view_append_text(lazy, MSGS, t.data + at, d), 0);
+		n = view_lines(e);
+		view_layout_all(lazy);
+		assert_int_equal(n, view_lines(lazy));
+	}
+	buf_free(&t);
+	view_free(e);
+	free_views(lazy, full);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_lines_at_widths),
 		cmocka_unit_test(test_resize),
 		cmocka_unit_test(test_kept_line),
+		cmocka_unit_test(test_eager),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
