@@ -304,6 +304,14 @@ void ctl_settle_chat(struct ctl *c)
 	if (ctl_cols_settle_tops(c))
 		return;
 	size_t h = ctl_chat_rows(c);
+	/* what will be drawn laid out first, so that drawing moves no line */
+	if (!c->lay.n && !c->follow)
+		view_show(c->view, &c->top_line, h);
+	if (!c->lay.n)
+		view_show_end(c->view, h);
+	for (size_t k = 0; k < c->lay.n; k++)
+		if (c->lay.v[k])
+			view_show_end(c->lay.v[k], h);
 	size_t total = ctl_chat_total(c);
 	size_t bottom = total > h ? total - h : 0;
 	if (c->follow || c->top_line > bottom)
@@ -493,6 +501,7 @@ int ctl_init(struct ctl *c, const struct config *cfg, const struct ctl_world *w,
 	c->view = view_new(80);
 	if (!c->view || ctl_tools_init(c) < 0)
 		return -1;
+	view_keep(c->view, &c->top_line);
 	json_t *reasoning = cfg->ui ? json_object_get(cfg->ui, "show_reasoning") : NULL;
 	if (json_is_false(reasoning))
 		view_set_fold(c->view, 1);

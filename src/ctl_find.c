@@ -125,9 +125,9 @@ static void recount(struct ctl *c)
 	f->where[0] = '\0';
 	for (size_t k = 0; k < ncols; k++) {
 		struct view *v = c->lay.n ? c->lay.v[k] : c->view;
-		size_t total = qlen && v ? view_lines(v) : 0;
 		f->colfirst[k] = f->n;
-		for (size_t i = 0; i < total; i++) {
+		/* the count is read again each time: reading a line lays out its message */
+		for (size_t i = 0; qlen && v && i < view_lines(v); i++) {
 			struct view_line vl;
 			if (view_line(v, i, &vl) < 0 ||
 			    fold_find(vl.s, vl.len, q.data, qlen, &mlen) < 0)

@@ -32,6 +32,7 @@ static void fill_column(struct ctl *c, size_t k, size_t msg)
 	struct view **v = &c->lay.v[k];
 	if (!*v && !(*v = view_new(c->lay.w)))
 		return;
+	view_set_eager(*v); /* each column scrolls on its own: its counts exact */
 	view_clear(*v);
 	view_set_width(*v, c->lay.w);
 	view_set_fold(*v, view_folded(c->view));

@@ -1,6 +1,6 @@
-/* jsonmem: jansson's allocator (every block wiped when freed, every refused allocation
- * counted) and the one JSON reader that uses the count to tell a document memory ran
- * out for from a whole one. */
+/* jsonmem: jansson's allocator (every block wiped when freed, but those of a document
+ * read as holding no secret; every refused allocation counted) and the one JSON reader
+ * that uses the count to tell a document memory ran out for from a whole one. */
 #include "cherry/jsonmem.h"
 
 #include <stdalign.h>
@@ -9,12 +9,19 @@
 
 #include <sodium.h>
 
-/* Each block carries its size in front, so free can wipe exactly what was handed out;
- * the prefix is max_align_t-sized to keep the block aligned. */
+/* Each block carries its size in front, so free can wipe exactly what was handed out,
+ * and whether it was made for a document without secrets (never wiped); the prefix is
+ * max_align_t-sized to keep the block aligned. */
 union prefix {
-	size_t size;
+	struct {
+		size_t size;
+		int plain;
+	} b;
 	max_align_t align;
 };
+
+/* Set while jsonmem_loadb_plain reads: the blocks made then are not wiped. */
+static int reading_plain;
 
 /* How many of jansson's allocations malloc has refused in this process. */
 static unsigned long failures;
@@ -58,18 +65,23 @@ static void *json_malloc(size_t size)
 		if (!p)
 			return NULL;
 	}
-	p->size = size;
+	p->b.size = size;
+	p->b.plain = reading_plain;
 	return p + 1;
 }
 
 /* jansson holds decrypted key stores and request bodies carrying keys; every block is
- * zeroed before it goes back. */
+ * zeroed before it goes back, but a block made while reading a document that holds no
+ * secret (a stream's events: the answer's text, which is shown and saved in the clear).
+ * A secret's blocks are never made in that window, so whenever they are freed they are
+ * wiped. */
 static void json_free(void *ptr)
 {
 	if (!ptr)
 		return;
 	union prefix *p = (union prefix *)ptr - 1;
-	sodium_memzero(ptr, p->size);
+	if (!p->b.plain)
+		sodium_memzero(ptr, p->b.size);
 	if (!in_reserve(p))
 		free(p);
 	else if (--reserve_blocks == 0)
@@ -94,6 +106,15 @@ json_t *jsonmem_loadb(const char *data, size_t len, size_t flags, json_error_t *
 		json_decref(root);
 		root = NULL;
 	}
+	return root;
+}
+
+json_t *jsonmem_loadb_plain(const char *data, size_t len, size_t flags, json_error_t *err,
+			    int *oom)
+{
+	reading_plain = 1;
+	json_t *root = jsonmem_loadb(data, len, flags, err, oom);
+	reading_plain = 0;
 	return root;
 }
 

@@ -18,10 +18,6 @@
 #include "cherry/utf8.h"
 #include "md_int.h"
 
-#define MD_PARSE_FLAGS                                                                  \
-	(MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_TASKLISTS |                    \
-	 MD_FLAG_PERMISSIVEAUTOLINKS | MD_FLAG_LATEXMATHSPANS)
-
 /* ---- inline text ---- */
 
 void md_inline_reset(struct md_inline *in)
@@ -695,22 +691,6 @@ static void render_plain(struct md_r *r, const char *src, size_t len)
 	md_flow_inline(r, &r->in);
 }
 
-/* md4c 0.4.8 (Debian 12's) reads a byte past its input when the text ends inside a link
- * destination, and a ')' there closes the link outside the text and sends md4c past the
- * end of its line array (fixed in md4c 0.5.0; found by fuzz_markdown). md4c therefore
- * parses a copy ending in a NUL, never the caller's slice of a longer text. NULL when
- * memory ran out. */
-static char *parse_copy(const char *src, size_t len)
-{
-	char *c = malloc(len + 1);
-	if (c) {
-		if (len)
-			memcpy(c, src, len);
-		c[len] = '\0';
-	}
-	return c;
-}
-
 int md_render(struct md_out *out, const char *src, size_t len, int width, unsigned flags)
 {
 	struct md_r r;
@@ -720,13 +700,13 @@ int md_render(struct md_out *out, const char *src, size_t len, int width, unsign
 	r.src_len = len;
 	r.width = width < 1 ? 1 : width;
 	r.target = &r.in;
-	r.need_gap = out->nlines > 0 && !(flags & MD_CONTINUES);
+	r.need_gap = (out->nlines > 0 || (flags & MD_AFTER)) && !(flags & MD_CONTINUES);
 	struct md_mark start;
 	md_out_mark(out, &start);
 	char *copy = NULL;
 	if (flags & MD_PLAIN) {
 		render_plain(&r, src, len);
-	} else if (!(copy = parse_copy(src, len))) {
+	} else if (!(copy = md_parse_copy(src, len))) {
 		r.oom = 1;
 	} else {
 		r.src = copy;
@@ -745,124 +725,4 @@ int md_render(struct md_out *out, const char *src, size_t len, int width, unsign
 	r_free(&r);
 	free(copy);
 	return r.oom ? -1 : 0;
-}
-
-/* ---- code block extraction ---- */
-
-struct code_find {
-	size_t want, seen;
-	int in, found, oom;
-	struct buf *out;
-	const char *src;
-	size_t len;
-	size_t indent; /* columns of indentation md4c sent as spaces, not yet written */
-};
-
-static int cf_enter(MD_BLOCKTYPE type, void *detail, void *ud)
-{
-	(void)detail;
-	struct code_find *c = ud;
-	if (type == MD_BLOCK_CODE && ++c->seen == c->want)
-		c->in = c->found = 1;
-	return 0;
-}
-
-static int cf_leave(MD_BLOCKTYPE type, void *detail, void *ud)
-{
-	(void)detail;
-	struct code_find *c = ud;
-	if (type == MD_BLOCK_CODE)
-		c->in = 0;
-	return 0;
-}
-
-static int cf_span(MD_SPANTYPE type, void *detail, void *ud)
-{
-	(void)type, (void)detail, (void)ud;
-	return 0;
-}
-
-static int in_src(const struct code_find *c, const char *s)
-{
-	uintptr_t p = (uintptr_t)s, a = (uintptr_t)c->src;
-	return p >= a && p < a + c->len;
-}
-
-/* md4c sends a code line's indentation as spaces (a TAB expanded to its stop of 4),
- * apart from the line's text at p: the whitespace the source has before p that spans
- * exactly those columns is written instead, so a TAB stays a TAB. Some of it may be a
- * list's or a quote's; when no whole characters span exactly the columns (a TAB split
- * between the container and the code), spaces. */
-static int cf_indent(struct code_find *c, const char *p)
-{
-	size_t k = c->indent;
-	c->indent = 0;
-	if (p) {
-		const char *ls = p;
-		while (ls > c->src && ls[-1] != '\n')
-			ls--;
-		size_t col = 0, at = SIZE_MAX, cols[256];
-		size_t n = (size_t)(p - ls) < 255 ? (size_t)(p - ls) : 0;
-		for (size_t i = 0; n && i <= n; i++) {
-			cols[i] = col;
-			if (i < n)
-				col = ls[i] == '\t' ? (col / 4 + 1) * 4 : col + 1;
-		}
-		for (size_t i = n; n && cols[n] >= k; i--) {
-			if (cols[n] - cols[i] == k) {
-				at = i;
-				break;
-			}
-			if (!i || (ls[i - 1] != ' ' && ls[i - 1] != '\t'))
-				break;
-		}
-		if (at != SIZE_MAX)
-			return buf_append(c->out, ls + at, n - at);
-	}
-	for (; k; k--)
-		if (buf_append_char(c->out, ' ') < 0)
-			return -1;
-	return 0;
-}
-
-static int cf_text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE n, void *ud)
-{
-	(void)type;
-	struct code_find *c = ud;
-	if (!c->in)
-		return 0;
-	int src = in_src(c, s), spaces = n > 0 && !src;
-	for (MD_SIZE i = 0; spaces && i < n; i++)
-		spaces = s[i] == ' ';
-	if (spaces) {
-		c->indent += n;
-		return 0;
-	}
-	if ((c->indent && cf_indent(c, src ? s : NULL) < 0) || buf_append(c->out, s, n) < 0) {
-		c->oom = 1;
-		return -1;
-	}
-	return 0;
-}
-
-int md_code_block(const char *src, size_t len, size_t n, struct buf *out)
-{
-	/* the TABs are found again in the text md4c parses: the copy */
-	char *copy = parse_copy(src, len);
-	if (!copy)
-		return -1;
-	struct code_find c = {n, 0, 0, 0, 0, out, copy, len, 0};
-	MD_PARSER p;
-	memset(&p, 0, sizeof p);
-	p.flags = MD_PARSE_FLAGS;
-	p.enter_block = cf_enter;
-	p.leave_block = cf_leave;
-	p.enter_span = cf_span;
-	p.leave_span = cf_span;
-	p.text = cf_text;
-	md_parse(copy, (MD_SIZE)len, &p, &c);
-	free(copy);
-	if (c.oom)
-		return -1;
-	return c.found ? 0 : 1;
 }

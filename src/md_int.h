@@ -1,5 +1,6 @@
 /* md_int: what markdown.c (md4c events, inline text, lists and quotes) shares with
- * mdblocks.c (laying out paragraphs, code blocks and tables into lines). */
+ * mdblocks.c (laying out paragraphs, code blocks and tables into lines) and mdcode.c
+ * (code blocks found in the text). */
 #ifndef CHERRY_MD_INT_H
 #define CHERRY_MD_INT_H
 
@@ -82,6 +83,13 @@ struct md_r {
 	uint32_t span_link; /* the link md_inline_add gives the spans it adds */
 	uint32_t run_link;  /* the link md_line_add gives the runs it adds */
 };
+
+#define MD_PARSE_FLAGS                                                                  \
+	(MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_TASKLISTS |                    \
+	 MD_FLAG_PERMISSIVEAUTOLINKS | MD_FLAG_LATEXMATHSPANS)
+
+/* src[0..len) copied with a NUL after it, for md4c (mdcode.c says why); NULL on OOM. */
+char *md_parse_copy(const char *src, size_t len);
 
 /* Lines (mdblocks.c). */
 int md_prefix_width(const struct md_r *r);

@@ -1,16 +1,37 @@
-/* mdstream: a streamed Markdown text cut into segments rendered once, with only the
- * open last one rendered again on each append (pure; mdstream.h says where it cuts). */
+/* mdstream: a streamed Markdown text cut into segments rendered once (a long text's
+ * when they are read), with only the open last one rendered again on each append
+ * (pure; mdstream.h says where it cuts). */
 #include "cherry/mdstream.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "cherry/theme.h"
 
 void mdstream_init(struct mdstream *m)
 {
 	memset(m, 0, sizeof(*m));
+	m->lazy_from = MDSTREAM_LAZY;
+}
+
+/* Drops the closed segments (their memory too). */
+static void drop_segments(struct mdstream *m)
+{
+	for (size_t i = 0; i < m->nseg; i++)
+		if (m->segs[i].out) {
+			md_out_free(m->segs[i].out);
+			free(m->segs[i].out);
+		}
+	m->nseg = m->valid = m->closed_lines = m->ncode = 0;
+	m->inked = 0;
 }
 
 void mdstream_free(struct mdstream *m)
 {
+	drop_segments(m);
+	free(m->segs);
+	free(m->first);
 	md_out_free(&m->out);
 	mdstream_init(m);
 }
@@ -193,24 +214,135 @@ static int cut_before(const struct mdstream *m, size_t at, const char *s, size_t
 	return paired || size >= MDSTREAM_FORCE_MAX ? CUT_FORCED : NO_CUT;
 }
 
-static int render_segment(struct mdstream *m, const char *text, size_t end, int width)
+/* Dims what was just rendered into o (reasoning): every run, plain words in the
+ * reasoning role. */
+static void dim_out(const struct mdstream *m, struct md_out *o)
 {
-	md_out_rewind(&m->out, &m->frozen);
-	return md_render(&m->out, text + m->seg_start, end - m->seg_start, width, m->seg_flags);
+	if (!m->dim)
+		return;
+	for (size_t i = 0; i < o->nruns; i++) {
+		o->runs[i].attrs |= TA_DIM;
+		if (o->runs[i].role == TR_TEXT)
+			o->runs[i].role = TR_REASONING;
+	}
+}
+
+static int blank_text(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return 0;
+	return 1;
+}
+
+/* A guess at a segment's lines: one per LF and per width bytes; at least one when it
+ * has ink (so that it can be found, and then rendered). */
+static size_t estimate(const char *s, size_t n, int width, int inked)
+{
+	size_t lfs = 0;
+	for (const char *p = s, *end = s + n; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+		lfs++;
+	size_t e = lfs + n / (size_t)(width < 1 ? 1 : width);
+	return e || !inked ? e : 1;
+}
+
+static int render_seg(struct mdstream *m, const char *text, struct mdseg *g)
+{
+	if (!g->out && !(g->out = calloc(1, sizeof *g->out)))
+		return -1;
+	md_out_reset(g->out);
+	g->out->ncode = g->ncode;
+	int rc = md_render(g->out, text + g->start, g->len, m->width, g->flags);
+	dim_out(m, g->out);
+	m->closed_lines = m->closed_lines - g->nlines + g->out->nlines;
+	g->nlines = g->out->nlines;
+	return rc;
+}
+
+/* Whether md4c could find a code block in s[0..n): a fence needs ``` or ~~~, indented
+ * code four columns of indentation (a TAB, or four spaces in a row, whatever the
+ * containers before them). Without either md4c is not asked to count. */
+static int may_have_code(const char *s, size_t n)
+{
+	size_t run = 0;
+	char prev = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '\t')
+			return 1;
+		run = c == prev ? run + 1 : 1;
+		prev = c;
+		if ((c == ' ' && run >= 4) || ((c == '`' || c == '~') && run >= 3))
+			return 1;
+	}
+	return 0;
+}
+
+/* The open segment ends at end: it becomes a closed one, rendered now while the text is
+ * short, else only its code blocks counted. */
+static int close_segment(struct mdstream *m, const char *text, size_t end)
+{
+	if (m->nseg == m->cap_seg) {
+		size_t cap = m->cap_seg ? m->cap_seg * 2 : 16;
+		if (cap > SIZE_MAX / sizeof *m->segs - 1)
+			return -1;
+		struct mdseg *g = realloc(m->segs, cap * sizeof *g);
+		if (!g)
+			return -1;
+		m->segs = g;
+		size_t *f = realloc(m->first, (cap + 1) * sizeof *f);
+		if (!f)
+			return -1;
+		m->first = f;
+		m->cap_seg = cap;
+	}
+	struct mdseg *g = &m->segs[m->nseg];
+	memset(g, 0, sizeof *g);
+	g->start = m->seg_start;
+	g->len = end - m->seg_start;
+	g->flags = m->seg_flags | (m->inked ? MD_AFTER : 0);
+	g->ncode = m->ncode;
+	g->inked = !blank_text(text + g->start, g->len);
+	m->nseg++;
+	int rc = 0;
+	size_t codes = 0;
+	if (end <= m->lazy_from) {
+		rc = render_seg(m, text, g);
+		codes = g->out ? g->out->ncode - g->ncode : 0;
+		m->inked |= g->nlines > 0;
+	} else {
+		if (may_have_code(text + g->start, g->len))
+			rc = md_count_code(text + g->start, g->len, &codes);
+		g->nlines = estimate(text + g->start, g->len, m->width, g->inked);
+		m->closed_lines += g->nlines;
+		m->inked |= g->inked;
+	}
+	m->ncode += codes;
+	return rc;
+}
+
+static int render_open(struct mdstream *m, const char *text, size_t end)
+{
+	md_out_reset(&m->out);
+	m->out.ncode = m->ncode;
+	int rc = md_render(&m->out, text + m->seg_start, end - m->seg_start, m->width,
+			   m->seg_flags | (m->inked ? MD_AFTER : 0));
+	dim_out(m, &m->out);
+	return rc;
 }
 
 int mdstream_update(struct mdstream *m, const char *text, size_t len, int width)
 {
 	int rc = 0;
+	m->width = width < 1 ? 1 : width;
 	const char *lf;
 	while (m->scanned < len && (lf = memchr(text + m->scanned, '\n', len - m->scanned))) {
 		size_t at = m->scanned, n = (size_t)(lf - text) - at;
 		const char *s = text + at;
 		int cut = cut_before(m, at, s, n);
 		if (cut != NO_CUT) {
-			if (render_segment(m, text, at, width) < 0)
+			if (close_segment(m, text, at) < 0)
 				rc = -1;
-			md_out_mark(&m->out, &m->frozen);
 			m->seg_start = at;
 			m->seg_flags = cut == CUT_FORCED ? MD_CONTINUES : 0;
 			reset_marks(m);
@@ -223,8 +355,7 @@ int mdstream_update(struct mdstream *m, const char *text, size_t len, int width)
 		if (outside && !m->refdef && refdef(s, n)) {
 			/* everything before may change: one segment from the start */
 			m->refdef = 1;
-			md_out_reset(&m->out);
-			md_out_mark(&m->out, &m->frozen);
+			drop_segments(m);
 			m->seg_start = 0;
 			m->seg_flags = 0;
 		}
@@ -233,16 +364,81 @@ int mdstream_update(struct mdstream *m, const char *text, size_t len, int width)
 		m->prev_pipe = memchr(s, '|', n) != NULL;
 		m->scanned = at + n + 1;
 	}
-	if (render_segment(m, text, len, width) < 0)
+	if (render_open(m, text, len) < 0)
 		rc = -1;
 	return rc;
 }
 
 int mdstream_relayout(struct mdstream *m, const char *text, size_t len, int width)
 {
-	struct md_out keep = m->out;
-	mdstream_init(m);
-	m->out = keep;
-	md_out_reset(&m->out);
-	return mdstream_update(m, text, len, width);
+	/* where the cuts are and the code blocks' numbers do not depend on the width */
+	m->width = width < 1 ? 1 : width;
+	m->closed_lines = 0;
+	m->valid = 0;
+	int rc = 0;
+	for (size_t i = 0; i < m->nseg; i++) {
+		struct mdseg *g = &m->segs[i];
+		if (g->start + g->len <= m->lazy_from) {
+			g->nlines = 0;
+			if (render_seg(m, text, g) < 0)
+				rc = -1;
+			continue;
+		}
+		if (g->out) {
+			md_out_free(g->out);
+			free(g->out);
+			g->out = NULL;
+		}
+		g->nlines = estimate(text + g->start, g->len, m->width, g->inked);
+		m->closed_lines += g->nlines;
+	}
+	if (mdstream_update(m, text, len, width) < 0)
+		rc = -1;
+	return rc;
+}
+
+size_t mdstream_lines(const struct mdstream *m)
+{
+	return m->closed_lines + m->out.nlines;
+}
+
+int mdstream_line(struct mdstream *m, const char *text, size_t k, const struct md_out **out,
+		  const struct md_line **line, struct mdstream_fix *fix)
+{
+	if (k >= m->closed_lines) {
+		k -= m->closed_lines;
+		if (k >= m->out.nlines)
+			return -1;
+		*out = &m->out;
+		*line = &m->out.lines[k];
+		return 0;
+	}
+	if (m->valid > m->nseg)
+		m->valid = m->nseg;
+	for (m->first[0] = 0; m->valid < m->nseg; m->valid++)
+		m->first[m->valid + 1] = m->first[m->valid] + m->segs[m->valid].nlines;
+	/* the last segment starting at or before k: it holds k (k is below the total) */
+	size_t lo = 0, hi = m->nseg;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->first[mid] <= k)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	struct mdseg *g = &m->segs[lo];
+	if (!g->out) {
+		fix->at = m->first[lo];
+		fix->old_n = g->nlines;
+		/* on OOM its lines are a correct start; with no room for them at all, the
+		 * line cannot be had (and asking again would not help) */
+		if (render_seg(m, text, g) < 0 && !g->out)
+			return -1;
+		fix->new_n = g->nlines;
+		m->valid = lo;
+		return 1;
+	}
+	*out = g->out;
+	*line = &g->out->lines[k - m->first[lo]];
+	return 0;
 }

@@ -1,18 +1,10 @@
 /* view: the chat laid out for one width (pure). Each message's text and reasoning is
- * sanitised as it streams in and wrapped by text_wrap into lines that are kept, so an
- * append re-wraps only the end of the message; a prefix sum of per-message line counts
- * numbers the lines of the whole view for scrolling.
- *
- * Why an append may re-wrap from the third-last line: text_wrap is greedy, and a line
- * starting at a line start depends only on the bytes after it. Appending can change a
- * laid-out line only if laying it out looked at the old end of the text: the last
- * line, which ran into it, or a line that stopped on the text's last cluster, which an
- * append may extend (a VS16 after a text-style emoji makes it wide and a break point).
- * A line stopping on a cluster uses the last break before it; the next line holds the
- * bytes from that break, has no break of its own before the cluster and so ends right
- * before it, or fits it. So at most the two lines before the last one looked at the
- * last cluster, and every earlier line stays as it is. (The sanitiser holds back a cut
- * UTF-8 sequence, so the text always ends in a whole code point.) */
+ * sanitised as it streams in and laid out into lines that are kept, so an append
+ * lays out only the end of the message (flow.c); a prefix sum of per-message line counts
+ * numbers the lines of the whole view for scrolling. A long message is laid out only
+ * when a line of it is read (view.h): until then its height in the sum is an estimate
+ * from its text's length and LFs, corrected when it is laid out. A message is three
+ * flows (flow.h): its reasoning, its text and its footer. */
 #include "cherry/view.h"
 
 #include <limits.h>
@@ -24,30 +16,14 @@
 #include "cherry/sanitize.h"
 #include "cherry/theme.h"
 #include "cherry/text.h"
+#include "flow.h"
 
-/* Lines an append re-wraps at most, counting back from the last (see above). */
-#define REWRAP_LINES 3
+/* A message with less text than this is laid out as soon as it changes (or the width
+ * does): its layout costs about what an estimate of its height would. A longer one is
+ * laid out when a line of it is asked for, and until then counts as an estimate. */
+#define LAZY_BYTES 4096
 
 static const char ellipsis[] = "\xE2\x80\xA6"; /* … */
-
-struct vline {
-	size_t off, len; /* the line's bytes in its flow's text */
-	int width;
-};
-
-/* A text laid out for the view's width, kept so that an append re-wraps only its end:
- * plain text wrapped by text_wrap, or Markdown rendered by mdstream. */
-struct flow {
-	struct buf text; /* sanitised */
-	struct sanitizer san;
-	struct vline *lines;
-	size_t n, cap;
-	enum view_style base; /* every plain line's style */
-	int markdown;
-	int dim;              /* Markdown drawn dimmed (reasoning): TA_DIM on every run */
-	size_t dimmed;        /* runs of md.out already dimmed */
-	struct mdstream md;
-};
 
 struct msg {
 	enum view_role role;
@@ -60,6 +36,7 @@ struct msg {
 	size_t folded_n;
 	int folded_for;
 	int folded_width;
+	int laid_for;       /* the width its flows are laid out for; 0: none */
 };
 
 struct view {
@@ -72,171 +49,10 @@ struct view {
 	 * so streaming into the last message keeps the sum up to date in O(1). */
 	size_t *first;
 	size_t valid;
+	size_t *keep;       /* a line number kept on its line as estimates are corrected */
+	size_t *also;       /* another, while view_show runs */
+	int eager;          /* everything laid out as it comes (view_set_eager) */
 };
-
-/* ---- flows ---- */
-
-static void flow_init(struct flow *f, int markdown, enum view_style base)
-{
-	memset(f, 0, sizeof(*f));
-	sanitize_init(&f->san);
-	f->markdown = markdown;
-	f->base = base;
-	mdstream_init(&f->md);
-}
-
-static void flow_free(struct flow *f)
-{
-	buf_free(&f->text);
-	free(f->lines);
-	f->lines = NULL;
-	f->n = f->cap = 0;
-	mdstream_free(&f->md);
-}
-
-/* Lines shown: text_wrap's final empty line after a trailing LF (or of empty text)
- * is not, so a message ending in a newline does not end in an empty row. */
-static size_t flow_visible(const struct flow *f)
-{
-	if (f->markdown)
-		return f->md.out.nlines;
-	if (!f->n)
-		return 0;
-	const struct vline *last = &f->lines[f->n - 1];
-	if (last->len == 0 && (f->text.len == 0 || f->text.data[f->text.len - 1] == '\n'))
-		return f->n - 1;
-	return f->n;
-}
-
-struct wrap_ctx {
-	struct flow *f;
-	size_t base;  /* where the wrapped part starts in the flow's text */
-	int failed;
-};
-
-static int flow_grow(struct flow *f)
-{
-	if (f->n < f->cap)
-		return 0;
-	size_t cap = f->cap ? f->cap * 2 : 8;
-	if (cap > SIZE_MAX / sizeof(*f->lines))
-		return -1;
-	struct vline *p = realloc(f->lines, cap * sizeof(*p));
-	if (!p)
-		return -1;
-	f->lines = p;
-	f->cap = cap;
-	return 0;
-}
-
-static int flow_on_line(void *ctx, size_t off, size_t len, int width)
-{
-	struct wrap_ctx *c = ctx;
-	struct flow *f = c->f;
-	if (flow_grow(f) < 0) {
-		c->failed = 1;
-		return 1;
-	}
-	f->lines[f->n++] = (struct vline){c->base + off, len, width};
-	return 0;
-}
-
-/* Re-wraps from line r (below n) to the end. On OOM the lines laid out are still a
- * correct start of the layout, so a later call can go on from them. */
-static int flow_rewrap(struct flow *f, size_t r, int width)
-{
-	size_t base = r ? f->lines[r].off : 0;
-	f->n = r;
-	struct wrap_ctx c = {f, base, 0};
-	const char *s = f->text.len ? f->text.data + base : "";
-	text_wrap(s, f->text.len - base, width, flow_on_line, &c);
-	return c.failed ? -1 : 0;
-}
-
-/* Dims the runs mdstream rendered since its frozen mark stood at frozen_before: runs
- * before that mark are kept as they were, unless a link reference definition made it
- * render everything again (the mark went back). */
-static void flow_dim(struct flow *f, size_t frozen_before)
-{
-	if (!f->dim)
-		return;
-	struct md_out *o = &f->md.out;
-	size_t from = f->md.frozen.runs < frozen_before ? 0 : frozen_before;
-	if (from > f->dimmed)
-		from = f->dimmed;
-	for (size_t i = from; i < o->nruns; i++) {
-		o->runs[i].attrs |= TA_DIM;
-		if (o->runs[i].role == TR_TEXT) /* plain words in the theme's reasoning style */
-			o->runs[i].role = TR_REASONING;
-	}
-	f->dimmed = o->nruns;
-}
-
-static int flow_relayout(struct flow *f, int width)
-{
-	if (f->markdown) {
-		int rc = mdstream_relayout(&f->md, f->text.data ? f->text.data : "", f->text.len,
-					   width);
-		f->dimmed = 0;
-		flow_dim(f, 0);
-		return rc;
-	}
-	return flow_rewrap(f, 0, width);
-}
-
-/* Lays out what the sanitiser added since old_len. */
-static int flow_grew(struct flow *f, size_t old_len, int width)
-{
-	if (f->text.len == old_len)
-		return 0;
-	if (f->markdown) {
-		size_t frozen = f->md.frozen.runs;
-		int rc = mdstream_update(&f->md, f->text.data, f->text.len, width);
-		flow_dim(f, frozen);
-		return rc;
-	}
-	size_t r = 0;
-	if (f->n)
-		r = f->n > REWRAP_LINES ? f->n - REWRAP_LINES : 0;
-	return flow_rewrap(f, r, width);
-}
-
-static int flow_append(struct flow *f, const char *s, size_t len, int width)
-{
-	size_t old = f->text.len;
-	int rc = sanitize_feed(&f->san, s, len, &f->text);
-	if (flow_grew(f, old, width) < 0)
-		rc = -1;
-	return rc;
-}
-
-static int flow_finish(struct flow *f, int width)
-{
-	size_t old = f->text.len;
-	int rc = sanitize_finish(&f->san, &f->text);
-	sanitize_init(&f->san);
-	if (flow_grew(f, old, width) < 0)
-		rc = -1;
-	return rc;
-}
-
-/* Replaces the whole text (a footer). */
-static int flow_set(struct flow *f, const char *s, size_t len, int width)
-{
-	buf_reset(&f->text);
-	f->n = 0;
-	sanitize_init(&f->san);
-	int rc = 0;
-	if (len) {
-		rc = sanitize_feed(&f->san, s, len, &f->text);
-		if (!rc)
-			rc = sanitize_finish(&f->san, &f->text);
-		sanitize_init(&f->san);
-	}
-	if (f->text.len && flow_relayout(f, width) < 0)
-		rc = -1;
-	return rc;
-}
 
 /* ---- messages ---- */
 
@@ -289,21 +105,37 @@ static size_t msg_reasoning_lines(const struct msg *m, int fold)
 	return fold && n ? 1 : n;
 }
 
-static size_t msg_line_count(const struct msg *m, int fold)
+/* The message's lines at width: exact when it is laid out for it, else an estimate. */
+static size_t msg_line_count(const struct msg *m, int fold, int width)
 {
-	return (m->header.len ? 1 : 0) + msg_reasoning_lines(m, fold) + flow_visible(&m->text) +
-	       flow_visible(&m->footer) + 1;
+	size_t head = m->header.len ? 1 : 0;
+	if (m->laid_for == width)
+		return head + msg_reasoning_lines(m, fold) + flow_visible(&m->text) +
+		       flow_visible(&m->footer) + 1;
+	size_t r = fold ? m->reasoning.text.len != 0 : flow_estimate(&m->reasoning, width);
+	return head + r + flow_estimate(&m->text, width) + flow_estimate(&m->footer, width) + 1;
 }
 
-static int msg_relayout(struct msg *m, int width)
+static int msg_laid(const struct msg *m, int width)
+{
+	return m->laid_for == width;
+}
+
+static int msg_small(const struct view *v, const struct msg *m)
+{
+	return v->eager || m->text.text.len + m->reasoning.text.len + m->footer.text.len < LAZY_BYTES;
+}
+
+static int msg_layout(struct msg *m, int width)
 {
 	int rc = 0;
-	if (m->text.text.len && flow_relayout(&m->text, width) < 0)
+	if (flow_relayout(&m->text, width) < 0)
 		rc = -1;
-	if (m->reasoning.text.len && flow_relayout(&m->reasoning, width) < 0)
+	if (flow_relayout(&m->reasoning, width) < 0)
 		rc = -1;
-	if (m->footer.text.len && flow_relayout(&m->footer, width) < 0)
+	if (flow_relayout(&m->footer, width) < 0)
 		rc = -1;
+	m->laid_for = width; /* on OOM its lines are a correct start of the layout */
 	return rc;
 }
 
@@ -321,6 +153,7 @@ static const char *msg_shown_header(struct msg *m, int width, int *w)
 
 static const char *msg_folded_line(struct msg *m, int width, size_t *len, int *w)
 {
+	flow_render_all(&m->reasoning); /* the count it shows is exact */
 	size_t n = flow_visible(&m->reasoning);
 	if (m->folded_for != width || m->folded_n != n || !m->folded.data) {
 		struct buf line = BUF_INIT;
@@ -355,11 +188,51 @@ static void invalidate_from(struct view *v, size_t msg)
 		v->valid = msg;
 }
 
+/* Message i's lines: a small message is laid out here, a long one may be estimated. */
+static size_t msg_lines(struct view *v, size_t i)
+{
+	struct msg *m = &v->msgs[i];
+	if (!msg_laid(m, v->width) && msg_small(v, m))
+		msg_layout(m, v->width);
+	return msg_line_count(m, v->fold, v->width);
+}
+
 static void ensure_first(struct view *v)
 {
 	for (; v->valid < v->n; v->valid++)
-		v->first[v->valid + 1] = v->first[v->valid] + msg_line_count(&v->msgs[v->valid],
-									      v->fold);
+		v->first[v->valid + 1] = v->first[v->valid] + msg_lines(v, v->valid);
+}
+
+/* A line number that stood on line old_first + k, where a message of old_n lines started
+ * at old_first and now has new_n: the same line of it (its last when it lost it), or
+ * the same line after it. */
+static void keep_line(size_t *line, size_t old_first, size_t old_n, size_t new_n)
+{
+	if (!line || *line < old_first)
+		return;
+	if (*line >= old_first + old_n)
+		*line = *line - old_n + new_n;
+	else if (*line - old_first >= new_n)
+		*line = old_first + new_n - 1;
+}
+
+/* Lays out message i when it is not, correcting its estimate: the lines after it move,
+ * and the kept line (and *also, when not NULL) with them. */
+static void msg_ensure(struct view *v, size_t i, size_t *also)
+{
+	struct msg *m = &v->msgs[i];
+	if (msg_laid(m, v->width))
+		return;
+	ensure_first(v);
+	size_t first = v->first[i], old_n = v->first[i + 1] - first;
+	msg_layout(m, v->width);
+	size_t new_n = msg_line_count(m, v->fold, v->width);
+	if (new_n == old_n)
+		return;
+	invalidate_from(v, i);
+	keep_line(v->keep, first, old_n, new_n);
+	if (also != v->keep)
+		keep_line(also, first, old_n, new_n);
 }
 
 struct view *view_new(int width)
@@ -424,7 +297,9 @@ long view_add(struct view *v, enum view_role role, const char *header)
 	flow_init(&m->text, role == VIEW_ASSISTANT, role == VIEW_INFO ? VS_INFO : VS_TEXT);
 	/* reasoning is Markdown too, dimmed (an answer's thinking is written like it) */
 	flow_init(&m->reasoning, 1, VS_REASONING);
-	m->reasoning.dim = 1;
+	m->reasoning.md.dim = 1;
+	if (v->eager)
+		m->text.md.lazy_from = m->reasoning.md.lazy_from = SIZE_MAX;
 	flow_init(&m->footer, 0, VS_FOOTER);
 	if (msg_set_header(m, header) < 0) {
 		msg_free(m);
@@ -452,7 +327,8 @@ int view_append_text(struct view *v, size_t msg, const char *s, size_t len)
 	if (msg >= v->n)
 		return -1;
 	invalidate_from(v, msg);
-	return flow_append(&v->msgs[msg].text, s, len, v->width);
+	struct msg *m = &v->msgs[msg];
+	return flow_append(&m->text, s, len, v->width, msg_laid(m, v->width));
 }
 
 int view_append_reasoning(struct view *v, size_t msg, const char *s, size_t len)
@@ -460,7 +336,8 @@ int view_append_reasoning(struct view *v, size_t msg, const char *s, size_t len)
 	if (msg >= v->n)
 		return -1;
 	invalidate_from(v, msg);
-	return flow_append(&v->msgs[msg].reasoning, s, len, v->width);
+	struct msg *m = &v->msgs[msg];
+	return flow_append(&m->reasoning, s, len, v->width, msg_laid(m, v->width));
 }
 
 int view_end(struct view *v, size_t msg)
@@ -468,8 +345,10 @@ int view_end(struct view *v, size_t msg)
 	if (msg >= v->n)
 		return -1;
 	invalidate_from(v, msg);
-	int a = flow_finish(&v->msgs[msg].text, v->width);
-	int b = flow_finish(&v->msgs[msg].reasoning, v->width);
+	struct msg *m = &v->msgs[msg];
+	int laid = msg_laid(m, v->width);
+	int a = flow_finish(&m->text, v->width, laid);
+	int b = flow_finish(&m->reasoning, v->width, laid);
 	return a < 0 || b < 0 ? -1 : 0;
 }
 
@@ -478,9 +357,11 @@ int view_set_footer(struct view *v, size_t msg, const char *footer, int error)
 	if (msg >= v->n)
 		return -1;
 	invalidate_from(v, msg);
-	struct flow *f = &v->msgs[msg].footer;
+	struct msg *m = &v->msgs[msg];
+	struct flow *f = &m->footer;
 	f->base = error ? VS_ERROR : VS_FOOTER;
-	return flow_set(f, footer ? footer : "", footer ? strlen(footer) : 0, v->width);
+	return flow_set(f, footer ? footer : "", footer ? strlen(footer) : 0, v->width,
+			msg_laid(m, v->width));
 }
 
 void view_set_fold(struct view *v, int folded)
@@ -499,10 +380,64 @@ int view_folded(const struct view *v)
 
 void view_set_width(struct view *v, int width)
 {
+	/* every message is laid out again when it is next read (a small one when the
+	 * lines are counted, a long one when a line of it is asked for) */
 	v->width = clamp_width(width);
-	for (size_t i = 0; i < v->n; i++)
-		msg_relayout(&v->msgs[i], v->width);
 	invalidate_from(v, 0);
+}
+
+void view_set_eager(struct view *v)
+{
+	v->eager = 1;
+}
+
+void view_keep(struct view *v, size_t *line)
+{
+	v->keep = line;
+}
+
+/* The message holding line i, or v->n past the end. */
+static size_t msg_at(struct view *v, size_t i)
+{
+	ensure_first(v);
+	if (i >= v->first[v->n])
+		return v->n;
+	size_t lo = 0, hi = v->n;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v->first[mid] <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void view_show(struct view *v, size_t *top, size_t rows)
+{
+	struct view_line l;
+	v->also = top;
+	for (size_t r = 0; r < rows && view_line(v, *top + r, &l) == 0; r++)
+		;
+	v->also = NULL;
+}
+
+void view_show_end(struct view *v, size_t rows)
+{
+	struct view_line l;
+	size_t total;
+	do {
+		total = view_lines(v);
+		for (size_t i = total > rows ? total - rows : 0; i < total; i++)
+			view_line(v, i, &l);
+	} while (view_lines(v) != total);
+}
+
+void view_layout_all(struct view *v)
+{
+	struct view_line l;
+	for (size_t i = 0; i < view_lines(v); i++)
+		view_line(v, i, &l);
 }
 
 size_t view_lines(struct view *v)
@@ -540,37 +475,49 @@ static void set_line(struct view_line *out, size_t msg, enum view_style style, c
 	out->md = NULL;
 }
 
-static void set_flow_line(struct view_line *out, size_t msg, const struct flow *f, size_t k)
+/* Line k of the flow; 1 when a segment of it had to be rendered first (*fix says how
+ * its lines moved: read it again). */
+static int set_flow_line(struct view_line *out, size_t msg, struct flow *f, size_t k,
+			 struct mdstream_fix *fix)
 {
 	if (f->markdown) {
-		const struct md_out *o = &f->md.out;
-		const struct md_line *l = &o->lines[k];
+		const struct md_out *o;
+		const struct md_line *l;
+		int rc = mdstream_line(&f->md, f->text.data, k, &o, &l, fix);
+		if (rc)
+			return rc;
 		set_line(out, msg, f->base, o->text.data + l->off, l->len, l->width);
 		out->runs = o->runs + l->run;
 		out->nruns = l->nrun;
 		out->md = o;
-		return;
+		return 0;
 	}
 	const struct vline *l = &f->lines[k];
 	set_line(out, msg, f->base, f->text.data + l->off, l->len, l->width);
+	return 0;
 }
 
-int view_line(struct view *v, size_t i, struct view_line *out)
+/* A segment of message i rendered where the message's line at starts: the lines after
+ * it move, and the kept lines with them. */
+static void segment_fixed(struct view *v, size_t i, size_t at, const struct mdstream_fix *fix)
 {
+	if (fix->old_n == fix->new_n)
+		return;
 	ensure_first(v);
-	if (i >= v->first[v->n])
-		return -1;
-	/* the last message whose first line is at or before i */
-	size_t lo = 0, hi = v->n;
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (v->first[mid] <= i)
-			lo = mid;
-		else
-			hi = mid;
-	}
+	size_t first = v->first[i] + at + fix->at;
+	invalidate_from(v, i);
+	keep_line(v->keep, first, fix->old_n, fix->new_n);
+	if (v->also != v->keep)
+		keep_line(v->also, first, fix->old_n, fix->new_n);
+}
+
+/* Line k of message m, with its number i; 1 when the lines moved (read it again). */
+static int msg_line(struct view *v, size_t lo, size_t k, struct view_line *out)
+{
 	struct msg *m = &v->msgs[lo];
-	size_t k = i - v->first[lo], n;
+	struct mdstream_fix fix;
+	size_t at = 0, n;
+	int rc;
 	if (m->header.len) {
 		if (k == 0) {
 			int w;
@@ -583,6 +530,7 @@ int view_line(struct view *v, size_t i, struct view_line *out)
 			return 0;
 		}
 		k--;
+		at++;
 	}
 	n = msg_reasoning_lines(m, v->fold);
 	if (k < n) {
@@ -593,25 +541,44 @@ int view_line(struct view *v, size_t i, struct view_line *out)
 			if (!s)
 				return -1;
 			set_line(out, lo, VS_FOLDED, s, len, w);
-		} else {
-			set_flow_line(out, lo, &m->reasoning, k);
+			return 0;
 		}
-		return 0;
+		if ((rc = set_flow_line(out, lo, &m->reasoning, k, &fix)) == 1)
+			segment_fixed(v, lo, at, &fix);
+		return rc;
 	}
 	k -= n;
+	at += n;
 	n = flow_visible(&m->text);
 	if (k < n) {
-		set_flow_line(out, lo, &m->text, k);
-		return 0;
+		if ((rc = set_flow_line(out, lo, &m->text, k, &fix)) == 1)
+			segment_fixed(v, lo, at, &fix);
+		return rc;
 	}
 	k -= n;
 	n = flow_visible(&m->footer);
-	if (k < n) {
-		set_flow_line(out, lo, &m->footer, k);
-		return 0;
-	}
+	if (k < n)
+		return set_flow_line(out, lo, &m->footer, k, &fix);
 	set_line(out, lo, VS_BLANK, "", 0, 0);
 	return 0;
+}
+
+int view_line(struct view *v, size_t i, struct view_line *out)
+{
+	/* laying out the message found, or rendering a part of it, moves the lines after
+	 * it: look again until nothing had to be (each round lays out something more) */
+	for (;;) {
+		size_t lo = msg_at(v, i);
+		if (lo >= v->n)
+			return -1;
+		if (!msg_laid(&v->msgs[lo], v->width)) {
+			msg_ensure(v, lo, NULL);
+			continue;
+		}
+		int rc = msg_line(v, lo, i - v->first[lo], out);
+		if (rc != 1)
+			return rc;
+	}
 }
 
 size_t view_msg_first_line(struct view *v, size_t msg)
@@ -624,7 +591,12 @@ size_t view_msg_lines(struct view *v, size_t msg)
 {
 	if (msg >= v->n)
 		return 0;
-	return msg_line_count(&v->msgs[msg], v->fold);
+	msg_ensure(v, msg, NULL);
+	/* every line read once: the count is exact (its first line does not move) */
+	struct view_line l;
+	for (size_t k = 0; k < msg_line_count(&v->msgs[msg], v->fold, v->width); k++)
+		view_line(v, view_msg_first_line(v, msg) + k, &l);
+	return msg_line_count(&v->msgs[msg], v->fold, v->width);
 }
 
 const char *view_text(struct view *v, size_t msg, size_t *len)

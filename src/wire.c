@@ -125,7 +125,8 @@ json_t *wire_event_json(struct wire_stream *st, const char **data, size_t *len)
 {
 	int oom;
 	json_error_t jerr;
-	json_t *root = jsonmem_loadb(*data, *len, 0, &jerr, &oom);
+	/* a provider's event holds its answer, no key of ours: its blocks go unwiped */
+	json_t *root = jsonmem_loadb_plain(*data, *len, 0, &jerr, &oom);
 	if (oom)
 		return event_oom(st);
 	/* No UTF-8 pass of our own before jansson's: it refuses invalid UTF-8 anywhere in
@@ -137,7 +138,7 @@ json_t *wire_event_json(struct wire_stream *st, const char **data, size_t *len)
 		return event_oom(st);
 	*data = st->fixed.data;
 	*len = st->fixed.len;
-	root = jsonmem_loadb(*data, *len, 0, &jerr, &oom);
+	root = jsonmem_loadb_plain(*data, *len, 0, &jerr, &oom);
 	return oom ? event_oom(st) : root;
 }
 

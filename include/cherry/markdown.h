@@ -60,6 +60,7 @@ struct md_mark {
 enum {
 	MD_CONTINUES = 1, /* src continues the block before it: no blank line first */
 	MD_PLAIN = 2,     /* no Markdown: the text as typed, wrapped (user messages) */
+	MD_AFTER = 4,     /* lines come before src's (in another md_out): a gap first */
 };
 
 /* Appends src[0..len) rendered for width columns (< 1 counts as 1). Every line is at
@@ -77,5 +78,7 @@ const char *md_link_uri(const struct md_out *out, uint32_t n, size_t *len);
 /* The text of code block n (1-based, in document order) of src, as typed, appended to
  * out. 0, 1 when there is no such block, -1 when memory ran out. */
 int md_code_block(const char *src, size_t len, size_t n, struct buf *out);
+/* How many code blocks md_render numbers in src[0..len), in *n. 0, or -1 on OOM. */
+int md_count_code(const char *src, size_t len, size_t *n);
 
 #endif

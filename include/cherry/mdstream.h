@@ -12,7 +12,13 @@
  * MDSTREAM_FORCE bytes long, and past MDSTREAM_FORCE_MAX paired or not.
  * A link reference definition ("[x]: url") can change any earlier text, so once one
  * is seen the whole text is one segment. Cuts depend only on the text before them, so
- * any split of the same text into appends gives the same lines. */
+ * any split of the same text into appends gives the same lines.
+ *
+ * A closed segment past the first MDSTREAM_LAZY bytes is not rendered when it closes:
+ * md4c only counts its code blocks (so that later ones are numbered right) and its
+ * lines are an estimate until one of them is asked for (mdstream_line), so a long
+ * answer costs the layout of what is shown, not of all of it. Each segment renders
+ * into its own md_out; the open one into out. */
 #ifndef CHERRY_MDSTREAM_H
 #define CHERRY_MDSTREAM_H
 
@@ -22,10 +28,36 @@
 
 #define MDSTREAM_FORCE 512
 #define MDSTREAM_FORCE_MAX 65536
+#define MDSTREAM_LAZY 4096
+
+struct mdseg {
+	size_t start, len;    /* its bytes of the text */
+	unsigned flags;       /* md_render's (MD_CONTINUES, MD_AFTER) */
+	size_t ncode;         /* code blocks before it */
+	size_t nlines;        /* exact once rendered, else an estimate */
+	int inked;            /* it has a byte other than blanks (so, lines) */
+	struct md_out *out;   /* its lines, when rendered (for mdstream's width) */
+};
+
+/* Where a segment rendered on demand changed the line count: its first line at, which
+ * it counted old_n lines from, now new_n; the lines after it moved. */
+struct mdstream_fix {
+	size_t at, old_n, new_n;
+};
 
 struct mdstream {
-	struct md_out out;    /* the lines */
-	struct md_mark frozen; /* the end of the segments rendered for good */
+	struct md_out out;    /* the open segment's lines, after the closed ones' */
+	struct mdseg *segs;   /* the closed segments */
+	size_t nseg, cap_seg;
+	size_t *first;        /* first[i]: segment i's first line; valid up to i = valid */
+	size_t valid;
+	size_t closed_lines;  /* lines of the closed segments (estimates counted) */
+	size_t ncode;         /* code blocks in them */
+	int inked;            /* one of them has lines */
+	int width;
+	int dim;              /* every run dimmed, plain words in the reasoning role */
+	size_t lazy_from;     /* segments ending past this byte are rendered when read
+			       * (MDSTREAM_LAZY; SIZE_MAX: all when they close) */
 	size_t scanned;       /* complete lines before this offset are scanned */
 	size_t seg_start;     /* the open segment starts here */
 	unsigned seg_flags;   /* MD_CONTINUES when it was cut inside a block */
@@ -42,7 +74,15 @@ void mdstream_init(struct mdstream *m);
 void mdstream_free(struct mdstream *m);
 /* text[0..len) is the whole text so far; it only ever grows between calls. */
 int mdstream_update(struct mdstream *m, const char *text, size_t len, int width);
-/* Renders text[0..len) again from the start (a new width). */
+/* Renders text[0..len) for a new width: the segments stay, their lines are estimates
+ * again. */
 int mdstream_relayout(struct mdstream *m, const char *text, size_t len, int width);
+/* Lines so far, segments not rendered counted by their estimate. */
+size_t mdstream_lines(const struct mdstream *m);
+/* Line k (< mdstream_lines): 0 with *out and *line set; or 1 when the segment holding
+ * it was not rendered: it is now, *fix says how the count changed, ask again; -1 when
+ * k is out of range or memory ran out. text is the text last given to mdstream_update. */
+int mdstream_line(struct mdstream *m, const char *text, size_t k, const struct md_out **out,
+		  const struct md_line **line, struct mdstream_fix *fix);
 
 #endif

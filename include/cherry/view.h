@@ -8,7 +8,15 @@
  * stream (mdstream.h: only the open last block is rendered again on an append); the
  * reasoning's runs are dimmed and its plain words take the reasoning role. Every other
  * text (the user's, notices, footers) is shown as typed. Each line comes with runs:
- * spans of it with a role and attributes (theme.h) for the drawing layer. */
+ * spans of it with a role and attributes (theme.h) for the drawing layer.
+ *
+ * A message is laid out lazily: a long one (view.c's LAZY_BYTES) only when a line of
+ * it is asked for (view_line, view_msg_lines, view_show), a short one when the lines
+ * are counted; and within a long Markdown text, a finished block only when a line of
+ * it is (mdstream.h). Until then its height is an estimate, so view_lines and
+ * view_msg_first_line number lines by the estimates of what is not laid out yet;
+ * laying it out corrects the height and moves the lines after it, and the line
+ * registered with view_keep with them. A new width lays out nothing at once. */
 #ifndef CHERRY_VIEW_H
 #define CHERRY_VIEW_H
 
@@ -72,15 +80,33 @@ int view_set_footer(struct view *v, size_t msg, const char *footer, int error);
 /* Reasoning folded (one VS_FOLDED line per message that has reasoning) or shown. */
 void view_set_fold(struct view *v, int folded);
 int view_folded(const struct view *v);
-/* Re-lays out everything for a new width (< 1 counts as 1). */
+/* A new width (< 1 counts as 1): every message is laid out again when next read. */
 void view_set_width(struct view *v, int width);
 
+/* Lays out every message added from now on as it comes, every block of it too, so that
+ * view_lines is always exact (answers side by side, each scrolled on its own). */
+void view_set_eager(struct view *v);
+/* *line (a scroll position) is moved with the lines when a message before it is laid
+ * out and its estimated height corrected, so it stays on the same line; NULL: none. */
+void view_keep(struct view *v, size_t *line);
+/* Lays out the messages holding lines [*top, *top + rows), moving *top as view_keep
+ * does; and view_show_end those holding the last rows lines. Call them before the rows
+ * are drawn, so that drawing them moves nothing. */
+void view_show(struct view *v, size_t *top, size_t rows);
+void view_show_end(struct view *v, size_t rows);
+/* Lays out every message: view_lines is then exact. */
+void view_layout_all(struct view *v);
+
 /* Lines of the whole view, in order: for each message, its header, its reasoning (or
- * the folded line), its text, its footer, then one VS_BLANK line. */
+ * the folded line), its text, its footer, then one VS_BLANK line. Messages not laid
+ * out count as their estimate. */
 size_t view_lines(struct view *v);
-/* Fills *out for line i (0 <= i < view_lines). 0, or -1 when out of range. */
+/* Fills *out for line i (0 <= i < view_lines), laying out the message holding it (which
+ * may move the lines after the messages before it, see above). 0, or -1 when out of
+ * range. */
 int view_line(struct view *v, size_t i, struct view_line *out);
-/* The index of the first line of message msg, and its number of lines. */
+/* The index of the first line of message msg (by the estimates before it), and its
+ * number of lines (exact: it is laid out). */
 size_t view_msg_first_line(struct view *v, size_t msg);
 size_t view_msg_lines(struct view *v, size_t msg);
 

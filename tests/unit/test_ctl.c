@@ -2313,6 +2313,66 @@ static void test_select_actions(void **state)
 	assert_null(ST());
 }
 
+/* Long answers laid out only when read (view.h): after a resize none is, and selecting
+ * one far above the screen shows it from its header, copies it and its code, and the
+ * screen holds the lines a whole layout has there. */
+static void test_select_far_above_lazy(void **state)
+{
+	(void)state;
+	struct buf a[6];
+	for (int k = 0; k < 6; k++) {
+		a[k] = (struct buf)BUF_INIT;
+		buf_printf(&a[k], "Answer %d\n\n```\ncode %d\n```\n\n", k, k);
+		while (a[k].len < 6000)
+			buf_append_str(&a[k], "A paragraph that is long enough to wrap in the pane, "
+					      "**bold** and `code`.\n\n");
+		char q[32];
+		snprintf(q, sizeof q, "question %d", k);
+		exchange(q, a[k].data);
+	}
+	shell(ctl_resize(&C, 30, 120));
+	assert_true(C.follow);
+	key("M-s");
+	assert_int_equal(C.mode, MODE_SELECT);
+	key("Home"); /* the first message, far above */
+	assert_int_equal(C.sel, 0);
+	assert_false(C.follow);
+	struct view_line vl;
+	assert_int_equal(view_line(C.view, C.top_line, &vl), 0);
+	assert_int_equal(vl.msg, 0);
+	assert_int_equal(vl.style, VS_HEADER_USER);
+	key("c");
+	assert_string_equal(C.out_text.data, "question 0");
+	key("Down");
+	key("C");
+	assert_string_equal(C.out_text.data, "code 0\n");
+	key("End"); /* the last answer: the ones between were never shown */
+	assert_int_equal(C.sel, 11);
+	key("Up");
+	key("Up");
+	assert_int_equal(C.sel, 9);
+	assert_int_equal(view_line(C.view, C.top_line, &vl), 0);
+	assert_int_equal(vl.msg, 9);
+	assert_int_equal(vl.style, VS_HEADER_ASSISTANT);
+	/* what is drawn is what a layout of everything has on those rows */
+	size_t top = C.top_line, rows = (size_t)(C.chat_h - C.chat_top);
+	struct buf screen = BUF_INIT, again = BUF_INIT;
+	for (size_t r = 0; r < rows && view_line(C.view, top + r, &vl) == 0; r++)
+		buf_printf(&screen, "%zu %.*s\n", vl.msg, (int)vl.len, vl.s);
+	view_layout_all(C.view);
+	for (size_t r = 0; r < rows && view_line(C.view, C.top_line + r, &vl) == 0; r++)
+		buf_printf(&again, "%zu %.*s\n", vl.msg, (int)vl.len, vl.s);
+	assert_string_equal(screen.data, again.data);
+	buf_free(&screen);
+	buf_free(&again);
+	key("c");
+	assert_string_equal(C.out_text.data, a[4].data);
+	key("C");
+	assert_string_equal(C.out_text.data, "code 4\n");
+	for (int k = 0; k < 6; k++)
+		buf_free(&a[k]);
+}
+
 /* fo/a and fo/b answer prompt side by side at rows x 160: a's text times_a times, then
  * b's, both complete. */
 static void two_answers(int rows, const char *prompt, const char *ta, int times_a,
@@ -2824,6 +2884,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_edit_and_resend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_select_actions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_click_selects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_select_far_above_lazy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_in_chat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_context_break, setup, teardown),

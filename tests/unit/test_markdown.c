@@ -180,10 +180,9 @@ static const char *source(const char *name)
 }
 
 /* The rendering as text, a line each, runs named when `runs`. */
-static void show(const struct md_out *o, int runs, struct buf *b)
+static void show_line(const struct md_out *o, const struct md_line *l, int runs, struct buf *b)
 {
-	for (size_t i = 0; i < o->nlines; i++) {
-		const struct md_line *l = &o->lines[i];
+	{
 		if (!runs)
 			buf_append(b, o->text.data + l->off, l->len);
 		for (size_t k = 0; runs && k < l->nrun; k++) {
@@ -198,6 +197,27 @@ static void show(const struct md_out *o, int runs, struct buf *b)
 			buf_append(b, o->text.data + l->off + r->off, r->len);
 		}
 		buf_append_char(b, '\n');
+	}
+}
+
+static void show(const struct md_out *o, int runs, struct buf *b)
+{
+	for (size_t i = 0; i < o->nlines; i++)
+		show_line(o, &o->lines[i], runs, b);
+}
+
+/* Every line of a stream (its segments rendered as they are read). */
+static void show_stream(struct mdstream *m, const char *text, int runs, struct buf *b)
+{
+	for (size_t k = 0; k < mdstream_lines(m); k++) {
+		const struct md_out *o;
+		const struct md_line *l;
+		struct mdstream_fix fix;
+		int rc;
+		while ((rc = mdstream_line(m, text, k, &o, &l, &fix)) == 1)
+			;
+		assert_int_equal(rc, 0);
+		show_line(o, l, runs, b);
 	}
 }
 
@@ -350,14 +370,14 @@ static void test_stream_every_split(void **state)
 	mdstream_init(&whole);
 	assert_int_equal(mdstream_update(&whole, doc.data, doc.len, 30), 0);
 	struct buf want = BUF_INIT;
-	show(&whole.out, 1, &want);
+	show_stream(&whole, doc.data, 1, &want);
 	for (size_t split = 0; split <= doc.len; split++) {
 		struct mdstream m;
 		mdstream_init(&m);
 		assert_int_equal(mdstream_update(&m, doc.data, split, 30), 0);
 		assert_int_equal(mdstream_update(&m, doc.data, doc.len, 30), 0);
 		struct buf got = BUF_INIT;
-		show(&m.out, 1, &got);
+		show_stream(&m, doc.data, 1, &got);
 		assert_string_equal(got.data, want.data);
 		buf_free(&got);
 		mdstream_free(&m);
@@ -367,17 +387,72 @@ static void test_stream_every_split(void **state)
 	for (size_t at = 1; at <= doc.len; at++)
 		assert_int_equal(mdstream_update(&m, doc.data, at, 30), 0);
 	struct buf got = BUF_INIT;
-	show(&m.out, 1, &got);
+	show_stream(&m, doc.data, 1, &got);
 	assert_string_equal(got.data, want.data);
 	/* and a new width lays out as a fresh stream would */
 	assert_int_equal(mdstream_relayout(&m, doc.data, doc.len, 30), 0);
 	buf_reset(&got);
-	show(&m.out, 1, &got);
+	show_stream(&m, doc.data, 1, &got);
 	assert_string_equal(got.data, want.data);
 	buf_free(&got);
 	mdstream_free(&m);
 	buf_free(&want);
 	mdstream_free(&whole);
+	buf_free(&doc);
+}
+
+/* A long text's finished blocks rendered only when read (mdstream.h) end on the very
+ * lines (code blocks numbered the same) of every block rendered when it closed: read
+ * from the end first, as the client does, then in order; and after a new width. */
+static void test_lazy_segments(void **state)
+{
+	(void)state;
+	struct buf doc = BUF_INIT;
+	for (size_t k = 0; doc.len < 6 * MDSTREAM_LAZY; k++) {
+		buf_append_str(&doc, sources[k % (sizeof sources / sizeof sources[0])].text);
+		buf_append_str(&doc, "\n");
+		/* code blocks without a fence: by four spaces, in a list, in a quote, a TAB */
+		if (k % 3 == 2)
+			buf_append_str(&doc, "text\n\n    indented\n\n- item\n\n      listed\n\n"
+					     ">     quoted\n\n\ttabbed\n\n");
+	}
+	static const int widths[] = {40, 80, 120};
+	for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+		struct mdstream eager, lazy;
+		mdstream_init(&eager);
+		mdstream_init(&lazy);
+		eager.lazy_from = SIZE_MAX;
+		assert_int_equal(mdstream_update(&eager, doc.data, doc.len, widths[w]), 0);
+		for (size_t at = 0; at < doc.len;) {
+			at = at + 97 < doc.len ? at + 97 : doc.len;
+			assert_int_equal(mdstream_update(&lazy, doc.data, at, widths[w]), 0);
+		}
+		/* not rendered yet: an estimate */
+		assert_true(lazy.nseg > 10 && !lazy.segs[lazy.nseg - 1].out);
+		const struct md_out *o;
+		const struct md_line *l;
+		struct mdstream_fix fix;
+		assert_int_equal(mdstream_line(&lazy, doc.data, lazy.closed_lines - 1, &o, &l, &fix),
+				 1);
+		assert_true(lazy.segs[lazy.nseg - 1].out != NULL);
+		assert_true(fix.at < lazy.closed_lines);
+		struct buf want = BUF_INIT, got = BUF_INIT;
+		show_stream(&eager, doc.data, 1, &want);
+		show_stream(&lazy, doc.data, 1, &got);
+		assert_string_equal(got.data, want.data);
+		/* a new width: estimates again, the same lines once read */
+		assert_int_equal(mdstream_relayout(&lazy, doc.data, doc.len, 33), 0);
+		assert_int_equal(mdstream_relayout(&eager, doc.data, doc.len, 33), 0);
+		buf_reset(&want);
+		buf_reset(&got);
+		show_stream(&eager, doc.data, 1, &want);
+		show_stream(&lazy, doc.data, 1, &got);
+		assert_string_equal(got.data, want.data);
+		buf_free(&want);
+		buf_free(&got);
+		mdstream_free(&eager);
+		mdstream_free(&lazy);
+	}
 	buf_free(&doc);
 }
 
@@ -391,7 +466,7 @@ static void test_late_reference(void **state)
 	assert_int_equal(mdstream_update(&m, doc, 14, 40), 0);
 	assert_int_equal(mdstream_update(&m, doc, sizeof doc - 1, 40), 0);
 	struct buf got = BUF_INIT;
-	show(&m.out, 0, &got);
+	show_stream(&m, doc, 0, &got);
 	assert_string_equal(got.data, "see x http://e.com here\n\nmore\n");
 	buf_free(&got);
 	mdstream_free(&m);
@@ -451,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_code_block),
 		cmocka_unit_test(test_links),
 		cmocka_unit_test(test_stream_every_split),
+		cmocka_unit_test(test_lazy_segments),
 		cmocka_unit_test(test_late_reference),
 		cmocka_unit_test(test_entities_sanitised),
 		cmocka_unit_test(test_bytes_after_slice_unread),
