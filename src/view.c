@@ -545,8 +545,10 @@ static void set_flow_line(struct view_line *out, size_t msg, const struct flow *
 	if (f->markdown) {
 		const struct md_out *o = &f->md.out;
 		const struct md_line *l = &o->lines[k];
-		set_line(out, msg, f->base, o->text.data + l->off, l->len, l->width);
-		out->runs = o->runs + l->run;
+		/* a rendering of only empty lines has no text and no runs: NULL + 0 is
+		 * undefined (found by fuzz_view) */
+		set_line(out, msg, f->base, l->len ? o->text.data + l->off : "", l->len, l->width);
+		out->runs = l->nrun ? o->runs + l->run : NULL;
 		out->nruns = l->nrun;
 		out->md = o;
 		return;
