@@ -34,6 +34,7 @@ struct multi_answer {
 	int shown;                  /* its section is written whole */
 	int status;                 /* its exit status, once judged */
 	struct err line;            /* its error line ("provider/model: ..."), code 0 none */
+	size_t what;                /* where the line says what happened, past the model */
 	struct outcome oc;
 };
 
@@ -149,10 +150,21 @@ static void end_event(struct multi_answer *a)
 		return;
 	}
 	struct buf msg = BUF_INIT;
-	utf8_repair(a->line.msg, strlen(a->line.msg), &msg);
+	/* the event names the model already */
+	utf8_repair(a->line.msg + a->what, strlen(a->line.msg + a->what), &msg);
 	event(a, "error", json_pack("{s:s,s:i,s:s}", "status", hist_status_name(oc->status),
 				    "exit", a->status, "message", msg.data ? msg.data : ""));
 	buf_free(&msg);
+}
+
+/* "provider/model: what happened", the provider not named again (the transfer's lines
+ * begin with its name), and what to do when the line does not say it already. */
+static void failure_line(struct multi_answer *a, const struct err *e)
+{
+	const char *what = outcome_unnamed(e->msg, a->tg->prov->name);
+	int advised = strstr(what, "check") || strstr(what, "try") || strstr(what, "use ");
+	err_set(&a->line, e->code, "%s: %s%s", a->tg->spec.data, what,
+		e->code == EXIT_NETWORK && !advised ? "; ask this model again later" : "");
 }
 
 /* An ended answer: its outcome into the conversation, its status, its last bytes. */
@@ -175,8 +187,9 @@ static void judge(struct multi *m, struct multi_answer *a)
 		ask_record(m->sv, a->tg->answer, &a->oc);
 	}
 	err_clear(&a->line);
+	a->what = strlen(a->tg->spec.data) + 2;
 	if (e.code)
-		err_set(&a->line, e.code, "%s: %s", a->tg->spec.data, e.msg);
+		failure_line(a, &e);
 	else if (a->oc.note && a->status == EXIT_OK)
 		err_set(&a->line, EXIT_OK, "%s: note: %s", a->tg->spec.data, a->oc.note);
 	a->judged = 1;

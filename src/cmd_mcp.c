@@ -7,7 +7,9 @@
 
 #include "cherry/app.h"
 #include "cherry/fsutil.h"
+#include "cherry/http.h"
 #include "cherry/mcp.h"
+#include "cherry/proxy.h"
 
 /* First start through `npx -y` downloads the package: tens of seconds for initialize. */
 #define INIT_TIMEOUT_MS 60000
@@ -42,7 +44,8 @@ static int list_servers(const struct config *cfg)
 			if (s->cwd)
 				buf_printf(&b, "  cwd: %s", s->cwd);
 		} else {
-			buf_append_str(&b, s->url);
+			char shown[512];
+			buf_append_str(&b, http_url_shown(s->url, shown, sizeof shown));
 			for (size_t k = 0; k < s->nheaders; k++)
 				buf_printf(&b, "%s%s", k ? "," : "  headers: ", s->header_names[k]);
 			if (s->auth_key)
@@ -154,8 +157,11 @@ static int test_server(struct app *app, const struct config_mcp_server *s)
 	}
 	if (c.http) {
 		const char *proxy = http_proxy_for(s->url);
-		app_say(stdout, "start: ok (%s%s%s, log %s)\n", s->url, proxy ? " via proxy " : "",
-			proxy ? proxy : "", c.log_path ? c.log_path : "none");
+		char shown[512], via[256] = "";
+		if (proxy)
+			proxy_display(proxy, via, sizeof via);
+		app_say(stdout, "start: ok (%s%s%s, log %s)\n", http_url_shown(s->url, shown, sizeof shown),
+			proxy ? " via proxy " : "", via, c.log_path ? c.log_path : "none");
 	} else
 		app_say(stdout, "start: ok (pid %ld, log %s)\n", (long)c.pid,
 			c.log_path ? c.log_path : "none");

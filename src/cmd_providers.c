@@ -80,13 +80,16 @@ int providers_main(struct app *app, int argc, char **argv)
 		/* Names and URLs can come from config: keep them terminal-safe. */
 		app_line_safe(p->name, strlen(p->name), &row[0]);
 		buf_append_str(&row[1], wire_kind_name(p->kind));
-		if (p->base_url && *p->base_url)
-			app_line_safe(p->base_url, strlen(p->base_url), &row[2]);
-		else
+		char shown[512];
+		if (p->base_url && *p->base_url) {
+			http_url_shown(p->base_url, shown, sizeof shown);
+			app_line_safe(shown, strlen(shown), &row[2]);
+		} else
 			buf_append_str(&row[2], "(set base_url in config.json)");
 		if (p->anthropic_url && p->kind != WIRE_ANTHROPIC) {
 			buf_append_str(&row[2], " (anthropic: ");
-			app_line_safe(p->anthropic_url, strlen(p->anthropic_url), &row[2]);
+			http_url_shown(p->anthropic_url, shown, sizeof shown);
+			app_line_safe(shown, strlen(shown), &row[2]);
 			buf_append_char(&row[2], ')');
 		}
 		key_source(p, &row[3]);
@@ -493,8 +496,9 @@ static int test_steps(struct app *app, struct provider *p, const char *model_arg
 {
 	struct target t;
 	if (target_parse(p->base_url, &t) < 0) {
+		char shown[512];
 		step("URL", "FAIL", "base URL %s is not a URL: fix base_url in config.json",
-		     p->base_url);
+		     http_url_shown(p->base_url, shown, sizeof shown));
 		target_free(&t);
 		return EXIT_FAIL;
 	}

@@ -54,8 +54,10 @@ static int add_cut(struct buf *out, const char *name, int max)
 	return buf_append_str(out, "\xe2\x80\xa6");
 }
 
-static int strip_with(const struct cols_tab *t, size_t n, size_t cur, int max, struct buf *out,
-		      size_t *cur_off, size_t *cur_len)
+/* The strip with names cut to max columns; others: the same for the tabs but the
+ * current one (0: those show their number and mark only). */
+static int strip_with(const struct cols_tab *t, size_t n, size_t cur, int max, int others,
+		      struct buf *out, size_t *cur_off, size_t *cur_len, size_t *ends)
 {
 	buf_reset(out);
 	struct buf name = BUF_INIT;
@@ -64,13 +66,19 @@ static int strip_with(const struct cols_tab *t, size_t n, size_t cur, int max, s
 		if (i)
 			r |= buf_append_str(out, " \xc2\xb7 ");
 		size_t from = out->len;
-		buf_reset(&name);
-		sanitize_string(t[i].name ? t[i].name : "?", t[i].name ? strlen(t[i].name) : 1,
-				&name);
-		r |= buf_printf(out, "%zu/%zu ", i + 1, n);
-		r |= add_cut(out, name.data ? name.data : "", max);
+		int room = i == cur ? max : others;
+		r |= buf_printf(out, "%zu/%zu", i + 1, n);
+		if (room) {
+			buf_reset(&name);
+			sanitize_string(t[i].name ? t[i].name : "?",
+					t[i].name ? strlen(t[i].name) : 1, &name);
+			r |= buf_append_char(out, ' ');
+			r |= add_cut(out, name.data ? name.data : "", room);
+		}
 		if (t[i].mark != ' ')
 			r |= buf_append_char(out, t[i].mark);
+		if (ends)
+			ends[i] = out->len;
 		if (i == cur) {
 			*cur_off = from;
 			*cur_len = out->len - from;
@@ -81,7 +89,7 @@ static int strip_with(const struct cols_tab *t, size_t n, size_t cur, int max, s
 }
 
 int cols_strip(const struct cols_tab *t, size_t n, size_t cur, int width, struct buf *out,
-	       size_t *cur_off, size_t *cur_len)
+	       size_t *cur_off, size_t *cur_len, size_t *ends)
 {
 	*cur_off = *cur_len = 0;
 	int longest = 1;
@@ -90,11 +98,20 @@ int cols_strip(const struct cols_tab *t, size_t n, size_t cur, int width, struct
 		if (w > longest)
 			longest = w;
 	}
-	/* the widest cut that fits; at 4 columns a name ("gpt…") it stays, cut or not */
-	for (int max = longest;; max--) {
-		if (strip_with(t, n, cur, max, out, cur_off, cur_len) < 0)
+	/* the widest cut that fits; below 6 columns a name says little: the other tabs
+	 * show their numbers only and the current one keeps what room there is (4 columns
+	 * at least, else its number only too) */
+	for (int max = longest, others = 1;; max--) {
+		if (others && max < 6 && max < longest) {
+			others = 0;
+			max = longest;
+		}
+		if (!others && max < 4)
+			max = 0; /* the current one by its number too */
+		if (strip_with(t, n, cur, max, others ? max : 0, out, cur_off, cur_len, ends) < 0)
 			return -1;
-		if (max <= 4 || text_width(out->data ? out->data : "", out->len) <= width)
+		int w = text_width(out->data ? out->data : "", out->len);
+		if (w <= width || (!others && !max))
 			return 0;
 	}
 }

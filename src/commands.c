@@ -61,6 +61,8 @@ static const struct slash_info commands[] = {
 	 "send files with the next message (Tab completes)", ACT_NONE, SLASH_NAMES_NONE},
 	{CMD_TOOLS, "tools", "[NAME]", SLASH_ARG_OPTIONAL,
 	 "list the MCP servers; NAME [on|off] switches one here", ACT_NONE, SLASH_NAMES_NONE},
+	{CMD_KEY, "key", "[PROVIDER]", SLASH_ARG_OPTIONAL,
+	 "type a provider's API key (hidden), kept in the vault", ACT_NONE, SLASH_NAMES_NONE},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

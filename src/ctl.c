@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cherry/sanitize.h"
 #include "cherry/text.h"
 
 #define MESSAGE_SECONDS 5.0
+#define STATUS_HELP_COLS 9     /* " F1 help " at the status line's end, from 50 columns */
 #define STREAM_TICK 0.25       /* rate, stall state and saves while streaming */
 #define STALL_SHOWN_AFTER 8.0  /* seconds without a byte before the state says stalled */
 #define LIST_WIDTH 24
@@ -170,6 +172,8 @@ void ctl_copy_last_code(struct ctl *c)
 
 void ctl_scroll_by(struct ctl *c, long delta)
 {
+	if (ctl_cols_scroll(c, ctl_cols_focus(c), delta))
+		return;
 	size_t total = ctl_chat_total(c);
 	size_t h = ctl_chat_rows(c) ? ctl_chat_rows(c) : 1;
 	size_t bottom = total > h ? total - h : 0;
@@ -205,6 +209,47 @@ static int input_rows(struct ctl *c, int width)
 	return row + 1 > n ? row + 1 : n;
 }
 
+int ctl_status_room(int cols)
+{
+	return cols >= 50 ? cols - STATUS_HELP_COLS : cols;
+}
+
+void ctl_status_head(const struct ctl *c, struct buf *out)
+{
+	char tmp[96];
+	buf_append_char(out, ' ');
+	buf_append_str(out, c->model[0] ? c->model : "no model (C-o chooses)");
+	buf_append_str(out, " \xc2\xb7 ");
+	buf_append_str(out, ctl_state_word(c, tmp, sizeof tmp));
+	if (c->nqueue)
+		buf_printf(out, " \xc2\xb7 %zu queued", c->nqueue);
+	ctl_tools_status(c, out);
+}
+
+/* The rows the message takes above the status line, at most cap: none when it fits on
+ * the status line after its head, else its rows wrapped one column in from each side.
+ * Such a message stays until the next key: it is never cut, and never goes while read. */
+static int message_rows(struct ctl *c, int cap)
+{
+	if (!c->message[0] || cap < 1 || c->cols < 3)
+		return 0;
+	struct buf line = BUF_INIT, safe = BUF_INIT;
+	ctl_status_head(c, &line);
+	buf_append_str(&line, " \xc2\xb7 ");
+	buf_append_str(&line, c->message);
+	sanitize_string(line.data ? line.data : "", line.len, &safe);
+	int rows = 0;
+	if (text_width(safe.data ? safe.data : "", safe.len) > ctl_status_room(c->cols)) {
+		buf_reset(&safe);
+		sanitize_string(c->message, strlen(c->message), &safe);
+		rows = text_wrap(safe.data ? safe.data : "", safe.len, c->cols - 2, NULL, NULL);
+		c->message_until = 0;
+	}
+	buf_free(&line);
+	buf_free(&safe);
+	return rows < cap ? rows : cap;
+}
+
 /* Lays out the panes for the terminal size and the input's height; a new chat width
  * re-wraps the view and keeps it on the same message. */
 static void geometry(struct ctl *c)
@@ -212,6 +257,7 @@ static void geometry(struct ctl *c)
 	if (c->rows < 1 || c->cols < 1)
 		return;
 	int old_w = c->chat_w, old_h = c->chat_h, old_in = c->input_h, old_list = c->list_visible;
+	int old_msg = c->msg_rows;
 	c->list_visible = c->show_list && c->cols >= LIST_MIN_COLS;
 	c->chat_x = c->list_visible ? LIST_WIDTH + 1 : 0;
 	c->chat_w = c->cols - c->chat_x;
@@ -224,12 +270,14 @@ static void geometry(struct ctl *c)
 		cap = 1;
 	int want = input_rows(c, c->cols > 2 ? c->cols - 2 : 1);
 	c->input_h = want < cap ? want : cap;
-	/* status 1, separator 1, input, the rest for the chat (possibly nothing) */
-	c->chat_h = c->rows - 2 - c->input_h;
+	/* status 1, a long message's rows above it, separator 1, input, the rest for the chat
+	 * (possibly nothing); the message leaves the chat a row */
+	c->msg_rows = message_rows(c, c->rows - 3 - c->input_h);
+	c->chat_h = c->rows - 2 - c->input_h - c->msg_rows;
 	if (c->chat_h < 0)
 		c->chat_h = 0;
 	if (old_w == c->chat_w && old_h == c->chat_h && old_in == c->input_h &&
-	    old_list == c->list_visible)
+	    old_list == c->list_visible && old_msg == c->msg_rows)
 		return;
 	c->dirty |= CTL_DIRTY_LAYOUT | CTL_DIRTY_ALL;
 	if (old_w == c->chat_w)
@@ -253,6 +301,8 @@ static void geometry(struct ctl *c)
 /* The chat's first shown line and the more-below mark, for the lines there are now. */
 void ctl_settle_chat(struct ctl *c)
 {
+	if (ctl_cols_settle_tops(c))
+		return;
 	size_t h = ctl_chat_rows(c);
 	size_t total = ctl_chat_total(c);
 	size_t bottom = total > h ? total - h : 0;
@@ -264,7 +314,7 @@ void ctl_settle_chat(struct ctl *c)
 
 /* After every event: what drawing reads is made consistent (geometry, the chat's top
  * line and the more-below mark, the list's, the overlay's and the input's scroll). */
-static void settle(struct ctl *c)
+void ctl_settle(struct ctl *c)
 {
 	geometry(c);
 	ctl_layout_settle(c);
@@ -311,7 +361,7 @@ int ctl_resize(struct ctl *c, int rows, int cols)
 		c->dirty |= CTL_DIRTY_LAYOUT | CTL_DIRTY_ALL | CTL_DIRTY_CLEAR;
 	c->rows = rows;
 	c->cols = cols;
-	settle(c);
+	ctl_settle(c);
 	return 0;
 }
 
@@ -352,7 +402,7 @@ int ctl_timer(struct ctl *c, double now, double wall)
 			c->dirty |= CTL_DIRTY_STATUS;
 		}
 	}
-	settle(c);
+	ctl_settle(c);
 	return c->react;
 }
 
@@ -382,7 +432,7 @@ int ctl_key(struct ctl *c, input_key k, double now, double wall)
 	c->wall = wall;
 	c->react = 0;
 	ctl_dispatch(c, k);
-	settle(c);
+	ctl_settle(c);
 	return c->react;
 }
 
@@ -392,7 +442,7 @@ int ctl_action(struct ctl *c, enum input_action a, double now, double wall)
 	c->wall = wall;
 	c->react = 0;
 	ctl_do_action(c, a);
-	settle(c);
+	ctl_settle(c);
 	return c->react;
 }
 
@@ -407,7 +457,7 @@ int ctl_editor_done(struct ctl *c, const char *text, size_t len, const char *err
 		edit_set_text(c->ed, text, len);
 	}
 	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
-	settle(c);
+	ctl_settle(c);
 	return c->react;
 }
 
@@ -416,6 +466,7 @@ int ctl_note(struct ctl *c, const char *line)
 	c->react = 0;
 	if (line && *line)
 		ctl_message(c, "%s", line);
+	ctl_settle(c); /* a long line takes rows above the status line */
 	return 0;
 }
 
@@ -429,7 +480,7 @@ int ctl_init(struct ctl *c, const struct config *cfg, const struct ctl_world *w,
 	c->world = *w;
 	c->ed = ed;
 	c->fav_index = -1;
-	c->edit_msg = c->sel = c->retry_msg = c->ctx_view = -1;
+	c->edit_msg = c->sel = c->retry_msg = c->ctx_view = c->lay.sel = -1;
 	c->ttft = -1;
 	c->usage = (struct wire_usage){-1, -1, -1, -1};
 	c->follow = 1;
@@ -475,7 +526,7 @@ int ctl_begin(struct ctl *c, const struct ctl_start *o, double now, double wall,
 	if (opened == 1)
 		ctl_message(c, "%s", oe.msg);
 	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
-	settle(c);
+	ctl_settle(c);
 	*react = c->react;
 	return 0;
 }
@@ -483,6 +534,7 @@ int ctl_begin(struct ctl *c, const struct ctl_start *o, double now, double wall,
 void ctl_free(struct ctl *c)
 {
 	ctl_overlay_close(c);
+	ctl_key_end(c);
 	ctl_passphrase_end(c);
 	ctl_pending_clear(c);
 	ctl_attach_free(c);

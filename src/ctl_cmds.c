@@ -205,6 +205,7 @@ static const cmd_fn cmd_handlers[CMD__COUNT] = {
 	[CMD_SEARCH] = cmd_search,
 	[CMD_STATS] = ctl_cmd_stats,
 	[CMD_ATTACH] = ctl_cmd_attach,
+	[CMD_KEY] = ctl_cmd_key,
 };
 
 void ctl_run_command(struct ctl *c, const char *line)

@@ -42,7 +42,9 @@ void ctl_status_footer(struct view *v, size_t vm, const struct hist_msg *m)
 		buf_append_str(&f, "[interrupted]");
 		break;
 	case HIST_ERROR:
-		buf_printf(&f, "[error: %s]", m->error ? m->error : "unknown");
+		/* the header above names the provider and model */
+		buf_printf(&f, "[error: %s]",
+			   m->error ? outcome_unnamed(m->error, m->provider) : "unknown");
 		break;
 	}
 	view_set_footer(v, vm, f.data, m->status == HIST_ERROR);
@@ -78,9 +80,14 @@ void ctl_age(double then, double now, char out[8])
 static const char welcome_text[] =
 	"Welcome to cherry.\n"
 	"\n"
-	"No model is ready yet. To talk to a provider, give cherry its API key, either in "
-	"the provider's variable (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, ...) "
-	"or in the encrypted vault, from a shell:\n"
+	"No model is ready yet. To talk to a provider, give cherry its API key. Type it here "
+	"with\n"
+	"\n"
+	"    /key PROVIDER\n"
+	"\n"
+	"(for example /key openai: the key is hidden as you type or paste it, and kept in the "
+	"encrypted vault), or set the provider's variable (OPENAI_API_KEY, ANTHROPIC_API_KEY, "
+	"GEMINI_API_KEY, ...) before starting cherry, or store it from a shell:\n"
 	"\n"
 	"    cherry key set PROVIDER\n"
 	"\n"

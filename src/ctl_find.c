@@ -28,52 +28,123 @@ static size_t folded_query(const struct ctl *c, struct buf *tmp)
 	return tmp->len;
 }
 
-/* Folded reasoning hides a match: unfold it, once per query change. */
+/* msg's reasoning holds the folded text f. */
+static int reasoning_holds(const struct ctl *c, size_t msg, const char *f, size_t flen)
+{
+	const char *r = c->shown->conv.msgs[msg].reasoning;
+	size_t mlen;
+	return r && fold_find(r, strlen(r), f, flen, &mlen) >= 0;
+}
+
+/* Folded reasoning hides a match (on the branch, or in an answer side by side): unfold
+ * it, once per query change. */
 static void unfold_for(struct ctl *c, const char *f, size_t flen)
 {
 	if (!view_folded(c->view))
 		return;
-	size_t *idx = NULL, n = 0, mlen;
+	size_t *idx = NULL, n = 0;
 	int found = 0;
 	if (chat_branch(c->shown, &idx, &n) == 0)
-		for (size_t k = 0; k < n && !found; k++) {
-			const char *r = c->shown->conv.msgs[idx[k]].reasoning;
-			found = r && fold_find(r, strlen(r), f, flen, &mlen) >= 0;
-		}
+		for (size_t k = 0; k < n && !found; k++)
+			found = reasoning_holds(c, idx[k], f, flen);
 	free(idx);
+	for (size_t k = 0; k < c->lay.n && !found; k++)
+		found = reasoning_holds(c, c->lay.msg[k], f, flen);
 	if (found) {
 		view_set_fold(c->view, 0);
+		ctl_layout_stale(c); /* the columns take the view's folding */
 		ctl_message(c, "the reasoning is unfolded: it holds matches (F4 folds it)");
 	}
 }
 
-/* The matching lines again (the view may have changed), keeping the current one. */
+/* Line i of column k matches: 0, or -1 (OOM). */
+static int add_match(struct ctl_find *f, size_t i, size_t k)
+{
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 64;
+		size_t *v = realloc(f->lines, cap * sizeof *v);
+		if (v)
+			f->lines = v;
+		size_t *w = v ? realloc(f->cols, cap * sizeof *w) : NULL;
+		if (!w)
+			return -1;
+		f->cols = w;
+		f->cap = cap;
+	}
+	f->lines[f->n] = i;
+	f->cols[f->n++] = k;
+	return 0;
+}
+
+/* One at a time, the other answers holding the text (their Markdown as written): the
+ * find line names their tabs. */
+static void where_in_tabs(struct ctl *c, const char *q, size_t qlen)
+{
+	const struct ctl_cols *L = &c->lay;
+	long shown = ctl_last_answer(c);
+	size_t len = 0, mlen;
+	for (size_t i = 0; i < L->ntabs; i++) {
+		const char *t = c->shown->conv.msgs[L->tab_msg[i]].content;
+		if ((long)L->tab_msg[i] == shown || !t || fold_find(t, strlen(t), q, qlen, &mlen) < 0)
+			continue;
+		int w = snprintf(c->find.where + len, sizeof c->find.where - len, "%s%zu/%zu",
+				 len ? ", " : "also in ", i + 1, L->ntabs);
+		if (w < 0 || (size_t)w >= sizeof c->find.where - len)
+			break;
+		len += (size_t)w;
+	}
+	if (len)
+		snprintf(c->find.where + len, sizeof c->find.where - len, " (M-, M-. show them)");
+}
+
+/* Where the current match is, side by side: its answer's place and model. */
+static void where_in_cols(struct ctl *c)
+{
+	const struct ctl_find *f = &c->find;
+	if (!f->have_cur || !c->lay.n)
+		return;
+	size_t k = f->cols[f->cur];
+	char name[120];
+	ctl_answer_name(c, c->lay.msg[k], name, sizeof name);
+	snprintf(c->find.where, sizeof c->find.where, "in answer %zu/%zu, %s", k + 1, c->lay.n,
+		 name);
+}
+
+/* The matching lines again (the view may have changed), keeping the current one; side
+ * by side, those of every column, column after column. */
 static void recount(struct ctl *c)
 {
+	ctl_layout_settle(c);
 	struct ctl_find *f = &c->find;
-	size_t keep = f->have_cur && f->cur < f->n ? f->lines[f->cur] : SIZE_MAX;
+	int had = f->have_cur && f->cur < f->n;
+	size_t keep = had ? f->lines[f->cur] : SIZE_MAX, keep_col = had ? f->cols[f->cur] : 0;
 	struct buf q = BUF_INIT;
-	size_t qlen = folded_query(c, &q), total = view_lines(c->view), mlen;
+	size_t qlen = folded_query(c, &q), mlen, ncols = c->lay.n ? c->lay.n : 1;
 	f->n = 0;
 	f->have_cur = 0;
-	for (size_t i = 0; qlen && i < total; i++) {
-		struct view_line vl;
-		if (view_line(c->view, i, &vl) < 0 || fold_find(vl.s, vl.len, q.data, qlen, &mlen) < 0)
-			continue;
-		if (f->n == f->cap) {
-			size_t cap = f->cap ? f->cap * 2 : 64;
-			size_t *v = realloc(f->lines, cap * sizeof *v);
-			if (!v)
+	f->where[0] = '\0';
+	for (size_t k = 0; k < ncols; k++) {
+		struct view *v = c->lay.n ? c->lay.v[k] : c->view;
+		size_t total = qlen && v ? view_lines(v) : 0;
+		f->colfirst[k] = f->n;
+		for (size_t i = 0; i < total; i++) {
+			struct view_line vl;
+			if (view_line(v, i, &vl) < 0 ||
+			    fold_find(vl.s, vl.len, q.data, qlen, &mlen) < 0)
+				continue;
+			if (i == keep && k == keep_col) {
+				f->cur = f->n;
+				f->have_cur = 1;
+			}
+			if (add_match(f, i, k) < 0)
 				break;
-			f->lines = v;
-			f->cap = cap;
 		}
-		if (i == keep) {
-			f->cur = f->n;
-			f->have_cur = 1;
-		}
-		f->lines[f->n++] = i;
 	}
+	f->colfirst[ncols] = f->n;
+	f->ncols = ncols;
+	if (qlen && !c->lay.n)
+		where_in_tabs(c, q.data, qlen);
+	where_in_cols(c);
 	buf_free(&q);
 	c->dirty |= CTL_DIRTY_CHAT | CTL_DIRTY_INPUT;
 }
@@ -84,8 +155,11 @@ static void show_current(struct ctl *c)
 	struct ctl_find *f = &c->find;
 	if (!f->have_cur)
 		return;
-	size_t line = f->lines[f->cur], h = c->chat_h > 0 ? (size_t)c->chat_h : 1;
-	size_t total = view_lines(c->view), bottom = total > h ? total - h : 0;
+	where_in_cols(c);
+	if (ctl_cols_show_line(c, f->cols[f->cur], f->lines[f->cur]))
+		return;
+	size_t line = f->lines[f->cur], h = ctl_chat_rows(c) ? ctl_chat_rows(c) : 1;
+	size_t total = ctl_chat_total(c), bottom = total > h ? total - h : 0;
 	size_t top = c->follow ? bottom : c->top_line;
 	if (line < top || line >= top + h) {
 		top = line > h / 3 ? line - h / 3 : 0;
@@ -107,7 +181,7 @@ static void jump(struct ctl *c, int dir)
 	if (f->have_cur) {
 		f->cur = (f->cur + f->n + (size_t)(dir > 0 ? 1 : f->n - 1)) % f->n;
 	} else {
-		size_t h = c->chat_h > 0 ? (size_t)c->chat_h : 1, total = view_lines(c->view);
+		size_t h = ctl_chat_rows(c) ? ctl_chat_rows(c) : 1, total = ctl_chat_total(c);
 		size_t top = c->follow ? (total > h ? total - h : 0) : c->top_line;
 		/* the first match on screen or below it; going back, the last above its end */
 		if (dir > 0) {
@@ -146,7 +220,7 @@ void ctl_find_start(struct ctl *c, const char *text, long at_msg)
 		unfold_for(c, q.data, qlen);
 	buf_free(&q);
 	recount(c);
-	if (at_msg >= 0 && c->find.n) {
+	if (at_msg >= 0 && c->find.n && !c->lay.n) {
 		size_t first = view_msg_first_line(c->view, (size_t)at_msg);
 		size_t end = first + view_msg_lines(c->view, (size_t)at_msg);
 		for (size_t i = 0; i < c->find.n && !c->find.have_cur; i++)
@@ -219,10 +293,15 @@ void ctl_find_settle(struct ctl *c)
 
 int ctl_find_mark(const struct ctl *c, size_t line)
 {
+	return c->lay.n ? 0 : ctl_find_mark_col(c, 0, line);
+}
+
+int ctl_find_mark_col(const struct ctl *c, size_t k, size_t line)
+{
 	const struct ctl_find *f = &c->find;
-	if (c->mode != MODE_FIND || !f->n)
+	if (c->mode != MODE_FIND || !f->n || k >= f->ncols)
 		return 0;
-	size_t lo = 0, hi = f->n;
+	size_t lo = f->colfirst[k], hi = f->colfirst[k + 1], end = hi;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		if (f->lines[mid] < line)
@@ -230,7 +309,7 @@ int ctl_find_mark(const struct ctl *c, size_t line)
 		else
 			hi = mid;
 	}
-	if (lo == f->n || f->lines[lo] != line)
+	if (lo == end || f->lines[lo] != line)
 		return 0;
 	return f->have_cur && lo == f->cur ? 2 : 1;
 }

@@ -21,6 +21,8 @@ void ctl_copy_last_code(struct ctl *c);
 void ctl_scroll_by(struct ctl *c, long delta);
 /* the chat's first shown line and the more-below mark, for the lines there are now */
 void ctl_settle_chat(struct ctl *c);
+/* after every event: what drawing reads made consistent (geometry, scrolling) */
+void ctl_settle(struct ctl *c);
 
 /* ctl_send.c: sending, the queue, the held send and the streams */
 void ctl_request_send(struct ctl *c, const char *text, size_t len);
@@ -100,6 +102,8 @@ void ctl_open_help(struct ctl *c);
 void ctl_open_model_picker(struct ctl *c, const char *filter);
 void ctl_open_switcher(struct ctl *c, const char *filter);
 void ctl_passphrase_begin(struct ctl *c, const char *prompt);
+/* the same prompt for a secret of at most max bytes (an API key is longer) */
+void ctl_secret_begin(struct ctl *c, const char *prompt, size_t max);
 void ctl_passphrase_end(struct ctl *c);
 int ctl_contains_icase(const char *hay, const char *needle);
 /* a typed character: into the picker's filter, into the passphrase */
@@ -124,6 +128,20 @@ void ctl_h_pass_erase(struct ctl *c);
 void ctl_h_pass_clear(struct ctl *c);
 void ctl_h_pass_cancel(struct ctl *c);
 
+/* ctl_key.c: /key, an API key typed and stored in the vault */
+enum { CTL_KEY_RESEND_NONE, CTL_KEY_RESEND_SEND, CTL_KEY_RESEND_RETRY };
+/* asks for provider's key (env: the variable that holds one, asked about first; offered:
+ * something found no key), then the message of resend goes again */
+void ctl_key_begin(struct ctl *c, const char *provider, const char *env, int offered,
+		   int resend, size_t retry_at);
+void ctl_key_missing(struct ctl *c); /* ctl.pending found no key */
+void ctl_key_offer(struct ctl *c, const char *spec); /* the picker chose a model needing one */
+int ctl_cmd_key(struct ctl *c, const char *arg);
+void ctl_key_enter(struct ctl *c);
+void ctl_key_cancel(struct ctl *c);
+void ctl_key_confirm(struct ctl *c, int yes);
+void ctl_key_end(struct ctl *c); /* wipes what was typed */
+
 /* ctl_conv.c, for the answer's header after its stream, and its footer */
 void ctl_answer_header(const struct chat *ch, size_t i, struct buf *out);
 void ctl_status_footer(struct view *v, size_t vm, const struct hist_msg *m);
@@ -135,9 +153,38 @@ void ctl_layout_delta(struct ctl *c, const struct ctl_stream *st, const char *s,
 		      int reasoning);
 void ctl_layout_free(struct ctl *c);
 void ctl_h_layout(struct ctl *c);
+void ctl_h_scroll_apart(struct ctl *c);
+/* Apart, column k scrolls by delta lines: 1, or 0 when they scroll together. */
+int ctl_cols_scroll(struct ctl *c, size_t k, long delta);
+/* The column keys scroll apart: the one selected, else the one gone on from. */
+size_t ctl_cols_focus(const struct ctl *c);
+/* The wheel over screen row y, column x, by delta lines: 1 when a column apart took it. */
+int ctl_cols_wheel(struct ctl *c, int y, int x, long delta);
+/* Apart: each column's first line and the more-below mark for the lines there are now
+ * (1), or 0 when they scroll together. */
+int ctl_cols_settle_tops(struct ctl *c);
+/* Apart: column k scrolled so that line is in view, a third down (1), else 0. */
+int ctl_cols_show_line(struct ctl *c, size_t k, size_t line);
 /* the chat's lines in the layout shown, and the rows there are for them */
 size_t ctl_chat_total(struct ctl *c);
 size_t ctl_chat_rows(const struct ctl *c);
+
+/* ctl_colmoves.c: selecting and clicking among answers side by side */
+enum ctl_cols_move { COLS_UP, COLS_DOWN, COLS_FIRST, COLS_LAST, COLS_LEFT, COLS_RIGHT };
+/* The message selected side by side (a column's answer, the question), or SIZE_MAX. */
+size_t ctl_cols_sel_msg(const struct ctl *c);
+/* Selects column k's answer, CTL_SEL_QUESTION, or nothing (-1) side by side. */
+void ctl_cols_select(struct ctl *c, long k);
+/* Selects msg where it is side by side: 1, or 0 when it is not shown so. */
+int ctl_cols_select_msg(struct ctl *c, size_t msg);
+/* A move of the selection side by side: 1 done, 0 when nothing is selected so. */
+int ctl_cols_move(struct ctl *c, enum ctl_cols_move how);
+/* A click at screen row y (in the chat pane), column x over the strip or the columns:
+ * 1 when it was theirs. */
+int ctl_cols_click(struct ctl *c, int y, int x);
+void ctl_h_sel_keep(struct ctl *c);
+/* "provider/model" of answer i of the conversation shown. */
+void ctl_answer_name(const struct ctl *c, size_t i, char *out, size_t size);
 
 /* ctl_modes.c, for the search overlay */
 int ctl_overlay_push(struct ctl_overlay *o, const char *item, const char *label);
@@ -174,6 +221,12 @@ void ctl_h_sel_delete(struct ctl *c);
 void ctl_h_sel_branch(struct ctl *c);
 void ctl_h_sel_context(struct ctl *c);
 void ctl_h_sel_leave(struct ctl *c);
+void ctl_h_sel_left(struct ctl *c);
+void ctl_h_sel_right(struct ctl *c);
+/* The conversation message selected, wherever it is shown, or SIZE_MAX. */
+size_t ctl_sel_msg(const struct ctl *c);
+/* The layout changed: the selection stays on msg where it is shown now, else it ends. */
+void ctl_sel_follow(struct ctl *c, size_t msg);
 int ctl_cmd_stats(struct ctl *c, const char *arg);
 
 /* ctl_find.c: find in the chat, and the search of every conversation */

@@ -140,6 +140,8 @@ static void h_scroll_down(struct ctl *c)
 
 static void h_scroll_top(struct ctl *c)
 {
+	if (ctl_cols_scroll(c, ctl_cols_focus(c), -(long)ctl_chat_total(c)))
+		return;
 	c->follow = 0;
 	c->top_line = 0;
 	c->dirty |= CTL_DIRTY_CHAT;
@@ -147,6 +149,8 @@ static void h_scroll_top(struct ctl *c)
 
 static void h_scroll_bottom(struct ctl *c)
 {
+	for (size_t k = 0; k < c->lay.n; k++)
+		c->lay.follow[k] = 1;
 	c->follow = 1;
 	c->more_below = 0;
 	c->dirty |= CTL_DIRTY_CHAT;
@@ -323,6 +327,7 @@ static const handler_fn handlers[ACT__COUNT] = {
 	[ACT_STOP_ONE] = ctl_h_stop_one,
 	[ACT_BEST] = ctl_h_best,
 	[ACT_LAYOUT] = ctl_h_layout,
+	[ACT_SCROLL_APART] = ctl_h_scroll_apart,
 	[ACT_ATTACH_FILE] = ctl_h_attach_file,
 	[ACT_SEL_UP] = ctl_h_sel_up,
 	[ACT_SEL_DOWN] = ctl_h_sel_down,
@@ -336,6 +341,9 @@ static const handler_fn handlers[ACT__COUNT] = {
 	[ACT_SEL_BRANCH] = ctl_h_sel_branch,
 	[ACT_SEL_CONTEXT] = ctl_h_sel_context,
 	[ACT_SEL_LEAVE] = ctl_h_sel_leave,
+	[ACT_SEL_KEEP] = ctl_h_sel_keep,
+	[ACT_SEL_LEFT] = ctl_h_sel_left,
+	[ACT_SEL_RIGHT] = ctl_h_sel_right,
 	[ACT_FIND_NEXT] = ctl_h_find_next,
 	[ACT_FIND_PREV] = ctl_h_find_prev,
 	[ACT_FIND_ERASE] = ctl_h_find_erase,
@@ -427,6 +435,12 @@ int ctl_dispatch(struct ctl *c, input_key k)
 		c->message[0] = '\0';
 		c->dirty |= CTL_DIRTY_STATUS;
 	}
+	if (c->in_paste && c->mode == MODE_PASSPHRASE) {
+		/* a pasted key (or passphrase) is typed; its newline never submits it */
+		if (printable(k))
+			ctl_pass_type(c, k);
+		return 0;
+	}
 	if (c->in_paste && c->mode == MODE_CHAT) {
 		/* A pasted newline never sends. */
 		if (k == 13 || k == 10)
@@ -439,15 +453,24 @@ int ctl_dispatch(struct ctl *c, input_key k)
 		ctl_click(c, INPUT_CLICK_Y(k), INPUT_CLICK_X(k));
 		return 0;
 	}
-	if (k == INPUT_WHEEL_UP || k == INPUT_WHEEL_DOWN) {
-		if (c->mode == MODE_CHAT || c->mode == MODE_LIST)
-			ctl_scroll_by(c, k == INPUT_WHEEL_UP ? -3 : 3);
+	if (k == INPUT_WHEEL_UP || k == INPUT_WHEEL_DOWN || INPUT_IS_WHEEL_AT(k)) {
+		int at = INPUT_IS_WHEEL_AT(k);
+		long by = k == INPUT_WHEEL_UP || (at && !INPUT_WHEEL_AT_DOWN(k)) ? -3 : 3;
+		/* over a column scrolled apart: that one; else the chat (every column) */
+		if ((c->mode == MODE_CHAT || c->mode == MODE_LIST || c->mode == MODE_SELECT ||
+		     c->mode == MODE_FIND) &&
+		    !(at && ctl_cols_wheel(c, INPUT_WHEEL_AT_Y(k), INPUT_CLICK_X(k), by)))
+			ctl_scroll_by(c, by);
 		return 0;
 	}
 	/* The stop key stops a stream from the list, picker and help too: it must act at
-	 * once. (In the chat it goes through its handler, which takes a queue back first.) */
+	 * once. (In the chat it goes through its handler, which takes a queue back first;
+	 * a selection and the find line are left by it, the answers streaming on.) */
+	int leaves = (c->mode == MODE_SELECT || c->mode == MODE_FIND) &&
+		     input_lookup(&c->keys, c->mode, k) != ACT_NONE;
 	if (c->nstreams && c->mode != MODE_CHAT && c->mode != MODE_CONFIRM &&
-	    c->mode != MODE_PASSPHRASE && input_lookup(&c->keys, MODE_CHAT, k) == ACT_STOP) {
+	    c->mode != MODE_PASSPHRASE && !leaves &&
+	    input_lookup(&c->keys, MODE_CHAT, k) == ACT_STOP) {
 		ctl_stop(c);
 		return 0;
 	}

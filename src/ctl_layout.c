@@ -9,7 +9,7 @@
 #include "cherry/columns.h"
 #include "cherry/sanitize.h"
 
-#define MAX_SIBLINGS 64
+#define MAX_SIBLINGS CTL_MAX_TABS
 
 void ctl_layout_stale(struct ctl *c)
 {
@@ -77,16 +77,22 @@ void ctl_layout_settle(struct ctl *c)
 	if (!L->stale || !c->shown)
 		return;
 	L->stale = 0;
+	/* a selection stays on its message wherever that is shown now, also while a
+	 * delete of it is asked about */
+	int asked = c->mode == MODE_CONFIRM && c->confirm_msg;
+	size_t keep = c->mode == MODE_SELECT || asked ? ctl_sel_msg(c) : SIZE_MAX;
 	for (size_t i = 0; i < c->nstreams; i++)
 		c->streams[i]->col = -1;
 	size_t was = L->n, sib[MAX_SIBLINGS], n = 0, pos = 0;
 	int top = c->chat_top;
-	L->n = 0;
+	L->n = L->ntabs = 0;
+	L->sel = -1;
 	buf_reset(&L->strip);
 	c->chat_top = 0;
 	const struct hist_conv *cv = &c->shown->conv;
 	long a = ctl_last_answer(c);
 	size_t parent = a >= 0 ? hist_parent_of(cv, (size_t)a) : 0;
+	L->question = parent;
 	for (size_t i = 0; a >= 0 && i < cv->n && n < MAX_SIBLINGS; i++)
 		if (hist_parent_of(cv, i) == parent && strcmp(cv->msgs[i].role, "user")) {
 			if (i == (size_t)a)
@@ -126,16 +132,27 @@ void ctl_layout_settle(struct ctl *c)
 				    buf_printf(&names[k], "%s/%s", m->provider, m->model) == 0)
 					tabs[k].name = names[k].data;
 				tabs[k].mark = tab_mark(c, sib[k]);
+				L->tab_msg[k] = sib[k];
 			}
 			cols_strip(tabs, n, pos, c->chat_w, &L->strip, &L->strip_off,
-				   &L->strip_len);
+				   &L->strip_len, L->tab_end);
+			L->ntabs = n;
 			for (size_t k = 0; k < n; k++)
 				buf_free(&names[k]);
 			c->chat_top = 1;
 		}
 	}
-	if (was != L->n || top != c->chat_top)
+	if (was != L->n || top != c->chat_top) {
 		c->follow = 1; /* a new layout starts at the bottom, as a new answer does */
+		memset(L->follow, 1, sizeof L->follow);
+	}
+	if (c->mode == MODE_SELECT || asked) {
+		ctl_sel_follow(c, keep);
+		if (asked && c->mode == MODE_SELECT)
+			c->mode = MODE_CONFIRM;
+		else if (asked)
+			c->confirm_msg = 0; /* it is gone: so is the question */
+	}
 	c->dirty |= CTL_DIRTY_CHAT;
 }
 
@@ -173,6 +190,101 @@ void ctl_h_layout(struct ctl *c)
 			       "at a time", COLS_MIN_WIDTH);
 	else
 		ctl_message(c, "answers side by side when there are several");
+}
+
+/* ---- scrolling apart ---- */
+
+size_t ctl_col_top(const struct ctl *c, size_t k)
+{
+	return c->lay.apart && k < c->lay.n ? c->lay.top[k] : c->top_line;
+}
+
+size_t ctl_cols_focus(const struct ctl *c)
+{
+	return c->lay.sel >= 0 ? (size_t)c->lay.sel : c->lay.cur;
+}
+
+/* The first line of column k that shows its end. */
+static size_t col_bottom(const struct ctl *c, size_t k)
+{
+	size_t lines = c->lay.v[k] ? view_lines(c->lay.v[k]) : 0, h = ctl_chat_rows(c);
+	return lines > h ? lines - h : 0;
+}
+
+int ctl_cols_scroll(struct ctl *c, size_t k, long delta)
+{
+	struct ctl_cols *L = &c->lay;
+	if (!L->n || !L->apart || k >= L->n)
+		return 0;
+	size_t bottom = col_bottom(c, k);
+	long top = (long)(L->follow[k] ? bottom : L->top[k]) + delta;
+	L->top[k] = top < 0 ? 0 : (size_t)top > bottom ? bottom : (size_t)top;
+	L->follow[k] = L->top[k] >= bottom;
+	c->dirty |= CTL_DIRTY_CHAT;
+	return 1;
+}
+
+int ctl_cols_wheel(struct ctl *c, int y, int x, long delta)
+{
+	const struct ctl_cols *L = &c->lay;
+	int cx = x - c->chat_x;
+	if (!L->n || !L->apart || y < c->chat_top || y >= c->chat_h || cx < 0)
+		return 0;
+	size_t k = (size_t)cx / (size_t)(L->w + COLS_GAP);
+	return k < L->n && ctl_cols_scroll(c, k, delta);
+}
+
+int ctl_cols_settle_tops(struct ctl *c)
+{
+	struct ctl_cols *L = &c->lay;
+	if (!L->n || !L->apart)
+		return 0;
+	c->more_below = 0;
+	for (size_t k = 0; k < L->n; k++) {
+		size_t bottom = col_bottom(c, k);
+		if (L->follow[k] || L->top[k] > bottom)
+			L->top[k] = bottom;
+		c->more_below |= L->top[k] < bottom;
+	}
+	return 1;
+}
+
+int ctl_cols_show_line(struct ctl *c, size_t k, size_t line)
+{
+	struct ctl_cols *L = &c->lay;
+	size_t h = ctl_chat_rows(c) ? ctl_chat_rows(c) : 1;
+	if (!L->n || !L->apart || k >= L->n)
+		return 0;
+	size_t bottom = col_bottom(c, k), top = L->follow[k] ? bottom : L->top[k];
+	if (line < top || line >= top + h) {
+		top = line > h / 3 ? line - h / 3 : 0;
+		L->top[k] = top < bottom ? top : bottom;
+		L->follow[k] = L->top[k] >= bottom;
+	}
+	c->dirty |= CTL_DIRTY_CHAT;
+	return 1;
+}
+
+void ctl_h_scroll_apart(struct ctl *c)
+{
+	struct ctl_cols *L = &c->lay;
+	L->apart = !L->apart;
+	/* from where they are now: together, each starts at the shared line; back
+	 * together, at the line of the one gone on from */
+	for (size_t k = 0; L->apart && k < CTL_MAX_MODELS; k++) {
+		L->top[k] = c->top_line;
+		L->follow[k] = (unsigned char)c->follow;
+	}
+	if (!L->apart && L->n) {
+		c->top_line = L->top[L->cur];
+		c->follow = L->follow[L->cur];
+	}
+	c->dirty |= CTL_DIRTY_CHAT;
+	if (L->apart)
+		ctl_message(c, "answers side by side scroll apart: the wheel over one, or PgUp "
+			       "and PgDn for the one gone on from (S-F9: together)");
+	else
+		ctl_message(c, "answers side by side scroll together");
 }
 
 void ctl_layout_free(struct ctl *c)

@@ -13,6 +13,7 @@
 #include "cherry/history.h"
 #include "cherry/passphrase.h"
 #include "cherry/utf8.h"
+#include "cherry/vault.h"
 
 /* ---- overlays: help, model picker, switcher ---- */
 
@@ -95,6 +96,13 @@ int ctl_overlay_push(struct ctl_overlay *o, const char *item, const char *label)
 void ctl_overlay_ready(struct ctl *c, enum ctl_overlay_kind kind, const char *filter)
 {
 	struct ctl_overlay *o = &c->ov;
+	if (c->keyflow) {
+		/* a tool call asks while a key is typed: the key is wiped, never left to
+		 * fall into the input once the question is answered */
+		ctl_key_end(c);
+		ctl_message(c, "/key stopped, nothing stored: a tool call asks first; /key again "
+			    "after");
+	}
 	o->kind = kind;
 	o->match = calloc(o->nitems + 1, sizeof *o->match);
 	if (!o->match) {
@@ -153,7 +161,8 @@ void ctl_open_model_picker(struct ctl *c, const char *filter)
 	if (c->model[0] && !have_current)
 		ctl_overlay_push(&c->ov, c->model, NULL);
 	/* then every preset's current models, saying what key they need: a newcomer with
-	 * no key sees where to start */
+	 * no key sees where to start (and Enter on one asks for its key) */
+	size_t needs_from = c->ov.nitems;
 	const struct provider_list *pl = &c->cfg->providers;
 	for (size_t i = 0; i < pl->n; i++) {
 		const struct provider *p = &pl->v[i];
@@ -166,12 +175,14 @@ void ctl_open_model_picker(struct ctl *c, const char *filter)
 			for (size_t k = 0; k < nk && item.data && !dup; k++)
 				dup = !strcmp(known[k], item.data);
 			if (p->key_env)
-				buf_printf(&label, "%s  (needs %s)", item.data, p->key_env);
+				buf_printf(&label, "%s  (needs %s) \xe2\x80\x94 Enter asks for it (/key)",
+					   item.data, p->key_env);
 			else if (p->kind == WIRE_VERTEX || p->kind == WIRE_VERTEX_ANTHROPIC)
 				buf_printf(&label, "%s  (needs GOOGLE_CLOUD_PROJECT and gcloud)",
 					   item.data);
 			else
-				buf_printf(&label, "%s  (needs cherry key set %s)", item.data, p->name);
+				buf_printf(&label, "%s  (needs a key) \xe2\x80\x94 Enter asks for it (/key)",
+					   item.data);
 			if (!dup && item.data && label.data)
 				ctl_overlay_push(&c->ov, item.data, label.data);
 			buf_free(&item);
@@ -179,6 +190,8 @@ void ctl_open_model_picker(struct ctl *c, const char *filter)
 		}
 	}
 	ctl_models_free(c, known, nk);
+	if (c->ov.nitems > needs_from)
+		c->ov.needs_key = needs_from + 1;
 	ctl_overlay_ready(c, CTL_OV_MODELS, filter);
 	for (size_t i = 0; i < c->ov.nmatch; i++)
 		if (!strcmp(c->ov.items[c->ov.match[i]], c->model))
@@ -230,9 +243,11 @@ void ctl_h_pick_choose(struct ctl *c)
 {
 	struct ctl_overlay *o = &c->ov;
 	char *choice = NULL;
-	if (o->nmatch)
+	int needs_key = 0;
+	if (o->nmatch) {
 		choice = strdup(o->items[o->match[o->sel]]);
-	else if (o->kind == CTL_OV_MODELS && o->filter.len && strchr(o->filter.data, '/'))
+		needs_key = o->needs_key && o->match[o->sel] + 1 >= o->needs_key;
+	} else if (o->kind == CTL_OV_MODELS && o->filter.len && strchr(o->filter.data, '/'))
 		choice = strdup(o->filter.data);
 	enum ctl_overlay_kind kind = o->kind;
 	if (kind == CTL_OV_MODELS && o->nmarked && ctl_pick_ask_marked(c)) {
@@ -245,6 +260,8 @@ void ctl_h_pick_choose(struct ctl *c)
 	if (kind == CTL_OV_MODELS) {
 		if (ctl_set_model(c, choice, 1) == 0) {
 			ctl_message(c, "model: %s", choice);
+			if (needs_key && c->retry_msg < 0) /* a retry asks when it finds none */
+				ctl_key_offer(c, choice);
 			ctl_retry_picked(c);
 		}
 	} else if (kind == CTL_OV_SWITCHER) {
@@ -309,16 +326,22 @@ void ctl_h_pick_erase(struct ctl *c)
 
 /* ---- the passphrase prompt ---- */
 
-void ctl_passphrase_begin(struct ctl *c, const char *prompt)
+/* The prompt's buffer takes the longest secret typed: an API key (/key), with blanks. */
+#define PW_CAP (VAULT_KEY_MAX + 64)
+
+void ctl_secret_begin(struct ctl *c, const char *prompt, size_t max)
 {
 	if (!c->pw)
-		c->pw = sodium_malloc(PASSPHRASE_MAX + 4);
+		c->pw = sodium_malloc(PW_CAP + 4);
 	if (!c->pw) {
 		ctl_message(c, "out of memory");
 		return;
 	}
+	sodium_memzero(c->pw, PW_CAP + 4);
 	c->pw_len = 0;
 	c->pw_chars = 0;
+	c->pw_max = max < PW_CAP ? max : PW_CAP;
+	c->pw_over = 0;
 	c->pw_prompt = prompt;
 	c->mode = MODE_PASSPHRASE;
 	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
@@ -326,16 +349,30 @@ void ctl_passphrase_begin(struct ctl *c, const char *prompt)
 
 void ctl_passphrase_end(struct ctl *c)
 {
+	if (c->keyflow)
+		return; /* the prompt is /key's: a send's key found meanwhile leaves it be */
 	if (c->pw) {
 		sodium_free(c->pw); /* wipes it */
 		c->pw = NULL;
 	}
 	c->pw_len = c->pw_chars = 0;
+	c->pw_over = 0;
 	c->pw_prompt = NULL;
 	if (c->mode == MODE_PASSPHRASE) {
 		c->mode = MODE_CHAT;
 		c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
 	}
+}
+
+void ctl_passphrase_begin(struct ctl *c, const char *prompt)
+{
+	if (c->keyflow) {
+		/* a queued message needs the vault unlocked: that prompt comes first */
+		ctl_key_end(c);
+		ctl_message(c, "/key stopped, nothing stored: a message needs the vault unlocked "
+			    "first; /key again after");
+	}
+	ctl_secret_begin(c, prompt, PASSPHRASE_MAX);
 }
 
 const char *ctl_passphrase(const struct ctl *c, size_t *len)
@@ -348,11 +385,14 @@ void ctl_pass_type(struct ctl *c, input_key k)
 {
 	char enc[4];
 	size_t n = utf8_encode(k, enc);
-	if (c->pw && c->pw_len + n <= PASSPHRASE_MAX) {
+	if (c->pw && c->pw_len + n <= c->pw_max) {
 		memcpy(c->pw + c->pw_len, enc, n);
 		c->pw_len += n;
 		c->pw_chars++;
+	} else {
+		c->pw_over = 1; /* refused at Enter, never cut short */
 	}
+	sodium_memzero(enc, sizeof enc);
 }
 
 void ctl_h_pick_up(struct ctl *c) { pick_move(c, -1); }
@@ -374,6 +414,10 @@ void ctl_h_help_page_down(struct ctl *c) { help_move(c, (long)page_of(c)); }
 
 void ctl_h_confirm_yes(struct ctl *c)
 {
+	if (c->confirm_key) {
+		ctl_key_confirm(c, 1);
+		return;
+	}
 	c->mode = MODE_CHAT;
 	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
 	if (c->confirm_attach)
@@ -386,6 +430,10 @@ void ctl_h_confirm_yes(struct ctl *c)
 
 void ctl_h_confirm_no(struct ctl *c)
 {
+	if (c->confirm_key) {
+		ctl_key_confirm(c, 0);
+		return;
+	}
 	c->confirm_msg = 0;
 	c->mode = MODE_CHAT;
 	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
@@ -397,13 +445,18 @@ void ctl_h_confirm_no(struct ctl *c)
 
 void ctl_h_pass_enter(struct ctl *c)
 {
-	c->react |= CTL_UNLOCK;
+	if (c->keyflow)
+		ctl_key_enter(c);
+	else
+		c->react |= CTL_UNLOCK;
 }
 
 void ctl_h_pass_erase(struct ctl *c)
 {
 	if (c->pw && c->pw_len) {
-		c->pw_len = erase_last_char(c->pw, c->pw_len);
+		size_t len = erase_last_char(c->pw, c->pw_len);
+		sodium_memzero(c->pw + len, c->pw_len - len);
+		c->pw_len = len;
 		c->pw_chars--;
 	}
 	c->dirty |= CTL_DIRTY_INPUT;
@@ -411,12 +464,19 @@ void ctl_h_pass_erase(struct ctl *c)
 
 void ctl_h_pass_clear(struct ctl *c)
 {
+	if (c->pw)
+		sodium_memzero(c->pw, c->pw_len);
 	c->pw_len = c->pw_chars = 0;
+	c->pw_over = 0;
 	c->dirty |= CTL_DIRTY_INPUT;
 }
 
 void ctl_h_pass_cancel(struct ctl *c)
 {
+	if (c->keyflow) {
+		ctl_key_cancel(c);
+		return;
+	}
 	struct err e;
 	err_set(&e, EXIT_VAULT, "the vault stays locked (unlock cancelled); send again to retry");
 	ctl_key_result(c, CTL_KEY_FAILED, &e, c->now, c->wall);

@@ -195,6 +195,10 @@ static long step_from(const struct ctl *c, long from, int dir)
 
 void ctl_h_select(struct ctl *c)
 {
+	if (c->lay.n) {
+		ctl_cols_select(c, (long)c->lay.cur); /* the answer the branch goes on from */
+		return;
+	}
 	long last = step_from(c, (long)c->vmap_n, -1);
 	if (last < 0) {
 		ctl_message(c, "no message to select yet");
@@ -214,25 +218,101 @@ static void sel_move(struct ctl *c, long to)
 	}
 }
 
-void ctl_h_sel_up(struct ctl *c) { sel_move(c, step_from(c, c->sel, -1)); }
-void ctl_h_sel_down(struct ctl *c) { sel_move(c, step_from(c, c->sel, 1)); }
-void ctl_h_sel_first(struct ctl *c) { sel_move(c, step_from(c, -1, 1)); }
-void ctl_h_sel_last(struct ctl *c) { sel_move(c, step_from(c, (long)c->vmap_n, -1)); }
+void ctl_h_sel_up(struct ctl *c)
+{
+	if (!ctl_cols_move(c, COLS_UP))
+		sel_move(c, step_from(c, c->sel, -1));
+}
+
+void ctl_h_sel_down(struct ctl *c)
+{
+	if (!ctl_cols_move(c, COLS_DOWN))
+		sel_move(c, step_from(c, c->sel, 1));
+}
+
+void ctl_h_sel_first(struct ctl *c)
+{
+	if (!ctl_cols_move(c, COLS_FIRST))
+		sel_move(c, step_from(c, -1, 1));
+}
+
+void ctl_h_sel_last(struct ctl *c)
+{
+	if (!ctl_cols_move(c, COLS_LAST))
+		sel_move(c, step_from(c, (long)c->vmap_n, -1));
+}
 
 void ctl_h_sel_leave(struct ctl *c)
 {
 	c->mode = MODE_CHAT;
 	c->sel = -1;
+	ctl_cols_select(c, -1);
 	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
+}
+
+size_t ctl_sel_msg(const struct ctl *c)
+{
+	return c->lay.sel != -1 ? ctl_cols_sel_msg(c) : conv_of(c, c->sel);
+}
+
+void ctl_sel_follow(struct ctl *c, size_t msg)
+{
+	c->lay.sel = -1;
+	if (ctl_cols_select_msg(c, msg))
+		return;
+	for (size_t v = 0; v < c->vmap_n && msg != SIZE_MAX; v++)
+		if (c->vmap[v] == msg) {
+			c->sel = (long)v;
+			return;
+		}
+	ctl_h_sel_leave(c);
 }
 
 /* The selected conversation message; SIZE_MAX (and back to the chat) when it is gone. */
 static size_t selected(struct ctl *c)
 {
-	size_t i = conv_of(c, c->sel);
+	size_t i = ctl_sel_msg(c);
 	if (i == SIZE_MAX)
 		ctl_h_sel_leave(c);
 	return i;
+}
+
+/* One at a time, Left and Right on a message with siblings: the one before or after
+ * it is shown, and selected. */
+static void sel_sibling(struct ctl *c, int dir)
+{
+	size_t i = selected(c);
+	if (i == SIZE_MAX)
+		return;
+	const struct hist_conv *cv = &c->shown->conv;
+	size_t parent = hist_parent_of(cv, i);
+	struct err e;
+	err_clear(&e);
+	int r = chat_switch_sibling(c->shown, i, dir, c->wall, &e);
+	if (r != 0) {
+		ctl_message(c, "%s", r < 0 ? e.msg : dir < 0 ? "no answer before this one"
+							      : "no answer after this one");
+		return;
+	}
+	c->react |= CTL_SAVE;
+	ctl_rebuild_view(c);
+	for (size_t v = 0; v < c->vmap_n; v++)
+		if (conv_of(c, (long)v) != SIZE_MAX && hist_parent_of(cv, c->vmap[v]) == parent &&
+		    !strcmp(cv->msgs[c->vmap[v]].role, cv->msgs[i].role))
+			c->sel = (long)v;
+	show_selected(c);
+}
+
+void ctl_h_sel_left(struct ctl *c)
+{
+	if (!ctl_cols_move(c, COLS_LEFT))
+		sel_sibling(c, -1);
+}
+
+void ctl_h_sel_right(struct ctl *c)
+{
+	if (!ctl_cols_move(c, COLS_RIGHT))
+		sel_sibling(c, 1);
 }
 
 void ctl_h_sel_copy(struct ctl *c)
@@ -265,6 +345,7 @@ void ctl_h_sel_edit(struct ctl *c)
 		return; /* a tool's result: shown whole, or folded again */
 	if (i != SIZE_MAX) {
 		c->sel = -1;
+		ctl_cols_select(c, -1);
 		edit_begin(c, prompt_of(c, i));
 	}
 }
@@ -280,6 +361,7 @@ void ctl_h_sel_retry(struct ctl *c)
 		return;
 	}
 	c->sel = -1;
+	ctl_cols_select(c, -1);
 	ctl_open_model_picker(c, NULL);
 	c->retry_msg = (long)u;
 	ctl_message(c, "choose the model to ask message %ld again with", branch_place(c, u));
@@ -311,8 +393,9 @@ void ctl_h_sel_delete(struct ctl *c)
 void ctl_select_delete_confirmed(struct ctl *c)
 {
 	c->confirm_msg = 0;
-	size_t i = conv_of(c, c->sel);
+	size_t i = ctl_sel_msg(c);
 	c->sel = -1;
+	c->lay.sel = -1;
 	if (i == SIZE_MAX || ctl_busy(c))
 		return;
 	struct err e;
@@ -348,6 +431,7 @@ void ctl_h_sel_branch(struct ctl *c)
 		return;
 	}
 	c->sel = -1;
+	ctl_cols_select(c, -1);
 	c->mode = MODE_CHAT;
 	ctl_show_chat(c, ch);
 	ctl_list_touch(c, ch);
@@ -399,13 +483,14 @@ void ctl_h_sel_context(struct ctl *c)
 void ctl_click(struct ctl *c, int y, int x)
 {
 	if ((c->mode != MODE_CHAT && c->mode != MODE_SELECT) || y < 0 || y >= c->chat_h ||
-	    x < c->chat_x)
+	    x < c->chat_x || ctl_cols_click(c, y, x))
 		return;
 	struct view_line vl;
-	if (view_line(c->view, c->top_line + (size_t)y, &vl) < 0 ||
+	if (y < c->chat_top || view_line(c->view, c->top_line + (size_t)(y - c->chat_top), &vl) < 0 ||
 	    conv_of(c, (long)vl.msg) == SIZE_MAX)
 		return;
 	c->sel = (long)vl.msg;
+	c->lay.sel = -1;
 	c->mode = MODE_SELECT;
 	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
 }
@@ -539,6 +624,7 @@ int ctl_cmd_stats(struct ctl *c, const char *arg)
 void ctl_moves_free(struct ctl *c)
 {
 	free(c->find.lines);
+	free(c->find.cols);
 	buf_free(&c->find.query);
 	free(c->vmap);
 	c->vmap = NULL;

@@ -438,11 +438,14 @@ int ctl_key_result(struct ctl *c, enum ctl_key_result r, const struct err *e, do
 		if (c->pending.retry == CTL_PENDING_TOOLS)
 			ctl_tools_abandon(c);
 		ctl_message(c, "%s", e ? e->msg : "no key");
+		if (r == CTL_KEY_MISSING)
+			ctl_key_missing(c); /* the key is asked for at once */
 		if (c->pending.next == 0 || !next_model(c))
 			ctl_pending_clear(c);
 		break;
 	}
 	c->dirty |= CTL_DIRTY_ALL;
+	ctl_settle(c);
 	return c->react;
 }
 
@@ -584,9 +587,9 @@ int ctl_deltas(struct ctl *c, unsigned long id, const char *s, size_t len, int r
 static void error_hint(const struct err *e, const struct provider *p, struct buf *out)
 {
 	if (e->code == EXIT_KEY)
-		buf_printf(out, " \xe2\x80\x94 check the key: %s%s%scherry key set %s",
-			   p->key_env ? "set " : "", p->key_env ? p->key_env : "",
-			   p->key_env ? " or run " : "run ", p->name);
+		buf_printf(out, " \xe2\x80\x94 check the key (%s%sthe vault): /key %s stores a "
+			   "new one", p->key_env ? p->key_env : "", p->key_env ? " or " : "",
+			   p->name);
 	else if (e->code == EXIT_NETWORK)
 		buf_append_str(out, " \xe2\x80\x94 F5 retries");
 }
@@ -657,15 +660,19 @@ int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, dou
 		const char *model;
 		struct err re;
 		err_clear(&re);
-		buf_printf(&footer, "[error: %s", o->err.msg);
-		if (c->world.resolve_model(c->world.ctx, st->spec, &prov, &model, &re) == 0)
+		if (c->world.resolve_model(c->world.ctx, st->spec, &prov, &model, &re) < 0)
+			prov = NULL;
+		/* the header above names the provider and model */
+		const char *what = outcome_unnamed(o->err.msg, prov ? prov->name : NULL);
+		buf_printf(&footer, "[error: %s", what);
+		if (prov)
 			error_hint(&o->err, prov, &footer);
 		buf_append_char(&footer, ']');
 		end = CTL_ERROR;
 		/* the state word says "error": the line follows it once (named when several
 		 * stream) */
 		if (c->nstreams > 1)
-			ctl_message(c, "%s: %s", st->spec, o->err.msg);
+			ctl_message(c, "%s: %s", st->spec, what);
 		else
 			ctl_message(c, "%s", o->err.msg);
 		break;

@@ -169,8 +169,12 @@ static void on_transport_error(struct http_transfer *t, CURLcode rc)
 				name, HTTP_MAX_RESPONSE >> 20);
 		break;
 	case RETRY_NET_NO_RESPONSE:
-		err_set(&t->err, EXIT_NETWORK, "%s: cannot reach %s: %s%s", name, t->req->url.data,
-			why, t->attempt > 1 ? " (after retries)" : "");
+		{
+			char shown[512];
+			err_set(&t->err, EXIT_NETWORK, "%s: cannot reach %s: %s%s", name,
+				http_url_shown(t->req->url.data, shown, sizeof shown), why,
+				t->attempt > 1 ? " (after retries)" : "");
+		}
 		break;
 	case RETRY_NET_MID_STREAM:
 		err_set(&t->err, EXIT_NETWORK, "%s: connection lost mid-stream (%s)%s", name, why,

@@ -327,14 +327,15 @@ int http_url_check(const char *name, const char *url, const char *key, int *loop
 		   struct err *e)
 {
 	if (!http_url_allowed(url, loopback)) {
+		char shown[512];
 		if (!strncmp(url, "http://", 7))
 			err_set(e, EXIT_FAIL,
 				"%s: refusing plain http to a host that is not this machine (%s); "
 				"use https in its %s",
-				name, url, key);
+				name, http_url_shown(url, shown, sizeof shown), key);
 		else
 			err_set(e, EXIT_FAIL, "%s: %s is not a valid https URL: %s", name,
-				key, url);
+				key, http_url_shown(url, shown, sizeof shown));
 		return -1;
 	}
 	return 0;

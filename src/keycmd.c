@@ -1,20 +1,17 @@
 /* keycmd: the `cherry key` commands (set, list, rm, passwd) on top of the vault. */
 #include "cherry/keycmd.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "cherry/app.h"
-#include "cherry/fsutil.h"
+#include "cherry/keys.h"
 #include "cherry/passphrase.h"
 #include "cherry/vault.h"
 
@@ -77,83 +74,6 @@ static int parse_args(int argc, char **argv, int want_provider, int allow_kdf,
 	if (want_provider && !a->provider)
 		return app_usage("key %s needs a PROVIDER (cherry providers lists them)", argv[1]);
 	return 0;
-}
-
-/* ".<base>.<16 hex>": the temp names fs_write_atomic makes for base. */
-static int is_temp_of(const char *name, const char *base)
-{
-	size_t n = strlen(base);
-	if (name[0] != '.' || strncmp(name + 1, base, n) != 0 || name[n + 1] != '.' ||
-	    strlen(name + n + 2) != 16)
-		return 0;
-	for (const char *h = name + n + 2; *h; h++)
-		if (!((*h >= '0' && *h <= '9') || (*h >= 'a' && *h <= 'f')))
-			return 0;
-	return 1;
-}
-
-/*
- * A save killed (kill -9, power loss) before its rename leaves a temp copy of
- * the vault, with the old passphrase and keys removed since. Every writer holds
- * the vault lock, so a temp file seen under it belongs to no live writer.
- */
-static void remove_stale_temps(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash || slash == path)
-		return;
-	char *dir = strndup(path, (size_t)(slash - path));
-	DIR *d = dir ? opendir(dir) : NULL;
-	free(dir);
-	if (!d)
-		return;
-	struct dirent *de;
-	while ((de = readdir(d)))
-		if (is_temp_of(de->d_name, slash + 1))
-			unlinkat(dirfd(d), de->d_name, 0);
-	closedir(d);
-}
-
-/* Holds an exclusive lock on "<vault>.lock" while a command reads, changes and
- * writes the vault, so two cherry processes never lose each other's change;
- * removes what killed saves left behind. */
-static int lock_vault(const char *path, struct err *e)
-{
-	struct buf lp = BUF_INIT;
-	const char *slash = strrchr(path, '/');
-	int fd = -1;
-	if (slash && slash != path) {
-		if (buf_append(&lp, path, (size_t)(slash - path)) < 0) {
-			err_set(e, EXIT_FAIL, "out of memory");
-			goto out;
-		}
-		if (fs_mkdirs(lp.data, e) < 0)
-			goto out;
-	}
-	buf_reset(&lp);
-	if (buf_printf(&lp, "%s.lock", path) < 0) {
-		err_set(e, EXIT_FAIL, "out of memory");
-		goto out;
-	}
-	fd = open(lp.data, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		err_set(e, EXIT_FAIL, "cannot lock the key vault (%s): %s", lp.data,
-			strerror(errno));
-		goto out;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		err_set(e, EXIT_FAIL, errno == EWOULDBLOCK
-			? "another cherry is changing the key vault right now; try again when it "
-			  "has finished"
-			: "cannot lock the key vault");
-		close(fd);
-		fd = -1;
-	} else {
-		remove_stale_temps(path);
-	}
-out:
-	buf_free(&lp);
-	return fd;
 }
 
 static int is_blank(char c)
@@ -321,7 +241,7 @@ static int cmd_set(int argc, char **argv, const struct config *cfg,
 	struct secret *key = NULL, *pass = NULL;
 	struct vault *v = NULL;
 	int lock = -1, status;
-	if (vault_path(&path, &e) < 0 || (lock = lock_vault(path.data, &e)) < 0 ||
+	if (vault_path(&path, &e) < 0 || (lock = keys_vault_lock(path.data, &e)) < 0 ||
 	    read_key(p->name, opts, &key, &e) < 0)
 		goto fail;
 	int r = keys_vault_open(opts, path.data, &v, &e);
@@ -374,7 +294,7 @@ static int open_existing(const struct passphrase_opts *opts, struct buf *path, i
 {
 	if (vault_path(path, e) < 0)
 		return -1;
-	if (locked && (*lock = lock_vault(path->data, e)) < 0)
+	if (locked && (*lock = keys_vault_lock(path->data, e)) < 0)
 		return -1;
 	return keys_vault_open(opts, path->data, v, e);
 }

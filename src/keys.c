@@ -3,12 +3,18 @@
  * keys per provider taken in turn, a refused one skipped for the rest of the run. */
 #include "cherry/keys.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cherry/buf.h"
+#include "cherry/fsutil.h"
 #include "cherry/passphrase.h"
 #include "cherry/vault.h"
 
@@ -546,4 +552,150 @@ int keyring_reject(struct keyring *kr, const struct provider *p, const struct se
 	err_set(e, EXIT_KEY, "warning: %s refused the key%s%s; it is skipped for the rest of "
 		"this run", p->name, *tail ? " ending in " : "", tail);
 	return 1;
+}
+
+/* ---- storing a key: `cherry key set` and the client's /key ---- */
+
+/* ".<base>.<16 hex>": the temp names fs_write_atomic makes for base. */
+static int is_temp_of(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+	if (name[0] != '.' || strncmp(name + 1, base, n) != 0 || name[n + 1] != '.' ||
+	    strlen(name + n + 2) != 16)
+		return 0;
+	for (const char *h = name + n + 2; *h; h++)
+		if (!((*h >= '0' && *h <= '9') || (*h >= 'a' && *h <= 'f')))
+			return 0;
+	return 1;
+}
+
+/*
+ * A save killed (kill -9, power loss) before its rename leaves a temp copy of
+ * the vault, with the old passphrase and keys removed since. Every writer holds
+ * the vault lock, so a temp file seen under it belongs to no live writer.
+ */
+static void remove_stale_temps(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash || slash == path)
+		return;
+	char *dir = strndup(path, (size_t)(slash - path));
+	DIR *d = dir ? opendir(dir) : NULL;
+	free(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (is_temp_of(de->d_name, slash + 1))
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+}
+
+int keys_vault_lock(const char *path, struct err *e)
+{
+	struct buf lp = BUF_INIT;
+	const char *slash = strrchr(path, '/');
+	int fd = -1;
+	if (slash && slash != path) {
+		if (buf_append(&lp, path, (size_t)(slash - path)) < 0) {
+			err_set(e, EXIT_FAIL, "out of memory");
+			goto out;
+		}
+		if (fs_mkdirs(lp.data, e) < 0)
+			goto out;
+	}
+	buf_reset(&lp);
+	if (buf_printf(&lp, "%s.lock", path) < 0) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		goto out;
+	}
+	fd = open(lp.data, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err_set(e, EXIT_FAIL, "cannot lock the key vault (%s): %s", lp.data,
+			strerror(errno));
+		goto out;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		err_set(e, EXIT_FAIL, errno == EWOULDBLOCK
+			? "another cherry is changing the key vault right now; try again when it "
+			  "has finished"
+			: "cannot lock the key vault");
+		close(fd);
+		fd = -1;
+	} else {
+		remove_stale_temps(path);
+	}
+out:
+	buf_free(&lp);
+	return fd;
+}
+
+/* The passphrase from --passphrase-fd, vault.passphrase_command or CHERRY_PASSPHRASE,
+ * as `cherry key set` takes it, when one is set; else need (the user types it). */
+static int store_untyped(struct keyring *kr, const char *provider, const struct secret *key,
+			 int create, int need, struct err *e)
+{
+	enum passphrase_use use = create ? PASSPHRASE_CREATE : PASSPHRASE_UNLOCK;
+	if (passphrase_typed(&kr->opts, use))
+		return need;
+	struct secret *got;
+	int interactive;
+	if (passphrase_get(&kr->opts, use, 0, &got, &interactive, e) != 0)
+		return -1;
+	int r = keyring_store(kr, provider, key, got, create, e);
+	secret_free(got);
+	return r == 0 ? 0 : -1; /* a wrong one is not typed again */
+}
+
+int keyring_store(struct keyring *kr, const char *provider, const struct secret *key,
+		  const struct secret *pass, int create, struct err *e)
+{
+	struct buf path = BUF_INIT, data = BUF_INIT;
+	struct vault_header h;
+	struct vault *v = NULL;
+	int lock = -1;
+	/* unlocked in this run: the data key held opens the file again, no passphrase */
+	int reopen = !pass && kr->state == VAULT_OPEN && kr->vault;
+	int r = vault_path(&path, e);
+	if (r == 0 && (pass || reopen) && (lock = keys_vault_lock(path.data, e)) < 0)
+		r = -1;
+	if (r == 0)
+		r = vault_load(path.data, &data, &h, e); /* read (again) under the lock */
+	if (r == 0 && reopen) {
+		r = vault_reopen(kr->vault, &h, &v, e);
+		if (r == 1)
+			r = KEYRING_NEED_PASSPHRASE; /* changed since by another cherry */
+	} else if (r == 1 && !(create && pass))
+		r = KEYRING_NEED_NEW;
+	else if (r == 0 && (!pass || create))
+		r = KEYRING_NEED_PASSPHRASE; /* a vault made meanwhile has its own passphrase */
+	else if (r == 1)
+		r = (v = vault_new(pass->s, pass->len, &vault_kdf_moderate, e)) ? 0 : -1;
+	else if (r == 0)
+		r = vault_unlock(&h, pass->s, pass->len, &v, e);
+	if (r == VAULT_WRONG_PASSPHRASE)
+		r = 1;
+	else if (r == 0 && (vault_set(v, provider, key->s, key->len, time(NULL), e) < 0 ||
+			    vault_write_file(path.data, v, e) < 0))
+		r = -1;
+	buf_free(&path);
+	buf_free(&data);
+	if (lock >= 0)
+		close(lock); /* before the store again below, which takes it itself */
+	if (!pass && (r == KEYRING_NEED_NEW || r == KEYRING_NEED_PASSPHRASE))
+		r = store_untyped(kr, provider, key, r == KEYRING_NEED_NEW, r, e);
+	if (r == 0 && v) {
+		/* the keyring takes the vault as written: unlocked, the key read at the next
+		 * lookup */
+		struct key_slot *s = slot_for(kr, provider);
+		if (s)
+			drop_cached(s);
+		vault_free(kr->vault);
+		kr->vault = v;
+		kr->state = VAULT_OPEN;
+		kr->wrong_tries = 0;
+		v = NULL;
+	}
+	vault_free(v);
+	return r;
 }

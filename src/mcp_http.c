@@ -493,7 +493,7 @@ static void finished(struct mcp_child *c, struct xfer *x, CURLcode rc)
 			sse_finish(&x->parser);
 		return;
 	}
-	char why[400], low[400];
+	char why[400], low[400], shown[512];
 	if (x->status && !status_ok(x->status) && !x->too_big) {
 		body_reason(&x->body, why, sizeof why);
 		size_t i = 0;
@@ -506,7 +506,9 @@ static void finished(struct mcp_child *c, struct xfer *x, CURLcode rc)
 			       (x->status == 400 && strstr(low, "session")));
 		if (x->status >= 300 && x->status < 400)
 			err_set(&e, EXIT_NETWORK, "%s: %ld redirect to %.150s not followed; check its url",
-				c->name, x->status, x->location[0] ? x->location : "elsewhere");
+				c->name, x->status,
+				x->location[0] ? http_url_shown(x->location, shown, sizeof shown)
+					       : "elsewhere");
 		else if (x->status == 401 || x->status == 403)
 			err_set(&e, EXIT_KEY, "%s: HTTP %ld%s (check its auth_key or headers%s%.150s)",
 				c->name, x->status, why, x->www_auth[0] ? "; the server asks: " : "",
@@ -531,7 +533,8 @@ static void finished(struct mcp_child *c, struct xfer *x, CURLcode rc)
 			err_set(&e, EXIT_NETWORK, "%s: response headers larger than %u KiB; stopped",
 				c->name, HTTP_MAX_HEADERS >> 10);
 		else if (!x->status)
-			err_set(&e, EXIT_NETWORK, "%s: cannot reach %s: %s", c->name, h->url,
+			err_set(&e, EXIT_NETWORK, "%s: cannot reach %s: %s", c->name,
+				http_url_shown(h->url, shown, sizeof shown),
 				x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
 		else if (resume(c, x) == 0)
 			return;

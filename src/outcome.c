@@ -38,3 +38,11 @@ void outcome_of(const struct http_transfer *t, enum outcome_stop stop, const str
 	long toks = ws->usage.output > 0 ? ws->usage.output : deltas;
 	o->rate = gen > 0 ? (double)toks / gen : 0;
 }
+
+const char *outcome_unnamed(const char *line, const char *provider)
+{
+	size_t n = provider ? strlen(provider) : 0;
+	if (n && !strncmp(line, provider, n) && line[n] == ':' && line[n + 1] == ' ')
+		return line + n + 2;
+	return line;
+}

@@ -91,6 +91,30 @@ static void unlock(struct tui *t)
 		react(t, ctl_key_result(&t->c, CTL_KEY_FAILED, &e, http_now(), tui_wall_now()));
 }
 
+/* /key: the key typed stored in the vault, as `cherry key set` stores it. */
+static void store_key(struct tui *t)
+{
+	const char *key, *pw;
+	size_t klen, plen;
+	int create;
+	const char *prov = ctl_key_to_store(&t->c, &key, &klen, &pw, &plen, &create);
+	struct err e;
+	err_clear(&e);
+	struct secret *k = prov ? secret_new(key, klen) : NULL;
+	struct secret *pass = pw ? secret_new(pw, plen) : NULL;
+	int r = -1;
+	if (k && (pass || !pw))
+		r = keyring_store(t->app->keyring, prov, k, pass, create, &e);
+	else
+		err_set(&e, EXIT_FAIL, "out of memory");
+	secret_free(k);
+	secret_free(pass);
+	enum ctl_store_result sr = r == 0 ? CTL_STORED : r == 1 ? CTL_STORE_WRONG :
+		r == KEYRING_NEED_PASSPHRASE ? CTL_STORE_NEED_PASSPHRASE :
+		r == KEYRING_NEED_NEW ? CTL_STORE_NEED_NEW : CTL_STORE_FAILED;
+	react(t, ctl_key_stored(&t->c, sr, &e, http_now(), tui_wall_now()));
+}
+
 /* ---- saving ---- */
 
 static void save_chat(struct tui *t, struct chat *c, int tick)
@@ -212,6 +236,8 @@ static void react(struct tui *t, int r)
 		find_key(t);
 	if (r & CTL_UNLOCK)
 		unlock(t);
+	if (r & CTL_KEY_STORE)
+		store_key(t);
 	if (r & CTL_START) {
 		react(t, tui_tools_refresh(t->tools, &t->c)); /* a server's new tools offered */
 		tui_streams_start(&t->ts);

@@ -287,8 +287,9 @@ void ui_size(int *rows, int *cols)
 
 void ui_layout(const struct ctl *c)
 {
-	place(ui_w_status, 1, c->cols, c->rows - 1, 0);
-	int in_y = c->rows - 1 - (c->input_h + 1);
+	/* a message too long for the status line takes the rows above it */
+	place(ui_w_status, 1 + c->msg_rows, c->cols, c->rows - 1 - c->msg_rows, 0);
+	int in_y = c->rows - 1 - c->msg_rows - (c->input_h + 1);
 	if (in_y < 0)
 		in_y = 0;
 	place(ui_w_input, c->input_h + 1, c->cols, in_y, 0);
@@ -316,10 +317,12 @@ int ui_read_key(int in_paste, input_key *key)
 			MEVENT ev;
 			*key = 0;
 			if (getmouse(&ev) == OK) {
-				if (ev.bstate & BUTTON4_PRESSED)
-					*key = INPUT_WHEEL_UP;
-				else if (ev.bstate & BUTTON5_PRESSED)
-					*key = INPUT_WHEEL_DOWN;
+				int at = ev.y >= 0 && ev.x >= 0 && ev.y < 1024 && ev.x < 2048;
+				if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED))
+					*key = !at ? (ev.bstate & BUTTON4_PRESSED ? INPUT_WHEEL_UP
+										  : INPUT_WHEEL_DOWN)
+						   : INPUT_WHEEL_AT(ev.y, ev.x,
+								    !(ev.bstate & BUTTON4_PRESSED));
 				else if ((ev.bstate & BUTTON1_PRESSED) && ev.y >= 0 && ev.x >= 0 &&
 					 ev.y < 2048 && ev.x < 2048)
 					*key = INPUT_CLICK(ev.y, ev.x);

@@ -210,6 +210,16 @@ static int draw_line(WINDOW *w, int y, int maxw, const struct view_line *vl, att
 	return draw_line_at(w, y, 0, maxw, vl, extra);
 }
 
+/* The selection's and find's marks in column k (as moves_attr's in the single view). */
+static attr_t column_marks(const struct ctl *t, size_t k, size_t line, const struct view_line *vl)
+{
+	attr_t a = 0;
+	if (t->mode == MODE_SELECT && t->lay.sel == (long)k)
+		a |= vl->style == VS_HEADER_ASSISTANT ? A_REVERSE | A_BOLD : A_BOLD;
+	int found = ctl_find_mark_col(t, k, line);
+	return a | (found == 2 ? A_REVERSE : found == 1 ? A_UNDERLINE | A_BOLD : 0);
+}
+
 /* Several answers side by side (columns.h), scrolled together; the header of the one
  * the conversation goes on from stands out. */
 static void draw_columns(const struct ctl *t, int top, int rows)
@@ -221,9 +231,13 @@ static void draw_columns(const struct ctl *t, int top, int rows)
 			if (k)
 				mvwaddstr(ui_w_chat, r + top, x - 2, "\xe2\x94\x82");
 			struct view_line vl;
-			if (!L->v[k] || view_line(L->v[k], t->top_line + (size_t)r, &vl) < 0)
+			size_t line = ctl_col_top(t, k) + (size_t)r;
+			if (!L->v[k] || view_line(L->v[k], line, &vl) < 0)
 				continue;
-			attr_t extra = k == L->cur && vl.style == VS_HEADER_ASSISTANT ? A_REVERSE : 0;
+			/* while one is selected, only its header is reversed */
+			int cur = k == L->cur && !(t->mode == MODE_SELECT && L->sel != -1);
+			attr_t extra = cur && vl.style == VS_HEADER_ASSISTANT ? A_REVERSE : 0;
+			extra |= column_marks(t, k, line, &vl);
 			draw_line_at(ui_w_chat, r + top, x, L->w, &vl, extra);
 		}
 }
@@ -448,11 +462,12 @@ static int draw_moves_input(const struct ctl *t, int *cur_x)
 		buf_printf(&q, "Find: %s", s.data ? s.data : "");
 		*cur_x = draw_text(ui_w_input, 1, 0, t->cols, q.data ? q.data : "", q.len);
 		buf_reset(&q);
+		const char *where = t->find.where, *sep = *where ? "; " : "";
 		if (t->find.n)
-			buf_printf(&q, "  (%zu of %zu lines) Enter next, Up previous, Esc closes",
-				   t->find.have_cur ? t->find.cur + 1 : 0, t->find.n);
+			buf_printf(&q, "  (%zu of %zu lines%s%s) Enter next, Up previous, Esc closes",
+				   t->find.have_cur ? t->find.cur + 1 : 0, t->find.n, sep, where);
 		else if (t->find.query.len)
-			buf_append_str(&q, "  (not found) Esc closes");
+			buf_printf(&q, "  (not found%s%s) Esc closes", *where ? " here; " : "", where);
 		wattron(ui_w_input, A_DIM);
 		draw_text(ui_w_input, 1, *cur_x, t->cols - *cur_x, q.data ? q.data : "", q.len);
 		wattroff(ui_w_input, A_DIM);
@@ -460,8 +475,12 @@ static int draw_moves_input(const struct ctl *t, int *cur_x)
 		static const char help[] = "Message selected: c copy \xc2\xb7 C code \xc2\xb7 e edit \xc2\xb7 "
 			"r retry with a model \xc2\xb7 d delete \xc2\xb7 b branch \xc2\xb7 "
 			"x clear context \xc2\xb7 Up/Down move \xc2\xb7 Esc back";
+		static const char cols[] = "Message selected: Enter go on from it \xc2\xb7 "
+			"Left/Right beside \xc2\xb7 Up question \xc2\xb7 c copy \xc2\xb7 e edit \xc2\xb7 "
+			"r retry \xc2\xb7 d delete \xc2\xb7 Esc back";
 		wattron(ui_w_input, A_BOLD);
-		*cur_x = draw_text(ui_w_input, 1, 0, t->cols, help, sizeof help - 1);
+		*cur_x = t->lay.n ? draw_text(ui_w_input, 1, 0, t->cols, cols, sizeof cols - 1)
+				  : draw_text(ui_w_input, 1, 0, t->cols, help, sizeof help - 1);
 		wattroff(ui_w_input, A_BOLD);
 	} else {
 		drawn = 0;
@@ -525,7 +544,7 @@ static void draw_input(const struct ctl *t, int *cur_y, int *cur_x)
 		size_t n = t->pw_chars;
 		int shown = 0;
 		for (size_t i = 0; i < n && used + shown < t->cols - 1; i++, shown++)
-			mvwaddch(ui_w_input, 1, used + shown, '*');
+			mvwaddstr(ui_w_input, 1, used + shown, "\xe2\x80\xa2");
 		*cur_x = used + shown < t->cols ? used + shown : t->cols - 1;
 		return;
 	}
@@ -537,6 +556,8 @@ static void draw_input(const struct ctl *t, int *cur_y, int *cur_x)
 		sanitize_string(title, strlen(title), &s);
 		if (t->confirm_attach)
 			ctl_attach_question(t, &q);
+		else if (t->confirm_key)
+			ctl_key_question(t, &q);
 		else if (t->confirm_msg)
 			buf_append_str(&q, "Delete the selected message and everything below it? (y/n)");
 		else
@@ -574,23 +595,38 @@ static void draw_input(const struct ctl *t, int *cur_y, int *cur_x)
 		*cur_x = t->cols - 1;
 }
 
+/* The message whole, wrapped on the status window's rows above the status line. */
+static void draw_message_rows(const struct ctl *t)
+{
+	struct buf safe = BUF_INIT;
+	sanitize_string(t->message, strlen(t->message), &safe);
+	int width = t->cols - 2;
+	int n = text_wrap(safe.data ? safe.data : "", safe.len, width, NULL, NULL);
+	struct wrapped rows = {calloc((size_t)n + 1, sizeof *rows.v), 0};
+	if (rows.v) {
+		text_wrap(safe.data ? safe.data : "", safe.len, width, collect_row, &rows);
+		for (size_t r = 0; r < rows.n && (int)r < t->msg_rows; r++)
+			draw_text(ui_w_status, (int)r, 1, width, safe.data + rows.v[r].off,
+				  rows.v[r].len);
+	}
+	free(rows.v);
+	buf_free(&safe);
+}
+
 static void draw_status(const struct ctl *t)
 {
 	werase(ui_w_status);
 	wbkgdset(ui_w_status, ' ' | A_REVERSE);
 	wattrset(ui_w_status, A_REVERSE);
-	for (int c = 0; c < t->cols; c++)
-		mvwaddch(ui_w_status, 0, c, ' ');
+	int y = t->msg_rows; /* a long message is wrapped on the rows above */
+	for (int r = 0; r <= y; r++)
+		for (int c = 0; c < t->cols; c++)
+			mvwaddch(ui_w_status, r, c, ' ');
+	if (y)
+		draw_message_rows(t);
 	struct buf s = BUF_INIT;
-	buf_append_char(&s, ' ');
-	buf_append_str(&s, t->model[0] ? t->model : "no model (C-o chooses)");
-	buf_append_str(&s, " \xc2\xb7 ");
-	char tmp[96];
-	buf_append_str(&s, ctl_state_word(t, tmp, sizeof tmp));
-	if (t->nqueue)
-		buf_printf(&s, " \xc2\xb7 %zu queued", t->nqueue);
-	ctl_tools_status(t, &s);
-	if (t->message[0]) {
+	ctl_status_head(t, &s);
+	if (t->message[0] && !y) {
 		buf_append_str(&s, " \xc2\xb7 ");
 		buf_append_str(&s, t->message);
 	} else {
@@ -616,10 +652,10 @@ static void draw_status(const struct ctl *t)
 	sanitize_string(s.data ? s.data : "", s.len, &safe);
 	/* "F1 help" only where it leaves the state readable. */
 	int show_help = t->cols >= 50;
-	int room = show_help ? t->cols - hw - 1 : t->cols;
-	draw_cut(ui_w_status, 0, 0, room, safe.data ? safe.data : "", safe.len);
+	int room = ctl_status_room(t->cols);
+	draw_cut(ui_w_status, y, 0, room, safe.data ? safe.data : "", safe.len);
 	if (show_help)
-		mvwaddstr(ui_w_status, 0, t->cols - hw, help);
+		mvwaddstr(ui_w_status, y, t->cols - hw, help);
 	buf_free(&s);
 	buf_free(&safe);
 	wattrset(ui_w_status, A_NORMAL);

@@ -560,37 +560,32 @@ int vault_encode(const struct vault *v, struct buf *out, struct err *e)
 	return vault_encode_with(v, nonce, out, e);
 }
 
-int vault_unlock(const struct vault_header *h, const char *pass, size_t pass_len,
-		 struct vault **out, struct err *e)
+/* A vault for h's slot, its data key allocated (readable, not yet set). */
+static struct vault *slot_vault(const struct vault_header *h, struct err *e)
 {
-	*out = NULL;
 	struct vault *v = vault_alloc(e);
 	if (!v)
-		return -1;
+		return NULL;
 	v->kdf = h->kdf;
 	memcpy(v->salt, h->salt, VAULT_SALT_BYTES);
 	memcpy(v->wrap_nonce, h->wrap_nonce, VAULT_NONCE_BYTES);
 	memcpy(v->wrapped_dek, h->wrapped_dek, VAULT_WRAPPED_BYTES);
 	v->dek = sodium_malloc(VAULT_DEK_BYTES);
-	size_t plen = h->payload_len - AEAD_TAG;
-	unsigned char *plain = NULL;
 	if (!v->dek) {
 		err_set(e, EXIT_FAIL, "out of memory");
-		goto fail;
-	}
-	unsigned char *kek = derive_kek(pass, pass_len, &h->kdf, h->salt, e);
-	if (!kek)
-		goto fail;
-	int wrong = crypto_aead_xchacha20poly1305_ietf_decrypt(v->dek, NULL, NULL, h->wrapped_dek,
-							       VAULT_WRAPPED_BYTES, h->bytes,
-							       OFF_WRAPPED, h->wrap_nonce, kek);
-	sodium_free(kek);
-	if (wrong) {
 		vault_free(v);
-		err_set(e, EXIT_VAULT, "wrong passphrase for the key vault (it is left as it is)");
-		return VAULT_WRONG_PASSPHRASE;
+		return NULL;
 	}
-	plain = sodium_malloc(plen);
+	return v;
+}
+
+/* Decrypts h's key store with v's data key into v (whose key goes no-access). 0 or -1
+ * with e; v is freed on failure. */
+static int open_payload(struct vault *v, const struct vault_header *h, struct vault **out,
+			struct err *e)
+{
+	size_t plen = h->payload_len - AEAD_TAG;
+	unsigned char *plain = sodium_malloc(plen);
 	if (!plain) {
 		err_set(e, EXIT_FAIL, "out of memory");
 		goto fail;
@@ -617,6 +612,49 @@ fail:
 		sodium_free(plain);
 	vault_free(v);
 	return -1;
+}
+
+int vault_unlock(const struct vault_header *h, const char *pass, size_t pass_len,
+		 struct vault **out, struct err *e)
+{
+	*out = NULL;
+	struct vault *v = slot_vault(h, e);
+	if (!v)
+		return -1;
+	unsigned char *kek = derive_kek(pass, pass_len, &h->kdf, h->salt, e);
+	if (!kek) {
+		vault_free(v);
+		return -1;
+	}
+	int wrong = crypto_aead_xchacha20poly1305_ietf_decrypt(v->dek, NULL, NULL, h->wrapped_dek,
+							       VAULT_WRAPPED_BYTES, h->bytes,
+							       OFF_WRAPPED, h->wrap_nonce, kek);
+	sodium_free(kek);
+	if (wrong) {
+		vault_free(v);
+		err_set(e, EXIT_VAULT, "wrong passphrase for the key vault (it is left as it is)");
+		return VAULT_WRONG_PASSPHRASE;
+	}
+	return open_payload(v, h, out, e);
+}
+
+int vault_reopen(const struct vault *open, const struct vault_header *h, struct vault **out,
+		 struct err *e)
+{
+	*out = NULL;
+	if (!open->dek || open->kdf.opslimit != h->kdf.opslimit ||
+	    open->kdf.memlimit_kib != h->kdf.memlimit_kib ||
+	    memcmp(open->salt, h->salt, VAULT_SALT_BYTES) ||
+	    memcmp(open->wrap_nonce, h->wrap_nonce, VAULT_NONCE_BYTES) ||
+	    memcmp(open->wrapped_dek, h->wrapped_dek, VAULT_WRAPPED_BYTES))
+		return 1;
+	struct vault *v = slot_vault(h, e);
+	if (!v)
+		return -1;
+	sodium_mprotect_readonly(open->dek);
+	memcpy(v->dek, open->dek, VAULT_DEK_BYTES);
+	sodium_mprotect_noaccess(open->dek);
+	return open_payload(v, h, out, e);
 }
 
 /* ---- entries ---- */

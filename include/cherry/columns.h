@@ -28,9 +28,10 @@ struct cols_tab {
 
 /* The tab strip of n answers, the current one cur, fitted into width columns: names are
  * cut with "…" (longest first) until it fits. out gets the sanitised text; *cur_off and
- * *cur_len the bytes of the current tab (for the drawing to stand it out). 0 or -1
+ * *cur_len the bytes of the current tab (for the drawing to stand it out); ends (n of
+ * them, or NULL) where each tab's bytes end (tabs are parted by " · "). 0 or -1
  * (OOM). */
 int cols_strip(const struct cols_tab *t, size_t n, size_t cur, int width, struct buf *out,
-	       size_t *cur_off, size_t *cur_len);
+	       size_t *cur_off, size_t *cur_len, size_t *ends);
 
 #endif

@@ -37,6 +37,7 @@ enum slash_cmd {
 	CMD_STATS,      /* /stats: tokens and cost of this conversation */
 	CMD_ATTACH,     /* /attach PATH...: files for the next message */
 	CMD_TOOLS,      /* /tools [NAME [on|off]]: the MCP servers of this conversation */
+	CMD_KEY,        /* /key [PROVIDER]: type a provider's API key, stored in the vault */
 	CMD__COUNT
 };
 

@@ -58,6 +58,8 @@ enum {
 	CTL_TOOL_ALWAYS = 8192,  /* save ctl.tools->always in config.json tools.always_allow */
 	CTL_TOOL_RUN = 16384,    /* run ctl.tools->run, answer ctl_tool_done */
 	CTL_TOOL_STOP = 32768,   /* stop the call running (its end comes as ctl_tool_done) */
+	CTL_KEY_STORE = 65536,   /* store the key typed for /key (ctl_key_to_store), answer
+				  * ctl_key_stored */
 };
 
 enum ctl_state {
@@ -150,6 +152,8 @@ struct ctl_overlay {
 	size_t top;         /* first shown row */
 	unsigned char *marked; /* the model picker: items marked (Space), nitems of them */
 	size_t nmarked;
+	size_t needs_key;   /* the model picker: items from needs_key - 1 on need a key
+			     * (0: none) */
 };
 
 /* An answer being streamed; several stream at once (in one conversation, models side
@@ -181,6 +185,11 @@ struct ctl_stream {
 /* At most this many models are asked at once by one message ("@a @b question"). */
 #define CTL_MAX_MODELS 8
 
+/* ctl_cols.sel: the question above the answers side by side is selected. */
+#define CTL_SEL_QUESTION (-2)
+/* At most this many answers to one message have a tab in the strip. */
+#define CTL_MAX_TABS 64
+
 /* Several answers to the last message (ctl_layout.c): side by side in columns when the
  * chat is wide enough for each (columns.h), else the one shown under a tab strip. */
 struct ctl_cols {
@@ -189,9 +198,18 @@ struct ctl_cols {
 	struct view *v[CTL_MAX_MODELS];
 	size_t msg[CTL_MAX_MODELS]; /* each column's answer in shown->conv.msgs */
 	size_t cur;               /* the column of the answer the branch goes on from */
+	long sel;                 /* MODE_SELECT side by side: the column whose answer is
+				   * selected, CTL_SEL_QUESTION the question, else -1 */
+	size_t question;          /* the question they answer, in shown->conv.msgs */
 	int w;                    /* each column's width */
 	struct buf strip;         /* the tab strip ("" none: fewer than two answers) */
 	size_t strip_off, strip_len; /* its current tab */
+	int apart;                /* side by side, each scrolls on its own (S-F9) */
+	size_t top[CTL_MAX_MODELS]; /* apart: each column's first shown line, */
+	unsigned char follow[CTL_MAX_MODELS]; /* and whether it follows its end */
+	size_t ntabs;             /* the strip's tabs (0 while side by side): each one's */
+	size_t tab_msg[CTL_MAX_TABS]; /* answer, and the strip's bytes up to its end */
+	size_t tab_end[CTL_MAX_TABS];
 	int stale;                /* worked out again at the next settle */
 };
 
@@ -215,13 +233,18 @@ struct ctl_pending {
 	size_t first_answer;      /* that answer (made current when all have started) */
 };
 
-/* Find in the chat (MODE_FIND, ctl_find.c): the view lines holding the text. */
+/* Find in the chat (MODE_FIND, ctl_find.c): the view lines holding the text; with
+ * answers side by side, the lines of every column, column by column. */
 struct ctl_find {
 	struct buf query;
-	size_t *lines;            /* matching view lines, ascending */
+	size_t *lines;            /* matching view lines, ascending (in each column) */
+	size_t *cols;             /* side by side: the column of each (else unused) */
 	size_t n, cap;
+	size_t colfirst[CTL_MAX_MODELS + 1]; /* column k's: lines[colfirst[k]..colfirst[k+1]) */
+	size_t ncols;             /* the columns counted (1: the single view) */
 	size_t cur;               /* the current match: an index into lines */
 	int have_cur;
+	char where[160];          /* where it is, for the find line ("in 2/3 hello"), or "" */
 };
 
 /* The search of every conversation under way (CTL_OV_SEARCH, ctl_find.c). */
@@ -307,11 +330,17 @@ struct ctl {
 	int chat_x, chat_w, chat_h, input_h;
 	size_t input_top;         /* first shown row of the wrapped input */
 
-	/* the passphrase prompt (MODE_PASSPHRASE): typed bytes in guarded memory */
+	/* the passphrase prompt (MODE_PASSPHRASE, also /key's): typed bytes in guarded memory */
 	char *pw;
 	size_t pw_len;
-	size_t pw_chars;          /* characters typed: one '*' each */
+	size_t pw_chars;          /* characters typed: one bullet each */
+	size_t pw_max;            /* bytes it takes */
+	int pw_over;              /* more than that was typed */
 	const char *pw_prompt;
+	struct ctl_keyflow *keyflow; /* /key under way (ctl_key.c), else NULL */
+	int confirm_key;          /* MODE_CONFIRM asks to store a key its variable overrides */
+	int msg_rows;             /* rows the message takes above the status line when it is
+				   * longer than the status line has room for (0: on it) */
 
 	int in_paste;
 	struct ctl_chip *chips;   /* files for the next message (ctl_attach.c) */
@@ -410,6 +439,28 @@ int ctl_note(struct ctl *c, const char *line);
 /* Info text at the end of the chat (config warnings, notices). */
 void ctl_info(struct ctl *c, const char *header, const char *text, int error);
 
+/* /key (ctl_key.c). For CTL_KEY_STORE: the provider whose key is stored, the key, and
+ * the passphrase typed for the vault (NULL: none yet, the shell says which is needed;
+ * *create: a new vault's, typed twice), valid until the next event. */
+const char *ctl_key_to_store(const struct ctl *c, const char **key, size_t *key_len,
+			     const char **pass, size_t *pass_len, int *create);
+enum ctl_store_result {
+	CTL_STORED,
+	CTL_STORE_NEED_PASSPHRASE, /* a vault exists: its passphrase */
+	CTL_STORE_NEED_NEW,        /* there is none: a new passphrase, typed twice */
+	CTL_STORE_WRONG,           /* that passphrase was wrong: ask again */
+	CTL_STORE_FAILED,          /* e says why; nothing was stored */
+};
+/* The answer to CTL_KEY_STORE. */
+int ctl_key_stored(struct ctl *c, enum ctl_store_result r, const struct err *e, double now,
+		   double wall);
+/* The question of MODE_CONFIRM when the provider's variable holds a key (confirm_key). */
+void ctl_key_question(const struct ctl *c, struct buf *out);
+/* The status line's start (" model · state · 2 queued · tools"), and the columns the
+ * status line has for it and what follows (the rest shows "F1 help"). */
+void ctl_status_head(const struct ctl *c, struct buf *out);
+int ctl_status_room(int cols);
+
 /* The typed passphrase (for CTL_UNLOCK), valid until the next event. */
 const char *ctl_passphrase(const struct ctl *c, size_t *len);
 /* The request for stream id: provider and the wire request to send. 0, or -1 with e. */
@@ -434,6 +485,10 @@ double ctl_next_timer(const struct ctl *c, double now);
  * one); is view message msg before a context break (1: dimmed, not sent); the status
  * line's totals ("~120 tok next · $0.0031") into out. */
 int ctl_find_mark(const struct ctl *c, size_t line);
+/* The same for line `line` of column k of the answers side by side. */
+int ctl_find_mark_col(const struct ctl *c, size_t k, size_t line);
+/* The first line shown of column k (apart or together). */
+size_t ctl_col_top(const struct ctl *c, size_t k);
 int ctl_msg_dimmed(const struct ctl *c, size_t msg);
 void ctl_totals_text(const struct ctl *c, struct buf *out);
 /* How long ago then was, from now (calendar seconds), in at most 4 columns: "now",

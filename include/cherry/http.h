@@ -107,6 +107,11 @@ int http_header_add_secret(struct curl_slist **list, const char *prefix,
 void http_wipe_headers(struct curl_slist *list);
 /* A URL's scheme is https, or http to a loopback host (src/http_url.c). */
 int http_url_allowed(const char *url, int *is_loopback);
+/* url as cherry shows it in lists and error lines: scheme, host, port and path kept;
+ * credentials before an '@' as "…@", each query value as "…" (its name kept), a fragment
+ * as "#…" -- tokens people put in URLs stay off the screen and out of logs. Cut to n
+ * bytes (ending in "…") when longer; returns out. */
+const char *http_url_shown(const char *url, char *out, size_t n);
 /* The proxy a request to url goes through (proxy_choose on the environment), NULL for
  * none: the transfer is given exactly this one, so it is the one to show. */
 const char *http_proxy_for(const char *url);

@@ -37,9 +37,16 @@ enum {
 #define INPUT_RESIZE (INPUT_FN | 0x7f0005u)
 /* A click of the first mouse button at row y, column x of the screen (both below 2048). */
 #define INPUT_CLICK(y, x) (INPUT_FN | 0x800000u | ((uint32_t)(y) & 0x7ffu) << 11 | ((uint32_t)(x) & 0x7ffu))
-#define INPUT_IS_CLICK(k) (((k) & (INPUT_FN | INPUT_META | 0x800000u)) == (INPUT_FN | 0x800000u))
+#define INPUT_IS_CLICK(k) (((k) & (INPUT_FN | INPUT_META | 0xc00000u)) == (INPUT_FN | 0x800000u))
 #define INPUT_CLICK_Y(k) ((int)(((k) >> 11) & 0x7ffu))
 #define INPUT_CLICK_X(k) ((int)((k) & 0x7ffu))
+/* The wheel turned up or down over row y (below 1024), column x (below 2048). */
+#define INPUT_WHEEL_AT(y, x, down)                                                          \
+	(INPUT_FN | 0xc00000u | ((down) ? 0x200000u : 0) | ((uint32_t)(y) & 0x3ffu) << 11 |   \
+	 ((uint32_t)(x) & 0x7ffu))
+#define INPUT_IS_WHEEL_AT(k) (((k) & (INPUT_FN | INPUT_META | 0xc00000u)) == (INPUT_FN | 0xc00000u))
+#define INPUT_WHEEL_AT_DOWN(k) (((k) & 0x200000u) != 0)
+#define INPUT_WHEEL_AT_Y(k) ((int)(((k) >> 11) & 0x3ffu))
 
 /* Where keys go; each mode has its own key map, drawn from the one table. */
 enum input_mode {
@@ -155,6 +162,9 @@ enum input_action {
 	ACT_SEL_BRANCH,
 	ACT_SEL_CONTEXT,
 	ACT_SEL_LEAVE,
+	ACT_SEL_KEEP,
+	ACT_SEL_LEFT,
+	ACT_SEL_RIGHT,
 	/* the search line (MODE_FIND) */
 	ACT_FIND_NEXT,
 	ACT_FIND_PREV,
@@ -177,6 +187,7 @@ enum input_action {
 	ACT_STOP_ONE,           /* M-z: stop the answer shown, the others stream on */
 	ACT_BEST,               /* M-m: mark the answer shown as the best of its siblings */
 	ACT_LAYOUT,             /* F9: answers side by side, or one at a time */
+	ACT_SCROLL_APART,       /* S-F9: columns side by side scroll apart, or together */
 	ACT__COUNT
 };
 

@@ -68,6 +68,30 @@ int keyring_unlock_with(struct keyring *kr, const struct secret *pass, struct er
 
 struct vault;
 
+/* Holds an exclusive lock on "<vault>.lock" while a key is stored (or removed, or the
+ * passphrase changed), so two cherry processes never lose each other's change; removes
+ * the temp copies killed saves left behind. The lock's descriptor (close it to let go),
+ * or -1 with e. */
+int keys_vault_lock(const char *path, struct err *e);
+
+/* keyring_store's answer when no vault exists: a new passphrase must be chosen. */
+#define KEYRING_NEED_NEW 3
+/* Stores key for provider in the vault as `cherry key set` does, for the full-screen
+ * client's /key: under the vault's lock the file is read again and opened with pass, or,
+ * when there is none and create is set, made with pass (the cost of a new vault,
+ * MODERATE); the key replaces the provider's; the file is written atomically; the
+ * keyring then holds that vault, unlocked, and reads the new key at its next lookup.
+ * pass NULL, once the keyring has unlocked the vault, opens the file with the data key
+ * it holds (unless its passphrase changed since); else it takes the passphrase from the
+ * keyring's sources that are not typed
+ * (--passphrase-fd, vault.passphrase_command, CHERRY_PASSPHRASE) as `cherry key set`
+ * does, when one is set; else it changes nothing and says which is needed:
+ * KEYRING_NEED_PASSPHRASE (a vault exists: its passphrase) or KEYRING_NEED_NEW (none: a
+ * new one, typed twice).
+ * 0 stored; 1 wrong passphrase (nothing changed); those two; -1 with e. */
+int keyring_store(struct keyring *kr, const char *provider, const struct secret *key,
+		  const struct secret *pass, int create, struct err *e);
+
 /* Reads, checks and unlocks the vault at path, getting the passphrase through
  * passphrase_get (three tries when the user types it). Returns 0 with *out,
  * 1 when there is no vault file, -1 with e set (EXIT_VAULT: wrong passphrase,

@@ -34,5 +34,9 @@ struct outcome {
  * user's stop and the error's code in the local privacy report. */
 void outcome_of(const struct http_transfer *t, enum outcome_stop stop, const struct secret *key,
 		long deltas, struct outcome *o);
+/* An error line without the provider's name it begins with ("fo: server_error: …" ->
+ * "server_error: …"), for a line that names the answer's model instead (several models
+ * answering, each failure said once). A line that does not begin so is returned whole. */
+const char *outcome_unnamed(const char *line, const char *provider);
 
 #endif

@@ -93,6 +93,13 @@ int vault_parse(const unsigned char *data, size_t len, const struct vault_kdf *f
 int vault_unlock(const struct vault_header *h, const char *pass, size_t pass_len,
 		 struct vault **out, struct err *e);
 
+/* The file of h opened again with the data key of open, an unlocked vault, without the
+ * passphrase: when h's slot is open's (the same salt, nonce, wrapped key and cost: the
+ * passphrase has not changed since), 0 with *out holding h's key store as it is now; 1
+ * when the slot is another (the passphrase is needed); -1 with e (damaged, out of memory). */
+int vault_reopen(const struct vault *open, const struct vault_header *h, struct vault **out,
+		 struct err *e);
+
 /* A new empty vault under pass with the given cost; random salt and data key. */
 struct vault *vault_new(const char *pass, size_t pass_len, const struct vault_kdf *kdf,
 			struct err *e);

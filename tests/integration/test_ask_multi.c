@@ -17,10 +17,10 @@
 
 #define KEY "sk-test-multi-5e1d7c9a3b"
 
-/* Two fake providers: fakeprov serves one connection at a time, so answers that stream
- * at once must come from two of them (fo on the first, fq, also OpenAI, on the second). */
+/* Two fake providers (fo on the first, fq, also OpenAI, on the second). HOME8 asks
+ * eight models across the five kinds with one retry allowed (a 429 is waited out). */
 static struct fakeprov FP, FP2;
-static struct testhome HOME;
+static struct testhome HOME, HOME8;
 
 static const char *const key_env[] = {
 	"FAKE_OPENAI_KEY=" KEY,
@@ -29,11 +29,9 @@ static const char *const key_env[] = {
 	NULL,
 };
 
-static int group_setup(void **state)
+/* The five kinds on port, fq (OpenAI) on port2, with network settings net. */
+static int write_config(struct testhome *h, int port, int port2, const char *net)
 {
-	(void)state;
-	if (fakeprov_start(&FP) < 0 || fakeprov_start(&FP2) < 0 || testhome_make(&HOME) < 0)
-		return -1;
 	char cfg[2048];
 	snprintf(cfg, sizeof cfg,
 		 "{\"providers\": {\n"
@@ -41,14 +39,29 @@ static int group_setup(void **state)
 		 " \"key_env\": \"FAKE_OPENAI_KEY\"},\n"
 		 " \"fq\": {\"kind\": \"openai\", \"base_url\": \"http://127.0.0.1:%d/v1\","
 		 " \"key_env\": \"FAKE_OPENAI_KEY\"},\n"
+		 " \"fr\": {\"kind\": \"openai-responses\","
+		 " \"base_url\": \"http://127.0.0.1:%d/v1\", \"key_env\": \"FAKE_OPENAI_KEY\"},\n"
 		 " \"fa\": {\"kind\": \"anthropic\", \"base_url\": \"http://127.0.0.1:%d\","
 		 " \"key_env\": \"FAKE_ANTHROPIC_KEY\"},\n"
 		 " \"fg\": {\"kind\": \"gemini\", \"base_url\": \"http://127.0.0.1:%d\","
 		 " \"key_env\": \"FAKE_GEMINI_KEY\"},\n"
 		 " \"fl\": {\"kind\": \"ollama\", \"base_url\": \"http://127.0.0.1:%d\"}},\n"
-		 " \"network\": {\"max_retries\": 0, \"stall_timeout\": 5, \"connect_timeout\": 5}}\n",
-		 FP.port, FP2.port, FP.port, FP.port, FP.port);
-	return testhome_write_config(&HOME, cfg);
+		 " \"network\": {%s, \"connect_timeout\": 5}}\n",
+		 port, port2, port, port, port, port, net);
+	return testhome_write_config(h, cfg);
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	if (fakeprov_start(&FP) < 0 || fakeprov_start(&FP2) < 0 || testhome_make(&HOME) < 0 ||
+	    testhome_make(&HOME8) < 0)
+		return -1;
+	/* HOME's fq is on the second fakeprov; HOME8's providers all are, and it waits
+	 * out a 429 once */
+	if (write_config(&HOME, FP.port, FP2.port, "\"max_retries\": 0, \"stall_timeout\": 5") < 0)
+		return -1;
+	return write_config(&HOME8, FP2.port, FP2.port, "\"max_retries\": 1, \"stall_timeout\": 10");
 }
 
 static int group_teardown(void **state)
@@ -57,6 +70,7 @@ static int group_teardown(void **state)
 	fakeprov_stop(&FP);
 	fakeprov_stop(&FP2);
 	testhome_remove(&HOME);
+	testhome_remove(&HOME8);
 	return 0;
 }
 
@@ -65,18 +79,20 @@ static void cherry(struct run *r, const char *const *args)
 	assert_int_equal(run_cherry(r, &HOME, args, key_env, NULL, 30000), 0);
 }
 
-/* The newest conversation's file, as `history show ID --json` prints it. */
-static json_t *newest_conversation(void)
+/* The newest conversation's file in h, as `history show ID --json` prints it. */
+static json_t *newest_conversation_in(struct testhome *h)
 {
 	struct run r;
-	cherry(&r, (const char *const[]){"history", "list", "--json", NULL});
+	const char *const ls[] = {"history", "list", "--json", NULL};
+	assert_int_equal(run_cherry(&r, h, ls, key_env, NULL, 30000), 0);
 	assert_int_equal(r.status, 0);
 	json_t *list = json_loads(r.out, 0, NULL);
 	run_free(&r);
 	assert_non_null(list);
 	const char *id = json_string_value(json_object_get(json_array_get(list, 0), "id"));
 	assert_non_null(id);
-	cherry(&r, (const char *const[]){"history", "show", id, "--json", NULL});
+	const char *const show[] = {"history", "show", id, "--json", NULL};
+	assert_int_equal(run_cherry(&r, h, show, key_env, NULL, 30000), 0);
 	json_decref(list);
 	assert_int_equal(r.status, 0);
 	json_t *conv = json_loads(r.out, 0, NULL);
@@ -191,7 +207,7 @@ static void test_history_siblings(void **state)
 					 "question one", NULL});
 	assert_int_equal(r.status, 3);
 	run_free(&r);
-	json_t *conv = newest_conversation();
+	json_t *conv = newest_conversation_in(&HOME);
 	json_t *msgs = json_object_get(conv, "messages");
 	assert_int_equal(json_array_size(msgs), 4);
 	json_t *user = json_array_get(msgs, 0);
@@ -299,6 +315,141 @@ static void test_single_model_json(void **state)
 	run_free(&r);
 }
 
+/* Eight models at once across the five kinds (openai, openai-responses, anthropic,
+ * gemini, ollama): one fails mid-stream, one is answered 429 first and waits its second
+ * out. Every answer is whole and saved, the failing one marked, the others unaffected. */
+#define EIGHT_SLOW "+slow:150"
+static const char *const eight_want[8][2] = {
+	{"fo/hello", "Hello from fake openai!"},
+	{"fr/reasoning", "Hello from fake openai-responses!"},
+	{"fa/markdown", "# Rendered\n"},
+	{"fg/cjk", "\xe4\xbd\xa0\xe5\xa5\xbd"},
+	{"fl/hello", "Hello from fake ollama!"},
+	{"fa/hello+midfail", "Hello from"},
+	{"fg/hello+flaky429", "Hello from fake gemini!"},
+	{"fo/echo", "eight at once"},
+};
+
+/* cherry ask with the eight (tag makes the 429 one's name new: fakeprov counts it). */
+static void ask_eight(struct run *r, int json, const char *tag)
+{
+	static char specs[8][64];
+	const char *argv[24];
+	size_t n = 0;
+	argv[n++] = "ask";
+	if (json)
+		argv[n++] = "--json";
+	for (size_t i = 0; i < 8; i++) {
+		snprintf(specs[i], sizeof specs[i], "%s%s%s", eight_want[i][0], EIGHT_SLOW,
+			 i == 6 ? tag : "");
+		argv[n++] = "-m";
+		argv[n++] = specs[i];
+	}
+	argv[n++] = "eight at once";
+	argv[n] = NULL;
+	assert_int_equal(run_cherry(r, &HOME8, argv, key_env, NULL, 30000), 0);
+	assert_int_equal(r->status, 3); /* the mid-stream failure */
+	/* at once: one after the other takes over 5 s (150 ms between deltas, a 1 s wait) */
+	assert_true(r->seconds < 4.0);
+}
+
+static void test_eight_models_piped(void **state)
+{
+	(void)state;
+	struct run r;
+	ask_eight(&r, 0, "");
+	/* every section in the order given, each with its own whole answer */
+	const char *at = r.out;
+	for (size_t i = 0; i < 8; i++) {
+		char head[96];
+		snprintf(head, sizeof head, "## %s" EIGHT_SLOW "\n\n%s", eight_want[i][0],
+			 eight_want[i][1]);
+		const char *h = strstr(at, head);
+		if (!h)
+			fail_msg("no section %zu (%s) in order in:\n%s", i, head, r.out);
+		at = h + 1;
+	}
+	assert_null(strstr(r.out, "Hello from fake anthropic!"));
+	/* one line for the failed answer, naming its model once, saying what to do */
+	assert_string_equal(r.err, "cherry: fa/hello+midfail" EIGHT_SLOW ": overloaded_error: "
+				   "Overloaded; the answer is incomplete; ask this model again "
+				   "later\n");
+	run_free(&r);
+
+	/* saved as eight siblings of one user message, the failing one marked */
+	json_t *conv = newest_conversation_in(&HOME8);
+	json_t *msgs = json_object_get(conv, "messages");
+	assert_int_equal(json_array_size(msgs), 9);
+	const char *uid = json_string_value(json_object_get(json_array_get(msgs, 0), "id"));
+	for (size_t i = 0; i < 8; i++) {
+		json_t *m = json_array_get(msgs, i + 1);
+		char model[64];
+		snprintf(model, sizeof model, "%s" EIGHT_SLOW, strchr(eight_want[i][0], '/') + 1);
+		assert_string_equal(json_string_value(json_object_get(m, "parent")), uid);
+		assert_string_equal(json_string_value(json_object_get(m, "model")), model);
+		assert_string_equal(json_string_value(json_object_get(m, "status")),
+				    i == 5 ? "error" : "complete");
+		assert_non_null(strstr(json_string_value(json_object_get(m, "content")),
+				       eight_want[i][1]));
+		assert_int_equal(json_string_value(json_object_get(m, "error")) != NULL, i == 5);
+	}
+	json_decref(conv);
+}
+
+static void test_eight_models_json(void **state)
+{
+	(void)state;
+	struct run r;
+	ask_eight(&r, 1, "+late:0");
+	struct {
+		char text[1024];
+		int done, error;
+		size_t first_line, end_line;
+	} got[8];
+	memset(got, 0, sizeof got);
+	size_t line_no = 0;
+	for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
+		json_t *ev = json_loads(line, 0, NULL);
+		assert_non_null(ev);
+		json_int_t i = json_integer_value(json_object_get(ev, "index"));
+		assert_true(i >= 0 && i < 8);
+		const char *type = json_string_value(json_object_get(ev, "type"));
+		assert_false(got[i].done || got[i].error); /* nothing after the end */
+		line_no++;
+		if (!got[i].first_line)
+			got[i].first_line = line_no;
+		if (!strcmp(type, "text"))
+			strncat(got[i].text, json_string_value(json_object_get(ev, "text")),
+				sizeof got[i].text - strlen(got[i].text) - 1);
+		else if (!strcmp(type, "done"))
+			got[i].done = 1;
+		else if (!strcmp(type, "error")) {
+			got[i].error = 1;
+			/* the event names the model: the message does not again */
+			assert_string_equal(json_string_value(json_object_get(ev, "message")),
+					    "overloaded_error: Overloaded; the answer is incomplete; "
+					    "ask this model again later");
+		} else
+			assert_string_equal(type, "reasoning");
+		if (got[i].done || got[i].error)
+			got[i].end_line = line_no;
+		json_decref(ev);
+	}
+	for (size_t i = 0; i < 8; i++) {
+		assert_int_equal(got[i].error, i == 5);
+		assert_int_equal(got[i].done, i != 5);
+		assert_non_null(strstr(got[i].text, eight_want[i][1]));
+	}
+	/* the 429 stalled nobody: while it waited its second, every other answer streamed,
+	 * and the short ones (four deltas) ended */
+	for (size_t i = 0; i < 8; i++)
+		if (i != 6)
+			assert_true(got[i].first_line < got[6].first_line);
+	assert_true(got[0].end_line < got[6].first_line);
+	assert_true(got[4].end_line < got[6].first_line);
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +460,8 @@ int main(void)
 		cmocka_unit_test(test_answers_stream_at_once),
 		cmocka_unit_test(test_terminal_finished_first),
 		cmocka_unit_test(test_single_model_json),
+		cmocka_unit_test(test_eight_models_piped),
+		cmocka_unit_test(test_eight_models_json),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

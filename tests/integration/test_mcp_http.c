@@ -315,7 +315,7 @@ static void test_cli(void **state)
 	char cfg[512];
 	snprintf(cfg, sizeof cfg,
 		 "{\"mcp_servers\": {\"web\": {\"url\": \"http://127.0.0.1:%d/mcp\"}, \"gone\": "
-		 "{\"url\": \"http://127.0.0.1:1/mcp\"}, \"vaulted\": {\"url\": "
+		 "{\"url\": \"http://127.0.0.1:1/mcp?token=sk-test-CANARY-q\"}, \"vaulted\": {\"url\": "
 		 "\"https://127.0.0.1:1/mcp\", \"auth_key\": \"tok\"}}}", f.port);
 	assert_int_equal(testhome_write_config(&h, cfg), 0);
 	struct run r;
@@ -332,11 +332,15 @@ static void test_cli(void **state)
 	const char *gone[] = {"mcp", "test", "gone", NULL};
 	assert_int_equal(run_cherry(&r, &h, gone, NULL, NULL, 10000), 0);
 	assert_int_equal(r.status, 1);
+	/* a token in the URL's query stays off the screen */
 	assert_non_null(strstr(r.out, "initialize: FAILED: gone: cannot reach "
-				      "http://127.0.0.1:1/mcp"));
+				      "http://127.0.0.1:1/mcp?token=\xe2\x80\xa6:"));
+	assert_null(strstr(r.out, "CANARY"));
 	run_free(&r);
 	const char *list[] = {"mcp", "list", NULL};
 	assert_int_equal(run_cherry(&r, &h, list, NULL, NULL, 10000), 0);
+	assert_non_null(strstr(r.out, "gone  http  http://127.0.0.1:1/mcp?token=\xe2\x80\xa6\n"));
+	assert_null(strstr(r.out, "CANARY"));
 	assert_non_null(strstr(r.out, "vaulted  http  https://127.0.0.1:1/mcp  auth: vault tok\n"));
 	run_free(&r);
 	/* No vault: the missing token is named, with the command that stores it. */

@@ -73,13 +73,16 @@ static int group_setup(void **state)
 		 "  \"fl\": {\"kind\": \"ollama\", \"base_url\": \"http://127.0.0.1:%d\"},\n"
 		 "  \"dead\": {\"kind\": \"openai\", \"base_url\": \"http://127.0.0.1:%d/v1\","
 		 " \"key_env\": \"FAKE_OPENAI_KEY\"},\n"
+		 "  \"tok\": {\"kind\": \"openai\", \"base_url\":"
+		 " \"http://x:" CANARY "@127.0.0.1:%d/v1\","
+		 " \"key_env\": \"FAKE_OPENAI_KEY\"},\n"
 		 "  \"ft\": {\"kind\": \"openai\", \"base_url\": \"https://127.0.0.1:%d/v1\","
 		 " \"key_env\": \"FAKE_OPENAI_KEY\"},\n"
 		 "  \"fself\": {\"kind\": \"openai\", \"base_url\": \"https://127.0.0.1:%d/v1\","
 		 " \"key_env\": \"FAKE_OPENAI_KEY\"}\n"
 		 "}, \"network\": {\"max_retries\": 2, \"connect_timeout\": 5,"
 		 " \"ca_file\": \"%s\"}}\n",
-		 p, p, p, p, G.dead_port, G.tls_good.port, G.tls_self.port, G.ca.pem);
+		 p, p, p, p, G.dead_port, G.dead_port, G.tls_good.port, G.tls_self.port, G.ca.pem);
 	return testhome_write_config(&G.home, cfg);
 }
 
@@ -238,6 +241,31 @@ static void test_output_is_sanitised(void **state)
 	run_free(&r);
 }
 
+/* A token someone put in a base URL's credentials (config refuses a query) is not shown by the
+ * list, nor by the error line of a request that cannot reach it. */
+static void test_url_tokens_hidden(void **state)
+{
+	(void)state;
+	struct run r;
+	const char *list[] = {"providers", NULL};
+	assert_int_equal(run_cherry(&r, &G.home, list, key_env, NULL, 20000), 0);
+	assert_int_equal(r.status, 0);
+	if (!strstr(r.out, "http://\xe2\x80\xa6@127.0.0.1:"))
+		fail_msg("the tok row is not shown with its token hidden:\n%s", r.out);
+	assert_null(strstr(r.out, "CANARY"));
+	assert_null(strstr(r.err, "CANARY"));
+	run_free(&r);
+
+	const char *ask[] = {"ask", "--no-save", "-m", "tok/hello", "hi", NULL};
+	assert_int_equal(run_cherry(&r, &G.home, ask, key_env, NULL, 20000), 0);
+	assert_int_equal(r.status, 3);
+	if (!strstr(r.err, "cannot reach http://\xe2\x80\xa6@127.0.0.1:"))
+		fail_msg("exit %d, no \"cannot reach\" line naming the URL:\n%s", r.status, r.err);
+	assert_null(strstr(r.out, "CANARY"));
+	assert_null(strstr(r.err, "CANARY"));
+	run_free(&r);
+}
+
 static void test_dead_port(void **state)
 {
 	(void)state;
@@ -303,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_bad_key),
 		cmocka_unit_test(test_model_not_listed),
 		cmocka_unit_test(test_output_is_sanitised),
+		cmocka_unit_test(test_url_tokens_hidden),
 		cmocka_unit_test(test_dead_port),
 		cmocka_unit_test(test_tls),
 		cmocka_unit_test(test_usage),

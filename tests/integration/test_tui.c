@@ -583,6 +583,63 @@ static void test_several_models_at_once(void **state)
 	quit_ok();
 }
 
+/* Eight models in one message across the five kinds (issue 14): too many to stand side
+ * by side at 160 columns, so one at a time under the tab strip; one fails mid-stream and
+ * one is answered 429 first and waits a second. All eight stream at once, every answer
+ * is saved with its model, the failed one is marked on its tab and in the file, and the
+ * others are whole. */
+static void test_eight_models_at_once(void **state)
+{
+	(void)state;
+	write_config("\"default_model\": \"fo/hello\",\n"
+					 "  \"network\": {\"max_retries\": 1, \"stall_timeout\": 10}");
+	start(160, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	size_t before = fakeprov_count(&FP);
+	send_line("@fo/hello+late:1200 @fz/reasoning+late:1200 @fa/markdown+late:1200 "
+		  "@fg/cjk+late:1200 @fl/hello+late:1200 @fa/hello+midfail+late:1200 "
+		  "@fg/hello+flaky429+late:1200 @fo/echo+late:1200 eight models");
+	wait_for("8 streams"); /* a second at least: each answer begins late */
+	wait_requests(before + 9); /* eight answers and the 429's second try */
+	char ids[1][64];
+	conv_ids(ids, 1);
+	json_t *c = wait_saved(ids[0], 9);
+	static const struct {
+		const char *model, *status, *content;
+	} want[8] = {
+		{"hello+late:1200", "complete", "Hello from fake openai!"},
+		{"reasoning+late:1200", "complete", "Hello from fake azure!"},
+		{"markdown+late:1200", "complete", "# Rendered"},
+		{"cjk+late:1200", "complete", "\xe4\xbd\xa0\xe5\xa5\xbd"},
+		{"hello+late:1200", "complete", "Hello from fake ollama!"},
+		{"hello+midfail+late:1200", "error", "Hello from"},
+		{"hello+flaky429+late:1200", "complete", "Hello from fake gemini!"},
+		{"echo+late:1200", "complete", "eight models"},
+	};
+	for (long k = 0; k < 8; k++) {
+		assert_str(msg_field(c, k + 1, "model"), want[k].model);
+		assert_str(msg_field(c, k + 1, "status"), want[k].status);
+		assert_str(msg_field(c, k + 1, "parent"), msg_field(c, 0, "id"));
+		assert_true(strstr(msg_field(c, k + 1, "content"), want[k].content) != NULL);
+	}
+	assert_true(msg_field(c, 6, "error") != NULL);
+	json_decref(c);
+	/* the strip: eight tabs, none streaming, the sixth failed; its line names it once */
+	wait_for("8/8 ");
+	for (double end = tmux_now() + TMO / 1000.0; strchr(row(0), '~'); tmux_sleep_ms(20)) {
+		screen();
+		if (tmux_now() > end)
+			fail_msg("a tab still streams: %s", row(0));
+	}
+	const char *r0 = row(0), *bang = strchr(r0, '!');
+	const char *six = strstr(r0, "6/8 "), *seven = strstr(r0, "7/8 ");
+	if (!bang || strchr(bang + 1, '!') || !six || !seven || bang < six || bang > seven)
+		fail_msg("the sixth tab alone is to be marked failed: %s", r0);
+	on_screen("Hello from fake openai!"); /* the first model's answer is shown */
+	assert_alive("after eight streams");
+	quit_ok();
+}
+
 /* F5 asks again: the earlier answer stays as a sibling, M-, and M-. flip between them. */
 static void test_retry_keeps_sibling(void **state)
 {
@@ -1497,9 +1554,9 @@ static void test_canary_key_from_vault(void **state)
 	send_line(PROMPT_CANARY " one");
 	wait_for(VAULT_PROMPT);
 	type(PASS);
-	char stars[64] = VAULT_PROMPT " ";
+	char stars[128] = VAULT_PROMPT " ";
 	for (size_t i = 0; i < strlen(PASS); i++)
-		strcat(stars, "*");
+		strcat(stars, "\xe2\x80\xa2"); /* a bullet per character */
 	wait_for(stars);
 	not_on_screen(PASS);
 	keys("Enter");
@@ -1718,8 +1775,9 @@ static void test_status_line_states(void **state)
 	screen();
 	if (strstr(row(-1), "error · error"))
 		fail_msg("the error is said twice: \"%s\"", row(-1));
-	/* a line too long for the status line ends in an ellipsis */
-	on_screen("… F1 help");
+	/* a line too long for the status line is shown whole on the row above it */
+	on_screen(" fo: 503 server_error: The engine is currently overloaded, please try again "
+		  "later");
 	/* the next state comes alone */
 	send_line("/model fo/hello+slow:300");
 	wait_model("fo/hello+slow:300");
@@ -1882,7 +1940,7 @@ static void test_select_actions(void **state)
 	screen();
 	int y = -1;
 	for (int i = 0; i < tmux_nrows(SCR) && y < 0; i++)
-		if (strstr(row(i), "alpha question"))
+		if (strstr(row(i), "\xe2\x94\x82" "alpha question")) /* in the chat, not the list */
 			y = i;
 	assert_true(y >= 0);
 	char click[16];
@@ -2086,6 +2144,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stream_continues_in_background, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retry_keeps_sibling, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_several_models_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_eight_models_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebinding_from_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_markdown_rendered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_by_title, setup, teardown),

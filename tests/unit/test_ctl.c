@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "cherry/app.h"
+#include "cherry/columns.h"
 #include "cherry/commands.h"
 #include "cherry/ctl.h"
 #include "cherry/ctl_tools.h"
@@ -1578,7 +1579,7 @@ static void test_every_command_runs(void **state)
 			key("n");
 		leave_tool_turn();
 		if (C.mode == MODE_PICK || C.mode == MODE_HELP || C.mode == MODE_SELECT ||
-		    C.mode == MODE_FIND)
+		    C.mode == MODE_FIND || C.mode == MODE_PASSPHRASE)
 			key("Esc");
 		if (ST())
 			end_stream(HIST_COMPLETE, NULL);
@@ -1887,12 +1888,15 @@ static void test_layouts(void **state)
 	assert_string_equal(C.lay.strip.data + C.lay.strip_off, "1/2 a~ \xc2\xb7 2/2 b~");
 	assert_int_equal(C.lay.strip_len, strlen("1/2 a~"));
 	end_id(a, HIST_COMPLETE, NULL);
-	end_id(b, HIST_ERROR, "boom");
+	end_id(b, HIST_ERROR, "fo: boom");
 	shell(ctl_timer(&C, now, wall));
 	assert_string_equal(C.lay.strip.data, "1/2 a \xc2\xb7 2/2 b!");
 	key("M-.");
 	shell(ctl_timer(&C, now, wall));
 	assert_int_equal(C.lay.strip_off, strlen("1/2 a \xc2\xb7 "));
+	/* its footer under the header "fo/b (2/2)" does not name the provider again */
+	on_chat("[error: boom");
+	assert_null(strstr(chat_text(), "fo: boom"));
 	/* F5 on the failed one asks its own model again, not the one chosen */
 	key("F5");
 	assert_int_equal(C.nstreams, 1);
@@ -2309,6 +2313,219 @@ static void test_select_actions(void **state)
 	assert_null(ST());
 }
 
+/* fo/a and fo/b answer prompt side by side at rows x 160: a's text times_a times, then
+ * b's, both complete. */
+static void two_answers(int rows, const char *prompt, const char *ta, int times_a,
+			const char *tb)
+{
+	shell(ctl_resize(&C, rows, 160));
+	type("@fo/a @fo/b ");
+	type(prompt);
+	key("Enter");
+	unsigned long a = stream_of("fo/a")->id, b = stream_of("fo/b")->id;
+	for (int i = 0; i < times_a; i++)
+		ctl_delta(&C, a, ta, strlen(ta), 0, now, wall);
+	ctl_delta(&C, b, tb, strlen(tb), 0, now, wall);
+	end_id(a, HIST_COMPLETE, NULL);
+	end_id(b, HIST_COMPLETE, NULL);
+	shell(ctl_timer(&C, now, wall));
+	assert_int_equal(C.lay.n, 2);
+}
+
+/* Several answers side by side: M-s selects the one the branch goes on from, Left and
+ * Right move between the columns, Up to the question above them, the actions work on
+ * the column's answer, Enter goes on from it; a click selects a column's answer or
+ * shows a tab's; find finds in every column and says where; one at a time, Left and
+ * Right flip to the sibling beside, and the find line names the other tabs holding the
+ * text. */
+static void test_columns_moves(void **state)
+{
+	(void)state;
+	/* while answers stream, Esc leaves a selection or the find line: they stream on */
+	shell(ctl_resize(&C, 40, 160));
+	type("@fo/a @fo/b streaming");
+	key("Enter");
+	key("M-s");
+	key("Esc");
+	assert_int_equal(C.mode, MODE_CHAT);
+	key("C-s");
+	key("Esc");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_int_equal(C.nstreams, 2);
+	assert_false(stream_of("fo/a")->stop_requested);
+	/* the one shown fails while b streams on: one line naming its model once, and
+	 * its footer under its header does not name the provider again */
+	end_id(stream_of("fo/a")->id, HIST_ERROR, "fo: kaput");
+	assert_string_equal(C.message, "fo/a: kaput");
+	on_chat("[error: kaput");
+	assert_null(strstr(chat_text(), "fo: kaput"));
+	key("Esc"); /* in the chat it stops them */
+	assert_true(stream_of("fo/b")->stop_requested);
+	end_id(stream_of("fo/b")->id, HIST_STOPPED, NULL);
+	two_answers(40, "compare", "alpha apple", 1, "beta apple banana");
+	size_t ma = msg_index("alpha apple"), mb = msg_index("beta apple banana");
+	key("M-s");
+	assert_int_equal(C.mode, MODE_SELECT);
+	assert_int_equal(C.lay.sel, 0);
+	assert_int_equal(C.sel, -1);
+	key("Right");
+	assert_int_equal(C.lay.sel, 1);
+	key("Right"); /* the last: it stays */
+	assert_int_equal(C.lay.sel, 1);
+	assert_string_equal(C.message, "this is the last answer");
+	key("Up"); /* the question above the columns, its line reversed */
+	assert_int_equal(C.lay.sel, CTL_SEL_QUESTION);
+	assert_int_equal(C.lay.strip_len, C.lay.strip.len);
+	key("Down");
+	assert_int_equal(C.lay.sel, 0);
+	assert_int_equal(C.lay.strip_len, 0);
+	key("End");
+	assert_int_equal(C.lay.sel, 1);
+	int copies = sh.copies;
+	key("c"); /* the column's answer, not the one the branch goes on from */
+	assert_int_equal(sh.copies, copies + 1);
+	assert_string_equal(C.out_text.data, "beta apple banana");
+	/* Enter: the conversation goes on from it */
+	key("Enter");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_int_equal(C.lay.sel, -1);
+	assert_string_equal(C.shown->conv.current, C.shown->conv.msgs[mb].id);
+	assert_int_equal(C.lay.cur, 1);
+	/* a click selects the answer of the column under it; the gap and past them nothing */
+	int x1 = C.chat_x + cols_x(C.lay.w, 1) + 2;
+	shell(ctl_key(&C, INPUT_CLICK(3, x1), now, wall));
+	assert_int_equal(C.mode, MODE_SELECT);
+	assert_int_equal(C.lay.sel, 1);
+	shell(ctl_key(&C, INPUT_CLICK(3, C.chat_x + C.lay.w + 1), now, wall));
+	assert_int_equal(C.lay.sel, 1);
+	shell(ctl_key(&C, INPUT_CLICK(3, C.chat_x + 2), now, wall));
+	assert_int_equal(C.lay.sel, 0);
+	shell(ctl_key(&C, INPUT_CLICK(0, C.chat_x + 2), now, wall)); /* the question */
+	assert_int_equal(C.lay.sel, CTL_SEL_QUESTION);
+	key("Esc");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_int_equal(C.lay.strip_len, 0);
+	/* find: every column's lines, column by column, and where the current one is */
+	key("C-s");
+	type("apple");
+	assert_int_equal(C.find.n, 2);
+	assert_int_equal(C.find.cols[0], 0);
+	assert_int_equal(C.find.cols[1], 1);
+	assert_int_equal(ctl_find_mark_col(&C, 0, C.find.lines[0]), 2);
+	assert_int_equal(ctl_find_mark_col(&C, 1, C.find.lines[1]), 1);
+	assert_int_equal(ctl_find_mark(&C, C.find.lines[0]), 0); /* the single view is not shown */
+	assert_string_equal(C.find.where, "in answer 1/2, fo/a");
+	key("Enter");
+	assert_int_equal(C.find.cur, 1);
+	assert_int_equal(ctl_find_mark_col(&C, 1, C.find.lines[1]), 2);
+	assert_string_equal(C.find.where, "in answer 2/2, fo/b");
+	key("C-u");
+	type("banana");
+	assert_int_equal(C.find.n, 1);
+	assert_int_equal(C.find.cols[0], 1);
+	key("Esc");
+	/* one at a time: a click on a tab shows its answer */
+	key("F9");
+	assert_int_equal(C.lay.n, 0);
+	assert_int_equal(C.lay.ntabs, 2);
+	assert_string_equal(C.lay.strip.data, "1/2 a \xc2\xb7 2/2 b");
+	shell(ctl_key(&C, INPUT_CLICK(0, C.chat_x + 1), now, wall));
+	assert_string_equal(C.shown->conv.current, C.shown->conv.msgs[ma].id);
+	assert_int_equal(C.lay.strip_off, 0);
+	shell(ctl_key(&C, INPUT_CLICK(0, C.chat_x + 6), now, wall)); /* the " · " between */
+	assert_string_equal(C.shown->conv.current, C.shown->conv.msgs[ma].id);
+	/* find: not in the answer shown, but in the other tab */
+	key("C-s");
+	type("banana");
+	assert_int_equal(C.find.n, 0);
+	assert_string_equal(C.find.where, "also in 2/2 (M-, M-. show them)");
+	key("Esc");
+	/* the answer selected, Right shows the next one, selected; a click below the strip
+	 * selects the message of the line under it */
+	key("M-s");
+	assert_int_equal(C.vmap[C.sel], ma);
+	key("Right");
+	assert_int_equal(C.vmap[C.sel], mb);
+	assert_string_equal(C.shown->conv.current, C.shown->conv.msgs[mb].id);
+	key("Right");
+	assert_string_equal(C.message, "no answer after this one");
+	key("Left");
+	assert_int_equal(C.vmap[C.sel], ma);
+	key("Esc");
+	size_t vq = 0;
+	while (vq < C.vmap_n && C.vmap[vq] != msg_index("compare"))
+		vq++;
+	key("M-Home");
+	size_t first = view_msg_first_line(C.view, vq);
+	assert_true(first >= C.top_line && first < C.top_line + 30);
+	int y = (int)(first - C.top_line) + C.chat_top;
+	shell(ctl_key(&C, INPUT_CLICK(y, C.chat_x + 2), now, wall));
+	assert_int_equal(C.mode, MODE_SELECT);
+	assert_int_equal(C.vmap[C.sel], msg_index("compare"));
+	/* back side by side, the selection stays on its message */
+	key("Esc");
+	key("M-s");
+	key("F9"); /* not a select key: nothing */
+	key("Esc");
+	key("F9");
+	assert_int_equal(C.lay.n, 2);
+	key("M-s");
+	assert_int_equal(C.lay.sel, 0); /* a is the one gone on from now */
+	key("F5"); /* not a select key either */
+	/* d on b, asked about while the layout is worked out again: b goes */
+	key("Right");
+	key("d");
+	assert_int_equal(C.mode, MODE_CONFIRM);
+	shell(ctl_resize(&C, 40, 170));
+	assert_int_equal(C.lay.sel, 1);
+	size_t n = C.shown->conv.n;
+	key("y");
+	assert_int_equal(C.shown->conv.n, n - 1);
+	assert_string_equal(C.shown->conv.msgs[n - 2].content, "alpha apple");
+	assert_int_equal(C.lay.n, 0); /* one answer: the single view */
+}
+
+/* S-F9: columns side by side scroll apart: the wheel over one scrolls it alone, PgUp
+ * the one gone on from, M-End brings all to their ends; find scrolls the column of the
+ * match; S-F9 again, they scroll together, as the wheel then does anywhere. */
+static void test_columns_apart(void **state)
+{
+	(void)state;
+	two_answers(30, "long and short", "line\n\n", 60, "short");
+	size_t bottom = C.top_line;
+	assert_true(bottom > 20);
+	assert_int_equal(ctl_col_top(&C, 1), bottom); /* together: one line for all */
+	key("S-F9");
+	assert_true(C.lay.apart);
+	int x0 = C.chat_x + 2, x1 = C.chat_x + cols_x(C.lay.w, 1) + 2;
+	shell(ctl_key(&C, INPUT_WHEEL_AT(5, x0, 0), now, wall));
+	assert_int_equal(ctl_col_top(&C, 0), bottom - 3);
+	assert_int_equal(ctl_col_top(&C, 1), 0); /* the short one: all of it shows */
+	assert_true(C.more_below);
+	shell(ctl_key(&C, INPUT_WHEEL_AT(5, x1, 0), now, wall));
+	assert_int_equal(ctl_col_top(&C, 0), bottom - 3);
+	shell(ctl_key(&C, INPUT_WHEEL_AT(5, x0, 1), now, wall));
+	assert_int_equal(ctl_col_top(&C, 0), bottom);
+	assert_false(C.more_below);
+	key("PgUp"); /* the one gone on from: a */
+	assert_true(ctl_col_top(&C, 0) < bottom);
+	key("M-End");
+	assert_int_equal(ctl_col_top(&C, 0), bottom);
+	/* find: the match's column scrolls to it, the other stays */
+	key("C-s");
+	type("fo/a"); /* its header, the first line */
+	assert_int_equal(C.find.n, 1);
+	assert_int_equal(ctl_col_top(&C, 0), 0);
+	key("Esc");
+	key("S-F9");
+	assert_false(C.lay.apart);
+	assert_int_equal(C.top_line, 0);
+	key("M-End");
+	shell(ctl_key(&C, INPUT_WHEEL_AT(5, x1, 0), now, wall)); /* together: all */
+	assert_int_equal(ctl_col_top(&C, 0), bottom - 3);
+	assert_int_equal(ctl_col_top(&C, 1), bottom - 3);
+}
+
 /* A click on a message selects it. */
 static void test_click_selects(void **state)
 {
@@ -2549,6 +2766,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_streams_in_two_conversations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_picker_marks_stop_one_best, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_layouts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_columns_moves, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_columns_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_order_and_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_and_resend, setup, teardown),

@@ -306,9 +306,33 @@ static void test_golden_layouts(void **state)
 						{"claude-sonnet-4-5-20250929-with-a-long-name", '~'},
 						{"gemini-2.5-flash-preview-05-20", '!'}};
 	struct buf strip = BUF_INIT, got = BUF_INIT;
-	size_t off, len;
-	assert_int_equal(cols_strip(tabs, 3, 1, 80, &strip, &off, &len), 0);
+	size_t off, len, ends[3];
+	assert_int_equal(cols_strip(tabs, 3, 1, 80, &strip, &off, &len, ends), 0);
 	assert_true(text_width(strip.data, strip.len) <= 80);
+	/* each tab's end, where a click stops being on it */
+	assert_int_equal(ends[1], off + len);
+	assert_int_equal(ends[2], strip.len);
+	assert_memory_equal(strip.data + ends[0], " \xc2\xb7 ", 4);
+	/* eight answers in 56 columns: the others by number (and mark), the current one
+	 * keeps its name */
+	static const struct cols_tab eight[8] = {
+		{"fo/hello", ' '}, {"fr/reasoning", ' '}, {"fa/markdown", ' '}, {"fg/cjk", ' '},
+		{"fl/hello", ' '}, {"fa/hello+midfail", '!'}, {"fg/hello", '*'}, {"fo/echo", ' '}};
+	struct buf s8 = BUF_INIT;
+	size_t ends8[8], off8, len8;
+	assert_int_equal(cols_strip(eight, 8, 6, 56, &s8, &off8, &len8, ends8), 0);
+	assert_string_equal(s8.data, "1/8 \xc2\xb7 2/8 \xc2\xb7 3/8 \xc2\xb7 4/8 \xc2\xb7 5/8 "
+				     "\xc2\xb7 6/8! \xc2\xb7 7/8 fg/hello* \xc2\xb7 8/8");
+	assert_string_equal(s8.data + off8 + len8, " \xc2\xb7 8/8");
+	assert_int_equal(ends8[6], off8 + len8);
+	/* narrower, its name is cut; narrower still, gone */
+	assert_int_equal(cols_strip(eight, 8, 6, 52, &s8, &off8, &len8, ends8), 0);
+	assert_true(text_width(s8.data, s8.len) <= 52);
+	assert_memory_equal(s8.data + off8, "7/8 fg/\xe2\x80\xa6*", 11);
+	assert_int_equal(cols_strip(eight, 8, 6, 50, &s8, &off8, &len8, ends8), 0);
+	assert_true(text_width(s8.data, s8.len) <= 50);
+	assert_memory_equal(s8.data + off8, "7/8* ", 5);
+	buf_free(&s8);
 	/* the current tab reversed, as the screen draws it */
 	buf_printf(&got, "%.*s\xe2\x9f\xa6r\xe2\x9f\xa7%.*s\xe2\x9f\xa6\xe2\x9f\xa7%s\n",
 		   (int)off, strip.data, (int)len, strip.data + off, strip.data + off + len);

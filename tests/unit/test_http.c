@@ -57,6 +57,39 @@ static void test_url_policy(void **state)
 	}
 }
 
+/* What lists and error lines show of a URL: tokens in credentials, query values and
+ * fragments hidden, the rest as written, cut whole characters at a time. */
+static void test_url_shown(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in;
+		size_t n;
+		const char *out;
+	} cases[] = {
+		{"https://api.example.com/v1", 64, "https://api.example.com/v1"},
+		{"https://api.example.com/v1?key=sk-test-CANARY", 64, "https://api.example.com/v1?key=\u2026"},
+		{"https://h/p?a=1&b=&c&d=x#frag", 64, "https://h/p?a=\u2026&b=&\u2026&d=\u2026#\u2026"},
+		{"https://user:sk-test-CANARY@h:8443/mcp", 64, "https://\u2026@h:8443/mcp"},
+		{"https://a@b@h/x?t=1", 64, "https://\u2026@h/x?t=\u2026"},
+		{"http://127.0.0.1:9/v1", 64, "http://127.0.0.1:9/v1"},
+		{"no scheme?token=abc", 64, "no scheme?token=\u2026"},
+		{"https://example.com/abcdefghij", 20, "https://example.\u2026"},
+		{"https://h/\u00e9\u00e9\u00e9\u00e9", 16, "https://h/\u00e9\u2026"},
+		{"https://h/x?k=v", 3, ""},
+		{"", 8, ""},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char out[64];
+		memset(out, 'X', sizeof out);
+		const char *r = http_url_shown(cases[i].in, out, cases[i].n);
+		assert_ptr_equal(r, out);
+		assert_string_equal(out, cases[i].out);
+		assert_true(strlen(out) < cases[i].n);
+		assert_null(strstr(out, "CANARY"));
+	}
+}
+
 static void test_utf8_repair(void **state)
 {
 	(void)state;
@@ -87,6 +120,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_url_policy),
+		cmocka_unit_test(test_url_shown),
 		cmocka_unit_test(test_utf8_repair),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /* test_keyring: the deferred keyring: a typed passphrase is never asked for inside
  * keyring_get, the screen hands it in through keyring_unlock_with; other sources still
- * work inside keyring_get. Real vaults in a temporary XDG_DATA_HOME. */
+ * work inside keyring_get; /key's keyring_store adds a key to the vault file (or makes
+ * one) and the keyring holds it at once. Real vaults in a temporary XDG_DATA_HOME. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -97,16 +98,22 @@ static int unlock_with(struct keyring *kr, const char *pass, struct err *e)
 	return r;
 }
 
-static void expect_canary(struct keyring *kr)
+/* p's key is want, from the vault */
+static void expect_vault_key(struct keyring *kr, const struct provider *p, const char *want)
 {
 	struct secret *key;
 	const char *source;
 	struct err e;
 	err_clear(&e);
-	assert_int_equal(keyring_get(kr, &openai, &key, &source, &e), 0);
-	assert_string_equal(key->s, canary);
+	assert_int_equal(keyring_get(kr, p, &key, &source, &e), 0);
+	assert_string_equal(key->s, want);
 	assert_string_equal(source, "vault");
 	secret_free(key);
+}
+
+static void expect_canary(struct keyring *kr)
+{
+	expect_vault_key(kr, &openai, canary);
 }
 
 static void expect_need(struct keyring *kr)
@@ -492,6 +499,91 @@ static void test_key_command_ttl(void **state)
 	free(runs);
 }
 
+/* /key's store: the vault read again and opened with its passphrase (asked for when not
+ * given, a wrong one changing nothing), the key added beside the others, and the keyring
+ * then holding it without another unlock. */
+static const struct provider other = {.name = "anthropic", .key_env = "CHERRY_TEST_OTHER_KEY"};
+static const char second[] = "sk-test-CANARY-second-91f3";
+
+static int store(struct keyring *kr, const char *pass, int create, struct err *e)
+{
+	struct secret *k = secret_new(second, strlen(second));
+	struct secret *p = pass ? secret_new(pass, strlen(pass)) : NULL;
+	assert_non_null(k);
+	err_clear(e);
+	int r = keyring_store(kr, other.name, k, p, create, e);
+	secret_free(k);
+	secret_free(p);
+	return r;
+}
+
+static void expect_second(struct keyring *kr)
+{
+	expect_vault_key(kr, &other, second);
+}
+
+static void test_store_in_the_vault(void **state)
+{
+	(void)state;
+	struct keyring *kr = deferred(NULL);
+	struct err e;
+	assert_int_equal(store(kr, NULL, 0, &e), KEYRING_NEED_PASSPHRASE);
+	assert_int_equal(store(kr, right, 1, &e), KEYRING_NEED_PASSPHRASE); /* it exists */
+	assert_int_equal(store(kr, "wrong", 0, &e), 1);
+	assert_int_equal(store(kr, right, 0, &e), 0);
+	unsigned long runs = vault_kdf_runs();
+	expect_second(kr); /* the keyring holds the vault as written: no unlock */
+	expect_canary(kr);
+	/* unlocked now: another store reads the file again with the data key it holds */
+	assert_int_equal(store(kr, NULL, 0, &e), 0);
+	expect_second(kr);
+	assert_int_equal(vault_kdf_runs(), runs);
+	assert_int_equal(prompt_calls, 0);
+	/* unless another cherry made it anew meanwhile: its passphrase, and what it holds */
+	struct vault *v = vault_new("changed", 7, &vault_kdf_interactive, &e);
+	assert_non_null(v);
+	assert_int_equal(vault_set(v, "openai", canary, strlen(canary), 0, &e), 0);
+	assert_int_equal(vault_write_file(vault_file, v, &e), 0);
+	vault_free(v);
+	assert_int_equal(store(kr, NULL, 0, &e), KEYRING_NEED_PASSPHRASE);
+	assert_int_equal(store(kr, "changed", 0, &e), 0);
+	expect_second(kr);
+	expect_canary(kr);
+	keyring_free(kr);
+	/* a passphrase the user set up elsewhere is taken, as key set takes it */
+	setenv("CHERRY_PASSPHRASE", "changed", 1);
+	kr = deferred(NULL);
+	assert_int_equal(store(kr, NULL, 0, &e), 0);
+	expect_second(kr);
+	keyring_free(kr);
+	assert_int_equal(prompt_calls, 0);
+}
+
+static void test_store_new_vault(void **state)
+{
+	(void)state;
+	assert_int_equal(unlink(vault_file), 0);
+	struct keyring *kr = deferred(NULL);
+	struct err e;
+	assert_int_equal(store(kr, NULL, 0, &e), KEYRING_NEED_NEW);
+	assert_int_equal(store(kr, "new-pass", 0, &e), KEYRING_NEED_NEW); /* not chosen twice */
+	assert_int_equal(store(kr, "new-pass", 1, &e), 0);
+	expect_second(kr);
+	keyring_free(kr);
+	struct stat st;
+	assert_int_equal(stat(vault_file, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	/* made at the cost key set gives a new vault */
+	struct buf data = BUF_INIT;
+	struct vault_header h;
+	assert_int_equal(vault_read_file(vault_file, &data, &e), 0);
+	assert_int_equal(vault_parse((const unsigned char *)data.data, data.len, &vault_kdf_floor,
+				     &h, &e), 0);
+	assert_int_equal(h.kdf.opslimit, vault_kdf_moderate.opslimit);
+	assert_int_equal(h.kdf.memlimit_kib, vault_kdf_moderate.memlimit_kib);
+	buf_free(&data);
+}
+
 static void test_key_counting(void **state)
 {
 	(void)state;
@@ -531,6 +623,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_keys_in_turn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_command_ttl, setup_no_vault, teardown),
+		cmocka_unit_test_setup_teardown(test_store_in_the_vault, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_new_vault, setup, teardown),
 		cmocka_unit_test(test_key_counting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,739 @@
+/* test_ctl_key: /key in the controller, event by event: the key asked for on a masked
+ * prompt (typed or pasted, bracketed paste's newline never submitting it), a new vault's
+ * passphrase typed twice (empty and differing ones refused), a locked vault's passphrase
+ * (a wrong one asked again; none once this run unlocked it), Esc at every step storing
+ * nothing, the provider's variable asked about first, the offer when a send or the picker
+ * finds no key and the send going again once the key is stored; and every message the
+ * controller can show, at 80 columns, shown whole. The "shell" here is a fake vault answering CTL_KEY_STORE. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "cherry/app.h"
+#include "cherry/commands.h"
+#include "cherry/ctl.h"
+#include "cherry/ctl_tools.h"
+#include "cherry/sanitize.h"
+#include "cherry/text.h"
+
+#include "harness.h"
+
+#define CANARY "sk-test-CANARY-7e3f9a1c5b2d"
+#define PASS "horse-staple-battery"
+
+static char root[512];
+static struct histstore store;
+static struct app app;
+static struct edit ed;
+static struct ctl C;
+static double now = 1000, wall = 1.7e9;
+
+/* What the fake shell saw, and its vault. */
+static struct {
+	int need_key, started, stores, env_key;
+	int key_answer;         /* how CTL_NEED_KEY is answered */
+	int vault_exists, unlocked; /* unlocked: this run holds its data key */
+	char vault_pass[64];
+	char stored_provider[64], stored_key[128];
+	int created;
+} sh;
+
+static const char config_text[] =
+	"{\"providers\": {\"fo\": {\"kind\": \"openai\", \"base_url\": \"http://127.0.0.1:9\","
+	"  \"key_env\": \"FAKE_OPENAI_KEY\", \"models\": [\"a\", \"b\"]},"
+	"  \"kc\": {\"kind\": \"openai\", \"base_url\": \"http://127.0.0.1:9\","
+	"  \"key_command\": \"echo sk-test-x\", \"models\": [\"m\"]}},"
+	" \"mcp_servers\": {\"fake\": {\"command\": \"/bin/true\"}},"
+	" \"default_model\": \"fo/a\"}";
+
+/* The catalogue the "shell" gives when the server is turned on: fake/echo. */
+static struct tools_catalog cat;
+
+static int w_conv_new(void *ctx, struct chat **out, struct err *e)
+{
+	(void)ctx;
+	return chat_new_alloc(&store, wall, out, e);
+}
+
+static int w_conv_open(void *ctx, const char *id, struct chat **out, struct err *e)
+{
+	(void)ctx;
+	return chat_open_alloc(&store, id, out, e);
+}
+
+static void w_conv_close(void *ctx, struct chat *c)
+{
+	(void)ctx;
+	chat_close_free(c);
+}
+
+static int w_conv_list(void *ctx, struct hist_entry **v, size_t *n, struct err *e)
+{
+	(void)ctx;
+	return histstore_list(&store, v, n, e);
+}
+
+static int w_models(void *ctx, char ***list, size_t *n)
+{
+	(void)ctx;
+	static const char *const m[] = {"fo/a", "fo/b"};
+	*n = sizeof m / sizeof *m;
+	*list = calloc(*n, sizeof **list);
+	for (size_t i = 0; i < *n; i++)
+		(*list)[i] = strdup(m[i]);
+	return 0;
+}
+
+static void w_models_free(void *ctx, char **list, size_t n)
+{
+	(void)ctx;
+	app_models_free(list, n);
+}
+
+static int w_resolve(void *ctx, const char *spec, struct provider **p, const char **m,
+		     struct err *e)
+{
+	(void)ctx;
+	return app_resolve_model(&app, spec, p, m, e);
+}
+
+static int w_has_env_key(void *ctx, const struct provider *p)
+{
+	(void)ctx;
+	return sh.env_key && !strcmp(p->name, "fo");
+}
+
+static const struct ctl_world world = {
+	.conv_new = w_conv_new,
+	.conv_open = w_conv_open,
+	.conv_close = w_conv_close,
+	.conv_list = w_conv_list,
+	.models = w_models,
+	.models_free = w_models_free,
+	.resolve_model = w_resolve,
+	.has_env_key = w_has_env_key,
+};
+
+/* CTL_KEY_STORE as keyring_store answers it, against a vault of one passphrase. */
+static int store_key(void)
+{
+	const char *key, *pass;
+	size_t klen, plen;
+	int create;
+	const char *prov = ctl_key_to_store(&C, &key, &klen, &pass, &plen, &create);
+	assert_non_null(prov);
+	sh.stores++;
+	enum ctl_store_result r;
+	struct err e;
+	err_clear(&e);
+	if (!pass && sh.unlocked) {
+		r = CTL_STORED;
+	} else if (!pass) {
+		r = sh.vault_exists ? CTL_STORE_NEED_PASSPHRASE : CTL_STORE_NEED_NEW;
+	} else if (create) {
+		assert_false(sh.vault_exists);
+		snprintf(sh.vault_pass, sizeof sh.vault_pass, "%.*s", (int)plen, pass);
+		sh.vault_exists = sh.created = 1;
+		r = CTL_STORED;
+	} else {
+		r = plen == strlen(sh.vault_pass) && !memcmp(pass, sh.vault_pass, plen)
+			? CTL_STORED : CTL_STORE_WRONG;
+	}
+	if (r == CTL_STORED) {
+		snprintf(sh.stored_provider, sizeof sh.stored_provider, "%s", prov);
+		snprintf(sh.stored_key, sizeof sh.stored_key, "%.*s", (int)klen, key);
+		sh.key_answer = CTL_KEY_OK; /* the next lookup finds it */
+	}
+	return ctl_key_stored(&C, r, &e, now, wall);
+}
+
+static void shell(int r)
+{
+	while (r) {
+		int next = 0;
+		if (r & CTL_NEED_KEY) {
+			sh.need_key++;
+			struct err e;
+			err_set(&e, EXIT_KEY, "no API key for fo: set FAKE_OPENAI_KEY or store one "
+				"with: cherry key set fo");
+			next |= ctl_key_result(&C, (enum ctl_key_result)sh.key_answer, &e, now, wall);
+		}
+		if (r & CTL_KEY_STORE)
+			next |= store_key();
+		if (r & CTL_TOOLS_START)
+			next |= ctl_tools_catalog(&C, &cat);
+		unsigned long ids[16];
+		if (r & CTL_START)
+			sh.started += (int)ctl_streams_to_start(&C, ids, 16);
+		if (r & CTL_SAVE) {
+			struct err e;
+			err_clear(&e);
+			assert_int_equal(chat_save(C.shown, wall, &e), 0);
+		}
+		r = next;
+	}
+}
+
+static void key(const char *name)
+{
+	input_key k;
+	if (input_key_parse(name, &k) < 0)
+		fail_msg("no key named %s", name);
+	now += 0.01;
+	shell(ctl_key(&C, k, now, wall));
+}
+
+static void type(const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		now += 0.001;
+		shell(ctl_key(&C, (unsigned char)*p, now, wall));
+	}
+}
+
+/* The oldest answer streaming ends, complete. */
+static void end_first_stream(void)
+{
+	struct outcome o;
+	memset(&o, 0, sizeof o);
+	o.status = HIST_COMPLETE;
+	o.usage = (struct wire_usage){-1, -1, -1, -1};
+	shell(ctl_stream_end(&C, C.streams[0]->id, &o, now, wall));
+}
+
+/* A line typed, then Enter. */
+static void enter(const char *s)
+{
+	type(s);
+	key("Enter");
+}
+
+static void paste(const char *s)
+{
+	shell(ctl_key(&C, INPUT_PASTE_START, now, wall));
+	type(s);
+	shell(ctl_key(&C, INPUT_PASTE_END, now, wall));
+}
+
+static const char *input(void)
+{
+	size_t len;
+	const char *s = edit_text(&ed, &len);
+	return s ? s : "";
+}
+
+/* Nothing the drawing reads holds the key: the prompt shows bullets only. */
+static void key_nowhere(void)
+{
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < view_lines(C.view); i++) {
+		struct view_line vl;
+		view_line(C.view, i, &vl);
+		buf_append(&b, vl.s, vl.len);
+	}
+	buf_printf(&b, "|%s|%s|%s|", C.message, input(), C.pw_prompt ? C.pw_prompt : "");
+	ctl_key_question(&C, &b);
+	assert_null(strstr(b.data ? b.data : "", "CANARY"));
+	buf_free(&b);
+}
+
+/* The fake vault exists, under pass. */
+static void vault_with(const char *pass)
+{
+	sh.vault_exists = 1;
+	snprintf(sh.vault_pass, sizeof sh.vault_pass, "%s", pass);
+}
+
+static void prompt_is(const char *start)
+{
+	assert_int_equal(C.mode, MODE_PASSPHRASE);
+	assert_non_null(C.pw_prompt);
+	if (strncmp(C.pw_prompt, start, strlen(start)))
+		fail_msg("the prompt is \"%s\", not \"%s...\"", C.pw_prompt, start);
+}
+
+static int setup(void **unused)
+{
+	(void)unused;
+	const char *base = getenv("TMPDIR");
+	snprintf(root, sizeof root, "%s/cherry-ctlkey-XXXXXX",
+		 base && base[0] == '/' ? base : "/tmp");
+	if (!mkdtemp(root))
+		return -1;
+	char data[600], cache[600];
+	snprintf(data, sizeof data, "%s/data", root);
+	snprintf(cache, sizeof cache, "%s/cache", root);
+	struct err e;
+	err_clear(&e);
+	if (histstore_open(&store, data, cache, NULL, NULL, &e) < 0)
+		return -1;
+	memset(&app, 0, sizeof app);
+	if (config_parse(&app.cfg, config_text, strlen(config_text), "config.json", NULL, NULL, NULL,
+			 &e) < 0)
+		return -1;
+	memset(&sh, 0, sizeof sh);
+	sh.key_answer = CTL_KEY_MISSING;
+	edit_init(&ed, 10);
+	if (ctl_init(&C, &app.cfg, &world, &ed, NULL, NULL) < 0)
+		return -1;
+	json_t *schema = json_pack("{s:s}", "type", "object");
+	struct mcp_tool echo = {"echo", NULL, "Echoes", schema};
+	int added = tools_catalog_add(&cat, 0, "fake", &echo);
+	json_decref(schema);
+	if (added < 0)
+		return -1;
+	struct ctl_start o = {0};
+	int r = 0;
+	if (ctl_begin(&C, &o, now, wall, &r, &e) < 0)
+		return -1;
+	shell(r);
+	ctl_resize(&C, 24, 80);
+	return 0;
+}
+
+static int teardown(void **unused)
+{
+	(void)unused;
+	ctl_free(&C);
+	tools_catalog_free(&cat);
+	edit_free(&ed);
+	config_free(&app.cfg);
+	histstore_close(&store);
+	return harness_rm_tree(root);
+}
+
+/* /key with no vault: the key masked, a new passphrase twice, stored. */
+static void test_key_new_vault(void **state)
+{
+	(void)state;
+	enter("/key fo");
+	prompt_is("API key for fo");
+	type(CANARY);
+	assert_int_equal(C.pw_chars, strlen(CANARY));
+	key_nowhere();
+	key("Enter");
+	assert_int_equal(sh.stores, 1); /* which passphrase: none yet */
+	prompt_is("New passphrase");
+	assert_non_null(strstr(C.message, "cannot be recovered"));
+	assert_int_equal(C.pw_len, 0);  /* the key left the prompt's buffer */
+	enter(PASS);
+	prompt_is("Repeat");
+	enter(PASS);
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_true(sh.created);
+	assert_string_equal(sh.vault_pass, PASS);
+	assert_string_equal(sh.stored_provider, "fo");
+	assert_string_equal(sh.stored_key, CANARY);
+	assert_non_null(strstr(C.message, "stored the key for fo"));
+	assert_null(C.keyflow);
+	assert_null(C.pw);
+	assert_string_equal(input(), "");
+	key_nowhere();
+}
+
+/* The vault was unlocked in this run: the key is stored with no passphrase asked. */
+static void test_key_vault_unlocked(void **state)
+{
+	(void)state;
+	vault_with(PASS);
+	sh.unlocked = 1;
+	enter("/key fo");
+	enter(CANARY);
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_int_equal(sh.stores, 1);
+	assert_string_equal(sh.stored_key, CANARY);
+	assert_non_null(strstr(C.message, "stored the key for fo"));
+}
+
+/* The two passphrases differ, or the first is empty: asked again, nothing stored. */
+static void test_key_passphrase_mismatch(void **state)
+{
+	(void)state;
+	enter("/key");
+	prompt_is("API key for fo"); /* the current model's provider */
+	enter(CANARY);
+	key("Enter");
+	prompt_is("New passphrase");
+	assert_non_null(strstr(C.message, "must not be empty"));
+	enter("one");
+	enter("two");
+	prompt_is("New passphrase");
+	assert_non_null(strstr(C.message, "differ"));
+	assert_false(sh.vault_exists);
+	enter("three");
+	enter("three");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_string_equal(sh.vault_pass, "three");
+	assert_string_equal(sh.stored_key, CANARY);
+}
+
+/* Esc at each step: nothing stored, what was typed wiped, the chat back. */
+static void test_key_cancel(void **state)
+{
+	(void)state;
+	vault_with(PASS);
+	static const char *const steps[] = {"key", "unlock", "new", "repeat"};
+	for (size_t i = 0; i < 4; i++) {
+		sh.vault_exists = i < 2;
+		enter("/key fo");
+		type("sk-test-CANARY-typed");
+		if (i > 0) {
+			key("Enter");
+			type("half a passphrase");
+		}
+		if (i == 3) {
+			key("Enter");
+			type("half");
+		}
+		key(i % 2 ? "C-g" : "Esc");
+		if (C.mode != MODE_CHAT)
+			fail_msg("Esc at the %s step left mode %d", steps[i], C.mode);
+		assert_null(C.keyflow);
+		assert_null(C.pw);
+		assert_int_equal(C.pw_len, 0);
+		assert_non_null(strstr(C.message, "no key stored"));
+		assert_string_equal(input(), "");
+		key_nowhere();
+	}
+	assert_string_equal(sh.stored_key, "");
+}
+
+/* A pasted key, bracketed: its newline does not submit it; blanks around it go. */
+static void test_key_paste(void **state)
+{
+	(void)state;
+	vault_with(PASS);
+	enter("/key fo");
+	paste(" " CANARY "\n");
+	prompt_is("API key for fo");
+	assert_int_equal(C.pw_chars, strlen(CANARY) + 1);
+	key("Enter");
+	prompt_is("Passphrase for the cherry key vault");
+	paste(PASS);
+	key("Enter");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_string_equal(sh.stored_key, CANARY);
+}
+
+/* What is not a key is refused at Enter and asked again; an overlong one is never cut. */
+static void test_key_not_a_key(void **state)
+{
+	(void)state;
+	enter("/key fo");
+	enter("two words");
+	prompt_is("API key for fo");
+	assert_non_null(strstr(C.message, "not an API key"));
+	assert_int_equal(C.pw_len, 0);
+	assert_int_equal(sh.stores, 0);
+	for (int i = 0; i < 4200; i++)
+		shell(ctl_key(&C, 'k', now, wall));
+	key("Enter");
+	assert_non_null(strstr(C.message, "not an API key"));
+	assert_int_equal(sh.stores, 0);
+	key("Esc");
+	/* a name that is no provider is never shown back: it may be the key */
+	enter("/key " CANARY);
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_non_null(strstr(C.message, "/key takes a provider's name"));
+	key_nowhere();
+	/* a provider whose key comes from its key_command has nothing to store */
+	enter("/key kc");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_non_null(strstr(C.message, "key_command"));
+}
+
+/* The provider's variable holds a key: storing is asked first. */
+static void test_key_env_asks(void **state)
+{
+	(void)state;
+	sh.env_key = 1;
+	enter("/key fo");
+	assert_int_equal(C.mode, MODE_CONFIRM);
+	struct buf q = BUF_INIT;
+	ctl_key_question(&C, &q);
+	assert_non_null(strstr(q.data, "FAKE_OPENAI_KEY is set"));
+	buf_free(&q);
+	key("n");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_non_null(strstr(C.message, "nothing stored"));
+	assert_int_equal(sh.stores, 0);
+	enter("/key fo");
+	key("y");
+	prompt_is("API key for fo");
+	key("Esc");
+}
+
+/* A send finds no key: the key is asked for there, the vault unlocked (a wrong
+ * passphrase asked again), and the message goes once it is stored. */
+static void test_key_resend_after_store(void **state)
+{
+	(void)state;
+	vault_with(PASS);
+	enter("hello there");
+	assert_int_equal(sh.need_key, 1);
+	assert_int_equal(sh.started, 0);
+	prompt_is("fo needs a key: enter it now (stored encrypted), or Esc");
+	assert_string_equal(input(), "hello there");
+	enter(CANARY);
+	prompt_is("Passphrase for the cherry key vault");
+	enter("wrong");
+	prompt_is("Wrong passphrase");
+	enter(PASS);
+	assert_string_equal(sh.stored_key, CANARY);
+	assert_int_equal(sh.need_key, 2);
+	assert_int_equal(sh.started, 1);
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_string_equal(input(), "");
+	assert_int_equal(C.shown->conv.n, 2);
+	assert_string_equal(C.shown->conv.msgs[0].content, "hello there");
+	key_nowhere();
+}
+
+/* F5 finds no key: once it is stored the answer is asked again, beside the first. */
+static void test_key_retry_after_store(void **state)
+{
+	(void)state;
+	sh.key_answer = CTL_KEY_OK;
+	enter("question");
+	assert_int_equal(sh.started, 1);
+	shell(ctl_delta(&C, C.streams[0]->id, "first", 5, 0, now, wall));
+	end_first_stream();
+	sh.key_answer = CTL_KEY_MISSING;
+	vault_with(PASS);
+	key("F5");
+	prompt_is("fo needs a key");
+	enter(CANARY);
+	enter(PASS);
+	assert_int_equal(sh.started, 2);
+	assert_int_equal(C.shown->conv.n, 3); /* the question and two sibling answers */
+	assert_int_equal(C.mode, MODE_CHAT);
+}
+
+/* A queued message going while the key is typed leaves the prompt to it: what is typed
+ * next never lands in the input. */
+static void test_key_prompt_kept_while_queue_sends(void **state)
+{
+	(void)state;
+	sh.key_answer = CTL_KEY_OK;
+	enter("first");
+	enter("second"); /* queued behind the first answer */
+	assert_int_equal(C.nqueue, 1);
+	enter("/key fo");
+	type("sk-test-CANARY-");
+	end_first_stream();
+	assert_int_equal(sh.started, 2); /* the queued one went */
+	prompt_is("API key for fo");
+	type("rest");
+	assert_int_equal(C.pw_chars, strlen("sk-test-CANARY-rest"));
+	assert_null(strstr(input(), "CANARY"));
+	vault_with(PASS);
+	key("Enter");
+	enter(PASS);
+	assert_string_equal(sh.stored_key, "sk-test-CANARY-rest");
+	assert_int_equal(C.mode, MODE_CHAT);
+}
+
+/* A tool call asking while the key is typed: /key ends, wiping it, so that nothing typed
+ * after the question falls into the input. */
+static void test_key_ends_for_a_tool_call(void **state)
+{
+	(void)state;
+	sh.key_answer = CTL_KEY_OK;
+	enter("/tools fake on");
+	enter("use a tool");
+	enter("/key fo");
+	type("sk-test-CANARY-");
+	struct wire_stream ws;
+	memset(&ws, 0, sizeof ws);
+	ws.calls = calloc(1, sizeof *ws.calls);
+	assert_non_null(ws.calls);
+	ws.ncalls = ws.capcalls = 1;
+	ws.calls[0].id = strdup("call_1");
+	ws.calls[0].name = strdup("fake__echo");
+	buf_append_str(&ws.calls[0].args, "{}");
+	struct err e;
+	err_clear(&e);
+	assert_int_equal(ctl_stream_calls(&C, C.streams[0]->id, &ws, wall, &e), 1);
+	wire_stream_free(&ws);
+	end_first_stream();
+	assert_int_equal(C.mode, MODE_TOOLS);
+	assert_null(C.keyflow);
+	assert_null(C.pw);
+	assert_non_null(strstr(C.message, "/key stopped, nothing stored"));
+	key("Esc");
+	type("rest");
+	assert_null(strstr(input(), "CANARY"));
+	assert_string_equal(sh.stored_key, "");
+}
+
+/* Three wrong passphrases: /key gives up, nothing stored, nothing sent. */
+static void test_key_wrong_thrice(void **state)
+{
+	(void)state;
+	vault_with(PASS);
+	enter("hi");
+	enter(CANARY);
+	for (int i = 0; i < 3; i++) {
+		enter("nope");
+	}
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_non_null(strstr(C.message, "3 tries"));
+	assert_string_equal(sh.stored_key, "");
+	assert_int_equal(sh.started, 0);
+	assert_string_equal(input(), "hi");
+}
+
+/* The picker's rows that need a key say /key; Enter on one asks for the key. */
+static void test_picker_offers_key(void **state)
+{
+	(void)state;
+	key("C-o");
+	type("openai/");
+	assert_true(C.ov.nmatch > 0);
+	const char *label = C.ov.labels[C.ov.match[C.ov.sel]];
+	assert_non_null(strstr(label, "(needs OPENAI_API_KEY)"));
+	assert_non_null(strstr(label, "/key"));
+	key("Enter");
+	assert_int_equal(strncmp(C.model, "openai/", 7), 0);
+	prompt_is("openai needs a key: enter it now (stored encrypted), or Esc");
+	key("Esc");
+	assert_int_equal(C.mode, MODE_CHAT);
+	/* a known model asks nothing */
+	key("C-o");
+	enter("fo/b");
+	assert_int_equal(C.mode, MODE_CHAT);
+}
+
+/* ---- every message whole at 80 columns ---- */
+
+/* The status line as drawn: whole on it, or wrapped whole on the rows above. */
+static void shown_whole(const char *msg)
+{
+	shell(ctl_note(&C, msg));
+	struct buf line = BUF_INIT, safe = BUF_INIT;
+	ctl_status_head(&C, &line);
+	buf_printf(&line, " \xc2\xb7 %s", C.message);
+	sanitize_string(line.data, line.len, &safe);
+	int fits = text_width(safe.data, safe.len) <= ctl_status_room(C.cols);
+	buf_reset(&safe);
+	sanitize_string(C.message, strlen(C.message), &safe);
+	int rows = text_wrap(safe.data, safe.len, C.cols - 2, NULL, NULL);
+	if (fits ? C.msg_rows != 0 : C.msg_rows != rows)
+		fail_msg("at %d columns \"%s\" takes %d rows, not %d", C.cols, msg, C.msg_rows,
+			 fits ? 0 : rows);
+	assert_true(C.chat_h >= 1);
+	assert_int_equal(C.rows, C.chat_h + C.input_h + 1 + C.msg_rows + 1);
+	/* it stays until the next key */
+	now += 60;
+	shell(ctl_timer(&C, now, wall));
+	if (!fits)
+		assert_string_equal(C.message, msg);
+	key("C-u");
+	assert_int_equal(C.msg_rows, 0);
+	buf_free(&line);
+	buf_free(&safe);
+}
+
+/* A format as the controller fills it: every conversion a long word. */
+static void expand(const char *fmt, size_t len, struct buf *out)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (fmt[i] != '%') {
+			buf_append_char(out, fmt[i]);
+			continue;
+		}
+		if (i + 1 < len && fmt[i + 1] == '%') {
+			buf_append_char(out, '%');
+			i++;
+			continue;
+		}
+		size_t j = i + 1;
+		while (j < len && strchr("0123456789.*-+ #lzhjt", fmt[j]))
+			j++;
+		buf_append_str(out, fmt[j] == 's' ? "openai/gpt-5.4-mini-2026" : "12345");
+		i = j;
+	}
+}
+
+/* Every ctl_message(c, "...") of the controller's sources, each filled as above. */
+static void test_messages_whole_at_80(void **state)
+{
+	(void)state;
+	static const char *const files[] = {
+		"src/ctl.c", "src/ctl_attach.c", "src/ctl_cmds.c", "src/ctl_conv.c",
+		"src/ctl_find.c", "src/ctl_key.c", "src/ctl_keys.c", "src/ctl_layout.c",
+		"src/ctl_modes.c", "src/ctl_multi.c", "src/ctl_select.c", "src/ctl_send.c",
+		"src/ctl_tools.c", "src/ctl_toolview.c"};
+	size_t checked = 0;
+	for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+		size_t len;
+		char *src = harness_read_file(files[f], &len);
+		if (!src)
+			fail_msg("cannot read %s (run from the source tree)", files[f]);
+		for (char *p = src; (p = strstr(p, "ctl_message(c, \"")); p++) {
+			/* the literal, joined across lines as the compiler joins it */
+			struct buf fmt = BUF_INIT, msg = BUF_INIT;
+			char *q = p + strlen("ctl_message(c, ");
+			while (*q == '"') {
+				char *end = q + 1;
+				while (*end && *end != '"')
+					end += *end == '\\' ? 2 : 1;
+				buf_append(&fmt, q + 1, (size_t)(end - q - 1));
+				q = end + 1;
+				while (*q == ' ' || *q == '\t' || *q == '\n')
+					q++;
+			}
+			expand(fmt.data ? fmt.data : "", fmt.len, &msg);
+			shown_whole(msg.data ? msg.data : "");
+			checked++;
+			buf_free(&fmt);
+			buf_free(&msg);
+		}
+		free(src);
+	}
+	assert_true(checked > 80);
+	/* the shell's lines and the longest a message can be */
+	shown_whole("no API key for openai: set OPENAI_API_KEY or store one with: cherry key "
+		    "set openai");
+	char longest[sizeof C.message];
+	for (size_t i = 0; i < sizeof longest - 1; i++)
+		longest[i] = i % 9 == 8 ? ' ' : 'w';
+	longest[sizeof longest - 1] = '\0';
+	shown_whole(longest);
+	memset(longest, 'x', sizeof longest - 1);
+	shown_whole(longest);
+	/* and a short one stays on the status line, going after its seconds */
+	shown_whole("copied");
+}
+
+int main(void)
+{
+	if (sodium_init() < 0)
+		return 1;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_key_new_vault, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_vault_unlocked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_passphrase_mismatch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_cancel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_paste, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_not_a_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_env_asks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_resend_after_store, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_retry_after_store, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_prompt_kept_while_queue_sends, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_key_ends_for_a_tool_call, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_wrong_thrice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_picker_offers_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_messages_whole_at_80, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
