@@ -486,8 +486,10 @@ static int set_flow_line(struct view_line *out, size_t msg, struct flow *f, size
 		int rc = mdstream_line(&f->md, f->text.data, k, &o, &l, fix);
 		if (rc)
 			return rc;
-		set_line(out, msg, f->base, o->text.data + l->off, l->len, l->width);
-		out->runs = o->runs + l->run;
+		/* a rendering of only empty lines has no text and no runs: NULL + 0 is
+		 * undefined (found by fuzz_view) */
+		set_line(out, msg, f->base, l->len ? o->text.data + l->off : "", l->len, l->width);
+		out->runs = l->nrun ? o->runs + l->run : NULL;
 		out->nruns = l->nrun;
 		out->md = o;
 		return 0;

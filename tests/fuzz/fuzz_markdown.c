@@ -4,7 +4,7 @@
  * one cluster, with runs that cover it exactly and name a theme role (a run's link a
  * clean OSC 8 target); streamed into mdstream in any appends it must end on the lines
  * of one render of everything. The first two bytes choose the width (1..80) and the
- * append sizes; the rest is the text. Also the highlighter on every language and
+ * append sizes (and where they go in a long text); the rest is the text. Also the highlighter on every language and
  * texmath on the same bytes. */
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +22,9 @@
 #include "../lib/strict_utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define STREAM_APPENDS 32
+#define STREAM_REACH (STREAM_APPENDS * 12) /* bytes the appends take, on average */
 
 static void require(int ok)
 {
@@ -120,9 +123,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mdstream_init(&whole);
 	mdstream_init(&streamed);
 	require(mdstream_update(&whole, t, text.len, width) == 0);
-	for (size_t at = 0; at < text.len;) {
+	/* streamed in appends of 1..24 bytes, at most STREAM_APPENDS of them: each renders
+	 * the open segment again, so appends all along a long text would make it cost its
+	 * length squared. A text longer than they reach gets them at a place the seed picks,
+	 * after one append up to there, and the rest in one. */
+	size_t jump = 0;
+	if (text.len > STREAM_REACH) {
 		seed = seed * 1103515245u + 12345u;
-		size_t d = (seed >> 16) % 24 + 1;
+		jump = (seed >> 16) % (text.len - STREAM_REACH + 1);
+	}
+	for (size_t at = 0, k = 0; at < text.len;) {
+		size_t d = text.len;
+		if (at < jump) {
+			d = jump - at;
+		} else if (k++ < STREAM_APPENDS) {
+			seed = seed * 1103515245u + 12345u;
+			d = (seed >> 16) % 24 + 1;
+		}
 		at = at + d < text.len ? at + d : text.len;
 		require(mdstream_update(&streamed, t, at, width) == 0);
 	}

@@ -2,8 +2,8 @@
  * lines as one append of everything (at the first width, and after a change of width
  * and fold), and every line must be safe for the terminal, measured by text_width and
  * within the width unless it is one cluster. The first three input bytes choose the
- * two widths (1..40), the delta sizes, how much goes to reasoning and the fold; the
- * rest is the text. */
+ * two widths (1..40), the delta sizes (and where they go in a long text), how much goes
+ * to reasoning and the fold; the rest is the text. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,6 +14,9 @@
 #include "../lib/strict_utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define STREAM_APPENDS 32
+#define STREAM_REACH (STREAM_APPENDS * 8) /* bytes the deltas take, on average */
 
 static void require(int ok)
 {
@@ -117,10 +120,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	require(view_add(v, VIEW_USER, "you") == 0);
 	require(view_append_text(v, 0, "q", 1) == 0);
 	require(view_add(v, VIEW_ASSISTANT, header) == 1);
-	size_t rat = 0, tat = 0;
-	while (rat < rlen || tat < tlen) {
+	/* deltas of 1..16 bytes, at most STREAM_APPENDS of them: each lays the open segment
+	 * out again, so deltas all along a long text would make it cost its length squared.
+	 * A text longer than they reach gets them at a place the seed picks, after one delta
+	 * up to there, and the rest in one. */
+	size_t rat = 0, tat = 0, k = 0, jump = 0;
+	if (len > STREAM_REACH) {
 		seed = seed * 1103515245u + 12345u;
-		size_t d = (seed >> 16) % 16 + 1;
+		jump = (seed >> 16) % (len - STREAM_REACH + 1);
+	}
+	while (rat < rlen || tat < tlen) {
+		size_t d = len;
+		if (rat + tat < jump) {
+			d = jump - rat - tat;
+		} else if (k++ < STREAM_APPENDS) {
+			seed = seed * 1103515245u + 12345u;
+			d = (seed >> 16) % 16 + 1;
+		}
 		if (rat < rlen) {
 			size_t n = d < rlen - rat ? d : rlen - rat;
 			require(view_append_reasoning(v, 1, r + rat, n) == 0);

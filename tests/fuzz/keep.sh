@@ -5,6 +5,9 @@
 # ones take FUZZ_KEEP_KB (default 16) KB, so the seeds stay small. Prints each
 # directory's count and size before and after.
 set -u
+# UBSan stops the target at its first report, with a stack: -fno-sanitize-recover alone did
+# not (clang 14's fuzz builds printed a NULL + 0 in src/view.c and went on).
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 keep_max=${FUZZ_KEEP_MAX:-512}
 keep_kb=${FUZZ_KEEP_KB:-16}
 tmp=build/fuzz/keep
