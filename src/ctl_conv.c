@@ -454,8 +454,13 @@ void ctl_show_chat(struct ctl *c, struct chat *ch)
 {
 	ctl_edit_forget(c);
 	c->sel = -1;
-	if (c->shown != ch)
+	if (c->shown != ch) {
 		release_chat(c, c->shown);
+		/* how the last answer ended was said of the conversation left: another one
+		 * (a new one above all) is idle, its answers marked as they ended */
+		if (c->state == CTL_STOPPED || c->state == CTL_ERROR)
+			c->state = CTL_IDLE;
+	}
 	c->shown = ch;
 	ctl_forget_unread(c, ch->conv.id);
 	if (ch->conv.model && *ch->conv.model && strcmp(ch->conv.model, c->model))

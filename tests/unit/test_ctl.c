@@ -755,6 +755,11 @@ static void test_esc_stops(void **state)
 	ctl_note(&C, "a note");
 	key("Esc");
 	assert_string_equal(C.message, "");
+	/* a new conversation is idle: "stopped" was said of the one left */
+	key("C-n");
+	assert_int_equal(state_now(), CTL_IDLE);
+	char w[64];
+	assert_string_equal(ctl_state_word(&C, w, sizeof w), "idle");
 }
 
 static void test_esc_stops_from_overlay(void **state)
