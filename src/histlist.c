@@ -24,8 +24,12 @@
 
 /* The index is a cache; one bigger than this is not read further. */
 #define INDEX_MAX (256u * 1024 * 1024)
-#define HEAD_BLOCK (32u * 1024)   /* the first read: a screen's worth and more */
 #define BLOCK (32u * 1024)       /* well under a millisecond's parse */
+/* The head read by begin: at least the rows asked for, read about this many bytes a
+ * row at a time (a line the index writes is 60 to 200 bytes), so that a first screen
+ * of 40 rows reads 40 to 100 entries, not the whole index. */
+#define HEAD_LINE 128u
+#define HEAD_ROWS 256             /* histstore_list_begin's: a tall screen and more */
 /* A rebuild appends what it has read to the index every this many files, so that a
  * client killed half-way through 100,000 does not start again from zero. */
 #define PERSIST_EVERY 1024
@@ -150,11 +154,10 @@ static void index_close(struct histstore_lister *l)
 	l->cur = NULL;
 }
 
-/* Reads the next block of the index and takes in its whole lines: 1 when there may be
- * more, 0 at its end, -1 when memory ran out. */
-static int index_block(struct histstore_lister *l)
+/* Reads the next want bytes of the index and takes in their whole lines: 1 when there
+ * may be more, 0 at its end, -1 when memory ran out. */
+static int index_block(struct histstore_lister *l, size_t want)
 {
-	size_t want = l->cur ? BLOCK : HEAD_BLOCK;
 	struct block *b = malloc(sizeof *b + l->ncarry + want + 1);
 	if (!b)
 		return -1;
@@ -257,7 +260,25 @@ int histstore_index_dir_same(struct histstore *s)
 
 /* ---- checking the directory ---- */
 
+/* The index's first entries, at least rows of them when it has them: about HEAD_LINE
+ * bytes a row read at a time. 0, or -1 out of memory. */
+static int index_head(struct histstore_lister *l, size_t rows)
+{
+	while (l->ifd >= 0 && (!l->head || l->n < rows)) {
+		size_t left = rows - l->n, want = left < BLOCK / HEAD_LINE ? left * HEAD_LINE : BLOCK;
+		if (index_block(l, want < 4096 ? 4096 : want) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int histstore_list_begin(struct histstore *s, struct histstore_lister **out, struct err *e)
+{
+	return histstore_list_begin_head(s, HEAD_ROWS, out, e);
+}
+
+int histstore_list_begin_head(struct histstore *s, size_t rows, struct histstore_lister **out,
+			      struct err *e)
 {
 	struct histstore_lister *l = calloc(1, sizeof *l);
 	*out = NULL;
@@ -289,7 +310,7 @@ int histstore_list_begin(struct histstore *s, struct histstore_lister **out, str
 		}
 	}
 	if (l->ifd >= 0) {
-		if (index_block(l) < 0) {
+		if (index_head(l, rows) < 0) {
 			err_set(e, EXIT_FAIL, "out of memory");
 			histstore_list_end(l);
 			return -1;
@@ -501,7 +522,7 @@ static int walk(struct histstore_lister *l, size_t max_files, double max_ms)
 	double start = max_ms > 0 ? hist_mono_ms() : 0;
 	size_t parsed = 0, looked = 0;
 	while (l->ifd >= 0) {
-		int r = index_block(l);
+		int r = index_block(l, BLOCK);
 		if (r < 0)
 			return -1;
 		if (r && max_ms > 0 && hist_mono_ms() - start >= max_ms)

@@ -392,6 +392,7 @@ static void draw(struct tui *t)
  * entries: each copy then costs a millisecond or two, and a cold index of 100,000 shows
  * its first thousands long before its end. */
 #define LIST_SHOW_MAX 4096
+#define LIST_HEAD_MARGIN 16 /* entries read before the first frame beyond a screen's rows */
 
 static void list_show(struct tui *t, int final)
 {
@@ -411,11 +412,14 @@ static void list_show(struct tui *t, int final)
 	ctl_list_replace(&t->c, v, n);
 }
 
-static void list_begin(struct tui *t)
+/* The index's head, as many entries as the screen has rows and a margin: the first frame
+ * shows them; the rest is read in steps after it. */
+static void list_begin(struct tui *t, int rows)
 {
 	struct err e;
 	err_clear(&e);
-	if (histstore_list_begin(&t->store, &t->lister, &e) < 0) {
+	if (histstore_list_begin_head(&t->store, (size_t)(rows > 0 ? rows : 0) + LIST_HEAD_MARGIN,
+				      &t->lister, &e) < 0) {
 		t->lister = NULL;
 		ctl_note(&t->c, e.msg);
 		return;
@@ -619,12 +623,12 @@ int tui_main(struct app *app, int argc, char **argv)
 	}
 	if (warnings.len)
 		ctl_info(&t->c, "config.json", warnings.data, 0);
-	/* The first frame goes out before the list is read: with 10,000 conversations
-	 * that takes as long as everything else at start-up. */
+	/* The first frame shows the list's head, a screen of the newest from the index (a
+	 * cold index: none yet); the rest is read after it, in steps between keys. */
+	list_begin(t, rows);
 	t->c.dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
 	ctl_resize(&t->c, rows, cols);
 	draw(t);
-	list_begin(t);
 	run_loop(t);
 	if (t->c.shown && t->c.shown->on_disk)
 		state_last_set(t->c.shown->conv.id);

@@ -109,7 +109,7 @@ int histstore_list_each(struct histstore *s, histstore_each_fn fn, void *ctx, st
 
 /*
  * The same in steps, for a client that answers keys meanwhile:
- *   begin      reads the index's head (its newest entries: a first screen) and opens
+ *   begin      reads the index's head (its newest 256 entries: a first screen) and opens
  *              the directory (no file is parsed);
  *   step       reads the rest of the index, then checks directory entries against
  *              it, parsing at most max_files
@@ -125,6 +125,11 @@ int histstore_list_each(struct histstore *s, histstore_each_fn fn, void *ctx, st
  */
 struct histstore_lister;
 int histstore_list_begin(struct histstore *s, struct histstore_lister **l, struct err *e);
+/* The same, reading the index's head up to its first rows entries (a few more: lines
+ * are read a block at a time; 0: its header and the lines of that first 4 KB read): a
+ * client's first frame shows them without waiting for the rest. */
+int histstore_list_begin_head(struct histstore *s, size_t rows, struct histstore_lister **l,
+			      struct err *e);
 int histstore_list_step(struct histstore_lister *l, size_t max_files, double max_ms,
 			struct err *e);
 int histstore_list_snapshot(struct histstore_lister *l, struct hist_entry **v, size_t *n,
