@@ -568,6 +568,8 @@ void ctl_free(struct ctl *c)
 	ctl_tools_free(c);
 	ctl_moves_free(c);
 	histstore_entries_free(c->list, c->nlist);
+	free(c->gone);
+	free(c->switcher_wait);
 	buf_free(&c->out_text);
 	buf_free(&c->out_path);
 	memset(c, 0, sizeof *c);

@@ -156,6 +156,11 @@ static int cmd_open(struct ctl *c, const char *arg)
 		ctl_open_conversation(c, id);
 		return 0;
 	}
+	if (c->list_reading) {
+		/* the titles not read yet may match too: the switcher, when they are */
+		ctl_open_switcher(c, arg);
+		return 0;
+	}
 	size_t found = 0, at = 0;
 	for (size_t i = 0; i < c->nlist; i++)
 		if (c->list[i].title && ctl_contains_icase(c->list[i].title, arg)) {

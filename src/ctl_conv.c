@@ -250,6 +250,16 @@ void ctl_list_replace(struct ctl *c, struct hist_entry *v, size_t n)
 		snprintf(sel, sizeof sel, "%s", c->list[c->list_sel].id);
 	struct hist_entry *old = c->list;
 	size_t nold = c->nlist;
+	/* what this run deleted stays deleted, whenever the list was read */
+	for (size_t g = 0; g < c->ngone; g++)
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(v[i].id, c->gone[g])) {
+				free(v[i].title);
+				free(v[i].model);
+				memmove(&v[i], &v[i + 1], (n - i - 1) * sizeof *v);
+				n--;
+				break;
+			}
 	c->list = v;
 	c->nlist = n;
 	/* entries this run wrote (the few touched since it started) may be newer than what
@@ -276,6 +286,42 @@ void ctl_list_replace(struct ctl *c, struct hist_entry *v, size_t n)
 		if (!strcmp(c->list[i].id, sel[0] ? sel : c->shown->conv.id))
 			c->list_sel = i;
 	c->dirty |= CTL_DIRTY_LIST;
+}
+
+void ctl_list_reading(struct ctl *c, int reading)
+{
+	c->list_reading = reading;
+	if (reading || !c->switcher_wait)
+		return;
+	char *filter = c->switcher_wait;
+	c->switcher_wait = NULL;
+	/* asked for while it was read; not over what the user went on to */
+	if ((c->mode == MODE_CHAT || c->mode == MODE_LIST) && c->ov.kind == CTL_OV_NONE) {
+		c->message[0] = '\0'; /* "reading the conversation list..." */
+		ctl_switcher_from_list(c, *filter ? filter : NULL);
+	}
+	free(filter);
+}
+
+/* Conversation id, deleted: out of the list, and out of any list read before. */
+static void list_forget(struct ctl *c, const char *id)
+{
+	for (size_t i = 0; i < c->nlist; i++)
+		if (!strcmp(c->list[i].id, id)) {
+			free(c->list[i].title);
+			free(c->list[i].model);
+			memmove(&c->list[i], &c->list[i + 1], (c->nlist - i - 1) * sizeof *c->list);
+			c->nlist--;
+			break;
+		}
+	if (c->list_sel >= c->nlist)
+		c->list_sel = c->nlist ? c->nlist - 1 : 0;
+	c->dirty |= CTL_DIRTY_LIST;
+	void *g = realloc(c->gone, (c->ngone + 1) * sizeof *c->gone);
+	if (!g)
+		return; /* the list shown is right; one read later may bring it back */
+	c->gone = g;
+	snprintf(c->gone[c->ngone++], sizeof *c->gone, "%s", id);
 }
 
 int ctl_load_list(struct ctl *c)
@@ -541,11 +587,15 @@ void ctl_delete_confirmed(struct ctl *c)
 	size_t at = 0;
 	while (at < c->nlist && strcmp(c->list[at].id, old->conv.id))
 		at++;
+	char id[HIST_ID_MAX + 1];
+	snprintf(id, sizeof id, "%s", old->conv.id);
 	if (c->world.conv_delete(c->world.ctx, old, &e) < 0) {
 		ctl_message(c, "%s", e.msg);
 		return;
 	}
-	ctl_refresh_list(c);
+	/* not read again: 100,000 conversations, or a list still being read, would hold
+	 * the keys */
+	list_forget(c, id);
 	/* the neighbour takes its place: the one below, else the one above */
 	struct chat *ch = NULL;
 	if (c->nlist) {

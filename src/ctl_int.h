@@ -101,6 +101,8 @@ void ctl_overlay_close(struct ctl *c);
 void ctl_open_help(struct ctl *c);
 void ctl_open_model_picker(struct ctl *c, const char *filter);
 void ctl_open_switcher(struct ctl *c, const char *filter);
+/* The switcher over the list as it is (not read again). */
+void ctl_switcher_from_list(struct ctl *c, const char *filter);
 void ctl_passphrase_begin(struct ctl *c, const char *prompt);
 /* the same prompt for a secret of at most max bytes (an API key is longer) */
 void ctl_secret_begin(struct ctl *c, const char *prompt, size_t max);

@@ -230,7 +230,24 @@ int ctl_models_changed(struct ctl *c)
 void ctl_open_switcher(struct ctl *c, const char *filter)
 {
 	ctl_overlay_close(c);
+	if (c->list_reading) {
+		/* a part of the list would be a wrong one: it opens when the list is read */
+		char *f = strdup(filter ? filter : "");
+		if (!f) {
+			ctl_message(c, "out of memory");
+			return;
+		}
+		free(c->switcher_wait);
+		c->switcher_wait = f;
+		ctl_message(c, "reading the conversation list: the switcher opens when it is read");
+		return;
+	}
 	ctl_refresh_list(c);
+	ctl_switcher_from_list(c, filter);
+}
+
+void ctl_switcher_from_list(struct ctl *c, const char *filter)
+{
 	for (size_t i = 0; i < c->nlist; i++) {
 		struct buf label = BUF_INIT;
 		char when[32];

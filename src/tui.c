@@ -406,10 +406,12 @@ static void list_show(struct tui *t, int final)
 		t->lister = NULL;
 	if (r < 0) {
 		ctl_note(&t->c, e.msg);
-		return;
+	} else {
+		t->list_shown = n;
+		ctl_list_replace(&t->c, v, n);
 	}
-	t->list_shown = n;
-	ctl_list_replace(&t->c, v, n);
+	if (final)
+		ctl_list_reading(&t->c, 0);
 }
 
 /* The index's head, as many entries as the screen has rows and a margin: the first frame
@@ -424,6 +426,7 @@ static void list_begin(struct tui *t, int rows)
 		ctl_note(&t->c, e.msg);
 		return;
 	}
+	ctl_list_reading(&t->c, 1);
 	list_show(t, 0);
 }
 

@@ -320,6 +320,10 @@ struct ctl {
 	int list_visible;         /* and the terminal is wide enough */
 	double list_drawn_wall;   /* the minute its ages were last drawn for */
 	double started_wall;      /* when this run began (entries touched since are fresh) */
+	int list_reading;         /* the shell is still reading the list (ctl_list_reading) */
+	char *switcher_wait;      /* the switcher asked for meanwhile: its filter ("" none) */
+	char (*gone)[HIST_ID_MAX + 1]; /* deleted by this run: a list read before lacks them */
+	size_t ngone;
 
 	struct ctl_overlay ov;
 	struct ctl_cols lay;
@@ -408,6 +412,11 @@ int ctl_load_list(struct ctl *c);
  * selection stays on the conversation it was on, else on the one shown. Conversations
  * this run changed keep their fresher entries. */
 void ctl_list_replace(struct ctl *c, struct hist_entry *v, size_t n);
+/* The shell has begun reading the list (1; what it has read so far comes through
+ * ctl_list_replace) or has read it whole (0, after the last ctl_list_replace). Meanwhile
+ * what needs the whole list waits for it: the switcher (and /open by title) opens when it
+ * is read, unless another overlay or question came first. */
+void ctl_list_reading(struct ctl *c, int reading);
 
 /* Events. Each returns reactions. */
 int ctl_key(struct ctl *c, input_key k, double now, double wall);
