@@ -513,7 +513,6 @@ int ctl_begin(struct ctl *c, const struct ctl_start *o, double now, double wall,
 {
 	c->now = now;
 	c->wall = wall;
-	c->started_wall = wall;
 	c->react = 0;
 	struct chat *ch = NULL;
 	int opened = -1;
@@ -569,6 +568,7 @@ void ctl_free(struct ctl *c)
 	ctl_moves_free(c);
 	histstore_entries_free(c->list, c->nlist);
 	free(c->gone);
+	free(c->touched);
 	free(c->switcher_wait);
 	buf_free(&c->out_text);
 	buf_free(&c->out_path);

@@ -260,24 +260,32 @@ void ctl_list_replace(struct ctl *c, struct hist_entry *v, size_t n)
 				n--;
 				break;
 			}
-	c->list = v;
-	c->nlist = n;
-	/* entries this run wrote (the few touched since it started) may be newer than what
-	 * the files said when they were read */
-	for (size_t i = 0; i < nold; i++) {
-		if (old[i].updated < c->started_wall)
-			continue;
-		size_t k = 0;
-		while (k < n && strcmp(v[k].id, old[i].id))
+	/* entries this run wrote (the few it touched) may be newer than what the files said
+	 * when they were read (a rename does not date one), or not read at all (a new one) */
+	for (size_t t = 0; t < c->ntouched; t++) {
+		size_t i = 0, k = 0;
+		while (i < nold && strcmp(old[i].id, c->touched[t]))
+			i++;
+		while (k < n && strcmp(v[k].id, c->touched[t]))
 			k++;
-		if (k < n && old[i].updated > v[k].updated) {
+		if (i == nold)
+			continue;
+		if (k == n) {
+			struct hist_entry *nv = realloc(v, (n + 1) * sizeof *v);
+			if (!nv)
+				continue;
+			v = nv;
+			n++;
+		} else {
 			free(v[k].title);
 			free(v[k].model);
-			v[k] = old[i];
-			memset(&old[i], 0, sizeof old[i]);
-			fresher = 1;
 		}
+		v[k] = old[i];
+		memset(&old[i], 0, sizeof old[i]);
+		fresher = 1;
 	}
+	c->list = v;
+	c->nlist = n;
 	if (fresher)
 		qsort(v, n, sizeof *v, newest_first);
 	histstore_entries_free(old, nold);
@@ -336,10 +344,24 @@ int ctl_load_list(struct ctl *c)
 /* Updates the conversation's entry (adding it when new) and keeps the list newest
  * first, as a re-listing and the switcher order it, without reading 10,000 entries
  * again after every message. */
+/* Conversation id, changed by this run: a list read later keeps this run's entry. */
+static void touched(struct ctl *c, const char *id)
+{
+	for (size_t t = 0; t < c->ntouched; t++)
+		if (!strcmp(c->touched[t], id))
+			return;
+	void *g = realloc(c->touched, (c->ntouched + 1) * sizeof *c->touched);
+	if (!g)
+		return; /* a list read later may show it as its file was */
+	c->touched = g;
+	snprintf(c->touched[c->ntouched++], sizeof *c->touched, "%s", id);
+}
+
 void ctl_list_touch(struct ctl *c, const struct chat *ch)
 {
 	if (!ch->on_disk && !ch->conv.n)
 		return;
+	touched(c, ch->conv.id);
 	size_t i = 0;
 	while (i < c->nlist && strcmp(c->list[i].id, ch->conv.id))
 		i++;

@@ -319,11 +319,12 @@ struct ctl {
 	int show_list;            /* the user wants the list (F3) */
 	int list_visible;         /* and the terminal is wide enough */
 	double list_drawn_wall;   /* the minute its ages were last drawn for */
-	double started_wall;      /* when this run began (entries touched since are fresh) */
 	int list_reading;         /* the shell is still reading the list (ctl_list_reading) */
 	char *switcher_wait;      /* the switcher asked for meanwhile: its filter ("" none) */
 	char (*gone)[HIST_ID_MAX + 1]; /* deleted by this run: a list read before lacks them */
 	size_t ngone;
+	char (*touched)[HIST_ID_MAX + 1]; /* changed by this run: its entries stand */
+	size_t ntouched;
 
 	struct ctl_overlay ov;
 	struct ctl_cols lay;

@@ -1,9 +1,11 @@
 /* test_ctl_list: the controller while the shell still reads the conversation list (a
  * big history's rest comes in steps after the first frame): a delete takes the entry out
  * without reading the list again, and a list read before the delete does not bring it
- * back; the switcher and /open by title wait for the whole list (a part would be a wrong
- * one) and open when it comes, unless the user went on to another overlay. The list is
- * never read again meanwhile (the fake shell counts). */
+ * back; a rename (which does not date a conversation) stands against a list read before
+ * it, and a conversation the list had not reached is not dropped; the switcher and /open
+ * by title wait for the whole list (a part would be a wrong one) and open when it comes,
+ * unless the user went on to another overlay. The list is never read again meanwhile
+ * (the fake shell counts). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -223,6 +225,38 @@ static void test_delete_while_read(void **state)
 	assert_int_equal(lists, 0);
 }
 
+/* The title of an entry as the controller lists it ("" when it is not listed). */
+static const char *listed(const char *id)
+{
+	for (size_t i = 0; i < C.nlist; i++)
+		if (!strcmp(C.list[i].id, id))
+			return C.list[i].title;
+	return "";
+}
+
+static void test_rename_while_read(void **state)
+{
+	(void)state;
+	type("/rename Renamed");
+	key("Enter");
+	assert_string_equal(listed("c3"), "Renamed");
+	/* a rename does not date the conversation: a list read before it keeps the old
+	 * title, and the controller's entry stands */
+	replace_with(3);
+	assert_string_equal(listed("c3"), "Renamed");
+	/* one the list had not reached yet, renamed: not dropped by a list without it */
+	type("/open c1");
+	key("Enter");
+	assert_string_equal(C.shown->conv.id, "c1");
+	type("/rename First");
+	key("Enter");
+	replace_with(2);
+	assert_string_equal(listed("c1"), "First");
+	assert_string_equal(listed("c3"), "Renamed");
+	assert_string_equal(C.list[C.list_sel].id, "c1");
+	assert_int_equal(lists, 0);
+}
+
 static void test_switcher_waits(void **state)
 {
 	(void)state;
@@ -277,6 +311,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_delete_while_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rename_while_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_switcher_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_by_title_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_switcher_not_over_another, setup, teardown),
