@@ -260,6 +260,8 @@ int histstore_index_dir_same(struct histstore *s)
 
 /* ---- checking the directory ---- */
 
+static int check_file(struct histstore_lister *l, const char *id, struct ientry *hit);
+
 /* The index's first entries, at least rows of them when it has them: about HEAD_LINE
  * bytes a row read at a time. 0, or -1 out of memory. */
 static int index_head(struct histstore_lister *l, size_t rows)
@@ -344,6 +346,17 @@ int histstore_list_begin_head(struct histstore *s, size_t rows, struct histstore
 		      l->idx_dir_ns == l->dir_mtime.tv_nsec;
 	if (!l->dir_same)
 		l->dirty = 1;
+	/* The directory changed since the index was written (a conversation saved, deleted
+	 * or made): the head read, which a client shows at once, is checked against its
+	 * files now (a stat each, a skim where one changed), not shown as it was. */
+	for (size_t i = 0; !l->dir_same && i < l->n; i++) {
+		if (check_file(l, l->v[i].id, &l->v[i]) < 0) {
+			err_set(e, EXIT_FAIL, "out of memory");
+			histstore_list_end(l);
+			return -1;
+		}
+		l->v[i].absent = !l->v[i].seen;
+	}
 	*out = l;
 	return 0;
 }
@@ -567,7 +580,7 @@ int histstore_list_snapshot(struct histstore_lister *l, struct hist_entry **out,
 	size_t k = 0;
 	for (size_t i = 0; h && i < all; i++) {
 		const struct ientry *x = i < l->n ? &l->v[i] : &l->srt.moved[i - l->n];
-		if (!x->seen && l->done)
+		if (!x->seen && (l->done || x->absent))
 			continue;
 		if (copy_out(x, &h[k]) < 0) {
 			histstore_entries_free(h, k + 1);

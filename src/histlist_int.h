@@ -24,6 +24,7 @@ struct ientry {
 	unsigned char seen;  /* checked against the directory */
 	unsigned char moved; /* parsed: its place in the order is not known */
 	unsigned char own;
+	unsigned char absent; /* checked before the directory was read: no file */
 };
 
 /* Newest first, then by id. */

@@ -1,7 +1,9 @@
 /* test_histlist_head: what the client's first frame waits for. With 5,000 conversations
  * and a warm index, begin reads a screen's rows and a margin of the index (no file, no
  * directory entry), and they are the newest, in order; the steps read the rest, each
- * snapshot meanwhile a head of the final list, which is the whole one. */
+ * snapshot meanwhile a head of the final list, which is the whole one. When the
+ * directory changed since the index was written, the head is checked against its files
+ * before it is shown. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,32 +51,39 @@ static int teardown(void **state)
 	return harness_rm_tree(root);
 }
 
-/* N conversations written straight, as cherry writes them (the skim reads them), each
- * one a second newer than the last; then a listing that writes the index. */
+/* Conversation i written straight, as cherry writes it (the skim reads it), i seconds
+ * newer than the first. */
+static void write_conv(int i, const char *title)
+{
+	char id[16], path[900];
+	struct hist_conv c;
+	struct buf b = BUF_INIT;
+	FMT(id, "c%05d", i);
+	assert_int_equal(hist_conv_init(&c, id, 1700000000.0), 0);
+	assert_int_equal(hist_set_str(&c.title, title), 0);
+	assert_int_equal(hist_set_str(&c.model, "openai/gpt-4o-mini"), 0);
+	assert_non_null(hist_add(&c, c.current, "user", "a question", 1700000000.0));
+	c.updated = 1700000000.0 + i;
+	assert_int_equal(hist_to_json(&c, &b), 0);
+	FMT(path, "%s/%s.json", convdir, id);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(b.data, 1, b.len, f), b.len);
+	assert_int_equal(fclose(f), 0);
+	buf_free(&b);
+	hist_conv_free(&c);
+}
+
+/* N conversations, then a listing that writes the index. */
 static void make_history(struct histstore *s, struct hist_entry **all, size_t *nall)
 {
 	struct err e = {0, ""};
 	if (histstore_open(s, data, cache, NULL, NULL, &e) < 0)
 		fail_msg("histstore_open: %s", e.msg);
 	for (int i = 0; i < N; i++) {
-		char id[16], title[32], path[900];
-		struct hist_conv c;
-		struct buf b = BUF_INIT;
-		FMT(id, "c%05d", i);
+		char title[32];
 		FMT(title, "Question %d", i);
-		assert_int_equal(hist_conv_init(&c, id, 1700000000.0), 0);
-		assert_int_equal(hist_set_str(&c.title, title), 0);
-		assert_int_equal(hist_set_str(&c.model, "openai/gpt-4o-mini"), 0);
-		assert_non_null(hist_add(&c, c.current, "user", "a question", 1700000000.0));
-		c.updated = 1700000000.0 + i;
-		assert_int_equal(hist_to_json(&c, &b), 0);
-		FMT(path, "%s/%s.json", convdir, id);
-		FILE *f = fopen(path, "wb");
-		assert_non_null(f);
-		assert_int_equal(fwrite(b.data, 1, b.len, f), b.len);
-		assert_int_equal(fclose(f), 0);
-		buf_free(&b);
-		hist_conv_free(&c);
+		write_conv(i, title);
 	}
 	assert_int_equal(histstore_list(s, all, nall, &e), 0);
 	assert_int_equal(*nall, N);
@@ -151,10 +160,46 @@ static void test_first_screen_only(void **state)
 	histstore_close(&s);
 }
 
+/* The directory changed since the index was written: the head shown first is checked
+ * against the files (a deleted conversation is not shown, a renamed one shows its new
+ * title), still without reading the directory. */
+static void test_first_screen_checked(void **state)
+{
+	(void)state;
+	struct histstore s;
+	struct hist_entry *all, *v;
+	size_t nall, n, parsed;
+	make_history(&s, &all, &nall);
+	char path[900];
+	FMT(path, "%s/c04999.json", convdir);
+	assert_int_equal(unlink(path), 0);
+	write_conv(4998, "Renamed elsewhere");
+	struct err e = {0, ""};
+	struct histstore_lister *l;
+	assert_int_equal(histstore_list_begin_head(&s, ROWS, &l, &e), 0);
+	size_t head = histstore_list_count(l);
+	assert_true(head <= 2 * ROWS + 16);
+	assert_int_equal(histstore_list_read(l, &parsed), 1); /* the renamed one, skimmed */
+	assert_int_equal(histstore_list_snapshot(l, &v, &n, &e), 0);
+	assert_int_equal(n, head - 1);
+	assert_string_equal(v[0].id, "c04998");
+	assert_string_equal(v[0].title, "Renamed elsewhere");
+	assert_head_of(v + 1, n - 1, all + 2, nall - 2);
+	histstore_entries_free(v, n);
+	assert_int_equal(histstore_list_finish(l, &v, &n, &e), 0);
+	assert_int_equal(n, nall - 1);
+	assert_string_equal(v[0].title, "Renamed elsewhere");
+	assert_head_of(v + 1, n - 1, all + 2, nall - 2);
+	histstore_entries_free(v, n);
+	histstore_entries_free(all, nall);
+	histstore_close(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_first_screen_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_first_screen_checked, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
