@@ -66,10 +66,7 @@ static void write_conv(int i, const char *title)
 	c.updated = 1700000000.0 + i;
 	assert_int_equal(hist_to_json(&c, &b), 0);
 	FMT(path, "%s/%s.json", convdir, id);
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(b.data, 1, b.len, f), b.len);
-	assert_int_equal(fclose(f), 0);
+	assert_int_equal(harness_write_file(path, b.data, b.len), 0);
 	buf_free(&b);
 	hist_conv_free(&c);
 }
