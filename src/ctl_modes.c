@@ -230,6 +230,11 @@ int ctl_models_changed(struct ctl *c)
 void ctl_open_switcher(struct ctl *c, const char *filter)
 {
 	ctl_overlay_close(c);
+	/* read again for what other processes changed, between keys: 100,000 conversations
+	 * take half a second */
+	if (!c->list_reading && c->world.list_refresh &&
+	    c->world.list_refresh(c->world.ctx) == 0)
+		c->list_reading = 1;
 	if (c->list_reading) {
 		/* a part of the list would be a wrong one: it opens when the list is read */
 		char *f = strdup(filter ? filter : "");

@@ -426,8 +426,23 @@ static void list_begin(struct tui *t, int rows)
 		ctl_note(&t->c, e.msg);
 		return;
 	}
+	t->list_quiet = 0;
 	ctl_list_reading(&t->c, 1);
 	list_show(t, 0);
+}
+
+int tui_list_refresh(struct tui *t)
+{
+	struct err e;
+	err_clear(&e);
+	if (t->lister)
+		return 0;
+	if (histstore_list_begin_head(&t->store, 0, &t->lister, &e) < 0) {
+		t->lister = NULL;
+		return -1;
+	}
+	t->list_quiet = 1; /* the list shown stays whole until the new one is */
+	return 0;
 }
 
 /* A step, and the list shown when done, or when it has doubled while still small: not
@@ -441,7 +456,7 @@ static void list_step(struct tui *t)
 	size_t n = r ? 0 : histstore_list_count(t->lister);
 	if (r != 0)
 		list_show(t, 1);
-	else if (n >= 2 * t->list_shown + 64 && n <= LIST_SHOW_MAX)
+	else if (!t->list_quiet && n >= 2 * t->list_shown + 64 && n <= LIST_SHOW_MAX)
 		list_show(t, 0);
 }
 

@@ -25,11 +25,15 @@ struct tui {
 	struct histsearch *search; /* the search of every conversation under way */
 	struct histstore_lister *lister; /* the conversation list being read, or NULL */
 	size_t list_shown;               /* entries its last snapshot showed */
+	int list_quiet;                  /* read again: shown when whole, not in parts */
 	struct tui_tools *tools;  /* MCP servers and tool calls (tui_tools.h) */
 };
 
 /* The calendar time, in seconds. */
 double tui_wall_now(void);
+
+/* The list read again in steps (ctl_world's list_refresh): 0, or -1. */
+int tui_list_refresh(struct tui *t);
 
 /* The controller's world (ctl.h), its context a struct tui. */
 extern const struct ctl_world tui_world;

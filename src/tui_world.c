@@ -99,6 +99,11 @@ static void w_search_stop(void *ctx)
 	t->search = NULL;
 }
 
+static int w_list_refresh(void *ctx)
+{
+	return tui_list_refresh(ctx);
+}
+
 const struct ctl_world tui_world = {
 	.conv_new = w_conv_new,
 	.conv_open = w_conv_open,
@@ -113,4 +118,5 @@ const struct ctl_world tui_world = {
 	.search_start = w_search_start,
 	.search_step = w_search_step,
 	.search_stop = w_search_stop,
+	.list_refresh = w_list_refresh,
 };

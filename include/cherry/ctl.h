@@ -130,6 +130,10 @@ struct ctl_world {
 	int (*attach_request)(void *ctx, const struct chat *ch, struct wire_request *rq,
 			      void **keep, struct err *e);
 	void (*attach_release)(void *keep);
+	/* The list read again in steps, between keys (NULL, or -1: conv_list at once): 0
+	 * when it began; the shell then gives what it read through ctl_list_replace and
+	 * ctl_list_reading(c, 0). */
+	int (*list_refresh)(void *ctx);
 };
 
 enum ctl_overlay_kind {

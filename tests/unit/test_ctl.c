@@ -160,7 +160,7 @@ static void w_search_stop(void *ctx)
 static const struct ctl_world world = {
 	NULL, w_conv_new, w_conv_open, w_conv_close, w_conv_delete, w_conv_list,
 	w_conv_resolve, w_models, w_models_free, w_resolve, w_has_env_key,
-	w_search_start, w_search_step, w_search_stop, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	w_search_start, w_search_step, w_search_stop, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 };
 
 /* Answers reactions as the shell would (without a transfer: a test ends streams). */

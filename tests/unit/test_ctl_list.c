@@ -4,8 +4,9 @@
  * back; a rename (which does not date a conversation) stands against a list read before
  * it, and a conversation the list had not reached is not dropped; the switcher and /open
  * by title wait for the whole list (a part would be a wrong one) and open when it comes,
- * unless the user went on to another overlay. The list is never read again meanwhile
- * (the fake shell counts). */
+ * unless the user went on to another overlay; a shell that reads the list in steps is
+ * asked to read it again for the switcher, which opens when it has. The list is never
+ * read at once meanwhile (the fake shell counts). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -71,6 +72,15 @@ static int w_conv_resolve(void *ctx, const char *prefix, char id[HIST_ID_MAX + 1
 	return histstore_resolve(&store, prefix, id, e);
 }
 
+static int refresh_async, refreshes; /* the shell reads the list again in steps */
+
+static int w_list_refresh(void *ctx)
+{
+	(void)ctx;
+	refreshes++;
+	return refresh_async ? 0 : -1;
+}
+
 static int w_resolve(void *ctx, const char *spec, struct provider **p, const char **m,
 		     struct err *e)
 {
@@ -86,6 +96,7 @@ static const struct ctl_world world = {
 	.conv_list = w_conv_list,
 	.conv_resolve = w_conv_resolve,
 	.resolve_model = w_resolve,
+	.list_refresh = w_list_refresh,
 };
 
 static void key(const char *name)
@@ -187,7 +198,7 @@ static int setup(void **unused)
 	/* the shell has read the index's head: the newest two */
 	ctl_list_reading(&C, 1);
 	shell_read(2);
-	lists = 0;
+	lists = refreshes = refresh_async = 0;
 	return 0;
 }
 
@@ -278,6 +289,28 @@ static void test_switcher_waits(void **state)
 	assert_int_equal(lists, 1);
 }
 
+/* A shell that reads the list in steps: the switcher asks it to read the list again
+ * (what other processes changed) and opens when it has, the keys answered meanwhile. */
+static void test_switcher_reads_again(void **state)
+{
+	(void)state;
+	shell_read(3);
+	ctl_list_reading(&C, 0);
+	refresh_async = 1;
+	key("C-t");
+	assert_int_equal(refreshes, 1);
+	assert_int_equal(C.list_reading, 1);
+	assert_int_equal(C.ov.kind, CTL_OV_NONE);
+	assert_int_equal(C.nlist, 3); /* the list shown stays whole meanwhile */
+	key("C-t"); /* asked again while it is read: not read twice */
+	assert_int_equal(refreshes, 1);
+	shell_read(3);
+	ctl_list_reading(&C, 0);
+	assert_int_equal(C.ov.kind, CTL_OV_SWITCHER);
+	assert_int_equal(C.ov.nitems, 3);
+	assert_int_equal(lists, 0);
+}
+
 static void test_open_by_title_waits(void **state)
 {
 	(void)state;
@@ -313,6 +346,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_delete_while_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename_while_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_switcher_waits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_switcher_reads_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_by_title_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_switcher_not_over_another, setup, teardown),
 	};
