@@ -12,7 +12,7 @@
 /* ctl.c: the events, timers, geometry and scrolling */
 void ctl_message(struct ctl *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ctl_switch_sibling(struct ctl *c, int dir);
-long ctl_last_answer(struct ctl *c);
+long ctl_last_answer(const struct ctl *c);
 void ctl_copy_answer(struct ctl *c);
 /* Message msg's code block 1 to the clipboard, or the one after the block copied last
  * when the key before was this one too (after the last: the first again); -1: none. */
@@ -41,6 +41,10 @@ int ctl_busy(struct ctl *c);
 void ctl_stream_begin(struct ctl *c, struct chat *ch, size_t answer);
 /* the latest stream into ch, or NULL */
 struct ctl_stream *ctl_stream_in(const struct ctl *c, const struct chat *ch);
+/* What the user can do about the shown conversation's failed answer msg, after its
+ * error line: its key refused in this run, check the key; else, while F5 asks it again
+ * (it is the answer shown), " — F5 retries". */
+void ctl_error_hint(const struct ctl *c, size_t msg, struct buf *out);
 
 /* ctl_multi.c: several models and streams: "@model" mentions, the picker's marks, the
  * focused answer, unread conversations, the status of several streams */
@@ -144,7 +148,9 @@ void ctl_key_end(struct ctl *c); /* wipes what was typed */
 
 /* ctl_conv.c, for the answer's header after its stream, and its footer */
 void ctl_answer_header(const struct chat *ch, size_t i, struct buf *out);
-void ctl_status_footer(struct view *v, size_t vm, const struct hist_msg *m);
+/* The footer of the shown conversation's answer msg ended ("[stopped]", "[error: … —
+ * F5 retries]"), under view message vm of v. */
+void ctl_status_footer(const struct ctl *c, struct view *v, size_t vm, size_t msg);
 
 /* ctl_layout.c: several answers side by side, or one under a tab strip */
 void ctl_layout_stale(struct ctl *c);

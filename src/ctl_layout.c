@@ -52,7 +52,7 @@ static void fill_column(struct ctl *c, size_t k, size_t msg)
 		st->col = (int)k;
 	} else {
 		view_end(*v, (size_t)vm);
-		ctl_status_footer(*v, (size_t)vm, m);
+		ctl_status_footer(c, *v, (size_t)vm, msg);
 	}
 	c->lay.msg[k] = msg;
 }

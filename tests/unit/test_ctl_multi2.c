@@ -1,0 +1,324 @@
+/* test_ctl_multi2: several models at once in the controller, as a user meets them in
+ * the first hour: the status line after M-z stopped the answer shown while the others
+ * stream on, the "F5 retries" hint on a failed answer for as long as F5 would retry it
+ * (through resizes, relayouts and the columns), and the columns' header row staying on
+ * top while their body scrolls. The world is a conversation store in a temporary
+ * directory and a config.json given as text; the "shell" answers the reactions. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cherry/app.h"
+#include "cherry/columns.h"
+#include "cherry/ctl.h"
+
+#include "harness.h"
+
+static char root[512];
+static struct histstore store;
+static struct app app;
+static struct edit ed;
+static struct ctl C;
+static double now = 1000, wall = 1.7e9;
+
+static const char config_text[] =
+	"{\"favorites\": [\"fo/a\", \"fo/b\"],"
+	" \"providers\": {\"fo\": {\"kind\": \"openai\", \"base_url\": \"http://127.0.0.1:9\","
+	"  \"key_env\": \"FAKE_OPENAI_KEY\", \"models\": [\"a\", \"b\", \"c\"]}}}";
+
+static int w_conv_new(void *ctx, struct chat **out, struct err *e)
+{
+	(void)ctx;
+	return chat_new_alloc(&store, wall, out, e);
+}
+
+static int w_conv_open(void *ctx, const char *id, struct chat **out, struct err *e)
+{
+	(void)ctx;
+	return chat_open_alloc(&store, id, out, e);
+}
+
+static void w_conv_close(void *ctx, struct chat *c)
+{
+	(void)ctx;
+	chat_close_free(c);
+}
+
+static int w_conv_list(void *ctx, struct hist_entry **v, size_t *n, struct err *e)
+{
+	(void)ctx;
+	return histstore_list(&store, v, n, e);
+}
+
+static int w_resolve(void *ctx, const char *spec, struct provider **p, const char **m,
+		     struct err *e)
+{
+	(void)ctx;
+	return app_resolve_model(&app, spec, p, m, e);
+}
+
+static const struct ctl_world world = {
+	.conv_new = w_conv_new, .conv_open = w_conv_open, .conv_close = w_conv_close,
+	.conv_list = w_conv_list, .resolve_model = w_resolve,
+};
+
+/* Answers reactions as the shell would: every key is at hand, streams start and stop
+ * when told (a test ends them), saves go to the store. */
+static void shell(int r)
+{
+	while (r) {
+		int next = 0;
+		unsigned long ids[16];
+		if (r & CTL_NEED_KEY)
+			next |= ctl_key_result(&C, CTL_KEY_OK, NULL, now, wall);
+		if (r & CTL_START)
+			ctl_streams_to_start(&C, ids, 16);
+		if (r & CTL_STOP)
+			ctl_streams_to_stop(&C, ids, 16);
+		if (r & CTL_SAVE) {
+			struct err e;
+			err_clear(&e);
+			assert_int_equal(chat_save(C.shown, wall, &e), 0);
+		}
+		r = next;
+	}
+}
+
+static void key(const char *name)
+{
+	input_key k;
+	if (input_key_parse(name, &k) < 0)
+		fail_msg("no key named %s", name);
+	now += 0.01;
+	shell(ctl_key(&C, k, now, wall));
+}
+
+static void type(const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		now += 0.001;
+		shell(ctl_key(&C, (unsigned char)*p, now, wall));
+	}
+}
+
+static void say(const char *s)
+{
+	type(s);
+	key("Enter");
+}
+
+static void resize(int rows, int cols)
+{
+	shell(ctl_resize(&C, rows, cols));
+	shell(ctl_timer(&C, now, wall));
+}
+
+static struct ctl_stream *stream_of(const char *spec)
+{
+	for (size_t i = 0; i < C.nstreams; i++)
+		if (!strcmp(C.streams[i]->spec, spec))
+			return C.streams[i];
+	fail_msg("no stream asks %s", spec);
+	return NULL;
+}
+
+static void delta(const char *spec, const char *s)
+{
+	now += 0.05;
+	shell(ctl_delta(&C, stream_of(spec)->id, s, strlen(s), 0, now, wall));
+}
+
+static void end(const char *spec, enum hist_status status, int code, const char *error)
+{
+	struct outcome o;
+	memset(&o, 0, sizeof o);
+	o.status = status;
+	if (error)
+		err_set(&o.err, code, "%s", error);
+	o.usage = (struct wire_usage){-1, -1, -1, -1};
+	o.ttft = -1;
+	shell(ctl_stream_end(&C, stream_of(spec)->id, &o, now, wall));
+}
+
+static const char *word(void)
+{
+	static char tmp[128];
+	return ctl_state_word(&C, tmp, sizeof tmp);
+}
+
+/* The lines of v joined by LF. */
+static const char *text_of(struct view *v)
+{
+	static struct buf b;
+	buf_reset(&b);
+	for (size_t i = 0; v && i < view_lines(v); i++) {
+		struct view_line vl;
+		view_line(v, i, &vl);
+		buf_append(&b, vl.s, vl.len);
+		buf_append_char(&b, '\n');
+	}
+	return b.data ? b.data : "";
+}
+
+static void has(struct view *v, const char *s, int want)
+{
+	if (!strstr(text_of(v), s) != !want)
+		fail_msg("\"%s\" is%s in:\n%s", s, want ? " not" : "", text_of(v));
+}
+
+static int setup(void **unused)
+{
+	(void)unused;
+	const char *base = getenv("TMPDIR");
+	snprintf(root, sizeof root, "%s/cherry-multi2-XXXXXX",
+		 base && base[0] == '/' ? base : "/tmp");
+	if (!mkdtemp(root))
+		return -1;
+	char data[600], cache[600];
+	snprintf(data, sizeof data, "%s/data", root);
+	snprintf(cache, sizeof cache, "%s/cache", root);
+	struct err e;
+	err_clear(&e);
+	memset(&app, 0, sizeof app);
+	if (histstore_open(&store, data, cache, NULL, NULL, &e) < 0 ||
+	    config_parse(&app.cfg, config_text, strlen(config_text), "config.json", NULL, NULL,
+			 NULL, &e) < 0)
+		return -1;
+	edit_init(&ed, 10);
+	if (ctl_init(&C, &app.cfg, &world, &ed, NULL, NULL) < 0)
+		return -1;
+	struct ctl_start o = {0};
+	int r = 0;
+	if (ctl_begin(&C, &o, now, wall, &r, &e) < 0)
+		return -1;
+	shell(r);
+	resize(40, 160);
+	return 0;
+}
+
+static int teardown(void **unused)
+{
+	(void)unused;
+	ctl_free(&C);
+	edit_free(&ed);
+	config_free(&app.cfg);
+	histstore_close(&store);
+	return harness_rm_tree(root);
+}
+
+/* M-z stops the answer shown while the other streams on: the status line says it is
+ * stopping, then that it stopped and the other streams on (it said "streaming", the
+ * other's word); once all ended, what the answer shown ended as, with its usage. */
+static void test_stop_one_says_so(void **state)
+{
+	(void)state;
+	say("@fo/a @fo/b compare");
+	delta("fo/a", "one ");
+	delta("fo/b", "two ");
+	assert_string_equal(word(), "streaming \xc2\xb7 2 streams");
+	key("M-z");
+	assert_true(stream_of("fo/a")->stop_requested);
+	assert_string_equal(word(), "stopping \xc2\xb7 2 streams");
+	end("fo/a", HIST_STOPPED, 0, NULL);
+	assert_string_equal(word(), "stopped \xc2\xb7 1 other streaming");
+	delta("fo/b", "more");
+	assert_string_equal(word(), "stopped \xc2\xb7 1 other streaming");
+	/* the other one shown: its own word */
+	key("M-.");
+	assert_string_equal(word(), "streaming");
+	key("M-,");
+	struct outcome o;
+	memset(&o, 0, sizeof o);
+	o.status = HIST_COMPLETE;
+	o.usage = (struct wire_usage){12, 300, -1, -1};
+	o.ttft = 0.5;
+	shell(ctl_stream_end(&C, stream_of("fo/b")->id, &o, now, wall));
+	assert_string_equal(word(), "stopped");
+	assert_true(C.usage.output != 300); /* not the other answer's */
+	/* a completed answer shown beside one still streaming */
+	say("@fo/a @fo/b again");
+	delta("fo/a", "x");
+	end("fo/a", HIST_COMPLETE, 0, NULL);
+	assert_string_equal(word(), "done \xc2\xb7 1 other streaming");
+	end("fo/b", HIST_COMPLETE, 0, NULL);
+	assert_string_equal(word(), "idle");
+}
+
+/* A failed answer's "F5 retries" stays through a resize, a relayout and a frame; it goes
+ * when F5 would retry another answer; a refused key's hint stays as such. */
+static void test_retry_hint_stays(void **state)
+{
+	(void)state;
+	say("alone");
+	delta("fo/a", "half");
+	end("fo/a", HIST_ERROR, EXIT_NETWORK, "fo: connection reset");
+	has(C.view, "[error: connection reset \xe2\x80\x94 F5 retries]", 1);
+	resize(40, 120);
+	has(C.view, "F5 retries", 1);
+	key("PgUp");
+	key("C-l");
+	shell(ctl_timer(&C, now + 10, wall));
+	has(C.view, "F5 retries", 1);
+	key("F7"); /* the view built again (tool results shown whole) */
+	has(C.view, "[error: connection reset \xe2\x80\x94 F5 retries]", 1);
+	key("F7");
+	/* a new question: F5 would ask that one again, not the failed answer */
+	say("next");
+	end("fo/a", HIST_COMPLETE, 0, NULL);
+	has(C.view, "[error: connection reset]", 1);
+	has(C.view, "F5 retries", 0);
+	/* a refused key keeps its own hint after a relayout */
+	say("keyed");
+	end("fo/a", HIST_ERROR, EXIT_KEY, "fo: 401 invalid key (check the key for fo)");
+	has(C.view, "/key fo stores a new one", 1);
+	resize(40, 100);
+	has(C.view, "/key fo stores a new one", 1);
+	has(C.view, "F5 retries", 0);
+}
+
+/* Side by side: the failed answer the conversation goes on from says F5 retries in its
+ * column, through relayouts; the one beside it does not (F5 would not ask it). */
+static void test_retry_hint_in_columns(void **state)
+{
+	(void)state;
+	say("@fo/a @fo/b both");
+	delta("fo/a", "part");
+	end("fo/b", HIST_ERROR, EXIT_NETWORK, "fo: boom");
+	end("fo/a", HIST_ERROR, EXIT_NETWORK, "fo: reset");
+	shell(ctl_timer(&C, now, wall));
+	assert_int_equal(C.lay.n, 2);
+	assert_int_equal(C.lay.cur, 0);
+	has(C.lay.v[0], "[error: reset \xe2\x80\x94 F5 retries]", 1);
+	has(C.lay.v[1], "[error: boom]", 1);
+	resize(40, 170);
+	has(C.lay.v[0], "F5 retries", 1);
+	has(C.lay.v[1], "F5 retries", 0);
+	/* M-. goes on from the other: the hint moves with F5 */
+	key("M-.");
+	shell(ctl_timer(&C, now, wall));
+	has(C.lay.v[0], "F5 retries", 0);
+	has(C.lay.v[1], "F5 retries", 1);
+	/* one at a time: the answer shown says it, flipped away and back */
+	key("F9");
+	assert_int_equal(C.lay.n, 0);
+	has(C.view, "[error: boom \xe2\x80\x94 F5 retries]", 1);
+	key("M-,");
+	has(C.view, "[error: reset \xe2\x80\x94 F5 retries]", 1);
+	has(C.view, "boom", 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_stop_one_says_so, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retry_hint_stays, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retry_hint_in_columns, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
