@@ -169,7 +169,8 @@ int ctl_cols_wheel(struct ctl *c, int y, int x, long delta);
 /* Apart: each column's first line and the more-below mark for the lines there are now
  * (1), or 0 when they scroll together. */
 int ctl_cols_settle_tops(struct ctl *c);
-/* Apart: column k scrolled so that line is in view, a third down (1), else 0. */
+/* Side by side: column k scrolled (apart, or all together) so that line of its view is
+ * in sight, a third down (1; the header line is always); else 0. */
 int ctl_cols_show_line(struct ctl *c, size_t k, size_t line);
 /* the chat's lines in the layout shown, and the rows there are for them */
 size_t ctl_chat_total(struct ctl *c);

@@ -498,7 +498,8 @@ double ctl_next_timer(const struct ctl *c, double now);
 int ctl_find_mark(const struct ctl *c, size_t line);
 /* The same for line `line` of column k of the answers side by side. */
 int ctl_find_mark_col(const struct ctl *c, size_t k, size_t line);
-/* The first line shown of column k (apart or together). */
+/* The first body line shown of column k (apart or together): the row under its header
+ * shows its view's line COLS_HEAD + that. */
 size_t ctl_col_top(const struct ctl *c, size_t k);
 int ctl_msg_dimmed(const struct ctl *c, size_t msg);
 void ctl_totals_text(const struct ctl *c, struct buf *out);

@@ -1874,14 +1874,15 @@ static void test_layouts(void **state)
 	now += 0.1;
 	shell(ctl_timer(&C, now, wall));
 	assert_int_equal(C.lay.n, 2);
-	assert_int_equal(C.chat_top, 1);
+	assert_int_equal(C.chat_top, 2); /* the question, the columns' headers */
 	assert_string_equal(C.lay.strip.data, "you: compare");
 	unsigned long a = stream_of("fo/a")->id, b = stream_of("fo/b")->id;
 	size_t before = view_lines(C.lay.v[1]);
 	for (int i = 0; i < 50; i++)
 		ctl_delta(&C, b, "line\n\n", 6, 0, now, wall);
 	assert_true(view_lines(C.lay.v[1]) >= before + 50);
-	assert_int_equal(C.top_line + (size_t)C.chat_h - (size_t)C.chat_top, view_lines(C.lay.v[1]));
+	assert_int_equal(COLS_HEAD + C.top_line + (size_t)C.chat_h - (size_t)C.chat_top,
+			 view_lines(C.lay.v[1]));
 	key("PgUp"); /* both columns scroll together */
 	assert_false(C.follow);
 	key("M-End");
@@ -2580,10 +2581,12 @@ static void test_columns_apart(void **state)
 	assert_int_equal(ctl_col_top(&C, 0), bottom);
 	/* find: the match's column scrolls to it, the other stays */
 	key("C-s");
-	type("fo/a"); /* its header, the first line */
+	type("fo/a"); /* its header: always in sight, nothing scrolls */
 	assert_int_equal(C.find.n, 1);
-	assert_int_equal(ctl_col_top(&C, 0), 0);
+	assert_int_equal(ctl_col_top(&C, 0), bottom);
 	key("Esc");
+	key("M-Home");
+	assert_int_equal(ctl_col_top(&C, 0), 0);
 	key("S-F9");
 	assert_false(C.lay.apart);
 	assert_int_equal(C.top_line, 0);

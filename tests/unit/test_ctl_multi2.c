@@ -313,12 +313,63 @@ static void test_retry_hint_in_columns(void **state)
 	has(C.view, "boom", 0);
 }
 
+/* Body line `line` of column k's view is on the screen: under the header row. */
+static int in_sight(size_t k, size_t line)
+{
+	size_t top = ctl_col_top(&C, k), rows = (size_t)(C.chat_h - C.chat_top);
+	return line >= COLS_HEAD + top && line < COLS_HEAD + top + rows;
+}
+
+/* Side by side, the row under the question holds the headers: what scrolls is the
+ * bodies below it, following the end, to the top, and to what find finds (together
+ * and apart). */
+static void test_columns_header_row(void **state)
+{
+	(void)state;
+	resize(30, 160);
+	say("@fo/a @fo/b long and short");
+	delta("fo/b", "short");
+	char line[32];
+	for (int i = 0; i < 80; i++) {
+		snprintf(line, sizeof line, "line %d\n\n", i);
+		delta("fo/a", line);
+	}
+	assert_int_equal(C.lay.n, 2);
+	assert_int_equal(C.chat_top, 1 + COLS_HEAD);
+	size_t lines = view_lines(C.lay.v[0]);
+	assert_true(C.follow);
+	assert_true(in_sight(0, lines - 1));
+	assert_false(in_sight(0, lines - (size_t)(C.chat_h - C.chat_top) - 1));
+	key("M-Home");
+	assert_int_equal(ctl_col_top(&C, 0), 0);
+	assert_true(in_sight(0, COLS_HEAD)); /* the first body line under the header */
+	key("M-End");
+	/* find: a line far above scrolls into sight, a third down */
+	key("C-s");
+	type("line 2"); /* lines 2, 20-29: all above; the first is the current */
+	assert_true(C.find.have_cur);
+	size_t at = C.find.lines[C.find.cur];
+	assert_true(in_sight(0, at));
+	key("Esc");
+	key("M-End");
+	key("S-F9"); /* apart */
+	key("C-s");
+	type("line 5");
+	assert_true(C.find.have_cur);
+	at = C.find.lines[C.find.cur];
+	assert_true(in_sight(0, at));
+	key("Esc");
+	end("fo/a", HIST_COMPLETE, 0, NULL);
+	end("fo/b", HIST_COMPLETE, 0, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_stop_one_says_so, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retry_hint_stays, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retry_hint_in_columns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_columns_header_row, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
