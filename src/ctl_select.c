@@ -327,8 +327,15 @@ void ctl_h_sel_copy(struct ctl *c)
 		return;
 	}
 	c->react |= CTL_COPY;
-	ctl_message(c, "copied message %ld (%zu bytes) to the clipboard", branch_place(c, i),
-		    strlen(s));
+	long place = branch_place(c, i);
+	char name[160];
+	if (!place) /* an answer beside the branch (side by side): by its model */
+		ctl_answer_name(c, i, name, sizeof name);
+	if (place)
+		ctl_message(c, "copied message %ld (%zu bytes) to the clipboard", place, strlen(s));
+	else
+		ctl_message(c, "copied the answer of %s (%zu bytes) to the clipboard", name,
+			    strlen(s));
 }
 
 void ctl_h_sel_copy_code(struct ctl *c)

@@ -707,8 +707,8 @@ int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, dou
 			remember_key_failed(c, st->chat, st->answer);
 		end = CTL_ERROR;
 		/* the state word says "error": the line follows it once (named when several
-		 * stream) */
-		if (c->nstreams > 1)
+		 * stream, or it is not the answer shown) */
+		if (c->nstreams > 1 || st->view_msg < 0)
 			ctl_message(c, "%s: %s", st->spec, what);
 		else
 			ctl_message(c, "%s", o->err.msg);
@@ -720,14 +720,16 @@ int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, dou
 		break;
 	}
 	/* the status line speaks of the stream shown (or the only one, elsewhere): a
-	 * sibling ending beside the answer shown leaves what it says of that one */
-	if ((c->nstreams == 1 && st->chat != c->shown) || st->view_msg >= 0 ||
-	    end == CTL_ERROR) {
-		c->state = end;
+	 * sibling ending beside the answer shown leaves its usage and first token to that
+	 * one's (a failure still says "error" with its line) */
+	if ((c->nstreams == 1 && st->chat != c->shown) || st->view_msg >= 0) {
 		c->usage = o->usage;
 		c->ttft = o->ttft;
 		c->rate = o->rate;
+	} else if (end != CTL_ERROR) {
+		end = c->state;
 	}
+	c->state = end;
 	struct err e;
 	err_clear(&e);
 	if (chat_finish(st->chat, st->answer, o->status,

@@ -313,6 +313,42 @@ static void test_retry_hint_in_columns(void **state)
 	has(C.view, "boom", 0);
 }
 
+/* A sibling failing beside the answer shown: the status line says "error" and its line,
+ * but the usage and first token stay the shown one's; an answer beside the branch
+ * copied is named by its model (it said "message 0"). */
+static void test_sibling_beside_shown(void **state)
+{
+	(void)state;
+	say("@fo/a @fo/b side");
+	delta("fo/a", "alpha");
+	delta("fo/b", "beta");
+	struct outcome o;
+	memset(&o, 0, sizeof o);
+	o.status = HIST_COMPLETE;
+	o.usage = (struct wire_usage){10, 5, -1, -1};
+	o.ttft = 0.25;
+	shell(ctl_stream_end(&C, stream_of("fo/a")->id, &o, now, wall));
+	o.status = HIST_ERROR;
+	err_set(&o.err, EXIT_NETWORK, "fo: reset");
+	o.usage = (struct wire_usage){10, 1, -1, -1};
+	o.ttft = 3;
+	shell(ctl_stream_end(&C, stream_of("fo/b")->id, &o, now, wall));
+	assert_string_equal(word(), "error");
+	assert_non_null(strstr(C.message, "fo/b: reset"));
+	assert_true(C.ttft == 0.25);
+	assert_int_equal(C.usage.output, 5);
+	shell(ctl_timer(&C, now, wall));
+	assert_int_equal(C.lay.n, 2);
+	key("M-s");
+	key("Right");
+	key("c");
+	assert_string_equal(C.out_text.data, "beta");
+	assert_non_null(strstr(C.message, "copied the answer of fo/b (4 bytes)"));
+	key("Left");
+	key("c");
+	assert_non_null(strstr(C.message, "copied message 2 (5 bytes)"));
+}
+
 /* Body line `line` of column k's view is on the screen: under the header row. */
 static int in_sight(size_t k, size_t line)
 {
@@ -370,6 +406,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_retry_hint_stays, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retry_hint_in_columns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_columns_header_row, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sibling_beside_shown, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
