@@ -134,16 +134,24 @@ static void delta(const char *spec, const char *s)
 	shell(ctl_delta(&C, stream_of(spec)->id, s, strlen(s), 0, now, wall));
 }
 
-static void end(const char *spec, enum hist_status status, int code, const char *error)
+/* Stream spec ends as status (an error: code and line), with out tokens and a first
+ * token after ttft seconds (both < 0: unknown). */
+static void end_as(const char *spec, enum hist_status status, int code, const char *error,
+		   long out, double ttft)
 {
 	struct outcome o;
 	memset(&o, 0, sizeof o);
 	o.status = status;
 	if (error)
 		err_set(&o.err, code, "%s", error);
-	o.usage = (struct wire_usage){-1, -1, -1, -1};
-	o.ttft = -1;
+	o.usage = (struct wire_usage){out < 0 ? -1 : 10, out, -1, -1};
+	o.ttft = ttft;
 	shell(ctl_stream_end(&C, stream_of(spec)->id, &o, now, wall));
+}
+
+static void end(const char *spec, enum hist_status status, int code, const char *error)
+{
+	end_as(spec, status, code, error, -1, -1);
 }
 
 static const char *word(void)
@@ -233,12 +241,7 @@ static void test_stop_one_says_so(void **state)
 	key("M-.");
 	assert_string_equal(word(), "streaming");
 	key("M-,");
-	struct outcome o;
-	memset(&o, 0, sizeof o);
-	o.status = HIST_COMPLETE;
-	o.usage = (struct wire_usage){12, 300, -1, -1};
-	o.ttft = 0.5;
-	shell(ctl_stream_end(&C, stream_of("fo/b")->id, &o, now, wall));
+	end_as("fo/b", HIST_COMPLETE, 0, NULL, 300, 0.5);
 	assert_string_equal(word(), "stopped");
 	assert_true(C.usage.output != 300); /* not the other answer's */
 	/* a completed answer shown beside one still streaming */
@@ -322,17 +325,8 @@ static void test_sibling_beside_shown(void **state)
 	say("@fo/a @fo/b side");
 	delta("fo/a", "alpha");
 	delta("fo/b", "beta");
-	struct outcome o;
-	memset(&o, 0, sizeof o);
-	o.status = HIST_COMPLETE;
-	o.usage = (struct wire_usage){10, 5, -1, -1};
-	o.ttft = 0.25;
-	shell(ctl_stream_end(&C, stream_of("fo/a")->id, &o, now, wall));
-	o.status = HIST_ERROR;
-	err_set(&o.err, EXIT_NETWORK, "fo: reset");
-	o.usage = (struct wire_usage){10, 1, -1, -1};
-	o.ttft = 3;
-	shell(ctl_stream_end(&C, stream_of("fo/b")->id, &o, now, wall));
+	end_as("fo/a", HIST_COMPLETE, 0, NULL, 5, 0.25);
+	end_as("fo/b", HIST_ERROR, EXIT_NETWORK, "fo: reset", 1, 3);
 	assert_string_equal(word(), "error");
 	assert_non_null(strstr(C.message, "fo/b: reset"));
 	assert_true(C.ttft == 0.25);
