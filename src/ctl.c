@@ -350,6 +350,7 @@ void ctl_settle(struct ctl *c)
 {
 	geometry(c);
 	ctl_layout_settle(c);
+	geometry(c); /* a line the layout said may want rows above the status line */
 	ctl_find_settle(c);
 	ctl_settle_chat(c);
 	ctl_moves_settle(c);

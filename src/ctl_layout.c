@@ -153,6 +153,13 @@ void ctl_layout_settle(struct ctl *c)
 			c->mode = MODE_CONFIRM;
 		else if (asked)
 			c->confirm_msg = 0; /* it is gone: so is the question */
+		/* (a sibling beside the branch, once the columns became tabs: said, so that
+		 * the keys meant for it do not go unexplained into the input) */
+		if (c->mode != MODE_SELECT && c->mode != MODE_CONFIRM && keep != SIZE_MAX)
+			ctl_message(c, asked ? "the answer to delete is not shown one at a time: "
+					       "nothing was deleted" :
+					       "the answer selected is not shown one at a time "
+					       "(M-, and M-. show it): the selection is left");
 	}
 	c->dirty |= CTL_DIRTY_CHAT;
 }

@@ -341,6 +341,19 @@ static void test_sibling_beside_shown(void **state)
 	key("Left");
 	key("c");
 	assert_non_null(strstr(C.message, "copied message 2 (5 bytes)"));
+	/* the columns become tabs under the one beside selected: said, not silently left */
+	key("Right");
+	shell(ctl_resize(&C, 40, 100));
+	assert_int_equal(C.lay.n, 0);
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_non_null(strstr(C.message, "the answer selected is not shown one at a time"));
+	assert_true(C.msg_rows > 0); /* whole, above the status line */
+	/* the one shown stays selected */
+	resize(40, 160);
+	key("M-s");
+	resize(40, 100);
+	assert_int_equal(C.mode, MODE_SELECT);
+	assert_true(C.sel >= 0);
 }
 
 /* Body line `line` of column k's view is on the screen: under the header row. */
