@@ -33,6 +33,7 @@ UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 INTEG_SRC = $(wildcard tests/integration/test_*.c)
 TEST_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 TESTLIB_SRC = $(wildcard tests/lib/*.c)
+TESTLIB     = $(BUILD)/tests/libtest.a
 FAKEPROV  = $(BUILD)/tests/fakeprov
 FAKEMCP   = $(BUILD)/tests/fakemcp
 FUZZ_SRC  = $(wildcard tests/fuzz/fuzz_*.c)
@@ -71,19 +72,38 @@ $(BUILD)/libcherry.a: $(LIB_OBJ)
 $(BUILD)/cherry: $(BUILD)/obj/main.o $(BUILD)/libcherry.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(TESTLIB_SRC) $(BUILD)/libcherry.a $(wildcard tests/lib/*.h)
+# tests/lib is compiled once, into an archive every test binary links.
+$(BUILD)/tests/obj/lib/%.o: tests/lib/%.c $(wildcard include/cherry/*.h src/*.h tests/lib/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/lib -Isrc -o $@ $< $(TESTLIB_SRC) \
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/lib -Isrc -c -o $@ $<
+
+$(TESTLIB): $(TESTLIB_SRC:tests/lib/%.c=$(BUILD)/tests/obj/lib/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(BUILD)/libcherry.a $(wildcard tests/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/lib -Isrc -o $@ $< $(TEST_OBJ) $(TESTLIB) \
 		$(BUILD)/libcherry.a $(LDFLAGS) $(TEST_LDFLAGS) $(LDLIBS) -lcmocka
+
+# The controller's tests (tests/unit/test_ctl*.c) share one fixture, compiled once.
+CTL_TEST_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_ctl*.c))
+$(CTL_TEST_BIN): TEST_OBJ = $(BUILD)/tests/obj/ctl_fixture.o
+$(CTL_TEST_BIN): $(BUILD)/tests/obj/ctl_fixture.o tests/unit/ctl_fixture.h
+
+$(BUILD)/tests/obj/ctl_fixture.o: tests/unit/ctl_fixture.c tests/unit/ctl_fixture.h \
+		$(wildcard include/cherry/*.h src/*.h tests/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/lib -Isrc -c -o $@ $<
 
 # The allocation-failure torture sees every allocation cherry's code makes: the link
 # routes them through the test's __wrap_* functions (no hook in src/).
 $(BUILD)/tests/test_alloc_torture: TEST_LDFLAGS = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
 	-Wl,--wrap=free,--wrap=strdup,--wrap=strndup
 
-$(BUILD)/tests/%: tests/integration/%.c $(TESTLIB_SRC) $(BUILD)/libcherry.a $(wildcard tests/lib/*.h)
+$(BUILD)/tests/%: tests/integration/%.c $(TESTLIB) $(BUILD)/libcherry.a $(wildcard tests/lib/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/lib -Isrc -o $@ $< $(TESTLIB_SRC) \
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/lib -Isrc -o $@ $< $(TESTLIB) \
 		$(BUILD)/libcherry.a $(LDFLAGS) $(LDLIBS) -lcmocka
 
 $(FAKEPROV): tests/fakeprov.c tests/fakeprov_evs.c tests/fakeprov_evs.h

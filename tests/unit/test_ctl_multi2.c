@@ -2,110 +2,9 @@
  * the first hour: the status line after M-z stopped the answer shown while the others
  * stream on, the "F5 retries" hint on a failed answer for as long as F5 would retry it
  * (through resizes, relayouts and the columns), and the columns' header row staying on
- * top while their body scrolls. The world is a conversation store in a temporary
- * directory and a config.json given as text; the "shell" answers the reactions. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "cherry/app.h"
-#include "cherry/columns.h"
-#include "cherry/ctl.h"
-
-#include "harness.h"
-
-static char root[512];
-static struct histstore store;
-static struct app app;
-static struct edit ed;
-static struct ctl C;
-static double now = 1000, wall = 1.7e9;
-
-static const char config_text[] =
-	"{\"favorites\": [\"fo/a\", \"fo/b\"],"
-	" \"providers\": {\"fo\": {\"kind\": \"openai\", \"base_url\": \"http://127.0.0.1:9\","
-	"  \"key_env\": \"FAKE_OPENAI_KEY\", \"models\": [\"a\", \"b\", \"c\"]}}}";
-
-static int w_conv_new(void *ctx, struct chat **out, struct err *e)
-{
-	(void)ctx;
-	return chat_new_alloc(&store, wall, out, e);
-}
-
-static int w_conv_open(void *ctx, const char *id, struct chat **out, struct err *e)
-{
-	(void)ctx;
-	return chat_open_alloc(&store, id, out, e);
-}
-
-static void w_conv_close(void *ctx, struct chat *c)
-{
-	(void)ctx;
-	chat_close_free(c);
-}
-
-static int w_conv_list(void *ctx, struct hist_entry **v, size_t *n, struct err *e)
-{
-	(void)ctx;
-	return histstore_list(&store, v, n, e);
-}
-
-static int w_resolve(void *ctx, const char *spec, struct provider **p, const char **m,
-		     struct err *e)
-{
-	(void)ctx;
-	return app_resolve_model(&app, spec, p, m, e);
-}
-
-static const struct ctl_world world = {
-	.conv_new = w_conv_new, .conv_open = w_conv_open, .conv_close = w_conv_close,
-	.conv_list = w_conv_list, .resolve_model = w_resolve,
-};
-
-/* Answers reactions as the shell would: every key is at hand, streams start and stop
- * when told (a test ends them), saves go to the store. */
-static void shell(int r)
-{
-	while (r) {
-		int next = 0;
-		unsigned long ids[16];
-		if (r & CTL_NEED_KEY)
-			next |= ctl_key_result(&C, CTL_KEY_OK, NULL, now, wall);
-		if (r & CTL_START)
-			ctl_streams_to_start(&C, ids, 16);
-		if (r & CTL_STOP)
-			ctl_streams_to_stop(&C, ids, 16);
-		if (r & CTL_SAVE) {
-			struct err e;
-			err_clear(&e);
-			assert_int_equal(chat_save(C.shown, wall, &e), 0);
-		}
-		r = next;
-	}
-}
-
-static void key(const char *name)
-{
-	input_key k;
-	if (input_key_parse(name, &k) < 0)
-		fail_msg("no key named %s", name);
-	now += 0.01;
-	shell(ctl_key(&C, k, now, wall));
-}
-
-static void type(const char *s)
-{
-	for (const char *p = s; *p; p++) {
-		now += 0.001;
-		shell(ctl_key(&C, (unsigned char)*p, now, wall));
-	}
-}
+ * top while their body scrolls; what a sibling beside the answer shown leaves as it was.
+ * The world and the "shell" are ctl_fixture's; each test starts at 40 x 160. */
+#include "ctl_fixture.h"
 
 static void say(const char *s)
 {
@@ -117,15 +16,6 @@ static void resize(int rows, int cols)
 {
 	shell(ctl_resize(&C, rows, cols));
 	shell(ctl_timer(&C, now, wall));
-}
-
-static struct ctl_stream *stream_of(const char *spec)
-{
-	for (size_t i = 0; i < C.nstreams; i++)
-		if (!strcmp(C.streams[i]->spec, spec))
-			return C.streams[i];
-	fail_msg("no stream asks %s", spec);
-	return NULL;
 }
 
 static void delta(const char *spec, const char *s)
@@ -180,44 +70,13 @@ static void has(struct view *v, const char *s, int want)
 		fail_msg("\"%s\" is%s in:\n%s", s, want ? " not" : "", text_of(v));
 }
 
-static int setup(void **unused)
+/* ctl_fixture's setup, at 40 x 160: wide enough for two answers side by side. */
+static int wide(void **unused)
 {
-	(void)unused;
-	const char *base = getenv("TMPDIR");
-	snprintf(root, sizeof root, "%s/cherry-multi2-XXXXXX",
-		 base && base[0] == '/' ? base : "/tmp");
-	if (!mkdtemp(root))
+	if (setup(unused) < 0)
 		return -1;
-	char data[600], cache[600];
-	snprintf(data, sizeof data, "%s/data", root);
-	snprintf(cache, sizeof cache, "%s/cache", root);
-	struct err e;
-	err_clear(&e);
-	memset(&app, 0, sizeof app);
-	if (histstore_open(&store, data, cache, NULL, NULL, &e) < 0 ||
-	    config_parse(&app.cfg, config_text, strlen(config_text), "config.json", NULL, NULL,
-			 NULL, &e) < 0)
-		return -1;
-	edit_init(&ed, 10);
-	if (ctl_init(&C, &app.cfg, &world, &ed, NULL, NULL) < 0)
-		return -1;
-	struct ctl_start o = {0};
-	int r = 0;
-	if (ctl_begin(&C, &o, now, wall, &r, &e) < 0)
-		return -1;
-	shell(r);
 	resize(40, 160);
 	return 0;
-}
-
-static int teardown(void **unused)
-{
-	(void)unused;
-	ctl_free(&C);
-	edit_free(&ed);
-	config_free(&app.cfg);
-	histstore_close(&store);
-	return harness_rm_tree(root);
 }
 
 /* M-z stops the answer shown while the other streams on: the status line says it is
@@ -409,11 +268,11 @@ static void test_columns_header_row(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_stop_one_says_so, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_retry_hint_stays, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_retry_hint_in_columns, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_columns_header_row, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sibling_beside_shown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_one_says_so, wide, teardown),
+		cmocka_unit_test_setup_teardown(test_retry_hint_stays, wide, teardown),
+		cmocka_unit_test_setup_teardown(test_retry_hint_in_columns, wide, teardown),
+		cmocka_unit_test_setup_teardown(test_columns_header_row, wide, teardown),
+		cmocka_unit_test_setup_teardown(test_sibling_beside_shown, wide, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
