@@ -108,10 +108,14 @@ void ctl_layout_settle(struct ctl *c)
 			for (size_t k = 0; k < n; k++)
 				fill_column(c, k, sib[k]);
 			L->n = n;
-			/* above the columns, the question they answer (its first line) */
+			/* above the columns, the question they answer (its first line, "…"
+			 * when more follow) */
 			const char *q = cv->msgs[parent].content;
+			size_t first = strcspn(q, "\n");
 			buf_append_str(&L->strip, "you: ");
-			sanitize_string(q, strcspn(q, "\n"), &L->strip);
+			sanitize_string(q, first, &L->strip);
+			if (q[first] && q[first + strspn(q + first, " \t\r\n")])
+				buf_append_str(&L->strip, " \xe2\x80\xa6");
 			L->strip_off = L->strip_len = 0;
 			c->chat_top = 1 + COLS_HEAD; /* the question, the columns' headers */
 		} else {

@@ -269,7 +269,8 @@ static uint64_t columns_row(const struct ctl *t, uint64_t h, int y, int r, int s
 	return h;
 }
 
-/* The tab strip over the one answer shown of several: the current tab reversed. */
+/* The tab strip over the one answer shown of several: the current tab reversed; or the
+ * question over the answers side by side, ending in "…" where it is cut. */
 static void draw_strip(const struct ctl *t)
 {
 	const struct ctl_cols *L = &t->lay;
@@ -277,10 +278,10 @@ static void draw_strip(const struct ctl *t)
 	wattrset(ui_w_chat, A_DIM);
 	int x = ui_draw_text(ui_w_chat, 0, 0, t->chat_w, s, L->strip_off);
 	wattrset(ui_w_chat, A_REVERSE | A_BOLD);
-	x += ui_draw_text(ui_w_chat, 0, x, t->chat_w - x, s + L->strip_off, L->strip_len);
+	x += ui_draw_cut(ui_w_chat, 0, x, t->chat_w - x, s + L->strip_off, L->strip_len);
 	wattrset(ui_w_chat, A_DIM);
 	size_t rest = L->strip_off + L->strip_len;
-	ui_draw_text(ui_w_chat, 0, x, t->chat_w - x, s + rest, L->strip.len - rest);
+	ui_draw_cut(ui_w_chat, 0, x, t->chat_w - x, s + rest, L->strip.len - rest);
 	wattrset(ui_w_chat, A_NORMAL);
 }
 

@@ -229,7 +229,10 @@ static void test_columns_header_row(void **state)
 {
 	(void)state;
 	resize(30, 160);
-	say("@fo/a @fo/b long and short");
+	type("@fo/a @fo/b long and short");
+	key("C-j");
+	type("second line");
+	key("Enter");
 	delta("fo/b", "short");
 	char line[32];
 	for (int i = 0; i < 80; i++) {
@@ -238,6 +241,8 @@ static void test_columns_header_row(void **state)
 	}
 	assert_int_equal(C.lay.n, 2);
 	assert_int_equal(C.chat_top, 1 + COLS_HEAD);
+	/* above them the question's first line, "…" saying more follows */
+	assert_string_equal(C.lay.strip.data, "you: long and short \xe2\x80\xa6");
 	size_t lines = view_lines(C.lay.v[0]);
 	assert_true(C.follow);
 	assert_true(in_sight(0, lines - 1));
