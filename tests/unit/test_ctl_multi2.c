@@ -250,6 +250,12 @@ static void test_columns_header_row(void **state)
 	key("M-Home");
 	assert_int_equal(ctl_col_top(&C, 0), 0);
 	assert_true(in_sight(0, COLS_HEAD)); /* the first body line under the header */
+	/* a page down keeps its last line in sight: none is skipped */
+	size_t rows = (size_t)(C.chat_h - C.chat_top);
+	key("PgDn");
+	assert_int_equal(ctl_col_top(&C, 0), rows - 1);
+	key("PgUp");
+	assert_int_equal(ctl_col_top(&C, 0), 0);
 	key("M-End");
 	/* find: a line far above scrolls into sight, a third down */
 	key("C-s");
