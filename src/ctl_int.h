@@ -51,6 +51,9 @@ void ctl_error_hint(const struct ctl *c, size_t msg, struct buf *out);
 /* Reads "@p/m @q/n " at the start of text into c->pending.specs (*skip: the bytes they
  * take). 0 (none is fine), -1 with a message (an unknown model, too many). */
 int ctl_mentions(struct ctl *c, const char *text, size_t len, size_t *skip);
+/* "@p/m @q/n " naming the models that answered the shown conversation's message user,
+ * when they were several (their first CTL_MAX_MODELS), into out; else nothing. */
+void ctl_mentions_of(const struct ctl *c, size_t user, struct buf *out);
 void ctl_mark_unread(struct ctl *c, const char *id);
 void ctl_forget_unread(struct ctl *c, const char *id);
 void ctl_multi_free(struct ctl *c);

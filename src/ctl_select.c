@@ -110,8 +110,13 @@ static void edit_begin(struct ctl *c, size_t i)
 		ctl_message(c, "no message of yours to edit");
 		return;
 	}
-	const char *text = c->shown->conv.msgs[i].content;
-	edit_set_text(c->ed, text, strlen(text));
+	/* a question several models answered: the same models asked again, as named */
+	struct buf t = BUF_INIT;
+	ctl_mentions_of(c, i, &t);
+	buf_append_str(&t, c->shown->conv.msgs[i].content);
+	if (t.data)
+		edit_set_text(c->ed, t.data, t.len);
+	buf_free(&t);
 	c->edit_chat = c->shown;
 	c->edit_msg = (long)i;
 	c->edit_pos = branch_place(c, i);

@@ -215,6 +215,37 @@ static void test_sibling_beside_shown(void **state)
 	assert_true(C.sel >= 0);
 }
 
+/* Editing a question several models answered asks the same models again: they are
+ * named in the input (it said the question alone, and only the chosen model answered). */
+static void test_edit_question_of_several(void **state)
+{
+	(void)state;
+	say("@fo/b @fo/c which?");
+	end("fo/b", HIST_COMPLETE, 0, NULL);
+	end("fo/c", HIST_COMPLETE, 0, NULL);
+	shell(ctl_timer(&C, now, wall));
+	key("M-s");
+	key("Up"); /* the question above the columns */
+	key("e");
+	assert_string_equal(input(), "@fo/b @fo/c which?");
+	type(" really");
+	key("Enter");
+	assert_int_equal(C.nstreams, 2);
+	const struct hist_conv *cv = &C.shown->conv;
+	size_t q = msg_index("which? really");
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(hist_parent_of(cv, C.streams[i]->answer), q);
+	assert_non_null(stream_of("fo/b"));
+	assert_non_null(stream_of("fo/c"));
+	end("fo/b", HIST_COMPLETE, 0, NULL);
+	end("fo/c", HIST_COMPLETE, 0, NULL);
+	/* one model's question: itself */
+	say("plain");
+	end("fo/a", HIST_COMPLETE, 0, NULL);
+	key("M-e");
+	assert_string_equal(input(), "plain");
+}
+
 /* Body line `line` of column k's view is on the screen: under the header row. */
 static int in_sight(size_t k, size_t line)
 {
@@ -284,6 +315,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_retry_hint_in_columns, wide, teardown),
 		cmocka_unit_test_setup_teardown(test_columns_header_row, wide, teardown),
 		cmocka_unit_test_setup_teardown(test_sibling_beside_shown, wide, teardown),
+		cmocka_unit_test_setup_teardown(test_edit_question_of_several, wide, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
