@@ -706,8 +706,8 @@ int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, dou
 		if (o->err.code == EXIT_KEY)
 			remember_key_failed(c, st->chat, st->answer);
 		end = CTL_ERROR;
-		/* the state word says "error": the line follows it once (named when several
-		 * stream, or it is not the answer shown) */
+		/* the line says what failed, once (named when several stream, or it is not
+		 * the answer shown: the state word, "error", is the shown one's) */
 		if (c->nstreams > 1 || st->view_msg < 0)
 			ctl_message(c, "%s: %s", st->spec, what);
 		else
@@ -719,17 +719,14 @@ int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, dou
 			buf_printf(&footer, "[%s]", o->note);
 		break;
 	}
-	/* the status line speaks of the stream shown (or the only one, elsewhere): a
-	 * sibling ending beside the answer shown leaves its usage and first token to that
-	 * one's (a failure still says "error" with its line) */
+	/* the status line speaks of the stream shown (or the only one, elsewhere): one
+	 * ending beside it leaves what it says of that one (a failure says its line) */
 	if ((c->nstreams == 1 && st->chat != c->shown) || st->view_msg >= 0) {
+		c->state = end;
 		c->usage = o->usage;
 		c->ttft = o->ttft;
 		c->rate = o->rate;
-	} else if (end != CTL_ERROR) {
-		end = c->state;
 	}
-	c->state = end;
 	struct err e;
 	err_clear(&e);
 	if (chat_finish(st->chat, st->answer, o->status,

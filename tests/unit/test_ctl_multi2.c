@@ -175,8 +175,9 @@ static void test_retry_hint_in_columns(void **state)
 	has(C.view, "boom", 0);
 }
 
-/* A sibling failing beside the answer shown: the status line says "error" and its line,
- * but the usage and first token stay the shown one's; an answer beside the branch
+/* A sibling failing beside the answer shown: the status line says its line, naming it,
+ * but its state, usage and first token stay the shown one's (it said "error" until the
+ * next send, of a complete answer); an answer beside the branch
  * copied is named by its model (it said "message 0"). */
 static void test_sibling_beside_shown(void **state)
 {
@@ -186,7 +187,7 @@ static void test_sibling_beside_shown(void **state)
 	delta("fo/b", "beta");
 	end_as("fo/a", HIST_COMPLETE, 0, NULL, 5, 0.25);
 	end_as("fo/b", HIST_ERROR, EXIT_NETWORK, "fo: reset", 1, 3);
-	assert_string_equal(word(), "error");
+	assert_string_equal(word(), "idle");
 	assert_non_null(strstr(C.message, "fo/b: reset"));
 	assert_true(C.ttft == 0.25);
 	assert_int_equal(C.usage.output, 5);
