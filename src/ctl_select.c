@@ -161,6 +161,8 @@ int ctl_send_chat(struct ctl *c, struct chat *ch, const char *prompt, size_t *an
 	}
 	int r = chat_send_edit(ch, edited, prompt, c->pending.prov->name, c->pending.model,
 			       c->wall, answer, e);
+	if (r == 0 && edited != SIZE_MAX) /* "editing message N" is over */
+		ctl_message(c, "sent as a new branch: the earlier message and its answers stay");
 	if (r == 0 && c->nchips &&
 	    ctl_attach_apply(c, &ch->conv.msgs[hist_parent_of(&ch->conv, *answer)]) < 0) {
 		err_set(e, EXIT_FAIL, "out of memory");

@@ -232,6 +232,7 @@ static void test_edit_question_of_several(void **state)
 	type(" really");
 	key("Enter");
 	assert_int_equal(C.nstreams, 2);
+	assert_non_null(strstr(C.message, "sent as a new branch")); /* not "editing" still */
 	const struct hist_conv *cv = &C.shown->conv;
 	size_t q = msg_index("which? really");
 	for (size_t i = 0; i < 2; i++)
