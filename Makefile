@@ -106,9 +106,12 @@ $(BUILD)/tests/%: tests/integration/%.c $(TESTLIB) $(BUILD)/libcherry.a $(wildca
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/lib -Isrc -o $@ $< $(TESTLIB) \
 		$(BUILD)/libcherry.a $(LDFLAGS) $(LDLIBS) -lcmocka
 
-$(FAKEPROV): tests/fakeprov.c tests/fakeprov_evs.c tests/fakeprov_evs.h
+# The fake provider (tests/fakeprov.md): routes and main in fakeprov.c, the rest by job.
+FAKEPROV_SRC = tests/fakeprov.c tests/fakeprov_http.c tests/fakeprov_scen.c tests/fakeprov_errors.c \
+	tests/fakeprov_stream.c tests/fakeprov_answer.c tests/fakeprov_evs.c
+$(FAKEPROV): $(FAKEPROV_SRC) tests/fakeprov.h tests/fakeprov_evs.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ tests/fakeprov.c tests/fakeprov_evs.c $(LDFLAGS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(FAKEPROV_SRC) $(LDFLAGS) $(LDLIBS)
 
 # The fake MCP server (tests/fakemcp.c): stdio and Streamable HTTP on loopback, for
 # `cherry mcp` and the transport tests.
