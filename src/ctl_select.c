@@ -378,6 +378,14 @@ void ctl_h_sel_retry(struct ctl *c)
 	ctl_cols_select(c, -1);
 	ctl_open_model_picker(c, NULL);
 	c->retry_msg = (long)u;
+	/* an answer selected: its own model first (Enter asks it again: a failed one
+	 * retried alone) */
+	char name[160] = "";
+	if (i != u)
+		ctl_answer_name(c, i, name, sizeof name);
+	for (size_t k = 0; *name && k < c->ov.nmatch; k++)
+		if (!strcmp(c->ov.items[c->ov.match[k]], name))
+			c->ov.sel = k;
 	ctl_message(c, "choose the model to ask message %ld again with", branch_place(c, u));
 }
 

@@ -177,8 +177,9 @@ static void test_retry_hint_in_columns(void **state)
 
 /* A sibling failing beside the answer shown: the status line says its line, naming it,
  * but its state, usage and first token stay the shown one's (it said "error" until the
- * next send, of a complete answer); an answer beside the branch
- * copied is named by its model (it said "message 0"). */
+ * next send, of a complete answer); an answer beside the branch copied is named by its
+ * model (it said "message 0"); the columns turned into tabs under it say that the
+ * selection is left; r on it starts the picker on its model (Enter retries it alone). */
 static void test_sibling_beside_shown(void **state)
 {
 	(void)state;
@@ -214,6 +215,18 @@ static void test_sibling_beside_shown(void **state)
 	resize(40, 100);
 	assert_int_equal(C.mode, MODE_SELECT);
 	assert_true(C.sel >= 0);
+	/* r on the failed one beside: the picker starts on its model, Enter asks it again */
+	key("Esc");
+	resize(40, 160);
+	key("M-s");
+	key("Right");
+	key("r");
+	assert_int_equal(C.ov.kind, CTL_OV_MODELS);
+	assert_string_equal(C.ov.items[C.ov.match[C.ov.sel]], "fo/b");
+	key("Enter");
+	assert_int_equal(C.nstreams, 1);
+	assert_string_equal(C.streams[0]->spec, "fo/b");
+	end("fo/b", HIST_COMPLETE, 0, NULL);
 }
 
 /* Editing a question several models answered asks the same models again: they are
