@@ -70,6 +70,11 @@ int ctl_tools_enabled(const struct ctl *c, const char *server)
 	return conv_has(conv_of(c, c->shown ? c->shown->conv.id : "", 0), server);
 }
 
+int ctl_tools_chat_enables(const struct ctl *c, const struct chat *ch, const char *server)
+{
+	return conv_has(conv_of(c, ch->conv.id, 0), server);
+}
+
 /* Enables (on) or disables server for conversation id. 0 or -1 (OOM). */
 static int conv_set(struct ctl *c, const char *id, const char *server, int on)
 {

@@ -32,6 +32,7 @@
 #define PROMPT_RING 100
 #define IDLE_WAIT_MS 3600000  /* "forever": the wait wakes for input anyway */
 #define EDITOR_MAX (16u << 20)
+#define TOOLS_FDS 24     /* the pipes of up to 8 MCP servers starting at once */
 #define STREAM_SLICE (32u << 10) /* bytes decoded per turn of the loop: about a ms (a key
 				  * waits at most that long for its turn) */
 
@@ -233,8 +234,19 @@ static void fetch_models(struct tui *t)
 /* Carries out the controller's reactions, in the order ctl.h lists them. */
 static void react(struct tui *t, int r)
 {
-	if (r & CTL_NEED_KEY)
-		find_key(t);
+	if (r & CTL_NEED_KEY) {
+		/* a send waits for the tools of a server still starting (tui_tools_poll) */
+		const char *server = tui_tools_awaited(t->tools, &t->c);
+		if (server) {
+			char line[200];
+			snprintf(line, sizeof line, "the message waits for MCP server %s to "
+				 "start\xe2\x80\xa6", server);
+			ctl_note(&t->c, line);
+			t->key_waits = 1;
+		} else {
+			find_key(t);
+		}
+	}
 	if (r & CTL_UNLOCK)
 		unlock(t);
 	if (r & CTL_KEY_STORE)
@@ -367,6 +379,9 @@ static int wait_ms(struct tui *t, double now)
 	}
 	if (t->lister)
 		ms = 0; /* the list is being read: a step each turn, keys between them */
+	long tools_ms = tui_tools_wait_ms(t->tools);
+	if (tools_ms >= 0 && tools_ms < ms)
+		ms = tools_ms;
 	double next = ctl_next_timer(&t->c, now);
 	if (next >= 0 && next * 1000.0 + 1 < (double)ms)
 		ms = (long)(next * 1000.0) + 1;
@@ -472,11 +487,12 @@ static void run_loop(struct tui *t)
 			tui_streams_flush(&t->ts);
 		if (!keyed_early && t->c.dirty && (now - t->last_draw) * 1000.0 >= FRAME_MS)
 			draw(t);
-		struct curl_waitfd fds[2] = {
+		struct curl_waitfd fds[2 + TOOLS_FDS] = {
 			{STDIN_FILENO, CURL_WAIT_POLLIN, 0},
 			{loop_signal_fd(), CURL_WAIT_POLLIN, 0},
 		};
-		http_wait(t->eng, fds, 2, wait_ms(t, now));
+		int nfds = 2 + tui_tools_fds(t->tools, fds + 2, TOOLS_FDS);
+		http_wait(t->eng, fds, (unsigned)nfds, wait_ms(t, now));
 		if (terminal_gone()) {
 			/* No terminal means no user: end as if signalled, saving the answer. */
 			t->quit_signal = 1;
@@ -509,6 +525,12 @@ static void run_loop(struct tui *t)
 		tui_streams_poll(&t->ts, now);
 		if (t->lister)
 			list_step(t);
+		react(t, tui_tools_poll(t->tools, &t->c));
+		if (t->key_waits && !tui_tools_awaited(t->tools, &t->c)) {
+			t->key_waits = 0;
+			if (t->c.pending.active)
+				find_key(t);
+		}
 		if (t->fetch_done) {
 			t->fetch_done = 0;
 			app_models_fetch_free(t->fetch);

@@ -83,6 +83,8 @@ int ctl_tool_progress(struct ctl *c, double progress, double total, const char *
 /* For the shell and drawing: is server enabled for the shown conversation; how many
  * tools the shown conversation offers. */
 int ctl_tools_enabled(const struct ctl *c, const char *server);
+/* Is server enabled for ch. */
+int ctl_tools_chat_enables(const struct ctl *c, const struct chat *ch, const char *server);
 size_t ctl_tools_count(const struct ctl *c);
 
 /* Inside the controller (ctl_stream_end, ctl_key_result, ctl_stream_request, the view). */
