@@ -462,6 +462,7 @@ void ctl_show_chat(struct ctl *c, struct chat *ch)
 			c->state = CTL_IDLE;
 	}
 	c->shown = ch;
+	ctl_tools_shown(c, ch);
 	ctl_forget_unread(c, ch->conv.id);
 	if (ch->conv.model && *ch->conv.model && strcmp(ch->conv.model, c->model))
 		ctl_set_model(c, ch->conv.model, 0);

@@ -587,6 +587,7 @@ int tui_main(struct app *app, int argc, char **argv)
 		goto out;
 	}
 	ctl_on = 1;
+	tui_tools_keep(&t->c);
 	if (!(t->tools = tui_tools_new(app))) {
 		err_set(&e, EXIT_FAIL, "out of memory");
 		status = app_fail(&e);

@@ -12,6 +12,7 @@
 #include "cherry/fsutil.h"
 #include "cherry/http.h"
 #include "cherry/loop.h"
+#include "cherry/state_tools.h"
 #include "cherry/tools_run.h"
 #include "ui.h"
 
@@ -325,4 +326,10 @@ int tui_tools_run(struct tui_tools *tt, struct ctl *c, int *quit)
 	*quit = tt->quit;
 	tt->c = NULL;
 	return r | (tt->react & ~(CTL_TOOL_STOP | CTL_TOOL_RUN));
+}
+
+void tui_tools_keep(struct ctl *c)
+{
+	c->tools->load = state_tools_get;
+	c->tools->save = state_tools_set;
 }

@@ -13,6 +13,9 @@
 
 struct tui_tools;
 
+/* Each conversation's servers kept in the state directory (state_tools.h): set after
+ * ctl_init, before ctl_begin. */
+void tui_tools_keep(struct ctl *c);
 /* NULL on OOM. */
 struct tui_tools *tui_tools_new(struct app *app);
 /* Ends every server started (their process groups). */

@@ -5,7 +5,8 @@
  * F7; the next request carries the calls and results; a hostile result never reaches
  * the terminal; a running call shows its progress and Esc stops it; a server's new
  * tools are offered once it says its list changed; a server slow to start holds no key,
- * and a message sent meanwhile waits for its tools. */
+ * and a message sent meanwhile waits for its tools; a conversation's servers are its
+ * again in the next run. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -330,6 +331,53 @@ static void test_slow_start(void **state)
 	wait_for("Results: Echo: hi");
 }
 
+/* The file's text ("" when it cannot be read; the caller frees). */
+static char *slurp(const char *path)
+{
+	char *text = calloc(1, 65536);
+	FILE *f = fopen(path, "r");
+	assert_non_null(text);
+	if (f) {
+		size_t n = fread(text, 1, 65535, f);
+		text[n] = '\0';
+		fclose(f);
+	}
+	return text;
+}
+
+/* The servers a conversation turned on are its again when it is reopened in the next
+ * run, started by themselves; turned off, they stay off. */
+static void test_servers_kept(void **state)
+{
+	(void)state;
+	char path[512];
+	snprintf(path, sizeof path, "%s/state/cherry/tools.json", H.root);
+	start_with_tools("fo/echo");
+	send_line("kept-marker");
+	wait_for(" out ");
+	for (int round = 0; round < 2; round++) {
+		keys("C-q");
+		int status;
+		assert_int_equal(tmux_wait_dead(&T, &status, TMO), 0);
+		tmux_stop(&T);
+		memset(&T, 0, sizeof T);
+		start_cherry("fo/echo"); /* the last conversation, reopened */
+		wait_for("kept-marker");
+		char *kept = slurp(path);
+		if (round == 0) {
+			assert_non_null(strstr(kept, "\"fake\""));
+			wait_for("10 tools");
+			send_line("/tools fake off");
+			wait_for("MCP server fake off for this conversation");
+		} else {
+			assert_null(strstr(kept, "\"fake\""));
+			screen();
+			assert_null(strstr(SCR, "tools"));
+		}
+		free(kept);
+	}
+}
+
 static void write_config(void)
 {
 	char extra[1024 + 2 * PATH_MAX];
@@ -384,6 +432,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_esc_stops_running_call, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_start, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_servers_kept, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	fakeprov_stop(&FP);
