@@ -25,6 +25,7 @@
 #include "cherry/state.h"
 #include "tui_attach.h"
 #include "tui_int.h"
+#include "tui_pdf.h"
 #include "tui_tools.h"
 #include "ui.h"
 
@@ -32,7 +33,7 @@
 #define PROMPT_RING 100
 #define IDLE_WAIT_MS 3600000  /* "forever": the wait wakes for input anyway */
 #define EDITOR_MAX (16u << 20)
-#define TOOLS_FDS 24     /* the pipes of up to 8 MCP servers starting at once */
+#define TOOLS_FDS 40     /* the pipes of MCP servers starting, PDFs being read */
 #define STREAM_SLICE (32u << 10) /* bytes decoded per turn of the loop: about a ms (a key
 				  * waits at most that long for its turn) */
 
@@ -235,12 +236,18 @@ static void fetch_models(struct tui *t)
 static void react(struct tui *t, int r)
 {
 	if (r & CTL_NEED_KEY) {
-		/* a send waits for the tools of a server still starting (tui_tools_poll) */
+		/* a send waits for the tools of a server still starting (tui_tools_poll), and
+		 * for its PDFs' text (tui_pdf_poll) */
 		const char *server = tui_tools_awaited(t->tools, &t->c);
-		if (server) {
-			char line[200];
-			snprintf(line, sizeof line, "the message waits for MCP server %s to "
-				 "start\xe2\x80\xa6", server);
+		const char *pdf = tui_pdf_prepare(t->pdf, &t->c);
+		if (server || pdf) {
+			char line[400];
+			if (server)
+				snprintf(line, sizeof line, "the message waits for MCP server %s to "
+					 "start\xe2\x80\xa6", server);
+			else
+				snprintf(line, sizeof line, "the message waits for the text of %.300s "
+					 "(pdftotext)\xe2\x80\xa6", pdf);
 			ctl_note(&t->c, line);
 			t->key_waits = 1;
 		} else {
@@ -379,9 +386,11 @@ static int wait_ms(struct tui *t, double now)
 	}
 	if (t->lister)
 		ms = 0; /* the list is being read: a step each turn, keys between them */
-	long tools_ms = tui_tools_wait_ms(t->tools);
+	long tools_ms = tui_tools_wait_ms(t->tools), pdf_ms = tui_pdf_wait_ms(t->pdf);
 	if (tools_ms >= 0 && tools_ms < ms)
 		ms = tools_ms;
+	if (pdf_ms >= 0 && pdf_ms < ms)
+		ms = pdf_ms;
 	double next = ctl_next_timer(&t->c, now);
 	if (next >= 0 && next * 1000.0 + 1 < (double)ms)
 		ms = (long)(next * 1000.0) + 1;
@@ -492,6 +501,7 @@ static void run_loop(struct tui *t)
 			{loop_signal_fd(), CURL_WAIT_POLLIN, 0},
 		};
 		int nfds = 2 + tui_tools_fds(t->tools, fds + 2, TOOLS_FDS);
+		nfds += tui_pdf_fds(t->pdf, fds + nfds, 2 + TOOLS_FDS - nfds);
 		http_wait(t->eng, fds, (unsigned)nfds, wait_ms(t, now));
 		if (terminal_gone()) {
 			/* No terminal means no user: end as if signalled, saving the answer. */
@@ -526,7 +536,8 @@ static void run_loop(struct tui *t)
 		if (t->lister)
 			list_step(t);
 		react(t, tui_tools_poll(t->tools, &t->c));
-		if (t->key_waits && !tui_tools_awaited(t->tools, &t->c)) {
+		tui_pdf_poll(t->pdf, &t->c);
+		if (t->key_waits && !tui_tools_awaited(t->tools, &t->c) && !tui_pdf_busy(t->pdf)) {
 			t->key_waits = 0;
 			if (t->c.pending.active)
 				find_key(t);
@@ -588,6 +599,11 @@ int tui_main(struct app *app, int argc, char **argv)
 	}
 	ctl_on = 1;
 	tui_tools_keep(&t->c);
+	if (!(t->pdf = tui_pdf_new(&t->store))) {
+		err_set(&e, EXIT_FAIL, "out of memory");
+		status = app_fail(&e);
+		goto out;
+	}
 	if (!(t->tools = tui_tools_new(app))) {
 		err_set(&e, EXIT_FAIL, "out of memory");
 		status = app_fail(&e);
@@ -662,6 +678,7 @@ out:
 	if (ctl_on)
 		ctl_free(&t->c);
 	tui_tools_free(t->tools); /* the MCP servers end with the client */
+	tui_pdf_free(t->pdf);
 	tui_world.search_stop(t);
 	if (t->store_ok)
 		histstore_close(&t->store);
