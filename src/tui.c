@@ -244,11 +244,11 @@ static void react(struct tui *t, int r)
 			char line[400];
 			if (server)
 				snprintf(line, sizeof line, "the message waits for MCP server %s to "
-					 "start\xe2\x80\xa6", server);
+					 "start\xe2\x80\xa6 (Esc: not now)", server);
 			else
 				snprintf(line, sizeof line, "the message waits for the text of %.300s "
-					 "(pdftotext)\xe2\x80\xa6", pdf);
-			ctl_note(&t->c, line);
+					 "(pdftotext)\xe2\x80\xa6 (Esc: not now)", pdf);
+			ctl_pending_hold(&t->c, line);
 			t->key_waits = 1;
 		} else {
 			find_key(t);
@@ -539,7 +539,8 @@ static void run_loop(struct tui *t)
 		tui_pdf_poll(t->pdf, &t->c);
 		if (t->key_waits && !tui_tools_awaited(t->tools, &t->c) && !tui_pdf_busy(t->pdf)) {
 			t->key_waits = 0;
-			if (t->c.pending.active)
+			ctl_pending_hold(&t->c, NULL);
+			if (t->c.pending.active) /* not dropped (Esc) meanwhile */
 				find_key(t);
 		}
 		if (t->fetch_done) {

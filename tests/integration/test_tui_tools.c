@@ -5,7 +5,7 @@
  * F7; the next request carries the calls and results; a hostile result never reaches
  * the terminal; a running call shows its progress and Esc stops it; a server's new
  * tools are offered once it says its list changed; a server slow to start holds no key,
- * and a message sent meanwhile waits for its tools; a conversation's servers are its
+ * and a message sent meanwhile waits for its tools (Esc: not now); a conversation's servers are its
  * again in the next run. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -326,6 +326,9 @@ static void test_slow_start(void **state)
 	keys("C-u");
 	send_line("hi");
 	wait_for("the message waits for MCP server late");
+	keys("Escape"); /* not now: it stays in the input */
+	wait_for("not sent: the message is still in the input");
+	keys("Enter");
 	wait_for("The model asks to run late/echo");
 	keys("o");
 	wait_for("Results: Echo: hi");

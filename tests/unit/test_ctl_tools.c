@@ -2,7 +2,7 @@
  * conversation shown has the servers it turned on in an earlier run again (loaded once,
  * those no longer configured left out) and asks for them to start; /tools on and off and
  * an assistant's "mcp" keep the set; a set that cannot be read or kept says so in one
- * line. The file's text (state_tools.h): read, updated, other conversations kept, a
+ * line; a message held for them (ctl_pending_hold) is dropped by Esc. The file's text (state_tools.h): read, updated, other conversations kept, a
  * conversation with none left out, a file that is not one refused. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -228,6 +228,42 @@ static void test_failures_said(void **state)
 	assert_true(ctl_tools_enabled(&C, "fake")); /* on for this run all the same */
 }
 
+static void press(const char *name)
+{
+	input_key k;
+	assert_int_equal(input_key_parse(name, &k), 0);
+	shell(ctl_key(&C, k, now += 0.01, wall));
+}
+
+static const char *input(void)
+{
+	size_t len;
+	const char *s = edit_text(&ed, &len);
+	return s ? s : "";
+}
+
+/* A message the shell holds (a server of its conversation starting) is dropped by Esc
+ * and stays in the input; released, Esc no longer drops it. */
+static void test_held_send_dropped(void **state)
+{
+	(void)state;
+	begin();
+	type_line("hello");
+	assert_true(C.pending.active); /* its key is being looked for */
+	ctl_pending_hold(&C, "the message waits for MCP server fake to start");
+	assert_non_null(strstr(C.message, "waits for MCP server fake"));
+	press("Escape");
+	assert_false(C.pending.active);
+	assert_string_equal(input(), "hello");
+	assert_non_null(strstr(C.message, "not sent"));
+	type_line("");
+	assert_true(C.pending.active);
+	ctl_pending_hold(&C, "waits");
+	ctl_pending_hold(&C, NULL);
+	press("Escape");
+	assert_true(C.pending.active);
+}
+
 static void test_file_text(void **state)
 {
 	(void)state;
@@ -269,6 +305,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_restored_when_shown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kept_on_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failures_said, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_held_send_dropped, setup, teardown),
 		cmocka_unit_test(test_file_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
