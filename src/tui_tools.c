@@ -16,6 +16,8 @@
 #include "cherry/tools_run.h"
 #include "ui.h"
 
+#define STARTING_GRACE_MS 200
+
 struct tui_tools {
 	struct app *app;
 	struct mcp_child *kids; /* one per configured server, at its index in the config */
@@ -56,9 +58,11 @@ void tui_tools_free(struct tui_tools *tt)
 {
 	if (!tt)
 		return;
+	/* one still starting (npx fetching it, say) is not waited for long: quitting
+	 * then takes a moment, not seconds */
 	for (size_t i = 0; i < tt->n && tt->state; i++)
 		if (tt->state[i] == 1 || tt->state[i] == 2)
-			mcp_close(&tt->kids[i], TOOLS_GRACE_MS);
+			mcp_close(&tt->kids[i], tt->state[i] == 2 ? STARTING_GRACE_MS : TOOLS_GRACE_MS);
 	for (size_t i = 0; i < tt->n && tt->opening; i++)
 		mcp_opening_free(&tt->opening[i]);
 	free(tt->opening);

@@ -334,6 +334,25 @@ static void test_slow_start(void **state)
 	wait_for("Results: Echo: hi");
 }
 
+/* Quitting while a server starts takes a moment: the server is not waited for. */
+static void test_quit_while_starting(void **state)
+{
+	(void)state;
+	start_cherry("fo/echo");
+	send_line("/tools late on");
+	wait_for("starting MCP server late");
+	double t0 = tmux_now();
+	keys("C-q");
+	int status;
+	assert_int_equal(tmux_wait_dead(&T, &status, TMO), 0);
+	double ms = (tmux_now() - t0) * 1000, budget = getenv("ASAN_OPTIONS") ? 3000 : 1500;
+	printf("# quit while an MCP server starts: %.0f ms\n", ms);
+	assert_int_equal(status, 0);
+	if (ms > budget)
+		fail_msg("quitting took %.0f ms while the server started (budget %.0f ms)", ms,
+			 budget);
+}
+
 /* The file's text ("" when it cannot be read; the caller frees). */
 static char *slurp(const char *path)
 {
@@ -436,6 +455,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_esc_stops_running_call, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_servers_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quit_while_starting, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	fakeprov_stop(&FP);
