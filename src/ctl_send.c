@@ -71,11 +71,25 @@ void ctl_pending_clear(struct ctl *c)
 
 static void unsent(struct ctl *c);
 
+/* (djb2: only to tell whether the status line still says what the hold said) */
+static unsigned long line_hash(const char *s)
+{
+	unsigned long h = 5381;
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
 void ctl_pending_hold(struct ctl *c, const char *why)
 {
 	c->pending.held = why != NULL;
-	if (why)
+	if (why) {
 		ctl_note(c, why);
+		c->pending.held_line = line_hash(c->message);
+	} else if (c->message[0] && line_hash(c->message) == c->pending.held_line) {
+		c->message[0] = '\0'; /* what it waited for is there: the line goes */
+		c->dirty |= CTL_DIRTY_STATUS;
+	}
 }
 
 int ctl_pending_drop(struct ctl *c)

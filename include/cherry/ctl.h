@@ -232,6 +232,7 @@ struct ctl_pending {
 	size_t user;              /* the user message the first answer went under */
 	size_t first_answer;      /* that answer (made current when all have started) */
 	int held;                 /* the shell holds it before its key (ctl_pending_hold) */
+	unsigned long held_line;  /* a hash of the line saying so (taken away when released) */
 };
 
 /* Find in the chat (MODE_FIND, ctl_find.c): the view lines holding the text; with

@@ -105,7 +105,9 @@ static void test_pdf_text_once(void **state)
 		fail_msg("a key typed while pdftotext ran was not echoed within a second");
 	assert_int_equal(lines_of(runs), 1);
 	keys("C-u");
-	wait_for(" out ");
+	wait_for("Hello from the fake pdftotext"); /* the answer echoes the text */
+	if (tmux_wait_gone(&T, "the message waits", TMO) < 0)
+		fail_msg("the line saying what the message waited for stayed");
 	send_line("second");
 	if (tmux_wait_for(&T, "second", TMO) < 0)
 		fail_msg("the second message was not sent");

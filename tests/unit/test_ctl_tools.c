@@ -260,8 +260,14 @@ static void test_held_send_dropped(void **state)
 	assert_true(C.pending.active);
 	ctl_pending_hold(&C, "waits");
 	ctl_pending_hold(&C, NULL);
+	assert_string_equal(C.message, ""); /* the line went with the hold */
 	press("Escape");
 	assert_true(C.pending.active);
+	/* a line that came meanwhile stays */
+	ctl_pending_hold(&C, "waits");
+	ctl_note(&C, "doc.pdf: pdftotext could not read it");
+	ctl_pending_hold(&C, NULL);
+	assert_string_equal(C.message, "doc.pdf: pdftotext could not read it");
 }
 
 static void test_file_text(void **state)
