@@ -462,13 +462,13 @@ void ctl_show_chat(struct ctl *c, struct chat *ch)
 			c->state = CTL_IDLE;
 	}
 	c->shown = ch;
-	ctl_tools_shown(c, ch);
 	ctl_forget_unread(c, ch->conv.id);
 	if (ch->conv.model && *ch->conv.model && strcmp(ch->conv.model, c->model))
 		ctl_set_model(c, ch->conv.model, 0);
 	c->follow = 1;
 	c->more_below = 0;
 	ctl_rebuild_view(c);
+	ctl_tools_shown(c, ch); /* (after: a line it adds stays in the view) */
 	for (size_t i = 0; i < c->nlist; i++)
 		if (!strcmp(c->list[i].id, ch->conv.id))
 			c->list_sel = i;

@@ -120,8 +120,12 @@ void ctl_tools_shown(struct ctl *c, const struct chat *ch)
 		size_t n = 0;
 		struct err e;
 		err_clear(&e);
-		if (c->tools->load(ch->conv.id, &names, &n, &e) < 0)
+		if (c->tools->load(ch->conv.id, &names, &n, &e) < 0) {
+			/* in the chat too: a line after this one (a new conversation's) may
+			 * take the status line */
+			ctl_info(c, "cherry", e.msg[0] ? e.msg : "out of memory", 1);
 			ctl_message(c, "%s", e.msg[0] ? e.msg : "out of memory");
+		}
 		/* a server no longer in config.json is left out */
 		for (size_t i = 0; i < n; i++)
 			if (config_mcp_find(c->cfg, names[i]) &&
