@@ -471,6 +471,7 @@ void ctl_show_chat(struct ctl *c, struct chat *ch)
 	c->follow = 1;
 	c->more_below = 0;
 	ctl_rebuild_view(c);
+	ctl_tools_shown(c, ch); /* (after: a line it adds stays in the view) */
 	for (size_t i = 0; i < c->nlist; i++)
 		if (!strcmp(c->list[i].id, ch->conv.id))
 			c->list_sel = i;

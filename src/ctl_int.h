@@ -34,6 +34,8 @@ void ctl_ask_models(struct ctl *c, size_t retry_at);
 void ctl_unqueue(struct ctl *c, const char *why);
 /* forgets the send held for the vault's passphrase */
 void ctl_pending_clear(struct ctl *c);
+/* Esc while the shell holds the message (ctl_pending_hold): dropped, 1; else 0. */
+int ctl_pending_drop(struct ctl *c);
 void ctl_stop(struct ctl *c);
 void ctl_stop_stream(struct ctl *c, struct ctl_stream *st);
 int ctl_busy(struct ctl *c);

@@ -29,6 +29,8 @@ static void h_send(struct ctl *c)
 
 static void h_stop(struct ctl *c)
 {
+	if (ctl_pending_drop(c))
+		return;
 	if (!c->nstreams && ctl_edit_cancel(c))
 		return;
 	if (c->nqueue && edit_is_empty(c->ed)) {

@@ -69,6 +69,45 @@ void ctl_pending_clear(struct ctl *c)
 	memset(&c->pending, 0, sizeof c->pending);
 }
 
+static void unsent(struct ctl *c);
+
+/* (djb2: only to tell whether the status line still says what the hold said) */
+static unsigned long line_hash(const char *s)
+{
+	unsigned long h = 5381;
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+void ctl_pending_hold(struct ctl *c, const char *why)
+{
+	c->pending.held = why != NULL;
+	if (why) {
+		ctl_note(c, why);
+		c->pending.held_line = line_hash(c->message);
+	} else if (c->message[0] && line_hash(c->message) == c->pending.held_line) {
+		c->message[0] = '\0'; /* what it waited for is there: the line goes */
+		c->dirty |= CTL_DIRTY_STATUS;
+	}
+}
+
+int ctl_pending_drop(struct ctl *c)
+{
+	if (!c->pending.active || !c->pending.held)
+		return 0;
+	if (c->pending.queued)
+		unsent(c);
+	if (c->pending.retry == CTL_PENDING_TOOLS)
+		ctl_tools_abandon(c);
+	int queued = c->pending.queued;
+	ctl_pending_clear(c);
+	if (!queued)
+		ctl_message(c, "not sent: the message is still in the input");
+	c->dirty |= CTL_DIRTY_ALL;
+	return 1;
+}
+
 /* A message written while the shown conversation's answer streams waits for it. */
 static void enqueue(struct ctl *c, const char *text, size_t len)
 {

@@ -233,6 +233,8 @@ struct ctl_pending {
 	size_t skip;              /* bytes of text before the prompt (the @mentions) */
 	size_t user;              /* the user message the first answer went under */
 	size_t first_answer;      /* that answer (made current when all have started) */
+	int held;                 /* the shell holds it before its key (ctl_pending_hold) */
+	unsigned long held_line;  /* a hash of the line saying so (taken away when released) */
 };
 
 /* Find in the chat (MODE_FIND, ctl_find.c): the view lines holding the text; with
@@ -445,6 +447,11 @@ int ctl_key_result(struct ctl *c, enum ctl_key_result r, const struct err *e, do
 int ctl_editor_done(struct ctl *c, const char *text, size_t len, const char *error);
 /* The known models changed (a background fetch ended): an open picker shows them. */
 int ctl_models_changed(struct ctl *c);
+/* The shell holds the message about to go (CTL_NEED_KEY) until what it needs is ready
+ * (an MCP server starting, a PDF's text): why is shown, and Esc drops the message (it
+ * stays in the input). why NULL: held no more (the shell looks for its key now, when
+ * ctl.pending.active still says it goes). */
+void ctl_pending_hold(struct ctl *c, const char *why);
 /* A line from the shell for the status line (a failed save, an export's result). */
 int ctl_note(struct ctl *c, const char *line);
 /* Info text at the end of the chat (config warnings, notices). */
