@@ -58,9 +58,12 @@ struct chat {
 	struct chat_jmsg {
 		size_t msg;
 		size_t saved[2];
-		int done;
+		int meta;         /* its other fields changed (it ended, a mark, calls) */
 	} jm[CHAT_POS_SLOTS];
 	size_t njm;
+	/* Messages deleted since the last save that it held (each with all below it). */
+	char jdel[CHAT_POS_SLOTS][HIST_ID_MAX + 1];
+	size_t njdel;
 	size_t jlast;             /* the message chat_delta last noted in jm (or new) */
 };
 

@@ -123,7 +123,7 @@ awk -v a="$(cat "$tmp/last")" -v f="$lf" -v ar="$(cat "$tmp/last_rss")" -v fr="$
 # BASE_BUILD=DIR runs the same with DIR/cherry (an earlier build) for the figure before.
 ask_written() {
 	cp "$tmp/long.orig" "$long"
-	rm -f "$conv/long0001.journal"
+	rm -f "$conv/long0001.jsonl" "$conv/long0001.journal"
 	for k in 1 2; do
 		sh -c '"$0" ask -c long0001 -m "fo/long:400+slow:20" x >"$1" 2>/dev/null; grep "^wchar" /proc/$$/io' \
 			"$1" "$tmp/answer" >"$tmp/io"
@@ -136,7 +136,7 @@ if [ -n "${BASE_BUILD:-}" ] && [ -x "$BASE_BUILD/cherry" ]; then
 fi
 ask_written "$build/cherry" "this build"
 cp "$tmp/long.orig" "$long"
-rm -f "$conv/long0001.journal"
+rm -f "$conv/long0001.jsonl" "$conv/long0001.journal"
 # The index again, warm as a user's is: a stale entry of the 20 MB conversation would be
 # parsed while the client's first stream is measured.
 "$build/cherry" history list >/dev/null 2>&1
@@ -160,7 +160,7 @@ if [ -x "$build/bench/tui_bench" ]; then
 	CHERRY_BIN="$build/cherry" TUI_BENCH_ECHO=300 TUI_BENCH_CPU="fo/long:100000" \
 		TUI_BENCH_CONV=long0001 "$build/bench/tui_bench" "$tmp" "fo/long:300000"
 	cp "$tmp/long.orig" "$long"
-	rm -f "$conv/long0001.journal"
+	rm -f "$conv/long0001.jsonl" "$conv/long0001.journal"
 else
 	echo "TUI: $build/bench/tui_bench is not built; skipped"
 fi
