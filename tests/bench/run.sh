@@ -135,6 +135,15 @@ if [ -n "${BASE_BUILD:-}" ] && [ -x "$BASE_BUILD/cherry" ]; then
 	ask_written "$BASE_BUILD/cherry" "before: $BASE_BUILD"
 fi
 ask_written "$build/cherry" "this build"
+# Bytes one change that sends nothing (or a tool call, a result) writes to it, opened as
+# the client opens it (tests/bench/writes_bench.c): the journal's record, not the file
+# (each of these wrote the whole file, about 21 MB, before journal version 3).
+for change in best break calls result delete delete-branch rename; do
+	cp "$tmp/long.orig" "$long"
+	rm -f "$conv/long0001.jsonl" "$conv/long0001.journal"
+	printf 'long0001, one change and its save: '
+	"$build/bench/writes_bench" "$tmp/data/cherry" "$tmp/cache/cherry" long0001 "$change"
+done
 cp "$tmp/long.orig" "$long"
 rm -f "$conv/long0001.jsonl" "$conv/long0001.journal"
 # The index again, warm as a user's is: a stale entry of the 20 MB conversation would be

@@ -5,7 +5,7 @@
  * Usage: writes_bench DATA_DIR CACHE_DIR ID CHANGE, CHANGE one of best, unbest, break,
  * delete (the last answer), delete-branch (a user message in the middle and all below
  * it), calls (two tool calls on the last answer), result (a tool result under it),
- * rename, show (the previous sibling's branch). The caller restores the files. */
+ * rename. The caller restores the files. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,11 +65,6 @@ static int change(struct chat *c, const char *what, double now, struct err *e)
 		return chat_add_result(c, a, "call_0", "read_file", "hostname\n", 0, 0, now, &r, e);
 	if (!strcmp(what, "rename"))
 		return chat_rename(c, "renamed by writes_bench", now, e);
-	if (!strcmp(what, "show")) {
-		size_t pos, count;
-		chat_siblings(c, a, &pos, &count);
-		return chat_show_msg(c, u, now, e) < 0 ? -1 : 0;
-	}
 	return -1;
 }
 
