@@ -171,9 +171,14 @@ int chat_open(struct chat *c, struct histstore *s, const char *prefix, struct er
 	return 1;
 }
 
+int chat_unsaved(const struct chat *c)
+{
+	return c->dirty || c->tail;
+}
+
 int chat_save(struct chat *c, double now, struct err *e)
 {
-	return c->dirty || c->tail ? save(c, now, e) : 0;
+	return chat_unsaved(c) ? save(c, now, e) : 0;
 }
 
 int chat_tick(struct chat *c, double now, struct err *e)
