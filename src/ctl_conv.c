@@ -29,8 +29,9 @@ void ctl_answer_header(const struct chat *ch, size_t i, struct buf *out)
 }
 
 /* The footer for a stored answer's status. */
-void ctl_status_footer(struct view *v, size_t vm, const struct hist_msg *m)
+void ctl_status_footer(const struct ctl *c, struct view *v, size_t vm, size_t msg)
 {
+	const struct hist_msg *m = &c->shown->conv.msgs[msg];
 	struct buf f = BUF_INIT;
 	switch (m->status) {
 	case HIST_COMPLETE:
@@ -43,8 +44,10 @@ void ctl_status_footer(struct view *v, size_t vm, const struct hist_msg *m)
 		break;
 	case HIST_ERROR:
 		/* the header above names the provider and model */
-		buf_printf(&f, "[error: %s]",
+		buf_printf(&f, "[error: %s",
 			   m->error ? outcome_unnamed(m->error, m->provider) : "unknown");
+		ctl_error_hint(c, msg, &f);
+		buf_append_char(&f, ']');
 		break;
 	}
 	view_set_footer(v, vm, f.data, m->status == HIST_ERROR);
@@ -180,7 +183,7 @@ void ctl_rebuild_view(struct ctl *c)
 			} else {
 				view_end(c->view, (size_t)vm);
 				if (!user)
-					ctl_status_footer(c->view, (size_t)vm, m);
+					ctl_status_footer(c, c->view, (size_t)vm, i);
 				else if (m->natt)
 					attachments_footer(c, (size_t)vm, m);
 			}

@@ -10,7 +10,7 @@
 #include "cherry/buf.h"
 #include "cherry/mdstream.h"
 #include "cherry/sanitize.h"
-#include "cherry/view.h"
+#include "cherry/view_style.h"
 
 struct vline {
 	size_t off, len; /* the line's bytes in its flow's text */

@@ -187,6 +187,8 @@ struct ctl_stream {
 
 /* ctl_cols.sel: the question above the answers side by side is selected. */
 #define CTL_SEL_QUESTION (-2)
+/* Answers whose key was refused, remembered for their footer's hint (ctl.keyfail). */
+#define CTL_KEYFAIL 8
 /* At most this many answers to one message have a tab in the strip. */
 #define CTL_MAX_TABS 64
 
@@ -382,6 +384,10 @@ struct ctl {
 	struct ctl_totals totals;
 
 	struct ctl_tools *tools;  /* the tool loop (ctl_tools.h) */
+	/* the answers whose key was refused in this run ("CONV/MSG", the last CTL_KEYFAIL):
+	 * their footer says to check the key, not to retry */
+	char keyfail[CTL_KEYFAIL][2 * HIST_ID_MAX + 2];
+	size_t nkeyfail;
 
 	int dirty;                /* CTL_DIRTY_* since the last frame */
 	int react;                /* reactions of the event being handled */
@@ -492,7 +498,8 @@ double ctl_next_timer(const struct ctl *c, double now);
 int ctl_find_mark(const struct ctl *c, size_t line);
 /* The same for line `line` of column k of the answers side by side. */
 int ctl_find_mark_col(const struct ctl *c, size_t k, size_t line);
-/* The first line shown of column k (apart or together). */
+/* The first body line shown of column k (apart or together): the row under its header
+ * shows its view's line COLS_HEAD + that. */
 size_t ctl_col_top(const struct ctl *c, size_t k);
 int ctl_msg_dimmed(const struct ctl *c, size_t msg);
 void ctl_totals_text(const struct ctl *c, struct buf *out);

@@ -24,23 +24,12 @@
 
 #include "cherry/buf.h"
 #include "cherry/markdown.h"
+#include "cherry/view_style.h"
 
 enum view_role {
 	VIEW_USER,
 	VIEW_ASSISTANT,
 	VIEW_INFO,      /* cherry's own text: the welcome, notices, command output */
-};
-
-enum view_style {
-	VS_BLANK,            /* the empty line between messages */
-	VS_HEADER_USER,      /* "you" */
-	VS_HEADER_ASSISTANT, /* "openai/gpt-4o-mini" plus whatever the shell put in the header */
-	VS_TEXT,             /* a message's text (an answer's: Markdown, styled by its runs) */
-	VS_REASONING,        /* reasoning text, dimmed */
-	VS_FOLDED,           /* the one line standing for folded reasoning */
-	VS_FOOTER,           /* a note under the message: "[stopped]", "[cut short ...]" */
-	VS_ERROR,            /* an error footer */
-	VS_INFO,             /* the text of a VIEW_INFO message */
 };
 
 /* One laid-out line. s and runs are valid until the view next changes. */
