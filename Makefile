@@ -207,7 +207,7 @@ fuzz-keep: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
 bench: deps-check
 	@$(MAKE) --no-print-directory BUILD=build all $(FAKEPROV) build/bench/parse_floor build/bench/gen_history \
-		build/bench/load_floor build/bench/tui_bench build/bench/list_bench
+		build/bench/load_floor build/bench/tui_bench build/bench/list_bench build/bench/writes_bench
 	@sh tests/bench/run.sh
 
 build/bench/parse_floor: tests/bench/parse_floor.c
@@ -221,6 +221,10 @@ build/bench/load_floor: tests/bench/load_floor.c
 build/bench/gen_history: tests/bench/gen_history.c build/libcherry.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< build/libcherry.a $(LDLIBS)
+
+build/bench/writes_bench: tests/bench/writes_bench.c tests/lib/histtest.c tests/lib/harness.c build/libcherry.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/lib -o $@ $< tests/lib/histtest.c tests/lib/harness.c build/libcherry.a $(LDLIBS)
 
 build/bench/list_bench: tests/bench/list_bench.c
 	@mkdir -p $(@D)

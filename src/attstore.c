@@ -153,7 +153,7 @@ void attstore_collect(const char *conv_dir, const struct buf *hashes)
 	int unsure = 0;
 	while (!unsure && (de = readdir(d))) {
 		const char *dot = strrchr(de->d_name, '.');
-		if (!dot || (strcmp(dot, ".json") && strcmp(dot, ".journal")))
+		if (!dot || (strcmp(dot, ".json") && strcmp(dot, ".jsonl") && strcmp(dot, ".journal")))
 			continue;
 		struct buf p = BUF_INIT, text = BUF_INIT;
 		struct err e = {0};

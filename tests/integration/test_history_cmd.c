@@ -537,7 +537,7 @@ static void test_cli_reads_journal(void **state)
 	assert_int_equal(r.status, 0);
 	run_free(&r);
 	char jp[700];
-	FMT(jp, "%s/%s.journal", convdir, id);
+	FMT(jp, "%s/%s.jsonl", convdir, id);
 	assert_int_equal(access(jp, F_OK), 0);
 	char raw[700];
 	FMT(raw, "%s/%s.json", convdir, id);

@@ -360,7 +360,7 @@ static json_t *conv_file(const char *id)
 	/* While an answer streams its text goes to the journal beside the file (journal.h):
 	 * the conversation is the file with the journal applied. */
 	char jpath[512], *text = NULL;
-	snprintf(rel, sizeof rel, "conversations/%s.journal", id);
+	snprintf(rel, sizeof rel, "conversations/%s.jsonl", id);
 	data_path(jpath, sizeof jpath, rel);
 	FILE *f = fopen(jpath, "r");
 	size_t jlen = 0;

@@ -265,7 +265,10 @@ static void test_context_break(void **state)
 	err_clear(&e);
 	assert_int_equal(chat_save(C.shown, wall, &e), 0);
 	assert_int_equal(histstore_load(&store, C.shown->conv.id, 1, &d, &e), HIST_LOAD_OK);
-	assert_int_equal(d.version, 2);
+	size_t breaks = 0; /* journalled: the file's version says 2 once it is folded */
+	for (size_t i = 0; i < d.n; i++)
+		breaks += (size_t)d.msgs[i].context_break;
+	assert_int_equal(breaks, 1);
 	hist_conv_free(&d);
 	/* selecting the old answer and x takes the break away */
 	select_msg(msg_index("old answer"));

@@ -359,6 +359,7 @@ static void test_columns_moves(void **state)
 	assert_int_equal(C.lay.sel, -1);
 	assert_string_equal(C.shown->conv.current, C.shown->conv.msgs[mb].id);
 	assert_int_equal(C.lay.cur, 1);
+	assert_false(chat_unsaved(C.shown)); /* saved at once: no tick saves while idle */
 	/* a click selects the answer of the column under it; the gap and past them nothing */
 	int x1 = C.chat_x + cols_x(C.lay.w, 1) + 2;
 	shell(ctl_key(&C, INPUT_CLICK(3, x1), now, wall));
