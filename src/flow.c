@@ -157,8 +157,7 @@ static int unshare(struct flow *f)
 {
 	if (!f->shared)
 		return 0;
-	if (buf_reserve(&f->text, f->shared_len) < 0 ||
-	    buf_append(&f->text, f->shared, f->shared_len) < 0)
+	if (buf_append(&f->text, f->shared, f->shared_len) < 0)
 		return -1;
 	f->shared = NULL;
 	f->shared_len = 0;
