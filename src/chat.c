@@ -254,6 +254,17 @@ static int fork_branch(struct chat *c, double now, struct err *e)
 		struct hist_msg *d = hist_add(&n, n.current, m->role, m->content, m->created);
 		bad = !d || copy_msg(d, m) < 0;
 	}
+	/* The copy takes the very bytes of the texts (the old ones take the duplicates and
+	 * go): the client's view shares them (view.h), and it is rebuilt only once the
+	 * send that forked has gone through. n's messages are the branch's, in order. */
+	for (size_t i = 0; !bad && i < k; i++) {
+		struct hist_msg *m = &c->conv.msgs[idx[i]], *d = &n.msgs[i];
+		char *t = d->content, *r = d->reasoning;
+		d->content = m->content;
+		d->reasoning = m->reasoning;
+		m->content = t;
+		m->reasoning = r;
+	}
 	free(idx);
 	if (bad) {
 		hist_conv_free(&n);

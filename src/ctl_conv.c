@@ -173,11 +173,17 @@ void ctl_rebuild_view(struct ctl *c)
 			for (size_t s = 0; s < c->nstreams && !live; s++)
 				if (c->streams[s]->chat == ch && c->streams[s]->answer == i)
 					live = c->streams[s];
+			/* A finished text is shared, not copied, when it is clean: the view is
+			 * rebuilt or cleared whenever a message's strings go (deleted, the
+			 * conversation closed or forked), and only a live answer's text grows
+			 * (so it is appended: copied). */
+			int (*put)(struct view *, size_t, const char *, size_t) =
+				live ? view_append_reasoning : view_share_reasoning;
 			if (m->reasoning && *m->reasoning)
-				view_append_reasoning(c->view, (size_t)vm, m->reasoning,
-						      strlen(m->reasoning));
+				put(c->view, (size_t)vm, m->reasoning, strlen(m->reasoning));
+			put = live ? view_append_text : view_share_text;
 			if (m->content)
-				view_append_text(c->view, (size_t)vm, m->content, strlen(m->content));
+				put(c->view, (size_t)vm, m->content, strlen(m->content));
 			if (live) {
 				live->view_msg = vm;
 			} else {

@@ -426,6 +426,7 @@ void ctl_select_delete_confirmed(struct ctl *c)
 		ctl_edit_forget(c); /* the indexes move */
 	int n = chat_delete_msg(c->shown, i, c->wall, &e);
 	if (n < 0) {
+		ctl_rebuild_view(c); /* some may be gone, and the view shares their texts */
 		ctl_message(c, "%s", e.msg);
 		return;
 	}
