@@ -15,6 +15,8 @@
 #include "cherry/buf.h"
 #include "cherry/sse.h"
 
+#include "harness.h"
+
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define BOM "\xEF\xBB\xBF"
 #define HEART "\xE2\x99\xA5"
@@ -716,17 +718,10 @@ static void test_speed_5mb(void **state)
 
 static char *read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	char *body = harness_read_file(path, len);
+	if (!body)
 		fail_msg("cannot open %s", path);
-	struct buf b = BUF_INIT;
-	char tmp[4096];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		assert_int_equal(buf_append(&b, tmp, n), 0);
-	fclose(f);
-	*len = b.len;
-	return buf_steal(&b);
+	return body;
 }
 
 static size_t count_data_lines(const char *s, size_t n)
