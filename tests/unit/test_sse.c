@@ -16,6 +16,7 @@
 #include "cherry/sse.h"
 
 #include "harness.h"
+#include "show.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define BOM "\xEF\xBB\xBF"
@@ -309,24 +310,6 @@ static void got_free(struct got *g)
 	}
 	free(g->ev);
 	memset(g, 0, sizeof(*g));
-}
-
-/* Shows bytes readably in failure messages. */
-static const char *show(const char *p, size_t n)
-{
-	static char out[8][512];
-	static int slot;
-	char *o = out[slot++ & 7];
-	size_t j = 0;
-	for (size_t i = 0; i < n && j + 8 < sizeof(out[0]); i++) {
-		unsigned char c = (unsigned char)p[i];
-		if (c >= 0x20 && c < 0x7F && c != '\\')
-			o[j++] = (char)c;
-		else
-			j += (size_t)snprintf(o + j, sizeof(out[0]) - j, "\\x%02x", c);
-	}
-	o[j] = '\0';
-	return o;
 }
 
 /* ---- feeding modes ---- */
