@@ -230,9 +230,11 @@ build/bench/list_bench: tests/bench/list_bench.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $<
 
-build/bench/tui_bench: tests/bench/tui_bench.c tests/lib/harness.c tests/lib/tmux.c tests/lib/harness.h tests/lib/tmux.h
+build/bench/tui_bench: tests/bench/tui_bench.c tests/lib/harness.c tests/lib/harness_run.c \
+		tests/lib/tmux.c tests/lib/harness.h tests/lib/harness_int.h tests/lib/tmux.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/lib -o $@ $< tests/lib/harness.c tests/lib/tmux.c $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/lib -o $@ $< tests/lib/harness.c tests/lib/harness_run.c \
+		tests/lib/tmux.c $(LDLIBS)
 
 install: $(BUILD)/cherry
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)

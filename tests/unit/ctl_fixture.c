@@ -67,14 +67,20 @@ static int w_conv_resolve(void *ctx, const char *p, char id[HIST_ID_MAX + 1], st
 	return histstore_resolve(&store, p, id, e);
 }
 
+static const char *const models[] = {"fo/a", "fo/b", "fo/c", "fo/other-model"};
+
+struct ctl_fixture fixture = {
+	config_text, models, sizeof models / sizeof *models, NULL,
+	"no API key for fo: set FAKE_OPENAI_KEY", CTL_KEY_OK, 30, 100, NULL,
+};
+
 static int w_models(void *ctx, char ***list, size_t *n)
 {
 	(void)ctx;
-	static const char *const m[] = {"fo/a", "fo/b", "fo/c", "fo/other-model"};
-	*n = sizeof m / sizeof *m;
+	*n = fixture.nmodels;
 	*list = calloc(*n, sizeof **list);
 	for (size_t i = 0; i < *n; i++)
-		(*list)[i] = strdup(m[i]);
+		(*list)[i] = strdup(fixture.models[i]);
 	return 0;
 }
 
@@ -94,8 +100,7 @@ static int w_resolve(void *ctx, const char *spec, struct provider **p, const cha
 static int w_has_env_key(void *ctx, const struct provider *p)
 {
 	(void)ctx;
-	(void)p;
-	return sh.env_key;
+	return sh.env_key && (!fixture.env_key_for || !strcmp(p->name, fixture.env_key_for));
 }
 
 struct histsearch *search;
@@ -138,9 +143,11 @@ void shell(int r)
 		if (r & CTL_NEED_KEY) {
 			sh.need_key++;
 			struct err e;
-			err_set(&e, EXIT_KEY, "no API key for fo: set FAKE_OPENAI_KEY");
+			err_set(&e, EXIT_KEY, "%s", fixture.need_key_error);
 			next |= ctl_key_result(&C, (enum ctl_key_result)sh.key_answer, &e, now, wall);
 		}
+		if (fixture.more)
+			next |= fixture.more(r);
 		if (r & CTL_UNLOCK) {
 			sh.unlocks++;
 			size_t len;
@@ -201,6 +208,13 @@ void type_text(const char *s)
 	}
 }
 
+void paste(const char *text)
+{
+	shell(ctl_key(&C, INPUT_PASTE_START, now, wall));
+	type(text);
+	shell(ctl_key(&C, INPUT_PASTE_END, now, wall));
+}
+
 const char *input(void)
 {
 	size_t len;
@@ -243,12 +257,13 @@ int setup(void **unused)
 	if (histstore_open(&store, data, cache, NULL, NULL, &e) < 0)
 		return -1;
 	memset(&app, 0, sizeof app);
-	if (config_parse(&app.cfg, config_text, strlen(config_text), "config.json", NULL, NULL, NULL,
+	if (config_parse(&app.cfg, fixture.config, strlen(fixture.config), "config.json", NULL, NULL, NULL,
 			 &e) < 0) {
 		fprintf(stderr, "config: %s\n", e.msg);
 		return -1;
 	}
 	memset(&sh, 0, sizeof sh);
+	sh.key_answer = fixture.key_answer;
 	edit_init(&ed, 10);
 	if (ctl_init(&C, &app.cfg, &world, &ed, NULL, NULL) < 0)
 		return -1;
@@ -263,7 +278,7 @@ int setup(void **unused)
 	if (ctl_begin(&C, &o, now, wall, &r, &e) < 0)
 		return -1;
 	shell(r);
-	ctl_resize(&C, 30, 100);
+	ctl_resize(&C, fixture.rows, fixture.cols);
 	ctl_load_list(&C);
 	return 0;
 }

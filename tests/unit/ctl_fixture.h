@@ -41,8 +41,28 @@ struct ctl_fixture_shell {
 	int key_answer;         /* how CTL_NEED_KEY is answered */
 	char passphrase[64];    /* what CTL_UNLOCK got */
 	int env_key;            /* has_env_key's answer */
-	int tool_starts, tool_runs, tool_stops, always; /* the tool loop's reactions */};
+	int tool_starts, tool_runs, tool_stops, always; /* the tool loop's reactions */
+	/* test_ctl_key's vault: its CTL_KEY_STORE answers (fixture.more) */
+	int stores, created;
+	int vault_exists, unlocked; /* unlocked: this run holds its data key */
+	char vault_pass[64];
+	char stored_provider[64], stored_key[128];
+};
 extern struct ctl_fixture_shell sh;
+
+/* What setup builds the world from: test_ctl's unless a test file's main changes it. */
+struct ctl_fixture {
+	const char *config;           /* config.json's text */
+	const char *const *models;    /* the shell's model list */
+	size_t nmodels;
+	const char *env_key_for;      /* has_env_key answers sh.env_key for this provider
+				       * only; NULL: for every one */
+	const char *need_key_error;   /* what a missing key's error says */
+	int key_answer;               /* sh.key_answer at setup */
+	int rows, cols;               /* the screen's size */
+	int (*more)(int r);           /* answers further reactions; returns the next ones */
+};
+extern struct ctl_fixture fixture;
 
 /* The latest stream, and the state the status line speaks of. */
 #define ST() (C.nstreams ? C.streams[C.nstreams - 1] : NULL)
@@ -59,6 +79,8 @@ void shell(int r);
 void key(const char *name);
 void type(const char *s);
 void type_text(const char *s);
+/* Text pasted (bracketed: between INPUT_PASTE_START and _END). */
+void paste(const char *text);
 /* The input's text; every laid-out line of the chat joined by LF; s is in the chat. */
 const char *input(void);
 const char *chat_text(void);

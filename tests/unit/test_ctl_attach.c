@@ -161,13 +161,6 @@ static int w_attach_exists(void *ctx, const char *path)
 	return !strcmp(path, "/some/file.c");
 }
 
-static void paste(const char *text)
-{
-	shell(ctl_key(&C, INPUT_PASTE_START, now, wall));
-	type(text);
-	shell(ctl_key(&C, INPUT_PASTE_END, now, wall));
-}
-
 /* A paste longer than ui.paste_attach_threshold (2,000 characters by default) is offered
  * as a text file: y makes it a chip and takes it out of the input, n keeps it. */
 static void test_long_paste_offered(void **state)
