@@ -33,6 +33,7 @@ UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 INTEG_SRC = $(wildcard tests/integration/test_*.c)
 TEST_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
 TESTLIB_SRC = $(wildcard tests/lib/*.c)
+TESTLIB     = $(BUILD)/tests/libtest.a
 FAKEPROV  = $(BUILD)/tests/fakeprov
 FAKEMCP   = $(BUILD)/tests/fakemcp
 FUZZ_SRC  = $(wildcard tests/fuzz/fuzz_*.c)
@@ -46,7 +47,7 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-om
 .SECONDARY:
 
 .PHONY: all run check check-valgrind test tests deps deps-check bench fuzz fuzz-keep fuzz-smoke install uninstall \
-	clean lint-man
+	clean lint-man lint-cycles
 
 all: $(BUILD)/cherry
 
@@ -71,24 +72,46 @@ $(BUILD)/libcherry.a: $(LIB_OBJ)
 $(BUILD)/cherry: $(BUILD)/obj/main.o $(BUILD)/libcherry.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(TESTLIB_SRC) $(BUILD)/libcherry.a $(wildcard tests/lib/*.h)
+# tests/lib is compiled once, into an archive every test binary links.
+$(BUILD)/tests/obj/lib/%.o: tests/lib/%.c $(wildcard include/cherry/*.h src/*.h tests/lib/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/lib -Isrc -o $@ $< $(TESTLIB_SRC) \
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/lib -Isrc -c -o $@ $<
+
+$(TESTLIB): $(TESTLIB_SRC:tests/lib/%.c=$(BUILD)/tests/obj/lib/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(BUILD)/libcherry.a $(wildcard tests/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/lib -Isrc -o $@ $< $(TEST_OBJ) $(TESTLIB) \
 		$(BUILD)/libcherry.a $(LDFLAGS) $(TEST_LDFLAGS) $(LDLIBS) -lcmocka
+
+# The controller's tests (tests/unit/test_ctl*.c) share one fixture, compiled once.
+CTL_TEST_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_ctl*.c))
+$(CTL_TEST_BIN): TEST_OBJ = $(BUILD)/tests/obj/ctl_fixture.o
+$(CTL_TEST_BIN): $(BUILD)/tests/obj/ctl_fixture.o tests/unit/ctl_fixture.h
+
+$(BUILD)/tests/obj/ctl_fixture.o: tests/unit/ctl_fixture.c tests/unit/ctl_fixture.h \
+		$(wildcard include/cherry/*.h src/*.h tests/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/lib -Isrc -c -o $@ $<
 
 # The allocation-failure torture sees every allocation cherry's code makes: the link
 # routes them through the test's __wrap_* functions (no hook in src/).
 $(BUILD)/tests/test_alloc_torture: TEST_LDFLAGS = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
 	-Wl,--wrap=free,--wrap=strdup,--wrap=strndup
 
-$(BUILD)/tests/%: tests/integration/%.c $(TESTLIB_SRC) $(BUILD)/libcherry.a $(wildcard tests/lib/*.h)
+$(BUILD)/tests/%: tests/integration/%.c $(TESTLIB) $(BUILD)/libcherry.a $(wildcard tests/lib/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/lib -Isrc -o $@ $< $(TESTLIB_SRC) \
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/lib -Isrc -o $@ $< $(TESTLIB) \
 		$(BUILD)/libcherry.a $(LDFLAGS) $(LDLIBS) -lcmocka
 
-$(FAKEPROV): tests/fakeprov.c tests/fakeprov_evs.c tests/fakeprov_evs.h
+# The fake provider (tests/fakeprov.md): routes and main in fakeprov.c, the rest by job.
+FAKEPROV_SRC = tests/fakeprov.c tests/fakeprov_http.c tests/fakeprov_scen.c tests/fakeprov_errors.c \
+	tests/fakeprov_stream.c tests/fakeprov_answer.c tests/fakeprov_evs.c
+$(FAKEPROV): $(FAKEPROV_SRC) tests/fakeprov.h tests/fakeprov_evs.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ tests/fakeprov.c tests/fakeprov_evs.c $(LDFLAGS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(FAKEPROV_SRC) $(LDFLAGS) $(LDLIBS)
 
 # The fake MCP server (tests/fakemcp.c): stdio and Streamable HTTP on loopback, for
 # `cherry mcp` and the transport tests.
@@ -115,7 +138,9 @@ check: deps-check
 	@$(MAKE) --no-print-directory -j$(JOBS) $(FUZZ_BIN)
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory lint-man
-	@sh tests/summary.sh build/results build/san/results build/fuzz/results build/man-results
+	@$(MAKE) --no-print-directory lint-cycles
+	@sh tests/summary.sh build/results build/san/results build/fuzz/results build/man-results \
+		build/cycles-results
 
 # The integration tests with every cherry they start run under valgrind's memcheck
 # (through the harness's CHERRY_WRAPPER; not part of `check`: it takes long). It passes
@@ -134,6 +159,14 @@ lint-man:
 	@if out=$$(mandoc -Tlint -Wwarning man/cherry.1 2>&1) && [ -z "$$out" ]; then \
 		echo "PASS man page lint"; echo "1 0 0" > build/man-results; \
 	else echo "$$out"; echo "FAIL man page lint"; echo "0 1 0" > build/man-results; fi
+
+# No two modules of src/ include each other's headers, directly or around a cycle
+# (tests/include_cycles.sh; its slower call mode, given build/obj, is not run here).
+lint-cycles:
+	@mkdir -p build
+	@if out=$$(sh tests/include_cycles.sh 2>&1); then \
+		echo "PASS include cycles"; echo "1 0 0" > build/cycles-results; \
+	else echo "$$out"; echo "FAIL include cycles"; echo "0 1 0" > build/cycles-results; fi
 
 FUZZ_CC      = clang
 FUZZ_FLAGS   = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -g -O1
@@ -174,7 +207,7 @@ fuzz-keep: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
 bench: deps-check
 	@$(MAKE) --no-print-directory BUILD=build all $(FAKEPROV) build/bench/parse_floor build/bench/gen_history \
-		build/bench/load_floor build/bench/tui_bench build/bench/list_bench
+		build/bench/load_floor build/bench/tui_bench build/bench/list_bench build/bench/writes_bench
 	@sh tests/bench/run.sh
 
 build/bench/parse_floor: tests/bench/parse_floor.c
@@ -189,13 +222,19 @@ build/bench/gen_history: tests/bench/gen_history.c build/libcherry.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< build/libcherry.a $(LDLIBS)
 
+build/bench/writes_bench: tests/bench/writes_bench.c tests/lib/histtest.c tests/lib/harness.c build/libcherry.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/lib -o $@ $< tests/lib/histtest.c tests/lib/harness.c build/libcherry.a $(LDLIBS)
+
 build/bench/list_bench: tests/bench/list_bench.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $<
 
-build/bench/tui_bench: tests/bench/tui_bench.c tests/lib/harness.c tests/lib/tmux.c tests/lib/harness.h tests/lib/tmux.h
+build/bench/tui_bench: tests/bench/tui_bench.c tests/lib/harness.c tests/lib/harness_run.c \
+		tests/lib/tmux.c tests/lib/harness.h tests/lib/harness_int.h tests/lib/tmux.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/lib -o $@ $< tests/lib/harness.c tests/lib/tmux.c $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/lib -o $@ $< tests/lib/harness.c tests/lib/harness_run.c \
+		tests/lib/tmux.c $(LDLIBS)
 
 install: $(BUILD)/cherry
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)

@@ -91,6 +91,7 @@ int askfiles_record(struct askfiles *f, struct hist_msg *msg, const char *attdir
 			crypto_hash_sha256(sum, p->data, p->len);
 			sodium_bin2hex(hex, sizeof hex, sum, sizeof sum);
 		}
+		memcpy(f->sha[i], hex, sizeof hex);
 		if (hist_msg_attach(msg, hex, p->name, p->media_type, (long long)p->len) < 0) {
 			err_set(e, EXIT_FAIL, "out of memory");
 			return -1;
@@ -111,15 +112,19 @@ static int load_old(struct askfiles *f, const struct hist_msg *m, const char *at
 	if (txt)
 		f->old_text = txt;
 	struct attach_part *parts = txt ? realloc(f->old_parts, n * sizeof *parts) : NULL;
-	if (!parts) {
+	if (parts)
+		f->old_parts = parts;
+	char (*sha)[65] = parts ? realloc(f->old_sha, n * sizeof *sha) : NULL;
+	if (!sha) {
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
 	}
-	f->old_parts = parts;
+	f->old_sha = sha;
 	for (size_t i = 0; i < m->natt; i++) {
 		size_t k = f->nold++;
 		f->old[k] = (struct buf)BUF_INIT;
 		f->old_text[k] = (struct buf)BUF_INIT;
+		memcpy(f->old_sha[k], m->att[i].sha256, sizeof f->old_sha[k]);
 		if (!attdir || attstore_get(attdir, m->att[i].sha256, FILE_MAX, &f->old[k], e) < 0 ||
 		    set_part(&f->old_parts[k], m->att[i].name, &f->old[k], &f->old_text[k], e) < 0)
 			return -1;
@@ -128,13 +133,32 @@ static int load_old(struct askfiles *f, const struct hist_msg *m, const char *at
 	return 0;
 }
 
-/* A PDF's text through pdftotext, once, as a fenced block headed by its name. */
-static int pdf_text(struct attach_part *p, struct buf *text, struct err *e)
+void askfiles_pdf_keep(const char *attdir, const char *hex, int rc, const struct buf *text,
+		       const struct err *why)
+{
+	struct err ignored;
+	if (!attdir || !hex[0])
+		return;
+	if (rc == 0)
+		attstore_text_put(attdir, hex, text->data ? text->data : "", text->len, 0, &ignored);
+	/* what the PDF itself caused; not a missing pdftotext, a full disk or a slow turn */
+	else if (rc < 0 && why->code == EXIT_USAGE)
+		attstore_text_put(attdir, hex, why->msg, strlen(why->msg), 1, &ignored);
+}
+
+/* A PDF's text as a fenced block headed by its name: pdftotext run once per attachment
+ * (its text, or why it failed, kept beside it in attdir). */
+static int pdf_text(struct attach_part *p, struct buf *text, const char *hex,
+		    const char *attdir, struct err *e)
 {
 	if (p->kind != ATTACH_PDF || text->len)
 		return 0;
 	struct buf raw = BUF_INIT;
-	int r = pdftext_run(p->name, p->data, p->len, PDFTEXT_MAX, PDFTEXT_TIMEOUT_MS, &raw, e);
+	int r = attdir && hex[0] ? attstore_text_get(attdir, hex, PDFTEXT_MAX, &raw, e) : 1;
+	if (r == 1) {
+		r = pdftext_run(p->name, p->data, p->len, PDFTEXT_MAX, PDFTEXT_TIMEOUT_MS, &raw, e);
+		askfiles_pdf_keep(attdir, hex, r, &raw, e);
+	}
 	if (r == 0 && attach_text_block(p->name, raw.data ? raw.data : "", raw.len, text) < 0) {
 		err_set(e, EXIT_FAIL, "out of memory");
 		r = -1;
@@ -145,15 +169,15 @@ static int pdf_text(struct attach_part *p, struct buf *text, struct err *e)
 }
 
 /* Every PDF's text, when the request's kind takes no documents. */
-static int pdf_texts(struct askfiles *f, enum wire_kind kind, struct err *e)
+static int pdf_texts(struct askfiles *f, enum wire_kind kind, const char *attdir, struct err *e)
 {
 	if (attach_limits_for(kind)->documents)
 		return 0;
 	for (size_t i = 0; i < f->n; i++)
-		if (pdf_text(&f->parts[i], &f->text[i], e) < 0)
+		if (pdf_text(&f->parts[i], &f->text[i], f->sha[i], attdir, e) < 0)
 			return -1;
 	for (size_t i = 0; i < f->nold; i++)
-		if (pdf_text(&f->old_parts[i], &f->old_text[i], e) < 0)
+		if (pdf_text(&f->old_parts[i], &f->old_text[i], f->old_sha[i], attdir, e) < 0)
 			return -1;
 	return 0;
 }
@@ -203,7 +227,7 @@ int askfiles_request(struct askfiles *f, const struct hist_conv *conv, const str
 		rc = attach_check_vision(rq->provider, rq->model, f->attached[k].parts,
 					 f->attached[k].nparts, e);
 	if (rc == 0)
-		rc = pdf_texts(f, rq->provider->kind, e);
+		rc = pdf_texts(f, rq->provider->kind, attdir, e);
 	rq->attached = f->attached;
 	rq->nattached = f->nattached;
 	return rc;
@@ -224,5 +248,6 @@ void askfiles_free(struct askfiles *f)
 	free(f->old);
 	free(f->old_text);
 	free(f->old_parts);
+	free(f->old_sha);
 	free(f->attached);
 }

@@ -59,6 +59,64 @@ int attstore_get(const char *dir, const char *hex, size_t max, struct buf *out, 
 	return r == 0 ? 0 : -1;
 }
 
+/* "<dir>/<hex><suffix>". */
+static int side_path(const char *dir, const char *hex, const char *suffix, struct buf *p)
+{
+	return buf_printf(p, "%s/%s%s", dir, hex, suffix);
+}
+
+int attstore_text_get(const char *dir, const char *hex, size_t max, struct buf *out,
+		      struct err *e)
+{
+	struct buf p = BUF_INIT, why = BUF_INIT;
+	struct err ie;
+	int rc = -1;
+	if (!hist_sha256_valid(hex) || side_path(dir, hex, ".txt", &p) < 0) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		goto out;
+	}
+	rc = fs_read_file(p.data, max, out, e);
+	if (rc != 1)
+		goto out;
+	buf_reset(&p);
+	if (side_path(dir, hex, ".err", &p) < 0) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		rc = -1;
+	} else if (fs_read_file(p.data, sizeof e->msg, &why, &ie) == 0 && why.len) {
+		err_set(e, EXIT_USAGE, "%.*s", (int)strcspn(why.data, "\n"), why.data);
+		rc = 2;
+	}
+out:
+	buf_free(&p);
+	buf_free(&why);
+	return rc;
+}
+
+int attstore_text_kept(const char *dir, const char *hex)
+{
+	struct buf p = BUF_INIT;
+	int kept = 0;
+	for (int k = 0; !kept && k < 2; k++) {
+		buf_reset(&p);
+		kept = side_path(dir, hex, k ? ".err" : ".txt", &p) == 0 && access(p.data, F_OK) == 0;
+	}
+	buf_free(&p);
+	return kept;
+}
+
+int attstore_text_put(const char *dir, const char *hex, const char *text, size_t len, int failed,
+		      struct err *e)
+{
+	struct buf p = BUF_INIT;
+	int rc = -1;
+	if (!hist_sha256_valid(hex) || side_path(dir, hex, failed ? ".err" : ".txt", &p) < 0)
+		err_set(e, EXIT_FAIL, "out of memory");
+	else if (fs_mkdirs(dir, e) == 0)
+		rc = fs_write_atomic(p.data, text, len, e);
+	buf_free(&p);
+	return rc;
+}
+
 int attstore_refs(const char *text, size_t len, struct buf *hashes)
 {
 	static const char key[] = "\"sha256\"";
@@ -95,7 +153,7 @@ void attstore_collect(const char *conv_dir, const struct buf *hashes)
 	int unsure = 0;
 	while (!unsure && (de = readdir(d))) {
 		const char *dot = strrchr(de->d_name, '.');
-		if (!dot || (strcmp(dot, ".json") && strcmp(dot, ".journal")))
+		if (!dot || (strcmp(dot, ".json") && strcmp(dot, ".jsonl") && strcmp(dot, ".journal")))
 			continue;
 		struct buf p = BUF_INIT, text = BUF_INIT;
 		struct err e = {0};
@@ -116,6 +174,12 @@ void attstore_collect(const char *conv_dir, const struct buf *hashes)
 			struct buf p = BUF_INIT;
 			if (!used && path_of(dir.data, h, &p) == 0)
 				unlink(p.data);
+			/* and what was made of it (a PDF's text) */
+			for (int k = 0; !used && k < 2; k++) {
+				buf_reset(&p);
+				if (side_path(dir.data, h, k ? ".err" : ".txt", &p) == 0)
+					unlink(p.data);
+			}
 			buf_free(&p);
 		}
 	}

@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cherry/journal.h"
-#include "cherry/utf8.h"
 
 static void reset(struct chat *c, struct histstore *s)
 {
@@ -33,7 +31,7 @@ void chat_forget_pos(struct chat *c, size_t msg)
 			c->pos[i].msg = CHAT_NO_STREAM;
 }
 
-static const struct chat_pos *pos_of(const struct chat *c, size_t msg)
+const struct chat_pos *chat_pos_of(const struct chat *c, size_t msg)
 {
 	for (size_t i = 0; i < CHAT_POS_SLOTS; i++)
 		if (c->pos[i].msg == msg)
@@ -89,144 +87,6 @@ static void claim(struct chat *c)
 	}
 }
 
-/* Message i's text lengths (content, reasoning) as memory holds them. */
-static void text_lens(const struct chat *c, size_t i, size_t len[2])
-{
-	const struct hist_msg *m = &c->conv.msgs[i];
-	const struct chat_pos *p = pos_of(c, i);
-	if (p) {
-		len[0] = p->len[0];
-		len[1] = p->len[1];
-	} else {
-		len[0] = strlen(m->content);
-		len[1] = m->reasoning ? strlen(m->reasoning) : 0;
-	}
-}
-
-/* After a save everything is held: the journal goes on from here. */
-static void saved_all(struct chat *c)
-{
-	c->dirty = c->tail = c->jhead = 0;
-	c->save_warned = 0;
-	c->jn = c->conv.n;
-	c->njm = 0;
-	c->jlast = CHAT_NO_STREAM;
-	if (c->answer < c->conv.n) {
-		size_t len[2];
-		text_lens(c, c->answer, len);
-		c->saved_len = len[0];
-	}
-}
-
-/* Notes that message msg changes (its text grows, or it ends) before it does: the next
- * save journals it from what the last one held. A message not saved yet is written
- * whole then (NULL); so is everything when too many change at once (dirty). */
-static struct chat_jmsg *note(struct chat *c, size_t msg)
-{
-	c->jlast = msg;
-	if (msg >= c->jn)
-		return NULL;
-	for (size_t i = 0; i < c->njm; i++)
-		if (c->jm[i].msg == msg)
-			return &c->jm[i];
-	if (c->njm == CHAT_POS_SLOTS) {
-		c->dirty = 1;
-		return NULL;
-	}
-	struct chat_jmsg *j = &c->jm[c->njm++];
-	j->msg = msg;
-	j->done = 0;
-	text_lens(c, msg, j->saved);
-	return j;
-}
-
-/* Records are appended a piece at a time: a long stretch of text (a fast answer between
- * two saves) is never copied whole beside the answer. */
-#define JOURNAL_CHUNK (32u * 1024)
-
-/* Appends b to the journal once it holds at least min bytes (0: whatever it holds). */
-static int flush(struct chat *c, struct buf *b, size_t min)
-{
-	struct err je = {0, ""};
-	if (b->len < min || !b->len)
-		return 0;
-	if (histstore_journal_append(c->jfd, b->data, b->len, &je) < 0)
-		return -1;
-	c->jbytes += b->len;
-	buf_reset(b);
-	return 0;
-}
-
-/* Text records of m's field (reasoning or content) from byte from to to, in pieces of
- * about JOURNAL_CHUNK cut between characters, appended as they are made. */
-static int journal_new_text(struct chat *c, const struct hist_msg *m, int r, size_t from,
-			    size_t to, struct buf *b)
-{
-	const char *f = r ? m->reasoning : m->content;
-	while (from < to) {
-		size_t n = to - from;
-		if (n > JOURNAL_CHUNK && utf8_back(f, from + JOURNAL_CHUNK) > from)
-			n = utf8_back(f, from + JOURNAL_CHUNK) - from;
-		if (journal_text(m, r, from, n, b) < 0 || flush(c, b, JOURNAL_CHUNK) < 0)
-			return -1;
-		from += n;
-	}
-	return 0;
-}
-
-/* Appends what changed since the last save to the journal: the messages added (whole),
- * the new text of those that grew, the ends of those that ended, the header. -1 when the
- * journal cannot hold it (then the file is written whole, which also drops the
- * journal). */
-static int journal_save(struct chat *c)
-{
-	if (!c->on_disk || c->lock_fd < 0 || c->readonly || c->conv.version > HIST_FORMAT)
-		return -1;
-	struct err je = {0, ""};
-	if (c->jfd < 0) {
-		/* A new one only where none is: one left over (a fold that failed, or one that
-		 * changed since the open read it) is folded first. */
-		size_t keep = c->jkeep;
-		c->jkeep = 0;
-		if (histstore_journal_open(c->store, c->conv.id, keep, &c->jfd, &c->jfile, &je) < 0)
-			return -1;
-		c->jbytes = keep;
-	}
-	struct buf b = BUF_INIT;
-	int bad = 0;
-	for (size_t i = c->jn; !bad && i < c->conv.n; i++)
-		bad = journal_msg(&c->conv.msgs[i], 0, &b) < 0 || flush(c, &b, JOURNAL_CHUNK) < 0;
-	for (size_t k = 0; !bad && k < c->njm; k++) {
-		const struct chat_jmsg *j = &c->jm[k];
-		if (j->msg >= c->conv.n) {
-			bad = 1;
-			break;
-		}
-		size_t len[2];
-		text_lens(c, j->msg, len);
-		for (int r = 0; !bad && r < 2; r++)
-			bad = len[r] < j->saved[r] ||
-			      journal_new_text(c, &c->conv.msgs[j->msg], r, j->saved[r], len[r], &b) < 0;
-		if (!bad && j->done)
-			bad = journal_msg(&c->conv.msgs[j->msg], 1, &b) < 0;
-	}
-	/* The header last (its current message may be one of those above), and only when
-	 * more than a delta changed: a delta's record dates the conversation itself. */
-	if (!bad && c->jhead)
-		bad = journal_conv(&c->conv, &b) < 0;
-	if (!bad)
-		bad = flush(c, &b, 0) < 0;
-	buf_free(&b);
-	if (bad) {
-		/* What it holds is a valid prefix; the whole write that follows drops it. */
-		histstore_journal_close(c->jfd);
-		c->jfd = -1;
-		c->dirty = 1;
-		return -1;
-	}
-	return 0;
-}
-
 /* One save attempt: to the journal when only what it holds changed, else the whole file.
  * On failure everything stays in memory; only the first failure in a row is reported
  * (e may be NULL: then the next report-capable call says it). */
@@ -236,8 +96,8 @@ static int save(struct chat *c, double now, struct err *e)
 		return 0;
 	claim(c);
 	c->last_save = now;
-	if (!c->dirty && journal_save(c) == 0) {
-		saved_all(c);
+	if (!c->dirty && chat_journal_save(c) == 0) {
+		chat_saved_all(c);
 		if (!histstore_journal_full(c->jbytes, c->jfile))
 			return 0;
 		c->dirty = 1; /* folded in: the file written whole from memory */
@@ -255,7 +115,7 @@ static int save(struct chat *c, double now, struct err *e)
 	c->jfd = -1;
 	c->jkeep = 0;
 	c->on_disk = 1;
-	saved_all(c);
+	chat_saved_all(c);
 	return 0;
 }
 
@@ -311,9 +171,14 @@ int chat_open(struct chat *c, struct histstore *s, const char *prefix, struct er
 	return 1;
 }
 
+int chat_unsaved(const struct chat *c)
+{
+	return c->dirty || c->tail;
+}
+
 int chat_save(struct chat *c, double now, struct err *e)
 {
-	return c->dirty || c->tail ? save(c, now, e) : 0;
+	return chat_unsaved(c) ? save(c, now, e) : 0;
 }
 
 int chat_tick(struct chat *c, double now, struct err *e)
@@ -388,6 +253,17 @@ static int fork_branch(struct chat *c, double now, struct err *e)
 		const struct hist_msg *m = &c->conv.msgs[idx[i]];
 		struct hist_msg *d = hist_add(&n, n.current, m->role, m->content, m->created);
 		bad = !d || copy_msg(d, m) < 0;
+	}
+	/* The copy takes the very bytes of the texts (the old ones take the duplicates and
+	 * go): the client's view shares them (view.h), and it is rebuilt only once the
+	 * send that forked has gone through. n's messages are the branch's, in order. */
+	for (size_t i = 0; !bad && i < k; i++) {
+		struct hist_msg *m = &c->conv.msgs[idx[i]], *d = &n.msgs[i];
+		char *t = d->content, *r = d->reasoning;
+		d->content = m->content;
+		d->reasoning = m->reasoning;
+		m->content = t;
+		m->reasoning = r;
 	}
 	free(idx);
 	if (bad) {
@@ -657,11 +533,11 @@ void chat_delta(struct chat *c, size_t answer, const char *s, size_t len, int re
 		return;
 	struct hist_msg *m = &c->conv.msgs[answer];
 	if (c->jlast != answer)
-		note(c, answer);
+		chat_note(c, answer);
 	c->stream = answer;
-	struct chat_pos *sp = (struct chat_pos *)pos_of(c, answer);
+	struct chat_pos *sp = (struct chat_pos *)chat_pos_of(c, answer);
 	if (!sp) { /* a free slot, else the first one (its answer rescans next time) */
-		sp = (struct chat_pos *)pos_of(c, CHAT_NO_STREAM);
+		sp = (struct chat_pos *)chat_pos_of(c, CHAT_NO_STREAM);
 		if (!sp)
 			sp = &c->pos[0];
 		sp->msg = answer;
@@ -701,9 +577,7 @@ int chat_finish(struct chat *c, size_t answer, enum hist_status status, const ch
 	if (answer >= c->conv.n)
 		return 0;
 	/* Its end goes in the journal, the text kept (journal.h): not the file rewritten. */
-	struct chat_jmsg *j = note(c, answer);
-	if (j)
-		j->done = 1;
+	chat_meta(c, answer);
 	struct hist_msg *m = &c->conv.msgs[answer];
 	m->status = status;
 	if (hist_set_str(&m->error, status == HIST_ERROR ? error_line : NULL) < 0)

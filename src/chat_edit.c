@@ -98,16 +98,12 @@ int chat_show_msg(struct chat *c, size_t msg, double now, struct err *e)
 
 int chat_delete_msg(struct chat *c, size_t msg, double now, struct err *e)
 {
-	int n = hist_delete_subtree(&c->conv, msg);
-	if (n < 0)
-		return chat_oom(e);
+	int n = chat_delete_noted(c, msg, now, e);
 	if (n > 0) {
 		/* indexes moved: no answer is followed any more */
 		c->stream = CHAT_NO_STREAM;
 		chat_forget_pos(c, CHAT_NO_STREAM);
 		c->answer = CHAT_NO_STREAM;
-		c->conv.updated = now;
-		c->dirty = 1;
 	}
 	return n;
 }
@@ -119,7 +115,7 @@ int chat_set_context_break(struct chat *c, size_t msg, int on, double now, struc
 	if (msg >= c->conv.n)
 		return 1;
 	c->conv.msgs[msg].context_break = on != 0;
-	c->dirty = 1;
+	chat_meta(c, msg);
 	return 0;
 }
 
@@ -127,12 +123,17 @@ int chat_set_best(struct chat *c, size_t msg, int on)
 {
 	if (msg >= c->conv.n || !strcmp(c->conv.msgs[msg].role, "user"))
 		return 1;
-	size_t parent = hist_parent_of(&c->conv, msg);
-	for (size_t i = 0; on && i < c->conv.n; i++)
-		if (hist_parent_of(&c->conv, i) == parent)
+	/* Only the marks that change are journalled: the siblings are listed by the index. */
+	for (size_t i = hist_first_child(&c->conv, hist_parent_of(&c->conv, msg));
+	     on && i != HIST_NONE; i = hist_next_sibling(&c->conv, i))
+		if (i != msg && c->conv.msgs[i].best) {
 			c->conv.msgs[i].best = 0;
-	c->conv.msgs[msg].best = on != 0;
-	c->dirty = 1;
+			chat_meta(c, i);
+		}
+	if (c->conv.msgs[msg].best != (on != 0)) {
+		c->conv.msgs[msg].best = on != 0;
+		chat_meta(c, msg);
+	}
 	return 0;
 }
 

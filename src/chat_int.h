@@ -26,4 +26,23 @@ int chat_add_answer(struct chat *c, const char *parent, const char *provider, co
  * text are left out even when they called tools, and results go as text. 0 or -1. */
 int chat_sent_idx(const struct chat *c, size_t answer, int tools, size_t **sent, size_t *n);
 
+/* The journal's side of a save (chat_journal.c). */
+struct chat_pos;
+struct chat_jmsg;
+/* The streaming place of answer msg (NULL: none). */
+const struct chat_pos *chat_pos_of(const struct chat *c, size_t msg);
+/* Message i's content and reasoning lengths as memory holds them. */
+void chat_text_lens(const struct chat *c, size_t i, size_t len[2]);
+/* After a whole save or a journal append: everything is held. */
+void chat_saved_all(struct chat *c);
+/* Message msg is about to change: its text grows (chat_note), or its other fields
+ * (chat_meta: the next save journals it without its text). */
+struct chat_jmsg *chat_note(struct chat *c, size_t msg);
+void chat_meta(struct chat *c, size_t msg);
+/* chat_delete_msg's deletion, its record noted: the number removed, or -1 (OOM, e). */
+int chat_delete_noted(struct chat *c, size_t msg, double now, struct err *e);
+/* Appends what changed since the last save to the journal: 0, or -1 when the journal
+ * cannot hold it (then the file is to be written whole). */
+int chat_journal_save(struct chat *c);
+
 #endif

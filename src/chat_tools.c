@@ -29,7 +29,7 @@ int chat_add_calls(struct chat *c, size_t answer, const struct wire_call *calls,
 			return chat_oom(e);
 	}
 	m->updated = now;
-	c->dirty = 1;
+	chat_meta(c, answer); /* journalled without its text */
 	return 0;
 }
 
@@ -46,7 +46,7 @@ int chat_add_result(struct chat *c, size_t parent, const char *call_id, const ch
 	m->status = HIST_COMPLETE;
 	*result = (size_t)(m - c->conv.msgs);
 	c->conv.updated = now;
-	c->dirty = 1;
+	c->tail = c->jhead = 1; /* a new message, made current: journalled whole */
 	return 0;
 }
 

@@ -59,17 +59,41 @@ static const char *word_of(enum ctl_state state, double rate, double retry_left,
 	return "idle";
 }
 
-/* The stream shown, else the shown conversation's; with several streams the count
+/* What the answer shown says once it ended while its siblings stream on. */
+static const char *ended_word(const struct ctl *c)
+{
+	long a = ctl_last_answer(c);
+	switch (a >= 0 ? c->shown->conv.msgs[a].status : HIST_COMPLETE) {
+	case HIST_STOPPED:
+		return "stopped";
+	case HIST_INTERRUPTED:
+		return "interrupted";
+	case HIST_ERROR:
+		return "error";
+	case HIST_COMPLETE:
+		break;
+	}
+	return "done";
+}
+
+/* The stream shown ("stopping" once M-z asked it to); the answer shown ended while
+ * others in its conversation stream, how it ended and how many stream on ("stopped ·
+ * 2 others streaming"); else another conversation's. With several streams the count
  * follows ("streaming 40 tok/s · 3 streams"). */
 const char *ctl_state_word(const struct ctl *c, char *tmp, size_t tmpsz)
 {
 	const struct ctl_stream *st = ctl_stream_shown(c);
-	if (!st)
-		st = ctl_stream_in(c, c->shown);
 	char one[64];
 	const char *w;
+	if (!st && ctl_stream_in(c, c->shown)) {
+		snprintf(tmp, tmpsz, "%s \xc2\xb7 %zu other%s streaming", ended_word(c), c->nstreams,
+			 c->nstreams > 1 ? "s" : "");
+		return tmp;
+	}
 	if (st && st->held)
 		w = "waiting for a free stream";
+	else if (st && st->stop_requested)
+		w = "stopping";
 	else if (st)
 		w = word_of(st->state, st->rate, st->retry_left, st->retry_attempt,
 			    st->retry_max, one, sizeof one);
@@ -78,7 +102,7 @@ const char *ctl_state_word(const struct ctl *c, char *tmp, size_t tmpsz)
 	else
 		w = word_of(c->state, c->rate, c->retry_left, c->retry_attempt, c->retry_max, one,
 			    sizeof one);
-	if (c->nstreams > 1 && (st || c->nstreams > 1))
+	if (c->nstreams > 1)
 		snprintf(tmp, tmpsz, "%s \xc2\xb7 %zu streams", w, c->nstreams);
 	else
 		snprintf(tmp, tmpsz, "%s", w);
@@ -86,7 +110,7 @@ const char *ctl_state_word(const struct ctl *c, char *tmp, size_t tmpsz)
 }
 
 /* The last answer on the shown branch, or -1. */
-long ctl_last_answer(struct ctl *c)
+long ctl_last_answer(const struct ctl *c)
 {
 	size_t *idx = NULL, n = 0;
 	long found = -1;
@@ -326,6 +350,7 @@ void ctl_settle(struct ctl *c)
 {
 	geometry(c);
 	ctl_layout_settle(c);
+	geometry(c); /* a line the layout said may want rows above the status line */
 	ctl_find_settle(c);
 	ctl_settle_chat(c);
 	ctl_moves_settle(c);

@@ -112,7 +112,7 @@ static void go_on_from(struct ctl *c, size_t i)
 		ctl_message(c, "%s", e.msg[0] ? e.msg : "out of memory");
 		return;
 	}
-	if (c->shown->dirty)
+	if (chat_unsaved(c->shown))
 		c->react |= CTL_SAVE;
 	ctl_rebuild_view(c);
 }

@@ -29,8 +29,9 @@ void ctl_answer_header(const struct chat *ch, size_t i, struct buf *out)
 }
 
 /* The footer for a stored answer's status. */
-void ctl_status_footer(struct view *v, size_t vm, const struct hist_msg *m)
+void ctl_status_footer(const struct ctl *c, struct view *v, size_t vm, size_t msg)
 {
+	const struct hist_msg *m = &c->shown->conv.msgs[msg];
 	struct buf f = BUF_INIT;
 	switch (m->status) {
 	case HIST_COMPLETE:
@@ -43,8 +44,10 @@ void ctl_status_footer(struct view *v, size_t vm, const struct hist_msg *m)
 		break;
 	case HIST_ERROR:
 		/* the header above names the provider and model */
-		buf_printf(&f, "[error: %s]",
+		buf_printf(&f, "[error: %s",
 			   m->error ? outcome_unnamed(m->error, m->provider) : "unknown");
+		ctl_error_hint(c, msg, &f);
+		buf_append_char(&f, ']');
 		break;
 	}
 	view_set_footer(v, vm, f.data, m->status == HIST_ERROR);
@@ -170,17 +173,23 @@ void ctl_rebuild_view(struct ctl *c)
 			for (size_t s = 0; s < c->nstreams && !live; s++)
 				if (c->streams[s]->chat == ch && c->streams[s]->answer == i)
 					live = c->streams[s];
+			/* A finished text is shared, not copied, when it is clean: the view is
+			 * rebuilt or cleared whenever a message's strings go (deleted, the
+			 * conversation closed or forked), and only a live answer's text grows
+			 * (so it is appended: copied). */
+			int (*put)(struct view *, size_t, const char *, size_t) =
+				live ? view_append_reasoning : view_share_reasoning;
 			if (m->reasoning && *m->reasoning)
-				view_append_reasoning(c->view, (size_t)vm, m->reasoning,
-						      strlen(m->reasoning));
+				put(c->view, (size_t)vm, m->reasoning, strlen(m->reasoning));
+			put = live ? view_append_text : view_share_text;
 			if (m->content)
-				view_append_text(c->view, (size_t)vm, m->content, strlen(m->content));
+				put(c->view, (size_t)vm, m->content, strlen(m->content));
 			if (live) {
 				live->view_msg = vm;
 			} else {
 				view_end(c->view, (size_t)vm);
 				if (!user)
-					ctl_status_footer(c->view, (size_t)vm, m);
+					ctl_status_footer(c, c->view, (size_t)vm, i);
 				else if (m->natt)
 					attachments_footer(c, (size_t)vm, m);
 			}
@@ -536,6 +545,7 @@ void ctl_show_chat(struct ctl *c, struct chat *ch)
 	c->follow = 1;
 	c->more_below = 0;
 	ctl_rebuild_view(c);
+	ctl_tools_shown(c, ch); /* (after: a line it adds stays in the view) */
 	for (size_t i = 0; i < c->nlist; i++)
 		if (!strcmp(c->list[i].id, ch->conv.id))
 			c->list_sel = i;

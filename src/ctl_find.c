@@ -409,7 +409,7 @@ void ctl_search_open(struct ctl *c, const char *item)
 		size_t i = (size_t)(m - c->shown->conv.msgs);
 		struct err e;
 		err_clear(&e);
-		if (chat_show_msg(c->shown, i, c->wall, &e) == 0 && c->shown->dirty)
+		if (chat_show_msg(c->shown, i, c->wall, &e) == 0 && chat_unsaved(c->shown))
 			c->react |= CTL_SAVE;
 		ctl_rebuild_view(c);
 		for (size_t v = 0; v < c->vmap_n && at < 0; v++)

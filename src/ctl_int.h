@@ -12,7 +12,7 @@
 /* ctl.c: the events, timers, geometry and scrolling */
 void ctl_message(struct ctl *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ctl_switch_sibling(struct ctl *c, int dir);
-long ctl_last_answer(struct ctl *c);
+long ctl_last_answer(const struct ctl *c);
 void ctl_copy_answer(struct ctl *c);
 /* Message msg's code block 1 to the clipboard, or the one after the block copied last
  * when the key before was this one too (after the last: the first again); -1: none. */
@@ -34,6 +34,8 @@ void ctl_ask_models(struct ctl *c, size_t retry_at);
 void ctl_unqueue(struct ctl *c, const char *why);
 /* forgets the send held for the vault's passphrase */
 void ctl_pending_clear(struct ctl *c);
+/* Esc while the shell holds the message (ctl_pending_hold): dropped, 1; else 0. */
+int ctl_pending_drop(struct ctl *c);
 void ctl_stop(struct ctl *c);
 void ctl_stop_stream(struct ctl *c, struct ctl_stream *st);
 int ctl_busy(struct ctl *c);
@@ -41,12 +43,19 @@ int ctl_busy(struct ctl *c);
 void ctl_stream_begin(struct ctl *c, struct chat *ch, size_t answer);
 /* the latest stream into ch, or NULL */
 struct ctl_stream *ctl_stream_in(const struct ctl *c, const struct chat *ch);
+/* What the user can do about the shown conversation's failed answer msg, after its
+ * error line: its key refused in this run, check the key; else, while F5 asks it again
+ * (it is the answer shown), " — F5 retries". */
+void ctl_error_hint(const struct ctl *c, size_t msg, struct buf *out);
 
 /* ctl_multi.c: several models and streams: "@model" mentions, the picker's marks, the
  * focused answer, unread conversations, the status of several streams */
 /* Reads "@p/m @q/n " at the start of text into c->pending.specs (*skip: the bytes they
  * take). 0 (none is fine), -1 with a message (an unknown model, too many). */
 int ctl_mentions(struct ctl *c, const char *text, size_t len, size_t *skip);
+/* "@p/m @q/n " naming the models that answered the shown conversation's message user,
+ * when they were several (their first CTL_MAX_MODELS), into out; else nothing. */
+void ctl_mentions_of(const struct ctl *c, size_t user, struct buf *out);
 void ctl_mark_unread(struct ctl *c, const char *id);
 void ctl_forget_unread(struct ctl *c, const char *id);
 void ctl_multi_free(struct ctl *c);
@@ -146,7 +155,9 @@ void ctl_key_end(struct ctl *c); /* wipes what was typed */
 
 /* ctl_conv.c, for the answer's header after its stream, and its footer */
 void ctl_answer_header(const struct chat *ch, size_t i, struct buf *out);
-void ctl_status_footer(struct view *v, size_t vm, const struct hist_msg *m);
+/* The footer of the shown conversation's answer msg ended ("[stopped]", "[error: … —
+ * F5 retries]"), under view message vm of v. */
+void ctl_status_footer(const struct ctl *c, struct view *v, size_t vm, size_t msg);
 
 /* ctl_layout.c: several answers side by side, or one under a tab strip */
 void ctl_layout_stale(struct ctl *c);
@@ -165,7 +176,8 @@ int ctl_cols_wheel(struct ctl *c, int y, int x, long delta);
 /* Apart: each column's first line and the more-below mark for the lines there are now
  * (1), or 0 when they scroll together. */
 int ctl_cols_settle_tops(struct ctl *c);
-/* Apart: column k scrolled so that line is in view, a third down (1), else 0. */
+/* Side by side: column k scrolled (apart, or all together) so that line of its view is
+ * in sight, a third down (1; the header line is always); else 0. */
 int ctl_cols_show_line(struct ctl *c, size_t k, size_t line);
 /* the chat's lines in the layout shown, and the rows there are for them */
 size_t ctl_chat_total(struct ctl *c);

@@ -29,6 +29,8 @@ static void h_send(struct ctl *c)
 
 static void h_stop(struct ctl *c)
 {
+	if (ctl_pending_drop(c))
+		return;
 	if (!c->nstreams && ctl_edit_cancel(c))
 		return;
 	if (c->nqueue && edit_is_empty(c->ed)) {
@@ -128,14 +130,22 @@ static void h_editor(struct ctl *c)
 
 static void h_complete(struct ctl *c) { ctl_complete(c); }
 
+/* A page: the rows the chat's lines have (under a tab strip, the question and the
+ * columns' headers), less one kept in sight. */
+static long page(const struct ctl *c)
+{
+	size_t rows = ctl_chat_rows(c);
+	return rows > 1 ? (long)rows - 1 : 1;
+}
+
 static void h_scroll_up(struct ctl *c)
 {
-	ctl_scroll_by(c, -(long)(c->chat_h > 1 ? c->chat_h - 1 : 1));
+	ctl_scroll_by(c, -page(c));
 }
 
 static void h_scroll_down(struct ctl *c)
 {
-	ctl_scroll_by(c, c->chat_h > 1 ? c->chat_h - 1 : 1);
+	ctl_scroll_by(c, page(c));
 }
 
 static void h_scroll_top(struct ctl *c)

@@ -52,7 +52,7 @@ static void fill_column(struct ctl *c, size_t k, size_t msg)
 		st->col = (int)k;
 	} else {
 		view_end(*v, (size_t)vm);
-		ctl_status_footer(*v, (size_t)vm, m);
+		ctl_status_footer(c, *v, (size_t)vm, msg);
 	}
 	c->lay.msg[k] = msg;
 }
@@ -108,12 +108,16 @@ void ctl_layout_settle(struct ctl *c)
 			for (size_t k = 0; k < n; k++)
 				fill_column(c, k, sib[k]);
 			L->n = n;
-			/* above the columns, the question they answer (its first line) */
+			/* above the columns, the question they answer (its first line, "…"
+			 * when more follow) */
 			const char *q = cv->msgs[parent].content;
+			size_t first = strcspn(q, "\n");
 			buf_append_str(&L->strip, "you: ");
-			sanitize_string(q, strcspn(q, "\n"), &L->strip);
+			sanitize_string(q, first, &L->strip);
+			if (q[first] && q[first + strspn(q + first, " \t\r\n")])
+				buf_append_str(&L->strip, " \xe2\x80\xa6");
 			L->strip_off = L->strip_len = 0;
-			c->chat_top = 1;
+			c->chat_top = 1 + COLS_HEAD; /* the question, the columns' headers */
 		} else {
 			struct cols_tab tabs[MAX_SIBLINGS];
 			/* two answers of one model name from two providers: provider/model */
@@ -153,13 +157,28 @@ void ctl_layout_settle(struct ctl *c)
 			c->mode = MODE_CONFIRM;
 		else if (asked)
 			c->confirm_msg = 0; /* it is gone: so is the question */
+		/* (a sibling beside the branch, once the columns became tabs: said, so that
+		 * the keys meant for it do not go unexplained into the input) */
+		if (c->mode != MODE_SELECT && c->mode != MODE_CONFIRM && keep != SIZE_MAX)
+			ctl_message(c, asked ? "the answer to delete is not shown one at a time: "
+					       "nothing was deleted" :
+					       "the answer selected is not shown one at a time "
+					       "(M-, and M-. show it): the selection is left");
 	}
 	c->dirty |= CTL_DIRTY_CHAT;
 }
 
+/* The lines of the n views' bodies (their header lines stay above them): the height of
+ * what scrolls. */
+static size_t body_lines(struct view *const *v, size_t n)
+{
+	size_t lines = cols_lines(v, n);
+	return lines > COLS_HEAD ? lines - COLS_HEAD : 0;
+}
+
 size_t ctl_chat_total(struct ctl *c)
 {
-	return c->lay.n ? cols_lines(c->lay.v, c->lay.n) : view_lines(c->view);
+	return c->lay.n ? body_lines(c->lay.v, c->lay.n) : view_lines(c->view);
 }
 
 size_t ctl_chat_rows(const struct ctl *c)
@@ -201,10 +220,11 @@ size_t ctl_cols_focus(const struct ctl *c)
 	return c->lay.sel >= 0 ? (size_t)c->lay.sel : c->lay.cur;
 }
 
-/* The first line of column k that shows its end. */
+/* The first body line of column k that shows its end (body lines: its view's from
+ * COLS_HEAD on). */
 static size_t col_bottom(const struct ctl *c, size_t k)
 {
-	size_t lines = c->lay.v[k] ? view_lines(c->lay.v[k]) : 0, h = ctl_chat_rows(c);
+	size_t lines = body_lines(&c->lay.v[k], 1), h = ctl_chat_rows(c);
 	return lines > h ? lines - h : 0;
 }
 
@@ -257,19 +277,38 @@ int ctl_cols_settle_tops(struct ctl *c)
 	return 1;
 }
 
+/* The first body line column k shows, following its end or not. */
+static size_t shown_top(struct ctl *c, size_t k)
+{
+	const struct ctl_cols *L = &c->lay;
+	if (L->apart)
+		return L->follow[k] ? col_bottom(c, k) : L->top[k];
+	size_t total = ctl_chat_total(c), h = ctl_chat_rows(c);
+	size_t top = c->follow ? (total > h ? total - h : 0) : c->top_line, bottom = col_bottom(c, k);
+	return top < bottom ? top : bottom;
+}
+
 int ctl_cols_show_line(struct ctl *c, size_t k, size_t line)
 {
 	struct ctl_cols *L = &c->lay;
 	size_t h = ctl_chat_rows(c) ? ctl_chat_rows(c) : 1;
-	if (!L->n || !L->apart || k >= L->n)
+	if (!L->n || k >= L->n)
 		return 0;
-	size_t bottom = col_bottom(c, k), top = L->follow[k] ? bottom : L->top[k];
-	if (line < top || line >= top + h) {
-		top = line > h / 3 ? line - h / 3 : 0;
+	c->dirty |= CTL_DIRTY_CHAT;
+	size_t top = shown_top(c, k);
+	if (line < COLS_HEAD || (line - COLS_HEAD >= top && line - COLS_HEAD < top + h))
+		return 1; /* the header row, or a line in sight */
+	line -= COLS_HEAD;
+	top = line > h / 3 ? line - h / 3 : 0;
+	if (L->apart) {
+		size_t bottom = col_bottom(c, k);
 		L->top[k] = top < bottom ? top : bottom;
 		L->follow[k] = L->top[k] >= bottom;
+	} else {
+		size_t total = ctl_chat_total(c), bottom = total > h ? total - h : 0;
+		c->top_line = top < bottom ? top : bottom;
+		c->follow = c->top_line >= bottom;
 	}
-	c->dirty |= CTL_DIRTY_CHAT;
 	return 1;
 }
 

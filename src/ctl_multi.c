@@ -60,6 +60,26 @@ int ctl_mentions(struct ctl *c, const char *text, size_t len, size_t *skip)
 	return 0;
 }
 
+void ctl_mentions_of(const struct ctl *c, size_t user, struct buf *out)
+{
+	const struct hist_conv *cv = &c->shown->conv;
+	char specs[CTL_MAX_MODELS][160];
+	size_t n = 0;
+	for (size_t i = hist_first_child(cv, user); i != HIST_NONE && n < CTL_MAX_MODELS;
+	     i = hist_next_sibling(cv, i)) {
+		const struct hist_msg *m = &cv->msgs[i];
+		if (strcmp(m->role, "assistant") || !m->provider || !m->model)
+			continue;
+		snprintf(specs[n], sizeof specs[n], "%s/%s", m->provider, m->model);
+		size_t k = 0;
+		while (k < n && strcmp(specs[k], specs[n]))
+			k++;
+		n += k == n; /* asked twice (retried): named once */
+	}
+	for (size_t k = 0; n > 1 && k < n; k++)
+		buf_printf(out, "@%s ", specs[k]);
+}
+
 /* ---- unread answers ---- */
 
 void ctl_mark_unread(struct ctl *c, const char *id)

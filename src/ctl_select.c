@@ -110,8 +110,13 @@ static void edit_begin(struct ctl *c, size_t i)
 		ctl_message(c, "no message of yours to edit");
 		return;
 	}
-	const char *text = c->shown->conv.msgs[i].content;
-	edit_set_text(c->ed, text, strlen(text));
+	/* a question several models answered: the same models asked again, as named */
+	struct buf t = BUF_INIT;
+	ctl_mentions_of(c, i, &t);
+	buf_append_str(&t, c->shown->conv.msgs[i].content);
+	if (t.data)
+		edit_set_text(c->ed, t.data, t.len);
+	buf_free(&t);
 	c->edit_chat = c->shown;
 	c->edit_msg = (long)i;
 	c->edit_pos = branch_place(c, i);
@@ -156,6 +161,8 @@ int ctl_send_chat(struct ctl *c, struct chat *ch, const char *prompt, size_t *an
 	}
 	int r = chat_send_edit(ch, edited, prompt, c->pending.prov->name, c->pending.model,
 			       c->wall, answer, e);
+	if (r == 0 && edited != SIZE_MAX) /* "editing message N" is over */
+		ctl_message(c, "sent as a new branch: the earlier message and its answers stay");
 	if (r == 0 && c->nchips &&
 	    ctl_attach_apply(c, &ch->conv.msgs[hist_parent_of(&ch->conv, *answer)]) < 0) {
 		err_set(e, EXIT_FAIL, "out of memory");
@@ -327,8 +334,15 @@ void ctl_h_sel_copy(struct ctl *c)
 		return;
 	}
 	c->react |= CTL_COPY;
-	ctl_message(c, "copied message %ld (%zu bytes) to the clipboard", branch_place(c, i),
-		    strlen(s));
+	long place = branch_place(c, i);
+	char name[160];
+	if (!place) /* an answer beside the branch (side by side): by its model */
+		ctl_answer_name(c, i, name, sizeof name);
+	if (place)
+		ctl_message(c, "copied message %ld (%zu bytes) to the clipboard", place, strlen(s));
+	else
+		ctl_message(c, "copied the answer of %s (%zu bytes) to the clipboard", name,
+			    strlen(s));
 }
 
 void ctl_h_sel_copy_code(struct ctl *c)
@@ -364,6 +378,14 @@ void ctl_h_sel_retry(struct ctl *c)
 	ctl_cols_select(c, -1);
 	ctl_open_model_picker(c, NULL);
 	c->retry_msg = (long)u;
+	/* an answer selected: its own model first (Enter asks it again: a failed one
+	 * retried alone) */
+	char name[160] = "";
+	if (i != u)
+		ctl_answer_name(c, i, name, sizeof name);
+	for (size_t k = 0; *name && k < c->ov.nmatch; k++)
+		if (!strcmp(c->ov.items[c->ov.match[k]], name))
+			c->ov.sel = k;
 	ctl_message(c, "choose the model to ask message %ld again with", branch_place(c, u));
 }
 
@@ -404,6 +426,7 @@ void ctl_select_delete_confirmed(struct ctl *c)
 		ctl_edit_forget(c); /* the indexes move */
 	int n = chat_delete_msg(c->shown, i, c->wall, &e);
 	if (n < 0) {
+		ctl_rebuild_view(c); /* some may be gone, and the view shares their texts */
 		ctl_message(c, "%s", e.msg);
 		return;
 	}

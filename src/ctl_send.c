@@ -69,6 +69,45 @@ void ctl_pending_clear(struct ctl *c)
 	memset(&c->pending, 0, sizeof c->pending);
 }
 
+static void unsent(struct ctl *c);
+
+/* (djb2: only to tell whether the status line still says what the hold said) */
+static unsigned long line_hash(const char *s)
+{
+	unsigned long h = 5381;
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+void ctl_pending_hold(struct ctl *c, const char *why)
+{
+	c->pending.held = why != NULL;
+	if (why) {
+		ctl_note(c, why);
+		c->pending.held_line = line_hash(c->message);
+	} else if (c->message[0] && line_hash(c->message) == c->pending.held_line) {
+		c->message[0] = '\0'; /* what it waited for is there: the line goes */
+		c->dirty |= CTL_DIRTY_STATUS;
+	}
+}
+
+int ctl_pending_drop(struct ctl *c)
+{
+	if (!c->pending.active || !c->pending.held)
+		return 0;
+	if (c->pending.queued)
+		unsent(c);
+	if (c->pending.retry == CTL_PENDING_TOOLS)
+		ctl_tools_abandon(c);
+	int queued = c->pending.queued;
+	ctl_pending_clear(c);
+	if (!queued)
+		ctl_message(c, "not sent: the message is still in the input");
+	c->dirty |= CTL_DIRTY_ALL;
+	return 1;
+}
+
 /* A message written while the shown conversation's answer streams waits for it. */
 static void enqueue(struct ctl *c, const char *text, size_t len)
 {
@@ -583,15 +622,54 @@ int ctl_deltas(struct ctl *c, unsigned long id, const char *s, size_t len, int r
 	return 0;
 }
 
-/* The hint after an error line: what the user can do about it. */
-static void error_hint(const struct err *e, const struct provider *p, struct buf *out)
+/* Answer msg of ch failed with its key refused: its hint says so for as long as this
+ * run remembers (the last CTL_KEYFAIL such answers). */
+static void key_name(const struct chat *ch, size_t msg, char out[2 * HIST_ID_MAX + 2])
 {
-	if (e->code == EXIT_KEY)
+	const char *id = ch->conv.msgs[msg].id;
+	snprintf(out, 2 * HIST_ID_MAX + 2, "%s/%s", ch->conv.id, id ? id : "");
+}
+
+static void remember_key_failed(struct ctl *c, const struct chat *ch, size_t msg)
+{
+	key_name(ch, msg, c->keyfail[c->nkeyfail++ % CTL_KEYFAIL]);
+}
+
+static int key_failed(const struct ctl *c, const struct chat *ch, size_t msg)
+{
+	char want[sizeof c->keyfail[0]];
+	key_name(ch, msg, want);
+	size_t n = c->nkeyfail < CTL_KEYFAIL ? c->nkeyfail : CTL_KEYFAIL;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(c->keyfail[i], want))
+			return 1;
+	return 0;
+}
+
+void ctl_error_hint(const struct ctl *c, size_t msg, struct buf *out)
+{
+	const struct hist_msg *m = &c->shown->conv.msgs[msg];
+	char spec[160];
+	struct provider *p = NULL;
+	const char *model;
+	struct err e;
+	err_clear(&e);
+	snprintf(spec, sizeof spec, "%s/%s", m->provider ? m->provider : "",
+		 m->model ? m->model : "");
+	if (key_failed(c, c->shown, msg) &&
+	    c->world.resolve_model(c->world.ctx, spec, &p, &model, &e) == 0) {
 		buf_printf(out, " \xe2\x80\x94 check the key (%s%sthe vault): /key %s stores a "
 			   "new one", p->key_env ? p->key_env : "", p->key_env ? " or " : "",
 			   p->name);
-	else if (e->code == EXIT_NETWORK)
-		buf_append_str(out, " \xe2\x80\x94 F5 retries");
+		return;
+	}
+	if (ctl_last_answer(c) != (long)msg)
+		return; /* F5 asks another answer again */
+	struct buf k = BUF_INIT;
+	input_keys_of(&c->keys, ACT_RETRY, &k);
+	if (k.len)
+		buf_printf(out, " \xe2\x80\x94 %.*s retries", (int)strcspn(k.data, ","), k.data);
+	buf_free(&k);
 }
 
 int ctl_stream_waiting(struct ctl *c, unsigned long id, int waiting, double left, int attempt,
@@ -664,14 +742,12 @@ int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, dou
 			prov = NULL;
 		/* the header above names the provider and model */
 		const char *what = outcome_unnamed(o->err.msg, prov ? prov->name : NULL);
-		buf_printf(&footer, "[error: %s", what);
-		if (prov)
-			error_hint(&o->err, prov, &footer);
-		buf_append_char(&footer, ']');
+		if (o->err.code == EXIT_KEY)
+			remember_key_failed(c, st->chat, st->answer);
 		end = CTL_ERROR;
-		/* the state word says "error": the line follows it once (named when several
-		 * stream) */
-		if (c->nstreams > 1)
+		/* the line says what failed, once (named when several stream, or it is not
+		 * the answer shown: the state word, "error", is the shown one's) */
+		if (c->nstreams > 1 || st->view_msg < 0)
 			ctl_message(c, "%s: %s", st->spec, what);
 		else
 			ctl_message(c, "%s", o->err.msg);
@@ -682,8 +758,9 @@ int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, dou
 			buf_printf(&footer, "[%s]", o->note);
 		break;
 	}
-	/* the status line speaks of the stream shown (or the only one) */
-	if (c->nstreams == 1 || st->view_msg >= 0 || end == CTL_ERROR) {
+	/* the status line speaks of the stream shown (or the only one, elsewhere): one
+	 * ending beside it leaves what it says of that one (a failure says its line) */
+	if ((c->nstreams == 1 && st->chat != c->shown) || st->view_msg >= 0) {
 		c->state = end;
 		c->usage = o->usage;
 		c->ttft = o->ttft;
@@ -698,8 +775,10 @@ int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, dou
 	ctl_usage_header(c, st);
 	if (st->view_msg >= 0) {
 		view_end(c->view, (size_t)st->view_msg);
-		view_set_footer(c->view, (size_t)st->view_msg, footer.len ? footer.data : NULL,
-				o->status == HIST_ERROR);
+		if (footer.len) /* a note of the provider's: while this run shows it */
+			view_set_footer(c->view, (size_t)st->view_msg, footer.data, 0);
+		else
+			ctl_status_footer(c, c->view, (size_t)st->view_msg, st->answer);
 		c->dirty |= CTL_DIRTY_CHAT;
 	}
 	struct chat *ch = st->chat;

@@ -70,6 +70,11 @@ int ctl_tools_enabled(const struct ctl *c, const char *server)
 	return conv_has(conv_of(c, c->shown ? c->shown->conv.id : "", 0), server);
 }
 
+int ctl_tools_chat_enables(const struct ctl *c, const struct chat *ch, const char *server)
+{
+	return conv_has(conv_of(c, ch->conv.id, 0), server);
+}
+
 /* Enables (on) or disables server for conversation id. 0 or -1 (OOM). */
 static int conv_set(struct ctl *c, const char *id, const char *server, int on)
 {
@@ -94,6 +99,47 @@ static int conv_set(struct ctl *c, const char *id, const char *server, int on)
 		return -1;
 	v->n++;
 	return 0;
+}
+
+/* Conversation id's servers kept for the next time it is opened. */
+static void keep_servers(struct ctl *c, const char *id)
+{
+	const struct ctl_tools_conv *v = conv_of(c, id, 0);
+	struct err e;
+	err_clear(&e);
+	if (c->tools->save && c->tools->save(id, v ? v->servers : NULL, v ? v->n : 0, &e) < 0)
+		ctl_message(c, "%s (the conversation's MCP servers are not kept for next time)",
+			    e.msg[0] ? e.msg : "out of memory");
+}
+
+void ctl_tools_shown(struct ctl *c, const struct chat *ch)
+{
+	struct ctl_tools_conv *v = conv_of(c, ch->conv.id, 0);
+	if (!v && c->tools->load && (v = conv_of(c, ch->conv.id, 1))) {
+		char **names = NULL;
+		size_t n = 0;
+		struct err e;
+		err_clear(&e);
+		if (c->tools->load(ch->conv.id, &names, &n, &e) < 0) {
+			/* in the chat too: a line after this one (a new conversation's) may
+			 * take the status line */
+			ctl_info(c, "cherry", e.msg[0] ? e.msg : "out of memory", 1);
+			ctl_message(c, "%s", e.msg[0] ? e.msg : "out of memory");
+		}
+		/* a server no longer in config.json is left out */
+		for (size_t i = 0; i < n; i++)
+			if (config_mcp_find(c->cfg, names[i]) &&
+			    conv_set(c, ch->conv.id, names[i], 1) < 0)
+				ctl_message(c, "out of memory");
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		v = conv_of(c, ch->conv.id, 0);
+	}
+	if (v && v->n) {
+		c->react |= CTL_TOOLS_START; /* those not running yet start, in the background */
+		c->dirty |= CTL_DIRTY_STATUS;
+	}
 }
 
 /* The tool a call names among those ch offers, NULL none. */
@@ -229,6 +275,7 @@ int ctl_tools_command(struct ctl *c, const char *arg)
 		return 0;
 	}
 	ctl_message(c, "MCP server %s %s for this conversation", name, on ? "on" : "off");
+	keep_servers(c, c->shown->conv.id);
 	if (on)
 		c->react |= CTL_TOOLS_START;
 	c->dirty |= CTL_DIRTY_STATUS;
@@ -248,6 +295,7 @@ void ctl_tools_assistant(struct ctl *c, json_t *assistant)
 	json_array_foreach(mcp, i, s)
 		if (json_is_string(s) && config_mcp_find(c->cfg, json_string_value(s)))
 			conv_set(c, c->shown->conv.id, json_string_value(s), 1);
+	keep_servers(c, c->shown->conv.id);
 	c->react |= CTL_TOOLS_START;
 	c->dirty |= CTL_DIRTY_STATUS;
 }

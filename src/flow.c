@@ -31,9 +31,21 @@ void flow_init(struct flow *f, int markdown, enum view_style base)
 	mdstream_init(&f->md);
 }
 
+const char *flow_data(const struct flow *f)
+{
+	return f->shared ? f->shared : f->text.data;
+}
+
+size_t flow_len(const struct flow *f)
+{
+	return f->shared ? f->shared_len : f->text.len;
+}
+
 void flow_free(struct flow *f)
 {
 	buf_free(&f->text);
+	f->shared = NULL;
+	f->shared_len = 0;
 	free(f->lines);
 	f->lines = NULL;
 	f->n = f->cap = 0;
@@ -49,7 +61,8 @@ size_t flow_visible(const struct flow *f)
 	if (!f->n)
 		return 0;
 	const struct vline *last = &f->lines[f->n - 1];
-	if (last->len == 0 && (f->text.len == 0 || f->text.data[f->text.len - 1] == '\n'))
+	size_t len = flow_len(f);
+	if (last->len == 0 && (len == 0 || flow_data(f)[len - 1] == '\n'))
 		return f->n - 1;
 	return f->n;
 }
@@ -94,15 +107,16 @@ static int flow_rewrap(struct flow *f, size_t r, int width)
 	size_t base = r ? f->lines[r].off : 0;
 	f->n = r;
 	struct wrap_ctx c = {f, base, 0};
-	const char *s = f->text.len ? f->text.data + base : "";
-	text_wrap(s, f->text.len - base, width, flow_on_line, &c);
+	size_t len = flow_len(f);
+	const char *s = len ? flow_data(f) + base : "";
+	text_wrap(s, len - base, width, flow_on_line, &c);
 	return c.failed ? -1 : 0;
 }
 
 int flow_relayout(struct flow *f, int width)
 {
 	if (f->markdown) {
-		return mdstream_relayout(&f->md, f->text.data ? f->text.data : "", f->text.len,
+		return mdstream_relayout(&f->md, flow_len(f) ? flow_data(f) : "", flow_len(f),
 					 width);
 	}
 	return flow_rewrap(f, 0, width);
@@ -138,8 +152,22 @@ static int flow_added(struct flow *f, size_t old_len, int width, int laid)
 	return laid ? flow_grew(f, old_len, width) : 0;
 }
 
+/* The shared bytes become the flow's own copy, so that it can grow. */
+static int unshare(struct flow *f)
+{
+	if (!f->shared)
+		return 0;
+	if (buf_append(&f->text, f->shared, f->shared_len) < 0)
+		return -1;
+	f->shared = NULL;
+	f->shared_len = 0;
+	return 0;
+}
+
 int flow_append(struct flow *f, const char *s, size_t len, int width, int laid)
 {
+	if (len && unshare(f) < 0)
+		return -1;
 	size_t old = f->text.len;
 	int rc = sanitize_feed(&f->san, s, len, &f->text);
 	if (flow_added(f, old, width, laid) < 0)
@@ -147,42 +175,143 @@ int flow_append(struct flow *f, const char *s, size_t len, int width, int laid)
 	return rc;
 }
 
+/* A finished text keeps no room to grow: a buffer doubled as it streamed is cut to
+ * its length (a long conversation's texts would otherwise take up to twice theirs). */
+static void fit(struct buf *b)
+{
+	if (!b->data || b->cap - b->len <= b->len / 16 + 64)
+		return;
+	char *p = realloc(b->data, b->len + 1);
+	if (p) {
+		b->data = p;
+		b->cap = b->len + 1;
+	}
+}
+
 int flow_finish(struct flow *f, int width, int laid)
 {
+	if (f->shared) /* set whole and finished, the sanitiser fresh: nothing is pending */
+		return 0;
 	size_t old = f->text.len;
 	int rc = sanitize_finish(&f->san, &f->text);
 	sanitize_init(&f->san);
 	if (flow_added(f, old, width, laid) < 0)
 		rc = -1;
+	fit(&f->text);
 	return rc;
 }
 
-/* Replaces the whole text (a footer). */
-int flow_set(struct flow *f, const char *s, size_t len, int width, int laid)
+/* 1 when out's bytes are the next ones of s[0..len) after *at (moved past them). */
+static int same(const struct buf *out, const char *s, size_t len, size_t *at)
 {
-	buf_reset(&f->text);
+	if (out->len > len - *at || (out->len && memcmp(out->data, s + *at, out->len)))
+		return 0;
+	*at += out->len;
+	return 1;
+}
+
+/* 1 when the sanitiser gives s[0..len) back as it is, 0 when it changes it, -1 OOM. It
+ * runs over s in pieces into a small buffer, each piece's output compared with the
+ * bytes of s it must equal: so clean means exactly sanitize_string(s) == s, with no
+ * second idea of what is safe to drift from the sanitiser's. */
+static int clean(const char *s, size_t len)
+{
+	enum { PIECE = 4096 };
+	struct sanitizer san;
+	struct buf out = BUF_INIT;
+	size_t at = 0;
+	int rc = 1;
+	sanitize_init(&san);
+	for (size_t i = 0; rc == 1 && i < len; i += PIECE) {
+		buf_reset(&out);
+		if (sanitize_feed(&san, s + i, len - i < PIECE ? len - i : PIECE, &out) < 0)
+			rc = -1;
+		else
+			rc = same(&out, s, len, &at);
+	}
+	if (rc == 1) {
+		buf_reset(&out);
+		rc = sanitize_finish(&san, &out) < 0 ? -1 : same(&out, s, len, &at);
+	}
+	buf_free(&out);
+	return rc == 1 && at != len ? 0 : rc;
+}
+
+/* The rendering dropped, kept dimmed or eager as it was: flow_relayout starts it again. */
+static void md_reset(struct flow *f)
+{
+	int dim = f->md.dim;
+	size_t lazy_from = f->md.lazy_from;
+	mdstream_free(&f->md);
+	mdstream_init(&f->md);
+	f->md.dim = dim;
+	f->md.lazy_from = lazy_from;
+}
+
+void flow_forget(struct flow *f)
+{
+	free(f->lines);
+	f->lines = NULL;
+	f->n = f->cap = 0;
+	md_reset(f);
+}
+
+/* Empties the flow for a new whole text: its lines, its rendering and its sanitiser. */
+static void flow_clear(struct flow *f)
+{
+	buf_free(&f->text);
+	f->shared = NULL;
+	f->shared_len = 0;
 	f->n = 0;
 	f->lfs = 0;
 	sanitize_init(&f->san);
+	md_reset(f);
+}
+
+/* The whole text replaced by s[0..len), finished: shared when share is set and s is
+ * clean, else sanitised into the flow's own copy. */
+static int flow_put(struct flow *f, const char *s, size_t len, int width, int laid, int share)
+{
+	flow_clear(f);
 	int rc = 0;
 	if (len) {
-		rc = sanitize_feed(&f->san, s, len, &f->text);
-		if (!rc)
-			rc = sanitize_finish(&f->san, &f->text);
-		sanitize_init(&f->san);
+		int c = share ? clean(s, len) : 0;
+		if (c < 0)
+			return -1;
+		if (c) {
+			f->shared = s;
+			f->shared_len = len;
+		} else {
+			rc = sanitize_feed(&f->san, s, len, &f->text);
+			if (!rc)
+				rc = sanitize_finish(&f->san, &f->text);
+			sanitize_init(&f->san);
+			fit(&f->text);
+		}
 	}
-	if (f->text.len)
-		f->lfs = count_lfs(f->text.data, f->text.len);
-	if (laid && f->text.len && flow_relayout(f, width) < 0)
+	if (flow_len(f))
+		f->lfs = count_lfs(flow_data(f), flow_len(f));
+	if (laid && flow_len(f) && flow_relayout(f, width) < 0)
 		rc = -1;
 	return rc;
+}
+
+int flow_set(struct flow *f, const char *s, size_t len, int width, int laid)
+{
+	return flow_put(f, s, len, width, laid, 0);
+}
+
+int flow_share(struct flow *f, const char *s, size_t len, int width, int laid)
+{
+	return flow_put(f, s, len, width, laid, 1);
 }
 
 /* A guess at the lines the flow takes at width, without laying it out: every LF starts
  * one, and a line holds about width bytes. Corrected when the flow is laid out. */
 size_t flow_estimate(const struct flow *f, int width)
 {
-	return f->text.len ? f->lfs + 1 + f->text.len / (size_t)width : 0;
+	size_t len = flow_len(f);
+	return len ? f->lfs + 1 + len / (size_t)width : 0;
 }
 
 /* Renders every segment of a Markdown flow not rendered yet. */
@@ -192,6 +321,6 @@ void flow_render_all(struct flow *f)
 	const struct md_line *l;
 	struct mdstream_fix fix;
 	for (size_t k = 0; f->markdown && k < mdstream_lines(&f->md); k++)
-		while (mdstream_line(&f->md, f->text.data, k, &o, &l, &fix) == 1)
+		while (mdstream_line(&f->md, flow_data(f), k, &o, &l, &fix) == 1)
 			;
 }

@@ -103,9 +103,8 @@ int hist_entry_read(struct histstore *s, int dfd, const char *id, struct entry_r
 		    struct ientry *x, struct stat *st)
 {
 	char name[HIST_ID_MAX + 16];
-	struct stat jst, fst;
-	snprintf(name, sizeof name, "%s.journal", id);
-	int journal = fstatat(dfd, name, &jst, AT_SYMLINK_NOFOLLOW) == 0;
+	struct stat jst = {0}, fst;
+	int journal = histstore_journal_stat(dfd, id, &jst);
 	snprintf(name, sizeof name, "%s.json", id);
 	int r = journal ? 1 : slurp(dfd, name, &rd->raw, &fst);
 	if (r == 0) {

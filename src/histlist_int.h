@@ -171,7 +171,8 @@ int histstore_index_dir_same(struct histstore *s);
  * the lock of any more (histstore.c). */
 void histstore_clean_temp(struct histstore *s, int dfd, const char *name);
 
-/* The id of "<id>.journal" into id: 1, or 0 when name is not a journal's name. */
+/* The id of "<id>.jsonl" or "<id>.journal" into id: 1, or 0 when name is not a
+ * journal's name. */
 int histstore_journal_id(const char *name, char id[HIST_ID_MAX + 1]);
 /* When conversation id has a journal beside its file in the directory dfd, adds the
  * journal's size to st's and takes its time when later: 1; 0 when it has none. */

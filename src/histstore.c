@@ -18,9 +18,8 @@
 #include "cherry/fsutil.h"
 #include "cherry/journal.h"
 #include "histlist_int.h"
+#include "histstore_int.h"
 
-/* Conversations bigger than this are not read (a generous bound against garbage). */
-#define HIST_MAX_FILE (256u * 1024 * 1024)
 
 static double now_real(void)
 {
@@ -159,7 +158,7 @@ void histstore_close(struct histstore *s)
 	s->dir = s->index = NULL;
 }
 
-static char *conv_path(const struct histstore *s, const char *id, const char *ext)
+char *histstore_path(const struct histstore *s, const char *id, const char *ext)
 {
 	struct buf p = BUF_INIT;
 	if (buf_printf(&p, "%s/%s%s", s->dir, id, ext) < 0) {
@@ -183,7 +182,7 @@ int histstore_new_id(struct histstore *s, char id[HIST_ID_MAX + 1], struct err *
 		for (size_t i = 0; i < sizeof r; i++)
 			id[i] = alphabet[r[i] & 31];
 		id[8] = '\0';
-		char *p = conv_path(s, id, ".json");
+		char *p = histstore_path(s, id, ".json");
 		if (!p)
 			break;
 		struct stat st;
@@ -196,8 +195,7 @@ int histstore_new_id(struct histstore *s, char id[HIST_ID_MAX + 1], struct err *
 	return -1;
 }
 
-/* The id of "<id><ext>" into id: 1, or 0 when name is not such a name. */
-static int id_of(const char *name, const char *ext, char id[HIST_ID_MAX + 1])
+int histstore_id_of(const char *name, const char *ext, char id[HIST_ID_MAX + 1])
 {
 	size_t n = strlen(name), el = strlen(ext);
 	if (n <= el || n - el > HIST_ID_MAX || strcmp(name + n - el, ext))
@@ -209,7 +207,7 @@ static int id_of(const char *name, const char *ext, char id[HIST_ID_MAX + 1])
 
 int histstore_file_id(const char *name, char id[HIST_ID_MAX + 1])
 {
-	return id_of(name, ".json", id);
+	return histstore_id_of(name, ".json", id);
 }
 
 int histstore_resolve(struct histstore *s, const char *prefix, char id[HIST_ID_MAX + 1],
@@ -268,7 +266,7 @@ int histstore_lock(struct histstore *s, const char *id, int *fd, long *pid, stru
 {
 	*fd = -1;
 	*pid = 0;
-	char *p = conv_path(s, id, ".lock");
+	char *p = histstore_path(s, id, ".lock");
 	if (!p) {
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
@@ -332,7 +330,7 @@ void histstore_unlock(struct histstore *s, const char *id, int fd)
 	 * removed it already, and another process made a new one): no lock file outlives
 	 * its holder's use of it. A process that opened it meanwhile finds it gone once it
 	 * gets the lock (still_at) and tries the path again. */
-	char *p = s ? conv_path(s, id, ".lock") : NULL;
+	char *p = s ? histstore_path(s, id, ".lock") : NULL;
 	if (p && still_at(fd, p))
 		unlink(p);
 	free(p);
@@ -341,34 +339,38 @@ void histstore_unlock(struct histstore *s, const char *id, int fd)
 
 /* ---- files ---- */
 
-static int move_aside(struct histstore *s, const char *id, const char *why, struct err *e)
+int histstore_move_file_aside(struct histstore *s, const char *id, const char *ext,
+			      struct buf *dst)
 {
-	struct buf dst = BUF_INIT;
-	char *src = conv_path(s, id, ".json");
+	char *src = histstore_path(s, id, ext);
 	char *cdir = join(s->dir, "corrupt");
 	struct err me = {0, ""};
-	int ok = src && cdir && fs_mkdirs(cdir, &me) == 0;
-	/* A unique name: an earlier corrupt copy of the same id is never replaced. */
-	for (int i = 0; ok && i < 1000; i++) {
-		buf_reset(&dst);
-		if (buf_printf(&dst, "%s/%s.json%s%.0d", cdir, id, i ? "." : "", i) < 0) {
-			ok = 0;
+	int ok = src && cdir && fs_mkdirs(cdir, &me) == 0, moved = 0;
+	/* A unique name: an earlier copy of the same id is never replaced. */
+	for (int i = 0; ok && !moved && i < 1000; i++) {
+		buf_reset(dst);
+		if (buf_printf(dst, "%s/%s%s%s%.0d", cdir, id, ext, i ? "." : "", i) < 0)
 			break;
-		}
 		struct stat st;
-		if (lstat(dst.data, &st) < 0 && errno == ENOENT) {
-			ok = rename(src, dst.data) == 0;
+		if (lstat(dst->data, &st) < 0 && errno == ENOENT) {
+			moved = rename(src, dst->data) == 0;
 			break;
 		}
 	}
-	if (ok)
+	free(src);
+	free(cdir);
+	return moved;
+}
+
+static int move_aside(struct histstore *s, const char *id, const char *why, struct err *e)
+{
+	struct buf dst = BUF_INIT;
+	if (histstore_move_file_aside(s, id, ".json", &dst))
 		err_set(e, EXIT_FAIL, "conversation %s cannot be read (%s); moved to %s", id, why,
 			dst.data);
 	else
 		err_set(e, EXIT_FAIL, "conversation %s cannot be read (%s); left in place", id,
 			why);
-	free(src);
-	free(cdir);
 	buf_free(&dst);
 	return -1;
 }
@@ -429,184 +431,6 @@ static int open_conv(const char *p, int *fd, struct stat *st, struct err *e)
 	return 0;
 }
 
-/* ---- the journal of an answer in progress (journal.h) ---- */
-
-static void journal_base_of(const char *id, const struct stat *st, struct journal_base *b)
-{
-	memset(b, 0, sizeof *b);
-	snprintf(b->id, sizeof b->id, "%s", id);
-	b->ino = (uint64_t)st->st_ino;
-	b->size = (int64_t)st->st_size;
-	b->mtime_s = (int64_t)st->st_mtim.tv_sec;
-	b->mtime_ns = st->st_mtim.tv_nsec;
-}
-
-int histstore_journal_id(const char *name, char id[HIST_ID_MAX + 1])
-{
-	return id_of(name, ".journal", id);
-}
-
-int histstore_journal_stat(int dfd, const char *id, struct stat *st)
-{
-	char name[HIST_ID_MAX + 9];
-	struct stat jst;
-	snprintf(name, sizeof name, "%s.journal", id);
-	if (fstatat(dfd, name, &jst, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(jst.st_mode))
-		return 0;
-	st->st_size += jst.st_size;
-	if (jst.st_mtim.tv_sec > st->st_mtim.tv_sec ||
-	    (jst.st_mtim.tv_sec == st->st_mtim.tv_sec && jst.st_mtim.tv_nsec > st->st_mtim.tv_nsec))
-		st->st_mtim = jst.st_mtim;
-	return 1;
-}
-
-int histstore_journal_full(size_t jlen, size_t flen)
-{
-	return jlen > flen / 2 && jlen > HIST_JOURNAL_MIN;
-}
-
-/* 1 when the file at p is still the one read (st): nobody wrote it since. */
-static int same_file(const char *p, const struct stat *st)
-{
-	struct stat now;
-	return stat(p, &now) == 0 && now.st_ino == st->st_ino && now.st_size == st->st_size &&
-	       now.st_mtim.tv_sec == st->st_mtim.tv_sec &&
-	       now.st_mtim.tv_nsec == st->st_mtim.tv_nsec;
-}
-
-/* Applies "<id>.journal" when it continues the file just read (st). A journal that
- * applied whole and is under half the file's size stays (*keep gets its size, for the
- * lock's holder to append to); any other (stale, torn, only a head, or big) is folded
- * in: with the lock (held, or free to take while both files are still as read) the file
- * is written whole from c and the journal goes; without it (another cherry is writing)
- * it is only applied in memory. 0, 1 when it is of a later version (journal.h), or -1
- * (OOM). */
-static int replay(struct histstore *s, const char *id, const struct stat *st, int have_lock,
-		  struct hist_conv *c, size_t *keep, struct err *e)
-{
-	char *jp = conv_path(s, id, ".journal");
-	struct buf b = BUF_INIT;
-	struct err je = {0, ""};
-	if (!jp || fs_read_file(jp, HIST_MAX_FILE, &b, &je) != 0) {
-		free(jp);
-		buf_free(&b);
-		return 0; /* none (or unreadable: the file alone is what there is) */
-	}
-	struct journal_base head, want;
-	journal_base_of(id, st, &want);
-	long applied = 0;
-	size_t end = 0, len = b.len;
-	int hr = journal_read_head(b.data, b.len, &head);
-	if (hr >= 0 && !memcmp(&head, &want, sizeof head)) {
-		if (hr == 1) { /* a later cherry's: left alone, the conversation read-only */
-			buf_free(&b);
-			free(jp);
-			return 1;
-		}
-		applied = journal_apply_end(c, b.data, b.len, &end);
-	}
-	buf_free(&b);
-	if (applied < 0) {
-		free(jp);
-		err_set(e, EXIT_FAIL, "out of memory");
-		return -1;
-	}
-	if (applied > 0 && end == len && !histstore_journal_full(len, (size_t)st->st_size)) {
-		if (have_lock && keep)
-			*keep = len;
-		free(jp);
-		return 0;
-	}
-	int fd = -1;
-	long pid;
-	char *p = have_lock ? NULL : conv_path(s, id, ".json");
-	struct stat jst;
-	if (have_lock ||
-	    (p && histstore_lock(s, id, &fd, &pid, &je) == 0 && same_file(p, st) &&
-	     lstat(jp, &jst) == 0 && (size_t)jst.st_size == len)) {
-		/* A failed fold leaves both files: the next load tries again. */
-		if (!applied || histstore_save(s, c, &je) == 0)
-			unlink(jp);
-	}
-	histstore_unlock(s, id, fd);
-	free(p);
-	free(jp);
-	return 0;
-}
-
-int histstore_journal_open(struct histstore *s, const char *id, size_t keep, int *fd,
-			   size_t *file_size, struct err *e)
-{
-	*fd = -1;
-	char *p = conv_path(s, id, ".json"), *jp = conv_path(s, id, ".journal");
-	struct stat st, jst;
-	struct journal_base base;
-	struct buf head = BUF_INIT;
-	int rc = -1;
-	if (!p || !jp) {
-		err_set(e, EXIT_FAIL, "out of memory");
-	} else if (stat(p, &st) < 0) {
-		err_set(e, EXIT_FAIL, "cannot start the journal of %s: %s", id, strerror(errno));
-	} else if (keep) {
-		/* The one the load applied whole: appended to while it is as long as it was. */
-		*file_size = (size_t)st.st_size;
-		*fd = open(jp, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
-		if (*fd < 0 || fstat(*fd, &jst) < 0 || !S_ISREG(jst.st_mode) ||
-		    (size_t)jst.st_size != keep)
-			err_set(e, EXIT_FAIL, "the journal of %s changed since it was read", id);
-		else
-			rc = 0;
-		if (rc < 0 && *fd >= 0) {
-			close(*fd);
-			*fd = -1;
-		}
-	} else {
-		*file_size = (size_t)st.st_size;
-		journal_base_of(id, &st, &base);
-		*fd = open(jp, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (*fd < 0)
-			err_set(e, EXIT_FAIL, "cannot write %s: %s", jp, strerror(errno));
-		else if (journal_head(&base, &head) < 0)
-			err_set(e, EXIT_FAIL, "out of memory");
-		else
-			rc = histstore_journal_append(*fd, head.data, head.len, e);
-		if (rc < 0 && *fd >= 0) {
-			close(*fd);
-			*fd = -1;
-			unlink(jp);
-		}
-	}
-	buf_free(&head);
-	free(p);
-	free(jp);
-	return rc;
-}
-
-int histstore_journal_append(int fd, const char *data, size_t len, struct err *e)
-{
-	/* No fsync: the journal is there for a killed process, whose writes the kernel
-	 * keeps; the file it continues was synced when it was written. */
-	while (len) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err_set(e, EXIT_FAIL, "cannot write the journal: %s",
-				n < 0 ? strerror(errno) : "no progress");
-			return -1;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-void histstore_journal_close(int fd)
-{
-	if (fd >= 0)
-		close(fd);
-}
-
 int histstore_load(struct histstore *s, const char *id, int have_lock, struct hist_conv *c,
 		   struct err *e)
 {
@@ -623,7 +447,7 @@ int histstore_load_keep(struct histstore *s, const char *id, int have_lock,
 		err_set(e, EXIT_USAGE, "\"%.80s\" is not a conversation id", id);
 		return -1;
 	}
-	char *p = conv_path(s, id, ".json");
+	char *p = histstore_path(s, id, ".json");
 	if (!p) {
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
@@ -660,7 +484,7 @@ int histstore_load_keep(struct histstore *s, const char *id, int have_lock,
 		hist_conv_free(c);
 		rc = HIST_LOAD_CORRUPT;
 	}
-	int jr = rc == HIST_LOAD_OK ? replay(s, id, &st, have_lock, c, journal, e) : 0;
+	int jr = rc == HIST_LOAD_OK ? histstore_replay(s, id, &st, have_lock, c, journal, e) : 0;
 	if (jr < 0) {
 		hist_conv_free(c);
 		return -1;
@@ -689,38 +513,57 @@ int histstore_save(struct histstore *s, const struct hist_conv *c, struct err *e
 		return -1;
 	}
 	struct buf b = BUF_INIT;
-	char *p = conv_path(s, c->id, ".json");
+	char *p = histstore_path(s, c->id, ".json"), *jp = histstore_path(s, c->id, JOURNAL_EXT);
+	char *lp = histstore_path(s, c->id, LEGACY_EXT);
 	int rc = -1;
-	if (!p || hist_to_json(c, &b) < 0)
+	if (!p || !jp || !lp || hist_to_json(c, &b) < 0) {
 		err_set(e, EXIT_FAIL, "cannot save conversation %s: out of memory", c->id);
-	else
+	} else {
+		/* The journal ends with the fold marker while the file is replaced: one found
+		 * stale after a kill in between holds nothing the new file lacks (journal.h).
+		 * A failed write takes the marker off again. */
+		int jfd = open(jp, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+		struct stat jst;
+		struct buf mark = BUF_INIT;
+		struct err me = {0, ""};
+		int marked = jfd >= 0 && fstat(jfd, &jst) == 0 && journal_fold(&mark) == 0 &&
+			     histstore_journal_append(jfd, mark.data, mark.len, &me) == 0;
+		buf_free(&mark);
 		rc = fs_write_atomic(p, b.data, b.len, e);
-	free(p);
-	/* The file now holds everything: a journal beside it is folded in (and stale). */
-	char *jp = rc == 0 ? conv_path(s, c->id, ".journal") : NULL;
-	if (jp)
+		if (rc < 0 && marked && ftruncate(jfd, jst.st_size) < 0) {
+			/* the marker stays: the next fold or load copes */
+		}
+		if (jfd >= 0)
+			close(jfd);
+	}
+	/* The file now holds everything: the journals beside it are folded in (and stale). */
+	if (rc == 0) {
 		unlink(jp);
+		unlink(lp);
+	}
+	free(p);
 	free(jp);
+	free(lp);
 	buf_free(&b);
 	return rc;
 }
 
 int histstore_remove(struct histstore *s, const char *id, struct err *e)
 {
-	char *p = conv_path(s, id, ".json"), *l = conv_path(s, id, ".lock");
-	char *jp0 = conv_path(s, id, ".journal");
+	char *p = histstore_path(s, id, ".json"), *l = histstore_path(s, id, ".lock");
+	char *jp = histstore_path(s, id, JOURNAL_EXT), *lp = histstore_path(s, id, LEGACY_EXT);
 	int rc = -1;
 	/* The attachments it references, read before it goes: those no other conversation
 	 * references are removed with it. */
 	struct buf hashes = BUF_INIT;
-	for (int k = 0; p && jp0 && k < 2; k++) {
+	const char *files[] = {p, jp, lp};
+	for (size_t k = 0; p && jp && lp && k < 3; k++) {
 		struct buf text = BUF_INIT;
 		struct err re = {0};
-		if (fs_read_file(k ? jp0 : p, (size_t)1 << 30, &text, &re) == 0)
+		if (fs_read_file(files[k], (size_t)1 << 30, &text, &re) == 0)
 			attstore_refs(text.data ? text.data : "", text.len, &hashes);
 		buf_wipe_free(&text);
 	}
-	free(jp0);
 	if (!p || !l)
 		err_set(e, EXIT_FAIL, "out of memory");
 	else if (unlink(p) < 0)
@@ -729,14 +572,16 @@ int histstore_remove(struct histstore *s, const char *id, struct err *e)
 		rc = 0;
 	if (rc == 0) {
 		unlink(l);
-		char *jp = conv_path(s, id, ".journal");
-		if (jp)
+		if (jp && lp) {
 			unlink(jp);
-		free(jp);
+			unlink(lp);
+		}
 		attstore_collect(s->dir, &hashes);
 	}
 	buf_free(&hashes);
 	free(p);
 	free(l);
+	free(jp);
+	free(lp);
 	return rc;
 }

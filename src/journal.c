@@ -105,6 +105,25 @@ int journal_text(const struct hist_msg *m, int reasoning, size_t at, size_t n,
 	return put_line_sized(o, n, out);
 }
 
+int journal_del(const char *id, double updated, struct buf *out)
+{
+	return put_line(json_pack("{s:s,s:f}", "del", id, "updated", updated), out);
+}
+
+int journal_fold(struct buf *out)
+{
+	return buf_append_str(out, "{\"fold\":true}\n");
+}
+
+int journal_ends_folded(const char *data, size_t len)
+{
+	static const char mark[] = "{\"fold\":true}\n";
+	size_t n = sizeof mark - 1;
+	if (len < n || memcmp(data + len - n, mark, n))
+		return 0;
+	return len == n || data[len - n - 1] == '\n';
+}
+
 /* The next whole line (without its newline) at *pos; NULL when there is none. */
 static const char *next_line(const char *data, size_t len, size_t *pos, size_t *ll)
 {
@@ -247,6 +266,40 @@ static int apply_text(struct hist_conv *c, json_t *o)
 	return 1;
 }
 
+/* A message and those below it deleted; one not there (deleted already) is nothing to
+ * do. */
+static int apply_del(struct hist_conv *c, json_t *o, json_t *id)
+{
+	if (!json_is_string(id))
+		return 0;
+	size_t at = hist_index_of(c, json_string_value(id));
+	if (at != HIST_NONE && hist_delete_subtree(c, at) < 0)
+		return -1;
+	if (json_is_number(json_object_get(o, "updated")))
+		c->updated = json_number_value(json_object_get(o, "updated"));
+	return 1;
+}
+
+int journal_added_ids(const struct hist_conv *c, const char *data, size_t len,
+		      struct buf *ids)
+{
+	size_t pos = 0, ll;
+	if (!next_line(data, len, &pos, &ll)) /* the head */
+		return 0;
+	for (const char *line; (line = next_line(data, len, &pos, &ll));) {
+		json_t *o = json_loadb(line, ll, 0, NULL);
+		json_t *m = json_object_get(o, "msg");
+		const char *id = json_string_value(json_object_get(m, "id"));
+		int bad = id && !json_is_true(json_object_get(o, "keep_text")) &&
+			  !hist_find(c, id) &&
+			  buf_append(ids, id, strlen(id) + 1) < 0;
+		json_decref(o);
+		if (bad)
+			return -1;
+	}
+	return 0;
+}
+
 long journal_apply(struct hist_conv *c, const char *data, size_t len)
 {
 	size_t end;
@@ -271,6 +324,10 @@ long journal_apply_end(struct hist_conv *c, const char *data, size_t len, size_t
 			rc = apply_msg(c, v, json_is_true(json_object_get(o, "keep_text")));
 		else if (json_is_string(json_object_get(o, "text")))
 			rc = apply_text(c, o);
+		else if ((v = json_object_get(o, "del")))
+			rc = apply_del(c, o, v);
+		else if (json_is_true(json_object_get(o, "fold")))
+			rc = 1;
 		json_decref(o);
 		if (rc < 0)
 			return -1;

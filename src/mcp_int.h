@@ -11,6 +11,15 @@ int mcp_inbox_push(struct mcp_child *c, struct mcp_msg *m);
 /* Appends a line to the server's log (nothing when there is none). */
 void mcp_log_line(struct mcp_child *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* mcp_rpc.c, for mcp_open.c. initialize's result (taken) parsed into info, the revision
+ * set for HTTP: 0 or -1 with e. */
+int mcp_initialize_answered(struct mcp_child *c, json_t *result, struct mcp_server_info *info,
+			    struct err *e);
+/* A page of tools/list (result taken) added to tools; *cursor becomes the next one
+ * (freed, replaced), *pages counted. 1 the last page, 0 more to come, -1 with e. */
+int mcp_page_answered(struct mcp_child *c, json_t *result, struct mcp_tools *tools,
+		      char **cursor, size_t *pages, struct err *e);
+
 /* mcp_http.c: c->http is set by mcp_http_open and freed by mcp_http_close. */
 int mcp_http_open(struct mcp_child *c, const struct config_mcp_server *s,
 		  const struct mcp_start_opts *o, struct err *e);

@@ -122,69 +122,104 @@ struct rpc_error {
 	char message[400];
 };
 
-/* One attempt: sends request id and waits. 0 with *result; 1 for a JSON-RPC error
- * (*re filled, e set); -1 with e set (*expired: the HTTP session is gone). */
-static int attempt(struct mcp_child *c, long long id, const char *method, json_t *params,
-		   int timeout_ms, const struct waiting *w, json_t **result, struct rpc_error *re,
-		   int *expired, struct err *e)
+int mcp_rpc_begin(struct mcp_child *c, const char *method, json_t *params, int timeout_ms,
+		  struct mcp_pending *p, struct err *e)
 {
-	*expired = 0;
-	json_t *req = mcp_request(id, method, json_incref(params));
+	memset(p, 0, sizeof *p);
+	p->id = c->next_id++;
+	p->method = method;
+	p->timeout_ms = timeout_ms;
+	json_t *req = mcp_request(p->id, method, params);
 	if (!req)
 		return oom(e);
-	long long tag = 0;
-	int rc = c->http ? (tag = mcp_http_send(c, req, id, e)) < 0 ? -1 : 0 : mcp_send(c, req, e);
+	int rc = c->http ? (p->tag = mcp_http_send(c, req, p->id, e)) < 0 ? -1 : 0
+			 : mcp_send(c, req, e);
 	json_decref(req);
-	if (rc < 0)
-		return -1;
-	long long deadline = now_ms() + timeout_ms;
-	for (;;) {
-		struct mcp_msg m;
-		while (mcp_take(c, &m)) {
-			if ((m.kind == MCP_RESULT || m.kind == MCP_ERROR) && mcp_id_is(&m, id)) {
-				rc = 0;
-				if (m.kind == MCP_RESULT)
-					*result = json_incref(m.result);
-				else {
-					rc = 1;
-					re->code = m.error_code;
-					snprintf(re->message, sizeof re->message, "%s", m.error_message);
-					err_set(e, EXIT_FAIL, "%s: %s: error %lld: %.300s", c->name, method,
-						m.error_code, m.error_message);
-				}
-				mcp_msg_free(&m);
-				return rc;
+	p->deadline = now_ms() + timeout_ms;
+	return rc;
+}
+
+/* Looks once for p's answer among what came (never waits). 1 answered with *result; 2
+ * a JSON-RPC error (*re filled, e set); 0 still waiting; -1 with e set (*expired: the
+ * HTTP session is gone; e->code EXIT_INTERRUPTED: w's stop hook stopped it). */
+static int look(struct mcp_child *c, const struct mcp_pending *p, const struct waiting *w,
+		json_t **result, struct rpc_error *re, int *expired, struct err *e)
+{
+	*expired = 0;
+	struct mcp_msg m;
+	while (mcp_take(c, &m)) {
+		if ((m.kind == MCP_RESULT || m.kind == MCP_ERROR) && mcp_id_is(&m, p->id)) {
+			int rc = 1;
+			if (m.kind == MCP_RESULT)
+				*result = json_incref(m.result);
+			else {
+				rc = 2;
+				re->code = m.error_code;
+				snprintf(re->message, sizeof re->message, "%s", m.error_message);
+				err_set(e, EXIT_FAIL, "%s: %s: error %lld: %.300s", c->name, p->method,
+					m.error_code, m.error_message);
 			}
-			rc = handle_other(c, &m, w, e);
 			mcp_msg_free(&m);
-			if (rc < 0)
-				return -1;
+			return rc;
 		}
-		if (c->http && mcp_http_failed(c, tag, expired, e))
+		int rc = handle_other(c, &m, w, e);
+		mcp_msg_free(&m);
+		if (rc < 0)
 			return -1;
-		if (!c->http && c->out_fd < 0) {
-			err_set(e, EXIT_FAIL, "%s: the server closed its output before answering %s",
-				c->name, method);
-			return -1;
-		}
-		long long left = deadline - now_ms();
+	}
+	if (c->http && mcp_http_failed(c, p->tag, expired, e))
+		return -1;
+	if (!c->http && c->out_fd < 0) {
+		err_set(e, EXIT_FAIL, "%s: the server closed its output before answering %s",
+			c->name, p->method);
+		return -1;
+	}
+	if (w && w->call && w->call->stop && w->call->stop(w->call->ctx)) {
+		cancel(c, p->id, p->tag, "stopped by the user");
+		err_set(e, EXIT_INTERRUPTED, "%s: %s stopped", c->name, p->method);
+		return -1;
+	}
+	if (now_ms() >= p->deadline) {
+		/* The specification: cancel what we stop waiting for (never initialize). */
+		if (strcmp(p->method, "initialize") != 0)
+			cancel(c, p->id, p->tag, "timed out");
+		else if (c->http)
+			mcp_http_abort(c, p->tag);
+		err_set(e, EXIT_NETWORK, "%s: no answer to %s in %d ms", c->name, p->method,
+			p->timeout_ms);
+		return -1;
+	}
+	return 0;
+}
+
+int mcp_rpc_poll(struct mcp_child *c, struct mcp_pending *p, json_t **result, struct err *e)
+{
+	struct rpc_error re;
+	int expired;
+	*result = NULL;
+	if (mcp_pump(c, e) < 0)
+		return -1;
+	int rc = look(c, p, NULL, result, &re, &expired, e);
+	return rc == 2 ? -1 : rc;
+}
+
+/* One attempt: sends the request and waits. 0 with *result; 1 for a JSON-RPC error
+ * (*re filled, e set); -1 with e set (*expired: the HTTP session is gone). */
+static int attempt(struct mcp_child *c, const char *method, json_t *params, int timeout_ms,
+		   const struct waiting *w, json_t **result, struct rpc_error *re, int *expired,
+		   struct err *e)
+{
+	struct mcp_pending p;
+	*expired = 0;
+	if (mcp_rpc_begin(c, method, json_incref(params), timeout_ms, &p, e) < 0)
+		return -1;
+	for (;;) {
+		int rc = look(c, &p, w, result, re, expired, e);
+		if (rc != 0)
+			return rc == 1 ? 0 : rc == 2 ? 1 : -1;
+		long long left = p.deadline - now_ms();
 		int stop = w && w->call && w->call->stop;
-		if (stop && w->call->stop(w->call->ctx)) {
-			cancel(c, id, tag, "stopped by the user");
-			err_set(e, EXIT_INTERRUPTED, "%s: %s stopped", c->name, method);
-			return -1;
-		}
-		if (left <= 0) {
-			/* The specification: cancel what we stop waiting for (never initialize). */
-			if (strcmp(method, "initialize") != 0)
-				cancel(c, id, tag, "timed out");
-			else if (c->http)
-				mcp_http_abort(c, tag);
-			err_set(e, EXIT_NETWORK, "%s: no answer to %s in %d ms", c->name, method,
-				timeout_ms);
-			return -1;
-		}
-		mcp_wait(c, stop && left > STOP_POLL_MS ? STOP_POLL_MS : (int)left);
+		mcp_wait(c, stop && left > STOP_POLL_MS ? STOP_POLL_MS : left > 0 ? (int)left : 0);
 		if (mcp_pump(c, e) < 0)
 			return -1;
 	}
@@ -210,7 +245,7 @@ static int rpc(struct mcp_child *c, const char *method, json_t *params, int time
 	int rc = -1;
 	for (int round = 0; round < 2; round++) {
 		int expired;
-		rc = attempt(c, c->next_id++, method, params, timeout_ms, w, result, re, &expired, e);
+		rc = attempt(c, method, params, timeout_ms, w, result, re, &expired, e);
 		if (rc >= 0 || !expired || round || strcmp(method, "initialize") == 0)
 			break;
 		if (handshake_again(c, timeout_ms, e) < 0)
@@ -227,15 +262,9 @@ int mcp_rpc(struct mcp_child *c, const char *method, json_t *params, int timeout
 	return rpc(c, method, params, timeout_ms, NULL, result, &re, e) == 0 ? 0 : -1;
 }
 
-int mcp_handshake(struct mcp_child *c, int timeout_ms, struct mcp_server_info *info,
-		  struct err *e)
+int mcp_initialize_answered(struct mcp_child *c, json_t *result, struct mcp_server_info *info,
+			    struct err *e)
 {
-	json_t *params = mcp_initialize_params("cherry", CHERRY_VERSION);
-	json_t *result;
-	if (!params)
-		return oom(e);
-	if (mcp_rpc(c, "initialize", params, timeout_ms, &result, e) < 0)
-		return -1;
 	struct err pe;
 	int rc = mcp_server_info_parse(result, info, &pe);
 	json_decref(result);
@@ -246,6 +275,19 @@ int mcp_handshake(struct mcp_child *c, int timeout_ms, struct mcp_server_info *i
 	/* From here on every request says which revision it speaks. */
 	if (c->http)
 		mcp_http_set_version(c, info->protocol_version);
+	return 0;
+}
+
+int mcp_handshake(struct mcp_child *c, int timeout_ms, struct mcp_server_info *info,
+		  struct err *e)
+{
+	json_t *params = mcp_initialize_params("cherry", CHERRY_VERSION);
+	json_t *result;
+	if (!params)
+		return oom(e);
+	if (mcp_rpc(c, "initialize", params, timeout_ms, &result, e) < 0 ||
+	    mcp_initialize_answered(c, result, info, e) < 0)
+		return -1;
 	if (mcp_notify(c, "notifications/initialized", NULL, e) < 0) {
 		mcp_server_info_free(info);
 		return -1;
@@ -253,6 +295,26 @@ int mcp_handshake(struct mcp_child *c, int timeout_ms, struct mcp_server_info *i
 	if (c->http)
 		mcp_http_listen(c);
 	return 0;
+}
+
+int mcp_page_answered(struct mcp_child *c, json_t *result, struct mcp_tools *tools,
+		      char **cursor, size_t *pages, struct err *e)
+{
+	struct err pe;
+	char *next = NULL;
+	int rc = mcp_tools_page(result, tools, &next, &pe);
+	json_decref(result);
+	++*pages;
+	if (rc < 0)
+		err_set(e, EXIT_FAIL, "%s: %s", c->name, pe.msg);
+	/* A server that hands back the cursor it was given would loop forever. */
+	else if (next && ((*cursor && strcmp(next, *cursor) == 0) || *pages >= 1000)) {
+		err_set(e, EXIT_FAIL, "%s: tools/list: the pages do not end", c->name);
+		rc = -1;
+	}
+	free(*cursor);
+	*cursor = next;
+	return rc < 0 ? -1 : next ? 0 : 1;
 }
 
 int mcp_list_tools(struct mcp_child *c, int timeout_ms, struct mcp_tools *tools, size_t *pages,
@@ -265,29 +327,16 @@ int mcp_list_tools(struct mcp_child *c, int timeout_ms, struct mcp_tools *tools,
 	c->tools_changed = 0;
 	for (;;) {
 		json_t *params = mcp_tools_list_params(cursor), *result;
-		char *next = NULL;
 		if (!params) {
 			oom(e);
 			break;
 		}
 		if (mcp_rpc(c, "tools/list", params, timeout_ms, &result, e) < 0)
 			break;
-		struct err pe;
-		int rc = mcp_tools_page(result, tools, &next, &pe);
-		json_decref(result);
-		n++;
-		if (rc < 0)
-			err_set(e, EXIT_FAIL, "%s: %s", c->name, pe.msg);
-		/* A server that hands back the cursor it was given would loop forever. */
-		else if (next && ((cursor && strcmp(next, cursor) == 0) || n >= 1000)) {
-			err_set(e, EXIT_FAIL, "%s: tools/list: the pages do not end", c->name);
-			rc = -1;
-		}
-		free(cursor);
-		cursor = next;
+		int rc = mcp_page_answered(c, result, tools, &cursor, &n, e);
 		if (rc < 0)
 			break;
-		if (!cursor) {
+		if (rc == 1) {
 			if (pages)
 				*pages = n;
 			return 0;

@@ -56,73 +56,77 @@ static void child(const char *exe, int in, int out, long max_fd)
 	_exit(127);
 }
 
-struct feed {
-	int in, out;               /* our ends; -1 once closed */
-	const unsigned char *pdf;
-	size_t n, sent, max;
-	struct buf *text;
-	size_t start;              /* text->len before */
-	int too_long;
-};
-
-/* One poll round: writes what the pipe takes, reads what is there. */
-static void pump(struct feed *f, int wait_ms)
+/* One poll round over what is ready (p from pdftext_fds): writes what the pipe takes,
+ * reads what is there. */
+static void pump(struct pdftext_job *j, const struct pollfd *p, int n)
 {
-	struct pollfd p[2] = {{f->in, POLLOUT, 0}, {f->out, POLLIN, 0}};
-	if (poll(p, 2, wait_ms) <= 0)
-		return;
-	if (f->in >= 0 && (p[0].revents & (POLLOUT | POLLERR | POLLHUP))) {
-		ssize_t w = write(f->in, f->pdf + f->sent, f->n - f->sent);
-		if (w > 0)
-			f->sent += (size_t)w;
-		if ((w < 0 && errno != EAGAIN && errno != EINTR) || f->sent == f->n) {
-			close(f->in); /* all sent, or it stopped reading (EPIPE) */
-			f->in = -1;
+	for (int i = 0; i < n; i++) {
+		if (p[i].fd == j->in && j->in >= 0 && (p[i].revents & (POLLOUT | POLLERR | POLLHUP))) {
+			ssize_t w = write(j->in, j->pdf + j->sent, j->n - j->sent);
+			if (w > 0)
+				j->sent += (size_t)w;
+			if ((w < 0 && errno != EAGAIN && errno != EINTR) || j->sent == j->n) {
+				close(j->in); /* all sent, or it stopped reading (EPIPE) */
+				j->in = -1;
+			}
 		}
-	}
-	if (f->out >= 0 && (p[1].revents & (POLLIN | POLLERR | POLLHUP))) {
-		char chunk[65536];
-		ssize_t r = read(f->out, chunk, sizeof chunk);
-		if (r > 0 && f->text->len - f->start + (size_t)r > f->max)
-			f->too_long = 1;
-		else if (r > 0 && buf_append(f->text, chunk, (size_t)r) < 0)
-			f->too_long = 1;
-		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR) || f->too_long) {
-			close(f->out);
-			f->out = -1;
+		if (p[i].fd == j->out && j->out >= 0 && (p[i].revents & (POLLIN | POLLERR | POLLHUP))) {
+			char chunk[65536];
+			ssize_t r = read(j->out, chunk, sizeof chunk);
+			if (r > 0 && j->text.len + (size_t)r > j->max)
+				j->too_long = 1;
+			else if (r > 0 && buf_append(&j->text, chunk, (size_t)r) < 0)
+				j->too_long = 1;
+			if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR) || j->too_long) {
+				close(j->out);
+				j->out = -1;
+			}
 		}
 	}
 }
 
-/* Runs exe over the PDF; 0 with *status, or -1 when the time ran out (it is killed). */
-static int converse(pid_t pid, struct feed *f, int timeout_ms, int *status)
+int pdftext_fds(const struct pdftext_job *j, struct pollfd *fds)
 {
-	long long deadline = now_ms() + timeout_ms;
-	while (f->out >= 0 && !f->too_long) {
-		long long left = deadline - now_ms();
-		if (left <= 0)
-			break;
-		pump(f, left < 1000 ? (int)left : 1000);
-	}
-	for (;;) {
-		pid_t w = waitpid(pid, status, WNOHANG);
-		if (w == pid)
-			return f->too_long ? -1 : 0;
-		if (w < 0 && errno != EINTR)
-			return -1;
-		if (f->too_long || now_ms() >= deadline)
-			break;
-		poll(NULL, 0, 20); /* its output closed; its exit is a moment away */
-	}
-	kill(pid, SIGKILL);
-	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
-		;
-	return -1;
+	int n = 0;
+	if (j->in >= 0)
+		fds[n++] = (struct pollfd){j->in, POLLOUT, 0};
+	if (j->out >= 0)
+		fds[n++] = (struct pollfd){j->out, POLLIN, 0};
+	return n;
 }
 
-int pdftext_run(const char *name, const unsigned char *pdf, size_t n, size_t max, int timeout_ms,
-		struct buf *out, struct err *e)
+static void close_ends(struct pdftext_job *j)
 {
+	if (j->in >= 0)
+		close(j->in);
+	if (j->out >= 0)
+		close(j->out);
+	j->in = j->out = -1;
+}
+
+void pdftext_job_free(struct pdftext_job *j)
+{
+	close_ends(j);
+	if (j->pid > 0) {
+		int status;
+		kill(j->pid, SIGKILL);
+		while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	j->pid = 0;
+	buf_wipe_free(&j->text);
+}
+
+int pdftext_begin(struct pdftext_job *j, const char *name, const unsigned char *pdf, size_t n,
+		  size_t max, int timeout_ms, struct err *e)
+{
+	memset(j, 0, sizeof *j);
+	j->in = j->out = -1;
+	snprintf(j->name, sizeof j->name, "%s", name);
+	j->pdf = pdf;
+	j->n = n;
+	j->max = max;
+	j->timeout_ms = timeout_ms;
 	struct buf exe = BUF_INIT;
 	int found = pdftext_which("pdftotext", getenv("PATH"), &exe);
 	if (found != 0) {
@@ -159,26 +163,16 @@ int pdftext_run(const char *name, const unsigned char *pdf, size_t n, size_t max
 		child(exe.data, in[0], o[1], max_fd);
 	close(in[0]);
 	close(o[1]);
-	struct feed f = {in[1], o[0], pdf, n, 0, max, out, out->len, 0};
-	int status = 0;
-	int done = converse(pid, &f, timeout_ms, &status);
-	if (f.in >= 0)
-		close(f.in);
-	if (f.out >= 0)
-		close(f.out);
 	buf_free(&exe);
-	if (f.too_long)
-		err_set(e, EXIT_USAGE, "%s: its text is over %zu MiB; attach a part of it", name,
-			max >> 20);
-	else if (done < 0)
-		err_set(e, EXIT_FAIL, "%s: pdftotext did not finish within %d seconds", name,
-			timeout_ms / 1000);
-	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		err_set(e, EXIT_USAGE, "%s: pdftotext could not read it (exit status %d); is it a "
-			"valid, unencrypted PDF?", name, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	else
-		return 0;
-	return -1;
+	j->pid = pid;
+	j->in = in[1];
+	j->out = o[0];
+	j->deadline = now_ms() + timeout_ms;
+	if (!n) {
+		close(j->in);
+		j->in = -1;
+	}
+	return 0;
 fail:
 	for (int i = 0; i < 2; i++) {
 		if (in[i] >= 0)
@@ -188,4 +182,63 @@ fail:
 	}
 	buf_free(&exe);
 	return -1;
+}
+
+int pdftext_step(struct pdftext_job *j, struct err *e)
+{
+	struct pollfd p[2];
+	int n = pdftext_fds(j, p);
+	if (n && poll(p, (nfds_t)n, 0) > 0)
+		pump(j, p, n);
+	int status = 0, done = 0;
+	if (j->out < 0 && !j->too_long) {
+		pid_t w = waitpid(j->pid, &status, WNOHANG);
+		if (w == j->pid) {
+			j->pid = 0;
+			done = 1;
+		} else if (w < 0 && errno != EINTR) {
+			j->pid = 0; /* reaped elsewhere: how it ended is not known */
+			status = -1;
+			done = 1;
+		}
+	}
+	int late = now_ms() >= j->deadline;
+	if (!done && !j->too_long && !late)
+		return 0;
+	close_ends(j);
+	if (j->too_long)
+		err_set(e, EXIT_USAGE, "%s: its text is over %zu MiB; attach a part of it", j->name,
+			j->max >> 20);
+	else if (!done)
+		err_set(e, EXIT_USAGE, "%s: pdftotext did not finish within %d seconds; attach a "
+			"part of it, or its text", j->name, j->timeout_ms / 1000);
+	else if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		err_set(e, EXIT_USAGE, "%s: pdftotext could not read it (exit status %d); is it a "
+			"valid, unencrypted PDF?", j->name,
+			status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	else
+		return 1;
+	pdftext_job_free(j); /* killed, when it still runs */
+	return -1;
+}
+
+int pdftext_run(const char *name, const unsigned char *pdf, size_t n, size_t max, int timeout_ms,
+		struct buf *out, struct err *e)
+{
+	struct pdftext_job j;
+	int rc = pdftext_begin(&j, name, pdf, n, max, timeout_ms, e);
+	if (rc != 0)
+		return rc;
+	while ((rc = pdftext_step(&j, e)) == 0) {
+		struct pollfd p[2];
+		int k = pdftext_fds(&j, p);
+		/* its output closed: its exit is a moment away */
+		poll(p, (nfds_t)k, k ? 1000 : 20);
+	}
+	if (rc > 0 && buf_append(out, j.text.data ? j.text.data : "", j.text.len) < 0) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		rc = -1;
+	}
+	pdftext_job_free(&j);
+	return rc > 0 ? 0 : -1;
 }

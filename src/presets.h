@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "cherry/providers.h"
+#include "cherry/provider_kinds.h"
 
 /* Row flags: the PROVIDER_UNVERIFIED_* bits, plus this one. */
 #define PRESET_KEY_OPTIONAL 0x100u /* a local server: works without a key */

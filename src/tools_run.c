@@ -13,9 +13,9 @@ static int say_fail(struct err *e, const char *what, const char *name, const str
 	return -1;
 }
 
-int tools_run_start(struct mcp_child *c, const struct config_mcp_server *s,
-		    const struct mcp_start_opts *so, struct tools_catalog *cat, size_t index,
-		    struct mcp_tools *keep, int *started, struct err *e)
+int tools_run_begin(struct mcp_child *c, const struct config_mcp_server *s,
+		    const struct mcp_start_opts *so, struct mcp_opening *o, int *started,
+		    struct err *e)
 {
 	struct err ce;
 	err_clear(&ce);
@@ -23,20 +23,49 @@ int tools_run_start(struct mcp_child *c, const struct config_mcp_server *s,
 	if (mcp_start(c, s, so, &ce) < 0)
 		return say_fail(e, "cannot start", s->name, &ce);
 	*started = 1;
-	struct mcp_server_info info;
-	struct mcp_tools tools = {0};
-	if (mcp_handshake(c, TOOLS_INIT_TIMEOUT_MS, &info, &ce) < 0)
+	if (mcp_open_begin(c, TOOLS_INIT_TIMEOUT_MS, o, &ce) < 0)
 		return say_fail(e, "no handshake", s->name, &ce);
-	mcp_server_info_free(&info);
-	if (mcp_list_tools(c, TOOLS_INIT_TIMEOUT_MS, &tools, NULL, &ce) < 0)
-		return say_fail(e, "cannot list its tools", s->name, &ce);
+	return 0;
+}
+
+int tools_run_step(struct mcp_child *c, const char *name, struct mcp_opening *o, struct err *e)
+{
+	struct err ce;
+	err_clear(&ce);
+	int stage = o->stage;
+	int rc = mcp_open_step(c, o, &ce);
+	if (rc < 0)
+		return say_fail(e, stage < 2 ? "no handshake" : "cannot list its tools", name, &ce);
+	return rc;
+}
+
+int tools_run_add(struct tools_catalog *cat, size_t index, const char *name,
+		  const struct mcp_tools *tools)
+{
 	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < tools.n; i++)
-		rc = tools_catalog_add(cat, index, s->name, &tools.v[i]);
-	if (keep)
-		*keep = tools;
-	else
-		mcp_tools_free(&tools);
+	for (size_t i = 0; rc == 0 && i < tools->n; i++)
+		rc = tools_catalog_add(cat, index, name, &tools->v[i]);
+	return rc;
+}
+
+int tools_run_start(struct mcp_child *c, const struct config_mcp_server *s,
+		    const struct mcp_start_opts *so, struct tools_catalog *cat, size_t index,
+		    struct mcp_tools *keep, int *started, struct err *e)
+{
+	struct mcp_opening o;
+	if (tools_run_begin(c, s, so, &o, started, e) < 0)
+		return -1;
+	int rc;
+	while ((rc = tools_run_step(c, s->name, &o, e)) == 0)
+		mcp_wait(c, 100);
+	if (rc < 0)
+		return -1;
+	rc = tools_run_add(cat, index, s->name, &o.tools);
+	if (keep) {
+		*keep = o.tools;
+		memset(&o.tools, 0, sizeof o.tools);
+	}
+	mcp_opening_free(&o);
 	if (rc < 0)
 		err_set(e, EXIT_FAIL, "out of memory");
 	return rc;

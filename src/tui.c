@@ -25,6 +25,7 @@
 #include "cherry/state.h"
 #include "tui_attach.h"
 #include "tui_int.h"
+#include "tui_pdf.h"
 #include "tui_tools.h"
 #include "ui.h"
 
@@ -32,6 +33,7 @@
 #define PROMPT_RING 100
 #define IDLE_WAIT_MS 3600000  /* "forever": the wait wakes for input anyway */
 #define EDITOR_MAX (16u << 20)
+#define TOOLS_FDS 40     /* the pipes of MCP servers starting, PDFs being read */
 #define STREAM_SLICE (32u << 10) /* bytes decoded per turn of the loop: about a ms (a key
 				  * waits at most that long for its turn) */
 
@@ -233,8 +235,25 @@ static void fetch_models(struct tui *t)
 /* Carries out the controller's reactions, in the order ctl.h lists them. */
 static void react(struct tui *t, int r)
 {
-	if (r & CTL_NEED_KEY)
-		find_key(t);
+	if (r & CTL_NEED_KEY) {
+		/* a send waits for the tools of a server still starting (tui_tools_poll), and
+		 * for its PDFs' text (tui_pdf_poll) */
+		const char *server = tui_tools_awaited(t->tools, &t->c);
+		const char *pdf = tui_pdf_prepare(t->pdf, &t->c);
+		if (server || pdf) {
+			char line[400];
+			if (server)
+				snprintf(line, sizeof line, "the message waits for MCP server %s to "
+					 "start\xe2\x80\xa6 (Esc: not now)", server);
+			else
+				snprintf(line, sizeof line, "the message waits for the text of %.300s "
+					 "(pdftotext)\xe2\x80\xa6 (Esc: not now)", pdf);
+			ctl_pending_hold(&t->c, line);
+			t->key_waits = 1;
+		} else {
+			find_key(t);
+		}
+	}
 	if (r & CTL_UNLOCK)
 		unlock(t);
 	if (r & CTL_KEY_STORE)
@@ -367,6 +386,11 @@ static int wait_ms(struct tui *t, double now)
 	}
 	if (t->lister)
 		ms = 0; /* the list is being read: a step each turn, keys between them */
+	long tools_ms = tui_tools_wait_ms(t->tools), pdf_ms = tui_pdf_wait_ms(t->pdf);
+	if (tools_ms >= 0 && tools_ms < ms)
+		ms = tools_ms;
+	if (pdf_ms >= 0 && pdf_ms < ms)
+		ms = pdf_ms;
 	double next = ctl_next_timer(&t->c, now);
 	if (next >= 0 && next * 1000.0 + 1 < (double)ms)
 		ms = (long)(next * 1000.0) + 1;
@@ -494,11 +518,13 @@ static void run_loop(struct tui *t)
 			tui_streams_flush(&t->ts);
 		if (!keyed_early && t->c.dirty && (now - t->last_draw) * 1000.0 >= FRAME_MS)
 			draw(t);
-		struct curl_waitfd fds[2] = {
+		struct curl_waitfd fds[2 + TOOLS_FDS] = {
 			{STDIN_FILENO, CURL_WAIT_POLLIN, 0},
 			{loop_signal_fd(), CURL_WAIT_POLLIN, 0},
 		};
-		http_wait(t->eng, fds, 2, wait_ms(t, now));
+		int nfds = 2 + tui_tools_fds(t->tools, fds + 2, TOOLS_FDS);
+		nfds += tui_pdf_fds(t->pdf, fds + nfds, 2 + TOOLS_FDS - nfds);
+		http_wait(t->eng, fds, (unsigned)nfds, wait_ms(t, now));
 		if (terminal_gone()) {
 			/* No terminal means no user: end as if signalled, saving the answer. */
 			t->quit_signal = 1;
@@ -531,6 +557,14 @@ static void run_loop(struct tui *t)
 		tui_streams_poll(&t->ts, now);
 		if (t->lister)
 			list_step(t);
+		react(t, tui_tools_poll(t->tools, &t->c));
+		tui_pdf_poll(t->pdf, &t->c);
+		if (t->key_waits && !tui_tools_awaited(t->tools, &t->c) && !tui_pdf_busy(t->pdf)) {
+			t->key_waits = 0;
+			ctl_pending_hold(&t->c, NULL);
+			if (t->c.pending.active) /* not dropped (Esc) meanwhile */
+				find_key(t);
+		}
 		if (t->fetch_done) {
 			t->fetch_done = 0;
 			app_models_fetch_free(t->fetch);
@@ -587,6 +621,12 @@ int tui_main(struct app *app, int argc, char **argv)
 		goto out;
 	}
 	ctl_on = 1;
+	tui_tools_keep(&t->c);
+	if (!(t->pdf = tui_pdf_new(&t->store))) {
+		err_set(&e, EXIT_FAIL, "out of memory");
+		status = app_fail(&e);
+		goto out;
+	}
 	if (!(t->tools = tui_tools_new(app))) {
 		err_set(&e, EXIT_FAIL, "out of memory");
 		status = app_fail(&e);
@@ -661,6 +701,7 @@ out:
 	if (ctl_on)
 		ctl_free(&t->c);
 	tui_tools_free(t->tools); /* the MCP servers end with the client */
+	tui_pdf_free(t->pdf);
 	tui_world.search_stop(t);
 	if (t->store_ok)
 		histstore_close(&t->store);

@@ -18,6 +18,9 @@ struct tui {
 	struct tui_streams ts;    /* the transfers of the controller's streams */
 	double last_draw;
 	int quit_signal;          /* quitting because of TERM, HUP or INT */
+	int key_waits;            /* a send waits for an MCP server to start (tui_tools) or
+				   * a PDF's text (tui_pdf) */
+	struct tui_pdf *pdf;
 	struct model_fetch *fetch; /* the model lists being fetched, or NULL */
 	int fetched;              /* a fetch ran in this process */
 	int fetch_done;           /* and ended: tell the controller */

@@ -1,6 +1,7 @@
 /* tui_tools: the client's MCP servers and tool calls (tui_tools.h). */
 #include "tui_tools.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +12,20 @@
 #include "cherry/fsutil.h"
 #include "cherry/http.h"
 #include "cherry/loop.h"
+#include "cherry/state_tools.h"
 #include "cherry/tools_run.h"
 #include "ui.h"
+
+#define STARTING_GRACE_MS 200
 
 struct tui_tools {
 	struct app *app;
 	struct mcp_child *kids; /* one per configured server, at its index in the config */
-	int *state;             /* 0 not started, 1 running, -1 failed (closed) */
+	int *state;             /* 0 not started, 2 starting, 1 running, -1 failed (closed) */
+	struct mcp_opening *opening; /* a starting server's handshake and tools/list */
+	struct mcp_start_opts so;    /* the servers' logs, environment, keys, HTTP options */
+	struct buf logdir;
+	struct http_opts ho;
 	struct mcp_tools *lists; /* each running server's tools, as it listed them last */
 	size_t n;
 	struct tools_catalog cat;
@@ -38,7 +46,8 @@ struct tui_tools *tui_tools_new(struct app *app)
 	tt->kids = calloc(n ? n : 1, sizeof *tt->kids);
 	tt->state = calloc(n ? n : 1, sizeof *tt->state);
 	tt->lists = calloc(n ? n : 1, sizeof *tt->lists);
-	if (!tt->kids || !tt->state || !tt->lists) {
+	tt->opening = calloc(n ? n : 1, sizeof *tt->opening);
+	if (!tt->kids || !tt->state || !tt->lists || !tt->opening) {
 		tui_tools_free(tt);
 		return NULL;
 	}
@@ -49,9 +58,15 @@ void tui_tools_free(struct tui_tools *tt)
 {
 	if (!tt)
 		return;
+	/* one still starting (npx fetching it, say) is not waited for long: quitting
+	 * then takes a moment, not seconds */
 	for (size_t i = 0; i < tt->n && tt->state; i++)
-		if (tt->state[i] == 1)
-			mcp_close(&tt->kids[i], TOOLS_GRACE_MS);
+		if (tt->state[i] == 1 || tt->state[i] == 2)
+			mcp_close(&tt->kids[i], tt->state[i] == 2 ? STARTING_GRACE_MS : TOOLS_GRACE_MS);
+	for (size_t i = 0; i < tt->n && tt->opening; i++)
+		mcp_opening_free(&tt->opening[i]);
+	free(tt->opening);
+	buf_free(&tt->logdir);
 	for (size_t i = 0; i < tt->n && tt->lists; i++)
 		mcp_tools_free(&tt->lists[i]);
 	tools_catalog_free(&tt->cat);
@@ -69,47 +84,137 @@ static void paint(struct ctl *c)
 	c->dirty = 0;
 }
 
+/* The catalogue again from the running servers' lists, in the config's order. */
+static int catalogue(struct tui_tools *tt, struct ctl *c)
+{
+	const struct config *cfg = &tt->app->cfg;
+	struct tools_catalog cat = {0};
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < tt->n; i++)
+		if (tt->state[i] == 1)
+			rc = tools_run_add(&cat, i, cfg->mcp_servers[i].name, &tt->lists[i]);
+	if (rc < 0)
+		ctl_note(c, "out of memory: some MCP tools are not offered");
+	tools_catalog_free(&tt->cat);
+	tt->cat = cat;
+	return ctl_tools_catalog(c, &tt->cat);
+}
+
+/* Server i could not start: closed, disabled, the line shown with what to do. */
+static int start_failed(struct tui_tools *tt, struct ctl *c, size_t i, int started,
+			const char *why)
+{
+	const char *name = tt->app->cfg.mcp_servers[i].name;
+	if (started)
+		mcp_close(&tt->kids[i], TOOLS_GRACE_MS);
+	tt->state[i] = -1;
+	mcp_opening_free(&tt->opening[i]);
+	mcp_tools_free(&tt->lists[i]);
+	struct buf line = BUF_INIT;
+	buf_printf(&line, "%s (cherry mcp test %s shows more; /tools %s on tries again)", why,
+		   name, name);
+	int r = ctl_tools_failed(c, name, line.data ? line.data : why);
+	buf_free(&line);
+	return r;
+}
+
 int tui_tools_start(struct tui_tools *tt, struct ctl *c)
 {
 	const struct config *cfg = &tt->app->cfg;
-	struct buf logdir = BUF_INIT;
 	struct err e;
 	err_clear(&e);
 	int r = 0;
-	if (xdg_dir(XDG_STATE, &logdir, &e) < 0 || buf_append_str(&logdir, "/mcp") < 0) {
-		buf_free(&logdir);
-		return ctl_note(c, e.msg[0] ? e.msg : "out of memory");
+	if (!tt->logdir.data) {
+		if (xdg_dir(XDG_STATE, &tt->logdir, &e) < 0 ||
+		    buf_append_str(&tt->logdir, "/mcp") < 0) {
+			buf_free(&tt->logdir);
+			return ctl_note(c, e.msg[0] ? e.msg : "out of memory");
+		}
+		tt->ho = app_http_opts(tt->app);
+		tt->so = (struct mcp_start_opts){tt->logdir.data, getenv, tt->app->keyring, &tt->ho};
 	}
-	struct http_opts ho = app_http_opts(tt->app);
-	struct mcp_start_opts so = {logdir.data, getenv, tt->app->keyring, &ho};
 	for (size_t i = 0; i < tt->n; i++) {
 		const struct config_mcp_server *s = &cfg->mcp_servers[i];
-		if (tt->state[i] == 1 || !ctl_tools_enabled(c, s->name))
+		if (tt->state[i] == 1 || tt->state[i] == 2 || !ctl_tools_enabled(c, s->name))
 			continue;
-		char line[200];
-		snprintf(line, sizeof line, "starting MCP server %s\xe2\x80\xa6", s->name);
-		ctl_note(c, line);
-		paint(c);
 		int started;
 		err_clear(&e);
 		mcp_tools_free(&tt->lists[i]);
-		if (tools_run_start(&tt->kids[i], s, &so, &tt->cat, i, &tt->lists[i], &started, &e) ==
-		    0) {
-			tt->state[i] = 1;
-			snprintf(line, sizeof line, "MCP server %s is running", s->name);
-			ctl_note(c, line);
+		if (tools_run_begin(&tt->kids[i], s, &tt->so, &tt->opening[i], &started, &e) < 0) {
+			r |= start_failed(tt, c, i, started, e.msg);
 			continue;
 		}
-		/* (a catalogue short of memory may keep some of its tools: they answer that
-		 * the server is not running) */
-		if (started)
-			mcp_close(&tt->kids[i], TOOLS_GRACE_MS);
-		tt->state[i] = -1;
-		mcp_tools_free(&tt->lists[i]);
-		r |= ctl_tools_failed(c, s->name, e.msg);
+		tt->state[i] = 2;
+		char line[200];
+		snprintf(line, sizeof line, "starting MCP server %s\xe2\x80\xa6", s->name);
+		ctl_note(c, line);
 	}
-	buf_free(&logdir);
-	return r | ctl_tools_catalog(c, &tt->cat);
+	return r;
+}
+
+int tui_tools_fds(const struct tui_tools *tt, struct curl_waitfd *fds, int max)
+{
+	int n = 0;
+	for (size_t i = 0; i < tt->n; i++) {
+		struct pollfd p[3];
+		int k = tt->state[i] == 2 ? mcp_poll_fds(&tt->kids[i], p, 3) : 0;
+		for (int j = 0; j < k && n < max; j++) {
+			short ev = (short)((p[j].events & POLLIN ? CURL_WAIT_POLLIN : 0) |
+					   (p[j].events & POLLOUT ? CURL_WAIT_POLLOUT : 0));
+			fds[n++] = (struct curl_waitfd){p[j].fd, ev, 0};
+		}
+	}
+	return n;
+}
+
+int tui_tools_wait_ms(const struct tui_tools *tt)
+{
+	for (size_t i = 0; i < tt->n; i++)
+		if (tt->state[i] == 2)
+			/* an HTTP server's transfers have no descriptor here; a stdio one's
+			 * timeout needs a look now and then */
+			return tt->kids[i].http ? 10 : 250;
+	return -1;
+}
+
+int tui_tools_poll(struct tui_tools *tt, struct ctl *c)
+{
+	const struct config *cfg = &tt->app->cfg;
+	int r = 0, changed = 0;
+	for (size_t i = 0; i < tt->n; i++) {
+		if (tt->state[i] != 2)
+			continue;
+		const char *name = cfg->mcp_servers[i].name;
+		struct err e;
+		err_clear(&e);
+		int rc = tools_run_step(&tt->kids[i], name, &tt->opening[i], &e);
+		if (rc == 0)
+			continue;
+		changed = 1;
+		if (rc < 0) {
+			r |= start_failed(tt, c, i, 1, e.msg);
+			continue;
+		}
+		tt->state[i] = 1;
+		tt->lists[i] = tt->opening[i].tools;
+		memset(&tt->opening[i].tools, 0, sizeof tt->opening[i].tools);
+		mcp_opening_free(&tt->opening[i]);
+		char line[200];
+		snprintf(line, sizeof line, "MCP server %s is running: %zu tool%s", name,
+			 tt->lists[i].n, tt->lists[i].n == 1 ? "" : "s");
+		ctl_note(c, line);
+	}
+	return changed ? r | catalogue(tt, c) : r;
+}
+
+const char *tui_tools_awaited(const struct tui_tools *tt, const struct ctl *c)
+{
+	const struct chat *ch = c->pending.chat ? c->pending.chat : c->shown;
+	for (size_t i = 0; ch && i < tt->n; i++)
+		if (tt->state[i] == 2 &&
+		    ctl_tools_chat_enables(c, ch, tt->app->cfg.mcp_servers[i].name))
+			return tt->app->cfg.mcp_servers[i].name;
+	return NULL;
 }
 
 int tui_tools_refresh(struct tui_tools *tt, struct ctl *c)
@@ -129,16 +234,7 @@ int tui_tools_refresh(struct tui_tools *tt, struct ctl *c)
 		tt->lists[i] = fresh;
 		changed = 1;
 	}
-	if (!changed)
-		return 0;
-	const struct config *cfg = &tt->app->cfg;
-	struct tools_catalog cat = {0};
-	for (size_t i = 0; i < tt->n; i++)
-		for (size_t k = 0; tt->state[i] == 1 && k < tt->lists[i].n; k++)
-			tools_catalog_add(&cat, i, cfg->mcp_servers[i].name, &tt->lists[i].v[k]);
-	tools_catalog_free(&tt->cat);
-	tt->cat = cat;
-	return ctl_tools_catalog(c, &tt->cat);
+	return changed ? catalogue(tt, c) : 0;
 }
 
 void tui_tools_always(struct tui_tools *tt, struct ctl *c)
@@ -234,4 +330,10 @@ int tui_tools_run(struct tui_tools *tt, struct ctl *c, int *quit)
 	*quit = tt->quit;
 	tt->c = NULL;
 	return r | (tt->react & ~(CTL_TOOL_STOP | CTL_TOOL_RUN));
+}
+
+void tui_tools_keep(struct ctl *c)
+{
+	c->tools->load = state_tools_get;
+	c->tools->save = state_tools_set;
 }

@@ -7,17 +7,34 @@
 #define CHERRY_TUI_TOOLS_H
 
 #include "cherry/app.h"
+#include <curl/curl.h>
+
 #include "cherry/ctl.h"
 
 struct tui_tools;
 
+/* Each conversation's servers kept in the state directory (state_tools.h): set after
+ * ctl_init, before ctl_begin. */
+void tui_tools_keep(struct ctl *c);
 /* NULL on OOM. */
 struct tui_tools *tui_tools_new(struct app *app);
 /* Ends every server started (their process groups). */
 void tui_tools_free(struct tui_tools *tt);
 /* CTL_TOOLS_START: the servers the shown conversation enables that are not running yet
- * are started (the screen says which first: a start can take a while). Reactions. */
+ * begin to start (spawned, initialize sent; the status line says so): nothing here
+ * waits for them. Reactions. */
 int tui_tools_start(struct tui_tools *tt, struct ctl *c);
+/* The loop's wait: the descriptors of the servers starting (up to max), and the longest
+ * wait (ms) they allow, -1 when none starts. */
+int tui_tools_fds(const struct tui_tools *tt, struct curl_waitfd *fds, int max);
+int tui_tools_wait_ms(const struct tui_tools *tt);
+/* Each turn of the loop: the starting servers go on as far as what came allows (never
+ * blocking); one that is up has its tools catalogued and its count shown, one that
+ * failed is disabled with one line saying what to do. Reactions. */
+int tui_tools_poll(struct tui_tools *tt, struct ctl *c);
+/* A server still starting that the message about to be sent (ctl.pending, else the
+ * shown conversation) enables: its name, NULL when none (the send need not wait). */
+const char *tui_tools_awaited(const struct tui_tools *tt, const struct ctl *c);
 /* Before a stream starts (CTL_START): the tools of servers that said their list
  * changed are listed again. Reactions. */
 int tui_tools_refresh(struct tui_tools *tt, struct ctl *c);

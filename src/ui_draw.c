@@ -239,9 +239,10 @@ static attr_t column_marks(const struct ctl *t, size_t k, size_t line, const str
 	return a | (found == 2 ? A_REVERSE : found == 1 ? A_UNDERLINE | A_BOLD : 0);
 }
 
-/* Several answers side by side (columns.h), chat row y showing each one's line r from
- * its top; the header of the one the conversation goes on from stands out. sig: the
- * row's signature (from h) instead of painting it. */
+/* Several answers side by side (columns.h), chat row y showing each one's body line r
+ * from its top, or (r < 0) its header, which stays while the bodies scroll; the header
+ * of the one the conversation goes on from stands out. sig: the row's signature (from
+ * h) instead of painting it. */
 static uint64_t columns_row(const struct ctl *t, uint64_t h, int y, int r, int sig)
 {
 	const struct ctl_cols *L = &t->lay;
@@ -251,7 +252,7 @@ static uint64_t columns_row(const struct ctl *t, uint64_t h, int y, int r, int s
 		if (k && !sig)
 			mvwaddstr(ui_w_chat, y, x - 2, "\xe2\x94\x82");
 		struct view_line vl;
-		size_t line = ctl_col_top(t, k) + (size_t)r;
+		size_t line = r < 0 ? 0 : COLS_HEAD + ctl_col_top(t, k) + (size_t)r;
 		if (!L->v[k] || view_line(L->v[k], line, &vl) < 0) {
 			h = ui_hash_int(h, -1);
 			continue;
@@ -268,7 +269,8 @@ static uint64_t columns_row(const struct ctl *t, uint64_t h, int y, int r, int s
 	return h;
 }
 
-/* The tab strip over the one answer shown of several: the current tab reversed. */
+/* The tab strip over the one answer shown of several: the current tab reversed; or the
+ * question over the answers side by side, ending in "…" where it is cut. */
 static void draw_strip(const struct ctl *t)
 {
 	const struct ctl_cols *L = &t->lay;
@@ -276,10 +278,10 @@ static void draw_strip(const struct ctl *t)
 	wattrset(ui_w_chat, A_DIM);
 	int x = ui_draw_text(ui_w_chat, 0, 0, t->chat_w, s, L->strip_off);
 	wattrset(ui_w_chat, A_REVERSE | A_BOLD);
-	x += ui_draw_text(ui_w_chat, 0, x, t->chat_w - x, s + L->strip_off, L->strip_len);
+	x += ui_draw_cut(ui_w_chat, 0, x, t->chat_w - x, s + L->strip_off, L->strip_len);
 	wattrset(ui_w_chat, A_DIM);
 	size_t rest = L->strip_off + L->strip_len;
-	ui_draw_text(ui_w_chat, 0, x, t->chat_w - x, s + rest, L->strip.len - rest);
+	ui_draw_cut(ui_w_chat, 0, x, t->chat_w - x, s + rest, L->strip.len - rest);
 	wattrset(ui_w_chat, A_NORMAL);
 }
 
@@ -437,6 +439,8 @@ static uint64_t chat_row(const struct ctl *t, int y, int h, int top, int rows, i
 	uint64_t g = ui_hash_int(UI_HASH_INIT, t->chat_w);
 	if (y < top) {
 		const struct ctl_cols *L = &t->lay;
+		if (y == top - COLS_HEAD && L->n)
+			return columns_row(t, g, y, -1, sig);
 		if (y > 0)
 			return ui_hash_int(g, 1); /* blank */
 		if (!sig)

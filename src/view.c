@@ -22,6 +22,10 @@
  * does): its layout costs about what an estimate of its height would. A longer one is
  * laid out when a line of it is asked for, and until then counts as an estimate. */
 #define LAZY_BYTES 4096
+/* The text of long messages kept laid out away from the rows shown (view_show): a
+ * rendering takes 13 to 50 times its text, so scrolling through a 20 MB conversation
+ * with every layout kept held 286 MB; past this the farthest ones go (trim). */
+#define LAID_MAX (1u << 18)
 
 static const char ellipsis[] = "\xE2\x80\xA6"; /* … */
 
@@ -37,6 +41,10 @@ struct msg {
 	int folded_for;
 	int folded_width;
 	int laid_for;       /* the width its flows are laid out for; 0: none */
+	/* its exact line count for kept_for columns and kept_fold, kept when its layout
+	 * was let go (trim); kept_for 0: none, or it changed since */
+	size_t kept_n;
+	int kept_for, kept_fold;
 };
 
 struct view {
@@ -112,7 +120,9 @@ static size_t msg_line_count(const struct msg *m, int fold, int width)
 	if (m->laid_for == width)
 		return head + msg_reasoning_lines(m, fold) + flow_visible(&m->text) +
 		       flow_visible(&m->footer) + 1;
-	size_t r = fold ? m->reasoning.text.len != 0 : flow_estimate(&m->reasoning, width);
+	if (m->kept_for == width && m->kept_fold == fold)
+		return m->kept_n;
+	size_t r = fold ? flow_len(&m->reasoning) != 0 : flow_estimate(&m->reasoning, width);
 	return head + r + flow_estimate(&m->text, width) + flow_estimate(&m->footer, width) + 1;
 }
 
@@ -123,7 +133,8 @@ static int msg_laid(const struct msg *m, int width)
 
 static int msg_small(const struct view *v, const struct msg *m)
 {
-	return v->eager || m->text.text.len + m->reasoning.text.len + m->footer.text.len < LAZY_BYTES;
+	return v->eager ||
+	       flow_len(&m->text) + flow_len(&m->reasoning) + flow_len(&m->footer) < LAZY_BYTES;
 }
 
 static int msg_layout(struct msg *m, int width)
@@ -319,6 +330,7 @@ int view_set_header(struct view *v, size_t msg, const char *header)
 	if (msg >= v->n)
 		return -1;
 	invalidate_from(v, msg);
+	v->msgs[msg].kept_for = 0; /* its count may change */
 	return msg_set_header(&v->msgs[msg], header);
 }
 
@@ -327,6 +339,7 @@ int view_append_text(struct view *v, size_t msg, const char *s, size_t len)
 	if (msg >= v->n)
 		return -1;
 	invalidate_from(v, msg);
+	v->msgs[msg].kept_for = 0; /* its count may change */
 	struct msg *m = &v->msgs[msg];
 	return flow_append(&m->text, s, len, v->width, msg_laid(m, v->width));
 }
@@ -336,8 +349,31 @@ int view_append_reasoning(struct view *v, size_t msg, const char *s, size_t len)
 	if (msg >= v->n)
 		return -1;
 	invalidate_from(v, msg);
+	v->msgs[msg].kept_for = 0; /* its count may change */
 	struct msg *m = &v->msgs[msg];
 	return flow_append(&m->reasoning, s, len, v->width, msg_laid(m, v->width));
+}
+
+/* The whole text or reasoning, finished, shared when clean (view.h). */
+static int share(struct view *v, size_t msg, int reasoning, const char *s, size_t len)
+{
+	if (msg >= v->n)
+		return -1;
+	invalidate_from(v, msg);
+	v->msgs[msg].kept_for = 0; /* its count may change */
+	struct msg *m = &v->msgs[msg];
+	return flow_share(reasoning ? &m->reasoning : &m->text, s, len, v->width,
+			  msg_laid(m, v->width));
+}
+
+int view_share_text(struct view *v, size_t msg, const char *s, size_t len)
+{
+	return share(v, msg, 0, s, len);
+}
+
+int view_share_reasoning(struct view *v, size_t msg, const char *s, size_t len)
+{
+	return share(v, msg, 1, s, len);
 }
 
 int view_end(struct view *v, size_t msg)
@@ -345,6 +381,7 @@ int view_end(struct view *v, size_t msg)
 	if (msg >= v->n)
 		return -1;
 	invalidate_from(v, msg);
+	v->msgs[msg].kept_for = 0; /* its count may change */
 	struct msg *m = &v->msgs[msg];
 	int laid = msg_laid(m, v->width);
 	int a = flow_finish(&m->text, v->width, laid);
@@ -357,6 +394,7 @@ int view_set_footer(struct view *v, size_t msg, const char *footer, int error)
 	if (msg >= v->n)
 		return -1;
 	invalidate_from(v, msg);
+	v->msgs[msg].kept_for = 0; /* its count may change */
 	struct msg *m = &v->msgs[msg];
 	struct flow *f = &m->footer;
 	f->base = error ? VS_ERROR : VS_FOOTER;
@@ -413,6 +451,56 @@ static size_t msg_at(struct view *v, size_t i)
 	return lo;
 }
 
+static size_t msg_bytes(const struct msg *m)
+{
+	return flow_len(&m->text) + flow_len(&m->reasoning) + flow_len(&m->footer);
+}
+
+/* A long message laid out (a short one is laid out whenever it is counted). */
+static int msg_held(const struct view *v, const struct msg *m)
+{
+	return msg_laid(m, v->width) && !msg_small(v, m);
+}
+
+/* Its layout let go, its exact line count kept: laid out again, it takes as many lines,
+ * so nothing moves. */
+static void msg_forget(struct view *v, size_t i)
+{
+	struct msg *m = &v->msgs[i];
+	m->kept_n = msg_line_count(m, v->fold, v->width);
+	m->kept_for = v->width;
+	m->kept_fold = v->fold;
+	flow_forget(&m->text);
+	flow_forget(&m->reasoning);
+	flow_forget(&m->footer);
+	m->laid_for = 0;
+}
+
+/* When the long messages laid out hold more than LAID_MAX bytes of text, the layouts
+ * farthest from messages [a, b] go, down to half of it; the last rows lines' messages
+ * (view_show_end's) stay. */
+static void trim(struct view *v, size_t a, size_t b, size_t rows)
+{
+	size_t laid = 0;
+	for (size_t i = 0; i < v->n; i++)
+		if (msg_held(v, &v->msgs[i]))
+			laid += msg_bytes(&v->msgs[i]);
+	if (v->eager || laid <= LAID_MAX)
+		return;
+	size_t total = view_lines(v);
+	size_t lo = 0, hi = msg_at(v, total > rows ? total - rows : 0);
+	while (laid > LAID_MAX / 2) {
+		int below = lo < a, above = hi > b + 1;
+		if (!below && !above)
+			break;
+		size_t i = below && (!above || a - lo >= hi - 1 - b) ? lo++ : --hi;
+		if (msg_held(v, &v->msgs[i])) {
+			laid -= msg_bytes(&v->msgs[i]);
+			msg_forget(v, i);
+		}
+	}
+}
+
 void view_show(struct view *v, size_t *top, size_t rows)
 {
 	struct view_line l;
@@ -420,6 +508,11 @@ void view_show(struct view *v, size_t *top, size_t rows)
 	for (size_t r = 0; r < rows && view_line(v, *top + r, &l) == 0; r++)
 		;
 	v->also = NULL;
+	/* what is kept laid out: a screen above the rows shown and one below them */
+	size_t a = msg_at(v, *top > rows ? *top - rows : 0);
+	size_t b = msg_at(v, *top + 2 * rows);
+	if (a < v->n)
+		trim(v, a, b < v->n ? b : v->n - 1, rows);
 }
 
 void view_show_end(struct view *v, size_t rows)
@@ -483,7 +576,7 @@ static int set_flow_line(struct view_line *out, size_t msg, struct flow *f, size
 	if (f->markdown) {
 		const struct md_out *o;
 		const struct md_line *l;
-		int rc = mdstream_line(&f->md, f->text.data, k, &o, &l, fix);
+		int rc = mdstream_line(&f->md, flow_data(f), k, &o, &l, fix);
 		if (rc)
 			return rc;
 		/* a rendering of only empty lines has no text and no runs: NULL + 0 is
@@ -495,7 +588,7 @@ static int set_flow_line(struct view_line *out, size_t msg, struct flow *f, size
 		return 0;
 	}
 	const struct vline *l = &f->lines[k];
-	set_line(out, msg, f->base, f->text.data + l->off, l->len, l->width);
+	set_line(out, msg, f->base, flow_data(f) + l->off, l->len, l->width);
 	return 0;
 }
 
@@ -605,8 +698,8 @@ const char *view_text(struct view *v, size_t msg, size_t *len)
 {
 	if (msg >= v->n)
 		return NULL;
-	const struct buf *b = &v->msgs[msg].text.text;
+	const struct flow *f = &v->msgs[msg].text;
 	if (len)
-		*len = b->len;
-	return b->len ? b->data : "";
+		*len = flow_len(f);
+	return flow_len(f) ? flow_data(f) : "";
 }

@@ -309,20 +309,69 @@ void wire_take_reason(struct wire_stream *st, const struct wire_reason *table, s
 	wire_set_finish(st, f, raw);
 }
 
+/* ---- secrets in error text ---- */
+
+/* Providers echo a masked key in 401 messages (OpenAI: "Incorrect API key provided:
+ * sk-test-****ARY1"). Even masked, it does not belong in logs or on screen: a word holding
+ * "****", or "sk-" at its start or after punctuation ("key=sk-..."), becomes [redacted].
+ * Every kind's error lines, in a body or in the stream, go through it. */
+static int secret_word(const char *w, size_t n)
+{
+	for (size_t i = 0; i + 3 <= n; i++) {
+		if (i + 4 <= n && !memcmp(w + i, "****", 4))
+			return 1;
+		if (!memcmp(w + i, "sk-", 3)) {
+			unsigned char before = i ? (unsigned char)w[i - 1] : ' ';
+			int alnum = (before >= 'a' && before <= 'z')
+				    || (before >= 'A' && before <= 'Z')
+				    || (before >= '0' && before <= '9') || before >= 0x80;
+			if (!alnum)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static int blank_byte(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* s[0..n) into b, secret-looking words replaced and line breaks made spaces. */
+static int redact(struct buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t gap = 0, w = 0;
+		while (i + gap < n && blank_byte(s[i + gap]))
+			gap++;
+		while (i + gap + w < n && !blank_byte(s[i + gap + w]))
+			w++;
+		for (size_t k = 0; k < gap; k++)
+			if (buf_append(b, " ", 1) < 0)
+				return -1;
+		if (w && (secret_word(s + i + gap, w) ? buf_append_str(b, "[redacted]")
+						     : buf_append(b, s + i + gap, w)) < 0)
+			return -1;
+		i += gap + w;
+	}
+	return 0;
+}
+
 void wire_fail(struct wire_stream *st, const char *fmt, ...)
 {
 	if (st->failed)
 		return; /* the first error is the one that matters */
 	st->failed = 1;
-	buf_reset(&st->error);
-	buf_printf(&st->error, "%s: ", st->provider ? st->provider : wire_kind_name(st->kind));
+	struct buf raw = BUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	buf_vprintf(&st->error, fmt, ap);
+	buf_vprintf(&raw, fmt, ap);
 	va_end(ap);
-	for (size_t i = 0; i < st->error.len; i++)
-		if (st->error.data[i] == '\n' || st->error.data[i] == '\r')
-			st->error.data[i] = ' ';
+	buf_reset(&st->error);
+	buf_printf(&st->error, "%s: ", st->provider ? st->provider : wire_kind_name(st->kind));
+	if (redact(&st->error, raw.data ? raw.data : "", raw.len) < 0)
+		buf_reset(&st->error);
+	buf_wipe_free(&raw); /* it may hold an unredacted key */
 }
 
 void wire_error_defaults(long status, struct wire_error *out)
@@ -349,9 +398,12 @@ void wire_error_line(struct wire_error *out, const char *provider, long status, 
 						     : "request failed";
 		snprintf(out->line + n, sizeof out->line - (size_t)n, " %s", reason);
 	}
-	for (char *p = out->line; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
+	struct buf clean = BUF_INIT;
+	if (redact(&clean, out->line, strlen(out->line)) == 0 && clean.data)
+		snprintf(out->line, sizeof out->line, "%s", clean.data);
+	else
+		snprintf(out->line, sizeof out->line, "%s: %ld", provider, status);
+	buf_wipe_free(&clean);
 }
 
 int wire_url(struct buf *url, const char *base, const char *path, struct err *e)

@@ -243,45 +243,6 @@ int wire_openai_build(const struct wire_request *rq, struct wire_http *out, stru
 	return wire_body(out, rq, root, bad, p->name, e);
 }
 
-/* ---- secrets in error text ---- */
-
-/* OpenAI echoes a masked key in 401 messages ("Incorrect API key provided: sk-test-****ARY1").
- * Even masked, it does not belong in logs or on screen: a word holding "****", or "sk-" at its
- * start or after punctuation ("key=sk-..."), becomes [redacted]. */
-static int secret_word(const char *w, size_t n)
-{
-	for (size_t i = 0; i + 3 <= n; i++) {
-		if (i + 4 <= n && !memcmp(w + i, "****", 4))
-			return 1;
-		if (!memcmp(w + i, "sk-", 3)) {
-			unsigned char before = i ? (unsigned char)w[i - 1] : ' ';
-			int alnum = (before >= 'a' && before <= 'z')
-				    || (before >= 'A' && before <= 'Z')
-				    || (before >= '0' && before <= '9') || before >= 0x80;
-			if (!alnum)
-				return 1;
-		}
-	}
-	return 0;
-}
-
-/* Copies s into b with secret-looking words replaced. Returns b's text, or "" on OOM. */
-static const char *redact(struct buf *b, const char *s)
-{
-	buf_reset(b);
-	int bad = buf_append_str(b, "") < 0;
-	while (s && *s && !bad) {
-		size_t gap = strspn(s, " \t\r\n");
-		size_t n = strcspn(s + gap, " \t\r\n");
-		bad = buf_append(b, s, gap) < 0;
-		if (!bad && n)
-			bad = secret_word(s + gap, n) ? buf_append_str(b, "[redacted]") < 0
-						      : buf_append(b, s + gap, n) < 0;
-		s += gap + n;
-	}
-	return bad || !b->data ? "" : b->data;
-}
-
 /* ---- error objects, shared by HTTP error bodies and in-stream errors ---- */
 
 struct error_desc {
@@ -379,16 +340,10 @@ static void stream_error(struct wire_stream *st, json_t *ev)
 	describe(ev, &d);
 	const char *what = describe_what(&d, 0);
 	const char *message = d.message && *d.message ? d.message : NULL;
-	struct buf line = BUF_INIT;
-	struct buf clean = BUF_INIT;
 	if (what && message)
-		buf_printf(&line, "%s: %s", what, message);
+		wire_fail(st, "%s: %s", what, message);
 	else
-		buf_append_str(&line, what ? what : message ? message : "");
-	const char *text = redact(&clean, line.data);
-	wire_fail(st, "%s", *text ? text : "an error occurred during streaming");
-	buf_wipe_free(&line); /* it may hold the unredacted key */
-	buf_free(&clean);
+		wire_fail(st, "%s", what ? what : message ? message : "an error occurred during streaming");
 	wire_set_finish(st, WIRE_FINISH_ERROR, "error");
 }
 
@@ -576,12 +531,7 @@ int wire_openai_event(struct wire_stream *st, const char *type, const char *data
 			return -1; /* keep-alive noise and the like */
 		/* An error we cannot read is still an error. */
 		if (!st->failed) {
-			struct buf clean = BUF_INIT;
-			struct buf raw = BUF_INIT;
-			buf_append(&raw, data, len > 200 ? 200 : len);
-			wire_fail(st, "unreadable error event: %s", redact(&clean, raw.data));
-			buf_free(&raw);
-			buf_free(&clean);
+			wire_fail(st, "unreadable error event: %.*s", len > 200 ? 200 : (int)len, data);
 			wire_set_finish(st, WIRE_FINISH_ERROR, "error");
 		}
 		return 0;
@@ -614,12 +564,7 @@ void wire_openai_error(const char *provider, long status, json_t *body, struct w
 	const char *what = describe_what(&d, status);
 	if (!what && !d.message)
 		return;
-	struct buf clean_what = BUF_INIT;
-	struct buf clean = BUF_INIT;
-	wire_error_line(out, provider, status, what ? redact(&clean_what, what) : NULL,
-			d.message ? redact(&clean, d.message) : NULL);
-	buf_free(&clean_what);
-	buf_free(&clean);
+	wire_error_line(out, provider, status, what, d.message);
 	/* Both kinds of 429 share the status; only waiting for the rate limit helps. */
 	if ((d.code && !strcmp(d.code, "insufficient_quota"))
 	    || (d.type && !strcmp(d.type, "insufficient_quota")))

@@ -15,6 +15,8 @@
  * honours notifications/cancelled; drop: HTTP drops the stream after the first step), hostile (escape sequences), huge {bytes}, change (adds the
  * tool "added" and sends notifications/tools/list_changed), expire (HTTP: ends the
  * session, so the next request gets 404).
+ * FAKEMCP_INIT_DELAY_MS in its environment (the config's "env"): it waits that long
+ * before answering initialize (a server fetched by npx, slow to start).
  * Before answering tools/list it pings the client and sends it roots/list, and it
  * checks both answers (a wrong one is logged to stderr as "BAD CLIENT"). Each request is
  * logged on stderr (the client's per-server log), with "hello from fakemcp" first. */
@@ -224,6 +226,9 @@ void handle(json_t *m)
 		if (!method || !id)
 			;
 		else if (strcmp(method, "initialize") == 0) {
+			const char *delay = getenv("FAKEMCP_INIT_DELAY_MS");
+			if (delay)
+				poll(NULL, 0, atoi(delay));
 			const char *want = json_string_value(json_object_get(params, "protocolVersion"));
 			const char *ver = strcmp(mode, "old") == 0 ? "2024-11-05"
 					  : want && strcmp(want, "2025-03-26") == 0 ? want

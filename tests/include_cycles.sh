@@ -11,14 +11,14 @@ set -u
 objdir=${1:-}
 
 include_edges() {
-	for f in src/*.c src/*.h include/cherry/*.h; do
-		m=$(basename "$f"); m=${m%.*}
-		[ -f "src/$m.c" ] || continue
-		sed -n 's/^#include "\(cherry\/\)\{0,1\}\([^"]*\)\.h".*/\2/p' "$f" |
-		while read -r dep; do
-			[ "$dep" != "$m" ] && [ -f "src/$dep.c" ] && echo "$m $dep"
-		done
-	done
+	mods=$(for c in src/*.c; do m=${c#src/}; echo "${m%.c}"; done)
+	awk -v mods="$mods" '
+	BEGIN { n = split(mods, a, "\n"); for (i = 1; i <= n; i++) mod[a[i]] = 1 }
+	FNR == 1 { m = FILENAME; sub(/.*\//, "", m); sub(/\.[ch]$/, "", m) }
+	(m in mod) && /^#include "(cherry\/)?[^"]*\.h"/ {
+		dep = $0; sub(/^#include "(cherry\/)?/, "", dep); sub(/\.h".*/, "", dep)
+		if (dep != m && (dep in mod)) print m, dep
+	}' src/*.c src/*.h include/cherry/*.h
 }
 
 call_edges() {

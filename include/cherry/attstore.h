@@ -1,5 +1,6 @@
 /* attstore: attachments on disk, stored once under their SHA-256 in
- * <data>/attachments (directory 0700, files 0600, written atomically). */
+ * <data>/attachments (directory 0700, files 0600, written atomically), with what a PDF
+ * reads as beside it. */
 #ifndef CHERRY_ATTSTORE_H
 #define CHERRY_ATTSTORE_H
 
@@ -15,6 +16,17 @@ int attstore_dir(const char *conv_dir, struct buf *out);
 int attstore_put(const char *dir, const unsigned char *d, size_t n, char hex[65], struct err *e);
 /* Reads the attachment with this hash (at most max bytes) into out. 0 or -1. */
 int attstore_get(const char *dir, const char *hex, size_t max, struct buf *out, struct err *e);
+/* What a PDF of this hash reads as (pdftotext's text, "<hash>.txt" beside it), made once:
+ * get appends it to out (at most max bytes): 0; 2 when making it failed before (e holds
+ * that line, "<hash>.err"); 1 neither is kept; -1 with e. put keeps text, or (failed)
+ * the line saying why it could not be made. 0 or -1. attstore_collect removes them with
+ * the attachment. */
+int attstore_text_get(const char *dir, const char *hex, size_t max, struct buf *out,
+		      struct err *e);
+/* 1 when get would find the text or the failure (without reading them). */
+int attstore_text_kept(const char *dir, const char *hex);
+int attstore_text_put(const char *dir, const char *hex, const char *text, size_t len, int failed,
+		      struct err *e);
 /* Appends to hashes (65 bytes each, NUL-terminated) every "sha256": "<64 hex>" in
  * text. 0 or -1 (OOM). */
 int attstore_refs(const char *text, size_t len, struct buf *hashes);

@@ -58,9 +58,12 @@ struct chat {
 	struct chat_jmsg {
 		size_t msg;
 		size_t saved[2];
-		int done;
+		int meta;         /* its other fields changed (it ended, a mark, calls) */
 	} jm[CHAT_POS_SLOTS];
 	size_t njm;
+	/* Messages deleted since the last save that it held (each with all below it). */
+	char jdel[CHAT_POS_SLOTS][HIST_ID_MAX + 1];
+	size_t njdel;
 	size_t jlast;             /* the message chat_delta last noted in jm (or new) */
 };
 
@@ -98,6 +101,8 @@ void chat_close_free(struct chat *c);
  * nothing to do (also for a read-only conversation, or one with no store or no
  * messages yet), -1 the save failed (e set the first time of a streak only). */
 int chat_save(struct chat *c, double now, struct err *e);
+/* 1 when the conversation has changes no save holds yet (the file's or the journal's). */
+int chat_unsaved(const struct chat *c);
 /* Call from the loop's timer path (at least every 0.25 s while an answer streams): saves
  * when there are unsaved changes and HIST_SAVE_INTERVAL has passed since the last save
  * attempt (or the clock went back). 1 saved, 0 nothing to do, -1 the save failed. */

@@ -12,6 +12,9 @@
 
 #define COLS_MIN_WIDTH 50 /* a column narrower than this is not readable: tabs instead */
 #define COLS_GAP 3        /* " │ " between columns */
+/* Each column's view begins with its header line (the model); on the screen it stays on
+ * the row under the question while the lines below it, the body, scroll. */
+#define COLS_HEAD 1
 
 /* The width of each of n columns side by side in width columns, or 0 when they do not
  * fit (or n < 2). */

@@ -191,6 +191,8 @@ struct ctl_stream {
 
 /* ctl_cols.sel: the question above the answers side by side is selected. */
 #define CTL_SEL_QUESTION (-2)
+/* Answers whose key was refused, remembered for their footer's hint (ctl.keyfail). */
+#define CTL_KEYFAIL 8
 /* At most this many answers to one message have a tab in the strip. */
 #define CTL_MAX_TABS 64
 
@@ -235,6 +237,8 @@ struct ctl_pending {
 	size_t skip;              /* bytes of text before the prompt (the @mentions) */
 	size_t user;              /* the user message the first answer went under */
 	size_t first_answer;      /* that answer (made current when all have started) */
+	int held;                 /* the shell holds it before its key (ctl_pending_hold) */
+	unsigned long held_line;  /* a hash of the line saying so (taken away when released) */
 };
 
 /* Find in the chat (MODE_FIND, ctl_find.c): the view lines holding the text; with
@@ -391,6 +395,10 @@ struct ctl {
 	struct ctl_totals totals;
 
 	struct ctl_tools *tools;  /* the tool loop (ctl_tools.h) */
+	/* the answers whose key was refused in this run ("CONV/MSG", the last CTL_KEYFAIL):
+	 * their footer says to check the key, not to retry */
+	char keyfail[CTL_KEYFAIL][2 * HIST_ID_MAX + 2];
+	size_t nkeyfail;
 
 	int dirty;                /* CTL_DIRTY_* since the last frame */
 	int react;                /* reactions of the event being handled */
@@ -453,6 +461,11 @@ int ctl_key_result(struct ctl *c, enum ctl_key_result r, const struct err *e, do
 int ctl_editor_done(struct ctl *c, const char *text, size_t len, const char *error);
 /* The known models changed (a background fetch ended): an open picker shows them. */
 int ctl_models_changed(struct ctl *c);
+/* The shell holds the message about to go (CTL_NEED_KEY) until what it needs is ready
+ * (an MCP server starting, a PDF's text): why is shown, and Esc drops the message (it
+ * stays in the input). why NULL: held no more (the shell looks for its key now, when
+ * ctl.pending.active still says it goes). */
+void ctl_pending_hold(struct ctl *c, const char *why);
 /* A line from the shell for the status line (a failed save, an export's result). */
 int ctl_note(struct ctl *c, const char *line);
 /* Info text at the end of the chat (config warnings, notices). */
@@ -506,7 +519,8 @@ double ctl_next_timer(const struct ctl *c, double now);
 int ctl_find_mark(const struct ctl *c, size_t line);
 /* The same for line `line` of column k of the answers side by side. */
 int ctl_find_mark_col(const struct ctl *c, size_t k, size_t line);
-/* The first line shown of column k (apart or together). */
+/* The first body line shown of column k (apart or together): the row under its header
+ * shows its view's line COLS_HEAD + that. */
 size_t ctl_col_top(const struct ctl *c, size_t k);
 int ctl_msg_dimmed(const struct ctl *c, size_t msg);
 void ctl_totals_text(const struct ctl *c, struct buf *out);

@@ -57,6 +57,11 @@ struct ctl_tools {
 	int running;
 	double started;
 	const struct tools_entry *always;
+	/* Each conversation's servers kept across runs, set by the shell (NULL: not kept):
+	 * load gives their names (malloc'd, each too; the controller frees them), *n 0
+	 * when none; save keeps them (n 0 forgets them). 0, or -1 with e. */
+	int (*load)(const char *id, char ***names, size_t *n, struct err *e);
+	int (*save)(const char *id, char *const *names, size_t n, struct err *e);
 };
 
 /* Sets up and frees c->tools (ctl_init, ctl_free). 0 or -1 (OOM). */
@@ -83,6 +88,8 @@ int ctl_tool_progress(struct ctl *c, double progress, double total, const char *
 /* For the shell and drawing: is server enabled for the shown conversation; how many
  * tools the shown conversation offers. */
 int ctl_tools_enabled(const struct ctl *c, const char *server);
+/* Is server enabled for ch. */
+int ctl_tools_chat_enables(const struct ctl *c, const struct chat *ch, const char *server);
 size_t ctl_tools_count(const struct ctl *c);
 
 /* Inside the controller (ctl_stream_end, ctl_key_result, ctl_stream_request, the view). */
@@ -103,7 +110,10 @@ int ctl_tools_view_msg(struct ctl *c, size_t i);
 /* Enter on a selected message: a tool's result is shown whole, or folded again (1);
  * 0 when msg is no tool's result. */
 int ctl_tools_toggle_msg(struct ctl *c, size_t msg);
-/* /tools [NAME on|off]. */
+/* ch is shown: the servers it turned on in an earlier run (tools->load, once per
+ * conversation and run) are its again, and those not running start (CTL_TOOLS_START). */
+void ctl_tools_shown(struct ctl *c, const struct chat *ch);
+/* /tools [NAME on|off]; the set is kept (tools->save). */
 int ctl_tools_command(struct ctl *c, const char *arg);
 /* An assistant's "mcp": ["NAME", ...] becomes the shown conversation's servers. */
 void ctl_tools_assistant(struct ctl *c, json_t *assistant);

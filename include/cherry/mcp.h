@@ -113,6 +113,43 @@ int mcp_take(struct mcp_child *c, struct mcp_msg *m);
  * initialized again and the request sent once more. */
 int mcp_rpc(struct mcp_child *c, const char *method, json_t *params, int timeout_ms,
 	    json_t **result, struct err *e);
+/* A request on its way, its answer looked for in steps (mcp_rpc_poll): for a loop that
+ * must never wait on one server. */
+struct mcp_pending {
+	long long id;       /* the request's */
+	long long tag;      /* its HTTP transfer; 0 over stdio */
+	long long deadline; /* CLOCK_MONOTONIC milliseconds */
+	int timeout_ms;
+	const char *method; /* a string that outlives the request */
+};
+/* Sends a request (params stolen) without waiting for its answer. 0, or -1 with e. */
+int mcp_rpc_begin(struct mcp_child *c, const char *method, json_t *params, int timeout_ms,
+		  struct mcp_pending *p, struct err *e);
+/* Moves what is ready (mcp_pump), answers the server's requests as mcp_rpc does and looks
+ * for p's answer; never blocks. 1 answered (*result, the caller decrefs); 0 not yet; -1
+ * with e: a JSON-RPC error, the transport failed, or the time ran out. */
+int mcp_rpc_poll(struct mcp_child *c, struct mcp_pending *p, json_t **result, struct err *e);
+
+/* A server's opening in steps: initialize, notifications/initialized, every page of
+ * tools/list, each answer looked for by mcp_open_step between the loop's other work. */
+struct mcp_opening {
+	int stage;          /* 0 initialize, 1 initialized on its way (HTTP), 2 tools/list, 3 done */
+	int timeout_ms;     /* for each step */
+	struct mcp_pending p;
+	long long notify_tag;
+	long long notify_deadline;
+	char *cursor;
+	size_t pages;
+	struct mcp_server_info info; /* once initialize was answered */
+	struct mcp_tools tools;      /* the pages read so far */
+};
+/* Sends initialize. 0, or -1 with e (o is then free). */
+int mcp_open_begin(struct mcp_child *c, int timeout_ms, struct mcp_opening *o, struct err *e);
+/* Goes as far as what came allows; never blocks. 1 open (o->info, o->tools: the caller
+ * takes them, or frees o), 0 not yet, -1 with e (o is freed). */
+int mcp_open_step(struct mcp_child *c, struct mcp_opening *o, struct err *e);
+void mcp_opening_free(struct mcp_opening *o);
+
 /* Sends a notification (params stolen). */
 int mcp_notify(struct mcp_child *c, const char *method, json_t *params, struct err *e);
 

@@ -4,19 +4,9 @@
 
 #include <stddef.h>
 
-struct buf;
+#include "cherry/provider_kinds.h"
 
-enum wire_kind {
-	WIRE_OPENAI,    /* OpenAI Chat Completions and compatible servers */
-	WIRE_ANTHROPIC, /* Anthropic Messages */
-	WIRE_GEMINI,    /* Google Gemini generateContent */
-	WIRE_OLLAMA,    /* Ollama native /api/chat (NDJSON) */
-	WIRE_AZURE,     /* Azure OpenAI deployments */
-	WIRE_RESPONSES, /* OpenAI Responses API ("openai-responses") */
-	WIRE_BEDROCK,   /* AWS Bedrock ConverseStream (SigV4, binary event stream) */
-	WIRE_VERTEX,    /* Gemini on Google Vertex AI (a bearer token) */
-	WIRE_VERTEX_ANTHROPIC, /* Claude on Google Vertex AI (streamRawPredict) */
-};
+struct buf;
 
 /* The region a bedrock provider uses when neither config nor AWS_REGION /
  * AWS_DEFAULT_REGION names one, and a vertex one without GOOGLE_CLOUD_LOCATION. */
@@ -29,22 +19,13 @@ enum wire_kind {
 /* The api-version an azure provider uses when config names none (a GA version). */
 #define PROVIDERS_AZURE_API_VERSION "2024-10-21"
 
-/* Default models a preset offers before any list is fetched: a few, newest first. */
-#define PROVIDERS_MAX_DEFAULT_MODELS 6
-
-/* Facts about a preset that no primary source confirmed (struct provider.unverified):
- * shown as such by `cherry providers`, never passed off as checked. */
-#define PROVIDER_UNVERIFIED_KEY_ENV 0x1u /* the key variable is cherry's convention */
-#define PROVIDER_UNVERIFIED_POLICY 0x2u  /* no privacy policy URL could be confirmed */
-
 struct provider_header {
 	char *name;
 	char *value;
 };
 
-/* What a model can do. Each flag is one of these; context is in tokens, 0 when unknown. */
-enum model_cap { MODEL_CAP_UNKNOWN = -1, MODEL_CAP_NO = 0, MODEL_CAP_YES = 1 };
-
+/* What a model can do: each flag is an enum model_cap (provider_kinds.h); context is in
+ * tokens, 0 when unknown. */
 struct model_caps {
 	signed char vision;    /* takes images */
 	signed char reasoning; /* thinks before answering (a reasoning or thinking mode) */

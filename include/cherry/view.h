@@ -24,23 +24,12 @@
 
 #include "cherry/buf.h"
 #include "cherry/markdown.h"
+#include "cherry/view_style.h"
 
 enum view_role {
 	VIEW_USER,
 	VIEW_ASSISTANT,
 	VIEW_INFO,      /* cherry's own text: the welcome, notices, command output */
-};
-
-enum view_style {
-	VS_BLANK,            /* the empty line between messages */
-	VS_HEADER_USER,      /* "you" */
-	VS_HEADER_ASSISTANT, /* "openai/gpt-4o-mini" plus whatever the shell put in the header */
-	VS_TEXT,             /* a message's text (an answer's: Markdown, styled by its runs) */
-	VS_REASONING,        /* reasoning text, dimmed */
-	VS_FOLDED,           /* the one line standing for folded reasoning */
-	VS_FOOTER,           /* a note under the message: "[stopped]", "[cut short ...]" */
-	VS_ERROR,            /* an error footer */
-	VS_INFO,             /* the text of a VIEW_INFO message */
 };
 
 /* One laid-out line. s and runs are valid until the view next changes. */
@@ -71,6 +60,14 @@ int view_set_header(struct view *v, size_t msg, const char *header);
 /* Streams raw bytes into the message's text or reasoning (sanitised here). 0 or -1. */
 int view_append_text(struct view *v, size_t msg, const char *s, size_t len);
 int view_append_reasoning(struct view *v, size_t msg, const char *s, size_t len);
+/* The message's whole text (or reasoning), finished: what view_append_text (or
+ * view_append_reasoning) and then view_end would make of s[0..len), whose s[len] is
+ * '\0'. When the sanitiser would give s back as it is (most texts) the view keeps s
+ * itself, not a copy, so a long conversation is not held twice: s must then stay
+ * valid and unchanged until the view is cleared or freed, or this text is shared or
+ * appended to again (an append copies it first). 0, or -1 on OOM. */
+int view_share_text(struct view *v, size_t msg, const char *s, size_t len);
+int view_share_reasoning(struct view *v, size_t msg, const char *s, size_t len);
 /* Ends a message's streaming: flushes the sanitisers (a cut UTF-8 sequence becomes
  * U+FFFD). Appending afterwards starts a fresh sanitiser state. */
 int view_end(struct view *v, size_t msg);
@@ -91,7 +88,10 @@ void view_set_eager(struct view *v);
 void view_keep(struct view *v, size_t *line);
 /* Lays out the messages holding lines [*top, *top + rows), moving *top as view_keep
  * does; and view_show_end those holding the last rows lines. Call them before the rows
- * are drawn, so that drawing them moves nothing. */
+ * are drawn, so that drawing them moves nothing. view_show also lets go of the layouts
+ * of long messages far from those rows (and from the last rows lines) once they hold
+ * more than a quarter megabyte of text, keeping their exact line counts: scrolling
+ * through a long conversation holds the rendering of what is near, not of all of it. */
 void view_show(struct view *v, size_t *top, size_t rows);
 void view_show_end(struct view *v, size_t rows);
 /* Lays out every message: view_lines is then exact. */

@@ -123,7 +123,7 @@ awk -v a="$(cat "$tmp/last")" -v f="$lf" -v ar="$(cat "$tmp/last_rss")" -v fr="$
 # BASE_BUILD=DIR runs the same with DIR/cherry (an earlier build) for the figure before.
 ask_written() {
 	cp "$tmp/long.orig" "$long"
-	rm -f "$conv/long0001.journal"
+	rm -f "$conv/long0001.jsonl" "$conv/long0001.journal"
 	for k in 1 2; do
 		sh -c '"$0" ask -c long0001 -m "fo/long:400+slow:20" x >"$1" 2>/dev/null; grep "^wchar" /proc/$$/io' \
 			"$1" "$tmp/answer" >"$tmp/io"
@@ -135,8 +135,17 @@ if [ -n "${BASE_BUILD:-}" ] && [ -x "$BASE_BUILD/cherry" ]; then
 	ask_written "$BASE_BUILD/cherry" "before: $BASE_BUILD"
 fi
 ask_written "$build/cherry" "this build"
+# Bytes one change that sends nothing (or a tool call, a result) writes to it, opened as
+# the client opens it (tests/bench/writes_bench.c): the journal's record, not the file
+# (each of these wrote the whole file, about 21 MB, before journal version 3).
+for change in best break calls result delete delete-branch rename; do
+	cp "$tmp/long.orig" "$long"
+	rm -f "$conv/long0001.jsonl" "$conv/long0001.journal"
+	printf 'long0001, one change and its save: '
+	"$build/bench/writes_bench" "$tmp/data/cherry" "$tmp/cache/cherry" long0001 "$change"
+done
 cp "$tmp/long.orig" "$long"
-rm -f "$conv/long0001.journal"
+rm -f "$conv/long0001.jsonl" "$conv/long0001.journal"
 # The index again, warm as a user's is: a stale entry of the 20 MB conversation would be
 # parsed while the client's first stream is measured.
 "$build/cherry" history list >/dev/null 2>&1
@@ -160,7 +169,7 @@ if [ -x "$build/bench/tui_bench" ]; then
 	CHERRY_BIN="$build/cherry" TUI_BENCH_ECHO=300 TUI_BENCH_CPU="fo/long:100000" \
 		TUI_BENCH_CONV=long0001 "$build/bench/tui_bench" "$tmp" "fo/long:300000"
 	cp "$tmp/long.orig" "$long"
-	rm -f "$conv/long0001.journal"
+	rm -f "$conv/long0001.jsonl" "$conv/long0001.journal"
 else
 	echo "TUI: $build/bench/tui_bench is not built; skipped"
 fi

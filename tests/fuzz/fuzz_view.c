@@ -1,7 +1,8 @@
 /* fuzz_view: streaming any bytes into the chat layout, in any deltas, must give the same
  * lines as one append of everything (at the first width, and after a change of width
- * and fold), and every line must be safe for the terminal, measured by text_width and
- * within the width unless it is one cluster. The first three input bytes choose the
+ * and fold), and as the finished texts shared whole (view_share_text: kept uncopied
+ * only when the sanitiser leaves them as they are), and every line must be safe for the
+ * terminal, measured by text_width and within the width unless it is one cluster. The first three input bytes choose the
  * two widths (1..40), the delta sizes (and where they go in a long text), how much goes
  * to reasoning and the fold; the rest is the text. */
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cherry/sanitize.h"
 #include "cherry/text.h"
 #include "cherry/view.h"
 #include "../lib/strict_utf8.h"
@@ -95,6 +97,38 @@ static struct view *one_shot(int width, int fold, const char *header, const char
 	return v;
 }
 
+/* s[0..len) shared into view v's message msg (as text, or reasoning): kept uncopied only
+ * when the sanitiser gives it back as it is. */
+static void share_checked(struct view *v, size_t msg, int reasoning, const char *s, size_t len)
+{
+	require((reasoning ? view_share_reasoning : view_share_text)(v, msg, s, len) == 0);
+	if (reasoning)
+		return;
+	size_t got;
+	if (view_text(v, msg, &got) == s) {
+		struct buf b = BUF_INIT;
+		require(sanitize_string(s, len, &b) == 0);
+		require(b.len == len && (!len || memcmp(b.data, s, len) == 0));
+		buf_free(&b);
+	}
+}
+
+/* The same conversation as one_shot's (ended), its texts shared whole. */
+static struct view *shared(int width, int fold, const char *header, const char *footer,
+			   const char *r, size_t rlen, const char *t, size_t tlen)
+{
+	struct view *v = view_new(width);
+	require(v != NULL);
+	view_set_fold(v, fold);
+	require(view_add(v, VIEW_USER, "you") == 0);
+	share_checked(v, 0, 0, "q", 1);
+	require(view_add(v, VIEW_ASSISTANT, header) == 1);
+	share_checked(v, 1, 1, r, rlen);
+	share_checked(v, 1, 0, t, tlen);
+	require(view_set_footer(v, 1, footer, 1) == 0);
+	return v;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 3)
@@ -164,6 +198,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f = one_shot(width2, fold, header, footer, r, rlen, t, tlen, 1);
 	require_same(v, f);
 	view_free(f);
+
+	/* shared texts are NUL-terminated: copies of the input's */
+	char *rs = malloc(rlen + 1), *ts = malloc(tlen + 1);
+	require(rs && ts);
+	memcpy(rs, r, rlen);
+	rs[rlen] = '\0';
+	memcpy(ts, t, tlen);
+	ts[tlen] = '\0';
+	f = shared(width2, fold, header, footer, rs, rlen, ts, tlen);
+	require_lines_ok(f, width2);
+	require_same(v, f);
+	view_free(f);
+	free(rs);
+	free(ts);
 	view_free(v);
 	return 0;
 }

@@ -312,8 +312,8 @@ static void test_attach_files(void **state)
 	testhome_remove(&h);
 }
 
-/* A PDF goes as a document where the kind takes one, else as pdftotext's text; without
- * pdftotext, one line and nothing sent. */
+/* A PDF goes as a document where the kind takes one, else as pdftotext's text, made once
+ * per PDF (kept beside the attachment); without pdftotext, one line and nothing sent. */
 static void test_attach_pdf(void **state)
 {
 	(void)state;
@@ -336,8 +336,27 @@ static void test_attach_pdf(void **state)
 	free(body);
 	json_decref(req);
 
-	size_t before = count_requests();
+	/* its text was kept: sent again, pdftotext is not needed */
 	assert_int_equal(run_cherry(&r, &G.home, to_openai, no_tool, NULL, 20000), 0);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+
+	/* another PDF (one byte more) has no text yet */
+	char other[700];
+	snprintf(other, sizeof other, "%s/other.pdf", G.home.root);
+	FILE *in = fopen(pdf, "rb"), *out = fopen(other, "wb");
+	assert_non_null(in);
+	assert_non_null(out);
+	char chunk[4096];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof chunk, in)) > 0)
+		assert_int_equal(fwrite(chunk, 1, got, out), got);
+	fputs("%\n", out);
+	fclose(in);
+	fclose(out);
+	const char *other_to_openai[] = {"ask", "-m", "fo/hello", "-f", other, "sum it up", NULL};
+	size_t before = count_requests();
+	assert_int_equal(run_cherry(&r, &G.home, other_to_openai, no_tool, NULL, 20000), 0);
 	assert_int_equal(r.status, 2);
 	assert_non_null(strstr(r.err, "pdftotext is not installed"));
 	assert_null(strchr(strchr(r.err, '\n') + 1, '\n'));

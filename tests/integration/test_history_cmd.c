@@ -23,6 +23,7 @@
 #include "cherry/chat.h"
 #include "cherry/histstore.h"
 #include "harness.h"
+#include "offsetalloc.h"
 
 #define FMT(arr, ...) assert_true(snprintf(arr, sizeof arr, __VA_ARGS__) < (int)sizeof arr)
 #define KILLS 220
@@ -537,7 +538,7 @@ static void test_cli_reads_journal(void **state)
 	assert_int_equal(r.status, 0);
 	run_free(&r);
 	char jp[700];
-	FMT(jp, "%s/%s.journal", convdir, id);
+	FMT(jp, "%s/%s.jsonl", convdir, id);
 	assert_int_equal(access(jp, F_OK), 0);
 	char raw[700];
 	FMT(raw, "%s/%s.json", convdir, id);
@@ -847,23 +848,9 @@ static void test_kill9_multi(void **state)
 	nothing_left();
 }
 
-/* Like main's wiping allocator, jansson's memory is not plain malloc memory here: any
- * free() of a string jansson allocated would crash (as it did in the real binary). */
-static void *offset_malloc(size_t n)
-{
-	char *p = malloc(n + 16);
-	return p ? p + 16 : NULL;
-}
-
-static void offset_free(void *p)
-{
-	if (p)
-		free((char *)p - 16);
-}
-
 int main(void)
 {
-	json_set_alloc_funcs(offset_malloc, offset_free);
+	offsetalloc_use();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_commands, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_reported_once, setup, teardown),

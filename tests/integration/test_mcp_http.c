@@ -8,7 +8,8 @@
  * verification (refused without the CA, passed with network.ca_file), plain
  * http refused for a host that is not loopback, a redirect not followed, an invalid
  * session id refused; `cherry mcp test` on an HTTP server, alive and unreachable. The
- * stdio transport's mcp_call_tool and list_changed as well. */
+ * stdio transport's mcp_call_tool and list_changed as well; the opening in steps (as
+ * the full-screen client opens a server), on either transport. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cherry/mcp.h"
@@ -179,13 +181,53 @@ static void on_note(void *ctx, const struct mcp_msg *m)
 		notes++;
 }
 
+static double ms_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* The opening in steps (mcp_open_begin/step, as the full-screen client drives it): no
+ * step waits, the server's ping and roots/list are answered between them, both pages
+ * are read, and the server is then ready for calls. */
+static void open_in_steps(struct mcp_child *c, size_t ntools)
+{
+	struct err e = {0};
+	struct mcp_opening o;
+	assert_int_equal(mcp_open_begin(c, 5000, &o, &e), 0);
+	int rc, waits = 0;
+	double longest = 0;
+	for (double end = ms_now() + 10000; ms_now() < end; waits++) {
+		double t0 = ms_now();
+		rc = mcp_open_step(c, &o, &e);
+		if (ms_now() - t0 > longest)
+			longest = ms_now() - t0;
+		if (rc != 0)
+			break;
+		mcp_wait(c, 20);
+	}
+	if (rc != 1)
+		fail_msg("the opening failed: %s", e.msg);
+	assert_true(waits >= 1); /* it came in steps */
+	if (longest > 50)
+		fail_msg("a step took %.1f ms", longest);
+	assert_string_equal(o.info.protocol_version, "2025-06-18");
+	assert_int_equal(o.tools.n, ntools);
+	assert_int_equal(o.pages, 2);
+	mcp_opening_free(&o);
+	char *t = call(c, "echo", json_pack("{s:s}", "text", "after"), NULL);
+	assert_string_equal(t, "Echo: after");
+	free(t);
+}
+
 static void test_http(void **state)
 {
 	(void)state;
 	struct fake f;
-	fake_start(&f, NULL);
 	struct config_mcp_server s;
 	char url[64];
+	fake_start(&f, NULL);
 	server(&s, &f, url, sizeof url);
 	struct mcp_child c;
 	connect_to(&c, &s);
@@ -232,6 +274,11 @@ static void test_http(void **state)
 			 -1);
 	assert_string_equal(e.msg, "web: a message larger than 16 MiB; stopped");
 	assert_int_equal(mcp_close(&c, 2000), 0);
+	/* a session opened in steps, as the full-screen client opens one */
+	struct mcp_start_opts so = {0};
+	assert_int_equal(mcp_start(&c, &s, &so, &e), 0);
+	open_in_steps(&c, 11); /* "added" since the change above */
+	assert_int_equal(mcp_close(&c, 2000), 0);
 	char *log = fake_stop(&f);
 	assert_null(strstr(log, "BAD CLIENT"));
 	assert_non_null(strstr(log, "client answered ping"));
@@ -256,9 +303,7 @@ static void test_stdio(void **state)
 	struct mcp_child c;
 	struct err e = {0};
 	assert_int_equal(mcp_spawn(&c, &s, NULL, getenv, &e), 0);
-	struct mcp_server_info info;
-	assert_int_equal(mcp_handshake(&c, 5000, &info, &e), 0);
-	mcp_server_info_free(&info);
+	open_in_steps(&c, 10); /* (test_mcp opens stdio servers with mcp_handshake) */
 	calls_and_changes(&c);
 	assert_int_equal(mcp_close(&c, 2000), 0);
 }

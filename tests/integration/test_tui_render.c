@@ -2,7 +2,8 @@
  * in a real terminal (a private tmux) against the fake provider: exact RGB colours when
  * COLORTERM says truecolor (256 colours otherwise), OSC 8 hyperlinks over the URLs shown
  * (read from the pane's raw output: tmux 3.3 drops OSC 8 before the screen) and never
- * from a hostile URL's bytes, and M-c copying the code blocks through OSC 52. */
+ * from a hostile URL's bytes, M-c copying the code blocks through OSC 52, and the
+ * headers of answers side by side staying on top while their text scrolls. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -256,6 +257,49 @@ static void test_copy_code_key(void **state)
 		fail_msg("M-c again did not go round to block 1 (dumped above)");
 }
 
+/* Row i of the screen now. */
+static const char *screen_row(int i)
+{
+	static char line[1024];
+	char *scr = tmux_capture(&T, 0);
+	assert_non_null(scr);
+	tmux_row(scr, i, line, sizeof line);
+	free(scr);
+	return line;
+}
+
+static void row_has(int i, const char *a, const char *b, const char *when)
+{
+	const char *r = screen_row(i);
+	if (!strstr(r, a) || (b && !strstr(r, b))) {
+		tmux_dump(&T, when);
+		fail_msg("%s: row %d is not \"%s\"%s%s: %s", when, i, a, b ? " and " : "",
+			 b ? b : "", r);
+	}
+}
+
+/* Answers side by side: the row of their headers (the models) stays under the question
+ * while the view follows the long one's end, scrolls up a page and goes to the top. */
+static void test_columns_headers_stay(void **state)
+{
+	(void)state;
+	run(NULL, NULL);
+	assert_int_equal(tmux_resize(&T, 160, 24), 0);
+	ask("@fo/long:120 @fo/hello two at once", "[120]");
+	row_has(0, "you: two at once", NULL, "following the end");
+	row_has(1, "fo/long:120 (1/2)", "fo/hello (2/2)", "following the end");
+	assert_null(strstr(screen_row(2), "[1] "));
+	assert_int_equal(tmux_keys(&T, "PPage", NULL), 0);
+	assert_int_equal(tmux_wait_gone(&T, "[120]", TMO), 0);
+	row_has(1, "fo/long:120 (1/2)", "fo/hello (2/2)", "a page up");
+	assert_int_equal(tmux_keys(&T, "M-Home", NULL), 0);
+	if (tmux_wait_for(&T, "[1] ", TMO) < 0)
+		fail_msg("M-Home did not reach the top (dumped above)");
+	row_has(0, "you: two at once", NULL, "at the top");
+	row_has(1, "fo/long:120 (1/2)", "fo/hello (2/2)", "at the top");
+	row_has(2, "[1] ", "Hello from fake openai!", "at the top");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +307,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hyperlinks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hyperlinks_auto_tmux, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_code_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_columns_headers_stay, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

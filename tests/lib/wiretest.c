@@ -8,6 +8,8 @@
 #include "cherry/ndjson.h"
 #include "cherry/sse.h"
 
+#include "harness.h"
+
 static void on_text(void *ctx, const char *s, size_t len)
 {
 	struct wt_capture *c = ctx;
@@ -56,25 +58,12 @@ void wt_free(struct fixture *f)
 char *wt_read_fixture(const char *rel, size_t *len)
 {
 	const char *dir = getenv("CHERRY_FIXTURES");
-	struct buf path = BUF_INIT, b = BUF_INIT;
+	struct buf path = BUF_INIT;
 	if (buf_printf(&path, "%s/%s", dir ? dir : "tests/fixtures", rel) < 0)
 		return NULL;
-	FILE *fp = fopen(path.data, "rb");
+	char *body = harness_read_file(path.data, len);
 	buf_free(&path);
-	if (!fp)
-		return NULL;
-	char chunk[4096];
-	size_t n;
-	int bad = 0;
-	while (!bad && (n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		bad = buf_append(&b, chunk, n) < 0;
-	fclose(fp);
-	if (bad || buf_append_str(&b, "") < 0) {
-		buf_free(&b);
-		return NULL;
-	}
-	*len = b.len;
-	return buf_steal(&b);
+	return body;
 }
 
 const char *text_of(const struct buf *b)

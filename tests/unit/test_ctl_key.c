@@ -6,46 +6,13 @@
  * finds no key and the send going again once the key is stored, a tool call's question
  * wiping a key or passphrase half typed; and every message the controller can show, at
  * 80 columns, shown whole. The "shell" here is a fake vault answering CTL_KEY_STORE. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <sodium.h>
-
-#include "cherry/app.h"
-#include "cherry/commands.h"
-#include "cherry/ctl.h"
-#include "cherry/ctl_tools.h"
 #include "cherry/sanitize.h"
 #include "cherry/text.h"
 
-#include "harness.h"
+#include "ctl_fixture.h"
 
 #define CANARY "sk-test-CANARY-7e3f9a1c5b2d"
 #define PASS "horse-staple-battery"
-
-static char root[512];
-static struct histstore store;
-static struct app app;
-static struct edit ed;
-static struct ctl C;
-static double now = 1000, wall = 1.7e9;
-
-/* What the fake shell saw, and its vault. */
-static struct {
-	int need_key, started, stores, env_key;
-	int key_answer;         /* how CTL_NEED_KEY is answered */
-	int vault_exists, unlocked; /* unlocked: this run holds its data key */
-	char vault_pass[64];
-	char stored_provider[64], stored_key[128];
-	int created;
-} sh;
 
 static const char config_text[] =
 	"{\"providers\": {\"fo\": {\"kind\": \"openai\", \"base_url\": \"http://127.0.0.1:9\","
@@ -55,73 +22,7 @@ static const char config_text[] =
 	" \"mcp_servers\": {\"fake\": {\"command\": \"/bin/true\"}},"
 	" \"default_model\": \"fo/a\"}";
 
-/* The catalogue the "shell" gives when the server is turned on: fake/echo. */
-static struct tools_catalog cat;
-
-static int w_conv_new(void *ctx, struct chat **out, struct err *e)
-{
-	(void)ctx;
-	return chat_new_alloc(&store, wall, out, e);
-}
-
-static int w_conv_open(void *ctx, const char *id, struct chat **out, struct err *e)
-{
-	(void)ctx;
-	return chat_open_alloc(&store, id, out, e);
-}
-
-static void w_conv_close(void *ctx, struct chat *c)
-{
-	(void)ctx;
-	chat_close_free(c);
-}
-
-static int w_conv_list(void *ctx, struct hist_entry **v, size_t *n, struct err *e)
-{
-	(void)ctx;
-	return histstore_list(&store, v, n, e);
-}
-
-static int w_models(void *ctx, char ***list, size_t *n)
-{
-	(void)ctx;
-	static const char *const m[] = {"fo/a", "fo/b"};
-	*n = sizeof m / sizeof *m;
-	*list = calloc(*n, sizeof **list);
-	for (size_t i = 0; i < *n; i++)
-		(*list)[i] = strdup(m[i]);
-	return 0;
-}
-
-static void w_models_free(void *ctx, char **list, size_t n)
-{
-	(void)ctx;
-	app_models_free(list, n);
-}
-
-static int w_resolve(void *ctx, const char *spec, struct provider **p, const char **m,
-		     struct err *e)
-{
-	(void)ctx;
-	return app_resolve_model(&app, spec, p, m, e);
-}
-
-static int w_has_env_key(void *ctx, const struct provider *p)
-{
-	(void)ctx;
-	return sh.env_key && !strcmp(p->name, "fo");
-}
-
-static const struct ctl_world world = {
-	.conv_new = w_conv_new,
-	.conv_open = w_conv_open,
-	.conv_close = w_conv_close,
-	.conv_list = w_conv_list,
-	.models = w_models,
-	.models_free = w_models_free,
-	.resolve_model = w_resolve,
-	.has_env_key = w_has_env_key,
-};
+static const char *const models[] = {"fo/a", "fo/b"};
 
 /* CTL_KEY_STORE as keyring_store answers it, against a vault of one passphrase. */
 static int store_key(void)
@@ -156,48 +57,10 @@ static int store_key(void)
 	return ctl_key_stored(&C, r, &e, now, wall);
 }
 
-static void shell(int r)
+/* The reactions test_ctl's shell does not answer: CTL_KEY_STORE. */
+static int store_reaction(int r)
 {
-	while (r) {
-		int next = 0;
-		if (r & CTL_NEED_KEY) {
-			sh.need_key++;
-			struct err e;
-			err_set(&e, EXIT_KEY, "no API key for fo: set FAKE_OPENAI_KEY or store one "
-				"with: cherry key set fo");
-			next |= ctl_key_result(&C, (enum ctl_key_result)sh.key_answer, &e, now, wall);
-		}
-		if (r & CTL_KEY_STORE)
-			next |= store_key();
-		if (r & CTL_TOOLS_START)
-			next |= ctl_tools_catalog(&C, &cat);
-		unsigned long ids[16];
-		if (r & CTL_START)
-			sh.started += (int)ctl_streams_to_start(&C, ids, 16);
-		if (r & CTL_SAVE) {
-			struct err e;
-			err_clear(&e);
-			assert_int_equal(chat_save(C.shown, wall, &e), 0);
-		}
-		r = next;
-	}
-}
-
-static void key(const char *name)
-{
-	input_key k;
-	if (input_key_parse(name, &k) < 0)
-		fail_msg("no key named %s", name);
-	now += 0.01;
-	shell(ctl_key(&C, k, now, wall));
-}
-
-static void type(const char *s)
-{
-	for (const char *p = s; *p; p++) {
-		now += 0.001;
-		shell(ctl_key(&C, (unsigned char)*p, now, wall));
-	}
+	return r & CTL_KEY_STORE ? store_key() : 0;
 }
 
 /* The oldest answer streaming ends, complete. */
@@ -215,20 +78,6 @@ static void enter(const char *s)
 {
 	type(s);
 	key("Enter");
-}
-
-static void paste(const char *s)
-{
-	shell(ctl_key(&C, INPUT_PASTE_START, now, wall));
-	type(s);
-	shell(ctl_key(&C, INPUT_PASTE_END, now, wall));
-}
-
-static const char *input(void)
-{
-	size_t len;
-	const char *s = edit_text(&ed, &len);
-	return s ? s : "";
 }
 
 /* Nothing the drawing reads holds the key: the prompt shows bullets only. */
@@ -259,56 +108,6 @@ static void prompt_is(const char *start)
 	assert_non_null(C.pw_prompt);
 	if (strncmp(C.pw_prompt, start, strlen(start)))
 		fail_msg("the prompt is \"%s\", not \"%s...\"", C.pw_prompt, start);
-}
-
-static int setup(void **unused)
-{
-	(void)unused;
-	const char *base = getenv("TMPDIR");
-	snprintf(root, sizeof root, "%s/cherry-ctlkey-XXXXXX",
-		 base && base[0] == '/' ? base : "/tmp");
-	if (!mkdtemp(root))
-		return -1;
-	char data[600], cache[600];
-	snprintf(data, sizeof data, "%s/data", root);
-	snprintf(cache, sizeof cache, "%s/cache", root);
-	struct err e;
-	err_clear(&e);
-	if (histstore_open(&store, data, cache, NULL, NULL, &e) < 0)
-		return -1;
-	memset(&app, 0, sizeof app);
-	if (config_parse(&app.cfg, config_text, strlen(config_text), "config.json", NULL, NULL, NULL,
-			 &e) < 0)
-		return -1;
-	memset(&sh, 0, sizeof sh);
-	sh.key_answer = CTL_KEY_MISSING;
-	edit_init(&ed, 10);
-	if (ctl_init(&C, &app.cfg, &world, &ed, NULL, NULL) < 0)
-		return -1;
-	json_t *schema = json_pack("{s:s}", "type", "object");
-	struct mcp_tool echo = {"echo", NULL, "Echoes", schema};
-	int added = tools_catalog_add(&cat, 0, "fake", &echo);
-	json_decref(schema);
-	if (added < 0)
-		return -1;
-	struct ctl_start o = {0};
-	int r = 0;
-	if (ctl_begin(&C, &o, now, wall, &r, &e) < 0)
-		return -1;
-	shell(r);
-	ctl_resize(&C, 24, 80);
-	return 0;
-}
-
-static int teardown(void **unused)
-{
-	(void)unused;
-	ctl_free(&C);
-	tools_catalog_free(&cat);
-	edit_free(&ed);
-	config_free(&app.cfg);
-	histstore_close(&store);
-	return harness_rm_tree(root);
 }
 
 /* /key with no vault: the key masked, a new passphrase twice, stored. */
@@ -767,6 +566,16 @@ int main(void)
 {
 	if (sodium_init() < 0)
 		return 1;
+	fixture.config = config_text;
+	fixture.models = models;
+	fixture.nmodels = sizeof models / sizeof *models;
+	fixture.env_key_for = "fo";
+	fixture.need_key_error = "no API key for fo: set FAKE_OPENAI_KEY or store one with: "
+				 "cherry key set fo";
+	fixture.key_answer = CTL_KEY_MISSING;
+	fixture.rows = 24;
+	fixture.cols = 80;
+	fixture.more = store_reaction;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_key_new_vault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_vault_unlocked, setup, teardown),

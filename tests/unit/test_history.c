@@ -13,6 +13,8 @@
 
 #include "cherry/history.h"
 
+#include "offsetalloc.h"
+
 #define T0 1764398546.25 /* 2025-11-29T06:42:26.250Z */
 
 /* A tree with two branches: m1 -> m2 -> m3 -> m4 and m1 -> m2 -> m5 -> m6 (current). */
@@ -380,23 +382,9 @@ static void test_ids_status_time(void **state)
 	assert_string_equal(out, "1970-01-01T00:00:00.000Z");
 }
 
-/* Like main's wiping allocator, jansson's memory is not plain malloc memory here: any
- * free() of a string jansson allocated would crash (as it did in the real binary). */
-static void *offset_malloc(size_t n)
-{
-	char *p = malloc(n + 16);
-	return p ? p + 16 : NULL;
-}
-
-static void offset_free(void *p)
-{
-	if (p)
-		free((char *)p - 16);
-}
-
 int main(void)
 {
-	json_set_alloc_funcs(offset_malloc, offset_free);
+	offsetalloc_use();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_tree),
 		cmocka_unit_test(test_attachments_round_trip),

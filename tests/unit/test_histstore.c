@@ -79,22 +79,6 @@ static void make_conv(struct hist_conv *c, const char *id, const char *title, in
 					 i % 2 ? "an answer" : "a question", 1700000000.0 + i));
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	struct buf b = BUF_INIT;
-	char tmp[4096];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-		buf_append(&b, tmp, n);
-	fclose(f);
-	if (!b.data)
-		buf_append_str(&b, "");
-	return buf_steal(&b);
-}
-
 static void put_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "wb");
@@ -218,7 +202,7 @@ static void test_corrupt_moved_once(void **state)
 	assert_non_null(strstr(lastwarn, "conversation bad1 cannot be read (not valid JSON"));
 	assert_non_null(strstr(lastwarn, "moved to "));
 	FMT(moved, "%s/corrupt/bad1.json", convdir);
-	char *text = slurp(moved);
+	char *text = harness_read_file(moved, NULL);
 	assert_non_null(text);
 	assert_string_equal(text, "{\"version\": 1, \"id\": \"bad1\", \"messages\": [tr");
 	free(text);
@@ -231,7 +215,7 @@ static void test_corrupt_moved_once(void **state)
 	put_file(p, "garbage");
 	assert_int_equal(histstore_load(&s, "bad1", 0, &c, &e), -1);
 	assert_non_null(strstr(e.msg, "corrupt/bad1.json.1"));
-	text = slurp(moved);
+	text = harness_read_file(moved, NULL);
 	assert_non_null(strstr(text, "[tr"));
 	free(text);
 	histstore_close(&s);
@@ -254,7 +238,7 @@ static void test_newer_version_read_only(void **state)
 	assert_int_equal(histstore_save(&s, &c, &e), -1);
 	assert_non_null(strstr(e.msg, "newer cherry"));
 	hist_conv_free(&c);
-	char *text = slurp(p);
+	char *text = harness_read_file(p, NULL);
 	assert_string_equal(text, future);
 	free(text);
 	histstore_close(&s);
@@ -271,7 +255,7 @@ static void test_full_disk(void **state)
 	assert_int_equal(histstore_save(&s, &c, &e), 0);
 	char p[900];
 	FMT(p, "%s/big.json", convdir);
-	char *before = slurp(p);
+	char *before = harness_read_file(p, NULL);
 	/* now too big for the file-size limit */
 	struct buf huge = BUF_INIT;
 	for (int i = 0; i < 20000; i++)
@@ -290,7 +274,7 @@ static void test_full_disk(void **state)
 	assert_non_null(strstr(e.msg, "big.json"));
 	assert_non_null(strstr(e.msg, strerror(EFBIG)));
 	assert_null(strchr(e.msg, '\n'));
-	char *after = slurp(p);
+	char *after = harness_read_file(p, NULL);
 	assert_string_equal(after, before);
 	free(after);
 	assert_int_equal(harness_count_hidden(convdir), 0);
@@ -320,13 +304,13 @@ static int ro_mount_child(struct histstore *s, struct hist_conv *c)
 			_exit(77);
 		char p[900];
 		snprintf(p, sizeof p, "%s/ro.json", convdir);
-		char *before = slurp(p);
+		char *before = harness_read_file(p, NULL);
 		struct err e = {0, ""};
 		if (!hist_add(c, c->current, "user", "more", 1700000200.0))
 			_exit(2);
 		if (histstore_save(s, c, &e) != -1 || !strstr(e.msg, strerror(EROFS)))
 			_exit(3);
-		char *after = slurp(p);
+		char *after = harness_read_file(p, NULL);
 		if (!before || !after || strcmp(before, after) || harness_count_hidden(convdir))
 			_exit(4);
 		_exit(0);
@@ -401,7 +385,7 @@ static void test_symlinks_never_followed(void **state)
 	assert_int_equal(histstore_save(&s, &c, &e), 0);
 	assert_int_equal(lstat(target, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
-	char *text = slurp(victim);
+	char *text = harness_read_file(victim, NULL);
 	assert_string_equal(text, "precious");
 	free(text);
 	/* a listing does not follow a link at a conversation name either */
@@ -414,7 +398,7 @@ static void test_symlinks_never_followed(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(v[0].id, "lnk");
 	histstore_entries_free(v, n);
-	text = slurp(victim);
+	text = harness_read_file(victim, NULL);
 	assert_string_equal(text, "precious");
 	free(text);
 	hist_conv_free(&c);
@@ -514,7 +498,7 @@ static void test_index_never_trusted(void **state)
 	assert_int_equal(histstore_list(&s, &v, &n, &e), 0);
 	assert_int_equal(n, 4);
 	histstore_entries_free(v, n);
-	char *text = slurp(idx);
+	char *text = harness_read_file(idx, NULL);
 	assert_null(strstr(text, "garbage"));
 	free(text);
 	histstore_close(&s);

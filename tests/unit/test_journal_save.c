@@ -28,76 +28,34 @@
 #include "cherry/histsearch.h"
 #include "cherry/journal.h"
 
-#include "harness.h"
+#include "histtest.h"
 
 #define FMT(arr, ...) assert_true(snprintf(arr, sizeof arr, __VA_ARGS__) < (int)sizeof arr)
 
-static struct testhome H;
-static char convdir[700];
-static struct histstore st;
-
-static int setup(void **unused)
-{
-	(void)unused;
-	char data[400], cache[400];
-	struct err e = {0, ""};
-	if (testhome_make(&H) < 0)
-		return -1;
-	snprintf(data, sizeof data, "%s/data/cherry", H.root);
-	snprintf(cache, sizeof cache, "%s/cache/cherry", H.root);
-	snprintf(convdir, sizeof convdir, "%s/conversations", data);
-	return histstore_open(&st, data, cache, NULL, NULL, &e);
-}
-
-static int teardown(void **unused)
-{
-	(void)unused;
-	histstore_close(&st);
-	testhome_remove(&H);
-	return 0;
-}
-
-/* Bytes this process has passed to write(2) so far. */
-static long long wchar(void)
-{
-	FILE *f = fopen("/proc/self/io", "r");
-	char line[128];
-	long long v = -1;
-	while (f && fgets(line, sizeof line, f))
-		if (sscanf(line, "wchar: %lld", &v) == 1)
-			break;
-	if (f)
-		fclose(f);
-	if (v < 0)
-		fail_msg("no wchar in /proc/self/io");
-	return v;
-}
+static struct histtest *const T = &histtest_T;
 
 static void path_of(char *p, size_t n, const char *id, const char *ext)
 {
-	assert_true(snprintf(p, n, "%s/%s%s", convdir, id, ext) < (int)n);
+	assert_int_equal(histtest_path(T, p, n, id, ext), 0);
 }
 
 static off_t size_of(const char *id, const char *ext)
 {
-	char p[900];
-	path_of(p, sizeof p, id, ext);
-	struct stat sb;
-	return stat(p, &sb) == 0 ? sb.st_size : -1;
+	return histtest_size(T, id, ext);
 }
 
 static char *json_of(const struct hist_conv *c)
 {
-	struct buf b = BUF_INIT;
-	assert_int_equal(hist_to_json(c, &b), 0);
-	return buf_steal(&b);
+	char *s = histtest_json(c);
+	assert_non_null(s);
+	return s;
 }
 
 /* The conversation as a reader sees it (no lock): the file with its journal. */
 static void load_disk(const char *id, struct hist_conv *c)
 {
 	struct err e = {0, ""};
-	if (histstore_load(&st, id, 0, c, &e) != HIST_LOAD_OK)
+	if (histstore_load(&T->st, id, 0, c, &e) != HIST_LOAD_OK)
 		fail_msg("load %s: %s", id, e.msg);
 }
 
@@ -112,7 +70,7 @@ static void long_conv(char id[HIST_ID_MAX + 1], size_t n, size_t len)
 	for (size_t i = 0; i < len; i++)
 		text[i] = "abcdefgh "[i % 9];
 	text[len] = '\0';
-	assert_int_equal(histstore_new_id(&st, id, &e), 0);
+	assert_int_equal(histstore_new_id(&T->st, id, &e), 0);
 	assert_int_equal(hist_conv_init(&c, id, 1.0), 0);
 	for (size_t i = 0; i < n; i++) {
 		struct hist_msg *m = hist_add(&c, c.current, i % 2 ? "assistant" : "user", text,
@@ -121,7 +79,7 @@ static void long_conv(char id[HIST_ID_MAX + 1], size_t n, size_t len)
 		m->status = HIST_COMPLETE;
 	}
 	assert_int_equal(hist_set_str(&c.title, "long"), 0);
-	assert_int_equal(histstore_save(&st, &c, &e), 0);
+	assert_int_equal(histstore_save(&T->st, &c, &e), 0);
 	hist_conv_free(&c);
 	free(text);
 }
@@ -172,8 +130,8 @@ static void test_answers_into_long_conversation(void **unused)
 
 	struct chat c;
 	struct err e = {0, ""};
-	assert_int_equal(chat_open(&c, &st, id, &e), 0);
-	long long w0 = wchar();
+	assert_int_equal(chat_open(&c, &T->st, id, &e), 0);
+	long long w0 = histtest_wchar();
 	double t = 5000.0;
 	size_t total = 0, many[3];
 	for (int k = 0; k < 3; k++) {
@@ -199,7 +157,7 @@ static void test_answers_into_long_conversation(void **unused)
 	assert_int_equal(chat_save(&c, t, &e), 0);
 	char *mem = json_of(&c.conv);
 	chat_close(&c);
-	long long written = wchar() - w0;
+	long long written = histtest_wchar() - w0;
 	print_message("# 6 answers of %zu bytes in all into a %lld-byte conversation: %lld "
 		      "bytes written\n", total, (long long)before.st_size, written);
 	if (written > (long long)(2 * total) + 32768)
@@ -225,7 +183,7 @@ static void test_answers_into_long_conversation(void **unused)
 	hist_conv_free(&d);
 	free(disk);
 	free(mem);
-	assert_true(size_of(id, ".journal") > 0);
+	assert_true(size_of(id, ".jsonl") > 0);
 }
 
 /* Answers into a new conversation: the journal is folded in whenever it passes half
@@ -235,8 +193,8 @@ static void test_folds_amortised(void **unused)
 	(void)unused;
 	struct chat c;
 	struct err e = {0, ""};
-	long long w0 = wchar();
-	assert_int_equal(chat_new(&c, &st, 10.0, &e), 0);
+	long long w0 = histtest_wchar();
+	assert_int_equal(chat_new(&c, &T->st, 10.0, &e), 0);
 	double t = 10.0;
 	size_t total = 0;
 	off_t prev = 0;
@@ -244,7 +202,7 @@ static void test_folds_amortised(void **unused)
 	for (int k = 0; k < 40; k++) {
 		answer(&c, "q", 200000, &t);
 		total += 200000;
-		off_t f = size_of(c.conv.id, ".json"), j = size_of(c.conv.id, ".journal");
+		off_t f = size_of(c.conv.id, ".json"), j = size_of(c.conv.id, ".jsonl");
 		folds += f != prev;
 		prev = f;
 		if (j > f / 2 + 8192 && j > HIST_JOURNAL_MIN + 8192)
@@ -255,7 +213,7 @@ static void test_folds_amortised(void **unused)
 	FMT(id, "%s", c.conv.id);
 	char *mem = json_of(&c.conv);
 	chat_close(&c);
-	long long written = wchar() - w0;
+	long long written = histtest_wchar() - w0;
 	print_message("# 40 answers, %zu bytes in all: %lld bytes written, %d folds\n", total,
 		      written, folds);
 	assert_true(folds >= 3);
@@ -284,7 +242,7 @@ static void test_journal_kept_across_sessions(void **unused)
 	size_t a;
 	for (int k = 0; k < 2; k++) {
 		double t = 100.0 * (k + 1);
-		assert_int_equal(chat_open(&c, &st, id, &e), 0);
+		assert_int_equal(chat_open(&c, &T->st, id, &e), 0);
 		assert_int_equal(c.conv.n, 200 + 2 * (size_t)k);
 		answer(&c, k ? "second" : "first", 1000, &t);
 		chat_close(&c);
@@ -297,11 +255,11 @@ static void test_journal_kept_across_sessions(void **unused)
 		assert_int_equal(d.msgs[d.n - 1].status, HIST_COMPLETE);
 		hist_conv_free(&d);
 	}
-	off_t jsize = size_of(id, ".journal");
+	off_t jsize = size_of(id, ".jsonl");
 	/* appended to by something else after the open read it: the save writes whole */
-	assert_int_equal(chat_open(&c, &st, id, &e), 0);
+	assert_int_equal(chat_open(&c, &T->st, id, &e), 0);
 	char jp[900];
-	path_of(jp, sizeof jp, id, ".journal");
+	path_of(jp, sizeof jp, id, ".jsonl");
 	int fd = open(jp, O_WRONLY | O_APPEND);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "{}\n", 3), 3);
@@ -309,7 +267,7 @@ static void test_journal_kept_across_sessions(void **unused)
 	assert_int_equal(chat_send(&c, "third", "fo", "echo", 500.0, &a, &e), 0);
 	assert_int_equal(chat_save(&c, 500.0, &e), 0);
 	assert_int_equal(e.code, 0);
-	assert_int_equal(size_of(id, ".journal"), -1);
+	assert_int_equal(size_of(id, ".jsonl"), -1);
 	assert_true(size_of(id, ".json") > fsize + jsize / 2);
 	chat_close(&c);
 	struct hist_conv d;
@@ -324,14 +282,14 @@ static void small_conv(char id[HIST_ID_MAX + 1])
 {
 	struct err e = {0, ""};
 	struct hist_conv c;
-	assert_int_equal(histstore_new_id(&st, id, &e), 0);
+	assert_int_equal(histstore_new_id(&T->st, id, &e), 0);
 	assert_int_equal(hist_conv_init(&c, id, 10.0), 0);
 	assert_non_null(hist_add(&c, NULL, "user", "first", 10.0));
 	struct hist_msg *m = hist_add(&c, c.current, "assistant", "answer", 10.1);
 	assert_non_null(m);
 	m->status = HIST_COMPLETE;
 	assert_int_equal(hist_set_str(&c.title, "first"), 0);
-	assert_int_equal(histstore_save(&st, &c, &e), 0);
+	assert_int_equal(histstore_save(&T->st, &c, &e), 0);
 	hist_conv_free(&c);
 }
 
@@ -343,13 +301,13 @@ static void test_torn_record(void **unused)
 	struct err e = {0, ""};
 	char id[HIST_ID_MAX + 1], jp[900];
 	small_conv(id);
-	path_of(jp, sizeof jp, id, ".journal");
+	path_of(jp, sizeof jp, id, ".jsonl");
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct chat cc;
 		size_t ca;
-		if (chat_open(&cc, &st, id, &e) != 0 ||
+		if (chat_open(&cc, &T->st, id, &e) != 0 ||
 		    chat_send(&cc, "killed prompt", "fo", "echo", 20.0, &ca, &e) != 0 ||
 		    chat_save(&cc, 20.0, &e) != 0)
 			_exit(1);
@@ -365,28 +323,28 @@ static void test_torn_record(void **unused)
 	int status;
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	assert_true(size_of(id, ".journal") > 0);
+	assert_true(size_of(id, ".jsonl") > 0);
 	/* a reader while another process holds the lock: applied in memory only */
 	int fd;
 	long holder;
-	assert_int_equal(histstore_lock(&st, id, &fd, &holder, &e), 0);
+	assert_int_equal(histstore_lock(&T->st, id, &fd, &holder, &e), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct hist_conv d;
-		int ok = histstore_load(&st, id, 0, &d, &e) == HIST_LOAD_OK && d.n == 4 &&
+		int ok = histstore_load(&T->st, id, 0, &d, &e) == HIST_LOAD_OK && d.n == 4 &&
 			 !strcmp(d.msgs[3].content, "partial") &&
 			 d.msgs[3].status == HIST_INTERRUPTED;
 		_exit(ok ? 0 : 1);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	assert_true(size_of(id, ".journal") > 0);
-	histstore_unlock(&st, id, fd);
+	assert_true(size_of(id, ".jsonl") > 0);
+	histstore_unlock(&T->st, id, fd);
 	/* the holder folds it: the file alone holds the complete records */
 	struct chat c;
-	assert_int_equal(chat_open(&c, &st, id, &e), 0);
-	assert_int_equal(size_of(id, ".journal"), -1);
+	assert_int_equal(chat_open(&c, &T->st, id, &e), 0);
+	assert_int_equal(size_of(id, ".jsonl"), -1);
 	assert_int_equal(c.conv.n, 4);
 	assert_string_equal(c.conv.msgs[3].content, "partial");
 	chat_close(&c);
@@ -431,21 +389,21 @@ static void test_stale_refused(void **unused)
 	for (int k = 0; k < 3; k++) {
 		write_head(id, k == 0 ? other : NULL, k == 1 ? 0 : JOURNAL_VERSION, k == 2 ? -1 : 0,
 			   rename);
-		assert_int_equal(chat_open(&c, &st, id, &e), 0);
+		assert_int_equal(chat_open(&c, &T->st, id, &e), 0);
 		assert_int_equal(c.conv.n, 2);
 		assert_string_equal(c.conv.title, "first");
 		assert_int_equal(size_of(id, ".journal"), -1);
 		chat_close(&c);
 	}
 	write_head(id, NULL, JOURNAL_VERSION + 1, 0, rename);
-	assert_int_equal(chat_open(&c, &st, id, &e), 1);
+	assert_int_equal(chat_open(&c, &T->st, id, &e), 1);
 	assert_non_null(strstr(e.msg, "newer cherry"));
 	assert_string_equal(c.conv.title, "first");
 	assert_true(c.readonly);
 	chat_close(&c);
 	assert_true(size_of(id, ".journal") > 0);
 	struct hist_conv d;
-	assert_int_equal(histstore_load(&st, id, 0, &d, &e), HIST_LOAD_NEWER);
+	assert_int_equal(histstore_load(&T->st, id, 0, &d, &e), HIST_LOAD_NEWER);
 	hist_conv_free(&d);
 	/* the first version, for contrast, applies */
 	write_head(id, NULL, 1, 0, rename);
@@ -464,7 +422,7 @@ static void test_text_in_pieces(void **unused)
 	struct chat c;
 	struct err e = {0, ""};
 	size_t a;
-	assert_int_equal(chat_open(&c, &st, id, &e), 0);
+	assert_int_equal(chat_open(&c, &T->st, id, &e), 0);
 	assert_int_equal(chat_send(&c, "fast", "fo", "echo", 50.0, &a, &e), 0);
 	assert_int_equal(chat_save(&c, 50.0, &e), 0);
 	size_t n = 200001; /* "\xc3\xa9" and "\xe2\x82\xac" in turn: cuts fall anywhere */
@@ -477,7 +435,7 @@ static void test_text_in_pieces(void **unused)
 	chat_delta(&c, a, text, n, 0, 51.0);
 	assert_int_equal(chat_save(&c, 51.0, &e), 0);
 	char jp[900];
-	path_of(jp, sizeof jp, id, ".journal");
+	path_of(jp, sizeof jp, id, ".jsonl");
 	struct buf j = BUF_INIT;
 	assert_int_equal(fs_read_file(jp, 1 << 24, &j, &e), 0);
 	size_t lines = 0;
@@ -501,7 +459,7 @@ static void list_one(struct hist_entry *out, char **title)
 	struct hist_entry *v;
 	size_t n;
 	struct err e = {0, ""};
-	assert_int_equal(histstore_list(&st, &v, &n, &e), 0);
+	assert_int_equal(histstore_list(&T->st, &v, &n, &e), 0);
 	assert_int_equal(n, 1);
 	*out = v[0];
 	*title = strdup(v[0].title);
@@ -527,7 +485,7 @@ static const char *search(const char *text, struct found *f)
 {
 	struct err e = {0, ""};
 	memset(f, 0, sizeof *f);
-	struct histsearch *h = histsearch_start(&st, text, &e);
+	struct histsearch *h = histsearch_start(&T->st, text, &e);
 	assert_non_null(h);
 	while (histsearch_step(h, 100, on_hit, f, NULL, NULL))
 		;
@@ -555,7 +513,7 @@ static void test_readers_see_journal(void **unused)
 	struct err e = {0, ""};
 	size_t a;
 	double t = 7000.0;
-	assert_int_equal(chat_open(&c, &st, id, &e), 0);
+	assert_int_equal(chat_open(&c, &T->st, id, &e), 0);
 	assert_int_equal(chat_send(&c, "a zebraword", "fo", "echo", t, &a, &e), 0);
 	assert_int_equal(chat_save(&c, t, &e), 0);
 	stream(&c, a, 500, &t);
@@ -564,7 +522,7 @@ static void test_readers_see_journal(void **unused)
 	char answer_id[32];
 	FMT(answer_id, "%s", c.conv.msgs[a].id);
 	chat_close(&c);
-	assert_true(size_of(id, ".journal") > 0);
+	assert_true(size_of(id, ".jsonl") > 0);
 
 	list_one(&en, &title);
 	assert_int_equal(en.nmsgs, 202);
@@ -587,7 +545,7 @@ static void test_readers_see_journal(void **unused)
 	assert_int_equal(journal_conv(&d, &j), 0);
 	hist_conv_free(&d);
 	char jp[900];
-	path_of(jp, sizeof jp, id, ".journal");
+	path_of(jp, sizeof jp, id, ".jsonl");
 	int fd = open(jp, O_WRONLY | O_APPEND);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, j.data, j.len), (ssize_t)j.len);
@@ -599,17 +557,19 @@ static void test_readers_see_journal(void **unused)
 	assert_non_null(search("gnu gnu", &f));
 }
 
+/* Each test in a store of its own. */
+#define TEST(f) cmocka_unit_test_setup_teardown(f, histtest_setup, histtest_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_answers_into_long_conversation, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_folds_amortised, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_journal_kept_across_sessions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_torn_record, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stale_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_text_in_pieces, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_readers_see_journal, setup, teardown),
+		TEST(test_answers_into_long_conversation),
+		TEST(test_folds_amortised),
+		TEST(test_journal_kept_across_sessions),
+		TEST(test_torn_record),
+		TEST(test_stale_refused),
+		TEST(test_text_in_pieces),
+		TEST(test_readers_see_journal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,8 @@
 #include "cherry/buf.h"
 #include "cherry/ndjson.h"
 
+#include "show.h"
+
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 struct chunk {
@@ -110,23 +112,6 @@ static void got_free(struct got *g)
 		free((char *)g->line[i].s);
 	free(g->line);
 	memset(g, 0, sizeof(*g));
-}
-
-static const char *show(const char *p, size_t n)
-{
-	static char out[4][512];
-	static int slot;
-	char *o = out[slot++ & 3];
-	size_t j = 0;
-	for (size_t i = 0; i < n && j + 8 < sizeof(out[0]); i++) {
-		unsigned char c = (unsigned char)p[i];
-		if (c >= 0x20 && c < 0x7F && c != '\\')
-			o[j++] = (char)c;
-		else
-			j += (size_t)snprintf(o + j, sizeof(out[0]) - j, "\\x%02x", c);
-	}
-	o[j] = '\0';
-	return o;
 }
 
 /* ---- feeding ---- */

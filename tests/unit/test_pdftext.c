@@ -1,6 +1,7 @@
 /* test_pdftext: pdftotext found on PATH only, run without a shell, its output bounded
  * in size and time; fake pdftotext scripts stand in for the failures, the real one
- * (poppler-utils, a check dependency) reads a fixture. */
+ * (poppler-utils, a check dependency) reads a fixture; the text (or the failure) kept
+ * beside the attachment and removed with it. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cherry/attstore.h"
 #include "cherry/pdftext.h"
 #include "harness.h"
 
@@ -124,6 +126,48 @@ static void real_pdftotext(void **state)
 	buf_free(&b);
 }
 
+/* A PDF's text kept beside its attachment, or why it could not be made; both go with
+ * the attachment when no conversation mentions it any more. */
+static void text_kept_beside(void **state)
+{
+	(void)state;
+	char conv[128], att[160];
+	snprintf(conv, sizeof conv, "%s/data/conversations", dir);
+	snprintf(att, sizeof att, "%s/data/attachments", dir);
+	struct err e;
+	err_clear(&e);
+	struct buf path = BUF_INIT, b = BUF_INIT;
+	buf_printf(&path, "%s/data", dir);
+	assert_int_equal(mkdir(path.data, 0700), 0);
+	assert_int_equal(mkdir(conv, 0700), 0);
+	char a[65], f[65];
+	assert_int_equal(attstore_put(att, (const unsigned char *)"%PDF-a", 6, a, &e), 0);
+	assert_int_equal(attstore_put(att, (const unsigned char *)"%PDF-f", 6, f, &e), 0);
+	assert_int_equal(attstore_text_kept(att, a), 0);
+	assert_int_equal(attstore_text_get(att, a, 1024, &b, &e), 1);
+	assert_int_equal(attstore_text_put(att, a, "the text", 8, 0, &e), 0);
+	assert_int_equal(attstore_text_put(att, f, "f.pdf: pdftotext could not read it", 34, 1,
+					       &e), 0);
+	assert_int_equal(attstore_text_kept(att, a), 1);
+	assert_int_equal(attstore_text_get(att, a, 1024, &b, &e), 0);
+	assert_string_equal(b.data, "the text");
+	err_clear(&e);
+	assert_int_equal(attstore_text_get(att, f, 1024, &b, &e), 2);
+	assert_string_equal(e.msg, "f.pdf: pdftotext could not read it");
+	struct buf hashes = BUF_INIT;
+	buf_append(&hashes, a, 65);
+	buf_append(&hashes, f, 65);
+	attstore_collect(conv, &hashes);
+	assert_int_equal(attstore_text_kept(att, a), 0);
+	assert_int_equal(attstore_text_kept(att, f), 0);
+	buf_reset(&path);
+	buf_printf(&path, "%s/%s", att, a);
+	assert_int_equal(access(path.data, F_OK), -1);
+	buf_free(&hashes);
+	buf_free(&path);
+	buf_free(&b);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -145,6 +189,7 @@ int main(void)
 		cmocka_unit_test(output_and_stdin),
 		cmocka_unit_test(failures_are_one_line),
 		cmocka_unit_test(real_pdftotext),
+		cmocka_unit_test(text_kept_beside),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

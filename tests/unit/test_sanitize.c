@@ -12,30 +12,13 @@
 #include "cherry/buf.h"
 #include "cherry/sanitize.h"
 #include "strict_utf8.h"
+#include "show.h"
 
 #define RC "\xEF\xBF\xBD"          /* U+FFFD */
 #define SYM_BS "\xE2\x90\x88"      /* U+2408 */
 #define BLACK_FLAG "\xF0\x9F\x8F\xB4"
 #define CANCEL_TAG "\xF3\xA0\x81\xBF"
 #define ESC "\x1b"
-
-/* Shows bytes readably in failure messages. */
-static const char *show(const char *p, size_t n)
-{
-	static char out[4][2048];
-	static int slot;
-	char *o = out[slot++ & 3];
-	size_t j = 0;
-	for (size_t i = 0; i < n && j + 8 < sizeof(out[0]); i++) {
-		unsigned char c = (unsigned char)p[i];
-		if (c >= 0x20 && c < 0x7F && c != '\\')
-			o[j++] = (char)c;
-		else
-			j += (size_t)snprintf(o + j, sizeof(out[0]) - j, "\\x%02x", c);
-	}
-	o[j] = '\0';
-	return o;
-}
 
 static void assert_bytes(const char *what, const struct buf *got, const char *want, size_t wantlen)
 {

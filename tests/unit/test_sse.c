@@ -15,6 +15,9 @@
 #include "cherry/buf.h"
 #include "cherry/sse.h"
 
+#include "harness.h"
+#include "show.h"
+
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define BOM "\xEF\xBB\xBF"
 #define HEART "\xE2\x99\xA5"
@@ -307,24 +310,6 @@ static void got_free(struct got *g)
 	}
 	free(g->ev);
 	memset(g, 0, sizeof(*g));
-}
-
-/* Shows bytes readably in failure messages. */
-static const char *show(const char *p, size_t n)
-{
-	static char out[8][512];
-	static int slot;
-	char *o = out[slot++ & 7];
-	size_t j = 0;
-	for (size_t i = 0; i < n && j + 8 < sizeof(out[0]); i++) {
-		unsigned char c = (unsigned char)p[i];
-		if (c >= 0x20 && c < 0x7F && c != '\\')
-			o[j++] = (char)c;
-		else
-			j += (size_t)snprintf(o + j, sizeof(out[0]) - j, "\\x%02x", c);
-	}
-	o[j] = '\0';
-	return o;
 }
 
 /* ---- feeding modes ---- */
@@ -716,17 +701,10 @@ static void test_speed_5mb(void **state)
 
 static char *read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	char *body = harness_read_file(path, len);
+	if (!body)
 		fail_msg("cannot open %s", path);
-	struct buf b = BUF_INIT;
-	char tmp[4096];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		assert_int_equal(buf_append(&b, tmp, n), 0);
-	fclose(f);
-	*len = b.len;
-	return buf_steal(&b);
+	return body;
 }
 
 static size_t count_data_lines(const char *s, size_t n)

@@ -13,6 +13,7 @@
 
 #include "cherry/buf.h"
 #include "cherry/view.h"
+#include "viewsame.h"
 
 enum { MSGS = 24 };
 
@@ -80,23 +81,6 @@ static void free_views(struct view *lazy, struct view *full)
 	view_free(full);
 }
 
-static void same_line(const struct view_line *a, const struct view_line *b)
-{
-	assert_int_equal(a->msg, b->msg);
-	assert_int_equal(a->style, b->style);
-	assert_int_equal(a->width, b->width);
-	assert_int_equal(a->len, b->len);
-	assert_memory_equal(a->s, b->s, a->len);
-	assert_int_equal(a->nruns, b->nruns);
-	for (size_t r = 0; r < a->nruns; r++) {
-		assert_int_equal(a->runs[r].off, b->runs[r].off);
-		assert_int_equal(a->runs[r].len, b->runs[r].len);
-		assert_int_equal(a->runs[r].role, b->runs[r].role);
-		assert_int_equal(a->runs[r].attrs, b->runs[r].attrs);
-		assert_int_equal(a->runs[r].link, b->runs[r].link);
-	}
-}
-
 /* Line k of message m in both views is the same (the lazy view may number it otherwise
  * while messages before m are estimates). */
 static void same_msg_line(struct view *lazy, struct view *full, size_t m, size_t k)
@@ -106,7 +90,7 @@ static void same_msg_line(struct view *lazy, struct view *full, size_t m, size_t
 	assert_int_equal(n, view_msg_lines(full, m));
 	assert_int_equal(view_line(lazy, view_msg_first_line(lazy, m) + k, &a), 0);
 	assert_int_equal(view_line(full, view_msg_first_line(full, m) + k, &b), 0);
-	same_line(&a, &b);
+	view_same_line(&a, &b);
 }
 
 static void same_view(struct view *lazy, struct view *full)
@@ -118,7 +102,7 @@ static void same_view(struct view *lazy, struct view *full)
 		struct view_line a, b;
 		assert_int_equal(view_line(lazy, i, &a), 0);
 		assert_int_equal(view_line(full, i, &b), 0);
-		same_line(&a, &b);
+		view_same_line(&a, &b);
 	}
 	struct view_line l;
 	assert_int_equal(view_line(lazy, n, &l), -1);
@@ -138,7 +122,7 @@ static void test_same_lines_at_widths(void **state)
 		struct view_line a, b;
 		assert_int_equal(view_line(lazy, total - 1, &a), 0);
 		assert_int_equal(view_line(full, view_lines(full) - 1, &b), 0);
-		same_line(&a, &b);
+		view_same_line(&a, &b);
 		size_t top = view_msg_first_line(lazy, 7) + 3;
 		view_show(lazy, &top, 40);
 		same_msg_line(lazy, full, 7, 3);
@@ -205,11 +189,11 @@ static void test_kept_line(void **state)
 	assert_int_equal(l.style, VS_HEADER_ASSISTANT);
 	assert_int_equal(l.msg, 1);
 	assert_int_equal(view_line(lazy, top, &after), 0);
-	same_line(&before, &after);
+	view_same_line(&before, &after);
 	/* everything laid out (a search reads every line): still the same line */
 	view_layout_all(lazy);
 	assert_int_equal(view_line(lazy, top, &after), 0);
-	same_line(&before, &after);
+	view_same_line(&before, &after);
 	assert_int_equal(top, view_msg_first_line(full, 19) + sub);
 	view_keep(lazy, NULL);
 	free_views(lazy, full);

@@ -260,6 +260,39 @@ static void test_responses_errors(void **state)
 	wt_fini(&f);
 }
 
+/* A key echoed in an in-stream error (masked or not) is redacted in every kind, as it is
+ * in HTTP error bodies: the error line goes to the screen, the file and the log. */
+static void test_stream_errors_redacted(void **state)
+{
+	(void)state;
+	struct fixture f;
+	wt_init(&f, WIRE_RESPONSES, "openai");
+	feed(&f, "error", "{\"type\":\"error\",\"code\":\"invalid_api_key\",\"message\":"
+			  "\"Incorrect API key provided: sk-test-****ARY1.\\nkey=sk-CANARY\"}");
+	assert_string_equal(f.st.error.data,
+			    "openai: invalid_api_key: Incorrect API key provided: [redacted] [redacted]");
+	wt_fini(&f);
+
+	wt_init(&f, WIRE_RESPONSES, "openai");
+	feed(&f, "response.failed", "{\"type\":\"response.failed\",\"response\":{\"error\":{"
+				    "\"code\":\"x\",\"message\":\"bad sk-test-CANARY\"}}}");
+	assert_string_equal(f.st.error.data, "openai: x: bad [redacted]");
+	wt_fini(&f);
+
+	wt_init(&f, WIRE_ANTHROPIC, "a");
+	feed(&f, "error", "{\"type\":\"error\",\"error\":{\"type\":\"authentication_error\","
+			  "\"message\":\"invalid x-api-key sk-ant-****wxyz\"}}");
+	assert_non_null(strstr(f.st.error.data, "[redacted]"));
+	assert_null(strstr(f.st.error.data, "****"));
+	wt_fini(&f);
+
+	struct wire_error w;
+	static const char body[] = "{\"type\":\"error\",\"error\":{\"type\":\"authentication_error\","
+				   "\"message\":\"invalid key sk-ant-****wxyz\"}}";
+	wire_error_from_response(WIRE_ANTHROPIC, "a", 401, body, sizeof body - 1, &w);
+	assert_string_equal(w.line, "a: 401 authentication_error: invalid key [redacted]");
+}
+
 /* Reasoning items that come with their encrypted content are kept, whole, to go back
  * with the calls; one without it (nothing to send back) is not. */
 static void test_responses_items(void **state)
@@ -548,6 +581,7 @@ int main(void)
 		cmocka_unit_test(test_openai_compat_shapes),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_responses_errors),
+		cmocka_unit_test(test_stream_errors_redacted),
 		cmocka_unit_test(test_responses_items),
 		cmocka_unit_test(test_request_openai),
 		cmocka_unit_test(test_request_anthropic),

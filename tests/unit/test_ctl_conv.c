@@ -1,0 +1,380 @@
+/* test_ctl_conv: the controller's conversations, event by event (ctl_fixture.h): a new
+ * one, the list (its mode, order, ages, deleting, replacing it as read in steps),
+ * renaming, opening by title, a context break, and the totals, tokens and cost. */
+#include "ctl_fixture.h"
+
+static void test_new_conversation(void **state)
+{
+	(void)state;
+	key("C-n");
+	assert_non_null(strstr(C.message, "new conversation already"));
+	exchange("first", "answer one");
+	char first[HIST_ID_MAX + 1];
+	snprintf(first, sizeof first, "%s", C.shown->conv.id);
+	key("C-n");
+	assert_string_not_equal(C.shown->conv.id, first);
+	assert_int_equal(C.shown->conv.n, 0);
+	/* the switcher lists the first and opens it */
+	key("C-t");
+	assert_int_equal(C.mode, MODE_PICK);
+	assert_int_equal(C.ov.kind, CTL_OV_SWITCHER);
+	assert_int_equal(C.ov.nmatch, 1);
+	type("first");
+	assert_int_equal(C.ov.nmatch, 1);
+	key("Enter");
+	assert_string_equal(C.shown->conv.id, first);
+	on_chat("answer one");
+}
+
+static void test_list_mode(void **state)
+{
+	(void)state;
+	exchange("alpha", "A");
+	key("C-n");
+	exchange("beta", "B");
+	assert_int_equal(C.nlist, 2);
+	assert_true(C.list_visible);
+	key("M-l");
+	assert_int_equal(C.mode, MODE_LIST);
+	assert_int_equal(C.list_sel, 0);
+	key("Down");
+	assert_int_equal(C.list_sel, 1);
+	key("Up");
+	key("Down");
+	key("Enter");
+	assert_int_equal(C.mode, MODE_CHAT);
+	on_chat("alpha");
+	key("M-l");
+	key("Esc");
+	assert_int_equal(C.mode, MODE_CHAT);
+	/* from the list, F8 asks; n keeps it; y deletes and selects the neighbour */
+	key("M-l");
+	key("F8");
+	assert_int_equal(C.mode, MODE_CONFIRM);
+	key("n");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_non_null(strstr(C.message, "not deleted"));
+	assert_int_equal(C.nlist, 2);
+	key("M-l");
+	key("Delete");
+	assert_int_equal(C.mode, MODE_CONFIRM);
+	key("y");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_int_equal(C.nlist, 1);
+	assert_non_null(strstr(C.message, "deleted"));
+	/* C-q works from the list */
+	key("M-l");
+	key("C-q");
+	assert_int_equal(sh.quits, 1);
+}
+
+static void test_confirm_any_other_key_is_no(void **state)
+{
+	(void)state;
+	exchange("keep", "kept");
+	key("F8");
+	assert_int_equal(C.mode, MODE_CONFIRM);
+	key("x");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_true(C.shown->on_disk);
+	key("F8");
+	key("Esc");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_true(C.shown->on_disk);
+}
+
+static void test_delete_unsaved(void **state)
+{
+	(void)state;
+	key("F8");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_non_null(strstr(C.message, "not saved yet"));
+}
+
+static void test_toggle_list(void **state)
+{
+	(void)state;
+	int w = C.chat_w;
+	key("F3");
+	assert_false(C.list_visible);
+	assert_true(C.chat_w > w);
+	key("F3");
+	assert_true(C.list_visible);
+	/* a narrow terminal hides it */
+	ctl_resize(&C, 20, 60);
+	assert_false(C.list_visible);
+	key("M-l");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_non_null(strstr(C.message, "hidden"));
+}
+
+static void test_rename(void **state)
+{
+	(void)state;
+	exchange("a title", "x");
+	key("F6");
+	assert_string_equal(input(), "/rename a title");
+	/* the title is selected: typing replaces it (issue 11, 4) */
+	type("New name");
+	assert_string_equal(input(), "/rename New name");
+	key("Enter");
+	assert_string_equal(C.shown->conv.title, "New name");
+	assert_string_equal(C.list[0].title, "New name");
+	assert_string_equal(input(), "");
+}
+
+static void test_open_by_title(void **state)
+{
+	(void)state;
+	exchange("apples and pears", "fruit");
+	key("C-n");
+	exchange("apple pie", "dessert");
+	key("C-n");
+	exchange("bicycles", "wheels");
+	type("/open pears");
+	key("Enter");
+	on_chat("fruit");
+	type("/open apple");
+	key("Enter");
+	assert_int_equal(C.mode, MODE_PICK);
+	assert_int_equal(C.ov.nmatch, 2);
+	key("Esc");
+	type("/open zebra");
+	key("Enter");
+	assert_non_null(strstr(C.message, "no conversation"));
+}
+
+/* The list: relative ages, newest first as the switcher, the neighbour after a delete,
+ * and a short welcome in an empty conversation (issue 11, 7). */
+static void test_list_order_and_delete(void **state)
+{
+	(void)state;
+	char age[8];
+	ctl_age(1000, 1000, age);
+	assert_string_equal(age, "now");
+	ctl_age(1000, 1000 + 5 * 60 + 3, age);
+	assert_string_equal(age, "5m");
+	ctl_age(0, 3 * 3600, age);
+	assert_string_equal(age, "3h");
+	ctl_age(0, 2 * 86400, age);
+	assert_string_equal(age, "2d");
+	ctl_age(0, 45 * 86400, age);
+	assert_string_equal(age, "6w");
+	ctl_age(0, 100 * 86400, age);
+	assert_string_equal(age, "3mo");
+	ctl_age(0, 800 * 86400, age);
+	assert_string_equal(age, "2y");
+	on_chat("Type a message and press Enter to ask fo/a.");
+	on_chat("C-o chooses another model");
+	wall += 10;
+	exchange("first", "1");
+	wall += 10;
+	key("C-n");
+	exchange("second", "2");
+	wall += 10;
+	key("C-n");
+	exchange("third", "3");
+	assert_null(strstr(chat_text(), "Type a message"));
+	assert_int_equal(C.nlist, 3);
+	assert_string_equal(C.list[0].title, "third");
+	/* renaming keeps the order (the switcher's: last activity) */
+	type("/rename Third");
+	key("Enter");
+	assert_string_equal(C.list[0].title, "Third");
+	key("C-t");
+	assert_string_equal(C.ov.items[C.ov.match[0]], C.list[0].id);
+	assert_string_equal(C.ov.items[C.ov.match[2]], C.list[2].id);
+	key("Esc");
+	/* delete the middle one: the one below it is shown */
+	key("M-l");
+	key("Down");
+	key("Enter");
+	on_chat("second");
+	key("F8");
+	key("y");
+	assert_int_equal(C.nlist, 2);
+	on_chat("first");
+	assert_string_equal(C.shown->conv.title, "first");
+	/* delete the last one in the list: the one above */
+	key("F8");
+	key("y");
+	assert_string_equal(C.shown->conv.title, "Third");
+	key("F8");
+	key("y");
+	assert_int_equal(C.nlist, 0);
+	assert_int_equal(C.shown->conv.n, 0);
+}
+
+/* The list as read in steps replaces the old one: the selection stays put, and an
+ * entry this run wrote keeps its fresher state. */
+static void test_list_replace(void **state)
+{
+	(void)state;
+	exchange("mine", "fresh");
+	char mine[HIST_ID_MAX + 1];
+	snprintf(mine, sizeof mine, "%s", C.shown->conv.id);
+	struct hist_entry *v = calloc(3, sizeof *v);
+	const char *ids[2] = {"aaaa0001", "aaaa0002"};
+	for (int i = 0; i < 2; i++) {
+		snprintf(v[i].id, sizeof v[i].id, "%s", ids[i]);
+		v[i].title = strdup(i ? "second" : "first");
+		v[i].model = strdup("fo/a");
+		v[i].updated = wall - 100 - i;
+	}
+	/* the file as read before this run's message: an older title */
+	snprintf(v[2].id, sizeof v[2].id, "%s", mine);
+	v[2].title = strdup("stale");
+	v[2].model = strdup("fo/a");
+	v[2].updated = wall - 500;
+	ctl_list_replace(&C, v, 3);
+	assert_int_equal(C.nlist, 3);
+	assert_string_equal(C.list[0].title, "mine");
+	assert_string_equal(C.list[1].title, "first");
+	assert_string_equal(C.list[C.list_sel].id, mine);
+}
+
+/* M-k: a context break after the last answer; the next request sends only what follows
+ * it, the earlier messages stay shown (dimmed), the break is saved (format version 2)
+ * and M-k again restores the context. */
+static void test_context_break(void **state)
+{
+	(void)state;
+	key("M-k");
+	assert_non_null(strstr(C.message, "no context"));
+	exchange("old topic", "old answer");
+	long before = C.totals.next_tokens;
+	assert_true(before > 0);
+	key("M-k");
+	on_chat("context cleared");
+	assert_true(C.shown->conv.msgs[msg_index("old answer")].context_break);
+	assert_true(C.totals.next_tokens < before);
+	assert_int_equal(ctl_msg_dimmed(&C, 0), 1);
+	type("new topic");
+	key("Enter");
+	struct wire_msg *msgs;
+	size_t n;
+	assert_int_equal(chat_request_msgs(C.shown, ST()->answer, &msgs, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(msgs[0].content, "new topic");
+	free(msgs);
+	end_stream(HIST_COMPLETE, NULL);
+	on_chat("old answer");
+	on_chat("context cleared");
+	struct hist_conv d;
+	struct err e;
+	err_clear(&e);
+	assert_int_equal(chat_save(C.shown, wall, &e), 0);
+	assert_int_equal(histstore_load(&store, C.shown->conv.id, 1, &d, &e), HIST_LOAD_OK);
+	size_t breaks = 0; /* journalled: the file's version says 2 once it is folded */
+	for (size_t i = 0; i < d.n; i++)
+		breaks += (size_t)d.msgs[i].context_break;
+	assert_int_equal(breaks, 1);
+	hist_conv_free(&d);
+	/* selecting the old answer and x takes the break away */
+	select_msg(msg_index("old answer"));
+	key("x");
+	assert_false(C.shown->conv.msgs[msg_index("old answer")].context_break);
+	assert_null(strstr(chat_text(), "context cleared"));
+	assert_int_equal(ctl_msg_dimmed(&C, 0), 0);
+	key("Esc");
+	select_msg(msg_index("old topic"));
+	key("x");
+	assert_non_null(strstr(C.message, "after an answer"));
+}
+
+/* The totals as counting them afresh gives them. */
+static void assert_totals_fresh(const char *when)
+{
+	struct ctl_totals was = C.totals;
+	C.totals.counted = 0;
+	ctl_timer(&C, now, wall);
+	if (was.next_tokens != C.totals.next_tokens || was.in != C.totals.in ||
+	    was.out != C.totals.out || was.priced != C.totals.priced || was.cost != C.totals.cost)
+		fail_msg("after %s the totals were ~%ld next, %ld in, %ld out, %d priced; counted "
+			 "afresh ~%ld, %ld, %ld, %d", when, was.next_tokens, was.in, was.out,
+			 was.priced, C.totals.next_tokens, C.totals.in, C.totals.out,
+			 C.totals.priced);
+}
+
+/* The totals are counted again only when the conversation changed otherwise than by
+ * its current answer's text (so a long conversation costs nothing more per event while
+ * an answer streams): while it streams they follow its text, and after every change
+ * they are what counting afresh gives. */
+static void test_totals_follow_the_stream(void **state)
+{
+	(void)state;
+	exchange("12345678", "answer");
+	assert_totals_fresh("an exchange");
+	type_text("and then");
+	key("Enter");
+	assert_totals_fresh("a send");
+	long before = C.totals.next_tokens;
+	static const char text[] = "forty bytes of answer, and forty more...";
+	for (int i = 0; i < 10; i++) {
+		now += 0.01;
+		ctl_delta(&C, LAST(), text, sizeof text - 1, 0, now, wall);
+		ctl_timer(&C, now, wall);
+	}
+	assert_int_equal(C.totals.next_tokens, before + 100); /* 400 bytes / 4 */
+	assert_totals_fresh("an answer's deltas");
+	end_stream(HIST_COMPLETE, NULL);
+	assert_totals_fresh("an answer's end");
+	type_text("typed");
+	assert_totals_fresh("typing");
+	key("C-u");
+	key("M-k");
+	assert_totals_fresh("a context break");
+	assert_int_equal(C.totals.next_tokens, 0);
+	key("M-k");
+	assert_totals_fresh("the context back");
+	assert_int_equal(C.totals.next_tokens, before + 100);
+}
+
+/* Tokens per answer in its header, the conversation's cost from config.json "prices"
+ * (fo/a: 1000 and 2000 USD per million) in the status text and /stats; none invented
+ * for a model without a price. */
+static void test_tokens_and_cost(void **state)
+{
+	(void)state;
+	struct buf t = BUF_INIT;
+	ctl_totals_text(&C, &t);
+	assert_string_equal(t.data, "~0 tok next");
+	exchange("12345678", "answer"); /* 12 in, 4 out: (12000 + 8000) / 1e6 = $0.02 */
+	on_chat("fo/a \xc2\xb7 12 in / 4 out \xc2\xb7 $0.0200");
+	buf_reset(&t);
+	ctl_totals_text(&C, &t);
+	assert_string_equal(t.data, "~4 tok next \xc2\xb7 $0.0200"); /* 14 bytes / 4 */
+	key("F2"); /* fo/b: no price */
+	exchange("more", "x");
+	on_chat("fo/b \xc2\xb7 12 in / 4 out\n");
+	buf_reset(&t);
+	ctl_totals_text(&C, &t);
+	assert_non_null(strstr(t.data, "$0.0200"));
+	type("/stats");
+	key("Enter");
+	on_chat("24 in, 8 out");
+	on_chat("Cost: $0.0200 for the 1 answer whose model has a price");
+	on_chat("bytes / 4");
+	buf_free(&t);
+}
+
+int main(void)
+{
+	if (sodium_init() < 0)
+		return 1;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_new_conversation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_confirm_any_other_key_is_no, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delete_unsaved, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_toggle_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rename, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_by_title, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_order_and_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_replace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_context_break, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tokens_and_cost, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_totals_follow_the_stream, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
