@@ -512,8 +512,10 @@ static void write_seen(const char *path)
 	struct buf dir = BUF_INIT;
 	char v[24];
 	int n = snprintf(v, sizeof v, "%d\n", PRIVACY_VERSION);
+	/* no fsync: lost in a power cut, the notice is shown once more at worst (a missing
+	 * file is a new user's), and the first frame of a first run does not wait on the disk */
 	if (state_path(&dir, NULL, &e) == 0 && fs_mkdirs(dir.data, &e) == 0)
-		(void)fs_write_atomic(path, v, (size_t)n, &e);
+		(void)fs_write_replace(path, v, (size_t)n, &e);
 	buf_free(&dir);
 }
 
