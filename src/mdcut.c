@@ -189,6 +189,9 @@ void md_cut_line(struct md_r *r, const struct md_inline *in, size_t end, size_t 
 	size_t before = start > end ? end : start - 1;
 	if (src_of(in, before) == SIZE_MAX || src_of(in, before) + (start - before) != p)
 		return;
+	for (size_t i = p - (start - end); i < p; i++)
+		if (r->src[i] != ' ')
+			return; /* a TAB: md4c keeps it at the end of the first piece */
 	scan_to(r, in, start);
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 16;

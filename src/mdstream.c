@@ -440,7 +440,7 @@ static int look_inside(struct mdstream *m, const char *text, size_t wend)
 	m->rendered += end - from;
 	int rc = md_find_cuts(text + from, end - from, m->width, MD_CONTINUES, &cuts);
 	/* a line with a '|' may be a table's first row */
-	if (!cuts.para || memchr(text + line, '|', wend - line)) {
+	if (!cuts.para || (line < wend && memchr(text + line, '|', wend - line))) {
 		md_cuts_free(&cuts);
 		s->window = 0; /* not a paragraph: not cut inside a line */
 		return rc;

@@ -10,15 +10,18 @@
  * line break, so the cut does not show but for a setext underline, which then takes
  * only the line above it); any other block (a list, a quote) the same once it is
  * MDSTREAM_FORCE bytes long, and past MDSTREAM_FORCE_MAX paired or not.
- * A plain paragraph is also cut inside a line once the open segment is MDSTREAM_OPEN
- * bytes long (a model's one huge line: minified JSON, a CJK answer without a line
- * break): md4c renders those bytes once and the cut goes at the start of one of its
- * wrapped lines where the source is text as typed and nothing before could still be
- * closed by text after (md_find_cuts), so both pieces render as the lines of the
- * whole; with none there, it looks again at twice the bytes, and at MDSTREAM_FORCE_MAX
- * cuts at the last line start it can (counted in inexact: what follows may then be
- * shown a little differently from one render of everything). Such cuts depend on the
- * width: mdstream_relayout goes back to the first of them and cuts again.
+ * A paragraph is also cut inside a line once the open segment is MDSTREAM_OPEN bytes
+ * long (a model's one huge line: minified JSON, a CJK answer without a line break):
+ * md4c renders those bytes once and the cut goes at the start of one of its wrapped
+ * lines where the source is text as typed and nothing before could still be closed by
+ * text after (md_find_cuts), so both pieces render as the lines of the whole; inside a
+ * word only between two characters outside ASCII or in a run of 32 letters and digits
+ * (which an '@' after it could still make an e-mail address: not undone). With no cut
+ * there, it looks again at twice the bytes, and at MDSTREAM_FORCE_MAX cuts at the last
+ * line start it can, or at the window's end (counted in inexact: what follows may then
+ * be shown a little differently from one render of everything). Such cuts depend on
+ * the width: mdstream_relayout goes back to the first of them and cuts again. A long
+ * line in a list, a quote or a code block is not cut inside.
  * A link reference definition ("[x]: url") can change any earlier text, so once one
  * is seen the whole text is one segment. Cuts depend only on the text before them, so
  * any split of the same text into appends gives the same lines.

@@ -180,8 +180,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		require(mdstream_update(&streamed, t, at, width) == 0);
 	}
 	require_same(&whole, &streamed, t, width);
-	/* one line is cut only inside it: unless a cut was forced, those cuts do not show */
-	if (small && !whole.inexact && !memchr(t, '\n', text.len))
+	/* one line is cut only inside it: unless a cut was forced, those cuts do not show
+	 * (but for an e-mail address's '@' after a run of letters long enough to be cut
+	 * inside: mdstream.h) */
+	if (small && !whole.inexact && !memchr(t, '\n', text.len) && !memchr(t, '@', text.len))
 		require_as_render(&whole, t, text.len, width);
 	mdstream_free(&streamed);
 	mdstream_free(&whole);

@@ -638,6 +638,17 @@ static void test_long_line_small_appends(void **state)
 			assert_int_equal(mdstream_relayout(&m, t.data, t.len, widths[(i + 1) % 4]), 0);
 			same_as_render(&m, t.data, t.len, widths[(i + 1) % 4]);
 			mdstream_free(&m);
+			/* and while it streams: half at one width, the rest at another */
+			mdstream_init(&m);
+			mdstream_bounds(&m, 512, 4096);
+			stream_in(&m, t.data, t.len / 2, widths[i], 37);
+			assert_int_equal(mdstream_relayout(&m, t.data, t.len / 2, widths[(i + 2) % 4]), 0);
+			for (size_t at = t.len / 2; at < t.len;) {
+				at = at + 41 < t.len ? at + 41 : t.len;
+				assert_int_equal(mdstream_update(&m, t.data, at, widths[(i + 2) % 4]), 0);
+			}
+			same_as_render(&m, t.data, t.len, widths[(i + 2) % 4]);
+			mdstream_free(&m);
 		}
 		buf_free(&t);
 	}
