@@ -676,14 +676,16 @@ static void test_long_word(void **state)
 	buf_free(&t);
 }
 
-/* The most bytes one update of text streamed in appends of 100 gave md4c. */
+#define COST_STEP 1000
+
+/* The most bytes one update of text streamed in appends of COST_STEP gave md4c. */
 static size_t worst_update(const struct buf *t)
 {
 	struct mdstream m;
 	mdstream_init(&m);
 	size_t worst = 0;
 	for (size_t at = 0; at < t->len;) {
-		at = at + 100 < t->len ? at + 100 : t->len;
+		at = at + COST_STEP < t->len ? at + COST_STEP : t->len;
 		size_t before = m.rendered;
 		assert_int_equal(mdstream_update(&m, t->data, at, 80), 0);
 		if (m.rendered - before > worst)
@@ -703,12 +705,12 @@ static void test_long_line_cost(void **state)
 	buf_append_str(&t, "3*4 ");
 	long_line(&t, 1u << 20, 1);
 	/* the open segment, and a look at a window of at most MDSTREAM_FORCE_MAX */
-	assert_true(worst_update(&t) <= 2 * MDSTREAM_FORCE_MAX + 100);
+	assert_true(worst_update(&t) <= 2 * MDSTREAM_FORCE_MAX + COST_STEP);
 	/* plain text: the open segment stays near MDSTREAM_OPEN */
 	buf_reset(&t);
 	for (size_t i = 0; t.len < (1u << 20); i++)
 		buf_printf(&t, "word%zu ", i % 1000);
-	assert_true(worst_update(&t) <= 2 * MDSTREAM_OPEN + 100);
+	assert_true(worst_update(&t) <= 2 * MDSTREAM_OPEN + COST_STEP);
 	buf_free(&t);
 }
 
