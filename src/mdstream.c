@@ -488,8 +488,11 @@ int mdstream_update(struct mdstream *m, const char *text, size_t len, int width)
 	/* lines and looks inside a line in the order of where they end in the text, so
 	 * that any split of the same text into appends does the same */
 	for (;;) {
-		const char *lf = m->s.scanned < len ?
-			memchr(text + m->s.scanned, '\n', len - m->s.scanned) : NULL;
+		/* a long line is not searched for its LF again from its start */
+		size_t from = m->s.scanned > m->no_lf ? m->s.scanned : m->no_lf;
+		const char *lf = from < len ? memchr(text + from, '\n', len - from) : NULL;
+		if (!lf)
+			m->no_lf = len;
 		size_t line_end = lf ? (size_t)(lf - text) + 1 : SIZE_MAX;
 		size_t wend = window_end(m);
 		if (wend <= len && wend <= line_end) {
@@ -521,6 +524,7 @@ int mdstream_relayout(struct mdstream *m, const char *text, size_t len, int widt
 		m->nseg = m->wrap_seg;
 		m->s = m->opened = m->wrap_opened;
 		m->wrap_seg = SIZE_MAX;
+		m->no_lf = 0;
 	}
 	m->width = width < 1 ? 1 : width;
 	m->closed_lines = 0;

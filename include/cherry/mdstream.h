@@ -93,6 +93,7 @@ struct mdstream {
 			       * depends on the width), or SIZE_MAX */
 	struct mdscan wrap_opened; /* s when it opened */
 	size_t open_min, open_max; /* MDSTREAM_OPEN, MDSTREAM_FORCE_MAX (mdstream_bounds) */
+	size_t no_lf;         /* text[s.scanned..no_lf) has no LF */
 	size_t inexact;       /* cuts inside a line made with something still open */
 	size_t rendered;      /* bytes given to md4c by mdstream_update, all told */
 };
