@@ -443,6 +443,10 @@ static int enter_span(MD_SPANTYPE type, void *detail, void *ud)
 	case MD_SPAN_IMG: {
 		const MD_ATTRIBUTE *href = type == MD_SPAN_A ? &((MD_SPAN_A_DETAIL *)detail)->href :
 							       &((MD_SPAN_IMG_DETAIL *)detail)->src;
+		if (type == MD_SPAN_A)
+			md_cut_hidden(r, ((MD_SPAN_A_DETAIL *)detail)->title.text,
+				      ((MD_SPAN_A_DETAIL *)detail)->title.size);
+		md_cut_hidden(r, href->text, href->size);
 		if (r->link_depth++ == 0) {
 			buf_reset(&r->href);
 			if (buf_append(&r->href, href->text, href->size) < 0)
@@ -593,6 +597,7 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE n, void *ud)
 		return r->oom ? -1 : 0;
 	}
 	if (r->math) {
+		md_cut_hidden(r, s, n);
 		if (buf_append(&r->math_src, s, n) < 0)
 			r->oom = 1;
 		return r->oom ? -1 : 0;
@@ -754,6 +759,8 @@ int md_find_cuts(const char *src, size_t len, int width, unsigned flags, struct 
 	cuts->depth = 0;
 	cuts->dirty = 0;
 	cuts->span = cuts->pos = 0;
+	cuts->ticks = cuts->tick_len = 0;
+	cuts->hidden = SIZE_MAX;
 	cuts->oom = 0;
 	int rc = render(&out, src, len, width, flags & ~MD_PLAIN, cuts);
 	md_out_free(&out);

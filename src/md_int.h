@@ -110,6 +110,10 @@ void md_render_code(struct md_r *r);
 /* A paragraph's wrapped line that starts at in's offset start, the one before it ending
  * at end: a cut there added to r->cuts when the source can be cut (mdcut.c). */
 void md_cut_line(struct md_r *r, const struct md_inline *in, size_t end, size_t start);
+/* s[0..n) of the source, shown otherwise than as typed: a byte in it that later text
+ * could claim (a backtick, [ or <) makes the cuts after it dirty; one not in the source
+ * all of them. */
+void md_cut_hidden(struct md_r *r, const char *s, size_t n);
 void md_render_table(struct md_r *r);
 void md_render_rule(struct md_r *r);
 

@@ -44,20 +44,24 @@ static int escaped(const char *s, size_t y)
 
 /* Whether the run of s[y]'s character around y could open a span (CommonMark's
  * left-flanking run; a byte outside ASCII counts as whatever lets it open; `_` between
- * letters cannot; `$` opens before anything but a blank). */
+ * letters cannot; md4c's `~` before anything but a blank, its `$` always). */
 static int may_open(const char *s, size_t n, size_t y)
 {
 	char ch = s[y];
 	size_t a = y, b = y;
 	while (a > 0 && s[a - 1] == ch)
 		a--;
+	if (a < y && escaped(s, a))
+		a++; /* "\~~": the run is the unescaped ones */
 	while (b < n && s[b] == ch)
 		b++;
 	if (b >= n)
 		return 1; /* what follows is not known */
 	unsigned char prev = a ? (unsigned char)s[a - 1] : ' ', next = (unsigned char)s[b];
 	if (ch == '$')
-		return !blank_ch(next);
+		return b - a <= 2; /* md4c pairs any two runs of one or two */
+	if (ch == '~')
+		return b - a <= 2 && (next >= 0x80 || !blank_ch(next)); /* md4c's rule */
 	if (ch == '_' && alnum_ch(prev) && alnum_ch(next))
 		return 0;
 	if (next >= 0x80)
@@ -99,6 +103,47 @@ static int unsettled(const char *s, size_t n, size_t y, long *depth, int stretch
 	default:
 		return 0;
 	}
+}
+
+void md_cut_hidden(struct md_r *r, const char *s, size_t n)
+{
+	struct md_cuts *c = r->cuts;
+	if (!c || !n || !s)
+		return;
+	size_t at = s >= r->src && s < r->src + r->src_len ? (size_t)(s - r->src) : 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '`' || s[i] == '[' || s[i] == ']' || s[i] == '<') {
+			if (at < c->hidden)
+				c->hidden = at;
+			return;
+		}
+}
+
+/* Whether a code span may still be open at source offset p: backtick runs read from
+ * where the last call stopped (a run opens; the next run as long closes it; an escaped
+ * one opens nothing). */
+static int ticks_open(struct md_r *r, size_t p)
+{
+	struct md_cuts *c = r->cuts;
+	const char *s = r->src;
+	while (c->ticks < p && c->ticks < r->src_len) {
+		size_t i = c->ticks;
+		if (s[i] != '`') {
+			c->ticks++;
+			continue;
+		}
+		size_t k = 0;
+		while (i + k < r->src_len && s[i + k] == '`')
+			k++;
+		if (c->tick_len)
+			c->tick_len = k == c->tick_len ? 0 : c->tick_len;
+		else if (!escaped(s, i))
+			c->tick_len = k;
+		else if (k > 1)
+			c->tick_len = k - 1;
+		c->ticks = i + k;
+	}
+	return c->tick_len != 0;
 }
 
 /* Looks at the text as typed up to in's offset q (from where the last call stopped). */
@@ -203,6 +248,7 @@ void md_cut_line(struct md_r *r, const struct md_inline *in, size_t end, size_t 
 		c->v = v;
 		c->cap = cap;
 	}
-	c->v[c->n++] = (struct md_cut){p, start == end,
-				       c->dirty || c->depth > 0 || !settled_from(r, in, start)};
+	int dirty = c->dirty || c->depth > 0 || c->hidden < p || ticks_open(r, p) ||
+		    !settled_from(r, in, start);
+	c->v[c->n++] = (struct md_cut){p, start == end, (unsigned char)dirty};
 }

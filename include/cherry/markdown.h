@@ -86,6 +86,9 @@ struct md_cuts {
 	size_t span, pos; /* the next byte to look at: span, offset in the inline text */
 	long depth;       /* [ not yet closed */
 	size_t lines;     /* the paragraph's */
+	size_t ticks, tick_len; /* backticks read up to ticks: a run of tick_len open */
+	size_t hidden;    /* the first source byte shown otherwise (math, a link's target)
+			   * that later text could still claim (a backtick, [ or <) */
 	int dirty, oom;
 	int para;         /* src is one paragraph at the top level */
 };
