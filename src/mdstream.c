@@ -342,15 +342,14 @@ static int render_open(struct mdstream *m, const char *text, size_t end)
 	return rc;
 }
 
-/* The open segment starts at `at` (its own marks from there); what s is now is what the
- * scan goes back to for it. */
+/* The open segment starts at `at` (its own marks from there). Once what opened it is
+ * done, m->opened keeps s: what a relayout goes back to. */
 static void open_segment(struct mdstream *m, size_t at, unsigned flags)
 {
 	m->s.seg_start = at;
 	m->s.seg_flags = flags;
 	m->s.window = m->open_min;
 	reset_marks(m);
-	m->opened = m->s;
 }
 
 /* One complete line, text[at..at+n) and its LF. */
@@ -359,6 +358,7 @@ static int scan_line(struct mdstream *m, const char *text, size_t at, size_t n)
 	int rc = 0;
 	const char *s = text + at;
 	int cut = cut_before(m, at, s, n);
+	int opened = cut != NO_CUT;
 	if (cut != NO_CUT) {
 		if (close_segment(m, text, at) < 0)
 			rc = -1;
@@ -375,6 +375,7 @@ static int scan_line(struct mdstream *m, const char *text, size_t at, size_t n)
 		m->s.refdef = 1;
 		drop_segments(m);
 		open_segment(m, 0, 0);
+		opened = 1;
 	}
 	if (at >= m->s.seg_start)
 		count_marks(m, s, n);
@@ -383,6 +384,8 @@ static int scan_line(struct mdstream *m, const char *text, size_t at, size_t n)
 	m->s.prev_blank = blank(s, n);
 	m->s.prev_pipe = memchr(s, '|', n) != NULL;
 	m->s.scanned = at + n + 1;
+	if (opened)
+		m->opened = m->s; /* after the line: its looks inside a line come after it */
 	return rc;
 }
 
@@ -433,14 +436,19 @@ static int word_cut(const char *text, size_t from, size_t p)
 static int look_inside(struct mdstream *m, const char *text, size_t wend)
 {
 	struct mdscan *s = &m->s;
-	size_t from = s->seg_start, line = s->scanned > from ? s->scanned : from;
+	if (m->wrap_seg == SIZE_MAX) {
+		/* where this segment ends now depends on the width */
+		m->wrap_seg = m->nseg;
+		m->wrap_opened = m->opened;
+	}
+	size_t from = s->seg_start;
 	size_t end = whole_chars(text, from, wend);
 	struct md_cuts cuts;
 	memset(&cuts, 0, sizeof cuts);
 	m->rendered += end - from;
 	int rc = md_find_cuts(text + from, end - from, m->width, MD_CONTINUES, &cuts);
 	/* a line with a '|' may be a table's first row */
-	if (!cuts.para || (line < wend && memchr(text + line, '|', wend - line))) {
+	if (!cuts.para || memchr(text + from, '|', wend - from)) {
 		md_cuts_free(&cuts);
 		s->window = 0; /* not a paragraph: not cut inside a line */
 		return rc;
@@ -468,10 +476,6 @@ static int look_inside(struct mdstream *m, const char *text, size_t wend)
 	}
 	if (close_segment(m, text, p) < 0)
 		rc = -1;
-	if (m->wrap_seg == SIZE_MAX) {
-		m->wrap_seg = m->nseg - 1;
-		m->wrap_opened = m->opened;
-	}
 	m->inexact += (size_t)dirty;
 	open_segment(m, p, MD_CONTINUES);
 	s->seg_plain = 1;
@@ -513,14 +517,16 @@ int mdstream_update(struct mdstream *m, const char *text, size_t len, int width)
 int mdstream_relayout(struct mdstream *m, const char *text, size_t len, int width)
 {
 	/* where the cuts at line starts are and the code blocks' numbers do not depend on
-	 * the width; cuts inside a line do: the scan goes back to the first of them */
-	if (m->wrap_seg != SIZE_MAX && m->wrap_seg < m->nseg) {
+	 * the width; cuts inside a line do (and whether one was found): the scan goes back
+	 * to the first segment looked inside */
+	if (m->wrap_seg != SIZE_MAX && m->wrap_seg <= m->nseg) {
 		for (size_t i = m->wrap_seg; i < m->nseg; i++)
 			if (m->segs[i].out) {
 				md_out_free(m->segs[i].out);
 				free(m->segs[i].out);
 			}
-		m->ncode = m->segs[m->wrap_seg].ncode;
+		if (m->wrap_seg < m->nseg)
+			m->ncode = m->segs[m->wrap_seg].ncode;
 		m->nseg = m->wrap_seg;
 		m->s = m->opened = m->wrap_opened;
 		m->wrap_seg = SIZE_MAX;

@@ -20,7 +20,7 @@
  * there, it looks again at twice the bytes, and at MDSTREAM_FORCE_MAX cuts at the last
  * line start it can, or at the window's end (counted in inexact: what follows may then
  * be shown a little differently from one render of everything). Such cuts depend on
- * the width: mdstream_relayout goes back to the first of them and cuts again. A long
+ * the width: mdstream_relayout goes back to the first segment looked inside. A long
  * line in a list, a quote or a code block is not cut inside.
  * A link reference definition ("[x]: url") can change any earlier text, so once one
  * is seen the whole text is one segment. Cuts depend only on the text before them, so
@@ -89,7 +89,7 @@ struct mdstream {
 			       * (MDSTREAM_LAZY; SIZE_MAX: all when they close) */
 	struct mdscan s;
 	struct mdscan opened; /* s when the open segment opened */
-	size_t wrap_seg;      /* the first segment ending in a cut inside a line (its end
+	size_t wrap_seg;      /* the first segment looked inside for a cut (where it ends
 			       * depends on the width), or SIZE_MAX */
 	struct mdscan wrap_opened; /* s when it opened */
 	size_t open_min, open_max; /* MDSTREAM_OPEN, MDSTREAM_FORCE_MAX (mdstream_bounds) */

@@ -4,7 +4,8 @@
  * one cluster, with runs that cover it exactly and name a theme role (a run's link a
  * clean OSC 8 target); streamed into mdstream in any appends it must end on the lines
  * of one render of everything (and, with small bounds for cuts inside a line, a text of
- * one line on the lines of md_render's). The first two bytes choose the width (1..80)
+ * one line on the lines of md_render's, and after a width change on the lines of the
+ * whole laid out for the new width). The first two bytes choose the width (1..80)
  * and the bounds, and the append sizes (and where they go in a long text); the rest is
  * the text. Also the highlighter on every language and
  * texmath on the same bytes. */
@@ -185,6 +186,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * inside: mdstream.h) */
 	if (small && !whole.inexact && !memchr(t, '\n', text.len) && !memchr(t, '@', text.len))
 		require_as_render(&whole, t, text.len, width);
+	if (small) {
+		/* cuts inside a line depend on the width: laid out again for another, the
+		 * stream is the whole text laid out for that one */
+		int other = (int)(seed >> 8) % 80 + 1;
+		require(mdstream_relayout(&streamed, t, text.len, other) == 0);
+		mdstream_free(&whole);
+		mdstream_init(&whole);
+		mdstream_bounds(&whole, 96, 640);
+		require(mdstream_update(&whole, t, text.len, other) == 0);
+		require_same(&whole, &streamed, t, other);
+	}
 	mdstream_free(&streamed);
 	mdstream_free(&whole);
 
