@@ -379,7 +379,7 @@ static int scan_line(struct mdstream *m, const char *text, size_t at, size_t n)
 	}
 	if (at >= m->s.seg_start)
 		count_marks(m, s, n);
-	else
+	else if (at + n > m->s.seg_start) /* a forced cut may leave only the LF */
 		count_marks(m, text + m->s.seg_start, at + n - m->s.seg_start);
 	m->s.prev_blank = blank(s, n);
 	m->s.prev_pipe = memchr(s, '|', n) != NULL;
