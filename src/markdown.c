@@ -45,8 +45,10 @@ void md_inline_add(struct md_r *r, struct md_inline *in, const char *s, size_t n
 		return;
 	}
 	struct md_span *last = in->n ? &in->spans[in->n - 1] : NULL;
+	size_t src = r->span_src;
 	if (last && last->role == role && last->attrs == attrs && last->nobreak == nobreak &&
-	    last->link == r->span_link && last->off + last->len == off) {
+	    last->link == r->span_link && last->off + last->len == off &&
+	    (last->src == SIZE_MAX ? src == SIZE_MAX : src == last->src + last->len)) {
 		last->len += n;
 		return;
 	}
@@ -62,7 +64,7 @@ void md_inline_add(struct md_r *r, struct md_inline *in, const char *s, size_t n
 		in->cap = cap;
 	}
 	in->spans[in->n++] = (struct md_span){off, n, role, attrs, (uint8_t)(nobreak != 0),
-					      r->span_link};
+					      r->span_link, src};
 }
 
 static uint8_t cur_attrs(const struct md_r *r)
@@ -441,6 +443,10 @@ static int enter_span(MD_SPANTYPE type, void *detail, void *ud)
 	case MD_SPAN_IMG: {
 		const MD_ATTRIBUTE *href = type == MD_SPAN_A ? &((MD_SPAN_A_DETAIL *)detail)->href :
 							       &((MD_SPAN_IMG_DETAIL *)detail)->src;
+		if (type == MD_SPAN_A)
+			md_cut_hidden(r, ((MD_SPAN_A_DETAIL *)detail)->title.text,
+				      ((MD_SPAN_A_DETAIL *)detail)->title.size);
+		md_cut_hidden(r, href->text, href->size);
 		if (r->link_depth++ == 0) {
 			buf_reset(&r->href);
 			if (buf_append(&r->href, href->text, href->size) < 0)
@@ -591,6 +597,7 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE n, void *ud)
 		return r->oom ? -1 : 0;
 	}
 	if (r->math) {
+		md_cut_hidden(r, s, n);
 		if (buf_append(&r->math_src, s, n) < 0)
 			r->oom = 1;
 		return r->oom ? -1 : 0;
@@ -619,7 +626,11 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *s, MD_SIZE n, void *ud)
 			md_inline_add(r, r->target, s, n, TR_HTML, 0, 0);
 		break;
 	default:
+		/* text as typed: where it is in the source, for md_find_cuts */
+		if (s >= r->src && s <= r->src + r->src_len)
+			r->span_src = (size_t)(s - r->src);
 		add_text(r, s, n);
+		r->span_src = SIZE_MAX;
 		break;
 	}
 	return r->oom ? -1 : 0;
@@ -691,10 +702,13 @@ static void render_plain(struct md_r *r, const char *src, size_t len)
 	md_flow_inline(r, &r->in);
 }
 
-int md_render(struct md_out *out, const char *src, size_t len, int width, unsigned flags)
+static int render(struct md_out *out, const char *src, size_t len, int width, unsigned flags,
+		  struct md_cuts *cuts)
 {
 	struct md_r r;
 	memset(&r, 0, sizeof r);
+	r.span_src = SIZE_MAX;
+	r.cuts = cuts;
 	r.out = out;
 	r.src = src;
 	r.src_len = len;
@@ -722,7 +736,33 @@ int md_render(struct md_out *out, const char *src, size_t len, int width, unsign
 			r.oom = 1;
 		flush_leaf(&r);
 	}
+	if (cuts) {
+		cuts->para = r.leaves == 1 && cuts->lines && out->nlines == cuts->lines;
+		if (!cuts->para)
+			cuts->n = 0; /* not one paragraph: no cut is known to be right */
+	}
 	r_free(&r);
 	free(copy);
 	return r.oom ? -1 : 0;
+}
+
+int md_render(struct md_out *out, const char *src, size_t len, int width, unsigned flags)
+{
+	return render(out, src, len, width, flags, NULL);
+}
+
+int md_find_cuts(const char *src, size_t len, int width, unsigned flags, struct md_cuts *cuts)
+{
+	struct md_out out;
+	memset(&out, 0, sizeof out);
+	cuts->n = cuts->lines = 0;
+	cuts->depth = 0;
+	cuts->dirty = 0;
+	cuts->span = cuts->pos = 0;
+	cuts->ticks = cuts->tick_len = 0;
+	cuts->hidden = SIZE_MAX;
+	cuts->oom = 0;
+	int rc = render(&out, src, len, width, flags & ~MD_PLAIN, cuts);
+	md_out_free(&out);
+	return rc < 0 || cuts->oom ? -1 : 0;
 }

@@ -17,6 +17,7 @@ struct md_span {
 	uint8_t role, attrs;
 	uint8_t nobreak; /* inline code: its spaces are not break points */
 	uint32_t link;   /* md_run's */
+	size_t src;      /* where its bytes are in the source as typed, or SIZE_MAX */
 };
 
 struct md_inline {
@@ -82,6 +83,9 @@ struct md_r {
 	struct md_inline *target; /* where inline text goes: &in or a cell */
 	uint32_t span_link; /* the link md_inline_add gives the spans it adds */
 	uint32_t run_link;  /* the link md_line_add gives the runs it adds */
+	size_t span_src;    /* the src md_inline_add gives the spans it adds */
+	struct md_cuts *cuts; /* md_find_cuts: where the paragraph can be cut */
+	size_t leaves;      /* leaves laid out (md_find_cuts wants one paragraph) */
 };
 
 #define MD_PARSE_FLAGS                                                                  \
@@ -103,6 +107,13 @@ void md_blank(struct md_r *r);
 /* The collected inline text wrapped into lines with the container prefixes. */
 void md_flow_inline(struct md_r *r, const struct md_inline *in);
 void md_render_code(struct md_r *r);
+/* A paragraph's wrapped line that starts at in's offset start, the one before it ending
+ * at end: a cut there added to r->cuts when the source can be cut (mdcut.c). */
+void md_cut_line(struct md_r *r, const struct md_inline *in, size_t end, size_t start);
+/* s[0..n) of the source, shown otherwise than as typed: a byte in it that later text
+ * could claim (a backtick, [ or <) makes the cuts after it dirty; one not in the source
+ * all of them. */
+void md_cut_hidden(struct md_r *r, const char *s, size_t n);
 void md_render_table(struct md_r *r);
 void md_render_rule(struct md_r *r);
 

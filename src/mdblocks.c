@@ -284,6 +284,14 @@ void md_flow_inline(struct md_r *r, const struct md_inline *cin)
 		free(w.v);
 		return;
 	}
+	r->leaves++;
+	/* a paragraph at the top level: where md_find_cuts may cut it */
+	if (r->cuts && !r->heading && !r->in_table && !r->in_html && !r->nframes &&
+	    !r->out->nlines) {
+		r->cuts->lines = w.n;
+		for (size_t i = 1; i + 1 < w.n; i++)
+			md_cut_line(r, in, w.v[i - 1].off + w.v[i - 1].len, w.v[i].off);
+	}
 	int widest = 0;
 	size_t k = 0;
 	for (size_t i = 0; i < w.n; i++) {

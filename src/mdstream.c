@@ -13,6 +13,15 @@ void mdstream_init(struct mdstream *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->lazy_from = MDSTREAM_LAZY;
+	m->wrap_seg = SIZE_MAX;
+	mdstream_bounds(m, MDSTREAM_OPEN, MDSTREAM_FORCE_MAX);
+}
+
+void mdstream_bounds(struct mdstream *m, size_t open_min, size_t open_max)
+{
+	m->open_min = open_min ? open_min : 1;
+	m->open_max = open_max > m->open_min ? open_max : m->open_min;
+	m->s.window = m->opened.window = m->open_min;
 }
 
 /* Drops the closed segments (their memory too). */
@@ -25,6 +34,7 @@ static void drop_segments(struct mdstream *m)
 		}
 	m->nseg = m->valid = m->closed_lines = m->ncode = 0;
 	m->inked = 0;
+	m->wrap_seg = SIZE_MAX;
 }
 
 void mdstream_free(struct mdstream *m)
@@ -38,8 +48,8 @@ void mdstream_free(struct mdstream *m)
 
 static void reset_marks(struct mdstream *m)
 {
-	m->parity = 0;
-	m->brackets = m->angles = 0;
+	m->s.parity = 0;
+	m->s.brackets = m->s.angles = 0;
 }
 
 /* Up to three spaces of indentation. */
@@ -124,9 +134,9 @@ static int contains(const char *s, size_t n, const char *lit)
 /* Carries the fence and HTML block state over the complete line s[0..n). */
 static void block_state(struct mdstream *m, const char *s, size_t n)
 {
-	if (m->html) {
-		if (contains(s, n, html_kinds[m->html - 1].close))
-			m->html = 0;
+	if (m->s.html) {
+		if (contains(s, n, html_kinds[m->s.html - 1].close))
+			m->s.html = 0;
 		return;
 	}
 	size_t i = indent(s, n);
@@ -137,24 +147,24 @@ static void block_state(struct mdstream *m, const char *s, size_t n)
 		while (k < tn && t[k] == t[0])
 			k++;
 		if (k >= 3) {
-			if (!m->fence_ch) {
-				m->fence_ch = t[0];
-				m->fence_len = k;
+			if (!m->s.fence_ch) {
+				m->s.fence_ch = t[0];
+				m->s.fence_len = k;
 				return;
 			}
-			if (t[0] == m->fence_ch && k >= m->fence_len && blank(t + k, tn - k)) {
-				m->fence_ch = 0;
+			if (t[0] == m->s.fence_ch && k >= m->s.fence_len && blank(t + k, tn - k)) {
+				m->s.fence_ch = 0;
 				return;
 			}
 		}
 	}
-	if (m->fence_ch || !tn || t[0] != '<')
+	if (m->s.fence_ch || !tn || t[0] != '<')
 		return;
 	for (size_t h = 0; h < sizeof html_kinds / sizeof html_kinds[0]; h++)
 		if (starts_icase(t, tn, html_kinds[h].open)) {
 			if (!contains(t + strlen(html_kinds[h].open), tn - strlen(html_kinds[h].open),
 				      html_kinds[h].close))
-				m->html = (int)h + 1;
+				m->s.html = (int)h + 1;
 			return;
 		}
 }
@@ -169,15 +179,15 @@ static void count_marks(struct mdstream *m, const char *s, size_t n)
 		}
 		int bit = c == '`' ? 1 : c == '*' ? 2 : c == '_' ? 4 : c == '~' ? 8 : c == '$' ? 16 : 0;
 		if (bit)
-			m->parity ^= (unsigned)bit;
+			m->s.parity ^= (unsigned)bit;
 		else if (c == '[')
-			m->brackets++;
-		else if (c == ']' && m->brackets > 0)
-			m->brackets--; /* a stray closer (a quote's '>') opens nothing */
+			m->s.brackets++;
+		else if (c == ']' && m->s.brackets > 0)
+			m->s.brackets--; /* a stray closer (a quote's '>') opens nothing */
 		else if (c == '<')
-			m->angles++;
-		else if (c == '>' && m->angles > 0)
-			m->angles--;
+			m->s.angles++;
+		else if (c == '>' && m->s.angles > 0)
+			m->s.angles--;
 	}
 }
 
@@ -195,22 +205,22 @@ static int starter(const char *s, size_t n)
 /* Whether the complete line s[0..n) at offset at starts a new segment. */
 static int cut_before(const struct mdstream *m, size_t at, const char *s, size_t n)
 {
-	if (m->refdef || m->fence_ch || m->html || at <= m->seg_start || !n)
+	if (m->s.refdef || m->s.fence_ch || m->s.html || at <= m->s.seg_start || !n)
 		return NO_CUT;
 	unsigned char c = (unsigned char)s[0];
 	if (c == ' ' || c == '\t' || blank(s, n) || list_marker(s, n) || refdef(s, n))
 		return NO_CUT;
-	if (m->prev_blank)
+	if (m->s.prev_blank)
 		return CUT_BLOCK;
-	size_t size = at - m->seg_start;
+	size_t size = at - m->s.seg_start;
 	/* a line ending in a backslash is a hard break only with its next line in the
 	 * same segment: cut there, the backslash would show */
 	if (size >= 2 && s[-2] == '\\')
 		return NO_CUT;
-	if (!starter(s, n) || m->prev_pipe || memchr(s, '|', n) ||
-	    (size < MDSTREAM_FORCE && !m->seg_plain))
+	if (!starter(s, n) || m->s.prev_pipe || memchr(s, '|', n) ||
+	    (size < MDSTREAM_FORCE && !m->s.seg_plain))
 		return NO_CUT;
-	int paired = !m->parity && !m->brackets && !m->angles;
+	int paired = !m->s.parity && !m->s.brackets && !m->s.angles;
 	return paired || size >= MDSTREAM_FORCE_MAX ? CUT_FORCED : NO_CUT;
 }
 
@@ -298,9 +308,9 @@ static int close_segment(struct mdstream *m, const char *text, size_t end)
 	}
 	struct mdseg *g = &m->segs[m->nseg];
 	memset(g, 0, sizeof *g);
-	g->start = m->seg_start;
-	g->len = end - m->seg_start;
-	g->flags = m->seg_flags | (m->inked ? MD_AFTER : 0);
+	g->start = m->s.seg_start;
+	g->len = end - m->s.seg_start;
+	g->flags = m->s.seg_flags | (m->inked ? MD_AFTER : 0);
 	g->ncode = m->ncode;
 	g->inked = !blank_text(text + g->start, g->len);
 	m->nseg++;
@@ -325,9 +335,153 @@ static int render_open(struct mdstream *m, const char *text, size_t end)
 {
 	md_out_reset(&m->out);
 	m->out.ncode = m->ncode;
-	int rc = md_render(&m->out, text + m->seg_start, end - m->seg_start, m->width,
-			   m->seg_flags | (m->inked ? MD_AFTER : 0));
+	m->rendered += end - m->s.seg_start;
+	int rc = md_render(&m->out, text + m->s.seg_start, end - m->s.seg_start, m->width,
+			   m->s.seg_flags | (m->inked ? MD_AFTER : 0));
 	dim_out(m, &m->out);
+	return rc;
+}
+
+/* The open segment starts at `at` (its own marks from there). Once what opened it is
+ * done, m->opened keeps s: what a relayout goes back to. */
+static void open_segment(struct mdstream *m, size_t at, unsigned flags)
+{
+	m->s.seg_start = at;
+	m->s.seg_flags = flags;
+	m->s.window = m->open_min;
+	reset_marks(m);
+}
+
+/* One complete line, text[at..at+n) and its LF. */
+static int scan_line(struct mdstream *m, const char *text, size_t at, size_t n)
+{
+	int rc = 0;
+	const char *s = text + at;
+	int cut = cut_before(m, at, s, n);
+	int opened = cut != NO_CUT;
+	if (cut != NO_CUT) {
+		if (close_segment(m, text, at) < 0)
+			rc = -1;
+		open_segment(m, at, cut == CUT_FORCED ? MD_CONTINUES : 0);
+	}
+	/* plain while every line of it is a paragraph's (the segment may start inside
+	 * this line) */
+	int plain = starter(s, n) && !memchr(s, '|', n);
+	m->s.seg_plain = at >= m->s.seg_start ? plain : plain && m->s.seg_plain;
+	int outside = !m->s.fence_ch && !m->s.html;
+	block_state(m, s, n);
+	if (outside && !m->s.refdef && refdef(s, n)) {
+		/* everything before may change: one segment from the start */
+		m->s.refdef = 1;
+		drop_segments(m);
+		open_segment(m, 0, 0);
+		opened = 1;
+	}
+	if (at >= m->s.seg_start)
+		count_marks(m, s, n);
+	else if (at + n > m->s.seg_start) /* a forced cut may leave only the LF */
+		count_marks(m, text + m->s.seg_start, at + n - m->s.seg_start);
+	m->s.prev_blank = blank(s, n);
+	m->s.prev_pipe = memchr(s, '|', n) != NULL;
+	m->s.scanned = at + n + 1;
+	if (opened)
+		m->opened = m->s; /* after the line: its looks inside a line come after it */
+	return rc;
+}
+
+/* Where the next look for a cut inside a line ends, or SIZE_MAX. */
+static size_t window_end(const struct mdstream *m)
+{
+	const struct mdscan *s = &m->s;
+	if (!s->window || s->refdef || s->fence_ch || s->html || s->window > SIZE_MAX - s->seg_start)
+		return SIZE_MAX;
+	return s->seg_start + s->window;
+}
+
+/* text[from..end) without a last character cut short. */
+static size_t whole_chars(const char *text, size_t from, size_t end)
+{
+	for (size_t k = 1; k <= 4 && end - k >= from && end - k < end; k++) {
+		unsigned char c = (unsigned char)text[end - k];
+		if ((c & 0xC0) == 0x80)
+			continue;
+		size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+		return need > k ? end - k : end;
+	}
+	return end;
+}
+
+/* A cut inside a word: between two characters outside ASCII (CJK without spaces), or
+ * in a run of letters and digits 32 bytes long at least, where no link's scheme or
+ * "www." could have started (only an e-mail address's '@' after it could still turn the
+ * run into a link: a word that long is not one). */
+static int word_cut(const char *text, size_t from, size_t p)
+{
+	unsigned char a = (unsigned char)text[p - 1], b = (unsigned char)text[p];
+	if (a >= 0x80 && b >= 0x80)
+		return 1;
+	if (p - from < 32)
+		return 0;
+	for (size_t i = p - 32; i <= p; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+			return 0;
+	}
+	return 1;
+}
+
+/* The open segment is window bytes long at wend: a cut inside a line if one is right
+ * there (or, at open_max, the last line start that can be had); else a wider window
+ * next time. */
+static int look_inside(struct mdstream *m, const char *text, size_t wend)
+{
+	struct mdscan *s = &m->s;
+	if (m->wrap_seg == SIZE_MAX) {
+		/* where this segment ends now depends on the width */
+		m->wrap_seg = m->nseg;
+		m->wrap_opened = m->opened;
+	}
+	size_t from = s->seg_start;
+	size_t end = whole_chars(text, from, wend);
+	struct md_cuts cuts;
+	memset(&cuts, 0, sizeof cuts);
+	m->rendered += end - from;
+	int rc = md_find_cuts(text + from, end - from, m->width, MD_CONTINUES, &cuts);
+	/* a line with a '|' may be a table's first row */
+	if (!cuts.para || memchr(text + from, '|', wend - from)) {
+		md_cuts_free(&cuts);
+		s->window = 0; /* not a paragraph: not cut inside a line */
+		return rc;
+	}
+	int forced = s->window >= m->open_max;
+	size_t p = 0;
+	int dirty = 0;
+	for (size_t k = cuts.n; k-- > 0 && !p;) {
+		const struct md_cut *c = &cuts.v[k];
+		size_t at = from + c->at;
+		if ((forced || !c->dirty) && at + 64 <= end && starter(text + at, wend - at) &&
+		    (!c->word || word_cut(text, from, at))) {
+			p = at;
+			dirty = c->dirty;
+		}
+	}
+	md_cuts_free(&cuts);
+	if (!p && forced) {
+		p = end > from ? end : wend;
+		dirty = 1;
+	}
+	if (!p) {
+		s->window = s->window < m->open_max / 2 ? s->window * 2 : m->open_max;
+		return rc;
+	}
+	if (close_segment(m, text, p) < 0)
+		rc = -1;
+	m->inexact += (size_t)dirty;
+	open_segment(m, p, MD_CONTINUES);
+	s->seg_plain = 1;
+	if (s->scanned > p)
+		count_marks(m, text + p, s->scanned - p);
+	m->opened = *s;
 	return rc;
 }
 
@@ -335,34 +489,25 @@ int mdstream_update(struct mdstream *m, const char *text, size_t len, int width)
 {
 	int rc = 0;
 	m->width = width < 1 ? 1 : width;
-	const char *lf;
-	while (m->scanned < len && (lf = memchr(text + m->scanned, '\n', len - m->scanned))) {
-		size_t at = m->scanned, n = (size_t)(lf - text) - at;
-		const char *s = text + at;
-		int cut = cut_before(m, at, s, n);
-		if (cut != NO_CUT) {
-			if (close_segment(m, text, at) < 0)
+	/* lines and looks inside a line in the order of where they end in the text, so
+	 * that any split of the same text into appends does the same */
+	for (;;) {
+		/* a long line is not searched for its LF again from its start */
+		size_t from = m->s.scanned > m->no_lf ? m->s.scanned : m->no_lf;
+		const char *lf = from < len ? memchr(text + from, '\n', len - from) : NULL;
+		if (!lf)
+			m->no_lf = len;
+		size_t line_end = lf ? (size_t)(lf - text) + 1 : SIZE_MAX;
+		size_t wend = window_end(m);
+		if (wend <= len && wend <= line_end) {
+			if (look_inside(m, text, wend) < 0)
 				rc = -1;
-			m->seg_start = at;
-			m->seg_flags = cut == CUT_FORCED ? MD_CONTINUES : 0;
-			reset_marks(m);
+		} else if (lf) {
+			if (scan_line(m, text, m->s.scanned, line_end - 1 - m->s.scanned) < 0)
+				rc = -1;
+		} else {
+			break;
 		}
-		/* plain while every line of it is a paragraph's */
-		int plain = starter(s, n) && !memchr(s, '|', n);
-		m->seg_plain = at == m->seg_start ? plain : m->seg_plain && plain;
-		int outside = !m->fence_ch && !m->html;
-		block_state(m, s, n);
-		if (outside && !m->refdef && refdef(s, n)) {
-			/* everything before may change: one segment from the start */
-			m->refdef = 1;
-			drop_segments(m);
-			m->seg_start = 0;
-			m->seg_flags = 0;
-		}
-		count_marks(m, s, n);
-		m->prev_blank = blank(s, n);
-		m->prev_pipe = memchr(s, '|', n) != NULL;
-		m->scanned = at + n + 1;
 	}
 	if (render_open(m, text, len) < 0)
 		rc = -1;
@@ -371,10 +516,26 @@ int mdstream_update(struct mdstream *m, const char *text, size_t len, int width)
 
 int mdstream_relayout(struct mdstream *m, const char *text, size_t len, int width)
 {
-	/* where the cuts are and the code blocks' numbers do not depend on the width */
+	/* where the cuts at line starts are and the code blocks' numbers do not depend on
+	 * the width; cuts inside a line do (and whether one was found): the scan goes back
+	 * to the first segment looked inside */
+	if (m->wrap_seg != SIZE_MAX && m->wrap_seg <= m->nseg) {
+		for (size_t i = m->wrap_seg; i < m->nseg; i++)
+			if (m->segs[i].out) {
+				md_out_free(m->segs[i].out);
+				free(m->segs[i].out);
+			}
+		if (m->wrap_seg < m->nseg)
+			m->ncode = m->segs[m->wrap_seg].ncode;
+		m->nseg = m->wrap_seg;
+		m->s = m->opened = m->wrap_opened;
+		m->wrap_seg = SIZE_MAX;
+		m->no_lf = 0;
+	}
 	m->width = width < 1 ? 1 : width;
 	m->closed_lines = 0;
 	m->valid = 0;
+	m->inked = 0;
 	int rc = 0;
 	for (size_t i = 0; i < m->nseg; i++) {
 		struct mdseg *g = &m->segs[i];
@@ -382,6 +543,7 @@ int mdstream_relayout(struct mdstream *m, const char *text, size_t len, int widt
 			g->nlines = 0;
 			if (render_seg(m, text, g) < 0)
 				rc = -1;
+			m->inked |= g->nlines > 0;
 			continue;
 		}
 		if (g->out) {
@@ -391,12 +553,12 @@ int mdstream_relayout(struct mdstream *m, const char *text, size_t len, int widt
 		}
 		g->nlines = estimate(text + g->start, g->len, m->width, g->inked);
 		m->closed_lines += g->nlines;
+		m->inked |= g->inked;
 	}
 	if (mdstream_update(m, text, len, width) < 0)
 		rc = -1;
 	return rc;
 }
-
 size_t mdstream_lines(const struct mdstream *m)
 {
 	return m->closed_lines + m->out.nlines;

@@ -68,6 +68,38 @@ enum {
  * ran out (out then holds a correct prefix of the rendering). */
 int md_render(struct md_out *out, const char *src, size_t len, int width, unsigned flags);
 
+/* Where a paragraph can be cut while it streams (mdstream.h): at source offset at, the
+ * start of a wrapped line, so that src[0..at) and src[at..) rendered apart (the second
+ * with MD_CONTINUES) give the lines of rendering both at once. word: the line before
+ * broke inside a word (or beside a wide character), not at spaces. dirty: something
+ * before at could still open a span that text after it closes (a lone `*`, `[`,
+ * backtick or `$`, an unclosed tag): the cut is right only for text that closes none. */
+struct md_cut {
+	size_t at;
+	unsigned char word, dirty;
+};
+
+struct md_cuts {
+	struct md_cut *v;
+	size_t n, cap;
+	/* md_find_cuts's scan of the text before each cut */
+	size_t span, pos; /* the next byte to look at: span, offset in the inline text */
+	long depth;       /* [ not yet closed */
+	size_t lines;     /* the paragraph's */
+	size_t ticks, tick_len; /* backticks read up to ticks: a run of tick_len open */
+	size_t hidden;    /* the first source byte shown otherwise (math, a link's target)
+			   * that later text could still claim (a backtick, [ or <) */
+	int dirty, oom;
+	int para;         /* src is one paragraph at the top level */
+};
+
+/* The cuts of src[0..len) rendered for width (flags as md_render's), in order, into
+ * cuts (which the caller frees with md_cuts_free): none unless src is one paragraph at
+ * the top level (cuts->para); never the start of its first or last wrapped line (the
+ * last may change as text is added). 0, or -1 when memory ran out. */
+int md_find_cuts(const char *src, size_t len, int width, unsigned flags, struct md_cuts *cuts);
+void md_cuts_free(struct md_cuts *cuts);
+
 void md_out_mark(const struct md_out *out, struct md_mark *m);
 void md_out_rewind(struct md_out *out, const struct md_mark *m);
 void md_out_reset(struct md_out *out);

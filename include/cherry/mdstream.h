@@ -10,6 +10,18 @@
  * line break, so the cut does not show but for a setext underline, which then takes
  * only the line above it); any other block (a list, a quote) the same once it is
  * MDSTREAM_FORCE bytes long, and past MDSTREAM_FORCE_MAX paired or not.
+ * A paragraph is also cut inside a line once the open segment is MDSTREAM_OPEN bytes
+ * long (a model's one huge line: minified JSON, a CJK answer without a line break):
+ * md4c renders those bytes once and the cut goes at the start of one of its wrapped
+ * lines where the source is text as typed and nothing before could still be closed by
+ * text after (md_find_cuts), so both pieces render as the lines of the whole; inside a
+ * word only between two characters outside ASCII or in a run of 32 letters and digits
+ * (which an '@' after it could still make an e-mail address: not undone). With no cut
+ * there, it looks again at twice the bytes, and at MDSTREAM_FORCE_MAX cuts at the last
+ * line start it can, or at the window's end (counted in inexact: what follows may then
+ * be shown a little differently from one render of everything). Such cuts depend on
+ * the width: mdstream_relayout goes back to the first segment looked inside. A long
+ * line in a list, a quote or a code block is not cut inside.
  * A link reference definition ("[x]: url") can change any earlier text, so once one
  * is seen the whole text is one segment. Cuts depend only on the text before them, so
  * any split of the same text into appends gives the same lines.
@@ -29,6 +41,7 @@
 #define MDSTREAM_FORCE 512
 #define MDSTREAM_FORCE_MAX 65536
 #define MDSTREAM_LAZY 4096
+#define MDSTREAM_OPEN 8192
 
 struct mdseg {
 	size_t start, len;    /* its bytes of the text */
@@ -45,6 +58,22 @@ struct mdstream_fix {
 	size_t at, old_n, new_n;
 };
 
+/* Where the scan of the text stands: what the next line or cut depends on. */
+struct mdscan {
+	size_t scanned;       /* complete lines before this offset are scanned */
+	size_t seg_start;     /* the open segment starts here */
+	unsigned seg_flags;   /* MD_CONTINUES when it was cut inside a block */
+	char fence_ch;        /* inside a fenced code block: '`' or '~' */
+	size_t fence_len;
+	int html;             /* inside an HTML block ending at marker html - 1 */
+	int prev_blank, prev_pipe, refdef;
+	int seg_plain;        /* every line of the open segment is a paragraph's */
+	unsigned parity;      /* odd counts of ` * _ ~ $ in the segment, one bit each */
+	long brackets, angles; /* [ and < not yet closed in the segment */
+	size_t window;        /* look for a cut inside a line when the open segment is this
+			       * long (0: not in this segment) */
+};
+
 struct mdstream {
 	struct md_out out;    /* the open segment's lines, after the closed ones' */
 	struct mdseg *segs;   /* the closed segments */
@@ -58,16 +87,15 @@ struct mdstream {
 	int dim;              /* every run dimmed, plain words in the reasoning role */
 	size_t lazy_from;     /* segments ending past this byte are rendered when read
 			       * (MDSTREAM_LAZY; SIZE_MAX: all when they close) */
-	size_t scanned;       /* complete lines before this offset are scanned */
-	size_t seg_start;     /* the open segment starts here */
-	unsigned seg_flags;   /* MD_CONTINUES when it was cut inside a block */
-	char fence_ch;        /* inside a fenced code block: '`' or '~' */
-	size_t fence_len;
-	int html;             /* inside an HTML block ending at marker html - 1 */
-	int prev_blank, prev_pipe, refdef;
-	int seg_plain;        /* every line of the open segment is a paragraph's */
-	unsigned parity;      /* odd counts of ` * _ ~ $ in the segment, one bit each */
-	long brackets, angles; /* [ and < not yet closed in the segment */
+	struct mdscan s;
+	struct mdscan opened; /* s when the open segment opened */
+	size_t wrap_seg;      /* the first segment looked inside for a cut (where it ends
+			       * depends on the width), or SIZE_MAX */
+	struct mdscan wrap_opened; /* s when it opened */
+	size_t open_min, open_max; /* MDSTREAM_OPEN, MDSTREAM_FORCE_MAX (mdstream_bounds) */
+	size_t no_lf;         /* text[s.scanned..no_lf) has no LF */
+	size_t inexact;       /* cuts inside a line made with something still open */
+	size_t rendered;      /* bytes given to md4c by mdstream_update, all told */
 };
 
 void mdstream_init(struct mdstream *m);
@@ -77,6 +105,9 @@ int mdstream_update(struct mdstream *m, const char *text, size_t len, int width)
 /* Renders text[0..len) for a new width: the segments stay, their lines are estimates
  * again. */
 int mdstream_relayout(struct mdstream *m, const char *text, size_t len, int width);
+/* For tests, right after mdstream_init: the open segment looked at for a cut inside a
+ * line at open_min bytes, cut by force at open_max (MDSTREAM_OPEN, MDSTREAM_FORCE_MAX). */
+void mdstream_bounds(struct mdstream *m, size_t open_min, size_t open_max);
 /* Lines so far, segments not rendered counted by their estimate. */
 size_t mdstream_lines(const struct mdstream *m);
 /* Line k (< mdstream_lines): 0 with *out and *line set; or 1 when the segment holding

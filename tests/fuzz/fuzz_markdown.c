@@ -3,8 +3,11 @@
  * character, no TAB), each measured by text_width and within the width unless it is
  * one cluster, with runs that cover it exactly and name a theme role (a run's link a
  * clean OSC 8 target); streamed into mdstream in any appends it must end on the lines
- * of one render of everything. The first two bytes choose the width (1..80) and the
- * append sizes (and where they go in a long text); the rest is the text. Also the highlighter on every language and
+ * of one render of everything (and, with small bounds for cuts inside a line, a text of
+ * one line on the lines of md_render's, and after a width change on the lines of the
+ * whole laid out for the new width). The first two bytes choose the width (1..80)
+ * and the bounds, and the append sizes (and where they go in a long text); the rest is
+ * the text. Also the highlighter on every language and
  * texmath on the same bytes. */
 #include <stddef.h>
 #include <stdint.h>
@@ -82,6 +85,20 @@ static void stream_line(struct mdstream *m, const char *t, size_t k, const struc
 	require(rc == 0);
 }
 
+/* Line x of a and line y of b are the same: bytes, width, runs (whether a run is a
+ * link, not its number: each segment numbers its own). */
+static void require_line_same(const struct md_out *a, const struct md_line *x,
+			      const struct md_out *b, const struct md_line *y)
+{
+	require(x->len == y->len && x->width == y->width && x->nrun == y->nrun);
+	require(!memcmp(a->text.data + x->off, b->text.data + y->off, x->len));
+	for (size_t k = 0; k < x->nrun; k++) {
+		const struct md_run *r = &a->runs[x->run + k], *s = &b->runs[y->run + k];
+		require(r->off == s->off && r->len == s->len && r->role == s->role &&
+			r->attrs == s->attrs && !r->link == !s->link);
+	}
+}
+
 /* Both streams' lines are the same (and, rendered, fine); read from the end first, as
  * the client does, so that estimates are corrected in either order. */
 static void require_same(struct mdstream *ma, struct mdstream *mb, const char *t, int width)
@@ -99,14 +116,27 @@ static void require_same(struct mdstream *ma, struct mdstream *mb, const char *t
 		stream_line(ma, t, i, &a, &x);
 		stream_line(mb, t, i, &b, &y);
 		require_line_ok(a, x, width);
-		require(x->len == y->len && x->width == y->width && x->nrun == y->nrun);
-		require(!memcmp(a->text.data + x->off, b->text.data + y->off, x->len));
-		for (size_t k = 0; k < x->nrun; k++) {
-			const struct md_run *r = &a->runs[x->run + k], *s = &b->runs[y->run + k];
-			require(r->off == s->off && r->len == s->len && r->role == s->role &&
-				r->attrs == s->attrs && !r->link == !s->link);
-		}
+		require_line_same(a, x, b, y);
 	}
+}
+
+/* A stream's lines are one md_render's of the same text. */
+static void require_as_render(struct mdstream *m, const char *t, size_t len, int width)
+{
+	struct md_out w;
+	memset(&w, 0, sizeof w);
+	require(md_render(&w, t, len, width, 0) == 0);
+	const struct md_out *a;
+	const struct md_line *x;
+	for (size_t k = 0; k < mdstream_lines(m); k++)
+		stream_line(m, t, k, &a, &x);
+	require(mdstream_lines(m) == w.nlines);
+	for (size_t i = 0; i < w.nlines; i++) {
+		const struct md_line *y = &w.lines[i];
+		stream_line(m, t, i, &a, &x);
+		require_line_same(a, x, &w, y);
+	}
+	md_out_free(&w);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -122,6 +152,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mdstream whole, streamed;
 	mdstream_init(&whole);
 	mdstream_init(&streamed);
+	/* half the inputs cut inside a line soon (mdstream_bounds), so that a short text
+	 * reaches those cuts */
+	int small = (data[0] / 80) & 1;
+	if (small) {
+		mdstream_bounds(&whole, 96, 640);
+		mdstream_bounds(&streamed, 96, 640);
+	}
 	require(mdstream_update(&whole, t, text.len, width) == 0);
 	/* streamed in appends of 1..24 bytes, at most STREAM_APPENDS of them: each renders
 	 * the open segment again, so appends all along a long text would make it cost its
@@ -144,6 +181,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		require(mdstream_update(&streamed, t, at, width) == 0);
 	}
 	require_same(&whole, &streamed, t, width);
+	/* one line is cut only inside it: unless a cut was forced, those cuts do not show
+	 * (but for an e-mail address's '@' after a run of letters long enough to be cut
+	 * inside: mdstream.h) */
+	if (small && !whole.inexact && !memchr(t, '\n', text.len) && !memchr(t, '@', text.len))
+		require_as_render(&whole, t, text.len, width);
+	if (small) {
+		/* cuts inside a line depend on the width: laid out again for another, the
+		 * stream is the whole text laid out for that one */
+		int other = (int)(seed >> 8) % 80 + 1;
+		require(mdstream_relayout(&streamed, t, text.len, other) == 0);
+		mdstream_free(&whole);
+		mdstream_init(&whole);
+		mdstream_bounds(&whole, 96, 640);
+		require(mdstream_update(&whole, t, text.len, other) == 0);
+		require_same(&whole, &streamed, t, other);
+	}
 	mdstream_free(&streamed);
 	mdstream_free(&whole);
 

@@ -518,6 +518,234 @@ static void test_bytes_after_slice_unread(void **state)
 	}
 }
 
+/* ---- one long line streamed: cut inside it, the same lines as one render ---- */
+
+/* Line k of a stream, its segment rendered when it was not. */
+static const struct md_line *stream_line(struct mdstream *m, const char *text, size_t k,
+					 const struct md_out **o)
+{
+	const struct md_line *l = NULL;
+	struct mdstream_fix fix;
+	int rc;
+	while ((rc = mdstream_line(m, text, k, o, &l, &fix)) == 1)
+		;
+	assert_int_equal(rc, 0);
+	return l;
+}
+
+/* The stream's lines are one render's of text[0..len): bytes, widths, runs (whether a
+ * run is a link, not its number: each segment numbers its own). */
+static void same_as_render(struct mdstream *m, const char *text, size_t len, int width)
+{
+	struct md_out w;
+	memset(&w, 0, sizeof w);
+	assert_int_equal(md_render(&w, text, len, width, 0), 0);
+	const struct md_out *o;
+	for (size_t k = 0; k < mdstream_lines(m); k++)
+		stream_line(m, text, k, &o);
+	assert_int_equal(mdstream_lines(m), w.nlines);
+	for (size_t k = 0; k < w.nlines; k++) {
+		const struct md_line *x = stream_line(m, text, k, &o), *y = &w.lines[k];
+		if (x->len != y->len || memcmp(o->text.data + x->off, w.text.data + y->off, x->len))
+			fail_msg("line %zu at width %d: '%.*s' != '%.*s'", k, width, (int)x->len,
+				 o->text.data + x->off, (int)y->len, w.text.data + y->off);
+		assert_int_equal(x->width, y->width);
+		assert_int_equal(x->nrun, y->nrun);
+		for (size_t j = 0; j < x->nrun; j++) {
+			const struct md_run *a = &o->runs[x->run + j], *b = &w.runs[y->run + j];
+			if (!(a->off == b->off && a->len == b->len && a->role == b->role &&
+			      a->attrs == b->attrs && !a->link == !b->link))
+				fail_msg("line %zu at width %d ('%.*s'), run %zu: %zu+%zu %d/%d/%d != "
+					 "%zu+%zu %d/%d/%d", k, width, (int)y->len,
+					 w.text.data + y->off, j, a->off, a->len, a->role, a->attrs,
+					 !!a->link, b->off, b->len, b->role, b->attrs, !!b->link);
+		}
+	}
+	md_out_free(&w);
+}
+
+/* text[0..len) streamed in appends of 1..step bytes (varied) at width. */
+static void stream_in(struct mdstream *m, const char *text, size_t len, int width, size_t step)
+{
+	unsigned seed = 7;
+	for (size_t at = 0; at < len;) {
+		seed = seed * 1103515245u + 12345u;
+		size_t d = (seed >> 16) % step + 1;
+		at = at + d < len ? at + d : len;
+		assert_int_equal(mdstream_update(m, text, at, width), 0);
+	}
+}
+
+/* One line of about n bytes, no LF: pieces chosen by a generator, so that spans
+ * (emphasis, code, links, math) start before many wrapped lines' starts and end after. */
+static void long_line(struct buf *b, size_t n, int cjk)
+{
+	static const char *const pieces[] = {
+		"plain words go on ", "*emphasis that runs over more than one screen line at a narrow width* ",
+		"**strong text, also long enough to be wrapped somewhere in its middle** ",
+		"`a code span with spaces in it that wraps` ", "[a link's text, long too](http://example.com/a/b) ",
+		"~~struck words here~~ ", "http://bare.example.org/path ", "x_y snake_case 3 * 4 a < b ",
+		"$x^2$ costs ", "&amp; &copy; ", "\\*escaped\\* ",
+		"\xE6\xBC\xA2\xE5\xAD\x97\xE3\x81\xAE\xE6\x96\x87\xE7\xAB\xA0\xE3\x81\xAF\xE7\xA9\xBA\xE7\x99\xBD\xE3\x81\x8C\xE3\x81\xAA\xE3\x81\x84",
+		"\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7" "e\xCC\x81 ",
+	};
+	size_t np = sizeof pieces / sizeof pieces[0];
+	unsigned seed = 1;
+	while (b->len < n) {
+		seed = seed * 1103515245u + 12345u;
+		size_t k = (seed >> 16) % (cjk ? np : np - 2);
+		buf_append_str(b, pieces[k]);
+	}
+}
+
+static void test_long_line_cut(void **state)
+{
+	(void)state;
+	struct buf t = BUF_INIT;
+	buf_append_str(&t, "Intro ");
+	long_line(&t, 1u << 20, 1);
+	static const int widths[] = {80, 40, 1};
+	for (size_t i = 0; i < 3; i++) {
+		struct mdstream m;
+		mdstream_init(&m);
+		stream_in(&m, t.data, t.len, widths[i], 4001);
+		assert_true(m.nseg > t.len / MDSTREAM_FORCE_MAX); /* cut inside the line */
+		assert_int_equal(m.inexact, 0);
+		same_as_render(&m, t.data, t.len, widths[i]);
+		mdstream_free(&m);
+	}
+	buf_free(&t);
+}
+
+/* Small bounds, small appends: many cuts, each of the kinds. */
+static void test_long_line_small_appends(void **state)
+{
+	(void)state;
+	for (int cjk = 0; cjk < 2; cjk++) {
+		struct buf t = BUF_INIT;
+		long_line(&t, 40000, cjk);
+		buf_append_str(&t, "\nand a second line\n\nA new paragraph.");
+		static const int widths[] = {80, 40, 7, 1};
+		for (size_t i = 0; i < 4; i++) {
+			struct mdstream m;
+			mdstream_init(&m);
+			mdstream_bounds(&m, 512, 4096);
+			stream_in(&m, t.data, t.len, widths[i], 37);
+			assert_true(m.nseg > 8);
+			assert_int_equal(m.inexact, 0);
+			same_as_render(&m, t.data, t.len, widths[i]);
+			/* a width change cuts again: the same as rendering at the new one */
+			assert_int_equal(mdstream_relayout(&m, t.data, t.len, widths[(i + 1) % 4]), 0);
+			same_as_render(&m, t.data, t.len, widths[(i + 1) % 4]);
+			mdstream_free(&m);
+			/* and while it streams: half at one width, the rest at another */
+			mdstream_init(&m);
+			mdstream_bounds(&m, 512, 4096);
+			stream_in(&m, t.data, t.len / 2, widths[i], 37);
+			assert_int_equal(mdstream_relayout(&m, t.data, t.len / 2, widths[(i + 2) % 4]), 0);
+			for (size_t at = t.len / 2; at < t.len;) {
+				at = at + 41 < t.len ? at + 41 : t.len;
+				assert_int_equal(mdstream_update(&m, t.data, at, widths[(i + 2) % 4]), 0);
+			}
+			same_as_render(&m, t.data, t.len, widths[(i + 2) % 4]);
+			mdstream_free(&m);
+		}
+		buf_free(&t);
+	}
+}
+
+/* A word with no break in it, longer than the bound: wrapped by clusters, cut too. */
+static void test_long_word(void **state)
+{
+	(void)state;
+	struct buf t = BUF_INIT;
+	buf_append_str(&t, "Before ");
+	for (size_t i = 0; t.len < 100000; i++)
+		buf_append_char(&t, (char)('a' + i % 26));
+	buf_append_str(&t, " after");
+	static const int widths[] = {80, 40, 1};
+	for (size_t i = 0; i < 3; i++) {
+		struct mdstream m;
+		mdstream_init(&m);
+		stream_in(&m, t.data, t.len, widths[i], 301);
+		assert_true(m.nseg >= 8);
+		assert_int_equal(m.inexact, 0);
+		same_as_render(&m, t.data, t.len, widths[i]);
+		mdstream_free(&m);
+	}
+	buf_free(&t);
+}
+
+#define COST_STEP 1000
+
+/* The most bytes one update of text streamed in appends of COST_STEP gave md4c. */
+static size_t worst_update(const struct buf *t)
+{
+	struct mdstream m;
+	mdstream_init(&m);
+	size_t worst = 0;
+	for (size_t at = 0; at < t->len;) {
+		at = at + COST_STEP < t->len ? at + COST_STEP : t->len;
+		size_t before = m.rendered;
+		assert_int_equal(mdstream_update(&m, t->data, at, 80), 0);
+		if (m.rendered - before > worst)
+			worst = m.rendered - before;
+	}
+	mdstream_free(&m);
+	return worst;
+}
+
+/* What an append costs does not grow with the line: bytes given to md4c per update stay
+ * under a constant (counted, so machine speed cannot fool it). */
+static void test_long_line_cost(void **state)
+{
+	(void)state;
+	struct buf t = BUF_INIT;
+	/* a lone '*' that may open emphasis until the end: cut by force */
+	buf_append_str(&t, "3*4 ");
+	long_line(&t, 1u << 20, 1);
+	/* the open segment, and a look at a window of at most MDSTREAM_FORCE_MAX */
+	assert_true(worst_update(&t) <= 2 * MDSTREAM_FORCE_MAX + COST_STEP);
+	/* plain text: the open segment stays near MDSTREAM_OPEN */
+	buf_reset(&t);
+	for (size_t i = 0; t.len < (1u << 20); i++)
+		buf_printf(&t, "word%zu ", i % 1000);
+	assert_true(worst_update(&t) <= 2 * MDSTREAM_OPEN + COST_STEP);
+	buf_free(&t);
+}
+
+/* Reasoning is dimmed the same way, cut or not. */
+static void test_long_line_dim(void **state)
+{
+	(void)state;
+	struct buf t = BUF_INIT;
+	long_line(&t, 30000, 1);
+	struct mdstream a, b;
+	mdstream_init(&a);
+	mdstream_init(&b);
+	a.dim = b.dim = 1;
+	mdstream_bounds(&a, 512, 4096);
+	mdstream_bounds(&b, 512, 4096);
+	stream_in(&a, t.data, t.len, 50, 53);
+	assert_int_equal(mdstream_update(&b, t.data, t.len, 50), 0);
+	assert_true(a.nseg > 4);
+	struct buf ga = BUF_INIT, gb = BUF_INIT;
+	show_stream(&a, t.data, 1, &ga);
+	show_stream(&b, t.data, 1, &gb);
+	assert_string_equal(ga.data, gb.data);
+	const struct md_out *o;
+	for (size_t k = 0; k < mdstream_lines(&a); k++) {
+		const struct md_line *l = stream_line(&a, t.data, k, &o);
+		for (size_t j = 0; j < l->nrun; j++)
+			assert_true(o->runs[l->run + j].attrs & TA_DIM);
+	}
+	buf_free(&ga);
+	buf_free(&gb);
+	mdstream_free(&a);
+	mdstream_free(&b);
+	buf_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -530,6 +758,11 @@ int main(void)
 		cmocka_unit_test(test_late_reference),
 		cmocka_unit_test(test_entities_sanitised),
 		cmocka_unit_test(test_bytes_after_slice_unread),
+		cmocka_unit_test(test_long_line_cut),
+		cmocka_unit_test(test_long_line_small_appends),
+		cmocka_unit_test(test_long_word),
+		cmocka_unit_test(test_long_line_cost),
+		cmocka_unit_test(test_long_line_dim),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
