@@ -87,6 +87,15 @@ static void claim(struct chat *c)
 	}
 }
 
+/* Whether an answer is streaming in (its place kept). */
+static int streaming(const struct chat *c)
+{
+	for (size_t i = 0; i < CHAT_POS_SLOTS; i++)
+		if (c->pos[i].msg != CHAT_NO_STREAM)
+			return 1;
+	return 0;
+}
+
 /* One save attempt: to the journal when only what it holds changed, else the whole file.
  * On failure everything stays in memory; only the first failure in a row is reported
  * (e may be NULL: then the next report-capable call says it). */
@@ -98,7 +107,11 @@ static int save(struct chat *c, double now, struct err *e)
 	c->last_save = now;
 	if (!c->dirty && chat_journal_save(c) == 0) {
 		chat_saved_all(c);
-		if (!histstore_journal_full(c->jbytes, c->jfile))
+		/* A full journal is folded in by writing the file whole, in the caller's loop:
+		 * not while an answer streams in (keys typed meanwhile would wait on it, and
+		 * the file would be written again and again as the answer grows), but at the
+		 * first save after the answers ended. */
+		if (!histstore_journal_full(c->jbytes, c->jfile) || streaming(c))
 			return 0;
 		c->dirty = 1; /* folded in: the file written whole from memory */
 	}

@@ -228,6 +228,47 @@ static void test_folds_amortised(void **unused)
 	free(mem);
 }
 
+/* A long answer streaming into a new conversation is not folded in while it streams
+ * (a fold writes the file whole in the client's loop: keys would wait on it, again and
+ * again as the answer grows) but at the first save after it ended: while it streams the
+ * file stays as it was and the journal holds the answer; then the file holds it all. */
+static void test_no_fold_while_streaming(void **unused)
+{
+	(void)unused;
+	struct chat c;
+	struct err e = {0, ""};
+	assert_int_equal(chat_new(&c, &T->st, 10.0, &e), 0);
+	double t = 10.0;
+	size_t a;
+	assert_int_equal(chat_send(&c, "q", "fo", "echo", t, &a, &e), 0);
+	assert_int_equal(chat_save(&c, t, &e), 0);
+	off_t f0 = size_of(c.conv.id, ".json");
+	assert_true(f0 > 0);
+	long long w0 = histtest_wchar();
+	stream(&c, a, 3000000, &t); /* three times HIST_JOURNAL_MIN, ticking all along */
+	assert_int_equal(size_of(c.conv.id, ".json"), f0);
+	assert_true(size_of(c.conv.id, ".jsonl") > 3000000);
+	long long streamed = histtest_wchar() - w0;
+	if (streamed > 3000000 + 65536)
+		fail_msg("%lld bytes written while 3,000,000 streamed", streamed);
+	assert_int_equal(chat_finish(&c, a, HIST_COMPLETE, NULL, NULL, 0.1, t, &e), 0);
+	t += 1.0;
+	assert_int_equal(chat_tick(&c, t, &e), 1);
+	assert_true(size_of(c.conv.id, ".json") > 3000000);
+	assert_true(size_of(c.conv.id, ".jsonl") <= 0);
+	char id[HIST_ID_MAX + 1];
+	FMT(id, "%s", c.conv.id);
+	char *mem = json_of(&c.conv);
+	chat_close(&c);
+	struct hist_conv d;
+	load_disk(id, &d);
+	char *disk = json_of(&d);
+	assert_string_equal(disk, mem);
+	hist_conv_free(&d);
+	free(disk);
+	free(mem);
+}
+
 /* The journal outlives the session: the next one appends to it, readers apply it, and
  * one that changed behind the holder's back is not appended to (the file is written
  * whole). */
@@ -565,6 +606,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		TEST(test_answers_into_long_conversation),
 		TEST(test_folds_amortised),
+		TEST(test_no_fold_while_streaming),
 		TEST(test_journal_kept_across_sessions),
 		TEST(test_torn_record),
 		TEST(test_stale_refused),
