@@ -59,6 +59,17 @@ static void load_disk(const char *id, struct hist_conv *c)
 		fail_msg("load %s: %s", id, e.msg);
 }
 
+/* What a reader loads of id is mem (a conversation's JSON). */
+static void disk_is(const char *id, const char *mem)
+{
+	struct hist_conv d;
+	load_disk(id, &d);
+	char *disk = json_of(&d);
+	assert_string_equal(disk, mem);
+	hist_conv_free(&d);
+	free(disk);
+}
+
 /* A conversation of n messages (user and answer in turn) of about len bytes each,
  * written whole; its id into id. */
 static void long_conv(char id[HIST_ID_MAX + 1], size_t n, size_t len)
@@ -219,12 +230,7 @@ static void test_folds_amortised(void **unused)
 	assert_true(folds >= 3);
 	if (written > (long long)(6 * total) + 65536)
 		fail_msg("%lld bytes written for %zu bytes of answers", written, total);
-	struct hist_conv d;
-	load_disk(id, &d);
-	char *disk = json_of(&d);
-	assert_string_equal(disk, mem);
-	hist_conv_free(&d);
-	free(disk);
+	disk_is(id, mem);
 	free(mem);
 }
 
@@ -260,12 +266,7 @@ static void test_no_fold_while_streaming(void **unused)
 	FMT(id, "%s", c.conv.id);
 	char *mem = json_of(&c.conv);
 	chat_close(&c);
-	struct hist_conv d;
-	load_disk(id, &d);
-	char *disk = json_of(&d);
-	assert_string_equal(disk, mem);
-	hist_conv_free(&d);
-	free(disk);
+	disk_is(id, mem);
 	free(mem);
 }
 
