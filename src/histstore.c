@@ -210,6 +210,15 @@ int histstore_file_id(const char *name, char id[HIST_ID_MAX + 1])
 	return histstore_id_of(name, ".json", id);
 }
 
+int histstore_exists(const struct histstore *s, const char *id)
+{
+	char *p = hist_id_valid(id) ? histstore_path(s, id, ".json") : NULL;
+	struct stat st;
+	int is = p && lstat(p, &st) == 0 && S_ISREG(st.st_mode);
+	free(p);
+	return is;
+}
+
 int histstore_resolve(struct histstore *s, const char *prefix, char id[HIST_ID_MAX + 1],
 		      struct err *e)
 {
@@ -217,12 +226,18 @@ int histstore_resolve(struct histstore *s, const char *prefix, char id[HIST_ID_M
 		err_set(e, EXIT_USAGE, "\"%.80s\" is not a conversation id", prefix ? prefix : "");
 		return -1;
 	}
+	/* A whole id (the last conversation reopened, -c with an id copied) is one stat,
+	 * not a read of a directory of 100,000 names before the first frame. */
+	size_t plen = strlen(prefix), found = 0;
+	if (histstore_exists(s, prefix)) {
+		memcpy(id, prefix, plen + 1);
+		return 0;
+	}
 	DIR *d = opendir(s->dir);
 	if (!d) {
 		err_set(e, EXIT_FAIL, "cannot read %s: %s", s->dir, strerror(errno));
 		return -1;
 	}
-	size_t plen = strlen(prefix), found = 0;
 	int exact = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {

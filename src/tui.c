@@ -655,7 +655,8 @@ int tui_main(struct app *app, int argc, char **argv)
 
 	/* -c ID, else the conversation shown at the last quit, else a new one. */
 	char last[HIST_ID_MAX + 1];
-	if (!o.conversation && state_last_get(last) == 0)
+	if (!o.conversation && state_last_get(last) == 0 &&
+	    histstore_exists(&t->store, last)) /* gone since: a new one, no prefix looked up */
 		o.conversation = last;
 	int rows, cols;
 	if (ui_start(&app->cfg, &rows, &cols, &e) < 0) {

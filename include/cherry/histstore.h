@@ -36,7 +36,10 @@ void histstore_close(struct histstore *s);
 
 /* A fresh, unused id (8 characters of [0-9a-z]). 0 or -1. */
 int histstore_new_id(struct histstore *s, char id[HIST_ID_MAX + 1], struct err *e);
-/* Resolves an exact id or a unique prefix to an id. 0, or -1 (none / ambiguous). */
+/* Whether conversation id's file is there (one stat). 1 or 0. */
+int histstore_exists(const struct histstore *s, const char *id);
+/* Resolves an exact id (one stat) or a unique prefix (a read of the directory) to an id.
+ * 0, or -1 (none / ambiguous). */
 int histstore_resolve(struct histstore *s, const char *prefix, char id[HIST_ID_MAX + 1],
 		      struct err *e);
 

@@ -1587,6 +1587,18 @@ static void test_reopens_last_conversation(void **state)
 	wait_stable();
 	assert_false(chat_has("second talk"));
 	quit_ok();
+
+	/* the last one shown, gone since: a new conversation, not another one whose id
+	 * it is a prefix of (nor a read of the whole directory to look for one) */
+	tmux_stop(&T);
+	char gone[64];
+	snprintf(gone, sizeof gone, "%.*s\n", (int)strlen(first) - 1, first);
+	assert_int_equal(harness_write_file(p, gone, strlen(gone)), 0);
+	start(100, 30, NULL, NULL);
+	wait_idle();
+	wait_stable();
+	assert_false(chat_has("remember this please"));
+	quit_ok();
 }
 
 /* -m names the model even when the reopened conversation was with another one. */
