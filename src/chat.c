@@ -39,6 +39,15 @@ const struct chat_pos *chat_pos_of(const struct chat *c, size_t msg)
 	return NULL;
 }
 
+size_t chat_content_len(const struct chat *c, size_t msg)
+{
+	const struct chat_pos *p = chat_pos_of(c, msg);
+	if (p)
+		return p->len[0];
+	const char *t = msg < c->conv.n ? c->conv.msgs[msg].content : NULL;
+	return t ? strlen(t) : 0;
+}
+
 /* Adds a line to e; a line already there (the copy notice) is kept in front. */
 static void say(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(struct err *e, const char *fmt, ...)

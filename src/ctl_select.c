@@ -638,7 +638,9 @@ void ctl_moves_settle(struct ctl *c)
 	}
 	size_t len = 0;
 	edit_text(c->ed, &len);
-	size_t bytes = t->base + len + (leaf_counts ? strlen(leaf->content) : 0);
+	/* the streaming answer's length as chat keeps it: not a strlen of megabytes a frame */
+	size_t bytes = t->base + len +
+		       (leaf_counts ? chat_content_len(c->shown, (size_t)(leaf - cv->msgs)) : 0);
 	t->next_tokens = (long)((bytes + 3) / 4);
 }
 

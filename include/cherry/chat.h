@@ -176,6 +176,8 @@ struct chat_request {
 };
 int chat_request_full(const struct chat *c, size_t answer, struct chat_request *r);
 void chat_request_free(struct chat_request *r);
+/* The bytes of msg's content: kept as it streams in, counted otherwise. */
+size_t chat_content_len(const struct chat *c, size_t msg);
 /* Appends streamed text (reasoning: reasoning text) to the answer. Memory only, so it may
  * be called from a transfer's write callback. NUL bytes are dropped. s is valid UTF-8
  * (every caller's text is a string jansson decoded): the journal writes it unchecked. */
