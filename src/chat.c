@@ -14,7 +14,9 @@
 
 static void reset(struct chat *c, struct histstore *s)
 {
+	static unsigned long long opened;
 	memset(c, 0, sizeof *c);
+	c->changes = ++opened << 40;
 	c->store = s;
 	c->lock_fd = -1;
 	c->stream = CHAT_NO_STREAM;
@@ -304,6 +306,7 @@ static int fork_branch(struct chat *c, double now, struct err *e)
 	c->conv = n;
 	c->last_save = last;
 	c->dirty = 1;
+	c->changes++;
 	say(e, "conversation %s %s; continuing in a new conversation %s with a copy of it", old,
 	    why, c->conv.id);
 	return 0;
@@ -332,7 +335,7 @@ static int add_answer(struct chat *c, const char *parent, const char *provider,
 	c->stream = CHAT_NO_STREAM;
 	c->answer = *answer;
 	c->saved_len = 0;
-	c->tail = c->jhead = 1;
+	chat_head(c);
 	return 0;
 }
 
@@ -414,7 +417,7 @@ static int send_copied(struct chat *c, size_t edited, const char *prompt, const 
 	free(parent);
 	if (!u || hist_set_str(&u->provider, provider) < 0 || hist_set_str(&u->model, model) < 0)
 		return chat_oom(e);
-	c->tail = c->jhead = 1;
+	chat_head(c);
 	if (add_answer(c, c->conv.current, provider, model, now, answer) < 0)
 		return chat_oom(e);
 	return rc;
@@ -612,7 +615,7 @@ int chat_finish(struct chat *c, size_t answer, enum hist_status status, const ch
 	if (c->stream == answer)
 		c->stream = CHAT_NO_STREAM;
 	chat_forget_pos(c, answer);
-	c->tail = c->jhead = 1;
+	chat_head(c);
 	return 0;
 }
 
@@ -656,6 +659,7 @@ int chat_copy_branch(struct chat *dst, const struct chat *src, size_t upto, doub
 		return chat_oom(e);
 	dst->conv.updated = now;
 	dst->dirty = 1;
+	dst->changes++;
 	return 0;
 }
 

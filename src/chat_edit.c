@@ -77,7 +77,7 @@ int chat_switch_sibling(struct chat *c, size_t msg, int dir, double now, struct 
 	to = newest_leaf(cv, to);
 	if (hist_set_str(&c->conv.current, cv->msgs[to].id) < 0)
 		return chat_oom(e);
-	c->tail = c->jhead = 1;
+	chat_head(c);
 	return 0;
 }
 
@@ -92,7 +92,7 @@ int chat_show_msg(struct chat *c, size_t msg, double now, struct err *e)
 		return 0;
 	if (hist_set_str(&c->conv.current, cv->msgs[to].id) < 0)
 		return chat_oom(e);
-	c->tail = c->jhead = 1; /* the header's record holds it */
+	chat_head(c); /* the header's record holds it */
 	return 0;
 }
 
@@ -148,7 +148,7 @@ static int is_blank(const char *s)
 /* A field of the header changed: the next save journals it (journal_conv). */
 static int changed(struct chat *c)
 {
-	c->tail = c->jhead = 1;
+	chat_head(c);
 	return 0;
 }
 

@@ -39,6 +39,13 @@ void chat_saved_all(struct chat *c);
  * (chat_meta: the next save journals it without its text). */
 struct chat_jmsg *chat_note(struct chat *c, size_t msg);
 void chat_meta(struct chat *c, size_t msg);
+/* The conversation's header or tree changed (a message added or made current, a title,
+ * a model): the next save journals the header; counted in c->changes. */
+static inline void chat_head(struct chat *c)
+{
+	c->tail = c->jhead = 1;
+	c->changes++;
+}
 /* chat_delete_msg's deletion, its record noted: the number removed, or -1 (OOM, e). */
 int chat_delete_noted(struct chat *c, size_t msg, double now, struct err *e);
 /* Appends what changed since the last save to the journal: 0, or -1 when the journal

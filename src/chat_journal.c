@@ -70,6 +70,7 @@ void chat_meta(struct chat *c, size_t msg)
 	if (j)
 		j->meta = 1;
 	c->tail = 1;
+	c->changes++;
 }
 
 /* 1 when message i is root or below it (at most n steps up, even on a malformed tree). */
@@ -117,7 +118,7 @@ int chat_delete_noted(struct chat *c, size_t msg, double now, struct err *e)
 			snprintf(c->jdel[c->njdel++], sizeof c->jdel[0], "%s", root);
 	}
 	cv->updated = now;
-	c->tail = c->jhead = 1;
+	chat_head(c);
 	return n;
 }
 

@@ -46,7 +46,7 @@ int chat_add_result(struct chat *c, size_t parent, const char *call_id, const ch
 	m->status = HIST_COMPLETE;
 	*result = (size_t)(m - c->conv.msgs);
 	c->conv.updated = now;
-	c->tail = c->jhead = 1; /* a new message, made current: journalled whole */
+	chat_head(c); /* a new message, made current: journalled whole */
 	return 0;
 }
 

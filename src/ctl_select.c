@@ -568,48 +568,29 @@ void ctl_usage_header(struct ctl *c, const struct ctl_stream *st)
 	buf_free(&h);
 }
 
-static unsigned long long bits_of(double d)
+/* What the totals are counted from: the conversation (its chat's count of changes, which
+ * an answer's text growing leaves alone) and its current leaf. O(1): a long conversation
+ * costs nothing more per event while an answer streams. */
+static unsigned long long totals_print(const struct chat *ch, const struct hist_msg *leaf)
 {
-	unsigned long long u;
-	memcpy(&u, &d, sizeof u);
-	return u;
-}
-
-/* The conversation as its totals see it, but the current leaf's text (which grows while
- * it streams: its length is measured each time): a message added or deleted, a context
- * break, a usage reported, another leaf, another conversation change it (the times tell
- * a message from one that took its freed memory). */
-static unsigned long long totals_print(const struct hist_conv *cv, const struct hist_msg *leaf)
-{
+	const struct hist_conv *cv = &ch->conv;
 	unsigned long long h = 0xcbf29ce484222325u;
 	const void *p[] = {cv, cv->msgs, cv->system, leaf};
 	for (size_t i = 0; i < sizeof p / sizeof *p; i++)
 		h = (h ^ (uintptr_t)p[i]) * 0x100000001b3u;
 	h = (h ^ cv->n) * 0x100000001b3u;
-	for (size_t i = 0; i < cv->n; i++) {
-		const struct hist_msg *m = &cv->msgs[i];
-		unsigned long long v[] = {m == leaf ? 0 : (uintptr_t)m->content, (uintptr_t)m->parent,
-					  (unsigned long long)m->usage.input,
-					  (unsigned long long)m->usage.output,
-					  (unsigned long long)m->context_break,
-					  (uintptr_t)m->provider, (uintptr_t)m->model,
-					  bits_of(m->created), m == leaf ? 0 : bits_of(m->updated)};
-		for (size_t k = 0; k < sizeof v / sizeof *v; k++)
-			h = (h ^ v[k]) * 0x100000001b3u;
-	}
-	return h;
+	return (h ^ ch->changes) * 0x100000001b3u;
 }
 
 /* After every event: the next request's size and the conversation's totals, counted
- * again only when the conversation changed otherwise than by its leaf's text growing
- * (so a long conversation costs nothing more per event while an answer streams). */
+ * again only when the conversation changed otherwise than by an answer's text growing. */
 void ctl_moves_settle(struct ctl *c)
 {
 	struct ctl_totals *t = &c->totals;
 	const struct hist_conv *cv = &c->shown->conv;
 	const struct hist_msg *leaf = hist_find(cv, cv->current);
 	int leaf_counts = leaf && !leaf->context_break;
-	unsigned long long print = totals_print(cv, leaf);
+	unsigned long long print = totals_print(c->shown, leaf);
 	if (!t->counted || t->print != print) {
 		size_t bytes = cv->system ? strlen(cv->system) : 0;
 		const struct hist_msg *m = leaf_counts ? hist_find(cv, leaf->parent) : NULL;
@@ -635,6 +616,7 @@ void ctl_moves_settle(struct ctl *c)
 		}
 		t->print = print;
 		t->counted = 1;
+		t->recounts++;
 	}
 	size_t len = 0;
 	edit_text(c->ed, &len);

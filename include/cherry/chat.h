@@ -65,6 +65,11 @@ struct chat {
 	char jdel[CHAT_POS_SLOTS][HIST_ID_MAX + 1];
 	size_t njdel;
 	size_t jlast;             /* the message chat_delta last noted in jm (or new) */
+	/* Bumped by every change to the conversation but an answer's text growing
+	 * (chat_delta): what depends on the rest (the client's totals) is counted again
+	 * only when it moves. Each conversation opened starts from its own multiple of
+	 * 2^40, so that two never share a count. */
+	unsigned long long changes;
 };
 
 /*

@@ -269,11 +269,12 @@ struct ctl_totals {
 	long in, out;             /* tokens of every answer of the conversation (-1: none known) */
 	double cost;              /* USD of those whose model has a price in config.json */
 	int priced;               /* answers that had a price */
-	/* what they were counted from (ctl_moves_settle): the conversation but the text of
-	 * its current leaf, which alone grows while it streams */
+	/* what they were counted from (ctl_moves_settle): the conversation but the texts
+	 * of its answers, which alone grow while they stream */
 	unsigned long long print;
 	size_t base;              /* the next request's bytes, but the leaf's and the input's */
 	int counted;
+	unsigned long recounts;   /* times they were counted (each walks the conversation) */
 };
 
 /* A message sent while an answer streamed: it goes when the answer ends. */

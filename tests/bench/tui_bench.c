@@ -12,7 +12,8 @@
  * With TUI_BENCH_ECHO=N only key echo over N samples while the answer streams, under tmux
  * and on the bare pty (and, with
  * TUI_BENCH_CPU=PROVIDER/long:N, cherry's CPU per streamed delta in a new conversation and
- * at the end of TUI_BENCH_CONV).
+ * at the end of TUI_BENCH_CONV; TUI_BENCH_SETTLE_MS, 300 unless set, is the wait between the
+ * client's first frame and "go", for what it does once after it to end).
  * With TUI_BENCH_CONV=ID also start-up to the first frame with that conversation open.
  * HOME holds config/ data/ state/ cache/ (as tests/bench/run.sh lays it out); the
  * environment gives CHERRY_BIN and the provider's key (every variable named *_KEY is
@@ -357,7 +358,7 @@ static double cpu_of(const char *prov, long n, const char *conv)
 	if (respawn(run) < 0 || wait_text(idle, 1000) < 0 ||
 	    (!conv && tmux_fresh(model, idle) < 0))
 		return -1;
-	usleep(300000);
+	usleep(getenv("TUI_BENCH_SETTLE_MS") ? (useconds_t)atoi(getenv("TUI_BENCH_SETTLE_MS")) * 1000 : 300000);
 	pid_t pid = T.pane_pid;
 	double c0 = proc_cpu_seconds(pid);
 	ctl("send-keys -t %0 -l go");

@@ -330,6 +330,45 @@ static void test_totals_follow_the_stream(void **state)
 	assert_int_equal(C.totals.next_tokens, before + 100);
 }
 
+/* Two models answering at once: their deltas (the shown answer's and the other's) count
+ * nothing again, whatever the conversation's length; their ends, a deletion, a retry
+ * and another conversation do, and leave the totals as counting afresh gives them. */
+static void test_totals_not_recounted_per_delta(void **state)
+{
+	(void)state;
+	exchange("12345678", "answer");
+	type("@fo/b @fo/c two at once");
+	key("Enter");
+	assert_int_equal(C.nstreams, 2);
+	unsigned long a = stream_of("fo/b")->id, b = stream_of("fo/c")->id;
+	ctl_timer(&C, now, wall);
+	unsigned long recounts = C.totals.recounts;
+	long before = C.totals.next_tokens;
+	for (int i = 0; i < 50; i++) {
+		now += 0.01;
+		ctl_delta(&C, a, "abcd", 4, 0, now, wall);
+		ctl_delta(&C, b, "wxyz", 4, 0, now, wall);
+		ctl_delta(&C, b, "hmm", 3, 1, now, wall);
+		ctl_timer(&C, now, wall);
+	}
+	assert_int_equal(C.totals.recounts, recounts);
+	assert_int_equal(C.totals.next_tokens, before + 50); /* the shown answer's 200 bytes */
+	assert_totals_fresh("two answers' deltas");
+	end_id(b, HIST_COMPLETE, NULL);
+	assert_true(C.totals.recounts > recounts);
+	assert_totals_fresh("the other answer's end");
+	end_id(a, HIST_COMPLETE, NULL);
+	assert_totals_fresh("the shown answer's end");
+	select_msg(msg_index("answer"));
+	key("d");
+	key("y");
+	assert_totals_fresh("a deletion");
+	key("Esc");
+	key("C-n");
+	assert_totals_fresh("a new conversation");
+	assert_int_equal(C.totals.next_tokens, 0);
+}
+
 /* Tokens per answer in its header, the conversation's cost from config.json "prices"
  * (fo/a: 1000 and 2000 USD per million) in the status text and /stats; none invented
  * for a model without a price. */
@@ -375,6 +414,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_context_break, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tokens_and_cost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_totals_follow_the_stream, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_totals_not_recounted_per_delta, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
