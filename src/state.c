@@ -30,12 +30,16 @@ static int state_path(const char *name, struct buf *dir, struct buf *path, struc
 	return 0;
 }
 
+/* Written whole and renamed into place, never torn, but not synced: a power cut costs at
+ * most which conversation reopens or the last prompts recalled, and an fsync on the key
+ * path (the client sets the last conversation as it opens one) costs milliseconds to
+ * tens of them on a busy disk. */
 static int state_write(const char *name, const char *data, size_t len, struct err *e)
 {
 	struct buf dir = BUF_INIT, path = BUF_INIT;
 	int rc = -1;
 	if (state_path(name, &dir, &path, e) == 0 && fs_mkdirs(dir.data, e) == 0)
-		rc = fs_write_atomic(path.data, data, len, e);
+		rc = fs_write_replace(path.data, data, len, e);
 	buf_free(&dir);
 	buf_free(&path);
 	return rc;
@@ -70,6 +74,9 @@ int state_last_set(const char *id)
 	if (id && *id) {
 		if (!hist_id_valid(id))
 			return -1;
+		char was[HIST_ID_MAX + 1];
+		if (state_last_get(was) == 0 && !strcmp(was, id))
+			return 0; /* as it is: the conversation reopened at start writes nothing */
 		struct buf line = BUF_INIT;
 		int rc = buf_printf(&line, "%s\n", id) < 0 ? -1 :
 			 state_write("last", line.data, line.len, &e);

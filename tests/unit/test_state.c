@@ -59,6 +59,18 @@ static void test_last_id(void **unused)
 	FMT(p, "%s/cherry", state);
 	assert_int_equal(stat(p, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0700);
+	/* the same id again (the conversation reopened at start) writes nothing: the file
+	 * is not replaced */
+	FMT(p, "%s/cherry/last", state);
+	assert_int_equal(stat(p, &sb), 0);
+	ino_t ino = sb.st_ino;
+	assert_int_equal(state_last_set("abc123"), 0);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_true(sb.st_ino == ino);
+	assert_int_equal(state_last_set("abc124"), 0);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_true(sb.st_ino != ino);
+	assert_int_equal(state_last_set("abc123"), 0);
 	assert_int_equal(state_last_set("../evil"), -1);
 	assert_int_equal(state_last_get(id), 0);
 	assert_string_equal(id, "abc123");
