@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "cherry/app.h"
+#include "cherry/keys.h"
 #include "cherry/fsutil.h"
 #include "cherry/sanitize.h"
 
@@ -404,12 +405,12 @@ int app_known_models(const struct app *app, char ***list, size_t *n)
 		for (size_t m = 0; m < p->nmodels; m++)
 			known_add(&k, p->name, p->models[m]);
 	}
-	/* A preset whose key is in the environment offers its few default models at
-	 * once, before any list was fetched. */
+	/* A preset whose key is at hand (its variable, its key_command, the vault this
+	 * process unlocked) offers its few default models at once, before any list was
+	 * fetched. */
 	for (size_t i = 0; i < cfg->providers.n; i++) {
 		const struct provider *p = &cfg->providers.v[i];
-		const char *v = p->key_env && p->ndefault_models ? getenv(p->key_env) : NULL;
-		if ((v && *v) || chosen_listless(p))
+		if ((p->ndefault_models && keyring_has(app->keyring, p) == 1) || chosen_listless(p))
 			for (size_t m = 0; m < p->ndefault_models; m++)
 				known_add(&k, p->name, p->default_models[m]);
 	}

@@ -426,6 +426,13 @@ void ctl_models_free(struct ctl *c, char **list, size_t n)
 	c->world.models_free(c->world.ctx, list, n);
 }
 
+int ctl_has_key(struct ctl *c, const struct provider *p)
+{
+	if (c->world.has_key)
+		return c->world.has_key(c->world.ctx, p);
+	return c->world.has_env_key(c->world.ctx, p) != 0;
+}
+
 static void update_fav_index(struct ctl *c)
 {
 	c->fav_index = -1;
@@ -480,6 +487,19 @@ static int first_model_of(struct ctl *c, const struct provider *p, char **known,
 	return 0;
 }
 
+int ctl_first_model_of(struct ctl *c, const struct provider *p)
+{
+	if (c->model[0])
+		return 0;
+	char **known = NULL;
+	size_t nk = 0;
+	if (ctl_models(c, &known, &nk) < 0)
+		nk = 0;
+	int found = first_model_of(c, p, known, nk);
+	ctl_models_free(c, known, nk);
+	return found;
+}
+
 /* -m, else the conversation's model, else default_model, else the first favourite, else
  * the first provider with a key in the environment (its first configured or cached
  * model), else a local Ollama model from the cache. "" and the welcome when none. */
@@ -499,7 +519,7 @@ void ctl_pick_initial_model(struct ctl *c, const char *opt_model)
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < pl->n; i++) {
 			const struct provider *p = &pl->v[i];
-			int want = pass == 0 ? c->world.has_env_key(c->world.ctx, p) :
+			int want = pass == 0 ? ctl_has_key(c, p) == 1 :
 					       p->kind == WIRE_OLLAMA;
 			if (want && first_model_of(c, p, known, nk)) {
 				ctl_models_free(c, known, nk);

@@ -80,6 +80,11 @@ void ctl_delete_confirmed(struct ctl *c);
 void ctl_show_chat(struct ctl *c, struct chat *ch);
 int ctl_models(struct ctl *c, char ***list, size_t *n);
 void ctl_models_free(struct ctl *c, char **list, size_t n);
+/* The world's has_key (its has_env_key when it has none): 1, 0, or -1 not known. */
+int ctl_has_key(struct ctl *c, const struct provider *p);
+/* With no model chosen, the first of p's models the list holds (after its key was
+ * stored): 1 when one was chosen. */
+int ctl_first_model_of(struct ctl *c, const struct provider *p);
 
 /* ctl_attach.c: files for the next message */
 int ctl_cmd_attach(struct ctl *c, const char *arg);

@@ -293,7 +293,13 @@ static void stored(struct ctl *c)
 	struct ctl_keyflow *k = c->keyflow;
 	int resend = k->resend;
 	size_t retry_at = k->retry_at;
-	ctl_message(c, "stored the key for %s in the key vault (encrypted)", k->provider);
+	/* no model chosen yet (a newcomer's first key): the provider's first one is */
+	const struct provider *p = providers_find(&c->cfg->providers, k->provider);
+	if (p && ctl_first_model_of(c, p))
+		ctl_message(c, "stored the key for %s in the key vault (encrypted); model: %s",
+			    k->provider, c->model);
+	else
+		ctl_message(c, "stored the key for %s in the key vault (encrypted)", k->provider);
 	ctl_key_end(c);
 	size_t len;
 	const char *s = edit_text(c->ed, &len);

@@ -145,6 +145,43 @@ void ctl_open_help(struct ctl *c)
 	ctl_overlay_ready(c, CTL_OV_HELP, NULL);
 }
 
+/* The picker's items for the presets' current models that known does not hold: of the
+ * providers whose key is not known yet (a vault not unlocked: needs 0), or of those with
+ * none (needs 1), each labelled with what it takes. */
+static void offer_presets(struct ctl *c, int needs, char **known, size_t nk)
+{
+	const struct provider_list *pl = &c->cfg->providers;
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct provider *p = &pl->v[i];
+		int has = ctl_has_key(c, p);
+		if (has == 1 || (has == 0) != (needs == 1))
+			continue;
+		for (size_t m = 0; m < p->ndefault_models; m++) {
+			struct buf item = BUF_INIT, label = BUF_INIT;
+			buf_printf(&item, "%s/%s", p->name, p->default_models[m]);
+			int dup = 0;
+			for (size_t k = 0; k < nk && item.data && !dup; k++)
+				dup = !strcmp(known[k], item.data);
+			if (!needs) /* as a known one: a send unlocks the vault, and asks for a
+				     * key when it holds none */
+				buf_printf(&label, "%s", item.data);
+			else if (p->key_env)
+				buf_printf(&label, "%s  (needs %s) \xe2\x80\x94 Enter asks for it (/key)",
+					   item.data, p->key_env);
+			else if (p->kind == WIRE_VERTEX || p->kind == WIRE_VERTEX_ANTHROPIC)
+				buf_printf(&label, "%s  (needs GOOGLE_CLOUD_PROJECT and gcloud)",
+					   item.data);
+			else
+				buf_printf(&label, "%s  (needs a key) \xe2\x80\x94 Enter asks for it (/key)",
+					   item.data);
+			if (!dup && item.data && label.data)
+				ctl_overlay_push(&c->ov, item.data, label.data);
+			buf_free(&item);
+			buf_free(&label);
+		}
+	}
+}
+
 void ctl_open_model_picker(struct ctl *c, const char *filter)
 {
 	ctl_overlay_close(c);
@@ -166,35 +203,13 @@ void ctl_open_model_picker(struct ctl *c, const char *filter)
 	}
 	if (c->model[0] && !have_current)
 		ctl_overlay_push(&c->ov, c->model, NULL);
-	/* then every preset's current models, saying what key they need: a newcomer with
-	 * no key sees where to start (and Enter on one asks for its key) */
+	/* then every other preset's current models: first those whose key a vault not
+	 * unlocked yet may hold (looked for when a message goes), then those with no key,
+	 * saying which they need: a newcomer sees where to start, and Enter on one asks
+	 * for its key (a provider whose key is at hand offers its models in the list) */
+	offer_presets(c, 0, known, nk);
 	size_t needs_from = c->ov.nitems;
-	const struct provider_list *pl = &c->cfg->providers;
-	for (size_t i = 0; i < pl->n; i++) {
-		const struct provider *p = &pl->v[i];
-		if (c->world.has_env_key(c->world.ctx, p))
-			continue;
-		for (size_t m = 0; m < p->ndefault_models; m++) {
-			struct buf item = BUF_INIT, label = BUF_INIT;
-			buf_printf(&item, "%s/%s", p->name, p->default_models[m]);
-			int dup = 0;
-			for (size_t k = 0; k < nk && item.data && !dup; k++)
-				dup = !strcmp(known[k], item.data);
-			if (p->key_env)
-				buf_printf(&label, "%s  (needs %s) \xe2\x80\x94 Enter asks for it (/key)",
-					   item.data, p->key_env);
-			else if (p->kind == WIRE_VERTEX || p->kind == WIRE_VERTEX_ANTHROPIC)
-				buf_printf(&label, "%s  (needs GOOGLE_CLOUD_PROJECT and gcloud)",
-					   item.data);
-			else
-				buf_printf(&label, "%s  (needs a key) \xe2\x80\x94 Enter asks for it (/key)",
-					   item.data);
-			if (!dup && item.data && label.data)
-				ctl_overlay_push(&c->ov, item.data, label.data);
-			buf_free(&item);
-			buf_free(&label);
-		}
-	}
+	offer_presets(c, 1, known, nk);
 	ctl_models_free(c, known, nk);
 	if (c->ov.nitems > needs_from)
 		c->ov.needs_key = needs_from + 1;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -454,6 +455,31 @@ static int run_key_command(struct key_slot *s, const struct provider *p, double 
 	s->source = "key_command";
 	s->fetched = now;
 	return 0;
+}
+
+int keyring_has(struct keyring *kr, const struct provider *p)
+{
+	struct secret *key = NULL;
+	int env = keys_env_first(p, &key);
+	secret_free(key);
+	/* a key_command the user set (not a preset's own gcloud token, which needs a project
+	 * as well: providers.h) */
+	if (env || (p->key_command && (!p->preset || p->configured)))
+		return 1;
+	if (!kr)
+		return 0;
+	if (kr->state == VAULT_OPEN)
+		return vault_find(kr->vault, p->name) != NULL;
+	if (kr->state == VAULT_ABSENT)
+		return 0;
+	if (kr->state == VAULT_FAILED)
+		return -1;
+	struct buf path = BUF_INIT;
+	struct err e = {0, ""};
+	struct stat sb;
+	int there = vault_path(&path, &e) == 0 && (stat(path.data, &sb) == 0 || errno != ENOENT);
+	buf_free(&path);
+	return there ? -1 : 0;
 }
 
 int keyring_get(struct keyring *kr, const struct provider *p, struct secret **key,

@@ -6,6 +6,8 @@
 
 #include "tui_int.h"
 
+#include "cherry/keys.h"
+
 double tui_wall_now(void)
 {
 	struct timespec ts;
@@ -77,6 +79,12 @@ static int w_has_env_key(void *ctx, const struct provider *p)
 	return r;
 }
 
+static int w_has_key(void *ctx, const struct provider *p)
+{
+	struct tui *t = ctx;
+	return keyring_has(t->app->keyring, p);
+}
+
 static int w_search_start(void *ctx, const char *text, struct err *e)
 {
 	struct tui *t = ctx;
@@ -115,6 +123,7 @@ const struct ctl_world tui_world = {
 	.models_free = w_models_free,
 	.resolve_model = w_resolve_model,
 	.has_env_key = w_has_env_key,
+	.has_key = w_has_key,
 	.search_start = w_search_start,
 	.search_step = w_search_step,
 	.search_stop = w_search_stop,

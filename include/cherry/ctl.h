@@ -134,6 +134,10 @@ struct ctl_world {
 	 * when it began; the shell then gives what it read through ctl_list_replace and
 	 * ctl_list_reading(c, 0). */
 	int (*list_refresh)(void *ctx);
+	/* Whether a request to the provider would find a key without one typed
+	 * (keyring_has): 1 yes, 0 no, -1 not known (a vault not unlocked yet). NULL: its
+	 * environment variable alone tells (has_env_key). */
+	int (*has_key)(void *ctx, const struct provider *p);
 };
 
 enum ctl_overlay_kind {

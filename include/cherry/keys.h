@@ -38,6 +38,12 @@ void keyring_set_clock(struct keyring *kr, double (*now)(void));
  * refused as above. */
 int keyring_reject(struct keyring *kr, const struct provider *p, const struct secret *key,
 		   struct err *e);
+/* Whether a request to p would find a key without one being typed, asked without running
+ * key_command or unlocking the vault: 1 yes (its variable, a key_command config.json set, or the vault
+ * this keyring holds unlocked has one), 0 no (none of those, and no vault file or the
+ * unlocked vault has none for it), -1 not known yet (a vault file this keyring has not
+ * unlocked). kr may be NULL (the environment and key_command only). */
+int keyring_has(struct keyring *kr, const struct provider *p);
 /* The first key p's environment holds (bedrock: as the AWS SDKs read them), for a
  * lookup that must not run key_command or unlock the vault: 1 with *key (free with
  * secret_free), 0 when there is none or it is not a key. */

@@ -74,13 +74,29 @@ struct ctl_fixture fixture = {
 	"no API key for fo: set FAKE_OPENAI_KEY", CTL_KEY_OK, 30, 100, NULL,
 };
 
+static int w_has_key(void *ctx, const struct provider *p);
+
+/* The fixture's list, and (as app_known_models does) the default models of a preset
+ * whose key is at hand. */
 static int w_models(void *ctx, char ***list, size_t *n)
 {
-	(void)ctx;
-	*n = fixture.nmodels;
-	*list = calloc(*n, sizeof **list);
-	for (size_t i = 0; i < *n; i++)
-		(*list)[i] = strdup(fixture.models[i]);
+	size_t extra = 0;
+	const struct provider_list *pl = &app.cfg.providers;
+	for (size_t i = 0; i < pl->n; i++)
+		if (w_has_key(ctx, &pl->v[i]) == 1 && !pl->v[i].configured)
+			extra += pl->v[i].ndefault_models;
+	*n = 0;
+	*list = calloc(fixture.nmodels + extra + 1, sizeof **list);
+	for (size_t i = 0; i < fixture.nmodels; i++)
+		(*list)[(*n)++] = strdup(fixture.models[i]);
+	for (size_t i = 0; i < pl->n; i++)
+		if (w_has_key(ctx, &pl->v[i]) == 1 && !pl->v[i].configured)
+			for (size_t m = 0; m < pl->v[i].ndefault_models; m++) {
+				char spec[256];
+				snprintf(spec, sizeof spec, "%s/%s", pl->v[i].name,
+					 pl->v[i].default_models[m]);
+				(*list)[(*n)++] = strdup(spec);
+			}
 	return 0;
 }
 
@@ -101,6 +117,17 @@ static int w_has_env_key(void *ctx, const struct provider *p)
 {
 	(void)ctx;
 	return sh.env_key && (!fixture.env_key_for || !strcmp(p->name, fixture.env_key_for));
+}
+
+/* The keyring's answer: the environment's; else none without a vault, not known while it
+ * is locked, and the provider stored in it once unlocked. */
+static int w_has_key(void *ctx, const struct provider *p)
+{
+	if (w_has_env_key(ctx, p))
+		return 1;
+	if (!sh.vault_exists)
+		return 0;
+	return sh.unlocked ? !strcmp(sh.stored_provider, p->name) : -1;
 }
 
 struct histsearch *search;
@@ -133,6 +160,7 @@ static const struct ctl_world world = {
 	NULL, w_conv_new, w_conv_open, w_conv_close, w_conv_delete, w_conv_list,
 	w_conv_resolve, w_models, w_models_free, w_resolve, w_has_env_key,
 	w_search_start, w_search_step, w_search_stop, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	.has_key = w_has_key,
 };
 
 /* Answers reactions as the shell would (without a transfer: a test ends streams). */

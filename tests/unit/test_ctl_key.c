@@ -50,6 +50,7 @@ static int store_key(void)
 			? CTL_STORED : CTL_STORE_WRONG;
 	}
 	if (r == CTL_STORED) {
+		sh.unlocked = 1; /* the keyring holds the vault it wrote */
 		snprintf(sh.stored_provider, sizeof sh.stored_provider, "%s", prov);
 		snprintf(sh.stored_key, sizeof sh.stored_key, "%.*s", (int)klen, key);
 		sh.key_answer = CTL_KEY_OK; /* the next lookup finds it */
@@ -460,6 +461,49 @@ static void test_picker_offers_key(void **state)
 	assert_int_equal(C.mode, MODE_CHAT);
 }
 
+/* The picker after a key is stored: its provider's models are offered as known ones,
+ * and choosing one asks for no key again (it asked, and the next thing typed became the
+ * key); with no model chosen yet the stored key's provider gives the first. A vault not
+ * unlocked yet may hold any provider's key: its models are offered without asking. */
+static void test_picker_after_key_stored(void **state)
+{
+	(void)state;
+	C.model[0] = '\0'; /* a newcomer: no model chosen */
+	enter("/key openai");
+	enter(CANARY);
+	enter(PASS);
+	enter(PASS);
+	assert_string_equal(sh.stored_provider, "openai");
+	assert_non_null(strstr(C.message, "stored the key for openai"));
+	assert_int_equal(strncmp(C.model, "openai/", 7), 0);
+	assert_non_null(strstr(C.message, C.model));
+	key("C-o");
+	type("openai/");
+	assert_true(C.ov.nmatch > 0);
+	for (size_t i = 0; i < C.ov.nmatch; i++) {
+		const char *label = C.ov.labels[C.ov.match[i]];
+		assert_true(!label || !strstr(label, "needs"));
+	}
+	key("Enter");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_null(C.keyflow);
+	/* another provider still says what it needs */
+	key("C-o");
+	type("anthropic/");
+	assert_non_null(strstr(C.ov.labels[C.ov.match[C.ov.sel]], "(needs ANTHROPIC_API_KEY)"));
+	key("Esc");
+	/* the next run: the vault is there, locked */
+	sh.unlocked = 0;
+	key("C-o");
+	type("anthropic/");
+	assert_true(C.ov.nmatch > 0);
+	const char *label = C.ov.labels[C.ov.match[C.ov.sel]];
+	assert_true(!label || !strstr(label, "needs"));
+	key("Enter");
+	assert_int_equal(strncmp(C.model, "anthropic/", 10), 0);
+	assert_null(C.keyflow);
+}
+
 /* ---- every message whole at 80 columns ---- */
 
 /* The status line as drawn: whole on it, or wrapped whole on the rows above. */
@@ -593,6 +637,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unlock_ends_for_a_tool_call, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_wrong_thrice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_picker_offers_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_picker_after_key_stored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_messages_whole_at_80, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

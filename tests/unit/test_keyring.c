@@ -559,6 +559,34 @@ static void test_store_in_the_vault(void **state)
 	assert_int_equal(prompt_calls, 0);
 }
 
+/* keyring_has: what the model picker knows without running a command or unlocking. */
+static void test_has_key(void **state)
+{
+	(void)state;
+	struct keyring *kr = deferred(NULL);
+	struct err e;
+	assert_int_equal(keyring_has(kr, &openai), -1); /* a vault, locked: not known */
+	assert_int_equal(keyring_has(NULL, &openai), 0);
+	setenv("CHERRY_TEST_OPENAI_KEY", "sk-test-env-0123456789", 1);
+	assert_int_equal(keyring_has(kr, &openai), 1);
+	unsetenv("CHERRY_TEST_OPENAI_KEY");
+	struct provider kc = {.name = "kc", .key_command = "echo sk-test-x", .configured = 1};
+	assert_int_equal(keyring_has(kr, &kc), 1); /* never run to tell */
+	kc.preset = 1;
+	kc.configured = 0; /* a preset's own command (gcloud) needs its project too */
+	assert_int_equal(keyring_has(kr, &kc), -1);
+	assert_int_equal(store(kr, right, 0, &e), 0); /* unlocked now */
+	assert_int_equal(keyring_has(kr, &other), 1);
+	assert_int_equal(keyring_has(kr, &openai), 1);
+	assert_int_equal(keyring_has(kr, &kc), 0);
+	assert_int_equal(prompt_calls, 0);
+	keyring_free(kr);
+	assert_int_equal(unlink(vault_file), 0);
+	kr = deferred(NULL);
+	assert_int_equal(keyring_has(kr, &openai), 0); /* no vault at all */
+	keyring_free(kr);
+}
+
 static void test_store_new_vault(void **state)
 {
 	(void)state;
@@ -624,6 +652,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_key_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_command_ttl, setup_no_vault, teardown),
 		cmocka_unit_test_setup_teardown(test_store_in_the_vault, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_has_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_new_vault, setup, teardown),
 		cmocka_unit_test(test_key_counting),
 	};
