@@ -291,6 +291,12 @@ static void draw_list(const struct ctl *t)
 	if (!t->list_visible || t->chat_h < 1)
 		return;
 	int h = t->chat_h;
+	if (!t->nlist) { /* a newcomer's first screen: not an empty column */
+		const char *why = t->list_reading ? "reading\xe2\x80\xa6" : "no conversations yet";
+		wattron(ui_w_list, A_DIM);
+		ui_draw_cut(ui_w_list, 0, 2, UI_LIST_WIDTH - 3, why, strlen(why));
+		wattrset(ui_w_list, A_NORMAL);
+	}
 	for (int r = 0; r < h; r++) {
 		mvwaddstr(ui_w_list, r, UI_LIST_WIDTH, "\xe2\x94\x82");
 		size_t i = t->list_top + (size_t)r;

@@ -1542,6 +1542,7 @@ static void test_welcome_first_run(void **state)
 	assert_int_equal(unlink(p), 0);
 	start_env(160, 40, NULL, NULL, NULL);
 	wait_for("Welcome to cherry");
+	on_screen("no conversations yet"); /* the list's column says why it is empty */
 	on_screen("cherry key set PROVIDER");
 	on_screen("C-o");
 	assert_alive("on the welcome screen");
