@@ -28,13 +28,15 @@ void ctl_answer_header(const struct chat *ch, size_t i, struct buf *out)
 		buf_append_str(out, " \xc2\xb7 best");
 }
 
-/* The footer for a stored answer's status. */
+/* The footer for a stored answer's status, or the provider's note on a complete one. */
 void ctl_status_footer(const struct ctl *c, struct view *v, size_t vm, size_t msg)
 {
 	const struct hist_msg *m = &c->shown->conv.msgs[msg];
 	struct buf f = BUF_INIT;
 	switch (m->status) {
 	case HIST_COMPLETE:
+		if (m->note)
+			buf_printf(&f, "[%s]", m->note);
 		break;
 	case HIST_STOPPED:
 		buf_append_str(&f, "[stopped]");

@@ -722,15 +722,10 @@ int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, dou
 	c->react = 0;
 	if (!st)
 		return 0;
-	struct buf footer = BUF_INIT;
 	enum ctl_state end = CTL_IDLE;
 	switch (o->status) {
 	case HIST_INTERRUPTED:
-		buf_append_str(&footer, "[interrupted]");
-		end = CTL_STOPPED;
-		break;
 	case HIST_STOPPED:
-		buf_append_str(&footer, "[stopped]");
 		end = CTL_STOPPED;
 		break;
 	case HIST_ERROR: {
@@ -754,8 +749,6 @@ int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, dou
 		break;
 	}
 	case HIST_COMPLETE:
-		if (o->note)
-			buf_printf(&footer, "[%s]", o->note);
 		break;
 	}
 	/* the status line speaks of the stream shown (or the only one, elsewhere): one
@@ -768,17 +761,16 @@ int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, dou
 	}
 	struct err e;
 	err_clear(&e);
+	/* the provider's note is kept with the answer: every rebuilt view shows it again */
 	if (chat_finish(st->chat, st->answer, o->status,
-			o->status == HIST_ERROR ? o->err.msg : NULL, &o->usage, o->ttft, wall, &e) < 0 &&
+			o->status == HIST_ERROR ? o->err.msg : o->note, &o->usage, o->ttft, wall,
+			&e) < 0 &&
 	    e.msg[0])
 		ctl_message(c, "%s", e.msg);
 	ctl_usage_header(c, st);
 	if (st->view_msg >= 0) {
 		view_end(c->view, (size_t)st->view_msg);
-		if (footer.len) /* a note of the provider's: while this run shows it */
-			view_set_footer(c->view, (size_t)st->view_msg, footer.data, 0);
-		else
-			ctl_status_footer(c, c->view, (size_t)st->view_msg, st->answer);
+		ctl_status_footer(c, c->view, (size_t)st->view_msg, st->answer);
 		c->dirty |= CTL_DIRTY_CHAT;
 	}
 	struct chat *ch = st->chat;
@@ -791,7 +783,6 @@ int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, dou
 	/* an answer with tool calls goes on with them (the queue waits for the turn) */
 	int tools = ctl_tools_answer_end(c, ch, st->answer, st->spec, o->status);
 	free(st);
-	buf_free(&footer);
 	ctl_moves_settle(c); /* the totals count this answer */
 	c->dirty |= CTL_DIRTY_STATUS | CTL_DIRTY_LIST;
 	c->react |= CTL_SAVE;
