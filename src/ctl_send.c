@@ -214,7 +214,11 @@ void ctl_request_send(struct ctl *c, const char *text, size_t len)
  * model: each answer retries on its own. */
 void ctl_request_retry(struct ctl *c)
 {
-	long a = ctl_last_answer(c);
+	ctl_retry_answer(c, ctl_last_answer(c), 0);
+}
+
+void ctl_retry_answer(struct ctl *c, long a, size_t retry_at)
+{
 	const struct hist_msg *m = a >= 0 ? &c->shown->conv.msgs[a] : NULL;
 	size_t pos, count = 0;
 	if (m)
@@ -223,10 +227,10 @@ void ctl_request_retry(struct ctl *c)
 		snprintf(c->pending.specs[0], sizeof c->pending.specs[0], "%s/%s", m->provider,
 			 m->model);
 		c->pending.nspecs = 1;
-		ctl_ask_models(c, 0);
+		ctl_ask_models(c, retry_at);
 		return;
 	}
-	ctl_request_retry_at(c, 0);
+	ctl_request_retry_at(c, retry_at);
 }
 
 void ctl_request_retry_at(struct ctl *c, size_t retry_at)

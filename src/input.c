@@ -125,6 +125,8 @@ static const struct input_action_info actions[] = {
 	{ACT_SEL_RIGHT, MODE_SELECT, "select_right", "Right l",
 	 "the answer to the right; one at a time, the one after"},
 	{ACT_SEL_RETRY, MODE_SELECT, "select_retry", "r", "ask again with another model (picker)"},
+	{ACT_SEL_AGAIN, MODE_SELECT, "select_again", "F5",
+	 "ask its prompt again (as F5 the last), a new sibling"},
 	{ACT_SEL_DELETE, MODE_SELECT, "select_delete", "d Delete",
 	 "delete the message and all below it (asks)"},
 	{ACT_SEL_BRANCH, MODE_SELECT, "select_branch", "b",

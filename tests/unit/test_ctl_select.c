@@ -1,5 +1,6 @@
 /* test_ctl_select: the everyday moves on messages in the controller, event by event
- * (ctl_fixture.h): editing and resending, copying code, a selected message's actions,
+ * (ctl_fixture.h): editing and resending, copying code, a selected message's actions
+ * (F5 on it among them),
  * selecting far above (laid out lazily) or by a click, finding in the chat and searching
  * every conversation. */
 #include "ctl_fixture.h"
@@ -171,6 +172,52 @@ static void test_select_actions(void **state)
 	type("fo/b");
 	key("Enter");
 	assert_null(ST());
+}
+
+/* F5 with a message selected asks its prompt again, not the last one: a selected answer
+ * as F5 asks the last (alone: the model chosen; with siblings: its own model), a selected
+ * prompt with the model chosen; the new answer is a sibling under that prompt, shown. */
+static void test_select_f5_retries_selected(void **state)
+{
+	(void)state;
+	exchange("alpha", "one");
+	exchange("beta", "two");
+	select_msg(msg_index("one"));
+	key("F5");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_non_null(ST());
+	assert_string_equal(ST()->spec, "fo/a");
+	ctl_delta(&C, LAST(), "one again", 9, 0, now, wall);
+	end_stream(HIST_COMPLETE, NULL);
+	const struct hist_conv *cv = &C.shown->conv;
+	size_t again = msg_index("one again");
+	assert_string_equal(cv->msgs[again].parent, cv->msgs[msg_index("alpha")].id);
+	assert_string_equal(cv->current, cv->msgs[again].id);
+	assert_int_equal(cv->n, 5); /* "two" was not asked again */
+	on_chat("fo/a (2/2)");
+	assert_null(strstr(chat_text(), "two"));
+	/* with siblings: its own model, though another is chosen */
+	key("F2");
+	select_msg(again);
+	key("F5");
+	assert_non_null(ST());
+	assert_string_equal(ST()->spec, "fo/a");
+	/* busy: F5 asks nothing more while it streams */
+	select_msg(msg_index("alpha"));
+	key("F5");
+	assert_int_equal(C.nstreams, 1);
+	assert_non_null(strstr(C.message, "still streaming"));
+	key("Esc");
+	end_stream(HIST_COMPLETE, NULL);
+	/* a prompt selected: the model chosen */
+	select_msg(msg_index("alpha"));
+	key("F5");
+	assert_non_null(ST());
+	assert_string_equal(ST()->spec, "fo/b");
+	end_stream(HIST_COMPLETE, NULL);
+	size_t pos, count;
+	chat_siblings(C.shown, msg_index("one again"), &pos, &count);
+	assert_int_equal(count, 4);
 }
 
 /* Long answers laid out only when read (view.h): after a resize none is, and selecting
@@ -357,6 +404,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_copy_code, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_and_resend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_select_actions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_select_f5_retries_selected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_click_selects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_select_far_above_lazy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_in_chat, setup, teardown),
