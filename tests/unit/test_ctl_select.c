@@ -6,8 +6,9 @@
 #include "ctl_fixture.h"
 
 /* M-e and /edit put the last prompt back, marked as an edit; sending it makes a new
- * branch beside it (the old one stays a sibling); Esc cancels an edit; an earlier
- * message is edited through the selection, in the middle of the conversation. */
+ * branch beside it (the old one stays a sibling, which M-, and M-. reach: the answer has
+ * no siblings of its own); Esc cancels an edit; an earlier message is edited through the
+ * selection, in the middle of the conversation. */
 static void test_edit_and_resend(void **state)
 {
 	(void)state;
@@ -37,6 +38,25 @@ static void test_edit_and_resend(void **state)
 	on_chat("edited answer");
 	assert_null(strstr(chat_text(), "second answer"));
 	assert_int_equal(C.edit_msg, -1);
+	on_chat("you (2/2)\nsecond, edited");
+	key("M-,");
+	on_chat("you (1/2)\nsecond question");
+	on_chat("second answer");
+	assert_null(strstr(chat_text(), "edited"));
+	key("M-,");
+	assert_non_null(strstr(C.message, "first version"));
+	key("M-.");
+	on_chat("edited answer");
+	key("M-.");
+	assert_non_null(strstr(C.message, "last version"));
+	/* an answer asked again: M-, flips the answers, the nearest fork */
+	key("F5");
+	end_stream(HIST_COMPLETE, NULL);
+	key("M-,");
+	on_chat("edited answer");
+	on_chat("you (2/2)");
+	key("M-,");
+	assert_non_null(strstr(C.message, "first answer"));
 	/* Up still recalls the prompts sent */
 	key("Up");
 	assert_string_equal(input(), "second, edited");
@@ -53,7 +73,7 @@ static void test_edit_and_resend(void **state)
 	assert_null(strstr(chat_text(), "first answer"));
 	on_chat("new start");
 	/* the old branch is still there */
-	assert_int_equal(C.shown->conv.n, 8);
+	assert_int_equal(C.shown->conv.n, 9);
 }
 
 /* M-c copies the last answer's code block 1, at once again the next, after the last
