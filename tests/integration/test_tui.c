@@ -937,19 +937,7 @@ static void test_esc_stops_stream(void **state)
 	wait_for("streaming");
 	/* timed through a control-mode client: a tmux command costs ~0.1 ms there, against
 	 * ~10 ms for a fresh client */
-	struct tmux_ctl ctl;
-	assert_int_equal(tmux_ctl_open(&T, &ctl), 0);
-	double t0 = tmux_now(), ms = -1;
-	assert_int_equal(tmux_ctl_cmd(&ctl, "send-keys -t %0 Escape", NULL), 0);
-	while (ms < 0 && tmux_now() - t0 < TMO / 1000.0) {
-		char *s = NULL;
-		assert_int_equal(tmux_ctl_cmd(&ctl, "capture-pane -p -t %0", &s), 0);
-		if (strstr(s, "[stopped]"))
-			ms = (tmux_now() - t0) * 1000;
-		free(s);
-		tmux_sleep_ms(2);
-	}
-	tmux_ctl_close(&ctl);
+	double ms = tmux_ctl_time_key(&T, "Escape", "[stopped]", TMO);
 	if (ms < 0)
 		wait_for("[stopped]"); /* fails, with the screen */
 	printf("# Esc to [stopped] on the screen: %.0f ms\n", ms);
