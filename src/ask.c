@@ -383,7 +383,7 @@ void ask_record(struct ask_save *sv, size_t answer, const struct outcome *oc)
 	struct err he;
 	err_clear(&he);
 	if (chat_finish(&sv->chat, answer, oc->status,
-			oc->status == HIST_ERROR ? oc->err.msg : NULL, &oc->usage, oc->ttft,
+			oc->status == HIST_ERROR ? oc->err.msg : oc->note, &oc->usage, oc->ttft,
 			ask_wall_now(), &he) < 0)
 		app_fail(&he);
 }
@@ -475,6 +475,8 @@ again:
 		oc.err = *e;
 		status = e->code;
 	}
+	if (calls)
+		oc.note = NULL; /* nor is it saved as one */
 	if (e->code) {
 		struct err said = *e;
 		err_set(&said, e->code, "%s%s", e->msg, outcome_ask_advice(e, 0));

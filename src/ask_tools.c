@@ -238,7 +238,8 @@ static double mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Asked while a call runs: Ctrl-C (or TERM, HUP) stops it (the server is told). */
+/* Asked while a call runs (at once on a signal): Ctrl-C (or TERM, HUP) stops it (the
+ * server is told). */
 static int call_stopped(void *ctx)
 {
 	int *stopped = ctx, sig;
@@ -254,7 +255,10 @@ static int run_call(struct ask_tools *tl, const struct tools_entry *t, const cha
 		    struct buf *out, long long *full, int *error)
 {
 	int stopped = 0;
-	struct mcp_call_opts co = {TOOLS_CALL_TIMEOUT_MS, NULL, call_stopped, &stopped};
+	/* a signal wakes the call's wait at once */
+	const int wake[] = {loop_signal_fd()};
+	struct mcp_call_opts co = {TOOLS_CALL_TIMEOUT_MS, NULL, call_stopped, &stopped, wake, 1,
+				   NULL};
 	size_t cap = (size_t)config_tools_max_result_bytes(&tl->app->cfg);
 	int rc = tools_run_call(&tl->kids[t->server], t->tool, args, &co, cap, out, full, error);
 	return rc == 1 ? -1 : rc;

@@ -239,7 +239,7 @@ static int copy_msg(struct hist_msg *d, const struct hist_msg *m)
 	d->context_break = m->context_break;
 	d->best = m->best;
 	int bad = hist_set_str(&d->reasoning, m->reasoning) | hist_set_str(&d->provider, m->provider) |
-		  hist_set_str(&d->model, m->model) | hist_set_str(&d->error, m->error);
+		  hist_set_str(&d->model, m->model) | hist_set_str(&d->error, m->error) | hist_set_str(&d->note, m->note);
 	/* the attachments' references go with the copy (their bytes are stored once) */
 	for (size_t i = 0; !bad && i < m->natt; i++)
 		bad = hist_msg_attach(d, m->att[i].sha256, m->att[i].name, m->att[i].media_type,
@@ -596,7 +596,7 @@ void chat_delta(struct chat *c, size_t answer, const char *s, size_t len, int re
 	c->tail = 1;
 }
 
-int chat_finish(struct chat *c, size_t answer, enum hist_status status, const char *error_line,
+int chat_finish(struct chat *c, size_t answer, enum hist_status status, const char *line,
 		const struct wire_usage *u, double ttft, double now, struct err *e)
 {
 	if (answer >= c->conv.n)
@@ -605,7 +605,8 @@ int chat_finish(struct chat *c, size_t answer, enum hist_status status, const ch
 	chat_meta(c, answer);
 	struct hist_msg *m = &c->conv.msgs[answer];
 	m->status = status;
-	if (hist_set_str(&m->error, status == HIST_ERROR ? error_line : NULL) < 0)
+	if (hist_set_str(&m->error, status == HIST_ERROR ? line : NULL) < 0 ||
+	    hist_set_str(&m->note, status == HIST_COMPLETE ? line : NULL) < 0)
 		return chat_oom(e);
 	if (u)
 		m->usage = (struct hist_usage){u->input, u->output, u->reasoning, u->cached};

@@ -196,6 +196,10 @@ static void role_line(const struct hist_msg *m, const char *prefix)
 			puts_field(m->error);
 		}
 		fputc(']', stdout);
+	} else if (m->note) {
+		fputs(" [note: ", stdout);
+		puts_field(m->note);
+		fputc(']', stdout);
 	}
 	fputc('\n', stdout);
 }

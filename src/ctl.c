@@ -124,6 +124,20 @@ long ctl_last_answer(const struct ctl *c)
 	return found;
 }
 
+/* What M-, and M-. flip: the nearest fork above the end of the branch shown, the last
+ * answer's siblings, else the versions of the nearest message above it that was edited
+ * (the answer to an edited prompt has none of its own). */
+static size_t nearest_fork(const struct ctl *c, size_t a)
+{
+	for (size_t i = a; i != HIST_NONE; i = hist_parent_of(&c->shown->conv, i)) {
+		size_t pos, count;
+		chat_siblings(c->shown, i, &pos, &count);
+		if (count > 1)
+			return i;
+	}
+	return a;
+}
+
 void ctl_switch_sibling(struct ctl *c, int dir)
 {
 	long a = ctl_last_answer(c);
@@ -133,9 +147,11 @@ void ctl_switch_sibling(struct ctl *c, int dir)
 	}
 	struct err e;
 	err_clear(&e);
-	int r = chat_switch_sibling(c->shown, (size_t)a, dir, c->wall, &e);
+	size_t m = nearest_fork(c, (size_t)a);
+	int r = chat_switch_sibling(c->shown, m, dir, c->wall, &e);
 	if (r == 1)
-		ctl_message(c, dir < 0 ? "this is the first answer" : "this is the last answer");
+		ctl_message(c, "this is the %s %s", dir < 0 ? "first" : "last",
+			    (long)m == a ? "answer" : "version of this message");
 	else if (e.msg[0])
 		ctl_message(c, "%s", e.msg);
 	if (r == 0)

@@ -28,13 +28,26 @@ void ctl_answer_header(const struct chat *ch, size_t i, struct buf *out)
 		buf_append_str(out, " \xc2\xb7 best");
 }
 
-/* The footer for a stored answer's status. */
+/* "you", with its place among the versions of an edited message: "you (1/2)". */
+static void user_header(const struct chat *ch, size_t i, struct buf *out)
+{
+	size_t pos, count;
+	chat_siblings(ch, i, &pos, &count);
+	buf_reset(out);
+	buf_append_str(out, "you");
+	if (count > 1)
+		buf_printf(out, " (%zu/%zu)", pos + 1, count);
+}
+
+/* The footer for a stored answer's status, or the provider's note on a complete one. */
 void ctl_status_footer(const struct ctl *c, struct view *v, size_t vm, size_t msg)
 {
 	const struct hist_msg *m = &c->shown->conv.msgs[msg];
 	struct buf f = BUF_INIT;
 	switch (m->status) {
 	case HIST_COMPLETE:
+		if (m->note)
+			buf_printf(&f, "[%s]", m->note);
 		break;
 	case HIST_STOPPED:
 		buf_append_str(&f, "[stopped]");
@@ -163,9 +176,10 @@ void ctl_rebuild_view(struct ctl *c)
 			if (!user) {
 				ctl_answer_header(ch, i, &hdr);
 				ctl_usage_text(c, m, &hdr);
+			} else {
+				user_header(ch, i, &hdr);
 			}
-			long vm = view_add(c->view, user ? VIEW_USER : VIEW_ASSISTANT,
-					   user ? "you" : hdr.data);
+			long vm = view_add(c->view, user ? VIEW_USER : VIEW_ASSISTANT, hdr.data);
 			if (vm < 0)
 				break;
 			ctl_map_msg(c, vm, i);

@@ -29,6 +29,8 @@ void ctl_request_send(struct ctl *c, const char *text, size_t len);
 void ctl_request_retry(struct ctl *c);
 /* asking again under a given user message (retry_at: its index + 1; 0 the last) */
 void ctl_request_retry_at(struct ctl *c, size_t retry_at);
+/* the same as F5 does it for answer a (-1: none): with siblings, of a's own model */
+void ctl_retry_answer(struct ctl *c, long a, size_t retry_at);
 /* the same with every model of pending.specs (nspecs of them, set by the caller) */
 void ctl_ask_models(struct ctl *c, size_t retry_at);
 void ctl_unqueue(struct ctl *c, const char *why);
@@ -236,6 +238,7 @@ void ctl_h_sel_copy(struct ctl *c);
 void ctl_h_sel_copy_code(struct ctl *c);
 void ctl_h_sel_edit(struct ctl *c);
 void ctl_h_sel_retry(struct ctl *c);
+void ctl_h_sel_again(struct ctl *c);
 void ctl_h_sel_delete(struct ctl *c);
 void ctl_h_sel_branch(struct ctl *c);
 void ctl_h_sel_context(struct ctl *c);

@@ -347,6 +347,7 @@ static const handler_fn handlers[ACT__COUNT] = {
 	[ACT_SEL_COPY_CODE] = ctl_h_sel_copy_code,
 	[ACT_SEL_EDIT] = ctl_h_sel_edit,
 	[ACT_SEL_RETRY] = ctl_h_sel_retry,
+	[ACT_SEL_AGAIN] = ctl_h_sel_again,
 	[ACT_SEL_DELETE] = ctl_h_sel_delete,
 	[ACT_SEL_BRANCH] = ctl_h_sel_branch,
 	[ACT_SEL_CONTEXT] = ctl_h_sel_context,

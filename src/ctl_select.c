@@ -364,16 +364,24 @@ void ctl_h_sel_edit(struct ctl *c)
 	}
 }
 
+/* The prompt of the selected message (*i), to be asked again; SIZE_MAX (said why) when
+ * there is none or the conversation is busy. */
+static size_t prompt_to_ask(struct ctl *c, size_t *i)
+{
+	*i = selected(c);
+	if (*i == SIZE_MAX || ctl_busy(c))
+		return SIZE_MAX;
+	size_t u = prompt_of(c, *i);
+	if (u == SIZE_MAX)
+		ctl_message(c, "no prompt to ask again");
+	return u;
+}
+
 void ctl_h_sel_retry(struct ctl *c)
 {
-	size_t i = selected(c);
-	if (i == SIZE_MAX || ctl_busy(c))
+	size_t i, u = prompt_to_ask(c, &i);
+	if (u == SIZE_MAX)
 		return;
-	size_t u = prompt_of(c, i);
-	if (u == SIZE_MAX) {
-		ctl_message(c, "no prompt to ask again");
-		return;
-	}
 	c->sel = -1;
 	ctl_cols_select(c, -1);
 	ctl_open_model_picker(c, NULL);
@@ -387,6 +395,17 @@ void ctl_h_sel_retry(struct ctl *c)
 		if (!strcmp(c->ov.items[c->ov.match[k]], name))
 			c->ov.sel = k;
 	ctl_message(c, "choose the model to ask message %ld again with", branch_place(c, u));
+}
+
+/* F5 on a selected message: its prompt is asked again as F5 asks the last one (an answer
+ * with siblings of its own model, else of the model chosen), the answer a new sibling. */
+void ctl_h_sel_again(struct ctl *c)
+{
+	size_t i, u = prompt_to_ask(c, &i);
+	if (u == SIZE_MAX)
+		return;
+	ctl_h_sel_leave(c);
+	ctl_retry_answer(c, i != u ? (long)i : -1, u + 1);
 }
 
 /* The picker chose a model (ctl_modes.c): ask again if a selection asked for it. */

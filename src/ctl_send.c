@@ -214,7 +214,11 @@ void ctl_request_send(struct ctl *c, const char *text, size_t len)
  * model: each answer retries on its own. */
 void ctl_request_retry(struct ctl *c)
 {
-	long a = ctl_last_answer(c);
+	ctl_retry_answer(c, ctl_last_answer(c), 0);
+}
+
+void ctl_retry_answer(struct ctl *c, long a, size_t retry_at)
+{
 	const struct hist_msg *m = a >= 0 ? &c->shown->conv.msgs[a] : NULL;
 	size_t pos, count = 0;
 	if (m)
@@ -223,10 +227,10 @@ void ctl_request_retry(struct ctl *c)
 		snprintf(c->pending.specs[0], sizeof c->pending.specs[0], "%s/%s", m->provider,
 			 m->model);
 		c->pending.nspecs = 1;
-		ctl_ask_models(c, 0);
+		ctl_ask_models(c, retry_at);
 		return;
 	}
-	ctl_request_retry_at(c, 0);
+	ctl_request_retry_at(c, retry_at);
 }
 
 void ctl_request_retry_at(struct ctl *c, size_t retry_at)
@@ -722,15 +726,10 @@ int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, dou
 	c->react = 0;
 	if (!st)
 		return 0;
-	struct buf footer = BUF_INIT;
 	enum ctl_state end = CTL_IDLE;
 	switch (o->status) {
 	case HIST_INTERRUPTED:
-		buf_append_str(&footer, "[interrupted]");
-		end = CTL_STOPPED;
-		break;
 	case HIST_STOPPED:
-		buf_append_str(&footer, "[stopped]");
 		end = CTL_STOPPED;
 		break;
 	case HIST_ERROR: {
@@ -754,8 +753,6 @@ int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, dou
 		break;
 	}
 	case HIST_COMPLETE:
-		if (o->note)
-			buf_printf(&footer, "[%s]", o->note);
 		break;
 	}
 	/* the status line speaks of the stream shown (or the only one, elsewhere): one
@@ -768,17 +765,16 @@ int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, dou
 	}
 	struct err e;
 	err_clear(&e);
+	/* the provider's note is kept with the answer: every rebuilt view shows it again */
 	if (chat_finish(st->chat, st->answer, o->status,
-			o->status == HIST_ERROR ? o->err.msg : NULL, &o->usage, o->ttft, wall, &e) < 0 &&
+			o->status == HIST_ERROR ? o->err.msg : o->note, &o->usage, o->ttft, wall,
+			&e) < 0 &&
 	    e.msg[0])
 		ctl_message(c, "%s", e.msg);
 	ctl_usage_header(c, st);
 	if (st->view_msg >= 0) {
 		view_end(c->view, (size_t)st->view_msg);
-		if (footer.len) /* a note of the provider's: while this run shows it */
-			view_set_footer(c->view, (size_t)st->view_msg, footer.data, 0);
-		else
-			ctl_status_footer(c, c->view, (size_t)st->view_msg, st->answer);
+		ctl_status_footer(c, c->view, (size_t)st->view_msg, st->answer);
 		c->dirty |= CTL_DIRTY_CHAT;
 	}
 	struct chat *ch = st->chat;
@@ -791,7 +787,6 @@ int ctl_stream_end(struct ctl *c, unsigned long id, const struct outcome *o, dou
 	/* an answer with tool calls goes on with them (the queue waits for the turn) */
 	int tools = ctl_tools_answer_end(c, ch, st->answer, st->spec, o->status);
 	free(st);
-	buf_free(&footer);
 	ctl_moves_settle(c); /* the totals count this answer */
 	c->dirty |= CTL_DIRTY_STATUS | CTL_DIRTY_LIST;
 	c->react |= CTL_SAVE;

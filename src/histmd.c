@@ -60,6 +60,8 @@ static int heading(struct buf *out, const char *level, const char *what,
 				  m->provider ? "/" : "", m->model);
 	if (m->status != HIST_COMPLETE)
 		bad |= buf_printf(out, " [%s]", hist_status_name(m->status));
+	else if (m->note)
+		bad |= buf_printf(out, " [%s]", m->note);
 	if (m->best)
 		bad |= buf_printf(out, " [best]");
 	bad |= attachments_md(m, attdir, out);

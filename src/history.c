@@ -85,6 +85,7 @@ void hist_msg_free(struct hist_msg *m)
 	free(m->provider);
 	free(m->model);
 	free(m->error);
+	free(m->note);
 	for (size_t i = 0; i < m->natt; i++) {
 		free(m->att[i].name);
 		free(m->att[i].media_type);
@@ -310,6 +311,8 @@ json_t *hist_msg_json(const struct hist_msg *m)
 		  set_time(o, "updated", m->updated) |
 		  set_str(o, "status", hist_status_name(m->status)) |
 		  set_str(o, "error", m->error) |
+		  /* only when there is one: files without notes stay as they were */
+		  (m->note ? set_str(o, "note", m->note) : 0) |
 		  set_new(o, "ttft", m->ttft < 0 ? json_null() :
 			  json_real(round(m->ttft * 1000.0) / 1000.0)) |
 		  set_long(u, "input", m->usage.input) | set_long(u, "output", m->usage.output) |
@@ -487,6 +490,7 @@ static int read_msg(struct rd *r, json_t *o, struct hist_msg *m)
 	    get_str(r, o, "provider", 0, &m->provider) < 0 ||
 	    get_str(r, o, "model", 0, &m->model) < 0 ||
 	    get_str(r, o, "error", 0, &m->error) < 0 ||
+	    get_str(r, o, "note", 0, &m->note) < 0 ||
 	    get_time(r, o, "created", &m->created) < 0 ||
 	    get_time(r, o, "updated", &m->updated) < 0 ||
 	    get_str(r, o, "status", 0, &status) < 0)

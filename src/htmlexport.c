@@ -252,6 +252,11 @@ static int message_html(const struct hist_msg *m, const struct htmlexport_files 
 		bad |= escape_str(m->error, out);
 		bad |= buf_append_str(out, "</p>\n");
 	}
+	if (m->note) {
+		bad |= buf_append_str(out, "<p class=\"note\">");
+		bad |= escape_str(m->note, out);
+		bad |= buf_append_str(out, "</p>\n");
+	}
 	return bad | buf_append_str(out, "</section>\n");
 }
 

@@ -361,12 +361,22 @@ static int flush_out(struct mcp_child *c, struct err *e)
 
 void mcp_wait(struct mcp_child *c, int timeout_ms)
 {
+	mcp_wait_fds(c, timeout_ms, NULL, 0);
+}
+
+void mcp_wait_fds(struct mcp_child *c, int timeout_ms, const int *extra, size_t nextra)
+{
+	if (nextra > MCP_WAKE_MAX)
+		nextra = MCP_WAKE_MAX;
 	if (c->http) {
-		mcp_http_wait(c, timeout_ms);
+		mcp_http_wait(c, timeout_ms, extra, nextra);
 		return;
 	}
-	struct pollfd fds[3];
+	struct pollfd fds[3 + MCP_WAKE_MAX];
 	int n = mcp_poll_fds(c, fds, 3);
+	for (size_t i = 0; i < nextra; i++)
+		if (extra[i] >= 0)
+			fds[n++] = (struct pollfd){.fd = extra[i], .events = POLLIN};
 	if (n || timeout_ms > 0)
 		poll(fds, (nfds_t)n, timeout_ms);
 }

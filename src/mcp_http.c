@@ -405,9 +405,14 @@ long mcp_http_stream_status(struct mcp_child *c)
 	return h->listen_status;
 }
 
-void mcp_http_wait(struct mcp_child *c, int timeout_ms)
+void mcp_http_wait(struct mcp_child *c, int timeout_ms, const int *fds, size_t n)
 {
-	curl_multi_poll(c->http->multi, NULL, 0, timeout_ms < 0 ? 0 : timeout_ms, NULL);
+	struct curl_waitfd w[MCP_WAKE_MAX];
+	unsigned k = 0;
+	for (size_t i = 0; i < n && k < MCP_WAKE_MAX; i++)
+		if (fds[i] >= 0)
+			w[k++] = (struct curl_waitfd){fds[i], CURL_WAIT_POLLIN, 0};
+	curl_multi_poll(c->http->multi, w, k, timeout_ms < 0 ? 0 : timeout_ms, NULL);
 }
 
 /* ---- how a transfer ended ---- */
@@ -653,7 +658,7 @@ int mcp_http_close(struct mcp_child *c, int grace_ms)
 		if (xfer_start(c, x, &e) == 0) {
 			long long deadline = now_ms() + grace_ms;
 			while (mcp_http_running(c, tag) && now_ms() < deadline) {
-				mcp_http_wait(c, (int)(deadline - now_ms()));
+				mcp_http_wait(c, (int)(deadline - now_ms()), NULL, 0);
 				mcp_http_pump(c);
 			}
 			if (!mcp_http_running(c, tag)) {

@@ -33,8 +33,10 @@ long long mcp_http_send(struct mcp_child *c, const json_t *msg, long long reques
 void mcp_http_listen(struct mcp_child *c);
 /* See mcp_stream_status. */
 long mcp_http_stream_status(struct mcp_child *c);
-/* Waits up to timeout_ms on the transfers' sockets. */
-void mcp_http_wait(struct mcp_child *c, int timeout_ms);
+/* The most descriptors mcp_wait_fds adds to the server's (mcp_call_opts.wake_fds). */
+#define MCP_WAKE_MAX 4
+/* Waits up to timeout_ms on the transfers' sockets and n more descriptors' input. */
+void mcp_http_wait(struct mcp_child *c, int timeout_ms, const int *fds, size_t n);
 /* Moves what arrived; decoded messages go to the inbox. Never blocks. */
 void mcp_http_pump(struct mcp_child *c);
 /* How the transfer tag ended: 0 while it runs or when it ended well; 1 when it failed

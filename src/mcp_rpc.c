@@ -3,6 +3,7 @@
  * timeouts and stops with notifications/cancelled, progress, tools/list_changed, the
  * handshake, every page of tools/list, tools/call; over HTTP a session the server forgot
  * is initialized again once. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,8 @@
 
 /* How long a notification over HTTP may take to be accepted. */
 #define NOTIFY_WAIT_MS 5000
-/* How often a stop callback is asked while a call waits. */
+/* How often a stop callback is asked while a call waits, when nothing can wake the wait
+ * for it (mcp_call_opts.wake_fds: none). */
 #define STOP_POLL_MS 100
 
 static long long now_ms(void)
@@ -46,7 +48,7 @@ int mcp_notify(struct mcp_child *c, const char *method, json_t *params, struct e
 	long long deadline = now_ms() + NOTIFY_WAIT_MS;
 	int expired;
 	while (mcp_http_running(c, tag) && now_ms() < deadline) {
-		mcp_http_wait(c, (int)(deadline - now_ms()));
+		mcp_http_wait(c, (int)(deadline - now_ms()), NULL, 0);
 		mcp_http_pump(c);
 	}
 	if (mcp_http_running(c, tag)) {
@@ -203,6 +205,23 @@ int mcp_rpc_poll(struct mcp_child *c, struct mcp_pending *p, json_t **result, st
 	return rc == 2 ? -1 : rc;
 }
 
+/* The one wait of a round trip: until the server sends something, the deadline (left
+ * ms), or, for a call with a stop hook, input on its wake_fds or the time its next_ms
+ * asks for (without wake_fds, STOP_POLL_MS). */
+static void wait_once(struct mcp_child *c, long long left, const struct waiting *w)
+{
+	long long ms = left > 0 ? left : 0;
+	const struct mcp_call_opts *o = w && w->call && w->call->stop ? w->call : NULL;
+	if (o) {
+		int next = o->next_ms ? o->next_ms(o->ctx) : -1;
+		if (!o->nwake && (next < 0 || next > STOP_POLL_MS))
+			next = STOP_POLL_MS;
+		if (next >= 0 && next < ms)
+			ms = next;
+	}
+	mcp_wait_fds(c, ms > INT_MAX ? INT_MAX : (int)ms, o ? o->wake_fds : NULL, o ? o->nwake : 0);
+}
+
 /* One attempt: sends the request and waits. 0 with *result; 1 for a JSON-RPC error
  * (*re filled, e set); -1 with e set (*expired: the HTTP session is gone). */
 static int attempt(struct mcp_child *c, const char *method, json_t *params, int timeout_ms,
@@ -217,9 +236,7 @@ static int attempt(struct mcp_child *c, const char *method, json_t *params, int 
 		int rc = look(c, &p, w, result, re, expired, e);
 		if (rc != 0)
 			return rc == 1 ? 0 : rc == 2 ? 1 : -1;
-		long long left = p.deadline - now_ms();
-		int stop = w && w->call && w->call->stop;
-		mcp_wait(c, stop && left > STOP_POLL_MS ? STOP_POLL_MS : left > 0 ? (int)left : 0);
+		wait_once(c, p.deadline - now_ms(), w);
 		if (mcp_pump(c, e) < 0)
 			return -1;
 	}

@@ -44,15 +44,21 @@ const struct preset providers_preset_table[] = {
 	{"deepseek", WIRE_OPENAI, "https://api.deepseek.com", "DEEPSEEK_API_KEY", 0,
 	 "https://cdn.deepseek.com/policies/en-US/deepseek-privacy-policy.html",
 	 "https://api.deepseek.com/anthropic", {"deepseek-v4-flash", "deepseek-v4-pro"}},
-	/* openrouter.ai model pages: baseURL https://openrouter.ai/api/v1. */
+	/* openrouter.ai model pages: baseURL https://openrouter.ai/api/v1. Models (December
+	 * 2026): each one's page on openrouter.ai (openrouter.ai/MODEL/api); the first is
+	 * OpenRouter's "latest" alias, which always runs the newest Claude Sonnet
+	 * (openrouter.ai/docs/guides/routing/routers/latest-resolution), so it cannot go
+	 * stale as the dated ids before it did. */
 	{"openrouter", WIRE_OPENAI, "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY", 0,
 	 "https://openrouter.ai/privacy", "https://openrouter.ai/api",
-	 {"deepseek/deepseek-chat", "google/gemini-2.5-flash-preview",
-	  "qwen/qwen-2.5-7b-instruct:free", "mistralai/mistral-7b-instruct:free"}},
-	/* console.groq.com/docs/openai. Policy URL corroborated (a copy of the page was seen). */
+	 {"~anthropic/claude-sonnet-latest", "openai/gpt-oss-120b", "deepseek/deepseek-v4-flash"}},
+	/* console.groq.com/docs/openai. Policy URL corroborated (a copy of the page was seen).
+	 * Models: the production models of console.groq.com/docs/models; Groq's deprecation
+	 * notice (console.groq.com/docs/deprecations, as quoted in the issues of projects that
+	 * used them) retired llama-3.1-8b-instant and llama-3.3-70b-versatile on 2026-08-16
+	 * for these two, after the Llama 3 and Gemma ids this row had. */
 	{"groq", WIRE_OPENAI, "https://api.groq.com/openai/v1", "GROQ_API_KEY", 0,
-	 "https://groq.com/privacy-policy/", NULL,
-	 {"llama3-70b-8192", "llama3-8b-8192", "mistral-saba-24b", "gemma-9b-it"}},
+	 "https://groq.com/privacy-policy/", NULL, {"openai/gpt-oss-120b", "openai/gpt-oss-20b"}},
 	/* docs.mistral.ai/api: POST https://api.mistral.ai/v1/chat/completions. */
 	{"mistral", WIRE_OPENAI, "https://api.mistral.ai/v1", "MISTRAL_API_KEY", 0,
 	 "https://legal.mistral.ai/terms/privacy-policy", NULL,
@@ -283,8 +289,10 @@ const size_t providers_preset_count = sizeof providers_preset_table /
  * reasoning.ts at 0509eff / 0123b73, the "capability tags" of cherry-studio.md §1), and
  * a pattern that does not match proves nothing: so a match is a Y here, anything else
  * U (unknown), never N. Its tool rule also trusts every model of the deepseek,
- * anthropic and moonshot providers. No stored source states context windows, so they
- * are unknown except where the model id itself carries one (Groq's llama3-*-8192).
+ * anthropic and moonshot providers. Context windows are unknown except where the
+ * provider's own model page states one: Groq's and OpenRouter's rows take it, and their
+ * reasoning and tools, from those pages; OpenRouter's Claude Sonnet alias has what every
+ * model of that family has, and no window (it changes with the model).
  * Users correct or complete rows in config.json ("models": [{"id": ..., ...}]).
  */
 #define Y MODEL_CAP_YES
@@ -318,14 +326,10 @@ const struct preset_caps providers_caps_table[] = {
 	{NULL, "gemini-3.1-pro-preview", U, Y, Y, 0},
 	{NULL, "deepseek-v4-flash", U, Y, Y, 0},
 	{NULL, "deepseek-v4-pro", U, Y, Y, 0},
-	{NULL, "deepseek/deepseek-chat", U, U, Y, 0},
-	{NULL, "google/gemini-2.5-flash-preview", Y, Y, Y, 0},
-	{NULL, "qwen/qwen-2.5-7b-instruct:free", U, U, Y, 0},
-	{NULL, "mistralai/mistral-7b-instruct:free", U, U, U, 0},
-	{NULL, "llama3-70b-8192", U, U, U, 8192},
-	{NULL, "llama3-8b-8192", U, U, U, 8192},
-	{NULL, "mistral-saba-24b", U, U, U, 0},
-	{NULL, "gemma-9b-it", U, U, U, 0},
+	{NULL, "~anthropic/claude-sonnet-latest", Y, Y, Y, 0},
+	{NULL, "openai/gpt-oss-120b", U, Y, Y, 131072},
+	{NULL, "deepseek/deepseek-v4-flash", U, Y, Y, 1048576},
+	{NULL, "openai/gpt-oss-20b", U, Y, Y, 131072},
 	{NULL, "mistral-large-latest", U, U, U, 0},
 	{NULL, "mistral-small-latest", U, U, U, 0},
 	{NULL, "codestral-latest", U, U, U, 0},

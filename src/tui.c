@@ -364,15 +364,6 @@ static int parse_args(struct app *app, int argc, char **argv, struct ctl_start *
 	return 0;
 }
 
-/* The terminal hung up (closed window, killed tmux): reads would fail forever. */
-static int terminal_gone(void)
-{
-	struct pollfd p = {STDIN_FILENO, POLLIN, 0};
-	if (poll(&p, 1, 0) <= 0)
-		return 0;
-	return (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
-}
-
 static int wait_ms(struct tui *t, double now)
 {
 	long ms = http_timeout_ms(t->eng);
@@ -525,7 +516,7 @@ static void run_loop(struct tui *t)
 		int nfds = 2 + tui_tools_fds(t->tools, fds + 2, TOOLS_FDS);
 		nfds += tui_pdf_fds(t->pdf, fds + nfds, 2 + TOOLS_FDS - nfds);
 		http_wait(t->eng, fds, (unsigned)nfds, wait_ms(t, now));
-		if (terminal_gone()) {
+		if (ui_terminal_gone()) {
 			/* No terminal means no user: end as if signalled, saving the answer. */
 			t->quit_signal = 1;
 			break;

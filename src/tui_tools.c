@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cherry/ctl_tools.h"
 #include "cherry/fsutil.h"
@@ -33,6 +34,7 @@ struct tui_tools {
 	struct ctl *c;
 	int react;
 	int quit;
+	int more_keys; /* between left keys unread: ask it again at once */
 };
 
 struct tui_tools *tui_tools_new(struct app *app)
@@ -264,13 +266,16 @@ static double wall_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Asked about every 100 ms while the call waits: keys to the controller, the screen
- * redrawn; nonzero stops the call. */
+/* Asked while the call waits, at once when a key or a signal comes (and at the
+ * controller's timers): keys to the controller, the screen redrawn; nonzero stops the
+ * call. */
 static int between(void *ctx)
 {
 	struct tui_tools *tt = ctx;
 	struct ctl *c = tt->c;
 	int sig;
+	if (ui_terminal_gone())
+		tt->quit = 1; /* no user: as the loop does, end (its input would wake us forever) */
 	while ((sig = loop_signal_next())) {
 		int rows, cols;
 		if (sig == SIGWINCH) {
@@ -281,7 +286,8 @@ static int between(void *ctx)
 		}
 	}
 	input_key k;
-	for (int n = 0; n < 256 && !tt->quit && ui_read_key(c->in_paste, &k) == 0; n++) {
+	int n = 0;
+	for (; n < 256 && !tt->quit && ui_read_key(c->in_paste, &k) == 0; n++) {
 		if (k == INPUT_RESIZE) {
 			int rows, cols;
 			ui_size(&rows, &cols);
@@ -290,10 +296,21 @@ static int between(void *ctx)
 			tt->react |= ctl_key(c, k, http_now(), wall_now());
 		}
 	}
+	tt->more_keys = n == 256;
 	tt->react |= ctl_timer(c, http_now(), wall_now());
 	if (c->dirty)
 		paint(c);
 	return tt->quit || (tt->react & CTL_TOOL_STOP);
+}
+
+/* When between wants asking without a key: the controller's next timer. */
+static int between_due(void *ctx)
+{
+	struct tui_tools *tt = ctx;
+	if (tt->more_keys)
+		return 0;
+	double next = ctl_next_timer(tt->c, http_now());
+	return next < 0 ? -1 : next > 3600 ? 3600000 : (int)(next * 1000.0) + 1;
 }
 
 /* Each notifications/progress of the running call: shown at the next redraw. */
@@ -318,7 +335,10 @@ int tui_tools_run(struct tui_tools *tt, struct ctl *c, int *quit)
 	if (t->server >= tt->n || tt->state[t->server] != 1) {
 		rc = buf_append_str(&out, "error: the MCP server is not running");
 	} else {
-		struct mcp_call_opts co = {TOOLS_CALL_TIMEOUT_MS, progressed, between, tt};
+		/* the terminal and the signal pipe wake the call's wait: Esc acts at once */
+		const int wake[] = {STDIN_FILENO, loop_signal_fd()};
+		struct mcp_call_opts co = {TOOLS_CALL_TIMEOUT_MS, progressed, between, tt, wake, 2,
+					   between_due};
 		size_t cap = (size_t)config_tools_max_result_bytes(&tt->app->cfg);
 		rc = tools_run_call(&tt->kids[t->server], t->tool,
 				    c->tools->run_args.data ? c->tools->run_args.data : "{}", &co,

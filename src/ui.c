@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,6 +312,14 @@ void ui_layout(const struct ctl *c)
 		clearok(curscr, TRUE);
 	}
 }
+int ui_terminal_gone(void)
+{
+	struct pollfd p = {STDIN_FILENO, POLLIN, 0};
+	if (poll(&p, 1, 0) <= 0)
+		return 0;
+	return (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
 int ui_read_key(int in_paste, input_key *key)
 {
 	wint_t wc;

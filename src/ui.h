@@ -25,6 +25,8 @@ void ui_draw(const struct ctl *c);
  * between INPUT_PASTE_START and INPUT_PASTE_END, the wheel as INPUT_WHEEL_*, a resize
  * as INPUT_RESIZE; in_paste: inside a paste, ESC is a character, not Alt. */
 int ui_read_key(int in_paste, input_key *key);
+/* The terminal hung up (closed window, killed tmux): reads would fail forever. */
+int ui_terminal_gone(void);
 /* Leaves curses for a child program ($EDITOR) and comes back. */
 void ui_suspend(void);
 void ui_resume(void);

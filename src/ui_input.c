@@ -54,11 +54,11 @@ static int draw_moves_input(const struct ctl *t, int *cur_x)
 		wattroff(ui_w_input, A_DIM);
 	} else if (t->mode == MODE_SELECT) {
 		static const char help[] = "Message selected: c copy \xc2\xb7 C code \xc2\xb7 e edit \xc2\xb7 "
-			"r retry with a model \xc2\xb7 d delete \xc2\xb7 b branch \xc2\xb7 "
+			"F5 ask again \xc2\xb7 r with a model \xc2\xb7 d delete \xc2\xb7 b branch \xc2\xb7 "
 			"x clear context \xc2\xb7 Up/Down move \xc2\xb7 Esc back";
 		static const char cols[] = "Message selected: Enter go on from it \xc2\xb7 "
 			"Left/Right beside \xc2\xb7 Up question \xc2\xb7 c copy \xc2\xb7 e edit \xc2\xb7 "
-			"r retry \xc2\xb7 d delete \xc2\xb7 Esc back";
+			"F5/r retry \xc2\xb7 d delete \xc2\xb7 Esc back";
 		wattron(ui_w_input, A_BOLD);
 		*cur_x = t->lay.n ? ui_draw_text(ui_w_input, 1, 0, t->cols, cols, sizeof cols - 1)
 				  : ui_draw_text(ui_w_input, 1, 0, t->cols, help, sizeof help - 1);

@@ -188,9 +188,10 @@ size_t chat_content_len(const struct chat *c, size_t msg);
  * (every caller's text is a string jansson decoded): the journal writes it unchecked. */
 void chat_delta(struct chat *c, size_t answer, const char *s, size_t len, int reasoning,
 		double now);
-/* Ends the answer with a status (error_line for HIST_ERROR), usage (NULL unknown) and
- * ttft (< 0 unknown). 0, or -1 OOM (e). */
-int chat_finish(struct chat *c, size_t answer, enum hist_status status, const char *error_line,
+/* Ends the answer with a status, its line (HIST_ERROR: the error; HIST_COMPLETE: the
+ * provider's note, kept and shown with it; NULL none), usage (NULL unknown) and ttft
+ * (< 0 unknown). 0, or -1 OOM (e). */
+int chat_finish(struct chat *c, size_t answer, enum hist_status status, const char *line,
 		const struct wire_usage *u, double ttft, double now, struct err *e);
 
 /* The current branch, root first, as indexes into conv.msgs (caller frees *idx). 0/-1. */

@@ -67,6 +67,8 @@ struct hist_msg {
 	double ttft;     /* time to first token, seconds; < 0 unknown */
 	enum hist_status status;
 	char *error;     /* the one-line error for HIST_ERROR, else NULL */
+	char *note;      /* HIST_COMPLETE: the provider's note on how it ended ("cut short by
+			  * the length limit", a refusal), shown under it; else NULL */
 	int context_break; /* the context is cleared after this message: it and the
 			    * messages before it are not sent for answers below it */
 	int best;        /* "best": the answer marked as the best of its siblings */

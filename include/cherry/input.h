@@ -158,6 +158,7 @@ enum input_action {
 	ACT_SEL_COPY_CODE,
 	ACT_SEL_EDIT,
 	ACT_SEL_RETRY,
+	ACT_SEL_AGAIN,          /* F5: the selected message's prompt asked again */
 	ACT_SEL_DELETE,
 	ACT_SEL_BRANCH,
 	ACT_SEL_CONTEXT,

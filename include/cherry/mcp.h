@@ -95,6 +95,8 @@ int mcp_spawn(struct mcp_child *c, const struct config_mcp_server *s, const char
 int mcp_poll_fds(const struct mcp_child *c, struct pollfd *fds, int max);
 /* Waits up to timeout_ms until something may be ready for mcp_pump, either transport. */
 void mcp_wait(struct mcp_child *c, int timeout_ms);
+/* mcp_wait that also ends as soon as one of fds (n of them) has input (or hangs up). */
+void mcp_wait_fds(struct mcp_child *c, int timeout_ms, const int *fds, size_t n);
 /* Reads what is ready from stdout and stderr and writes queued frames (HTTP: moves what
  * the transfers got); never blocks.
  * -1 when the server's stdout broke a frame (a line over the limit) or stdin is gone
@@ -172,10 +174,19 @@ struct mcp_call_opts {
 	int timeout_ms;   /* then notifications/cancelled, and -1 with EXIT_NETWORK; 0: 60 s */
 	/* Each notifications/progress for this call (may be NULL). */
 	void (*progress)(void *ctx, const struct mcp_progress *p);
-	/* Asked about every 100 ms while waiting (may be NULL): nonzero stops the call
-	 * (notifications/cancelled, then -1 with EXIT_INTERRUPTED). */
+	/* Asked while waiting (may be NULL): nonzero stops the call (notifications/cancelled,
+	 * then -1 with EXIT_INTERRUPTED). It is asked at once when one of wake_fds has input,
+	 * after every message from the server, and when next_ms says; without wake_fds,
+	 * every 100 ms. */
 	int (*stop)(void *ctx);
 	void *ctx;
+	/* What the user acts through (the terminal, the signal pipe): the wait blocks on
+	 * these with the server's own (at most 4), so a key or a signal is seen at once. stop
+	 * must read what woke it (or stop the call), else the wait would wake again at once. */
+	const int *wake_fds;
+	size_t nwake;
+	/* Milliseconds until stop wants asking anyway (its timers), < 0 none; may be NULL. */
+	int (*next_ms)(void *ctx);
 };
 /* Calls tool name (arguments stolen; NULL sends {}), asking for progress (o may be
  * NULL: the defaults). 0 with *r filled: the tool's result, or a JSON-RPC error turned

@@ -1,5 +1,5 @@
 /* test_history_cmd: `cherry history` end to end (list, show, search, export, rm, sanitised
- * output, prefixes) and the kill -9 loops: streaming saves (one answer, or three at once
+ * output, prefixes, a provider's note kept with its answer) and the kill -9 loops: streaming saves (one answer, or three at once
  * into one journal) killed at random moments never leave a torn file or lose what a
  * completed save held. */
 #include <stdarg.h>
@@ -429,14 +429,20 @@ static const char *last_field(json_t *conv, const char *key)
 						 key));
 }
 
+/* The fake provider started, and the home's configuration pointing at it. */
+static void start_fake(struct fakeprov *fp)
+{
+	assert_int_equal(fakeprov_start(fp), 0);
+	char *cfg = testhome_fake_config(fp->port, NULL);
+	assert_int_equal(testhome_write_config(&H, cfg), 0);
+	free(cfg);
+}
+
 static void test_ask_saves(void **state)
 {
 	(void)state;
 	struct fakeprov fp;
-	assert_int_equal(fakeprov_start(&fp), 0);
-	char *cfg = testhome_fake_config(fp.port, NULL);
-	assert_int_equal(testhome_write_config(&H, cfg), 0);
-	free(cfg);
+	start_fake(&fp);
 	static const char *const key_env[] = {"FAKE_OPENAI_KEY=sk-test", NULL};
 	struct run r;
 	char id[64], id2[64];
@@ -521,10 +527,7 @@ static void test_cli_reads_journal(void **state)
 {
 	(void)state;
 	struct fakeprov fp;
-	assert_int_equal(fakeprov_start(&fp), 0);
-	char *cfg = testhome_fake_config(fp.port, NULL);
-	assert_int_equal(testhome_write_config(&H, cfg), 0);
-	free(cfg);
+	start_fake(&fp);
 	char id[64], *big = malloc(70001);
 	assert_non_null(big);
 	memset(big, 'b', 70000);
@@ -562,6 +565,59 @@ static void test_cli_reads_journal(void **state)
 	run_free(&r);
 	assert_int_equal(access(jp, F_OK), -1);
 	assert_int_equal(tree_contains(convdir, "okapi"), 0);
+	fakeprov_stop(&fp);
+}
+
+/* A provider's note on an answer (the recorded OpenAI streams: cut by the length limit,
+ * a refusal) is saved with it, and what shows the answer later shows the note. */
+static void test_ask_keeps_notes(void **state)
+{
+	(void)state;
+	struct fakeprov fp;
+	start_fake(&fp);
+	static const char *const key_env[] = {"FAKE_OPENAI_KEY=sk-test", NULL};
+	static const struct {
+		const char *model, *note;
+	} cases[] = {
+		{"fo/replay:4cc50a6135d2", "cut short by the length limit"},
+		{"fo/replay:173417d55340", "the model refused"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		const char *ask[] = {"ask", "-m", cases[i].model, "hi", NULL};
+		struct run r;
+		assert_int_equal(run_cherry(&r, &H, ask, key_env, NULL, 20000), 0);
+		assert_int_equal(r.status, 0);
+		run_free(&r);
+		char id[64], want[120];
+		newest_id(id, sizeof id);
+		json_t *c = conv_json(id);
+		assert_string_equal(last_field(c, "status"), "complete");
+		assert_string_equal(last_field(c, "note"), cases[i].note);
+		json_decref(c);
+		const char *show[] = {"history", "show", id, NULL};
+		const char *md[] = {"history", "export", id, NULL};
+		const char *html[] = {"history", "export", id, "--format", "html", NULL};
+		const char *const *cmds[] = {show, md, html};
+		const char *const fmt[] = {"[note: %s]", "[%s]", "<p class=\"note\">%s</p>"};
+		for (size_t k = 0; k < 3; k++) {
+			FMT(want, fmt[k], cases[i].note);
+			assert_int_equal(run_cherry(&r, &H, cmds[k], NULL, NULL, 10000), 0);
+			if (r.status || !strstr(r.out, want))
+				fail_msg("%s %s: %d, no \"%s\" in %s", cmds[k][0], cmds[k][1],
+					 r.status, want, r.out);
+			run_free(&r);
+		}
+	}
+	/* an answer without one has none */
+	const char *plain[] = {"ask", "-m", "fo/echo", "plain", NULL};
+	struct run r;
+	assert_int_equal(run_cherry(&r, &H, plain, key_env, NULL, 20000), 0);
+	run_free(&r);
+	char id[64];
+	newest_id(id, sizeof id);
+	json_t *c = conv_json(id);
+	assert_null(last_field(c, "note"));
+	json_decref(c);
 	fakeprov_stop(&fp);
 }
 
@@ -717,10 +773,7 @@ static void test_attachments_listed(void **state)
 {
 	(void)state;
 	struct fakeprov fp;
-	assert_int_equal(fakeprov_start(&fp), 0);
-	char *cfg = testhome_fake_config(fp.port, NULL);
-	assert_int_equal(testhome_write_config(&H, cfg), 0);
-	free(cfg);
+	start_fake(&fp);
 	char png[600], txt[600];
 	FMT(png, "%s/shot.png", H.root);
 	FMT(txt, "%s/e\x1b[31m.c", H.root);
@@ -857,6 +910,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_real_binary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export_html, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ask_saves, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ask_keeps_notes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attachments_listed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_reads_journal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill9_loop, setup, teardown),

@@ -2,7 +2,8 @@
  * 127.0.0.1: JSON and SSE answers, the server's ping and roots/list answered by POST,
  * the session id and MCP-Protocol-Version on every request (the fake logs a miss as
  * "BAD CLIENT"), pagination, list_changed, progress, a timeout and a stop each sent as
- * notifications/cancelled, huge and hostile results, a forgotten session initialized
+ * notifications/cancelled (a stop as soon as the user's descriptor has input: no tick),
+ * huge and hostile results, a forgotten session initialized
  * again, the GET stream, DELETE at the end, a message past the SSE cap, headers and a
  * refused Authorization, a token from the vault (auth_key) written nowhere else, TLS
  * verification (refused without the CA, passed with network.ca_file), plain
@@ -115,6 +116,71 @@ static int stop_now(void *ctx)
 	return progress_seen >= stop_after;
 }
 
+static double ms_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* A call's stop hook and the descriptor the user acts through (a pipe standing for the
+ * terminal, its bytes for Esc: the time they were written). */
+struct wake {
+	int fd, asked, asked_before;
+	double ms; /* from the bytes written to the hook asked */
+};
+
+static int wake_stop(void *ctx)
+{
+	struct wake *w = ctx;
+	double sent;
+	w->asked++;
+	if (read(w->fd, &sent, sizeof sent) != (ssize_t)sizeof sent)
+		return 0;
+	w->ms = ms_now() - sent;
+	w->asked_before = w->asked - 1;
+	return 1;
+}
+
+/* Esc written 600 ms into a 40 s call (by a child) stops it at once, and the call ends
+ * stopped. Over stdio the hook is asked when the bytes come, not on a tick: before them
+ * only at the call's start and the server's first progress (its next is 10 s away; with
+ * the 100 ms tick, 8 times). Over HTTP libcurl's own timers wake the wait too (every 200 ms or so here), so
+ * there it is the time from Esc to the hook that tells (0.1-0.6 ms; up to the tick's
+ * 100 ms before). */
+static void stop_wakes(struct mcp_child *c)
+{
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+	pid_t kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0) {
+		struct timespec d = {0, 600 * 1000000L};
+		nanosleep(&d, NULL);
+		double now = ms_now();
+		_exit(write(p[1], &now, sizeof now) == (ssize_t)sizeof now ? 0 : 1);
+	}
+	close(p[1]);
+	struct wake w = {p[0], 0, -1, -1};
+	struct mcp_call_opts o = {60000, NULL, wake_stop, &w, &p[0], 1, NULL};
+	struct mcp_call_result r;
+	struct err e = {0};
+	assert_int_equal(mcp_call_tool(c, "slow", json_pack("{s:i}", "ms", 40000), &o, &r, &e), -1);
+	assert_int_equal(e.code, EXIT_INTERRUPTED);
+	int st;
+	assert_int_equal(waitpid(kid, &st, 0), kid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(p[0]);
+	printf("# %s: the stop hook asked %.1f ms after Esc, %d times before it\n", c->name,
+	       w.ms, w.asked_before);
+	if (!c->http && w.asked_before > 4)
+		fail_msg("the stop hook was asked %d times before Esc: a tick, not a wake",
+			 w.asked_before);
+	if (w.ms < 0 || w.ms > (c->http ? 50 : 250))
+		fail_msg("the stop hook was asked %.1f ms after Esc", w.ms);
+}
+
 /* What both transports must do with mcp_call_tool and list_changed. */
 static void calls_and_changes(struct mcp_child *c)
 {
@@ -155,6 +221,7 @@ static void calls_and_changes(struct mcp_child *c)
 	assert_int_equal(mcp_call_tool(c, "slow", json_pack("{s:i}", "ms", 2000), &o, &r, &e), -1);
 	assert_int_equal(e.code, EXIT_INTERRUPTED);
 	assert_int_equal(progress_seen, 2);
+	stop_wakes(c);
 	/* list_changed: flagged, and the next list has the new tool. */
 	assert_false(c->tools_changed);
 	t = call(c, "change", NULL, NULL);
@@ -179,13 +246,6 @@ static void on_note(void *ctx, const struct mcp_msg *m)
 	(void)ctx;
 	if (strcmp(m->method, "notifications/message") == 0)
 		notes++;
-}
-
-static double ms_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 /* The opening in steps (mcp_open_begin/step, as the full-screen client drives it): no

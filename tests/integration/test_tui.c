@@ -937,19 +937,7 @@ static void test_esc_stops_stream(void **state)
 	wait_for("streaming");
 	/* timed through a control-mode client: a tmux command costs ~0.1 ms there, against
 	 * ~10 ms for a fresh client */
-	struct tmux_ctl ctl;
-	assert_int_equal(tmux_ctl_open(&T, &ctl), 0);
-	double t0 = tmux_now(), ms = -1;
-	assert_int_equal(tmux_ctl_cmd(&ctl, "send-keys -t %0 Escape", NULL), 0);
-	while (ms < 0 && tmux_now() - t0 < TMO / 1000.0) {
-		char *s = NULL;
-		assert_int_equal(tmux_ctl_cmd(&ctl, "capture-pane -p -t %0", &s), 0);
-		if (strstr(s, "[stopped]"))
-			ms = (tmux_now() - t0) * 1000;
-		free(s);
-		tmux_sleep_ms(2);
-	}
-	tmux_ctl_close(&ctl);
+	double ms = tmux_ctl_time_key(&T, "Escape", "[stopped]", TMO);
 	if (ms < 0)
 		wait_for("[stopped]"); /* fails, with the screen */
 	printf("# Esc to [stopped] on the screen: %.0f ms\n", ms);
@@ -2075,7 +2063,7 @@ static void test_picker_fetches_lists(void **state)
 /* ---- the everyday moves ---- */
 
 /* M-e puts the last prompt back marked as an edit; sending it makes a new branch beside
- * the old one, which stays a sibling in the file. */
+ * the old one, which stays a sibling: M-, and M-. flip between the two. */
 static void test_edit_and_resend(void **state)
 {
 	(void)state;
@@ -2098,12 +2086,20 @@ static void test_edit_and_resend(void **state)
 	assert_str(msg_field(conv, 4, "content"), "second question edited");
 	assert_str(msg_field(conv, 4, "parent"), msg_field(conv, 2, "parent"));
 	json_decref(conv);
-	/* the old branch is a sibling: M-, on the answer does not reach it, but the file
-	 * has it, and the request sent only the new branch */
+	/* the request sent only the new branch */
 	json_t *req = fakeprov_last_request(&FP);
 	json_t *msgs = json_object_get(json_object_get(req, "body"), "messages");
 	assert_int_equal(json_array_size(msgs), 3);
 	json_decref(req);
+	/* the old branch is a sibling, as the man page says: M-, shows it (the answer has
+	 * none of its own), M-. the new one again; the prompt's header counts them */
+	wait_for("you (2/2)");
+	keys("M-,");
+	wait_chat("second question edited", 0);
+	wait_for("you (1/2)");
+	wait_chat("second question", 1);
+	keys("M-.");
+	wait_chat("second question edited", 1);
 }
 
 /* M-s selects a message (a click too); r asks again with the model chosen in the

@@ -752,6 +752,28 @@ int tmux_ctl_cmd(struct tmux_ctl *c, const char *line, char **out)
 	return r == 0 ? 0 : -1;
 }
 
+double tmux_ctl_time_key(struct tmux *t, const char *key, const char *want, int timeout_ms)
+{
+	struct tmux_ctl ctl;
+	char cmd[96];
+	if (tmux_ctl_open(t, &ctl) < 0)
+		return -1;
+	snprintf(cmd, sizeof cmd, "send-keys -t %%0 %s", key);
+	double t0 = tmux_now(), ms = -1;
+	int sent = tmux_ctl_cmd(&ctl, cmd, NULL) == 0;
+	while (sent && ms < 0 && tmux_now() - t0 < timeout_ms / 1000.0) {
+		char *s = NULL;
+		if (tmux_ctl_cmd(&ctl, "capture-pane -p -t %0", &s) < 0)
+			break;
+		if (strstr(s, want))
+			ms = (tmux_now() - t0) * 1000;
+		free(s);
+		tmux_sleep_ms(2);
+	}
+	tmux_ctl_close(&ctl);
+	return ms;
+}
+
 void tmux_ctl_close(struct tmux_ctl *c)
 {
 	if (c->to >= 0)

@@ -115,6 +115,9 @@ int tmux_ctl_open(struct tmux *t, struct tmux_ctl *c);
 int tmux_ctl_cmd(struct tmux_ctl *c, const char *line, char **out);
 /* Detaches and reaps the client. Safe on a zeroed struct. */
 void tmux_ctl_close(struct tmux_ctl *c);
+/* How long after sending key (tmux key name) the pane shows want, in ms, timed through
+ * a control client; -1 when it has not within timeout_ms (or tmux failed). */
+double tmux_ctl_time_key(struct tmux *t, const char *key, const char *want, int timeout_ms);
 
 /* ---- the process in the pane ---- */
 

@@ -1,6 +1,7 @@
 /* test_ctl_conv: the controller's conversations, event by event (ctl_fixture.h): a new
  * one, the list (its mode, order, ages, deleting, replacing it as read in steps),
- * renaming, opening by title, a context break, and the totals, tokens and cost. */
+ * renaming, opening by title, a context break, the totals, tokens and cost, and a
+ * provider's note on an answer kept through every rebuild of the view. */
 #include "ctl_fixture.h"
 
 static void test_new_conversation(void **state)
@@ -397,6 +398,45 @@ static void test_tokens_and_cost(void **state)
 	buf_free(&t);
 }
 
+/* A provider's note on an answer (cut by the length limit, refused) stays under it for as
+ * long as it is shown: a resize, a rebuilt view (/system), another conversation and back
+ * (read again from its file) all keep it; the next answer, without one, has none. */
+static void test_note_stays(void **state)
+{
+	(void)state;
+	static const char note[] = "[cut short by the length limit]";
+	type_text("write JSON");
+	key("Enter");
+	now += 0.1;
+	ctl_delta(&C, LAST(), "{\"", 2, 0, now, wall);
+	struct outcome o;
+	memset(&o, 0, sizeof o);
+	o.status = HIST_COMPLETE;
+	o.note = "cut short by the length limit";
+	o.usage = (struct wire_usage){-1, -1, -1, -1};
+	o.ttft = -1;
+	shell(ctl_stream_end(&C, LAST(), &o, now, wall));
+	on_chat(note);
+	ctl_resize(&C, 40, 90);
+	on_chat(note);
+	type("/system be brief");
+	key("Enter");
+	on_chat(note);
+	char first[HIST_ID_MAX + 1];
+	snprintf(first, sizeof first, "%s", C.shown->conv.id);
+	key("C-n");
+	assert_null(strstr(chat_text(), note));
+	key("C-t");
+	type("write JSON");
+	key("Enter");
+	assert_string_equal(C.shown->conv.id, first);
+	on_chat(note);
+	exchange("again", "a whole answer");
+	const char *t = chat_text();
+	assert_non_null(strstr(t, note));
+	assert_null(strstr(strstr(t, note) + 1, "[cut short"));
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -415,6 +455,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tokens_and_cost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_totals_follow_the_stream, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_totals_not_recounted_per_delta, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_note_stays, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -440,7 +440,6 @@ static void test_columns_moves(void **state)
 	assert_int_equal(C.lay.n, 2);
 	key("M-s");
 	assert_int_equal(C.lay.sel, 0); /* a is the one gone on from now */
-	key("F5"); /* not a select key either */
 	/* d on b, asked about while the layout is worked out again: b goes */
 	key("Right");
 	key("d");

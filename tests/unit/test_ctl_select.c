@@ -1,12 +1,14 @@
 /* test_ctl_select: the everyday moves on messages in the controller, event by event
- * (ctl_fixture.h): editing and resending, copying code, a selected message's actions,
+ * (ctl_fixture.h): editing and resending, copying code, a selected message's actions
+ * (F5 on it among them),
  * selecting far above (laid out lazily) or by a click, finding in the chat and searching
  * every conversation. */
 #include "ctl_fixture.h"
 
 /* M-e and /edit put the last prompt back, marked as an edit; sending it makes a new
- * branch beside it (the old one stays a sibling); Esc cancels an edit; an earlier
- * message is edited through the selection, in the middle of the conversation. */
+ * branch beside it (the old one stays a sibling, which M-, and M-. reach: the answer has
+ * no siblings of its own); Esc cancels an edit; an earlier message is edited through the
+ * selection, in the middle of the conversation. */
 static void test_edit_and_resend(void **state)
 {
 	(void)state;
@@ -36,6 +38,25 @@ static void test_edit_and_resend(void **state)
 	on_chat("edited answer");
 	assert_null(strstr(chat_text(), "second answer"));
 	assert_int_equal(C.edit_msg, -1);
+	on_chat("you (2/2)\nsecond, edited");
+	key("M-,");
+	on_chat("you (1/2)\nsecond question");
+	on_chat("second answer");
+	assert_null(strstr(chat_text(), "edited"));
+	key("M-,");
+	assert_non_null(strstr(C.message, "first version"));
+	key("M-.");
+	on_chat("edited answer");
+	key("M-.");
+	assert_non_null(strstr(C.message, "last version"));
+	/* an answer asked again: M-, flips the answers, the nearest fork */
+	key("F5");
+	end_stream(HIST_COMPLETE, NULL);
+	key("M-,");
+	on_chat("edited answer");
+	on_chat("you (2/2)");
+	key("M-,");
+	assert_non_null(strstr(C.message, "first answer"));
 	/* Up still recalls the prompts sent */
 	key("Up");
 	assert_string_equal(input(), "second, edited");
@@ -52,7 +73,7 @@ static void test_edit_and_resend(void **state)
 	assert_null(strstr(chat_text(), "first answer"));
 	on_chat("new start");
 	/* the old branch is still there */
-	assert_int_equal(C.shown->conv.n, 8);
+	assert_int_equal(C.shown->conv.n, 9);
 }
 
 /* M-c copies the last answer's code block 1, at once again the next, after the last
@@ -171,6 +192,52 @@ static void test_select_actions(void **state)
 	type("fo/b");
 	key("Enter");
 	assert_null(ST());
+}
+
+/* F5 with a message selected asks its prompt again, not the last one: a selected answer
+ * as F5 asks the last (alone: the model chosen; with siblings: its own model), a selected
+ * prompt with the model chosen; the new answer is a sibling under that prompt, shown. */
+static void test_select_f5_retries_selected(void **state)
+{
+	(void)state;
+	exchange("alpha", "one");
+	exchange("beta", "two");
+	select_msg(msg_index("one"));
+	key("F5");
+	assert_int_equal(C.mode, MODE_CHAT);
+	assert_non_null(ST());
+	assert_string_equal(ST()->spec, "fo/a");
+	ctl_delta(&C, LAST(), "one again", 9, 0, now, wall);
+	end_stream(HIST_COMPLETE, NULL);
+	const struct hist_conv *cv = &C.shown->conv;
+	size_t again = msg_index("one again");
+	assert_string_equal(cv->msgs[again].parent, cv->msgs[msg_index("alpha")].id);
+	assert_string_equal(cv->current, cv->msgs[again].id);
+	assert_int_equal(cv->n, 5); /* "two" was not asked again */
+	on_chat("fo/a (2/2)");
+	assert_null(strstr(chat_text(), "two"));
+	/* with siblings: its own model, though another is chosen */
+	key("F2");
+	select_msg(again);
+	key("F5");
+	assert_non_null(ST());
+	assert_string_equal(ST()->spec, "fo/a");
+	/* busy: F5 asks nothing more while it streams */
+	select_msg(msg_index("alpha"));
+	key("F5");
+	assert_int_equal(C.nstreams, 1);
+	assert_non_null(strstr(C.message, "still streaming"));
+	key("Esc");
+	end_stream(HIST_COMPLETE, NULL);
+	/* a prompt selected: the model chosen */
+	select_msg(msg_index("alpha"));
+	key("F5");
+	assert_non_null(ST());
+	assert_string_equal(ST()->spec, "fo/b");
+	end_stream(HIST_COMPLETE, NULL);
+	size_t pos, count;
+	chat_siblings(C.shown, msg_index("one again"), &pos, &count);
+	assert_int_equal(count, 4);
 }
 
 /* Long answers laid out only when read (view.h): after a resize none is, and selecting
@@ -357,6 +424,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_copy_code, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit_and_resend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_select_actions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_select_f5_retries_selected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_click_selects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_select_far_above_lazy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_in_chat, setup, teardown),

@@ -457,6 +457,43 @@ static void test_caps_table_covers_default_models(void **state)
 	providers_free(&list);
 }
 
+/* Groq's and OpenRouter's defaults are models they still serve: none is one they
+ * retired (Groq shut the Llama 3 and Gemma ids down, then llama-3.1-8b-instant and
+ * llama-3.3-70b-versatile on 2026-08-16; OpenRouter's Gemini 2.5 Flash preview and those
+ * :free ids are gone), and they are what presets.c's sources name. (Each resolves, the
+ * "~" alias too: test_defaults_resolve.) */
+static void test_no_retired_defaults(void **state)
+{
+	(void)state;
+	static const char *const retired[] = {
+		"llama3-70b-8192", "llama3-8b-8192", "gemma-9b-it", "gemma2-9b-it",
+		"mistral-saba-24b", "mixtral-8x7b-32768", "llama-3.1-8b-instant",
+		"llama-3.3-70b-versatile", "google/gemini-2.5-flash-preview",
+		"qwen/qwen-2.5-7b-instruct:free", "mistralai/mistral-7b-instruct:free",
+	};
+	struct provider_list list;
+	assert_int_equal(providers_presets(&list, NULL), 0);
+	for (size_t i = 0; i < list.n; i++)
+		for (size_t m = 0; m < list.v[i].ndefault_models; m++)
+			for (size_t r = 0; r < sizeof retired / sizeof *retired; r++)
+				if (!strcmp(list.v[i].default_models[m], retired[r]))
+					fail_msg("%s/%s was retired by its provider", list.v[i].name,
+						 retired[r]);
+	static const char *const groq[] = {"openai/gpt-oss-120b", "openai/gpt-oss-20b"};
+	static const char *const openrouter[] = {"~anthropic/claude-sonnet-latest",
+						 "openai/gpt-oss-120b",
+						 "deepseek/deepseek-v4-flash"};
+	const struct provider *g = providers_find(&list, "groq");
+	const struct provider *o = providers_find(&list, "openrouter");
+	assert_int_equal(g->ndefault_models, 2);
+	for (size_t m = 0; m < 2; m++)
+		assert_string_equal(g->default_models[m], groq[m]);
+	assert_int_equal(o->ndefault_models, 3);
+	for (size_t m = 0; m < 3; m++)
+		assert_string_equal(o->default_models[m], openrouter[m]);
+	providers_free(&list);
+}
+
 /* The accessor: table rows for known models, everything unknown for others. */
 static void test_caps_lookup(void **state)
 {
@@ -469,11 +506,11 @@ static void test_caps_lookup(void **state)
 			 MODEL_CAPS_VISION | MODEL_CAPS_REASONING | MODEL_CAPS_TOOLS);
 	assert_int_equal(c.vision, MODEL_CAP_YES);
 	assert_int_equal(c.context, 0);
-	/* Groq's ids carry their window. */
-	assert_int_equal(providers_caps(providers_find(&list, "groq"), "llama3-8b-8192", &c),
-			 MODEL_CAPS_CONTEXT);
-	assert_int_equal(c.context, 8192);
-	assert_int_equal(c.tools, MODEL_CAP_UNKNOWN);
+	/* a window the provider's own model page states */
+	assert_int_equal(providers_caps(providers_find(&list, "groq"), "openai/gpt-oss-20b", &c),
+			 MODEL_CAPS_REASONING | MODEL_CAPS_TOOLS | MODEL_CAPS_CONTEXT);
+	assert_int_equal(c.context, 131072);
+	assert_int_equal(c.vision, MODEL_CAP_UNKNOWN);
 	/* The same model under no provider still finds its any-provider row. */
 	assert_int_equal(providers_caps(NULL, "deepseek-reasoner", &c),
 			 MODEL_CAPS_REASONING | MODEL_CAPS_TOOLS);
@@ -505,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_add_and_find),
 		cmocka_unit_test(test_caps_table_covers_default_models),
 		cmocka_unit_test(test_caps_lookup),
+		cmocka_unit_test(test_no_retired_defaults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
