@@ -239,7 +239,8 @@ static int copy_msg(struct hist_msg *d, const struct hist_msg *m)
 	d->context_break = m->context_break;
 	d->best = m->best;
 	int bad = hist_set_str(&d->reasoning, m->reasoning) | hist_set_str(&d->provider, m->provider) |
-		  hist_set_str(&d->model, m->model) | hist_set_str(&d->error, m->error) | hist_set_str(&d->note, m->note);
+		  hist_set_str(&d->model, m->model) | hist_set_str(&d->error, m->error) |
+		  hist_set_str(&d->note, m->note);
 	/* the attachments' references go with the copy (their bytes are stored once) */
 	for (size_t i = 0; !bad && i < m->natt; i++)
 		bad = hist_msg_attach(d, m->att[i].sha256, m->att[i].name, m->att[i].media_type,
