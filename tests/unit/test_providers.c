@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "cherry/app.h"
 #include "cherry/buf.h"
 #include "cherry/providers.h"
@@ -528,6 +530,8 @@ static void test_caps_lookup(void **state)
 
 int main(void)
 {
+	if (sodium_init() < 0) /* as cherry's start does: a key looked at is a secret */
+		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_preset_is_whole),
 		cmocka_unit_test(test_open_questions_stay_marked),
