@@ -291,16 +291,27 @@ static void react(struct tui *t, int r)
 	if (r & CTL_TOOL_ALWAYS)
 		tui_tools_always(t->tools, &t->c);
 	if ((r & CTL_TOOL_RUN) && !t->quit_signal) {
+		t->in_call = 1;
 		int quit = 0, next = tui_tools_run(t->tools, &t->c, &quit);
+		t->in_call = 0;
 		if (quit)
 			t->quit_signal = t->c.quit = 1;
+		next |= t->held;
+		t->held = 0;
 		react(t, next);
 	}
 }
 
+/* The streams' reactions: while a tool call runs (its wait reads them, in_call), held
+ * for when it ends, so that nothing it would start (a key asked for, a queued message
+ * sent) starts inside it. */
 static void react_ctx(void *ctx, int r)
 {
-	react(ctx, r);
+	struct tui *t = ctx;
+	if (t->in_call)
+		t->held |= r;
+	else
+		react(t, r);
 }
 
 /* ---- start-up and the loop ---- */
@@ -498,6 +509,31 @@ static void perform(struct tui *t)
 		tui_streams_flush(&t->ts);
 }
 
+/* While a tool call runs (tui_tools_service): the other answers' transfers are read,
+ * their deltas go to the controller (the call's wait paints them), and they are saved
+ * as the loop saves them; their reactions wait for the call's end (react_ctx). */
+static void service_streams(void *ctx)
+{
+	struct tui *t = ctx;
+	if (!t->c.nstreams)
+		return;
+	perform(t);
+	tui_streams_poll(&t->ts, http_now());
+	if (t->c.nstreams && !key_waiting())
+		save_all(t, 1);
+}
+
+/* How long the call's wait may sleep before those transfers want reading: a frame at
+ * most while any runs, -1 when none does. */
+static int service_due(void *ctx)
+{
+	struct tui *t = ctx;
+	if (!t->c.nstreams)
+		return -1;
+	long ms = http_timeout_ms(t->eng);
+	return (int)(ms < 0 || ms > FRAME_MS ? FRAME_MS : ms);
+}
+
 static void run_loop(struct tui *t)
 {
 	while (!t->c.quit) {
@@ -623,6 +659,7 @@ int tui_main(struct app *app, int argc, char **argv)
 		status = app_fail(&e);
 		goto out;
 	}
+	tui_tools_service(t->tools, service_streams, service_due, t);
 	if (state_prompts_load(&t->ed, &e) < 0)
 		config_warning(&warnings, e.msg);
 	err_clear(&e);

@@ -35,7 +35,19 @@ struct tui_tools {
 	int react;
 	int quit;
 	int more_keys; /* between left keys unread: ask it again at once */
+	/* the rest of the client meanwhile (tui_tools_service) */
+	void (*service)(void *ctx);
+	int (*service_due)(void *ctx);
+	void *service_ctx;
 };
+
+void tui_tools_service(struct tui_tools *tt, void (*service)(void *ctx), int (*due)(void *ctx),
+		       void *ctx)
+{
+	tt->service = service;
+	tt->service_due = due;
+	tt->service_ctx = ctx;
+}
 
 struct tui_tools *tui_tools_new(struct app *app)
 {
@@ -297,20 +309,25 @@ static int between(void *ctx)
 		}
 	}
 	tt->more_keys = n == 256;
+	if (tt->service)
+		tt->service(tt->service_ctx);
 	tt->react |= ctl_timer(c, http_now(), wall_now());
 	if (c->dirty)
 		paint(c);
 	return tt->quit || (tt->react & CTL_TOOL_STOP);
 }
 
-/* When between wants asking without a key: the controller's next timer. */
+/* When between wants asking without a key: the controller's next timer, or sooner when
+ * the rest of the client has transfers to read. */
 static int between_due(void *ctx)
 {
 	struct tui_tools *tt = ctx;
 	if (tt->more_keys)
 		return 0;
 	double next = ctl_next_timer(tt->c, http_now());
-	return next < 0 ? -1 : next > 3600 ? 3600000 : (int)(next * 1000.0) + 1;
+	int ms = next < 0 ? -1 : next > 3600 ? 3600000 : (int)(next * 1000.0) + 1;
+	int other = tt->service_due ? tt->service_due(tt->service_ctx) : -1;
+	return other >= 0 && (ms < 0 || other < ms) ? other : ms;
 }
 
 /* Each notifications/progress of the running call: shown at the next redraw. */

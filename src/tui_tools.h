@@ -40,9 +40,14 @@ const char *tui_tools_awaited(const struct tui_tools *tt, const struct ctl *c);
 int tui_tools_refresh(struct tui_tools *tt, struct ctl *c);
 /* CTL_TOOL_ALWAYS: ctl.tools->always into config.json. */
 void tui_tools_always(struct tui_tools *tt, struct ctl *c);
-/* CTL_TOOL_RUN: runs ctl.tools->run. Keys typed meanwhile go to the controller (every
- * ~100 ms, the screen redrawn); their reactions other than CTL_TOOL_STOP are added to
- * the returned ones, for the loop to carry out. *quit: TERM, HUP or INT came. */
+/* CTL_TOOL_RUN: runs ctl.tools->run. Keys typed meanwhile go to the controller at once
+ * (the screen redrawn); their reactions other than CTL_TOOL_STOP are added to the
+ * returned ones, for the loop to carry out. *quit: TERM, HUP or INT came. */
 int tui_tools_run(struct tui_tools *tt, struct ctl *c, int *quit);
+/* What else goes on while a call runs: service (the other answers' transfers, read and
+ * shown) whenever the call's wait wakes, and due, the longest it may sleep before
+ * service wants it again (ms; < 0: not at all). */
+void tui_tools_service(struct tui_tools *tt, void (*service)(void *ctx), int (*due)(void *ctx),
+		       void *ctx);
 
 #endif

@@ -18,7 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dirent.h>
 #include <jansson.h>
+
+#include "cherry/history.h"
 
 #include "harness.h"
 #include "tmux.h"
@@ -60,16 +63,21 @@ static void send_line(const char *text)
 	keys("Enter");
 }
 
-static void start_cherry(const char *model)
+static void start_cherry_at(const char *model, int cols)
 {
 	if (!tmux_path()) {
 		printf("# SKIP tmux is not installed\n");
 		skip();
 	}
 	const char *args[] = {"-m", model, NULL};
-	if (tmux_start_cherry(&T, &H, args, key_env, 100, 40) < 0)
+	if (tmux_start_cherry(&T, &H, args, key_env, cols, 40) < 0)
 		fail_msg("could not start cherry in tmux");
 	wait_for(model);
+}
+
+static void start_cherry(const char *model)
+{
+	start_cherry_at(model, 100);
 }
 
 /* cherry with the fake server "fake" enabled in a fresh conversation: 10 tools on. */
@@ -238,6 +246,60 @@ static void test_esc_stops_running_call(void **state)
 	char path[512];
 	snprintf(path, sizeof path, "%s/state/cherry/mcp", H.root);
 	assert_int_equal(tree_contains(path, "cancelled"), 1);
+}
+
+/* Two models asked at once, one of them calling the slow tool: the other's answer goes
+ * on streaming to its end while the call runs (the call's wait reads its transfer), and
+ * the call still ends as it would. */
+static void test_other_answer_streams_during_call(void **state)
+{
+	(void)state;
+	start_cherry_at("fo/tool:slow", 160);
+	send_line("/tools fake on");
+	wait_for("10 tools");
+	send_line("@fo/tool:slow @fo/long:60+slow:40 hi");
+	wait_for("The model asks to run fake/slow");
+	keys("o");
+	wait_for("1 of 4"); /* the call runs: 10 s, its progress a step each 2.5 s */
+	if (tmux_wait_for(&T, "Results: slow done", 2 * TMO) < 0)
+		fail_msg("the call's result never came");
+	size_t n;
+	json_decref(last_messages(&n));
+	assert_int_equal(n, 3); /* the two answers, and the one after the result */
+	keys("C-q");
+	int status;
+	assert_int_equal(tmux_wait_dead(&T, &status, TMO), 0);
+	/* as saved: the other answer (its last token "[60] ") ended before the result came */
+	char dir[PATH_MAX], path[PATH_MAX + 300];
+	snprintf(dir, sizeof dir, "%s/data/cherry/conversations", H.root);
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	struct dirent *de;
+	path[0] = '\0';
+	while ((de = readdir(d)))
+		if (strstr(de->d_name, ".json") && !strstr(de->d_name, ".jsonl"))
+			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+	closedir(d);
+	size_t len;
+	char *text = harness_read_file(path, &len);
+	assert_non_null(text);
+	struct hist_conv cv;
+	struct err e;
+	err_clear(&e);
+	assert_int_equal(hist_from_json(text, len, &cv, &e), HIST_LOAD_OK);
+	free(text);
+	double other_end = -1, result_at = -1;
+	for (size_t i = 0; i < cv.n; i++) {
+		if (strstr(cv.msgs[i].content, "[60] "))
+			other_end = cv.msgs[i].updated;
+		if (!strcmp(cv.msgs[i].role, "tool"))
+			result_at = cv.msgs[i].created;
+	}
+	hist_conv_free(&cv);
+	assert_true(other_end > 0 && result_at > 0);
+	if (other_end >= result_at)
+		fail_msg("the other answer ended %.2f s after the call's result: it waited for "
+			 "the call", other_end - result_at);
 }
 
 /* A server that says its tool list changed is listed again before the next request. */
@@ -467,6 +529,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_max_rounds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_esc_stops_running_call, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_answer_streams_during_call, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_servers_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quit_while_starting, setup, teardown),
