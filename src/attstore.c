@@ -1,10 +1,12 @@
 /* attstore: content-addressed attachment files and the removal of those no
  * conversation references. */
+#define _GNU_SOURCE /* memmem */
 #include "cherry/attstore.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,6 +22,8 @@ int attstore_dir(const char *conv_dir, struct buf *out)
 		return -1;
 	return buf_append_str(out, n ? "/attachments" : "attachments");
 }
+
+static void note_put(const char *hex);
 
 static int path_of(const char *dir, const char *hex, struct buf *p)
 {
@@ -40,6 +44,8 @@ int attstore_put(const char *dir, const unsigned char *d, size_t n, char hex[65]
 		rc = 0; /* the same bytes are there already: the name is their hash */
 	else if (fs_mkdirs(dir, e) == 0)
 		rc = fs_write_atomic(p.data, d, n, e);
+	if (rc == 0)
+		note_put(hex);
 	buf_free(&p);
 	return rc;
 }
@@ -121,10 +127,9 @@ int attstore_refs(const char *text, size_t len, struct buf *hashes)
 {
 	static const char key[] = "\"sha256\"";
 	const char *end = text + len;
-	for (const char *p = text; p && p < end;) {
-		while (p && (size_t)(end - p) >= sizeof key - 1 && memcmp(p, key, sizeof key - 1))
-			p = memchr(p + 1, '"', (size_t)(end - p - 1));
-		if (!p || (size_t)(end - p) < sizeof key - 1)
+	for (const char *p = text; p < end;) {
+		p = memmem(p, (size_t)(end - p), key, sizeof key - 1);
+		if (!p)
 			break;
 		p += sizeof key - 1;
 		while (p < end && (*p == ' ' || *p == ':' || *p == '\n' || *p == '\t'))
@@ -140,49 +145,166 @@ int attstore_refs(const char *text, size_t len, struct buf *hashes)
 	return 0;
 }
 
+/* The hashes stored while a collection runs: never removed by it (a message attaching
+ * the same file again may not be saved yet when its scan passes). */
+static struct buf put_meanwhile;
+static int collecting;
+
+static void note_put(const char *hex)
+{
+	if (collecting)
+		(void)buf_append(&put_meanwhile, hex, 65);
+}
+
+static int in_list(const struct buf *list, const char *hex)
+{
+	for (size_t k = 0; k + 65 <= list->len; k += 65)
+		if (!memcmp(list->data + k, hex, 64))
+			return 1;
+	return 0;
+}
+
+struct attstore_collector {
+	char *conv_dir;
+	struct buf hashes;  /* the candidates, 65 bytes each */
+	struct buf kept;    /* those some file mentions */
+	DIR *d;             /* the directory being read */
+	int where;          /* 0 conv_dir, 1 its corrupt/ (files kept aside still refer) */
+	int unsure;         /* a file could not be read: nothing is removed */
+};
+
+struct attstore_collector *attstore_collect_begin(const char *conv_dir, const struct buf *hashes)
+{
+	struct attstore_collector *k = calloc(1, sizeof *k);
+	if (!k || !(k->conv_dir = strdup(conv_dir)) ||
+	    buf_append(&k->hashes, hashes->data ? hashes->data : "", hashes->len) < 0) {
+		if (k)
+			free(k->conv_dir);
+		free(k);
+		return NULL;
+	}
+	collecting++;
+	return k;
+}
+
+int attstore_collect_add(struct attstore_collector *k, const struct buf *hashes)
+{
+	if (!hashes->len)
+		return 0;
+	if (buf_append(&k->hashes, hashes->data, hashes->len) < 0)
+		return -1;
+	/* the files read so far were read for the others: read them all again */
+	if (k->d)
+		closedir(k->d);
+	k->d = NULL;
+	k->where = 0;
+	buf_reset(&k->kept);
+	return 0;
+}
+
+/* Reads the next file of the directory being read into k->kept: 1 one was read (or
+ * skipped), 0 the directories are done. */
+static int collect_one(struct attstore_collector *k)
+{
+	while (!k->unsure && k->where < 2) {
+		if (!k->d) {
+			struct buf dir = BUF_INIT;
+			if (buf_printf(&dir, k->where ? "%s/corrupt" : "%s", k->conv_dir) < 0) {
+				k->unsure = 1;
+				break;
+			}
+			k->d = opendir(dir.data);
+			buf_free(&dir);
+			if (!k->d) {
+				if (k->where == 0 || errno != ENOENT)
+					k->unsure = 1;
+				k->where++;
+				continue;
+			}
+		}
+		struct dirent *de = readdir(k->d);
+		if (!de) {
+			closedir(k->d);
+			k->d = NULL;
+			k->where++;
+			continue;
+		}
+		/* a conversation, its journal; in corrupt/ whatever was moved there ("ID.json.3") */
+		const char *dot = strrchr(de->d_name, '.');
+		if (k->where == 1 ? de->d_name[0] == '.'
+				  : !dot || (strcmp(dot, ".json") && strcmp(dot, ".jsonl") &&
+					     strcmp(dot, ".journal")))
+			return 1;
+		struct buf p = BUF_INIT, text = BUF_INIT;
+		struct err e = {0, ""};
+		int r = buf_printf(&p, k->where ? "%s/corrupt/%s" : "%s/%s", k->conv_dir,
+				   de->d_name) < 0 ? -1
+			: fs_read_file(p.data, (size_t)1 << 30, &text, &e);
+		if (r < 0 || (r == 0 && attstore_refs(text.data ? text.data : "", text.len,
+						      &k->kept) < 0))
+			k->unsure = 1;
+		buf_free(&p);
+		buf_wipe_free(&text);
+		return 1;
+	}
+	return 0;
+}
+
+/* Every file read: the candidates none of them mentions go, with what was made of them. */
+static void collect_remove(struct attstore_collector *k)
+{
+	struct buf dir = BUF_INIT;
+	if (k->unsure || attstore_dir(k->conv_dir, &dir) < 0) {
+		buf_free(&dir);
+		return;
+	}
+	for (size_t i = 0; i + 65 <= k->hashes.len; i += 65) {
+		const char *h = k->hashes.data + i;
+		if (in_list(&k->kept, h) || in_list(&put_meanwhile, h))
+			continue;
+		struct buf p = BUF_INIT;
+		if (path_of(dir.data, h, &p) == 0)
+			unlink(p.data);
+		for (int s = 0; s < 2; s++) { /* and what was made of it (a PDF's text) */
+			buf_reset(&p);
+			if (side_path(dir.data, h, s ? ".err" : ".txt", &p) == 0)
+				unlink(p.data);
+		}
+		buf_free(&p);
+	}
+	buf_free(&dir);
+}
+
+int attstore_collect_step(struct attstore_collector *k, size_t max_files)
+{
+	for (size_t n = 0; n < max_files; n++)
+		if (!collect_one(k)) {
+			collect_remove(k);
+			buf_reset(&k->hashes);
+			return 0;
+		}
+	return 1;
+}
+
+void attstore_collect_end(struct attstore_collector *k)
+{
+	if (!k)
+		return;
+	while (k->hashes.len && attstore_collect_step(k, 256))
+		;
+	if (k->d)
+		closedir(k->d);
+	free(k->conv_dir);
+	buf_free(&k->hashes);
+	buf_free(&k->kept);
+	free(k);
+	if (--collecting == 0)
+		buf_free(&put_meanwhile);
+}
+
 void attstore_collect(const char *conv_dir, const struct buf *hashes)
 {
 	if (!hashes->len)
 		return;
-	/* The hashes still mentioned by some conversation (file or journal). */
-	struct buf kept = BUF_INIT, dir = BUF_INIT;
-	DIR *d = opendir(conv_dir);
-	if (!d)
-		return;
-	struct dirent *de;
-	int unsure = 0;
-	while (!unsure && (de = readdir(d))) {
-		const char *dot = strrchr(de->d_name, '.');
-		if (!dot || (strcmp(dot, ".json") && strcmp(dot, ".jsonl") && strcmp(dot, ".journal")))
-			continue;
-		struct buf p = BUF_INIT, text = BUF_INIT;
-		struct err e = {0};
-		int r = buf_printf(&p, "%s/%s", conv_dir, de->d_name) < 0 ? -1
-			: fs_read_file(p.data, (size_t)1 << 30, &text, &e);
-		if (r < 0 || (r == 0 && attstore_refs(text.data ? text.data : "", text.len, &kept) < 0))
-			unsure = 1;
-		buf_free(&p);
-		buf_wipe_free(&text);
-	}
-	closedir(d);
-	if (!unsure && attstore_dir(conv_dir, &dir) == 0) {
-		for (size_t i = 0; i + 65 <= hashes->len; i += 65) {
-			const char *h = hashes->data + i;
-			int used = 0;
-			for (size_t k = 0; !used && k + 65 <= kept.len; k += 65)
-				used = !memcmp(kept.data + k, h, 64);
-			struct buf p = BUF_INIT;
-			if (!used && path_of(dir.data, h, &p) == 0)
-				unlink(p.data);
-			/* and what was made of it (a PDF's text) */
-			for (int k = 0; !used && k < 2; k++) {
-				buf_reset(&p);
-				if (side_path(dir.data, h, k ? ".err" : ".txt", &p) == 0)
-					unlink(p.data);
-			}
-			buf_free(&p);
-		}
-	}
-	buf_free(&kept);
-	buf_free(&dir);
+	attstore_collect_end(attstore_collect_begin(conv_dir, hashes));
 }

@@ -30,8 +30,19 @@ int attstore_text_put(const char *dir, const char *hex, const char *text, size_t
 /* Appends to hashes (65 bytes each, NUL-terminated) every "sha256": "<64 hex>" in
  * text. 0 or -1 (OOM). */
 int attstore_refs(const char *text, size_t len, struct buf *hashes);
-/* Removes each attachment in hashes that no file in conv_dir mentions any more. A file
- * that cannot be read keeps every attachment (when unsure, nothing is deleted). */
+/* Removes each attachment in hashes that no file in conv_dir (or in its corrupt/, where
+ * unreadable conversations are kept aside) mentions any more. A file that cannot be read
+ * keeps every attachment (when unsure, nothing is deleted). */
 void attstore_collect(const char *conv_dir, const struct buf *hashes);
+/* The same in steps, for the client, whose keys must not wait while every conversation
+ * is read: begin copies the candidates (NULL: out of memory), add brings more (the files
+ * are read again for all), each step reads at most max_files (1: more to do; 0: done,
+ * the unmentioned removed, nothing left), end finishes what is left and frees. An
+ * attachment stored (attstore_put) while one runs is never removed by it. */
+struct attstore_collector;
+struct attstore_collector *attstore_collect_begin(const char *conv_dir, const struct buf *hashes);
+int attstore_collect_add(struct attstore_collector *k, const struct buf *hashes);
+int attstore_collect_step(struct attstore_collector *k, size_t max_files);
+void attstore_collect_end(struct attstore_collector *k);
 
 #endif
