@@ -151,8 +151,20 @@ int histstore_open_listing(struct histstore *s, const char *data_dir, const char
 	return open_store(s, data_dir, cache_dir, warn_fn, warn_ctx, 0, e);
 }
 
+void histstore_collect_later(struct histstore *s)
+{
+	s->collect_later = 1;
+}
+
+int histstore_collect_step(struct histstore *s, size_t max_files)
+{
+	return s->collect && attstore_collect_step(s->collect, max_files);
+}
+
 void histstore_close(struct histstore *s)
 {
+	attstore_collect_end(s->collect); /* what was left: the user's deletions are done */
+	s->collect = NULL;
 	free(s->dir);
 	free(s->index);
 	s->dir = s->index = NULL;
@@ -591,7 +603,11 @@ int histstore_remove(struct histstore *s, const char *id, struct err *e)
 			unlink(jp);
 			unlink(lp);
 		}
-		attstore_collect(s->dir, &hashes);
+		if (!s->collect_later || !hashes.len)
+			attstore_collect(s->dir, &hashes);
+		else if (s->collect ? attstore_collect_add(s->collect, &hashes) < 0
+				    : !(s->collect = attstore_collect_begin(s->dir, &hashes)))
+			attstore_collect(s->dir, &hashes); /* out of memory: at once, then */
 	}
 	buf_free(&hashes);
 	free(p);

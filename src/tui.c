@@ -386,8 +386,9 @@ static int wait_ms(struct tui *t, double now)
 		if (left < ms)
 			ms = left < 0 ? 0 : left;
 	}
-	if (t->lister)
-		ms = 0; /* the list is being read: a step each turn, keys between them */
+	if (t->lister || t->collecting)
+		ms = 0; /* the list is being read, or every conversation for the attachments of
+			 * one deleted: a step each turn, keys between them */
 	long tools_ms = tui_tools_wait_ms(t->tools), pdf_ms = tui_pdf_wait_ms(t->pdf);
 	if (tools_ms >= 0 && tools_ms < ms)
 		ms = tools_ms;
@@ -413,6 +414,8 @@ static void draw(struct tui *t)
  * the screen: a warm index shows its head (the newest) at once and the rest when it is
  * read, a cold one when it is read. */
 #define LIST_STEP_FILES 64
+/* Conversations read a step for the attachments of one deleted (each read whole). */
+#define COLLECT_STEP_FILES 32
 #define LIST_STEP_MS 4.0
 /* While it is read, the list is shown again each time it has doubled, up to this many
  * entries: each copy then costs a millisecond or two, and a cold index of 100,000 shows
@@ -584,6 +587,7 @@ static void run_loop(struct tui *t)
 		tui_streams_poll(&t->ts, now);
 		if (t->lister)
 			list_step(t);
+		t->collecting = histstore_collect_step(&t->store, COLLECT_STEP_FILES);
 		react(t, tui_tools_poll(t->tools, &t->c));
 		tui_pdf_poll(t->pdf, &t->c);
 		if (t->key_waits && !tui_tools_awaited(t->tools, &t->c) && !tui_pdf_busy(t->pdf)) {
@@ -677,6 +681,7 @@ int tui_main(struct app *app, int argc, char **argv)
 		goto out;
 	}
 	t->store_ok = 1;
+	histstore_collect_later(&t->store);
 	if (app->keyring)
 		keyring_defer_typed(app->keyring, 1);
 	set_today(&t->c);

@@ -30,6 +30,8 @@ struct tui {
 	size_t list_shown;               /* entries its last snapshot showed */
 	int list_quiet;                  /* read again: shown when whole, not in parts */
 	struct tui_tools *tools;  /* MCP servers and tool calls (tui_tools.h) */
+	int collecting;           /* the attachments of a conversation deleted are looked for
+				   * in the others, a step each turn (histstore_collect_step) */
 	int in_call;              /* a tool call runs: the streams' reactions are held */
 	int held;                 /* those, carried out when it ends */
 };

@@ -12,11 +12,16 @@
 /* Receives one-line, unsanitised warnings (the caller sanitises what it shows). */
 typedef void (*hist_warn_fn)(void *ctx, const char *line);
 
+struct attstore_collector;
 struct histstore {
 	char *dir;        /* <data>/conversations (0700) */
 	char *index;      /* <cache>/history-index */
 	hist_warn_fn warn;
 	void *warn_ctx;
+	/* histstore_collect_later: the attachments of removed conversations wait for
+	 * histstore_collect_step (NULL: none waits) */
+	int collect_later;
+	struct attstore_collector *collect;
 };
 
 /*
@@ -86,8 +91,15 @@ void histstore_journal_close(int fd);
  * answer streams. */
 #define HIST_JOURNAL_MIN (1024u * 1024)
 int histstore_journal_full(size_t jlen, size_t flen);
-/* Deletes the conversation file (and its lock file). 0 or -1. */
+/* Deletes the conversation file (and its lock file). 0 or -1. The attachments no other
+ * conversation mentions go with it: at once (every conversation is read), or, after
+ * histstore_collect_later, in histstore_collect_step's steps. */
 int histstore_remove(struct histstore *s, const char *id, struct err *e);
+/* For the client, whose keys must not wait while every conversation is read. */
+void histstore_collect_later(struct histstore *s);
+/* A step of the removal of attachments under way (at most max_files read): 1 more to do,
+ * 0 none under way. histstore_close finishes what is left. */
+int histstore_collect_step(struct histstore *s, size_t max_files);
 
 struct hist_entry {
 	char id[HIST_ID_MAX + 1];

@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -2233,6 +2234,62 @@ static void test_context_and_cost(void **state)
 	wait_for("for the 2 answers whose model has a price");
 }
 
+/* Files in the attachments directory. */
+static int attachments_kept(void)
+{
+	char dir[600];
+	snprintf(dir, sizeof dir, "%s/data/cherry/attachments", H.root);
+	DIR *d = opendir(dir);
+	int n = 0;
+	for (struct dirent *de; d && (de = readdir(d));)
+		n += de->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Deleting a conversation in the client removes the attachments no other conversation
+ * mentions, while the client goes on (the others are read in steps between keys), and
+ * keeps one another conversation shares. */
+static void test_delete_removes_attachments(void **state)
+{
+	(void)state;
+	char png[600], other[600];
+	snprintf(png, sizeof png, "%s/shared.png", H.root);
+	snprintf(other, sizeof other, "%s/own.png", H.root);
+	assert_int_equal(harness_write_png(png), 0);
+	assert_int_equal(harness_write_file(other, "\x89PNG\r\n\x1a\nown bytes", 17), 0);
+	start(100, 24, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	send_line("/attach ~/shared.png");
+	exchange("fo/hello", "first with it");
+	keys("C-n");
+	send_line("/attach ~/shared.png");
+	exchange("fo/hello", "second with it");
+	keys("C-n");
+	send_line("/attach ~/own.png");
+	exchange("fo/hello", "its own picture");
+	assert_int_equal(attachments_kept(), 2);
+	send_line("/delete");
+	wait_for("(y/n)");
+	keys("y");
+	wait_for("deleted");
+	for (double end = tmux_now() + TMO / 1000.0; attachments_kept() > 1 && tmux_now() < end;)
+		tmux_sleep_ms(20);
+	assert_int_equal(attachments_kept(), 1); /* own.png went, the client still running */
+	assert_alive("after a deletion");
+	send_line("/open second with it");
+	wait_chat("second with it", 1);
+	send_line("/delete");
+	wait_for("(y/n)");
+	keys("y");
+	wait_for("deleted");
+	tmux_sleep_ms(300);
+	assert_int_equal(attachments_kept(), 1); /* the first conversation still shows it */
+	quit_ok();
+	assert_int_equal(attachments_kept(), 1);
+}
+
 /* /attach: Tab completes the path, chips show above the input, Backspace on an empty
  * input drops the last, and the message sends the file (an image part, its name under
  * the message). */
@@ -2345,6 +2402,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_search_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_context_and_cost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attach_chips, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delete_removes_attachments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_paste_multiline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys_every_terminal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scroll_keys, setup, teardown),

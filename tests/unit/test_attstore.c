@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "cherry/attstore.h"
+#include "cherry/histstore.h"
 #include "harness.h"
 
 #define FILES 20
@@ -186,6 +187,42 @@ static void test_unsure_removes_nothing(void **state)
 	buf_free(&h);
 }
 
+/* The client's store: a conversation removed takes its attachment with it only in the
+ * steps that follow (the keys never wait while every conversation is read), and closing
+ * the store finishes what is left. */
+static void test_store_collects_later(void **state)
+{
+	(void)state;
+	char data[256], cache[256];
+	snprintf(data, sizeof data, "%s/data", root);
+	snprintf(cache, sizeof cache, "%s/cache", root);
+	struct histstore s;
+	struct err e = {0, ""};
+	assert_int_equal(histstore_open(&s, data, cache, NULL, NULL, &e), 0);
+	histstore_collect_later(&s);
+	snprintf(conv, sizeof conv, "%s", s.dir);
+	snprintf(att, sizeof att, "%s/data/attachments", root);
+	char a[65], b[65];
+	put("its own", a);
+	put("another's too", b);
+	conversations(3, b);
+	conversation("gone0001.json", a);
+	conversation("gone0002.json", a);
+	assert_int_equal(histstore_remove(&s, "gone0001", &e), 0);
+	assert_true(there(a)); /* nothing read yet */
+	int steps = 0;
+	while (histstore_collect_step(&s, 4))
+		steps++;
+	assert_true(steps >= FILES / 4);
+	assert_true(there(a)); /* gone0002 mentions it */
+	assert_int_equal(histstore_remove(&s, "gone0002", &e), 0);
+	assert_int_equal(histstore_collect_step(&s, 4), 1);
+	assert_true(there(a));
+	histstore_close(&s); /* the rest, at once */
+	assert_false(there(a));
+	assert_true(there(b));
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -195,6 +232,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_add_reads_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stored_meanwhile_stays, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unsure_removes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_collects_later, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
