@@ -31,6 +31,8 @@ void ctl_request_retry(struct ctl *c);
 void ctl_request_retry_at(struct ctl *c, size_t retry_at);
 /* the same as F5 does it for answer a (-1: none): with siblings, of a's own model */
 void ctl_retry_answer(struct ctl *c, long a, size_t retry_at);
+/* the same of one model, spec ("provider/model"), whichever is chosen */
+void ctl_retry_model(struct ctl *c, const char *spec, size_t retry_at);
 /* the same with every model of pending.specs (nspecs of them, set by the caller) */
 void ctl_ask_models(struct ctl *c, size_t retry_at);
 void ctl_unqueue(struct ctl *c, const char *why);

@@ -223,14 +223,22 @@ void ctl_retry_answer(struct ctl *c, long a, size_t retry_at)
 	size_t pos, count = 0;
 	if (m)
 		chat_siblings(c->shown, (size_t)a, &pos, &count);
-	if (count > 1 && m->provider && m->model && !c->pending.active) {
-		snprintf(c->pending.specs[0], sizeof c->pending.specs[0], "%s/%s", m->provider,
-			 m->model);
-		c->pending.nspecs = 1;
-		ctl_ask_models(c, retry_at);
+	if (count > 1 && m->provider && m->model) {
+		char spec[sizeof c->pending.specs[0]];
+		snprintf(spec, sizeof spec, "%s/%s", m->provider, m->model);
+		ctl_retry_model(c, spec, retry_at);
 		return;
 	}
 	ctl_request_retry_at(c, retry_at);
+}
+
+void ctl_retry_model(struct ctl *c, const char *spec, size_t retry_at)
+{
+	if (!c->pending.active) {
+		snprintf(c->pending.specs[0], sizeof c->pending.specs[0], "%s", spec);
+		c->pending.nspecs = 1;
+	}
+	ctl_ask_models(c, retry_at);
 }
 
 void ctl_request_retry_at(struct ctl *c, size_t retry_at)
