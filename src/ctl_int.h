@@ -11,6 +11,9 @@
 
 /* ctl.c: the events, timers, geometry and scrolling */
 void ctl_message(struct ctl *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The first key bound now to action a, for a message to name ("(unbound)" if none). */
+struct ctl_keyname { char s[48]; };
+struct ctl_keyname ctl_key_name(const struct ctl *c, enum input_action a);
 void ctl_switch_sibling(struct ctl *c, int dir);
 long ctl_last_answer(const struct ctl *c);
 void ctl_copy_answer(struct ctl *c);

@@ -39,7 +39,7 @@ int ctl_busy(struct ctl *c)
 {
 	if (!ctl_stream_in(c, c->shown) && !c->pending.active)
 		return 0;
-	ctl_message(c, "an answer is still streaming: Esc stops it");
+	ctl_message(c, "an answer is still streaming: %s stops it", ctl_key_name(c, ACT_STOP).s);
 	return 1;
 }
 
@@ -48,7 +48,8 @@ static int first_model(struct ctl *c, const char *spec)
 {
 	struct ctl_pending *p = &c->pending;
 	if (!p->nspecs && !*spec) {
-		ctl_message(c, "no model chosen: C-o picks one, or /model PROVIDER/MODEL");
+		ctl_message(c, "no model chosen: %s picks one, or /model PROVIDER/MODEL",
+			    ctl_key_name(c, ACT_MODEL_PICKER).s);
 		return -1;
 	}
 	snprintf(p->spec, sizeof p->spec, "%s", p->nspecs ? p->specs[0] : spec);
@@ -129,7 +130,8 @@ static void enqueue(struct ctl *c, const char *text, size_t len)
 	edit_apply(c->ed, EDIT_CLEAR, 0);
 	c->react |= CTL_SAVE_PROMPTS;
 	ctl_rebuild_view(c);
-	ctl_message(c, "queued: it is sent when the answer ends (Esc on an empty input takes it back)");
+	ctl_message(c, "queued: it is sent when the answer ends (%s on an empty input takes it "
+		    "back)", ctl_key_name(c, ACT_STOP).s);
 }
 
 /* The queued messages back into the input (after the text there), nothing lost. */
