@@ -152,14 +152,14 @@ int app_resolve_model(const struct app *app, const char *spec, struct provider *
 		spec = app->cfg.favorites[0];
 	if (!spec) {
 		err_set(e, EXIT_USAGE, "no model chosen: use -m PROVIDER/MODEL "
-			"(e.g. -m openai/gpt-4o-mini) or set \"default_model\" in config.json");
+			"(e.g. -m openai/gpt-5.4) or set \"default_model\" in config.json");
 		return -1;
 	}
 	const char *pname;
 	size_t plen;
 	if (model_spec_split(spec, &pname, &plen, model) < 0) {
 		err_set(e, EXIT_USAGE, "model \"%s\" must be written PROVIDER/MODEL, "
-			"e.g. openai/gpt-4o-mini (cherry providers lists the providers)", spec);
+			"e.g. openai/gpt-5.4 (cherry providers lists the providers)", spec);
 		return -1;
 	}
 	char name[128];

@@ -30,6 +30,15 @@ void ctl_message(struct ctl *c, const char *fmt, ...)
 	c->dirty |= CTL_DIRTY_STATUS;
 }
 
+struct ctl_keyname ctl_key_name(const struct ctl *c, enum input_action a)
+{
+	struct ctl_keyname k;
+	input_first_key(&c->keys, a, k.s, sizeof k.s);
+	if (!k.s[0])
+		snprintf(k.s, sizeof k.s, "(unbound)");
+	return k;
+}
+
 static const char *word_of(enum ctl_state state, double rate, double retry_left, int attempt,
 			   int max, char *tmp, size_t tmpsz)
 {
@@ -258,7 +267,10 @@ void ctl_status_head(const struct ctl *c, struct buf *out)
 {
 	char tmp[96];
 	buf_append_char(out, ' ');
-	buf_append_str(out, c->model[0] ? c->model : "no model (C-o chooses)");
+	if (c->model[0])
+		buf_append_str(out, c->model);
+	else
+		buf_printf(out, "no model (%s chooses)", ctl_key_name(c, ACT_MODEL_PICKER).s);
 	buf_append_str(out, " \xc2\xb7 ");
 	buf_append_str(out, ctl_state_word(c, tmp, sizeof tmp));
 	if (c->nqueue)

@@ -71,8 +71,8 @@ int ctl_cols_move(struct ctl *c, enum ctl_cols_move how)
 	case COLS_UP:
 		to = q;
 		if (k == q)
-			ctl_message(c, "the messages before it: F9 shows the answers one at "
-				       "a time");
+			ctl_message(c, "the messages before it: %s shows the answers one at "
+				       "a time", ctl_key_name(c, ACT_LAYOUT).s);
 		break;
 	case COLS_DOWN:
 		to = k == q ? (long)L->cur : k;

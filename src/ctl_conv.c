@@ -120,23 +120,14 @@ static void add_text_message(struct ctl *c, const char *header, const char *text
 	}
 }
 
-/* The first key of an action, as it is bound now ("" when unbound). */
-static void first_key(const struct ctl *c, enum input_action a, char *out, size_t n)
-{
-	struct buf k = BUF_INIT;
-	input_keys_of(&c->keys, a, &k);
-	snprintf(out, n, "%.*s", (int)strcspn(k.data ? k.data : "", ","), k.data ? k.data : "");
-	buf_free(&k);
-}
-
 /* An empty conversation says how to start, with the keys as they are bound. */
 static void short_welcome(struct ctl *c)
 {
 	char send[24], pick[24], fav[24], help[24];
-	first_key(c, ACT_SEND, send, sizeof send);
-	first_key(c, ACT_MODEL_PICKER, pick, sizeof pick);
-	first_key(c, ACT_FAVORITE_NEXT, fav, sizeof fav);
-	first_key(c, ACT_HELP, help, sizeof help);
+	input_first_key(&c->keys, ACT_SEND, send, sizeof send);
+	input_first_key(&c->keys, ACT_MODEL_PICKER, pick, sizeof pick);
+	input_first_key(&c->keys, ACT_FAVORITE_NEXT, fav, sizeof fav);
+	input_first_key(&c->keys, ACT_HELP, help, sizeof help);
 	struct buf t = BUF_INIT;
 	buf_printf(&t, "Type a message and press %s to ask %s.", send, c->model);
 	if (*pick)
@@ -544,7 +535,7 @@ void ctl_pick_initial_model(struct ctl *c, const char *opt_model)
 	c->model[0] = '\0';
 	c->welcome = 1;
 	ctl_rebuild_view(c);
-	ctl_message(c, "no model chosen: C-o picks one");
+	ctl_message(c, "no model chosen: %s picks one", ctl_key_name(c, ACT_MODEL_PICKER).s);
 	c->message_until = 0; /* until the next key */
 }
 

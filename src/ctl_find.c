@@ -53,7 +53,8 @@ static void unfold_for(struct ctl *c, const char *f, size_t flen)
 	if (found) {
 		view_set_fold(c->view, 0);
 		ctl_layout_stale(c); /* the columns take the view's folding */
-		ctl_message(c, "the reasoning is unfolded: it holds matches (F4 folds it)");
+		ctl_message(c, "the reasoning is unfolded: it holds matches (%s folds it)",
+			    ctl_key_name(c, ACT_TOGGLE_REASONING).s);
 	}
 }
 

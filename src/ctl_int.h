@@ -11,6 +11,9 @@
 
 /* ctl.c: the events, timers, geometry and scrolling */
 void ctl_message(struct ctl *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The first key bound now to action a, for a message to name ("(unbound)" if none). */
+struct ctl_keyname { char s[48]; };
+struct ctl_keyname ctl_key_name(const struct ctl *c, enum input_action a);
 void ctl_switch_sibling(struct ctl *c, int dir);
 long ctl_last_answer(const struct ctl *c);
 void ctl_copy_answer(struct ctl *c);
@@ -31,6 +34,8 @@ void ctl_request_retry(struct ctl *c);
 void ctl_request_retry_at(struct ctl *c, size_t retry_at);
 /* the same as F5 does it for answer a (-1: none): with siblings, of a's own model */
 void ctl_retry_answer(struct ctl *c, long a, size_t retry_at);
+/* the same of one model, spec ("provider/model"), whichever is chosen */
+void ctl_retry_model(struct ctl *c, const char *spec, size_t retry_at);
 /* the same with every model of pending.specs (nspecs of them, set by the caller) */
 void ctl_ask_models(struct ctl *c, size_t retry_at);
 void ctl_unqueue(struct ctl *c, const char *why);

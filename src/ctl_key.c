@@ -26,6 +26,7 @@ struct ctl_keyflow {
 	int offered;            /* a send (or the picker) found no key */
 	int resend;             /* CTL_KEY_RESEND_* after the key is stored */
 	size_t retry_at;
+	char spec[160];         /* the one model a retry asks again ("": the chosen one) */
 	char prompt[200];
 	char *key, *pass;       /* guarded: the key, the passphrase typed for the vault */
 	size_t key_len, pass_len;
@@ -175,16 +176,21 @@ int ctl_cmd_key(struct ctl *c, const char *arg)
 }
 
 /* A send found no key for its provider: the key is asked for, then the send goes again
- * (a plain send or retry to one model; the others are only offered the key). */
+ * (a plain send, or a retry to one model: the answer's own one when it is not the model
+ * chosen; sends to several are only offered the key). */
 void ctl_key_missing(struct ctl *c)
 {
 	const struct ctl_pending *pd = &c->pending;
 	const struct provider *p = pd->prov;
-	if (!p || p->key_command || pd->nspecs || c->mode != MODE_CHAT || c->ov.kind != CTL_OV_NONE)
+	int one_retry = pd->retry == 1 && pd->nspecs == 1;
+	if (!p || p->key_command || (pd->nspecs && !one_retry) || c->mode != MODE_CHAT ||
+	    c->ov.kind != CTL_OV_NONE)
 		return; /* the error line says what to do */
 	int resend = pd->retry == 0 && !pd->queued ? CTL_KEY_RESEND_SEND :
 		     pd->retry == 1 ? CTL_KEY_RESEND_RETRY : CTL_KEY_RESEND_NONE;
 	ctl_key_begin(c, p->name, NULL, 1, resend, pd->retry_at);
+	if (c->keyflow && one_retry)
+		snprintf(c->keyflow->spec, sizeof c->keyflow->spec, "%s", pd->specs[0]);
 }
 
 void ctl_key_offer(struct ctl *c, const char *spec)
@@ -293,6 +299,8 @@ static void stored(struct ctl *c)
 	struct ctl_keyflow *k = c->keyflow;
 	int resend = k->resend;
 	size_t retry_at = k->retry_at;
+	char spec[sizeof k->spec];
+	snprintf(spec, sizeof spec, "%s", k->spec);
 	/* no model chosen yet (a newcomer's first key): the provider's first one is */
 	const struct provider *p = providers_find(&c->cfg->providers, k->provider);
 	if (p && ctl_first_model_of(c, p))
@@ -305,6 +313,8 @@ static void stored(struct ctl *c)
 	const char *s = edit_text(c->ed, &len);
 	if (resend == CTL_KEY_RESEND_SEND && s && len)
 		ctl_do_action(c, ACT_SEND);
+	else if (resend == CTL_KEY_RESEND_RETRY && spec[0])
+		ctl_retry_model(c, spec, retry_at);
 	else if (resend == CTL_KEY_RESEND_RETRY)
 		ctl_request_retry_at(c, retry_at);
 }

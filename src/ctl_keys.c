@@ -34,7 +34,10 @@ static void h_stop(struct ctl *c)
 	if (!c->nstreams && ctl_edit_cancel(c))
 		return;
 	if (c->nqueue && edit_is_empty(c->ed)) {
-		ctl_unqueue(c, "the queued message is back in the input: Enter queues it again");
+		char why[128];
+		snprintf(why, sizeof why, "the queued message is back in the input: %s queues it "
+			 "again", ctl_key_name(c, ACT_SEND).s);
+		ctl_unqueue(c, why);
 	} else if (c->nstreams) {
 		ctl_stop(c);
 	} else if (c->message[0]) {
@@ -82,7 +85,8 @@ static void h_focus_list(struct ctl *c)
 		c->mode = MODE_LIST;
 		c->dirty |= CTL_DIRTY_LIST | CTL_DIRTY_STATUS;
 	} else {
-		ctl_message(c, "the list is hidden: F3 shows it, C-t switches");
+		ctl_message(c, "the list is hidden: %s shows it, %s switches",
+			    ctl_key_name(c, ACT_TOGGLE_LIST).s, ctl_key_name(c, ACT_SWITCHER).s);
 	}
 }
 
@@ -113,7 +117,8 @@ static void h_copy_code(struct ctl *c) { ctl_copy_last_code(c); }
 static void h_editor(struct ctl *c)
 {
 	if (c->nstreams) { /* the editor holds the screen: no stream may wait on it */
-		ctl_message(c, "an answer is still streaming: Esc stops it");
+		ctl_message(c, "an answer is still streaming: %s stops it",
+			    ctl_key_name(c, ACT_STOP).s);
 		return;
 	}
 	if (ctl_busy(c))

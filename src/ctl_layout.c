@@ -328,8 +328,10 @@ void ctl_h_scroll_apart(struct ctl *c)
 	}
 	c->dirty |= CTL_DIRTY_CHAT;
 	if (L->apart)
-		ctl_message(c, "answers side by side scroll apart: the wheel over one, or PgUp "
-			       "and PgDn for the one gone on from (S-F9: together)");
+		ctl_message(c, "answers side by side scroll apart: the wheel over one, or %s "
+			       "and %s for the one gone on from (%s: together)",
+			    ctl_key_name(c, ACT_SCROLL_UP).s, ctl_key_name(c, ACT_SCROLL_DOWN).s,
+			    ctl_key_name(c, ACT_SCROLL_APART).s);
 	else
 		ctl_message(c, "answers side by side scroll together");
 }

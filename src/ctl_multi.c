@@ -194,8 +194,11 @@ void ctl_h_stop_one(struct ctl *c)
 {
 	struct ctl_stream *st = (struct ctl_stream *)ctl_stream_shown(c);
 	if (!st) {
-		ctl_message(c, c->nstreams ? "the answer shown is not streaming: Esc stops all"
-					   : "nothing is streaming");
+		if (c->nstreams)
+			ctl_message(c, "the answer shown is not streaming: %s stops all",
+				    ctl_key_name(c, ACT_STOP).s);
+		else
+			ctl_message(c, "nothing is streaming");
 		return;
 	}
 	ctl_stop_stream(c, st);
@@ -226,7 +229,8 @@ void ctl_complete_mention(struct ctl *c)
 	for (b = at; b > 0 && s[b - 1] != ' ' && s[b - 1] != '\n' && s[b - 1] != '\t'; b--)
 		;
 	if (b == at || s[b] != '@') {
-		ctl_message(c, "Tab completes a /command, or a model after @");
+		ctl_message(c, "%s completes a /command, or a model after @",
+			    ctl_key_name(c, ACT_COMPLETE).s);
 		return;
 	}
 	char **known = NULL;

@@ -121,8 +121,9 @@ static void edit_begin(struct ctl *c, size_t i)
 	c->edit_msg = (long)i;
 	c->edit_pos = branch_place(c, i);
 	c->mode = MODE_CHAT;
-	ctl_message(c, "editing message %ld: Enter sends it as a new branch (the old one stays), "
-		    "Esc cancels", c->edit_pos);
+	ctl_message(c, "editing message %ld: %s sends it as a new branch (the old one stays), "
+		    "%s cancels", c->edit_pos, ctl_key_name(c, ACT_SEND).s,
+		    ctl_key_name(c, ACT_STOP).s);
 	c->dirty |= CTL_DIRTY_ALL | CTL_DIRTY_LAYOUT;
 }
 

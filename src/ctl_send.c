@@ -39,7 +39,7 @@ int ctl_busy(struct ctl *c)
 {
 	if (!ctl_stream_in(c, c->shown) && !c->pending.active)
 		return 0;
-	ctl_message(c, "an answer is still streaming: Esc stops it");
+	ctl_message(c, "an answer is still streaming: %s stops it", ctl_key_name(c, ACT_STOP).s);
 	return 1;
 }
 
@@ -48,7 +48,8 @@ static int first_model(struct ctl *c, const char *spec)
 {
 	struct ctl_pending *p = &c->pending;
 	if (!p->nspecs && !*spec) {
-		ctl_message(c, "no model chosen: C-o picks one, or /model PROVIDER/MODEL");
+		ctl_message(c, "no model chosen: %s picks one, or /model PROVIDER/MODEL",
+			    ctl_key_name(c, ACT_MODEL_PICKER).s);
 		return -1;
 	}
 	snprintf(p->spec, sizeof p->spec, "%s", p->nspecs ? p->specs[0] : spec);
@@ -129,7 +130,8 @@ static void enqueue(struct ctl *c, const char *text, size_t len)
 	edit_apply(c->ed, EDIT_CLEAR, 0);
 	c->react |= CTL_SAVE_PROMPTS;
 	ctl_rebuild_view(c);
-	ctl_message(c, "queued: it is sent when the answer ends (Esc on an empty input takes it back)");
+	ctl_message(c, "queued: it is sent when the answer ends (%s on an empty input takes it "
+		    "back)", ctl_key_name(c, ACT_STOP).s);
 }
 
 /* The queued messages back into the input (after the text there), nothing lost. */
@@ -223,14 +225,22 @@ void ctl_retry_answer(struct ctl *c, long a, size_t retry_at)
 	size_t pos, count = 0;
 	if (m)
 		chat_siblings(c->shown, (size_t)a, &pos, &count);
-	if (count > 1 && m->provider && m->model && !c->pending.active) {
-		snprintf(c->pending.specs[0], sizeof c->pending.specs[0], "%s/%s", m->provider,
-			 m->model);
-		c->pending.nspecs = 1;
-		ctl_ask_models(c, retry_at);
+	if (count > 1 && m->provider && m->model) {
+		char spec[sizeof c->pending.specs[0]];
+		snprintf(spec, sizeof spec, "%s/%s", m->provider, m->model);
+		ctl_retry_model(c, spec, retry_at);
 		return;
 	}
 	ctl_request_retry_at(c, retry_at);
+}
+
+void ctl_retry_model(struct ctl *c, const char *spec, size_t retry_at)
+{
+	if (!c->pending.active) {
+		snprintf(c->pending.specs[0], sizeof c->pending.specs[0], "%s", spec);
+		c->pending.nspecs = 1;
+	}
+	ctl_ask_models(c, retry_at);
 }
 
 void ctl_request_retry_at(struct ctl *c, size_t retry_at)

@@ -593,6 +593,96 @@ void input_keys_of(const struct input_map *m, enum input_action a, struct buf *o
 	(void)keys_of(m, a, out);
 }
 
+void input_first_key(const struct input_map *m, enum input_action a, char *out, size_t outsz)
+{
+	if (!outsz)
+		return;
+	*out = '\0';
+	for (size_t i = 0; i < m->n; i++)
+		if (m->b[i].action == a) {
+			input_key_name(m->b[i].key, out, outsz);
+			return;
+		}
+}
+
+/* A part of a hint line: the first key of a (and "/" the first of b, unless ACT_NONE),
+ * then what they do. */
+struct hint_part {
+	enum input_action a, b;
+	const char *what;
+};
+
+static const struct hint_part hint_select[] = {
+	{ACT_SEL_COPY, ACT_NONE, "copy"},
+	{ACT_SEL_COPY_CODE, ACT_NONE, "code"},
+	{ACT_SEL_EDIT, ACT_NONE, "edit"},
+	{ACT_SEL_AGAIN, ACT_NONE, "ask again"},
+	{ACT_SEL_RETRY, ACT_NONE, "with a model"},
+	{ACT_SEL_DELETE, ACT_NONE, "delete"},
+	{ACT_SEL_BRANCH, ACT_NONE, "branch"},
+	{ACT_SEL_CONTEXT, ACT_NONE, "clear context"},
+	{ACT_SEL_UP, ACT_SEL_DOWN, "move"},
+	{ACT_SEL_LEAVE, ACT_NONE, "back"},
+};
+
+static const struct hint_part hint_select_side[] = {
+	{ACT_SEL_KEEP, ACT_NONE, "go on from it"},
+	{ACT_SEL_LEFT, ACT_SEL_RIGHT, "beside"},
+	{ACT_SEL_UP, ACT_NONE, "question"},
+	{ACT_SEL_COPY, ACT_NONE, "copy"},
+	{ACT_SEL_EDIT, ACT_NONE, "edit"},
+	{ACT_SEL_AGAIN, ACT_SEL_RETRY, "retry"},
+	{ACT_SEL_DELETE, ACT_NONE, "delete"},
+	{ACT_SEL_LEAVE, ACT_NONE, "back"},
+};
+
+static const struct hint_part hint_find[] = {
+	{ACT_FIND_NEXT, ACT_NONE, "next"},
+	{ACT_FIND_PREV, ACT_NONE, "previous"},
+	{ACT_FIND_CLOSE, ACT_NONE, "closes"},
+};
+
+static const struct hint_part hint_find_none[] = {
+	{ACT_FIND_CLOSE, ACT_NONE, "closes"},
+};
+
+static const struct hint_part hint_editing[] = {
+	{ACT_SEND, ACT_NONE, "sends a new branch"},
+	{ACT_STOP, ACT_NONE, "cancels"},
+};
+
+#define HINT(v, sep) {v, sizeof(v) / sizeof(v[0]), sep}
+static const struct {
+	const struct hint_part *parts;
+	size_t n;
+	const char *sep;
+} hints[INPUT_HINT__COUNT] = {
+	[INPUT_HINT_SELECT] = HINT(hint_select, " \xc2\xb7 "),
+	[INPUT_HINT_SELECT_SIDE] = HINT(hint_select_side, " \xc2\xb7 "),
+	[INPUT_HINT_FIND] = HINT(hint_find, ", "),
+	[INPUT_HINT_FIND_NONE] = HINT(hint_find_none, ", "),
+	[INPUT_HINT_EDITING] = HINT(hint_editing, ", "),
+};
+
+int input_hint_text(const struct input_map *m, enum input_hint h, struct buf *out)
+{
+	int first = 1;
+	for (size_t i = 0; i < hints[h].n; i++) {
+		const struct hint_part *p = &hints[h].parts[i];
+		char a[48], b[48] = "";
+		input_first_key(m, p->a, a, sizeof a);
+		if (p->b != ACT_NONE)
+			input_first_key(m, p->b, b, sizeof b);
+		if (!*a && !*b)
+			continue;
+		if (buf_printf(out, "%s%s%s%s %s", first ? "" : hints[h].sep, a, *a && *b ? "/" : "",
+			       b, p->what) < 0)
+			return -1;
+		first = 0;
+	}
+	return 0;
+}
+
 /* The help column: wide enough for the widest keys, but never so wide that the help
  * lines overflow; keys longer than that get a line of their own. */
 #define HELP_MIN_KEYS 16

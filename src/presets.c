@@ -31,10 +31,13 @@ const struct preset providers_preset_table[] = {
 	 {"claude-opus-4-7", "claude-sonnet-4-6", "claude-haiku-4-5", "claude-opus-4-6",
 	  "claude-sonnet-4-5"}},
 	/* ai.google.dev: the libraries read GEMINI_API_KEY (or GOOGLE_API_KEY). Policy: Google's
-	 * general privacy policy (corroborated); the Gemini API terms add data-use rules. */
+	 * general privacy policy (corroborated); the Gemini API terms add data-use rules.
+	 * Models: ai.google.dev's deprecations page (gemini-2.5-pro and -flash shut down on
+	 * 2026-12-01, for gemini-3.8-flash and gemini-3.5-flash-lite; gemini-3-pro-preview on
+	 * 2026-03-09, for gemini-3.1-pro-preview, which has no shutdown date). */
 	{"gemini", WIRE_GEMINI, "https://generativelanguage.googleapis.com", "GEMINI_API_KEY", 0,
 	 "https://policies.google.com/privacy", NULL,
-	 {"gemini-2.5-flash", "gemini-2.5-pro", "gemini-3-pro-preview", "gemini-3.1-pro-preview"}},
+	 {"gemini-3.8-flash", "gemini-3.1-pro-preview", "gemini-3.5-flash", "gemini-3.5-flash-lite"}},
 	/* Base replaced from OLLAMA_HOST when set (providers.c); native /api/chat. Models are
 	 * whatever the user pulled: none by default. */
 	{"ollama", WIRE_OLLAMA, "http://127.0.0.1:11434", NULL, LOCAL,
@@ -70,12 +73,14 @@ const struct preset providers_preset_table[] = {
 	 "https://x.ai/legal/privacy-policy", NULL,
 	 {"grok-4.3", "grok-4", "grok-3", "grok-3-mini"}},
 	/* docs.together.ai now documents api.together.ai (Cherry Studio still has the older
-	 * api.together.xyz). */
+	 * api.together.xyz). Models: Together's serverless catalog as LiteLLM's daily sync
+	 * against /v1/models?serverless and docs.together.ai/docs/deprecations read it in
+	 * September 2026 (BerriAI/litellm #38946, #41198, #41775): gemma-2-27b-it is
+	 * deprecated, the Llama 3.2 Vision rows are gone from the catalog. */
 	{"together", WIRE_OPENAI, "https://api.together.ai/v1", "TOGETHER_API_KEY", 0,
 	 "https://together.ai/privacy", NULL,
-	 {"meta-llama/Llama-3.2-90B-Vision-Instruct-Turbo",
-	  "meta-llama/Llama-3.2-11B-Vision-Instruct-Turbo", "google/gemma-2-27b-it",
-	  "google/gemma-2-9b-it"}},
+	 {"deepseek-ai/DeepSeek-V4.1-Flash", "deepseek-ai/DeepSeek-V4-Pro-0813",
+	  "Qwen/Qwen3.8-Flash", "Qwen/Qwen3.8-2.4T-A95B"}},
 	/* Cherry Studio: silicon, on the same China host. docs.siliconflow.cn (the global
 	 * platform, api.siliconflow.com, has separate accounts). SiliconFlow names no key
 	 * variable; SILICONFLOW_API_KEY is the convention of third-party tools. */
@@ -269,8 +274,10 @@ const struct preset providers_preset_table[] = {
 	{"perplexity", WIRE_OPENAI, "https://api.perplexity.ai", "PERPLEXITY_API_KEY", UK | UP,
 	 NULL, NULL,
 	 {"sonar", "sonar-pro", "sonar-reasoning", "sonar-reasoning-pro", "sonar-deep-research"}},
+	/* inference-docs.cerebras.ai/support/deprecation: zai-glm-4.6 went on 2026-01-20,
+	 * qwen-3-235b-a22b-instruct-2507 on 2026-05-27. */
 	{"cerebras", WIRE_OPENAI, "https://api.cerebras.ai/v1", "CEREBRAS_API_KEY", UK | UP, NULL,
-	 NULL, {"gpt-oss-120b", "zai-glm-4.6", "qwen-3-235b-a22b-instruct-2507"}},
+	 NULL, {"gpt-oss-120b", "zai-glm-4.7"}},
 	/* GitHub Models; Cherry Studio adds no /v1 here. */
 	{"github", WIRE_OPENAI, "https://models.github.ai/inference", "GITHUB_TOKEN", UK | UP,
 	 NULL, NULL, {"gpt-4o"}},
@@ -322,7 +329,9 @@ const struct preset_caps providers_caps_table[] = {
 	{NULL, "claude-opus-4-5@20251101", Y, Y, Y, 0},
 	{NULL, "claude-haiku-4-5@20251001", Y, Y, Y, 0},
 	{NULL, "claude-opus-4-1@20250805", Y, Y, Y, 0},
-	{NULL, "gemini-3-pro-preview", Y, Y, Y, 0},
+	{NULL, "gemini-3.8-flash", U, Y, Y, 0},
+	{NULL, "gemini-3.5-flash", U, Y, Y, 0},
+	{NULL, "gemini-3.5-flash-lite", U, Y, Y, 0},
 	{NULL, "gemini-3.1-pro-preview", U, Y, Y, 0},
 	{NULL, "deepseek-v4-flash", U, Y, Y, 0},
 	{NULL, "deepseek-v4-pro", U, Y, Y, 0},
@@ -339,10 +348,10 @@ const struct preset_caps providers_caps_table[] = {
 	{NULL, "grok-4", Y, Y, U, 0},
 	{NULL, "grok-3", U, U, Y, 0},
 	{NULL, "grok-3-mini", U, Y, Y, 0},
-	{NULL, "meta-llama/Llama-3.2-90B-Vision-Instruct-Turbo", Y, U, U, 0},
-	{NULL, "meta-llama/Llama-3.2-11B-Vision-Instruct-Turbo", Y, U, U, 0},
-	{NULL, "google/gemma-2-27b-it", U, U, U, 0},
-	{NULL, "google/gemma-2-9b-it", U, U, U, 0},
+	{NULL, "deepseek-ai/DeepSeek-V4.1-Flash", U, U, U, 0},
+	{NULL, "deepseek-ai/DeepSeek-V4-Pro-0813", U, U, U, 0},
+	{NULL, "Qwen/Qwen3.8-Flash", U, U, U, 0},
+	{NULL, "Qwen/Qwen3.8-2.4T-A95B", U, U, U, 0},
 	{NULL, "deepseek-ai/DeepSeek-V3.2", U, Y, Y, 0},
 	{NULL, "Qwen/Qwen3-8B", U, Y, Y, 0},
 	{NULL, "kimi-k2.6", U, Y, Y, 0},
@@ -451,8 +460,7 @@ const struct preset_caps providers_caps_table[] = {
 	{NULL, "sonar-reasoning-pro", U, Y, U, 0},
 	{NULL, "sonar-deep-research", U, U, U, 0},
 	{NULL, "gpt-oss-120b", U, Y, Y, 0},
-	{NULL, "zai-glm-4.6", U, U, Y, 0},
-	{NULL, "qwen-3-235b-a22b-instruct-2507", U, U, Y, 0},
+	{NULL, "zai-glm-4.7", U, U, Y, 0},
 
 };
 

@@ -45,29 +45,29 @@ static int draw_moves_input(const struct ctl *t, int *cur_x)
 		buf_reset(&q);
 		const char *where = t->find.where, *sep = *where ? "; " : "";
 		if (t->find.n)
-			buf_printf(&q, "  (%zu of %zu lines%s%s) Enter next, Up previous, Esc closes",
+			buf_printf(&q, "  (%zu of %zu lines%s%s) ",
 				   t->find.have_cur ? t->find.cur + 1 : 0, t->find.n, sep, where);
 		else if (t->find.query.len)
-			buf_printf(&q, "  (not found%s%s) Esc closes", *where ? " here; " : "", where);
+			buf_printf(&q, "  (not found%s%s) ", *where ? " here; " : "", where);
+		if (t->find.n || t->find.query.len)
+			input_hint_text(&t->keys, t->find.n ? INPUT_HINT_FIND : INPUT_HINT_FIND_NONE,
+					&q);
 		wattron(ui_w_input, A_DIM);
 		ui_draw_text(ui_w_input, 1, *cur_x, t->cols - *cur_x, q.data ? q.data : "", q.len);
 		wattroff(ui_w_input, A_DIM);
 	} else if (t->mode == MODE_SELECT) {
-		static const char help[] = "Message selected: c copy \xc2\xb7 C code \xc2\xb7 e edit \xc2\xb7 "
-			"F5 ask again \xc2\xb7 r with a model \xc2\xb7 d delete \xc2\xb7 b branch \xc2\xb7 "
-			"x clear context \xc2\xb7 Up/Down move \xc2\xb7 Esc back";
-		static const char cols[] = "Message selected: Enter go on from it \xc2\xb7 "
-			"Left/Right beside \xc2\xb7 Up question \xc2\xb7 c copy \xc2\xb7 e edit \xc2\xb7 "
-			"F5/r retry \xc2\xb7 d delete \xc2\xb7 Esc back";
+		/* the keys as bound now (config.json "keys" may have moved them) */
+		buf_append_str(&q, "Message selected: ");
+		input_hint_text(&t->keys, t->lay.n ? INPUT_HINT_SELECT_SIDE : INPUT_HINT_SELECT, &q);
 		wattron(ui_w_input, A_BOLD);
-		*cur_x = t->lay.n ? ui_draw_text(ui_w_input, 1, 0, t->cols, cols, sizeof cols - 1)
-				  : ui_draw_text(ui_w_input, 1, 0, t->cols, help, sizeof help - 1);
+		*cur_x = ui_draw_text(ui_w_input, 1, 0, t->cols, q.data ? q.data : "", q.len);
 		wattroff(ui_w_input, A_BOLD);
 	} else {
 		drawn = 0;
 		if (t->edit_msg >= 0 && t->edit_chat == t->shown && t->mode == MODE_CHAT) {
-			buf_printf(&q, " editing message %ld \xe2\x80\x94 Enter sends a new branch, "
-				   "Esc cancels ", t->edit_pos);
+			buf_printf(&q, " editing message %ld \xe2\x80\x94 ", t->edit_pos);
+			input_hint_text(&t->keys, INPUT_HINT_EDITING, &q);
+			buf_append_str(&q, " ");
 			wattron(ui_w_input, A_BOLD);
 			ui_draw_text(ui_w_input, 0, 1, t->cols - 1, q.data ? q.data : "", q.len);
 			wattroff(ui_w_input, A_BOLD);

@@ -241,6 +241,22 @@ enum input_action input_lookup(const struct input_map *m, enum input_mode mode, 
 /* The keys bound to an action, as names joined by ", " ("M-Enter, C-j"); "" if none. */
 void input_keys_of(const struct input_map *m, enum input_action a, struct buf *out);
 
+/* The first key bound to an action, by its name ("" when none is). */
+void input_first_key(const struct input_map *m, enum input_action a, char *out, size_t outsz);
+
+/* The hint lines of the modes, each part naming the key bound now (the first, when an
+ * action has several) before what it does; a part whose action is unbound is left out. */
+enum input_hint {
+	INPUT_HINT_SELECT,      /* a message selected */
+	INPUT_HINT_SELECT_SIDE, /* an answer selected, side by side */
+	INPUT_HINT_FIND,        /* find in the conversation, with matches */
+	INPUT_HINT_FIND_NONE,   /* find in the conversation, nothing found */
+	INPUT_HINT_EDITING,     /* a message being edited */
+	INPUT_HINT__COUNT
+};
+/* Appends hint h's text to out; -1 when out of memory. */
+int input_hint_text(const struct input_map *m, enum input_hint h, struct buf *out);
+
 /* The help screen's key part: for each mode a heading line, then one line per action,
  * "  KEYS<pad>help\n", keys padded to a common column (keys too long for it get a line
  * of their own), appended to out. 0 or -1 (OOM). */

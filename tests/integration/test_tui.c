@@ -719,7 +719,8 @@ static void test_rebinding_from_config(void **state)
 {
 	(void)state;
 	write_config(BASE_CONFIG ",\n"
-		"  \"keys\": {\"model_picker\": \"F7\", \"modle_picker\": \"C-o\"}");
+		"  \"keys\": {\"model_picker\": \"F7\", \"modle_picker\": \"C-o\",\n"
+		"    \"select_again\": \"F12\", \"select_copy\": \"w\"}");
 	start(100, 30, NULL, NULL);
 	wait_state("fo/hello", "idle");
 	on_screen("keys.modle_picker: no such action");
@@ -734,6 +735,17 @@ static void test_rebinding_from_config(void **state)
 	wait_for("cherry help");
 	on_screen("F7");
 	keys("Escape");
+	wait_gone("cherry help");
+	/* the selected message's hint names the keys bound now */
+	exchange("fo/hello", "pick me");
+	keys("M-s");
+	wait_for("Message selected");
+	on_screen("w copy");
+	on_screen("F12 ask again");
+	not_on_screen("F5 ask again");
+	not_on_screen("c copy");
+	keys("q");
+	wait_gone("Message selected");
 	quit_ok();
 }
 

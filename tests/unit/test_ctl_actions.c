@@ -268,6 +268,24 @@ static void test_every_command_runs(void **state)
 
 /* Every action in the table is bound in its mode by default (one is unbound: none), and
  * firing it in its mode never leaves the controller in a state the keys cannot leave. */
+/* A message that names a key names the one bound now (config.json "keys"). */
+static void test_messages_name_bound_keys(void **state)
+{
+	(void)state;
+	json_t *keys = json_pack("{s:s, s:s}", "complete", "F11", "stop", "C-g");
+	assert_non_null(keys);
+	input_map_apply(&C.keys, keys, NULL, NULL);
+	json_decref(keys);
+	type("hello");
+	key("F11");
+	assert_string_equal(C.message, "F11 completes a /command, or a model after @");
+	key("C-u");
+	exchange("first", "answer");
+	key("M-e");
+	assert_non_null(strstr(C.message, "Enter sends it as a new branch (the old one stays), "
+			       "C-g cancels"));
+}
+
 static void test_every_action_in_its_mode(void **state)
 {
 	(void)state;
@@ -351,6 +369,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_passphrase_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slash_commands, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_command_runs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_messages_name_bound_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_action_in_its_mode, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

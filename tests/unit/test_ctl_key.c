@@ -310,6 +310,17 @@ static void test_key_resend_after_store(void **state)
 	key_nowhere();
 }
 
+/* F5 finds no key: it is asked for, typed, and stored in the vault (under PASS). */
+static void retry_storing_key(void)
+{
+	sh.key_answer = CTL_KEY_MISSING;
+	vault_with(PASS);
+	key("F5");
+	prompt_is("fo needs a key");
+	enter(CANARY);
+	enter(PASS);
+}
+
 /* F5 finds no key: once it is stored the answer is asked again, beside the first. */
 static void test_key_retry_after_store(void **state)
 {
@@ -319,14 +330,28 @@ static void test_key_retry_after_store(void **state)
 	assert_int_equal(sh.started, 1);
 	shell(ctl_delta(&C, C.streams[0]->id, "first", 5, 0, now, wall));
 	end_first_stream();
-	sh.key_answer = CTL_KEY_MISSING;
-	vault_with(PASS);
-	key("F5");
-	prompt_is("fo needs a key");
-	enter(CANARY);
-	enter(PASS);
+	retry_storing_key();
 	assert_int_equal(sh.started, 2);
 	assert_int_equal(C.shown->conv.n, 3); /* the question and two sibling answers */
+	assert_int_equal(C.mode, MODE_CHAT);
+}
+
+/* F5 on the answer of a model other than the one chosen (several were asked) finds no
+ * key: once it is stored, that answer's own model is asked again, not the chosen one. */
+static void test_key_retry_keeps_own_model(void **state)
+{
+	(void)state;
+	sh.key_answer = CTL_KEY_OK;
+	enter("@fo/a @fo/b question");
+	assert_int_equal(sh.started, 2);
+	end_first_stream();
+	end_first_stream();
+	key("M-."); /* the conversation goes on from fo/b's answer */
+	retry_storing_key();
+	assert_int_equal(sh.started, 3);
+	assert_int_equal(C.nstreams, 1);
+	assert_string_equal(C.streams[0]->spec, "fo/b");
+	assert_string_equal(C.model, "fo/a"); /* the chosen model stays */
 	assert_int_equal(C.mode, MODE_CHAT);
 }
 
@@ -632,6 +657,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_key_env_asks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_resend_after_store, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_retry_after_store, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_retry_keeps_own_model, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_prompt_kept_while_queue_sends, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_key_ends_for_a_tool_call, setup, teardown),

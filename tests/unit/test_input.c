@@ -374,6 +374,56 @@ static void test_rebind_replaces(void **state)
 	free_keys_of();
 }
 
+/* The modes' hint lines name the keys bound now: the defaults say what they always
+ * said; a rebound key is named instead, an unbound action's part is left out. */
+static void test_hints_follow_bindings(void **state)
+{
+	(void)state;
+	struct input_map m;
+	struct warns w;
+	struct buf b = BUF_INIT;
+	input_map_defaults(&m);
+	assert_int_equal(input_hint_text(&m, INPUT_HINT_SELECT, &b), 0);
+	assert_string_equal(b.data, "c copy \xc2\xb7 C code \xc2\xb7 e edit \xc2\xb7 F5 ask again "
+			    "\xc2\xb7 r with a model \xc2\xb7 d delete \xc2\xb7 b branch \xc2\xb7 "
+			    "x clear context \xc2\xb7 Up/Down move \xc2\xb7 Esc back");
+	buf_reset(&b);
+	input_hint_text(&m, INPUT_HINT_SELECT_SIDE, &b);
+	assert_string_equal(b.data, "Enter go on from it \xc2\xb7 Left/Right beside \xc2\xb7 "
+			    "Up question \xc2\xb7 c copy \xc2\xb7 e edit \xc2\xb7 F5/r retry "
+			    "\xc2\xb7 d delete \xc2\xb7 Esc back");
+	buf_reset(&b);
+	input_hint_text(&m, INPUT_HINT_FIND, &b);
+	assert_string_equal(b.data, "Enter next, Up previous, Esc closes");
+	buf_reset(&b);
+	input_hint_text(&m, INPUT_HINT_EDITING, &b);
+	assert_string_equal(b.data, "Enter sends a new branch, Esc cancels");
+
+	apply(&m, "{\"select_again\": \"F12\", \"select_retry\": [], \"select_leave\": "
+	      "[\"q\", \"Esc\"], \"stop\": \"C-g\", \"find_close\": []}", &w);
+	assert_string_equal(w.text, "");
+	buf_reset(&b);
+	input_hint_text(&m, INPUT_HINT_SELECT, &b);
+	assert_non_null(strstr(b.data, "e edit \xc2\xb7 F12 ask again \xc2\xb7 d delete"));
+	assert_non_null(strstr(b.data, "\xc2\xb7 q back"));
+	assert_null(strstr(b.data, "with a model"));
+	buf_reset(&b);
+	input_hint_text(&m, INPUT_HINT_SELECT_SIDE, &b);
+	assert_non_null(strstr(b.data, "\xc2\xb7 F12 retry \xc2\xb7"));
+	buf_reset(&b);
+	input_hint_text(&m, INPUT_HINT_FIND, &b);
+	assert_string_equal(b.data, "Enter next, Up previous");
+	buf_reset(&b);
+	input_hint_text(&m, INPUT_HINT_EDITING, &b);
+	assert_string_equal(b.data, "Enter sends a new branch, C-g cancels");
+	char k[48];
+	input_first_key(&m, ACT_SEL_LEAVE, k, sizeof k);
+	assert_string_equal(k, "q");
+	input_first_key(&m, ACT_FIND_CLOSE, k, sizeof k);
+	assert_string_equal(k, "");
+	buf_free(&b);
+}
+
 static void test_rebind_steals(void **state)
 {
 	(void)state;
@@ -592,6 +642,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_distinct),
 		cmocka_unit_test(test_default_lookup),
 		cmocka_unit_test(test_rebind_replaces),
+		cmocka_unit_test(test_hints_follow_bindings),
 		cmocka_unit_test(test_rebind_steals),
 		cmocka_unit_test(test_rebind_warnings),
 		cmocka_unit_test(test_rebind_too_many),

@@ -472,15 +472,31 @@ static void test_no_retired_defaults(void **state)
 		"mistral-saba-24b", "mixtral-8x7b-32768", "llama-3.1-8b-instant",
 		"llama-3.3-70b-versatile", "google/gemini-2.5-flash-preview",
 		"qwen/qwen-2.5-7b-instruct:free", "mistralai/mistral-7b-instruct:free",
+		"google/gemma-2-27b-it", "google/gemma-2-9b-it",
+		"meta-llama/Llama-3.2-90B-Vision-Instruct-Turbo",
+		"meta-llama/Llama-3.2-11B-Vision-Instruct-Turbo", "gemini-3-pro-preview",
+		"zai-glm-4.6", "qwen-3-235b-a22b-instruct-2507",
+	};
+	/* retired by one provider only (Vertex AI and the relays keep their own dates) */
+	static const struct { const char *provider, *model; } retired_at[] = {
+		{"gemini", "gemini-2.5-pro"}, {"gemini", "gemini-2.5-flash"},
+		{"together", "openai/gpt-oss-20b"}, {"together", "moonshotai/Kimi-K2.6"},
 	};
 	struct provider_list list;
 	assert_int_equal(providers_presets(&list, NULL), 0);
 	for (size_t i = 0; i < list.n; i++)
-		for (size_t m = 0; m < list.v[i].ndefault_models; m++)
+		for (size_t m = 0; m < list.v[i].ndefault_models; m++) {
+			const char *model = list.v[i].default_models[m];
 			for (size_t r = 0; r < sizeof retired / sizeof *retired; r++)
-				if (!strcmp(list.v[i].default_models[m], retired[r]))
+				if (!strcmp(model, retired[r]))
 					fail_msg("%s/%s was retired by its provider", list.v[i].name,
 						 retired[r]);
+			for (size_t r = 0; r < sizeof retired_at / sizeof *retired_at; r++)
+				if (!strcmp(list.v[i].name, retired_at[r].provider) &&
+				    !strcmp(model, retired_at[r].model))
+					fail_msg("%s/%s was retired by its provider", list.v[i].name,
+						 model);
+		}
 	static const char *const groq[] = {"openai/gpt-oss-120b", "openai/gpt-oss-20b"};
 	static const char *const openrouter[] = {"~anthropic/claude-sonnet-latest",
 						 "openai/gpt-oss-120b",
