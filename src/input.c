@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cherry/text.h"
 #include "cherry/utf8.h"
 
 /* Help lines are kept short enough that "  KEYS  help" fits in 78 columns. */
@@ -606,49 +607,51 @@ void input_first_key(const struct input_map *m, enum input_action a, char *out, 
 }
 
 /* A part of a hint line: the first key of a (and "/" the first of b, unless ACT_NONE),
- * then what they do. */
+ * then what they do; where the line is too narrow for every part, those of the lowest
+ * keep go first (the way back and moving stay longest). */
 struct hint_part {
 	enum input_action a, b;
 	const char *what;
+	int keep;
 };
 
 static const struct hint_part hint_select[] = {
-	{ACT_SEL_COPY, ACT_NONE, "copy"},
-	{ACT_SEL_COPY_CODE, ACT_NONE, "code"},
-	{ACT_SEL_EDIT, ACT_NONE, "edit"},
-	{ACT_SEL_AGAIN, ACT_NONE, "ask again"},
-	{ACT_SEL_RETRY, ACT_NONE, "with a model"},
-	{ACT_SEL_DELETE, ACT_NONE, "delete"},
-	{ACT_SEL_BRANCH, ACT_NONE, "branch"},
-	{ACT_SEL_CONTEXT, ACT_NONE, "clear context"},
-	{ACT_SEL_UP, ACT_SEL_DOWN, "move"},
-	{ACT_SEL_LEAVE, ACT_NONE, "back"},
+	{ACT_SEL_COPY, ACT_NONE, "copy", 3},
+	{ACT_SEL_COPY_CODE, ACT_NONE, "code", 1},
+	{ACT_SEL_EDIT, ACT_NONE, "edit", 2},
+	{ACT_SEL_AGAIN, ACT_NONE, "ask again", 2},
+	{ACT_SEL_RETRY, ACT_NONE, "with a model", 1},
+	{ACT_SEL_DELETE, ACT_NONE, "delete", 2},
+	{ACT_SEL_BRANCH, ACT_NONE, "branch", 1},
+	{ACT_SEL_CONTEXT, ACT_NONE, "clear context", 1},
+	{ACT_SEL_UP, ACT_SEL_DOWN, "move", 4},
+	{ACT_SEL_LEAVE, ACT_NONE, "back", 5},
 };
 
 static const struct hint_part hint_select_side[] = {
-	{ACT_SEL_KEEP, ACT_NONE, "go on from it"},
-	{ACT_SEL_LEFT, ACT_SEL_RIGHT, "beside"},
-	{ACT_SEL_UP, ACT_NONE, "question"},
-	{ACT_SEL_COPY, ACT_NONE, "copy"},
-	{ACT_SEL_EDIT, ACT_NONE, "edit"},
-	{ACT_SEL_AGAIN, ACT_SEL_RETRY, "retry"},
-	{ACT_SEL_DELETE, ACT_NONE, "delete"},
-	{ACT_SEL_LEAVE, ACT_NONE, "back"},
+	{ACT_SEL_KEEP, ACT_NONE, "go on from it", 3},
+	{ACT_SEL_LEFT, ACT_SEL_RIGHT, "beside", 4},
+	{ACT_SEL_UP, ACT_NONE, "question", 2},
+	{ACT_SEL_COPY, ACT_NONE, "copy", 2},
+	{ACT_SEL_EDIT, ACT_NONE, "edit", 1},
+	{ACT_SEL_AGAIN, ACT_SEL_RETRY, "retry", 1},
+	{ACT_SEL_DELETE, ACT_NONE, "delete", 1},
+	{ACT_SEL_LEAVE, ACT_NONE, "back", 5},
 };
 
 static const struct hint_part hint_find[] = {
-	{ACT_FIND_NEXT, ACT_NONE, "next"},
-	{ACT_FIND_PREV, ACT_NONE, "previous"},
-	{ACT_FIND_CLOSE, ACT_NONE, "closes"},
+	{ACT_FIND_NEXT, ACT_NONE, "next", 2},
+	{ACT_FIND_PREV, ACT_NONE, "previous", 1},
+	{ACT_FIND_CLOSE, ACT_NONE, "closes", 3},
 };
 
 static const struct hint_part hint_find_none[] = {
-	{ACT_FIND_CLOSE, ACT_NONE, "closes"},
+	{ACT_FIND_CLOSE, ACT_NONE, "closes", 3},
 };
 
 static const struct hint_part hint_editing[] = {
-	{ACT_SEND, ACT_NONE, "sends a new branch"},
-	{ACT_STOP, ACT_NONE, "cancels"},
+	{ACT_SEND, ACT_NONE, "sends a new branch", 2},
+	{ACT_STOP, ACT_NONE, "cancels", 3},
 };
 
 #define HINT(v, sep) {v, sizeof(v) / sizeof(v[0]), sep}
@@ -664,23 +667,58 @@ static const struct {
 	[INPUT_HINT_EDITING] = HINT(hint_editing, ", "),
 };
 
-int input_hint_text(const struct input_map *m, enum input_hint h, struct buf *out)
+#define HINT_MAX_PARTS 16
+
+/* Hint h's parts left in (dropped[i] 0) as text appended to out: its width, -1 OOM. */
+static int hint_with(const struct input_map *m, enum input_hint h, const int *dropped,
+		     struct buf *out)
 {
 	int first = 1;
+	size_t from = out->len;
 	for (size_t i = 0; i < hints[h].n; i++) {
 		const struct hint_part *p = &hints[h].parts[i];
 		char a[48], b[48] = "";
 		input_first_key(m, p->a, a, sizeof a);
 		if (p->b != ACT_NONE)
 			input_first_key(m, p->b, b, sizeof b);
-		if (!*a && !*b)
+		if ((!*a && !*b) || dropped[i])
 			continue;
 		if (buf_printf(out, "%s%s%s%s %s", first ? "" : hints[h].sep, a, *a && *b ? "/" : "",
 			       b, p->what) < 0)
 			return -1;
 		first = 0;
 	}
-	return 0;
+	return text_width(out->data ? out->data + from : "", out->len - from);
+}
+
+int input_hint_fit(const struct input_map *m, enum input_hint h, int room, struct buf *out)
+{
+	int dropped[HINT_MAX_PARTS] = {0};
+	size_t from = out->len;
+	if (hints[h].n > HINT_MAX_PARTS)
+		room = -1;
+	for (;;) {
+		int w = hint_with(m, h, dropped, out);
+		if (w < 0 || room < 0 || w <= room)
+			return w < 0 ? -1 : 0;
+		/* the part of the lowest keep left, the last of them: dropped, and again */
+		size_t low = hints[h].n;
+		for (size_t i = 0; i < hints[h].n; i++)
+			if (!dropped[i] && (low == hints[h].n ||
+					    hints[h].parts[i].keep <= hints[h].parts[low].keep))
+				low = i;
+		if (low == hints[h].n)
+			return 0;
+		dropped[low] = 1;
+		out->len = from;
+		if (out->data)
+			out->data[from] = '\0';
+	}
+}
+
+int input_hint_text(const struct input_map *m, enum input_hint h, struct buf *out)
+{
+	return input_hint_fit(m, h, -1, out);
 }
 
 /* The help column: wide enough for the widest keys, but never so wide that the help

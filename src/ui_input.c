@@ -58,7 +58,8 @@ static int draw_moves_input(const struct ctl *t, int *cur_x)
 	} else if (t->mode == MODE_SELECT) {
 		/* the keys as bound now (config.json "keys" may have moved them) */
 		buf_append_str(&q, "Message selected: ");
-		input_hint_text(&t->keys, t->lay.n ? INPUT_HINT_SELECT_SIDE : INPUT_HINT_SELECT, &q);
+		input_hint_fit(&t->keys, t->lay.n ? INPUT_HINT_SELECT_SIDE : INPUT_HINT_SELECT,
+			       t->cols - 1 - text_width(q.data, q.len), &q);
 		wattron(ui_w_input, A_BOLD);
 		*cur_x = ui_draw_text(ui_w_input, 1, 0, t->cols, q.data ? q.data : "", q.len);
 		wattroff(ui_w_input, A_BOLD);

@@ -256,6 +256,9 @@ enum input_hint {
 };
 /* Appends hint h's text to out; -1 when out of memory. */
 int input_hint_text(const struct input_map *m, enum input_hint h, struct buf *out);
+/* The same in at most room columns (< 0: any): the parts that matter least are left out
+ * until it fits (going back, moving stay longest), the last one cut if even it does not. */
+int input_hint_fit(const struct input_map *m, enum input_hint h, int room, struct buf *out);
 
 /* The help screen's key part: for each mode a heading line, then one line per action,
  * "  KEYS<pad>help\n", keys padded to a common column (keys too long for it get a line

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cherry/input.h"
+#include "cherry/text.h"
 
 #define FN(k) (INPUT_FN | (input_key)(k))
 #define META(k) (INPUT_META | (input_key)(k))
@@ -376,6 +377,36 @@ static void test_rebind_replaces(void **state)
 
 /* The modes' hint lines name the keys bound now: the defaults say what they always
  * said; a rebound key is named instead, an unbound action's part is left out. */
+/* A hint too wide for its line leaves out what matters least, never the way back: at 100
+ * columns "Message selected: " and the select hint were cut after "b branch". */
+static void test_hint_fits(void **state)
+{
+	(void)state;
+	struct input_map m;
+	struct buf b = BUF_INIT;
+	input_map_defaults(&m);
+	assert_int_equal(input_hint_fit(&m, INPUT_HINT_SELECT, 1000, &b), 0);
+	char *whole = strdup(b.data);
+	int full = text_width(b.data, b.len);
+	for (int room = full; room >= 30; room--) {
+		buf_reset(&b);
+		buf_append_str(&b, "Message selected: ");
+		assert_int_equal(input_hint_fit(&m, INPUT_HINT_SELECT, room, &b), 0);
+		const char *h = b.data + strlen("Message selected: ");
+		assert_true(text_width(h, strlen(h)) <= room);
+		assert_non_null(strstr(h, "Esc back"));
+		assert_non_null(strstr(h, "Up/Down move"));
+		if (room == full)
+			assert_string_equal(h, whole);
+	}
+	buf_reset(&b);
+	assert_int_equal(input_hint_fit(&m, INPUT_HINT_SELECT, 81, &b), 0); /* 100 columns */
+	assert_string_equal(b.data, "c copy \xc2\xb7 C code \xc2\xb7 e edit \xc2\xb7 F5 ask again "
+			    "\xc2\xb7 d delete \xc2\xb7 Up/Down move \xc2\xb7 Esc back");
+	free(whole);
+	buf_free(&b);
+}
+
 static void test_hints_follow_bindings(void **state)
 {
 	(void)state;
@@ -643,6 +674,7 @@ int main(void)
 		cmocka_unit_test(test_default_lookup),
 		cmocka_unit_test(test_rebind_replaces),
 		cmocka_unit_test(test_hints_follow_bindings),
+		cmocka_unit_test(test_hint_fits),
 		cmocka_unit_test(test_rebind_steals),
 		cmocka_unit_test(test_rebind_warnings),
 		cmocka_unit_test(test_rebind_too_many),
