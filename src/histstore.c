@@ -153,6 +153,7 @@ int histstore_open_listing(struct histstore *s, const char *data_dir, const char
 
 void histstore_close(struct histstore *s)
 {
+	hist_memo_free(s);
 	free(s->dir);
 	free(s->index);
 	s->dir = s->index = NULL;
@@ -506,6 +507,10 @@ int histstore_load_keep(struct histstore *s, const char *id, int have_lock,
 	}
 	if (jr == 1)
 		rc = HIST_LOAD_NEWER;
+	/* its listing entry, for a listing that would otherwise parse it again: with the lock,
+	 * the files are still what c holds (a fold just now wrote them from c) */
+	if (rc != HIST_LOAD_CORRUPT && have_lock)
+		hist_memo_note(s, c, rc == HIST_LOAD_NEWER);
 	if (rc != HIST_LOAD_CORRUPT)
 		return rc;
 	int fd = -1;

@@ -12,11 +12,13 @@
 /* Receives one-line, unsanitised warnings (the caller sanitises what it shows). */
 typedef void (*hist_warn_fn)(void *ctx, const char *line);
 
+struct hist_memo;
 struct histstore {
 	char *dir;        /* <data>/conversations (0700) */
 	char *index;      /* <cache>/history-index */
 	hist_warn_fn warn;
 	void *warn_ctx;
+	struct hist_memo *memo; /* listing entries of the conversations loaded (histentry.c) */
 };
 
 /*

@@ -431,8 +431,10 @@ static void save(struct histstore *s, const char *id, const char *title, int nms
 		hist_conv_free(&c);
 }
 
-/* The cold listing's entries against each conversation loaded whole. */
-static void check_cold(struct histstore *s, size_t want_n, size_t want_parsed)
+/* The cold listing's entries against each conversation loaded whole: want_read files
+ * read (skimmed or parsed), want_parsed of them parsed. */
+static void check_cold_read(struct histstore *s, size_t want_n, size_t want_read,
+			    size_t want_parsed)
 {
 	unlink(idx);
 	struct histstore_lister *l;
@@ -442,7 +444,7 @@ static void check_cold(struct histstore *s, size_t want_n, size_t want_parsed)
 	assert_int_equal(histstore_list_begin(s, &l, &e), 0);
 	while (histstore_list_step(l, 0, 0, &e) == 0)
 		;
-	assert_int_equal(histstore_list_read(l, &parsed), want_n);
+	assert_int_equal(histstore_list_read(l, &parsed), want_read);
 	assert_int_equal(parsed, want_parsed);
 	assert_int_equal(histstore_list_finish(l, &v, &n, &e), 0);
 	assert_int_equal(n, want_n);
@@ -458,13 +460,48 @@ static void check_cold(struct histstore *s, size_t want_n, size_t want_parsed)
 	histstore_entries_free(v, n);
 }
 
+static void check_cold(struct histstore *s, size_t want_n, size_t want_parsed)
+{
+	check_cold_read(s, want_n, want_n, want_parsed);
+}
+
+/* A message added to c and journalled beside its file, as the lock's holder does (keep:
+ * the length of the journal there, 0 for a new one). */
+static void journal_add(struct histstore *s, struct hist_conv *c, size_t keep,
+			const char *role, const char *text)
+{
+	struct err e = {0, ""};
+	int jfd = -1;
+	size_t fsize;
+	assert_int_equal(histstore_journal_open(s, c->id, keep, &jfd, &fsize, &e), 0);
+	struct hist_msg *m = hist_add(c, c->current, role, text, 1700000900.0 + (double)c->n);
+	assert_non_null(m);
+	struct buf rec = BUF_INIT;
+	assert_int_equal(journal_msg(m, 0, &rec), 0);
+	assert_int_equal(histstore_journal_append(jfd, rec.data, rec.len, &e), 0);
+	buf_free(&rec);
+	histstore_journal_close(jfd);
+}
+
+/* Conversation id saved with two messages, locked, and a third journalled beside it (a
+ * listing parses it whole): the lock's fd, c as its holder has it. */
+static int save_journalled(struct histstore *s, const char *id, struct hist_conv *c)
+{
+	struct err e = {0, ""};
+	int lock = -1;
+	long pid;
+	save(s, id, "journalled", 2, c);
+	assert_int_equal(histstore_lock(s, id, &lock, &pid, &e), 0);
+	journal_add(s, c, 0, "user", "one more");
+	return lock;
+}
+
 /* A cold listing skims each file: the same entries as loading each whole, after a
  * rename too; a conversation with a journal beside it is parsed, its messages counted. */
 static void test_cold_skim(void **state)
 {
 	(void)state;
 	struct histstore s;
-	struct err e = {0, ""};
 	open_store(&s);
 	save(&s, "r1", "first name", 2, NULL);
 	save(&s, "r2", "a \"quoted\" name", 4, NULL);
@@ -473,22 +510,47 @@ static void test_cold_skim(void **state)
 	check_cold(&s, 2, 0);
 	/* an answer in progress journalled beside r3: the listing counts its message */
 	struct hist_conv c;
-	save(&s, "r3", "journalled", 2, &c);
-	int lock = -1, jfd = -1;
-	long pid;
-	assert_int_equal(histstore_lock(&s, "r3", &lock, &pid, &e), 0);
-	size_t fsize;
-	assert_int_equal(histstore_journal_open(&s, "r3", 0, &jfd, &fsize, &e), 0);
-	struct hist_msg *m = hist_add(&c, c.current, "user", "one more", 1700000900.0);
-	assert_non_null(m);
-	struct buf rec = BUF_INIT;
-	assert_int_equal(journal_msg(m, 0, &rec), 0);
-	assert_int_equal(histstore_journal_append(jfd, rec.data, rec.len, &e), 0);
-	buf_free(&rec);
+	int lock = save_journalled(&s, "r3", &c);
 	check_cold(&s, 3, 1); /* r3 parsed, with its journal: 3 messages */
-	histstore_journal_close(jfd);
 	histstore_unlock(&s, "r3", lock);
 	hist_conv_free(&c);
+	histstore_close(&s);
+}
+
+/* A conversation this process loaded holding its lock (the client's open one, which may
+ * be 20 MB) is not parsed again for its entry while its files are as loaded: the entry
+ * comes from what the load noted. Once its journal grows, it is parsed again. */
+static void test_loaded_not_parsed_again(void **state)
+{
+	(void)state;
+	struct histstore s;
+	struct err e = {0, ""};
+	open_store(&s);
+	save(&s, "r1", "small", 2, NULL);
+	/* r3 has a journal beside its file: a listing parses it whole */
+	struct hist_conv c;
+	size_t keep;
+	int lock = save_journalled(&s, "r3", &c);
+	hist_conv_free(&c);
+	check_cold(&s, 2, 1);
+	/* loaded by the lock's holder: the listing reads r1 only */
+	assert_int_equal(histstore_load_keep(&s, "r3", 1, &c, &keep, &e), HIST_LOAD_OK);
+	assert_true(keep > 0);
+	assert_int_equal(c.n, 3);
+	check_cold_read(&s, 2, 1, 0);
+	check_cold_read(&s, 2, 1, 0);
+	/* its holder appends: the noted entry no longer matches its files */
+	journal_add(&s, &c, keep, "assistant", "an answer");
+	check_cold(&s, 2, 1);
+	/* a rename elsewhere (the file replaced): parsed, the new title listed */
+	hist_conv_free(&c);
+	assert_int_equal(histstore_load_keep(&s, "r3", 1, &c, &keep, &e), HIST_LOAD_OK);
+	check_cold_read(&s, 2, 1, 0);
+	assert_int_equal(hist_set_str(&c.title, "renamed"), 0);
+	assert_int_equal(histstore_save(&s, &c, &e), 0);
+	check_cold(&s, 2, 0);
+	hist_conv_free(&c);
+	histstore_unlock(&s, "r3", lock);
 	histstore_close(&s);
 }
 
@@ -588,6 +650,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_index_damaged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_stale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cold_skim, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loaded_not_parsed_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebuild_killed, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
