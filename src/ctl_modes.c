@@ -22,7 +22,7 @@ void ctl_overlay_close(struct ctl *c)
 	struct ctl_overlay *o = &c->ov;
 	if (o->kind == CTL_OV_SEARCH)
 		ctl_search_stop(c);
-	for (size_t i = 0; i < o->nitems; i++) {
+	for (size_t i = 0; !o->from_list && i < o->nitems; i++) {
 		free(o->items[i]);
 		if (o->labels)
 			free(o->labels[i]);
@@ -59,7 +59,8 @@ static void overlay_filter(struct ctl *c)
 	const char *f = o->filter.data ? o->filter.data : "";
 	o->nmatch = 0;
 	for (size_t i = 0; i < o->nitems; i++) {
-		const char *s = o->labels && o->labels[i] ? o->labels[i] : o->items[i];
+		const char *s = o->from_list ? (*c->list[i].title ? c->list[i].title : "(untitled)")
+			      : o->labels && o->labels[i] ? o->labels[i] : o->items[i];
 		if (o->kind == CTL_OV_HELP || ctl_contains_icase(s, f) ||
 		    ctl_contains_icase(o->items[i], f))
 			o->match[o->nmatch++] = i;
@@ -110,7 +111,8 @@ void ctl_overlay_ready(struct ctl *c, enum ctl_overlay_kind kind, const char *fi
 		c->react |= react;
 	}
 	o->kind = kind;
-	o->match = calloc(o->nitems + 1, sizeof *o->match);
+	if (!o->from_list) /* the switcher's was made with its items */
+		o->match = calloc(o->nitems + 1, sizeof *o->match);
 	if (!o->match) {
 		ctl_overlay_close(c);
 		ctl_message(c, "out of memory");
@@ -231,9 +233,10 @@ void ctl_open_switcher(struct ctl *c, const char *filter)
 {
 	ctl_overlay_close(c);
 	/* read again for what other processes changed, between keys: 100,000 conversations
-	 * take half a second */
-	if (!c->list_reading && c->world.list_refresh &&
-	    c->world.list_refresh(c->world.ctx) == 0)
+	 * take half a second; the shell may know what changed, and the list is current */
+	int r = !c->list_reading && c->world.list_refresh ? c->world.list_refresh(c->world.ctx)
+							  : -1;
+	if (r == 0)
 		c->list_reading = 1;
 	if (c->list_reading) {
 		/* a part of the list would be a wrong one: it opens when the list is read */
@@ -247,24 +250,78 @@ void ctl_open_switcher(struct ctl *c, const char *filter)
 		ctl_message(c, "reading the conversation list: the switcher opens when it is read");
 		return;
 	}
-	ctl_refresh_list(c);
+	if (r != 1)
+		ctl_refresh_list(c);
 	ctl_switcher_from_list(c, filter);
+}
+
+/* The switcher's items: the list's ids, borrowed. 0, or -1 out of memory. */
+static int switcher_items(struct ctl *c)
+{
+	struct ctl_overlay *o = &c->ov;
+	if (o->cap < c->nlist) {
+		char **ni = realloc(o->items, c->nlist * sizeof *ni);
+		size_t *nm = ni ? realloc(o->match, (c->nlist + 1) * sizeof *nm) : NULL;
+		if (ni)
+			o->items = ni;
+		if (!nm)
+			return -1;
+		o->match = nm;
+		o->cap = c->nlist;
+	}
+	for (size_t i = 0; i < c->nlist; i++)
+		o->items[i] = c->list[i].id;
+	o->nitems = c->nlist;
+	return 0;
 }
 
 void ctl_switcher_from_list(struct ctl *c, const char *filter)
 {
-	for (size_t i = 0; i < c->nlist; i++) {
-		struct buf label = BUF_INIT;
-		char when[32];
-		hist_format_time(c->list[i].updated, when);
-		when[10] = '\0';
-		buf_printf(&label, "%s  %s  (%zu)", when,
-			   c->list[i].title && *c->list[i].title ? c->list[i].title : "(untitled)",
-			   c->list[i].nmsgs);
-		ctl_overlay_push(&c->ov, c->list[i].id, label.data);
-		buf_free(&label);
+	c->ov.from_list = 1;
+	if (switcher_items(c) < 0) {
+		ctl_overlay_close(c);
+		ctl_message(c, "out of memory");
+		return;
 	}
 	ctl_overlay_ready(c, CTL_OV_SWITCHER, filter);
+}
+
+void ctl_switcher_sel(const struct ctl *c, char sel[HIST_ID_MAX + 1])
+{
+	const struct ctl_overlay *o = &c->ov;
+	sel[0] = '\0';
+	if (o->kind == CTL_OV_SWITCHER && o->from_list && o->sel < o->nmatch)
+		snprintf(sel, HIST_ID_MAX + 1, "%s", o->items[o->match[o->sel]]);
+}
+
+void ctl_switcher_list_changed(struct ctl *c, const char *sel)
+{
+	struct ctl_overlay *o = &c->ov;
+	if (o->kind != CTL_OV_SWITCHER || !o->from_list)
+		return;
+	if (switcher_items(c) < 0) {
+		ctl_overlay_close(c);
+		ctl_message(c, "out of memory");
+		return;
+	}
+	overlay_filter(c);
+	for (size_t i = 0; *sel && i < o->nmatch; i++)
+		if (!strcmp(o->items[o->match[i]], sel))
+			o->sel = i;
+}
+
+void ctl_overlay_label(const struct ctl *c, size_t k, struct buf *out)
+{
+	const struct ctl_overlay *o = &c->ov;
+	if (!o->from_list) {
+		buf_append_str(out, o->labels && o->labels[k] ? o->labels[k] : o->items[k]);
+		return;
+	}
+	const struct hist_entry *en = &c->list[k];
+	char when[32];
+	hist_format_time(en->updated, when);
+	when[10] = '\0';
+	buf_printf(out, "%s  %s  (%zu)", when, *en->title ? en->title : "(untitled)", en->nmsgs);
 }
 
 void ctl_h_pick_choose(struct ctl *c)

@@ -653,6 +653,58 @@ int histstore_list_finish(struct histstore_lister *l, struct hist_entry **out, s
 	return 0;
 }
 
+int histstore_entries_of(struct histstore *s, const char (*ids)[HIST_ID_MAX + 1], size_t n,
+			 struct hist_entry **out, size_t *nout, size_t *nread, struct err *e)
+{
+	struct entry_reader rd;
+	memset(&rd, 0, sizeof rd);
+	*out = NULL;
+	*nout = 0;
+	int dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		err_set(e, EXIT_FAIL, "cannot read %s: %s", s->dir, strerror(errno));
+		return -1;
+	}
+	struct hist_entry *v = malloc((n ? n : 1) * sizeof *v);
+	size_t k = 0;
+	int rc = v ? 0 : -1;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		char name[HIST_ID_MAX + 6];
+		struct stat st;
+		struct ientry x;
+		snprintf(name, sizeof name, "%s.json", ids[i]);
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+			continue; /* gone */
+		int has_j = histstore_journal_stat(dfd, ids[i], &st);
+		int er = hist_entry_read(s, dfd, ids[i], &rd, &x, &st);
+		if (er == -2)
+			rc = -1;
+		if (er < 0)
+			continue; /* corrupt: moved aside, gone from the list */
+		x.journal = (unsigned char)has_j;
+		if (copy_out(&x, &v[k]) < 0) {
+			free(v[k].model);
+			free(v[k].title);
+			rc = -1;
+		} else {
+			k++;
+		}
+		hist_ientry_free(&x);
+	}
+	if (nread)
+		*nread = rd.skimmed + rd.parsed;
+	hist_entry_reader_free(&rd);
+	close(dfd);
+	if (rc < 0) {
+		histstore_entries_free(v, k);
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	*out = v;
+	*nout = k;
+	return 0;
+}
+
 size_t histstore_list_count(const struct histstore_lister *l)
 {
 	return l->n + (l->settled ? 0 : l->srt.nm);

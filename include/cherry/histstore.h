@@ -142,6 +142,13 @@ int histstore_list_snapshot(struct histstore_lister *l, struct hist_entry **v, s
 int histstore_list_finish(struct histstore_lister *l, struct hist_entry **v, size_t *n,
 			  struct err *e);
 void histstore_list_end(struct histstore_lister *l);
+/* The entries of the conversations ids (n of them) as a listing makes them (from what a
+ * load noted, a skim or a parse), for a client that knows which changed since it listed
+ * them (histwatch.h): those found in *out (free with histstore_entries_free), newest
+ * first not promised; an id not among them is gone (or was corrupt: moved aside). nread
+ * (may be NULL) gets how many files were read. 0, or -1 (e). */
+int histstore_entries_of(struct histstore *s, const char (*ids)[HIST_ID_MAX + 1], size_t n,
+			 struct hist_entry **out, size_t *nout, size_t *nread, struct err *e);
 /* Entries the lister holds so far: what a snapshot would copy at most. */
 size_t histstore_list_count(const struct histstore_lister *l);
 /* The id of "<id>.json" into id: 1, or 0 when name is not a conversation file's name. */

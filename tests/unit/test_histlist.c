@@ -2,7 +2,8 @@
  * newest first and read a block at a time (its head is a client's first screen), the
  * merge that puts changed conversations in their places, indexes that are stale, in an
  * older order or damaged (the files decide), and a cold rebuild: skimmed, and carried
- * on after a kill. */
+ * on after a kill; the entries of conversations loaded, not parsed again; the watch of
+ * what changed since a listing (histwatch.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "cherry/histstore.h"
+#include "cherry/histwatch.h"
 #include "cherry/journal.h"
 #include "histlist_int.h"
 
@@ -640,6 +642,110 @@ static void test_rebuild_killed(void **state)
 	histstore_close(&s);
 }
 
+/* What the watch saw, its ids joined by spaces; its take's return value. */
+static int taken(struct histwatch *w, char *out, size_t cap)
+{
+	char(*ids)[HIST_ID_MAX + 1];
+	size_t n, k = 0;
+	int r = histwatch_take(w, &ids, &n);
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		k += (size_t)snprintf(out + k, cap - k, "%s%s", i ? " " : "", ids[i]);
+	free(ids);
+	return r;
+}
+
+/* What changed on disk since the list was read, for a client that then reads only that
+ * (histwatch.h): the ids of conversations saved, journalled, deleted, each once, not temp
+ * or lock files nor other names; too many at once count as lost; histstore_entries_of
+ * reads just the files named. */
+static void test_watch_changes_named(void **state)
+{
+	(void)state;
+	struct histstore s;
+	struct err e = {0, ""};
+	char got[1024], path[900];
+	open_store(&s);
+	save(&s, "a1", "one", 1, NULL);
+	save(&s, "a2", "two", 1, NULL);
+	struct histwatch *w = histwatch_open(&s);
+	assert_non_null(w);
+	assert_int_equal(taken(w, got, sizeof got), 0);
+	assert_string_equal(got, "");
+	/* saved twice (a temp file renamed over it each time), locked, deleted, and a file
+	 * that is no conversation's */
+	struct hist_conv c;
+	save(&s, "a1", "one again", 1, NULL);
+	save(&s, "a1", "one more time", 1, &c);
+	int fd;
+	long pid;
+	assert_int_equal(histstore_lock(&s, "a2", &fd, &pid, &e), 0);
+	histstore_unlock(&s, "a2", fd);
+	assert_int_equal(histstore_remove(&s, "a2", &e), 0);
+	FMT(path, "%s/notes.txt", s.dir);
+	assert_int_equal(harness_write_file(path, "x", 1), 0);
+	assert_int_equal(taken(w, got, sizeof got), 0);
+	assert_string_equal(got, "a1 a2");
+	assert_int_equal(taken(w, got, sizeof got), 0);
+	assert_string_equal(got, "");
+	/* a journal appended to by the lock's holder */
+	size_t fsize;
+	assert_int_equal(histstore_lock(&s, "a1", &fd, &pid, &e), 0);
+	int jfd;
+	assert_int_equal(histstore_journal_open(&s, "a1", 0, &jfd, &fsize, &e), 0);
+	struct hist_msg *m = hist_add(&c, c.current, "assistant", "an answer", 1700000100.0);
+	struct buf rec = BUF_INIT;
+	assert_int_equal(journal_msg(m, 0, &rec), 0);
+	assert_int_equal(taken(w, got, sizeof got), 0);
+	assert_string_equal(got, "a1"); /* the journal made */
+	assert_int_equal(histstore_journal_append(jfd, rec.data, rec.len, &e), 0);
+	assert_int_equal(taken(w, got, sizeof got), 0);
+	assert_string_equal(got, "a1"); /* and written */
+	histstore_journal_close(jfd);
+	buf_free(&rec);
+	/* the entries of those named only: a1 (with its journal), a2 gone, a3 never was */
+	char ids[3][HIST_ID_MAX + 1] = {"a1", "a2", "a3"};
+	struct hist_entry *v;
+	size_t n, nread;
+	assert_int_equal(histstore_entries_of(&s, (const char(*)[HIST_ID_MAX + 1])ids, 3, &v, &n,
+					      &nread, &e), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(nread, 1);
+	assert_string_equal(v[0].id, "a1");
+	assert_string_equal(v[0].title, "one more time");
+	assert_int_equal(v[0].nmsgs, 2);
+	assert_int_equal(v[0].journal, 1);
+	histstore_entries_free(v, n);
+	histstore_unlock(&s, "a1", fd);
+	hist_conv_free(&c);
+	/* more conversations changed than it keeps: lost, the list is read whole */
+	for (int i = 0; i < HISTWATCH_MAX + 1; i++) {
+		char id[16];
+		FMT(id, "b%04d", i);
+		FMT(path, "%s/%s.json", s.dir, id);
+		assert_int_equal(harness_write_file(path, "{}", 2), 0);
+	}
+	assert_int_equal(taken(w, got, sizeof got), 1);
+	assert_int_equal(taken(w, got, sizeof got), 0);
+	assert_string_equal(got, "");
+	histwatch_close(w);
+	histstore_close(&s);
+}
+
+/* No watch (inotify missing): every take says read the list whole. */
+static void test_watch_none(void **state)
+{
+	(void)state;
+	char(*ids)[HIST_ID_MAX + 1];
+	size_t n;
+	assert_int_equal(histwatch_take(NULL, &ids, &n), 1);
+	assert_null(ids);
+	assert_int_equal(n, 0);
+	assert_int_equal(histwatch_fd(NULL), -1);
+	histwatch_drain(NULL);
+	histwatch_close(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -652,6 +758,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cold_skim, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loaded_not_parsed_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebuild_killed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watch_changes_named, setup, teardown),
+		cmocka_unit_test(test_watch_none),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
