@@ -267,8 +267,7 @@ void ctl_list_replace(struct ctl *c, struct hist_entry *v, size_t n)
 	for (size_t g = 0; g < c->ngone; g++)
 		for (size_t i = 0; i < n; i++)
 			if (!strcmp(v[i].id, c->gone[g])) {
-				free(v[i].title);
-				free(v[i].model);
+				hist_entry_clear(&v[i]);
 				memmove(&v[i], &v[i + 1], (n - i - 1) * sizeof *v);
 				n--;
 				break;
@@ -277,8 +276,8 @@ void ctl_list_replace(struct ctl *c, struct hist_entry *v, size_t n)
 	 * when they were read (a rename does not date one), or not read at all (a new one) */
 	for (size_t t = 0; t < c->ntouched; t++) {
 		size_t i = 0, k = 0;
-		while (i < nold && strcmp(old[i].id, c->touched[t]))
-			i++;
+		while (i < nold && (!old[i].id || strcmp(old[i].id, c->touched[t])))
+			i++; /* (one taken already is cleared) */
 		while (k < n && strcmp(v[k].id, c->touched[t]))
 			k++;
 		if (i == nold)
@@ -290,8 +289,7 @@ void ctl_list_replace(struct ctl *c, struct hist_entry *v, size_t n)
 			v = nv;
 			n++;
 		} else {
-			free(v[k].title);
-			free(v[k].model);
+			hist_entry_clear(&v[k]);
 		}
 		v[k] = old[i];
 		memset(&old[i], 0, sizeof old[i]);
@@ -341,8 +339,7 @@ static void list_drop(struct ctl *c, const char *id)
 	ctl_switcher_sel(c, ov);
 	size_t i = list_find(c, id);
 	if (i < c->nlist) {
-		free(c->list[i].title);
-		free(c->list[i].model);
+		hist_entry_clear(&c->list[i]);
 		memmove(&c->list[i], &c->list[i + 1], (c->nlist - i - 1) * sizeof *c->list);
 		c->nlist--;
 	}
@@ -400,16 +397,14 @@ static void list_put(struct ctl *c, struct hist_entry e)
 	if (i == c->nlist) {
 		struct hist_entry *v = realloc(c->list, (c->nlist + 1) * sizeof *v);
 		if (!v) {
-			free(e.title);
-			free(e.model);
+			hist_entry_clear(&e);
 			return;
 		}
 		c->list = v;
 		memset(&v[c->nlist], 0, sizeof *v);
 		c->nlist++;
 	}
-	free(c->list[i].title);
-	free(c->list[i].model);
+	hist_entry_clear(&c->list[i]);
 	memmove(&c->list[i], &c->list[i + 1], (c->nlist - i - 1) * sizeof *c->list);
 	size_t at = 0;
 	while (at < c->nlist - 1 && c->list[at].updated > e.updated)
@@ -430,19 +425,13 @@ void ctl_list_touch(struct ctl *c, const struct chat *ch)
 	touched(c, ch->conv.id);
 	size_t i = list_find(c, ch->conv.id);
 	struct hist_entry e;
-	if (i < c->nlist) {
-		e = c->list[i]; /* its flags kept */
-	} else {
-		memset(&e, 0, sizeof e);
-		snprintf(e.id, sizeof e.id, "%s", ch->conv.id);
+	memset(&e, 0, sizeof e);
+	if (i < c->nlist) { /* its flags kept */
+		e.newer = c->list[i].newer;
+		e.journal = c->list[i].journal;
 	}
-	e.title = strdup(ch->conv.title ? ch->conv.title : "");
-	e.model = strdup(ch->conv.model ? ch->conv.model : "");
-	if (!e.title || !e.model) {
-		free(e.title);
-		free(e.model);
+	if (hist_entry_set(&e, ch->conv.id, ch->conv.title, ch->conv.model) < 0)
 		return;
-	}
 	e.updated = ch->conv.updated;
 	e.nmsgs = ch->conv.n;
 	list_put(c, e);
@@ -459,23 +448,21 @@ int ctl_list_mine(const struct ctl *c, const char *id)
 void ctl_list_changed(struct ctl *c, const char (*ids)[HIST_ID_MAX + 1], size_t nids,
 		      struct hist_entry *v, size_t n)
 {
-	for (size_t k = 0; k < n; k++) {
-		int keep = !ctl_list_mine(c, v[k].id);
-		for (size_t g = 0; keep && g < c->ngone; g++)
-			keep = strcmp(v[k].id, c->gone[g]) != 0;
-		if (keep) {
-			list_put(c, v[k]);
-		} else {
-			free(v[k].title);
-			free(v[k].model);
-		}
-	}
 	for (size_t i = 0; i < nids; i++) {
 		size_t k = 0;
 		while (k < n && strcmp(v[k].id, ids[i]))
 			k++;
 		if (k == n && !ctl_list_mine(c, ids[i]))
 			list_drop(c, ids[i]);
+	}
+	for (size_t k = 0; k < n; k++) {
+		int keep = !ctl_list_mine(c, v[k].id);
+		for (size_t g = 0; keep && g < c->ngone; g++)
+			keep = strcmp(v[k].id, c->gone[g]) != 0;
+		if (keep)
+			list_put(c, v[k]);
+		else
+			hist_entry_clear(&v[k]);
 	}
 	free(v);
 }

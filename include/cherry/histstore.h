@@ -91,15 +91,23 @@ int histstore_journal_full(size_t jlen, size_t flen);
 /* Deletes the conversation file (and its lock file). 0 or -1. */
 int histstore_remove(struct histstore *s, const char *id, struct err *e);
 
+/* One conversation in a listing. Its three strings are one allocation, at id (made by
+ * hist_entry_set, freed by hist_entry_clear): 100,000 of them take 48 bytes each and one
+ * block of their strings, not an id of HIST_ID_MAX bytes and two blocks. */
 struct hist_entry {
-	char id[HIST_ID_MAX + 1];
+	char *id;
+	char *title;
+	char *model;   /* "" when unknown; index text: no tabs or newlines */
 	double updated;
 	size_t nmsgs;
-	int newer;     /* written by a newer cherry */
-	int journal;   /* a journal beside the file (journal.h): read it with histstore_load */
-	char *model;   /* "" when unknown; index text: no tabs or newlines */
-	char *title;
+	unsigned char newer;   /* written by a newer cherry */
+	unsigned char journal; /* a journal beside the file (journal.h): histstore_load reads it */
 };
+/* Makes h's strings (id, title, model: NULL is "") in one allocation, the one h held
+ * before freed: 0, or -1 out of memory (h unchanged). */
+int hist_entry_set(struct hist_entry *h, const char *id, const char *title, const char *model);
+/* Frees h's strings (NULL ones: nothing) and sets them NULL. */
+void hist_entry_clear(struct hist_entry *h);
 
 /* Every conversation, newest first. Uses the index in the cache directory where it
  * still matches the directory (every name with the same inode; when the directory

@@ -216,15 +216,11 @@ static void test_list_replace(void **state)
 	struct hist_entry *v = calloc(3, sizeof *v);
 	const char *ids[2] = {"aaaa0001", "aaaa0002"};
 	for (int i = 0; i < 2; i++) {
-		snprintf(v[i].id, sizeof v[i].id, "%s", ids[i]);
-		v[i].title = strdup(i ? "second" : "first");
-		v[i].model = strdup("fo/a");
+		assert_int_equal(hist_entry_set(&v[i], ids[i], i ? "second" : "first", "fo/a"), 0);
 		v[i].updated = wall - 100 - i;
 	}
 	/* the file as read before this run's message: an older title */
-	snprintf(v[2].id, sizeof v[2].id, "%s", mine);
-	v[2].title = strdup("stale");
-	v[2].model = strdup("fo/a");
+	assert_int_equal(hist_entry_set(&v[2], mine, "stale", "fo/a"), 0);
 	v[2].updated = wall - 500;
 	ctl_list_replace(&C, v, 3);
 	assert_int_equal(C.nlist, 3);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <dirent.h>
+#include <malloc.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -76,6 +77,18 @@ static void put_conv(const char *id, const char *title, double updated)
 	assert_int_equal(fclose(f), 0);
 	buf_free(&b);
 	hist_conv_free(&c);
+}
+
+/* Conversations 0..n-1, each's id and title made from its number, i seconds newer than
+ * the first. */
+static void put_numbered(int n, const char *id_fmt, const char *title_fmt)
+{
+	for (int i = 0; i < n; i++) {
+		char id[32], title[64];
+		FMT(id, id_fmt, i);
+		FMT(title, title_fmt, i);
+		put_conv(id, title, 1700000000.0 + i);
+	}
 }
 
 static void put_file(const char *path, const char *text)
@@ -565,12 +578,7 @@ static void test_rebuild_killed(void **state)
 	enum { N = 2100, KILL_AT = 1100 }; /* more than histlist's COPY_STEP */
 	struct histstore s;
 	open_store(&s);
-	for (int i = 0; i < N; i++) {
-		char id[16], title[16];
-		FMT(id, "k%04d", i);
-		FMT(title, "K%04d", i);
-		put_conv(id, title, 1700000000.0 + i);
-	}
+	put_numbered(N, "k%04d", "K%04d");
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -639,6 +647,35 @@ static void test_rebuild_killed(void **state)
 	assert_int_equal(names, 1);
 	assert_true(now.st_ino == st.st_ino && now.st_mtim.tv_nsec == st.st_mtim.tv_nsec &&
 		    now.st_mtim.tv_sec == st.st_mtim.tv_sec);
+	histstore_close(&s);
+}
+
+/* A listing's entries are small (the controller keeps 100,000 of them): the strings of
+ * each in one allocation, the struct without room for the longest id. Bytes in use per
+ * entry, as malloc counts them, for 1,000 of them (ids of 5 characters, titles of about
+ * 25, no model): 168 when each string was its own block beside an 88-byte struct, 95
+ * now. */
+static void test_entries_small(void **state)
+{
+	(void)state;
+	enum { N = 1000 };
+	struct histstore s;
+	struct err e = {0, ""};
+	open_store(&s);
+	put_numbered(N, "e%04d", "Question %d about a topic");
+	struct hist_entry *v;
+	size_t n;
+	assert_int_equal(histstore_list(&s, &v, &n, &e), 0); /* the index written */
+	histstore_entries_free(v, n);
+	struct mallinfo2 before = mallinfo2();
+	assert_int_equal(histstore_list(&s, &v, &n, &e), 0);
+	struct mallinfo2 after = mallinfo2();
+	assert_int_equal(n, N);
+	size_t used = (after.uordblks + after.hblkhd) - (before.uordblks + before.hblkhd);
+	assert_true(used / N <= 128);
+	assert_ptr_equal(v[0].title, v[0].id + strlen(v[0].id) + 1);
+	assert_ptr_equal(v[0].model, v[0].title + strlen(v[0].title) + 1);
+	histstore_entries_free(v, n);
 	histstore_close(&s);
 }
 
@@ -758,6 +795,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cold_skim, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loaded_not_parsed_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebuild_killed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_entries_small, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_changes_named, setup, teardown),
 		cmocka_unit_test(test_watch_none),
 	};

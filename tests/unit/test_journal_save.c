@@ -506,7 +506,7 @@ static void list_one(struct hist_entry *out, char **title)
 	*out = v[0];
 	*title = strdup(v[0].title);
 	histstore_entries_free(v, n);
-	out->model = out->title = NULL;
+	out->id = out->model = out->title = NULL;
 }
 
 struct found {
