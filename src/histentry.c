@@ -156,6 +156,11 @@ void hist_memo_note(struct histstore *s, const struct hist_conv *c, int newer)
 	s->memo = m;
 }
 
+void histstore_note(struct histstore *s, const struct hist_conv *c)
+{
+	hist_memo_note(s, c, 0);
+}
+
 void hist_memo_free(struct histstore *s)
 {
 	while (s->memo) {

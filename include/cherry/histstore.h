@@ -88,6 +88,10 @@ void histstore_journal_close(int fd);
  * answer streams. */
 #define HIST_JOURNAL_MIN (1024u * 1024)
 int histstore_journal_full(size_t jlen, size_t flen);
+/* For the holder of c's lock, which has just written it: a listing that meets its files
+ * as they are now takes c's entry (title, model, time, messages) instead of parsing them
+ * (histentry.c; histstore_load notes what it loads the same way). */
+void histstore_note(struct histstore *s, const struct hist_conv *c);
 /* Deletes the conversation file (and its lock file). 0 or -1. */
 int histstore_remove(struct histstore *s, const char *id, struct err *e);
 
