@@ -153,6 +153,7 @@ struct ctl_overlay {
 	size_t nitems, cap;
 	size_t *match;      /* indexes of items passing the filter */
 	size_t nmatch;
+	size_t looked;      /* items the last filtering looked at */
 	size_t sel;         /* index into match */
 	size_t top;         /* first shown row */
 	unsigned char *marked; /* the model picker: items marked (Space), nitems of them */

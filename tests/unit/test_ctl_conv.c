@@ -313,6 +313,48 @@ static void test_switcher_changes_only(void **state)
 	fixture.list_refresh = NULL;
 }
 
+/* Typing into the switcher narrows what matched: a character looks only at the entries
+ * the filter before it passed (100,000 conversations are not all looked at again at each
+ * key); erasing one looks at them all again. */
+static void test_switcher_narrows(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 30; i++) {
+		char id[16], title[32];
+		snprintf(id, sizeof id, "n%04d", i);
+		snprintf(title, sizeof title, i % 3 ? "pear %d" : "apple %d", i);
+		save_elsewhere(id, title, wall - 100 - i);
+	}
+	ctl_load_list(&C);
+	key("C-t");
+	assert_int_equal(C.ov.kind, CTL_OV_SWITCHER);
+	assert_int_equal(C.ov.nitems, 30);
+	static const struct {
+		const char *typed, *key; /* one of them */
+		size_t looked, kept;
+	} steps[] = {
+		{"a", NULL, 30, 30}, {"p", NULL, 30, 10},   {"p", NULL, 10, 10},
+		{NULL, "Backspace", 30, 10}, {"x", NULL, 10, 0}, {NULL, "Backspace", 30, 10},
+		{NULL, "Backspace", 30, 30},
+	};
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+		if (steps[i].typed)
+			type(steps[i].typed);
+		else
+			key(steps[i].key);
+		assert_int_equal(C.ov.looked, steps[i].looked);
+		assert_int_equal(C.ov.nmatch, steps[i].kept);
+	}
+	/* a filter that begins with a character outside ASCII */
+	key("Esc");
+	save_elsewhere("n9999", "Über alles", wall - 10);
+	ctl_load_list(&C);
+	key("C-t");
+	type_text("Üb");
+	assert_int_equal(C.ov.nmatch, 1);
+	assert_string_equal(C.ov.items[C.ov.match[0]], "n9999");
+}
+
 /* M-k: a context break after the last answer; the next request sends only what follows
  * it, the earlier messages stay shown (dimmed), the break is saved (format version 2)
  * and M-k again restores the context. */
@@ -453,6 +495,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_order_and_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_switcher_changes_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_switcher_narrows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_context_break, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tokens_and_cost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_totals_follow_the_stream, setup, teardown),
