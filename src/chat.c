@@ -107,6 +107,14 @@ static int streaming(const struct chat *c)
 	return 0;
 }
 
+/* Its files are what memory holds now (just saved, the lock held): a listing takes its
+ * entry from here, not from a parse of what may be 20 MB (histstore_note). */
+static void noted(struct chat *c)
+{
+	if (c->lock_fd >= 0)
+		histstore_note(c->store, &c->conv);
+}
+
 /* One save attempt: to the journal when only what it holds changed, else the whole file.
  * On failure everything stays in memory; only the first failure in a row is reported
  * (e may be NULL: then the next report-capable call says it). */
@@ -122,8 +130,10 @@ static int save(struct chat *c, double now, struct err *e)
 		 * not while an answer streams in (keys typed meanwhile would wait on it, and
 		 * the file would be written again and again as the answer grows), but at the
 		 * first save after the answers ended. */
-		if (!histstore_journal_full(c->jbytes, c->jfile) || streaming(c))
+		if (!histstore_journal_full(c->jbytes, c->jfile) || streaming(c)) {
+			noted(c);
 			return 0;
+		}
 		c->dirty = 1; /* folded in: the file written whole from memory */
 	}
 	struct err se = {0, ""};
@@ -140,6 +150,7 @@ static int save(struct chat *c, double now, struct err *e)
 	c->jkeep = 0;
 	c->on_disk = 1;
 	chat_saved_all(c);
+	noted(c);
 	return 0;
 }
 

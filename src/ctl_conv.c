@@ -237,17 +237,20 @@ void ctl_refresh_list(struct ctl *c)
 	struct hist_entry *v = NULL;
 	size_t n = 0;
 	struct err e;
+	char ov[HIST_ID_MAX + 1];
 	err_clear(&e);
 	if (c->world.conv_list(c->world.ctx, &v, &n, &e) < 0) {
 		ctl_message(c, "%s", e.msg);
 		return;
 	}
+	ctl_switcher_sel(c, ov);
 	histstore_entries_free(c->list, c->nlist);
 	c->list = v;
 	c->nlist = n;
 	if (c->list_sel >= n)
 		c->list_sel = n ? n - 1 : 0;
 	c->dirty |= CTL_DIRTY_LIST;
+	ctl_switcher_list_changed(c, ov);
 }
 
 static int newest_first(const void *a, const void *b)
@@ -259,7 +262,8 @@ static int newest_first(const void *a, const void *b)
 void ctl_list_replace(struct ctl *c, struct hist_entry *v, size_t n)
 {
 	int fresher = 0;
-	char sel[HIST_ID_MAX + 1] = "";
+	char sel[HIST_ID_MAX + 1] = "", ov[HIST_ID_MAX + 1];
+	ctl_switcher_sel(c, ov);
 	if (c->list_sel < c->nlist)
 		snprintf(sel, sizeof sel, "%s", c->list[c->list_sel].id);
 	struct hist_entry *old = c->list;
@@ -268,8 +272,7 @@ void ctl_list_replace(struct ctl *c, struct hist_entry *v, size_t n)
 	for (size_t g = 0; g < c->ngone; g++)
 		for (size_t i = 0; i < n; i++)
 			if (!strcmp(v[i].id, c->gone[g])) {
-				free(v[i].title);
-				free(v[i].model);
+				hist_entry_clear(&v[i]);
 				memmove(&v[i], &v[i + 1], (n - i - 1) * sizeof *v);
 				n--;
 				break;
@@ -278,8 +281,8 @@ void ctl_list_replace(struct ctl *c, struct hist_entry *v, size_t n)
 	 * when they were read (a rename does not date one), or not read at all (a new one) */
 	for (size_t t = 0; t < c->ntouched; t++) {
 		size_t i = 0, k = 0;
-		while (i < nold && strcmp(old[i].id, c->touched[t]))
-			i++;
+		while (i < nold && (!old[i].id || strcmp(old[i].id, c->touched[t])))
+			i++; /* (one taken already is cleared) */
 		while (k < n && strcmp(v[k].id, c->touched[t]))
 			k++;
 		if (i == nold)
@@ -291,8 +294,7 @@ void ctl_list_replace(struct ctl *c, struct hist_entry *v, size_t n)
 			v = nv;
 			n++;
 		} else {
-			free(v[k].title);
-			free(v[k].model);
+			hist_entry_clear(&v[k]);
 		}
 		v[k] = old[i];
 		memset(&old[i], 0, sizeof old[i]);
@@ -308,6 +310,7 @@ void ctl_list_replace(struct ctl *c, struct hist_entry *v, size_t n)
 		if (!strcmp(c->list[i].id, sel[0] ? sel : c->shown->conv.id))
 			c->list_sel = i;
 	c->dirty |= CTL_DIRTY_LIST;
+	ctl_switcher_list_changed(c, ov);
 }
 
 void ctl_list_reading(struct ctl *c, int reading)
@@ -325,20 +328,36 @@ void ctl_list_reading(struct ctl *c, int reading)
 	free(filter);
 }
 
-/* Conversation id, deleted: out of the list, and out of any list read before. */
-static void list_forget(struct ctl *c, const char *id)
+/* The place of conversation id in the list, or c->nlist. */
+static size_t list_find(const struct ctl *c, const char *id)
 {
-	for (size_t i = 0; i < c->nlist; i++)
-		if (!strcmp(c->list[i].id, id)) {
-			free(c->list[i].title);
-			free(c->list[i].model);
-			memmove(&c->list[i], &c->list[i + 1], (c->nlist - i - 1) * sizeof *c->list);
-			c->nlist--;
-			break;
-		}
+	size_t i = 0;
+	while (i < c->nlist && strcmp(c->list[i].id, id))
+		i++;
+	return i;
+}
+
+/* Conversation id out of the list (the selection kept in range). */
+static void list_drop(struct ctl *c, const char *id)
+{
+	char ov[HIST_ID_MAX + 1];
+	ctl_switcher_sel(c, ov);
+	size_t i = list_find(c, id);
+	if (i < c->nlist) {
+		hist_entry_clear(&c->list[i]);
+		memmove(&c->list[i], &c->list[i + 1], (c->nlist - i - 1) * sizeof *c->list);
+		c->nlist--;
+	}
 	if (c->list_sel >= c->nlist)
 		c->list_sel = c->nlist ? c->nlist - 1 : 0;
 	c->dirty |= CTL_DIRTY_LIST;
+	ctl_switcher_list_changed(c, ov);
+}
+
+/* Conversation id, deleted: out of the list, and out of any list read before. */
+static void list_forget(struct ctl *c, const char *id)
+{
+	list_drop(c, id);
 	void *g = realloc(c->gone, (c->ngone + 1) * sizeof *c->gone);
 	if (!g)
 		return; /* the list shown is right; one read later may bring it back */
@@ -371,40 +390,26 @@ static void touched(struct ctl *c, const char *id)
 	snprintf(c->touched[c->ntouched++], sizeof *c->touched, "%s", id);
 }
 
-void ctl_list_touch(struct ctl *c, const struct chat *ch)
+/* e (its strings the list's from now on) in its place, newest first, instead of the
+ * entry of the same id; the selection stays on the conversation it was on. */
+static void list_put(struct ctl *c, struct hist_entry e)
 {
-	if (!ch->on_disk && !ch->conv.n)
-		return;
-	touched(c, ch->conv.id);
-	size_t i = 0;
-	while (i < c->nlist && strcmp(c->list[i].id, ch->conv.id))
-		i++;
-	if (i == c->nlist) {
-		struct hist_entry *v = realloc(c->list, (c->nlist + 1) * sizeof *v);
-		if (!v)
-			return;
-		c->list = v;
-		memset(&v[c->nlist], 0, sizeof *v);
-		snprintf(v[c->nlist].id, sizeof v[c->nlist].id, "%s", ch->conv.id);
-		c->nlist++;
-	}
-	char *title = strdup(ch->conv.title ? ch->conv.title : "");
-	char *model = strdup(ch->conv.model ? ch->conv.model : "");
-	if (!title || !model) {
-		free(title);
-		free(model);
-		return;
-	}
-	struct hist_entry e = c->list[i];
-	free(e.title);
-	free(e.model);
-	e.title = title;
-	e.model = model;
-	e.updated = ch->conv.updated;
-	e.nmsgs = ch->conv.n;
-	char sel[HIST_ID_MAX + 1] = "";
+	char sel[HIST_ID_MAX + 1] = "", ov[HIST_ID_MAX + 1];
+	ctl_switcher_sel(c, ov);
 	if (c->list_sel < c->nlist)
 		snprintf(sel, sizeof sel, "%s", c->list[c->list_sel].id);
+	size_t i = list_find(c, e.id);
+	if (i == c->nlist) {
+		struct hist_entry *v = realloc(c->list, (c->nlist + 1) * sizeof *v);
+		if (!v) {
+			hist_entry_clear(&e);
+			return;
+		}
+		c->list = v;
+		memset(&v[c->nlist], 0, sizeof *v);
+		c->nlist++;
+	}
+	hist_entry_clear(&c->list[i]);
 	memmove(&c->list[i], &c->list[i + 1], (c->nlist - i - 1) * sizeof *c->list);
 	size_t at = 0;
 	while (at < c->nlist - 1 && c->list[at].updated > e.updated)
@@ -415,6 +420,56 @@ void ctl_list_touch(struct ctl *c, const struct chat *ch)
 		if (!strcmp(c->list[k].id, sel))
 			c->list_sel = k;
 	c->dirty |= CTL_DIRTY_LIST;
+	ctl_switcher_list_changed(c, ov);
+}
+
+void ctl_list_touch(struct ctl *c, const struct chat *ch)
+{
+	if (!ch->on_disk && !ch->conv.n)
+		return;
+	touched(c, ch->conv.id);
+	size_t i = list_find(c, ch->conv.id);
+	struct hist_entry e;
+	memset(&e, 0, sizeof e);
+	if (i < c->nlist) { /* its flags kept */
+		e.newer = c->list[i].newer;
+		e.journal = c->list[i].journal;
+	}
+	if (hist_entry_set(&e, ch->conv.id, ch->conv.title, ch->conv.model) < 0)
+		return;
+	e.updated = ch->conv.updated;
+	e.nmsgs = ch->conv.n;
+	list_put(c, e);
+}
+
+int ctl_list_mine(const struct ctl *c, const char *id)
+{
+	for (size_t t = 0; t < c->ntouched; t++)
+		if (!strcmp(c->touched[t], id))
+			return 1;
+	return 0;
+}
+
+void ctl_list_changed(struct ctl *c, const char (*ids)[HIST_ID_MAX + 1], size_t nids,
+		      struct hist_entry *v, size_t n)
+{
+	for (size_t i = 0; i < nids; i++) {
+		size_t k = 0;
+		while (k < n && strcmp(v[k].id, ids[i]))
+			k++;
+		if (k == n && !ctl_list_mine(c, ids[i]))
+			list_drop(c, ids[i]);
+	}
+	for (size_t k = 0; k < n; k++) {
+		int keep = !ctl_list_mine(c, v[k].id);
+		for (size_t g = 0; keep && g < c->ngone; g++)
+			keep = strcmp(v[k].id, c->gone[g]) != 0;
+		if (keep)
+			list_put(c, v[k]);
+		else
+			hist_entry_clear(&v[k]);
+	}
+	free(v);
 }
 
 /* ---- models ---- */

@@ -124,6 +124,11 @@ void ctl_open_model_picker(struct ctl *c, const char *filter);
 void ctl_open_switcher(struct ctl *c, const char *filter);
 /* The switcher over the list as it is (not read again). */
 void ctl_switcher_from_list(struct ctl *c, const char *filter);
+/* The list changed under an open switcher: its items made again, the filter applied and
+ * the selection kept on sel (the id selected before the change: ctl_switcher_sel). */
+void ctl_switcher_list_changed(struct ctl *c, const char *sel);
+/* The id the open switcher has selected into sel ("" when none). */
+void ctl_switcher_sel(const struct ctl *c, char sel[HIST_ID_MAX + 1]);
 void ctl_passphrase_begin(struct ctl *c, const char *prompt);
 /* the same prompt for a secret of at most max bytes (an API key is longer) */
 void ctl_secret_begin(struct ctl *c, const char *prompt, size_t max);

@@ -1,7 +1,8 @@
 /* histentry: one conversation's listing entry (histlist_int.h) from its file: skimmed
  * from the raw JSON (histskim_entry: a cold index of 100,000 conversations is rebuilt
  * without building any of them), parsed whole through histstore_load where the skim
- * cannot be sure or a journal beside the file adds to it. */
+ * cannot be sure or a journal beside the file adds to it; or, for a conversation this
+ * process loaded and nobody changed since, taken from what the load noted (hist_memo). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -99,9 +100,106 @@ out:
 	return r;
 }
 
+/* ---- the memo of the conversations loaded ---- */
+
+#define MEMO_MAX 8 /* the open ones, and a few switched between */
+
+static void memo_free_one(struct hist_memo *m)
+{
+	free(m->model);
+	free(m->title);
+	free(m);
+}
+
+void hist_memo_note(struct histstore *s, const struct hist_conv *c, int newer)
+{
+	/* the stat a listing takes: the file's, with its journals' sizes and latest time */
+	struct stat st;
+	char name[HIST_ID_MAX + 16];
+	snprintf(name, sizeof name, "%s.json", c->id);
+	int dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int ok = dfd >= 0 && fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		 S_ISREG(st.st_mode);
+	if (ok)
+		histstore_journal_stat(dfd, c->id, &st);
+	if (dfd >= 0)
+		close(dfd);
+	/* an older note of it goes, and the oldest beyond MEMO_MAX */
+	size_t k = 0;
+	for (struct hist_memo **pp = &s->memo; *pp;) {
+		struct hist_memo *m = *pp;
+		if (!strcmp(m->id, c->id) || ++k >= MEMO_MAX) {
+			*pp = m->next;
+			memo_free_one(m);
+		} else {
+			pp = &m->next;
+		}
+	}
+	struct hist_memo *m = ok ? calloc(1, sizeof *m) : NULL;
+	if (!m)
+		return;
+	snprintf(m->id, sizeof m->id, "%s", c->id);
+	m->ino = (uint64_t)st.st_ino;
+	m->size = (int64_t)st.st_size;
+	m->mtime_s = (int64_t)st.st_mtim.tv_sec;
+	m->mtime_ns = st.st_mtim.tv_nsec;
+	m->updated = c->updated;
+	m->nmsgs = c->n;
+	m->newer = (unsigned char)newer;
+	m->model = strdup(c->model ? c->model : "");
+	m->title = strdup(c->title ? c->title : "");
+	if (!m->model || !m->title) {
+		memo_free_one(m);
+		return;
+	}
+	m->next = s->memo;
+	s->memo = m;
+}
+
+void histstore_note(struct histstore *s, const struct hist_conv *c)
+{
+	hist_memo_note(s, c, 0);
+}
+
+void hist_memo_free(struct histstore *s)
+{
+	while (s->memo) {
+		struct hist_memo *m = s->memo;
+		s->memo = m->next;
+		memo_free_one(m);
+	}
+}
+
+/* The memo's entry of id when its files are still as noted (st: a listing's stat of
+ * them): 1 with x filled, 0 when there is none, -2 OOM. */
+static int memo_take(struct histstore *s, const char *id, const struct stat *st,
+		     struct ientry *x)
+{
+	const struct hist_memo *m = s->memo;
+	while (m && strcmp(m->id, id))
+		m = m->next;
+	if (!m || m->ino != (uint64_t)st->st_ino || m->size != (int64_t)st->st_size ||
+	    m->mtime_s != (int64_t)st->st_mtim.tv_sec || m->mtime_ns != st->st_mtim.tv_nsec)
+		return 0;
+	memset(x, 0, sizeof *x);
+	if (fill(x, id, m->model, m->title) < 0)
+		return -2;
+	x->updated = m->updated;
+	x->nmsgs = m->nmsgs;
+	x->newer = m->newer;
+	return 1;
+}
+
+/* ---- reading one ---- */
+
 int hist_entry_read(struct histstore *s, int dfd, const char *id, struct entry_reader *rd,
 		    struct ientry *x, struct stat *st)
 {
+	int known = memo_take(s, id, st, x);
+	if (known) {
+		rd->remembered += known > 0;
+		return known > 0 ? 0 : -2;
+	}
 	char name[HIST_ID_MAX + 16];
 	struct stat jst = {0}, fst;
 	int journal = histstore_journal_stat(dfd, id, &jst);

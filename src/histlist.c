@@ -40,12 +40,31 @@
 
 /* ---- entries ---- */
 
+int hist_entry_set(struct hist_entry *h, const char *id, const char *title, const char *model)
+{
+	title = title ? title : "";
+	model = model ? model : "";
+	size_t li = strlen(id) + 1, lt = strlen(title) + 1, lm = strlen(model) + 1;
+	char *p = malloc(li + lt + lm);
+	if (!p)
+		return -1;
+	hist_entry_clear(h);
+	h->id = memcpy(p, id, li);
+	h->title = memcpy(p + li, title, lt);
+	h->model = memcpy(p + li + lt, model, lm);
+	return 0;
+}
+
+void hist_entry_clear(struct hist_entry *h)
+{
+	free(h->id);
+	h->id = h->title = h->model = NULL;
+}
+
 void histstore_entries_free(struct hist_entry *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].model);
-		free(v[i].title);
-	}
+	for (size_t i = 0; v && i < n; i++)
+		hist_entry_clear(&v[i]);
 	free(v);
 }
 
@@ -480,14 +499,11 @@ static int settle(struct histstore_lister *l, double start, double max_ms)
 static int copy_out(const struct ientry *x, struct hist_entry *h)
 {
 	memset(h, 0, sizeof *h);
-	snprintf(h->id, sizeof h->id, "%s", x->id);
 	h->updated = x->updated;
 	h->nmsgs = x->nmsgs;
 	h->newer = x->newer;
 	h->journal = x->journal;
-	h->model = strdup(x->model);
-	h->title = strdup(x->title);
-	return h->model && h->title ? 0 : -1;
+	return hist_entry_set(h, x->id, x->title, x->model);
 }
 
 /* After the directory: settles, copies the entries out (for finish) and makes the
@@ -504,11 +520,8 @@ static int after_dir(struct histstore_lister *l, double start, double max_ms)
 	while (l->nout < l->n) {
 		struct ientry *x = &l->v[l->nout];
 		struct hist_entry *h = &l->out[l->nout];
-		if (copy_out(x, h) < 0) {
-			free(h->model);
-			free(h->title);
+		if (copy_out(x, h) < 0)
 			return -1;
-		}
 		if (x->own || x->blk) {
 			/* its strings are the copy's from now on: 100,000 read files, or the
 			 * index's blocks, are freed a step at a time, not held to the end */
@@ -621,7 +634,7 @@ int histstore_list_each(struct histstore *s, histstore_each_fn fn, void *ctx, st
 	int rc = complete(l, e);
 	for (size_t i = 0; rc == 0 && i < l->n; i++) {
 		struct hist_entry h;
-		snprintf(h.id, sizeof h.id, "%s", l->v[i].id);
+		h.id = l->v[i].id;
 		h.updated = l->v[i].updated;
 		h.nmsgs = l->v[i].nmsgs;
 		h.newer = l->v[i].newer;
@@ -650,6 +663,55 @@ int histstore_list_finish(struct histstore_lister *l, struct hist_entry **out, s
 	l->out = NULL;
 	l->nout = 0;
 	histstore_list_end(l);
+	return 0;
+}
+
+int histstore_entries_of(struct histstore *s, const char (*ids)[HIST_ID_MAX + 1], size_t n,
+			 struct hist_entry **out, size_t *nout, size_t *nread, struct err *e)
+{
+	struct entry_reader rd;
+	memset(&rd, 0, sizeof rd);
+	*out = NULL;
+	*nout = 0;
+	int dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		err_set(e, EXIT_FAIL, "cannot read %s: %s", s->dir, strerror(errno));
+		return -1;
+	}
+	struct hist_entry *v = malloc((n ? n : 1) * sizeof *v);
+	size_t k = 0;
+	int rc = v ? 0 : -1;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		char name[HIST_ID_MAX + 6];
+		struct stat st;
+		struct ientry x;
+		snprintf(name, sizeof name, "%s.json", ids[i]);
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+			continue; /* gone */
+		int has_j = histstore_journal_stat(dfd, ids[i], &st);
+		int er = hist_entry_read(s, dfd, ids[i], &rd, &x, &st);
+		if (er == -2)
+			rc = -1;
+		if (er < 0)
+			continue; /* corrupt: moved aside, gone from the list */
+		x.journal = (unsigned char)has_j;
+		if (copy_out(&x, &v[k]) < 0)
+			rc = -1;
+		else
+			k++;
+		hist_ientry_free(&x);
+	}
+	if (nread)
+		*nread = rd.skimmed + rd.parsed;
+	hist_entry_reader_free(&rd);
+	close(dfd);
+	if (rc < 0) {
+		histstore_entries_free(v, k);
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	*out = v;
+	*nout = k;
 	return 0;
 }
 

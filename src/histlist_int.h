@@ -91,15 +91,38 @@ struct entry_reader {
 	struct buf raw;         /* the file read */
 	struct histskim sk;
 	size_t skimmed, parsed; /* files read each way */
+	size_t remembered;      /* entries taken from the store's memo, no file read */
 };
 struct stat;
 /* Fills x (its strings owned; the stat fields left to the caller) for conversation id
- * in the directory dfd: skimmed where the skim is sure, else parsed whole. st is the
- * caller's stat of the file, replaced by that of what was read when it was skimmed.
+ * in the directory dfd: from the store's memo when its files are as noted there (st),
+ * else skimmed where the skim is sure, else parsed whole. st is the caller's stat of the
+ * file (with its journals), replaced by that of what was read when it was skimmed.
  * 0; -1 when it cannot be read (warned: corrupt ones are moved aside); -2 OOM. */
 int hist_entry_read(struct histstore *s, int dfd, const char *id, struct entry_reader *rd,
 		    struct ientry *x, struct stat *st);
 void hist_entry_reader_free(struct entry_reader *rd);
+
+/* The listing entries of the conversations this process loaded holding their locks,
+ * each with the stat of its file (and journals) as it was then: a listing that meets one
+ * unchanged since takes its entry from here instead of parsing the file a second time
+ * (a 20 MB conversation opened with a stale index: 0.4 s and 20 MB). A few, newest
+ * first. (histentry.c) */
+struct hist_memo {
+	struct hist_memo *next;
+	char id[HIST_ID_MAX + 1];
+	uint64_t ino;
+	int64_t size, mtime_s;
+	long mtime_ns;
+	double updated;
+	size_t nmsgs;
+	unsigned char newer;
+	char *model, *title;
+};
+/* Notes c (loaded by the holder of its lock: nobody else writes its files) as its files
+ * are now; newer: it was written by a newer cherry. Out of memory: nothing noted. */
+void hist_memo_note(struct histstore *s, const struct hist_conv *c, int newer);
+void hist_memo_free(struct histstore *s);
 /* Files the lister has read so far (skimmed or parsed), and parsed whole. */
 size_t histstore_list_read(const struct histstore_lister *l, size_t *parsed);
 

@@ -165,6 +165,7 @@ void histstore_close(struct histstore *s)
 {
 	attstore_collect_end(s->collect); /* what was left: the user's deletions are done */
 	s->collect = NULL;
+	hist_memo_free(s);
 	free(s->dir);
 	free(s->index);
 	s->dir = s->index = NULL;
@@ -518,6 +519,10 @@ int histstore_load_keep(struct histstore *s, const char *id, int have_lock,
 	}
 	if (jr == 1)
 		rc = HIST_LOAD_NEWER;
+	/* its listing entry, for a listing that would otherwise parse it again: with the lock,
+	 * the files are still what c holds (a fold just now wrote them from c) */
+	if (rc != HIST_LOAD_CORRUPT && have_lock)
+		hist_memo_note(s, c, rc == HIST_LOAD_NEWER);
 	if (rc != HIST_LOAD_CORRUPT)
 		return rc;
 	int fd = -1;

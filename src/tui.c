@@ -18,6 +18,7 @@
 #include "cherry/app.h"
 #include "cherry/ctl.h"
 #include "cherry/fsutil.h"
+#include "cherry/histwatch.h"
 #include "cherry/loop.h"
 #include "cherry/outcome.h"
 #include "cherry/privacy.h"
@@ -437,6 +438,7 @@ static void list_show(struct tui *t, int final)
 		ctl_note(&t->c, e.msg);
 	} else {
 		t->list_shown = n;
+		t->listed |= final;
 		ctl_list_replace(&t->c, v, n);
 	}
 	if (final)
@@ -449,6 +451,9 @@ static void list_begin(struct tui *t, int rows)
 {
 	struct err e;
 	err_clear(&e);
+	/* watching before the directory is read: nothing changed meanwhile goes unseen */
+	t->watch = histwatch_open(&t->store);
+	t->watch_drained = http_now();
 	if (histstore_list_begin_head(&t->store, (size_t)(rows > 0 ? rows : 0) + LIST_HEAD_MARGIN,
 				      &t->lister, &e) < 0) {
 		t->lister = NULL;
@@ -460,12 +465,47 @@ static void list_begin(struct tui *t, int rows)
 	list_show(t, 0);
 }
 
+/* What the watch saw since the list was read, read and given to the controller: 0, or
+ * -1 when the list is to be read whole. */
+static int list_changes(struct tui *t)
+{
+	char(*ids)[HIST_ID_MAX + 1];
+	size_t n, nmine = 0, nv;
+	if (histwatch_take(t->watch, &ids, &n) != 0)
+		return -1;
+	/* the conversations this run wrote keep the controller's entries: not read again */
+	char(*others)[HIST_ID_MAX + 1] = malloc((n ? n : 1) * sizeof *others);
+	for (size_t i = 0; others && i < n; i++) {
+		if (ctl_list_mine(&t->c, ids[i]))
+			nmine++;
+		else
+			memcpy(others[i - nmine], ids[i], sizeof *others);
+	}
+	struct hist_entry *v;
+	struct err e;
+	err_clear(&e);
+	int r = others && histstore_entries_of(&t->store, (const char(*)[HIST_ID_MAX + 1])others,
+					       n - nmine, &v, &nv, NULL, &e) == 0 ? 0 : -1;
+	if (r == 0)
+		ctl_list_changed(&t->c, (const char(*)[HIST_ID_MAX + 1])ids, n, v, nv);
+	free(others);
+	free(ids);
+	return r;
+}
+
 int tui_list_refresh(struct tui *t)
 {
 	struct err e;
 	err_clear(&e);
 	if (t->lister)
 		return 0;
+	if (t->watch && t->listed && list_changes(t) == 0)
+		return 1;
+	/* read whole: what the watch saw so far is in what is read */
+	char(*ids)[HIST_ID_MAX + 1];
+	size_t n;
+	histwatch_take(t->watch, &ids, &n);
+	free(ids);
 	if (histstore_list_begin_head(&t->store, 0, &t->lister, &e) < 0) {
 		t->lister = NULL;
 		return -1;
@@ -588,6 +628,11 @@ static void run_loop(struct tui *t)
 		if (t->lister)
 			list_step(t);
 		t->collecting = histstore_collect_step(&t->store, COLLECT_STEP_FILES);
+		/* the watch's events read now and then, so that its queue never overflows */
+		if (t->watch && now - t->watch_drained >= 1.0) {
+			histwatch_drain(t->watch);
+			t->watch_drained = now;
+		}
 		react(t, tui_tools_poll(t->tools, &t->c));
 		tui_pdf_poll(t->pdf, &t->c);
 		if (t->key_waits && !tui_tools_awaited(t->tools, &t->c) && !tui_pdf_busy(t->pdf)) {
@@ -732,6 +777,7 @@ out:
 	tui_streams_end_all(&t->ts, OUTCOME_STOPPED);
 	app_models_fetch_free(t->fetch);
 	histstore_list_end(t->lister);
+	histwatch_close(t->watch);
 	if (ctl_on)
 		ctl_free(&t->c);
 	tui_tools_free(t->tools); /* the MCP servers end with the client */

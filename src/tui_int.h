@@ -29,6 +29,10 @@ struct tui {
 	struct histstore_lister *lister; /* the conversation list being read, or NULL */
 	size_t list_shown;               /* entries its last snapshot showed */
 	int list_quiet;                  /* read again: shown when whole, not in parts */
+	struct histwatch *watch;         /* what changed on disk since the list was read */
+	int listed;                      /* a listing ended: the list is as it found the
+					  * directory, but for what watch has seen since */
+	double watch_drained;            /* when its events were last read */
 	struct tui_tools *tools;  /* MCP servers and tool calls (tui_tools.h) */
 	int collecting;           /* the attachments of a conversation deleted are looked for
 				   * in the others, a step each turn (histstore_collect_step) */
@@ -39,7 +43,8 @@ struct tui {
 /* The calendar time, in seconds. */
 double tui_wall_now(void);
 
-/* The list read again in steps (ctl_world's list_refresh): 0, or -1. */
+/* The list read again (ctl_world's list_refresh): 1 when what changed since it was read
+ * was known and given to the controller, 0 when it is read again whole in steps, -1. */
 int tui_list_refresh(struct tui *t);
 
 /* The controller's world (ctl.h), its context a struct tui. */

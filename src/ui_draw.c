@@ -382,7 +382,9 @@ static void draw_overlay(const struct ctl *t)
 		if (i >= o->nmatch)
 			break;
 		size_t k = o->match[i];
-		const char *s = o->labels && o->labels[k] ? o->labels[k] : o->items[k];
+		struct buf label = BUF_INIT;
+		ctl_overlay_label(t, k, &label);
+		const char *s = label.data ? label.data : "";
 		int sel = !lines && i == o->sel;
 		/* the help's headings ("In the chat:") stand out from its lines */
 		int heading = lines && s[0] && s[0] != ' ';
@@ -399,6 +401,7 @@ static void draw_overlay(const struct ctl *t)
 		sanitize_string(s, strlen(s), &b);
 		x += ui_draw_text(ui_w_over, r + 1, x, w - x, b.data ? b.data : "", b.len);
 		buf_free(&b);
+		buf_free(&label);
 		if (sel) {
 			ui_fill_to(ui_w_over, r + 1, x, w);
 			wattroff(ui_w_over, A_REVERSE);

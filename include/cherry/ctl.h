@@ -132,7 +132,8 @@ struct ctl_world {
 	void (*attach_release)(void *keep);
 	/* The list read again in steps, between keys (NULL, or -1: conv_list at once): 0
 	 * when it began; the shell then gives what it read through ctl_list_replace and
-	 * ctl_list_reading(c, 0). */
+	 * ctl_list_reading(c, 0). 1: the shell knew what changed since it was read and
+	 * gave that through ctl_list_changed: the list is current now. */
 	int (*list_refresh)(void *ctx);
 	/* Whether a request to the provider would find a key without one typed
 	 * (keyring_has): 1 yes, 0 no, -1 not known (a vault not unlocked yet). NULL: its
@@ -156,13 +157,21 @@ struct ctl_overlay {
 	size_t nitems, cap;
 	size_t *match;      /* indexes of items passing the filter */
 	size_t nmatch;
+	size_t looked;      /* items the last filtering looked at */
 	size_t sel;         /* index into match */
 	size_t top;         /* first shown row */
 	unsigned char *marked; /* the model picker: items marked (Space), nitems of them */
 	size_t nmarked;
 	size_t needs_key;   /* the model picker: items from needs_key - 1 on need a key
 			     * (0: none) */
+	int from_list;      /* the switcher: items are the list's ids (not owned: made
+			     * again when the list changes), labels made as drawn
+			     * (ctl_overlay_label), so 100,000 conversations cost no
+			     * copy of each when it opens */
 };
+/* What row k of the overlay shows, appended to out (the switcher's made from the list). */
+struct ctl;
+void ctl_overlay_label(const struct ctl *c, size_t k, struct buf *out);
 
 /* An answer being streamed; several stream at once (in one conversation, models side
  * by side, and in others). */
@@ -435,6 +444,14 @@ void ctl_list_replace(struct ctl *c, struct hist_entry *v, size_t n);
  * what needs the whole list waits for it: the switcher (and /open by title) opens when it
  * is read, unless another overlay or question came first. */
 void ctl_list_reading(struct ctl *c, int reading);
+/* What changed since the list was read, as the shell learnt it (histwatch.h): the
+ * conversations ids (nids of them) changed on disk; v (n of them, the controller's now)
+ * are the entries of those still there, put in their places; the others leave the list.
+ * Conversations this run changed keep their entries, as with ctl_list_replace. */
+void ctl_list_changed(struct ctl *c, const char (*ids)[HIST_ID_MAX + 1], size_t nids,
+		      struct hist_entry *v, size_t n);
+/* 1 when this run changed conversation id (its entry is the controller's own). */
+int ctl_list_mine(const struct ctl *c, const char *id);
 
 /* Events. Each returns reactions. */
 int ctl_key(struct ctl *c, input_key k, double now, double wall);

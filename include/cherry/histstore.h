@@ -13,11 +13,13 @@
 typedef void (*hist_warn_fn)(void *ctx, const char *line);
 
 struct attstore_collector;
+struct hist_memo;
 struct histstore {
 	char *dir;        /* <data>/conversations (0700) */
 	char *index;      /* <cache>/history-index */
 	hist_warn_fn warn;
 	void *warn_ctx;
+	struct hist_memo *memo; /* listing entries of the conversations loaded (histentry.c) */
 	/* histstore_collect_later: the attachments of removed conversations wait for
 	 * histstore_collect_step (NULL: none waits) */
 	int collect_later;
@@ -91,6 +93,10 @@ void histstore_journal_close(int fd);
  * answer streams. */
 #define HIST_JOURNAL_MIN (1024u * 1024)
 int histstore_journal_full(size_t jlen, size_t flen);
+/* For the holder of c's lock, which has just written it: a listing that meets its files
+ * as they are now takes c's entry (title, model, time, messages) instead of parsing them
+ * (histentry.c; histstore_load notes what it loads the same way). */
+void histstore_note(struct histstore *s, const struct hist_conv *c);
 /* Deletes the conversation file (and its lock file). 0 or -1. The attachments no other
  * conversation mentions go with it: at once (every conversation is read), or, after
  * histstore_collect_later, in histstore_collect_step's steps. */
@@ -101,15 +107,23 @@ void histstore_collect_later(struct histstore *s);
  * 0 none under way. histstore_close finishes what is left. */
 int histstore_collect_step(struct histstore *s, size_t max_files);
 
+/* One conversation in a listing. Its three strings are one allocation, at id (made by
+ * hist_entry_set, freed by hist_entry_clear): 100,000 of them take 48 bytes each and one
+ * block of their strings, not an id of HIST_ID_MAX bytes and two blocks. */
 struct hist_entry {
-	char id[HIST_ID_MAX + 1];
+	char *id;
+	char *title;
+	char *model;   /* "" when unknown; index text: no tabs or newlines */
 	double updated;
 	size_t nmsgs;
-	int newer;     /* written by a newer cherry */
-	int journal;   /* a journal beside the file (journal.h): read it with histstore_load */
-	char *model;   /* "" when unknown; index text: no tabs or newlines */
-	char *title;
+	unsigned char newer;   /* written by a newer cherry */
+	unsigned char journal; /* a journal beside the file (journal.h): histstore_load reads it */
 };
+/* Makes h's strings (id, title, model: NULL is "") in one allocation, the one h held
+ * before freed: 0, or -1 out of memory (h unchanged). */
+int hist_entry_set(struct hist_entry *h, const char *id, const char *title, const char *model);
+/* Frees h's strings (NULL ones: nothing) and sets them NULL. */
+void hist_entry_clear(struct hist_entry *h);
 
 /* Every conversation, newest first. Uses the index in the cache directory where it
  * still matches the directory (every name with the same inode; when the directory
@@ -152,6 +166,13 @@ int histstore_list_snapshot(struct histstore_lister *l, struct hist_entry **v, s
 int histstore_list_finish(struct histstore_lister *l, struct hist_entry **v, size_t *n,
 			  struct err *e);
 void histstore_list_end(struct histstore_lister *l);
+/* The entries of the conversations ids (n of them) as a listing makes them (from what a
+ * load noted, a skim or a parse), for a client that knows which changed since it listed
+ * them (histwatch.h): those found in *out (free with histstore_entries_free), newest
+ * first not promised; an id not among them is gone (or was corrupt: moved aside). nread
+ * (may be NULL) gets how many files were read. 0, or -1 (e). */
+int histstore_entries_of(struct histstore *s, const char (*ids)[HIST_ID_MAX + 1], size_t n,
+			 struct hist_entry **out, size_t *nout, size_t *nread, struct err *e);
 /* Entries the lister holds so far: what a snapshot would copy at most. */
 size_t histstore_list_count(const struct histstore_lister *l);
 /* The id of "<id>.json" into id: 1, or 0 when name is not a conversation file's name. */

@@ -7,7 +7,8 @@
  * never a verdict: it exits 0 whatever the timings.
  * Usage: list_bench CHERRY PROVIDER/MODEL [LABEL]; the environment (HOME, XDG_*) is
  * cherry's, as the caller set it; LIST_BENCH_KEYS=N types N keys (enough to last a
- * whole cold rebuild of the list). */
+ * whole cold rebuild of the list); LIST_BENCH_SWITCHER=N then opens the switcher (C-t)
+ * N times, Esc between, and says how long it took to show and cherry's CPU for it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -124,6 +125,22 @@ static long hwm_kb(void)
 	return kb;
 }
 
+/* The process's CPU time so far (user and system), in seconds. */
+static double cpu_s(void)
+{
+	char path[64], line[1024];
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	FILE *f = fopen(path, "r");
+	char *p = f && fgets(line, sizeof line, f) ? strrchr(line, ')') : NULL;
+	unsigned long u = 0, s = 0;
+	if (f)
+		fclose(f);
+	/* after the name: state, then 10 fields, then utime and stime */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &u, &s) != 2)
+		return -1;
+	return (double)(u + s) / (double)sysconf(_SC_CLK_TCK);
+}
+
 static int cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -175,12 +192,40 @@ int main(int argc, char **argv)
 		echo[n++] = (e - b) * 1000;
 	}
 	long hwm_end = hwm_kb();
+	/* LIST_BENCH_SWITCHER=N: C-t N times (Esc between), the list read by then: the time
+	 * until the switcher shows and cherry's CPU for it, each time */
+	const char *sw = getenv("LIST_BENCH_SWITCHER");
+	int nsw = sw ? atoi(sw) : 0, got = 0;
+	static double sw_ms[64];
+	double sw_cpu = 0;
+	if (write(fd, "\025", 1) == 1) /* C-u */
+		drain(200);
+	for (int i = 0; i < nsw && i < 64; i++) {
+		double c0 = cpu_s(), b = now_s();
+		if (write(fd, "\024", 1) != 1) /* C-t */
+			break;
+		double e = until("Conversation:", 60);
+		if (e < 0)
+			break;
+		drain(300); /* the rest of its frame */
+		sw_cpu += cpu_s() - c0;
+		sw_ms[got++] = (e - b) * 1000;
+		if (write(fd, "\033", 1) != 1) /* Esc */
+			break;
+		drain(300);
+	}
 	qsort(echo, (size_t)n, sizeof *echo, cmp);
 	printf("%s: first frame %.1f ms, peak RSS %.1f MB by then; first key answered %.1f ms "
 	       "after it; key echo over %d keys: median %.2f ms, max %.2f ms; peak RSS %.1f MB "
 	       "after them\n", label, (frame - t0) * 1000, hwm / 1024.0,
 	       first >= 0 ? (first - a) * 1000 : -1.0, n, n ? echo[n / 2] : -1.0,
 	       n ? echo[n - 1] : -1.0, hwm_end / 1024.0);
+	if (got) {
+		qsort(sw_ms, (size_t)got, sizeof *sw_ms, cmp);
+		printf("%s: switcher (C-t) %d times: median %.1f ms, max %.1f ms to show; cherry's "
+		       "CPU %.1f ms each; peak RSS %.1f MB after them\n", label, got, sw_ms[got / 2],
+		       sw_ms[got - 1], sw_cpu / got * 1000, hwm_kb() / 1024.0);
+	}
 out:
 	if (write(fd, "\021", 1) == 1) /* C-q */
 		for (double end = now_s() + 5; now_s() < end; drain(5))

@@ -212,7 +212,7 @@ if [ "$big" != 0 ]; then
 		'BEGIN { if (g > 0 && gc > 0) printf "history search / grep -rl: %.2fx wall, %.2fx CPU (budget 1.0x)\n", a / g, ac / gc }'
 	# the client: first frame, first key, 300 keys' echo while the list is read
 	if [ -x "$build/bench/list_bench" ]; then
-		$B "$build/bench/list_bench" "$build/cherry" "fo/long:$deltas" \
+		LIST_BENCH_SWITCHER=5 $B "$build/bench/list_bench" "$build/cherry" "fo/long:$deltas" \
 			"client, $big conversations, warm index"
 		# keys typed all through a cold rebuild of the list, to its end
 		rm -f "$tmp/big/cache/cherry/history-index"

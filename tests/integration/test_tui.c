@@ -2006,6 +2006,47 @@ static void test_list_and_welcome(void **state)
 	on_screen("▸ a first conversa… now");
 }
 
+/* C-t reads again only what changed on disk since the list was read (histwatch.h): a
+ * conversation another process made shows in the switcher, one it deleted does not, and
+ * the index is not written again, as it was when the whole list was read again. */
+static void test_switcher_sees_other_process(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	exchange("fo/hello", "mine here");
+	static const char *const ask[] = {"ask", "-m", "fo/echo", "made by another process",
+					  NULL};
+	struct run r;
+	assert_int_equal(run_cherry(&r, &H, ask, key_env, NULL, TMO), 0);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	char other[64], idx[512];
+	newest_id(other, sizeof other); /* `history list` writes the index */
+	snprintf(idx, sizeof idx, "%s/cache/cherry/history-index", H.root);
+	struct stat before, after;
+	assert_int_equal(stat(idx, &before), 0);
+	keys("C-t");
+	wait_for("Conversation:");
+	wait_for("made by another process");
+	keys("Escape");
+	wait_gone("Conversation:");
+	const char *rm[] = {"history", "rm", "-f", other, NULL};
+	assert_int_equal(run_cherry(&r, &H, rm, key_env, NULL, TMO), 0);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	keys("C-t");
+	wait_for("Conversation:");
+	wait_stable();
+	not_on_screen("made by another process");
+	on_screen("mine here");
+	assert_int_equal(stat(idx, &after), 0);
+	assert_true(after.st_ino == before.st_ino && after.st_mtim.tv_sec == before.st_mtim.tv_sec &&
+		    after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
+	keys("Escape");
+	quit_ok();
+}
+
 /* Enter while an answer streams queues the message; it goes when the answer ends
  * (issue 11, 8). */
 static void test_queue_send(void **state)
@@ -2422,6 +2463,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_system_shows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_line_states, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_and_welcome, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_switcher_sees_other_process, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_send, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_env_key_no_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_picker_fetches_lists, setup, teardown),

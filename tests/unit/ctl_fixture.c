@@ -58,7 +58,14 @@ static int w_conv_delete(void *ctx, struct chat *c, struct err *e)
 static int w_conv_list(void *ctx, struct hist_entry **v, size_t *n, struct err *e)
 {
 	(void)ctx;
+	sh.lists++;
 	return histstore_list(&store, v, n, e);
+}
+
+static int w_list_refresh(void *ctx)
+{
+	(void)ctx;
+	return fixture.list_refresh ? fixture.list_refresh() : -1;
 }
 
 static int w_conv_resolve(void *ctx, const char *p, char id[HIST_ID_MAX + 1], struct err *e)
@@ -71,7 +78,7 @@ static const char *const models[] = {"fo/a", "fo/b", "fo/c", "fo/other-model"};
 
 struct ctl_fixture fixture = {
 	config_text, models, sizeof models / sizeof *models, NULL,
-	"no API key for fo: set FAKE_OPENAI_KEY", CTL_KEY_OK, 30, 100, NULL,
+	"no API key for fo: set FAKE_OPENAI_KEY", CTL_KEY_OK, 30, 100, NULL, NULL,
 };
 
 static int w_has_key(void *ctx, const struct provider *p);
@@ -159,8 +166,8 @@ static void w_search_stop(void *ctx)
 static const struct ctl_world world = {
 	NULL, w_conv_new, w_conv_open, w_conv_close, w_conv_delete, w_conv_list,
 	w_conv_resolve, w_models, w_models_free, w_resolve, w_has_env_key,
-	w_search_start, w_search_step, w_search_stop, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-	.has_key = w_has_key,
+	w_search_start, w_search_step, w_search_stop, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	w_list_refresh, .has_key = w_has_key,
 };
 
 /* Answers reactions as the shell would (without a transfer: a test ends streams). */

@@ -47,6 +47,7 @@ struct ctl_fixture_shell {
 	int vault_exists, unlocked; /* unlocked: this run holds its data key */
 	char vault_pass[64];
 	char stored_provider[64], stored_key[128];
+	int lists;              /* times the controller read the list itself (conv_list) */
 };
 extern struct ctl_fixture_shell sh;
 
@@ -61,6 +62,8 @@ struct ctl_fixture {
 	int key_answer;               /* sh.key_answer at setup */
 	int rows, cols;               /* the screen's size */
 	int (*more)(int r);           /* answers further reactions; returns the next ones */
+	int (*list_refresh)(void);    /* the world's list_refresh (NULL: -1, the controller
+				       * reads the list itself) */
 };
 extern struct ctl_fixture fixture;
 

@@ -217,21 +217,143 @@ static void test_list_replace(void **state)
 	struct hist_entry *v = calloc(3, sizeof *v);
 	const char *ids[2] = {"aaaa0001", "aaaa0002"};
 	for (int i = 0; i < 2; i++) {
-		snprintf(v[i].id, sizeof v[i].id, "%s", ids[i]);
-		v[i].title = strdup(i ? "second" : "first");
-		v[i].model = strdup("fo/a");
+		assert_int_equal(hist_entry_set(&v[i], ids[i], i ? "second" : "first", "fo/a"), 0);
 		v[i].updated = wall - 100 - i;
 	}
 	/* the file as read before this run's message: an older title */
-	snprintf(v[2].id, sizeof v[2].id, "%s", mine);
-	v[2].title = strdup("stale");
-	v[2].model = strdup("fo/a");
+	assert_int_equal(hist_entry_set(&v[2], mine, "stale", "fo/a"), 0);
 	v[2].updated = wall - 500;
 	ctl_list_replace(&C, v, 3);
 	assert_int_equal(C.nlist, 3);
 	assert_string_equal(C.list[0].title, "mine");
 	assert_string_equal(C.list[1].title, "first");
 	assert_string_equal(C.list[C.list_sel].id, mine);
+}
+
+/* A conversation written by another process (updated at t). */
+static void save_elsewhere(const char *id, const char *title, double t)
+{
+	struct hist_conv hc;
+	struct err e = {0, ""};
+	assert_int_equal(hist_conv_init(&hc, id, t), 0);
+	assert_int_equal(hist_set_str(&hc.title, title), 0);
+	assert_non_null(hist_add(&hc, hc.current, "user", "hello", t));
+	hc.updated = t;
+	assert_int_equal(histstore_save(&store, &hc, &e), 0);
+	hist_conv_free(&hc);
+}
+
+/* The shell that knows what changed on disk since the list was read (histwatch.h): it
+ * reads those conversations only and gives them through ctl_list_changed. */
+static char changed_ids[4][HIST_ID_MAX + 1];
+static size_t nchanged;
+
+static int refresh_changed(void)
+{
+	struct hist_entry *v;
+	size_t n;
+	struct err e = {0, ""};
+	assert_int_equal(histstore_entries_of(&store, (const char(*)[HIST_ID_MAX + 1])changed_ids,
+					      nchanged, &v, &n, NULL, &e), 0);
+	ctl_list_changed(&C, (const char(*)[HIST_ID_MAX + 1])changed_ids, nchanged, v, n);
+	nchanged = 0;
+	return 1;
+}
+
+/* C-t when the shell knows what changed: the switcher opens at once over the list with
+ * those changes, without reading the whole list again (conv_list is not called); a change
+ * while it is open shows in it, the selection staying on its conversation. */
+static void test_switcher_changes_only(void **state)
+{
+	(void)state;
+	exchange("mine", "fresh");
+	save_elsewhere("else0001", "older one", wall - 200);
+	save_elsewhere("else0002", "to be deleted", wall - 100);
+	ctl_load_list(&C);
+	assert_int_equal(C.nlist, 3);
+	int lists = sh.lists;
+	fixture.list_refresh = refresh_changed;
+	/* elsewhere: one made, one deleted, one renamed */
+	struct err e = {0, ""};
+	save_elsewhere("else0003", "made elsewhere", wall + 50);
+	assert_int_equal(histstore_remove(&store, "else0002", &e), 0);
+	save_elsewhere("else0001", "renamed elsewhere", wall - 200);
+	const char *ids[] = {"else0003", "else0002", "else0001"};
+	for (nchanged = 0; nchanged < 3; nchanged++)
+		snprintf(changed_ids[nchanged], sizeof changed_ids[0], "%s", ids[nchanged]);
+	key("C-t");
+	assert_int_equal(C.mode, MODE_PICK);
+	assert_int_equal(C.ov.kind, CTL_OV_SWITCHER);
+	assert_int_equal(sh.lists, lists); /* the list was not read again */
+	assert_int_equal(C.ov.nmatch, 3);
+	assert_string_equal(C.ov.items[C.ov.match[0]], "else0003");
+	assert_string_equal(C.ov.items[C.ov.match[2]], "else0001");
+	assert_string_equal(C.list[2].title, "renamed elsewhere");
+	struct buf label = BUF_INIT;
+	ctl_overlay_label(&C, C.ov.match[0], &label);
+	assert_non_null(strstr(label.data, "made elsewhere  (1)"));
+	buf_free(&label);
+	/* the last selected; then it is deleted elsewhere and one more is made, meanwhile */
+	key("Down");
+	assert_int_equal(C.ov.sel, 1);
+	assert_string_equal(C.ov.items[C.ov.match[1]], C.shown->conv.id);
+	assert_int_equal(histstore_remove(&store, "else0003", &e), 0);
+	save_elsewhere("else0004", "newest", wall + 60);
+	snprintf(changed_ids[0], sizeof changed_ids[0], "else0003");
+	snprintf(changed_ids[1], sizeof changed_ids[1], "else0004");
+	nchanged = 2;
+	refresh_changed();
+	assert_int_equal(C.ov.nmatch, 3);
+	assert_string_equal(C.ov.items[C.ov.match[0]], "else0004");
+	assert_string_equal(C.ov.items[C.ov.match[C.ov.sel]], C.shown->conv.id);
+	/* the filter still applies to what changed */
+	type("elsewhere");
+	assert_int_equal(C.ov.nmatch, 1);
+	key("Enter");
+	assert_string_equal(C.shown->conv.id, "else0001");
+	fixture.list_refresh = NULL;
+}
+
+/* Typing into the switcher narrows what matched: a character looks only at the entries
+ * the filter before it passed (100,000 conversations are not all looked at again at each
+ * key); erasing one looks at them all again. */
+static void test_switcher_narrows(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 30; i++) {
+		char id[16], title[32];
+		snprintf(id, sizeof id, "n%04d", i);
+		snprintf(title, sizeof title, i % 3 ? "pear %d" : "apple %d", i);
+		save_elsewhere(id, title, wall - 100 - i);
+	}
+	ctl_load_list(&C);
+	key("C-t");
+	assert_int_equal(C.ov.kind, CTL_OV_SWITCHER);
+	assert_int_equal(C.ov.nitems, 30);
+	static const struct {
+		const char *typed, *key; /* one of them */
+		size_t looked, kept;
+	} steps[] = {
+		{"a", NULL, 30, 30}, {"p", NULL, 30, 10},   {"p", NULL, 10, 10},
+		{NULL, "Backspace", 30, 10}, {"x", NULL, 10, 0}, {NULL, "Backspace", 30, 10},
+		{NULL, "Backspace", 30, 30},
+	};
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+		if (steps[i].typed)
+			type(steps[i].typed);
+		else
+			key(steps[i].key);
+		assert_int_equal(C.ov.looked, steps[i].looked);
+		assert_int_equal(C.ov.nmatch, steps[i].kept);
+	}
+	/* a filter that begins with a character outside ASCII */
+	key("Esc");
+	save_elsewhere("n9999", "Über alles", wall - 10);
+	ctl_load_list(&C);
+	key("C-t");
+	type_text("Üb");
+	assert_int_equal(C.ov.nmatch, 1);
+	assert_string_equal(C.ov.items[C.ov.match[0]], "n9999");
 }
 
 /* M-k: a context break after the last answer; the next request sends only what follows
@@ -451,6 +573,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_open_by_title, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_order_and_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_replace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_switcher_changes_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_switcher_narrows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_context_break, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tokens_and_cost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_totals_follow_the_stream, setup, teardown),

@@ -2,7 +2,8 @@
  * newest first and read a block at a time (its head is a client's first screen), the
  * merge that puts changed conversations in their places, indexes that are stale, in an
  * older order or damaged (the files decide), and a cold rebuild: skimmed, and carried
- * on after a kill. */
+ * on after a kill; the entries of conversations loaded, not parsed again; the watch of
+ * what changed since a listing (histwatch.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <dirent.h>
+#include <malloc.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #include "cherry/histstore.h"
+#include "cherry/histwatch.h"
 #include "cherry/journal.h"
 #include "histlist_int.h"
 
@@ -74,6 +77,18 @@ static void put_conv(const char *id, const char *title, double updated)
 	assert_int_equal(fclose(f), 0);
 	buf_free(&b);
 	hist_conv_free(&c);
+}
+
+/* Conversations 0..n-1, each's id and title made from its number, i seconds newer than
+ * the first. */
+static void put_numbered(int n, const char *id_fmt, const char *title_fmt)
+{
+	for (int i = 0; i < n; i++) {
+		char id[32], title[64];
+		FMT(id, id_fmt, i);
+		FMT(title, title_fmt, i);
+		put_conv(id, title, 1700000000.0 + i);
+	}
 }
 
 static void put_file(const char *path, const char *text)
@@ -431,8 +446,10 @@ static void save(struct histstore *s, const char *id, const char *title, int nms
 		hist_conv_free(&c);
 }
 
-/* The cold listing's entries against each conversation loaded whole. */
-static void check_cold(struct histstore *s, size_t want_n, size_t want_parsed)
+/* The cold listing's entries against each conversation loaded whole: want_read files
+ * read (skimmed or parsed), want_parsed of them parsed. */
+static void check_cold_read(struct histstore *s, size_t want_n, size_t want_read,
+			    size_t want_parsed)
 {
 	unlink(idx);
 	struct histstore_lister *l;
@@ -442,7 +459,7 @@ static void check_cold(struct histstore *s, size_t want_n, size_t want_parsed)
 	assert_int_equal(histstore_list_begin(s, &l, &e), 0);
 	while (histstore_list_step(l, 0, 0, &e) == 0)
 		;
-	assert_int_equal(histstore_list_read(l, &parsed), want_n);
+	assert_int_equal(histstore_list_read(l, &parsed), want_read);
 	assert_int_equal(parsed, want_parsed);
 	assert_int_equal(histstore_list_finish(l, &v, &n, &e), 0);
 	assert_int_equal(n, want_n);
@@ -458,13 +475,48 @@ static void check_cold(struct histstore *s, size_t want_n, size_t want_parsed)
 	histstore_entries_free(v, n);
 }
 
+static void check_cold(struct histstore *s, size_t want_n, size_t want_parsed)
+{
+	check_cold_read(s, want_n, want_n, want_parsed);
+}
+
+/* A message added to c and journalled beside its file, as the lock's holder does (keep:
+ * the length of the journal there, 0 for a new one). */
+static void journal_add(struct histstore *s, struct hist_conv *c, size_t keep,
+			const char *role, const char *text)
+{
+	struct err e = {0, ""};
+	int jfd = -1;
+	size_t fsize;
+	assert_int_equal(histstore_journal_open(s, c->id, keep, &jfd, &fsize, &e), 0);
+	struct hist_msg *m = hist_add(c, c->current, role, text, 1700000900.0 + (double)c->n);
+	assert_non_null(m);
+	struct buf rec = BUF_INIT;
+	assert_int_equal(journal_msg(m, 0, &rec), 0);
+	assert_int_equal(histstore_journal_append(jfd, rec.data, rec.len, &e), 0);
+	buf_free(&rec);
+	histstore_journal_close(jfd);
+}
+
+/* Conversation id saved with two messages, locked, and a third journalled beside it (a
+ * listing parses it whole): the lock's fd, c as its holder has it. */
+static int save_journalled(struct histstore *s, const char *id, struct hist_conv *c)
+{
+	struct err e = {0, ""};
+	int lock = -1;
+	long pid;
+	save(s, id, "journalled", 2, c);
+	assert_int_equal(histstore_lock(s, id, &lock, &pid, &e), 0);
+	journal_add(s, c, 0, "user", "one more");
+	return lock;
+}
+
 /* A cold listing skims each file: the same entries as loading each whole, after a
  * rename too; a conversation with a journal beside it is parsed, its messages counted. */
 static void test_cold_skim(void **state)
 {
 	(void)state;
 	struct histstore s;
-	struct err e = {0, ""};
 	open_store(&s);
 	save(&s, "r1", "first name", 2, NULL);
 	save(&s, "r2", "a \"quoted\" name", 4, NULL);
@@ -473,22 +525,47 @@ static void test_cold_skim(void **state)
 	check_cold(&s, 2, 0);
 	/* an answer in progress journalled beside r3: the listing counts its message */
 	struct hist_conv c;
-	save(&s, "r3", "journalled", 2, &c);
-	int lock = -1, jfd = -1;
-	long pid;
-	assert_int_equal(histstore_lock(&s, "r3", &lock, &pid, &e), 0);
-	size_t fsize;
-	assert_int_equal(histstore_journal_open(&s, "r3", 0, &jfd, &fsize, &e), 0);
-	struct hist_msg *m = hist_add(&c, c.current, "user", "one more", 1700000900.0);
-	assert_non_null(m);
-	struct buf rec = BUF_INIT;
-	assert_int_equal(journal_msg(m, 0, &rec), 0);
-	assert_int_equal(histstore_journal_append(jfd, rec.data, rec.len, &e), 0);
-	buf_free(&rec);
+	int lock = save_journalled(&s, "r3", &c);
 	check_cold(&s, 3, 1); /* r3 parsed, with its journal: 3 messages */
-	histstore_journal_close(jfd);
 	histstore_unlock(&s, "r3", lock);
 	hist_conv_free(&c);
+	histstore_close(&s);
+}
+
+/* A conversation this process loaded holding its lock (the client's open one, which may
+ * be 20 MB) is not parsed again for its entry while its files are as loaded: the entry
+ * comes from what the load noted. Once its journal grows, it is parsed again. */
+static void test_loaded_not_parsed_again(void **state)
+{
+	(void)state;
+	struct histstore s;
+	struct err e = {0, ""};
+	open_store(&s);
+	save(&s, "r1", "small", 2, NULL);
+	/* r3 has a journal beside its file: a listing parses it whole */
+	struct hist_conv c;
+	size_t keep;
+	int lock = save_journalled(&s, "r3", &c);
+	hist_conv_free(&c);
+	check_cold(&s, 2, 1);
+	/* loaded by the lock's holder: the listing reads r1 only */
+	assert_int_equal(histstore_load_keep(&s, "r3", 1, &c, &keep, &e), HIST_LOAD_OK);
+	assert_true(keep > 0);
+	assert_int_equal(c.n, 3);
+	check_cold_read(&s, 2, 1, 0);
+	check_cold_read(&s, 2, 1, 0);
+	/* its holder appends: the noted entry no longer matches its files */
+	journal_add(&s, &c, keep, "assistant", "an answer");
+	check_cold(&s, 2, 1);
+	/* a rename elsewhere (the file replaced): parsed, the new title listed */
+	hist_conv_free(&c);
+	assert_int_equal(histstore_load_keep(&s, "r3", 1, &c, &keep, &e), HIST_LOAD_OK);
+	check_cold_read(&s, 2, 1, 0);
+	assert_int_equal(hist_set_str(&c.title, "renamed"), 0);
+	assert_int_equal(histstore_save(&s, &c, &e), 0);
+	check_cold(&s, 2, 0);
+	hist_conv_free(&c);
+	histstore_unlock(&s, "r3", lock);
 	histstore_close(&s);
 }
 
@@ -501,12 +578,7 @@ static void test_rebuild_killed(void **state)
 	enum { N = 2100, KILL_AT = 1100 }; /* more than histlist's COPY_STEP */
 	struct histstore s;
 	open_store(&s);
-	for (int i = 0; i < N; i++) {
-		char id[16], title[16];
-		FMT(id, "k%04d", i);
-		FMT(title, "K%04d", i);
-		put_conv(id, title, 1700000000.0 + i);
-	}
+	put_numbered(N, "k%04d", "K%04d");
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -578,6 +650,139 @@ static void test_rebuild_killed(void **state)
 	histstore_close(&s);
 }
 
+/* A listing's entries are small (the controller keeps 100,000 of them): the strings of
+ * each in one allocation, the struct without room for the longest id. Bytes in use per
+ * entry, as malloc counts them, for 1,000 of them (ids of 5 characters, titles of about
+ * 25, no model): 168 when each string was its own block beside an 88-byte struct, 95
+ * now. */
+static void test_entries_small(void **state)
+{
+	(void)state;
+	enum { N = 1000 };
+	struct histstore s;
+	struct err e = {0, ""};
+	open_store(&s);
+	put_numbered(N, "e%04d", "Question %d about a topic");
+	struct hist_entry *v;
+	size_t n;
+	assert_int_equal(histstore_list(&s, &v, &n, &e), 0); /* the index written */
+	histstore_entries_free(v, n);
+	struct mallinfo2 before = mallinfo2();
+	assert_int_equal(histstore_list(&s, &v, &n, &e), 0);
+	struct mallinfo2 after = mallinfo2();
+	assert_int_equal(n, N);
+	size_t used = (after.uordblks + after.hblkhd) - (before.uordblks + before.hblkhd);
+	assert_true(used / N <= 128);
+	assert_ptr_equal(v[0].title, v[0].id + strlen(v[0].id) + 1);
+	assert_ptr_equal(v[0].model, v[0].title + strlen(v[0].title) + 1);
+	histstore_entries_free(v, n);
+	histstore_close(&s);
+}
+
+/* What the watch saw, its ids joined by spaces; its take's return value. */
+static int taken(struct histwatch *w, char *out, size_t cap)
+{
+	char(*ids)[HIST_ID_MAX + 1];
+	size_t n, k = 0;
+	int r = histwatch_take(w, &ids, &n);
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		k += (size_t)snprintf(out + k, cap - k, "%s%s", i ? " " : "", ids[i]);
+	free(ids);
+	return r;
+}
+
+/* What changed on disk since the list was read, for a client that then reads only that
+ * (histwatch.h): the ids of conversations saved, journalled, deleted, each once, not temp
+ * or lock files nor other names; too many at once count as lost; histstore_entries_of
+ * reads just the files named. */
+static void test_watch_changes_named(void **state)
+{
+	(void)state;
+	struct histstore s;
+	struct err e = {0, ""};
+	char got[1024], path[900];
+	open_store(&s);
+	save(&s, "a1", "one", 1, NULL);
+	save(&s, "a2", "two", 1, NULL);
+	struct histwatch *w = histwatch_open(&s);
+	assert_non_null(w);
+	assert_int_equal(taken(w, got, sizeof got), 0);
+	assert_string_equal(got, "");
+	/* saved twice (a temp file renamed over it each time), locked, deleted, and a file
+	 * that is no conversation's */
+	struct hist_conv c;
+	save(&s, "a1", "one again", 1, NULL);
+	save(&s, "a1", "one more time", 1, &c);
+	int fd;
+	long pid;
+	assert_int_equal(histstore_lock(&s, "a2", &fd, &pid, &e), 0);
+	histstore_unlock(&s, "a2", fd);
+	assert_int_equal(histstore_remove(&s, "a2", &e), 0);
+	FMT(path, "%s/notes.txt", s.dir);
+	assert_int_equal(harness_write_file(path, "x", 1), 0);
+	assert_int_equal(taken(w, got, sizeof got), 0);
+	assert_string_equal(got, "a1 a2");
+	assert_int_equal(taken(w, got, sizeof got), 0);
+	assert_string_equal(got, "");
+	/* a journal appended to by the lock's holder */
+	size_t fsize;
+	assert_int_equal(histstore_lock(&s, "a1", &fd, &pid, &e), 0);
+	int jfd;
+	assert_int_equal(histstore_journal_open(&s, "a1", 0, &jfd, &fsize, &e), 0);
+	struct hist_msg *m = hist_add(&c, c.current, "assistant", "an answer", 1700000100.0);
+	struct buf rec = BUF_INIT;
+	assert_int_equal(journal_msg(m, 0, &rec), 0);
+	assert_int_equal(taken(w, got, sizeof got), 0);
+	assert_string_equal(got, "a1"); /* the journal made */
+	assert_int_equal(histstore_journal_append(jfd, rec.data, rec.len, &e), 0);
+	assert_int_equal(taken(w, got, sizeof got), 0);
+	assert_string_equal(got, "a1"); /* and written */
+	histstore_journal_close(jfd);
+	buf_free(&rec);
+	/* the entries of those named only: a1 (with its journal), a2 gone, a3 never was */
+	char ids[3][HIST_ID_MAX + 1] = {"a1", "a2", "a3"};
+	struct hist_entry *v;
+	size_t n, nread;
+	assert_int_equal(histstore_entries_of(&s, (const char(*)[HIST_ID_MAX + 1])ids, 3, &v, &n,
+					      &nread, &e), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(nread, 1);
+	assert_string_equal(v[0].id, "a1");
+	assert_string_equal(v[0].title, "one more time");
+	assert_int_equal(v[0].nmsgs, 2);
+	assert_int_equal(v[0].journal, 1);
+	histstore_entries_free(v, n);
+	histstore_unlock(&s, "a1", fd);
+	hist_conv_free(&c);
+	/* more conversations changed than it keeps: lost, the list is read whole */
+	for (int i = 0; i < HISTWATCH_MAX + 1; i++) {
+		char id[16];
+		FMT(id, "b%04d", i);
+		FMT(path, "%s/%s.json", s.dir, id);
+		assert_int_equal(harness_write_file(path, "{}", 2), 0);
+	}
+	assert_int_equal(taken(w, got, sizeof got), 1);
+	assert_int_equal(taken(w, got, sizeof got), 0);
+	assert_string_equal(got, "");
+	histwatch_close(w);
+	histstore_close(&s);
+}
+
+/* No watch (inotify missing): every take says read the list whole. */
+static void test_watch_none(void **state)
+{
+	(void)state;
+	char(*ids)[HIST_ID_MAX + 1];
+	size_t n;
+	assert_int_equal(histwatch_take(NULL, &ids, &n), 1);
+	assert_null(ids);
+	assert_int_equal(n, 0);
+	assert_int_equal(histwatch_fd(NULL), -1);
+	histwatch_drain(NULL);
+	histwatch_close(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -588,7 +793,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_index_damaged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_stale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cold_skim, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loaded_not_parsed_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebuild_killed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_entries_small, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watch_changes_named, setup, teardown),
+		cmocka_unit_test(test_watch_none),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

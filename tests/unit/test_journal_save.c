@@ -28,6 +28,7 @@
 #include "cherry/histsearch.h"
 #include "cherry/journal.h"
 
+#include "histlist_int.h"
 #include "histtest.h"
 
 #define FMT(arr, ...) assert_true(snprintf(arr, sizeof arr, __VA_ARGS__) < (int)sizeof arr)
@@ -506,7 +507,7 @@ static void list_one(struct hist_entry *out, char **title)
 	*out = v[0];
 	*title = strdup(v[0].title);
 	histstore_entries_free(v, n);
-	out->model = out->title = NULL;
+	out->id = out->model = out->title = NULL;
 }
 
 struct found {
@@ -599,6 +600,72 @@ static void test_readers_see_journal(void **unused)
 	assert_non_null(search("gnu gnu", &f));
 }
 
+/* The entry of conversation id a cold listing in this process makes (from what this
+ * process saved: want_read files read) is the one a listing in another process (a store
+ * of its own, no note) parses from the files. */
+static void listed_as_saved(const char *id, size_t want_read)
+{
+	struct histstore other;
+	struct err e = {0, ""};
+	char data[900], cache[900];
+	FMT(data, "%s/data/cherry", T->home.root);
+	FMT(cache, "%s/cache2", T->home.root);
+	assert_int_equal(histstore_open(&other, data, cache, NULL, NULL, &e), 0);
+	struct histstore *stores[2] = {&T->st, &other};
+	struct hist_entry *v[2];
+	size_t n[2], parsed;
+	for (int k = 0; k < 2; k++) {
+		struct histstore_lister *l;
+		unlink(stores[k]->index);
+		assert_int_equal(histstore_list_begin(stores[k], &l, &e), 0);
+		while (histstore_list_step(l, 0, 0, &e) == 0)
+			;
+		assert_int_equal(histstore_list_read(l, &parsed), k ? 1 : want_read);
+		assert_int_equal(histstore_list_finish(l, &v[k], &n[k], &e), 0);
+		assert_int_equal(n[k], 1);
+	}
+	assert_string_equal(v[0][0].id, id);
+	assert_string_equal(v[0][0].title, v[1][0].title);
+	assert_string_equal(v[0][0].model, v[1][0].model);
+	assert_true(v[0][0].updated == v[1][0].updated);
+	assert_int_equal(v[0][0].nmsgs, v[1][0].nmsgs);
+	assert_int_equal(v[0][0].newer, v[1][0].newer);
+	assert_int_equal(v[0][0].journal, v[1][0].journal);
+	histstore_entries_free(v[0], n[0]);
+	histstore_entries_free(v[1], n[1]);
+	histstore_close(&other);
+}
+
+/* The client's own conversation, opened and saved as it goes (to its journal while an
+ * answer streams, whole after a rename): a listing in the same process takes its entry
+ * from what was saved, not from a parse of what may be 20 MB, and it is the entry
+ * another process parses from the files. */
+static void test_listing_takes_what_was_saved(void **unused)
+{
+	(void)unused;
+	char id[HIST_ID_MAX + 1];
+	long_conv(id, 200, 1000);
+	struct chat c;
+	struct err e = {0, ""};
+	size_t a;
+	double t = 7000.0;
+	assert_int_equal(chat_open(&c, &T->st, id, &e), 0);
+	listed_as_saved(id, 0);
+	assert_int_equal(chat_send(&c, "a question", "fo", "echo", t, &a, &e), 0);
+	assert_int_equal(chat_save(&c, t, &e), 0);
+	listed_as_saved(id, 0);
+	stream(&c, a, 500, &t);
+	assert_int_equal(chat_save(&c, t, &e), 0);
+	listed_as_saved(id, 0);
+	assert_int_equal(chat_finish(&c, a, HIST_COMPLETE, NULL, NULL, 0.1, t, &e), 0);
+	assert_int_equal(chat_save(&c, t, &e), 0);
+	listed_as_saved(id, 0);
+	assert_int_equal(chat_rename(&c, "a new name", t + 1, &e), 0);
+	assert_int_equal(chat_save(&c, t + 1, &e), 0);
+	listed_as_saved(id, 0);
+	chat_close(&c);
+}
+
 /* Each test in a store of its own. */
 #define TEST(f) cmocka_unit_test_setup_teardown(f, histtest_setup, histtest_teardown)
 
@@ -613,6 +680,7 @@ int main(void)
 		TEST(test_stale_refused),
 		TEST(test_text_in_pieces),
 		TEST(test_readers_see_journal),
+		TEST(test_listing_takes_what_was_saved),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
