@@ -326,11 +326,13 @@ int models_main(struct app *app, int argc, char **argv)
 		http_wait(eng, NULL, 0, tmo < 0 || tmo > 1000 ? 1000 : (int)tmo);
 	}
 	int status = EXIT_OK;
+	size_t listed = 0;
 	struct buf line = BUF_INIT;
 	for (size_t i = 0; i < list->n; i++) {
 		struct listing *l = &ls[i];
 		size_t k;
 		json_t *v;
+		listed += json_array_size(l->models);
 		json_array_foreach(l->models, k, v) {
 			buf_reset(&line);
 			buf_printf(&line, "%s/%s", l->prov->name, json_string_value(v));
@@ -352,6 +354,12 @@ int models_main(struct app *app, int argc, char **argv)
 	http_engine_free(eng);
 	if (fflush(stdout) != 0 && status == EXIT_OK)
 		status = EXIT_FAIL;
+	/* nothing at all: a newcomer is told why, not left with an empty line (stdout, for
+	 * scripts, stays empty) */
+	if (!listed && !only)
+		fprintf(stderr, "cherry: no provider is set up yet: set its key variable (e.g. "
+			"OPENAI_API_KEY), name one in config.json, or ask one by name: "
+			"cherry models PROVIDER (cherry providers lists them)\n");
 	return status;
 }
 

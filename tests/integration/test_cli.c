@@ -192,6 +192,25 @@ static void test_models_without_key_exits_4(void **state)
 	run_free(&r);
 }
 
+/* A newcomer's `cherry models` (no configuration, no key): stdout stays empty for
+ * scripts, and one line on stderr says what to do instead of nothing at all. */
+static void test_models_with_nothing_set_up(void **state)
+{
+	(void)state;
+	struct testhome bare;
+	assert_int_equal(testhome_make(&bare), 0);
+	struct run r;
+	static const char *const args[] = {"models", NULL};
+	assert_int_equal(run_cherry(&r, &bare, args, NULL, NULL, 10000), 0);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.out, "");
+	assert_contains(r.err, "no provider is set up yet");
+	assert_contains(r.err, "cherry models PROVIDER");
+	assert_one_line(r.err);
+	run_free(&r);
+	testhome_remove(&bare);
+}
+
 /* ---- --passphrase-fd: before the command and after `ask` ---- */
 
 static const char *cherry_bin(void)
@@ -252,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_suggestions),
 		cmocka_unit_test(test_export_defaults_to_markdown),
 		cmocka_unit_test(test_models_without_key_exits_4),
+		cmocka_unit_test(test_models_with_nothing_set_up),
 		cmocka_unit_test(test_ask_passphrase_fd),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
