@@ -357,8 +357,8 @@ int models_main(struct app *app, int argc, char **argv)
 	/* nothing at all: a newcomer is told why, not left with an empty line (stdout, for
 	 * scripts, stays empty) */
 	if (!listed && !only)
-		fprintf(stderr, "cherry: no provider is set up yet: set its key variable (e.g. "
-			"OPENAI_API_KEY), name one in config.json, or ask one by name: "
+		fprintf(stderr, "cherry: nothing to list: no key variable is set and config.json "
+			"names no provider; ask one by name (its key from the vault then): "
 			"cherry models PROVIDER (cherry providers lists them)\n");
 	return status;
 }

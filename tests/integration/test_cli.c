@@ -204,7 +204,7 @@ static void test_models_with_nothing_set_up(void **state)
 	assert_int_equal(run_cherry(&r, &bare, args, NULL, NULL, 10000), 0);
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.out, "");
-	assert_contains(r.err, "no provider is set up yet");
+	assert_contains(r.err, "nothing to list: no key variable is set");
 	assert_contains(r.err, "cherry models PROVIDER");
 	assert_one_line(r.err);
 	run_free(&r);
