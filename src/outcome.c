@@ -1,6 +1,7 @@
 /* outcome: a finished transfer turned into the answer's status, once for both faces. */
 #include "cherry/outcome.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "cherry/app.h"
@@ -39,10 +40,26 @@ void outcome_of(const struct http_transfer *t, enum outcome_stop stop, const str
 	o->rate = gen > 0 ? (double)toks / gen : 0;
 }
 
+/* The HTTP status a provider's error line begins with ("openai: 400 ..."), 0 none. */
+static long line_status(const char *msg)
+{
+	const char *p = strstr(msg, ": ");
+	if (!p)
+		return 0;
+	char *end;
+	long st = strtol(p + 2, &end, 10);
+	return end == p + 5 && (*end == ' ' || !*end) ? st : 0;
+}
+
 const char *outcome_ask_advice(const struct err *e, int several)
 {
 	if (e->code != EXIT_NETWORK || strstr(e->msg, "check") || strstr(e->msg, "try") ||
 	    strstr(e->msg, "use "))
+		return "";
+	/* a request the provider refused as it was (400, 404, 422...) fails the same later:
+	 * its own words say what to change */
+	long st = line_status(e->msg);
+	if (st >= 400 && st < 500 && st != 408 && st != 429)
 		return "";
 	return several ? "; ask this model again later" : "; ask again later";
 }

@@ -40,7 +40,9 @@ void outcome_of(const struct http_transfer *t, enum outcome_stop stop, const str
 const char *outcome_unnamed(const char *line, const char *provider);
 /* What to add to a failure's line for `cherry ask` so it says what to do: a network
  * failure whose line gives no advice of its own ("check…", "try…", "use…") gets
- * "; ask again later" (several: "; ask this model again later"); anything else "". */
+ * "; ask again later" (several: "; ask this model again later"), unless the provider
+ * refused the request as it was (a 4xx status but 408 and 429: asking again later fails
+ * the same); anything else "". */
 const char *outcome_ask_advice(const struct err *e, int several);
 
 #endif

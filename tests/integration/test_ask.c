@@ -491,6 +491,23 @@ static void test_retry_after_is_honoured(void **state)
 	run_free(&r);
 }
 
+/* A request the provider refused as it was (400, 404) is not told to be asked again
+ * later (it would fail the same); a server error is. */
+static void test_refused_request_advice(void **state)
+{
+	(void)state;
+	static const char *const models[] = {"fo/e400", "fa/e400", "fo/e404", "fo/e500"};
+	for (size_t i = 0; i < 4; i++) {
+		struct run r;
+		ask(&r, models[i], "hi", NULL, NULL, NULL);
+		assert_int_equal(r.status, 3);
+		assert_one_line(r.err);
+		if ((strstr(r.err, "again later") != NULL) != (i == 3))
+			fail_msg("%s: %s", models[i], r.err);
+		run_free(&r);
+	}
+}
+
 static void test_mid_stream_failures(void **state)
 {
 	(void)state;
@@ -857,6 +874,7 @@ int main(void)
 		cmocka_unit_test(test_http_errors),
 		cmocka_unit_test(test_retry_then_success),
 		cmocka_unit_test(test_retry_after_is_honoured),
+		cmocka_unit_test(test_refused_request_advice),
 		cmocka_unit_test(test_mid_stream_failures),
 		cmocka_unit_test(test_bare_error_and_refusal),
 		cmocka_unit_test(test_length_and_notes),
