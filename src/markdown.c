@@ -736,7 +736,9 @@ static int render(struct md_out *out, const char *src, size_t len, int width, un
 			r.oom = 1;
 		flush_leaf(&r);
 	}
-	if (cuts) {
+	if (cuts && cuts->tail) {
+		cuts->para = cuts->para && out->nlines == cuts->lines; /* nothing after it */
+	} else if (cuts) {
 		cuts->para = r.leaves == 1 && cuts->lines && out->nlines == cuts->lines;
 		if (!cuts->para)
 			cuts->n = 0; /* not one paragraph: no cut is known to be right */
@@ -762,7 +764,19 @@ int md_find_cuts(const char *src, size_t len, int width, unsigned flags, struct 
 	cuts->ticks = cuts->tick_len = 0;
 	cuts->hidden = SIZE_MAX;
 	cuts->oom = 0;
+	cuts->para = 0;
 	int rc = render(&out, src, len, width, flags & ~MD_PLAIN, cuts);
 	md_out_free(&out);
 	return rc < 0 || cuts->oom ? -1 : 0;
+}
+
+int md_tail_settled(const char *src, size_t len, int width, unsigned flags)
+{
+	struct md_cuts cuts;
+	memset(&cuts, 0, sizeof cuts);
+	cuts.tail = 1;
+	int rc = md_find_cuts(src, len, width, flags, &cuts);
+	int settled = cuts.para && !cuts.dirty && cuts.hidden == SIZE_MAX;
+	md_cuts_free(&cuts);
+	return rc < 0 ? -1 : settled;
 }

@@ -285,9 +285,9 @@ void md_flow_inline(struct md_r *r, const struct md_inline *cin)
 		return;
 	}
 	r->leaves++;
+	int top_para = !r->heading && !r->in_table && !r->in_html && !r->nframes;
 	/* a paragraph at the top level: where md_find_cuts may cut it */
-	if (r->cuts && !r->heading && !r->in_table && !r->in_html && !r->nframes &&
-	    !r->out->nlines) {
+	if (r->cuts && !r->cuts->tail && top_para && !r->out->nlines) {
 		r->cuts->lines = w.n;
 		for (size_t i = 1; i + 1 < w.n; i++)
 			md_cut_line(r, in, w.v[i - 1].off + w.v[i - 1].len, w.v[i].off);
@@ -308,6 +308,8 @@ void md_flow_inline(struct md_r *r, const struct md_inline *cin)
 			   (uint8_t)(TR_H1 + r->heading - 1));
 		md_line_end(r);
 	}
+	if (r->cuts && r->cuts->tail)
+		md_cut_tail(r, in, top_para);
 	free(w.v);
 }
 

@@ -48,8 +48,7 @@ void mdstream_free(struct mdstream *m)
 
 static void reset_marks(struct mdstream *m)
 {
-	m->s.parity = 0;
-	m->s.brackets = m->s.angles = 0;
+	m->s.marks = 0;
 }
 
 /* Up to three spaces of indentation. */
@@ -98,13 +97,28 @@ static int refdef(const char *s, size_t n)
 	return 0;
 }
 
-/* HTML blocks that a blank line does not end (CommonMark kinds 1 to 5). */
+/* HTML blocks as md4c 0.4.8 starts them: kinds 1 to 5 end at a marker, 6 and 7 at a
+ * blank line (html_to_blank). Kind 1's name is a prefix ("<preview" is one). */
 static const struct {
 	const char *open, *close;
 } html_kinds[] = {
-	{"<script", "</script>"}, {"<pre", "</pre>"}, {"<style", "</style>"},
-	{"<textarea", "</textarea>"}, {"<!--", "-->"}, {"<?", "?>"}, {"<![CDATA[", "]]>"},
-	{"<!", ">"},
+	{"<script", "</script>"}, {"<pre", "</pre>"}, {"<style", "</style>"}, {"<!--", "-->"},
+	{"<?", "?>"}, {"<![CDATA[", "]]>"},
+};
+
+#define HTML_BANG ((int)(sizeof html_kinds / sizeof html_kinds[0]) + 1) /* kind 4: "<!X" */
+#define HTML_TO_BLANK (HTML_BANG + 1)
+
+/* Kind 6's tags; md4c takes the first in its list that the name starts with, so
+ * "<colgroup" is not one (it is "col" followed by a letter). */
+static const char *const html_block_tags[] = {
+	"address", "article", "aside", "base", "basefont", "blockquote", "body", "caption",
+	"center", "col", "colgroup", "dd", "details", "dialog", "dir", "div", "dl", "dt",
+	"fieldset", "figcaption", "figure", "footer", "form", "frame", "frameset", "h1",
+	"head", "header", "hr", "html", "iframe", "legend", "li", "link", "main", "menu",
+	"menuitem", "nav", "noframes", "ol", "optgroup", "option", "p", "param", "section",
+	"source", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "title", "tr",
+	"track", "ul",
 };
 
 static int starts_icase(const char *s, size_t n, const char *lit)
@@ -131,34 +145,125 @@ static int contains(const char *s, size_t n, const char *lit)
 	return 0;
 }
 
+static int alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int name_ch(char c)
+{
+	return alpha(c) || (c >= '0' && c <= '9') || c == '-';
+}
+
+/* Whether t[0..n) is one whole open or closing tag (CommonMark's) and blanks. */
+static int whole_tag(const char *t, size_t n)
+{
+	size_t i = 1;
+	int closing = i < n && t[i] == '/';
+	i += (size_t)closing;
+	if (i >= n || !alpha(t[i]))
+		return 0;
+	while (i < n && name_ch(t[i]))
+		i++;
+	for (;;) {
+		size_t ws = i;
+		while (i < n && (t[i] == ' ' || t[i] == '\t'))
+			i++;
+		if (i >= n)
+			return 0;
+		if (t[i] == '>' || (!closing && t[i] == '/' && i + 1 < n && t[i + 1] == '>'))
+			break;
+		if (closing || i == ws || !(alpha(t[i]) || t[i] == '_' || t[i] == ':'))
+			return 0;
+		while (i < n && (name_ch(t[i]) || t[i] == '_' || t[i] == '.' || t[i] == ':'))
+			i++;
+		size_t v = i;
+		while (v < n && (t[v] == ' ' || t[v] == '\t'))
+			v++;
+		if (v >= n || t[v] != '=')
+			continue;
+		v++;
+		while (v < n && (t[v] == ' ' || t[v] == '\t'))
+			v++;
+		if (v < n && (t[v] == '"' || t[v] == '\'')) {
+			const char *q = memchr(t + v + 1, t[v], n - v - 1);
+			if (!q)
+				return 0;
+			i = (size_t)(q - t) + 1;
+		} else {
+			i = v;
+			while (i < n && !strchr(" \t\"'=<>`", t[i]))
+				i++;
+			if (i == v)
+				return 0;
+		}
+	}
+	i += t[i] == '/' ? 2 : 1;
+	return blank(t + i, n - i);
+}
+
+/* Whether t[0..n), which starts with '<', starts an HTML block of kind 6 or 7 (a whole
+ * tag alone on its line; it cannot interrupt a paragraph: only after a blank line). */
+static int html_to_blank(const char *t, size_t n, int after_blank)
+{
+	size_t i = 1 + (n > 1 && t[1] == '/');
+	if (i >= n || !alpha(t[i]))
+		return 0;
+	for (size_t k = 0; k < sizeof html_block_tags / sizeof html_block_tags[0]; k++) {
+		size_t len = strlen(html_block_tags[k]);
+		if (!starts_icase(t + i, n - i, html_block_tags[k]))
+			continue;
+		char c = i + len < n ? t[i + len] : ' ';
+		if (c == ' ' || c == '\t' || c == '\r' || c == '>' ||
+		    (c == '/' && i + len + 1 < n && t[i + len + 1] == '>'))
+			return 1;
+		break;
+	}
+	return after_blank && whole_tag(t, n);
+}
+
 /* Carries the fence and HTML block state over the complete line s[0..n). */
 static void block_state(struct mdstream *m, const char *s, size_t n)
 {
-	if (m->s.html) {
-		if (contains(s, n, html_kinds[m->s.html - 1].close))
+	if (m->s.html == HTML_TO_BLANK) {
+		if (blank(s, n))
 			m->s.html = 0;
 		return;
 	}
-	size_t i = indent(s, n);
+	if (m->s.html) {
+		if (contains(s, n, m->s.html == HTML_BANG ? ">" : html_kinds[m->s.html - 1].close))
+			m->s.html = 0;
+		return;
+	}
+	/* md4c opens a fence at any indentation where indented code cannot start: after a
+	 * line of text (a paragraph's continuation line cannot be code) */
+	size_t i = 0, col = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		col = s[i++] == '\t' ? col / 4 * 4 + 4 : col + 1;
+	int code = col >= 4 && !blank(s, n) && (m->s.prev_blank || m->s.icode);
+	if (!blank(s, n))
+		m->s.icode = code;
 	const char *t = s + i;
 	size_t tn = n - i;
-	if (tn && (t[0] == '`' || t[0] == '~')) {
+	if (tn && (t[0] == '`' || t[0] == '~') && (m->s.fence_ch || !code)) {
 		size_t k = 0;
 		while (k < tn && t[k] == t[0])
 			k++;
-		if (k >= 3) {
+		/* a backtick fence's info string has no backtick (else it is text) */
+		if (k >= 3 && !(t[0] == '`' && memchr(t + k, '`', tn - k))) {
 			if (!m->s.fence_ch) {
 				m->s.fence_ch = t[0];
 				m->s.fence_len = k;
 				return;
 			}
-			if (t[0] == m->s.fence_ch && k >= m->s.fence_len && blank(t + k, tn - k)) {
+			if (t[0] == m->s.fence_ch && k >= m->s.fence_len && blank(t + k, tn - k) &&
+			    col < 4) {
 				m->s.fence_ch = 0;
 				return;
 			}
 		}
 	}
-	if (m->s.fence_ch || !tn || t[0] != '<')
+	if (m->s.fence_ch || !tn || t[0] != '<' || col >= 4)
 		return;
 	for (size_t h = 0; h < sizeof html_kinds / sizeof html_kinds[0]; h++)
 		if (starts_icase(t, tn, html_kinds[h].open)) {
@@ -167,28 +272,22 @@ static void block_state(struct mdstream *m, const char *s, size_t n)
 				m->s.html = (int)h + 1;
 			return;
 		}
+	if (tn > 2 && t[1] == '!' && t[2] >= 'A' && t[2] <= 'Z') {
+		if (!memchr(t, '>', tn))
+			m->s.html = HTML_BANG;
+		return;
+	}
+	if (html_to_blank(t, tn, m->s.prev_blank || !m->s.scanned))
+		m->s.html = HTML_TO_BLANK;
 }
 
+/* Counts the bytes that may open or close a span (so that a segment without any is
+ * known to have none open without asking md4c). */
 static void count_marks(struct mdstream *m, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c == '\\' && i + 1 < n) {
-			i++;
-			continue;
-		}
-		int bit = c == '`' ? 1 : c == '*' ? 2 : c == '_' ? 4 : c == '~' ? 8 : c == '$' ? 16 : 0;
-		if (bit)
-			m->s.parity ^= (unsigned)bit;
-		else if (c == '[')
-			m->s.brackets++;
-		else if (c == ']' && m->s.brackets > 0)
-			m->s.brackets--; /* a stray closer (a quote's '>') opens nothing */
-		else if (c == '<')
-			m->s.angles++;
-		else if (c == '>' && m->s.angles > 0)
-			m->s.angles--;
-	}
+	for (size_t i = 0; i < n; i++)
+		m->s.marks += s[i] == '`' || s[i] == '*' || s[i] == '_' || s[i] == '~' ||
+			      s[i] == '$' || s[i] == '[' || s[i] == '<';
 }
 
 enum { NO_CUT, CUT_BLOCK, CUT_FORCED };
@@ -203,7 +302,7 @@ static int starter(const char *s, size_t n)
 }
 
 /* Whether the complete line s[0..n) at offset at starts a new segment. */
-static int cut_before(const struct mdstream *m, size_t at, const char *s, size_t n)
+static int cut_before(struct mdstream *m, size_t at, const char *s, size_t n)
 {
 	if (m->s.refdef || m->s.fence_ch || m->s.html || at <= m->s.seg_start || !n)
 		return NO_CUT;
@@ -220,8 +319,15 @@ static int cut_before(const struct mdstream *m, size_t at, const char *s, size_t
 	if (!starter(s, n) || m->s.prev_pipe || memchr(s, '|', n) ||
 	    (size < MDSTREAM_FORCE && !m->s.seg_plain))
 		return NO_CUT;
-	int paired = !m->s.parity && !m->s.brackets && !m->s.angles;
-	return paired || size >= MDSTREAM_FORCE_MAX ? CUT_FORCED : NO_CUT;
+	/* nothing open that this line could close: md4c's own reading of the segment,
+	 * unless it is all paragraph lines without a byte that could open a span */
+	if ((m->s.seg_plain && !m->s.marks) ||
+	    md_tail_settled(s - size, size, m->width, m->s.seg_flags) == 1)
+		return CUT_FORCED;
+	if (size < MDSTREAM_FORCE_MAX)
+		return NO_CUT;
+	m->inexact++;
+	return CUT_FORCED;
 }
 
 /* Dims what was just rendered into o (reasoning): every run, plain words in the
@@ -319,7 +425,7 @@ static int close_segment(struct mdstream *m, const char *text, size_t end)
 	if (end <= m->lazy_from) {
 		rc = render_seg(m, text, g);
 		codes = g->out ? g->out->ncode - g->ncode : 0;
-		m->inked |= g->nlines > 0;
+		m->inked |= g->inked; /* an empty item or quote has no lines, but a gap after it */
 	} else {
 		if (may_have_code(text + g->start, g->len))
 			rc = md_count_code(text + g->start, g->len, &codes);
@@ -367,7 +473,7 @@ static int scan_line(struct mdstream *m, const char *text, size_t at, size_t n)
 	/* plain while every line of it is a paragraph's (the segment may start inside
 	 * this line) */
 	int plain = starter(s, n) && !memchr(s, '|', n);
-	m->s.seg_plain = at >= m->s.seg_start ? plain : plain && m->s.seg_plain;
+	m->s.seg_plain = at > m->s.seg_start ? plain && m->s.seg_plain : plain;
 	int outside = !m->s.fence_ch && !m->s.html;
 	block_state(m, s, n);
 	if (outside && !m->s.refdef && refdef(s, n)) {
@@ -543,7 +649,7 @@ int mdstream_relayout(struct mdstream *m, const char *text, size_t len, int widt
 			g->nlines = 0;
 			if (render_seg(m, text, g) < 0)
 				rc = -1;
-			m->inked |= g->nlines > 0;
+			m->inked |= g->inked;
 			continue;
 		}
 		if (g->out) {

@@ -90,7 +90,9 @@ struct md_cuts {
 	size_t hidden;    /* the first source byte shown otherwise (math, a link's target)
 			   * that later text could still claim (a backtick, [ or <) */
 	int dirty, oom;
-	int para;         /* src is one paragraph at the top level */
+	int para;         /* src is one paragraph at the top level (md_tail_settled: ends
+			   * in one) */
+	int tail;         /* md_tail_settled's render: only the last paragraph is looked at */
 };
 
 /* The cuts of src[0..len) rendered for width (flags as md_render's), in order, into
@@ -99,6 +101,11 @@ struct md_cuts {
  * last may change as text is added). 0, or -1 when memory ran out. */
 int md_find_cuts(const char *src, size_t len, int width, unsigned flags, struct md_cuts *cuts);
 void md_cuts_free(struct md_cuts *cuts);
+/* Whether src[0..len), complete lines, ends in a paragraph at the top level that the
+ * lines after it continue without changing it: nothing shown as text in it could still
+ * open a span (emphasis, code, a link, math, a tag) that later text closes, by the
+ * rules md_find_cuts's cuts are marked dirty by. 1 or 0; -1 when memory ran out. */
+int md_tail_settled(const char *src, size_t len, int width, unsigned flags);
 
 void md_out_mark(const struct md_out *out, struct md_mark *m);
 void md_out_rewind(struct md_out *out, const struct md_mark *m);

@@ -5,11 +5,14 @@
  * rendered once when the next one starts; on every append only the open last segment
  * is rendered again, so an answer costs O(its last block) per delta.
  *
- * A paragraph is also cut before each of its lines that starts with a letter, digit or
- * bracket when every inline marker in the segment is paired (a soft break renders as a
- * line break, so the cut does not show but for a setext underline, which then takes
- * only the line above it); any other block (a list, a quote) the same once it is
- * MDSTREAM_FORCE bytes long, and past MDSTREAM_FORCE_MAX paired or not.
+ * A paragraph at the top level is also cut before each of its lines that starts with a
+ * letter, digit or bracket when nothing in the segment could still open a span that the
+ * line closes: the segment has no byte that could, or md4c's rendering of it shows none
+ * (md_tail_settled: a lone '*' or '_' that may open, a backtick run no run as long has
+ * closed, a '[', a '<' that may start a tag, '$'). A soft break renders as a line
+ * break, so the cut does not show but for a setext underline, which then takes only the
+ * lines after the cut. Past MDSTREAM_FORCE_MAX such a line is cut whatever is open
+ * (counted in inexact), in a list's or a quote's lazy lines too.
  * A paragraph is also cut inside a line once the open segment is MDSTREAM_OPEN bytes
  * long (a model's one huge line: minified JSON, a CJK answer without a line break):
  * md4c renders those bytes once and the cut goes at the start of one of its wrapped
@@ -67,9 +70,9 @@ struct mdscan {
 	size_t fence_len;
 	int html;             /* inside an HTML block ending at marker html - 1 */
 	int prev_blank, prev_pipe, refdef;
+	int icode;            /* the last line that was not blank was indented code */
 	int seg_plain;        /* every line of the open segment is a paragraph's */
-	unsigned parity;      /* odd counts of ` * _ ~ $ in the segment, one bit each */
-	long brackets, angles; /* [ and < not yet closed in the segment */
+	size_t marks;         /* bytes in the segment that may open a span: ` * _ ~ $ [ < */
 	size_t window;        /* look for a cut inside a line when the open segment is this
 			       * long (0: not in this segment) */
 };

@@ -676,6 +676,42 @@ static void test_long_word(void **state)
 	buf_free(&t);
 }
 
+/* Cuts at line starts take md4c's word for what is still open (a backtick run closed
+ * only by one as long, "**" against "*", a '*' in a code span), and the fence and HTML
+ * block state follows md4c's rules: each text streamed a byte at a time renders as one
+ * render of all of it (each of these rendered otherwise before). */
+static void test_stream_cuts_as_render(void **state)
+{
+	(void)state;
+	static const char *const docs[] = {
+		"d``\nb``\n", "w``\no``\n", "``\no\nd\n``", "d*__*\nw_\n", "d*_ *_\nw*\n",
+		"a **b\nc** d\n", "x `a\\`\nb`\n", "_*`*\n>`\ne_\nd\n", "*\n\nd\n", ">\n\no\n",
+		"```b`\n```\n\nw\n", "d\n    ```\n\n`\n", "<div\n```\n\n```\n\nd\n",
+		"<a <>\n```\n\n_\n",
+	};
+	static const int widths[] = {40, 7};
+	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
+		for (size_t w = 0; w < 2; w++) {
+			struct mdstream m;
+			mdstream_init(&m);
+			mdstream_bounds(&m, 96, 640);
+			stream_in(&m, docs[i], strlen(docs[i]), widths[w], 1);
+			assert_int_equal(m.inexact, 0);
+			same_as_render(&m, docs[i], strlen(docs[i]), widths[w]);
+			mdstream_free(&m);
+		}
+	/* a '*' inside a code span, or an escaped one, opens nothing: the next line is cut */
+	static const char *const paired[] = {"a `*` b\nc d\n", "a \\* b\nc d\n", "3 * 4\nc d\n"};
+	for (size_t i = 0; i < sizeof paired / sizeof paired[0]; i++) {
+		struct mdstream m;
+		mdstream_init(&m);
+		assert_int_equal(mdstream_update(&m, paired[i], strlen(paired[i]), 40), 0);
+		assert_int_equal(m.nseg, 1);
+		same_as_render(&m, paired[i], strlen(paired[i]), 40);
+		mdstream_free(&m);
+	}
+}
+
 #define COST_STEP 1000
 
 /* The most bytes one update of text streamed in appends of COST_STEP gave md4c. */
@@ -763,6 +799,7 @@ int main(void)
 		cmocka_unit_test(test_long_word),
 		cmocka_unit_test(test_long_line_cost),
 		cmocka_unit_test(test_long_line_dim),
+		cmocka_unit_test(test_stream_cuts_as_render),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
