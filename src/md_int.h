@@ -75,6 +75,10 @@ struct md_r {
 	struct buf math_src;
 	/* a code block */
 	int in_code;
+	const struct md_code_cont *cont; /* the first one goes on from another piece */
+	int code_open;      /* the last one goes on in the next piece (MD_CODE_OPEN) */
+	int code_last;      /* the last block laid out is a code block... */
+	struct md_mark code_bottom; /* ...whose bottom frame starts here */
 	struct buf code;
 	char lang[33];
 	/* a table */

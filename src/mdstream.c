@@ -222,8 +222,9 @@ static int html_to_blank(const char *t, size_t n, int after_blank)
 	return after_blank && whole_tag(t, n);
 }
 
-/* Carries the fence and HTML block state over the complete line s[0..n). */
-static void block_state(struct mdstream *m, const char *s, size_t n)
+/* Carries the fence and HTML block state over the complete line s[0..n) at text
+ * offset at. */
+static void block_state(struct mdstream *m, size_t at, const char *s, size_t n)
 {
 	if (m->s.html == HTML_TO_BLANK) {
 		if (blank(s, n))
@@ -254,6 +255,7 @@ static void block_state(struct mdstream *m, const char *s, size_t n)
 			if (!m->s.fence_ch) {
 				m->s.fence_ch = t[0];
 				m->s.fence_len = k;
+				m->s.fence = (struct mdcode){col == 0, at, n, {0, 0}};
 				return;
 			}
 			if (t[0] == m->s.fence_ch && k >= m->s.fence_len && blank(t + k, tn - k) &&
@@ -262,6 +264,18 @@ static void block_state(struct mdstream *m, const char *s, size_t n)
 				return;
 			}
 		}
+	}
+	/* a line at column 0 in a fence that opened indented ends it if the fence was in a
+	 * list item, not if it was at the top level: which, is not known here, so nothing
+	 * after is cut (when the segment has a list item) */
+	if (m->s.fence_ch && !m->s.fence.in && col == 0 && tn && m->s.seg_list)
+		m->s.stuck = 1;
+	if (!m->s.fence_ch && list_marker(t, tn))
+		m->s.seg_list = 1;
+	if (m->s.fence_ch && m->s.fence.in) {
+		/* a line of the block: the highlighter's state after it */
+		const char *info = s - at + m->s.fence.fence_at + m->s.fence_len;
+		md_code_hl(info, m->s.fence.fence_n - m->s.fence_len, &m->s.fence.hl, s, n);
 	}
 	if (m->s.fence_ch || !tn || t[0] != '<' || col >= 4)
 		return;
@@ -290,7 +304,7 @@ static void count_marks(struct mdstream *m, const char *s, size_t n)
 			      s[i] == '$' || s[i] == '[' || s[i] == '<';
 }
 
-enum { NO_CUT, CUT_BLOCK, CUT_FORCED };
+enum { NO_CUT, CUT_BLOCK, CUT_FORCED, CUT_CODE };
 
 /* A line that can only be paragraph text (or go on a paragraph). */
 static int starter(const char *s, size_t n)
@@ -304,6 +318,12 @@ static int starter(const char *s, size_t n)
 /* Whether the complete line s[0..n) at offset at starts a new segment. */
 static int cut_before(struct mdstream *m, size_t at, const char *s, size_t n)
 {
+	/* a code block's lines do not depend on what follows them */
+	if (m->s.stuck)
+		return NO_CUT;
+	if (m->s.fence_ch && m->s.fence.in && !m->s.refdef && !m->s.html &&
+	    at > m->s.seg_start && at - m->s.seg_start >= MDSTREAM_FORCE)
+		return CUT_CODE;
 	if (m->s.refdef || m->s.fence_ch || m->s.html || at <= m->s.seg_start || !n)
 		return NO_CUT;
 	unsigned char c = (unsigned char)s[0];
@@ -316,8 +336,10 @@ static int cut_before(struct mdstream *m, size_t at, const char *s, size_t n)
 	 * same segment: cut there, the backslash would show */
 	if (size >= 2 && s[-2] == '\\')
 		return NO_CUT;
+	/* a segment from inside a code block is not a paragraph's (md4c would not see the
+	 * block): it ends at a blank line */
 	if (!starter(s, n) || m->s.prev_pipe || memchr(s, '|', n) ||
-	    (size < MDSTREAM_FORCE && !m->s.seg_plain))
+	    (size < MDSTREAM_FORCE && !m->s.seg_plain) || m->s.seg_code.in)
 		return NO_CUT;
 	/* nothing open that this line could close: md4c's own reading of the segment,
 	 * unless it is all paragraph lines without a byte that could open a span */
@@ -362,13 +384,24 @@ static size_t estimate(const char *s, size_t n, int width, int inked)
 	return e || !inked ? e : 1;
 }
 
+/* text[start..start+len) rendered into out, from inside the code block code says
+ * when code->in. */
+static int render_piece(const struct mdstream *m, struct md_out *out, const char *text,
+			size_t start, size_t len, unsigned flags, const struct mdcode *code)
+{
+	if (!code->in)
+		return md_render(out, text + start, len, m->width, flags);
+	struct md_code_cont cont = {text + code->fence_at, code->fence_n, code->hl};
+	return md_render_cont(out, &cont, text + start, len, m->width, flags);
+}
+
 static int render_seg(struct mdstream *m, const char *text, struct mdseg *g)
 {
 	if (!g->out && !(g->out = calloc(1, sizeof *g->out)))
 		return -1;
 	md_out_reset(g->out);
 	g->out->ncode = g->ncode;
-	int rc = md_render(g->out, text + g->start, g->len, m->width, g->flags);
+	int rc = render_piece(m, g->out, text, g->start, g->len, g->flags, &g->code);
 	dim_out(m, g->out);
 	m->closed_lines = m->closed_lines - g->nlines + g->out->nlines;
 	g->nlines = g->out->nlines;
@@ -394,9 +427,30 @@ static int may_have_code(const char *s, size_t n)
 	return 0;
 }
 
+/* How many code blocks a segment numbers (one it continues is not one of them). */
+static int count_code(const char *text, const struct mdseg *g, size_t *codes)
+{
+	*codes = 0;
+	if (!g->code.in)
+		return may_have_code(text + g->start, g->len) ?
+			       md_count_code(text + g->start, g->len, codes) : 0;
+	struct buf b = BUF_INIT;
+	int rc = buf_append(&b, text + g->code.fence_at, g->code.fence_n);
+	if (rc == 0)
+		rc = buf_append_char(&b, '\n');
+	if (rc == 0)
+		rc = buf_append(&b, text + g->start, g->len);
+	if (rc == 0)
+		rc = md_count_code(b.data, b.len, codes);
+	buf_free(&b);
+	*codes -= *codes > 0;
+	return rc < 0 ? -1 : 0;
+}
+
 /* The open segment ends at end: it becomes a closed one, rendered now while the text is
- * short, else only its code blocks counted. */
-static int close_segment(struct mdstream *m, const char *text, size_t end)
+ * short, else only its code blocks counted. more: MD_CODE_OPEN when it ends inside a
+ * code block. */
+static int close_segment(struct mdstream *m, const char *text, size_t end, unsigned more)
 {
 	if (m->nseg == m->cap_seg) {
 		size_t cap = m->cap_seg ? m->cap_seg * 2 : 16;
@@ -416,7 +470,8 @@ static int close_segment(struct mdstream *m, const char *text, size_t end)
 	memset(g, 0, sizeof *g);
 	g->start = m->s.seg_start;
 	g->len = end - m->s.seg_start;
-	g->flags = m->s.seg_flags | (m->inked ? MD_AFTER : 0);
+	g->flags = m->s.seg_flags | (m->inked ? MD_AFTER : 0) | more;
+	g->code = m->s.seg_code;
 	g->ncode = m->ncode;
 	g->inked = !blank_text(text + g->start, g->len);
 	m->nseg++;
@@ -427,8 +482,7 @@ static int close_segment(struct mdstream *m, const char *text, size_t end)
 		codes = g->out ? g->out->ncode - g->ncode : 0;
 		m->inked |= g->inked; /* an empty item or quote has no lines, but a gap after it */
 	} else {
-		if (may_have_code(text + g->start, g->len))
-			rc = md_count_code(text + g->start, g->len, &codes);
+		rc = count_code(text, g, &codes);
 		g->nlines = estimate(text + g->start, g->len, m->width, g->inked);
 		m->closed_lines += g->nlines;
 		m->inked |= g->inked;
@@ -442,8 +496,8 @@ static int render_open(struct mdstream *m, const char *text, size_t end)
 	md_out_reset(&m->out);
 	m->out.ncode = m->ncode;
 	m->rendered += end - m->s.seg_start;
-	int rc = md_render(&m->out, text + m->s.seg_start, end - m->s.seg_start, m->width,
-			   m->s.seg_flags | (m->inked ? MD_AFTER : 0));
+	int rc = render_piece(m, &m->out, text, m->s.seg_start, end - m->s.seg_start,
+			      m->s.seg_flags | (m->inked ? MD_AFTER : 0), &m->s.seg_code);
 	dim_out(m, &m->out);
 	return rc;
 }
@@ -454,6 +508,8 @@ static void open_segment(struct mdstream *m, size_t at, unsigned flags)
 {
 	m->s.seg_start = at;
 	m->s.seg_flags = flags;
+	m->s.seg_code.in = 0;
+	m->s.seg_list = 0;
 	m->s.window = m->open_min;
 	reset_marks(m);
 }
@@ -466,16 +522,18 @@ static int scan_line(struct mdstream *m, const char *text, size_t at, size_t n)
 	int cut = cut_before(m, at, s, n);
 	int opened = cut != NO_CUT;
 	if (cut != NO_CUT) {
-		if (close_segment(m, text, at) < 0)
+		if (close_segment(m, text, at, cut == CUT_CODE ? MD_CODE_OPEN : 0) < 0)
 			rc = -1;
-		open_segment(m, at, cut == CUT_FORCED ? MD_CONTINUES : 0);
+		open_segment(m, at, cut == CUT_FORCED || cut == CUT_CODE ? MD_CONTINUES : 0);
+		if (cut == CUT_CODE)
+			m->s.seg_code = m->s.fence;
 	}
 	/* plain while every line of it is a paragraph's (the segment may start inside
 	 * this line) */
 	int plain = starter(s, n) && !memchr(s, '|', n);
 	m->s.seg_plain = at > m->s.seg_start ? plain && m->s.seg_plain : plain;
 	int outside = !m->s.fence_ch && !m->s.html;
-	block_state(m, s, n);
+	block_state(m, at, s, n);
 	if (outside && !m->s.refdef && refdef(s, n)) {
 		/* everything before may change: one segment from the start */
 		m->s.refdef = 1;
@@ -499,7 +557,8 @@ static int scan_line(struct mdstream *m, const char *text, size_t at, size_t n)
 static size_t window_end(const struct mdstream *m)
 {
 	const struct mdscan *s = &m->s;
-	if (!s->window || s->refdef || s->fence_ch || s->html || s->window > SIZE_MAX - s->seg_start)
+	if (!s->window || s->refdef || s->stuck || s->fence_ch || s->html || s->seg_code.in ||
+	    s->window > SIZE_MAX - s->seg_start)
 		return SIZE_MAX;
 	return s->seg_start + s->window;
 }
@@ -580,7 +639,7 @@ static int look_inside(struct mdstream *m, const char *text, size_t wend)
 		s->window = s->window < m->open_max / 2 ? s->window * 2 : m->open_max;
 		return rc;
 	}
-	if (close_segment(m, text, p) < 0)
+	if (close_segment(m, text, p, 0) < 0)
 		rc = -1;
 	m->inexact += (size_t)dirty;
 	open_segment(m, p, MD_CONTINUES);
