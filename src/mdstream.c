@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cherry/prefix.h"
 #include "cherry/theme.h"
 
 void mdstream_init(struct mdstream *m)
@@ -745,14 +746,7 @@ int mdstream_line(struct mdstream *m, const char *text, size_t k, const struct m
 	for (m->first[0] = 0; m->valid < m->nseg; m->valid++)
 		m->first[m->valid + 1] = m->first[m->valid] + m->segs[m->valid].nlines;
 	/* the last segment starting at or before k: it holds k (k is below the total) */
-	size_t lo = 0, hi = m->nseg;
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (m->first[mid] <= k)
-			lo = mid;
-		else
-			hi = mid;
-	}
+	size_t lo = prefix_find(m->first, m->nseg, k);
 	struct mdseg *g = &m->segs[lo];
 	if (!g->out) {
 		fix->at = m->first[lo];
