@@ -50,6 +50,8 @@ void mdstream_free(struct mdstream *m)
 static void reset_marks(struct mdstream *m)
 {
 	m->s.marks = 0;
+	m->s.closer = m->s.unsettled = 0;
+	m->s.checked = 0;
 }
 
 /* Up to three spaces of indentation. */
@@ -300,9 +302,12 @@ static void block_state(struct mdstream *m, size_t at, const char *s, size_t n)
  * known to have none open without asking md4c). */
 static void count_marks(struct mdstream *m, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		m->s.marks += s[i] == '`' || s[i] == '*' || s[i] == '_' || s[i] == '~' ||
 			      s[i] == '$' || s[i] == '[' || s[i] == '<';
+		m->s.closer |= s[i] == '`' || s[i] == '*' || s[i] == '_' || s[i] == '~' ||
+			       s[i] == '$' || s[i] == ']' || s[i] == '>' || s[i] == ')';
+	}
 }
 
 enum { NO_CUT, CUT_BLOCK, CUT_FORCED, CUT_CODE };
@@ -344,9 +349,21 @@ static int cut_before(struct mdstream *m, size_t at, const char *s, size_t n)
 		return NO_CUT;
 	/* nothing open that this line could close: md4c's own reading of the segment,
 	 * unless it is all paragraph lines without a byte that could open a span */
-	if ((m->s.seg_plain && !m->s.marks) ||
-	    md_tail_settled(s - size, size, m->width, m->s.seg_flags) == 1)
+	if (m->s.seg_plain && !m->s.marks)
 		return CUT_FORCED;
+	/* text that closes nothing cannot settle what was open: md4c is asked again only
+	 * after a byte that could close a span, and once the segment has grown by an
+	 * eighth (so that what it is given while a paragraph stays open is a few times
+	 * the paragraph, not its square) */
+	size_t step = m->s.checked / 8 > MDSTREAM_FORCE ? m->s.checked / 8 : MDSTREAM_FORCE;
+	if (!m->s.unsettled || (m->s.closer && size >= m->s.checked + step)) {
+		m->s.closer = 0;
+		m->s.checked = size;
+		m->rendered += size;
+		m->s.unsettled = md_tail_settled(s - size, size, m->width, m->s.seg_flags) != 1;
+		if (!m->s.unsettled)
+			return CUT_FORCED;
+	}
 	if (size < MDSTREAM_FORCE_MAX)
 		return NO_CUT;
 	m->inexact++;

@@ -9,7 +9,9 @@
  * letter, digit or bracket when nothing in the segment could still open a span that the
  * line closes: the segment has no byte that could, or md4c's rendering of it shows none
  * (md_tail_settled: a lone '*' or '_' that may open, a backtick run no run as long has
- * closed, a '[', a '<' that may start a tag, '$'). A soft break renders as a line
+ * closed, a '[', a '<' that may start a tag, '$'; asked again, while the segment is
+ * open, only after a byte that could close a span and once the segment has grown by
+ * an eighth). A soft break renders as a line
  * break, so the cut does not show but for a setext underline, which then takes only the
  * lines after the cut. Past MDSTREAM_FORCE_MAX such a line is cut whatever is open
  * (counted in inexact), in a list's or a quote's lazy lines too.
@@ -96,6 +98,9 @@ struct mdscan {
 	int seg_list;         /* the open segment has a list item's first line */
 	int seg_plain;        /* every line of the open segment is a paragraph's */
 	size_t marks;         /* bytes in the segment that may open a span: ` * _ ~ $ [ < */
+	int unsettled;        /* md_tail_settled found the segment open at the last look... */
+	int closer;           /* ...and a byte that could close a span came after it */
+	size_t checked;       /* the segment's length at that look */
 	size_t window;        /* look for a cut inside a line when the open segment is this
 			       * long (0: not in this segment) */
 };

@@ -791,6 +791,14 @@ static void test_long_line_cost(void **state)
 	for (size_t i = 0; t.len < (1u << 20); i++)
 		buf_printf(&t, "word%zu ", i % 1000);
 	assert_true(worst_update(&t) <= 2 * MDSTREAM_OPEN + COST_STEP);
+	/* a paragraph left open by its first line, every line after it with a '*' that
+	 * could close it: md4c is asked whether it is closed as the paragraph grows by an
+	 * eighth, not at every line (its square) */
+	buf_reset(&t);
+	buf_append_str(&t, "Start *open\n");
+	for (size_t i = 0; t.len < (1u << 19); i++)
+		buf_printf(&t, "line %zu, a * b.\n", i);
+	assert_true(worst_update(&t) <= 3 * MDSTREAM_FORCE_MAX + COST_STEP);
 	/* one code block: the open segment stays near MDSTREAM_FORCE */
 	buf_reset(&t);
 	long_code(&t, 1u << 20, 0);
