@@ -702,11 +702,30 @@ static void render_plain(struct md_r *r, const char *src, size_t len)
 	md_flow_inline(r, &r->in);
 }
 
+/* The fence's line, an LF, then src, ending in a NUL (md_parse_copy's). */
+static char *cont_copy(const struct md_code_cont *cont, const char *src, size_t len)
+{
+	size_t n = cont->fence_len + 1;
+	if (len > SIZE_MAX - n - 1)
+		return NULL;
+	char *c = malloc(n + len + 1);
+	if (c) {
+		memcpy(c, cont->fence, cont->fence_len);
+		c[cont->fence_len] = '\n';
+		if (len)
+			memcpy(c + n, src, len);
+		c[n + len] = '\0';
+	}
+	return c;
+}
+
 static int render(struct md_out *out, const char *src, size_t len, int width, unsigned flags,
-		  struct md_cuts *cuts)
+		  struct md_cuts *cuts, const struct md_code_cont *cont)
 {
 	struct md_r r;
 	memset(&r, 0, sizeof r);
+	r.cont = cont;
+	r.code_open = (flags & MD_CODE_OPEN) != 0;
 	r.span_src = SIZE_MAX;
 	r.cuts = cuts;
 	r.out = out;
@@ -720,10 +739,13 @@ static int render(struct md_out *out, const char *src, size_t len, int width, un
 	char *copy = NULL;
 	if (flags & MD_PLAIN) {
 		render_plain(&r, src, len);
-	} else if (!(copy = md_parse_copy(src, len))) {
+	} else if (!(copy = cont ? cont_copy(cont, src, len) : md_parse_copy(src, len))) {
 		r.oom = 1;
 	} else {
+		if (cont)
+			len += cont->fence_len + 1;
 		r.src = copy;
+		r.src_len = len;
 		MD_PARSER p;
 		memset(&p, 0, sizeof p);
 		p.flags = MD_PARSE_FLAGS;
@@ -736,7 +758,12 @@ static int render(struct md_out *out, const char *src, size_t len, int width, un
 			r.oom = 1;
 		flush_leaf(&r);
 	}
-	if (cuts) {
+	/* the block goes on in the next piece: its bottom frame is drawn there */
+	if (r.code_open && r.code_last && out->nlines <= r.code_bottom.lines + 1)
+		md_out_rewind(out, &r.code_bottom);
+	if (cuts && cuts->tail) {
+		cuts->para = cuts->para && out->nlines == cuts->lines; /* nothing after it */
+	} else if (cuts) {
 		cuts->para = r.leaves == 1 && cuts->lines && out->nlines == cuts->lines;
 		if (!cuts->para)
 			cuts->n = 0; /* not one paragraph: no cut is known to be right */
@@ -748,7 +775,13 @@ static int render(struct md_out *out, const char *src, size_t len, int width, un
 
 int md_render(struct md_out *out, const char *src, size_t len, int width, unsigned flags)
 {
-	return render(out, src, len, width, flags, NULL);
+	return render(out, src, len, width, flags, NULL, NULL);
+}
+
+int md_render_cont(struct md_out *out, const struct md_code_cont *cont, const char *src,
+		   size_t len, int width, unsigned flags)
+{
+	return render(out, src, len, width, flags | MD_CONTINUES, NULL, cont);
 }
 
 int md_find_cuts(const char *src, size_t len, int width, unsigned flags, struct md_cuts *cuts)
@@ -762,7 +795,19 @@ int md_find_cuts(const char *src, size_t len, int width, unsigned flags, struct 
 	cuts->ticks = cuts->tick_len = 0;
 	cuts->hidden = SIZE_MAX;
 	cuts->oom = 0;
-	int rc = render(&out, src, len, width, flags & ~MD_PLAIN, cuts);
+	cuts->para = 0;
+	int rc = render(&out, src, len, width, flags & ~MD_PLAIN, cuts, NULL);
 	md_out_free(&out);
 	return rc < 0 || cuts->oom ? -1 : 0;
+}
+
+int md_tail_settled(const char *src, size_t len, int width, unsigned flags)
+{
+	struct md_cuts cuts;
+	memset(&cuts, 0, sizeof cuts);
+	cuts.tail = 1;
+	int rc = md_find_cuts(src, len, width, flags, &cuts);
+	int settled = cuts.para && !cuts.dirty && cuts.hidden == SIZE_MAX;
+	md_cuts_free(&cuts);
+	return rc < 0 ? -1 : settled;
 }

@@ -75,6 +75,10 @@ struct md_r {
 	struct buf math_src;
 	/* a code block */
 	int in_code;
+	const struct md_code_cont *cont; /* the first one goes on from another piece */
+	int code_open;      /* the last one goes on in the next piece (MD_CODE_OPEN) */
+	int code_last;      /* the last block laid out is a code block... */
+	struct md_mark code_bottom; /* ...whose bottom frame starts here */
 	struct buf code;
 	char lang[33];
 	/* a table */
@@ -110,6 +114,9 @@ void md_render_code(struct md_r *r);
 /* A paragraph's wrapped line that starts at in's offset start, the one before it ending
  * at end: a cut there added to r->cuts when the source can be cut (mdcut.c). */
 void md_cut_line(struct md_r *r, const struct md_inline *in, size_t end, size_t start);
+/* A leaf just laid out (para: a paragraph at the top level), for md_tail_settled: the
+ * last one decides (mdcut.c). */
+void md_cut_tail(struct md_r *r, const struct md_inline *in, int para);
 /* s[0..n) of the source, shown otherwise than as typed: a byte in it that later text
  * could claim (a backtick, [ or <) makes the cuts after it dirty; one not in the source
  * all of them. */

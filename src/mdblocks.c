@@ -285,9 +285,9 @@ void md_flow_inline(struct md_r *r, const struct md_inline *cin)
 		return;
 	}
 	r->leaves++;
+	int top_para = !r->heading && !r->in_table && !r->in_html && !r->nframes;
 	/* a paragraph at the top level: where md_find_cuts may cut it */
-	if (r->cuts && !r->heading && !r->in_table && !r->in_html && !r->nframes &&
-	    !r->out->nlines) {
+	if (r->cuts && !r->cuts->tail && top_para && !r->out->nlines) {
 		r->cuts->lines = w.n;
 		for (size_t i = 1; i + 1 < w.n; i++)
 			md_cut_line(r, in, w.v[i - 1].off + w.v[i - 1].len, w.v[i].off);
@@ -308,6 +308,8 @@ void md_flow_inline(struct md_r *r, const struct md_inline *cin)
 			   (uint8_t)(TR_H1 + r->heading - 1));
 		md_line_end(r);
 	}
+	if (r->cuts && r->cuts->tail)
+		md_cut_tail(r, in, top_para);
 	free(w.v);
 }
 
@@ -334,22 +336,48 @@ static uint8_t class_role(uint8_t c)
 	return c < sizeof roles ? roles[c] : TR_CODE_BLOCK;
 }
 
+/* A code line with its TABs expanded to stops of 4. */
+static void expand_tabs(const char *s, size_t n, struct buf *line)
+{
+	int col = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\t') {
+			do {
+				buf_append_char(line, ' ');
+			} while (++col % 4);
+		} else {
+			buf_append_char(line, s[i]);
+			col += ((unsigned char)s[i] & 0xC0) != 0x80;
+		}
+	}
+}
+
+void md_code_hl(const char *info, size_t info_len, struct hl_state *st, const char *s, size_t n)
+{
+	/* the fence's first word, as md4c's lang and markdown.c's copy of it */
+	char lang[33];
+	size_t i = 0, k = 0;
+	while (i < info_len && (info[i] == ' ' || info[i] == '\t'))
+		i++;
+	for (; i < info_len && info[i] != ' ' && info[i] != '\t' && k + 1 < sizeof lang; i++)
+		if ((unsigned char)info[i] > 0x20 && (unsigned char)info[i] < 0x7F)
+			lang[k++] = info[i];
+	const struct hl_lang *l = hl_lang_find(lang, k);
+	struct buf line = BUF_INIT;
+	expand_tabs(s, n, &line);
+	uint8_t *cls = malloc(line.len ? line.len : 1);
+	if (cls && (line.data || !line.len))
+		hl_line(l, st, line.data ? line.data : "", line.len, cls);
+	free(cls);
+	buf_free(&line);
+}
+
 /* One source line of code: TABs expanded to stops of 4, classified, wrapped. */
 static void code_line(struct md_r *r, const struct hl_lang *lang, struct hl_state *st,
 		      const char *s, size_t n, int avail, int with_prefix, int framed)
 {
 	struct buf line = BUF_INIT;
-	int col = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\t') {
-			do {
-				buf_append_char(&line, ' ');
-			} while (++col % 4);
-		} else {
-			buf_append_char(&line, s[i]);
-			col += ((unsigned char)s[i] & 0xC0) != 0x80;
-		}
-	}
+	expand_tabs(s, n, &line);
 	size_t len = line.len;
 	uint8_t *cls = malloc(len ? len : 1);
 	struct wrapped w = {NULL, 0, 0, 0};
@@ -393,12 +421,15 @@ out:
 
 void md_render_code(struct md_r *r)
 {
-	size_t number = ++r->out->ncode;
+	/* a block going on from another piece was numbered there, its top drawn there */
+	const struct md_code_cont *cont = r->cont;
+	r->cont = NULL;
+	size_t number = cont ? r->out->ncode : ++r->out->ncode;
 	const struct hl_lang *lang = hl_lang_find(r->lang, strlen(r->lang));
 	int with_prefix;
 	int avail = content_width(r, 12, &with_prefix);
 	int framed = avail >= 6;
-	if (framed) {
+	if (framed && !cont) {
 		/* ┌─ 2 · python ──── : the number is what /copy takes */
 		struct buf label = BUF_INIT;
 		buf_printf(&label, "\xE2\x94\x8C\xE2\x94\x80 %zu%s%s ", number, r->lang[0] ? " \xC2\xB7 " : "",
@@ -416,6 +447,8 @@ void md_render_code(struct md_r *r)
 		buf_free(&label);
 	}
 	struct hl_state st = {0, 0};
+	if (cont)
+		st = cont->hl;
 	const char *s = r->code.data ? r->code.data : "";
 	size_t n = r->code.len;
 	if (n && s[n - 1] == '\n')
@@ -429,6 +462,8 @@ void md_render_code(struct md_r *r)
 		if (!lf)
 			break;
 	}
+	md_out_mark(r->out, &r->code_bottom);
+	r->code_last = 1;
 	if (framed) {
 		md_line_start(r, with_prefix);
 		md_line_add_w(r, "\xE2\x94\x94", 3, TR_CODE_FRAME, 0, 1);

@@ -252,3 +252,18 @@ void md_cut_line(struct md_r *r, const struct md_inline *in, size_t end, size_t 
 		    !settled_from(r, in, start);
 	c->v[c->n++] = (struct md_cut){p, start == end, (unsigned char)dirty};
 }
+
+void md_cut_tail(struct md_r *r, const struct md_inline *in, int para)
+{
+	struct md_cuts *c = r->cuts;
+	c->para = para;
+	c->lines = r->out->nlines;
+	if (!para)
+		return;
+	c->span = c->pos = 0;
+	c->depth = 0;
+	c->dirty = 0;
+	scan_to(r, in, in->text.len);
+	c->ticks = c->tick_len = 0;
+	c->dirty |= c->depth > 0 || ticks_open(r, r->src_len);
+}

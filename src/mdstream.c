@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cherry/prefix.h"
 #include "cherry/theme.h"
 
 void mdstream_init(struct mdstream *m)
@@ -48,8 +49,9 @@ void mdstream_free(struct mdstream *m)
 
 static void reset_marks(struct mdstream *m)
 {
-	m->s.parity = 0;
-	m->s.brackets = m->s.angles = 0;
+	m->s.marks = 0;
+	m->s.closer = m->s.unsettled = 0;
+	m->s.checked = 0;
 }
 
 /* Up to three spaces of indentation. */
@@ -98,13 +100,28 @@ static int refdef(const char *s, size_t n)
 	return 0;
 }
 
-/* HTML blocks that a blank line does not end (CommonMark kinds 1 to 5). */
+/* HTML blocks as md4c 0.4.8 starts them: kinds 1 to 5 end at a marker, 6 and 7 at a
+ * blank line (html_to_blank). Kind 1's name is a prefix ("<preview" is one). */
 static const struct {
 	const char *open, *close;
 } html_kinds[] = {
-	{"<script", "</script>"}, {"<pre", "</pre>"}, {"<style", "</style>"},
-	{"<textarea", "</textarea>"}, {"<!--", "-->"}, {"<?", "?>"}, {"<![CDATA[", "]]>"},
-	{"<!", ">"},
+	{"<script", "</script>"}, {"<pre", "</pre>"}, {"<style", "</style>"}, {"<!--", "-->"},
+	{"<?", "?>"}, {"<![CDATA[", "]]>"},
+};
+
+#define HTML_BANG ((int)(sizeof html_kinds / sizeof html_kinds[0]) + 1) /* kind 4: "<!X" */
+#define HTML_TO_BLANK (HTML_BANG + 1)
+
+/* Kind 6's tags; md4c takes the first in its list that the name starts with, so
+ * "<colgroup" is not one (it is "col" followed by a letter). */
+static const char *const html_block_tags[] = {
+	"address", "article", "aside", "base", "basefont", "blockquote", "body", "caption",
+	"center", "col", "colgroup", "dd", "details", "dialog", "dir", "div", "dl", "dt",
+	"fieldset", "figcaption", "figure", "footer", "form", "frame", "frameset", "h1",
+	"head", "header", "hr", "html", "iframe", "legend", "li", "link", "main", "menu",
+	"menuitem", "nav", "noframes", "ol", "optgroup", "option", "p", "param", "section",
+	"source", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "title", "tr",
+	"track", "ul",
 };
 
 static int starts_icase(const char *s, size_t n, const char *lit)
@@ -131,34 +148,139 @@ static int contains(const char *s, size_t n, const char *lit)
 	return 0;
 }
 
-/* Carries the fence and HTML block state over the complete line s[0..n). */
-static void block_state(struct mdstream *m, const char *s, size_t n)
+static int alpha(char c)
 {
-	if (m->s.html) {
-		if (contains(s, n, html_kinds[m->s.html - 1].close))
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int name_ch(char c)
+{
+	return alpha(c) || (c >= '0' && c <= '9') || c == '-';
+}
+
+/* Whether t[0..n) is one whole open or closing tag (CommonMark's) and blanks. */
+static int whole_tag(const char *t, size_t n)
+{
+	size_t i = 1;
+	int closing = i < n && t[i] == '/';
+	i += (size_t)closing;
+	if (i >= n || !alpha(t[i]))
+		return 0;
+	while (i < n && name_ch(t[i]))
+		i++;
+	for (;;) {
+		size_t ws = i;
+		while (i < n && (t[i] == ' ' || t[i] == '\t'))
+			i++;
+		if (i >= n)
+			return 0;
+		if (t[i] == '>' || (!closing && t[i] == '/' && i + 1 < n && t[i + 1] == '>'))
+			break;
+		if (closing || i == ws || !(alpha(t[i]) || t[i] == '_' || t[i] == ':'))
+			return 0;
+		while (i < n && (name_ch(t[i]) || t[i] == '_' || t[i] == '.' || t[i] == ':'))
+			i++;
+		size_t v = i;
+		while (v < n && (t[v] == ' ' || t[v] == '\t'))
+			v++;
+		if (v >= n || t[v] != '=')
+			continue;
+		v++;
+		while (v < n && (t[v] == ' ' || t[v] == '\t'))
+			v++;
+		if (v < n && (t[v] == '"' || t[v] == '\'')) {
+			const char *q = memchr(t + v + 1, t[v], n - v - 1);
+			if (!q)
+				return 0;
+			i = (size_t)(q - t) + 1;
+		} else {
+			i = v;
+			while (i < n && !strchr(" \t\"'=<>`", t[i]))
+				i++;
+			if (i == v)
+				return 0;
+		}
+	}
+	i += t[i] == '/' ? 2 : 1;
+	return blank(t + i, n - i);
+}
+
+/* Whether t[0..n), which starts with '<', starts an HTML block of kind 6 or 7 (a whole
+ * tag alone on its line; it cannot interrupt a paragraph: only after a blank line). */
+static int html_to_blank(const char *t, size_t n, int after_blank)
+{
+	size_t i = 1 + (n > 1 && t[1] == '/');
+	if (i >= n || !alpha(t[i]))
+		return 0;
+	for (size_t k = 0; k < sizeof html_block_tags / sizeof html_block_tags[0]; k++) {
+		size_t len = strlen(html_block_tags[k]);
+		if (!starts_icase(t + i, n - i, html_block_tags[k]))
+			continue;
+		char c = i + len < n ? t[i + len] : ' ';
+		if (c == ' ' || c == '\t' || c == '\r' || c == '>' ||
+		    (c == '/' && i + len + 1 < n && t[i + len + 1] == '>'))
+			return 1;
+		break;
+	}
+	return after_blank && whole_tag(t, n);
+}
+
+/* Carries the fence and HTML block state over the complete line s[0..n) at text
+ * offset at. */
+static void block_state(struct mdstream *m, size_t at, const char *s, size_t n)
+{
+	if (m->s.html == HTML_TO_BLANK) {
+		if (blank(s, n))
 			m->s.html = 0;
 		return;
 	}
-	size_t i = indent(s, n);
+	if (m->s.html) {
+		if (contains(s, n, m->s.html == HTML_BANG ? ">" : html_kinds[m->s.html - 1].close))
+			m->s.html = 0;
+		return;
+	}
+	/* md4c opens a fence at any indentation where indented code cannot start: after a
+	 * line of text (a paragraph's continuation line cannot be code) */
+	size_t i = 0, col = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		col = s[i++] == '\t' ? col / 4 * 4 + 4 : col + 1;
+	int code = col >= 4 && !blank(s, n) && (m->s.prev_blank || m->s.icode);
+	if (!blank(s, n))
+		m->s.icode = code;
 	const char *t = s + i;
 	size_t tn = n - i;
-	if (tn && (t[0] == '`' || t[0] == '~')) {
+	if (tn && (t[0] == '`' || t[0] == '~') && (m->s.fence_ch || !code)) {
 		size_t k = 0;
 		while (k < tn && t[k] == t[0])
 			k++;
-		if (k >= 3) {
+		/* a backtick fence's info string has no backtick (else it is text) */
+		if (k >= 3 && !(t[0] == '`' && memchr(t + k, '`', tn - k))) {
 			if (!m->s.fence_ch) {
 				m->s.fence_ch = t[0];
 				m->s.fence_len = k;
+				m->s.fence = (struct mdcode){col == 0, at, n, {0, 0}};
 				return;
 			}
-			if (t[0] == m->s.fence_ch && k >= m->s.fence_len && blank(t + k, tn - k)) {
+			if (t[0] == m->s.fence_ch && k >= m->s.fence_len && blank(t + k, tn - k) &&
+			    col < 4) {
 				m->s.fence_ch = 0;
 				return;
 			}
 		}
 	}
-	if (m->s.fence_ch || !tn || t[0] != '<')
+	/* a line at column 0 in a fence that opened indented ends it if the fence was in a
+	 * list item, not if it was at the top level: which, is not known here, so nothing
+	 * after is cut (when the segment has a list item) */
+	if (m->s.fence_ch && !m->s.fence.in && col == 0 && tn && m->s.seg_list)
+		m->s.stuck = 1;
+	if (!m->s.fence_ch && list_marker(t, tn))
+		m->s.seg_list = 1;
+	if (m->s.fence_ch && m->s.fence.in) {
+		/* a line of the block: the highlighter's state after it */
+		const char *info = s - at + m->s.fence.fence_at + m->s.fence_len;
+		md_code_hl(info, m->s.fence.fence_n - m->s.fence_len, &m->s.fence.hl, s, n);
+	}
+	if (m->s.fence_ch || !tn || t[0] != '<' || col >= 4)
 		return;
 	for (size_t h = 0; h < sizeof html_kinds / sizeof html_kinds[0]; h++)
 		if (starts_icase(t, tn, html_kinds[h].open)) {
@@ -167,31 +289,28 @@ static void block_state(struct mdstream *m, const char *s, size_t n)
 				m->s.html = (int)h + 1;
 			return;
 		}
+	if (tn > 2 && t[1] == '!' && t[2] >= 'A' && t[2] <= 'Z') {
+		if (!memchr(t, '>', tn))
+			m->s.html = HTML_BANG;
+		return;
+	}
+	if (html_to_blank(t, tn, m->s.prev_blank || !m->s.scanned))
+		m->s.html = HTML_TO_BLANK;
 }
 
+/* Counts the bytes that may open or close a span (so that a segment without any is
+ * known to have none open without asking md4c). */
 static void count_marks(struct mdstream *m, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c == '\\' && i + 1 < n) {
-			i++;
-			continue;
-		}
-		int bit = c == '`' ? 1 : c == '*' ? 2 : c == '_' ? 4 : c == '~' ? 8 : c == '$' ? 16 : 0;
-		if (bit)
-			m->s.parity ^= (unsigned)bit;
-		else if (c == '[')
-			m->s.brackets++;
-		else if (c == ']' && m->s.brackets > 0)
-			m->s.brackets--; /* a stray closer (a quote's '>') opens nothing */
-		else if (c == '<')
-			m->s.angles++;
-		else if (c == '>' && m->s.angles > 0)
-			m->s.angles--;
+		m->s.marks += s[i] == '`' || s[i] == '*' || s[i] == '_' || s[i] == '~' ||
+			      s[i] == '$' || s[i] == '[' || s[i] == '<';
+		m->s.closer |= s[i] == '`' || s[i] == '*' || s[i] == '_' || s[i] == '~' ||
+			       s[i] == '$' || s[i] == ']' || s[i] == '>' || s[i] == ')';
 	}
 }
 
-enum { NO_CUT, CUT_BLOCK, CUT_FORCED };
+enum { NO_CUT, CUT_BLOCK, CUT_FORCED, CUT_CODE };
 
 /* A line that can only be paragraph text (or go on a paragraph). */
 static int starter(const char *s, size_t n)
@@ -203,8 +322,14 @@ static int starter(const char *s, size_t n)
 }
 
 /* Whether the complete line s[0..n) at offset at starts a new segment. */
-static int cut_before(const struct mdstream *m, size_t at, const char *s, size_t n)
+static int cut_before(struct mdstream *m, size_t at, const char *s, size_t n)
 {
+	/* a code block's lines do not depend on what follows them */
+	if (m->s.stuck)
+		return NO_CUT;
+	if (m->s.fence_ch && m->s.fence.in && !m->s.refdef && !m->s.html &&
+	    at > m->s.seg_start && at - m->s.seg_start >= MDSTREAM_FORCE)
+		return CUT_CODE;
 	if (m->s.refdef || m->s.fence_ch || m->s.html || at <= m->s.seg_start || !n)
 		return NO_CUT;
 	unsigned char c = (unsigned char)s[0];
@@ -217,11 +342,32 @@ static int cut_before(const struct mdstream *m, size_t at, const char *s, size_t
 	 * same segment: cut there, the backslash would show */
 	if (size >= 2 && s[-2] == '\\')
 		return NO_CUT;
+	/* a segment from inside a code block is not a paragraph's (md4c would not see the
+	 * block): it ends at a blank line */
 	if (!starter(s, n) || m->s.prev_pipe || memchr(s, '|', n) ||
-	    (size < MDSTREAM_FORCE && !m->s.seg_plain))
+	    (size < MDSTREAM_FORCE && !m->s.seg_plain) || m->s.seg_code.in)
 		return NO_CUT;
-	int paired = !m->s.parity && !m->s.brackets && !m->s.angles;
-	return paired || size >= MDSTREAM_FORCE_MAX ? CUT_FORCED : NO_CUT;
+	/* nothing open that this line could close: md4c's own reading of the segment,
+	 * unless it is all paragraph lines without a byte that could open a span */
+	if (m->s.seg_plain && !m->s.marks)
+		return CUT_FORCED;
+	/* text that closes nothing cannot settle what was open: md4c is asked again only
+	 * after a byte that could close a span, and once the segment has grown by an
+	 * eighth (so that what it is given while a paragraph stays open is a few times
+	 * the paragraph, not its square) */
+	size_t step = m->s.checked / 8 > MDSTREAM_FORCE ? m->s.checked / 8 : MDSTREAM_FORCE;
+	if (!m->s.unsettled || (m->s.closer && size >= m->s.checked + step)) {
+		m->s.closer = 0;
+		m->s.checked = size;
+		m->rendered += size;
+		m->s.unsettled = md_tail_settled(s - size, size, m->width, m->s.seg_flags) != 1;
+		if (!m->s.unsettled)
+			return CUT_FORCED;
+	}
+	if (size < MDSTREAM_FORCE_MAX)
+		return NO_CUT;
+	m->inexact++;
+	return CUT_FORCED;
 }
 
 /* Dims what was just rendered into o (reasoning): every run, plain words in the
@@ -256,13 +402,24 @@ static size_t estimate(const char *s, size_t n, int width, int inked)
 	return e || !inked ? e : 1;
 }
 
+/* text[start..start+len) rendered into out, from inside the code block code says
+ * when code->in. */
+static int render_piece(const struct mdstream *m, struct md_out *out, const char *text,
+			size_t start, size_t len, unsigned flags, const struct mdcode *code)
+{
+	if (!code->in)
+		return md_render(out, text + start, len, m->width, flags);
+	struct md_code_cont cont = {text + code->fence_at, code->fence_n, code->hl};
+	return md_render_cont(out, &cont, text + start, len, m->width, flags);
+}
+
 static int render_seg(struct mdstream *m, const char *text, struct mdseg *g)
 {
 	if (!g->out && !(g->out = calloc(1, sizeof *g->out)))
 		return -1;
 	md_out_reset(g->out);
 	g->out->ncode = g->ncode;
-	int rc = md_render(g->out, text + g->start, g->len, m->width, g->flags);
+	int rc = render_piece(m, g->out, text, g->start, g->len, g->flags, &g->code);
 	dim_out(m, g->out);
 	m->closed_lines = m->closed_lines - g->nlines + g->out->nlines;
 	g->nlines = g->out->nlines;
@@ -288,9 +445,30 @@ static int may_have_code(const char *s, size_t n)
 	return 0;
 }
 
+/* How many code blocks a segment numbers (one it continues is not one of them). */
+static int count_code(const char *text, const struct mdseg *g, size_t *codes)
+{
+	*codes = 0;
+	if (!g->code.in)
+		return may_have_code(text + g->start, g->len) ?
+			       md_count_code(text + g->start, g->len, codes) : 0;
+	struct buf b = BUF_INIT;
+	int rc = buf_append(&b, text + g->code.fence_at, g->code.fence_n);
+	if (rc == 0)
+		rc = buf_append_char(&b, '\n');
+	if (rc == 0)
+		rc = buf_append(&b, text + g->start, g->len);
+	if (rc == 0)
+		rc = md_count_code(b.data, b.len, codes);
+	buf_free(&b);
+	*codes -= *codes > 0;
+	return rc < 0 ? -1 : 0;
+}
+
 /* The open segment ends at end: it becomes a closed one, rendered now while the text is
- * short, else only its code blocks counted. */
-static int close_segment(struct mdstream *m, const char *text, size_t end)
+ * short, else only its code blocks counted. more: MD_CODE_OPEN when it ends inside a
+ * code block. */
+static int close_segment(struct mdstream *m, const char *text, size_t end, unsigned more)
 {
 	if (m->nseg == m->cap_seg) {
 		size_t cap = m->cap_seg ? m->cap_seg * 2 : 16;
@@ -310,7 +488,8 @@ static int close_segment(struct mdstream *m, const char *text, size_t end)
 	memset(g, 0, sizeof *g);
 	g->start = m->s.seg_start;
 	g->len = end - m->s.seg_start;
-	g->flags = m->s.seg_flags | (m->inked ? MD_AFTER : 0);
+	g->flags = m->s.seg_flags | (m->inked ? MD_AFTER : 0) | more;
+	g->code = m->s.seg_code;
 	g->ncode = m->ncode;
 	g->inked = !blank_text(text + g->start, g->len);
 	m->nseg++;
@@ -319,10 +498,9 @@ static int close_segment(struct mdstream *m, const char *text, size_t end)
 	if (end <= m->lazy_from) {
 		rc = render_seg(m, text, g);
 		codes = g->out ? g->out->ncode - g->ncode : 0;
-		m->inked |= g->nlines > 0;
+		m->inked |= g->inked; /* an empty item or quote has no lines, but a gap after it */
 	} else {
-		if (may_have_code(text + g->start, g->len))
-			rc = md_count_code(text + g->start, g->len, &codes);
+		rc = count_code(text, g, &codes);
 		g->nlines = estimate(text + g->start, g->len, m->width, g->inked);
 		m->closed_lines += g->nlines;
 		m->inked |= g->inked;
@@ -336,8 +514,8 @@ static int render_open(struct mdstream *m, const char *text, size_t end)
 	md_out_reset(&m->out);
 	m->out.ncode = m->ncode;
 	m->rendered += end - m->s.seg_start;
-	int rc = md_render(&m->out, text + m->s.seg_start, end - m->s.seg_start, m->width,
-			   m->s.seg_flags | (m->inked ? MD_AFTER : 0));
+	int rc = render_piece(m, &m->out, text, m->s.seg_start, end - m->s.seg_start,
+			      m->s.seg_flags | (m->inked ? MD_AFTER : 0), &m->s.seg_code);
 	dim_out(m, &m->out);
 	return rc;
 }
@@ -348,6 +526,8 @@ static void open_segment(struct mdstream *m, size_t at, unsigned flags)
 {
 	m->s.seg_start = at;
 	m->s.seg_flags = flags;
+	m->s.seg_code.in = 0;
+	m->s.seg_list = 0;
 	m->s.window = m->open_min;
 	reset_marks(m);
 }
@@ -360,16 +540,18 @@ static int scan_line(struct mdstream *m, const char *text, size_t at, size_t n)
 	int cut = cut_before(m, at, s, n);
 	int opened = cut != NO_CUT;
 	if (cut != NO_CUT) {
-		if (close_segment(m, text, at) < 0)
+		if (close_segment(m, text, at, cut == CUT_CODE ? MD_CODE_OPEN : 0) < 0)
 			rc = -1;
-		open_segment(m, at, cut == CUT_FORCED ? MD_CONTINUES : 0);
+		open_segment(m, at, cut == CUT_FORCED || cut == CUT_CODE ? MD_CONTINUES : 0);
+		if (cut == CUT_CODE)
+			m->s.seg_code = m->s.fence;
 	}
 	/* plain while every line of it is a paragraph's (the segment may start inside
 	 * this line) */
 	int plain = starter(s, n) && !memchr(s, '|', n);
-	m->s.seg_plain = at >= m->s.seg_start ? plain : plain && m->s.seg_plain;
+	m->s.seg_plain = at > m->s.seg_start ? plain && m->s.seg_plain : plain;
 	int outside = !m->s.fence_ch && !m->s.html;
-	block_state(m, s, n);
+	block_state(m, at, s, n);
 	if (outside && !m->s.refdef && refdef(s, n)) {
 		/* everything before may change: one segment from the start */
 		m->s.refdef = 1;
@@ -393,7 +575,8 @@ static int scan_line(struct mdstream *m, const char *text, size_t at, size_t n)
 static size_t window_end(const struct mdstream *m)
 {
 	const struct mdscan *s = &m->s;
-	if (!s->window || s->refdef || s->fence_ch || s->html || s->window > SIZE_MAX - s->seg_start)
+	if (!s->window || s->refdef || s->stuck || s->fence_ch || s->html || s->seg_code.in ||
+	    s->window > SIZE_MAX - s->seg_start)
 		return SIZE_MAX;
 	return s->seg_start + s->window;
 }
@@ -474,7 +657,7 @@ static int look_inside(struct mdstream *m, const char *text, size_t wend)
 		s->window = s->window < m->open_max / 2 ? s->window * 2 : m->open_max;
 		return rc;
 	}
-	if (close_segment(m, text, p) < 0)
+	if (close_segment(m, text, p, 0) < 0)
 		rc = -1;
 	m->inexact += (size_t)dirty;
 	open_segment(m, p, MD_CONTINUES);
@@ -543,7 +726,7 @@ int mdstream_relayout(struct mdstream *m, const char *text, size_t len, int widt
 			g->nlines = 0;
 			if (render_seg(m, text, g) < 0)
 				rc = -1;
-			m->inked |= g->nlines > 0;
+			m->inked |= g->inked;
 			continue;
 		}
 		if (g->out) {
@@ -580,14 +763,7 @@ int mdstream_line(struct mdstream *m, const char *text, size_t k, const struct m
 	for (m->first[0] = 0; m->valid < m->nseg; m->valid++)
 		m->first[m->valid + 1] = m->first[m->valid] + m->segs[m->valid].nlines;
 	/* the last segment starting at or before k: it holds k (k is below the total) */
-	size_t lo = 0, hi = m->nseg;
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (m->first[mid] <= k)
-			lo = mid;
-		else
-			hi = mid;
-	}
+	size_t lo = prefix_find(m->first, m->nseg, k);
 	struct mdseg *g = &m->segs[lo];
 	if (!g->out) {
 		fix->at = m->first[lo];

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cherry/mdstream.h"
+#include "cherry/prefix.h"
 #include "cherry/sanitize.h"
 #include "cherry/theme.h"
 #include "cherry/text.h"
@@ -440,15 +441,7 @@ static size_t msg_at(struct view *v, size_t i)
 	ensure_first(v);
 	if (i >= v->first[v->n])
 		return v->n;
-	size_t lo = 0, hi = v->n;
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (v->first[mid] <= i)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
+	return prefix_find(v->first, v->n, i);
 }
 
 static size_t msg_bytes(const struct msg *m)

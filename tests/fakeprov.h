@@ -83,7 +83,7 @@ enum kind { K_OPENAI, K_ANTHROPIC, K_GEMINI, K_OLLAMA, K_AZURE, K_RESPONSES, K_B
 #define BIGLINE_BYTES (1 << 20)
 #define HUGELINE_BYTES (20ul << 20) /* past cherry's 16 MiB cap on one event */
 enum content { C_HELLO, C_LONG, C_BIGLINE, C_BADUTF8, C_ESCAPES, C_CJK, C_ECHO, C_REPLAY,
-	       C_MARKDOWN, C_MDLONG };
+	       C_MARKDOWN, C_MDLONG, C_MDCODE };
 
 enum failure {
 	F_NONE, F_400, F_401, F_403, F_404, F_429, F_429MS, F_QUOTA, F_500, F_503, F_529,

@@ -84,6 +84,8 @@ static int parse_word(struct scenario *sc, const char *w, size_t n)
 		sc->content = C_LONG, sc->long_n = v;
 	else if ((v = word_num(w, n, "mdlong:")) >= 0)
 		sc->content = C_MDLONG, sc->long_n = v;
+	else if ((v = word_num(w, n, "mdcode:")) >= 0)
+		sc->content = C_MDCODE, sc->long_n = v;
 	else if (word_is(w, n, "bigline"))
 		sc->content = C_BIGLINE, sc->bigline_bytes = BIGLINE_BYTES;
 	else if (word_is(w, n, "hugeline"))
@@ -290,6 +292,18 @@ static void mdlong_section(struct sbuf *b, unsigned long k)
 	sb_printf(b, "> A quote about section %lu,\n> on two lines.\n\n", k);
 }
 
+/* Lines k.. of mdcode's one C code block (a block comment over two of them now and
+ * then, so that the highlighter carries its state across lines). */
+static void mdcode_lines(struct sbuf *b, unsigned long k)
+{
+	if (k == 0)
+		sb_adds(b, "Here is the whole program:\n\n```c\n");
+	if (k % 16 == 0)
+		sb_printf(b, "/* part %lu of the program:\n * what follows */\n", k / 16);
+	sb_printf(b, "static int step_%lu(int x) { return x * %lu + (x >> 2); } // %lu\n", k, k,
+		  k % 7);
+}
+
 /* The text of the last user message, whatever shape the kind gives it. */
 void append_parts(struct sbuf *out, json_t *content, const char *text_key)
 {
@@ -322,6 +336,30 @@ void echo_text(const struct req *r, enum kind k, struct sbuf *out)
 			append_parts(out, json_object_get(m, "content"), "text");
 		return;
 	}
+}
+
+/* Delta i of mdlong or mdcode: MDLONG_DELTA bytes of what more() writes at a time; the
+ * last delta ends with `end` and says the end. 0 past the last, else 1. */
+static int long_delta(struct gen *g, struct sbuf *frag, unsigned long i,
+		      void (*more)(struct sbuf *, unsigned long), const char *end)
+{
+	if (i >= (unsigned long)g->sc->long_n)
+		return 0;
+	while (g->echo.len - g->echo_pos < MDLONG_DELTA)
+		more(&g->echo, g->i_section++);
+	size_t n = MDLONG_DELTA;
+	if (i + 1 == (unsigned long)g->sc->long_n) {
+		sb_printf(&g->echo, "%sThe end: mdlong-end-%ld.\n", end, g->sc->long_n);
+		n = g->echo.len - g->echo_pos;
+	}
+	sb_json_esc(frag, g->echo.p + g->echo_pos, n);
+	g->echo_pos += n;
+	if (g->echo_pos > (1u << 16)) {
+		memmove(g->echo.p, g->echo.p + g->echo_pos, g->echo.len - g->echo_pos);
+		g->echo.len -= g->echo_pos;
+		g->echo_pos = 0;
+	}
+	return 1;
 }
 
 /* Next delta into frag (escaped); returns 0 at the end, 1 answer text, 2 reasoning. */
@@ -376,27 +414,12 @@ int gen_next(struct gen *g, struct sbuf *frag)
 			break;
 		sb_json_esc(frag, cjk_texts[i], strlen(cjk_texts[i]));
 		return 1;
-	case C_MDLONG: {
-		/* MDLONG_DELTA bytes of the sections at a time; the last delta ends the section
-		 * it is in and says the end */
-		if (i >= (unsigned long)g->sc->long_n)
-			break;
-		while (g->echo.len - g->echo_pos < MDLONG_DELTA)
-			mdlong_section(&g->echo, g->i_section++);
-		size_t n = MDLONG_DELTA;
-		if (i + 1 == (unsigned long)g->sc->long_n) {
-			sb_printf(&g->echo, "The end: mdlong-end-%ld.\n", g->sc->long_n);
-			n = g->echo.len - g->echo_pos;
-		}
-		sb_json_esc(frag, g->echo.p + g->echo_pos, n);
-		g->echo_pos += n;
-		if (g->echo_pos > (1u << 16)) {
-			memmove(g->echo.p, g->echo.p + g->echo_pos, g->echo.len - g->echo_pos);
-			g->echo.len -= g->echo_pos;
-			g->echo_pos = 0;
-		}
-		return 1;
-	}
+	case C_MDLONG:
+	case C_MDCODE:
+		if (g->sc->content == C_MDLONG ? long_delta(g, frag, i, mdlong_section, "") :
+						 long_delta(g, frag, i, mdcode_lines, "```\n\n"))
+			return 1;
+		break;
 	case C_MARKDOWN:
 		if (i >= sizeof markdown_texts / sizeof *markdown_texts)
 			break;

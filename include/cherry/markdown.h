@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "cherry/buf.h"
+#include "cherry/highlight.h"
 
 /* A run: len bytes of a line from off (relative to the line's start). */
 struct md_run {
@@ -61,12 +62,29 @@ enum {
 	MD_CONTINUES = 1, /* src continues the block before it: no blank line first */
 	MD_PLAIN = 2,     /* no Markdown: the text as typed, wrapped (user messages) */
 	MD_AFTER = 4,     /* lines come before src's (in another md_out): a gap first */
+	MD_CODE_OPEN = 8, /* src ends inside a fenced code block that goes on in the next
+			   * piece: its last code block has no bottom frame */
 };
 
 /* Appends src[0..len) rendered for width columns (< 1 counts as 1). Every line is at
  * most width columns unless it is one cluster wider than that. 0, or -1 when memory
  * ran out (out then holds a correct prefix of the rendering). */
 int md_render(struct md_out *out, const char *src, size_t len, int width, unsigned flags);
+
+/* Where a piece of a text starts inside a fenced code block (mdstream.h): the block's
+ * opening line (no LF), and the highlighter's state after the lines before the piece. */
+struct md_code_cont {
+	const char *fence;
+	size_t fence_len;
+	struct hl_state hl;
+};
+/* md_render of src[0..len) as the lines of the code block that cont opened, from its
+ * next line on: no gap, no top frame, no new number (out->ncode counts it already). */
+int md_render_cont(struct md_out *out, const struct md_code_cont *cont, const char *src,
+		   size_t len, int width, unsigned flags);
+/* The highlighter's state carried over the code line s[0..n) (no LF) of a block whose
+ * opening fence's info is info[0..info_len), as md_render carries it. */
+void md_code_hl(const char *info, size_t info_len, struct hl_state *st, const char *s, size_t n);
 
 /* Where a paragraph can be cut while it streams (mdstream.h): at source offset at, the
  * start of a wrapped line, so that src[0..at) and src[at..) rendered apart (the second
@@ -90,7 +108,9 @@ struct md_cuts {
 	size_t hidden;    /* the first source byte shown otherwise (math, a link's target)
 			   * that later text could still claim (a backtick, [ or <) */
 	int dirty, oom;
-	int para;         /* src is one paragraph at the top level */
+	int para;         /* src is one paragraph at the top level (md_tail_settled: ends
+			   * in one) */
+	int tail;         /* md_tail_settled's render: only the last paragraph is looked at */
 };
 
 /* The cuts of src[0..len) rendered for width (flags as md_render's), in order, into
@@ -99,6 +119,11 @@ struct md_cuts {
  * last may change as text is added). 0, or -1 when memory ran out. */
 int md_find_cuts(const char *src, size_t len, int width, unsigned flags, struct md_cuts *cuts);
 void md_cuts_free(struct md_cuts *cuts);
+/* Whether src[0..len), complete lines, ends in a paragraph at the top level that the
+ * lines after it continue without changing it: nothing shown as text in it could still
+ * open a span (emphasis, code, a link, math, a tag) that later text closes, by the
+ * rules md_find_cuts's cuts are marked dirty by. 1 or 0; -1 when memory ran out. */
+int md_tail_settled(const char *src, size_t len, int width, unsigned flags);
 
 void md_out_mark(const struct md_out *out, struct md_mark *m);
 void md_out_rewind(struct md_out *out, const struct md_mark *m);

@@ -5,11 +5,23 @@
  * rendered once when the next one starts; on every append only the open last segment
  * is rendered again, so an answer costs O(its last block) per delta.
  *
- * A paragraph is also cut before each of its lines that starts with a letter, digit or
- * bracket when every inline marker in the segment is paired (a soft break renders as a
- * line break, so the cut does not show but for a setext underline, which then takes
- * only the line above it); any other block (a list, a quote) the same once it is
- * MDSTREAM_FORCE bytes long, and past MDSTREAM_FORCE_MAX paired or not.
+ * A paragraph at the top level is also cut before each of its lines that starts with a
+ * letter, digit or bracket when nothing in the segment could still open a span that the
+ * line closes: the segment has no byte that could, or md4c's rendering of it shows none
+ * (md_tail_settled: a lone '*' or '_' that may open, a backtick run no run as long has
+ * closed, a '[', a '<' that may start a tag, '$'; asked again, while the segment is
+ * open, only after a byte that could close a span and once the segment has grown by
+ * an eighth). A soft break renders as a line
+ * break, so the cut does not show but for a setext underline, which then takes only the
+ * lines after the cut. Past MDSTREAM_FORCE_MAX such a line is cut whatever is open
+ * (counted in inexact), in a list's or a quote's lazy lines too.
+ * A fenced code block opened at column 0 is cut before any of its lines once the open
+ * segment is MDSTREAM_FORCE bytes long: its lines do not depend on what follows. The
+ * piece before is rendered without the block's bottom frame (MD_CODE_OPEN), the piece
+ * after as the block's next lines (md_render_cont: its opening line, and the
+ * highlighter's state that mdstream carries over the lines with md_code_hl), so a long
+ * code block costs O(MDSTREAM_FORCE) per delta. A fence opened indented may be a list
+ * item's: a line at column 0 inside it stops all cuts after it (stuck).
  * A paragraph is also cut inside a line once the open segment is MDSTREAM_OPEN bytes
  * long (a model's one huge line: minified JSON, a CJK answer without a line break):
  * md4c renders those bytes once and the cut goes at the start of one of its wrapped
@@ -21,7 +33,8 @@
  * line start it can, or at the window's end (counted in inexact: what follows may then
  * be shown a little differently from one render of everything). Such cuts depend on
  * the width: mdstream_relayout goes back to the first segment looked inside. A long
- * line in a list, a quote or a code block is not cut inside.
+ * line in a list, a quote or a code block is not cut inside; a list or a quote is cut
+ * only after a blank line, before a line at column 0.
  * A link reference definition ("[x]: url") can change any earlier text, so once one
  * is seen the whole text is one segment. Cuts depend only on the text before them, so
  * any split of the same text into appends gives the same lines.
@@ -43,6 +56,14 @@
 #define MDSTREAM_LAZY 4096
 #define MDSTREAM_OPEN 8192
 
+/* Where a segment starting inside a fenced code block starts in it: the block's
+ * opening line text[fence_at..fence_at+fence_n), the highlighter's state there. */
+struct mdcode {
+	int in;
+	size_t fence_at, fence_n;
+	struct hl_state hl;
+};
+
 struct mdseg {
 	size_t start, len;    /* its bytes of the text */
 	unsigned flags;       /* md_render's (MD_CONTINUES, MD_AFTER) */
@@ -50,6 +71,7 @@ struct mdseg {
 	size_t nlines;        /* exact once rendered, else an estimate */
 	int inked;            /* it has a byte other than blanks (so, lines) */
 	struct md_out *out;   /* its lines, when rendered (for mdstream's width) */
+	struct mdcode code;   /* it starts inside a fenced code block (code.in) */
 };
 
 /* Where a segment rendered on demand changed the line count: its first line at, which
@@ -65,11 +87,20 @@ struct mdscan {
 	unsigned seg_flags;   /* MD_CONTINUES when it was cut inside a block */
 	char fence_ch;        /* inside a fenced code block: '`' or '~' */
 	size_t fence_len;
+	struct mdcode fence;  /* its opening line, and the highlighter's state after the
+			       * lines read (fence.in: it opened at column 0, so at the top
+			       * level, and can be cut at any line start) */
+	struct mdcode seg_code; /* the open segment starts inside that block */
 	int html;             /* inside an HTML block ending at marker html - 1 */
 	int prev_blank, prev_pipe, refdef;
+	int icode;            /* the last line that was not blank was indented code */
+	int stuck;            /* the block state is not known: no cut after this */
+	int seg_list;         /* the open segment has a list item's first line */
 	int seg_plain;        /* every line of the open segment is a paragraph's */
-	unsigned parity;      /* odd counts of ` * _ ~ $ in the segment, one bit each */
-	long brackets, angles; /* [ and < not yet closed in the segment */
+	size_t marks;         /* bytes in the segment that may open a span: ` * _ ~ $ [ < */
+	int unsettled;        /* md_tail_settled found the segment open at the last look... */
+	int closer;           /* ...and a byte that could close a span came after it */
+	size_t checked;       /* the segment's length at that look */
 	size_t window;        /* look for a cut inside a line when the open segment is this
 			       * long (0: not in this segment) */
 };

@@ -170,6 +170,10 @@ if [ -x "$build/bench/tui_bench" ]; then
 		TUI_BENCH_CONV=long0001 "$build/bench/tui_bench" "$tmp" "fo/long:300000"
 	cp "$tmp/long.orig" "$long"
 	rm -f "$conv/long0001.jsonl" "$conv/long0001.journal"
+	# a 300 KB answer that is one code block, a delta every 5 ms as a model sends it:
+	# cherry's CPU for it must not grow with the block's length (mdstream cuts it)
+	CHERRY_BIN="$build/cherry" TUI_BENCH_MD="fo/slow:5+mdcode:1200" \
+		"$build/bench/tui_bench" "$tmp" "fo/long:200" 0 | grep -A3 "Markdown answer"
 else
 	echo "TUI: $build/bench/tui_bench is not built; skipped"
 fi

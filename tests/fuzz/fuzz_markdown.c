@@ -3,9 +3,9 @@
  * character, no TAB), each measured by text_width and within the width unless it is
  * one cluster, with runs that cover it exactly and name a theme role (a run's link a
  * clean OSC 8 target); streamed into mdstream in any appends it must end on the lines
- * of one render of everything (and, with small bounds for cuts inside a line, a text of
- * one line on the lines of md_render's, and after a width change on the lines of the
- * whole laid out for the new width). The first two bytes choose the width (1..80)
+ * of one render of everything (and, with small bounds for cuts inside a line, on the
+ * lines of md_render's unless a cut was forced, and after a width change on the lines
+ * of the whole laid out for the new width). The first two bytes choose the width (1..80)
  * and the bounds, and the append sizes (and where they go in a long text); the rest is
  * the text. Also the highlighter on every language and
  * texmath on the same bytes. */
@@ -139,6 +139,27 @@ static void require_as_render(struct mdstream *m, const char *t, size_t len, int
 	md_out_free(&w);
 }
 
+/* Whether a line of t could underline a setext heading: '=' or '-' alone, up to three
+ * spaces before them (also a list item's or a rule's: the check leaves those out). */
+static int setext_line(const char *t, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		const char *lf = memchr(t + i, '\n', len - i);
+		size_t e = lf ? (size_t)(lf - t) : len, j = i;
+		while (j < e && j < i + 3 && t[j] == ' ')
+			j++;
+		char c = j < e ? t[j] : 0;
+		while (j < e && t[j] == c && (c == '=' || c == '-'))
+			j++;
+		while (j < e && (t[j] == ' ' || t[j] == '\t'))
+			j++;
+		if ((c == '=' || c == '-') && j == e)
+			return 1;
+		i = e + 1;
+	}
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 2)
@@ -181,10 +202,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		require(mdstream_update(&streamed, t, at, width) == 0);
 	}
 	require_same(&whole, &streamed, t, width);
-	/* one line is cut only inside it: unless a cut was forced, those cuts do not show
-	 * (but for an e-mail address's '@' after a run of letters long enough to be cut
-	 * inside: mdstream.h) */
-	if (small && !whole.inexact && !memchr(t, '\n', text.len) && !memchr(t, '@', text.len))
+	/* unless a cut was forced, cuts do not show (but for an e-mail address's '@' after
+	 * a run of letters long enough to be cut inside, and a setext underline, which
+	 * takes only the lines after the last cut: mdstream.h) */
+	if (small && !whole.inexact && !memchr(t, '@', text.len) && !setext_line(t, text.len))
 		require_as_render(&whole, t, text.len, width);
 	if (small) {
 		/* cuts inside a line depend on the width: laid out again for another, the

@@ -670,6 +670,16 @@ static void test_special_content(void **state)
 	assert_non_null(strstr(r.body.p, "> on two lines.\\n\\nThe end: mdlong-end-100.\\n\""));
 	resp_free(&r);
 
+	/* mdcode:N: one code block over N deltas, closed by the last one */
+	chat(&r, "openai", "mdcode:50");
+	n = 0;
+	for (const char *p = r.body.p; (p = strstr(p, "{\"content\":\"")); p++)
+		n++;
+	assert_int_equal(n, 50);
+	assert_non_null(strstr(r.body.p, "Here is the whole program:\\n\\n```c\\n/* part 0"));
+	assert_non_null(strstr(r.body.p, "\\n```\\n\\nThe end: mdlong-end-50.\\n\""));
+	resp_free(&r);
+
 	/* bigline: one data line of about a megabyte */
 	chat(&r, "anthropic", "bigline");
 	assert_int_equal(r.rc, CURLE_OK);

@@ -598,6 +598,19 @@ static void long_line(struct buf *b, size_t n, int cjk)
 	}
 }
 
+/* t streamed into m in appends of up to step bytes at width: cut in more than min_segs
+ * segments, none by force, the lines of one render; the same laid out again for other. */
+static void stream_exact(struct mdstream *m, const struct buf *t, int width, size_t step,
+			 size_t min_segs, int other)
+{
+	stream_in(m, t->data, t->len, width, step);
+	assert_true(m->nseg > min_segs);
+	assert_int_equal(m->inexact, 0);
+	same_as_render(m, t->data, t->len, width);
+	assert_int_equal(mdstream_relayout(m, t->data, t->len, other), 0);
+	same_as_render(m, t->data, t->len, other);
+}
+
 static void test_long_line_cut(void **state)
 {
 	(void)state;
@@ -630,13 +643,8 @@ static void test_long_line_small_appends(void **state)
 			struct mdstream m;
 			mdstream_init(&m);
 			mdstream_bounds(&m, 512, 4096);
-			stream_in(&m, t.data, t.len, widths[i], 37);
-			assert_true(m.nseg > 8);
-			assert_int_equal(m.inexact, 0);
-			same_as_render(&m, t.data, t.len, widths[i]);
 			/* a width change cuts again: the same as rendering at the new one */
-			assert_int_equal(mdstream_relayout(&m, t.data, t.len, widths[(i + 1) % 4]), 0);
-			same_as_render(&m, t.data, t.len, widths[(i + 1) % 4]);
+			stream_exact(&m, &t, widths[i], 37, 8, widths[(i + 1) % 4]);
 			mdstream_free(&m);
 			/* and while it streams: half at one width, the rest at another */
 			mdstream_init(&m);
@@ -676,6 +684,78 @@ static void test_long_word(void **state)
 	buf_free(&t);
 }
 
+/* Cuts at line starts take md4c's word for what is still open (a backtick run closed
+ * only by one as long, "**" against "*", a '*' in a code span), and the fence and HTML
+ * block state follows md4c's rules: each text streamed a byte at a time renders as one
+ * render of all of it (each of these rendered otherwise before). */
+static void test_stream_cuts_as_render(void **state)
+{
+	(void)state;
+	static const char *const docs[] = {
+		"d``\nb``\n", "w``\no``\n", "``\no\nd\n``", "d*__*\nw_\n", "d*_ *_\nw*\n",
+		"a **b\nc** d\n", "x `a\\`\nb`\n", "_*`*\n>`\ne_\nd\n", "*\n\nd\n", ">\n\no\n",
+		"```b`\n```\n\nw\n", "d\n    ```\n\n`\n", "<div\n```\n\n```\n\nd\n",
+		"<a <>\n```\n\n_\n", "1)\n   ```\nw\n```\n\na\n",
+	};
+	static const int widths[] = {40, 7};
+	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
+		for (size_t w = 0; w < 2; w++) {
+			struct mdstream m;
+			mdstream_init(&m);
+			mdstream_bounds(&m, 96, 640);
+			stream_in(&m, docs[i], strlen(docs[i]), widths[w], 1);
+			assert_int_equal(m.inexact, 0);
+			same_as_render(&m, docs[i], strlen(docs[i]), widths[w]);
+			mdstream_free(&m);
+		}
+	/* a '*' inside a code span, or an escaped one, opens nothing: the next line is cut */
+	static const char *const paired[] = {"a `*` b\nc d\n", "a \\* b\nc d\n", "3 * 4\nc d\n"};
+	for (size_t i = 0; i < sizeof paired / sizeof paired[0]; i++) {
+		struct mdstream m;
+		mdstream_init(&m);
+		assert_int_equal(mdstream_update(&m, paired[i], strlen(paired[i]), 40), 0);
+		assert_int_equal(m.nseg, 1);
+		same_as_render(&m, paired[i], strlen(paired[i]), 40);
+		mdstream_free(&m);
+	}
+}
+
+/* A long fenced code block: C with block comments over the lines where it is cut, TABs,
+ * a line like a fence that does not close it; then a paragraph and a second block. */
+static void long_code(struct buf *b, size_t n, int closed)
+{
+	buf_append_str(b, "Intro:\n\n```c\n");
+	for (size_t k = 0; b->len < n; k++) {
+		if (k % 5 == 0)
+			buf_printf(b, "/* part %zu, a comment\n\tover lines */\n", k);
+		buf_printf(b, "\tint v%zu = %zu * 2; // \"str\" and `ticks`\n", k, k);
+		if (k % 9 == 0)
+			buf_append_str(b, "~~~\n``\n\n");
+	}
+	if (closed)
+		buf_append_str(b, "```\n\nAfter **it**.\n\n```python\nx = 1\n```\n");
+}
+
+/* A long code block is cut at line starts (MDSTREAM_FORCE bytes apart): its pieces
+ * render as the lines of the whole, numbered, framed and highlighted alike, at any width
+ * and after a width change. */
+static void test_code_block_cut(void **state)
+{
+	(void)state;
+	static const int widths[] = {80, 33, 9, 4};
+	for (int closed = 0; closed < 2; closed++)
+		for (size_t i = 0; i < 4; i++) {
+			struct buf t = BUF_INIT;
+			long_code(&t, 30000, closed);
+			struct mdstream m;
+			mdstream_init(&m);
+			stream_exact(&m, &t, widths[i], 97, t.len / (4 * MDSTREAM_FORCE),
+				     widths[(i + 1) % 4]);
+			mdstream_free(&m);
+			buf_free(&t);
+		}
+}
+
 #define COST_STEP 1000
 
 /* The most bytes one update of text streamed in appends of COST_STEP gave md4c. */
@@ -711,6 +791,18 @@ static void test_long_line_cost(void **state)
 	for (size_t i = 0; t.len < (1u << 20); i++)
 		buf_printf(&t, "word%zu ", i % 1000);
 	assert_true(worst_update(&t) <= 2 * MDSTREAM_OPEN + COST_STEP);
+	/* a paragraph left open by its first line, every line after it with a '*' that
+	 * could close it: md4c is asked whether it is closed as the paragraph grows by an
+	 * eighth, not at every line (its square) */
+	buf_reset(&t);
+	buf_append_str(&t, "Start *open\n");
+	for (size_t i = 0; t.len < (1u << 19); i++)
+		buf_printf(&t, "line %zu, a * b.\n", i);
+	assert_true(worst_update(&t) <= 3 * MDSTREAM_FORCE_MAX + COST_STEP);
+	/* one code block: the open segment stays near MDSTREAM_FORCE */
+	buf_reset(&t);
+	long_code(&t, 1u << 20, 0);
+	assert_true(worst_update(&t) <= 2 * MDSTREAM_FORCE + COST_STEP);
 	buf_free(&t);
 }
 
@@ -763,6 +855,8 @@ int main(void)
 		cmocka_unit_test(test_long_word),
 		cmocka_unit_test(test_long_line_cost),
 		cmocka_unit_test(test_long_line_dim),
+		cmocka_unit_test(test_stream_cuts_as_render),
+		cmocka_unit_test(test_code_block_cut),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
