@@ -7,6 +7,7 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -445,15 +446,39 @@ static void list_show(struct tui *t, int final)
 		ctl_list_reading(&t->c, 0);
 }
 
+static void *watch_open_thread(void *ctx)
+{
+	struct tui *t = ctx;
+	t->watch_made = histwatch_open(&t->store);
+	__atomic_store_n(&t->watch_ready, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* The watch once its thread made it (wait: for it), NULL until then or without one. */
+static struct histwatch *watch_of(struct tui *t, int wait)
+{
+	if (t->watch_thread && (wait || __atomic_load_n(&t->watch_ready, __ATOMIC_ACQUIRE))) {
+		pthread_join(t->watch_tid, NULL);
+		t->watch_thread = 0;
+		t->watch = t->watch_made;
+	}
+	return t->watch;
+}
+
 /* The index's head, as many entries as the screen has rows and a margin: the first frame
  * shows them; the rest is read in steps after it. */
 static void list_begin(struct tui *t, int rows)
 {
 	struct err e;
 	err_clear(&e);
-	/* watching before the directory is read: nothing changed meanwhile goes unseen */
-	t->watch = histwatch_open(&t->store);
+	/* watching before the directory is read: nothing changed meanwhile goes unseen. The
+	 * watch is made on a thread of its own: the kernel marks every name of the directory
+	 * it holds in memory as it is made, 16 ms with 100,000 conversations, and neither the
+	 * first frame nor the first key waits for that. */
 	t->watch_drained = http_now();
+	t->watch_thread = pthread_create(&t->watch_tid, NULL, watch_open_thread, t) == 0;
+	if (!t->watch_thread)
+		t->watch = histwatch_open(&t->store);
 	if (histstore_list_begin_head(&t->store, (size_t)(rows > 0 ? rows : 0) + LIST_HEAD_MARGIN,
 				      &t->lister, &e) < 0) {
 		t->lister = NULL;
@@ -499,7 +524,7 @@ int tui_list_refresh(struct tui *t)
 	err_clear(&e);
 	if (t->lister)
 		return 0;
-	if (t->watch && t->listed && list_changes(t) == 0)
+	if (watch_of(t, 1) && t->listed && list_changes(t) == 0)
 		return 1;
 	/* read whole: what the watch saw so far is in what is read */
 	char(*ids)[HIST_ID_MAX + 1];
@@ -629,7 +654,7 @@ static void run_loop(struct tui *t)
 			list_step(t);
 		t->collecting = histstore_collect_step(&t->store, COLLECT_STEP_FILES);
 		/* the watch's events read now and then, so that its queue never overflows */
-		if (t->watch && now - t->watch_drained >= 1.0) {
+		if (now - t->watch_drained >= 1.0 && watch_of(t, 0)) {
 			histwatch_drain(t->watch);
 			t->watch_drained = now;
 		}
@@ -777,7 +802,7 @@ out:
 	tui_streams_end_all(&t->ts, OUTCOME_STOPPED);
 	app_models_fetch_free(t->fetch);
 	histstore_list_end(t->lister);
-	histwatch_close(t->watch);
+	histwatch_close(watch_of(t, 1));
 	if (ctl_on)
 		ctl_free(&t->c);
 	tui_tools_free(t->tools); /* the MCP servers end with the client */

@@ -3,6 +3,8 @@
 #ifndef CHERRY_TUI_INT_H
 #define CHERRY_TUI_INT_H
 
+#include <pthread.h>
+
 #include "cherry/app.h"
 #include "cherry/ctl.h"
 #include "cherry/outcome.h"
@@ -33,6 +35,10 @@ struct tui {
 	int listed;                      /* a listing ended: the list is as it found the
 					  * directory, but for what watch has seen since */
 	double watch_drained;            /* when its events were last read */
+	int watch_thread;                /* the thread making it runs or has not been joined */
+	pthread_t watch_tid;
+	struct histwatch *watch_made;    /* what it made, taken at the join */
+	int watch_ready;                 /* it has ended (atomic) */
 	struct tui_tools *tools;  /* MCP servers and tool calls (tui_tools.h) */
 	int collecting;           /* the attachments of a conversation deleted are looked for
 				   * in the others, a step each turn (histstore_collect_step) */
