@@ -13,7 +13,9 @@
  * open, only after a byte that could close a span and once the segment has grown by
  * an eighth). A soft break renders as a line
  * break, so the cut does not show but for a setext underline, which then takes only the
- * lines after the cut. Past MDSTREAM_FORCE_MAX such a line is cut whatever is open
+ * lines after the cut, and a table's delimiter row after a paragraph's line: md4c makes
+ * that line a table's header only where it starts a block, and a cut before it (a line
+ * without a '|'), or inside it, makes it start one. Past MDSTREAM_FORCE_MAX such a line is cut whatever is open
  * (counted in inexact), in a list's or a quote's lazy lines too.
  * A fenced code block opened at column 0 is cut before any of its lines once the open
  * segment is MDSTREAM_FORCE bytes long: its lines do not depend on what follows. The
