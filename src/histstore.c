@@ -158,7 +158,14 @@ void histstore_collect_later(struct histstore *s)
 
 int histstore_collect_step(struct histstore *s, size_t max_files)
 {
-	return s->collect && attstore_collect_step(s->collect, max_files);
+	if (!s->collect)
+		return 0;
+	if (attstore_collect_step(s->collect, max_files))
+		return 1;
+	/* done: ended, so that what attstore keeps while one runs is let go */
+	attstore_collect_end(s->collect);
+	s->collect = NULL;
+	return 0;
 }
 
 void histstore_close(struct histstore *s)
