@@ -115,9 +115,55 @@ static void noted(struct chat *c)
 		histstore_note(c->store, &c->conv);
 }
 
+/* The first failure of a streak is reported (e may be NULL: then the next report-capable
+ * call says it). */
+static int save_failed(struct chat *c, const struct err *se, struct err *e)
+{
+	if (!c->save_warned && e) {
+		say(e, "conversation not saved: %s", se->msg);
+		c->save_warned = 1;
+	}
+	return -1;
+}
+
+/* The whole write in flight, if any, collected: 1 still writing (wait 0), 0 none or
+ * written, -1 it failed (the next save writes the file whole again). */
+static int collect(struct chat *c, int wait, struct err *e)
+{
+	if (!c->writing)
+		return 0;
+	struct err se = {0, ""};
+	int r = histstore_save_end(c->writing, wait, &se);
+	if (r == 1)
+		return 1;
+	c->writing = NULL;
+	if (r < 0) {
+		c->dirty = 1;
+		return save_failed(c, &se, e);
+	}
+	c->on_disk = 1;
+	c->save_warned = 0;
+	if (c->answer == c->write_answer && c->answer != CHAT_NO_STREAM)
+		c->saved_len = c->write_len;
+	/* nothing changed since the tree was made: the files are what memory holds */
+	if (!c->dirty && !c->tail && c->changes == c->write_changes)
+		noted(c);
+	return 0;
+}
+
+/* Whole saves are written behind (the store's write_behind): collected by the next
+ * chat_tick or chat_save, waited for by chat_close and chat_delete. */
+static int behind(const struct chat *c)
+{
+	return c->store && c->store->write_behind;
+}
+
 /* One save attempt: to the journal when only what it holds changed, else the whole file.
- * On failure everything stays in memory; only the first failure in a row is reported
- * (e may be NULL: then the next report-capable call says it). */
+ * On failure everything stays in memory; only the first failure in a row is reported.
+ * Written behind, a conversation already on disk is written whole on a thread of its
+ * own: megabytes of it, its tree copied here and its text written there, while keys are
+ * answered; until that write is collected, nothing else is saved (the journal that
+ * follows it continues the new file). 0 also when such a write began. */
 static int save(struct chat *c, double now, struct err *e)
 {
 	if (!persistent(c))
@@ -137,21 +183,27 @@ static int save(struct chat *c, double now, struct err *e)
 		c->dirty = 1; /* folded in: the file written whole from memory */
 	}
 	struct err se = {0, ""};
-	if (histstore_save(c->store, &c->conv, &se) < 0) {
-		if (!c->save_warned && e) {
-			say(e, "conversation not saved: %s", se.msg);
-			c->save_warned = 1;
-		}
-		return -1;
-	}
-	/* histstore_save removed the journal the file now holds. */
+	struct histstore_write *w;
+	int threaded = behind(c) && c->on_disk;
+	if (histstore_save_begin(c->store, &c->conv, threaded, &w, &se) < 0)
+		return save_failed(c, &se, e);
+	/* The tree holds everything: the journal goes (the write removes it), and what
+	 * changes from here is held by the next save. */
 	histstore_journal_close(c->jfd);
 	c->jfd = -1;
 	c->jkeep = 0;
-	c->on_disk = 1;
+	/* until the write is known to have gone through, the last failure stays reported
+	 * and the answer's bytes held stay those of the last save that went through */
+	int warned = c->save_warned;
+	size_t held = c->saved_len;
 	chat_saved_all(c);
-	noted(c);
-	return 0;
+	c->write_answer = c->answer;
+	c->write_len = c->saved_len;
+	c->save_warned = warned;
+	c->saved_len = held;
+	c->writing = w;
+	c->write_changes = c->changes;
+	return collect(c, !threaded, e) < 0 ? -1 : 0;
 }
 
 int chat_new(struct chat *c, struct histstore *s, double now, struct err *e)
@@ -213,11 +265,22 @@ int chat_unsaved(const struct chat *c)
 
 int chat_save(struct chat *c, double now, struct err *e)
 {
+	/* a failed write is tried again at once: it left the conversation to write whole */
+	if (collect(c, !behind(c), e) == 1)
+		return 0; /* the changes wait for the write in flight (chat_tick) */
 	return chat_unsaved(c) ? save(c, now, e) : 0;
+}
+
+int chat_writing(const struct chat *c)
+{
+	return c->writing != NULL;
 }
 
 int chat_tick(struct chat *c, double now, struct err *e)
 {
+	int r = collect(c, 0, e);
+	if (r)
+		return r < 0 ? -1 : 0;
 	if (!(c->dirty || c->tail) || !persistent(c) ||
 	    (now - c->last_save < HIST_SAVE_INTERVAL && now >= c->last_save))
 		return 0;
@@ -229,10 +292,12 @@ void chat_close(struct chat *c)
 	/* The journal stays: every reader applies it, and it is folded in once it is full;
 	 * but a small conversation written to in this session is folded now, so that its
 	 * file alone is complete (writing it whole costs no more than a few saves). */
+	collect(c, 1, NULL);
 	if (c->jfd >= 0 && c->jfile + c->jbytes <= CHAT_FOLD_SMALL)
 		c->dirty = 1;
 	if (c->dirty || c->tail)
 		save(c, c->last_save, NULL);
+	collect(c, 1, NULL);
 	histstore_journal_close(c->jfd);
 	histstore_unlock(c->store, c->conv.id, c->lock_fd);
 	hist_conv_free(&c->conv);
@@ -678,6 +743,7 @@ int chat_copy_branch(struct chat *dst, const struct chat *src, size_t upto, doub
 
 int chat_delete(struct chat *c, struct err *e)
 {
+	collect(c, 1, NULL); /* its files are not written while they go */
 	if (c->on_disk) {
 		if (c->lock_fd < 0) {
 			err_set(e, EXIT_FAIL, "conversation %s %s; not deleted", c->conv.id,

@@ -57,7 +57,7 @@ int histstore_journal_full(size_t jlen, size_t flen)
 }
 
 /* 1 when the file at p is still the one read (st): nobody wrote it since. */
-static int same_file(const char *p, const struct stat *st)
+int histstore_same_file(const char *p, const struct stat *st)
 {
 	struct stat now;
 	return stat(p, &now) == 0 && now.st_ino == st->st_ino && now.st_size == st->st_size &&
@@ -201,7 +201,7 @@ int histstore_replay(struct histstore *s, const char *id, const struct stat *st,
 	struct err je = {0, ""};
 	char *p = have_lock ? NULL : histstore_path(s, id, ".json");
 	int ours = have_lock;
-	if (!ours && p && histstore_lock(s, id, &fd, &pid, &je) == 0 && same_file(p, st)) {
+	if (!ours && p && histstore_lock(s, id, &fd, &pid, &je) == 0 && histstore_same_file(p, st)) {
 		ours = 1;
 		for (size_t k = 0; k < 2; k++) {
 			struct stat jst;

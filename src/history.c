@@ -351,12 +351,11 @@ fail:
 	return NULL;
 }
 
-int hist_to_json(const struct hist_conv *c, struct buf *out)
+json_t *hist_to_tree(const struct hist_conv *c)
 {
 	json_t *root = json_object(), *msgs = json_array();
-	int rc = -1;
 	if (!root || !msgs)
-		goto done;
+		goto fail;
 	int version = 1;
 	for (size_t i = 0; i < c->n; i++)
 		if (c->msgs[i].context_break)
@@ -367,24 +366,39 @@ int hist_to_json(const struct hist_conv *c, struct buf *out)
 	    set_str(root, "title", c->title) | set_time(root, "created", c->created) |
 	    set_time(root, "updated", c->updated) | set_str(root, "model", c->model) |
 	    set_str(root, "system", c->system) | set_str(root, "current", c->current))
-		goto done;
+		goto fail;
 	for (size_t i = 0; i < c->n; i++)
 		if (json_array_append_new(msgs, hist_msg_json(&c->msgs[i])) < 0)
-			goto done;
-	if (json_object_set(root, "messages", msgs) < 0)
-		goto done;
-	/* json_dumpb into our buffer: a json_dumps string would need jansson's own free,
-	 * which main replaces with a wiping allocator. */
-	size_t flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER;
-	size_t need = json_dumpb(root, NULL, 0, flags);
-	if (!need || buf_reserve(out, need + 2) < 0 ||
-	    json_dumpb(root, out->data + out->len, need, flags) != need)
-		goto done;
-	out->len += need;
-	out->data[out->len] = '\0';
-	rc = sanitize_json_c1(out, out->len - need) < 0 ? -1 : buf_append_char(out, '\n');
-done:
+			goto fail;
+	if (json_object_set_new(root, "messages", msgs) < 0) {
+		msgs = NULL; /* the call took it */
+		goto fail;
+	}
+	return root;
+fail:
 	json_decref(msgs);
+	json_decref(root);
+	return NULL;
+}
+
+int hist_tree_dump(const json_t *root, struct buf *out)
+{
+	/* One pass, into our buffer (json_dumpb's measuring pass cost as much as the dump;
+	 * a json_dumps string would need jansson's own free, which main replaces with a
+	 * wiping allocator). */
+	size_t from = out->len;
+	if (jsonmem_dump(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER, out) < 0 || out->len == from ||
+	    sanitize_json_c1(out, from) < 0 || buf_append_char(out, '\n') < 0) {
+		out->len = from;
+		return -1;
+	}
+	return 0;
+}
+
+int hist_to_json(const struct hist_conv *c, struct buf *out)
+{
+	json_t *root = hist_to_tree(c);
+	int rc = root ? hist_tree_dump(root, out) : -1;
 	json_decref(root);
 	return rc;
 }

@@ -6,6 +6,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -472,8 +474,9 @@ int histstore_load(struct histstore *s, const char *id, int have_lock, struct hi
 	return histstore_load_keep(s, id, have_lock, c, NULL, e);
 }
 
-int histstore_load_keep(struct histstore *s, const char *id, int have_lock,
-			struct hist_conv *c, size_t *journal, struct err *e)
+/* One read of the file and its journals; *st gets the file's stat as it was read. */
+static int load_once(struct histstore *s, const char *id, int have_lock, struct hist_conv *c,
+		     size_t *journal, struct stat *stp, struct err *e)
 {
 	memset(c, 0, sizeof *c);
 	if (journal)
@@ -490,6 +493,7 @@ int histstore_load_keep(struct histstore *s, const char *id, int have_lock,
 	struct stat st;
 	struct file_reader fr = {-1, 0, 0};
 	int rc = open_conv(p, &fr.fd, &st, e);
+	*stp = st;
 	if (rc == 1)
 		err_set(e, EXIT_FAIL, "no conversation %s", id);
 	if (rc != 0) {
@@ -544,47 +548,155 @@ int histstore_load_keep(struct histstore *s, const char *id, int have_lock,
 	return -1;
 }
 
-int histstore_save(struct histstore *s, const struct hist_conv *c, struct err *e)
+int histstore_load_keep(struct histstore *s, const char *id, int have_lock,
+			struct hist_conv *c, size_t *journal, struct err *e)
 {
+	/* Without the lock, the holder may fold while we read: the old file read, then its
+	 * journal gone with the new file in its place, would show the conversation as it was
+	 * before the journal. A file replaced meanwhile is read again. */
+	for (int tries = 0;; tries++) {
+		struct stat st;
+		int rc = load_once(s, id, have_lock, c, journal, &st, e);
+		if (have_lock || tries == 2 || (rc != HIST_LOAD_OK && rc != HIST_LOAD_NEWER))
+			return rc;
+		char *p = histstore_path(s, id, ".json");
+		int same = !p || histstore_same_file(p, &st);
+		free(p);
+		if (same)
+			return rc;
+		hist_conv_free(c);
+	}
+}
+
+/* A whole save: the tree made from the conversation (the caller's thread), its text
+ * written (a thread of its own, or the caller's). */
+struct histstore_write {
+	json_t *tree;
+	char *path, *jpath, *lpath;
+	char id[HIST_ID_MAX + 1];
+	int jfd;      /* the journal, its fold marker appended, or -1 */
+	off_t jsize;  /* its size before the marker */
+	int marked;
+	int rc;
+	struct err e;
+	pthread_t tid;
+	int threaded; /* tid runs it */
+	int done;     /* set (atomically) when it has run */
+};
+
+static void write_free(struct histstore_write *w)
+{
+	json_decref(w->tree);
+	free(w->path);
+	free(w->jpath);
+	free(w->lpath);
+	free(w);
+}
+
+/* The file written whole (fs_write_atomic: the old one stays whole on any failure), then
+ * the journals beside it removed: it holds them. The tree is only read (jansson's
+ * reference counts are not touched), and freed by the caller's thread. */
+static void write_run(struct histstore_write *w)
+{
+	struct buf b = BUF_INIT;
+	if (hist_tree_dump(w->tree, &b) < 0) {
+		err_set(&w->e, EXIT_FAIL, "cannot save conversation %s: out of memory", w->id);
+		w->rc = -1;
+	} else {
+		w->rc = fs_write_atomic(w->path, b.data, b.len, &w->e);
+	}
+	if (w->rc < 0 && w->marked && ftruncate(w->jfd, w->jsize) < 0) {
+		/* the marker stays: the next fold or load copes */
+	}
+	if (w->jfd >= 0)
+		close(w->jfd);
+	w->jfd = -1;
+	if (w->rc == 0) {
+		unlink(w->jpath);
+		unlink(w->lpath);
+	}
+	buf_free(&b);
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+}
+
+static void *write_thread(void *ctx)
+{
+	write_run(ctx);
+	return NULL;
+}
+
+int histstore_save_begin(struct histstore *s, const struct hist_conv *c, int threaded,
+			 struct histstore_write **out, struct err *e)
+{
+	*out = NULL;
 	if (c->version > HIST_FORMAT) {
 		err_set(e, EXIT_FAIL, "conversation %s was written by a newer cherry; not saved",
 			c->id);
 		return -1;
 	}
-	struct buf b = BUF_INIT;
-	char *p = histstore_path(s, c->id, ".json"), *jp = histstore_path(s, c->id, JOURNAL_EXT);
-	char *lp = histstore_path(s, c->id, LEGACY_EXT);
-	int rc = -1;
-	if (!p || !jp || !lp || hist_to_json(c, &b) < 0) {
+	struct histstore_write *w = calloc(1, sizeof *w);
+	if (w) {
+		w->jfd = -1;
+		snprintf(w->id, sizeof w->id, "%s", c->id);
+		w->path = histstore_path(s, c->id, ".json");
+		w->jpath = histstore_path(s, c->id, JOURNAL_EXT);
+		w->lpath = histstore_path(s, c->id, LEGACY_EXT);
+	}
+	if (!w || !w->path || !w->jpath || !w->lpath || !(w->tree = hist_to_tree(c))) {
 		err_set(e, EXIT_FAIL, "cannot save conversation %s: out of memory", c->id);
-	} else {
-		/* The journal ends with the fold marker while the file is replaced: one found
-		 * stale after a kill in between holds nothing the new file lacks (journal.h).
-		 * A failed write takes the marker off again. */
-		int jfd = open(jp, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
-		struct stat jst;
-		struct buf mark = BUF_INIT;
-		struct err me = {0, ""};
-		int marked = jfd >= 0 && fstat(jfd, &jst) == 0 && journal_fold(&mark) == 0 &&
-			     histstore_journal_append(jfd, mark.data, mark.len, &me) == 0;
-		buf_free(&mark);
-		rc = fs_write_atomic(p, b.data, b.len, e);
-		if (rc < 0 && marked && ftruncate(jfd, jst.st_size) < 0) {
-			/* the marker stays: the next fold or load copes */
-		}
-		if (jfd >= 0)
-			close(jfd);
+		if (w)
+			write_free(w);
+		return -1;
 	}
-	/* The file now holds everything: the journals beside it are folded in (and stale). */
-	if (rc == 0) {
-		unlink(jp);
-		unlink(lp);
+	/* The journal ends with the fold marker while the file is replaced: one found stale
+	 * after a kill in between holds nothing the new file lacks (journal.h). A failed
+	 * write takes the marker off again. */
+	w->jfd = open(w->jpath, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+	struct stat jst;
+	struct buf mark = BUF_INIT;
+	struct err me = {0, ""};
+	if (w->jfd >= 0 && fstat(w->jfd, &jst) == 0 && journal_fold(&mark) == 0 &&
+	    histstore_journal_append(w->jfd, mark.data, mark.len, &me) == 0) {
+		w->marked = 1;
+		w->jsize = jst.st_size;
 	}
-	free(p);
-	free(jp);
-	free(lp);
-	buf_free(&b);
+	buf_free(&mark);
+	/* Signals stay the caller's: the thread blocks them all. */
+	sigset_t all, old;
+	sigfillset(&all);
+	w->threaded = threaded && pthread_sigmask(SIG_SETMASK, &all, &old) == 0;
+	if (w->threaded) {
+		w->threaded = pthread_create(&w->tid, NULL, write_thread, w) == 0;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	if (!w->threaded)
+		write_run(w);
+	*out = w;
+	return 0;
+}
+
+int histstore_save_end(struct histstore_write *w, int wait, struct err *e)
+{
+	if (!w)
+		return 0;
+	if (w->threaded) {
+		if (!wait && !__atomic_load_n(&w->done, __ATOMIC_ACQUIRE))
+			return 1;
+		pthread_join(w->tid, NULL);
+	}
+	int rc = w->rc;
+	if (rc < 0)
+		err_set(e, w->e.code ? w->e.code : EXIT_FAIL, "%s", w->e.msg);
+	write_free(w);
 	return rc;
+}
+
+int histstore_save(struct histstore *s, const struct hist_conv *c, struct err *e)
+{
+	struct histstore_write *w;
+	if (histstore_save_begin(s, c, 0, &w, e) < 0)
+		return -1;
+	return histstore_save_end(w, 1, e);
 }
 
 int histstore_remove(struct histstore *s, const char *id, struct err *e)

@@ -22,6 +22,8 @@ int histstore_id_of(const char *name, const char *ext, char id[HIST_ID_MAX + 1])
  * says where), or 0 when it stays. */
 int histstore_move_file_aside(struct histstore *s, const char *id, const char *ext,
 			      struct buf *dst);
+/* 1 when the file at p is still the one st describes (inode, size, modification time). */
+int histstore_same_file(const char *p, const struct stat *st);
 /* Applies the journals beside the file just read (st) onto c, folding them in where
  * they are not to be appended to (histjournal.c): 0, 1 when one is of a later version
  * (the conversation read-only), -1 OOM (e). *keep: as histstore_load_keep's *journal. */

@@ -3,6 +3,7 @@
  * that uses the count to tell a document memory ran out for from a whole one. */
 #include "cherry/jsonmem.h"
 
+#include <pthread.h>
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,11 +21,13 @@ union prefix {
 	max_align_t align;
 };
 
-/* Set while jsonmem_loadb_plain reads: the blocks made then are not wiped. */
-static int reading_plain;
+/* Set while jsonmem_loadb_plain reads: the blocks made then are not wiped. Each thread
+ * has its own (a whole save writes a conversation on a thread of its own, histstore.c),
+ * and counts its own refusals: a document is judged by what failed while it was read. */
+static _Thread_local int reading_plain;
 
-/* How many of jansson's allocations malloc has refused in this process. */
-static unsigned long failures;
+/* How many of jansson's allocations malloc has refused in this thread. */
+static _Thread_local unsigned long failures;
 static int installed;
 
 /* jansson's lexer does not survive every refused allocation: a string buffer that cannot
@@ -35,6 +38,7 @@ static int installed;
 static alignas(max_align_t) unsigned char reserve[64 * 1024];
 static size_t reserve_used;
 static size_t reserve_blocks;
+static pthread_mutex_t reserve_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int in_reserve(const void *p)
 {
@@ -61,7 +65,9 @@ static void *json_malloc(size_t size)
 	union prefix *p = malloc(sizeof *p + size);
 	if (!p) {
 		failures++;
+		pthread_mutex_lock(&reserve_lock);
 		p = from_reserve(sizeof *p + size);
+		pthread_mutex_unlock(&reserve_lock);
 		if (!p)
 			return NULL;
 	}
@@ -82,10 +88,14 @@ static void json_free(void *ptr)
 	union prefix *p = (union prefix *)ptr - 1;
 	if (!p->b.plain)
 		sodium_memzero(ptr, p->b.size);
-	if (!in_reserve(p))
+	if (!in_reserve(p)) {
 		free(p);
-	else if (--reserve_blocks == 0)
+		return;
+	}
+	pthread_mutex_lock(&reserve_lock);
+	if (--reserve_blocks == 0)
 		reserve_used = 0;
+	pthread_mutex_unlock(&reserve_lock);
 }
 
 void jsonmem_install(void)
@@ -142,4 +152,32 @@ char *jsonmem_dumps(const json_t *v, size_t flags)
 	if (s)
 		s[n] = '\0';
 	return s;
+}
+
+/* jansson leaves some of its callback's failures unchecked (an object's key, in 2.14):
+ * the first one sticks, and the dump fails however jansson ends it. */
+struct dump_sink {
+	struct buf *out;
+	int failed;
+};
+
+static int dump_to_buf(const char *bytes, size_t len, void *ctx)
+{
+	struct dump_sink *d = ctx;
+	if (!d->failed && buf_append(d->out, bytes, len) < 0)
+		d->failed = 1;
+	return d->failed ? -1 : 0;
+}
+
+int jsonmem_dump(const json_t *v, size_t flags, struct buf *out)
+{
+	size_t from = out->len;
+	struct dump_sink d = {out, 0};
+	if (json_dump_callback(v, dump_to_buf, &d, flags) < 0 || d.failed) {
+		out->len = from;
+		if (out->data)
+			out->data[from] = '\0';
+		return -1;
+	}
+	return 0;
 }

@@ -136,14 +136,9 @@ json_t *mcp_error_response(const json_t *id, int code, const char *message)
 	return with(m, "error", json_pack("{s:i,s:s}", "code", code, "message", message));
 }
 
-static int dump_to_buf(const char *bytes, size_t len, void *ctx)
-{
-	return buf_append(ctx, bytes, len);
-}
-
 int mcp_dump(const json_t *v, size_t flags, struct buf *out)
 {
-	return json_dump_callback(v, dump_to_buf, out, flags) < 0 ? -1 : 0;
+	return jsonmem_dump(v, flags, out);
 }
 
 int mcp_frame(const json_t *msg, struct buf *out)

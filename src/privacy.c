@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "cherry/fsutil.h"
+#include "cherry/jsonmem.h"
 
 #define REPORT_FORMAT 1
 #define REPORT_MAX (1u << 20)
@@ -306,15 +307,10 @@ static json_t *normalize(json_t *old)
 	return r;
 }
 
-static int dump_chunk(const char *s, size_t n, void *ctx)
-{
-	return buf_append(ctx, s, n);
-}
-
 /* Through a callback: json_dumps's string would need jansson's own free function. */
 static int dump(json_t *r, struct buf *out, struct err *e)
 {
-	int rc = json_dump_callback(r, dump_chunk, out, JSON_INDENT(2) | JSON_SORT_KEYS) == 0 &&
+	int rc = jsonmem_dump(r, JSON_INDENT(2) | JSON_SORT_KEYS, out) == 0 &&
 			 buf_append_char(out, '\n') == 0
 		 ? 0
 		 : -1;

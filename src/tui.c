@@ -34,6 +34,7 @@
 #define FRAME_MS 16           /* at most about 60 frames a second while streaming */
 #define PROMPT_RING 100
 #define IDLE_WAIT_MS 3600000  /* "forever": the wait wakes for input anyway */
+#define WRITE_POLL_MS 10      /* how soon a whole save written on its thread is collected */
 #define EDITOR_MAX (16u << 20)
 #define TOOLS_FDS 40     /* the pipes of MCP servers starting, PDFs being read */
 #define STREAM_SLICE (32u << 10) /* bytes decoded per turn of the loop: about a ms (a key
@@ -129,6 +130,18 @@ static void save_chat(struct tui *t, struct chat *c, int tick)
 	int r = tick ? chat_tick(c, tui_wall_now(), &e) : chat_save(c, tui_wall_now(), &e);
 	if (r < 0 && e.msg[0])
 		ctl_note(&t->c, e.msg);
+}
+
+/* A conversation is being written whole on a thread of its own (write_behind): the
+ * loop ticks soon, to collect it and save what changed meanwhile. */
+static int writing_any(const struct tui *t)
+{
+	if (t->c.shown && chat_writing(t->c.shown))
+		return 1;
+	for (size_t i = 0; i < t->c.nstreams; i++)
+		if (chat_writing(t->c.streams[i]->chat))
+			return 1;
+	return 0;
 }
 
 static void save_all(struct tui *t, int tick)
@@ -388,6 +401,8 @@ static int wait_ms(struct tui *t, double now)
 		if (left < ms)
 			ms = left < 0 ? 0 : left;
 	}
+	if (writing_any(t) && ms > WRITE_POLL_MS)
+		ms = WRITE_POLL_MS;
 	if (t->lister || t->collecting)
 		ms = 0; /* the list is being read, or every conversation for the attachments of
 			 * one deleted: a step each turn, keys between them */
@@ -675,7 +690,7 @@ static void run_loop(struct tui *t)
 		now = http_now();
 		react(t, ctl_timer(&t->c, now, tui_wall_now()));
 		/* the save while streaming waits a turn for a key that came meanwhile */
-		if (t->c.nstreams && !key_waiting())
+		if ((t->c.nstreams || writing_any(t)) && !key_waiting())
 			save_all(t, 1);
 	}
 	if (t->c.nstreams) {
@@ -752,6 +767,7 @@ int tui_main(struct app *app, int argc, char **argv)
 	}
 	t->store_ok = 1;
 	histstore_collect_later(&t->store);
+	t->store.write_behind = 1; /* a fold of megabytes never holds a key's echo */
 	if (app->keyring)
 		keyring_defer_typed(app->keyring, 1);
 	set_today(&t->c);

@@ -70,6 +70,10 @@ struct chat {
 	 * only when it moves. Each conversation opened starts from its own multiple of
 	 * 2^40, so that two never share a count. */
 	unsigned long long changes;
+	/* A whole save in flight (chat_save_soon, chat_tick), and changes when it began. */
+	struct histstore_write *writing;
+	unsigned long long write_changes;
+	size_t write_answer, write_len; /* the answer then, and its bytes the write holds */
 };
 
 /*
@@ -106,6 +110,12 @@ void chat_close_free(struct chat *c);
  * nothing to do (also for a read-only conversation, or one with no store or no
  * messages yet), -1 the save failed (e set the first time of a streak only). */
 int chat_save(struct chat *c, double now, struct err *e);
+/* Written behind (the store's write_behind): a conversation on disk that is to be
+ * written whole is written on a thread of its own, chat_save and chat_tick then saying 0
+ * and 1 for a write begun; while it is in flight the changes wait, and chat_tick (or
+ * chat_save) collects it, says a failure, and saves them. chat_writing: one is in
+ * flight, so the loop is to tick soon. chat_close and chat_delete wait for it. */
+int chat_writing(const struct chat *c);
 /* 1 when the conversation has changes no save holds yet (the file's or the journal's). */
 int chat_unsaved(const struct chat *c);
 /* Call from the loop's timer path (at least every 0.25 s while an answer streams): saves

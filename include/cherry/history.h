@@ -181,8 +181,12 @@ int hist_has_tools(const struct hist_conv *c);
 /* 1 when s is 64 lowercase hex digits (a stored attachment's name). */
 int hist_sha256_valid(const char *s);
 
-/* Pretty-printed JSON (2-space indent, newline at the end) appended to out. 0 or -1 (OOM). */
+/* Pretty-printed JSON (2-space indent, newline at the end) appended to out. 0 or -1 (OOM).
+ * In two steps: the tree (its own copy of every string; NULL on OOM), then its text,
+ * which needs nothing of c (a whole save writes it on a thread of its own). */
 int hist_to_json(const struct hist_conv *c, struct buf *out);
+json_t *hist_to_tree(const struct hist_conv *c);
+int hist_tree_dump(const json_t *root, struct buf *out);
 /* The current branch as Markdown, appended to out: "# TITLE", "## System", then a
  * "## User" / "## Assistant (provider/model) [status] [best]" heading per message with
  * its attachments (a list of links into attdir, or of names when attdir is NULL) and

@@ -24,6 +24,9 @@ struct histstore {
 	 * histstore_collect_step (NULL: none waits) */
 	int collect_later;
 	struct attstore_collector *collect;
+	/* Set by a caller that answers keys (the client): a conversation already on disk
+	 * that chat saves whole is written on a thread of its own (histstore_save_begin). */
+	int write_behind;
 };
 
 /*
@@ -72,6 +75,16 @@ int histstore_load_keep(struct histstore *s, const char *id, int have_lock,
 /* Saves through fs_write_atomic (the old file stays whole on any failure), then removes
  * the conversation's journal, which the file now holds. 0 or -1. */
 int histstore_save(struct histstore *s, const struct hist_conv *c, struct err *e);
+/* The same in two steps, so that a conversation of megabytes is written while keys are
+ * answered: begin makes its tree (a copy: c may change as soon as it returns) and appends
+ * the fold marker to the journal, then writes it on a thread of its own (threaded; else
+ * at once); end says how it went: 1 still writing (wait 0), 0 written, -1 with e. Until
+ * end has said 0 or -1, nothing else writes the conversation's files or its journal.
+ * begin -1 (e said why, nothing started) or 0 with *w for end. */
+struct histstore_write;
+int histstore_save_begin(struct histstore *s, const struct hist_conv *c, int threaded,
+			 struct histstore_write **w, struct err *e);
+int histstore_save_end(struct histstore_write *w, int wait, struct err *e);
 
 /*
  * The conversation's journal (journal.h), for the lock's holder: opened beside the file

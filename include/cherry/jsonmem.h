@@ -9,6 +9,8 @@
 
 #include <jansson.h>
 
+#include "cherry/buf.h"
+
 /* Makes jansson allocate through jsonmem. Call it before the first json_* call (every
  * block must be freed by the allocator that made it): harden_process does, at start-up.
  * Idempotent. */
@@ -30,6 +32,8 @@ json_t *jsonmem_loadb_plain(const char *data, size_t len, size_t flags, json_err
 /* json_dumps into memory from malloc (free it with free(), whatever allocator jansson
  * uses); NULL on OOM. */
 char *jsonmem_dumps(const json_t *v, size_t flags);
+/* json_dump_callback appended to out in one pass: 0, or -1 (OOM) with out as it was. */
+int jsonmem_dump(const json_t *v, size_t flags, struct buf *out);
 /* The same for text read in chunks (json_load_callback). */
 json_t *jsonmem_load_callback(json_load_callback_t read, void *ctx, size_t flags,
 			      json_error_t *err, int *oom);

@@ -13,9 +13,11 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -666,6 +668,222 @@ static void test_listing_takes_what_was_saved(void **unused)
 	chat_close(&c);
 }
 
+/* Ticks until the write in flight is collected and nothing is left unsaved (t moves on
+ * a hundredth of a second a tick): how many ticks failed, and the lines they left. */
+static int settle(struct chat *c, double *t, int *lines, struct err *first)
+{
+	int failed = 0;
+	for (int i = 0; i < 5000 && (chat_writing(c) || chat_unsaved(c)); i++) {
+		struct err te = {0, ""};
+		usleep(1000);
+		*t += 0.01;
+		failed += chat_tick(c, *t, &te) < 0;
+		if (te.code) {
+			if (!*lines)
+				*first = te;
+			(*lines)++;
+		}
+	}
+	return failed;
+}
+
+/* Written behind: a 2 MB conversation opened, and a 1.5 MB answer (past half the file:
+ * the save at its end folds) streamed into it, not ended yet. */
+static size_t behind_answer(char id[HIST_ID_MAX + 1], off_t *f0, struct chat *c, double *t)
+{
+	T->st.write_behind = 1;
+	long_conv(id, 200, 10000);
+	*f0 = size_of(id, ".json");
+	struct err e = {0, ""};
+	assert_int_equal(chat_open(c, &T->st, id, &e), 0);
+	*t = 100.0;
+	size_t a;
+	assert_int_equal(chat_send(c, "long", "fo", "echo", *t, &a, &e), 0);
+	assert_int_equal(chat_save(c, *t, &e), 0);
+	stream(c, a, 1500000, t);
+	return a;
+}
+
+/* Written behind (the client's store): the fold at an answer's end is written on a
+ * thread of its own while the conversation goes on; what changed meanwhile is saved once
+ * it is collected, in a journal that continues the new file; nothing is lost or left. */
+static void test_written_behind(void **unused)
+{
+	(void)unused;
+	char id[HIST_ID_MAX + 1];
+	off_t f0;
+	struct chat c;
+	struct err e = {0, ""};
+	double t;
+	size_t a = behind_answer(id, &f0, &c, &t), b;
+	assert_int_equal(chat_finish(&c, a, HIST_COMPLETE, NULL, NULL, 0.1, t, &e), 0);
+	assert_int_equal(chat_save(&c, t, &e), 0);
+	int flying = chat_writing(&c);
+	/* meanwhile: another exchange, saved (waiting for the write) */
+	assert_int_equal(chat_send(&c, "meanwhile", "fo", "echo", t, &b, &e), 0);
+	chat_delta(&c, b, "more", 4, 0, t);
+	assert_int_equal(chat_save(&c, t, &e), 0);
+	int lines = 0;
+	struct err first = {0, ""};
+	assert_int_equal(settle(&c, &t, &lines, &first), 0);
+	assert_int_equal(lines, 0);
+	assert_false(chat_writing(&c));
+	assert_true(size_of(id, ".json") > f0 + 1500000);
+	assert_true(size_of(id, ".jsonl") > 0); /* the exchange after the fold */
+	char *mem = json_of(&c.conv);
+	disk_is(id, mem);
+	free(mem);
+	assert_int_equal(chat_finish(&c, b, HIST_COMPLETE, NULL, NULL, 0.1, t, &e), 0);
+	mem = json_of(&c.conv);
+	chat_close(&c);
+	disk_is(id, mem);
+	free(mem);
+	assert_int_equal(harness_count_hidden(T->convdir), 0);
+	print_message("# the fold was %s when the conversation went on\n",
+		      flying ? "still being written" : "already written");
+}
+
+/* A write behind that fails (a full disk): reported once when collected, the old file
+ * whole and its journal still holding everything; written whole once it fits. */
+static void test_written_behind_fails(void **unused)
+{
+	(void)unused;
+	void (*old)(int) = signal(SIGXFSZ, SIG_IGN);
+	char id[HIST_ID_MAX + 1];
+	off_t f0;
+	struct chat c;
+	struct err e = {0, ""};
+	double t;
+	size_t a = behind_answer(id, &f0, &c, &t);
+	assert_int_equal(chat_finish(&c, a, HIST_COMPLETE, NULL, NULL, 0.1, t, &e), 0);
+	char *mem = json_of(&c.conv);
+	struct rlimit rl, small;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &rl), 0);
+	small = rl;
+	small.rlim_cur = (rlim_t)f0 + 1000000; /* the journal fits, the whole file not */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	assert_int_equal(chat_save(&c, t, &e), 0); /* begun */
+	assert_int_equal(e.code, 0);
+	int lines = 0;
+	struct err first = {0, ""};
+	/* a second of ticks: every write tried fails */
+	for (int i = 0; i < 100; i++) {
+		struct err te = {0, ""};
+		usleep(1000);
+		t += 0.01;
+		chat_tick(&c, t, &te);
+		if (te.code) {
+			if (!lines)
+				first = te;
+			lines++;
+		}
+	}
+	int failing = chat_writing(&c) || chat_unsaved(&c);
+	int kept = size_of(id, ".json") == f0;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	assert_true(failing);
+	assert_true(kept);
+	assert_int_equal(lines, 1);
+	assert_non_null(strstr(first.msg, "conversation not saved: cannot save"));
+	disk_is(id, mem); /* the journal holds it all */
+	assert_int_equal(harness_count_hidden(T->convdir), 0);
+	/* it fits again: written whole */
+	settle(&c, &t, &lines, &first);
+	assert_int_equal(lines, 1);
+	assert_false(chat_unsaved(&c));
+	assert_true(size_of(id, ".json") > f0 + 1500000);
+	assert_int_equal(size_of(id, ".jsonl"), -1);
+	disk_is(id, mem);
+	chat_close(&c);
+	disk_is(id, mem);
+	free(mem);
+	assert_int_equal(harness_count_hidden(T->convdir), 0);
+	signal(SIGXFSZ, old);
+}
+
+/* kill -9 at any moment while whole saves are written behind (each exchange ends with
+ * one) and the conversation goes on:
+ * what a reader then loads is whole (never corrupt), holds every exchange the run
+ * reported saved, and the next holder of the lock goes on from it. */
+static void test_written_behind_killed(void **unused)
+{
+	(void)unused;
+	T->st.write_behind = 1;
+	char id[HIST_ID_MAX + 1];
+	long_conv(id, 20, 10000);
+	unsigned seed = (unsigned)time(NULL);
+	size_t want = 20;
+	for (int k = 0; k < 12; k++) {
+		int p[2];
+		assert_int_equal(pipe(p), 0);
+		pid_t child = fork();
+		assert_true(child >= 0);
+		if (child == 0) {
+			close(p[0]);
+			struct chat c;
+			struct err ce = {0, ""};
+			double t = 1000.0 * (k + 1);
+			if (chat_open(&c, &T->st, id, &ce) != 0)
+				_exit(1);
+			for (;;) {
+				size_t a, b;
+				chat_send(&c, "again", "fo", "echo", t, &a, &ce);
+				chat_save(&c, t, &ce);
+				stream(&c, a, 300000, &t);
+				chat_finish(&c, a, HIST_COMPLETE, NULL, NULL, 0.1, t, &ce);
+				c.dirty = 1; /* written whole, behind, as a fold is */
+				chat_save(&c, t, &ce);
+				/* the conversation goes on while it is written */
+				chat_send(&c, "meanwhile", "fo", "echo", t, &b, &ce);
+				chat_delta(&c, b, "short", 5, 0, t);
+				chat_finish(&c, b, HIST_COMPLETE, NULL, NULL, 0.1, t, &ce);
+				chat_save(&c, t, &ce);
+				int lines = 0;
+				struct err first = {0, ""};
+				settle(&c, &t, &lines, &first);
+				size_t n = c.conv.n;
+				if (lines || write(p[1], &n, sizeof n) != sizeof n)
+					_exit(2);
+			}
+		}
+		close(p[1]);
+		seed = seed * 1103515245u + 12345u;
+		usleep(20000 + (seed >> 8) % 400000);
+		kill(child, SIGKILL);
+		int status;
+		assert_int_equal(waitpid(child, &status, 0), child);
+		assert_true(WIFSIGNALED(status));
+		size_t n;
+		while (read(p[0], &n, sizeof n) == sizeof n)
+			want = n;
+		close(p[0]);
+		struct hist_conv d;
+		load_disk(id, &d);
+		if (d.n < want)
+			fail_msg("kill %d: %zu messages on disk, the run had saved %zu", k, d.n, want);
+		want = d.n;
+		hist_conv_free(&d);
+	}
+	/* the next holder folds what is left and leaves no temp file behind */
+	struct chat c;
+	struct err e = {0, ""};
+	assert_int_equal(chat_open(&c, &T->st, id, &e), 0);
+	assert_true(c.conv.n >= want);
+	c.dirty = 1;
+	assert_int_equal(chat_save(&c, 1e6, &e), 0);
+	chat_close(&c);
+	/* a temp file a kill left is removed by the next store opened */
+	histstore_close(&T->st);
+	char data[400], cache[400];
+	FMT(data, "%s/data/cherry", T->home.root);
+	FMT(cache, "%s/cache/cherry", T->home.root);
+	struct err oe = {0, ""};
+	assert_int_equal(histstore_open(&T->st, data, cache, NULL, NULL, &oe), 0);
+	assert_int_equal(harness_count_hidden(T->convdir), 0);
+	print_message("# 12 kills among whole saves written behind: every load whole, %zu messages\n",
+		      want);
+}
+
 /* Each test in a store of its own. */
 #define TEST(f) cmocka_unit_test_setup_teardown(f, histtest_setup, histtest_teardown)
 
@@ -681,6 +899,9 @@ int main(void)
 		TEST(test_text_in_pieces),
 		TEST(test_readers_see_journal),
 		TEST(test_listing_takes_what_was_saved),
+		TEST(test_written_behind),
+		TEST(test_written_behind_fails),
+		TEST(test_written_behind_killed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
