@@ -289,7 +289,7 @@ static void react(struct tui *t, int r)
 	if (r & CTL_SAVE_PROMPTS) {
 		struct err e;
 		err_clear(&e);
-		state_prompts_save(&t->ed, &e);
+		t->prompts_unsaved = state_prompts_save(&t->ed, &e) < 0;
 	}
 	if ((r & CTL_SET_LAST) && t->c.shown && t->c.shown->on_disk)
 		state_last_set(t->c.shown->conv.id);
@@ -811,7 +811,8 @@ int tui_main(struct app *app, int argc, char **argv)
 	if (t->c.shown && t->c.shown->on_disk)
 		state_last_set(t->c.shown->conv.id);
 	err_clear(&e);
-	state_prompts_save(&t->ed, &e);
+	if (t->prompts_unsaved) /* each prompt was saved as it was sent, unless that failed */
+		state_prompts_save(&t->ed, &e);
 out:
 	if (ui_on)
 		ui_stop();

@@ -15,6 +15,7 @@ struct tui {
 	struct http_engine *eng;
 	struct histstore store;
 	int store_ok;
+	int prompts_unsaved; /* the prompt history's last save failed: tried again at quit */
 	struct edit ed;
 	struct ctl c;
 	struct tui_streams ts;    /* the transfers of the controller's streams */
