@@ -111,8 +111,13 @@ void md_cut_hidden(struct md_r *r, const char *s, size_t n)
 	if (!c || !n || !s)
 		return;
 	size_t at = s >= r->src && s < r->src + r->src_len ? (size_t)(s - r->src) : 0;
+	/* md4c (0.4.8) also pairs a '*', '~' or '$' inside a link's target or title
+	 * with a closing one after the link: "[l](https://a*b) x* y" renders "x</em> y",
+	 * a stray end of a span that was never opened; a cut between them would show the
+	 * later one as it is */
 	for (size_t i = 0; i < n; i++)
-		if (s[i] == '`' || s[i] == '[' || s[i] == ']' || s[i] == '<') {
+		if (s[i] == '`' || s[i] == '[' || s[i] == ']' || s[i] == '<' || s[i] == '*' ||
+		    s[i] == '~' || s[i] == '$') {
 			if (at < c->hidden)
 				c->hidden = at;
 			return;

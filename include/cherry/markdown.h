@@ -106,7 +106,8 @@ struct md_cuts {
 	size_t lines;     /* the paragraph's */
 	size_t ticks, tick_len; /* backticks read up to ticks: a run of tick_len open */
 	size_t hidden;    /* the first source byte shown otherwise (math, a link's target)
-			   * that later text could still claim (a backtick, [ or <) */
+			   * that later text could still claim (a backtick, [, <, or a *, ~ or $
+			   * that md4c pairs with one after the link) */
 	int dirty, oom;
 	int para;         /* src is one paragraph at the top level (md_tail_settled: ends
 			   * in one) */

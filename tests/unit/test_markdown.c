@@ -685,7 +685,8 @@ static void test_long_word(void **state)
 }
 
 /* Cuts at line starts take md4c's word for what is still open (a backtick run closed
- * only by one as long, "**" against "*", a '*' in a code span), and the fence and HTML
+ * only by one as long, "**" against "*", a '*' in a code span, one in a link's target),
+ * and the fence and HTML
  * block state follows md4c's rules: each text streamed a byte at a time renders as one
  * render of all of it (each of these rendered otherwise before). */
 static void test_stream_cuts_as_render(void **state)
@@ -696,6 +697,10 @@ static void test_stream_cuts_as_render(void **state)
 		"a **b\nc** d\n", "x `a\\`\nb`\n", "_*`*\n>`\ne_\nd\n", "*\n\nd\n", ">\n\no\n",
 		"```b`\n```\n\nw\n", "d\n    ```\n\n`\n", "<div\n```\n\n```\n\nd\n",
 		"<a <>\n```\n\n_\n", "1)\n   ```\nw\n```\n\na\n",
+		/* md4c pairs a '*', '~' or '$' in a link's target or title with a later one
+		 * (a stray end of a span: the later one is hidden) */
+		"a [l](https://e*x) b\nc x* d\n", "a [l](https://x.com \"t*\") b\nc x* d\n",
+		"a [l](https://e~x) b\nc x~ d\n", "a [l](https://e$x) b\nc x$ d\n",
 	};
 	static const int widths[] = {40, 7};
 	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
