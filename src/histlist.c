@@ -715,6 +715,13 @@ int histstore_entries_of(struct histstore *s, const char (*ids)[HIST_ID_MAX + 1]
 	return 0;
 }
 
+int histstore_list_dir_moved(const struct histstore_lister *l)
+{
+	struct stat st;
+	return !l->d || fstat(dirfd(l->d), &st) < 0 ||
+	       st.st_mtim.tv_sec != l->dir_mtime.tv_sec || st.st_mtim.tv_nsec != l->dir_mtime.tv_nsec;
+}
+
 size_t histstore_list_count(const struct histstore_lister *l)
 {
 	return l->n + (l->settled ? 0 : l->srt.nm);

@@ -186,6 +186,9 @@ void histstore_list_end(struct histstore_lister *l);
  * (may be NULL) gets how many files were read. 0, or -1 (e). */
 int histstore_entries_of(struct histstore *s, const char (*ids)[HIST_ID_MAX + 1], size_t n,
 			 struct hist_entry **out, size_t *nout, size_t *nread, struct err *e);
+/* 1 when the directory changed since the listing began (a name made, removed or
+ * replaced: what it read may miss it), else 0. */
+int histstore_list_dir_moved(const struct histstore_lister *l);
 /* Entries the lister holds so far: what a snapshot would copy at most. */
 size_t histstore_list_count(const struct histstore_lister *l);
 /* The id of "<id>.json" into id: 1, or 0 when name is not a conversation file's name. */

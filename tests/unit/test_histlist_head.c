@@ -3,7 +3,7 @@
  * directory entry), and they are the newest, in order; the steps read the rest, each
  * snapshot meanwhile a head of the final list, which is the whole one. When the
  * directory changed since the index was written, the head is checked against its files
- * before it is shown. */
+ * before it is shown; a change after the listing began is seen (histstore_list_dir_moved). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -177,6 +177,15 @@ static void test_first_screen_checked(void **state)
 	size_t head = histstore_list_count(l);
 	assert_true(head <= 2 * ROWS + 16);
 	assert_int_equal(histstore_list_read(l, &parsed), 1); /* the renamed one, skimmed */
+	/* the client asks, once its watch is made, whether the directory changed since the
+	 * listing began (then it reads it again): not yet; a name made in it, yes */
+	assert_int_equal(histstore_list_dir_moved(l), 0);
+	char made[900];
+	FMT(made, "%s/c09999.json.tmp", convdir);
+	usleep(20000); /* past the clock's tick: a directory's time is that coarse */
+	assert_int_equal(harness_write_file(made, "x", 1), 0);
+	assert_int_equal(unlink(made), 0);
+	assert_int_equal(histstore_list_dir_moved(l), 1);
 	assert_int_equal(histstore_list_snapshot(l, &v, &n, &e), 0);
 	assert_int_equal(n, head - 1);
 	assert_string_equal(v[0].id, "c04998");
