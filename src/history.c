@@ -127,6 +127,68 @@ int hist_msg_attach(struct hist_msg *m, const char *sha256, const char *name,
 	return 0;
 }
 
+/* m's fields into d, every string and array its own copy. A pointer field added to
+ * hist_msg is copied here too (test_history checks a copy of one with every field set
+ * saves as the original does). */
+static int msg_dup(struct hist_msg *d, const struct hist_msg *m)
+{
+	*d = *m;
+	d->id = d->parent = d->role = d->content = d->reasoning = d->provider = d->model = NULL;
+	d->error = d->note = d->tool_call_id = d->tool_name = d->provider_items = NULL;
+	d->att = NULL;
+	d->natt = 0;
+	d->calls = NULL;
+	d->ncalls = 0;
+	int bad = hist_set_str(&d->id, m->id) | hist_set_str(&d->parent, m->parent) |
+		  hist_set_str(&d->role, m->role) | hist_set_str(&d->content, m->content) |
+		  hist_set_str(&d->reasoning, m->reasoning) |
+		  hist_set_str(&d->provider, m->provider) | hist_set_str(&d->model, m->model) |
+		  hist_set_str(&d->error, m->error) | hist_set_str(&d->note, m->note) |
+		  hist_set_str(&d->tool_call_id, m->tool_call_id) |
+		  hist_set_str(&d->tool_name, m->tool_name) |
+		  hist_set_str(&d->provider_items, m->provider_items);
+	if (!bad && m->natt && !(d->att = calloc(m->natt, sizeof *d->att)))
+		bad = 1;
+	for (size_t i = 0; !bad && i < m->natt; i++, d->natt++) {
+		d->att[i] = m->att[i];
+		d->att[i].name = d->att[i].media_type = NULL;
+		bad = hist_set_str(&d->att[i].name, m->att[i].name) |
+		      hist_set_str(&d->att[i].media_type, m->att[i].media_type);
+	}
+	if (!bad && m->ncalls && !(d->calls = calloc(m->ncalls, sizeof *d->calls)))
+		bad = 1;
+	for (size_t i = 0; !bad && i < m->ncalls; i++, d->ncalls++)
+		bad = hist_set_str(&d->calls[i].id, m->calls[i].id) |
+		      hist_set_str(&d->calls[i].name, m->calls[i].name) |
+		      hist_set_str(&d->calls[i].args, m->calls[i].args) |
+		      hist_set_str(&d->calls[i].sig, m->calls[i].sig);
+	return bad ? -1 : 0;
+}
+
+int hist_conv_dup(struct hist_conv *d, const struct hist_conv *c)
+{
+	memset(d, 0, sizeof *d);
+	d->version = c->version;
+	memcpy(d->id, c->id, sizeof d->id);
+	d->created = c->created;
+	d->updated = c->updated;
+	d->next_seq = c->next_seq;
+	int bad = hist_set_str(&d->title, c->title) | hist_set_str(&d->model, c->model) |
+		  hist_set_str(&d->system, c->system) | hist_set_str(&d->current, c->current);
+	if (!bad && c->n && !(d->msgs = calloc(c->n, sizeof *d->msgs)))
+		bad = 1;
+	d->cap = d->msgs ? c->n : 0;
+	for (size_t i = 0; !bad && i < c->n; i++) {
+		bad = msg_dup(&d->msgs[i], &c->msgs[i]) < 0;
+		d->n = i + 1; /* so a half-copied message is freed too */
+	}
+	if (bad) {
+		hist_conv_free(d);
+		return -1;
+	}
+	return 0;
+}
+
 void hist_conv_free(struct hist_conv *c)
 {
 	for (size_t i = 0; i < c->n; i++)

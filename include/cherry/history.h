@@ -112,6 +112,9 @@ int hist_status_parse(const char *name);
 /* An empty conversation with this id (which must be valid). 0, or -1 on bad id/OOM. */
 int hist_conv_init(struct hist_conv *c, const char *id, double now);
 void hist_conv_free(struct hist_conv *c);
+/* A copy of c that shares nothing with it (but for the id index, which it lacks: only
+ * for saving, hist_to_tree, e.g. on another thread). 0, or -1 (OOM: d left empty). */
+int hist_conv_dup(struct hist_conv *d, const struct hist_conv *c);
 
 /* Appends a message under parent (NULL: a new root) and makes it the current leaf.
  * Strings are copied (NULL allowed except role and content). Returns the message

@@ -111,14 +111,45 @@ static void test_round_trip_tree(void **state)
 	buf_free(&j2);
 }
 
+/* A stored attachment's name (SHA-256 of "test"). */
+static const char SHA[] = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+/* A copy (hist_conv_dup, what a save written behind writes) shares nothing with the
+ * original and saves as it does, every field set: attachments, tool calls and a result,
+ * the provider's items, a note, an error, reasoning, a context break, usage. */
+static void test_dup(void **state)
+{
+	(void)state;
+	struct hist_conv c, d;
+	make_tree(&c);
+	assert_int_equal(hist_set_str(&c.system, "be brief"), 0);
+	assert_int_equal(hist_msg_attach(&c.msgs[0], SHA, "a.pdf", "application/pdf", 9), 0);
+	assert_int_equal(hist_msg_add_call(&c.msgs[1], "call_1", "fs__read", "{\"p\":1}", "sg"), 0);
+	assert_int_equal(hist_msg_set_items(&c.msgs[1], "[{\"type\":\"reasoning\"}]"), 0);
+	assert_int_equal(hist_msg_set_result(&c.msgs[2], "call_1", "fs__read", 1, 99), 0);
+	assert_int_equal(hist_set_str(&c.msgs[3].note, "cut short by the length limit"), 0);
+	c.msgs[3].context_break = 1;
+	c.msgs[3].usage.input = 12;
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	assert_int_equal(hist_to_json(&c, &a), 0);
+	assert_int_equal(hist_conv_dup(&d, &c), 0);
+	hist_conv_free(&c); /* nothing of it is left in the copy (ASan would say) */
+	assert_int_equal(hist_to_json(&d, &b), 0);
+	assert_string_equal(a.data, b.data);
+	assert_non_null(strstr(b.data, "\"tool_calls\""));
+	assert_non_null(strstr(b.data, "\"attachments\""));
+	hist_conv_free(&d);
+	buf_free(&a);
+	buf_free(&b);
+}
+
 /* A message's attachments survive the file both ways; a bad reference is refused. */
 static void test_attachments_round_trip(void **state)
 {
 	(void)state;
 	struct hist_conv c, d;
 	make_tree(&c);
-	static const char sha[] =
-		"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+	const char *sha = SHA;
 	assert_int_equal(hist_msg_attach(&c.msgs[0], sha, "shot.png", "image/png", 1234), 0);
 	assert_int_equal(hist_msg_attach(&c.msgs[0], sha, "notes.txt", "text/plain", 5), 0);
 	assert_int_equal(hist_msg_attach(&c.msgs[0], "NOTHEX", "x", "text/plain", 1), -1);
@@ -388,6 +419,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_tree),
 		cmocka_unit_test(test_attachments_round_trip),
+		cmocka_unit_test(test_dup),
 		cmocka_unit_test(test_branch),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_tree_shapes),
