@@ -150,9 +150,12 @@ void ctl_rebuild_view(struct ctl *c)
 		c->streams[i]->view_msg = -1;
 	struct chat *ch = c->shown;
 	struct buf hdr = BUF_INIT;
-	if (c->welcome && ch->conv.n == 0)
+	if (c->welcome && ch->conv.n == 0) {
 		add_text_message(c, "cherry", welcome_text);
-	else if (ch->conv.n == 0 && c->model[0])
+		/* read from its start: on a short terminal its first lines say what to do */
+		c->follow = 0;
+		c->top_line = 0;
+	} else if (ch->conv.n == 0 && c->model[0])
 		short_welcome(c);
 	if (ch->conv.system && *ch->conv.system)
 		add_text_message(c, "system prompt", ch->conv.system);

@@ -1549,6 +1549,16 @@ static void test_welcome_first_run(void **state)
 	assert_alive("on the welcome screen");
 	quit_ok();
 	assert_int_equal(fakeprov_count(&FP), 0);
+	/* on a short terminal it is read from its start (what to do first), the rest a
+	 * page down */
+	tmux_stop(&T);
+	start_env(80, 12, NULL, NULL, NULL);
+	wait_for("Welcome to cherry");
+	on_screen("/key PROVIDER");
+	on_screen("more below");
+	keys("PageDown");
+	wait_for("cherry key set PROVIDER");
+	quit_ok();
 }
 
 static void test_reopens_last_conversation(void **state)
