@@ -245,7 +245,8 @@ void ctl_retry_model(struct ctl *c, const char *spec, size_t retry_at)
 
 void ctl_request_retry_at(struct ctl *c, size_t retry_at)
 {
-	c->pending.nspecs = 0;
+	if (!c->pending.active) /* a message waiting (for its key, a server, a PDF) keeps its models */
+		c->pending.nspecs = 0;
 	ctl_ask_models(c, retry_at);
 }
 

@@ -7,6 +7,7 @@
  * (state_tools.h): read, updated, other conversations kept, one with none left out, a
  * file that is not one refused. */
 #include "ctl_fixture.h"
+#include "ctl_int.h"
 
 #include "cherry/state_tools.h"
 
@@ -152,6 +153,20 @@ static void test_held_send_dropped(void **state)
 	assert_true(C.pending.active);
 }
 
+/* A retry asked for while a message to two models is held (a server starting: keys
+ * still reach the chat) is refused with a line, and the message keeps both models. */
+static void test_retry_while_held(void **state)
+{
+	(void)state;
+	type("@fo/a @fo/b hello");
+	send_held("the message waits for MCP server fake to start");
+	assert_int_equal(C.pending.nspecs, 2);
+	ctl_request_retry_at(&C, 1);
+	assert_int_equal(C.pending.nspecs, 2);
+	assert_non_null(strstr(C.message, "waiting"));
+	assert_true(C.pending.active);
+}
+
 static void test_file_text(void **state)
 {
 	(void)state;
@@ -193,6 +208,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_restored_when_shown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kept_on_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failures_said, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retry_while_held, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_held_send_dropped, setup, teardown),
 		cmocka_unit_test(test_file_text),
 	};
