@@ -161,8 +161,8 @@ static int behind(const struct chat *c)
 /* One save attempt: to the journal when only what it holds changed, else the whole file.
  * On failure everything stays in memory; only the first failure in a row is reported.
  * Written behind, a conversation already on disk is written whole on a thread of its
- * own: megabytes of it, its tree copied here and its text written there, while keys are
- * answered; until that write is collected, nothing else is saved (the journal that
+ * own: megabytes of it, copied here (histstore_save_begin), its tree made and its text
+ * written there, while keys are answered; until that write is collected, nothing else is saved (the journal that
  * follows it continues the new file). 0 also when such a write began. */
 static int save(struct chat *c, double now, struct err *e)
 {
@@ -187,8 +187,8 @@ static int save(struct chat *c, double now, struct err *e)
 	int threaded = behind(c) && c->on_disk;
 	if (histstore_save_begin(c->store, &c->conv, threaded, &w, &se) < 0)
 		return save_failed(c, &se, e);
-	/* The tree holds everything: the journal goes (the write removes it), and what
-	 * changes from here is held by the next save. */
+	/* What is written holds everything: the journal goes (the write removes it), and
+	 * what changes from here is held by the next save. */
 	histstore_journal_close(c->jfd);
 	c->jfd = -1;
 	c->jkeep = 0;
