@@ -582,7 +582,8 @@ struct histstore_write {
 	struct err e;
 	pthread_t tid;
 	int threaded; /* tid runs it */
-	int done;     /* set (atomically) when it has run */
+	pthread_mutex_t lock;
+	int done;     /* under lock: it has run */
 };
 
 static void write_free(struct histstore_write *w)
@@ -594,6 +595,7 @@ static void write_free(struct histstore_write *w)
 	free(w->path);
 	free(w->jpath);
 	free(w->lpath);
+	pthread_mutex_destroy(&w->lock);
 	free(w);
 }
 
@@ -629,7 +631,9 @@ static void write_run(struct histstore_write *w)
 	json_decref(w->tree);
 	w->tree = NULL;
 	buf_free(&b);
-	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&w->lock);
+	w->done = 1;
+	pthread_mutex_unlock(&w->lock);
 }
 
 static void *write_thread(void *ctx)
@@ -650,6 +654,7 @@ int histstore_save_begin(struct histstore *s, const struct hist_conv *c, int thr
 	struct histstore_write *w = calloc(1, sizeof *w);
 	if (w) {
 		w->jfd = -1;
+		pthread_mutex_init(&w->lock, NULL);
 		snprintf(w->id, sizeof w->id, "%s", c->id);
 		w->path = histstore_path(s, c->id, ".json");
 		w->jpath = histstore_path(s, c->id, JOURNAL_EXT);
@@ -702,7 +707,10 @@ int histstore_save_end(struct histstore_write *w, int wait, struct err *e)
 	if (!w)
 		return 0;
 	if (w->threaded) {
-		if (!wait && !__atomic_load_n(&w->done, __ATOMIC_ACQUIRE))
+		pthread_mutex_lock(&w->lock);
+		int done = w->done;
+		pthread_mutex_unlock(&w->lock);
+		if (!wait && !done)
 			return 1;
 		pthread_join(w->tid, NULL);
 	}

@@ -673,7 +673,7 @@ static void test_listing_takes_what_was_saved(void **unused)
 static int settle(struct chat *c, double *t, int *lines, struct err *first)
 {
 	int failed = 0;
-	for (int i = 0; i < 5000 && (chat_writing(c) || chat_unsaved(c)); i++) {
+	for (int i = 0; i < 20000 && (chat_writing(c) || chat_unsaved(c)); i++) {
 		struct err te = {0, ""};
 		usleep(1000);
 		*t += 0.01;
@@ -766,8 +766,9 @@ static void test_written_behind_fails(void **unused)
 	assert_int_equal(e.code, 0);
 	int lines = 0;
 	struct err first = {0, ""};
-	/* a second of ticks: every write tried fails */
-	for (int i = 0; i < 100; i++) {
+	/* a second of ticks at least, and until the first write is collected (a slow
+	 * machine, valgrind): every write tried fails */
+	for (int i = 0; (i < 100 || !lines) && i < 20000; i++) {
 		struct err te = {0, ""};
 		usleep(1000);
 		t += 0.01;
