@@ -162,8 +162,9 @@ static int behind(const struct chat *c)
  * On failure everything stays in memory; only the first failure in a row is reported.
  * Written behind, a conversation already on disk is written whole on a thread of its
  * own: megabytes of it, copied here (histstore_save_begin), its tree made and its text
- * written there, while keys are answered; until that write is collected, nothing else is saved (the journal that
- * follows it continues the new file). 0 also when such a write began. */
+ * written there, while keys are answered; until that write is collected, nothing else
+ * is saved (the journal that follows it continues the new file). 0 also when such a
+ * write began. */
 static int save(struct chat *c, double now, struct err *e)
 {
 	if (!persistent(c))

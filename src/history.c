@@ -449,7 +449,7 @@ int hist_tree_dump(const json_t *root, struct buf *out)
 	 * a json_dumps string would need jansson's own free, which main replaces with a
 	 * wiping allocator). */
 	size_t from = out->len;
-	if (jsonmem_dump(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER, out) < 0 || out->len == from ||
+	if (jsonmem_dump(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER, out) < 0 ||
 	    sanitize_json_c1(out, from) < 0 || buf_append_char(out, '\n') < 0) {
 		out->len = from;
 		return -1;

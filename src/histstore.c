@@ -568,8 +568,8 @@ int histstore_load_keep(struct histstore *s, const char *id, int have_lock,
 	}
 }
 
-/* A whole save: the tree made from the conversation (the caller's thread), its text
- * written (a thread of its own, or the caller's). */
+/* A whole save: on a thread of its own, a copy of the conversation made on the caller's
+ * thread, its tree made and written there; else the tree made and written at once. */
 struct histstore_write {
 	struct hist_conv *conv; /* written on the thread: a copy (the tree is made there) */
 	json_t *tree;
@@ -586,11 +586,17 @@ struct histstore_write {
 	int done;     /* under lock: it has run */
 };
 
-static void write_free(struct histstore_write *w)
+static void drop_copy(struct histstore_write *w)
 {
 	if (w->conv)
 		hist_conv_free(w->conv);
 	free(w->conv);
+	w->conv = NULL;
+}
+
+static void write_free(struct histstore_write *w)
+{
+	drop_copy(w);
 	json_decref(w->tree);
 	free(w->path);
 	free(w->jpath);
@@ -608,9 +614,7 @@ static void write_run(struct histstore_write *w)
 	struct buf b = BUF_INIT;
 	if (w->conv) {
 		w->tree = hist_to_tree(w->conv);
-		hist_conv_free(w->conv);
-		free(w->conv);
-		w->conv = NULL;
+		drop_copy(w);
 	}
 	if (!w->tree || hist_tree_dump(w->tree, &b) < 0) {
 		err_set(&w->e, EXIT_FAIL, "cannot save conversation %s: out of memory", w->id);
@@ -662,14 +666,15 @@ int histstore_save_begin(struct histstore *s, const struct hist_conv *c, int thr
 	}
 	/* Written on a thread, the conversation is copied (memcpy's speed: 20 MB in a few ms,
 	 * where its tree takes 55-68 ms), and the tree made there; else the tree here. */
-	int copied = 0;
 	if (w && threaded && (w->conv = malloc(sizeof *w->conv)) &&
-	    !(copied = hist_conv_dup(w->conv, c) == 0)) {
-		free(w->conv);
+	    hist_conv_dup(w->conv, c) < 0) {
+		free(w->conv); /* hist_conv_dup left it empty */
 		w->conv = NULL;
 	}
-	if (!w || !w->path || !w->jpath || !w->lpath ||
-	    (threaded ? !copied : !(w->tree = hist_to_tree(c)))) {
+	if (w && !threaded)
+		w->tree = hist_to_tree(c);
+	int made = w && (threaded ? w->conv != NULL : w->tree != NULL);
+	if (!made || !w->path || !w->jpath || !w->lpath) {
 		err_set(e, EXIT_FAIL, "cannot save conversation %s: out of memory", c->id);
 		if (w)
 			write_free(w);

@@ -70,7 +70,7 @@ struct chat {
 	 * only when it moves. Each conversation opened starts from its own multiple of
 	 * 2^40, so that two never share a count. */
 	unsigned long long changes;
-	/* A whole save in flight (chat_save_soon, chat_tick), and changes when it began. */
+	/* A whole save written behind, in flight (chat_writing), and changes when it began. */
 	struct histstore_write *writing;
 	unsigned long long write_changes;
 	size_t write_answer, write_len; /* the answer then, and its bytes the write holds */

@@ -78,9 +78,10 @@ int histstore_save(struct histstore *s, const struct hist_conv *c, struct err *e
 /* The same in two steps, so that a conversation of megabytes is written while keys are
  * answered: begin copies c (c may change as soon as it returns) and appends the fold
  * marker to the journal, then makes its tree and writes it on a thread of its own
- * (threaded; else it makes the tree from c and writes at once); end says how it went: 1 still writing (wait 0), 0 written, -1 with e. Until
- * end has said 0 or -1, nothing else writes the conversation's files or its journal.
- * begin -1 (e said why, nothing started) or 0 with *w for end. */
+ * (threaded; else it makes the tree from c and writes at once); end says how it went:
+ * 1 still writing (wait 0), 0 written, -1 with e. Until end has said 0 or -1, nothing
+ * else writes the conversation's files or its journal. begin -1 (e said why, nothing
+ * started) or 0 with *w for end. */
 struct histstore_write;
 int histstore_save_begin(struct histstore *s, const struct hist_conv *c, int threaded,
 			 struct histstore_write **w, struct err *e);
