@@ -1,12 +1,23 @@
 #!/bin/sh
-# Runs each libFuzzer target: "smoke" for RUNS inputs (make check), "long" for
-# FUZZ_LONG_RUNS executions each (make fuzz; 10 million unless set), one target after
-# the other on one core under nice -n 19, each bounded by FUZZ_LONG_TIME seconds
-# (default 3 hours; a target stopped by the bound before its executions fails). Each
-# target reads its seeds from tests/fuzz/corpus/<name> and keeps what it finds in
-# build/fuzz/corpus-fuzz_<name>. Writes "passed failed skipped" to build/fuzz/results (a
-# fuzz target is never skipped: the count is there for tests/summary.sh) and, for long
-# runs, one line of figures per target to build/fuzz/long-report.
+# Runs each libFuzzer target: "smoke" for RUNS inputs (make check), "long" until
+# FUZZ_LONG_RUNS executions (make fuzz; 10 million unless set) of each, one target after
+# the other under nice -n 19, in FUZZ_JOBS processes (default 1) sharing its corpus, each
+# run bounded by FUZZ_LONG_TIME seconds (default 3 hours). Each target reads its seeds
+# from tests/fuzz/corpus/<name> and keeps what it finds in build/fuzz/corpus-fuzz_<name>.
+#
+# A long run's executions are counted per target and per code under test in
+# build/fuzz/ledger (FUZZ_LEDGER), one line "name key executions": the key is a hash of
+# the target's machine code and constants and of the shared libraries it loads, so a
+# rebuild after a change elsewhere keeps the count and any change to what the target runs
+# starts it again from zero. A run goes on from the ledger's count with the corpus carried
+# (libFuzzer's state is its corpus), for as many executions as are still owed; a finding
+# sets the count to zero. A target passes when its count reaches FUZZ_LONG_RUNS with no
+# finding; a run stopped by the time bound before that fails, its executions kept, and the
+# next make fuzz goes on from there.
+#
+# Writes "passed failed skipped" to build/fuzz/results (a fuzz target is never skipped:
+# the count is there for tests/summary.sh) and, for long runs, one line of figures per
+# target to build/fuzz/long-report.
 set -u
 mode=$1; runs=$2; shift 2
 mkdir -p build/fuzz
@@ -15,6 +26,8 @@ mkdir -p build/fuzz
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 long_runs=${FUZZ_LONG_RUNS:-10000000}
 long_time=${FUZZ_LONG_TIME:-10800}
+jobs_n=${FUZZ_JOBS:-1}
+ledger=${FUZZ_LEDGER:-build/fuzz/ledger}
 [ "$mode" = long ] && : >build/fuzz/long-report
 
 # The largest input each target is given: a little over the longest bound its code has
@@ -39,6 +52,81 @@ cpu_secs() {
 		n += t[1] * 60 + t[2] } printf "%d\n", n }' "$1"
 }
 
+# The key of the code a target runs: its sections of code and constants (not its debug
+# information, which names the directory it was built in) and the libraries it loads.
+code_key() {
+	for sec in .text .rodata .data; do
+		objcopy -O binary --only-section="$sec" "$1" build/fuzz/section || return 1
+		sha256sum <build/fuzz/section
+	done
+	ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort | xargs sha256sum
+	rm -f build/fuzz/section
+}
+
+ledger_count() { # name key
+	[ -f "$ledger" ] && awk -v n="$1" -v k="$2" '$1 == n && $2 == k { print $3 }' "$ledger" |
+		tail -n 1
+}
+
+ledger_set() { # name key count
+	touch "$ledger"
+	awk -v n="$1" '$1 != n' "$ledger" >"$ledger.tmp"
+	echo "$1 $2 $3" >>"$ledger.tmp"
+	mv "$ledger.tmp" "$ledger"
+}
+
+# Runs FUZZ_JOBS processes of target $t with the arguments given, logs $log.1, $log.2...,
+# and waits for them; the first finding stops the others, and so does an interrupt of this
+# script (libFuzzer then exits with 72 after its figures: no finding, the count is kept).
+# Sets rc (0, or the number of the job that found something) and execs (all jobs').
+run_jobs() {
+	i=1
+	while [ "$i" -le "$jobs_n" ]; do
+		rm -f "$log.$i" "$log.$i.rc" "$log.$i.pid"
+		{
+			nice -n 19 "$t" "$@" >"$log.$i" 2>&1 &
+			echo $! >"$log.$i.pid"
+			wait $!
+			echo $? >"$log.$i.rc"
+		} &
+		i=$((i + 1))
+	done
+	rc=0
+	while :; do
+		sleep 1
+		running=0; i=1
+		while [ "$i" -le "$jobs_n" ]; do
+			if [ ! -f "$log.$i.rc" ]; then
+				running=$((running + 1))
+			elif [ "$rc" -eq 0 ] && [ "$(cat "$log.$i.rc")" != 0 ] &&
+				[ "$(cat "$log.$i.rc")" != 72 ]; then
+				rc=$i; stop_jobs TERM
+			fi
+			i=$((i + 1))
+		done
+		[ "$running" -eq 0 ] && break
+	done
+	wait
+	execs=0; i=1
+	while [ "$i" -le "$jobs_n" ]; do
+		n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log.$i" | tail -n 1)
+		execs=$((execs + ${n:-0}))
+		rm -f "$log.$i.pid" "$log.$i.rc"
+		i=$((i + 1))
+	done
+	# the log kept is the finding's, or the first job's
+	cp "$log.$((rc > 0 ? rc : 1))" "$log"
+}
+
+stop_jobs() { # signal
+	for f in build/fuzz/*.log.*.pid; do
+		[ -f "$f" ] && kill -"$1" "$(cat "$f")" 2>/dev/null
+	done
+}
+
+interrupted=0
+trap 'interrupted=1; stop_jobs INT' INT TERM
+
 pass=0; fail=0
 for t in "$@"; do
 	name=$(basename "$t")
@@ -47,40 +135,50 @@ for t in "$@"; do
 	log="build/fuzz/$name.log"
 	mkdir -p "$work"
 	max_len=${FUZZ_MAX_LEN:-$(max_len_of "$name")}
-	if [ "$mode" = smoke ]; then
-		# bounded in runs and in time (FUZZ_SMOKE_TIME seconds, default 10, each), so the
-		# suite stays short whatever the seeds and the load: 90 s at most in all
-		set -- -runs="$runs" -max_total_time="${FUZZ_SMOKE_TIME:-10}" -max_len="$max_len"
-	else
-		set -- -runs="$long_runs" -max_total_time="$long_time" -max_len="$max_len" \
-			-print_final_stats=1
-		echo "    nice -n 19 $t $* $work $corpus"
-	fi
-	before=$(ls "$work" | wc -l)
-	start=$(date +%s); times >build/fuzz/times-before
 	seeds=0
 	if [ -d "$corpus" ]; then seeds=$(ls "$corpus" | wc -l); else corpus=; fi
 	if [ "$mode" = smoke ]; then
-		"$t" "$@" "$work" $corpus >"$log" 2>&1
+		# bounded in runs and in time (FUZZ_SMOKE_TIME seconds, default 10, each), so the
+		# suite stays short whatever the seeds and the load: 90 s at most in all
+		"$t" -runs="$runs" -max_total_time="${FUZZ_SMOKE_TIME:-10}" -max_len="$max_len" \
+			"$work" $corpus >"$log" 2>&1
+		rc=$?
 	else
-		nice -n 19 "$t" "$@" "$work" $corpus >"$log" 2>&1
-	fi
-	rc=$?
-	if [ "$mode" = long ]; then
+		key=$(code_key "$t" | sha256sum | cut -c 1-16)
+		done_n=$(ledger_count "$name" "$key"); done_n=${done_n:-0}
+		owed=$((long_runs - done_n))
+		if [ "$owed" -le 0 ]; then
+			line="$name: $done_n executions on this code already (key $key), none run"
+			echo "$line" >>build/fuzz/long-report; echo "    $line"
+			pass=$((pass + 1)); echo "PASS fuzz $name ($mode)"
+			continue
+		fi
+		per=$(((owed + jobs_n - 1) / jobs_n))
+		echo "    $jobs_n x nice -n 19 $t -runs=$per -max_total_time=$long_time" \
+			"-max_len=$max_len $work $corpus ($done_n done on this code, key $key)"
+		before=$(ls "$work" | wc -l)
+		start=$(date +%s); times >build/fuzz/times-before
+		run_jobs -runs="$per" -max_total_time="$long_time" -max_len="$max_len" \
+			-print_final_stats=1 "$work" $corpus
+		found=$rc
+		[ "$interrupted" -eq 1 ] && [ "$rc" -eq 0 ] && rc=1 && echo "    interrupted"
 		times >build/fuzz/times-after
 		secs=$(($(date +%s) - start))
 		cpu=$(($(cpu_secs build/fuzz/times-after) - $(cpu_secs build/fuzz/times-before)))
-		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 		cov0=$(sed -n 's/.*INITED cov: \([0-9]*\) ft: \([0-9]*\).*/\1 edges, \2 features/p' "$log" | head -n 1)
 		cov1=$(sed -n 's/^#[0-9].* cov: \([0-9]*\) ft: \([0-9]*\).*/\1 edges, \2 features/p' "$log" | tail -n 1)
-		rate=$(( ${execs:-0} / (secs > 0 ? secs : 1) ))
-		cpu_rate=$(( ${execs:-0} / (cpu > 0 ? cpu : 1) ))
+		rate=$((execs / (secs > 0 ? secs : 1)))
+		cpu_rate=$((execs / (cpu > 0 ? cpu : 1)))
 		after=$(ls "$work" | wc -l)
-		line="$name: ${execs:-0} executions in $secs s ($rate/s; $cpu s of CPU, $cpu_rate/s of CPU), max_len $max_len, coverage ${cov0:-?} -> ${cov1:-?}, corpus $before -> $after kept + $seeds seeds"
+		# a finding (not an interrupt) starts the count again
+		if [ "$found" -eq 0 ]; then total=$((done_n + execs)); else total=0; fi
+		ledger_set "$name" "$key" "$total"
+		line="$name: $execs executions in $secs s ($rate/s; $cpu s of CPU, $cpu_rate/s of CPU; $jobs_n jobs), max_len $max_len, coverage ${cov0:-?} -> ${cov1:-?}, corpus $before -> $after kept + $seeds seeds; $total on this code in all (key $key)"
 		echo "$line" >>build/fuzz/long-report
 		echo "    $line"
-		[ "$rc" -eq 0 ] && [ "${execs:-0}" -lt "$long_runs" ] && rc=1 &&
-			echo "    stopped by FUZZ_LONG_TIME=$long_time before $long_runs executions"
+		[ "$rc" -eq 0 ] && [ "$total" -lt "$long_runs" ] && rc=1 &&
+			echo "    stopped by FUZZ_LONG_TIME=$long_time before $long_runs executions;" \
+				"make fuzz goes on from $total"
 	fi
 	if [ "$rc" -eq 0 ]; then
 		pass=$((pass + 1)); echo "PASS fuzz $name ($mode)"
@@ -88,6 +186,7 @@ for t in "$@"; do
 		fail=$((fail + 1)); echo "FAIL fuzz $name ($mode); log: $log"
 		tail -n 30 "$log" | sed 's/^/    /'
 	fi
+	[ "$interrupted" -eq 1 ] && break
 done
 echo "$pass $fail 0" >build/fuzz/results
 [ "$fail" -eq 0 ]
