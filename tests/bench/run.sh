@@ -52,6 +52,34 @@ measure() {
 	echo "$cpu" >"$tmp/last_cpu"
 }
 
+# the CPU seconds (user + system) of the finished children, from the output of "times"
+children_cpu() {
+	awk 'NR == 2 { n = 0; for (i = 1; i <= 2; i++) { split($i, t, "m"); n += t[1] * 60 + t[2] }
+		printf "%.3f\n", n }' "$1"
+}
+
+# For commands of a tenth of a second, where time(1)'s 10 ms steps are the whole
+# difference: the best wall time of FINE_RUNS (20) runs from the clock in nanoseconds, and
+# the CPU time of all of them (the shell's "times", in 10 ms ticks) divided by their number.
+measure_fine() {
+	label=$1; shift
+	n=${FINE_RUNS:-20}; best=""
+	times >"$tmp/times0"
+	for _ in $(seq "$n"); do
+		t0=$(date +%s%N); "$@" >/dev/null 2>"$tmp/err"; t1=$(date +%s%N)
+		w=$((t1 - t0))
+		if [ -z "$best" ] || [ "$w" -lt "$best" ]; then best=$w; fi
+	done
+	times >"$tmp/times1"
+	cpu=$(awk -v a="$(children_cpu "$tmp/times0")" -v b="$(children_cpu "$tmp/times1")" \
+		-v n="$n" 'BEGIN { printf "%.4f\n", (b - a) / n }')
+	secs=$(awk -v w="$best" 'BEGIN { printf "%.4f", w / 1e9 }')
+	printf '%-34s %7.1f ms best of %d  %7.1f ms CPU each\n' "$label" "$(awk -v s="$secs" 'BEGIN { print s * 1000 }')" \
+		"$n" "$(awk -v c="$cpu" 'BEGIN { print c * 1000 }')"
+	echo "$secs" >"$tmp/last"
+	echo "$cpu" >"$tmp/last_cpu"
+}
+
 measure "curl -sN > /dev/null (transport)" curl -sN -X POST -H 'Content-Type: application/json' -d "$body" "$url"
 curl_rss=$(cat "$tmp/last_rss")
 measure "parse_floor (jansson decode)" "$build/bench/parse_floor" "$url" "$body"
@@ -98,10 +126,10 @@ awk -v a="$(cat "$tmp/last")" -v l="$ls_s" 'BEGIN { if (l > 0) printf "history l
 if [ -x "$build/bench/list_bench" ]; then
 	"$build/bench/list_bench" "$build/cherry" "fo/long:$deltas" "client, $(ls "$conv" | wc -l) conversations, warm index"
 fi
-measure "grep -rl needle-word" grep -rl needle-word "$conv"
+measure_fine "grep -rl needle-word" grep -rl needle-word "$conv"
 grep_s=$(cat "$tmp/last"); grep_c=$(cat "$tmp/last_cpu")
 measure "grep -rli needle-word" grep -rli needle-word "$conv"
-measure "cherry history search needle-word" "$build/cherry" history search needle-word
+measure_fine "cherry history search needle-word" "$build/cherry" history search needle-word
 awk -v a="$(cat "$tmp/last")" -v g="$grep_s" -v ac="$(cat "$tmp/last_cpu")" -v gc="$grep_c" \
 	'BEGIN { if (g > 0 && gc > 0) printf "history search / grep -rl: %.2fx wall, %.2fx CPU (budget 1.0x)\n", a / g, ac / gc }'
 
@@ -209,9 +237,9 @@ if [ "$big" != 0 ]; then
 	awk -v a="$cold_s" -v l="$ls_s" 'BEGIN { if (l > 0) printf "history list, cold index / ls: %.1fx\n", a / l }'
 	measure "cherry history list, warm index" $B "$build/cherry" history list
 	awk -v a="$(cat "$tmp/last")" -v l="$ls_s" 'BEGIN { if (l > 0) printf "history list / ls: %.2fx (budget 2x)\n", a / l }'
-	measure "grep -rl needle-word (big)" grep -rl needle-word "$bigconv/"
+	measure_fine "grep -rl needle-word (big)" grep -rl needle-word "$bigconv/"
 	grep_s=$(cat "$tmp/last"); grep_c=$(cat "$tmp/last_cpu")
-	measure "cherry history search (big)" $B "$build/cherry" history search needle-word
+	measure_fine "cherry history search (big)" $B "$build/cherry" history search needle-word
 	awk -v a="$(cat "$tmp/last")" -v g="$grep_s" -v ac="$(cat "$tmp/last_cpu")" -v gc="$grep_c" \
 		'BEGIN { if (g > 0 && gc > 0) printf "history search / grep -rl: %.2fx wall, %.2fx CPU (budget 1.0x)\n", a / g, ac / gc }'
 	# the client: first frame, first key, 300 keys' echo while the list is read
