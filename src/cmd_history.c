@@ -349,9 +349,13 @@ static int cmd_search(struct histstore *st, const char *text)
 	if (!h)
 		return app_fail(&e);
 	int found = 0;
-	while (histsearch_step(h, 256, print_hit, &found, NULL, NULL) == 1)
-		;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int rc = histsearch_run(h, cpus > 0 ? (int)cpus : 1, print_hit, &found);
 	histsearch_free(h);
+	if (rc < 0) {
+		err_set(&e, EXIT_FAIL, "out of memory: some conversations holding the text were not listed");
+		return app_fail(&e);
+	}
 	return found ? EXIT_OK : EXIT_FAIL;
 }
 

@@ -55,6 +55,12 @@ struct histsearch *histsearch_start(struct histstore *st, const char *text, stru
  * done (or fn said stop). *done and *total (may be NULL) say how far it got. */
 int histsearch_step(struct histsearch *h, size_t max_files, histsearch_fn fn, void *ctx,
 		    size_t *done, size_t *total);
+/* The rest of the search to its end on up to `threads` threads (at most 16; 1 or less:
+ * the steps), fn called on the calling thread for each hit in the same order as the
+ * steps give them; fn's non-zero stops it. The command's search: reading the files is
+ * mostly the kernel's copying, which several cores share. 0, or -1 when a hit could not
+ * be kept for want of memory (the others were given). */
+int histsearch_run(struct histsearch *h, int threads, histsearch_fn fn, void *ctx);
 void histsearch_free(struct histsearch *h);
 
 #endif
