@@ -111,6 +111,26 @@ static const char welcome_text[] =
 	"in config.json. A local Ollama needs no key. F1 lists every key and command; "
 	"cherry providers lists the providers.";
 
+/* The same when a provider has a key but none of its models is known yet (its config
+ * lists none and its list was never fetched): choosing one is what is left. */
+static void keyed_welcome(struct ctl *c, struct buf *t)
+{
+	const char *pick = ctl_key_name(c, ACT_MODEL_PICKER).s;
+	buf_printf(t,
+		   "Welcome to cherry.\n"
+		   "\n"
+		   "No model is chosen yet. %s %s; %s lists %s models as %s them, and Enter on "
+		   "one chooses it. To skip this next time, set \"default_model\" in "
+		   "config.json (or list a provider's \"models\" there).\n"
+		   "\n"
+		   "Another provider needs its API key: /key PROVIDER types it here, hidden, into "
+		   "the encrypted vault. F1 lists every key and command; cherry providers lists "
+		   "the providers.",
+		   c->welcome_keyed, c->welcome_nkeyed > 1 ? "have keys" : "has a key",
+		   *pick ? pick : "/model", c->welcome_nkeyed > 1 ? "their" : "its",
+		   c->welcome_nkeyed > 1 ? "the providers give" : "the provider gives");
+}
+
 static void add_text_message(struct ctl *c, const char *header, const char *text)
 {
 	long w = view_add(c->view, VIEW_INFO, header);
@@ -151,7 +171,11 @@ void ctl_rebuild_view(struct ctl *c)
 	struct chat *ch = c->shown;
 	struct buf hdr = BUF_INIT;
 	if (c->welcome && ch->conv.n == 0) {
-		add_text_message(c, "cherry", welcome_text);
+		struct buf t = BUF_INIT;
+		if (c->welcome_keyed[0])
+			keyed_welcome(c, &t);
+		add_text_message(c, "cherry", t.data ? t.data : welcome_text);
+		buf_free(&t);
 		/* read from its start: on a short terminal its first lines say what to do */
 		c->follow = 0;
 		c->top_line = 0;
@@ -592,6 +616,22 @@ void ctl_pick_initial_model(struct ctl *c, const char *opt_model)
 	ctl_models_free(c, known, nk);
 	c->model[0] = '\0';
 	c->welcome = 1;
+	/* the providers that have a key all the same: "fo", "fo and fa", "fo, fa and fb" */
+	size_t nkeyed = 0, len = 0;
+	c->welcome_keyed[0] = '\0';
+	for (size_t i = 0; i < pl->n; i++)
+		nkeyed += ctl_has_key(c, &pl->v[i]) == 1;
+	for (size_t i = 0, k = 0; i < pl->n && len < sizeof c->welcome_keyed; i++) {
+		if (ctl_has_key(c, &pl->v[i]) != 1)
+			continue;
+		k++;
+		int w = snprintf(c->welcome_keyed + len, sizeof c->welcome_keyed - len, "%s%s",
+				 k == 1 ? "" : k == nkeyed ? " and " : ", ", pl->v[i].name);
+		len += w > 0 ? (size_t)w : 0;
+	}
+	c->welcome_nkeyed = nkeyed;
+	if (len >= sizeof c->welcome_keyed)
+		snprintf(c->welcome_keyed, sizeof c->welcome_keyed, "%zu providers", nkeyed);
 	ctl_rebuild_view(c);
 	ctl_message(c, "no model chosen: %s picks one", ctl_key_name(c, ACT_MODEL_PICKER).s);
 	c->message_until = 0; /* until the next key */

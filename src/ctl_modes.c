@@ -244,9 +244,12 @@ int ctl_models_changed(struct ctl *c)
 	c->react = 0;
 	if (c->ov.kind != CTL_OV_MODELS)
 		return 0;
-	/* the same filter, and the same entry selected if it is still there */
+	/* the same filter, and the same entry selected if it is still there and was chosen
+	 * (the top one was not: a newcomer's first picker opens on a preset that needs a key,
+	 * and the first model the providers' lists bring takes the top, the cursor with it) */
 	struct buf filter = BUF_INIT;
-	char *sel = c->ov.nmatch ? strdup(c->ov.items[c->ov.match[c->ov.sel]]) : NULL;
+	char *sel = c->ov.nmatch && c->ov.sel > 0 ? strdup(c->ov.items[c->ov.match[c->ov.sel]]) :
+						    NULL;
 	buf_append(&filter, c->ov.filter.data ? c->ov.filter.data : "", c->ov.filter.len);
 	long retry = c->retry_msg; /* a selection's retry waits for this picker */
 	ctl_open_model_picker(c, filter.data ? filter.data : "");

@@ -381,6 +381,9 @@ struct ctl {
 	int confirm_attach;       /* MODE_CONFIRM asks to attach: 1 a pasted path, 2 pasted text */
 	struct buf offer;         /* that path, or that text */
 	int welcome;              /* the welcome text is shown */
+	char welcome_keyed[96];   /* the providers with a key but no model known, "fo and fa"
+				   * ("": none; the welcome then asks for a key) */
+	size_t welcome_nkeyed;    /* how many */
 	int quit;
 	double now;               /* the time of the event being handled (monotonic) */
 	double wall;              /* and the calendar time, for the conversation files */

@@ -1561,6 +1561,28 @@ static void test_welcome_first_run(void **state)
 	quit_ok();
 }
 
+/* Providers with a key and no model known (their config lists none, their lists never
+ * fetched): the welcome names them and says that C-o lists their models, not that a key
+ * is missing; the picker opened at once puts its cursor on the first model their lists
+ * bring, not on the preset needing a key that was first while they came. */
+static void test_welcome_keyed(void **state)
+{
+	(void)state;
+	write_config(NULL);
+	start(120, 30, NULL, NULL);
+	wait_for("Welcome to cherry");
+	on_screen("No model is chosen yet. fo, fa, fg and fz have keys; C-o lists their models");
+	not_on_screen("No model is ready yet");
+	keys("C-o");
+	wait_for("fo/cjk");
+	wait_for("\xe2\x96\xb8 fo/hello");
+	not_on_screen("\xe2\x96\xb8 openai/");
+	keys("Enter");
+	wait_state("fo/hello", "idle");
+	wait_for("Type a message and press Enter to ask fo/hello");
+	quit_ok();
+}
+
 static void test_reopens_last_conversation(void **state)
 {
 	(void)state;
@@ -2446,6 +2468,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_help_lists_keys_and_commands, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_welcome_first_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_welcome_keyed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopens_last_conversation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_model_flag_wins_over_reopened, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_privacy_notice, setup, teardown),
