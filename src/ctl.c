@@ -168,6 +168,25 @@ void ctl_switch_sibling(struct ctl *c, int dir)
 	ctl_rebuild_view(c);
 }
 
+int ctl_copy_set(struct ctl *c, const char *s, size_t len)
+{
+	buf_reset(&c->out_text);
+	if (sanitize_string(s, len, &c->out_text) < 0) {
+		buf_reset(&c->out_text);
+		ctl_message(c, "out of memory");
+		return -1;
+	}
+	if (c->out_text.len > CTL_COPY_MAX) {
+		ctl_message(c, "not copied: %.1f MB is more than a terminal takes at once (1 MB); "
+			    "cherry history export writes it whole",
+			    (double)c->out_text.len / (1024.0 * 1024.0));
+		buf_reset(&c->out_text);
+		return -1;
+	}
+	c->react |= CTL_COPY;
+	return 0;
+}
+
 void ctl_copy_answer(struct ctl *c)
 {
 	long a = ctl_last_answer(c);
@@ -176,13 +195,9 @@ void ctl_copy_answer(struct ctl *c)
 		ctl_message(c, "no answer to copy");
 		return;
 	}
-	buf_reset(&c->out_text);
-	if (buf_append_str(&c->out_text, s) < 0) {
-		ctl_message(c, "out of memory");
-		return;
-	}
-	c->react |= CTL_COPY;
-	ctl_message(c, "copied the last answer (%zu bytes) to the clipboard", strlen(s));
+	if (ctl_copy_set(c, s, strlen(s)) == 0)
+		ctl_message(c, "copied the last answer (%zu bytes) to the clipboard",
+			    c->out_text.len);
 }
 
 void ctl_copy_code(struct ctl *c, long msg)
@@ -196,15 +211,12 @@ void ctl_copy_code(struct ctl *c, long msg)
 		rc = md_code_block(s, len, n = 1, &code);
 	c->code_last = 0;
 	if (rc == 0) {
-		buf_reset(&c->out_text);
-		rc = buf_append(&c->out_text, code.data ? code.data : "", code.len);
-	}
-	if (rc == 0) {
-		c->react |= CTL_COPY;
-		c->code_msg = msg;
-		c->code_last = n;
-		ctl_message(c, "copied code block %zu (%zu bytes) to the clipboard; again for the "
-			    "next", n, code.len);
+		if (ctl_copy_set(c, code.data ? code.data : "", code.len) == 0) {
+			c->code_msg = msg;
+			c->code_last = n;
+			ctl_message(c, "copied code block %zu (%zu bytes) to the clipboard; again "
+				    "for the next", n, c->out_text.len);
+		}
 	} else {
 		ctl_message(c, rc > 0 ? (s ? "the message has no code block" : "no answer to copy")
 				      : "out of memory");

@@ -113,25 +113,28 @@ static int cmd_export(struct ctl *c, const char *arg)
 /* /copy: the last answer (as M-w); /copy N: its code block N, numbered as drawn. */
 static int cmd_copy(struct ctl *c, const char *arg)
 {
-	ctl_copy_answer(c);
-	if (!*arg || !(c->react & CTL_COPY))
+	if (!*arg) {
+		ctl_copy_answer(c);
 		return 0;
-	c->react &= ~CTL_COPY;
+	}
 	char *end;
 	unsigned long n = strtoul(arg, &end, 10);
 	if (*end || !n || arg[0] == '-') {
 		ctl_message(c, "/copy takes the number drawn over a code block");
 		return 1;
 	}
-	struct buf code = BUF_INIT;
-	int rc = md_code_block(c->out_text.data, c->out_text.len, n, &code);
-	if (rc == 0) {
-		buf_reset(&c->out_text);
-		rc = buf_append(&c->out_text, code.data ? code.data : "", code.len);
+	long a = ctl_last_answer(c);
+	const char *s = a >= 0 ? c->shown->conv.msgs[a].content : NULL;
+	if (!s || !*s) {
+		ctl_message(c, "no answer to copy");
+		return 0;
 	}
+	struct buf code = BUF_INIT;
+	int rc = md_code_block(s, strlen(s), n, &code);
 	if (rc == 0) {
-		c->react |= CTL_COPY;
-		ctl_message(c, "copied code block %lu (%zu bytes) to the clipboard", n, code.len);
+		if (ctl_copy_set(c, code.data ? code.data : "", code.len) == 0)
+			ctl_message(c, "copied code block %lu (%zu bytes) to the clipboard", n,
+				    c->out_text.len);
 	} else if (rc > 0) {
 		ctl_message(c, "the last answer has no code block %lu", n);
 	} else {

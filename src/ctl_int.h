@@ -16,6 +16,12 @@ struct ctl_keyname { char s[48]; };
 struct ctl_keyname ctl_key_name(const struct ctl *c, enum input_action a);
 void ctl_switch_sibling(struct ctl *c, int dir);
 long ctl_last_answer(const struct ctl *c);
+/* What a copy puts on the clipboard (OSC 52): s sanitised as for the screen (pasted into
+ * a shell, an ESC [ 2 0 1 ~ in it would end the paste's brackets and run what follows;
+ * security.md §6.5), tabs and newlines kept, into out_text with CTL_COPY set: 0. Over
+ * CTL_COPY_MAX bytes, or out of memory: -1, the reason in the status line. */
+#define CTL_COPY_MAX ((size_t)1 << 20)
+int ctl_copy_set(struct ctl *c, const char *s, size_t len);
 void ctl_copy_answer(struct ctl *c);
 /* Message msg's code block 1 to the clipboard, or the one after the block copied last
  * when the key before was this one too (after the last: the first again); -1: none. */

@@ -329,21 +329,18 @@ void ctl_h_sel_copy(struct ctl *c)
 	if (i == SIZE_MAX)
 		return;
 	const char *s = c->shown->conv.msgs[i].content;
-	buf_reset(&c->out_text);
-	if (buf_append_str(&c->out_text, s) < 0 || !c->out_text.data) {
-		ctl_message(c, "out of memory");
+	if (ctl_copy_set(c, s, strlen(s)) < 0)
 		return;
-	}
-	c->react |= CTL_COPY;
 	long place = branch_place(c, i);
 	char name[160];
 	if (!place) /* an answer beside the branch (side by side): by its model */
 		ctl_answer_name(c, i, name, sizeof name);
 	if (place)
-		ctl_message(c, "copied message %ld (%zu bytes) to the clipboard", place, strlen(s));
+		ctl_message(c, "copied message %ld (%zu bytes) to the clipboard", place,
+			    c->out_text.len);
 	else
 		ctl_message(c, "copied the answer of %s (%zu bytes) to the clipboard", name,
-			    strlen(s));
+			    c->out_text.len);
 }
 
 void ctl_h_sel_copy_code(struct ctl *c)

@@ -4,6 +4,7 @@
  * favourites, retry and siblings, folding, copying, the editor, completion, timers and
  * the status line, resizing and scrolling. */
 #include "ctl_fixture.h"
+#include "ctl_int.h"
 
 static void test_first_model_is_first_favourite(void **state)
 {
@@ -288,6 +289,37 @@ static void test_copy_rebound(void **state)
 	assert_int_equal(sh.copies, 1);
 }
 
+/* A copy is the text sanitised as the screen shows it (an ESC [ 2 0 1 ~ in an answer
+ * would end a shell's bracketed paste and run what follows it), tabs and newlines kept;
+ * more than a terminal takes at once is not copied, with a line saying why and what does
+ * (security.md 6.5). /copy N takes its code block from the answer as stored. */
+static void test_copy_sanitised(void **state)
+{
+	(void)state;
+	exchange("q", "echo hi\x1b[201~rm -rf ~\n\tx\x1b]52;c;aGk=\x07 y\xe2\x80\xae!\xc2\x9b" "2J");
+	key("M-y");
+	assert_int_equal(sh.copies, 1);
+	assert_string_equal(C.out_text.data, "echo hirm -rf ~\n\tx y!");
+	assert_non_null(strstr(C.message, "copied the last answer (21 bytes)"));
+
+	size_t n = CTL_COPY_MAX + 64; /* over it after the ESC [ 2 J goes */
+	char *big = malloc(n + 64);
+	assert_non_null(big);
+	static const char code[] = "```\nint \x1b[2Ja;\n```\n";
+	memcpy(big, code, sizeof code - 1);
+	memset(big + sizeof code - 1, 'a', n - (sizeof code - 1));
+	big[n] = '\0';
+	exchange("q2", big);
+	free(big);
+	key("M-y");
+	assert_int_equal(sh.copies, 1);
+	assert_non_null(strstr(C.message, "not copied: 1.0 MB is more than a terminal takes"));
+	type_text("/copy 1");
+	key("Enter");
+	assert_int_equal(sh.copies, 2);
+	assert_string_equal(C.out_text.data, "int a;\n");
+}
+
 static void test_editor(void **state)
 {
 	(void)state;
@@ -470,6 +502,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_retry_and_siblings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fold_reasoning, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_rebound, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_sanitised, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deltas_together, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_editor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_complete, setup, teardown),
