@@ -182,6 +182,19 @@ static void log_write(struct mcp_child *c, const char *bytes, size_t len)
 		c->log_size += w;
 }
 
+/* What goes into a log is sanitised as for the screen (security.md 6.5: a server's
+ * stderr, or a line quoting what it sent, must not replay escape sequences on the
+ * terminal of whoever reads the log with cat). */
+static void log_clean(struct mcp_child *c, struct sanitizer *s, const char *bytes, size_t len,
+		      int finish)
+{
+	struct buf b = {0};
+	if ((len ? sanitize_feed(s, bytes, len, &b) : 0) == 0 &&
+	    (!finish || sanitize_finish(s, &b) == 0) && b.len)
+		log_write(c, b.data, b.len);
+	buf_free(&b);
+}
+
 void mcp_log_line(struct mcp_child *c, const char *fmt, ...)
 {
 	struct buf b = {0};
@@ -189,8 +202,10 @@ void mcp_log_line(struct mcp_child *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	int r = buf_vprintf(&b, fmt, ap);
 	va_end(ap);
+	struct sanitizer s;
+	sanitize_init(&s);
 	if (r == 0 && buf_append_char(&b, '\n') == 0)
-		log_write(c, b.data, b.len);
+		log_clean(c, &s, b.data, b.len, 1);
 	buf_free(&b);
 }
 
@@ -218,11 +233,7 @@ int mcp_inbox_push(struct mcp_child *c, struct mcp_msg *m)
 /* Not a message on stdout: noted in the server's log, the stream goes on. */
 static void on_bad(void *ctx, const struct err *e)
 {
-	struct mcp_child *c = ctx;
-	struct buf b = {0};
-	if (buf_printf(&b, "cherry: stdout line skipped: %s\n", e->msg) == 0)
-		log_write(c, b.data, b.len);
-	buf_free(&b);
+	mcp_log_line(ctx, "cherry: stdout line skipped: %s", e->msg);
 }
 
 static void forget(struct mcp_child *c)
@@ -260,6 +271,7 @@ int mcp_start(struct mcp_child *c, const struct config_mcp_server *s,
 	memset(c, 0, sizeof *c);
 	c->in_fd = c->out_fd = c->err_fd = c->log_fd = -1;
 	c->next_id = 1;
+	sanitize_init(&c->err_san);
 	mcp_reader_init(&c->reader, on_message, on_bad, c);
 	return s->url ? start_url(c, s, o, e) : spawn(c, s, o->log_dir, o->env, e);
 }
@@ -392,9 +404,11 @@ int mcp_pump(struct mcp_child *c, struct err *e)
 	for (int round = 0; round < 64 && c->err_fd >= 0; round++) {
 		ssize_t r = read(c->err_fd, chunk, sizeof chunk);
 		if (r > 0)
-			log_write(c, chunk, (size_t)r);
-		else if (r == 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK))
+			log_clean(c, &c->err_san, chunk, (size_t)r, 0);
+		else if (r == 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) {
+			log_clean(c, &c->err_san, NULL, 0, 1);
 			close_fd(&c->err_fd);
+		}
 		else if (errno != EINTR)
 			break;
 	}

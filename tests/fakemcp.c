@@ -256,6 +256,10 @@ int main(int argc, char **argv)
 	if (strcmp(mode, "stubborn") == 0)
 		signal(SIGTERM, SIG_IGN);
 	fprintf(stderr, "hello from fakemcp\n");
+	/* a hostile line for the log, one sequence split between two writes */
+	fprintf(stderr, "fakemcp: \x1b]0;owned\x07title\x1b[2J and \xc2\x9b" "31mred\r\n");
+	fprintf(stderr, "fakemcp: \x1b]52;c;aGk=");
+	fprintf(stderr, "\x07split\n");
 	if (strcmp(mode, "http") == 0)
 		return fakemcp_http_main(argc > 2 ? argv[2] : "");
 	json_t *m;

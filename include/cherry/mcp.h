@@ -27,6 +27,7 @@
 #include "cherry/config.h"
 #include "cherry/err.h"
 #include "cherry/mcp_proto.h"
+#include "cherry/sanitize.h"
 
 /* The log is renamed to NAME.log.1 when it would pass this. */
 #define MCP_LOG_MAX ((off_t)1024 * 1024)
@@ -47,6 +48,8 @@ struct mcp_child {
 	int err_fd;      /* its stderr (into the log); -1 at end of file */
 	int log_fd;      /* -1 when the log could not be opened (stderr is then dropped) */
 	char *log_path;
+	struct sanitizer err_san; /* stderr on its way into the log, a sequence split between
+				   * two reads held across them */
 	off_t log_size;
 	struct buf outq; /* frames not yet written */
 	struct mcp_reader reader;

@@ -1,6 +1,6 @@
 /* test_mcp: the stdio transport against tests/fakemcp.c (never the network): the
  * child's environment holds no provider key, it inherits no descriptor, runs in its
- * cwd, logs stderr to NAME.log; a call is cancelled with progress seen; a server that
+ * cwd, logs stderr to NAME.log, sanitised; a call is cancelled with progress seen; a server that
  * ignores EOF gets SIGTERM, one that ignores SIGTERM gets SIGKILL; `cherry mcp
  * list|tools|test` line by line. Interop with the reference servers that
  * scripts/deps.sh check installs from npm into build/npm (MCP_EVERYTHING_BIN and
@@ -113,6 +113,10 @@ static void test_child_isolation(void **state)
 	log[n] = '\0';
 	fclose(f);
 	assert_non_null(strstr(log, "hello from fakemcp"));
+	/* the server's stderr sanitised as for the screen: cat of the log obeys nothing */
+	assert_non_null(strstr(log, "fakemcp: title and red\nfakemcp: split\n"));
+	assert_null(strpbrk(log, "\x1b\x07\r"));
+	assert_null(strstr(log, "\xc2\x9b"));
 	assert_non_null(strstr(log, "client answered ping"));
 	assert_non_null(strstr(log, "client answered roots/list"));
 	assert_null(strstr(log, "BAD CLIENT"));
