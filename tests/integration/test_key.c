@@ -226,6 +226,17 @@ static void test_ask_uses_vault_key(void **state)
 	json_t *req = fakeprov_last_request(&G.fp);
 	assert_non_null(req);
 	assert_string_equal(request_header(req, "authorization"), "Bearer " CANARY);
+	/* the key went in that header only: not in the path, a query, another header or the
+	 * body (security.md 5.4, 8) */
+	char *all = json_dumps(req, 0);
+	assert_non_null(all);
+	char *first = strstr(all, "CANARY");
+	assert_non_null(first);
+	assert_null(strstr(first + 1, "CANARY"));
+	json_malloc_t jm;
+	json_free_t jf;
+	json_get_alloc_funcs(&jm, &jf);
+	jf(all);
 	json_decref(req);
 }
 

@@ -1583,6 +1583,31 @@ static void test_welcome_keyed(void **state)
 	quit_ok();
 }
 
+/* The running client is hardened as harden_process promises (test_vault test_harden
+ * checks the call in-process): no core file can be written, whatever the shell's limit. */
+static void test_no_core_file(void **state)
+{
+	(void)state;
+	start(100, 30, NULL, NULL);
+	wait_state("fo/hello", "idle");
+	char path[64], line[256];
+	snprintf(path, sizeof path, "/proc/%ld/limits", (long)T.pane_pid);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	int found = 0;
+	while (fgets(line, sizeof line, f))
+		if (!strncmp(line, "Max core file size", 18)) {
+			unsigned long soft = 1, hard = 1;
+			assert_int_equal(sscanf(line + 18, " %lu %lu", &soft, &hard), 2);
+			assert_int_equal(soft, 0);
+			assert_int_equal(hard, 0);
+			found = 1;
+		}
+	fclose(f);
+	assert_true(found);
+	quit_ok();
+}
+
 static void test_reopens_last_conversation(void **state)
 {
 	(void)state;
@@ -2469,6 +2494,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_welcome_first_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_welcome_keyed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_core_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopens_last_conversation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_model_flag_wins_over_reopened, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_privacy_notice, setup, teardown),
