@@ -613,6 +613,33 @@ static int word_cut(const char *text, size_t from, size_t p)
 	return 1;
 }
 
+/* Whether a cut at p would show because of what the line holds before it: md4c reads
+ * the segment that ends at p alone, and there the line's part before p would be a block
+ * that the whole line is not. A line of one of '*', '-', '_' and '=' (and blanks) is a
+ * thematic break or a setext underline (making the line before it a heading): "*** "
+ * of "*** and more"; a line that starts with '<' may be an HTML tag alone on its line
+ * (an HTML block) where the whole line is not. (The segment after p starts with a
+ * starter: a block cannot start there.) */
+static int cut_shows_before(const char *text, size_t from, size_t p)
+{
+	size_t i = p, e = p;
+	while (i > from && text[i - 1] != '\n')
+		i--;
+	for (int k = 0; k < 3 && i < e && text[i] == ' '; k++)
+		i++;
+	if (i >= e)
+		return 0;
+	char c = text[i];
+	if (c == '<')
+		return 1;
+	if (c != '*' && c != '-' && c != '_' && c != '=')
+		return 0;
+	for (; i < e; i++)
+		if (text[i] != c && text[i] != ' ' && text[i] != '\t')
+			return 0;
+	return 1;
+}
+
 /* The open segment is window bytes long at wend: a cut inside a line if one is right
  * there (or, at open_max, the last line start that can be had); else a wider window
  * next time. */
@@ -643,7 +670,7 @@ static int look_inside(struct mdstream *m, const char *text, size_t wend)
 		const struct md_cut *c = &cuts.v[k];
 		size_t at = from + c->at;
 		if ((forced || !c->dirty) && at + 64 <= end && starter(text + at, wend - at) &&
-		    (!c->word || word_cut(text, from, at))) {
+		    (!c->word || word_cut(text, from, at)) && !cut_shows_before(text, from, at)) {
 			p = at;
 			dirty = c->dirty;
 		}

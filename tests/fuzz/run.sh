@@ -96,6 +96,13 @@ run_jobs() {
 		sleep 1
 		running=0; i=1
 		while [ "$i" -le "$jobs_n" ]; do
+			# a job whose waiting shell was killed too: its log says how it ended
+			if [ ! -f "$log.$i.rc" ] && [ -s "$log.$i.pid" ] &&
+				! kill -0 "$(cat "$log.$i.pid")" 2>/dev/null; then
+				if grep -q "ERROR: libFuzzer\|^SUMMARY: " "$log.$i"; then echo 1
+				elif grep -q "run interrupted" "$log.$i"; then echo 72
+				else echo 0; fi >"$log.$i.rc"
+			fi
 			if [ ! -f "$log.$i.rc" ]; then
 				running=$((running + 1))
 			elif [ "$rc" -eq 0 ] && [ "$(cat "$log.$i.rc")" != 0 ] &&

@@ -713,6 +713,33 @@ static void test_stream_cuts_as_render(void **state)
 			same_as_render(&m, docs[i], strlen(docs[i]), widths[w]);
 			mdstream_free(&m);
 		}
+	/* a cut inside a long line whose part before it would be a block alone: a thematic
+	 * break, a setext underline (the line before a heading); an HTML tag is kept from
+	 * cuts too (fuzz_markdown, session 9: the first, at width 21, was drawn as a rule) */
+	static const char *const alone[] = {
+		"******************* \xef\xbf\xbdnNd*********************** \xef\xbf\xbdnNd* itali<!G"
+		"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+		"\xef\xbf\xbd\xef\xbf\xbd!\xef\xbf\xbd\t\xef\xbf\xbd",
+		"a line\n=================== and then words that go on past the bound of ninety "
+		"six bytes so that it is cut inside\n",
+		"------------------- and then words that go on past the bound of ninety six "
+		"bytes so that it is cut inside\n",
+		"_ _ _ _ _ _ _ _ _ _ and then words that go on past the bound of ninety six bytes "
+		"so that it is cut inside\n",
+		"<span>\x20\x20\x20\x20\x20\x20\x20\x20\x20\x20\x20\x20\x20 and then words that go "
+		"on past the bound of ninety six bytes so that it is cut inside\n",
+	};
+	for (size_t i = 0; i < sizeof alone / sizeof alone[0]; i++)
+		for (int w = 19; w <= 23; w++)
+			for (size_t step = 1; step <= 1000; step *= 1000) { /* bytes, or all at once */
+				struct mdstream m;
+				mdstream_init(&m);
+				mdstream_bounds(&m, 96, 640);
+				stream_in(&m, alone[i], strlen(alone[i]), w, step);
+				assert_int_equal(m.inexact, 0);
+				same_as_render(&m, alone[i], strlen(alone[i]), w);
+				mdstream_free(&m);
+			}
 	/* a '*' inside a code span, or an escaped one, opens nothing: the next line is cut */
 	static const char *const paired[] = {"a `*` b\nc d\n", "a \\* b\nc d\n", "3 * 4\nc d\n"};
 	for (size_t i = 0; i < sizeof paired / sizeof paired[0]; i++) {
