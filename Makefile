@@ -101,10 +101,10 @@ $(BUILD)/tests/obj/ctl_fixture.o: tests/unit/ctl_fixture.c tests/unit/ctl_fixtur
 $(BUILD)/tests/test_alloc_torture: TEST_LDFLAGS = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
 	-Wl,--wrap=free,--wrap=strdup,--wrap=strndup
 
-# The disk's failures, injected the same way: every write, fsync, close and renameat of
-# cherry's code goes through test_io_faults' __wrap_* functions.
+# The disk's failures, injected the same way: every open, openat, write, fsync, close and
+# renameat of cherry's code goes through test_io_faults' __wrap_* functions.
 $(BUILD)/tests/test_io_faults: TEST_LDFLAGS = -Wl,--wrap=write,--wrap=fsync,--wrap=close \
-	-Wl,--wrap=renameat
+	-Wl,--wrap=renameat,--wrap=open,--wrap=openat
 
 $(BUILD)/tests/%: tests/integration/%.c $(TESTLIB) $(BUILD)/libcherry.a $(wildcard tests/lib/*.h)
 	@mkdir -p $(@D)
