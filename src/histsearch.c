@@ -22,10 +22,6 @@ struct scratch {
 	struct buf file, line, keep[2];
 };
 
-/* What a file's search does with its hit: fn itself (steps) or a copy (histsearch_run);
- * non-zero stops the search. */
-typedef int (*deliver_fn)(void *ctx, const struct histsearch_hit *h);
-
 struct histsearch {
 	struct histstore *st;
 	struct buf needle;   /* folded */
@@ -150,9 +146,10 @@ struct histsearch *histsearch_start(struct histstore *st, const char *text, stru
 	return h;
 }
 
-/* c searched, then freed: 1 when the hit's delivery said stop. */
+/* c searched, then freed: 1 when fn said stop. fn is the caller's (steps), or one that
+ * keeps a copy of the hit for its turn (histsearch_run). */
 static int search_whole(struct histsearch *h, struct scratch *sc, struct hist_conv *c,
-			deliver_fn fn, void *ctx)
+			histsearch_fn fn, void *ctx)
 {
 	struct histsearch_hit hit;
 	int stop = histsearch_conv(c, h->needle.data, h->needle.len, &hit, &sc->line) == 1 &&
@@ -164,7 +161,7 @@ static int search_whole(struct histsearch *h, struct scratch *sc, struct hist_co
 /* The conversation at place i of the listing searched, its hit (if any) delivered: 1
  * when the delivery said stop. Reads nothing of h but what histsearch_start set, and
  * writes only sc: threads may run it side by side. */
-static int search_file(struct histsearch *h, struct scratch *sc, size_t i, deliver_fn fn,
+static int search_file(struct histsearch *h, struct scratch *sc, size_t i, histsearch_fn fn,
 		       void *ctx)
 {
 	const char *name = h->names.data + h->at[i];
