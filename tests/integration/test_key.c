@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -452,6 +453,45 @@ static void test_rm(void **state)
 	run_free(&r);
 }
 
+/* Another cherry changing the vault (its lock held): a change says so in one line and
+ * leaves the vault as it was, so that neither loses the other's key; once the lock is
+ * free it goes through. */
+static void test_vault_busy(void **state)
+{
+	(void)state;
+	char lock[700];
+	snprintf(lock, sizeof lock, "%s.lock", G.vault);
+	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	size_t len, len2;
+	char *before = vault_bytes(&len);
+	struct run r;
+	static const char *const set[] = {"key", "set", "fg", NULL};
+	cherry_fd3(&r, G.pass, set, NULL, "sk-busy-key\n");
+	assert_int_equal(r.status, 1);
+	assert_contains(r.err, "another cherry is changing the key vault right now");
+	assert_non_null(strchr(r.err, '\n'));
+	assert_string_equal(strchr(r.err, '\n'), "\n"); /* one line */
+	run_free(&r);
+	char *after = vault_bytes(&len2);
+	assert_int_equal(len2, len);
+	assert_memory_equal(after, before, len);
+	free(after);
+	close(fd);
+	cherry_fd3(&r, G.pass, set, NULL, "sk-busy-key\n");
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	list_with(&r, G.pass, NULL);
+	assert_non_null(strstr(r.out, "fg "));
+	run_free(&r);
+	static const char *const rm[] = {"key", "rm", "fg", NULL};
+	cherry_fd3(&r, G.pass, rm, NULL, NULL);
+	assert_int_equal(r.status, 0);
+	run_free(&r);
+	free(before);
+}
+
 /* ---- bad input ---- */
 
 static void test_bad_input(void **state)
@@ -658,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_passphrase_command),
 		cmocka_unit_test(test_passwd),
 		cmocka_unit_test(test_rm),
+		cmocka_unit_test(test_vault_busy),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_newer_and_damaged_untouched),
 		cmocka_unit_test(test_exposed_vault_refused),
