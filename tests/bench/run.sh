@@ -80,6 +80,16 @@ measure_fine() {
 	echo "$cpu" >"$tmp/last_cpu"
 }
 
+# The last search measured beside rg -l over dir, when rg is installed (it reads files on
+# every core, as cherry's search does).
+rg_ratio() {
+	command -v rg >/dev/null 2>&1 || { echo "(rg not installed: no rg -l comparison)"; return; }
+	a=$(cat "$tmp/last")
+	measure_fine "rg -l needle-word" rg -l needle-word "$1"
+	awk -v a="$a" -v r="$(cat "$tmp/last")" \
+		'BEGIN { if (r > 0) printf "history search / rg -l: %.2fx wall\n", a / r }'
+}
+
 measure "curl -sN > /dev/null (transport)" curl -sN -X POST -H 'Content-Type: application/json' -d "$body" "$url"
 curl_rss=$(cat "$tmp/last_rss")
 measure "parse_floor (jansson decode)" "$build/bench/parse_floor" "$url" "$body"
@@ -132,6 +142,7 @@ measure "grep -rli needle-word" grep -rli needle-word "$conv"
 measure_fine "cherry history search needle-word" "$build/cherry" history search needle-word
 awk -v a="$(cat "$tmp/last")" -v g="$grep_s" -v ac="$(cat "$tmp/last_cpu")" -v gc="$grep_c" \
 	'BEGIN { if (g > 0 && gc > 0) printf "history search / grep -rl: %.2fx wall, %.2fx CPU (budget 1.0x)\n", a / g, ac / gc }'
+rg_ratio "$conv"
 
 # A long conversation: 2,000 messages, about 20 MB (opening one was cubic in its turns).
 "$build/bench/gen_history" --long "$conv" long0001 "${LONG_MESSAGES:-2000}"
@@ -242,6 +253,7 @@ if [ "$big" != 0 ]; then
 	measure_fine "cherry history search (big)" $B "$build/cherry" history search needle-word
 	awk -v a="$(cat "$tmp/last")" -v g="$grep_s" -v ac="$(cat "$tmp/last_cpu")" -v gc="$grep_c" \
 		'BEGIN { if (g > 0 && gc > 0) printf "history search / grep -rl: %.2fx wall, %.2fx CPU (budget 1.0x)\n", a / g, ac / gc }'
+	rg_ratio "$bigconv/"
 	# the client: first frame, first key, 300 keys' echo while the list is read
 	if [ -x "$build/bench/list_bench" ]; then
 		LIST_BENCH_SWITCHER=5 $B "$build/bench/list_bench" "$build/cherry" "fo/long:$deltas" \
