@@ -26,6 +26,7 @@
 #include "cherry/harden.h"
 #include "cherry/keys.h"
 #include "cherry/vault.h"
+#include "harness.h"
 
 #define FMT(arr, ...) assert_true(snprintf(arr, sizeof arr, __VA_ARGS__) < (int)sizeof arr)
 
@@ -812,6 +813,93 @@ static void write_weak_file(const char *path, const char *key)
 	vault_free(v);
 }
 
+/* ---- kill -9 among saves ---- */
+
+#define VAULT_KILLS 60
+
+/* The child: saves the vault again and again, its key "sk-round-N" for N = 1, 2, ...,
+ * writing N to wfd after each save has returned. */
+static void child_saves(void *ctx, int wfd)
+{
+	const char *path = ctx;
+	struct err e;
+	err_clear(&e);
+	struct vault *v = vault_new("pw", 2, &weak, &e);
+	if (!v)
+		_exit(3);
+	for (unsigned n = 1;; n++) {
+		char key[32];
+		snprintf(key, sizeof key, "sk-round-%u", n);
+		if (vault_set(v, "openai", key, strlen(key), 0, &e) < 0 ||
+		    vault_write_file(path, v, &e) != 0)
+			_exit(3);
+		if (write(wfd, &n, sizeof n) != (ssize_t)sizeof n)
+			_exit(3);
+	}
+}
+
+static int hidden_in(const char *dir)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	int n = 0;
+	for (struct dirent *de; (de = readdir(d));)
+		n += de->d_name[0] == '.' && strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	return n;
+}
+
+/* kill -9 at random moments among saves: the vault always opens with the passphrase and
+ * holds the key of the last save that returned, or of the one after it (the rename may
+ * have happened); a temp file a kill left is removed by the next change under the vault
+ * lock (keys_vault_lock), and only then. */
+static void test_kill9_among_saves(void **state)
+{
+	(void)state;
+	char path[4200];
+	FMT(path, "%s/keys.vault", tmpdir);
+	int reached = 0;
+	for (int k = 0; k < VAULT_KILLS; k++) {
+		unsigned last = 0;
+		int got = harness_kill9(child_saves, path, 1, 3000000, &last, sizeof last);
+		if (got < 0)
+			fail_msg("child %d ended on its own, or could not be killed", k);
+		if (!got)
+			continue;
+		reached++;
+		struct err e;
+		err_clear(&e);
+		struct buf data = BUF_INIT;
+		if (vault_read_file(path, &data, &e) != 0)
+			fail_msg("kill %d: %s", k, e.msg);
+		struct vault *v;
+		if (open_bytes(data.data, data.len, "pw", &v, &e) != 0)
+			fail_msg("kill %d: the vault does not open: %s", k, e.msg);
+		struct vault_entry *en = vault_find(v, "openai");
+		assert_non_null(en);
+		char want0[32], want1[32];
+		snprintf(want0, sizeof want0, "sk-round-%u", last);
+		snprintf(want1, sizeof want1, "sk-round-%u", last + 1);
+		secret_show(en->key);
+		int ok = (en->key->len == strlen(want0) && !memcmp(en->key->s, want0, en->key->len)) ||
+			 (en->key->len == strlen(want1) && !memcmp(en->key->s, want1, en->key->len));
+		secret_hide(en->key);
+		if (!ok)
+			fail_msg("kill %d: not the key of save %u or %u", k, last, last + 1);
+		vault_free(v);
+		buf_free(&data);
+	}
+	print_message("# kill -9 among vault saves: %d kills after a save, %d temp files left\n",
+		      reached, hidden_in(tmpdir));
+	assert_true(reached >= VAULT_KILLS / 2);
+	struct err e;
+	err_clear(&e);
+	int fd = keys_vault_lock(path, &e);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(hidden_in(tmpdir), 0);
+}
+
 static void test_files_umask_000(void **state)
 {
 	(void)state;
@@ -1205,6 +1293,7 @@ int main(void)
 		cmocka_unit_test(test_secret_hidden_faults),
 		cmocka_unit_test(test_harden),
 		cmocka_unit_test_setup_teardown(test_files_umask_000, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_kill9_among_saves, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_open_permissions_refused, setup_tmp,
 						teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_other_owner_refused, setup_tmp, teardown_tmp),
