@@ -1088,6 +1088,48 @@ static void test_secret_hidden_faults(void **state)
 	secret_show(NULL);
 }
 
+/* 1 when reading p faults (in a child: the test goes on). */
+static int read_faults(const volatile unsigned char *p)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		signal(SIGSEGV, SIG_DFL); /* cmocka's handler would carry on with the tests */
+		signal(SIGBUS, SIG_DFL);
+		volatile unsigned char c = p[0];
+		(void)c;
+		_exit(0);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* The data key is unreadable while idle: after the vault is made, after a save has used
+ * it, and after an unlock (security.md 0: no access while idle). */
+static void test_dek_hidden_while_idle(void **state)
+{
+	(void)state;
+	struct err e;
+	err_clear(&e);
+	struct vault *v = vault_new("pw", 2, &weak, &e);
+	assert_non_null(v);
+	assert_true(read_faults(v->dek));
+	assert_int_equal(vault_set(v, "openai", "sk-x", 4, 0, &e), 0);
+	struct buf data = BUF_INIT;
+	assert_int_equal(vault_encode(v, &data, &e), 0);
+	assert_true(read_faults(v->dek));
+	struct vault *w;
+	assert_int_equal(open_bytes(data.data, data.len, "pw", &w, &e), 0);
+	assert_true(read_faults(w->dek));
+	assert_key(w, "openai", "sk-x", NULL);
+	assert_true(read_faults(w->dek));
+	vault_free(w);
+	vault_free(v);
+	buf_free(&data);
+}
+
 static void test_harden(void **state)
 {
 	(void)state;
@@ -1291,6 +1333,7 @@ int main(void)
 		cmocka_unit_test(test_new_vaults_differ),
 		cmocka_unit_test(test_rewrap),
 		cmocka_unit_test(test_secret_hidden_faults),
+		cmocka_unit_test(test_dek_hidden_while_idle),
 		cmocka_unit_test(test_harden),
 		cmocka_unit_test_setup_teardown(test_files_umask_000, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(test_kill9_among_saves, setup_tmp, teardown_tmp),
