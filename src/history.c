@@ -245,15 +245,38 @@ struct hist_msg *hist_add(struct hist_conv *c, const char *parent, const char *r
 }
 
 /* 1 when msgs[i] is msgs[root] or below it (at most n steps up). */
-static int under(const struct hist_conv *c, size_t i, size_t root)
+/* Whether message i is root or below it, known for every message on the way up too:
+ * st[k] is 0 while not known, 1 below root (or root), 2 not; path holds the way up
+ * (room for n + 1). Each message is walked once over all the calls. A cycle, or a parent
+ * that is not there, ends the way: not below root. */
+static int under(const struct hist_conv *c, size_t i, unsigned char *st, size_t *path)
 {
-	const struct hist_msg *m = &c->msgs[i];
-	for (size_t steps = 0; m && steps <= c->n; steps++) {
-		if (m == &c->msgs[root])
-			return 1;
-		m = hist_find(c, m->parent);
+	size_t n = 0, at = i;
+	unsigned char v = 2;
+	for (size_t steps = 0; steps <= c->n; steps++) {
+		if (st[at]) {
+			v = st[at];
+			break;
+		}
+		path[n++] = at;
+		size_t p = c->msgs[at].parent ? hist_index_of(c, c->msgs[at].parent) : HIST_NONE;
+		if (p == HIST_NONE)
+			break;
+		at = p;
 	}
-	return 0;
+	for (size_t k = 0; k < n; k++)
+		st[path[k]] = v;
+	return v == 1;
+}
+
+/* The id of the newest leaf from message `to` down, taking the newest child (the last in
+ * msgs) at each step; newest[k] is message k's newest child (HIST_NONE: none). */
+static const char *newest_leaf(const struct hist_conv *c, const char *to, const size_t *newest)
+{
+	size_t at = hist_index_of(c, to);
+	for (size_t steps = 0; at != HIST_NONE && newest[at] != HIST_NONE && steps < c->n; steps++)
+		at = newest[at];
+	return at == HIST_NONE ? to : c->msgs[at].id;
 }
 
 int hist_delete_subtree(struct hist_conv *c, size_t root)
@@ -262,19 +285,20 @@ int hist_delete_subtree(struct hist_conv *c, size_t root)
 		return 0;
 	char *parent = c->msgs[root].parent ? strdup(c->msgs[root].parent) : NULL;
 	unsigned char *gone = calloc(c->n, 1);
-	if (!gone || (c->msgs[root].parent && !parent)) {
+	size_t *path = malloc((c->n + 1) * sizeof *path);
+	if (!gone || !path || (c->msgs[root].parent && !parent)) {
 		free(gone);
+		free(path);
 		free(parent);
 		return -1;
 	}
+	gone[root] = 1;
 	int current_gone = 0;
-	for (size_t i = 0; i < c->n; i++) {
-		gone[i] = (unsigned char)under(c, i, root);
-		current_gone |= gone[i] && c->current && !strcmp(c->msgs[i].id, c->current);
-	}
+	for (size_t i = 0; i < c->n; i++)
+		current_gone |= under(c, i, gone, path) && c->current && !strcmp(c->msgs[i].id, c->current);
 	size_t k = 0, removed = 0;
 	for (size_t i = 0; i < c->n; i++) {
-		if (gone[i]) {
+		if (gone[i] == 1) {
 			hist_msg_free(&c->msgs[i]);
 			removed++;
 		} else {
@@ -295,20 +319,23 @@ int hist_delete_subtree(struct hist_conv *c, size_t root)
 				to = c->msgs[i].id;
 				break;
 			}
-		for (size_t steps = 0; to && steps < c->n; steps++) {
-			const char *child = NULL;
-			for (size_t i = c->n; i-- > 0 && !child;)
-				if (c->msgs[i].parent && !strcmp(c->msgs[i].parent, to))
-					child = c->msgs[i].id;
-			if (!child)
-				break;
-			to = child;
+		/* each message's newest child, for the way down (path has room for it) */
+		for (size_t i = 0; i < c->n; i++)
+			path[i] = HIST_NONE;
+		for (size_t i = 0; i < c->n; i++) {
+			size_t p = c->msgs[i].parent ? hist_index_of(c, c->msgs[i].parent) : HIST_NONE;
+			if (p != HIST_NONE)
+				path[p] = i;
 		}
+		if (to)
+			to = newest_leaf(c, to, path);
 		if (hist_set_str(&c->current, to) < 0) {
+			free(path);
 			free(parent);
 			return -1;
 		}
 	}
+	free(path);
 	free(parent);
 	return (int)removed;
 }

@@ -6,8 +6,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -381,6 +383,104 @@ static void test_titles(void **state)
 	buf_free(&p);
 }
 
+/* The reference: whether message i is root or below it, walking its ancestors. */
+static int ref_under(const struct hist_conv *c, size_t i, const char *root_id)
+{
+	const struct hist_msg *m = &c->msgs[i];
+	for (size_t steps = 0; m && steps <= c->n; steps++) {
+		if (!strcmp(m->id, root_id))
+			return 1;
+		m = m->parent ? hist_find(c, m->parent) : NULL;
+	}
+	return 0;
+}
+
+/* Deleting a subtree removes exactly the messages below it (whatever the tree's shape),
+ * and when the current message goes, the current becomes the newest leaf under the
+ * newest sibling left (else the parent); a 20,000-message chain deleted near its top in
+ * one pass, not once per message per ancestor. */
+static void test_delete_subtree(void **state)
+{
+	(void)state;
+	srand(7);
+	for (int trial = 0; trial < 200; trial++) {
+		struct hist_conv c;
+		assert_int_equal(hist_conv_init(&c, "t", 1.0), 0);
+		size_t n = 2 + (size_t)(rand() % 60);
+		for (size_t i = 0; i < n; i++) {
+			char parent[64] = ""; /* copied: hist_add may move the messages */
+			if (i && rand() % 4)
+				snprintf(parent, sizeof parent, "%s", c.msgs[rand() % (int)i].id);
+			assert_non_null(hist_add(&c, parent[0] ? parent : NULL,
+						 i % 2 ? "assistant" : "user", "x", 1.0));
+		}
+		size_t root = (size_t)rand() % n;
+		assert_int_equal(hist_set_str(&c.current, c.msgs[rand() % (int)n].id), 0);
+		/* what the reference says goes, and what stays */
+		char root_id[64], parent_id[64] = "";
+		snprintf(root_id, sizeof root_id, "%s", c.msgs[root].id);
+		if (c.msgs[root].parent)
+			snprintf(parent_id, sizeof parent_id, "%s", c.msgs[root].parent);
+		char (*kept)[64] = calloc(n, sizeof *kept);
+		assert_non_null(kept);
+		size_t nk = 0;
+		int cur_gone = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (!ref_under(&c, i, root_id))
+				snprintf(kept[nk++], sizeof kept[0], "%s", c.msgs[i].id);
+			else
+				cur_gone |= !strcmp(c.msgs[i].id, c.current);
+		}
+		char cur_before[64];
+		snprintf(cur_before, sizeof cur_before, "%s", c.current);
+		assert_int_equal(hist_delete_subtree(&c, root), (int)(n - nk));
+		assert_int_equal(c.n, nk);
+		for (size_t i = 0; i < nk; i++)
+			assert_string_equal(c.msgs[i].id, kept[i]);
+		if (!cur_gone) {
+			assert_string_equal(c.current, cur_before);
+		} else {
+			/* the newest sibling left (else the parent), then newest children down */
+			const char *to = parent_id[0] ? parent_id : NULL;
+			for (size_t i = c.n; i-- > 0;)
+				if (parent_id[0] ? c.msgs[i].parent && !strcmp(c.msgs[i].parent, parent_id)
+						 : !c.msgs[i].parent) {
+					to = c.msgs[i].id;
+					break;
+				}
+			for (int more = 1; to && more;) {
+				more = 0;
+				for (size_t i = c.n; i-- > 0;)
+					if (c.msgs[i].parent && !strcmp(c.msgs[i].parent, to)) {
+						to = c.msgs[i].id;
+						more = 1;
+						break;
+					}
+			}
+			if (to)
+				assert_string_equal(c.current, to);
+			else
+				assert_null(c.current);
+		}
+		free(kept);
+		hist_conv_free(&c);
+	}
+	/* a long chain, deleted from its third message */
+	struct hist_conv c;
+	assert_int_equal(hist_conv_init(&c, "t", 1.0), 0);
+	for (size_t i = 0; i < 20000; i++)
+		assert_non_null(hist_add(&c, c.current, i % 2 ? "assistant" : "user", "x", 1.0));
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(hist_delete_subtree(&c, 2), 19998);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.current, c.msgs[1].id);
+	print_message("# 19,998 messages of a 20,000-message chain deleted in %.1f ms\n",
+		      (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	hist_conv_free(&c);
+}
+
 static void test_ids_status_time(void **state)
 {
 	(void)state;
@@ -427,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_newer_version),
 		cmocka_unit_test(test_titles),
 		cmocka_unit_test(test_ids_status_time),
+		cmocka_unit_test(test_delete_subtree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
