@@ -208,6 +208,7 @@ static int index_block(struct histstore_lister *l, size_t want)
 			return 0;
 		}
 		*nl = '\0';
+		l->idx_head_len = (size_t)(nl - p) + 1;
 		char *end;
 		l->idx_dir_s = strtoll(p + ml, &end, 10);
 		l->idx_dir_ns = *end == '\t' ? strtol(end + 1, &end, 10) : -1;
@@ -314,6 +315,8 @@ int histstore_list_begin_head(struct histstore *s, size_t rows, struct histstore
 	l->idx_dir_ns = -1;
 	l->ifd = open(s->index, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	struct stat ist;
+	if (l->ifd >= 0 && fstat(l->ifd, &ist) == 0)
+		l->idx_st = ist;
 	if (l->ifd >= 0 && fstat(l->ifd, &ist) == 0 && ist.st_size > 0 &&
 	    (uint64_t)ist.st_size <= INDEX_MAX) {
 		/* room for the lines it likely holds (about 128 bytes each): no rehash or copy
@@ -363,8 +366,7 @@ int histstore_list_begin_head(struct histstore *s, size_t rows, struct histstore
 	l->dir_mtime = dst.st_mtim;
 	l->dir_same = l->idx_dir_s == (int64_t)l->dir_mtime.tv_sec &&
 		      l->idx_dir_ns == l->dir_mtime.tv_nsec;
-	if (!l->dir_same)
-		l->dirty = 1;
+	l->restamp = !l->dir_same;
 	/* The directory changed since the index was written (a conversation saved, deleted
 	 * or made): the head read, which a client shows at once, is checked against its
 	 * files now (a stat each, a skim where one changed), not shown as it was. */
@@ -621,7 +623,12 @@ static int complete(struct histstore_lister *l, struct err *e)
 		err_set(e, EXIT_FAIL, "out of memory");
 		return -1;
 	}
-	if (l->dirty)
+	/* nothing but the directory's time changed: its header alone, when it can be */
+	if (!l->dirty && l->restamp && hist_index_restamp(l) < 0 && hist_index_text(l, 0, 0) < 0) {
+		err_set(e, EXIT_FAIL, "out of memory");
+		return -1;
+	}
+	if (l->dirty || (l->restamp && l->text_begun))
 		hist_index_save(l);
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cherry/buf.h"
@@ -145,10 +146,14 @@ struct histstore_lister {
 	size_t ncarry;
 	int64_t idx_dir_s;
 	long idx_dir_ns;
+	size_t idx_head_len; /* its header line's length, newline included */
+	struct stat idx_st;  /* the index file as it was opened (restamped only if the same) */
 	DIR *d;
 	struct timespec dir_mtime;
 	int dir_same;      /* the directory did not change since the index was written */
 	int dirty;         /* the index needs writing */
+	int restamp;       /* only the directory's time changed (a lock file made and gone,
+			    * a temp file): the header is rewritten in place, not the index */
 	int sorted;        /* the index's entries are newest first */
 	size_t nmoved;     /* entries parsed, to be put in their places */
 	int done;          /* every directory entry checked */
@@ -180,6 +185,10 @@ int hist_index_line(struct buf *b, const struct ientry *x);
  * (max_ms 0: all); it goes to a temp file beside the index as it is made. 0, or -1
  * out of memory. */
 int hist_index_text(struct histstore_lister *l, double start, double max_ms);
+/* Only the directory's time changed since the index was written: its header rewritten
+ * in place when the file is still the one read and the header's length the same. 0, or
+ * -1 (then the index is written whole). */
+int hist_index_restamp(struct histstore_lister *l);
 /* The index replaced by the text made (no fsync: it is a cache); the text freed. */
 void hist_index_save(struct histstore_lister *l);
 /* The temp file of a listing ended before its save removed. */

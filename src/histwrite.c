@@ -105,12 +105,42 @@ static void flush(struct histstore_lister *l)
 	buf_reset(&l->text);
 }
 
+/* The header: the magic, then the directory's time when the listing began, its
+ * nanoseconds in nine digits so that the line's length stays the same from one time to
+ * the next (hist_index_restamp writes it in place). */
+static int head_line(const struct histstore_lister *l, struct buf *b)
+{
+	return buf_printf(b, "%s%" PRId64 "\t%09ld\n", HISTSTORE_INDEX_MAGIC,
+			  (int64_t)l->dir_mtime.tv_sec, l->dir_mtime.tv_nsec);
+}
+
+int hist_index_restamp(struct histstore_lister *l)
+{
+	struct buf h = BUF_INIT;
+	int rc = -1;
+	if (head_line(l, &h) == 0 && h.len == l->idx_head_len) {
+		/* The index is a cache: a header torn by a crash is refused next time (its
+		 * magic or its time no longer matches) and the index made again. */
+		int fd = open(l->s->index, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+		struct stat st;
+		/* the file read, not one another listing put in its place meanwhile */
+		if (fd >= 0 && fstat(fd, &st) == 0 && st.st_ino == l->idx_st.st_ino &&
+		    st.st_dev == l->idx_st.st_dev && st.st_size == l->idx_st.st_size &&
+		    st.st_mtim.tv_sec == l->idx_st.st_mtim.tv_sec &&
+		    st.st_mtim.tv_nsec == l->idx_st.st_mtim.tv_nsec)
+			rc = pwrite(fd, h.data, h.len, 0) == (ssize_t)h.len ? 0 : -1;
+		if (fd >= 0)
+			close(fd);
+	}
+	buf_free(&h);
+	return rc;
+}
+
 int hist_index_text(struct histstore_lister *l, double start, double max_ms)
 {
 	struct buf *b = &l->text;
 	if (!l->text_begun) {
-		if (buf_printf(b, "%s%" PRId64 "\t%ld\n", HISTSTORE_INDEX_MAGIC,
-			       (int64_t)l->dir_mtime.tv_sec, l->dir_mtime.tv_nsec) < 0)
+		if (head_line(l, b) < 0)
 			return -1;
 		l->text_begun = 1;
 		temp_open(l);

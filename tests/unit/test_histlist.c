@@ -426,6 +426,63 @@ static void test_index_stale(void **state)
 	histstore_close(&s);
 }
 
+/* The directory changed but no conversation did (a lock file made and removed, as the
+ * client does at each start and quit): every file is checked, and the index keeps its
+ * file and lines, only its header's time rewritten in place, so that the next listing
+ * trusts it; an index whose header has another length (an older version's time without
+ * leading zeros) is written whole instead, once. */
+static void test_index_restamped(void **state)
+{
+	(void)state;
+	struct histstore s;
+	open_store(&s);
+	put_numbered(50, "r%02d", "R %d");
+	char ids[1024], again[1024];
+	list_ids(&s, ids, sizeof ids);
+	assert_int_equal(histstore_index_dir_same(&s), 1);
+	struct stat a, b;
+	assert_int_equal(stat(idx, &a), 0);
+	size_t la, lb;
+	char *before = harness_read_file(idx, &la);
+	assert_non_null(before);
+	for (int round = 0; round < 3; round++) {
+		char lock[800];
+		FMT(lock, "%s/r07.lock", convdir);
+		put_file(lock, "");
+		assert_int_equal(unlink(lock), 0);
+		assert_int_equal(histstore_index_dir_same(&s), 0);
+		list_ids(&s, again, sizeof again);
+		assert_string_equal(again, ids);
+		assert_int_equal(histstore_index_dir_same(&s), 1);
+		assert_int_equal(stat(idx, &b), 0);
+		assert_int_equal(b.st_ino, a.st_ino); /* not replaced */
+		char *after = harness_read_file(idx, &lb);
+		assert_non_null(after);
+		assert_int_equal(lb, la);
+		const char *nl0 = strchr(before, '\n'), *nl1 = strchr(after, '\n');
+		assert_int_equal(nl1 - after, nl0 - before);
+		assert_string_equal(nl1, nl0); /* the lines as they were */
+		free(after);
+	}
+	/* an older header, the nanoseconds without leading zeros: written whole, once */
+	const char *nl = strchr(before, '\n');
+	char old[200];
+	FMT(old, "%s1\t5", HISTSTORE_INDEX_MAGIC);
+	struct buf t = BUF_INIT;
+	assert_int_equal(buf_append_str(&t, old), 0);
+	assert_int_equal(buf_append_str(&t, nl), 0);
+	assert_int_equal(harness_write_file(idx, t.data, t.len), 0);
+	buf_free(&t);
+	assert_int_equal(stat(idx, &a), 0);
+	list_ids(&s, again, sizeof again);
+	assert_string_equal(again, ids);
+	assert_int_equal(histstore_index_dir_same(&s), 1);
+	assert_int_equal(stat(idx, &b), 0);
+	assert_true(b.st_ino != a.st_ino);
+	free(before);
+	histstore_close(&s);
+}
+
 /* ---- a cold rebuild: skimmed (test_histlist_skim), persisted as it goes ---- */
 
 static void save(struct histstore *s, const char *id, const char *title, int nmsgs,
@@ -792,6 +849,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_index_head_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_damaged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_stale, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_restamped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cold_skim, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loaded_not_parsed_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebuild_killed, setup, teardown),
