@@ -314,14 +314,12 @@ int histstore_list_begin_head(struct histstore *s, size_t rows, struct histstore
 	l->idx_dir_s = -1;
 	l->idx_dir_ns = -1;
 	l->ifd = open(s->index, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	struct stat ist;
-	if (l->ifd >= 0 && fstat(l->ifd, &ist) == 0)
-		l->idx_st = ist;
-	if (l->ifd >= 0 && fstat(l->ifd, &ist) == 0 && ist.st_size > 0 &&
-	    (uint64_t)ist.st_size <= INDEX_MAX) {
+	struct stat *ist = &l->idx_st;
+	if (l->ifd >= 0 && fstat(l->ifd, ist) == 0 && ist->st_size > 0 &&
+	    (uint64_t)ist->st_size <= INDEX_MAX) {
 		/* room for the lines it likely holds (about 128 bytes each): no rehash or copy
 		 * of 100,000 entries between two keys; pages not touched cost nothing */
-		size_t want = (size_t)ist.st_size / 64 + 16;
+		size_t want = (size_t)ist->st_size / 64 + 16;
 		struct ientry *v = malloc(want * sizeof *v);
 		if (v) {
 			l->v = v;

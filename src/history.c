@@ -244,7 +244,6 @@ struct hist_msg *hist_add(struct hist_conv *c, const char *parent, const char *r
 	return m;
 }
 
-/* 1 when msgs[i] is msgs[root] or below it (at most n steps up). */
 /* Whether message i is root or below it, known for every message on the way up too:
  * st[k] is 0 while not known, 1 below root (or root), 2 not; path holds the way up
  * (room for n + 1). Each message is walked once over all the calls. A cycle, or a parent

@@ -184,13 +184,14 @@ static void log_write(struct mcp_child *c, const char *bytes, size_t len)
 
 /* What goes into a log is sanitised as for the screen (security.md 6.5: a server's
  * stderr, or a line quoting what it sent, must not replay escape sequences on the
- * terminal of whoever reads the log with cat). */
-static void log_clean(struct mcp_child *c, struct sanitizer *s, const char *bytes, size_t len,
-		      int finish)
+ * terminal of whoever reads the log with cat). The server's stderr, a piece at a time
+ * (len 0: its end), through its own sanitiser: a sequence split between two reads is
+ * held across them. */
+static void log_stderr(struct mcp_child *c, const char *bytes, size_t len)
 {
 	struct buf b = {0};
-	if ((len ? sanitize_feed(s, bytes, len, &b) : 0) == 0 &&
-	    (!finish || sanitize_finish(s, &b) == 0) && b.len)
+	int r = len ? sanitize_feed(&c->err_san, bytes, len, &b) : sanitize_finish(&c->err_san, &b);
+	if (r == 0 && b.len)
 		log_write(c, b.data, b.len);
 	buf_free(&b);
 }
@@ -202,10 +203,10 @@ void mcp_log_line(struct mcp_child *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	int r = buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	struct sanitizer s;
-	sanitize_init(&s);
-	if (r == 0 && buf_append_char(&b, '\n') == 0)
-		log_clean(c, &s, b.data, b.len, 1);
+	struct buf clean = {0};
+	if (r == 0 && buf_append_char(&b, '\n') == 0 && sanitize_string(b.data, b.len, &clean) == 0)
+		log_write(c, clean.data, clean.len);
+	buf_free(&clean);
 	buf_free(&b);
 }
 
@@ -404,9 +405,9 @@ int mcp_pump(struct mcp_child *c, struct err *e)
 	for (int round = 0; round < 64 && c->err_fd >= 0; round++) {
 		ssize_t r = read(c->err_fd, chunk, sizeof chunk);
 		if (r > 0)
-			log_clean(c, &c->err_san, chunk, (size_t)r, 0);
+			log_stderr(c, chunk, (size_t)r);
 		else if (r == 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) {
-			log_clean(c, &c->err_san, NULL, 0, 1);
+			log_stderr(c, NULL, 0);
 			close_fd(&c->err_fd);
 		}
 		else if (errno != EINTR)

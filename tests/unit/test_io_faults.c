@@ -66,15 +66,18 @@ static int hook_fails(int err)
 }
 
 /* Only an open that may create or write counts: reads go on as ever. */
+static int open_fails(int flags)
+{
+	return (flags & (O_CREAT | O_WRONLY | O_RDWR)) && hook_fails(EROFS);
+}
+
 int __wrap_open(const char *path, int flags, ...)
 {
 	va_list ap;
 	va_start(ap, flags);
 	mode_t mode = (flags & O_CREAT) ? (mode_t)va_arg(ap, int) : 0;
 	va_end(ap);
-	if ((flags & (O_CREAT | O_WRONLY | O_RDWR)) && hook_fails(EROFS))
-		return -1;
-	return __real_open(path, flags, mode);
+	return open_fails(flags) ? -1 : __real_open(path, flags, mode);
 }
 
 int __wrap_openat(int dfd, const char *path, int flags, ...)
@@ -83,9 +86,7 @@ int __wrap_openat(int dfd, const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode_t mode = (flags & O_CREAT) ? (mode_t)va_arg(ap, int) : 0;
 	va_end(ap);
-	if ((flags & (O_CREAT | O_WRONLY | O_RDWR)) && hook_fails(EROFS))
-		return -1;
-	return __real_openat(dfd, path, flags, mode);
+	return open_fails(flags) ? -1 : __real_openat(dfd, path, flags, mode);
 }
 
 ssize_t __wrap_write(int fd, const void *p, size_t n)
