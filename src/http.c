@@ -221,6 +221,12 @@ static void on_complete(struct http_transfer *t, CURLcode rc)
 	if (!t->ws.done && t->ws.finish == WIRE_FINISH_NONE) {
 		if (!t->delivered && t->received == 0)
 			err_set(&t->err, EXIT_NETWORK, "%s: empty response", t->prov->name);
+		else if (!t->delivered && t->encoding[0])
+			err_set(&t->err, EXIT_NETWORK,
+				"%s: the response was compressed (Content-Encoding: %s), which "
+				"cherry never asks for nor decodes; check base_url and any proxy "
+				"in between",
+				t->prov->name, t->encoding);
 		else if (!t->delivered)
 			err_set(&t->err, EXIT_NETWORK,
 				"%s: the response was not a stream this kind of provider sends "

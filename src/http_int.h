@@ -40,6 +40,7 @@ struct http_transfer {
 	struct buf error_body;    /* a non-2xx body, capped */
 	double hdr_retry_after;   /* seconds from retry-after(-ms); -1 none */
 	char location[256];
+	char encoding[24];        /* a Content-Encoding other than identity: its token */
 	size_t received;
 	size_t header_bytes;
 	int aborted_size;         /* the size cap was hit */

@@ -157,7 +157,7 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ctx)
 	/* A new status line starts a new header block (after 100 Continue). */
 	if (n > 5 && !strncmp(ptr, "HTTP/", 5)) {
 		t->hdr_retry_after = -1;
-		t->location[0] = '\0';
+		t->location[0] = t->encoding[0] = '\0';
 		return n;
 	}
 	const char *colon = memchr(ptr, ':', n);
@@ -185,6 +185,14 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ctx)
 			t->hdr_retry_after = retry_after_parse(v, (double)time(NULL));
 	} else if (name_len == 8 && !strncasecmp(ptr, "location", 8)) {
 		snprintf(t->location, sizeof t->location, "%s", v);
+	} else if (name_len == 16 && !strncasecmp(ptr, "content-encoding", 16) &&
+		   strcasecmp(v, "identity")) {
+		/* never asked for, never decoded: kept to name it (a token, or "unknown") */
+		size_t k = strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+		if (k && !v[k] && k < sizeof t->encoding)
+			memcpy(t->encoding, v, k + 1);
+		else
+			memcpy(t->encoding, "unknown", sizeof "unknown");
 	}
 	return n;
 }
@@ -429,7 +437,7 @@ static void reset_attempt(struct http_transfer *t)
 	t->status_seen = 0;
 	buf_reset(&t->error_body);
 	t->hdr_retry_after = -1;
-	t->location[0] = '\0';
+	t->location[0] = t->encoding[0] = '\0';
 	t->received = 0;
 	t->header_bytes = 0;
 	t->aborted_size = 0;

@@ -173,6 +173,10 @@ static void handle_chat(struct conn *c, const struct req *r, enum kind k, const 
 		endless_headers(c, k, sc.endless);
 		return;
 	}
+	if (sc.gzipbomb) {
+		gzip_bomb(c, k);
+		return;
+	}
 	if (sc.html) {
 		static const char page[] = "<!DOCTYPE html>\n<html><head><title>Just a moment..."
 			"</title></head><body><h1>Checking your browser</h1></body></html>\n";

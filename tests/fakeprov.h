@@ -110,6 +110,7 @@ struct scenario {
 	int flaky;              /* 0, 503 or 429 */
 	enum midstream mid;
 	int redirect, html;
+	int gzipbomb;            /* a gzip body that inflates to 128 MiB */
 	int redirect_to_self;   /* redirect:NNN: status NNN, Location back at fakeprov */
 	enum endless endless;
 	int rawerror;           /* the stream ends with a bare error body, no "data:" */
@@ -283,6 +284,7 @@ void stream_headers(struct conn *c, enum kind k);
 /* ---- fakeprov_answer.c */
 
 void endless_headers(struct conn *c, enum kind k, enum endless how);
+void gzip_bomb(struct conn *c, enum kind k);
 void redirect_to_self(struct conn *c, const struct req *r, int status);
 void stream(struct conn *c, const struct req *r, enum kind k, const struct scenario *sc);
 

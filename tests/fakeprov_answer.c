@@ -55,6 +55,100 @@ void endless_headers(struct conn *c, enum kind k, enum endless how)
 	sb_free(&block);
 }
 
+/* ---------------------------------------------------------------- gzip bomb */
+
+/* A deflate stream written a bit at a time (RFC 1951: bits from the least significant,
+ * Huffman codes from their most significant bit). */
+struct bits {
+	struct sbuf out;
+	unsigned acc, n;
+};
+
+static void put_bits(struct bits *b, unsigned v, unsigned n) /* v's n low bits, low first */
+{
+	for (unsigned i = 0; i < n; i++) {
+		b->acc |= ((v >> i) & 1u) << b->n;
+		if (++b->n == 8) {
+			unsigned char byte = (unsigned char)b->acc;
+			sb_add(&b->out, (const char *)&byte, 1);
+			b->acc = b->n = 0;
+		}
+	}
+}
+
+static void put_code(struct bits *b, unsigned code, unsigned n) /* a Huffman code */
+{
+	for (unsigned i = n; i-- > 0;)
+		put_bits(b, (code >> i) & 1u, 1);
+}
+
+static void put_literal(struct bits *b, unsigned char v) /* the fixed code of a literal */
+{
+	if (v < 144)
+		put_code(b, 0x30u + v, 8);
+	else
+		put_code(b, 0x190u + (v - 144u), 9);
+}
+
+static uint32_t crc_update(uint32_t crc, const unsigned char *p, size_t n)
+{
+	static uint32_t table[256];
+	if (!table[1])
+		for (uint32_t i = 0; i < 256; i++) {
+			uint32_t c = i;
+			for (int k = 0; k < 8; k++)
+				c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+			table[i] = c;
+		}
+	crc = ~crc;
+	while (n--)
+		crc = table[(crc ^ *p++) & 0xFF] ^ (crc >> 8);
+	return ~crc;
+}
+
+/* gzipbomb: a 200 with Content-Encoding: gzip whose body inflates to the kind's first
+ * answer delta ("Hello from gzip") and then GZIPBOMB_BYTES of newlines, in about 1 MB:
+ * one block of fixed codes, each 258 newlines a 13-bit copy of the byte before. A
+ * client that asked for or accepted the encoding would show the delta and inflate
+ * 128 MiB; the body is a valid gzip file (gzip -t takes it). */
+#define GZIPBOMB_BYTES (128ul << 20)
+void gzip_bomb(struct conn *c, enum kind k)
+{
+	const char *head = k == K_OLLAMA
+		? OL_HEAD "\"message\":{\"role\":\"assistant\",\"content\":\"Hello from gzip\"},"
+		  "\"done\":false}\n"
+		: "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello from gzip\"}}]}\n\n";
+	static const unsigned char gz_head[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
+	struct bits b = {0};
+	sb_add(&b.out, (const char *)gz_head, sizeof gz_head);
+	put_bits(&b, 1, 1); /* the last block */
+	put_bits(&b, 1, 2); /* of fixed codes */
+	size_t hlen = strlen(head), total = hlen + 1;
+	for (size_t i = 0; i < hlen; i++)
+		put_literal(&b, (unsigned char)head[i]);
+	put_literal(&b, '\n');
+	uint32_t crc = crc_update(0, (const unsigned char *)head, hlen);
+	unsigned char nl[258];
+	memset(nl, '\n', sizeof nl);
+	crc = crc_update(crc, nl, 1);
+	for (; total + 258 <= hlen + 1 + GZIPBOMB_BYTES; total += 258) {
+		put_code(&b, 0xC5, 8); /* length code 285: 258 bytes */
+		put_code(&b, 0, 5);    /* distance code 0: 1 back */
+		crc = crc_update(crc, nl, sizeof nl);
+	}
+	put_code(&b, 0, 7); /* end of block */
+	if (b.n)
+		put_bits(&b, 0, 8 - b.n);
+	unsigned char tail[8];
+	for (int i = 0; i < 4; i++) {
+		tail[i] = (unsigned char)(crc >> (8 * i));
+		tail[4 + i] = (unsigned char)((uint32_t)total >> (8 * i));
+	}
+	sb_add(&b.out, (const char *)tail, sizeof tail);
+	respond(c, 200, content_type(k), "Content-Encoding: gzip\r\n", b.out.p, b.out.len);
+	sb_free(&b.out);
+}
+
 /* redirect:NNN: status NNN with a Location back at fakeprov itself, so a client that
  * followed it would show up in the log asking for /followed... with its headers. */
 void redirect_to_self(struct conn *c, const struct req *r, int status)

@@ -148,6 +148,8 @@ static int parse_word(struct scenario *sc, const char *w, size_t n)
 		sc->redirect = 1;
 	else if (word_is(w, n, "html"))
 		sc->html = 1;
+	else if (word_is(w, n, "gzipbomb"))
+		sc->gzipbomb = 1;
 	else if ((v = word_num(w, n, "redirect:")) >= 300 && v <= 399)
 		sc->redirect_to_self = (int)v;
 	else if (word_is(w, n, "endless"))

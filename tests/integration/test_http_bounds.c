@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -188,6 +189,40 @@ static void test_endless_responses_end(void **state)
 	assert_int_equal(r.text.len, 0);
 }
 
+/* A gzip bomb (about 1 MB that inflates to 128 MiB, with an answer delta first) is never
+ * inflated: cherry asks for no encoding (no Accept-Encoding sent) and decodes none, so
+ * the delta never shows, the body is read as the binary it is, and the reply is one
+ * line naming the encoding, at once, in little memory (security.md §5.4 #24). */
+static void test_gzip_bomb_not_inflated(void **state)
+{
+	(void)state;
+	static const enum wire_kind kinds[] = {WIRE_OPENAI, WIRE_OLLAMA}; /* SSE, NDJSON */
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		const char *what = wire_kind_name(kinds[i]);
+		struct rusage before, after;
+		assert_int_equal(getrusage(RUSAGE_SELF, &before), 0);
+		fakeprov_clear_log(&FP);
+		struct result r;
+		stream(kinds[i], "hello+gzipbomb", 5, 20, &r);
+		assert_int_equal(getrusage(RUSAGE_SELF, &after), 0);
+		expect_one_line(&r, what,
+				"the response was compressed (Content-Encoding: gzip), which "
+				"cherry never asks for nor decodes; check base_url",
+				5);
+		assert_int_equal(r.text.len, 0);
+		if (after.ru_maxrss - before.ru_maxrss > 32 * 1024)
+			fail_msg("%s: peak RSS grew by %ld KB", what, after.ru_maxrss - before.ru_maxrss);
+		json_t *reqs = fakeprov_requests(&FP);
+		assert_int_equal(json_array_size(reqs), 1);
+		json_t *h = json_object_get(json_array_get(reqs, 0), "headers");
+		assert_non_null(h);
+		assert_null(json_object_get(h, "accept-encoding"));
+		assert_null(json_object_get(h, "te"));
+		json_decref(reqs);
+		buf_free(&r.text);
+	}
+}
+
 /* Every 3xx, for every kind: refused with the status and where it pointed, never
  * followed, never retried, so the key went to the provider alone (issue 12; the
  * redirect:NNN word points back at fakeprov, which would log a followed request). */
@@ -299,6 +334,7 @@ int main(void)
 		cmocka_unit_test(test_loopback_never_proxied),
 		cmocka_unit_test(test_endless_responses_end),
 		cmocka_unit_test(test_every_redirect_refused),
+		cmocka_unit_test(test_gzip_bomb_not_inflated),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
