@@ -618,8 +618,11 @@ static int word_cut(const char *text, size_t from, size_t p)
  * that the whole line is not. A line of one of '*', '-', '_' and '=' (and blanks) is a
  * thematic break or a setext underline (making the line before it a heading): "*** "
  * of "*** and more"; a line that starts with '<' may be an HTML tag alone on its line
- * (an HTML block) where the whole line is not. (The segment after p starts with a
- * starter: a block cannot start there.) */
+ * (an HTML block) where the whole line is not; one that starts with "[label]:" a link
+ * reference definition, which shows nothing ("[a]: bbb" of "[a]: bbbb c"). A line that
+ * starts with a link is cut as any other. (A fence's opening line whose info string has
+ * a backtick after the cut is not cut: the backticks keep what follows them dirty.)
+ * (The segment after p starts with a starter: a block cannot start there.) */
 static int cut_shows_before(const char *text, size_t from, size_t p)
 {
 	size_t i = p, e = p;
@@ -632,6 +635,12 @@ static int cut_shows_before(const char *text, size_t from, size_t p)
 	char c = text[i];
 	if (c == '<')
 		return 1;
+	if (c == '[') { /* "[label]:" */
+		for (size_t j = i + 1; j + 1 < e; j++)
+			if (text[j] == ']' && text[j + 1] == ':')
+				return 1;
+		return 0;
+	}
 	if (c != '*' && c != '-' && c != '_' && c != '=')
 		return 0;
 	for (; i < e; i++)

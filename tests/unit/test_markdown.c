@@ -714,8 +714,9 @@ static void test_stream_cuts_as_render(void **state)
 			mdstream_free(&m);
 		}
 	/* a cut inside a long line whose part before it would be a block alone: a thematic
-	 * break, a setext underline (the line before a heading); an HTML tag is kept from
-	 * cuts too (fuzz_markdown, session 9: the first, at width 21, was drawn as a rule) */
+	 * break, a setext underline (the line before a heading), a link reference
+	 * definition; an HTML tag is kept from cuts too (fuzz_markdown, session 9: the
+	 * first, at width 21, was drawn as a rule), at widths 10 to 40 */
 	static const char *const alone[] = {
 		"******************* \xef\xbf\xbdnNd*********************** \xef\xbf\xbdnNd* itali<!G"
 		"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
@@ -728,9 +729,14 @@ static void test_stream_cuts_as_render(void **state)
 		"so that it is cut inside\n",
 		"<span>\x20\x20\x20\x20\x20\x20\x20\x20\x20\x20\x20\x20\x20 and then words that go "
 		"on past the bound of ninety six bytes so that it is cut inside\n",
+		/* a link reference definition before the cut, not in the whole line
+		 * (fuzz_markdown, session 10: the part before the cut vanished) */
+		" [lk]:1\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+		"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdindex t lTTTTTTTTTTTTT and more "
+		"words after it to go past the bound",
 	};
 	for (size_t i = 0; i < sizeof alone / sizeof alone[0]; i++)
-		for (int w = 19; w <= 23; w++)
+		for (int w = 10; w <= 40; w++)
 			for (size_t step = 1; step <= 1000; step *= 1000) { /* bytes, or all at once */
 				struct mdstream m;
 				mdstream_init(&m);
