@@ -242,7 +242,7 @@ fuzz-smoke: $(FUZZ_BIN)
 
 # make fuzz: FUZZ_LONG_RUNS executions (default 10 million) of each of FUZZ_TARGETS, one
 # after the other under nice -n 19, in FUZZ_JOBS processes each (default 1); the count
-# is kept per code under test in build/fuzz/ledger, so a run stopped by its time bound or
+# is kept per code under test in tests/fuzz/ledger, so a run stopped by its time bound or
 # an interrupt goes on from there (tests/fuzz/run.sh); prints and writes
 # build/fuzz/long-report.
 FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)

@@ -6,10 +6,12 @@
 # from tests/fuzz/corpus/<name> and keeps what it finds in build/fuzz/corpus-fuzz_<name>.
 #
 # A long run's executions are counted per target and per code under test in
-# build/fuzz/ledger (FUZZ_LEDGER), one line "name key executions": the key is a hash of
-# the target's machine code and constants and of the shared libraries it loads, so a
-# rebuild after a change elsewhere keeps the count and any change to what the target runs
-# starts it again from zero. A run goes on from the ledger's count with the corpus carried
+# tests/fuzz/ledger (FUZZ_LEDGER), one line "name key executions date": the key is a hash
+# of the target's machine code and constants and of the shared libraries it loads, so a
+# rebuild after a change elsewhere, in another clone or on another machine with the same
+# compiler and libraries keeps the count, and any change to what the target runs starts
+# it again from zero. The ledger is in the repository so that a count too long for one
+# sitting goes on in the next: commit it with what the run found. A run goes on from the ledger's count with the corpus carried
 # (libFuzzer's state is its corpus), for as many executions as are still owed; a finding
 # sets the count to zero. A target passes when its count reaches FUZZ_LONG_RUNS with no
 # finding; a run stopped by the time bound before that fails, its executions kept, and the
@@ -27,7 +29,7 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 long_runs=${FUZZ_LONG_RUNS:-10000000}
 long_time=${FUZZ_LONG_TIME:-10800}
 jobs_n=${FUZZ_JOBS:-1}
-ledger=${FUZZ_LEDGER:-build/fuzz/ledger}
+ledger=${FUZZ_LEDGER:-tests/fuzz/ledger}
 [ "$mode" = long ] && : >build/fuzz/long-report
 
 # The largest input each target is given: a little over the longest bound its code has
@@ -73,8 +75,9 @@ ledger_count() { # name key
 ledger_set() { # name key count
 	touch "$ledger"
 	awk -v n="$1" '$1 != n' "$ledger" >"$ledger.tmp"
-	echo "$1 $2 $3" >>"$ledger.tmp"
-	mv "$ledger.tmp" "$ledger"
+	echo "$1 $2 $3 $(date -u +%Y-%m-%d)" >>"$ledger.tmp"
+	sort "$ledger.tmp" >"$ledger"
+	rm -f "$ledger.tmp"
 }
 
 # Runs FUZZ_JOBS processes of target $t with the arguments given, logs $log.1, $log.2...,
