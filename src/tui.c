@@ -160,18 +160,39 @@ static void save_all(struct tui *t, int tick)
 
 /* ---- $EDITOR ---- */
 
+/* The draft goes where only its user can read it, never /tmp (security.md §3.5):
+ * $XDG_RUNTIME_DIR (a tmpfs of the user's own), else cherry's state directory. Made with
+ * mode 0600 by mkstemps, removed when the editor is done. */
+static int editor_file(struct buf *path, struct err *e)
+{
+	const char *rt = getenv("XDG_RUNTIME_DIR");
+	int rc;
+	if (rt && *rt == '/') {
+		rc = buf_printf(path, "%s/cherry-XXXXXX.md", rt);
+	} else {
+		struct buf dir = BUF_INIT;
+		if (xdg_dir(XDG_STATE, &dir, e) < 0 || fs_mkdirs(dir.data, e) < 0) {
+			buf_free(&dir);
+			return -1;
+		}
+		rc = buf_printf(path, "%s/draft-XXXXXX.md", dir.data);
+		buf_free(&dir);
+	}
+	int fd = rc < 0 ? -1 : mkstemps(path->data, 3);
+	if (fd < 0)
+		err_set(e, EXIT_FAIL, "%s", rc < 0 ? "out of memory" : strerror(errno));
+	return fd;
+}
+
 static void run_editor(struct tui *t)
 {
 	struct buf path = BUF_INIT;
-	const char *rt = getenv("XDG_RUNTIME_DIR"), *tmp = getenv("TMPDIR");
-	if (rt && *rt == '/')
-		buf_printf(&path, "%s/cherry-XXXXXX.md", rt);
-	else
-		buf_printf(&path, "%s/cherry-XXXXXX.md", tmp && *tmp == '/' ? tmp : "/tmp");
-	int fd = path.data ? mkstemps(path.data, 3) : -1;
-	char why[sizeof ((struct err *)0)->msg + 64];
+	struct err e;
+	err_clear(&e);
+	int fd = editor_file(&path, &e);
+	char why[sizeof e.msg + 64];
 	if (fd < 0) {
-		snprintf(why, sizeof why, "cannot make a file for the editor: %s", strerror(errno));
+		snprintf(why, sizeof why, "cannot make a file for the editor: %s", e.msg);
 		react(t, ctl_editor_done(&t->c, NULL, 0, why));
 		buf_free(&path);
 		return;
@@ -202,8 +223,6 @@ static void run_editor(struct tui *t)
 			;
 	ui_resume();
 	struct buf text = BUF_INIT;
-	struct err e;
-	err_clear(&e);
 	int r;
 	if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		r = ctl_editor_done(&t->c, NULL, 0, "the editor failed; the input is unchanged");

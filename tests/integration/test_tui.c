@@ -1608,6 +1608,57 @@ static void test_no_core_file(void **state)
 	quit_ok();
 }
 
+/* C-x: the message is composed in $EDITOR, in a file only its user can read and never in
+ * /tmp (security.md §3.5): $XDG_RUNTIME_DIR when set, else cherry's state directory;
+ * mode 0600, holding what was typed; gone when the editor is done; what the editor wrote
+ * is the input. The editor here is a script that records what it was given. */
+static void test_editor_draft_private(void **state)
+{
+	(void)state;
+	char ed[400], seen[400], run[400], edenv[420], rtenv[420];
+	snprintf(ed, sizeof ed, "%s/editor.sh", H.root);
+	snprintf(seen, sizeof seen, "%s/editor-saw", H.root);
+	snprintf(run, sizeof run, "%s/run", H.root);
+	static const char script[] =
+		"#!/bin/sh\n"
+		"{ printf '%s\\n' \"$1\"; stat -c %a \"$1\"; cat \"$1\"; echo; } >\"$HOME/editor-saw\"\n"
+		"printf 'written in the editor' >\"$1\"\n";
+	assert_int_equal(harness_write_file(ed, script, sizeof script - 1), 0);
+	assert_int_equal(chmod(ed, 0700), 0);
+	assert_int_equal(mkdir(run, 0700), 0);
+	snprintf(edenv, sizeof edenv, "EDITOR=%s", ed);
+	snprintf(rtenv, sizeof rtenv, "XDG_RUNTIME_DIR=%s", run);
+	for (int with_runtime = 0; with_runtime <= 1; with_runtime++) {
+		const char *env[] = {"FAKE_OPENAI_KEY=" CANARY, edenv,
+				     with_runtime ? rtenv : NULL, NULL};
+		start_env(80, 20, NULL, NULL, env);
+		wait_state("fo/hello", "idle");
+		type("typed first");
+		wait_for("> typed first");
+		keys("C-x");
+		wait_for("> written in the editor");
+		char *got = harness_read_file(seen, NULL);
+		assert_non_null(got);
+		char dir[600], path[600];
+		if (with_runtime)
+			snprintf(dir, sizeof dir, "%s/cherry-", run);
+		else
+			snprintf(dir, sizeof dir, "%s/state/cherry/draft-", H.root);
+		size_t n = strcspn(got, "\n");
+		if (strncmp(got, dir, strlen(dir)) || n >= sizeof path)
+			fail_msg("the draft was at %.*s, not under %s", (int)n, got, dir);
+		memcpy(path, got, n);
+		path[n] = '\0';
+		if (strcmp(got + n, "\n600\ntyped first\n"))
+			fail_msg("the editor saw mode and text \"%s\"", got + n);
+		free(got);
+		assert_int_equal(access(path, F_OK), -1); /* removed */
+		quit_ok();
+		tmux_stop(&T);
+		memset(&T, 0, sizeof T);
+	}
+}
+
 static void test_reopens_last_conversation(void **state)
 {
 	(void)state;
@@ -2495,6 +2546,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_welcome_first_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_welcome_keyed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_core_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_editor_draft_private, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopens_last_conversation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_model_flag_wins_over_reopened, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_privacy_notice, setup, teardown),
