@@ -101,6 +101,10 @@ $(BUILD)/tests/obj/ctl_fixture.o: tests/unit/ctl_fixture.c tests/unit/ctl_fixtur
 $(BUILD)/tests/test_alloc_torture: TEST_LDFLAGS = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
 	-Wl,--wrap=free,--wrap=strdup,--wrap=strndup
 
+# test_jsonmem reads every block cherry's code frees, before it goes back: free() is
+# routed through its __wrap_free.
+$(BUILD)/tests/test_jsonmem: TEST_LDFLAGS = -Wl,--wrap=free
+
 # The disk's failures, injected the same way: every open, openat, write, fsync, close and
 # renameat of cherry's code goes through test_io_faults' __wrap_* functions.
 $(BUILD)/tests/test_io_faults: TEST_LDFLAGS = -Wl,--wrap=write,--wrap=fsync,--wrap=close \
