@@ -1,6 +1,7 @@
 /* fakeprov_answer: one answer as its scenario says (stream()): tool calls and their
  * results, endless responses, redirects back to fakeprov, recorded streams replayed. */
 #include "fakeprov.h"
+#include "fakeprov_evs.h"
 
 /* ---------------------------------------------------------------- endless responses */
 
@@ -90,22 +91,6 @@ static void put_literal(struct bits *b, unsigned char v) /* the fixed code of a 
 		put_code(b, 0x190u + (v - 144u), 9);
 }
 
-static uint32_t crc_update(uint32_t crc, const unsigned char *p, size_t n)
-{
-	static uint32_t table[256];
-	if (!table[1])
-		for (uint32_t i = 0; i < 256; i++) {
-			uint32_t c = i;
-			for (int k = 0; k < 8; k++)
-				c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-			table[i] = c;
-		}
-	crc = ~crc;
-	while (n--)
-		crc = table[(crc ^ *p++) & 0xFF] ^ (crc >> 8);
-	return ~crc;
-}
-
 /* gzipbomb: a 200 with Content-Encoding: gzip whose body inflates to the kind's first
  * answer delta ("Hello from gzip") and then GZIPBOMB_BYTES of newlines, in about 1 MB:
  * one block of fixed codes, each 258 newlines a 13-bit copy of the byte before. A
@@ -127,14 +112,14 @@ void gzip_bomb(struct conn *c, enum kind k)
 	for (size_t i = 0; i < hlen; i++)
 		put_literal(&b, (unsigned char)head[i]);
 	put_literal(&b, '\n');
-	uint32_t crc = crc_update(0, (const unsigned char *)head, hlen);
+	uint32_t crc = fp_crc32_update(0, (const unsigned char *)head, hlen);
 	unsigned char nl[258];
 	memset(nl, '\n', sizeof nl);
-	crc = crc_update(crc, nl, 1);
+	crc = fp_crc32_update(crc, nl, 1);
 	for (; total + 258 <= hlen + 1 + GZIPBOMB_BYTES; total += 258) {
 		put_code(&b, 0xC5, 8); /* length code 285: 258 bytes */
 		put_code(&b, 0, 5);    /* distance code 0: 1 back */
-		crc = crc_update(crc, nl, sizeof nl);
+		crc = fp_crc32_update(crc, nl, sizeof nl);
 	}
 	put_code(&b, 0, 7); /* end of block */
 	if (b.n)

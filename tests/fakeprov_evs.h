@@ -11,5 +11,7 @@
 int fp_evs_message(const char *const *names, const char *const *values, size_t n,
 		   const char *payload, size_t payload_len, unsigned char **out, size_t *out_len);
 uint32_t fp_crc32(const unsigned char *p, size_t n);
+/* The CRC-32 of more bytes after those crc was of (0 to start). */
+uint32_t fp_crc32_update(uint32_t crc, const unsigned char *p, size_t n);
 
 #endif
