@@ -90,8 +90,20 @@ static int unsettled(const char *s, size_t n, size_t y, long *depth, int stretch
 		return !next || next == '(' || next == '['; /* "[a](" may still become a link */
 	case '<':
 		/* a tag or an autolink may start here */
-		return !next || (next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') ||
-		       next == '/' || next == '!' || next == '?';
+		if (!next || (next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') ||
+		    next == '/' || next == '!' || next == '?')
+			return 1;
+		/* md4c (0.4.8) takes any ASCII byte after the '<' as an autolink's first, a
+		 * digit or a blank too ("<4a:b>", "< a:b>"); the autolink ends at a '>' with
+		 * no blank or '<' after that first byte: a '<' shown as text is settled once
+		 * one of them follows, and may still open one until then */
+		if (next >= 0x80)
+			return 0;
+		for (size_t i = y + 2; i < n; i++)
+			if (blank_ch((unsigned char)s[i]) || s[i] == '\v' || s[i] == '\f' ||
+			    s[i] == '<' || s[i] == '>')
+				return 0;
+		return 1;
 	case '*':
 	case '_':
 	case '~':
