@@ -177,7 +177,7 @@ void text_cluster_start(struct text_cluster *c, uint32_t cp)
 {
 	c->base = cp;
 	c->width = text_cp_width(cp);
-	c->emoji = is_pictographic(cp) && c->width == 2;
+	c->emoji = c->width == 2 && is_pictographic(cp);
 	c->after_zwj = 0;
 	c->flag = is_regional(cp);
 }
@@ -213,7 +213,7 @@ int text_cluster_extend(struct text_cluster *c, uint32_t cp)
 	}
 	if (cp >= 0x1F3FB && cp <= 0x1F3FF && c->emoji)
 		return 1; /* skin tone modifier */
-	return text_cp_width(cp) == 0;
+	return in_table(zero_width, COUNT(zero_width), cp); /* width 0 (not LF: a control) */
 }
 
 size_t text_next_cluster(const char *s, size_t len, int *width)
