@@ -76,10 +76,11 @@ int chat_oom(struct err *e)
 	return -1;
 }
 
-/* A conversation with messages belongs on disk, even before its first save succeeded. */
+/* A conversation with messages belongs on disk, even before its first save succeeded
+ * (not in a read-only store: it stays in memory). */
 static int persistent(const struct chat *c)
 {
-	return c->store && !c->readonly && (c->on_disk || c->conv.n);
+	return c->store && !c->store->readonly && !c->readonly && (c->on_disk || c->conv.n);
 }
 
 /* Takes the lock of a conversation that is not on disk yet. Another process holding it
@@ -242,6 +243,12 @@ int chat_open(struct chat *c, struct histstore *s, const char *prefix, struct er
 	c->jn = c->conv.n; /* the file holds them all */
 	if (lr == 0 && rc == HIST_LOAD_OK)
 		return 0;
+	if (s->readonly && rc == HIST_LOAD_OK) {
+		/* nothing is written in a read-only store, so nothing needs the lock: what is
+		 * sent stays in this conversation, in memory (the client said so once) */
+		snprintf(c->readonly_why, sizeof c->readonly_why, "is in a read-only directory");
+		return 0;
+	}
 	/* A newer file keeps our lock: we never write it, but chat_delete may remove it. */
 	c->readonly = 1;
 	if (lr == 1 && pid > 0)

@@ -462,7 +462,8 @@ int history_main(struct app *app, int argc, char **argv)
 
 	struct histstore st;
 	struct err e = {0, ""};
-	if (histstore_open(&st, NULL, NULL, hist_warn_stderr, NULL, &e) < 0)
+	/* a read-only history is still listed, shown and searched; rm says why it fails */
+	if (histstore_open_reader(&st, NULL, NULL, hist_warn_stderr, NULL, &e) < 0)
 		return app_fail(&e);
 	int rc;
 	if (!strcmp(sub, "list"))

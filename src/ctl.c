@@ -285,6 +285,8 @@ void ctl_status_head(const struct ctl *c, struct buf *out)
 		buf_printf(out, "no model (%s chooses)", ctl_key_name(c, ACT_MODEL_PICKER).s);
 	buf_append_str(out, " \xc2\xb7 ");
 	buf_append_str(out, ctl_state_word(c, tmp, sizeof tmp));
+	if (c->history_readonly)
+		buf_append_str(out, " \xc2\xb7 not saved (read-only)");
 	if (c->nqueue)
 		buf_printf(out, " \xc2\xb7 %zu queued", c->nqueue);
 	ctl_tools_status(c, out);

@@ -103,12 +103,14 @@ static int mkdir_one(const char *dir, const char *whole, struct err *e)
 			return 0;
 		err_set(e, EXIT_FAIL, "cannot create directory %s: %s exists and is not a directory",
 			whole, dir);
+		errno = ENOTDIR;
 		return -1;
 	}
 	/* Read-only or unwritable parents are fine when the directory is already there. */
 	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
 	err_set(e, EXIT_FAIL, "cannot create directory %s: %s", whole, strerror(saved));
+	errno = saved;
 	return -1;
 }
 
@@ -116,6 +118,7 @@ int fs_mkdirs(const char *path, struct err *e)
 {
 	if (!path || !path[0]) {
 		err_set(e, EXIT_FAIL, "cannot create a directory with an empty name");
+		errno = EINVAL;
 		return -1;
 	}
 	char *copy = strdup(path);
@@ -138,7 +141,9 @@ int fs_mkdirs(const char *path, struct err *e)
 		if (saved == '\0')
 			break;
 	}
+	int saved = errno;
 	free(copy);
+	errno = saved;
 	return rc;
 }
 

@@ -313,6 +313,12 @@ int histstore_list_begin_head(struct histstore *s, size_t rows, struct histstore
 	l->tfd = -1;
 	l->idx_dir_s = -1;
 	l->idx_dir_ns = -1;
+	if (s->absent) { /* no directory, and none can be made: nothing to list */
+		l->ifd = -1;
+		l->done = 1;
+		*out = l;
+		return 0;
+	}
 	l->ifd = open(s->index, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	struct stat *ist = &l->idx_st;
 	if (l->ifd >= 0 && fstat(l->ifd, ist) == 0 && ist->st_size > 0 &&
@@ -678,6 +684,10 @@ int histstore_entries_of(struct histstore *s, const char (*ids)[HIST_ID_MAX + 1]
 	memset(&rd, 0, sizeof rd);
 	*out = NULL;
 	*nout = 0;
+	if (nread)
+		*nread = 0;
+	if (s->absent)
+		return 0;
 	int dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
 		err_set(e, EXIT_FAIL, "cannot read %s: %s", s->dir, strerror(errno));
@@ -723,6 +733,8 @@ int histstore_entries_of(struct histstore *s, const char (*ids)[HIST_ID_MAX + 1]
 int histstore_list_dir_moved(const struct histstore_lister *l)
 {
 	struct stat st;
+	if (l->s->absent)
+		return 0;
 	return !l->d || fstat(dirfd(l->d), &st) < 0 ||
 	       st.st_mtim.tv_sec != l->dir_mtime.tv_sec || st.st_mtim.tv_nsec != l->dir_mtime.tv_nsec;
 }

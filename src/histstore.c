@@ -103,8 +103,17 @@ static void clean_index_temps(struct histstore *s)
 	free(dir);
 }
 
+/* Whether an error of creating or writing the directory means it is read-only to us
+ * (as against a bad path or no memory). */
+static int readonly_errno(int en)
+{
+	return en == EROFS || en == EACCES || en == EPERM;
+}
+
+enum { OPEN_SCAN = 1, OPEN_READONLY_OK = 2 };
+
 static int open_store(struct histstore *s, const char *data_dir, const char *cache_dir,
-		      hist_warn_fn warn_fn, void *warn_ctx, int scan, struct err *e)
+		      hist_warn_fn warn_fn, void *warn_ctx, int flags, struct err *e)
 {
 	memset(s, 0, sizeof *s);
 	s->warn = warn_fn;
@@ -121,12 +130,23 @@ static int open_store(struct histstore *s, const char *data_dir, const char *cac
 		err_set(e, EXIT_FAIL, "out of memory");
 		goto done;
 	}
-	if (fs_mkdirs(s->dir, e) < 0)
-		goto done;
+	if (fs_mkdirs(s->dir, e) < 0) {
+		if (!(flags & OPEN_READONLY_OK) || !readonly_errno(errno))
+			goto done;
+		s->readonly = 1;
+		s->absent = 1; /* nothing to read: an empty history */
+		snprintf(s->readonly_why, sizeof s->readonly_why, "%.319s", e->msg);
+		err_clear(e);
+	} else if ((flags & OPEN_READONLY_OK) && access(s->dir, W_OK) < 0 &&
+		   readonly_errno(errno)) {
+		s->readonly = 1;
+		snprintf(s->readonly_why, sizeof s->readonly_why, "cannot write in %.240s: %.60s",
+			 s->dir, strerror(errno));
+	}
 	/* 100,000 names are not read at every start: a directory unchanged since the index
 	 * was written holds no temp file younger than the listing that wrote it, and that
 	 * listing removed those it met. */
-	if (scan && histstore_index_dir_same(s) != 1)
+	if ((flags & OPEN_SCAN) && !s->readonly && histstore_index_dir_same(s) != 1)
 		clean_temps(s);
 	clean_index_temps(s);
 	rc = 0;
@@ -144,13 +164,20 @@ done:
 int histstore_open(struct histstore *s, const char *data_dir, const char *cache_dir,
 		   hist_warn_fn warn_fn, void *warn_ctx, struct err *e)
 {
-	return open_store(s, data_dir, cache_dir, warn_fn, warn_ctx, 1, e);
+	return open_store(s, data_dir, cache_dir, warn_fn, warn_ctx, OPEN_SCAN, e);
+}
+
+int histstore_open_reader(struct histstore *s, const char *data_dir, const char *cache_dir,
+			  hist_warn_fn warn_fn, void *warn_ctx, struct err *e)
+{
+	return open_store(s, data_dir, cache_dir, warn_fn, warn_ctx,
+			  OPEN_SCAN | OPEN_READONLY_OK, e);
 }
 
 int histstore_open_listing(struct histstore *s, const char *data_dir, const char *cache_dir,
 			   hist_warn_fn warn_fn, void *warn_ctx, struct err *e)
 {
-	return open_store(s, data_dir, cache_dir, warn_fn, warn_ctx, 0, e);
+	return open_store(s, data_dir, cache_dir, warn_fn, warn_ctx, OPEN_READONLY_OK, e);
 }
 
 void histstore_collect_later(struct histstore *s)
@@ -255,7 +282,11 @@ int histstore_resolve(struct histstore *s, const char *prefix, char id[HIST_ID_M
 		memcpy(id, prefix, plen + 1);
 		return 0;
 	}
-	DIR *d = opendir(s->dir);
+	DIR *d = s->absent ? NULL : opendir(s->dir);
+	if (!d && s->absent) {
+		err_set(e, EXIT_FAIL, "no conversation %s", prefix);
+		return -1;
+	}
 	if (!d) {
 		err_set(e, EXIT_FAIL, "cannot read %s: %s", s->dir, strerror(errno));
 		return -1;

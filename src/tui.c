@@ -849,6 +849,17 @@ int tui_main(struct app *app, int argc, char **argv)
 	}
 	if (warnings.len)
 		ctl_info(&t->c, "config.json", warnings.data, 0);
+	if (t->store.readonly) {
+		/* security.md 3.7: a read-only data directory starts the client read-only */
+		struct buf note = BUF_INIT;
+		buf_printf(&note, "The history is read-only (%s): nothing is saved in this "
+			   "session, and what you write stays only until you quit. Make the "
+			   "directory writable, or point XDG_DATA_HOME at one that is, to keep it.",
+			   t->store.readonly_why);
+		ctl_info(&t->c, "history", note.data ? note.data : "", 0);
+		buf_free(&note);
+		t->c.history_readonly = 1;
+	}
 	/* The first frame shows the list's head, a screen of the newest from the index (a
 	 * cold index: none yet); the rest is read after it, in steps between keys. */
 	list_begin(t, rows);

@@ -335,6 +335,7 @@ struct ctl {
 	char message[512];        /* transient status text, "" none */
 	double message_until;     /* expiry (monotonic); 0: until the next key */
 	char proxy[128];          /* the proxy host shown in the status line, "" none */
+	int history_readonly;     /* the history cannot be written: the status line says so */
 
 	struct hist_entry *list;  /* the conversation list, newest first */
 	size_t nlist, list_sel, list_top;

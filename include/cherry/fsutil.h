@@ -16,7 +16,8 @@ int xdg_dir(enum xdg_kind kind, struct buf *out, struct err *e);
 int xdg_dir_env(enum xdg_kind kind, char *(*getenv_fn)(const char *), struct buf *out,
 		struct err *e);
 
-/* mkdir -p with mode 0700 for every directory it creates. */
+/* mkdir -p with mode 0700 for every directory it creates. 0, or -1 with e set and errno
+ * saying why (ENOTDIR where a piece is not a directory). */
 int fs_mkdirs(const char *path, struct err *e);
 /* Reads a whole file (up to max bytes). Returns 0, 1 when it does not exist, -1 on error. */
 int fs_read_file(const char *path, size_t max, struct buf *out, struct err *e);

@@ -27,6 +27,13 @@ struct histstore {
 	/* Set by a caller that answers keys (the client): a conversation already on disk
 	 * that chat saves whole is written on a thread of its own (histstore_save_begin). */
 	int write_behind;
+	/* Opened by histstore_open_reader or _listing where <data>/conversations cannot be
+	 * created or written (a read-only file system, no permission): what is there is
+	 * read, nothing is written (chat keeps its conversations in memory); why says so
+	 * in one line */
+	int readonly;
+	char readonly_why[320];
+	int absent; /* read-only and not there: an empty history, nothing to read */
 };
 
 /*
@@ -39,9 +46,15 @@ int histstore_open(struct histstore *s, const char *data_dir, const char *cache_
 		   hist_warn_fn warn, void *warn_ctx, struct err *e);
 /* The same for a caller that lists the conversations at once (the client): the temp
  * files are left to the listing, which removes those it meets, so that a start with a
- * stale index does not read 100,000 names before its first frame. */
+ * stale index does not read 100,000 names before its first frame; a directory that
+ * cannot be written opens read-only, as with histstore_open_reader. */
 int histstore_open_listing(struct histstore *s, const char *data_dir, const char *cache_dir,
 			   hist_warn_fn warn_fn, void *warn_ctx, struct err *e);
+/* histstore_open for a caller that can do without writing (history's commands): a
+ * directory that cannot be created or written (EROFS, EACCES, EPERM) opens read-only
+ * (s->readonly), as histstore_open_listing does; a write then fails with its own line. */
+int histstore_open_reader(struct histstore *s, const char *data_dir, const char *cache_dir,
+			  hist_warn_fn warn_fn, void *warn_ctx, struct err *e);
 void histstore_close(struct histstore *s);
 
 /* A fresh, unused id (8 characters of [0-9a-z]). 0 or -1. */

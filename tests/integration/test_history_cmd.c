@@ -319,6 +319,72 @@ static void test_corrupt_reported_once(void **state)
 }
 
 /* The real binary dispatches `history`. */
+/* A command of test_read_only_history: its status and what its stdout and stderr hold. */
+struct ro_case {
+	const char *args[6];
+	int status;
+	const char *out, *err;
+};
+
+/* In a child whose data home is a read-only bind mount, each case in turn. 0 pass, 77
+ * unsupported (not root, or no mount namespace), else 10 + the case that failed. */
+static int ro_cases(const struct ro_case *cs, size_t n)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		char home_data[400];
+		snprintf(home_data, sizeof home_data, "%s/data", H.root);
+		if (harness_ro_bind(home_data) < 0)
+			_exit(77);
+		for (size_t i = 0; i < n; i++) {
+			struct run r;
+			if (run_cherry(&r, &H, cs[i].args, NULL, NULL, 10000) != 0)
+				_exit(10 + (int)i);
+			int ok = r.status == cs[i].status && strstr(r.out, cs[i].out) &&
+				 strstr(r.err, cs[i].err);
+			if (!ok)
+				fprintf(stderr, "# history %s: status %d, out \"%s\", err \"%s\"\n",
+					cs[i].args[1], r.status, r.out, r.err);
+			run_free(&r);
+			if (!ok)
+				_exit(10 + (int)i);
+		}
+		_exit(0);
+	}
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return 1;
+	return WEXITSTATUS(st);
+}
+
+/* A history that cannot be written (security.md 3.7): what is there is listed, shown,
+ * searched and exported; none at all (and none can be made) is an empty history, not an
+ * error; rm says why it cannot. */
+static void test_read_only_history(void **state)
+{
+	(void)state;
+	static const struct ro_case none[] = {
+		{{"history", "list", NULL}, 0, "", ""},
+		{{"history", "list", "--json", NULL}, 0, "[]", ""},
+		{{"history", "show", "abc", NULL}, 1, "", "no conversation abc"},
+		{{"history", "search", "abc", NULL}, 1, "", ""},
+	};
+	int rc = ro_cases(none, sizeof none / sizeof none[0]);
+	if (rc == 77)
+		skip(); /* not root, or no mount namespace for a read-only bind mount */
+	assert_int_equal(rc, 0);
+	char a[64];
+	exchange(a, sizeof a, NULL, "kept while read-only", "ok", "echo");
+	const struct ro_case there[] = {
+		{{"history", "list", NULL}, 0, a, ""},
+		{{"history", "show", a, NULL}, 0, "kept while read-only", ""},
+		{{"history", "search", "while read", NULL}, 0, a, ""},
+		{{"history", "export", a, NULL}, 0, "kept while read-only", ""},
+		{{"history", "rm", "-f", a, NULL}, 1, "", strerror(EROFS)},
+	};
+	assert_int_equal(ro_cases(there, sizeof there / sizeof there[0]), 0);
+}
+
 static void test_real_binary(void **state)
 {
 	(void)state;
@@ -914,6 +980,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_commands, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_reported_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_real_binary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_only_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export_html, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ask_saves, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ask_keeps_notes, setup, teardown),

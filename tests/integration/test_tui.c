@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -1659,6 +1661,103 @@ static void test_editor_draft_private(void **state)
 	}
 }
 
+/* Whether this process may make a read-only bind mount in a mount namespace of its own
+ * (root, and namespaces allowed): tried in a child. */
+static int ro_bind_possible(const char *dir)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(harness_ro_bind(dir) < 0 ? 77 : 0);
+	int st;
+	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* A history that cannot be written (security.md 3.7; here the data directory is a
+ * read-only bind mount): the client starts read-only, says why once in the chat and
+ * for good on the status line, lists and opens what is there, and an exchange goes on
+ * in memory: no copy made, no failed save reported, nothing on disk changed. */
+static void test_read_only_history(void **state)
+{
+	(void)state;
+	start(100, 30, "-m", "fo/echo");
+	wait_state("fo/echo", "idle");
+	exchange("fo/echo", "written before");
+	quit_ok();
+	tmux_stop(&T);
+	memset(&T, 0, sizeof T);
+	char id[64], file[600], data[600];
+	newest_id(id, sizeof id);
+	snprintf(data, sizeof data, "%s/data", H.root);
+	char rel[100];
+	snprintf(rel, sizeof rel, "conversations/%s.json", id);
+	data_path(file, sizeof file, rel);
+	char *before = harness_read_file(file, NULL);
+	assert_non_null(before);
+	if (!ro_bind_possible(data)) {
+		free(before);
+		skip(); /* not root, or no mount namespace for a read-only bind mount */
+	}
+	const char *bin = getenv("CHERRY_BIN");
+	char abs[PATH_MAX];
+	if (!bin || !*bin)
+		bin = "build/cherry";
+	const char *argv[32] = {"unshare", "-m", "--propagation", "private", "sh", "-c",
+				"mount --bind -o ro \"$0\" \"$0\" && exec \"$@\"", data};
+	size_t n = 8;
+	int nw = harness_wrapper_argv(argv + n, 16);
+	assert_true(nw >= 0);
+	n += (size_t)nw;
+	argv[n++] = realpath(bin, abs) ? abs : bin;
+	argv[n++] = "-c";
+	argv[n++] = id;
+	argv[n] = NULL;
+	assert_int_equal(tmux_start(&T, &H, argv, key_env, 100, 30), 0);
+	wait_for("The history is read-only");
+	/* the whole line, however its path wrapped: the chat pane's rows joined, spaces
+	 * dropped */
+	char want[1200];
+	snprintf(want, sizeof want, "The history is read-only (cannot write in "
+		 "%s/cherry/conversations: %s): nothing is saved in this session, and what you "
+		 "write stays only until you quit. Make the directory writable, or point "
+		 "XDG_DATA_HOME at one that is, to keep it.", data, strerror(EROFS));
+	drop_spaces(want);
+	struct buf pane = BUF_INIT;
+	screen();
+	for (int i = 0; i < tmux_nrows(SCR) - 1; i++)
+		assert_int_equal(buf_append_str(&pane, chat_part(row(i))), 0);
+	assert_int_equal(buf_append_char(&pane, '\0'), 0);
+	drop_spaces(pane.data);
+	if (!strstr(pane.data, want))
+		fail_msg("the chat pane, spaces dropped, is \"%s\", without \"%s\"", pane.data,
+			 want);
+	buf_free(&pane);
+	on_screen("not saved (read-only)");
+	on_screen("written before");
+	exchange("fo/echo", "asked while read-only");
+	wait_for("not saved (read-only)");
+	not_on_screen("starts a new conversation");
+	not_on_screen("conversation not saved");
+	not_on_screen("cannot be locked");
+	quit_ok();
+	char *after = harness_read_file(file, NULL);
+	assert_non_null(after);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	char ids[1][64];
+	conv_ids(ids, 1);
+	assert_string_equal(ids[0], id);
+	char other[600];
+	data_path(other, sizeof other, "conversations");
+	DIR *d = opendir(other);
+	assert_non_null(d);
+	size_t files = 0;
+	for (struct dirent *de; (de = readdir(d));)
+		files += de->d_name[0] != '.';
+	closedir(d);
+	assert_int_equal(files, 1); /* its file: no copy, no lock file, no journal */
+}
+
 static void test_reopens_last_conversation(void **state)
 {
 	(void)state;
@@ -2547,6 +2646,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_welcome_keyed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_core_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_editor_draft_private, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_only_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopens_last_conversation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_model_flag_wins_over_reopened, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_privacy_notice, setup, teardown),

@@ -837,8 +837,9 @@ static void test_stream_full_disk_then_recovers(void **unused)
 }
 
 /* conversations/ cannot be written: every save fails with one line, the exchange goes on
- * in memory, -c on a conversation there is copied (unsaved) and the file stays whole.
- * 0 pass, else the step that failed. */
+ * in memory, -c on a conversation there is copied (unsaved) and the file stays whole;
+ * through a store opened read-only, nothing is copied or tried. 0 pass, else the step
+ * that failed. */
 static int read_only_scenario(void)
 {
 	char *before = conv_file("ro");
@@ -872,6 +873,36 @@ static int read_only_scenario(void)
 	if (chat_save(&c, 31.0, &e) != -1 || !strstr(e.msg, "conversation not saved: "))
 		return 16;
 	chat_close(&c);
+	/* opened as the client opens it (histstore_open_listing), the store knows it is
+	 * read-only: a conversation there goes on in memory, not copied, and nothing is
+	 * tried or reported at a save (the client said it once) */
+	struct histstore rs;
+	err_clear(&e);
+	if (histstore_open_listing(&rs, data, cache, NULL, NULL, &e) != 0 || !rs.readonly ||
+	    rs.absent || !strstr(rs.readonly_why, convdir))
+		return 19;
+	if (chat_open(&c, &rs, "ro", &e) != 0 || e.code)
+		return 20;
+	if (chat_send(&c, "q3", "fo", "echo", 32.0, &a, &e) != 0 ||
+	    chat_request_msgs(&c, a, &w, &n) != 0)
+		return 21;
+	free(w);
+	if (n != 3 || strcmp(c.conv.id, "ro"))
+		return 22;
+	chat_delta(&c, a, "a3", 2, 0, 32.1);
+	if (chat_finish(&c, a, HIST_COMPLETE, NULL, NULL, -1, 32.2, &e) != 0 ||
+	    chat_save(&c, 32.2, &e) != 0 || e.code || chat_tick(&c, 99.0, &e) != 0 || e.code)
+		return 23;
+	if (chat_delete(&c, &e) != -1 || !strstr(e.msg, "is in a read-only directory; not deleted"))
+		return 24;
+	err_clear(&e);
+	chat_close(&c);
+	if (chat_new(&c, &rs, 33.0, &e) != 0 ||
+	    chat_send(&c, "q4", "fo", "echo", 33.0, &a, &e) != 0 ||
+	    chat_save(&c, 33.0, &e) != 0 || e.code)
+		return 25;
+	chat_close(&c);
+	histstore_close(&rs);
 	char *after = conv_file("ro");
 	int same = after && !strcmp(before, after);
 	free(before);
