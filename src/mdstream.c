@@ -613,6 +613,51 @@ static int word_cut(const char *text, size_t from, size_t p)
 	return 1;
 }
 
+/* A run of the window without a blank or '<', and where in it md4c (0.4.8) may start a
+ * permissive autolink (SIZE_MAX: nowhere). */
+struct link_run {
+	size_t lo, hi, link;
+};
+
+static int run_stop(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '<';
+}
+
+/* Whether a cut inside a word at p would show an autolink that md4c (0.4.8) starts
+ * before it, or one it does not start: from "http://", "https://", "ftp://" or "www."
+ * (inside a link's destination too, where it is not shown) an autolink reaches to the
+ * next blank or '<' and hides any autolink in its reach ("[a](http://x.co)z(http://
+ * y.co)" shows the second as text), and one starts only after a blank or one of
+ * "*_~([", not after the letters that a cut inside a word leaves before it. r keeps
+ * the run looked at last (the cuts are tried last first), so that each run of the
+ * window is read once. */
+static int link_reach(const char *text, size_t from, size_t end, size_t p, struct link_run *r)
+{
+	if (!(r->lo < p && p <= r->hi)) {
+		size_t lo = p, hi = p;
+		while (lo > from && !run_stop(text[lo - 1]))
+			lo--;
+		while (hi < end && !run_stop(text[hi]))
+			hi++;
+		r->lo = lo;
+		r->hi = hi;
+		r->link = SIZE_MAX;
+		for (size_t i = lo; i < hi; i++) {
+			size_t at = SIZE_MAX;
+			const char *t = text + i;
+			if (t[0] == ':' && hi - i > 2 && t[1] == '/' && t[2] == '/')
+				at = i - lo > 5 ? i - 5 : lo; /* the scheme's letters before it */
+			else if (hi - i > 3 && (t[0] | 0x20) == 'w' && (t[1] | 0x20) == 'w' &&
+				 (t[2] | 0x20) == 'w' && t[3] == '.')
+				at = i;
+			if (at < r->link)
+				r->link = at;
+		}
+	}
+	return r->link != SIZE_MAX && r->link < p + 5;
+}
+
 /* Whether a cut at p would show because of what the line holds before it: md4c reads
  * the segment that ends at p alone, and there the line's part before p would be a block
  * that the whole line is not. A line of one of '*', '-', '_' and '=' (and blanks) is a
@@ -675,11 +720,14 @@ static int look_inside(struct mdstream *m, const char *text, size_t wend)
 	int forced = s->window >= m->open_max;
 	size_t p = 0;
 	int dirty = 0;
+	struct link_run run = {0, 0, SIZE_MAX};
 	for (size_t k = cuts.n; k-- > 0 && !p;) {
 		const struct md_cut *c = &cuts.v[k];
 		size_t at = from + c->at;
 		if ((forced || !c->dirty) && at + 64 <= end && starter(text + at, wend - at) &&
-		    (!c->word || word_cut(text, from, at)) && !cut_shows_before(text, from, at)) {
+		    (!c->word || (word_cut(text, from, at) &&
+				  !link_reach(text, from, end, at, &run))) &&
+		    !cut_shows_before(text, from, at)) {
 			p = at;
 			dirty = c->dirty;
 		}

@@ -30,7 +30,9 @@
  * lines where the source is text as typed and nothing before could still be closed by
  * text after (md_find_cuts), so both pieces render as the lines of the whole; inside a
  * word only between two characters outside ASCII or in a run of 32 letters and digits
- * (which an '@' after it could still make an e-mail address: not undone). With no cut
+ * (which an '@' after it could still make an e-mail address: not undone), and not in a
+ * run without blanks where an autolink may start ("http://", "www.": md4c starts one in
+ * a link's destination too, unseen, and it hides any autolink in its reach). With no cut
  * there, it looks again at twice the bytes, and at MDSTREAM_FORCE_MAX cuts at the last
  * line start it can, or at the window's end (counted in inexact: what follows may then
  * be shown a little differently from one render of everything). Such cuts depend on
