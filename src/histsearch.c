@@ -131,8 +131,8 @@ struct histsearch *histsearch_start(struct histstore *st, const char *text, stru
 		if (b < 0x20 || b == '"' || b == '\\')
 			h->raw_ok = 0;
 	}
-	h->dfd = st->absent ? -1 : open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (h->dfd < 0 && !st->absent) {
+	/* read-only and not there: nothing to read, the search finds nothing */
+	if (!st->absent && (h->dfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		err_set(e, EXIT_FAIL, "cannot read %s: %s", st->dir, strerror(errno));
 		histsearch_free(h);
 		return NULL;

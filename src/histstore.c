@@ -282,11 +282,11 @@ int histstore_resolve(struct histstore *s, const char *prefix, char id[HIST_ID_M
 		memcpy(id, prefix, plen + 1);
 		return 0;
 	}
-	DIR *d = s->absent ? NULL : opendir(s->dir);
-	if (!d && s->absent) {
+	if (s->absent) { /* read-only and not there: none */
 		err_set(e, EXIT_FAIL, "no conversation %s", prefix);
 		return -1;
 	}
+	DIR *d = opendir(s->dir);
 	if (!d) {
 		err_set(e, EXIT_FAIL, "cannot read %s: %s", s->dir, strerror(errno));
 		return -1;
