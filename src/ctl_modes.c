@@ -200,6 +200,23 @@ static void offer_presets(struct ctl *c, int needs, char **known, size_t nk)
 	}
 }
 
+/* Whether offer_presets lists model: a current model of a provider whose key is not at
+ * hand. */
+static int preset_offers(struct ctl *c, const char *model)
+{
+	const struct provider_list *pl = &c->cfg->providers;
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct provider *p = &pl->v[i];
+		size_t n = strlen(p->name);
+		if (strncmp(model, p->name, n) || model[n] != '/' || ctl_has_key(c, p) == 1)
+			continue;
+		for (size_t m = 0; m < p->ndefault_models; m++)
+			if (!strcmp(model + n + 1, p->default_models[m]))
+				return 1;
+	}
+	return 0;
+}
+
 void ctl_open_model_picker(struct ctl *c, const char *filter)
 {
 	ctl_overlay_close(c);
@@ -219,7 +236,9 @@ void ctl_open_model_picker(struct ctl *c, const char *filter)
 		buf_free(&label);
 		have_current |= !strcmp(known[i], c->model);
 	}
-	if (c->model[0] && !have_current)
+	/* a model chosen outside the lists (-m, a conversation's) stands here, unless a
+	 * preset below offers it with what it needs (a key asked for and not given) */
+	if (c->model[0] && !have_current && !preset_offers(c, c->model))
 		ctl_overlay_push(&c->ov, c->model, NULL);
 	/* then every other preset's current models: first those whose key a vault not
 	 * unlocked yet may hold (looked for when a message goes), then those with no key,

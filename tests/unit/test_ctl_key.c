@@ -480,6 +480,18 @@ static void test_picker_offers_key(void **state)
 	prompt_is("openai needs a key: enter it now (stored encrypted), or Esc");
 	key("Esc");
 	assert_int_equal(C.mode, MODE_CHAT);
+	/* the model stays chosen without its key: the picker lists it once, where it says
+	 * what it needs, the cursor on it */
+	char chosen[sizeof C.model];
+	snprintf(chosen, sizeof chosen, "%s", C.model);
+	key("C-o");
+	size_t seen = 0;
+	for (size_t i = 0; i < C.ov.nitems; i++)
+		seen += !strcmp(C.ov.items[i], chosen);
+	assert_int_equal(seen, 1);
+	assert_string_equal(C.ov.items[C.ov.match[C.ov.sel]], chosen);
+	assert_non_null(strstr(C.ov.labels[C.ov.match[C.ov.sel]], "(needs OPENAI_API_KEY)"));
+	key("Esc");
 	/* a known model asks nothing */
 	key("C-o");
 	enter("fo/b");
