@@ -292,6 +292,54 @@ void ctl_status_head(const struct ctl *c, struct buf *out)
 	ctl_tools_status(c, out);
 }
 
+/* The details after the head when no message is shown, the least needed left out first
+ * as detail goes down from 3: the first-token time, then the last answer's tokens, then
+ * the next message's estimate (and its cost). The proxy in use stays at every level. */
+static void status_details(const struct ctl *c, int detail, struct buf *out)
+{
+	if (detail >= 2 && (c->usage.input >= 0 || c->usage.output >= 0)) {
+		buf_append_str(out, " \xc2\xb7 ");
+		if (c->usage.input >= 0)
+			buf_printf(out, "%ld in", c->usage.input);
+		else
+			buf_append_str(out, "? in");
+		if (c->usage.output >= 0)
+			buf_printf(out, " / %ld out", c->usage.output);
+	}
+	if (detail >= 3 && c->ttft >= 0)
+		buf_printf(out, " \xc2\xb7 first token %.2f s", c->ttft);
+	if (detail >= 1) {
+		buf_append_str(out, " \xc2\xb7 ");
+		ctl_totals_text(c, out);
+	}
+	if (c->proxy[0])
+		buf_printf(out, " \xc2\xb7 proxy %s", c->proxy);
+}
+
+void ctl_status_line(const struct ctl *c, int room, struct buf *out)
+{
+	buf_reset(out);
+	ctl_status_head(c, out);
+	if (c->message[0] && !c->msg_rows) {
+		buf_append_str(out, " \xc2\xb7 ");
+		buf_append_str(out, c->message);
+		return;
+	}
+	size_t head = out->len;
+	struct buf safe = BUF_INIT;
+	for (int detail = 3; detail >= 0; detail--) {
+		out->len = head;
+		if (out->data)
+			out->data[head] = '\0';
+		status_details(c, detail, out);
+		buf_reset(&safe);
+		sanitize_string(out->data ? out->data : "", out->len, &safe);
+		if (text_width(safe.data ? safe.data : "", safe.len) <= room)
+			break;
+	}
+	buf_free(&safe);
+}
+
 /* The rows the message takes above the status line, at most cap: none when it fits on
  * the status line after its head, else its rows wrapped one column in from each side.
  * Such a message stays until the next key: it is never cut, and never goes while read. */

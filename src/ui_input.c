@@ -244,34 +244,14 @@ int ui_draw_status(const struct ctl *t)
 {
 	int y = t->msg_rows; /* a long message is wrapped on the rows above */
 	struct buf s = BUF_INIT;
-	ctl_status_head(t, &s);
-	if (t->message[0] && !y) {
-		buf_append_str(&s, " \xc2\xb7 ");
-		buf_append_str(&s, t->message);
-	} else {
-		if (t->usage.input >= 0 || t->usage.output >= 0) {
-			buf_append_str(&s, " \xc2\xb7 ");
-			if (t->usage.input >= 0)
-				buf_printf(&s, "%ld in", t->usage.input);
-			else
-				buf_append_str(&s, "? in");
-			if (t->usage.output >= 0)
-				buf_printf(&s, " / %ld out", t->usage.output);
-		}
-		if (t->ttft >= 0)
-			buf_printf(&s, " \xc2\xb7 first token %.2f s", t->ttft);
-		buf_append_str(&s, " \xc2\xb7 ");
-		ctl_totals_text(t, &s);
-		if (t->proxy[0])
-			buf_printf(&s, " \xc2\xb7 proxy %s", t->proxy);
-	}
+	int room = ctl_status_room(t->cols);
+	ctl_status_line(t, room, &s);
 	static const char help[] = "F1 help ";
 	int hw = (int)sizeof help - 1;
 	struct buf safe = BUF_INIT;
 	sanitize_string(s.data ? s.data : "", s.len, &safe);
 	/* "F1 help" only where it leaves the state readable. */
 	int show_help = t->cols >= 50;
-	int room = ctl_status_room(t->cols);
 	uint64_t sig = ui_hash(ui_hash_int(ui_hash_int(UI_HASH_INIT, t->cols), y),
 			       safe.data ? safe.data : "", safe.len);
 	if (y)

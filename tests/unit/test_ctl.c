@@ -5,6 +5,7 @@
  * the status line, resizing and scrolling. */
 #include "ctl_fixture.h"
 #include "ctl_int.h"
+#include "cherry/text.h"
 
 static void test_first_model_is_first_favourite(void **state)
 {
@@ -484,6 +485,45 @@ static void test_status_states(void **state)
 	end_stream(HIST_COMPLETE, NULL);
 }
 
+/* The status line gives up its least needed details to fit, never the proxy in use:
+ * the first-token time goes first, then the answer's tokens, then the estimate. */
+static void test_status_line_fits(void **state)
+{
+	(void)state;
+	struct buf line = BUF_INIT;
+	C.usage.input = 12;
+	C.usage.output = 4;
+	C.ttft = 0.25;
+	snprintf(C.proxy, sizeof C.proxy, "proxy.example:3128");
+	ctl_status_line(&C, 500, &line);
+	assert_non_null(strstr(line.data, " \xc2\xb7 12 in / 4 out \xc2\xb7 first token 0.25 s "
+					  "\xc2\xb7 ~"));
+	assert_non_null(strstr(line.data, " tok next \xc2\xb7 proxy proxy.example:3128"));
+	int full = (int)text_width(line.data, line.len);
+	int want[][4] = { /* room; first token, tokens, estimate shown */
+		{ full, 1, 1, 1 },
+		{ full - 1, 0, 1, 1 },
+		{ full - 24, 0, 0, 1 },
+		{ 10, 0, 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		ctl_status_line(&C, want[i][0], &line);
+		assert_int_equal(strstr(line.data, "first token") != NULL, want[i][1]);
+		assert_int_equal(strstr(line.data, "12 in / 4 out") != NULL, want[i][2]);
+		assert_int_equal(strstr(line.data, "tok next") != NULL, want[i][3]);
+		assert_non_null(strstr(line.data, "proxy proxy.example:3128"));
+		assert_int_equal(strncmp(line.data, " fo/", 4), 0); /* the head whole */
+		if (want[i][3])
+			assert_true((int)text_width(line.data, line.len) <= want[i][0]);
+	}
+	/* a message that fits replaces the details */
+	ctl_message(&C, "hello there");
+	ctl_status_line(&C, 500, &line);
+	assert_non_null(strstr(line.data, " \xc2\xb7 hello there"));
+	assert_null(strstr(line.data, "proxy"));
+	buf_free(&line);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -511,6 +551,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_redraw_quit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_states, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_line_fits, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
