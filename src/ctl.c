@@ -438,6 +438,7 @@ void ctl_settle_chat(struct ctl *c)
  * line and the more-below mark, the list's, the overlay's and the input's scroll). */
 void ctl_settle(struct ctl *c)
 {
+	c->settle_owed = 0;
 	geometry(c);
 	ctl_layout_settle(c);
 	geometry(c); /* a line the layout said may want rows above the status line */
@@ -555,8 +556,19 @@ int ctl_key(struct ctl *c, input_key k, double now, double wall)
 	c->wall = wall;
 	c->react = 0;
 	ctl_dispatch(c, k);
-	ctl_settle(c);
+	/* a paste's characters settle at its end, or before a frame: settling measures the
+	 * whole input, and one by one a paste of 8,000 characters took two seconds */
+	if (c->in_paste && c->mode == MODE_CHAT && !c->react)
+		c->settle_owed = 1;
+	else
+		ctl_settle(c);
 	return c->react;
+}
+
+void ctl_frame(struct ctl *c)
+{
+	if (c->settle_owed)
+		ctl_settle(c);
 }
 
 int ctl_action(struct ctl *c, enum input_action a, double now, double wall)

@@ -440,6 +440,7 @@ static int wait_ms(struct tui *t, double now)
 
 static void draw(struct tui *t)
 {
+	ctl_frame(&t->c);
 	find_proxy(t);
 	if (t->c.dirty & CTL_DIRTY_LAYOUT)
 		ui_layout(&t->c);
@@ -707,8 +708,9 @@ static void run_loop(struct tui *t)
 				react(t, ctl_key(&t->c, k, http_now(), tui_wall_now()));
 		}
 		/* A key's echo does not wait for the frame limit, nor for the stream's next
-		 * slice: typing stays within a frame however busy the stream is. */
-		if (keyed && t->c.dirty && !t->c.quit)
+		 * slice: typing stays within a frame however busy the stream is. A paste
+		 * draws at its end (or at the frame limit, when the rest is slow to come). */
+		if (keyed && t->c.dirty && !t->c.quit && !t->c.in_paste)
 			draw(t);
 		perform(t);
 		now = http_now();

@@ -92,6 +92,7 @@ void tui_tools_free(struct tui_tools *tt)
 
 static void paint(struct ctl *c)
 {
+	ctl_frame(c);
 	if (c->dirty & CTL_DIRTY_LAYOUT)
 		ui_layout(c);
 	ui_draw(c);

@@ -376,6 +376,7 @@ struct ctl {
 				   * longer than the status line has room for (0: on it) */
 
 	int in_paste;
+	int settle_owed;          /* keys of a paste not settled yet (ctl_frame) */
 	struct ctl_chip *chips;   /* files for the next message (ctl_attach.c) */
 	size_t nchips;
 	size_t paste_from;        /* the cursor when a paste began */
@@ -459,6 +460,9 @@ int ctl_list_mine(const struct ctl *c, const char *id);
 
 /* Events. Each returns reactions. */
 int ctl_key(struct ctl *c, input_key k, double now, double wall);
+/* Before the shell draws: what keys left unsettled (a paste's characters settle once,
+ * at its end or here, not one by one) is made consistent for drawing. */
+void ctl_frame(struct ctl *c);
 int ctl_action(struct ctl *c, enum input_action a, double now, double wall);
 int ctl_resize(struct ctl *c, int rows, int cols);
 int ctl_timer(struct ctl *c, double now, double wall);

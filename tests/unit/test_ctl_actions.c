@@ -106,6 +106,34 @@ static void test_paste_never_sends(void **state)
 	assert_int_equal(sh.need_key, 1);
 }
 
+/* A paste's characters settle at its end, or before a frame (ctl_frame), not one by one
+ * (each settle measures the whole input: 8,000 characters took two seconds); what is
+ * drawn is right either way. */
+static void test_paste_settles_at_frames(void **state)
+{
+	(void)state;
+	int h0 = C.input_h;
+	shell(ctl_key(&C, INPUT_PASTE_START, now, wall));
+	for (int i = 0; i < 40; i++) {
+		type("a pasted line");
+		shell(ctl_key(&C, 13, now, wall));
+	}
+	assert_int_equal(C.input_h, h0); /* owed, not done */
+	assert_true(C.settle_owed);
+	ctl_frame(&C); /* a frame in the middle of the paste */
+	assert_false(C.settle_owed);
+	int h1 = C.input_h;
+	assert_true(h1 > h0);
+	type("the end");
+	shell(ctl_key(&C, INPUT_PASTE_END, now, wall));
+	assert_false(C.settle_owed);
+	assert_int_equal(C.input_h, h1);
+	assert_int_equal(strlen(input()), 40 * strlen("a pasted line\n") + strlen("the end"));
+	/* typed keys settle at once */
+	key("C-a");
+	assert_false(C.settle_owed);
+}
+
 static void test_passphrase_mode(void **state)
 {
 	(void)state;
@@ -365,6 +393,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_editing_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_recall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_paste_never_sends, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_paste_settles_at_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passphrase_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passphrase_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slash_commands, setup, teardown),
