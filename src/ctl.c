@@ -318,26 +318,26 @@ static void status_details(const struct ctl *c, int detail, struct buf *out)
 
 void ctl_status_line(const struct ctl *c, int room, struct buf *out)
 {
-	buf_reset(out);
-	ctl_status_head(c, out);
-	if (c->message[0] && !c->msg_rows) {
-		buf_append_str(out, " \xc2\xb7 ");
-		buf_append_str(out, c->message);
-		return;
-	}
-	size_t head = out->len;
-	struct buf safe = BUF_INIT;
+	struct buf line = BUF_INIT;
+	ctl_status_head(c, &line);
+	size_t head = line.len;
+	int message = c->message[0] && !c->msg_rows;
 	for (int detail = 3; detail >= 0; detail--) {
-		out->len = head;
-		if (out->data)
-			out->data[head] = '\0';
-		status_details(c, detail, out);
-		buf_reset(&safe);
-		sanitize_string(out->data ? out->data : "", out->len, &safe);
-		if (text_width(safe.data ? safe.data : "", safe.len) <= room)
+		line.len = head;
+		if (line.data)
+			line.data[head] = '\0';
+		if (message) {
+			buf_append_str(&line, " \xc2\xb7 ");
+			buf_append_str(&line, c->message);
+		} else {
+			status_details(c, detail, &line);
+		}
+		buf_reset(out);
+		sanitize_string(line.data ? line.data : "", line.len, out);
+		if (message || text_width(out->data ? out->data : "", out->len) <= room)
 			break;
 	}
-	buf_free(&safe);
+	buf_free(&line);
 }
 
 /* The rows the message takes above the status line, at most cap: none when it fits on

@@ -243,13 +243,11 @@ void ui_draw_input(const struct ctl *t, int *cur_y, int *cur_x)
 int ui_draw_status(const struct ctl *t)
 {
 	int y = t->msg_rows; /* a long message is wrapped on the rows above */
-	struct buf s = BUF_INIT;
 	int room = ctl_status_room(t->cols);
-	ctl_status_line(t, room, &s);
+	struct buf safe = BUF_INIT; /* sanitised by ctl_status_line */
+	ctl_status_line(t, room, &safe);
 	static const char help[] = "F1 help ";
 	int hw = (int)sizeof help - 1;
-	struct buf safe = BUF_INIT;
-	sanitize_string(s.data ? s.data : "", s.len, &safe);
 	/* "F1 help" only where it leaves the state readable. */
 	int show_help = t->cols >= 50;
 	uint64_t sig = ui_hash(ui_hash_int(ui_hash_int(UI_HASH_INIT, t->cols), y),
@@ -272,7 +270,6 @@ int ui_draw_status(const struct ctl *t)
 			mvwaddstr(ui_w_status, y, t->cols - hw, help);
 		wattrset(ui_w_status, A_NORMAL);
 	}
-	buf_free(&s);
 	buf_free(&safe);
 	return paint;
 }

@@ -522,10 +522,10 @@ void ctl_key_question(const struct ctl *c, struct buf *out);
  * status line has for it and what follows (the rest shows "F1 help"). */
 void ctl_status_head(const struct ctl *c, struct buf *out);
 int ctl_status_room(int cols);
-/* The whole status line into out (replaced): the head, then the message when it fits
- * there, else the details that fit in room columns (ctl_status_room): the first-token
- * time goes first, then the last answer's tokens, then the estimate; the proxy in use
- * is never left out. */
+/* The whole status line into out (replaced), sanitised as drawn: the head, then the
+ * message when it fits there, else the details that fit in room columns
+ * (ctl_status_room): the first-token time goes first, then the last answer's tokens,
+ * then the estimate; the proxy in use is never left out. */
 void ctl_status_line(const struct ctl *c, int room, struct buf *out);
 
 /* The typed passphrase (for CTL_UNLOCK), valid until the next event. */
